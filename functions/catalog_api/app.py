@@ -1,0 +1,24 @@
+"""catalog_api — the service catalogue over HTTP (C7, C16, C22, C29) and the
+holiday calendar that every legal clock uses. Thin: routing lives in the
+contexts' routers, rules in their services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from shared.catalog.routes import router as catalog_router
+from shared.workdays.routes import router as calendar_router
+
+from shared.platform.http import make_resolver
+from shared.platform.observability import logger
+
+app = make_resolver()
+app.include_router(catalog_router)
+app.include_router(calendar_router)
+
+
+@logger().inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

@@ -1,0 +1,196 @@
+"""DynamoDB item (de)serialisation and the transactional outbox.
+
+A state change and the event describing it are written in one
+`TransactWriteItems`: the record's write carries a condition on its version,
+and the outbox item (`pk = OUTBOX#<event id>`) goes in the same transaction.
+The table's stream feeds `outbox_relay`, which puts the event on the bus. So
+no change is ever committed without its event, and no event is published for
+a change that did not happen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import ClientError
+
+from shared.platform.aws import dynamodb
+from shared.platform.clock import now
+from shared.platform.errors import AppError, Conflict
+from shared.platform.events import Envelope
+
+OUTBOX_KIND = "outbox"
+OUTBOX_RETENTION = timedelta(days=7)
+_MAX_TRANSACTION_ITEMS = 100
+
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+
+def _to_dynamo_value(value: Any) -> Any:
+    if isinstance(value, float):
+        return Decimal(str(value))
+    if isinstance(value, dict):
+        return {k: _to_dynamo_value(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list | tuple):
+        return [_to_dynamo_value(v) for v in value]
+    return value
+
+
+def _from_dynamo_value(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {k: _from_dynamo_value(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_from_dynamo_value(v) for v in value]
+    if isinstance(value, set):
+        return {_from_dynamo_value(v) for v in value}
+    return value
+
+
+def to_item(data: Mapping[str, Any]) -> dict[str, Any]:
+    """A plain dict (None values dropped) as a low-level DynamoDB item."""
+    return {k: _serializer.serialize(_to_dynamo_value(v)) for k, v in data.items() if v is not None}
+
+
+def from_item(item: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: _from_dynamo_value(_deserializer.deserialize(v)) for k, v in item.items()}
+
+
+def values(**named: Any) -> dict[str, Any]:
+    """ExpressionAttributeValues from keyword arguments: values(v=1) -> {':v': {'N': '1'}}."""
+    return {f":{k}": _serializer.serialize(_to_dynamo_value(v)) for k, v in named.items()}
+
+
+def outbox_record(envelope: Envelope) -> dict[str, Any]:
+    expires = now() + OUTBOX_RETENTION
+    return {
+        "pk": f"OUTBOX#{envelope.id}",
+        "sk": "OUTBOX",
+        "kind": OUTBOX_KIND,
+        "event_type": envelope.type,
+        "event": envelope.to_json(),
+        "expires_at": int(expires.timestamp()),
+    }
+
+
+@dataclass
+class _Step:
+    operation: dict[str, Any]
+    on_condition_failure: AppError
+
+
+@dataclass
+class Transaction:
+    """Collects conditional writes and outbox events, then commits them at once.
+
+    Each write names the error to raise when its own condition fails, so a
+    refused transaction says precisely why (stale version, broken rule, ...).
+    """
+
+    table: str
+    steps: list[_Step] = field(default_factory=list)
+
+    def put(
+        self,
+        item: Mapping[str, Any],
+        *,
+        condition: str | None = None,
+        names: Mapping[str, str] | None = None,
+        values: Mapping[str, Any] | None = None,
+        on_conflict: AppError | None = None,
+        table: str | None = None,
+    ) -> Transaction:
+        op: dict[str, Any] = {"TableName": table or self.table, "Item": to_item(item)}
+        self._add("Put", op, condition, names, values, on_conflict)
+        return self
+
+    def update(
+        self,
+        key: Mapping[str, Any],
+        expression: str,
+        *,
+        condition: str | None = None,
+        names: Mapping[str, str] | None = None,
+        values: Mapping[str, Any] | None = None,
+        on_conflict: AppError | None = None,
+        table: str | None = None,
+    ) -> Transaction:
+        op: dict[str, Any] = {
+            "TableName": table or self.table,
+            "Key": to_item(key),
+            "UpdateExpression": expression,
+        }
+        self._add("Update", op, condition, names, values, on_conflict)
+        return self
+
+    def delete(
+        self,
+        key: Mapping[str, Any],
+        *,
+        condition: str | None = None,
+        names: Mapping[str, str] | None = None,
+        values: Mapping[str, Any] | None = None,
+        on_conflict: AppError | None = None,
+        table: str | None = None,
+    ) -> Transaction:
+        op: dict[str, Any] = {"TableName": table or self.table, "Key": to_item(key)}
+        self._add("Delete", op, condition, names, values, on_conflict)
+        return self
+
+    def check(
+        self,
+        key: Mapping[str, Any],
+        condition: str,
+        *,
+        names: Mapping[str, str] | None = None,
+        values: Mapping[str, Any] | None = None,
+        on_conflict: AppError | None = None,
+        table: str | None = None,
+    ) -> Transaction:
+        op: dict[str, Any] = {"TableName": table or self.table, "Key": to_item(key)}
+        self._add("ConditionCheck", op, condition, names, values, on_conflict)
+        return self
+
+    def emit(self, envelope: Envelope) -> Transaction:
+        """Add the outbox item for `envelope` (its id is unique: never overwrite)."""
+        return self.put(outbox_record(envelope), condition="attribute_not_exists(pk)")
+
+    def _add(
+        self,
+        kind: str,
+        op: dict[str, Any],
+        condition: str | None,
+        names: Mapping[str, str] | None,
+        values: Mapping[str, Any] | None,
+        on_conflict: AppError | None,
+    ) -> None:
+        if condition:
+            op["ConditionExpression"] = condition
+        if names:
+            op["ExpressionAttributeNames"] = dict(names)
+        if values:
+            op["ExpressionAttributeValues"] = dict(values)
+        self.steps.append(_Step({kind: op}, on_conflict or Conflict("version_conflict")))
+
+    def commit(self) -> None:
+        if not self.steps:
+            return
+        if len(self.steps) > _MAX_TRANSACTION_ITEMS:
+            raise ValueError("a DynamoDB transaction holds at most 100 items")
+        try:
+            dynamodb().transact_write_items(TransactItems=[s.operation for s in self.steps])
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") != "TransactionCanceledException":
+                raise
+            reasons = exc.response.get("CancellationReasons") or []
+            for step, reason in zip(self.steps, reasons, strict=False):
+                if reason.get("Code") == "ConditionalCheckFailed":
+                    raise step.on_condition_failure from exc
+            raise Conflict("version_conflict") from exc

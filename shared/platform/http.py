@@ -1,0 +1,208 @@
+"""The one HTTP resolver set-up every API function uses.
+
+`make_resolver()` returns a Powertools REST resolver with request validation
+(the OpenAPI spec is generated from the same models), CORS, and every error
+mapped once to the problem+json body of `shared.platform.errors`. It also
+enforces the body size limit and JSON content type, stamps `X-Request-Id` on
+every response and puts that id on every log line as the correlation id.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError, ServiceError
+from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.utilities.idempotency.exceptions import (
+    IdempotencyAlreadyInProgressError,
+    IdempotencyValidationError,
+)
+
+from shared.platform.config import settings
+from shared.platform.errors import (
+    AppError,
+    BadRequest,
+    Conflict,
+    FieldError,
+    Locale,
+    PayloadTooLarge,
+    ValidationFailed,
+    problem_body,
+)
+from shared.platform.observability import logger
+
+PROBLEM_JSON = "application/problem+json"
+_SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+_UNSUPPORTED_MEDIA_TYPE = 415
+
+
+def request_id(app: APIGatewayRestResolver) -> str:
+    """The caller's `X-Request-Id` when it is safe to echo, else API Gateway's id."""
+    event = app.current_event
+    given = event.headers.get("x-request-id") or event.headers.get("X-Request-Id") or ""
+    if _SAFE_REQUEST_ID.match(given):
+        return given
+    return str(event.request_context.request_id or "local")
+
+
+def locale(app: APIGatewayRestResolver) -> Locale:
+    """Chinese unless `Accept-Language` prefers English (q-values honoured)."""
+    header = app.current_event.headers.get("accept-language") or app.current_event.headers.get(
+        "Accept-Language", ""
+    )
+    return preferred_locale(header)
+
+
+def preferred_locale(header: str | None) -> Locale:
+    best: tuple[float, Locale] = (0.0, "zh")
+    for index, part in enumerate((header or "").split(",")):
+        lang, _, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                continue
+        lang = lang.strip().lower()
+        # earlier entries win ties, as the header lists preferences in order
+        score = quality - index * 1e-6
+        if lang.startswith(("en", "zh")) and score > best[0]:
+            best = (score, "en" if lang.startswith("en") else "zh")
+    return best[1]
+
+
+def problem_response(
+    app: APIGatewayRestResolver,
+    status: int,
+    code: str,
+    *,
+    params: dict[str, Any] | None = None,
+    errors: list[FieldError] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response[str]:
+    rid = request_id(app)
+    body = problem_body(status, code, locale(app), rid, params, errors)
+    return Response(
+        status_code=status,
+        content_type=PROBLEM_JSON,
+        body=json.dumps(body, ensure_ascii=False),
+        headers={"X-Request-Id": rid, **(headers or {})},
+    )
+
+
+def _validation_errors(exc: RequestValidationError) -> tuple[int, str, list[FieldError]]:
+    field_errors: list[FieldError] = []
+    for err in exc.errors():
+        if err.get("type") == "json_invalid":
+            return 400, "malformed_json", []
+        loc = [str(p) for p in err.get("loc", ())]
+        # drop the leading "body"/"query"/"path" marker and the model name
+        where = loc[0] if loc else ""
+        path = [p for p in loc[1:] if p]
+        name = ".".join(path) if path else where
+        kind = "field.required" if err.get("type") == "missing" else "field.invalid"
+        field_errors.append(FieldError(field=name, code=kind))
+    return 422, "validation_failed", field_errors
+
+
+def make_resolver(*, strip_prefixes: list[str] | None = None) -> APIGatewayRestResolver:
+    cfg = settings()
+    app = APIGatewayRestResolver(
+        enable_validation=True,
+        cors=CORSConfig(
+            allow_origin=cfg.cors_allow_origin,
+            allow_headers=[
+                "Authorization",
+                "Idempotency-Key",
+                "X-Request-Id",
+                "Accept-Language",
+                "X-Operator-Key",
+            ],
+            expose_headers=["X-Request-Id"],
+            max_age=600,
+        ),
+        strip_prefixes=list(strip_prefixes or []),
+    )
+
+    def guard(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response[Any]:
+        rid = request_id(app)
+        logger().set_correlation_id(rid)
+        event = app.current_event
+        body = event.body or ""
+        size = len(body.encode("utf-8")) if isinstance(body, str) else len(body)
+        if size > cfg.max_body_bytes:
+            raise PayloadTooLarge(params={"limit": cfg.max_body_bytes})
+        if body and event.http_method in {"POST", "PUT", "PATCH"}:
+            content_type = (
+                event.headers.get("content-type") or event.headers.get("Content-Type") or ""
+            ).lower()
+            if content_type and "json" not in content_type:
+                return problem_response(app, _UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
+        response = next_middleware(app)
+        response.headers["X-Request-Id"] = rid
+        return response
+
+    app.use(middlewares=[guard])
+
+    @app.exception_handler(AppError)
+    def _app_error(exc: AppError) -> Response[str]:
+        if exc.status >= 500:
+            logger().exception("application error", extra={"code": exc.code})
+        else:
+            logger().info("request refused", extra={"code": exc.code, "status": exc.status})
+        return problem_response(
+            app, exc.status, exc.code, params=exc.params, errors=exc.errors, headers=exc.headers
+        )
+
+    @app.exception_handler(RequestValidationError)
+    def _invalid(exc: RequestValidationError) -> Response[str]:
+        status, code, errors = _validation_errors(exc)
+        logger().info("request refused", extra={"code": code, "status": status})
+        return problem_response(app, status, code, errors=errors)
+
+    @app.exception_handler(IdempotencyValidationError)
+    def _idempotency_reused(exc: IdempotencyValidationError) -> Response[str]:
+        return _app_error(Conflict("idempotency_key_reused"))
+
+    @app.exception_handler(IdempotencyAlreadyInProgressError)
+    def _idempotency_busy(exc: IdempotencyAlreadyInProgressError) -> Response[str]:
+        return _app_error(Conflict("idempotency_in_progress", headers={"Retry-After": "1"}))
+
+    @app.not_found
+    def _route_not_found(exc: NotFoundError) -> Response[str]:
+        return problem_response(app, 404, "route_not_found")
+
+    @app.exception_handler(ServiceError)
+    def _service_error(exc: ServiceError) -> Response[str]:
+        code = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 405: "method_not_allowed"}
+        return problem_response(app, exc.status_code, code.get(exc.status_code, "bad_request"))
+
+    @app.exception_handler(Exception)
+    def _unexpected(exc: Exception) -> Response[str]:
+        logger().exception("unexpected error")
+        return problem_response(app, 500, "internal_error")
+
+    return app
+
+
+def json_body(app: APIGatewayRestResolver) -> Any:
+    """The parsed JSON body, or a 400 `malformed_json` problem."""
+    try:
+        return app.current_event.json_body
+    except (ValueError, TypeError) as exc:
+        raise BadRequest("malformed_json") from exc
+
+
+__all__ = [
+    "PROBLEM_JSON",
+    "ValidationFailed",
+    "json_body",
+    "locale",
+    "make_resolver",
+    "problem_response",
+    "request_id",
+]

@@ -1,0 +1,72 @@
+"""Idempotent HTTP writes keyed by the `Idempotency-Key` header.
+
+Same key and same body -> the first response again; same key with another
+body -> 409 `idempotency_key_reused` (Powertools payload validation, mapped in
+`shared.platform.http`). Records live in the Idempotency table for 24 hours.
+Queue consumers use Powertools' `idempotent_function` through the same
+persistence layer, keyed on the business id plus the event id.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+
+from aws_lambda_powertools.utilities.idempotency import (
+    DynamoDBPersistenceLayer,
+    IdempotencyConfig,
+    idempotent_function,
+)
+
+from shared.platform.aws import dynamodb
+from shared.platform.config import settings
+from shared.platform.errors import BadRequest
+
+IDEMPOTENCY_TTL_SECONDS = 24 * 3600
+_MAX_KEY_LENGTH = 128
+
+
+@cache
+def persistence() -> DynamoDBPersistenceLayer:
+    return DynamoDBPersistenceLayer(table_name=settings().idempotency_table, boto3_client=dynamodb())
+
+
+def _run(request: dict[str, Any], produce: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    return produce()
+
+
+@cache
+def _runner() -> Callable[..., dict[str, Any]]:
+    config = IdempotencyConfig(
+        event_key_jmespath="key",
+        payload_validation_jmespath="payload_hash",
+        raise_on_no_idempotency_key=True,
+        expires_after_seconds=IDEMPOTENCY_TTL_SECONDS,
+    )
+    return idempotent_function(  # type: ignore[no-any-return]
+        data_keyword_argument="request", persistence_store=persistence(), config=config
+    )(_run)
+
+
+def payload_hash(payload: Any) -> str:
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def once(
+    *, scope: str, key: str | None, payload: Any, produce: Callable[[], dict[str, Any]]
+) -> dict[str, Any]:
+    """Run `produce` once per (scope, key); without a key it simply runs.
+
+    `scope` names the operation and the caller (e.g. `items.create:operator`)
+    so two callers' keys never collide. `produce` returns a JSON-able dict.
+    """
+    if not key:
+        return produce()
+    if len(key) > _MAX_KEY_LENGTH or not key.isprintable():
+        raise BadRequest("bad_request")
+    request = {"key": f"{scope}#{key}", "payload_hash": payload_hash(payload)}
+    return _runner()(request=request, produce=produce)
