@@ -51,9 +51,7 @@ def request_id(app: APIGatewayRestResolver) -> str:
 
 def locale(app: APIGatewayRestResolver) -> Locale:
     """Chinese unless `Accept-Language` prefers English (q-values honoured)."""
-    header = app.current_event.headers.get("accept-language") or app.current_event.headers.get(
-        "Accept-Language", ""
-    )
+    header = app.current_event.headers.get("accept-language") or app.current_event.headers.get("Accept-Language", "")
     return preferred_locale(header)
 
 
@@ -137,9 +135,7 @@ def make_resolver(*, strip_prefixes: list[str] | None = None) -> APIGatewayRestR
         if size > cfg.max_body_bytes:
             raise PayloadTooLarge(params={"limit": cfg.max_body_bytes})
         if body and event.http_method in {"POST", "PUT", "PATCH"}:
-            content_type = (
-                event.headers.get("content-type") or event.headers.get("Content-Type") or ""
-            ).lower()
+            content_type = (event.headers.get("content-type") or event.headers.get("Content-Type") or "").lower()
             if content_type and "json" not in content_type:
                 return problem_response(app, _UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
         response = next_middleware(app)
@@ -154,9 +150,7 @@ def make_resolver(*, strip_prefixes: list[str] | None = None) -> APIGatewayRestR
             logger().exception("application error", extra={"code": exc.code})
         else:
             logger().info("request refused", extra={"code": exc.code, "status": exc.status})
-        return problem_response(
-            app, exc.status, exc.code, params=exc.params, errors=exc.errors, headers=exc.headers
-        )
+        return problem_response(app, exc.status, exc.code, params=exc.params, errors=exc.errors, headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
     def _invalid(exc: RequestValidationError) -> Response[str]:

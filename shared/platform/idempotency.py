@@ -56,9 +56,7 @@ def payload_hash(payload: Any) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def once(
-    *, scope: str, key: str | None, payload: Any, produce: Callable[[], dict[str, Any]]
-) -> dict[str, Any]:
+def once(*, scope: str, key: str | None, payload: Any, produce: Callable[[], dict[str, Any]]) -> dict[str, Any]:
     """Run `produce` once per (scope, key); without a key it simply runs.
 
     `scope` names the operation and the caller (e.g. `items.create:operator`)

@@ -12,7 +12,7 @@ import base64
 import binascii
 import json
 from collections.abc import Mapping
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
@@ -24,7 +24,7 @@ MAX_LIMIT = 100
 T = TypeVar("T")
 
 
-class Page(BaseModel, Generic[T]):
+class Page[T](BaseModel):
     items: list[T]
     next_cursor: str | None = None
 
@@ -36,9 +36,7 @@ def encode_cursor(key: Mapping[str, Any] | None) -> str | None:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(
-    cursor: str | None, *, must_match: Mapping[str, Any] | None = None
-) -> dict[str, Any] | None:
+def decode_cursor(cursor: str | None, *, must_match: Mapping[str, Any] | None = None) -> dict[str, Any] | None:
     """The key inside `cursor`; `must_match` pins attributes (the partition)."""
     if not cursor:
         return None
