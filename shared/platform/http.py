@@ -16,7 +16,10 @@ from typing import Any
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError, ServiceError
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
 from aws_lambda_powertools.utilities.idempotency.exceptions import (
     IdempotencyAlreadyInProgressError,
     IdempotencyValidationError,
@@ -29,7 +32,6 @@ from shared.platform.errors import (
     Conflict,
     FieldError,
     Locale,
-    PayloadTooLarge,
     ValidationFailed,
     problem_body,
 )
@@ -40,19 +42,28 @@ _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 _UNSUPPORTED_MEDIA_TYPE = 415
 
 
-def request_id(app: APIGatewayRestResolver) -> str:
-    """The caller's `X-Request-Id` when it is safe to echo, else API Gateway's id."""
-    event = app.current_event
-    given = event.headers.get("x-request-id") or event.headers.get("X-Request-Id") or ""
+def _header(headers: dict[str, str] | None, name: str) -> str:
+    for key, value in (headers or {}).items():
+        if key.lower() == name:
+            return value or ""
+    return ""
+
+
+def _request_id_of(event: dict[str, Any]) -> str:
+    given = _header(event.get("headers"), "x-request-id")
     if _SAFE_REQUEST_ID.match(given):
         return given
-    return str(event.request_context.request_id or "local")
+    return str((event.get("requestContext") or {}).get("requestId") or "local")
+
+
+def request_id(app: APIGatewayRestResolver) -> str:
+    """The caller's `X-Request-Id` when it is safe to echo, else API Gateway's id."""
+    return _request_id_of(app.current_event.raw_event)
 
 
 def locale(app: APIGatewayRestResolver) -> Locale:
     """Chinese unless `Accept-Language` prefers English (q-values honoured)."""
-    header = app.current_event.headers.get("accept-language") or app.current_event.headers.get("Accept-Language", "")
-    return preferred_locale(header)
+    return preferred_locale(_header(app.current_event.headers, "accept-language"))
 
 
 def preferred_locale(header: str | None) -> Locale:
@@ -107,9 +118,39 @@ def _validation_errors(exc: RequestValidationError) -> tuple[int, str, list[Fiel
     return 422, "validation_failed", field_errors
 
 
+def _refusal(event: dict[str, Any], status: int, code: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A problem response for a request refused before routing."""
+    rid = _request_id_of(event)
+    language = preferred_locale(_header(event.get("headers"), "accept-language"))
+    body = problem_body(status, code, language, rid, params)
+    logger().info("request refused", extra={"code": code, "status": status})
+    return {
+        "statusCode": status,
+        "headers": {"Content-Type": PROBLEM_JSON, "X-Request-Id": rid},
+        "body": json.dumps(body, ensure_ascii=False),
+        "isBase64Encoded": False,
+    }
+
+
+class PlatformResolver(APIGatewayRestResolver):
+    """Refuses oversized and non-JSON bodies before anything parses them."""
+
+    def resolve(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
+        cfg = settings()
+        body = event.get("body") or ""
+        size = len(body.encode("utf-8")) if isinstance(body, str) else len(body)
+        if size > cfg.max_body_bytes:
+            return _refusal(event, 413, "payload_too_large", {"limit": cfg.max_body_bytes})
+        if body and str(event.get("httpMethod", "")).upper() in {"POST", "PUT", "PATCH"}:
+            content_type = _header(event.get("headers"), "content-type").lower()
+            if content_type and "json" not in content_type:
+                return _refusal(event, _UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
+        return super().resolve(event, context)
+
+
 def make_resolver(*, strip_prefixes: list[str] | None = None) -> APIGatewayRestResolver:
     cfg = settings()
-    app = APIGatewayRestResolver(
+    app = PlatformResolver(
         enable_validation=True,
         cors=CORSConfig(
             allow_origin=cfg.cors_allow_origin,
@@ -126,23 +167,14 @@ def make_resolver(*, strip_prefixes: list[str] | None = None) -> APIGatewayRestR
         strip_prefixes=list(strip_prefixes or []),
     )
 
-    def guard(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response[Any]:
+    def stamp_request_id(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response[Any]:
         rid = request_id(app)
         logger().set_correlation_id(rid)
-        event = app.current_event
-        body = event.body or ""
-        size = len(body.encode("utf-8")) if isinstance(body, str) else len(body)
-        if size > cfg.max_body_bytes:
-            raise PayloadTooLarge(params={"limit": cfg.max_body_bytes})
-        if body and event.http_method in {"POST", "PUT", "PATCH"}:
-            content_type = (event.headers.get("content-type") or event.headers.get("Content-Type") or "").lower()
-            if content_type and "json" not in content_type:
-                return problem_response(app, _UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
         response = next_middleware(app)
         response.headers["X-Request-Id"] = rid
         return response
 
-    app.use(middlewares=[guard])
+    app.use(middlewares=[stamp_request_id])
 
     @app.exception_handler(AppError)
     def _app_error(exc: AppError) -> Response[str]:
@@ -157,6 +189,10 @@ def make_resolver(*, strip_prefixes: list[str] | None = None) -> APIGatewayRestR
         status, code, errors = _validation_errors(exc)
         logger().info("request refused", extra={"code": code, "status": status})
         return problem_response(app, status, code, errors=errors)
+
+    @app.exception_handler(RequestUnsupportedContentType)
+    def _unsupported(exc: RequestUnsupportedContentType) -> Response[str]:
+        return problem_response(app, _UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
 
     @app.exception_handler(IdempotencyValidationError)
     def _idempotency_reused(exc: IdempotencyValidationError) -> Response[str]:

@@ -1,0 +1,78 @@
+# Two commands set everything up on a fresh machine: `make run` and `make test`.
+# Each creates .venv from the lock file when it is missing or stale.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON_VERSION ?= 3.13
+VENV := .venv
+PY := $(VENV)/bin/python
+LOCK := requirements/dev.lock
+STAMP := $(VENV)/.installed-$(shell sha1sum $(LOCK) 2>/dev/null | cut -c1-12)
+# python3.13 from PATH, else from pyenv's versions folder (pyenv shims refuse
+# a version that is installed but not selected).
+FIND_PYTHON := command -v python$(PYTHON_VERSION) >/dev/null 2>&1 && python$(PYTHON_VERSION) -c 'pass' 2>/dev/null && echo python$(PYTHON_VERSION) \
+	|| ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/$(PYTHON_VERSION)*/bin/python$(PYTHON_VERSION) 2>/dev/null | sort -V | tail -n 1
+PYTEST_WORKERS ?= 2
+
+.PHONY: help venv run test test-unit test-integration lint format openapi bench fire redrive layers build deploy clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 20
+
+$(STAMP): $(LOCK)
+	@base=$$($(FIND_PYTHON)); \
+	if [ -z "$$base" ]; then echo "Python $(PYTHON_VERSION) not found (install it, e.g. with pyenv)"; exit 1; fi; \
+	if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; assert sys.version_info[:2] == tuple(map(int, "$(PYTHON_VERSION)".split(".")))' 2>/dev/null; then \
+		rm -rf $(VENV); echo "creating $(VENV) with $$base"; $$base -m venv $(VENV); fi
+	$(PY) -m pip install --quiet --require-hashes --no-deps -r $(LOCK)
+	@rm -f $(VENV)/.installed-*; touch $@
+
+venv: $(STAMP) ## Create or refresh the virtual environment from the lock file
+
+run: $(STAMP) ## Start the whole platform locally (local cloud + demo data)
+	$(PY) -m infra.local
+
+test: $(STAMP) ## Run every test (unit, integration through the local cloud, contract)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) -m "not perf" $(PYTEST_ARGS)
+
+test-unit: $(STAMP) ## Unit tests only
+	$(PY) -m pytest tests/unit $(PYTEST_ARGS)
+
+test-integration: $(STAMP) ## Integration tests through the local cloud
+	$(PY) -m pytest tests/integration $(PYTEST_ARGS)
+
+lint: $(STAMP) ## ruff and mypy
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy shared functions infra
+
+format: $(STAMP) ## Apply ruff's formatting and safe fixes
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+openapi: $(STAMP) ## Regenerate docs/openapi.json from the code
+	$(PY) -m infra.openapi --write
+
+bench: $(STAMP) ## Benchmarks: cold starts and AWS calls per operation (figures for docs/performance.md)
+	$(PY) -m pytest tests/perf -m perf -s $(PYTEST_ARGS)
+
+fire: $(STAMP) ## Fire a scheduled function now on the running local cloud: make fire FN=CalendarCheckFunction
+	$(PY) -m infra.local fire $(FN)
+
+redrive: $(STAMP) ## Move a DLQ's messages back: make redrive QUEUE=OpenDataQueue
+	$(PY) -m infra.local redrive $(QUEUE)
+
+layers: ## Stage the `shared` package and the runtime lock into the layers for sam build
+	rm -rf layers/shared/python && mkdir -p layers/shared/python && cp -r shared layers/shared/python/
+	find layers/shared/python -name __pycache__ -prune -exec rm -rf {} +
+	grep -v '^\s*#' requirements/runtime.lock > layers/deps/requirements.txt
+
+build: layers ## sam build (needs the AWS SAM CLI)
+	sam build
+
+deploy: build ## sam deploy --guided (needs AWS credentials)
+	sam deploy --guided
+
+clean: ## Remove the virtual environment and build output
+	rm -rf $(VENV) .aws-sam layers/shared/python layers/deps/requirements.txt

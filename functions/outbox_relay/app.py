@@ -1,0 +1,24 @@
+"""outbox_relay — puts outbox events from the tables' streams on the domain bus.
+
+Fed by each context table's stream, filtered in the template to outbox
+INSERTs. Entries go out in PutEvents calls of up to 10; when an entry fails,
+the handler reports the first failed record so the stream retries from there
+(earlier records are done; later ones are sent again, which consumers
+tolerate since every consumer is idempotent). An event is never dropped:
+after the retries the record goes to the RelayFailureQueue with an alarm.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from shared.platform.observability import logger, metrics
+from shared.platform.relay import relay_stream_records
+
+
+@metrics().log_metrics
+@logger().inject_lambda_context
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return relay_stream_records(event.get("Records", []))

@@ -1,0 +1,70 @@
+"""Relaying outbox items from a DynamoDB stream to the EventBridge bus.
+
+Kept apart from the function so it can be unit-tested with a stubbed client
+and so every context's table can share one relay function.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+
+from shared.platform.aws import events
+from shared.platform.config import settings
+from shared.platform.dynamo import OUTBOX_KIND, from_item
+from shared.platform.events import Envelope
+from shared.platform.observability import logger, metrics
+
+PUT_EVENTS_MAX_ENTRIES = 10
+
+
+def _envelope(record: dict[str, Any]) -> Envelope | None:
+    image = record.get("dynamodb", {}).get("NewImage")
+    if record.get("eventName") != "INSERT" or not image:
+        return None
+    item = from_item(image)
+    if item.get("kind") != OUTBOX_KIND:
+        return None
+    return Envelope.model_validate_json(item["event"])
+
+
+def relay_stream_records(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Put every outbox event in `records` on the bus, in stream order.
+
+    Returns the partial batch response: empty when all went out, otherwise the
+    sequence number of the first record that did not, so the stream resumes
+    there.
+    """
+    bus = settings().event_bus_name
+    pending: list[tuple[str, Envelope]] = []
+    for record in records:
+        envelope = _envelope(record)
+        if envelope is not None:
+            pending.append((record["dynamodb"]["SequenceNumber"], envelope))
+
+    sent = 0
+    for start in range(0, len(pending), PUT_EVENTS_MAX_ENTRIES):
+        chunk = pending[start : start + PUT_EVENTS_MAX_ENTRIES]
+        try:
+            response = events().put_events(Entries=[env.bus_entry(bus) for _, env in chunk])
+            results = response.get("Entries", [])
+        except Exception:
+            logger().exception("put_events failed", extra={"events": len(chunk)})
+            results = [{"ErrorCode": "CallFailed"}] * len(chunk)
+        for (sequence, envelope), result in zip(chunk, results, strict=True):
+            if result.get("ErrorCode"):
+                logger().warning(
+                    "event not relayed; the stream will retry from it",
+                    extra={"event_id": envelope.id, "event_type": envelope.type, "error": result.get("ErrorCode")},
+                )
+                metrics().add_metric(name="OutboxEventsRelayed", unit=MetricUnit.Count, value=sent)
+                return {"batchItemFailures": [{"itemIdentifier": sequence}]}
+            sent += 1
+            logger().info(
+                "event relayed",
+                extra={"event_id": envelope.id, "event_type": envelope.type, "subject": envelope.subject},
+            )
+    metrics().add_metric(name="OutboxEventsRelayed", unit=MetricUnit.Count, value=sent)
+    return {"batchItemFailures": []}

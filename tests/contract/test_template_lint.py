@@ -1,0 +1,80 @@
+"""template.yaml is the one description of the cloud: it must lint clean both
+as written (SAM) and after the SAM transform, because cfn-lint does not
+resolve references inside SAM function properties."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from infra.template import TEMPLATE, cloudformation_template, sam_template
+
+
+def _cfn_lint(path: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(Path(sys.executable).with_name("cfn-lint")), "--format", "parseable", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_sam_template_has_no_errors_or_warnings() -> None:
+    result = _cfn_lint(TEMPLATE)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip() == ""
+
+
+def test_transformed_template_has_no_errors_or_warnings(tmp_path: Path) -> None:
+    transformed = tmp_path / "transformed.json"
+    transformed.write_text(json.dumps(cloudformation_template(), default=str))
+    result = _cfn_lint(transformed)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip() == ""
+
+
+def _resources(kind: str) -> dict[str, dict[str, Any]]:
+    return {k: v for k, v in sam_template()["Resources"].items() if v["Type"] == kind}
+
+
+def test_every_queue_has_a_dlq_with_an_alarm_and_every_table_is_protected() -> None:
+    resources = sam_template()["Resources"]
+    alarmed = {
+        d["Value"]["Fn::GetAtt"][0]
+        for a in _resources("AWS::CloudWatch::Alarm").values()
+        for d in a["Properties"].get("Dimensions", [])
+        if d["Name"] == "QueueName"
+    }
+    queues = _resources("AWS::SQS::Queue")
+    dead_letter_queues = set()
+    for name, queue in queues.items():
+        redrive = queue["Properties"].get("RedrivePolicy")
+        if redrive:
+            dead_letter_queues.add(redrive["deadLetterTargetArn"]["Fn::GetAtt"][0])
+    sources = set(queues) - dead_letter_queues
+    # a queue either has a DLQ or is itself a failure destination watched by an alarm
+    for name in sources:
+        has_dlq = "RedrivePolicy" in queues[name]["Properties"]
+        assert has_dlq or name in alarmed, f"{name} has neither a DLQ nor an alarm"
+    for dlq in dead_letter_queues:
+        assert dlq in alarmed, f"DLQ {dlq} has no alarm"
+    for name, table in _resources("AWS::DynamoDB::Table").items():
+        props = table["Properties"]
+        assert props["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True, name
+        assert props["SSESpecification"]["SSEType"] == "KMS", name
+    assert resources
+
+
+def test_every_sqs_consumer_reports_partial_batch_failures() -> None:
+    for name, fn in _resources("AWS::Serverless::Function").items():
+        for event in fn["Properties"].get("Events", {}).values():
+            if event["Type"] in {"SQS", "DynamoDB"}:
+                assert event["Properties"].get("FunctionResponseTypes") == ["ReportBatchItemFailures"], name
+
+
+def test_arns_in_the_template_use_the_partition() -> None:
+    text = TEMPLATE.read_text(encoding="utf-8")
+    assert "arn:aws:" not in text

@@ -1,0 +1,126 @@
+"""The one HTTP resolver: every failure a caller can cause becomes a clear
+problem+json answer with a stable code, never a 500."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+import pytest
+from aws_lambda_powertools.event_handler.openapi.params import Body
+from pydantic import BaseModel, Field
+
+from shared.platform.config import reset_settings
+from shared.platform.errors import NotFound
+from shared.platform.http import make_resolver, preferred_locale
+from tests.support.apigw import FakeContext, rest_event
+
+
+class Thing(BaseModel):
+    name: str = Field(min_length=1)
+    count: int = Field(ge=0)
+
+
+@pytest.fixture
+def app(monkeypatch: pytest.MonkeyPatch) -> Any:
+    monkeypatch.setenv("MAX_BODY_BYTES", "2048")
+    reset_settings()
+    resolver = make_resolver()
+
+    @resolver.post("/v1/things")
+    def create(thing: Annotated[Thing, Body()]) -> dict[str, Any]:
+        return {"name": thing.name}
+
+    @resolver.get("/v1/things/<thing_id>")
+    def read(thing_id: str) -> dict[str, Any]:
+        raise NotFound("not_found")
+
+    @resolver.get("/v1/boom")
+    def boom() -> dict[str, Any]:
+        raise RuntimeError("bug")
+
+    yield resolver
+    reset_settings()
+
+
+def call(app: Any, event: dict[str, Any]) -> tuple[int, dict[str, Any], dict[str, str]]:
+    response = app.resolve(event, FakeContext())
+    headers = dict(response.get("headers") or {})
+    headers.update({k: v[-1] for k, v in (response.get("multiValueHeaders") or {}).items()})
+    return response["statusCode"], json.loads(response["body"]), headers
+
+
+def test_valid_request_passes_and_carries_the_request_id(app: Any) -> None:
+    # Given a well-formed body and a caller-chosen request id
+    event = rest_event("POST", "/v1/things", body={"name": "a", "count": 1}, headers={"X-Request-Id": "abc-123"})
+    # When it is resolved
+    status, body, headers = call(app, event)
+    # Then it succeeds and echoes the id
+    assert status == 200
+    assert body == {"name": "a"}
+    assert headers["X-Request-Id"] == "abc-123"
+
+
+def test_validation_errors_name_each_field_in_chinese_by_default(app: Any) -> None:
+    status, body, headers = call(app, rest_event("POST", "/v1/things", body={"name": "", "count": -1}))
+    assert status == 422
+    assert body["code"] == "validation_failed"
+    assert body["message"] == "请求参数校验未通过"
+    assert {e["field"] for e in body["errors"]} == {"name", "count"}
+    assert body["request_id"] == headers["X-Request-Id"]
+    assert headers["Content-Type"] == "application/problem+json"
+
+
+def test_english_when_accept_language_prefers_it(app: Any) -> None:
+    event = rest_event("POST", "/v1/things", body={"count": 1}, headers={"Accept-Language": "en-GB,zh;q=0.5"})
+    status, body, _ = call(app, event)
+    assert status == 422
+    assert body["message"] == "Some fields are invalid"
+    assert body["errors"] == [{"field": "name", "code": "field.required", "message": "This field is required"}]
+
+
+def test_malformed_json_is_a_400(app: Any) -> None:
+    status, body, _ = call(app, rest_event("POST", "/v1/things", raw_body='{"name": '))
+    assert (status, body["code"]) == (400, "malformed_json")
+
+
+def test_oversized_body_is_a_413_before_any_work(app: Any) -> None:
+    status, body, _ = call(app, rest_event("POST", "/v1/things", body={"name": "x" * 4096, "count": 1}))
+    assert (status, body["code"]) == (413, "payload_too_large")
+    assert "2048" in body["message"]
+
+
+def test_non_json_body_is_a_415(app: Any) -> None:
+    event = rest_event("POST", "/v1/things", raw_body="name=a", headers={"Content-Type": "text/plain"})
+    status, body, _ = call(app, event)
+    assert (status, body["code"]) == (415, "unsupported_media_type")
+
+
+def test_domain_errors_and_unknown_routes_are_404s_with_distinct_codes(app: Any) -> None:
+    status, body, _ = call(app, rest_event("GET", "/v1/things/42", resource="/v1/things/{thing_id}"))
+    assert (status, body["code"]) == (404, "not_found")
+    status, body, _ = call(app, rest_event("GET", "/v1/nowhere"))
+    assert (status, body["code"]) == (404, "route_not_found")
+
+
+def test_a_bug_is_a_500_problem_without_internals(app: Any) -> None:
+    status, body, _ = call(app, rest_event("GET", "/v1/boom"))
+    assert (status, body["code"]) == (500, "internal_error")
+    assert "bug" not in json.dumps(body)
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        (None, "zh"),
+        ("", "zh"),
+        ("en", "en"),
+        ("en-US,en;q=0.9", "en"),
+        ("zh-CN,zh;q=0.9,en;q=0.8", "zh"),
+        ("zh;q=0.4,en;q=0.6", "en"),
+        ("fr-FR", "zh"),
+        ("en;q=bogus,zh", "zh"),
+    ],
+)
+def test_preferred_locale(header: str | None, expected: str) -> None:
+    assert preferred_locale(header) == expected

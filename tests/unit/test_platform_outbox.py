@@ -1,0 +1,147 @@
+"""The outbox: a change and its event commit together or not at all, and the
+relay puts every event on the bus or makes the stream retry from it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from botocore.stub import Stubber
+from moto import mock_aws
+
+from shared.platform import aws
+from shared.platform.config import reset_settings
+from shared.platform.dynamo import Transaction, from_item, to_item, values
+from shared.platform.errors import Conflict, ValidationFailed
+from shared.platform.events import Envelope, parse_bus_message
+from shared.platform.relay import relay_stream_records
+
+TABLE = "outbox-test"
+
+
+@pytest.fixture
+def table(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    monkeypatch.setenv("EVENT_BUS_NAME", "bus")
+    reset_settings()
+    aws.reset_clients()
+    with mock_aws():
+        boto3.client("dynamodb").create_table(
+            TableName=TABLE,
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+            AttributeDefinitions=[
+                {"AttributeName": "pk", "AttributeType": "S"},
+                {"AttributeName": "sk", "AttributeType": "S"},
+            ],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        yield TABLE
+    aws.reset_clients()
+    reset_settings()
+
+
+def _event(subject: str = "item-1") -> Envelope:
+    return Envelope(type="catalog.item_published", source="catalog", subject=subject, data={"version": 1})
+
+
+def _all_items() -> list[dict[str, Any]]:
+    return [from_item(i) for i in aws.dynamodb().scan(TableName=TABLE)["Items"]]
+
+
+def test_change_and_event_commit_together_in_one_call(table: str) -> None:
+    # Given a new record and its event
+    tx = Transaction(table).put({"pk": "A", "sk": "HEAD", "version": 1}, condition="attribute_not_exists(pk)")
+    tx.emit(_event())
+    # When the transaction commits
+    with aws.count_calls() as calls:
+        tx.commit()
+    # Then one TransactWriteItems wrote both
+    assert dict(calls) == {"dynamodb.TransactWriteItems": 1}
+    kinds = sorted(i["sk"] for i in _all_items())
+    assert kinds == ["HEAD", "OUTBOX"]
+    outbox = next(i for i in _all_items() if i["sk"] == "OUTBOX")
+    assert Envelope.model_validate_json(outbox["event"]).subject == "item-1"
+    assert outbox["expires_at"] > 0
+
+
+def test_a_failed_condition_writes_neither_and_raises_the_steps_own_error(table: str) -> None:
+    Transaction(table).put({"pk": "A", "sk": "HEAD", "version": 1}).put({"pk": "B", "sk": "RULE"}).commit()
+    tx = Transaction(table)
+    tx.update(
+        {"pk": "A", "sk": "HEAD"},
+        "SET version = :next",
+        condition="version = :expected",
+        values=values(next=3, expected=2),
+        on_conflict=Conflict("version_conflict"),
+    )
+    tx.check({"pk": "B", "sk": "RULE"}, "attribute_exists(pk)", on_conflict=ValidationFailed("never"))
+    tx.emit(_event())
+    with pytest.raises(Conflict) as refused:
+        tx.commit()
+    assert refused.value.code == "version_conflict"
+    assert sorted(i["sk"] for i in _all_items()) == ["HEAD", "RULE"]
+    assert next(i for i in _all_items() if i["sk"] == "HEAD")["version"] == 1
+
+
+def test_items_round_trip_with_numbers_lists_and_nested_maps() -> None:
+    data = {"pk": "X", "n": 3, "price": 1.5, "tags": ["a", "b"], "nested": {"k": 0, "none": None}, "gone": None}
+    assert from_item(to_item(data)) == {"pk": "X", "n": 3, "price": 1.5, "tags": ["a", "b"], "nested": {"k": 0}}
+
+
+def _stream_record(sequence: str, envelope: Envelope, kind: str = "outbox") -> dict[str, Any]:
+    image = to_item({"pk": f"OUTBOX#{envelope.id}", "sk": "OUTBOX", "kind": kind, "event": envelope.to_json()})
+    return {"eventName": "INSERT", "dynamodb": {"SequenceNumber": sequence, "NewImage": image}}
+
+
+def _stub_events() -> Stubber:
+    aws.reset_clients()
+    return Stubber(aws.events())
+
+
+def test_relay_sends_in_chunks_of_ten_and_reports_nothing_when_all_went_out(table: str) -> None:
+    records = [_stream_record(str(100 + n), _event(f"item-{n}")) for n in range(12)]
+    records.append({"eventName": "REMOVE", "dynamodb": {"SequenceNumber": "999"}})
+    stub = _stub_events()
+    stub.add_response("put_events", {"FailedEntryCount": 0, "Entries": [{"EventId": str(n)} for n in range(10)]})
+    stub.add_response("put_events", {"FailedEntryCount": 0, "Entries": [{"EventId": "10"}, {"EventId": "11"}]})
+    with stub:
+        assert relay_stream_records(records) == {"batchItemFailures": []}
+    stub.assert_no_pending_responses()
+
+
+def test_relay_reports_the_first_failed_entry_so_the_stream_retries_from_it(table: str) -> None:
+    records = [_stream_record(str(100 + n), _event(f"item-{n}")) for n in range(3)]
+    stub = _stub_events()
+    stub.add_response(
+        "put_events",
+        {
+            "FailedEntryCount": 1,
+            "Entries": [{"EventId": "0"}, {"ErrorCode": "InternalFailure", "ErrorMessage": "x"}, {"EventId": "2"}],
+        },
+    )
+    with stub:
+        assert relay_stream_records(records) == {"batchItemFailures": [{"itemIdentifier": "101"}]}
+
+
+def test_relay_reports_the_first_record_when_the_call_itself_fails(table: str) -> None:
+    records = [_stream_record("7", _event()), _stream_record("8", _event())]
+    stub = _stub_events()
+    stub.add_client_error("put_events", service_error_code="ThrottlingException", http_status_code=400)
+    with stub:
+        assert relay_stream_records(records) == {"batchItemFailures": [{"itemIdentifier": "7"}]}
+
+
+def test_bus_message_body_yields_the_envelope() -> None:
+    envelope = _event("item-9")
+    body = json.dumps(
+        {
+            "version": "0",
+            "id": "e1",
+            "detail-type": envelope.type,
+            "source": "jszw.catalog",
+            "detail": json.loads(envelope.to_json()),
+        }
+    )
+    assert parse_bus_message(body) == envelope
