@@ -1,0 +1,151 @@
+"""Generate the platform's OpenAPI 3.1 spec from the code.
+
+Every function with `Api` events in template.yaml exposes a Powertools
+resolver named `app`; their specs are merged into one document, the common
+problem+json error shape is added to every operation, and the result is
+`docs/openapi.json`. `python -m infra.openapi --write` regenerates it;
+`--check` fails when the committed file differs (the contract test does the
+same). Routes present in the template but missing from the code (or the
+reverse) are an error, so the spec, the template and the code agree.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+import sys
+from typing import Any
+
+from infra.template import ROOT, sam_template
+
+SPEC_PATH = ROOT / "docs" / "openapi.json"
+TITLE = "江苏政务服务平台 API (Jiangsu Government Online Services)"
+VERSION = "1.0.0"
+DESCRIPTION = (
+    "One province-wide API for portal, mobile, hall and partner clients: 网上批、快递送、不见面. "
+    "Errors are problem+json with a stable `code` (see docs/errors.md); messages are Chinese by default, "
+    "English with `Accept-Language: en`."
+)
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["type", "title", "status", "code", "message", "errors", "request_id"],
+    "properties": {
+        "type": {"type": "string", "format": "uri"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "code": {"type": "string", "description": "Stable error code, listed in docs/errors.md"},
+        "message": {"type": "string", "description": "Chinese by default; English with Accept-Language: en"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["field", "code", "message"],
+                "properties": {
+                    "field": {"type": "string"},
+                    "code": {"type": "string"},
+                    "message": {"type": "string"},
+                },
+            },
+        },
+        "request_id": {"type": "string"},
+    },
+}
+
+
+def http_functions() -> dict[str, dict[str, Any]]:
+    """Logical id -> {code_dir, routes: {(METHOD, path)}} for functions with Api events."""
+    found: dict[str, dict[str, Any]] = {}
+    for logical_id, resource in sam_template()["Resources"].items():
+        if resource["Type"] != "AWS::Serverless::Function":
+            continue
+        props = resource["Properties"]
+        routes = {
+            (e["Properties"]["Method"].upper(), e["Properties"]["Path"])
+            for e in props.get("Events", {}).values()
+            if e["Type"] == "Api"
+        }
+        if routes:
+            found[logical_id] = {"code_dir": props["CodeUri"].strip("/"), "routes": routes}
+    return found
+
+
+def _load_app(code_dir: str) -> Any:
+    module_name = code_dir.replace("/", ".") + ".app"
+    os.environ.setdefault("AWS_DEFAULT_REGION", "cn-north-1")
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    return importlib.import_module(module_name).app
+
+
+def build_spec() -> dict[str, Any]:
+    spec: dict[str, Any] = {
+        "openapi": "3.1.0",
+        "info": {"title": TITLE, "version": VERSION, "description": DESCRIPTION},
+        "servers": [{"url": "http://127.0.0.1:3000", "description": "local cloud (make run)"}],
+        "paths": {},
+        "components": {"schemas": {"Problem": PROBLEM_SCHEMA}},
+    }
+    problems: list[str] = []
+    for logical_id, info in sorted(http_functions().items()):
+        app = _load_app(info["code_dir"])
+        part = json.loads(app.get_openapi_json_schema(title=TITLE, version=VERSION))
+        spec["components"]["schemas"].update(part.get("components", {}).get("schemas", {}))
+        served = set()
+        for path, operations in part.get("paths", {}).items():
+            for method, operation in operations.items():
+                served.add((method.upper(), path))
+                operation.setdefault("tags", [logical_id])
+                _add_problem_responses(operation)
+                spec["paths"].setdefault(path, {})[method] = operation
+        declared = info["routes"]
+        for method, path in sorted(declared - served):
+            problems.append(f"{logical_id}: {method} {path} is in template.yaml but no route serves it")
+        for method, path in sorted(served - declared):
+            problems.append(f"{logical_id}: {method} {path} is served but not declared in template.yaml")
+    if problems:
+        raise SystemExit("\n".join(problems))
+    for name in ("HTTPValidationError", "ValidationError"):
+        spec["components"]["schemas"].pop(name, None)
+    spec["paths"] = dict(sorted(spec["paths"].items()))
+    return spec
+
+
+def _add_problem_responses(operation: dict[str, Any]) -> None:
+    responses = operation.setdefault("responses", {})
+    responses.pop("422", None)
+    problem = {
+        "description": "Problem (see docs/errors.md)",
+        "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    }
+    responses["4XX"] = problem
+    if operation.get("requestBody") or any(p.get("in") in {"query", "path"} for p in operation.get("parameters", [])):
+        responses["422"] = {**problem, "description": "Validation failed: `errors` names each field"}
+
+
+def render(spec: dict[str, Any]) -> str:
+    return json.dumps(spec, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--write", action="store_true", help="write docs/openapi.json")
+    parser.add_argument("--check", action="store_true", help="fail if docs/openapi.json is out of date")
+    args = parser.parse_args(argv)
+    text = render(build_spec())
+    if args.write:
+        SPEC_PATH.write_text(text, encoding="utf-8")
+        print(f"wrote {SPEC_PATH.relative_to(ROOT)}")
+    if args.check:
+        current = SPEC_PATH.read_text(encoding="utf-8") if SPEC_PATH.exists() else ""
+        if current != text:
+            print("docs/openapi.json is out of date: run `make openapi`", file=sys.stderr)
+            return 1
+    if not (args.write or args.check):
+        sys.stdout.write(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

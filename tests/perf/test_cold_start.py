@@ -1,0 +1,63 @@
+"""Cold start: median import time of each function's handler module in fresh
+processes, as a ratio to the baseline (tests/perf/baseline_handler.py)
+measured in the same run. Goal: at most 1.2x. Run with `make bench`."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+
+import pytest
+
+from infra.template import ROOT, sam_template
+
+RUNS = int(os.environ.get("BENCH_RUNS", "9"))
+GOAL = 1.2
+
+_PROBE = """
+import sys, time
+sys.path[:0] = [{code_dir!r}, {root!r}]
+start = time.perf_counter()
+import {module}
+print(time.perf_counter() - start)
+"""
+
+
+def _import_seconds(code_dir: str, module: str) -> float:
+    env = {
+        **os.environ,
+        "AWS_DEFAULT_REGION": "cn-north-1",
+        "AWS_REGION": "cn-north-1",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "POWERTOOLS_SERVICE_NAME": "bench",
+    }
+    probe = _PROBE.format(code_dir=str(ROOT / code_dir), root=str(ROOT), module=module)
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, env=env)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def _median(code_dir: str, module: str) -> float:
+    return statistics.median(_import_seconds(code_dir, module) for _ in range(RUNS))
+
+
+@pytest.mark.perf
+def test_handler_imports_stay_close_to_the_baseline() -> None:
+    functions = {
+        name: res["Properties"]["CodeUri"].strip("/")
+        for name, res in sam_template()["Resources"].items()
+        if res["Type"] == "AWS::Serverless::Function"
+    }
+    baseline = _median("tests/perf", "baseline_handler")
+    rows = []
+    for name, code_dir in sorted(functions.items()):
+        seconds = _median(code_dir, "app")
+        rows.append((name, seconds, seconds / baseline))
+    print(f"\n\nCold start (median of {RUNS} fresh imports; baseline {baseline * 1000:.0f} ms)\n")
+    print("| function | import ms | ratio to baseline |")
+    print("|---|---:|---:|")
+    for name, seconds, ratio in rows:
+        print(f"| {name} | {seconds * 1000:.0f} | {ratio:.2f}x |")
+    slow = [name for name, _, ratio in rows if ratio > GOAL]
+    assert not slow, f"over {GOAL}x the baseline: {slow}"
