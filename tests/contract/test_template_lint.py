@@ -50,7 +50,7 @@ def test_every_queue_has_a_dlq_with_an_alarm_and_every_table_is_protected() -> N
     }
     queues = _resources("AWS::SQS::Queue")
     dead_letter_queues = set()
-    for name, queue in queues.items():
+    for queue in queues.values():
         redrive = queue["Properties"].get("RedrivePolicy")
         if redrive:
             dead_letter_queues.add(redrive["deadLetterTargetArn"]["Fn::GetAtt"][0])
