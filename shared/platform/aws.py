@@ -44,19 +44,19 @@ def client(service: str) -> Any:
 
 
 def dynamodb() -> DynamoDBClient:
-    return client("dynamodb")  # type: ignore[no-any-return]
+    return client("dynamodb")
 
 
 def events() -> EventBridgeClient:
-    return client("events")  # type: ignore[no-any-return]
+    return client("events")
 
 
 def s3() -> S3Client:
-    return client("s3")  # type: ignore[no-any-return]
+    return client("s3")
 
 
 def sqs() -> SQSClient:
-    return client("sqs")  # type: ignore[no-any-return]
+    return client("sqs")
 
 
 def reset_clients() -> None:

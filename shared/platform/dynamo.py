@@ -185,7 +185,7 @@ class Transaction:
         if len(self.steps) > _MAX_TRANSACTION_ITEMS:
             raise ValueError("a DynamoDB transaction holds at most 100 items")
         try:
-            dynamodb().transact_write_items(TransactItems=[s.operation for s in self.steps])
+            dynamodb().transact_write_items(TransactItems=[s.operation for s in self.steps])  # type: ignore[misc]
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") != "TransactionCanceledException":
                 raise

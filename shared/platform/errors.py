@@ -10,8 +10,9 @@ code and a test keeps that list complete.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
 Locale = Literal["zh", "en"]
@@ -100,7 +101,7 @@ class FieldError:
     field: str
     code: str
     message: str | None = None
-    params: Mapping[str, Any] = field(default_factory=dict)
+    params: Mapping[str, Any] = dataclasses.field(default_factory=dict)
 
     def render(self, locale: Locale) -> dict[str, str]:
         message = self.message if self.message is not None else message_for(self.code, locale, self.params)

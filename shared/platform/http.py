@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
@@ -49,7 +50,7 @@ def _header(headers: dict[str, str] | None, name: str) -> str:
     return ""
 
 
-def _request_id_of(event: dict[str, Any]) -> str:
+def _request_id_of(event: Mapping[str, Any]) -> str:
     given = _header(event.get("headers"), "x-request-id")
     if _SAFE_REQUEST_ID.match(given):
         return given
@@ -118,7 +119,7 @@ def _validation_errors(exc: RequestValidationError) -> tuple[int, str, list[Fiel
     return 422, "validation_failed", field_errors
 
 
-def _refusal(event: dict[str, Any], status: int, code: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
+def _refusal(event: Mapping[str, Any], status: int, code: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
     """A problem response for a request refused before routing."""
     rid = _request_id_of(event)
     language = preferred_locale(_header(event.get("headers"), "accept-language"))
@@ -135,7 +136,7 @@ def _refusal(event: dict[str, Any], status: int, code: str, params: dict[str, An
 class PlatformResolver(APIGatewayRestResolver):
     """Refuses oversized and non-JSON bodies before anything parses them."""
 
-    def resolve(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
+    def resolve(self, event: Mapping[str, Any], context: Any) -> dict[str, Any]:
         cfg = settings()
         body = event.get("body") or ""
         size = len(body.encode("utf-8")) if isinstance(body, str) else len(body)

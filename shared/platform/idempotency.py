@@ -46,9 +46,7 @@ def _runner() -> Callable[..., dict[str, Any]]:
         raise_on_no_idempotency_key=True,
         expires_after_seconds=IDEMPOTENCY_TTL_SECONDS,
     )
-    return idempotent_function(  # type: ignore[no-any-return]
-        data_keyword_argument="request", persistence_store=persistence(), config=config
-    )(_run)
+    return idempotent_function(data_keyword_argument="request", persistence_store=persistence(), config=config)(_run)
 
 
 def payload_hash(payload: Any) -> str:

@@ -48,7 +48,7 @@ def relay_stream_records(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
     for start in range(0, len(pending), PUT_EVENTS_MAX_ENTRIES):
         chunk = pending[start : start + PUT_EVENTS_MAX_ENTRIES]
         try:
-            response = events().put_events(Entries=[env.bus_entry(bus) for _, env in chunk])
+            response = events().put_events(Entries=[env.bus_entry(bus) for _, env in chunk])  # type: ignore[misc]
             results = response.get("Entries", [])
         except Exception:
             logger().exception("put_events failed", extra={"events": len(chunk)})

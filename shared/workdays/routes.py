@@ -1,0 +1,94 @@
+"""HTTP routes of the working-day calendar, included by `catalog_api`.
+
+- GET /v1/calendar/{year}   public: a year's holidays and adjusted working days
+- PUT /v1/calendar/{year}   operator: load the year's arrangement
+- GET /v1/deadlines         public: the end of a working-day time limit
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from http import HTTPStatus
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
+from aws_lambda_powertools.event_handler.router import APIGatewayRouter
+
+from shared.platform.errors import FieldError, ValidationFailed
+from shared.platform.operator_guard import require_operator
+from shared.workdays import service
+from shared.workdays.models import MAX_YEAR, MIN_YEAR, CalendarYear, Deadline, YearArrangement
+from shared.workdays.service import MAX_WORKING_DAYS, LoadOutcome
+
+TAGS = ["calendar"]
+
+router = APIGatewayRouter()
+
+YearInPath = Annotated[
+    int,
+    Path(ge=MIN_YEAR, le=MAX_YEAR, description="The calendar year, e.g. 2027.", examples=[2026]),
+]
+
+
+@router.get(
+    "/v1/calendar/<year>",
+    summary="Holiday arrangement of a year (年度节假日安排)",
+    description=(
+        "The year's rest days and adjusted working weekends (调休上班日), and where they come from: "
+        "`loaded` (an arrangement an operator loaded), `package` (the built-in data for 2004–2026) or "
+        "`missing` (not published or not loaded yet: weekends-only, and deadlines into the year are provisional)."
+    ),
+    tags=TAGS,
+)
+def get_calendar_year(year: YearInPath) -> CalendarYear:
+    return service.calendar_year(year)
+
+
+@router.put(
+    "/v1/calendar/<year>",
+    summary="Load a year's holiday arrangement (operator)",
+    description=(
+        "Stores the State Council's arrangement for the year; it replaces the built-in data for that year. "
+        "Requires the `X-Operator-Key` header. Loading the same days again is a no-op. "
+        "201 when the year is loaded for the first time, 200 otherwise; 422 lists every invalid date."
+    ),
+    tags=TAGS,
+    responses={
+        200: {"description": "Arrangement updated (or unchanged)."},
+        201: {"description": "Arrangement loaded for the first time."},
+        401: {"description": "Missing or wrong operator key."},
+        409: {"description": "Loaded concurrently by someone else; retry."},
+        422: {"description": "Invalid arrangement; `errors` names each offending field."},
+    },
+)
+def put_calendar_year(
+    year: YearInPath,
+    arrangement: Annotated[YearArrangement, Body(description="The year's arrangement; `year` must match the path.")],
+) -> Response[CalendarYear]:
+    actor = require_operator(router)
+    if arrangement.year != year:
+        raise ValidationFailed("calendar.year_mismatch", errors=[FieldError("year", "calendar.year_mismatch")])
+    result = service.load_year(arrangement, actor=actor)
+    status = HTTPStatus.CREATED if result.outcome is LoadOutcome.CREATED else HTTPStatus.OK
+    return Response(status_code=status, content_type="application/json", body=service.calendar_year(year))
+
+
+@router.get(
+    "/v1/deadlines",
+    summary="End of a working-day time limit (期限计算)",
+    description=(
+        "The date on which `working_days` working days after `start` end. Day 1 is the first working day "
+        "after `start`; statutory holidays are skipped and adjusted working weekends count "
+        "(行政许可法 第82条). `provisional` is true when a counted year has no published arrangement yet: "
+        "that year is counted as weekends-only and the date may move once the arrangement is loaded."
+    ),
+    tags=TAGS,
+)
+def get_deadline(
+    start: Annotated[dt.date, Query(description="The day the clock starts (not counted), YYYY-MM-DD.")],
+    working_days: Annotated[
+        int, Query(ge=1, le=MAX_WORKING_DAYS, description="The time limit in working days, e.g. 20.")
+    ],
+) -> Deadline:
+    return service.deadline(start, working_days)
