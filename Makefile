@@ -15,7 +15,8 @@ FIND_PYTHON := command -v python$(PYTHON_VERSION) >/dev/null 2>&1 && python$(PYT
 	|| ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/$(PYTHON_VERSION)*/bin/python$(PYTHON_VERSION) 2>/dev/null | sort -V | tail -n 1
 PYTEST_WORKERS ?= 2
 
-.PHONY: help venv run test test-unit test-integration lint format openapi bench fire redrive layers build deploy clean
+# Lock files: pinned and hashed for every platform; the runtime lock targets Lambda's arm64.
+.PHONY: lock help venv run test test-unit test-integration lint format openapi bench fire redrive layers build deploy clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 20
@@ -73,6 +74,10 @@ build: layers ## sam build (needs the AWS SAM CLI)
 
 deploy: build ## sam deploy --guided (needs AWS credentials)
 	sam deploy --guided
+
+lock: $(STAMP) ## Recompile the lock files after editing requirements/*.in
+	$(VENV)/bin/uv pip compile --python-version $(PYTHON_VERSION) --python-platform aarch64-manylinux_2_28 --generate-hashes -q requirements/runtime.in -o requirements/runtime.lock
+	$(VENV)/bin/uv pip compile --python-version $(PYTHON_VERSION) --generate-hashes -q requirements/dev.in -o requirements/dev.lock
 
 clean: ## Remove the virtual environment and build output
 	rm -rf $(VENV) .aws-sam layers/shared/python layers/deps/requirements.txt
