@@ -22,7 +22,7 @@ TEMPLATE = ROOT / "template.yaml"
 
 @cache
 def _parsed(path: Path) -> dict[str, Any]:
-    return yaml_parse(path.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+    return yaml_parse(path.read_text(encoding="utf-8"))
 
 
 def sam_template(path: Path = TEMPLATE) -> dict[str, Any]:
@@ -47,4 +47,4 @@ def cloudformation_template(path: Path = TEMPLATE) -> dict[str, Any]:
             if isinstance(props.get(key), str) and not props[key].startswith("s3://"):
                 props[key] = f"s3://packaged-artifacts/{props[key].strip('/')}.zip"
     os.environ.setdefault("AWS_DEFAULT_REGION", "cn-north-1")
-    return transform(template, {}, _NoManagedPolicies())  # type: ignore[no-any-return]
+    return transform(template, {}, _NoManagedPolicies())

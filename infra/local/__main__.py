@@ -1,0 +1,214 @@
+"""`python -m infra.local` (what `make run` runs) and its operator commands.
+
+    python -m infra.local [run] [--api-port 3000] [--aws-port 4566] [--no-seed] [--no-scheduler]
+    python -m infra.local fire <FunctionLogicalId> [--event NAME]
+    python -m infra.local redrive <QueueLogicalId>
+    python -m infra.local invoke <FunctionLogicalId> [--event-file FILE]
+    python -m infra.local status
+
+The operator commands talk to the running gateway's `/_local/` endpoints.
+Ports also come from LOCAL_API_PORT / LOCAL_AWS_PORT. Imports stay inside
+functions: worker processes import this module again when spawned from it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import signal
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from infra.local.cloud import LocalCloud
+
+_STARTED = time.perf_counter()
+
+
+def _port(value: str | None, default: int) -> int:
+    return int(value) if value else default
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m infra.local", description="The platform on one machine.")
+    parser.add_argument("--api-port", type=int, default=_port(os.environ.get("LOCAL_API_PORT"), 3000))
+    parser.add_argument("--aws-port", type=int, default=_port(os.environ.get("LOCAL_AWS_PORT"), 4566))
+    parser.add_argument("--host", default="127.0.0.1")
+    commands = parser.add_subparsers(dest="command")
+    run = commands.add_parser("run", help="start the local cloud (the default)")
+    _run_options(run)
+    fire = commands.add_parser("fire", help="fire a function's schedule now")
+    fire.add_argument("function")
+    fire.add_argument("--event", help="the schedule event's name when the function has several")
+    redrive = commands.add_parser("redrive", help="move a queue's DLQ messages back to it")
+    redrive.add_argument("queue")
+    invoke = commands.add_parser("invoke", help="invoke a function with an event")
+    invoke.add_argument("function")
+    invoke.add_argument("--event-file", type=Path, help="JSON event (default {})")
+    commands.add_parser("status", help="functions, queues with depth, schedules")
+    _run_options(parser)
+    return parser
+
+
+def _run_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--template", type=Path, default=None, help="default: template.yaml of the repo")
+    parser.add_argument("--no-seed", action="store_true", help="skip demo data")
+    parser.add_argument("--no-scheduler", action="store_true", help="schedules fire only on demand")
+    parser.add_argument("--pool-size", type=int, default=2, help="workers per function (default 2)")
+    parser.add_argument("--retry-delay", type=int, default=1, help="seconds before a failed SQS message is retried")
+    parser.add_argument("--log-dir", type=Path, default=None, help="function logs to files here instead of the console")
+    parser.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help="template parameter")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command in (None, "run"):
+        return _run(args)
+    base = f"http://{args.host}:{args.api_port}/_local"
+    if args.command == "fire":
+        suffix = f"?event={args.event}" if args.event else ""
+        return _call("POST", f"{base}/schedules/{args.function}/fire{suffix}")
+    if args.command == "redrive":
+        return _call("POST", f"{base}/queues/{args.queue}/redrive")
+    if args.command == "invoke":
+        body = args.event_file.read_bytes() if args.event_file else b"{}"
+        return _call("POST", f"{base}/functions/{args.function}/invoke", body)
+    return _call("GET", f"{base}/status")
+
+
+def _call(method: str, url: str, body: bytes | None = None) -> int:
+    headers = {"Content-Type": "application/json"}
+    request = urllib.request.Request(url, data=body, method=method, headers=headers)  # noqa: S310 - local gateway
+    try:
+        with urllib.request.urlopen(request, timeout=120) as response:  # noqa: S310 - local gateway
+            document = json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as exc:
+        print(exc.read().decode(errors="replace"), file=sys.stderr)
+        return 1
+    except urllib.error.URLError as exc:
+        print(f"no local cloud at {url}: {exc.reason} (is `make run` running? --api-port?)", file=sys.stderr)
+        return 1
+    print(json.dumps(document, ensure_ascii=False, indent=2))
+    return 0 if not isinstance(document, dict) or document.get("ok", True) else 1
+
+
+def _run(args: argparse.Namespace) -> int:
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname).1s %(name)s: %(message)s",
+        datefmt="%H:%M:%S",
+    )
+    for noisy in ("botocore", "boto3", "urllib3"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    from infra.local.cloud import LocalCloud
+    from infra.template import TEMPLATE
+
+    parameters = dict(p.split("=", 1) for p in args.param)
+    cloud = LocalCloud(
+        args.template or TEMPLATE,
+        api_port=args.api_port,
+        aws_port=args.aws_port,
+        host=args.host,
+        parameters=parameters,
+        seed=not args.no_seed,
+        scheduler=not args.no_scheduler,
+        retry_delay_s=args.retry_delay,
+        pool_size=args.pool_size,
+        prewarm=True,
+        log_dir=args.log_dir,
+    )
+    stop = threading.Event()
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        cloud.start()
+    except Exception as exc:
+        logging.getLogger("infra.local").error("the local cloud did not start: %s", exc)
+        return 1
+    try:
+        first = _first_request(cloud.api_url)
+        print(_banner(cloud, first), flush=True)
+        stop.wait()
+    finally:
+        print("\nstopping workers, pollers and moto ...", flush=True)
+        cloud.stop()
+    return 0
+
+
+def _first_request(api_url: str) -> float:
+    """Seconds from process start until the gateway answered its first request."""
+    with urllib.request.urlopen(f"{api_url}/_local/status", timeout=30) as response:  # noqa: S310 - local
+        response.read()
+    return time.perf_counter() - _STARTED
+
+
+def _banner(cloud: LocalCloud, first_request_s: float) -> str:
+    assert cloud.stack is not None
+    assert cloud.model is not None
+    status: dict[str, Any] = cloud.status()
+    params = cloud.stack.parameters
+    lines = [
+        "",
+        f"Local cloud ready (template {cloud.template_path.name}, stage {params.get('Stage', '-')}, "
+        f"region {cloud.pseudo.region}). Seconds since start: "
+        + ", ".join(f"{phase} {at:.1f}" for phase, at in cloud.timings.items())
+        + f", first request answered {first_request_s:.1f}",
+        f"  API           {cloud.api_url}   (no stage prefix, e.g. {cloud.api_url}/v1/items)",
+        f"  Swagger UI    {cloud.api_url}/docs",
+        f"  AWS (moto)    {cloud.endpoint_url}   (AWS_ENDPOINT_URL, credentials 'testing')",
+    ]
+    lines.append("Functions")
+    for spec in cloud.functions.values():
+        kinds = ", ".join(sorted({e.type for e in spec.events})) or "no events"
+        extra = f"  ({spec.unsupported})" if spec.unsupported else ""
+        lines.append(f"  {spec.logical_id:<30} {spec.handler:<16} {kinds}{extra}")
+    lines.append("Routes")
+    for route in cloud.model.routes:
+        guard = f"  [authorizer {route.authorizer}]" if route.authorizer else ""
+        lines.append(f"  {route.method:<7} {route.path:<48} -> {route.function_id}{guard}")
+    lines.append("Queues")
+    for queue in status["queues"]:
+        consumer = f"-> {queue['consumer']}" if queue["consumer"] else "(no consumer)"
+        lines.append(f"  {queue['id']:<30} {queue['name']:<40} {consumer}")
+    if status["streams"]:
+        lines.append("Streams")
+        for stream in status["streams"]:
+            lines.append(f"  {stream['stream'].split('/')[1]:<30} -> {stream['consumer']}")
+    if cloud.schedules:
+        lines.append("Schedules" + ("" if cloud.scheduler_enabled else " (scheduler off: fire on demand)"))
+        for schedule in cloud.schedules:
+            upcoming = schedule.next_run.strftime("%Y-%m-%d %H:%M UTC") if schedule.next_run else "-"
+            lines.append(f"  {schedule.key:<40} {schedule.expression.text:<24} next {upcoming}")
+    seed = cloud.seed_result
+    if seed.status == "ok":
+        counts = ", ".join(f"{k} {v}" for k, v in seed.loaded.items()) or "nothing"
+        lines.append(f"Seeded in {seed.seconds:.1f} s: {counts}")
+    elif seed.status == "error":
+        lines.append("Seeding FAILED (the cloud runs without demo data):\n" + seed.message)
+    else:
+        lines.append(f"Seed: {seed.message or seed.status}")
+    for note in cloud.notes:
+        lines.append(f"Note: {note}")
+    port = "" if cloud.api_url.endswith(":3000") else f" --api-port {cloud.api_url.rsplit(':', 1)[1]}"
+    example_fn = cloud.schedules[0].function_id if cloud.schedules else "<FunctionLogicalId>"
+    dlq_queue = next((q["id"] for q in status["queues"] if q["consumer"]), "<QueueLogicalId>")
+    lines += [
+        "Commands",
+        f"  python -m infra.local{port} fire {example_fn}      fire a schedule now",
+        f"  python -m infra.local{port} redrive {dlq_queue}      move DLQ messages back",
+        f"  python -m infra.local{port} status",
+        "Ctrl-C stops everything.",
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

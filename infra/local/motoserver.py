@@ -1,0 +1,179 @@
+"""moto's server in its own process.
+
+A separate process keeps the local cloud's AWS state away from the test
+process: unit tests that use `moto.mock_aws` reset moto's in-memory backends,
+which would wipe a server running in the same process. The child exits when
+the parent's end of the pipe closes, so a crashed parent leaves no server.
+
+One change to moto, made only in this process: TransactWriteItems. moto
+deep-copies the whole table (with every stream record so far) once per item
+of a transaction, to roll back on cancellation, and on rollback swaps in the
+copy, so stream readers holding the old table miss later writes. The outbox
+pattern writes every change in a transaction, so this made seeding 46 items
+take 12 s and grows with every write. `_lighter_transactions` snapshots only
+the items a transaction touches and rolls back in place (same result for the
+client: cancellation reasons, no partial writes, no stream records).
+Also, moto keeps every DynamoDB stream shard iterator forever; the pollers ask
+for a few each second, so only the newest ones are kept (AWS expires them
+after 15 minutes anyway).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import multiprocessing
+import os
+import signal
+from multiprocessing.connection import Connection
+from typing import Any
+
+_SPAWN = multiprocessing.get_context("spawn")
+
+
+def _lighter_transactions() -> None:
+    """Replace moto's whole-table snapshot in TransactWriteItems by per-item snapshots."""
+    import copy
+    import types
+
+    from moto.dynamodb import models as ddb_models
+    from moto.dynamodb.models.dynamo_type import DynamoType
+    from moto.dynamodb.models.table import Table
+
+    real_deepcopy = copy.deepcopy
+
+    def deepcopy(value: Any, memo: dict[int, Any] | None = None) -> Any:
+        # moto's own rollback then reinstates the same (already restored) table
+        return value if isinstance(value, Table) else real_deepcopy(value, memo)
+
+    ddb_models.copy = types.SimpleNamespace(deepcopy=deepcopy)  # type: ignore[assignment]
+    original = ddb_models.DynamoDBBackend.transact_write_items
+
+    def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
+        saved: list[tuple[Any, Any, Any, Any]] = []
+        shards: dict[int, tuple[Any, int]] = {}
+        for entry in transact_items:
+            op = next(iter(entry.values())) if entry else {}
+            table = self.tables.get(op.get("TableName"))
+            if table is None:
+                continue
+            key = op.get("Key") or op.get("Item") or {}
+            try:
+                hash_value = DynamoType(key[table.hash_key_attr])
+                range_value = DynamoType(key[table.range_key_attr]) if table.range_key_attr else None
+            except (KeyError, TypeError):
+                continue  # moto rejects the request itself
+            saved.append((table, hash_value, range_value, real_deepcopy(table.get_item(hash_value, range_value))))
+            if table.stream_shard is not None:
+                shards.setdefault(id(table), (table.stream_shard, len(table.stream_shard.items)))
+        try:
+            original(self, transact_items)
+        except Exception:
+            for table, hash_value, range_value, before in reversed(saved):
+                _restore(table, hash_value, range_value, before)
+            for shard, length in shards.values():
+                del shard.items[length:]
+            raise
+
+    ddb_models.DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
+
+
+def _bounded_shard_iterators(keep: int = 2000) -> None:
+    """Forget the oldest stream shard iterators instead of keeping all of them."""
+    from moto.dynamodbstreams.models import DynamoDBStreamsBackend
+
+    original = DynamoDBStreamsBackend.get_records
+
+    def get_records(self: Any, iterator_arn: str, limit: int) -> dict[str, Any]:
+        result: dict[str, Any] = original(self, iterator_arn, limit)
+        iterators = self.shard_iterators
+        while len(iterators) > keep:
+            iterators.pop(next(iter(iterators)))
+        return result
+
+    DynamoDBStreamsBackend.get_records = get_records  # type: ignore[method-assign]
+
+
+def _restore(table: Any, hash_value: Any, range_value: Any, before: Any) -> None:
+    if range_value is None:
+        if before is None:
+            table.items.pop(hash_value, None)
+        else:
+            table.items[hash_value] = before
+        return
+    if before is None:
+        bucket = table.items.get(hash_value)
+        if bucket is not None:
+            bucket.pop(range_value, None)
+            if not bucket:
+                table.items.pop(hash_value, None)
+    else:
+        table.items[hash_value][range_value] = before
+
+
+def _serve(conn: Connection, host: str, port: int) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops us
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no access log per AWS call
+    try:
+        _lighter_transactions()
+        _bounded_shard_iterators()
+    except (ImportError, AttributeError) as exc:  # a moto upgrade moved things: keep moto's own
+        logging.getLogger("infra.local").warning("moto transaction patch not applied: %s", exc)
+    from moto.moto_server.threaded_moto_server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
+    try:
+        server.start()
+    except OSError as exc:
+        conn.send(("error", f"cannot listen on {host}:{port}: {exc}"))
+        return
+    conn.send(("ready", server.get_host_and_port()[1]))
+    with contextlib.suppress(EOFError, OSError):
+        conn.recv()
+    os._exit(0)  # daemon threads of werkzeug need no orderly shutdown
+
+
+class MotoServer:
+    """Starts moto on `host:port` (0 picks a free port) and stops it."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.host = host
+        self.port = port
+        self._conn: Connection | None = None
+        self._process: multiprocessing.process.BaseProcess | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self, timeout_s: float = 30.0) -> str:
+        self._conn, child = _SPAWN.Pipe(duplex=True)
+        self._process = _SPAWN.Process(target=_serve, args=(child, self.host, self.port), name="moto", daemon=True)
+        self._process.start()
+        child.close()
+        if not self._conn.poll(timeout_s):
+            self.stop()
+            raise RuntimeError(f"moto did not start within {timeout_s:.0f} s")
+        try:
+            kind, value = self._conn.recv()
+        except EOFError as exc:
+            self.stop()
+            raise RuntimeError("moto exited during start-up") from exc
+        if kind != "ready":
+            self.stop()
+            raise RuntimeError(str(value))
+        self.port = int(value)
+        return self.url
+
+    def stop(self) -> None:
+        if self._conn is not None:
+            with contextlib.suppress(OSError):
+                self._conn.send(("stop", None))
+            self._conn.close()
+            self._conn = None
+        if self._process is not None:
+            self._process.join(3)
+            if self._process.is_alive():
+                self._process.kill()
+                self._process.join(1)
+            self._process = None
