@@ -1,0 +1,96 @@
+"""Demo data for the local cloud: divisions, departments and published
+service items, loaded through the catalogue service so the same rules apply
+(三级四同, codes, limits) and every publication leaves its outbox event.
+
+`load_all(env)` is called by the local cloud on start with the functions'
+environment (CATALOG_TABLE, AWS_ENDPOINT_URL, ...). It is idempotent: items
+already published are left alone, a draft left by an interrupted run is
+replaced and published, divisions and departments are rewritten unchanged.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+from infra.seed.departments import DEPARTMENTS
+from infra.seed.items import new_item_bodies
+from infra.seed.regions import ALL as ALL_REGIONS
+from shared.catalog.codes import parent_region, region_level
+from shared.catalog.models import DraftUpdate, NewDepartment, NewItem, PublishRequest, Region
+from shared.catalog.service import CatalogService
+from shared.platform.aws import reset_clients
+from shared.platform.config import reset_settings
+
+SEED_ACTOR = "seed"
+
+
+def load_all(env: dict[str, str]) -> dict[str, int]:
+    """Load every demo record into the tables named by `env`; returns counts per kind."""
+    with _environment(env):
+        return load_catalog(CatalogService())
+
+
+def load_catalog(service: CatalogService, item_bodies: Iterable[dict[str, Any]] | None = None) -> dict[str, int]:
+    """Divisions, departments and items (all demo items unless `item_bodies`
+    names some) through `service`, which is already configured."""
+    regions = [
+        Region(code=code, name=name, level=region_level(code), parent_code=parent_region(code))
+        for code, name in ALL_REGIONS
+    ]
+    service.register_regions(regions)
+    service.register_departments(
+        [
+            NewDepartment(
+                id=department.id,
+                name=department.name,
+                uscc=department.uscc,
+                region_code=department.region_code,
+                sector=department.sector,
+            )
+            for department in DEPARTMENTS
+        ]
+    )
+    published = already_published = 0
+    for body in new_item_bodies() if item_bodies is None else item_bodies:
+        new = NewItem.model_validate(body)
+        if service.repository.get_head(new.implementation_code, consistent=True) is not None:
+            already_published += 1
+            continue
+        draft = service.repository.get_draft(new.implementation_code)
+        if draft is None:
+            service.create_item(new, actor=SEED_ACTOR)
+        else:
+            update = DraftUpdate.model_validate(
+                {**new.model_dump(include=set(DraftUpdate.model_fields)), "revision": draft.revision}
+            )
+            service.save_draft(new.implementation_code, update, actor=SEED_ACTOR)
+        service.publish(new.implementation_code, PublishRequest(note="演示数据初始化"), actor=SEED_ACTOR)
+        published += 1
+    return {
+        "regions": len(regions),
+        "departments": len(DEPARTMENTS),
+        "items_published": published,
+        "items_already_published": already_published,
+    }
+
+
+@contextmanager
+def _environment(env: Mapping[str, str]) -> Iterator[None]:
+    """Point settings and AWS clients at `env`, and restore the process afterwards."""
+    previous = {name: os.environ.get(name) for name in env}
+    os.environ.update(env)
+    reset_settings()
+    reset_clients()
+    try:
+        yield
+    finally:
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        reset_settings()
+        reset_clients()

@@ -1,0 +1,134 @@
+"""Demo departments: six lines of work (条线) at the province, Nanjing, two
+Nanjing districts and Suzhou — the departments whose "flagship stores" C30
+names. Their USCCs are computed (type 11 机关, a GB 11714 organisation code
+with its check digit, the GB 32100 check character): valid, but invented.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from shared.catalog.codes import make_government_uscc
+
+SEED_REGIONS = ("320000", "320100", "320102", "320115", "320500")
+
+
+@dataclass(frozen=True)
+class Sector:
+    key: str  # stored as Department.sector
+    short: str  # in the department id
+    number: int  # in the invented organisation code
+    names: dict[str, str]  # region code -> department name
+
+
+SECTORS = [
+    Sector(
+        "public_security",
+        "police",
+        1,
+        {
+            "320000": "江苏省公安厅",
+            "320100": "南京市公安局",
+            "320102": "南京市公安局玄武分局",
+            "320115": "南京市公安局江宁分局",
+            "320500": "苏州市公安局",
+        },
+    ),
+    Sector(
+        "civil_affairs",
+        "civil",
+        2,
+        {
+            "320000": "江苏省民政厅",
+            "320100": "南京市民政局",
+            "320102": "南京市玄武区民政局",
+            "320115": "南京市江宁区民政局",
+            "320500": "苏州市民政局",
+        },
+    ),
+    Sector(
+        "human_resources_social_security",
+        "hrss",
+        3,
+        {
+            "320000": "江苏省人力资源和社会保障厅",
+            "320100": "南京市人力资源和社会保障局",
+            "320102": "南京市玄武区人力资源和社会保障局",
+            "320115": "南京市江宁区人力资源和社会保障局",
+            "320500": "苏州市人力资源和社会保障局",
+        },
+    ),
+    Sector(
+        "market_regulation",
+        "market",
+        4,
+        {
+            "320000": "江苏省市场监督管理局",
+            "320100": "南京市市场监督管理局",
+            "320102": "南京市玄武区市场监督管理局",
+            "320115": "南京市江宁区市场监督管理局",
+            "320500": "苏州市市场监督管理局",
+        },
+    ),
+    Sector(
+        "taxation",
+        "tax",
+        5,
+        {
+            "320000": "国家税务总局江苏省税务局",
+            "320100": "国家税务总局南京市税务局",
+            "320102": "国家税务总局南京市玄武区税务局",
+            "320115": "国家税务总局南京市江宁区税务局",
+            "320500": "国家税务总局苏州市税务局",
+        },
+    ),
+    Sector(
+        "housing_construction",
+        "housing",
+        6,
+        {
+            "320000": "江苏省住房和城乡建设厅",
+            "320100": "南京市城乡建设委员会",
+            "320102": "南京市玄武区住房和城乡建设局",
+            "320115": "南京市江宁区住房和城乡建设局",
+            "320500": "苏州市住房和城乡建设局",
+        },
+    ),
+]
+SECTOR_BY_SHORT = {sector.short: sector for sector in SECTORS}
+
+
+@dataclass(frozen=True)
+class SeedDepartment:
+    id: str
+    name: str
+    uscc: str
+    region_code: str
+    sector: str
+
+
+def department_id(region_code: str, short: str) -> str:
+    return f"{region_code}-{short}"
+
+
+def _organisation_body(region_code: str, sector_number: int) -> str:
+    """8 characters: `01`, the division's last four digits, the sector number."""
+    return f"01{region_code[2:]}{sector_number:02d}"
+
+
+def all_departments() -> list[SeedDepartment]:
+    return [
+        SeedDepartment(
+            id=department_id(region_code, sector.short),
+            name=sector.names[region_code],
+            uscc=make_government_uscc(region_code, _organisation_body(region_code, sector.number)),
+            region_code=region_code,
+            sector=sector.key,
+        )
+        for sector in SECTORS
+        for region_code in SEED_REGIONS
+    ]
+
+
+DEPARTMENTS = all_departments()
+DEPARTMENT_BY_ID = {department.id: department for department in DEPARTMENTS}

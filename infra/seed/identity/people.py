@@ -1,0 +1,129 @@
+"""Demo people, enterprises and accounts for the local cloud (本地演示数据).
+
+Every ID number and USCC here is invented (valid check characters and real
+Jiangsu county codes, computed for this file) and every phone number is in
+the 138/139 0000 00xx demo block; passwords are local demo values only.
+The seed writes the registries as keyed hashes, so the local tables hold no
+readable ID number either.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from shared.identity.models import AgentScope
+from shared.platform.principal import Role
+
+
+@dataclass(frozen=True)
+class RegistryPerson:
+    """An entry of the (demo) population registry: ID number and name (人口库)."""
+
+    id_number: str
+    name: str
+
+
+@dataclass(frozen=True)
+class DemoCitizen:
+    person: RegistryPerson
+    phone: str
+    label: str
+
+
+@dataclass(frozen=True)
+class DemoWorker:
+    person: RegistryPerson
+    phone: str
+    login: str
+    password: str
+    role: Role
+    department_id: str | None
+    region_code: str
+    label: str
+
+
+@dataclass(frozen=True)
+class DemoEnterprise:
+    """An entry of the (demo) enterprise registry (企业登记信息)."""
+
+    uscc: str
+    name: str
+    legal_representative: RegistryPerson
+
+
+# --- population registry -------------------------------------------------------------------
+
+ZHANG_WEI = RegistryPerson("320102198803150213", "张伟")  # 玄武区
+LI_NA = RegistryPerson("320106199207090461", "李娜")  # 鼓楼区
+WANG_FANG = RegistryPerson("320115199011230625", "王芳")  # 江宁区
+CHEN_MING = RegistryPerson("320105197505020159", "陈明")  # 建邺区
+LIU_YANG = RegistryPerson("32010219850930033X", "刘洋")  # 玄武区
+ZHOU_JING = RegistryPerson("32050519870214048X", "周静")  # 苏州 虎丘区
+WU_QIANG = RegistryPerson("320104197912010170", "吴强")  # 秦淮区
+SUN_LI = RegistryPerson("320111198304180289", "孙丽")  # 浦口区
+# Not registered: for a newcomer to register with (README walk-through) and for tests.
+ZHAO_LEI = RegistryPerson("320113199506200572", "赵磊")  # 栖霞区
+HUANG_MIN = RegistryPerson("320205199801120642", "黄敏")  # 无锡 锡山区
+AYGUL = RegistryPerson("320102199608080824", "阿依古丽·买买提")  # 玄武区 (a name with the middle dot)
+
+POPULATION = (ZHANG_WEI, LI_NA, WANG_FANG, CHEN_MING, LIU_YANG, ZHOU_JING, WU_QIANG, SUN_LI, ZHAO_LEI, HUANG_MIN, AYGUL)
+
+# --- enterprise registry -------------------------------------------------------------------
+
+DEMO_ENTERPRISE = DemoEnterprise("91320102MA1W8K3R68", "南京玄武示范科技有限公司", CHEN_MING)
+OTHER_ENTERPRISE = DemoEnterprise("91320505MA27QH4N9H", "苏州虎丘示例贸易有限公司", HUANG_MIN)
+ENTERPRISES = (DEMO_ENTERPRISE, OTHER_ENTERPRISE)
+
+# --- accounts ----------------------------------------------------------------------------
+
+CITIZEN_A = DemoCitizen(ZHANG_WEI, "13800000001", "citizen A")
+CITIZEN_B = DemoCitizen(LI_NA, "13800000002", "citizen B")
+AGENT = DemoCitizen(WANG_FANG, "13800000003", "enterprise agent of 南京玄武示范科技有限公司")
+LEGAL_REPRESENTATIVE = DemoCitizen(CHEN_MING, "13800000004", "legal representative of 南京玄武示范科技有限公司")
+CITIZENS = (CITIZEN_A, CITIZEN_B, AGENT, LEGAL_REPRESENTATIVE)
+
+STAFF_IN_SCOPE = DemoWorker(
+    LIU_YANG,
+    "13900000001",
+    "xuanwu.civil.liu",
+    "Xuanwu-Civil-2026",
+    Role.STAFF,
+    "320102-civil",
+    "320102",
+    "staff, 南京市玄武区民政局",
+)
+STAFF_ELSEWHERE = DemoWorker(
+    ZHOU_JING,
+    "13900000002",
+    "suzhou.civil.zhou",
+    "Suzhou-Civil-2026",
+    Role.STAFF,
+    "320500-civil",
+    "320500",
+    "staff, 苏州市民政局 (outside Nanjing)",
+)
+SUPERVISOR = DemoWorker(
+    WU_QIANG,
+    "13900000003",
+    "nanjing.supervisor.wu",
+    "Nanjing-Supervise-2026",
+    Role.SUPERVISOR,
+    None,
+    "320100",
+    "supervisor for 3201 南京市",
+)
+OPERATOR = DemoWorker(
+    SUN_LI,
+    "13900000004",
+    "platform.operator.sun",
+    "Platform-Operator-2026",
+    Role.OPERATOR,
+    None,
+    "320000",
+    "platform operator",
+)
+WORKERS = (STAFF_IN_SCOPE, STAFF_ELSEWHERE, SUPERVISOR, OPERATOR)
+
+# The legal representative authorises the agent (scope, about a year).
+AGENT_SCOPE = (AgentScope.CASES, AgentScope.LICENCES)
+AGENT_AUTHORISATION_DAYS = 365

@@ -1,0 +1,632 @@
+"""CatalogTable access: the only module that knows its keys and indexes.
+
+Layout (one table, the template's `CatalogTable`):
+
+| record                       | pk                  | sk                       | indexes           |
+|------------------------------|---------------------|--------------------------|-------------------|
+| region 行政区划               | `REGION`            | `<code>`                 |                   |
+| department 部门               | `DEPT`              | `<region_code>#<id>`     |                   |
+| basic item 基本目录 (三级四同) | `BASIC#<basic>`     | `BASIC`                  |                   |
+| implementation draft 草稿     | `IMPL#<code>`       | `DRAFT`                  |                   |
+| published/retired head       | `IMPL#<code>`       | `HEAD`                   | gsi1, gsi2 (published only) |
+| version snapshot 版本         | `IMPL#<code>`       | `V#0001`, `V#0002`, …    |                   |
+| outbox event                 | `OUTBOX#<event id>` | `OUTBOX`                 | (stream → relay)  |
+
+- gsi1: `gsi1pk = REGION#<region_code>`, `gsi1sk = <item_type>#<basic_code>#<implementation_code>`
+  — search within a division, optionally narrowed to one type with begins_with.
+- gsi2: `gsi2pk = DEPT#<department_id>`, `gsi2sk = <basic_code>#<implementation_code>`
+  — a department's items.
+Only a *published* head carries the index attributes, so searches never see
+drafts or retired items. Nothing here Scans.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, cast
+
+from pydantic import BaseModel
+
+from shared.catalog.codes import region_scope
+from shared.catalog.errors import DRAFT_CONFLICT, THREE_LEVEL_MISMATCH
+from shared.catalog.models import (
+    BasicItem,
+    Department,
+    ItemDetail,
+    ItemDraft,
+    ItemSummary,
+    ItemVersion,
+    OpenDataItem,
+    Region,
+)
+from shared.catalog.search_text import search_text
+from shared.platform.aws import dynamodb
+from shared.platform.config import settings
+from shared.platform.dynamo import Transaction, from_item, to_item
+from shared.platform.dynamo import values as expression_values
+from shared.platform.errors import AppError, BadRequest, Conflict, ValidationFailed
+from shared.platform.events import Envelope
+from shared.platform.pagination import Page, decode_cursor, encode_cursor
+
+REGION_PARTITION = "REGION"
+DEPARTMENT_PARTITION = "DEPT"
+DRAFT_SK = "DRAFT"
+HEAD_SK = "HEAD"
+BASIC_SK = "BASIC"
+VERSION_PREFIX = "V#"
+
+_BATCH_WRITE_MAX = 25
+_BATCH_GET_MAX = 100
+# With a FilterExpression, each Query call evaluates this many index entries;
+# large enough to fill a page in one or two calls, small enough that a rare
+# keyword does not read a whole megabyte per call.
+_FILTERED_QUERY_BATCH = 100
+# A request stops after this many Query calls even if the page is not full;
+# the cursor then resumes right after the last evaluated entry, so nothing
+# is skipped, and one request's cost stays bounded.
+_MAX_QUERY_CALLS_PER_PAGE = 8
+
+# Parts of the guide stored as JSON text: nothing ever filters inside them, a
+# map would drop JSON nulls (`"default": null` in a form schema), turn numbers
+# into Decimals and count against DynamoDB's 32-level nesting limit, and one
+# string attribute is cheaper to write, stream and read back than hundreds of
+# nested ones.
+_DOCUMENT_FIELDS = ("form_schema", "materials", "halls")
+_SUMMARY_ATTRIBUTES = tuple(ItemSummary.model_fields)
+_OPEN_DATA_ATTRIBUTES = tuple(OpenDataItem.model_fields)
+_INDEX_KEYS = {
+    None: ("pk", "sk"),
+    "gsi1": ("pk", "sk", "gsi1pk", "gsi1sk"),
+    "gsi2": ("pk", "sk", "gsi2pk", "gsi2sk"),
+}
+
+
+def _item_key(code: str, sk: str) -> dict[str, str]:
+    return {"pk": f"IMPL#{code}", "sk": sk}
+
+
+def _basic_key(basic_code: str) -> dict[str, str]:
+    return {"pk": f"BASIC#{basic_code}", "sk": BASIC_SK}
+
+
+def _region_key(code: str) -> dict[str, str]:
+    return {"pk": REGION_PARTITION, "sk": code}
+
+
+def _department_key(region_code: str, department_id: str) -> dict[str, str]:
+    return {"pk": DEPARTMENT_PARTITION, "sk": f"{region_code}#{department_id}"}
+
+
+def version_sort_key(version: int) -> str:
+    return f"{VERSION_PREFIX}{version:04d}"
+
+
+def _record(model: BaseModel, key: Mapping[str, str], kind: str, **extra: Any) -> dict[str, Any]:
+    data = model.model_dump(mode="json")
+    for name in _DOCUMENT_FIELDS:
+        if name in data:
+            data[f"{name}_json"] = json.dumps(data.pop(name), ensure_ascii=False, separators=(",", ":"))
+    return {**key, "kind": kind, **data, **extra}
+
+
+def _from_record(record: Mapping[str, Any]) -> dict[str, Any]:
+    data = dict(record)
+    for name in _DOCUMENT_FIELDS:
+        if f"{name}_json" in data:
+            data[name] = json.loads(data.pop(f"{name}_json"))
+    return data
+
+
+def _head_record(item: ItemDetail) -> dict[str, Any]:
+    """The head record; only a published head is visible to the indexes."""
+    extra: dict[str, Any] = {
+        "search_text": search_text(
+            [item.name, item.basic_code, item.implementation_code, item.department_name, *item.tags]
+        )
+    }
+    if item.status == "published":
+        extra |= {
+            "gsi1pk": f"REGION#{item.region_code}",
+            "gsi1sk": f"{item.item_type.value}#{item.basic_code}#{item.implementation_code}",
+            "gsi2pk": f"DEPT#{item.department_id}",
+            "gsi2sk": f"{item.basic_code}#{item.implementation_code}",
+        }
+    return _record(item, _item_key(item.implementation_code, HEAD_SK), "item_head", **extra)
+
+
+@dataclass(frozen=True)
+class WriteState:
+    """Everything a draft write or publish decides on, read in one BatchGetItem."""
+
+    draft: ItemDraft | None
+    head: ItemDetail | None
+    basic: BasicItem | None
+    department: Department | None = None
+    region: Region | None = None
+
+
+@dataclass(frozen=True)
+class ItemFilter:
+    """Search criteria after the service applied its defaults."""
+
+    region_code: str | None
+    department_id: str | None
+    item_type: str | None
+    keywords: Sequence[str]
+    channel: str | None
+    applicant_kind: str | None
+
+
+class _Expression:
+    """Builds a FilterExpression with its placeholder names and values."""
+
+    def __init__(self) -> None:
+        self.clauses: list[str] = []
+        self.names: dict[str, str] = {}
+        self.values: dict[str, Any] = {}
+
+    def _placeholders(self, attribute: str, value: Any) -> tuple[str, str]:
+        index = len(self.values)
+        self.names[f"#f{index}"] = attribute
+        self.values.update(expression_values(**{f"f{index}": value}))
+        return f"#f{index}", f":f{index}"
+
+    def equals(self, attribute: str, value: Any) -> None:
+        name, placeholder = self._placeholders(attribute, value)
+        self.clauses.append(f"{name} = {placeholder}")
+
+    def contains(self, attribute: str, value: Any) -> None:
+        name, placeholder = self._placeholders(attribute, value)
+        self.clauses.append(f"contains({name}, {placeholder})")
+
+    @property
+    def text(self) -> str | None:
+        return " AND ".join(self.clauses) or None
+
+
+class CatalogRepository:
+    def __init__(self, table_name: str | None = None) -> None:
+        self._table_name = table_name
+
+    @property
+    def table(self) -> str:
+        return self._table_name or settings().catalog_table
+
+    # --- regions ------------------------------------------------------------------
+
+    def put_regions(self, regions: Sequence[Region]) -> None:
+        records = [_record(region, _region_key(region.code), "region") for region in regions]
+        self._batch_put(records)
+
+    def get_regions(self, codes: Iterable[str]) -> dict[str, Region]:
+        """The divisions among `codes` that exist, by code (BatchGetItem, 100 keys a call)."""
+        keys = [_region_key(code) for code in sorted(set(codes))]
+        found: dict[str, Region] = {}
+        for start in range(0, len(keys), _BATCH_GET_MAX):
+            for row in self._batch_get(keys[start : start + _BATCH_GET_MAX]).values():
+                region = Region.model_validate(row)
+                found[region.code] = region
+        return found
+
+    def get_region(self, code: str) -> Region | None:
+        raw = self._get(_region_key(code))
+        return Region.model_validate(raw) if raw else None
+
+    def list_regions(
+        self, *, parent_code: str | None, level: str | None, limit: int, cursor: str | None
+    ) -> Page[Region]:
+        condition = "pk = :pk"
+        key_values: dict[str, Any] = {"pk": REGION_PARTITION}
+        prefix = ""
+        if parent_code:
+            # children share the parent's scope prefix; the filter drops the parent itself
+            prefix = region_scope(parent_code)
+            condition += " AND begins_with(sk, :prefix)"
+            key_values["prefix"] = prefix
+        expression = _Expression()
+        if parent_code:
+            expression.equals("parent_code", parent_code)
+        if level:
+            expression.equals("level", level)
+        rows, next_key = self._query_page(
+            index=None,
+            key_condition=condition,
+            key_values=key_values,
+            expression=expression,
+            limit=limit,
+            cursor=cursor,
+            partition={"pk": REGION_PARTITION},
+            projection=None,
+            sort_prefix=("sk", prefix),
+        )
+        return Page[Region](items=[Region.model_validate(row) for row in rows], next_cursor=encode_cursor(next_key))
+
+    # --- departments --------------------------------------------------------------
+
+    def put_departments(self, departments: Sequence[Department]) -> None:
+        records = [
+            _record(department, _department_key(department.region_code, department.id), "department")
+            for department in departments
+        ]
+        self._batch_put(records)
+
+    def list_departments(self, *, region_prefix: str | None, limit: int, cursor: str | None) -> Page[Department]:
+        condition = "pk = :pk"
+        key_values: dict[str, Any] = {"pk": DEPARTMENT_PARTITION}
+        if region_prefix:
+            condition += " AND begins_with(sk, :prefix)"
+            key_values["prefix"] = region_prefix
+        rows, next_key = self._query_page(
+            index=None,
+            key_condition=condition,
+            key_values=key_values,
+            expression=_Expression(),
+            limit=limit,
+            cursor=cursor,
+            partition={"pk": DEPARTMENT_PARTITION},
+            projection=None,
+            sort_prefix=("sk", region_prefix or ""),
+        )
+        return Page[Department](
+            items=[Department.model_validate(row) for row in rows], next_cursor=encode_cursor(next_key)
+        )
+
+    # --- items: reads ----------------------------------------------------------------
+
+    def load_write_state(
+        self,
+        implementation_code: str,
+        *,
+        basic_code: str,
+        department: tuple[str, str] | None = None,
+    ) -> WriteState:
+        """Draft, head and basic item (and the department and region when given
+        as `(region_code, department_id)`), strongly consistent, in one BatchGetItem."""
+        keys = {
+            "draft": _item_key(implementation_code, DRAFT_SK),
+            "head": _item_key(implementation_code, HEAD_SK),
+            "basic": _basic_key(basic_code),
+        }
+        if department is not None:
+            region_code, department_id = department
+            keys["department"] = _department_key(region_code, department_id)
+            keys["region"] = _region_key(region_code)
+        found = self._batch_get(list(keys.values()))
+
+        def pick(name: str) -> dict[str, Any] | None:
+            key = keys.get(name)
+            return found.get((key["pk"], key["sk"])) if key else None
+
+        draft, head, basic = pick("draft"), pick("head"), pick("basic")
+        department_row, region_row = pick("department"), pick("region")
+        return WriteState(
+            draft=ItemDraft.model_validate(_from_record(draft)) if draft else None,
+            head=ItemDetail.model_validate(_from_record(head)) if head else None,
+            basic=BasicItem.model_validate(basic) if basic else None,
+            department=Department.model_validate(department_row) if department_row else None,
+            region=Region.model_validate(region_row) if region_row else None,
+        )
+
+    def get_head(self, implementation_code: str, *, consistent: bool = False) -> ItemDetail | None:
+        raw = self._get(_item_key(implementation_code, HEAD_SK), consistent=consistent)
+        return ItemDetail.model_validate(_from_record(raw)) if raw else None
+
+    def get_draft(self, implementation_code: str) -> ItemDraft | None:
+        raw = self._get(_item_key(implementation_code, DRAFT_SK), consistent=True)
+        return ItemDraft.model_validate(_from_record(raw)) if raw else None
+
+    def search(self, criteria: ItemFilter, *, limit: int, cursor: str | None) -> Page[ItemSummary]:
+        expression = _Expression()
+        for word in criteria.keywords:
+            expression.contains("search_text", word)
+        if criteria.channel:
+            expression.equals("channel", criteria.channel)
+        if criteria.applicant_kind:
+            expression.contains("applicant_kinds", criteria.applicant_kind)
+
+        if criteria.department_id:
+            # a department's items: gsi2, narrowed by filters (its sort key starts with the basic code)
+            partition = {"gsi2pk": f"DEPT#{criteria.department_id}"}
+            if criteria.region_code:
+                expression.equals("region_code", criteria.region_code)
+            if criteria.item_type:
+                expression.equals("item_type", criteria.item_type)
+            rows, next_key = self._query_page(
+                index="gsi2",
+                key_condition="gsi2pk = :pk",
+                key_values={"pk": partition["gsi2pk"]},
+                expression=expression,
+                limit=limit,
+                cursor=cursor,
+                partition=partition,
+                projection=_SUMMARY_ATTRIBUTES,
+            )
+        else:
+            if not criteria.region_code:
+                raise ValueError("a search needs a region or a department")
+            partition = {"gsi1pk": f"REGION#{criteria.region_code}"}
+            condition = "gsi1pk = :pk"
+            key_values = {"pk": partition["gsi1pk"]}
+            type_prefix = ""
+            if criteria.item_type:
+                type_prefix = f"{criteria.item_type}#"
+                condition += " AND begins_with(gsi1sk, :type_prefix)"
+                key_values["type_prefix"] = type_prefix
+            rows, next_key = self._query_page(
+                index="gsi1",
+                key_condition=condition,
+                key_values=key_values,
+                expression=expression,
+                limit=limit,
+                cursor=cursor,
+                partition=partition,
+                projection=_SUMMARY_ATTRIBUTES,
+                sort_prefix=("gsi1sk", type_prefix),
+            )
+        return Page[ItemSummary](
+            items=[ItemSummary.model_validate(row) for row in rows], next_cursor=encode_cursor(next_key)
+        )
+
+    def published_in_region(self, region_code: str) -> Iterator[OpenDataItem]:
+        """Every published implementation of a division, in index order (for open data)."""
+        cursor: str | None = None
+        while True:
+            rows, next_key = self._query_page(
+                index="gsi1",
+                key_condition="gsi1pk = :pk",
+                key_values={"pk": f"REGION#{region_code}"},
+                expression=_Expression(),
+                limit=100,
+                cursor=cursor,
+                partition={"gsi1pk": f"REGION#{region_code}"},
+                projection=_OPEN_DATA_ATTRIBUTES,
+            )
+            yield from (OpenDataItem.model_validate(row) for row in rows)
+            cursor = encode_cursor(next_key)
+            if cursor is None:
+                return
+
+    def list_versions(self, implementation_code: str, *, limit: int, cursor: str | None) -> Page[ItemVersion]:
+        """The change history, newest first."""
+        pk = f"IMPL#{implementation_code}"
+        rows, next_key = self._query_page(
+            index=None,
+            key_condition="pk = :pk AND begins_with(sk, :prefix)",
+            key_values={"pk": pk, "prefix": VERSION_PREFIX},
+            expression=_Expression(),
+            limit=limit,
+            cursor=cursor,
+            partition={"pk": pk},
+            projection=tuple(ItemVersion.model_fields),
+            sort_prefix=("sk", VERSION_PREFIX),
+            newest_first=True,
+        )
+        return Page[ItemVersion](
+            items=[ItemVersion.model_validate(row) for row in rows], next_cursor=encode_cursor(next_key)
+        )
+
+    # --- items: writes (each one transaction) ---------------------------------------
+
+    def save_draft(
+        self,
+        draft: ItemDraft,
+        *,
+        expected_revision: int,
+        basic: BasicItem,
+        create_basic: bool,
+        require_no_head: AppError | None = None,
+        on_draft_conflict: AppError | None = None,
+    ) -> None:
+        """Write the draft, guarded by its revision and by the basic item's fingerprint.
+
+        `expected_revision` 0 means no draft may exist yet. When `create_basic`
+        the basic item is created with the draft (first implementation);
+        otherwise a condition check proves it still has the same four fields.
+        `require_no_head` (the error to raise) refuses when a published head exists.
+        """
+        code = draft.implementation_code
+        transaction = Transaction(self.table)
+        if expected_revision == 0:
+            transaction.put(
+                _record(draft, _item_key(code, DRAFT_SK), "item_draft"),
+                condition="attribute_not_exists(pk)",
+                on_conflict=on_draft_conflict or Conflict(DRAFT_CONFLICT),
+            )
+        else:
+            transaction.put(
+                _record(draft, _item_key(code, DRAFT_SK), "item_draft"),
+                condition="#revision = :revision",
+                names={"#revision": "revision"},
+                values=expression_values(revision=expected_revision),
+                on_conflict=on_draft_conflict or Conflict(DRAFT_CONFLICT),
+            )
+        if require_no_head is not None:
+            transaction.check(_item_key(code, HEAD_SK), "attribute_not_exists(pk)", on_conflict=require_no_head)
+        self._guard_basic(transaction, basic, create=create_basic)
+        transaction.commit()
+
+    def publish(
+        self,
+        item: ItemDetail,
+        entry: ItemVersion,
+        *,
+        draft_revision: int,
+        previous_version: int,
+        basic: BasicItem,
+        create_basic: bool,
+        event: Envelope,
+    ) -> None:
+        """Head + version snapshot + draft removal + 三级四同 guard + outbox event, all or nothing."""
+        code = item.implementation_code
+        transaction = Transaction(self.table)
+        self._put_head(transaction, item, previous_version)
+        self._put_version(transaction, item, entry)
+        transaction.delete(
+            _item_key(code, DRAFT_SK),
+            condition="#revision = :revision",
+            names={"#revision": "revision"},
+            values=expression_values(revision=draft_revision),
+            on_conflict=Conflict(DRAFT_CONFLICT),
+        )
+        self._guard_basic(transaction, basic, create=create_basic)
+        transaction.emit(event)
+        transaction.commit()
+
+    def retire(self, item: ItemDetail, entry: ItemVersion, *, previous_version: int, event: Envelope) -> None:
+        """Head without index attributes + version snapshot + outbox event."""
+        transaction = Transaction(self.table)
+        self._put_head(transaction, item, previous_version)
+        self._put_version(transaction, item, entry)
+        transaction.emit(event)
+        transaction.commit()
+
+    def _put_head(self, transaction: Transaction, item: ItemDetail, previous_version: int) -> None:
+        if previous_version == 0:
+            transaction.put(_head_record(item), condition="attribute_not_exists(pk)")
+        else:
+            transaction.put(
+                _head_record(item),
+                condition="#version = :version",
+                names={"#version": "version"},
+                values=expression_values(version=previous_version),
+            )
+
+    def _put_version(self, transaction: Transaction, item: ItemDetail, entry: ItemVersion) -> None:
+        record = _record(
+            entry,
+            _item_key(item.implementation_code, version_sort_key(entry.version)),
+            "item_version",
+            # the version's full guide, kept as one immutable JSON document
+            snapshot_json=item.model_dump_json(),
+        )
+        transaction.put(record, condition="attribute_not_exists(pk)")
+
+    def _guard_basic(self, transaction: Transaction, basic: BasicItem, *, create: bool) -> None:
+        if create:
+            # Two first implementations racing: the loser retries and is then
+            # compared with the winner's four fields.
+            transaction.put(
+                _record(basic, _basic_key(basic.basic_code), "basic_item"),
+                condition="attribute_not_exists(pk)",
+                on_conflict=Conflict("version_conflict"),
+            )
+        else:
+            transaction.check(
+                _basic_key(basic.basic_code),
+                "fingerprint = :fingerprint",
+                values=expression_values(fingerprint=basic.fingerprint),
+                on_conflict=ValidationFailed(THREE_LEVEL_MISMATCH),
+            )
+
+    # --- low-level helpers -------------------------------------------------------------
+
+    def _get(self, key: Mapping[str, str], *, consistent: bool = False) -> dict[str, Any] | None:
+        response = dynamodb().get_item(TableName=self.table, Key=to_item(key), ConsistentRead=consistent)
+        item = response.get("Item")
+        return from_item(item) if item else None
+
+    def _put(self, record: Mapping[str, Any]) -> None:
+        dynamodb().put_item(TableName=self.table, Item=to_item(record))
+
+    def _batch_put(self, records: Sequence[Mapping[str, Any]]) -> None:
+        for start in range(0, len(records), _BATCH_WRITE_MAX):
+            pending: list[Any] = [
+                {"PutRequest": {"Item": to_item(record)}} for record in records[start : start + _BATCH_WRITE_MAX]
+            ]
+            while pending:
+                response = dynamodb().batch_write_item(RequestItems={self.table: pending})
+                pending = list(response.get("UnprocessedItems", {}).get(self.table, []))
+
+    def _batch_get(self, keys: Sequence[Mapping[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
+        found: dict[tuple[str, str], dict[str, Any]] = {}
+        request: dict[str, Any] = {self.table: {"Keys": [to_item(key) for key in keys], "ConsistentRead": True}}
+        while request:
+            response = dynamodb().batch_get_item(RequestItems=request)
+            for raw in response.get("Responses", {}).get(self.table, []):
+                item = from_item(raw)
+                found[(item["pk"], item["sk"])] = item
+            request = cast(dict[str, Any], response.get("UnprocessedKeys") or {})
+        return found
+
+    def _query_page(
+        self,
+        *,
+        index: str | None,
+        key_condition: str,
+        key_values: Mapping[str, Any],
+        expression: _Expression,
+        limit: int,
+        cursor: str | None,
+        partition: Mapping[str, str],
+        projection: Sequence[str] | None,
+        sort_prefix: tuple[str, str] | None = None,
+        newest_first: bool = False,
+    ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+        """Up to `limit` matching rows and the key to resume after the last one.
+
+        With a filter, DynamoDB may return fewer matches than asked, so this
+        keeps querying until the page is full or the partition ends. When it
+        stops inside a page, the cursor is the key of the last row it returns
+        (not DynamoDB's LastEvaluatedKey), so the rows after it that matched
+        are neither skipped nor repeated on the next page.
+        """
+        key_names = _INDEX_KEYS[index]
+        start = self._start_key(cursor, partition, key_names, sort_prefix)
+        request: dict[str, Any] = {
+            "TableName": self.table,
+            "KeyConditionExpression": key_condition,
+            "ExpressionAttributeValues": {**expression_values(**key_values), **expression.values},
+            "ScanIndexForward": not newest_first,
+        }
+        if index:
+            request["IndexName"] = index
+        names = dict(expression.names)
+        if projection:
+            wanted = list(dict.fromkeys([*key_names, *projection]))
+            request["ProjectionExpression"] = ", ".join(f"#p{i}" for i in range(len(wanted)))
+            names |= {f"#p{i}": attribute for i, attribute in enumerate(wanted)}
+        if names:
+            request["ExpressionAttributeNames"] = names
+        if expression.text:
+            request["FilterExpression"] = expression.text
+
+        rows: list[dict[str, Any]] = []
+        for _ in range(_MAX_QUERY_CALLS_PER_PAGE):
+            wanted_now = limit - len(rows)
+            request["Limit"] = max(wanted_now, _FILTERED_QUERY_BATCH) if expression.text else wanted_now
+            if start:
+                request["ExclusiveStartKey"] = to_item(start)
+            response = dynamodb().query(**request)
+            page = [from_item(raw) for raw in response.get("Items", [])]
+            last_evaluated = response.get("LastEvaluatedKey")
+            if len(page) > wanted_now:
+                rows.extend(page[:wanted_now])
+                return rows, {name: rows[-1][name] for name in key_names}
+            rows.extend(page)
+            if last_evaluated is None:
+                return rows, None
+            start = from_item(last_evaluated)
+            if len(rows) == limit:
+                return rows, start
+        return rows, start
+
+    @staticmethod
+    def _start_key(
+        cursor: str | None,
+        partition: Mapping[str, str],
+        key_names: Sequence[str],
+        sort_prefix: tuple[str, str] | None,
+    ) -> dict[str, Any] | None:
+        """The cursor's key, refused unless it belongs to this very query."""
+        key = decode_cursor(cursor, must_match=partition)
+        if key is None:
+            return None
+        if set(key) != set(key_names) or not all(isinstance(value, str) for value in key.values()):
+            raise BadRequest("invalid_cursor")
+        if sort_prefix is not None:
+            attribute, prefix = sort_prefix
+            if not str(key[attribute]).startswith(prefix):
+                raise BadRequest("invalid_cursor")
+        return key

@@ -1,0 +1,373 @@
+"""The catalogue's HTTP routes (paths fixed by template.yaml, CatalogApiFunction).
+
+Public reads: search, item detail, change history, divisions, departments,
+and the 不见面 / 见一次面 lists. Operator endpoints (drafts, publish, retire)
+need a signed-in operator (`require_operator` reads the authorizer's
+principal). Each route declares who may call it (`x-jszw-access`), its
+parameters, models and the error codes it may answer with, so the OpenAPI
+spec documents it; errors are the platform's problem+json body.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Path, Query
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+from aws_lambda_powertools.event_handler.router import APIGatewayRouter
+
+from shared.catalog.codes import DIVISION_CODE_PATTERN, IMPLEMENTATION_CODE_PATTERN, ItemType, RegionLevel
+from shared.catalog.models import (
+    ApplicantKind,
+    Channel,
+    Department,
+    DepartmentId,
+    DraftUpdate,
+    ItemDetail,
+    ItemDraft,
+    ItemSummary,
+    ItemVersion,
+    ListKind,
+    NewItem,
+    PublishRequest,
+    Region,
+    RegionList,
+    RetireRequest,
+)
+from shared.catalog.service import CatalogService
+from shared.platform.idempotency import once
+from shared.platform.observability import logger
+from shared.platform.operator_guard import require_operator
+from shared.platform.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
+from shared.platform.principal import Access, access_extension
+
+router = APIGatewayRouter()
+
+ITEMS_TAG = "Service items 政务服务事项"
+OPERATOR_TAG = "Catalogue management 事项管理"
+DIVISIONS_TAG = "Divisions and departments 区划与部门"
+
+
+PROBLEM_SCHEMA_REF = "#/components/schemas/Problem"  # the platform's error body, added by infra.openapi
+
+
+def _ok(description: str) -> OpenAPIResponse:
+    """The success response; its schema is the route's return type."""
+    return {"description": description}
+
+
+def _problem(description: str) -> OpenAPIResponse:
+    """An error response with the problem+json body, naming the codes it may carry."""
+    return {
+        "description": description,
+        "content": {"application/problem+json": {"schema": {"$ref": PROBLEM_SCHEMA_REF}}},
+    }
+
+
+_BAD_REQUEST = {400: _problem("Malformed request or cursor (malformed_json, invalid_cursor)")}
+_INVALID = {422: _problem("Invalid parameters (validation_failed)")}
+_UNAUTHORIZED = {
+    401: _problem("No or invalid access token (unauthorized)"),
+    403: _problem("The caller is not an operator (forbidden)"),
+}
+_OPERATOR = {**_UNAUTHORIZED, 413: _problem("Body larger than the limit (payload_too_large)")}
+PUBLIC = access_extension(Access.PUBLIC)
+OPERATOR_ONLY = access_extension(Access.OPERATOR)
+
+ItemCode = Annotated[
+    str,
+    Path(
+        pattern=IMPLEMENTATION_CODE_PATTERN,
+        description="实施编码: implementing department's USCC + exercise level + basic code (31 characters).",
+        examples=["11320102010102043T4000117004000"],
+    ),
+]
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"Page size (default {DEFAULT_LIMIT}, max {MAX_LIMIT}).")]
+Cursor = Annotated[
+    str | None, Query(max_length=2048, description="Opaque `next_cursor` from the previous page of the same query.")
+]
+
+
+@cache
+def _service() -> CatalogService:
+    return CatalogService()
+
+
+def _correlation_id() -> str | None:
+    return logger().get_correlation_id()
+
+
+# --- public reads -------------------------------------------------------------------------
+
+
+@router.get(
+    "/v1/items",
+    summary="Search service items",
+    description=(
+        "One search over the published catalogue (C7): items of one division (default 320000 Jiangsu "
+        "province) or of one department, narrowed by keyword (name, tags, codes, department), item type, "
+        "channel (no_visit 不见面 / visit_once 见一次面) and applicant kind. Drafts and retired items are never "
+        "listed. Results are ordered by type, basic code and implementation code."
+    ),
+    tags=[ITEMS_TAG],
+    openapi_extensions=PUBLIC,
+    responses={200: _ok("A page of matching published items"), **_BAD_REQUEST, **_INVALID},
+)
+def search_items(
+    q: Annotated[str | None, Query(max_length=100, description="Keywords; every word must match.")] = None,
+    region: Annotated[
+        str | None, Query(pattern=DIVISION_CODE_PATTERN, description="GB/T 2260 division code, e.g. 320102.")
+    ] = None,
+    department: Annotated[DepartmentId | None, Query(description="Department id, e.g. 320100-market.")] = None,
+    item_type: Annotated[ItemType | None, Query(alias="type", description="事项类型 code, e.g. 01 行政许可.")] = None,
+    channel: Annotated[Channel | None, Query(description="no_visit 不见面 or visit_once 见一次面.")] = None,
+    applicant_kind: Annotated[ApplicantKind | None, Query(description="Who may apply.")] = None,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> Page[ItemSummary]:
+    return _service().search(
+        query=q,
+        region_code=region,
+        department_id=department,
+        item_type=item_type.value if item_type else None,
+        channel=channel,
+        applicant_kind=applicant_kind,
+        limit=limit,
+        cursor=cursor,
+    )
+
+
+@router.get(
+    "/v1/items/<item_code>",
+    summary="Read a service item's guide",
+    description=(
+        "The published guide (办事指南) of one implementation: limits, fees, materials (with the e-licence "
+        "type that can stand in), the application form's JSON Schema, channel and halls. A retired item is "
+        "returned with status `retired`; drafts are never shown."
+    ),
+    tags=[ITEMS_TAG],
+    openapi_extensions=PUBLIC,
+    responses={
+        200: _ok("The item's guide"),
+        404: _problem("No published item with this code (catalog.item_not_found)"),
+        **_INVALID,
+    },
+)
+def get_item(item_code: ItemCode) -> ItemDetail:
+    return _service().get_item(item_code)
+
+
+@router.get(
+    "/v1/items/<item_code>/versions",
+    summary="Change history of a service item",
+    description="Every published and retired version, newest first: who, when, which fields changed and why.",
+    tags=[ITEMS_TAG],
+    openapi_extensions=PUBLIC,
+    responses={
+        200: _ok("A page of versions, newest first"),
+        404: _problem("Never published (catalog.item_not_found)"),
+        **_BAD_REQUEST,
+        **_INVALID,
+    },
+)
+def item_versions(item_code: ItemCode, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> Page[ItemVersion]:
+    return _service().versions(item_code, limit=limit, cursor=cursor)
+
+
+@router.get(
+    "/v1/regions",
+    summary="List administrative divisions",
+    description="GB/T 2260 divisions of Jiangsu: all, the children of `parent`, or those of one `level`.",
+    tags=[DIVISIONS_TAG],
+    openapi_extensions=PUBLIC,
+    responses={200: _ok("A page of divisions in code order"), **_BAD_REQUEST, **_INVALID},
+)
+def list_regions(
+    parent: Annotated[str | None, Query(pattern=DIVISION_CODE_PATTERN, description="Parent division code.")] = None,
+    level: Annotated[RegionLevel | None, Query(description="province, city or county.")] = None,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> Page[Region]:
+    return _service().list_regions(parent_code=parent, level=level.value if level else None, limit=limit, cursor=cursor)
+
+
+@router.get(
+    "/v1/departments",
+    summary="List departments",
+    description=(
+        "Implementing departments, optionally those whose division code starts with `region` "
+        "(`32` all of Jiangsu, `3201` Nanjing and its districts, `320102` Xuanwu only)."
+    ),
+    tags=[DIVISIONS_TAG],
+    openapi_extensions=PUBLIC,
+    responses={200: _ok("A page of departments in division order"), **_BAD_REQUEST, **_INVALID},
+)
+def list_departments(
+    region: Annotated[str | None, Query(pattern=r"^[0-9]{2,6}$", description="Division code prefix.")] = None,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> Page[Department]:
+    return _service().list_departments(region_prefix=region, limit=limit, cursor=cursor)
+
+
+@router.get(
+    "/v1/regions/<region_code>/lists/<list_kind>",
+    summary="不见面 / 见一次面 list of a division",
+    description=(
+        "The published items of a division that need no visit (`no_visit`, 不见面) or at most one visit "
+        "(`visit_once`, 见一次面) — C29. The same lists are published as open data."
+    ),
+    tags=[ITEMS_TAG],
+    openapi_extensions=PUBLIC,
+    responses={
+        200: _ok("The division and a page of its list"),
+        404: _problem("Unknown division (catalog.region_not_found)"),
+        **_BAD_REQUEST,
+        **_INVALID,
+    },
+)
+def region_list(
+    region_code: Annotated[str, Path(pattern=DIVISION_CODE_PATTERN, description="GB/T 2260 division code.")],
+    list_kind: Annotated[ListKind, Path(description="no_visit or visit_once.")],
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> RegionList:
+    return _service().region_list(region_code, list_kind, limit=limit, cursor=cursor)
+
+
+# --- operator writes ------------------------------------------------------------------------
+
+
+@router.post(
+    "/v1/items",
+    status_code=201,
+    summary="Add a service item implementation (draft)",
+    description=(
+        "Starts a new implementation (实施清单 entry) as draft revision 1. The implementation code must be the "
+        "department's USCC + the exercise level of its division + the basic code; name, basic code, type and "
+        "legal basis must equal the basic item's (三级四同) — the first implementation of a basic code defines "
+        "them. Send `Idempotency-Key` to make retries safe."
+    ),
+    tags=[OPERATOR_TAG],
+    openapi_extensions=OPERATOR_ONLY,
+    responses={
+        201: _ok("The new draft, revision 1"),
+        409: _problem("Code exists, or Idempotency-Key reused (catalog.item_exists, idempotency_key_reused)"),
+        422: _problem(
+            "Rules broken (catalog.unknown_region, catalog.unknown_department, catalog.code_mismatch, "
+            "catalog.invalid_item, catalog.three_level_mismatch, validation_failed)"
+        ),
+        **_BAD_REQUEST,
+        **_OPERATOR,
+    },
+)
+def create_item(
+    body: Annotated[NewItem, Body()],
+    idempotency_key: Annotated[
+        str | None, Header(alias="Idempotency-Key", max_length=128, description="Retries return the first result.")
+    ] = None,
+) -> ItemDraft:
+    actor = require_operator(router)
+
+    def produce() -> dict[str, Any]:
+        return _service().create_item(body, actor=actor).model_dump(mode="json")
+
+    result = once(
+        scope=f"catalog.items.create:{actor}",
+        key=idempotency_key,
+        payload=body.model_dump(mode="json"),
+        produce=produce,
+    )
+    return ItemDraft.model_validate(result)
+
+
+@router.get(
+    "/v1/items/<item_code>/draft",
+    summary="Read the draft of a service item",
+    description="The draft an operator is preparing, with its revision (for optimistic concurrency).",
+    tags=[OPERATOR_TAG],
+    openapi_extensions=OPERATOR_ONLY,
+    responses={
+        200: _ok("The draft"),
+        404: _problem("No draft (catalog.draft_not_found)"),
+        **_UNAUTHORIZED,
+        **_INVALID,
+    },
+)
+def get_draft(item_code: ItemCode) -> ItemDraft:
+    require_operator(router)
+    return _service().get_draft(item_code)
+
+
+@router.put(
+    "/v1/items/<item_code>/draft",
+    summary="Create or replace the draft of a service item",
+    description=(
+        "Replaces the whole guide of the draft. Send the `revision` you loaded; 0 starts a new draft from the "
+        "published version. The published version stays live until the draft is published."
+    ),
+    tags=[OPERATOR_TAG],
+    openapi_extensions=OPERATOR_ONLY,
+    responses={
+        200: _ok("The saved draft with its new revision"),
+        404: _problem("Unknown item (catalog.item_not_found)"),
+        409: _problem("Draft changed meanwhile (catalog.draft_conflict)"),
+        422: _problem("Rules broken (catalog.invalid_item, catalog.three_level_mismatch, catalog.code_mismatch)"),
+        **_BAD_REQUEST,
+        **_OPERATOR,
+    },
+)
+def put_draft(item_code: ItemCode, body: Annotated[DraftUpdate, Body()]) -> ItemDraft:
+    actor = require_operator(router)
+    return _service().save_draft(item_code, body, actor=actor)
+
+
+@router.post(
+    "/v1/items/<item_code>/publish",
+    summary="Publish the draft",
+    description=(
+        "Makes the draft the live version: the head record, an immutable version snapshot and the "
+        "`catalog.item_published` event are written in one transaction, and the draft is removed."
+    ),
+    tags=[OPERATOR_TAG],
+    openapi_extensions=OPERATOR_ONLY,
+    responses={
+        200: _ok("The published version"),
+        404: _problem("Unknown item (catalog.item_not_found)"),
+        409: _problem("No draft, or it changed (catalog.no_draft, catalog.draft_conflict, catalog.draft_stale)"),
+        422: _problem("三级四同 broken (catalog.three_level_mismatch)"),
+        **_BAD_REQUEST,
+        **_OPERATOR,
+    },
+)
+def publish_item(
+    item_code: ItemCode,
+    body: Annotated[PublishRequest | None, Body(description="Optional: the reviewed revision and a note.")] = None,
+) -> ItemDetail:
+    actor = require_operator(router)
+    request = body or PublishRequest()
+    return _service().publish(item_code, request, actor=actor, correlation_id=_correlation_id())
+
+
+@router.post(
+    "/v1/items/<item_code>/retire",
+    summary="Retire a service item",
+    description=(
+        "Takes the item off search and the lists (取消/下线) with a reason; emits `catalog.item_retired`. "
+        "Its detail and history stay readable."
+    ),
+    tags=[OPERATOR_TAG],
+    openapi_extensions=OPERATOR_ONLY,
+    responses={
+        200: _ok("The retired item"),
+        404: _problem("Unknown item (catalog.item_not_found)"),
+        409: _problem("Not published (catalog.item_not_published)"),
+        **_BAD_REQUEST,
+        **_OPERATOR,
+        **_INVALID,
+    },
+)
+def retire_item(item_code: ItemCode, body: Annotated[RetireRequest, Body()]) -> ItemDetail:
+    actor = require_operator(router)
+    return _service().retire(item_code, body, actor=actor, correlation_id=_correlation_id())

@@ -1,0 +1,654 @@
+"""The catalogue's rules: what may be written, published, retired and found.
+
+No boto3 here: storage is `CatalogRepository`, passed in (tests may pass
+their own). The rules, in the order a write meets them:
+
+1. the division exists (GB/T 2260) and the department belongs to it;
+2. the codes agree: the implementation code (实施编码) = the department's USCC
+   + the exercise level of the division's level + the basic code (基本编码),
+   whose type digits equal the item type;
+3. the guide is sound: promised ≤ legal limit, 即办件 promise 0 days,
+   conditional materials say when, material slots are unique, a 见一次面 item
+   names a hall inside its division, the form is a valid JSON Schema;
+4. 三级四同: name, basic code, type and legal basis equal the basic item
+   (created by the first implementation and checked again inside every write
+   transaction through its fingerprint).
+
+Versioning: draft (revision counter) → publish (head + immutable version
+snapshot + outbox event, one transaction) → retire (likewise). Only the
+published head is indexed, so search never shows drafts or retired items.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+import fastjsonschema
+
+from shared.catalog import events
+from shared.catalog.codes import (
+    EXERCISE_LEVEL_OF_REGION,
+    ITEM_TYPE_NAMES,
+    ImplementationCode,
+    is_valid_uscc,
+    parent_region,
+    parse_basic_code,
+    parse_implementation_code,
+    region_level,
+    region_scope,
+)
+from shared.catalog.errors import (
+    CODE_MISMATCH,
+    DRAFT_CONFLICT,
+    DRAFT_NOT_FOUND,
+    DRAFT_STALE,
+    FIELD_BASIC_CODE_MISMATCH,
+    FIELD_CONDITION_REQUIRED,
+    FIELD_DIFFERS_FROM_BASIC,
+    FIELD_DUPLICATE_SLOT,
+    FIELD_DUPLICATE_VALUE,
+    FIELD_HALL_OUTSIDE_REGION,
+    FIELD_HALL_REQUIRED,
+    FIELD_IMMEDIATE_LIMIT,
+    FIELD_INVALID_BASIC_CODE,
+    FIELD_INVALID_FORM_SCHEMA,
+    FIELD_INVALID_IMPLEMENTATION_CODE,
+    FIELD_INVALID_USCC,
+    FIELD_ITEM_TYPE_MISMATCH,
+    FIELD_LEVEL_MISMATCH,
+    FIELD_PROMISED_EXCEEDS_LEGAL,
+    FIELD_USCC_MISMATCH,
+    FIELD_WRONG_PARENT,
+    INVALID_DEPARTMENT,
+    INVALID_ITEM,
+    INVALID_REGION,
+    ITEM_EXISTS,
+    ITEM_NOT_FOUND,
+    ITEM_NOT_PUBLISHED,
+    NO_DRAFT,
+    REGION_NOT_FOUND,
+    THREE_LEVEL_MISMATCH,
+    UNKNOWN_DEPARTMENT,
+    UNKNOWN_REGION,
+)
+from shared.catalog.models import (
+    CONTENT_FIELDS,
+    BasicItem,
+    Department,
+    DraftUpdate,
+    ItemContent,
+    ItemDetail,
+    ItemDraft,
+    ItemSummary,
+    ItemVersion,
+    ListKind,
+    NewDepartment,
+    NewItem,
+    PublishRequest,
+    Region,
+    RegionList,
+    RegionSnapshot,
+    RegionSnapshotLists,
+    RetireRequest,
+)
+from shared.catalog.repository import CatalogRepository, ItemFilter, WriteState
+from shared.catalog.search_text import keywords
+from shared.platform.clock import now
+from shared.platform.errors import Conflict, FieldError, NotFound, ValidationFailed
+from shared.platform.pagination import Page
+
+PROVINCE_CODE = "320000"
+"""Jiangsu: where a search looks when the caller names no division or department."""
+
+_CONTENT = set(CONTENT_FIELDS)
+_MAX_FORM_SCHEMA_DEPTH = 20  # DynamoDB nests at most 32 levels; the item itself uses a few
+_ACCEPTED_SCHEMA_DIALECTS = frozenset(
+    {
+        "https://json-schema.org/draft/2020-12/schema",
+        "http://json-schema.org/draft-07/schema",
+        "http://json-schema.org/draft-07/schema#",
+    }
+)
+
+
+# --- pure rules ---------------------------------------------------------------------
+
+
+def fingerprint(basic_code: str, name: str, item_type: str, legal_basis: str) -> str:
+    """A digest of the four 三级四同 fields, compared inside write transactions."""
+    canonical = json.dumps([basic_code, name, item_type, legal_basis], ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def three_level_differences(basic_code: str, content: ItemContent, basic: BasicItem) -> list[FieldError]:
+    """One error per 三级四同 field that differs from the basic item, naming the expected value."""
+    given = {
+        "name": content.name,
+        "basic_code": basic_code,
+        "item_type": content.item_type.value,
+        "legal_basis": content.legal_basis,
+    }
+    expected = {
+        "name": basic.name,
+        "basic_code": basic.basic_code,
+        "item_type": basic.item_type.value,
+        "legal_basis": basic.legal_basis,
+    }
+    return [
+        FieldError(field=name, code=FIELD_DIFFERS_FROM_BASIC, params={"expected": expected[name]})
+        for name in ("name", "basic_code", "item_type", "legal_basis")
+        if given[name] != expected[name]
+    ]
+
+
+def code_errors(
+    implementation_code: str, basic_code: str, content: ItemContent, department: Department, region: Region
+) -> list[FieldError]:
+    """Do the implementation code, basic code, department, division and type agree?"""
+    errors: list[FieldError] = []
+    try:
+        basic = parse_basic_code(basic_code)
+    except ValueError:
+        errors.append(FieldError(field="basic_code", code=FIELD_INVALID_BASIC_CODE))
+        basic = None
+    if basic is not None and basic.item_type != content.item_type:
+        errors.append(
+            FieldError(field="item_type", code=FIELD_ITEM_TYPE_MISMATCH, params={"expected": basic.item_type.value})
+        )
+    try:
+        code: ImplementationCode | None = parse_implementation_code(implementation_code)
+    except ValueError:
+        errors.append(FieldError(field="implementation_code", code=FIELD_INVALID_IMPLEMENTATION_CODE))
+        code = None
+    if code is None:
+        return errors
+    if str(code.basic_code) != basic_code:
+        errors.append(
+            FieldError(field="implementation_code", code=FIELD_BASIC_CODE_MISMATCH, params={"expected": basic_code})
+        )
+    if code.uscc != department.uscc:
+        errors.append(
+            FieldError(field="implementation_code", code=FIELD_USCC_MISMATCH, params={"expected": department.uscc})
+        )
+    expected_level = EXERCISE_LEVEL_OF_REGION[region.level]
+    if code.exercise_level != expected_level:
+        errors.append(
+            FieldError(field="implementation_code", code=FIELD_LEVEL_MISMATCH, params={"expected": int(expected_level)})
+        )
+    return errors
+
+
+def form_schema_problem(schema: Mapping[str, Any]) -> str | None:
+    """Why `schema` is not a usable application form, or None when it is.
+
+    It must be an object schema in Draft-07 or 2020-12 that fastjsonschema
+    compiles. References must stay inside the document: fastjsonschema would
+    otherwise fetch remote `$ref`s, which would let an operator make the
+    service call arbitrary URLs.
+    """
+    if schema.get("type") != "object":
+        return "the top-level type must be object"
+    dialect = schema.get("$schema")
+    if dialect is not None and dialect not in _ACCEPTED_SCHEMA_DIALECTS:
+        return "$schema must be Draft 2020-12 or Draft-07"
+    problem = _local_references_only(schema, depth=0)
+    if problem:
+        return problem
+    try:
+        fastjsonschema.compile(dict(schema), handlers=_REFUSE_REMOTE, use_default=False)
+    except Exception as exc:  # any failure to compile means the definition is unusable
+        return str(exc)[:200] or type(exc).__name__
+    return None
+
+
+def _refuse_remote(uri: str) -> Any:
+    raise ValueError(f"remote reference not allowed: {uri}")
+
+
+_REFUSE_REMOTE = {scheme: _refuse_remote for scheme in ("http", "https", "file", "ftp", "data", "urn")}
+
+
+def _local_references_only(node: Any, *, depth: int) -> str | None:
+    if depth > _MAX_FORM_SCHEMA_DEPTH:
+        return f"nested deeper than {_MAX_FORM_SCHEMA_DEPTH} levels"
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in {"$ref", "$dynamicRef", "$recursiveRef"} and not (
+                isinstance(value, str) and value.startswith("#")
+            ):
+                return f"{key} must point inside the schema (start with #)"
+            if key == "$id" and isinstance(value, str) and ":" in value:
+                return "$id must not be an absolute URI"
+            problem = _local_references_only(value, depth=depth + 1)
+            if problem:
+                return problem
+    elif isinstance(node, list):
+        for value in node:
+            problem = _local_references_only(value, depth=depth + 1)
+            if problem:
+                return problem
+    return None
+
+
+def content_errors(content: ItemContent, region_code: str) -> list[FieldError]:
+    """The guide's own rules (limits, materials, halls, form)."""
+    errors: list[FieldError] = []
+    if content.promised_limit_days > content.legal_limit_days:
+        errors.append(
+            FieldError(
+                field="promised_limit_days",
+                code=FIELD_PROMISED_EXCEEDS_LEGAL,
+                params={"legal": content.legal_limit_days},
+            )
+        )
+    if content.immediate != (content.promised_limit_days == 0):
+        errors.append(FieldError(field="promised_limit_days", code=FIELD_IMMEDIATE_LIMIT))
+    seen_slots: set[str] = set()
+    for index, material in enumerate(content.materials):
+        if material.requirement == "conditional" and not material.condition:
+            errors.append(FieldError(field=f"materials.{index}.condition", code=FIELD_CONDITION_REQUIRED))
+        if material.slot_id in seen_slots:
+            errors.append(
+                FieldError(
+                    field=f"materials.{index}.slot_id", code=FIELD_DUPLICATE_SLOT, params={"slot_id": material.slot_id}
+                )
+            )
+        seen_slots.add(material.slot_id)
+    if content.channel == "visit_once" and not content.halls:
+        errors.append(FieldError(field="halls", code=FIELD_HALL_REQUIRED))
+    scope = region_scope(region_code)
+    for index, hall in enumerate(content.halls):
+        if not hall.region_code.startswith(scope):
+            errors.append(FieldError(field=f"halls.{index}.region_code", code=FIELD_HALL_OUTSIDE_REGION))
+    if len(set(content.applicant_kinds)) != len(content.applicant_kinds):
+        errors.append(FieldError(field="applicant_kinds", code=FIELD_DUPLICATE_VALUE))
+    problem = form_schema_problem(content.form_schema)
+    if problem:
+        errors.append(FieldError(field="form_schema", code=FIELD_INVALID_FORM_SCHEMA, params={"reason": problem}))
+    return errors
+
+
+def content_of(model: ItemContent) -> dict[str, Any]:
+    """Only the editable guide fields, as JSON-able data."""
+    return model.model_dump(mode="json", include=_CONTENT)
+
+
+def changed_fields(before: ItemContent | None, after: ItemContent) -> list[str]:
+    """Names of guide fields that differ (all of them when there is no earlier version)."""
+    if before is None:
+        return list(CONTENT_FIELDS)
+    old, new = content_of(before), content_of(after)
+    return [name for name in CONTENT_FIELDS if old.get(name) != new.get(name)]
+
+
+def _now() -> datetime:
+    """The platform clock at whole seconds, as the API shows times (RFC 3339)."""
+    return now().replace(microsecond=0)
+
+
+def _refuse(code: str, errors: list[FieldError]) -> None:
+    if errors:
+        raise ValidationFailed(code, errors=errors)
+
+
+# --- the service ------------------------------------------------------------------------
+
+
+class CatalogService:
+    """Use cases of the service catalogue (C7, C16, C22, C29)."""
+
+    def __init__(self, repository: CatalogRepository | None = None) -> None:
+        self.repository = repository or CatalogRepository()
+
+    # --- divisions and departments --------------------------------------------------
+
+    def register_regions(self, regions: Sequence[Region]) -> int:
+        """Store divisions (seed and maintenance); each level and parent must fit its code."""
+        errors: list[FieldError] = []
+        for index, region in enumerate(regions):
+            if region_level(region.code) != region.level:
+                errors.append(FieldError(field=f"{index}.level", code="field.invalid"))
+            if region.parent_code != parent_region(region.code):
+                errors.append(
+                    FieldError(
+                        field=f"{index}.parent_code",
+                        code=FIELD_WRONG_PARENT,
+                        params={"expected": parent_region(region.code) or "-"},
+                    )
+                )
+        _refuse(INVALID_REGION, errors)
+        self.repository.put_regions(regions)
+        return len(regions)
+
+    def register_departments(self, departments: Sequence[NewDepartment]) -> list[Department]:
+        """Store departments (seed and maintenance): valid USCCs in existing divisions."""
+        errors = [
+            FieldError(field=f"{index}.uscc", code=FIELD_INVALID_USCC)
+            for index, new in enumerate(departments)
+            if not is_valid_uscc(new.uscc)
+        ]
+        _refuse(INVALID_DEPARTMENT, errors)
+        regions = self.repository.get_regions({new.region_code for new in departments})
+        for new in departments:
+            if new.region_code not in regions:
+                raise ValidationFailed(UNKNOWN_REGION, params={"region_code": new.region_code})
+        stored = [
+            Department(
+                id=new.id,
+                name=new.name,
+                uscc=new.uscc,
+                region_code=new.region_code,
+                level=regions[new.region_code].level,
+                sector=new.sector,
+            )
+            for new in departments
+        ]
+        self.repository.put_departments(stored)
+        return stored
+
+    def list_regions(
+        self, *, parent_code: str | None, level: str | None, limit: int, cursor: str | None
+    ) -> Page[Region]:
+        return self.repository.list_regions(parent_code=parent_code, level=level, limit=limit, cursor=cursor)
+
+    def list_departments(self, *, region_prefix: str | None, limit: int, cursor: str | None) -> Page[Department]:
+        return self.repository.list_departments(region_prefix=region_prefix, limit=limit, cursor=cursor)
+
+    # --- reading items ---------------------------------------------------------------
+
+    def get_item(self, implementation_code: str) -> ItemDetail:
+        """The published (or retired) guide of one implementation: one read."""
+        item = self.repository.get_head(implementation_code)
+        if item is None:
+            raise NotFound(ITEM_NOT_FOUND)
+        return item
+
+    def search(
+        self,
+        *,
+        query: str | None,
+        region_code: str | None,
+        department_id: str | None,
+        item_type: str | None,
+        channel: str | None,
+        applicant_kind: str | None,
+        limit: int,
+        cursor: str | None,
+    ) -> Page[ItemSummary]:
+        """Published items of one division (Jiangsu province by default) or one department."""
+        criteria = ItemFilter(
+            region_code=region_code or (None if department_id else PROVINCE_CODE),
+            department_id=department_id,
+            item_type=item_type,
+            keywords=keywords(query),
+            channel=channel,
+            applicant_kind=applicant_kind,
+        )
+        return self.repository.search(criteria, limit=limit, cursor=cursor)
+
+    def region_list(self, region_code: str, list_kind: ListKind, *, limit: int, cursor: str | None) -> RegionList:
+        """A division's 不见面 or 见一次面 list (C29)."""
+        region = self.repository.get_region(region_code)
+        if region is None:
+            raise NotFound(REGION_NOT_FOUND)
+        criteria = ItemFilter(
+            region_code=region_code,
+            department_id=None,
+            item_type=None,
+            keywords=[],
+            channel=list_kind,
+            applicant_kind=None,
+        )
+        page = self.repository.search(criteria, limit=limit, cursor=cursor)
+        return RegionList(region=region, list_kind=list_kind, items=page.items, next_cursor=page.next_cursor)
+
+    def region_snapshot(self, region_code: str) -> RegionSnapshot:
+        """Both lists of a division from the current catalogue, for open data."""
+        region = self.repository.get_region(region_code)
+        if region is None:
+            raise NotFound(REGION_NOT_FOUND)
+        items = list(self.repository.published_in_region(region_code))
+        return RegionSnapshot(
+            region=region,
+            generated_at=_now(),
+            item_count=len(items),
+            lists=RegionSnapshotLists(
+                no_visit=[item for item in items if item.channel == "no_visit"],
+                visit_once=[item for item in items if item.channel == "visit_once"],
+            ),
+        )
+
+    def versions(self, implementation_code: str, *, limit: int, cursor: str | None) -> Page[ItemVersion]:
+        """The change history (变更记录), newest first."""
+        page = self.repository.list_versions(implementation_code, limit=limit, cursor=cursor)
+        if not page.items and cursor is None:
+            raise NotFound(ITEM_NOT_FOUND)
+        return page
+
+    def get_draft(self, implementation_code: str) -> ItemDraft:
+        draft = self.repository.get_draft(implementation_code)
+        if draft is None:
+            raise NotFound(DRAFT_NOT_FOUND)
+        return draft
+
+    # --- writing items -------------------------------------------------------------------
+
+    def create_item(self, new: NewItem, *, actor: str) -> ItemDraft:
+        """Start a new implementation (实施清单 entry) as a draft, revision 1."""
+        state = self.repository.load_write_state(
+            new.implementation_code, basic_code=new.basic_code, department=(new.region_code, new.department_id)
+        )
+        if state.region is None:
+            raise ValidationFailed(
+                UNKNOWN_REGION,
+                params={"region_code": new.region_code},
+                errors=[FieldError(field="region_code", code=UNKNOWN_REGION, params={"region_code": new.region_code})],
+            )
+        if state.department is None:
+            params = {"department_id": new.department_id, "region_code": new.region_code}
+            raise ValidationFailed(
+                UNKNOWN_DEPARTMENT,
+                params=params,
+                errors=[FieldError(field="department_id", code=UNKNOWN_DEPARTMENT, params=params)],
+            )
+        exists = Conflict(ITEM_EXISTS, params={"implementation_code": new.implementation_code})
+        if state.draft is not None or state.head is not None:
+            raise exists
+        mismatches = code_errors(new.implementation_code, new.basic_code, new, state.department, state.region)
+        _refuse(CODE_MISMATCH, mismatches)
+        _refuse(INVALID_ITEM, content_errors(new, new.region_code))
+        basic = self._checked_basic(new.implementation_code, new.basic_code, new, state)
+
+        moment = _now()
+        draft = ItemDraft.model_validate(
+            {
+                **content_of(new),
+                "implementation_code": new.implementation_code,
+                "basic_code": new.basic_code,
+                "department_id": state.department.id,
+                "department_name": state.department.name,
+                "region_code": state.region.code,
+                "region_name": state.region.name,
+                "exercise_level": int(EXERCISE_LEVEL_OF_REGION[state.region.level]),
+                "revision": 1,
+                "based_on_version": 0,
+                "changed_fields": changed_fields(None, new),
+                "note": new.note,
+                "created_at": moment,
+                "updated_at": moment,
+                "updated_by": actor,
+            }
+        )
+        self.repository.save_draft(
+            draft,
+            expected_revision=0,
+            basic=basic,
+            create_basic=state.basic is None,
+            require_no_head=exists,
+            on_draft_conflict=exists,
+        )
+        return draft
+
+    def save_draft(self, implementation_code: str, update: DraftUpdate, *, actor: str) -> ItemDraft:
+        """Create (revision 0) or replace the draft; the published version stays live meanwhile."""
+        state = self._write_state(implementation_code)
+        identity = state.draft or state.head
+        if identity is None:
+            raise NotFound(ITEM_NOT_FOUND)
+        current_revision = state.draft.revision if state.draft else 0
+        if update.revision != current_revision:
+            raise Conflict(DRAFT_CONFLICT)
+        basic_type = parse_basic_code(identity.basic_code).item_type
+        if update.item_type != basic_type:
+            raise ValidationFailed(
+                CODE_MISMATCH,
+                errors=[FieldError(field="item_type", code=FIELD_ITEM_TYPE_MISMATCH, params={"expected": basic_type})],
+            )
+        _refuse(INVALID_ITEM, content_errors(update, identity.region_code))
+        basic = self._checked_basic(implementation_code, identity.basic_code, update, state)
+        if state.draft is not None:
+            based_on_version = state.draft.based_on_version
+        else:  # a new draft starts from the published version
+            based_on_version = state.head.version if state.head else 0
+
+        moment = _now()
+        draft = ItemDraft.model_validate(
+            {
+                **content_of(update),
+                "implementation_code": identity.implementation_code,
+                "basic_code": identity.basic_code,
+                "department_id": identity.department_id,
+                "department_name": identity.department_name,
+                "region_code": identity.region_code,
+                "region_name": identity.region_name,
+                "exercise_level": identity.exercise_level,
+                "revision": current_revision + 1,
+                "based_on_version": based_on_version,
+                "changed_fields": changed_fields(state.head, update),
+                "note": update.note,
+                "created_at": state.draft.created_at if state.draft else moment,
+                "updated_at": moment,
+                "updated_by": actor,
+            }
+        )
+        self.repository.save_draft(
+            draft, expected_revision=current_revision, basic=basic, create_basic=state.basic is None
+        )
+        return draft
+
+    def publish(
+        self, implementation_code: str, request: PublishRequest, *, actor: str, correlation_id: str | None = None
+    ) -> ItemDetail:
+        """Make the draft the live version: head + version snapshot + event, atomically."""
+        state = self._write_state(implementation_code)
+        draft = state.draft
+        if draft is None:
+            if state.head is None:
+                raise NotFound(ITEM_NOT_FOUND)
+            raise Conflict(NO_DRAFT)
+        if request.revision is not None and request.revision != draft.revision:
+            raise Conflict(DRAFT_CONFLICT)
+        previous_version = state.head.version if state.head else 0
+        if draft.based_on_version != previous_version:
+            raise Conflict(DRAFT_STALE)
+        basic = self._checked_basic(implementation_code, draft.basic_code, draft, state)
+
+        moment = _now()
+        version = previous_version + 1
+        item = ItemDetail.model_validate(
+            {
+                **content_of(draft),
+                **draft.model_dump(include={"implementation_code", "basic_code", "department_id", "department_name"}),
+                **draft.model_dump(include={"region_code", "region_name", "exercise_level"}),
+                "status": "published",
+                "version": version,
+                "item_type_name": ITEM_TYPE_NAMES[draft.item_type][0],
+                "fee_total_fen": sum(fee.amount_fen for fee in draft.fees),
+                "published_at": moment,
+                "updated_at": moment,
+            }
+        )
+        entry = ItemVersion(
+            version=version,
+            action="published",
+            name=item.name,
+            at=moment,
+            by=actor,
+            note=request.note or draft.note,
+            changed_fields=changed_fields(state.head, draft),
+        )
+        self.repository.publish(
+            item,
+            entry,
+            draft_revision=draft.revision,
+            previous_version=previous_version,
+            basic=basic,
+            create_basic=state.basic is None,
+            event=events.item_published(item, correlation_id=correlation_id),
+        )
+        return item
+
+    def retire(
+        self, implementation_code: str, request: RetireRequest, *, actor: str, correlation_id: str | None = None
+    ) -> ItemDetail:
+        """Take a published item off the lists (取消/下线); its history stays readable."""
+        head = self.repository.get_head(implementation_code, consistent=True)
+        if head is None:
+            raise NotFound(ITEM_NOT_FOUND)
+        if head.status != "published":
+            raise Conflict(ITEM_NOT_PUBLISHED)
+        moment = _now()
+        item = head.model_copy(
+            update={
+                "status": "retired",
+                "version": head.version + 1,
+                "retired_at": moment,
+                "retire_reason": request.reason,
+                "updated_at": moment,
+            }
+        )
+        entry = ItemVersion(
+            version=item.version,
+            action="retired",
+            name=item.name,
+            at=moment,
+            by=actor,
+            note=request.reason,
+            changed_fields=["status"],
+        )
+        self.repository.retire(
+            item,
+            entry,
+            previous_version=head.version,
+            event=events.item_retired(item, correlation_id=correlation_id),
+        )
+        return item
+
+    # --- helpers --------------------------------------------------------------------------
+
+    def _write_state(self, implementation_code: str) -> WriteState:
+        try:
+            code = parse_implementation_code(implementation_code)
+        except ValueError:
+            raise NotFound(ITEM_NOT_FOUND) from None
+        return self.repository.load_write_state(implementation_code, basic_code=str(code.basic_code))
+
+    @staticmethod
+    def _checked_basic(implementation_code: str, basic_code: str, content: ItemContent, state: WriteState) -> BasicItem:
+        """The basic item to guard the write with: the stored one (after 三级四同 passes) or a new one."""
+        if state.basic is not None:
+            _refuse(THREE_LEVEL_MISMATCH, three_level_differences(basic_code, content, state.basic))
+            return state.basic
+        return BasicItem(
+            basic_code=basic_code,
+            name=content.name,
+            item_type=content.item_type,
+            legal_basis=content.legal_basis,
+            fingerprint=fingerprint(basic_code, content.name, content.item_type.value, content.legal_basis),
+            created_at=_now(),
+            created_by_implementation=implementation_code,
+        )

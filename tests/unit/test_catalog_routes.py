@@ -1,0 +1,249 @@
+"""The catalogue over HTTP: functions/catalog_api/app.py's handler fed with the
+API Gateway events in events/catalog_api/, against moto."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from shared.platform.aws import count_calls
+from tests.unit.catalog_fixtures import (
+    catalog_cloud,
+    demo_bodies,
+    invoke,
+    load_demo,
+    outbox_events,
+    request,
+    sample_event,
+    table_snapshot,
+)
+
+FOOD_XUANWU = "11320102010102043T4000117004000"  # the item in the sample events
+UNPUBLISHED_CODE = "11320115010115047F4000117004000"  # Jiangning's food licence, not loaded here
+
+
+def sample_body(sample: str) -> dict[str, Any]:
+    return json.loads(sample_event(f"catalog_api/{sample}")["body"])  # type: ignore[no-any-return]
+
+
+@pytest.fixture(scope="class")
+def xuanwu() -> Iterator[None]:
+    """Given Xuanwu district's demo items, published (read-only tests share them)."""
+    with catalog_cloud():
+        load_demo(demo_bodies(regions={"320102"}))
+        yield
+
+
+@pytest.fixture
+def fresh() -> Iterator[None]:
+    """Given Xuanwu's food licence and individual business registration (each writing test starts clean)."""
+    with catalog_cloud():
+        load_demo(demo_bodies(regions={"320102"}, basic_codes={"000117004000", "000117002001"}))
+        yield
+
+
+@pytest.mark.usefixtures("xuanwu")
+class TestReading:
+    def test_searching_finds_published_items_with_one_query_and_no_scan(self) -> None:
+        # When a citizen searches Xuanwu for 食品经营 (the sample event)
+        with count_calls() as calls:
+            response = invoke(request("items-search.json"))
+        # Then the food business licence is found, with one Query and no Scan
+        assert response.status == 200
+        assert [item["implementation_code"] for item in response.body["items"]] == [FOOD_XUANWU]
+        assert response.body["next_cursor"] is None
+        assert calls == {"dynamodb.Query": 1}
+        assert response.headers["X-Request-Id"] == "c0a80101-0000-4000-8000-000000001001"
+
+    def test_following_next_cursor_lists_every_item_once(self) -> None:
+        everything = invoke(request("items-search.json", query={"region": "320102", "limit": "100"})).body["items"]
+        seen: list[str] = []
+        query = {"region": "320102", "limit": "3"}
+        while True:
+            page = invoke(request("items-search.json", query=query)).body
+            seen.extend(item["implementation_code"] for item in page["items"])
+            if page["next_cursor"] is None:
+                break
+            query = {**query, "cursor": page["next_cursor"]}
+        assert seen == [item["implementation_code"] for item in everything]
+        assert len(seen) == len(set(seen)) == 11
+
+    def test_a_keyword_filtered_search_pages_without_gaps(self) -> None:
+        everything = invoke(request("items-search.json", query={"region": "320102", "q": "证", "limit": "100"}))
+        expected = [item["implementation_code"] for item in everything.body["items"]]
+        seen: list[str] = []
+        query = {"region": "320102", "q": "证", "limit": "1"}
+        while True:
+            page = invoke(request("items-search.json", query=query)).body
+            seen.extend(item["implementation_code"] for item in page["items"])
+            if page["next_cursor"] is None:
+                break
+            query = {**query, "cursor": page["next_cursor"]}
+        assert len(expected) >= 3
+        assert seen == expected
+
+    @pytest.mark.parametrize(
+        ("query", "status", "code"),
+        [
+            ({"cursor": "bm90LWEta2V5"}, 400, "invalid_cursor"),
+            ({"type": "99"}, 422, "validation_failed"),
+            ({"limit": "101"}, 422, "validation_failed"),
+            ({"channel": "by_fax"}, 422, "validation_failed"),
+        ],
+    )
+    def test_bad_search_parameters_are_refused(self, query: dict[str, str], status: int, code: str) -> None:
+        response = invoke(request("items-search.json", query=query))
+        assert (response.status, response.body["code"]) == (status, code)
+
+    def test_the_guide_of_an_item_is_one_read(self) -> None:
+        with count_calls() as calls:
+            response = invoke(request("item-get.json"))
+        assert calls == {"dynamodb.GetItem": 1}
+        assert response.status == 200
+        guide = response.body
+        assert (guide["name"], guide["status"], guide["version"]) == ("食品经营许可", "published", 1)
+        assert guide["promised_limit_days"] < guide["legal_limit_days"]
+        assert guide["form_schema"]["type"] == "object"
+        slots = {material["slot_id"]: material for material in guide["materials"]}
+        assert slots["business_licence"]["licence_type_code"] is not None
+        assert slots["agent_authorisation"]["requirement"] == "conditional"
+
+    def test_an_unknown_item_is_not_found_in_the_callers_language(self) -> None:
+        unknown = {"item_code": UNPUBLISHED_CODE}
+        chinese = invoke(request("item-get.json", path_params=unknown))
+        english = invoke(request("item-get.json", path_params=unknown, headers={"Accept-Language": "en-GB,en;q=0.9"}))
+        assert (chinese.status, chinese.body["code"]) == (404, "catalog.item_not_found")
+        assert chinese.body["message"] == "政务服务事项不存在或尚未发布"
+        assert english.body["message"] == "The service item does not exist or is not published"
+
+    def test_a_malformed_item_code_is_a_validation_error(self) -> None:
+        response = invoke(request("item-get.json", path_params={"item_code": "not-a-code"}))
+        assert (response.status, response.body["code"]) == (422, "validation_failed")
+
+    def test_the_change_history_is_public(self) -> None:
+        response = invoke(request("item-versions.json"))
+        assert response.status == 200
+        assert [(v["version"], v["action"]) for v in response.body["items"]] == [(1, "published")]
+
+    def test_divisions_departments_and_lists(self) -> None:
+        districts = invoke(request("regions-list.json")).body["items"]
+        assert [region["name"] for region in districts][:2] == ["玄武区", "秦淮区"]
+        assert len(districts) == 11
+        departments = invoke(request("departments-list.json", query={"region": "3201", "limit": "100"})).body
+        assert len(departments["items"]) == 18
+        visit_once = invoke(request("region-list.json")).body
+        assert visit_once["region"]["name"] == "玄武区"
+        assert {item["channel"] for item in visit_once["items"]} == {"visit_once"}
+        assert "最低生活保障金给付" in {item["name"] for item in visit_once["items"]}
+
+    def test_the_lists_of_an_unknown_division_are_not_found(self) -> None:
+        response = invoke(request("region-list.json", path_params={"region_code": "320199"}))
+        assert (response.status, response.body["code"]) == (404, "catalog.region_not_found")
+
+    @pytest.mark.parametrize("sample", ["item-draft-get.json", "item-draft-put.json", "item-publish.json"])
+    def test_operator_endpoints_need_a_signed_in_operator(self, sample: str) -> None:
+        anonymous = invoke(request(sample, anonymous=True))
+        assert (anonymous.status, anonymous.body["code"]) == (401, "unauthorized")
+        citizen = {"sub": "01JDQ9CITIZEN0000000000000", "role": "citizen", "region_code": "320102"}
+        as_citizen = invoke(request(sample, authorizer=citizen))
+        assert (as_citizen.status, as_citizen.body["code"]) == (403, "forbidden")
+
+
+@pytest.mark.usefixtures("fresh")
+class TestWriting:
+    def test_adding_an_item_creates_a_draft_once_per_idempotency_key(self) -> None:
+        # When an operator posts the sample (a Nanjing city implementation) twice with one key
+        first = invoke(request("item-create.json"))
+        records_after_first = table_snapshot()
+        again = invoke(request("item-create.json"))
+        # Then the draft was made once and the retry got the first answer
+        assert first.status == again.status == 201
+        assert first.body == again.body
+        assert (first.body["revision"], first.body["exercise_level"]) == (1, 3)
+        assert table_snapshot() == records_after_first
+        # And the same key with another body is refused
+        other = sample_body("item-create.json") | {"promised_limit_days": 2}
+        reused = invoke(request("item-create.json", body=other))
+        assert (reused.status, reused.body["code"]) == (409, "idempotency_key_reused")
+
+    def test_breaking_three_level_four_same_is_refused_field_by_field_and_writes_nothing(self) -> None:
+        before = table_snapshot()
+        body = sample_body("item-create.json") | {"name": "个体户开业登记", "item_type": "07"}
+        response = invoke(request("item-create.json", body=body, headers={"Idempotency-Key": "other-key"}))
+        assert response.status == 422
+        # the type no longer matches the basic code, which is caught first
+        assert response.body["code"] == "catalog.code_mismatch"
+        body = sample_body("item-create.json") | {"name": "个体户开业登记"}
+        response = invoke(request("item-create.json", body=body, headers={"Idempotency-Key": "third-key"}))
+        assert response.status == 422
+        assert response.body["code"] == "catalog.three_level_mismatch"
+        assert response.body["errors"] == [
+            {
+                "field": "name",
+                "code": "catalog.field_differs_from_basic",
+                "message": "与基本目录不一致，应为：个体工商户设立登记",
+            }
+        ]
+        assert table_snapshot() == before
+
+    def test_an_unknown_division_is_refused_in_english_on_request(self) -> None:
+        body = sample_body("item-create.json") | {"region_code": "320199"}
+        response = invoke(request("item-create.json", body=body, headers={"Accept-Language": "en"}))
+        assert (response.status, response.body["code"]) == (422, "catalog.unknown_region")
+        assert response.body["message"] == "Administrative division 320199 does not exist"
+
+    def test_malformed_and_oversized_bodies(self) -> None:
+        malformed = invoke(request("item-create.json", raw_body='{"name": '))
+        assert (malformed.status, malformed.body["code"]) == (400, "malformed_json")
+        huge = sample_body("item-create.json")
+        huge["form_schema"]["description"] = "说明" * 50_000
+        oversized = invoke(request("item-create.json", body=huge))
+        assert (oversized.status, oversized.body["code"]) == (413, "payload_too_large")
+        unknown_field = invoke(request("item-create.json", body=sample_body("item-create.json") | {"colour": "red"}))
+        assert (unknown_field.status, unknown_field.body["errors"][0]["field"]) == (422, "colour")
+
+    def test_edit_publish_and_retire_through_the_api(self) -> None:
+        # Given a draft started from the published version (revision 0 in the sample)
+        drafted = invoke(request("item-draft-put.json"))
+        assert (drafted.status, drafted.body["revision"], drafted.body["changed_fields"]) == (
+            200,
+            1,
+            ["promised_limit_days"],
+        )
+        stale = invoke(request("item-draft-put.json"))
+        assert (stale.status, stale.body["code"]) == (409, "catalog.draft_conflict")
+        assert invoke(request("item-draft-get.json")).body["promised_limit_days"] == 2
+        # When it is published
+        with count_calls() as calls:
+            published = invoke(request("item-publish.json"))
+        # Then one read and one transaction made version 2 live, with its event in the outbox
+        assert calls == {"dynamodb.BatchGetItem": 1, "dynamodb.TransactWriteItems": 1}
+        assert (published.status, published.body["version"], published.body["promised_limit_days"]) == (200, 2, 2)
+        assert invoke(request("item-get.json")).body["promised_limit_days"] == 2
+        event = outbox_events("catalog.item_published")[-1]
+        assert (event["subject"], event["data"]["version"]) == (FOOD_XUANWU, 2)
+        assert event["correlation_id"] == "c0a80101-0000-4000-8000-000000001007"
+        # And publishing again without a draft is a conflict
+        again = invoke(request("item-publish.json"))
+        assert (again.status, again.body["code"]) == (409, "catalog.no_draft")
+        # When it is retired without a reason, then with one
+        no_reason = invoke(request("item-retire.json", body={}))
+        assert (no_reason.status, no_reason.body["errors"][0]) == (
+            422,
+            {"field": "reason", "code": "field.required", "message": "必填项"},
+        )
+        retired = invoke(request("item-retire.json"))
+        assert (retired.status, retired.body["status"], retired.body["version"]) == (200, "retired", 3)
+        assert invoke(request("items-search.json")).body["items"] == []
+        history = invoke(request("item-versions.json")).body["items"]
+        assert [v["action"] for v in history] == ["retired", "published", "published"]
+
+    def test_publishing_needs_no_body(self) -> None:
+        invoke(request("item-draft-put.json"))
+        event = request("item-publish.json")
+        event["body"] = None
+        response = invoke(event)
+        assert (response.status, response.body["version"]) == (200, 2)

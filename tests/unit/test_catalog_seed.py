@@ -1,0 +1,150 @@
+"""The demo data the local cloud loads on start (infra/seed): enough of it,
+realistic, obeying the catalogue's rules, and safe to load twice."""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from typing import Any
+
+import pytest
+
+import infra.seed as seed
+from infra.seed import load_catalog
+from infra.seed.departments import DEPARTMENTS, SECTORS
+from infra.seed.items import new_item_bodies
+from infra.seed.regions import ALL as ALL_REGIONS
+from shared.catalog.codes import is_valid_uscc, parse_implementation_code, region_level
+from shared.catalog.models import Department, NewItem, Region
+from shared.catalog.service import CatalogService, code_errors, content_errors
+from tests.unit.catalog_fixtures import CATALOG_TABLE, catalog_cloud, load_demo_data, outbox_events
+
+ITEMS = [NewItem.model_validate(body) for body in new_item_bodies()]
+
+
+class TestDemoDataContents:
+    def test_divisions_cover_jiangsu_its_cities_and_nanjings_districts(self) -> None:
+        codes = {code for code, _ in ALL_REGIONS}
+        assert {"320000", "320100", "320500", "321300"} <= codes
+        assert sum(region_level(code).value == "city" for code in codes) == 13
+        assert {c for c in codes if c.startswith("3201") and c != "320100"} == {
+            "320102",
+            "320104",
+            "320105",
+            "320106",
+            "320111",
+            "320113",
+            "320114",
+            "320115",
+            "320116",
+            "320117",
+            "320118",
+        }
+
+    def test_six_lines_of_work_at_five_divisions_with_valid_usccs(self) -> None:
+        assert {sector.key for sector in SECTORS} == {
+            "public_security",
+            "civil_affairs",
+            "human_resources_social_security",
+            "market_regulation",
+            "taxation",
+            "housing_construction",
+        }
+        assert len(DEPARTMENTS) == 30
+        assert all(is_valid_uscc(department.uscc) for department in DEPARTMENTS)
+        assert len({department.uscc for department in DEPARTMENTS}) == 30
+
+    def test_at_least_thirty_items_with_both_channels_fees_and_licence_slots(self) -> None:
+        assert len(ITEMS) >= 30
+        assert {item.channel for item in ITEMS} == {"no_visit", "visit_once"}
+        assert any(item.fees for item in ITEMS)
+        assert any(material.licence_type_code for item in ITEMS for material in item.materials)
+        assert any(item.immediate for item in ITEMS)
+        assert all(content_errors(item, item.region_code) == [] for item in ITEMS)
+
+    def test_every_items_codes_agree_with_its_department_and_division(self) -> None:
+        names = dict(ALL_REGIONS)
+        for item in ITEMS:
+            seeded = next(d for d in DEPARTMENTS if d.id == item.department_id)
+            level = region_level(item.region_code)
+            department = Department(
+                id=seeded.id, name=seeded.name, uscc=seeded.uscc, region_code=seeded.region_code, level=level
+            )
+            region = Region(code=item.region_code, name=names[item.region_code], level=level)
+            assert code_errors(item.implementation_code, item.basic_code, item, department, region) == []
+
+    def test_several_basic_items_are_implemented_at_province_city_and_county_alike(self) -> None:
+        levels: dict[str, set[int]] = defaultdict(set)
+        four_fields: dict[str, set[tuple[str, str, str]]] = defaultdict(set)
+        for item in ITEMS:
+            code = parse_implementation_code(item.implementation_code)
+            levels[item.basic_code].add(int(code.exercise_level))
+            four_fields[item.basic_code].add((item.name, item.item_type.value, item.legal_basis))
+        assert sum(found == {2, 3, 4} for found in levels.values()) >= 3
+        assert all(len(variants) == 1 for variants in four_fields.values())  # 三级四同
+
+
+THREE_LEVEL_BASIC_CODES = {"000117002002", "002014001001"}  # 企业设立登记, 社会保障卡申领
+
+
+@pytest.fixture
+def smaller_demo_set(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    """Given a demo set cut down to two basic items implemented at all three levels.
+
+    (Loading all of it is what the local cloud does on start; here moto's
+    transaction copies would make that take many seconds.)
+    """
+    bodies = [body for body in new_item_bodies() if body["basic_code"] in THREE_LEVEL_BASIC_CODES]
+    monkeypatch.setattr(seed, "new_item_bodies", lambda: bodies)
+    return bodies
+
+
+class TestLoading:
+    def test_loading_publishes_through_the_catalogue_and_a_restart_changes_nothing(
+        self, smaller_demo_set: list[dict[str, Any]]
+    ) -> None:
+        with catalog_cloud():
+            # When the local cloud starts
+            first = load_demo_data()
+            # Then every item is published through the catalogue, with its event
+            assert first == {
+                "regions": len(ALL_REGIONS),
+                "departments": 30,
+                "items_published": len(smaller_demo_set),
+                "items_already_published": 0,
+            }
+            assert len(outbox_events("catalog.item_published")) == len(smaller_demo_set)
+            found = CatalogService().search(
+                query="企业设立",
+                region_code="320100",
+                department_id=None,
+                item_type=None,
+                channel=None,
+                applicant_kind=None,
+                limit=20,
+                cursor=None,
+            )
+            assert [item.name for item in found.items] == ["企业设立登记"]
+            # When it starts again
+            second = load_demo_data()
+            # Then nothing is published twice
+            assert (second["items_published"], second["items_already_published"]) == (0, len(smaller_demo_set))
+            assert len(outbox_events("catalog.item_published")) == len(smaller_demo_set)
+
+    def test_a_draft_left_by_an_interrupted_load_is_finished(self, smaller_demo_set: list[dict[str, Any]]) -> None:
+        with catalog_cloud():
+            # Given a previous start stopped right after drafting the first item
+            load_catalog(CatalogService(), [])
+            first = NewItem.model_validate(smaller_demo_set[0])
+            CatalogService().create_item(first, actor="seed")
+            # When the demo data is loaded
+            counts = load_demo_data()
+            # Then the draft was replaced and published with the others
+            assert counts["items_published"] == len(smaller_demo_set)
+            assert CatalogService().get_item(first.implementation_code).version == 1
+
+    def test_the_environment_of_the_process_is_restored(self, smaller_demo_set: list[dict[str, Any]]) -> None:
+        with catalog_cloud():
+            before = dict(os.environ)
+            seed.load_all({"CATALOG_TABLE": CATALOG_TABLE, "SEED_PROBE": "set"})
+            assert dict(os.environ) == before

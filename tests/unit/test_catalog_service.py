@@ -1,0 +1,379 @@
+"""The catalogue service and its repository against an in-process moto
+DynamoDB whose CatalogTable is built from template.yaml."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+
+from shared.catalog import repository as repository_module
+from shared.catalog.models import DraftUpdate, NewItem, PublishRequest, RetireRequest
+from shared.catalog.repository import CatalogRepository, WriteState
+from shared.catalog.service import CatalogService
+from shared.platform.aws import count_calls
+from shared.platform.errors import AppError, BadRequest, Conflict, NotFound, ValidationFailed
+from shared.platform.pagination import Page
+from tests.unit.catalog_fixtures import (
+    CATALOG_TABLE,
+    catalog_cloud,
+    demo_bodies,
+    demo_body,
+    load_demo,
+    outbox_events,
+    table_snapshot,
+)
+
+FOOD_XUANWU = "11320102010102043T4000117004000"  # 食品经营许可, 玄武区市场监督管理局
+FOOD_NANJING = "11320100010100048Y3000117004000"  # 食品经营许可, 南京市市场监督管理局
+FOOD_JIANGNING = "11320115010115047F4000117004000"  # 食品经营许可, 江宁区市场监督管理局
+FOOD_BASIC = "000117004000"
+
+
+@pytest.fixture
+def service() -> Iterator[CatalogService]:
+    """Given divisions and departments, and no service items yet."""
+    with catalog_cloud():
+        load_demo([])
+        yield CatalogService()
+
+
+def new_item(code: str, **changes: Any) -> NewItem:
+    return NewItem.model_validate({**demo_body(code), **changes})
+
+
+def draft_update(code: str, revision: int, **changes: Any) -> DraftUpdate:
+    body = {k: v for k, v in demo_body(code).items() if k in DraftUpdate.model_fields}
+    return DraftUpdate.model_validate({**body, "revision": revision, **changes})
+
+
+def refused(error: pytest.ExceptionInfo[AppError]) -> tuple[str, dict[str, str]]:
+    return error.value.code, {e.field: e.code for e in error.value.errors}
+
+
+def search(service: CatalogService, **criteria: Any) -> Page[Any]:
+    arguments: dict[str, Any] = {
+        "query": None,
+        "region_code": None,
+        "department_id": None,
+        "item_type": None,
+        "channel": None,
+        "applicant_kind": None,
+        "limit": 20,
+        "cursor": None,
+    }
+    return service.search(**(arguments | criteria))
+
+
+def all_pages(service: CatalogService, limit: int, **criteria: Any) -> tuple[list[str], int]:
+    codes: list[str] = []
+    cursor = None
+    pages = 0
+    while True:
+        page = search(service, limit=limit, cursor=cursor, **criteria)
+        pages += 1
+        assert len(page.items) <= limit
+        codes.extend(item.implementation_code for item in page.items)
+        cursor = page.next_cursor
+        if cursor is None:
+            return codes, pages
+
+
+class TestDrafts:
+    def test_a_new_implementation_starts_as_an_unpublished_draft(self, service: CatalogService) -> None:
+        # When an operator adds the Xuanwu food licence
+        draft = service.create_item(new_item(FOOD_XUANWU), actor="operator")
+        # Then it is draft revision 1 with the department and division resolved
+        assert (draft.revision, draft.based_on_version, draft.exercise_level) == (1, 0, 4)
+        assert draft.department_name == "南京市玄武区市场监督管理局"
+        assert draft.region_name == "玄武区"
+        # And nobody sees it yet
+        with pytest.raises(NotFound):
+            service.get_item(FOOD_XUANWU)
+        assert search(service, region_code="320102").items == []
+
+    def test_adding_the_same_code_twice_is_a_conflict(self, service: CatalogService) -> None:
+        service.create_item(new_item(FOOD_XUANWU), actor="operator")
+        with pytest.raises(Conflict) as error:
+            service.create_item(new_item(FOOD_XUANWU), actor="operator")
+        assert error.value.code == "catalog.item_exists"
+
+    def test_a_second_level_must_repeat_the_four_fields_and_nothing_is_written(self, service: CatalogService) -> None:
+        # Given the province... here Nanjing, defined the food licence's basic item first
+        service.create_item(new_item(FOOD_NANJING), actor="operator")
+        before = table_snapshot()
+        # When Xuanwu adds it under another name, type and legal basis
+        wrong = new_item(FOOD_XUANWU, name="餐饮服务许可", legal_basis="《餐饮服务许可管理办法》第六条")
+        with pytest.raises(ValidationFailed) as error:
+            service.create_item(wrong, actor="operator")
+        # Then 三级四同 refuses it, naming each differing field and its expected value
+        code, fields = refused(error)
+        assert code == "catalog.three_level_mismatch"
+        assert fields == {"name": "catalog.field_differs_from_basic", "legal_basis": "catalog.field_differs_from_basic"}
+        assert {e.field: e.params["expected"] for e in error.value.errors}["name"] == "食品经营许可"
+        # And nothing was written
+        assert table_snapshot() == before
+
+    @pytest.mark.parametrize(
+        ("changes", "code", "field"),
+        [
+            ({"region_code": "320199"}, "catalog.unknown_region", "region_code"),
+            ({"department_id": "320115-market"}, "catalog.unknown_department", "department_id"),
+        ],
+    )
+    def test_the_division_and_department_must_exist_together(
+        self, service: CatalogService, changes: dict[str, str], code: str, field: str
+    ) -> None:
+        with pytest.raises(ValidationFailed) as error:
+            service.create_item(new_item(FOOD_XUANWU, **changes), actor="operator")
+        assert refused(error) == (code, {field: code})
+
+    def test_the_code_must_carry_the_departments_uscc_and_the_divisions_level(self, service: CatalogService) -> None:
+        # Jiangning's code filed under Xuanwu's department: wrong USCC
+        with pytest.raises(ValidationFailed) as error:
+            service.create_item(new_item(FOOD_XUANWU, implementation_code=FOOD_JIANGNING), actor="operator")
+        assert refused(error) == ("catalog.code_mismatch", {"implementation_code": "catalog.uscc_mismatch"})
+
+    def test_replacing_a_draft_needs_its_current_revision(self, service: CatalogService) -> None:
+        service.create_item(new_item(FOOD_XUANWU), actor="operator")
+        # Given two editors who both loaded revision 1; the first saves
+        first = service.save_draft(FOOD_XUANWU, draft_update(FOOD_XUANWU, 1, promised_limit_days=2), actor="a")
+        assert first.revision == 2
+        # When the second saves over revision 1
+        with pytest.raises(Conflict) as error:
+            service.save_draft(FOOD_XUANWU, draft_update(FOOD_XUANWU, 1, promised_limit_days=1), actor="b")
+        # Then it is refused and the first editor's change stands
+        assert error.value.code == "catalog.draft_conflict"
+        assert service.get_draft(FOOD_XUANWU).promised_limit_days == 2
+
+    def test_a_draft_may_not_change_the_four_fields(self, service: CatalogService) -> None:
+        service.create_item(new_item(FOOD_XUANWU), actor="operator")
+        with pytest.raises(ValidationFailed) as error:
+            service.save_draft(FOOD_XUANWU, draft_update(FOOD_XUANWU, 1, name="食品经营许可（告知承诺）"), actor="a")
+        assert refused(error) == ("catalog.three_level_mismatch", {"name": "catalog.field_differs_from_basic"})
+
+    def test_a_basic_item_changed_between_read_and_write_is_caught_by_the_transaction(self) -> None:
+        class BasicChangesMeanwhile(CatalogRepository):
+            def load_write_state(self, *args: Any, **kwargs: Any) -> WriteState:
+                state = super().load_write_state(*args, **kwargs)
+                boto3.client("dynamodb").update_item(
+                    TableName=CATALOG_TABLE,
+                    Key={"pk": {"S": f"BASIC#{FOOD_BASIC}"}, "sk": {"S": "BASIC"}},
+                    UpdateExpression="SET fingerprint = :other",
+                    ExpressionAttributeValues={":other": {"S": "changed-by-someone-else"}},
+                )
+                return state
+
+        with catalog_cloud():
+            load_demo([])
+            CatalogService().create_item(new_item(FOOD_NANJING), actor="operator")
+            racing = CatalogService(BasicChangesMeanwhile())
+            with pytest.raises(ValidationFailed) as error:
+                racing.create_item(new_item(FOOD_XUANWU), actor="operator")
+            assert error.value.code == "catalog.three_level_mismatch"
+            assert CatalogRepository().get_draft(FOOD_XUANWU) is None
+
+
+class TestPublishing:
+    def test_publishing_makes_the_draft_live_with_history_and_an_event(self, service: CatalogService) -> None:
+        service.create_item(new_item(FOOD_XUANWU, note="新增"), actor="operator")
+        # When the draft is published
+        with count_calls() as calls:
+            item = service.publish(FOOD_XUANWU, PublishRequest(revision=1), actor="operator", correlation_id="req-1")
+        # Then one read and one transaction did it
+        assert calls == {"dynamodb.BatchGetItem": 1, "dynamodb.TransactWriteItems": 1}
+        # And the item is live, version 1, findable, and the draft is gone
+        assert (item.status, item.version, item.fee_total_fen, item.item_type_name) == ("published", 1, 0, "行政许可")
+        assert service.get_item(FOOD_XUANWU) == item
+        assert [hit.implementation_code for hit in search(service, region_code="320102").items] == [FOOD_XUANWU]
+        with pytest.raises(NotFound):
+            service.get_draft(FOOD_XUANWU)
+        # And the history has its first entry
+        history = service.versions(FOOD_XUANWU, limit=10, cursor=None).items
+        assert [(v.version, v.action, v.by, v.note) for v in history] == [(1, "published", "operator", "新增")]
+        # And the outbox holds the event in the platform envelope
+        [event] = outbox_events("catalog.item_published")
+        assert (event["source"], event["subject"], event["correlation_id"]) == ("catalog", FOOD_XUANWU, "req-1")
+        assert event["data"]["region_code"] == "320102"
+        assert event["data"]["channel"] == "no_visit"
+        assert event["data"]["version"] == 1
+
+    def test_a_second_version_records_what_changed(self, service: CatalogService) -> None:
+        load_demo(demo_bodies(regions={"320102"}, basic_codes={FOOD_BASIC}))
+        service.save_draft(FOOD_XUANWU, draft_update(FOOD_XUANWU, 0, promised_limit_days=2), actor="operator")
+        item = service.publish(FOOD_XUANWU, PublishRequest(note="压缩时限"), actor="operator")
+        assert (item.version, item.promised_limit_days) == (2, 2)
+        latest = service.versions(FOOD_XUANWU, limit=1, cursor=None).items[0]
+        assert (latest.version, latest.changed_fields, latest.note) == (2, ["promised_limit_days"], "压缩时限")
+
+    def test_publishing_without_a_draft_is_a_conflict_and_unknown_items_are_not_found(
+        self, service: CatalogService
+    ) -> None:
+        load_demo(demo_bodies(regions={"320102"}, basic_codes={FOOD_BASIC}))
+        with pytest.raises(Conflict) as error:
+            service.publish(FOOD_XUANWU, PublishRequest(), actor="operator")
+        assert error.value.code == "catalog.no_draft"
+        with pytest.raises(NotFound):
+            service.publish(FOOD_JIANGNING, PublishRequest(), actor="operator")
+
+    def test_publishing_a_revision_other_than_the_reviewed_one_is_refused(self, service: CatalogService) -> None:
+        service.create_item(new_item(FOOD_XUANWU), actor="operator")
+        service.save_draft(FOOD_XUANWU, draft_update(FOOD_XUANWU, 1, promised_limit_days=2), actor="other")
+        with pytest.raises(Conflict) as error:
+            service.publish(FOOD_XUANWU, PublishRequest(revision=1), actor="operator")
+        assert error.value.code == "catalog.draft_conflict"
+
+    def test_a_draft_made_before_a_retirement_cannot_be_published(self, service: CatalogService) -> None:
+        load_demo(demo_bodies(regions={"320102"}, basic_codes={FOOD_BASIC}))
+        service.save_draft(FOOD_XUANWU, draft_update(FOOD_XUANWU, 0, promised_limit_days=2), actor="a")
+        service.retire(FOOD_XUANWU, RetireRequest(reason="事项调整"), actor="b")
+        with pytest.raises(Conflict) as error:
+            service.publish(FOOD_XUANWU, PublishRequest(), actor="a")
+        assert error.value.code == "catalog.draft_stale"
+
+
+class TestRetiring:
+    def test_a_retired_item_leaves_search_and_lists_but_keeps_its_guide_and_history(
+        self, service: CatalogService
+    ) -> None:
+        load_demo(demo_bodies(regions={"320102"}, basic_codes={FOOD_BASIC}))
+        # When the item is retired
+        with count_calls() as calls:
+            service.retire(FOOD_XUANWU, RetireRequest(reason="并入食品经营许可和备案"), actor="operator")
+        assert calls == {"dynamodb.GetItem": 1, "dynamodb.TransactWriteItems": 1}
+        # Then search and the 不见面 list no longer show it
+        assert search(service, region_code="320102").items == []
+        assert service.region_list("320102", "no_visit", limit=20, cursor=None).items == []
+        # But its guide says it is retired and why, and the history shows both versions
+        detail = service.get_item(FOOD_XUANWU)
+        assert (detail.status, detail.version, detail.retire_reason) == ("retired", 2, "并入食品经营许可和备案")
+        history = service.versions(FOOD_XUANWU, limit=10, cursor=None).items
+        assert [(v.version, v.action) for v in history] == [(2, "retired"), (1, "published")]
+        # And consumers hear of it
+        [event] = outbox_events("catalog.item_retired")
+        assert event["data"]["reason"] == "并入食品经营许可和备案"
+        # And retiring again is a conflict
+        with pytest.raises(Conflict) as error:
+            service.retire(FOOD_XUANWU, RetireRequest(reason="再次"), actor="operator")
+        assert error.value.code == "catalog.item_not_published"
+
+    def test_a_retired_item_can_be_published_again_from_a_new_draft(self, service: CatalogService) -> None:
+        load_demo(demo_bodies(regions={"320102"}, basic_codes={FOOD_BASIC}))
+        service.retire(FOOD_XUANWU, RetireRequest(reason="暂停"), actor="operator")
+        service.save_draft(FOOD_XUANWU, draft_update(FOOD_XUANWU, 0), actor="operator")
+        item = service.publish(FOOD_XUANWU, PublishRequest(note="恢复办理"), actor="operator")
+        assert (item.status, item.version, item.retire_reason) == ("published", 3, None)
+        assert [hit.implementation_code for hit in search(service, region_code="320102").items] == [FOOD_XUANWU]
+
+
+HRSS_BASIC_CODES = {"002014001001", "000514002001", "320714003000"}  # 社保卡, 失业保险金, 就业困难人员认定
+
+
+@pytest.fixture(scope="class")  # torn down before the next class starts its own moto
+def searchable() -> Iterator[CatalogService]:
+    """Given Xuanwu's demo items and Jiangning's social security items, published."""
+    with catalog_cloud():
+        load_demo(demo_bodies(regions={"320102"}) + demo_bodies(regions={"320115"}, basic_codes=HRSS_BASIC_CODES))
+        yield CatalogService()
+
+
+class TestSearch:
+    def test_by_default_the_province_is_searched(self, searchable: CatalogService) -> None:
+        assert search(searchable).items == []  # no provincial items loaded in this set
+
+    @pytest.mark.parametrize(
+        "criteria",
+        [
+            {"region_code": "320102"},
+            {"region_code": "320102", "channel": "visit_once"},
+            {"region_code": "320102", "query": "许可"},
+            {"region_code": "320102", "applicant_kind": "legal_person"},
+            {"region_code": "320102", "item_type": "07"},
+            {"department_id": "320115-hrss"},
+        ],
+    )
+    def test_paging_neither_skips_nor_repeats(self, searchable: CatalogService, criteria: dict[str, Any]) -> None:
+        # Given everything that matches, on one page
+        everything = [item.implementation_code for item in search(searchable, limit=100, **criteria).items]
+        assert everything, "the criteria should match something"
+        # When the same search is read two at a time
+        with count_calls() as calls:
+            paged, pages = all_pages(searchable, limit=2, **criteria)
+        # Then the pages hold exactly the same items in the same order
+        assert paged == everything
+        assert pages >= len(everything) // 2
+        assert set(calls) == {"dynamodb.Query"}
+
+    def test_sparse_matches_over_many_dynamodb_pages_are_neither_skipped_nor_repeated(
+        self, searchable: CatalogService, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        # Given the visit-once items of Xuanwu, found in one go
+        criteria = {"region_code": "320102", "channel": "visit_once"}
+        everything = [item.implementation_code for item in search(searchable, limit=100, **criteria).items]
+        # When DynamoDB evaluates only 2 of Xuanwu's 11 entries per call, one call per request
+        monkeypatch.setattr(repository_module, "_FILTERED_QUERY_BATCH", 2)
+        monkeypatch.setattr(repository_module, "_MAX_QUERY_CALLS_PER_PAGE", 1)
+        paged, pages = all_pages(searchable, limit=2, **criteria)
+        # Then short pages carry on from where DynamoDB stopped, and nothing is lost or doubled
+        assert paged == everything
+        assert pages == 6
+
+    def test_filters_narrow_the_results(self, searchable: CatalogService) -> None:
+        visit_once = search(searchable, region_code="320102", channel="visit_once").items
+        expected = {"居民身份证换领", "户口迁移", "内地居民结婚登记", "最低生活保障金给付"}
+        assert {item.name for item in visit_once} == expected
+        confirmations = search(searchable, region_code="320102", item_type="07").items
+        assert {item.item_type for item in confirmations} == {"07"}
+        by_keyword = search(searchable, region_code="320102", query="  身份证  换领 ").items
+        assert [item.name for item in by_keyword] == ["居民身份证换领"]
+        by_tag = search(searchable, region_code="320102", query="开餐馆").items
+        assert [item.name for item in by_tag] == ["食品经营许可"]
+        by_full_width_code = search(searchable, region_code="320102", query="０００１１７００４０００").items
+        assert [item.name for item in by_full_width_code] == ["食品经营许可"]
+        for_enterprises = search(searchable, region_code="320102", applicant_kind="legal_person").items
+        assert all("legal_person" in item.applicant_kinds for item in for_enterprises)
+
+    def test_a_departments_items(self, searchable: CatalogService) -> None:
+        items = search(searchable, department_id="320115-hrss").items
+        assert {item.name for item in items} == {"社会保障卡申领", "失业保险金申领", "就业困难人员认定"}
+        assert search(searchable, department_id="320115-hrss", region_code="320102").items == []
+
+    def test_a_cursor_only_continues_its_own_query(self, searchable: CatalogService) -> None:
+        cursor = search(searchable, region_code="320102", limit=1).next_cursor
+        assert cursor is not None
+        for criteria in ({"region_code": "320115"}, {"region_code": "320102", "item_type": "20"}):
+            with pytest.raises(BadRequest) as error:
+                search(searchable, cursor=cursor, **criteria)
+            assert error.value.code == "invalid_cursor"
+        with pytest.raises(BadRequest):
+            search(searchable, region_code="320102", cursor="not-a-cursor")
+
+    def test_lists_and_the_open_data_snapshot_agree(self, searchable: CatalogService) -> None:
+        snapshot = searchable.region_snapshot("320102")
+        listed = searchable.region_list("320102", "visit_once", limit=100, cursor=None)
+        assert [item.implementation_code for item in snapshot.lists.visit_once] == [
+            item.implementation_code for item in listed.items
+        ]
+        assert snapshot.item_count == len(snapshot.lists.no_visit) + len(snapshot.lists.visit_once) == 11
+        with pytest.raises(NotFound):
+            searchable.region_list("320199", "no_visit", limit=20, cursor=None)
+
+
+class TestDivisionsAndDepartments:
+    def test_children_of_a_division_and_divisions_of_a_level(self, service: CatalogService) -> None:
+        nanjing = service.list_regions(parent_code="320100", level=None, limit=100, cursor=None).items
+        assert len(nanjing) == 11
+        assert {region.parent_code for region in nanjing} == {"320100"}
+        cities = service.list_regions(parent_code="320000", level=None, limit=100, cursor=None).items
+        assert len(cities) == 13
+        counties = service.list_regions(parent_code=None, level="county", limit=100, cursor=None).items
+        assert all(region.level == "county" for region in counties)
+
+    def test_departments_by_division_prefix_page_through(self, service: CatalogService) -> None:
+        everything = service.list_departments(region_prefix="3201", limit=100, cursor=None).items
+        assert len(everything) == 18  # six lines of work in Nanjing, Xuanwu and Jiangning
+        first = service.list_departments(region_prefix="3201", limit=10, cursor=None)
+        second = service.list_departments(region_prefix="3201", limit=10, cursor=first.next_cursor)
+        assert [d.id for d in first.items + second.items] == [d.id for d in everything]
