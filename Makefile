@@ -52,8 +52,10 @@ format: $(STAMP) ## Apply ruff's formatting and safe fixes
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-openapi: $(STAMP) ## Regenerate docs/openapi.json from the code
+openapi: $(STAMP) ## Regenerate docs/openapi.json, errors.md and events.md from the code
 	$(PY) -m infra.openapi --write
+	$(PY) -m infra.errors_doc
+	$(PY) -m infra.events_doc
 
 bench: $(STAMP) ## Benchmarks: cold starts and AWS calls per operation (figures for docs/performance.md)
 	$(PY) -m pytest tests/perf -m perf -s $(PYTEST_ARGS)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -22,11 +23,41 @@ class Settings(BaseModel):
     idempotency_table: str = ""
     event_bus_name: str = ""
     open_data_bucket: str = ""
-    # The local operator key guards operator endpoints until the identity
-    # context's authorizer takes over (see docs/decisions.md, D-008).
-    operator_api_key: str = ""
     max_body_bytes: int = Field(default=262_144, ge=1024)
     cors_allow_origin: str = "*"
+
+    # --- identity (身份认证) and notifications (消息中心) ---
+    identity_table: str = ""
+    notifications_table: str = ""
+    # Secrets Manager secret whose value keys the HMAC of ID numbers, phones and codes
+    identity_hash_secret_arn: str = ""
+    # KMS key that encrypts personal data kept for display or delivery (the template's DataKey)
+    personal_data_key_id: str = ""
+    # Asymmetric KMS key (ECC_NIST_P256, SIGN_VERIFY) that signs access tokens; earlier keys
+    # still accepted during a rotation are listed, comma-separated, in token_previous_key_ids
+    token_signing_key_id: str = ""
+    token_previous_key_ids: str = ""
+    token_issuer: str = "https://id.jszwfw.gov.cn/local"  # noqa: S105 (a claim value, not a secret)
+    token_audience: str = "jszw-api"  # noqa: S105 (a claim value, not a secret)
+    access_token_ttl_s: int = Field(default=900, ge=60, le=3600)
+    refresh_token_idle_s: int = Field(default=7 * 86_400, ge=300)  # unused this long → expired
+    session_max_age_s: int = Field(default=30 * 86_400, ge=3600)  # sign in again after this
+    otp_ttl_s: int = Field(default=300, ge=60, le=900)
+    otp_max_attempts: int = Field(default=5, ge=1, le=10)
+    otp_resend_interval_s: int = Field(default=60, ge=1)
+    otp_max_per_phone_per_hour: int = Field(default=5, ge=1)
+    otp_max_per_source_per_hour: int = Field(default=30, ge=1)
+    sign_in_max_attempts_per_window: int = Field(default=10, ge=1)  # password attempts per login
+    sign_in_window_s: int = Field(default=900, ge=60)
+    # scrypt cost N = 2**password_scrypt_log2_n (r=8, p=1): 17 is OWASP's minimum (128 MiB)
+    password_scrypt_log2_n: int = Field(default=17, ge=10, le=20)
+    # SMS delivery: "outbox" writes messages to sms_outbox_bucket (local and test stages);
+    # "gateway" is the operator's SMS gateway (not wired yet: sending fails loudly)
+    sms_channel: Literal["outbox", "gateway"] = "outbox"
+    sms_outbox_bucket: str = ""
+    # Real-name registries: "seeded" reads the demo population and enterprise registries
+    # that infra/seed/identity writes into the identity table
+    real_name_registry: Literal["seeded"] = "seeded"
 
 
 _ENV = {
@@ -36,9 +67,30 @@ _ENV = {
     "idempotency_table": "IDEMPOTENCY_TABLE",
     "event_bus_name": "EVENT_BUS_NAME",
     "open_data_bucket": "OPEN_DATA_BUCKET",
-    "operator_api_key": "OPERATOR_API_KEY",
     "max_body_bytes": "MAX_BODY_BYTES",
     "cors_allow_origin": "CORS_ALLOW_ORIGIN",
+    "identity_table": "IDENTITY_TABLE",
+    "notifications_table": "NOTIFICATIONS_TABLE",
+    "identity_hash_secret_arn": "IDENTITY_HASH_SECRET_ARN",
+    "personal_data_key_id": "PERSONAL_DATA_KEY_ID",
+    "token_signing_key_id": "TOKEN_SIGNING_KEY_ID",
+    "token_previous_key_ids": "TOKEN_PREVIOUS_KEY_IDS",
+    "token_issuer": "TOKEN_ISSUER",
+    "token_audience": "TOKEN_AUDIENCE",
+    "access_token_ttl_s": "ACCESS_TOKEN_TTL_S",
+    "refresh_token_idle_s": "REFRESH_TOKEN_IDLE_S",
+    "session_max_age_s": "SESSION_MAX_AGE_S",
+    "otp_ttl_s": "OTP_TTL_S",
+    "otp_max_attempts": "OTP_MAX_ATTEMPTS",
+    "otp_resend_interval_s": "OTP_RESEND_INTERVAL_S",
+    "otp_max_per_phone_per_hour": "OTP_MAX_PER_PHONE_PER_HOUR",
+    "otp_max_per_source_per_hour": "OTP_MAX_PER_SOURCE_PER_HOUR",
+    "sign_in_max_attempts_per_window": "SIGN_IN_MAX_ATTEMPTS_PER_WINDOW",
+    "sign_in_window_s": "SIGN_IN_WINDOW_S",
+    "password_scrypt_log2_n": "PASSWORD_SCRYPT_LOG2_N",
+    "sms_channel": "SMS_CHANNEL",
+    "sms_outbox_bucket": "SMS_OUTBOX_BUCKET",
+    "real_name_registry": "REAL_NAME_REGISTRY",
 }
 
 

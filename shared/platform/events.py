@@ -21,6 +21,21 @@ from shared.platform.ids import new_id
 
 SOURCE_PREFIX = "jszw."
 
+# type -> (data model, one-line meaning); docs/events.md is generated from it.
+_EVENT_TYPES: dict[str, tuple[type[BaseModel], str]] = {}
+
+
+def register_event_type(event_type: str, data_model: type[BaseModel], meaning: str) -> None:
+    """Declare an event type a context publishes, with the schema of its `data`."""
+    known = _EVENT_TYPES.get(event_type)
+    if known is not None and known[0] is not data_model:
+        raise ValueError(f"event type {event_type} registered twice")
+    _EVENT_TYPES[event_type] = (data_model, meaning)
+
+
+def registered_event_types() -> dict[str, tuple[type[BaseModel], str]]:
+    return dict(_EVENT_TYPES)
+
 
 class Envelope(BaseModel):
     model_config = ConfigDict(frozen=True)

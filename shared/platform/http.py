@@ -160,7 +160,6 @@ def make_resolver(*, strip_prefixes: list[str] | None = None) -> APIGatewayRestR
                 "Idempotency-Key",
                 "X-Request-Id",
                 "Accept-Language",
-                "X-Operator-Key",
             ],
             expose_headers=["X-Request-Id"],
             max_age=600,

@@ -50,7 +50,7 @@ def get_calendar_year(year: YearInPath) -> CalendarYear:
     summary="Load a year's holiday arrangement (operator)",
     description=(
         "Stores the State Council's arrangement for the year; it replaces the built-in data for that year. "
-        "Requires the `X-Operator-Key` header. Loading the same days again is a no-op. "
+        "Requires a signed-in operator. Loading the same days again is a no-op. "
         "201 when the year is loaded for the first time, 200 otherwise; 422 lists every invalid date."
     ),
     tags=TAGS,

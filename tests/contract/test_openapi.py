@@ -20,3 +20,15 @@ def test_every_operation_documents_the_problem_shape() -> None:
             ref = operation["responses"]["4XX"]["content"]["application/problem+json"]["schema"]["$ref"]
             assert ref == "#/components/schemas/Problem", f"{method} {path}"
             assert operation.get("summary"), f"{method} {path} has no summary"
+
+
+def test_committed_error_catalogue_matches_the_code() -> None:
+    from infra.errors_doc import DOC_PATH, render
+
+    assert DOC_PATH.read_text(encoding="utf-8") == render(), "docs/errors.md is stale: run `make openapi`"
+
+
+def test_committed_event_catalogue_matches_the_code() -> None:
+    from infra.events_doc import DOC_PATH, render
+
+    assert DOC_PATH.read_text(encoding="utf-8") == render(), "docs/events.md is stale: run `make openapi`"

@@ -17,7 +17,9 @@ def rest_event(
     query: dict[str, str] | None = None,
     path_params: dict[str, str] | None = None,
     raw_body: str | None = None,
+    authorizer: dict[str, str] | None = None,
 ) -> dict[str, Any]:
+    """`authorizer` is what the Lambda authorizer passed (see `as_role`); None = anonymous."""
     all_headers = {"Content-Type": "application/json", **(headers or {})}
     text = raw_body if raw_body is not None else (None if body is None else json.dumps(body, ensure_ascii=False))
     request_id = str(uuid.uuid4())
@@ -39,6 +41,7 @@ def rest_event(
             "requestId": request_id,
             "identity": {"sourceIp": "127.0.0.1"},
             "requestTimeEpoch": 0,
+            **({"authorizer": {"principalId": authorizer.get("sub", ""), **authorizer}} if authorizer else {}),
         },
         "body": text,
         "isBase64Encoded": False,
@@ -53,3 +56,23 @@ class FakeContext:
 
     def get_remaining_time_in_millis(self) -> int:
         return 10_000
+
+
+def as_role(
+    role: str,
+    *,
+    sub: str = "01JDQ90F3W7C8M2T6R4K9N5X1B",
+    department_id: str = "",
+    region_code: str = "320000",
+    acting_for: str = "",
+) -> dict[str, str]:
+    """The authorizer context for a principal of `role` (string values, as API Gateway passes them)."""
+    return {
+        "sub": sub,
+        "role": role,
+        "department_id": department_id,
+        "region_code": region_code,
+        "acting_for": acting_for,
+        "scope": "",
+        "sid": "01JDQ90F3W7C8M2T6R4K9N5X1C",
+    }

@@ -24,13 +24,12 @@ from shared.platform.errors import Conflict
 from shared.platform.events import Envelope
 from shared.workdays import load, repository
 from shared.workdays.models import YearArrangement
-from tests.support.apigw import FakeContext, rest_event
+from tests.support.apigw import FakeContext, as_role, rest_event
 
 ROOT = Path(__file__).resolve().parents[2]
 EVENTS = ROOT / "events" / "catalog_api"
 TABLE = "catalog-test"
-OPERATOR_KEY = "test-operator-key"
-OPERATOR = {"X-Operator-Key": OPERATOR_KEY}
+OPERATOR = as_role("operator")
 
 # A clearly fictional 2027 arrangement: the real one is not published in our data.
 FICTIONAL_2027: dict[str, Any] = {
@@ -70,7 +69,6 @@ def create_table_arguments(properties: dict[str, Any]) -> dict[str, Any]:
 @pytest.fixture
 def catalog_table(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     monkeypatch.setenv("CATALOG_TABLE", TABLE)
-    monkeypatch.setenv("OPERATOR_API_KEY", OPERATOR_KEY)
     reset_settings()
     aws.reset_clients()
     repository.clear_cache()
@@ -100,7 +98,9 @@ def get_year(year: int | str, headers: dict[str, str] | None = None) -> tuple[in
     )
 
 
-def put_year(year: int, body: Any, headers: dict[str, str] | None = None) -> tuple[int, dict[str, Any]]:
+def put_year(
+    year: int, body: Any, caller: dict[str, str] | None = OPERATOR, headers: dict[str, str] | None = None
+) -> tuple[int, dict[str, Any]]:
     return call(
         rest_event(
             "PUT",
@@ -108,7 +108,8 @@ def put_year(year: int, body: Any, headers: dict[str, str] | None = None) -> tup
             resource="/v1/calendar/{year}",
             path_params={"year": str(year)},
             body=body,
-            headers=OPERATOR if headers is None else headers,
+            headers=headers,
+            authorizer=caller,
         )
     )
 
@@ -233,20 +234,18 @@ def test_a_loaded_year_overrides_the_package(catalog_table: str) -> None:
 # --- operator guard and validation --------------------------------------------------
 
 
-@pytest.mark.parametrize("headers", [{}, {"X-Operator-Key": "wrong"}])
-def test_loading_needs_the_operator_key(catalog_table: str, headers: dict[str, str]) -> None:
-    status, body = put_year(2027, FICTIONAL_2027, headers=headers)
+def test_loading_needs_a_signed_in_caller(catalog_table: str) -> None:
+    status, body = put_year(2027, FICTIONAL_2027, caller=None)
     assert status == 401
     assert body["code"] == "unauthorized"
     assert get_year(2027)[1]["source"] == "missing"
 
 
-def test_loading_is_refused_when_no_operator_key_is_configured(
-    catalog_table: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("OPERATOR_API_KEY", "")
-    reset_settings()
-    assert put_year(2027, FICTIONAL_2027, headers={"X-Operator-Key": ""})[0] == 401
+@pytest.mark.parametrize("role", ["citizen", "agent", "staff", "supervisor"])
+def test_loading_is_for_operators_only(catalog_table: str, role: str) -> None:
+    status, body = put_year(2027, FICTIONAL_2027, caller=as_role(role))
+    assert (status, body["code"]) == (403, "forbidden")
+    assert get_year(2027)[1]["source"] == "missing"
 
 
 def test_year_in_path_must_match_the_body(catalog_table: str) -> None:
@@ -270,7 +269,7 @@ def test_every_bad_date_is_named_in_chinese_or_english(catalog_table: str) -> No
         ],
     }
     # When it is loaded, in English
-    status, body = put_year(2027, bad, headers={**OPERATOR, "Accept-Language": "en"})
+    status, body = put_year(2027, bad, headers={"Accept-Language": "en"})
     # Then 422 names each offending field with its rule
     assert status == 422
     assert body["code"] == "calendar.invalid_arrangement"
@@ -342,9 +341,7 @@ def test_routes_are_documented() -> None:
 # --- the samples in events/ ---------------------------------------------------------
 
 
-def test_samples_work(catalog_table: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("OPERATOR_API_KEY", "local-operator-key")  # what the local cloud uses
-    reset_settings()
+def test_samples_work(catalog_table: str) -> None:
     status, body = call(sample("calendar-get-year.json"))
     assert (status, body["year"], body["source"]) == (200, 2026, "package")
     status, body = call(sample("deadlines-get.json"))

@@ -1,0 +1,26 @@
+"""identity_api — unified identity over HTTP (C9, C13): one-time codes,
+real-name registration, sign-in for citizens, agents and staff, refresh and
+sign-out, the JWKS, the user's profile and enterprises, enterprise agents,
+and the message center. Thin: routing lives in the contexts' routers, rules
+in their services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from shared.identity.routes import router as identity_router
+from shared.notifications.routes import router as messages_router
+from shared.platform.http import make_resolver
+from shared.platform.observability import logger
+
+app = make_resolver()
+app.include_router(identity_router)
+app.include_router(messages_router)
+
+
+@logger().inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

@@ -1,0 +1,75 @@
+"""Generate docs/errors.md from the error catalogue the code registers.
+
+Every context registers its codes with `shared.platform.errors.register_messages`;
+importing every function's handler module (as listed in template.yaml) loads
+them all. `make openapi` regenerates this file with the spec; a contract test
+fails when the committed file is stale, so the documented codes are exactly
+the ones the API can return.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+
+from infra.template import ROOT, sam_template
+from shared.platform.errors import registered_codes
+
+DOC_PATH = ROOT / "docs" / "errors.md"
+
+HEADER = """# Error codes
+
+Every API error has one shape (problem+json style):
+
+```json
+{"type": "https://errors.jszwfw.gov.cn/<code>", "title": "Not Found", "status": 404,
+ "code": "catalog.item_not_found", "message": "未找到该事项",
+ "errors": [{"field": "name", "code": "field.required", "message": "必填项"}],
+ "request_id": "…"}
+```
+
+`code` is stable: clients branch on it. `message` is Chinese by default and
+English when `Accept-Language` prefers `en`. `errors` lists field problems
+(422). `request_id` equals the `X-Request-Id` response header and the
+correlation id in the logs.
+
+Status codes: 400 malformed, 401 no/invalid token, 403 out of scope, 404 not
+found or not yours, 409 conflict/wrong state, 413 too large, 415 not JSON,
+422 validation, 429 rate limited.
+
+This file is generated from the code (`make openapi`); do not edit it by hand.
+
+| code | 中文 | English |
+|---|---|---|
+"""
+
+
+def load_all_functions() -> None:
+    os.environ.setdefault("AWS_DEFAULT_REGION", "cn-north-1")
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    for resource in sam_template()["Resources"].values():
+        if resource["Type"] == "AWS::Serverless::Function":
+            code_dir = resource["Properties"]["CodeUri"].strip("/")
+            importlib.import_module(code_dir.replace("/", ".") + ".app")
+
+
+def render() -> str:
+    load_all_functions()
+    rows = [
+        f"| `{code}` | {zh} | {en} |"
+        for code, (zh, en) in sorted(registered_codes().items())
+        if not code.startswith("test.")
+    ]
+    return HEADER + "\n".join(rows) + "\n"
+
+
+def main() -> int:
+    DOC_PATH.write_text(render(), encoding="utf-8")
+    print(f"wrote {DOC_PATH.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,85 @@
+"""Events the identity context publishes (source `jszw.identity`), listed in docs/events.md.
+
+Data never holds a raw ID number, phone or name: subjects are opaque ids,
+enterprises their USCC (a public legal-person code).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel
+
+from shared.identity.models import AgentScope
+from shared.platform.events import Envelope, register_event_type
+from shared.platform.principal import Role
+
+SOURCE = "identity"
+ACCOUNT_REGISTERED = "identity.account_registered"
+AGENT_AUTHORISED = "identity.agent_authorised"
+AGENT_AUTHORISATION_REVOKED = "identity.agent_authorisation_revoked"
+SESSION_REVOKED = "identity.session_revoked"
+
+
+class AccountRegisteredData(BaseModel):
+    """A natural person registered with a verified real name (实名注册)."""
+
+    subject_id: str
+    role: Role
+
+
+class AgentAuthorisedData(BaseModel):
+    """The legal representative authorised an agent for the enterprise."""
+
+    uscc: str
+    enterprise_name: str
+    agent_subject_id: str
+    scope: list[AgentScope]
+    expires_on: date
+    granted_by: str
+
+
+class AgentAuthorisationRevokedData(BaseModel):
+    uscc: str
+    enterprise_name: str
+    agent_subject_id: str
+    revoked_by: str
+
+
+class SessionRevokedData(BaseModel):
+    """A whole session family was revoked because a rotated refresh token came back
+    (a stolen token or a replay), so the user is told and signs in again."""
+
+    subject_id: str
+    family_id: str
+    reason: str
+
+
+register_event_type(
+    ACCOUNT_REGISTERED, AccountRegisteredData, "A natural person registered with a verified real name (实名注册)."
+)
+register_event_type(
+    AGENT_AUTHORISED,
+    AgentAuthorisedData,
+    "An enterprise's legal representative authorised (or re-authorised) an agent (授权经办人).",
+)
+register_event_type(
+    AGENT_AUTHORISATION_REVOKED,
+    AgentAuthorisationRevokedData,
+    "The legal representative withdrew an agent's authorisation (撤销授权).",
+)
+register_event_type(
+    SESSION_REVOKED,
+    SessionRevokedData,
+    "A session family was revoked because a rotated refresh token was presented again (reuse detection).",
+)
+
+
+def envelope(event_type: str, subject: str, data: BaseModel, correlation_id: str | None) -> Envelope:
+    return Envelope(
+        type=event_type,
+        source=SOURCE,
+        subject=subject,
+        correlation_id=correlation_id,
+        data=data.model_dump(mode="json"),
+    )

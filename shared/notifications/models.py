@@ -1,0 +1,46 @@
+"""The notifications context's shapes: inbox messages (站内消息)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+MESSAGE_ID_PATTERN = r"^[0-9A-HJKMNP-TV-Z]{26}$"  # ULID (Crockford base32)
+
+
+class Category(StrEnum):
+    ACCOUNT = "account"  # 账号与安全
+    AUTHORISATION = "authorisation"  # 企业授权
+    CASE = "case"  # 办件进度 (later flows)
+    LICENCE = "licence"  # 电子证照 (later flows)
+    PAYMENT = "payment"  # 缴费 (later flows)
+    SYSTEM = "system"  # 平台公告
+
+
+class NewMessage(BaseModel):
+    """What a flow asks to deliver. `dedupe_key` makes delivery idempotent (e.g.
+    the event id): delivering the same key twice to one inbox stores one message."""
+
+    category: Category
+    title: str = Field(min_length=1, max_length=100)
+    body: str = Field(min_length=1, max_length=2000)
+    link: str | None = Field(default=None, max_length=500, description="Portal path to open, e.g. /cases/...")
+    dedupe_key: str = Field(min_length=1, max_length=200)
+
+
+class Message(BaseModel):
+    """A message in the user's inbox, newest first in lists."""
+
+    message_id: str
+    category: Category
+    title: str
+    body: str
+    link: str | None = None
+    created_at: datetime
+    read_at: datetime | None = None
+
+
+class UnreadCount(BaseModel):
+    unread: int = Field(ge=0)

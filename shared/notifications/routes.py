@@ -1,0 +1,77 @@
+"""Message center routes (paths fixed by template.yaml, IdentityApiFunction).
+
+Every route needs a signed-in caller and works on the caller's own inbox
+only: the owner comes from the authorizer's principal, never from the URL.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+from aws_lambda_powertools.event_handler.router import APIGatewayRouter
+
+from shared.notifications.models import MESSAGE_ID_PATTERN, Message, UnreadCount
+from shared.notifications.service import inbox_service
+from shared.platform.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
+from shared.platform.principal import Access, access_extension, require_access
+
+router = APIGatewayRouter()
+
+MESSAGES_TAG = "Message center 消息中心"
+
+
+def _problem(description: str) -> OpenAPIResponse:
+    return {"description": description}
+
+
+_SIGNED_IN = {401: _problem("No or invalid access token (unauthorized)")}
+_OWN = access_extension(Access.AUTHENTICATED, scoped=True)
+
+
+@router.get(
+    "/v1/me/messages",
+    summary="List my messages",
+    description="The caller's inbox, newest first, paged with `limit` and the opaque `cursor`.",
+    tags=[MESSAGES_TAG],
+    responses={400: _problem("Bad cursor (invalid_cursor)"), **_SIGNED_IN},
+    openapi_extensions=_OWN,
+)
+def list_messages(
+    limit: Annotated[
+        int, Query(ge=1, le=MAX_LIMIT, description=f"Page size (default {DEFAULT_LIMIT}).")
+    ] = DEFAULT_LIMIT,
+    cursor: Annotated[str | None, Query(max_length=2048, description="`next_cursor` of the previous page.")] = None,
+) -> Page[Message]:
+    principal = require_access(router, Access.AUTHENTICATED)
+    return inbox_service().messages(principal.subject_id, limit=limit, cursor=cursor)
+
+
+@router.get(
+    "/v1/me/messages/unread-count",
+    summary="Count my unread messages",
+    description="How many of the caller's messages are unread (for the badge in the portal).",
+    tags=[MESSAGES_TAG],
+    responses=_SIGNED_IN,
+    openapi_extensions=_OWN,
+)
+def unread_count() -> UnreadCount:
+    principal = require_access(router, Access.AUTHENTICATED)
+    return inbox_service().unread_count(principal.subject_id)
+
+
+@router.post(
+    "/v1/me/messages/<message_id>/read",
+    summary="Mark a message read",
+    description="Marks one of the caller's messages read; marking it again changes nothing. "
+    "A message of another user is not found (404).",
+    tags=[MESSAGES_TAG],
+    responses={404: _problem("No such message in your inbox (not_found)"), **_SIGNED_IN},
+    openapi_extensions=_OWN,
+)
+def mark_read(
+    message_id: Annotated[str, Path(pattern=MESSAGE_ID_PATTERN, description="Message id (26 characters).")],
+) -> Message:
+    principal = require_access(router, Access.AUTHENTICATED)
+    return inbox_service().mark_read(principal.subject_id, message_id)
