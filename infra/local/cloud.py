@@ -527,9 +527,12 @@ class LocalCloud:
         sqs = self.client("sqs")
         moved = 0
         while True:
-            messages = sqs.receive_message(
-                QueueUrl=dlq_url, MaxNumberOfMessages=10, WaitTimeSeconds=0, MessageAttributeNames=["All"]
-            ).get("Messages") or []
+            messages = (
+                sqs.receive_message(
+                    QueueUrl=dlq_url, MaxNumberOfMessages=10, WaitTimeSeconds=0, MessageAttributeNames=["All"]
+                ).get("Messages")
+                or []
+            )
             if not messages:
                 return moved
             for message in messages:

@@ -76,7 +76,7 @@ def _field_matches(rules: list[Any], value: Any) -> bool:
 def _rule_matches(rule: Any, value: Any) -> bool:
     if not isinstance(rule, dict):
         return _equal(rule, value)
-    (kind, arg), = rule.items()
+    ((kind, arg),) = rule.items()
     if kind == "prefix":
         return isinstance(value, str) and _text_rule(arg, value, str.startswith)
     if kind == "suffix":

@@ -182,7 +182,7 @@ class Resolver:
             return node.lower() == "true"
         if not isinstance(node, dict) or len(node) != 1:
             raise TemplateError(f"not a condition: {node!r}")
-        (key, arg), = node.items()
+        ((key, arg),) = node.items()
         if key == "Condition":
             return self.condition(str(arg))
         if key == "Fn::Equals":
@@ -207,7 +207,7 @@ class Resolver:
         if not isinstance(node, dict):
             return node
         if len(node) == 1:
-            (key, arg), = node.items()
+            ((key, arg),) = node.items()
             if key == "Ref" or key.startswith("Fn::"):
                 return self._function(key, arg)
         out: dict[str, Any] = {}

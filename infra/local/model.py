@@ -206,9 +206,7 @@ def _apis(
         for lid, spec in stack.resources.items()
         if spec.get("Type") == "AWS::Serverless::Api" and stack.exists(lid)
     }
-    uses_implicit = any(
-        e.type == "Api" and not e.raw.get("RestApiId") for f in functions.values() for e in f.events
-    )
+    uses_implicit = any(e.type == "Api" and not e.raw.get("RestApiId") for f in functions.values() for e in f.events)
     if uses_implicit and IMPLICIT_API not in declared:
         declared[IMPLICIT_API] = merge_globals(api_globals, {"StageName": "Prod"})
     return {lid: _api(stack, lid, props, functions) for lid, props in declared.items()}

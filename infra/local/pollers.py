@@ -472,9 +472,7 @@ class StreamPoller(_Poller):
         self._failing_seq = ""
 
     def _give_up(self, records: list[dict[str, Any]], invocation: Invocation) -> None:
-        log.error(
-            "%s: %d stream record(s) dropped after %d attempts", self.function_id, len(records), self._attempts
-        )
+        log.error("%s: %d stream record(s) dropped after %d attempts", self.function_id, len(records), self._attempts)
         if not self.on_failure or not records:
             return
         arrivals = [r["dynamodb"].get("ApproximateCreationDateTime") for r in records]

@@ -227,8 +227,7 @@ def worker_main(conn: Connection, config: WorkerConfig) -> None:
         duration = (time.perf_counter() - begun) * 1000
         init = f" Init Duration: {init_ms:.2f} ms" if first else ""
         print(
-            f"REPORT RequestId: {request_id}\tDuration: {duration:.2f} ms\t"
-            f"Memory Size: {config.memory_mb} MB{init}",
+            f"REPORT RequestId: {request_id}\tDuration: {duration:.2f} ms\tMemory Size: {config.memory_mb} MB{init}",
             flush=True,
         )
         first = False
