@@ -53,6 +53,9 @@ def _parser() -> argparse.ArgumentParser:
     invoke.add_argument("function")
     invoke.add_argument("--event-file", type=Path, help="JSON event (default {})")
     commands.add_parser("status", help="functions, queues with depth, schedules")
+    s3 = commands.add_parser("s3", help="list a local bucket's keys, or print one object")
+    s3.add_argument("bucket", nargs="?", help="the bucket's logical id (e.g. OpenDataBucket); none lists buckets")
+    s3.add_argument("key", nargs="?", help="the object to print; none lists the keys")
     _run_options(parser)
     return parser
 
@@ -81,7 +84,43 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "invoke":
         body = args.event_file.read_bytes() if args.event_file else b"{}"
         return _call("POST", f"{base}/functions/{args.function}/invoke", body)
+    if args.command == "s3":
+        return _s3(base, args.bucket, args.key)
     return _call("GET", f"{base}/status")
+
+
+def _s3(base: str, bucket_id: str | None, key: str | None) -> int:
+    """Read the local cloud's buckets: what a newcomer checks after publishing (open data, SMS outbox)."""
+    try:
+        with urllib.request.urlopen(f"{base}/status", timeout=30) as response:  # noqa: S310 - local gateway
+            status = json.loads(response.read())
+    except urllib.error.URLError as exc:
+        print(f"no local cloud at {base}: {exc.reason} (is `make run` running? --api-port?)", file=sys.stderr)
+        return 1
+    buckets = {b["id"]: b["name"] for b in status.get("buckets", [])}
+    if not bucket_id:
+        print("\n".join(f"{logical:<28} {name}" for logical, name in sorted(buckets.items())))
+        return 0
+    if bucket_id not in buckets:
+        print(f"no bucket {bucket_id}; buckets: {', '.join(sorted(buckets))}", file=sys.stderr)
+        return 1
+    import boto3
+
+    client = boto3.client(
+        "s3",
+        endpoint_url=status["aws"],
+        region_name="cn-north-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",  # noqa: S106 - moto's fake credentials
+    )
+    if key:
+        body = client.get_object(Bucket=buckets[bucket_id], Key=key)["Body"].read()
+        sys.stdout.write(body.decode("utf-8", errors="replace") + "\n")
+        return 0
+    for page in client.get_paginator("list_objects_v2").paginate(Bucket=buckets[bucket_id]):
+        for item in page.get("Contents", []):
+            print(f"{item['LastModified']:%Y-%m-%d %H:%M:%S}  {item['Size']:>9}  {item['Key']}")
+    return 0
 
 
 def _call(method: str, url: str, body: bytes | None = None) -> int:
@@ -205,6 +244,7 @@ def _banner(cloud: LocalCloud, first_request_s: float) -> str:
         f"  python -m infra.local{port} fire {example_fn}      fire a schedule now",
         f"  python -m infra.local{port} redrive {dlq_queue}      move DLQ messages back",
         f"  python -m infra.local{port} status",
+        f"  python -m infra.local{port} s3 OpenDataBucket [KEY]      read a local bucket",
         "Ctrl-C stops everything.",
     ]
     return "\n".join(lines)

@@ -638,6 +638,11 @@ class LocalCloud:
                 for r in self.model.routes
             ],
             "queues": queues,
+            "buckets": [
+                {"id": m.logical_id, "name": m.ref}
+                for m in self.stack.created.values()  # type: ignore[union-attr]
+                if m.type == "AWS::S3::Bucket"
+            ],
             "streams": [
                 {
                     "consumer": f"{p.function_id}.{p.source.name}",

@@ -42,13 +42,13 @@ VersionAction = Literal["published", "retired"]
 
 
 class _Shape(BaseModel):
-    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+    model_config = ConfigDict(extra="ignore", populate_by_name=True, defer_build=True)
 
 
 class _Input(BaseModel):
     """Request bodies refuse unknown fields so typos surface as 422, not silently."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 # --- regions and departments ---------------------------------------------------
@@ -208,7 +208,7 @@ class ItemIdentity(_Shape):
 class ItemDetail(ItemContent, ItemIdentity):
     """A published (or retired) implementation as users see it: the full guide."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     status: ItemStatus
     version: int
@@ -223,7 +223,7 @@ class ItemDetail(ItemContent, ItemIdentity):
 class ItemDraft(ItemContent, ItemIdentity):
     """The editable draft of an implementation (operators only)."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     revision: int
     based_on_version: int = Field(description="The published version this draft started from; 0 if never published.")

@@ -34,7 +34,7 @@ class YearSource(StrEnum):
 class Holiday(BaseModel):
     """A rest day of a statutory holiday (法定节假日/放假日), weekday or weekend."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     date: dt.date = Field(description="The rest day, YYYY-MM-DD.")
     name: str = Field(min_length=1, max_length=40, description="The holiday, e.g. 国庆节.")
@@ -43,7 +43,7 @@ class Holiday(BaseModel):
 class AdjustedWorkday(BaseModel):
     """A weekend day worked to make up for a holiday (调休上班日)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     date: dt.date = Field(description="The Saturday or Sunday that is a working day, YYYY-MM-DD.")
     name: str | None = Field(default=None, max_length=40, description="The holiday it makes up for, e.g. 国庆节.")
@@ -58,7 +58,7 @@ class YearArrangement(BaseModel):
     belongs to the previous year's arrangement.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     year: int = Field(ge=MIN_YEAR, le=MAX_YEAR, description="The calendar year the arrangement covers.")
     holidays: tuple[Holiday, ...] = Field(max_length=120, description="Every rest day of every holiday.")
@@ -145,7 +145,7 @@ class Deadline(BaseModel):
     (the day of acceptance is not counted), and `date` is the n-th working day.
     """
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     start: dt.date
     working_days: int
@@ -157,7 +157,7 @@ class Deadline(BaseModel):
 class WorkingDayCount(BaseModel):
     """Working days d with start < d <= end (0 when end <= start)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     start: dt.date
     end: dt.date
