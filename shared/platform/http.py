@@ -37,6 +37,7 @@ from shared.platform.errors import (
     problem_body,
 )
 from shared.platform.observability import logger
+from shared.platform.principal import ACCESS_EXTENSION, ROLES_ALLOWED, Access, Principal
 
 PROBLEM_JSON = "application/problem+json"
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -134,7 +135,30 @@ def _refusal(event: Mapping[str, Any], status: int, code: str, params: dict[str,
 
 
 class PlatformResolver(APIGatewayRestResolver):
-    """Refuses oversized and non-JSON bodies before anything parses them."""
+    """Refuses oversized and non-JSON bodies before anything parses them, and
+    callers the route's declared access (`x-jszw-access`) does not admit before
+    their input is validated: a citizen probing an operator route learns 403,
+    not which fields the route expects."""
+
+    def _declared_access(self, method: str, path: str) -> Access | None:
+        for route in (*self._static_routes, *self._dynamic_routes):
+            if route.method == method and route.rule.match(path):
+                declared = (route.openapi_extensions or {}).get(ACCESS_EXTENSION) or {}
+                return Access(declared["roles"]) if "roles" in declared else None
+        return None
+
+    def _access_refusal(self, event: Mapping[str, Any]) -> dict[str, Any] | None:
+        access = self._declared_access(str(event.get("httpMethod", "")).upper(), str(event.get("path", "")))
+        if access is None or access is Access.PUBLIC:
+            return None
+        context = (event.get("requestContext") or {}).get("authorizer") or {}
+        try:
+            principal = Principal.from_context(context)
+        except AppError as exc:
+            return _refusal(event, exc.status, exc.code)
+        if principal.role not in ROLES_ALLOWED[access]:
+            return _refusal(event, 403, "forbidden")
+        return None
 
     def resolve(self, event: Mapping[str, Any], context: Any) -> dict[str, Any]:
         cfg = settings()
@@ -146,6 +170,9 @@ class PlatformResolver(APIGatewayRestResolver):
             content_type = _header(event.get("headers"), "content-type").lower()
             if content_type and "json" not in content_type:
                 return _refusal(event, _UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
+        refused = self._access_refusal(event)
+        if refused is not None:
+            return refused
         return super().resolve(event, context)
 
 

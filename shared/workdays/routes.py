@@ -17,6 +17,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from shared.platform.errors import FieldError, ValidationFailed
 from shared.platform.operator_guard import require_operator
+from shared.platform.principal import Access, access_extension
 from shared.workdays import service
 from shared.workdays.models import MAX_YEAR, MIN_YEAR, CalendarYear, Deadline, YearArrangement
 from shared.workdays.service import MAX_WORKING_DAYS, LoadOutcome
@@ -40,6 +41,7 @@ YearInPath = Annotated[
         "`missing` (not published or not loaded yet: weekends-only, and deadlines into the year are provisional)."
     ),
     tags=TAGS,
+    openapi_extensions=access_extension(Access.PUBLIC),
 )
 def get_calendar_year(year: YearInPath) -> CalendarYear:
     return service.calendar_year(year)
@@ -57,10 +59,12 @@ def get_calendar_year(year: YearInPath) -> CalendarYear:
     responses={
         200: {"description": "Arrangement updated (or unchanged)."},
         201: {"description": "Arrangement loaded for the first time."},
-        401: {"description": "Missing or wrong operator key."},
+        401: {"description": "Not signed in."},
+        403: {"description": "Signed in, but not an operator."},
         409: {"description": "Loaded concurrently by someone else; retry."},
         422: {"description": "Invalid arrangement; `errors` names each offending field."},
     },
+    openapi_extensions=access_extension(Access.OPERATOR),
 )
 def put_calendar_year(
     year: YearInPath,
@@ -84,6 +88,7 @@ def put_calendar_year(
         "that year is counted as weekends-only and the date may move once the arrangement is loaded."
     ),
     tags=TAGS,
+    openapi_extensions=access_extension(Access.PUBLIC),
 )
 def get_deadline(
     start: Annotated[dt.date, Query(description="The day the clock starts (not counted), YYYY-MM-DD.")],

@@ -32,3 +32,14 @@ def test_committed_event_catalogue_matches_the_code() -> None:
     from infra.events_doc import DOC_PATH, render
 
     assert DOC_PATH.read_text(encoding="utf-8") == render(), "docs/events.md is stale: run `make openapi`"
+
+
+def test_every_operation_declares_who_may_call_it() -> None:
+    """The role-matrix test and the resolver's access pre-check read this declaration."""
+    from shared.platform.principal import ACCESS_EXTENSION, Access
+
+    for path, operations in build_spec()["paths"].items():
+        for method, operation in operations.items():
+            declared = operation.get(ACCESS_EXTENSION)
+            assert declared, f"{method.upper()} {path} does not declare {ACCESS_EXTENSION}"
+            Access(declared["roles"])

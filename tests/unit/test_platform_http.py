@@ -124,3 +124,25 @@ def test_a_bug_is_a_500_problem_without_internals(app: Any) -> None:
 )
 def test_preferred_locale(header: str | None, expected: str) -> None:
     assert preferred_locale(header) == expected
+
+
+def test_declared_access_is_enforced_before_the_body_is_validated(monkeypatch: pytest.MonkeyPatch) -> None:
+    from shared.platform.principal import Access, access_extension
+    from tests.support.apigw import as_role
+
+    reset_settings()
+    resolver = make_resolver()
+
+    @resolver.post("/v1/admin/things", openapi_extensions=access_extension(Access.OPERATOR))
+    def create(thing: Annotated[Thing, Body()]) -> dict[str, Any]:
+        return {"name": thing.name}
+
+    bad_body = {"name": ""}
+    # Given no principal, then a citizen, then an operator, each sending an invalid body
+    anonymous = call(resolver, rest_event("POST", "/v1/admin/things", body=bad_body))
+    citizen = call(resolver, rest_event("POST", "/v1/admin/things", body=bad_body, authorizer=as_role("citizen")))
+    operator = call(resolver, rest_event("POST", "/v1/admin/things", body=bad_body, authorizer=as_role("operator")))
+    # Then only the operator gets as far as validation
+    assert (anonymous[0], anonymous[1]["code"]) == (401, "unauthorized")
+    assert (citizen[0], citizen[1]["code"]) == (403, "forbidden")
+    assert (operator[0], operator[1]["code"]) == (422, "validation_failed")
