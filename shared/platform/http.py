@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
@@ -21,6 +22,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestUnsupportedContentType,
     RequestValidationError,
 )
+from aws_lambda_powertools.shared.json_encoder import Encoder
 from aws_lambda_powertools.utilities.idempotency.exceptions import (
     IdempotencyAlreadyInProgressError,
     IdempotencyValidationError,
@@ -180,6 +182,8 @@ def make_resolver(*, strip_prefixes: list[str] | None = None) -> APIGatewayRestR
     cfg = settings()
     app = PlatformResolver(
         enable_validation=True,
+        # Chinese as UTF-8, not \uXXXX escapes: smaller bodies, readable in curl and logs
+        serializer=partial(json.dumps, separators=(",", ":"), cls=Encoder, ensure_ascii=False),
         cors=CORSConfig(
             allow_origin=cfg.cors_allow_origin,
             allow_headers=[
