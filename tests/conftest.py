@@ -24,3 +24,29 @@ for _name, _value in _PINNED.items():
     os.environ[_name] = _value
 for _name in ("AWS_PROFILE", "AWS_ENDPOINT_URL"):
     os.environ.pop(_name, None)
+
+
+# --- PIPL: no personal data or credentials in any log line ---------------------------
+
+from collections.abc import Generator  # noqa: E402
+from typing import Any  # noqa: E402
+
+import pytest  # noqa: E402
+
+from tests.support.log_scan import findings  # noqa: E402
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any]:
+    """Fail a test whose captured output (in-process handlers' logs) leaks
+    a raw ID number, phone number or token. The local cloud's function logs
+    are scanned by the integration fixtures."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.failed or item.get_closest_marker("logs_may_leak"):
+        return
+    captured = "\n".join(text for name, text in report.sections if name.startswith("Captured"))
+    leaked = findings(captured)
+    if leaked:
+        report.outcome = "failed"
+        report.longrepr = f"personal data or credentials in the logs ({report.when}): {sorted(set(leaked))}"

@@ -101,6 +101,19 @@ def local_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCloud
     yield cloud
     _CLOUDS.remove(cloud)
     cloud.stop()
+    _assert_logs_clean(cloud)
+
+
+def _assert_logs_clean(cloud: LocalCloud) -> None:
+    """Every line every function logged in the session, scanned for personal data (PIPL)."""
+    from tests.support.log_scan import findings
+
+    leaks = {}
+    for path in sorted(cloud.log_dir.glob("*.log")) if cloud.log_dir else []:
+        found = findings(path.read_text(encoding="utf-8", errors="replace"))
+        if found:
+            leaks[path.name] = sorted(set(found))
+    assert not leaks, f"personal data or credentials in the local cloud's function logs: {leaks}"
 
 
 @pytest.fixture(scope="session")
