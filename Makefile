@@ -69,6 +69,7 @@ redrive: $(STAMP) ## Move a DLQ's messages back: make redrive QUEUE=OpenDataQueu
 layers: ## Stage the `shared` package and the runtime lock into the layers for sam build
 	rm -rf layers/shared/python && mkdir -p layers/shared/python && cp -r shared layers/shared/python/
 	find layers/shared/python -name __pycache__ -prune -exec rm -rf {} +
+	$(PY) -m compileall -q --invalidation-mode unchecked-hash layers/shared/python
 	grep -v '^\s*#' requirements/runtime.lock > layers/deps/requirements.txt
 
 build: layers ## sam build (needs the AWS SAM CLI)
