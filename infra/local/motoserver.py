@@ -13,6 +13,8 @@ pattern writes every change in a transaction, so this made seeding 46 items
 take 12 s and grows with every write. `_lighter_transactions` snapshots only
 the items a transaction touches and rolls back in place (same result for the
 client: cancellation reasons, no partial writes, no stream records).
+Writes are serialised (`_serialised_writes`): moto's threaded server does
+not make a conditional write atomic, DynamoDB does.
 Also, moto keeps every DynamoDB stream shard iterator forever; the pollers ask
 for a few each second, so only the newest ones are kept (AWS expires them
 after 15 minutes anyway).
@@ -78,6 +80,40 @@ def _lighter_transactions() -> None:
     ddb_models.DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
 
 
+def _serialised_writes() -> None:
+    """One DynamoDB write at a time, as DynamoDB's per-item atomicity guarantees.
+
+    moto's threaded server evaluates a condition and applies the write in two
+    steps without a lock, so two concurrent conditional writes to one item
+    could both succeed locally; on AWS exactly one does. A process-wide lock
+    around every write (and transactional read) restores that guarantee.
+    """
+    import functools
+    import threading
+
+    from moto.dynamodb import models as ddb_models
+
+    lock = threading.RLock()
+    backend = ddb_models.DynamoDBBackend
+    for name in (
+        "put_item",
+        "update_item",
+        "delete_item",
+        "batch_write_item",
+        "transact_write_items",
+        "transact_get_items",
+    ):
+        original = getattr(backend, name, None)
+        if original is None:
+            continue
+
+        def locked(*args: Any, __original: Any = original, **kwargs: Any) -> Any:
+            with lock:
+                return __original(*args, **kwargs)
+
+        setattr(backend, name, functools.wraps(original)(locked))
+
+
 def _bounded_shard_iterators(keep: int = 2000) -> None:
     """Forget the oldest stream shard iterators instead of keeping all of them."""
     from moto.dynamodbstreams.models import DynamoDBStreamsBackend
@@ -116,6 +152,7 @@ def _serve(conn: Connection, host: str, port: int) -> None:
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no access log per AWS call
     try:
         _lighter_transactions()
+        _serialised_writes()
         _bounded_shard_iterators()
     except (ImportError, AttributeError) as exc:  # a moto upgrade moved things: keep moto's own
         logging.getLogger("infra.local").warning("moto transaction patch not applied: %s", exc)

@@ -1,5 +1,6 @@
 """Demo data for the local cloud: divisions, departments and published
-service items, loaded through the catalogue service so the same rules apply
+service items, then the identity demo (registries and accounts for every
+role, infra/seed/identity). Catalogue data is loaded through the catalogue service so the same rules apply
 (三级四同, codes, limits) and every publication leaves its outbox event.
 
 `load_all(env)` is called by the local cloud on start with the functions'
@@ -16,6 +17,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from infra.seed.departments import DEPARTMENTS
+from infra.seed.identity import load as load_identity
 from infra.seed.items import new_item_bodies
 from infra.seed.regions import ALL as ALL_REGIONS
 from shared.catalog.codes import parent_region, region_level
@@ -29,6 +31,11 @@ SEED_ACTOR = "seed"
 
 def load_all(env: dict[str, str]) -> dict[str, int]:
     """Load every demo record into the tables named by `env`; returns counts per kind."""
+    return load_catalog_demo(env) | load_identity(env)
+
+
+def load_catalog_demo(env: dict[str, str]) -> dict[str, int]:
+    """The catalogue's demo data alone, into the tables named by `env`."""
     with _environment(env):
         return load_catalog(CatalogService())
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from shared.identity.models import AgentScope
 from shared.platform.events import Envelope, register_event_type
@@ -24,12 +24,16 @@ SESSION_REVOKED = "identity.session_revoked"
 class AccountRegisteredData(BaseModel):
     """A natural person registered with a verified real name (实名注册)."""
 
+    model_config = ConfigDict(defer_build=True)
+
     subject_id: str
     role: Role
 
 
 class AgentAuthorisedData(BaseModel):
     """The legal representative authorised an agent for the enterprise."""
+
+    model_config = ConfigDict(defer_build=True)
 
     uscc: str
     enterprise_name: str
@@ -40,6 +44,8 @@ class AgentAuthorisedData(BaseModel):
 
 
 class AgentAuthorisationRevokedData(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     uscc: str
     enterprise_name: str
     agent_subject_id: str
@@ -49,6 +55,8 @@ class AgentAuthorisationRevokedData(BaseModel):
 class SessionRevokedData(BaseModel):
     """A whole session family was revoked because a rotated refresh token came back
     (a stolen token or a replay), so the user is told and signs in again."""
+
+    model_config = ConfigDict(defer_build=True)
 
     subject_id: str
     family_id: str

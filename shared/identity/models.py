@@ -45,7 +45,7 @@ class AgentScope(StrEnum):
 class OtpRequest(BaseModel):
     """Ask for a one-time code (短信验证码) to register or to sign in."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     phone: str = Field(min_length=1, max_length=20, description="Mainland mobile number, 11 digits.")
     purpose: Literal[OtpPurpose.REGISTER, OtpPurpose.SIGN_IN] = Field(description="register or sign_in")
@@ -54,7 +54,7 @@ class OtpRequest(BaseModel):
 class Registration(BaseModel):
     """Real-name registration of a natural person (实名注册)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     id_number: str = Field(min_length=1, max_length=32, description="Resident ID number (公民身份号码), 18 characters.")
     name: str = Field(min_length=1, max_length=64, description="Name as in the population registry (姓名).")
@@ -65,7 +65,7 @@ class Registration(BaseModel):
 class CitizenSignIn(BaseModel):
     """Sign in with the phone and a one-time code; agents may name the enterprise to act for."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     phone: str = Field(min_length=1, max_length=20)
     code: str = Field(pattern=OTP_PATTERN)
@@ -77,7 +77,7 @@ class CitizenSignIn(BaseModel):
 class StaffSignIn(BaseModel):
     """First step of a staff or operator sign-in: login name and password."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     login: str = Field(min_length=1, max_length=64)
     password: str = Field(min_length=1, max_length=256)
@@ -86,14 +86,14 @@ class StaffSignIn(BaseModel):
 class StaffSignInVerification(BaseModel):
     """Second step: the one-time code sent to the staff member's phone."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     challenge_id: str = Field(min_length=16, max_length=64)
     code: str = Field(pattern=OTP_PATTERN)
 
 
 class RefreshRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     refresh_token: str = Field(min_length=16, max_length=128)
 
@@ -101,7 +101,7 @@ class RefreshRequest(BaseModel):
 class ActingForRequest(BaseModel):
     """Switch whom the session acts for (token exchange): a USCC, or null to act for oneself."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     refresh_token: str = Field(min_length=16, max_length=128)
     uscc: str | None = Field(pattern=USCC_FIELD_PATTERN, description="USCC, or null for oneself.")
@@ -110,7 +110,7 @@ class ActingForRequest(BaseModel):
 class AgentGrant(BaseModel):
     """The legal representative authorises an agent (法定代表人授权经办人)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     agent_id_number: str = Field(min_length=1, max_length=32, description="The agent's resident ID number.")
     agent_name: str = Field(min_length=1, max_length=64, description="The agent's name.")
@@ -122,18 +122,24 @@ class AgentGrant(BaseModel):
 
 
 class OtpSent(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     masked_phone: str = Field(examples=["138****5678"])
     expires_in: int = Field(description="Seconds the code stays valid.")
     resend_after: int = Field(description="Seconds before another code may be requested.")
 
 
 class StaffChallenge(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     challenge_id: str
     masked_phone: str
     expires_in: int
 
 
 class TokenPair(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     access_token: str
     token_type: Literal["Bearer"] = "Bearer"  # noqa: S105 (a token kind, not a secret)
     expires_in: int = Field(description="Seconds the access token is valid.")
@@ -145,6 +151,8 @@ class TokenPair(BaseModel):
 
 class Profile(BaseModel):
     """The signed-in user's profile (个人空间), personal data masked."""
+
+    model_config = ConfigDict(defer_build=True)
 
     subject_id: str
     kind: AccountKind
@@ -161,6 +169,8 @@ class Profile(BaseModel):
 class EnterpriseAccess(BaseModel):
     """An enterprise the user may act for (可代办的企业)."""
 
+    model_config = ConfigDict(defer_build=True)
+
     uscc: str
     enterprise_name: str
     scope: list[AgentScope]
@@ -170,6 +180,8 @@ class EnterpriseAccess(BaseModel):
 
 class AgentAuthorisation(BaseModel):
     """An agent authorisation as its legal representative sees it."""
+
+    model_config = ConfigDict(defer_build=True)
 
     uscc: str
     enterprise_name: str
@@ -181,6 +193,8 @@ class AgentAuthorisation(BaseModel):
 
 
 class Jwk(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     kty: Literal["EC"]
     crv: Literal["P-256"]
     x: str
@@ -191,6 +205,8 @@ class Jwk(BaseModel):
 
 
 class Jwks(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     keys: list[Jwk]
 
 
@@ -199,6 +215,8 @@ class Jwks(BaseModel):
 
 class Account(BaseModel):
     """One user account (账号). Raw ID number and phone live only in `sealed`."""
+
+    model_config = ConfigDict(defer_build=True)
 
     subject_id: str
     kind: AccountKind
@@ -221,6 +239,8 @@ class Account(BaseModel):
 class Challenge(BaseModel):
     """A one-time code waiting to be entered (验证码)."""
 
+    model_config = ConfigDict(defer_build=True)
+
     key: str
     purpose: OtpPurpose
     code_hash: str
@@ -232,6 +252,8 @@ class Challenge(BaseModel):
 
 class RefreshRecord(BaseModel):
     """One refresh token of a session family, stored by its hash."""
+
+    model_config = ConfigDict(defer_build=True)
 
     token_hash: str
     family_id: str
@@ -245,6 +267,8 @@ class RefreshRecord(BaseModel):
 class EnterpriseRecord(BaseModel):
     """What the enterprise registry says about a USCC (企业登记信息)."""
 
+    model_config = ConfigDict(defer_build=True)
+
     uscc: str
     name: str
     legal_representative_name: str
@@ -252,6 +276,8 @@ class EnterpriseRecord(BaseModel):
 
 
 class AuthorisationRecord(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     uscc: str
     enterprise_name: str
     agent_subject_id: str

@@ -77,7 +77,7 @@ IdempotencyKey = Annotated[
 ]
 Uscc = Annotated[
     str,
-    Path(pattern=USCC_FIELD_PATTERN, description="统一社会信用代码 (18 characters).", examples=["91320102MA1W8K3R0X"]),
+    Path(pattern=USCC_FIELD_PATTERN, description="统一社会信用代码 (18 characters).", examples=["91320102MA1W8K3R68"]),
 ]
 
 

@@ -59,7 +59,7 @@ class InvalidToken(Exception):
 class AccessClaims(BaseModel):
     """The claims of an access token. Absent optional claims are left out of the JWT."""
 
-    model_config = ConfigDict(frozen=True, extra="ignore")
+    model_config = ConfigDict(frozen=True, extra="ignore", defer_build=True)
 
     iss: str
     aud: str | list[str]

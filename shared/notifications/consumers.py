@@ -9,6 +9,7 @@ redelivered event does not produce a second message.
 from __future__ import annotations
 
 from shared.identity import events as identity_events
+from shared.notifications.case_messages import CASE_EVENT_TYPES, case_message_for
 from shared.notifications.models import Category, NewMessage
 from shared.platform.events import Envelope
 
@@ -62,7 +63,11 @@ def message_for(envelope: Envelope) -> tuple[str, NewMessage]:
                 dedupe_key=envelope.id,
             )
         case _:
-            raise UnexpectedEvent(envelope.type)
+            # case.* events: mapped in their own module (办件进度消息)
+            found = case_message_for(envelope)
+            if found is None:
+                raise UnexpectedEvent(envelope.type)
+            return found
 
 
 HANDLED_EVENT_TYPES = (
@@ -70,4 +75,5 @@ HANDLED_EVENT_TYPES = (
     identity_events.AGENT_AUTHORISED,
     identity_events.AGENT_AUTHORISATION_REVOKED,
     identity_events.SESSION_REVOKED,
+    *CASE_EVENT_TYPES,
 )

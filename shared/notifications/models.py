@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 MESSAGE_ID_PATTERN = r"^[0-9A-HJKMNP-TV-Z]{26}$"  # ULID (Crockford base32)
 
@@ -23,6 +23,8 @@ class NewMessage(BaseModel):
     """What a flow asks to deliver. `dedupe_key` makes delivery idempotent (e.g.
     the event id): delivering the same key twice to one inbox stores one message."""
 
+    model_config = ConfigDict(defer_build=True)
+
     category: Category
     title: str = Field(min_length=1, max_length=100)
     body: str = Field(min_length=1, max_length=2000)
@@ -32,6 +34,8 @@ class NewMessage(BaseModel):
 
 class Message(BaseModel):
     """A message in the user's inbox, newest first in lists."""
+
+    model_config = ConfigDict(defer_build=True)
 
     message_id: str
     category: Category
@@ -43,4 +47,6 @@ class Message(BaseModel):
 
 
 class UnreadCount(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     unread: int = Field(ge=0)

@@ -9,7 +9,8 @@ With the local cloud running (`make run`), in another terminal:
 The outbox only ever holds masked numbers, so a full number is masked first.
 The bucket is `$SMS_OUTBOX_BUCKET`, or found on the endpoint by its name
 (the local cloud calls it `jszw-local-smsoutboxbucket`); the endpoint is
-`$AWS_ENDPOINT_URL`, else the local cloud's `http://127.0.0.1:4566`.
+`$AWS_ENDPOINT_URL`, else the local cloud's `http://127.0.0.1:4566`
+(`--endpoint ""` reads a deployed test stage's bucket with your AWS credentials).
 """
 
 from __future__ import annotations
@@ -30,11 +31,14 @@ BUCKET_NAME_HINT = "smsoutbox"
 
 
 def _client(endpoint: str) -> Any:
-    # The local cloud accepts any credentials; real ones are never needed for the outbox.
+    region = os.environ.get("AWS_REGION", "cn-north-1")
+    if not endpoint:
+        return boto3.client("s3", region_name=region)  # AWS itself, with the caller's credentials
+    # The local cloud accepts any credentials; real ones are never needed there.
     return boto3.client(
         "s3",
         endpoint_url=endpoint,
-        region_name=os.environ.get("AWS_REGION", "cn-north-1"),
+        region_name=region,
         aws_access_key_id=os.environ.get("AWS_ACCESS_KEY_ID", "testing"),
         aws_secret_access_key=os.environ.get("AWS_SECRET_ACCESS_KEY", "testing"),
     )
@@ -69,7 +73,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("phone", nargs="?", help="phone number, full or masked (138****5678)")
     parser.add_argument("--all", action="store_true", help="latest messages to any phone")
     parser.add_argument("-n", "--count", type=int, default=3, help="how many messages (default 3)")
-    parser.add_argument("--endpoint", default=os.environ.get("AWS_ENDPOINT_URL") or LOCAL_ENDPOINT)
+    parser.add_argument(
+        "--endpoint",
+        default=os.environ.get("AWS_ENDPOINT_URL") or LOCAL_ENDPOINT,
+        help="AWS endpoint (default: the local cloud; an empty string means AWS itself, e.g. a test stage)",
+    )
     parser.add_argument("--bucket", default=os.environ.get("SMS_OUTBOX_BUCKET"))
     args = parser.parse_args(argv)
     if not args.phone and not args.all:

@@ -59,6 +59,15 @@ class Settings(BaseModel):
     # that infra/seed/identity writes into the identity table
     real_name_registry: Literal["seeded"] = "seeded"
 
+    # --- cases (办件) ---
+    cases_table: str = ""
+    materials_bucket: str = ""
+    material_upload_ttl_s: int = Field(default=900, ge=60, le=3600)  # presigned POST lifetime
+    # The pre-review worker parks a message that failed this many receives in its DLQ itself,
+    # with the failure reason as message attributes (equal to the queue's maxReceiveCount).
+    pre_review_dlq_url: str = ""
+    pre_review_max_receives: int = Field(default=3, ge=1, le=10)
+
 
 _ENV = {
     "stage": "STAGE",
@@ -91,6 +100,11 @@ _ENV = {
     "sms_channel": "SMS_CHANNEL",
     "sms_outbox_bucket": "SMS_OUTBOX_BUCKET",
     "real_name_registry": "REAL_NAME_REGISTRY",
+    "cases_table": "CASES_TABLE",
+    "materials_bucket": "MATERIALS_BUCKET",
+    "material_upload_ttl_s": "MATERIAL_UPLOAD_TTL_S",
+    "pre_review_dlq_url": "PRE_REVIEW_DLQ_URL",
+    "pre_review_max_receives": "PRE_REVIEW_MAX_RECEIVES",
 }
 
 

@@ -23,7 +23,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from infra.seed import load_all, load_catalog
+from infra.seed import load_catalog, load_catalog_demo
 from infra.seed.items import new_item_bodies
 from infra.template import ROOT, sam_template
 from shared.catalog.service import CatalogService
@@ -88,7 +88,7 @@ def catalog_cloud() -> Iterator[None]:
 
 
 def load_demo_data() -> dict[str, int]:
-    return load_all(dict(ENVIRONMENT))
+    return load_catalog_demo(dict(ENVIRONMENT))
 
 
 # --- the function under test and its events ------------------------------------------------

@@ -53,9 +53,16 @@ class IdentityCloud:
     secret_arn: str
 
 
+@cache
+def template_resources() -> dict[str, Any]:
+    """template.yaml's resources, parsed once per test process (read, never changed)."""
+    resources: dict[str, Any] = sam_template()["Resources"]
+    return resources
+
+
 def table_arguments(logical_id: str, name: str) -> dict[str, Any]:
     """CreateTable arguments for a template table (keys, indexes, stream as declared)."""
-    props = sam_template()["Resources"][logical_id]["Properties"]
+    props = copy.deepcopy(template_resources()[logical_id]["Properties"])
     arguments: dict[str, Any] = {
         "TableName": name,
         "BillingMode": props["BillingMode"],
@@ -80,7 +87,7 @@ def forget_cached() -> None:
 def identity_cloud(extra_env: dict[str, str] | None = None) -> Iterator[IdentityCloud]:
     """moto with everything the identity and notifications functions use; the
     functions' environment is set for the block."""
-    resources = sam_template()["Resources"]
+    resources = template_resources()
     with pytest.MonkeyPatch.context() as patch, mock_aws():
         kms = boto3.client("kms")
         signing_props = resources["TokenSigningKey"]["Properties"]
@@ -177,7 +184,7 @@ def api_event(
     name: str,
     *,
     body: Any = None,
-    principal: Principal | None | str = KEEP_SAMPLE,
+    principal: Principal | str | None = KEEP_SAMPLE,
     path_params: dict[str, str] | None = None,
     query: dict[str, str] | None = None,
     headers: dict[str, str | None] | None = None,
@@ -265,9 +272,7 @@ def staff_sign_in(login: str, password: str, phone: str) -> dict[str, Any]:
     started = call(api_event("staff-sign-in", body={"login": login, "password": password}))
     assert started.status == 202, started.body
     code = latest_code(phone)
-    reply = call(
-        api_event("staff-sign-in-verify", body={"challenge_id": started.body["challenge_id"], "code": code})
-    )
+    reply = call(api_event("staff-sign-in-verify", body={"challenge_id": started.body["challenge_id"], "code": code}))
     assert reply.status == 200, reply.body
     return dict(reply.body)
 

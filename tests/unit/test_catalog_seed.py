@@ -146,5 +146,5 @@ class TestLoading:
     def test_the_environment_of_the_process_is_restored(self, smaller_demo_set: list[dict[str, Any]]) -> None:
         with catalog_cloud():
             before = dict(os.environ)
-            seed.load_all({"CATALOG_TABLE": CATALOG_TABLE, "SEED_PROBE": "set"})
+            seed.load_catalog_demo({"CATALOG_TABLE": CATALOG_TABLE, "SEED_PROBE": "set"})
             assert dict(os.environ) == before

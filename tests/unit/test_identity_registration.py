@@ -13,8 +13,8 @@ from infra.seed.identity.people import AYGUL, CITIZEN_A, ZHAO_LEI
 from shared.identity.service import identity_service
 from shared.platform.events import Envelope
 from tests.unit.identity_fixtures import (
-    IDENTITY_TABLE,
     IDEMPOTENCY_TABLE,
+    IDENTITY_TABLE,
     api_event,
     call,
     identity_cloud,
@@ -84,12 +84,9 @@ def test_no_raw_id_number_or_phone_is_stored_anywhere(cloud: None) -> None:
             assert raw not in dump, f"{table} holds a raw value"
 
 
-
 def test_a_name_with_the_middle_dot_registers(cloud: None) -> None:
     code = request_code("13800000010", "register")
-    reply = register(
-        {"id_number": AYGUL.id_number, "name": "阿依古丽 • 买买提", "phone": "13800000010", "code": code}
-    )
+    reply = register({"id_number": AYGUL.id_number, "name": "阿依古丽 • 买买提", "phone": "13800000010", "code": code})
     assert reply.status == 201, reply.body
     assert reply.body["name"] == AYGUL.name
 

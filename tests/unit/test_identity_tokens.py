@@ -224,7 +224,10 @@ def test_malformed_tokens_are_refused(verifier: TokenVerifier, token: str) -> No
 
 def test_crit_headers_and_other_types_are_refused(signer: LocalSigner, verifier: TokenVerifier) -> None:
     _, payload, _ = segments(token_for(CITIZEN, signer))
-    for header in ({"alg": "ES256", "kid": "local-key", "crit": ["exp"]}, {"alg": "ES256", "kid": "local-key", "typ": "at+jwt"}):
+    for header in (
+        {"alg": "ES256", "kid": "local-key", "crit": ["exp"]},
+        {"alg": "ES256", "kid": "local-key", "typ": "at+jwt"},
+    ):
         with pytest.raises(InvalidToken, match="header_not_allowed"):
             verifier.verify(forge(header, payload, b"\x00" * 64), now=NOW)
 
@@ -238,7 +241,7 @@ def test_claims_with_an_unknown_role_or_an_agent_without_enterprise_are_refused(
         head = b64url(json.dumps(header).encode())
         body = b64url(json.dumps(changed).encode())
         signature = signer.sign(f"{head}.{body}".encode())
-        with pytest.raises(InvalidToken, match="bad_claims|agent_without_enterprise"):
+        with pytest.raises(InvalidToken, match=r"bad_claims|agent_without_enterprise"):
             verifier.verify(f"{head}.{body}.{b64url(signature)}", now=NOW)
 
 

@@ -1,0 +1,22 @@
+"""case_api — applying online, the user center's cases and intake by the
+department over HTTP (C13, C14, C18). Thin: routing lives in
+shared.cases.routes, rules in shared.cases.service."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from shared.cases.routes import router as cases_router
+from shared.platform.http import make_resolver
+from shared.platform.observability import logger
+
+app = make_resolver()
+app.include_router(cases_router)
+
+
+@logger().inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

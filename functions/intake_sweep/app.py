@@ -1,0 +1,52 @@
+"""intake_sweep — 行政许可法 第32条 on a schedule: a case whose intake decision
+(accept, refuse or ask for supplements) is still pending after the 5th working
+day from receipt counts as accepted from receipt (视为受理); the sweep records
+that, with why, in the case's timeline and tells the applicant.
+
+Reads the Art. 32 index shard by shard (never a Scan). Each case is its own
+conditional transaction, so a sweep cut short (time budget) or run twice
+changes nothing twice; the next run picks up the rest.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from shared.cases.service import cases_service
+from shared.platform.clock import today_in_shanghai
+from shared.platform.ids import new_id
+from shared.platform.observability import logger, metrics
+
+SAFETY_MARGIN_MS = 20_000
+
+
+@logger().inject_lambda_context
+@metrics().log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    today = today_in_shanghai()
+    run_id = new_id()
+    logger().set_correlation_id(run_id)
+    result = cases_service().deem_accepted_when_due(
+        today,
+        correlation_id=run_id,
+        keep_going=lambda: context.get_remaining_time_in_millis() > SAFETY_MARGIN_MS,
+    )
+    metrics().add_metric(name="CasesDeemedAccepted", unit=MetricUnit.Count, value=len(result.deemed_accepted))
+    logger().info(
+        "art. 32 sweep done",
+        extra={
+            "today": today.isoformat(),
+            "deemed_accepted": len(result.deemed_accepted),
+            "skipped": result.skipped,
+            "finished": result.finished,
+        },
+    )
+    return {
+        "today": today.isoformat(),
+        "deemed_accepted": result.deemed_accepted,
+        "skipped": result.skipped,
+        "finished": result.finished,
+    }

@@ -1,0 +1,105 @@
+"""The cases context's error codes (prefixed `case.`), Chinese first and English
+on request, registered once with the platform's error catalogue.
+
+Top-level codes say why a request was refused; field codes (in `errors[].code`)
+say what is wrong with one field. docs/errors.md lists them all.
+"""
+
+from __future__ import annotations
+
+from shared.platform.errors import register_messages
+
+CASE_NOT_FOUND = "case.not_found"
+ITEM_NOT_AVAILABLE = "case.item_not_available"
+TRANSITION_NOT_ALLOWED = "case.transition_not_allowed"
+CHANGED_CONCURRENTLY = "case.changed_concurrently"
+VERSION_MISMATCH = "case.version_mismatch"
+NOT_EDITABLE = "case.not_editable"
+INVALID_FORM = "case.invalid_form"
+INVALID_MATERIAL = "case.invalid_material"
+MATERIAL_TOO_LARGE = "case.material_too_large"
+MATERIAL_NOT_UPLOADED = "case.material_not_uploaded"
+MATERIAL_NOT_FOUND = "case.material_not_found"
+TOO_MANY_MATERIALS = "case.too_many_materials"
+INVALID_DELIVERY = "case.invalid_delivery"
+HALL_INTAKE_NOT_ALLOWED = "case.hall_intake_not_allowed"
+INVALID_SUPPLEMENT_REQUEST = "case.invalid_supplement_request"
+
+# field-level codes (errors[].code)
+FIELD_UNKNOWN_FORM_FIELD = "case.form_unknown_field"
+FIELD_FORM_VALUE = "case.form_invalid_value"
+FIELD_UNKNOWN_SLOT = "case.unknown_slot"
+FIELD_FORMAT_NOT_ACCEPTED = "case.format_not_accepted"
+FIELD_SIZE_LIMIT = "case.size_limit"
+FIELD_CHECKSUM_MISMATCH = "case.checksum_mismatch"
+FIELD_CONTENT_MISMATCH = "case.content_mismatch"
+FIELD_ADDRESS_REQUIRED = "case.address_required"
+FIELD_NOT_CONDITIONAL = "case.not_a_conditional_slot"
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    CASE_NOT_FOUND: ("办件不存在", "The case does not exist"),
+    ITEM_NOT_AVAILABLE: (
+        "事项 {item_code} 不存在、未发布或已取消，不能申报",
+        "Item {item_code} does not exist, is not published or was retired; it cannot be applied for",
+    ),
+    TRANSITION_NOT_ALLOWED: (
+        "办件当前状态为“{state_name}”，不能执行“{action_name}”",
+        "The case is {state}; '{action}' is not allowed in this state",
+    ),
+    CHANGED_CONCURRENTLY: (
+        "办件刚被他人处理，请刷新后重试",
+        "The case was changed by someone else just now; reload and retry",
+    ),
+    VERSION_MISMATCH: (
+        "办件已更新（当前版本 {current}），请刷新后重试",
+        "The case has changed (now version {current}); reload and retry",
+    ),
+    NOT_EDITABLE: (
+        "办件当前状态为“{state_name}”，申请表和材料不能修改",
+        "The case is {state}; its form and materials cannot be changed",
+    ),
+    INVALID_FORM: ("申请表填写有误，请按字段提示修改", "The application form has errors; see the field errors"),
+    INVALID_MATERIAL: ("材料不符合要求，请按字段提示修改", "The material is not acceptable; see the field errors"),
+    MATERIAL_TOO_LARGE: (
+        "材料超过大小上限（{limit} 字节）",
+        "The material is larger than the limit ({limit} bytes)",
+    ),
+    MATERIAL_NOT_UPLOADED: (
+        "未找到已上传的材料文件，请先上传再确认",
+        "No uploaded file was found; upload it before confirming",
+    ),
+    MATERIAL_NOT_FOUND: ("该办件没有这份材料", "The case has no such material"),
+    TOO_MANY_MATERIALS: (
+        "材料份数已达上限（{limit} 份）",
+        "The case already holds the maximum number of materials ({limit})",
+    ),
+    INVALID_DELIVERY: ("结果送达方式有误", "The delivery choice is invalid"),
+    HALL_INTAKE_NOT_ALLOWED: (
+        "同城通办仅限本市窗口人员代收市级事项",
+        "Hall intake (同城通办) is only for city-level items by hall staff of the same city",
+    ),
+    INVALID_SUPPLEMENT_REQUEST: (
+        "补正告知须列出至少一项需补正的内容",
+        "A supplement request must list at least one thing to supplement",
+    ),
+    FIELD_UNKNOWN_FORM_FIELD: ("申请表中没有该字段", "The form has no such field"),
+    FIELD_FORM_VALUE: ("取值不符合申请表要求：{reason}", "The value breaks the form's rules: {reason}"),
+    FIELD_UNKNOWN_SLOT: ("事项材料清单中没有该材料：{slot_id}", "The item lists no material slot {slot_id}"),
+    FIELD_FORMAT_NOT_ACCEPTED: (
+        "格式不符合要求，可接受：{accepted}",
+        "This format is not accepted; accepted: {accepted}",
+    ),
+    FIELD_SIZE_LIMIT: ("大小超过上限 {limit} 字节", "Larger than the limit of {limit} bytes"),
+    FIELD_CHECKSUM_MISMATCH: (
+        "文件校验值与申报的 SHA-256 不一致",
+        "The file does not match the declared SHA-256 checksum",
+    ),
+    FIELD_CONTENT_MISMATCH: (
+        "文件内容与申报的格式 {format} 不符",
+        "The file content does not match the declared format {format}",
+    ),
+    FIELD_ADDRESS_REQUIRED: ("邮寄送达须填写地址", "Courier delivery needs an address"),
+    FIELD_NOT_CONDITIONAL: ("该材料不是情形材料：{slot_id}", "Slot {slot_id} is not a conditional material"),
+}
+
+register_messages(MESSAGES)

@@ -1,0 +1,382 @@
+"""The cases context's shapes: request and response bodies, the stored case,
+its timeline and notices. Nothing else crosses the context's edge.
+
+Terms: 办件 case; 申报 submission; 预审 pre-review; 补正 supplement; 一次性告知
+the one notice listing everything to supplement; 受理 / 不予受理 accept /
+refuse at intake; 承诺时限 / 法定时限 promised / legal time limit; 同城通办
+hall intake anywhere in the city.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+
+from shared.cases.states import CaseAction, CaseState
+
+CASE_ID_PATTERN = r"^[0-9A-HJKMNP-TV-Z]{26}$"  # ULID
+MATERIAL_ID_PATTERN = CASE_ID_PATTERN
+SLOT_ID_PATTERN = r"^[a-z][a-z0-9_]{0,39}$"
+IMPLEMENTATION_CODE_FIELD = r"^[0-9A-HJ-NP-RTUWXY]{18}[1-6][0-9]{12}([0-9]{2})?$"
+USCC_FIELD = r"^[0-9A-HJ-NP-RTUWXY]{18}$"
+SUBJECT_ID_FIELD = CASE_ID_PATTERN
+SHA256_HEX = r"^[0-9a-f]{64}$"
+
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=500)]
+ApplicantKind = Literal["natural_person", "legal_person", "other_organization"]
+
+
+class _Input(BaseModel):
+    """Request bodies refuse unknown fields so typos surface as 422."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class _Shape(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+# --- parts of a case -------------------------------------------------------------------
+
+
+class DeliveryMethod(StrEnum):
+    """结果送达方式."""
+
+    PICKUP = "pickup"  # 窗口领取
+    COURIER = "courier"  # 快递送达 (免费寄递)
+    ELECTRONIC = "electronic"  # 电子送达 (电子证照/文书)
+
+
+class Delivery(_Input):
+    method: DeliveryMethod = Field(description="pickup 窗口领取, courier 快递送达, electronic 电子送达.")
+    address: Annotated[str, StringConstraints(strip_whitespace=True, min_length=5, max_length=200)] | None = Field(
+        default=None, description="Postal address; required for courier delivery."
+    )
+
+
+class Applicant(_Shape):
+    """Who applies (申请人): the natural person who files, and the enterprise when
+    an agent files for one (then every agent of that enterprise sees the case)."""
+
+    subject_id: str
+    uscc: str | None = None
+    kind: ApplicantKind
+
+
+class HallIntake(_Shape):
+    """The hall staff member who took the case in (同城通办 代收)."""
+
+    subject_id: str
+    department_id: str
+    region_code: str
+    actor: str = Field(description="Role and masked identity, as the timeline shows it.")
+
+
+class MaterialSlot(_Shape):
+    """One material the item asks for (from the catalogue at submission)."""
+
+    slot_id: str
+    name: str
+    requirement: Literal["required", "conditional"]
+    condition: str | None = None
+    accepted_formats: list[str]
+    max_size_bytes: int | None = None
+
+
+class ItemSnapshot(_Shape):
+    """The item implementation as published when the case was drafted or last
+    submitted: the case is judged against this version, whatever changes later."""
+
+    implementation_code: str
+    name: str
+    version: int
+    department_id: str
+    department_name: str
+    region_code: str
+    region_name: str
+    exercise_level: int
+    legal_limit_days: int
+    promised_limit_days: int
+    immediate: bool
+    channel: str
+    applicant_kinds: list[ApplicantKind]
+    materials: list[MaterialSlot]
+    form_schema: dict[str, Any]
+
+
+class AttachedMaterial(_Shape):
+    """An uploaded and verified file, recorded against a material slot."""
+
+    material_id: str
+    slot_id: str
+    file_name: str
+    content_type: str
+    format: str
+    size_bytes: int
+    sha256: str
+    uploaded_at: AwareDatetime
+
+
+class DeficiencyKind(StrEnum):
+    MISSING_MATERIAL = "missing_material"  # 缺少材料
+    MATERIAL_FORMAT = "material_format"  # 格式不符
+    MATERIAL_TOO_LARGE = "material_too_large"  # 超过大小
+    UNEXPECTED_MATERIAL = "unexpected_material"  # 不在材料清单内
+    FORM_FIELD = "form_field"  # 表单填写
+    APPLICANT_KIND = "applicant_kind"  # 申请人类型不符
+    STAFF_NOTE = "staff_note"  # 窗口人员告知
+
+
+class Deficiency(_Shape):
+    """One thing to supplement (补正事项)."""
+
+    kind: DeficiencyKind
+    target: str = Field(description="The material slot id, the form field path, or `applicant`.")
+    message: str = Field(description="What to do, in Chinese (shown to the applicant).")
+    message_en: str
+
+
+class SupplementNotice(_Shape):
+    """一次性告知书: everything to supplement, in one notice."""
+
+    notice_id: str
+    issued_at: AwareDatetime
+    issued_by: Literal["pre_review", "staff"]
+    items: list[Deficiency]
+
+
+class Deadlines(_Shape):
+    """The legal clock (办理时限) started at acceptance, in working days."""
+
+    started_on: dt.date = Field(description="Acceptance (or, when deemed accepted, receipt) date, Asia/Shanghai.")
+    promised_days: int
+    promised_due_on: dt.date = Field(description="承诺办结日期 (the start date itself for 即办件).")
+    legal_days: int
+    legal_due_on: dt.date = Field(description="法定办结期限.")
+    provisional: bool = Field(description="True when a counted year's holiday arrangement is not yet published.")
+    deemed: bool = Field(description="True when accepted by operation of law (行政许可法 第32条).")
+
+
+class TimelineEntry(_Shape):
+    """One entry of the tamper-evident timeline (办件轨迹): `hash` covers every
+    field and the previous entry's hash."""
+
+    seq: int
+    at: AwareDatetime
+    action: CaseAction
+    from_state: CaseState | None = None
+    to_state: CaseState
+    actor_role: str
+    actor: str = Field(description="Role and masked identity (never a raw ID number).")
+    reason: str | None = None
+    prev_hash: str
+    hash: str
+
+
+class Case(_Shape):
+    """A case as stored (办件). `version` guards every write."""
+
+    case_id: str
+    case_number: str
+    version: int
+    state: CaseState
+    applicant: Applicant
+    taken_in_by: HallIntake | None = None
+    item: ItemSnapshot
+    form: dict[str, Any] = Field(default_factory=dict)
+    applicable_conditions: list[str] = Field(default_factory=list)
+    delivery: Delivery
+    materials: list[AttachedMaterial] = Field(default_factory=list)
+    created_at: AwareDatetime
+    updated_at: AwareDatetime
+    first_received_at: AwareDatetime | None = None
+    received_at: AwareDatetime | None = None
+    submission_round: int = 0
+    intake_due_on: dt.date | None = None
+    notice: SupplementNotice | None = None
+    notices_issued: int = 0
+    deadlines: Deadlines | None = None
+    closing_reason: str | None = None
+    timeline_length: int = 0
+    timeline_head: str = ""
+
+
+# --- requests ---------------------------------------------------------------------------
+
+
+class NewCase(_Input):
+    """Body of `POST /v1/cases`: start a draft application for an item."""
+
+    item_code: Annotated[str, Field(pattern=IMPLEMENTATION_CODE_FIELD, description="实施编码 of the item.")]
+    delivery: Delivery = Field(default_factory=lambda: Delivery(method=DeliveryMethod.ELECTRONIC))
+
+
+class HallIntakeRequest(_Input):
+    """Body of `POST /v1/hall/cases`: hall staff take in a case for an applicant (同城通办)."""
+
+    item_code: Annotated[str, Field(pattern=IMPLEMENTATION_CODE_FIELD)]
+    applicant_subject_id: Annotated[str, Field(pattern=SUBJECT_ID_FIELD, description="The applicant's account id.")]
+    applicant_uscc: Annotated[str, Field(pattern=USCC_FIELD)] | None = Field(
+        default=None, description="The enterprise applied for, when the applicant acts for one."
+    )
+    delivery: Delivery = Field(default_factory=lambda: Delivery(method=DeliveryMethod.PICKUP))
+
+
+class FormUpdate(_Input):
+    """Body of `PUT /v1/cases/{case_id}/form`: the application form as it should be."""
+
+    form: dict[str, Any] = Field(description="The form data, validated against the item's JSON Schema.")
+    applicable_conditions: list[Annotated[str, Field(pattern=SLOT_ID_PATTERN)]] = Field(
+        default_factory=list,
+        max_length=60,
+        description="Conditional material slots whose condition applies to this applicant (适用情形).",
+    )
+    delivery: Delivery | None = None
+    version: int | None = Field(default=None, ge=1, description="The case version edited; 409 if it moved on.")
+
+
+class UploadRequest(_Input):
+    """Body of `POST /v1/cases/{case_id}/materials`: ask to upload one file."""
+
+    slot_id: Annotated[str, Field(pattern=SLOT_ID_PATTERN, description="The item's material slot.")]
+    file_name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+    content_type: Annotated[str, Field(max_length=100, examples=["application/pdf"])]
+    size_bytes: int = Field(ge=1, le=100 * 1024 * 1024)
+    sha256: Annotated[str, Field(pattern=SHA256_HEX, description="Hex SHA-256 of the file (校验值).")]
+
+
+class SubmitRequest(_Input):
+    """Body of `POST .../submit` and `.../supplement` (optional)."""
+
+    version: int | None = Field(default=None, ge=1, description="The case version reviewed before submitting.")
+
+
+class ReasonRequest(_Input):
+    reason: Reason
+    version: int | None = Field(default=None, ge=1)
+
+
+class AcceptRequest(_Input):
+    note: Reason | None = None
+    version: int | None = Field(default=None, ge=1)
+
+
+class StaffDeficiency(_Input):
+    target: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)] = Field(
+        description="Material slot id or form field."
+    )
+    message: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=300)]
+
+
+class StaffSupplementRequest(_Input):
+    """Body of `POST .../request-supplement`: staff list everything to supplement at once."""
+
+    items: list[StaffDeficiency] = Field(min_length=1, max_length=60)
+    version: int | None = Field(default=None, ge=1)
+
+
+# --- responses --------------------------------------------------------------------------
+
+
+class UploadTicket(BaseModel):
+    """An S3 presigned POST: send `fields` plus the file (last) as multipart/form-data to `url`,
+    then confirm with `POST /v1/cases/{case_id}/materials/{material_id}/confirm`."""
+
+    material_id: str
+    slot_id: str
+    url: str
+    fields: dict[str, str]
+    max_size_bytes: int
+    expires_at: AwareDatetime
+
+
+class RequiredAction(BaseModel):
+    """What someone must do next (待办)."""
+
+    who: Literal["applicant", "department", "system"]
+    action: str
+    message: str
+    due_on: dt.date | None = None
+
+
+class CaseSummary(BaseModel):
+    case_id: str
+    case_number: str
+    state: CaseState
+    state_name: str
+    item_code: str
+    item_name: str
+    department_id: str
+    department_name: str
+    region_code: str
+    created_at: AwareDatetime
+    updated_at: AwareDatetime
+    received_at: AwareDatetime | None = None
+    intake_due_on: dt.date | None = None
+    deadlines: Deadlines | None = None
+
+
+class CaseDetail(CaseSummary):
+    version: int
+    applicant_kind: ApplicantKind
+    applicant_uscc: str | None = None
+    taken_in_by: str | None = Field(default=None, description="Hall that took the case in (同城通办), masked.")
+    item_version: int
+    form: dict[str, Any]
+    applicable_conditions: list[str]
+    delivery: Delivery
+    materials: list[AttachedMaterial]
+    material_slots: list[MaterialSlot]
+    notice: SupplementNotice | None = None
+    closing_reason: str | None = None
+    required_actions: list[RequiredAction]
+    timeline: list[TimelineEntry]
+
+
+class TimelineVerification(BaseModel):
+    """The result of re-computing the timeline's hash chain (轨迹校验)."""
+
+    case_id: str
+    valid: bool
+    length: int
+    head: str = Field(description="The last entry's hash as recomputed.")
+    expected_head: str = Field(description="The head hash the case record holds.")
+    broken_at: int | None = Field(default=None, description="The first entry whose hash does not verify.")
+
+
+class WorkQueueEntry(BaseModel):
+    """A case waiting for the department's intake decision."""
+
+    case_id: str
+    case_number: str
+    state: CaseState
+    state_name: str
+    item_code: str
+    item_name: str
+    region_code: str
+    received_at: AwareDatetime
+    intake_due_on: dt.date | None = Field(description="Art. 32: counts as accepted after this day (视为受理).")
+    immediate: bool
+    taken_in_by_hall: bool
+
+
+class Receipt(BaseModel):
+    """The answer to a submission: the case as it now stands."""
+
+    case_id: str
+    case_number: str
+    state: CaseState
+    version: int
+    received_at: AwareDatetime
+    intake_due_on: dt.date | None
+
+
+class MaterialInfo(BaseModel):
+    """The case's material list after a change."""
+
+    case_id: str
+    version: int
+    materials: list[AttachedMaterial]

@@ -1,0 +1,327 @@
+"""CasesTable access: the only module that knows its keys and indexes.
+
+| record              | pk                               | sk               | index keys (only while they apply) |
+|---------------------|----------------------------------|------------------|------------------------------------|
+| case 办件            | `CASE#<case_id>`                 | `CASE`           | gsi1, gsi2, gsi3 below             |
+| timeline entry 轨迹  | `CASE#<case_id>`                 | `TL#<seq:05d>`   |                                    |
+| submission key      | `CASE#<case_id>`                 | `IDEMP#<hash>`   | (TTL 24 h)                         |
+| case-number counter | `CASENO#<region>#<yyyymmdd>#<s>` | `COUNTER`        | (TTL 3 days)                       |
+| outbox              | `OUTBOX#<event id>`              | `OUTBOX`         | (TTL 7 days; stream → relay)       |
+
+Indexes (all sort keys begin with an RFC 3339 UTC time or a date, so they sort by time):
+- gsi1 "my cases": `APPLICANT#SUBJ#<subject>` or `APPLICANT#ENT#<uscc>` / `<created_at>#<case_id>`
+  — one partition per applicant, newest first.
+- gsi2 "work queue" (受理工作台): `INTAKE#<department>#<s>` / `<received_at>#<case_id>`,
+  present only while the intake decision is pending. `s` is one of
+  `INTAKE_SHARDS` shards by case id: a busy department's queue is spread over
+  8 partitions and read by querying them in parallel and merging by time.
+- gsi3 "Art. 32 due" (视为受理): `ART32#<s>` / `<due date>#<case_id>`, present
+  only while the intake decision is pending; the sweep queries each of
+  `DUE_SHARDS` shards for due dates before today — never a Scan.
+
+Every transition is one TransactWriteItems: the case (conditional on its
+version and state), its timeline entries, its outbox events and, for
+submissions, the Idempotency-Key record.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from shared.cases.errors import CHANGED_CONCURRENTLY
+from shared.cases.models import Case, TimelineEntry
+from shared.cases.numbers import counter_key
+from shared.cases.states import AWAITING_INTAKE, CaseState
+from shared.platform.aws import dynamodb
+from shared.platform.clock import iso, now
+from shared.platform.config import settings
+from shared.platform.dynamo import Transaction, from_item, to_item
+from shared.platform.dynamo import values as expression_values
+from shared.platform.errors import Conflict
+from shared.platform.events import Envelope
+from shared.platform.pagination import Page, decode_cursor, encode_cursor
+
+CASE_SK = "CASE"
+TIMELINE_PREFIX = "TL#"
+IDEMPOTENCY_PREFIX = "IDEMP#"
+INTAKE_SHARDS = 8
+DUE_SHARDS = 16
+IDEMPOTENCY_TTL = dt.timedelta(hours=24)
+COUNTER_TTL = dt.timedelta(days=3)
+_QUERY_THREADS = 8
+
+
+def case_pk(case_id: str) -> str:
+    return f"CASE#{case_id}"
+
+
+def shard_of(case_id: str, shards: int) -> int:
+    """A stable shard for a case (hash of its id), so its index entries never move."""
+    return int(hashlib.sha256(case_id.encode()).hexdigest()[:8], 16) % shards
+
+
+def owner_key(subject_id: str, uscc: str | None) -> str:
+    """The "my cases" partition: the enterprise's when filed for one, else the person's."""
+    return f"APPLICANT#ENT#{uscc}" if uscc else f"APPLICANT#SUBJ#{subject_id}"
+
+
+def _queue_pk(department_id: str, shard: int) -> str:
+    return f"INTAKE#{department_id}#{shard:02d}"
+
+
+def _due_pk(shard: int) -> str:
+    return f"ART32#{shard:02d}"
+
+
+def case_record(case: Case) -> dict[str, Any]:
+    record: dict[str, Any] = {
+        "pk": case_pk(case.case_id),
+        "sk": CASE_SK,
+        "kind": "case",
+        **case.model_dump(mode="json"),
+        "gsi1pk": owner_key(case.applicant.subject_id, case.applicant.uscc),
+        "gsi1sk": f"{iso(case.created_at)}#{case.case_id}",
+    }
+    if case.state in AWAITING_INTAKE and case.received_at is not None:
+        record["gsi2pk"] = _queue_pk(case.item.department_id, shard_of(case.case_id, INTAKE_SHARDS))
+        record["gsi2sk"] = f"{iso(case.received_at)}#{case.case_id}"
+        if case.intake_due_on is not None:
+            record["gsi3pk"] = _due_pk(shard_of(case.case_id, DUE_SHARDS))
+            record["gsi3sk"] = f"{case.intake_due_on.isoformat()}#{case.case_id}"
+    return record
+
+
+def _timeline_record(case_id: str, entry: TimelineEntry) -> dict[str, Any]:
+    return {
+        "pk": case_pk(case_id),
+        "sk": f"{TIMELINE_PREFIX}{entry.seq:05d}",
+        "kind": "timeline",
+        **entry.model_dump(mode="json"),
+    }
+
+
+def idempotency_hash(scope: str, key: str) -> str:
+    return hashlib.sha256(f"{scope}#{key}".encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class IdempotencyRecord:
+    """The first answer to a keyed request, stored with the change it made."""
+
+    key_hash: str
+    payload_hash: str
+    response: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class WorkQueuePage:
+    cases: list[Case]
+    next_after: str | None
+
+
+class CasesRepository:
+    def __init__(self, table: str | None = None) -> None:
+        self.table = table or settings().cases_table
+        if not self.table:
+            raise RuntimeError("CASES_TABLE is not set")
+
+    # --- case numbers -----------------------------------------------------------------
+
+    def next_sequence(self, region_code: str, day: dt.date, shard: int) -> int:
+        """Reserve the next number of one counter shard (one UpdateItem, ADD is atomic)."""
+        expires = int((now() + COUNTER_TTL).timestamp())
+        response = dynamodb().update_item(
+            TableName=self.table,
+            Key=to_item({"pk": counter_key(region_code, day, shard), "sk": "COUNTER"}),
+            UpdateExpression="ADD seq :one SET expires_at = if_not_exists(expires_at, :expires)",
+            ExpressionAttributeValues=expression_values(one=1, expires=expires),
+            ReturnValues="UPDATED_NEW",
+        )
+        return int(from_item(response["Attributes"])["seq"])
+
+    # --- cases ------------------------------------------------------------------------
+
+    def get(self, case_id: str, *, consistent: bool = True) -> Case | None:
+        response = dynamodb().get_item(
+            TableName=self.table, Key=to_item({"pk": case_pk(case_id), "sk": CASE_SK}), ConsistentRead=consistent
+        )
+        item = response.get("Item")
+        return Case.model_validate(from_item(item)) if item else None
+
+    def create(self, case: Case, entry: TimelineEntry) -> None:
+        """The new draft and its first timeline entry, at once."""
+        transaction = Transaction(self.table)
+        transaction.put(case_record(case), condition="attribute_not_exists(pk)")
+        transaction.put(_timeline_record(case.case_id, entry), condition="attribute_not_exists(pk)")
+        transaction.commit()
+
+    def save(self, case: Case, *, expected_version: int) -> None:
+        """An edit that is not a transition (form, materials): one conditional PutItem."""
+        try:
+            dynamodb().put_item(
+                TableName=self.table,
+                Item=to_item(case_record(case)),
+                ConditionExpression="version = :expected AND #state = :state",
+                ExpressionAttributeNames={"#state": "state"},
+                ExpressionAttributeValues=expression_values(expected=expected_version, state=case.state.value),
+            )
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                raise Conflict(CHANGED_CONCURRENTLY) from exc
+            raise
+
+    def transition(
+        self,
+        case: Case,
+        *,
+        expected_version: int,
+        expected_state: CaseState,
+        entries: Sequence[TimelineEntry],
+        events: Sequence[Envelope],
+        idempotency: IdempotencyRecord | None = None,
+    ) -> None:
+        """Commit a state change: the case, its timeline entries, its events (and the
+        Idempotency-Key record) in one TransactWriteItems, or nothing at all."""
+        transaction = Transaction(self.table)
+        transaction.put(
+            case_record(case),
+            condition="version = :expected AND #state = :state",
+            names={"#state": "state"},
+            values=expression_values(expected=expected_version, state=expected_state.value),
+            on_conflict=Conflict(CHANGED_CONCURRENTLY),
+        )
+        for entry in entries:
+            transaction.put(
+                _timeline_record(case.case_id, entry),
+                condition="attribute_not_exists(pk)",
+                on_conflict=Conflict(CHANGED_CONCURRENTLY),
+            )
+        for event in events:
+            transaction.emit(event)
+        if idempotency is not None:
+            transaction.put(
+                {
+                    "pk": case_pk(case.case_id),
+                    "sk": f"{IDEMPOTENCY_PREFIX}{idempotency.key_hash}",
+                    "kind": "idempotency",
+                    "payload_hash": idempotency.payload_hash,
+                    "response": json.dumps(idempotency.response, ensure_ascii=False, default=str),
+                    "expires_at": int((now() + IDEMPOTENCY_TTL).timestamp()),
+                },
+                condition="attribute_not_exists(pk)",
+                on_conflict=Conflict(CHANGED_CONCURRENTLY),
+            )
+        transaction.commit()
+
+    def get_idempotency(self, case_id: str, key_hash: str) -> IdempotencyRecord | None:
+        response = dynamodb().get_item(
+            TableName=self.table,
+            Key=to_item({"pk": case_pk(case_id), "sk": f"{IDEMPOTENCY_PREFIX}{key_hash}"}),
+            ConsistentRead=True,
+        )
+        item = response.get("Item")
+        if not item:
+            return None
+        record = from_item(item)
+        return IdempotencyRecord(key_hash, str(record["payload_hash"]), json.loads(record["response"]))
+
+    def timeline(self, case_id: str) -> list[TimelineEntry]:
+        """Every entry in order (one Query per 1 MB page; a timeline is a few KB)."""
+        entries: list[TimelineEntry] = []
+        for item in self._query_all(
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+            ExpressionAttributeValues=expression_values(pk=case_pk(case_id), prefix=TIMELINE_PREFIX),
+            ConsistentRead=True,
+        ):
+            entries.append(TimelineEntry.model_validate(item))
+        return entries
+
+    # --- lists --------------------------------------------------------------------------
+
+    def list_for_owner(self, subject_id: str, uscc: str | None, *, limit: int, cursor: str | None) -> Page[Case]:
+        """The applicant's cases, newest first (gsi1): one Query."""
+        partition = owner_key(subject_id, uscc)
+        start = decode_cursor(cursor, must_match={"gsi1pk": partition})
+        arguments: dict[str, Any] = {
+            "TableName": self.table,
+            "IndexName": "gsi1",
+            "KeyConditionExpression": "gsi1pk = :pk",
+            "ExpressionAttributeValues": expression_values(pk=partition),
+            "ScanIndexForward": False,
+            "Limit": limit,
+        }
+        if start:
+            arguments["ExclusiveStartKey"] = to_item(start)
+        response = dynamodb().query(**arguments)
+        cases = [Case.model_validate(from_item(item)) for item in response.get("Items", [])]
+        last = response.get("LastEvaluatedKey")
+        return Page[Case](items=cases, next_cursor=encode_cursor(from_item(last)) if last else None)
+
+    def work_queue(self, department_id: str, region_prefix: str, *, limit: int, after: str | None) -> WorkQueuePage:
+        """The department's pending intake decisions, oldest first: the shards are
+        queried in parallel (each for at most `limit`) and merged by receipt time.
+        `after` is the sort key of the last case of the previous page."""
+
+        def one_shard(shard: int) -> list[dict[str, Any]]:
+            condition = "gsi2pk = :pk AND gsi2sk > :after"
+            arguments: dict[str, Any] = {
+                "TableName": self.table,
+                "IndexName": "gsi2",
+                "KeyConditionExpression": condition,
+                "ExpressionAttributeValues": expression_values(
+                    # sort keys start with a year, so "0" sorts before every entry of a first page
+                    pk=_queue_pk(department_id, shard),
+                    after=after or "0",
+                    prefix=region_prefix,
+                ),
+                "FilterExpression": "begins_with(#item.region_code, :prefix)",
+                "ExpressionAttributeNames": {"#item": "item"},
+                "Limit": limit,
+            }
+            found: list[dict[str, Any]] = []
+            while len(found) < limit:
+                response = dynamodb().query(**arguments)
+                found.extend(from_item(item) for item in response.get("Items", []))
+                last = response.get("LastEvaluatedKey")
+                if not last:
+                    break
+                arguments["ExclusiveStartKey"] = last
+            return found[:limit]
+
+        with ThreadPoolExecutor(max_workers=min(_QUERY_THREADS, INTAKE_SHARDS)) as pool:
+            merged = [item for part in pool.map(one_shard, range(INTAKE_SHARDS)) for item in part]
+        merged.sort(key=lambda item: str(item["gsi2sk"]))
+        page = merged[:limit]
+        more = len(merged) > limit
+        return WorkQueuePage(
+            cases=[Case.model_validate(item) for item in page],
+            next_after=str(page[-1]["gsi2sk"]) if more and page else None,
+        )
+
+    def due_for_deemed_acceptance(self, today: dt.date, shard: int) -> Iterator[Case]:
+        """Cases of one shard whose Art. 32 day ended before `today` (gsi3, oldest first)."""
+        for item in self._query_all(
+            IndexName="gsi3",
+            KeyConditionExpression="gsi3pk = :pk AND gsi3sk < :today",
+            ExpressionAttributeValues=expression_values(pk=_due_pk(shard), today=today.isoformat()),
+        ):
+            yield Case.model_validate(item)
+
+    def _query_all(self, **arguments: Any) -> Iterator[dict[str, Any]]:
+        arguments = {"TableName": self.table, **arguments}
+        while True:
+            response = dynamodb().query(**arguments)
+            for item in response.get("Items", []):
+                yield from_item(item)
+            last = response.get("LastEvaluatedKey")
+            if not last:
+                return
+            arguments["ExclusiveStartKey"] = last

@@ -1,0 +1,437 @@
+"""The cases context's HTTP routes (paths fixed by template.yaml, CaseApiFunction).
+
+Every route needs a signed-in caller (the template's default authorizer) and
+declares who may call it in `x-jszw-access`; record-scoped routes further
+check ownership or department scope per case: another applicant's case is
+404 (its existence is not revealed), a case outside a staff member's
+department or region is 403. Errors are the platform's problem+json body.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Path, Query
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+from aws_lambda_powertools.event_handler.router import APIGatewayRouter
+
+from shared.cases.models import (
+    CASE_ID_PATTERN,
+    MATERIAL_ID_PATTERN,
+    AcceptRequest,
+    CaseDetail,
+    CaseSummary,
+    FormUpdate,
+    HallIntakeRequest,
+    MaterialInfo,
+    NewCase,
+    ReasonRequest,
+    Receipt,
+    StaffSupplementRequest,
+    SubmitRequest,
+    TimelineVerification,
+    UploadRequest,
+    UploadTicket,
+    WorkQueueEntry,
+)
+from shared.cases.service import CasesService, cases_service
+from shared.cases.states import CaseAction
+from shared.platform.idempotency import once
+from shared.platform.observability import logger
+from shared.platform.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
+from shared.platform.principal import Access, access_extension, require_access
+
+router = APIGatewayRouter()
+
+APPLY_TAG = "Applying 网上申报"
+CASES_TAG = "My cases 我的办件"
+INTAKE_TAG = "Intake 受理"
+
+PROBLEM_SCHEMA_REF = "#/components/schemas/Problem"
+
+
+def _ok(description: str) -> OpenAPIResponse:
+    return {"description": description}
+
+
+def _problem(description: str) -> OpenAPIResponse:
+    return {
+        "description": description,
+        "content": {"application/problem+json": {"schema": {"$ref": PROBLEM_SCHEMA_REF}}},
+    }
+
+
+_SIGNED_IN = {401: _problem("No or invalid access token (unauthorized)")}
+_ROLE = {**_SIGNED_IN, 403: _problem("The caller's role may not do this (forbidden)")}
+_RECORD = {
+    **_SIGNED_IN,
+    403: _problem("Outside the caller's department or region (forbidden)"),
+    404: _problem("No such case, or not the caller's (case.not_found)"),
+}
+_CONFLICT = {
+    409: _problem(
+        "Wrong state or changed meanwhile (case.transition_not_allowed, case.changed_concurrently, "
+        "case.version_mismatch)"
+    )
+}
+
+# scoped: an agent also needs the enterprise's `cases` authorisation (else 403)
+APPLICANT_ONLY = access_extension(Access.APPLICANT, scoped=True)
+APPLICANT_RECORD = access_extension(Access.AUTHENTICATED, scoped=True)
+STAFF_ONLY = access_extension(Access.STAFF)
+STAFF_RECORD = access_extension(Access.STAFF, scoped=True)
+
+CaseId = Annotated[str, Path(pattern=CASE_ID_PATTERN, description="Case id (26 characters).")]
+MaterialId = Annotated[str, Path(pattern=MATERIAL_ID_PATTERN, description="Material id from the upload ticket.")]
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"Page size (default {DEFAULT_LIMIT}, max {MAX_LIMIT}).")]
+Cursor = Annotated[str | None, Query(max_length=2048, description="`next_cursor` of the previous page.")]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(alias="Idempotency-Key", max_length=128, description="Same key and body return the first result."),
+]
+
+
+def _service() -> CasesService:
+    return cases_service()
+
+
+def _correlation_id() -> str | None:
+    return logger().get_correlation_id()
+
+
+# --- applying ------------------------------------------------------------------------------
+
+
+@router.post(
+    "/v1/cases",
+    status_code=201,
+    summary="Start an application (draft)",
+    description=(
+        "Starts a draft application for a published item (C14): the item's guide (materials, form schema) "
+        "is kept with the case and a province-wide case number (办件编号: division + date + sequence) is "
+        "reserved. Citizens apply for themselves; agents for the enterprise they act for. Send "
+        "`Idempotency-Key` to make retries safe."
+    ),
+    tags=[APPLY_TAG],
+    openapi_extensions=APPLICANT_ONLY,
+    responses={
+        201: _ok("The new draft"),
+        409: _problem("Idempotency-Key reused with another body (idempotency_key_reused)"),
+        422: _problem("Unknown or retired item, bad delivery (case.item_not_available, case.invalid_delivery)"),
+        **_ROLE,
+    },
+)
+def create_case(body: Annotated[NewCase, Body()], idempotency_key: IdempotencyKey = None) -> CaseDetail:
+    principal = require_access(router, Access.APPLICANT)
+
+    def produce() -> dict[str, Any]:
+        return _service().create_draft(principal, body).model_dump(mode="json")
+
+    scope = f"cases.create:{principal.subject_id}:{principal.acting_for}"
+    result = once(scope=scope, key=idempotency_key, payload=body.model_dump(mode="json"), produce=produce)
+    return CaseDetail.model_validate(result)
+
+
+@router.post(
+    "/v1/hall/cases",
+    status_code=201,
+    summary="Take in an application at a hall (同城通办)",
+    description=(
+        "Hall staff anywhere in a city take in an application for a city-level item on the applicant's behalf "
+        "(C18, 同城通办). The case is routed to the item's implementing department; the staff member who took "
+        "it in may fill the form, attach materials and submit for the applicant."
+    ),
+    tags=[APPLY_TAG],
+    openapi_extensions=STAFF_ONLY,
+    responses={
+        201: _ok("The new draft"),
+        403: _problem("Not staff, not a city-level item, or another city (forbidden, case.hall_intake_not_allowed)"),
+        422: _problem("Unknown or retired item (case.item_not_available)"),
+        **_SIGNED_IN,
+    },
+)
+def take_in_at_hall(body: Annotated[HallIntakeRequest, Body()], idempotency_key: IdempotencyKey = None) -> CaseDetail:
+    principal = require_access(router, Access.STAFF)
+
+    def produce() -> dict[str, Any]:
+        return _service().take_in_at_hall(principal, body).model_dump(mode="json")
+
+    scope = f"cases.hall:{principal.subject_id}"
+    result = once(scope=scope, key=idempotency_key, payload=body.model_dump(mode="json"), produce=produce)
+    return CaseDetail.model_validate(result)
+
+
+@router.put(
+    "/v1/cases/<case_id>/form",
+    summary="Fill in the application form",
+    description=(
+        "Saves the form (validated against the item's JSON Schema; every problem is reported per field), the "
+        "conditional materials whose condition applies (适用情形) and the delivery choice. Missing required "
+        "fields may wait: pre-review lists them. Only while the case is a draft or awaiting supplements."
+    ),
+    tags=[APPLY_TAG],
+    openapi_extensions=APPLICANT_RECORD,
+    responses={
+        200: _ok("The case with the saved form"),
+        409: _problem("Not editable now or changed meanwhile (case.not_editable, case.version_mismatch)"),
+        422: _problem("Form errors per field (case.invalid_form)"),
+        **_RECORD,
+    },
+)
+def update_form(case_id: CaseId, body: Annotated[FormUpdate, Body()]) -> CaseDetail:
+    principal = require_access(router, Access.AUTHENTICATED)
+    return _service().update_form(principal, case_id, body)
+
+
+@router.post(
+    "/v1/cases/<case_id>/materials",
+    status_code=201,
+    summary="Get an upload form for a material",
+    description=(
+        "Returns an S3 presigned POST for one file of one material slot: the policy pins the content type, the "
+        "exact size and the SHA-256. POST `fields` and then the file to `url` (multipart/form-data), then "
+        "confirm it. Formats and the size limit come from the item's material list."
+    ),
+    tags=[APPLY_TAG],
+    openapi_extensions=APPLICANT_RECORD,
+    responses={
+        201: _ok("The presigned POST"),
+        409: _problem("Not editable now, or too many files (case.not_editable, case.too_many_materials)"),
+        413: _problem("Larger than the slot allows (case.material_too_large)"),
+        422: _problem("Unknown slot or format not accepted (case.invalid_material)"),
+        **_RECORD,
+    },
+)
+def request_upload(case_id: CaseId, body: Annotated[UploadRequest, Body()]) -> UploadTicket:
+    principal = require_access(router, Access.AUTHENTICATED)
+    return _service().request_upload(principal, case_id, body)
+
+
+@router.post(
+    "/v1/cases/<case_id>/materials/<material_id>/confirm",
+    summary="Confirm an uploaded material",
+    description=(
+        "Reads the uploaded object back: it must exist, be within the slot's size, of an accepted format, start "
+        "like that format does and match the declared SHA-256. Only then is it recorded against its slot. "
+        "Confirming twice is harmless."
+    ),
+    tags=[APPLY_TAG],
+    openapi_extensions=APPLICANT_RECORD,
+    responses={
+        200: _ok("The case's materials"),
+        409: _problem("Nothing uploaded yet, or not editable (case.material_not_uploaded, case.not_editable)"),
+        413: _problem("Larger than the slot allows (case.material_too_large)"),
+        422: _problem("Wrong type, content or checksum (case.invalid_material)"),
+        **_RECORD,
+    },
+)
+def confirm_material(case_id: CaseId, material_id: MaterialId) -> MaterialInfo:
+    principal = require_access(router, Access.AUTHENTICATED)
+    return _service().confirm_material(principal, case_id, material_id)
+
+
+@router.delete(
+    "/v1/cases/<case_id>/materials/<material_id>",
+    summary="Remove a material",
+    description="Takes a file off the case, e.g. to replace a wrong one while supplementing.",
+    tags=[APPLY_TAG],
+    openapi_extensions=APPLICANT_RECORD,
+    responses={
+        200: _ok("The case's materials"),
+        409: _problem("Not editable now (case.not_editable)"),
+        **_RECORD,
+    },
+)
+def remove_material(case_id: CaseId, material_id: MaterialId) -> MaterialInfo:
+    principal = require_access(router, Access.AUTHENTICATED)
+    return _service().remove_material(principal, case_id, material_id)
+
+
+def _submit(case_id: str, body: SubmitRequest | None, key: str | None, action: CaseAction) -> Receipt:
+    principal = require_access(router, Access.AUTHENTICATED)
+    return _service().submit(
+        principal,
+        case_id,
+        body or SubmitRequest(),
+        idempotency_key=key,
+        correlation_id=_correlation_id(),
+        action=action,
+    )
+
+
+@router.post(
+    "/v1/cases/<case_id>/submit",
+    summary="Submit the application (申报)",
+    description=(
+        "Submits the draft: one transaction writes the case, its timeline entry and the `case.submitted` event. "
+        "Automatic pre-review follows on a queue; the result arrives in the message center. With "
+        "`Idempotency-Key`, the same key and body return the first receipt and another body is refused (409)."
+    ),
+    tags=[APPLY_TAG],
+    openapi_extensions=APPLICANT_RECORD,
+    responses={
+        200: _ok("The receipt: case number, state, Art. 32 intake day"),
+        409: _problem(
+            "Not a draft, changed meanwhile, or key reused (case.transition_not_allowed, idempotency_key_reused)"
+        ),
+        422: _problem("The item was retired meanwhile (case.item_not_available)"),
+        **_RECORD,
+    },
+)
+def submit(
+    case_id: CaseId,
+    body: Annotated[SubmitRequest | None, Body(description="Optional: the case version reviewed.")] = None,
+    idempotency_key: IdempotencyKey = None,
+) -> Receipt:
+    return _submit(case_id, body, idempotency_key, CaseAction.SUBMIT)
+
+
+@router.post(
+    "/v1/cases/<case_id>/supplement",
+    summary="Resubmit after supplementing (补正提交)",
+    description=(
+        "After the one-time notice (一次性告知), the applicant changes the form and materials and resubmits; "
+        "the case is pre-reviewed again. Same idempotency rules as submission."
+    ),
+    tags=[APPLY_TAG],
+    openapi_extensions=APPLICANT_RECORD,
+    responses={
+        200: _ok("The receipt"),
+        409: _problem("Not awaiting supplements (case.transition_not_allowed, idempotency_key_reused)"),
+        **_RECORD,
+    },
+)
+def supplement(
+    case_id: CaseId,
+    body: Annotated[SubmitRequest | None, Body(description="Optional: the case version reviewed.")] = None,
+    idempotency_key: IdempotencyKey = None,
+) -> Receipt:
+    return _submit(case_id, body, idempotency_key, CaseAction.SUPPLEMENT)
+
+
+@router.post(
+    "/v1/cases/<case_id>/withdraw",
+    summary="Withdraw the application (撤回)",
+    description="Withdraws the application before a decision, with a reason.",
+    tags=[APPLY_TAG],
+    openapi_extensions=APPLICANT_RECORD,
+    responses={200: _ok("The withdrawn case"), **_CONFLICT, **_RECORD},
+)
+def withdraw(case_id: CaseId, body: Annotated[ReasonRequest, Body()]) -> CaseDetail:
+    principal = require_access(router, Access.AUTHENTICATED)
+    return _service().withdraw(principal, case_id, body, correlation_id=_correlation_id())
+
+
+# --- my cases --------------------------------------------------------------------------------
+
+
+@router.get(
+    "/v1/cases",
+    summary="List my cases",
+    description=(
+        "The caller's cases, newest first (user center, C13); an agent sees the cases of the enterprise it acts "
+        "for. Paged with `limit` and the opaque `cursor`."
+    ),
+    tags=[CASES_TAG],
+    openapi_extensions=APPLICANT_ONLY,
+    responses={200: _ok("A page of cases"), 400: _problem("Bad cursor (invalid_cursor)"), **_ROLE},
+)
+def my_cases(limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> Page[CaseSummary]:
+    principal = require_access(router, Access.APPLICANT)
+    return _service().my_cases(principal, limit=limit, cursor=cursor)
+
+
+@router.get(
+    "/v1/cases/<case_id>",
+    summary="Read a case",
+    description=(
+        "State, deadlines, what must happen next (required actions), the current one-time notice, the materials "
+        "and the timeline. The applicant, the department's staff in scope, supervisors of the region and the "
+        "hall staff who took it in may read it."
+    ),
+    tags=[CASES_TAG],
+    openapi_extensions=APPLICANT_RECORD,
+    responses={200: _ok("The case"), **_RECORD},
+)
+def get_case(case_id: CaseId) -> CaseDetail:
+    principal = require_access(router, Access.AUTHENTICATED)
+    return _service().detail(principal, case_id)
+
+
+@router.get(
+    "/v1/cases/<case_id>/timeline/verify",
+    summary="Verify the case's timeline",
+    description=(
+        "Recomputes the timeline's hash chain (each entry's SHA-256 covers the previous entry's hash) and compares "
+        "its end with the head the case holds: any changed, removed or reordered entry is reported."
+    ),
+    tags=[CASES_TAG],
+    openapi_extensions=APPLICANT_RECORD,
+    responses={200: _ok("Whether the chain verifies, and where it breaks"), **_RECORD},
+)
+def verify_timeline(case_id: CaseId) -> TimelineVerification:
+    principal = require_access(router, Access.AUTHENTICATED)
+    return _service().verify_timeline(principal, case_id)
+
+
+# --- intake by the department ----------------------------------------------------------------
+
+
+@router.get(
+    "/v1/work-queue",
+    summary="The department's intake work queue",
+    description=(
+        "Cases of the caller's department, within the caller's region, waiting for an intake decision, oldest "
+        "first, with the Art. 32 day after which they count as accepted (视为受理)."
+    ),
+    tags=[INTAKE_TAG],
+    openapi_extensions=STAFF_ONLY,
+    responses={200: _ok("A page of cases, oldest first"), 400: _problem("Bad cursor (invalid_cursor)"), **_ROLE},
+)
+def work_queue(limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> Page[WorkQueueEntry]:
+    principal = require_access(router, Access.STAFF)
+    return _service().work_queue(principal, limit=limit, cursor=cursor)
+
+
+@router.post(
+    "/v1/cases/<case_id>/accept",
+    summary="Accept the application (受理)",
+    description=(
+        "Accepts a pre-reviewed case: the legal clock starts, with the promised and legal completion dates counted "
+        "in working days on the holiday calendar."
+    ),
+    tags=[INTAKE_TAG],
+    openapi_extensions=STAFF_RECORD,
+    responses={200: _ok("The accepted case with its deadlines"), **_CONFLICT, **_RECORD},
+)
+def accept(
+    case_id: CaseId, body: Annotated[AcceptRequest | None, Body(description="Optional note and version.")] = None
+) -> CaseDetail:
+    principal = require_access(router, Access.STAFF)
+    return _service().accept(principal, case_id, body or AcceptRequest(), correlation_id=_correlation_id())
+
+
+@router.post(
+    "/v1/cases/<case_id>/refuse",
+    summary="Refuse to accept (不予受理)",
+    description="Refuses the application at intake, with the reason the applicant is told.",
+    tags=[INTAKE_TAG],
+    openapi_extensions=STAFF_RECORD,
+    responses={200: _ok("The refused case"), **_CONFLICT, **_RECORD},
+)
+def refuse(case_id: CaseId, body: Annotated[ReasonRequest, Body()]) -> CaseDetail:
+    principal = require_access(router, Access.STAFF)
+    return _service().refuse(principal, case_id, body, correlation_id=_correlation_id())
+
+
+@router.post(
+    "/v1/cases/<case_id>/request-supplement",
+    summary="Ask for supplements (一次性告知)",
+    description="Staff list everything the applicant must supplement, in one notice.",
+    tags=[INTAKE_TAG],
+    openapi_extensions=STAFF_RECORD,
+    responses={200: _ok("The case awaiting supplements"), **_CONFLICT, **_RECORD},
+)
+def request_supplement(case_id: CaseId, body: Annotated[StaffSupplementRequest, Body()]) -> CaseDetail:
+    principal = require_access(router, Access.STAFF)
+    return _service().request_supplement(principal, case_id, body, correlation_id=_correlation_id())

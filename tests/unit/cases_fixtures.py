@@ -1,0 +1,434 @@
+"""Shared set-up for the cases tests: an in-process moto cloud whose CasesTable,
+CatalogTable, IdempotencyTable and NotificationsTable are built from
+template.yaml, the materials bucket and the pre-review DLQ, demo items of
+Nanjing and Xuanwu published through the catalogue service, and helpers that
+drive the case_api, pre_review_worker and intake_sweep handlers the way API
+Gateway, SQS and the scheduler would.
+
+Plain context managers and helpers (not fixtures), so each test module
+declares the fixtures it needs with the scope it wants.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import cache
+from types import ModuleType
+from typing import Any
+from urllib.parse import quote
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from infra.seed import load_catalog
+from infra.seed.items import new_item_bodies
+from infra.template import ROOT, sam_template
+from shared.cases.service import clear_caches
+from shared.catalog.service import CatalogService
+from shared.notifications import service as notifications_service
+from shared.platform import aws
+from shared.platform.config import reset_settings
+from shared.platform.dynamo import from_item
+from shared.workdays import repository as workdays_repository
+from tests.support.apigw import FakeContext, rest_event
+
+CASES_TABLE = "cases-test"
+CATALOG_TABLE = "catalog-test"
+IDEMPOTENCY_TABLE = "idempotency-test"
+NOTIFICATIONS_TABLE = "notifications-test"
+MATERIALS_BUCKET = "materials-test"
+DLQ_NAME = "pre-review-dlq-test"
+
+# Demo items (infra/seed/items.py)
+SUBJECT_A = "01JDQ90F3W7C8M2T6R4K9N5XA1"
+SUBJECT_B = "01JDQ90F3W7C8M2T6R4K9N5XB2"
+SUBJECT_AGENT = "01JDQ90F3W7C8M2T6R4K9N5XC3"
+STAFF_XUANWU_CIVIL = "01JDQ90F3W7C8M2T6R4K9N5XD4"
+STAFF_XUANWU_POLICE = "01JDQ90F3W7C8M2T6R4K9N5XE5"
+STAFF_SUZHOU_CIVIL = "01JDQ90F3W7C8M2T6R4K9N5XF6"
+STAFF_NANJING_POLICE = "01JDQ90F3W7C8M2T6R4K9N5XG7"
+SUPERVISOR_NANJING = "01JDQ90F3W7C8M2T6R4K9N5XH8"
+SUPERVISOR_SUZHOU = "01JDQ90F3W7C8M2T6R4K9N5XJ9"
+OPERATOR = "01JDQ90F3W7C8M2T6R4K9N5XKA"
+ENTERPRISE = "91320102MA1W8K3R68"
+
+
+def principal(
+    role: str,
+    sub: str,
+    *,
+    department_id: str = "",
+    region_code: str = "",
+    acting_for: str = "",
+    scope: str = "",
+) -> dict[str, str]:
+    """The authorizer context API Gateway passes for a principal (string values)."""
+    return {
+        "sub": sub,
+        "role": role,
+        "department_id": department_id,
+        "region_code": region_code,
+        "acting_for": acting_for,
+        "scope": scope,
+        "sid": "01JDQ90F3W7C8M2T6R4K9N5X1C",
+    }
+
+
+CITIZEN_A = principal("citizen", SUBJECT_A)
+CITIZEN_B = principal("citizen", SUBJECT_B)
+AGENT = principal("agent", SUBJECT_AGENT, acting_for=ENTERPRISE, scope="cases licences")
+XUANWU_CIVIL = principal("staff", STAFF_XUANWU_CIVIL, department_id="320102-civil", region_code="320102")
+XUANWU_POLICE = principal("staff", STAFF_XUANWU_POLICE, department_id="320102-police", region_code="320102")
+SUZHOU_CIVIL = principal("staff", STAFF_SUZHOU_CIVIL, department_id="320500-civil", region_code="320500")
+NANJING_POLICE = principal("staff", STAFF_NANJING_POLICE, department_id="320100-police", region_code="320100")
+NANJING_SUPERVISOR = principal("supervisor", SUPERVISOR_NANJING, region_code="320100")
+SUZHOU_SUPERVISOR = principal("supervisor", SUPERVISOR_SUZHOU, region_code="320500")
+PLATFORM_OPERATOR = principal("operator", OPERATOR, region_code="320000")
+
+PDF = b"%PDF-1.7\n" + b"demo material " * 40
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def _item_code(name: str, region_code: str) -> str:
+    for body in new_item_bodies():
+        if body["name"] == name and body["region_code"] == region_code:
+            return str(body["implementation_code"])
+    raise LookupError(name)
+
+
+SUBSISTENCE = _item_code("最低生活保障金给付", "320102")  # civil, Xuanwu: 20/30 days, a conditional slot
+MARRIAGE = _item_code("内地居民结婚登记", "320102")  # civil, Xuanwu, 即办件
+NO_CRIMINAL_RECORD_NANJING = _item_code("无犯罪记录证明开具", "320100")  # police, Nanjing city level
+ENTERPRISE_ITEM = _item_code("税务登记", "320000")  # legal persons too
+
+SUBSISTENCE_FORM: dict[str, Any] = {
+    "applicant_name": "张伟",
+    "id_number": "320102198803150213",
+    "phone": "13800000001",
+    "household_size": 3,
+    "monthly_income_fen": 180000,
+    "delivery": {"method": "electronic"},
+}
+MARRIAGE_FORM: dict[str, Any] = {
+    "applicant_name": "张伟",
+    "id_number": "320102198803150213",
+    "partner_name": "李娜",
+    "partner_id_number": "320106199207090461",
+    "appointment_date": "2026-10-12",
+}
+
+
+def table_arguments(logical_id: str, name: str) -> dict[str, Any]:
+    props = sam_template()["Resources"][logical_id]["Properties"]
+    arguments: dict[str, Any] = {
+        "TableName": name,
+        "BillingMode": props["BillingMode"],
+        "AttributeDefinitions": props["AttributeDefinitions"],
+        "KeySchema": props["KeySchema"],
+    }
+    if "GlobalSecondaryIndexes" in props:
+        arguments["GlobalSecondaryIndexes"] = props["GlobalSecondaryIndexes"]
+    if "StreamSpecification" in props:
+        arguments["StreamSpecification"] = {"StreamEnabled": True, **props["StreamSpecification"]}
+    return arguments
+
+
+def forget_cached() -> None:
+    reset_settings()
+    aws.reset_clients()
+    clear_caches()
+    workdays_repository.clear_cache()
+    notifications_service.inbox_service.cache_clear()
+
+
+@contextmanager
+def cases_cloud() -> Iterator[None]:
+    """moto with everything case_api, pre_review_worker and intake_sweep use, and
+    four demo items published: Xuanwu's 低保 and 结婚登记 (即办), Nanjing's
+    无犯罪记录证明 (city level) and the province's 税务登记 (legal persons too)."""
+    with pytest.MonkeyPatch.context() as patch, mock_aws():
+        dynamodb = boto3.client("dynamodb")
+        dynamodb.create_table(**table_arguments("CasesTable", CASES_TABLE))
+        dynamodb.create_table(**table_arguments("CatalogTable", CATALOG_TABLE))
+        dynamodb.create_table(**table_arguments("IdempotencyTable", IDEMPOTENCY_TABLE))
+        dynamodb.create_table(**table_arguments("NotificationsTable", NOTIFICATIONS_TABLE))
+        boto3.client("s3").create_bucket(
+            Bucket=MATERIALS_BUCKET, CreateBucketConfiguration={"LocationConstraint": "cn-north-1"}
+        )
+        dlq_url = boto3.client("sqs").create_queue(QueueName=DLQ_NAME)["QueueUrl"]
+        environment = {
+            "CASES_TABLE": CASES_TABLE,
+            "CATALOG_TABLE": CATALOG_TABLE,
+            "IDEMPOTENCY_TABLE": IDEMPOTENCY_TABLE,
+            "NOTIFICATIONS_TABLE": NOTIFICATIONS_TABLE,
+            "MATERIALS_BUCKET": MATERIALS_BUCKET,
+            "PRE_REVIEW_DLQ_URL": dlq_url,
+            "PRE_REVIEW_MAX_RECEIVES": "3",
+            "EVENT_BUS_NAME": "jszw-domain-test",
+        }
+        for name, value in environment.items():
+            patch.setenv(name, value)
+        forget_cached()
+        demo_items = {SUBSISTENCE, MARRIAGE, NO_CRIMINAL_RECORD_NANJING, ENTERPRISE_ITEM}
+        bodies = [body for body in new_item_bodies() if body["implementation_code"] in demo_items]
+        load_catalog(CatalogService(), bodies)
+        try:
+            yield
+        finally:
+            forget_cached()
+
+
+# --- handlers -----------------------------------------------------------------------------
+
+
+def _load(function: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(f"{function}_app", ROOT / "functions" / function / "app.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@cache
+def case_api() -> ModuleType:
+    return _load("case_api")
+
+
+@cache
+def pre_review_worker() -> ModuleType:
+    return _load("pre_review_worker")
+
+
+@cache
+def intake_sweep() -> ModuleType:
+    return _load("intake_sweep")
+
+
+@dataclass
+class Reply:
+    status: int
+    body: Any
+    headers: dict[str, str]
+
+    @property
+    def code(self) -> str:
+        return str((self.body or {}).get("code", ""))
+
+
+def call(
+    method: str,
+    path: str,
+    who: dict[str, str] | None,
+    *,
+    body: Any = None,
+    headers: dict[str, str] | None = None,
+    query: dict[str, str] | None = None,
+) -> Reply:
+    """Call case_api as API Gateway would, after the authorizer let `who` in."""
+    resource = path
+    params: dict[str, str] = {}
+    parts = path.strip("/").split("/")
+    # /v1/cases/{case_id}/materials/{material_id}...
+    if len(parts) >= 3 and parts[1] == "cases":
+        params["case_id"] = parts[2]
+        parts[2] = "{case_id}"
+    if len(parts) >= 5 and parts[3] == "materials":
+        params["material_id"] = parts[4]
+        parts[4] = "{material_id}"
+    resource = "/" + "/".join(parts)
+    event = rest_event(
+        method,
+        path,
+        resource=resource,
+        body=body,
+        headers=headers,
+        query=query,
+        path_params=params or None,
+        authorizer=who,
+    )
+    response = case_api().handler(event, FakeContext())
+    text = response.get("body") or ""
+    merged = dict(response.get("headers") or {})
+    merged.update({k: v[-1] for k, v in (response.get("multiValueHeaders") or {}).items() if v})
+    return Reply(response["statusCode"], json.loads(text) if text else None, merged)
+
+
+# --- materials -----------------------------------------------------------------------------
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def upload_as_posted(ticket: dict[str, Any], data: bytes, *, content_type: str | None = None) -> None:
+    """Store `data` the way S3 would after the presigned POST of `ticket`
+    (moto's in-process mock does not take multipart POSTs; the local cloud tests do)."""
+    fields = ticket["fields"]
+    boto3.client("s3").put_object(
+        Bucket=MATERIALS_BUCKET,
+        Key=fields["key"],
+        Body=data,
+        ContentType=content_type or fields["Content-Type"],
+        Metadata={
+            "slot-id": fields["x-amz-meta-slot-id"],
+            "file-name": fields["x-amz-meta-file-name"],
+            "sha256": fields["x-amz-meta-sha256"],
+        },
+    )
+
+
+def attach(
+    case_id: str,
+    slot_id: str,
+    who: dict[str, str],
+    data: bytes = PDF,
+    *,
+    content_type: str = "application/pdf",
+    file_name: str = "材料.pdf",
+) -> Reply:
+    """Ask for an upload form, upload, confirm: the applicant's three steps."""
+    ticket = call(
+        "POST",
+        f"/v1/cases/{case_id}/materials",
+        who,
+        body={
+            "slot_id": slot_id,
+            "file_name": file_name,
+            "content_type": content_type,
+            "size_bytes": len(data),
+            "sha256": sha256_hex(data),
+        },
+    )
+    assert ticket.status == 201, ticket.body
+    upload_as_posted(ticket.body, data)
+    return call("POST", f"/v1/cases/{case_id}/materials/{ticket.body['material_id']}/confirm", who)
+
+
+def quoted(name: str) -> str:
+    return quote(name, safe="")
+
+
+# --- the asynchronous side ----------------------------------------------------------------
+
+
+def outbox(event_type: str | None = None, subject: str | None = None) -> list[dict[str, Any]]:
+    """Envelopes in the cases table's outbox (what the relay would put on the bus), of
+    one type and one case when given, in case-version order."""
+    client = boto3.client("dynamodb")
+    found: list[dict[str, Any]] = []
+    for page in client.get_paginator("scan").paginate(TableName=CASES_TABLE):
+        for raw in page["Items"]:
+            item = from_item(raw)
+            if item.get("kind") == "outbox":
+                envelope = json.loads(item["event"])
+                if (event_type is None or envelope["type"] == event_type) and subject in (None, envelope["subject"]):
+                    found.append(envelope)
+    return sorted(found, key=lambda envelope: (envelope["subject"], int(envelope["data"].get("version", 0))))
+
+
+def table_snapshot() -> list[dict[str, Any]]:
+    client = boto3.client("dynamodb")
+    return sorted(
+        (item for page in client.get_paginator("scan").paginate(TableName=CASES_TABLE) for item in page["Items"]),
+        key=lambda item: (item["pk"]["S"], item["sk"]["S"]),
+    )
+
+
+def sqs_event(envelopes: list[dict[str, Any]], *, receive_count: int = 1) -> dict[str, Any]:
+    """The SQS batch a queue fed by an EventBridge rule delivers."""
+    return {
+        "Records": [
+            {
+                "messageId": str(uuid.uuid4()),
+                "receiptHandle": "handle",
+                "body": json.dumps(
+                    {
+                        "version": "0",
+                        "id": str(uuid.uuid4()),
+                        "detail-type": envelope["type"],
+                        "source": "jszw." + envelope["source"],
+                        "account": "123456789012",
+                        "time": envelope["time"],
+                        "region": "cn-north-1",
+                        "resources": [],
+                        "detail": envelope,
+                    },
+                    ensure_ascii=False,
+                ),
+                "attributes": {
+                    "ApproximateReceiveCount": str(receive_count),
+                    "SentTimestamp": "1795568401000",
+                    "SenderId": "AIDAIENQZJOLO23YVJ4VO",
+                    "ApproximateFirstReceiveTimestamp": "1795568401050",
+                },
+                "messageAttributes": {},
+                "md5OfBody": "0",
+                "eventSource": "aws:sqs",
+                "eventSourceARN": "arn:aws-cn:sqs:cn-north-1:123456789012:PreReviewQueue",
+                "awsRegion": "cn-north-1",
+            }
+            for envelope in envelopes
+        ]
+    }
+
+
+def submitted_events(case_id: str) -> list[dict[str, Any]]:
+    """The case's `case.submitted` events in the order they happened (ids made under a
+    frozen clock share their time part, so the case version orders them)."""
+    return outbox("case.submitted", case_id)
+
+
+def run_pre_review(case_id: str, *, receive_count: int = 1) -> dict[str, Any]:
+    """Deliver the case's latest `case.submitted` event to the pre-review worker."""
+    latest = submitted_events(case_id)[-1:]
+    assert latest, "no case.submitted event in the outbox"
+    result: dict[str, Any] = pre_review_worker().handler(sqs_event(latest, receive_count=receive_count), FakeContext())
+    return result
+
+
+def dlq_messages() -> list[dict[str, Any]]:
+    client = boto3.client("sqs")
+    url = client.get_queue_url(QueueName=DLQ_NAME)["QueueUrl"]
+    response = client.receive_message(QueueUrl=url, MaxNumberOfMessages=10, MessageAttributeNames=["All"])
+    return list(response.get("Messages", []))
+
+
+# --- common journeys ----------------------------------------------------------------------
+
+
+def new_case(who: dict[str, str] = CITIZEN_A, item_code: str = SUBSISTENCE, **body: Any) -> dict[str, Any]:
+    reply = call("POST", "/v1/cases", who, body={"item_code": item_code, **body})
+    assert reply.status == 201, reply.body
+    return dict(reply.body)
+
+
+def complete_subsistence_case(who: dict[str, str] = CITIZEN_A, *, skip_slots: tuple[str, ...] = ()) -> str:
+    """A 低保 draft with the form filled and every required material (but `skip_slots`)."""
+    case_id = str(new_case(who)["case_id"])
+    reply = call("PUT", f"/v1/cases/{case_id}/form", who, body={"form": SUBSISTENCE_FORM})
+    assert reply.status == 200, reply.body
+    for slot in ("id_card", "household_register", "income_declaration"):
+        if slot not in skip_slots:
+            confirmed = attach(case_id, slot, who)
+            assert confirmed.status == 200, confirmed.body
+    return case_id
+
+
+def submit(case_id: str, who: dict[str, str] = CITIZEN_A, *, key: str | None = None, body: Any = None) -> Reply:
+    headers = {"Idempotency-Key": key} if key else None
+    return call("POST", f"/v1/cases/{case_id}/submit", who, body=body, headers=headers)
+
+
+class LongRunningContext(FakeContext):
+    """A Lambda context with minutes left (the sweep stops 20 s before its timeout)."""
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 300_000

@@ -1,0 +1,576 @@
+"""Cases over HTTP: functions/case_api/app.py's handler (and the pre-review and
+Art. 32 workers) against moto, with the authorizer contexts API Gateway passes.
+Given / When / Then in each test; the clock is frozen on a Monday before the
+2026 Mid-Autumn and National Day holidays, so deadlines are exact."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+
+import boto3
+import pytest
+
+from infra.template import ROOT
+from shared.cases.numbers import CASE_NUMBER_PATTERN
+from shared.notifications.consumers import message_for
+from shared.platform.aws import count_calls
+from shared.platform.clock import frozen_at
+from shared.platform.events import Envelope
+from shared.workdays.service import deadline
+from tests.support.apigw import FakeContext
+from tests.unit.cases_fixtures import (
+    AGENT,
+    CITIZEN_A,
+    CITIZEN_B,
+    ENTERPRISE,
+    ENTERPRISE_ITEM,
+    MARRIAGE,
+    MARRIAGE_FORM,
+    NANJING_POLICE,
+    NANJING_SUPERVISOR,
+    NO_CRIMINAL_RECORD_NANJING,
+    PDF,
+    PLATFORM_OPERATOR,
+    PNG,
+    SUBJECT_A,
+    SUBSISTENCE,
+    SUBSISTENCE_FORM,
+    SUZHOU_CIVIL,
+    SUZHOU_SUPERVISOR,
+    XUANWU_CIVIL,
+    XUANWU_POLICE,
+    LongRunningContext,
+    attach,
+    call,
+    case_api,
+    cases_cloud,
+    complete_subsistence_case,
+    intake_sweep,
+    new_case,
+    outbox,
+    pre_review_worker,
+    run_pre_review,
+    sha256_hex,
+    submit,
+    table_snapshot,
+    upload_as_posted,
+)
+
+MONDAY = dt.datetime(2026, 9, 21, 2, 0, tzinfo=dt.UTC)  # 10:00 in Nanjing
+TUESDAY = MONDAY + dt.timedelta(days=1)
+OCTOBER = dt.datetime(2026, 10, 12, 2, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture(scope="class")
+def cloud() -> Iterator[None]:
+    """One cloud per test class: tests make their own cases and look only at those."""
+    with cases_cloud():
+        yield
+
+
+@pytest.fixture(autouse=True)
+def monday(cloud: None) -> Iterator[None]:
+    with frozen_at(MONDAY):
+        yield
+
+
+class TestDrafting:
+    def test_a_draft_snapshots_the_item_and_reserves_a_case_number(self) -> None:
+        # When a citizen starts an application for Xuanwu's 低保
+        case = new_case()
+        # Then it is a draft of that item's current version with a province-wide number
+        assert case["state"] == "draft"
+        assert case["item_code"] == SUBSISTENCE
+        parsed = CASE_NUMBER_PATTERN.match(case["case_number"])
+        assert parsed is not None
+        assert (parsed["region"], parsed["day"]) == ("320102", "20260921")
+        assert {slot["slot_id"] for slot in case["material_slots"]} >= {"id_card", "household_register"}
+        assert [entry["action"] for entry in case["timeline"]] == ["create"]
+
+    def test_case_numbers_never_repeat(self) -> None:
+        numbers = {new_case()["case_number"] for _ in range(30)}
+        assert len(numbers) == 30
+
+    def test_an_unknown_item_is_refused_and_nothing_is_written(self) -> None:
+        before = table_snapshot()
+        reply = call("POST", "/v1/cases", CITIZEN_A, body={"item_code": "11320102MB0213962T4000117004000"})
+        assert (reply.status, reply.code) == (422, "case.item_not_available")
+        assert reply.body["errors"][0]["field"] == "item_code"
+        assert table_snapshot() == before
+
+    def test_a_retired_item_cannot_be_applied_for(self) -> None:
+        from shared.catalog.models import RetireRequest
+        from shared.catalog.service import CatalogService
+
+        CatalogService().retire(MARRIAGE, RetireRequest(reason="测试取消"), actor="test")
+        reply = call("POST", "/v1/cases", CITIZEN_A, body={"item_code": MARRIAGE})
+        assert (reply.status, reply.code) == (422, "case.item_not_available")
+
+    def test_courier_delivery_needs_an_address(self) -> None:
+        reply = call("POST", "/v1/cases", CITIZEN_A, body={"item_code": SUBSISTENCE, "delivery": {"method": "courier"}})
+        assert (reply.status, reply.code) == (422, "case.invalid_delivery")
+        assert reply.body["errors"][0]["field"] == "delivery.address"
+
+    def test_the_form_is_checked_field_by_field_and_a_bad_form_changes_nothing(self) -> None:
+        case_id = new_case()["case_id"]
+        before = table_snapshot()
+        # When the form has a wrong type, an out-of-range number and an unknown field
+        bad = {**SUBSISTENCE_FORM, "household_size": "three", "monthly_income_fen": -1, "pet": "cat"}
+        reply = call("PUT", f"/v1/cases/{case_id}/form", CITIZEN_A, body={"form": bad})
+        # Then every problem is named, in Chinese by default
+        assert (reply.status, reply.code) == (422, "case.invalid_form")
+        assert {(e["field"], e["code"]) for e in reply.body["errors"]} == {
+            ("form.household_size", "case.form_invalid_value"),
+            ("form.monthly_income_fen", "case.form_invalid_value"),
+            ("form.pet", "case.form_unknown_field"),
+        }
+        assert table_snapshot() == before
+
+    def test_errors_speak_english_on_request(self) -> None:
+        case_id = new_case()["case_id"]
+        reply = call(
+            "PUT", f"/v1/cases/{case_id}/form", CITIZEN_A, body={"form": {"pet": 1}}, headers={"Accept-Language": "en"}
+        )
+        assert reply.body["message"] == "The application form has errors; see the field errors"
+
+
+class TestMaterials:
+    def test_an_upload_is_a_presigned_post_pinned_to_type_size_and_checksum(self) -> None:
+        case_id = new_case()["case_id"]
+        ticket = call(
+            "POST",
+            f"/v1/cases/{case_id}/materials",
+            CITIZEN_A,
+            body={
+                "slot_id": "id_card",
+                "file_name": "身份证.pdf",
+                "content_type": "application/pdf",
+                "size_bytes": len(PDF),
+                "sha256": sha256_hex(PDF),
+            },
+        )
+        assert ticket.status == 201
+        fields = ticket.body["fields"]
+        assert fields["key"] == f"cases/{case_id}/{ticket.body['material_id']}"
+        assert fields["Content-Type"] == "application/pdf"
+        assert fields["x-amz-meta-sha256"] == sha256_hex(PDF)
+        policy = json.loads(__import__("base64").b64decode(fields["policy"]))
+        assert ["content-length-range", len(PDF), len(PDF)] in policy["conditions"]
+
+    def test_an_uploaded_file_counts_only_after_it_is_read_back(self) -> None:
+        case_id = new_case()["case_id"]
+        reply = attach(case_id, "id_card", CITIZEN_A)
+        assert reply.status == 200
+        [material] = reply.body["materials"]
+        assert (material["slot_id"], material["format"], material["size_bytes"]) == ("id_card", "pdf", len(PDF))
+        assert material["file_name"] == "材料.pdf"
+
+    def test_confirming_before_uploading_is_refused(self) -> None:
+        case_id = new_case()["case_id"]
+        reply = call("POST", f"/v1/cases/{case_id}/materials/01JDQ90F3W7C8M2T6R4K9N5XZZ/confirm", CITIZEN_A)
+        assert (reply.status, reply.code) == (409, "case.material_not_uploaded")
+
+    @pytest.mark.parametrize(
+        ("content_type", "size", "status", "code"),
+        [
+            ("image/gif", 100, 422, "case.invalid_material"),
+            ("application/pdf", 11 * 1024 * 1024, 413, "case.material_too_large"),
+        ],
+    )
+    def test_wrong_types_and_sizes_are_refused_up_front(
+        self, content_type: str, size: int, status: int, code: str
+    ) -> None:
+        case_id = new_case()["case_id"]
+        body = {"slot_id": "id_card", "file_name": "x", "content_type": content_type, "size_bytes": size}
+        reply = call("POST", f"/v1/cases/{case_id}/materials", CITIZEN_A, body={**body, "sha256": "0" * 64})
+        assert (reply.status, reply.code) == (status, code)
+
+    def test_a_slot_the_item_does_not_list_is_refused(self) -> None:
+        case_id = new_case()["case_id"]
+        body = {"slot_id": "passport", "file_name": "x", "content_type": "application/pdf", "size_bytes": 10}
+        reply = call("POST", f"/v1/cases/{case_id}/materials", CITIZEN_A, body={**body, "sha256": "0" * 64})
+        assert (reply.status, reply.code) == (422, "case.invalid_material")
+        assert reply.body["errors"][0]["code"] == "case.unknown_slot"
+
+    def test_a_renamed_or_altered_file_is_caught_at_confirmation_and_not_recorded(self) -> None:
+        case_id = new_case()["case_id"]
+        declared = {"slot_id": "id_card", "file_name": "a.pdf", "content_type": "application/pdf"}
+        # a PNG posted as a PDF
+        ticket = call(
+            "POST",
+            f"/v1/cases/{case_id}/materials",
+            CITIZEN_A,
+            body={**declared, "size_bytes": len(PNG), "sha256": sha256_hex(PNG)},
+        ).body
+        upload_as_posted(ticket, PNG)
+        reply = call("POST", f"/v1/cases/{case_id}/materials/{ticket['material_id']}/confirm", CITIZEN_A)
+        assert (reply.status, reply.code) == (422, "case.invalid_material")
+        assert reply.body["errors"][0]["code"] == "case.content_mismatch"
+        # bytes that do not match the declared checksum
+        ticket = call(
+            "POST",
+            f"/v1/cases/{case_id}/materials",
+            CITIZEN_A,
+            body={**declared, "size_bytes": len(PDF), "sha256": sha256_hex(b"other")},
+        ).body
+        upload_as_posted(ticket, PDF)
+        reply = call("POST", f"/v1/cases/{case_id}/materials/{ticket['material_id']}/confirm", CITIZEN_A)
+        assert reply.body["errors"][0]["code"] == "case.checksum_mismatch"
+        assert call("GET", f"/v1/cases/{case_id}", CITIZEN_A).body["materials"] == []
+
+
+class TestSubmission:
+    def test_submission_is_one_transaction_plus_its_reads(self) -> None:
+        case_id = complete_subsistence_case()
+        # When the applicant submits (calendar already cached in this process)
+        deadline(dt.date(2026, 9, 21), 5)
+        with count_calls() as calls:
+            reply = submit(case_id, key="submit-1")
+        # Then: read the case, read the item, one transaction — nothing else
+        assert reply.status == 200, reply.body
+        assert calls == {"dynamodb.GetItem": 2, "dynamodb.TransactWriteItems": 1}
+        assert reply.body["state"] == "submitted"
+        assert reply.body["intake_due_on"] == "2026-09-29"  # 5 working days; 09-25 is Mid-Autumn
+        [event] = outbox("case.submitted", case_id)
+        assert event["data"]["case_id"] == case_id
+        assert event["data"]["round"] == 1
+
+    def test_the_same_key_and_body_return_the_first_receipt_and_another_body_is_refused(self) -> None:
+        case_id = complete_subsistence_case()
+        first = submit(case_id, key="k-1", body={"version": 5})
+        again = submit(case_id, key="k-1", body={"version": 5})
+        other = submit(case_id, key="k-1", body={"version": 4})
+        assert first.status == again.status == 200
+        assert again.body == first.body
+        assert (other.status, other.code) == (409, "idempotency_key_reused")
+        assert len(outbox("case.submitted", case_id)) == 1
+
+    def test_a_duplicate_submission_without_the_key_is_a_wrong_state(self) -> None:
+        case_id = complete_subsistence_case()
+        assert submit(case_id).status == 200
+        before = table_snapshot()
+        reply = submit(case_id)
+        assert (reply.status, reply.code) == (409, "case.transition_not_allowed")
+        assert "已申报" in reply.body["message"]
+        assert table_snapshot() == before
+
+    def test_a_stale_version_is_refused(self) -> None:
+        case_id = complete_subsistence_case()
+        reply = submit(case_id, body={"version": 1})
+        assert (reply.status, reply.code) == (409, "case.version_mismatch")
+
+
+class TestPreReviewAndSupplement:
+    def test_a_missing_material_gets_one_notice_listing_everything(self) -> None:
+        # Given a submission without the household register and with a form field left out
+        case_id = complete_subsistence_case(skip_slots=("household_register",))
+        form = {k: v for k, v in SUBSISTENCE_FORM.items() if k != "household_size"}
+        call("PUT", f"/v1/cases/{case_id}/form", CITIZEN_A, body={"form": form})
+        submit(case_id)
+        # When pre-review runs
+        with count_calls() as calls:
+            assert run_pre_review(case_id) == {"batchItemFailures": []}
+        # Then one read and one transaction; the case awaits supplements with one notice of both
+        assert calls == {"dynamodb.GetItem": 1, "dynamodb.TransactWriteItems": 1}
+        case = call("GET", f"/v1/cases/{case_id}", CITIZEN_A).body
+        assert case["state"] == "supplement_required"
+        assert sorted(item["target"] for item in case["notice"]["items"]) == [
+            "form.household_size",
+            "household_register",
+        ]
+        assert case["required_actions"][0]["action"] == "supplement"
+        [notice] = outbox("case.supplement_required", case_id)
+        owner, message = message_for(Envelope.model_validate(notice))
+        assert owner == SUBJECT_A
+        assert message.title == "一次性告知：请补正材料"
+        assert "居民户口簿" in message.body
+        assert "家庭人口" in message.body
+
+    def test_supplementing_sends_the_case_back_to_pre_review_and_it_passes(self) -> None:
+        case_id = complete_subsistence_case(skip_slots=("household_register",))
+        submit(case_id)
+        run_pre_review(case_id)
+        # When the applicant adds the register and resubmits
+        assert attach(case_id, "household_register", CITIZEN_A).status == 200
+        reply = call("POST", f"/v1/cases/{case_id}/supplement", CITIZEN_A, headers={"Idempotency-Key": "s-1"})
+        assert reply.status == 200
+        run_pre_review(case_id)
+        # Then it passed and waits in the department's queue
+        case = call("GET", f"/v1/cases/{case_id}", CITIZEN_A).body
+        assert case["state"] == "pre_review_passed"
+        assert [e["action"] for e in case["timeline"]] == [
+            "create",
+            "submit",
+            "require_supplement",
+            "supplement",
+            "pass_pre_review",
+        ]
+        rounds = sorted(e["data"]["round"] for e in outbox("case.submitted", case_id))
+        assert rounds == [1, 2]
+
+    def test_a_redelivered_event_is_skipped(self) -> None:
+        case_id = complete_subsistence_case()
+        submit(case_id)
+        run_pre_review(case_id)
+        before = table_snapshot()
+        assert run_pre_review(case_id) == {"batchItemFailures": []}
+        assert table_snapshot() == before
+
+    def test_an_immediate_item_is_accepted_right_after_pre_review(self) -> None:
+        case_id = new_case(item_code=MARRIAGE)["case_id"]
+        call("PUT", f"/v1/cases/{case_id}/form", CITIZEN_A, body={"form": MARRIAGE_FORM})
+        for slot in ("id_card", "household_register", "photos", "no_spouse_declaration"):
+            attach(case_id, slot, CITIZEN_A)
+        submit(case_id)
+        run_pre_review(case_id)
+        case = call("GET", f"/v1/cases/{case_id}", CITIZEN_A).body
+        assert case["state"] == "accepted"
+        assert case["deadlines"]["promised_due_on"] == "2026-09-21"
+        assert [e["actor"] for e in case["timeline"][-2:]] == ["system:pre_review 自动预审"] * 2
+        [accepted] = outbox("case.accepted", case_id)
+        assert accepted["data"]["automatic"] is True
+
+
+class TestIntake:
+    def _passed(self) -> str:
+        case_id = complete_subsistence_case()
+        submit(case_id)
+        run_pre_review(case_id)
+        return case_id
+
+    def test_accepting_starts_the_clock_in_working_days(self) -> None:
+        case_id = self._passed()
+        with count_calls() as calls:
+            reply = call("POST", f"/v1/cases/{case_id}/accept", XUANWU_CIVIL, body={"note": "材料齐全"})
+        assert reply.status == 200, reply.body
+        assert reply.body["deadlines"] == {
+            "started_on": "2026-09-21",
+            "promised_days": 20,
+            "promised_due_on": "2026-10-26",  # National Day rests, 10-10 (Saturday) is worked
+            "legal_days": 30,
+            "legal_due_on": "2026-11-09",
+            "provisional": False,
+            "deemed": False,
+        }
+        # read the case, one transaction, then the timeline for the answer
+        assert calls["dynamodb.TransactWriteItems"] == 1
+        assert calls["dynamodb.GetItem"] == 1
+        [accepted] = outbox("case.accepted", case_id)
+        _, message = message_for(Envelope.model_validate(accepted))
+        assert "2026-10-26" in message.body
+
+    def test_refusing_needs_a_reason_and_closes_the_case(self) -> None:
+        case_id = self._passed()
+        assert call("POST", f"/v1/cases/{case_id}/refuse", XUANWU_CIVIL, body={}).status == 422
+        reply = call("POST", f"/v1/cases/{case_id}/refuse", XUANWU_CIVIL, body={"reason": "不属于本部门职权范围"})
+        assert reply.body["state"] == "refused_at_intake"
+        assert reply.body["closing_reason"] == "不属于本部门职权范围"
+        again = call("POST", f"/v1/cases/{case_id}/accept", XUANWU_CIVIL)
+        assert (again.status, again.code) == (409, "case.transition_not_allowed")
+
+    def test_staff_may_ask_for_supplements_in_one_notice(self) -> None:
+        case_id = self._passed()
+        body = {
+            "items": [
+                {"target": "income_declaration", "message": "请补充签字"},
+                {"target": "form.phone", "message": "请核对电话"},
+            ]
+        }
+        reply = call("POST", f"/v1/cases/{case_id}/request-supplement", XUANWU_CIVIL, body=body)
+        assert reply.body["state"] == "supplement_required"
+        assert len(reply.body["notice"]["items"]) == 2
+        assert reply.body["notice"]["issued_by"] == "staff"
+
+    def test_the_work_queue_lists_the_department_oldest_first_across_shards(self) -> None:
+        ids = []
+        for minute in range(7):
+            with frozen_at(TUESDAY + dt.timedelta(minutes=minute)):
+                ids.append(self._passed())
+        seen: list[str] = []
+        cursor: str | None = None
+        while True:
+            query = {"limit": "3", **({"cursor": cursor} if cursor else {})}
+            page = call("GET", "/v1/work-queue", XUANWU_CIVIL, query=query).body
+            seen.extend(entry["case_id"] for entry in page["items"])
+            cursor = page["next_cursor"]
+            if cursor is None:
+                break
+        assert len(seen) == len(set(seen))
+        assert [case_id for case_id in seen if case_id in ids] == ids
+        # another department of the same district sees none of them
+        assert call("GET", "/v1/work-queue", XUANWU_POLICE).body["items"] == []
+        assert call("GET", "/v1/work-queue", CITIZEN_A).status == 403
+
+    def test_art32_deems_a_case_accepted_from_receipt_when_the_department_did_nothing(self) -> None:
+        waiting = self._passed()
+        stuck = complete_subsistence_case()
+        submit(stuck)  # never pre-reviewed: the department did not ask for supplements either
+        told = complete_subsistence_case(skip_slots=("id_card",))
+        submit(told)
+        run_pre_review(told)  # asked for supplements in time: no deemed acceptance
+        # When the sweep runs on the 5th working day, nothing is due yet; the day after, both are
+        with frozen_at(dt.datetime(2026, 9, 29, 1, 0, tzinfo=dt.UTC)):
+            assert intake_sweep().handler({}, LongRunningContext())["deemed_accepted"] == []
+        with frozen_at(dt.datetime(2026, 9, 30, 1, 0, tzinfo=dt.UTC)):
+            result = intake_sweep().handler({}, LongRunningContext())
+            again = intake_sweep().handler({}, LongRunningContext())
+        assert {waiting, stuck} <= set(result["deemed_accepted"])
+        assert told not in result["deemed_accepted"]
+        assert again["deemed_accepted"] == []
+        case = call("GET", f"/v1/cases/{waiting}", CITIZEN_A).body
+        assert case["state"] == "accepted"
+        assert case["deadlines"]["deemed"] is True
+        assert case["deadlines"]["started_on"] == "2026-09-21"  # from receipt
+        assert "第三十二条" in case["timeline"][-1]["reason"]
+        assert call("GET", f"/v1/cases/{told}", CITIZEN_A).body["state"] == "supplement_required"
+
+
+class TestHallIntake:
+    def test_hall_staff_of_the_same_city_take_in_a_city_level_item_for_its_department(self) -> None:
+        # Given a Xuanwu civil-affairs hall clerk and a Nanjing city-level police item
+        body = {"item_code": NO_CRIMINAL_RECORD_NANJING, "applicant_subject_id": SUBJECT_A}
+        reply = call("POST", "/v1/hall/cases", XUANWU_CIVIL, body=body)
+        assert reply.status == 201, reply.body
+        case_id = reply.body["case_id"]
+        # Then it is routed to the city police, and the clerk acts for the applicant
+        assert reply.body["department_id"] == "320100-police"
+        assert reply.body["taken_in_by"].startswith("staff:")
+        form = {"applicant_name": "张伟", "id_number": "320102198803150213", "purpose": "就业"}
+        assert call("PUT", f"/v1/cases/{case_id}/form", XUANWU_CIVIL, body={"form": form}).status == 200
+        assert attach(case_id, "id_card", XUANWU_CIVIL).status == 200
+        assert submit(case_id, XUANWU_CIVIL).status == 200
+        run_pre_review(case_id)
+        # the applicant sees it among their cases; the city police accept it
+        assert case_id in [c["case_id"] for c in call("GET", "/v1/cases", CITIZEN_A).body["items"]]
+        assert call("POST", f"/v1/cases/{case_id}/accept", NANJING_POLICE).status == 200
+        # the clerk cannot decide on intake for another department
+        assert call("POST", f"/v1/cases/{case_id}/refuse", XUANWU_CIVIL, body={"reason": "无权"}).status == 403
+
+    def test_another_city_or_a_district_item_is_refused(self) -> None:
+        other_city = call(
+            "POST",
+            "/v1/hall/cases",
+            SUZHOU_CIVIL,
+            body={"item_code": NO_CRIMINAL_RECORD_NANJING, "applicant_subject_id": SUBJECT_A},
+        )
+        district = call(
+            "POST", "/v1/hall/cases", XUANWU_CIVIL, body={"item_code": SUBSISTENCE, "applicant_subject_id": SUBJECT_A}
+        )
+        assert (other_city.status, other_city.code) == (403, "case.hall_intake_not_allowed")
+        assert (district.status, district.code) == (403, "case.hall_intake_not_allowed")
+
+
+class TestApplicantView:
+    def test_my_cases_are_newest_first_and_paged(self) -> None:
+        ids = []
+        for minute in range(5):
+            with frozen_at(OCTOBER + dt.timedelta(minutes=minute)):
+                ids.append(new_case()["case_id"])
+        new_case(CITIZEN_B)
+        first = call("GET", "/v1/cases", CITIZEN_A, query={"limit": "3"}).body
+        second = call("GET", "/v1/cases", CITIZEN_A, query={"limit": "3", "cursor": first["next_cursor"]}).body
+        assert [c["case_id"] for c in first["items"] + second["items"]][:5] == list(reversed(ids))
+
+    def test_withdrawing_before_a_decision(self) -> None:
+        case_id = complete_subsistence_case()
+        submit(case_id)
+        reply = call("POST", f"/v1/cases/{case_id}/withdraw", CITIZEN_A, body={"reason": "材料需重新准备"})
+        assert reply.body["state"] == "withdrawn"
+        assert reply.body["required_actions"] == []
+        assert call("POST", f"/v1/cases/{case_id}/withdraw", CITIZEN_A, body={"reason": "再次撤回"}).status == 409
+
+    def test_the_timeline_verifies_and_a_tampered_entry_is_found(self) -> None:
+        case_id = complete_subsistence_case()
+        submit(case_id)
+        assert call("GET", f"/v1/cases/{case_id}/timeline/verify", CITIZEN_A).body["valid"] is True
+        boto3.client("dynamodb").update_item(
+            TableName="cases-test",
+            Key={"pk": {"S": f"CASE#{case_id}"}, "sk": {"S": "TL#00001"}},
+            UpdateExpression="SET actor = :a",
+            ExpressionAttributeValues={":a": {"S": "citizen:someone else"}},
+        )
+        result = call("GET", f"/v1/cases/{case_id}/timeline/verify", CITIZEN_A).body
+        assert (result["valid"], result["broken_at"]) == (False, 1)
+
+    def test_an_agent_applies_for_the_enterprise(self) -> None:
+        case = new_case(AGENT, item_code=ENTERPRISE_ITEM)
+        assert (case["applicant_kind"], case["applicant_uscc"]) == ("legal_person", ENTERPRISE)
+        assert case["case_id"] in [c["case_id"] for c in call("GET", "/v1/cases", AGENT).body["items"]]
+        # the same person signed in for themselves does not see the enterprise's case
+        assert call("GET", f"/v1/cases/{case['case_id']}", {**AGENT, "role": "citizen", "acting_for": ""}).status == 404
+
+
+class TestAccess:
+    """Nobody else's case is reachable: 404 for other applicants, 403 for the workforce out of scope."""
+
+    @pytest.mark.parametrize(
+        ("who", "read", "act"),
+        [
+            (CITIZEN_B, 404, 404),
+            (AGENT, 404, 404),
+            (XUANWU_POLICE, 403, 403),
+            (SUZHOU_CIVIL, 403, 403),
+            (NANJING_SUPERVISOR, 200, 403),
+            (SUZHOU_SUPERVISOR, 403, 403),
+            (PLATFORM_OPERATOR, 403, 403),
+            (XUANWU_CIVIL, 200, 403),
+        ],
+    )
+    def test_someone_elses_case(self, who: dict[str, str], read: int, act: int) -> None:
+        case_id = complete_subsistence_case()
+        before = table_snapshot()
+        assert call("GET", f"/v1/cases/{case_id}", who).status == read
+        assert call("GET", f"/v1/cases/{case_id}/timeline/verify", who).status == read
+        assert submit(case_id, who).status == act
+        assert call("PUT", f"/v1/cases/{case_id}/form", who, body={"form": {}}).status == act
+        assert call("POST", f"/v1/cases/{case_id}/withdraw", who, body={"reason": "不是我的"}).status == act
+        assert table_snapshot() == before
+
+    def test_applicants_cannot_decide_and_staff_cannot_apply(self) -> None:
+        case_id = complete_subsistence_case()
+        # intake routes refuse applicants by role, whoever's case it is (nothing revealed)
+        assert call("POST", f"/v1/cases/{case_id}/accept", CITIZEN_A).status == 403
+        assert call("POST", f"/v1/cases/{case_id}/accept", CITIZEN_B).status == 403
+        assert call("POST", "/v1/cases", XUANWU_CIVIL, body={"item_code": SUBSISTENCE}).status == 403
+        assert call("GET", "/v1/cases", XUANWU_CIVIL).status == 403
+
+    def test_no_token_is_401(self) -> None:
+        assert call("GET", "/v1/cases", None).status == 401
+
+    def test_unknown_case_is_404(self) -> None:
+        reply = call("GET", "/v1/cases/01JDQ90F3W7C8M2T6R4K9N5XZZ", CITIZEN_A)
+        assert (reply.status, reply.code) == (404, "case.not_found")
+
+
+class TestSampleEvents:
+    """The sample events in events/ (also for `sam local invoke -e`) are answered as documented."""
+
+    @pytest.mark.parametrize(
+        ("sample", "status"),
+        [
+            ("case-create.json", 201),
+            ("cases-mine.json", 200),
+            ("work-queue.json", 200),
+            ("case-get.json", 404),
+            ("case-form-put.json", 404),
+            ("material-upload.json", 404),
+            ("case-submit.json", 404),
+            ("case-accept.json", 404),
+        ],
+    )
+    def test_case_api_samples(self, sample: str, status: int) -> None:
+        event = json.loads((ROOT / "events" / "case_api" / sample).read_text(encoding="utf-8"))
+        assert case_api().handler(event, FakeContext())["statusCode"] == status
+
+    def test_a_submitted_event_for_an_unknown_case_is_retried(self) -> None:
+        event = json.loads(
+            (ROOT / "events" / "pre_review_worker" / "sqs-case-submitted.json").read_text(encoding="utf-8")
+        )
+        result = pre_review_worker().handler(event, FakeContext())
+        assert result == {"batchItemFailures": [{"itemIdentifier": event["Records"][0]["messageId"]}]}
+
+    def test_the_scheduled_sweep_sample(self) -> None:
+        event = json.loads((ROOT / "events" / "intake_sweep" / "scheduled-hourly.json").read_text(encoding="utf-8"))
+        assert intake_sweep().handler(event, LongRunningContext())["finished"] is True
