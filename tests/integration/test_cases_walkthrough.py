@@ -11,8 +11,6 @@ timeline verifies.
 from __future__ import annotations
 
 import hashlib
-import re
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -21,8 +19,7 @@ import requests
 
 from infra.local import LocalCloud
 from infra.seed.identity.people import CITIZEN_A, STAFF_IN_SCOPE
-from shared.notifications.sms_outbox import latest_messages
-from shared.platform.privacy import mask_phone
+from tests.support.sign_in import sign_in_citizen, sign_in_staff
 
 pytestmark = pytest.mark.integration
 
@@ -35,7 +32,6 @@ FORM = {
     "household_size": 3,
     "monthly_income_fen": 180000,
 }
-_CODE = re.compile(r"验证码 (\d{6})")
 
 
 @pytest.fixture(scope="module")
@@ -44,52 +40,6 @@ def demo_accounts(local_cloud: LocalCloud) -> None:
     from infra.seed.identity import load
 
     load(local_cloud.shared_environment())
-
-
-def _code_sent_to(local_cloud: LocalCloud, phone: str, after: float) -> str:
-    s3 = local_cloud.client("s3")
-    bucket = local_cloud.ref("SmsOutboxBucket")
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        for message in latest_messages(s3, bucket, mask_phone(phone), 3):
-            sent = message.get("sent_at", "")
-            found = _CODE.search(str(message.get("text", "")))
-            if found and sent >= time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(after - 1)):
-                return found.group(1)
-        time.sleep(0.2)
-    raise AssertionError(f"no code was sent to {mask_phone(phone)}")
-
-
-def _post_until_allowed(api: Any, path: str, body: dict[str, Any]) -> requests.Response:
-    """POST, waiting out a per-phone resend interval another test may have started."""
-    for _ in range(3):
-        response = api.post(path, json=body)
-        if response.status_code != 429:
-            return response  # type: ignore[no-any-return]
-        time.sleep(min(65, int(response.headers.get("Retry-After", "5"))))
-    return response  # type: ignore[no-any-return]
-
-
-def sign_in_citizen(api: Any, local_cloud: LocalCloud, phone: str) -> dict[str, str]:
-    started = time.time()
-    sent = _post_until_allowed(api, "/v1/auth/otp", {"phone": phone, "purpose": "sign_in"})
-    assert sent.status_code == 202, sent.text
-    code = _code_sent_to(local_cloud, phone, started)
-    tokens = api.post("/v1/auth/sign-in", json={"phone": phone, "code": code})
-    assert tokens.status_code == 200, tokens.text
-    return {"Authorization": f"Bearer {tokens.json()['access_token']}"}
-
-
-def sign_in_staff(api: Any, local_cloud: LocalCloud, login: str, password: str, phone: str) -> dict[str, str]:
-    started = time.time()
-    challenge = _post_until_allowed(api, "/v1/auth/staff/sign-in", {"login": login, "password": password})
-    assert challenge.status_code in {200, 202}, challenge.text
-    code = _code_sent_to(local_cloud, phone, started)
-    tokens = api.post(
-        "/v1/auth/staff/sign-in/verify", json={"challenge_id": challenge.json()["challenge_id"], "code": code}
-    )
-    assert tokens.status_code == 200, tokens.text
-    return {"Authorization": f"Bearer {tokens.json()['access_token']}"}
 
 
 def upload(api: Any, case_id: str, slot_id: str, auth: dict[str, str], data: bytes = PDF) -> requests.Response:
