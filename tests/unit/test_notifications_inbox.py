@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -224,3 +225,16 @@ def test_the_seed_leaves_citizen_a_a_welcome_message(cloud: None) -> None:
     assert subject_b
     assert unread(Principal(subject_id=subject_a, role=Role.CITIZEN)) == 1  # once, though seeded twice
     assert unread(Principal(subject_id=subject_b, role=Role.CITIZEN)) == 0
+
+
+def test_the_sample_event_delivers_a_welcome(cloud: None) -> None:
+    # Given the SQS event sample (events/notifications_worker/sqs-account-registered.json)
+    sample_path = (
+        Path(__file__).resolve().parents[2] / "events" / "notifications_worker" / "sqs-account-registered.json"
+    )
+    event = json.loads(sample_path.read_text(encoding="utf-8"))
+    # When the worker handles it
+    result = notifications_worker().handler(event, FakeContext())
+    # Then the subject it names has one unread welcome
+    assert result == {"batchItemFailures": []}
+    assert unread(Principal(subject_id="01JDQ90F3W7C8M2T6R4K9N5CA1", role=Role.CITIZEN)) == 1
