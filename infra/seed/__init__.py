@@ -11,20 +11,17 @@ replaced and published, divisions and departments are rewritten unchanged.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable
 from typing import Any
 
 from infra.seed.departments import DEPARTMENTS
+from infra.seed.environment import seeding_environment
 from infra.seed.identity import load as load_identity
 from infra.seed.items import new_item_bodies
 from infra.seed.regions import ALL as ALL_REGIONS
 from shared.catalog.codes import parent_region, region_level
 from shared.catalog.models import DraftUpdate, NewDepartment, NewItem, PublishRequest, Region
 from shared.catalog.service import CatalogService
-from shared.platform.aws import reset_clients
-from shared.platform.config import reset_settings
 
 SEED_ACTOR = "seed"
 
@@ -36,7 +33,7 @@ def load_all(env: dict[str, str]) -> dict[str, int]:
 
 def load_catalog_demo(env: dict[str, str]) -> dict[str, int]:
     """The catalogue's demo data alone, into the tables named by `env`."""
-    with _environment(env):
+    with seeding_environment(env):
         return load_catalog(CatalogService())
 
 
@@ -82,22 +79,3 @@ def load_catalog(service: CatalogService, item_bodies: Iterable[dict[str, Any]] 
         "items_published": published,
         "items_already_published": already_published,
     }
-
-
-@contextmanager
-def _environment(env: Mapping[str, str]) -> Iterator[None]:
-    """Point settings and AWS clients at `env`, and restore the process afterwards."""
-    previous = {name: os.environ.get(name) for name in env}
-    os.environ.update(env)
-    reset_settings()
-    reset_clients()
-    try:
-        yield
-    finally:
-        for name, value in previous.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-        reset_settings()
-        reset_clients()

@@ -25,12 +25,13 @@ from moto import mock_aws
 
 from infra.seed import load_catalog, load_catalog_demo
 from infra.seed.items import new_item_bodies
-from infra.template import ROOT, sam_template
+from infra.template import ROOT
 from shared.catalog.service import CatalogService
 from shared.platform import aws
 from shared.platform.config import reset_settings
 from shared.platform.dynamo import from_item
 from tests.support.apigw import FakeContext
+from tests.support.template_tables import create_table_arguments
 
 CATALOG_TABLE = "catalog-test"
 IDEMPOTENCY_TABLE = "idempotency-test"
@@ -43,22 +44,6 @@ ENVIRONMENT = {
     "OPEN_DATA_BUCKET": OPEN_DATA_BUCKET,
     "EVENT_BUS_NAME": "jszw-domain-test",
 }
-
-
-def _table_from_template(logical_id: str, name: str) -> dict[str, Any]:
-    """CreateTable arguments for a template table (keys, indexes, stream as declared)."""
-    props = sam_template()["Resources"][logical_id]["Properties"]
-    arguments: dict[str, Any] = {
-        "TableName": name,
-        "BillingMode": props["BillingMode"],
-        "AttributeDefinitions": props["AttributeDefinitions"],
-        "KeySchema": props["KeySchema"],
-    }
-    if "GlobalSecondaryIndexes" in props:
-        arguments["GlobalSecondaryIndexes"] = props["GlobalSecondaryIndexes"]
-    if "StreamSpecification" in props:
-        arguments["StreamSpecification"] = {"StreamEnabled": True, **props["StreamSpecification"]}
-    return arguments
 
 
 @contextmanager
@@ -75,8 +60,8 @@ def catalog_cloud() -> Iterator[None]:
         aws.reset_clients()
         with mock_aws():
             client = boto3.client("dynamodb")
-            client.create_table(**_table_from_template("CatalogTable", CATALOG_TABLE))
-            client.create_table(**_table_from_template("IdempotencyTable", IDEMPOTENCY_TABLE))
+            client.create_table(**create_table_arguments("CatalogTable", CATALOG_TABLE))
+            client.create_table(**create_table_arguments("IdempotencyTable", IDEMPOTENCY_TABLE))
             boto3.client("s3").create_bucket(
                 Bucket=OPEN_DATA_BUCKET, CreateBucketConfiguration={"LocationConstraint": "cn-north-1"}
             )

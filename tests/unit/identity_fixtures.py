@@ -34,6 +34,7 @@ from shared.platform.config import reset_settings
 from shared.platform.principal import Principal
 from shared.platform.privacy import mask_phone
 from tests.support.apigw import FakeContext
+from tests.support.template_tables import create_table_arguments
 
 IDENTITY_TABLE = "identity-test"
 NOTIFICATIONS_TABLE = "notifications-test"
@@ -62,18 +63,7 @@ def template_resources() -> dict[str, Any]:
 
 def table_arguments(logical_id: str, name: str) -> dict[str, Any]:
     """CreateTable arguments for a template table (keys, indexes, stream as declared)."""
-    props = copy.deepcopy(template_resources()[logical_id]["Properties"])
-    arguments: dict[str, Any] = {
-        "TableName": name,
-        "BillingMode": props["BillingMode"],
-        "AttributeDefinitions": props["AttributeDefinitions"],
-        "KeySchema": props["KeySchema"],
-    }
-    if "GlobalSecondaryIndexes" in props:
-        arguments["GlobalSecondaryIndexes"] = props["GlobalSecondaryIndexes"]
-    if "StreamSpecification" in props:
-        arguments["StreamSpecification"] = {"StreamEnabled": True, **props["StreamSpecification"]}
-    return arguments
+    return create_table_arguments(logical_id, name)
 
 
 def forget_cached() -> None:

@@ -17,7 +17,6 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from infra.template import sam_template
 from shared.platform import aws
 from shared.platform.config import reset_settings
 from shared.platform.errors import Conflict
@@ -25,6 +24,7 @@ from shared.platform.events import Envelope
 from shared.workdays import load, repository
 from shared.workdays.models import YearArrangement
 from tests.support.apigw import FakeContext, as_role, rest_event
+from tests.support.template_tables import create_table_arguments
 
 ROOT = Path(__file__).resolve().parents[2]
 EVENTS = ROOT / "events" / "catalog_api"
@@ -54,18 +54,6 @@ def catalog_api() -> ModuleType:
     return module
 
 
-def create_table_arguments(properties: dict[str, Any]) -> dict[str, Any]:
-    """CreateTable arguments from the template's CloudFormation properties."""
-    arguments = {
-        name: properties[name]
-        for name in ("AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes", "BillingMode")
-        if name in properties
-    }
-    if "StreamSpecification" in properties:
-        arguments["StreamSpecification"] = {"StreamEnabled": True, **properties["StreamSpecification"]}
-    return arguments
-
-
 @pytest.fixture
 def catalog_table(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     monkeypatch.setenv("CATALOG_TABLE", TABLE)
@@ -73,8 +61,7 @@ def catalog_table(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     aws.reset_clients()
     repository.clear_cache()
     with mock_aws():
-        properties = sam_template()["Resources"]["CatalogTable"]["Properties"]
-        boto3.client("dynamodb").create_table(TableName=TABLE, **create_table_arguments(properties))
+        boto3.client("dynamodb").create_table(**create_table_arguments("CatalogTable", TABLE))
         yield TABLE
     repository.clear_cache()
     aws.reset_clients()

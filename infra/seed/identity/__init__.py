@@ -11,11 +11,9 @@ authorisations and messages are left alone.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
 from datetime import timedelta
 
+from infra.seed.environment import seeding_environment
 from infra.seed.identity.people import (
     AGENT,
     AGENT_AUTHORISATION_DAYS,
@@ -43,7 +41,7 @@ from shared.platform.principal import Principal, Role
 
 def load(env: dict[str, str]) -> dict[str, int]:
     """Load the identity demo data into the tables named by `env`; returns counts per kind."""
-    with _environment(env):
+    with seeding_environment(env, forget=_forget_cached):
         return load_identity(identity_service())
 
 
@@ -113,23 +111,6 @@ def load_identity(service: IdentityService) -> dict[str, int]:
         "agent_authorisations_granted": authorisations,
         "inbox_messages": 1 if delivered else 0,
     }
-
-
-@contextmanager
-def _environment(env: Mapping[str, str]) -> Iterator[None]:
-    """Point settings, clients and cached collaborators at `env`, then restore the process."""
-    previous = {name: os.environ.get(name) for name in env}
-    os.environ.update(env)
-    _forget_cached()
-    try:
-        yield
-    finally:
-        for name, value in previous.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-        _forget_cached()
 
 
 def _forget_cached() -> None:

@@ -1,0 +1,24 @@
+"""Create moto tables exactly as template.yaml declares them (keys, indexes, stream)."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from infra.template import sam_template
+
+
+def create_table_arguments(logical_id: str, name: str) -> dict[str, Any]:
+    """CreateTable arguments for the template's table `logical_id`, named `name`."""
+    props = copy.deepcopy(sam_template()["Resources"][logical_id]["Properties"])
+    arguments: dict[str, Any] = {
+        "TableName": name,
+        "BillingMode": props["BillingMode"],
+        "AttributeDefinitions": props["AttributeDefinitions"],
+        "KeySchema": props["KeySchema"],
+    }
+    if "GlobalSecondaryIndexes" in props:
+        arguments["GlobalSecondaryIndexes"] = props["GlobalSecondaryIndexes"]
+    if "StreamSpecification" in props:
+        arguments["StreamSpecification"] = {"StreamEnabled": True, **props["StreamSpecification"]}
+    return arguments
