@@ -50,3 +50,14 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if leaked:
         report.outcome = "failed"
         report.longrepr = f"personal data or credentials in the logs ({report.when}): {sorted(set(leaked))}"
+
+
+@pytest.fixture(autouse=True)
+def _no_metrics_left_over() -> Generator[None]:
+    """Powertools Metrics keeps its buffer in the process: code that adds a
+    metric outside a handler (e.g. the relay called directly) must not leak it
+    into the next test's flushed EMF document."""
+    yield
+    from aws_lambda_powertools import Metrics
+
+    Metrics().clear_metrics()

@@ -152,6 +152,7 @@ class BasicItemSeed:
     implementations: list[Implementation]
     fees: list[dict[str, Any]] = field(default_factory=list)
     immediate: bool = False
+    joint_with: tuple[str, ...] = ()  # co-department sectors of a joint item (并联审批); the lead is `department`
 
 
 BASIC_ITEMS: list[BasicItemSeed] = [
@@ -599,6 +600,26 @@ BASIC_ITEMS: list[BasicItemSeed] = [
         applicant_kinds=["natural_person"],
         implementations=[Implementation("320102"), Implementation("320115")],
     ),
+    BasicItemSeed(
+        basic_code="320117010000",
+        name="开办餐饮店联合审批",
+        item_type=ItemType.LICENSING,
+        legal_basis="《中华人民共和国行政许可法》第二十六条、第四十二条；《江苏省优化营商环境条例》第二十三条",
+        department="market",
+        legal_limit_days=45,
+        promised_limit_days=15,
+        channel="no_visit",
+        materials=[ID_CARD, material("premises_plan", "经营场所平面布局图")],
+        form_schema=form(
+            PERSON_FIELDS,
+            {"premises_address": {"type": "string", "title": "经营场所", "maxLength": 200}},
+            ["premises_address"],
+        ),
+        tags=["一件事", "并联审批", "餐饮", "开店"],
+        applicant_kinds=["natural_person"],
+        implementations=[Implementation("320115")],
+        joint_with=("police", "housing"),
+    ),
 ]
 
 
@@ -640,4 +661,10 @@ def new_item_bodies() -> list[dict[str, Any]]:
                     "note": "演示数据初始化",
                 }
             )
+            if basic.joint_with:
+                bodies[-1]["joint"] = True
+                bodies[-1]["lead_department_id"] = department_id(implementation.region_code, basic.department)
+                bodies[-1]["co_department_ids"] = [
+                    department_id(implementation.region_code, sector) for sector in basic.joint_with
+                ]
     return bodies

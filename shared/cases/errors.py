@@ -24,6 +24,16 @@ TOO_MANY_MATERIALS = "case.too_many_materials"
 INVALID_DELIVERY = "case.invalid_delivery"
 HALL_INTAKE_NOT_ALLOWED = "case.hall_intake_not_allowed"
 INVALID_SUPPLEMENT_REQUEST = "case.invalid_supplement_request"
+CLOCK_ALREADY_SUSPENDED = "case.clock_already_suspended"
+CLOCK_NOT_SUSPENDED = "case.clock_not_suspended"
+CLOCK_ALREADY_EXTENDED = "case.clock_already_extended"
+CLOCK_DATE_BEFORE_START = "case.clock_date_before_start"
+EXTENSION_NEEDS_APPROVAL = "case.extension_needs_approval"
+JOINT_TASKS_OPEN = "case.joint_tasks_open"
+NOT_A_JOINT_CASE = "case.not_a_joint_case"
+TASK_NOT_YOURS = "case.task_not_yours"
+TASK_ALREADY_DECIDED = "case.task_already_decided"
+CLOCK_NOT_STARTED = "case.clock_not_started"
 
 # field-level codes (errors[].code)
 FIELD_UNKNOWN_FORM_FIELD = "case.form_unknown_field"
@@ -82,6 +92,28 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "补正告知须列出至少一项需补正的内容",
         "A supplement request must list at least one thing to supplement",
     ),
+    CLOCK_ALREADY_SUSPENDED: ("办件已中止计时，请先恢复计时", "The clock is already suspended; resume it first"),
+    CLOCK_NOT_SUSPENDED: ("办件未中止计时", "The clock is not suspended"),
+    CLOCK_ALREADY_EXTENDED: (
+        "办理期限已延长过一次，不能再次延长",
+        "The time limit was already extended once; it cannot be extended again",
+    ),
+    CLOCK_DATE_BEFORE_START: (
+        "日期早于计时起点或上次恢复计时的日期",
+        "The date is before the clock started or last resumed",
+    ),
+    CLOCK_NOT_STARTED: ("办件尚未受理，未开始计时", "The case is not accepted; its clock has not started"),
+    EXTENSION_NEEDS_APPROVAL: (
+        "延长办理期限须经本行政区域监督（负责）人员批准",
+        "Extending the time limit needs approval by a supervisor of the case's region",
+    ),
+    JOINT_TASKS_OPEN: (
+        "并联审批仍有 {open} 个部门未办结，不能作出决定",
+        "{open} joint task(s) are still open; the case cannot be decided",
+    ),
+    NOT_A_JOINT_CASE: ("该办件不是并联审批事项", "The case is not a joint-approval case"),
+    TASK_NOT_YOURS: ("本部门在该办件中没有并联审批任务", "Your department has no joint task on this case"),
+    TASK_ALREADY_DECIDED: ("本部门的并联审批任务已办结", "Your department's joint task is already decided"),
     FIELD_UNKNOWN_FORM_FIELD: ("申请表中没有该字段", "The form has no such field"),
     FIELD_FORM_VALUE: ("取值不符合申请表要求：{reason}", "The value breaks the form's rules: {reason}"),
     FIELD_UNKNOWN_SLOT: ("事项材料清单中没有该材料：{slot_id}", "The item lists no material slot {slot_id}"),

@@ -9,6 +9,16 @@ in the same transaction as the transition they describe.
 | `case.accepted`               | accepted (by staff, 即办 automatically, or deemed under Art. 32) | notifications |
 | `case.refused_at_intake`      | the department refused to accept              | notifications |
 | `case.withdrawn`              | the applicant withdrew                        | notifications |
+| `case.review_started`         | staff started the review                      | — |
+| `case.suspended`              | the clock stopped (Art. 45), reason + expected duration | notifications |
+| `case.resumed`                | the clock restarted; deadlines moved          | notifications |
+| `case.extended`               | a supervisor approved an extension (Art. 42)  | notifications |
+| `case.joint_tasks_opened`     | joint case accepted: a task per co-department | — |
+| `case.joint_task_decided`     | a co-department gave its opinion              | notifications (lead) |
+| `case.decided`                | approved or denied, with the decision document | notifications |
+| `case.completed`              | 办结                                          | notifications |
+| `case.deadline_warning`       | sweep: yellow / red, once per level           | notifications (staff) |
+| `case.deadline_warning_unassigned` | the same, no staff handler yet (deemed)  | — (supervisors list it) |
 
 `subject` is the case id. Every event names the inbox to notify
 (`notify_subject_id`, the natural person who filed) and carries the case
@@ -16,11 +26,9 @@ in the same transaction as the transition they describe.
 Data never holds an ID number or a name.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from shared.cases.models import Case, Deadlines, Deficiency
 from shared.platform.events import Envelope, register_event_type
@@ -33,9 +41,22 @@ ACCEPTED = "case.accepted"
 REFUSED_AT_INTAKE = "case.refused_at_intake"
 WITHDRAWN = "case.withdrawn"
 
+REVIEW_STARTED = "case.review_started"
+SUSPENDED = "case.suspended"
+RESUMED = "case.resumed"
+EXTENDED = "case.extended"
+JOINT_TASKS_OPENED = "case.joint_tasks_opened"
+JOINT_TASK_DECIDED = "case.joint_task_decided"
+DECIDED = "case.decided"
+COMPLETED = "case.completed"
+DEADLINE_WARNING = "case.deadline_warning"
+DEADLINE_WARNING_UNASSIGNED = "case.deadline_warning_unassigned"
+
 
 class CaseFacts(BaseModel):
     """What every case event carries."""
+
+    model_config = ConfigDict(defer_build=True)
 
     case_id: str
     case_number: str
@@ -75,6 +96,49 @@ class ClosedData(CaseFacts):
     reason: str
 
 
+class ClockData(CaseFacts):
+    """The clock after a suspension, resumption or extension."""
+
+    deadlines: Deadlines
+    reason: str | None = None
+    expected_working_days: int | None = None
+    moved_by_working_days: int | None = None
+
+
+class JointTasksOpenedData(CaseFacts):
+    departments: list[str]
+    due_on: list[dt.date]
+
+
+class JointTaskDecidedData(CaseFacts):
+    task_department_id: str
+    outcome: str
+    reason: str
+    open_tasks: int
+    lead_handler_subject_id: str | None = None
+
+
+class DecidedData(CaseFacts):
+    decision_id: str
+    document_number: str
+    outcome: str
+    reason: str
+    document_key: str
+    document_sha256: str
+
+
+class DeadlineWarningData(CaseFacts):
+    """A supervision warning (效能监察预警): once per case (or joint task) and level."""
+
+    level: str  # yellow | red
+    target: str  # "case" or the co-department id of a joint task
+    due_on: dt.date
+    used_days: int
+    limit_days: int
+    left_days: int
+    handler_subject_id: str | None = None
+
+
 register_event_type(SUBMITTED, SubmittedData, "An application was submitted or supplemented (申报 / 补正提交).")
 register_event_type(
     PRE_REVIEW_PASSED, PreReviewPassedData, "Automatic pre-review found nothing to supplement (预审通过)."
@@ -91,6 +155,24 @@ register_event_type(
 )
 register_event_type(REFUSED_AT_INTAKE, ClosedData, "The department refused to accept the application (不予受理).")
 register_event_type(WITHDRAWN, ClosedData, "The applicant withdrew the application (撤回申请).")
+register_event_type(REVIEW_STARTED, CaseFacts, "Staff started the review (开始审查).")
+register_event_type(SUSPENDED, ClockData, "The clock stopped for a special procedure (中止计时, Art. 45).")
+register_event_type(RESUMED, ClockData, "The clock restarted; every deadline moved by the days suspended (恢复计时).")
+register_event_type(EXTENDED, ClockData, "A supervisor approved extending the legal limit (延长期限, Art. 42).")
+register_event_type(
+    JOINT_TASKS_OPENED, JointTasksOpenedData, "A joint case was accepted; one task per co-department (并联审批)."
+)
+register_event_type(JOINT_TASK_DECIDED, JointTaskDecidedData, "A co-department gave its opinion on its joint task.")
+register_event_type(DECIDED, DecidedData, "The case was decided (准予 / 不予许可) with a decision document.")
+register_event_type(COMPLETED, CaseFacts, "The case was completed (办结).")
+register_event_type(
+    DEADLINE_WARNING, DeadlineWarningData, "Supervision warning: yellow (limit nearly used) or red (overdue)."
+)
+register_event_type(
+    DEADLINE_WARNING_UNASSIGNED,
+    DeadlineWarningData,
+    "Supervision warning for a case no staff member has handled yet (deemed accepted); not sent to an inbox.",
+)
 
 
 def facts(case: Case) -> dict[str, object]:

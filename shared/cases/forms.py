@@ -16,12 +16,13 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from functools import lru_cache
-from typing import Any
-
-import fastjsonschema
+from typing import TYPE_CHECKING, Any
 
 from shared.cases.errors import FIELD_FORM_VALUE, FIELD_UNKNOWN_FORM_FIELD
 from shared.platform.errors import FieldError
+
+if TYPE_CHECKING:  # imported where forms are checked: kept out of the cold start
+    import fastjsonschema
 
 _Validator = Callable[[Any], Any]
 _REFERENCE_KEYS = ("$defs", "definitions")
@@ -37,6 +38,8 @@ _NO_REMOTE = {scheme: _refuse_remote for scheme in ("http", "https", "file", "ft
 @lru_cache(maxsize=256)
 def _compiled(schema_json: str) -> _Validator:
     # the catalogue only publishes schemas without remote references (form_schema_problem)
+    import fastjsonschema
+
     return fastjsonschema.compile(json.loads(schema_json), handlers=_NO_REMOTE, use_default=False)
 
 
@@ -67,6 +70,8 @@ def _path(exc: fastjsonschema.JsonSchemaValueException, prefix: str) -> str:
 
 def form_errors(schema: Mapping[str, Any], form: Mapping[str, Any], *, partial: bool) -> list[FieldError]:
     """Every problem of `form`, one `FieldError` per field (`form.<name>`)."""
+    import fastjsonschema
+
     errors: list[FieldError] = []
     properties: Mapping[str, Any] = schema.get("properties") or {}
     closed = schema.get("additionalProperties") is False

@@ -7,8 +7,6 @@ refuse at intake; 承诺时限 / 法定时限 promised / legal time limit; 同�
 hall intake anywhere in the city.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 from enum import StrEnum
 from typing import Annotated, Any, Literal
@@ -32,11 +30,11 @@ ApplicantKind = Literal["natural_person", "legal_person", "other_organization"]
 class _Input(BaseModel):
     """Request bodies refuse unknown fields so typos surface as 422."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 class _Shape(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
 
 # --- parts of a case -------------------------------------------------------------------
@@ -105,6 +103,9 @@ class ItemSnapshot(_Shape):
     applicant_kinds: list[ApplicantKind]
     materials: list[MaterialSlot]
     form_schema: dict[str, Any]
+    joint: bool = False
+    lead_department_id: str | None = None
+    co_department_ids: list[str] = Field(default_factory=list)
 
 
 class AttachedMaterial(_Shape):
@@ -148,8 +149,44 @@ class SupplementNotice(_Shape):
     items: list[Deficiency]
 
 
+class SuspensionKind(StrEnum):
+    """Special procedures excluded from the time limit (行政许可法 第45条)."""
+
+    HEARING = "hearing"  # 听证
+    TENDERING = "tendering"  # 招标
+    AUCTION = "auction"  # 拍卖
+    INSPECTION = "inspection"  # 检验
+    TESTING = "testing"  # 检测
+    QUARANTINE = "quarantine"  # 检疫
+    APPRAISAL = "appraisal"  # 鉴定
+    EXPERT_REVIEW = "expert_review"  # 专家评审
+
+
+class Suspension(_Shape):
+    """One stop of the clock (中止计时). The working days d with
+    `started_on < d <= resumed_on` are not counted against any limit."""
+
+    kind: SuspensionKind
+    reason: str = Field(description="Told to the applicant in writing (书面告知).")
+    expected_working_days: int = Field(description="How long the procedure is expected to take, as told.")
+    started_on: dt.date
+    resumed_on: dt.date | None = None
+    working_days: int | None = Field(default=None, description="Working days spent suspended, once resumed.")
+
+
+class Extension(_Shape):
+    """An approved extension of the legal limit (延长期限, 第42条: +10, joint +15)."""
+
+    working_days: int
+    reason: str = Field(description="Told to the applicant.")
+    approved_on: dt.date
+    approved_by: str = Field(description="Supervisor-level approver, masked.")
+
+
 class Deadlines(_Shape):
-    """The legal clock (办理时限) started at acceptance, in working days."""
+    """The legal clock (办理时限) started at acceptance, in working days. The
+    due dates are always recomputed by `shared.cases.clock` from the start, the
+    limits, the suspensions and the extension; never edited by hand."""
 
     started_on: dt.date = Field(description="Acceptance (or, when deemed accepted, receipt) date, Asia/Shanghai.")
     promised_days: int
@@ -158,6 +195,60 @@ class Deadlines(_Shape):
     legal_due_on: dt.date = Field(description="法定办结期限.")
     provisional: bool = Field(description="True when a counted year's holiday arrangement is not yet published.")
     deemed: bool = Field(description="True when accepted by operation of law (行政许可法 第32条).")
+    joint: bool = Field(default=False, description="并联审批: the joint limits (45, +15) apply.")
+    suspensions: list[Suspension] = Field(default_factory=list, description="Suspension history, oldest first.")
+    suspended_working_days: int = Field(default=0, description="Working days of completed suspensions.")
+    suspended_since: dt.date | None = Field(default=None, description="Set while the clock is stopped.")
+    extension: Extension | None = None
+
+
+class DecisionOutcome(StrEnum):
+    APPROVED = "approved"  # 准予行政许可
+    DENIED = "denied"  # 不予行政许可
+
+
+class DecisionDocument(_Shape):
+    """The rendered decision (决定书) in the materials bucket."""
+
+    key: str
+    sha256: str
+    size_bytes: int
+    content_type: Literal["application/pdf"] = "application/pdf"
+
+
+class Decision(_Shape):
+    """准予 / 不予行政许可决定: structured data plus its rendered document."""
+
+    decision_id: str
+    document_number: str = Field(description="文书编号 (case number + D).")
+    outcome: DecisionOutcome
+    reason: str = Field(description="Reasons the applicant reads (不予许可 must state them, Art. 38).")
+    decided_at: AwareDatetime
+    decided_on: dt.date
+    decided_by: str = Field(description="Role and masked identity.")
+    department_name: str
+    task_opinions: list[str] = Field(default_factory=list, description="Co-department opinions (joint cases).")
+    document: DecisionDocument
+
+
+class TaskState(StrEnum):
+    OPEN = "open"  # 办理中
+    APPROVED = "approved"  # 同意
+    DENIED = "denied"  # 不同意
+
+
+class JointTask(_Shape):
+    """One co-department's part of a joint case (并联审批子任务), with its own limit."""
+
+    department_id: str
+    state: TaskState = TaskState.OPEN
+    limit_days: int
+    opened_on: dt.date
+    due_on: dt.date
+    reason: str | None = None
+    decided_at: AwareDatetime | None = None
+    decided_by: str | None = None
+    handler_subject_id: str | None = None
 
 
 class TimelineEntry(_Shape):
@@ -198,6 +289,9 @@ class Case(_Shape):
     intake_due_on: dt.date | None = None
     notice: SupplementNotice | None = None
     notices_issued: int = 0
+    decision: Decision | None = None
+    joint_tasks: list[JointTask] = Field(default_factory=list)
+    handler_subject_id: str | None = Field(default=None, description="Staff responsible (who accepted), for warnings.")
     deadlines: Deadlines | None = None
     closing_reason: str | None = None
     timeline_length: int = 0
@@ -264,6 +358,38 @@ class AcceptRequest(_Input):
     version: int | None = Field(default=None, ge=1)
 
 
+class SuspendRequest(_Input):
+    """中止计时 (Art. 45): the special procedure, why, and how long it is expected to take."""
+
+    kind: SuspensionKind
+    reason: Reason
+    expected_working_days: int = Field(ge=1, le=250, description="Told to the applicant in writing.")
+    version: int | None = Field(default=None, ge=1)
+
+
+class ExtendRequest(_Input):
+    """延长期限 (Art. 42): approved by a supervisor of the case's region; the reason is told to the applicant."""
+
+    reason: Reason
+    version: int | None = Field(default=None, ge=1)
+
+
+class DecideRequest(_Input):
+    """准予 or 不予许可, with the reasons the applicant reads."""
+
+    outcome: DecisionOutcome
+    reason: Reason
+    version: int | None = Field(default=None, ge=1)
+
+
+class TaskOpinionRequest(_Input):
+    """A co-department's opinion on its joint task (同意 / 不同意), with reasons."""
+
+    outcome: DecisionOutcome
+    reason: Reason
+    version: int | None = Field(default=None, ge=1)
+
+
 class StaffDeficiency(_Input):
     target: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)] = Field(
         description="Material slot id or form field."
@@ -285,6 +411,8 @@ class UploadTicket(BaseModel):
     """An S3 presigned POST: send `fields` plus the file (last) as multipart/form-data to `url`,
     then confirm with `POST /v1/cases/{case_id}/materials/{material_id}/confirm`."""
 
+    model_config = ConfigDict(defer_build=True)
+
     material_id: str
     slot_id: str
     url: str
@@ -296,6 +424,8 @@ class UploadTicket(BaseModel):
 class RequiredAction(BaseModel):
     """What someone must do next (待办)."""
 
+    model_config = ConfigDict(defer_build=True)
+
     who: Literal["applicant", "department", "system"]
     action: str
     message: str
@@ -303,6 +433,8 @@ class RequiredAction(BaseModel):
 
 
 class CaseSummary(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     case_id: str
     case_number: str
     state: CaseState
@@ -332,12 +464,21 @@ class CaseDetail(CaseSummary):
     material_slots: list[MaterialSlot]
     notice: SupplementNotice | None = None
     closing_reason: str | None = None
+    decision: Decision | None = None
+    decision_document_url: str | None = Field(
+        default=None, description="Short-lived download link of the decision document (决定书)."
+    )
+    joint_tasks: list[JointTask] = Field(
+        default_factory=list, description="Joint tasks the caller may see (all for the lead and the applicant)."
+    )
     required_actions: list[RequiredAction]
     timeline: list[TimelineEntry]
 
 
 class TimelineVerification(BaseModel):
     """The result of re-computing the timeline's hash chain (轨迹校验)."""
+
+    model_config = ConfigDict(defer_build=True)
 
     case_id: str
     valid: bool
@@ -349,6 +490,8 @@ class TimelineVerification(BaseModel):
 
 class WorkQueueEntry(BaseModel):
     """A case waiting for the department's intake decision."""
+
+    model_config = ConfigDict(defer_build=True)
 
     case_id: str
     case_number: str
@@ -366,6 +509,8 @@ class WorkQueueEntry(BaseModel):
 class Receipt(BaseModel):
     """The answer to a submission: the case as it now stands."""
 
+    model_config = ConfigDict(defer_build=True)
+
     case_id: str
     case_number: str
     state: CaseState
@@ -377,6 +522,37 @@ class Receipt(BaseModel):
 class MaterialInfo(BaseModel):
     """The case's material list after a change."""
 
+    model_config = ConfigDict(defer_build=True)
+
     case_id: str
     version: int
     materials: list[AttachedMaterial]
+
+
+class WarningLevel(StrEnum):
+    YELLOW = "yellow"  # 黄牌: limit nearly used
+    RED = "red"  # 红牌: overdue
+
+
+class DeadlineWarning(BaseModel):
+    """A supervision warning (效能监察预警), raised once per case (or joint task) and level."""
+
+    case_id: str
+    case_number: str
+    item_name: str
+    item_code: str
+    department_id: str
+    region_code: str
+    target: str = Field(description="`case`, or the co-department of a joint task.")
+    level: WarningLevel
+    due_on: dt.date
+    used_days: int
+    limit_days: int
+    left_days: int
+    raised_on: dt.date
+    raised_at: AwareDatetime
+
+
+class WarningList(BaseModel):
+    items: list[DeadlineWarning]
+    counts: dict[str, int] = Field(description="Per level (`yellow`, `red`) and `total`.")

@@ -18,6 +18,23 @@ Indexes (all sort keys begin with an RFC 3339 UTC time or a date, so they sort b
 - gsi3 "Art. 32 due" (视为受理): `ART32#<s>` / `<due date>#<case_id>`, present
   only while the intake decision is pending; the sweep queries each of
   `DUE_SHARDS` shards for due dates before today — never a Scan.
+- gsi3 "legal clock due" (效能监察): `DUE#<s>` / `<watch date>#<case_id>`, present
+  only while the clock runs (accepted, in review; not while suspended, not
+  once decided). The watch date is the earliest of the legal due date and the
+  due dates of open joint tasks. The supervision sweep queries each shard for
+  watch dates up to today + its yellow horizon — the due set, never a Scan.
+  (A case is in at most one of the two gsi3 partitions: intake and review
+  never overlap, so no new index is needed.)
+
+| warning 预警          | `CASE#<case_id>`                 | `WARN#<target>#<level>` | gsi1 (below)            |
+
+Warnings use gsi1 `WARN#<city4>` / `<raised_at>#<case_id>#<target>#<level>`.
+
+A warning's key is its identity (case, target = `case` or a co-department,
+level), written with `attribute_not_exists`, so a sweep run twice (or
+re-run after an interruption) never writes one twice. Supervisors list them
+from gsi1 by city partition (`<city4>` = the first four digits of the item's
+region; a province supervisor reads the 14 partitions of Jiangsu).
 
 Every transition is one TransactWriteItems: the case (conditional on its
 version and state), its timeline entries, its outbox events and, for
@@ -37,9 +54,9 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from shared.cases.errors import CHANGED_CONCURRENTLY
-from shared.cases.models import Case, TimelineEntry
+from shared.cases.models import Case, TaskState, TimelineEntry
 from shared.cases.numbers import counter_key
-from shared.cases.states import AWAITING_INTAKE, CaseState
+from shared.cases.states import AWAITING_INTAKE, CLOCK_RUNNING, CaseState
 from shared.platform.aws import dynamodb
 from shared.platform.clock import iso, now
 from shared.platform.config import settings
@@ -81,6 +98,27 @@ def _due_pk(shard: int) -> str:
     return f"ART32#{shard:02d}"
 
 
+def _clock_pk(shard: int) -> str:
+    return f"DUE#{shard:02d}"
+
+
+JIANGSU_CITY_PREFIXES = tuple(f"32{n:02d}" for n in range(14))  # 3200 (province) .. 3213
+"""Partitions of the warnings listing: the province's own items and its 13 cities."""
+
+
+def warnings_pk(region_code: str) -> str:
+    return f"WARN#{region_code[:4]}"
+
+
+def watch_on(case: Case) -> dt.date | None:
+    """The day the sweep should first look at a case: the earliest running due date."""
+    if case.state not in CLOCK_RUNNING or case.deadlines is None or case.deadlines.suspended_since is not None:
+        return None
+    dates = [case.deadlines.legal_due_on]
+    dates.extend(task.due_on for task in case.joint_tasks if task.state is TaskState.OPEN)
+    return min(dates)
+
+
 def case_record(case: Case) -> dict[str, Any]:
     record: dict[str, Any] = {
         "pk": case_pk(case.case_id),
@@ -96,6 +134,10 @@ def case_record(case: Case) -> dict[str, Any]:
         if case.intake_due_on is not None:
             record["gsi3pk"] = _due_pk(shard_of(case.case_id, DUE_SHARDS))
             record["gsi3sk"] = f"{case.intake_due_on.isoformat()}#{case.case_id}"
+    watch = watch_on(case)
+    if watch is not None:
+        record["gsi3pk"] = _clock_pk(shard_of(case.case_id, DUE_SHARDS))
+        record["gsi3sk"] = f"{watch.isoformat()}#{case.case_id}"
     return record
 
 
@@ -314,6 +356,67 @@ class CasesRepository:
             ExpressionAttributeValues=expression_values(pk=_due_pk(shard), today=today.isoformat()),
         ):
             yield Case.model_validate(item)
+
+    def watched_until(self, last_day: dt.date, shard: int) -> Iterator[Case]:
+        """Running cases of one shard whose watch date is on or before `last_day` (gsi3)."""
+        for item in self._query_all(
+            IndexName="gsi3",
+            KeyConditionExpression="gsi3pk = :pk AND gsi3sk < :end",
+            ExpressionAttributeValues=expression_values(
+                pk=_clock_pk(shard), end=(last_day + dt.timedelta(days=1)).isoformat()
+            ),
+        ):
+            yield Case.model_validate(item)
+
+    # --- warnings (效能监察预警) ----------------------------------------------------------
+
+    def put_warning(self, warning: dict[str, Any], event: Envelope) -> bool:
+        """Write a warning and its event once: False when it exists already."""
+        record = {
+            "pk": case_pk(str(warning["case_id"])),
+            "sk": f"WARN#{warning['target']}#{warning['level']}",
+            "kind": "warning",
+            **warning,
+            "gsi1pk": warnings_pk(str(warning["region_code"])),
+            "gsi1sk": f"{warning['raised_at']}#{warning['case_id']}#{warning['target']}#{warning['level']}",
+        }
+        transaction = Transaction(self.table)
+        transaction.put(record, condition="attribute_not_exists(pk)", on_conflict=Conflict("warning_exists"))
+        transaction.emit(event)
+        try:
+            transaction.commit()
+        except Conflict as exc:
+            if exc.code == "warning_exists":
+                return False
+            raise
+        return True
+
+    def existing_warnings(self, keys: Sequence[tuple[str, str, str]]) -> set[tuple[str, str, str]]:
+        """Which of (case id, target, level) are written already: BatchGetItem, 100 keys a call."""
+        found: set[tuple[str, str, str]] = set()
+        for start in range(0, len(keys), 100):
+            wanted = [
+                to_item({"pk": case_pk(case_id), "sk": f"WARN#{target}#{level}"})
+                for case_id, target, level in keys[start : start + 100]
+            ]
+            request: dict[str, Any] = {self.table: {"Keys": wanted, "ProjectionExpression": "pk, sk"}}
+            while request:
+                response = dynamodb().batch_get_item(RequestItems=request)
+                for item in response.get("Responses", {}).get(self.table, []):
+                    record = from_item(item)
+                    _, target, level = str(record["sk"]).split("#", 2)
+                    found.add((str(record["pk"]).removeprefix("CASE#"), target, level))
+                request = response.get("UnprocessedKeys") or {}
+        return found
+
+    def warnings(self, city_prefix: str) -> Iterator[dict[str, Any]]:
+        """Every warning of one city partition, newest first (gsi1)."""
+        yield from self._query_all(
+            IndexName="gsi1",
+            KeyConditionExpression="gsi1pk = :pk",
+            ExpressionAttributeValues=expression_values(pk=f"WARN#{city_prefix}"),
+            ScanIndexForward=False,
+        )
 
     def _query_all(self, **arguments: Any) -> Iterator[dict[str, Any]]:
         arguments = {"TableName": self.table, **arguments}

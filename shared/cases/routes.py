@@ -21,6 +21,9 @@ from shared.cases.models import (
     AcceptRequest,
     CaseDetail,
     CaseSummary,
+    DeadlineWarning,
+    DecideRequest,
+    ExtendRequest,
     FormUpdate,
     HallIntakeRequest,
     MaterialInfo,
@@ -29,12 +32,16 @@ from shared.cases.models import (
     Receipt,
     StaffSupplementRequest,
     SubmitRequest,
+    SuspendRequest,
+    TaskOpinionRequest,
     TimelineVerification,
     UploadRequest,
     UploadTicket,
+    WarningLevel,
+    WarningList,
     WorkQueueEntry,
 )
-from shared.cases.service import CasesService, cases_service
+from shared.cases.review import ReviewService, review_service
 from shared.cases.states import CaseAction
 from shared.platform.idempotency import once
 from shared.platform.observability import logger
@@ -91,8 +98,8 @@ IdempotencyKey = Annotated[
 ]
 
 
-def _service() -> CasesService:
-    return cases_service()
+def _service() -> ReviewService:
+    return review_service()
 
 
 def _correlation_id() -> str | None:
@@ -435,3 +442,160 @@ def refuse(case_id: CaseId, body: Annotated[ReasonRequest, Body()]) -> CaseDetai
 def request_supplement(case_id: CaseId, body: Annotated[StaffSupplementRequest, Body()]) -> CaseDetail:
     principal = require_access(router, Access.STAFF)
     return _service().request_supplement(principal, case_id, body, correlation_id=_correlation_id())
+
+
+# --- review, the clock, joint approval, decision -----------------------------------------------
+
+REVIEW_TAG = "Review 审查与决定"
+SUPERVISION_TAG = "Supervision 效能监察"
+SUPERVISOR_RECORD = access_extension(Access.SUPERVISOR, scoped=True)
+_NOTE = Annotated[AcceptRequest | None, Body(description="Optional note and version.")]
+
+
+@router.post(
+    "/v1/cases/<case_id>/start-review",
+    summary="Start the review (开始审查)",
+    description="Staff of the implementing department take an accepted case into review.",
+    tags=[REVIEW_TAG],
+    openapi_extensions=STAFF_RECORD,
+    responses={200: _ok("The case in review"), **_CONFLICT, **_RECORD},
+)
+def start_review(case_id: CaseId, body: _NOTE = None) -> CaseDetail:
+    principal = require_access(router, Access.STAFF)
+    return _service().start_review(principal, case_id, body or AcceptRequest(), correlation_id=_correlation_id())
+
+
+@router.post(
+    "/v1/cases/<case_id>/suspend",
+    summary="Stop the clock for a special procedure (中止计时, Art. 45)",
+    description=(
+        "Hearing, inspection, testing, appraisal, expert review … are not counted: the clock stops. The reason "
+        "and the expected duration are told to the applicant; the suspension is kept in the case's history."
+    ),
+    tags=[REVIEW_TAG],
+    openapi_extensions=STAFF_RECORD,
+    responses={
+        200: _ok("The suspended case"),
+        409: _problem(
+            "Wrong state, already suspended, not accepted (case.transition_not_allowed, "
+            "case.clock_already_suspended, case.clock_not_started, case.changed_concurrently)"
+        ),
+        **_RECORD,
+    },
+)
+def suspend(case_id: CaseId, body: Annotated[SuspendRequest, Body()]) -> CaseDetail:
+    principal = require_access(router, Access.STAFF)
+    return _service().suspend(principal, case_id, body, correlation_id=_correlation_id())
+
+
+@router.post(
+    "/v1/cases/<case_id>/resume",
+    summary="Restart the clock (恢复计时)",
+    description="Every deadline moves by the working days spent suspended.",
+    tags=[REVIEW_TAG],
+    openapi_extensions=STAFF_RECORD,
+    responses={200: _ok("The case back in review with its moved deadlines"), **_CONFLICT, **_RECORD},
+)
+def resume(case_id: CaseId, body: _NOTE = None) -> CaseDetail:
+    principal = require_access(router, Access.STAFF)
+    return _service().resume(principal, case_id, body or AcceptRequest(), correlation_id=_correlation_id())
+
+
+@router.post(
+    "/v1/cases/<case_id>/extend",
+    summary="Approve extending the legal limit (延长期限, Art. 42)",
+    description=(
+        "A supervisor whose region covers the case approves one extension of the legal limit: +10 working days, "
+        "+15 for joint handling. The reason is told to the applicant. Staff get 403 case.extension_needs_approval."
+    ),
+    tags=[REVIEW_TAG],
+    openapi_extensions=SUPERVISOR_RECORD,
+    responses={
+        200: _ok("The case with its extended legal limit"),
+        409: _problem("Already extended, wrong state (case.clock_already_extended, case.transition_not_allowed)"),
+        **_RECORD,
+    },
+)
+def extend(case_id: CaseId, body: Annotated[ExtendRequest, Body()]) -> CaseDetail:
+    principal = require_access(router, Access.SUPERVISOR)
+    return _service().extend(principal, case_id, body, correlation_id=_correlation_id())
+
+
+@router.post(
+    "/v1/cases/<case_id>/joint-task",
+    summary="Give a co-department's opinion (并联审批意见)",
+    description=(
+        "Staff of a co-department of a joint item agree or disagree on their own task, with reasons; a "
+        "disagreement reaches the lead department with its reason. Each department sees only its own task."
+    ),
+    tags=[REVIEW_TAG],
+    openapi_extensions=STAFF_RECORD,
+    responses={
+        200: _ok("The case as the co-department sees it"),
+        409: _problem("Task already decided, not a joint case, wrong state (case.task_already_decided, …)"),
+        **_RECORD,
+    },
+)
+def joint_task(case_id: CaseId, body: Annotated[TaskOpinionRequest, Body()]) -> CaseDetail:
+    principal = require_access(router, Access.STAFF)
+    return _service().task_opinion(principal, case_id, body, correlation_id=_correlation_id())
+
+
+@router.post(
+    "/v1/cases/<case_id>/decide",
+    summary="Decide (准予 / 不予许可)",
+    description=(
+        "Staff of the implementing (lead) department approve or deny with reasons the applicant reads; a decision "
+        "document (PDF) is produced. A joint case is decided once, after every co-department's task is done "
+        "(409 case.joint_tasks_open otherwise). Two staff deciding at once: one wins, the other gets 409."
+    ),
+    tags=[REVIEW_TAG],
+    openapi_extensions=STAFF_RECORD,
+    responses={
+        200: _ok("The decided case with its decision and a short-lived document link"),
+        409: _problem(
+            "Wrong state, open joint tasks, changed meanwhile (case.transition_not_allowed, case.joint_tasks_open, "
+            "case.changed_concurrently, case.version_mismatch)"
+        ),
+        **_RECORD,
+    },
+)
+def decide(case_id: CaseId, body: Annotated[DecideRequest, Body()]) -> CaseDetail:
+    principal = require_access(router, Access.STAFF)
+    return _service().decide(principal, case_id, body, correlation_id=_correlation_id())
+
+
+@router.post(
+    "/v1/cases/<case_id>/complete",
+    summary="Complete the case (办结)",
+    description="Closes a decided case.",
+    tags=[REVIEW_TAG],
+    openapi_extensions=STAFF_RECORD,
+    responses={200: _ok("The completed case"), **_CONFLICT, **_RECORD},
+)
+def complete(case_id: CaseId, body: _NOTE = None) -> CaseDetail:
+    principal = require_access(router, Access.STAFF)
+    return _service().complete(principal, case_id, body or AcceptRequest(), correlation_id=_correlation_id())
+
+
+@router.get(
+    "/v1/supervision/warnings",
+    summary="Deadline warnings (效能监察预警)",
+    description=(
+        "Yellow and red warnings raised by the supervision sweep within the supervisor's region prefix, "
+        "optionally narrowed to a region, a department and a level, with counts per level."
+    ),
+    tags=[SUPERVISION_TAG],
+    openapi_extensions=SUPERVISOR_RECORD,
+    responses={200: _ok("The warnings and their counts"), **_ROLE},
+)
+def warnings(
+    region_code: Annotated[str | None, Query(pattern=r"^[0-9]{2,6}$", description="Region code or prefix.")] = None,
+    department_id: Annotated[str | None, Query(max_length=64, description="Department id.")] = None,
+    level: Annotated[WarningLevel | None, Query(description="yellow or red.")] = None,
+) -> WarningList:
+    principal = require_access(router, Access.SUPERVISOR)
+    found, counts = _service().list_warnings(
+        principal, region_code=region_code, department_id=department_id, level=level.value if level else None
+    )
+    return WarningList(items=[DeadlineWarning.model_validate(item) for item in found], counts=counts)

@@ -20,8 +20,9 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from typing import TYPE_CHECKING
 
-from shared.cases import events
+from shared.cases import clock, events
 from shared.cases.errors import (
     CASE_NOT_FOUND,
     CHANGED_CONCURRENTLY,
@@ -64,6 +65,7 @@ from shared.cases.models import (
     HallIntake,
     HallIntakeRequest,
     ItemSnapshot,
+    JointTask,
     MaterialInfo,
     MaterialSlot,
     NewCase,
@@ -99,8 +101,6 @@ from shared.cases.states import (
 )
 from shared.cases.storage import MaterialStore, material_store
 from shared.cases.timeline import next_entry, verify
-from shared.catalog.models import ItemDetail
-from shared.catalog.service import CatalogService
 from shared.platform.clock import SHANGHAI, now, today_in_shanghai
 from shared.platform.config import settings
 from shared.platform.errors import (
@@ -126,7 +126,12 @@ from shared.platform.principal import (
     ensure,
     require_role,
 )
+from shared.workdays.service import calendar as working_calendar
 from shared.workdays.service import deadline
+
+if TYPE_CHECKING:  # the catalogue is imported on first use: most case routes never read an item
+    from shared.catalog.models import ItemDetail
+    from shared.catalog.service import CatalogService
 
 ART32_WORKING_DAYS = 5
 """行政许可法 第32条: tell the applicant what to supplement within 5 days, else accepted from receipt."""
@@ -263,6 +268,9 @@ def snapshot_of(item: ItemDetail) -> ItemSnapshot:
             for m in item.materials
         ],
         form_schema=dict(item.form_schema),
+        joint=item.joint,
+        lead_department_id=item.lead_department_id,
+        co_department_ids=list(item.co_department_ids),
     )
 
 
@@ -273,18 +281,34 @@ def _delivery_errors(delivery: Delivery, prefix: str = "delivery") -> list[Field
 
 
 def deadlines_from(item: ItemSnapshot, start: dt.date, *, deemed: bool) -> Deadlines:
-    """承诺 and 法定 time limits counted in working days from `start` (day 1 is the next working day)."""
-    legal = deadline(start, item.legal_limit_days)
-    promised = deadline(start, item.promised_limit_days) if item.promised_limit_days > 0 else None
-    return Deadlines(
-        started_on=start,
+    """承诺 and 法定 time limits counted in working days from `start` (day 1 is the next
+    working day), by the one clock engine (`shared.cases.clock`)."""
+    return clock.start(
+        working_calendar(range(start.year, start.year + 3)),
+        start,
         promised_days=item.promised_limit_days,
-        promised_due_on=promised.date if promised else start,
         legal_days=item.legal_limit_days,
-        legal_due_on=legal.date,
-        provisional=legal.provisional or bool(promised and promised.provisional),
         deemed=deemed,
+        joint=item.joint,
     )
+
+
+JOINT_TASK_DAYS = 20
+"""Each co-department's own limit (working days), capped by the item's promised limit."""
+
+
+def joint_tasks_for(item: ItemSnapshot, start: dt.date, calendar: clock.WorkingDays) -> list[JointTask]:
+    """并联审批: one task per co-department (not the lead), opened when the case is accepted."""
+    if not item.joint:
+        return []
+    lead = item.lead_department_id or item.department_id
+    days = min(JOINT_TASK_DAYS, item.promised_limit_days) if item.promised_limit_days > 0 else JOINT_TASK_DAYS
+    due = calendar.add_working_days(start, days).date
+    return [
+        JointTask(department_id=department, limit_days=days, opened_on=start, due_on=due)
+        for department in dict.fromkeys(item.co_department_ids)
+        if department != lead
+    ]
 
 
 def summary_of(case: Case) -> CaseSummary:
@@ -335,9 +359,27 @@ def required_actions(case: Case) -> list[RequiredAction]:
                     due_on=due,
                 )
             ]
-        case CaseState.ACCEPTED:
+        case CaseState.ACCEPTED | CaseState.IN_REVIEW:
             promised = case.deadlines.promised_due_on if case.deadlines else None
+            open_tasks = [t for t in case.joint_tasks if t.state == "open"]
+            if open_tasks:
+                return [
+                    RequiredAction(
+                        who="department",
+                        action="joint_review",
+                        message=f"并联审批中：{len(open_tasks)} 个协办部门办理中",
+                        due_on=max(t.due_on for t in open_tasks),
+                    )
+                ]
             return [RequiredAction(who="department", action="review", message="部门审查办理中", due_on=promised)]
+        case CaseState.SUSPENDED:
+            current = case.deadlines.suspensions[-1] if case.deadlines and case.deadlines.suspensions else None
+            message = "特别程序中，办理期限中止计时"
+            if current is not None:
+                message += f"：{current.reason}（预计 {current.expected_working_days} 个工作日）"
+            return [RequiredAction(who="department", action="special_procedure", message=message)]
+        case CaseState.APPROVED | CaseState.DENIED:
+            return [RequiredAction(who="department", action="complete", message="已作出决定，待办结")]
         case _:
             return []
 
@@ -420,6 +462,8 @@ class CasesService:
     @property
     def catalog(self) -> CatalogService:
         if self._catalog is None:
+            from shared.catalog.service import CatalogService
+
             self._catalog = CatalogService()
         return self._catalog
 
@@ -1082,8 +1126,13 @@ class CasesService:
             f"{case.intake_due_on.isoformat()}）未作出受理、不予受理或补正告知，依据《中华人民共和国行政许可法》"
             "第三十二条，自收到申请材料之日起视为受理"
         )
+        tasks = joint_tasks_for(case.item, received_on, working_calendar(range(received_on.year, received_on.year + 2)))
         accepted = case.model_copy(
-            update={"state": target, "deadlines": deadlines_from(case.item, received_on, deemed=True)}
+            update={
+                "state": target,
+                "deadlines": deadlines_from(case.item, received_on, deemed=True),
+                "joint_tasks": tasks,
+            }
         )
         entry = self._entry(case, CaseAction.DEEM_ACCEPTED, target, SYSTEM_ART32_SWEEP, reason)
         envelope = self._accepted_event(
@@ -1101,3 +1150,6 @@ def clear_caches() -> None:
     """Forget cached collaborators (tests switching environments)."""
     cases_service.cache_clear()
     material_store.cache_clear()
+    from shared.cases.review import review_service
+
+    review_service.cache_clear()

@@ -21,6 +21,18 @@ here; nothing else in the context hard-codes which state follows which.
 | pre_review_passed     | require_supplement   | supplement_required  | department staff             |
 | pre_review_passed     | withdraw             | withdrawn            | applicant                    |
 | accepted              | withdraw             | withdrawn            | applicant (before a decision) |
+| accepted              | start_review 开始审查  | in_review            | department staff             |
+| accepted, in_review   | suspend 中止计时 (Art. 45) | suspended        | department staff             |
+| suspended             | resume 恢复计时        | in_review            | department staff             |
+| accepted, in_review, suspended | extend 延长期限 (Art. 42) | (unchanged) | supervisor (approval)      |
+| accepted, in_review   | approve 准予许可       | approved             | lead department staff, all tasks done |
+| accepted, in_review   | deny 不予许可          | denied               | department staff (joint: lead) |
+| in_review, suspended  | withdraw             | withdrawn            | applicant (before a decision) |
+| approved, denied      | complete 办结          | completed            | department staff             |
+| accepted, in_review, suspended | joint_opinion 并联审批意见 | (unchanged) | co-department staff (its own task) |
+
+Reserved for later issues, between approved and completed: awaiting_payment,
+awaiting_licence, awaiting_delivery (their rows replace approved → completed).
 """
 
 from __future__ import annotations
@@ -36,6 +48,11 @@ class CaseState(StrEnum):
     ACCEPTED = "accepted"  # 已受理
     REFUSED_AT_INTAKE = "refused_at_intake"  # 不予受理
     WITHDRAWN = "withdrawn"  # 已撤回
+    IN_REVIEW = "in_review"  # 审查中
+    SUSPENDED = "suspended"  # 中止计时（特别程序）
+    APPROVED = "approved"  # 准予许可
+    DENIED = "denied"  # 不予许可
+    COMPLETED = "completed"  # 已办结
 
 
 class CaseAction(StrEnum):
@@ -48,6 +65,14 @@ class CaseAction(StrEnum):
     DEEM_ACCEPTED = "deem_accepted"  # 视为受理 (行政许可法 第32条)
     REFUSE = "refuse"  # 不予受理
     WITHDRAW = "withdraw"  # 撤回申请
+    START_REVIEW = "start_review"  # 开始审查
+    SUSPEND = "suspend"  # 中止计时 (第45条)
+    RESUME = "resume"  # 恢复计时
+    EXTEND = "extend"  # 延长期限 (第42条)
+    APPROVE = "approve"  # 准予许可
+    DENY = "deny"  # 不予许可
+    COMPLETE = "complete"  # 办结
+    JOINT_OPINION = "joint_opinion"  # 并联审批部门意见
 
 
 STATE_NAMES: dict[CaseState, str] = {
@@ -58,6 +83,11 @@ STATE_NAMES: dict[CaseState, str] = {
     CaseState.ACCEPTED: "已受理",
     CaseState.REFUSED_AT_INTAKE: "不予受理",
     CaseState.WITHDRAWN: "已撤回",
+    CaseState.IN_REVIEW: "审查中",
+    CaseState.SUSPENDED: "中止计时",
+    CaseState.APPROVED: "准予许可",
+    CaseState.DENIED: "不予许可",
+    CaseState.COMPLETED: "已办结",
 }
 
 ACTION_NAMES: dict[CaseAction, str] = {
@@ -70,6 +100,14 @@ ACTION_NAMES: dict[CaseAction, str] = {
     CaseAction.DEEM_ACCEPTED: "视为受理",
     CaseAction.REFUSE: "不予受理",
     CaseAction.WITHDRAW: "撤回申请",
+    CaseAction.START_REVIEW: "开始审查",
+    CaseAction.SUSPEND: "中止计时",
+    CaseAction.RESUME: "恢复计时",
+    CaseAction.EXTEND: "延长期限",
+    CaseAction.APPROVE: "准予许可",
+    CaseAction.DENY: "不予许可",
+    CaseAction.COMPLETE: "办结",
+    CaseAction.JOINT_OPINION: "并联审批意见",
 }
 
 TRANSITIONS: dict[tuple[CaseState, CaseAction], CaseState] = {
@@ -87,7 +125,31 @@ TRANSITIONS: dict[tuple[CaseState, CaseAction], CaseState] = {
     (CaseState.PRE_REVIEW_PASSED, CaseAction.REQUIRE_SUPPLEMENT): CaseState.SUPPLEMENT_REQUIRED,
     (CaseState.PRE_REVIEW_PASSED, CaseAction.WITHDRAW): CaseState.WITHDRAWN,
     (CaseState.ACCEPTED, CaseAction.WITHDRAW): CaseState.WITHDRAWN,
+    (CaseState.ACCEPTED, CaseAction.START_REVIEW): CaseState.IN_REVIEW,
+    (CaseState.ACCEPTED, CaseAction.SUSPEND): CaseState.SUSPENDED,
+    (CaseState.ACCEPTED, CaseAction.EXTEND): CaseState.ACCEPTED,
+    (CaseState.ACCEPTED, CaseAction.APPROVE): CaseState.APPROVED,
+    (CaseState.ACCEPTED, CaseAction.DENY): CaseState.DENIED,
+    (CaseState.IN_REVIEW, CaseAction.SUSPEND): CaseState.SUSPENDED,
+    (CaseState.IN_REVIEW, CaseAction.EXTEND): CaseState.IN_REVIEW,
+    (CaseState.IN_REVIEW, CaseAction.APPROVE): CaseState.APPROVED,
+    (CaseState.IN_REVIEW, CaseAction.DENY): CaseState.DENIED,
+    (CaseState.IN_REVIEW, CaseAction.WITHDRAW): CaseState.WITHDRAWN,
+    (CaseState.SUSPENDED, CaseAction.RESUME): CaseState.IN_REVIEW,
+    (CaseState.SUSPENDED, CaseAction.EXTEND): CaseState.SUSPENDED,
+    (CaseState.SUSPENDED, CaseAction.WITHDRAW): CaseState.WITHDRAWN,
+    (CaseState.APPROVED, CaseAction.COMPLETE): CaseState.COMPLETED,
+    (CaseState.DENIED, CaseAction.COMPLETE): CaseState.COMPLETED,
+    (CaseState.ACCEPTED, CaseAction.JOINT_OPINION): CaseState.ACCEPTED,
+    (CaseState.IN_REVIEW, CaseAction.JOINT_OPINION): CaseState.IN_REVIEW,
+    (CaseState.SUSPENDED, CaseAction.JOINT_OPINION): CaseState.SUSPENDED,
 }
+
+CLOCK_RUNNING = frozenset({CaseState.ACCEPTED, CaseState.IN_REVIEW})
+"""States in which the legal clock counts (and the supervision sweep watches the case)."""
+
+UNDER_REVIEW = frozenset({CaseState.ACCEPTED, CaseState.IN_REVIEW, CaseState.SUSPENDED})
+"""Accepted and not yet decided: the department's review work."""
 
 EDITABLE_STATES = frozenset({CaseState.DRAFT, CaseState.SUPPLEMENT_REQUIRED})
 """States in which the applicant may change the form and the materials."""

@@ -123,6 +123,36 @@ class MaterialStore:
             head=head,
         )
 
+    # --- decision documents (决定书) ------------------------------------------------
+
+    def put_document(self, key: str, body: bytes, *, sha256: str) -> None:
+        """Store a rendered document (one PutObject; the key is new per decision)."""
+        s3().put_object(
+            Bucket=self.bucket,
+            Key=key,
+            Body=body,
+            ContentType="application/pdf",
+            Metadata={"sha256": sha256},
+        )
+
+    def download_url(self, key: str, *, expires_in_s: int, file_name: str) -> str:
+        """A presigned GET (no AWS call: signed locally)."""
+        return str(
+            s3().generate_presigned_url(
+                "get_object",
+                Params={
+                    "Bucket": self.bucket,
+                    "Key": key,
+                    "ResponseContentDisposition": f"attachment; filename*=UTF-8''{quote(file_name, safe='')}",
+                },
+                ExpiresIn=expires_in_s,
+            )
+        )
+
+
+def decision_key(case_id: str, decision_id: str) -> str:
+    return f"cases/{case_id}/decisions/{decision_id}.pdf"
+
 
 @cache
 def material_store() -> MaterialStore:

@@ -11,11 +11,9 @@ consumers needing the guide read it back from the catalogue, so a late or
 repeated event never resurrects stale data.
 """
 
-from __future__ import annotations
-
 from datetime import datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from shared.catalog.models import Channel, ItemDetail
 from shared.platform.events import Envelope, register_event_type
@@ -27,6 +25,8 @@ ITEM_RETIRED = "catalog.item_retired"
 
 class ItemPublishedData(BaseModel):
     """`catalog.item_published` data."""
+
+    model_config = ConfigDict(defer_build=True)
 
     implementation_code: str
     basic_code: str
@@ -45,6 +45,8 @@ class ItemPublishedData(BaseModel):
 
 class ItemRetiredData(BaseModel):
     """`catalog.item_retired` data."""
+
+    model_config = ConfigDict(defer_build=True)
 
     implementation_code: str
     basic_code: str

@@ -6,8 +6,6 @@ Terms: 事项 service item; 基本目录 basic item (the same at every level, �
 办事指南 the guide users read (materials, limits, fees, halls).
 """
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Annotated, Any, Literal
 

@@ -27,8 +27,6 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-import fastjsonschema
-
 from shared.catalog import events
 from shared.catalog.codes import (
     EXERCISE_LEVEL_OF_REGION,
@@ -198,6 +196,8 @@ def form_schema_problem(schema: Mapping[str, Any]) -> str | None:
     problem = _local_references_only(schema, depth=0)
     if problem:
         return problem
+    import fastjsonschema  # write path only: kept out of the cold start
+
     try:
         fastjsonschema.compile(dict(schema), handlers=_REFUSE_REMOTE, use_default=False)
     except Exception as exc:  # any failure to compile means the definition is unusable

@@ -29,7 +29,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
 
-from shared.identity import regions
 from shared.platform.clock import today_in_shanghai
 from shared.platform.errors import register_messages
 
@@ -140,6 +139,8 @@ def check_resident_id(
 def _address_code_plausible(code: str, birth_year: int, this_year: int, accept_residence_permits: bool) -> bool:
     if accept_residence_permits and code in RESIDENCE_PERMIT_ADDRESS_CODES:
         return True
+    from shared.identity import regions  # the division table's module, on first check only
+
     division = regions.division(code)
     return division is not None and regions.is_county_level(code) and division.in_use_between(birth_year, this_year)
 
@@ -239,6 +240,8 @@ def check_uscc(
     if kind not in authority_types.get(authority, frozenset()):
         return fail(UsccRule.AUTHORITY_TYPE)
     division_code = value[2:8]
+    from shared.identity import regions  # the division table's module, on first check only
+
     if not division_code.isdigit() or not (
         division_code == regions.NATIONAL_DIVISION_CODE or division_code[:2] in regions.province_prefixes()
     ):

@@ -4,8 +4,6 @@ Data never holds a raw ID number, phone or name: subjects are opaque ids,
 enterprises their USCC (a public legal-person code).
 """
 
-from __future__ import annotations
-
 from datetime import date
 
 from pydantic import BaseModel, ConfigDict

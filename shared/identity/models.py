@@ -4,8 +4,6 @@ Requests carry raw ID numbers, names and phones only in bodies (never in
 URLs); responses only ever carry their masked forms.
 """
 
-from __future__ import annotations
-
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Literal

@@ -85,7 +85,7 @@ from shared.platform.privacy import mask_id_number, mask_phone
 PHONE_PATTERN = re.compile(r"^1[3-9][0-9]{9}$")
 # Han characters (BMP and the supplementary ideograph planes) with the middle dot
 # used in transcribed minority and foreign names (e.g. 阿依古丽·买买提).
-NAME_PATTERN = re.compile(
+NAME_REGEX = (
     r"^[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]+(·[\u3400-\u9fff\U00020000-\U0003134f]+)*$"
 )
 NAME_LENGTH = (2, 30)
@@ -94,6 +94,13 @@ MAX_AUTHORISATION_DAYS = 3 * 366  # an agent authorisation lasts at most about t
 
 KEEP = "keep"
 ActingForChange = str | None | Literal["keep"]
+
+
+@cache
+def _name_pattern() -> re.Pattern[str]:
+    """NAME_REGEX compiled on first use: its wide Unicode ranges take a few milliseconds
+    to compile, which only registration needs, not every cold start of identity_api."""
+    return re.compile(NAME_REGEX)
 
 
 def normalize_phone(value: str) -> str:
@@ -144,7 +151,7 @@ class IdentityService:
     @staticmethod
     def _name_problem(field: str, raw: str) -> tuple[str, FieldError | None]:
         value = normalize_name(raw)
-        valid = NAME_LENGTH[0] <= len(value) <= NAME_LENGTH[1] and NAME_PATTERN.match(value) is not None
+        valid = NAME_LENGTH[0] <= len(value) <= NAME_LENGTH[1] and _name_pattern().match(value) is not None
         return value, None if valid else FieldError(field=field, code=errors.NAME_FORMAT)
 
     @staticmethod

@@ -27,19 +27,19 @@ import threading
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from functools import cache
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
-from cryptography.hazmat.primitives.serialization import load_der_public_key
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from shared.platform.aws import client
 from shared.platform.config import settings
 from shared.platform.ids import new_id
 from shared.platform.principal import Principal, Role
+
+# cryptography is imported where keys and signatures are handled, not at import: most
+# identity routes (and the cold start of identity_api) never touch a signature
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric import ec
 
 ALGORITHM = "ES256"
 KMS_SIGNING_ALGORITHM = "ECDSA_SHA_256"
@@ -127,6 +127,8 @@ def _json_segment(value: Mapping[str, Any]) -> str:
 
 def der_to_raw_signature(der: bytes) -> bytes:
     """KMS's DER `ECDSA-Sig-Value` → JOSE `r || s`, each left-padded to 32 bytes."""
+    from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+
     r, s = decode_dss_signature(der)
     return r.to_bytes(COORDINATE_BYTES, "big") + s.to_bytes(COORDINATE_BYTES, "big")
 
@@ -134,6 +136,8 @@ def der_to_raw_signature(der: bytes) -> bytes:
 def raw_to_der_signature(raw: bytes) -> bytes:
     if len(raw) != 2 * COORDINATE_BYTES:
         raise InvalidToken("bad_signature_length")
+    from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+
     r = int.from_bytes(raw[:COORDINATE_BYTES], "big")
     s = int.from_bytes(raw[COORDINATE_BYTES:], "big")
     return encode_dss_signature(r, s)
@@ -187,6 +191,9 @@ def encode_token(claims: AccessClaims, signer: Signer) -> str:
 
 
 def load_p256_public_key(der: bytes) -> ec.EllipticCurvePublicKey:
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.serialization import load_der_public_key
+
     key = load_der_public_key(der)
     if not isinstance(key, ec.EllipticCurvePublicKey) or not isinstance(key.curve, ec.SECP256R1):
         raise ValueError("the token signing key is not an ECC_NIST_P256 key")
@@ -294,6 +301,10 @@ class TokenVerifier:
         if key is None:
             raise InvalidToken("unknown_key")
         signature = raw_to_der_signature(b64url_decode(signature_segment))
+        from cryptography.exceptions import InvalidSignature
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.asymmetric import ec
+
         try:
             key.verify(signature, f"{header_segment}.{payload_segment}".encode("ascii"), ec.ECDSA(hashes.SHA256()))
         except InvalidSignature as exc:

@@ -20,6 +20,13 @@ CASE_EVENT_TYPES = (
     case_events.ACCEPTED,
     case_events.REFUSED_AT_INTAKE,
     case_events.WITHDRAWN,
+    case_events.SUSPENDED,
+    case_events.RESUMED,
+    case_events.EXTENDED,
+    case_events.JOINT_TASK_DECIDED,
+    case_events.DECIDED,
+    case_events.COMPLETED,
+    case_events.DEADLINE_WARNING,
 )
 _MAX_BODY = 2000
 _MORE = "……（更多内容请在办件详情中查看）"
@@ -94,5 +101,83 @@ def case_message_for(envelope: Envelope) -> tuple[str, NewMessage] | None:
                 "申请已撤回",
                 f"您申报的“{withdrawn.item_name}”（办件编号 {withdrawn.case_number}）已撤回。",
             )
+        case case_events.SUSPENDED | case_events.RESUMED | case_events.EXTENDED:
+            return _clock_message(envelope)
+        case case_events.DECIDED:
+            decided = case_events.DecidedData.model_validate(envelope.data)
+            verdict = "准予许可" if decided.outcome == "approved" else "不予许可"
+            body = (
+                f"您申报的“{decided.item_name}”（办件编号 {decided.case_number}）已作出{verdict}决定"
+                f"（文书编号 {decided.document_number}）。理由：{decided.reason}。决定书可在办件详情中下载。"
+            )
+            if decided.outcome != "approved":
+                body += "不服本决定的，可以依法申请行政复议或者提起行政诉讼。"
+            return _message(decided, envelope, verdict, body)
+        case case_events.COMPLETED:
+            done = case_events.CaseFacts.model_validate(envelope.data)
+            return _message(
+                done, envelope, "办件已办结", f"您申报的“{done.item_name}”（办件编号 {done.case_number}）已办结。"
+            )
+        case case_events.JOINT_TASK_DECIDED:
+            task = case_events.JointTaskDecidedData.model_validate(envelope.data)
+            verdict = "同意" if task.outcome == "approved" else "不同意"
+            owner = task.lead_handler_subject_id or task.notify_subject_id
+            body = (
+                f"办件 {task.case_number}（{task.item_name}）的并联审批部门 {task.task_department_id} {verdict}："
+                f"{task.reason}。尚有 {task.open_tasks} 个部门未办结。"
+            )
+            if task.lead_handler_subject_id is None:
+                body = (
+                    f"您申报的“{task.item_name}”（办件编号 {task.case_number}）的一个并联审批部门已提出意见，"
+                    f"尚有 {task.open_tasks} 个部门办理中。"
+                )
+            return owner, NewMessage(
+                category=Category.CASE,
+                title=f"并联审批意见：{verdict}"[:100],
+                body=_fit(body),
+                link=f"/cases/{task.case_id}",
+                dedupe_key=envelope.id,
+            )
+        case case_events.DEADLINE_WARNING:
+            warning = case_events.DeadlineWarningData.model_validate(envelope.data)
+            colour = "红牌（已超期）" if warning.level == "red" else "黄牌（临近期限）"
+            what = "办件" if warning.target == "case" else f"并联审批任务（{warning.target}）"
+            body = (
+                f"{what} {warning.case_number}（{warning.item_name}）{colour}：期限 {warning.due_on.isoformat()}，"
+                f"已用 {warning.used_days}/{warning.limit_days} 个工作日，剩余 {warning.left_days} 个工作日。"
+            )
+            if warning.handler_subject_id is None:  # unassigned warnings have their own type
+                return None
+            return warning.handler_subject_id, NewMessage(
+                category=Category.CASE,
+                title=f"效能监察预警：{colour}"[:100],
+                body=_fit(body),
+                link=f"/cases/{warning.case_id}",
+                dedupe_key=envelope.id,
+            )
         case _:
             return None
+
+
+def _clock_message(envelope: Envelope) -> tuple[str, NewMessage]:
+    data = case_events.ClockData.model_validate(envelope.data)
+    head = f"您申报的“{data.item_name}”（办件编号 {data.case_number}）"
+    deadlines = data.deadlines
+    if envelope.type == case_events.SUSPENDED:
+        body = (
+            f"{head}进入特别程序，办理期限中止计时。理由：{data.reason}；预计需要 {data.expected_working_days} "
+            "个工作日（不计入办理期限，依据《中华人民共和国行政许可法》第四十五条）。"
+        )
+        return _message(data, envelope, "办理期限中止计时", body)
+    if envelope.type == case_events.RESUMED:
+        body = (
+            f"{head}恢复计时，办理期限顺延 {data.moved_by_working_days} 个工作日：承诺办结日期 "
+            f"{deadlines.promised_due_on.isoformat()}，法定办结期限 {deadlines.legal_due_on.isoformat()}。"
+        )
+        return _message(data, envelope, "办理期限恢复计时", body)
+    days = deadlines.extension.working_days if deadlines.extension else 0
+    body = (
+        f"{head}经批准延长办理期限 {days} 个工作日，法定办结期限延至 {deadlines.legal_due_on.isoformat()}。"
+        f"理由：{data.reason}"
+    )
+    return _message(data, envelope, "办理期限延长", body)

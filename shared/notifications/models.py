@@ -1,7 +1,5 @@
 """The notifications context's shapes: inbox messages (站内消息)."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from enum import StrEnum
 

@@ -5,8 +5,6 @@ tests and the local cloud set the same variables. Reading them through one
 cached model keeps the names in one place and fails early on a typo.
 """
 
-from __future__ import annotations
-
 import os
 from functools import lru_cache
 from typing import Literal

@@ -8,8 +8,6 @@ those. Consumers must tolerate duplicates and any order. Every type and its
 data schema is listed in docs/events.md.
 """
 
-from __future__ import annotations
-
 import json
 from datetime import datetime
 from typing import Any
@@ -38,7 +36,7 @@ def registered_event_types() -> dict[str, tuple[type[BaseModel], str]]:
 
 
 class Envelope(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     id: str = Field(default_factory=new_id)
     type: str = Field(pattern=r"^[a-z_]+\.[a-z_]+$")
@@ -66,6 +64,8 @@ class Envelope(BaseModel):
 class BusEvent(BaseModel):
     """What an SQS queue receives from an EventBridge rule: the bus event whose
     `detail` is our envelope. Only the fields consumers use are modelled."""
+
+    model_config = ConfigDict(defer_build=True)
 
     id: str
     source: str

@@ -23,10 +23,6 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestValidationError,
 )
 from aws_lambda_powertools.shared.json_encoder import Encoder
-from aws_lambda_powertools.utilities.idempotency.exceptions import (
-    IdempotencyAlreadyInProgressError,
-    IdempotencyValidationError,
-)
 
 from shared.platform.config import settings
 from shared.platform.errors import (
@@ -38,6 +34,7 @@ from shared.platform.errors import (
     ValidationFailed,
     problem_body,
 )
+from shared.platform.idempotency import register_lambda_context
 from shared.platform.observability import logger
 from shared.platform.principal import ACCESS_EXTENSION, ROLES_ALLOWED, Access, Principal
 
@@ -175,7 +172,25 @@ class PlatformResolver(APIGatewayRestResolver):
         refused = self._access_refusal(event)
         if refused is not None:
             return refused
+        register_lambda_context(context)
         return super().resolve(event, context)
+
+
+def _idempotency_conflict(exc: Exception) -> Conflict | None:
+    """The 409 for Powertools' idempotency errors. They are matched under the
+    catch-all handler rather than registered by class, so that the idempotency
+    utility is imported by the requests that use it (shared.platform.idempotency),
+    not in every cold start."""
+    from aws_lambda_powertools.utilities.idempotency.exceptions import (
+        IdempotencyAlreadyInProgressError,
+        IdempotencyValidationError,
+    )
+
+    if isinstance(exc, IdempotencyValidationError):
+        return Conflict("idempotency_key_reused")
+    if isinstance(exc, IdempotencyAlreadyInProgressError):
+        return Conflict("idempotency_in_progress", headers={"Retry-After": "1"})
+    return None
 
 
 def make_resolver(*, strip_prefixes: list[str] | None = None) -> APIGatewayRestResolver:
@@ -225,14 +240,6 @@ def make_resolver(*, strip_prefixes: list[str] | None = None) -> APIGatewayRestR
     def _unsupported(exc: RequestUnsupportedContentType) -> Response[str]:
         return problem_response(app, _UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
 
-    @app.exception_handler(IdempotencyValidationError)
-    def _idempotency_reused(exc: IdempotencyValidationError) -> Response[str]:
-        return _app_error(Conflict("idempotency_key_reused"))
-
-    @app.exception_handler(IdempotencyAlreadyInProgressError)
-    def _idempotency_busy(exc: IdempotencyAlreadyInProgressError) -> Response[str]:
-        return _app_error(Conflict("idempotency_in_progress", headers={"Retry-After": "1"}))
-
     @app.not_found
     def _route_not_found(exc: NotFoundError) -> Response[str]:
         return problem_response(app, 404, "route_not_found")
@@ -244,6 +251,9 @@ def make_resolver(*, strip_prefixes: list[str] | None = None) -> APIGatewayRestR
 
     @app.exception_handler(Exception)
     def _unexpected(exc: Exception) -> Response[str]:
+        conflict = _idempotency_conflict(exc)
+        if conflict is not None:
+            return _app_error(conflict)
         logger().exception("unexpected error")
         return problem_response(app, 500, "internal_error")
 

@@ -13,17 +13,16 @@ import hashlib
 import json
 from collections.abc import Callable
 from functools import cache
-from typing import Any
-
-from aws_lambda_powertools.utilities.idempotency import (
-    DynamoDBPersistenceLayer,
-    IdempotencyConfig,
-    idempotent_function,
-)
+from typing import TYPE_CHECKING, Any
 
 from shared.platform.aws import dynamodb
 from shared.platform.config import settings
 from shared.platform.errors import BadRequest
+
+# Powertools' idempotency utility is imported on the first keyed write, not at import:
+# reads (most requests) never need it, and it is a noticeable part of a cold start.
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer, IdempotencyConfig
 
 IDEMPOTENCY_TTL_SECONDS = 24 * 3600
 _MAX_KEY_LENGTH = 128
@@ -31,6 +30,8 @@ _MAX_KEY_LENGTH = 128
 
 @cache
 def persistence() -> DynamoDBPersistenceLayer:
+    from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+
     return DynamoDBPersistenceLayer(table_name=settings().idempotency_table, boto3_client=dynamodb())
 
 
@@ -39,14 +40,34 @@ def _run(request: dict[str, Any], produce: Callable[[], dict[str, Any]]) -> dict
 
 
 @cache
-def _runner() -> Callable[..., dict[str, Any]]:
-    config = IdempotencyConfig(
+def _config() -> IdempotencyConfig:
+    from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig
+
+    return IdempotencyConfig(
         event_key_jmespath="key",
         payload_validation_jmespath="payload_hash",
         raise_on_no_idempotency_key=True,
         expires_after_seconds=IDEMPOTENCY_TTL_SECONDS,
     )
-    return idempotent_function(data_keyword_argument="request", persistence_store=persistence(), config=config)(_run)
+
+
+@cache
+def _runner() -> Callable[..., dict[str, Any]]:
+    from aws_lambda_powertools.utilities.idempotency import idempotent_function
+
+    return idempotent_function(data_keyword_argument="request", persistence_store=persistence(), config=_config())(_run)
+
+
+# The current invocation's Lambda context (set by the HTTP resolver for each request).
+_lambda_context: Any = None
+
+
+def register_lambda_context(context: Any) -> None:
+    """Remember the invocation so an in-progress record expires with its timeout:
+    without it, a request that crashed mid-way would block its key until the
+    record's 24-hour expiry instead of becoming retryable after the timeout."""
+    global _lambda_context
+    _lambda_context = context if hasattr(context, "get_remaining_time_in_millis") else None
 
 
 def payload_hash(payload: Any) -> str:
@@ -65,4 +86,7 @@ def once(*, scope: str, key: str | None, payload: Any, produce: Callable[[], dic
     if len(key) > _MAX_KEY_LENGTH or not key.isprintable():
         raise BadRequest("bad_request")
     request = {"key": f"{scope}#{key}", "payload_hash": payload_hash(payload)}
-    return _runner()(request=request, produce=produce)
+    runner = _runner()
+    if _lambda_context is not None:
+        _config().register_lambda_context(_lambda_context)
+    return runner(request=request, produce=produce)

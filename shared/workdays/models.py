@@ -5,8 +5,6 @@ A field is named `date` where the JSON says `date`, so the type is always
 written `dt.date` here.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 from collections import Counter
 from enum import StrEnum
@@ -97,7 +95,7 @@ class YearArrangement(BaseModel):
                 found.append(FieldError(where, "calendar.workday_not_weekend"))
         return found
 
-    def normalized(self) -> YearArrangement:
+    def normalized(self) -> "YearArrangement":
         """The same arrangement with both lists in date order, so equal
         arrangements compare equal however they were typed in."""
         return self.model_copy(
@@ -107,7 +105,7 @@ class YearArrangement(BaseModel):
             }
         )
 
-    def same_days_as(self, other: YearArrangement) -> bool:
+    def same_days_as(self, other: "YearArrangement") -> bool:
         mine, theirs = self.normalized(), other.normalized()
         return all(
             getattr(mine, name) == getattr(theirs, name) for name in ("year", "holidays", "adjusted_workdays", "notice")
@@ -127,6 +125,8 @@ class StoredYearArrangement(YearArrangement):
 
 class CalendarYear(BaseModel):
     """A year of the calendar as the API shows it."""
+
+    model_config = ConfigDict(defer_build=True)
 
     year: int
     source: YearSource = Field(description="loaded (operator data), package (chinesecalendar) or missing.")

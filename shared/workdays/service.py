@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from shared.platform.errors import FieldError, ValidationFailed, register_messages
 from shared.platform.events import Envelope
@@ -82,6 +82,8 @@ class LoadResult:
 
 class CalendarReadiness(BaseModel):
     """Whether the calendar can count without provisional results."""
+
+    model_config = ConfigDict(defer_build=True)
 
     today: dt.date
     current_year: int

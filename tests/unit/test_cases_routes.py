@@ -353,6 +353,11 @@ class TestIntake:
             "legal_due_on": "2026-11-09",
             "provisional": False,
             "deemed": False,
+            "joint": False,
+            "suspensions": [],
+            "suspended_working_days": 0,
+            "suspended_since": None,
+            "extension": None,
         }
         # read the case, one transaction, then the timeline for the answer
         assert calls["dynamodb.TransactWriteItems"] == 1

@@ -41,10 +41,11 @@ SCHEMA: dict[str, Any] = {
 
 
 class TestTransitionTable:
-    def test_every_decision_state_is_terminal_for_now_except_accepted_which_may_be_withdrawn(self) -> None:
+    def test_closed_states_are_terminal_and_an_accepted_case_may_still_be_withdrawn(self) -> None:
         assert allowed_actions(CaseState.REFUSED_AT_INTAKE) == []
         assert allowed_actions(CaseState.WITHDRAWN) == []
-        assert allowed_actions(CaseState.ACCEPTED) == [CaseAction.WITHDRAW]
+        assert allowed_actions(CaseState.COMPLETED) == []
+        assert CaseAction.WITHDRAW in allowed_actions(CaseState.ACCEPTED)
 
     def test_only_the_table_decides(self) -> None:
         for state in CaseState:

@@ -1,0 +1,161 @@
+"""Supervision sweeps (C26): yellow and red warnings, once per level, sent to
+the responsible staff and listed for supervisors of the region."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+from collections.abc import Iterator
+from functools import cache
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from infra.template import ROOT
+from shared.cases.review import WarningPolicy, review_service
+from shared.notifications.consumers import message_for
+from shared.platform.clock import frozen_at
+from shared.platform.events import Envelope
+from shared.workdays.rules import Calendar
+from tests.unit.cases_fixtures import (
+    CITIZEN_A,
+    NANJING_SUPERVISOR,
+    SUZHOU_SUPERVISOR,
+    XUANWU_CIVIL,
+    LongRunningContext,
+    call,
+    cases_cloud,
+    complete_subsistence_case,
+    outbox,
+    run_pre_review,
+    submit,
+)
+
+MONDAY = dt.datetime(2026, 9, 21, 2, 0, tzinfo=dt.UTC)
+START = dt.date(2026, 9, 21)
+CAL = Calendar()
+# 低保 in Xuanwu: legal limit 30 working days (due 2026-11-09), yellow at 80 % = 24 days used
+YELLOW_DAY = CAL.add_working_days(START, 25).date
+RED_DAY = CAL.add_working_days(START, 31).date
+
+
+def _at(day: dt.date) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day, 2, 0, tzinfo=dt.UTC)
+
+
+@cache
+def sweep() -> ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        "supervision_sweep_app", ROOT / "functions" / "supervision_sweep" / "app.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def run_sweep() -> dict[str, Any]:
+    result: dict[str, Any] = sweep().handler({}, LongRunningContext())
+    return result
+
+
+@pytest.fixture(scope="module")
+def cloud() -> Iterator[None]:
+    with cases_cloud():
+        yield
+
+
+@pytest.fixture(autouse=True)
+def fresh(cloud: None) -> None:
+    return None
+
+
+def accepted_case() -> str:
+    with frozen_at(MONDAY):
+        case_id = complete_subsistence_case()
+        assert submit(case_id).status == 200
+        run_pre_review(case_id)
+        assert call("POST", f"/v1/cases/{case_id}/accept", XUANWU_CIVIL).status == 200
+    return case_id
+
+
+def warnings_of(case_id: str) -> list[tuple[str, str]]:
+    return sorted((e["data"]["target"], e["data"]["level"]) for e in outbox("case.deadline_warning", case_id))
+
+
+class TestSweep:
+    def test_yellow_then_red_each_once_and_sent_to_the_responsible_staff(self) -> None:
+        case_id = accepted_case()
+        with frozen_at(_at(START + dt.timedelta(days=7))):
+            run_sweep()
+        assert warnings_of(case_id) == []
+        with frozen_at(_at(YELLOW_DAY)):
+            first = run_sweep()
+            second = run_sweep()
+        assert f"{case_id}:case:yellow" in first["raised"]
+        assert not [r for r in second["raised"] if r.startswith(case_id)]
+        assert warnings_of(case_id) == [("case", "yellow")]
+        with frozen_at(_at(RED_DAY)):
+            run_sweep()
+            run_sweep()
+        assert warnings_of(case_id) == [("case", "red"), ("case", "yellow")]
+        red = next(e for e in outbox("case.deadline_warning", case_id) if e["data"]["level"] == "red")
+        owner, message = message_for(Envelope.model_validate(red))
+        assert owner == XUANWU_CIVIL["sub"]
+        assert "红牌" in message.title
+
+    def test_an_interrupted_sweep_run_again_makes_no_duplicates(self) -> None:
+        cases = [accepted_case() for _ in range(3)]
+        calls = iter([True, False])
+        with frozen_at(_at(RED_DAY)):
+            cut = review_service().sweep_deadlines(
+                RED_DAY, WarningPolicy(), correlation_id=None, keep_going=lambda: next(calls, False)
+            )
+            assert cut.finished is False
+            run_sweep()
+            run_sweep()
+        for case_id in cases:
+            assert warnings_of(case_id) == [("case", "red"), ("case", "yellow")]
+
+    def test_a_suspended_clock_raises_nothing(self) -> None:
+        case_id = accepted_case()
+        with frozen_at(MONDAY):
+            reply = call(
+                "POST",
+                f"/v1/cases/{case_id}/suspend",
+                XUANWU_CIVIL,
+                body={"kind": "inspection", "reason": "现场检验", "expected_working_days": 40},
+            )
+            assert reply.status == 200
+        with frozen_at(_at(RED_DAY)):
+            run_sweep()
+        assert warnings_of(case_id) == []
+
+
+class TestSupervisorList:
+    def test_supervisors_see_warnings_of_their_region_with_counts(self) -> None:
+        case_id = accepted_case()
+        with frozen_at(_at(RED_DAY)):
+            run_sweep()
+        listed = call("GET", "/v1/supervision/warnings", NANJING_SUPERVISOR)
+        assert listed.status == 200, listed.body
+        mine = [w for w in listed.body["items"] if w["case_id"] == case_id]
+        assert sorted(w["level"] for w in mine) == ["red", "yellow"]
+        counts = listed.body["counts"]
+        assert counts["total"] == counts["yellow"] + counts["red"] == len(listed.body["items"])
+        red_only = call("GET", "/v1/supervision/warnings", NANJING_SUPERVISOR, query={"level": "red"}).body
+        assert {w["level"] for w in red_only["items"]} == {"red"}
+        assert red_only["counts"]["yellow"] == 0
+        by_department = call(
+            "GET", "/v1/supervision/warnings", NANJING_SUPERVISOR, query={"department_id": "320102-police"}
+        ).body
+        assert by_department["items"] == []
+        by_region = call("GET", "/v1/supervision/warnings", NANJING_SUPERVISOR, query={"region_code": "320102"}).body
+        assert any(w["case_id"] == case_id for w in by_region["items"])
+        assert call("GET", "/v1/supervision/warnings", SUZHOU_SUPERVISOR).body["counts"]["total"] == 0
+        outside = call("GET", "/v1/supervision/warnings", NANJING_SUPERVISOR, query={"region_code": "320500"})
+        assert outside.status == 403
+        assert call("GET", "/v1/supervision/warnings", XUANWU_CIVIL).status == 403
+        assert call("GET", "/v1/supervision/warnings", CITIZEN_A).status == 403
