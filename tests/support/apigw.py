@@ -65,6 +65,7 @@ def as_role(
     department_id: str = "",
     region_code: str = "320000",
     acting_for: str = "",
+    scope: str = "",
 ) -> dict[str, str]:
     """The authorizer context for a principal of `role` (string values, as API Gateway passes them)."""
     return {
@@ -73,6 +74,6 @@ def as_role(
         "department_id": department_id,
         "region_code": region_code,
         "acting_for": acting_for,
-        "scope": "",
+        "scope": scope,
         "sid": "01JDQ90F3W7C8M2T6R4K9N5X1C",
     }

@@ -37,7 +37,7 @@ from shared.platform import aws
 from shared.platform.config import reset_settings
 from shared.platform.dynamo import from_item
 from shared.workdays import repository as workdays_repository
-from tests.support.apigw import FakeContext, rest_event
+from tests.support.apigw import FakeContext, as_role, rest_event
 
 CASES_TABLE = "cases-test"
 CATALOG_TABLE = "catalog-test"
@@ -70,15 +70,9 @@ def principal(
     scope: str = "",
 ) -> dict[str, str]:
     """The authorizer context API Gateway passes for a principal (string values)."""
-    return {
-        "sub": sub,
-        "role": role,
-        "department_id": department_id,
-        "region_code": region_code,
-        "acting_for": acting_for,
-        "scope": scope,
-        "sid": "01JDQ90F3W7C8M2T6R4K9N5X1C",
-    }
+    return as_role(
+        role, sub=sub, department_id=department_id, region_code=region_code, acting_for=acting_for, scope=scope
+    )
 
 
 CITIZEN_A = principal("citizen", SUBJECT_A)
