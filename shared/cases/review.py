@@ -227,10 +227,7 @@ class ReviewService(CasesService):
         ensure_department_side(principal, case)
         _check_version(case, request.version)
 
-        def event(after: Case, version: int) -> events.Envelope:
-            facts = events.CaseFacts.model_validate(events.facts(after.model_copy(update={"version": version})))
-            return events.envelope(events.REVIEW_STARTED, after, facts, correlation_id)
-
+        event = _plain_event(events.REVIEW_STARTED, correlation_id)
         final = self._simple(principal, case, CaseAction.START_REVIEW, request.note, {}, event)
         return self._after(principal, final)
 
@@ -461,10 +458,7 @@ class ReviewService(CasesService):
         ensure_department_side(principal, case)
         _check_version(case, request.version)
 
-        def event(after: Case, version: int) -> events.Envelope:
-            facts = events.CaseFacts.model_validate(events.facts(after.model_copy(update={"version": version})))
-            return events.envelope(events.COMPLETED, after, facts, correlation_id)
-
+        event = _plain_event(events.COMPLETED, correlation_id)
         final = self._simple(principal, case, CaseAction.COMPLETE, request.note, {}, event)
         return self._after(principal, final)
 
@@ -624,3 +618,13 @@ def _level(use: clock.Usage, policy: WarningPolicy) -> list[str]:
 @cache
 def review_service() -> ReviewService:
     return ReviewService()
+
+
+def _plain_event(event_type: str, correlation_id: str | None) -> Callable[[Case, int], events.Envelope]:
+    """The event of a transition that carries only the case's common facts."""
+
+    def event(after: Case, version: int) -> events.Envelope:
+        facts = events.CaseFacts.model_validate(events.facts(after.model_copy(update={"version": version})))
+        return events.envelope(event_type, after, facts, correlation_id)
+
+    return event

@@ -44,7 +44,7 @@ from shared.cases.models import (
 from shared.cases.review import ReviewService, review_service
 from shared.cases.states import CaseAction
 from shared.platform.idempotency import once
-from shared.platform.observability import logger
+from shared.platform.observability import correlation_id
 from shared.platform.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
 from shared.platform.principal import Access, access_extension, require_access
 
@@ -100,10 +100,6 @@ IdempotencyKey = Annotated[
 
 def _service() -> ReviewService:
     return review_service()
-
-
-def _correlation_id() -> str | None:
-    return logger().get_correlation_id()
 
 
 # --- applying ------------------------------------------------------------------------------
@@ -261,7 +257,7 @@ def _submit(case_id: str, body: SubmitRequest | None, key: str | None, action: C
         case_id,
         body or SubmitRequest(),
         idempotency_key=key,
-        correlation_id=_correlation_id(),
+        correlation_id=correlation_id(),
         action=action,
     )
 
@@ -326,7 +322,7 @@ def supplement(
 )
 def withdraw(case_id: CaseId, body: Annotated[ReasonRequest, Body()]) -> CaseDetail:
     principal = require_access(router, Access.AUTHENTICATED)
-    return _service().withdraw(principal, case_id, body, correlation_id=_correlation_id())
+    return _service().withdraw(principal, case_id, body, correlation_id=correlation_id())
 
 
 # --- my cases --------------------------------------------------------------------------------
@@ -415,7 +411,7 @@ def accept(
     case_id: CaseId, body: Annotated[AcceptRequest | None, Body(description="Optional note and version.")] = None
 ) -> CaseDetail:
     principal = require_access(router, Access.STAFF)
-    return _service().accept(principal, case_id, body or AcceptRequest(), correlation_id=_correlation_id())
+    return _service().accept(principal, case_id, body or AcceptRequest(), correlation_id=correlation_id())
 
 
 @router.post(
@@ -428,7 +424,7 @@ def accept(
 )
 def refuse(case_id: CaseId, body: Annotated[ReasonRequest, Body()]) -> CaseDetail:
     principal = require_access(router, Access.STAFF)
-    return _service().refuse(principal, case_id, body, correlation_id=_correlation_id())
+    return _service().refuse(principal, case_id, body, correlation_id=correlation_id())
 
 
 @router.post(
@@ -441,7 +437,7 @@ def refuse(case_id: CaseId, body: Annotated[ReasonRequest, Body()]) -> CaseDetai
 )
 def request_supplement(case_id: CaseId, body: Annotated[StaffSupplementRequest, Body()]) -> CaseDetail:
     principal = require_access(router, Access.STAFF)
-    return _service().request_supplement(principal, case_id, body, correlation_id=_correlation_id())
+    return _service().request_supplement(principal, case_id, body, correlation_id=correlation_id())
 
 
 # --- review, the clock, joint approval, decision -----------------------------------------------
@@ -462,7 +458,7 @@ _NOTE = Annotated[AcceptRequest | None, Body(description="Optional note and vers
 )
 def start_review(case_id: CaseId, body: _NOTE = None) -> CaseDetail:
     principal = require_access(router, Access.STAFF)
-    return _service().start_review(principal, case_id, body or AcceptRequest(), correlation_id=_correlation_id())
+    return _service().start_review(principal, case_id, body or AcceptRequest(), correlation_id=correlation_id())
 
 
 @router.post(
@@ -485,7 +481,7 @@ def start_review(case_id: CaseId, body: _NOTE = None) -> CaseDetail:
 )
 def suspend(case_id: CaseId, body: Annotated[SuspendRequest, Body()]) -> CaseDetail:
     principal = require_access(router, Access.STAFF)
-    return _service().suspend(principal, case_id, body, correlation_id=_correlation_id())
+    return _service().suspend(principal, case_id, body, correlation_id=correlation_id())
 
 
 @router.post(
@@ -498,7 +494,7 @@ def suspend(case_id: CaseId, body: Annotated[SuspendRequest, Body()]) -> CaseDet
 )
 def resume(case_id: CaseId, body: _NOTE = None) -> CaseDetail:
     principal = require_access(router, Access.STAFF)
-    return _service().resume(principal, case_id, body or AcceptRequest(), correlation_id=_correlation_id())
+    return _service().resume(principal, case_id, body or AcceptRequest(), correlation_id=correlation_id())
 
 
 @router.post(
@@ -518,7 +514,7 @@ def resume(case_id: CaseId, body: _NOTE = None) -> CaseDetail:
 )
 def extend(case_id: CaseId, body: Annotated[ExtendRequest, Body()]) -> CaseDetail:
     principal = require_access(router, Access.SUPERVISOR)
-    return _service().extend(principal, case_id, body, correlation_id=_correlation_id())
+    return _service().extend(principal, case_id, body, correlation_id=correlation_id())
 
 
 @router.post(
@@ -538,7 +534,7 @@ def extend(case_id: CaseId, body: Annotated[ExtendRequest, Body()]) -> CaseDetai
 )
 def joint_task(case_id: CaseId, body: Annotated[TaskOpinionRequest, Body()]) -> CaseDetail:
     principal = require_access(router, Access.STAFF)
-    return _service().task_opinion(principal, case_id, body, correlation_id=_correlation_id())
+    return _service().task_opinion(principal, case_id, body, correlation_id=correlation_id())
 
 
 @router.post(
@@ -562,7 +558,7 @@ def joint_task(case_id: CaseId, body: Annotated[TaskOpinionRequest, Body()]) -> 
 )
 def decide(case_id: CaseId, body: Annotated[DecideRequest, Body()]) -> CaseDetail:
     principal = require_access(router, Access.STAFF)
-    return _service().decide(principal, case_id, body, correlation_id=_correlation_id())
+    return _service().decide(principal, case_id, body, correlation_id=correlation_id())
 
 
 @router.post(
@@ -575,7 +571,7 @@ def decide(case_id: CaseId, body: Annotated[DecideRequest, Body()]) -> CaseDetai
 )
 def complete(case_id: CaseId, body: _NOTE = None) -> CaseDetail:
     principal = require_access(router, Access.STAFF)
-    return _service().complete(principal, case_id, body or AcceptRequest(), correlation_id=_correlation_id())
+    return _service().complete(principal, case_id, body or AcceptRequest(), correlation_id=correlation_id())
 
 
 @router.get(

@@ -37,7 +37,7 @@ from shared.catalog.models import (
 )
 from shared.catalog.service import CatalogService
 from shared.platform.idempotency import once
-from shared.platform.observability import logger
+from shared.platform.observability import correlation_id
 from shared.platform.operator_guard import require_operator
 from shared.platform.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
 from shared.platform.principal import Access, access_extension
@@ -92,10 +92,6 @@ Cursor = Annotated[
 @cache
 def _service() -> CatalogService:
     return CatalogService()
-
-
-def _correlation_id() -> str | None:
-    return logger().get_correlation_id()
 
 
 # --- public reads -------------------------------------------------------------------------
@@ -347,7 +343,7 @@ def publish_item(
 ) -> ItemDetail:
     actor = require_operator(router)
     request = body or PublishRequest()
-    return _service().publish(item_code, request, actor=actor, correlation_id=_correlation_id())
+    return _service().publish(item_code, request, actor=actor, correlation_id=correlation_id())
 
 
 @router.post(
@@ -370,4 +366,4 @@ def publish_item(
 )
 def retire_item(item_code: ItemCode, body: Annotated[RetireRequest, Body()]) -> ItemDetail:
     actor = require_operator(router)
-    return _service().retire(item_code, body, actor=actor, correlation_id=_correlation_id())
+    return _service().retire(item_code, body, actor=actor, correlation_id=correlation_id())

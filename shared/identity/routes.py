@@ -40,7 +40,7 @@ from shared.identity.models import (
 from shared.identity.service import identity_service
 from shared.identity.tokens import verification_keys
 from shared.platform.idempotency import once
-from shared.platform.observability import logger
+from shared.platform.observability import correlation_id
 from shared.platform.pagination import Page
 from shared.platform.principal import Access, access_extension, require_access
 
@@ -83,10 +83,6 @@ Uscc = Annotated[
 
 def _source_address() -> str:
     return str(router.current_event.request_context.identity.source_ip or "")
-
-
-def _correlation_id() -> str | None:
-    return logger().get_correlation_id()
 
 
 def _tokens(pair: TokenPair) -> Response[TokenPair]:
@@ -145,7 +141,7 @@ def register(body: Annotated[Registration, Body()], idempotency_key: Idempotency
         key=idempotency_key,
         # the body holds an ID number and a phone: the idempotency store keeps only a keyed fingerprint
         payload={"fingerprint": service.request_fingerprint(body.model_dump(mode="json"))},
-        produce=lambda: service.register(body, correlation_id=_correlation_id()).model_dump(mode="json"),
+        produce=lambda: service.register(body, correlation_id=correlation_id()).model_dump(mode="json"),
     )
     return Profile.model_validate(result)
 
@@ -215,7 +211,7 @@ def staff_sign_in_verify(body: Annotated[StaffSignInVerification, Body()]) -> Re
     openapi_extensions=_PUBLIC,
 )
 def refresh(body: Annotated[RefreshRequest, Body()]) -> Response[TokenPair]:
-    return _tokens(identity_service().refresh(body.refresh_token, correlation_id=_correlation_id()))
+    return _tokens(identity_service().refresh(body.refresh_token, correlation_id=correlation_id()))
 
 
 @router.post(
@@ -230,7 +226,7 @@ def refresh(body: Annotated[RefreshRequest, Body()]) -> Response[TokenPair]:
     openapi_extensions=_PUBLIC,
 )
 def acting_for(body: Annotated[ActingForRequest, Body()]) -> Response[TokenPair]:
-    pair = identity_service().switch_acting_for(body.refresh_token, body.uscc, correlation_id=_correlation_id())
+    pair = identity_service().switch_acting_for(body.refresh_token, body.uscc, correlation_id=correlation_id())
     return _tokens(pair)
 
 
@@ -325,7 +321,7 @@ _LEGAL_REPRESENTATIVE_PROBLEMS = {
 )
 def grant_agent(uscc: Uscc, body: Annotated[AgentGrant, Body()]) -> AgentAuthorisation:
     principal = require_access(router, Access.APPLICANT)
-    return identity_service().grant_agent(principal, uscc, body, correlation_id=_correlation_id())
+    return identity_service().grant_agent(principal, uscc, body, correlation_id=correlation_id())
 
 
 @router.get(
@@ -360,5 +356,5 @@ def revoke_agent(
     agent_subject_id: Annotated[str, Path(pattern=SUBJECT_ID_PATTERN, description="The agent's subject id.")],
 ) -> Response[None]:
     principal = require_access(router, Access.APPLICANT)
-    identity_service().revoke_agent(principal, uscc, agent_subject_id, correlation_id=_correlation_id())
+    identity_service().revoke_agent(principal, uscc, agent_subject_id, correlation_id=correlation_id())
     return Response(status_code=204, body=None)

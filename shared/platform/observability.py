@@ -26,3 +26,8 @@ def metrics() -> Metrics:
 @cache
 def tracer() -> Tracer:
     return Tracer()
+
+
+def correlation_id() -> str | None:
+    """The current request's correlation id (set by the HTTP resolver), for the events it causes."""
+    return logger().get_correlation_id()
