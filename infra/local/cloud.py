@@ -27,6 +27,7 @@ from infra.local.gateway import Gateway
 from infra.local.intrinsics import Pseudo, TemplateError
 from infra.local.model import EventSource, FunctionSpec, Model, read_model
 from infra.local.motoserver import MotoServer
+from infra.local.partners import Partner, load_partners
 from infra.local.pollers import Activity, EventBridgeTargetPoller, SqsPoller, StreamPoller
 from infra.local.resources import Created, LocalStack
 from infra.local.schedules import Scheduler, ScheduleSpec, schedule_from_event, scheduled_event
@@ -78,6 +79,7 @@ class LocalCloud:
         openapi_path: Path | str | None = None,
         repo_root: Path = ROOT,
         stream_idle_poll_s: float = 1.0,
+        partners: bool = True,
     ) -> None:
         self.template_path = Path(template).resolve()
         self.host = host
@@ -97,6 +99,8 @@ class LocalCloud:
         self.repo_root = repo_root
         self.openapi_path = Path(openapi_path) if openapi_path else repo_root / "docs" / "openapi.json"
         self.stream_idle_poll_s = stream_idle_poll_s
+        self.partners_enabled = partners
+        self.partners: dict[str, Partner] = {}
         self.activity = Activity()
         self.seed_result = SeedResult("off")
         self.startup_s = 0.0
@@ -191,6 +195,11 @@ class LocalCloud:
             self._mark("seed")
             if self.seed_result.status == "error" and self.strict_seed:
                 raise RuntimeError(f"seeding failed:\n{self.seed_result.message}")
+        if self.partners_enabled:
+            for partner in load_partners():
+                partner.start(self)
+                self.partners[partner.name] = partner
+            self._mark("partners")
         self._scheduler = Scheduler(self.schedules, self._run_schedule)
         if self.scheduler_enabled:
             self._scheduler.start()
@@ -204,6 +213,9 @@ class LocalCloud:
         if self._scheduler is not None:
             self._scheduler.stop()
             self._scheduler = None
+        for partner in self.partners.values():
+            partner.stop()
+        self.partners.clear()
         pollers = [*self._sqs_pollers, *self._stream_pollers]
         for poller in pollers:
             poller.signal_stop()

@@ -151,6 +151,8 @@ class BasicItemSeed:
     applicant_kinds: list[str]
     implementations: list[Implementation]
     fees: list[dict[str, Any]] = field(default_factory=list)
+    fee_timing: str = "after_approval"
+    result_licence_type_code: str | None = None  # the e-licence an approval produces (C11)
     immediate: bool = False
     joint_with: tuple[str, ...] = ()  # co-department sectors of a joint item (并联审批); the lead is `department`
 
@@ -159,6 +161,7 @@ BASIC_ITEMS: list[BasicItemSeed] = [
     BasicItemSeed(
         basic_code="000117004000",
         name="食品经营许可",
+        result_licence_type_code=licence.FOOD_BUSINESS_LICENCE,
         item_type=ItemType.LICENSING,
         legal_basis="《中华人民共和国食品安全法》第三十五条；《食品经营许可和备案管理办法》第二条",
         department="market",
@@ -202,6 +205,7 @@ BASIC_ITEMS: list[BasicItemSeed] = [
     BasicItemSeed(
         basic_code="000117002001",
         name="个体工商户设立登记",
+        result_licence_type_code=licence.BUSINESS_LICENCE,
         item_type=ItemType.LICENSING,
         legal_basis="《促进个体工商户发展条例》第八条；《中华人民共和国市场主体登记管理条例》第三条",
         department="market",
@@ -232,6 +236,7 @@ BASIC_ITEMS: list[BasicItemSeed] = [
     BasicItemSeed(
         basic_code="000117002002",
         name="企业设立登记",
+        result_licence_type_code=licence.BUSINESS_LICENCE,
         item_type=ItemType.LICENSING,
         legal_basis="《中华人民共和国公司法》第二十九条；《中华人民共和国市场主体登记管理条例》第十九条",
         department="market",
@@ -328,6 +333,7 @@ BASIC_ITEMS: list[BasicItemSeed] = [
     BasicItemSeed(
         basic_code="000707010001",
         name="内地居民结婚登记",
+        result_licence_type_code=licence.MARRIAGE_CERTIFICATE,
         item_type=ItemType.CONFIRMATION,
         legal_basis="《婚姻登记条例》第四条、第五条、第七条",
         department="civil",
@@ -411,6 +417,7 @@ BASIC_ITEMS: list[BasicItemSeed] = [
     BasicItemSeed(
         basic_code="000125001000",
         name="建筑工程施工许可",
+        result_licence_type_code=licence.CONSTRUCTION_PERMIT,
         item_type=ItemType.LICENSING,
         legal_basis="《中华人民共和国建筑法》第七条、第八条；《建筑工程施工许可管理办法》第四条",
         department="housing",
@@ -575,6 +582,7 @@ BASIC_ITEMS: list[BasicItemSeed] = [
         tags=["护照", "出入境", "出国"],
         applicant_kinds=["natural_person"],
         fees=[{"name": "普通护照证件费", "amount_fen": 12000, "currency": "CNY", "non_tax": True}],
+        fee_timing="before_acceptance",  # 证件费 is paid when applying
         implementations=[Implementation("320100"), Implementation("320500", promised_limit_days=5)],
     ),
     BasicItemSeed(
@@ -603,6 +611,7 @@ BASIC_ITEMS: list[BasicItemSeed] = [
     BasicItemSeed(
         basic_code="320117010000",
         name="开办餐饮店联合审批",
+        result_licence_type_code=licence.FOOD_BUSINESS_LICENCE,
         item_type=ItemType.LICENSING,
         legal_basis="《中华人民共和国行政许可法》第二十六条、第四十二条；《江苏省优化营商环境条例》第二十三条",
         department="market",
@@ -652,6 +661,8 @@ def new_item_bodies() -> list[dict[str, Any]]:
                     ),
                     "immediate": basic.immediate if implementation.immediate is None else implementation.immediate,
                     "fees": basic.fees,
+                    "fee_timing": basic.fee_timing,
+                    "result_licence_type_code": basic.result_licence_type_code,
                     "materials": basic.materials,
                     "form_schema": basic.form_schema,
                     "channel": channel,

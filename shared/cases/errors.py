@@ -34,6 +34,11 @@ NOT_A_JOINT_CASE = "case.not_a_joint_case"
 TASK_NOT_YOURS = "case.task_not_yours"
 TASK_ALREADY_DECIDED = "case.task_already_decided"
 CLOCK_NOT_STARTED = "case.clock_not_started"
+EXTENSION_NOT_REQUESTED = "case.extension_not_requested"
+EXTENSION_ALREADY_REQUESTED = "case.extension_already_requested"
+EXTENSION_SELF_APPROVAL = "case.extension_self_approval"
+NOT_IN_A_DEPARTMENT = "case.not_in_a_department"
+FEE_UNPAID = "case.fee_unpaid"
 
 # field-level codes (errors[].code)
 FIELD_UNKNOWN_FORM_FIELD = "case.form_unknown_field"
@@ -44,6 +49,8 @@ FIELD_SIZE_LIMIT = "case.size_limit"
 FIELD_CHECKSUM_MISMATCH = "case.checksum_mismatch"
 FIELD_CONTENT_MISMATCH = "case.content_mismatch"
 FIELD_ADDRESS_REQUIRED = "case.address_required"
+FIELD_ADDRESS_REGION_REQUIRED = "case.address_region_required"
+FIELD_RECIPIENT_REQUIRED = "case.recipient_required"
 FIELD_NOT_CONDITIONAL = "case.not_a_conditional_slot"
 
 MESSAGES: dict[str, tuple[str, str]] = {
@@ -107,6 +114,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "延长办理期限须经本行政区域监督（负责）人员批准",
         "Extending the time limit needs approval by a supervisor of the case's region",
     ),
+    EXTENSION_NOT_REQUESTED: (
+        "办件没有待审批的延期申请，须由承办部门先提出申请",
+        "The case has no pending extension request; the department must request one first",
+    ),
+    EXTENSION_ALREADY_REQUESTED: (
+        "已有一份延期申请等待审批",
+        "An extension request is already waiting for approval",
+    ),
+    EXTENSION_SELF_APPROVAL: ("不能审批本人提出的延期申请", "You cannot approve your own extension request"),
+    NOT_IN_A_DEPARTMENT: ("您的账号不属于任何部门", "Your account does not belong to a department"),
     JOINT_TASKS_OPEN: (
         "并联审批仍有 {open} 个部门未办结，不能作出决定",
         "{open} joint task(s) are still open; the case cannot be decided",
@@ -131,6 +148,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The file content does not match the declared format {format}",
     ),
     FIELD_ADDRESS_REQUIRED: ("邮寄送达须填写地址", "Courier delivery needs an address"),
+    FIELD_ADDRESS_REGION_REQUIRED: (
+        "邮寄送达须填写地址所在县级行政区划代码",
+        "Courier delivery needs the county-level region code of the address",
+    ),
+    FIELD_RECIPIENT_REQUIRED: ("邮寄送达须填写收件人及手机号码", "Courier delivery needs a recipient and a mobile"),
+    FEE_UNPAID: (
+        "该事项须在受理前缴费，申请人尚未缴费（应缴 {total_fen} 分）",
+        "This item's fees are paid before acceptance and are not paid yet ({total_fen} fen due)",
+    ),
     FIELD_NOT_CONDITIONAL: ("该材料不是情形材料：{slot_id}", "Slot {slot_id} is not a conditional material"),
 }
 

@@ -12,13 +12,19 @@ in the same transaction as the transition they describe.
 | `case.review_started`         | staff started the review                      | — |
 | `case.suspended`              | the clock stopped (Art. 45), reason + expected duration | notifications |
 | `case.resumed`                | the clock restarted; deadlines moved          | notifications |
+| `case.extension_requested`     | lead staff asked to extend (pending approval) | — (supervisors list it) |
 | `case.extended`               | a supervisor approved an extension (Art. 42)  | notifications |
+| `case.extension_rejected`     | a supervisor did not approve the request      | — |
 | `case.joint_tasks_opened`     | joint case accepted: a task per co-department | — |
 | `case.joint_task_decided`     | a co-department gave its opinion              | notifications (lead) |
 | `case.decided`                | approved or denied, with the decision document | notifications |
 | `case.completed`              | 办结                                          | notifications |
 | `case.deadline_warning`       | sweep: yellow / red, once per level           | notifications (staff) |
 | `case.deadline_warning_unassigned` | the same, no staff handler yet (deemed)  | — (supervisors list it) |
+| `case.fee_due`                | fees to pay: after approval, or before acceptance (item's fee timing) | payments |
+| `case.licence_due`            | approved; the item produces an e-licence       | licences |
+| `case.delivery_due`           | the result goes out by courier                 | delivery |
+| `case.step_done`              | a payment, licence or delivery came back (case-progress worker) | notifications |
 
 `subject` is the case id. Every event names the inbox to notify
 (`notify_subject_id`, the natural person who filed) and carries the case
@@ -45,12 +51,18 @@ REVIEW_STARTED = "case.review_started"
 SUSPENDED = "case.suspended"
 RESUMED = "case.resumed"
 EXTENDED = "case.extended"
+EXTENSION_REQUESTED = "case.extension_requested"
+EXTENSION_REJECTED = "case.extension_rejected"
 JOINT_TASKS_OPENED = "case.joint_tasks_opened"
 JOINT_TASK_DECIDED = "case.joint_task_decided"
 DECIDED = "case.decided"
 COMPLETED = "case.completed"
 DEADLINE_WARNING = "case.deadline_warning"
 DEADLINE_WARNING_UNASSIGNED = "case.deadline_warning_unassigned"
+FEE_DUE = "case.fee_due"
+LICENCE_DUE = "case.licence_due"
+DELIVERY_DUE = "case.delivery_due"
+STEP_DONE = "case.step_done"
 
 
 class CaseFacts(BaseModel):
@@ -105,6 +117,15 @@ class ClockData(CaseFacts):
     moved_by_working_days: int | None = None
 
 
+class ExtensionRequestData(CaseFacts):
+    """An extension request (延期申请) and, when rejected, the supervisor's reason."""
+
+    working_days: int
+    reason: str
+    requested_by_subject_id: str
+    rejection_reason: str | None = None
+
+
 class JointTasksOpenedData(CaseFacts):
     departments: list[str]
     due_on: list[dt.date]
@@ -131,12 +152,61 @@ class DeadlineWarningData(CaseFacts):
     """A supervision warning (效能监察预警): once per case (or joint task) and level."""
 
     level: str  # yellow | red
+    kind: str = "legal"  # legal | promised | task (which limit)
     target: str  # "case" or the co-department id of a joint task
     due_on: dt.date
     used_days: int
     limit_days: int
     left_days: int
     handler_subject_id: str | None = None
+
+
+class FeeLineData(BaseModel):
+    name: str
+    amount_fen: int
+    non_tax: bool = False
+
+
+class FeeDueData(CaseFacts):
+    """Fees to collect (C10): the payments context opens one order per case and stage."""
+
+    stage: str  # before_acceptance | after_approval
+    fees: list[FeeLineData]
+    total_fen: int
+    payer_subject_id: str
+    payer_uscc: str | None = None
+
+
+class LicenceDueData(CaseFacts):
+    """An approval that produces an e-licence (C11): the licences context issues it."""
+
+    licence_type_code: str
+    issuer_uscc: str
+    issuer_name: str
+    holder_subject_id: str
+    holder_uscc: str | None = None
+    holder_kind: str
+    decision_id: str
+    decision_document_number: str
+    decided_on: dt.date
+
+
+class DeliveryDueData(CaseFacts):
+    """The result goes out by courier (C12). The recipient travels sealed
+    (`shared.platform.sealing`, purpose `cases.delivery`, bound to the case id)."""
+
+    address: str
+    address_region_code: str
+    recipient_masked: str
+    recipient_sealed: str
+    contents: list[str]  # decision_document, licence_certificate
+    licence_ids: list[str] = []
+
+
+class StepDoneData(CaseFacts):
+    step: str  # payment | licence | delivery
+    reference: str
+    next_step: str | None = None
 
 
 register_event_type(SUBMITTED, SubmittedData, "An application was submitted or supplemented (申报 / 补正提交).")
@@ -160,6 +230,14 @@ register_event_type(SUSPENDED, ClockData, "The clock stopped for a special proce
 register_event_type(RESUMED, ClockData, "The clock restarted; every deadline moved by the days suspended (恢复计时).")
 register_event_type(EXTENDED, ClockData, "A supervisor approved extending the legal limit (延长期限, Art. 42).")
 register_event_type(
+    EXTENSION_REQUESTED,
+    ExtensionRequestData,
+    "Lead department staff asked to extend the legal limit; a supervisor of the region must approve (申请延期).",
+)
+register_event_type(
+    EXTENSION_REJECTED, ExtensionRequestData, "A supervisor did not approve the extension request (不批准延期)."
+)
+register_event_type(
     JOINT_TASKS_OPENED, JointTasksOpenedData, "A joint case was accepted; one task per co-department (并联审批)."
 )
 register_event_type(JOINT_TASK_DECIDED, JointTaskDecidedData, "A co-department gave its opinion on its joint task.")
@@ -173,6 +251,11 @@ register_event_type(
     DeadlineWarningData,
     "Supervision warning for a case no staff member has handled yet (deemed accepted); not sent to an inbox.",
 )
+
+register_event_type(FEE_DUE, FeeDueData, "Fees are due for a case (缴费通知); payments opens an order.")
+register_event_type(LICENCE_DUE, LicenceDueData, "An approved case's e-licence is to be issued (制证).")
+register_event_type(DELIVERY_DUE, DeliveryDueData, "An approved case's result is to be sent by courier (寄递).")
+register_event_type(STEP_DONE, StepDoneData, "A payment, licence or delivery for the case is done.")
 
 
 def facts(case: Case) -> dict[str, object]:

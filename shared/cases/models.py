@@ -48,11 +48,71 @@ class DeliveryMethod(StrEnum):
     ELECTRONIC = "electronic"  # 电子送达 (电子证照/文书)
 
 
+Address = Annotated[str, StringConstraints(strip_whitespace=True, min_length=5, max_length=200)]
+RegionCodeText = Annotated[str, Field(pattern=r"^[1-8][0-9]{5}$", examples=["320115"])]
+
+
 class Delivery(_Input):
+    """The applicant's choice of how the result reaches them (C12). For courier
+    delivery the address, its county-level region code and the recipient are
+    needed; the recipient's name and phone are sealed when stored."""
+
     method: DeliveryMethod = Field(description="pickup 窗口领取, courier 快递送达, electronic 电子送达.")
-    address: Annotated[str, StringConstraints(strip_whitespace=True, min_length=5, max_length=200)] | None = Field(
-        default=None, description="Postal address; required for courier delivery."
+    address: Address | None = Field(default=None, description="Postal address; required for courier delivery.")
+    region_code: RegionCodeText | None = Field(
+        default=None, description="County-level region of the address (GB/T 2260); required for courier delivery."
     )
+    recipient_name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)] | None = (
+        Field(default=None, description="Recipient (收件人); required for courier delivery.")
+    )
+    recipient_phone: Annotated[str, Field(pattern=r"^1[3-9][0-9]{9}$")] | None = Field(
+        default=None, description="Recipient's mobile; required for courier delivery. Stored sealed, shown masked."
+    )
+
+
+class DeliveryView(_Shape):
+    """The delivery choice as shown: the recipient masked."""
+
+    method: DeliveryMethod
+    address: str | None = None
+    region_code: str | None = None
+    recipient: str | None = Field(default=None, description="Recipient, masked (e.g. 张* 138****0001).")
+
+
+class DeliveryChoice(DeliveryView):
+    """The delivery choice as stored: `recipient_sealed` is the KMS-sealed name and
+    phone (purpose `cases.delivery`, bound to the case id), for the courier booking."""
+
+    recipient_sealed: str | None = None
+
+
+class FeeLine(_Shape):
+    """One fee of the item (收费项目), in integer fen."""
+
+    name: str
+    amount_fen: int
+    non_tax: bool = False
+
+
+FeeTiming = Literal["before_acceptance", "after_approval"]
+
+
+class FulfilmentStep(StrEnum):
+    """What happens between approval and 办结, in this order, as the item and the
+    applicant's delivery choice require (网上批、快递送)."""
+
+    PAYMENT = "payment"  # 缴费 (C10)
+    LICENCE = "licence"  # 电子证照制证 (C11)
+    DELIVERY = "delivery"  # 送达: courier or counter handover (C12)
+
+
+class FulfilmentRecord(_Shape):
+    """A step done, with the other context's reference (order, licence, shipment)."""
+
+    step: FulfilmentStep
+    reference: str
+    done_at: AwareDatetime
+    note: str | None = None
 
 
 class Applicant(_Shape):
@@ -106,6 +166,18 @@ class ItemSnapshot(_Shape):
     joint: bool = False
     lead_department_id: str | None = None
     co_department_ids: list[str] = Field(default_factory=list)
+    fees: list[FeeLine] = Field(default_factory=list)
+    fee_timing: FeeTiming = "after_approval"
+    result_licence_type_code: str | None = None
+
+    @property
+    def fee_total_fen(self) -> int:
+        return sum(fee.amount_fen for fee in self.fees)
+
+    @property
+    def issuer_uscc(self) -> str:
+        """The implementing department's USCC: the first 18 characters of the 实施编码."""
+        return self.implementation_code[:18]
 
 
 class AttachedMaterial(_Shape):
@@ -181,6 +253,22 @@ class Extension(_Shape):
     reason: str = Field(description="Told to the applicant.")
     approved_on: dt.date
     approved_by: str = Field(description="Supervisor-level approver, masked.")
+
+
+class ExtensionRequestView(_Shape):
+    """A pending request to extend the legal limit (延期申请), as staff and supervisors
+    see it; the applicant is told only once a supervisor approves."""
+
+    working_days: int = Field(description="+10, joint +15 (Art. 42).")
+    reason: str
+    requested_at: AwareDatetime
+    requested_by: str = Field(description="Role and masked identity of the requesting staff member.")
+
+
+class PendingExtension(ExtensionRequestView):
+    """The pending request as stored: who asked (they may not approve it themselves)."""
+
+    requested_by_subject_id: str
 
 
 class Deadlines(_Shape):
@@ -279,7 +367,7 @@ class Case(_Shape):
     item: ItemSnapshot
     form: dict[str, Any] = Field(default_factory=dict)
     applicable_conditions: list[str] = Field(default_factory=list)
-    delivery: Delivery
+    delivery: DeliveryChoice
     materials: list[AttachedMaterial] = Field(default_factory=list)
     created_at: AwareDatetime
     updated_at: AwareDatetime
@@ -294,6 +382,9 @@ class Case(_Shape):
     handler_subject_id: str | None = Field(default=None, description="Staff responsible (who accepted), for warnings.")
     deadlines: Deadlines | None = None
     closing_reason: str | None = None
+    extension_request: PendingExtension | None = Field(default=None, description="A pending 延期申请.")
+    pending_steps: list[FulfilmentStep] = Field(default_factory=list, description="Still to happen before 办结.")
+    fulfilment: list[FulfilmentRecord] = Field(default_factory=list, description="Steps done after approval.")
     timeline_length: int = 0
     timeline_head: str = ""
 
@@ -368,9 +459,10 @@ class SuspendRequest(_Input):
 
 
 class ExtendRequest(_Input):
-    """延长期限 (Art. 42): approved by a supervisor of the case's region; the reason is told to the applicant."""
+    """延长期限 (Art. 42), the approval of a pending request by a supervisor of the case's
+    region; `reason` is what the applicant is told (default: the request's reason)."""
 
-    reason: Reason
+    reason: Reason | None = None
     version: int | None = Field(default=None, ge=1)
 
 
@@ -459,7 +551,7 @@ class CaseDetail(CaseSummary):
     item_version: int
     form: dict[str, Any]
     applicable_conditions: list[str]
-    delivery: Delivery
+    delivery: DeliveryView
     materials: list[AttachedMaterial]
     material_slots: list[MaterialSlot]
     notice: SupplementNotice | None = None
@@ -471,6 +563,14 @@ class CaseDetail(CaseSummary):
     joint_tasks: list[JointTask] = Field(
         default_factory=list, description="Joint tasks the caller may see (all for the lead and the applicant)."
     )
+    extension_request: ExtensionRequestView | None = Field(
+        default=None, description="A pending 延期申请 (shown to the department and supervisors only)."
+    )
+    pending_steps: list[FulfilmentStep] = Field(
+        default_factory=list, description="What is still to happen before 办结 (payment, licence, delivery)."
+    )
+    fulfilment: list[FulfilmentRecord] = Field(default_factory=list, description="Steps done, with references.")
+    fee_total_fen: int = Field(default=0, description="The item's fees in fen (0: nothing to pay).")
     required_actions: list[RequiredAction]
     timeline: list[TimelineEntry]
 
@@ -534,8 +634,16 @@ class WarningLevel(StrEnum):
     RED = "red"  # 红牌: overdue
 
 
+class WarningKind(StrEnum):
+    """Which limit a warning is about."""
+
+    LEGAL = "legal"  # 法定办结期限 (with an approved extension)
+    PROMISED = "promised"  # 承诺办结期限
+    TASK = "task"  # a co-department's joint task limit
+
+
 class DeadlineWarning(BaseModel):
-    """A supervision warning (效能监察预警), raised once per case (or joint task) and level."""
+    """A supervision warning (效能监察预警), raised once per case (or joint task), kind and level."""
 
     case_id: str
     case_number: str
@@ -544,6 +652,7 @@ class DeadlineWarning(BaseModel):
     department_id: str
     region_code: str
     target: str = Field(description="`case`, or the co-department of a joint task.")
+    kind: WarningKind = Field(default=WarningKind.LEGAL, description="legal, promised or (joint) task limit.")
     level: WarningLevel
     due_on: dt.date
     used_days: int
@@ -556,3 +665,37 @@ class DeadlineWarning(BaseModel):
 class WarningList(BaseModel):
     items: list[DeadlineWarning]
     counts: dict[str, int] = Field(description="Per level (`yellow`, `red`) and `total`.")
+
+
+class JointTaskEntry(BaseModel):
+    """An open joint task of the caller's department (并联审批待办)."""
+
+    case_id: str
+    case_number: str
+    case_state: CaseState
+    state_name: str
+    item_code: str
+    item_name: str
+    region_code: str
+    lead_department_id: str
+    department_id: str
+    opened_on: dt.date
+    due_on: dt.date = Field(description="The task's own due date (its limit in working days from acceptance).")
+    limit_days: int
+
+
+class ExtensionRequestEntry(BaseModel):
+    """A pending extension request waiting for a supervisor (延期审批待办)."""
+
+    case_id: str
+    case_number: str
+    state: CaseState
+    item_code: str
+    item_name: str
+    department_id: str
+    region_code: str
+    legal_due_on: dt.date = Field(description="The legal due date now; approval moves it by `working_days`.")
+    working_days: int
+    reason: str
+    requested_at: AwareDatetime
+    requested_by: str

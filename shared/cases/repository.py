@@ -4,6 +4,7 @@
 |---------------------|----------------------------------|------------------|------------------------------------|
 | case 办件            | `CASE#<case_id>`                 | `CASE`           | gsi1, gsi2, gsi3 below             |
 | timeline entry 轨迹  | `CASE#<case_id>`                 | `TL#<seq:05d>`   |                                    |
+| joint task 并联任务   | `CASE#<case_id>`                 | `TASK#<department>` | gsi2 (below), only while open   |
 | submission key      | `CASE#<case_id>`                 | `IDEMP#<hash>`   | (TTL 24 h)                         |
 | case-number counter | `CASENO#<region>#<yyyymmdd>#<s>` | `COUNTER`        | (TTL 3 days)                       |
 | outbox              | `OUTBOX#<event id>`              | `OUTBOX`         | (TTL 7 days; stream → relay)       |
@@ -15,23 +16,32 @@ Indexes (all sort keys begin with an RFC 3339 UTC time or a date, so they sort b
   present only while the intake decision is pending. `s` is one of
   `INTAKE_SHARDS` shards by case id: a busy department's queue is spread over
   8 partitions and read by querying them in parallel and merging by time.
+- gsi2 "joint tasks" (并联审批待办): a joint-task item per open task, `JTASK#<department>` /
+  `<task due date>#<case_id>`, soonest due first. Written in the case's own transaction
+  (`transition`): present while the task is open and the case under review, deleted
+  when the co-department gives its opinion or the case closes. One item per task, not a
+  key on the case, because a case has several co-departments and an item has one key per
+  index; one partition per department (departments are county-level, task volumes small).
+- gsi2 "pending extensions" (延期审批): `EXTREQ#<city4>` / `<requested_at>#<case_id>` on the
+  case itself while an extension request waits for a supervisor (the case is past intake,
+  so its gsi2 is free).
 - gsi3 "Art. 32 due" (视为受理): `ART32#<s>` / `<due date>#<case_id>`, present
   only while the intake decision is pending; the sweep queries each of
   `DUE_SHARDS` shards for due dates before today — never a Scan.
 - gsi3 "legal clock due" (效能监察): `DUE#<s>` / `<watch date>#<case_id>`, present
   only while the clock runs (accepted, in review; not while suspended, not
-  once decided). The watch date is the earliest of the legal due date and the
-  due dates of open joint tasks. The supervision sweep queries each shard for
+  once decided). The watch date is the earliest of the promised and legal due
+  dates and the due dates of open joint tasks. The supervision sweep queries each shard for
   watch dates up to today + its yellow horizon — the due set, never a Scan.
   (A case is in at most one of the two gsi3 partitions: intake and review
   never overlap, so no new index is needed.)
 
-| warning 预警          | `CASE#<case_id>`                 | `WARN#<target>#<level>` | gsi1 (below)            |
+| warning 预警          | `CASE#<case_id>`                 | `WARN#<target>#<kind>#<level>` | gsi1 (below)     |
 
 Warnings use gsi1 `WARN#<city4>` / `<raised_at>#<case_id>#<target>#<level>`.
 
 A warning's key is its identity (case, target = `case` or a co-department,
-level), written with `attribute_not_exists`, so a sweep run twice (or
+kind = `legal`, `promised` or `task`, level), written with `attribute_not_exists`, so a sweep run twice (or
 re-run after an interruption) never writes one twice. Supervisors list them
 from gsi1 by city partition (`<city4>` = the first four digits of the item's
 region; a province supervisor reads the 14 partitions of Jiangsu).
@@ -54,20 +64,21 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from shared.cases.errors import CHANGED_CONCURRENTLY
-from shared.cases.models import Case, TaskState, TimelineEntry
+from shared.cases.models import Case, JointTask, TaskState, TimelineEntry
 from shared.cases.numbers import counter_key
-from shared.cases.states import AWAITING_INTAKE, CLOCK_RUNNING, CaseState
+from shared.cases.states import AWAITING_INTAKE, CLOCK_RUNNING, UNDER_REVIEW, CaseState
 from shared.platform.aws import dynamodb
 from shared.platform.clock import iso, now
 from shared.platform.config import settings
 from shared.platform.dynamo import Transaction, from_item, to_item
 from shared.platform.dynamo import values as expression_values
-from shared.platform.errors import Conflict
+from shared.platform.errors import BadRequest, Conflict
 from shared.platform.events import Envelope
 from shared.platform.pagination import Page, decode_cursor, encode_cursor
 
 CASE_SK = "CASE"
 TIMELINE_PREFIX = "TL#"
+TASK_PREFIX = "TASK#"
 IDEMPOTENCY_PREFIX = "IDEMP#"
 INTAKE_SHARDS = 8
 DUE_SHARDS = 16
@@ -102,6 +113,14 @@ def _clock_pk(shard: int) -> str:
     return f"DUE#{shard:02d}"
 
 
+def _task_pk(department_id: str) -> str:
+    return f"JTASK#{department_id}"
+
+
+def _extension_pk(region_code: str) -> str:
+    return f"EXTREQ#{region_code[:4]}"
+
+
 JIANGSU_CITY_PREFIXES = tuple(f"32{n:02d}" for n in range(14))  # 3200 (province) .. 3213
 """Partitions of the warnings listing: the province's own items and its 13 cities."""
 
@@ -114,7 +133,7 @@ def watch_on(case: Case) -> dt.date | None:
     """The day the sweep should first look at a case: the earliest running due date."""
     if case.state not in CLOCK_RUNNING or case.deadlines is None or case.deadlines.suspended_since is not None:
         return None
-    dates = [case.deadlines.legal_due_on]
+    dates = [case.deadlines.legal_due_on, case.deadlines.promised_due_on]
     dates.extend(task.due_on for task in case.joint_tasks if task.state is TaskState.OPEN)
     return min(dates)
 
@@ -134,11 +153,50 @@ def case_record(case: Case) -> dict[str, Any]:
         if case.intake_due_on is not None:
             record["gsi3pk"] = _due_pk(shard_of(case.case_id, DUE_SHARDS))
             record["gsi3sk"] = f"{case.intake_due_on.isoformat()}#{case.case_id}"
+    if case.extension_request is not None and case.state in UNDER_REVIEW:
+        record["gsi2pk"] = _extension_pk(case.item.region_code)
+        record["gsi2sk"] = f"{iso(case.extension_request.requested_at)}#{case.case_id}"
     watch = watch_on(case)
     if watch is not None:
         record["gsi3pk"] = _clock_pk(shard_of(case.case_id, DUE_SHARDS))
         record["gsi3sk"] = f"{watch.isoformat()}#{case.case_id}"
     return record
+
+
+def task_record(case: Case, task: JointTask) -> dict[str, Any]:
+    """The work-list entry of one open joint task (gsi2, its department's partition)."""
+    return {
+        "pk": case_pk(case.case_id),
+        "sk": f"{TASK_PREFIX}{task.department_id}",
+        "kind": "joint_task",
+        "case_id": case.case_id,
+        "case_number": case.case_number,
+        "case_state": case.state.value,
+        "item_code": case.item.implementation_code,
+        "item_name": case.item.name,
+        "region_code": case.item.region_code,
+        "lead_department_id": case.item.lead_department_id or case.item.department_id,
+        "department_id": task.department_id,
+        "opened_on": task.opened_on.isoformat(),
+        "due_on": task.due_on.isoformat(),
+        "limit_days": task.limit_days,
+        "gsi2pk": _task_pk(task.department_id),
+        "gsi2sk": f"{task.due_on.isoformat()}#{case.case_id}",
+    }
+
+
+def _task_index_changes(case: Case, transaction: Transaction) -> None:
+    """Keep the joint-task work lists in step with the case, in its transaction: an
+    open task of a case under review is listed; a decided task, or any task of a
+    case that left review (withdrawn), is removed. Cases past review whose tasks
+    were all closed already cost nothing more."""
+    under_review = case.state in UNDER_REVIEW
+    for task in case.joint_tasks:
+        is_open = task.state is TaskState.OPEN
+        if is_open and under_review:
+            transaction.put(task_record(case, task))
+        elif is_open or under_review:
+            transaction.delete({"pk": case_pk(case.case_id), "sk": f"{TASK_PREFIX}{task.department_id}"})
 
 
 def _timeline_record(case_id: str, entry: TimelineEntry) -> dict[str, Any]:
@@ -240,6 +298,7 @@ class CasesRepository:
             values=expression_values(expected=expected_version, state=expected_state.value),
             on_conflict=Conflict(CHANGED_CONCURRENTLY),
         )
+        _task_index_changes(case, transaction)
         for entry in entries:
             transaction.put(
                 _timeline_record(case.case_id, entry),
@@ -348,6 +407,64 @@ class CasesRepository:
             next_after=str(page[-1]["gsi2sk"]) if more and page else None,
         )
 
+    def open_tasks(self, department_id: str, *, limit: int, cursor: str | None) -> Page[dict[str, Any]]:
+        """The department's open joint tasks, soonest due first (gsi2): one Query a page."""
+        partition = _task_pk(department_id)
+        start = decode_cursor(cursor, must_match={"gsi2pk": partition})
+        arguments: dict[str, Any] = {
+            "TableName": self.table,
+            "IndexName": "gsi2",
+            "KeyConditionExpression": "gsi2pk = :pk",
+            "ExpressionAttributeValues": expression_values(pk=partition),
+            "Limit": limit,
+        }
+        if start:
+            arguments["ExclusiveStartKey"] = to_item(start)
+        response = dynamodb().query(**arguments)
+        items = [from_item(item) for item in response.get("Items", [])]
+        last = response.get("LastEvaluatedKey")
+        return Page[dict[str, Any]](items=items, next_cursor=encode_cursor(from_item(last)) if last else None)
+
+    def pending_extensions(self, city_prefixes: Sequence[str], *, limit: int, cursor: str | None) -> Page[Case]:
+        """Cases whose extension request waits for a supervisor, oldest request first,
+        city partition by city (gsi2); the cursor names the partition and the key in it."""
+        position = decode_cursor(cursor)
+        cities = list(city_prefixes)
+        if position is not None:
+            city = str(position.get("city", ""))
+            if city not in cities:
+                raise BadRequest("invalid_cursor")
+            cities = cities[cities.index(city) :]
+        found: list[Case] = []
+        for index, city in enumerate(cities):
+            partition = _extension_pk(city)
+            arguments: dict[str, Any] = {
+                "TableName": self.table,
+                "IndexName": "gsi2",
+                "KeyConditionExpression": "gsi2pk = :pk",
+                "ExpressionAttributeValues": expression_values(pk=partition),
+            }
+            start = {k: v for k, v in (position or {}).items() if k != "city"} if index == 0 else {}
+            if start:
+                if start.get("gsi2pk") != partition:
+                    raise BadRequest("invalid_cursor")
+                arguments["ExclusiveStartKey"] = to_item(start)
+            while True:
+                arguments["Limit"] = limit - len(found)
+                response = dynamodb().query(**arguments)
+                found.extend(Case.model_validate(from_item(item)) for item in response.get("Items", []))
+                last = response.get("LastEvaluatedKey")
+                if len(found) >= limit:
+                    if last:
+                        return Page[Case](items=found, next_cursor=encode_cursor({"city": city, **from_item(last)}))
+                    following = cities[index + 1 :]
+                    next_cursor = encode_cursor({"city": following[0]}) if following else None
+                    return Page[Case](items=found, next_cursor=next_cursor)
+                if not last:
+                    break
+                arguments["ExclusiveStartKey"] = last
+        return Page[Case](items=found, next_cursor=None)
+
     def due_for_deemed_acceptance(self, today: dt.date, shard: int) -> Iterator[Case]:
         """Cases of one shard whose Art. 32 day ended before `today` (gsi3, oldest first)."""
         for item in self._query_all(
@@ -374,11 +491,14 @@ class CasesRepository:
         """Write a warning and its event once: False when it exists already."""
         record = {
             "pk": case_pk(str(warning["case_id"])),
-            "sk": f"WARN#{warning['target']}#{warning['level']}",
-            "kind": "warning",
-            **warning,
+            "sk": f"WARN#{warning['target']}#{warning['kind']}#{warning['level']}",
+            "kind": "warning",  # the record's kind; the warning's own kind is kept as `warning_kind`
+            **{k: v for k, v in warning.items() if k != "kind"},
+            "warning_kind": warning["kind"],
             "gsi1pk": warnings_pk(str(warning["region_code"])),
-            "gsi1sk": f"{warning['raised_at']}#{warning['case_id']}#{warning['target']}#{warning['level']}",
+            "gsi1sk": (
+                f"{warning['raised_at']}#{warning['case_id']}#{warning['target']}#{warning['kind']}#{warning['level']}"
+            ),
         }
         transaction = Transaction(self.table)
         transaction.put(record, condition="attribute_not_exists(pk)", on_conflict=Conflict("warning_exists"))
@@ -391,32 +511,34 @@ class CasesRepository:
             raise
         return True
 
-    def existing_warnings(self, keys: Sequence[tuple[str, str, str]]) -> set[tuple[str, str, str]]:
-        """Which of (case id, target, level) are written already: BatchGetItem, 100 keys a call."""
-        found: set[tuple[str, str, str]] = set()
+    def existing_warnings(self, keys: Sequence[tuple[str, str, str, str]]) -> set[tuple[str, str, str, str]]:
+        """Which of (case id, target, kind, level) are written already: BatchGetItem, 100 keys a call."""
+        found: set[tuple[str, str, str, str]] = set()
         for start in range(0, len(keys), 100):
             wanted = [
-                to_item({"pk": case_pk(case_id), "sk": f"WARN#{target}#{level}"})
-                for case_id, target, level in keys[start : start + 100]
+                to_item({"pk": case_pk(case_id), "sk": f"WARN#{target}#{kind}#{level}"})
+                for case_id, target, kind, level in keys[start : start + 100]
             ]
             request: dict[str, Any] = {self.table: {"Keys": wanted, "ProjectionExpression": "pk, sk"}}
             while request:
                 response = dynamodb().batch_get_item(RequestItems=request)
                 for item in response.get("Responses", {}).get(self.table, []):
                     record = from_item(item)
-                    _, target, level = str(record["sk"]).split("#", 2)
-                    found.add((str(record["pk"]).removeprefix("CASE#"), target, level))
+                    _, target, kind, level = str(record["sk"]).split("#", 3)
+                    found.add((str(record["pk"]).removeprefix("CASE#"), target, kind, level))
                 request = response.get("UnprocessedKeys") or {}
         return found
 
     def warnings(self, city_prefix: str) -> Iterator[dict[str, Any]]:
-        """Every warning of one city partition, newest first (gsi1)."""
-        yield from self._query_all(
+        """Every warning of one city partition, newest first (gsi1), without its keys."""
+        for item in self._query_all(
             IndexName="gsi1",
             KeyConditionExpression="gsi1pk = :pk",
             ExpressionAttributeValues=expression_values(pk=f"WARN#{city_prefix}"),
             ScanIndexForward=False,
-        )
+        ):
+            warning = {k: v for k, v in item.items() if not k.startswith(("gsi", "pk", "sk", "kind", "warning_kind"))}
+            yield warning | {"kind": item.get("warning_kind", "legal")}
 
     def _query_all(self, **arguments: Any) -> Iterator[dict[str, Any]]:
         arguments = {"TableName": self.table, **arguments}

@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
-from shared.cases import clock, events
+from shared.cases import clock, events, steps
 from shared.cases.documents import render_pdf
 from shared.cases.errors import (
     CASE_NOT_FOUND,
@@ -28,12 +28,18 @@ from shared.cases.errors import (
     CLOCK_DATE_BEFORE_START,
     CLOCK_NOT_STARTED,
     CLOCK_NOT_SUSPENDED,
+    EXTENSION_ALREADY_REQUESTED,
     EXTENSION_NEEDS_APPROVAL,
+    EXTENSION_NOT_REQUESTED,
+    EXTENSION_SELF_APPROVAL,
+    FEE_UNPAID,
     JOINT_TASKS_OPEN,
     NOT_A_JOINT_CASE,
+    NOT_IN_A_DEPARTMENT,
     TASK_ALREADY_DECIDED,
     TASK_NOT_YOURS,
 )
+from shared.cases.fulfilment import FulfilmentService
 from shared.cases.models import (
     AcceptRequest,
     Case,
@@ -44,18 +50,23 @@ from shared.cases.models import (
     DecisionDocument,
     DecisionOutcome,
     ExtendRequest,
+    ExtensionRequestEntry,
     JointTask,
+    JointTaskEntry,
+    PendingExtension,
+    ReasonRequest,
     SuspendRequest,
     TaskOpinionRequest,
     TaskState,
     TimelineEntry,
+    WarningKind,
 )
 from shared.cases.repository import DUE_SHARDS, JIANGSU_CITY_PREFIXES
 from shared.cases.service import (
     Actor,
-    CasesService,
     _check_version,
     _moment,
+    _refuse_transition,
     _shanghai_day,
     actor_of,
     detail_of,
@@ -63,12 +74,13 @@ from shared.cases.service import (
     ensure_department_side,
     joint_tasks_for,
 )
-from shared.cases.states import CLOCK_RUNNING, CaseAction
+from shared.cases.states import CLOCK_RUNNING, FULFILMENT_STATES, STATE_NAMES, CaseAction
 from shared.cases.storage import decision_key
 from shared.platform.clock import today_in_shanghai
 from shared.platform.errors import Conflict, Forbidden, NotFound
 from shared.platform.ids import new_id
 from shared.platform.observability import logger
+from shared.platform.pagination import Page
 from shared.platform.principal import (
     APPLICANT_ROLES,
     Principal,
@@ -80,6 +92,12 @@ from shared.workdays.service import calendar as working_calendar
 
 DOCUMENT_LINK_TTL_S = 300
 SYSTEM_SWEEP = Actor("system", "system:supervision_sweep 效能监察")
+CASE_TARGET = "case"
+
+Numbers = tuple[dt.date, int, int, int, str | None]
+"""A warning's figures: due date, working days used, limit, left, and the staff to tell."""
+Found = tuple[str, WarningKind, str, Numbers]
+"""One warning the sweep found due: target, kind, level and its figures."""
 
 _CLOCK_ERRORS = {
     clock.ALREADY_SUSPENDED: CLOCK_ALREADY_SUSPENDED,
@@ -118,7 +136,7 @@ class SupervisionResult:
     finished: bool = True
 
 
-class ReviewService(CasesService):
+class ReviewService(FulfilmentService):
     """Use cases after acceptance."""
 
     # --- reading -------------------------------------------------------------------------
@@ -144,6 +162,8 @@ class ReviewService(CasesService):
         own = self._task_of(principal, case)
         if own is not None and principal.department_id != case.item.department_id:
             updates["joint_tasks"] = [own]  # a co-department sees only its task
+        if case.extension_request is not None and principal.role not in APPLICANT_ROLES:
+            updates["extension_request"] = case.extension_request  # the applicant is told once approved
         if case.decision is not None:
             updates["decision_document_url"] = self.store.download_url(
                 case.decision.document.key,
@@ -169,6 +189,8 @@ class ReviewService(CasesService):
         ensure_department_side(principal, case)
         _check_version(case, request.version)
         target = self._target(case, CaseAction.ACCEPT)
+        if steps.fee_due_before_acceptance(case) and not steps.fee_paid(case):
+            raise Conflict(FEE_UNPAID, params={"total_fen": case.item.fee_total_fen})
         today = today_in_shanghai()
         calendar = _calendar_for(today)
         deadlines = clock.start(
@@ -307,10 +329,8 @@ class ReviewService(CasesService):
         final = self._simple(principal, case, CaseAction.RESUME, reason, {"deadlines": resumed}, event)
         return self._after(principal, final)
 
-    def extend(
-        self, principal: Principal, case_id: str, request: ExtendRequest, *, correlation_id: str | None
-    ) -> CaseDetail:
-        """延长期限 (Art. 42): approved by a supervisor whose region covers the case."""
+    def _supervised(self, principal: Principal, case_id: str) -> Case:
+        """The case, for a supervisor whose region covers it (staff: 403 extension_needs_approval)."""
         case = self._load(case_id)
         if principal.role in APPLICANT_ROLES:
             self._readable(principal, case_id)
@@ -319,19 +339,123 @@ class ReviewService(CasesService):
             raise Forbidden(EXTENSION_NEEDS_APPROVAL)
         if not within_region(principal.region_prefix, case.item.region_code):
             raise Forbidden()
+        return case
+
+    def request_extension(
+        self, principal: Principal, case_id: str, request: ReasonRequest, *, correlation_id: str | None
+    ) -> CaseDetail:
+        """申请延长期限 (Art. 42) by the lead department: recorded on the case and its timeline,
+        waiting for a supervisor; the applicant is told only when it is approved."""
+        case = self._load(case_id)
+        ensure_department_side(principal, case)
+        _check_version(case, request.version)
+        self._target(case, CaseAction.REQUEST_EXTENSION)
+        current = self._running_clock(case)
+        if current.extension is not None:
+            raise Conflict(CLOCK_ALREADY_EXTENDED)
+        if case.extension_request is not None:
+            raise Conflict(EXTENSION_ALREADY_REQUESTED)
+        actor = actor_of(principal)
+        days = clock.extension_days(current.joint)
+        pending = PendingExtension(
+            working_days=days,
+            reason=request.reason,
+            requested_at=self._now(),
+            requested_by=actor.label,
+            requested_by_subject_id=principal.subject_id,
+        )
+        note = f"申请延长办理期限 {days} 个工作日，待监督人员批准：{request.reason}"
+        event = self._extension_event(events.EXTENSION_REQUESTED, pending, None, correlation_id)
+        final = self._simple(principal, case, CaseAction.REQUEST_EXTENSION, note, {"extension_request": pending}, event)
+        return self._after(principal, final)
+
+    def extend(
+        self, principal: Principal, case_id: str, request: ExtendRequest, *, correlation_id: str | None
+    ) -> CaseDetail:
+        """延长期限 (Art. 42): a supervisor whose region covers the case approves the
+        department's pending request; only then does the legal limit move."""
+        case = self._supervised(principal, case_id)
+        pending = case.extension_request
+        if pending is None:
+            raise Conflict(EXTENSION_NOT_REQUESTED)
+        if pending.requested_by_subject_id == principal.subject_id:
+            raise Forbidden(EXTENSION_SELF_APPROVAL)
         _check_version(case, request.version)
         self._target(case, CaseAction.EXTEND)
         current = self._running_clock(case)
+        reason = request.reason or pending.reason
         today = today_in_shanghai()
         try:
             extended = clock.extend(
-                _calendar_for(today), current, today, reason=request.reason, approved_by=actor_of(principal).label
+                _calendar_for(today), current, today, reason=reason, approved_by=actor_of(principal).label
             )
         except clock.ClockError as exc:
             raise _clock_conflict(exc) from None
-        event = self._clock_event(events.EXTENDED, correlation_id, reason=request.reason)
-        final = self._simple(principal, case, CaseAction.EXTEND, request.reason, {"deadlines": extended}, event)
+        event = self._clock_event(events.EXTENDED, correlation_id, reason=reason)
+        update: dict[str, object] = {"deadlines": extended, "extension_request": None}
+        final = self._simple(principal, case, CaseAction.EXTEND, reason, update, event)
         return self._after(principal, final)
+
+    def reject_extension(
+        self, principal: Principal, case_id: str, request: ReasonRequest, *, correlation_id: str | None
+    ) -> CaseDetail:
+        """不批准延期: the request is closed with the supervisor's reason; the limit stays."""
+        case = self._supervised(principal, case_id)
+        pending = case.extension_request
+        if pending is None:
+            raise Conflict(EXTENSION_NOT_REQUESTED)
+        _check_version(case, request.version)
+        self._target(case, CaseAction.REJECT_EXTENSION)
+        note = f"延期申请未获批准：{request.reason}"
+        event = self._extension_event(events.EXTENSION_REJECTED, pending, request.reason, correlation_id)
+        final = self._simple(principal, case, CaseAction.REJECT_EXTENSION, note, {"extension_request": None}, event)
+        return self._after(principal, final)
+
+    def _extension_event(
+        self, event_type: str, pending: PendingExtension, rejection: str | None, correlation_id: str | None
+    ) -> Callable[[Case, int], events.Envelope]:
+        def make(after: Case, version: int) -> events.Envelope:
+            facts = events.facts(after.model_copy(update={"version": version}))
+            data = events.ExtensionRequestData(
+                **facts,
+                working_days=pending.working_days,
+                reason=pending.reason,
+                requested_by_subject_id=pending.requested_by_subject_id,
+                rejection_reason=rejection,
+            )
+            return events.envelope(event_type, after, data, correlation_id)
+
+        return make
+
+    def extension_requests(
+        self, principal: Principal, *, limit: int, cursor: str | None
+    ) -> Page[ExtensionRequestEntry]:
+        """Pending extension requests within the supervisor's region prefix, oldest first."""
+        if principal.role is not Role.SUPERVISOR or not principal.region_prefix:
+            raise Forbidden()
+        prefix = principal.region_prefix
+        page = self.repository.pending_extensions(_cities_within(prefix), limit=limit, cursor=cursor)
+        entries = [
+            ExtensionRequestEntry(
+                case_id=case.case_id,
+                case_number=case.case_number,
+                state=case.state,
+                item_code=case.item.implementation_code,
+                item_name=case.item.name,
+                department_id=case.item.department_id,
+                region_code=case.item.region_code,
+                legal_due_on=case.deadlines.legal_due_on,
+                working_days=case.extension_request.working_days,
+                reason=case.extension_request.reason,
+                requested_at=case.extension_request.requested_at,
+                requested_by=case.extension_request.requested_by,
+            )
+            for case in page.items
+            if case.extension_request is not None
+            and case.deadlines is not None
+            and within_region(prefix, case.item.region_code)
+        ]
+        return Page[ExtensionRequestEntry](items=entries, next_cursor=page.next_cursor)
 
     # --- joint tasks --------------------------------------------------------------------------
 
@@ -381,6 +505,20 @@ class ReviewService(CasesService):
         envelope = events.envelope(events.JOINT_TASK_DECIDED, after, data, correlation_id)
         final = self._commit(case, after, [entry], [envelope])
         return self._after(principal, final)
+
+    def joint_tasks(self, principal: Principal, *, limit: int, cursor: str | None) -> Page[JointTaskEntry]:
+        """The open joint tasks of the caller's department (并联审批待办), soonest due first."""
+        if principal.role is not Role.STAFF:
+            raise Forbidden()
+        if not principal.department_id or not principal.region_prefix:
+            raise Forbidden(NOT_IN_A_DEPARTMENT)
+        page = self.repository.open_tasks(principal.department_id, limit=limit, cursor=cursor)
+        entries = [
+            JointTaskEntry.model_validate({**item, "state_name": STATE_NAMES[item["case_state"]]})
+            for item in page.items
+            if within_region(principal.region_prefix, str(item["region_code"]))
+        ]
+        return Page[JointTaskEntry](items=entries, next_cursor=page.next_cursor)
 
     # --- decision -----------------------------------------------------------------------------
 
@@ -434,8 +572,12 @@ class ReviewService(CasesService):
             task_opinions=opinions,
             document=DecisionDocument(key=key, sha256=rendered.sha256, size_bytes=len(rendered.body)),
         )
-        after = case.model_copy(update={"state": target, "decision": decision, "closing_reason": request.reason})
+        decided = case.model_copy(update={"state": target, "decision": decision, "closing_reason": request.reason})
         entry = self._entry(case, action, target, actor, request.reason)
+        # an approval starts its first step (payment, licence or delivery) in the same transaction
+        after, step_entries, step_events = (
+            self.begin(decided, entry, correlation_id) if action is CaseAction.APPROVE else (decided, [], [])
+        )
         facts = events.facts(after.model_copy(update={"version": case.version + 1}))
         data = events.DecidedData(
             **facts,
@@ -446,18 +588,22 @@ class ReviewService(CasesService):
             document_key=key,
             document_sha256=rendered.sha256,
         )
-        final = self._commit(case, after, [entry], [events.envelope(events.DECIDED, after, data, correlation_id)])
+        decided_event = events.envelope(events.DECIDED, after, data, correlation_id)
+        final = self._commit(case, after, [entry, *step_entries], [decided_event, *step_events])
         logger().info("case decided", extra={"case_id": case_id, "outcome": request.outcome.value})
         return self._after(principal, final)
 
     def complete(
         self, principal: Principal, case_id: str, request: AcceptRequest, *, correlation_id: str | None
     ) -> CaseDetail:
-        """办结 after the decision (later issues put payment, licence and delivery in between)."""
+        """办结 by staff after a decision with no steps left (pickup at the counter, electronic results)."""
         case = self._load(case_id)
         ensure_department_side(principal, case)
         _check_version(case, request.version)
 
+        if case.state in FULFILMENT_STATES:
+            # payment, licence and delivery complete the case themselves when their step is done
+            raise _refuse_transition(case, CaseAction.COMPLETE)
         event = _plain_event(events.COMPLETED, correlation_id)
         final = self._simple(principal, case, CaseAction.COMPLETE, request.note, {}, event)
         return self._after(principal, final)
@@ -476,13 +622,14 @@ class ReviewService(CasesService):
         correlation_id: str | None,
         keep_going: Callable[[], bool] = lambda: True,
     ) -> SupervisionResult:
-        """Raise yellow / red warnings for running cases and open joint tasks, each
-        once per level. Reads the due index shard by shard up to the horizon."""
+        """Raise yellow / red warnings against the promised and the legal limit of running
+        cases and the limits of open joint tasks, each once per (target, kind, level).
+        Reads the due index shard by shard up to the horizon."""
         result = SupervisionResult()
         calendar = _calendar_for(today)
         last_day = today + dt.timedelta(days=policy.horizon_days)
         for shard in range(DUE_SHARDS):
-            due: list[tuple[Case, list[tuple[str, str, tuple[dt.date, int, int, int, str | None]]]]] = []
+            due: list[tuple[Case, list[Found]]] = []
             for case in self.repository.watched_until(last_day, shard):
                 result.read += 1
                 if case.state in CLOCK_RUNNING and case.deadlines is not None:
@@ -491,32 +638,33 @@ class ReviewService(CasesService):
                         due.append((case, levels))
             # one BatchGetItem per 100 candidate warnings: a re-run writes nothing it wrote before
             existing = self.repository.existing_warnings(
-                [(case.case_id, target, level) for case, levels in due for target, level, _ in levels]
+                [(case.case_id, target, kind.value, level) for case, found in due for target, kind, level, _ in found]
             )
-            for case, levels in due:
+            for case, found in due:
                 if not keep_going():
                     result.finished = False
                     return result
-                for target, level, numbers in levels:
-                    if (case.case_id, target, level) in existing:
+                for target, kind, level, numbers in found:
+                    if (case.case_id, target, kind.value, level) in existing:
                         result.already += 1
-                    elif self._raise(case, target, level, numbers, today, correlation_id):
-                        result.raised.append(f"{case.case_id}:{target}:{level}")
+                    elif self._raise(case, target, kind, level, numbers, today, correlation_id):
+                        result.raised.append(f"{case.case_id}:{target}:{kind.value}:{level}")
                     else:
                         result.already += 1
         return result
 
-    def _levels(
-        self, case: Case, today: dt.date, calendar: Calendar, policy: WarningPolicy
-    ) -> list[tuple[str, str, tuple[dt.date, int, int, int, str | None]]]:
+    def _levels(self, case: Case, today: dt.date, calendar: Calendar, policy: WarningPolicy) -> list[Found]:
         assert case.deadlines is not None
-        found: list[tuple[str, str, tuple[dt.date, int, int, int, str | None]]] = []
-        use = clock.usage(calendar, case.deadlines, today)
-        level = _level(use, policy)
-        if level:
-            handler = case.handler_subject_id
-            numbers = (case.deadlines.legal_due_on, use.used_days, use.limit_days, use.left_days, handler)
-            found.extend(("case", lvl, numbers) for lvl in level)
+        found: list[Found] = []
+        handler = case.handler_subject_id
+        legal = clock.usage(calendar, case.deadlines, today)
+        numbers = (case.deadlines.legal_due_on, legal.used_days, legal.limit_days, legal.left_days, handler)
+        found.extend((CASE_TARGET, WarningKind.LEGAL, lvl, numbers) for lvl in _level(legal, policy))
+        promised = clock.usage(calendar, case.deadlines, today, legal=False)
+        # 即办件 promise the day itself: only breaking that promise is worth a warning
+        levels = _level(promised, policy) if promised.limit_days > 0 else _overdue(promised)
+        numbers = (case.deadlines.promised_due_on, promised.used_days, promised.limit_days, promised.left_days, handler)
+        found.extend((CASE_TARGET, WarningKind.PROMISED, lvl, numbers) for lvl in levels)
         for task in case.joint_tasks:
             if task.state is not TaskState.OPEN:
                 continue
@@ -528,27 +676,27 @@ class ReviewService(CasesService):
                 overdue=today > task.due_on,
                 running=True,
             )
-            task_level = _level(task_use, policy)
-            if task_level:
-                numbers = (task.due_on, used, task.limit_days, task_use.left_days, task.handler_subject_id)
-                found.extend((task.department_id, lvl, numbers) for lvl in task_level)
+            task_numbers = (task.due_on, used, task.limit_days, task_use.left_days, task.handler_subject_id)
+            found.extend((task.department_id, WarningKind.TASK, lvl, task_numbers) for lvl in _level(task_use, policy))
         return found
 
     def _raise(
         self,
         case: Case,
         target: str,
+        kind: WarningKind,
         level: str,
-        numbers: tuple[dt.date, int, int, int, str | None],
+        numbers: Numbers,
         today: dt.date,
         correlation_id: str | None,
     ) -> bool:
         due_on, used, limit, left, handler = numbers
-        department = case.item.department_id if target == "case" else target
+        department = case.item.department_id if target == CASE_TARGET else target
         facts = events.facts(case)
         data = events.DeadlineWarningData(
             **facts,
             level=level,
+            kind=kind.value,
             target=target,
             due_on=due_on,
             used_days=used,
@@ -566,6 +714,7 @@ class ReviewService(CasesService):
             "department_id": department,
             "region_code": case.item.region_code,
             "target": target,
+            "kind": kind.value,
             "level": level,
             "due_on": due_on.isoformat(),
             "used_days": used,
@@ -577,7 +726,13 @@ class ReviewService(CasesService):
         return self.repository.put_warning(warning, envelope)
 
     def list_warnings(
-        self, principal: Principal, *, region_code: str | None, department_id: str | None, level: str | None
+        self,
+        principal: Principal,
+        *,
+        region_code: str | None,
+        department_id: str | None,
+        level: str | None,
+        kind: str | None = None,
     ) -> tuple[list[dict[str, object]], dict[str, int]]:
         """Warnings within the supervisor's region prefix (optionally narrowed), with counts."""
         if principal.role is not Role.SUPERVISOR or not principal.region_prefix:
@@ -598,12 +753,23 @@ class ReviewService(CasesService):
                     continue
                 if level and item["level"] != level:
                     continue
-                found.append({k: v for k, v in item.items() if not k.startswith(("gsi", "pk", "sk", "kind"))})
+                if kind and item["kind"] != kind:
+                    continue
+                found.append(item)
         counts = {"yellow": 0, "red": 0}
         for item in found:
             counts[str(item["level"])] = counts.get(str(item["level"]), 0) + 1
         counts["total"] = len(found)
         return found, counts
+
+
+def _overdue(use: clock.Usage) -> list[str]:
+    return ["yellow", "red"] if use.overdue else []
+
+
+def _cities_within(prefix: str) -> list[str]:
+    """The warnings / extension-request city partitions a region prefix covers."""
+    return [c for c in JIANGSU_CITY_PREFIXES if c.startswith(prefix[:4]) or (len(prefix) < 4 and c.startswith(prefix))]
 
 
 def _level(use: clock.Usage, policy: WarningPolicy) -> list[str]:

@@ -24,8 +24,10 @@ from shared.cases.models import (
     DeadlineWarning,
     DecideRequest,
     ExtendRequest,
+    ExtensionRequestEntry,
     FormUpdate,
     HallIntakeRequest,
+    JointTaskEntry,
     MaterialInfo,
     NewCase,
     ReasonRequest,
@@ -37,6 +39,7 @@ from shared.cases.models import (
     TimelineVerification,
     UploadRequest,
     UploadTicket,
+    WarningKind,
     WarningLevel,
     WarningList,
     WorkQueueEntry,
@@ -445,6 +448,7 @@ def request_supplement(case_id: CaseId, body: Annotated[StaffSupplementRequest, 
 REVIEW_TAG = "Review 审查与决定"
 SUPERVISION_TAG = "Supervision 效能监察"
 SUPERVISOR_RECORD = access_extension(Access.SUPERVISOR, scoped=True)
+SUPERVISOR_ONLY = access_extension(Access.SUPERVISOR)
 _NOTE = Annotated[AcceptRequest | None, Body(description="Optional note and version.")]
 
 
@@ -498,23 +502,92 @@ def resume(case_id: CaseId, body: _NOTE = None) -> CaseDetail:
 
 
 @router.post(
-    "/v1/cases/<case_id>/extend",
-    summary="Approve extending the legal limit (延长期限, Art. 42)",
+    "/v1/cases/<case_id>/extension-request",
+    summary="Request extending the legal limit (申请延长期限, Art. 42)",
     description=(
-        "A supervisor whose region covers the case approves one extension of the legal limit: +10 working days, "
-        "+15 for joint handling. The reason is told to the applicant. Staff get 403 case.extension_needs_approval."
+        "Staff of the implementing (lead) department ask for the one extension the law allows: +10 working days, "
+        "+15 for joint handling, with a reason. The request is recorded on the case and its timeline and waits for "
+        "a supervisor of the region; the applicant is told only when it is approved, and only approval moves the "
+        "legal limit."
+    ),
+    tags=[REVIEW_TAG],
+    openapi_extensions=STAFF_RECORD,
+    responses={
+        200: _ok("The case with its pending extension request"),
+        409: _problem(
+            "Already extended or already requested, clock not started, wrong state (case.clock_already_extended, "
+            "case.extension_already_requested, case.clock_not_started, case.transition_not_allowed)"
+        ),
+        **_RECORD,
+    },
+)
+def request_extension(case_id: CaseId, body: Annotated[ReasonRequest, Body()]) -> CaseDetail:
+    principal = require_access(router, Access.STAFF)
+    return _service().request_extension(principal, case_id, body, correlation_id=correlation_id())
+
+
+@router.post(
+    "/v1/cases/<case_id>/extend",
+    summary="Approve the extension request (批准延长期限, Art. 42)",
+    description=(
+        "A supervisor whose region covers the case approves the department's pending extension request: the legal "
+        "limit moves by +10 working days, +15 for joint handling. `reason` is what the applicant is told (default: "
+        "the request's reason). Only supervisors approve (staff get 403); nobody approves their own request "
+        "(403 case.extension_self_approval)."
     ),
     tags=[REVIEW_TAG],
     openapi_extensions=SUPERVISOR_RECORD,
     responses={
         200: _ok("The case with its extended legal limit"),
-        409: _problem("Already extended, wrong state (case.clock_already_extended, case.transition_not_allowed)"),
+        409: _problem(
+            "No pending request, already extended, wrong state (case.extension_not_requested, "
+            "case.clock_already_extended, case.transition_not_allowed)"
+        ),
         **_RECORD,
     },
 )
-def extend(case_id: CaseId, body: Annotated[ExtendRequest, Body()]) -> CaseDetail:
+def extend(
+    case_id: CaseId, body: Annotated[ExtendRequest | None, Body(description="Optional reason and version.")] = None
+) -> CaseDetail:
     principal = require_access(router, Access.SUPERVISOR)
-    return _service().extend(principal, case_id, body, correlation_id=correlation_id())
+    return _service().extend(principal, case_id, body or ExtendRequest(), correlation_id=correlation_id())
+
+
+@router.post(
+    "/v1/cases/<case_id>/extension-request/reject",
+    summary="Reject the extension request (不批准延期)",
+    description=(
+        "A supervisor whose region covers the case does not approve the pending extension request, with a reason "
+        "for the department (on the case's timeline). The legal limit stays; the department may ask again."
+    ),
+    tags=[REVIEW_TAG],
+    openapi_extensions=SUPERVISOR_RECORD,
+    responses={
+        200: _ok("The case without the request"),
+        409: _problem("No pending request, wrong state (case.extension_not_requested, case.transition_not_allowed)"),
+        **_RECORD,
+    },
+)
+def reject_extension(case_id: CaseId, body: Annotated[ReasonRequest, Body()]) -> CaseDetail:
+    principal = require_access(router, Access.SUPERVISOR)
+    return _service().reject_extension(principal, case_id, body, correlation_id=correlation_id())
+
+
+@router.get(
+    "/v1/joint-tasks",
+    summary="My department's open joint tasks (并联审批待办)",
+    description=(
+        "Open joint-approval tasks of the caller's department (a co-department of joint items), soonest due first: "
+        "case id and number, item, and the task's own due date. Each department sees only its own tasks. Paged "
+        "with `limit` and the opaque `cursor`."
+    ),
+    tags=[REVIEW_TAG],
+    openapi_extensions=STAFF_ONLY,
+    responses={200: _ok("A page of open tasks"), 400: _problem("Bad cursor (invalid_cursor)"), **_ROLE},
+)
+def joint_tasks(limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> Page[JointTaskEntry]:
+    principal = require_access(router, Access.STAFF)
+    return _service().joint_tasks(principal, limit=limit, cursor=cursor)
 
 
 @router.post(
@@ -578,8 +651,9 @@ def complete(case_id: CaseId, body: _NOTE = None) -> CaseDetail:
     "/v1/supervision/warnings",
     summary="Deadline warnings (效能监察预警)",
     description=(
-        "Yellow and red warnings raised by the supervision sweep within the supervisor's region prefix, "
-        "optionally narrowed to a region, a department and a level, with counts per level."
+        "Yellow and red warnings raised by the supervision sweep within the supervisor's region prefix, against "
+        "the legal limit, the promised limit (承诺时限) or a joint task's limit (`kind`), optionally narrowed to a "
+        "region, a department, a level and a kind, with counts per level."
     ),
     tags=[SUPERVISION_TAG],
     openapi_extensions=SUPERVISOR_RECORD,
@@ -589,9 +663,31 @@ def warnings(
     region_code: Annotated[str | None, Query(pattern=r"^[0-9]{2,6}$", description="Region code or prefix.")] = None,
     department_id: Annotated[str | None, Query(max_length=64, description="Department id.")] = None,
     level: Annotated[WarningLevel | None, Query(description="yellow or red.")] = None,
+    kind: Annotated[WarningKind | None, Query(description="legal, promised or task (which limit).")] = None,
 ) -> WarningList:
     principal = require_access(router, Access.SUPERVISOR)
     found, counts = _service().list_warnings(
-        principal, region_code=region_code, department_id=department_id, level=level.value if level else None
+        principal,
+        region_code=region_code,
+        department_id=department_id,
+        level=level.value if level else None,
+        kind=kind.value if kind else None,
     )
     return WarningList(items=[DeadlineWarning.model_validate(item) for item in found], counts=counts)
+
+
+@router.get(
+    "/v1/supervision/extension-requests",
+    summary="Extension requests waiting for approval (延期审批)",
+    description=(
+        "Pending extension requests of cases within the supervisor's region prefix, oldest first, with the legal "
+        "due date an approval would move. Approve with `POST /v1/cases/{case_id}/extend`, reject with "
+        "`POST /v1/cases/{case_id}/extension-request/reject`. Paged with `limit` and the opaque `cursor`."
+    ),
+    tags=[SUPERVISION_TAG],
+    openapi_extensions=SUPERVISOR_ONLY,
+    responses={200: _ok("A page of pending requests"), 400: _problem("Bad cursor (invalid_cursor)"), **_ROLE},
+)
+def extension_requests(limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> Page[ExtensionRequestEntry]:
+    principal = require_access(router, Access.SUPERVISOR)
+    return _service().extension_requests(principal, limit=limit, cursor=cursor)

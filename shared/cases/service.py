@@ -22,15 +22,17 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING
 
-from shared.cases import clock, events
+from shared.cases import clock, events, steps
 from shared.cases.errors import (
     CASE_NOT_FOUND,
     CHANGED_CONCURRENTLY,
+    FIELD_ADDRESS_REGION_REQUIRED,
     FIELD_ADDRESS_REQUIRED,
     FIELD_CHECKSUM_MISMATCH,
     FIELD_CONTENT_MISMATCH,
     FIELD_FORMAT_NOT_ACCEPTED,
     FIELD_NOT_CONDITIONAL,
+    FIELD_RECIPIENT_REQUIRED,
     FIELD_SIZE_LIMIT,
     FIELD_UNKNOWN_SLOT,
     HALL_INTAKE_NOT_ALLOWED,
@@ -60,7 +62,10 @@ from shared.cases.models import (
     Deficiency,
     DeficiencyKind,
     Delivery,
+    DeliveryChoice,
     DeliveryMethod,
+    DeliveryView,
+    FeeLine,
     FormUpdate,
     HallIntake,
     HallIntakeRequest,
@@ -101,6 +106,7 @@ from shared.cases.states import (
 )
 from shared.cases.storage import MaterialStore, material_store
 from shared.cases.timeline import next_entry, verify
+from shared.platform import sealing
 from shared.platform.clock import SHANGHAI, now, today_in_shanghai
 from shared.platform.config import settings
 from shared.platform.errors import (
@@ -126,6 +132,7 @@ from shared.platform.principal import (
     ensure,
     require_role,
 )
+from shared.platform.privacy import mask_name, mask_phone
 from shared.workdays.service import calendar as working_calendar
 from shared.workdays.service import deadline
 
@@ -271,13 +278,45 @@ def snapshot_of(item: ItemDetail) -> ItemSnapshot:
         joint=item.joint,
         lead_department_id=item.lead_department_id,
         co_department_ids=list(item.co_department_ids),
+        fees=[FeeLine(name=fee.name, amount_fen=fee.amount_fen, non_tax=fee.non_tax) for fee in item.fees],
+        fee_timing=item.fee_timing,
+        result_licence_type_code=item.result_licence_type_code,
     )
 
 
+DELIVERY_SEALING = "cases.delivery"
+"""Sealing purpose of a courier recipient's name and phone (bound to the case id)."""
+
+
 def _delivery_errors(delivery: Delivery, prefix: str = "delivery") -> list[FieldError]:
-    if delivery.method is DeliveryMethod.COURIER and not delivery.address:
-        return [FieldError(field=f"{prefix}.address", code=FIELD_ADDRESS_REQUIRED)]
-    return []
+    if delivery.method is not DeliveryMethod.COURIER:
+        return []
+    problems: list[FieldError] = []
+    if not delivery.address:
+        problems.append(FieldError(field=f"{prefix}.address", code=FIELD_ADDRESS_REQUIRED))
+    if not delivery.region_code:
+        problems.append(FieldError(field=f"{prefix}.region_code", code=FIELD_ADDRESS_REGION_REQUIRED))
+    for name in ("recipient_name", "recipient_phone"):
+        if not getattr(delivery, name):
+            problems.append(FieldError(field=f"{prefix}.{name}", code=FIELD_RECIPIENT_REQUIRED))
+    return problems
+
+
+def delivery_choice(case_id: str, delivery: Delivery) -> DeliveryChoice:
+    """The choice as stored: the recipient sealed (one KMS call) and masked; nothing
+    personal is kept for pickup or electronic delivery."""
+    if delivery.method is not DeliveryMethod.COURIER or not (delivery.recipient_name and delivery.recipient_phone):
+        return DeliveryChoice(method=delivery.method, address=delivery.address, region_code=delivery.region_code)
+    sealed = sealing.sealer(DELIVERY_SEALING).seal(
+        case_id, {"name": delivery.recipient_name, "phone": delivery.recipient_phone}
+    )
+    return DeliveryChoice(
+        method=delivery.method,
+        address=delivery.address,
+        region_code=delivery.region_code,
+        recipient=f"{mask_name(delivery.recipient_name)} {mask_phone(delivery.recipient_phone)}",
+        recipient_sealed=sealed,
+    )
 
 
 def deadlines_from(item: ItemSnapshot, start: dt.date, *, deemed: bool) -> Deadlines:
@@ -380,6 +419,15 @@ def required_actions(case: Case) -> list[RequiredAction]:
             return [RequiredAction(who="department", action="special_procedure", message=message)]
         case CaseState.APPROVED | CaseState.DENIED:
             return [RequiredAction(who="department", action="complete", message="已作出决定，待办结")]
+        case CaseState.AWAITING_PAYMENT:
+            fen = case.item.fee_total_fen
+            return [
+                RequiredAction(who="applicant", action="pay", message=f"请缴纳费用 {fen // 100}.{fen % 100:02d} 元")
+            ]
+        case CaseState.AWAITING_LICENCE:
+            return [RequiredAction(who="system", action="issue_licence", message="电子证照制证中")]
+        case CaseState.AWAITING_DELIVERY:
+            return [RequiredAction(who="system", action="deliver", message="办理结果快递寄送中")]
         case _:
             return []
 
@@ -394,11 +442,14 @@ def detail_of(case: Case, timeline: Sequence[TimelineEntry]) -> CaseDetail:
         item_version=case.item.version,
         form=case.form,
         applicable_conditions=case.applicable_conditions,
-        delivery=case.delivery,
+        delivery=DeliveryView.model_validate(case.delivery.model_dump(exclude={"recipient_sealed"})),
         materials=case.materials,
         material_slots=case.item.materials,
         notice=case.notice,
         closing_reason=case.closing_reason,
+        pending_steps=case.pending_steps,
+        fulfilment=case.fulfilment,
+        fee_total_fen=case.item.fee_total_fen,
         required_actions=required_actions(case),
         timeline=list(timeline),
     )
@@ -573,6 +624,7 @@ class CasesService:
             item.region_code, day, shard, self.repository.next_sequence(item.region_code, day, shard)
         )
         case_id = new_id()
+        choice = delivery_choice(case_id, delivery)
         entry = next_entry(
             case_id,
             previous_length=0,
@@ -593,7 +645,7 @@ class CasesService:
             applicant=applicant,
             taken_in_by=taken_in_by,
             item=snapshot_of(item),
-            delivery=delivery,
+            delivery=choice,
             created_at=moment,
             updated_at=moment,
             timeline_length=1,
@@ -655,10 +707,11 @@ class CasesService:
                         field=f"applicable_conditions.{index}", code=FIELD_NOT_CONDITIONAL, params={"slot_id": slot_id}
                     )
                 )
-        delivery = update.delivery or case.delivery
-        problems.extend(_delivery_errors(delivery))
+        if update.delivery is not None:
+            problems.extend(_delivery_errors(update.delivery))
         if problems:
             raise ValidationFailed(INVALID_FORM, errors=problems)
+        delivery = delivery_choice(case_id, update.delivery) if update.delivery is not None else case.delivery
         changed = case.model_copy(
             update={
                 "form": update.form,
@@ -1068,6 +1121,9 @@ class CasesService:
                 correlation_id,
             )
         ]
+        if steps.fee_due_before_acceptance(case) and not steps.fee_paid(case):
+            # fees paid before acceptance (e.g. 证件费): the order is opened now; acceptance waits for it
+            envelopes.append(steps.fee_due_event(passed, version, steps.BEFORE_ACCEPTANCE, correlation_id))
         entries = [first]
         after = passed
         result = "passed"

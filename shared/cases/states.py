@@ -24,15 +24,26 @@ here; nothing else in the context hard-codes which state follows which.
 | accepted              | start_review 开始审查  | in_review            | department staff             |
 | accepted, in_review   | suspend 中止计时 (Art. 45) | suspended        | department staff             |
 | suspended             | resume 恢复计时        | in_review            | department staff             |
-| accepted, in_review, suspended | extend 延长期限 (Art. 42) | (unchanged) | supervisor (approval)      |
+| accepted, in_review, suspended | request_extension 申请延期 | (unchanged) | lead department staff      |
+| accepted, in_review, suspended | extend 延长期限 (Art. 42) | (unchanged) | supervisor (approves the request) |
+| accepted, in_review, suspended | reject_extension 不批准延期 | (unchanged) | supervisor                  |
 | accepted, in_review   | approve 准予许可       | approved             | lead department staff, all tasks done |
 | accepted, in_review   | deny 不予许可          | denied               | department staff (joint: lead) |
 | in_review, suspended  | withdraw             | withdrawn            | applicant (before a decision) |
 | approved, denied      | complete 办结          | completed            | department staff             |
 | accepted, in_review, suspended | joint_opinion 并联审批意见 | (unchanged) | co-department staff (its own task) |
+| submitted, supplement_required, pre_review_passed | record_payment 缴费到账 | (unchanged) | system (fee paid) |
+| approved              | await_payment 待缴费   | awaiting_payment     | system, with the approval      |
+| approved, awaiting_payment | await_licence 待制证 | awaiting_licence   | system (approval, or payment done) |
+| approved, awaiting_payment, awaiting_licence | await_delivery 待送达 | awaiting_delivery | system |
+| awaiting_payment, awaiting_licence, awaiting_delivery | complete | completed | system: the last step was done |
 
-Reserved for later issues, between approved and completed: awaiting_payment,
-awaiting_licence, awaiting_delivery (their rows replace approved → completed).
+After approval the case walks through the steps its item and delivery choice
+need (`Case.pending_steps`: payment → licence → delivery), each started in the
+same transaction as the step before it ended; with no steps left staff
+complete it (办结) as before. The steps' own work belongs to the payments,
+licences and delivery contexts; their events come back through the
+case-progress worker.
 """
 
 from __future__ import annotations
@@ -52,6 +63,9 @@ class CaseState(StrEnum):
     SUSPENDED = "suspended"  # 中止计时（特别程序）
     APPROVED = "approved"  # 准予许可
     DENIED = "denied"  # 不予许可
+    AWAITING_PAYMENT = "awaiting_payment"  # 待缴费
+    AWAITING_LICENCE = "awaiting_licence"  # 待制证
+    AWAITING_DELIVERY = "awaiting_delivery"  # 待送达
     COMPLETED = "completed"  # 已办结
 
 
@@ -69,10 +83,16 @@ class CaseAction(StrEnum):
     SUSPEND = "suspend"  # 中止计时 (第45条)
     RESUME = "resume"  # 恢复计时
     EXTEND = "extend"  # 延长期限 (第42条)
+    REQUEST_EXTENSION = "request_extension"  # 申请延长期限 (待监督人员批准)
+    REJECT_EXTENSION = "reject_extension"  # 不批准延长期限
     APPROVE = "approve"  # 准予许可
     DENY = "deny"  # 不予许可
     COMPLETE = "complete"  # 办结
     JOINT_OPINION = "joint_opinion"  # 并联审批部门意见
+    RECORD_PAYMENT = "record_payment"  # 受理前收费到账
+    AWAIT_PAYMENT = "await_payment"  # 待缴费
+    AWAIT_LICENCE = "await_licence"  # 待制证
+    AWAIT_DELIVERY = "await_delivery"  # 待送达
 
 
 STATE_NAMES: dict[CaseState, str] = {
@@ -87,6 +107,9 @@ STATE_NAMES: dict[CaseState, str] = {
     CaseState.SUSPENDED: "中止计时",
     CaseState.APPROVED: "准予许可",
     CaseState.DENIED: "不予许可",
+    CaseState.AWAITING_PAYMENT: "待缴费",
+    CaseState.AWAITING_LICENCE: "待制证",
+    CaseState.AWAITING_DELIVERY: "待送达",
     CaseState.COMPLETED: "已办结",
 }
 
@@ -104,10 +127,16 @@ ACTION_NAMES: dict[CaseAction, str] = {
     CaseAction.SUSPEND: "中止计时",
     CaseAction.RESUME: "恢复计时",
     CaseAction.EXTEND: "延长期限",
+    CaseAction.REQUEST_EXTENSION: "申请延长期限",
+    CaseAction.REJECT_EXTENSION: "不批准延长期限",
     CaseAction.APPROVE: "准予许可",
     CaseAction.DENY: "不予许可",
     CaseAction.COMPLETE: "办结",
     CaseAction.JOINT_OPINION: "并联审批意见",
+    CaseAction.RECORD_PAYMENT: "缴费到账",
+    CaseAction.AWAIT_PAYMENT: "待缴费",
+    CaseAction.AWAIT_LICENCE: "待制证",
+    CaseAction.AWAIT_DELIVERY: "待送达",
 }
 
 TRANSITIONS: dict[tuple[CaseState, CaseAction], CaseState] = {
@@ -143,7 +172,28 @@ TRANSITIONS: dict[tuple[CaseState, CaseAction], CaseState] = {
     (CaseState.ACCEPTED, CaseAction.JOINT_OPINION): CaseState.ACCEPTED,
     (CaseState.IN_REVIEW, CaseAction.JOINT_OPINION): CaseState.IN_REVIEW,
     (CaseState.SUSPENDED, CaseAction.JOINT_OPINION): CaseState.SUSPENDED,
+    (CaseState.ACCEPTED, CaseAction.REQUEST_EXTENSION): CaseState.ACCEPTED,
+    (CaseState.IN_REVIEW, CaseAction.REQUEST_EXTENSION): CaseState.IN_REVIEW,
+    (CaseState.SUSPENDED, CaseAction.REQUEST_EXTENSION): CaseState.SUSPENDED,
+    (CaseState.ACCEPTED, CaseAction.REJECT_EXTENSION): CaseState.ACCEPTED,
+    (CaseState.IN_REVIEW, CaseAction.REJECT_EXTENSION): CaseState.IN_REVIEW,
+    (CaseState.SUSPENDED, CaseAction.REJECT_EXTENSION): CaseState.SUSPENDED,
+    (CaseState.SUBMITTED, CaseAction.RECORD_PAYMENT): CaseState.SUBMITTED,
+    (CaseState.SUPPLEMENT_REQUIRED, CaseAction.RECORD_PAYMENT): CaseState.SUPPLEMENT_REQUIRED,
+    (CaseState.PRE_REVIEW_PASSED, CaseAction.RECORD_PAYMENT): CaseState.PRE_REVIEW_PASSED,
+    (CaseState.APPROVED, CaseAction.AWAIT_PAYMENT): CaseState.AWAITING_PAYMENT,
+    (CaseState.APPROVED, CaseAction.AWAIT_LICENCE): CaseState.AWAITING_LICENCE,
+    (CaseState.AWAITING_PAYMENT, CaseAction.AWAIT_LICENCE): CaseState.AWAITING_LICENCE,
+    (CaseState.APPROVED, CaseAction.AWAIT_DELIVERY): CaseState.AWAITING_DELIVERY,
+    (CaseState.AWAITING_PAYMENT, CaseAction.AWAIT_DELIVERY): CaseState.AWAITING_DELIVERY,
+    (CaseState.AWAITING_LICENCE, CaseAction.AWAIT_DELIVERY): CaseState.AWAITING_DELIVERY,
+    (CaseState.AWAITING_PAYMENT, CaseAction.COMPLETE): CaseState.COMPLETED,
+    (CaseState.AWAITING_LICENCE, CaseAction.COMPLETE): CaseState.COMPLETED,
+    (CaseState.AWAITING_DELIVERY, CaseAction.COMPLETE): CaseState.COMPLETED,
 }
+
+FULFILMENT_STATES = frozenset({CaseState.AWAITING_PAYMENT, CaseState.AWAITING_LICENCE, CaseState.AWAITING_DELIVERY})
+"""Approved, and waiting for a payment, a licence or a delivery before 办结."""
 
 CLOCK_RUNNING = frozenset({CaseState.ACCEPTED, CaseState.IN_REVIEW})
 """States in which the legal clock counts (and the supervision sweep watches the case)."""

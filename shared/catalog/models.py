@@ -35,6 +35,10 @@ Channel = Literal["no_visit", "visit_once"]
 ListKind = Channel
 ApplicantKind = Literal["natural_person", "legal_person", "other_organization"]
 """服务对象: 自然人 / 法人 / 其他组织."""
+FeeTiming = Literal["before_acceptance", "after_approval"]
+"""收费环节: fees paid before the department accepts, or after approval (before the result)."""
+LicenceTypeCode = Annotated[str, Field(pattern=r"^[0-9A-HJ-NP-RTUWXY]{18}[0-9]{3}$")]
+"""证照类型代码 (GB/T 36903): the defining body's USCC + a 3-digit sequence."""
 ItemStatus = Literal["published", "retired"]
 VersionAction = Literal["published", "retired"]
 
@@ -108,7 +112,7 @@ class Material(_Input):
         default_factory=lambda: ["pdf", "jpg", "png", "ofd"], max_length=10
     )
     max_size_bytes: int | None = Field(default=10 * 1024 * 1024, ge=1, le=100 * 1024 * 1024)
-    licence_type_code: Annotated[str, Field(pattern=r"^[0-9A-HJ-NP-RTUWXY]{18}[0-9]{3}$")] | None = Field(
+    licence_type_code: LicenceTypeCode | None = Field(
         default=None,
         description="E-licence type (证照类型代码: defining body's USCC + 3 digits) that can replace the material.",
     )
@@ -137,6 +141,14 @@ class ItemContent(_Input):
     legal_limit_days: int = Field(ge=1, le=365, description="法定办结时限, working days.")
     promised_limit_days: int = Field(ge=0, le=365, description="承诺办结时限, working days (0 for 即办件).")
     fees: list[Fee] = Field(default_factory=list, max_length=20)
+    fee_timing: FeeTiming = Field(
+        default="after_approval",
+        description="When the fees are paid (C10): before_acceptance 受理前 or after_approval 准予许可后.",
+    )
+    result_licence_type_code: LicenceTypeCode | None = Field(
+        default=None,
+        description="E-licence type an approval of this item produces (证照类型代码, C11); none for no licence.",
+    )
     materials: list[Material] = Field(default_factory=list, max_length=60)
     form_schema: dict[str, Any] = Field(
         description="The application form as a JSON Schema object (Draft 2020-12 or Draft-07)."

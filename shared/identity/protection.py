@@ -19,19 +19,18 @@ look-up item (a migration job), which is recorded as a decision.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
-import json
 import threading
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from enum import StrEnum
 from functools import cache
-from typing import Any
 
+from shared.platform import sealing
 from shared.platform.aws import client
 from shared.platform.config import settings
+from shared.platform.sealing import PersonalDataSealer
 
 
 class HashPurpose(StrEnum):
@@ -106,42 +105,14 @@ def hasher() -> KeyedHasher:
     return KeyedHasher(_secret_from_secrets_manager)
 
 
-class PersonalDataSealer:
-    """KMS envelope for a few small personal values of one account (加密存储)."""
-
-    PURPOSE = "identity.account"
-
-    def __init__(self, key_id: str) -> None:
-        self._key_id = key_id
-
-    def _context(self, subject_id: str) -> dict[str, str]:
-        return {"purpose": self.PURPOSE, "subject_id": subject_id}
-
-    def seal(self, subject_id: str, values: Mapping[str, str]) -> str:
-        if not self._key_id:
-            raise RuntimeError("PERSONAL_DATA_KEY_ID is not set")
-        plaintext = json.dumps(dict(values), ensure_ascii=False, separators=(",", ":")).encode()
-        response = client("kms").encrypt(
-            KeyId=self._key_id, Plaintext=plaintext, EncryptionContext=self._context(subject_id)
-        )
-        return base64.b64encode(response["CiphertextBlob"]).decode()
-
-    def unseal(self, subject_id: str, sealed: str) -> dict[str, Any]:
-        response = client("kms").decrypt(
-            CiphertextBlob=base64.b64decode(sealed), EncryptionContext=self._context(subject_id)
-        )
-        values = json.loads(response["Plaintext"])
-        if not isinstance(values, dict):
-            raise ValueError("sealed personal data is not an object")
-        return values
+ACCOUNT_PURPOSE = "identity.account"
 
 
-@cache
 def sealer() -> PersonalDataSealer:
-    return PersonalDataSealer(settings().personal_data_key_id)
+    return sealing.sealer(ACCOUNT_PURPOSE)
 
 
 def clear_cache() -> None:
     """Forget the cached secret and key id (tests, or after the environment changes)."""
     hasher.cache_clear()
-    sealer.cache_clear()
+    sealing.sealer.cache_clear()

@@ -27,6 +27,7 @@ CASE_EVENT_TYPES = (
     case_events.DECIDED,
     case_events.COMPLETED,
     case_events.DEADLINE_WARNING,
+    case_events.FEE_DUE,
 )
 _MAX_BODY = 2000
 _MORE = "……（更多内容请在办件详情中查看）"
@@ -113,6 +114,15 @@ def case_message_for(envelope: Envelope) -> tuple[str, NewMessage] | None:
             if decided.outcome != "approved":
                 body += "不服本决定的，可以依法申请行政复议或者提起行政诉讼。"
             return _message(decided, envelope, verdict, body)
+        case case_events.FEE_DUE:
+            due = case_events.FeeDueData.model_validate(envelope.data)
+            when = "受理前" if due.stage == "before_acceptance" else "领取办理结果前"
+            lines = "；".join(f"{fee.name} {fee.amount_fen // 100}.{fee.amount_fen % 100:02d} 元" for fee in due.fees)
+            body = (
+                f"您申报的“{due.item_name}”（办件编号 {due.case_number}）须在{when}缴费：{lines}，"
+                f"合计 {due.total_fen // 100}.{due.total_fen % 100:02d} 元。请在“我的缴费”中完成支付。"
+            )
+            return _message(due, envelope, "待缴费", body)
         case case_events.COMPLETED:
             done = case_events.CaseFacts.model_validate(envelope.data)
             return _message(

@@ -61,10 +61,12 @@ class Settings(BaseModel):
     cases_table: str = ""
     materials_bucket: str = ""
     material_upload_ttl_s: int = Field(default=900, ge=60, le=3600)  # presigned POST lifetime
-    # The pre-review worker parks a message that failed this many receives in its DLQ itself,
-    # with the failure reason as message attributes (equal to the queue's maxReceiveCount).
-    pre_review_dlq_url: str = ""
-    pre_review_max_receives: int = Field(default=3, ge=1, le=10)
+
+    # --- queue consumers (shared.platform.consumer) ---
+    # A consumer parks a message that failed this many receives (or failed for good) in its
+    # own DLQ, with the failure reason as message attributes (equal to the queue's maxReceiveCount).
+    dlq_url: str = ""
+    max_receives: int = Field(default=3, ge=1, le=10)
 
 
 _ENV = {
@@ -101,8 +103,8 @@ _ENV = {
     "cases_table": "CASES_TABLE",
     "materials_bucket": "MATERIALS_BUCKET",
     "material_upload_ttl_s": "MATERIAL_UPLOAD_TTL_S",
-    "pre_review_dlq_url": "PRE_REVIEW_DLQ_URL",
-    "pre_review_max_receives": "PRE_REVIEW_MAX_RECEIVES",
+    "dlq_url": "DLQ_URL",
+    "max_receives": "MAX_RECEIVES",
 }
 
 

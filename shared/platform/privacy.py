@@ -19,3 +19,8 @@ def mask_phone(value: str) -> str:
     if len(value) < 7:
         return "*" * len(value)
     return value[:3] + "*" * (len(value) - 7) + value[-4:]
+
+
+def mask_name(value: str) -> str:
+    """`张伟` → `张*`, `欧阳娜娜` → `欧***`: the first character only."""
+    return value[:1] + "*" * max(len(value) - 1, 1)

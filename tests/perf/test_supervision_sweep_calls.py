@@ -54,8 +54,9 @@ def _load(count: int, *, due: bool) -> None:
         assert call("POST", f"/v1/cases/{case_id}/accept", XUANWU_CIVIL).status == 200
     template = CasesRepository().get(case_id)
     assert template is not None
-    legal = 30 if due else 250  # a 250-day limit is far beyond the sweep's horizon
-    deadlines = clock.start(CAL, START, promised_days=20, legal_days=legal)
+    # 250-day limits (promised and legal) are far beyond the sweep's horizon
+    promised, legal = (20, 30) if due else (250, 250)
+    deadlines = clock.start(CAL, START, promised_days=promised, legal_days=legal)
     client = boto3.client("dynamodb")
     items = [
         case_record(template.model_copy(update={"case_id": new_id(), "deadlines": deadlines}))

@@ -33,7 +33,7 @@ from infra.template import ROOT, sam_template
 from shared.cases.service import clear_caches
 from shared.catalog.service import CatalogService
 from shared.notifications import service as notifications_service
-from shared.platform import aws
+from shared.platform import aws, sealing
 from shared.platform.config import reset_settings
 from shared.platform.dynamo import from_item
 from shared.workdays import repository as workdays_repository
@@ -140,6 +140,7 @@ def forget_cached() -> None:
     clear_caches()
     workdays_repository.clear_cache()
     notifications_service.inbox_service.cache_clear()
+    sealing.sealer.cache_clear()
 
 
 @contextmanager
@@ -157,15 +158,17 @@ def cases_cloud() -> Iterator[None]:
             Bucket=MATERIALS_BUCKET, CreateBucketConfiguration={"LocationConstraint": "cn-north-1"}
         )
         dlq_url = boto3.client("sqs").create_queue(QueueName=DLQ_NAME)["QueueUrl"]
+        data_key = boto3.client("kms").create_key(Description="personal data")["KeyMetadata"]["KeyId"]
         environment = {
             "CASES_TABLE": CASES_TABLE,
             "CATALOG_TABLE": CATALOG_TABLE,
             "IDEMPOTENCY_TABLE": IDEMPOTENCY_TABLE,
             "NOTIFICATIONS_TABLE": NOTIFICATIONS_TABLE,
             "MATERIALS_BUCKET": MATERIALS_BUCKET,
-            "PRE_REVIEW_DLQ_URL": dlq_url,
-            "PRE_REVIEW_MAX_RECEIVES": "3",
+            "DLQ_URL": dlq_url,
+            "MAX_RECEIVES": "3",
             "EVENT_BUS_NAME": "jszw-domain-test",
+            "PERSONAL_DATA_KEY_ID": data_key,
         }
         for name, value in environment.items():
             patch.setenv(name, value)
@@ -194,6 +197,11 @@ def _load(function: str) -> ModuleType:
 @cache
 def case_api() -> ModuleType:
     return _load("case_api")
+
+
+@cache
+def case_progress_worker() -> ModuleType:
+    return _load("case_progress_worker")
 
 
 @cache

@@ -17,7 +17,7 @@ from infra.seed.items import new_item_bodies
 from shared.cases.models import DecideRequest, DecisionOutcome
 from shared.cases.review import ReviewService
 from shared.catalog.service import CatalogService
-from shared.notifications.consumers import message_for
+from shared.notifications.consumers import HANDLED_EVENT_TYPES, message_for
 from shared.platform.clock import frozen_at
 from shared.platform.errors import AppError
 from shared.platform.events import Envelope
@@ -255,25 +255,95 @@ class TestClock:
         [event] = outbox("case.resumed", case_id)
         assert deadlines["legal_due_on"] in message_of(event)[1]
 
-    def test_extension_needs_a_supervisor_of_the_region(self) -> None:
+
+class TestExtension:
+    REASON = "需要实地核查家庭财产状况"
+
+    def request(self, case_id: str, who: dict[str, str] = XUANWU_CIVIL, reason: str = REASON) -> Reply:
+        return call("POST", f"/v1/cases/{case_id}/extension-request", who, body={"reason": reason})
+
+    def pending_of(self, who: dict[str, str]) -> list[str]:
+        listed = call("GET", "/v1/supervision/extension-requests", who)
+        assert listed.status == 200, listed.body
+        return [entry["case_id"] for entry in listed.body["items"]]
+
+    def test_the_department_asks_a_supervisor_approves_and_only_then_the_limit_moves(self) -> None:
         case_id = accepted_case()
-        body = {"reason": "需要实地核查家庭财产状况"}
+        before = call("GET", f"/v1/cases/{case_id}", CITIZEN_A).body["deadlines"]
         snapshot = table_snapshot()
-        by_staff = call("POST", f"/v1/cases/{case_id}/extend", XUANWU_CIVIL, body=body)
-        assert by_staff.status == 403
-        assert call("POST", f"/v1/cases/{case_id}/extend", SUZHOU_SUPERVISOR, body=body).status == 403
-        assert call("POST", f"/v1/cases/{case_id}/extend", CITIZEN_A, body=body).status == 403
+        no_reason = call("POST", f"/v1/cases/{case_id}/extension-request", XUANWU_CIVIL, body={})
+        assert no_reason.status == 422
+        assert self.request(case_id, CITIZEN_A).status == 403
+        assert self.request(case_id, XUANWU_POLICE).status == 403
+        assert self.request(case_id, NANJING_SUPERVISOR).status == 403
         assert table_snapshot() == snapshot
-        extended = call("POST", f"/v1/cases/{case_id}/extend", NANJING_SUPERVISOR, body=body)
-        assert extended.status == 200, extended.body
-        deadlines = extended.body["deadlines"]
+        asked = self.request(case_id)
+        assert asked.status == 200, asked.body
+        assert asked.body["extension_request"]["working_days"] == 10
+        assert asked.body["extension_request"]["reason"] == self.REASON
+        assert asked.body["deadlines"] == before  # nothing moves before approval
+        assert asked.body["timeline"][-1]["action"] == "request_extension"
+        # the applicant is not told yet: no request on their view, no message
+        seen = call("GET", f"/v1/cases/{case_id}", CITIZEN_A).body
+        assert seen["extension_request"] is None
+        assert seen["deadlines"]["legal_due_on"] == before["legal_due_on"]
+        [requested] = outbox("case.extension_requested", case_id)
+        assert requested["type"] not in HANDLED_EVENT_TYPES
+        again = self.request(case_id, reason="再次申请")
+        assert (again.status, again.code) == (409, "case.extension_already_requested")
+        # supervisors of the region see it waiting; others do not
+        assert case_id in self.pending_of(NANJING_SUPERVISOR)
+        assert case_id not in self.pending_of(SUZHOU_SUPERVISOR)
+        assert call("GET", "/v1/supervision/extension-requests", XUANWU_CIVIL).status == 403
+        # staff cannot approve, their own request least of all; nor can another region's supervisor
+        snapshot = table_snapshot()
+        assert call("POST", f"/v1/cases/{case_id}/extend", XUANWU_CIVIL, body={}).status == 403
+        assert call("POST", f"/v1/cases/{case_id}/extend", SUZHOU_SUPERVISOR, body={}).status == 403
+        assert call("POST", f"/v1/cases/{case_id}/extend", CITIZEN_A, body={}).status == 403
+        assert table_snapshot() == snapshot
+        approved = call("POST", f"/v1/cases/{case_id}/extend", NANJING_SUPERVISOR)
+        assert approved.status == 200, approved.body
+        deadlines = approved.body["deadlines"]
         assert deadlines["extension"]["working_days"] == 10
-        assert deadlines["extension"]["reason"] == "需要实地核查家庭财产状况"
+        assert deadlines["extension"]["reason"] == self.REASON
         assert deadlines["legal_due_on"] == CAL.add_working_days(dt.date(2026, 9, 21), 40).date.isoformat()
-        again = call("POST", f"/v1/cases/{case_id}/extend", NANJING_SUPERVISOR, body=body)
-        assert (again.status, again.code) == (409, "case.clock_already_extended")
+        assert deadlines["promised_due_on"] == before["promised_due_on"]
+        assert approved.body["extension_request"] is None
+        assert case_id not in self.pending_of(NANJING_SUPERVISOR)
         [event] = outbox("case.extended", case_id)
-        assert "需要实地核查家庭财产状况" in message_of(event)[1]
+        assert self.REASON in message_of(event)[1]
+        twice = call("POST", f"/v1/cases/{case_id}/extend", NANJING_SUPERVISOR)
+        assert (twice.status, twice.code) == (409, "case.extension_not_requested")
+        more = self.request(case_id, reason="还需延长")
+        assert (more.status, more.code) == (409, "case.clock_already_extended")
+
+    def test_a_rejected_request_leaves_the_limit_and_may_be_asked_again(self) -> None:
+        case_id = accepted_case()
+        before = call("GET", f"/v1/cases/{case_id}", XUANWU_CIVIL).body["deadlines"]
+        assert self.request(case_id).status == 200
+        reject = f"/v1/cases/{case_id}/extension-request/reject"
+        assert call("POST", reject, NANJING_SUPERVISOR, body={}).status == 422
+        assert call("POST", reject, XUANWU_CIVIL, body={"reason": "自己驳回"}).status == 403
+        rejected = call("POST", reject, NANJING_SUPERVISOR, body={"reason": "核查可在原期限内完成"})
+        assert rejected.status == 200, rejected.body
+        assert rejected.body["deadlines"] == before
+        assert rejected.body["extension_request"] is None
+        assert "核查可在原期限内完成" in rejected.body["timeline"][-1]["reason"]
+        [event] = outbox("case.extension_rejected", case_id)
+        assert event["data"]["rejection_reason"] == "核查可在原期限内完成"
+        assert event["data"]["requested_by_subject_id"] == XUANWU_CIVIL["sub"]
+        late = call("POST", f"/v1/cases/{case_id}/extend", NANJING_SUPERVISOR)
+        assert (late.status, late.code) == (409, "case.extension_not_requested")
+        assert self.request(case_id, reason="补充理由后再次申请").status == 200
+
+    def test_nobody_approves_their_own_request(self) -> None:
+        case_id = accepted_case()
+        assert self.request(case_id).status == 200
+        # the same person later holding a supervisor account of the region
+        same_person = principal("supervisor", XUANWU_CIVIL["sub"], region_code="320100")
+        reply = call("POST", f"/v1/cases/{case_id}/extend", same_person)
+        assert (reply.status, reply.code) == (403, "case.extension_self_approval")
+        assert call("GET", f"/v1/cases/{case_id}", CITIZEN_A).body["deadlines"]["extension"] is None
 
 
 class TestJointApproval:
@@ -333,3 +403,68 @@ class TestJointApproval:
             "POST", f"/v1/cases/{joint}/joint-task", XUANWU_CIVIL, body={"outcome": "approved", "reason": "同意"}
         )
         assert (reply.status, reply.code) == (403, "case.task_not_yours")
+
+    def test_each_co_department_lists_only_its_own_open_tasks(self) -> None:
+        case_id = accepted_joint_case()
+
+        def listed(who: dict[str, str], **query: str) -> Reply:
+            reply = call("GET", "/v1/joint-tasks", who, query=query or None)
+            assert reply.status == 200, reply.body
+            return reply
+
+        police = [t for t in listed(JIANGNING_POLICE).body["items"] if t["case_id"] == case_id]
+        assert [t["department_id"] for t in police] == ["320115-police"]
+        [task] = police
+        detail = call("GET", f"/v1/cases/{case_id}", JIANGNING_MARKET).body
+        assert task["case_number"] == detail["case_number"]
+        assert task["item_name"] == "开办餐饮店联合审批"
+        assert task["due_on"] == next(
+            t["due_on"] for t in detail["joint_tasks"] if t["department_id"] == "320115-police"
+        )
+        assert any(t["case_id"] == case_id for t in listed(JIANGNING_HOUSING).body["items"])
+        assert not any(t["case_id"] == case_id for t in listed(JIANGNING_MARKET).body["items"])
+        assert listed(XUANWU_POLICE).body["items"] == []
+        assert call("GET", "/v1/joint-tasks", CITIZEN_A).status == 403
+        assert call("GET", "/v1/joint-tasks", NANJING_SUPERVISOR).status == 403
+        # a task leaves its department's list once its opinion is given
+        opinion = {"outcome": "approved", "reason": "消防与治安条件符合要求"}
+        assert call("POST", f"/v1/cases/{case_id}/joint-task", JIANGNING_POLICE, body=opinion).status == 200
+        assert not any(t["case_id"] == case_id for t in listed(JIANGNING_POLICE).body["items"])
+        assert any(t["case_id"] == case_id for t in listed(JIANGNING_HOUSING).body["items"])
+        # and every open task leaves when the applicant withdraws
+        withdrawn = call("POST", f"/v1/cases/{case_id}/withdraw", CITIZEN_A, body={"reason": "不再开店"})
+        assert withdrawn.status == 200, withdrawn.body
+        assert not any(t["case_id"] == case_id for t in listed(JIANGNING_HOUSING).body["items"])
+
+    def test_the_work_list_pages_with_a_cursor_soonest_due_first(self) -> None:
+        first = accepted_joint_case()
+        with frozen_at(MONDAY + dt.timedelta(days=1)):
+            second = accepted_joint_case()
+        seen: list[dict[str, Any]] = []
+        cursor: str | None = None
+        while True:
+            query = {"limit": "1", **({"cursor": cursor} if cursor else {})}
+            page = call("GET", "/v1/joint-tasks", JIANGNING_HOUSING, query=query)
+            assert page.status == 200, page.body
+            assert len(page.body["items"]) <= 1
+            seen.extend(page.body["items"])
+            cursor = page.body["next_cursor"]
+            if not cursor:
+                break
+        ids = [t["case_id"] for t in seen]
+        assert ids.index(first) < ids.index(second)
+        assert [t["due_on"] for t in seen] == sorted(t["due_on"] for t in seen)
+        elsewhere = call("GET", "/v1/joint-tasks", JIANGNING_HOUSING, query={"limit": "1"}).body["next_cursor"]
+        stolen = call("GET", "/v1/joint-tasks", JIANGNING_POLICE, query={"cursor": elsewhere})
+        assert (stolen.status, stolen.code) == (400, "invalid_cursor")
+        assert call("GET", "/v1/joint-tasks", JIANGNING_HOUSING, query={"cursor": "not-a-cursor"}).status == 400
+
+    def test_a_joint_case_asks_for_fifteen_more_days(self) -> None:
+        case_id = accepted_joint_case()
+        reply = call("POST", f"/v1/cases/{case_id}/extension-request", JIANGNING_MARKET, body={"reason": "需联合踏勘"})
+        assert reply.status == 200, reply.body
+        assert reply.body["extension_request"]["working_days"] == 15
+        assert (
+            call("POST", f"/v1/cases/{case_id}/extension-request", JIANGNING_POLICE, body={"reason": "协办"}).status
+            == 403
+        )

@@ -35,7 +35,9 @@ from tests.unit.cases_fixtures import (
 MONDAY = dt.datetime(2026, 9, 21, 2, 0, tzinfo=dt.UTC)
 START = dt.date(2026, 9, 21)
 CAL = Calendar()
-# 低保 in Xuanwu: legal limit 30 working days (due 2026-11-09), yellow at 80 % = 24 days used
+# 低保 in Xuanwu: legal limit 30 working days (due 2026-11-09), yellow at 80 % = 24 days used;
+# promised limit 20 working days, yellow with 3 days left (17 used)
+PROMISED_YELLOW_DAY = CAL.add_working_days(START, 17).date
 YELLOW_DAY = CAL.add_working_days(START, 25).date
 RED_DAY = CAL.add_working_days(START, 31).date
 
@@ -81,8 +83,12 @@ def accepted_case() -> str:
     return case_id
 
 
-def warnings_of(case_id: str) -> list[tuple[str, str]]:
-    return sorted((e["data"]["target"], e["data"]["level"]) for e in outbox("case.deadline_warning", case_id))
+def warnings_of(case_id: str, kind: str = "legal") -> list[tuple[str, str]]:
+    return sorted(
+        (e["data"]["target"], e["data"]["level"])
+        for e in outbox("case.deadline_warning", case_id)
+        if e["data"]["kind"] == kind
+    )
 
 
 class TestSweep:
@@ -94,7 +100,7 @@ class TestSweep:
         with frozen_at(_at(YELLOW_DAY)):
             first = run_sweep()
             second = run_sweep()
-        assert f"{case_id}:case:yellow" in first["raised"]
+        assert f"{case_id}:case:legal:yellow" in first["raised"]
         assert not [r for r in second["raised"] if r.startswith(case_id)]
         assert warnings_of(case_id) == [("case", "yellow")]
         with frozen_at(_at(RED_DAY)):
@@ -105,6 +111,25 @@ class TestSweep:
         owner, message = message_for(Envelope.model_validate(red))
         assert owner == XUANWU_CIVIL["sub"]
         assert "红牌" in message.title
+
+    def test_the_promised_limit_warns_first_and_on_its_own_account(self) -> None:
+        case_id = accepted_case()
+        with frozen_at(_at(PROMISED_YELLOW_DAY)):
+            run_sweep()
+            run_sweep()
+        assert warnings_of(case_id, "promised") == [("case", "yellow")]
+        assert warnings_of(case_id, "legal") == []
+        with frozen_at(_at(YELLOW_DAY)):
+            run_sweep()
+        # past the promise (20 days) while the legal limit (30) is only nearly used
+        assert warnings_of(case_id, "promised") == [("case", "red"), ("case", "yellow")]
+        assert warnings_of(case_id, "legal") == [("case", "yellow")]
+        listed = call("GET", "/v1/supervision/warnings", NANJING_SUPERVISOR, query={"kind": "promised"}).body
+        mine = [w for w in listed["items"] if w["case_id"] == case_id]
+        assert sorted((w["kind"], w["level"]) for w in mine) == [("promised", "red"), ("promised", "yellow")]
+        promised_red = next(w for w in mine if w["level"] == "red")
+        assert promised_red["limit_days"] == 20
+        assert promised_red["due_on"] == CAL.add_working_days(START, 20).date.isoformat()
 
     def test_an_interrupted_sweep_run_again_makes_no_duplicates(self) -> None:
         cases = [accepted_case() for _ in range(3)]
@@ -118,6 +143,7 @@ class TestSweep:
             run_sweep()
         for case_id in cases:
             assert warnings_of(case_id) == [("case", "red"), ("case", "yellow")]
+            assert warnings_of(case_id, "promised") == [("case", "red"), ("case", "yellow")]
 
     def test_a_suspended_clock_raises_nothing(self) -> None:
         case_id = accepted_case()
@@ -142,7 +168,12 @@ class TestSupervisorList:
         listed = call("GET", "/v1/supervision/warnings", NANJING_SUPERVISOR)
         assert listed.status == 200, listed.body
         mine = [w for w in listed.body["items"] if w["case_id"] == case_id]
-        assert sorted(w["level"] for w in mine) == ["red", "yellow"]
+        assert sorted((w["kind"], w["level"]) for w in mine) == [
+            ("legal", "red"),
+            ("legal", "yellow"),
+            ("promised", "red"),
+            ("promised", "yellow"),
+        ]
         counts = listed.body["counts"]
         assert counts["total"] == counts["yellow"] + counts["red"] == len(listed.body["items"])
         red_only = call("GET", "/v1/supervision/warnings", NANJING_SUPERVISOR, query={"level": "red"}).body

@@ -61,12 +61,30 @@ LIU_YANG = RegistryPerson("32010219850930033X", "刘洋")  # 玄武区
 ZHOU_JING = RegistryPerson("32050519870214048X", "周静")  # 苏州 虎丘区
 WU_QIANG = RegistryPerson("320104197912010170", "吴强")  # 秦淮区
 SUN_LI = RegistryPerson("320111198304180289", "孙丽")  # 浦口区
+CHEN_GANG = RegistryPerson("320115198607120414", "陈刚")  # 江宁区
+HE_WEN = RegistryPerson("320115199003050528", "何雯")  # 江宁区
+XU_TING = RegistryPerson("320115199208180625", "许婷")  # 江宁区
 # Not registered: for a newcomer to register with (README walk-through) and for tests.
 ZHAO_LEI = RegistryPerson("320113199506200572", "赵磊")  # 栖霞区
 HUANG_MIN = RegistryPerson("320205199801120642", "黄敏")  # 无锡 锡山区
 AYGUL = RegistryPerson("320102199608080824", "阿依古丽·买买提")  # 玄武区 (a name with the middle dot)
 
-POPULATION = (ZHANG_WEI, LI_NA, WANG_FANG, CHEN_MING, LIU_YANG, ZHOU_JING, WU_QIANG, SUN_LI, ZHAO_LEI, HUANG_MIN, AYGUL)
+POPULATION = (
+    ZHANG_WEI,
+    LI_NA,
+    WANG_FANG,
+    CHEN_MING,
+    LIU_YANG,
+    ZHOU_JING,
+    WU_QIANG,
+    SUN_LI,
+    CHEN_GANG,
+    HE_WEN,
+    XU_TING,
+    ZHAO_LEI,
+    HUANG_MIN,
+    AYGUL,
+)
 
 # --- enterprise registry -------------------------------------------------------------------
 
@@ -122,7 +140,38 @@ OPERATOR = DemoWorker(
     "320000",
     "platform operator",
 )
-WORKERS = (STAFF_IN_SCOPE, STAFF_ELSEWHERE, SUPERVISOR, OPERATOR)
+# 开办餐饮店联合审批 in Jiangning (并联审批): the lead department and its two co-departments
+JIANGNING_MARKET = DemoWorker(
+    CHEN_GANG,
+    "13900000005",
+    "jiangning.market.chen",
+    "Jiangning-Market-2026",
+    Role.STAFF,
+    "320115-market",
+    "320115",
+    "staff, 南京市江宁区市场监督管理局 (lead of the joint item)",
+)
+JIANGNING_POLICE = DemoWorker(
+    HE_WEN,
+    "13900000006",
+    "jiangning.police.he",
+    "Jiangning-Police-2026",
+    Role.STAFF,
+    "320115-police",
+    "320115",
+    "staff, 南京市公安局江宁分局 (co-department of the joint item)",
+)
+JIANGNING_HOUSING = DemoWorker(
+    XU_TING,
+    "13900000007",
+    "jiangning.housing.xu",
+    "Jiangning-Housing-2026",
+    Role.STAFF,
+    "320115-housing",
+    "320115",
+    "staff, 南京市江宁区住房和城乡建设局 (co-department of the joint item)",
+)
+WORKERS = (STAFF_IN_SCOPE, STAFF_ELSEWHERE, SUPERVISOR, OPERATOR, JIANGNING_MARKET, JIANGNING_POLICE, JIANGNING_HOUSING)
 
 # The legal representative authorises the agent (scope, about a year).
 AGENT_SCOPE = (AgentScope.CASES, AgentScope.LICENCES)

@@ -1,0 +1,105 @@
+"""One way to consume an SQS queue (every queue consumer of the platform).
+
+- Partial batch response: each record succeeds or fails alone, so one bad
+  message never blocks its batch peers (ReportBatchItemFailures).
+- A record that keeps failing is parked by the consumer itself in its DLQ on
+  its last receive (`MAX_RECEIVES`, equal to the queue's maxReceiveCount),
+  with the reason as message attributes, so an operator sees why; the
+  queue's redrive policy stays the backstop if parking fails.
+- A `PermanentFailure` (unknown event type, a partner message we cannot map,
+  an unknown reference) is parked at once: retrying cannot fix it, only a
+  fix and a redrive (`make redrive QUEUE=…`) can.
+
+Handlers must be idempotent: SQS delivers at least once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from shared.platform.aws import sqs
+from shared.platform.clock import iso, now
+from shared.platform.config import settings
+from shared.platform.observability import logger, metrics
+
+_MAX_REASON = 900
+
+RecordHandler = Callable[[SQSRecord], None]
+BatchHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
+
+
+class PermanentFailure(ValueError):
+    """The message can never succeed as it is: park it in the DLQ now, with this reason."""
+
+
+class UnexpectedEvent(PermanentFailure):
+    """An event type this consumer is not subscribed to: a routing mistake worth a DLQ look."""
+
+
+def receives(record: SQSRecord) -> int:
+    try:
+        return int(record.attributes.approximate_receive_count or 1)
+    except (TypeError, ValueError):
+        return 1
+
+
+def park(record: SQSRecord, failure: Exception, *, metric: str) -> bool:
+    """Move the message to the DLQ with why it failed; False when that did not work
+    (then the message is retried and the redrive policy parks it without a reason)."""
+    dlq = settings().dlq_url
+    if not dlq:
+        return False
+    reason = f"{type(failure).__name__}: {failure}"[:_MAX_REASON]
+    try:
+        sqs().send_message(
+            QueueUrl=dlq,
+            MessageBody=record.body,
+            MessageAttributes={
+                "failure_reason": {"DataType": "String", "StringValue": reason},
+                "failed_at": {"DataType": "String", "StringValue": iso(now())},
+                "receive_count": {"DataType": "Number", "StringValue": str(receives(record))},
+                "source_message_id": {"DataType": "String", "StringValue": record.message_id},
+            },
+        )
+    except Exception:
+        logger().exception("could not park the message in the DLQ", extra={"message_id": record.message_id})
+        return False
+    logger().error("message parked in the DLQ", extra={"message_id": record.message_id, "reason": reason})
+    metrics().add_metric(name=metric, unit=MetricUnit.Count, value=1)
+    return True
+
+
+def parking(handle: RecordHandler, *, metric: str) -> RecordHandler:
+    """`handle`, with failures parked on the last receive (or at once when permanent)."""
+
+    def record_handler(record: SQSRecord) -> None:
+        try:
+            handle(record)
+        except Exception as failure:
+            last = isinstance(failure, PermanentFailure) or receives(record) >= settings().max_receives
+            if last and park(record, failure, metric=metric):
+                return
+            raise
+
+    return record_handler
+
+
+def batch_handler(handle: RecordHandler, *, metric: str) -> BatchHandler:
+    """A Lambda handler for an SQS trigger: `handle` per record, partial batch response."""
+    # a batch whose every record failed is still answered with its failures (not an exception),
+    # so SQS retries exactly those records and counts their receives
+    processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+    record_handler = parking(handle, metric=metric)
+
+    def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        return dict(
+            process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
+        )
+
+    return handler

@@ -1,0 +1,119 @@
+"""The demo cases `make run` seeds (infra/seed/cases.py) are the ones the README
+walk-through needs: an overdue case the supervision sweep turns red, a joint
+case waiting in the lead department's work queue, a suspended one whose
+deadlines move on resumption. Loading them twice changes nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterator
+
+import boto3
+import pytest
+
+from infra.seed import load_catalog
+from infra.seed.cases import DEMO_CASES, SUSPENDED_WORKING_DAYS
+from infra.seed.cases import load as load_cases
+from infra.seed.identity import load as load_identity
+from infra.seed.identity.people import JIANGNING_MARKET, STAFF_IN_SCOPE, SUPERVISOR, DemoWorker
+from infra.seed.items import new_item_bodies
+from shared.cases.models import AcceptRequest, Case
+from shared.cases.review import WarningPolicy, review_service
+from shared.cases.states import CaseState
+from shared.catalog.service import CatalogService
+from shared.identity.service import identity_service
+from shared.platform.clock import today_in_shanghai
+from shared.platform.dynamo import from_item
+from shared.platform.principal import Principal
+from tests.unit.cases_fixtures import CASES_TABLE, CATALOG_TABLE, MATERIALS_BUCKET, table_arguments
+from tests.unit.identity_fixtures import identity_cloud
+
+DEMO_ITEMS = {(demo.item_name, demo.region_code) for demo in DEMO_CASES}
+
+
+@pytest.fixture(scope="module")
+def seeded() -> Iterator[tuple[dict[str, int], dict[str, int], int]]:
+    extra = {"CASES_TABLE": CASES_TABLE, "CATALOG_TABLE": CATALOG_TABLE, "MATERIALS_BUCKET": MATERIALS_BUCKET}
+    with identity_cloud(extra):
+        dynamodb = boto3.client("dynamodb")
+        dynamodb.create_table(**table_arguments("CasesTable", CASES_TABLE))
+        dynamodb.create_table(**table_arguments("CatalogTable", CATALOG_TABLE))
+        boto3.client("s3").create_bucket(
+            Bucket=MATERIALS_BUCKET, CreateBucketConfiguration={"LocationConstraint": "cn-north-1"}
+        )
+        env = {name: os.environ[name] for name in os.environ if name.isupper()}
+        bodies = [b for b in new_item_bodies() if (b["name"], b["region_code"]) in DEMO_ITEMS]
+        load_catalog(CatalogService(), bodies)
+        load_identity(env)
+        first = load_cases(env)
+        items_after_first = _item_count()
+        second = load_cases(env)
+        assert _item_count() == items_after_first  # nothing written the second time
+        yield first, second, items_after_first
+
+
+def _item_count() -> int:
+    return int(boto3.client("dynamodb").scan(TableName=CASES_TABLE, Select="COUNT")["Count"])
+
+
+def _cases() -> list[Case]:
+    items = boto3.client("dynamodb").scan(TableName=CASES_TABLE)["Items"]
+    return [Case.model_validate(from_item(i)) for i in items if from_item(i)["sk"] == "CASE"]
+
+
+def _staff(worker: DemoWorker) -> Principal:
+    subject = identity_service().repository.subject_for_login(worker.login)
+    assert subject is not None
+    return Principal(
+        subject_id=subject,
+        role=worker.role,
+        department_id=worker.department_id or "",
+        region_code=worker.region_code,
+    )
+
+
+def test_three_demo_cases_once_however_often_it_loads(seeded: tuple[dict[str, int], dict[str, int], int]) -> None:
+    first, second, _ = seeded
+    assert first == {"demo_cases_created": 3, "demo_cases_existing": 0}
+    assert second == {"demo_cases_created": 0, "demo_cases_existing": 3}
+    assert len(_cases()) == 3
+
+
+def test_the_overdue_case_turns_red_when_the_sweep_runs(seeded: object) -> None:
+    liu = _staff(STAFF_IN_SCOPE)
+    [overdue] = [c for c in _cases() if c.item.region_code == "320102"]
+    assert overdue.state is CaseState.ACCEPTED
+    assert overdue.handler_subject_id == liu.subject_id
+    assert overdue.deadlines is not None
+    today = today_in_shanghai()
+    assert overdue.deadlines.legal_due_on < today
+    result = review_service().sweep_deadlines(today, WarningPolicy(), correlation_id=None)
+    assert f"{overdue.case_id}:case:legal:red" in result.raised
+    assert f"{overdue.case_id}:case:promised:red" in result.raised
+    supervisor = _staff(SUPERVISOR)
+    found, counts = review_service().list_warnings(supervisor, region_code=None, department_id=None, level="red")
+    assert {(w["case_id"], w["kind"]) for w in found} >= {(overdue.case_id, "legal"), (overdue.case_id, "promised")}
+    assert counts["red"] >= 2
+
+
+def test_the_joint_case_waits_in_the_lead_departments_queue_and_opens_both_tasks(seeded: object) -> None:
+    market = _staff(JIANGNING_MARKET)
+    queue = review_service().work_queue(market, limit=20, cursor=None)
+    [waiting] = queue.items
+    assert waiting.item_name == "开办餐饮店联合审批"
+    accepted = review_service().accept(market, waiting.case_id, AcceptRequest(), correlation_id=None)
+    assert {t.department_id for t in accepted.joint_tasks} == {"320115-police", "320115-housing"}
+
+
+def test_the_suspended_case_moves_its_deadlines_on_resumption(seeded: object) -> None:
+    market = _staff(JIANGNING_MARKET)
+    [suspended] = [c for c in _cases() if c.state is CaseState.SUSPENDED]
+    assert suspended.deadlines is not None
+    assert suspended.deadlines.suspended_since is not None
+    assert suspended.deadlines.suspended_since < today_in_shanghai() - dt.timedelta(days=SUSPENDED_WORKING_DAYS - 1)
+    resumed = review_service().resume(market, suspended.case_id, AcceptRequest(), correlation_id=None)
+    assert resumed.deadlines is not None
+    assert resumed.deadlines.suspended_working_days >= SUSPENDED_WORKING_DAYS - 1  # today may be a day off
+    assert resumed.deadlines.legal_due_on > suspended.deadlines.legal_due_on
+    assert resumed.deadlines.promised_due_on > suspended.deadlines.promised_due_on
