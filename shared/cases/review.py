@@ -18,9 +18,9 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from typing import TYPE_CHECKING
 
 from shared.cases import clock, events, steps
-from shared.cases.documents import render_pdf
 from shared.cases.errors import (
     CASE_NOT_FOUND,
     CLOCK_ALREADY_EXTENDED,
@@ -73,6 +73,7 @@ from shared.cases.service import (
     ensure_can_read,
     ensure_department_side,
     joint_tasks_for,
+    working_calendar,
 )
 from shared.cases.states import CLOCK_RUNNING, FULFILMENT_STATES, STATE_NAMES, CaseAction
 from shared.cases.storage import decision_key
@@ -87,8 +88,9 @@ from shared.platform.principal import (
     Role,
     within_region,
 )
-from shared.workdays.rules import Calendar
-from shared.workdays.service import calendar as working_calendar
+
+if TYPE_CHECKING:
+    from shared.workdays.rules import Calendar
 
 DOCUMENT_LINK_TTL_S = 300
 SYSTEM_SWEEP = Actor("system", "system:supervision_sweep 效能监察")
@@ -543,6 +545,8 @@ class ReviewService(FulfilmentService):
             for t in case.joint_tasks
         ]
         document_number = f"{case.case_number}D"
+        from shared.cases.documents import render_pdf  # only decisions render documents
+
         rendered = render_pdf(
             "准予行政许可决定书" if request.outcome is DecisionOutcome.APPROVED else "不予行政许可决定书",
             [

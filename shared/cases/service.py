@@ -133,12 +133,26 @@ from shared.platform.principal import (
     require_role,
 )
 from shared.platform.privacy import mask_name, mask_phone
-from shared.workdays.service import calendar as working_calendar
-from shared.workdays.service import deadline
 
 if TYPE_CHECKING:  # the catalogue is imported on first use: most case routes never read an item
     from shared.catalog.models import ItemDetail
     from shared.catalog.service import CatalogService
+    from shared.workdays.models import Deadline
+    from shared.workdays.rules import Calendar
+
+
+def working_calendar(years: range) -> Calendar:
+    """The holiday calendar for `years` (imported on first use: most case routes never count days)."""
+    from shared.workdays.service import calendar
+
+    return calendar(years)
+
+
+def deadline(start: dt.date, working_days: int) -> Deadline:
+    from shared.workdays.service import deadline as workdays_deadline
+
+    return workdays_deadline(start, working_days)
+
 
 ART32_WORKING_DAYS = 5
 """行政许可法 第32条: tell the applicant what to supplement within 5 days, else accepted from receipt."""
