@@ -17,7 +17,7 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared.notifications.consumers import message_for
+from shared.notifications.consumers import messages_for
 from shared.notifications.service import inbox_service
 from shared.platform.events import parse_bus_message
 from shared.platform.observability import logger
@@ -27,12 +27,12 @@ processor = BatchProcessor(event_type=EventType.SQS)
 
 def record_handler(record: SQSRecord) -> None:
     envelope = parse_bus_message(record.body)
-    subject_id, message = message_for(envelope)
-    delivered = inbox_service().deliver(subject_id, message)
-    logger().info(
-        "event turned into a message",
-        extra={"event_id": envelope.id, "event_type": envelope.type, "new_message": delivered is not None},
-    )
+    for subject_id, message in messages_for(envelope):
+        delivered = inbox_service().deliver(subject_id, message)
+        logger().info(
+            "event turned into a message",
+            extra={"event_id": envelope.id, "event_type": envelope.type, "new_message": delivered is not None},
+        )
 
 
 @logger().inject_lambda_context

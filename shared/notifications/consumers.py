@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from shared.identity import events as identity_events
 from shared.notifications.case_messages import CASE_EVENT_TYPES, case_message_for
+from shared.notifications.delivery_messages import DELIVERY_EVENT_TYPES, delivery_messages_for
+from shared.notifications.licence_messages import LICENCE_EVENT_TYPES, licence_message_for
+from shared.notifications.payments_messages import PAYMENT_EVENT_TYPES, payment_message_for
 from shared.notifications.models import Category, NewMessage
 from shared.platform.events import Envelope
 
@@ -64,10 +67,21 @@ def message_for(envelope: Envelope) -> tuple[str, NewMessage]:
             )
         case _:
             # case.* events: mapped in their own module (办件进度消息)
-            found = case_message_for(envelope)
+            found = case_message_for(envelope) or payment_message_for(envelope)  # payment.*: 缴费消息
+            found = found or licence_message_for(envelope)  # licence.*: 电子证照消息
             if found is None:
-                raise UnexpectedEvent(envelope.type)
+                shipment = delivery_messages_for(envelope)  # shipment.* events (寄递消息)
+                if not shipment:
+                    raise UnexpectedEvent(envelope.type)
+                return shipment[0]
             return found
+
+
+def messages_for(envelope: Envelope) -> list[tuple[str, NewMessage]]:
+    """Every inbox an event reaches (most reach one; a returned shipment reaches the
+    applicant and the department's staff member)."""
+    several = delivery_messages_for(envelope)
+    return several if several else [message_for(envelope)]
 
 
 HANDLED_EVENT_TYPES = (
@@ -76,4 +90,7 @@ HANDLED_EVENT_TYPES = (
     identity_events.AGENT_AUTHORISATION_REVOKED,
     identity_events.SESSION_REVOKED,
     *CASE_EVENT_TYPES,
+    *DELIVERY_EVENT_TYPES,
+    *PAYMENT_EVENT_TYPES,
+    *LICENCE_EVENT_TYPES,
 )

@@ -62,6 +62,42 @@ class Settings(BaseModel):
     materials_bucket: str = ""
     material_upload_ttl_s: int = Field(default=900, ge=60, le=3600)  # presigned POST lifetime
 
+    # --- delivery ---
+    # Courier shipments (快递送, C12): the Delivery table, the partner-outbound queue the
+    # booking worker writes to, and the partner-inbound DLQ operators read through the API.
+    delivery_table: str = ""
+    courier_outbound_queue_url: str = ""
+    courier_inbound_dlq_url: str = ""
+
+    # --- payments ---
+    # Unified public payment (C10): the Payments table; each channel's callback secret in
+    # Secrets Manager as `channel=<secret arn>,…`; the channel's cashier URL; how long an
+    # order stays payable; the callback replay window; the statements/reports bucket.
+    payments_table: str = ""
+    payment_channel_secrets: str = ""
+    payment_default_channel: str = "jspay"
+    payment_channel_pay_url: str = "https://pay.jszwfw.gov.cn/cashier"
+    payment_order_valid_hours: int = Field(default=168, ge=1, le=24 * 90)
+    payment_callback_window_s: int = Field(default=300, ge=30, le=3600)
+    payment_reconciliation_bucket: str = ""
+
+    # --- licences ---
+    # E-licence library (电子证照, C11/C15): the Licences table and bucket (certificates,
+    # published trust list and status lists); the signer (`es256`: the KMS ECC_NIST_P256
+    # key; `sm2`: SM2/SM3 with a key derived from a Secrets Manager secret); KMS keys retired
+    # from signing but kept in the trust list; status-list size; download-link lifetime;
+    # renewal reminder lead (Art. 50: 30 days); how old an offline verifier's data may be.
+    licences_table: str = ""
+    licences_bucket: str = ""
+    licence_signer: Literal["es256", "sm2"] = "es256"
+    licence_signing_key_id: str = ""
+    licence_previous_key_ids: str = ""
+    licence_sm2_secret_arn: str = ""
+    licence_status_list_size: int = Field(default=131_072, ge=1024, le=1_048_576, multiple_of=4)
+    licence_download_ttl_s: int = Field(default=300, ge=30, le=3600)
+    licence_reminder_days: int = Field(default=30, ge=1, le=365)
+    licence_offline_max_age_s: int = Field(default=86_400, ge=60)
+
     # --- queue consumers (shared.platform.consumer) ---
     # A consumer parks a message that failed this many receives (or failed for good) in its
     # own DLQ, with the failure reason as message attributes (equal to the queue's maxReceiveCount).
@@ -103,6 +139,26 @@ _ENV = {
     "cases_table": "CASES_TABLE",
     "materials_bucket": "MATERIALS_BUCKET",
     "material_upload_ttl_s": "MATERIAL_UPLOAD_TTL_S",
+    "delivery_table": "DELIVERY_TABLE",
+    "courier_outbound_queue_url": "COURIER_OUTBOUND_QUEUE_URL",
+    "courier_inbound_dlq_url": "COURIER_INBOUND_DLQ_URL",
+    "payments_table": "PAYMENTS_TABLE",
+    "payment_channel_secrets": "PAYMENT_CHANNEL_SECRETS",
+    "payment_default_channel": "PAYMENT_DEFAULT_CHANNEL",
+    "payment_channel_pay_url": "PAYMENT_CHANNEL_PAY_URL",
+    "payment_order_valid_hours": "PAYMENT_ORDER_VALID_HOURS",
+    "payment_callback_window_s": "PAYMENT_CALLBACK_WINDOW_S",
+    "payment_reconciliation_bucket": "PAYMENT_RECONCILIATION_BUCKET",
+    "licences_table": "LICENCES_TABLE",
+    "licences_bucket": "LICENCES_BUCKET",
+    "licence_signer": "LICENCE_SIGNER",
+    "licence_signing_key_id": "LICENCE_SIGNING_KEY_ID",
+    "licence_previous_key_ids": "LICENCE_PREVIOUS_KEY_IDS",
+    "licence_sm2_secret_arn": "LICENCE_SM2_SECRET_ARN",
+    "licence_status_list_size": "LICENCE_STATUS_LIST_SIZE",
+    "licence_download_ttl_s": "LICENCE_DOWNLOAD_TTL_S",
+    "licence_reminder_days": "LICENCE_REMINDER_DAYS",
+    "licence_offline_max_age_s": "LICENCE_OFFLINE_MAX_AGE_S",
     "dlq_url": "DLQ_URL",
     "max_receives": "MAX_RECEIVES",
 }

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("infra.local.partners")
 
 PARTNERS: list[str] = [
-    # "infra.local.partners.payment_channel.PaymentChannelSimulator",
+    "infra.local.partners.payment_channel.PaymentChannelSimulator",
     # "infra.local.partners.courier.CourierSimulator",
 ]
 

@@ -1,0 +1,23 @@
+"""delivery_api — shipments and tracking over HTTP (快递送, C12): applicants read
+their cases' shipments, staff list their department's and record counter
+handovers, operators look at the courier DLQ. Thin: routing lives in
+shared.delivery.routes, rules in shared.delivery.service."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from shared.delivery.routes import router as delivery_router
+from shared.platform.http import make_resolver
+from shared.platform.observability import logger
+
+app = make_resolver()
+app.include_router(delivery_router)
+
+
+@logger().inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

@@ -1,0 +1,36 @@
+"""licence_expiry_sweep — daily at 01:00 Asia/Shanghai (C11, licensing law Art. 50).
+
+Marks live licences past their end of validity `expired` (`licence.expired`)
+and reminds holders once, 30 days ahead (`LICENCE_REMINDER_DAYS`), to apply
+for renewal (`licence.expiring` → message center). Reads the expiry index
+month by month (never a Scan); each change is a conditional transaction
+with its event, so a re-run or an interrupted run adds nothing twice.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from shared.licences.service import licences_service
+from shared.platform.clock import today_in_shanghai
+from shared.platform.ids import new_id
+from shared.platform.observability import logger, metrics
+
+
+@logger().inject_lambda_context
+@metrics().log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    today = today_in_shanghai()
+    run_id = new_id()
+    logger().set_correlation_id(run_id)
+    result = licences_service().sweep(today, correlation_id=run_id)
+    metrics().add_metric(name="LicencesExpired", unit=MetricUnit.Count, value=len(result.expired))
+    metrics().add_metric(name="LicenceRenewalReminders", unit=MetricUnit.Count, value=len(result.reminded))
+    logger().info(
+        "licence expiry sweep done",
+        extra={"today": today.isoformat(), "expired": len(result.expired), "reminded": len(result.reminded)},
+    )
+    return {"today": today.isoformat(), "expired": result.expired, "reminded": result.reminded}

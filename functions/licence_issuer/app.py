@@ -1,0 +1,60 @@
+"""licence_issuer — issues the e-licence of an approved case (制证, C11).
+
+Fed by LicenceIssueQueue (LicenceDueRule: `case.licence_due` from the cases
+context). Each record names a case; the licences context forms the GB/T
+36904 identifier and GB/T 36903 metadata, signs the QR payload with the
+issuing key (KMS ECDSA P-256, or SM2/SM3), stores the PDF certificate and
+writes the licence with `licence.issued` in one transaction — the case
+moves on when the case-progress worker gets that event. One licence per
+case: a redelivered event finds the case's licence and adds nothing. An
+event that can never be issued (unknown licence type or holder) is parked
+in LicenceIssueDLQ at once with the reason.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import ValidationError
+
+from shared.cases.events import LICENCE_DUE, LicenceDueData
+from shared.licences.service import IssuanceRefused, licences_service
+from shared.platform.consumer import PermanentFailure, UnexpectedEvent, batch_handler
+from shared.platform.events import parse_bus_message
+from shared.platform.observability import logger, metrics
+
+
+def issue(record: SQSRecord) -> None:
+    envelope = parse_bus_message(record.body)
+    if envelope.type != LICENCE_DUE:
+        raise UnexpectedEvent(envelope.type)
+    try:
+        due = LicenceDueData.model_validate(envelope.data)
+    except ValidationError as exc:
+        raise PermanentFailure(f"{LICENCE_DUE} data does not match its schema ({exc.error_count()} errors)") from None
+    try:
+        outcome = licences_service().issue(due, correlation_id=envelope.correlation_id or envelope.id)
+    except IssuanceRefused as exc:
+        raise PermanentFailure(str(exc)) from None
+    metrics().add_metric(name=f"Licence_{outcome.result}", unit=MetricUnit.Count, value=1)
+    logger().info(
+        "licence issuance",
+        extra={
+            "case_id": due.case_id,
+            "event_id": envelope.id,
+            "licence_id": outcome.licence_id,
+            "result": outcome.result,
+        },
+    )
+
+
+_consume = batch_handler(issue, metric="LicenceIssueParked")
+
+
+@logger().inject_lambda_context
+@metrics().log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return _consume(event, context)

@@ -1,0 +1,22 @@
+"""payment_api — the payer's payment orders (缴费) and the operators' payment
+exceptions over HTTP (C10). Thin: routing in shared.payments.routes, rules in
+shared.payments.service."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from shared.payments.routes import router as payments_router
+from shared.platform.http import make_resolver
+from shared.platform.observability import logger
+
+app = make_resolver()
+app.include_router(payments_router)
+
+
+@logger().inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

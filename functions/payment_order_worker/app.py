@@ -1,0 +1,53 @@
+"""payment_order_worker — opens a payment order when a case's fees fall due,
+cancels unpaid ones when a case is withdrawn (C10).
+
+Fed by PaymentOrdersQueue (PaymentCaseEventsRule: `case.fee_due`,
+`case.withdrawn` from the cases context). One order per case and stage: a
+redelivered `case.fee_due` finds the order and changes nothing; the order and
+its `payment.order_created` event (and `payment.paid` for a fee waiver) are
+one transaction. An event for another type is parked in PaymentOrdersDLQ.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from shared.cases.events import FEE_DUE, WITHDRAWN, ClosedData, FeeDueData
+from shared.payments.service import payments_service
+from shared.platform.consumer import UnexpectedEvent, batch_handler
+from shared.platform.events import parse_bus_message
+from shared.platform.observability import logger, metrics
+
+
+def on_case_event(record: SQSRecord) -> None:
+    envelope = parse_bus_message(record.body)
+    correlation = envelope.correlation_id or envelope.id
+    if envelope.type == FEE_DUE:
+        due = FeeDueData.model_validate(envelope.data)
+        outcome = payments_service().open_order(due, correlation)
+        metrics().add_metric(name=f"PaymentOrder_{outcome.result}", unit=MetricUnit.Count, value=1)
+        logger().info(
+            "fee due handled",
+            extra={"case_id": due.case_id, "order_id": outcome.order.order_id, "result": outcome.result},
+        )
+        return
+    if envelope.type == WITHDRAWN:
+        withdrawn = ClosedData.model_validate(envelope.data)
+        cancelled = payments_service().cancel_for_case(withdrawn.case_id, "办件已撤回", correlation)
+        metrics().add_metric(name="PaymentOrdersCancelled", unit=MetricUnit.Count, value=len(cancelled))
+        logger().info("case withdrawn", extra={"case_id": withdrawn.case_id, "orders_cancelled": len(cancelled)})
+        return
+    raise UnexpectedEvent(envelope.type)
+
+
+_consume = batch_handler(on_case_event, metric="PaymentOrderEventParked")
+
+
+@logger().inject_lambda_context
+@metrics().log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return _consume(event, context)

@@ -1,0 +1,42 @@
+"""payment_reconciliation — daily reconciliation (对账) of each channel's
+statement against the successes we received (shared.payments.reconciliation).
+
+Scheduled at 02:00 Asia/Shanghai for the day before. A manual run may name the
+day and channel: `{"day": "2026-11-25", "channel": "jspay"}`. Writes a report
+per channel and day to the reconciliation bucket and the metric
+`ReconciliationDiscrepancies` (alarmed above 0).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from shared.payments.reconciliation import reconcile, report_key
+from shared.payments.signing import channels
+from shared.platform.clock import today_in_shanghai
+from shared.platform.ids import new_id
+from shared.platform.observability import logger, metrics
+
+
+@logger().inject_lambda_context
+@metrics().log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    logger().set_correlation_id(new_id())
+    asked = event.get("day") if isinstance(event, dict) else None
+    day = dt.date.fromisoformat(asked) if isinstance(asked, str) else today_in_shanghai() - dt.timedelta(days=1)
+    wanted = event.get("channel") if isinstance(event, dict) else None
+    summaries = []
+    total = 0
+    for channel in sorted(channels()):
+        if wanted and channel != wanted:
+            continue
+        report = reconcile(channel, day)
+        total += report.discrepancies
+        summaries.append(report.summary() | {"report_key": report_key(channel, day)})
+        logger().info("reconciliation done", extra=report.summary())
+    metrics().add_metric(name="ReconciliationDiscrepancies", unit=MetricUnit.Count, value=total)
+    return {"day": day.isoformat(), "reports": summaries, "discrepancies": total}

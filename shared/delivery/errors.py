@@ -1,0 +1,23 @@
+"""The delivery context's error codes (prefixed `delivery.`), Chinese first and
+English on request; docs/errors.md lists them."""
+
+from __future__ import annotations
+
+from shared.platform.errors import register_messages
+
+SHIPMENT_NOT_FOUND = "delivery.shipment_not_found"
+HANDOVER_NOT_ALLOWED = "delivery.handover_not_allowed"
+NOT_IN_A_DEPARTMENT = "delivery.not_in_a_department"
+CHANGED_CONCURRENTLY = "delivery.changed_concurrently"
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    SHIPMENT_NOT_FOUND: ("运单不存在", "The shipment does not exist"),
+    HANDOVER_NOT_ALLOWED: (
+        "运单当前状态为“{state}”，不能登记窗口交寄",
+        "The shipment is {state}; a counter handover cannot be recorded",
+    ),
+    NOT_IN_A_DEPARTMENT: ("当前账号未关联部门", "Your account is not attached to a department"),
+    CHANGED_CONCURRENTLY: ("运单已被更新，请刷新后重试", "The shipment changed meanwhile; reload and retry"),
+}
+
+register_messages(MESSAGES)

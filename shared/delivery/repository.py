@@ -1,0 +1,244 @@
+"""DeliveryTable access: the only module that knows its keys and indexes.
+
+| record                | pk                     | sk                 | index keys |
+|-----------------------|------------------------|--------------------|------------|
+| shipment 运单          | `SHIP#<shipment_id>`   | `SHIP`             | gsi1, gsi2 (once a waybill is known), gsi3 |
+| tracking entry 轨迹    | `SHIP#<shipment_id>`   | `TRK#<fingerprint>` |           |
+| one shipment per case and kind | `CASE#<case_id>` | `KIND#<kind>`   |            |
+| outbox                | `OUTBOX#<event id>`    | `OUTBOX`           | (TTL 7 days; stream → relay) |
+
+Indexes:
+- gsi1 "shipments of a case": `CASE#<case_id>` / `<created_at>#<shipment_id>` (a case has one or two).
+- gsi2 "by waybill": `WAYBILL#<waybill>` / `SHIP` — how a partner status event finds its shipment
+  (one Query with the whole item projected: no second read).
+- gsi3 "shipments of a department": `DEPT#<department_id>` / `<created_at>#<shipment_id>`, newest
+  first. One partition per department: a county department sends tens to hundreds of results a
+  day, far below a partition's limits.
+
+A tracking entry's key is the fingerprint of the partner's fact, written with
+`attribute_not_exists`: a duplicate event is refused by the table itself and
+changes nothing. The shipment is written with a condition on its version in
+the same transaction as the entry and its outbox events.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from shared.delivery.errors import CHANGED_CONCURRENTLY
+from shared.delivery.models import Shipment, ShipmentKind, TrackingEntry
+from shared.platform.aws import dynamodb
+from shared.platform.config import settings
+from shared.platform.dynamo import Transaction, from_item, to_item
+from shared.platform.dynamo import values as expression_values
+from shared.platform.errors import Conflict
+from shared.platform.events import Envelope
+from shared.platform.pagination import Page, decode_cursor, encode_cursor
+
+SHIPMENT_SK = "SHIP"
+TRACKING_PREFIX = "TRK#"
+
+
+class DuplicateFact(Conflict):
+    """The tracking entry exists: the same fact was applied before."""
+
+    default_code = CHANGED_CONCURRENTLY
+
+
+class StaleShipment(Conflict):
+    """The shipment changed since it was read (its version moved)."""
+
+    default_code = CHANGED_CONCURRENTLY
+
+
+class ShipmentExists(Conflict):
+    """The case already has a shipment of this kind."""
+
+    default_code = CHANGED_CONCURRENTLY
+
+
+def shipment_pk(shipment_id: str) -> str:
+    return f"SHIP#{shipment_id}"
+
+
+def case_shipments_pk(case_id: str) -> str:
+    return f"CASE#{case_id}"
+
+
+def waybill_pk(waybill: str) -> str:
+    return f"WAYBILL#{waybill}"
+
+
+def department_pk(department_id: str) -> str:
+    return f"DEPT#{department_id}"
+
+
+def shipment_record(shipment: Shipment) -> dict[str, Any]:
+    record = shipment.model_dump(mode="json")
+    created = f"{record['created_at']}#{shipment.shipment_id}"
+    record |= {
+        "pk": shipment_pk(shipment.shipment_id),
+        "sk": SHIPMENT_SK,
+        "kind_of_record": "shipment",
+        "gsi1pk": case_shipments_pk(shipment.case_id),
+        "gsi1sk": created,
+        "gsi3pk": department_pk(shipment.department_id),
+        "gsi3sk": created,
+    }
+    if shipment.waybill:
+        record |= {"gsi2pk": waybill_pk(shipment.waybill), "gsi2sk": SHIPMENT_SK}
+    return record
+
+
+def _shipment(item: dict[str, Any]) -> Shipment:
+    return Shipment.model_validate(from_item(item))
+
+
+def tracking_record(shipment_id: str, entry: TrackingEntry) -> dict[str, Any]:
+    return entry.model_dump(mode="json") | {
+        "pk": shipment_pk(shipment_id),
+        "sk": f"{TRACKING_PREFIX}{entry.fingerprint}",
+        "kind_of_record": "tracking",
+    }
+
+
+class DeliveryRepository:
+    def __init__(self, table: str | None = None) -> None:
+        self.table = table or settings().delivery_table
+        if not self.table:
+            raise RuntimeError("DELIVERY_TABLE is not set")
+
+    # --- writes ---------------------------------------------------------------------------
+
+    def create(self, shipment: Shipment, entry: TrackingEntry, events: Sequence[Envelope]) -> None:
+        """The new shipment, the case's one-per-kind marker, the first tracking entry and the
+        events in one transaction; `ShipmentExists` when the case has one of this kind."""
+        transaction = Transaction(self.table)
+        transaction.put(
+            {
+                "pk": case_shipments_pk(shipment.case_id),
+                "sk": f"KIND#{shipment.kind.value}",
+                "kind_of_record": "case_marker",
+                "shipment_id": shipment.shipment_id,
+            },
+            condition="attribute_not_exists(pk)",
+            on_conflict=ShipmentExists(),
+        )
+        transaction.put(shipment_record(shipment), condition="attribute_not_exists(pk)")
+        transaction.put(tracking_record(shipment.shipment_id, entry), condition="attribute_not_exists(pk)")
+        for event in events:
+            transaction.emit(event)
+        transaction.commit()
+
+    def record(
+        self,
+        shipment_id: str,
+        entry: TrackingEntry,
+        *,
+        changed: Shipment | None,
+        expected_version: int | None,
+        events: Sequence[Envelope] = (),
+    ) -> None:
+        """One fact: its tracking entry (refused as `DuplicateFact` when it exists) and, when it
+        moves the shipment, the shipment (conditional on `expected_version`) and its events."""
+        transaction = Transaction(self.table)
+        transaction.put(
+            tracking_record(shipment_id, entry), condition="attribute_not_exists(pk)", on_conflict=DuplicateFact()
+        )
+        if changed is not None:
+            transaction.put(
+                shipment_record(changed),
+                condition="version = :expected",
+                values=expression_values(expected=expected_version),
+                on_conflict=StaleShipment(),
+            )
+        for event in events:
+            transaction.emit(event)
+        transaction.commit()
+
+    # --- reads ----------------------------------------------------------------------------
+
+    def get(self, shipment_id: str) -> Shipment | None:
+        response = dynamodb().get_item(
+            TableName=self.table,
+            Key=to_item({"pk": shipment_pk(shipment_id), "sk": SHIPMENT_SK}),
+            ConsistentRead=True,
+        )
+        item = response.get("Item")
+        return _shipment(item) if item else None
+
+    def shipment_id_for_case(self, case_id: str, kind: ShipmentKind) -> str | None:
+        response = dynamodb().get_item(
+            TableName=self.table,
+            Key=to_item({"pk": case_shipments_pk(case_id), "sk": f"KIND#{kind.value}"}),
+            ConsistentRead=True,
+        )
+        item = response.get("Item")
+        return str(from_item(item)["shipment_id"]) if item else None
+
+    def by_waybill(self, waybill: str) -> Shipment | None:
+        """The shipment a waybill belongs to: one Query on gsi2 (the item is projected)."""
+        response = dynamodb().query(
+            TableName=self.table,
+            IndexName="gsi2",
+            KeyConditionExpression="gsi2pk = :pk",
+            ExpressionAttributeValues=expression_values(pk=waybill_pk(waybill)),
+            Limit=1,
+        )
+        items = response.get("Items") or []
+        return _shipment(items[0]) if items else None
+
+    def tracking(self, shipment_id: str) -> list[TrackingEntry]:
+        entries: list[TrackingEntry] = []
+        arguments: dict[str, Any] = {
+            "TableName": self.table,
+            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
+            "ExpressionAttributeValues": expression_values(pk=shipment_pk(shipment_id), prefix=TRACKING_PREFIX),
+            "ConsistentRead": True,
+        }
+        while True:
+            response = dynamodb().query(**arguments)
+            entries.extend(TrackingEntry.model_validate(from_item(item)) for item in response.get("Items", []))
+            last = response.get("LastEvaluatedKey")
+            if not last:
+                return entries
+            arguments["ExclusiveStartKey"] = last
+
+    def for_case(self, case_id: str) -> list[Shipment]:
+        """A case's shipments, oldest first (gsi1; a case has one or two)."""
+        response = dynamodb().query(
+            TableName=self.table,
+            IndexName="gsi1",
+            KeyConditionExpression="gsi1pk = :pk",
+            ExpressionAttributeValues=expression_values(pk=case_shipments_pk(case_id)),
+        )
+        return [_shipment(item) for item in response.get("Items", [])]
+
+    def for_department(
+        self, department_id: str, *, state: str | None, limit: int, cursor: str | None
+    ) -> Page[Shipment]:
+        """A department's shipments, newest first (gsi3), optionally of one state."""
+        partition = department_pk(department_id)
+        start = decode_cursor(cursor, must_match={"gsi3pk": partition})
+        arguments: dict[str, Any] = {
+            "TableName": self.table,
+            "IndexName": "gsi3",
+            "KeyConditionExpression": "gsi3pk = :pk",
+            "ScanIndexForward": False,
+            "Limit": limit,
+        }
+        if state:
+            arguments["FilterExpression"] = "#state = :state"
+            arguments["ExpressionAttributeNames"] = {"#state": "state"}
+            arguments["ExpressionAttributeValues"] = expression_values(pk=partition, state=state)
+        else:
+            arguments["ExpressionAttributeValues"] = expression_values(pk=partition)
+        if start:
+            arguments["ExclusiveStartKey"] = to_item(start)
+        response = dynamodb().query(**arguments)
+        last = response.get("LastEvaluatedKey")
+        return Page[Shipment](
+            items=[_shipment(item) for item in response.get("Items", [])],
+            next_cursor=encode_cursor(from_item(last)) if last else None,
+        )

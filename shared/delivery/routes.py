@@ -1,0 +1,153 @@
+"""The delivery context's HTTP routes (paths fixed by template.yaml, DeliveryApiFunction).
+
+Applicants read the shipments of their cases with the tracking history;
+department staff list their department's shipments and record a counter
+handover; operators look at the courier partner's DLQ. Record access follows
+`shared.platform.principal.decide` on the shipment's case facts: someone
+else's shipment is 404 for applicants, 403 for staff outside their scope.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+from aws_lambda_powertools.event_handler.router import APIGatewayRouter
+
+from shared.delivery.models import SHIPMENT_ID_PATTERN, DeadLetterList, HandoverRequest, ShipmentDetail, ShipmentSummary
+from shared.delivery.service import DeliveryService, delivery_service
+from shared.delivery.states import ShipmentState
+from shared.platform.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
+from shared.platform.principal import Access, access_extension, require_access
+
+router = APIGatewayRouter()
+
+TAG = "Courier 快递送"
+CASE_ID_PATTERN = r"^[0-9A-HJKMNP-TV-Z]{26}$"
+PROBLEM_SCHEMA_REF = "#/components/schemas/Problem"
+
+
+def _ok(description: str) -> OpenAPIResponse:
+    return {"description": description}
+
+
+def _problem(description: str) -> OpenAPIResponse:
+    return {
+        "description": description,
+        "content": {"application/problem+json": {"schema": {"$ref": PROBLEM_SCHEMA_REF}}},
+    }
+
+
+_SIGNED_IN = {401: _problem("No or invalid access token (unauthorized)")}
+_ROLE = {**_SIGNED_IN, 403: _problem("The caller's role may not do this (forbidden)")}
+_RECORD = {
+    **_SIGNED_IN,
+    403: _problem("Outside the caller's department or region (forbidden)"),
+    404: _problem("No such shipment, or not the caller's (delivery.shipment_not_found)"),
+}
+
+APPLICANT_RECORD = access_extension(Access.AUTHENTICATED, scoped=True)
+STAFF_ONLY = access_extension(Access.STAFF)
+STAFF_RECORD = access_extension(Access.STAFF, scoped=True)
+OPERATOR_ONLY = access_extension(Access.OPERATOR)
+
+CaseId = Annotated[str, Path(pattern=CASE_ID_PATTERN, description="Case id (26 characters).")]
+ShipmentId = Annotated[str, Path(pattern=SHIPMENT_ID_PATTERN, description="Shipment id (26 characters).")]
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"Page size (default {DEFAULT_LIMIT}, max {MAX_LIMIT}).")]
+Cursor = Annotated[str | None, Query(max_length=2048, description="`next_cursor` of the previous page.")]
+
+
+def _service() -> DeliveryService:
+    return delivery_service()
+
+
+@router.get(
+    "/v1/cases/<case_id>/shipments",
+    summary="Shipments of a case, with tracking (物流查询)",
+    description=(
+        "The courier shipments of a case — the result sent to the applicant, paper materials picked up — "
+        "each with its state, waybill, masked recipient and every tracking event received, oldest first. "
+        "The applicant, the department's staff in scope and supervisors of the region may read them."
+    ),
+    tags=[TAG],
+    openapi_extensions=APPLICANT_RECORD,
+    responses={200: _ok("The case's shipments (an empty list when none)"), **_RECORD},
+)
+def case_shipments(case_id: CaseId) -> Page[ShipmentDetail]:
+    principal = require_access(router, Access.AUTHENTICATED)
+    return _service().case_shipments(principal, case_id)
+
+
+@router.get(
+    "/v1/shipments/<shipment_id>",
+    summary="Read a shipment with its tracking history",
+    description="One shipment, its proof of delivery once signed for, and its tracking history (物流轨迹).",
+    tags=[TAG],
+    openapi_extensions=APPLICANT_RECORD,
+    responses={200: _ok("The shipment"), **_RECORD},
+)
+def get_shipment(shipment_id: ShipmentId) -> ShipmentDetail:
+    principal = require_access(router, Access.AUTHENTICATED)
+    return _service().shipment(principal, shipment_id)
+
+
+@router.get(
+    "/v1/shipments",
+    summary="The department's shipments",
+    description=(
+        "Shipments of the caller's department's cases within the caller's region, newest first; `state` "
+        "narrows the list (e.g. `returned`: results that came back and need the department's action)."
+    ),
+    tags=[TAG],
+    openapi_extensions=STAFF_ONLY,
+    responses={200: _ok("A page of shipments"), 400: _problem("Bad cursor (invalid_cursor)"), **_ROLE},
+)
+def department_shipments(
+    state: Annotated[ShipmentState | None, Query(description="Only shipments in this state.")] = None,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> Page[ShipmentSummary]:
+    principal = require_access(router, Access.STAFF)
+    return _service().department_shipments(principal, state=state, limit=limit, cursor=cursor)
+
+
+@router.post(
+    "/v1/shipments/<shipment_id>/handover",
+    summary="Record a counter handover (窗口交寄)",
+    description=(
+        "The department handed the result to the courier at its counter: the shipment counts as picked up "
+        "(已揽收) and the handover is kept in the tracking history. Recording it again changes nothing."
+    ),
+    tags=[TAG],
+    openapi_extensions=STAFF_RECORD,
+    responses={
+        200: _ok("The shipment, picked up"),
+        409: _problem("Already beyond pickup (delivery.handover_not_allowed)"),
+        **_RECORD,
+    },
+)
+def handover(
+    shipment_id: ShipmentId,
+    body: Annotated[HandoverRequest | None, Body(description="Optional note.")] = None,
+) -> ShipmentDetail:
+    principal = require_access(router, Access.STAFF)
+    return _service().handover(principal, shipment_id, body.note if body else None)
+
+
+@router.get(
+    "/v1/operations/courier-dlq",
+    summary="The courier partner's dead letters",
+    description=(
+        "Partner messages that could not be applied (unknown waybill, unknown status code, unreadable), "
+        "each with the reason it was parked, read without taking them off the queue. Once the cause is "
+        "fixed (e.g. the status mapping in shared/delivery/partner.py), replay them with "
+        "`make redrive QUEUE=CourierInboundQueue`; replayed events are applied once."
+    ),
+    tags=[TAG],
+    openapi_extensions=OPERATOR_ONLY,
+    responses={200: _ok("Up to `limit` parked messages with reasons"), **_ROLE},
+)
+def courier_dead_letters(limit: Limit = DEFAULT_LIMIT) -> DeadLetterList:
+    require_access(router, Access.OPERATOR)
+    return _service().dead_letters(limit=limit)

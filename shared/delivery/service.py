@@ -1,0 +1,428 @@
+"""The delivery context's use cases (快递送, C12). No boto3 here except the
+partner queues (`_send_booking`, `dead_letters`); the table is the repository's.
+
+- `create_for_case`  `case.delivery_due` → a shipment in `requested`, once per case;
+- `book`             `shipment.requested` → the booking on the partner-outbound queue
+                     (the only place the recipient is unsealed);
+- `apply`            a partner answer or status event → tracking entry, and the state
+                     moves forward by (terminal, event time, rank) — see `states`;
+- `handover`         staff handed the result to the courier at the counter (窗口交寄);
+- reads for applicants, staff and operators.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from shared.cases.events import DeliveryDueData
+from shared.delivery import events
+from shared.delivery.directory import Directory, directory
+from shared.delivery.errors import HANDOVER_NOT_ALLOWED, NOT_IN_A_DEPARTMENT, SHIPMENT_NOT_FOUND
+from shared.delivery.models import (
+    STATE_NAMES,
+    DeadLetter,
+    DeadLetterList,
+    Place,
+    Proof,
+    Shipment,
+    ShipmentDetail,
+    ShipmentKind,
+    ShipmentSummary,
+    TrackingEntry,
+    TrackingSource,
+    detail,
+    summary,
+)
+from shared.delivery.partner import (
+    BIZ_TYPES,
+    PARTNER_NAME,
+    OrderCreate,
+    PartnerContact,
+    PartnerUpdate,
+    format_partner_time,
+)
+from shared.delivery.repository import DeliveryRepository, DuplicateFact, ShipmentExists, StaleShipment
+from shared.delivery.states import ShipmentState, moves_forward, order_key
+from shared.platform.aws import sqs
+from shared.platform.clock import now
+from shared.platform.config import settings
+from shared.platform.errors import Conflict, Forbidden, NotFound
+from shared.platform.ids import new_id
+from shared.platform.observability import logger
+from shared.platform.pagination import Page
+from shared.platform.principal import Principal, RecordScope, Role, ensure
+from shared.platform.sealing import sealer
+
+DELIVERY_SEALING = "cases.delivery"  # the purpose the cases context sealed the recipient under
+HANDOVER_FROM = frozenset({ShipmentState.REQUESTED, ShipmentState.ACCEPTED})
+_APPLY_ATTEMPTS = 3
+DLQ_LOGICAL_ID = "CourierInboundDLQ"
+REDRIVE_COMMAND = "make redrive QUEUE=CourierInboundQueue  (python -m infra.local redrive CourierInboundQueue)"
+
+
+class UnknownRegion(LookupError):
+    """The address's region code is not a division the catalogue knows."""
+
+
+class UnknownShipment(LookupError):
+    """A partner answer names an order (shipment) we never booked."""
+
+
+class UnknownWaybill(LookupError):
+    """A status event names a waybill no shipment has."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    shipment_id: str
+    result: str  # created | duplicate | sent | skipped | moved | recorded
+    state: ShipmentState
+
+
+def _moment() -> dt.datetime:
+    return now().replace(microsecond=0)
+
+
+def _scope(shipment: Shipment) -> RecordScope:
+    return RecordScope(
+        applicant_subject_id=shipment.applicant_subject_id,
+        applicant_uscc=shipment.applicant_uscc or "",
+        department_id=shipment.department_id,
+        region_code=shipment.region_code,
+        required_scope="cases",
+    )
+
+
+class DeliveryService:
+    def __init__(self, repository: DeliveryRepository | None = None, places: Directory | None = None) -> None:
+        self.repository = repository or DeliveryRepository()
+        self._places = places
+
+    @property
+    def places(self) -> Directory:
+        if self._places is None:
+            self._places = directory()
+        return self._places
+
+    # --- from the case: create and book -------------------------------------------------------
+
+    def create_for_case(self, data: dict[str, Any], *, correlation_id: str | None) -> Outcome:
+        """A shipment for a case whose result goes out by courier (`case.delivery_due`).
+        Idempotent per case: a redelivered event finds the case's shipment and changes nothing."""
+        due = DeliveryDueData.model_validate(data)
+        existing = self.repository.shipment_id_for_case(due.case_id, ShipmentKind.RESULT_DELIVERY)
+        if existing is not None:
+            return Outcome(existing, "duplicate", ShipmentState.REQUESTED)
+        if not self.places.is_known_region(due.address_region_code):
+            raise UnknownRegion(
+                f"address region {due.address_region_code} of case {due.case_id} is not a known division"
+            )
+        moment = _moment()
+        department = self.places.department_name(due.department_id, due.region_code)
+        handler = data.get("handler_subject_id")
+        shipment = Shipment(
+            shipment_id=new_id(),
+            kind=ShipmentKind.RESULT_DELIVERY,
+            case_id=due.case_id,
+            case_number=due.case_number,
+            item_name=due.item_name,
+            department_id=due.department_id,
+            region_code=due.region_code,
+            applicant_subject_id=due.notify_subject_id,
+            applicant_uscc=due.applicant_uscc,
+            handler_subject_id=handler if isinstance(handler, str) and handler else None,
+            origin=Place(label=department, address=f"{department} 政务服务窗口", region_code=due.region_code),
+            destination=Place(label=due.recipient_masked, address=due.address, region_code=due.address_region_code),
+            recipient_sealed=due.recipient_sealed,
+            contents=list(due.contents),
+            licence_ids=list(due.licence_ids),
+            state=ShipmentState.REQUESTED,
+            state_at=moment,
+            state_key=order_key(ShipmentState.REQUESTED, moment),
+            carrier=PARTNER_NAME,
+            created_at=moment,
+            updated_at=moment,
+        )
+        entry = TrackingEntry(
+            at=moment,
+            state=ShipmentState.REQUESTED,
+            source=TrackingSource.PLATFORM,
+            description="已向快递公司下单（免费寄递）",
+            received_at=moment,
+            fingerprint=f"REQUESTED-{shipment.shipment_id}",
+        )
+        try:
+            self.repository.create(shipment, entry, [events.envelope(events.REQUESTED, shipment, correlation_id)])
+        except ShipmentExists:
+            found = self.repository.shipment_id_for_case(due.case_id, ShipmentKind.RESULT_DELIVERY)
+            return Outcome(found or "", "duplicate", ShipmentState.REQUESTED)
+        return Outcome(shipment.shipment_id, "created", shipment.state)
+
+    def book(self, shipment_id: str) -> Outcome:
+        """Send the booking to the courier (partner-outbound queue). Redelivery sends it again
+        only while the courier has not answered; the partner dedupes by `order_no`."""
+        shipment = self.repository.get(shipment_id)
+        if shipment is None:
+            raise UnknownShipment(f"no shipment {shipment_id}")
+        if shipment.state is not ShipmentState.REQUESTED or shipment.waybill:
+            return Outcome(shipment_id, "skipped", shipment.state)
+        self._send_booking(shipment)
+        return Outcome(shipment_id, "sent", shipment.state)
+
+    def _send_booking(self, shipment: Shipment) -> None:
+        queue = settings().courier_outbound_queue_url
+        if not queue:
+            raise RuntimeError("COURIER_OUTBOUND_QUEUE_URL is not set")
+        # the one place the recipient is unsealed: the courier needs name and phone (never logged)
+        recipient = sealer(DELIVERY_SEALING).unseal(shipment.case_id, shipment.recipient_sealed)
+        order = OrderCreate(
+            order_no=shipment.shipment_id,
+            biz_type=BIZ_TYPES[shipment.kind.value],
+            sender=PartnerContact(
+                name=shipment.origin.label, address=shipment.origin.address, area_code=shipment.origin.region_code
+            ),
+            receiver=PartnerContact(
+                name=str(recipient.get("name", "")),
+                phone=str(recipient.get("phone", "")),
+                address=shipment.destination.address,
+                area_code=shipment.destination.region_code,
+            ),
+            cargo=list(shipment.contents),
+            remark=f"政务专递 办件 {shipment.case_number}",
+            created_at=format_partner_time(shipment.created_at),
+        )
+        sqs().send_message(QueueUrl=queue, MessageBody=order.model_dump_json())
+
+    # --- from the partner ---------------------------------------------------------------------
+
+    def apply(self, update: PartnerUpdate, *, correlation_id: str | None = None) -> Outcome:
+        """Apply one partner answer or status event: keep it in the tracking history (once) and
+        move the shipment forward when the event is beyond its current state."""
+        shipment = self._find(update)
+        for _ in range(_APPLY_ATTEMPTS):
+            try:
+                return self._apply_to(shipment, update, correlation_id)
+            except StaleShipment:
+                fresh = self.repository.get(shipment.shipment_id)  # moved meanwhile: read it again
+                if fresh is None:
+                    break
+                shipment = fresh
+        raise Conflict("delivery.changed_concurrently")
+
+    def _find(self, update: PartnerUpdate) -> Shipment:
+        if update.kind == "order_result":
+            shipment = self.repository.get(update.shipment_id or "")
+            if shipment is None:
+                raise UnknownShipment(f"order result for unknown order_no {update.shipment_id}")
+            return shipment
+        shipment = self.repository.by_waybill(update.waybill or "")
+        if shipment is None:
+            raise UnknownWaybill(f"status event for unknown waybill {update.waybill}")
+        return shipment
+
+    def _apply_to(self, shipment: Shipment, update: PartnerUpdate, correlation_id: str | None) -> Outcome:
+        received = now()
+        entry = TrackingEntry(
+            at=update.at,
+            state=update.state,
+            source=TrackingSource.PARTNER,
+            partner_code=update.partner_code,
+            description=update.description or STATE_NAMES[update.state],
+            location=update.location,
+            proof_signer=update.proof_signer,
+            proof_url=update.proof_url,
+            received_at=received,
+            fingerprint=update.fingerprint,
+            raw=update.raw,
+        )
+        changes: dict[str, Any] = {}
+        if update.waybill and not shipment.waybill:
+            changes["waybill"] = update.waybill  # an acceptance behind a counter handover still names the waybill
+        moved = moves_forward(shipment.state_key, update.state, update.at)
+        if moved:
+            changes |= {
+                "state": update.state,
+                "state_at": update.at,
+                "state_key": order_key(update.state, update.at),
+            }
+            if update.state is ShipmentState.DELIVERED:
+                changes["proof"] = Proof(signer=update.proof_signer, url=update.proof_url, at=update.at)
+        changed = None
+        emitted = []
+        if changes:
+            changed = shipment.model_copy(
+                update=changes | {"version": shipment.version + 1, "updated_at": received.replace(microsecond=0)}
+            )
+            event_type = events.STATE_EVENTS.get(update.state.value) if moved else None
+            if event_type is not None:
+                emitted.append(events.envelope(event_type, changed, correlation_id))
+        try:
+            self.repository.record(
+                shipment.shipment_id, entry, changed=changed, expected_version=shipment.version, events=emitted
+            )
+        except DuplicateFact:
+            return Outcome(shipment.shipment_id, "duplicate", shipment.state)
+        after = changed or shipment
+        return Outcome(shipment.shipment_id, "moved" if moved else "recorded", after.state)
+
+    # --- staff ----------------------------------------------------------------------------------
+
+    def handover(self, principal: Principal, shipment_id: str, note: str | None) -> ShipmentDetail:
+        """The department handed the result to the courier at the counter (窗口交寄): the
+        shipment is picked up. Recording it twice changes nothing."""
+        shipment = self._readable(principal, shipment_id)
+        fingerprint = f"COUNTER-{shipment.shipment_id}"
+        for _ in range(_APPLY_ATTEMPTS):
+            if shipment.state not in HANDOVER_FROM:
+                if shipment.handed_over_by:
+                    return self._detail(shipment)  # recorded before
+                raise Conflict(HANDOVER_NOT_ALLOWED, params={"state": STATE_NAMES[shipment.state]})
+            moment = _moment()
+            entry = TrackingEntry(
+                at=moment,
+                state=ShipmentState.PICKED_UP,
+                source=TrackingSource.COUNTER,
+                description="窗口交寄：结果已交快递员" + (f"（{note}）" if note else ""),
+                received_at=moment,
+                fingerprint=fingerprint,
+            )
+            changed = shipment.model_copy(
+                update={
+                    "state": ShipmentState.PICKED_UP,
+                    "state_at": moment,
+                    "state_key": order_key(ShipmentState.PICKED_UP, moment),
+                    "handed_over_by": principal.subject_id,
+                    "handler_subject_id": shipment.handler_subject_id or principal.subject_id,
+                    "version": shipment.version + 1,
+                    "updated_at": moment,
+                }
+            )
+            try:
+                self.repository.record(shipment_id, entry, changed=changed, expected_version=shipment.version)
+            except DuplicateFact:
+                break
+            except StaleShipment:
+                fresh = self.repository.get(shipment_id)
+                if fresh is None:
+                    raise NotFound(SHIPMENT_NOT_FOUND) from None
+                shipment = fresh
+                continue
+            logger().info("counter handover", extra={"shipment_id": shipment_id})
+            return self._detail(changed)
+        fresh = self.repository.get(shipment_id)
+        if fresh is None:
+            raise NotFound(SHIPMENT_NOT_FOUND)
+        return self._detail(fresh)
+
+    def department_shipments(
+        self, principal: Principal, *, state: ShipmentState | None, limit: int, cursor: str | None
+    ) -> Page[ShipmentSummary]:
+        if principal.role is not Role.STAFF:
+            raise Forbidden()
+        if not principal.department_id:
+            raise Forbidden(NOT_IN_A_DEPARTMENT)
+        page = self.repository.for_department(
+            principal.department_id, state=state.value if state else None, limit=limit, cursor=cursor
+        )
+        prefix = principal.region_prefix
+        return Page[ShipmentSummary](
+            items=[summary(s) for s in page.items if not prefix or s.region_code.startswith(prefix)],
+            next_cursor=page.next_cursor,
+        )
+
+    # --- reads ----------------------------------------------------------------------------------
+
+    def _readable(self, principal: Principal, shipment_id: str) -> Shipment:
+        shipment = self.repository.get(shipment_id)
+        if shipment is None:
+            raise NotFound(SHIPMENT_NOT_FOUND)
+        try:
+            ensure(principal, _scope(shipment))
+        except NotFound:
+            raise NotFound(SHIPMENT_NOT_FOUND) from None
+        return shipment
+
+    def _detail(self, shipment: Shipment) -> ShipmentDetail:
+        return detail(shipment, self.repository.tracking(shipment.shipment_id))
+
+    def shipment(self, principal: Principal, shipment_id: str) -> ShipmentDetail:
+        return self._detail(self._readable(principal, shipment_id))
+
+    def case_shipments(self, principal: Principal, case_id: str) -> Page[ShipmentDetail]:
+        """The shipments of a case with their tracking histories. Someone else's case reads as
+        not found for applicants (403 for staff outside their scope); a case without
+        shipments is an empty list (that says nothing about whether the case exists)."""
+        shipments = self.repository.for_case(case_id)
+        if principal.role is Role.OPERATOR:
+            raise Forbidden()
+        for shipment in shipments:
+            try:
+                ensure(principal, _scope(shipment))
+            except NotFound:
+                raise NotFound(SHIPMENT_NOT_FOUND) from None
+        return Page[ShipmentDetail](items=[self._detail(s) for s in shipments], next_cursor=None)
+
+    # --- operators -----------------------------------------------------------------------------
+
+    def dead_letters(self, *, limit: int) -> DeadLetterList:
+        """A look at the partner-inbound DLQ without taking messages out of it (visibility 0)."""
+        queue = settings().courier_inbound_dlq_url
+        if not queue:
+            raise RuntimeError("COURIER_INBOUND_DLQ_URL is not set")
+        client = sqs()
+        seen: dict[str, DeadLetter] = {}
+        for _ in range(limit // 10 + 2):
+            response = client.receive_message(
+                QueueUrl=queue,
+                MaxNumberOfMessages=min(10, limit),
+                VisibilityTimeout=0,
+                WaitTimeSeconds=0,
+                MessageAttributeNames=["All"],
+            )
+            messages = response.get("Messages") or []
+            fresh = [m for m in messages if m["MessageId"] not in seen]
+            for message in fresh:
+                attributes = message.get("MessageAttributes") or {}
+
+                def text(name: str, attrs: dict[str, Any] = attributes) -> str | None:
+                    value = attrs.get(name) or {}
+                    return value.get("StringValue")
+
+                count = text("receive_count")
+                seen[message["MessageId"]] = DeadLetter(
+                    message_id=message["MessageId"],
+                    failure_reason=text("failure_reason") or "(no reason: parked by the redrive policy)",
+                    failed_at=text("failed_at"),
+                    receive_count=int(count) if count and count.isdigit() else None,
+                    body=_masked_body(message.get("Body") or ""),
+                )
+            if not fresh or len(seen) >= limit:
+                break
+        depth = client.get_queue_attributes(QueueUrl=queue, AttributeNames=["ApproximateNumberOfMessages"])
+        return DeadLetterList(
+            items=list(seen.values())[:limit],
+            next_cursor=None,
+            queue=DLQ_LOGICAL_ID,
+            approximate_depth=int(depth.get("Attributes", {}).get("ApproximateNumberOfMessages", 0)),
+            redrive=REDRIVE_COMMAND,
+        )
+
+
+def _masked_body(body: str) -> str:
+    try:
+        parsed = json.loads(body)
+    except ValueError:
+        return body[:2000]
+    if isinstance(parsed, dict) and parsed.get("signer"):
+        signer = str(parsed["signer"])
+        parsed["signer"] = signer[:1] + "*" * max(len(signer) - 1, 1)
+    return json.dumps(parsed, ensure_ascii=False)[:2000]
+
+
+@cache
+def delivery_service() -> DeliveryService:
+    return DeliveryService()

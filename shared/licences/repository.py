@@ -1,0 +1,301 @@
+"""The Licences table: the only module that knows its keys.
+
+- licence (one item per version): `LIC#<licence_id>` / `LIC`; gsi1 (wallet)
+  `HOLDER#SUBJ#<subject>` or `HOLDER#ENT#<uscc>` / `<issued_at>#<id>`; gsi2
+  (expiry, only while active or suspended) `EXPIRY#<YYYY-MM>` / `<valid_to>#<id>`
+- identifier → licence: `IDENT#<identifier>` / `IDENT`
+- case → licence (one per case): `CASE#<case_id>` / `LICENCE`
+- serial counter: `SERIAL#<type code>#<issuer uscc>` / `SERIAL`
+- status list: `SLIST#<list_id>` / `LIST` (the encoded bits and a version)
+- status-list index claim: `SLIDX#<list_id>#<index>` / `IDX`
+- issuer (for the trust list): `ISSUER#<uscc>` / `ISSUER`; gsi1 `ISSUERS` / `<uscc>`
+- usage log entry: `USAGE#SUBJ#<subject>` or `USAGE#ENT#<uscc>` / `<at>#<entry_id>`
+- outbox: `OUTBOX#<event id>` / `OUTBOX`
+
+Access patterns: a licence by id (GetItem), by identifier (two GetItems), a
+case's licence (GetItem), the holder's wallet (gsi1, newest first), the
+issuers (gsi1 `ISSUERS`), licences expiring in a month (gsi2, one partition
+per month, read by the daily sweep), the holder's usage log (Query).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from shared.licences.models import Licence, LicenceStatus, UsageEntry
+from shared.platform.aws import dynamodb
+from shared.platform.config import settings
+from shared.platform.dynamo import Transaction, from_item, to_item, values
+from shared.platform.errors import Conflict
+from shared.platform.pagination import decode_cursor, encode_cursor
+
+LIVE = (LicenceStatus.ACTIVE, LicenceStatus.SUSPENDED)
+
+
+def licence_key(licence_id: str) -> dict[str, str]:
+    return {"pk": f"LIC#{licence_id}", "sk": "LIC"}
+
+
+def identifier_key(identifier: str) -> dict[str, str]:
+    return {"pk": f"IDENT#{identifier}", "sk": "IDENT"}
+
+
+def case_key(case_id: str) -> dict[str, str]:
+    return {"pk": f"CASE#{case_id}", "sk": "LICENCE"}
+
+
+def status_list_key(list_id: str) -> dict[str, str]:
+    return {"pk": f"SLIST#{list_id}", "sk": "LIST"}
+
+
+def index_claim_key(list_id: str, index: int) -> dict[str, str]:
+    return {"pk": f"SLIDX#{list_id}#{index}", "sk": "IDX"}
+
+
+def holder_partition(subject_id: str, uscc: str | None) -> str:
+    return f"ENT#{uscc}" if uscc else f"SUBJ#{subject_id}"
+
+
+def _licence_item(licence: Licence) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        **licence_key(licence.licence_id),
+        "kind": "licence",
+        **licence.model_dump(mode="json"),
+        "gsi1pk": "HOLDER#" + holder_partition(licence.holder_subject_id, licence.holder_uscc),
+        "gsi1sk": f"{licence.issued_at.isoformat()}#{licence.licence_id}",
+    }
+    if licence.valid_to is not None and licence.status in LIVE:
+        item["gsi2pk"] = f"EXPIRY#{licence.valid_to:%Y-%m}"
+        item["gsi2sk"] = f"{licence.valid_to.isoformat()}#{licence.licence_id}"
+    return item
+
+
+class LicencesRepository:
+    def __init__(self, table: str | None = None) -> None:
+        self.table = table or settings().licences_table
+        if not self.table:
+            raise RuntimeError("LICENCES_TABLE is not set")
+
+    def transaction(self) -> Transaction:
+        return Transaction(self.table)
+
+    def _get(self, key: dict[str, str], *, consistent: bool = False) -> dict[str, Any] | None:
+        response = dynamodb().get_item(TableName=self.table, Key=to_item(key), ConsistentRead=consistent)
+        item = response.get("Item")
+        return from_item(item) if item else None
+
+    # --- licences --------------------------------------------------------------------------
+
+    def get(self, licence_id: str, *, consistent: bool = False) -> Licence | None:
+        item = self._get(licence_key(licence_id), consistent=consistent)
+        return Licence.model_validate(item) if item else None
+
+    def by_identifier(self, identifier: str) -> Licence | None:
+        pointer = self._get(identifier_key(identifier))
+        return self.get(str(pointer["licence_id"])) if pointer else None
+
+    def licence_id_for_case(self, case_id: str) -> str | None:
+        item = self._get(case_key(case_id), consistent=True)
+        return str(item["licence_id"]) if item else None
+
+    def next_serial(self, type_code: str, issuer_uscc: str) -> int:
+        """The next serial of (type, issuer): an atomic counter; a failed issuance leaves a gap."""
+        response = dynamodb().update_item(
+            TableName=self.table,
+            Key=to_item({"pk": f"SERIAL#{type_code}#{issuer_uscc}", "sk": "SERIAL"}),
+            UpdateExpression="ADD n :one",
+            ExpressionAttributeValues=values(one=1),
+            ReturnValues="UPDATED_NEW",
+        )
+        return int(response["Attributes"]["n"]["N"])
+
+    def add_issued(
+        self,
+        transaction: Transaction,
+        licence: Licence,
+        *,
+        on_duplicate_case: Conflict,
+        on_index_taken: Conflict,
+        claim_case: bool = True,
+    ) -> None:
+        """A new licence version with its identifier, status-list index claim and issuer entry."""
+        transaction.put(_licence_item(licence), condition="attribute_not_exists(pk)")
+        transaction.put(
+            {**identifier_key(licence.identifier), "licence_id": licence.licence_id},
+            condition="attribute_not_exists(pk)",
+        )
+        if claim_case:
+            transaction.put(
+                {**case_key(licence.case_id), "licence_id": licence.licence_id},
+                condition="attribute_not_exists(pk)",
+                on_conflict=on_duplicate_case,
+            )
+        transaction.put(
+            {**index_claim_key(licence.status_list, licence.status_index), "licence_id": licence.licence_id},
+            condition="attribute_not_exists(pk)",
+            on_conflict=on_index_taken,
+        )
+        transaction.put(
+            {
+                "pk": f"ISSUER#{licence.issuer_uscc}",
+                "sk": "ISSUER",
+                "issuer_code": licence.issuer_uscc,
+                "name": licence.issuer_name,
+                "gsi1pk": "ISSUERS",
+                "gsi1sk": licence.issuer_uscc,
+            }
+        )
+
+    def update_licence(self, transaction: Transaction, before: Licence, after: Licence, on_conflict: Conflict) -> None:
+        """Replace the stored licence, conditional on the version read."""
+        item = _licence_item(after)
+        transaction.put(
+            item,
+            condition="version = :v",
+            values=values(v=before.version),
+            on_conflict=on_conflict,
+        )
+
+    def is_index_taken(self, list_id: str, index: int) -> bool:
+        return self._get(index_claim_key(list_id, index)) is not None
+
+    # --- the wallet ------------------------------------------------------------------------
+
+    def of_holder(
+        self, subject_id: str, uscc: str | None, *, limit: int, cursor: str | None
+    ) -> tuple[list[Licence], str | None]:
+        partition = "HOLDER#" + holder_partition(subject_id, uscc)
+        start = decode_cursor(cursor, must_match={"gsi1pk": partition})
+        kwargs: dict[str, Any] = {
+            "TableName": self.table,
+            "IndexName": "gsi1",
+            "KeyConditionExpression": "gsi1pk = :p",
+            "ExpressionAttributeValues": values(p=partition),
+            "ScanIndexForward": False,
+            "Limit": limit,
+        }
+        if start:
+            kwargs["ExclusiveStartKey"] = to_item(start)
+        response = dynamodb().query(**kwargs)
+        items = [Licence.model_validate(from_item(i)) for i in response.get("Items", [])]
+        last = response.get("LastEvaluatedKey")
+        return items, encode_cursor(from_item(last)) if last else None
+
+    def all_of_holder(self, subject_id: str, uscc: str | None) -> list[Licence]:
+        found: list[Licence] = []
+        cursor: str | None = None
+        while True:
+            page, cursor = self.of_holder(subject_id, uscc, limit=100, cursor=cursor)
+            found.extend(page)
+            if not cursor:
+                return found
+
+    def issuers(self) -> list[dict[str, str]]:
+        found: list[dict[str, str]] = []
+        kwargs: dict[str, Any] = {
+            "TableName": self.table,
+            "IndexName": "gsi1",
+            "KeyConditionExpression": "gsi1pk = :p",
+            "ExpressionAttributeValues": values(p="ISSUERS"),
+        }
+        while True:
+            response = dynamodb().query(**kwargs)
+            found.extend(
+                {"issuer_code": str(i["issuer_code"]), "name": str(i["name"])}
+                for i in map(from_item, response.get("Items", []))
+            )
+            last = response.get("LastEvaluatedKey")
+            if not last:
+                return found
+            kwargs["ExclusiveStartKey"] = last
+
+    # --- expiry ----------------------------------------------------------------------------
+
+    def expiring_between(self, first: dt.date, last: dt.date) -> list[Licence]:
+        """Live licences whose validity ends in [first, last] (gsi2, one Query per month)."""
+        found: list[Licence] = []
+        month = dt.date(first.year, first.month, 1)
+        while month <= last:
+            kwargs: dict[str, Any] = {
+                "TableName": self.table,
+                "IndexName": "gsi2",
+                "KeyConditionExpression": "gsi2pk = :p AND gsi2sk BETWEEN :a AND :b",
+                "ExpressionAttributeValues": values(
+                    p=f"EXPIRY#{month:%Y-%m}", a=first.isoformat(), b=last.isoformat() + "#~"
+                ),
+            }
+            while True:
+                response = dynamodb().query(**kwargs)
+                found.extend(Licence.model_validate(from_item(i)) for i in response.get("Items", []))
+                last_key = response.get("LastEvaluatedKey")
+                if not last_key:
+                    break
+                kwargs["ExclusiveStartKey"] = last_key
+            month = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
+        return found
+
+    # --- status lists ----------------------------------------------------------------------
+
+    def status_list(self, list_id: str, *, consistent: bool = False) -> dict[str, Any] | None:
+        return self._get(status_list_key(list_id), consistent=consistent)
+
+    def put_status_list(
+        self,
+        transaction: Transaction,
+        list_id: str,
+        encoded: str,
+        size: int,
+        version: int,
+        at: dt.datetime,
+        on_conflict: Conflict,
+    ) -> None:
+        """Write the list at `version`, conditional on the previous version (0: not there yet)."""
+        item = {
+            **status_list_key(list_id),
+            "kind": "status_list",
+            "list_id": list_id,
+            "encoded_list": encoded,
+            "size": size,
+            "version": version,
+            "updated_at": at.isoformat(),
+        }
+        if version == 1:
+            transaction.put(item, condition="attribute_not_exists(pk)", on_conflict=on_conflict)
+        else:
+            transaction.put(
+                item,
+                condition="version = :v",
+                values=values(v=version - 1),
+                on_conflict=on_conflict,
+            )
+
+    # --- usage log -------------------------------------------------------------------------
+
+    def add_usage(self, transaction: Transaction, holder: str, entry: UsageEntry) -> None:
+        transaction.put(
+            {
+                "pk": f"USAGE#{holder}",
+                "sk": f"{entry.at.isoformat()}#{entry.entry_id}",
+                "kind": "usage",
+                **entry.model_dump(mode="json"),
+            },
+            condition="attribute_not_exists(pk)",
+        )
+
+    def usage(self, holder: str, *, limit: int, cursor: str | None) -> tuple[list[UsageEntry], str | None]:
+        partition = f"USAGE#{holder}"
+        start = decode_cursor(cursor, must_match={"pk": partition})
+        kwargs: dict[str, Any] = {
+            "TableName": self.table,
+            "KeyConditionExpression": "pk = :p",
+            "ExpressionAttributeValues": values(p=partition),
+            "ScanIndexForward": False,
+            "Limit": limit,
+        }
+        if start:
+            kwargs["ExclusiveStartKey"] = to_item(start)
+        response = dynamodb().query(**kwargs)
+        items = [UsageEntry.model_validate(from_item(i)) for i in response.get("Items", [])]
+        last = response.get("LastEvaluatedKey")
+        return items, encode_cursor(from_item(last)) if last else None

@@ -1,0 +1,284 @@
+"""The licences context's HTTP routes (paths fixed by template.yaml, LicenceApiFunction).
+
+Public (no token): verification by identifier or QR payload, the trust list
+and the status lists — verifiers need nothing but these. The holder's wallet
+(`/v1/me/licences…`) is for citizens and for agents holding the enterprise's
+`licences` authorisation. Status changes are for staff of the issuing
+department only (another department: 403). Department queries of an
+applicant's licences need a case of the caller's department and a purpose,
+and are logged for the holder.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+from aws_lambda_powertools.event_handler.router import APIGatewayRouter
+
+from shared.licences.models import (
+    LICENCE_ID_PATTERN,
+    DownloadLink,
+    HolderQuery,
+    HolderQueryResult,
+    LicenceDetail,
+    LicenceSummary,
+    ReplaceRequest,
+    StatusChange,
+    StatusListDocument,
+    TrustList,
+    UsageEntry,
+    Verification,
+    VerifyRequest,
+)
+from shared.licences.service import LicencesService, licences_service
+from shared.platform.observability import correlation_id
+from shared.platform.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
+from shared.platform.principal import Access, access_extension, require_access
+
+router = APIGatewayRouter()
+
+VERIFY_TAG = "E-licence verification 电子证照核验"
+WALLET_TAG = "My licences 我的证照"
+ISSUER_TAG = "Licence status 证照状态管理"
+
+PROBLEM_SCHEMA_REF = "#/components/schemas/Problem"
+
+PUBLIC = access_extension(Access.PUBLIC)
+APPLICANT_ONLY = access_extension(Access.APPLICANT, scoped=True)
+STAFF_RECORD = access_extension(Access.STAFF, scoped=True)
+
+
+def _ok(description: str) -> OpenAPIResponse:
+    return {"description": description}
+
+
+def _problem(description: str) -> OpenAPIResponse:
+    return {
+        "description": description,
+        "content": {"application/problem+json": {"schema": {"$ref": PROBLEM_SCHEMA_REF}}},
+    }
+
+
+_SIGNED_IN = {401: _problem("No or invalid access token (unauthorized)")}
+_ROLE = {**_SIGNED_IN, 403: _problem("The caller's role (or an agent's authorisation) does not allow this")}
+_MINE = {**_ROLE, 404: _problem("No such licence, or not the caller's (licence.not_found)")}
+_ISSUER = {
+    **_SIGNED_IN,
+    403: _problem("Not the issuing department (licence.not_issuer)"),
+    404: _problem("No such licence (licence.not_found)"),
+    409: _problem("Wrong status or changed meanwhile (licence.transition_not_allowed, licence.changed_concurrently)"),
+}
+
+LicenceId = Annotated[str, Path(pattern=LICENCE_ID_PATTERN, description="Licence id (26 characters).")]
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"Page size (default {DEFAULT_LIMIT}, max {MAX_LIMIT}).")]
+Cursor = Annotated[str | None, Query(max_length=2048, description="`next_cursor` of the previous page.")]
+ListId = Annotated[str, Path(pattern=r"^[0-9A-Za-z_-]{1,32}$", description="Status list id (from the QR payload).")]
+
+
+def _service() -> LicencesService:
+    return licences_service()
+
+
+# --- public --------------------------------------------------------------------------------
+
+
+@router.post(
+    "/v1/licences/verify",
+    summary="Verify an e-licence (by identifier or QR payload)",
+    description=(
+        "Public verification (C11): send `identifier` (电子证照标识) or `qr` (the QR code's text). The answer "
+        "is one of valid, expired, suspended, revoked, replaced or unknown, with a `reason`; a QR payload's "
+        "signature is checked against the trust list and its facts against the licence on record. Tampered, "
+        "malformed or unknown input is a result (unknown + reason), never an error; the answer is never valid "
+        "when the current status could not be read."
+    ),
+    tags=[VERIFY_TAG],
+    openapi_extensions=PUBLIC,
+    responses={200: _ok("The verdict"), 422: _problem("Neither or both of identifier and qr (validation_failed)")},
+)
+def verify(body: Annotated[VerifyRequest, Body()]) -> Verification:
+    return _service().verify(body)
+
+
+@router.get(
+    "/v1/licences/trust-list",
+    summary="The trust list: issuing public keys per issuer",
+    description=(
+        "Public keys (ES256 SPKI DER base64, SM2 x||y hex) with their key ids and state (current, standby, "
+        "previous — retired keys stay so that licences they signed keep verifying), the issuers each key may "
+        "sign for, and the status lists. Offline verifiers cache it (`python -m shared.licences.verify`)."
+    ),
+    tags=[VERIFY_TAG],
+    openapi_extensions=PUBLIC,
+    responses={200: _ok("The trust list")},
+)
+def trust_list() -> TrustList:
+    return _service().trust_list()
+
+
+@router.get(
+    "/v1/licences/status-lists/<list_id>",
+    summary="A bitstring status list",
+    description=(
+        "The whole list (2 bits per licence: active, suspended, revoked, replaced), GZIP-compressed and "
+        "base64url-encoded, in the style of the W3C Bitstring Status List. Verifiers download it whole and look "
+        "the QR payload's index up locally, so nobody learns which licence they checked."
+    ),
+    tags=[VERIFY_TAG],
+    openapi_extensions=PUBLIC,
+    responses={200: _ok("The status list"), 404: _problem("No such list (licence.unknown_status_list)")},
+)
+def status_list(list_id: ListId) -> StatusListDocument:
+    return _service().status_list_document(list_id)
+
+
+# --- the holder's wallet ---------------------------------------------------------------------
+
+
+@router.get(
+    "/v1/me/licences",
+    summary="My licences",
+    description=(
+        "The caller's e-licences, newest first (user center, C13); an agent with the enterprise's `licences` "
+        "authorisation sees the enterprise's. Paged with `limit` and `cursor`."
+    ),
+    tags=[WALLET_TAG],
+    openapi_extensions=APPLICANT_ONLY,
+    responses={200: _ok("A page of licences"), 400: _problem("Bad cursor (invalid_cursor)"), **_ROLE},
+)
+def my_licences(limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> Page[LicenceSummary]:
+    principal = require_access(router, Access.APPLICANT)
+    return _service().my_licences(principal, limit=limit, cursor=cursor)
+
+
+@router.get(
+    "/v1/me/licences/<licence_id>",
+    summary="One of my licences",
+    description="Metadata (GB/T 36903, holder code masked), status and the signed QR payload.",
+    tags=[WALLET_TAG],
+    openapi_extensions=APPLICANT_ONLY,
+    responses={200: _ok("The licence"), **_MINE},
+)
+def my_licence(licence_id: LicenceId) -> LicenceDetail:
+    principal = require_access(router, Access.APPLICANT)
+    return _service().my_licence(principal, licence_id)
+
+
+@router.get(
+    "/v1/me/licences/<licence_id>/download",
+    summary="Download link of my licence's PDF certificate",
+    description="A short-lived link (5 minutes by default) to the PDF certificate with its QR code, and its SHA-256.",
+    tags=[WALLET_TAG],
+    openapi_extensions=APPLICANT_ONLY,
+    responses={200: _ok("The link"), **_MINE},
+)
+def download(licence_id: LicenceId) -> DownloadLink:
+    principal = require_access(router, Access.APPLICANT)
+    return _service().download(principal, licence_id)
+
+
+@router.get(
+    "/v1/me/licence-usage",
+    summary="Who used my licences (用证记录)",
+    description=(
+        "Every use of the caller's licences, newest first: consents given when a licence stood in for a "
+        "material (which licence, which case, purpose, when), and every department query (who, which case, "
+        "purpose, which licences)."
+    ),
+    tags=[WALLET_TAG],
+    openapi_extensions=APPLICANT_ONLY,
+    responses={200: _ok("A page of usage entries"), 400: _problem("Bad cursor (invalid_cursor)"), **_ROLE},
+)
+def my_usage(limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> Page[UsageEntry]:
+    principal = require_access(router, Access.APPLICANT)
+    return _service().my_usage(principal, limit=limit, cursor=cursor)
+
+
+# --- the issuing department ------------------------------------------------------------------
+
+
+def _status_route(path: str, action: str, summary: str, description: str) -> None:
+    @router.post(
+        path,
+        summary=summary,
+        description=description,
+        tags=[ISSUER_TAG],
+        openapi_extensions=STAFF_RECORD,
+        responses={200: _ok("The licence after the change"), **_ISSUER},
+    )
+    def change(licence_id: LicenceId, body: Annotated[StatusChange, Body()]) -> LicenceDetail:
+        principal = require_access(router, Access.STAFF)
+        return _service().change_status(principal, licence_id, action, body.reason, correlation_id=correlation_id())
+
+    change.__name__ = f"{action}_licence"
+
+
+_status_route(
+    "/v1/licences/<licence_id>/suspend",
+    "suspend",
+    "Suspend a licence (暂扣)",
+    "The issuing department suspends an active licence, with a reason; verification answers suspended.",
+)
+_status_route(
+    "/v1/licences/<licence_id>/reinstate",
+    "reinstate",
+    "Lift a suspension (恢复)",
+    "The issuing department reinstates a suspended licence, with a reason.",
+)
+_status_route(
+    "/v1/licences/<licence_id>/revoke",
+    "revoke",
+    "Revoke a licence (撤销/吊销)",
+    "The issuing department revokes a licence, with a reason; verification answers revoked from then on.",
+)
+
+
+@router.post(
+    "/v1/licences/<licence_id>/replace",
+    summary="Replace a licence with a new version (换发)",
+    description=(
+        "The issuing department issues the next version (same serial, version + 1, new identifier, new "
+        "signature and PDF); the old version verifies as replaced and names the new identifier."
+    ),
+    tags=[ISSUER_TAG],
+    openapi_extensions=STAFF_RECORD,
+    responses={200: _ok("The new version"), **_ISSUER},
+)
+def replace_licence(licence_id: LicenceId, body: Annotated[ReplaceRequest, Body()]) -> LicenceDetail:
+    principal = require_access(router, Access.STAFF)
+    return _service().replace(principal, licence_id, body, correlation_id=correlation_id())
+
+
+@router.post(
+    "/v1/licences/holder-queries",
+    summary="Query an applicant's licences for a case (依申请查询)",
+    description=(
+        "Department staff list the licences of a case's applicant — only for a case their department handles, "
+        "with a stated purpose; every query is logged and shown to the holder (`/v1/me/licence-usage`)."
+    ),
+    tags=[ISSUER_TAG],
+    openapi_extensions=STAFF_RECORD,
+    responses={
+        200: _ok("The applicant's licences"),
+        **_SIGNED_IN,
+        403: _problem("Not a case of the caller's department (forbidden)"),
+        404: _problem("No such case (case.not_found)"),
+    },
+)
+def holder_query(body: Annotated[HolderQuery, Body()]) -> HolderQueryResult:
+    from shared.cases.licence_materials import case_for_licence_query
+
+    principal = require_access(router, Access.STAFF)
+    case = case_for_licence_query(principal, body.case_id)
+    query_id, items = _service().holder_query(
+        principal,
+        case_id=case.case_id,
+        case_number=case.case_number,
+        holder_subject_id=case.applicant_subject_id,
+        holder_uscc=case.applicant_uscc,
+        purpose=body.purpose,
+        type_code=body.licence_type_code,
+    )
+    return HolderQueryResult(query_id=query_id, case_id=case.case_id, items=items)

@@ -1,0 +1,351 @@
+"""Shared set-up for the licences tests: an in-process moto cloud with the
+LicencesTable, IdentityTable and CasesTable built from template.yaml, the
+licences bucket, the DataKey, the ECC_NIST_P256 issuing key and the SM2 seed
+secret; demo holders (a natural person with a sealed ID number, an
+enterprise in the registry); `case.licence_due` envelopes as the cases
+context emits them; and helpers that drive the licence functions the way
+API Gateway, SQS and the scheduler would.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import json
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import cache
+from types import ModuleType
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from infra.template import ROOT
+from shared.identity.models import Account, AccountKind, EnterpriseRecord
+from shared.identity.protection import sealer
+from shared.identity.repository import IdentityRepository, account_key
+from shared.licences import service as licences_service_module
+from shared.licences.types import LICENCE_TYPES
+from shared.platform import aws, sealing
+from shared.platform.config import reset_settings
+from shared.platform.dynamo import from_item, to_item
+from shared.platform.events import Envelope
+from shared.platform.principal import Role
+from shared.platform.privacy import mask_id_number, mask_phone
+from tests.support.apigw import FakeContext, as_role, rest_event
+from tests.support.template_tables import create_table_arguments
+
+LICENCES_TABLE = "licences-test"
+IDENTITY_TABLE = "identity-test"
+CASES_TABLE = "cases-test"
+LICENCES_BUCKET = "licences-test"
+DLQ_NAME = "licence-issue-dlq-test"
+
+BUSINESS_LICENCE = next(code for code, t in LICENCE_TYPES.items() if t.name == "营业执照")
+FOOD_LICENCE = next(code for code, t in LICENCE_TYPES.items() if t.name == "食品经营许可证")
+MARRIAGE_CERTIFICATE = next(code for code, t in LICENCE_TYPES.items() if t.name == "结婚证")
+
+HOLDER = "01JDQ90F3W7C8M2T6R4K9N5XA1"
+HOLDER_NAME = "张伟"
+HOLDER_ID = "320102198803150213"
+OTHER_CITIZEN = "01JDQ90F3W7C8M2T6R4K9N5XB2"
+AGENT_SUBJECT = "01JDQ90F3W7C8M2T6R4K9N5XC3"
+ENTERPRISE = "91320102MA1W8K3R68"
+ENTERPRISE_NAME = "南京示例餐饮管理有限公司"
+ISSUER_DEPARTMENT = "320115-market"
+
+CITIZEN = as_role("citizen", sub=HOLDER)
+OTHER = as_role("citizen", sub=OTHER_CITIZEN)
+AGENT = as_role("agent", sub=AGENT_SUBJECT, acting_for=ENTERPRISE, scope="cases licences")
+AGENT_WITHOUT_SCOPE = as_role("agent", sub=AGENT_SUBJECT, acting_for=ENTERPRISE, scope="cases")
+ISSUER_STAFF = as_role(
+    "staff", sub="01JDQ90F3W7C8M2T6R4K9N5XM1", department_id=ISSUER_DEPARTMENT, region_code="320115"
+)
+OTHER_STAFF = as_role("staff", sub="01JDQ90F3W7C8M2T6R4K9N5XM4", department_id="320500-market", region_code="320500")
+SUPERVISOR = as_role("supervisor", sub="01JDQ90F3W7C8M2T6R4K9N5XH8", region_code="320100")
+
+
+def issuer_uscc() -> str:
+    from shared.catalog.codes import make_government_uscc
+
+    return make_government_uscc("320115", "01234560")
+
+
+@dataclass(frozen=True)
+class LicenceCloud:
+    signing_key_id: str
+    data_key_id: str
+    sm2_secret_arn: str
+    dlq_url: str
+
+
+def forget_cached() -> None:
+    reset_settings()
+    aws.reset_clients()
+    licences_service_module.clear_caches()
+    sealing.sealer.cache_clear()
+
+
+def _seed_holders() -> None:
+    repository = IdentityRepository(IDENTITY_TABLE)
+    sealed = sealer().seal(HOLDER, {"id_number": HOLDER_ID, "phone": "13800000001"})
+    account = Account(
+        subject_id=HOLDER,
+        kind=AccountKind.PERSON,
+        role=Role.CITIZEN,
+        name=HOLDER_NAME,
+        id_number_masked=mask_id_number(HOLDER_ID),
+        phone_masked=mask_phone("13800000001"),
+        id_hash="h" * 64,
+        phone_hash="p" * 64,
+        sealed=sealed,
+        created_at=dt.datetime(2026, 1, 5, tzinfo=dt.UTC),
+    )
+    boto3.client("dynamodb").put_item(
+        TableName=IDENTITY_TABLE, Item=to_item({**account_key(HOLDER), **account.model_dump(mode="json")})
+    )
+    repository.put_enterprise_registry_entry(
+        EnterpriseRecord(
+            uscc=ENTERPRISE,
+            name=ENTERPRISE_NAME,
+            legal_representative_name="陈明",
+            legal_representative_id_hash="x" * 64,
+        )
+    )
+
+
+@contextmanager
+def licences_cloud(*, signer: str = "es256") -> Iterator[LicenceCloud]:
+    with pytest.MonkeyPatch.context() as patch, mock_aws():
+        dynamodb = boto3.client("dynamodb")
+        dynamodb.create_table(**create_table_arguments("LicencesTable", LICENCES_TABLE))
+        dynamodb.create_table(**create_table_arguments("IdentityTable", IDENTITY_TABLE))
+        dynamodb.create_table(**create_table_arguments("CasesTable", CASES_TABLE))
+        boto3.client("s3").create_bucket(
+            Bucket=LICENCES_BUCKET, CreateBucketConfiguration={"LocationConstraint": "cn-north-1"}
+        )
+        kms = boto3.client("kms")
+        data_key = kms.create_key(Description="personal data")["KeyMetadata"]["KeyId"]
+        signing_key = kms.create_key(KeySpec="ECC_NIST_P256", KeyUsage="SIGN_VERIFY")["KeyMetadata"]["KeyId"]
+        secret_arn = boto3.client("secretsmanager").create_secret(
+            Name="licence-sm2-test", SecretString="sm2-seed-" + "k" * 55
+        )["ARN"]
+        dlq_url = boto3.client("sqs").create_queue(QueueName=DLQ_NAME)["QueueUrl"]
+        environment = {
+            "LICENCES_TABLE": LICENCES_TABLE,
+            "LICENCES_BUCKET": LICENCES_BUCKET,
+            "IDENTITY_TABLE": IDENTITY_TABLE,
+            "CASES_TABLE": CASES_TABLE,
+            "PERSONAL_DATA_KEY_ID": data_key,
+            "LICENCE_SIGNER": signer,
+            "LICENCE_SIGNING_KEY_ID": signing_key,
+            "LICENCE_SM2_SECRET_ARN": secret_arn,
+            "LICENCE_STATUS_LIST_SIZE": "16384",
+            "DLQ_URL": dlq_url,
+            "MAX_RECEIVES": "3",
+            "EVENT_BUS_NAME": "jszw-domain-test",
+        }
+        for name, value in environment.items():
+            patch.setenv(name, value)
+        forget_cached()
+        _seed_holders()
+        try:
+            yield LicenceCloud(signing_key, data_key, secret_arn, dlq_url)
+        finally:
+            forget_cached()
+
+
+# --- events and handlers ------------------------------------------------------------------
+
+
+def licence_due(
+    case_id: str | None = None,
+    *,
+    type_code: str = BUSINESS_LICENCE,
+    holder_uscc: str | None = None,
+    holder_subject_id: str = HOLDER,
+    department_id: str = ISSUER_DEPARTMENT,
+) -> dict[str, Any]:
+    """A `case.licence_due` envelope as the cases context emits it."""
+    case_id = case_id or new_case_id()
+    data = {
+        "case_id": case_id,
+        "case_number": "32011520260921010000" + case_id[-4:],
+        "version": 7,
+        "state": "awaiting_licence",
+        "item_code": "11320115MB0000000X" + "1000117002001",
+        "item_name": "个体工商户设立登记",
+        "department_id": department_id,
+        "region_code": "320115",
+        "applicant_uscc": holder_uscc,
+        "notify_subject_id": holder_subject_id,
+        "licence_type_code": type_code,
+        "issuer_uscc": issuer_uscc(),
+        "issuer_name": "南京市江宁区市场监督管理局",
+        "holder_subject_id": holder_subject_id,
+        "holder_uscc": holder_uscc,
+        "holder_kind": "legal_person" if holder_uscc else "natural_person",
+        "decision_id": "01JDQ90F3W7C8M2T6R4K9N5DEC",
+        "decision_document_number": "宁江市监准字〔2026〕第 1 号",
+        "decided_on": "2026-09-21",
+    }
+    return Envelope(type="case.licence_due", source="cases", subject=case_id, data=data).model_dump(mode="json")
+
+
+_counter = [0]
+
+
+def new_case_id() -> str:
+    _counter[0] += 1
+    return f"01JDQ90F3W7C8M2T6R4K9N{_counter[0]:04d}"
+
+
+def sqs_event(envelopes: list[dict[str, Any]], *, receive_count: int = 1) -> dict[str, Any]:
+    return {
+        "Records": [
+            {
+                "messageId": str(uuid.uuid4()),
+                "receiptHandle": "handle",
+                "body": json.dumps(
+                    {
+                        "version": "0",
+                        "id": str(uuid.uuid4()),
+                        "detail-type": envelope["type"],
+                        "source": "jszw." + envelope["source"],
+                        "account": "123456789012",
+                        "time": envelope["time"],
+                        "region": "cn-north-1",
+                        "resources": [],
+                        "detail": envelope,
+                    },
+                    ensure_ascii=False,
+                ),
+                "attributes": {
+                    "ApproximateReceiveCount": str(receive_count),
+                    "SentTimestamp": "1795568401000",
+                    "SenderId": "AIDAIENQZJOLO23YVJ4VO",
+                    "ApproximateFirstReceiveTimestamp": "1795568401050",
+                },
+                "messageAttributes": {},
+                "md5OfBody": "x",
+                "eventSource": "aws:sqs",
+                "eventSourceARN": "arn:aws-cn:sqs:cn-north-1:123456789012:q",
+                "awsRegion": "cn-north-1",
+            }
+            for envelope in envelopes
+        ]
+    }
+
+
+def _load(function: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(f"{function}_app", ROOT / "functions" / function / "app.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@cache
+def licence_issuer() -> ModuleType:
+    return _load("licence_issuer")
+
+
+@cache
+def licence_api() -> ModuleType:
+    return _load("licence_api")
+
+
+@cache
+def licence_publisher() -> ModuleType:
+    return _load("licence_publisher")
+
+
+@cache
+def licence_expiry_sweep() -> ModuleType:
+    return _load("licence_expiry_sweep")
+
+
+def issue(*envelopes: dict[str, Any], receive_count: int = 1) -> dict[str, Any]:
+    result: dict[str, Any] = licence_issuer().handler(sqs_event(list(envelopes), receive_count=receive_count), FakeContext())
+    return result
+
+
+@dataclass
+class Reply:
+    status: int
+    body: Any
+    headers: dict[str, str]
+
+    @property
+    def code(self) -> str:
+        return str((self.body or {}).get("code", "")) if isinstance(self.body, dict) else ""
+
+
+_PARAMS = {"licences": "licence_id", "status-lists": "list_id"}
+
+
+def call(
+    method: str,
+    path: str,
+    who: dict[str, str] | None = None,
+    *,
+    body: Any = None,
+    query: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Reply:
+    """Call licence_api as API Gateway would, after the authorizer let `who` in."""
+    parts = path.strip("/").split("/")
+    params: dict[str, str] = {}
+    for index, part in enumerate(parts[:-1]):
+        name = _PARAMS.get(part)
+        following = parts[index + 1]
+        if name and following not in {"verify", "trust-list", "holder-queries"} and not following.startswith("{"):
+            if part == "licences" and index + 1 < len(parts) and index >= 1:
+                params[name] = following
+                parts[index + 1] = "{" + name + "}"
+            elif part == "status-lists":
+                params[name] = following
+                parts[index + 1] = "{" + name + "}"
+    event = rest_event(
+        method,
+        path,
+        resource="/" + "/".join(parts),
+        body=body,
+        query=query,
+        headers=headers,
+        path_params=params or None,
+        authorizer=who,
+    )
+    response = licence_api().handler(event, FakeContext())
+    text = response.get("body") or ""
+    return Reply(response["statusCode"], json.loads(text) if text else None, response.get("headers") or {})
+
+
+def outbox(event_type: str | None = None) -> list[dict[str, Any]]:
+    client = boto3.client("dynamodb")
+    found: list[dict[str, Any]] = []
+    for page in client.get_paginator("scan").paginate(TableName=LICENCES_TABLE):
+        for raw in page["Items"]:
+            item = from_item(raw)
+            if item.get("kind") == "outbox":
+                envelope = json.loads(item["event"])
+                if event_type is None or envelope["type"] == event_type:
+                    found.append(envelope)
+    return sorted(found, key=lambda envelope: envelope["time"])
+
+
+def licence_ids_of_case(case_id: str) -> list[str]:
+    return [e["data"]["licence_id"] for e in outbox("licence.issued") if e["data"]["case_id"] == case_id]
+
+
+def dlq_messages(dlq_url: str) -> list[dict[str, Any]]:
+    sqs = boto3.client("sqs")
+    messages: list[dict[str, Any]] = sqs.receive_message(
+        QueueUrl=dlq_url, MaxNumberOfMessages=10, MessageAttributeNames=["All"]
+    ).get("Messages", [])
+    return messages

@@ -1,0 +1,276 @@
+"""Result delivery end to end, in process (C12, 快递送): `case.delivery_due` → a
+shipment → the booking on the partner-outbound queue → the courier's answer and
+status events → delivered → `shipment.delivered` → the case is completed (办结)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+
+from infra.template import ROOT
+from shared.delivery.partner import STATUS_CODES
+from shared.platform.clock import frozen_at
+from tests.support.apigw import FakeContext
+from tests.unit.cases_fixtures import CITIZEN_A, CITIZEN_B, PLATFORM_OPERATOR, XUANWU_CIVIL, call
+from tests.unit.delivery_fixtures import (
+    DELIVERY_TABLE,
+    INBOUND_DLQ,
+    JIANGNING_MARKET,
+    JIANGNING_POLICE,
+    api,
+    awaiting_delivery_case,
+    booked_shipment,
+    booking_worker,
+    courier_events,
+    delivery_api,
+    delivery_cloud,
+    delivery_due,
+    delivery_outbox,
+    feed_booking,
+    feed_courier,
+    feed_progress,
+    queue_messages,
+)
+
+MONDAY = dt.datetime(2026, 9, 21, 2, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture(scope="module")
+def cloud() -> Iterator[None]:
+    with delivery_cloud():
+        yield
+
+
+@pytest.fixture(autouse=True)
+def monday(cloud: None) -> Iterator[None]:
+    with frozen_at(MONDAY):
+        yield
+
+
+def accepted(order_no: str, mail_no: str) -> dict[str, Any]:
+    return {
+        "msg_type": "ORDER_RESULT",
+        "order_no": order_no,
+        "result": "ACCEPTED",
+        "mail_no": mail_no,
+        "op_time": "2026-09-21 10:05:00",
+    }
+
+
+def route(mail_no: str, op_code: str, op_time: str, **extra: str) -> dict[str, Any]:
+    return {"msg_type": "ROUTE", "mail_no": mail_no, "op_code": op_code, "op_time": op_time, **extra}
+
+
+def journey(mail_no: str) -> list[dict[str, Any]]:
+    return [
+        route(mail_no, "10", "2026-09-21 11:00:00", op_name="已收寄", city="南京市", site="江宁区政务服务中心"),
+        route(mail_no, "20", "2026-09-21 15:00:00", op_name="离开南京处理中心", city="南京市"),
+        route(mail_no, "30", "2026-09-22 08:30:00", op_name="安排投递", city="南京市", site="天元中路营业部"),
+        route(
+            mail_no, "40", "2026-09-22 10:12:00", op_name="已妥投", signer="张伟", pod_url="https://pod.example/1.jpg"
+        ),
+    ]
+
+
+class TestResultDelivery:
+    def test_a_delivered_result_completes_the_case(self) -> None:
+        # Given a case waiting for its courier delivery
+        case_id = awaiting_delivery_case()
+        # When the delivery context books the courier
+        shipment_id, order = booked_shipment(case_id)
+        # Then the partner gets the recipient in clear (only there), our records keep it sealed
+        assert order["receiver"]["name"] == "张伟"
+        assert order["receiver"]["phone"] == "13800000001"
+        assert order["receiver"]["area_code"] == "320115"
+        assert order["sender"]["name"] == "南京市江宁区市场监督管理局"
+        assert set(order["cargo"]) == {"decision_document", "licence_certificate"}
+        table = json.dumps(boto3.client("dynamodb").scan(TableName=DELIVERY_TABLE)["Items"], ensure_ascii=False)
+        assert "13800000001" not in table
+        assert "张伟" not in table
+        # When the courier accepts and the parcel travels (one duplicate, out of order)
+        events = journey("1190000000017")
+        batch = [accepted(shipment_id, "1190000000017"), events[2], events[0], events[3], events[1], events[3]]
+        assert feed_courier(batch[:1]) == {"batchItemFailures": []}
+        assert feed_courier(batch[1:]) == {"batchItemFailures": []}
+        # Then the applicant sees the tracking history, the proof and the state
+        status, body = api("GET", f"/v1/cases/{case_id}/shipments", CITIZEN_A)
+        assert status == 200, body
+        [shipment] = body["items"]
+        assert shipment["state"] == "delivered"
+        assert shipment["waybill"] == "1190000000017"
+        assert shipment["destination"]["label"] == "张* 138****0001"
+        assert shipment["proof"]["signer"] == "张*"
+        assert [entry["state"] for entry in shipment["tracking"]] == [
+            "requested",
+            "accepted",
+            "picked_up",
+            "in_transit",
+            "out_for_delivery",
+            "delivered",
+        ]
+        # And `shipment.delivered` moves the case to 办结
+        delivered = [e for e in delivery_outbox("shipment.delivered") if e["data"]["case_id"] == case_id]
+        assert len(delivered) == 1
+        assert delivered[0]["data"]["shipment_id"] == shipment_id
+        assert feed_progress(delivered) == {"batchItemFailures": []}
+        case = call("GET", f"/v1/cases/{case_id}", CITIZEN_A).body
+        assert case["state"] == "completed"
+
+    def test_a_redelivered_delivery_due_creates_no_second_shipment(self) -> None:
+        case_id = awaiting_delivery_case()
+        due = delivery_due(case_id)
+        assert feed_booking([due]) == {"batchItemFailures": []}
+        assert feed_booking([due, due]) == {"batchItemFailures": []}
+        status, body = api("GET", f"/v1/cases/{case_id}/shipments", CITIZEN_A)
+        assert status == 200
+        assert len(body["items"]) == 1
+        requested = [e for e in delivery_outbox("shipment.requested") if e["data"]["case_id"] == case_id]
+        assert len(requested) == 1
+
+    def test_booking_is_not_sent_again_once_the_courier_answered(self) -> None:
+        case_id = awaiting_delivery_case()
+        shipment_id, _ = booked_shipment(case_id)
+        feed_courier([accepted(shipment_id, "1190000000024")])
+        requested = [e for e in delivery_outbox("shipment.requested") if e["data"]["case_id"] == case_id]
+        assert feed_booking(requested) == {"batchItemFailures": []}
+        assert queue_messages("courier-outbound-test") == []
+
+    def test_an_address_outside_the_known_divisions_is_parked_with_its_reason(self) -> None:
+        case_id = awaiting_delivery_case(delivery=None)
+        due = delivery_due(case_id)
+        due["data"]["address_region_code"] = "329999"
+        assert feed_booking([due]) == {"batchItemFailures": []}
+        [parked] = queue_messages(INBOUND_DLQ, attributes=True)
+        reason = parked["MessageAttributes"]["failure_reason"]["StringValue"]
+        assert "address region 329999" in reason
+
+
+class TestAccess:
+    def test_applicants_see_only_their_own_case_shipments(self) -> None:
+        case_id = awaiting_delivery_case()
+        shipment_id, _ = booked_shipment(case_id)
+        assert api("GET", f"/v1/cases/{case_id}/shipments", CITIZEN_B)[0] == 404
+        assert api("GET", f"/v1/shipments/{shipment_id}", CITIZEN_B)[0] == 404
+        assert api("GET", f"/v1/shipments/{shipment_id}", CITIZEN_A)[0] == 200
+        assert api("GET", f"/v1/shipments/{shipment_id}", JIANGNING_MARKET)[0] == 200
+        assert api("GET", f"/v1/shipments/{shipment_id}", JIANGNING_POLICE)[0] == 403
+        assert api("GET", f"/v1/shipments/{shipment_id}", XUANWU_CIVIL)[0] == 403
+        assert api("GET", f"/v1/shipments/{shipment_id}", PLATFORM_OPERATOR)[0] == 403
+
+    def test_staff_list_their_department_shipments_and_record_a_counter_handover(self) -> None:
+        case_id = awaiting_delivery_case()
+        shipment_id, _ = booked_shipment(case_id)
+        status, page = api("GET", "/v1/shipments", JIANGNING_MARKET, query={"state": "requested"})
+        assert status == 200
+        assert shipment_id in [s["shipment_id"] for s in page["items"]]
+        assert api("GET", "/v1/shipments", JIANGNING_POLICE)[1]["items"] == []
+        assert api("GET", "/v1/shipments", CITIZEN_A)[0] == 403
+        status, handed = api("POST", f"/v1/shipments/{shipment_id}/handover", JIANGNING_MARKET, body={"note": "窗口"})
+        assert status == 200, handed
+        assert handed["state"] == "picked_up"
+        assert handed["tracking"][-1]["source"] == "counter"
+        # again: nothing changes
+        status, again = api("POST", f"/v1/shipments/{shipment_id}/handover", JIANGNING_MARKET)
+        assert status == 200
+        assert len(again["tracking"]) == len(handed["tracking"])
+        assert api("POST", f"/v1/shipments/{shipment_id}/handover", JIANGNING_POLICE)[0] == 403
+        # the courier's acceptance arrives after the handover: the waybill is still recorded
+        assert feed_courier([accepted(shipment_id, "1190000000031")]) == {"batchItemFailures": []}
+        feed_courier([route("1190000000031", "20", "2026-09-21 16:00:00")])
+        assert api("GET", f"/v1/shipments/{shipment_id}", CITIZEN_A)[1]["state"] == "in_transit"
+
+    def test_a_delivered_shipment_cannot_be_handed_over(self) -> None:
+        case_id = awaiting_delivery_case()
+        shipment_id, _ = booked_shipment(case_id)
+        feed_courier([accepted(shipment_id, "1190000000048"), *journey("1190000000048")])
+        status, problem = api("POST", f"/v1/shipments/{shipment_id}/handover", JIANGNING_MARKET)
+        assert status == 409
+        assert problem["code"] == "delivery.handover_not_allowed"
+
+
+class TestPoisonEvents:
+    def test_unknown_waybill_and_unknown_status_are_parked_and_peers_succeed(self) -> None:
+        case_id = awaiting_delivery_case()
+        shipment_id, _ = booked_shipment(case_id)
+        queue_messages(INBOUND_DLQ)
+        good = accepted(shipment_id, "1190000000055")
+        unknown_waybill = route("9999999999999", "20", "2026-09-21 15:00:00")
+        unknown_status = route("1190000000055", "99", "2026-09-21 15:00:00")
+        result = feed_courier([good, unknown_waybill, unknown_status, "not json"])
+        assert result == {"batchItemFailures": []}  # parked at once, not retried
+        parked = queue_messages(INBOUND_DLQ, attributes=True)
+        reasons = sorted(m["MessageAttributes"]["failure_reason"]["StringValue"] for m in parked)
+        assert len(reasons) == 3
+        assert any("unknown waybill 9999999999999" in r for r in reasons)
+        assert any("unknown status op_code '99'" in r for r in reasons)
+        assert any("not JSON" in r for r in reasons)
+        assert api("GET", f"/v1/shipments/{shipment_id}", CITIZEN_A)[1]["state"] == "accepted"
+
+    def test_operators_read_the_dlq_with_reasons_without_taking_messages(self) -> None:
+        queue_messages(INBOUND_DLQ)
+        feed_courier([route("9999999999998", "20", "2026-09-21 15:00:00", signer="李娜")])
+        status, body = api("GET", "/v1/operations/courier-dlq", PLATFORM_OPERATOR)
+        assert status == 200, body
+        assert body["queue"] == "CourierInboundDLQ"
+        assert "make redrive QUEUE=CourierInboundQueue" in body["redrive"]
+        [letter] = body["items"]
+        assert "unknown waybill 9999999999998" in letter["failure_reason"]
+        assert "李娜" not in letter["body"]
+        assert api("GET", "/v1/operations/courier-dlq", PLATFORM_OPERATOR)[1]["items"]  # still there
+        assert api("GET", "/v1/operations/courier-dlq", JIANGNING_MARKET)[0] == 403
+
+    def test_redrive_after_fixing_the_mapping_applies_the_event_once(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        case_id = awaiting_delivery_case()
+        shipment_id, _ = booked_shipment(case_id)
+        queue_messages(INBOUND_DLQ)
+        feed_courier([accepted(shipment_id, "1190000000062")])
+        new_code = route("1190000000062", "25", "2026-09-21 18:00:00", op_name="到达投递站")
+        feed_courier([new_code])
+        parked = queue_messages(INBOUND_DLQ)
+        assert len(parked) == 1
+        # the partner's new code 25 is mapped (the fix), then the DLQ is redriven — twice over
+        monkeypatch.setitem(STATUS_CODES, "25", STATUS_CODES["20"])
+        bodies = [m["Body"] for m in parked]
+        assert feed_courier(bodies, receive_count=2) == {"batchItemFailures": []}
+        assert feed_courier(bodies, receive_count=3) == {"batchItemFailures": []}
+        shipment = api("GET", f"/v1/shipments/{shipment_id}", CITIZEN_A)[1]
+        assert shipment["state"] == "in_transit"
+        assert [e["description"] for e in shipment["tracking"]].count("到达投递站") == 1
+        assert queue_messages(INBOUND_DLQ) == []
+
+
+class TestSamples:
+    def test_the_queue_samples_drive_the_workers(self) -> None:
+        booking = json.loads((ROOT / "events" / "shipment_booking_worker" / "sqs-delivery-due.json").read_text("utf-8"))
+        courier = json.loads((ROOT / "events" / "courier_events" / "sqs-route-delivered.json").read_text("utf-8"))
+        queue_messages(INBOUND_DLQ)
+        # the sample's case is not in the cases table, but its delivery facts are complete: a shipment
+        assert booking_worker().handler(booking, FakeContext()) == {"batchItemFailures": []}
+        assert queue_messages(INBOUND_DLQ) == []
+        assert [
+            e for e in delivery_outbox("shipment.requested") if e["data"]["case_id"] == "01JDQ9A0000000000000000C02"
+        ]
+        # the sample names a waybill nobody booked: parked with its reason
+        assert courier_events().handler(courier, FakeContext()) == {"batchItemFailures": []}
+        [parked] = queue_messages(INBOUND_DLQ, attributes=True)
+        assert "unknown waybill 1190000099991" in parked["MessageAttributes"]["failure_reason"]["StringValue"]
+
+    @pytest.mark.parametrize(
+        ("sample", "status"),
+        [
+            ("case-shipments", 200),
+            ("shipment-get", 404),
+            ("shipments-department", 200),
+            ("shipment-handover", 404),
+            ("courier-dlq", 200),
+        ],
+    )
+    def test_the_api_samples(self, sample: str, status: int) -> None:
+        event = json.loads((ROOT / "events" / "delivery_api" / f"{sample}.json").read_text("utf-8"))
+        response = delivery_api().handler(event, FakeContext())
+        assert response["statusCode"] == status, response["body"]

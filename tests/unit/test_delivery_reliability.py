@@ -1,0 +1,189 @@
+"""Reliability of the courier channel (figures in docs/reliability.md, "Courier").
+
+- 1,000 partner status events per run, shuffled and duplicated, end in exactly
+  the final states (state, time, waybill, proof) of the same events applied in
+  order, and each distinct fact is kept once in the tracking history;
+- poison events (unknown waybill, unknown status code, unreadable) mixed into
+  the same traffic are parked in the DLQ with their reasons; every peer applies.
+
+Events go through the courier_events handler in SQS batches of 10, as the
+queue delivers them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+import time
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from shared.delivery.partner import format_partner_time
+from shared.delivery.repository import DeliveryRepository
+from shared.delivery.service import delivery_service
+from shared.platform.clock import frozen_at
+from tests.unit.delivery_fixtures import (
+    INBOUND_DLQ,
+    delivery_cloud,
+    feed_courier,
+    lighter_moto_transactions,
+    queue_messages,
+)
+
+MONDAY = dt.datetime(2026, 9, 21, 2, 0, tzinfo=dt.UTC)
+SHIPMENTS = 125  # × 8 events = 1,000 per run
+SEED = 20261125
+
+# (op_code, minutes after acceptance): two journeys, 7 route events each + the acceptance
+DELIVERED_JOURNEY = [("10", 60), ("20", 240), ("21", 600), ("30", 1320), ("41", 1400), ("30", 2760), ("40", 2830)]
+RETURNED_JOURNEY = [("10", 60), ("20", 240), ("30", 1320), ("41", 1400), ("30", 2760), ("41", 2830), ("50", 4300)]
+
+
+@pytest.fixture(scope="module")
+def cloud() -> Iterator[None]:
+    with lighter_moto_transactions(), delivery_cloud(), frozen_at(MONDAY):
+        yield
+
+
+def _due(case_id: str) -> dict[str, Any]:
+    return {
+        "case_id": case_id,
+        "case_number": f"3201152026092103{case_id[-6:]}",
+        "version": 9,
+        "state": "awaiting_delivery",
+        "item_code": "11320115MB1234567X4000111000001",
+        "item_name": "个体工商户设立登记",
+        "department_id": "320115-market",
+        "region_code": "320115",
+        "notify_subject_id": "01JDQ90F3W7C8M2T6R4K9N5XA1",
+        "address": "南京市江宁区天元中路 1 号 3 栋",
+        "address_region_code": "320115",
+        "recipient_masked": "张* 138****0001",
+        "recipient_sealed": "sealed",
+        "contents": ["decision_document"],
+    }
+
+
+def _shipments(run: str) -> list[str]:
+    ids = []
+    for index in range(SHIPMENTS):
+        case_id = f"01JDQ9R{run}{index:018d}"
+        outcome = delivery_service().create_for_case(_due(case_id), correlation_id=None)
+        ids.append(outcome.shipment_id)
+    return ids
+
+
+def _traffic(run: str, shipment_ids: list[str]) -> list[dict[str, Any]]:
+    """Every shipment's acceptance and route events, in the order they happened."""
+    start = dt.datetime(2026, 9, 21, 10, 0, tzinfo=dt.UTC)
+    events = []
+    for index, shipment_id in enumerate(shipment_ids):
+        mail_no = f"11{run}{index:010d}"
+        accepted_at = start + dt.timedelta(minutes=index)
+        events.append(
+            {
+                "msg_type": "ORDER_RESULT",
+                "order_no": shipment_id,
+                "result": "ACCEPTED",
+                "mail_no": mail_no,
+                "op_time": format_partner_time(accepted_at),
+            }
+        )
+        journey = RETURNED_JOURNEY if index % 5 == 0 else DELIVERED_JOURNEY
+        for code, minutes in journey:
+            event = {
+                "msg_type": "ROUTE",
+                "mail_no": mail_no,
+                "op_code": code,
+                "op_time": format_partner_time(accepted_at + dt.timedelta(minutes=minutes)),
+                "city": "南京市",
+            }
+            if code == "40":
+                event |= {"signer": "张伟", "pod_url": f"https://pod.example.com/{mail_no}.jpg"}
+            events.append(event)
+    return events
+
+
+def _feed(messages: list[dict[str, Any] | str]) -> float:
+    began = time.perf_counter()
+    for start in range(0, len(messages), 10):
+        assert feed_courier(messages[start : start + 10]) == {"batchItemFailures": []}
+    return time.perf_counter() - began
+
+
+def _final(shipment_ids: list[str]) -> list[tuple[Any, ...]]:
+    repository = DeliveryRepository()
+    finals = []
+    for shipment_id in shipment_ids:
+        shipment = repository.get(shipment_id)
+        assert shipment is not None
+        tracking = repository.tracking(shipment_id)
+        finals.append(
+            (
+                shipment.state.value,
+                shipment.state_at,
+                shipment.waybill[4:] if shipment.waybill else None,  # the run's prefix aside
+                shipment.proof.signer if shipment.proof else None,
+                len(tracking),
+                sorted(Counter(entry.state.value for entry in tracking).items()),
+            )
+        )
+    return finals
+
+
+def test_shuffled_and_duplicated_events_end_in_the_ordered_final_states(cloud: None) -> None:
+    rng = random.Random(SEED)
+    # Given the same traffic for two sets of shipments
+    ordered_ids, shuffled_ids = _shipments("A"), _shipments("B")
+    ordered = _traffic("A", ordered_ids)
+    assert len(ordered) == 1000
+    # When one run gets it in order, the other shuffled with 30 % of the events sent twice
+    traffic = _traffic("B", shuffled_ids)
+    mixed: list[dict[str, Any] | str] = [*traffic, *rng.sample(traffic, 300)]
+    rng.shuffle(mixed)
+    ordered_s = _feed(list(ordered))
+    shuffled_s = _feed(mixed)
+    # Then every shipment ends in the same state, at the same time, with the same history
+    assert _final(shuffled_ids) == _final(ordered_ids)
+    states = Counter(final[0] for final in _final(ordered_ids))
+    assert states == {"delivered": 100, "returned": 25}
+    print(
+        f"\ncourier reliability: 1000 events in order {ordered_s:.1f} s; "
+        f"{len(mixed)} shuffled+duplicated {shuffled_s:.1f} s; final states identical ({dict(states)})"
+    )
+
+
+def test_poison_events_are_parked_and_every_peer_applies(cloud: None) -> None:
+    rng = random.Random(SEED + 1)
+    queue_messages(INBOUND_DLQ)
+    ids = _shipments("C")[:50]
+    traffic: list[dict[str, Any] | str] = list(_traffic("C", ids))
+    poison: list[dict[str, Any] | str] = [
+        *(
+            {"msg_type": "ROUTE", "mail_no": f"99C{n:010d}", "op_code": "20", "op_time": "2026-09-21 12:00:00"}
+            for n in range(8)
+        ),
+        *(
+            {"msg_type": "ROUTE", "mail_no": f"11C{n:010d}", "op_code": "77", "op_time": "2026-09-21 12:00:00"}
+            for n in range(8)
+        ),
+        *(f"garbage {n}" for n in range(4)),
+    ]
+    mixed = [*traffic, *poison]
+    rng.shuffle(mixed)
+    _feed(mixed)
+    parked = queue_messages(INBOUND_DLQ, attributes=True)
+    reasons = Counter(
+        m["MessageAttributes"]["failure_reason"]["StringValue"].split(" for ")[0].split(" op_code")[0][:40]
+        for m in parked
+    )
+    assert len(parked) == 20, reasons
+    assert sorted(json.loads(json.dumps(m["Body"])) for m in parked) == sorted(
+        p if isinstance(p, str) else json.dumps(p, ensure_ascii=False) for p in poison
+    )
+    finals = Counter(final[0] for final in _final(ids))
+    assert finals == {"delivered": 40, "returned": 10}

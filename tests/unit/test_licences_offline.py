@@ -1,0 +1,117 @@
+"""The offline verifier (`python -m shared.licences.verify`): cached trust list
+and status list, says how old its data is, never "valid" without fresh status."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from shared.licences import verify as offline
+from shared.licences.payload import Reason, Result
+from shared.platform.clock import frozen_at, now
+from tests.unit.licences_fixtures import (
+    CITIZEN,
+    ISSUER_STAFF,
+    LicenceCloud,
+    call,
+    issue,
+    licence_due,
+    licence_ids_of_case,
+    licences_cloud,
+    licence_publisher,
+    outbox,
+    sqs_event,
+)
+from tests.support.apigw import FakeContext
+
+
+@pytest.fixture(scope="module")
+def cloud() -> Iterator[LicenceCloud]:
+    with licences_cloud() as made:
+        yield made
+
+
+def _issued() -> tuple[str, str]:
+    due = licence_due()
+    assert issue(due) == {"batchItemFailures": []}
+    [licence_id] = licence_ids_of_case(due["data"]["case_id"])
+    return licence_id, call("GET", f"/v1/me/licences/{licence_id}", CITIZEN).body["qr"]
+
+
+def _fetch_into(cache: Path) -> None:
+    """What `fetch` does against the API, with the in-process API."""
+    cache.mkdir(parents=True, exist_ok=True)
+    fetched_at = now().isoformat()
+    trust = call("GET", "/v1/licences/trust-list").body
+    (cache / "trust-list.json").write_text(json.dumps({"fetched_at": fetched_at, "document": trust}))
+    for list_id in trust["status_lists"]:
+        document = call("GET", f"/v1/licences/status-lists/{list_id}").body
+        (cache / f"status-list-{list_id}.json").write_text(json.dumps({"fetched_at": fetched_at, "document": document}))
+
+
+def test_offline_check_follows_the_cached_status_and_says_how_old_it_is(cloud: LicenceCloud, tmp_path: Path) -> None:
+    licence_id, qr = _issued()
+    _fetch_into(tmp_path)
+    fresh = offline.check(qr, tmp_path, max_age_s=3600)
+    assert (fresh.result, fresh.reason) == (Result.VALID, Reason.OK)
+    assert fresh.status_list_age_s is not None and fresh.status_list_age_s < 60
+    assert fresh.licence and fresh.licence["holder_code"] == "320102********0213"
+
+    # revoked online; the old cache still says valid until it is refreshed
+    assert call("POST", f"/v1/licences/{licence_id}/revoke", ISSUER_STAFF, body={"reason": "撤销测试"}).status == 200
+    assert offline.check(qr, tmp_path, max_age_s=3600).result is Result.VALID
+    _fetch_into(tmp_path)
+    assert offline.check(qr, tmp_path, max_age_s=3600).result is Result.REVOKED
+
+    # stale status data is never "valid"
+    with frozen_at(now() + dt.timedelta(days=2)):
+        stale = offline.check(qr, tmp_path, max_age_s=3600)
+    assert (stale.result, stale.reason) == (Result.UNKNOWN, Reason.STATUS_STALE)
+    assert stale.status_list_age_s is not None and stale.status_list_age_s > 86_000
+
+
+def test_offline_check_without_data_or_with_bad_input(cloud: LicenceCloud, tmp_path: Path) -> None:
+    _, qr = _issued()
+    assert offline.check(qr, tmp_path / "empty", max_age_s=3600).reason is Reason.UNTRUSTED_KEY
+    _fetch_into(tmp_path)
+    (tmp_path / "status-list-1.json").unlink()
+    assert offline.check(qr, tmp_path, max_age_s=3600).reason is Reason.STATUS_UNAVAILABLE
+    assert offline.check("JSZWL1:garbage", tmp_path, max_age_s=3600).reason is Reason.MALFORMED
+    (tmp_path / "trust-list.json").write_text("{not json")
+    assert offline.check(qr, tmp_path, max_age_s=3600).result is Result.UNKNOWN
+
+
+def test_an_issuer_missing_from_the_trust_list_is_not_trusted(cloud: LicenceCloud, tmp_path: Path) -> None:
+    _, qr = _issued()
+    _fetch_into(tmp_path)
+    wrapper = json.loads((tmp_path / "trust-list.json").read_text())
+    wrapper["document"]["issuers"] = []
+    (tmp_path / "trust-list.json").write_text(json.dumps(wrapper))
+    assert offline.check(qr, tmp_path, max_age_s=3600).reason is Reason.UNTRUSTED_KEY
+
+
+def test_the_cli_prints_the_verdict_and_the_age(cloud: LicenceCloud, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _, qr = _issued()
+    _fetch_into(tmp_path)
+    assert offline.main(["check", qr, "--cache", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "result: valid (ok)" in out and "status list age:" in out
+    assert offline.main(["check", "nonsense", "--cache", str(tmp_path), "--json"]) == 1
+    assert json.loads(capsys.readouterr().out)["reason"] == "malformed"
+
+
+def test_the_publisher_writes_the_trust_and_status_lists_to_the_bucket(cloud: LicenceCloud) -> None:
+    import boto3
+
+    _issued()
+    issued = outbox("licence.issued")[-1]
+    assert licence_publisher().handler(sqs_event([issued, issued]), FakeContext()) == {"batchItemFailures": []}
+    s3 = boto3.client("s3")
+    trust = json.loads(s3.get_object(Bucket="licences-test", Key="public/trust-list.json")["Body"].read())
+    assert trust["keys"] and trust["issuers"]
+    status = json.loads(s3.get_object(Bucket="licences-test", Key="public/status-lists/1.json")["Body"].read())
+    assert status["encoded_list"].startswith("u") and status["status_size"] == 2
