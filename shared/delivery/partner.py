@@ -8,8 +8,9 @@ services, 政务专递) speaks its own schema on two queues:
 - partner-inbound (`CourierInboundQueue`, it writes, `courier_events` reads):
   `ORDER_RESULT` (our order accepted, with its waybill `mail_no`, or rejected)
   and `ROUTE` (a status event on a waybill: `op_code`, `op_time` in Beijing
-  time without an offset, `city`/`site`, and `signer` + `pod_url` for the
-  proof of delivery).
+  time without an offset, `city`/`site`, `signer` + `pod_url` for the proof
+  of delivery, and usually our `order_no` echoed back, which lets an event
+  that overtook the acceptance find its shipment).
 
 Everything partner-specific — field names, status codes, time format — is in
 this module; the rest of the context sees `PartnerUpdate`. A message we cannot
@@ -92,6 +93,7 @@ class OrderResult(_Partner):
 class RouteEvent(_Partner):
     msg_type: Literal["ROUTE"]
     mail_no: str
+    order_no: str = ""  # our order number, when the partner echoes it (it usually does)
     op_code: str
     op_name: str = ""
     op_time: str
@@ -193,6 +195,7 @@ def to_update(body: str | Mapping[str, Any]) -> PartnerUpdate:
                 at=at,
                 fingerprint=_fingerprint("ROUTE", route.mail_no, route.op_code, at.isoformat(), location),
                 waybill=route.mail_no,
+                shipment_id=route.order_no or None,
                 partner_code=route.op_code,
                 description=route.op_name,
                 location=location,

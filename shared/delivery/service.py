@@ -220,6 +220,15 @@ class DeliveryService:
                 raise UnknownShipment(f"order result for unknown order_no {update.shipment_id}")
             return shipment
         shipment = self.repository.by_waybill(update.waybill or "")
+        if shipment is None and update.shipment_id:
+            # the event overtook the courier's acceptance: the order number it echoes finds the
+            # shipment, and the waybill is recorded with the event
+            shipment = self.repository.get(update.shipment_id)
+            if shipment is not None and shipment.waybill and shipment.waybill != update.waybill:
+                raise UnknownWaybill(
+                    f"status event for waybill {update.waybill}, but order {update.shipment_id} "
+                    f"has waybill {shipment.waybill}"
+                )
         if shipment is None:
             raise UnknownWaybill(f"status event for unknown waybill {update.waybill}")
         return shipment

@@ -294,3 +294,4 @@ class LicenceReference(BaseModel):
     type_name: str
     valid_to: dt.date | None
     consent_id: str
+    pdf_sha256: str

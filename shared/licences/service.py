@@ -768,6 +768,7 @@ class LicencesService:
             type_name=licence.type_name,
             valid_to=licence.valid_to,
             consent_id=entry.entry_id,
+            pdf_sha256=licence.pdf_sha256,
         )
 
     def check_reference(self, licence_id: str, holder_subject_id: str, holder_uscc: str | None) -> Verification:

@@ -4,9 +4,10 @@
     python -m shared.licences.verify check QR [--cache DIR] [--max-age SECONDS] [--json]
 
 `fetch` (online, once in a while) downloads the trust list and the status
-lists into the cache directory with the time they were fetched. `check`
-needs no network: it verifies the payload's signature with a key the trust
-list lists for the payload's issuer, reads the licence's entry from the
+lists into the cache directory (default `~/.cache/jszw-licence-verifier`)
+with the time they were fetched. `check` needs no network: it verifies the
+payload's signature with a key the trust list lists for the payload's
+issuer, reads the licence's entry from the
 cached status list (the whole list is downloaded, so nobody learns which
 licence was checked), applies the validity dates and says how old its data
 is. Status data older than `--max-age` (default `LICENCE_OFFLINE_MAX_AGE_S`,
@@ -22,6 +23,7 @@ import base64
 import binascii
 import datetime as dt
 import json
+import os
 import sys
 import urllib.request
 from dataclasses import dataclass
@@ -35,7 +37,7 @@ from shared.platform.clock import SHANGHAI, now
 from shared.platform.config import settings
 
 DEFAULT_API = "http://127.0.0.1:3000"
-DEFAULT_CACHE = Path(".licence-verifier")
+DEFAULT_CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "jszw-licence-verifier"
 _TIMEOUT_S = 10
 
 

@@ -219,20 +219,20 @@ class PaymentsRepository:
         last = answer.get("LastEvaluatedKey")
         return Page[PaymentException](items=items, next_cursor=encode_cursor(from_item(last)) if last else None)
 
-    def due_for_expiry(self, shard: int, before: dt.datetime, limit: int = 100) -> list[str]:
-        """Order ids in one expiry shard whose expiry time is before `before`, oldest first."""
-        found: list[str] = []
+    def due_for_expiry(self, shard: int, before: dt.datetime, limit: int = 100) -> list[Order]:
+        """Open orders in one expiry shard whose expiry time is before `before`, oldest first.
+        The index projects whole orders (it may lag a write: callers write conditionally)."""
+        found: list[Order] = []
         arguments: dict[str, Any] = {
             "TableName": self.table,
             "IndexName": "gsi3",
             "KeyConditionExpression": "gsi3pk = :pk AND gsi3sk < :before",
             "ExpressionAttributeValues": expression_values(pk=expiry_pk(shard), before=iso(before)),
-            "ProjectionExpression": "order_id",
             "Limit": limit,
         }
         while True:
             answer = dynamodb().query(**arguments)
-            found.extend(str(from_item(i)["order_id"]) for i in answer.get("Items", []))
+            found.extend(_order_of(from_item(i)) for i in answer.get("Items", []))
             last = answer.get("LastEvaluatedKey")
             if not last or len(found) >= limit:
                 return found[:limit]

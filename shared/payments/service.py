@@ -249,16 +249,16 @@ class PaymentsService:
         self, at: dt.datetime, correlation_id: str | None, keep_going: Callable[[], bool] = lambda: True
     ) -> ExpiryResult:
         """Close every open order whose expiry time has passed: the expiry index, shard by
-        shard (never a Scan); each order its own conditional transaction, so a re-run or an
-        interrupted run never expires one twice."""
+        shard (never a Scan; it projects whole orders, so no read per order); each order its
+        own conditional transaction (version and state), so a re-run, an interrupted run or an
+        index lagging a payment never expires one twice or expires a paid one."""
         result = ExpiryResult()
         for shard in range(EXPIRY_SHARDS):
-            for order_id in self.repository.due_for_expiry(shard, at):
+            for order in self.repository.due_for_expiry(shard, at):
                 if not keep_going():
                     result.finished = False
                     return result
-                order = self.repository.get(order_id)
-                if order is None or order.state not in OPEN_STATES or order.expires_at > at:
+                if order.state not in OPEN_STATES or order.expires_at > at:
                     result.skipped += 1
                     continue
                 after = moved(order, OrderAction.EXPIRE, at)
@@ -273,7 +273,7 @@ class PaymentsService:
                 except Conflict:
                     result.skipped += 1  # paid or changed meanwhile
                     continue
-                result.expired.append(order_id)
+                result.expired.append(order.order_id)
         return result
 
 

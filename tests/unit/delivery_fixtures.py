@@ -11,6 +11,7 @@ feeding `licence.issued` to the case-progress worker, as the cases tests do.
 from __future__ import annotations
 
 import json
+import os
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -106,6 +107,14 @@ def delivery_cloud() -> Iterator[None]:
             yield
         finally:
             forget_delivery_caches()
+
+
+def fresh_delivery_table(name: str) -> None:
+    """Point the delivery context at a new, empty Delivery table (moto's in-process Query
+    sorts every item of a table, so big runs keep their tables apart)."""
+    boto3.client("dynamodb").create_table(**table_arguments("DeliveryTable", name))
+    os.environ["DELIVERY_TABLE"] = name
+    forget_delivery_caches()
 
 
 # --- handlers -----------------------------------------------------------------------------

@@ -62,9 +62,7 @@ CITIZEN = as_role("citizen", sub=HOLDER)
 OTHER = as_role("citizen", sub=OTHER_CITIZEN)
 AGENT = as_role("agent", sub=AGENT_SUBJECT, acting_for=ENTERPRISE, scope="cases licences")
 AGENT_WITHOUT_SCOPE = as_role("agent", sub=AGENT_SUBJECT, acting_for=ENTERPRISE, scope="cases")
-ISSUER_STAFF = as_role(
-    "staff", sub="01JDQ90F3W7C8M2T6R4K9N5XM1", department_id=ISSUER_DEPARTMENT, region_code="320115"
-)
+ISSUER_STAFF = as_role("staff", sub="01JDQ90F3W7C8M2T6R4K9N5XM1", department_id=ISSUER_DEPARTMENT, region_code="320115")
 OTHER_STAFF = as_role("staff", sub="01JDQ90F3W7C8M2T6R4K9N5XM4", department_id="320500-market", region_code="320500")
 SUPERVISOR = as_role("supervisor", sub="01JDQ90F3W7C8M2T6R4K9N5XH8", region_code="320100")
 
@@ -271,7 +269,9 @@ def licence_expiry_sweep() -> ModuleType:
 
 
 def issue(*envelopes: dict[str, Any], receive_count: int = 1) -> dict[str, Any]:
-    result: dict[str, Any] = licence_issuer().handler(sqs_event(list(envelopes), receive_count=receive_count), FakeContext())
+    result: dict[str, Any] = licence_issuer().handler(
+        sqs_event(list(envelopes), receive_count=receive_count), FakeContext()
+    )
     return result
 
 
@@ -304,13 +304,9 @@ def call(
     for index, part in enumerate(parts[:-1]):
         name = _PARAMS.get(part)
         following = parts[index + 1]
-        if name and following not in {"verify", "trust-list", "holder-queries"} and not following.startswith("{"):
-            if part == "licences" and index + 1 < len(parts) and index >= 1:
-                params[name] = following
-                parts[index + 1] = "{" + name + "}"
-            elif part == "status-lists":
-                params[name] = following
-                parts[index + 1] = "{" + name + "}"
+        if name and following not in {"verify", "trust-list", "holder-queries"}:
+            params[name] = following
+            parts[index + 1] = "{" + name + "}"
     event = rest_event(
         method,
         path,
@@ -345,7 +341,7 @@ def licence_ids_of_case(case_id: str) -> list[str]:
 
 def dlq_messages(dlq_url: str) -> list[dict[str, Any]]:
     sqs = boto3.client("sqs")
-    messages: list[dict[str, Any]] = sqs.receive_message(
-        QueueUrl=dlq_url, MaxNumberOfMessages=10, MessageAttributeNames=["All"]
-    ).get("Messages", [])
-    return messages
+    received: dict[str, Any] = dict(
+        sqs.receive_message(QueueUrl=dlq_url, MaxNumberOfMessages=10, MessageAttributeNames=["All"])
+    )
+    return list(received.get("Messages", []))

@@ -325,4 +325,4 @@ def dlq_bodies(name: str = INBOUND_DLQ) -> list[dict[str, Any]]:
     client = boto3.client("sqs")
     url = client.get_queue_url(QueueName=name)["QueueUrl"]
     answer = client.receive_message(QueueUrl=url, MaxNumberOfMessages=10, MessageAttributeNames=["All"])
-    return list(answer.get("Messages", []))
+    return [dict(message) for message in answer.get("Messages", [])]

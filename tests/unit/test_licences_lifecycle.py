@@ -49,7 +49,8 @@ def test_renewal_reminders_30_days_ahead_once_then_expiry() -> None:
         [reminder] = outbox("licence.expiring")
         assert reminder["data"]["days_left"] == 30
         owner, message = message_for(Envelope.model_validate(reminder))
-        assert owner == HOLDER and "第五十条" in message.body
+        assert owner == HOLDER
+        assert "第五十条" in message.body
 
         # the day after valid_to: expired, once
         assert _sweep(valid_to + dt.timedelta(days=1))["expired"] == [licence_id]
@@ -74,7 +75,11 @@ def test_the_sm2_signer_issues_licences_that_verify() -> None:
 
 @pytest.mark.parametrize(
     ("event_type", "title"),
-    [("licence.issued", "电子证照已签发"), ("licence.revoked", "电子证照已撤销"), ("licence.replaced", "电子证照已换发")],
+    [
+        ("licence.issued", "电子证照已签发"),
+        ("licence.revoked", "电子证照已撤销"),
+        ("licence.replaced", "电子证照已换发"),
+    ],
 )
 def test_licence_events_reach_the_holder(event_type: str, title: str) -> None:
     data = {

@@ -13,6 +13,7 @@ import pytest
 from shared.licences import verify as offline
 from shared.licences.payload import Reason, Result
 from shared.platform.clock import frozen_at, now
+from tests.support.apigw import FakeContext
 from tests.unit.licences_fixtures import (
     CITIZEN,
     ISSUER_STAFF,
@@ -21,12 +22,11 @@ from tests.unit.licences_fixtures import (
     issue,
     licence_due,
     licence_ids_of_case,
-    licences_cloud,
     licence_publisher,
+    licences_cloud,
     outbox,
     sqs_event,
 )
-from tests.support.apigw import FakeContext
 
 
 @pytest.fixture(scope="module")
@@ -58,8 +58,10 @@ def test_offline_check_follows_the_cached_status_and_says_how_old_it_is(cloud: L
     _fetch_into(tmp_path)
     fresh = offline.check(qr, tmp_path, max_age_s=3600)
     assert (fresh.result, fresh.reason) == (Result.VALID, Reason.OK)
-    assert fresh.status_list_age_s is not None and fresh.status_list_age_s < 60
-    assert fresh.licence and fresh.licence["holder_code"] == "320102********0213"
+    assert fresh.status_list_age_s is not None
+    assert fresh.status_list_age_s < 60
+    assert fresh.licence
+    assert fresh.licence["holder_code"] == "320102********0213"
 
     # revoked online; the old cache still says valid until it is refreshed
     assert call("POST", f"/v1/licences/{licence_id}/revoke", ISSUER_STAFF, body={"reason": "撤销测试"}).status == 200
@@ -71,7 +73,8 @@ def test_offline_check_follows_the_cached_status_and_says_how_old_it_is(cloud: L
     with frozen_at(now() + dt.timedelta(days=2)):
         stale = offline.check(qr, tmp_path, max_age_s=3600)
     assert (stale.result, stale.reason) == (Result.UNKNOWN, Reason.STATUS_STALE)
-    assert stale.status_list_age_s is not None and stale.status_list_age_s > 86_000
+    assert stale.status_list_age_s is not None
+    assert stale.status_list_age_s > 86_000
 
 
 def test_offline_check_without_data_or_with_bad_input(cloud: LicenceCloud, tmp_path: Path) -> None:
@@ -94,12 +97,15 @@ def test_an_issuer_missing_from_the_trust_list_is_not_trusted(cloud: LicenceClou
     assert offline.check(qr, tmp_path, max_age_s=3600).reason is Reason.UNTRUSTED_KEY
 
 
-def test_the_cli_prints_the_verdict_and_the_age(cloud: LicenceCloud, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_cli_prints_the_verdict_and_the_age(
+    cloud: LicenceCloud, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     _, qr = _issued()
     _fetch_into(tmp_path)
     assert offline.main(["check", qr, "--cache", str(tmp_path)]) == 0
     out = capsys.readouterr().out
-    assert "result: valid (ok)" in out and "status list age:" in out
+    assert "result: valid (ok)" in out
+    assert "status list age:" in out
     assert offline.main(["check", "nonsense", "--cache", str(tmp_path), "--json"]) == 1
     assert json.loads(capsys.readouterr().out)["reason"] == "malformed"
 
@@ -112,6 +118,8 @@ def test_the_publisher_writes_the_trust_and_status_lists_to_the_bucket(cloud: Li
     assert licence_publisher().handler(sqs_event([issued, issued]), FakeContext()) == {"batchItemFailures": []}
     s3 = boto3.client("s3")
     trust = json.loads(s3.get_object(Bucket="licences-test", Key="public/trust-list.json")["Body"].read())
-    assert trust["keys"] and trust["issuers"]
+    assert trust["keys"]
+    assert trust["issuers"]
     status = json.loads(s3.get_object(Bucket="licences-test", Key="public/status-lists/1.json")["Body"].read())
-    assert status["encoded_list"].startswith("u") and status["status_size"] == 2
+    assert status["encoded_list"].startswith("u")
+    assert status["status_size"] == 2

@@ -170,8 +170,64 @@ def test_sm2_signatures_verify_with_openssl(tmp_path: Path) -> None:
         "-digest", "sm3", "-pkeyopt", f"distid:{SM2_DEFAULT_ID.decode()}",
         "-in", str(tmp_path / "msg"), "-sigfile", str(tmp_path / "sig"),
     ]  # fmt: skip
-    done = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
     if "unknown" in done.stderr.lower() and "sm" in done.stderr.lower():
         pytest.skip(f"this OpenSSL build has no SM2/SM3: {done.stderr.strip()}")
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Signature Verified Successfully" in done.stdout
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl CLI not installed")
+def test_openssl_sm2_signatures_verify_with_our_verifier(tmp_path: Path) -> None:
+    from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+
+    def run(*args: str) -> subprocess.CompletedProcess[bytes]:
+        return subprocess.run(["openssl", *args], capture_output=True, check=False)
+
+    if run("genpkey", "-algorithm", "SM2", "-out", str(tmp_path / "key.pem")).returncode != 0:
+        pytest.skip("this OpenSSL build has no SM2")
+    run("pkey", "-in", str(tmp_path / "key.pem"), "-pubout", "-outform", "DER", "-out", str(tmp_path / "pub.der"))
+    message = b"licence payload signed by OpenSSL"
+    (tmp_path / "msg").write_bytes(message)
+    signed = run(
+        "pkeyutl", "-sign", "-inkey", str(tmp_path / "key.pem"), "-rawin", "-digest", "sm3",
+        "-pkeyopt", f"distid:{SM2_DEFAULT_ID.decode()}", "-in", str(tmp_path / "msg"), "-out", str(tmp_path / "sig"),
+    )  # fmt: skip
+    assert signed.returncode == 0, signed.stderr
+    point = (tmp_path / "pub.der").read_bytes()[-64:]
+    r, s = decode_dss_signature((tmp_path / "sig").read_bytes())
+    raw = r.to_bytes(32, "big") + s.to_bytes(32, "big")
+    VerificationKey("k", "SM2-SM3", point).verify(message, raw)
+    with pytest.raises(SignatureError):
+        VerificationKey("k", "SM2-SM3", point).verify(message + b"!", raw)
+
+
+def test_the_certificate_draws_the_qr_code_module_for_module() -> None:
+    import re
+
+    import segno
+
+    from shared.licences.certificate import _QR_SIZE, render_certificate
+
+    payload = "JSZWL1:" + "A" * 300
+    pdf = render_certificate("营业执照", ["证照编号：1"], payload, "footer").body
+    stream = pdf.split(b"stream\n", 1)[1].split(b"\nendstream", 1)[0].decode("ascii")
+    rects = [tuple(map(float, m)) for m in re.findall(r"([\d.]+) ([\d.]+) ([\d.]+) ([\d.]+) re", stream)]
+    rows = [list(row) for row in segno.make(payload, error="m", micro=False).matrix_iter(border=2)]
+    module = _QR_SIZE / len(rows)
+    left = min(r[0] for r in rects)
+    top = max(r[1] + r[3] for r in rects)
+    drawn = [[False] * len(rows) for _ in rows]
+    for x, y, width, height in rects:
+        line = round((top - (y + height)) / module)
+        first = round((x - left) / module)
+        for column in range(first, first + round(width / module)):
+            drawn[line][column] = True
+    dark = [[bool(v) for v in row] for row in rows]
+    # the drawing starts at the first dark module; compare from there
+    offset_row = next(i for i, cells in enumerate(dark) if any(cells))
+    offset_col = min(cells.index(True) for cells in dark if any(cells))
+    for i, cells in enumerate(dark[offset_row:]):
+        for j, value in enumerate(cells[offset_col:]):
+            if i < len(drawn) and j < len(drawn[i]):
+                assert drawn[i][j] == value, (i, j)

@@ -52,7 +52,8 @@ def test_the_sweep_sample_runs(cloud: LicenceCloud) -> None:
 
     with frozen_at(dt.datetime(2026, 9, 21, 17, tzinfo=dt.UTC)):
         result = licence_expiry_sweep().handler(_sample("licence_expiry_sweep", "scheduled-daily.json"), FakeContext())
-    assert result["expired"] == [] and result["reminded"] == []
+    assert result["expired"] == []
+    assert result["reminded"] == []
 
 
 @pytest.mark.parametrize(

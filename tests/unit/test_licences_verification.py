@@ -129,7 +129,9 @@ def test_the_issuing_department_suspends_reinstates_and_revokes(cloud: LicenceCl
     assert _verify(qr=qr)["result"] == "suspended"
     assert call("POST", f"/v1/licences/{licence_id}/reinstate", ISSUER_STAFF, body={"reason": "整改完成"}).status == 200
     assert _verify(qr=qr)["result"] == "valid"
-    assert call("POST", f"/v1/licences/{licence_id}/revoke", ISSUER_STAFF, body={"reason": "以欺骗手段取得"}).status == 200
+    assert (
+        call("POST", f"/v1/licences/{licence_id}/revoke", ISSUER_STAFF, body={"reason": "以欺骗手段取得"}).status == 200
+    )
     assert _verify(qr=qr)["result"] == "revoked"
     again = call("POST", f"/v1/licences/{licence_id}/reinstate", ISSUER_STAFF, body={"reason": "误操作"})
     assert (again.status, again.code) == (409, "licence.transition_not_allowed")
@@ -154,9 +156,7 @@ def test_only_the_issuing_department_changes_status(cloud: LicenceCloud) -> None
 
 def test_a_replaced_licence_points_to_its_new_version(cloud: LicenceCloud) -> None:
     licence_id, identifier, qr = _issued(FOOD_LICENCE)
-    reply = call(
-        "POST", f"/v1/licences/{licence_id}/replace", ISSUER_STAFF, body={"reason": "经营场所变更，换发新证"}
-    )
+    reply = call("POST", f"/v1/licences/{licence_id}/replace", ISSUER_STAFF, body={"reason": "经营场所变更，换发新证"})
     assert reply.status == 200, reply.body
     new = reply.body
     assert new["licence_version"] == 2
@@ -193,4 +193,5 @@ def test_the_trust_list_publishes_the_key_for_every_issuer(cloud: LicenceCloud) 
     kids = {k["kid"]: k for k in trust["keys"]}
     assert kids[decode(qr).kid]["state"] == "current"
     assert any(k["alg"] == "SM2-SM3" and k["state"] == "standby" for k in trust["keys"])
-    assert trust["issuers"] and decode(qr).kid in trust["issuers"][0]["kids"]
+    assert trust["issuers"]
+    assert decode(qr).kid in trust["issuers"][0]["kids"]

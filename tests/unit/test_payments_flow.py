@@ -293,3 +293,45 @@ class TestSamples:
 
             answer = function("payment_api").handler(sample, FakeContext())
             assert answer["statusCode"] in {200, 404}, (name, answer)
+
+
+class TestRaces:
+    """What two deliveries of one result racing each other (HTTP and queue at once) do:
+    the loser's read is stale, its write is refused, and it ends as a duplicate or retries."""
+
+    def test_a_duplicate_that_read_before_the_first_wrote_loses_at_the_write(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        from shared.payments.callbacks import CallbackHandler
+        from shared.payments.channel import to_notice
+        from shared.payments.models import Via
+
+        order = order_of_case(approved_case())
+        raw = notification(order)
+        handler = CallbackHandler()
+        stale = handler.repository.get_with_transaction(order["order_id"], "jspay", raw["transaction_id"])
+        assert http_callback(raw).body["result"] == "applied"  # the other path wins
+        reads = iter([stale])
+        real = handler.repository.get_with_transaction
+        monkeypatch.setattr(handler.repository, "get_with_transaction", lambda *a: next(reads, None) or real(*a))
+        ack = handler.handle(to_notice("jspay", raw), json.dumps(raw), Via.QUEUE, None)
+        assert ack.result.value == "duplicate"
+        assert len(payments_outbox("payment.paid", case_id=order["case_id"])) == 1
+
+    def test_an_order_changed_meanwhile_is_read_again(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        from shared.payments.callbacks import CallbackHandler
+        from shared.payments.channel import to_notice
+        from shared.payments.models import Via
+
+        order = order_of_case(approved_case())
+        handler = CallbackHandler()
+        stale = handler.repository.get_with_transaction(order["order_id"], "jspay", "none")
+        # the payer starts paying meanwhile: the order's version moves on
+        api("POST", f"/v1/payment-orders/{order['order_id']}/pay", CITIZEN_A, body={})
+        raw = notification(order)
+        reads = iter([stale])
+        real = handler.repository.get_with_transaction
+        monkeypatch.setattr(handler.repository, "get_with_transaction", lambda *a: next(reads, None) or real(*a))
+        ack = handler.handle(to_notice("jspay", raw), json.dumps(raw), Via.HTTP, None)
+        assert ack.result.value == "applied"
+        assert api("GET", f"/v1/payment-orders/{order['order_id']}", CITIZEN_A).body["state"] == "paid"

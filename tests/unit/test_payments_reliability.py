@@ -1,6 +1,6 @@
 """Reliability figures for docs/reliability.md (section Payments), in-process:
 
-- 1,000 channel results for 20 real cases awaiting payment, delivered across
+- 1,000 channel results for 10 real cases awaiting payment, delivered across
   both paths (signed HTTP webhook and partner queue), with duplicates, failed
   attempts and in random order → every order paid exactly once; the
   `payment.paid` events, themselves delivered twice in random order to the real
@@ -40,10 +40,10 @@ from tests.unit.payments_fixtures import (
 )
 
 MONDAY = dt.datetime(2026, 9, 21, 2, 0, tzinfo=dt.UTC)
-CASES = 20
-SUCCESS_COPIES = 20  # per order: 10 by HTTP, 10 by queue
+CASES = 10
+SUCCESS_COPIES = 40  # per order: 20 by HTTP, 20 by queue
 FAILED_ATTEMPTS = 2
-FAILURE_COPIES = 15  # per failed attempt, spread over both paths
+FAILURE_COPIES = 30  # per failed attempt, spread over both paths
 TOTAL = CASES * (SUCCESS_COPIES + FAILED_ATTEMPTS * FAILURE_COPIES)
 
 
@@ -65,13 +65,13 @@ def _table_items(kind: str) -> list[dict[str, Any]]:
 
 def test_a_thousand_callbacks_pay_each_order_once_and_advance_each_case_once(cloud: None) -> None:
     rng = random.Random(20261125)
-    # Given 20 approved cases awaiting payment, each with its order
+    # Given 10 approved cases awaiting payment, each with its order
     cases = [approved_case() for _ in range(CASES)]
     orders = {case_id: order_of_case(case_id) for case_id in cases}
     # And, per order, one success and two failed attempts, each copied many times over both paths
     deliveries: list[tuple[str, dict[str, Any]]] = []
     successes: dict[str, str] = {}
-    for case_id, order in orders.items():
+    for order in orders.values():
         success = notification(order)
         successes[order["order_id"]] = success["transaction_id"]
         deliveries += [("http" if i % 2 else "queue", success) for i in range(SUCCESS_COPIES)]
@@ -117,7 +117,13 @@ def test_a_thousand_callbacks_pay_each_order_once_and_advance_each_case_once(clo
         steps = [e for e in outbox("case.step_done", case_id) if e["data"]["step"] == "payment"]
         assert len(steps) == 1, case_id
         assert call("GET", f"/v1/cases/{case_id}", CITIZEN_A).body["state"] == "awaiting_licence"
-    print(f"\nreliability: {TOTAL} callbacks, HTTP results {dict(results)}, paid events {len(ours)}")
+    paths = Counter(path for path, _ in deliveries)
+    outcomes = Counter(r["result"] for r in records)
+    print(
+        f"\nreliability: {TOTAL} deliveries ({dict(paths)}), {len(records)} distinct transactions "
+        f"recorded {dict(outcomes)}, HTTP answers {dict(results)}, payment.paid {len(ours)}, "
+        f"case payment steps {CASES}"
+    )
 
 
 def test_forged_stale_and_unsigned_callbacks_have_no_effect(cloud: None) -> None:

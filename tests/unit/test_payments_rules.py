@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import ClassVar
 
 import pytest
 from hypothesis import given
@@ -23,8 +24,9 @@ class TestNoticeNumbers:
     @given(regions, days, serials)
     def test_every_issued_number_is_valid_and_laid_out(self, region: str, day: dt.date, serial: int) -> None:
         number = notice_numbers.new_notice_number(region, day, serial)
-        assert len(number) == 20 and number.isdigit()
-        assert number[:6] == region and number[6:12] == day.strftime("%y%m%d") and int(number[12:19]) == serial
+        assert len(number) == 20
+        assert number.isdigit()
+        assert (number[:6], number[6:12], int(number[12:19])) == (region, day.strftime("%y%m%d"), serial)
         assert notice_numbers.is_valid(number)
 
     @given(regions, days, serials, st.integers(min_value=0, max_value=19), st.integers(min_value=1, max_value=9))
@@ -79,7 +81,7 @@ class TestTransitions:
 
 
 class TestChannelFormat:
-    RAW = {
+    RAW: ClassVar[dict[str, object]] = {
         "transaction_id": "JSP1",
         "out_trade_no": "01JDQ9A0000000000000000P01",
         "notice_no": "32011526092100000018",

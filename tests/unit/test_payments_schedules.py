@@ -19,7 +19,7 @@ from shared.platform.aws import count_calls
 from shared.platform.clock import frozen_at
 from shared.platform.ids import new_id
 from tests.support.apigw import FakeContext
-from tests.unit.cases_fixtures import CITIZEN_A, LongRunningContext, sqs_event
+from tests.unit.cases_fixtures import CITIZEN_A, LongRunningContext
 from tests.unit.payments_fixtures import (
     RECON_BUCKET,
     api,
@@ -115,7 +115,8 @@ class TestExpiry:
         at = MONDAY + dt.timedelta(days=7, minutes=1)
         first = sweep(at)
         assert {due["order_id"], later["order_id"]} <= set(first["expired"])
-        assert fresh["order_id"] not in first["expired"] and paid["order_id"] not in first["expired"]
+        assert fresh["order_id"] not in first["expired"]
+        assert paid["order_id"] not in first["expired"]
         assert (state_of(due), state_of(fresh), state_of(paid)) == ("expired", "created", "paid")
         assert sweep(at)["expired"] == []  # idempotent: nothing twice
         assert len(payments_outbox("payment.expired", case_id=due["case_id"])) == 1
@@ -212,4 +213,3 @@ class TestReconciliation:
 def test_the_exceptions_sample_is_answered() -> None:
     sample = json.loads((EVENTS / "payment_api" / "payment-exceptions.json").read_text("utf-8"))
     assert function("payment_api").handler(sample, FakeContext())["statusCode"] == 200
-    assert sqs_event  # the cases helper shapes the bus messages used above

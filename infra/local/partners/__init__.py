@@ -23,7 +23,7 @@ log = logging.getLogger("infra.local.partners")
 
 PARTNERS: list[str] = [
     "infra.local.partners.payment_channel.PaymentChannelSimulator",
-    # "infra.local.partners.courier.CourierSimulator",
+    "infra.local.partners.courier.CourierSimulator",
 ]
 
 

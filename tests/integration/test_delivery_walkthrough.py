@@ -1,0 +1,128 @@
+"""The courier channel through the local cloud (C12, 快递送): 张伟 applies for
+个体工商户设立登记 in 江宁 with courier delivery; 江宁区市场监督管理局 accepts
+and approves; the licence is issued; the shipment is created through the
+outbox and booked on the partner-outbound queue; the courier simulator answers
+with a waybill and status events (jittered, duplicated, reordered); the case
+is completed (办结) on delivery. A poison event lands in the partner DLQ with
+its reason, which operators read through the API."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from infra.local import LocalCloud
+from infra.seed.identity.people import CITIZEN_A, JIANGNING_MARKET, OPERATOR
+from tests.integration.test_cases_walkthrough import upload
+from tests.support.sign_in import sign_in_citizen, sign_in_staff
+
+pytestmark = pytest.mark.integration
+
+FORM = {"applicant_name": "张伟", "id_number": "320102198803150213", "premises_address": "南京市江宁区天元中路 1 号"}
+COURIER = {
+    "method": "courier",
+    "address": "南京市江宁区天元中路 1 号 3 栋",
+    "region_code": "320115",
+    "recipient_name": "张伟",
+    "recipient_phone": "13800000001",
+}
+
+
+@pytest.fixture(scope="module")
+def accounts(api: Any, local_cloud: LocalCloud) -> dict[str, dict[str, str]]:
+    from infra.seed.identity import load
+
+    load(local_cloud.shared_environment())
+    return {
+        "citizen": sign_in_citizen(api, local_cloud, CITIZEN_A.phone),
+        "market": sign_in_staff(
+            api, local_cloud, JIANGNING_MARKET.login, JIANGNING_MARKET.password, JIANGNING_MARKET.phone
+        ),
+        "operator": sign_in_staff(api, local_cloud, OPERATOR.login, OPERATOR.password, OPERATOR.phone),
+    }
+
+
+@pytest.fixture(scope="module")
+def fast_courier(local_cloud: LocalCloud) -> Iterator[Any]:
+    """The running simulator, sped up for the test (same jitter, duplicates and reordering)."""
+    courier = local_cloud.partners["courier"]
+    saved = (courier.step_s, courier.jitter_s)
+    courier.step_s, courier.jitter_s = 0.4, 0.6
+    yield courier
+    courier.step_s, courier.jitter_s = saved
+
+
+def _until(check: Any, timeout: float = 60.0) -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        found = check()
+        if found:
+            return found
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out")
+        time.sleep(0.5)
+
+
+def test_a_decided_case_is_shipped_tracked_and_completed_on_delivery(
+    api: Any, local_cloud: LocalCloud, accounts: dict[str, dict[str, str]], fast_courier: Any
+) -> None:
+    citizen, market, operator = accounts["citizen"], accounts["market"], accounts["operator"]
+    item = api.get("/v1/items", params={"region": "320115", "q": "个体工商户设立登记"}).json()["items"][0]
+    created = api.post(
+        "/v1/cases", headers=citizen, json={"item_code": item["implementation_code"], "delivery": COURIER}
+    )
+    assert created.status_code == 201, created.text
+    case_id = created.json()["case_id"]
+    assert api.put(f"/v1/cases/{case_id}/form", headers=citizen, json={"form": FORM}).status_code == 200
+    for slot in ("application_form", "id_card", "premises_proof"):
+        assert upload(api, case_id, slot, citizen).status_code == 200
+    assert api.post(f"/v1/cases/{case_id}/submit", headers=citizen).status_code == 200
+    local_cloud.wait_idle(30)
+    assert api.post(f"/v1/cases/{case_id}/accept", headers=market, json={}).status_code == 200
+    decided = api.post(
+        f"/v1/cases/{case_id}/decide", headers=market, json={"outcome": "approved", "reason": "符合登记条件"}
+    )
+    assert decided.status_code == 200, decided.text
+
+    # the licence is issued, the shipment created and booked, the simulator delivers, the case completes
+    def completed() -> dict[str, Any] | None:
+        case = api.get(f"/v1/cases/{case_id}", headers=citizen).json()
+        return case if case["state"] == "completed" else None
+
+    case = _until(completed, 90)
+    assert case["state"] == "completed"
+
+    shipments = api.get(f"/v1/cases/{case_id}/shipments", headers=citizen)
+    assert shipments.status_code == 200, shipments.text
+    [shipment] = shipments.json()["items"]
+    assert shipment["state"] == "delivered"
+    assert shipment["waybill"]
+    assert shipment["destination"]["label"] == "张* 138****0001"
+    states = [entry["state"] for entry in shipment["tracking"]]
+    assert states[0] == "requested"
+    assert states[-1] == "delivered"
+    assert {"accepted", "picked_up", "in_transit", "out_for_delivery"} <= set(states)
+    assert len(states) == 7  # duplicates sent by the courier are not kept twice
+    assert "13800000001" not in shipments.text
+
+    department = api.get("/v1/shipments", headers=market, params={"state": "delivered"}).json()["items"]
+    assert shipment["shipment_id"] in [s["shipment_id"] for s in department]
+    local_cloud.wait_idle(30)
+    inbox = api.get("/v1/me/messages", headers=citizen, params={"limit": "50"}).json()["items"]
+    assert any(m["title"] == "结果已交寄" and shipment["waybill"] in m["body"] for m in inbox)
+
+    # a status code the mapping does not know: parked with its reason; operators see it
+    fast_courier.send(
+        {"msg_type": "ROUTE", "mail_no": shipment["waybill"], "op_code": "88", "op_time": "2026-09-22 12:00:00"}
+    )
+    local_cloud.wait_idle(30)
+    dlq = api.get("/v1/operations/courier-dlq", headers=operator)
+    assert dlq.status_code == 200, dlq.text
+    assert any(
+        f"unknown status op_code '88' for waybill {shipment['waybill']}" in d["failure_reason"]
+        for d in dlq.json()["items"]
+    )
+    assert api.get("/v1/operations/courier-dlq", headers=market).status_code == 403
