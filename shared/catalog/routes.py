@@ -14,7 +14,6 @@ from functools import cache
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Path, Query
-from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from shared.catalog.codes import DIVISION_CODE_PATTERN, IMPLEMENTATION_CODE_PATTERN, ItemType, RegionLevel
@@ -39,30 +38,17 @@ from shared.catalog.service import CatalogService
 from shared.platform.idempotency import once
 from shared.platform.observability import correlation_id
 from shared.platform.operator_guard import require_operator
-from shared.platform.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
+from shared.platform.pagination import DEFAULT_LIMIT, Page
 from shared.platform.principal import Access, access_extension
+from shared.platform.route_docs import Cursor, Limit
+from shared.platform.route_docs import ok as _ok
+from shared.platform.route_docs import problem as _problem
 
 router = APIGatewayRouter()
 
 ITEMS_TAG = "Service items 政务服务事项"
 OPERATOR_TAG = "Catalogue management 事项管理"
 DIVISIONS_TAG = "Divisions and departments 区划与部门"
-
-
-PROBLEM_SCHEMA_REF = "#/components/schemas/Problem"  # the platform's error body, added by infra.openapi
-
-
-def _ok(description: str) -> OpenAPIResponse:
-    """The success response; its schema is the route's return type."""
-    return {"description": description}
-
-
-def _problem(description: str) -> OpenAPIResponse:
-    """An error response with the problem+json body, naming the codes it may carry."""
-    return {
-        "description": description,
-        "content": {"application/problem+json": {"schema": {"$ref": PROBLEM_SCHEMA_REF}}},
-    }
 
 
 _BAD_REQUEST = {400: _problem("Malformed request or cursor (malformed_json, invalid_cursor)")}
@@ -82,10 +68,6 @@ ItemCode = Annotated[
         description="实施编码: implementing department's USCC + exercise level + basic code (31 characters).",
         examples=["11320102010102043T4000117004000"],
     ),
-]
-Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"Page size (default {DEFAULT_LIMIT}, max {MAX_LIMIT}).")]
-Cursor = Annotated[
-    str | None, Query(max_length=2048, description="Opaque `next_cursor` from the previous page of the same query.")
 ]
 
 

@@ -14,8 +14,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Path
-from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from shared.identity.models import (
@@ -43,6 +42,8 @@ from shared.platform.idempotency import once
 from shared.platform.observability import correlation_id
 from shared.platform.pagination import Page
 from shared.platform.principal import Access, access_extension, require_access
+from shared.platform.route_docs import SIGNED_IN, IdempotencyKey
+from shared.platform.route_docs import problem as _problem
 
 router = APIGatewayRouter()
 
@@ -55,11 +56,7 @@ JWKS_MAX_AGE_S = 3600
 _PUBLIC = access_extension(Access.PUBLIC)
 
 
-def _problem(description: str) -> OpenAPIResponse:
-    return {"description": description}
-
-
-_SIGNED_IN = {401: _problem("No or invalid access token (unauthorized)")}
+_SIGNED_IN = SIGNED_IN
 _OTP_PROBLEMS = {
     401: _problem("Wrong or expired code (identity.otp_invalid, identity.otp_expired)"),
     429: _problem("Too many wrong codes (identity.otp_locked); see Retry-After"),
@@ -72,9 +69,6 @@ _TOKENS_PROBLEMS = {
     403: _problem("No valid authorisation for the enterprise (identity.not_authorised_for_enterprise)"),
 }
 
-IdempotencyKey = Annotated[
-    str | None, Header(alias="Idempotency-Key", max_length=128, description="Retries return the first result.")
-]
 Uscc = Annotated[
     str,
     Path(pattern=USCC_FIELD_PATTERN, description="统一社会信用代码 (18 characters).", examples=["91320102MA1W8K3R68"]),

@@ -9,24 +9,21 @@ from __future__ import annotations
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
-from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from shared.notifications.models import MESSAGE_ID_PATTERN, Message, UnreadCount
 from shared.notifications.service import inbox_service
 from shared.platform.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
 from shared.platform.principal import Access, access_extension, require_access
+from shared.platform.route_docs import SIGNED_IN
+from shared.platform.route_docs import problem as _problem
 
 router = APIGatewayRouter()
 
 MESSAGES_TAG = "Message center 消息中心"
 
 
-def _problem(description: str) -> OpenAPIResponse:
-    return {"description": description}
-
-
-_SIGNED_IN = {401: _problem("No or invalid access token (unauthorized)")}
+_SIGNED_IN = SIGNED_IN
 _OWN = access_extension(Access.AUTHENTICATED, scoped=True)
 
 
