@@ -12,9 +12,7 @@ declares the fixtures it needs with the scope it wants.
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -29,7 +27,6 @@ from moto import mock_aws
 
 from infra.seed import load_catalog
 from infra.seed.items import new_item_bodies
-from infra.template import ROOT, sam_template
 from shared.cases.service import clear_caches
 from shared.catalog.service import CatalogService
 from shared.notifications import service as notifications_service
@@ -38,6 +35,8 @@ from shared.platform.config import reset_settings
 from shared.platform.dynamo import from_item
 from shared.workdays import repository as workdays_repository
 from tests.support.apigw import FakeContext, as_role, rest_event
+from tests.support.handlers import load_function, sqs_event
+from tests.support.template_tables import create_table_arguments
 
 CASES_TABLE = "cases-test"
 CATALOG_TABLE = "catalog-test"
@@ -119,19 +118,7 @@ MARRIAGE_FORM: dict[str, Any] = {
 }
 
 
-def table_arguments(logical_id: str, name: str) -> dict[str, Any]:
-    props = sam_template()["Resources"][logical_id]["Properties"]
-    arguments: dict[str, Any] = {
-        "TableName": name,
-        "BillingMode": props["BillingMode"],
-        "AttributeDefinitions": props["AttributeDefinitions"],
-        "KeySchema": props["KeySchema"],
-    }
-    if "GlobalSecondaryIndexes" in props:
-        arguments["GlobalSecondaryIndexes"] = props["GlobalSecondaryIndexes"]
-    if "StreamSpecification" in props:
-        arguments["StreamSpecification"] = {"StreamEnabled": True, **props["StreamSpecification"]}
-    return arguments
+table_arguments = create_table_arguments
 
 
 def forget_cached() -> None:
@@ -185,13 +172,7 @@ def cases_cloud() -> Iterator[None]:
 # --- handlers -----------------------------------------------------------------------------
 
 
-def _load(function: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(f"{function}_app", ROOT / "functions" / function / "app.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+_load = load_function
 
 
 @cache
@@ -342,44 +323,6 @@ def table_snapshot() -> list[dict[str, Any]]:
         (item for page in client.get_paginator("scan").paginate(TableName=CASES_TABLE) for item in page["Items"]),
         key=lambda item: (item["pk"]["S"], item["sk"]["S"]),
     )
-
-
-def sqs_event(envelopes: list[dict[str, Any]], *, receive_count: int = 1) -> dict[str, Any]:
-    """The SQS batch a queue fed by an EventBridge rule delivers."""
-    return {
-        "Records": [
-            {
-                "messageId": str(uuid.uuid4()),
-                "receiptHandle": "handle",
-                "body": json.dumps(
-                    {
-                        "version": "0",
-                        "id": str(uuid.uuid4()),
-                        "detail-type": envelope["type"],
-                        "source": "jszw." + envelope["source"],
-                        "account": "123456789012",
-                        "time": envelope["time"],
-                        "region": "cn-north-1",
-                        "resources": [],
-                        "detail": envelope,
-                    },
-                    ensure_ascii=False,
-                ),
-                "attributes": {
-                    "ApproximateReceiveCount": str(receive_count),
-                    "SentTimestamp": "1795568401000",
-                    "SenderId": "AIDAIENQZJOLO23YVJ4VO",
-                    "ApproximateFirstReceiveTimestamp": "1795568401050",
-                },
-                "messageAttributes": {},
-                "md5OfBody": "0",
-                "eventSource": "aws:sqs",
-                "eventSourceARN": "arn:aws-cn:sqs:cn-north-1:123456789012:PreReviewQueue",
-                "awsRegion": "cn-north-1",
-            }
-            for envelope in envelopes
-        ]
-    }
 
 
 def submitted_events(case_id: str) -> list[dict[str, Any]]:

@@ -11,7 +11,6 @@ declares the fixtures it needs with the scope it wants.
 from __future__ import annotations
 
 import copy
-import importlib.util
 import json
 import re
 from collections.abc import Iterator
@@ -34,6 +33,7 @@ from shared.platform.config import reset_settings
 from shared.platform.principal import Principal
 from shared.platform.privacy import mask_phone
 from tests.support.apigw import FakeContext
+from tests.support.handlers import load_function
 from tests.support.template_tables import create_table_arguments
 
 IDENTITY_TABLE = "identity-test"
@@ -122,13 +122,7 @@ def identity_cloud(extra_env: dict[str, str] | None = None) -> Iterator[Identity
 # --- handlers ----------------------------------------------------------------------------
 
 
-def _load(function: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(f"{function}_app", ROOT / "functions" / function / "app.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+_load = load_function
 
 
 @cache

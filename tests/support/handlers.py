@@ -1,0 +1,64 @@
+"""Loading a function's handler as Lambda does, and the trigger events queues
+deliver, shared by every context's unit fixtures."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import uuid
+from functools import cache
+from types import ModuleType
+from typing import Any
+
+from infra.template import ROOT
+
+
+@cache
+def load_function(function: str) -> ModuleType:
+    """functions/<function>/app.py, loaded from its file (once per test session)."""
+    spec = importlib.util.spec_from_file_location(f"{function}_app", ROOT / "functions" / function / "app.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def sqs_event(
+    envelopes: list[dict[str, Any]], *, receive_count: int = 1, queue: str = "PreReviewQueue"
+) -> dict[str, Any]:
+    """The SQS batch a queue fed by an EventBridge rule delivers: one record per envelope."""
+    return {
+        "Records": [
+            {
+                "messageId": str(uuid.uuid4()),
+                "receiptHandle": "handle",
+                "body": json.dumps(
+                    {
+                        "version": "0",
+                        "id": str(uuid.uuid4()),
+                        "detail-type": envelope["type"],
+                        "source": "jszw." + envelope["source"],
+                        "account": "123456789012",
+                        "time": envelope["time"],
+                        "region": "cn-north-1",
+                        "resources": [],
+                        "detail": envelope,
+                    },
+                    ensure_ascii=False,
+                ),
+                "attributes": {
+                    "ApproximateReceiveCount": str(receive_count),
+                    "SentTimestamp": "1795568401000",
+                    "SenderId": "AIDAIENQZJOLO23YVJ4VO",
+                    "ApproximateFirstReceiveTimestamp": "1795568401050",
+                },
+                "messageAttributes": {},
+                "md5OfBody": "0",
+                "eventSource": "aws:sqs",
+                "eventSourceARN": f"arn:aws-cn:sqs:cn-north-1:123456789012:{queue}",
+                "awsRegion": "cn-north-1",
+            }
+            for envelope in envelopes
+        ]
+    }
