@@ -14,7 +14,6 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared.licences.service import licences_service
 from shared.platform.clock import today_in_shanghai
 from shared.platform.ids import new_id
 from shared.platform.observability import logger, metrics
@@ -23,6 +22,8 @@ from shared.platform.observability import logger, metrics
 @logger().inject_lambda_context
 @metrics().log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    from shared.licences.service import licences_service  # first use: boto3 stays out of the cold start
+
     today = today_in_shanghai()
     run_id = new_id()
     logger().set_correlation_id(run_id)

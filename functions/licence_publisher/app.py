@@ -17,7 +17,6 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.licences.events import STATUS_EVENTS
-from shared.licences.service import licences_service
 from shared.platform.consumer import UnexpectedEvent, batch_handler
 from shared.platform.events import parse_bus_message
 from shared.platform.observability import logger, metrics
@@ -26,6 +25,8 @@ _published_in_this_batch: list[bool] = []
 
 
 def publish(record: SQSRecord) -> None:
+    from shared.licences.service import licences_service  # first use: boto3 stays out of the cold start
+
     envelope = parse_bus_message(record.body)
     if envelope.type not in STATUS_EVENTS:
         raise UnexpectedEvent(envelope.type)

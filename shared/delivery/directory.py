@@ -6,8 +6,12 @@ process (divisions and departments change a few times a year)."""
 from __future__ import annotations
 
 from functools import cache
+from typing import TYPE_CHECKING
 
 from shared.catalog.codes import parent_region
+
+if TYPE_CHECKING:
+    from shared.catalog.service import CatalogService
 
 
 class Directory:
@@ -16,7 +20,7 @@ class Directory:
         self._departments: dict[str, dict[str, str]] = {}
 
     @staticmethod
-    def _catalog():  # type: ignore[no-untyped-def]
+    def _catalog() -> CatalogService:
         from shared.catalog.service import CatalogService  # the catalogue is imported on first use
 
         return CatalogService()

@@ -9,6 +9,9 @@ SHIPMENT_NOT_FOUND = "delivery.shipment_not_found"
 HANDOVER_NOT_ALLOWED = "delivery.handover_not_allowed"
 NOT_IN_A_DEPARTMENT = "delivery.not_in_a_department"
 CHANGED_CONCURRENTLY = "delivery.changed_concurrently"
+PICKUP_NOT_ALLOWED = "delivery.pickup_not_allowed"
+PICKUP_EXISTS = "delivery.pickup_exists"
+UNKNOWN_REGION = "delivery.unknown_region"
 
 MESSAGES: dict[str, tuple[str, str]] = {
     SHIPMENT_NOT_FOUND: ("运单不存在", "The shipment does not exist"),
@@ -18,6 +21,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     NOT_IN_A_DEPARTMENT: ("当前账号未关联部门", "Your account is not attached to a department"),
     CHANGED_CONCURRENTLY: ("运单已被更新，请刷新后重试", "The shipment changed meanwhile; reload and retry"),
+    PICKUP_NOT_ALLOWED: (
+        "办件当前状态为“{state}”，不能预约材料揽收",
+        "The case is {state}; a pickup of paper materials cannot be booked",
+    ),
+    PICKUP_EXISTS: ("该办件已预约材料揽收", "A pickup of paper materials is already booked for this case"),
+    UNKNOWN_REGION: ("地址所在行政区划不存在", "The address's region code is not a known division"),
 }
 
 register_messages(MESSAGES)

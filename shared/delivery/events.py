@@ -7,6 +7,7 @@ outbox in the same transaction as the change they describe.
 | `shipment.accepted`         | the courier accepted the booking; waybill assigned    | notifications (applicant) |
 | `shipment.delivery_failed`  | a delivery attempt failed (the courier will retry)    | notifications (applicant) |
 | `shipment.delivered`        | signed for (proof of delivery)                        | case_progress_worker (办结) |
+| `shipment.materials_received` | a pickup's paper materials reached the department   | — (the department's list) |
 | `shipment.returned`         | back to the sender                                    | notifications (both) |
 | `shipment.cancelled`        | cancelled (the courier refused or withdrew the order) | notifications (applicant) |
 
@@ -31,6 +32,7 @@ DELIVERY_FAILED = "shipment.delivery_failed"
 DELIVERED = "shipment.delivered"
 RETURNED = "shipment.returned"
 CANCELLED = "shipment.cancelled"
+MATERIALS_RECEIVED = "shipment.materials_received"
 
 
 class ShipmentFacts(BaseModel):
@@ -67,6 +69,11 @@ register_event_type(DELIVERY_FAILED, ShipmentFacts, "A delivery attempt failed; 
 register_event_type(
     DELIVERED, DeliveredData, "The shipment was signed for (已签收); a result delivery completes its case (办结)."
 )
+register_event_type(
+    MATERIALS_RECEIVED,
+    DeliveredData,
+    "A pickup's paper materials reached the department (材料已送达); the case is not moved by it.",
+)
 register_event_type(RETURNED, ShipmentFacts, "The shipment went back to the sender (已退回); the department must act.")
 register_event_type(CANCELLED, ShipmentFacts, "The shipment was cancelled (已取消).")
 
@@ -78,6 +85,14 @@ STATE_EVENTS = {
     "cancelled": CANCELLED,
 }
 """A shipment reaching one of these states publishes the event (other states are tracking only)."""
+
+
+def event_for(shipment: Shipment) -> str | None:
+    """The event a shipment's new state publishes: a pickup's delivery is not a result's
+    delivery (it must never complete the case)."""
+    if shipment.kind.value == "material_pickup" and shipment.state.value == "delivered":
+        return MATERIALS_RECEIVED
+    return STATE_EVENTS.get(shipment.state.value)
 
 
 def facts(shipment: Shipment) -> dict[str, object]:
@@ -103,7 +118,7 @@ def facts(shipment: Shipment) -> dict[str, object]:
 
 def envelope(event_type: str, shipment: Shipment, correlation_id: str | None) -> Envelope:
     data: dict[str, object] = facts(shipment)
-    if event_type == DELIVERED:
+    if event_type in (DELIVERED, MATERIALS_RECEIVED):
         proof = shipment.proof
         data = DeliveredData.model_validate(
             {**data, "proof_signer": proof.signer if proof else None, "proof_url": proof.url if proof else None}

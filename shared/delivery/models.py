@@ -156,6 +156,18 @@ class HandoverRequest(BaseModel):
     note: str | None = Field(default=None, max_length=200)
 
 
+class PickupRequest(BaseModel):
+    """Ask the courier to collect the application's paper materials (材料揽收) at the
+    applicant's address and bring them to the department's counter."""
+
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+
+    address: str = Field(min_length=5, max_length=200, description="Where the courier collects the materials.")
+    region_code: str = Field(pattern=r"^[1-8][0-9]{5}$", description="County-level region of the address (GB/T 2260).")
+    contact_name: str = Field(min_length=1, max_length=40, description="Who hands the materials over. Stored sealed.")
+    contact_phone: str = Field(pattern=r"^1[3-9][0-9]{9}$", description="Their mobile. Stored sealed, shown masked.")
+
+
 class DeadLetter(_Shape):
     message_id: str
     failure_reason: str

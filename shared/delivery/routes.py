@@ -9,15 +9,24 @@ else's shipment is 404 for applicants, 403 for staff outside their scope.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
+from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Path, Query
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
-from shared.delivery.models import SHIPMENT_ID_PATTERN, DeadLetterList, HandoverRequest, ShipmentDetail, ShipmentSummary
+from shared.delivery.models import (
+    SHIPMENT_ID_PATTERN,
+    DeadLetterList,
+    HandoverRequest,
+    PickupRequest,
+    ShipmentDetail,
+    ShipmentSummary,
+)
 from shared.delivery.service import DeliveryService, delivery_service
 from shared.delivery.states import ShipmentState
+from shared.platform.idempotency import once
+from shared.platform.observability import correlation_id
 from shared.platform.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
 from shared.platform.principal import Access, access_extension, require_access
 
@@ -48,6 +57,7 @@ _RECORD = {
 }
 
 APPLICANT_RECORD = access_extension(Access.AUTHENTICATED, scoped=True)
+APPLICANT_ONLY = access_extension(Access.APPLICANT, scoped=True)
 STAFF_ONLY = access_extension(Access.STAFF)
 STAFF_RECORD = access_extension(Access.STAFF, scoped=True)
 OPERATOR_ONLY = access_extension(Access.OPERATOR)
@@ -56,6 +66,10 @@ CaseId = Annotated[str, Path(pattern=CASE_ID_PATTERN, description="Case id (26 c
 ShipmentId = Annotated[str, Path(pattern=SHIPMENT_ID_PATTERN, description="Shipment id (26 characters).")]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"Page size (default {DEFAULT_LIMIT}, max {MAX_LIMIT}).")]
 Cursor = Annotated[str | None, Query(max_length=2048, description="`next_cursor` of the previous page.")]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(alias="Idempotency-Key", max_length=128, description="Same key and body return the first result."),
+]
 
 
 def _service() -> DeliveryService:
@@ -77,6 +91,42 @@ def _service() -> DeliveryService:
 def case_shipments(case_id: CaseId) -> Page[ShipmentDetail]:
     principal = require_access(router, Access.AUTHENTICATED)
     return _service().case_shipments(principal, case_id)
+
+
+@router.post(
+    "/v1/cases/<case_id>/material-pickups",
+    status_code=201,
+    summary="Book a courier pickup of the paper materials (材料揽收)",
+    description=(
+        "For a submitted case whose department needs the paper originals: a courier collects them at the "
+        "applicant's address, free of charge, and brings them to the department's counter. The contact's name "
+        "and phone are stored sealed and shown masked. One pickup per case; send `Idempotency-Key` to make "
+        "retries safe."
+    ),
+    tags=[TAG],
+    openapi_extensions=APPLICANT_ONLY,
+    responses={
+        201: _ok("The pickup shipment, booked"),
+        409: _problem(
+            "Not at a stage that takes materials, or already booked (delivery.pickup_not_allowed, "
+            "delivery.pickup_exists, idempotency_key_reused)"
+        ),
+        422: _problem("Unknown address region (delivery.unknown_region)"),
+        **_RECORD,
+    },
+)
+def request_pickup(
+    case_id: CaseId, body: Annotated[PickupRequest, Body()], idempotency_key: IdempotencyKey = None
+) -> ShipmentDetail:
+    principal = require_access(router, Access.APPLICANT)
+
+    def produce() -> dict[str, Any]:
+        booked = _service().request_pickup(principal, case_id, body, correlation_id=correlation_id())
+        return booked.model_dump(mode="json")
+
+    scope = f"delivery.pickup:{principal.subject_id}:{case_id}"
+    result = once(scope=scope, key=idempotency_key, payload=body.model_dump(mode="json"), produce=produce)
+    return ShipmentDetail.model_validate(result)
 
 
 @router.get(

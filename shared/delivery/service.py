@@ -21,11 +21,19 @@ from typing import Any
 from shared.cases.events import DeliveryDueData
 from shared.delivery import events
 from shared.delivery.directory import Directory, directory
-from shared.delivery.errors import HANDOVER_NOT_ALLOWED, NOT_IN_A_DEPARTMENT, SHIPMENT_NOT_FOUND
+from shared.delivery.errors import (
+    HANDOVER_NOT_ALLOWED,
+    NOT_IN_A_DEPARTMENT,
+    PICKUP_EXISTS,
+    PICKUP_NOT_ALLOWED,
+    SHIPMENT_NOT_FOUND,
+    UNKNOWN_REGION,
+)
 from shared.delivery.models import (
     STATE_NAMES,
     DeadLetter,
     DeadLetterList,
+    PickupRequest,
     Place,
     Proof,
     Shipment,
@@ -50,14 +58,20 @@ from shared.delivery.states import ShipmentState, moves_forward, order_key
 from shared.platform.aws import sqs
 from shared.platform.clock import now
 from shared.platform.config import settings
-from shared.platform.errors import Conflict, Forbidden, NotFound
+from shared.platform.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from shared.platform.ids import new_id
 from shared.platform.observability import logger
 from shared.platform.pagination import Page
-from shared.platform.principal import Principal, RecordScope, Role, ensure
+from shared.platform.principal import APPLICANT_ROLES, Principal, RecordScope, Role, ensure
+from shared.platform.privacy import mask_name, mask_phone
 from shared.platform.sealing import sealer
 
 DELIVERY_SEALING = "cases.delivery"  # the purpose the cases context sealed the recipient under
+PICKUP_SEALING = "delivery.pickup"  # a pickup's contact, sealed here (bound to the case id)
+# a case whose paper materials may still be collected (after submission, before the decision)
+PICKUP_CASE_STATES = frozenset(
+    {"submitted", "pre_review_passed", "supplement_required", "accepted", "in_review", "suspended"}
+)
 HANDOVER_FROM = frozenset({ShipmentState.REQUESTED, ShipmentState.ACCEPTED})
 _APPLY_ATTEMPTS = 3
 DLQ_LOGICAL_ID = "CourierInboundDLQ"
@@ -177,25 +191,94 @@ class DeliveryService:
         queue = settings().courier_outbound_queue_url
         if not queue:
             raise RuntimeError("COURIER_OUTBOUND_QUEUE_URL is not set")
-        # the one place the recipient is unsealed: the courier needs name and phone (never logged)
-        recipient = sealer(DELIVERY_SEALING).unseal(shipment.case_id, shipment.recipient_sealed)
+        pickup = shipment.kind is ShipmentKind.MATERIAL_PICKUP
+        # the one place the person is unsealed: the courier needs name and phone (never logged)
+        person = sealer(PICKUP_SEALING if pickup else DELIVERY_SEALING).unseal(
+            shipment.case_id, shipment.recipient_sealed
+        )
+        department = PartnerContact(
+            name=(shipment.destination if pickup else shipment.origin).label,
+            address=(shipment.destination if pickup else shipment.origin).address,
+            area_code=(shipment.destination if pickup else shipment.origin).region_code,
+        )
+        place = shipment.origin if pickup else shipment.destination
+        applicant = PartnerContact(
+            name=str(person.get("name", "")),
+            phone=str(person.get("phone", "")),
+            address=place.address,
+            area_code=place.region_code,
+        )
         order = OrderCreate(
             order_no=shipment.shipment_id,
             biz_type=BIZ_TYPES[shipment.kind.value],
-            sender=PartnerContact(
-                name=shipment.origin.label, address=shipment.origin.address, area_code=shipment.origin.region_code
-            ),
-            receiver=PartnerContact(
-                name=str(recipient.get("name", "")),
-                phone=str(recipient.get("phone", "")),
-                address=shipment.destination.address,
-                area_code=shipment.destination.region_code,
-            ),
+            sender=applicant if pickup else department,
+            receiver=department if pickup else applicant,
             cargo=list(shipment.contents),
             remark=f"政务专递 办件 {shipment.case_number}",
             created_at=format_partner_time(shipment.created_at),
         )
         sqs().send_message(QueueUrl=queue, MessageBody=order.model_dump_json())
+
+    # --- the applicant: pickup of paper materials ---------------------------------------------
+
+    def request_pickup(
+        self, principal: Principal, case_id: str, request: PickupRequest, *, correlation_id: str | None
+    ) -> ShipmentDetail:
+        """Book a courier to collect the application's paper materials at the applicant's
+        address and bring them to the department (材料揽收, 不见面: no trip to the hall)."""
+        if principal.role not in APPLICANT_ROLES:
+            raise Forbidden()
+        from shared.cases.service import cases_service  # read through the cases context's service
+
+        case = cases_service().detail(principal, case_id)  # someone else's case: 404
+        if case.state.value not in PICKUP_CASE_STATES:
+            raise Conflict(PICKUP_NOT_ALLOWED, params={"state": case.state_name})
+        if not self.places.is_known_region(request.region_code):
+            raise ValidationFailed(UNKNOWN_REGION, errors=[FieldError(field="region_code", code=UNKNOWN_REGION)])
+        if self.repository.shipment_id_for_case(case_id, ShipmentKind.MATERIAL_PICKUP) is not None:
+            raise Conflict(PICKUP_EXISTS)
+        moment = _moment()
+        department = case.department_name
+        sealed = sealer(PICKUP_SEALING).seal(case_id, {"name": request.contact_name, "phone": request.contact_phone})
+        shipment = Shipment(
+            shipment_id=new_id(),
+            kind=ShipmentKind.MATERIAL_PICKUP,
+            case_id=case.case_id,
+            case_number=case.case_number,
+            item_name=case.item_name,
+            department_id=case.department_id,
+            region_code=case.region_code,
+            applicant_subject_id=principal.subject_id,
+            applicant_uscc=principal.acting_for or None,
+            origin=Place(
+                label=f"{mask_name(request.contact_name)} {mask_phone(request.contact_phone)}",
+                address=request.address,
+                region_code=request.region_code,
+            ),
+            destination=Place(label=department, address=f"{department} 政务服务窗口", region_code=case.region_code),
+            recipient_sealed=sealed,
+            contents=["application_materials"],
+            state=ShipmentState.REQUESTED,
+            state_at=moment,
+            state_key=order_key(ShipmentState.REQUESTED, moment),
+            carrier=PARTNER_NAME,
+            created_at=moment,
+            updated_at=moment,
+        )
+        entry = TrackingEntry(
+            at=moment,
+            state=ShipmentState.REQUESTED,
+            source=TrackingSource.PLATFORM,
+            description="已预约快递上门揽收申请材料（免费）",
+            received_at=moment,
+            fingerprint=f"REQUESTED-{shipment.shipment_id}",
+        )
+        try:
+            self.repository.create(shipment, entry, [events.envelope(events.REQUESTED, shipment, correlation_id)])
+        except ShipmentExists:
+            raise Conflict(PICKUP_EXISTS) from None
+        logger().info("pickup booked", extra={"shipment_id": shipment.shipment_id, "case_id": case_id})
+        return detail(shipment, [entry])
 
     # --- from the partner ---------------------------------------------------------------------
 
@@ -266,7 +349,7 @@ class DeliveryService:
             changed = shipment.model_copy(
                 update=changes | {"version": shipment.version + 1, "updated_at": received.replace(microsecond=0)}
             )
-            event_type = events.STATE_EVENTS.get(update.state.value) if moved else None
+            event_type = events.event_for(changed) if moved else None
             if event_type is not None:
                 emitted.append(events.envelope(event_type, changed, correlation_id))
         try:

@@ -11,10 +11,9 @@ and are logged for the holder.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
-from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
-from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from shared.licences.models import (
@@ -32,10 +31,15 @@ from shared.licences.models import (
     Verification,
     VerifyRequest,
 )
-from shared.licences.service import LicencesService, licences_service
 from shared.platform.observability import correlation_id
-from shared.platform.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
+from shared.platform.pagination import DEFAULT_LIMIT, Page
 from shared.platform.principal import Access, access_extension, require_access
+from shared.platform.route_docs import SIGNED_IN, Cursor, IdempotencyKey, Limit
+from shared.platform.route_docs import ok as _ok
+from shared.platform.route_docs import problem as _problem
+
+if TYPE_CHECKING:
+    from shared.licences.service import LicencesService
 
 router = APIGatewayRouter()
 
@@ -43,41 +47,28 @@ VERIFY_TAG = "E-licence verification 电子证照核验"
 WALLET_TAG = "My licences 我的证照"
 ISSUER_TAG = "Licence status 证照状态管理"
 
-PROBLEM_SCHEMA_REF = "#/components/schemas/Problem"
-
 PUBLIC = access_extension(Access.PUBLIC)
 APPLICANT_ONLY = access_extension(Access.APPLICANT, scoped=True)
 STAFF_RECORD = access_extension(Access.STAFF, scoped=True)
 
 
-def _ok(description: str) -> OpenAPIResponse:
-    return {"description": description}
-
-
-def _problem(description: str) -> OpenAPIResponse:
-    return {
-        "description": description,
-        "content": {"application/problem+json": {"schema": {"$ref": PROBLEM_SCHEMA_REF}}},
-    }
-
-
-_SIGNED_IN = {401: _problem("No or invalid access token (unauthorized)")}
-_ROLE = {**_SIGNED_IN, 403: _problem("The caller's role (or an agent's authorisation) does not allow this")}
+_ROLE = {**SIGNED_IN, 403: _problem("The caller's role (or an agent's authorisation) does not allow this")}
 _MINE = {**_ROLE, 404: _problem("No such licence, or not the caller's (licence.not_found)")}
 _ISSUER = {
-    **_SIGNED_IN,
+    **SIGNED_IN,
     403: _problem("Not the issuing department (licence.not_issuer)"),
     404: _problem("No such licence (licence.not_found)"),
     409: _problem("Wrong status or changed meanwhile (licence.transition_not_allowed, licence.changed_concurrently)"),
 }
 
 LicenceId = Annotated[str, Path(pattern=LICENCE_ID_PATTERN, description="Licence id (26 characters).")]
-Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"Page size (default {DEFAULT_LIMIT}, max {MAX_LIMIT}).")]
-Cursor = Annotated[str | None, Query(max_length=2048, description="`next_cursor` of the previous page.")]
 ListId = Annotated[str, Path(pattern=r"^[0-9A-Za-z_-]{1,32}$", description="Status list id (from the QR payload).")]
 
 
 def _service() -> LicencesService:
+    # imported on first use: boto3, the signer and the PDF renderer stay out of the cold start
+    from shared.licences.service import licences_service
+
     return licences_service()
 
 
@@ -240,15 +231,34 @@ _status_route(
     summary="Replace a licence with a new version (换发)",
     description=(
         "The issuing department issues the next version (same serial, version + 1, new identifier, new "
-        "signature and PDF); the old version verifies as replaced and names the new identifier."
+        "signature and PDF); the old version verifies as replaced and names the new identifier. Send "
+        "`Idempotency-Key` to make retries safe."
     ),
     tags=[ISSUER_TAG],
     openapi_extensions=STAFF_RECORD,
-    responses={200: _ok("The new version"), **_ISSUER},
+    responses={
+        200: _ok("The new version"),
+        **_ISSUER,
+        409: _problem(
+            "Wrong status, changed meanwhile, or Idempotency-Key reused with another body "
+            "(licence.transition_not_allowed, licence.changed_concurrently, idempotency_key_reused)"
+        ),
+    },
 )
-def replace_licence(licence_id: LicenceId, body: Annotated[ReplaceRequest, Body()]) -> LicenceDetail:
+def replace_licence(
+    licence_id: LicenceId, body: Annotated[ReplaceRequest, Body()], idempotency_key: IdempotencyKey = None
+) -> LicenceDetail:
+    from shared.platform.idempotency import once
+
     principal = require_access(router, Access.STAFF)
-    return _service().replace(principal, licence_id, body, correlation_id=correlation_id())
+
+    def produce() -> dict[str, Any]:
+        replaced = _service().replace(principal, licence_id, body, correlation_id=correlation_id())
+        return replaced.model_dump(mode="json")
+
+    scope = f"licences.replace:{principal.department_id}:{licence_id}"
+    result = once(scope=scope, key=idempotency_key, payload=body.model_dump(mode="json"), produce=produce)
+    return LicenceDetail.model_validate(result)
 
 
 @router.post(
@@ -262,7 +272,7 @@ def replace_licence(licence_id: LicenceId, body: Annotated[ReplaceRequest, Body(
     openapi_extensions=STAFF_RECORD,
     responses={
         200: _ok("The applicant's licences"),
-        **_SIGNED_IN,
+        **SIGNED_IN,
         403: _problem("Not a case of the caller's department (forbidden)"),
         404: _problem("No such case (case.not_found)"),
     },

@@ -774,9 +774,14 @@ class LicencesService:
     def check_reference(self, licence_id: str, holder_subject_id: str, holder_uscc: str | None) -> Verification:
         """Pre-review's check of a licence a case refers to: still the holder's, still valid."""
         licence = self.repository.get(licence_id)
-        if licence is None or (licence.holder_subject_id != holder_subject_id and not holder_uscc):
+        if licence is None:
             return self._result(Result.UNKNOWN, Reason.NOT_FOUND, signature_checked=False)
-        if holder_uscc and licence.holder_uscc != holder_uscc:
+        holders_match = (
+            licence.holder_uscc == holder_uscc
+            if holder_uscc or licence.holder_uscc
+            else licence.holder_subject_id == holder_subject_id
+        )
+        if not holders_match:
             return self._result(Result.UNKNOWN, Reason.NOT_FOUND, signature_checked=False)
         result, reason, replaced_by = self._record_verdict(licence)
         return self._result(result, reason, signature_checked=False, replaced_by_identifier=replaced_by)

@@ -12,8 +12,8 @@ from shared.identity import events as identity_events
 from shared.notifications.case_messages import CASE_EVENT_TYPES, case_message_for
 from shared.notifications.delivery_messages import DELIVERY_EVENT_TYPES, delivery_messages_for
 from shared.notifications.licence_messages import LICENCE_EVENT_TYPES, licence_message_for
-from shared.notifications.payments_messages import PAYMENT_EVENT_TYPES, payment_message_for
 from shared.notifications.models import Category, NewMessage
+from shared.notifications.payments_messages import PAYMENT_EVENT_TYPES, payment_message_for
 from shared.platform.events import Envelope
 
 SCOPE_NAMES = {"cases": "办事申报与查询", "licences": "电子证照使用", "payments": "缴费"}

@@ -55,7 +55,7 @@ def payment_message_for(envelope: Envelope) -> tuple[str, NewMessage] | None:
                 envelope,
                 "缴费订单已过期",
                 f"“{expired.item_name}”（办件编号 {expired.case_number}）的缴费订单（缴款码 "
-                f"{expired.notice_number}，{_yuan(expired.amount_fen)}）已超过缴费期限。如需继续办理，请联系办理部门。",
+                f"{expired.notice_number}，{_yuan(expired.amount_fen)}）已超过缴费期限。如需继续办理，可在缴费订单中重新开具后缴费。",
             )
         case payment_events.REFUND_REQUESTED:
             refund = payment_events.RefundData.model_validate(envelope.data)

@@ -14,16 +14,17 @@ SIGNATURE_MISSING = "payment.signature_missing"
 SIGNATURE_INVALID = "payment.signature_invalid"
 TIMESTAMP_STALE = "payment.timestamp_stale"
 MALFORMED_CALLBACK = "payment.malformed_callback"
+NOT_EXPIRED = "payment.not_expired"
 
 MESSAGES: dict[str, tuple[str, str]] = {
     ORDER_NOT_FOUND: ("缴费订单不存在", "The payment order does not exist"),
     TRANSITION_NOT_ALLOWED: (
-        "缴费订单当前状态为 {state}，不能{action}",
-        "The payment order is {state}; it cannot be {action}",
+        "缴费订单当前状态为“{state}”，不能{action}",
+        "The payment order's current state does not allow this step",
     ),
     ORDER_CLOSED: (
-        "缴费订单已{state}，不能再支付",
-        "The payment order is {state}; it can no longer be paid",
+        "缴费订单当前状态为“{state}”，不能再支付",
+        "The payment order can no longer be paid (it is paid, expired or cancelled)",
     ),
     CHANGED_CONCURRENTLY: (
         "缴费订单已被同时修改，请稍后重试",
@@ -40,6 +41,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The callback timestamp is outside the {window}-second window",
     ),
     MALFORMED_CALLBACK: ("回调内容无法识别", "The callback body could not be read"),
+    NOT_EXPIRED: ("仅已过期的缴费订单可以重新开具", "Only an expired payment order can be reissued"),
 }
 
 register_messages(MESSAGES)

@@ -64,6 +64,8 @@ class Order(_Shape):
     failure_reason: str | None = None
     refund_reason: str | None = None
     closed_at: dt.datetime | None = None
+    replaces: str | None = None  # the expired order this one was reissued for
+    replaced_by: str | None = None  # the order reissued for this expired one
 
 
 class OrderView(_Shape):
@@ -88,6 +90,8 @@ class OrderView(_Shape):
     paid_at: dt.datetime | None = None
     channel: str | None = None
     refund_reason: str | None = None
+    replaces: str | None = None
+    replaced_by: str | None = Field(default=None, description="Reissued as this order (after expiry).")
 
 
 class PayRequest(BaseModel):
@@ -96,6 +100,15 @@ class PayRequest(BaseModel):
     channel: str | None = Field(
         default=None, pattern=CHANNEL_PATTERN, description="Defaults to the platform's channel."
     )
+
+
+class RefundRequest(BaseModel):
+    """An operator's refund step: why (申请退款), or the channel's refund reference (退款完成)."""
+
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+
+    reason: str = Field(min_length=2, max_length=200)
+    channel_refund_id: str | None = Field(default=None, min_length=1, max_length=64)
 
 
 class PaySession(_Shape):

@@ -1,7 +1,7 @@
 """Payment notice numbers (缴款码): what the payer quotes at any channel.
 
 Layout, 20 digits (no national standard covers it; ../shared/brief/standards.md
-is silent, so this is our scheme, documented in docs/decisions.md D-030):
+is silent, so this is our scheme, documented in docs/decisions.md D-034):
 
     RRRRRR YYMMDD NNNNNNN C
     │      │      │       └ check digit: Damm algorithm over the first 19 digits

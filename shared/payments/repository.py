@@ -24,7 +24,7 @@ Indexes:
 The channel transaction id is a key, not an index: the transaction record is
 written with `attribute_not_exists` in the same transaction as the order
 change it causes, so a callback delivered twice (HTTP and queue, or a retry)
-changes the order once (D-029).
+changes the order once (D-035).
 """
 
 from __future__ import annotations
@@ -274,6 +274,34 @@ class PaymentsRepository:
             on_conflict=NoticeNumberTaken(),
         )
         tx.put(_order_item(order), condition="attribute_not_exists(pk)", on_conflict=OrderExists())
+        for envelope in events:
+            tx.emit(envelope)
+        tx.commit()
+
+    def reissue(self, expired: Order, replaced: Order, fresh: Order, events: Sequence[Envelope]) -> None:
+        """A fresh order for an expired one: the case+stage guard moves to it (conditional on
+        still naming the expired one), its notice number is claimed, the expired order records
+        its successor; one transaction. Raises OrderExists when another reissue won."""
+        tx = Transaction(self.table)
+        tx.put(
+            {"pk": _guard_pk(fresh.case_id, fresh.stage.value), "sk": "GUARD", "order_id": fresh.order_id},
+            condition="order_id = :old",
+            values=expression_values(old=expired.order_id),
+            on_conflict=OrderExists(),
+        )
+        tx.put(
+            {"pk": f"NOTICE#{fresh.notice_number}", "sk": "NOTICE", "order_id": fresh.order_id},
+            condition="attribute_not_exists(pk)",
+            on_conflict=NoticeNumberTaken(),
+        )
+        tx.put(_order_item(fresh), condition="attribute_not_exists(pk)", on_conflict=OrderExists())
+        tx.put(
+            _order_item(replaced),
+            condition="#v = :v AND #s = :s",
+            names={"#v": "version", "#s": "state"},
+            values=expression_values(v=expired.version, s=expired.state.value),
+            on_conflict=OrderExists(),
+        )
         for envelope in events:
             tx.emit(envelope)
         tx.commit()

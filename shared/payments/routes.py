@@ -27,11 +27,13 @@ from shared.payments.models import (
     PaymentException,
     PayRequest,
     PaySession,
+    RefundRequest,
     Via,
 )
 from shared.payments.repository import PaymentsRepository
 from shared.payments.service import payments_service, view
 from shared.payments.signing import verify_callback
+from shared.payments.states import OrderAction
 from shared.platform.errors import AppError, BadRequest
 from shared.platform.idempotency import once
 from shared.platform.observability import correlation_id, logger, metrics
@@ -142,6 +144,27 @@ def pay(
     return PaySession.model_validate(result)
 
 
+@router.post(
+    "/v1/payment-orders/<order_id>/reissue",
+    status_code=201,
+    summary="Reissue an expired order (重新开具)",
+    description=(
+        "A payer who missed the deadline gets a fresh order for the same fees (new notice number, new expiry); "
+        "the expired order names it in `replaced_by`. Asking again returns the same fresh order."
+    ),
+    tags=[PAY_TAG],
+    openapi_extensions=access_extension(Access.APPLICANT, scoped=True),
+    responses={
+        201: _ok("The fresh order"),
+        409: _problem("Not expired (payment.not_expired, payment.changed_concurrently)"),
+        **_RECORD,
+    },
+)
+def reissue(order_id: OrderId) -> OrderView:
+    principal = require_access(router, Access.APPLICANT)
+    return view(payments_service().reissue(principal, order_id, correlation_id()))
+
+
 @router.get(
     "/v1/payment-exceptions",
     summary="Payment exceptions for operators",
@@ -157,6 +180,47 @@ def pay(
 def exceptions(limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> Page[PaymentException]:
     require_access(router, Access.OPERATOR)
     return PaymentsRepository().list_exceptions(limit, cursor)
+
+
+_REFUND_RESPONSES: dict[int, OpenAPIResponse] = {
+    200: _ok("The order after the step"),
+    404: _problem("No such order (payment.order_not_found)"),
+    409: _problem("Not in a state for this step (payment.transition_not_allowed, payment.changed_concurrently)"),
+    **_ROLE,
+}
+
+
+@router.post(
+    "/v1/payment-orders/<order_id>/refund-request",
+    summary="Ask for a paid order to be refunded (operators)",
+    description="paid → refund_requested, with the reason; the payer is told (申请退款).",
+    tags=[OPERATIONS_TAG],
+    openapi_extensions=access_extension(Access.OPERATOR),
+    responses=_REFUND_RESPONSES,
+)
+def request_refund(order_id: OrderId, body: Annotated[RefundRequest, Body()]) -> OrderView:
+    require_access(router, Access.OPERATOR)
+    after = payments_service().refund_step(order_id, OrderAction.REQUEST_REFUND, body.reason, None, correlation_id())
+    return view(after)
+
+
+@router.post(
+    "/v1/payment-orders/<order_id>/refund",
+    summary="Record that the channel refunded an order (operators)",
+    description=(
+        "refund_requested → refunded once the channel has paid the money back, with its refund reference; "
+        "the payer is told (退款完成). Flagged orders (a success after expiry or cancellation) arrive here too."
+    ),
+    tags=[OPERATIONS_TAG],
+    openapi_extensions=access_extension(Access.OPERATOR),
+    responses=_REFUND_RESPONSES,
+)
+def record_refund(order_id: OrderId, body: Annotated[RefundRequest, Body()]) -> OrderView:
+    require_access(router, Access.OPERATOR)
+    after = payments_service().refund_step(
+        order_id, OrderAction.REFUND, body.reason, body.channel_refund_id, correlation_id()
+    )
+    return view(after)
 
 
 @callbacks_router.post(
@@ -196,5 +260,6 @@ def channel_callback(channel: Channel) -> CallbackAck:
         notice = parse_callback_body(channel, body_bytes)
     except MalformedNotification as exc:
         logger().warning("signed callback could not be read", extra={"channel": channel, "reason": str(exc)})
+        metrics().add_metric(name="PaymentCallbackRefused", unit=MetricUnit.Count, value=1)
         raise BadRequest(MALFORMED_CALLBACK) from None
     return callback_handler().handle(notice, body, Via.HTTP, correlation_id())

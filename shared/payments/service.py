@@ -17,6 +17,7 @@ from shared.payments import events
 from shared.payments.channel import cashier_url
 from shared.payments.errors import (
     CHANGED_CONCURRENTLY,
+    NOT_EXPIRED,
     ORDER_CLOSED,
     ORDER_NOT_FOUND,
     TRANSITION_NOT_ALLOWED,
@@ -242,6 +243,88 @@ class PaymentsService:
             qr_code=url,
             expires_at=after.expires_at,
         )
+
+    def reissue(self, principal: Principal, order_id: str, correlation_id: str | None) -> Order:
+        """A fresh order (new notice number, new expiry) for an expired one, so a case whose
+        payer missed the deadline can still be paid (重新开具). Idempotent: asking again
+        returns the order already reissued."""
+        expired = self.order_for(principal, order_id, Action.WRITE)
+        if expired.replaced_by:
+            return self.order_for(principal, expired.replaced_by)
+        if expired.state is not OrderState.EXPIRED:
+            raise Conflict(NOT_EXPIRED)
+        at = now()
+        for _ in range(_NOTICE_ATTEMPTS):
+            fresh = expired.model_copy(
+                update={
+                    "order_id": new_id(),
+                    "notice_number": new_notice_number(expired.region_code, today_in_shanghai()),
+                    "version": 1,
+                    "state": OrderState.CREATED,
+                    "created_at": at,
+                    "updated_at": at,
+                    "expires_at": at + dt.timedelta(hours=settings().payment_order_valid_hours),
+                    "channel": None,
+                    "session_started_at": None,
+                    "failure_reason": None,
+                    "closed_at": None,
+                    "replaces": expired.order_id,
+                }
+            )
+            replaced = expired.model_copy(
+                update={"version": expired.version + 1, "updated_at": at, "replaced_by": fresh.order_id}
+            )
+            data = events.OrderCreatedData(**events.facts(fresh), expires_at=fresh.expires_at, waived=False)
+            try:
+                self.repository.reissue(
+                    expired, replaced, fresh, [events.envelope(events.ORDER_CREATED, fresh, data, correlation_id)]
+                )
+            except NoticeNumberTaken:
+                continue
+            except OrderExists:
+                again = self.repository.get(order_id)
+                if again is not None and again.replaced_by:
+                    return self.order_for(principal, again.replaced_by)
+                raise Conflict(CHANGED_CONCURRENTLY, headers={"Retry-After": "1"}) from None
+            logger().info("payment order reissued", extra={"order_id": fresh.order_id, "replaces": order_id})
+            return fresh
+        raise RuntimeError("could not draw a free notice number")
+
+    # --- refunds (operators) ------------------------------------------------------------------
+
+    def refund_step(
+        self, order_id: str, action: OrderAction, reason: str, refund_id: str | None, correlation_id: str | None
+    ) -> Order:
+        """paid → refund_requested (申请退款), refund_requested → refunded (退款完成, after the
+        channel refunded: its reference is kept). Operators only; the payer is told."""
+        order = self.repository.get(order_id)
+        if order is None:
+            raise NotFound(ORDER_NOT_FOUND)
+        at = now()
+        try:
+            after = moved(
+                order, action, at, refund_reason=reason if action is OrderAction.REQUEST_REFUND else order.refund_reason
+            )
+        except TransitionNotAllowed:
+            raise refuse(order, action) from None
+        data = events.RefundData(
+            **events.facts(after),
+            reason=reason,
+            channel=order.channel,
+            channel_txn_id=refund_id if action is OrderAction.REFUND else order.channel_txn_id,
+        )
+        event_type = events.REFUND_REQUESTED if action is OrderAction.REQUEST_REFUND else events.REFUNDED
+        try:
+            self.repository.save(
+                after,
+                expected_version=order.version,
+                expected_state=order.state,
+                events=[events.envelope(event_type, after, data, correlation_id)],
+            )
+        except Conflict:
+            raise Conflict(CHANGED_CONCURRENTLY, headers={"Retry-After": "1"}) from None
+        logger().info("refund step", extra={"order_id": order_id, "action": action.value})
+        return after
 
     # --- the expiry sweep -----------------------------------------------------------------------
 

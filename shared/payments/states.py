@@ -12,7 +12,7 @@
 | paid                       | request_refund| refund_requested | operator                                     |
 | refund_requested           | refund        | refunded         | operator, once the channel has refunded      |
 
-An order for a fee waiver (total 0) is born `paid` (D-031). Anything not in
+An order for a fee waiver (total 0) is born `paid` (D-033). Anything not in
 the table is refused with 409 `payment.transition_not_allowed`.
 """
 

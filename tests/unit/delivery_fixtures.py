@@ -135,7 +135,15 @@ def courier_events() -> ModuleType:
     return _load("courier_events")
 
 
-def api(method: str, path: str, who: dict[str, str] | None, *, body: Any = None, query: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+def api(
+    method: str,
+    path: str,
+    who: dict[str, str] | None,
+    *,
+    body: Any = None,
+    query: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None,
+) -> tuple[int, Any]:
     """Call delivery_api as API Gateway would; returns (status, body)."""
     parts = path.strip("/").split("/")
     params: dict[str, str] = {}
@@ -151,6 +159,7 @@ def api(method: str, path: str, who: dict[str, str] | None, *, body: Any = None,
         resource="/" + "/".join(parts),
         body=body,
         query=query,
+        headers=headers,
         path_params=params or None,
         authorizer=who,
     )
@@ -232,9 +241,8 @@ def queue_messages(name: str, *, attributes: bool = False) -> list[dict[str, Any
 # --- journeys -------------------------------------------------------------------------------
 
 
-def awaiting_delivery_case(who: dict[str, str] = CITIZEN_A, delivery: dict[str, Any] | None = None) -> str:
-    """A 个体工商户设立登记 case, approved, licence issued: waiting for its courier delivery,
-    with `case.delivery_due` in the cases outbox."""
+def submitted_case(who: dict[str, str] = CITIZEN_A, delivery: dict[str, Any] | None = None) -> str:
+    """A 个体工商户设立登记 case, submitted and pre-reviewed (waiting for acceptance)."""
     created = call("POST", "/v1/cases", who, body={"item_code": SOLE_TRADER_CODE, "delivery": delivery or COURIER})
     assert created.status == 201, created.body
     case_id = str(created.body["case_id"])
@@ -243,6 +251,13 @@ def awaiting_delivery_case(who: dict[str, str] = CITIZEN_A, delivery: dict[str, 
         assert attach(case_id, slot, who).status == 200
     assert submit(case_id, who).status == 200
     run_pre_review(case_id)
+    return case_id
+
+
+def awaiting_delivery_case(who: dict[str, str] = CITIZEN_A, delivery: dict[str, Any] | None = None) -> str:
+    """A 个体工商户设立登记 case, approved, licence issued: waiting for its courier delivery,
+    with `case.delivery_due` in the cases outbox."""
+    case_id = submitted_case(who, delivery)
     assert call("POST", f"/v1/cases/{case_id}/accept", JIANGNING_MARKET, body={}).status == 200
     decided = call(
         "POST", f"/v1/cases/{case_id}/decide", JIANGNING_MARKET, body={"outcome": "approved", "reason": "符合登记条件"}

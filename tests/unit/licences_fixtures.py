@@ -42,6 +42,7 @@ from tests.support.template_tables import create_table_arguments
 LICENCES_TABLE = "licences-test"
 IDENTITY_TABLE = "identity-test"
 CASES_TABLE = "cases-test"
+IDEMPOTENCY_TABLE = "idempotency-test"
 LICENCES_BUCKET = "licences-test"
 DLQ_NAME = "licence-issue-dlq-test"
 
@@ -123,6 +124,7 @@ def licences_cloud(*, signer: str = "es256") -> Iterator[LicenceCloud]:
         dynamodb.create_table(**create_table_arguments("LicencesTable", LICENCES_TABLE))
         dynamodb.create_table(**create_table_arguments("IdentityTable", IDENTITY_TABLE))
         dynamodb.create_table(**create_table_arguments("CasesTable", CASES_TABLE))
+        dynamodb.create_table(**create_table_arguments("IdempotencyTable", IDEMPOTENCY_TABLE))
         boto3.client("s3").create_bucket(
             Bucket=LICENCES_BUCKET, CreateBucketConfiguration={"LocationConstraint": "cn-north-1"}
         )
@@ -138,6 +140,7 @@ def licences_cloud(*, signer: str = "es256") -> Iterator[LicenceCloud]:
             "LICENCES_BUCKET": LICENCES_BUCKET,
             "IDENTITY_TABLE": IDENTITY_TABLE,
             "CASES_TABLE": CASES_TABLE,
+            "IDEMPOTENCY_TABLE": IDEMPOTENCY_TABLE,
             "PERSONAL_DATA_KEY_ID": data_key,
             "LICENCE_SIGNER": signer,
             "LICENCE_SIGNING_KEY_ID": signing_key,

@@ -22,6 +22,7 @@ from tests.unit.delivery_fixtures import (
     INBOUND_DLQ,
     JIANGNING_MARKET,
     JIANGNING_POLICE,
+    SOLE_TRADER_CODE,
     api,
     awaiting_delivery_case,
     booked_shipment,
@@ -35,6 +36,7 @@ from tests.unit.delivery_fixtures import (
     feed_courier,
     feed_progress,
     queue_messages,
+    submitted_case,
 )
 
 MONDAY = dt.datetime(2026, 9, 21, 2, 0, tzinfo=dt.UTC)
@@ -244,6 +246,62 @@ class TestPoisonEvents:
         assert queue_messages(INBOUND_DLQ) == []
 
 
+PICKUP = {
+    "address": "南京市江宁区天元中路 1 号 3 栋",
+    "region_code": "320115",
+    "contact_name": "张伟",
+    "contact_phone": "13800000001",
+}
+
+
+class TestMaterialPickup:
+    def test_a_pickup_is_booked_tracked_and_never_completes_the_case(self) -> None:
+        # Given a submitted case whose department wants the paper originals
+        case_id = submitted_case()
+        # When the applicant books a pickup
+        status, booked = api("POST", f"/v1/cases/{case_id}/material-pickups", CITIZEN_A, body=PICKUP)
+        assert status == 201, booked
+        assert booked["kind"] == "material_pickup"
+        assert booked["origin"]["label"] == "张* 138****0001"
+        assert booked["destination"]["label"] == "南京市江宁区市场监督管理局"
+        assert booked["contents"] == ["application_materials"]
+        # Then the courier gets a pickup order: from the applicant (in clear, only there) to the department
+        requested = [e for e in delivery_outbox("shipment.requested") if e["data"]["case_id"] == case_id]
+        assert feed_booking(requested) == {"batchItemFailures": []}
+        [order] = [json.loads(m["Body"]) for m in queue_messages("courier-outbound-test")]
+        assert order["biz_type"] == "GOV_MATERIAL_PICKUP"
+        assert (order["sender"]["name"], order["sender"]["phone"]) == ("张伟", "13800000001")
+        assert order["receiver"]["name"] == "南京市江宁区市场监督管理局"
+        # And its delivery is `shipment.materials_received`, never `shipment.delivered`
+        mail = "1190000000093"
+        feed_courier([accepted(booked["shipment_id"], mail), *journey(mail)])
+        assert api("GET", f"/v1/shipments/{booked['shipment_id']}", CITIZEN_A)[1]["state"] == "delivered"
+        received = [e for e in delivery_outbox("shipment.materials_received") if e["data"]["case_id"] == case_id]
+        assert len(received) == 1
+        assert not [e for e in delivery_outbox("shipment.delivered") if e["data"]["case_id"] == case_id]
+
+    def test_one_pickup_per_case_and_idempotency_keys(self) -> None:
+        case_id = submitted_case()
+        key = {"Idempotency-Key": "pickup-1"}
+        first = api("POST", f"/v1/cases/{case_id}/material-pickups", CITIZEN_A, body=PICKUP, headers=key)
+        again = api("POST", f"/v1/cases/{case_id}/material-pickups", CITIZEN_A, body=PICKUP, headers=key)
+        assert first[0] == 201
+        assert again == first
+        status, problem = api("POST", f"/v1/cases/{case_id}/material-pickups", CITIZEN_A, body=PICKUP)
+        assert (status, problem["code"]) == (409, "delivery.pickup_exists")
+
+    def test_who_and_when(self) -> None:
+        case_id = submitted_case()
+        path = f"/v1/cases/{case_id}/material-pickups"
+        assert api("POST", path, CITIZEN_B, body=PICKUP)[0] == 404
+        assert api("POST", path, JIANGNING_MARKET, body=PICKUP)[0] == 403
+        status, problem = api("POST", path, CITIZEN_A, body=PICKUP | {"region_code": "329999"})
+        assert (status, problem["code"]) == (422, "delivery.unknown_region")
+        draft = call("POST", "/v1/cases", CITIZEN_A, body={"item_code": SOLE_TRADER_CODE}).body["case_id"]
+        status, problem = api("POST", f"/v1/cases/{draft}/material-pickups", CITIZEN_A, body=PICKUP)
+        assert (status, problem["code"]) == (409, "delivery.pickup_not_allowed")
+
+
 class TestSamples:
     def test_the_queue_samples_drive_the_workers(self) -> None:
         booking = json.loads((ROOT / "events" / "shipment_booking_worker" / "sqs-delivery-due.json").read_text("utf-8"))
@@ -268,6 +326,7 @@ class TestSamples:
             ("shipments-department", 200),
             ("shipment-handover", 404),
             ("courier-dlq", 200),
+            ("material-pickup", 404),
         ],
     )
     def test_the_api_samples(self, sample: str, status: int) -> None:

@@ -69,3 +69,9 @@ def test_the_sweep_sample_runs(cloud: LicenceCloud) -> None:
 def test_the_api_samples_answer(cloud: LicenceCloud, name: str, status: int) -> None:
     response = licence_api().handler(_sample("licence_api", name), FakeContext())
     assert response["statusCode"] == status, response["body"]
+
+
+def test_the_issuer_listens_for_the_cases_event_type() -> None:
+    from shared.cases.events import LICENCE_DUE
+
+    assert licence_issuer().LICENCE_DUE == LICENCE_DUE

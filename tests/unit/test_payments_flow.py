@@ -335,3 +335,39 @@ class TestRaces:
         ack = handler.handle(to_notice("jspay", raw), json.dumps(raw), Via.HTTP, None)
         assert ack.result.value == "applied"
         assert api("GET", f"/v1/payment-orders/{order['order_id']}", CITIZEN_A).body["state"] == "paid"
+
+
+class TestBeforeAcceptance:
+    def test_a_fee_paid_before_acceptance_lets_the_department_accept(self) -> None:
+        from infra.seed import load_catalog
+        from infra.seed.items import new_item_bodies
+        from shared.catalog.service import CatalogService
+        from tests.unit.cases_fixtures import attach, principal, run_pre_review, submit
+        from tests.unit.payments_fixtures import FEE_ITEM, FORM
+
+        # Given 个体工商户设立登记 in 苏州 with a 20-yuan fee paid when applying
+        prepaid = next(
+            b for b in new_item_bodies() if b["name"] == FEE_ITEM["name"] and b["region_code"] == "320500"
+        ) | {
+            "fees": [{"name": "演示证件费", "amount_fen": 2000, "currency": "CNY", "non_tax": True}],
+            "fee_timing": "before_acceptance",
+        }
+        load_catalog(CatalogService(), [prepaid])
+        suzhou = principal("staff", "01JDQ90F3W7C8M2T6R4K9N5XM4", department_id="320500-market", region_code="320500")
+        body = {"item_code": prepaid["implementation_code"], "delivery": {"method": "electronic"}}
+        case_id = str(call("POST", "/v1/cases", CITIZEN_A, body=body).body["case_id"])
+        assert call("PUT", f"/v1/cases/{case_id}/form", CITIZEN_A, body={"form": FORM}).status == 200
+        for slot in ("application_form", "id_card", "premises_proof"):
+            assert attach(case_id, slot, CITIZEN_A).status == 200
+        assert submit(case_id).status == 200
+        run_pre_review(case_id)
+        # When the order opened from the pre-review's fee_due is paid
+        order = order_of_case(case_id)
+        assert (order["stage"], order["amount_fen"]) == ("before_acceptance", 2000)
+        assert call("POST", f"/v1/cases/{case_id}/accept", suzhou, body={}).code == "case.fee_unpaid"
+        assert http_callback(notification(order)).body["result"] == "applied"
+        [paid] = payments_outbox("payment.paid", case_id=case_id)
+        assert progress_cases(paid) == {"batchItemFailures": []}
+        # Then the department can accept
+        accepted = call("POST", f"/v1/cases/{case_id}/accept", suzhou, body={})
+        assert (accepted.status, accepted.body["state"]) == (200, "accepted")

@@ -19,7 +19,7 @@ from shared.platform.aws import count_calls
 from shared.platform.clock import frozen_at
 from shared.platform.ids import new_id
 from tests.support.apigw import FakeContext
-from tests.unit.cases_fixtures import CITIZEN_A, LongRunningContext
+from tests.unit.cases_fixtures import CITIZEN_A, CITIZEN_B, LongRunningContext
 from tests.unit.payments_fixtures import (
     RECON_BUCKET,
     api,
@@ -139,6 +139,32 @@ class TestExpiry:
         assert "过期" in refund["data"]["reason"]
         assert payments_outbox("payment.paid", case_id=order["case_id"]) == []
 
+    def test_an_expired_order_is_reissued_once_and_the_fresh_one_pays(self) -> None:
+        order = new_order()
+        path = f"/v1/payment-orders/{order['order_id']}/reissue"
+        assert (api("POST", path, CITIZEN_A).status, api("POST", path, CITIZEN_A).code) == (409, "payment.not_expired")
+        later = MONDAY + dt.timedelta(days=9)
+        sweep(later)
+        with frozen_at(later):
+            fresh = api("POST", path, CITIZEN_A)
+            assert fresh.status == 201, fresh.body
+            assert api("POST", path, CITIZEN_A).body["order_id"] == fresh.body["order_id"]  # idempotent
+            assert fresh.body["notice_number"] != order["notice_number"]
+            assert (fresh.body["state"], fresh.body["replaces"], fresh.body["expires_at"]) == (
+                "created",
+                order["order_id"],
+                "2026-10-07T02:00:00Z",
+            )
+            assert (
+                api("GET", f"/v1/payment-orders/{order['order_id']}", CITIZEN_A).body["replaced_by"]
+                == (fresh.body["order_id"])
+            )
+            assert api("POST", path, CITIZEN_B).status == 404
+            renewed = dict(fresh.body) | {"payer_subject_id": CITIZEN_A["sub"]}
+            assert http_callback(notification(renewed)).body["result"] == "applied"
+        [paid] = payments_outbox("payment.paid", case_id=order["case_id"])
+        assert paid["data"]["order_id"] == fresh.body["order_id"]
+
 
 class TestPartnerQueue:
     def test_a_poison_message_goes_to_the_dlq_and_its_peers_succeed(self) -> None:
@@ -213,3 +239,25 @@ class TestReconciliation:
 def test_the_exceptions_sample_is_answered() -> None:
     sample = json.loads((EVENTS / "payment_api" / "payment-exceptions.json").read_text("utf-8"))
     assert function("payment_api").handler(sample, FakeContext())["statusCode"] == 200
+
+
+class TestRefunds:
+    def test_operators_request_and_record_a_refund_and_the_payer_is_told(self) -> None:
+        from tests.unit.payments_fixtures import PLATFORM_OPERATOR
+
+        order = new_order()
+        http_callback(notification(order))
+        path = f"/v1/payment-orders/{order['order_id']}"
+        asked = api("POST", f"{path}/refund-request", PLATFORM_OPERATOR, body={"reason": "申请人撤回，退还工本费"})
+        assert (asked.status, asked.body["state"]) == (200, "refund_requested")
+        again = api("POST", f"{path}/refund-request", PLATFORM_OPERATOR, body={"reason": "再次申请"})
+        assert (again.status, again.code) == (409, "payment.transition_not_allowed")
+        done = api(
+            "POST", f"{path}/refund", PLATFORM_OPERATOR, body={"reason": "已原路退回", "channel_refund_id": "RF1"}
+        )
+        assert (done.status, done.body["state"]) == (200, "refunded")
+        assert [e["type"] for e in payments_outbox(case_id=order["case_id"])][-2:] == [
+            "payment.refund_requested",
+            "payment.refunded",
+        ]
+        assert api("POST", f"{path}/refund", CITIZEN_A, body={"reason": "自己退款"}).status == 403

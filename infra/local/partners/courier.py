@@ -25,8 +25,12 @@ offset), not when it was sent. With the defaults a result is delivered about
     COURIER_SIM_SEED        random seed (repeatable runs)
 
 `send(body)` puts any message (say an unknown status code) on the inbound
-queue, for tests and demos of the DLQ. It talks to the platform only as a
-partner would — through the two queues — and never imports its code.
+queue, for tests and demos of the DLQ; from a shell, against `make run`:
+
+    python -m infra.local.partners.courier send '{"msg_type": "ROUTE", ...}'
+
+It talks to the platform only as a partner would — through the two queues —
+and never imports its code.
 """
 
 from __future__ import annotations
@@ -260,3 +264,42 @@ class CourierSimulator:
         """Messages scheduled but not sent yet."""
         with self._lock:
             return len(self._queue)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m infra.local.partners.courier send JSON [--api-port 3000]`: one partner message
+    onto the running local cloud's partner-inbound queue (as the courier would send it)."""
+    import argparse
+    import sys
+    import urllib.error
+    import urllib.request
+
+    parser = argparse.ArgumentParser(prog="python -m infra.local.partners.courier")
+    parser.add_argument("command", choices=["send"])
+    parser.add_argument("body", help="the partner message (JSON, the partner's schema)")
+    parser.add_argument("--api-port", type=int, default=int(os.environ.get("LOCAL_API_PORT") or 3000))
+    args = parser.parse_args(argv)
+    status_url = f"http://127.0.0.1:{args.api_port}/_local/status"
+    try:
+        with urllib.request.urlopen(status_url, timeout=30) as response:
+            status = json.loads(response.read())
+    except urllib.error.URLError as exc:
+        print(f"no local cloud at {status_url}: {exc.reason} (is `make run` running?)", file=sys.stderr)
+        return 1
+    queue = next(q["url"] for q in status["queues"] if q["id"] == INBOUND_ID)
+    import boto3
+
+    sqs = boto3.client(
+        "sqs",
+        endpoint_url=status["aws"],
+        region_name="cn-north-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",  # noqa: S106 - moto's fake credentials
+    )
+    sent = sqs.send_message(QueueUrl=queue, MessageBody=args.body)
+    print(f"sent to {INBOUND_ID}: {sent['MessageId']}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

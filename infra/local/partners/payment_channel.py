@@ -94,11 +94,14 @@ class PaymentChannelSimulator:
         self.queue_url = cloud.queue_url(QUEUE_ID)
         self.bucket = str(cloud.ref(BUCKET_ID))
         handler = _handler_for(self)
+        # the fixed port (the template's local PAYMENT_CHANNEL_PAY_URL) only for a cloud on fixed
+        # ports (`make run`); test clouds on free ports take a free one too (tests parse the link)
+        wanted = self.port if cloud.api_port else 0
         try:
-            self._server = ThreadingHTTPServer((cloud.host, self.port), handler)
+            self._server = ThreadingHTTPServer((cloud.host, wanted), handler)
         except OSError:
             self._server = ThreadingHTTPServer((cloud.host, 0), handler)
-            log.warning("port %s is taken; the cashier page runs on %s", self.port, self._server.server_address[1])
+            log.warning("port %s is taken; the cashier page runs on %s", wanted, self._server.server_address[1])
         self._server.daemon_threads = True
         self.cashier_url = f"http://{cloud.host}:{self._server.server_address[1]}/pay"
         threading.Thread(target=self._server.serve_forever, name="payment-channel", daemon=True).start()
