@@ -343,7 +343,7 @@ def dlq_messages() -> list[dict[str, Any]]:
     client = boto3.client("sqs")
     url = client.get_queue_url(QueueName=DLQ_NAME)["QueueUrl"]
     response = client.receive_message(QueueUrl=url, MaxNumberOfMessages=10, MessageAttributeNames=["All"])
-    return list(response.get("Messages", []))
+    return [dict(message) for message in response.get("Messages", [])]
 
 
 # --- common journeys ----------------------------------------------------------------------
