@@ -59,6 +59,7 @@ from shared.platform.aws import sqs
 from shared.platform.clock import now
 from shared.platform.config import settings
 from shared.platform.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
+from shared.platform.events import Envelope
 from shared.platform.ids import new_id
 from shared.platform.observability import logger
 from shared.platform.pagination import Page
@@ -74,6 +75,8 @@ PICKUP_CASE_STATES = frozenset(
 )
 HANDOVER_FROM = frozenset({ShipmentState.REQUESTED, ShipmentState.ACCEPTED})
 _APPLY_ATTEMPTS = 3
+# a booking sorts before every courier event, whatever the courier's clock says (state_at keeps the real time)
+BOOKED_KEY_TIME = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 DLQ_LOGICAL_ID = "CourierInboundDLQ"
 REDRIVE_COMMAND = "make redrive QUEUE=CourierInboundQueue  (python -m infra.local redrive CourierInboundQueue)"
 
@@ -156,7 +159,7 @@ class DeliveryService:
             licence_ids=list(due.licence_ids),
             state=ShipmentState.REQUESTED,
             state_at=moment,
-            state_key=order_key(ShipmentState.REQUESTED, moment),
+            state_key=order_key(ShipmentState.REQUESTED, BOOKED_KEY_TIME),
             carrier=PARTNER_NAME,
             created_at=moment,
             updated_at=moment,
@@ -260,7 +263,7 @@ class DeliveryService:
             contents=["application_materials"],
             state=ShipmentState.REQUESTED,
             state_at=moment,
-            state_key=order_key(ShipmentState.REQUESTED, moment),
+            state_key=order_key(ShipmentState.REQUESTED, BOOKED_KEY_TIME),
             carrier=PARTNER_NAME,
             created_at=moment,
             updated_at=moment,
@@ -344,14 +347,16 @@ class DeliveryService:
             if update.state is ShipmentState.DELIVERED:
                 changes["proof"] = Proof(signer=update.proof_signer, url=update.proof_url, at=update.at)
         changed = None
-        emitted = []
+        emitted: list[Envelope] = []
         if changes:
             changed = shipment.model_copy(
                 update=changes | {"version": shipment.version + 1, "updated_at": received.replace(microsecond=0)}
             )
-            event_type = events.event_for(changed) if moved else None
-            if event_type is not None:
-                emitted.append(events.envelope(event_type, changed, correlation_id))
+            event_types = [events.ACCEPTED] if "waybill" in changes else []  # the waybill is known: once
+            state_event = events.event_for(changed) if moved else None
+            if state_event is not None and state_event not in event_types:
+                event_types.append(state_event)
+            emitted = [events.envelope(event_type, changed, correlation_id) for event_type in event_types]
         try:
             self.repository.record(
                 shipment.shipment_id, entry, changed=changed, expected_version=shipment.version, events=emitted

@@ -9,7 +9,8 @@ Partner status events arrive duplicated and in any order, so a shipment's
 state is not "the last event received" but the greatest event seen, ordered
 by `order_key`: first whether the state is terminal (delivered, returned,
 cancelled: nothing moves a shipment out of one), then the event time, then
-the state's rank (ties at the same second go to the later stage). Taking a
+the state's rank (ties at the same second go to the later stage; the name
+breaks the last ties, e.g. delivered and returned at one second). Taking a
 maximum is commutative and idempotent, so any arrival order of the same set
 of events, with any duplicates, ends in the same state — the property the
 reliability test checks with 1,000 shuffled and duplicated events.
@@ -82,10 +83,11 @@ _KEY_TIME = "%Y-%m-%dT%H:%M:%S.%fZ"
 
 
 def order_key(state: ShipmentState, at: dt.datetime) -> str:
-    """A string whose order is the events' order (terminal, then UTC time, then rank).
+    """A string whose order is the events' order (terminal, then UTC time, then rank, then
+    the state's name: two states never tie, so the maximum is the same in any order).
     Stored on the shipment, so the write can be conditional on it."""
     utc = at.astimezone(dt.UTC)
-    return f"{int(state in TERMINAL)}#{utc.strftime(_KEY_TIME)}#{RANK[state]:02d}"
+    return f"{int(state in TERMINAL)}#{utc.strftime(_KEY_TIME)}#{RANK[state]:02d}#{state.value}"
 
 
 def moves_forward(current_key: str | None, state: ShipmentState, at: dt.datetime) -> bool:

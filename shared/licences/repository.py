@@ -23,6 +23,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from shared.licences.models import Licence, LicenceStatus, UsageEntry
 from shared.platform.aws import dynamodb
 from shared.platform.config import settings
@@ -119,7 +121,7 @@ class LicencesRepository:
         on_index_taken: Conflict,
         claim_case: bool = True,
     ) -> None:
-        """A new licence version with its identifier, status-list index claim and issuer entry."""
+        """A new licence version with its identifier, case pointer and status-list index claim."""
         transaction.put(_licence_item(licence), condition="attribute_not_exists(pk)")
         transaction.put(
             {**identifier_key(licence.identifier), "licence_id": licence.licence_id},
@@ -136,16 +138,28 @@ class LicencesRepository:
             condition="attribute_not_exists(pk)",
             on_conflict=on_index_taken,
         )
-        transaction.put(
-            {
-                "pk": f"ISSUER#{licence.issuer_uscc}",
-                "sk": "ISSUER",
-                "issuer_code": licence.issuer_uscc,
-                "name": licence.issuer_name,
-                "gsi1pk": "ISSUERS",
-                "gsi1sk": licence.issuer_uscc,
-            }
-        )
+
+    def ensure_issuer(self, issuer_uscc: str, name: str) -> None:
+        """List the issuer in the trust list (once; outside the issuance transaction, so
+        concurrent issuances of one department never conflict on this item)."""
+        try:
+            dynamodb().put_item(
+                TableName=self.table,
+                Item=to_item(
+                    {
+                        "pk": f"ISSUER#{issuer_uscc}",
+                        "sk": "ISSUER",
+                        "issuer_code": issuer_uscc,
+                        "name": name,
+                        "gsi1pk": "ISSUERS",
+                        "gsi1sk": issuer_uscc,
+                    }
+                ),
+                ConditionExpression="attribute_not_exists(pk)",
+            )
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                raise
 
     def update_licence(self, transaction: Transaction, before: Licence, after: Licence, on_conflict: Conflict) -> None:
         """Replace the stored licence, conditional on the version read."""

@@ -68,6 +68,8 @@ AGENT_LICENCES_SCOPE = "licences"
 STATUS_LIST_TTL_S = 300
 _MAX_TRIES = 5
 
+_listed_issuers: set[str] = set()  # issuers this process has put in the trust list
+
 ENTRY_OF: dict[LicenceStatus, Entry] = {
     LicenceStatus.ACTIVE: Entry.ACTIVE,
     LicenceStatus.EXPIRED: Entry.ACTIVE,  # expiry comes from the signed dates
@@ -278,6 +280,9 @@ class LicencesService:
         if holder.code_type is HolderCodeType.RESIDENT_ID:
             sealed = sealing.sealer(HOLDER_SEALING).seal(licence_id, {"holder_code": holder.code})
             draft = draft.model_copy(update={"holder_code_sealed": sealed})
+        if due.issuer_uscc not in _listed_issuers:
+            self.repository.ensure_issuer(due.issuer_uscc, due.issuer_name)  # before any licence of it exists
+            _listed_issuers.add(due.issuer_uscc)
         for _ in range(_MAX_TRIES):
             licence = self._signed(draft, holder.code)
             transaction = self.repository.transaction()
@@ -830,6 +835,7 @@ def licences_service() -> LicencesService:
 def clear_caches() -> None:
     from shared.licences import signing
 
+    _listed_issuers.clear()
     licences_service.cache_clear()
     signing.clear_cache()
     sealing.sealer.cache_clear()

@@ -66,16 +66,16 @@ def _until(check: Any, timeout: float = 60.0) -> Any:
         time.sleep(0.5)
 
 
-def test_a_decided_case_is_shipped_tracked_and_completed_on_delivery(
-    api: Any, local_cloud: LocalCloud, accounts: dict[str, dict[str, str]], fast_courier: Any
-) -> None:
-    citizen, market, operator = accounts["citizen"], accounts["market"], accounts["operator"]
+def _approved_case(
+    api: Any, local_cloud: LocalCloud, accounts: dict[str, dict[str, str]], delivery: dict[str, Any]
+) -> str:
+    citizen, market = accounts["citizen"], accounts["market"]
     item = api.get("/v1/items", params={"region": "320115", "q": "个体工商户设立登记"}).json()["items"][0]
     created = api.post(
-        "/v1/cases", headers=citizen, json={"item_code": item["implementation_code"], "delivery": COURIER}
+        "/v1/cases", headers=citizen, json={"item_code": item["implementation_code"], "delivery": delivery}
     )
     assert created.status_code == 201, created.text
-    case_id = created.json()["case_id"]
+    case_id = str(created.json()["case_id"])
     assert api.put(f"/v1/cases/{case_id}/form", headers=citizen, json={"form": FORM}).status_code == 200
     for slot in ("application_form", "id_card", "premises_proof"):
         assert upload(api, case_id, slot, citizen).status_code == 200
@@ -86,6 +86,14 @@ def test_a_decided_case_is_shipped_tracked_and_completed_on_delivery(
         f"/v1/cases/{case_id}/decide", headers=market, json={"outcome": "approved", "reason": "符合登记条件"}
     )
     assert decided.status_code == 200, decided.text
+    return case_id
+
+
+def test_a_decided_case_is_shipped_tracked_and_completed_on_delivery(
+    api: Any, local_cloud: LocalCloud, accounts: dict[str, dict[str, str]], fast_courier: Any
+) -> None:
+    citizen, market, operator = accounts["citizen"], accounts["market"], accounts["operator"]
+    case_id = _approved_case(api, local_cloud, accounts, COURIER)
 
     # the licence is issued, the shipment created and booked, the simulator delivers, the case completes
     def completed() -> dict[str, Any] | None:
@@ -126,3 +134,25 @@ def test_a_decided_case_is_shipped_tracked_and_completed_on_delivery(
         for d in dlq.json()["items"]
     )
     assert api.get("/v1/operations/courier-dlq", headers=market).status_code == 403
+
+
+def test_a_refused_parcel_comes_back_and_needs_the_departments_attention(
+    api: Any, local_cloud: LocalCloud, accounts: dict[str, dict[str, str]], fast_courier: Any
+) -> None:
+    citizen, market = accounts["citizen"], accounts["market"]
+    refused = COURIER | {"address": "南京市江宁区天元中路 9 号（拒收）"}
+    case_id = _approved_case(api, local_cloud, accounts, refused)
+
+    def returned() -> dict[str, Any] | None:
+        items = api.get(f"/v1/cases/{case_id}/shipments", headers=citizen).json()["items"]
+        return items[0] if items and items[0]["state"] == "returned" else None
+
+    shipment = _until(returned, 90)
+    assert shipment["needs_attention"] is True
+    assert [e["state"] for e in shipment["tracking"]].count("failed_attempt") == 2
+    listed = api.get("/v1/shipments", headers=market, params={"state": "returned"}).json()["items"]
+    assert shipment["shipment_id"] in [s["shipment_id"] for s in listed]
+    local_cloud.wait_idle(30)
+    inbox = api.get("/v1/me/messages", headers=citizen, params={"limit": "50"}).json()["items"]
+    assert any(m["title"] == "快递已退回" and case_id in m["link"] for m in inbox)
+    assert api.get(f"/v1/cases/{case_id}", headers=citizen).json()["state"] == "awaiting_delivery"

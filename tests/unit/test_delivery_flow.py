@@ -123,6 +123,30 @@ class TestResultDelivery:
         case = call("GET", f"/v1/cases/{case_id}", CITIZEN_A).body
         assert case["state"] == "completed"
 
+    def test_an_event_that_overtook_the_acceptance_finds_its_shipment_by_order_number(self) -> None:
+        case_id = awaiting_delivery_case()
+        shipment_id, _ = booked_shipment(case_id)
+        queue_messages(INBOUND_DLQ)
+        early = route("1190000000079", "10", "2026-09-21 11:00:00", order_no=shipment_id)
+        assert feed_courier([early]) == {"batchItemFailures": []}
+        assert feed_courier([accepted(shipment_id, "1190000000079")]) == {"batchItemFailures": []}
+        shipment = api("GET", f"/v1/shipments/{shipment_id}", CITIZEN_A)[1]
+        assert (shipment["state"], shipment["waybill"]) == ("picked_up", "1190000000079")
+        told = [e for e in delivery_outbox("shipment.accepted") if e["data"]["shipment_id"] == shipment_id]
+        assert len(told) == 1  # the applicant learns the waybill once, whichever came first
+        assert told[0]["data"]["waybill"] == "1190000000079"
+        other = route("1190000000086", "20", "2026-09-21 12:00:00", order_no=shipment_id)
+        feed_courier([other])  # another waybill for the same order: parked, not applied
+        [parked] = queue_messages(INBOUND_DLQ, attributes=True)
+        assert "has waybill 1190000000079" in parked["MessageAttributes"]["failure_reason"]["StringValue"]
+
+    def test_a_courier_clock_behind_ours_still_moves_the_booking_on(self) -> None:
+        case_id = awaiting_delivery_case()
+        shipment_id, _ = booked_shipment(case_id)
+        early = accepted(shipment_id, "1190000000109") | {"op_time": "2026-09-21 09:59:00"}  # 1 min before booking
+        assert feed_courier([early]) == {"batchItemFailures": []}
+        assert api("GET", f"/v1/shipments/{shipment_id}", CITIZEN_A)[1]["state"] == "accepted"
+
     def test_a_redelivered_delivery_due_creates_no_second_shipment(self) -> None:
         case_id = awaiting_delivery_case()
         due = delivery_due(case_id)
