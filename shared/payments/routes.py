@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Path, Query
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from aws_lambda_powertools.metrics import MetricUnit
@@ -37,8 +37,11 @@ from shared.payments.states import OrderAction
 from shared.platform.errors import AppError, BadRequest
 from shared.platform.idempotency import once
 from shared.platform.observability import correlation_id, logger, metrics
-from shared.platform.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
+from shared.platform.pagination import DEFAULT_LIMIT, Page
 from shared.platform.principal import Access, access_extension, require_access
+from shared.platform.route_docs import ROLE, SIGNED_IN, Cursor, IdempotencyKey, Limit
+from shared.platform.route_docs import ok as _ok
+from shared.platform.route_docs import problem as _problem
 
 router = APIGatewayRouter()
 callbacks_router = APIGatewayRouter()
@@ -46,22 +49,8 @@ callbacks_router = APIGatewayRouter()
 PAY_TAG = "Payment 缴费"
 OPERATIONS_TAG = "Payment operations 支付运维"
 CALLBACK_TAG = "Payment channels 支付渠道"
-PROBLEM_SCHEMA_REF = "#/components/schemas/Problem"
-
-
-def _ok(description: str) -> OpenAPIResponse:
-    return {"description": description}
-
-
-def _problem(description: str) -> OpenAPIResponse:
-    return {
-        "description": description,
-        "content": {"application/problem+json": {"schema": {"$ref": PROBLEM_SCHEMA_REF}}},
-    }
-
-
-_SIGNED_IN = {401: _problem("No or invalid access token (unauthorized)")}
-_ROLE = {**_SIGNED_IN, 403: _problem("The caller's role may not do this (forbidden)")}
+_SIGNED_IN = SIGNED_IN
+_ROLE = ROLE
 _RECORD = {
     **_SIGNED_IN,
     403: _problem("Outside the caller's department or region, or an agent without `payments` (forbidden)"),
@@ -70,12 +59,6 @@ _RECORD = {
 
 OrderId = Annotated[str, Path(pattern=ORDER_ID_PATTERN, description="Payment order id (26 characters).")]
 Channel = Annotated[str, Path(pattern=CHANNEL_PATTERN, description="The calling channel, e.g. `jspay`.")]
-Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"Page size (default {DEFAULT_LIMIT}, max {MAX_LIMIT}).")]
-Cursor = Annotated[str | None, Query(max_length=2048, description="`next_cursor` of the previous page.")]
-IdempotencyKey = Annotated[
-    str | None,
-    Header(alias="Idempotency-Key", max_length=128, description="Same key and body return the first result."),
-]
 
 
 @router.get(

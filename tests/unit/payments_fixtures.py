@@ -13,13 +13,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-import importlib.util
 import json
 import secrets
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import cache
 from types import ModuleType
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -29,7 +27,6 @@ import pytest
 
 from infra.seed import load_catalog
 from infra.seed.items import new_item_bodies
-from infra.template import ROOT
 from shared.catalog.service import CatalogService
 from shared.payments import signing
 from shared.payments.service import payments_service
@@ -37,6 +34,7 @@ from shared.platform.clock import now
 from shared.platform.config import reset_settings
 from shared.platform.dynamo import from_item
 from tests.support.apigw import FakeContext, rest_event
+from tests.support.handlers import load_function
 from tests.unit.cases_fixtures import (
     CITIZEN_A,
     Reply,
@@ -122,18 +120,8 @@ def dlq_for_consumers(name: str = INBOUND_DLQ) -> Iterator[str]:
 # --- handlers -----------------------------------------------------------------------------
 
 
-def _load(function: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(f"{function}_app", ROOT / "functions" / function / "app.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-@cache
 def function(name: str) -> ModuleType:
-    return _load(name)
+    return load_function(name)
 
 
 def api(
