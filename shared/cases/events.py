@@ -201,6 +201,7 @@ class DeliveryDueData(CaseFacts):
     recipient_sealed: str
     contents: list[str]  # decision_document, licence_certificate
     licence_ids: list[str] = []
+    handler_subject_id: str | None = None  # the staff member who handled the case, told when a parcel comes back
 
 
 class StepDoneData(CaseFacts):
