@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Path, Query
-from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from shared.delivery.models import (
@@ -27,29 +26,18 @@ from shared.delivery.service import DeliveryService, delivery_service
 from shared.delivery.states import ShipmentState
 from shared.platform.idempotency import once
 from shared.platform.observability import correlation_id
-from shared.platform.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
+from shared.platform.pagination import DEFAULT_LIMIT, Page
 from shared.platform.principal import Access, access_extension, require_access
+from shared.platform.route_docs import ROLE, SIGNED_IN, Cursor, Limit
+from shared.platform.route_docs import ok as _ok
+from shared.platform.route_docs import problem as _problem
 
 router = APIGatewayRouter()
 
 TAG = "Courier 快递送"
 CASE_ID_PATTERN = r"^[0-9A-HJKMNP-TV-Z]{26}$"
-PROBLEM_SCHEMA_REF = "#/components/schemas/Problem"
-
-
-def _ok(description: str) -> OpenAPIResponse:
-    return {"description": description}
-
-
-def _problem(description: str) -> OpenAPIResponse:
-    return {
-        "description": description,
-        "content": {"application/problem+json": {"schema": {"$ref": PROBLEM_SCHEMA_REF}}},
-    }
-
-
-_SIGNED_IN = {401: _problem("No or invalid access token (unauthorized)")}
-_ROLE = {**_SIGNED_IN, 403: _problem("The caller's role may not do this (forbidden)")}
+_SIGNED_IN = SIGNED_IN
+_ROLE = ROLE
 _RECORD = {
     **_SIGNED_IN,
     403: _problem("Outside the caller's department or region (forbidden)"),
@@ -64,8 +52,6 @@ OPERATOR_ONLY = access_extension(Access.OPERATOR)
 
 CaseId = Annotated[str, Path(pattern=CASE_ID_PATTERN, description="Case id (26 characters).")]
 ShipmentId = Annotated[str, Path(pattern=SHIPMENT_ID_PATTERN, description="Shipment id (26 characters).")]
-Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"Page size (default {DEFAULT_LIMIT}, max {MAX_LIMIT}).")]
-Cursor = Annotated[str | None, Query(max_length=2048, description="`next_cursor` of the previous page.")]
 IdempotencyKey = Annotated[
     str | None,
     Header(alias="Idempotency-Key", max_length=128, description="Same key and body return the first result."),

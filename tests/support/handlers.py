@@ -24,29 +24,14 @@ def load_function(function: str) -> ModuleType:
     return module
 
 
-def sqs_event(
-    envelopes: list[dict[str, Any]], *, receive_count: int = 1, queue: str = "PreReviewQueue"
-) -> dict[str, Any]:
-    """The SQS batch a queue fed by an EventBridge rule delivers: one record per envelope."""
+def sqs_batch(bodies: list[str], *, receive_count: int = 1, queue: str = "PreReviewQueue") -> dict[str, Any]:
+    """The SQS batch a queue delivers to its consumer: one record per message body."""
     return {
         "Records": [
             {
                 "messageId": str(uuid.uuid4()),
                 "receiptHandle": "handle",
-                "body": json.dumps(
-                    {
-                        "version": "0",
-                        "id": str(uuid.uuid4()),
-                        "detail-type": envelope["type"],
-                        "source": "jszw." + envelope["source"],
-                        "account": "123456789012",
-                        "time": envelope["time"],
-                        "region": "cn-north-1",
-                        "resources": [],
-                        "detail": envelope,
-                    },
-                    ensure_ascii=False,
-                ),
+                "body": body,
                 "attributes": {
                     "ApproximateReceiveCount": str(receive_count),
                     "SentTimestamp": "1795568401000",
@@ -59,6 +44,31 @@ def sqs_event(
                 "eventSourceARN": f"arn:aws-cn:sqs:cn-north-1:123456789012:{queue}",
                 "awsRegion": "cn-north-1",
             }
-            for envelope in envelopes
+            for body in bodies
         ]
     }
+
+
+def bus_message(envelope: dict[str, Any]) -> str:
+    """What an EventBridge rule puts on its target queue for one of our envelopes."""
+    return json.dumps(
+        {
+            "version": "0",
+            "id": str(uuid.uuid4()),
+            "detail-type": envelope["type"],
+            "source": "jszw." + envelope["source"],
+            "account": "123456789012",
+            "time": envelope["time"],
+            "region": "cn-north-1",
+            "resources": [],
+            "detail": envelope,
+        },
+        ensure_ascii=False,
+    )
+
+
+def sqs_event(
+    envelopes: list[dict[str, Any]], *, receive_count: int = 1, queue: str = "PreReviewQueue"
+) -> dict[str, Any]:
+    """The SQS batch a queue fed by an EventBridge rule delivers: one record per envelope."""
+    return sqs_batch([bus_message(e) for e in envelopes], receive_count=receive_count, queue=queue)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import cache
@@ -30,6 +29,7 @@ from shared.delivery import service as delivery_service_module
 from shared.platform.dynamo import from_item
 from shared.platform.events import Envelope
 from tests.support.apigw import FakeContext, rest_event
+from tests.support.handlers import sqs_batch
 from tests.unit.cases_fixtures import (
     CITIZEN_A,
     _load,
@@ -183,27 +183,8 @@ def delivery_outbox(event_type: str | None = None) -> list[dict[str, Any]]:
 
 def partner_event(bodies: Sequence[dict[str, Any] | str], *, receive_count: int = 1) -> dict[str, Any]:
     """The SQS batch CourierInboundQueue delivers: the partner's own messages as bodies."""
-    return {
-        "Records": [
-            {
-                "messageId": str(uuid.uuid4()),
-                "receiptHandle": "handle",
-                "body": body if isinstance(body, str) else json.dumps(body, ensure_ascii=False),
-                "attributes": {
-                    "ApproximateReceiveCount": str(receive_count),
-                    "SentTimestamp": "1795568401000",
-                    "SenderId": "AIDAIENQZJOLO23YVJ4VO",
-                    "ApproximateFirstReceiveTimestamp": "1795568401050",
-                },
-                "messageAttributes": {},
-                "md5OfBody": "0",
-                "eventSource": "aws:sqs",
-                "eventSourceARN": "arn:aws-cn:sqs:cn-north-1:123456789012:CourierInboundQueue",
-                "awsRegion": "cn-north-1",
-            }
-            for body in bodies
-        ]
-    }
+    texts = [body if isinstance(body, str) else json.dumps(body, ensure_ascii=False) for body in bodies]
+    return sqs_batch(texts, receive_count=receive_count, queue="CourierInboundQueue")
 
 
 def feed_courier(bodies: Sequence[dict[str, Any] | str], *, receive_count: int = 1) -> dict[str, Any]:
