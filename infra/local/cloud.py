@@ -197,8 +197,9 @@ class LocalCloud:
                 raise RuntimeError(f"seeding failed:\n{self.seed_result.message}")
         if self.partners_enabled:
             for partner in load_partners():
-                partner.start(self)
-                self.partners[partner.name] = partner
+                if all(logical_id in self.stack.created for logical_id in partner.requires):
+                    partner.start(self)
+                    self.partners[partner.name] = partner
             self._mark("partners")
         self._scheduler = Scheduler(self.schedules, self._run_schedule)
         if self.scheduler_enabled:

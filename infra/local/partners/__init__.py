@@ -3,7 +3,7 @@ channels, couriers), played locally so a newcomer can pay a demo fee or see a
 result delivered, and tests can produce duplicated, reordered, late or forged
 partner traffic.
 
-A simulator is a class with `start(cloud)` and `stop()`; `PARTNERS` lists the
+A simulator is a class with `name`, `requires`, `start(cloud)` and `stop()`; `PARTNERS` lists the
 dotted paths of the ones the local cloud starts after seeding (threads in the
 cloud's process, talking to moto and the gateway like a partner would: through
 the partner queues and public routes, never through the platform's code).
@@ -29,6 +29,9 @@ PARTNERS: list[str] = [
 
 class Partner(Protocol):
     name: str
+    requires: tuple[str, ...]
+    """Logical ids of the template resources it talks to; a cloud without them (a test
+    fixture template) does not start it."""
 
     def start(self, cloud: LocalCloud) -> None: ...
 

@@ -104,6 +104,7 @@ class Parcel:
 
 class CourierSimulator:
     name = "courier"
+    requires = (OUTBOUND_ID, INBOUND_ID)
 
     def __init__(
         self,

@@ -71,6 +71,7 @@ class Delivery:
 
 class PaymentChannelSimulator:
     name = "payment_channel"
+    requires = (SECRET_ID, QUEUE_ID, BUCKET_ID)
 
     def __init__(self, port: int = PORT) -> None:
         self.port = port
