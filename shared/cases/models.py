@@ -142,6 +142,9 @@ class MaterialSlot(_Shape):
     condition: str | None = None
     accepted_formats: list[str]
     max_size_bytes: int | None = None
+    licence_type_code: str | None = Field(
+        default=None, description="E-licence type that can stand in for this material (C15, 免提交)."
+    )
 
 
 class ItemSnapshot(_Shape):
@@ -180,8 +183,20 @@ class ItemSnapshot(_Shape):
         return self.implementation_code[:18]
 
 
+class LicenceUse(_Shape):
+    """The applicant's own e-licence standing in for a material (一次提交、多次复用),
+    with the consent the licences context recorded (shown in the holder's usage log)."""
+
+    licence_id: str
+    identifier: str
+    type_code: str
+    type_name: str
+    consent_id: str
+
+
 class AttachedMaterial(_Shape):
-    """An uploaded and verified file, recorded against a material slot."""
+    """An uploaded and verified file, recorded against a material slot — or the
+    applicant's e-licence in its place (`licence`, format `e_licence`, no file)."""
 
     material_id: str
     slot_id: str
@@ -191,6 +206,7 @@ class AttachedMaterial(_Shape):
     size_bytes: int
     sha256: str
     uploaded_at: AwareDatetime
+    licence: LicenceUse | None = None
 
 
 class DeficiencyKind(StrEnum):
@@ -200,6 +216,7 @@ class DeficiencyKind(StrEnum):
     UNEXPECTED_MATERIAL = "unexpected_material"  # 不在材料清单内
     FORM_FIELD = "form_field"  # 表单填写
     APPLICANT_KIND = "applicant_kind"  # 申请人类型不符
+    LICENCE_NOT_VALID = "licence_not_valid"  # 引用的电子证照无效
     STAFF_NOTE = "staff_note"  # 窗口人员告知
 
 

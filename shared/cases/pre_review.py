@@ -11,10 +11,14 @@ Rules:
 2. format and size: each file is of an accepted format and within the slot's
    limit, and belongs to a slot the item lists;
 3. form: the complete form is valid against the item's JSON Schema;
-4. identity: the applicant's kind (natural or legal person) is one the item serves.
+4. identity: the applicant's kind (natural or legal person) is one the item serves;
+5. e-licences standing in for a material (C15) are still the applicant's and
+   valid: the caller passes what the licences context said (`licence_results`).
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 from shared.cases.forms import field_title, form_errors
 from shared.cases.models import Case, Deficiency, DeficiencyKind
@@ -25,10 +29,18 @@ APPLICANT_KIND_NAMES = {
     "legal_person": ("法人", "legal person"),
     "other_organization": ("其他组织", "other organisation"),
 }
+LICENCE_RESULT_NAMES = {
+    "expired": ("已过有效期", "has expired"),
+    "suspended": ("已被暂扣", "is suspended"),
+    "revoked": ("已被撤销", "was revoked"),
+    "replaced": ("已换发新版本", "was replaced by a newer version"),
+    "unknown": ("无法核验", "could not be verified"),
+}
 
 
-def deficiencies(case: Case) -> list[Deficiency]:
-    """Everything the applicant must supplement; empty when the case passes."""
+def deficiencies(case: Case, licence_results: Mapping[str, str] | None = None) -> list[Deficiency]:
+    """Everything the applicant must supplement; empty when the case passes.
+    `licence_results`: material id → verification result of the e-licences in use."""
     item = case.item
     found: list[Deficiency] = []
     slots = {slot.slot_id: slot for slot in item.materials}
@@ -62,6 +74,21 @@ def deficiencies(case: Case) -> list[Deficiency]:
             )
             continue
         slot = listed
+        if material.licence is not None:
+            result = (licence_results or {}).get(material.material_id, "unknown")
+            if result != "valid":
+                zh, en = LICENCE_RESULT_NAMES.get(result, LICENCE_RESULT_NAMES["unknown"])
+                found.append(
+                    Deficiency(
+                        kind=DeficiencyKind.LICENCE_NOT_VALID,
+                        target=slot.slot_id,
+                        message=(
+                            f"“{slot.name}”引用的电子证照（{material.licence.type_name}）{zh}，请选用有效证照或上传材料"
+                        ),
+                        message_en=f"The e-licence used for '{slot.slot_id}' {en}; use a valid one or upload the file",
+                    )
+                )
+            continue
         if material.format not in [f.lower() for f in slot.accepted_formats]:
             accepted = "、".join(slot.accepted_formats)
             found.append(

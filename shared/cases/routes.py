@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
+from shared.cases.licence_materials import LicenceMaterialRequest, attach_licence
 from shared.cases.models import (
     CASE_ID_PATTERN,
     MATERIAL_ID_PATTERN,
@@ -233,6 +234,32 @@ def confirm_material(case_id: CaseId, material_id: MaterialId) -> MaterialInfo:
 def remove_material(case_id: CaseId, material_id: MaterialId) -> MaterialInfo:
     principal = require_access(router, Access.AUTHENTICATED)
     return _service().remove_material(principal, case_id, material_id)
+
+
+@router.post(
+    "/v1/cases/<case_id>/materials/from-licence",
+    summary="Use one of my e-licences for a material (免提交, C15)",
+    description=(
+        "Fills a material slot that the catalogue says an e-licence type can stand in for "
+        "(`licence_type_code`) with the applicant's own valid licence instead of an upload. The holder's "
+        "consent (which licence, which case, purpose, when) is recorded in their usage log "
+        "(`/v1/me/licence-usage`); pre-review checks the licence again. Using the same licence twice is harmless."
+    ),
+    tags=[APPLY_TAG],
+    openapi_extensions=APPLICANT_ONLY,
+    responses={
+        200: _ok("The case's materials"),
+        409: _problem(
+            "Not editable now, or the licence is not valid or of another type "
+            "(case.not_editable, licence.not_usable, licence.type_mismatch)"
+        ),
+        422: _problem("Unknown slot, or no licence can stand in for it (case.invalid_material)"),
+        **_RECORD,
+    },
+)
+def use_licence_for_material(case_id: CaseId, body: Annotated[LicenceMaterialRequest, Body()]) -> MaterialInfo:
+    principal = require_access(router, Access.APPLICANT)
+    return attach_licence(principal, case_id, body)
 
 
 def _submit(case_id: str, body: SubmitRequest | None, key: str | None, action: CaseAction) -> Receipt:

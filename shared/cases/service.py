@@ -285,6 +285,7 @@ def snapshot_of(item: ItemDetail) -> ItemSnapshot:
                 condition=m.condition,
                 accepted_formats=list(m.accepted_formats),
                 max_size_bytes=m.max_size_bytes,
+                licence_type_code=m.licence_type_code,
             )
             for m in item.materials
         ],
@@ -1105,7 +1106,9 @@ class CasesService:
             raise LookupError(f"case {case_id} does not exist")
         if case.state is not CaseState.SUBMITTED or case.version != submitted_version:
             return PreReviewOutcome(case_id, "skipped")
-        found = deficiencies(case)
+        from shared.cases.licence_materials import licence_results  # e-licences standing in for materials (C15)
+
+        found = deficiencies(case, licence_results(case))
         try:
             if found:
                 self._require_supplement(case, found, "pre_review", SYSTEM_PRE_REVIEW, correlation_id)

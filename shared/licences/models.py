@@ -105,13 +105,17 @@ class Licence(_Shape):
 
 
 class _Input(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(defer_build=True)
 
 
 Reason = Annotated[str, Field(min_length=2, max_length=500, description="Why (shown to the holder).")]
 
 
-class LicenceMetadata(BaseModel):
+class LicenceMetadata(_Out):
     """GB/T 36903 metadata as shown (holder code masked for natural persons)."""
 
     licence_name: str
@@ -130,7 +134,7 @@ class LicenceMetadata(BaseModel):
     jurisdiction_code: str
 
 
-class LicenceSummary(BaseModel):
+class LicenceSummary(_Out):
     licence_id: str
     identifier: str
     type_code: str
@@ -160,7 +164,7 @@ class LicenceDetail(LicenceSummary):
     item_name: str
 
 
-class DownloadLink(BaseModel):
+class DownloadLink(_Out):
     url: str = Field(description="Short-lived link to the PDF certificate.")
     expires_at: dt.datetime
     sha256: str
@@ -179,7 +183,7 @@ class VerifyRequest(_Input):
         return self
 
 
-class VerifiedLicence(BaseModel):
+class VerifiedLicence(_Out):
     identifier: str
     type_name: str
     number: str
@@ -191,7 +195,7 @@ class VerifiedLicence(BaseModel):
     valid_to: dt.date | None
 
 
-class Verification(BaseModel):
+class Verification(_Out):
     """One of valid, expired, suspended, revoked, replaced, unknown — never
     "valid" unless the signature (QR) and the current status were both checked."""
 
@@ -223,7 +227,7 @@ class HolderQuery(_Input):
     licence_type_code: Annotated[str | None, Field(default=None, pattern=TYPE_CODE_PATTERN)] = None
 
 
-class HolderQueryResult(BaseModel):
+class HolderQueryResult(_Out):
     query_id: str
     case_id: str
     items: list[LicenceDetail]
@@ -234,7 +238,7 @@ class UsageKind(StrEnum):
     STAFF_QUERY = "staff_query"  # a department queried the holder's licences for a case
 
 
-class UsageEntry(BaseModel):
+class UsageEntry(_Out):
     """One use of the holder's licences (用证记录), listed for the holder."""
 
     entry_id: str
@@ -249,20 +253,20 @@ class UsageEntry(BaseModel):
     department_id: str | None = None
 
 
-class TrustKey(BaseModel):
+class TrustKey(_Out):
     kid: str
     alg: Literal["ES256", "SM2-SM3"]
     public_key: str = Field(description="ES256: base64 SPKI DER; SM2-SM3: hex x||y (64 bytes, no 04)")
     state: Literal["current", "standby", "previous"]
 
 
-class TrustedIssuer(BaseModel):
+class TrustedIssuer(_Out):
     issuer_code: str
     name: str
     kids: list[str]
 
 
-class TrustList(BaseModel):
+class TrustList(_Out):
     """Public keys per issuer (信任列表); a verifier trusts a signature only when
     its key is listed for the payload's issuer."""
 
@@ -273,7 +277,7 @@ class TrustList(BaseModel):
     status_lists: list[str]
 
 
-class StatusListDocument(BaseModel):
+class StatusListDocument(_Out):
     """A published bitstring status list (W3C Bitstring Status List style)."""
 
     id: str
@@ -285,7 +289,7 @@ class StatusListDocument(BaseModel):
     ttl_s: int
 
 
-class LicenceReference(BaseModel):
+class LicenceReference(_Out):
     """What a case keeps when a licence stands in for a material (once-only reuse)."""
 
     licence_id: str

@@ -96,6 +96,34 @@ def test_the_licence_is_issued_downloaded_and_verified(
     assert any(m["title"] == "电子证照已签发" for m in inbox)
 
 
+def test_the_licence_stands_in_for_a_material_in_a_new_application(
+    api: Any, local_cloud: LocalCloud, citizen: dict[str, str], issuer: dict[str, str], licence: dict[str, Any]
+) -> None:
+    found = api.get("/v1/items", params={"region": "320100", "q": "税务登记"}).json()["items"]
+    case_id = api.post("/v1/cases", headers=citizen, json={"item_code": found[0]["implementation_code"]}).json()[
+        "case_id"
+    ]
+    form = {"enterprise_name": "张伟便利店", "uscc": "92320115MA1W8K3R68"}
+    assert api.put(f"/v1/cases/{case_id}/form", headers=citizen, json={"form": form}).status_code == 200
+    used = api.post(
+        f"/v1/cases/{case_id}/materials/from-licence",
+        headers=citizen,
+        json={"slot_id": "business_licence", "licence_id": licence["licence_id"]},
+    )
+    assert used.status_code == 200, used.text
+    assert upload(api, case_id, "bank_account", citizen).status_code == 200
+    assert api.post(f"/v1/cases/{case_id}/submit", headers=citizen).status_code == 200
+    local_cloud.wait_idle(30)
+    assert api.get(f"/v1/cases/{case_id}", headers=citizen).json()["state"] == "accepted"  # 即办件: pre-review passed
+
+    queried = api.post(
+        "/v1/licences/holder-queries", headers=issuer, json={"case_id": licence["case_id"], "purpose": "核查经营者证照"}
+    )
+    assert queried.status_code == 200, queried.text
+    usage = api.get("/v1/me/licence-usage", headers=citizen).json()["items"]
+    assert {entry["kind"] for entry in usage} >= {"consent", "staff_query"}
+
+
 def test_only_the_issuer_revokes_and_both_verifiers_then_say_revoked(
     api: Any,
     local_cloud: LocalCloud,
