@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
+from shared.licences import errors as _errors  # noqa: F401 (registers the licence.* codes)
 from shared.licences.models import (
     LICENCE_ID_PATTERN,
     DownloadLink,
