@@ -10,9 +10,7 @@ API Gateway, SQS and the scheduler would.
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import json
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -24,7 +22,6 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from infra.template import ROOT
 from shared.identity.models import Account, AccountKind, EnterpriseRecord
 from shared.identity.protection import sealer
 from shared.identity.repository import IdentityRepository, account_key
@@ -37,6 +34,7 @@ from shared.platform.events import Envelope
 from shared.platform.principal import Role
 from shared.platform.privacy import mask_id_number, mask_phone
 from tests.support.apigw import FakeContext, as_role, rest_event
+from tests.support.handlers import load_function, sqs_event
 from tests.support.template_tables import create_table_arguments
 
 LICENCES_TABLE = "licences-test"
@@ -205,50 +203,7 @@ def new_case_id() -> str:
     return f"01JDQ90F3W7C8M2T6R4K9N{_counter[0]:04d}"
 
 
-def sqs_event(envelopes: list[dict[str, Any]], *, receive_count: int = 1) -> dict[str, Any]:
-    return {
-        "Records": [
-            {
-                "messageId": str(uuid.uuid4()),
-                "receiptHandle": "handle",
-                "body": json.dumps(
-                    {
-                        "version": "0",
-                        "id": str(uuid.uuid4()),
-                        "detail-type": envelope["type"],
-                        "source": "jszw." + envelope["source"],
-                        "account": "123456789012",
-                        "time": envelope["time"],
-                        "region": "cn-north-1",
-                        "resources": [],
-                        "detail": envelope,
-                    },
-                    ensure_ascii=False,
-                ),
-                "attributes": {
-                    "ApproximateReceiveCount": str(receive_count),
-                    "SentTimestamp": "1795568401000",
-                    "SenderId": "AIDAIENQZJOLO23YVJ4VO",
-                    "ApproximateFirstReceiveTimestamp": "1795568401050",
-                },
-                "messageAttributes": {},
-                "md5OfBody": "x",
-                "eventSource": "aws:sqs",
-                "eventSourceARN": "arn:aws-cn:sqs:cn-north-1:123456789012:q",
-                "awsRegion": "cn-north-1",
-            }
-            for envelope in envelopes
-        ]
-    }
-
-
-def _load(function: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(f"{function}_app", ROOT / "functions" / function / "app.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+_load = load_function
 
 
 @cache
