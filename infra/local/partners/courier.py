@@ -216,7 +216,9 @@ class CourierSimulator:
                 "order_no": parcel.order_no,
                 "op_code": code,
                 "op_name": name.format(city=city, district=district),
-                "op_time": beijing(dt.datetime.fromtimestamp(happened, dt.UTC)),
+                # the courier reports whole seconds: a fast simulation still spaces its events by at
+                # least one, or two attempts in the same second would be one fact
+                "op_time": beijing(dt.datetime.fromtimestamp(start + index * max(self.step_s, 1.0), dt.UTC)),
                 "city": city,
                 "site": site.format(city=city, district=district),
             }
