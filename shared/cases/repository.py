@@ -70,7 +70,7 @@ from shared.cases.states import AWAITING_INTAKE, CLOCK_RUNNING, UNDER_REVIEW, Ca
 from shared.platform.aws import dynamodb
 from shared.platform.clock import iso, now
 from shared.platform.config import settings
-from shared.platform.dynamo import Transaction, from_item, to_item
+from shared.platform.dynamo import Transaction, from_item, query_page, to_item
 from shared.platform.dynamo import values as expression_values
 from shared.platform.errors import BadRequest, Conflict
 from shared.platform.events import Envelope
@@ -349,22 +349,10 @@ class CasesRepository:
 
     def list_for_owner(self, subject_id: str, uscc: str | None, *, limit: int, cursor: str | None) -> Page[Case]:
         """The applicant's cases, newest first (gsi1): one Query."""
-        partition = owner_key(subject_id, uscc)
-        start = decode_cursor(cursor, must_match={"gsi1pk": partition})
-        arguments: dict[str, Any] = {
-            "TableName": self.table,
-            "IndexName": "gsi1",
-            "KeyConditionExpression": "gsi1pk = :pk",
-            "ExpressionAttributeValues": expression_values(pk=partition),
-            "ScanIndexForward": False,
-            "Limit": limit,
-        }
-        if start:
-            arguments["ExclusiveStartKey"] = to_item(start)
-        response = dynamodb().query(**arguments)
-        cases = [Case.model_validate(from_item(item)) for item in response.get("Items", [])]
-        last = response.get("LastEvaluatedKey")
-        return Page[Case](items=cases, next_cursor=encode_cursor(from_item(last)) if last else None)
+        items, next_cursor = query_page(
+            self.table, index="gsi1", partition=("gsi1pk", owner_key(subject_id, uscc)), limit=limit, cursor=cursor
+        )
+        return Page[Case](items=[Case.model_validate(item) for item in items], next_cursor=next_cursor)
 
     def work_queue(self, department_id: str, region_prefix: str, *, limit: int, after: str | None) -> WorkQueuePage:
         """The department's pending intake decisions, oldest first: the shards are

@@ -28,7 +28,7 @@ from botocore.exceptions import ClientError
 from shared.licences.models import Licence, LicenceStatus, UsageEntry
 from shared.platform.aws import dynamodb
 from shared.platform.config import settings
-from shared.platform.dynamo import Transaction, from_item, to_item, values
+from shared.platform.dynamo import Transaction, from_item, query_page, to_item, values
 from shared.platform.errors import Conflict
 from shared.platform.pagination import decode_cursor, encode_cursor
 
@@ -180,21 +180,10 @@ class LicencesRepository:
         self, subject_id: str, uscc: str | None, *, limit: int, cursor: str | None
     ) -> tuple[list[Licence], str | None]:
         partition = "HOLDER#" + holder_partition(subject_id, uscc)
-        start = decode_cursor(cursor, must_match={"gsi1pk": partition})
-        kwargs: dict[str, Any] = {
-            "TableName": self.table,
-            "IndexName": "gsi1",
-            "KeyConditionExpression": "gsi1pk = :p",
-            "ExpressionAttributeValues": values(p=partition),
-            "ScanIndexForward": False,
-            "Limit": limit,
-        }
-        if start:
-            kwargs["ExclusiveStartKey"] = to_item(start)
-        response = dynamodb().query(**kwargs)
-        items = [Licence.model_validate(from_item(i)) for i in response.get("Items", [])]
-        last = response.get("LastEvaluatedKey")
-        return items, encode_cursor(from_item(last)) if last else None
+        items, next_cursor = query_page(
+            self.table, index="gsi1", partition=("gsi1pk", partition), limit=limit, cursor=cursor
+        )
+        return [Licence.model_validate(item) for item in items], next_cursor
 
     def all_of_holder(self, subject_id: str, uscc: str | None) -> list[Licence]:
         found: list[Licence] = []

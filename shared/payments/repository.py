@@ -40,11 +40,11 @@ from shared.payments.states import OPEN_STATES, OrderState
 from shared.platform.aws import dynamodb
 from shared.platform.clock import SHANGHAI, iso
 from shared.platform.config import settings
-from shared.platform.dynamo import Transaction, from_item, to_item
+from shared.platform.dynamo import Transaction, from_item, query_page, to_item
 from shared.platform.dynamo import values as expression_values
 from shared.platform.errors import Conflict
 from shared.platform.events import Envelope
-from shared.platform.pagination import Page, decode_cursor, encode_cursor
+from shared.platform.pagination import Page
 
 ORDER_SK = "ORDER"
 EXPIRY_SHARDS = 8
@@ -186,38 +186,16 @@ class PaymentsRepository:
         return [_order_of(from_item(i)) for i in answer.get("Items", [])]
 
     def list_for_payer(self, key: str, limit: int, cursor: str | None) -> Page[Order]:
-        start = decode_cursor(cursor, must_match={"gsi1pk": key})
-        arguments: dict[str, Any] = {
-            "TableName": self.table,
-            "IndexName": "gsi1",
-            "KeyConditionExpression": "gsi1pk = :pk",
-            "ExpressionAttributeValues": expression_values(pk=key),
-            "ScanIndexForward": False,
-            "Limit": limit,
-        }
-        if start:
-            arguments["ExclusiveStartKey"] = to_item(start)
-        answer = dynamodb().query(**arguments)
-        items = [_order_of(from_item(i)) for i in answer.get("Items", [])]
-        last = answer.get("LastEvaluatedKey")
-        return Page[Order](items=items, next_cursor=encode_cursor(from_item(last)) if last else None)
+        items, next_cursor = query_page(self.table, index="gsi1", partition=("gsi1pk", key), limit=limit, cursor=cursor)
+        return Page[Order](items=[_order_of(item) for item in items], next_cursor=next_cursor)
 
     def list_exceptions(self, limit: int, cursor: str | None) -> Page[PaymentException]:
-        start = decode_cursor(cursor, must_match={"gsi1pk": EXCEPTIONS_PK})
-        arguments: dict[str, Any] = {
-            "TableName": self.table,
-            "IndexName": "gsi1",
-            "KeyConditionExpression": "gsi1pk = :pk",
-            "ExpressionAttributeValues": expression_values(pk=EXCEPTIONS_PK),
-            "ScanIndexForward": False,
-            "Limit": limit,
-        }
-        if start:
-            arguments["ExclusiveStartKey"] = to_item(start)
-        answer = dynamodb().query(**arguments)
-        items = [PaymentException.model_validate(from_item(i)) for i in answer.get("Items", [])]
-        last = answer.get("LastEvaluatedKey")
-        return Page[PaymentException](items=items, next_cursor=encode_cursor(from_item(last)) if last else None)
+        items, next_cursor = query_page(
+            self.table, index="gsi1", partition=("gsi1pk", EXCEPTIONS_PK), limit=limit, cursor=cursor
+        )
+        return Page[PaymentException](
+            items=[PaymentException.model_validate(item) for item in items], next_cursor=next_cursor
+        )
 
     def due_for_expiry(self, shard: int, before: dt.datetime, limit: int = 100) -> list[Order]:
         """Open orders in one expiry shard whose expiry time is before `before`, oldest first.

@@ -194,3 +194,35 @@ class Transaction:
                 if reason.get("Code") == "ConditionalCheckFailed":
                     raise step.on_condition_failure from exc
             raise Conflict("version_conflict") from exc
+
+
+def query_page(
+    table: str,
+    *,
+    index: str,
+    partition: tuple[str, str],
+    limit: int,
+    cursor: str | None,
+    newest_first: bool = True,
+) -> tuple[list[dict[str, Any]], str | None]:
+    """One page of one index partition (`partition` = (key attribute, value)): one
+    Query, the items as plain dicts and the opaque cursor of the next page. A cursor
+    made for another partition is refused (400 invalid_cursor)."""
+    from shared.platform.pagination import decode_cursor, encode_cursor
+
+    key_name, key_value = partition
+    start = decode_cursor(cursor, must_match={key_name: key_value})
+    arguments: dict[str, Any] = {
+        "TableName": table,
+        "IndexName": index,
+        "KeyConditionExpression": "#pk = :pk",
+        "ExpressionAttributeNames": {"#pk": key_name},
+        "ExpressionAttributeValues": values(pk=key_value),
+        "ScanIndexForward": not newest_first,
+        "Limit": limit,
+    }
+    if start:
+        arguments["ExclusiveStartKey"] = to_item(start)
+    response = dynamodb().query(**arguments)
+    last = response.get("LastEvaluatedKey")
+    return [from_item(item) for item in response.get("Items", [])], encode_cursor(from_item(last)) if last else None
