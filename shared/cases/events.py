@@ -162,6 +162,8 @@ class DeadlineWarningData(CaseFacts):
 
 
 class FeeLineData(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     name: str
     amount_fen: int
     non_tax: bool = False

@@ -47,7 +47,7 @@ LICENCE_MATERIAL_FORMAT = "e_licence"
 class LicenceMaterialRequest(BaseModel):
     """Fill a material slot with one of the applicant's own e-licences (免提交)."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
 
     slot_id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$", examples=["business_licence"])]
     licence_id: Annotated[str, Field(pattern=r"^[0-9A-HJKMNP-TV-Z]{26}$", description="From /v1/me/licences.")]

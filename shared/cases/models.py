@@ -662,6 +662,8 @@ class WarningKind(StrEnum):
 class DeadlineWarning(BaseModel):
     """A supervision warning (效能监察预警), raised once per case (or joint task), kind and level."""
 
+    model_config = ConfigDict(defer_build=True)
+
     case_id: str
     case_number: str
     item_name: str
@@ -680,12 +682,16 @@ class DeadlineWarning(BaseModel):
 
 
 class WarningList(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     items: list[DeadlineWarning]
     counts: dict[str, int] = Field(description="Per level (`yellow`, `red`) and `total`.")
 
 
 class JointTaskEntry(BaseModel):
     """An open joint task of the caller's department (并联审批待办)."""
+
+    model_config = ConfigDict(defer_build=True)
 
     case_id: str
     case_number: str
@@ -703,6 +709,8 @@ class JointTaskEntry(BaseModel):
 
 class ExtensionRequestEntry(BaseModel):
     """A pending extension request waiting for a supervisor (延期审批待办)."""
+
+    model_config = ConfigDict(defer_build=True)
 
     case_id: str
     case_number: str

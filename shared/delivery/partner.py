@@ -58,7 +58,7 @@ class UnmappableMessage(ValueError):
 
 
 class _Partner(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, defer_build=True)
 
 
 class PartnerContact(_Partner):

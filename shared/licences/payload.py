@@ -45,7 +45,7 @@ MAX_CONTAINER_BYTES = 4096
 class LicencePayload(BaseModel):
     """The signed facts (short keys keep the QR small)."""
 
-    model_config = ConfigDict(frozen=True, populate_by_name=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, populate_by_name=True, extra="forbid", defer_build=True)
 
     v: int = Field(default=1, description="Payload format version")
     identifier: str = Field(alias="id", max_length=128)
