@@ -14,13 +14,10 @@ from shared.notifications.delivery_messages import DELIVERY_EVENT_TYPES, deliver
 from shared.notifications.licence_messages import LICENCE_EVENT_TYPES, licence_message_for
 from shared.notifications.models import Category, NewMessage
 from shared.notifications.payments_messages import PAYMENT_EVENT_TYPES, payment_message_for
+from shared.platform.consumer import UnexpectedEvent
 from shared.platform.events import Envelope
 
 SCOPE_NAMES = {"cases": "办事申报与查询", "licences": "电子证照使用", "payments": "缴费"}
-
-
-class UnexpectedEvent(ValueError):
-    """An event type this consumer has no message for: a routing mistake worth a DLQ look."""
 
 
 def message_for(envelope: Envelope) -> tuple[str, NewMessage]:

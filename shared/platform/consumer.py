@@ -45,7 +45,7 @@ class UnexpectedEvent(PermanentFailure):
 def receives(record: SQSRecord) -> int:
     try:
         return int(record.attributes.approximate_receive_count or 1)
-    except (TypeError, ValueError):
+    except (KeyError, TypeError, ValueError):  # a record without the attribute counts as its first receive
         return 1
 
 

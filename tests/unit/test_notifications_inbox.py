@@ -22,6 +22,7 @@ from shared.notifications.consumers import HANDLED_EVENT_TYPES, UnexpectedEvent,
 from shared.notifications.models import Category, NewMessage
 from shared.notifications.service import inbox_service
 from shared.platform.clock import frozen_at, now
+from shared.platform.config import reset_settings
 from shared.platform.events import Envelope
 from shared.platform.principal import Principal, Role
 from tests.support.apigw import FakeContext
@@ -213,6 +214,28 @@ def test_a_bad_record_fails_alone(cloud: None) -> None:
     )
     assert result == {"batchItemFailures": [{"itemIdentifier": "m-unknown"}, {"itemIdentifier": "m-broken"}]}
     assert unread(A) == 1
+
+
+def test_with_its_dlq_an_unroutable_event_is_parked_at_once_with_the_reason(
+    cloud: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sqs = boto3.client("sqs")
+    dlq = sqs.create_queue(QueueName="notifications-dlq-test")["QueueUrl"]
+    monkeypatch.setenv("DLQ_URL", dlq)
+    reset_settings()
+    try:
+        unknown = Envelope(type="catalog.item_published", source="catalog", subject="x")
+        broken = {**bus_record(unknown, "m-broken"), "body": "{not json"}
+        result = notifications_worker().handler({"Records": [bus_record(unknown, "m-unknown"), broken]}, FakeContext())
+        # a routing mistake cannot succeed on retry: parked now; an unreadable body is retried first
+        assert result == {"batchItemFailures": [{"itemIdentifier": "m-broken"}]}
+        parked = sqs.receive_message(QueueUrl=dlq, MessageAttributeNames=["All"])["Messages"]
+        assert [m["MessageAttributes"]["failure_reason"]["StringValue"] for m in parked] == [
+            "UnexpectedEvent: catalog.item_published"
+        ]
+    finally:
+        monkeypatch.delenv("DLQ_URL")
+        reset_settings()
 
 
 def test_the_seed_leaves_citizen_a_a_welcome_message(cloud: None) -> None:
