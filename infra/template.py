@@ -16,17 +16,21 @@ from typing import Any
 from samtranslator.translator.transform import transform
 from samtranslator.yaml_helper import yaml_parse
 
+from infra.local.intrinsics import expand_language_extensions
+
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "template.yaml"
 
 
 @cache
 def _parsed(path: Path) -> dict[str, Any]:
-    return yaml_parse(path.read_text(encoding="utf-8"))
+    return expand_language_extensions(yaml_parse(path.read_text(encoding="utf-8")))
 
 
 def sam_template(path: Path = TEMPLATE) -> dict[str, Any]:
-    """template.yaml as data (a fresh copy: callers may change it)."""
+    """template.yaml as data, as CloudFormation hands it to the SAM transform:
+    `AWS::LanguageExtensions` applied (`Fn::ForEach` unrolled). A fresh copy:
+    callers may change it."""
     return copy.deepcopy(_parsed(path))
 
 

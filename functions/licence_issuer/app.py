@@ -1,6 +1,6 @@
 """licence_issuer — issues the e-licence of an approved case (制证, C11).
 
-Fed by LicenceIssueQueue (LicenceDueRule: `case.licence_due` from the cases
+Fed by LicenceIssueQueue (LicenceIssueRule: `case.licence_due` from the cases
 context). Each record names a case; the licences context forms the GB/T
 36904 identifier and GB/T 36903 metadata, signs the QR payload with the
 issuing key (KMS ECDSA P-256, or SM2/SM3), stores the PDF certificate and

@@ -2,7 +2,7 @@
 list to the Licences bucket (`public/…`) after issuance and every status
 change (C11).
 
-Fed by LicencePublishQueue (LicenceStatusRule: `licence.issued`,
+Fed by LicencePublishQueue (LicencePublishRule: `licence.issued`,
 `licence.suspended`, `licence.reinstated`, `licence.revoked`,
 `licence.replaced`). Each run writes the current state, so duplicates and
 any order are harmless; one write per batch covers all its records.

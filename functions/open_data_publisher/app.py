@@ -1,7 +1,7 @@
 """open_data_publisher — rewrites a division's public 不见面 / 见一次面 list
 snapshot when one of its items is published or retired (C29).
 
-Fed by OpenDataQueue (CatalogChangedRule: `catalog.item_published`,
+Fed by OpenDataQueue (OpenDataRule: `catalog.item_published`,
 `catalog.item_retired`). Each record names a division; its snapshot is
 rebuilt from the current catalogue, so duplicates and any order are harmless
 and no idempotency store is needed. A division rebuilt once in a batch is not

@@ -5,7 +5,7 @@ INSERTs. Entries go out in PutEvents calls of up to 10; when an entry fails,
 the handler reports the first failed record so the stream retries from there
 (earlier records are done; later ones are sent again, which consumers
 tolerate since every consumer is idempotent). An event is never dropped:
-after the retries the record goes to the RelayFailureQueue with an alarm.
+after the retries the record goes to the OutboxRelayDLQ with an alarm.
 """
 
 from __future__ import annotations

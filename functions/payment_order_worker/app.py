@@ -1,7 +1,7 @@
 """payment_order_worker — opens a payment order when a case's fees fall due,
 cancels unpaid ones when a case is withdrawn (C10).
 
-Fed by PaymentOrdersQueue (PaymentCaseEventsRule: `case.fee_due`,
+Fed by PaymentOrdersQueue (PaymentOrdersRule: `case.fee_due`,
 `case.withdrawn` from the cases context). One order per case and stage: a
 redelivered `case.fee_due` finds the order and changes nothing; the order and
 its `payment.order_created` event (and `payment.paid` for a fee waiver) are

@@ -1,6 +1,6 @@
 """pre_review_worker — automatic pre-review (自动预审, C14) of every submission.
 
-Fed by PreReviewQueue (CaseSubmittedRule: `case.submitted`, first submissions
+Fed by PreReviewQueue (PreReviewRule: `case.submitted`, first submissions
 and resubmissions after a supplement). Each record's case is checked against
 its item's material list, formats and sizes, form and applicant kind; the
 case moves to pre_review_passed (即办件: accepted at once) or to

@@ -11,6 +11,7 @@ as CloudFormation does).
 from __future__ import annotations
 
 import base64
+import copy
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -402,3 +403,133 @@ def strip_quotes(value: Any) -> str:
 def env_text(value: Any) -> str:
     """An environment variable value as Lambda would see it."""
     return _scalar_text(value)
+
+
+# --- AWS::LanguageExtensions ------------------------------------------------------
+
+LANGUAGE_EXTENSIONS: Final = "AWS::LanguageExtensions"
+_FOR_EACH = re.compile(r"^Fn::ForEach::[A-Za-z0-9]+$")
+
+
+def expand_language_extensions(template: Mapping[str, Any]) -> dict[str, Any]:
+    """The template as CloudFormation hands it on after `AWS::LanguageExtensions`:
+    `Fn::ForEach` loops unrolled (`${Id}` and `&{Id}` in keys and `Fn::Sub`
+    text, `Ref: Id`), `Fn::FindInMap` with literal keys (and `DefaultValue`)
+    looked up, and the transform removed from `Transform`. Mappings that only
+    the expansion read are dropped (nothing refers to them any more). A
+    template without the transform is returned unchanged (a copy)."""
+    declared = template.get("Transform")
+    transforms = declared if isinstance(declared, list) else [declared] if declared else []
+    if LANGUAGE_EXTENSIONS not in transforms:
+        return copy.deepcopy(dict(template))
+    expander = _Expander(template.get("Mappings") or {}, template.get("Parameters") or {})
+    out: dict[str, Any] = expander.walk(template, {})
+    still_used = _mapping_names(out)
+    mappings = {k: v for k, v in (out.get("Mappings") or {}).items() if k in still_used}
+    if mappings:
+        out["Mappings"] = mappings
+    else:
+        out.pop("Mappings", None)
+    rest = [t for t in transforms if t != LANGUAGE_EXTENSIONS]
+    if rest:
+        out["Transform"] = rest[0] if len(rest) == 1 else rest
+    else:
+        out.pop("Transform", None)
+    return out
+
+
+class _Expander:
+    def __init__(self, mappings: Mapping[str, Any], parameters: Mapping[str, Any]) -> None:
+        self._mappings = mappings
+        self._parameters = parameters
+
+    def walk(self, node: Any, ids: Mapping[str, str]) -> Any:
+        if isinstance(node, list):
+            return [self.walk(item, ids) for item in node]
+        if not isinstance(node, dict):
+            return node
+        if len(node) == 1:
+            ((key, arg),) = node.items()
+            if key == "Ref" and isinstance(arg, str) and arg in ids:
+                return ids[arg]
+            if key == "Fn::Sub":
+                return self._sub(arg, ids)
+            if key == "Fn::FindInMap":
+                return self._find_in_map(arg, ids)
+        out: dict[str, Any] = {}
+        for key, value in node.items():
+            if _FOR_EACH.match(key):
+                for name, fragment in self._for_each(key, value, ids):
+                    if name in out or name in node:
+                        raise TemplateError(f"{key} makes {name}, which already exists")
+                    out[name] = fragment
+            else:
+                out[_substitute(key, ids)] = self.walk(value, ids)
+        return out
+
+    def _for_each(self, key: str, value: Any, ids: Mapping[str, str]) -> Iterable[tuple[str, Any]]:
+        if not isinstance(value, list) or len(value) != 3 or not isinstance(value[2], dict):
+            raise TemplateError(f"{key} takes [Identifier, Collection, {{OutputKey: OutputValue}}]")
+        identifier, collection, output = value
+        if not isinstance(identifier, str) or identifier in ids:
+            raise TemplateError(f"{key}: identifier {identifier!r} must be a new name")
+        items = self.walk(collection, ids)
+        if isinstance(items, dict) and isinstance(items.get("Ref"), str):
+            default = (self._parameters.get(items["Ref"]) or {}).get("Default")
+            items = [part.strip() for part in str(default).split(",")] if default is not None else items
+        if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+            raise TemplateError(f"{key}: the collection must be a list of strings, got {items!r}")
+        for item in items:
+            inner = {**ids, identifier: item}
+            for out_key, out_value in output.items():
+                if _FOR_EACH.match(out_key):
+                    yield from self._for_each(out_key, out_value, inner)
+                    continue
+                name = _substitute(out_key, inner)
+                if name == out_key:
+                    raise TemplateError(f"{key}: output key {out_key} does not use ${{{identifier}}}")
+                yield name, self.walk(out_value, inner)
+
+    def _sub(self, arg: Any, ids: Mapping[str, str]) -> Any:
+        if isinstance(arg, str):
+            text = _substitute(arg, ids)
+            return text if ids and not _SUB_VAR.search(text) else {"Fn::Sub": text}
+        if isinstance(arg, list) and len(arg) == 2:
+            return {"Fn::Sub": [_substitute(str(arg[0]), ids), self.walk(arg[1], ids)]}
+        return {"Fn::Sub": self.walk(arg, ids)}
+
+    def _find_in_map(self, arg: Any, ids: Mapping[str, str]) -> Any:
+        walked = self.walk(arg, ids)
+        if not isinstance(walked, list) or len(walked) not in (3, 4):
+            raise TemplateError(f"Fn::FindInMap takes 3 keys and an optional DefaultValue, got {arg!r}")
+        keys = walked[:3]
+        if not all(isinstance(k, str) for k in keys):
+            return {"Fn::FindInMap": walked}  # a key CloudFormation resolves at deploy time
+        found = (self._mappings.get(keys[0]) or {}).get(keys[1], {}).get(keys[2])
+        if found is not None:
+            return found
+        if len(walked) == 4 and isinstance(walked[3], dict) and "DefaultValue" in walked[3]:
+            return walked[3]["DefaultValue"]
+        raise TemplateError(f"Fn::FindInMap {keys} not found")
+
+
+def _mapping_names(node: Any) -> set[str]:
+    """Names of the mappings that `Fn::FindInMap` calls in `node` read."""
+    if isinstance(node, list):
+        return set().union(*(_mapping_names(item) for item in node)) if node else set()
+    if not isinstance(node, dict):
+        return set()
+    found: set[str] = set()
+    for key, value in node.items():
+        if key == "Fn::FindInMap" and isinstance(value, list) and value and isinstance(value[0], str):
+            found.add(value[0])
+        found |= _mapping_names(value)
+    return found
+
+
+def _substitute(text: str, ids: Mapping[str, str]) -> str:
+    """`${Id}` becomes the loop value and `&{Id}` the value without non-alphanumerics."""
+    for name, value in ids.items():
+        text = text.replace("${" + name + "}", value)
+        text = text.replace("&{" + name + "}", re.sub(r"[^0-9A-Za-z]", "", value))
+    return text

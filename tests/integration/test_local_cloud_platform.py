@@ -30,7 +30,7 @@ def test_resources_follow_the_template(local_cloud: LocalCloud) -> None:
     assert redrive == {"deadLetterTargetArn": local_cloud.arn("OpenDataDLQ"), "maxReceiveCount": 3}
     assert local_cloud.ref("DomainBus") == "jszw-domain-local"
     targets = local_cloud.client("events").list_targets_by_rule(
-        Rule=local_cloud.physical_name("CatalogChangedRule"), EventBusName="jszw-domain-local"
+        Rule=local_cloud.physical_name("OpenDataRule"), EventBusName="jszw-domain-local"
     )["Targets"]
     assert [t["Arn"] for t in targets] == [local_cloud.arn("OpenDataQueue")]
     versioning = local_cloud.client("s3").get_bucket_versioning(Bucket=local_cloud.ref("OpenDataBucket"))

@@ -267,7 +267,7 @@ def approved_case(who: dict[str, str] = CITIZEN_A) -> str:
 
 
 def open_orders(*envelopes: dict[str, Any]) -> dict[str, Any]:
-    """Deliver case events to payment_order_worker (as PaymentCaseEventsRule would)."""
+    """Deliver case events to payment_order_worker (as PaymentOrdersRule would)."""
     result: dict[str, Any] = function("payment_order_worker").handler(sqs_event(list(envelopes)), FakeContext())
     return result
 

@@ -11,6 +11,7 @@ from infra.local.intrinsics import (
     Pseudo,
     Resolver,
     TemplateError,
+    expand_language_extensions,
     references,
     resolve_parameters,
     strip_quotes,
@@ -158,3 +159,102 @@ def test_quoted_header_values_lose_their_quotes() -> None:
     assert strip_quotes("'*'") == "*"
     assert strip_quotes("'GET,POST'") == "GET,POST"
     assert strip_quotes("plain") == "plain"
+
+
+CONSUMERS: dict[str, Any] = {
+    "Transform": ["AWS::LanguageExtensions", "AWS::Serverless-2016-10-31"],
+    "Mappings": {
+        "Consumers": {"Billing": {"Visibility": "180", "Types": ["a.b", "c.d"]}, "Mail": {"Visibility": "60"}}
+    },
+    "Resources": {
+        "Fn::ForEach::Consumers": [
+            "Consumer",
+            ["Billing", "Mail"],
+            {
+                "${Consumer}Queue": {
+                    "Type": "AWS::SQS::Queue",
+                    "Properties": {
+                        "VisibilityTimeout": {"Fn::FindInMap": ["Consumers", {"Ref": "Consumer"}, "Visibility"]},
+                        "RedrivePolicy": {
+                            "deadLetterTargetArn": {"Fn::GetAtt": [{"Fn::Sub": "${Consumer}DLQ"}, "Arn"]}
+                        },
+                        "Tags": [
+                            {
+                                "Key": "types",
+                                "Value": {
+                                    "Fn::FindInMap": ["Consumers", {"Ref": "Consumer"}, "Types", {"DefaultValue": []}]
+                                },
+                            }
+                        ],
+                        "Note": {"Fn::Sub": "arn:${AWS::Partition}:sqs:::${Consumer}"},
+                    },
+                },
+                "${Consumer}DLQ": {"Type": "AWS::SQS::Queue"},
+            },
+        ],
+        "Relay": {
+            "Type": "AWS::Serverless::Function",
+            "Properties": {
+                "Events": {
+                    "Fn::ForEach::Streams": [
+                        "Context",
+                        ["cases", "pay-ments"],
+                        {
+                            "&{Context}Outbox": {
+                                "Type": "DynamoDB",
+                                "Properties": {"Stream": {"Fn::GetAtt": [{"Fn::Sub": "${Context}Table"}, "StreamArn"]}},
+                            }
+                        },
+                    ]
+                }
+            },
+        },
+    },
+}
+
+
+def test_for_each_unrolls_resources_as_cloudformation_hands_them_to_sam() -> None:
+    out = expand_language_extensions(CONSUMERS)
+    resources = out["Resources"]
+    assert sorted(resources) == ["BillingDLQ", "BillingQueue", "MailDLQ", "MailQueue", "Relay"]
+    billing = resources["BillingQueue"]["Properties"]
+    assert billing["VisibilityTimeout"] == "180"
+    assert billing["RedrivePolicy"]["deadLetterTargetArn"] == {"Fn::GetAtt": ["BillingDLQ", "Arn"]}
+    assert billing["Tags"][0]["Value"] == ["a.b", "c.d"]
+    # a Sub that still names other variables stays a Sub, with the loop value filled in
+    assert billing["Note"] == {"Fn::Sub": "arn:${AWS::Partition}:sqs:::Billing"}
+    assert resources["MailQueue"]["Properties"]["Tags"][0]["Value"] == []
+    # loops inside properties too; &{} drops what is not alphanumeric
+    events = resources["Relay"]["Properties"]["Events"]
+    assert events["paymentsOutbox"]["Properties"]["Stream"] == {"Fn::GetAtt": ["pay-mentsTable", "StreamArn"]}
+    assert set(events) == {"casesOutbox", "paymentsOutbox"}
+    # the transform is done and its mapping was read only by the loops
+    assert out["Transform"] == "AWS::Serverless-2016-10-31"
+    assert "Mappings" not in out
+    assert "Fn::ForEach::Consumers" in CONSUMERS["Resources"]  # the input is left alone
+
+
+def test_for_each_mistakes_are_errors() -> None:
+    duplicate = {
+        "Transform": "AWS::LanguageExtensions",
+        "Resources": {"AQueue": {"Type": "AWS::SQS::Queue"}, "Fn::ForEach::Q": ["X", ["A"], {"${X}Queue": {}}]},
+    }
+    with pytest.raises(TemplateError, match="already exists"):
+        expand_language_extensions(duplicate)
+    unnamed = {
+        "Transform": "AWS::LanguageExtensions",
+        "Resources": {"Fn::ForEach::Q": ["X", ["A", "B"], {"Queue": {}}]},
+    }
+    with pytest.raises(TemplateError, match="does not use"):
+        expand_language_extensions(unnamed)
+    missing = {
+        "Transform": "AWS::LanguageExtensions",
+        "Resources": {"Fn::ForEach::Q": ["X", ["A"], {"${X}Q": {"P": {"Fn::FindInMap": ["M", {"Ref": "X"}, "K"]}}}]},
+    }
+    with pytest.raises(TemplateError, match="not found"):
+        expand_language_extensions(missing)
+
+
+def test_a_template_without_the_transform_is_left_as_written() -> None:
+    plain = {"Transform": "AWS::Serverless-2016-10-31", "Resources": {"Fn::ForEach::Q": ["X", ["A"], {"${X}": {}}]}}
+    assert expand_language_extensions(plain) == plain
