@@ -83,7 +83,9 @@ def test_every_queue_consumer_follows_the_naming_rule() -> None:
 def test_renamed_logical_ids_are_gone_from_the_repository() -> None:
     root = LISTING.parents[2]
     stale = []
-    for path in [root / "template.yaml", root / "README.md", root / "Makefile", *root.glob("docs/*.md")]:
+    # the decision log keeps the old names: it records the rename (D-042)
+    docs = [p for p in root.glob("docs/*.md") if p.name != "decisions.md"]
+    for path in [root / "template.yaml", root / "README.md", root / "Makefile", *docs]:
         text = path.read_text(encoding="utf-8")
         stale += [f"{path.name}: {old}" for old in RENAMED if old in text]
     for folder in ("infra", "shared", "functions", "tests", "events"):
