@@ -13,7 +13,7 @@ import re
 import sys
 from pathlib import Path
 
-from infra.template import cloudformation_template, sam_template
+from infra.template import TEMPLATE, cloudformation_template, sam_template
 
 LISTING = Path(__file__).with_name("template_resources.txt")
 
@@ -50,6 +50,12 @@ def test_the_template_creates_exactly_the_listed_resources() -> None:
     assert not missing, f"no longer created: {missing}"
     assert not added, f"newly created: {added}"
     assert len(actual) == len(expected)
+
+
+def test_the_template_stays_within_80_lines_per_function() -> None:
+    lines = len(TEMPLATE.read_text(encoding="utf-8").splitlines())
+    functions = [r for r in sam_template()["Resources"].values() if r["Type"] == "AWS::Serverless::Function"]
+    assert lines <= 80 * len(functions), f"{lines} lines for {len(functions)} functions (issue 12: at most 80 each)"
 
 
 def test_every_queue_consumer_follows_the_naming_rule() -> None:
