@@ -25,6 +25,7 @@ from botocore.config import Config
 
 from infra.local.gateway import Gateway
 from infra.local.intrinsics import Pseudo, TemplateError
+from infra.local.metering import Usage
 from infra.local.model import EventSource, FunctionSpec, Model, read_model
 from infra.local.motoserver import MotoServer
 from infra.local.partners import Partner, load_partners
@@ -610,6 +611,10 @@ class LocalCloud:
     def iter_queues(self) -> Iterator[Created]:
         assert self.stack is not None
         yield from (m for m in self.stack.created.values() if m.type == "AWS::SQS::Queue")
+
+    def usage(self) -> dict[str, Usage]:
+        """Metered usage per function since the start (a copy: subtract two to see a run's share)."""
+        return {fid: (pool.usage.copy() if pool.usage else Usage()) for fid, pool in self._pools.items()}
 
     def status(self) -> dict[str, Any]:
         """Functions, routes, queues with depth, streams, schedules and seed outcome."""

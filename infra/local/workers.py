@@ -26,11 +26,15 @@ import threading
 import time
 import traceback
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from infra.local.metering import Usage
 
 log = logging.getLogger("infra.local")
 
@@ -166,6 +170,29 @@ class _InitError(Exception):
         self.error_type = error_type
 
 
+def _log_size(config: WorkerConfig) -> int:
+    """Bytes in the function's log file so far (what CloudWatch Logs would ingest)."""
+    if not config.log_file:
+        return 0
+    try:
+        return os.fstat(1).st_size
+    except OSError:
+        return 0
+
+
+@contextmanager
+def _metered(event: Any, memory_mb: int) -> Iterator[Any]:
+    """The invocation's usage (infra/local/metering.py) when the handler uses the
+    platform's AWS clients; None for a handler that does not (nothing to meter)."""
+    if "shared.platform.aws" not in sys.modules:
+        yield None
+        return
+    from infra.local import metering
+
+    with metering.metered(event, memory_mb) as usage:
+        yield usage
+
+
 def _decimal_default(value: Any) -> Any:
     """The Python runtime serialises Decimal results as numbers."""
     if isinstance(value, decimal.Decimal):
@@ -213,17 +240,20 @@ def worker_main(conn: Connection, config: WorkerConfig) -> None:
             return
         _, request_id, event_text, deadline_ms = message
         context = LocalLambdaContext(config, request_id, deadline_ms)
+        event = json.loads(event_text)
+        logged_before = _log_size(config)
         begun = time.perf_counter()
-        try:
-            result = handler(json.loads(event_text), context)
-            text = json.dumps(result, default=_decimal_default, ensure_ascii=False)
-            if len(text.encode()) > MAX_RESPONSE_BYTES:
-                raise _InitError("Function.ResponseSizeTooLarge", "Response payload size exceeded maximum allowed")
-            reply: tuple[str, Any] = ("ok", text)
-        except BaseException as exc:
-            payload = _error_payload(exc, request_id)
-            _log_error(payload)
-            reply = ("error", payload)
+        with _metered(event, config.memory_mb) as usage:
+            try:
+                result = handler(event, context)
+                text = json.dumps(result, default=_decimal_default, ensure_ascii=False)
+                if len(text.encode()) > MAX_RESPONSE_BYTES:
+                    raise _InitError("Function.ResponseSizeTooLarge", "Response payload size exceeded maximum allowed")
+                reply: tuple[str, Any, dict[str, Any]] = ("ok", text, {})
+            except BaseException as exc:
+                payload = _error_payload(exc, request_id)
+                _log_error(payload)
+                reply = ("error", payload, {})
         duration = (time.perf_counter() - begun) * 1000
         init = f" Init Duration: {init_ms:.2f} ms" if first else ""
         print(
@@ -231,6 +261,11 @@ def worker_main(conn: Connection, config: WorkerConfig) -> None:
             flush=True,
         )
         first = False
+        if usage is not None:
+            from infra.local import metering
+
+            metering.finish(usage, duration, config.memory_mb, _log_size(config) - logged_before)
+            reply = (reply[0], reply[1], usage.to_dict())
         conn.send(reply)
         if isinstance(reply[1], dict) and reply[1].get("errorType") in ("SystemExit",):
             return
@@ -266,17 +301,18 @@ class _Worker:
             return None
         return dict(payload)
 
-    def call(self, request_id: str, event_text: str, timeout_s: float) -> tuple[str, Any]:
+    def call(self, request_id: str, event_text: str, timeout_s: float) -> tuple[str, Any, dict[str, Any]]:
+        """(outcome, payload, metered usage: empty when the worker did not meter)."""
         deadline_ms = int((time.time() + timeout_s) * 1000)
         try:
             self.conn.send(("invoke", request_id, event_text, deadline_ms))
             if not self.conn.poll(timeout_s):
-                return ("timeout", None)
-            kind, payload = self.conn.recv()
+                return ("timeout", None, {})
+            kind, payload, usage = self.conn.recv()
         except (EOFError, OSError, BrokenPipeError):
             self.process.join(0.5)
-            return ("exit", self.process.exitcode)
-        return (kind, payload)
+            return ("exit", self.process.exitcode, {})
+        return (kind, payload, usage)
 
     def kill(self) -> None:
         if self.process.is_alive():
@@ -304,6 +340,7 @@ class FunctionPool:
         self.timeout_s = timeout_s
         self.init_timeout_s = init_timeout_s
         self.stats = PoolStats()
+        self.usage: Usage | None = None  # metered AWS usage of every invocation so far (cost model)
         self._idle: list[_Worker] = []
         self._all: set[_Worker] = set()
         self._starting = 0
@@ -346,8 +383,10 @@ class FunctionPool:
             invocation.init_ms = worker.init_ms
             worker.fresh = False
         begun = time.perf_counter()
-        kind, payload = worker.call(request_id, event_text, limit)
+        kind, payload, usage = worker.call(request_id, event_text, limit)
         invocation.duration_ms = (time.perf_counter() - begun) * 1000
+        if usage:
+            self._meter(usage)
         healthy = kind in ("ok", "error")
         if kind == "ok":
             invocation.result = json.loads(payload)
@@ -369,6 +408,14 @@ class FunctionPool:
         self._release(worker, healthy=healthy)
         self._count(invocation)
         return invocation
+
+    def _meter(self, usage: dict[str, Any]) -> None:
+        from infra.local.metering import Usage
+
+        with self._cond:
+            if self.usage is None:
+                self.usage = Usage()
+            self.usage.add(Usage.from_dict(usage))
 
     def _count(self, invocation: Invocation) -> None:
         with self._cond:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -69,6 +69,13 @@ def reset_clients() -> None:
 
 _active_counters: list[Counter[str]] = []
 
+# Observers see each finished call: service, operation, the API parameters, the
+# parsed response and the request/response sizes on the wire. The local cloud's
+# metering (infra/local/metering.py) prices a scripted run with them; nothing is
+# observed in production (the list stays empty and the hooks return at once).
+CallObserver = Callable[[str, str, Mapping[str, Any], Mapping[str, Any], int, int], None]
+_observers: list[CallObserver] = []
+
 
 def _attach_counter(made: Any) -> None:
     service = made.meta.service_model.service_name
@@ -77,8 +84,55 @@ def _attach_counter(made: Any) -> None:
         name = kwargs.get("event_name", "").rsplit(".", 1)[-1]
         for counter in _active_counters:
             counter[f"{service}.{name}"] += 1
+        if _observers:
+            kwargs.get("context", {})["jszw_request_bytes"] = _size(kwargs.get("params", {}).get("body"))
+
+    def keep_params(params: Mapping[str, Any], context: dict[str, Any], **_: Any) -> None:
+        if _observers:
+            context["jszw_params"] = dict(params)
+
+    def observe(parsed: Mapping[str, Any], model: Any, context: Mapping[str, Any], **kwargs: Any) -> None:
+        if not _observers:
+            return
+        response = kwargs.get("http_response")
+        length = (getattr(response, "headers", None) or {}).get("content-length")
+        if length is not None:
+            received = int(length)
+        elif model.has_streaming_output:  # never read a streamed body here: the caller would get it empty
+            received = 0
+        else:  # already read whole by botocore
+            received = len(getattr(response, "content", b"") or b"")
+        for observer in list(_observers):
+            observer(
+                service,
+                model.name,
+                context.get("jszw_params", {}),
+                parsed,
+                int(context.get("jszw_request_bytes", 0)),
+                received,
+            )
 
     made.meta.events.register("before-call.*.*", count)
+    made.meta.events.register("before-parameter-build.*.*", keep_params)
+    made.meta.events.register("after-call.*.*", observe)
+
+
+def _size(body: Any) -> int:
+    """Bytes of a request body: bytes or text, or a stream (S3 uploads) measured without reading it."""
+    if isinstance(body, bytes | bytearray | str):
+        return len(body)
+    getbuffer = getattr(body, "getbuffer", None)
+    return len(getbuffer()) if getbuffer is not None else 0
+
+
+@contextmanager
+def observe_calls(observer: CallObserver) -> Iterator[None]:
+    """Call `observer` after every AWS call made inside the block (local metering, benchmarks)."""
+    _observers.append(observer)
+    try:
+        yield
+    finally:
+        _observers.remove(observer)
 
 
 @contextmanager

@@ -1,0 +1,269 @@
+"""What one invocation uses of the billed AWS services, for the cost model.
+
+A worker process meters every invocation (infra/local/workers.py) and the
+function's pool adds it up, so `LocalCloud.usage()` tells, per function,
+how many times it ran, for how long, which AWS calls it made and what they
+would be billed as. tests/perf/test_cost_model.py runs scripted cases and
+prices the totals (docs/performance.md, "Cost per completed case").
+
+DynamoDB on-demand bills request units by item size, which moto does not
+report, so sizes are computed here from the items on the wire with
+DynamoDB's published rules (attribute name + value bytes, numbers about half
+their digits, 1 KB per write unit, 4 KB per read unit, eventually
+consistent reads half a unit, transactions twice). An UpdateItem is sized
+by its key and the values it sets (the stored item may be larger): that is
+the one place the figure can be low, and the tables keep items small.
+
+Imports only the standard library: the worker imports it after the handler.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+_WRITE_UNIT = 1024
+_READ_UNIT = 4096
+
+
+@dataclass
+class Usage:
+    """Billed quantities of one or many invocations."""
+
+    invocations: int = 0
+    billed_ms: int = 0  # Lambda rounds each invocation up to the millisecond
+    gb_seconds: float = 0.0
+    calls: Counter[str] = field(default_factory=Counter)
+    read_units: float = 0.0  # DynamoDB RRU
+    write_units: float = 0.0  # DynamoDB WRU
+    sqs_records: int = 0  # SQS messages handed to the function (each was sent, received and deleted)
+    api_requests: int = 0  # API Gateway REST requests that reached the function
+    log_bytes: int = 0  # what the function wrote to its log (CloudWatch Logs ingestion)
+    bus_events: int = 0  # EventBridge entries put (billed per event)
+    dynamodb_bytes_put: int = 0  # item bytes of Puts (a storage upper bound: TTL'd items expire)
+    s3_bytes_put: int = 0  # object bytes written
+    bytes_sent: int = 0  # request bodies of its AWS calls
+    bytes_received: int = 0  # response bodies of its AWS calls
+
+    def add(self, other: Usage) -> None:
+        self.invocations += other.invocations
+        self.billed_ms += other.billed_ms
+        self.gb_seconds += other.gb_seconds
+        self.calls.update(other.calls)
+        self.read_units += other.read_units
+        self.write_units += other.write_units
+        self.sqs_records += other.sqs_records
+        self.api_requests += other.api_requests
+        self.log_bytes += other.log_bytes
+        self.bus_events += other.bus_events
+        self.dynamodb_bytes_put += other.dynamodb_bytes_put
+        self.s3_bytes_put += other.s3_bytes_put
+        self.bytes_sent += other.bytes_sent
+        self.bytes_received += other.bytes_received
+
+    def minus(self, earlier: Usage) -> Usage:
+        """What happened since `earlier` (a snapshot of the same counters)."""
+        return Usage(
+            invocations=self.invocations - earlier.invocations,
+            billed_ms=self.billed_ms - earlier.billed_ms,
+            gb_seconds=self.gb_seconds - earlier.gb_seconds,
+            calls=Counter({k: v for k, v in (self.calls - earlier.calls).items() if v}),
+            read_units=self.read_units - earlier.read_units,
+            write_units=self.write_units - earlier.write_units,
+            sqs_records=self.sqs_records - earlier.sqs_records,
+            api_requests=self.api_requests - earlier.api_requests,
+            log_bytes=self.log_bytes - earlier.log_bytes,
+            bus_events=self.bus_events - earlier.bus_events,
+            dynamodb_bytes_put=self.dynamodb_bytes_put - earlier.dynamodb_bytes_put,
+            s3_bytes_put=self.s3_bytes_put - earlier.s3_bytes_put,
+            bytes_sent=self.bytes_sent - earlier.bytes_sent,
+            bytes_received=self.bytes_received - earlier.bytes_received,
+        )
+
+    def copy(self) -> Usage:
+        made = Usage()
+        made.add(self)
+        return made
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "invocations": self.invocations,
+            "billed_ms": self.billed_ms,
+            "gb_seconds": self.gb_seconds,
+            "calls": dict(self.calls),
+            "read_units": self.read_units,
+            "write_units": self.write_units,
+            "sqs_records": self.sqs_records,
+            "api_requests": self.api_requests,
+            "log_bytes": self.log_bytes,
+            "bus_events": self.bus_events,
+            "dynamodb_bytes_put": self.dynamodb_bytes_put,
+            "s3_bytes_put": self.s3_bytes_put,
+            "bytes_sent": self.bytes_sent,
+            "bytes_received": self.bytes_received,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Usage:
+        values = dict(data)
+        values["calls"] = Counter(values.get("calls") or {})
+        return cls(**values)
+
+
+# --- DynamoDB item sizes (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/CapacityUnitCalculations.html)
+
+
+def value_size(value: Mapping[str, Any]) -> int:
+    """Bytes DynamoDB counts for one attribute value in wire form (`{"S": "…"}`)."""
+    (kind, inner), *_ = value.items()
+    if kind == "S":
+        return len(str(inner).encode())
+    if kind == "N":
+        digits = str(inner).lstrip("-").replace(".", "").lstrip("0") or "0"
+        return math.ceil(len(digits) / 2) + 1
+    if kind == "B":
+        return len(inner) if isinstance(inner, bytes | bytearray) else len(str(inner)) * 3 // 4
+    if kind in ("BOOL", "NULL"):
+        return 1
+    if kind in ("SS", "NS", "BS"):
+        return sum(value_size({kind[0]: member}) for member in inner)
+    if kind == "L":
+        return 3 + sum(1 + value_size(member) for member in inner)
+    if kind == "M":
+        return 3 + sum(1 + len(name.encode()) + value_size(member) for name, member in inner.items())
+    return 0
+
+
+def item_size(item: Mapping[str, Any] | None) -> int:
+    if not item:
+        return 0
+    return sum(len(name.encode()) + value_size(value) for name, value in item.items())
+
+
+def _write_units(size: int) -> float:
+    return float(max(1, math.ceil(size / _WRITE_UNIT)))
+
+
+def _read_units(size: int, *, consistent: bool) -> float:
+    units = max(1, math.ceil(size / _READ_UNIT))
+    return float(units) if consistent else units / 2
+
+
+def _update_size(update: Mapping[str, Any]) -> int:
+    return item_size(update.get("Key")) + sum(
+        value_size(v) for v in (update.get("ExpressionAttributeValues") or {}).values()
+    )
+
+
+def dynamodb_units(operation: str, params: Mapping[str, Any], parsed: Mapping[str, Any]) -> tuple[float, float]:
+    """(read units, write units) of one DynamoDB call."""
+    consistent = bool(params.get("ConsistentRead"))
+    if operation == "PutItem":
+        return 0.0, _write_units(item_size(params.get("Item")))
+    if operation == "UpdateItem":
+        return 0.0, _write_units(_update_size(params))
+    if operation == "DeleteItem":
+        return 0.0, 1.0
+    if operation == "BatchWriteItem":
+        batch = [w for requests in (params.get("RequestItems") or {}).values() for w in requests]
+        return 0.0, sum(_write_units(item_size((w.get("PutRequest") or {}).get("Item"))) for w in batch)
+    if operation == "TransactWriteItems":
+        reads = writes = 0.0
+        for action in params.get("TransactItems") or []:
+            if "Put" in action:
+                writes += 2 * _write_units(item_size(action["Put"].get("Item")))
+            elif "Update" in action:
+                writes += 2 * _write_units(_update_size(action["Update"]))
+            elif "Delete" in action:
+                writes += 2.0
+            elif "ConditionCheck" in action:
+                reads += 2.0
+        return reads, writes
+    if operation == "GetItem":
+        return _read_units(item_size(parsed.get("Item")), consistent=consistent), 0.0
+    if operation == "BatchGetItem":
+        found = [i for items in (parsed.get("Responses") or {}).values() for i in items]
+        return sum(_read_units(item_size(i), consistent=consistent) for i in found) or 0.5, 0.0
+    if operation == "TransactGetItems":
+        found = [r.get("Item") for r in parsed.get("Responses") or []]
+        return sum(2 * _read_units(item_size(i), consistent=True) for i in found), 0.0
+    if operation in ("Query", "Scan"):
+        size = sum(item_size(i) for i in parsed.get("Items") or [])
+        return _read_units(size, consistent=consistent), 0.0
+    return 0.0, 0.0
+
+
+def put_bytes(operation: str, params: Mapping[str, Any]) -> int:
+    """Item bytes a DynamoDB call puts (new items; updates change items already counted)."""
+    if operation == "PutItem":
+        return item_size(params.get("Item"))
+    if operation == "TransactWriteItems":
+        return sum(item_size(a["Put"].get("Item")) for a in params.get("TransactItems") or [] if "Put" in a)
+    if operation == "BatchWriteItem":
+        batch = [w for requests in (params.get("RequestItems") or {}).values() for w in requests]
+        return sum(item_size((w.get("PutRequest") or {}).get("Item")) for w in batch)
+    return 0
+
+
+class Meter:
+    """Collects the usage of one invocation (an `shared.platform.aws` call observer)."""
+
+    def __init__(self) -> None:
+        self.usage = Usage()
+
+    def __call__(
+        self,
+        service: str,
+        operation: str,
+        params: Mapping[str, Any],
+        parsed: Mapping[str, Any],
+        sent: int,
+        received: int,
+    ) -> None:
+        self.usage.calls[f"{service}.{operation}"] += 1
+        self.usage.bytes_sent += sent
+        self.usage.bytes_received += received
+        if service == "dynamodb":
+            reads, writes = dynamodb_units(operation, params, parsed)
+            self.usage.read_units += reads
+            self.usage.write_units += writes
+            self.usage.dynamodb_bytes_put += put_bytes(operation, params)
+        elif service == "events" and operation == "PutEvents":
+            self.usage.bus_events += len(params.get("Entries") or [])
+        elif service == "s3" and operation == "PutObject":
+            body = params.get("Body") or b""
+            self.usage.s3_bytes_put += len(body) if isinstance(body, bytes | bytearray | str) else sent
+
+
+def describe_event(event: Any, usage: Usage) -> None:
+    """What the trigger itself bills: an API request, or SQS messages."""
+    if not isinstance(event, Mapping):
+        return
+    if "httpMethod" in event and "requestContext" in event:
+        usage.api_requests += 1
+    records = event.get("Records")
+    if isinstance(records, list):
+        usage.sqs_records += sum(1 for r in records if isinstance(r, Mapping) and r.get("eventSource") == "aws:sqs")
+
+
+@contextmanager
+def metered(event: Any, memory_mb: int) -> Iterator[Usage]:
+    """Meter one invocation: AWS calls made through `shared.platform.aws`, trigger, duration."""
+    from shared.platform import aws  # the handler has imported it already
+
+    meter = Meter()
+    describe_event(event, meter.usage)
+    with aws.observe_calls(meter):
+        yield meter.usage
+
+
+def finish(usage: Usage, duration_ms: float, memory_mb: int, log_bytes: int) -> None:
+    billed = max(1, math.ceil(duration_ms))
+    usage.invocations = 1
+    usage.billed_ms = billed
+    usage.gb_seconds = billed / 1000 * memory_mb / 1024
+    usage.log_bytes = log_bytes

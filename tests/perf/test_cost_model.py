@@ -1,0 +1,369 @@
+"""Cost per completed case (issue 22, point 10): a scripted run through the
+local cloud, metered per function (infra/local/metering.py), priced at list
+prices (tests/perf/prices.py) per million completed cases.
+
+Four kinds of case, each as the README walks it (the same demo data):
+- simple: 最低生活保障金给付 in 玄武区 (no fee, no licence, electronic result);
+- with payment: 居民身份证换领 in 江宁区 (a 20-yuan fee paid through the channel simulator);
+- licence and courier: 个体工商户设立登记 in 江宁区 (an e-licence, the result by courier);
+- joint: 开办餐饮店联合审批 in 江宁区 (two co-department tasks, then a licence).
+
+Each run includes what the applicant's and the staff's clients do on the
+way (search, item detail, the case page after each step, the message
+center), not sign-in (a session serves many cases). Run with
+`make bench PYTEST_ARGS="-k cost_model"`; the table goes to docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from infra.local import LocalCloud
+from infra.local.metering import Usage
+from infra.seed.identity.people import (
+    CITIZEN_A,
+    CITIZEN_B,
+    JIANGNING_HOUSING,
+    JIANGNING_MARKET,
+    JIANGNING_POLICE,
+    STAFF_IN_SCOPE,
+)
+from tests.perf import prices
+from tests.support.sign_in import sign_in_citizen, sign_in_staff
+
+PDF = b"%PDF-1.7\n" + b"application material " * 2000  # ~40 KB, a scanned page is larger; see the storage line
+GOAL_USD_PER_MILLION = 300.0
+
+
+class Api(requests.Session):
+    def __init__(self, base_url: str) -> None:
+        super().__init__()
+        self.base_url = base_url.rstrip("/")
+
+    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
+        text = url.decode() if isinstance(url, bytes) else url
+        verb = method.decode() if isinstance(method, bytes) else method
+        kwargs.setdefault("timeout", 60)
+        return super().request(verb, self.base_url + text if text.startswith("/") else text, *args, **kwargs)
+
+
+@dataclass
+class Run:
+    """One kind of case: what the functions used, and the client-side S3 requests."""
+
+    name: str
+    usage: dict[str, Usage] = field(default_factory=dict)
+    s3_client_puts: int = 0
+    s3_client_gets: int = 0
+    s3_client_bytes: int = 0
+
+
+@dataclass
+class Script:
+    api: Api
+    cloud: LocalCloud
+    accounts: dict[str, dict[str, str]]
+    run: Run | None = None
+
+    def ok(self, response: requests.Response, *codes: int) -> dict[str, Any]:
+        assert response.status_code in (codes or (200,)), response.text
+        return dict(response.json()) if response.content else {}
+
+    def item(self, region: str, name: str) -> str:
+        found = self.ok(self.api.get("/v1/items", params={"region": region, "q": name}))["items"]
+        code = next(i["implementation_code"] for i in found if i["name"] == name)
+        self.ok(self.api.get(f"/v1/items/{code}"))
+        return str(code)
+
+    def upload(self, case_id: str, slot_id: str, who: str) -> None:
+        assert self.run is not None
+        ticket = self.ok(
+            self.api.post(
+                f"/v1/cases/{case_id}/materials",
+                headers=self.accounts[who],
+                json={
+                    "slot_id": slot_id,
+                    "file_name": f"{slot_id}.pdf",
+                    "content_type": "application/pdf",
+                    "size_bytes": len(PDF),
+                    "sha256": hashlib.sha256(PDF).hexdigest(),
+                },
+            ),
+            201,
+        )
+        posted = requests.post(
+            ticket["url"], data=ticket["fields"], files={"file": (f"{slot_id}.pdf", PDF, "application/pdf")}, timeout=30
+        )
+        assert posted.status_code in {200, 201, 204}, posted.text
+        self.run.s3_client_puts += 1
+        self.run.s3_client_bytes += len(PDF)
+        self.ok(
+            self.api.post(f"/v1/cases/{case_id}/materials/{ticket['material_id']}/confirm", headers=self.accounts[who])
+        )
+
+    def apply(self, who: str, item_code: str, form: dict[str, Any], slots: list[str], delivery: dict[str, Any]) -> str:
+        auth = self.accounts[who]
+        case_id = str(
+            self.ok(self.api.post("/v1/cases", headers=auth, json={"item_code": item_code, "delivery": delivery}), 201)[
+                "case_id"
+            ]
+        )
+        self.ok(self.api.put(f"/v1/cases/{case_id}/form", headers=auth, json={"form": form}))
+        for slot in slots:
+            self.upload(case_id, slot, who)
+        self.ok(self.api.post(f"/v1/cases/{case_id}/submit", headers=auth))
+        self.cloud.wait_idle(60)
+        self.ok(self.api.get(f"/v1/cases/{case_id}", headers=auth))
+        return case_id
+
+    def staff(self, who: str, case_id: str, action: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+        auth = self.accounts[who]
+        result = self.ok(self.api.post(f"/v1/cases/{case_id}/{action}", headers=auth, json=body or {}))
+        return result
+
+    def finish(self, who: str, case_id: str) -> dict[str, Any]:
+        """Wait until the case is completed (办结), then the applicant looks at it and the message center."""
+        auth = self.accounts[who]
+        deadline = time.monotonic() + 120
+        while True:
+            self.cloud.wait_idle(60)
+            case = self.ok(self.api.get(f"/v1/cases/{case_id}", headers=auth))
+            if case["state"] == "completed" or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+        assert case["state"] == "completed", case["state"]
+        self.ok(self.api.get("/v1/me/messages", headers=auth))
+        return case
+
+    def measure(self, name: str, body: Callable[[], None]) -> Run:
+        self.cloud.wait_idle(60)
+        before = self.cloud.usage()
+        self.run = Run(name)
+        body()
+        self.cloud.wait_idle(60)
+        after = self.cloud.usage()
+        self.run.usage = {fid: after[fid].minus(before.get(fid, Usage())) for fid in after}
+        self.run.usage = {fid: u for fid, u in self.run.usage.items() if u.invocations}
+        return self.run
+
+
+# --- the four kinds ----------------------------------------------------------------------------
+
+ELECTRONIC = {"method": "electronic"}
+COURIER = {
+    "method": "courier",
+    "address": "南京市江宁区天元中路 1 号 3 栋",
+    "region_code": "320115",
+    "recipient_name": "张伟",
+    "recipient_phone": "13800000001",
+}
+
+
+def simple_case(script: Script) -> None:
+    code = script.item("320102", "最低生活保障金给付")
+    form = {
+        "applicant_name": "张伟",
+        "id_number": "320102198803150213",
+        "phone": "13800000001",
+        "household_size": 3,
+        "monthly_income_fen": 180000,
+    }
+    case_id = script.apply("citizen_a", code, form, ["id_card", "household_register", "income_declaration"], ELECTRONIC)
+    script.staff("clerk", case_id, "accept")
+    script.staff("clerk", case_id, "decide", {"outcome": "approved", "reason": "符合最低生活保障条件"})
+    script.staff("clerk", case_id, "complete", {"note": "电子结果已送达"})  # no step left: staff completes (办结)
+    case = script.finish("citizen_a", case_id)
+    assert case["decision_document_url"]
+    assert requests.get(case["decision_document_url"], timeout=30).status_code == 200
+    assert script.run is not None
+    script.run.s3_client_gets += 1
+
+
+def paid_case(script: Script) -> None:
+    code = script.item("320115", "居民身份证换领")
+    form = {"applicant_name": "李娜", "id_number": "320106199207090461", "reason": "有效期满"}
+    case_id = script.apply("citizen_b", code, form, ["id_card", "household_register"], ELECTRONIC)
+    script.staff("police", case_id, "accept", {"note": "材料齐全"})
+    script.staff("police", case_id, "decide", {"outcome": "approved", "reason": "符合换领条件"})
+    script.cloud.wait_idle(60)
+    orders = script.ok(script.api.get("/v1/payment-orders", headers=script.accounts["citizen_b"]))["items"]
+    order = next(o for o in orders if o["case_id"] == case_id)
+    session = script.ok(
+        script.api.post(f"/v1/payment-orders/{order['order_id']}/pay", headers=script.accounts["citizen_b"], json={})
+    )
+    channel = script.cloud.partners["payment_channel"]
+    channel.pay(session["pay_url"], via="http", copies=1)  # type: ignore[attr-defined]
+    script.finish("citizen_b", case_id)
+
+
+def licence_by_courier(script: Script) -> None:
+    code = script.item("320115", "个体工商户设立登记")
+    form = {
+        "applicant_name": "张伟",
+        "id_number": "320102198803150213",
+        "premises_address": "南京市江宁区天元中路 1 号",
+    }
+    case_id = script.apply("citizen_a", code, form, ["application_form", "id_card", "premises_proof"], COURIER)
+    script.staff("market", case_id, "accept")
+    script.staff("market", case_id, "decide", {"outcome": "approved", "reason": "符合登记条件"})
+    script.finish("citizen_a", case_id)
+    script.ok(script.api.get(f"/v1/cases/{case_id}/shipments", headers=script.accounts["citizen_a"]))
+
+
+def joint_case(script: Script) -> None:
+    code = script.item("320115", "开办餐饮店联合审批")
+    form = {
+        "applicant_name": "张伟",
+        "id_number": "320102198803150213",
+        "premises_address": "南京市江宁区天元中路 1 号",
+    }
+    case_id = script.apply("citizen_a", code, form, ["id_card", "premises_plan"], ELECTRONIC)
+    script.staff("market", case_id, "accept", {"note": "材料齐全，启动并联审批"})
+    for department, reason in (("police", "治安、消防条件符合要求"), ("housing", "经营场所结构安全符合要求")):
+        script.ok(script.api.get("/v1/joint-tasks", headers=script.accounts[department]))
+        script.staff(department, case_id, "joint-task", {"outcome": "approved", "reason": reason})
+    script.staff("market", case_id, "decide", {"outcome": "approved", "reason": "各部门意见一致，符合开办条件"})
+    script.finish("citizen_a", case_id)
+
+
+KINDS: list[tuple[str, Callable[[Script], None]]] = [
+    ("simple", simple_case),
+    ("with payment", paid_case),
+    ("licence + courier", licence_by_courier),
+    ("joint (+ licence)", joint_case),
+]
+
+
+# --- pricing -------------------------------------------------------------------------------------
+
+
+def priced(run: Run) -> dict[str, float]:
+    """USD per completed case, per service (requests and compute)."""
+    total = Usage()
+    for usage in run.usage.values():
+        total.add(usage)
+    calls = total.calls
+
+    def count(prefix: str) -> int:
+        return sum(v for k, v in calls.items() if k.startswith(prefix))
+
+    s3_writes = sum(calls[f"s3.{op}"] for op in ("PutObject", "CopyObject", "ListObjectsV2", "ListObjects"))
+    s3_reads = count("s3.") - s3_writes + run.s3_client_gets
+    return {
+        "Lambda requests": total.invocations * prices.LAMBDA_REQUEST,
+        "Lambda compute": total.gb_seconds * prices.LAMBDA_GB_SECOND_ARM,
+        "API Gateway": total.api_requests * prices.API_GATEWAY_REST_REQUEST,
+        "DynamoDB": total.write_units * prices.DYNAMODB_WRITE_UNIT + total.read_units * prices.DYNAMODB_READ_UNIT,
+        # every record a queue hands a function was sent (by the bus or a function), received and deleted
+        "SQS": (count("sqs.") + 3 * total.sqs_records) * prices.SQS_REQUEST,
+        "EventBridge": total.bus_events * prices.EVENTBRIDGE_EVENT,
+        "KMS": count("kms.") * prices.KMS_REQUEST,
+        "S3 requests": (s3_writes + run.s3_client_puts) * prices.S3_WRITE_REQUEST + s3_reads * prices.S3_READ_REQUEST,
+        "Secrets Manager": count("secretsmanager.") * prices.SECRETS_MANAGER_CALL,
+        "CloudWatch Logs": total.log_bytes / 1e9 * prices.CLOUDWATCH_LOGS_GB_INGESTED,
+    }
+
+
+def storage(run: Run) -> dict[str, float]:
+    """USD per month per completed case kept (upper bound: TTL'd outbox and idempotency items counted)."""
+    total = Usage()
+    for usage in run.usage.values():
+        total.add(usage)
+    return {
+        "DynamoDB": total.dynamodb_bytes_put / 1e9 * prices.DYNAMODB_GB_MONTH,
+        "S3": (total.s3_bytes_put + run.s3_client_bytes) / 1e9 * prices.S3_STANDARD_GB_MONTH,
+        "CloudWatch Logs": total.log_bytes / 1e9 * prices.CLOUDWATCH_LOGS_GB_MONTH,
+    }
+
+
+# --- the run -------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def script(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Script]:
+    cloud = LocalCloud(
+        api_port=0,
+        aws_port=0,
+        scheduler=False,
+        retry_delay_s=0,
+        stream_idle_poll_s=0.2,
+        log_dir=tmp_path_factory.mktemp("cost-model-logs"),
+        seed=True,
+        strict_seed=True,
+    ).start()
+    try:
+        cloud.wait_idle(120)
+        from infra.seed.identity import load
+
+        load(cloud.shared_environment())
+        courier = cloud.partners["courier"]
+        courier.step_s, courier.jitter_s = 0.2, 0.2  # type: ignore[attr-defined]
+        api = Api(cloud.api_url)
+        accounts: dict[str, dict[str, str]] = {}
+        accounts["citizen_a"] = sign_in_citizen(api, cloud, CITIZEN_A.phone)
+        accounts["citizen_b"] = sign_in_citizen(api, cloud, CITIZEN_B.phone)
+        for name, worker in (
+            ("clerk", STAFF_IN_SCOPE),
+            ("police", JIANGNING_POLICE),
+            ("market", JIANGNING_MARKET),
+            ("housing", JIANGNING_HOUSING),
+        ):
+            accounts[name] = sign_in_staff(api, cloud, worker.login, worker.password, worker.phone)
+        yield Script(api, cloud, accounts)
+    finally:
+        cloud.stop()
+
+
+def _usd(value: float) -> str:
+    return f"{value * 1e6:,.0f}"
+
+
+@pytest.mark.perf
+def test_cost_per_million_completed_cases(script: Script) -> None:
+    # a first case of each kind warms every function, so cold starts do not count per case
+    for name, kind in KINDS:
+        script.measure(f"warm-up {name}", lambda kind=kind: kind(script))  # type: ignore[misc]
+    runs = [script.measure(name, lambda kind=kind: kind(script)) for name, kind in KINDS]  # type: ignore[misc]
+
+    lines = [
+        "",
+        "| kind | invocations | GB-s | AWS calls | DynamoDB RRU / WRU | log KB "
+        "| USD per million cases | storage USD per million cases-month |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    dominant: Counter[str] = Counter()
+    for run in runs:
+        total = Usage()
+        for usage in run.usage.values():
+            total.add(usage)
+        cost = priced(run)
+        dominant.update(cost)
+        lines.append(
+            f"| {run.name} | {total.invocations} | {total.gb_seconds:.2f} | {sum(total.calls.values())} | "
+            f"{total.read_units:.1f} / {total.write_units:.0f} | {total.log_bytes / 1024:.0f} | "
+            f"{_usd(sum(cost.values()))} | {_usd(sum(storage(run).values()))} |"
+        )
+    lines += ["", "| service | USD per million cases (sum of the four kinds) |", "|---|---:|"]
+    for service, value in dominant.most_common():
+        lines.append(f"| {service} | {_usd(value)} |")
+    lines += ["", "| kind | function | invocations | billed ms | AWS calls |", "|---|---|---:|---:|---|"]
+    for run in runs:
+        for fid, usage in sorted(run.usage.items()):
+            detail = ", ".join(f"{k} {v}" for k, v in sorted(usage.calls.items()))
+            lines.append(f"| {run.name} | {fid} | {usage.invocations} | {usage.billed_ms} | {detail} |")
+    report = "\n".join(lines)
+    print(report)
+    Path(script.cloud.log_dir or ".", "cost-model.md").write_text(report, encoding="utf-8")
+
+    for run in runs:
+        per_million = sum(priced(run).values()) * 1e6
+        assert per_million <= GOAL_USD_PER_MILLION, f"{run.name}: US${per_million:,.0f} per million completed cases"

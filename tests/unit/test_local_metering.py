@@ -1,0 +1,86 @@
+"""The cost model's metering (infra/local/metering.py): DynamoDB request units
+from item sizes by DynamoDB's published rules, and every AWS call a handler
+makes seen once, without changing the call."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from infra.local import metering
+from shared.platform import aws
+
+
+def test_item_sizes_follow_dynamodbs_rules() -> None:
+    # names count, strings are UTF-8 bytes, numbers about half their digits + 1
+    assert metering.item_size({"pk": {"S": "CASE#1"}}) == 2 + 6
+    assert metering.item_size({"名": {"S": "张伟"}}) == 3 + 6
+    assert metering.value_size({"N": "123456"}) == 4
+    assert metering.value_size({"BOOL": True}) == 1
+    assert metering.value_size({"M": {"a": {"S": "x"}}}) == 3 + 1 + 1 + 1
+
+
+def test_writes_and_reads_are_billed_by_size_and_transactions_twice() -> None:
+    small = {"pk": {"S": "x"}}
+    big = {"pk": {"S": "x"}, "body": {"S": "y" * 3000}}
+    assert metering.dynamodb_units("PutItem", {"Item": small}, {}) == (0.0, 1.0)
+    assert metering.dynamodb_units("PutItem", {"Item": big}, {}) == (0.0, 3.0)
+    assert metering.dynamodb_units(
+        "TransactWriteItems", {"TransactItems": [{"Put": {"Item": small}}, {"Put": {"Item": big}}]}, {}
+    ) == (0.0, 8.0)
+    # eventually consistent reads: half a unit per 4 KB, at least half a unit even when nothing is found
+    assert metering.dynamodb_units("GetItem", {}, {}) == (0.5, 0.0)
+    assert metering.dynamodb_units("GetItem", {"ConsistentRead": True}, {"Item": big}) == (1.0, 0.0)
+    items = [{"pk": {"S": "x"}, "body": {"S": "y" * 3000}}] * 3  # ~9 KB → 3 units → 1.5 eventually consistent
+    assert metering.dynamodb_units("Query", {}, {"Items": items}) == (1.5, 0.0)
+
+
+@pytest.fixture
+def cloud() -> Iterator[None]:
+    with mock_aws():
+        aws.reset_clients()
+        boto3.client("dynamodb").create_table(
+            TableName="t",
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        boto3.client("s3").create_bucket(
+            Bucket="metering-test", CreateBucketConfiguration={"LocationConstraint": "cn-north-1"}
+        )
+        yield None
+        aws.reset_clients()
+
+
+@pytest.mark.usefixtures("cloud")
+def test_an_invocation_is_metered_call_by_call() -> None:
+    event = {"Records": [{"eventSource": "aws:sqs", "body": "{}"}, {"eventSource": "aws:sqs", "body": "{}"}]}
+    with metering.metered(event, 1024) as usage:
+        aws.dynamodb().put_item(TableName="t", Item={"pk": {"S": "a"}, "v": {"S": "z" * 2000}})
+        aws.dynamodb().get_item(TableName="t", Key={"pk": {"S": "a"}})
+        aws.s3().put_object(Bucket="metering-test", Key="k", Body=io.BytesIO(b"0123456789"))
+    metering.finish(usage, 12.3, 1024, log_bytes=500)
+    assert usage.calls == {"dynamodb.PutItem": 1, "dynamodb.GetItem": 1, "s3.PutObject": 1}
+    assert (usage.write_units, usage.read_units) == (2.0, 0.5)
+    assert usage.sqs_records == 2
+    assert (usage.invocations, usage.billed_ms, usage.log_bytes) == (1, 13, 500)
+    assert usage.gb_seconds == pytest.approx(0.013)
+    assert usage.bytes_sent > 2000
+    assert usage.bytes_received > 2000
+    # outside the block nothing is observed, and the object was written whole
+    aws.dynamodb().get_item(TableName="t", Key={"pk": {"S": "a"}})
+    assert usage.calls["dynamodb.GetItem"] == 1
+    assert aws.s3().get_object(Bucket="metering-test", Key="k")["Body"].read() == b"0123456789"
+
+
+def test_usage_adds_up_and_subtracts_for_a_runs_share() -> None:
+    first = metering.Usage(invocations=2, billed_ms=10, read_units=1.0)
+    first.calls["dynamodb.Query"] = 2
+    later = first.copy()
+    later.add(metering.Usage.from_dict({"invocations": 1, "billed_ms": 5, "calls": {"dynamodb.Query": 1}}))
+    share = later.minus(first)
+    assert (share.invocations, share.billed_ms, dict(share.calls)) == (1, 5, {"dynamodb.Query": 1})
