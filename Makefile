@@ -76,7 +76,7 @@ build: layers ## sam build (needs the AWS SAM CLI)
 	sam build
 
 deploy: build ## sam deploy --guided (needs AWS credentials)
-	sam deploy --guided
+	sam deploy --guided --capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND
 
 lock: $(STAMP) ## Recompile the lock files after editing requirements/*.in
 	$(VENV)/bin/uv pip compile --python-version $(PYTHON_VERSION) --python-platform aarch64-manylinux_2_28 --generate-hashes -q requirements/runtime.in -o requirements/runtime.lock
