@@ -43,10 +43,11 @@ test-unit: $(STAMP) ## Unit tests only
 test-integration: $(STAMP) ## Integration tests through the local cloud
 	$(PY) -m pytest tests/integration $(PYTEST_ARGS)
 
-lint: $(STAMP) ## ruff and mypy
+lint: $(STAMP) ## ruff, mypy and the context boundaries (import-linter)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy shared functions infra
+	$(VENV)/bin/lint-imports
 
 format: $(STAMP) ## Apply ruff's formatting and safe fixes
 	$(VENV)/bin/ruff check --fix .

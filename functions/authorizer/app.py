@@ -20,7 +20,7 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared.identity.tokens import InvalidToken, verifier
+from shared.identity.api import InvalidToken, verifier
 from shared.platform.clock import now
 from shared.platform.principal import Principal
 

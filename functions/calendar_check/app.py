@@ -18,7 +18,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.platform import clock
 from shared.platform.observability import logger, metrics
-from shared.workdays import service
+from shared.workdays import api as service
 
 MISSING_METRIC = "NextYearCalendarMissing"
 

@@ -1,6 +1,6 @@
 """case_api — applying online, the user center's cases and intake by the
 department over HTTP (C13, C14, C18). Thin: routing lives in
-shared.cases.routes, rules in shared.cases.service."""
+shared.cases.routes, rules in the use cases behind shared.cases.service."""
 
 from __future__ import annotations
 
@@ -9,9 +9,15 @@ from typing import Any
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared.cases.routes import router as cases_router
+from shared.cases import api as cases
+from shared.cases.api import router as cases_router
+from shared.catalog import api as catalog
+from shared.licences import api as licences
 from shared.platform.http import make_resolver
 from shared.platform.observability import logger
+
+# the cases context's ports: published items (catalogue) and once-only licence reuse (licences)
+cases.wire(items=lambda code: catalog.CatalogService().get_item(code), licences=lambda: licences.licences_service())
 
 app = make_resolver()
 app.include_router(cases_router)

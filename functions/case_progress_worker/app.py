@@ -5,7 +5,7 @@ Fed by CaseProgressQueue (CaseProgressRule: `payment.paid`, `licence.issued`,
 `shipment.delivered` from the payments, licences and delivery contexts). Each
 event names its case and a reference (order, licence, shipment); the case
 records the step, starts the next one or completes, in one transaction with
-its events (`shared.cases.fulfilment`). A redelivered event finds its step
+its events (`shared.cases.fulfilment`, behind `shared.cases.api`). A redelivered event finds its step
 recorded and changes nothing. An event without a case or reference, or for
 an unknown case, is parked in CaseProgressDLQ with the reason at once.
 """
@@ -18,7 +18,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared.cases.fulfilment import STEP_EVENTS, fulfilment_service
+from shared.cases.api import STEP_EVENTS, cases_service
 from shared.platform.consumer import PermanentFailure, UnexpectedEvent, batch_handler
 from shared.platform.errors import NotFound
 from shared.platform.events import parse_bus_message
@@ -35,7 +35,7 @@ def progress(record: SQSRecord) -> None:
     if not isinstance(case_id, str) or not isinstance(reference, str):
         raise PermanentFailure(f"{envelope.type} without case_id or {reference_field}")
     try:
-        outcome = fulfilment_service().step_done(
+        outcome = cases_service().step_done(
             case_id, step, reference, correlation_id=envelope.correlation_id or envelope.id
         )
     except NotFound:

@@ -9,10 +9,10 @@ from typing import Any
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared.catalog.routes import router as catalog_router
+from shared.catalog.api import router as catalog_router
 from shared.platform.http import make_resolver
 from shared.platform.observability import logger
-from shared.workdays.routes import router as calendar_router
+from shared.workdays.api import router as calendar_router
 
 app = make_resolver()
 app.include_router(catalog_router)

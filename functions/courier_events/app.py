@@ -24,8 +24,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared.delivery.partner import UnmappableMessage, to_update
-from shared.delivery.service import UnknownShipment, UnknownWaybill, delivery_service
+from shared.delivery.api import UnknownShipment, UnknownWaybill, UnmappableMessage, delivery_service, to_update
 from shared.platform.consumer import PermanentFailure, batch_handler
 from shared.platform.observability import logger, metrics
 

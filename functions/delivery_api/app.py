@@ -10,9 +10,14 @@ from typing import Any
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared.delivery.routes import router as delivery_router
+from shared.cases import api as cases
+from shared.delivery import api as delivery
+from shared.delivery.api import router as delivery_router
 from shared.platform.http import make_resolver
 from shared.platform.observability import logger
+
+# the delivery context's port: the applicant's own case, as the cases context shows it to them
+delivery.wire(cases=lambda principal, case_id: cases.cases_service().summary(principal, case_id))
 
 app = make_resolver()
 app.include_router(delivery_router)

@@ -11,8 +11,8 @@ from typing import Any
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared.identity.routes import router as identity_router
-from shared.notifications.routes import router as messages_router
+from shared.identity.api import router as identity_router
+from shared.notifications.api import router as messages_router
 from shared.platform.http import make_resolver
 from shared.platform.observability import logger
 

@@ -15,7 +15,7 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared.cases.service import cases_service
+from shared.cases.api import cases_service
 from shared.platform.clock import today_in_shanghai
 from shared.platform.ids import new_id
 from shared.platform.observability import logger, metrics

@@ -11,9 +11,14 @@ from typing import Any
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared.licences.routes import router as licences_router
+from shared.cases import api as cases
+from shared.licences import api as licences
+from shared.licences.api import router as licences_router
 from shared.platform.http import make_resolver
 from shared.platform.observability import logger
+
+# the licences context's port: a case's applicant, for a department's query of their licences
+licences.wire(cases=lambda principal, case_id: cases.case_for_licence_query(principal, case_id))
 
 app = make_resolver()
 app.include_router(licences_router)

@@ -22,7 +22,7 @@ from shared.platform.observability import logger, metrics
 @logger().inject_lambda_context
 @metrics().log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    from shared.licences.service import licences_service  # first use: boto3 stays out of the cold start
+    from shared.licences.api import licences_service  # first use: boto3 stays out of the cold start
 
     today = today_in_shanghai()
     run_id = new_id()

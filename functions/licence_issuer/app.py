@@ -20,17 +20,22 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
+from shared.identity import api as identity
+from shared.licences import api as licences
 from shared.platform.consumer import PermanentFailure, UnexpectedEvent, batch_handler
 from shared.platform.events import parse_bus_message
 from shared.platform.observability import logger, metrics
 
 LICENCE_DUE = "case.licence_due"  # shared.cases.events.LICENCE_DUE (a test keeps them equal)
 
+# the licences context's port: the holder's name and ID number for the certificate (identity)
+licences.wire(holders=identity)
+
 
 def issue(record: SQSRecord) -> None:
     # imported on first use (boto3, the signer, the PDF renderer): a smaller cold start
     from shared.cases.events import LicenceDueData
-    from shared.licences.service import IssuanceRefused, licences_service
+    from shared.licences.api import IssuanceRefused, licences_service
 
     envelope = parse_bus_message(record.body)
     if envelope.type != LICENCE_DUE:

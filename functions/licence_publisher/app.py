@@ -25,7 +25,7 @@ _published_in_this_batch: list[bool] = []
 
 
 def publish(record: SQSRecord) -> None:
-    from shared.licences.service import licences_service  # first use: boto3 stays out of the cold start
+    from shared.licences.api import licences_service  # first use: boto3 stays out of the cold start
 
     envelope = parse_bus_message(record.body)
     if envelope.type not in STATUS_EVENTS:

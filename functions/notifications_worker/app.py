@@ -18,8 +18,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared.notifications.consumers import messages_for
-from shared.notifications.service import inbox_service
+from shared.notifications.api import inbox_service, messages_for
 from shared.platform.consumer import batch_handler
 from shared.platform.events import parse_bus_message
 from shared.platform.observability import logger

@@ -19,9 +19,8 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from shared.catalog.api import CatalogService, snapshot_key, write_region_snapshot
 from shared.catalog.events import ITEM_PUBLISHED, ITEM_RETIRED, ItemPublishedData, ItemRetiredData
-from shared.catalog.open_data import snapshot_key, write_region_snapshot
-from shared.catalog.service import CatalogService
 from shared.platform.events import parse_bus_message
 from shared.platform.observability import logger
 

@@ -9,7 +9,7 @@ from typing import Any
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared.payments.routes import router as payments_router
+from shared.payments.api import router as payments_router
 from shared.platform.http import make_resolver
 from shared.platform.observability import logger
 

@@ -16,10 +16,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared.payments.callbacks import callback_handler
-from shared.payments.channel import MalformedNotification, parse_queue_message
-from shared.payments.models import Via
-from shared.payments.signing import channels
+from shared.payments.api import MalformedNotification, Via, callback_handler, channels, parse_queue_message
 from shared.platform.consumer import PermanentFailure, batch_handler
 from shared.platform.observability import logger, metrics
 

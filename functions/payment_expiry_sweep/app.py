@@ -14,7 +14,7 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared.payments.service import payments_service
+from shared.payments.api import payments_service
 from shared.platform.clock import iso, now
 from shared.platform.ids import new_id
 from shared.platform.observability import logger, metrics

@@ -17,7 +17,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.cases.events import FEE_DUE, WITHDRAWN, ClosedData, FeeDueData
-from shared.payments.service import payments_service
+from shared.payments.api import payments_service
 from shared.platform.consumer import UnexpectedEvent, batch_handler
 from shared.platform.events import parse_bus_message
 from shared.platform.observability import logger, metrics

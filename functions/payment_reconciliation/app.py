@@ -15,8 +15,7 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared.payments.reconciliation import reconcile, report_key
-from shared.payments.signing import channels
+from shared.payments.api import channels, reconcile, report_key
 from shared.platform.clock import today_in_shanghai
 from shared.platform.ids import new_id
 from shared.platform.observability import logger, metrics

@@ -23,11 +23,16 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from shared.cases import api as cases
+from shared.cases.api import cases_service
 from shared.cases.events import SUBMITTED, SubmittedData
-from shared.cases.service import cases_service
+from shared.licences import api as licences
 from shared.platform.consumer import UnexpectedEvent, batch_handler
 from shared.platform.events import parse_bus_message
 from shared.platform.observability import logger, metrics
+
+# the cases context's port: pre-review checks the e-licences a case refers to (licences)
+cases.wire(licences=lambda: licences.licences_service())
 
 
 def review(record: SQSRecord) -> None:

@@ -23,7 +23,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.cases.events import DELIVERY_DUE
 from shared.delivery import events
-from shared.delivery.service import UnknownRegion, UnknownShipment, delivery_service
+from shared.delivery.api import UnknownRegion, UnknownShipment, delivery_service
 from shared.platform.consumer import PermanentFailure, UnexpectedEvent, batch_handler
 from shared.platform.events import parse_bus_message
 from shared.platform.observability import logger, metrics

@@ -17,7 +17,7 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared.cases.review import WarningPolicy, review_service
+from shared.cases.api import WarningPolicy, cases_service
 from shared.platform.clock import today_in_shanghai
 from shared.platform.ids import new_id
 from shared.platform.observability import logger, metrics
@@ -39,7 +39,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     today = today_in_shanghai()
     run_id = new_id()
     logger().set_correlation_id(run_id)
-    result = review_service().sweep_deadlines(
+    result = cases_service().sweep_deadlines(
         today,
         policy(),
         correlation_id=run_id,

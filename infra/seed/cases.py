@@ -47,8 +47,10 @@ from shared.cases.models import (
     SuspensionKind,
     UploadRequest,
 )
-from shared.cases.review import ReviewService
+from shared.cases.ports import wire as wire_cases
+from shared.cases.service import CasesService
 from shared.cases.states import CaseState
+from shared.catalog.service import CatalogService
 from shared.identity.protection import HashPurpose
 from shared.identity.service import IdentityService, identity_service
 from shared.platform.aws import reset_clients, s3
@@ -119,11 +121,12 @@ DEMO_CASES = (OVERDUE, JOINT_WAITING, JOINT_SUSPENDED)
 def load(env: dict[str, str]) -> dict[str, int]:
     """Load the demo cases into the tables named by `env`; returns counts per kind."""
     with seeding_environment(env, forget=_forget_cached):
-        return load_cases(ReviewService(), identity_service())
+        return load_cases(CasesService(), identity_service())
 
 
-def load_cases(service: ReviewService, identity: IdentityService) -> dict[str, int]:
+def load_cases(service: CasesService, identity: IdentityService) -> dict[str, int]:
     """The same, through already configured services (tests pass theirs)."""
+    wire_cases(items=lambda code: CatalogService().get_item(code))  # the seed is its own entry point
     codes = {(str(b["name"]), str(b["region_code"])): str(b["implementation_code"]) for b in new_item_bodies()}
     today = today_in_shanghai()
     calendar = working_calendar(range(today.year - 1, today.year + 2))
@@ -160,13 +163,13 @@ def _at(day: dt.date, hour: int) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, hour, tzinfo=SHANGHAI)
 
 
-def _existing(service: ReviewService, applicant: Principal, item_code: str) -> Case | None:
+def _existing(service: CasesService, applicant: Principal, item_code: str) -> Case | None:
     page = service.repository.list_for_owner(applicant.subject_id, None, limit=100, cursor=None)
     return next((case for case in page.items if case.item.implementation_code == item_code), None)
 
 
 def _drive(
-    service: ReviewService,
+    service: CasesService,
     identity: IdentityService,
     demo: DemoCase,
     applicant: Principal,
@@ -208,13 +211,13 @@ def _drive(
             service.suspend(staff, case.case_id, request, correlation_id="seed")
 
 
-def _reload(service: ReviewService, case_id: str) -> Case:
+def _reload(service: CasesService, case_id: str) -> Case:
     case = service.repository.get(case_id)
     assert case is not None
     return case
 
 
-def _attach(service: ReviewService, applicant: Principal, case_id: str, slot_id: str) -> None:
+def _attach(service: CasesService, applicant: Principal, case_id: str, slot_id: str) -> None:
     """The applicant's three steps: an upload form, the upload (straight to the bucket, as
     the presigned POST would store it) and the confirmation that reads it back."""
     ticket = service.request_upload(

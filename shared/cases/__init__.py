@@ -2,8 +2,13 @@
 materials, automatic pre-review, the one-time supplement notice, intake by the
 department, the Art. 32 deemed acceptance and the tamper-evident timeline.
 
-`models` (shapes), `states` (the transition table), `service` (use cases),
-`repository` (CasesTable), `storage` (materials bucket), `events` (what it
-publishes), `routes` (HTTP), `errors` (its codes), and pure rules:
-`pre_review`, `forms`, `formats`, `timeline`, `numbers`.
+Public: `api` (what other contexts and the functions may use) and `events`
+(what it publishes). Inside: `service` (the façade) composed of the use
+cases `application`, `intake`, `review`, `fulfilment` and `supervision`
+over `ledger` (load, target, entry, commit), `policy` (who may do what) and
+`views`; `ports` (what it needs from other contexts, wired at the entry
+points); `models` (shapes), `states` (the transition table), `repository`
+(CasesTable), `storage` (materials bucket), `routes` (HTTP), `errors` (its
+codes), and pure rules: `pre_review`, `forms`, `formats`, `timeline`,
+`numbers`, `clock`, `deadlines`, `steps`.
 """

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from shared.cases.models import Deadlines, Extension, Suspension, SuspensionKind
-from shared.workdays.models import Deadline, WorkingDayCount
+from shared.workdays.api import Deadline, WorkingDayCount
 
 LEGAL_DAYS = 20
 JOINT_LEGAL_DAYS = 45

@@ -26,8 +26,9 @@ from dataclasses import dataclass
 
 from shared.cases import events
 from shared.cases.errors import CASE_NOT_FOUND
+from shared.cases.ledger import CaseLedger, moment
 from shared.cases.models import Case, FulfilmentRecord, FulfilmentStep, TimelineEntry
-from shared.cases.service import Actor, CasesService, _moment
+from shared.cases.policy import Actor
 from shared.cases.states import CaseAction, CaseState
 from shared.cases.steps import AWAIT_ACTION, AWAITING_STATE, STEP_NAMES, due_event, fee_due_before_acceptance, plan
 from shared.platform.errors import NotFound
@@ -52,23 +53,27 @@ class StepOutcome:
     state: CaseState
 
 
-class FulfilmentService(CasesService):
+def begin(
+    ledger: CaseLedger, approved: Case, previous: TimelineEntry, correlation_id: str | None
+) -> tuple[Case, list[TimelineEntry], list[Envelope]]:
+    """Called with the approval in hand: plans the steps and starts the first one in the
+    same transaction. Returns the case as it will be, extra timeline entries and events."""
+    steps = plan(approved)
+    if not steps:
+        return approved, [], []
+    first = steps[0]
+    action = AWAIT_ACTION[first]
+    target = ledger.target(approved, action)
+    after = approved.model_copy(update={"state": target, "pending_steps": steps})
+    entry = ledger.entry(approved, action, target, SYSTEM_PROGRESS, f"待{STEP_NAMES[first]}", previous=previous)
+    return after, [entry], [due_event(after, approved.version + 1, first, correlation_id)]
+
+
+class Fulfilment:
     """Steps done by other contexts, applied to the case (the case-progress worker)."""
 
-    def begin(
-        self, approved: Case, previous: TimelineEntry, correlation_id: str | None
-    ) -> tuple[Case, list[TimelineEntry], list[Envelope]]:
-        """Called with the approval in hand: plans the steps and starts the first one in the
-        same transaction. Returns the case as it will be, extra timeline entries and events."""
-        steps = plan(approved)
-        if not steps:
-            return approved, [], []
-        first = steps[0]
-        action = AWAIT_ACTION[first]
-        target = self._target(approved, action)
-        after = approved.model_copy(update={"state": target, "pending_steps": steps})
-        entry = self._entry(approved, action, target, SYSTEM_PROGRESS, f"待{STEP_NAMES[first]}", previous=previous)
-        return after, [entry], [due_event(after, approved.version + 1, first, correlation_id)]
+    def __init__(self, ledger: CaseLedger) -> None:
+        self.ledger = ledger
 
     def step_done(
         self,
@@ -80,12 +85,12 @@ class FulfilmentService(CasesService):
         correlation_id: str | None,
     ) -> StepOutcome:
         """Record `step` done (with the other context's `reference`) and move the case on."""
-        case = self.repository.get(case_id)
+        case = self.ledger.repository.get(case_id)
         if case is None:
             raise NotFound(CASE_NOT_FOUND)
         if any(r.step is step and r.reference == reference for r in case.fulfilment):
             return StepOutcome(case_id, "duplicate", case.state)
-        record = FulfilmentRecord(step=step, reference=reference, done_at=_moment(), note=note)
+        record = FulfilmentRecord(step=step, reference=reference, done_at=moment(), note=note)
         reason = f"{STEP_NAMES[step]}完成（{reference}）" + (f"：{note}" if note else "")
         if (
             step is FulfilmentStep.PAYMENT
@@ -109,7 +114,7 @@ class FulfilmentService(CasesService):
         remaining = [s for s in case.pending_steps if s is not step]
         next_step = remaining[0] if remaining else None
         action = AWAIT_ACTION[next_step] if next_step else CaseAction.COMPLETE
-        target = self._target(case, action)
+        target = self.ledger.target(case, action)
         after = case.model_copy(
             update={
                 "state": target,
@@ -118,7 +123,7 @@ class FulfilmentService(CasesService):
                 **({"closing_reason": reason} if next_step is None else {}),
             }
         )
-        entry = self._entry(case, action, target, SYSTEM_PROGRESS, reason)
+        entry = self.ledger.entry(case, action, target, SYSTEM_PROGRESS, reason)
         version = case.version + 1
         facts = events.facts(after.model_copy(update={"version": version}))
         envelopes = [
@@ -135,20 +140,16 @@ class FulfilmentService(CasesService):
             envelopes.append(due_event(after, version, next_step, correlation_id))
         else:
             envelopes.append(events.envelope(events.COMPLETED, after, events.CaseFacts(**facts), correlation_id))
-        self._commit(case, after, [entry], envelopes)
+        self.ledger.commit(case, after, [entry], envelopes)
         return StepOutcome(case_id, "completed" if next_step is None else "advanced", target)
 
     def _record_payment_at_intake(
         self, case: Case, record: FulfilmentRecord, reason: str, correlation_id: str | None
     ) -> StepOutcome:
-        target = self._target(case, CaseAction.RECORD_PAYMENT)
+        target = self.ledger.target(case, CaseAction.RECORD_PAYMENT)
         after = case.model_copy(update={"fulfilment": [*case.fulfilment, record]})
-        entry = self._entry(case, CaseAction.RECORD_PAYMENT, target, SYSTEM_PROGRESS, reason)
+        entry = self.ledger.entry(case, CaseAction.RECORD_PAYMENT, target, SYSTEM_PROGRESS, reason)
         facts = events.facts(after.model_copy(update={"version": case.version + 1}))
         data = events.StepDoneData(**facts, step=record.step.value, reference=record.reference, next_step=None)
-        self._commit(case, after, [entry], [events.envelope(events.STEP_DONE, after, data, correlation_id)])
+        self.ledger.commit(case, after, [entry], [events.envelope(events.STEP_DONE, after, data, correlation_id)])
         return StepOutcome(case.case_id, "recorded", target)
-
-
-def fulfilment_service() -> FulfilmentService:
-    return FulfilmentService()

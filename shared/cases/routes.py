@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
-from shared.cases.licence_materials import LicenceMaterialRequest, attach_licence
+from shared.cases.licence_materials import LicenceMaterialRequest
 from shared.cases.models import (
     CASE_ID_PATTERN,
     MATERIAL_ID_PATTERN,
@@ -44,7 +44,7 @@ from shared.cases.models import (
     WarningList,
     WorkQueueEntry,
 )
-from shared.cases.review import ReviewService, review_service
+from shared.cases.service import CasesService, cases_service
 from shared.cases.states import CaseAction
 from shared.platform.idempotency import once
 from shared.platform.observability import correlation_id
@@ -84,8 +84,8 @@ CaseId = Annotated[str, Path(pattern=CASE_ID_PATTERN, description="Case id (26 c
 MaterialId = Annotated[str, Path(pattern=MATERIAL_ID_PATTERN, description="Material id from the upload ticket.")]
 
 
-def _service() -> ReviewService:
-    return review_service()
+def _service() -> CasesService:
+    return cases_service()
 
 
 # --- applying ------------------------------------------------------------------------------
@@ -259,7 +259,7 @@ def remove_material(case_id: CaseId, material_id: MaterialId) -> MaterialInfo:
 )
 def use_licence_for_material(case_id: CaseId, body: Annotated[LicenceMaterialRequest, Body()]) -> MaterialInfo:
     principal = require_access(router, Access.APPLICANT)
-    return attach_licence(principal, case_id, body)
+    return _service().attach_licence(principal, case_id, body)
 
 
 def _submit(case_id: str, body: SubmitRequest | None, key: str | None, action: CaseAction) -> Receipt:

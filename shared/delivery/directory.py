@@ -6,12 +6,8 @@ process (divisions and departments change a few times a year)."""
 from __future__ import annotations
 
 from functools import cache
-from typing import TYPE_CHECKING
 
-from shared.catalog.codes import parent_region
-
-if TYPE_CHECKING:
-    from shared.catalog.service import CatalogService
+from shared.catalog import api as catalog_api
 
 
 class Directory:
@@ -20,15 +16,13 @@ class Directory:
         self._departments: dict[str, dict[str, str]] = {}
 
     @staticmethod
-    def _catalog() -> CatalogService:
-        from shared.catalog.service import CatalogService  # the catalogue is imported on first use
-
-        return CatalogService()
+    def _catalog() -> catalog_api.CatalogService:
+        return catalog_api.CatalogService()  # the catalogue's service loads on first use
 
     def is_known_region(self, code: str) -> bool:
         """True when `code` is a city or county division the catalogue knows."""
         try:
-            parent = parent_region(code)
+            parent = catalog_api.parent_region(code)
         except ValueError:
             return False
         if parent is None:

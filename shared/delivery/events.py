@@ -25,6 +25,9 @@ from pydantic import BaseModel, ConfigDict
 from shared.delivery.models import Shipment
 from shared.platform.events import Envelope, register_event_type
 
+CONTENT_NAMES = {"decision_document": "决定文书", "licence_certificate": "证照", "application_materials": "申请材料"}
+"""What a shipment carries (`contents`), as the applicant is told."""
+
 SOURCE = "delivery"
 REQUESTED = "shipment.requested"
 ACCEPTED = "shipment.accepted"

@@ -30,7 +30,6 @@ STATE_NAMES: dict[ShipmentState, str] = {
     ShipmentState.RETURNED: "已退回",
     ShipmentState.CANCELLED: "已取消",
 }
-CONTENT_NAMES = {"decision_document": "决定文书", "licence_certificate": "证照", "application_materials": "申请材料"}
 
 
 class ShipmentKind(StrEnum):

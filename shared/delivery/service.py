@@ -19,7 +19,7 @@ from functools import cache
 from typing import Any
 
 from shared.cases.events import DeliveryDueData
-from shared.delivery import events
+from shared.delivery import events, ports
 from shared.delivery.directory import Directory, directory
 from shared.delivery.errors import (
     HANDOVER_NOT_ALLOWED,
@@ -231,9 +231,7 @@ class DeliveryService:
         address and bring them to the department (材料揽收, 不见面: no trip to the hall)."""
         if principal.role not in APPLICANT_ROLES:
             raise Forbidden()
-        from shared.cases.service import cases_service  # read through the cases context's service
-
-        case = cases_service().detail(principal, case_id)  # someone else's case: 404
+        case = ports.case_of(principal, case_id)  # someone else's case: 404
         if case.state.value not in PICKUP_CASE_STATES:
             raise Conflict(PICKUP_NOT_ALLOWED, params={"state": case.state_name})
         if not self.places.is_known_region(request.region_code):

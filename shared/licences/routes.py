@@ -17,6 +17,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from shared.licences import errors as _errors  # noqa: F401 (registers the licence.* codes)
+from shared.licences import ports
 from shared.licences.models import (
     LICENCE_ID_PATTERN,
     DownloadLink,
@@ -279,10 +280,8 @@ def replace_licence(
     },
 )
 def holder_query(body: Annotated[HolderQuery, Body()]) -> HolderQueryResult:
-    from shared.cases.licence_materials import case_for_licence_query
-
     principal = require_access(router, Access.STAFF)
-    case = case_for_licence_query(principal, body.case_id)
+    case = ports.case_for_query(principal, body.case_id)
     query_id, items = _service().holder_query(
         principal,
         case_id=case.case_id,

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from shared.cases.events import LicenceDueData
-from shared.licences import errors, events
+from shared.licences import errors, events, ports
 from shared.licences.certificate import render_certificate
 from shared.licences.identifiers import InvalidIdentifier, LicenceIdentifier, format_serial, parse_identifier
 from shared.licences.models import (
@@ -306,8 +306,7 @@ class LicencesService:
         raise RuntimeError("no free status-list index after several tries")
 
     def _holder(self, due: LicenceDueData) -> _Holder:
-        from shared.identity import holders
-
+        holders = ports.holders()
         if due.holder_uscc:
             name = holders.enterprise_name(due.holder_uscc)
             if name is None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from shared.catalog.codes import make_government_uscc
+from shared.catalog.api import make_government_uscc
 
 _NATIONAL = "100000"
 _MARKET_REGULATOR = make_government_uscc(_NATIONAL, "00001001")  # 市场监管总局 (demo code)

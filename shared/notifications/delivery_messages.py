@@ -11,7 +11,6 @@ when known) — both inboxes, one event, the event id as dedupe key in each.
 from __future__ import annotations
 
 from shared.delivery import events as delivery_events
-from shared.delivery.models import CONTENT_NAMES
 from shared.notifications.models import Category, NewMessage
 from shared.platform.events import Envelope
 
@@ -24,7 +23,7 @@ DELIVERY_EVENT_TYPES = (
 
 
 def _contents(facts: delivery_events.ShipmentFacts) -> str:
-    return "、".join(CONTENT_NAMES.get(c, c) for c in facts.contents) or "办理结果"
+    return "、".join(delivery_events.CONTENT_NAMES.get(c, c) for c in facts.contents) or "办理结果"
 
 
 def delivery_messages_for(envelope: Envelope) -> list[tuple[str, NewMessage]] | None:

@@ -14,7 +14,8 @@ import pytest
 
 from shared.cases import clock
 from shared.cases.repository import CasesRepository, case_record
-from shared.cases.review import WarningPolicy, review_service
+from shared.cases.service import cases_service
+from shared.cases.supervision import WarningPolicy
 from shared.platform import aws
 from shared.platform.clock import frozen_at
 from shared.platform.dynamo import to_item
@@ -72,7 +73,7 @@ def _load(count: int, *, due: bool) -> None:
 def _sweep() -> Counter[str]:
     moment = dt.datetime(SWEEP_DAY.year, SWEEP_DAY.month, SWEEP_DAY.day, 2, tzinfo=dt.UTC)
     with frozen_at(moment), aws.count_calls() as calls:
-        result = review_service().sweep_deadlines(SWEEP_DAY, WarningPolicy(), correlation_id=None)
+        result = cases_service().sweep_deadlines(SWEEP_DAY, WarningPolicy(), correlation_id=None)
     assert result.finished
     return Counter(calls)
 

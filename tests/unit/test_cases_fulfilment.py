@@ -15,12 +15,15 @@ from infra.seed import load_catalog
 from infra.seed.items import new_item_bodies
 from infra.template import ROOT
 from shared.cases import steps
-from shared.cases.models import Case, DeliveryChoice, DeliveryMethod, FulfilmentStep
-from shared.cases.service import DELIVERY_SEALING
+from shared.cases.application import DELIVERY_SEALING
+from shared.cases.models import AcceptRequest, Case, DeliveryChoice, DeliveryMethod, FulfilmentStep
+from shared.cases.service import CasesService, cases_service
 from shared.catalog.service import CatalogService
 from shared.platform import sealing
 from shared.platform.clock import frozen_at
+from shared.platform.errors import Conflict
 from shared.platform.events import Envelope
+from shared.platform.principal import Principal
 from tests.support.apigw import FakeContext
 from tests.unit.cases_fixtures import (
     CITIZEN_A,
@@ -312,6 +315,16 @@ class TestFeesBeforeAcceptance:
         assert (paid["state"], paid["fulfilment"][0]["reference"]) == ("pre_review_passed", "PO-5")
         accepted = call("POST", f"/v1/cases/{case_id}/accept", SUZHOU_MARKET, body={})
         assert (accepted.status, accepted.body["state"]) == (200, "accepted")
+
+    def test_there_is_one_accept_whichever_service_object_the_caller_holds(self) -> None:
+        # (CasesService.accept used to lack the fee rule that only ReviewService.accept had)
+        case_id = _submitted_case(str(SOLE_TRADER_PREPAID["implementation_code"]), {"method": "electronic"})
+        staff = Principal.from_context(SUZHOU_MARKET)
+        for service in (CasesService(), cases_service()):
+            with pytest.raises(Conflict) as refused:
+                service.accept(staff, case_id, AcceptRequest(), correlation_id=None)
+            assert refused.value.code == "case.fee_unpaid"
+        assert _case(case_id)["state"] == "pre_review_passed"
 
     def test_other_departments_still_cannot_act(self) -> None:
         case_id = _submitted_case(str(SOLE_TRADER_PREPAID["implementation_code"]), {"method": "electronic"})

@@ -15,7 +15,7 @@ import pytest
 from infra.seed import load_catalog
 from infra.seed.items import new_item_bodies
 from shared.cases.models import DecideRequest, DecisionOutcome
-from shared.cases.review import ReviewService
+from shared.cases.service import CasesService
 from shared.catalog.service import CatalogService
 from shared.notifications.consumers import HANDLED_EVENT_TYPES, message_for
 from shared.platform.clock import frozen_at
@@ -182,7 +182,7 @@ class TestDecision:
     @pytest.mark.usefixtures("serialised_dynamodb")
     def test_two_staff_deciding_at_once_exactly_one_wins(self) -> None:
         case_id = accepted_case()
-        service = ReviewService()
+        service = CasesService()
         staff = Principal.from_context(XUANWU_CIVIL)
         barrier = threading.Barrier(6)
         outcomes: list[str] = []

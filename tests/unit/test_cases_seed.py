@@ -19,8 +19,9 @@ from infra.seed.identity import load as load_identity
 from infra.seed.identity.people import JIANGNING_MARKET, STAFF_IN_SCOPE, SUPERVISOR, DemoWorker
 from infra.seed.items import new_item_bodies
 from shared.cases.models import AcceptRequest, Case
-from shared.cases.review import WarningPolicy, review_service
+from shared.cases.service import cases_service
 from shared.cases.states import CaseState
+from shared.cases.supervision import WarningPolicy
 from shared.catalog.service import CatalogService
 from shared.identity.service import identity_service
 from shared.platform.clock import today_in_shanghai
@@ -88,21 +89,21 @@ def test_the_overdue_case_turns_red_when_the_sweep_runs(seeded: object) -> None:
     assert overdue.deadlines is not None
     today = today_in_shanghai()
     assert overdue.deadlines.legal_due_on < today
-    result = review_service().sweep_deadlines(today, WarningPolicy(), correlation_id=None)
+    result = cases_service().sweep_deadlines(today, WarningPolicy(), correlation_id=None)
     assert f"{overdue.case_id}:case:legal:red" in result.raised
     assert f"{overdue.case_id}:case:promised:red" in result.raised
     supervisor = _staff(SUPERVISOR)
-    found, counts = review_service().list_warnings(supervisor, region_code=None, department_id=None, level="red")
+    found, counts = cases_service().list_warnings(supervisor, region_code=None, department_id=None, level="red")
     assert {(w["case_id"], w["kind"]) for w in found} >= {(overdue.case_id, "legal"), (overdue.case_id, "promised")}
     assert counts["red"] >= 2
 
 
 def test_the_joint_case_waits_in_the_lead_departments_queue_and_opens_both_tasks(seeded: object) -> None:
     market = _staff(JIANGNING_MARKET)
-    queue = review_service().work_queue(market, limit=20, cursor=None)
+    queue = cases_service().work_queue(market, limit=20, cursor=None)
     [waiting] = queue.items
     assert waiting.item_name == "开办餐饮店联合审批"
-    accepted = review_service().accept(market, waiting.case_id, AcceptRequest(), correlation_id=None)
+    accepted = cases_service().accept(market, waiting.case_id, AcceptRequest(), correlation_id=None)
     assert {t.department_id for t in accepted.joint_tasks} == {"320115-police", "320115-housing"}
 
 
@@ -112,7 +113,7 @@ def test_the_suspended_case_moves_its_deadlines_on_resumption(seeded: object) ->
     assert suspended.deadlines is not None
     assert suspended.deadlines.suspended_since is not None
     assert suspended.deadlines.suspended_since < today_in_shanghai() - dt.timedelta(days=SUSPENDED_WORKING_DAYS - 1)
-    resumed = review_service().resume(market, suspended.case_id, AcceptRequest(), correlation_id=None)
+    resumed = cases_service().resume(market, suspended.case_id, AcceptRequest(), correlation_id=None)
     assert resumed.deadlines is not None
     assert resumed.deadlines.suspended_working_days >= SUSPENDED_WORKING_DAYS - 1  # today may be a day off
     assert resumed.deadlines.legal_due_on > suspended.deadlines.legal_due_on

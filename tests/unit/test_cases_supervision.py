@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 
 from infra.template import ROOT
-from shared.cases.review import WarningPolicy, review_service
+from shared.cases.service import cases_service
+from shared.cases.supervision import WarningPolicy
 from shared.notifications.consumers import message_for
 from shared.platform.clock import frozen_at
 from shared.platform.events import Envelope
@@ -135,7 +136,7 @@ class TestSweep:
         cases = [accepted_case() for _ in range(3)]
         calls = iter([True, False])
         with frozen_at(_at(RED_DAY)):
-            cut = review_service().sweep_deadlines(
+            cut = cases_service().sweep_deadlines(
                 RED_DAY, WarningPolicy(), correlation_id=None, keep_going=lambda: next(calls, False)
             )
             assert cut.finished is False

@@ -1,0 +1,54 @@
+"""The cases context's public module: the façade, its entry-point wiring and
+what the licences context may ask of a case. Other contexts and the functions
+import only this module and `shared.cases.events`.
+
+Names load on first use (`shared.platform.public`, D-045): importing this
+module costs nothing at cold start.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from shared.platform.public import lazy_exports
+
+if TYPE_CHECKING:
+    from shared.cases.fulfilment import STEP_EVENTS, StepOutcome
+    from shared.cases.licence_materials import CaseApplicant, case_for_licence_query
+    from shared.cases.ports import ItemSource, LicenceReuse, wire
+    from shared.cases.routes import router
+    from shared.cases.service import CasesService, cases_service, clear_caches
+    from shared.cases.supervision import WarningPolicy
+
+__all__ = [
+    "STEP_EVENTS",
+    "CaseApplicant",
+    "CasesService",
+    "ItemSource",
+    "LicenceReuse",
+    "StepOutcome",
+    "WarningPolicy",
+    "case_for_licence_query",
+    "cases_service",
+    "clear_caches",
+    "router",
+    "wire",
+]
+
+__getattr__ = lazy_exports(
+    globals(),
+    {
+        "router": ".routes",
+        "CasesService": ".service",
+        "cases_service": ".service",
+        "clear_caches": ".service",
+        "wire": ".ports",
+        "LicenceReuse": ".ports",
+        "ItemSource": ".ports",
+        "STEP_EVENTS": ".fulfilment",
+        "StepOutcome": ".fulfilment",
+        "WarningPolicy": ".supervision",
+        "CaseApplicant": ".licence_materials",
+        "case_for_licence_query": ".licence_materials",
+    },
+)

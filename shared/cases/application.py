@@ -1,0 +1,571 @@
+"""The applicant's side of a case (C13, C14, C15, C16): drafting, hall intake
+(同城通办), the form, materials (uploads and e-licences standing in for
+them), submission with an Idempotency-Key, and withdrawal. State changes go
+through the case ledger; who may act through `policy`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from shared.cases import events, ports
+from shared.cases.deadlines import intake_due
+from shared.cases.errors import (
+    FIELD_ADDRESS_REGION_REQUIRED,
+    FIELD_ADDRESS_REQUIRED,
+    FIELD_CHECKSUM_MISMATCH,
+    FIELD_CONTENT_MISMATCH,
+    FIELD_FORMAT_NOT_ACCEPTED,
+    FIELD_NOT_CONDITIONAL,
+    FIELD_RECIPIENT_REQUIRED,
+    FIELD_SIZE_LIMIT,
+    FIELD_UNKNOWN_SLOT,
+    HALL_INTAKE_NOT_ALLOWED,
+    INVALID_DELIVERY,
+    INVALID_FORM,
+    INVALID_MATERIAL,
+    ITEM_NOT_AVAILABLE,
+    MATERIAL_NOT_FOUND,
+    MATERIAL_NOT_UPLOADED,
+    MATERIAL_TOO_LARGE,
+    TOO_MANY_MATERIALS,
+)
+from shared.cases.formats import content_matches, format_of
+from shared.cases.forms import form_errors
+from shared.cases.intake import closed_event
+from shared.cases.ledger import CaseLedger, check_editable, check_version, moment, shanghai_day
+from shared.cases.licence_materials import FIELD_NO_LICENCE_FOR_SLOT, LICENCE_MATERIAL_FORMAT, LicenceMaterialRequest
+from shared.cases.models import (
+    Applicant,
+    AttachedMaterial,
+    Case,
+    CaseDetail,
+    CaseSummary,
+    Delivery,
+    DeliveryChoice,
+    DeliveryMethod,
+    FeeLine,
+    FormUpdate,
+    HallIntake,
+    HallIntakeRequest,
+    ItemSnapshot,
+    LicenceUse,
+    MaterialInfo,
+    MaterialSlot,
+    NewCase,
+    ReasonRequest,
+    Receipt,
+    SubmitRequest,
+    UploadRequest,
+    UploadTicket,
+)
+from shared.cases.numbers import format_case_number, pick_shard
+from shared.cases.policy import (
+    AGENT_CASES_SCOPE,
+    Actor,
+    actor_of,
+    applicant_kind_of,
+    applicant_kind_of_uscc,
+    ensure_applicant_in_person,
+    ensure_applicant_side,
+)
+from shared.cases.repository import IdempotencyRecord, idempotency_hash
+from shared.cases.states import CaseAction, CaseState
+from shared.cases.storage import MaterialStore
+from shared.cases.timeline import next_entry
+from shared.cases.views import detail_of, summary_of
+from shared.platform import sealing
+from shared.platform.config import settings
+from shared.platform.errors import Conflict, FieldError, Forbidden, NotFound, PayloadTooLarge, ValidationFailed
+from shared.platform.idempotency import payload_hash
+from shared.platform.ids import new_id
+from shared.platform.observability import logger
+from shared.platform.pagination import Page
+from shared.platform.principal import APPLICANT_ROLES, Principal, Role, require_role
+from shared.platform.privacy import mask_name, mask_phone
+
+if TYPE_CHECKING:
+    from shared.catalog.api import ItemDetail
+
+MAX_MATERIALS_PER_CASE = 100
+DEFAULT_MAX_MATERIAL_BYTES = 100 * 1024 * 1024
+CITY_LEVEL = 3  # 行使层级 市级
+SUBMISSION_SCOPE = "case.submit"
+
+
+def snapshot_of(item: ItemDetail) -> ItemSnapshot:
+    return ItemSnapshot(
+        implementation_code=item.implementation_code,
+        name=item.name,
+        version=item.version,
+        department_id=item.department_id,
+        department_name=item.department_name,
+        region_code=item.region_code,
+        region_name=item.region_name,
+        exercise_level=item.exercise_level,
+        legal_limit_days=item.legal_limit_days,
+        promised_limit_days=item.promised_limit_days,
+        immediate=item.immediate,
+        channel=item.channel,
+        applicant_kinds=list(item.applicant_kinds),
+        materials=[
+            MaterialSlot(
+                slot_id=m.slot_id,
+                name=m.name,
+                requirement=m.requirement,
+                condition=m.condition,
+                accepted_formats=list(m.accepted_formats),
+                max_size_bytes=m.max_size_bytes,
+                licence_type_code=m.licence_type_code,
+            )
+            for m in item.materials
+        ],
+        form_schema=dict(item.form_schema),
+        joint=item.joint,
+        lead_department_id=item.lead_department_id,
+        co_department_ids=list(item.co_department_ids),
+        fees=[FeeLine(name=fee.name, amount_fen=fee.amount_fen, non_tax=fee.non_tax) for fee in item.fees],
+        fee_timing=item.fee_timing,
+        result_licence_type_code=item.result_licence_type_code,
+    )
+
+
+DELIVERY_SEALING = "cases.delivery"
+"""Sealing purpose of a courier recipient's name and phone (bound to the case id)."""
+
+
+def _delivery_errors(delivery: Delivery, prefix: str = "delivery") -> list[FieldError]:
+    if delivery.method is not DeliveryMethod.COURIER:
+        return []
+    problems: list[FieldError] = []
+    if not delivery.address:
+        problems.append(FieldError(field=f"{prefix}.address", code=FIELD_ADDRESS_REQUIRED))
+    if not delivery.region_code:
+        problems.append(FieldError(field=f"{prefix}.region_code", code=FIELD_ADDRESS_REGION_REQUIRED))
+    for name in ("recipient_name", "recipient_phone"):
+        if not getattr(delivery, name):
+            problems.append(FieldError(field=f"{prefix}.{name}", code=FIELD_RECIPIENT_REQUIRED))
+    return problems
+
+
+def delivery_choice(case_id: str, delivery: Delivery) -> DeliveryChoice:
+    """The choice as stored: the recipient sealed (one KMS call) and masked; nothing
+    personal is kept for pickup or electronic delivery."""
+    if delivery.method is not DeliveryMethod.COURIER or not (delivery.recipient_name and delivery.recipient_phone):
+        return DeliveryChoice(method=delivery.method, address=delivery.address, region_code=delivery.region_code)
+    sealed = sealing.sealer(DELIVERY_SEALING).seal(
+        case_id, {"name": delivery.recipient_name, "phone": delivery.recipient_phone}
+    )
+    return DeliveryChoice(
+        method=delivery.method,
+        address=delivery.address,
+        region_code=delivery.region_code,
+        recipient=f"{mask_name(delivery.recipient_name)} {mask_phone(delivery.recipient_phone)}",
+        recipient_sealed=sealed,
+    )
+
+
+class Application:
+    """Use cases of the applicant's side (and of hall staff acting for an applicant)."""
+
+    def __init__(self, ledger: CaseLedger, store: MaterialStore) -> None:
+        self.ledger = ledger
+        self.store = store
+
+    def my_cases(self, principal: Principal, *, limit: int, cursor: str | None) -> Page[CaseSummary]:
+        """The applicant's cases, newest first (an agent sees the enterprise's)."""
+        require_role(principal, APPLICANT_ROLES)
+        uscc = principal.acting_for if principal.role is Role.AGENT else None
+        if principal.role is Role.AGENT and AGENT_CASES_SCOPE not in principal.scopes:
+            raise Forbidden()
+        page = self.ledger.repository.list_for_owner(principal.subject_id, uscc, limit=limit, cursor=cursor)
+        return Page[CaseSummary](items=[summary_of(case) for case in page.items], next_cursor=page.next_cursor)
+
+    def _available_item(self, item_code: str) -> ItemDetail:
+        """The published item, or 422 `case.item_not_available` (unknown or retired)."""
+        params = {"item_code": item_code}
+        problem = ValidationFailed(
+            ITEM_NOT_AVAILABLE,
+            params=params,
+            errors=[FieldError(field="item_code", code=ITEM_NOT_AVAILABLE, params=params)],
+        )
+        try:
+            item = ports.items()(item_code)
+        except NotFound:
+            raise problem from None
+        if item.status != "published":
+            raise problem
+        return item
+
+    def _new_case(
+        self,
+        item: ItemDetail,
+        applicant: Applicant,
+        delivery: Delivery,
+        actor: Actor,
+        taken_in_by: HallIntake | None,
+    ) -> CaseDetail:
+        problems = _delivery_errors(delivery)
+        if problems:
+            raise ValidationFailed(INVALID_DELIVERY, errors=problems)
+        at = moment()
+        day = shanghai_day(at)
+        shard = pick_shard()
+        # reserved before the case exists: a failed creation leaves a gap, never a duplicate
+        number = format_case_number(
+            item.region_code, day, shard, self.ledger.repository.next_sequence(item.region_code, day, shard)
+        )
+        case_id = new_id()
+        choice = delivery_choice(case_id, delivery)
+        entry = next_entry(
+            case_id,
+            previous_length=0,
+            previous_hash="",
+            at=at,
+            action=CaseAction.CREATE,
+            from_state=None,
+            to_state=CaseState.DRAFT,
+            actor_role=actor.role,
+            actor=actor.label,
+            reason=None,
+        )
+        case = Case(
+            case_id=case_id,
+            case_number=number,
+            version=1,
+            state=CaseState.DRAFT,
+            applicant=applicant,
+            taken_in_by=taken_in_by,
+            item=snapshot_of(item),
+            delivery=choice,
+            created_at=at,
+            updated_at=at,
+            timeline_length=1,
+            timeline_head=entry.hash,
+        )
+        self.ledger.repository.create(case, entry)
+        logger().info("case drafted", extra={"case_id": case_id, "item_code": item.implementation_code})
+        return detail_of(case, [entry])
+
+    def create_draft(self, principal: Principal, new: NewCase) -> CaseDetail:
+        """Start an application (草稿): the item's guide is snapshotted, a case number reserved."""
+        applicant_principal = require_role(principal, APPLICANT_ROLES)
+        if applicant_principal.role is Role.AGENT and (
+            not applicant_principal.acting_for or AGENT_CASES_SCOPE not in applicant_principal.scopes
+        ):
+            raise Forbidden()
+        item = self._available_item(new.item_code)
+        applicant = Applicant(
+            subject_id=principal.subject_id,
+            uscc=principal.acting_for if principal.role is Role.AGENT else None,
+            kind=applicant_kind_of(principal),
+        )
+        return self._new_case(item, applicant, new.delivery, actor_of(principal), None)
+
+    def take_in_at_hall(self, principal: Principal, request: HallIntakeRequest) -> CaseDetail:
+        """同城通办: hall staff anywhere in the city take in a case for a city-level
+        item on the applicant's behalf; it is routed to the implementing department."""
+        staff = require_role(principal, Role.STAFF)
+        item = self._available_item(request.item_code)
+        same_city = bool(staff.region_code) and staff.region_code[:4] == item.region_code[:4]
+        if item.exercise_level != CITY_LEVEL or not same_city:
+            raise Forbidden(HALL_INTAKE_NOT_ALLOWED)
+        applicant = Applicant(
+            subject_id=request.applicant_subject_id,
+            uscc=request.applicant_uscc,
+            kind=applicant_kind_of_uscc(request.applicant_uscc) if request.applicant_uscc else "natural_person",
+        )
+        actor = actor_of(staff)
+        hall = HallIntake(
+            subject_id=staff.subject_id,
+            department_id=staff.department_id,
+            region_code=staff.region_code,
+            actor=actor.label,
+        )
+        return self._new_case(item, applicant, request.delivery, actor, hall)
+
+    def update_form(self, principal: Principal, case_id: str, update: FormUpdate) -> CaseDetail:
+        """Save the application form (errors per field; missing fields may wait for submission)."""
+        case = self.ledger.load(case_id)
+        ensure_applicant_side(principal, case)
+        check_version(case, update.version)
+        check_editable(case)
+        problems = form_errors(case.item.form_schema, update.form, partial=True)
+        conditional = {slot.slot_id for slot in case.item.materials if slot.requirement == "conditional"}
+        for index, slot_id in enumerate(update.applicable_conditions):
+            if slot_id not in conditional:
+                problems.append(
+                    FieldError(
+                        field=f"applicable_conditions.{index}", code=FIELD_NOT_CONDITIONAL, params={"slot_id": slot_id}
+                    )
+                )
+        if update.delivery is not None:
+            problems.extend(_delivery_errors(update.delivery))
+        if problems:
+            raise ValidationFailed(INVALID_FORM, errors=problems)
+        delivery = delivery_choice(case_id, update.delivery) if update.delivery is not None else case.delivery
+        changed = case.model_copy(
+            update={
+                "form": update.form,
+                "applicable_conditions": sorted(set(update.applicable_conditions)),
+                "delivery": delivery,
+                "version": case.version + 1,
+                "updated_at": moment(),
+            }
+        )
+        self.ledger.save(changed, expected_version=case.version)
+        return detail_of(changed, self.ledger.timeline(case_id))
+
+    def _slot(self, case: Case, slot_id: str, field_name: str) -> MaterialSlot:
+        for slot in case.item.materials:
+            if slot.slot_id == slot_id:
+                return slot
+        raise ValidationFailed(
+            INVALID_MATERIAL,
+            errors=[FieldError(field=field_name, code=FIELD_UNKNOWN_SLOT, params={"slot_id": slot_id})],
+        )
+
+    def request_upload(self, principal: Principal, case_id: str, request: UploadRequest) -> UploadTicket:
+        """A presigned POST for one file of one material slot (no write until it is confirmed)."""
+        case = self.ledger.load(case_id)
+        ensure_applicant_side(principal, case)
+        check_editable(case)
+        slot = self._slot(case, request.slot_id, "slot_id")
+        if format_of(request.content_type, slot.accepted_formats) is None:
+            accepted = ", ".join(slot.accepted_formats)
+            raise ValidationFailed(
+                INVALID_MATERIAL,
+                errors=[
+                    FieldError(field="content_type", code=FIELD_FORMAT_NOT_ACCEPTED, params={"accepted": accepted})
+                ],
+            )
+        limit = slot.max_size_bytes or DEFAULT_MAX_MATERIAL_BYTES
+        if request.size_bytes > limit:
+            raise PayloadTooLarge(
+                MATERIAL_TOO_LARGE,
+                params={"limit": limit},
+                errors=[FieldError(field="size_bytes", code=FIELD_SIZE_LIMIT, params={"limit": limit})],
+            )
+        if len(case.materials) >= MAX_MATERIALS_PER_CASE:
+            raise Conflict(TOO_MANY_MATERIALS, params={"limit": MAX_MATERIALS_PER_CASE})
+        material_id = new_id()
+        ttl = settings().material_upload_ttl_s
+        form = self.store.upload_form(
+            case_id=case_id,
+            material_id=material_id,
+            slot_id=slot.slot_id,
+            file_name=request.file_name,
+            content_type=request.content_type.split(";", 1)[0].strip().lower(),
+            size_bytes=request.size_bytes,
+            sha256=request.sha256,
+            expires_in_s=ttl,
+        )
+        return UploadTicket(
+            material_id=material_id,
+            slot_id=slot.slot_id,
+            url=form.url,
+            fields=form.fields,
+            max_size_bytes=limit,
+            expires_at=moment() + dt.timedelta(seconds=ttl),
+        )
+
+    def confirm_material(self, principal: Principal, case_id: str, material_id: str) -> MaterialInfo:
+        """Count an uploaded file: it exists, fits its slot's size and formats, its bytes
+        look like its type and match the declared SHA-256. Then it is recorded."""
+        case = self.ledger.load(case_id)
+        ensure_applicant_side(principal, case)
+        if any(m.material_id == material_id for m in case.materials):
+            return MaterialInfo(case_id=case_id, version=case.version, materials=case.materials)
+        check_editable(case)
+        stored = self.store.read_back(case_id, material_id, max_bytes=DEFAULT_MAX_MATERIAL_BYTES)
+        if stored is None:
+            raise Conflict(MATERIAL_NOT_UPLOADED)
+        slot = self._slot(case, stored.slot_id, "slot_id")
+        limit = slot.max_size_bytes or DEFAULT_MAX_MATERIAL_BYTES
+        if stored.size_bytes > limit:
+            raise PayloadTooLarge(
+                MATERIAL_TOO_LARGE,
+                params={"limit": limit},
+                errors=[FieldError(field="size_bytes", code=FIELD_SIZE_LIMIT, params={"limit": limit})],
+            )
+        material_format = format_of(stored.content_type, slot.accepted_formats)
+        problems: list[FieldError] = []
+        if material_format is None:
+            accepted = ", ".join(slot.accepted_formats)
+            problems.append(
+                FieldError(field="content_type", code=FIELD_FORMAT_NOT_ACCEPTED, params={"accepted": accepted})
+            )
+        elif not content_matches(stored.content_type, stored.head):
+            problems.append(FieldError(field="file", code=FIELD_CONTENT_MISMATCH, params={"format": material_format}))
+        if stored.sha256 is None or stored.sha256 != stored.declared_sha256:
+            problems.append(FieldError(field="sha256", code=FIELD_CHECKSUM_MISMATCH))
+        if problems or material_format is None:
+            raise ValidationFailed(INVALID_MATERIAL, errors=problems)
+        material = AttachedMaterial(
+            material_id=material_id,
+            slot_id=slot.slot_id,
+            file_name=stored.file_name or material_id,
+            content_type=stored.content_type,
+            format=material_format,
+            size_bytes=stored.size_bytes,
+            sha256=stored.sha256 or "",
+            uploaded_at=moment(),
+        )
+        changed = case.model_copy(
+            update={"materials": [*case.materials, material], "version": case.version + 1, "updated_at": moment()}
+        )
+        self.ledger.save(changed, expected_version=case.version)
+        return MaterialInfo(case_id=case_id, version=changed.version, materials=changed.materials)
+
+    def remove_material(self, principal: Principal, case_id: str, material_id: str) -> MaterialInfo:
+        """Take a file off the case (e.g. to replace it while supplementing)."""
+        case = self.ledger.load(case_id)
+        ensure_applicant_side(principal, case)
+        check_editable(case)
+        remaining = [m for m in case.materials if m.material_id != material_id]
+        if len(remaining) == len(case.materials):
+            raise NotFound(MATERIAL_NOT_FOUND)
+        changed = case.model_copy(update={"materials": remaining, "version": case.version + 1, "updated_at": moment()})
+        self.ledger.save(changed, expected_version=case.version)
+        return MaterialInfo(case_id=case_id, version=changed.version, materials=changed.materials)
+
+    def attach_licence(self, principal: Principal, case_id: str, request: LicenceMaterialRequest) -> MaterialInfo:
+        """Fill a slot the catalogue says a licence type can stand in for with the
+        applicant's own valid licence (免提交); the licences context checks the licence and
+        logs the consent. Only the applicant (not hall staff) can consent to its use."""
+        case = self.ledger.load(case_id)
+        ensure_applicant_in_person(principal, case)
+        slot = next((s for s in case.item.materials if s.slot_id == request.slot_id), None)
+        if slot is None:
+            raise ValidationFailed(
+                INVALID_MATERIAL,
+                errors=[FieldError(field="slot_id", code=FIELD_UNKNOWN_SLOT, params={"slot_id": request.slot_id})],
+            )
+        if not slot.licence_type_code:
+            raise ValidationFailed(
+                INVALID_MATERIAL, errors=[FieldError(field="slot_id", code=FIELD_NO_LICENCE_FOR_SLOT)]
+            )
+        for material in case.materials:
+            if (
+                material.slot_id == slot.slot_id
+                and material.licence
+                and material.licence.licence_id == request.licence_id
+            ):
+                return MaterialInfo(case_id=case_id, version=case.version, materials=case.materials)
+        check_editable(case)
+        reference = ports.licences().use_for_case(
+            principal,
+            request.licence_id,
+            case_id=case.case_id,
+            case_number=case.case_number,
+            type_codes=frozenset({slot.licence_type_code}),
+            purpose=request.purpose or f"办理“{case.item.name}”，作为申请材料“{slot.name}”",
+        )
+        material = AttachedMaterial(
+            material_id=new_id(),
+            slot_id=slot.slot_id,
+            file_name=f"{reference.type_name}（电子证照）",
+            content_type="application/pdf",
+            format=LICENCE_MATERIAL_FORMAT,
+            size_bytes=0,
+            sha256=reference.pdf_sha256,
+            uploaded_at=moment(),
+            licence=LicenceUse(
+                licence_id=reference.licence_id,
+                identifier=reference.identifier,
+                type_code=reference.type_code,
+                type_name=reference.type_name,
+                consent_id=reference.consent_id,
+            ),
+        )
+        changed = case.model_copy(
+            update={"materials": [*case.materials, material], "version": case.version + 1, "updated_at": moment()}
+        )
+        self.ledger.save(changed, expected_version=case.version)
+        return MaterialInfo(case_id=case_id, version=changed.version, materials=changed.materials)
+
+    def submit(
+        self,
+        principal: Principal,
+        case_id: str,
+        request: SubmitRequest,
+        *,
+        idempotency_key: str | None,
+        correlation_id: str | None,
+        action: CaseAction = CaseAction.SUBMIT,
+    ) -> Receipt:
+        """申报 (or 补正提交 with `action=SUPPLEMENT`): reads the case and the item, then
+        one transaction. With an Idempotency-Key the same key and body return the
+        first receipt; the same key with another body is refused (409)."""
+        case = self.ledger.load(case_id)
+        ensure_applicant_side(principal, case)
+        body_hash = payload_hash({"action": action.value, **request.model_dump(mode="json")})
+        key_hash = (
+            idempotency_hash(f"{SUBMISSION_SCOPE}:{principal.subject_id}", idempotency_key) if idempotency_key else None
+        )
+        if key_hash and (case.state, action) not in {
+            (CaseState.DRAFT, CaseAction.SUBMIT),
+            (CaseState.SUPPLEMENT_REQUIRED, CaseAction.SUPPLEMENT),
+        }:
+            earlier = self.ledger.earlier_answer(case_id, key_hash, body_hash)
+            if earlier is not None:
+                return earlier
+        check_version(case, request.version)
+        target = self.ledger.target(case, action)
+        item = self._available_item(case.item.implementation_code)
+        at = moment()
+        received_on = shanghai_day(at)
+        intake_due_on = intake_due(received_on)
+        submitted = case.model_copy(
+            update={
+                "state": target,
+                "item": snapshot_of(item),
+                "received_at": at,
+                "first_received_at": case.first_received_at or at,
+                "submission_round": case.submission_round + 1,
+                "intake_due_on": intake_due_on,
+            }
+        )
+        entry = self.ledger.entry(case, action, target, actor_of(principal), None)
+        final_version = case.version + 1
+        receipt = Receipt(
+            case_id=case_id,
+            case_number=case.case_number,
+            state=target,
+            version=final_version,
+            received_at=at,
+            intake_due_on=intake_due_on,
+        )
+        facts = {**events.facts(submitted.model_copy(update={"version": final_version}))}
+        envelope = events.envelope(
+            events.SUBMITTED,
+            submitted,
+            events.SubmittedData(
+                **facts, round=submitted.submission_round, received_at=at, intake_due_on=intake_due_on
+            ),
+            correlation_id,
+        )
+        record = IdempotencyRecord(key_hash, body_hash, receipt.model_dump(mode="json")) if key_hash else None
+        try:
+            self.ledger.commit(case, submitted, [entry], [envelope], record)
+        except Conflict:
+            if key_hash:
+                earlier = self.ledger.earlier_answer(case_id, key_hash, body_hash)
+                if earlier is not None:
+                    return earlier
+            raise
+        return receipt
+
+    def withdraw(
+        self, principal: Principal, case_id: str, request: ReasonRequest, *, correlation_id: str | None
+    ) -> CaseDetail:
+        """撤回申请: before a decision, by the applicant (or the hall staff who took it in)."""
+        case = self.ledger.load(case_id)
+        ensure_applicant_side(principal, case)
+        check_version(case, request.version)
+        target = self.ledger.target(case, CaseAction.WITHDRAW)
+        after = case.model_copy(update={"state": target, "closing_reason": request.reason, "intake_due_on": None})
+        entry = self.ledger.entry(case, CaseAction.WITHDRAW, target, actor_of(principal), request.reason)
+        envelope = closed_event(events.WITHDRAWN, after, case.version + 1, request.reason, correlation_id)
+        final = self.ledger.commit(case, after, [entry], [envelope])
+        return detail_of(final, self.ledger.timeline(case_id))

@@ -1,0 +1,105 @@
+"""What the cases context needs from other contexts, in its own terms (ports).
+
+The cases context imports no other context's service: each entry point
+(`functions/*/app.py`, the seed) wires these ports with the other context's
+public functions (`shared.<context>.api`) by calling `wire`. A use case that
+needs a port that was not wired fails loudly (a wiring bug, caught by the
+tests that drive the entry points), never silently.
+
+- `items`: the published item (办事指南) a case is drafted or submitted
+  against (the catalogue);
+- `licences`: once-only reuse of the applicant's e-licences (C15): record a
+  licence standing in for a material, and check at pre-review that it is
+  still the applicant's and valid (the licences context).
+
+Working days come from `shared.workdays.api` directly: the calendar is
+reference data every context reads the same way, not a use case of another
+context.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+from shared.platform.principal import Principal
+
+if TYPE_CHECKING:
+    from shared.catalog.api import ItemDetail
+
+
+class LicenceUsed(Protocol):
+    """What the licences context answers when a licence is recorded for a case."""
+
+    @property
+    def licence_id(self) -> str: ...
+    @property
+    def identifier(self) -> str: ...
+    @property
+    def type_code(self) -> str: ...
+    @property
+    def type_name(self) -> str: ...
+    @property
+    def consent_id(self) -> str: ...
+    @property
+    def pdf_sha256(self) -> str: ...
+
+
+class LicenceVerdict(Protocol):
+    @property
+    def result(self) -> str: ...
+
+
+class LicenceReuse(Protocol):
+    def use_for_case(
+        self,
+        principal: Principal,
+        licence_id: str,
+        *,
+        case_id: str,
+        case_number: str,
+        type_codes: frozenset[str],
+        purpose: str,
+    ) -> LicenceUsed: ...
+
+    def check_reference(self, licence_id: str, holder_subject_id: str, holder_uscc: str | None) -> LicenceVerdict: ...
+
+
+ItemSource = Callable[[str], "ItemDetail"]
+"""implementation code → the item as published (`NotFound` when there is none)."""
+
+
+@dataclass
+class _Wired:
+    items: ItemSource | None = None
+    licences: Callable[[], LicenceReuse] | None = None
+
+
+_wired = _Wired()
+
+
+class NotWired(RuntimeError):
+    """An entry point uses a cases use case without wiring the port it needs."""
+
+
+def wire(*, items: ItemSource | None = None, licences: Callable[[], LicenceReuse] | None = None) -> None:
+    """Called once per entry point with the other contexts' public functions (kept when `None`)."""
+    if items is not None:
+        _wired.items = items
+    if licences is not None:
+        _wired.licences = licences
+
+
+def items() -> ItemSource:
+    if _wired.items is None:
+        raise NotWired("cases port `items` is not wired: call shared.cases.api.wire(items=...) at the entry point")
+    return _wired.items
+
+
+def licences() -> LicenceReuse:
+    if _wired.licences is None:
+        raise NotWired(
+            "cases port `licences` is not wired: call shared.cases.api.wire(licences=...) at the entry point"
+        )
+    return _wired.licences()

@@ -1,0 +1,42 @@
+"""The catalogue's public module. Other contexts and the functions import only
+this module and `shared.catalog.events`.
+
+Names load on first use (`shared.platform.public`, D-045): importing this
+module costs nothing at cold start.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from shared.platform.public import lazy_exports
+
+if TYPE_CHECKING:
+    from shared.catalog.codes import make_government_uscc, parent_region
+    from shared.catalog.models import ItemDetail
+    from shared.catalog.open_data import snapshot_key, write_region_snapshot
+    from shared.catalog.routes import router
+    from shared.catalog.service import CatalogService
+
+__all__ = [
+    "CatalogService",
+    "ItemDetail",
+    "make_government_uscc",
+    "parent_region",
+    "router",
+    "snapshot_key",
+    "write_region_snapshot",
+]
+
+__getattr__ = lazy_exports(
+    globals(),
+    {
+        "router": ".routes",
+        "CatalogService": ".service",
+        "ItemDetail": ".models",
+        "snapshot_key": ".open_data",
+        "write_region_snapshot": ".open_data",
+        "parent_region": ".codes",
+        "make_government_uscc": ".codes",
+    },
+)

@@ -1,0 +1,38 @@
+"""The identity context's public module. Other contexts and the functions
+import only this module and `shared.identity.events`.
+
+Names load on first use (`shared.platform.public`, D-045): importing this
+module costs nothing at cold start.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from shared.platform.public import lazy_exports
+
+if TYPE_CHECKING:
+    from shared.identity.holders import PersonHolder, enterprise_name, person_holder
+    from shared.identity.routes import router
+    from shared.identity.tokens import InvalidToken, verifier
+
+__all__ = [
+    "InvalidToken",
+    "PersonHolder",
+    "enterprise_name",
+    "person_holder",
+    "router",
+    "verifier",
+]
+
+__getattr__ = lazy_exports(
+    globals(),
+    {
+        "router": ".routes",
+        "InvalidToken": ".tokens",
+        "verifier": ".tokens",
+        "PersonHolder": ".holders",
+        "person_holder": ".holders",
+        "enterprise_name": ".holders",
+    },
+)

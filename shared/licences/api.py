@@ -1,0 +1,36 @@
+"""The e-licences context's public module. Other contexts and the functions
+import only this module and `shared.licences.events`.
+
+Names load on first use (`shared.platform.public`, D-045): importing this
+module costs nothing at cold start.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from shared.platform.public import lazy_exports
+
+if TYPE_CHECKING:
+    from shared.licences.ports import wire
+    from shared.licences.routes import router
+    from shared.licences.service import IssuanceRefused, LicencesService, licences_service
+
+__all__ = [
+    "IssuanceRefused",
+    "LicencesService",
+    "licences_service",
+    "router",
+    "wire",
+]
+
+__getattr__ = lazy_exports(
+    globals(),
+    {
+        "router": ".routes",
+        "IssuanceRefused": ".service",
+        "LicencesService": ".service",
+        "licences_service": ".service",
+        "wire": ".ports",
+    },
+)

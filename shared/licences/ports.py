@@ -1,0 +1,77 @@
+"""What the licences context needs from other contexts, in its own terms (ports),
+wired by each entry point with the other context's public functions (`wire`):
+
+- `holders`: the holder's name and ID number for a certificate (identity);
+- `cases`: the applicant of a case the caller's department handles, for a
+  staff query of an applicant's licences (cases).
+
+A use case that needs a port that was not wired fails loudly (a wiring bug).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from shared.platform.principal import Principal
+
+
+class Person(Protocol):
+    @property
+    def name(self) -> str: ...
+    @property
+    def id_number(self) -> str: ...
+
+
+class Holders(Protocol):
+    def person_holder(self, subject_id: str) -> Person | None: ...
+    def enterprise_name(self, uscc: str) -> str | None: ...
+
+
+class CaseApplicant(Protocol):
+    @property
+    def case_id(self) -> str: ...
+    @property
+    def case_number(self) -> str: ...
+    @property
+    def applicant_subject_id(self) -> str: ...
+    @property
+    def applicant_uscc(self) -> str | None: ...
+
+
+CaseForQuery = Callable[[Principal, str], CaseApplicant]
+"""(staff, case id) → the case's applicant; 404 / 403 as the cases context decides."""
+
+
+@dataclass
+class _Wired:
+    holders: Holders | None = None
+    cases: CaseForQuery | None = None
+
+
+_wired = _Wired()
+
+
+class NotWired(RuntimeError):
+    """An entry point uses a licences use case without wiring the port it needs."""
+
+
+def wire(*, holders: Holders | None = None, cases: CaseForQuery | None = None) -> None:
+    """Called once per entry point with the other contexts' public functions (kept when `None`)."""
+    if holders is not None:
+        _wired.holders = holders
+    if cases is not None:
+        _wired.cases = cases
+
+
+def holders() -> Holders:
+    if _wired.holders is None:
+        raise NotWired("licences port `holders` is not wired: call shared.licences.api.wire(holders=...)")
+    return _wired.holders
+
+
+def case_for_query(principal: Principal, case_id: str) -> CaseApplicant:
+    if _wired.cases is None:
+        raise NotWired("licences port `cases` is not wired: call shared.licences.api.wire(cases=...)")
+    return _wired.cases(principal, case_id)

@@ -1,0 +1,34 @@
+"""Lazy public modules (D-045): `shared/<context>/api.py` names everything other
+contexts and the functions may use, and loads each name's module only when it
+is first read, so importing a context's public module costs nothing at cold
+start (a worker that needs one function never loads the context's routes).
+
+Each api module lists its names twice, once for the type checker and
+import-linter (imports under `TYPE_CHECKING`) and once for the runtime (the
+`exports` mapping here); tests/unit/test_boundaries.py checks the two agree.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Mapping
+from typing import Any
+
+
+def lazy_exports(namespace: dict[str, Any], exports: Mapping[str, str]) -> Callable[[str], Any]:
+    """A module `__getattr__` for the module whose globals are `namespace`: resolves
+    `name` from `exports[name]` (a module path relative to the module's package,
+    e.g. ".service") on first use and keeps it in the module from then on."""
+    module = str(namespace["__name__"])
+    package = str(namespace["__package__"])
+
+    def __getattr__(name: str) -> Any:  # noqa: N807 (the module hook PEP 562 names)
+        try:
+            relative = exports[name]
+        except KeyError:
+            raise AttributeError(f"module {module!r} has no attribute {name!r}") from None
+        value = getattr(importlib.import_module(relative, package), name)
+        namespace[name] = value
+        return value
+
+    return __getattr__
