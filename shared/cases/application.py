@@ -6,6 +6,7 @@ through the case ledger; who may act through `policy`."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from shared.cases import events, ports
@@ -168,9 +169,14 @@ def delivery_choice(case_id: str, delivery: Delivery) -> DeliveryChoice:
 class Application:
     """Use cases of the applicant's side (and of hall staff acting for an applicant)."""
 
-    def __init__(self, ledger: CaseLedger, store: MaterialStore) -> None:
+    def __init__(self, ledger: CaseLedger, store: Callable[[], MaterialStore]) -> None:
         self.ledger = ledger
-        self.store = store
+        self._store = store
+
+    @property
+    def store(self) -> MaterialStore:
+        """The materials bucket, built on first use (the workers that never touch it lack its name)."""
+        return self._store()
 
     def my_cases(self, principal: Principal, *, limit: int, cursor: str | None) -> Page[CaseSummary]:
         """The applicant's cases, newest first (an agent sees the enterprise's)."""

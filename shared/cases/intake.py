@@ -92,9 +92,14 @@ def licence_results(case: Case) -> Mapping[str, str]:
 class Intake:
     """Use cases from submission to acceptance."""
 
-    def __init__(self, ledger: CaseLedger, store: MaterialStore) -> None:
+    def __init__(self, ledger: CaseLedger, store: Callable[[], MaterialStore]) -> None:
         self.ledger = ledger
-        self.store = store
+        self._store = store
+
+    @property
+    def store(self) -> MaterialStore:
+        """The materials bucket, built on first use (the workers that never touch it lack its name)."""
+        return self._store()
 
     def work_queue(self, principal: Principal, *, limit: int, cursor: str | None) -> Page[WorkQueueEntry]:
         """The department's cases awaiting an intake decision, oldest first (受理工作台)."""

@@ -89,9 +89,14 @@ def _plain_event(event_type: str, correlation_id: str | None) -> Callable[[Case,
 class Review:
     """Use cases after acceptance, up to the decision and 办结."""
 
-    def __init__(self, ledger: CaseLedger, store: MaterialStore) -> None:
+    def __init__(self, ledger: CaseLedger, store: Callable[[], MaterialStore]) -> None:
         self.ledger = ledger
-        self.store = store
+        self._store = store
+
+    @property
+    def store(self) -> MaterialStore:
+        """The materials bucket, built on first use (the workers that never touch it lack its name)."""
+        return self._store()
 
     def _after(self, principal: Principal, final: Case) -> CaseDetail:
         return detail_for(principal, final, self.ledger.timeline(final.case_id), self.store)

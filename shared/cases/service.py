@@ -74,21 +74,24 @@ class CasesService:
 
     @property
     def store(self) -> MaterialStore:
-        if self._store is None:  # the bucket client is built on first use
+        return self._material_store()
+
+    def _material_store(self) -> MaterialStore:
+        if self._store is None:  # built on first use: workers that never touch the bucket lack its name
             self._store = material_store()
         return self._store
 
     @property
     def application(self) -> Application:
-        return Application(self.ledger, self.store)
+        return Application(self.ledger, self._material_store)
 
     @property
     def intake(self) -> Intake:
-        return Intake(self.ledger, self.store)
+        return Intake(self.ledger, self._material_store)
 
     @property
     def review(self) -> Review:
-        return Review(self.ledger, self.store)
+        return Review(self.ledger, self._material_store)
 
     @property
     def fulfilment(self) -> Fulfilment:

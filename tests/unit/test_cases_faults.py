@@ -14,10 +14,11 @@ import pytest
 from botocore.exceptions import ClientError
 
 from shared.cases.models import AcceptRequest, ReasonRequest, StaffDeficiency, StaffSupplementRequest
-from shared.cases.service import CasesService, cases_service
+from shared.cases.service import CasesService, cases_service, clear_caches
 from shared.platform import aws
 from shared.platform.aws import count_calls
 from shared.platform.clock import frozen_at
+from shared.platform.config import reset_settings
 from shared.platform.errors import AppError
 from shared.platform.principal import Principal
 from shared.workdays import repository as workdays_repository
@@ -237,3 +238,21 @@ class TestRaces:
         timeline = call("GET", f"/v1/cases/{case_id}/timeline/verify", CITIZEN_A).body
         assert timeline["valid"] is True
         assert timeline["length"] == 4  # create, submit, pass_pre_review, the winner
+
+
+class TestWorkersWithoutTheBucket:
+    def test_pre_review_runs_without_the_materials_bucket(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        # PreReviewWorkerFunction has no MATERIALS_BUCKET (template.yaml): pre-review must not need it
+        case_id = complete_subsistence_case()
+        assert submit(case_id).status == 200
+        with monkeypatch.context() as env:
+            env.delenv("MATERIALS_BUCKET")
+            reset_settings()
+            clear_caches()
+            try:
+                assert run_pre_review(case_id) == {"batchItemFailures": []}
+            finally:
+                env.undo()
+                reset_settings()
+                clear_caches()
+        assert state_of(case_id)[0] == "pre_review_passed"
