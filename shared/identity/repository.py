@@ -10,7 +10,7 @@ Layout (one table, the template's `IdentityTable`; `expires_at` is its TTL):
 | phone → account (unique)        | `PHONE#<hmac>`                      | `PHONE`           | persons only |
 | login → account (unique)        | `LOGIN#<login>`                     | `LOGIN`           | workforce |
 | one-time code 验证码             | `OTP#<purpose>#<hmac or challenge>` | `OTP`             | TTL |
-| rate counter                    | `RATE#<rule>#<hmac>#<window start>` | `RATE`            | TTL |
+| rate log / back-off 限流         | `RATE#<rule>#<hmac>`                | `RATE`            | TTL |
 | refresh token                   | `REFRESH#<sha256>`                  | `REFRESH`         | TTL |
 | session family 会话              | `SESSION#<family_id>`               | `SESSION`         | TTL |
 | population registry (seeded)    | `REGISTRY#PERSON#<hmac>`            | `REGISTRY`        | |
@@ -28,7 +28,6 @@ Layout (one table, the template's `IdentityTable`; `expires_at` is its TTL):
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -36,6 +35,7 @@ from botocore.exceptions import ClientError
 
 from shared.identity import errors
 from shared.identity.models import Account, AuthorisationRecord, Challenge, EnterpriseRecord, RefreshRecord
+from shared.identity.throttle import Admission
 from shared.platform.aws import dynamodb
 from shared.platform.config import settings
 from shared.platform.dynamo import Transaction, from_item, to_item
@@ -87,41 +87,23 @@ def enterprise_registry_key(uscc: str) -> dict[str, str]:
     return {"pk": f"REGISTRY#ENTERPRISE#{uscc}", "sk": "REGISTRY"}
 
 
-@dataclass(frozen=True)
-class RateWindow:
-    """At most `limit` events per fixed window of `window_s` seconds for one key.
+class RaceLost(Conflict):
+    """A rate item changed between its read and its write (a parallel request): decide again."""
 
-    `refusal_code` is the error code of the 429; Retry-After is the rest of the window.
-    """
-
-    rule: str
-    key_hash: str
-    limit: int
-    window_s: int
-    refusal_code: str
-
-    def item_key(self, now: int) -> tuple[dict[str, str], int]:
-        start = now - now % self.window_s
-        return {"pk": f"RATE#{self.rule}#{self.key_hash}#{start}", "sk": "RATE"}, start + self.window_s
+    default_code = "version_conflict"
 
 
-_RATE_UPDATE = "ADD hits :one SET expires_at = if_not_exists(expires_at, :expires)"
-_RATE_CONDITION = "attribute_not_exists(pk) OR hits < :limit"
-
-
-def _rate_refusal(window: RateWindow, window_end: int, now: int) -> RateLimited:
-    return RateLimited(window.refusal_code, headers={"Retry-After": str(max(1, window_end - now))})
-
-
-def _rate_step(transaction: Transaction, window: RateWindow, now: int) -> None:
-    key, window_end = window.item_key(now)
-    transaction.update(
-        key,
-        _RATE_UPDATE,
-        condition=_RATE_CONDITION,
-        values=expression_values(one=1, limit=window.limit, expires=window_end + 60),
-        on_conflict=_rate_refusal(window, window_end, now),
-    )
+def admit(transaction: Transaction, admission: Admission) -> None:
+    """Write a rate item back only if it still has the version that was read."""
+    if admission.read_version == 0:
+        transaction.put(admission.item, condition="attribute_not_exists(pk)", on_conflict=RaceLost())
+    else:
+        transaction.put(
+            admission.item,
+            condition="version = :read",
+            values=expression_values(read=admission.read_version),
+            on_conflict=RaceLost(),
+        )
 
 
 class IdentityRepository:
@@ -239,23 +221,40 @@ class IdentityRepository:
 
     # --- one-time codes and rate limits ------------------------------------------------------
 
-    def issue_challenge(self, challenge: Challenge | None, limits: Sequence[RateWindow], now: int) -> None:
-        """Count the request against every rate window and store the code (if any),
-        in one transaction: a refused request leaves no counter raised and no code."""
+    def read_many(self, keys: Sequence[Mapping[str, str]]) -> dict[str, dict[str, Any]]:
+        """Items by pk, one strongly consistent BatchGetItem (rate items are decided on it)."""
+        found: dict[str, dict[str, Any]] = {}
+        pending: list[dict[str, Any]] = [to_item(k) for k in {k["pk"]: k for k in keys}.values()]
+        while pending:
+            response = dynamodb().batch_get_item(RequestItems={self.table: {"Keys": pending, "ConsistentRead": True}})
+            for raw in response.get("Responses", {}).get(self.table, []):
+                item = from_item(raw)
+                found[str(item["pk"])] = item
+            unprocessed: dict[str, Any] = dict(response.get("UnprocessedKeys") or {})
+            pending = list((unprocessed.get(self.table) or {}).get("Keys", []))
+        return found
+
+    def issue_challenge(
+        self, challenge: Challenge | None, admissions: Sequence[Admission], forget: Sequence[Mapping[str, str]] = ()
+    ) -> None:
+        """Record the request in every rate item, delete the `forget` items and store the
+        code (if any), in one transaction: a refused request changes nothing.
+        Raises `RaceLost` when a parallel request changed a rate item first."""
         transaction = self.transaction()
-        for window in limits:
-            _rate_step(transaction, window, now)
+        for admission in admissions:
+            admit(transaction, admission)
+        for key in forget:  # e.g. the password back-off of a sign-in that succeeded
+            transaction.delete(key)
         if challenge is not None:
             # A new code replaces the previous one for the same purpose and phone (attempts restart).
             transaction.put({**challenge_key(challenge.key), **challenge.model_dump(mode="json")})
         transaction.commit()
 
-    def count_attempts(self, windows: Sequence[RateWindow], now: int) -> None:
-        """Count one attempt (e.g. a password sign-in) in every window, or raise the
-        first full window's 429 (then no window is counted)."""
+    def record_attempt(self, admissions: Sequence[Admission]) -> None:
+        """Reserve a password attempt in its back-off and source items (or raise `RaceLost`)."""
         transaction = self.transaction()
-        for window in windows:
-            _rate_step(transaction, window, now)
+        for admission in admissions:
+            admit(transaction, admission)
         transaction.commit()
 
     def spend_attempt(self, key: str, *, now: int, max_attempts: int) -> Challenge:

@@ -42,7 +42,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import cache
-from typing import Literal
+from typing import Any, Literal
 
 from shared.identity import errors
 from shared.identity import events as identity_events
@@ -71,7 +71,8 @@ from shared.identity.models import (
 from shared.identity.passwords import dummy_hash, hash_password, verify_password
 from shared.identity.protection import HashPurpose, KeyedHasher, PersonalDataSealer, hasher, normalize_name, sealer
 from shared.identity.registries import EnterpriseRegistry, PopulationRegistry, registries
-from shared.identity.repository import IdentityRepository, RateWindow
+from shared.identity.repository import IdentityRepository, RaceLost, login_key, phone_key
+from shared.identity.throttle import Admission, Backoff, Refusal, SlidingWindow
 from shared.identity.tokens import KmsSigner, Signer, claims_for, encode_token, verification_keys
 from shared.notifications.sms import SmsMessage, SmsSender, SmsUnavailable, sms_sender
 from shared.platform.clock import SHANGHAI, now, today_in_shanghai
@@ -91,6 +92,7 @@ NAME_REGEX = (
 NAME_LENGTH = (2, 30)
 REFRESH_TOKEN_PREFIX = "rt_"  # noqa: S105 (marks the token kind, not a secret)
 MAX_AUTHORISATION_DAYS = 3 * 366  # an agent authorisation lasts at most about three years
+RACE_RETRIES = 3  # re-reads when a parallel request changed a rate item between read and write
 
 KEEP = "keep"
 ActingForChange = str | None | Literal["keep"]
@@ -170,16 +172,45 @@ class IdentityService:
     def _code_hash(self, key: str, code: str) -> str:
         return self.hasher.digest(HashPurpose.OTP, f"{key}:{code}")
 
-    def _phone_windows(self, phone_hash: str) -> list[RateWindow]:
+    def _phone_window(self, phone_hash: str) -> SlidingWindow:
         cfg = self.config
-        return [
-            RateWindow("otp_phone_gap", phone_hash, 1, cfg.otp_resend_interval_s, errors.OTP_RATE_LIMITED),
-            RateWindow("otp_phone_hour", phone_hash, cfg.otp_max_per_phone_per_hour, 3600, errors.OTP_RATE_LIMITED),
-        ]
+        return SlidingWindow(
+            "otp_phone",
+            phone_hash,
+            cfg.otp_max_per_phone_per_hour,
+            3600,
+            errors.OTP_RATE_LIMITED,
+            min_gap_s=cfg.otp_resend_interval_s,
+        )
 
-    def _source_window(self, source_address: str, rule: str, limit: int, window_s: int, code: str) -> RateWindow:
+    def _source_window(self, source_address: str, rule: str, limit: int, window_s: int, code: str) -> SlidingWindow:
         source_hash = self.hasher.digest(HashPurpose.SOURCE_ADDRESS, source_address or "unknown")
-        return RateWindow(rule, source_hash, limit, window_s, code)
+        return SlidingWindow(rule, source_hash, limit, window_s, code)
+
+    def _password_backoff(self, login: str, source_address: str) -> Backoff:
+        cfg = self.config
+        key = self.hasher.digest(HashPurpose.LOGIN, f"{login}\x1f{source_address or 'unknown'}")
+        return Backoff(
+            "sign_in_backoff",
+            key,
+            free_failures=cfg.sign_in_free_failures,
+            base_s=cfg.sign_in_backoff_base_s,
+            max_s=cfg.sign_in_window_s,
+            forget_after_s=86_400,
+            refusal_code=errors.SIGN_IN_RATE_LIMITED,
+        )
+
+    @staticmethod
+    def _admissions(
+        limits: list[SlidingWindow | Backoff], items: dict[str, dict[str, Any]], current: int
+    ) -> list[Admission]:
+        """Every limit's decision on the items read; the longest refusal is raised."""
+        decisions = [limit.decide(items.get(limit.key["pk"]), current) for limit in limits]
+        refusals = [d for d in decisions if isinstance(d, Refusal)]
+        if refusals:
+            worst = max(refusals, key=lambda r: r.retry_after)
+            raise RateLimited(worst.code, headers={"Retry-After": str(max(1, worst.retry_after))})
+        return [d for d in decisions if isinstance(d, Admission)]
 
     def _new_challenge(
         self, key: str, purpose: OtpPurpose, phone_hash: str, subject_id: str | None
@@ -212,30 +243,45 @@ class IdentityService:
         phone = self._valid_phone(request.phone)
         phone_hash = self.hasher.digest(HashPurpose.PHONE, phone)
         purpose = OtpPurpose(request.purpose)
-        windows = [
-            *self._phone_windows(phone_hash),
+        limits: list[SlidingWindow | Backoff] = [
+            self._phone_window(phone_hash),
             self._source_window(
                 source_address,
-                "otp_source_hour",
+                "otp_source",
                 self.config.otp_max_per_source_per_hour,
                 3600,
                 errors.OTP_RATE_LIMITED,
             ),
         ]
-        subject_id = self.repository.subject_for_phone(phone_hash)
         challenge: Challenge | None = None
-        if purpose is OtpPurpose.REGISTER and subject_id is not None:
-            message = SmsMessage(
-                "notice.already_registered", "【江苏政务服务】该手机号码已注册，请直接登录。如非本人操作，请忽略。"
-            )
-        elif purpose is OtpPurpose.SIGN_IN and subject_id is None:
-            message = SmsMessage(
-                "notice.not_registered", "【江苏政务服务】该手机号码尚未注册，请先完成实名注册。如非本人操作，请忽略。"
-            )
+        for _ in range(RACE_RETRIES):
+            current = int(now().timestamp())
+            # one consistent read: is the phone registered, and the rate logs it is decided on
+            items = self.repository.read_many([phone_key(phone_hash), *(limit.key for limit in limits)])
+            admissions = self._admissions(limits, items, current)
+            subject_item = items.get(phone_key(phone_hash)["pk"])
+            subject_id = str(subject_item["subject_id"]) if subject_item else None
+            if purpose is OtpPurpose.REGISTER and subject_id is not None:
+                message = SmsMessage(
+                    "notice.already_registered",
+                    "【江苏政务服务】该手机号码已注册，请直接登录。如非本人操作，请忽略。",
+                )
+            elif purpose is OtpPurpose.SIGN_IN and subject_id is None:
+                message = SmsMessage(
+                    "notice.not_registered",
+                    "【江苏政务服务】该手机号码尚未注册，请先完成实名注册。如非本人操作，请忽略。",
+                )
+            else:
+                challenge, code = self._new_challenge(f"{purpose.value}#{phone_hash}", purpose, phone_hash, subject_id)
+                message = SmsMessage(f"otp.{purpose.value}", self._code_text(code, purpose))
+            try:
+                self.repository.issue_challenge(challenge, admissions)
+                break
+            except RaceLost:
+                challenge = None
+                continue
         else:
-            challenge, code = self._new_challenge(f"{purpose.value}#{phone_hash}", purpose, phone_hash, subject_id)
-            message = SmsMessage(f"otp.{purpose.value}", self._code_text(code, purpose))
-        self.repository.issue_challenge(challenge, windows, int(now().timestamp()))
+            raise RateLimited(errors.OTP_RATE_LIMITED, headers={"Retry-After": "1"})
         self._send(phone, message)
         logger().info("one-time code requested", extra={"purpose": purpose.value, "code_sent": challenge is not None})
         return OtpSent(
@@ -445,26 +491,32 @@ class IdentityService:
         """Staff/operator sign-in, step 1: password (口令); a code then goes to their phone."""
         login = request.login.strip().lower()
         cfg = self.config
-        self.repository.count_attempts(
-            [
-                RateWindow(
-                    "sign_in_login",
-                    self.hasher.digest(HashPurpose.LOGIN, login),
-                    cfg.sign_in_max_attempts_per_window,
-                    cfg.sign_in_window_s,
-                    errors.SIGN_IN_RATE_LIMITED,
-                ),
-                self._source_window(
-                    source_address,
-                    "sign_in_source",
-                    cfg.sign_in_max_attempts_per_window * 5,
-                    cfg.sign_in_window_s,
-                    errors.SIGN_IN_RATE_LIMITED,
-                ),
-            ],
-            int(now().timestamp()),
-        )
-        subject_id = self.repository.subject_for_login(login)
+        backoff = self._password_backoff(login, source_address)
+        limits: list[SlidingWindow | Backoff] = [
+            backoff,
+            self._source_window(
+                source_address,
+                "sign_in_source",
+                cfg.sign_in_max_attempts_per_window * 5,
+                cfg.sign_in_window_s,
+                errors.SIGN_IN_RATE_LIMITED,
+            ),
+        ]
+        # The attempt is reserved (counted as a failure) before the password is checked, so
+        # parallel guesses cannot pass the back-off together; a success clears it below.
+        # There is deliberately no per-login lock: it would let anyone lock a known login.
+        # The password alone never signs in (the code goes to the owner's phone).
+        for _ in range(RACE_RETRIES):
+            items = self.repository.read_many([login_key(login), *(limit.key for limit in limits)])
+            try:
+                self.repository.record_attempt(self._admissions(limits, items, int(now().timestamp())))
+                break
+            except RaceLost:
+                continue
+        else:
+            raise RateLimited(errors.SIGN_IN_RATE_LIMITED, headers={"Retry-After": "1"})
+        login_item = items.get(login_key(login)["pk"])
+        subject_id = str(login_item["subject_id"]) if login_item else None
         account = self.repository.get_account(subject_id) if subject_id else None
         stored = account.password_hash if account and account.password_hash else None
         # Unknown logins spend the same time on a dummy hash, so timing reveals nothing.
@@ -480,7 +532,17 @@ class IdentityService:
             account.phone_hash,
             account.subject_id,
         )
-        self.repository.issue_challenge(challenge, self._phone_windows(account.phone_hash), int(now().timestamp()))
+        phone_window = self._phone_window(account.phone_hash)
+        for _ in range(RACE_RETRIES):
+            items = self.repository.read_many([phone_window.key])
+            admissions = self._admissions([phone_window], items, int(now().timestamp()))
+            try:
+                self.repository.issue_challenge(challenge, admissions, forget=[backoff.key])
+                break
+            except RaceLost:
+                continue
+        else:
+            raise RateLimited(errors.OTP_RATE_LIMITED, headers={"Retry-After": "1"})
         self._send(phone, SmsMessage("otp.staff_sign_in", self._code_text(code, OtpPurpose.STAFF_SIGN_IN)))
         return StaffChallenge(challenge_id=challenge_id, masked_phone=account.phone_masked, expires_in=cfg.otp_ttl_s)
 

@@ -45,8 +45,13 @@ class Settings(BaseModel):
     otp_resend_interval_s: int = Field(default=60, ge=1)
     otp_max_per_phone_per_hour: int = Field(default=5, ge=1)
     otp_max_per_source_per_hour: int = Field(default=30, ge=1)
-    sign_in_max_attempts_per_window: int = Field(default=10, ge=1)  # password attempts per login
+    # Password attempts: per (login, source address) the first sign_in_free_failures failures are
+    # immediate, then each waits sign_in_backoff_base_s · 2^(n − free) s, capped at sign_in_window_s;
+    # a source address makes at most 5 × sign_in_max_attempts_per_window attempts per window.
+    sign_in_max_attempts_per_window: int = Field(default=10, ge=1)
     sign_in_window_s: int = Field(default=900, ge=60)
+    sign_in_free_failures: int = Field(default=5, ge=1, le=20)
+    sign_in_backoff_base_s: int = Field(default=2, ge=1, le=60)
     # scrypt cost N = 2**password_scrypt_log2_n (r=8, p=1): 17 is OWASP's minimum (128 MiB)
     password_scrypt_log2_n: int = Field(default=17, ge=10, le=20)
     # SMS delivery: "outbox" writes messages to sms_outbox_bucket (local and test stages);
@@ -132,6 +137,8 @@ _ENV = {
     "otp_max_per_source_per_hour": "OTP_MAX_PER_SOURCE_PER_HOUR",
     "sign_in_max_attempts_per_window": "SIGN_IN_MAX_ATTEMPTS_PER_WINDOW",
     "sign_in_window_s": "SIGN_IN_WINDOW_S",
+    "sign_in_free_failures": "SIGN_IN_FREE_FAILURES",
+    "sign_in_backoff_base_s": "SIGN_IN_BACKOFF_BASE_S",
     "password_scrypt_log2_n": "PASSWORD_SCRYPT_LOG2_N",
     "sms_channel": "SMS_CHANNEL",
     "sms_outbox_bucket": "SMS_OUTBOX_BUCKET",
