@@ -5,7 +5,9 @@ TOKEN type on the `Authorization: Bearer <access token>` header (REQUEST
 events are read the same way). It verifies the ES256 signature with the
 public key fetched from KMS once per execution environment (no KMS call per
 request after the first), then `alg`, `kid`, expiry, issuer and audience
-(shared.identity.tokens). A valid token → an Allow policy for the whole API
+(shared.identity.tokens), then that the token's session (`sid`) is still
+active (shared.identity.session_check: signed-out or revoked sessions stop
+within about 90 s, not at token expiry). A valid token → an Allow policy for the whole API
 stage (API Gateway caches the answer per token for ReauthorizeEvery seconds,
 so the policy must cover every route) with the principal as context
 (sub, role, department_id, region_code, acting_for, scope, sid). Anything
@@ -20,7 +22,7 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared.identity.api import InvalidToken, verifier
+from shared.identity.api import InvalidToken, session_status, verifier
 from shared.platform.clock import now
 from shared.platform.principal import Principal
 
@@ -72,11 +74,15 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     if token is None:
         logger.info("token refused", extra={"reason": "no_bearer_token"})
         raise Unauthorized()
+    moment = now()
     try:
-        claims = verifier().verify(token, now=now())
+        claims = verifier().verify(token, now=moment)
     except InvalidToken as exc:
         logger.info("token refused", extra={"reason": exc.reason})
         raise Unauthorized() from None
+    if not claims.sid or not session_status().is_active(claims.sid, int(moment.timestamp())):
+        logger.info("token refused", extra={"reason": "session_not_active", "subject_id": claims.sub})
+        raise Unauthorized()
     principal = claims.principal()
     logger.debug("token accepted", extra={"subject_id": principal.subject_id, "role": principal.role.value})
     return allow(principal, str(event.get("methodArn") or ""))

@@ -14,6 +14,7 @@ from shared.platform.public import lazy_exports
 if TYPE_CHECKING:
     from shared.identity.holders import PersonHolder, enterprise_name, person_holder
     from shared.identity.routes import router
+    from shared.identity.session_check import session_status
     from shared.identity.tokens import InvalidToken, verifier
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "enterprise_name",
     "person_holder",
     "router",
+    "session_status",
     "verifier",
 ]
 
@@ -31,6 +33,7 @@ __getattr__ = lazy_exports(
         "router": ".routes",
         "InvalidToken": ".tokens",
         "verifier": ".tokens",
+        "session_status": ".session_check",
         "PersonHolder": ".holders",
         "person_holder": ".holders",
         "enterprise_name": ".holders",

@@ -352,6 +352,11 @@ class IdentityRepository:
         )
         transaction.commit()
 
+    def session_active(self, family_id: str, now: int) -> bool:
+        """Whether the session family is active and not past its end (the authorizer's check)."""
+        item = self._get(session_key(family_id))
+        return item is not None and item.get("status") == "active" and int(item.get("expires_at", 0)) > now
+
     def revoke_session(self, family_id: str, *, reason: str, event: Envelope | None = None) -> bool:
         """Mark the family revoked (its refresh tokens stop working). False if it was not active."""
         transaction = self.transaction()

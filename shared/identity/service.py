@@ -774,11 +774,12 @@ def identity_service() -> IdentityService:
 
 def clear_caches() -> None:
     """Forget every cached collaborator (tests, or the seed switching environments)."""
-    from shared.identity import protection, tokens
+    from shared.identity import protection, session_check, tokens
     from shared.notifications import sms
 
     identity_service.cache_clear()
     verification_keys.cache_clear()
     tokens.verifier.cache_clear()
+    session_check.session_status.cache_clear()
     protection.clear_cache()
     sms.sms_sender.cache_clear()

@@ -10,7 +10,10 @@ Format (RFC 7515/7519/7518): header `{"alg": "ES256", "typ": "JWT", "kid"}`
 where `kid` is the KMS key id; claims `iss aud sub iat exp jti` plus `role`,
 `department`, `region`, `acting_for`, `scope`, `sid` (the session family).
 KMS returns a DER ECDSA signature; JWS wants the raw `r || s` (32 + 32
-bytes), so both directions are converted here.
+bytes), so both directions are converted here. ECDSA is malleable: if
+`(r, s)` verifies, so does `(r, n − s)`, which would make a second token
+string for the same claims. Signatures are therefore normalised to low S
+(`s ≤ n/2`) when signed and anything else is refused when verified.
 
 The verifier is strict by construction: it accepts only `alg` ES256 (so
 `none` and the HS256-with-the-public-key confusion are refused before any
@@ -46,6 +49,8 @@ KMS_SIGNING_ALGORITHM = "ECDSA_SHA_256"
 COORDINATE_BYTES = 32  # P-256
 MAX_TOKEN_LENGTH = 4096
 DEFAULT_LEEWAY_S = 30  # clock skew tolerated on exp/iat/nbf
+# the order of the P-256 group (SEC 2, secp256r1 `n`)
+P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
 
 
 class InvalidToken(Exception):
@@ -126,20 +131,28 @@ def _json_segment(value: Mapping[str, Any]) -> str:
 
 
 def der_to_raw_signature(der: bytes) -> bytes:
-    """KMS's DER `ECDSA-Sig-Value` → JOSE `r || s`, each left-padded to 32 bytes."""
+    """KMS's DER `ECDSA-Sig-Value` → JOSE `r || s`, each left-padded to 32 bytes, with
+    S normalised to the low half (KMS does not normalise; about half its signatures are high-S)."""
     from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
     r, s = decode_dss_signature(der)
+    if s > P256_ORDER // 2:
+        s = P256_ORDER - s
     return r.to_bytes(COORDINATE_BYTES, "big") + s.to_bytes(COORDINATE_BYTES, "big")
 
 
 def raw_to_der_signature(raw: bytes) -> bytes:
+    """JOSE `r || s` → DER, refusing out-of-range values and high S (the malleable twin)."""
     if len(raw) != 2 * COORDINATE_BYTES:
         raise InvalidToken("bad_signature_length")
     from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
     r = int.from_bytes(raw[:COORDINATE_BYTES], "big")
     s = int.from_bytes(raw[COORDINATE_BYTES:], "big")
+    if not 0 < r < P256_ORDER or not 0 < s < P256_ORDER:
+        raise InvalidToken("bad_signature")
+    if s > P256_ORDER // 2:
+        raise InvalidToken("high_s_signature")
     return encode_dss_signature(r, s)
 
 

@@ -40,6 +40,8 @@ class Settings(BaseModel):
     access_token_ttl_s: int = Field(default=900, ge=60, le=3600)
     refresh_token_idle_s: int = Field(default=7 * 86_400, ge=300)  # unused this long → expired
     session_max_age_s: int = Field(default=30 * 86_400, ge=3600)  # sign in again after this
+    # how long a warm authorizer trusts "this session is active" before reading it again
+    session_check_cache_s: int = Field(default=30, ge=0, le=300)
     otp_ttl_s: int = Field(default=300, ge=60, le=900)
     otp_max_attempts: int = Field(default=5, ge=1, le=10)
     otp_resend_interval_s: int = Field(default=60, ge=1)
@@ -130,6 +132,7 @@ _ENV = {
     "access_token_ttl_s": "ACCESS_TOKEN_TTL_S",
     "refresh_token_idle_s": "REFRESH_TOKEN_IDLE_S",
     "session_max_age_s": "SESSION_MAX_AGE_S",
+    "session_check_cache_s": "SESSION_CHECK_CACHE_S",
     "otp_ttl_s": "OTP_TTL_S",
     "otp_max_attempts": "OTP_MAX_ATTEMPTS",
     "otp_resend_interval_s": "OTP_RESEND_INTERVAL_S",

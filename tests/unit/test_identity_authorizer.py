@@ -19,6 +19,7 @@ from shared.platform.principal import Principal, Role
 from tests.support.apigw import FakeContext
 from tests.unit.identity_fixtures import (
     AUDIENCE,
+    IDENTITY_TABLE,
     ISSUER,
     IdentityCloud,
     authorize,
@@ -35,8 +36,13 @@ AGENT = Principal(
     session_id="01JDMX7Q4SESSN000000000001",
 )
 STAFF = Principal(
-    subject_id="01JDMX7Q4STAFF000000000001", role=Role.STAFF, department_id="320102-civil", region_code="320102"
+    subject_id="01JDMX7Q4STAFF000000000001",
+    role=Role.STAFF,
+    department_id="320102-civil",
+    region_code="320102",
+    session_id="01JDMX7Q4SESSN000000000002",
 )
+CITIZEN = Principal(subject_id="C1", role=Role.CITIZEN, session_id="01JDMX7Q4SESSN000000000003")
 
 
 @pytest.fixture
@@ -45,7 +51,22 @@ def cloud() -> Iterator[IdentityCloud]:
         yield made
 
 
+def live_session(session_id: str, status: str = "active") -> None:
+    """The session item sign-in writes (the authorizer checks it is still active)."""
+    boto3.client("dynamodb").put_item(
+        TableName=IDENTITY_TABLE,
+        Item={
+            "pk": {"S": f"SESSION#{session_id}"},
+            "sk": {"S": "SESSION"},
+            "status": {"S": status},
+            "expires_at": {"N": str(int(now().timestamp()) + 86_400)},
+        },
+    )
+
+
 def token(cloud: IdentityCloud, principal: Principal, *, key_id: str | None = None, **claims: Any) -> str:
+    if principal.session_id:
+        live_session(principal.session_id)
     base = claims_for(principal, issuer=ISSUER, audience=AUDIENCE, issued_at=now(), ttl_s=900)
     return encode_token(base.model_copy(update=claims), KmsSigner(key_id or cloud.signing_key_id))
 
@@ -55,7 +76,7 @@ def refused(**kwargs: Any) -> None:
         authorize(kwargs.pop("token", None), **kwargs)
 
 
-@pytest.mark.parametrize("principal", [AGENT, STAFF, Principal(subject_id="C1", role=Role.CITIZEN)])
+@pytest.mark.parametrize("principal", [AGENT, STAFF, CITIZEN])
 def test_a_valid_token_is_allowed_with_the_principal_as_context(cloud: IdentityCloud, principal: Principal) -> None:
     result = authorize(token(cloud, principal))
     assert result["principalId"] == principal.subject_id
@@ -123,14 +144,43 @@ def test_alg_none_is_unauthorized(cloud: IdentityCloud) -> None:
 
 
 def test_one_kms_call_when_cold_and_none_when_warm(cloud: IdentityCloud) -> None:
+    start = now()
     tokens = [token(cloud, STAFF), token(cloud, AGENT)]
-    with count_calls() as cold:
+    with frozen_at(start), count_calls() as cold:
         authorize(tokens[0])
-    with count_calls() as warm:
+    with frozen_at(start), count_calls() as warm:
         for issued in tokens * 5:
             authorize(issued)
-    assert cold == {"kms.GetPublicKey": 1}
-    assert sum(warm.values()) == 0
+    # the public key once, and each token's session once (then cached for 30 s)
+    assert cold == {"kms.GetPublicKey": 1, "dynamodb.GetItem": 1}
+    assert warm == {"dynamodb.GetItem": 1}  # the second token's session
+    with frozen_at(start + timedelta(seconds=31)), count_calls() as later:
+        authorize(tokens[0])
+    assert later == {"dynamodb.GetItem": 1}
+
+
+def test_a_token_without_a_session_or_with_an_unknown_one_is_unauthorized(cloud: IdentityCloud) -> None:
+    sessionless = Principal(subject_id="C2", role=Role.CITIZEN)
+    refused(token=token(cloud, sessionless))
+    refused(token=token(cloud, STAFF, sid="01JDMX7Q4SESSN00000000NONE"))
+
+
+def test_a_revoked_session_stops_its_access_tokens_within_the_cache_time(cloud: IdentityCloud) -> None:
+    start = now()
+    with frozen_at(start):
+        issued = token(cloud, STAFF)
+        assert authorize(issued)["principalId"] == STAFF.subject_id
+        live_session(STAFF.session_id, status="revoked")
+    # a warm authorizer trusts its answer for SESSION_CHECK_CACHE_S (30 s), then reads again
+    with frozen_at(start + timedelta(seconds=29)):
+        assert authorize(issued)["principalId"] == STAFF.subject_id
+    with frozen_at(start + timedelta(seconds=31)):
+        refused(token=issued)
+    # a cold authorizer refuses at once
+    from tests.unit.identity_fixtures import forget_cached
+
+    forget_cached()
+    refused(token=issued)
 
 
 def test_the_token_never_reaches_the_log(cloud: IdentityCloud, caplog: pytest.LogCaptureFixture) -> None:

@@ -59,8 +59,8 @@ def test_no_personal_data_or_secret_reaches_a_log_record(caplog: pytest.LogCaptu
         secrets += [tokens["access_token"], tokens["refresh_token"], latest_code(AGENT.phone)]
         refreshed = call(api_event("refresh", body={"refresh_token": tokens["refresh_token"]})).body
         secrets += [refreshed["access_token"], refreshed["refresh_token"]]
-        call(api_event("refresh", body={"refresh_token": tokens["refresh_token"]}))  # reuse: revokes, warns
         assert call(api_event("me", principal=principal_from(refreshed["access_token"]))).status == 200
+        call(api_event("refresh", body={"refresh_token": tokens["refresh_token"]}))  # reuse: revokes, warns
         operator = staff_sign_in(OPERATOR.login, OPERATOR.password, OPERATOR.phone)
         secrets += [operator["access_token"], operator["refresh_token"], latest_code(OPERATOR.phone)]
         call(api_event("sign-out", body={"refresh_token": operator["refresh_token"]}))

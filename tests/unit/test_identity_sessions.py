@@ -5,6 +5,7 @@ against moto — and the AWS calls each takes."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import boto3
@@ -24,6 +25,7 @@ from infra.seed.identity.people import (
 )
 from shared.identity.service import identity_service
 from shared.platform.aws import count_calls
+from shared.platform.clock import frozen_at, now
 from shared.platform.events import Envelope
 from shared.platform.principal import Role
 from tests.unit.identity_fixtures import (
@@ -171,6 +173,17 @@ def test_sign_out_revokes_the_session(cloud: None) -> None:
     # signing out again, or with an unknown token, is accepted silently
     assert call(api_event("sign-out", body={"refresh_token": tokens["refresh_token"]})).status == 204
     assert call(api_event("sign-out", body={"refresh_token": "rt_" + "B" * 43})).status == 204
+
+
+def test_sign_out_stops_the_access_token_before_it_expires(cloud: None) -> None:
+    start = now()
+    with frozen_at(start):
+        tokens = sign_in(CITIZEN_A.phone)
+        assert principal_from(tokens["access_token"]).role is Role.CITIZEN
+        assert call(api_event("sign-out", body={"refresh_token": tokens["refresh_token"]})).status == 204
+    # the authorizer's own cache of the live session lasts 30 s; the token had 15 minutes
+    with frozen_at(start + timedelta(seconds=31)), pytest.raises(Exception, match=r"^Unauthorized$"):
+        principal_from(tokens["access_token"])
 
 
 # --- staff -------------------------------------------------------------------------------

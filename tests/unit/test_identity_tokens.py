@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from moto import mock_aws
 
 from shared.identity.tokens import (
+    P256_ORDER,
     AccessClaims,
     InvalidToken,
     KmsPublicKeys,
@@ -245,13 +246,43 @@ def test_claims_with_an_unknown_role_or_an_agent_without_enterprise_are_refused(
             verifier.verify(f"{head}.{body}.{b64url(signature)}", now=NOW)
 
 
-@given(r=st.integers(min_value=1, max_value=2**256 - 1), s=st.integers(min_value=1, max_value=2**256 - 1))
-def test_der_and_jose_signatures_convert_both_ways(r: int, s: int) -> None:
+@given(r=st.integers(min_value=1, max_value=P256_ORDER - 1), s=st.integers(min_value=1, max_value=P256_ORDER - 1))
+def test_der_and_jose_signatures_convert_both_ways_in_low_s_form(r: int, s: int) -> None:
     from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
     raw = der_to_raw_signature(encode_dss_signature(r, s))
     assert len(raw) == 64
-    assert raw_to_der_signature(raw) == encode_dss_signature(r, s)
+    low_s = min(s, P256_ORDER - s)
+    assert raw_to_der_signature(raw) == encode_dss_signature(r, low_s)
+
+
+def high_s_twin(token: str) -> str:
+    """The same token with its signature's S replaced by n − S (equally valid ECDSA)."""
+    head, body, signature = token.split(".")
+    raw = base64.urlsafe_b64decode(signature + "=" * (-len(signature) % 4))
+    r, s = raw[:32], int.from_bytes(raw[32:], "big")
+    return f"{head}.{body}.{b64url(r + (P256_ORDER - s).to_bytes(32, 'big'))}"
+
+
+def test_a_flipped_signature_is_not_a_second_valid_token(signer: LocalSigner, verifier: TokenVerifier) -> None:
+    for _ in range(8):
+        issued = token_for(CITIZEN, signer)
+        verifier.verify(issued, now=NOW)
+        with pytest.raises(InvalidToken, match="high_s_signature"):
+            verifier.verify(high_s_twin(issued), now=NOW)
+
+
+def test_signatures_are_issued_in_low_s_form(signer: LocalSigner) -> None:
+    for _ in range(32):  # a raw ECDSA signature is high-S half of the time
+        signature = token_for(CITIZEN, signer).split(".")[2]
+        raw = base64.urlsafe_b64decode(signature + "=" * (-len(signature) % 4))
+        assert int.from_bytes(raw[32:], "big") <= P256_ORDER // 2
+
+
+@pytest.mark.parametrize(("r", "s"), [(0, 1), (1, 0), (P256_ORDER, 1), (1, P256_ORDER)])
+def test_out_of_range_signature_values_are_refused(r: int, s: int) -> None:
+    with pytest.raises(InvalidToken, match="bad_signature"):
+        raw_to_der_signature(r.to_bytes(32, "big") + s.to_bytes(32, "big"))
 
 
 def test_kms_signs_tokens_that_verify_with_its_public_key_fetched_once() -> None:
