@@ -102,6 +102,8 @@ class LocalCloud:
         self.stream_idle_poll_s = stream_idle_poll_s
         self.partners_enabled = partners
         self.partners: dict[str, Partner] = {}
+        self._ready_partners: list[Partner] = []
+        self._partner_env: dict[str, str] = {}  # a bound partner's URL for the functions (see _bind_partners)
         self.activity = Activity()
         self.seed_result = SeedResult("off")
         self.startup_s = 0.0
@@ -162,6 +164,7 @@ class LocalCloud:
         self.stack.create_all()
         self.model = read_model(self.stack)
         self._mark("resources")
+        self._bind_partners()
         for spec in self.model.functions.values():
             self._env[spec.logical_id] = self._function_environment(spec)
             self._pools[spec.logical_id] = FunctionPool(
@@ -197,14 +200,29 @@ class LocalCloud:
             if self.seed_result.status == "error" and self.strict_seed:
                 raise RuntimeError(f"seeding failed:\n{self.seed_result.message}")
         if self.partners_enabled:
-            for partner in load_partners():
-                if all(logical_id in self.stack.created for logical_id in partner.requires):
-                    partner.start(self)
-                    self.partners[partner.name] = partner
+            for partner in self._ready_partners:
+                partner.start(self)
+                self.partners[partner.name] = partner
             self._mark("partners")
         self._scheduler = Scheduler(self.schedules, self._run_schedule)
         if self.scheduler_enabled:
             self._scheduler.start()
+
+    def _bind_partners(self) -> None:
+        """Partners the template has resources for; those with `bind` (partners the functions
+        call, e.g. the SMS gateway) start serving now, before the functions and the seed, and
+        their endpoints replace the template's local URLs (free ports in test clouds)."""
+        assert self.stack is not None
+        self._ready_partners, self._partner_env = [], {}
+        if not self.partners_enabled:
+            return
+        for partner in load_partners():
+            if all(logical_id in self.stack.created for logical_id in partner.requires):
+                bind = getattr(partner, "bind", None)
+                if bind is not None:
+                    self._partner_env.update(bind(self))
+                    self.partners[partner.name] = partner  # so stop() stops it even if start fails
+                self._ready_partners.append(partner)
 
     def _mark(self, phase: str) -> None:
         """Seconds since start() when `phase` finished (printed by the CLI, asserted by a test)."""
@@ -370,6 +388,8 @@ class LocalCloud:
         """Template variables, then the variables the Lambda runtime sets (which win, as on AWS)."""
         return {
             **spec.environment,
+            # only variables the template gives the function (a partner's URL)
+            **{k: v for k, v in self._partner_env.items() if k in spec.environment},
             **self._aws_environment(),
             "AWS_LAMBDA_FUNCTION_NAME": spec.name,
             "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory_mb),
@@ -387,7 +407,8 @@ class LocalCloud:
         merged: dict[str, str] = {}
         for fid in sorted(self.functions):
             merged.update(self.functions[fid].environment)
-        return merged | self._aws_environment()
+        partner_env = {k: v for k, v in self._partner_env.items() if k in merged}
+        return merged | partner_env | self._aws_environment()
 
     def function_env(self, logical_id: str) -> dict[str, str]:
         """The full environment a function's worker runs with."""

@@ -28,6 +28,7 @@ UNKNOWN_ENTERPRISE = "identity.unknown_enterprise"
 AGENT_NOT_FOUND = "identity.agent_not_found"
 AUTHORISATION_NOT_FOUND = "identity.authorisation_not_found"
 SMS_UNAVAILABLE = "identity.sms_unavailable"
+REGISTRY_UNAVAILABLE = "identity.registry_unavailable"
 # field error codes (inside a 422's `errors`)
 PHONE_FORMAT = "identity.phone_format"
 NAME_FORMAT = "identity.name_format"
@@ -86,6 +87,10 @@ register_messages(
         ),
         AUTHORISATION_NOT_FOUND: ("没有该经办人授权", "No such agent authorisation"),
         SMS_UNAVAILABLE: ("短信服务暂时不可用，请稍后再试", "The SMS service is unavailable; try again later"),
+        REGISTRY_UNAVAILABLE: (
+            "实名核验服务暂时不可用，请稍后再试",
+            "The real-name registry is unavailable; try again later",
+        ),
         PHONE_FORMAT: ("手机号码应为11位中国大陆手机号", "A phone number has 11 digits and starts with 13-19"),
         NAME_FORMAT: (
             "姓名应为2至30个汉字（可含间隔号·）",

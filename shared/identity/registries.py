@@ -6,24 +6,52 @@ The identity service asks two questions and does not care who answers:
 - `EnterpriseRegistry.find(uscc)` — the enterprise registry's (市场监管部门)
   record of a USCC: name and legal representative (法定代表人).
 
-Adapters are chosen by the `REAL_NAME_REGISTRY` setting. `seeded` (local
-cloud, tests, demo stages) reads entries that `infra/seed/identity` writes
-into the identity table — stored as keyed hashes, so the stub itself holds
-no readable ID numbers or names. A deployment against the province's data
-sharing platform (数据共享交换平台) adds an adapter here calling its
-verification APIs and sets the setting; nothing else changes. A registry
-that does not know a number answers "no match": a mismatch is refused, never
-waved through.
+Adapters are chosen by the `REAL_NAME_REGISTRY` setting:
+- `seeded` (local cloud, tests): reads entries that `infra/seed/identity`
+  writes into the identity table — stored as keyed hashes, so the stub itself
+  holds no readable ID numbers or names.
+- `https` (every deployed stage): the province's data sharing platform
+  (数据共享交换平台) over HTTPS, signed requests, a timeout and a circuit
+  breaker (`shared.platform.partner_http`). Wire format, pinned by
+  tests/unit/test_partner_contracts.py against the simulator
+  infra/local/partners/real_name_registry.py:
+
+      POST {REAL_NAME_REGISTRY_URL}/v1/population/verifications
+      {"id_number": "320102198803150213", "name": "张伟"}
+      → 200 {"result": "match" | "mismatch" | "not_found"}
+      GET  {REAL_NAME_REGISTRY_URL}/v1/enterprises/{uscc}
+      → 200 {"uscc", "name", "legal_representative": {"name", "id_number"}}
+      → 404 {"code": "not_found"}
+
+  The registry being down is a 503 `identity.registry_unavailable` with
+  Retry-After, never a refusal of the person.
+A registry that does not know a number answers "no match": a mismatch is
+refused, never waved through.
 """
 
 from __future__ import annotations
 
 from typing import Protocol
+from urllib.parse import quote
 
+from shared.identity import errors
+from shared.identity.codes import check_uscc
 from shared.identity.models import EnterpriseRecord
 from shared.identity.protection import HashPurpose, KeyedHasher, normalize_name
 from shared.identity.repository import IdentityRepository
 from shared.platform.config import settings
+from shared.platform.observability import logger
+from shared.platform.partner_http import (
+    CircuitBreaker,
+    PartnerClient,
+    PartnerResponse,
+    PartnerUnavailable,
+    check_url,
+    partner_secret,
+)
+
+POPULATION_VERIFY_PATH = "/v1/population/verifications"
+ENTERPRISE_PATH = "/v1/enterprises/"
 
 
 class PopulationRegistry(Protocol):
@@ -78,9 +106,66 @@ class SeededEnterpriseRegistry:
         )
 
 
+def _unavailable(exc: PartnerUnavailable) -> errors.ServiceUnavailable:
+    logger().warning("real-name registry unavailable", extra={"reason": exc.reason})
+    return errors.ServiceUnavailable(errors.REGISTRY_UNAVAILABLE, headers={"Retry-After": str(exc.retry_after)})
+
+
+class HttpsRegistries:
+    """Both registries through the data sharing platform (one client, one breaker)."""
+
+    def __init__(self, partner: PartnerClient | None, hasher: KeyedHasher) -> None:
+        self._partner = partner
+        self._hasher = hasher
+
+    def _call(self, method: str, path: str, payload: dict[str, str] | None = None) -> PartnerResponse:
+        if self._partner is None:
+            raise _unavailable(PartnerUnavailable("REAL_NAME_REGISTRY_URL is not set"))
+        try:
+            return self._partner.call(method, path, payload)
+        except PartnerUnavailable as exc:
+            raise _unavailable(exc) from exc
+
+    def name_matches(self, id_number: str, name: str) -> bool:
+        reply = self._call("POST", POPULATION_VERIFY_PATH, {"id_number": id_number, "name": normalize_name(name)})
+        if reply.status != 200:
+            raise _unavailable(PartnerUnavailable(f"http_{reply.status}"))
+        return reply.body.get("result") == "match"
+
+    def find(self, uscc: str) -> EnterpriseRecord | None:
+        if check_uscc(uscc).failed_rule is not None:
+            return None  # never sent: the path segment is a checked code
+        reply = self._call("GET", ENTERPRISE_PATH + quote(uscc, safe=""))
+        if reply.status == 404:
+            return None
+        representative = reply.body.get("legal_representative") or {}
+        try:
+            return EnterpriseRecord(
+                uscc=str(reply.body["uscc"]),
+                name=str(reply.body["name"]),
+                legal_representative_name=str(representative["name"]),
+                # hashed at once: the registry's ID number is never kept
+                legal_representative_id_hash=self._hasher.digest(
+                    HashPurpose.ID_NUMBER, str(representative["id_number"]).upper()
+                ),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise _unavailable(PartnerUnavailable("bad_enterprise_record")) from exc
+
+
 def registries(repository: IdentityRepository, hasher: KeyedHasher) -> tuple[PopulationRegistry, EnterpriseRegistry]:
     """The adapters the `REAL_NAME_REGISTRY` setting names."""
-    choice = settings().real_name_registry
-    if choice == "seeded":
+    cfg = settings()
+    if cfg.real_name_registry == "seeded":
         return SeededPopulationRegistry(repository, hasher), SeededEnterpriseRegistry(repository, hasher)
-    raise RuntimeError(f"unknown REAL_NAME_REGISTRY {choice!r}")
+    partner = None
+    if cfg.real_name_registry_url:
+        partner = PartnerClient(
+            check_url(cfg.real_name_registry_url, stage=cfg.stage),
+            app_id=cfg.real_name_registry_app_id,
+            secret=lambda: partner_secret(cfg.real_name_registry_secret_arn),
+            timeout_s=cfg.partner_timeout_s,
+            breaker=CircuitBreaker(cfg.partner_breaker_failures, cfg.partner_breaker_open_s),
+        )
+    both = HttpsRegistries(partner, hasher)
+    return both, both

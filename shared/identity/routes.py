@@ -125,6 +125,7 @@ def request_otp(body: Annotated[OtpRequest, Body()]) -> OtpSent:
             "Invalid fields (id_number.*, identity.phone_format, identity.name_format) or "
             "name not matching the ID number (identity.real_name_mismatch)"
         ),
+        503: _problem("Population registry unavailable (identity.registry_unavailable); see Retry-After"),
     },
     openapi_extensions=_PUBLIC,
 )
@@ -291,6 +292,7 @@ _LEGAL_REPRESENTATIVE_PROBLEMS = {
     **_SIGNED_IN,
     403: _problem("Not the enterprise's legal representative (identity.not_legal_representative)"),
     404: _problem("USCC not in the enterprise registry (identity.unknown_enterprise)"),
+    503: _problem("Enterprise registry unavailable (identity.registry_unavailable); see Retry-After"),
 }
 
 

@@ -74,7 +74,6 @@ from shared.identity.registries import EnterpriseRegistry, PopulationRegistry, r
 from shared.identity.repository import IdentityRepository, RaceLost, login_key, phone_key
 from shared.identity.throttle import Admission, Backoff, Refusal, SlidingWindow
 from shared.identity.tokens import KmsSigner, Signer, claims_for, encode_token, verification_keys
-from shared.notifications.sms import SmsMessage, SmsSender, SmsUnavailable, sms_sender
 from shared.platform.clock import SHANGHAI, now, today_in_shanghai
 from shared.platform.config import Settings, settings
 from shared.platform.errors import FieldError, Forbidden, NotFound, RateLimited, Unauthorized, ValidationFailed
@@ -82,6 +81,7 @@ from shared.platform.ids import new_id
 from shared.platform.observability import logger
 from shared.platform.principal import APPLICANT_ROLES, Principal, Role
 from shared.platform.privacy import mask_id_number, mask_phone
+from shared.platform.sms import SmsMessage, SmsSender, SmsUnavailable, sms_sender
 
 PHONE_PATTERN = re.compile(r"^1[3-9][0-9]{9}$")
 # Han characters (BMP and the supplementary ideograph planes) with the middle dot
@@ -775,7 +775,7 @@ def identity_service() -> IdentityService:
 def clear_caches() -> None:
     """Forget every cached collaborator (tests, or the seed switching environments)."""
     from shared.identity import protection, session_check, tokens
-    from shared.notifications import sms
+    from shared.platform import partner_http, sms
 
     identity_service.cache_clear()
     verification_keys.cache_clear()
@@ -783,3 +783,4 @@ def clear_caches() -> None:
     session_check.session_status.cache_clear()
     protection.clear_cache()
     sms.sms_sender.cache_clear()
+    partner_http.partner_secret.cache_clear()

@@ -5,6 +5,6 @@ flows deliver (list, unread count, mark read), and the SMS channel port.
   other contexts reach it through their events (`consumers.py`, run by the
   notifications_worker function), never through this context's repository.
 - `routes.py` serves `/v1/me/messages...` for the signed-in user only.
-- `sms.py` is the SMS port (the local adapter writes an outbox bucket) and
-  `sms_outbox.py` the CLI that reads that outbox.
+- `sms_outbox.py` is the CLI that reads the local SMS outbox (the SMS port itself
+  is `shared.platform.sms`, shared with identity).
 """

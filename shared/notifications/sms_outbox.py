@@ -23,8 +23,8 @@ from typing import Any
 
 import boto3
 
-from shared.notifications.sms import OUTBOX_PREFIX
 from shared.platform.privacy import mask_phone
+from shared.platform.sms import OUTBOX_PREFIX
 
 LOCAL_ENDPOINT = "http://127.0.0.1:4566"
 BUCKET_NAME_HINT = "smsoutbox"

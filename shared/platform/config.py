@@ -56,13 +56,25 @@ class Settings(BaseModel):
     sign_in_backoff_base_s: int = Field(default=2, ge=1, le=60)
     # scrypt cost N = 2**password_scrypt_log2_n (r=8, p=1): 17 is OWASP's minimum (128 MiB)
     password_scrypt_log2_n: int = Field(default=17, ge=10, le=20)
-    # SMS delivery: "outbox" writes messages to sms_outbox_bucket (local and test stages);
-    # "gateway" is the operator's SMS gateway (not wired yet: sending fails loudly)
+    # SMS delivery (shared.platform.sms): "outbox" writes messages to sms_outbox_bucket (local
+    # and test stages); "gateway" sends through the province's SMS gateway over signed HTTPS
     sms_channel: Literal["outbox", "gateway"] = "outbox"
     sms_outbox_bucket: str = ""
-    # Real-name registries: "seeded" reads the demo population and enterprise registries
-    # that infra/seed/identity writes into the identity table
-    real_name_registry: Literal["seeded"] = "seeded"
+    sms_gateway_url: str = ""
+    sms_gateway_app_id: str = "jszw-platform"
+    sms_gateway_secret_arn: str = ""  # Secrets Manager: the HMAC key shared with the gateway
+    # Real-name registries (shared.identity.registries): "seeded" reads demo entries that
+    # infra/seed/identity writes into the identity table (local and test stages only);
+    # "https" asks the population and enterprise registries over signed HTTPS
+    real_name_registry: Literal["seeded", "https"] = "seeded"
+    real_name_registry_url: str = ""
+    real_name_registry_app_id: str = "jszw-platform"
+    real_name_registry_secret_arn: str = ""
+    # every partner call: timeout, and the circuit breaker (open after N consecutive failures,
+    # fail fast for open_s, then one trial call)
+    partner_timeout_s: float = Field(default=3.0, gt=0, le=30)
+    partner_breaker_failures: int = Field(default=5, ge=1, le=100)
+    partner_breaker_open_s: int = Field(default=30, ge=1, le=600)
 
     # --- cases (办件) ---
     cases_table: str = ""
@@ -145,7 +157,16 @@ _ENV = {
     "password_scrypt_log2_n": "PASSWORD_SCRYPT_LOG2_N",
     "sms_channel": "SMS_CHANNEL",
     "sms_outbox_bucket": "SMS_OUTBOX_BUCKET",
+    "sms_gateway_url": "SMS_GATEWAY_URL",
+    "sms_gateway_app_id": "SMS_GATEWAY_APP_ID",
+    "sms_gateway_secret_arn": "SMS_GATEWAY_SECRET_ARN",
     "real_name_registry": "REAL_NAME_REGISTRY",
+    "real_name_registry_url": "REAL_NAME_REGISTRY_URL",
+    "real_name_registry_app_id": "REAL_NAME_REGISTRY_APP_ID",
+    "real_name_registry_secret_arn": "REAL_NAME_REGISTRY_SECRET_ARN",
+    "partner_timeout_s": "PARTNER_TIMEOUT_S",
+    "partner_breaker_failures": "PARTNER_BREAKER_FAILURES",
+    "partner_breaker_open_s": "PARTNER_BREAKER_OPEN_S",
     "cases_table": "CASES_TABLE",
     "materials_bucket": "MATERIALS_BUCKET",
     "material_upload_ttl_s": "MATERIAL_UPLOAD_TTL_S",

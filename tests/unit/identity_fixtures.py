@@ -27,11 +27,11 @@ from moto import mock_aws
 from infra.template import ROOT, sam_template
 from shared.identity.service import clear_caches
 from shared.notifications import service as notifications_service
-from shared.notifications.sms import OUTBOX_PREFIX
 from shared.platform import aws
 from shared.platform.config import reset_settings
 from shared.platform.principal import Principal
 from shared.platform.privacy import mask_phone
+from shared.platform.sms import OUTBOX_PREFIX
 from tests.support.apigw import FakeContext
 from tests.support.handlers import load_function
 from tests.support.template_tables import create_table_arguments

@@ -10,7 +10,7 @@ import pytest
 
 from infra.seed.identity.people import CITIZEN_A
 from shared.notifications import sms_outbox
-from shared.notifications.sms import GatewaySms, OutboxSms, SmsMessage, SmsUnavailable
+from shared.platform.sms import GatewaySms, OutboxSms, SmsMessage, SmsUnavailable
 from tests.unit.identity_fixtures import SMS_BUCKET, api_event, call, identity_cloud, request_code
 
 
@@ -58,7 +58,7 @@ def test_the_cli_finds_the_local_cloud_bucket_by_name(cloud: None) -> None:
 
 def test_an_unwired_channel_refuses_instead_of_pretending(cloud: None) -> None:
     with pytest.raises(SmsUnavailable):
-        GatewaySms().send(CITIZEN_A.phone, SmsMessage("otp.sign_in", "x"))
+        GatewaySms(None).send(CITIZEN_A.phone, SmsMessage("otp.sign_in", "x"))  # no SMS_GATEWAY_URL
     with pytest.raises(SmsUnavailable):
         OutboxSms("").send(CITIZEN_A.phone, SmsMessage("otp.sign_in", "x"))
 

@@ -8,6 +8,12 @@ dotted paths of the ones the local cloud starts after seeding (threads in the
 cloud's process, talking to moto and the gateway like a partner would: through
 the partner queues and public routes, never through the platform's code).
 Adding one is a module here and a line in `PARTNERS`.
+
+Partners the platform *calls* (the SMS gateway, the real-name registries) also
+have `bind(cloud) -> {ENV_VAR: url}`: they start serving right after the
+resources exist, before the function workers and the seed, and the URL they
+got (a fixed port under `make run`, a free one in test clouds) replaces the
+template's value of that variable for the functions that declare it.
 """
 
 from __future__ import annotations
@@ -24,6 +30,8 @@ log = logging.getLogger("infra.local.partners")
 PARTNERS: list[str] = [
     "infra.local.partners.payment_channel.PaymentChannelSimulator",
     "infra.local.partners.courier.CourierSimulator",
+    "infra.local.partners.sms_gateway.SmsGatewaySimulator",
+    "infra.local.partners.real_name_registry.RealNameRegistrySimulator",
 ]
 
 
