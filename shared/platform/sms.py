@@ -21,7 +21,7 @@ people (identity's one-time codes; notifications may add notices).
 
   The message id makes a retried send idempotent at the gateway.
 Amazon SNS / End User Messaging SMS are not offered in the China regions this
-platform targets, so there is no AWS messaging adapter (decision D-047).
+platform targets, so there is no AWS messaging adapter (decision D-052).
 """
 
 from __future__ import annotations
