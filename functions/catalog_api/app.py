@@ -9,10 +9,15 @@ from typing import Any
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from shared.catalog import api as catalog
 from shared.catalog.api import router as catalog_router
+from shared.licences import api as licences
 from shared.platform.http import make_resolver
 from shared.platform.observability import logger
 from shared.workdays.api import router as calendar_router
+
+# publication refuses items whose licence types the licences context's directory does not know
+catalog.wire(licence_type_known=lambda code: licences.licence_type(code) is not None)
 
 app = make_resolver()
 app.include_router(catalog_router)

@@ -25,7 +25,9 @@ from infra.seed.items import new_item_bodies
 from infra.seed.regions import ALL as ALL_REGIONS
 from shared.catalog.codes import parent_region, region_level
 from shared.catalog.models import DraftUpdate, NewDepartment, NewItem, PublishRequest, Region
+from shared.catalog.ports import wire as wire_catalog
 from shared.catalog.service import CatalogService
+from shared.licences.types import licence_type
 
 SEED_ACTOR = "seed"
 
@@ -39,6 +41,10 @@ def load_catalog_demo(env: dict[str, str]) -> dict[str, int]:
     """The catalogue's demo data alone, into the tables named by `env`."""
     with seeding_environment(env):
         return load_catalog(CatalogService())
+
+
+# the seed publishes items like catalog_api does: through the licence-type port (D-053)
+wire_catalog(licence_type_known=lambda code: licence_type(code) is not None)
 
 
 def load_catalog(service: CatalogService, item_bodies: Iterable[dict[str, Any]] | None = None) -> dict[str, int]:

@@ -43,6 +43,7 @@ FIELD_INVALID_FORM_SCHEMA = "catalog.invalid_form_schema"
 FIELD_INVALID_USCC = "catalog.invalid_uscc"
 FIELD_DUPLICATE_VALUE = "catalog.duplicate_value"
 FIELD_WRONG_PARENT = "catalog.wrong_parent"
+FIELD_UNKNOWN_LICENCE_TYPE = "catalog.unknown_licence_type"
 
 MESSAGES: dict[str, tuple[str, str]] = {
     ITEM_NOT_FOUND: ("政务服务事项不存在或尚未发布", "The service item does not exist or is not published"),
@@ -116,6 +117,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     FIELD_CONDITION_REQUIRED: ("情形材料须写明适用情形", "A conditional material must state its condition"),
     FIELD_DUPLICATE_SLOT: ("材料编号重复：{slot_id}", "Duplicate material slot id: {slot_id}"),
+    FIELD_UNKNOWN_LICENCE_TYPE: (
+        "证照目录中没有证照类型 {code}",
+        "The licence-type directory has no type {code}",
+    ),
     FIELD_HALL_REQUIRED: ("“见一次面”事项须列出办理大厅", "A visit-once item must list at least one service hall"),
     FIELD_HALL_OUTSIDE_REGION: (
         "办理大厅须位于事项所属行政区划内",

@@ -27,7 +27,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from shared.catalog import events
+from shared.catalog import events, ports
 from shared.catalog.codes import (
     EXERCISE_LEVEL_OF_REGION,
     ITEM_TYPE_NAMES,
@@ -59,6 +59,7 @@ from shared.catalog.errors import (
     FIELD_ITEM_TYPE_MISMATCH,
     FIELD_LEVEL_MISMATCH,
     FIELD_PROMISED_EXCEEDS_LEGAL,
+    FIELD_UNKNOWN_LICENCE_TYPE,
     FIELD_USCC_MISMATCH,
     FIELD_WRONG_PARENT,
     INVALID_DEPARTMENT,
@@ -556,6 +557,7 @@ class CatalogService:
         if draft.based_on_version != previous_version:
             raise Conflict(DRAFT_STALE)
         basic = self._checked_basic(implementation_code, draft.basic_code, draft, state)
+        _refuse(INVALID_ITEM, self._unknown_licence_types(draft))
 
         moment = _now()
         version = previous_version + 1
@@ -629,6 +631,22 @@ class CatalogService:
         return item
 
     # --- helpers --------------------------------------------------------------------------
+
+    @staticmethod
+    def _unknown_licence_types(content: ItemContent) -> list[FieldError]:
+        """Licence types the directory does not know (checked through the wired port)."""
+        candidates = [("result_licence_type_code", content.result_licence_type_code)] + [
+            (f"materials.{i}.licence_type_code", m.licence_type_code) for i, m in enumerate(content.materials)
+        ]
+        named = [(field, code) for field, code in candidates if code]
+        if not named:
+            return []
+        known = ports.licence_type_known()
+        return [
+            FieldError(field=field, code=FIELD_UNKNOWN_LICENCE_TYPE, params={"code": code})
+            for field, code in named
+            if not known(code)
+        ]
 
     def _write_state(self, implementation_code: str) -> WriteState:
         try:

@@ -15,10 +15,12 @@ if TYPE_CHECKING:
     from shared.licences.ports import wire
     from shared.licences.routes import router
     from shared.licences.service import IssuanceRefused, LicencesService, licences_service
+    from shared.licences.types import licence_type
 
 __all__ = [
     "IssuanceRefused",
     "LicencesService",
+    "licence_type",
     "licences_service",
     "router",
     "wire",
@@ -32,5 +34,6 @@ __getattr__ = lazy_exports(
         "LicencesService": ".service",
         "licences_service": ".service",
         "wire": ".ports",
+        "licence_type": ".types",
     },
 )

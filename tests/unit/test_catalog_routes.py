@@ -241,6 +241,21 @@ class TestWriting:
         history = invoke(request("item-versions.json")).body["items"]
         assert [v["action"] for v in history] == ["retired", "published", "published"]
 
+    def test_an_item_whose_licence_types_the_directory_does_not_know_is_not_published(self) -> None:
+        # otherwise an approved case would wait in awaiting_licence for a licence nobody can issue
+        body = sample_body("item-draft-put.json")
+        body["result_licence_type_code"] = "11100000000010014P099"
+        body["materials"][1]["licence_type_code"] = "11100000000010014P098"
+        assert invoke(request("item-draft-put.json", body=body)).status == 200
+        refused = invoke(request("item-publish.json", headers={"Accept-Language": "en"}))
+        assert (refused.status, refused.body["code"]) == (422, "catalog.invalid_item")
+        assert [(e["field"], e["code"]) for e in refused.body["errors"]] == [
+            ("result_licence_type_code", "catalog.unknown_licence_type"),
+            ("materials.1.licence_type_code", "catalog.unknown_licence_type"),
+        ]
+        assert refused.body["errors"][0]["message"] == "The licence-type directory has no type 11100000000010014P099"
+        assert invoke(request("item-get.json")).body["version"] == 1  # the live version is unchanged
+
     def test_publishing_needs_no_body(self) -> None:
         invoke(request("item-draft-put.json"))
         event = request("item-publish.json")
