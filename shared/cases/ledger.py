@@ -14,13 +14,14 @@ import datetime as dt
 from collections.abc import Sequence
 
 from shared.cases.errors import CASE_NOT_FOUND, NOT_EDITABLE, TRANSITION_NOT_ALLOWED, VERSION_MISMATCH
-from shared.cases.models import Case, Receipt, TimelineEntry
+from shared.cases.models import Case, Receipt, TaskState, TimelineEntry
 from shared.cases.policy import Actor
 from shared.cases.repository import CasesRepository, IdempotencyRecord
 from shared.cases.states import (
     ACTION_NAMES,
     EDITABLE_STATES,
     STATE_NAMES,
+    UNDER_REVIEW,
     CaseAction,
     CaseState,
     TransitionNotAllowed,
@@ -130,6 +131,7 @@ class CaseLedger:
             entries=entries,
             events=envelopes,
             idempotency=idempotency,
+            resolve_warnings=limits_met(before, final),
         )
         logger().info(
             "case transition",
@@ -154,3 +156,19 @@ class CaseLedger:
         if earlier.payload_hash != body_hash:
             raise Conflict("idempotency_key_reused")
         return Receipt.model_validate(earlier.response)
+
+
+def limits_met(before: Case, after: Case) -> dict[str, str]:
+    """The warning targets whose limit this transition meets, with the resolution
+    (效能监察): every target of a case that leaves review (decided or withdrawn:
+    `approved`, `denied`, `withdrawn`), and a joint task's own when its opinion is
+    given (`task_approved`, `task_denied`)."""
+    if before.state in UNDER_REVIEW and after.state not in UNDER_REVIEW:
+        targets = ["case", *(task.department_id for task in before.joint_tasks)]
+        return dict.fromkeys(targets, after.state.value)
+    was_open = {task.department_id for task in before.joint_tasks if task.state is TaskState.OPEN}
+    return {
+        task.department_id: f"task_{task.state.value}"
+        for task in after.joint_tasks
+        if task.department_id in was_open and task.state is not TaskState.OPEN
+    }

@@ -681,13 +681,6 @@ class DeadlineWarning(BaseModel):
     raised_at: AwareDatetime
 
 
-class WarningList(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-
-    items: list[DeadlineWarning]
-    counts: dict[str, int] = Field(description="Per level (`yellow`, `red`) and `total`.")
-
-
 class JointTaskEntry(BaseModel):
     """An open joint task of the caller's department (并联审批待办)."""
 

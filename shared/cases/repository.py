@@ -42,7 +42,12 @@ Warnings use gsi1 `WARN#<city4>` / `<raised_at>#<case_id>#<target>#<level>`.
 
 A warning's key is its identity (case, target = `case` or a co-department,
 kind = `legal`, `promised` or `task`, level), written with `attribute_not_exists`, so a sweep run twice (or
-re-run after an interruption) never writes one twice. Supervisors list them
+re-run after an interruption) never writes one twice, and only while the
+case is at the version the sweep read (a condition check on the case). A
+warning is resolved in the transaction of the transition that meets its
+limit (the case leaves review, or the joint task gets its opinion): it keeps
+`resolved_at` and `resolution` and loses its gsi1 keys, so the supervisors'
+list holds open warnings only. Supervisors list them, a page at a time,
 from gsi1 by city partition (`<city4>` = the first four digits of the item's
 region; a province supervisor reads the 14 partitions of Jiangsu).
 
@@ -56,7 +61,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -287,9 +292,11 @@ class CasesRepository:
         entries: Sequence[TimelineEntry],
         events: Sequence[Envelope],
         idempotency: IdempotencyRecord | None = None,
+        resolve_warnings: Mapping[str, str] | None = None,
     ) -> None:
         """Commit a state change: the case, its timeline entries, its events (and the
-        Idempotency-Key record) in one TransactWriteItems, or nothing at all."""
+        Idempotency-Key record, and the resolution of warnings whose limit was met:
+        target → resolution) in one TransactWriteItems, or nothing at all."""
         transaction = Transaction(self.table)
         transaction.put(
             case_record(case),
@@ -299,6 +306,8 @@ class CasesRepository:
             on_conflict=Conflict(CHANGED_CONCURRENTLY),
         )
         _task_index_changes(case, transaction)
+        if resolve_warnings:
+            self._resolve_warnings(case.case_id, resolve_warnings, transaction, case.updated_at)
         for entry in entries:
             transaction.put(
                 _timeline_record(case.case_id, entry),
@@ -415,43 +424,67 @@ class CasesRepository:
 
     def pending_extensions(self, city_prefixes: Sequence[str], *, limit: int, cursor: str | None) -> Page[Case]:
         """Cases whose extension request waits for a supervisor, oldest request first,
-        city partition by city (gsi2); the cursor names the partition and the key in it."""
+        city partition by city (gsi2)."""
+        items, next_cursor = self._partitions_page(
+            "gsi2", [_extension_pk(city) for city in city_prefixes], limit=limit, cursor=cursor
+        )
+        return Page[Case](items=[Case.model_validate(item) for item in items], next_cursor=next_cursor)
+
+    def _partitions_page(
+        self,
+        index: str,
+        partitions: Sequence[str],
+        *,
+        limit: int,
+        cursor: str | None,
+        newest_first: bool = False,
+        filter_expression: str | None = None,
+        filter_names: dict[str, str] | None = None,
+        filter_values: dict[str, Any] | None = None,
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """One page over several partitions of an index, partition by partition; the
+        opaque cursor names the partition (`part`) and the key in it. A filter narrows
+        what is returned (DynamoDB's `Limit` counts what is read, so this reads on until
+        the page is full or the partitions end)."""
+        pk_name = f"{index}pk"
         position = decode_cursor(cursor)
-        cities = list(city_prefixes)
+        parts = list(partitions)
         if position is not None:
-            city = str(position.get("city", ""))
-            if city not in cities:
+            part = str(position.get("part", ""))
+            if part not in parts:
                 raise BadRequest("invalid_cursor")
-            cities = cities[cities.index(city) :]
-        found: list[Case] = []
-        for index, city in enumerate(cities):
-            partition = _extension_pk(city)
+            parts = parts[parts.index(part) :]
+        found: list[dict[str, Any]] = []
+        for number, partition in enumerate(parts):
             arguments: dict[str, Any] = {
                 "TableName": self.table,
-                "IndexName": "gsi2",
-                "KeyConditionExpression": "gsi2pk = :pk",
-                "ExpressionAttributeValues": expression_values(pk=partition),
+                "IndexName": index,
+                "KeyConditionExpression": "#pk = :pk",
+                "ExpressionAttributeNames": {"#pk": pk_name, **(filter_names or {})},
+                "ExpressionAttributeValues": expression_values(pk=partition, **(filter_values or {})),
+                "ScanIndexForward": not newest_first,
             }
-            start = {k: v for k, v in (position or {}).items() if k != "city"} if index == 0 else {}
+            if filter_expression:
+                arguments["FilterExpression"] = filter_expression
+            start = {k: v for k, v in (position or {}).items() if k != "part"} if number == 0 else {}
             if start:
-                if start.get("gsi2pk") != partition:
+                if start.get(pk_name) != partition:
                     raise BadRequest("invalid_cursor")
                 arguments["ExclusiveStartKey"] = to_item(start)
             while True:
                 arguments["Limit"] = limit - len(found)
                 response = dynamodb().query(**arguments)
-                found.extend(Case.model_validate(from_item(item)) for item in response.get("Items", []))
+                found.extend(from_item(item) for item in response.get("Items", []))
                 last = response.get("LastEvaluatedKey")
                 if len(found) >= limit:
                     if last:
-                        return Page[Case](items=found, next_cursor=encode_cursor({"city": city, **from_item(last)}))
-                    following = cities[index + 1 :]
-                    next_cursor = encode_cursor({"city": following[0]}) if following else None
-                    return Page[Case](items=found, next_cursor=next_cursor)
+                        return found, encode_cursor({"part": partition, **from_item(last)})
+                    following = parts[number + 1 :]
+                    return found, encode_cursor({"part": following[0]}) if following else None
                 if not last:
                     break
                 arguments["ExclusiveStartKey"] = last
-        return Page[Case](items=found, next_cursor=None)
+        return found, None
 
     def due_for_deemed_acceptance(self, today: dt.date, shard: int) -> Iterator[Case]:
         """Cases of one shard whose Art. 32 day ended before `today` (gsi3, oldest first)."""
@@ -475,8 +508,10 @@ class CasesRepository:
 
     # --- warnings (效能监察预警) ----------------------------------------------------------
 
-    def put_warning(self, warning: dict[str, Any], event: Envelope) -> bool:
-        """Write a warning and its event once: False when it exists already."""
+    def put_warning(self, warning: dict[str, Any], event: Envelope, *, case_version: int) -> bool:
+        """Write a warning and its event once: False when it exists already, or when the
+        case changed since the sweep read it (from an index: it may since have been
+        decided, and its warnings resolved; the next run reads it again)."""
         record = {
             "pk": case_pk(str(warning["case_id"])),
             "sk": f"WARN#{warning['target']}#{warning['kind']}#{warning['level']}",
@@ -490,6 +525,12 @@ class CasesRepository:
         }
         transaction = Transaction(self.table)
         transaction.put(record, condition="attribute_not_exists(pk)", on_conflict=Conflict("warning_exists"))
+        transaction.check(
+            {"pk": record["pk"], "sk": CASE_SK},
+            "version = :version",
+            values=expression_values(version=case_version),
+            on_conflict=Conflict("warning_exists"),
+        )
         transaction.emit(event)
         try:
             transaction.commit()
@@ -517,16 +558,64 @@ class CasesRepository:
                 request = response.get("UnprocessedKeys") or {}
         return found
 
-    def warnings(self, city_prefix: str) -> Iterator[dict[str, Any]]:
-        """Every warning of one city partition, newest first (gsi1), without its keys."""
+    def warnings_page(
+        self,
+        city_prefixes: Sequence[str],
+        *,
+        region_prefix: str,
+        department_id: str | None,
+        level: str | None,
+        kind: str | None,
+        limit: int,
+        cursor: str | None,
+    ) -> Page[dict[str, Any]]:
+        """Open warnings of the city partitions (gsi1), newest first in each, narrowed by
+        region prefix, department, level and kind; resolved ones left the index."""
+        conditions = ["begins_with(region_code, :region)"]
+        names: dict[str, str] = {}
+        wanted: dict[str, Any] = {"region": region_prefix}
+        for attribute, value in (("department_id", department_id), ("level", level), ("warning_kind", kind)):
+            if value:
+                conditions.append(f"#{attribute} = :{attribute}")
+                names[f"#{attribute}"] = attribute
+                wanted[attribute] = value
+        items, next_cursor = self._partitions_page(
+            "gsi1",
+            [f"WARN#{city}" for city in city_prefixes],
+            limit=limit,
+            cursor=cursor,
+            newest_first=True,
+            filter_expression=" AND ".join(conditions),
+            filter_names=names,
+            filter_values=wanted,
+        )
+        plain = [
+            {k: v for k, v in item.items() if not k.startswith(("gsi", "pk", "sk", "kind", "warning_kind"))}
+            | {"kind": item.get("warning_kind", "legal")}
+            for item in items
+        ]
+        return Page[dict[str, Any]](items=plain, next_cursor=next_cursor)
+
+    def _resolve_warnings(
+        self, case_id: str, resolutions: Mapping[str, str], transaction: Transaction, at: dt.datetime
+    ) -> None:
+        """Resolve the open warnings of the given targets (target → resolution) in the
+        transition's transaction: they leave the supervisors' list (gsi1 keys removed)
+        and keep `resolved_at` and `resolution`. One Query of the case's warnings."""
         for item in self._query_all(
-            IndexName="gsi1",
-            KeyConditionExpression="gsi1pk = :pk",
-            ExpressionAttributeValues=expression_values(pk=f"WARN#{city_prefix}"),
-            ScanIndexForward=False,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+            FilterExpression="attribute_exists(gsi1pk)",
+            ExpressionAttributeValues=expression_values(pk=case_pk(case_id), prefix="WARN#"),
+            ConsistentRead=True,
         ):
-            warning = {k: v for k, v in item.items() if not k.startswith(("gsi", "pk", "sk", "kind", "warning_kind"))}
-            yield warning | {"kind": item.get("warning_kind", "legal")}
+            resolution = resolutions.get(str(item["target"]))
+            if resolution is None:
+                continue
+            transaction.update(
+                {"pk": item["pk"], "sk": item["sk"]},
+                "SET resolved_at = :at, resolution = :resolution REMOVE gsi1pk, gsi1sk",
+                values=expression_values(at=iso(at), resolution=resolution),
+            )
 
     def _query_all(self, **arguments: Any) -> Iterator[dict[str, Any]]:
         arguments = {"TableName": self.table, **arguments}

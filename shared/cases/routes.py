@@ -41,7 +41,6 @@ from shared.cases.models import (
     UploadTicket,
     WarningKind,
     WarningLevel,
-    WarningList,
     WorkQueueEntry,
 )
 from shared.cases.service import CasesService, cases_service
@@ -662,27 +661,35 @@ def complete(case_id: CaseId, body: _NOTE = None) -> CaseDetail:
     description=(
         "Yellow and red warnings raised by the supervision sweep within the supervisor's region prefix, against "
         "the legal limit, the promised limit (承诺时限) or a joint task's limit (`kind`), optionally narrowed to a "
-        "region, a department, a level and a kind, with counts per level."
+        "region, a department, a level and a kind. Only open warnings: a warning is resolved (and leaves this list) "
+        "when its limit is met — the case is decided or withdrawn, or the joint task's opinion is given. Paged with "
+        "`limit` and the opaque `cursor`, city by city, newest first within a city."
     ),
     tags=[SUPERVISION_TAG],
     openapi_extensions=SUPERVISOR_RECORD,
-    responses={200: _ok("The warnings and their counts"), **_ROLE},
+    responses={200: _ok("A page of open warnings"), 400: _problem("Bad cursor (invalid_cursor)"), **_ROLE},
 )
 def warnings(
     region_code: Annotated[str | None, Query(pattern=r"^[0-9]{2,6}$", description="Region code or prefix.")] = None,
     department_id: Annotated[str | None, Query(max_length=64, description="Department id.")] = None,
     level: Annotated[WarningLevel | None, Query(description="yellow or red.")] = None,
     kind: Annotated[WarningKind | None, Query(description="legal, promised or task (which limit).")] = None,
-) -> WarningList:
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> Page[DeadlineWarning]:
     principal = require_access(router, Access.SUPERVISOR)
-    found, counts = _service().list_warnings(
+    page = _service().list_warnings(
         principal,
         region_code=region_code,
         department_id=department_id,
         level=level.value if level else None,
         kind=kind.value if kind else None,
+        limit=limit,
+        cursor=cursor,
     )
-    return WarningList(items=[DeadlineWarning.model_validate(item) for item in found], counts=counts)
+    return Page[DeadlineWarning](
+        items=[DeadlineWarning.model_validate(item) for item in page.items], next_cursor=page.next_cursor
+    )
 
 
 @router.get(

@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from functools import cache
+from typing import Any
 
 from shared.cases.application import Application
 from shared.cases.fulfilment import Fulfilment, StepOutcome
@@ -57,7 +58,7 @@ from shared.cases.storage import MaterialStore, material_store
 from shared.cases.supervision import Supervision, SupervisionResult, WarningPolicy
 from shared.cases.timeline import verify
 from shared.cases.views import detail_for, summary_of
-from shared.platform.pagination import Page
+from shared.platform.pagination import DEFAULT_LIMIT, Page
 from shared.platform.principal import Principal
 
 
@@ -142,9 +143,17 @@ class CasesService:
         department_id: str | None,
         level: str | None,
         kind: str | None = None,
-    ) -> tuple[list[dict[str, object]], dict[str, int]]:
+        limit: int = DEFAULT_LIMIT,
+        cursor: str | None = None,
+    ) -> Page[dict[str, Any]]:
         return self.supervision.list_warnings(
-            principal, region_code=region_code, department_id=department_id, level=level, kind=kind
+            principal,
+            region_code=region_code,
+            department_id=department_id,
+            level=level,
+            kind=kind,
+            limit=limit,
+            cursor=cursor,
         )
 
     # --- the applicant's side -----------------------------------------------------------------

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import shared.workdays.api as workdays
 from shared.cases import clock, events
@@ -17,6 +18,7 @@ from shared.cases.policy import Actor
 from shared.cases.repository import DUE_SHARDS, JIANGSU_CITY_PREFIXES
 from shared.cases.states import CLOCK_RUNNING
 from shared.platform.errors import Forbidden
+from shared.platform.pagination import Page
 from shared.platform.principal import Principal, Role
 
 SYSTEM_SWEEP = Actor("system", "system:supervision_sweep 效能监察")
@@ -163,7 +165,7 @@ class Supervision:
             "raised_on": today.isoformat(),
             "raised_at": moment().isoformat(),
         }
-        return self.ledger.repository.put_warning(warning, envelope)
+        return self.ledger.repository.put_warning(warning, envelope, case_version=case.version)
 
     def list_warnings(
         self,
@@ -173,8 +175,11 @@ class Supervision:
         department_id: str | None,
         level: str | None,
         kind: str | None = None,
-    ) -> tuple[list[dict[str, object]], dict[str, int]]:
-        """Warnings within the supervisor's region prefix (optionally narrowed), with counts."""
+        limit: int,
+        cursor: str | None,
+    ) -> Page[dict[str, Any]]:
+        """Open warnings within the supervisor's region prefix (optionally narrowed),
+        a page at a time, city partition by city partition, newest first in each."""
         if principal.role is not Role.SUPERVISOR or not principal.region_prefix:
             raise Forbidden()
         prefix = principal.region_prefix
@@ -184,23 +189,15 @@ class Supervision:
             prefix = region_code if len(region_code) > len(prefix) else prefix
         cities = [c for c in JIANGSU_CITY_PREFIXES if c.startswith(prefix[:4]) or prefix.startswith(c)]
         cities = [c for c in cities if c.startswith(prefix[:4])] if len(prefix) >= 4 else cities
-        found: list[dict[str, object]] = []
-        for city in cities:
-            for item in self.ledger.repository.warnings(city):
-                if not str(item["region_code"]).startswith(prefix):
-                    continue
-                if department_id and item["department_id"] != department_id:
-                    continue
-                if level and item["level"] != level:
-                    continue
-                if kind and item["kind"] != kind:
-                    continue
-                found.append(item)
-        counts = {"yellow": 0, "red": 0}
-        for item in found:
-            counts[str(item["level"])] = counts.get(str(item["level"]), 0) + 1
-        counts["total"] = len(found)
-        return found, counts
+        return self.ledger.repository.warnings_page(
+            cities,
+            region_prefix=prefix,
+            department_id=department_id,
+            level=level,
+            kind=kind,
+            limit=limit,
+            cursor=cursor,
+        )
 
 
 def _overdue(use: clock.Usage) -> list[str]:

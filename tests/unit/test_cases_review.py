@@ -16,9 +16,11 @@ from infra.seed import load_catalog
 from infra.seed.items import new_item_bodies
 from shared.cases.models import DecideRequest, DecisionOutcome
 from shared.cases.service import CasesService
+from shared.cases.supervision import WarningPolicy
 from shared.catalog.service import CatalogService
 from shared.notifications.consumers import HANDLED_EVENT_TYPES, message_for
 from shared.platform.clock import frozen_at
+from shared.platform.dynamo import from_item
 from shared.platform.errors import AppError
 from shared.platform.events import Envelope
 from shared.platform.principal import Principal
@@ -391,6 +393,35 @@ class TestJointApproval:
         assert final.status == 200, final.body
         assert len(final.body["decision"]["task_opinions"]) == 2
         assert len(outbox("case.decided", case_id)) == 1
+
+    def test_a_task_opinion_resolves_that_tasks_warnings_only(self) -> None:
+        case_id = accepted_joint_case()
+        late = CAL.add_working_days(MONDAY.date(), 21).date
+        with frozen_at(dt.datetime.combine(late, dt.time(2), tzinfo=dt.UTC)):
+            CasesService().sweep_deadlines(late, WarningPolicy(), correlation_id=None)
+
+            def open_targets() -> set[str]:
+                query = {"region_code": "320115", "kind": "task", "limit": "50"}
+                page = call("GET", "/v1/supervision/warnings", NANJING_SUPERVISOR, query=query)
+                assert page.status == 200, page.body
+                return {str(w["target"]) for w in page.body["items"] if w["case_id"] == case_id}
+
+            assert open_targets() == {"320115-police", "320115-housing"}
+            agreed = call(
+                "POST",
+                f"/v1/cases/{case_id}/joint-task",
+                JIANGNING_POLICE,
+                body={"outcome": "approved", "reason": "无异议"},
+            )
+            assert agreed.status == 200, agreed.body
+            assert open_targets() == {"320115-housing"}
+        resolved = [
+            record
+            for record in map(from_item, table_snapshot())
+            if record["pk"] == f"CASE#{case_id}" and str(record["sk"]).startswith("WARN#320115-police#")
+        ]
+        assert resolved
+        assert {r["resolution"] for r in resolved} == {"task_approved"}
 
     def test_a_department_without_a_task_is_refused(self) -> None:
         case_id = accepted_case()

@@ -93,9 +93,8 @@ def test_the_overdue_case_turns_red_when_the_sweep_runs(seeded: object) -> None:
     assert f"{overdue.case_id}:case:legal:red" in result.raised
     assert f"{overdue.case_id}:case:promised:red" in result.raised
     supervisor = _staff(SUPERVISOR)
-    found, counts = cases_service().list_warnings(supervisor, region_code=None, department_id=None, level="red")
+    found = cases_service().list_warnings(supervisor, region_code=None, department_id=None, level="red", limit=50).items
     assert {(w["case_id"], w["kind"]) for w in found} >= {(overdue.case_id, "legal"), (overdue.case_id, "promised")}
-    assert counts["red"] >= 2
 
 
 def test_the_joint_case_waits_in_the_lead_departments_queue_and_opens_both_tasks(seeded: object) -> None:

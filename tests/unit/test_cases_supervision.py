@@ -14,9 +14,10 @@ import pytest
 
 from infra.template import ROOT
 from shared.cases.service import cases_service
-from shared.cases.supervision import WarningPolicy
+from shared.cases.supervision import Supervision, WarningPolicy
 from shared.notifications.consumers import message_for
 from shared.platform.clock import frozen_at
+from shared.platform.dynamo import from_item
 from shared.platform.events import Envelope
 from shared.workdays.rules import Calendar
 from tests.unit.cases_fixtures import (
@@ -31,6 +32,7 @@ from tests.unit.cases_fixtures import (
     outbox,
     run_pre_review,
     submit,
+    table_snapshot,
 )
 
 MONDAY = dt.datetime(2026, 9, 21, 2, 0, tzinfo=dt.UTC)
@@ -161,33 +163,111 @@ class TestSweep:
         assert warnings_of(case_id) == []
 
 
+def listed(who: dict[str, str] = NANJING_SUPERVISOR, **query: Any) -> list[dict[str, Any]]:
+    """Every open warning the supervisor sees, page after page."""
+    found: list[dict[str, Any]] = []
+    cursor: str | None = None
+    while True:
+        page = call("GET", "/v1/supervision/warnings", who, query=query | ({"cursor": cursor} if cursor else {}))
+        assert page.status == 200, page.body
+        found.extend(page.body["items"])
+        cursor = page.body["next_cursor"]
+        if cursor is None:
+            return found
+
+
 class TestSupervisorList:
-    def test_supervisors_see_warnings_of_their_region_with_counts(self) -> None:
+    def test_supervisors_see_warnings_of_their_region(self) -> None:
         case_id = accepted_case()
         with frozen_at(_at(RED_DAY)):
             run_sweep()
-        listed = call("GET", "/v1/supervision/warnings", NANJING_SUPERVISOR)
-        assert listed.status == 200, listed.body
-        mine = [w for w in listed.body["items"] if w["case_id"] == case_id]
+        mine = [w for w in listed() if w["case_id"] == case_id]
         assert sorted((w["kind"], w["level"]) for w in mine) == [
             ("legal", "red"),
             ("legal", "yellow"),
             ("promised", "red"),
             ("promised", "yellow"),
         ]
-        counts = listed.body["counts"]
-        assert counts["total"] == counts["yellow"] + counts["red"] == len(listed.body["items"])
-        red_only = call("GET", "/v1/supervision/warnings", NANJING_SUPERVISOR, query={"level": "red"}).body
-        assert {w["level"] for w in red_only["items"]} == {"red"}
-        assert red_only["counts"]["yellow"] == 0
-        by_department = call(
-            "GET", "/v1/supervision/warnings", NANJING_SUPERVISOR, query={"department_id": "320102-police"}
-        ).body
-        assert by_department["items"] == []
-        by_region = call("GET", "/v1/supervision/warnings", NANJING_SUPERVISOR, query={"region_code": "320102"}).body
-        assert any(w["case_id"] == case_id for w in by_region["items"])
-        assert call("GET", "/v1/supervision/warnings", SUZHOU_SUPERVISOR).body["counts"]["total"] == 0
+        assert {w["level"] for w in listed(level="red")} == {"red"}
+        assert listed(department_id="320102-police") == []
+        assert any(w["case_id"] == case_id for w in listed(region_code="320102"))
+        assert listed(SUZHOU_SUPERVISOR) == []
         outside = call("GET", "/v1/supervision/warnings", NANJING_SUPERVISOR, query={"region_code": "320500"})
         assert outside.status == 403
         assert call("GET", "/v1/supervision/warnings", XUANWU_CIVIL).status == 403
         assert call("GET", "/v1/supervision/warnings", CITIZEN_A).status == 403
+
+    def test_the_list_is_paged_with_an_opaque_cursor(self) -> None:
+        cases = [accepted_case() for _ in range(3)]
+        with frozen_at(_at(RED_DAY)):
+            run_sweep()
+        everything = listed()
+        ours = {(w["case_id"], w["kind"], w["level"]) for w in everything if w["case_id"] in cases}
+        assert len(ours) == 12
+        first = call("GET", "/v1/supervision/warnings", NANJING_SUPERVISOR, query={"limit": "5", "level": "red"})
+        assert len(first.body["items"]) == 5
+        assert first.body["next_cursor"]
+        second = call(
+            "GET",
+            "/v1/supervision/warnings",
+            NANJING_SUPERVISOR,
+            query={"limit": "5", "level": "red", "cursor": first.body["next_cursor"]},
+        )
+        assert second.status == 200
+        keys = [(w["case_id"], w["kind"], w["level"]) for w in first.body["items"] + second.body["items"]]
+        assert len(set(keys)) == len(keys)
+        assert all(w["level"] == "red" for w in first.body["items"] + second.body["items"])
+        assert len(everything) == len({(w["case_id"], w["target"], w["kind"], w["level"]) for w in everything})
+        bad = call("GET", "/v1/supervision/warnings", NANJING_SUPERVISOR, query={"cursor": "not-a-cursor"})
+        assert (bad.status, bad.code) == (400, "invalid_cursor")
+
+
+def warning_records(case_id: str) -> list[dict[str, Any]]:
+    """The case's warning records as stored, resolved or not."""
+    records = (from_item(item) for item in table_snapshot())
+    return [r for r in records if r["pk"] == f"CASE#{case_id}" and str(r["sk"]).startswith("WARN#")]
+
+
+class TestResolution:
+    def test_a_decided_case_leaves_the_list_and_its_warnings_record_why(self) -> None:
+        case_id = accepted_case()
+        with frozen_at(_at(RED_DAY)):
+            run_sweep()
+            assert len([w for w in listed() if w["case_id"] == case_id]) == 4
+            decided = call(
+                "POST",
+                f"/v1/cases/{case_id}/decide",
+                XUANWU_CIVIL,
+                body={"outcome": "approved", "reason": "材料真实，符合条件"},
+            )
+            assert decided.status == 200, decided.body
+            assert [w for w in listed() if w["case_id"] == case_id] == []
+            run_sweep()
+        assert [w for w in listed() if w["case_id"] == case_id] == []
+        records = warning_records(case_id)
+        assert len(records) == 4
+        assert {r["resolution"] for r in records} == {"approved"}
+        assert all(r["resolved_at"] for r in records)
+
+    def test_a_withdrawn_case_resolves_its_warnings_too(self) -> None:
+        case_id = accepted_case()
+        with frozen_at(_at(YELLOW_DAY)):
+            run_sweep()
+            assert [w for w in listed() if w["case_id"] == case_id]
+            assert call("POST", f"/v1/cases/{case_id}/withdraw", CITIZEN_A, body={"reason": "不再申请"}).status == 200
+        assert [w for w in listed() if w["case_id"] == case_id] == []
+
+    def test_a_warning_is_not_written_for_a_case_that_moved_on(self) -> None:
+        case_id = accepted_case()
+        with frozen_at(_at(RED_DAY)):
+            stale = cases_service().ledger.repository.get(case_id)
+            assert stale is not None
+            decided = call(
+                "POST", f"/v1/cases/{case_id}/decide", XUANWU_CIVIL, body={"outcome": "denied", "reason": "不符"}
+            )
+            assert decided.status == 200
+            found = Supervision(cases_service().ledger)._levels(stale, RED_DAY, CAL, WarningPolicy())
+            assert found
+            target, kind, level, numbers = found[0]
+            assert not Supervision(cases_service().ledger)._raise(stale, target, kind, level, numbers, RED_DAY, None)
+        assert warning_records(case_id) == []
