@@ -9,6 +9,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 LOCK := requirements/dev.lock
 STAMP := $(VENV)/.installed-$(shell sha1sum $(LOCK) 2>/dev/null | cut -c1-12)
+SAM_VENV := .venv-sam
+SAM_LOCK := requirements/sam.lock
+SAM_STAMP := $(SAM_VENV)/.installed-$(shell sha1sum $(SAM_LOCK) 2>/dev/null | cut -c1-12)
+SAM := $(SAM_VENV)/bin/sam
 # python3.13 from PATH, else from pyenv's versions folder (pyenv shims refuse
 # a version that is installed but not selected).
 FIND_PYTHON := command -v python$(PYTHON_VERSION) >/dev/null 2>&1 && python$(PYTHON_VERSION) -c 'pass' 2>/dev/null && echo python$(PYTHON_VERSION) \
@@ -16,7 +20,7 @@ FIND_PYTHON := command -v python$(PYTHON_VERSION) >/dev/null 2>&1 && python$(PYT
 PYTEST_WORKERS ?= 2
 
 # Lock files: pinned and hashed for every platform; the runtime lock targets Lambda's arm64.
-.PHONY: lock help venv run test test-unit test-integration lint format openapi bench fire redrive layers build deploy clean
+.PHONY: lock help venv sam run test test-unit test-integration lint format openapi bench fire redrive layers build deploy clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 20
@@ -67,21 +71,32 @@ fire: $(STAMP) ## Fire a scheduled function now on the running local cloud: make
 redrive: $(STAMP) ## Move a DLQ's messages back: make redrive QUEUE=OpenDataQueue
 	$(PY) -m infra.local redrive $(QUEUE)
 
-layers: ## Stage the `shared` package and the runtime lock into the layers for sam build
-	rm -rf layers/shared/python && mkdir -p layers/shared/python && cp -r shared layers/shared/python/
+layers: $(STAMP) ## Stage the `shared` package and the runtime lock into the layers for sam build
+	rm -rf layers/shared/python && mkdir -p layers/shared/python layers/deps && cp -r shared layers/shared/python/
 	find layers/shared/python -name __pycache__ -prune -exec rm -rf {} +
 	$(PY) -m compileall -q --invalidation-mode unchecked-hash layers/shared/python
 	grep -v '^\s*#' requirements/runtime.lock > layers/deps/requirements.txt
 
-build: layers ## sam build (needs the AWS SAM CLI)
-	sam build
+# The SAM CLI lives in its own venv from its own lock: its pins conflict with the runtime's (docs/decisions.md).
+$(SAM_STAMP): $(SAM_LOCK)
+	@base=$$($(FIND_PYTHON)); \
+	if [ -z "$$base" ]; then echo "Python $(PYTHON_VERSION) not found (install it, e.g. with pyenv)"; exit 1; fi; \
+	if [ ! -x $(SAM_VENV)/bin/python ]; then echo "creating $(SAM_VENV) with $$base"; $$base -m venv $(SAM_VENV); fi
+	$(SAM_VENV)/bin/python -m pip install --quiet --require-hashes --no-deps -r $(SAM_LOCK)
+	@rm -f $(SAM_VENV)/.installed-*; touch $@
+
+sam: $(SAM_STAMP) ## Create or refresh .venv-sam (the AWS SAM CLI) from requirements/sam.lock
+
+build: layers $(SAM_STAMP) ## sam build: no Docker, arm64 wheels from PyPI (SAM CLI from requirements/sam.lock)
+	$(SAM) build
 
 deploy: build ## sam deploy --guided (needs AWS credentials)
-	sam deploy --guided --capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND
+	$(SAM) deploy --guided --capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND
 
 lock: $(STAMP) ## Recompile the lock files after editing requirements/*.in
 	$(VENV)/bin/uv pip compile --python-version $(PYTHON_VERSION) --python-platform aarch64-manylinux_2_28 --generate-hashes -q requirements/runtime.in -o requirements/runtime.lock
 	$(VENV)/bin/uv pip compile --python-version $(PYTHON_VERSION) --generate-hashes -q requirements/dev.in -o requirements/dev.lock
+	$(VENV)/bin/uv pip compile --python-version $(PYTHON_VERSION) --generate-hashes -q requirements/sam.in -o requirements/sam.lock
 
 clean: ## Remove the virtual environment and build output
-	rm -rf $(VENV) .aws-sam layers/shared/python layers/deps/requirements.txt
+	rm -rf $(VENV) $(SAM_VENV) .aws-sam layers/shared/python layers/deps/requirements.txt
