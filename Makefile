@@ -20,7 +20,7 @@ FIND_PYTHON := command -v python$(PYTHON_VERSION) >/dev/null 2>&1 && python$(PYT
 PYTEST_WORKERS ?= 2
 
 # Lock files: pinned and hashed for every platform; the runtime lock targets Lambda's arm64.
-.PHONY: lock help venv sam run test test-unit test-integration lint format openapi bench fire redrive layers build deploy clean
+.PHONY: lock help venv sam build-check run test test-unit test-integration lint format openapi bench fire redrive layers build deploy clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 20
@@ -87,11 +87,20 @@ $(SAM_STAMP): $(SAM_LOCK)
 
 sam: $(SAM_STAMP) ## Create or refresh .venv-sam (the AWS SAM CLI) from requirements/sam.lock
 
+# sam build looks for python3.13 on PATH (pyenv shims refuse an unselected version): .venv-sam's is one.
 build: layers $(SAM_STAMP) ## sam build: no Docker, arm64 wheels from PyPI (SAM CLI from requirements/sam.lock)
-	$(SAM) build
+	PATH="$(CURDIR)/$(SAM_VENV)/bin:$$PATH" SAM_CLI_TELEMETRY=0 $(SAM) build
+
+# What CI runs (.ci/run): `make build` in a fresh clone of HEAD, so nothing untracked can make it pass.
+# The clone borrows the two venvs (same lock files, so the stamps hold); sam build itself reaches only PyPI.
+build-check: $(STAMP) $(SAM_STAMP) ## make build in a fresh clone of HEAD (proves a newcomer's clone builds)
+	rm -rf build/fresh-clone && mkdir -p build && git clone -q . build/fresh-clone
+	ln -s $(CURDIR)/$(VENV) build/fresh-clone/$(VENV) && ln -s $(CURDIR)/$(SAM_VENV) build/fresh-clone/$(SAM_VENV)
+	$(MAKE) -C build/fresh-clone build
+	test -f build/fresh-clone/.aws-sam/build/template.yaml && rm -rf build/fresh-clone
 
 deploy: build ## sam deploy --guided (needs AWS credentials)
-	$(SAM) deploy --guided --capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND
+	SAM_CLI_TELEMETRY=0 $(SAM) deploy --guided --capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND
 
 lock: $(STAMP) ## Recompile the lock files after editing requirements/*.in
 	$(VENV)/bin/uv pip compile --python-version $(PYTHON_VERSION) --python-platform aarch64-manylinux_2_28 --generate-hashes -q requirements/runtime.in -o requirements/runtime.lock
