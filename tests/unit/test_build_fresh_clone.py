@@ -45,7 +45,8 @@ def test_make_layers_stages_every_folder_the_template_names_on_a_fresh_clone(tmp
     )
     assert result.returncode == 0, result.stdout + result.stderr
     staged = (clone / "layers" / "deps" / "requirements.txt").read_text(encoding="utf-8")
-    assert "boto3==" in staged and "--hash=sha256:" in staged
+    assert "boto3==" in staged
+    assert "--hash=sha256:" in staged
     assert (clone / "layers" / "shared" / "python" / "shared" / "platform").is_dir()
     folders = _template_folders(sam_template(clone / "template.yaml"))
     assert folders, "the template names no code folders"
@@ -55,6 +56,7 @@ def test_make_layers_stages_every_folder_the_template_names_on_a_fresh_clone(tmp
 
 def test_the_sam_cli_has_its_own_hashed_lock() -> None:
     lock = (ROOT / "requirements" / "sam.lock").read_text(encoding="utf-8")
-    assert "aws-sam-cli==" in lock and "--hash=sha256:" in lock
+    assert "aws-sam-cli==" in lock
+    assert "--hash=sha256:" in lock
     # not in the dev lock: its pins would fight the runtime's boto3 and pydantic
     assert "aws-sam-cli==" not in (ROOT / "requirements" / "dev.lock").read_text(encoding="utf-8")
