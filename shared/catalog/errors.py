@@ -24,6 +24,7 @@ INVALID_ITEM = "catalog.invalid_item"
 THREE_LEVEL_MISMATCH = "catalog.three_level_mismatch"
 INVALID_DEPARTMENT = "catalog.invalid_department"
 INVALID_REGION = "catalog.invalid_region"
+DRAFT_DROPS_FIELDS = "catalog.draft_drops_fields"
 
 # field-level codes (errors[].code)
 FIELD_DIFFERS_FROM_BASIC = "catalog.field_differs_from_basic"
@@ -44,8 +45,19 @@ FIELD_INVALID_USCC = "catalog.invalid_uscc"
 FIELD_DUPLICATE_VALUE = "catalog.duplicate_value"
 FIELD_WRONG_PARENT = "catalog.wrong_parent"
 FIELD_UNKNOWN_LICENCE_TYPE = "catalog.unknown_licence_type"
+FIELD_DROPPED = "catalog.field_dropped"
+FIELD_NOT_CLEARABLE = "catalog.field_not_clearable"
 
 MESSAGES: dict[str, tuple[str, str]] = {
+    DRAFT_DROPS_FIELDS: (
+        "草稿缺少现行版本已设置的字段；如确需清空，请在 clear_fields 中列出",
+        "The draft leaves out fields the current version sets; name them in clear_fields to reset them",
+    ),
+    FIELD_DROPPED: (
+        "现行版本设置了此字段（{current}），草稿未提供",
+        "The current version sets this field ({current}) and the draft leaves it out",
+    ),
+    FIELD_NOT_CLEARABLE: ("此字段不能清空（不是有默认值的事项字段）", "This is not a guide field with a default"),
     ITEM_NOT_FOUND: ("政务服务事项不存在或尚未发布", "The service item does not exist or is not published"),
     DRAFT_NOT_FOUND: ("该事项当前没有草稿", "The service item has no draft"),
     REGION_NOT_FOUND: ("行政区划不存在", "The administrative division does not exist"),

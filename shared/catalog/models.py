@@ -187,6 +187,15 @@ class DraftUpdate(ItemContent):
 
     revision: int = Field(ge=0, description="Revision of the draft being replaced; 0 when starting a new draft.")
     note: ShortText | None = None
+    clear_fields: list[str] = Field(
+        default_factory=list,
+        max_length=len(CONTENT_FIELDS),
+        description=(
+            "Guide fields to reset to their defaults on purpose. A field the current draft or published "
+            "version sets (e.g. result_licence_type_code) that the body leaves out is refused with 422 "
+            "catalog.draft_drops_fields unless it is named here: a full-replace PUT must not lose it silently."
+        ),
+    )
 
 
 class PublishRequest(_Input):

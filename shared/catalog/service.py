@@ -42,11 +42,13 @@ from shared.catalog.codes import (
 from shared.catalog.errors import (
     CODE_MISMATCH,
     DRAFT_CONFLICT,
+    DRAFT_DROPS_FIELDS,
     DRAFT_NOT_FOUND,
     DRAFT_STALE,
     FIELD_BASIC_CODE_MISMATCH,
     FIELD_CONDITION_REQUIRED,
     FIELD_DIFFERS_FROM_BASIC,
+    FIELD_DROPPED,
     FIELD_DUPLICATE_SLOT,
     FIELD_DUPLICATE_VALUE,
     FIELD_HALL_OUTSIDE_REGION,
@@ -58,6 +60,7 @@ from shared.catalog.errors import (
     FIELD_INVALID_USCC,
     FIELD_ITEM_TYPE_MISMATCH,
     FIELD_LEVEL_MISMATCH,
+    FIELD_NOT_CLEARABLE,
     FIELD_PROMISED_EXCEEDS_LEGAL,
     FIELD_UNKNOWN_LICENCE_TYPE,
     FIELD_USCC_MISMATCH,
@@ -104,6 +107,12 @@ PROVINCE_CODE = "320000"
 """Jiangsu: where a search looks when the caller names no division or department."""
 
 _CONTENT = set(CONTENT_FIELDS)
+# guide fields a body may leave out (they have defaults), with the default as the API shows it
+_DEFAULTED: dict[str, Any] = {
+    name: info.get_default(call_default_factory=True)
+    for name, info in ItemContent.model_fields.items()
+    if not info.is_required()
+}
 _MAX_FORM_SCHEMA_DEPTH = 20  # DynamoDB nests at most 32 levels; the item itself uses a few
 _ACCEPTED_SCHEMA_DIALECTS = frozenset(
     {
@@ -289,6 +298,27 @@ def changed_fields(before: ItemContent | None, after: ItemContent) -> list[str]:
 def _now() -> datetime:
     """The platform clock at whole seconds, as the API shows times (RFC 3339)."""
     return now().replace(microsecond=0)
+
+
+def dropped_fields(base: ItemContent | None, update: DraftUpdate) -> list[FieldError]:
+    """Fields `base` sets that the full-replace body leaves out without naming them in `clear_fields`.
+
+    The PUT replaces the whole guide, so an omitted field falls back to its default: an editor's
+    key list that forgot `result_licence_type_code` once stopped an item issuing its licence."""
+    errors = [
+        FieldError(field=f"clear_fields.{index}", code=FIELD_NOT_CLEARABLE)
+        for index, name in enumerate(update.clear_fields)
+        if name not in _DEFAULTED
+    ]
+    if base is None:
+        return errors
+    current = content_of(base)
+    for name, default in _DEFAULTED.items():
+        if name in update.model_fields_set or name in update.clear_fields or current.get(name) == default:
+            continue
+        shown = json.dumps(current.get(name), ensure_ascii=False)
+        errors.append(FieldError(field=name, code=FIELD_DROPPED, params={"current": shown[:80]}))
+    return errors
 
 
 def _refuse(code: str, errors: list[FieldError]) -> None:
@@ -510,6 +540,7 @@ class CatalogService:
                 errors=[FieldError(field="item_type", code=FIELD_ITEM_TYPE_MISMATCH, params={"expected": basic_type})],
             )
         _refuse(INVALID_ITEM, content_errors(update, identity.region_code))
+        _refuse(DRAFT_DROPS_FIELDS, dropped_fields(state.draft or state.head, update))
         basic = self._checked_basic(implementation_code, identity.basic_code, update, state)
         if state.draft is not None:
             based_on_version = state.draft.based_on_version

@@ -208,6 +208,44 @@ class TestPublishing:
         latest = service.versions(FOOD_XUANWU, limit=1, cursor=None).items[0]
         assert (latest.version, latest.changed_fields, latest.note) == (2, ["promised_limit_days"], "压缩时限")
 
+    def test_a_draft_that_leaves_out_a_field_the_published_version_sets_is_refused(
+        self, service: CatalogService
+    ) -> None:
+        load_demo(demo_bodies(regions={"320102"}, basic_codes={FOOD_BASIC}))
+        published = service.get_item(FOOD_XUANWU)
+        assert published.result_licence_type_code is not None
+        body = draft_update(FOOD_XUANWU, 0, tags=["一网通办"]).model_dump(mode="json", exclude={"clear_fields"})
+        # Given an editor's key list that forgot the licence the item issues (and its materials)
+        assert body["materials"]
+        forgetful = {k: v for k, v in body.items() if k not in ("result_licence_type_code", "materials")}
+        with pytest.raises(ValidationFailed) as error:
+            service.save_draft(FOOD_XUANWU, DraftUpdate.model_validate(forgetful), actor="operator")
+        code, fields = refused(error)
+        assert code == "catalog.draft_drops_fields"
+        assert fields == {"result_licence_type_code": "catalog.field_dropped", "materials": "catalog.field_dropped"}
+        with pytest.raises(NotFound):
+            service.get_draft(FOOD_XUANWU)  # nothing written
+        # Naming a field in clear_fields resets it on purpose (sending the field sets it)
+        cleared = service.save_draft(
+            FOOD_XUANWU,
+            DraftUpdate.model_validate(
+                forgetful | {"materials": body["materials"], "clear_fields": ["result_licence_type_code"]}
+            ),
+            actor="operator",
+        )
+        assert cleared.result_licence_type_code is None
+        assert len(cleared.materials) == len(body["materials"])
+        # The whole item, as the README's example sends it, keeps the licence
+        whole = service.save_draft(FOOD_XUANWU, DraftUpdate.model_validate(body | {"revision": 1}), actor="operator")
+        assert whole.result_licence_type_code == published.result_licence_type_code
+        assert whole.tags == ["一网通办"]
+
+    def test_only_guide_fields_with_defaults_can_be_cleared(self, service: CatalogService) -> None:
+        load_demo(demo_bodies(regions={"320102"}, basic_codes={FOOD_BASIC}))
+        with pytest.raises(ValidationFailed) as error:
+            service.save_draft(FOOD_XUANWU, draft_update(FOOD_XUANWU, 0, clear_fields=["name"]), actor="operator")
+        assert refused(error) == ("catalog.draft_drops_fields", {"clear_fields.0": "catalog.field_not_clearable"})
+
     def test_publishing_without_a_draft_is_a_conflict_and_unknown_items_are_not_found(
         self, service: CatalogService
     ) -> None:
