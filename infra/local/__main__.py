@@ -36,14 +36,22 @@ def _port(value: str | None, default: int) -> int:
     return int(value) if value else default
 
 
+def _where(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
+    """Where the local cloud is: accepted before and after the subcommand (suppressed defaults let
+    a subcommand's absent flag keep the value given before it)."""
+    default = argparse.SUPPRESS if suppress else None
+    parser.add_argument("--api-url", default=default, help="the gateway (default: JSZW_API_URL, the running cloud)")
+    parser.add_argument("--api-port", type=int, default=default, help="the gateway's port (default LOCAL_API_PORT)")
+    parser.add_argument("--aws-port", type=int, default=default, help="moto's port (default LOCAL_AWS_PORT)")
+    parser.add_argument("--host", default=argparse.SUPPRESS if suppress else "127.0.0.1")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m infra.local", description="The platform on one machine.")
-    parser.add_argument("--api-port", type=int, default=_port(os.environ.get("LOCAL_API_PORT"), 3000))
-    parser.add_argument("--aws-port", type=int, default=_port(os.environ.get("LOCAL_AWS_PORT"), 4566))
-    parser.add_argument("--host", default="127.0.0.1")
+    _where(parser, suppress=False)
     commands = parser.add_subparsers(dest="command")
     run = commands.add_parser("run", help="start the local cloud (the default)")
-    _run_options(run)
+    _run_options(run, suppress=True)
     fire = commands.add_parser("fire", help="fire a function's schedule now")
     fire.add_argument("function")
     fire.add_argument("--event", help="the schedule event's name when the function has several")
@@ -52,30 +60,62 @@ def _parser() -> argparse.ArgumentParser:
     invoke = commands.add_parser("invoke", help="invoke a function with an event")
     invoke.add_argument("function")
     invoke.add_argument("--event-file", type=Path, help="JSON event (default {})")
-    commands.add_parser("status", help="functions, queues with depth, schedules")
+    status = commands.add_parser("status", help="functions, queues with depth, schedules")
     s3 = commands.add_parser("s3", help="list a local bucket's keys, or print one object")
     s3.add_argument("bucket", nargs="?", help="the bucket's logical id (e.g. OpenDataBucket); none lists buckets")
     s3.add_argument("key", nargs="?", help="the object to print; none lists the keys")
-    _run_options(parser)
+    wait = commands.add_parser("wait", help="poll an API path until a condition holds (walk-throughs)")
+    wait.add_argument("path", help="API path, e.g. /v1/cases/$CASE")
+    wait.add_argument("-H", "--header", action="append", default=[], help='request header, e.g. "$A"')
+    wait.add_argument(
+        "--until",
+        action="append",
+        default=[],
+        metavar="FIELD[=VALUE]",
+        help="dotted field (items.0.state; * is any element) equal to VALUE, or present and not empty",
+    )
+    wait.add_argument("--contains", action="append", default=[], metavar="TEXT", help="the answer contains TEXT")
+    wait.add_argument("--print", dest="show", metavar="FIELD", help="print this field instead of the document")
+    wait.add_argument("--timeout", type=float, default=60.0, help="seconds (default 60)")
+    wait.add_argument("--interval", type=float, default=1.0, help="seconds between polls (default 1)")
+    for sub in (run, fire, redrive, invoke, status, s3, wait):
+        _where(sub, suppress=True)
+    _run_options(parser, suppress=False)
     return parser
 
 
-def _run_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--template", type=Path, default=None, help="default: template.yaml of the repo")
-    parser.add_argument("--no-seed", action="store_true", help="skip demo data")
-    parser.add_argument("--no-scheduler", action="store_true", help="schedules fire only on demand")
-    parser.add_argument("--pool-size", type=int, default=2, help="workers per function (default 2)")
-    parser.add_argument("--retry-delay", type=int, default=1, help="seconds before a failed SQS message is retried")
-    parser.add_argument("--log-dir", type=Path, default=None, help="function logs to files here instead of the console")
-    parser.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help="template parameter")
-    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+def _run_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
+    def default(value: object) -> object:
+        return argparse.SUPPRESS if suppress else value
+
+    parser.add_argument("--template", type=Path, default=default(None), help="default: template.yaml of the repo")
+    parser.add_argument("--no-seed", action="store_true", default=default(False), help="skip demo data")
+    parser.add_argument(
+        "--no-scheduler", action="store_true", default=default(False), help="schedules fire only on demand"
+    )
+    parser.add_argument("--pool-size", type=int, default=default(2), help="workers per function (default 2)")
+    parser.add_argument(
+        "--retry-delay", type=int, default=default(1), help="seconds before a failed SQS message is retried"
+    )
+    parser.add_argument(
+        "--log-dir", type=Path, default=default(None), help="function logs to files here instead of the console"
+    )
+    parser.add_argument("--param", action="append", default=default([]), metavar="KEY=VALUE", help="template parameter")
+    parser.add_argument("-v", "--verbose", action="store_true", default=default(False), help="debug logging")
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command in (None, "run"):
         return _run(args)
-    base = f"http://{args.host}:{args.api_port}/_local"
+    from shared.platform.local_endpoints import NoLocalCloud, api_url
+
+    try:
+        api = api_url(url=args.api_url, port=args.api_port)
+    except NoLocalCloud as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    base = f"{api}/_local"
     if args.command == "fire":
         suffix = f"?event={args.event}" if args.event else ""
         return _call("POST", f"{base}/schedules/{args.function}/fire{suffix}")
@@ -85,11 +125,15 @@ def main(argv: list[str] | None = None) -> int:
         body = args.event_file.read_bytes() if args.event_file else b"{}"
         return _call("POST", f"{base}/functions/{args.function}/invoke", body)
     if args.command == "s3":
-        return _s3(base, args.bucket, args.key)
+        return _s3(base, args.bucket, args.key, args.aws_port)
+    if args.command == "wait":
+        from infra.local.waiting import wait
+
+        return wait(api, args)
     return _call("GET", f"{base}/status")
 
 
-def _s3(base: str, bucket_id: str | None, key: str | None) -> int:
+def _s3(base: str, bucket_id: str | None, key: str | None, aws_port: int | None) -> int:
     """Read the local cloud's buckets: what a newcomer checks after publishing (open data, SMS outbox)."""
     try:
         with urllib.request.urlopen(f"{base}/status", timeout=30) as response:  # noqa: S310 - local gateway
@@ -97,6 +141,9 @@ def _s3(base: str, bucket_id: str | None, key: str | None) -> int:
     except urllib.error.URLError as exc:
         print(f"no local cloud at {base}: {exc.reason} (is `make run` running? --api-port?)", file=sys.stderr)
         return 1
+    from shared.platform.local_endpoints import aws_url
+
+    endpoint = aws_url(port=aws_port) if aws_port else str(status["aws"])
     buckets = {b["id"]: b["name"] for b in status.get("buckets", [])}
     if not bucket_id:
         print("\n".join(f"{logical:<28} {name}" for logical, name in sorted(buckets.items())))
@@ -108,7 +155,7 @@ def _s3(base: str, bucket_id: str | None, key: str | None) -> int:
 
     client = boto3.client(
         "s3",
-        endpoint_url=status["aws"],
+        endpoint_url=endpoint,
         region_name="cn-north-1",
         aws_access_key_id="testing",
         aws_secret_access_key="testing",  # noqa: S106 - moto's fake credentials
@@ -149,13 +196,15 @@ def _run(args: argparse.Namespace) -> int:
         logging.getLogger(noisy).setLevel(logging.WARNING)
     from infra.local.cloud import LocalCloud
     from infra.template import TEMPLATE
+    from shared.platform.local_endpoints import RECORD
 
     parameters = dict(p.split("=", 1) for p in args.param)
     cloud = LocalCloud(
         args.template or TEMPLATE,
-        api_port=args.api_port,
-        aws_port=args.aws_port,
+        api_port=args.api_port or _port(os.environ.get("LOCAL_API_PORT"), 3000),
+        aws_port=args.aws_port or _port(os.environ.get("LOCAL_AWS_PORT"), 4566),
         host=args.host,
+        record=RECORD,
         parameters=parameters,
         seed=not args.no_seed,
         scheduler=not args.no_scheduler,

@@ -35,6 +35,7 @@ from infra.local.schedules import Scheduler, ScheduleSpec, schedule_from_event, 
 from infra.local.seeding import SeedResult, run_seed
 from infra.local.workers import FunctionError, FunctionPool, Invocation, WorkerConfig
 from infra.template import ROOT, TEMPLATE, sam_template
+from shared.platform.local_endpoints import remove_record, write_record
 
 log = logging.getLogger("infra.local")
 
@@ -48,6 +49,7 @@ FAKE_CREDENTIALS = {
     "AWS_SECRET_ACCESS_KEY": "testing",
     "AWS_SESSION_TOKEN": "testing",
 }
+PREWARM_INIT_TIMEOUT_S = 120.0
 UNSUPPORTED_EVENTS = {"S3", "SNS", "Kinesis", "MQ", "MSK", "SelfManagedKafka", "HttpApi", "IoTRule", "Cognito"}
 
 
@@ -81,6 +83,7 @@ class LocalCloud:
         repo_root: Path = ROOT,
         stream_idle_poll_s: float = 1.0,
         partners: bool = True,
+        record: Path | None = None,
     ) -> None:
         self.template_path = Path(template).resolve()
         self.host = host
@@ -101,6 +104,8 @@ class LocalCloud:
         self.openapi_path = Path(openapi_path) if openapi_path else repo_root / "docs" / "openapi.json"
         self.stream_idle_poll_s = stream_idle_poll_s
         self.partners_enabled = partners
+        # where `python -m infra.local` tells the helpers its ports (shared.platform.local_endpoints)
+        self.record_path = record
         self.partners: dict[str, Partner] = {}
         self._ready_partners: list[Partner] = []
         self._partner_env: dict[str, str] = {}  # a bound partner's URL for the functions (see _bind_partners)
@@ -185,13 +190,16 @@ class LocalCloud:
         )
         self._gateway.start()
         self.api_url = self._gateway.url
+        self._record(ready=False)
         self._mark("gateway")
         if self.pollers_enabled:
             for poller in [*self._sqs_pollers, *self._stream_pollers]:
                 poller.start()
         if self.prewarm_enabled:
-            for fid in {r.function_id for r in self.model.routes}:
-                threading.Thread(target=self._pools[fid].prewarm, name=f"prewarm-{fid}", daemon=True).start()
+            # One at a time: twenty interpreters importing at once on two cores each took over the
+            # 30 s init limit (Runtime.InitTimeout) and slowed the seeding everyone waits for.
+            route_functions = sorted({r.function_id for r in self.model.routes})
+            threading.Thread(target=self._prewarm, args=(route_functions,), name="prewarm", daemon=True).start()
         if self.seed_enabled:
             began = time.perf_counter()
             self.seed_result = run_seed(self.shared_environment(), self.repo_root)
@@ -207,6 +215,19 @@ class LocalCloud:
         self._scheduler = Scheduler(self.schedules, self._run_schedule)
         if self.scheduler_enabled:
             self._scheduler.start()
+        self._gateway.open()
+        self._record(ready=True)
+        self._mark("ready")
+
+    def _prewarm(self, function_ids: list[str]) -> None:
+        for fid in function_ids:
+            if self._gateway is None:
+                return  # stopped
+            self._pools[fid].prewarm(init_timeout_s=PREWARM_INIT_TIMEOUT_S)
+
+    def _record(self, *, ready: bool) -> None:
+        if self.record_path is not None:
+            write_record(self.api_url, self.endpoint_url, ready=ready, path=self.record_path)
 
     def _bind_partners(self) -> None:
         """Partners the template has resources for; those with `bind` (partners the functions
@@ -230,6 +251,8 @@ class LocalCloud:
 
     def stop(self) -> None:
         """Stop scheduler, pollers, gateway, workers and moto (safe to call twice)."""
+        if self.record_path is not None:
+            remove_record(self.record_path)
         if self._scheduler is not None:
             self._scheduler.stop()
             self._scheduler = None

@@ -25,6 +25,7 @@ resource policies, request validators and binary media types are not emulated
 from __future__ import annotations
 
 import base64
+import contextlib
 import fnmatch
 import json
 import logging
@@ -223,6 +224,9 @@ class Gateway:
         self._host = host
         self._server = _Server((host, port), _handler_class(self))
         self._thread: threading.Thread | None = None
+        # Until the cloud is ready (resources, seed, partners), API routes answer 503 platform.starting:
+        # a newcomer's early request would otherwise meet a half-seeded platform.
+        self._ready = threading.Event()
 
     @property
     def port(self) -> int:
@@ -236,6 +240,14 @@ class Gateway:
         self._thread = threading.Thread(target=self._server.serve_forever, name="local-gateway", daemon=True)
         self._thread.start()
 
+    def open(self) -> None:
+        """Start routing API requests (before this they get 503 `platform.starting`)."""
+        self._ready.set()
+
+    @property
+    def ready(self) -> bool:
+        return self._ready.is_set()
+
     def stop(self) -> None:
         self._server.shutdown()
         self._server.server_close()
@@ -248,6 +260,8 @@ class Gateway:
         """The reply and a short note for the access log (the function that ran)."""
         if request.path.startswith("/_local/") or request.path == "/_local":
             return self._operator(request), "operator"
+        if not self._ready.is_set():
+            return _starting(request), "starting"
         if len(request.body) > MAX_REQUEST_BYTES:
             return self._error(None, "REQUEST_TOO_LARGE", request), "-"
         matched = self.router.match(request.method, request.path)
@@ -577,7 +591,7 @@ class Gateway:
         query = {k: v[-1] for k, v in parse_qs(request.query).items()}
         try:
             if request.method == "GET" and parts == ["status"]:
-                return _json_reply(200, self.operator.status())
+                return _json_reply(200, {"ready": self.ready, **self.operator.status()})
             if request.method == "POST" and len(parts) == 3 and parts[0] == "schedules" and parts[2] == "fire":
                 return _invocation_reply(self.operator.fire_invocation(parts[1], query.get("event")))
             if request.method == "POST" and len(parts) == 3 and parts[0] == "queues" and parts[2] == "redrive":
@@ -596,6 +610,22 @@ class Gateway:
         except ValueError as exc:
             return _json_reply(400, {"message": str(exc)})
         return _json_reply(404, {"message": "unknown operator endpoint", "see": "GET /_local/status"})
+
+
+STARTING_RETRY_AFTER_S = 5
+
+
+def _starting(request: _Request) -> Reply:
+    """503 problem+json while the cloud is still starting, in the caller's language."""
+    from shared.platform.errors import problem_body
+    from shared.platform.http import PROBLEM_JSON, preferred_locale
+
+    locale = preferred_locale(request.header("Accept-Language"))
+    body = problem_body(503, "platform.starting", locale, request.request_id, {"retry_after": STARTING_RETRY_AFTER_S})
+    headers = [("Retry-After", str(STARTING_RETRY_AFTER_S)), ("x-amzn-RequestId", request.request_id)]
+    reply = _json_reply(503, body, headers)
+    reply.headers[0] = ("Content-Type", PROBLEM_JSON)
+    return reply
 
 
 def _invocation_reply(invocation: Invocation) -> Reply:
@@ -674,13 +704,19 @@ def _handler_class(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
             except Exception:
                 log.exception("gateway failed on %s %s", request.method, request.path)
                 reply, note = _json_reply(500, {"message": "local gateway error"}), "error"
-            self.send_response(reply.status)
-            for key, value in reply.headers:
-                self.send_header(key, value)
-            self.send_header("Content-Length", str(len(reply.body)))
-            self.end_headers()
-            if request.method != "HEAD":
-                self.wfile.write(reply.body)
+            try:
+                self.send_response(reply.status)
+                for key, value in reply.headers:
+                    self.send_header(key, value)
+                self.send_header("Content-Length", str(len(reply.body)))
+                self.end_headers()
+                if request.method != "HEAD":
+                    self.wfile.write(reply.body)
+            except (BrokenPipeError, ConnectionResetError):
+                # the client hung up (Ctrl-C on curl, a timeout): nothing to tell it, no traceback
+                self.close_connection = True
+                access_log.info("%s %s %d client disconnected", request.method, self.path, reply.status)
+                return
             took_ms = (time.perf_counter() - began) * 1000
             access_log.info("%s %s %d %.0fms %s", request.method, self.path, reply.status, took_ms, note)
 
@@ -703,6 +739,11 @@ def _handler_class(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
 
         def log_message(self, format: str, *args: Any) -> None:
             log.debug(format, *args)
+
+        def handle(self) -> None:
+            # a client that disconnects while its request is read is not an error of the gateway
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                super().handle()
 
     return Handler
 

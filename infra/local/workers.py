@@ -358,14 +358,17 @@ class FunctionPool:
         with self._cond:
             return self._busy
 
-    def prewarm(self) -> None:
-        """Start one worker ahead of the first request (errors are only logged)."""
+    def prewarm(self, init_timeout_s: float | None = None) -> bool:
+        """Start one worker ahead of the first request. Nobody waits on it, so it may take longer
+        than a request's init limit on a busy machine; if it still fails, the first request starts
+        one (a note, not a warning: nothing is broken)."""
         try:
-            worker = self._acquire()
+            worker = self._acquire(init_timeout_s)
         except FunctionError as exc:
-            log.warning("prewarm %s failed: %s", self.config.function_id, exc)
-            return
+            log.info("prewarm %s skipped (%s); it starts on its first request", self.config.function_id, exc)
+            return False
         self._release(worker, healthy=True)
+        return True
 
     def invoke(self, event: Any, *, timeout_s: float | None = None, request_id: str | None = None) -> Invocation:
         """Run the handler on `event` in a worker; never raises for function errors."""
@@ -424,7 +427,7 @@ class FunctionPool:
             self.stats.timeouts += 1 if invocation.timed_out else 0
             self.stats.durations_ms = [*self.stats.durations_ms[-99:], invocation.duration_ms]
 
-    def _acquire(self) -> _Worker:
+    def _acquire(self, init_timeout_s: float | None = None) -> _Worker:
         with self._cond:
             while True:
                 if self._stopped:
@@ -439,7 +442,7 @@ class FunctionPool:
         worker: _Worker | None = None
         try:
             worker = _Worker(self.config)
-            problem = worker.wait_ready(self.init_timeout_s)
+            problem = worker.wait_ready(init_timeout_s or self.init_timeout_s)
         except BaseException:
             problem = {"errorType": "Runtime.Unknown", "errorMessage": traceback.format_exc(limit=1)}
         with self._cond:

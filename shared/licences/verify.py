@@ -36,7 +36,6 @@ from shared.licences.status_list import Entry, InvalidStatusList, StatusBits
 from shared.platform.clock import SHANGHAI, now
 from shared.platform.config import settings
 
-DEFAULT_API = "http://127.0.0.1:3000"
 DEFAULT_CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "jszw-licence-verifier"
 _TIMEOUT_S = 10
 
@@ -172,11 +171,21 @@ def _age(seconds: int | None) -> str:
     return f"{seconds // 3600} h {seconds % 3600 // 60} min"
 
 
+def _local_api() -> str:
+    """JSZW_API_URL or the running local cloud; never a guessed port (shared.platform.local_endpoints)."""
+    from shared.platform.local_endpoints import NoLocalCloud, api_url
+
+    try:
+        return api_url()
+    except NoLocalCloud as exc:
+        raise ValueError(f"{exc}; or give --api URL") from exc
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m shared.licences.verify", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     fetch_cmd = sub.add_parser("fetch", help="download the trust list and status lists (online)")
-    fetch_cmd.add_argument("--api", default=DEFAULT_API)
+    fetch_cmd.add_argument("--api", default=None, help="the platform's API (default: the running local cloud)")
     fetch_cmd.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
     check_cmd = sub.add_parser("check", help="verify a QR payload offline")
     check_cmd.add_argument("qr", help="the QR text (JSZWL1:…), or - for standard input")
@@ -186,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "fetch":
         try:
-            written = fetch(args.api, args.cache)
+            written = fetch(args.api or _local_api(), args.cache)
         except (OSError, ValueError) as exc:
             print(f"fetch failed: {exc}", file=sys.stderr)
             return 2

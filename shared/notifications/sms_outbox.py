@@ -8,9 +8,12 @@ With the local cloud running (`make run`), in another terminal:
 
 The outbox only ever holds masked numbers, so a full number is masked first.
 The bucket is `$SMS_OUTBOX_BUCKET`, or found on the endpoint by its name
-(the local cloud calls it `jszw-local-smsoutboxbucket`); the endpoint is
-`$AWS_ENDPOINT_URL`, else the local cloud's `http://127.0.0.1:4566`
-(`--endpoint ""` reads a deployed test stage's bucket with your AWS credentials).
+(the local cloud calls it `jszw-local-smsoutboxbucket`). The endpoint is
+found as every local helper finds it (`shared.platform.local_endpoints`):
+`--endpoint`/`--aws-port`/`--api-port`, then `AWS_ENDPOINT_URL`,
+`LOCAL_AWS_PORT`, `JSZW_API_URL`/`LOCAL_API_PORT`, then the running
+`make run`; never a guessed port. `--endpoint ""` reads a deployed test
+stage's bucket with your AWS credentials.
 """
 
 from __future__ import annotations
@@ -23,10 +26,10 @@ from typing import Any
 
 import boto3
 
+from shared.platform.local_endpoints import NoLocalCloud, api_url, aws_url, aws_url_of
 from shared.platform.privacy import mask_phone
 from shared.platform.sms import OUTBOX_PREFIX
 
-LOCAL_ENDPOINT = "http://127.0.0.1:4566"
 BUCKET_NAME_HINT = "smsoutbox"
 
 
@@ -68,6 +71,14 @@ def _masked(phone: str) -> str:
     return digits if "*" in digits else mask_phone(digits)
 
 
+def _endpoint(given: str | None, aws_port: int | None, api_port: int | None) -> str:
+    if given is not None:
+        return given  # "" is AWS itself
+    if api_port and not aws_port:
+        return aws_url_of(api_url(port=api_port))
+    return aws_url(port=aws_port)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Print the latest SMS the local cloud 'sent'.")
     parser.add_argument("phone", nargs="?", help="phone number, full or masked (138****5678)")
@@ -75,14 +86,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-n", "--count", type=int, default=3, help="how many messages (default 3)")
     parser.add_argument(
         "--endpoint",
-        default=os.environ.get("AWS_ENDPOINT_URL") or LOCAL_ENDPOINT,
+        default=None,
         help="AWS endpoint (default: the local cloud; an empty string means AWS itself, e.g. a test stage)",
     )
+    parser.add_argument("--aws-port", type=int, default=None, help="the local cloud's AWS port (LOCAL_AWS_PORT)")
+    parser.add_argument("--api-port", type=int, default=None, help="the local cloud's API port (LOCAL_API_PORT)")
     parser.add_argument("--bucket", default=os.environ.get("SMS_OUTBOX_BUCKET"))
     args = parser.parse_args(argv)
     if not args.phone and not args.all:
         parser.error("give a phone number or --all")
-    s3 = _client(args.endpoint)
+    try:
+        endpoint = _endpoint(args.endpoint, args.aws_port, args.api_port)
+    except NoLocalCloud as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    args.endpoint = endpoint
+    s3 = _client(endpoint)
     bucket = args.bucket or find_bucket(s3)
     if not bucket:
         print(f"no SMS outbox bucket at {args.endpoint}: is the local cloud running (make run)?", file=sys.stderr)

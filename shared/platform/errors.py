@@ -74,6 +74,10 @@ register_messages(
         "unsupported_media_type": ("仅支持 application/json", "Only application/json is supported"),
         "rate_limited": ("请求过于频繁，请稍后再试", "Too many requests; try again later"),
         "internal_error": ("服务暂时不可用，请稍后再试", "The service is temporarily unavailable"),
+        "platform.starting": (
+            "平台正在启动（加载演示数据），请 {retry_after} 秒后重试",
+            "The platform is still starting (loading demo data); retry in {retry_after} s",
+        ),
         "field.required": ("必填项", "This field is required"),
         "field.invalid": ("取值无效", "Invalid value"),
     }
@@ -91,6 +95,7 @@ _TITLES = {
     422: "Unprocessable Entity",
     429: "Too Many Requests",
     500: "Internal Server Error",
+    503: "Service Unavailable",
 }
 
 

@@ -270,8 +270,9 @@ class CourierSimulator:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m infra.local.partners.courier send JSON [--api-port 3000]`: one partner message
-    onto the running local cloud's partner-inbound queue (as the courier would send it)."""
+    """`python -m infra.local.partners.courier send JSON [--api-port PORT]`: one partner message
+    onto the running local cloud's partner-inbound queue (as the courier would send it).
+    The cloud is found as every helper finds it (shared.platform.local_endpoints)."""
     import argparse
     import sys
     import urllib.error
@@ -280,11 +281,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m infra.local.partners.courier")
     parser.add_argument("command", choices=["send"])
     parser.add_argument("body", help="the partner message (JSON, the partner's schema)")
-    parser.add_argument("--api-port", type=int, default=int(os.environ.get("LOCAL_API_PORT") or 3000))
+    parser.add_argument("--api-url", default=None, help="the gateway (default: JSZW_API_URL, the running cloud)")
+    parser.add_argument("--api-port", type=int, default=None, help="the gateway's port (default LOCAL_API_PORT)")
     args = parser.parse_args(argv)
-    status_url = f"http://127.0.0.1:{args.api_port}/_local/status"
+    from shared.platform.local_endpoints import NoLocalCloud, api_url
+
     try:
-        with urllib.request.urlopen(status_url, timeout=30) as response:
+        status_url = api_url(url=args.api_url, port=args.api_port) + "/_local/status"
+    except NoLocalCloud as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    try:
+        with urllib.request.urlopen(status_url, timeout=30) as response:  # noqa: S310 - the local gateway
             status = json.loads(response.read())
     except urllib.error.URLError as exc:
         print(f"no local cloud at {status_url}: {exc.reason} (is `make run` running?)", file=sys.stderr)
