@@ -146,10 +146,15 @@ def load_cases(service: CasesService, identity: IdentityService) -> dict[str, in
 def _started_on(demo: DemoCase, today: dt.date, calendar: Calendar) -> dt.date:
     """The working day the demo case was submitted and accepted."""
     if demo.suspend_reason is not None:
+        # Resuming today moves the deadlines by the working days in (suspended day, today]: walk back
+        # until that span holds exactly SUSPENDED_WORKING_DAYS, then to a working day (staff suspend on
+        # one), so the timeline reads "顺延 6 个工作日" on a Sunday or a holiday as on a Tuesday.
         day, counted = today, 0
         while counted < SUSPENDED_WORKING_DAYS:
-            day -= dt.timedelta(days=1)
             counted += calendar.is_workday(day)
+            day -= dt.timedelta(days=1)
+        while not calendar.is_workday(day):
+            day -= dt.timedelta(days=1)
         return day
     if demo.staff is not None:
         day = today - dt.timedelta(days=OVERDUE_CALENDAR_DAYS)

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from shared.delivery.states import RANK, ShipmentState
 
@@ -45,6 +46,15 @@ class TrackingSource(StrEnum):
 
 class _Shape(BaseModel):
     model_config = ConfigDict(extra="ignore", defer_build=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _one_offset(cls, value: Any) -> Any:
+        """Every time in UTC, as the rest of the API shows it: the courier reports Beijing time
+        (+08:00), and a tracking list once mixed `Z` and `+08:00`."""
+        if isinstance(value, dt.datetime) and value.tzinfo is not None:
+            return value.astimezone(dt.UTC)
+        return value
 
 
 class Place(_Shape):

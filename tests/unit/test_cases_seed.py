@@ -13,7 +13,7 @@ import boto3
 import pytest
 
 from infra.seed import load_catalog
-from infra.seed.cases import DEMO_CASES, SUSPENDED_WORKING_DAYS
+from infra.seed.cases import DEMO_CASES, SUSPENDED_WORKING_DAYS, _started_on
 from infra.seed.cases import load as load_cases
 from infra.seed.identity import load as load_identity
 from infra.seed.identity.people import JIANGNING_MARKET, STAFF_IN_SCOPE, SUPERVISOR, DemoWorker
@@ -114,6 +114,28 @@ def test_the_suspended_case_moves_its_deadlines_on_resumption(seeded: object) ->
     assert suspended.deadlines.suspended_since < today_in_shanghai() - dt.timedelta(days=SUSPENDED_WORKING_DAYS - 1)
     resumed = cases_service().resume(market, suspended.case_id, AcceptRequest(), correlation_id=None)
     assert resumed.deadlines is not None
-    assert resumed.deadlines.suspended_working_days >= SUSPENDED_WORKING_DAYS - 1  # today may be a day off
+    # the README says 6 whatever day the demo runs (seeded relative to working days)
+    assert resumed.deadlines.suspended_working_days == SUSPENDED_WORKING_DAYS
+    assert f"顺延 {SUSPENDED_WORKING_DAYS} 个工作日" in (resumed.timeline[-1].reason or "")
     assert resumed.deadlines.legal_due_on > suspended.deadlines.legal_due_on
     assert resumed.deadlines.promised_due_on > suspended.deadlines.promised_due_on
+
+
+@pytest.mark.parametrize(
+    "today",
+    [
+        dt.date(2026, 12, 6),  # a Sunday (the day the README said 6 and the demo said 5)
+        dt.date(2026, 12, 5),  # a Saturday
+        dt.date(2026, 12, 8),  # a Tuesday
+        dt.date(2026, 10, 3),  # National Day
+        dt.date(2026, 10, 10),  # a Saturday worked in exchange (调休)
+    ],
+)
+def test_the_suspended_demo_case_resumes_by_six_working_days_on_any_day(today: dt.date) -> None:
+    from shared.workdays.rules import Calendar
+
+    calendar = Calendar()
+    [suspended] = [d for d in DEMO_CASES if d.suspend_reason is not None]
+    day = _started_on(suspended, today, calendar)
+    assert calendar.is_workday(day)  # staff suspended it on a working day
+    assert calendar.working_days_between(day, today).working_days == SUSPENDED_WORKING_DAYS

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -115,6 +116,10 @@ class TestResultDelivery:
             "out_for_delivery",
             "delivered",
         ]
+        # And every time is in one offset (the courier reports Beijing time, the platform UTC)
+        times = re.findall(r'"(\d{4}-\d\d-\d\dT[^"]+)"', json.dumps(shipment))
+        assert len(times) > 6
+        assert all(t.endswith("Z") for t in times), times
         # And `shipment.delivered` moves the case to 办结
         delivered = [e for e in delivery_outbox("shipment.delivered") if e["data"]["case_id"] == case_id]
         assert len(delivered) == 1
