@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from shared.platform.principal import Principal
+if TYPE_CHECKING:  # licence_issuer wires this module at cold start and imports the rest on first use
+    from shared.platform.principal import Principal
 
 
 class Person(Protocol):
@@ -40,7 +41,7 @@ class CaseApplicant(Protocol):
     def applicant_uscc(self) -> str | None: ...
 
 
-CaseForQuery = Callable[[Principal, str], CaseApplicant]
+CaseForQuery = Callable[["Principal", str], CaseApplicant]
 """(staff, case id) → the case's applicant; 404 / 403 as the cases context decides."""
 
 
