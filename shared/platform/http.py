@@ -24,6 +24,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 )
 from aws_lambda_powertools.shared.json_encoder import Encoder
 
+from shared.platform import strict_json
 from shared.platform.config import settings
 from shared.platform.errors import (
     AppError,
@@ -119,11 +120,17 @@ def _validation_errors(exc: RequestValidationError) -> tuple[int, str, list[Fiel
     return 422, "validation_failed", field_errors
 
 
-def _refusal(event: Mapping[str, Any], status: int, code: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
+def _refusal(
+    event: Mapping[str, Any],
+    status: int,
+    code: str,
+    params: dict[str, Any] | None = None,
+    errors: list[FieldError] | None = None,
+) -> dict[str, Any]:
     """A problem response for a request refused before routing."""
     rid = _request_id_of(event)
     language = preferred_locale(_header(event.get("headers"), "accept-language"))
-    body = problem_body(status, code, language, rid, params)
+    body = problem_body(status, code, language, rid, params, errors)
     logger().info("request refused", extra={"code": code, "status": status})
     return {
         "statusCode": status,
@@ -137,7 +144,32 @@ class PlatformResolver(APIGatewayRestResolver):
     """Refuses oversized and non-JSON bodies before anything parses them, and
     callers the route's declared access (`x-jszw-access`) does not admit before
     their input is validated: a citizen probing an operator route learns 403,
-    not which fields the route expects."""
+    not which fields the route expects. A body that passes is parsed once,
+    strictly (shared.platform.strict_json), and that value is what the
+    validation middleware and `json_body` see."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(json_body_deserializer=self._parsed_body, **kwargs)
+        self._checked: tuple[str, Any] | None = None
+
+    def _parsed_body(self, text: str) -> Any:
+        if self._checked is not None and self._checked[0] is text:
+            return self._checked[1]
+        return strict_json.loads(text)
+
+    def _body_refusal(self, event: dict[str, Any]) -> dict[str, Any] | None:
+        """Decode and parse a JSON body up front; the event then carries the decoded text."""
+        body = event.get("body")
+        self._checked = None
+        if not body or not isinstance(body, str):
+            return None
+        try:
+            text, value = strict_json.parse_body(body, base64_encoded=bool(event.get("isBase64Encoded")))
+        except AppError as exc:
+            return _refusal(event, exc.status, exc.code, exc.params, exc.errors)
+        event["body"], event["isBase64Encoded"] = text, False
+        self._checked = (text, value)
+        return None
 
     def _declared_access(self, method: str, path: str) -> Access | None:
         for route in (*self._static_routes, *self._dynamic_routes):
@@ -172,6 +204,11 @@ class PlatformResolver(APIGatewayRestResolver):
         refused = self._access_refusal(event)
         if refused is not None:
             return refused
+        if str(event.get("httpMethod", "")).upper() in {"POST", "PUT", "PATCH"}:
+            event = dict(event)
+            refused = self._body_refusal(event)
+            if refused is not None:
+                return refused
         register_lambda_context(context)
         return super().resolve(event, context)
 
@@ -264,7 +301,7 @@ def json_body(app: APIGatewayRestResolver) -> Any:
     """The parsed JSON body, or a 400 `malformed_json` problem."""
     try:
         return app.current_event.json_body
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, RecursionError) as exc:
         raise BadRequest("malformed_json") from exc
 
 

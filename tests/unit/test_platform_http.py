@@ -3,6 +3,7 @@ problem+json answer with a stable code, never a 500."""
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Annotated, Any
 
@@ -12,7 +13,7 @@ from pydantic import BaseModel, Field
 
 from shared.platform.config import reset_settings
 from shared.platform.errors import NotFound
-from shared.platform.http import make_resolver, preferred_locale
+from shared.platform.http import json_body, make_resolver, preferred_locale
 from tests.support.apigw import FakeContext, rest_event
 
 
@@ -146,3 +147,108 @@ def test_declared_access_is_enforced_before_the_body_is_validated(monkeypatch: p
     assert (anonymous[0], anonymous[1]["code"]) == (401, "unauthorized")
     assert (citizen[0], citizen[1]["code"]) == (403, "forbidden")
     assert (operator[0], operator[1]["code"]) == (422, "validation_failed")
+
+
+# --- hostile bodies (issue 22): each was a 500 before the strict body parser -------------
+
+
+class Note(BaseModel):
+    text: str = Field(max_length=200)
+    tags: list[str] = Field(default_factory=list, max_length=5)
+
+
+@pytest.fixture
+def notes(monkeypatch: pytest.MonkeyPatch) -> Any:
+    monkeypatch.setenv("MAX_BODY_BYTES", str(1024 * 1024))
+    reset_settings()
+    resolver = make_resolver()
+
+    @resolver.post("/v1/notes")
+    def create(note: Annotated[Note, Body()]) -> dict[str, Any]:
+        # what a DynamoDB write does with the text: encode it as UTF-8
+        return {"bytes": len(note.text.encode("utf-8"))}
+
+    @resolver.post("/v1/raw")
+    def raw() -> dict[str, Any]:
+        return {"kind": type(json_body(resolver)).__name__}
+
+    yield resolver
+    reset_settings()
+
+
+def _base64_event(path: str, raw: bytes) -> dict[str, Any]:
+    event = rest_event("POST", path, raw_body=base64.b64encode(raw).decode())
+    event["isBase64Encoded"] = True  # the gateway's way of passing bytes that are not UTF-8
+    return event
+
+
+@pytest.mark.parametrize("path", ["/v1/notes", "/v1/raw"])
+def test_a_body_that_is_not_utf8_is_a_400(notes: Any, path: str) -> None:
+    status, body, headers = call(notes, _base64_event(path, b'{"text": "a\xff\xfeb"}'))
+    assert (status, body["code"]) == (400, "body_not_utf8")
+    assert headers["Content-Type"] == "application/problem+json"
+
+
+def test_a_utf8_body_passed_base64_encoded_is_read(notes: Any) -> None:
+    status, body, _ = call(notes, _base64_event("/v1/notes", '{"text": "办事"}'.encode()))
+    assert (status, body) == (200, {"bytes": 6})
+
+
+@pytest.mark.parametrize("path", ["/v1/notes", "/v1/raw"])
+def test_json_nested_50000_deep_is_a_400(notes: Any, path: str) -> None:
+    event = rest_event("POST", path, raw_body="[" * 50_000 + "]" * 50_000, headers={"Accept-Language": "en"})
+    status, body, _ = call(notes, event)
+    assert (status, body["code"]) == (400, "body_too_deep")
+    assert "32" in body["message"]
+
+
+def test_nesting_just_past_the_cap_is_refused_and_at_the_cap_accepted(notes: Any) -> None:
+    from shared.platform.strict_json import MAX_DEPTH
+
+    status, _, _ = call(notes, rest_event("POST", "/v1/raw", raw_body="[" * MAX_DEPTH + "]" * MAX_DEPTH))
+    assert status == 200
+    status, body, _ = call(notes, rest_event("POST", "/v1/raw", raw_body="[" * (MAX_DEPTH + 2) + "]" * (MAX_DEPTH + 2)))
+    assert (status, body["code"]) == (400, "body_too_deep")
+
+
+@pytest.mark.parametrize(
+    "number",
+    ["9" * 5000, "-" + "9" * 5000, "9" * 39, str(2**63), str(-(2**63) - 1), "1e400", "-1e999", "NaN", "Infinity"],
+)
+def test_numbers_past_int64_or_not_finite_are_a_400(notes: Any, number: str) -> None:
+    status, body, _ = call(notes, rest_event("POST", "/v1/raw", raw_body='{"n": ' + number + "}"))
+    assert (status, body["code"]) == (400, "number_out_of_range")
+
+
+def test_int64_bounds_themselves_parse(notes: Any) -> None:
+    for number in (str(2**63 - 1), str(-(2**63)), "1.5e300"):
+        status, _, _ = call(notes, rest_event("POST", "/v1/raw", raw_body='{"n": ' + number + "}"))
+        assert status == 200
+
+
+def test_a_lone_surrogate_in_a_text_field_is_a_422_naming_the_field(notes: Any) -> None:
+    event = rest_event("POST", "/v1/notes", raw_body='{"text": "ok", "tags": ["fine", "bad\\ud800"]}')
+    status, body, _ = call(notes, event)
+    assert (status, body["code"]) == (422, "validation_failed")
+    assert [(e["field"], e["code"]) for e in body["errors"]] == [("tags.1", "field.unpaired_surrogate")]
+    assert body["errors"][0]["message"] == "包含无效的 Unicode 字符"
+
+
+@pytest.mark.parametrize("char", ["\x00", "\x1b", "\x7f", "\u0085", "\u202e", "\u2066"])
+def test_control_and_bidi_override_characters_are_a_422(notes: Any, char: str) -> None:
+    event = rest_event("POST", "/v1/notes", body={"text": f"invoice{char}fdp.exe"}, headers={"Accept-Language": "en"})
+    status, body, _ = call(notes, event)
+    assert (status, body["code"]) == (422, "validation_failed")
+    assert body["errors"][0]["field"] == "text"
+    assert body["errors"][0]["code"] == "field.control_character"
+
+
+def test_a_bad_character_in_an_object_key_is_refused_too(notes: Any) -> None:
+    status, body, _ = call(notes, rest_event("POST", "/v1/raw", raw_body='{"a": {"k\\u0000": 1}}'))
+    assert (status, body["errors"][0]["field"]) == (422, "a")
+
+
+def test_line_breaks_tabs_and_ordinary_chinese_text_pass(notes: Any) -> None:
+    text = "第一行\n第二行\t（南京市玄武区）\r\n😀"
+    status, body, _ = call(notes, rest_event("POST", "/v1/notes", body={"text": text}))
+    assert (status, body) == (200, {"bytes": len(text.encode("utf-8"))})
