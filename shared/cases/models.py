@@ -350,6 +350,9 @@ class JointTask(_Shape):
     limit_days: int
     opened_on: dt.date
     due_on: dt.date
+    suspended_working_days: int = Field(
+        default=0, ge=0, description="Working days the case was suspended while this task was open (due date moved)."
+    )
     reason: str | None = None
     decided_at: AwareDatetime | None = None
     decided_by: str | None = None

@@ -188,21 +188,35 @@ class Review:
     def resume(
         self, principal: Principal, case_id: str, request: AcceptRequest, *, correlation_id: str | None
     ) -> CaseDetail:
-        """恢复计时: every deadline moves by the working days spent suspended."""
+        """恢复计时: every deadline moves by the working days spent suspended, the due
+        dates of open joint tasks too (their limits did not run either)."""
         case = self.ledger.load(case_id)
         ensure_department_side(principal, case)
         check_version(case, request.version)
         self.ledger.target(case, CaseAction.RESUME)
         current = self._running_clock(case)
         today = today_in_shanghai()
+        calendar = calendar_for(today)
         try:
-            resumed = clock.resume(calendar_for(today), current, today)
+            resumed = clock.resume(calendar, current, today)
         except clock.ClockError as exc:
             raise _clock_conflict(exc) from None
         moved = resumed.suspended_working_days - current.suspended_working_days
+        tasks = [
+            task.model_copy(
+                update={
+                    "due_on": calendar.add_working_days(task.due_on, moved).date,
+                    "suspended_working_days": task.suspended_working_days + moved,
+                }
+            )
+            if task.state is TaskState.OPEN and moved > 0
+            else task
+            for task in case.joint_tasks
+        ]
         reason = f"恢复计时，办理期限顺延 {moved} 个工作日" + (f"：{request.note}" if request.note else "")
         event = self._clock_event(events.RESUMED, correlation_id, reason=request.note, moved=moved)
-        final = self._simple(principal, case, CaseAction.RESUME, reason, {"deadlines": resumed}, event)
+        update = {"deadlines": resumed, "joint_tasks": tasks}
+        final = self._simple(principal, case, CaseAction.RESUME, reason, update, event)
         return self._after(principal, final)
 
     def _supervised(self, principal: Principal, case_id: str) -> Case:

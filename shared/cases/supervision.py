@@ -110,7 +110,10 @@ class Supervision:
         for task in case.joint_tasks:
             if task.state is not TaskState.OPEN:
                 continue
-            used = max(calendar.working_days_between(task.opened_on, today).working_days, 0)
+            # days the case was suspended did not count against the task's limit either
+            used = max(
+                calendar.working_days_between(task.opened_on, today).working_days - task.suspended_working_days, 0
+            )
             task_use = clock.Usage(
                 limit_days=task.limit_days,
                 used_days=used,

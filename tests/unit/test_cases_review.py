@@ -257,6 +257,38 @@ class TestClock:
         [event] = outbox("case.resumed", case_id)
         assert deadlines["legal_due_on"] in message_of(event)[1]
 
+    def test_resumption_moves_the_due_dates_of_open_joint_tasks_too(self) -> None:
+        case_id = accepted_joint_case()
+        opened = {
+            t["department_id"]: t for t in call("GET", f"/v1/cases/{case_id}", JIANGNING_MARKET).body["joint_tasks"]
+        }
+        agreed = call(
+            "POST",
+            f"/v1/cases/{case_id}/joint-task",
+            JIANGNING_POLICE,
+            body={"outcome": "approved", "reason": "无异议"},
+        )
+        assert agreed.status == 200, agreed.body
+        stopped = call(
+            "POST",
+            f"/v1/cases/{case_id}/suspend",
+            JIANGNING_MARKET,
+            body={"kind": "inspection", "reason": "现场核查经营场所", "expected_working_days": 5},
+        )
+        assert stopped.status == 200, stopped.body
+        with frozen_at(dt.datetime(2026, 9, 29, 2, 0, tzinfo=dt.UTC)):
+            resumed = call("POST", f"/v1/cases/{case_id}/resume", JIANGNING_MARKET)
+        assert resumed.status == 200, resumed.body
+        tasks = {t["department_id"]: t for t in resumed.body["joint_tasks"]}
+        # 09-22, 23, 24, 28, 29 were suspended: the open task's limit did not run either
+        housing_due = CAL.add_working_days(dt.date.fromisoformat(opened["320115-housing"]["due_on"]), 5).date
+        assert tasks["320115-housing"]["due_on"] == housing_due.isoformat()
+        assert tasks["320115-housing"]["suspended_working_days"] == 5
+        # the task already decided keeps its date
+        assert tasks["320115-police"]["due_on"] == opened["320115-police"]["due_on"]
+        listed = call("GET", "/v1/joint-tasks", JIANGNING_HOUSING).body["items"]
+        assert [t["due_on"] for t in listed if t["case_id"] == case_id] == [housing_due.isoformat()]
+
 
 class TestExtension:
     REASON = "需要实地核查家庭财产状况"
