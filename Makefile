@@ -88,8 +88,12 @@ $(SAM_STAMP): $(SAM_LOCK)
 sam: $(SAM_STAMP) ## Create or refresh .venv-sam (the AWS SAM CLI) from requirements/sam.lock
 
 # sam build looks for python3.13 on PATH (pyenv shims refuse an unselected version): .venv-sam's is one.
+# sam build cannot read Fn::ForEach (aws-sam-cli issue 5647): it builds template.expanded.json, the
+# template with AWS::LanguageExtensions applied by infra/template.py (what the local cloud and the
+# contract tests read), next to template.yaml so that CodeUri paths stay relative to the same folder.
 build: layers $(SAM_STAMP) ## sam build: no Docker, arm64 wheels from PyPI (SAM CLI from requirements/sam.lock)
-	PATH="$(CURDIR)/$(SAM_VENV)/bin:$$PATH" SAM_CLI_TELEMETRY=0 $(SAM) build
+	$(PY) -c 'import json; from infra.template import sam_template; json.dump(sam_template(), open("template.expanded.json", "w"), ensure_ascii=False, indent=1)'
+	PATH="$(CURDIR)/$(SAM_VENV)/bin:$$PATH" SAM_CLI_TELEMETRY=0 $(SAM) build --template-file template.expanded.json
 
 # What CI runs (.ci/run): `make build` in a fresh clone of HEAD, so nothing untracked can make it pass.
 # The clone borrows the two venvs (same lock files, so the stamps hold); sam build itself reaches only PyPI.
@@ -108,4 +112,4 @@ lock: $(STAMP) ## Recompile the lock files after editing requirements/*.in
 	$(VENV)/bin/uv pip compile --python-version $(PYTHON_VERSION) --generate-hashes -q requirements/sam.in -o requirements/sam.lock
 
 clean: ## Remove the virtual environment and build output
-	rm -rf $(VENV) $(SAM_VENV) .aws-sam layers/shared/python layers/deps/requirements.txt
+	rm -rf $(VENV) $(SAM_VENV) .aws-sam template.expanded.json layers/shared/python layers/deps/requirements.txt

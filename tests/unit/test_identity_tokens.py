@@ -153,7 +153,9 @@ def test_wrong_audience_or_issuer_is_refused(
 
 
 def test_an_audience_list_containing_ours_is_accepted(signer: LocalSigner, verifier: TokenVerifier) -> None:
-    verifier.verify(token_for(CITIZEN, signer, aud=["other", AUDIENCE]), now=NOW)
+    claims = verifier.verify(token_for(CITIZEN, signer, aud=["other", AUDIENCE]), now=NOW)
+    assert claims.sub == CITIZEN.subject_id
+    assert claims.role == CITIZEN.role
 
 
 def test_a_tampered_payload_is_refused(signer: LocalSigner, verifier: TokenVerifier) -> None:
