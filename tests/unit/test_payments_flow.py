@@ -9,6 +9,7 @@ import datetime as dt
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -285,14 +286,38 @@ class TestCalls:
 
 
 class TestSamples:
-    def test_the_api_samples_are_answered(self) -> None:
-        for name in ("payment-orders-mine.json", "payment-order-get.json", "payment-order-pay.json"):
-            sample = json.loads((EVENTS / "payment_api" / name).read_text("utf-8"))
-            from tests.support.apigw import FakeContext
-            from tests.unit.payments_fixtures import function
+    SAMPLE_ORDER_ID = "01JDQ9A0000000000000000P01"
 
-            answer = function("payment_api").handler(sample, FakeContext())
-            assert answer["statusCode"] in {200, 404}, (name, answer)
+    def _answer(self, name: str, order_id: str | None = None) -> tuple[int, Any]:
+        """The committed sample, with a real order where it names its placeholder order."""
+        from tests.support.apigw import FakeContext
+        from tests.unit.payments_fixtures import function
+
+        text = (EVENTS / "payment_api" / name).read_text("utf-8")
+        if order_id is not None:
+            text = text.replace(self.SAMPLE_ORDER_ID, order_id)
+        answer = function("payment_api").handler(json.loads(text), FakeContext())
+        return answer["statusCode"], json.loads(answer["body"] or "null")
+
+    def test_the_api_samples_list_read_and_pay_a_real_order(self) -> None:
+        case_id = approved_case()
+        [fee_due] = outbox("case.fee_due", case_id)
+        assert open_orders(fee_due) == {"batchItemFailures": []}
+        [created] = payments_outbox("payment.order_created", case_id=case_id)
+        order_id = created["data"]["order_id"]
+        status, mine = self._answer("payment-orders-mine.json")
+        assert status == 200
+        assert order_id in [o["order_id"] for o in mine["items"]]
+        status, order = self._answer("payment-order-get.json", order_id)
+        assert (status, order["order_id"], order["amount_fen"], order["state"]) == (200, order_id, 5000, "created")
+        status, paying = self._answer("payment-order-pay.json", order_id)
+        assert status == 200, paying
+        assert paying["pay_url"]
+
+    def test_a_sample_naming_an_order_that_does_not_exist_is_404(self) -> None:
+        status, body = self._answer("payment-order-get.json")
+        assert status == 404
+        assert body["code"].startswith("payment.")
 
 
 class TestRaces:
