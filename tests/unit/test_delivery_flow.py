@@ -351,14 +351,33 @@ class TestSamples:
         ("sample", "status"),
         [
             ("case-shipments", 200),
-            ("shipment-get", 404),
             ("shipments-department", 200),
             ("shipment-handover", 404),
             ("courier-dlq", 200),
-            ("material-pickup", 404),
         ],
     )
     def test_the_api_samples(self, sample: str, status: int) -> None:
         event = json.loads((ROOT / "events" / "delivery_api" / f"{sample}.json").read_text("utf-8"))
         response = delivery_api().handler(event, FakeContext())
         assert response["statusCode"] == status, response["body"]
+
+    def test_the_pickup_and_shipment_samples_book_and_read_a_real_pickup(self) -> None:
+        case_id = submitted_case()
+
+        def sample(name: str) -> str:
+            return (ROOT / "events" / "delivery_api" / f"{name}.json").read_text("utf-8")
+
+        booked = delivery_api().handler(
+            json.loads(sample("material-pickup").replace("01JDQ9A0000000000000000C01", case_id)), FakeContext()
+        )
+        assert booked["statusCode"] == 201, booked["body"]
+        shipment = json.loads(booked["body"])
+        assert (shipment["kind"], shipment["case_id"]) == ("material_pickup", case_id)
+        read = delivery_api().handler(
+            json.loads(sample("shipment-get").replace("01JDQ9A0000000000000000S01", shipment["shipment_id"])),
+            FakeContext(),
+        )
+        assert read["statusCode"] == 200, read["body"]
+        assert json.loads(read["body"])["shipment_id"] == shipment["shipment_id"]
+        unknown = delivery_api().handler(json.loads(sample("shipment-get")), FakeContext())
+        assert unknown["statusCode"] == 404

@@ -101,7 +101,6 @@ def test_the_sweep_sample_reminds_a_holder_30_days_before_expiry_and_expires_aft
         ("trust-list.json", 200),
         ("status-list.json", 200),
         ("my-licences.json", 200),
-        ("licence-revoke.json", 404),
     ],
 )
 def test_the_api_samples_answer(cloud: LicenceCloud, name: str, status: int) -> None:
@@ -123,3 +122,19 @@ def test_the_issuer_acts_on_what_the_cases_context_emits_and_parks_anything_else
     renamed = licence_due(other) | {"type": LICENCE_DUE + "_v2"}
     issue(renamed)
     assert licence_ids_of_case(other) == []
+
+
+def test_the_revoke_sample_revokes_a_real_licence_of_the_issuing_department(cloud: LicenceCloud) -> None:
+    from tests.unit.licences_fixtures import issue, licence_due
+
+    text = (EVENTS / "licence_api" / "licence-revoke.json").read_text(encoding="utf-8")
+    placeholder = "01JDQ90F3W7C8M2T6R4K9N5K1C"
+    unknown = licence_api().handler(json.loads(text), FakeContext())
+    assert unknown["statusCode"] == 404
+    case_id = new_case_id()
+    issue(licence_due(case_id))  # issued by 320115-market, the sample's department
+    [licence_id] = licence_ids_of_case(case_id)
+    answer = licence_api().handler(json.loads(text.replace(placeholder, licence_id)), FakeContext())
+    assert answer["statusCode"] == 200, answer["body"]
+    body = json.loads(answer["body"])
+    assert body["status"] == "revoked"
