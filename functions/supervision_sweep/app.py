@@ -6,12 +6,12 @@ conditional transaction: a sweep cut short or run twice raises nothing twice.
 
 Reads the legal-clock due index shard by shard up to the yellow horizon
 (never a Scan). Configuration: `SUPERVISION_YELLOW_SHARE` (default 0.8),
-`SUPERVISION_YELLOW_DAYS_LEFT` (default 3 working days).
+`SUPERVISION_YELLOW_DAYS_LEFT` (default 3 working days), `SUPERVISION_HORIZON_DAYS`
+(default 120), `SUPERVISION_CITY_PREFIXES` (the list partitions).
 """
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
@@ -26,11 +26,8 @@ SAFETY_MARGIN_MS = 20_000
 
 
 def policy() -> WarningPolicy:
-    share = float(os.environ.get("SUPERVISION_YELLOW_SHARE", "0.8"))
-    days_left = int(os.environ.get("SUPERVISION_YELLOW_DAYS_LEFT", "3"))
-    if not 0 < share <= 1 or days_left < 0:
-        raise ValueError("SUPERVISION_YELLOW_SHARE must be in (0, 1] and SUPERVISION_YELLOW_DAYS_LEFT >= 0")
-    return WarningPolicy(yellow_share=share, yellow_days_left=days_left)
+    """The validated settings (shared.platform.config): a bad value fails by name."""
+    return WarningPolicy.configured()
 
 
 @logger().inject_lambda_context

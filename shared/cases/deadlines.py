@@ -9,11 +9,10 @@ import datetime as dt
 import shared.workdays.api as workdays
 from shared.cases import clock
 from shared.cases.models import Deadlines, ItemSnapshot, JointTask
+from shared.platform.config import settings
 
 ART32_WORKING_DAYS = 5
 """行政许可法 第32条: tell the applicant what to supplement within 5 days, else accepted from receipt."""
-JOINT_TASK_DAYS = 20
-"""Each co-department's own limit (working days), capped by the item's promised limit."""
 
 
 def working_calendar(years: range) -> workdays.Calendar:
@@ -50,7 +49,9 @@ def joint_tasks_for(item: ItemSnapshot, start: dt.date, calendar: clock.WorkingD
     if not item.joint:
         return []
     lead = item.lead_department_id or item.department_id
-    days = min(JOINT_TASK_DAYS, item.promised_limit_days) if item.promised_limit_days > 0 else JOINT_TASK_DAYS
+    # each co-department's own limit (configuration, JOINT_TASK_WORKING_DAYS), capped by the promise
+    own = settings().joint_task_working_days
+    days = min(own, item.promised_limit_days) if item.promised_limit_days > 0 else own
     due = calendar.add_working_days(start, days).date
     return [
         JointTask(department_id=department, limit_days=days, opened_on=start, due_on=due)

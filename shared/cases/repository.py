@@ -49,7 +49,7 @@ limit (the case leaves review, or the joint task gets its opinion): it keeps
 `resolved_at` and `resolution` and loses its gsi1 keys, so the supervisors'
 list holds open warnings only. Supervisors list them, a page at a time,
 from gsi1 by city partition (`<city4>` = the first four digits of the item's
-region; a province supervisor reads the 14 partitions of Jiangsu).
+region; a province supervisor reads every configured partition, 14 in Jiangsu).
 
 Every transition is one TransactWriteItems: the case (conditional on its
 version and state), its timeline entries, its outbox events and, for
@@ -126,8 +126,10 @@ def _extension_pk(region_code: str) -> str:
     return f"EXTREQ#{region_code[:4]}"
 
 
-JIANGSU_CITY_PREFIXES = tuple(f"32{n:02d}" for n in range(14))  # 3200 (province) .. 3213
-"""Partitions of the warnings listing: the province's own items and its 13 cities."""
+def city_prefixes() -> tuple[str, ...]:
+    """Partitions of the supervisors' lists: the province's own items and its cities
+    (configuration, SUPERVISION_CITY_PREFIXES; Jiangsu: 3200 and its 13 cities)."""
+    return settings().city_prefixes
 
 
 def warnings_pk(region_code: str) -> str:

@@ -48,7 +48,7 @@ from shared.cases.models import (
     TaskState,
 )
 from shared.cases.policy import actor_of, ensure_department_side, ensure_non_applicant, ensure_supervisor_of, task_of
-from shared.cases.repository import JIANGSU_CITY_PREFIXES
+from shared.cases.repository import city_prefixes
 from shared.cases.states import FULFILMENT_STATES, STATE_NAMES, CaseAction
 from shared.cases.storage import MaterialStore, decision_key
 from shared.cases.views import detail_for
@@ -73,7 +73,7 @@ def _clock_conflict(error: clock.ClockError) -> Conflict:
 
 def _cities_within(prefix: str) -> list[str]:
     """The warnings / extension-request city partitions a region prefix covers."""
-    return [c for c in JIANGSU_CITY_PREFIXES if c.startswith(prefix[:4]) or (len(prefix) < 4 and c.startswith(prefix))]
+    return [c for c in city_prefixes() if c.startswith(prefix[:4]) or (len(prefix) < 4 and c.startswith(prefix))]
 
 
 def _plain_event(event_type: str, correlation_id: str | None) -> Callable[[Case, int], events.Envelope]:

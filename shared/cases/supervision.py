@@ -15,8 +15,9 @@ from shared.cases.deadlines import calendar_for
 from shared.cases.ledger import CaseLedger, moment
 from shared.cases.models import Case, TaskState, WarningKind
 from shared.cases.policy import Actor
-from shared.cases.repository import DUE_SHARDS, JIANGSU_CITY_PREFIXES
+from shared.cases.repository import DUE_SHARDS, city_prefixes
 from shared.cases.states import CLOCK_RUNNING
+from shared.platform.config import settings
 from shared.platform.errors import Forbidden
 from shared.platform.pagination import Page
 from shared.platform.principal import Principal, Role
@@ -32,14 +33,22 @@ Found = tuple[str, WarningKind, str, Numbers]
 
 @dataclass(frozen=True)
 class WarningPolicy:
-    """When the sweep warns (configuration): yellow once `yellow_share` of a limit
-    is used or at most `yellow_days_left` working days remain; red when overdue."""
+    """When the sweep warns: yellow once `yellow_share` of a limit is used or at most
+    `yellow_days_left` working days remain; red when overdue. `horizon_days`: calendar
+    days ahead the sweep reads (covers the yellow window of limits up to horizon in
+    working days / (1 - share); longer limits warn on days left only)."""
 
-    yellow_share: float = 0.8
-    yellow_days_left: int = 3
-    horizon_days: int = 120
-    """Calendar days ahead the sweep reads: covers the yellow window of limits up to
-    (horizon in working days) / (1 - share); longer limits warn on days left only."""
+    yellow_share: float
+    yellow_days_left: int
+    horizon_days: int
+
+    @classmethod
+    def configured(cls) -> WarningPolicy:
+        """From the validated settings (SUPERVISION_YELLOW_SHARE, _YELLOW_DAYS_LEFT, _HORIZON_DAYS)."""
+        config = settings()
+        return cls(
+            config.supervision_yellow_share, config.supervision_yellow_days_left, config.supervision_horizon_days
+        )
 
 
 @dataclass
@@ -190,7 +199,7 @@ class Supervision:
             if not region_code.startswith(prefix) and not prefix.startswith(region_code):
                 raise Forbidden()
             prefix = region_code if len(region_code) > len(prefix) else prefix
-        cities = [c for c in JIANGSU_CITY_PREFIXES if c.startswith(prefix[:4]) or prefix.startswith(c)]
+        cities = [c for c in city_prefixes() if c.startswith(prefix[:4]) or prefix.startswith(c)]
         cities = [c for c in cities if c.startswith(prefix[:4])] if len(prefix) >= 4 else cities
         return self.ledger.repository.warnings_page(
             cities,

@@ -6,10 +6,11 @@ cached model keeps the names in one place and fails early on a typo.
 """
 
 import os
+import re
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 
 class Settings(BaseModel):
@@ -80,6 +81,17 @@ class Settings(BaseModel):
     cases_table: str = ""
     materials_bucket: str = ""
     material_upload_ttl_s: int = Field(default=900, ge=60, le=3600)  # presigned POST lifetime
+    # 并联审批: each co-department's own limit in working days (capped by the item's promised limit)
+    joint_task_working_days: int = Field(default=20, ge=1, le=120)
+    # 效能监察 (supervision sweep): yellow once this share of a limit is used or at most this many
+    # working days are left; the sweep reads due dates this many calendar days ahead
+    supervision_yellow_share: float = Field(default=0.8, gt=0, le=1)
+    supervision_yellow_days_left: int = Field(default=3, ge=0, le=30)
+    supervision_horizon_days: int = Field(default=120, ge=7, le=366)
+    # Partitions of the supervisors' lists (warnings, extension requests): the province's own
+    # code and its cities, as 4-digit GB/T 2260 prefixes, comma-separated (Jiangsu: 3200..3213).
+    # Configuration until the division table is shared reference data (issue 23 point 3).
+    supervision_city_prefixes: str = ",".join(f"32{n:02d}" for n in range(14))
 
     # --- delivery ---
     # Courier shipments (快递送, C12): the Delivery table, the partner-outbound queue the
@@ -122,6 +134,38 @@ class Settings(BaseModel):
     # own DLQ, with the failure reason as message attributes (equal to the queue's maxReceiveCount).
     dlq_url: str = ""
     max_receives: int = Field(default=3, ge=1, le=10)
+
+    @field_validator("supervision_city_prefixes")
+    @classmethod
+    def _city_prefixes(cls, value: str) -> str:
+        prefixes = [p.strip() for p in value.split(",") if p.strip()]
+        if not prefixes or any(not re.fullmatch(r"[1-9][0-9]{3}", p) for p in prefixes):
+            raise ValueError("SUPERVISION_CITY_PREFIXES lists 4-digit division prefixes, comma-separated")
+        if len(set(prefixes)) != len(prefixes) or len({p[:2] for p in prefixes}) != 1:
+            raise ValueError("SUPERVISION_CITY_PREFIXES lists each prefix once, all in one province")
+        if f"{prefixes[0][:2]}00" not in prefixes:
+            raise ValueError("SUPERVISION_CITY_PREFIXES includes the province's own partition (<province>00)")
+        return ",".join(prefixes)
+
+    @field_validator("payment_default_channel")
+    @classmethod
+    def _channel_name(cls, value: str) -> str:
+        # the same shape as the callback route's channel segment, so the default is reachable
+        if not re.fullmatch(r"[a-z][a-z0-9_]{1,31}", value):
+            raise ValueError("PAYMENT_DEFAULT_CHANNEL is a lower-case channel name")
+        return value
+
+    @model_validator(mode="after")
+    def _pay_url(self) -> "Settings":
+        # a cashier link goes to citizens: HTTPS, except the local channel simulator
+        allowed = ("https://", "http://") if self.stage in {"local", "test"} else ("https://",)
+        if not self.payment_channel_pay_url.startswith(allowed) or " " in self.payment_channel_pay_url:
+            raise ValueError("PAYMENT_CHANNEL_PAY_URL must be an https URL (http only on the local stage)")
+        return self
+
+    @property
+    def city_prefixes(self) -> tuple[str, ...]:
+        return tuple(self.supervision_city_prefixes.split(","))
 
 
 _ENV = {
@@ -170,6 +214,11 @@ _ENV = {
     "cases_table": "CASES_TABLE",
     "materials_bucket": "MATERIALS_BUCKET",
     "material_upload_ttl_s": "MATERIAL_UPLOAD_TTL_S",
+    "joint_task_working_days": "JOINT_TASK_WORKING_DAYS",
+    "supervision_yellow_share": "SUPERVISION_YELLOW_SHARE",
+    "supervision_yellow_days_left": "SUPERVISION_YELLOW_DAYS_LEFT",
+    "supervision_horizon_days": "SUPERVISION_HORIZON_DAYS",
+    "supervision_city_prefixes": "SUPERVISION_CITY_PREFIXES",
     "delivery_table": "DELIVERY_TABLE",
     "courier_outbound_queue_url": "COURIER_OUTBOUND_QUEUE_URL",
     "courier_inbound_dlq_url": "COURIER_INBOUND_DLQ_URL",

@@ -73,7 +73,7 @@ def _load(count: int, *, due: bool) -> None:
 def _sweep() -> Counter[str]:
     moment = dt.datetime(SWEEP_DAY.year, SWEEP_DAY.month, SWEEP_DAY.day, 2, tzinfo=dt.UTC)
     with frozen_at(moment), aws.count_calls() as calls:
-        result = cases_service().sweep_deadlines(SWEEP_DAY, WarningPolicy(), correlation_id=None)
+        result = cases_service().sweep_deadlines(SWEEP_DAY, WarningPolicy.configured(), correlation_id=None)
     assert result.finished
     return Counter(calls)
 

@@ -430,7 +430,7 @@ class TestJointApproval:
         case_id = accepted_joint_case()
         late = CAL.add_working_days(MONDAY.date(), 21).date
         with frozen_at(dt.datetime.combine(late, dt.time(2), tzinfo=dt.UTC)):
-            CasesService().sweep_deadlines(late, WarningPolicy(), correlation_id=None)
+            CasesService().sweep_deadlines(late, WarningPolicy.configured(), correlation_id=None)
 
             def open_targets() -> set[str]:
                 query = {"region_code": "320115", "kind": "task", "limit": "50"}

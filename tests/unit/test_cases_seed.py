@@ -89,7 +89,7 @@ def test_the_overdue_case_turns_red_when_the_sweep_runs(seeded: object) -> None:
     assert overdue.deadlines is not None
     today = today_in_shanghai()
     assert overdue.deadlines.legal_due_on < today
-    result = cases_service().sweep_deadlines(today, WarningPolicy(), correlation_id=None)
+    result = cases_service().sweep_deadlines(today, WarningPolicy.configured(), correlation_id=None)
     assert f"{overdue.case_id}:case:legal:red" in result.raised
     assert f"{overdue.case_id}:case:promised:red" in result.raised
     supervisor = _staff(SUPERVISOR)

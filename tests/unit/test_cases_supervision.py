@@ -139,7 +139,7 @@ class TestSweep:
         calls = iter([True, False])
         with frozen_at(_at(RED_DAY)):
             cut = cases_service().sweep_deadlines(
-                RED_DAY, WarningPolicy(), correlation_id=None, keep_going=lambda: next(calls, False)
+                RED_DAY, WarningPolicy.configured(), correlation_id=None, keep_going=lambda: next(calls, False)
             )
             assert cut.finished is False
             run_sweep()
@@ -266,7 +266,7 @@ class TestResolution:
                 "POST", f"/v1/cases/{case_id}/decide", XUANWU_CIVIL, body={"outcome": "denied", "reason": "不符"}
             )
             assert decided.status == 200
-            found = Supervision(cases_service().ledger)._levels(stale, RED_DAY, CAL, WarningPolicy())
+            found = Supervision(cases_service().ledger)._levels(stale, RED_DAY, CAL, WarningPolicy.configured())
             assert found
             target, kind, level, numbers = found[0]
             assert not Supervision(cases_service().ledger)._raise(stale, target, kind, level, numbers, RED_DAY, None)

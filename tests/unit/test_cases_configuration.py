@@ -1,0 +1,100 @@
+"""Issue 23 point 6: the joint-task limit, the warning policy, the supervision
+partitions and the payment channel come from validated configuration."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+import pytest
+from pydantic import ValidationError
+
+from shared.cases.deadlines import joint_tasks_for
+from shared.cases.models import ItemSnapshot
+from shared.cases.review import _cities_within
+from shared.cases.supervision import WarningPolicy
+from shared.platform.config import reset_settings, settings
+from shared.workdays.rules import Calendar
+
+JOINT_ITEM = ItemSnapshot(
+    implementation_code="11320115MB0000000X400011000100001",
+    name="开办餐饮店联合审批",
+    version=1,
+    department_id="320115-market",
+    department_name="江宁区市场监督管理局",
+    region_code="320115",
+    region_name="江宁区",
+    exercise_level=3,
+    legal_limit_days=30,
+    promised_limit_days=0,
+    immediate=False,
+    channel="online",
+    applicant_kinds=[],
+    materials=[],
+    form_schema={},
+    joint=True,
+    lead_department_id="320115-market",
+    co_department_ids=["320115-police", "320115-housing"],
+)
+
+
+@pytest.fixture(autouse=True)
+def fresh_settings() -> Iterator[None]:
+    reset_settings()
+    yield
+    reset_settings()
+
+
+def test_the_joint_task_limit_is_configured(monkeypatch: pytest.MonkeyPatch) -> None:
+    start = dt.date(2026, 9, 21)
+    assert {t.limit_days for t in joint_tasks_for(JOINT_ITEM, start, Calendar())} == {20}
+    monkeypatch.setenv("JOINT_TASK_WORKING_DAYS", "10")
+    reset_settings()
+    tasks = joint_tasks_for(JOINT_ITEM, start, Calendar())
+    assert {t.limit_days for t in tasks} == {10}
+    assert {t.due_on for t in tasks} == {Calendar().add_working_days(start, 10).date}
+
+
+def test_the_warning_policy_is_configured_and_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert WarningPolicy.configured() == WarningPolicy(0.8, 3, 120)
+    monkeypatch.setenv("SUPERVISION_YELLOW_SHARE", "0.5")
+    monkeypatch.setenv("SUPERVISION_HORIZON_DAYS", "60")
+    reset_settings()
+    assert WarningPolicy.configured() == WarningPolicy(0.5, 3, 60)
+    monkeypatch.setenv("SUPERVISION_YELLOW_SHARE", "1.5")
+    reset_settings()
+    with pytest.raises(ValidationError, match="supervision_yellow_share"):
+        WarningPolicy.configured()
+
+
+def test_the_supervision_partitions_are_configured(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert _cities_within("32") == [f"32{n:02d}" for n in range(14)]
+    assert _cities_within("320102") == ["3201"]
+    monkeypatch.setenv("SUPERVISION_CITY_PREFIXES", "3200,3201,3205")
+    reset_settings()
+    assert _cities_within("32") == ["3200", "3201", "3205"]
+    for wrong in ("3200,3201,3301", "3201,3202", "3200,3200", "32,3201"):
+        monkeypatch.setenv("SUPERVISION_CITY_PREFIXES", wrong)
+        reset_settings()
+        with pytest.raises(ValidationError, match="SUPERVISION_CITY_PREFIXES"):
+            settings()
+
+
+def test_the_payment_channel_and_cashier_url_are_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert (settings().payment_default_channel, settings().payment_channel_pay_url) == (
+        "jspay",
+        "https://pay.jszwfw.gov.cn/cashier",
+    )
+    monkeypatch.setenv("PAYMENT_DEFAULT_CHANNEL", "JS Pay")
+    reset_settings()
+    with pytest.raises(ValidationError, match="PAYMENT_DEFAULT_CHANNEL"):
+        settings()
+    monkeypatch.delenv("PAYMENT_DEFAULT_CHANNEL")
+    monkeypatch.setenv("PAYMENT_CHANNEL_PAY_URL", "http://pay.example/cashier")
+    monkeypatch.setenv("STAGE", "prod")
+    reset_settings()
+    with pytest.raises(ValidationError, match="PAYMENT_CHANNEL_PAY_URL"):
+        settings()
+    monkeypatch.setenv("STAGE", "local")
+    reset_settings()
+    assert settings().payment_channel_pay_url == "http://pay.example/cashier"
