@@ -38,11 +38,12 @@ venv: $(STAMP) ## Create or refresh the virtual environment from the lock file
 run: $(STAMP) ## Start the whole platform locally (local cloud + demo data)
 	$(PY) -m infra.local
 
+# The suite prints its 25 slowest tests, so a new time sink shows up in the run that adds it.
 test: $(STAMP) ## Run every test (unit, integration through the local cloud, contract)
-	$(PY) -m pytest -n $(PYTEST_WORKERS) -m "not perf" $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) -m "not perf" --durations=25 $(PYTEST_ARGS)
 
 test-unit: $(STAMP) ## Unit tests only
-	$(PY) -m pytest tests/unit $(PYTEST_ARGS)
+	$(PY) -m pytest tests/unit --durations=25 $(PYTEST_ARGS)
 
 test-integration: $(STAMP) ## Integration tests through the local cloud
 	$(PY) -m pytest tests/integration $(PYTEST_ARGS)

@@ -26,6 +26,16 @@ for _name in ("AWS_PROFILE", "AWS_ENDPOINT_URL"):
     os.environ.pop(_name, None)
 
 
+# --- in-process moto as fast as the local cloud's (infra/local/motoserver.py, D-011):
+# a transaction snapshots the items it touches, not the whole table and its stream;
+# a Query reads its partition instead of sorting the whole table.
+
+from infra.local.motoserver import lighter_transactions, partition_queries  # noqa: E402
+
+lighter_transactions()
+partition_queries()
+
+
 # --- PIPL: no personal data or credentials in any log line ---------------------------
 
 from collections.abc import Generator  # noqa: E402

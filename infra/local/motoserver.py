@@ -5,16 +5,19 @@ process: unit tests that use `moto.mock_aws` reset moto's in-memory backends,
 which would wipe a server running in the same process. The child exits when
 the parent's end of the pipe closes, so a crashed parent leaves no server.
 
-One change to moto, made only in this process: TransactWriteItems. moto
+Changes to moto, made in this process and (the first two) in the test
+processes' in-process moto (tests/conftest.py): TransactWriteItems. moto
 deep-copies the whole table (with every stream record so far) once per item
 of a transaction, to roll back on cancellation, and on rollback swaps in the
 copy, so stream readers holding the old table miss later writes. The outbox
 pattern writes every change in a transaction, so this made seeding 46 items
-take 12 s and grows with every write. `_lighter_transactions` snapshots only
+take 12 s and grows with every write. `lighter_transactions` snapshots only
 the items a transaction touches and rolls back in place (same result for the
 client: cancellation reasons, no partial writes, no stream records).
 Writes are serialised (`_serialised_writes`): moto's threaded server does
 not make a conditional write atomic, DynamoDB does.
+Queries read their partition (`partition_queries`, also used by the unit
+tests' in-process moto): moto sorted the whole table on every Query.
 Also, moto keeps every DynamoDB stream shard iterator forever; the pollers ask
 for a few each second, so only the newest ones are kept (AWS expires them
 after 15 minutes anyway).
@@ -33,8 +36,9 @@ from typing import Any
 _SPAWN = multiprocessing.get_context("spawn")
 
 
-def _lighter_transactions() -> None:
-    """Replace moto's whole-table snapshot in TransactWriteItems by per-item snapshots."""
+def lighter_transactions() -> None:
+    """Replace moto's whole-table snapshot in TransactWriteItems by per-item snapshots
+    (also applied to the tests' in-process moto, tests/conftest.py)."""
     import copy
     import types
 
@@ -42,6 +46,8 @@ def _lighter_transactions() -> None:
     from moto.dynamodb.models.dynamo_type import DynamoType
     from moto.dynamodb.models.table import Table
 
+    if getattr(ddb_models.DynamoDBBackend.transact_write_items, "_lighter", False):
+        return
     real_deepcopy = copy.deepcopy
 
     def deepcopy(value: Any, memo: dict[int, Any] | None = None) -> Any:
@@ -77,7 +83,64 @@ def _lighter_transactions() -> None:
                 del shard.items[length:]
             raise
 
+    transact_write_items._lighter = True  # type: ignore[attr-defined]
     ddb_models.DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
+
+
+def partition_queries() -> None:
+    """Let a Query look at its partition instead of the whole table, sorted.
+
+    moto's Query starts from `Table.all_items()`, which sorts every item of the
+    table by key (slow DynamoType comparisons), then keeps the matches and
+    sorts those again: each Query costs O(n log n) in the table's size, so a
+    run of a thousand messages slows down as it writes. During a Query, and
+    only for the table queried, `all_items` here returns the partition (base
+    table) or every item unsorted (an index; moto sorts the matches by the
+    index and table keys itself). Results, order and pagination are moto's.
+    Scans keep the sorted listing they page through.
+    """
+    import inspect
+    import threading
+
+    from moto.dynamodb.models.table import Table
+
+    if getattr(Table.query, "_partitioned", False):
+        return
+    original_query = Table.query
+    original_all_items = Table.all_items
+    signature = inspect.signature(original_query)
+    querying = threading.local()
+
+    def all_items(self: Any) -> list[Any]:
+        scope = getattr(querying, "scope", None)
+        if scope is None or scope[0] is not self:
+            return original_all_items(self)
+        hash_key = scope[1]
+        if hash_key is None:
+            buckets = list(self.items.values())
+        else:
+            bucket = self.items.get(hash_key)
+            buckets = [] if bucket is None else [bucket]
+        if self.range_key_attr:
+            return [item for bucket in buckets for item in bucket.values()]
+        return buckets
+
+    def query(self: Any, *args: Any, **kwargs: Any) -> Any:
+        bound = signature.bind(self, *args, **kwargs).arguments
+        index_name = bound.get("index_name")
+        hash_key = bound.get("hash_key")
+        if not index_name and hash_key is None:
+            return original_query(self, *args, **kwargs)  # a key shape moto finds its own way
+        saved = getattr(querying, "scope", None)
+        querying.scope = (self, None if index_name else hash_key)
+        try:
+            return original_query(self, *args, **kwargs)
+        finally:
+            querying.scope = saved
+
+    query._partitioned = True  # type: ignore[attr-defined]
+    Table.all_items = all_items  # type: ignore[method-assign]
+    Table.query = query  # type: ignore[method-assign]
 
 
 def _serialised_writes() -> None:
@@ -151,7 +214,8 @@ def _serve(conn: Connection, host: str, port: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops us
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no access log per AWS call
     try:
-        _lighter_transactions()
+        lighter_transactions()
+        partition_queries()
         _serialised_writes()
         _bounded_shard_iterators()
     except (ImportError, AttributeError) as exc:  # a moto upgrade moved things: keep moto's own

@@ -13,10 +13,10 @@ import pytest
 
 from shared.platform import aws
 from shared.platform.clock import frozen_at
+from tests.support.api import call
 from tests.unit.cases_fixtures import CITIZEN_A
 from tests.unit.delivery_fixtures import (
     JIANGNING_MARKET,
-    api,
     awaiting_delivery_case,
     delivery_cloud,
     delivery_due,
@@ -83,9 +83,9 @@ def test_calls_per_status_event(cloud: None) -> None:
     )
     rows.append(("status event, unknown waybill (parked)", _count(lambda: feed_courier([_route("990000", "20", 5)]))))
     rows.append(
-        ("applicant: shipments of my case", _count(lambda: api("GET", f"/v1/cases/{case_id}/shipments", CITIZEN_A)))
+        ("applicant: shipments of my case", _count(lambda: call("GET", f"/v1/cases/{case_id}/shipments", CITIZEN_A)))
     )
-    rows.append(("staff: department shipments", _count(lambda: api("GET", "/v1/shipments", JIANGNING_MARKET))))
+    rows.append(("staff: department shipments", _count(lambda: call("GET", "/v1/shipments", JIANGNING_MARKET))))
     print("\n\n| operation | AWS calls | detail |\n|---|---:|---|")
     for name, calls in rows:
         detail = ", ".join(f"{k} {v}" for k, v in sorted(calls.items()))

@@ -15,15 +15,8 @@ import pytest
 
 from shared.licences import verify as offline
 from shared.platform.aws import count_calls
-from tests.unit.licences_fixtures import (
-    CITIZEN,
-    ISSUER_STAFF,
-    call,
-    issue,
-    licence_due,
-    licence_ids_of_case,
-    licences_cloud,
-)
+from tests.support.api import call
+from tests.unit.licences_fixtures import CITIZEN, ISSUER_STAFF, issue, licence_due, licence_ids_of_case, licences_cloud
 
 pytestmark = pytest.mark.perf
 

@@ -18,11 +18,11 @@ from shared.payments import signing
 from shared.platform.aws import count_calls
 from shared.platform.clock import frozen_at
 from shared.platform.ids import new_id
+from tests.support.api import call
 from tests.support.apigw import FakeContext
+from tests.support.handlers import load_function
 from tests.unit.cases_fixtures import CITIZEN_A, LongRunningContext
 from tests.unit.payments_fixtures import (
-    api,
-    function,
     http_callback,
     notification,
     open_orders,
@@ -53,7 +53,7 @@ def _order() -> dict[str, Any]:
     envelope = fee_due()
     open_orders(envelope)
     [created] = payments_outbox("payment.order_created", case_id=envelope["data"]["case_id"])
-    body = api("GET", f"/v1/payment-orders/{created['data']['order_id']}", CITIZEN_A).body
+    body = call("GET", f"/v1/payment-orders/{created['data']['order_id']}", CITIZEN_A).body
     return dict(body) | {"payer_subject_id": CITIZEN_A["sub"]}
 
 
@@ -72,11 +72,11 @@ def test_calls_per_payment_operation(cloud: None) -> None:
     signing.clear_cache()
     _measure(
         "pay: cashier link (cold: channel secret)",
-        lambda: api("POST", f"/v1/payment-orders/{order['order_id']}/pay", CITIZEN_A, body={}),
+        lambda: call("POST", f"/v1/payment-orders/{order['order_id']}/pay", CITIZEN_A, body={}),
     )
     _measure(
         "pay: cashier link (warm)",
-        lambda: api("POST", f"/v1/payment-orders/{order['order_id']}/pay", CITIZEN_A, body={}),
+        lambda: call("POST", f"/v1/payment-orders/{order['order_id']}/pay", CITIZEN_A, body={}),
     )
     signing.clear_cache()
     cold = _order()
@@ -105,13 +105,13 @@ def test_calls_per_payment_operation(cloud: None) -> None:
     with frozen_at(MONDAY + dt.timedelta(days=8)):
         _measure(
             "expiry sweep, 8 shards (orders due: all open ones)",
-            lambda: function("payment_expiry_sweep").handler(sample, LongRunningContext()),
+            lambda: load_function("payment_expiry_sweep").handler(sample, LongRunningContext()),
         )
         _measure(
             "expiry sweep again (nothing due)",
-            lambda: function("payment_expiry_sweep").handler(sample, LongRunningContext()),
+            lambda: load_function("payment_expiry_sweep").handler(sample, LongRunningContext()),
         )
     _measure(
         "reconciliation of a day (statement missing)",
-        lambda: function("payment_reconciliation").handler({"day": "2026-09-21"}, FakeContext()),
+        lambda: load_function("payment_reconciliation").handler({"day": "2026-09-21"}, FakeContext()),
     )

@@ -21,10 +21,10 @@ from shared.platform.clock import frozen_at
 from shared.platform.dynamo import to_item
 from shared.platform.ids import new_id
 from shared.workdays.rules import Calendar
+from tests.support.api import call
 from tests.unit.cases_fixtures import (
     CASES_TABLE,
     XUANWU_CIVIL,
-    call,
     cases_cloud,
     complete_subsistence_case,
     run_pre_review,

@@ -22,3 +22,12 @@ def create_table_arguments(logical_id: str, name: str) -> dict[str, Any]:
     if "StreamSpecification" in props:
         arguments["StreamSpecification"] = {"StreamEnabled": True, **props["StreamSpecification"]}
     return arguments
+
+
+# Scan arguments for a table's outbox items only: moto serialises every item a scan
+# returns (slowly), and the outbox is what the tests read.
+OUTBOX_ITEMS: dict[str, Any] = {
+    "FilterExpression": "#kind = :outbox",
+    "ExpressionAttributeNames": {"#kind": "kind"},
+    "ExpressionAttributeValues": {":outbox": {"S": "outbox"}},
+}

@@ -15,9 +15,6 @@ import hashlib
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from functools import cache
-from types import ModuleType
 from typing import Any
 from urllib.parse import quote
 
@@ -34,9 +31,10 @@ from shared.platform import aws, sealing
 from shared.platform.config import reset_settings
 from shared.platform.dynamo import from_item
 from shared.workdays import repository as workdays_repository
-from tests.support.apigw import FakeContext, as_role, rest_event
+from tests.support.api import Reply, call
+from tests.support.apigw import FakeContext, as_role
 from tests.support.handlers import load_function, sqs_event
-from tests.support.template_tables import create_table_arguments
+from tests.support.template_tables import OUTBOX_ITEMS, create_table_arguments
 
 CASES_TABLE = "cases-test"
 CATALOG_TABLE = "catalog-test"
@@ -172,78 +170,6 @@ def cases_cloud() -> Iterator[None]:
 # --- handlers -----------------------------------------------------------------------------
 
 
-_load = load_function
-
-
-@cache
-def case_api() -> ModuleType:
-    return _load("case_api")
-
-
-@cache
-def case_progress_worker() -> ModuleType:
-    return _load("case_progress_worker")
-
-
-@cache
-def pre_review_worker() -> ModuleType:
-    return _load("pre_review_worker")
-
-
-@cache
-def intake_sweep() -> ModuleType:
-    return _load("intake_sweep")
-
-
-@dataclass
-class Reply:
-    status: int
-    body: Any
-    headers: dict[str, str]
-
-    @property
-    def code(self) -> str:
-        return str((self.body or {}).get("code", ""))
-
-
-def call(
-    method: str,
-    path: str,
-    who: dict[str, str] | None,
-    *,
-    body: Any = None,
-    headers: dict[str, str] | None = None,
-    query: dict[str, str] | None = None,
-) -> Reply:
-    """Call case_api as API Gateway would, after the authorizer let `who` in."""
-    resource = path
-    params: dict[str, str] = {}
-    parts = path.strip("/").split("/")
-    # /v1/cases/{case_id}/materials/{material_id}...
-    if len(parts) >= 3 and parts[1] == "cases":
-        params["case_id"] = parts[2]
-        parts[2] = "{case_id}"
-    if len(parts) >= 5 and parts[3] == "materials":
-        params["material_id"] = parts[4]
-        parts[4] = "{material_id}"
-    resource = "/" + "/".join(parts)
-    event = rest_event(
-        method,
-        path,
-        resource=resource,
-        body=body,
-        headers=headers,
-        query=query,
-        path_params=params or None,
-        authorizer=who,
-    )
-    response = case_api().handler(event, FakeContext())
-    text = response.get("body") or ""
-    merged = dict(response.get("headers") or {})
-    merged.update({k: v[-1] for k, v in (response.get("multiValueHeaders") or {}).items() if v})
-    return Reply(response["statusCode"], json.loads(text) if text else None, merged)
-
-
 # --- materials -----------------------------------------------------------------------------
 
 
@@ -307,7 +233,7 @@ def outbox(event_type: str | None = None, subject: str | None = None) -> list[di
     one type and one case when given, in case-version order."""
     client = boto3.client("dynamodb")
     found: list[dict[str, Any]] = []
-    for page in client.get_paginator("scan").paginate(TableName=CASES_TABLE):
+    for page in client.get_paginator("scan").paginate(TableName=CASES_TABLE, **OUTBOX_ITEMS):
         for raw in page["Items"]:
             item = from_item(raw)
             if item.get("kind") == "outbox":
@@ -335,7 +261,9 @@ def run_pre_review(case_id: str, *, receive_count: int = 1) -> dict[str, Any]:
     """Deliver the case's latest `case.submitted` event to the pre-review worker."""
     latest = submitted_events(case_id)[-1:]
     assert latest, "no case.submitted event in the outbox"
-    result: dict[str, Any] = pre_review_worker().handler(sqs_event(latest, receive_count=receive_count), FakeContext())
+    result: dict[str, Any] = load_function("pre_review_worker").handler(
+        sqs_event(latest, receive_count=receive_count), FakeContext()
+    )
     return result
 
 

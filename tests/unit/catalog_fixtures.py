@@ -9,14 +9,10 @@ declares the fixtures it needs with the scope it wants.
 from __future__ import annotations
 
 import copy
-import importlib.util
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import boto3
@@ -30,8 +26,7 @@ from shared.catalog.service import CatalogService
 from shared.platform import aws
 from shared.platform.config import reset_settings
 from shared.platform.dynamo import from_item
-from tests.support.apigw import FakeContext
-from tests.support.template_tables import create_table_arguments
+from tests.support.template_tables import OUTBOX_ITEMS, create_table_arguments
 
 CATALOG_TABLE = "catalog-test"
 IDEMPOTENCY_TABLE = "idempotency-test"
@@ -79,26 +74,6 @@ def load_demo_data() -> dict[str, int]:
 # --- the function under test and its events ------------------------------------------------
 
 
-def _load_module(name: str, path: Path) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-@cache
-def catalog_api() -> ModuleType:
-    """functions/catalog_api/app.py, loaded from its file as Lambda would."""
-    return _load_module("catalog_api_app", ROOT / "functions" / "catalog_api" / "app.py")
-
-
-@cache
-def open_data_publisher() -> ModuleType:
-    return _load_module("open_data_publisher_app", ROOT / "functions" / "open_data_publisher" / "app.py")
-
-
 @cache
 def _sample(relative: str) -> dict[str, Any]:
     return json.loads((EVENTS / relative).read_text(encoding="utf-8"))  # type: ignore[no-any-return]
@@ -107,24 +82,6 @@ def _sample(relative: str) -> dict[str, Any]:
 def sample_event(relative: str) -> dict[str, Any]:
     """A fresh copy of a sample event (tests may change it)."""
     return copy.deepcopy(_sample(relative))
-
-
-@dataclass
-class HttpResult:
-    status: int
-    headers: dict[str, str]
-    body: Any
-
-
-def invoke(event: dict[str, Any]) -> HttpResult:
-    response = catalog_api().handler(event, FakeContext())
-    body = response.get("body")
-    multi = {name: values[-1] for name, values in (response.get("multiValueHeaders") or {}).items() if values}
-    return HttpResult(
-        status=response["statusCode"],
-        headers={**multi, **(response.get("headers") or {})},
-        body=json.loads(body) if body else None,
-    )
 
 
 def request(
@@ -198,7 +155,7 @@ def outbox_events(event_type: str | None = None) -> list[dict[str, Any]]:
     """The envelopes waiting in the catalogue table's outbox (what the relay would send)."""
     client = boto3.client("dynamodb")
     events: list[dict[str, Any]] = []
-    for page in client.get_paginator("scan").paginate(TableName=CATALOG_TABLE):
+    for page in client.get_paginator("scan").paginate(TableName=CATALOG_TABLE, **OUTBOX_ITEMS):
         for raw in page["Items"]:
             item = from_item(raw)
             if item.get("kind") == "outbox":

@@ -14,8 +14,6 @@ import json
 import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from functools import cache
-from types import ModuleType
 from typing import Any
 
 import boto3
@@ -28,14 +26,13 @@ from shared.delivery import directory as delivery_directory
 from shared.delivery import service as delivery_service_module
 from shared.platform.dynamo import from_item
 from shared.platform.events import Envelope
-from tests.support.apigw import FakeContext, rest_event
-from tests.support.handlers import sqs_batch
+from tests.support.api import call
+from tests.support.apigw import FakeContext
+from tests.support.handlers import load_function, sqs_batch
+from tests.support.template_tables import OUTBOX_ITEMS
 from tests.unit.cases_fixtures import (
     CITIZEN_A,
-    _load,
     attach,
-    call,
-    case_progress_worker,
     cases_cloud,
     forget_cached,
     outbox,
@@ -62,25 +59,6 @@ COURIER = {
     "recipient_name": "张伟",
     "recipient_phone": "13800000001",
 }
-
-
-@contextmanager
-def lighter_moto_transactions() -> Iterator[None]:
-    """moto in process deep-copies a whole table for every TransactWriteItems (docs/decisions.md
-    D-011); with thousands of tracking entries that dominates. The local cloud's per-item
-    snapshot (same results) is used inside the block and moto's own restored after it."""
-    from moto.dynamodb import models as ddb_models
-
-    from infra.local.motoserver import _lighter_transactions
-
-    saved_copy = ddb_models.copy
-    saved_transact = ddb_models.DynamoDBBackend.transact_write_items
-    _lighter_transactions()
-    try:
-        yield
-    finally:
-        ddb_models.copy = saved_copy  # type: ignore[assignment]
-        ddb_models.DynamoDBBackend.transact_write_items = saved_transact  # type: ignore[method-assign]
 
 
 def forget_delivery_caches() -> None:
@@ -120,58 +98,10 @@ def fresh_delivery_table(name: str) -> None:
 # --- handlers -----------------------------------------------------------------------------
 
 
-@cache
-def delivery_api() -> ModuleType:
-    return _load("delivery_api")
-
-
-@cache
-def booking_worker() -> ModuleType:
-    return _load("shipment_booking_worker")
-
-
-@cache
-def courier_events() -> ModuleType:
-    return _load("courier_events")
-
-
-def api(
-    method: str,
-    path: str,
-    who: dict[str, str] | None,
-    *,
-    body: Any = None,
-    query: dict[str, str] | None = None,
-    headers: dict[str, str] | None = None,
-) -> tuple[int, Any]:
-    """Call delivery_api as API Gateway would; returns (status, body)."""
-    parts = path.strip("/").split("/")
-    params: dict[str, str] = {}
-    if len(parts) >= 3 and parts[1] == "cases":
-        params["case_id"] = parts[2]
-        parts[2] = "{case_id}"
-    elif len(parts) >= 3 and parts[1] == "shipments":
-        params["shipment_id"] = parts[2]
-        parts[2] = "{shipment_id}"
-    event = rest_event(
-        method,
-        path,
-        resource="/" + "/".join(parts),
-        body=body,
-        query=query,
-        headers=headers,
-        path_params=params or None,
-        authorizer=who,
-    )
-    response = delivery_api().handler(event, FakeContext())
-    text = response.get("body") or ""
-    return response["statusCode"], json.loads(text) if text else None
-
-
 def delivery_outbox(event_type: str | None = None) -> list[dict[str, Any]]:
     """Envelopes in the Delivery table's outbox (what the relay would put on the bus)."""
     found = []
-    for page in boto3.client("dynamodb").get_paginator("scan").paginate(TableName=DELIVERY_TABLE):
+    for page in boto3.client("dynamodb").get_paginator("scan").paginate(TableName=DELIVERY_TABLE, **OUTBOX_ITEMS):
         for raw in page["Items"]:
             item = from_item(raw)
             if item.get("kind") == "outbox":
@@ -188,17 +118,19 @@ def partner_event(bodies: Sequence[dict[str, Any] | str], *, receive_count: int 
 
 
 def feed_courier(bodies: Sequence[dict[str, Any] | str], *, receive_count: int = 1) -> dict[str, Any]:
-    result: dict[str, Any] = courier_events().handler(partner_event(bodies, receive_count=receive_count), FakeContext())
+    result: dict[str, Any] = load_function("courier_events").handler(
+        partner_event(bodies, receive_count=receive_count), FakeContext()
+    )
     return result
 
 
 def feed_booking(envelopes: list[dict[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = booking_worker().handler(sqs_event(envelopes), FakeContext())
+    result: dict[str, Any] = load_function("shipment_booking_worker").handler(sqs_event(envelopes), FakeContext())
     return result
 
 
 def feed_progress(envelopes: list[dict[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = case_progress_worker().handler(sqs_event(envelopes), FakeContext())
+    result: dict[str, Any] = load_function("case_progress_worker").handler(sqs_event(envelopes), FakeContext())
     return result
 
 

@@ -17,7 +17,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
-from types import ModuleType
 from typing import Any
 
 import boto3
@@ -32,6 +31,7 @@ from shared.platform.config import reset_settings
 from shared.platform.principal import Principal
 from shared.platform.privacy import mask_phone
 from shared.platform.sms import OUTBOX_PREFIX
+from tests.support.api import invoke
 from tests.support.apigw import FakeContext
 from tests.support.handlers import load_function
 from tests.support.template_tables import create_table_arguments
@@ -122,40 +122,6 @@ def identity_cloud(extra_env: dict[str, str] | None = None) -> Iterator[Identity
 # --- handlers ----------------------------------------------------------------------------
 
 
-_load = load_function
-
-
-@cache
-def identity_api() -> ModuleType:
-    """functions/identity_api/app.py, loaded by path as Lambda would load it."""
-    return _load("identity_api")
-
-
-@cache
-def authorizer() -> ModuleType:
-    return _load("authorizer")
-
-
-@cache
-def notifications_worker() -> ModuleType:
-    return _load("notifications_worker")
-
-
-@dataclass
-class Reply:
-    status: int
-    body: Any
-    headers: dict[str, str]
-
-
-def call(event: dict[str, Any]) -> Reply:
-    response = identity_api().handler(event, FakeContext())
-    headers = dict(response.get("headers") or {})
-    headers.update({k: v[-1] for k, v in (response.get("multiValueHeaders") or {}).items()})
-    text = response.get("body") or ""
-    return Reply(response["statusCode"], json.loads(text) if text else None, headers)
-
-
 def sample(function: str, name: str) -> dict[str, Any]:
     event: dict[str, Any] = json.loads((EVENTS / function / f"{name}.json").read_text(encoding="utf-8"))
     return copy.deepcopy(event)
@@ -237,7 +203,7 @@ def latest_code(phone: str) -> str:
 
 
 def request_code(phone: str, purpose: str = "sign_in", source_ip: str = "198.51.100.7") -> str:
-    reply = call(api_event("otp-request", body={"phone": phone, "purpose": purpose}, source_ip=source_ip))
+    reply = invoke(api_event("otp-request", body={"phone": phone, "purpose": purpose}, source_ip=source_ip))
     assert reply.status == 202, reply.body
     return latest_code(phone)
 
@@ -247,16 +213,16 @@ def sign_in(phone: str, acting_for: str | None = None) -> dict[str, Any]:
     body: dict[str, Any] = {"phone": phone, "code": code}
     if acting_for:
         body["acting_for"] = acting_for
-    reply = call(api_event("sign-in", body=body))
+    reply = invoke(api_event("sign-in", body=body))
     assert reply.status == 200, reply.body
     return dict(reply.body)
 
 
 def staff_sign_in(login: str, password: str, phone: str) -> dict[str, Any]:
-    started = call(api_event("staff-sign-in", body={"login": login, "password": password}))
+    started = invoke(api_event("staff-sign-in", body={"login": login, "password": password}))
     assert started.status == 202, started.body
     code = latest_code(phone)
-    reply = call(api_event("staff-sign-in-verify", body={"challenge_id": started.body["challenge_id"], "code": code}))
+    reply = invoke(api_event("staff-sign-in-verify", body={"challenge_id": started.body["challenge_id"], "code": code}))
     assert reply.status == 200, reply.body
     return dict(reply.body)
 
@@ -265,7 +231,7 @@ def authorize(token: str | None, *, raw_header: str | None = None) -> dict[str, 
     """Run the authorizer on the TOKEN sample event with `token` as the bearer token."""
     event = sample("authorizer", "token")
     event["authorizationToken"] = raw_header if raw_header is not None else f"Bearer {token}"
-    result: dict[str, Any] = authorizer().handler(event, FakeContext())
+    result: dict[str, Any] = load_function("authorizer").handler(event, FakeContext())
     return result
 
 

@@ -14,8 +14,6 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import cache
-from types import ModuleType
 from typing import Any
 
 import boto3
@@ -33,9 +31,9 @@ from shared.platform.dynamo import from_item, to_item
 from shared.platform.events import Envelope
 from shared.platform.principal import Role
 from shared.platform.privacy import mask_id_number, mask_phone
-from tests.support.apigw import FakeContext, as_role, rest_event
+from tests.support.apigw import FakeContext, as_role
 from tests.support.handlers import load_function, sqs_event
-from tests.support.template_tables import create_table_arguments
+from tests.support.template_tables import OUTBOX_ITEMS, create_table_arguments
 
 LICENCES_TABLE = "licences-test"
 IDENTITY_TABLE = "identity-test"
@@ -203,87 +201,17 @@ def new_case_id() -> str:
     return f"01JDQ90F3W7C8M2T6R4K9N{_counter[0]:04d}"
 
 
-_load = load_function
-
-
-@cache
-def licence_issuer() -> ModuleType:
-    return _load("licence_issuer")
-
-
-@cache
-def licence_api() -> ModuleType:
-    return _load("licence_api")
-
-
-@cache
-def licence_publisher() -> ModuleType:
-    return _load("licence_publisher")
-
-
-@cache
-def licence_expiry_sweep() -> ModuleType:
-    return _load("licence_expiry_sweep")
-
-
 def issue(*envelopes: dict[str, Any], receive_count: int = 1) -> dict[str, Any]:
-    result: dict[str, Any] = licence_issuer().handler(
+    result: dict[str, Any] = load_function("licence_issuer").handler(
         sqs_event(list(envelopes), receive_count=receive_count), FakeContext()
     )
     return result
 
 
-@dataclass
-class Reply:
-    status: int
-    body: Any
-    headers: dict[str, str]
-
-    @property
-    def code(self) -> str:
-        return str((self.body or {}).get("code", "")) if isinstance(self.body, dict) else ""
-
-
-_PARAMS = {"licences": "licence_id", "status-lists": "list_id"}
-
-
-def call(
-    method: str,
-    path: str,
-    who: dict[str, str] | None = None,
-    *,
-    body: Any = None,
-    query: dict[str, str] | None = None,
-    headers: dict[str, str] | None = None,
-) -> Reply:
-    """Call licence_api as API Gateway would, after the authorizer let `who` in."""
-    parts = path.strip("/").split("/")
-    params: dict[str, str] = {}
-    for index, part in enumerate(parts[:-1]):
-        name = _PARAMS.get(part)
-        following = parts[index + 1]
-        if name and following not in {"verify", "trust-list", "holder-queries"}:
-            params[name] = following
-            parts[index + 1] = "{" + name + "}"
-    event = rest_event(
-        method,
-        path,
-        resource="/" + "/".join(parts),
-        body=body,
-        query=query,
-        headers=headers,
-        path_params=params or None,
-        authorizer=who,
-    )
-    response = licence_api().handler(event, FakeContext())
-    text = response.get("body") or ""
-    return Reply(response["statusCode"], json.loads(text) if text else None, response.get("headers") or {})
-
-
 def outbox(event_type: str | None = None) -> list[dict[str, Any]]:
     client = boto3.client("dynamodb")
     found: list[dict[str, Any]] = []
-    for page in client.get_paginator("scan").paginate(TableName=LICENCES_TABLE):
+    for page in client.get_paginator("scan").paginate(TableName=LICENCES_TABLE, **OUTBOX_ITEMS):
         for raw in page["Items"]:
             item = from_item(raw)
             if item.get("kind") == "outbox":

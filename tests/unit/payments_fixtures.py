@@ -18,7 +18,6 @@ import secrets
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from types import ModuleType
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -33,14 +32,13 @@ from shared.payments.service import payments_service
 from shared.platform.clock import now
 from shared.platform.config import reset_settings
 from shared.platform.dynamo import from_item
-from tests.support.apigw import FakeContext, rest_event
+from tests.support.api import Reply, call
+from tests.support.apigw import FakeContext
 from tests.support.handlers import load_function
+from tests.support.template_tables import OUTBOX_ITEMS
 from tests.unit.cases_fixtures import (
     CITIZEN_A,
-    Reply,
     attach,
-    call,
-    case_progress_worker,
     cases_cloud,
     outbox,
     principal,
@@ -120,45 +118,6 @@ def dlq_for_consumers(name: str = INBOUND_DLQ) -> Iterator[str]:
 # --- handlers -----------------------------------------------------------------------------
 
 
-def function(name: str) -> ModuleType:
-    return load_function(name)
-
-
-def api(
-    method: str,
-    path: str,
-    who: dict[str, str] | None,
-    *,
-    body: Any = None,
-    headers: dict[str, str] | None = None,
-    query: dict[str, str] | None = None,
-) -> Reply:
-    """Call payment_api as API Gateway would, after the authorizer let `who` in."""
-    parts = path.strip("/").split("/")
-    params: dict[str, str] = {}
-    if len(parts) >= 3 and parts[1] == "payment-orders":
-        params["order_id"] = parts[2]
-        parts[2] = "{order_id}"
-    event = rest_event(
-        method,
-        path,
-        resource="/" + "/".join(parts),
-        body=body,
-        headers=headers,
-        query=query,
-        path_params=params or None,
-        authorizer=who,
-    )
-    return _reply(function("payment_api").handler(event, FakeContext()))
-
-
-def _reply(response: dict[str, Any]) -> Reply:
-    text = response.get("body") or ""
-    merged = dict(response.get("headers") or {})
-    merged.update({k: v[-1] for k, v in (response.get("multiValueHeaders") or {}).items() if v})
-    return Reply(response["statusCode"], json.loads(text) if text else None, merged)
-
-
 # --- the channel ----------------------------------------------------------------------------
 
 
@@ -208,15 +167,7 @@ def http_callback(
     all_headers = dict(headers or {})
     if sign and not headers:
         all_headers |= signed_headers(data)
-    event = rest_event(
-        "POST",
-        f"/v1/payment-callbacks/{channel}",
-        resource="/v1/payment-callbacks/{channel}",
-        raw_body=data.decode(),
-        headers=all_headers,
-        path_params={"channel": channel},
-    )
-    return _reply(function("payment_callbacks").handler(event, FakeContext()))
+    return call("POST", f"/v1/payment-callbacks/{channel}", raw_body=data.decode(), headers=all_headers)
 
 
 def queue_message(raw: dict[str, Any], *, receive_count: int = 1, body: str | None = None) -> dict[str, Any]:
@@ -241,7 +192,7 @@ def queue_message(raw: dict[str, Any], *, receive_count: int = 1, body: str | No
 
 
 def queue_callbacks(records: list[dict[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = function("payment_channel_events").handler({"Records": records}, FakeContext())
+    result: dict[str, Any] = load_function("payment_channel_events").handler({"Records": records}, FakeContext())
     return result
 
 
@@ -268,7 +219,7 @@ def approved_case(who: dict[str, str] = CITIZEN_A) -> str:
 
 def open_orders(*envelopes: dict[str, Any]) -> dict[str, Any]:
     """Deliver case events to payment_order_worker (as PaymentOrdersRule would)."""
-    result: dict[str, Any] = function("payment_order_worker").handler(sqs_event(list(envelopes)), FakeContext())
+    result: dict[str, Any] = load_function("payment_order_worker").handler(sqs_event(list(envelopes)), FakeContext())
     return result
 
 
@@ -277,7 +228,7 @@ def order_of_case(case_id: str) -> dict[str, Any]:
     [fee_due] = outbox("case.fee_due", case_id)
     assert open_orders(fee_due) == {"batchItemFailures": []}
     [created] = payments_outbox("payment.order_created", case_id=case_id)
-    reply = api("GET", f"/v1/payment-orders/{created['data']['order_id']}", CITIZEN_A)
+    reply = call("GET", f"/v1/payment-orders/{created['data']['order_id']}", CITIZEN_A)
     assert reply.status == 200, reply.body
     return dict(reply.body) | {"payer_subject_id": CITIZEN_A["sub"]}
 
@@ -286,7 +237,7 @@ def payments_outbox(event_type: str | None = None, *, case_id: str | None = None
     """Envelopes in the payments table's outbox, of one type and one case when given."""
     client = boto3.client("dynamodb")
     found: list[dict[str, Any]] = []
-    for page in client.get_paginator("scan").paginate(TableName=PAYMENTS_TABLE):
+    for page in client.get_paginator("scan").paginate(TableName=PAYMENTS_TABLE, **OUTBOX_ITEMS):
         for raw in page["Items"]:
             item = from_item(raw)
             if item.get("kind") == "outbox":
@@ -301,7 +252,7 @@ def payments_outbox(event_type: str | None = None, *, case_id: str | None = None
 
 def progress_cases(*envelopes: dict[str, Any]) -> dict[str, Any]:
     """Deliver payment events to the real case-progress worker (CaseProgressRule)."""
-    result: dict[str, Any] = case_progress_worker().handler(sqs_event(list(envelopes)), FakeContext())
+    result: dict[str, Any] = load_function("case_progress_worker").handler(sqs_event(list(envelopes)), FakeContext())
     return result
 
 

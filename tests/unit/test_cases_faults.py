@@ -22,10 +22,11 @@ from shared.platform.config import reset_settings
 from shared.platform.errors import AppError
 from shared.platform.principal import Principal
 from shared.workdays import repository as workdays_repository
+from tests.support.api import call
+from tests.support.handlers import load_function
 from tests.unit.cases_fixtures import (
     CITIZEN_A,
     XUANWU_CIVIL,
-    call,
     cases_cloud,
     complete_subsistence_case,
     dlq_messages,
@@ -165,13 +166,13 @@ class TestPreReviewFaults:
 
     def test_an_unreadable_message_is_a_partial_failure_and_its_peers_succeed(self) -> None:
         from tests.support.apigw import FakeContext
-        from tests.unit.cases_fixtures import pre_review_worker, sqs_event, submitted_events
+        from tests.unit.cases_fixtures import sqs_event, submitted_events
 
         case_id = complete_subsistence_case()
         submit(case_id)
         event = sqs_event(submitted_events(case_id))
         broken = dict(event["Records"][0], messageId="broken", body="{not json")
-        result = pre_review_worker().handler({"Records": [broken, *event["Records"]]}, FakeContext())
+        result = load_function("pre_review_worker").handler({"Records": [broken, *event["Records"]]}, FakeContext())
         assert result == {"batchItemFailures": [{"itemIdentifier": "broken"}]}
         assert state_of(case_id)[0] == "pre_review_passed"
 

@@ -24,14 +24,13 @@ from shared.platform.clock import frozen_at
 from shared.platform.errors import Conflict
 from shared.platform.events import Envelope
 from shared.platform.principal import Principal
+from tests.support.api import Reply, call
 from tests.support.apigw import FakeContext
+from tests.support.handlers import load_function
 from tests.unit.cases_fixtures import (
     CITIZEN_A,
     XUANWU_CIVIL,
-    Reply,
     attach,
-    call,
-    case_progress_worker,
     cases_cloud,
     dlq_messages,
     outbox,
@@ -115,7 +114,7 @@ def _done(event_type: str, case_id: str, **data: str) -> dict[str, Any]:
 
 
 def _progress(*envelopes: dict[str, Any]) -> dict[str, Any]:
-    result: dict[str, Any] = case_progress_worker().handler(sqs_event(list(envelopes)), FakeContext())
+    result: dict[str, Any] = load_function("case_progress_worker").handler(sqs_event(list(envelopes)), FakeContext())
     return result
 
 
@@ -280,7 +279,7 @@ class TestAfterApproval:
         no_reference = _done("payment.paid", case_id)
         good = _done("payment.paid", case_id, order_id="PO-4")
         batch = sqs_event([orphan, no_reference, good])
-        result = case_progress_worker().handler(batch, FakeContext())
+        result = load_function("case_progress_worker").handler(batch, FakeContext())
         assert result == {"batchItemFailures": []}  # parked, not retried
         assert _case(case_id)["state"] == "awaiting_licence"
         parked = [m for m in dlq_messages() if case_id in m["Body"] or "PO-X" in m["Body"]]
@@ -335,7 +334,7 @@ class TestFeesBeforeAcceptance:
 class TestSampleEvent:
     def test_the_sample_for_an_unknown_case_is_parked_with_its_reason(self) -> None:
         sample = json.loads((ROOT / "events" / "case_progress_worker" / "sqs-licence-issued.json").read_text("utf-8"))
-        assert case_progress_worker().handler(sample, FakeContext()) == {"batchItemFailures": []}
+        assert load_function("case_progress_worker").handler(sample, FakeContext()) == {"batchItemFailures": []}
         parked = [m for m in dlq_messages() if "01JDQ90F3W7C8M2T6R4K9N5XZ1" in m["Body"]]
         assert [m["MessageAttributes"]["failure_reason"]["StringValue"] for m in parked] == [
             "PermanentFailure: licence.issued for unknown case 01JDQ90F3W7C8M2T6R4K9N5XZ1"

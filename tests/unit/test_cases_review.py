@@ -25,6 +25,7 @@ from shared.platform.errors import AppError
 from shared.platform.events import Envelope
 from shared.platform.principal import Principal
 from shared.workdays.rules import Calendar
+from tests.support.api import Reply, call
 from tests.unit.cases_fixtures import (
     CITIZEN_A,
     CITIZEN_B,
@@ -34,9 +35,7 @@ from tests.unit.cases_fixtures import (
     SUZHOU_SUPERVISOR,
     XUANWU_CIVIL,
     XUANWU_POLICE,
-    Reply,
     attach,
-    call,
     cases_cloud,
     complete_subsistence_case,
     outbox,

@@ -20,7 +20,9 @@ from shared.platform.aws import count_calls
 from shared.platform.clock import frozen_at
 from shared.platform.events import Envelope
 from shared.workdays.service import deadline
+from tests.support.api import call
 from tests.support.apigw import FakeContext
+from tests.support.handlers import load_function
 from tests.unit.cases_fixtures import (
     AGENT,
     CITIZEN_A,
@@ -44,14 +46,10 @@ from tests.unit.cases_fixtures import (
     XUANWU_POLICE,
     LongRunningContext,
     attach,
-    call,
-    case_api,
     cases_cloud,
     complete_subsistence_case,
-    intake_sweep,
     new_case,
     outbox,
-    pre_review_worker,
     run_pre_review,
     sha256_hex,
     submit,
@@ -418,10 +416,10 @@ class TestIntake:
         run_pre_review(told)  # asked for supplements in time: no deemed acceptance
         # When the sweep runs on the 5th working day, nothing is due yet; the day after, both are
         with frozen_at(dt.datetime(2026, 9, 29, 1, 0, tzinfo=dt.UTC)):
-            assert intake_sweep().handler({}, LongRunningContext())["deemed_accepted"] == []
+            assert load_function("intake_sweep").handler({}, LongRunningContext())["deemed_accepted"] == []
         with frozen_at(dt.datetime(2026, 9, 30, 1, 0, tzinfo=dt.UTC)):
-            result = intake_sweep().handler({}, LongRunningContext())
-            again = intake_sweep().handler({}, LongRunningContext())
+            result = load_function("intake_sweep").handler({}, LongRunningContext())
+            again = load_function("intake_sweep").handler({}, LongRunningContext())
         assert {waiting, stuck} <= set(result["deemed_accepted"])
         assert told not in result["deemed_accepted"]
         assert again["deemed_accepted"] == []
@@ -564,7 +562,7 @@ class TestSampleEvents:
         return dict(json.loads(text))
 
     def _invoke(self, event: dict[str, Any]) -> tuple[int, Any]:
-        answer = case_api().handler(event, FakeContext())
+        answer = load_function("case_api").handler(event, FakeContext())
         return answer["statusCode"], json.loads(answer["body"] or "null")
 
     def test_the_case_api_samples_walk_one_application_through_the_real_logic(self) -> None:
@@ -612,9 +610,9 @@ class TestSampleEvents:
         event = json.loads(
             (ROOT / "events" / "pre_review_worker" / "sqs-case-submitted.json").read_text(encoding="utf-8")
         )
-        result = pre_review_worker().handler(event, FakeContext())
+        result = load_function("pre_review_worker").handler(event, FakeContext())
         assert result == {"batchItemFailures": [{"itemIdentifier": event["Records"][0]["messageId"]}]}
 
     def test_the_scheduled_sweep_sample(self) -> None:
         event = json.loads((ROOT / "events" / "intake_sweep" / "scheduled-hourly.json").read_text(encoding="utf-8"))
-        assert intake_sweep().handler(event, LongRunningContext())["finished"] is True
+        assert load_function("intake_sweep").handler(event, LongRunningContext())["finished"] is True

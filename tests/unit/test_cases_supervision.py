@@ -20,13 +20,13 @@ from shared.platform.clock import frozen_at
 from shared.platform.dynamo import from_item
 from shared.platform.events import Envelope
 from shared.workdays.rules import Calendar
+from tests.support.api import call
 from tests.unit.cases_fixtures import (
     CITIZEN_A,
     NANJING_SUPERVISOR,
     SUZHOU_SUPERVISOR,
     XUANWU_CIVIL,
     LongRunningContext,
-    call,
     cases_cloud,
     complete_subsistence_case,
     outbox,

@@ -16,12 +16,12 @@ from shared.catalog.models import RetireRequest
 from shared.catalog.service import CatalogService
 from shared.platform.aws import count_calls
 from tests.support.apigw import FakeContext
+from tests.support.handlers import load_function
 from tests.unit.catalog_fixtures import (
     OPEN_DATA_BUCKET,
     catalog_cloud,
     demo_bodies,
     load_demo,
-    open_data_publisher,
     sample_event,
 )
 
@@ -72,7 +72,7 @@ class TestOpenDataSnapshots:
     def test_a_publication_rewrites_the_divisions_snapshot_from_the_catalogue(self) -> None:
         # When the sample event (Xuanwu's food licence published) arrives
         event = sample_event("open_data_publisher/sqs-item-published.json")
-        response = open_data_publisher().handler(event, FakeContext())
+        response = load_function("open_data_publisher").handler(event, FakeContext())
         # Then the record succeeded and Xuanwu's snapshot lists both kinds with their items
         assert response == {"batchItemFailures": []}
         document = snapshot()
@@ -88,7 +88,7 @@ class TestOpenDataSnapshots:
 
     def test_a_retirement_removes_the_item_and_duplicates_in_a_batch_rebuild_once(self) -> None:
         # Given the item was retired after the snapshot was first written
-        handler = open_data_publisher().handler
+        handler = load_function("open_data_publisher").handler
         handler(queue_event(sample_body()), FakeContext())
         CatalogService().retire(FOOD_XUANWU, RetireRequest(reason="事项调整"), actor="operator")
         # When the (late) publication and the retirement arrive together, twice
@@ -105,7 +105,7 @@ class TestOpenDataSnapshots:
         bad_json = "{not json"
         unknown_division = sample_body(region_code="320199")
         missing_data = json.dumps(json.loads(sample_body()) | {"detail": {"type": "catalog.item_published"}})
-        response = open_data_publisher().handler(
+        response = load_function("open_data_publisher").handler(
             queue_event(bad_json, sample_body(), unknown_division, missing_data), FakeContext()
         )
         assert response == {
@@ -120,9 +120,11 @@ class TestOpenDataSnapshots:
     def test_an_event_type_it_does_not_handle_is_refused(self) -> None:
         other = json.loads(sample_body())
         other["detail"]["type"] = "catalog.item_renamed"
-        response = open_data_publisher().handler(queue_event(sample_body(), json.dumps(other)), FakeContext())
+        response = load_function("open_data_publisher").handler(
+            queue_event(sample_body(), json.dumps(other)), FakeContext()
+        )
         assert response == {"batchItemFailures": [{"itemIdentifier": "message-1"}]}
 
     def test_a_batch_where_every_record_fails_is_retried_whole(self) -> None:
         with pytest.raises(BatchProcessingError):
-            open_data_publisher().handler(queue_event("{not json"), FakeContext())
+            load_function("open_data_publisher").handler(queue_event("{not json"), FakeContext())

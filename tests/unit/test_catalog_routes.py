@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 
 from shared.platform.aws import count_calls
+from tests.support.api import invoke
 from tests.unit.catalog_fixtures import (
     catalog_cloud,
     demo_bodies,
-    invoke,
     load_demo,
     outbox_events,
     request,

@@ -16,20 +16,18 @@ import pytest
 from infra.template import ROOT
 from shared.delivery.partner import STATUS_CODES
 from shared.platform.clock import frozen_at
+from tests.support.api import call
 from tests.support.apigw import FakeContext
-from tests.unit.cases_fixtures import CITIZEN_A, CITIZEN_B, PLATFORM_OPERATOR, XUANWU_CIVIL, call
+from tests.support.handlers import load_function
+from tests.unit.cases_fixtures import CITIZEN_A, CITIZEN_B, PLATFORM_OPERATOR, XUANWU_CIVIL
 from tests.unit.delivery_fixtures import (
     DELIVERY_TABLE,
     INBOUND_DLQ,
     JIANGNING_MARKET,
     JIANGNING_POLICE,
     SOLE_TRADER_CODE,
-    api,
     awaiting_delivery_case,
     booked_shipment,
-    booking_worker,
-    courier_events,
-    delivery_api,
     delivery_cloud,
     delivery_due,
     delivery_outbox,
@@ -101,7 +99,8 @@ class TestResultDelivery:
         assert feed_courier(batch[:1]) == {"batchItemFailures": []}
         assert feed_courier(batch[1:]) == {"batchItemFailures": []}
         # Then the applicant sees the tracking history, the proof and the state
-        status, body = api("GET", f"/v1/cases/{case_id}/shipments", CITIZEN_A)
+        reply = call("GET", f"/v1/cases/{case_id}/shipments", CITIZEN_A)
+        status, body = reply.status, reply.body
         assert status == 200, body
         [shipment] = body["items"]
         assert shipment["state"] == "delivered"
@@ -135,7 +134,7 @@ class TestResultDelivery:
         early = route("1190000000079", "10", "2026-09-21 11:00:00", order_no=shipment_id)
         assert feed_courier([early]) == {"batchItemFailures": []}
         assert feed_courier([accepted(shipment_id, "1190000000079")]) == {"batchItemFailures": []}
-        shipment = api("GET", f"/v1/shipments/{shipment_id}", CITIZEN_A)[1]
+        shipment = call("GET", f"/v1/shipments/{shipment_id}", CITIZEN_A).body
         assert (shipment["state"], shipment["waybill"]) == ("picked_up", "1190000000079")
         told = [e for e in delivery_outbox("shipment.accepted") if e["data"]["shipment_id"] == shipment_id]
         assert len(told) == 1  # the applicant learns the waybill once, whichever came first
@@ -150,14 +149,15 @@ class TestResultDelivery:
         shipment_id, _ = booked_shipment(case_id)
         early = accepted(shipment_id, "1190000000109") | {"op_time": "2026-09-21 09:59:00"}  # 1 min before booking
         assert feed_courier([early]) == {"batchItemFailures": []}
-        assert api("GET", f"/v1/shipments/{shipment_id}", CITIZEN_A)[1]["state"] == "accepted"
+        assert call("GET", f"/v1/shipments/{shipment_id}", CITIZEN_A).body["state"] == "accepted"
 
     def test_a_redelivered_delivery_due_creates_no_second_shipment(self) -> None:
         case_id = awaiting_delivery_case()
         due = delivery_due(case_id)
         assert feed_booking([due]) == {"batchItemFailures": []}
         assert feed_booking([due, due]) == {"batchItemFailures": []}
-        status, body = api("GET", f"/v1/cases/{case_id}/shipments", CITIZEN_A)
+        reply = call("GET", f"/v1/cases/{case_id}/shipments", CITIZEN_A)
+        status, body = reply.status, reply.body
         assert status == 200
         assert len(body["items"]) == 1
         requested = [e for e in delivery_outbox("shipment.requested") if e["data"]["case_id"] == case_id]
@@ -185,41 +185,45 @@ class TestAccess:
     def test_applicants_see_only_their_own_case_shipments(self) -> None:
         case_id = awaiting_delivery_case()
         shipment_id, _ = booked_shipment(case_id)
-        assert api("GET", f"/v1/cases/{case_id}/shipments", CITIZEN_B)[0] == 404
-        assert api("GET", f"/v1/shipments/{shipment_id}", CITIZEN_B)[0] == 404
-        assert api("GET", f"/v1/shipments/{shipment_id}", CITIZEN_A)[0] == 200
-        assert api("GET", f"/v1/shipments/{shipment_id}", JIANGNING_MARKET)[0] == 200
-        assert api("GET", f"/v1/shipments/{shipment_id}", JIANGNING_POLICE)[0] == 403
-        assert api("GET", f"/v1/shipments/{shipment_id}", XUANWU_CIVIL)[0] == 403
-        assert api("GET", f"/v1/shipments/{shipment_id}", PLATFORM_OPERATOR)[0] == 403
+        assert call("GET", f"/v1/cases/{case_id}/shipments", CITIZEN_B).status == 404
+        assert call("GET", f"/v1/shipments/{shipment_id}", CITIZEN_B).status == 404
+        assert call("GET", f"/v1/shipments/{shipment_id}", CITIZEN_A).status == 200
+        assert call("GET", f"/v1/shipments/{shipment_id}", JIANGNING_MARKET).status == 200
+        assert call("GET", f"/v1/shipments/{shipment_id}", JIANGNING_POLICE).status == 403
+        assert call("GET", f"/v1/shipments/{shipment_id}", XUANWU_CIVIL).status == 403
+        assert call("GET", f"/v1/shipments/{shipment_id}", PLATFORM_OPERATOR).status == 403
 
     def test_staff_list_their_department_shipments_and_record_a_counter_handover(self) -> None:
         case_id = awaiting_delivery_case()
         shipment_id, _ = booked_shipment(case_id)
-        status, page = api("GET", "/v1/shipments", JIANGNING_MARKET, query={"state": "requested"})
+        reply = call("GET", "/v1/shipments", JIANGNING_MARKET, query={"state": "requested"})
+        status, page = reply.status, reply.body
         assert status == 200
         assert shipment_id in [s["shipment_id"] for s in page["items"]]
-        assert api("GET", "/v1/shipments", JIANGNING_POLICE)[1]["items"] == []
-        assert api("GET", "/v1/shipments", CITIZEN_A)[0] == 403
-        status, handed = api("POST", f"/v1/shipments/{shipment_id}/handover", JIANGNING_MARKET, body={"note": "窗口"})
+        assert call("GET", "/v1/shipments", JIANGNING_POLICE).body["items"] == []
+        assert call("GET", "/v1/shipments", CITIZEN_A).status == 403
+        reply = call("POST", f"/v1/shipments/{shipment_id}/handover", JIANGNING_MARKET, body={"note": "窗口"})
+        status, handed = reply.status, reply.body
         assert status == 200, handed
         assert handed["state"] == "picked_up"
         assert handed["tracking"][-1]["source"] == "counter"
         # again: nothing changes
-        status, again = api("POST", f"/v1/shipments/{shipment_id}/handover", JIANGNING_MARKET)
+        reply = call("POST", f"/v1/shipments/{shipment_id}/handover", JIANGNING_MARKET)
+        status, again = reply.status, reply.body
         assert status == 200
         assert len(again["tracking"]) == len(handed["tracking"])
-        assert api("POST", f"/v1/shipments/{shipment_id}/handover", JIANGNING_POLICE)[0] == 403
+        assert call("POST", f"/v1/shipments/{shipment_id}/handover", JIANGNING_POLICE).status == 403
         # the courier's acceptance arrives after the handover: the waybill is still recorded
         assert feed_courier([accepted(shipment_id, "1190000000031")]) == {"batchItemFailures": []}
         feed_courier([route("1190000000031", "20", "2026-09-21 16:00:00")])
-        assert api("GET", f"/v1/shipments/{shipment_id}", CITIZEN_A)[1]["state"] == "in_transit"
+        assert call("GET", f"/v1/shipments/{shipment_id}", CITIZEN_A).body["state"] == "in_transit"
 
     def test_a_delivered_shipment_cannot_be_handed_over(self) -> None:
         case_id = awaiting_delivery_case()
         shipment_id, _ = booked_shipment(case_id)
         feed_courier([accepted(shipment_id, "1190000000048"), *journey("1190000000048")])
-        status, problem = api("POST", f"/v1/shipments/{shipment_id}/handover", JIANGNING_MARKET)
+        reply = call("POST", f"/v1/shipments/{shipment_id}/handover", JIANGNING_MARKET)
+        status, problem = reply.status, reply.body
         assert status == 409
         assert problem["code"] == "delivery.handover_not_allowed"
 
@@ -240,20 +244,21 @@ class TestPoisonEvents:
         assert any("unknown waybill 9999999999999" in r for r in reasons)
         assert any("unknown status op_code '99'" in r for r in reasons)
         assert any("not JSON" in r for r in reasons)
-        assert api("GET", f"/v1/shipments/{shipment_id}", CITIZEN_A)[1]["state"] == "accepted"
+        assert call("GET", f"/v1/shipments/{shipment_id}", CITIZEN_A).body["state"] == "accepted"
 
     def test_operators_read_the_dlq_with_reasons_without_taking_messages(self) -> None:
         queue_messages(INBOUND_DLQ)
         feed_courier([route("9999999999998", "20", "2026-09-21 15:00:00", signer="李娜")])
-        status, body = api("GET", "/v1/operations/courier-dlq", PLATFORM_OPERATOR)
+        reply = call("GET", "/v1/operations/courier-dlq", PLATFORM_OPERATOR)
+        status, body = reply.status, reply.body
         assert status == 200, body
         assert body["queue"] == "CourierInboundDLQ"
         assert "make redrive QUEUE=CourierInboundQueue" in body["redrive"]
         [letter] = body["items"]
         assert "unknown waybill 9999999999998" in letter["failure_reason"]
         assert "李娜" not in letter["body"]
-        assert api("GET", "/v1/operations/courier-dlq", PLATFORM_OPERATOR)[1]["items"]  # still there
-        assert api("GET", "/v1/operations/courier-dlq", JIANGNING_MARKET)[0] == 403
+        assert call("GET", "/v1/operations/courier-dlq", PLATFORM_OPERATOR).body["items"]  # still there
+        assert call("GET", "/v1/operations/courier-dlq", JIANGNING_MARKET).status == 403
 
     def test_redrive_after_fixing_the_mapping_applies_the_event_once(self, monkeypatch: pytest.MonkeyPatch) -> None:
         case_id = awaiting_delivery_case()
@@ -269,7 +274,7 @@ class TestPoisonEvents:
         bodies = [m["Body"] for m in parked]
         assert feed_courier(bodies, receive_count=2) == {"batchItemFailures": []}
         assert feed_courier(bodies, receive_count=3) == {"batchItemFailures": []}
-        shipment = api("GET", f"/v1/shipments/{shipment_id}", CITIZEN_A)[1]
+        shipment = call("GET", f"/v1/shipments/{shipment_id}", CITIZEN_A).body
         assert shipment["state"] == "in_transit"
         assert [e["description"] for e in shipment["tracking"]].count("到达投递站") == 1
         assert queue_messages(INBOUND_DLQ) == []
@@ -288,7 +293,8 @@ class TestMaterialPickup:
         # Given a submitted case whose department wants the paper originals
         case_id = submitted_case()
         # When the applicant books a pickup
-        status, booked = api("POST", f"/v1/cases/{case_id}/material-pickups", CITIZEN_A, body=PICKUP)
+        reply = call("POST", f"/v1/cases/{case_id}/material-pickups", CITIZEN_A, body=PICKUP)
+        status, booked = reply.status, reply.body
         assert status == 201, booked
         assert booked["kind"] == "material_pickup"
         assert booked["origin"]["label"] == "张* 138****0001"
@@ -304,7 +310,7 @@ class TestMaterialPickup:
         # And its delivery is `shipment.materials_received`, never `shipment.delivered`
         mail = "1190000000093"
         feed_courier([accepted(booked["shipment_id"], mail), *journey(mail)])
-        assert api("GET", f"/v1/shipments/{booked['shipment_id']}", CITIZEN_A)[1]["state"] == "delivered"
+        assert call("GET", f"/v1/shipments/{booked['shipment_id']}", CITIZEN_A).body["state"] == "delivered"
         received = [e for e in delivery_outbox("shipment.materials_received") if e["data"]["case_id"] == case_id]
         assert len(received) == 1
         assert not [e for e in delivery_outbox("shipment.delivered") if e["data"]["case_id"] == case_id]
@@ -312,22 +318,25 @@ class TestMaterialPickup:
     def test_one_pickup_per_case_and_idempotency_keys(self) -> None:
         case_id = submitted_case()
         key = {"Idempotency-Key": "pickup-1"}
-        first = api("POST", f"/v1/cases/{case_id}/material-pickups", CITIZEN_A, body=PICKUP, headers=key)
-        again = api("POST", f"/v1/cases/{case_id}/material-pickups", CITIZEN_A, body=PICKUP, headers=key)
-        assert first[0] == 201
-        assert again == first
-        status, problem = api("POST", f"/v1/cases/{case_id}/material-pickups", CITIZEN_A, body=PICKUP)
+        first = call("POST", f"/v1/cases/{case_id}/material-pickups", CITIZEN_A, body=PICKUP, headers=key)
+        again = call("POST", f"/v1/cases/{case_id}/material-pickups", CITIZEN_A, body=PICKUP, headers=key)
+        assert first.status == 201
+        assert (again.status, again.body) == (first.status, first.body)
+        reply = call("POST", f"/v1/cases/{case_id}/material-pickups", CITIZEN_A, body=PICKUP)
+        status, problem = reply.status, reply.body
         assert (status, problem["code"]) == (409, "delivery.pickup_exists")
 
     def test_who_and_when(self) -> None:
         case_id = submitted_case()
         path = f"/v1/cases/{case_id}/material-pickups"
-        assert api("POST", path, CITIZEN_B, body=PICKUP)[0] == 404
-        assert api("POST", path, JIANGNING_MARKET, body=PICKUP)[0] == 403
-        status, problem = api("POST", path, CITIZEN_A, body=PICKUP | {"region_code": "329999"})
+        assert call("POST", path, CITIZEN_B, body=PICKUP).status == 404
+        assert call("POST", path, JIANGNING_MARKET, body=PICKUP).status == 403
+        reply = call("POST", path, CITIZEN_A, body=PICKUP | {"region_code": "329999"})
+        status, problem = reply.status, reply.body
         assert (status, problem["code"]) == (422, "delivery.unknown_region")
         draft = call("POST", "/v1/cases", CITIZEN_A, body={"item_code": SOLE_TRADER_CODE}).body["case_id"]
-        status, problem = api("POST", f"/v1/cases/{draft}/material-pickups", CITIZEN_A, body=PICKUP)
+        reply = call("POST", f"/v1/cases/{draft}/material-pickups", CITIZEN_A, body=PICKUP)
+        status, problem = reply.status, reply.body
         assert (status, problem["code"]) == (409, "delivery.pickup_not_allowed")
 
 
@@ -337,13 +346,13 @@ class TestSamples:
         courier = json.loads((ROOT / "events" / "courier_events" / "sqs-route-delivered.json").read_text("utf-8"))
         queue_messages(INBOUND_DLQ)
         # the sample's case is not in the cases table, but its delivery facts are complete: a shipment
-        assert booking_worker().handler(booking, FakeContext()) == {"batchItemFailures": []}
+        assert load_function("shipment_booking_worker").handler(booking, FakeContext()) == {"batchItemFailures": []}
         assert queue_messages(INBOUND_DLQ) == []
         assert [
             e for e in delivery_outbox("shipment.requested") if e["data"]["case_id"] == "01JDQ9A0000000000000000C02"
         ]
         # the sample names a waybill nobody booked: parked with its reason
-        assert courier_events().handler(courier, FakeContext()) == {"batchItemFailures": []}
+        assert load_function("courier_events").handler(courier, FakeContext()) == {"batchItemFailures": []}
         [parked] = queue_messages(INBOUND_DLQ, attributes=True)
         assert "unknown waybill 1190000099991" in parked["MessageAttributes"]["failure_reason"]["StringValue"]
 
@@ -358,7 +367,7 @@ class TestSamples:
     )
     def test_the_api_samples(self, sample: str, status: int) -> None:
         event = json.loads((ROOT / "events" / "delivery_api" / f"{sample}.json").read_text("utf-8"))
-        response = delivery_api().handler(event, FakeContext())
+        response = load_function("delivery_api").handler(event, FakeContext())
         assert response["statusCode"] == status, response["body"]
 
     def test_the_pickup_and_shipment_samples_book_and_read_a_real_pickup(self) -> None:
@@ -367,17 +376,17 @@ class TestSamples:
         def sample(name: str) -> str:
             return (ROOT / "events" / "delivery_api" / f"{name}.json").read_text("utf-8")
 
-        booked = delivery_api().handler(
+        booked = load_function("delivery_api").handler(
             json.loads(sample("material-pickup").replace("01JDQ9A0000000000000000C01", case_id)), FakeContext()
         )
         assert booked["statusCode"] == 201, booked["body"]
         shipment = json.loads(booked["body"])
         assert (shipment["kind"], shipment["case_id"]) == ("material_pickup", case_id)
-        read = delivery_api().handler(
+        read = load_function("delivery_api").handler(
             json.loads(sample("shipment-get").replace("01JDQ9A0000000000000000S01", shipment["shipment_id"])),
             FakeContext(),
         )
         assert read["statusCode"] == 200, read["body"]
         assert json.loads(read["body"])["shipment_id"] == shipment["shipment_id"]
-        unknown = delivery_api().handler(json.loads(sample("shipment-get")), FakeContext())
+        unknown = load_function("delivery_api").handler(json.loads(sample("shipment-get")), FakeContext())
         assert unknown["statusCode"] == 404

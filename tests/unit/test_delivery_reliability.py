@@ -26,14 +26,7 @@ from shared.delivery.partner import format_partner_time
 from shared.delivery.repository import DeliveryRepository
 from shared.delivery.service import delivery_service
 from shared.platform.clock import frozen_at
-from tests.unit.delivery_fixtures import (
-    INBOUND_DLQ,
-    delivery_cloud,
-    feed_courier,
-    fresh_delivery_table,
-    lighter_moto_transactions,
-    queue_messages,
-)
+from tests.unit.delivery_fixtures import INBOUND_DLQ, delivery_cloud, feed_courier, fresh_delivery_table, queue_messages
 
 MONDAY = dt.datetime(2026, 9, 21, 2, 0, tzinfo=dt.UTC)
 SHIPMENTS = 125  # × 8 events = 1,000 per run
@@ -46,7 +39,7 @@ RETURNED_JOURNEY = [("10", 60), ("20", 240), ("30", 1320), ("41", 1400), ("30", 
 
 @pytest.fixture(scope="module")
 def cloud() -> Iterator[None]:
-    with lighter_moto_transactions(), delivery_cloud(), frozen_at(MONDAY):
+    with delivery_cloud(), frozen_at(MONDAY):
         yield
 
 
@@ -111,10 +104,11 @@ def _traffic(run: str, shipment_ids: list[str]) -> list[dict[str, Any]]:
 
 
 def _feed(messages: list[dict[str, Any] | str]) -> float:
-    began = time.perf_counter()
+    # CPU time of this process: on a shared machine wall time measures the neighbours
+    began = time.process_time()
     for start in range(0, len(messages), 10):
         assert feed_courier(messages[start : start + 10]) == {"batchItemFailures": []}
-    return time.perf_counter() - began
+    return time.process_time() - began
 
 
 def _final(shipment_ids: list[str]) -> list[tuple[Any, ...]]:
@@ -158,8 +152,8 @@ def test_shuffled_and_duplicated_events_end_in_the_ordered_final_states(cloud: N
     states = Counter(final[0] for final in expected)
     assert states == {"delivered": 100, "returned": 25}
     print(
-        f"\ncourier reliability: 1000 events in order {ordered_s:.1f} s; "
-        f"{len(mixed)} shuffled+duplicated {shuffled_s:.1f} s; final states identical ({dict(states)})"
+        f"\ncourier reliability: 1000 events in order {ordered_s:.1f} s CPU; "
+        f"{len(mixed)} shuffled+duplicated {shuffled_s:.1f} s CPU; final states identical ({dict(states)})"
     )
 
 

@@ -17,13 +17,13 @@ from shared.platform.aws import count_calls
 from shared.platform.clock import frozen_at, now
 from shared.platform.principal import Principal, Role
 from tests.support.apigw import FakeContext
+from tests.support.handlers import load_function
 from tests.unit.identity_fixtures import (
     AUDIENCE,
     IDENTITY_TABLE,
     ISSUER,
     IdentityCloud,
     authorize,
-    authorizer,
     identity_cloud,
     sample,
 )
@@ -103,7 +103,7 @@ def test_the_agent_context_names_the_enterprise_and_scope(cloud: IdentityCloud) 
 def test_the_request_type_event_is_read_from_the_authorization_header(cloud: IdentityCloud) -> None:
     event = sample("authorizer", "request")
     event["headers"]["Authorization"] = f"Bearer {token(cloud, STAFF)}"
-    result = authorizer().handler(event, FakeContext())
+    result = load_function("authorizer").handler(event, FakeContext())
     assert result["context"]["department_id"] == "320102-civil"
     assert result["context"]["region_code"] == "320102"
 
@@ -197,4 +197,4 @@ def test_the_token_never_reaches_the_log(cloud: IdentityCloud, caplog: pytest.Lo
 
 def test_the_sample_event_without_a_real_token_is_unauthorized(cloud: IdentityCloud) -> None:
     with pytest.raises(Exception, match=r"^Unauthorized$"):
-        authorizer().handler(sample("authorizer", "token"), FakeContext())
+        load_function("authorizer").handler(sample("authorizer", "token"), FakeContext())

@@ -12,9 +12,9 @@ import pytest
 from infra.seed.identity import load_identity
 from infra.seed.identity.people import AGENT, DEMO_ENTERPRISE, OPERATOR, ZHAO_LEI
 from shared.identity.service import identity_service
+from tests.support.api import invoke
 from tests.unit.identity_fixtures import (
     api_event,
-    call,
     identity_cloud,
     latest_code,
     principal_from,
@@ -35,7 +35,7 @@ def test_no_personal_data_or_secret_reaches_a_log_record(caplog: pytest.LogCaptu
         load_identity(identity_service())
         code = request_code(NEW_PHONE, "register")
         secrets.append(code)
-        wrong = call(
+        wrong = invoke(
             api_event(
                 "register",
                 body={
@@ -48,7 +48,7 @@ def test_no_personal_data_or_secret_reaches_a_log_record(caplog: pytest.LogCaptu
             )
         )
         assert wrong.status == 401
-        registered = call(
+        registered = invoke(
             api_event(
                 "register",
                 body={"id_number": ZHAO_LEI.id_number, "name": ZHAO_LEI.name, "phone": NEW_PHONE, "code": code},
@@ -57,13 +57,13 @@ def test_no_personal_data_or_secret_reaches_a_log_record(caplog: pytest.LogCaptu
         assert registered.status == 201
         tokens: dict[str, Any] = sign_in(AGENT.phone, acting_for=DEMO_ENTERPRISE.uscc)
         secrets += [tokens["access_token"], tokens["refresh_token"], latest_code(AGENT.phone)]
-        refreshed = call(api_event("refresh", body={"refresh_token": tokens["refresh_token"]})).body
+        refreshed = invoke(api_event("refresh", body={"refresh_token": tokens["refresh_token"]})).body
         secrets += [refreshed["access_token"], refreshed["refresh_token"]]
-        assert call(api_event("me", principal=principal_from(refreshed["access_token"]))).status == 200
-        call(api_event("refresh", body={"refresh_token": tokens["refresh_token"]}))  # reuse: revokes, warns
+        assert invoke(api_event("me", principal=principal_from(refreshed["access_token"]))).status == 200
+        invoke(api_event("refresh", body={"refresh_token": tokens["refresh_token"]}))  # reuse: revokes, warns
         operator = staff_sign_in(OPERATOR.login, OPERATOR.password, OPERATOR.phone)
         secrets += [operator["access_token"], operator["refresh_token"], latest_code(OPERATOR.phone)]
-        call(api_event("sign-out", body={"refresh_token": operator["refresh_token"]}))
+        invoke(api_event("sign-out", body={"refresh_token": operator["refresh_token"]}))
     logged = "\n".join(f"{r.getMessage()} {r.__dict__}" for r in caplog.records)
     assert "signed in" in logged  # the flow did log
     for secret in secrets:

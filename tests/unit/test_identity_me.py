@@ -24,10 +24,10 @@ from infra.seed.identity.people import (
 from shared.identity.service import identity_service
 from shared.platform.clock import today_in_shanghai
 from shared.platform.principal import Principal, Role
+from tests.support.api import invoke
 from tests.unit.identity_fixtures import (
     IdentityCloud,
     api_event,
-    call,
     identity_cloud,
     principal_from,
     sign_in,
@@ -43,11 +43,11 @@ def cloud() -> Iterator[IdentityCloud]:
 
 
 def me(principal: Principal | None) -> Any:
-    return call(api_event("me", principal=principal))
+    return invoke(api_event("me", principal=principal))
 
 
 def grant(principal: Principal, body: dict[str, Any], uscc: str = DEMO_ENTERPRISE.uscc) -> Any:
-    return call(api_event("agents-grant", principal=principal, body=body, path_params={"uscc": uscc}))
+    return invoke(api_event("agents-grant", principal=principal, body=body, path_params={"uscc": uscc}))
 
 
 def grant_body(**overrides: Any) -> dict[str, Any]:
@@ -114,7 +114,7 @@ def test_the_profile_read_needs_no_kms_call(cloud: IdentityCloud) -> None:
 
 def test_my_enterprises_lists_valid_authorisations(cloud: IdentityCloud) -> None:
     agent = principal_from(sign_in(AGENT.phone)["access_token"])
-    reply = call(api_event("me-enterprises", principal=agent))
+    reply = invoke(api_event("me-enterprises", principal=agent))
     assert reply.status == 200
     assert reply.body["next_cursor"] is None
     [entry] = reply.body["items"]
@@ -122,19 +122,19 @@ def test_my_enterprises_lists_valid_authorisations(cloud: IdentityCloud) -> None
     assert entry["enterprise_name"] == "南京玄武示范科技有限公司"
     assert entry["scope"] == ["cases", "licences"]
     citizen_b = principal_from(sign_in(CITIZEN_B.phone)["access_token"])
-    assert call(api_event("me-enterprises", principal=citizen_b)).body["items"] == []
+    assert invoke(api_event("me-enterprises", principal=citizen_b)).body["items"] == []
 
 
 def test_the_legal_representative_authorises_lists_and_revokes_an_agent(cloud: IdentityCloud, legal: Principal) -> None:
     granted = grant(legal, grant_body(scope=["payments", "cases", "cases"]))
     assert granted.status == 201, granted.body
     assert granted.body["scope"] == ["cases", "payments"]
-    listed = call(api_event("agents-list", principal=legal, path_params={"uscc": DEMO_ENTERPRISE.uscc}))
+    listed = invoke(api_event("agents-list", principal=legal, path_params={"uscc": DEMO_ENTERPRISE.uscc}))
     assert {a["agent_name"] for a in listed.body["items"]} == {"王芳", "李娜"}
     # B can now act for the enterprise
     tokens = sign_in(CITIZEN_B.phone, acting_for=DEMO_ENTERPRISE.uscc)
     assert principal_from(tokens["access_token"]).scopes == {"cases", "payments"}
-    revoked = call(
+    revoked = invoke(
         api_event(
             "agents-revoke",
             principal=legal,
@@ -142,7 +142,7 @@ def test_the_legal_representative_authorises_lists_and_revokes_an_agent(cloud: I
         )
     )
     assert revoked.status == 204
-    again = call(
+    again = invoke(
         api_event(
             "agents-revoke",
             principal=legal,
@@ -166,7 +166,7 @@ def test_only_the_legal_representative_manages_agents(cloud: IdentityCloud, who:
     principal = principals[who]()
     reply = grant(principal, grant_body())
     assert reply.status == 403
-    listed = call(api_event("agents-list", principal=principal, path_params={"uscc": DEMO_ENTERPRISE.uscc}))
+    listed = invoke(api_event("agents-list", principal=principal, path_params={"uscc": DEMO_ENTERPRISE.uscc}))
     assert listed.status == 403
 
 
@@ -221,7 +221,7 @@ def test_invalid_grants_are_refused_and_create_nothing(
     reply = grant(legal, grant_body(**overrides))
     assert reply.status == 422
     assert {"field": field, "code": code} in [{"field": e["field"], "code": e["code"]} for e in reply.body["errors"]]
-    listed = call(api_event("agents-list", principal=legal, path_params={"uscc": DEMO_ENTERPRISE.uscc}))
+    listed = invoke(api_event("agents-list", principal=legal, path_params={"uscc": DEMO_ENTERPRISE.uscc}))
     assert len(listed.body["items"]) == 1
 
 
@@ -234,7 +234,7 @@ def test_the_agent_must_be_a_registered_person_with_that_name(cloud: IdentityClo
 
 
 def test_jwks_serves_the_public_key_that_verifies_tokens(cloud: IdentityCloud) -> None:
-    reply = call(api_event("jwks"))
+    reply = invoke(api_event("jwks"))
     assert reply.status == 200
     assert reply.headers["Cache-Control"] == "public, max-age=3600"
     [key] = reply.body["keys"]

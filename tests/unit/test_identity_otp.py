@@ -14,7 +14,8 @@ from infra.seed.identity import load_identity
 from infra.seed.identity.people import CITIZEN_A, CITIZEN_B
 from shared.identity.service import identity_service
 from shared.platform.clock import frozen_at, now
-from tests.unit.identity_fixtures import IDENTITY_TABLE, api_event, call, identity_cloud, outbox, request_code
+from tests.support.api import invoke
+from tests.unit.identity_fixtures import IDENTITY_TABLE, api_event, identity_cloud, outbox, request_code
 
 
 @pytest.fixture
@@ -25,11 +26,11 @@ def cloud() -> Iterator[None]:
 
 
 def ask(phone: str, source_ip: str = "198.51.100.7", purpose: str = "sign_in") -> object:
-    return call(api_event("otp-request", body={"phone": phone, "purpose": purpose}, source_ip=source_ip))
+    return invoke(api_event("otp-request", body={"phone": phone, "purpose": purpose}, source_ip=source_ip))
 
 
 def attempt(phone: str, code: str) -> object:
-    return call(api_event("sign-in", body={"phone": phone, "code": code}))
+    return invoke(api_event("sign-in", body={"phone": phone, "code": code}))
 
 
 def other_than(code: str, offset: int = 1) -> str:
@@ -80,7 +81,7 @@ def test_five_wrong_guesses_lock_the_code_with_429_and_retry_after(cloud: None) 
 
 def test_remaining_attempts_are_told(cloud: None) -> None:
     code = request_code(CITIZEN_A.phone)
-    reply = call(
+    reply = invoke(
         api_event(
             "sign-in", body={"phone": CITIZEN_A.phone, "code": other_than(code)}, headers={"Accept-Language": "en"}
         )
@@ -149,5 +150,5 @@ def test_an_invalid_phone_is_refused_with_the_rule(cloud: None) -> None:
     assert reply.body["errors"] == [
         {"field": "phone", "code": "identity.phone_format", "message": "手机号码应为11位中国大陆手机号"}
     ]
-    staff_purpose = call(api_event("otp-request", body={"phone": CITIZEN_A.phone, "purpose": "staff_sign_in"}))
+    staff_purpose = invoke(api_event("otp-request", body={"phone": CITIZEN_A.phone, "purpose": "staff_sign_in"}))
     assert staff_purpose.status == 422

@@ -12,11 +12,11 @@ import pytest
 from infra.seed.identity.people import AYGUL, CITIZEN_A, ZHAO_LEI
 from shared.identity.service import identity_service
 from shared.platform.events import Envelope
+from tests.support.api import invoke
 from tests.unit.identity_fixtures import (
     IDEMPOTENCY_TABLE,
     IDENTITY_TABLE,
     api_event,
-    call,
     identity_cloud,
     outbox,
     request_code,
@@ -46,7 +46,7 @@ def accounts_and_events() -> tuple[int, int]:
 
 
 def register(body: dict[str, Any], headers: dict[str, str | None] | None = None) -> Any:
-    return call(api_event("register", body=body, headers=headers or {"Idempotency-Key": None}))
+    return invoke(api_event("register", body=body, headers=headers or {"Idempotency-Key": None}))
 
 
 def registration(code: str, **overrides: str) -> dict[str, Any]:
@@ -123,7 +123,7 @@ def test_invalid_fields_are_refused_with_422_naming_the_rule(cloud: None, field:
 
 
 def test_every_bad_field_is_named_at_once_and_in_english_on_request(cloud: None) -> None:
-    reply = call(
+    reply = invoke(
         api_event(
             "register",
             body={"id_number": "123", "name": "X", "phone": "1", "code": "000000"},
@@ -194,7 +194,7 @@ def test_an_id_number_registers_once(cloud: None) -> None:
 
 def test_a_registered_phone_gets_a_notice_instead_of_a_code(cloud: None) -> None:
     # asking for a registration code for citizen A's phone answers as usual but sends no code
-    reply = call(api_event("otp-request", body={"phone": CITIZEN_A.phone, "purpose": "register"}))
+    reply = invoke(api_event("otp-request", body={"phone": CITIZEN_A.phone, "purpose": "register"}))
     assert reply.status == 202
     assert "验证码" not in outbox(CITIZEN_A.phone)[-1]["text"]
     attempt = register(registration("123456", phone=CITIZEN_A.phone))
@@ -214,6 +214,6 @@ def test_a_retry_with_the_same_idempotency_key_returns_the_first_answer(cloud: N
 
 def test_the_sample_event_is_well_formed(cloud: None) -> None:
     # the committed sample (for `sam local invoke -e`) carries a code nobody requested
-    reply = call(api_event("register"))
+    reply = invoke(api_event("register"))
     assert reply.status == 401
     assert reply.body["code"] == "identity.otp_expired"

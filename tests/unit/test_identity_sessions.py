@@ -28,10 +28,10 @@ from shared.platform.aws import count_calls
 from shared.platform.clock import frozen_at, now
 from shared.platform.events import Envelope
 from shared.platform.principal import Role
+from tests.support.api import invoke
 from tests.unit.identity_fixtures import (
     IDENTITY_TABLE,
     api_event,
-    call,
     identity_cloud,
     latest_code,
     principal_from,
@@ -49,7 +49,7 @@ def cloud() -> Iterator[None]:
 
 
 def refresh(token: str) -> Any:
-    return call(api_event("refresh", body={"refresh_token": token}))
+    return invoke(api_event("refresh", body={"refresh_token": token}))
 
 
 def outbox_events(event_type: str) -> list[Envelope]:
@@ -75,18 +75,18 @@ def test_a_citizen_signs_in_with_phone_and_code(cloud: None) -> None:
 
 def test_token_responses_are_not_cached(cloud: None) -> None:
     code = request_code(CITIZEN_A.phone)
-    reply = call(api_event("sign-in", body={"phone": CITIZEN_A.phone, "code": code}))
+    reply = invoke(api_event("sign-in", body={"phone": CITIZEN_A.phone, "code": code}))
     assert reply.headers["Cache-Control"] == "no-store"
 
 
 def test_a_sign_in_code_for_an_unregistered_phone_is_never_sent(cloud: None) -> None:
-    reply = call(api_event("otp-request", body={"phone": "13800000099", "purpose": "sign_in"}))
+    reply = invoke(api_event("otp-request", body={"phone": "13800000099", "purpose": "sign_in"}))
     # same answer as for a registered phone; the SMS says "not registered" and holds no code
     assert reply.status == 202
     assert reply.body["masked_phone"] == "138****0099"
     with pytest.raises(AssertionError, match="holds no code"):
         latest_code("13800000099")
-    attempt = call(api_event("sign-in", body={"phone": "13800000099", "code": "000000"}))
+    attempt = invoke(api_event("sign-in", body={"phone": "13800000099", "code": "000000"}))
     assert attempt.status == 401
     assert attempt.body["code"] == "identity.otp_expired"
 
@@ -94,7 +94,7 @@ def test_a_sign_in_code_for_an_unregistered_phone_is_never_sent(cloud: None) -> 
 def test_a_code_for_one_phone_does_not_sign_in_another(cloud: None) -> None:
     code = request_code(CITIZEN_A.phone)
     request_code(CITIZEN_B.phone)
-    reply = call(api_event("sign-in", body={"phone": CITIZEN_B.phone, "code": code}))
+    reply = invoke(api_event("sign-in", body={"phone": CITIZEN_B.phone, "code": code}))
     assert reply.status in (401, 200)
     if reply.status == 200:  # the two 6-digit codes collided (1 in a million): nothing to learn
         pytest.skip("random codes collided")
@@ -158,21 +158,21 @@ def test_an_unknown_or_garbage_refresh_token_is_refused(cloud: None) -> None:
     reply = refresh("rt_" + "A" * 43)
     assert reply.status == 401
     assert reply.body["code"] == "identity.refresh_invalid"
-    short = call(api_event("refresh", body={"refresh_token": "short"}))
+    short = invoke(api_event("refresh", body={"refresh_token": "short"}))
     assert short.status == 422
 
 
 def test_sign_out_revokes_the_session(cloud: None) -> None:
     tokens = sign_in(CITIZEN_A.phone)
-    reply = call(api_event("sign-out", body={"refresh_token": tokens["refresh_token"]}))
+    reply = invoke(api_event("sign-out", body={"refresh_token": tokens["refresh_token"]}))
     assert reply.status == 204
     assert reply.body is None
     after = refresh(tokens["refresh_token"])
     assert after.status == 401
     assert after.body["code"] == "identity.session_revoked"
     # signing out again, or with an unknown token, is accepted silently
-    assert call(api_event("sign-out", body={"refresh_token": tokens["refresh_token"]})).status == 204
-    assert call(api_event("sign-out", body={"refresh_token": "rt_" + "B" * 43})).status == 204
+    assert invoke(api_event("sign-out", body={"refresh_token": tokens["refresh_token"]})).status == 204
+    assert invoke(api_event("sign-out", body={"refresh_token": "rt_" + "B" * 43})).status == 204
 
 
 def test_sign_out_stops_the_access_token_before_it_expires(cloud: None) -> None:
@@ -180,7 +180,7 @@ def test_sign_out_stops_the_access_token_before_it_expires(cloud: None) -> None:
     with frozen_at(start):
         tokens = sign_in(CITIZEN_A.phone)
         assert principal_from(tokens["access_token"]).role is Role.CITIZEN
-        assert call(api_event("sign-out", body={"refresh_token": tokens["refresh_token"]})).status == 204
+        assert invoke(api_event("sign-out", body={"refresh_token": tokens["refresh_token"]})).status == 204
     # the authorizer's own cache of the live session lasts 30 s; the token had 15 minutes
     with frozen_at(start + timedelta(seconds=31)), pytest.raises(Exception, match=r"^Unauthorized$"):
         principal_from(tokens["access_token"])
@@ -199,10 +199,10 @@ def test_workforce_signs_in_with_password_and_code(cloud: None, worker: Any) -> 
 
 
 def test_a_wrong_password_sends_no_code(cloud: None) -> None:
-    reply = call(api_event("staff-sign-in", body={"login": STAFF_IN_SCOPE.login, "password": "Xuanwu-Civil-2025"}))
+    reply = invoke(api_event("staff-sign-in", body={"login": STAFF_IN_SCOPE.login, "password": "Xuanwu-Civil-2025"}))
     assert reply.status == 401
     assert reply.body["code"] == "identity.sign_in_failed"
-    unknown = call(api_event("staff-sign-in", body={"login": "nobody.here", "password": "whatever-long-1"}))
+    unknown = invoke(api_event("staff-sign-in", body={"login": "nobody.here", "password": "whatever-long-1"}))
     assert unknown.status == 401
     assert unknown.body == {**reply.body, "request_id": unknown.body["request_id"]}
     with pytest.raises(AssertionError, match="no SMS"):
@@ -210,32 +210,34 @@ def test_a_wrong_password_sends_no_code(cloud: None) -> None:
 
 
 def test_a_citizen_cannot_use_the_staff_sign_in(cloud: None) -> None:
-    reply = call(api_event("staff-sign-in", body={"login": "13800000001", "password": "anything-at-all"}))
+    reply = invoke(api_event("staff-sign-in", body={"login": "13800000001", "password": "anything-at-all"}))
     assert reply.status == 401
 
 
 def test_the_staff_code_is_bound_to_its_challenge(cloud: None) -> None:
-    started = call(api_event("staff-sign-in", body={"login": OPERATOR.login, "password": OPERATOR.password}))
+    started = invoke(api_event("staff-sign-in", body={"login": OPERATOR.login, "password": OPERATOR.password}))
     code = latest_code(OPERATOR.phone)
-    wrong_challenge = call(api_event("staff-sign-in-verify", body={"challenge_id": "x" * 32, "code": code}))
+    wrong_challenge = invoke(api_event("staff-sign-in-verify", body={"challenge_id": "x" * 32, "code": code}))
     assert wrong_challenge.status == 401
-    ok = call(api_event("staff-sign-in-verify", body={"challenge_id": started.body["challenge_id"], "code": code}))
+    ok = invoke(api_event("staff-sign-in-verify", body={"challenge_id": started.body["challenge_id"], "code": code}))
     assert ok.status == 200
 
 
 def test_password_guessing_from_one_address_is_throttled_without_locking_the_login(cloud: None) -> None:
     body = {"login": SUPERVISOR.login, "password": "wrong-password-0"}
-    statuses = [call(api_event("staff-sign-in", body=body, source_ip="203.0.113.5")).status for _ in range(6)]
+    statuses = [invoke(api_event("staff-sign-in", body=body, source_ip="203.0.113.5")).status for _ in range(6)]
     assert statuses == [401] * 5 + [429]
-    limited = call(api_event("staff-sign-in", body={**body, "password": SUPERVISOR.password}, source_ip="203.0.113.5"))
+    limited = invoke(
+        api_event("staff-sign-in", body={**body, "password": SUPERVISOR.password}, source_ip="203.0.113.5")
+    )
     assert limited.status == 429
     assert limited.body["code"] == "identity.sign_in_rate_limited"
     assert 0 < int(limited.headers["Retry-After"]) <= 900
     # guesses spread over many addresses lock nobody out: the password only ever leads to the
     # code on the owner's phone
-    spread = [call(api_event("staff-sign-in", body=body, source_ip=f"198.51.100.{i}")).status for i in range(11)]
+    spread = [invoke(api_event("staff-sign-in", body=body, source_ip=f"198.51.100.{i}")).status for i in range(11)]
     assert spread == [401] * 11
-    owner = call(api_event("staff-sign-in", body={**body, "password": SUPERVISOR.password}, source_ip="192.0.2.9"))
+    owner = invoke(api_event("staff-sign-in", body={**body, "password": SUPERVISOR.password}, source_ip="192.0.2.9"))
     assert owner.status == 202
 
 
@@ -257,25 +259,27 @@ def test_an_agent_signs_in_acting_for_the_enterprise(cloud: None) -> None:
 def test_acting_for_an_enterprise_without_authorisation_is_forbidden(cloud: None) -> None:
     code = request_code(CITIZEN_B.phone)
     body = {"phone": CITIZEN_B.phone, "code": code, "acting_for": DEMO_ENTERPRISE.uscc}
-    reply = call(api_event("sign-in", body=body))
+    reply = invoke(api_event("sign-in", body=body))
     assert reply.status == 403
     assert reply.body["code"] == "identity.not_authorised_for_enterprise"
     # the code is still good for signing in as oneself
-    assert call(api_event("sign-in", body={"phone": CITIZEN_B.phone, "code": code})).status == 200
+    assert invoke(api_event("sign-in", body={"phone": CITIZEN_B.phone, "code": code})).status == 200
 
 
 def test_the_token_exchange_switches_between_enterprise_and_self(cloud: None) -> None:
     tokens = sign_in(AGENT.phone)
     assert tokens["role"] == "citizen"
-    agent = call(api_event("acting-for", body={"refresh_token": tokens["refresh_token"], "uscc": DEMO_ENTERPRISE.uscc}))
+    agent = invoke(
+        api_event("acting-for", body={"refresh_token": tokens["refresh_token"], "uscc": DEMO_ENTERPRISE.uscc})
+    )
     assert agent.status == 200
     assert principal_from(agent.body["access_token"]).acting_for == DEMO_ENTERPRISE.uscc
     # the exchange rotated the refresh token (presenting the old one again would revoke the session)
     assert agent.body["refresh_token"] != tokens["refresh_token"]
-    self_again = call(api_event("acting-for", body={"refresh_token": agent.body["refresh_token"], "uscc": None}))
+    self_again = invoke(api_event("acting-for", body={"refresh_token": agent.body["refresh_token"], "uscc": None}))
     assert self_again.status == 200
     assert principal_from(self_again.body["access_token"]).role is Role.CITIZEN
-    other = call(
+    other = invoke(
         api_event("acting-for", body={"refresh_token": self_again.body["refresh_token"], "uscc": OTHER_ENTERPRISE.uscc})
     )
     assert other.status == 403
@@ -285,7 +289,7 @@ def test_a_revoked_authorisation_stops_at_the_next_refresh(cloud: None) -> None:
     agent_tokens = sign_in(AGENT.phone, acting_for=DEMO_ENTERPRISE.uscc)
     agent_subject = principal_from(agent_tokens["access_token"]).subject_id
     legal = principal_from(sign_in(LEGAL_REPRESENTATIVE.phone)["access_token"])
-    revoked = call(
+    revoked = invoke(
         api_event(
             "agents-revoke",
             principal=legal,
@@ -297,7 +301,7 @@ def test_a_revoked_authorisation_stops_at_the_next_refresh(cloud: None) -> None:
     assert reply.status == 403
     assert reply.body["code"] == "identity.not_authorised_for_enterprise"
     # the same session can still act for the agent themself
-    back = call(api_event("acting-for", body={"refresh_token": agent_tokens["refresh_token"], "uscc": None}))
+    back = invoke(api_event("acting-for", body={"refresh_token": agent_tokens["refresh_token"], "uscc": None}))
     assert back.status == 200
 
 
@@ -308,10 +312,10 @@ def test_aws_calls_per_sign_in(cloud: None) -> None:
     # warm the process (hash secret, clients) as a running function would be
     sign_in(CITIZEN_B.phone)
     with count_calls() as otp_calls:
-        call(api_event("otp-request", body={"phone": CITIZEN_A.phone, "purpose": "sign_in"}))
+        invoke(api_event("otp-request", body={"phone": CITIZEN_A.phone, "purpose": "sign_in"}))
     code = latest_code(CITIZEN_A.phone)
     with count_calls() as sign_in_calls:
-        tokens = call(api_event("sign-in", body={"phone": CITIZEN_A.phone, "code": code})).body
+        tokens = invoke(api_event("sign-in", body={"phone": CITIZEN_A.phone, "code": code})).body
     with count_calls() as refresh_calls:
         refresh(tokens["refresh_token"])
     # one consistent read of the phone's account entry and its rate logs, one write of both
@@ -329,12 +333,12 @@ def test_aws_calls_per_agent_and_staff_sign_in(cloud: None) -> None:
     sign_in(CITIZEN_B.phone)
     code = request_code(AGENT.phone)
     with count_calls() as agent_calls:
-        call(api_event("sign-in", body={"phone": AGENT.phone, "code": code, "acting_for": DEMO_ENTERPRISE.uscc}))
+        invoke(api_event("sign-in", body={"phone": AGENT.phone, "code": code, "acting_for": DEMO_ENTERPRISE.uscc}))
     with count_calls() as password_step:
-        started = call(api_event("staff-sign-in", body={"login": OPERATOR.login, "password": OPERATOR.password}))
+        started = invoke(api_event("staff-sign-in", body={"login": OPERATOR.login, "password": OPERATOR.password}))
     code = latest_code(OPERATOR.phone)
     with count_calls() as code_step:
-        call(api_event("staff-sign-in-verify", body={"challenge_id": started.body["challenge_id"], "code": code}))
+        invoke(api_event("staff-sign-in-verify", body={"challenge_id": started.body["challenge_id"], "code": code}))
     assert agent_calls == {
         "dynamodb.UpdateItem": 1,
         "dynamodb.BatchGetItem": 1,
@@ -361,5 +365,5 @@ def test_a_cold_sign_in_adds_one_secrets_manager_call(cloud: None) -> None:
 
     forget_cached()
     with count_calls() as cold:
-        call(api_event("otp-request", body={"phone": CITIZEN_A.phone, "purpose": "sign_in"}))
+        invoke(api_event("otp-request", body={"phone": CITIZEN_A.phone, "purpose": "sign_in"}))
     assert cold["secretsmanager.GetSecretValue"] == 1

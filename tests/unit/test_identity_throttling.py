@@ -13,7 +13,8 @@ from infra.seed.identity import load_identity
 from infra.seed.identity.people import CITIZEN_A, SUPERVISOR
 from shared.identity.service import identity_service
 from shared.platform.clock import frozen_at, now
-from tests.unit.identity_fixtures import api_event, call, forget_cached, identity_cloud, latest_code, outbox
+from tests.support.api import invoke
+from tests.unit.identity_fixtures import api_event, forget_cached, identity_cloud, latest_code, outbox
 
 
 @pytest.fixture
@@ -28,11 +29,11 @@ def next_hour() -> datetime:
 
 
 def ask(phone: str, source_ip: str) -> object:
-    return call(api_event("otp-request", body={"phone": phone, "purpose": "sign_in"}, source_ip=source_ip))
+    return invoke(api_event("otp-request", body={"phone": phone, "purpose": "sign_in"}, source_ip=source_ip))
 
 
 def password(login: str, secret: str, source_ip: str) -> object:
-    return call(api_event("staff-sign-in", body={"login": login, "password": secret}, source_ip=source_ip))
+    return invoke(api_event("staff-sign-in", body={"login": login, "password": secret}, source_ip=source_ip))
 
 
 # --- one-time codes ---------------------------------------------------------------------
@@ -96,7 +97,7 @@ def test_ten_wrong_passwords_from_one_address_do_not_lock_the_owner_out(cloud: N
         started = password(SUPERVISOR.login, SUPERVISOR.password, owner)
         assert started.status == 202
         code = latest_code(SUPERVISOR.phone)
-        verified = call(
+        verified = invoke(
             api_event("staff-sign-in-verify", body={"challenge_id": started.body["challenge_id"], "code": code})
         )
     assert verified.status == 200

@@ -10,6 +10,7 @@ import pytest
 
 from shared.licences.identifiers import parse_identifier
 from shared.licences.payload import decode
+from tests.support.api import call
 from tests.unit.licences_fixtures import (
     AGENT,
     BUSINESS_LICENCE,
@@ -21,7 +22,6 @@ from tests.unit.licences_fixtures import (
     HOLDER_NAME,
     LICENCES_BUCKET,
     LicenceCloud,
-    call,
     dlq_messages,
     issue,
     issuer_uscc,

@@ -11,10 +11,10 @@ import pytest
 from shared.licences import service as service_module
 from shared.licences.payload import decode
 from shared.licences.repository import LicencesRepository
+from tests.support.api import call
 from tests.unit.licences_fixtures import (
     CITIZEN,
     LICENCES_BUCKET,
-    call,
     forget_cached,
     issue,
     licence_due,

@@ -11,15 +11,15 @@ from shared.licences.payload import decode
 from shared.notifications.consumers import message_for
 from shared.platform.clock import frozen_at
 from shared.platform.events import Envelope
+from tests.support.api import call
 from tests.support.apigw import FakeContext
+from tests.support.handlers import load_function
 from tests.unit.licences_fixtures import (
     CITIZEN,
     FOOD_LICENCE,
     HOLDER,
-    call,
     issue,
     licence_due,
-    licence_expiry_sweep,
     licence_ids_of_case,
     licences_cloud,
     outbox,
@@ -30,7 +30,7 @@ ISSUED_AT = dt.datetime(2026, 9, 21, 2, 0, tzinfo=dt.UTC)
 
 def _sweep(on: dt.date) -> dict[str, object]:
     with frozen_at(dt.datetime.combine(on, dt.time(17, 0), tzinfo=dt.UTC)):
-        result: dict[str, object] = licence_expiry_sweep().handler({}, FakeContext())
+        result: dict[str, object] = load_function("licence_expiry_sweep").handler({}, FakeContext())
     return result
 
 

@@ -13,17 +13,9 @@ import boto3
 import pytest
 
 from shared.platform.clock import frozen_at
+from tests.support.api import call
 from tests.unit import licences_fixtures as lic
-from tests.unit.cases_fixtures import (
-    CITIZEN_A,
-    CITIZEN_B,
-    ENTERPRISE_ITEM,
-    attach,
-    call,
-    cases_cloud,
-    run_pre_review,
-    submit,
-)
+from tests.unit.cases_fixtures import CITIZEN_A, CITIZEN_B, ENTERPRISE_ITEM, attach, cases_cloud, run_pre_review, submit
 
 MONDAY = dt.datetime(2026, 9, 21, 2, 0, tzinfo=dt.UTC)
 FORM = {"enterprise_name": "张伟便利店", "uscc": "92320115MA1W8K3R68"}

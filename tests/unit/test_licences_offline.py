@@ -13,16 +13,16 @@ import pytest
 from shared.licences import verify as offline
 from shared.licences.payload import Reason, Result
 from shared.platform.clock import frozen_at, now
+from tests.support.api import call
 from tests.support.apigw import FakeContext
+from tests.support.handlers import load_function
 from tests.unit.licences_fixtures import (
     CITIZEN,
     ISSUER_STAFF,
     LicenceCloud,
-    call,
     issue,
     licence_due,
     licence_ids_of_case,
-    licence_publisher,
     licences_cloud,
     outbox,
     sqs_event,
@@ -115,7 +115,9 @@ def test_the_publisher_writes_the_trust_and_status_lists_to_the_bucket(cloud: Li
 
     _issued()
     issued = outbox("licence.issued")[-1]
-    assert licence_publisher().handler(sqs_event([issued, issued]), FakeContext()) == {"batchItemFailures": []}
+    assert load_function("licence_publisher").handler(sqs_event([issued, issued]), FakeContext()) == {
+        "batchItemFailures": []
+    }
     s3 = boto3.client("s3")
     trust = json.loads(s3.get_object(Bucket="licences-test", Key="public/trust-list.json")["Body"].read())
     assert trust["keys"]

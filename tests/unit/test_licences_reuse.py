@@ -13,6 +13,7 @@ from shared.cases.licence_materials import CaseApplicant
 from shared.licences.service import licences_service
 from shared.platform.errors import Conflict, NotFound
 from shared.platform.principal import Principal
+from tests.support.api import call
 from tests.unit.licences_fixtures import (
     BUSINESS_LICENCE,
     CITIZEN,
@@ -21,7 +22,6 @@ from tests.unit.licences_fixtures import (
     ISSUER_STAFF,
     OTHER,
     LicenceCloud,
-    call,
     issue,
     licence_due,
     licence_ids_of_case,

@@ -13,15 +13,12 @@ import pytest
 from infra.template import ROOT
 from shared.platform.clock import frozen_at
 from tests.support.apigw import FakeContext
+from tests.support.handlers import load_function
 from tests.unit.licences_fixtures import (
     FOOD_LICENCE,
     LicenceCloud,
     issuer_uscc,
-    licence_api,
-    licence_expiry_sweep,
     licence_ids_of_case,
-    licence_issuer,
-    licence_publisher,
     licences_cloud,
     new_case_id,
 )
@@ -42,7 +39,7 @@ def cloud() -> Iterator[LicenceCloud]:
 
 def test_the_issuer_sample_issues_one_licence(cloud: LicenceCloud) -> None:
     sample = _sample("licence_issuer", "sqs-case-licence-due.json")
-    assert licence_issuer().handler(sample, FakeContext()) == {"batchItemFailures": []}
+    assert load_function("licence_issuer").handler(sample, FakeContext()) == {"batchItemFailures": []}
     assert len(licence_ids_of_case("01JDQ90F3W7C8M2T6R4K9N5CA5")) == 1
 
 
@@ -57,7 +54,7 @@ def test_the_publisher_sample_publishes_the_lists_with_every_licence(cloud: Lice
         with contextlib.suppress(s3.exceptions.NoSuchKey):
             s3.delete_object(Bucket=LICENCES_BUCKET, Key=key)
     sample = _sample("licence_publisher", "sqs-licence-revoked.json")
-    assert licence_publisher().handler(sample, FakeContext()) == {"batchItemFailures": []}
+    assert load_function("licence_publisher").handler(sample, FakeContext()) == {"batchItemFailures": []}
     # Then both public documents are (re)written from the current state
     trust = json.loads(s3.get_object(Bucket=LICENCES_BUCKET, Key="public/trust-list.json")["Body"].read())
     status = json.loads(s3.get_object(Bucket=LICENCES_BUCKET, Key="public/status-lists/1.json")["Body"].read())
@@ -78,7 +75,7 @@ def test_the_sweep_sample_reminds_a_holder_30_days_before_expiry_and_expires_aft
     licence = LicencesRepository().get(licence_id)
     assert licence is not None
     assert licence.valid_to is not None  # 食品经营许可证: five years
-    sweep = licence_expiry_sweep().handler
+    sweep = load_function("licence_expiry_sweep").handler
     sample = _sample("licence_expiry_sweep", "scheduled-daily.json")
     before = licence.valid_to - dt.timedelta(days=10)
     with frozen_at(dt.datetime(before.year, before.month, before.day, 17, tzinfo=dt.UTC)):
@@ -104,7 +101,7 @@ def test_the_sweep_sample_reminds_a_holder_30_days_before_expiry_and_expires_aft
     ],
 )
 def test_the_api_samples_answer(cloud: LicenceCloud, name: str, status: int) -> None:
-    response = licence_api().handler(_sample("licence_api", name), FakeContext())
+    response = load_function("licence_api").handler(_sample("licence_api", name), FakeContext())
     assert response["statusCode"] == status, response["body"]
 
 
@@ -129,12 +126,12 @@ def test_the_revoke_sample_revokes_a_real_licence_of_the_issuing_department(clou
 
     text = (EVENTS / "licence_api" / "licence-revoke.json").read_text(encoding="utf-8")
     placeholder = "01JDQ90F3W7C8M2T6R4K9N5K1C"
-    unknown = licence_api().handler(json.loads(text), FakeContext())
+    unknown = load_function("licence_api").handler(json.loads(text), FakeContext())
     assert unknown["statusCode"] == 404
     case_id = new_case_id()
     issue(licence_due(case_id))  # issued by 320115-market, the sample's department
     [licence_id] = licence_ids_of_case(case_id)
-    answer = licence_api().handler(json.loads(text.replace(placeholder, licence_id)), FakeContext())
+    answer = load_function("licence_api").handler(json.loads(text.replace(placeholder, licence_id)), FakeContext())
     assert answer["statusCode"] == 200, answer["body"]
     body = json.loads(answer["body"])
     assert body["status"] == "revoked"

@@ -17,6 +17,7 @@ from shared.licences.payload import PREFIX, canonical, decode
 from shared.licences.signing import Sm2Key
 from shared.licences.status_list import Entry, StatusBits
 from shared.platform.clock import frozen_at
+from tests.support.api import call
 from tests.unit.licences_fixtures import (
     CITIZEN,
     FOOD_LICENCE,
@@ -24,7 +25,6 @@ from tests.unit.licences_fixtures import (
     OTHER_STAFF,
     SUPERVISOR,
     LicenceCloud,
-    call,
     issue,
     licence_due,
     licence_ids_of_case,

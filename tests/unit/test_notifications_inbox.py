@@ -25,13 +25,13 @@ from shared.platform.clock import frozen_at, now
 from shared.platform.config import reset_settings
 from shared.platform.events import Envelope
 from shared.platform.principal import Principal, Role
+from tests.support.api import invoke
 from tests.support.apigw import FakeContext
+from tests.support.handlers import load_function
 from tests.unit.identity_fixtures import (
     IDENTITY_TABLE,
     api_event,
-    call,
     identity_cloud,
-    notifications_worker,
     request_code,
 )
 
@@ -60,17 +60,17 @@ def deliver_many(subject: str, count: int) -> list[str]:
 
 
 def listing(principal: Principal | None, query: dict[str, str] | None = None) -> Any:
-    return call(api_event("messages-list", principal=principal, query=query or {}))
+    return invoke(api_event("messages-list", principal=principal, query=query or {}))
 
 
 def unread(principal: Principal) -> int:
-    reply = call(api_event("messages-unread-count", principal=principal))
+    reply = invoke(api_event("messages-unread-count", principal=principal))
     assert reply.status == 200
     return int(reply.body["unread"])
 
 
 def mark_read(principal: Principal | None, message_id: str) -> Any:
-    return call(api_event("message-read", principal=principal, path_params={"message_id": message_id}))
+    return invoke(api_event("message-read", principal=principal, path_params={"message_id": message_id}))
 
 
 def test_the_inbox_lists_newest_first_in_pages(cloud: None) -> None:
@@ -116,7 +116,7 @@ def test_an_unknown_message_is_404_and_a_malformed_id_422(cloud: None) -> None:
 
 def test_the_inbox_needs_a_signed_in_caller(cloud: None) -> None:
     assert listing(None).status == 401
-    assert call(api_event("messages-unread-count", principal=None)).status == 401
+    assert invoke(api_event("messages-unread-count", principal=None)).status == 401
     assert mark_read(None, "01JDMX7Q4MESSAGE0000000010").status == 401
 
 
@@ -173,7 +173,7 @@ def test_the_worker_turns_the_outbox_events_into_messages(cloud: None) -> None:
     load_identity(identity_service())
     # Given the seed's agent authorisation and a new registration left events in the outbox
     code = request_code("13800000009", "register")
-    registered = call(
+    registered = invoke(
         api_event(
             "register",
             body={"id_number": "320113199506200572", "name": "赵磊", "phone": "13800000009", "code": code},
@@ -185,7 +185,7 @@ def test_the_worker_turns_the_outbox_events_into_messages(cloud: None) -> None:
     records = [bus_record(e, f"m-{n}") for n, e in enumerate(envelopes)]
     # When the worker gets them (twice: SQS may deliver again)
     for _ in range(2):
-        result = notifications_worker().handler({"Records": records}, FakeContext())
+        result = load_function("notifications_worker").handler({"Records": records}, FakeContext())
         assert result == {"batchItemFailures": []}
     # Then the new citizen has a welcome and the agent an authorisation notice, once each
     welcome = listing(Principal(subject_id=registered.body["subject_id"], role=Role.CITIZEN)).body["items"]
@@ -209,7 +209,7 @@ def test_a_bad_record_fails_alone(cloud: None) -> None:
     )
     unknown = Envelope(type="catalog.item_published", source="catalog", subject="x")
     broken = {**bus_record(good, "m-broken"), "body": "{not json"}
-    result = notifications_worker().handler(
+    result = load_function("notifications_worker").handler(
         {"Records": [bus_record(good, "m-good"), bus_record(unknown, "m-unknown"), broken]}, FakeContext()
     )
     assert result == {"batchItemFailures": [{"itemIdentifier": "m-unknown"}, {"itemIdentifier": "m-broken"}]}
@@ -226,7 +226,9 @@ def test_with_its_dlq_an_unroutable_event_is_parked_at_once_with_the_reason(
     try:
         unknown = Envelope(type="catalog.item_published", source="catalog", subject="x")
         broken = {**bus_record(unknown, "m-broken"), "body": "{not json"}
-        result = notifications_worker().handler({"Records": [bus_record(unknown, "m-unknown"), broken]}, FakeContext())
+        result = load_function("notifications_worker").handler(
+            {"Records": [bus_record(unknown, "m-unknown"), broken]}, FakeContext()
+        )
         # a routing mistake cannot succeed on retry: parked now; an unreadable body is retried first
         assert result == {"batchItemFailures": [{"itemIdentifier": "m-broken"}]}
         parked = sqs.receive_message(QueueUrl=dlq, MessageAttributeNames=["All"])["Messages"]
@@ -257,7 +259,7 @@ def test_the_sample_event_delivers_a_welcome(cloud: None) -> None:
     )
     event = json.loads(sample_path.read_text(encoding="utf-8"))
     # When the worker handles it
-    result = notifications_worker().handler(event, FakeContext())
+    result = load_function("notifications_worker").handler(event, FakeContext())
     # Then the subject it names has one unread welcome
     assert result == {"batchItemFailures": []}
     assert unread(Principal(subject_id="01JDQ90F3W7C8M2T6R4K9N5CA1", role=Role.CITIZEN)) == 1

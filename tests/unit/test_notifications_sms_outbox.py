@@ -11,7 +11,8 @@ import pytest
 from infra.seed.identity.people import CITIZEN_A
 from shared.notifications import sms_outbox
 from shared.platform.sms import GatewaySms, OutboxSms, SmsMessage, SmsUnavailable
-from tests.unit.identity_fixtures import SMS_BUCKET, api_event, call, identity_cloud, request_code
+from tests.support.api import invoke
+from tests.unit.identity_fixtures import SMS_BUCKET, api_event, identity_cloud, request_code
 
 
 @pytest.fixture
@@ -65,6 +66,6 @@ def test_an_unwired_channel_refuses_instead_of_pretending(cloud: None) -> None:
 
 def test_the_api_answers_503_when_sms_cannot_be_sent() -> None:
     with identity_cloud({"SMS_CHANNEL": "gateway"}):
-        reply = call(api_event("otp-request", body={"phone": CITIZEN_A.phone, "purpose": "register"}))
+        reply = invoke(api_event("otp-request", body={"phone": CITIZEN_A.phone, "purpose": "register"}))
     assert reply.status == 503
     assert reply.body["code"] == "identity.sms_unavailable"

@@ -23,7 +23,8 @@ from shared.identity.registries import HttpsRegistries
 from shared.identity.service import identity_service
 from shared.platform.partner_http import CircuitBreaker, PartnerClient, canonical_request, signature
 from shared.platform.sms import GatewaySms, SmsMessage, SmsUnavailable
-from tests.unit.identity_fixtures import api_event, call, forget_cached, identity_cloud, latest_code
+from tests.support.api import invoke
+from tests.unit.identity_fixtures import api_event, forget_cached, identity_cloud, latest_code
 
 SECRET = b"partner-shared-secret-0123456789abcdef"
 HASHER = KeyedHasher(b"k" * 32)
@@ -118,10 +119,10 @@ def test_sign_in_codes_travel_through_the_gateway(gateway: tuple[SmsGatewaySimul
             patch.setenv("SMS_GATEWAY_URL", url)
             patch.setenv("SMS_GATEWAY_SECRET_ARN", secret["ARN"])
             forget_cached()
-            reply = call(api_event("otp-request", body={"phone": CITIZEN_A.phone, "purpose": "sign_in"}))
+            reply = invoke(api_event("otp-request", body={"phone": CITIZEN_A.phone, "purpose": "sign_in"}))
             assert reply.status == 202
             code = latest_code(CITIZEN_A.phone)  # the simulator delivered it to the outbox
-            assert call(api_event("sign-in", body={"phone": CITIZEN_A.phone, "code": code})).status == 200
+            assert invoke(api_event("sign-in", body={"phone": CITIZEN_A.phone, "code": code})).status == 200
         assert made.secret_arn
     assert simulator.requests[-1].headers["x-jszw-app-id"] == "jszw-platform"
 
@@ -182,13 +183,13 @@ def test_registration_answers_503_problem_while_the_registry_is_down(
             patch.setenv("REAL_NAME_REGISTRY_SECRET_ARN", secret["ARN"])
             forget_cached()
             phone = "13900000077"
-            assert call(api_event("otp-request", body={"phone": phone, "purpose": "register"})).status == 202
+            assert invoke(api_event("otp-request", body={"phone": phone, "purpose": "register"})).status == 202
             body = {"id_number": ZHANG_WEI.id_number, "name": ZHANG_WEI.name, "phone": phone}
             simulator.fail_status = 503
-            down = call(api_event("register", body={**body, "code": latest_code(phone)}))
+            down = invoke(api_event("register", body={**body, "code": latest_code(phone)}))
             assert down.status == 503
             assert down.body["code"] == "identity.registry_unavailable"
             assert int(down.headers["Retry-After"]) > 0
             simulator.fail_status = None
-            up = call(api_event("register", body={**body, "code": latest_code(phone)}))
+            up = invoke(api_event("register", body={**body, "code": latest_code(phone)}))
     assert up.status == 201, up.body

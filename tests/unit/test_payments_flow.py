@@ -16,12 +16,13 @@ import pytest
 from shared.payments import notice_numbers, signing
 from shared.platform.aws import count_calls
 from shared.platform.clock import frozen_at
-from tests.unit.cases_fixtures import CITIZEN_A, CITIZEN_B, XUANWU_CIVIL, call, outbox
+from tests.support.api import call
+from tests.support.handlers import load_function
+from tests.unit.cases_fixtures import CITIZEN_A, CITIZEN_B, XUANWU_CIVIL, outbox
 from tests.unit.payments_fixtures import (
     CHANNEL_SECRET,
     JIANGNING_MARKET,
     PLATFORM_OPERATOR,
-    api,
     approved_case,
     http_callback,
     notification,
@@ -68,7 +69,7 @@ class TestOrdersFromCaseEvents:
         assert open_orders(fee_due) == {"batchItemFailures": []}
         # Then there is exactly one order, with the fee in fen and a checked notice number
         [created] = payments_outbox("payment.order_created", case_id=case_id)
-        order = api("GET", f"/v1/payment-orders/{created['data']['order_id']}", CITIZEN_A).body
+        order = call("GET", f"/v1/payment-orders/{created['data']['order_id']}", CITIZEN_A).body
         assert (order["state"], order["amount_fen"], order["currency"], order["non_tax"]) == (
             "created",
             5000,
@@ -83,19 +84,19 @@ class TestOrdersFromCaseEvents:
     def test_my_orders_lists_only_mine(self) -> None:
         case_id = approved_case()
         order = order_of_case(case_id)
-        mine = api("GET", "/v1/payment-orders", CITIZEN_A, query={"limit": "100"})
+        mine = call("GET", "/v1/payment-orders", CITIZEN_A, query={"limit": "100"})
         assert mine.status == 200
         assert order["order_id"] in [o["order_id"] for o in mine.body["items"]]
-        theirs = api("GET", "/v1/payment-orders", CITIZEN_B)
+        theirs = call("GET", "/v1/payment-orders", CITIZEN_B)
         assert order["order_id"] not in [o["order_id"] for o in theirs.body["items"]]
 
     def test_others_cannot_see_an_order(self) -> None:
         order = order_of_case(approved_case())
         path = f"/v1/payment-orders/{order['order_id']}"
-        assert api("GET", path, CITIZEN_B).code == "payment.order_not_found"
-        assert api("GET", path, XUANWU_CIVIL).status == 403
-        assert api("GET", path, JIANGNING_MARKET).status == 200  # the collecting department
-        assert api("POST", f"{path}/pay", CITIZEN_B, body={}).status == 404
+        assert call("GET", path, CITIZEN_B).code == "payment.order_not_found"
+        assert call("GET", path, XUANWU_CIVIL).status == 403
+        assert call("GET", path, JIANGNING_MARKET).status == 200  # the collecting department
+        assert call("POST", f"{path}/pay", CITIZEN_B, body={}).status == 404
 
     def test_a_zero_total_makes_an_order_born_paid_and_the_case_moves_on(self) -> None:
         case_id = approved_case()
@@ -114,9 +115,9 @@ class TestPay:
     def test_pay_returns_a_signed_cashier_link_and_is_idempotent(self) -> None:
         order = order_of_case(approved_case())
         path = f"/v1/payment-orders/{order['order_id']}/pay"
-        first = api("POST", path, CITIZEN_A, body={}, headers={"Idempotency-Key": "pay-1"})
+        first = call("POST", path, CITIZEN_A, body={}, headers={"Idempotency-Key": "pay-1"})
         assert first.status == 200, first.body
-        again = api("POST", path, CITIZEN_A, body={}, headers={"Idempotency-Key": "pay-1"})
+        again = call("POST", path, CITIZEN_A, body={}, headers={"Idempotency-Key": "pay-1"})
         assert again.body == first.body
         session = first.body
         assert session["pay_url"].startswith("http://127.0.0.1:3100/pay?")
@@ -128,11 +129,11 @@ class TestPay:
             order["notice_number"],
         )
         assert signing.params_signed(CHANNEL_SECRET.encode(), params)
-        assert api("GET", f"/v1/payment-orders/{order['order_id']}", CITIZEN_A).body["state"] == "paying"
+        assert call("GET", f"/v1/payment-orders/{order['order_id']}", CITIZEN_A).body["state"] == "paying"
 
     def test_an_unknown_channel_is_refused(self) -> None:
         order = order_of_case(approved_case())
-        reply = api("POST", f"/v1/payment-orders/{order['order_id']}/pay", CITIZEN_A, body={"channel": "nochannel"})
+        reply = call("POST", f"/v1/payment-orders/{order['order_id']}/pay", CITIZEN_A, body={"channel": "nochannel"})
         assert (reply.status, reply.code) == (422, "payment.unknown_channel")
 
 
@@ -141,7 +142,7 @@ class TestCallbacks:
         # Given a case awaiting payment and its order being paid
         case_id = approved_case()
         order = order_of_case(case_id)
-        api("POST", f"/v1/payment-orders/{order['order_id']}/pay", CITIZEN_A, body={})
+        call("POST", f"/v1/payment-orders/{order['order_id']}/pay", CITIZEN_A, body={})
         raw = notification(order)
         # When the channel calls back (and again, and the same result on its queue)
         reply = http_callback(raw)
@@ -149,7 +150,7 @@ class TestCallbacks:
         assert http_callback(raw).body["result"] == "duplicate"
         assert queue_callbacks([queue_message(raw)]) == {"batchItemFailures": []}
         # Then the order is paid once and the case advanced once
-        shown = api("GET", f"/v1/payment-orders/{order['order_id']}", CITIZEN_A).body
+        shown = call("GET", f"/v1/payment-orders/{order['order_id']}", CITIZEN_A).body
         assert (shown["state"], shown["channel"]) == ("paid", "jspay")
         [paid] = payments_outbox("payment.paid", case_id=case_id)
         assert (paid["data"]["case_id"], paid["data"]["order_id"], paid["data"]["amount_fen"]) == (
@@ -166,14 +167,14 @@ class TestCallbacks:
         raw = notification(order)
         assert queue_callbacks([queue_message(raw)]) == {"batchItemFailures": []}
         assert http_callback(raw).body["result"] == "duplicate"
-        assert api("GET", f"/v1/payment-orders/{order['order_id']}", CITIZEN_A).body["state"] == "paid"
+        assert call("GET", f"/v1/payment-orders/{order['order_id']}", CITIZEN_A).body["state"] == "paid"
 
     def test_a_failure_then_a_success_pays(self) -> None:
         order = order_of_case(approved_case())
         assert http_callback(notification(order, outcome="failed")).body["result"] == "applied"
-        assert api("GET", f"/v1/payment-orders/{order['order_id']}", CITIZEN_A).body["state"] == "failed"
+        assert call("GET", f"/v1/payment-orders/{order['order_id']}", CITIZEN_A).body["state"] == "failed"
         assert http_callback(notification(order)).body["result"] == "applied"
-        assert api("GET", f"/v1/payment-orders/{order['order_id']}", CITIZEN_A).body["state"] == "paid"
+        assert call("GET", f"/v1/payment-orders/{order['order_id']}", CITIZEN_A).body["state"] == "paid"
         # a failure arriving late for another attempt changes nothing
         assert http_callback(notification(order, outcome="failed")).body["result"] == "recorded"
 
@@ -189,20 +190,20 @@ class TestCallbacks:
         order = order_of_case(approved_case())
         raw = notification(order, **change)  # type: ignore[arg-type]
         assert http_callback(raw).body["result"] == "exception"
-        assert api("GET", f"/v1/payment-orders/{order['order_id']}", CITIZEN_A).body["state"] == "created"
+        assert call("GET", f"/v1/payment-orders/{order['order_id']}", CITIZEN_A).body["state"] == "created"
         assert payments_outbox("payment.paid", case_id=order["case_id"]) == []
-        listed = api("GET", "/v1/payment-exceptions", PLATFORM_OPERATOR, query={"limit": "100"})
+        listed = call("GET", "/v1/payment-exceptions", PLATFORM_OPERATOR, query={"limit": "100"})
         assert listed.status == 200
         found = [e for e in listed.body["items"] if e["txn_id"] == raw["transaction_id"]]
         assert [(e["kind"], e["order_id"], e["refund_required"]) for e in found] == [(kind, order["order_id"], True)]
-        assert api("GET", "/v1/payment-exceptions", CITIZEN_A).status == 403
+        assert call("GET", "/v1/payment-exceptions", CITIZEN_A).status == 403
 
     def test_a_success_for_a_paid_order_is_flagged_for_refund(self) -> None:
         order = order_of_case(approved_case())
         http_callback(notification(order))
         second = notification(order)
         assert http_callback(second).body["result"] == "refund_flagged"
-        listed = api("GET", "/v1/payment-exceptions", PLATFORM_OPERATOR, query={"limit": "100"}).body["items"]
+        listed = call("GET", "/v1/payment-exceptions", PLATFORM_OPERATOR, query={"limit": "100"}).body["items"]
         assert [e["kind"] for e in listed if e["txn_id"] == second["transaction_id"]] == ["duplicate_payment"]
         assert len(payments_outbox("payment.paid", case_id=order["case_id"])) == 1
 
@@ -220,7 +221,7 @@ class TestRefusedCallbacks:
         return order, json.dumps(notification(order)).encode()
 
     def _unchanged(self, order: dict[str, object]) -> None:
-        assert api("GET", f"/v1/payment-orders/{order['order_id']}", CITIZEN_A).body["state"] == "created"
+        assert call("GET", f"/v1/payment-orders/{order['order_id']}", CITIZEN_A).body["state"] == "created"
         assert payments_outbox("payment.paid", case_id=str(order["case_id"])) == []
 
     def test_unsigned(self) -> None:
@@ -291,12 +292,11 @@ class TestSamples:
     def _answer(self, name: str, order_id: str | None = None) -> tuple[int, Any]:
         """The committed sample, with a real order where it names its placeholder order."""
         from tests.support.apigw import FakeContext
-        from tests.unit.payments_fixtures import function
 
         text = (EVENTS / "payment_api" / name).read_text("utf-8")
         if order_id is not None:
             text = text.replace(self.SAMPLE_ORDER_ID, order_id)
-        answer = function("payment_api").handler(json.loads(text), FakeContext())
+        answer = load_function("payment_api").handler(json.loads(text), FakeContext())
         return answer["statusCode"], json.loads(answer["body"] or "null")
 
     def test_the_api_samples_list_read_and_pay_a_real_order(self) -> None:
@@ -352,14 +352,14 @@ class TestRaces:
         handler = CallbackHandler()
         stale = handler.repository.get_with_transaction(order["order_id"], "jspay", "none")
         # the payer starts paying meanwhile: the order's version moves on
-        api("POST", f"/v1/payment-orders/{order['order_id']}/pay", CITIZEN_A, body={})
+        call("POST", f"/v1/payment-orders/{order['order_id']}/pay", CITIZEN_A, body={})
         raw = notification(order)
         reads = iter([stale])
         real = handler.repository.get_with_transaction
         monkeypatch.setattr(handler.repository, "get_with_transaction", lambda *a: next(reads, None) or real(*a))
         ack = handler.handle(to_notice("jspay", raw), json.dumps(raw), Via.HTTP, None)
         assert ack.result.value == "applied"
-        assert api("GET", f"/v1/payment-orders/{order['order_id']}", CITIZEN_A).body["state"] == "paid"
+        assert call("GET", f"/v1/payment-orders/{order['order_id']}", CITIZEN_A).body["state"] == "paid"
 
 
 class TestBeforeAcceptance:

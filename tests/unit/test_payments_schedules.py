@@ -18,14 +18,14 @@ from shared.payments.models import ChannelNotice, Outcome
 from shared.platform.aws import count_calls
 from shared.platform.clock import frozen_at
 from shared.platform.ids import new_id
+from tests.support.api import call
 from tests.support.apigw import FakeContext
+from tests.support.handlers import load_function
 from tests.unit.cases_fixtures import CITIZEN_A, CITIZEN_B, LongRunningContext
 from tests.unit.payments_fixtures import (
     RECON_BUCKET,
-    api,
     dlq_bodies,
     dlq_for_consumers,
-    function,
     http_callback,
     notification,
     open_orders,
@@ -67,25 +67,25 @@ def new_order(amount_fen: int = 2000) -> dict[str, Any]:
     envelope = fee_due(amount_fen)
     assert open_orders(envelope) == {"batchItemFailures": []}
     [created] = payments_outbox("payment.order_created", case_id=envelope["data"]["case_id"])
-    order = api("GET", f"/v1/payment-orders/{created['data']['order_id']}", CITIZEN_A).body
+    order = call("GET", f"/v1/payment-orders/{created['data']['order_id']}", CITIZEN_A).body
     return dict(order) | {"payer_subject_id": CITIZEN_A["sub"]}
 
 
 def state_of(order: dict[str, Any]) -> str:
-    return str(api("GET", f"/v1/payment-orders/{order['order_id']}", CITIZEN_A).body["state"])
+    return str(call("GET", f"/v1/payment-orders/{order['order_id']}", CITIZEN_A).body["state"])
 
 
 def sweep(at: dt.datetime) -> dict[str, Any]:
     with frozen_at(at):
         sample = json.loads((EVENTS / "payment_expiry_sweep" / "scheduled-15-minutes.json").read_text("utf-8"))
-        result: dict[str, Any] = function("payment_expiry_sweep").handler(sample, LongRunningContext())
+        result: dict[str, Any] = load_function("payment_expiry_sweep").handler(sample, LongRunningContext())
         return result
 
 
 class TestOrderWorker:
     def test_the_sample_fee_due_opens_an_order_once(self) -> None:
         sample = json.loads((EVENTS / "payment_order_worker" / "sqs-case-fee-due.json").read_text("utf-8"))
-        handler = function("payment_order_worker").handler
+        handler = load_function("payment_order_worker").handler
         assert handler(sample, FakeContext()) == {"batchItemFailures": []}
         assert handler(sample, FakeContext()) == {"batchItemFailures": []}
         assert len(payments_outbox("payment.order_created", case_id="01JDQ9A0000000000000000C09")) == 1
@@ -131,7 +131,7 @@ class TestExpiry:
         order = new_order()
         sweep(MONDAY + dt.timedelta(days=8))
         with frozen_at(MONDAY + dt.timedelta(days=8)):
-            refused = api("POST", f"/v1/payment-orders/{order['order_id']}/pay", CITIZEN_A, body={})
+            refused = call("POST", f"/v1/payment-orders/{order['order_id']}/pay", CITIZEN_A, body={})
             assert (refused.status, refused.code) == (409, "payment.order_closed")
             assert http_callback(notification(order)).body["result"] == "refund_flagged"
         assert state_of(order) == "refund_requested"
@@ -142,13 +142,16 @@ class TestExpiry:
     def test_an_expired_order_is_reissued_once_and_the_fresh_one_pays(self) -> None:
         order = new_order()
         path = f"/v1/payment-orders/{order['order_id']}/reissue"
-        assert (api("POST", path, CITIZEN_A).status, api("POST", path, CITIZEN_A).code) == (409, "payment.not_expired")
+        assert (call("POST", path, CITIZEN_A).status, call("POST", path, CITIZEN_A).code) == (
+            409,
+            "payment.not_expired",
+        )
         later = MONDAY + dt.timedelta(days=9)
         sweep(later)
         with frozen_at(later):
-            fresh = api("POST", path, CITIZEN_A)
+            fresh = call("POST", path, CITIZEN_A)
             assert fresh.status == 201, fresh.body
-            assert api("POST", path, CITIZEN_A).body["order_id"] == fresh.body["order_id"]  # idempotent
+            assert call("POST", path, CITIZEN_A).body["order_id"] == fresh.body["order_id"]  # idempotent
             assert fresh.body["notice_number"] != order["notice_number"]
             assert (fresh.body["state"], fresh.body["replaces"], fresh.body["expires_at"]) == (
                 "created",
@@ -156,10 +159,10 @@ class TestExpiry:
                 "2026-10-07T02:00:00Z",
             )
             assert (
-                api("GET", f"/v1/payment-orders/{order['order_id']}", CITIZEN_A).body["replaced_by"]
+                call("GET", f"/v1/payment-orders/{order['order_id']}", CITIZEN_A).body["replaced_by"]
                 == (fresh.body["order_id"])
             )
-            assert api("POST", path, CITIZEN_B).status == 404
+            assert call("POST", path, CITIZEN_B).status == 404
             renewed = dict(fresh.body) | {"payer_subject_id": CITIZEN_A["sub"]}
             assert http_callback(notification(renewed)).body["result"] == "applied"
         [paid] = payments_outbox("payment.paid", case_id=order["case_id"])
@@ -188,11 +191,11 @@ class TestPartnerQueue:
 
     def test_the_sample_for_an_unknown_order_is_kept_as_an_exception(self) -> None:
         sample = json.loads((EVENTS / "payment_channel_events" / "sqs-channel-result.json").read_text("utf-8"))
-        assert function("payment_channel_events").handler(sample, FakeContext()) == {"batchItemFailures": []}
+        assert load_function("payment_channel_events").handler(sample, FakeContext()) == {"batchItemFailures": []}
 
     def test_the_callback_sample_is_refused_for_its_stale_signature(self) -> None:
         sample = json.loads((EVENTS / "payment_callbacks" / "channel-callback.json").read_text("utf-8"))
-        answer = function("payment_callbacks").handler(sample, FakeContext())
+        answer = load_function("payment_callbacks").handler(sample, FakeContext())
         assert answer["statusCode"] == 400
         assert json.loads(answer["body"])["code"] == "payment.timestamp_stale"
 
@@ -216,7 +219,9 @@ class TestReconciliation:
             Key=f"statements/jspay/{day.isoformat()}.csv",
             Body=channel_format.statement_csv([*statement, failed]).encode(),
         )
-        run = function("payment_reconciliation").handler({"day": day.isoformat(), "channel": "jspay"}, FakeContext())
+        run = load_function("payment_reconciliation").handler(
+            {"day": day.isoformat(), "channel": "jspay"}, FakeContext()
+        )
         [summary] = run["reports"]
         assert (summary["matched"], summary["missing_ours"], summary["amount_mismatch"]) == (1, 1, 1)
         assert summary["missing_channel"] >= 1  # ours_only (and other tests' successes of the day)
@@ -231,14 +236,14 @@ class TestReconciliation:
     def test_a_missing_statement_is_a_discrepancy(self) -> None:
         sample = json.loads((EVENTS / "payment_reconciliation" / "scheduled-daily.json").read_text("utf-8"))
         with frozen_at(dt.datetime(2030, 1, 2, 2, 0, tzinfo=dt.UTC)):
-            run = function("payment_reconciliation").handler(sample, FakeContext())
+            run = load_function("payment_reconciliation").handler(sample, FakeContext())
         assert run["day"] == "2030-01-01"
         assert [(r["statement_missing"], r["discrepancies"]) for r in run["reports"]] == [(True, 1)]
 
 
 def test_the_exceptions_sample_is_answered() -> None:
     sample = json.loads((EVENTS / "payment_api" / "payment-exceptions.json").read_text("utf-8"))
-    assert function("payment_api").handler(sample, FakeContext())["statusCode"] == 200
+    assert load_function("payment_api").handler(sample, FakeContext())["statusCode"] == 200
 
 
 class TestRefunds:
@@ -248,11 +253,11 @@ class TestRefunds:
         order = new_order()
         http_callback(notification(order))
         path = f"/v1/payment-orders/{order['order_id']}"
-        asked = api("POST", f"{path}/refund-request", PLATFORM_OPERATOR, body={"reason": "申请人撤回，退还工本费"})
+        asked = call("POST", f"{path}/refund-request", PLATFORM_OPERATOR, body={"reason": "申请人撤回，退还工本费"})
         assert (asked.status, asked.body["state"]) == (200, "refund_requested")
-        again = api("POST", f"{path}/refund-request", PLATFORM_OPERATOR, body={"reason": "再次申请"})
+        again = call("POST", f"{path}/refund-request", PLATFORM_OPERATOR, body={"reason": "再次申请"})
         assert (again.status, again.code) == (409, "payment.transition_not_allowed")
-        done = api(
+        done = call(
             "POST", f"{path}/refund", PLATFORM_OPERATOR, body={"reason": "已原路退回", "channel_refund_id": "RF1"}
         )
         assert (done.status, done.body["state"]) == (200, "refunded")
@@ -260,4 +265,4 @@ class TestRefunds:
             "payment.refund_requested",
             "payment.refunded",
         ]
-        assert api("POST", f"{path}/refund", CITIZEN_A, body={"reason": "自己退款"}).status == 403
+        assert call("POST", f"{path}/refund", CITIZEN_A, body={"reason": "自己退款"}).status == 403

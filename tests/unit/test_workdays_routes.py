@@ -5,12 +5,9 @@ of DynamoDB calls each takes."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from collections.abc import Iterator
-from functools import cache
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import boto3
@@ -23,7 +20,10 @@ from shared.platform.errors import Conflict
 from shared.platform.events import Envelope
 from shared.workdays import load, repository
 from shared.workdays.models import YearArrangement
-from tests.support.apigw import FakeContext, as_role, rest_event
+from tests.support import api
+from tests.support.api import Reply
+from tests.support.apigw import as_role
+from tests.support.handlers import load_function
 from tests.support.template_tables import create_table_arguments
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -43,17 +43,6 @@ FICTIONAL_2027: dict[str, Any] = {
 }
 
 
-@cache
-def catalog_api() -> ModuleType:
-    """functions/catalog_api/app.py, loaded by path as Lambda would load it."""
-    spec = importlib.util.spec_from_file_location("catalog_api_app", ROOT / "functions" / "catalog_api" / "app.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture
 def catalog_table(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     monkeypatch.setenv("CATALOG_TABLE", TABLE)
@@ -68,41 +57,22 @@ def catalog_table(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     reset_settings()
 
 
-def call(event: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-    response = catalog_api().handler(event, FakeContext())
-    return response["statusCode"], json.loads(response["body"])
+def _pair(reply: Reply) -> tuple[int, dict[str, Any]]:
+    return reply.status, reply.body
 
 
 def get_year(year: int | str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, Any]]:
-    return call(
-        rest_event(
-            "GET",
-            f"/v1/calendar/{year}",
-            resource="/v1/calendar/{year}",
-            path_params={"year": str(year)},
-            headers=headers,
-        )
-    )
+    return _pair(api.call("GET", f"/v1/calendar/{year}", headers=headers))
 
 
 def put_year(
     year: int, body: Any, caller: dict[str, str] | None = OPERATOR, headers: dict[str, str] | None = None
 ) -> tuple[int, dict[str, Any]]:
-    return call(
-        rest_event(
-            "PUT",
-            f"/v1/calendar/{year}",
-            resource="/v1/calendar/{year}",
-            path_params={"year": str(year)},
-            body=body,
-            headers=headers,
-            authorizer=caller,
-        )
-    )
+    return _pair(api.call("PUT", f"/v1/calendar/{year}", caller, body=body, headers=headers))
 
 
 def get_deadline(start: str, working_days: int | str) -> tuple[int, dict[str, Any]]:
-    return call(rest_event("GET", "/v1/deadlines", query={"start": start, "working_days": str(working_days)}))
+    return _pair(api.call("GET", "/v1/deadlines", query={"start": start, "working_days": str(working_days)}))
 
 
 def sample(name: str) -> dict[str, Any]:
@@ -159,7 +129,7 @@ def test_national_day_deadline_from_the_standards(catalog_table: str) -> None:
     ],
 )
 def test_bad_deadline_queries_are_422(catalog_table: str, query: dict[str, str], field: str, code: str) -> None:
-    status, body = call(rest_event("GET", "/v1/deadlines", query=query))
+    status, body = _pair(api.call("GET", "/v1/deadlines", query=query))
     assert status == 422
     assert [(e["field"], e["code"]) for e in body["errors"]] == [(field, code)]
 
@@ -316,7 +286,7 @@ def test_concurrent_first_loads_conflict(catalog_table: str) -> None:
 
 
 def test_routes_are_documented() -> None:
-    paths = catalog_api().app.get_openapi_schema().paths
+    paths = load_function("catalog_api").app.get_openapi_schema().paths
     calendar, deadlines = paths["/v1/calendar/{year}"], paths["/v1/deadlines"]
     assert calendar.get.tags == ["calendar"]
     assert calendar.put.summary
@@ -329,11 +299,11 @@ def test_routes_are_documented() -> None:
 
 
 def test_samples_work(catalog_table: str) -> None:
-    status, body = call(sample("calendar-get-year.json"))
+    status, body = _pair(api.invoke(sample("calendar-get-year.json")))
     assert (status, body["year"], body["source"]) == (200, 2026, "package")
-    status, body = call(sample("deadlines-get.json"))
+    status, body = _pair(api.invoke(sample("deadlines-get.json")))
     assert (status, body["date"]) == (200, "2026-10-26")
-    status, body = call(sample("calendar-put-year.json"))
+    status, body = _pair(api.invoke(sample("calendar-put-year.json")))
     assert (status, body["year"], body["source"]) == (201, 2099, "loaded")
 
 
