@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 
 from shared.platform import aws
-from tests.unit.catalog_fixtures import catalog_cloud, invoke, load_demo_data, request
+from tests.support.api import invoke
+from tests.unit.catalog_fixtures import catalog_cloud, load_demo_data, request
 
 ROWS: list[tuple[str, Counter[str]]] = []
 
