@@ -8,9 +8,11 @@ import datetime as dt
 
 import shared.workdays.api as workdays
 from shared.cases import clock
-from shared.cases.models import Deadlines, ItemSnapshot, JointTask
+from shared.cases.models import Deadlines, ItemSnapshot, JointTask, LicenceClock
 from shared.platform.config import settings
 
+ART44_WORKING_DAYS = 10
+"""行政许可法 第44条: the certificate within 10 (working) days of the decision (statute, not configuration)."""
 ART32_WORKING_DAYS = 5
 """行政许可法 第32条: tell the applicant what to supplement within 5 days, else accepted from receipt."""
 
@@ -29,6 +31,15 @@ def calendar_for(day: dt.date) -> workdays.Calendar:
 def intake_due(received_on: dt.date) -> dt.date:
     """The last day of the Art. 32 window for a submission received on `received_on`."""
     return workdays.deadline(received_on, ART32_WORKING_DAYS).date
+
+
+def licence_clock(decided_on: dt.date) -> LicenceClock:
+    """The Art. 44 clock of an approval with a licence step, from the decision day."""
+    return LicenceClock(
+        started_on=decided_on,
+        limit_days=ART44_WORKING_DAYS,
+        due_on=workdays.deadline(decided_on, ART44_WORKING_DAYS).date,
+    )
 
 
 def deadlines_from(item: ItemSnapshot, start: dt.date, *, deemed: bool) -> Deadlines:

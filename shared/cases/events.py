@@ -152,7 +152,7 @@ class DeadlineWarningData(CaseFacts):
     """A supervision warning (效能监察预警): once per case (or joint task) and level."""
 
     level: str  # yellow | red
-    kind: str = "legal"  # legal | promised | task (which limit)
+    kind: str = "legal"  # legal | promised | task | licence (which limit)
     target: str  # "case" or the co-department id of a joint task
     due_on: dt.date
     used_days: int

@@ -25,12 +25,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from shared.cases import events
+from shared.cases.deadlines import licence_clock
 from shared.cases.errors import CASE_NOT_FOUND
 from shared.cases.ledger import CaseLedger, moment
 from shared.cases.models import Case, FulfilmentRecord, FulfilmentStep, TimelineEntry
 from shared.cases.policy import Actor
 from shared.cases.states import CaseAction, CaseState
 from shared.cases.steps import AWAIT_ACTION, AWAITING_STATE, STEP_NAMES, due_event, fee_due_before_acceptance, plan
+from shared.platform.clock import today_in_shanghai
 from shared.platform.errors import NotFound
 from shared.platform.events import Envelope
 from shared.platform.observability import logger
@@ -64,7 +66,10 @@ def begin(
     first = steps[0]
     action = AWAIT_ACTION[first]
     target = ledger.target(approved, action)
-    after = approved.model_copy(update={"state": target, "pending_steps": steps})
+    update: dict[str, object] = {"state": target, "pending_steps": steps}
+    if FulfilmentStep.LICENCE in steps:
+        update["licence_clock"] = licence_clock(today_in_shanghai())
+    after = approved.model_copy(update=update)
     entry = ledger.entry(approved, action, target, SYSTEM_PROGRESS, f"待{STEP_NAMES[first]}", previous=previous)
     return after, [entry], [due_event(after, approved.version + 1, first, correlation_id)]
 

@@ -20,6 +20,7 @@ from shared.cases.repository import CasesRepository, IdempotencyRecord
 from shared.cases.states import (
     ACTION_NAMES,
     EDITABLE_STATES,
+    LICENCE_CLOCK,
     STATE_NAMES,
     UNDER_REVIEW,
     CaseAction,
@@ -163,6 +164,8 @@ def limits_met(before: Case, after: Case) -> dict[str, str]:
     (效能监察): every target of a case that leaves review (decided or withdrawn:
     `approved`, `denied`, `withdrawn`), and a joint task's own when its opinion is
     given (`task_approved`, `task_denied`)."""
+    if before.state in LICENCE_CLOCK and after.state not in LICENCE_CLOCK and before.licence_clock is not None:
+        return {"licence": "licence_issued" if after.state is not CaseState.WITHDRAWN else after.state.value}
     if before.state in UNDER_REVIEW and after.state not in UNDER_REVIEW:
         targets = ["case", *(task.department_id for task in before.joint_tasks)]
         return dict.fromkeys(targets, after.state.value)

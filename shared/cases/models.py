@@ -342,6 +342,16 @@ class TaskState(StrEnum):
     DENIED = "denied"  # 不同意
 
 
+class LicenceClock(_Shape):
+    """行政许可法 第44条: the licence (certificate) is issued within 10 working days from
+    the decision (第82条: days of this law are working days). Started at an approval that
+    has a licence step; met when `licence.issued` comes back."""
+
+    started_on: dt.date
+    limit_days: int
+    due_on: dt.date
+
+
 class JointTask(_Shape):
     """One co-department's part of a joint case (并联审批子任务), with its own limit."""
 
@@ -404,6 +414,9 @@ class Case(_Shape):
     closing_reason: str | None = None
     extension_request: PendingExtension | None = Field(default=None, description="A pending 延期申请.")
     pending_steps: list[FulfilmentStep] = Field(default_factory=list, description="Still to happen before 办结.")
+    licence_clock: LicenceClock | None = Field(
+        default=None, description="Art. 44: the certificate is due within 10 working days of an approval."
+    )
     fulfilment: list[FulfilmentRecord] = Field(default_factory=list, description="Steps done after approval.")
     timeline_length: int = 0
     timeline_head: str = ""
@@ -657,6 +670,7 @@ class WarningLevel(StrEnum):
 class WarningKind(StrEnum):
     """Which limit a warning is about."""
 
+    LICENCE = "licence"  # 行政许可法 第44条: certificate within 10 working days of the decision
     LEGAL = "legal"  # 法定办结期限 (with an approved extension)
     PROMISED = "promised"  # 承诺办结期限
     TASK = "task"  # a co-department's joint task limit

@@ -30,7 +30,8 @@ Indexes (all sort keys begin with an RFC 3339 UTC time or a date, so they sort b
   `DUE_SHARDS` shards for due dates before today — never a Scan.
 - gsi3 "legal clock due" (效能监察): `DUE#<s>` / `<watch date>#<case_id>`, present
   only while the clock runs (accepted, in review; not while suspended, not
-  once decided). The watch date is the earliest of the promised and legal due
+  once decided), and from an approval with a licence step until the licence is
+  issued (the Art. 44 due date). The watch date is the earliest of the promised and legal due
   dates and the due dates of open joint tasks. The supervision sweep queries each shard for
   watch dates up to today + its yellow horizon — the due set, never a Scan.
   (A case is in at most one of the two gsi3 partitions: intake and review
@@ -71,7 +72,7 @@ from botocore.exceptions import ClientError
 from shared.cases.errors import CHANGED_CONCURRENTLY
 from shared.cases.models import Case, JointTask, TaskState, TimelineEntry
 from shared.cases.numbers import counter_key
-from shared.cases.states import AWAITING_INTAKE, CLOCK_RUNNING, UNDER_REVIEW, CaseState
+from shared.cases.states import AWAITING_INTAKE, CLOCK_RUNNING, LICENCE_CLOCK, UNDER_REVIEW, CaseState
 from shared.platform.aws import dynamodb
 from shared.platform.clock import iso, now
 from shared.platform.config import settings
@@ -138,6 +139,8 @@ def warnings_pk(region_code: str) -> str:
 
 def watch_on(case: Case) -> dt.date | None:
     """The day the sweep should first look at a case: the earliest running due date."""
+    if case.state in LICENCE_CLOCK and case.licence_clock is not None:
+        return case.licence_clock.due_on
     if case.state not in CLOCK_RUNNING or case.deadlines is None or case.deadlines.suspended_since is not None:
         return None
     dates = [case.deadlines.legal_due_on, case.deadlines.promised_due_on]

@@ -660,7 +660,8 @@ def complete(case_id: CaseId, body: _NOTE = None) -> CaseDetail:
     summary="Deadline warnings (效能监察预警)",
     description=(
         "Yellow and red warnings raised by the supervision sweep within the supervisor's region prefix, against "
-        "the legal limit, the promised limit (承诺时限) or a joint task's limit (`kind`), optionally narrowed to a "
+        "the legal limit, the promised limit (承诺时限), a joint task's limit or the Art. 44 licence limit (10 working "
+        "days from an approval to the certificate) (`kind`), optionally narrowed to a "
         "region, a department, a level and a kind. Only open warnings: a warning is resolved (and leaves this list) "
         "when its limit is met — the case is decided or withdrawn, or the joint task's opinion is given. Paged with "
         "`limit` and the opaque `cursor`, city by city, newest first within a city."
@@ -673,7 +674,7 @@ def warnings(
     region_code: Annotated[str | None, Query(pattern=r"^[0-9]{2,6}$", description="Region code or prefix.")] = None,
     department_id: Annotated[str | None, Query(max_length=64, description="Department id.")] = None,
     level: Annotated[WarningLevel | None, Query(description="yellow or red.")] = None,
-    kind: Annotated[WarningKind | None, Query(description="legal, promised or task (which limit).")] = None,
+    kind: Annotated[WarningKind | None, Query(description="legal, promised, task or licence (which limit).")] = None,
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
 ) -> Page[DeadlineWarning]:

@@ -198,6 +198,9 @@ FULFILMENT_STATES = frozenset({CaseState.AWAITING_PAYMENT, CaseState.AWAITING_LI
 CLOCK_RUNNING = frozenset({CaseState.ACCEPTED, CaseState.IN_REVIEW})
 """States in which the legal clock counts (and the supervision sweep watches the case)."""
 
+LICENCE_CLOCK = frozenset({CaseState.AWAITING_PAYMENT, CaseState.AWAITING_LICENCE})
+"""States in which the Art. 44 licence clock counts (from the decision until `licence.issued`)."""
+
 UNDER_REVIEW = frozenset({CaseState.ACCEPTED, CaseState.IN_REVIEW, CaseState.SUSPENDED})
 """Accepted and not yet decided: the department's review work."""
 

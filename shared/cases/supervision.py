@@ -16,7 +16,7 @@ from shared.cases.ledger import CaseLedger, moment
 from shared.cases.models import Case, TaskState, WarningKind
 from shared.cases.policy import Actor
 from shared.cases.repository import DUE_SHARDS, city_prefixes
-from shared.cases.states import CLOCK_RUNNING
+from shared.cases.states import CLOCK_RUNNING, LICENCE_CLOCK
 from shared.platform.config import settings
 from shared.platform.errors import Forbidden
 from shared.platform.pagination import Page
@@ -24,6 +24,7 @@ from shared.platform.principal import Principal, Role
 
 SYSTEM_SWEEP = Actor("system", "system:supervision_sweep 效能监察")
 CASE_TARGET = "case"
+LICENCE_TARGET = "licence"
 
 Numbers = tuple[dt.date, int, int, int, str | None]
 """A warning's figures: due date, working days used, limit, left, and the staff to tell."""
@@ -85,8 +86,12 @@ class Supervision:
                 result.read += 1
                 if case.state in CLOCK_RUNNING and case.deadlines is not None:
                     levels = self._levels(case, today, calendar, policy)
-                    if levels:
-                        due.append((case, levels))
+                elif case.state in LICENCE_CLOCK and case.licence_clock is not None:
+                    levels = _licence_levels(case, today, calendar, policy)
+                else:
+                    levels = []
+                if levels:
+                    due.append((case, levels))
             # one BatchGetItem per 100 candidate warnings: a re-run writes nothing it wrote before
             existing = self.ledger.repository.existing_warnings(
                 [(case.case_id, target, kind.value, level) for case, found in due for target, kind, level, _ in found]
@@ -145,7 +150,7 @@ class Supervision:
         correlation_id: str | None,
     ) -> bool:
         due_on, used, limit, left, handler = numbers
-        department = case.item.department_id if target == CASE_TARGET else target
+        department = case.item.department_id if target in {CASE_TARGET, LICENCE_TARGET} else target
         facts = events.facts(case)
         data = events.DeadlineWarningData(
             **facts,
@@ -210,6 +215,22 @@ class Supervision:
             limit=limit,
             cursor=cursor,
         )
+
+
+def _licence_levels(case: Case, today: dt.date, calendar: workdays.Calendar, policy: WarningPolicy) -> list[Found]:
+    """Art. 44: the licence within 10 working days of the approval, warned like any limit."""
+    assert case.licence_clock is not None
+    started = case.licence_clock
+    used = max(calendar.working_days_between(started.started_on, today).working_days, 0)
+    use = clock.Usage(
+        limit_days=started.limit_days,
+        used_days=used,
+        left_days=started.limit_days - used,
+        overdue=today > started.due_on,
+        running=True,
+    )
+    numbers = (started.due_on, used, started.limit_days, use.left_days, case.handler_subject_id)
+    return [(LICENCE_TARGET, WarningKind.LICENCE, level, numbers) for level in _level(use, policy)]
 
 
 def _overdue(use: clock.Usage) -> list[str]:

@@ -151,8 +151,10 @@ def case_message_for(envelope: Envelope) -> tuple[str, NewMessage] | None:
         case case_events.DEADLINE_WARNING:
             warning = case_events.DeadlineWarningData.model_validate(envelope.data)
             colour = "红牌（已超期）" if warning.level == "red" else "黄牌（临近期限）"
-            what = "办件" if warning.target == "case" else f"并联审批任务（{warning.target}）"
-            limit = {"promised": "承诺办结期限", "legal": "法定办结期限"}.get(warning.kind, "办理期限")
+            what = "办件" if warning.target in {"case", "licence"} else f"并联审批任务（{warning.target}）"
+            limit = {"promised": "承诺办结期限", "legal": "法定办结期限", "licence": "发证期限（第44条）"}.get(
+                warning.kind, "办理期限"
+            )
             body = (
                 f"{what} {warning.case_number}（{warning.item_name}）{colour}：{limit} {warning.due_on.isoformat()}，"
                 f"已用 {warning.used_days}/{warning.limit_days} 个工作日，剩余 {warning.left_days} 个工作日。"

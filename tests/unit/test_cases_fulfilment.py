@@ -18,12 +18,15 @@ from shared.cases import steps
 from shared.cases.application import DELIVERY_SEALING
 from shared.cases.models import AcceptRequest, Case, DeliveryChoice, DeliveryMethod, FulfilmentStep
 from shared.cases.service import CasesService, cases_service
+from shared.cases.supervision import WarningPolicy
 from shared.catalog.service import CatalogService
 from shared.platform import sealing
 from shared.platform.clock import frozen_at
+from shared.platform.dynamo import from_item
 from shared.platform.errors import Conflict
 from shared.platform.events import Envelope
 from shared.platform.principal import Principal
+from shared.workdays.rules import Calendar
 from tests.support.api import Reply, call
 from tests.support.apigw import FakeContext
 from tests.support.handlers import load_function
@@ -38,6 +41,7 @@ from tests.unit.cases_fixtures import (
     run_pre_review,
     sqs_event,
     submit,
+    table_snapshot,
 )
 
 MONDAY = dt.datetime(2026, 9, 21, 2, 0, tzinfo=dt.UTC)
@@ -339,3 +343,39 @@ class TestSampleEvent:
         assert [m["MessageAttributes"]["failure_reason"]["StringValue"] for m in parked] == [
             "PermanentFailure: licence.issued for unknown case 01JDQ90F3W7C8M2T6R4K9N5XZ1"
         ]
+
+
+class TestLicenceClock:
+    """行政许可法 第44条: the certificate within 10 working days of the approval, warned
+    like the other limits and resolved when `licence.issued` comes back."""
+
+    def test_the_licence_is_due_in_ten_working_days_and_warned_until_it_is_issued(self) -> None:
+        case_id = _approved_case(delivery={"method": "electronic"})
+        stored = cases_service().repository.get(case_id)
+        assert stored is not None
+        assert stored.licence_clock is not None
+        due = Calendar().add_working_days(MONDAY.date(), 10).date
+        assert (stored.licence_clock.started_on, stored.licence_clock.due_on) == (MONDAY.date(), due)
+        late = Calendar().add_working_days(due, 1).date
+        with frozen_at(dt.datetime.combine(late, dt.time(2), tzinfo=dt.UTC)):
+            swept = cases_service().sweep_deadlines(late, WarningPolicy.configured(), correlation_id=None)
+        assert {f"{case_id}:licence:licence:yellow", f"{case_id}:licence:licence:red"} <= set(swept.raised)
+        [red] = [e for e in outbox("case.deadline_warning", case_id) if e["data"]["level"] == "red"]
+        assert (red["data"]["kind"], red["data"]["limit_days"], red["data"]["due_on"]) == (
+            "licence",
+            10,
+            due.isoformat(),
+        )
+        # paid: still waiting for the licence, the warnings stay open
+        assert _progress(_done("payment.paid", case_id, order_id="PO-44")) == {"batchItemFailures": []}
+        assert {r.get("resolution") for r in _warning_records(case_id)} == {None}
+        assert _progress(_done("licence.issued", case_id, licence_id="LIC-44")) == {"batchItemFailures": []}
+        records = _warning_records(case_id)
+        assert len(records) == 2
+        assert {r["resolution"] for r in records} == {"licence_issued"}
+        assert not any("gsi1pk" in r for r in records)
+
+
+def _warning_records(case_id: str) -> list[dict[str, Any]]:
+    records = (from_item(item) for item in table_snapshot())
+    return [r for r in records if r["pk"] == f"CASE#{case_id}" and str(r["sk"]).startswith("WARN#")]

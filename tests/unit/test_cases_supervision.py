@@ -241,6 +241,9 @@ class TestResolution:
                 body={"outcome": "approved", "reason": "材料真实，符合条件"},
             )
             assert decided.status == 200, decided.body
+            stored = cases_service().repository.get(case_id)
+            assert stored is not None
+            assert stored.licence_clock is None  # no licence step: no Art. 44 clock
             assert [w for w in listed() if w["case_id"] == case_id] == []
             run_sweep()
         assert [w for w in listed() if w["case_id"] == case_id] == []
