@@ -51,7 +51,7 @@ test-integration: $(STAMP) ## Integration tests through the local cloud
 lint: $(STAMP) ## ruff, mypy and the context boundaries (import-linter)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy shared functions infra
+	$(VENV)/bin/mypy shared functions infra tests
 	$(VENV)/bin/lint-imports
 
 format: $(STAMP) ## Apply ruff's formatting and safe fixes

@@ -139,7 +139,8 @@ def _dashboard() -> dict[str, Any]:
 
 def _emitted_metric_names() -> tuple[set[str], set[str]]:
     """Metric names the code emits (literal) and name prefixes of f-string names."""
-    literal, prefixes = set(), set()
+    literal: set[str] = set()
+    prefixes: set[str] = set()
     for path in [*Path(ROOT, "shared").rglob("*.py"), *Path(ROOT, "functions").rglob("*.py")]:
         text = path.read_text(encoding="utf-8")
         for f, name in re.findall(r"add_metric\(\s*name=(f?)\"([A-Za-z_]+)", text):

@@ -51,12 +51,13 @@ class ApiClient(requests.Session):
         super().__init__()
         self.base_url = base_url.rstrip("/")
 
-    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
         text = url.decode() if isinstance(url, bytes) else url
         if text.startswith("/"):
             text = self.base_url + text
         kwargs.setdefault("timeout", 30)
-        return super().request(method, text, *args, **kwargs)
+        verb = method.decode() if isinstance(method, bytes) else method
+        return super().request(verb, text, *args, **kwargs)
 
 
 def _start_cloud(log_dir: Path, **options: Any) -> LocalCloud:

@@ -61,7 +61,7 @@ def upload(api: Any, case_id: str, slot_id: str, auth: dict[str, str], data: byt
         body["url"], data=body["fields"], files={"file": (f"{slot_id}.pdf", data, "application/pdf")}, timeout=30
     )
     assert posted.status_code in {200, 201, 204}, posted.text
-    return api.post(f"/v1/cases/{case_id}/materials/{body['material_id']}/confirm", headers=auth)  # type: ignore[no-any-return]
+    return api.post(f"/v1/cases/{case_id}/materials/{body['material_id']}/confirm", headers=auth)
 
 
 @pytest.fixture(scope="module")

@@ -29,7 +29,7 @@ def _snapshot(local_cloud: LocalCloud, region: str) -> dict[str, Any]:
     body = local_cloud.client("s3").get_object(
         Bucket=local_cloud.ref("OpenDataBucket"), Key=f"open-data/lists/{region}.json"
     )["Body"]
-    return json.loads(body.read())  # type: ignore[no-any-return]
+    return json.loads(body.read())
 
 
 def test_search_open_publish_and_see_the_open_data_snapshot(

@@ -48,7 +48,7 @@ def accounts(api: Any, local_cloud: LocalCloud) -> dict[str, dict[str, str]]:
 @pytest.fixture(scope="module")
 def fast_courier(local_cloud: LocalCloud) -> Iterator[Any]:
     """The running simulator, sped up for the test (same jitter, duplicates and reordering)."""
-    courier = local_cloud.partners["courier"]
+    courier: Any = local_cloud.partners["courier"]  # the courier simulator (step and jitter are its own)
     saved = (courier.step_s, courier.jitter_s)
     courier.step_s, courier.jitter_s = 0.4, 0.6
     yield courier

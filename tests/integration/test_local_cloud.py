@@ -45,7 +45,7 @@ def http(cloud: LocalCloud) -> Iterator[requests.Session]:
 
 def echo(response: requests.Response) -> dict[str, Any]:
     assert response.status_code == 200, response.text
-    return json.loads(response.text)  # type: ignore[no-any-return]
+    return json.loads(response.text)
 
 
 def drain(cloud: LocalCloud, queue_id: str) -> list[dict[str, Any]]:

@@ -12,6 +12,7 @@ from infra.seed.identity import load_identity
 from infra.seed.identity.people import CITIZEN_A, CITIZEN_B, OPERATOR
 from shared.identity.service import identity_service
 from shared.platform import aws
+from tests.support.api import invoke
 from tests.unit import identity_fixtures as ids
 
 ROWS: list[tuple[str, Counter[str]]] = []
@@ -31,20 +32,16 @@ def identity_demo() -> Iterator[None]:
 def test_calls_per_sign_in_and_per_authorization(identity_demo: None) -> None:
     ids.sign_in(CITIZEN_A.phone)  # a warm container: hash secret and clients cached
     with aws.count_calls() as otp:
-        assert (
-            ids.call(ids.api_event("otp-request", body={"phone": CITIZEN_B.phone, "purpose": "sign_in"})).status == 202
-        )
+        assert invoke(ids.api_event("otp-request", body={"phone": CITIZEN_B.phone, "purpose": "sign_in"})).status == 202
     code = ids.latest_code(CITIZEN_B.phone)  # the test reads the SMS outbox: not counted
     with aws.count_calls() as citizen:
-        tokens = ids.call(ids.api_event("sign-in", body={"phone": CITIZEN_B.phone, "code": code}))
+        tokens = invoke(ids.api_event("sign-in", body={"phone": CITIZEN_B.phone, "code": code}))
     assert tokens.status == 200
     with aws.count_calls() as step_one:
-        started = ids.call(
-            ids.api_event("staff-sign-in", body={"login": OPERATOR.login, "password": OPERATOR.password})
-        )
+        started = invoke(ids.api_event("staff-sign-in", body={"login": OPERATOR.login, "password": OPERATOR.password}))
     code = ids.latest_code(OPERATOR.phone)
     with aws.count_calls() as step_two:
-        verified = ids.call(
+        verified = invoke(
             ids.api_event("staff-sign-in-verify", body={"challenge_id": started.body["challenge_id"], "code": code})
         )
     assert verified.status == 200

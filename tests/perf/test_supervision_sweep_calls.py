@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Iterator
+from typing import Any
 
 import boto3
 import pytest
@@ -66,7 +67,7 @@ def _load(count: int, *, due: bool) -> None:
     if not due:  # the template itself is due; count it in the due set instead
         client.delete_item(TableName=CASES_TABLE, Key=to_item({"pk": f"CASE#{case_id}", "sk": "CASE"}))
     for start in range(0, len(items), 25):
-        batch = [{"PutRequest": {"Item": to_item(item)}} for item in items[start : start + 25]]
+        batch: list[Any] = [{"PutRequest": {"Item": to_item(item)}} for item in items[start : start + 25]]
         client.batch_write_item(RequestItems={CASES_TABLE: batch})
 
 

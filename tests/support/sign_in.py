@@ -36,9 +36,9 @@ def _post_until_allowed(api: Any, path: str, body: dict[str, Any]) -> requests.R
     for _ in range(3):
         response = api.post(path, json=body)
         if response.status_code != 429:
-            return response  # type: ignore[no-any-return]
+            return response
         time.sleep(min(65, int(response.headers.get("Retry-After", "5"))))
-    return response  # type: ignore[no-any-return]
+    return response
 
 
 def sign_in_citizen(api: Any, local_cloud: LocalCloud, phone: str) -> dict[str, str]:

@@ -76,7 +76,7 @@ def load_demo_data() -> dict[str, int]:
 
 @cache
 def _sample(relative: str) -> dict[str, Any]:
-    return json.loads((EVENTS / relative).read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+    return json.loads((EVENTS / relative).read_text(encoding="utf-8"))
 
 
 def sample_event(relative: str) -> dict[str, Any]:

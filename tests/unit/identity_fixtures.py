@@ -157,13 +157,13 @@ def api_event(
     if query is not None:
         event["queryStringParameters"] = query or None
         event["multiValueQueryStringParameters"] = {k: [v] for k, v in query.items()} or None
-    for name, value in (headers or {}).items():
+    for header, header_value in (headers or {}).items():
         # both header maps, as API Gateway sends them (Powertools reads the multi-value one); None removes
         for mapping in (event.setdefault("headers", {}), event.setdefault("multiValueHeaders", {})):
-            mapping.pop(name, None)
-        if value is not None:
-            event["headers"][name] = value
-            event["multiValueHeaders"][name] = [value]
+            mapping.pop(header, None)
+        if header_value is not None:
+            event["headers"][header] = header_value
+            event["multiValueHeaders"][header] = [header_value]
     if source_ip is not None:
         context["identity"]["sourceIp"] = source_ip
     return event

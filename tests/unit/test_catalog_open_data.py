@@ -64,7 +64,7 @@ def sample_body(**data_changes: Any) -> str:
 def snapshot() -> dict[str, Any]:
     stored = boto3.client("s3").get_object(Bucket=OPEN_DATA_BUCKET, Key=SNAPSHOT_KEY)
     assert stored["ContentType"] == "application/json; charset=utf-8"
-    return json.loads(stored["Body"].read())  # type: ignore[no-any-return]
+    return json.loads(stored["Body"].read())
 
 
 @pytest.mark.usefixtures("xuanwu")

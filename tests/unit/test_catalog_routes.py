@@ -26,7 +26,7 @@ UNPUBLISHED_CODE = "11320115010115047F4000117004000"  # Jiangning's food licence
 
 
 def sample_body(sample: str) -> dict[str, Any]:
-    return json.loads(sample_event(f"catalog_api/{sample}")["body"])  # type: ignore[no-any-return]
+    return json.loads(sample_event(f"catalog_api/{sample}")["body"])
 
 
 @pytest.fixture(scope="class")

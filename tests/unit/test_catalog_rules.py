@@ -39,7 +39,7 @@ def food_licence(**changes: Any) -> NewItem:
 
 def basic_item(**changes: Any) -> BasicItem:
     item = food_licence()
-    fields = {
+    fields: dict[str, Any] = {
         "basic_code": item.basic_code,
         "name": item.name,
         "item_type": item.item_type,

@@ -14,7 +14,7 @@ from infra.seed.identity import load_identity
 from infra.seed.identity.people import CITIZEN_A, CITIZEN_B
 from shared.identity.service import identity_service
 from shared.platform.clock import frozen_at, now
-from tests.support.api import invoke
+from tests.support.api import Reply, invoke
 from tests.unit.identity_fixtures import IDENTITY_TABLE, api_event, identity_cloud, outbox, request_code
 
 
@@ -25,11 +25,11 @@ def cloud() -> Iterator[None]:
         yield
 
 
-def ask(phone: str, source_ip: str = "198.51.100.7", purpose: str = "sign_in") -> object:
+def ask(phone: str, source_ip: str = "198.51.100.7", purpose: str = "sign_in") -> Reply:
     return invoke(api_event("otp-request", body={"phone": phone, "purpose": purpose}, source_ip=source_ip))
 
 
-def attempt(phone: str, code: str) -> object:
+def attempt(phone: str, code: str) -> Reply:
     return invoke(api_event("sign-in", body={"phone": phone, "code": code}))
 
 

@@ -13,7 +13,7 @@ from infra.seed.identity import load_identity
 from infra.seed.identity.people import CITIZEN_A, SUPERVISOR
 from shared.identity.service import identity_service
 from shared.platform.clock import frozen_at, now
-from tests.support.api import invoke
+from tests.support.api import Reply, invoke
 from tests.unit.identity_fixtures import api_event, forget_cached, identity_cloud, latest_code, outbox
 
 
@@ -28,11 +28,11 @@ def next_hour() -> datetime:
     return now().replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
 
 
-def ask(phone: str, source_ip: str) -> object:
+def ask(phone: str, source_ip: str) -> Reply:
     return invoke(api_event("otp-request", body={"phone": phone, "purpose": "sign_in"}, source_ip=source_ip))
 
 
-def password(login: str, secret: str, source_ip: str) -> object:
+def password(login: str, secret: str, source_ip: str) -> Reply:
     return invoke(api_event("staff-sign-in", body={"login": login, "password": secret}, source_ip=source_ip))
 
 

@@ -88,7 +88,7 @@ def test_a_licence_stands_in_for_the_material_and_pre_review_accepts_it(cloud: N
     run_pre_review(case_id)
     case = call("GET", f"/v1/cases/{case_id}", CITIZEN_A).body
     assert case["state"] == "pre_review_passed", case.get("notice")
-    usage = lic.call("GET", "/v1/me/licence-usage", lic.CITIZEN).body["items"]
+    usage = call("GET", "/v1/me/licence-usage", lic.CITIZEN).body["items"]
     assert any(u["kind"] == "consent" and u["case_id"] == case_id and u["licence_ids"] == [licence_id] for u in usage)
 
 
@@ -97,7 +97,7 @@ def test_pre_review_names_a_licence_that_stopped_being_valid(cloud: None) -> Non
     case_id = _draft()
     assert _use(case_id, licence_id).status == 200
     assert attach(case_id, "bank_account", CITIZEN_A).status == 200
-    revoked = lic.call("POST", f"/v1/licences/{licence_id}/revoke", lic.ISSUER_STAFF, body={"reason": "依法撤销"})
+    revoked = call("POST", f"/v1/licences/{licence_id}/revoke", lic.ISSUER_STAFF, body={"reason": "依法撤销"})
     assert revoked.status == 200
     assert submit(case_id).status == 200
     run_pre_review(case_id)
@@ -117,6 +117,6 @@ def test_only_the_applicants_own_valid_licence_for_a_licence_slot(cloud: None) -
     assert _use(case_id, "01JDQ90F3W7C8M2T6R4K9N0000").status == 404
     other_case = call("POST", "/v1/cases", CITIZEN_B, body={"item_code": ENTERPRISE_ITEM}).body["case_id"]
     assert _use(other_case, licence_id, who=CITIZEN_B).status == 404  # not B's licence
-    lic.call("POST", f"/v1/licences/{licence_id}/suspend", lic.ISSUER_STAFF, body={"reason": "暂扣"})
+    call("POST", f"/v1/licences/{licence_id}/suspend", lic.ISSUER_STAFF, body={"reason": "暂扣"})
     suspended = _use(case_id, licence_id)
     assert (suspended.status, suspended.code) == (409, "licence.not_usable")

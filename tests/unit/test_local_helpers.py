@@ -92,7 +92,12 @@ def test_the_sms_outbox_reader_follows_local_aws_port_and_says_so_when_nothing_a
     port = _free_port()
     monkeypatch.setenv("LOCAL_AWS_PORT", str(port))
     seen: list[str] = []
-    monkeypatch.setattr(sms_outbox, "_client", lambda endpoint: seen.append(endpoint) or _NoBuckets())
+
+    def client(endpoint: str) -> _NoBuckets:
+        seen.append(endpoint)
+        return _NoBuckets()
+
+    monkeypatch.setattr(sms_outbox, "_client", client)
     assert sms_outbox.main(["13800000001"]) == 1
     assert seen == [f"http://127.0.0.1:{port}"]
     assert f"no SMS outbox bucket at http://127.0.0.1:{port}" in capsys.readouterr().err
@@ -117,7 +122,12 @@ class _NoBuckets:
 )
 def test_the_port_is_taken_before_or_after_the_subcommand(argv: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
     called: list[str] = []
-    monkeypatch.setattr(cli, "_call", lambda method, url, body=None: called.append(url) or 0)
+
+    def call(method: str, url: str, body: Any = None) -> int:
+        called.append(url)
+        return 0
+
+    monkeypatch.setattr(cli, "_call", call)
     assert cli.main(argv) == 0
     assert called[0].startswith("http://127.0.0.1:3207/_local/")
 
@@ -211,6 +221,7 @@ def fake_gateway() -> Iterator[str]:
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
+            body: dict[str, Any]
             if self.path == "/_local/status":
                 body, status = {"aws": "http://127.0.0.1:4999"}, 200
             elif self.path == "/expired":

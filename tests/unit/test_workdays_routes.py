@@ -76,7 +76,7 @@ def get_deadline(start: str, working_days: int | str) -> tuple[int, dict[str, An
 
 
 def sample(name: str) -> dict[str, Any]:
-    return json.loads((EVENTS / name).read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+    return json.loads((EVENTS / name).read_text(encoding="utf-8"))
 
 
 # --- public reads -------------------------------------------------------------------
