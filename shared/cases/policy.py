@@ -4,11 +4,15 @@
   for) reads the case and acts on the applicant's side; anyone else gets 404;
 - hall staff who took the case in (同城通办) act on the applicant's side too;
 - staff of the implementing department, within their region, read it and
-  decide; other staff get 403; supervisors read within their region;
+  decide; supervisors read within their region;
 - staff of a co-department (joint items) read the case with only their own
   task and give their task's opinion;
 - a supervisor whose region prefix covers the case approves an extension
   (staff get 403 `case.extension_needs_approval`).
+
+Whoever may not read the case gets 404 `case.not_found`, exactly the answer
+for a case that does not exist (no existence oracle); 403 is only for
+callers who can see the case but may not do this to it.
 
 Pure: every check takes the case already loaded.
 """
@@ -23,11 +27,12 @@ from shared.platform.errors import Forbidden, NotFound
 from shared.platform.principal import (
     APPLICANT_ROLES,
     Action,
+    Decision,
     Principal,
     RecordScope,
     Role,
+    decide,
     ensure,
-    require_role,
     within_region,
 )
 
@@ -97,24 +102,30 @@ def task_of(principal: Principal, case: Case) -> JointTask | None:
     return next((t for t in case.joint_tasks if t.department_id == principal.department_id), None)
 
 
-def ensure_can_read(principal: Principal, case: Case) -> None:
-    """Anyone with a say on the case, or a co-department with a task on it; 404 `case.not_found` otherwise
-    (403 for staff of the same region who have no business with it)."""
-    if _took_it_in(principal, case) or task_of(principal, case) is not None:
-        return
+def _ensure(principal: Principal, case: Case, action: Action) -> None:
+    """`ensure` with the case's own 404 code: a refusal reads exactly like a missing case."""
     try:
-        ensure(principal, _scope_of(case), Action.READ)
+        ensure(principal, _scope_of(case), action)
     except NotFound:
         raise NotFound(CASE_NOT_FOUND) from None
 
 
+def ensure_can_read(principal: Principal, case: Case) -> None:
+    """Anyone with a say on the case, or a co-department with a task on it; 404 `case.not_found` otherwise."""
+    if _took_it_in(principal, case) or task_of(principal, case) is not None:
+        return
+    _ensure(principal, case, Action.READ)
+
+
 def ensure_applicant_side(principal: Principal, case: Case) -> None:
-    """The applicant, or the hall staff who took the case in; others 404 (applicants) or 403."""
+    """The applicant, or the hall staff who took the case in; 403 for others who can
+    see the case, 404 for everyone else."""
     if _took_it_in(principal, case):
         return
     if principal.role in APPLICANT_ROLES:
-        ensure(principal, _scope_of(case), Action.WRITE)
+        _ensure(principal, case, Action.WRITE)
         return
+    ensure_can_read(principal, case)
     raise Forbidden()
 
 
@@ -126,18 +137,18 @@ def ensure_applicant_in_person(principal: Principal, case: Case) -> None:
 
 
 def ensure_department_side(principal: Principal, case: Case) -> None:
-    """Staff of the implementing department within their region; others 403 (404 for applicants)."""
-    if principal.role in APPLICANT_ROLES:
-        ensure(principal, _scope_of(case), Action.READ)  # 404 unless it is their own case
-        raise Forbidden()
-    require_role(principal, Role.STAFF)
-    ensure(principal, _scope_of(case), Action.WRITE)
+    """Staff of the implementing department within their region; 403 for others who can
+    see the case (its applicant, a supervisor, a co-department), 404 for everyone else."""
+    if principal.role is Role.STAFF and decide(principal, _scope_of(case), Action.WRITE) is Decision.ALLOW:
+        return
+    ensure_can_read(principal, case)
+    raise Forbidden()
 
 
 def ensure_non_applicant(principal: Principal, case: Case) -> None:
-    """Applicants get 404 for someone else's case and 403 for their own (staff-only actions)."""
+    """404 for whoever cannot see the case; 403 for its applicants (staff-only actions)."""
+    ensure_can_read(principal, case)
     if principal.role in APPLICANT_ROLES:
-        ensure_can_read(principal, case)
         raise Forbidden()
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from shared.platform.errors import register_messages
 
 LICENCE_NOT_FOUND = "licence.not_found"
-NOT_ISSUER = "licence.not_issuer"
 TRANSITION_NOT_ALLOWED = "licence.transition_not_allowed"
 CHANGED_CONCURRENTLY = "licence.changed_concurrently"
 NOT_USABLE = "licence.not_usable"
@@ -16,7 +15,6 @@ VALIDITY_INVALID = "licence.validity_invalid"
 
 MESSAGES: dict[str, tuple[str, str]] = {
     LICENCE_NOT_FOUND: ("电子证照不存在", "The licence does not exist"),
-    NOT_ISSUER: ("仅发证部门可变更证照状态", "Only the issuing department may change this licence's status"),
     TRANSITION_NOT_ALLOWED: (
         "证照当前状态为 {status}，不能执行该操作",
         "The licence is {status}; this change is not allowed",

@@ -57,9 +57,8 @@ STAFF_RECORD = access_extension(Access.STAFF, scoped=True)
 _ROLE = {**SIGNED_IN, 403: _problem("The caller's role (or an agent's authorisation) does not allow this")}
 _MINE = {**_ROLE, 404: _problem("No such licence, or not the caller's (licence.not_found)")}
 _ISSUER = {
-    **SIGNED_IN,
-    403: _problem("Not the issuing department (licence.not_issuer)"),
-    404: _problem("No such licence (licence.not_found)"),
+    **_ROLE,
+    404: _problem("No such licence, or not issued by the caller's department (licence.not_found)"),
     409: _problem("Wrong status or changed meanwhile (licence.transition_not_allowed, licence.changed_concurrently)"),
 }
 

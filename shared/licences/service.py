@@ -381,7 +381,8 @@ class LicencesService:
         if licence is None:
             raise NotFound(errors.LICENCE_NOT_FOUND)
         if principal.role is not Role.STAFF or principal.department_id != licence.issuer_department_id:
-            raise Forbidden(errors.NOT_ISSUER)
+            # as for a missing licence: a 403 here told other departments which ids exist
+            raise NotFound(errors.LICENCE_NOT_FOUND)
         return licence
 
     def change_status(

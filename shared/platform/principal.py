@@ -18,8 +18,10 @@ Roles (角色):
 
 Scope by region-code prefix: `32` province, `3201` Nanjing, `320102` one
 district. Record access is decided by `decide(principal, record, action)`:
-an applicant who is not the owner gets 404 (conventions: don't reveal that the
-record exists), staff and supervisors outside their scope get 403.
+anyone who may not read a record gets 404, exactly as for a record that does
+not exist (conventions: don't reveal that the record exists; a 403 for staff of
+another department was an existence oracle). 403 is left for a caller who can
+see the record but may not do this to it (a supervisor writing).
 
 Routes declare who may call them with `access_extension(...)`, an OpenAPI
 extension (`x-jszw-access`) that lands in docs/openapi.json, so a role-matrix
@@ -196,8 +198,8 @@ class Action(StrEnum):
 
 class Decision(StrEnum):
     ALLOW = "allow"
-    NOT_FOUND = "not_found"  # an applicant's view of someone else's record
-    FORBIDDEN = "forbidden"  # workforce outside its department or region
+    NOT_FOUND = "not_found"  # the caller may not see the record: as if it did not exist
+    FORBIDDEN = "forbidden"  # the caller sees the record but may not do this to it
 
 
 @dataclass(frozen=True)
@@ -233,17 +235,19 @@ def decide(principal: Principal, record: RecordScope, action: Action = Action.RE
                 and record.department_id == principal.department_id
                 and within_region(principal.region_prefix, record.region_code)
             )
-            return Decision.ALLOW if in_scope else Decision.FORBIDDEN
+            return Decision.ALLOW if in_scope else Decision.NOT_FOUND
         case Role.SUPERVISOR:
-            in_area = within_region(principal.region_prefix, record.region_code)
-            return Decision.ALLOW if in_area and action is Action.READ else Decision.FORBIDDEN
+            if not within_region(principal.region_prefix, record.region_code):
+                return Decision.NOT_FOUND
+            return Decision.ALLOW if action is Action.READ else Decision.FORBIDDEN
         case _:
             # Operators run the platform; they do not read applicants' records.
-            return Decision.FORBIDDEN
+            return Decision.NOT_FOUND
 
 
 def ensure(principal: Principal, record: RecordScope, action: Action = Action.READ) -> None:
-    """Raise the error `decide` calls for: 404 for applicants, 403 for the workforce."""
+    """Raise the error `decide` calls for: 404 when the caller may not see the record,
+    403 when they see it but may not do this."""
     decision = decide(principal, record, action)
     if decision is Decision.NOT_FOUND:
         raise NotFound()

@@ -171,8 +171,8 @@ class TestDecision:
         assert (wrong_state.status, wrong_state.code) == (409, "case.transition_not_allowed")
         accepted = accepted_case()
         before = table_snapshot()
-        assert decide(accepted, SUZHOU_CIVIL).status == 403
-        assert decide(accepted, XUANWU_POLICE).status == 403
+        assert decide(accepted, SUZHOU_CIVIL).status == 404  # cannot see it: as if it did not exist
+        assert decide(accepted, XUANWU_POLICE).status == 404
         assert decide(accepted, CITIZEN_B).status in {403, 404}
         assert decide(accepted, CITIZEN_A).status == 403
         assert decide(accepted, NANJING_SUPERVISOR).status == 403
@@ -307,7 +307,7 @@ class TestExtension:
         no_reason = call("POST", f"/v1/cases/{case_id}/extension-request", XUANWU_CIVIL, body={})
         assert no_reason.status == 422
         assert self.request(case_id, CITIZEN_A).status == 403
-        assert self.request(case_id, XUANWU_POLICE).status == 403
+        assert self.request(case_id, XUANWU_POLICE).status == 404
         assert self.request(case_id, NANJING_SUPERVISOR).status == 403
         assert table_snapshot() == snapshot
         asked = self.request(case_id)
@@ -331,7 +331,7 @@ class TestExtension:
         # staff cannot approve, their own request least of all; nor can another region's supervisor
         snapshot = table_snapshot()
         assert call("POST", f"/v1/cases/{case_id}/extend", XUANWU_CIVIL, body={}).status == 403
-        assert call("POST", f"/v1/cases/{case_id}/extend", SUZHOU_SUPERVISOR, body={}).status == 403
+        assert call("POST", f"/v1/cases/{case_id}/extend", SUZHOU_SUPERVISOR, body={}).status == 404
         assert call("POST", f"/v1/cases/{case_id}/extend", CITIZEN_A, body={}).status == 403
         assert table_snapshot() == snapshot
         approved = call("POST", f"/v1/cases/{case_id}/extend", NANJING_SUPERVISOR)
@@ -390,7 +390,7 @@ class TestJointApproval:
         police_view = call("GET", f"/v1/cases/{case_id}", JIANGNING_POLICE)
         assert police_view.status == 200
         assert [t["department_id"] for t in police_view.body["joint_tasks"]] == ["320115-police"]
-        assert call("GET", f"/v1/cases/{case_id}", SUZHOU_CIVIL).status == 403
+        assert call("GET", f"/v1/cases/{case_id}", SUZHOU_CIVIL).status == 404
         # the lead cannot decide while tasks are open
         before = table_snapshot()
         early = decide(case_id, JIANGNING_MARKET)
@@ -456,14 +456,16 @@ class TestJointApproval:
 
     def test_a_department_without_a_task_is_refused(self) -> None:
         case_id = accepted_case()
-        reply = call(
-            "POST", f"/v1/cases/{case_id}/joint-task", XUANWU_POLICE, body={"outcome": "approved", "reason": "同意"}
-        )
+        opinion = {"outcome": "approved", "reason": "同意"}
+        # a department that cannot see the case learns nothing about it, joint or not
+        reply = call("POST", f"/v1/cases/{case_id}/joint-task", XUANWU_POLICE, body=opinion)
+        assert (reply.status, reply.code) == (404, "case.not_found")
+        reply = call("POST", f"/v1/cases/{case_id}/joint-task", XUANWU_CIVIL, body=opinion)
         assert (reply.status, reply.code) == (409, "case.not_a_joint_case")
         joint = accepted_joint_case()
-        reply = call(
-            "POST", f"/v1/cases/{joint}/joint-task", XUANWU_CIVIL, body={"outcome": "approved", "reason": "同意"}
-        )
+        reply = call("POST", f"/v1/cases/{joint}/joint-task", XUANWU_CIVIL, body=opinion)
+        assert (reply.status, reply.code) == (404, "case.not_found")
+        reply = call("POST", f"/v1/cases/{joint}/joint-task", JIANGNING_MARKET, body=opinion)
         assert (reply.status, reply.code) == (403, "case.task_not_yours")
 
     def test_each_co_department_lists_only_its_own_open_tasks(self) -> None:

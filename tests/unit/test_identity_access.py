@@ -85,16 +85,18 @@ ALLOW, HIDDEN, FORBIDDEN = Decision.ALLOW, Decision.NOT_FOUND, Decision.FORBIDDE
         # staff: own department and region prefix
         (STAFF_XUANWU, A_CASE, Action.READ, ALLOW),
         (STAFF_XUANWU, A_CASE, Action.WRITE, ALLOW),
-        (STAFF_XUANWU, ENTERPRISE_PAYMENT, Action.READ, FORBIDDEN),  # other department
-        (STAFF_SUZHOU, A_CASE, Action.READ, FORBIDDEN),
-        (STAFF_NANJING_CITY, A_CASE, Action.READ, FORBIDDEN),  # city department, district case
-        # supervisors read within their prefix, never write
+        # outside them the record looks absent, as it does to other applicants (no existence oracle)
+        (STAFF_XUANWU, ENTERPRISE_PAYMENT, Action.READ, HIDDEN),  # other department
+        (STAFF_SUZHOU, A_CASE, Action.READ, HIDDEN),
+        (STAFF_SUZHOU, A_CASE, Action.WRITE, HIDDEN),
+        (STAFF_NANJING_CITY, A_CASE, Action.READ, HIDDEN),  # city department, district case
+        # supervisors read within their prefix, never write (403: they can see it)
         (SUPERVISOR_NANJING, A_CASE, Action.READ, ALLOW),
         (SUPERVISOR_NANJING, A_CASE, Action.WRITE, FORBIDDEN),
         (SUPERVISOR_PROVINCE, A_CASE, Action.READ, ALLOW),
-        (Principal(subject_id="V2", role=Role.SUPERVISOR, region_code="320500"), A_CASE, Action.READ, FORBIDDEN),
+        (Principal(subject_id="V2", role=Role.SUPERVISOR, region_code="320500"), A_CASE, Action.READ, HIDDEN),
         # operators run the platform, not applicants' records
-        (OPERATOR, A_CASE, Action.READ, FORBIDDEN),
+        (OPERATOR, A_CASE, Action.READ, HIDDEN),
     ],
 )
 def test_record_access(who: Principal, record: RecordScope, action: Action, expected: Decision) -> None:
@@ -103,15 +105,17 @@ def test_record_access(who: Principal, record: RecordScope, action: Action, expe
 
 def test_a_record_without_an_owner_is_nobody_s() -> None:
     assert decide(Principal(subject_id="", role=Role.CITIZEN), RecordScope(), Action.READ) is HIDDEN
-    assert decide(Principal(subject_id="X", role=Role.STAFF), RecordScope(), Action.READ) is FORBIDDEN
+    assert decide(Principal(subject_id="X", role=Role.STAFF), RecordScope(), Action.READ) is HIDDEN
 
 
-def test_ensure_raises_404_for_applicants_and_403_for_the_workforce() -> None:
+def test_ensure_raises_404_for_whoever_may_not_see_it_and_403_for_a_supervisor_writing() -> None:
     ensure(CITIZEN_A, A_CASE)
     with pytest.raises(NotFound):
         ensure(CITIZEN_B, A_CASE)
-    with pytest.raises(Forbidden):
+    with pytest.raises(NotFound):
         ensure(STAFF_SUZHOU, A_CASE)
+    with pytest.raises(Forbidden):
+        ensure(SUPERVISOR_NANJING, A_CASE, Action.WRITE)
 
 
 @pytest.mark.parametrize(
