@@ -257,7 +257,12 @@ BASIC_ITEMS: list[BasicItemSeed] = [
                 "phone": ENTERPRISE_FIELDS["phone"],
             },
             {
-                "registered_capital_fen": {"type": "integer", "title": "注册资本（分）", "minimum": 0},
+                "registered_capital_fen": {
+                    "type": "integer",
+                    "title": "注册资本（分）",
+                    "minimum": 0,
+                    "maximum": 10**16,  # 100 trillion yuan: above any registered capital
+                },
                 "domicile": {"type": "string", "title": "住所", "maxLength": 200},
             },
             ["domicile", "legal_representative"],
@@ -434,7 +439,12 @@ BASIC_ITEMS: list[BasicItemSeed] = [
             ENTERPRISE_FIELDS,
             {
                 "project_name": {"type": "string", "title": "工程名称", "maxLength": 100},
-                "contract_price_fen": {"type": "integer", "title": "合同价格（分）", "minimum": 0},
+                "contract_price_fen": {
+                    "type": "integer",
+                    "title": "合同价格（分）",
+                    "minimum": 0,
+                    "maximum": 10**15,  # 10 trillion yuan
+                },
             },
             ["project_name"],
         ),
@@ -465,7 +475,12 @@ BASIC_ITEMS: list[BasicItemSeed] = [
             ENTERPRISE_FIELDS,
             {
                 "project_name": {"type": "string", "title": "项目名称", "maxLength": 100},
-                "presale_area_m2": {"type": "number", "title": "预售面积（平方米）", "exclusiveMinimum": 0},
+                "presale_area_m2": {
+                    "type": "number",
+                    "title": "预售面积（平方米）",
+                    "exclusiveMinimum": 0,
+                    "maximum": 10**7,
+                },
             },
             ["project_name", "presale_area_m2"],
         ),
@@ -533,7 +548,12 @@ BASIC_ITEMS: list[BasicItemSeed] = [
             PERSON_FIELDS,
             {
                 "household_size": {"type": "integer", "title": "家庭人口", "minimum": 1, "maximum": 20},
-                "monthly_income_fen": {"type": "integer", "title": "家庭月收入（分）", "minimum": 0},
+                "monthly_income_fen": {
+                    "type": "integer",
+                    "title": "家庭月收入（分）",
+                    "minimum": 0,
+                    "maximum": 10**9,  # 10 million yuan a month, far past any subsistence case
+                },
             },
             ["household_size", "monthly_income_fen"],
         ),

@@ -21,6 +21,7 @@ SLOT_ID_PATTERN = r"^[a-z][a-z0-9_]{0,39}$"
 IMPLEMENTATION_CODE_FIELD = r"^[0-9A-HJ-NP-RTUWXY]{18}[1-6][0-9]{12}([0-9]{2})?$"
 USCC_FIELD = r"^[0-9A-HJ-NP-RTUWXY]{18}$"
 SUBJECT_ID_FIELD = CASE_ID_PATTERN
+MAX_VERSION = 1_000_000  # a case changes a few dozen times; the bound keeps the field a documented range
 SHA256_HEX = r"^[0-9a-f]{64}$"
 
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=500)]
@@ -453,7 +454,9 @@ class FormUpdate(_Input):
         description="Conditional material slots whose condition applies to this applicant (适用情形).",
     )
     delivery: Delivery | None = None
-    version: int | None = Field(default=None, ge=1, description="The case version edited; 409 if it moved on.")
+    version: int | None = Field(
+        default=None, ge=1, le=MAX_VERSION, description="The case version edited; 409 if it moved on."
+    )
 
 
 class UploadRequest(_Input):
@@ -469,17 +472,19 @@ class UploadRequest(_Input):
 class SubmitRequest(_Input):
     """Body of `POST .../submit` and `.../supplement` (optional)."""
 
-    version: int | None = Field(default=None, ge=1, description="The case version reviewed before submitting.")
+    version: int | None = Field(
+        default=None, ge=1, le=MAX_VERSION, description="The case version reviewed before submitting."
+    )
 
 
 class ReasonRequest(_Input):
     reason: Reason
-    version: int | None = Field(default=None, ge=1)
+    version: int | None = Field(default=None, ge=1, le=MAX_VERSION)
 
 
 class AcceptRequest(_Input):
     note: Reason | None = None
-    version: int | None = Field(default=None, ge=1)
+    version: int | None = Field(default=None, ge=1, le=MAX_VERSION)
 
 
 class SuspendRequest(_Input):
@@ -488,7 +493,7 @@ class SuspendRequest(_Input):
     kind: SuspensionKind
     reason: Reason
     expected_working_days: int = Field(ge=1, le=250, description="Told to the applicant in writing.")
-    version: int | None = Field(default=None, ge=1)
+    version: int | None = Field(default=None, ge=1, le=MAX_VERSION)
 
 
 class ExtendRequest(_Input):
@@ -496,7 +501,7 @@ class ExtendRequest(_Input):
     region; `reason` is what the applicant is told (default: the request's reason)."""
 
     reason: Reason | None = None
-    version: int | None = Field(default=None, ge=1)
+    version: int | None = Field(default=None, ge=1, le=MAX_VERSION)
 
 
 class DecideRequest(_Input):
@@ -504,7 +509,7 @@ class DecideRequest(_Input):
 
     outcome: DecisionOutcome
     reason: Reason
-    version: int | None = Field(default=None, ge=1)
+    version: int | None = Field(default=None, ge=1, le=MAX_VERSION)
 
 
 class TaskOpinionRequest(_Input):
@@ -512,7 +517,7 @@ class TaskOpinionRequest(_Input):
 
     outcome: DecisionOutcome
     reason: Reason
-    version: int | None = Field(default=None, ge=1)
+    version: int | None = Field(default=None, ge=1, le=MAX_VERSION)
 
 
 class StaffDeficiency(_Input):
@@ -526,7 +531,7 @@ class StaffSupplementRequest(_Input):
     """Body of `POST .../request-supplement`: staff list everything to supplement at once."""
 
     items: list[StaffDeficiency] = Field(min_length=1, max_length=60)
-    version: int | None = Field(default=None, ge=1)
+    version: int | None = Field(default=None, ge=1, le=MAX_VERSION)
 
 
 # --- responses --------------------------------------------------------------------------

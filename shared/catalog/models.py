@@ -41,6 +41,7 @@ LicenceTypeCode = Annotated[str, Field(pattern=r"^[0-9A-HJ-NP-RTUWXY]{18}[0-9]{3
 """证照类型代码 (GB/T 36903): the defining body's USCC + a 3-digit sequence."""
 ItemStatus = Literal["published", "retired"]
 VersionAction = Literal["published", "retired"]
+MAX_REVISION = 1_000_000  # drafts are revised by hand; the bound documents the range
 
 
 class _Shape(BaseModel):
@@ -185,7 +186,9 @@ class DraftUpdate(ItemContent):
     draft yet: start one from the published version".
     """
 
-    revision: int = Field(ge=0, description="Revision of the draft being replaced; 0 when starting a new draft.")
+    revision: int = Field(
+        ge=0, le=MAX_REVISION, description="Revision of the draft being replaced; 0 when starting a new draft."
+    )
     note: ShortText | None = None
     clear_fields: list[str] = Field(
         default_factory=list,
@@ -200,7 +203,10 @@ class DraftUpdate(ItemContent):
 
 class PublishRequest(_Input):
     revision: int | None = Field(
-        default=None, ge=1, description="The draft revision that was reviewed; refused with 409 if it moved on."
+        default=None,
+        ge=1,
+        le=MAX_REVISION,
+        description="The draft revision that was reviewed; refused with 409 if it moved on.",
     )
     note: ShortText | None = Field(default=None, description="Change note for the history (变更说明).")
 

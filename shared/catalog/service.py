@@ -102,6 +102,7 @@ from shared.catalog.search_text import keywords
 from shared.platform.clock import now
 from shared.platform.errors import Conflict, FieldError, NotFound, ValidationFailed
 from shared.platform.pagination import Page
+from shared.platform.strict_json import INT64_MAX, INT64_MIN
 
 PROVINCE_CODE = "320000"
 """Jiangsu: where a search looks when the caller names no division or department."""
@@ -203,7 +204,7 @@ def form_schema_problem(schema: Mapping[str, Any]) -> str | None:
     dialect = schema.get("$schema")
     if dialect is not None and dialect not in _ACCEPTED_SCHEMA_DIALECTS:
         return "$schema must be Draft 2020-12 or Draft-07"
-    problem = _local_references_only(schema, depth=0)
+    problem = _local_references_only(schema, depth=0) or _numbers_bounded(schema, "")
     if problem:
         return problem
     import fastjsonschema  # write path only: kept out of the cold start
@@ -242,6 +243,41 @@ def _local_references_only(node: Any, *, depth: int) -> str | None:
             if problem:
                 return problem
     return None
+
+
+def _numbers_bounded(node: Any, where: str) -> str | None:
+    """Every integer or number field has a lower and an upper bound within a signed
+    64-bit integer: amounts in fen are stored as DynamoDB numbers and summed as
+    int64 downstream, and an unbounded field took 10^18 fen (issue 22). The
+    bounds are the field's documented range and its per-field ceiling."""
+    if isinstance(node, list):
+        for value in node:
+            problem = _numbers_bounded(value, where)
+            if problem:
+                return problem
+        return None
+    if not isinstance(node, dict):
+        return None
+    declared = node.get("type")
+    kinds = {k for k in (declared if isinstance(declared, list) else [declared]) if isinstance(k, str)}
+    if kinds & {"integer", "number"}:
+        low = _bound(node.get("minimum", node.get("exclusiveMinimum")))
+        high = _bound(node.get("maximum", node.get("exclusiveMaximum")))
+        name = where or "the form"
+        if low is None or high is None:
+            return f"{name}: an integer or number field needs a minimum and a maximum"
+        if not INT64_MIN <= low <= high <= INT64_MAX:
+            return f"{name}: its bounds must lie within a signed 64-bit integer"
+    for key, value in node.items():
+        if isinstance(value, dict | list) and key not in {"enum", "const", "examples", "default"}:
+            problem = _numbers_bounded(value, f"{where}.{key}" if where else key)
+            if problem:
+                return problem
+    return None
+
+
+def _bound(value: Any) -> int | float | None:
+    return value if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
 def content_errors(content: ItemContent, region_code: str) -> list[FieldError]:

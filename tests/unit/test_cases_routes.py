@@ -127,6 +127,17 @@ class TestDrafting:
         }
         assert table_snapshot() == before
 
+    def test_amounts_past_the_field_ceiling_or_int64_are_refused_without_storing(self) -> None:
+        # monthly_income_fen took 10^18 and 39 digits gave a 500 (issue 22)
+        case_id = new_case()["case_id"]
+        before = table_snapshot()
+        reply = call("PUT", f"/v1/cases/{case_id}/form", CITIZEN_A, body={"form": {"monthly_income_fen": 10**18}})
+        assert (reply.status, reply.code) == (422, "case.invalid_form")
+        assert [e["field"] for e in reply.body["errors"]] == ["form.monthly_income_fen"]
+        reply = call("PUT", f"/v1/cases/{case_id}/form", CITIZEN_A, body={"form": {"monthly_income_fen": 10**38}})
+        assert (reply.status, reply.code) == (400, "number_out_of_range")
+        assert table_snapshot() == before
+
     def test_errors_speak_english_on_request(self) -> None:
         case_id = new_case()["case_id"]
         reply = call(
@@ -532,6 +543,18 @@ class TestAccess:
         assert call("PUT", f"/v1/cases/{case_id}/form", who, body={"form": {}}).status == act
         assert call("POST", f"/v1/cases/{case_id}/withdraw", who, body={"reason": "不是我的"}).status == act
         assert table_snapshot() == before
+
+    @pytest.mark.parametrize("who", [XUANWU_POLICE, SUZHOU_CIVIL, SUZHOU_SUPERVISOR])
+    def test_another_department_cannot_tell_an_existing_case_from_a_missing_one(self, who: dict[str, str]) -> None:
+        existing = complete_subsistence_case()
+        missing = "01JDQ90F3W7C8M2T6R4K9N5ZZZ"
+        for path in ("/v1/cases/{}", "/v1/cases/{}/timeline/verify"):
+            found, absent = call("GET", path.format(existing), who), call("GET", path.format(missing), who)
+            assert (found.status, found.code) == (absent.status, absent.code) == (404, "case.not_found")
+        # acting on it as well (a supervisor's act is the extension approval)
+        action = "accept" if who["role"] == "staff" else "extend"
+        acted = call("POST", f"/v1/cases/{existing}/{action}", who, body={})
+        assert (acted.status, acted.code) == (404, "case.not_found")
 
     def test_applicants_cannot_decide_and_staff_cannot_apply(self) -> None:
         case_id = complete_subsistence_case()

@@ -207,6 +207,36 @@ class TestFormSchema:
         problem = form_schema_problem(schema)
         assert problem is not None
 
+    @pytest.mark.parametrize(
+        ("field", "reason"),
+        [
+            ({"type": "integer", "minimum": 0}, "minimum and a maximum"),
+            ({"type": "integer", "maximum": 10}, "minimum and a maximum"),
+            ({"type": ["integer", "null"], "minimum": 0}, "minimum and a maximum"),
+            ({"type": "number", "exclusiveMinimum": 0}, "minimum and a maximum"),
+            ({"type": "integer", "minimum": 0, "maximum": 10**19}, "64-bit"),
+            ({"type": "integer", "minimum": -(10**19), "maximum": 0}, "64-bit"),
+        ],
+    )
+    def test_number_fields_without_a_range_within_int64_are_refused(self, field: dict[str, Any], reason: str) -> None:
+        # an unbounded monthly_income_fen took 10^18 fen and 39 digits gave a 500 (issue 22)
+        schema = {"type": "object", "properties": {"group": {"type": "object", "properties": {"income_fen": field}}}}
+        problem = form_schema_problem(schema)
+        assert problem is not None
+        assert "group.properties.income_fen" in problem
+        assert reason in problem
+
+    def test_bounded_number_fields_and_a_field_named_type_are_accepted(self) -> None:
+        schema = {
+            "type": "object",
+            "properties": {
+                "income_fen": {"type": "integer", "minimum": 0, "maximum": 10**9},
+                "area": {"type": "number", "exclusiveMinimum": 0, "maximum": 1e7},
+                "type": {"type": "string", "enum": ["a", "b"]},
+            },
+        }
+        assert form_schema_problem(schema) is None
+
     def test_deeply_nested_schemas_are_refused(self) -> None:
         schema: dict[str, Any] = {"type": "object"}
         node = schema
