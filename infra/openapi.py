@@ -54,6 +54,18 @@ PROBLEM_SCHEMA: dict[str, Any] = {
 }
 
 
+SECURITY_SCHEMES: dict[str, Any] = {
+    "bearerAuth": {
+        "type": "http",
+        "scheme": "bearer",
+        "bearerFormat": "JWT",
+        "description": "Access token (ES256 JWT, 15 minutes) from `POST /v1/auth/sign-in` or a refresh; "
+        "`x-jszw-access` on each operation says which roles it admits.",
+    }
+}
+_PROBLEM_CONTENT = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+
+
 def http_functions() -> dict[str, dict[str, Any]]:
     """Logical id -> {code_dir, routes: {(METHOD, path)}} for functions with Api events."""
     found: dict[str, dict[str, Any]] = {}
@@ -85,7 +97,7 @@ def build_spec() -> dict[str, Any]:
         "info": {"title": TITLE, "version": VERSION, "description": DESCRIPTION},
         "servers": [{"url": "http://127.0.0.1:3000", "description": "local cloud (make run)"}],
         "paths": {},
-        "components": {"schemas": {"Problem": PROBLEM_SCHEMA}},
+        "components": {"schemas": {"Problem": PROBLEM_SCHEMA}, "securitySchemes": SECURITY_SCHEMES},
     }
     problems: list[str] = []
     for logical_id, info in sorted(http_functions().items()):
@@ -98,6 +110,7 @@ def build_spec() -> dict[str, Any]:
                 served.add((method.upper(), path))
                 operation.setdefault("tags", [logical_id])
                 _add_problem_responses(operation)
+                _add_security(operation)
                 spec["paths"].setdefault(path, {})[method] = operation
         declared = info["routes"]
         for method, path in sorted(declared - served):
@@ -112,13 +125,25 @@ def build_spec() -> dict[str, Any]:
     return spec
 
 
+def _add_security(operation: dict[str, Any]) -> None:
+    """Bearer JWT on every operation but the public ones (`x-jszw-access`)."""
+    from shared.platform.principal import ACCESS_EXTENSION, Access
+
+    public = (operation.get(ACCESS_EXTENSION) or {}).get("roles") == Access.PUBLIC.value
+    operation["security"] = [] if public else [{"bearerAuth": []}]
+
+
 def _add_problem_responses(operation: dict[str, Any]) -> None:
     responses = operation.setdefault("responses", {})
     responses.pop("422", None)
-    problem = {
-        "description": "Problem (see docs/errors.md)",
-        "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
-    }
+    for status, response in responses.items():
+        if status.startswith(("4", "5")):
+            # every error is problem+json; Powertools gives a declared response without
+            # content the route's return type (the calendar's 401 said CalendarYear)
+            response["content"] = _PROBLEM_CONTENT
+        elif status in {"204", "304"}:
+            response.pop("content", None)  # no body, whatever the handler's annotation says
+    problem = {"description": "Problem (see docs/errors.md)", "content": _PROBLEM_CONTENT}
     responses["4XX"] = problem
     if operation.get("requestBody") or any(p.get("in") in {"query", "path"} for p in operation.get("parameters", [])):
         responses["422"] = {**problem, "description": "Validation failed: `errors` names each field"}

@@ -263,7 +263,10 @@ class Gateway:
         if not self._ready.is_set():
             return _starting(request), "starting"
         if len(request.body) > MAX_REQUEST_BYTES:
-            return self._error(None, "REQUEST_TOO_LARGE", request), "-"
+            return self._error(self._fallback_api(), "REQUEST_TOO_LARGE", request), "-"
+        if request.method not in ALL_METHODS:
+            # TRACE, CONNECT and made-up methods: API Gateway has no resource for them
+            return self._error(self._fallback_api(), "MISSING_AUTHENTICATION_TOKEN", request), "-"
         matched = self.router.match(request.method, request.path)
         if request.method == "OPTIONS" and (matched is None or matched[0].method == "ANY"):
             preflight = self._preflight(request)
@@ -445,7 +448,10 @@ class Gateway:
                 "domainName": request.header("Host") or "",
             }
             body = _render_template(template, values).encode()
-        return Reply(spec.status or status, [("Content-Type", "application/json"), *headers], body)
+        # a Content-Type among the response's headers replaces the default (problem+json in the template)
+        if not any(name.lower() == "content-type" for name, _ in headers):
+            headers.insert(0, ("Content-Type", "application/json"))
+        return Reply(spec.status or status, headers, body)
 
     # --- CORS ------------------------------------------------------------------------------
 
@@ -734,8 +740,33 @@ def _handler_class(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
             length = int(self.headers.get("Content-Length") or 0)
             return self.rfile.read(length) if length else b""
 
-        # http.server dispatches on these names
+        # http.server dispatches on these names; TRACE and CONNECT reach the gateway's own refusal
         do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_HEAD = _serve  # noqa: N815
+        do_TRACE = do_CONNECT = _serve  # noqa: N815
+
+        def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+            """http.server's own refusals (bad request line, unknown method) in the problem shape, not HTML."""
+            status = code if 400 <= code < 500 else 400
+            body = json.dumps(
+                {
+                    "type": "https://errors.jszwfw.gov.cn/bad_request",
+                    "title": "Bad Request",
+                    "status": status,
+                    "code": "bad_request",
+                    "message": "请求格式有误",
+                    "errors": [],
+                    "request_id": str(uuid.uuid4()),
+                },
+                ensure_ascii=False,
+            ).encode()
+            self.close_connection = True
+            self.send_response(status)
+            self.send_header("Content-Type", "application/problem+json")
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Connection", "close")
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(body)
 
         def log_message(self, format: str, *args: Any) -> None:
             log.debug(format, *args)

@@ -6,7 +6,7 @@ URLs); responses only ever carry their masked forms.
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -16,6 +16,11 @@ OTP_PATTERN = r"^[0-9]{6}$"
 USCC_FIELD_PATTERN = r"^[0-9A-Z]{18}$"
 LOGIN_PATTERN = r"^[a-z][a-z0-9._-]{2,39}$"
 SUBJECT_ID_PATTERN = r"^[0-9A-Z]{26}$"
+# The patterns the service checks (shared.identity.service) after folding full-width
+# characters, spaces, hyphens and a +86 prefix: documented in the spec, not enforced
+# by the model, so "+86 138-0013-8000" is still accepted as the same phone.
+_PHONE: dict[str, Any] = {"json_schema_extra": {"pattern": r"^1[3-9][0-9]{9}$"}}
+_ID_NUMBER: dict[str, Any] = {"json_schema_extra": {"pattern": r"^[0-9]{17}[0-9X]$"}}
 
 
 class AccountKind(StrEnum):
@@ -45,7 +50,7 @@ class OtpRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid", defer_build=True)
 
-    phone: str = Field(min_length=1, max_length=20, description="Mainland mobile number, 11 digits.")
+    phone: str = Field(min_length=1, max_length=20, description="Mainland mobile number, 11 digits.", **_PHONE)
     purpose: Literal[OtpPurpose.REGISTER, OtpPurpose.SIGN_IN] = Field(description="register or sign_in")
 
 
@@ -54,9 +59,11 @@ class Registration(BaseModel):
 
     model_config = ConfigDict(extra="forbid", defer_build=True)
 
-    id_number: str = Field(min_length=1, max_length=32, description="Resident ID number (公民身份号码), 18 characters.")
+    id_number: str = Field(
+        min_length=1, max_length=32, description="Resident ID number (公民身份号码), 18 characters.", **_ID_NUMBER
+    )
     name: str = Field(min_length=1, max_length=64, description="Name as in the population registry (姓名).")
-    phone: str = Field(min_length=1, max_length=20, description="The phone the code was sent to.")
+    phone: str = Field(min_length=1, max_length=20, description="The phone the code was sent to.", **_PHONE)
     code: str = Field(pattern=OTP_PATTERN, description="The 6-digit one-time code.")
 
 
@@ -65,7 +72,7 @@ class CitizenSignIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid", defer_build=True)
 
-    phone: str = Field(min_length=1, max_length=20)
+    phone: str = Field(min_length=1, max_length=20, **_PHONE)
     code: str = Field(pattern=OTP_PATTERN)
     acting_for: str | None = Field(
         default=None, pattern=USCC_FIELD_PATTERN, description="USCC to act for (needs a valid authorisation)."
@@ -110,7 +117,9 @@ class AgentGrant(BaseModel):
 
     model_config = ConfigDict(extra="forbid", defer_build=True)
 
-    agent_id_number: str = Field(min_length=1, max_length=32, description="The agent's resident ID number.")
+    agent_id_number: str = Field(
+        min_length=1, max_length=32, description="The agent's resident ID number.", **_ID_NUMBER
+    )
     agent_name: str = Field(min_length=1, max_length=64, description="The agent's name.")
     scope: list[AgentScope] = Field(min_length=1, max_length=len(AgentScope))
     expires_on: date = Field(description="Last day the authorisation is valid (Asia/Shanghai).")

@@ -42,7 +42,7 @@ from shared.platform.idempotency import once
 from shared.platform.observability import correlation_id
 from shared.platform.pagination import Page
 from shared.platform.principal import Access, access_extension, require_access
-from shared.platform.route_docs import SIGNED_IN, IdempotencyKey
+from shared.platform.route_docs import SIGNED_IN, IdempotencyKey, ok
 from shared.platform.route_docs import problem as _problem
 
 router = APIGatewayRouter()
@@ -98,6 +98,7 @@ def _tokens(pair: TokenPair) -> Response[TokenPair]:
     ),
     tags=[AUTH_TAG],
     responses={
+        202: ok("Send a one-time code by SMS"),
         422: _problem("Bad phone (identity.phone_format)"),
         429: _problem("Requested too often (identity.otp_rate_limited); see Retry-After"),
         503: _problem("SMS channel unavailable (identity.sms_unavailable)"),
@@ -119,6 +120,7 @@ def request_otp(body: Annotated[OtpRequest, Body()]) -> OtpSent:
     ),
     tags=[AUTH_TAG],
     responses={
+        201: ok("Register with real-name verification"),
         **_OTP_PROBLEMS,
         409: _problem("ID number or phone already registered (identity.already_registered, identity.phone_in_use)"),
         422: _problem(
@@ -151,6 +153,7 @@ def register(body: Annotated[Registration, Body()], idempotency_key: Idempotency
     ),
     tags=[AUTH_TAG],
     responses={
+        200: ok("Sign in with phone and one-time code"),
         **_OTP_PROBLEMS,
         403: _problem("No valid authorisation for acting_for (identity.not_authorised_for_enterprise)"),
         422: _problem("Bad phone (identity.phone_format)"),
@@ -172,6 +175,7 @@ def sign_in(body: Annotated[CitizenSignIn, Body()]) -> Response[TokenPair]:
     ),
     tags=[AUTH_TAG],
     responses={
+        202: ok("Staff sign-in, step 1: password"),
         401: _problem("Wrong login or password (identity.sign_in_failed)"),
         429: _problem("Too many attempts (identity.sign_in_rate_limited, identity.otp_rate_limited)"),
         503: _problem("SMS channel unavailable (identity.sms_unavailable)"),
@@ -187,7 +191,7 @@ def staff_sign_in(body: Annotated[StaffSignIn, Body()]) -> StaffChallenge:
     summary="Staff sign-in, step 2: one-time code",
     description="Completes a staff sign-in with the code sent to the phone; returns the tokens.",
     tags=[AUTH_TAG],
-    responses=_OTP_PROBLEMS,
+    responses={200: ok("Staff sign-in, step 2: one-time code"), **_OTP_PROBLEMS},
     openapi_extensions=_PUBLIC,
 )
 def staff_sign_in_verify(body: Annotated[StaffSignInVerification, Body()]) -> Response[TokenPair]:
@@ -202,7 +206,7 @@ def staff_sign_in_verify(body: Annotated[StaffSignInVerification, Body()]) -> Re
         "token works once. Presenting a used one again signs the whole session out everywhere (reuse detection)."
     ),
     tags=[AUTH_TAG],
-    responses=_TOKENS_PROBLEMS,
+    responses={200: ok("Refresh the tokens"), **_TOKENS_PROBLEMS},
     openapi_extensions=_PUBLIC,
 )
 def refresh(body: Annotated[RefreshRequest, Body()]) -> Response[TokenPair]:
@@ -217,7 +221,7 @@ def refresh(body: Annotated[RefreshRequest, Body()]) -> Response[TokenPair]:
         "with a valid authorisation) or `null` to act for oneself. Rotates the refresh token like a refresh."
     ),
     tags=[AUTH_TAG],
-    responses=_TOKENS_PROBLEMS,
+    responses={200: ok("Act for an enterprise, or for oneself"), **_TOKENS_PROBLEMS},
     openapi_extensions=_PUBLIC,
 )
 def acting_for(body: Annotated[ActingForRequest, Body()]) -> Response[TokenPair]:
@@ -266,7 +270,7 @@ def jwks() -> Response[Jwks]:
     summary="My profile",
     description="The signed-in user's profile with the ID number and phone masked; the role is the token's.",
     tags=[ME_TAG],
-    responses=_SIGNED_IN,
+    responses={200: ok("The profile"), **_SIGNED_IN},
     openapi_extensions=access_extension(Access.AUTHENTICATED),
 )
 def me() -> Profile:
@@ -278,7 +282,7 @@ def me() -> Profile:
     summary="Enterprises I may act for",
     description="The enterprises whose legal representative authorised the caller, with scope and end date.",
     tags=[ME_TAG],
-    responses=_SIGNED_IN,
+    responses={200: ok("The enterprises (one page)"), **_SIGNED_IN},
     openapi_extensions=access_extension(Access.AUTHENTICATED),
 )
 def my_enterprises() -> Page[EnterpriseAccess]:
@@ -307,6 +311,7 @@ _LEGAL_REPRESENTATIVE_PROBLEMS = {
     ),
     tags=[AGENTS_TAG],
     responses={
+        201: ok("Authorise an agent"),
         **_LEGAL_REPRESENTATIVE_PROBLEMS,
         422: _problem(
             "Invalid USCC (uscc.*), ID number (id_number.*), name or date (identity.expiry_invalid), "
@@ -325,7 +330,11 @@ def grant_agent(uscc: Uscc, body: Annotated[AgentGrant, Body()]) -> AgentAuthori
     summary="List an enterprise's agents",
     description="The agents the legal representative has authorised for the enterprise.",
     tags=[AGENTS_TAG],
-    responses={**_LEGAL_REPRESENTATIVE_PROBLEMS, 422: _problem("Invalid USCC (uscc.*)")},
+    responses={
+        200: ok("List an enterprise's agents"),
+        **_LEGAL_REPRESENTATIVE_PROBLEMS,
+        422: _problem("Invalid USCC (uscc.*)"),
+    },
     openapi_extensions=access_extension(Access.APPLICANT, scoped=True),
 )
 def list_agents(uscc: Uscc) -> Page[AgentAuthorisation]:
@@ -340,6 +349,7 @@ def list_agents(uscc: Uscc) -> Page[AgentAuthorisation]:
     description="The legal representative withdraws an authorisation; the agent's next refresh is refused.",
     tags=[AGENTS_TAG],
     responses={
+        204: ok("Done, no body"),
         **_LEGAL_REPRESENTATIVE_PROBLEMS,
         404: _problem(
             "Unknown enterprise or authorisation (identity.unknown_enterprise, identity.authorisation_not_found)"

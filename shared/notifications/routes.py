@@ -15,7 +15,7 @@ from shared.notifications.models import MESSAGE_ID_PATTERN, Message, UnreadCount
 from shared.notifications.service import inbox_service
 from shared.platform.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
 from shared.platform.principal import Access, access_extension, require_access
-from shared.platform.route_docs import SIGNED_IN
+from shared.platform.route_docs import SIGNED_IN, Cursor, ok
 from shared.platform.route_docs import problem as _problem
 
 router = APIGatewayRouter()
@@ -32,14 +32,14 @@ _OWN = access_extension(Access.AUTHENTICATED, scoped=True)
     summary="List my messages",
     description="The caller's inbox, newest first, paged with `limit` and the opaque `cursor`.",
     tags=[MESSAGES_TAG],
-    responses={400: _problem("Bad cursor (invalid_cursor)"), **_SIGNED_IN},
+    responses={200: ok("One page of messages"), 400: _problem("Bad cursor (invalid_cursor)"), **_SIGNED_IN},
     openapi_extensions=_OWN,
 )
 def list_messages(
     limit: Annotated[
         int, Query(ge=1, le=MAX_LIMIT, description=f"Page size (default {DEFAULT_LIMIT}).")
     ] = DEFAULT_LIMIT,
-    cursor: Annotated[str | None, Query(max_length=2048, description="`next_cursor` of the previous page.")] = None,
+    cursor: Cursor = None,
 ) -> Page[Message]:
     principal = require_access(router, Access.AUTHENTICATED)
     return inbox_service().messages(principal.subject_id, limit=limit, cursor=cursor)
@@ -50,7 +50,7 @@ def list_messages(
     summary="Count my unread messages",
     description="How many of the caller's messages are unread (for the badge in the portal).",
     tags=[MESSAGES_TAG],
-    responses=_SIGNED_IN,
+    responses={200: ok("The unread count"), **_SIGNED_IN},
     openapi_extensions=_OWN,
 )
 def unread_count() -> UnreadCount:
@@ -64,7 +64,11 @@ def unread_count() -> UnreadCount:
     description="Marks one of the caller's messages read; marking it again changes nothing. "
     "A message of another user is not found (404).",
     tags=[MESSAGES_TAG],
-    responses={404: _problem("No such message in your inbox (not_found)"), **_SIGNED_IN},
+    responses={
+        200: ok("Mark a message read"),
+        404: _problem("No such message in your inbox (not_found)"),
+        **_SIGNED_IN,
+    },
     openapi_extensions=_OWN,
 )
 def mark_read(

@@ -33,8 +33,15 @@ SIGNED_IN = {401: problem("No or invalid access token (unauthorized)")}
 ROLE = {**SIGNED_IN, 403: problem("The caller's role may not do this (forbidden)")}
 
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"Page size (default {DEFAULT_LIMIT}, max {MAX_LIMIT}).")]
+CURSOR_PATTERN = r"^[A-Za-z0-9_-]+={0,2}$"
+"""What `encode_cursor` produces (base64url); anything else could never be a cursor."""
 Cursor = Annotated[
-    str | None, Query(max_length=2048, description="Opaque `next_cursor` from the previous page of the same query.")
+    str | None,
+    Query(
+        max_length=2048,
+        pattern=CURSOR_PATTERN,
+        description="Opaque `next_cursor` from the previous page of the same query.",
+    ),
 ]
 IdempotencyKey = Annotated[
     str | None,
