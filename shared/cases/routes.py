@@ -48,10 +48,11 @@ from shared.cases.states import CaseAction
 from shared.platform.idempotency import once
 from shared.platform.observability import correlation_id
 from shared.platform.pagination import DEFAULT_LIMIT, Page
-from shared.platform.principal import Access, access_extension, require_access
+from shared.platform.principal import Access, Principal
 from shared.platform.route_docs import ROLE, SIGNED_IN, Cursor, IdempotencyKey, Limit
 from shared.platform.route_docs import ok as _ok
 from shared.platform.route_docs import problem as _problem
+from shared.platform.routing import route
 
 router = APIGatewayRouter()
 
@@ -73,12 +74,6 @@ _CONFLICT = {
     )
 }
 
-# scoped: an agent also needs the enterprise's `cases` authorisation (else 403)
-APPLICANT_ONLY = access_extension(Access.APPLICANT, scoped=True)
-APPLICANT_RECORD = access_extension(Access.AUTHENTICATED, scoped=True)
-STAFF_ONLY = access_extension(Access.STAFF)
-STAFF_RECORD = access_extension(Access.STAFF, scoped=True)
-
 CaseId = Annotated[str, Path(pattern=CASE_ID_PATTERN, description="Case id (26 characters).")]
 MaterialId = Annotated[str, Path(pattern=MATERIAL_ID_PATTERN, description="Material id from the upload ticket.")]
 
@@ -90,7 +85,9 @@ def _service() -> CasesService:
 # --- applying ------------------------------------------------------------------------------
 
 
-@router.post(
+@route(
+    router,
+    "POST",
     "/v1/cases",
     status_code=201,
     summary="Start an application (draft)",
@@ -101,7 +98,8 @@ def _service() -> CasesService:
         "`Idempotency-Key` to make retries safe."
     ),
     tags=[APPLY_TAG],
-    openapi_extensions=APPLICANT_ONLY,
+    access=Access.APPLICANT,
+    scoped=True,
     responses={
         201: _ok("The new draft"),
         409: _problem("Idempotency-Key reused with another body (idempotency_key_reused)"),
@@ -109,8 +107,9 @@ def _service() -> CasesService:
         **_ROLE,
     },
 )
-def create_case(body: Annotated[NewCase, Body()], idempotency_key: IdempotencyKey = None) -> CaseDetail:
-    principal = require_access(router, Access.APPLICANT)
+def create_case(
+    principal: Principal, body: Annotated[NewCase, Body()], idempotency_key: IdempotencyKey = None
+) -> CaseDetail:
 
     def produce() -> dict[str, Any]:
         return _service().create_draft(principal, body).model_dump(mode="json")
@@ -120,7 +119,9 @@ def create_case(body: Annotated[NewCase, Body()], idempotency_key: IdempotencyKe
     return CaseDetail.model_validate(result)
 
 
-@router.post(
+@route(
+    router,
+    "POST",
     "/v1/hall/cases",
     status_code=201,
     summary="Take in an application at a hall (同城通办)",
@@ -130,7 +131,7 @@ def create_case(body: Annotated[NewCase, Body()], idempotency_key: IdempotencyKe
         "it in may fill the form, attach materials and submit for the applicant."
     ),
     tags=[APPLY_TAG],
-    openapi_extensions=STAFF_ONLY,
+    access=Access.STAFF,
     responses={
         201: _ok("The new draft"),
         403: _problem("Not staff, not a city-level item, or another city (forbidden, case.hall_intake_not_allowed)"),
@@ -138,8 +139,9 @@ def create_case(body: Annotated[NewCase, Body()], idempotency_key: IdempotencyKe
         **_SIGNED_IN,
     },
 )
-def take_in_at_hall(body: Annotated[HallIntakeRequest, Body()], idempotency_key: IdempotencyKey = None) -> CaseDetail:
-    principal = require_access(router, Access.STAFF)
+def take_in_at_hall(
+    principal: Principal, body: Annotated[HallIntakeRequest, Body()], idempotency_key: IdempotencyKey = None
+) -> CaseDetail:
 
     def produce() -> dict[str, Any]:
         return _service().take_in_at_hall(principal, body).model_dump(mode="json")
@@ -149,7 +151,9 @@ def take_in_at_hall(body: Annotated[HallIntakeRequest, Body()], idempotency_key:
     return CaseDetail.model_validate(result)
 
 
-@router.put(
+@route(
+    router,
+    "PUT",
     "/v1/cases/<case_id>/form",
     summary="Fill in the application form",
     description=(
@@ -158,7 +162,8 @@ def take_in_at_hall(body: Annotated[HallIntakeRequest, Body()], idempotency_key:
         "fields may wait: pre-review lists them. Only while the case is a draft or awaiting supplements."
     ),
     tags=[APPLY_TAG],
-    openapi_extensions=APPLICANT_RECORD,
+    access=Access.AUTHENTICATED,
+    scoped=True,
     responses={
         200: _ok("The case with the saved form"),
         409: _problem("Not editable now or changed meanwhile (case.not_editable, case.version_mismatch)"),
@@ -166,12 +171,13 @@ def take_in_at_hall(body: Annotated[HallIntakeRequest, Body()], idempotency_key:
         **_RECORD,
     },
 )
-def update_form(case_id: CaseId, body: Annotated[FormUpdate, Body()]) -> CaseDetail:
-    principal = require_access(router, Access.AUTHENTICATED)
+def update_form(principal: Principal, case_id: CaseId, body: Annotated[FormUpdate, Body()]) -> CaseDetail:
     return _service().update_form(principal, case_id, body)
 
 
-@router.post(
+@route(
+    router,
+    "POST",
     "/v1/cases/<case_id>/materials",
     status_code=201,
     summary="Get an upload form for a material",
@@ -181,7 +187,8 @@ def update_form(case_id: CaseId, body: Annotated[FormUpdate, Body()]) -> CaseDet
         "confirm it. Formats and the size limit come from the item's material list."
     ),
     tags=[APPLY_TAG],
-    openapi_extensions=APPLICANT_RECORD,
+    access=Access.AUTHENTICATED,
+    scoped=True,
     responses={
         201: _ok("The presigned POST"),
         409: _problem("Not editable now, or too many files (case.not_editable, case.too_many_materials)"),
@@ -190,12 +197,13 @@ def update_form(case_id: CaseId, body: Annotated[FormUpdate, Body()]) -> CaseDet
         **_RECORD,
     },
 )
-def request_upload(case_id: CaseId, body: Annotated[UploadRequest, Body()]) -> UploadTicket:
-    principal = require_access(router, Access.AUTHENTICATED)
+def request_upload(principal: Principal, case_id: CaseId, body: Annotated[UploadRequest, Body()]) -> UploadTicket:
     return _service().request_upload(principal, case_id, body)
 
 
-@router.post(
+@route(
+    router,
+    "POST",
     "/v1/cases/<case_id>/materials/<material_id>/confirm",
     summary="Confirm an uploaded material",
     description=(
@@ -204,7 +212,8 @@ def request_upload(case_id: CaseId, body: Annotated[UploadRequest, Body()]) -> U
         "Confirming twice is harmless."
     ),
     tags=[APPLY_TAG],
-    openapi_extensions=APPLICANT_RECORD,
+    access=Access.AUTHENTICATED,
+    scoped=True,
     responses={
         200: _ok("The case's materials"),
         409: _problem("Nothing uploaded yet, or not editable (case.material_not_uploaded, case.not_editable)"),
@@ -213,29 +222,32 @@ def request_upload(case_id: CaseId, body: Annotated[UploadRequest, Body()]) -> U
         **_RECORD,
     },
 )
-def confirm_material(case_id: CaseId, material_id: MaterialId) -> MaterialInfo:
-    principal = require_access(router, Access.AUTHENTICATED)
+def confirm_material(principal: Principal, case_id: CaseId, material_id: MaterialId) -> MaterialInfo:
     return _service().confirm_material(principal, case_id, material_id)
 
 
-@router.delete(
+@route(
+    router,
+    "DELETE",
     "/v1/cases/<case_id>/materials/<material_id>",
     summary="Remove a material",
     description="Takes a file off the case, e.g. to replace a wrong one while supplementing.",
     tags=[APPLY_TAG],
-    openapi_extensions=APPLICANT_RECORD,
+    access=Access.AUTHENTICATED,
+    scoped=True,
     responses={
         200: _ok("The case's materials"),
         409: _problem("Not editable now (case.not_editable)"),
         **_RECORD,
     },
 )
-def remove_material(case_id: CaseId, material_id: MaterialId) -> MaterialInfo:
-    principal = require_access(router, Access.AUTHENTICATED)
+def remove_material(principal: Principal, case_id: CaseId, material_id: MaterialId) -> MaterialInfo:
     return _service().remove_material(principal, case_id, material_id)
 
 
-@router.post(
+@route(
+    router,
+    "POST",
     "/v1/cases/<case_id>/materials/from-licence",
     summary="Use one of my e-licences for a material (免提交, C15)",
     description=(
@@ -245,7 +257,8 @@ def remove_material(case_id: CaseId, material_id: MaterialId) -> MaterialInfo:
         "(`/v1/me/licence-usage`); pre-review checks the licence again. Using the same licence twice is harmless."
     ),
     tags=[APPLY_TAG],
-    openapi_extensions=APPLICANT_ONLY,
+    access=Access.APPLICANT,
+    scoped=True,
     responses={
         200: _ok("The case's materials"),
         409: _problem(
@@ -256,13 +269,15 @@ def remove_material(case_id: CaseId, material_id: MaterialId) -> MaterialInfo:
         **_RECORD,
     },
 )
-def use_licence_for_material(case_id: CaseId, body: Annotated[LicenceMaterialRequest, Body()]) -> MaterialInfo:
-    principal = require_access(router, Access.APPLICANT)
+def use_licence_for_material(
+    principal: Principal, case_id: CaseId, body: Annotated[LicenceMaterialRequest, Body()]
+) -> MaterialInfo:
     return _service().attach_licence(principal, case_id, body)
 
 
-def _submit(case_id: str, body: SubmitRequest | None, key: str | None, action: CaseAction) -> Receipt:
-    principal = require_access(router, Access.AUTHENTICATED)
+def _submit(
+    principal: Principal, case_id: str, body: SubmitRequest | None, key: str | None, action: CaseAction
+) -> Receipt:
     return _service().submit(
         principal,
         case_id,
@@ -273,7 +288,9 @@ def _submit(case_id: str, body: SubmitRequest | None, key: str | None, action: C
     )
 
 
-@router.post(
+@route(
+    router,
+    "POST",
     "/v1/cases/<case_id>/submit",
     summary="Submit the application (申报)",
     description=(
@@ -282,7 +299,8 @@ def _submit(case_id: str, body: SubmitRequest | None, key: str | None, action: C
         "`Idempotency-Key`, the same key and body return the first receipt and another body is refused (409)."
     ),
     tags=[APPLY_TAG],
-    openapi_extensions=APPLICANT_RECORD,
+    access=Access.AUTHENTICATED,
+    scoped=True,
     responses={
         200: _ok("The receipt: case number, state, Art. 32 intake day"),
         409: _problem(
@@ -293,14 +311,17 @@ def _submit(case_id: str, body: SubmitRequest | None, key: str | None, action: C
     },
 )
 def submit(
+    principal: Principal,
     case_id: CaseId,
     body: Annotated[SubmitRequest | None, Body(description="Optional: the case version reviewed.")] = None,
     idempotency_key: IdempotencyKey = None,
 ) -> Receipt:
-    return _submit(case_id, body, idempotency_key, CaseAction.SUBMIT)
+    return _submit(principal, case_id, body, idempotency_key, CaseAction.SUBMIT)
 
 
-@router.post(
+@route(
+    router,
+    "POST",
     "/v1/cases/<case_id>/supplement",
     summary="Resubmit after supplementing (补正提交)",
     description=(
@@ -308,7 +329,8 @@ def submit(
         "the case is pre-reviewed again. Same idempotency rules as submission."
     ),
     tags=[APPLY_TAG],
-    openapi_extensions=APPLICANT_RECORD,
+    access=Access.AUTHENTICATED,
+    scoped=True,
     responses={
         200: _ok("The receipt"),
         409: _problem("Not awaiting supplements (case.transition_not_allowed, idempotency_key_reused)"),
@@ -316,30 +338,35 @@ def submit(
     },
 )
 def supplement(
+    principal: Principal,
     case_id: CaseId,
     body: Annotated[SubmitRequest | None, Body(description="Optional: the case version reviewed.")] = None,
     idempotency_key: IdempotencyKey = None,
 ) -> Receipt:
-    return _submit(case_id, body, idempotency_key, CaseAction.SUPPLEMENT)
+    return _submit(principal, case_id, body, idempotency_key, CaseAction.SUPPLEMENT)
 
 
-@router.post(
+@route(
+    router,
+    "POST",
     "/v1/cases/<case_id>/withdraw",
     summary="Withdraw the application (撤回)",
     description="Withdraws the application before a decision, with a reason.",
     tags=[APPLY_TAG],
-    openapi_extensions=APPLICANT_RECORD,
+    access=Access.AUTHENTICATED,
+    scoped=True,
     responses={200: _ok("The withdrawn case"), **_CONFLICT, **_RECORD},
 )
-def withdraw(case_id: CaseId, body: Annotated[ReasonRequest, Body()]) -> CaseDetail:
-    principal = require_access(router, Access.AUTHENTICATED)
+def withdraw(principal: Principal, case_id: CaseId, body: Annotated[ReasonRequest, Body()]) -> CaseDetail:
     return _service().withdraw(principal, case_id, body, correlation_id=correlation_id())
 
 
 # --- my cases --------------------------------------------------------------------------------
 
 
-@router.get(
+@route(
+    router,
+    "GET",
     "/v1/cases",
     summary="List my cases",
     description=(
@@ -347,15 +374,17 @@ def withdraw(case_id: CaseId, body: Annotated[ReasonRequest, Body()]) -> CaseDet
         "for. Paged with `limit` and the opaque `cursor`."
     ),
     tags=[CASES_TAG],
-    openapi_extensions=APPLICANT_ONLY,
+    access=Access.APPLICANT,
+    scoped=True,
     responses={200: _ok("A page of cases"), 400: _problem("Bad cursor (invalid_cursor)"), **_ROLE},
 )
-def my_cases(limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> Page[CaseSummary]:
-    principal = require_access(router, Access.APPLICANT)
+def my_cases(principal: Principal, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> Page[CaseSummary]:
     return _service().my_cases(principal, limit=limit, cursor=cursor)
 
 
-@router.get(
+@route(
+    router,
+    "GET",
     "/v1/cases/<case_id>",
     summary="Read a case",
     description=(
@@ -364,15 +393,17 @@ def my_cases(limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> Page[CaseSu
         "hall staff who took it in may read it."
     ),
     tags=[CASES_TAG],
-    openapi_extensions=APPLICANT_RECORD,
+    access=Access.AUTHENTICATED,
+    scoped=True,
     responses={200: _ok("The case"), **_RECORD},
 )
-def get_case(case_id: CaseId) -> CaseDetail:
-    principal = require_access(router, Access.AUTHENTICATED)
+def get_case(principal: Principal, case_id: CaseId) -> CaseDetail:
     return _service().detail(principal, case_id)
 
 
-@router.get(
+@route(
+    router,
+    "GET",
     "/v1/cases/<case_id>/timeline/verify",
     summary="Verify the case's timeline",
     description=(
@@ -380,18 +411,20 @@ def get_case(case_id: CaseId) -> CaseDetail:
         "its end with the head the case holds: any changed, removed or reordered entry is reported."
     ),
     tags=[CASES_TAG],
-    openapi_extensions=APPLICANT_RECORD,
+    access=Access.AUTHENTICATED,
+    scoped=True,
     responses={200: _ok("Whether the chain verifies, and where it breaks"), **_RECORD},
 )
-def verify_timeline(case_id: CaseId) -> TimelineVerification:
-    principal = require_access(router, Access.AUTHENTICATED)
+def verify_timeline(principal: Principal, case_id: CaseId) -> TimelineVerification:
     return _service().verify_timeline(principal, case_id)
 
 
 # --- intake by the department ----------------------------------------------------------------
 
 
-@router.get(
+@route(
+    router,
+    "GET",
     "/v1/work-queue",
     summary="The department's intake work queue",
     description=(
@@ -399,15 +432,16 @@ def verify_timeline(case_id: CaseId) -> TimelineVerification:
         "first, with the Art. 32 day after which they count as accepted (视为受理)."
     ),
     tags=[INTAKE_TAG],
-    openapi_extensions=STAFF_ONLY,
+    access=Access.STAFF,
     responses={200: _ok("A page of cases, oldest first"), 400: _problem("Bad cursor (invalid_cursor)"), **_ROLE},
 )
-def work_queue(limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> Page[WorkQueueEntry]:
-    principal = require_access(router, Access.STAFF)
+def work_queue(principal: Principal, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> Page[WorkQueueEntry]:
     return _service().work_queue(principal, limit=limit, cursor=cursor)
 
 
-@router.post(
+@route(
+    router,
+    "POST",
     "/v1/cases/<case_id>/accept",
     summary="Accept the application (受理)",
     description=(
@@ -415,39 +449,47 @@ def work_queue(limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> Page[Work
         "in working days on the holiday calendar."
     ),
     tags=[INTAKE_TAG],
-    openapi_extensions=STAFF_RECORD,
+    access=Access.STAFF,
+    scoped=True,
     responses={200: _ok("The accepted case with its deadlines"), **_CONFLICT, **_RECORD},
 )
 def accept(
-    case_id: CaseId, body: Annotated[AcceptRequest | None, Body(description="Optional note and version.")] = None
+    principal: Principal,
+    case_id: CaseId,
+    body: Annotated[AcceptRequest | None, Body(description="Optional note and version.")] = None,
 ) -> CaseDetail:
-    principal = require_access(router, Access.STAFF)
     return _service().accept(principal, case_id, body or AcceptRequest(), correlation_id=correlation_id())
 
 
-@router.post(
+@route(
+    router,
+    "POST",
     "/v1/cases/<case_id>/refuse",
     summary="Refuse to accept (不予受理)",
     description="Refuses the application at intake, with the reason the applicant is told.",
     tags=[INTAKE_TAG],
-    openapi_extensions=STAFF_RECORD,
+    access=Access.STAFF,
+    scoped=True,
     responses={200: _ok("The refused case"), **_CONFLICT, **_RECORD},
 )
-def refuse(case_id: CaseId, body: Annotated[ReasonRequest, Body()]) -> CaseDetail:
-    principal = require_access(router, Access.STAFF)
+def refuse(principal: Principal, case_id: CaseId, body: Annotated[ReasonRequest, Body()]) -> CaseDetail:
     return _service().refuse(principal, case_id, body, correlation_id=correlation_id())
 
 
-@router.post(
+@route(
+    router,
+    "POST",
     "/v1/cases/<case_id>/request-supplement",
     summary="Ask for supplements (一次性告知)",
     description="Staff list everything the applicant must supplement, in one notice.",
     tags=[INTAKE_TAG],
-    openapi_extensions=STAFF_RECORD,
+    access=Access.STAFF,
+    scoped=True,
     responses={200: _ok("The case awaiting supplements"), **_CONFLICT, **_RECORD},
 )
-def request_supplement(case_id: CaseId, body: Annotated[StaffSupplementRequest, Body()]) -> CaseDetail:
-    principal = require_access(router, Access.STAFF)
+def request_supplement(
+    principal: Principal, case_id: CaseId, body: Annotated[StaffSupplementRequest, Body()]
+) -> CaseDetail:
     return _service().request_supplement(principal, case_id, body, correlation_id=correlation_id())
 
 
@@ -455,25 +497,27 @@ def request_supplement(case_id: CaseId, body: Annotated[StaffSupplementRequest, 
 
 REVIEW_TAG = "Review 审查与决定"
 SUPERVISION_TAG = "Supervision 效能监察"
-SUPERVISOR_RECORD = access_extension(Access.SUPERVISOR, scoped=True)
-SUPERVISOR_ONLY = access_extension(Access.SUPERVISOR)
 _NOTE = Annotated[AcceptRequest | None, Body(description="Optional note and version.")]
 
 
-@router.post(
+@route(
+    router,
+    "POST",
     "/v1/cases/<case_id>/start-review",
     summary="Start the review (开始审查)",
     description="Staff of the implementing department take an accepted case into review.",
     tags=[REVIEW_TAG],
-    openapi_extensions=STAFF_RECORD,
+    access=Access.STAFF,
+    scoped=True,
     responses={200: _ok("The case in review"), **_CONFLICT, **_RECORD},
 )
-def start_review(case_id: CaseId, body: _NOTE = None) -> CaseDetail:
-    principal = require_access(router, Access.STAFF)
+def start_review(principal: Principal, case_id: CaseId, body: _NOTE = None) -> CaseDetail:
     return _service().start_review(principal, case_id, body or AcceptRequest(), correlation_id=correlation_id())
 
 
-@router.post(
+@route(
+    router,
+    "POST",
     "/v1/cases/<case_id>/suspend",
     summary="Stop the clock for a special procedure (中止计时, Art. 45)",
     description=(
@@ -481,7 +525,8 @@ def start_review(case_id: CaseId, body: _NOTE = None) -> CaseDetail:
         "and the expected duration are told to the applicant; the suspension is kept in the case's history."
     ),
     tags=[REVIEW_TAG],
-    openapi_extensions=STAFF_RECORD,
+    access=Access.STAFF,
+    scoped=True,
     responses={
         200: _ok("The suspended case"),
         409: _problem(
@@ -491,25 +536,28 @@ def start_review(case_id: CaseId, body: _NOTE = None) -> CaseDetail:
         **_RECORD,
     },
 )
-def suspend(case_id: CaseId, body: Annotated[SuspendRequest, Body()]) -> CaseDetail:
-    principal = require_access(router, Access.STAFF)
+def suspend(principal: Principal, case_id: CaseId, body: Annotated[SuspendRequest, Body()]) -> CaseDetail:
     return _service().suspend(principal, case_id, body, correlation_id=correlation_id())
 
 
-@router.post(
+@route(
+    router,
+    "POST",
     "/v1/cases/<case_id>/resume",
     summary="Restart the clock (恢复计时)",
     description="Every deadline moves by the working days spent suspended.",
     tags=[REVIEW_TAG],
-    openapi_extensions=STAFF_RECORD,
+    access=Access.STAFF,
+    scoped=True,
     responses={200: _ok("The case back in review with its moved deadlines"), **_CONFLICT, **_RECORD},
 )
-def resume(case_id: CaseId, body: _NOTE = None) -> CaseDetail:
-    principal = require_access(router, Access.STAFF)
+def resume(principal: Principal, case_id: CaseId, body: _NOTE = None) -> CaseDetail:
     return _service().resume(principal, case_id, body or AcceptRequest(), correlation_id=correlation_id())
 
 
-@router.post(
+@route(
+    router,
+    "POST",
     "/v1/cases/<case_id>/extension-request",
     summary="Request extending the legal limit (申请延长期限, Art. 42)",
     description=(
@@ -519,7 +567,8 @@ def resume(case_id: CaseId, body: _NOTE = None) -> CaseDetail:
         "legal limit."
     ),
     tags=[REVIEW_TAG],
-    openapi_extensions=STAFF_RECORD,
+    access=Access.STAFF,
+    scoped=True,
     responses={
         200: _ok("The case with its pending extension request"),
         409: _problem(
@@ -529,12 +578,13 @@ def resume(case_id: CaseId, body: _NOTE = None) -> CaseDetail:
         **_RECORD,
     },
 )
-def request_extension(case_id: CaseId, body: Annotated[ReasonRequest, Body()]) -> CaseDetail:
-    principal = require_access(router, Access.STAFF)
+def request_extension(principal: Principal, case_id: CaseId, body: Annotated[ReasonRequest, Body()]) -> CaseDetail:
     return _service().request_extension(principal, case_id, body, correlation_id=correlation_id())
 
 
-@router.post(
+@route(
+    router,
+    "POST",
     "/v1/cases/<case_id>/extend",
     summary="Approve the extension request (批准延长期限, Art. 42)",
     description=(
@@ -544,7 +594,8 @@ def request_extension(case_id: CaseId, body: Annotated[ReasonRequest, Body()]) -
         "(403 case.extension_self_approval)."
     ),
     tags=[REVIEW_TAG],
-    openapi_extensions=SUPERVISOR_RECORD,
+    access=Access.SUPERVISOR,
+    scoped=True,
     responses={
         200: _ok("The case with its extended legal limit"),
         409: _problem(
@@ -555,13 +606,16 @@ def request_extension(case_id: CaseId, body: Annotated[ReasonRequest, Body()]) -
     },
 )
 def extend(
-    case_id: CaseId, body: Annotated[ExtendRequest | None, Body(description="Optional reason and version.")] = None
+    principal: Principal,
+    case_id: CaseId,
+    body: Annotated[ExtendRequest | None, Body(description="Optional reason and version.")] = None,
 ) -> CaseDetail:
-    principal = require_access(router, Access.SUPERVISOR)
     return _service().extend(principal, case_id, body or ExtendRequest(), correlation_id=correlation_id())
 
 
-@router.post(
+@route(
+    router,
+    "POST",
     "/v1/cases/<case_id>/extension-request/reject",
     summary="Reject the extension request (不批准延期)",
     description=(
@@ -569,19 +623,21 @@ def extend(
         "for the department (on the case's timeline). The legal limit stays; the department may ask again."
     ),
     tags=[REVIEW_TAG],
-    openapi_extensions=SUPERVISOR_RECORD,
+    access=Access.SUPERVISOR,
+    scoped=True,
     responses={
         200: _ok("The case without the request"),
         409: _problem("No pending request, wrong state (case.extension_not_requested, case.transition_not_allowed)"),
         **_RECORD,
     },
 )
-def reject_extension(case_id: CaseId, body: Annotated[ReasonRequest, Body()]) -> CaseDetail:
-    principal = require_access(router, Access.SUPERVISOR)
+def reject_extension(principal: Principal, case_id: CaseId, body: Annotated[ReasonRequest, Body()]) -> CaseDetail:
     return _service().reject_extension(principal, case_id, body, correlation_id=correlation_id())
 
 
-@router.get(
+@route(
+    router,
+    "GET",
     "/v1/joint-tasks",
     summary="My department's open joint tasks (并联审批待办)",
     description=(
@@ -590,15 +646,16 @@ def reject_extension(case_id: CaseId, body: Annotated[ReasonRequest, Body()]) ->
         "with `limit` and the opaque `cursor`."
     ),
     tags=[REVIEW_TAG],
-    openapi_extensions=STAFF_ONLY,
+    access=Access.STAFF,
     responses={200: _ok("A page of open tasks"), 400: _problem("Bad cursor (invalid_cursor)"), **_ROLE},
 )
-def joint_tasks(limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> Page[JointTaskEntry]:
-    principal = require_access(router, Access.STAFF)
+def joint_tasks(principal: Principal, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> Page[JointTaskEntry]:
     return _service().joint_tasks(principal, limit=limit, cursor=cursor)
 
 
-@router.post(
+@route(
+    router,
+    "POST",
     "/v1/cases/<case_id>/joint-task",
     summary="Give a co-department's opinion (并联审批意见)",
     description=(
@@ -606,19 +663,21 @@ def joint_tasks(limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> Page[Joi
         "disagreement reaches the lead department with its reason. Each department sees only its own task."
     ),
     tags=[REVIEW_TAG],
-    openapi_extensions=STAFF_RECORD,
+    access=Access.STAFF,
+    scoped=True,
     responses={
         200: _ok("The case as the co-department sees it"),
         409: _problem("Task already decided, not a joint case, wrong state (case.task_already_decided, …)"),
         **_RECORD,
     },
 )
-def joint_task(case_id: CaseId, body: Annotated[TaskOpinionRequest, Body()]) -> CaseDetail:
-    principal = require_access(router, Access.STAFF)
+def joint_task(principal: Principal, case_id: CaseId, body: Annotated[TaskOpinionRequest, Body()]) -> CaseDetail:
     return _service().task_opinion(principal, case_id, body, correlation_id=correlation_id())
 
 
-@router.post(
+@route(
+    router,
+    "POST",
     "/v1/cases/<case_id>/decide",
     summary="Decide (准予 / 不予许可)",
     description=(
@@ -627,7 +686,8 @@ def joint_task(case_id: CaseId, body: Annotated[TaskOpinionRequest, Body()]) -> 
         "(409 case.joint_tasks_open otherwise). Two staff deciding at once: one wins, the other gets 409."
     ),
     tags=[REVIEW_TAG],
-    openapi_extensions=STAFF_RECORD,
+    access=Access.STAFF,
+    scoped=True,
     responses={
         200: _ok("The decided case with its decision and a short-lived document link"),
         409: _problem(
@@ -637,25 +697,28 @@ def joint_task(case_id: CaseId, body: Annotated[TaskOpinionRequest, Body()]) -> 
         **_RECORD,
     },
 )
-def decide(case_id: CaseId, body: Annotated[DecideRequest, Body()]) -> CaseDetail:
-    principal = require_access(router, Access.STAFF)
+def decide(principal: Principal, case_id: CaseId, body: Annotated[DecideRequest, Body()]) -> CaseDetail:
     return _service().decide(principal, case_id, body, correlation_id=correlation_id())
 
 
-@router.post(
+@route(
+    router,
+    "POST",
     "/v1/cases/<case_id>/complete",
     summary="Complete the case (办结)",
     description="Closes a decided case.",
     tags=[REVIEW_TAG],
-    openapi_extensions=STAFF_RECORD,
+    access=Access.STAFF,
+    scoped=True,
     responses={200: _ok("The completed case"), **_CONFLICT, **_RECORD},
 )
-def complete(case_id: CaseId, body: _NOTE = None) -> CaseDetail:
-    principal = require_access(router, Access.STAFF)
+def complete(principal: Principal, case_id: CaseId, body: _NOTE = None) -> CaseDetail:
     return _service().complete(principal, case_id, body or AcceptRequest(), correlation_id=correlation_id())
 
 
-@router.get(
+@route(
+    router,
+    "GET",
     "/v1/supervision/warnings",
     summary="Deadline warnings (效能监察预警)",
     description=(
@@ -667,10 +730,12 @@ def complete(case_id: CaseId, body: _NOTE = None) -> CaseDetail:
         "`limit` and the opaque `cursor`, city by city, newest first within a city."
     ),
     tags=[SUPERVISION_TAG],
-    openapi_extensions=SUPERVISOR_RECORD,
+    access=Access.SUPERVISOR,
+    scoped=True,
     responses={200: _ok("A page of open warnings"), 400: _problem("Bad cursor (invalid_cursor)"), **_ROLE},
 )
 def warnings(
+    principal: Principal,
     region_code: Annotated[str | None, Query(pattern=r"^[0-9]{2,6}$", description="Region code or prefix.")] = None,
     department_id: Annotated[str | None, Query(max_length=64, description="Department id.")] = None,
     level: Annotated[WarningLevel | None, Query(description="yellow or red.")] = None,
@@ -678,7 +743,6 @@ def warnings(
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
 ) -> Page[DeadlineWarning]:
-    principal = require_access(router, Access.SUPERVISOR)
     page = _service().list_warnings(
         principal,
         region_code=region_code,
@@ -693,7 +757,9 @@ def warnings(
     )
 
 
-@router.get(
+@route(
+    router,
+    "GET",
     "/v1/supervision/extension-requests",
     summary="Extension requests waiting for approval (延期审批)",
     description=(
@@ -702,9 +768,10 @@ def warnings(
         "`POST /v1/cases/{case_id}/extension-request/reject`. Paged with `limit` and the opaque `cursor`."
     ),
     tags=[SUPERVISION_TAG],
-    openapi_extensions=SUPERVISOR_ONLY,
+    access=Access.SUPERVISOR,
     responses={200: _ok("A page of pending requests"), 400: _problem("Bad cursor (invalid_cursor)"), **_ROLE},
 )
-def extension_requests(limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> Page[ExtensionRequestEntry]:
-    principal = require_access(router, Access.SUPERVISOR)
+def extension_requests(
+    principal: Principal, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
+) -> Page[ExtensionRequestEntry]:
     return _service().extension_requests(principal, limit=limit, cursor=cursor)

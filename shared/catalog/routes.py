@@ -2,10 +2,10 @@
 
 Public reads: search, item detail, change history, divisions, departments,
 and the 不见面 / 见一次面 lists. Operator endpoints (drafts, publish, retire)
-need a signed-in operator (`require_operator` reads the authorizer's
-principal). Each route declares who may call it (`x-jszw-access`), its
-parameters, models and the error codes it may answer with, so the OpenAPI
-spec documents it; errors are the platform's problem+json body.
+need a signed-in operator (`route(..., access=Access.OPERATOR)`). Each
+route declares who may call it (`x-jszw-access`), its parameters, models and
+the error codes it may answer with, so the OpenAPI spec documents it; errors
+are the platform's problem+json body.
 """
 
 from __future__ import annotations
@@ -37,12 +37,12 @@ from shared.catalog.models import (
 from shared.catalog.service import CatalogService
 from shared.platform.idempotency import once
 from shared.platform.observability import correlation_id
-from shared.platform.operator_guard import require_operator
 from shared.platform.pagination import DEFAULT_LIMIT, Page
-from shared.platform.principal import Access, access_extension
+from shared.platform.principal import Access, Principal
 from shared.platform.route_docs import Cursor, Limit
 from shared.platform.route_docs import ok as _ok
 from shared.platform.route_docs import problem as _problem
+from shared.platform.routing import route
 
 router = APIGatewayRouter()
 
@@ -58,8 +58,6 @@ _UNAUTHORIZED = {
     403: _problem("The caller is not an operator (forbidden)"),
 }
 _OPERATOR = {**_UNAUTHORIZED, 413: _problem("Body larger than the limit (payload_too_large)")}
-PUBLIC = access_extension(Access.PUBLIC)
-OPERATOR_ONLY = access_extension(Access.OPERATOR)
 
 ItemCode = Annotated[
     str,
@@ -79,7 +77,9 @@ def _service() -> CatalogService:
 # --- public reads -------------------------------------------------------------------------
 
 
-@router.get(
+@route(
+    router,
+    "GET",
     "/v1/items",
     summary="Search service items",
     description=(
@@ -89,7 +89,7 @@ def _service() -> CatalogService:
         "listed. Results are ordered by type, basic code and implementation code."
     ),
     tags=[ITEMS_TAG],
-    openapi_extensions=PUBLIC,
+    access=Access.PUBLIC,
     responses={200: _ok("A page of matching published items"), **_BAD_REQUEST, **_INVALID},
 )
 def search_items(
@@ -116,7 +116,9 @@ def search_items(
     )
 
 
-@router.get(
+@route(
+    router,
+    "GET",
     "/v1/items/<item_code>",
     summary="Read a service item's guide",
     description=(
@@ -125,7 +127,7 @@ def search_items(
         "returned with status `retired`; drafts are never shown."
     ),
     tags=[ITEMS_TAG],
-    openapi_extensions=PUBLIC,
+    access=Access.PUBLIC,
     responses={
         200: _ok("The item's guide"),
         404: _problem("No published item with this code (catalog.item_not_found)"),
@@ -136,12 +138,14 @@ def get_item(item_code: ItemCode) -> ItemDetail:
     return _service().get_item(item_code)
 
 
-@router.get(
+@route(
+    router,
+    "GET",
     "/v1/items/<item_code>/versions",
     summary="Change history of a service item",
     description="Every published and retired version, newest first: who, when, which fields changed and why.",
     tags=[ITEMS_TAG],
-    openapi_extensions=PUBLIC,
+    access=Access.PUBLIC,
     responses={
         200: _ok("A page of versions, newest first"),
         404: _problem("Never published (catalog.item_not_found)"),
@@ -153,12 +157,14 @@ def item_versions(item_code: ItemCode, limit: Limit = DEFAULT_LIMIT, cursor: Cur
     return _service().versions(item_code, limit=limit, cursor=cursor)
 
 
-@router.get(
+@route(
+    router,
+    "GET",
     "/v1/regions",
     summary="List administrative divisions",
     description="GB/T 2260 divisions of Jiangsu: all, the children of `parent`, or those of one `level`.",
     tags=[DIVISIONS_TAG],
-    openapi_extensions=PUBLIC,
+    access=Access.PUBLIC,
     responses={200: _ok("A page of divisions in code order"), **_BAD_REQUEST, **_INVALID},
 )
 def list_regions(
@@ -170,7 +176,9 @@ def list_regions(
     return _service().list_regions(parent_code=parent, level=level.value if level else None, limit=limit, cursor=cursor)
 
 
-@router.get(
+@route(
+    router,
+    "GET",
     "/v1/departments",
     summary="List departments",
     description=(
@@ -178,7 +186,7 @@ def list_regions(
         "(`32` all of Jiangsu, `3201` Nanjing and its districts, `320102` Xuanwu only)."
     ),
     tags=[DIVISIONS_TAG],
-    openapi_extensions=PUBLIC,
+    access=Access.PUBLIC,
     responses={200: _ok("A page of departments in division order"), **_BAD_REQUEST, **_INVALID},
 )
 def list_departments(
@@ -189,7 +197,9 @@ def list_departments(
     return _service().list_departments(region_prefix=region, limit=limit, cursor=cursor)
 
 
-@router.get(
+@route(
+    router,
+    "GET",
     "/v1/regions/<region_code>/lists/<list_kind>",
     summary="不见面 / 见一次面 list of a division",
     description=(
@@ -197,7 +207,7 @@ def list_departments(
         "(`visit_once`, 见一次面) — C29. The same lists are published as open data."
     ),
     tags=[ITEMS_TAG],
-    openapi_extensions=PUBLIC,
+    access=Access.PUBLIC,
     responses={
         200: _ok("The division and a page of its list"),
         404: _problem("Unknown division (catalog.region_not_found)"),
@@ -217,7 +227,9 @@ def region_list(
 # --- operator writes ------------------------------------------------------------------------
 
 
-@router.post(
+@route(
+    router,
+    "POST",
     "/v1/items",
     status_code=201,
     summary="Add a service item implementation (draft)",
@@ -228,7 +240,7 @@ def region_list(
         "them. Send `Idempotency-Key` to make retries safe."
     ),
     tags=[OPERATOR_TAG],
-    openapi_extensions=OPERATOR_ONLY,
+    access=Access.OPERATOR,
     responses={
         201: _ok("The new draft, revision 1"),
         409: _problem("Code exists, or Idempotency-Key reused (catalog.item_exists, idempotency_key_reused)"),
@@ -241,12 +253,13 @@ def region_list(
     },
 )
 def create_item(
+    principal: Principal,
     body: Annotated[NewItem, Body()],
     idempotency_key: Annotated[
         str | None, Header(alias="Idempotency-Key", max_length=128, description="Retries return the first result.")
     ] = None,
 ) -> ItemDraft:
-    actor = require_operator(router)
+    actor = principal.subject_id
 
     def produce() -> dict[str, Any]:
         return _service().create_item(body, actor=actor).model_dump(mode="json")
@@ -260,12 +273,14 @@ def create_item(
     return ItemDraft.model_validate(result)
 
 
-@router.get(
+@route(
+    router,
+    "GET",
     "/v1/items/<item_code>/draft",
     summary="Read the draft of a service item",
     description="The draft an operator is preparing, with its revision (for optimistic concurrency).",
     tags=[OPERATOR_TAG],
-    openapi_extensions=OPERATOR_ONLY,
+    access=Access.OPERATOR,
     responses={
         200: _ok("The draft"),
         404: _problem("No draft (catalog.draft_not_found)"),
@@ -274,11 +289,12 @@ def create_item(
     },
 )
 def get_draft(item_code: ItemCode) -> ItemDraft:
-    require_operator(router)
     return _service().get_draft(item_code)
 
 
-@router.put(
+@route(
+    router,
+    "PUT",
     "/v1/items/<item_code>/draft",
     summary="Create or replace the draft of a service item",
     description=(
@@ -286,7 +302,7 @@ def get_draft(item_code: ItemCode) -> ItemDraft:
         "published version. The published version stays live until the draft is published."
     ),
     tags=[OPERATOR_TAG],
-    openapi_extensions=OPERATOR_ONLY,
+    access=Access.OPERATOR,
     responses={
         200: _ok("The saved draft with its new revision"),
         404: _problem("Unknown item (catalog.item_not_found)"),
@@ -296,12 +312,14 @@ def get_draft(item_code: ItemCode) -> ItemDraft:
         **_OPERATOR,
     },
 )
-def put_draft(item_code: ItemCode, body: Annotated[DraftUpdate, Body()]) -> ItemDraft:
-    actor = require_operator(router)
+def put_draft(principal: Principal, item_code: ItemCode, body: Annotated[DraftUpdate, Body()]) -> ItemDraft:
+    actor = principal.subject_id
     return _service().save_draft(item_code, body, actor=actor)
 
 
-@router.post(
+@route(
+    router,
+    "POST",
     "/v1/items/<item_code>/publish",
     summary="Publish the draft",
     description=(
@@ -309,7 +327,7 @@ def put_draft(item_code: ItemCode, body: Annotated[DraftUpdate, Body()]) -> Item
         "`catalog.item_published` event are written in one transaction, and the draft is removed."
     ),
     tags=[OPERATOR_TAG],
-    openapi_extensions=OPERATOR_ONLY,
+    access=Access.OPERATOR,
     responses={
         200: _ok("The published version"),
         404: _problem("Unknown item (catalog.item_not_found)"),
@@ -320,15 +338,18 @@ def put_draft(item_code: ItemCode, body: Annotated[DraftUpdate, Body()]) -> Item
     },
 )
 def publish_item(
+    principal: Principal,
     item_code: ItemCode,
     body: Annotated[PublishRequest | None, Body(description="Optional: the reviewed revision and a note.")] = None,
 ) -> ItemDetail:
-    actor = require_operator(router)
+    actor = principal.subject_id
     request = body or PublishRequest()
     return _service().publish(item_code, request, actor=actor, correlation_id=correlation_id())
 
 
-@router.post(
+@route(
+    router,
+    "POST",
     "/v1/items/<item_code>/retire",
     summary="Retire a service item",
     description=(
@@ -336,7 +357,7 @@ def publish_item(
         "Its detail and history stay readable."
     ),
     tags=[OPERATOR_TAG],
-    openapi_extensions=OPERATOR_ONLY,
+    access=Access.OPERATOR,
     responses={
         200: _ok("The retired item"),
         404: _problem("Unknown item (catalog.item_not_found)"),
@@ -346,6 +367,6 @@ def publish_item(
         **_INVALID,
     },
 )
-def retire_item(item_code: ItemCode, body: Annotated[RetireRequest, Body()]) -> ItemDetail:
-    actor = require_operator(router)
+def retire_item(principal: Principal, item_code: ItemCode, body: Annotated[RetireRequest, Body()]) -> ItemDetail:
+    actor = principal.subject_id
     return _service().retire(item_code, body, actor=actor, correlation_id=correlation_id())

@@ -27,10 +27,11 @@ from shared.delivery.states import ShipmentState
 from shared.platform.idempotency import once
 from shared.platform.observability import correlation_id
 from shared.platform.pagination import DEFAULT_LIMIT, Page
-from shared.platform.principal import Access, access_extension, require_access
+from shared.platform.principal import Access, Principal
 from shared.platform.route_docs import ROLE, SIGNED_IN, Cursor, Limit
 from shared.platform.route_docs import ok as _ok
 from shared.platform.route_docs import problem as _problem
+from shared.platform.routing import route
 
 router = APIGatewayRouter()
 
@@ -44,11 +45,6 @@ _RECORD = {
     404: _problem("No such shipment, or not the caller's (delivery.shipment_not_found)"),
 }
 
-APPLICANT_RECORD = access_extension(Access.AUTHENTICATED, scoped=True)
-APPLICANT_ONLY = access_extension(Access.APPLICANT, scoped=True)
-STAFF_ONLY = access_extension(Access.STAFF)
-STAFF_RECORD = access_extension(Access.STAFF, scoped=True)
-OPERATOR_ONLY = access_extension(Access.OPERATOR)
 
 CaseId = Annotated[str, Path(pattern=CASE_ID_PATTERN, description="Case id (26 characters).")]
 ShipmentId = Annotated[str, Path(pattern=SHIPMENT_ID_PATTERN, description="Shipment id (26 characters).")]
@@ -62,7 +58,9 @@ def _service() -> DeliveryService:
     return delivery_service()
 
 
-@router.get(
+@route(
+    router,
+    "GET",
     "/v1/cases/<case_id>/shipments",
     summary="Shipments of a case, with tracking (物流查询)",
     description=(
@@ -71,15 +69,17 @@ def _service() -> DeliveryService:
         "The applicant, the department's staff in scope and supervisors of the region may read them."
     ),
     tags=[TAG],
-    openapi_extensions=APPLICANT_RECORD,
+    access=Access.AUTHENTICATED,
+    scoped=True,
     responses={200: _ok("The case's shipments (an empty list when none)"), **_RECORD},
 )
-def case_shipments(case_id: CaseId) -> Page[ShipmentDetail]:
-    principal = require_access(router, Access.AUTHENTICATED)
+def case_shipments(principal: Principal, case_id: CaseId) -> Page[ShipmentDetail]:
     return _service().case_shipments(principal, case_id)
 
 
-@router.post(
+@route(
+    router,
+    "POST",
     "/v1/cases/<case_id>/material-pickups",
     status_code=201,
     summary="Book a courier pickup of the paper materials (材料揽收)",
@@ -90,7 +90,8 @@ def case_shipments(case_id: CaseId) -> Page[ShipmentDetail]:
         "retries safe."
     ),
     tags=[TAG],
-    openapi_extensions=APPLICANT_ONLY,
+    access=Access.APPLICANT,
+    scoped=True,
     responses={
         201: _ok("The pickup shipment, booked"),
         409: _problem(
@@ -102,9 +103,11 @@ def case_shipments(case_id: CaseId) -> Page[ShipmentDetail]:
     },
 )
 def request_pickup(
-    case_id: CaseId, body: Annotated[PickupRequest, Body()], idempotency_key: IdempotencyKey = None
+    principal: Principal,
+    case_id: CaseId,
+    body: Annotated[PickupRequest, Body()],
+    idempotency_key: IdempotencyKey = None,
 ) -> ShipmentDetail:
-    principal = require_access(router, Access.APPLICANT)
 
     def produce() -> dict[str, Any]:
         booked = _service().request_pickup(principal, case_id, body, correlation_id=correlation_id())
@@ -115,20 +118,24 @@ def request_pickup(
     return ShipmentDetail.model_validate(result)
 
 
-@router.get(
+@route(
+    router,
+    "GET",
     "/v1/shipments/<shipment_id>",
     summary="Read a shipment with its tracking history",
     description="One shipment, its proof of delivery once signed for, and its tracking history (物流轨迹).",
     tags=[TAG],
-    openapi_extensions=APPLICANT_RECORD,
+    access=Access.AUTHENTICATED,
+    scoped=True,
     responses={200: _ok("The shipment"), **_RECORD},
 )
-def get_shipment(shipment_id: ShipmentId) -> ShipmentDetail:
-    principal = require_access(router, Access.AUTHENTICATED)
+def get_shipment(principal: Principal, shipment_id: ShipmentId) -> ShipmentDetail:
     return _service().shipment(principal, shipment_id)
 
 
-@router.get(
+@route(
+    router,
+    "GET",
     "/v1/shipments",
     summary="The department's shipments",
     description=(
@@ -136,19 +143,21 @@ def get_shipment(shipment_id: ShipmentId) -> ShipmentDetail:
         "narrows the list (e.g. `returned`: results that came back and need the department's action)."
     ),
     tags=[TAG],
-    openapi_extensions=STAFF_ONLY,
+    access=Access.STAFF,
     responses={200: _ok("A page of shipments"), 400: _problem("Bad cursor (invalid_cursor)"), **_ROLE},
 )
 def department_shipments(
+    principal: Principal,
     state: Annotated[ShipmentState | None, Query(description="Only shipments in this state.")] = None,
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
 ) -> Page[ShipmentSummary]:
-    principal = require_access(router, Access.STAFF)
     return _service().department_shipments(principal, state=state, limit=limit, cursor=cursor)
 
 
-@router.post(
+@route(
+    router,
+    "POST",
     "/v1/shipments/<shipment_id>/handover",
     summary="Record a counter handover (窗口交寄)",
     description=(
@@ -156,7 +165,8 @@ def department_shipments(
         "(已揽收) and the handover is kept in the tracking history. Recording it again changes nothing."
     ),
     tags=[TAG],
-    openapi_extensions=STAFF_RECORD,
+    access=Access.STAFF,
+    scoped=True,
     responses={
         200: _ok("The shipment, picked up"),
         409: _problem("Already beyond pickup (delivery.handover_not_allowed)"),
@@ -164,14 +174,16 @@ def department_shipments(
     },
 )
 def handover(
+    principal: Principal,
     shipment_id: ShipmentId,
     body: Annotated[HandoverRequest | None, Body(description="Optional note.")] = None,
 ) -> ShipmentDetail:
-    principal = require_access(router, Access.STAFF)
     return _service().handover(principal, shipment_id, body.note if body else None)
 
 
-@router.get(
+@route(
+    router,
+    "GET",
     "/v1/operations/courier-dlq",
     summary="The courier partner's dead letters",
     description=(
@@ -181,9 +193,8 @@ def handover(
         "`make redrive QUEUE=CourierInboundQueue`; replayed events are applied once."
     ),
     tags=[TAG],
-    openapi_extensions=OPERATOR_ONLY,
+    access=Access.OPERATOR,
     responses={200: _ok("Up to `limit` parked messages with reasons"), **_ROLE},
 )
 def courier_dead_letters(limit: Limit = DEFAULT_LIMIT) -> DeadLetterList:
-    require_access(router, Access.OPERATOR)
     return _service().dead_letters(limit=limit)

@@ -41,9 +41,10 @@ from shared.identity.tokens import verification_keys
 from shared.platform.idempotency import once
 from shared.platform.observability import correlation_id
 from shared.platform.pagination import Page
-from shared.platform.principal import Access, access_extension, require_access
+from shared.platform.principal import Access, Principal
 from shared.platform.route_docs import SIGNED_IN, IdempotencyKey, ok
 from shared.platform.route_docs import problem as _problem
+from shared.platform.routing import route
 
 router = APIGatewayRouter()
 
@@ -52,8 +53,6 @@ ME_TAG = "User center 个人空间"
 AGENTS_TAG = "Enterprise agents 法人经办人授权"
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 JWKS_MAX_AGE_S = 3600
-
-_PUBLIC = access_extension(Access.PUBLIC)
 
 
 _SIGNED_IN = SIGNED_IN
@@ -86,7 +85,9 @@ def _tokens(pair: TokenPair) -> Response[TokenPair]:
 # --- sign-on (public) ----------------------------------------------------------------------
 
 
-@router.post(
+@route(
+    router,
+    "POST",
     "/v1/auth/otp",
     status_code=202,
     summary="Send a one-time code by SMS",
@@ -103,13 +104,15 @@ def _tokens(pair: TokenPair) -> Response[TokenPair]:
         429: _problem("Requested too often (identity.otp_rate_limited); see Retry-After"),
         503: _problem("SMS channel unavailable (identity.sms_unavailable)"),
     },
-    openapi_extensions=_PUBLIC,
+    access=Access.PUBLIC,
 )
 def request_otp(body: Annotated[OtpRequest, Body()]) -> OtpSent:
     return identity_service().request_otp(body, source_address=_source_address())
 
 
-@router.post(
+@route(
+    router,
+    "POST",
     "/v1/auth/register",
     status_code=201,
     summary="Register with real-name verification",
@@ -129,7 +132,7 @@ def request_otp(body: Annotated[OtpRequest, Body()]) -> OtpSent:
         ),
         503: _problem("Population registry unavailable (identity.registry_unavailable); see Retry-After"),
     },
-    openapi_extensions=_PUBLIC,
+    access=Access.PUBLIC,
 )
 def register(body: Annotated[Registration, Body()], idempotency_key: IdempotencyKey = None) -> Profile:
     service = identity_service()
@@ -143,7 +146,9 @@ def register(body: Annotated[Registration, Body()], idempotency_key: Idempotency
     return Profile.model_validate(result)
 
 
-@router.post(
+@route(
+    router,
+    "POST",
     "/v1/auth/sign-in",
     summary="Sign in with phone and one-time code",
     description=(
@@ -158,13 +163,15 @@ def register(body: Annotated[Registration, Body()], idempotency_key: Idempotency
         403: _problem("No valid authorisation for acting_for (identity.not_authorised_for_enterprise)"),
         422: _problem("Bad phone (identity.phone_format)"),
     },
-    openapi_extensions=_PUBLIC,
+    access=Access.PUBLIC,
 )
 def sign_in(body: Annotated[CitizenSignIn, Body()]) -> Response[TokenPair]:
     return _tokens(identity_service().sign_in_citizen(body))
 
 
-@router.post(
+@route(
+    router,
+    "POST",
     "/v1/auth/staff/sign-in",
     status_code=202,
     summary="Staff sign-in, step 1: password",
@@ -180,25 +187,29 @@ def sign_in(body: Annotated[CitizenSignIn, Body()]) -> Response[TokenPair]:
         429: _problem("Too many attempts (identity.sign_in_rate_limited, identity.otp_rate_limited)"),
         503: _problem("SMS channel unavailable (identity.sms_unavailable)"),
     },
-    openapi_extensions=_PUBLIC,
+    access=Access.PUBLIC,
 )
 def staff_sign_in(body: Annotated[StaffSignIn, Body()]) -> StaffChallenge:
     return identity_service().start_staff_sign_in(body, source_address=_source_address())
 
 
-@router.post(
+@route(
+    router,
+    "POST",
     "/v1/auth/staff/sign-in/verify",
     summary="Staff sign-in, step 2: one-time code",
     description="Completes a staff sign-in with the code sent to the phone; returns the tokens.",
     tags=[AUTH_TAG],
     responses={200: ok("Staff sign-in, step 2: one-time code"), **_OTP_PROBLEMS},
-    openapi_extensions=_PUBLIC,
+    access=Access.PUBLIC,
 )
 def staff_sign_in_verify(body: Annotated[StaffSignInVerification, Body()]) -> Response[TokenPair]:
     return _tokens(identity_service().finish_staff_sign_in(body))
 
 
-@router.post(
+@route(
+    router,
+    "POST",
     "/v1/auth/refresh",
     summary="Refresh the tokens",
     description=(
@@ -207,13 +218,15 @@ def staff_sign_in_verify(body: Annotated[StaffSignInVerification, Body()]) -> Re
     ),
     tags=[AUTH_TAG],
     responses={200: ok("Refresh the tokens"), **_TOKENS_PROBLEMS},
-    openapi_extensions=_PUBLIC,
+    access=Access.PUBLIC,
 )
 def refresh(body: Annotated[RefreshRequest, Body()]) -> Response[TokenPair]:
     return _tokens(identity_service().refresh(body.refresh_token, correlation_id=correlation_id()))
 
 
-@router.post(
+@route(
+    router,
+    "POST",
     "/v1/auth/acting-for",
     summary="Act for an enterprise, or for oneself",
     description=(
@@ -222,14 +235,16 @@ def refresh(body: Annotated[RefreshRequest, Body()]) -> Response[TokenPair]:
     ),
     tags=[AUTH_TAG],
     responses={200: ok("Act for an enterprise, or for oneself"), **_TOKENS_PROBLEMS},
-    openapi_extensions=_PUBLIC,
+    access=Access.PUBLIC,
 )
 def acting_for(body: Annotated[ActingForRequest, Body()]) -> Response[TokenPair]:
     pair = identity_service().switch_acting_for(body.refresh_token, body.uscc, correlation_id=correlation_id())
     return _tokens(pair)
 
 
-@router.post(
+@route(
+    router,
+    "POST",
     "/v1/auth/sign-out",
     status_code=204,
     summary="Sign out",
@@ -238,19 +253,21 @@ def acting_for(body: Annotated[ActingForRequest, Body()]) -> Response[TokenPair]
         "tokens already issued expire by themselves within 15 minutes. Unknown tokens are accepted silently."
     ),
     tags=[AUTH_TAG],
-    openapi_extensions=_PUBLIC,
+    access=Access.PUBLIC,
 )
 def sign_out(body: Annotated[RefreshRequest, Body()]) -> Response[None]:
     identity_service().sign_out(body.refresh_token)
     return Response(status_code=204, body=None, headers=dict(NO_STORE))
 
 
-@router.get(
+@route(
+    router,
+    "GET",
     "/v1/.well-known/jwks.json",
     summary="Token verification keys (JWKS)",
     description="The public keys (ES256, P-256) that verify access tokens, by `kid`. Cacheable for an hour.",
     tags=[AUTH_TAG],
-    openapi_extensions=_PUBLIC,
+    access=Access.PUBLIC,
 )
 def jwks() -> Response[Jwks]:
     document = Jwks.model_validate(verification_keys().jwks())
@@ -265,28 +282,31 @@ def jwks() -> Response[Jwks]:
 # --- user center (signed in) -----------------------------------------------------------
 
 
-@router.get(
+@route(
+    router,
+    "GET",
     "/v1/me",
     summary="My profile",
     description="The signed-in user's profile with the ID number and phone masked; the role is the token's.",
     tags=[ME_TAG],
     responses={200: ok("The profile"), **_SIGNED_IN},
-    openapi_extensions=access_extension(Access.AUTHENTICATED),
+    access=Access.AUTHENTICATED,
 )
-def me() -> Profile:
-    return identity_service().profile(require_access(router, Access.AUTHENTICATED))
+def me(principal: Principal) -> Profile:
+    return identity_service().profile(principal)
 
 
-@router.get(
+@route(
+    router,
+    "GET",
     "/v1/me/enterprises",
     summary="Enterprises I may act for",
     description="The enterprises whose legal representative authorised the caller, with scope and end date.",
     tags=[ME_TAG],
     responses={200: ok("The enterprises (one page)"), **_SIGNED_IN},
-    openapi_extensions=access_extension(Access.AUTHENTICATED),
+    access=Access.AUTHENTICATED,
 )
-def my_enterprises() -> Page[EnterpriseAccess]:
-    principal = require_access(router, Access.AUTHENTICATED)
+def my_enterprises(principal: Principal) -> Page[EnterpriseAccess]:
     return Page[EnterpriseAccess](items=identity_service().enterprises_of(principal), next_cursor=None)
 
 
@@ -300,7 +320,9 @@ _LEGAL_REPRESENTATIVE_PROBLEMS = {
 }
 
 
-@router.post(
+@route(
+    router,
+    "POST",
     "/v1/enterprises/<uscc>/agents",
     status_code=201,
     summary="Authorise an agent",
@@ -318,14 +340,16 @@ _LEGAL_REPRESENTATIVE_PROBLEMS = {
             "or no such registered person (identity.agent_not_found)"
         ),
     },
-    openapi_extensions=access_extension(Access.APPLICANT, scoped=True),
+    access=Access.APPLICANT,
+    scoped=True,
 )
-def grant_agent(uscc: Uscc, body: Annotated[AgentGrant, Body()]) -> AgentAuthorisation:
-    principal = require_access(router, Access.APPLICANT)
+def grant_agent(principal: Principal, uscc: Uscc, body: Annotated[AgentGrant, Body()]) -> AgentAuthorisation:
     return identity_service().grant_agent(principal, uscc, body, correlation_id=correlation_id())
 
 
-@router.get(
+@route(
+    router,
+    "GET",
     "/v1/enterprises/<uscc>/agents",
     summary="List an enterprise's agents",
     description="The agents the legal representative has authorised for the enterprise.",
@@ -335,14 +359,16 @@ def grant_agent(uscc: Uscc, body: Annotated[AgentGrant, Body()]) -> AgentAuthori
         **_LEGAL_REPRESENTATIVE_PROBLEMS,
         422: _problem("Invalid USCC (uscc.*)"),
     },
-    openapi_extensions=access_extension(Access.APPLICANT, scoped=True),
+    access=Access.APPLICANT,
+    scoped=True,
 )
-def list_agents(uscc: Uscc) -> Page[AgentAuthorisation]:
-    principal = require_access(router, Access.APPLICANT)
+def list_agents(principal: Principal, uscc: Uscc) -> Page[AgentAuthorisation]:
     return Page[AgentAuthorisation](items=identity_service().agents_of(principal, uscc), next_cursor=None)
 
 
-@router.post(
+@route(
+    router,
+    "POST",
     "/v1/enterprises/<uscc>/agents/<agent_subject_id>/revoke",
     status_code=204,
     summary="Revoke an agent's authorisation",
@@ -355,12 +381,13 @@ def list_agents(uscc: Uscc) -> Page[AgentAuthorisation]:
             "Unknown enterprise or authorisation (identity.unknown_enterprise, identity.authorisation_not_found)"
         ),
     },
-    openapi_extensions=access_extension(Access.APPLICANT, scoped=True),
+    access=Access.APPLICANT,
+    scoped=True,
 )
 def revoke_agent(
+    principal: Principal,
     uscc: Uscc,
     agent_subject_id: Annotated[str, Path(pattern=SUBJECT_ID_PATTERN, description="The agent's subject id.")],
 ) -> Response[None]:
-    principal = require_access(router, Access.APPLICANT)
     identity_service().revoke_agent(principal, uscc, agent_subject_id, correlation_id=correlation_id())
     return Response(status_code=204, body=None)

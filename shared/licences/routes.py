@@ -35,10 +35,11 @@ from shared.licences.models import (
 )
 from shared.platform.observability import correlation_id
 from shared.platform.pagination import DEFAULT_LIMIT, Page
-from shared.platform.principal import Access, access_extension, require_access
+from shared.platform.principal import Access, Principal
 from shared.platform.route_docs import SIGNED_IN, Cursor, IdempotencyKey, Limit
 from shared.platform.route_docs import ok as _ok
 from shared.platform.route_docs import problem as _problem
+from shared.platform.routing import route
 
 if TYPE_CHECKING:
     from shared.licences.service import LicencesService
@@ -48,10 +49,6 @@ router = APIGatewayRouter()
 VERIFY_TAG = "E-licence verification 电子证照核验"
 WALLET_TAG = "My licences 我的证照"
 ISSUER_TAG = "Licence status 证照状态管理"
-
-PUBLIC = access_extension(Access.PUBLIC)
-APPLICANT_ONLY = access_extension(Access.APPLICANT, scoped=True)
-STAFF_RECORD = access_extension(Access.STAFF, scoped=True)
 
 
 _ROLE = {**SIGNED_IN, 403: _problem("The caller's role (or an agent's authorisation) does not allow this")}
@@ -76,7 +73,9 @@ def _service() -> LicencesService:
 # --- public --------------------------------------------------------------------------------
 
 
-@router.post(
+@route(
+    router,
+    "POST",
     "/v1/licences/verify",
     summary="Verify an e-licence (by identifier or QR payload)",
     description=(
@@ -87,14 +86,16 @@ def _service() -> LicencesService:
         "when the current status could not be read."
     ),
     tags=[VERIFY_TAG],
-    openapi_extensions=PUBLIC,
+    access=Access.PUBLIC,
     responses={200: _ok("The verdict"), 422: _problem("Neither or both of identifier and qr (validation_failed)")},
 )
 def verify(body: Annotated[VerifyRequest, Body()]) -> Verification:
     return _service().verify(body)
 
 
-@router.get(
+@route(
+    router,
+    "GET",
     "/v1/licences/trust-list",
     summary="The trust list: issuing public keys per issuer",
     description=(
@@ -103,14 +104,16 @@ def verify(body: Annotated[VerifyRequest, Body()]) -> Verification:
         "sign for, and the status lists. Offline verifiers cache it (`python -m shared.licences.verify`)."
     ),
     tags=[VERIFY_TAG],
-    openapi_extensions=PUBLIC,
+    access=Access.PUBLIC,
     responses={200: _ok("The trust list")},
 )
 def trust_list() -> TrustList:
     return _service().trust_list()
 
 
-@router.get(
+@route(
+    router,
+    "GET",
     "/v1/licences/status-lists/<list_id>",
     summary="A bitstring status list",
     description=(
@@ -119,7 +122,7 @@ def trust_list() -> TrustList:
         "the QR payload's index up locally, so nobody learns which licence they checked."
     ),
     tags=[VERIFY_TAG],
-    openapi_extensions=PUBLIC,
+    access=Access.PUBLIC,
     responses={200: _ok("The status list"), 404: _problem("No such list (licence.unknown_status_list)")},
 )
 def status_list(list_id: ListId) -> StatusListDocument:
@@ -129,7 +132,9 @@ def status_list(list_id: ListId) -> StatusListDocument:
 # --- the holder's wallet ---------------------------------------------------------------------
 
 
-@router.get(
+@route(
+    router,
+    "GET",
     "/v1/me/licences",
     summary="My licences",
     description=(
@@ -137,41 +142,47 @@ def status_list(list_id: ListId) -> StatusListDocument:
         "authorisation sees the enterprise's. Paged with `limit` and `cursor`."
     ),
     tags=[WALLET_TAG],
-    openapi_extensions=APPLICANT_ONLY,
+    access=Access.APPLICANT,
+    scoped=True,
     responses={200: _ok("A page of licences"), 400: _problem("Bad cursor (invalid_cursor)"), **_ROLE},
 )
-def my_licences(limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> Page[LicenceSummary]:
-    principal = require_access(router, Access.APPLICANT)
+def my_licences(principal: Principal, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> Page[LicenceSummary]:
     return _service().my_licences(principal, limit=limit, cursor=cursor)
 
 
-@router.get(
+@route(
+    router,
+    "GET",
     "/v1/me/licences/<licence_id>",
     summary="One of my licences",
     description="Metadata (GB/T 36903, holder code masked), status and the signed QR payload.",
     tags=[WALLET_TAG],
-    openapi_extensions=APPLICANT_ONLY,
+    access=Access.APPLICANT,
+    scoped=True,
     responses={200: _ok("The licence"), **_MINE},
 )
-def my_licence(licence_id: LicenceId) -> LicenceDetail:
-    principal = require_access(router, Access.APPLICANT)
+def my_licence(principal: Principal, licence_id: LicenceId) -> LicenceDetail:
     return _service().my_licence(principal, licence_id)
 
 
-@router.get(
+@route(
+    router,
+    "GET",
     "/v1/me/licences/<licence_id>/download",
     summary="Download link of my licence's PDF certificate",
     description="A short-lived link (5 minutes by default) to the PDF certificate with its QR code, and its SHA-256.",
     tags=[WALLET_TAG],
-    openapi_extensions=APPLICANT_ONLY,
+    access=Access.APPLICANT,
+    scoped=True,
     responses={200: _ok("The link"), **_MINE},
 )
-def download(licence_id: LicenceId) -> DownloadLink:
-    principal = require_access(router, Access.APPLICANT)
+def download(principal: Principal, licence_id: LicenceId) -> DownloadLink:
     return _service().download(principal, licence_id)
 
 
-@router.get(
+@route(
+    router,
+    "GET",
     "/v1/me/licence-usage",
     summary="Who used my licences (用证记录)",
     description=(
@@ -180,11 +191,11 @@ def download(licence_id: LicenceId) -> DownloadLink:
         "purpose, which licences)."
     ),
     tags=[WALLET_TAG],
-    openapi_extensions=APPLICANT_ONLY,
+    access=Access.APPLICANT,
+    scoped=True,
     responses={200: _ok("A page of usage entries"), 400: _problem("Bad cursor (invalid_cursor)"), **_ROLE},
 )
-def my_usage(limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> Page[UsageEntry]:
-    principal = require_access(router, Access.APPLICANT)
+def my_usage(principal: Principal, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> Page[UsageEntry]:
     return _service().my_usage(principal, limit=limit, cursor=cursor)
 
 
@@ -192,19 +203,21 @@ def my_usage(limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> Page[UsageE
 
 
 def _status_route(path: str, action: str, summary: str, description: str) -> None:
-    @router.post(
+    def change(principal: Principal, licence_id: LicenceId, body: Annotated[StatusChange, Body()]) -> LicenceDetail:
+        return _service().change_status(principal, licence_id, action, body.reason, correlation_id=correlation_id())
+
+    change.__name__ = f"{action}_licence"  # the spec's operationId; named before registration reads it
+    route(
+        router,
+        "POST",
         path,
         summary=summary,
         description=description,
         tags=[ISSUER_TAG],
-        openapi_extensions=STAFF_RECORD,
+        access=Access.STAFF,
+        scoped=True,
         responses={200: _ok("The licence after the change"), **_ISSUER},
-    )
-    def change(licence_id: LicenceId, body: Annotated[StatusChange, Body()]) -> LicenceDetail:
-        principal = require_access(router, Access.STAFF)
-        return _service().change_status(principal, licence_id, action, body.reason, correlation_id=correlation_id())
-
-    change.__name__ = f"{action}_licence"
+    )(change)
 
 
 _status_route(
@@ -227,7 +240,9 @@ _status_route(
 )
 
 
-@router.post(
+@route(
+    router,
+    "POST",
     "/v1/licences/<licence_id>/replace",
     summary="Replace a licence with a new version (换发)",
     description=(
@@ -236,7 +251,8 @@ _status_route(
         "`Idempotency-Key` to make retries safe."
     ),
     tags=[ISSUER_TAG],
-    openapi_extensions=STAFF_RECORD,
+    access=Access.STAFF,
+    scoped=True,
     responses={
         200: _ok("The new version"),
         **_ISSUER,
@@ -247,11 +263,12 @@ _status_route(
     },
 )
 def replace_licence(
-    licence_id: LicenceId, body: Annotated[ReplaceRequest, Body()], idempotency_key: IdempotencyKey = None
+    principal: Principal,
+    licence_id: LicenceId,
+    body: Annotated[ReplaceRequest, Body()],
+    idempotency_key: IdempotencyKey = None,
 ) -> LicenceDetail:
     from shared.platform.idempotency import once
-
-    principal = require_access(router, Access.STAFF)
 
     def produce() -> dict[str, Any]:
         replaced = _service().replace(principal, licence_id, body, correlation_id=correlation_id())
@@ -262,7 +279,9 @@ def replace_licence(
     return LicenceDetail.model_validate(result)
 
 
-@router.post(
+@route(
+    router,
+    "POST",
     "/v1/licences/holder-queries",
     summary="Query an applicant's licences for a case (依申请查询)",
     description=(
@@ -270,7 +289,8 @@ def replace_licence(
         "with a stated purpose; every query is logged and shown to the holder (`/v1/me/licence-usage`)."
     ),
     tags=[ISSUER_TAG],
-    openapi_extensions=STAFF_RECORD,
+    access=Access.STAFF,
+    scoped=True,
     responses={
         200: _ok("The applicant's licences"),
         **SIGNED_IN,
@@ -278,8 +298,7 @@ def replace_licence(
         404: _problem("No such case (case.not_found)"),
     },
 )
-def holder_query(body: Annotated[HolderQuery, Body()]) -> HolderQueryResult:
-    principal = require_access(router, Access.STAFF)
+def holder_query(principal: Principal, body: Annotated[HolderQuery, Body()]) -> HolderQueryResult:
     case = ports.case_for_query(principal, body.case_id)
     query_id, items = _service().holder_query(
         principal,

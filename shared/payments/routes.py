@@ -38,10 +38,11 @@ from shared.platform.errors import AppError, BadRequest
 from shared.platform.idempotency import once
 from shared.platform.observability import correlation_id, logger, metrics
 from shared.platform.pagination import DEFAULT_LIMIT, Page
-from shared.platform.principal import Access, access_extension, require_access
+from shared.platform.principal import Access, Principal
 from shared.platform.route_docs import ROLE, SIGNED_IN, Cursor, IdempotencyKey, Limit
 from shared.platform.route_docs import ok as _ok
 from shared.platform.route_docs import problem as _problem
+from shared.platform.routing import route
 
 router = APIGatewayRouter()
 callbacks_router = APIGatewayRouter()
@@ -61,7 +62,9 @@ OrderId = Annotated[str, Path(pattern=ORDER_ID_PATTERN, description="Payment ord
 Channel = Annotated[str, Path(pattern=CHANNEL_PATTERN, description="The calling channel, e.g. `jspay`.")]
 
 
-@router.get(
+@route(
+    router,
+    "GET",
     "/v1/payment-orders",
     summary="List my payment orders",
     description=(
@@ -69,15 +72,17 @@ Channel = Annotated[str, Path(pattern=CHANNEL_PATTERN, description="The calling 
         "`payments` authorisation sees the enterprise's. Paged with `limit` and `cursor`."
     ),
     tags=[PAY_TAG],
-    openapi_extensions=access_extension(Access.APPLICANT, scoped=True),
+    access=Access.APPLICANT,
+    scoped=True,
     responses={200: _ok("A page of orders"), 400: _problem("Bad cursor (invalid_cursor)"), **_ROLE},
 )
-def my_orders(limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> Page[OrderView]:
-    principal = require_access(router, Access.APPLICANT)
+def my_orders(principal: Principal, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> Page[OrderView]:
     return payments_service().list_for(principal, limit, cursor)
 
 
-@router.get(
+@route(
+    router,
+    "GET",
     "/v1/payment-orders/<order_id>",
     summary="A payment order and its status",
     description=(
@@ -85,15 +90,17 @@ def my_orders(limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> Page[Order
         "and expiry. The payer (or the enterprise's agents) and staff of the collecting department may read it."
     ),
     tags=[PAY_TAG],
-    openapi_extensions=access_extension(Access.AUTHENTICATED, scoped=True),
+    access=Access.AUTHENTICATED,
+    scoped=True,
     responses={200: _ok("The order"), **_RECORD},
 )
-def get_order(order_id: OrderId) -> OrderView:
-    principal = require_access(router, Access.AUTHENTICATED)
+def get_order(principal: Principal, order_id: OrderId) -> OrderView:
     return view(payments_service().order_for(principal, order_id))
 
 
-@router.post(
+@route(
+    router,
+    "POST",
     "/v1/payment-orders/<order_id>/pay",
     summary="Pay an order (cashier link)",
     description=(
@@ -102,7 +109,8 @@ def get_order(order_id: OrderId) -> OrderView:
         "callback; poll the order or watch the message center. Send `Idempotency-Key` to make retries safe."
     ),
     tags=[PAY_TAG],
-    openapi_extensions=access_extension(Access.APPLICANT, scoped=True),
+    access=Access.APPLICANT,
+    scoped=True,
     responses={
         200: _ok("Where to pay"),
         409: _problem(
@@ -114,9 +122,11 @@ def get_order(order_id: OrderId) -> OrderView:
     },
 )
 def pay(
-    order_id: OrderId, body: Annotated[PayRequest | None, Body()] = None, idempotency_key: IdempotencyKey = None
+    principal: Principal,
+    order_id: OrderId,
+    body: Annotated[PayRequest | None, Body()] = None,
+    idempotency_key: IdempotencyKey = None,
 ) -> PaySession:
-    principal = require_access(router, Access.APPLICANT)
     request = body or PayRequest()
 
     def produce() -> dict[str, Any]:
@@ -127,7 +137,9 @@ def pay(
     return PaySession.model_validate(result)
 
 
-@router.post(
+@route(
+    router,
+    "POST",
     "/v1/payment-orders/<order_id>/reissue",
     status_code=201,
     summary="Reissue an expired order (重新开具)",
@@ -136,19 +148,21 @@ def pay(
         "the expired order names it in `replaced_by`. Asking again returns the same fresh order."
     ),
     tags=[PAY_TAG],
-    openapi_extensions=access_extension(Access.APPLICANT, scoped=True),
+    access=Access.APPLICANT,
+    scoped=True,
     responses={
         201: _ok("The fresh order"),
         409: _problem("Not expired (payment.not_expired, payment.changed_concurrently)"),
         **_RECORD,
     },
 )
-def reissue(order_id: OrderId) -> OrderView:
-    principal = require_access(router, Access.APPLICANT)
+def reissue(principal: Principal, order_id: OrderId) -> OrderView:
     return view(payments_service().reissue(principal, order_id, correlation_id()))
 
 
-@router.get(
+@route(
+    router,
+    "GET",
     "/v1/payment-exceptions",
     summary="Payment exceptions for operators",
     description=(
@@ -157,11 +171,10 @@ def reissue(order_id: OrderId) -> OrderView:
         "Newest first."
     ),
     tags=[OPERATIONS_TAG],
-    openapi_extensions=access_extension(Access.OPERATOR),
+    access=Access.OPERATOR,
     responses={200: _ok("A page of exceptions"), 400: _problem("Bad cursor (invalid_cursor)"), **_ROLE},
 )
 def exceptions(limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> Page[PaymentException]:
-    require_access(router, Access.OPERATOR)
     return PaymentsRepository().list_exceptions(limit, cursor)
 
 
@@ -173,21 +186,24 @@ _REFUND_RESPONSES: dict[int, OpenAPIResponse] = {
 }
 
 
-@router.post(
+@route(
+    router,
+    "POST",
     "/v1/payment-orders/<order_id>/refund-request",
     summary="Ask for a paid order to be refunded (operators)",
     description="paid → refund_requested, with the reason; the payer is told (申请退款).",
     tags=[OPERATIONS_TAG],
-    openapi_extensions=access_extension(Access.OPERATOR),
+    access=Access.OPERATOR,
     responses=_REFUND_RESPONSES,
 )
 def request_refund(order_id: OrderId, body: Annotated[RefundRequest, Body()]) -> OrderView:
-    require_access(router, Access.OPERATOR)
     after = payments_service().refund_step(order_id, OrderAction.REQUEST_REFUND, body.reason, None, correlation_id())
     return view(after)
 
 
-@router.post(
+@route(
+    router,
+    "POST",
     "/v1/payment-orders/<order_id>/refund",
     summary="Record that the channel refunded an order (operators)",
     description=(
@@ -195,18 +211,19 @@ def request_refund(order_id: OrderId, body: Annotated[RefundRequest, Body()]) ->
         "the payer is told (退款完成). Flagged orders (a success after expiry or cancellation) arrive here too."
     ),
     tags=[OPERATIONS_TAG],
-    openapi_extensions=access_extension(Access.OPERATOR),
+    access=Access.OPERATOR,
     responses=_REFUND_RESPONSES,
 )
 def record_refund(order_id: OrderId, body: Annotated[RefundRequest, Body()]) -> OrderView:
-    require_access(router, Access.OPERATOR)
     after = payments_service().refund_step(
         order_id, OrderAction.REFUND, body.reason, body.channel_refund_id, correlation_id()
     )
     return view(after)
 
 
-@callbacks_router.post(
+@route(
+    callbacks_router,
+    "POST",
     "/v1/payment-callbacks/<channel>",
     summary="Payment result from a channel (signed webhook)",
     description=(
@@ -216,7 +233,7 @@ def record_refund(order_id: OrderId, body: Annotated[RefundRequest, Body()]) -> 
         "transaction id (the same handler as the channel's partner queue); 200 means received."
     ),
     tags=[CALLBACK_TAG],
-    openapi_extensions=access_extension(Access.PUBLIC),
+    access=Access.PUBLIC,
     responses={
         200: _ok("Received (applied, duplicate, recorded or an exception for operators)"),
         400: _problem(

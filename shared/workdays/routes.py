@@ -16,8 +16,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from shared.platform.errors import FieldError, ValidationFailed
-from shared.platform.operator_guard import require_operator
-from shared.platform.principal import Access, access_extension
+from shared.platform.principal import Access, Principal
+from shared.platform.routing import route
 from shared.workdays import service
 from shared.workdays.models import MAX_YEAR, MIN_YEAR, CalendarYear, Deadline, YearArrangement
 from shared.workdays.service import MAX_WORKING_DAYS, LoadOutcome
@@ -32,7 +32,9 @@ YearInPath = Annotated[
 ]
 
 
-@router.get(
+@route(
+    router,
+    "GET",
     "/v1/calendar/<year>",
     summary="Holiday arrangement of a year (年度节假日安排)",
     description=(
@@ -41,13 +43,15 @@ YearInPath = Annotated[
         "`missing` (not published or not loaded yet: weekends-only, and deadlines into the year are provisional)."
     ),
     tags=TAGS,
-    openapi_extensions=access_extension(Access.PUBLIC),
+    access=Access.PUBLIC,
 )
 def get_calendar_year(year: YearInPath) -> CalendarYear:
     return service.calendar_year(year)
 
 
-@router.put(
+@route(
+    router,
+    "PUT",
     "/v1/calendar/<year>",
     summary="Load a year's holiday arrangement (operator)",
     description=(
@@ -64,13 +68,14 @@ def get_calendar_year(year: YearInPath) -> CalendarYear:
         409: {"description": "Loaded concurrently by someone else; retry."},
         422: {"description": "Invalid arrangement; `errors` names each offending field."},
     },
-    openapi_extensions=access_extension(Access.OPERATOR),
+    access=Access.OPERATOR,
 )
 def put_calendar_year(
+    principal: Principal,
     year: YearInPath,
     arrangement: Annotated[YearArrangement, Body(description="The year's arrangement; `year` must match the path.")],
 ) -> Response[CalendarYear]:
-    actor = require_operator(router)
+    actor = principal.subject_id
     if arrangement.year != year:
         raise ValidationFailed("calendar.year_mismatch", errors=[FieldError("year", "calendar.year_mismatch")])
     result = service.load_year(arrangement, actor=actor)
@@ -78,7 +83,9 @@ def put_calendar_year(
     return Response(status_code=status, content_type="application/json", body=service.calendar_year(year))
 
 
-@router.get(
+@route(
+    router,
+    "GET",
     "/v1/deadlines",
     summary="End of a working-day time limit (期限计算)",
     description=(
@@ -88,7 +95,7 @@ def put_calendar_year(
         "that year is counted as weekends-only and the date may move once the arrangement is loaded."
     ),
     tags=TAGS,
-    openapi_extensions=access_extension(Access.PUBLIC),
+    access=Access.PUBLIC,
 )
 def get_deadline(
     start: Annotated[dt.date, Query(description="The day the clock starts (not counted), YYYY-MM-DD.")],

@@ -10,7 +10,6 @@ import pytest
 
 from shared.platform.errors import Forbidden, NotFound, Unauthorized
 from shared.platform.http import make_resolver
-from shared.platform.operator_guard import require_operator
 from shared.platform.principal import (
     ACCESS_EXTENSION,
     ROLES_ALLOWED,
@@ -29,6 +28,7 @@ from shared.platform.principal import (
     require_role,
     within_region,
 )
+from shared.platform.routing import route
 from tests.support.apigw import FakeContext, rest_event
 from tests.unit.identity_fixtures import with_principal
 
@@ -178,9 +178,9 @@ def test_every_access_level_names_the_roles_it_admits() -> None:
 def app() -> Any:
     resolver = make_resolver()
 
-    @resolver.post("/v1/things")
-    def operator_only() -> dict[str, Any]:
-        return {"actor": require_operator(resolver)}
+    @route(resolver, "POST", "/v1/things", access=Access.OPERATOR)
+    def operator_only(principal: Principal) -> dict[str, Any]:
+        return {"actor": principal.subject_id}
 
     @resolver.get("/v1/staff-things")
     def staff_only() -> dict[str, Any]:

@@ -128,13 +128,14 @@ def test_preferred_locale(header: str | None, expected: str) -> None:
 
 
 def test_declared_access_is_enforced_before_the_body_is_validated(monkeypatch: pytest.MonkeyPatch) -> None:
-    from shared.platform.principal import Access, access_extension
+    from shared.platform.principal import Access
+    from shared.platform.routing import route
     from tests.support.apigw import as_role
 
     reset_settings()
     resolver = make_resolver()
 
-    @resolver.post("/v1/admin/things", openapi_extensions=access_extension(Access.OPERATOR))
+    @route(resolver, "POST", "/v1/admin/things", access=Access.OPERATOR)
     def create(thing: Annotated[Thing, Body()]) -> dict[str, Any]:
         return {"name": thing.name}
 
