@@ -15,39 +15,51 @@ from __future__ import annotations
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel
 
 from shared.cases.api import STEP_EVENTS, cases_service
-from shared.platform.consumer import PermanentFailure, UnexpectedEvent, batch_handler
+from shared.platform.consumer import PermanentFailure, batch_handler
+from shared.platform.dispatch import Dispatcher
 from shared.platform.errors import NotFound
-from shared.platform.events import parse_bus_message
+from shared.platform.events import Envelope
 from shared.platform.observability import logger, metrics
 
 
-def progress(record: SQSRecord) -> None:
-    envelope = parse_bus_message(record.body)
-    if envelope.type not in STEP_EVENTS:
-        raise UnexpectedEvent(envelope.type)
+class StepEvent(BaseModel):
+    """What this worker reads of another context's event (it ignores the rest): the case
+    and the reference that finished the step. Missing fields are checked below, so that
+    the parked reason names them."""
+
+    case_id: str | None = None
+    order_id: str | None = None
+    licence_id: str | None = None
+    shipment_id: str | None = None
+
+
+step_events: Dispatcher[None] = Dispatcher("case_progress_worker")
+
+
+@step_events.on(*STEP_EVENTS, data=StepEvent)
+def progress(event: StepEvent, envelope: Envelope) -> None:
     step, reference_field = STEP_EVENTS[envelope.type]
-    case_id = envelope.data.get("case_id")
-    reference = envelope.data.get(reference_field)
-    if not isinstance(case_id, str) or not isinstance(reference, str):
+    reference = getattr(event, reference_field, None)
+    if not event.case_id or not reference:
         raise PermanentFailure(f"{envelope.type} without case_id or {reference_field}")
     try:
         outcome = cases_service().step_done(
-            case_id, step, reference, correlation_id=envelope.correlation_id or envelope.id
+            event.case_id, step, reference, correlation_id=envelope.correlation_id or envelope.id
         )
     except NotFound:
-        raise PermanentFailure(f"{envelope.type} for unknown case {case_id}") from None
+        raise PermanentFailure(f"{envelope.type} for unknown case {event.case_id}") from None
     metrics().add_metric(name=f"CaseProgress_{outcome.result}", unit=MetricUnit.Count, value=1)
     logger().info(
         "case progress",
-        extra={"case_id": case_id, "event_id": envelope.id, "step": step.value, "result": outcome.result},
+        extra={"case_id": event.case_id, "event_id": envelope.id, "step": step.value, "result": outcome.result},
     )
 
 
-_consume = batch_handler(progress, metric="CaseProgressParked")
+_consume = batch_handler(step_events.record_handler(), metric="CaseProgressParked")
 
 
 @logger().inject_lambda_context

@@ -13,37 +13,41 @@ in LicenceIssueDLQ at once with the reason.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import ValidationError
 
 from shared.identity import api as identity
 from shared.licences import api as licences
-from shared.platform.consumer import PermanentFailure, UnexpectedEvent, batch_handler
-from shared.platform.events import parse_bus_message
+from shared.platform.consumer import PermanentFailure, batch_handler
+from shared.platform.dispatch import Dispatcher
+from shared.platform.events import Envelope
 from shared.platform.observability import logger, metrics
 
-LICENCE_DUE = "case.licence_due"  # shared.cases.events.LICENCE_DUE (a test keeps them equal)
+if TYPE_CHECKING:
+    from shared.cases.events import LicenceDueData
 
 # the licences context's port: the holder's name and ID number for the certificate (identity)
 licences.wire(holders=identity)
 
+LICENCE_DUE = "case.licence_due"  # shared.cases.events.LICENCE_DUE (a test keeps them equal)
 
-def issue(record: SQSRecord) -> None:
+
+def _licence_due() -> type[LicenceDueData]:
+    from shared.cases.events import LicenceDueData  # first use: the cases models stay out of the cold start
+
+    return LicenceDueData
+
+
+issuance: Dispatcher[None] = Dispatcher("licence_issuer")
+
+
+@issuance.on(LICENCE_DUE, data=_licence_due)
+def issue(due: LicenceDueData, envelope: Envelope) -> None:
     # imported on first use (boto3, the signer, the PDF renderer): a smaller cold start
-    from shared.cases.events import LicenceDueData
     from shared.licences.api import IssuanceRefused, licences_service
 
-    envelope = parse_bus_message(record.body)
-    if envelope.type != LICENCE_DUE:
-        raise UnexpectedEvent(envelope.type)
-    try:
-        due = LicenceDueData.model_validate(envelope.data)
-    except ValidationError as exc:
-        raise PermanentFailure(f"{LICENCE_DUE} data does not match its schema ({exc.error_count()} errors)") from None
     try:
         outcome = licences_service().issue(due, correlation_id=envelope.correlation_id or envelope.id)
     except IssuanceRefused as exc:
@@ -60,7 +64,7 @@ def issue(record: SQSRecord) -> None:
     )
 
 
-_consume = batch_handler(issue, metric="LicenceIssueParked")
+_consume = batch_handler(issuance.record_handler(), metric="LicenceIssueParked")
 
 
 @logger().inject_lambda_context

@@ -13,23 +13,22 @@ from __future__ import annotations
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared.licences.events import STATUS_EVENTS
-from shared.platform.consumer import UnexpectedEvent, batch_handler
-from shared.platform.events import parse_bus_message
+from shared.licences.events import STATUS_EVENTS, LicenceFacts
+from shared.platform.consumer import batch_handler
+from shared.platform.dispatch import Dispatcher
+from shared.platform.events import Envelope
 from shared.platform.observability import logger, metrics
 
+status_changes: Dispatcher[None] = Dispatcher("licence_publisher")
 _published_in_this_batch: list[bool] = []
 
 
-def publish(record: SQSRecord) -> None:
+@status_changes.on(*STATUS_EVENTS, data=LicenceFacts)
+def publish(licence: LicenceFacts, envelope: Envelope) -> None:
     from shared.licences.api import licences_service  # first use: boto3 stays out of the cold start
 
-    envelope = parse_bus_message(record.body)
-    if envelope.type not in STATUS_EVENTS:
-        raise UnexpectedEvent(envelope.type)
     if _published_in_this_batch:
         return
     written = licences_service().publish()
@@ -38,7 +37,7 @@ def publish(record: SQSRecord) -> None:
     logger().info("licence lists published", extra={"event_id": envelope.id, "keys": written})
 
 
-_consume = batch_handler(publish, metric="LicencePublishParked")
+_consume = batch_handler(status_changes.record_handler(), metric="LicencePublishParked")
 
 
 @logger().inject_lambda_context

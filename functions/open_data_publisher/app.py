@@ -7,41 +7,39 @@ rebuilt from the current catalogue, so duplicates and any order are harmless
 and no idempotency store is needed. A division rebuilt once in a batch is not
 rebuilt again for the batch's later records (the rebuild already saw them).
 A record that cannot be read, or whose rebuild fails, is reported as a
-partial batch failure: it is retried and, after maxReceiveCount, lands in
-OpenDataDLQ; its peers succeed.
+partial batch failure through the shared consumer: it is retried and, after
+maxReceiveCount, lands in OpenDataDLQ (the function has no DLQ_URL, so the
+redrive policy parks it, without a reason); its peers succeed.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.catalog.api import CatalogService, snapshot_key, write_region_snapshot
 from shared.catalog.events import ITEM_PUBLISHED, ITEM_RETIRED, ItemPublishedData, ItemRetiredData
-from shared.platform.events import parse_bus_message
+from shared.platform.consumer import batch_handler
+from shared.platform.dispatch import Dispatcher
+from shared.platform.events import Envelope
 from shared.platform.observability import logger
 
-processor = BatchProcessor(event_type=EventType.SQS)
-_DATA_MODELS: dict[str, type[ItemPublishedData] | type[ItemRetiredData]] = {
-    ITEM_PUBLISHED: ItemPublishedData,
-    ITEM_RETIRED: ItemRetiredData,
-}
+catalog_changes: Dispatcher[None] = Dispatcher("open_data_publisher")
 _rebuilt_in_this_batch: set[str] = set()
 
 
-class UnexpectedEvent(ValueError):
-    """An event type this consumer is not subscribed to: a routing mistake worth a DLQ look."""
+@catalog_changes.on(ITEM_PUBLISHED, data=ItemPublishedData)
+def published(change: ItemPublishedData, envelope: Envelope) -> None:
+    rebuild(change.region_code, envelope)
 
 
-def record_handler(record: SQSRecord) -> None:
-    envelope = parse_bus_message(record.body)
-    model = _DATA_MODELS.get(envelope.type)
-    if model is None:
-        raise UnexpectedEvent(envelope.type)
-    region_code = model.model_validate(envelope.data).region_code
+@catalog_changes.on(ITEM_RETIRED, data=ItemRetiredData)
+def retired(change: ItemRetiredData, envelope: Envelope) -> None:
+    rebuild(change.region_code, envelope)
+
+
+def rebuild(region_code: str, envelope: Envelope) -> None:
     if region_code in _rebuilt_in_this_batch:
         return
     snapshot = write_region_snapshot(CatalogService(), region_code)
@@ -57,10 +55,10 @@ def record_handler(record: SQSRecord) -> None:
     )
 
 
+_consume = batch_handler(catalog_changes.record_handler(), metric="OpenDataParked")
+
+
 @logger().inject_lambda_context
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     _rebuilt_in_this_batch.clear()
-    response = process_partial_response(
-        event=event, record_handler=record_handler, processor=processor, context=context
-    )
-    return dict(response)
+    return _consume(event, context)

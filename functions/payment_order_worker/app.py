@@ -13,38 +13,37 @@ from __future__ import annotations
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.cases.events import FEE_DUE, WITHDRAWN, ClosedData, FeeDueData
 from shared.payments.api import payments_service
-from shared.platform.consumer import UnexpectedEvent, batch_handler
-from shared.platform.events import parse_bus_message
+from shared.platform.consumer import batch_handler
+from shared.platform.dispatch import Dispatcher
+from shared.platform.events import Envelope
 from shared.platform.observability import logger, metrics
 
-
-def on_case_event(record: SQSRecord) -> None:
-    envelope = parse_bus_message(record.body)
-    correlation = envelope.correlation_id or envelope.id
-    if envelope.type == FEE_DUE:
-        due = FeeDueData.model_validate(envelope.data)
-        outcome = payments_service().open_order(due, correlation)
-        metrics().add_metric(name=f"PaymentOrder_{outcome.result}", unit=MetricUnit.Count, value=1)
-        logger().info(
-            "fee due handled",
-            extra={"case_id": due.case_id, "order_id": outcome.order.order_id, "result": outcome.result},
-        )
-        return
-    if envelope.type == WITHDRAWN:
-        withdrawn = ClosedData.model_validate(envelope.data)
-        cancelled = payments_service().cancel_for_case(withdrawn.case_id, "办件已撤回", correlation)
-        metrics().add_metric(name="PaymentOrdersCancelled", unit=MetricUnit.Count, value=len(cancelled))
-        logger().info("case withdrawn", extra={"case_id": withdrawn.case_id, "orders_cancelled": len(cancelled)})
-        return
-    raise UnexpectedEvent(envelope.type)
+case_events: Dispatcher[None] = Dispatcher("payment_order_worker")
 
 
-_consume = batch_handler(on_case_event, metric="PaymentOrderEventParked")
+@case_events.on(FEE_DUE, data=FeeDueData)
+def open_order(due: FeeDueData, envelope: Envelope) -> None:
+    outcome = payments_service().open_order(due, envelope.correlation_id or envelope.id)
+    metrics().add_metric(name=f"PaymentOrder_{outcome.result}", unit=MetricUnit.Count, value=1)
+    logger().info(
+        "fee due handled", extra={"case_id": due.case_id, "order_id": outcome.order.order_id, "result": outcome.result}
+    )
+
+
+@case_events.on(WITHDRAWN, data=ClosedData)
+def cancel_orders(withdrawn: ClosedData, envelope: Envelope) -> None:
+    cancelled = payments_service().cancel_for_case(
+        withdrawn.case_id, "办件已撤回", envelope.correlation_id or envelope.id
+    )
+    metrics().add_metric(name="PaymentOrdersCancelled", unit=MetricUnit.Count, value=len(cancelled))
+    logger().info("case withdrawn", extra={"case_id": withdrawn.case_id, "orders_cancelled": len(cancelled)})
+
+
+_consume = batch_handler(case_events.record_handler(), metric="PaymentOrderEventParked")
 
 
 @logger().inject_lambda_context

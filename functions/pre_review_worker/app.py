@@ -20,26 +20,25 @@ from __future__ import annotations
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.cases import api as cases
 from shared.cases.api import cases_service
 from shared.cases.events import SUBMITTED, SubmittedData
 from shared.licences import api as licences
-from shared.platform.consumer import UnexpectedEvent, batch_handler
-from shared.platform.events import parse_bus_message
+from shared.platform.consumer import batch_handler
+from shared.platform.dispatch import Dispatcher
+from shared.platform.events import Envelope
 from shared.platform.observability import logger, metrics
 
 # the cases context's port: pre-review checks the e-licences a case refers to (licences)
 cases.wire(licences=lambda: licences.licences_service())
 
+submissions: Dispatcher[None] = Dispatcher("pre_review_worker")
 
-def review(record: SQSRecord) -> None:
-    envelope = parse_bus_message(record.body)
-    if envelope.type != SUBMITTED:
-        raise UnexpectedEvent(envelope.type)
-    submitted = SubmittedData.model_validate(envelope.data)
+
+@submissions.on(SUBMITTED, data=SubmittedData)
+def review(submitted: SubmittedData, envelope: Envelope) -> None:
     outcome = cases_service().pre_review(
         submitted.case_id, submitted.version, correlation_id=envelope.correlation_id or envelope.id
     )
@@ -55,7 +54,7 @@ def review(record: SQSRecord) -> None:
     )
 
 
-_consume = batch_handler(review, metric="PreReviewParked")
+_consume = batch_handler(submissions.record_handler(), metric="PreReviewParked")
 
 
 @logger().inject_lambda_context

@@ -15,30 +15,48 @@ is parked in ShipmentBookingDLQ at once with the reason; peers succeed.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared.cases.events import DELIVERY_DUE
+from shared.cases.events import DELIVERY_DUE, DeliveryDueData
 from shared.delivery import events
 from shared.delivery.api import UnknownRegion, UnknownShipment, delivery_service
-from shared.platform.consumer import PermanentFailure, UnexpectedEvent, batch_handler
-from shared.platform.events import parse_bus_message
+from shared.platform.consumer import PermanentFailure, batch_handler
+from shared.platform.dispatch import Dispatcher
+from shared.platform.events import Envelope, parse_bus_message
 from shared.platform.observability import logger, metrics
+
+
+class Booking(Protocol):
+    """What the delivery service answers for either event (its `Outcome`)."""
+
+    @property
+    def shipment_id(self) -> str: ...
+
+    @property
+    def result(self) -> str: ...
+
+
+bookings: Dispatcher[Booking] = Dispatcher("shipment_booking_worker")
+
+
+@bookings.on(DELIVERY_DUE, data=DeliveryDueData)
+def create_shipment(due: DeliveryDueData, envelope: Envelope) -> Booking:
+    return delivery_service().create_for_case(due, correlation_id=envelope.correlation_id or envelope.id)
+
+
+@bookings.on(events.REQUESTED, data=events.ShipmentFacts)
+def book_courier(shipment: events.ShipmentFacts, envelope: Envelope) -> Booking:
+    return delivery_service().book(shipment.shipment_id)
 
 
 def book(record: SQSRecord) -> None:
     envelope = parse_bus_message(record.body)
-    correlation = envelope.correlation_id or envelope.id
     try:
-        if envelope.type == DELIVERY_DUE:
-            outcome = delivery_service().create_for_case(envelope.data, correlation_id=correlation)
-        elif envelope.type == events.REQUESTED:
-            outcome = delivery_service().book(str(envelope.data.get("shipment_id") or envelope.subject))
-        else:
-            raise UnexpectedEvent(envelope.type)
+        outcome = bookings.dispatch(envelope)
     except (UnknownRegion, UnknownShipment) as exc:
         raise PermanentFailure(str(exc)) from None
     metrics().add_metric(name=f"ShipmentBooking_{outcome.result}", unit=MetricUnit.Count, value=1)

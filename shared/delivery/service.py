@@ -127,10 +127,9 @@ class DeliveryService:
 
     # --- from the case: create and book -------------------------------------------------------
 
-    def create_for_case(self, data: dict[str, Any], *, correlation_id: str | None) -> Outcome:
+    def create_for_case(self, due: DeliveryDueData, *, correlation_id: str | None) -> Outcome:
         """A shipment for a case whose result goes out by courier (`case.delivery_due`).
         Idempotent per case: a redelivered event finds the case's shipment and changes nothing."""
-        due = DeliveryDueData.model_validate(data)
         existing = self.repository.shipment_id_for_case(due.case_id, ShipmentKind.RESULT_DELIVERY)
         if existing is not None:
             return Outcome(existing, "duplicate", ShipmentState.REQUESTED)
@@ -140,7 +139,6 @@ class DeliveryService:
             )
         moment = _moment()
         department = self.places.department_name(due.department_id, due.region_code)
-        handler = data.get("handler_subject_id")
         shipment = Shipment(
             shipment_id=new_id(),
             kind=ShipmentKind.RESULT_DELIVERY,
@@ -151,7 +149,7 @@ class DeliveryService:
             region_code=due.region_code,
             applicant_subject_id=due.notify_subject_id,
             applicant_uscc=due.applicant_uscc,
-            handler_subject_id=handler if isinstance(handler, str) and handler else None,
+            handler_subject_id=due.handler_subject_id or None,
             origin=Place(label=department, address=f"{department} 政务服务窗口", region_code=due.region_code),
             destination=Place(label=due.recipient_masked, address=due.address, region_code=due.address_region_code),
             recipient_sealed=due.recipient_sealed,

@@ -1,8 +1,8 @@
 """Case events → message center (办件进度消息), kept apart from consumers.py so
 the cases flow adds its messages without touching the identity mappings.
 
-`consumers.message_for` falls through to `case_message_for` for the
-`case.*` types listed in `CASE_EVENT_TYPES`. Every message goes to the
+`case_messages` registers one handler per `case.*` type; consumers.py
+includes it in the notifications dispatcher. Every message goes to the
 natural person who filed (`notify_subject_id`) and links to the case; the
 supplement notice lists every item at once (一次性告知).
 """
@@ -10,25 +10,13 @@ supplement notice lists every item at once (一次性告知).
 from __future__ import annotations
 
 from shared.cases import events as case_events
-from shared.notifications.models import Category, NewMessage
+from shared.notifications.models import Category, Inbox, NewMessage
+from shared.platform.dispatch import Dispatcher
 from shared.platform.events import Envelope
 
-CASE_EVENT_TYPES = (
-    case_events.SUBMITTED,
-    case_events.PRE_REVIEW_PASSED,
-    case_events.SUPPLEMENT_REQUIRED,
-    case_events.ACCEPTED,
-    case_events.REFUSED_AT_INTAKE,
-    case_events.WITHDRAWN,
-    case_events.SUSPENDED,
-    case_events.RESUMED,
-    case_events.EXTENDED,
-    case_events.JOINT_TASK_DECIDED,
-    case_events.DECIDED,
-    case_events.COMPLETED,
-    case_events.DEADLINE_WARNING,
-    case_events.FEE_DUE,
-)
+case_messages: Dispatcher[list[Inbox]] = Dispatcher("notifications (cases)")
+
+
 _MAX_BODY = 2000
 _MORE = "……（更多内容请在办件详情中查看）"
 
@@ -37,143 +25,85 @@ def _fit(text: str) -> str:
     return text if len(text) <= _MAX_BODY else text[: _MAX_BODY - len(_MORE)] + _MORE
 
 
-def _message(facts: case_events.CaseFacts, envelope: Envelope, title: str, body: str) -> tuple[str, NewMessage]:
-    return facts.notify_subject_id, NewMessage(
-        category=Category.CASE,
-        title=title[:100],
-        body=_fit(body),
-        link=f"/cases/{facts.case_id}",
-        dedupe_key=envelope.id,
+def _message(facts: case_events.CaseFacts, envelope: Envelope, title: str, body: str) -> list[Inbox]:
+    return [
+        (
+            facts.notify_subject_id,
+            NewMessage(
+                category=Category.CASE,
+                title=title[:100],
+                body=_fit(body),
+                link=f"/cases/{facts.case_id}",
+                dedupe_key=envelope.id,
+            ),
+        )
+    ]
+
+
+@case_messages.on(case_events.SUBMITTED, data=case_events.SubmittedData)
+def _submitted(submitted: case_events.SubmittedData, envelope: Envelope) -> list[Inbox]:
+    head = f"您申报的“{submitted.item_name}”（办件编号 {submitted.case_number}）"
+    if submitted.round > 1:
+        return _message(submitted, envelope, "补正材料已提交", f"{head}补正材料已提交，系统将重新预审。")
+    return _message(submitted, envelope, "申报成功", f"{head}已提交，系统正在自动预审，结果将通过消息中心通知您。")
+
+
+@case_messages.on(case_events.PRE_REVIEW_PASSED, data=case_events.PreReviewPassedData)
+def _pre_review_passed(passed: case_events.PreReviewPassedData, envelope: Envelope) -> list[Inbox]:
+    return _message(
+        passed,
+        envelope,
+        "预审通过",
+        f"您申报的“{passed.item_name}”（办件编号 {passed.case_number}）已通过自动预审，等待部门受理。",
     )
 
 
-def case_message_for(envelope: Envelope) -> tuple[str, NewMessage] | None:
-    """The inbox owner and message for a case event; None for other types."""
-    match envelope.type:
-        case case_events.SUBMITTED:
-            submitted = case_events.SubmittedData.model_validate(envelope.data)
-            head = f"您申报的“{submitted.item_name}”（办件编号 {submitted.case_number}）"
-            if submitted.round > 1:
-                return _message(submitted, envelope, "补正材料已提交", f"{head}补正材料已提交，系统将重新预审。")
-            return _message(
-                submitted, envelope, "申报成功", f"{head}已提交，系统正在自动预审，结果将通过消息中心通知您。"
-            )
-        case case_events.PRE_REVIEW_PASSED:
-            passed = case_events.PreReviewPassedData.model_validate(envelope.data)
-            return _message(
-                passed,
-                envelope,
-                "预审通过",
-                f"您申报的“{passed.item_name}”（办件编号 {passed.case_number}）已通过自动预审，等待部门受理。",
-            )
-        case case_events.SUPPLEMENT_REQUIRED:
-            notice = case_events.SupplementRequiredData.model_validate(envelope.data)
-            lines = "\n".join(f"{index}. {item.message}" for index, item in enumerate(notice.items, start=1))
-            body = (
-                f"您申报的“{notice.item_name}”（办件编号 {notice.case_number}）需补正以下 {len(notice.items)} 项内容。"
-                f"请一次性补正后重新提交：\n{lines}"
-            )
-            return _message(notice, envelope, "一次性告知：请补正材料", body)
-        case case_events.ACCEPTED:
-            accepted = case_events.AcceptedData.model_validate(envelope.data)
-            deadlines = accepted.deadlines
-            how = "依法视为受理" if deadlines.deemed else "已受理"
-            body = (
-                f"您申报的“{accepted.item_name}”（办件编号 {accepted.case_number}）{how}，受理日期 "
-                f"{deadlines.started_on.isoformat()}；承诺办结日期 {deadlines.promised_due_on.isoformat()}，"
-                f"法定办结期限 {deadlines.legal_due_on.isoformat()}。"
-            )
-            if deadlines.provisional:
-                body += "（期限跨入尚未公布节假日安排的年份，日期可能调整）"
-            return _message(accepted, envelope, "办件已受理", body)
-        case case_events.REFUSED_AT_INTAKE:
-            refused = case_events.ClosedData.model_validate(envelope.data)
-            return _message(
-                refused,
-                envelope,
-                "不予受理",
-                f"您申报的“{refused.item_name}”（办件编号 {refused.case_number}）不予受理。理由：{refused.reason}",
-            )
-        case case_events.WITHDRAWN:
-            withdrawn = case_events.ClosedData.model_validate(envelope.data)
-            return _message(
-                withdrawn,
-                envelope,
-                "申请已撤回",
-                f"您申报的“{withdrawn.item_name}”（办件编号 {withdrawn.case_number}）已撤回。",
-            )
-        case case_events.SUSPENDED | case_events.RESUMED | case_events.EXTENDED:
-            return _clock_message(envelope)
-        case case_events.DECIDED:
-            decided = case_events.DecidedData.model_validate(envelope.data)
-            verdict = "准予许可" if decided.outcome == "approved" else "不予许可"
-            body = (
-                f"您申报的“{decided.item_name}”（办件编号 {decided.case_number}）已作出{verdict}决定"
-                f"（文书编号 {decided.document_number}）。理由：{decided.reason}。决定书可在办件详情中下载。"
-            )
-            if decided.outcome != "approved":
-                body += "不服本决定的，可以依法申请行政复议或者提起行政诉讼。"
-            return _message(decided, envelope, verdict, body)
-        case case_events.FEE_DUE:
-            due = case_events.FeeDueData.model_validate(envelope.data)
-            when = "受理前" if due.stage == "before_acceptance" else "领取办理结果前"
-            lines = "；".join(f"{fee.name} {fee.amount_fen // 100}.{fee.amount_fen % 100:02d} 元" for fee in due.fees)
-            body = (
-                f"您申报的“{due.item_name}”（办件编号 {due.case_number}）须在{when}缴费：{lines}，"
-                f"合计 {due.total_fen // 100}.{due.total_fen % 100:02d} 元。请在“我的缴费”中完成支付。"
-            )
-            return _message(due, envelope, "待缴费", body)
-        case case_events.COMPLETED:
-            done = case_events.CaseFacts.model_validate(envelope.data)
-            return _message(
-                done, envelope, "办件已办结", f"您申报的“{done.item_name}”（办件编号 {done.case_number}）已办结。"
-            )
-        case case_events.JOINT_TASK_DECIDED:
-            task = case_events.JointTaskDecidedData.model_validate(envelope.data)
-            verdict = "同意" if task.outcome == "approved" else "不同意"
-            owner = task.lead_handler_subject_id or task.notify_subject_id
-            body = (
-                f"办件 {task.case_number}（{task.item_name}）的并联审批部门 {task.task_department_id} {verdict}："
-                f"{task.reason}。尚有 {task.open_tasks} 个部门未办结。"
-            )
-            if task.lead_handler_subject_id is None:
-                body = (
-                    f"您申报的“{task.item_name}”（办件编号 {task.case_number}）的一个并联审批部门已提出意见，"
-                    f"尚有 {task.open_tasks} 个部门办理中。"
-                )
-            return owner, NewMessage(
-                category=Category.CASE,
-                title=f"并联审批意见：{verdict}"[:100],
-                body=_fit(body),
-                link=f"/cases/{task.case_id}",
-                dedupe_key=envelope.id,
-            )
-        case case_events.DEADLINE_WARNING:
-            warning = case_events.DeadlineWarningData.model_validate(envelope.data)
-            colour = "红牌（已超期）" if warning.level == "red" else "黄牌（临近期限）"
-            what = "办件" if warning.target in {"case", "licence"} else f"并联审批任务（{warning.target}）"
-            limit = {"promised": "承诺办结期限", "legal": "法定办结期限", "licence": "发证期限（第44条）"}.get(
-                warning.kind, "办理期限"
-            )
-            body = (
-                f"{what} {warning.case_number}（{warning.item_name}）{colour}：{limit} {warning.due_on.isoformat()}，"
-                f"已用 {warning.used_days}/{warning.limit_days} 个工作日，剩余 {warning.left_days} 个工作日。"
-            )
-            if warning.handler_subject_id is None:  # unassigned warnings have their own type
-                return None
-            return warning.handler_subject_id, NewMessage(
-                category=Category.CASE,
-                title=f"效能监察预警：{colour}"[:100],
-                body=_fit(body),
-                link=f"/cases/{warning.case_id}",
-                dedupe_key=envelope.id,
-            )
-        case _:
-            return None
+@case_messages.on(case_events.SUPPLEMENT_REQUIRED, data=case_events.SupplementRequiredData)
+def _supplement_required(notice: case_events.SupplementRequiredData, envelope: Envelope) -> list[Inbox]:
+    lines = "\n".join(f"{index}. {item.message}" for index, item in enumerate(notice.items, start=1))
+    body = (
+        f"您申报的“{notice.item_name}”（办件编号 {notice.case_number}）需补正以下 {len(notice.items)} 项内容。"
+        f"请一次性补正后重新提交：\n{lines}"
+    )
+    return _message(notice, envelope, "一次性告知：请补正材料", body)
 
 
-def _clock_message(envelope: Envelope) -> tuple[str, NewMessage]:
-    data = case_events.ClockData.model_validate(envelope.data)
+@case_messages.on(case_events.ACCEPTED, data=case_events.AcceptedData)
+def _accepted(accepted: case_events.AcceptedData, envelope: Envelope) -> list[Inbox]:
+    deadlines = accepted.deadlines
+    how = "依法视为受理" if deadlines.deemed else "已受理"
+    body = (
+        f"您申报的“{accepted.item_name}”（办件编号 {accepted.case_number}）{how}，受理日期 "
+        f"{deadlines.started_on.isoformat()}；承诺办结日期 {deadlines.promised_due_on.isoformat()}，"
+        f"法定办结期限 {deadlines.legal_due_on.isoformat()}。"
+    )
+    if deadlines.provisional:
+        body += "（期限跨入尚未公布节假日安排的年份，日期可能调整）"
+    return _message(accepted, envelope, "办件已受理", body)
+
+
+@case_messages.on(case_events.REFUSED_AT_INTAKE, data=case_events.ClosedData)
+def _refused(refused: case_events.ClosedData, envelope: Envelope) -> list[Inbox]:
+    return _message(
+        refused,
+        envelope,
+        "不予受理",
+        f"您申报的“{refused.item_name}”（办件编号 {refused.case_number}）不予受理。理由：{refused.reason}",
+    )
+
+
+@case_messages.on(case_events.WITHDRAWN, data=case_events.ClosedData)
+def _withdrawn(withdrawn: case_events.ClosedData, envelope: Envelope) -> list[Inbox]:
+    return _message(
+        withdrawn,
+        envelope,
+        "申请已撤回",
+        f"您申报的“{withdrawn.item_name}”（办件编号 {withdrawn.case_number}）已撤回。",
+    )
+
+
+@case_messages.on(case_events.SUSPENDED, case_events.RESUMED, case_events.EXTENDED, data=case_events.ClockData)
+def _clock(data: case_events.ClockData, envelope: Envelope) -> list[Inbox]:
     head = f"您申报的“{data.item_name}”（办件编号 {data.case_number}）"
     deadlines = data.deadlines
     if envelope.type == case_events.SUSPENDED:
@@ -194,3 +124,77 @@ def _clock_message(envelope: Envelope) -> tuple[str, NewMessage]:
         f"理由：{data.reason}"
     )
     return _message(data, envelope, "办理期限延长", body)
+
+
+@case_messages.on(case_events.DECIDED, data=case_events.DecidedData)
+def _decided(decided: case_events.DecidedData, envelope: Envelope) -> list[Inbox]:
+    verdict = "准予许可" if decided.outcome == "approved" else "不予许可"
+    body = (
+        f"您申报的“{decided.item_name}”（办件编号 {decided.case_number}）已作出{verdict}决定"
+        f"（文书编号 {decided.document_number}）。理由：{decided.reason}。决定书可在办件详情中下载。"
+    )
+    if decided.outcome != "approved":
+        body += "不服本决定的，可以依法申请行政复议或者提起行政诉讼。"
+    return _message(decided, envelope, verdict, body)
+
+
+@case_messages.on(case_events.FEE_DUE, data=case_events.FeeDueData)
+def _fee_due(due: case_events.FeeDueData, envelope: Envelope) -> list[Inbox]:
+    when = "受理前" if due.stage == "before_acceptance" else "领取办理结果前"
+    lines = "；".join(f"{fee.name} {fee.amount_fen // 100}.{fee.amount_fen % 100:02d} 元" for fee in due.fees)
+    body = (
+        f"您申报的“{due.item_name}”（办件编号 {due.case_number}）须在{when}缴费：{lines}，"
+        f"合计 {due.total_fen // 100}.{due.total_fen % 100:02d} 元。请在“我的缴费”中完成支付。"
+    )
+    return _message(due, envelope, "待缴费", body)
+
+
+@case_messages.on(case_events.COMPLETED, data=case_events.CaseFacts)
+def _completed(done: case_events.CaseFacts, envelope: Envelope) -> list[Inbox]:
+    return _message(done, envelope, "办件已办结", f"您申报的“{done.item_name}”（办件编号 {done.case_number}）已办结。")
+
+
+@case_messages.on(case_events.JOINT_TASK_DECIDED, data=case_events.JointTaskDecidedData)
+def _joint_task_decided(task: case_events.JointTaskDecidedData, envelope: Envelope) -> list[Inbox]:
+    verdict = "同意" if task.outcome == "approved" else "不同意"
+    owner = task.lead_handler_subject_id or task.notify_subject_id
+    body = (
+        f"办件 {task.case_number}（{task.item_name}）的并联审批部门 {task.task_department_id} {verdict}："
+        f"{task.reason}。尚有 {task.open_tasks} 个部门未办结。"
+    )
+    if task.lead_handler_subject_id is None:
+        body = (
+            f"您申报的“{task.item_name}”（办件编号 {task.case_number}）的一个并联审批部门已提出意见，"
+            f"尚有 {task.open_tasks} 个部门办理中。"
+        )
+    message = NewMessage(
+        category=Category.CASE,
+        title=f"并联审批意见：{verdict}"[:100],
+        body=_fit(body),
+        link=f"/cases/{task.case_id}",
+        dedupe_key=envelope.id,
+    )
+    return [(owner, message)]
+
+
+@case_messages.on(case_events.DEADLINE_WARNING, data=case_events.DeadlineWarningData)
+def _deadline_warning(warning: case_events.DeadlineWarningData, envelope: Envelope) -> list[Inbox]:
+    if warning.handler_subject_id is None:  # unassigned warnings have their own type; nobody to tell here
+        return []
+    colour = "红牌（已超期）" if warning.level == "red" else "黄牌（临近期限）"
+    what = "办件" if warning.target in {"case", "licence"} else f"并联审批任务（{warning.target}）"
+    limit = {"promised": "承诺办结期限", "legal": "法定办结期限", "licence": "发证期限（第44条）"}.get(
+        warning.kind, "办理期限"
+    )
+    body = (
+        f"{what} {warning.case_number}（{warning.item_name}）{colour}：{limit} {warning.due_on.isoformat()}，"
+        f"已用 {warning.used_days}/{warning.limit_days} 个工作日，剩余 {warning.left_days} 个工作日。"
+    )
+    message = NewMessage(
+        category=Category.CASE,
+        title=f"效能监察预警：{colour}"[:100],
+        body=_fit(body),
+        link=f"/cases/{warning.case_id}",
+        dedupe_key=envelope.id,
+    )
+    return [(warning.handler_subject_id, message)]

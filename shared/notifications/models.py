@@ -30,6 +30,10 @@ class NewMessage(BaseModel):
     dedupe_key: str = Field(min_length=1, max_length=200)
 
 
+Inbox = tuple[str, NewMessage]
+"""A message and the subject whose inbox it goes to."""
+
+
 class Message(BaseModel):
     """A message in the user's inbox, newest first in lists."""
 

@@ -22,6 +22,7 @@ from typing import Any
 
 import pytest
 
+from shared.cases.events import DeliveryDueData
 from shared.delivery.partner import format_partner_time
 from shared.delivery.repository import DeliveryRepository
 from shared.delivery.service import delivery_service
@@ -66,7 +67,7 @@ def _shipments(run: str) -> list[str]:
     ids = []
     for index in range(SHIPMENTS):
         case_id = f"01JDQ9R{run}{index:018d}"
-        outcome = delivery_service().create_for_case(_due(case_id), correlation_id=None)
+        outcome = delivery_service().create_for_case(DeliveryDueData.model_validate(_due(case_id)), correlation_id=None)
         ids.append(outcome.shipment_id)
     return ids
 

@@ -18,11 +18,12 @@ from infra.seed.identity.people import AGENT, CITIZEN_A, CITIZEN_B, DEMO_ENTERPR
 from shared.identity import events as identity_events
 from shared.identity.protection import HashPurpose
 from shared.identity.service import identity_service
-from shared.notifications.consumers import HANDLED_EVENT_TYPES, UnexpectedEvent, message_for
+from shared.notifications.consumers import HANDLED_EVENT_TYPES, message_for
 from shared.notifications.models import Category, NewMessage
 from shared.notifications.service import inbox_service
 from shared.platform.clock import frozen_at, now
 from shared.platform.config import reset_settings
+from shared.platform.consumer import UnexpectedEvent
 from shared.platform.events import Envelope
 from shared.platform.principal import Principal, Role
 from tests.support.api import invoke

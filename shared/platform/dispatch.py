@@ -1,0 +1,99 @@
+"""One way for a consumer to route events: event type → typed data model → handler.
+
+A consumer builds one `Dispatcher` and registers its handlers on it:
+
+    dispatcher: Dispatcher[None] = Dispatcher("payment_order_worker")
+
+    @dispatcher.on(FEE_DUE, data=FeeDueData)
+    def open_order(due: FeeDueData, envelope: Envelope) -> None: ...
+
+`dispatch(envelope)` validates the envelope's `data` against the model the
+handler was registered with and calls it. A type nobody registered is an
+`UnexpectedEvent`, and data that does not match its model a
+`PermanentFailure`: retrying can fix neither, so the shared consumer parks
+the message at once with the reason (`shared.platform.consumer`).
+`event_types` is what the consumer's rule should subscribe to (tests compare
+it with the template). Registries combine with `include`, so a consumer fed
+by several contexts (notifications) keeps one module per context. `data` may
+also be a function returning the model, for a consumer that keeps a heavy
+models module out of its cold start (licence_issuer).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from pydantic import BaseModel, ValidationError
+
+from shared.platform.consumer import PermanentFailure, RecordHandler, UnexpectedEvent
+from shared.platform.events import Envelope, parse_bus_message
+
+
+@dataclass
+class _Entry[Result]:
+    data: type[BaseModel] | Callable[[], type[BaseModel]]
+    handle: Callable[[Any, Envelope], Result]
+
+    def model(self) -> type[BaseModel]:
+        if not isinstance(self.data, type):
+            self.data = self.data()  # a loader: called on the first event of its type
+        return self.data
+
+
+class Dispatcher[Result]:
+    """The handlers of one consumer, by event type."""
+
+    def __init__(self, consumer: str) -> None:
+        self.consumer = consumer
+        self._entries: dict[str, _Entry[Result]] = {}
+
+    def on[Data: BaseModel](
+        self, *event_types: str, data: type[Data] | Callable[[], type[Data]]
+    ) -> Callable[[Callable[[Data, Envelope], Result]], Callable[[Data, Envelope], Result]]:
+        """Register the decorated handler for `event_types`, their data read as `data`."""
+
+        def register(handle: Callable[[Data, Envelope], Result]) -> Callable[[Data, Envelope], Result]:
+            for event_type in event_types:
+                self._add(event_type, _Entry(data, handle))
+            return handle
+
+        return register
+
+    def include(self, other: Dispatcher[Result]) -> None:
+        """Take over every handler of `other` (a type handled twice is a mistake)."""
+        for event_type, entry in other._entries.items():
+            self._add(event_type, entry)
+
+    def _add(self, event_type: str, entry: _Entry[Result]) -> None:
+        if event_type in self._entries:
+            raise ValueError(f"{self.consumer}: {event_type} has a handler already")
+        self._entries[event_type] = entry
+
+    @property
+    def event_types(self) -> tuple[str, ...]:
+        return tuple(self._entries)
+
+    def dispatch(self, envelope: Envelope) -> Result:
+        entry = self._entries.get(envelope.type)
+        if entry is None:
+            raise UnexpectedEvent(envelope.type)
+        model = entry.model()
+        try:
+            data = model.model_validate(envelope.data)
+        except ValidationError as exc:
+            # the count, not the errors: they would echo the event's values into the DLQ and the logs
+            raise PermanentFailure(
+                f"{envelope.type} data does not match {model.__name__} ({exc.error_count()} errors)"
+            ) from None
+        return entry.handle(data, envelope)
+
+    def record_handler(self) -> RecordHandler:
+        """For `shared.platform.consumer.batch_handler`: each SQS record carries one bus event."""
+
+        def handle(record: SQSRecord) -> None:
+            self.dispatch(parse_bus_message(record.body))
+
+        return handle

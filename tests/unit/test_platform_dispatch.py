@@ -1,0 +1,77 @@
+"""The event-dispatch registry: event type → typed data → handler, and what a
+consumer does with events it cannot handle."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import BaseModel
+
+from shared.platform.consumer import PermanentFailure, UnexpectedEvent
+from shared.platform.dispatch import Dispatcher
+from shared.platform.events import Envelope
+
+
+class Paid(BaseModel):
+    order_id: str
+    amount_fen: int
+
+
+def _event(event_type: str, **data: object) -> Envelope:
+    return Envelope(type=event_type, source="tests", subject="s", data=dict(data))
+
+
+def test_each_type_reaches_its_handler_with_typed_data() -> None:
+    consumer: Dispatcher[str] = Dispatcher("test")
+
+    @consumer.on("payment.paid", data=Paid)
+    def paid(data: Paid, envelope: Envelope) -> str:
+        return f"{envelope.type} {data.order_id} {data.amount_fen + 1}"
+
+    assert consumer.dispatch(_event("payment.paid", order_id="PO-1", amount_fen="41")) == "payment.paid PO-1 42"
+    assert consumer.event_types == ("payment.paid",)
+
+
+def test_an_unregistered_type_is_unexpected() -> None:
+    consumer: Dispatcher[None] = Dispatcher("test")
+    with pytest.raises(UnexpectedEvent, match=r"payment\.refunded"):
+        consumer.dispatch(_event("payment.refunded"))
+
+
+def test_data_that_does_not_fit_its_model_is_a_permanent_failure_without_its_values() -> None:
+    consumer: Dispatcher[None] = Dispatcher("test")
+    consumer.on("payment.paid", data=Paid)(lambda data, envelope: None)
+
+    with pytest.raises(PermanentFailure) as failure:
+        consumer.dispatch(_event("payment.paid", order_id="13800000001", amount_fen="lots"))
+    assert str(failure.value) == "payment.paid data does not match Paid (1 errors)"
+
+
+def test_registries_combine_but_a_type_has_one_handler() -> None:
+    cases: Dispatcher[str] = Dispatcher("cases")
+    payments: Dispatcher[str] = Dispatcher("payments")
+    cases.on("case.accepted", data=Paid)(lambda data, envelope: "case")
+    payments.on("payment.paid", data=Paid)(lambda data, envelope: "payment")
+    everything: Dispatcher[str] = Dispatcher("all")
+    everything.include(cases)
+    everything.include(payments)
+
+    assert everything.dispatch(_event("payment.paid", order_id="P", amount_fen=1)) == "payment"
+    assert set(everything.event_types) == {"case.accepted", "payment.paid"}
+    with pytest.raises(ValueError, match=r"payment\.paid has a handler already"):
+        everything.include(payments)
+
+
+def test_a_model_loader_runs_on_the_first_event_of_its_type_only() -> None:
+    loads: list[str] = []
+
+    def load() -> type[Paid]:
+        loads.append("loaded")
+        return Paid
+
+    consumer: Dispatcher[int] = Dispatcher("test")
+    consumer.on("payment.paid", data=load)(lambda data, envelope: data.amount_fen)
+    assert loads == []
+
+    assert consumer.dispatch(_event("payment.paid", order_id="P", amount_fen=1)) == 1
+    assert consumer.dispatch(_event("payment.paid", order_id="P", amount_fen=2)) == 2
+    assert loads == ["loaded"]
