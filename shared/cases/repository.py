@@ -76,7 +76,7 @@ from shared.cases.states import AWAITING_INTAKE, CLOCK_RUNNING, LICENCE_CLOCK, U
 from shared.platform.aws import dynamodb
 from shared.platform.clock import iso, now
 from shared.platform.config import settings
-from shared.platform.dynamo import Transaction, from_item, query_page, to_item
+from shared.platform.dynamo import Repository, Transaction, from_item, query_page, shard_of, to_item
 from shared.platform.dynamo import values as expression_values
 from shared.platform.errors import BadRequest, Conflict
 from shared.platform.events import Envelope
@@ -95,11 +95,6 @@ _QUERY_THREADS = 8
 
 def case_pk(case_id: str) -> str:
     return f"CASE#{case_id}"
-
-
-def shard_of(case_id: str, shards: int) -> int:
-    """A stable shard for a case (hash of its id), so its index entries never move."""
-    return int(hashlib.sha256(case_id.encode()).hexdigest()[:8], 16) % shards
 
 
 def owner_key(subject_id: str, uscc: str | None) -> str:
@@ -237,11 +232,9 @@ class WorkQueuePage:
     next_after: str | None
 
 
-class CasesRepository:
-    def __init__(self, table: str | None = None) -> None:
-        self.table = table or settings().cases_table
-        if not self.table:
-            raise RuntimeError("CASES_TABLE is not set")
+class CasesRepository(Repository):
+    def configured_table(self) -> str:
+        return settings().cases_table
 
     # --- case numbers -----------------------------------------------------------------
 
@@ -268,7 +261,7 @@ class CasesRepository:
 
     def create(self, case: Case, entry: TimelineEntry) -> None:
         """The new draft and its first timeline entry, at once."""
-        transaction = Transaction(self.table)
+        transaction = self.transaction()
         transaction.put(case_record(case), condition="attribute_not_exists(pk)")
         transaction.put(_timeline_record(case.case_id, entry), condition="attribute_not_exists(pk)")
         transaction.commit()
@@ -302,7 +295,7 @@ class CasesRepository:
         """Commit a state change: the case, its timeline entries, its events (and the
         Idempotency-Key record, and the resolution of warnings whose limit was met:
         target → resolution) in one TransactWriteItems, or nothing at all."""
-        transaction = Transaction(self.table)
+        transaction = self.transaction()
         transaction.put(
             case_record(case),
             condition="version = :expected AND #state = :state",
@@ -351,7 +344,7 @@ class CasesRepository:
     def timeline(self, case_id: str) -> list[TimelineEntry]:
         """Every entry in order (one Query per 1 MB page; a timeline is a few KB)."""
         entries: list[TimelineEntry] = []
-        for item in self._query_all(
+        for item in self.query_all(
             KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
             ExpressionAttributeValues=expression_values(pk=case_pk(case_id), prefix=TIMELINE_PREFIX),
             ConsistentRead=True,
@@ -493,7 +486,7 @@ class CasesRepository:
 
     def due_for_deemed_acceptance(self, today: dt.date, shard: int) -> Iterator[Case]:
         """Cases of one shard whose Art. 32 day ended before `today` (gsi3, oldest first)."""
-        for item in self._query_all(
+        for item in self.query_all(
             IndexName="gsi3",
             KeyConditionExpression="gsi3pk = :pk AND gsi3sk < :today",
             ExpressionAttributeValues=expression_values(pk=_due_pk(shard), today=today.isoformat()),
@@ -502,7 +495,7 @@ class CasesRepository:
 
     def watched_until(self, last_day: dt.date, shard: int) -> Iterator[Case]:
         """Running cases of one shard whose watch date is on or before `last_day` (gsi3)."""
-        for item in self._query_all(
+        for item in self.query_all(
             IndexName="gsi3",
             KeyConditionExpression="gsi3pk = :pk AND gsi3sk < :end",
             ExpressionAttributeValues=expression_values(
@@ -528,7 +521,7 @@ class CasesRepository:
                 f"{warning['raised_at']}#{warning['case_id']}#{warning['target']}#{warning['kind']}#{warning['level']}"
             ),
         }
-        transaction = Transaction(self.table)
+        transaction = self.transaction()
         transaction.put(record, condition="attribute_not_exists(pk)", on_conflict=Conflict("warning_exists"))
         transaction.check(
             {"pk": record["pk"], "sk": CASE_SK},
@@ -607,7 +600,7 @@ class CasesRepository:
         """Resolve the open warnings of the given targets (target → resolution) in the
         transition's transaction: they leave the supervisors' list (gsi1 keys removed)
         and keep `resolved_at` and `resolution`. One Query of the case's warnings."""
-        for item in self._query_all(
+        for item in self.query_all(
             KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
             FilterExpression="attribute_exists(gsi1pk)",
             ExpressionAttributeValues=expression_values(pk=case_pk(case_id), prefix="WARN#"),
@@ -622,13 +615,3 @@ class CasesRepository:
                 values=expression_values(at=iso(at), resolution=resolution),
             )
 
-    def _query_all(self, **arguments: Any) -> Iterator[dict[str, Any]]:
-        arguments = {"TableName": self.table, **arguments}
-        while True:
-            response = dynamodb().query(**arguments)
-            for item in response.get("Items", []):
-                yield from_item(item)
-            last = response.get("LastEvaluatedKey")
-            if not last:
-                return
-            arguments["ExclusiveStartKey"] = last

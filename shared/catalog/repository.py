@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -44,7 +44,7 @@ from shared.catalog.models import (
 from shared.catalog.search_text import search_text
 from shared.platform.aws import dynamodb
 from shared.platform.config import settings
-from shared.platform.dynamo import Transaction, from_item, to_item
+from shared.platform.dynamo import Repository, Transaction, from_item, to_item
 from shared.platform.dynamo import values as expression_values
 from shared.platform.errors import AppError, BadRequest, Conflict, ValidationFailed
 from shared.platform.events import Envelope
@@ -186,13 +186,9 @@ class _Expression:
         return " AND ".join(self.clauses) or None
 
 
-class CatalogRepository:
-    def __init__(self, table_name: str | None = None) -> None:
-        self._table_name = table_name
-
-    @property
-    def table(self) -> str:
-        return self._table_name or settings().catalog_table
+class CatalogRepository(Repository):
+    def configured_table(self) -> str:
+        return settings().catalog_table
 
     # --- regions ------------------------------------------------------------------
 
@@ -203,15 +199,11 @@ class CatalogRepository:
     def get_regions(self, codes: Iterable[str]) -> dict[str, Region]:
         """The divisions among `codes` that exist, by code (BatchGetItem, 100 keys a call)."""
         keys = [_region_key(code) for code in sorted(set(codes))]
-        found: dict[str, Region] = {}
-        for start in range(0, len(keys), _BATCH_GET_MAX):
-            for row in self._batch_get(keys[start : start + _BATCH_GET_MAX]).values():
-                region = Region.model_validate(row)
-                found[region.code] = region
-        return found
+        regions = (Region.model_validate(row) for row in self.get_items(keys, consistent=True))
+        return {region.code: region for region in regions}
 
     def get_region(self, code: str) -> Region | None:
-        raw = self._get(_region_key(code))
+        raw = self.get_item(_region_key(code))
         return Region.model_validate(raw) if raw else None
 
     def list_regions(
@@ -310,11 +302,11 @@ class CatalogRepository:
         )
 
     def get_head(self, implementation_code: str, *, consistent: bool = False) -> ItemDetail | None:
-        raw = self._get(_item_key(implementation_code, HEAD_SK), consistent=consistent)
+        raw = self.get_item(_item_key(implementation_code, HEAD_SK), consistent=consistent)
         return ItemDetail.model_validate(_from_record(raw)) if raw else None
 
     def get_draft(self, implementation_code: str) -> ItemDraft | None:
-        raw = self._get(_item_key(implementation_code, DRAFT_SK), consistent=True)
+        raw = self.get_item(_item_key(implementation_code, DRAFT_SK), consistent=True)
         return ItemDraft.model_validate(_from_record(raw)) if raw else None
 
     def search(self, criteria: ItemFilter, *, limit: int, cursor: str | None) -> Page[ItemSummary]:
@@ -427,7 +419,7 @@ class CatalogRepository:
         `require_no_head` (the error to raise) refuses when a published head exists.
         """
         code = draft.implementation_code
-        transaction = Transaction(self.table)
+        transaction = self.transaction()
         if expected_revision == 0:
             transaction.put(
                 _record(draft, _item_key(code, DRAFT_SK), "item_draft"),
@@ -460,7 +452,7 @@ class CatalogRepository:
     ) -> None:
         """Head + version snapshot + draft removal + 三级四同 guard + outbox event, all or nothing."""
         code = item.implementation_code
-        transaction = Transaction(self.table)
+        transaction = self.transaction()
         self._put_head(transaction, item, previous_version)
         self._put_version(transaction, item, entry)
         transaction.delete(
@@ -476,7 +468,7 @@ class CatalogRepository:
 
     def retire(self, item: ItemDetail, entry: ItemVersion, *, previous_version: int, event: Envelope) -> None:
         """Head without index attributes + version snapshot + outbox event."""
-        transaction = Transaction(self.table)
+        transaction = self.transaction()
         self._put_head(transaction, item, previous_version)
         self._put_version(transaction, item, entry)
         transaction.emit(event)
@@ -522,11 +514,6 @@ class CatalogRepository:
 
     # --- low-level helpers -------------------------------------------------------------
 
-    def _get(self, key: Mapping[str, str], *, consistent: bool = False) -> dict[str, Any] | None:
-        response = dynamodb().get_item(TableName=self.table, Key=to_item(key), ConsistentRead=consistent)
-        item = response.get("Item")
-        return from_item(item) if item else None
-
     def _put(self, record: Mapping[str, Any]) -> None:
         dynamodb().put_item(TableName=self.table, Item=to_item(record))
 
@@ -540,15 +527,7 @@ class CatalogRepository:
                 pending = list(response.get("UnprocessedItems", {}).get(self.table, []))
 
     def _batch_get(self, keys: Sequence[Mapping[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
-        found: dict[tuple[str, str], dict[str, Any]] = {}
-        request: dict[str, Any] = {self.table: {"Keys": [to_item(key) for key in keys], "ConsistentRead": True}}
-        while request:
-            response = dynamodb().batch_get_item(RequestItems=request)
-            for raw in response.get("Responses", {}).get(self.table, []):
-                item = from_item(raw)
-                found[(item["pk"], item["sk"])] = item
-            request = cast(dict[str, Any], response.get("UnprocessedKeys") or {})
-        return found
+        return {(item["pk"], item["sk"]): item for item in self.get_items(keys, consistent=True)}
 
     def _query_page(
         self,

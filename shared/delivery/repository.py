@@ -30,7 +30,7 @@ from shared.delivery.errors import CHANGED_CONCURRENTLY
 from shared.delivery.models import Shipment, ShipmentKind, TrackingEntry
 from shared.platform.aws import dynamodb
 from shared.platform.config import settings
-from shared.platform.dynamo import Transaction, from_item, to_item
+from shared.platform.dynamo import Repository, from_item, to_item
 from shared.platform.dynamo import values as expression_values
 from shared.platform.errors import Conflict
 from shared.platform.events import Envelope
@@ -103,18 +103,16 @@ def tracking_record(shipment_id: str, entry: TrackingEntry) -> dict[str, Any]:
     }
 
 
-class DeliveryRepository:
-    def __init__(self, table: str | None = None) -> None:
-        self.table = table or settings().delivery_table
-        if not self.table:
-            raise RuntimeError("DELIVERY_TABLE is not set")
+class DeliveryRepository(Repository):
+    def configured_table(self) -> str:
+        return settings().delivery_table
 
     # --- writes ---------------------------------------------------------------------------
 
     def create(self, shipment: Shipment, entry: TrackingEntry, events: Sequence[Envelope]) -> None:
         """The new shipment, the case's one-per-kind marker, the first tracking entry and the
         events in one transaction; `ShipmentExists` when the case has one of this kind."""
-        transaction = Transaction(self.table)
+        transaction = self.transaction()
         transaction.put(
             {
                 "pk": case_shipments_pk(shipment.case_id),
@@ -142,7 +140,7 @@ class DeliveryRepository:
     ) -> None:
         """One fact: its tracking entry (refused as `DuplicateFact` when it exists) and, when it
         moves the shipment, the shipment (conditional on `expected_version`) and its events."""
-        transaction = Transaction(self.table)
+        transaction = self.transaction()
         transaction.put(
             tracking_record(shipment_id, entry), condition="attribute_not_exists(pk)", on_conflict=DuplicateFact()
         )
@@ -160,22 +158,12 @@ class DeliveryRepository:
     # --- reads ----------------------------------------------------------------------------
 
     def get(self, shipment_id: str) -> Shipment | None:
-        response = dynamodb().get_item(
-            TableName=self.table,
-            Key=to_item({"pk": shipment_pk(shipment_id), "sk": SHIPMENT_SK}),
-            ConsistentRead=True,
-        )
-        item = response.get("Item")
-        return _shipment(item) if item else None
+        item = self.get_item({"pk": shipment_pk(shipment_id), "sk": SHIPMENT_SK}, consistent=True)
+        return Shipment.model_validate(item) if item else None
 
     def shipment_id_for_case(self, case_id: str, kind: ShipmentKind) -> str | None:
-        response = dynamodb().get_item(
-            TableName=self.table,
-            Key=to_item({"pk": case_shipments_pk(case_id), "sk": f"KIND#{kind.value}"}),
-            ConsistentRead=True,
-        )
-        item = response.get("Item")
-        return str(from_item(item)["shipment_id"]) if item else None
+        item = self.get_item({"pk": case_shipments_pk(case_id), "sk": f"KIND#{kind.value}"}, consistent=True)
+        return str(item["shipment_id"]) if item else None
 
     def by_waybill(self, waybill: str) -> Shipment | None:
         """The shipment a waybill belongs to: one Query on gsi2 (the item is projected)."""
@@ -190,20 +178,12 @@ class DeliveryRepository:
         return _shipment(items[0]) if items else None
 
     def tracking(self, shipment_id: str) -> list[TrackingEntry]:
-        entries: list[TrackingEntry] = []
-        arguments: dict[str, Any] = {
-            "TableName": self.table,
-            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
-            "ExpressionAttributeValues": expression_values(pk=shipment_pk(shipment_id), prefix=TRACKING_PREFIX),
-            "ConsistentRead": True,
-        }
-        while True:
-            response = dynamodb().query(**arguments)
-            entries.extend(TrackingEntry.model_validate(from_item(item)) for item in response.get("Items", []))
-            last = response.get("LastEvaluatedKey")
-            if not last:
-                return entries
-            arguments["ExclusiveStartKey"] = last
+        items = self.query_all(
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+            ExpressionAttributeValues=expression_values(pk=shipment_pk(shipment_id), prefix=TRACKING_PREFIX),
+            ConsistentRead=True,
+        )
+        return [TrackingEntry.model_validate(item) for item in items]
 
     def for_case(self, case_id: str) -> list[Shipment]:
         """A case's shipments, oldest first (gsi1; a case has one or two)."""

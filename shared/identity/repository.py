@@ -38,7 +38,7 @@ from shared.identity.models import Account, AuthorisationRecord, Challenge, Ente
 from shared.identity.throttle import Admission
 from shared.platform.aws import dynamodb
 from shared.platform.config import settings
-from shared.platform.dynamo import Transaction, from_item, to_item
+from shared.platform.dynamo import Repository, Transaction, from_item, to_item
 from shared.platform.dynamo import values as expression_values
 from shared.platform.errors import Conflict, NotFound, RateLimited, Unauthorized, ValidationFailed
 from shared.platform.events import Envelope
@@ -106,24 +106,14 @@ def admit(transaction: Transaction, admission: Admission) -> None:
         )
 
 
-class IdentityRepository:
-    def __init__(self, table: str | None = None) -> None:
-        self.table = table or settings().identity_table
-        if not self.table:
-            raise RuntimeError("IDENTITY_TABLE is not set")
-
-    def transaction(self) -> Transaction:
-        return Transaction(self.table)
+class IdentityRepository(Repository):
+    def configured_table(self) -> str:
+        return settings().identity_table
 
     # --- plain reads -----------------------------------------------------------------------
 
-    def _get(self, key: Mapping[str, str], *, consistent: bool = False) -> dict[str, Any] | None:
-        response = dynamodb().get_item(TableName=self.table, Key=to_item(key), ConsistentRead=consistent)
-        item = response.get("Item")
-        return from_item(item) if item else None
-
     def get_account(self, subject_id: str, *, consistent: bool = False) -> Account | None:
-        item = self._get(account_key(subject_id), consistent=consistent)
+        item = self.get_item(account_key(subject_id), consistent=consistent)
         return Account.model_validate(item) if item else None
 
     def get_account_and_authorisation(
@@ -133,37 +123,25 @@ class IdentityRepository:
         if not uscc:
             return self.get_account(subject_id, consistent=True), None
         keys = [account_key(subject_id), authorisation_key(subject_id, uscc)]
-        response = dynamodb().batch_get_item(
-            RequestItems={self.table: {"Keys": [to_item(k) for k in keys], "ConsistentRead": True}}
-        )
         account: Account | None = None
         authorisation: AuthorisationRecord | None = None
-        for raw in response.get("Responses", {}).get(self.table, []):
-            item = from_item(raw)
+        for item in self.get_items(keys, consistent=True):
             if item["sk"] == PROFILE_SK:
                 account = Account.model_validate(item)
             else:
                 authorisation = AuthorisationRecord.model_validate(item)
-        # Two small keys never exceed BatchGetItem's limits; an unprocessed key is read directly.
-        unprocessed: dict[str, Any] = dict(response.get("UnprocessedKeys") or {})
-        for raw_key in (unprocessed.get(self.table) or {}).get("Keys", []):
-            key = from_item(raw_key)
-            if key["sk"] == PROFILE_SK:
-                account = self.get_account(subject_id, consistent=True)
-            else:
-                authorisation = self.get_authorisation(subject_id, uscc)
         return account, authorisation
 
     def subject_for_phone(self, phone_hash: str) -> str | None:
-        item = self._get(phone_key(phone_hash))
+        item = self.get_item(phone_key(phone_hash))
         return str(item["subject_id"]) if item else None
 
     def subject_for_id_number(self, id_hash: str) -> str | None:
-        item = self._get(id_number_key(id_hash))
+        item = self.get_item(id_number_key(id_hash))
         return str(item["subject_id"]) if item else None
 
     def subject_for_login(self, login: str) -> str | None:
-        item = self._get(login_key(login))
+        item = self.get_item(login_key(login))
         return str(item["subject_id"]) if item else None
 
     # --- accounts --------------------------------------------------------------------------
@@ -321,7 +299,7 @@ class IdentityRepository:
         transaction.commit()
 
     def get_refresh(self, token_hash: str) -> RefreshRecord | None:
-        item = self._get(refresh_key(token_hash), consistent=True)
+        item = self.get_item(refresh_key(token_hash), consistent=True)
         return RefreshRecord.model_validate(item) if item else None
 
     def rotate(self, old: RefreshRecord, new: RefreshRecord) -> None:
@@ -354,7 +332,7 @@ class IdentityRepository:
 
     def session_active(self, family_id: str, now: int) -> bool:
         """Whether the session family is active and not past its end (the authorizer's check)."""
-        item = self._get(session_key(family_id))
+        item = self.get_item(session_key(family_id))
         return item is not None and item.get("status") == "active" and int(item.get("expires_at", 0)) > now
 
     def revoke_session(self, family_id: str, *, reason: str, event: Envelope | None = None) -> bool:
@@ -379,43 +357,23 @@ class IdentityRepository:
     # --- enterprise authorisations -----------------------------------------------------------
 
     def get_authorisation(self, subject_id: str, uscc: str) -> AuthorisationRecord | None:
-        item = self._get(authorisation_key(subject_id, uscc), consistent=True)
+        item = self.get_item(authorisation_key(subject_id, uscc), consistent=True)
         return AuthorisationRecord.model_validate(item) if item else None
 
     def authorisations_of(self, subject_id: str) -> list[AuthorisationRecord]:
-        records: list[AuthorisationRecord] = []
-        start: dict[str, Any] | None = None
-        while True:
-            arguments: dict[str, Any] = {
-                "TableName": self.table,
-                "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
-                "ExpressionAttributeValues": expression_values(pk=f"ACCOUNT#{subject_id}", prefix=AUTHZ_PREFIX),
-            }
-            if start:
-                arguments["ExclusiveStartKey"] = start
-            response = dynamodb().query(**arguments)
-            records.extend(AuthorisationRecord.model_validate(from_item(i)) for i in response.get("Items", []))
-            start = response.get("LastEvaluatedKey")
-            if not start:
-                return records
+        items = self.query_all(
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+            ExpressionAttributeValues=expression_values(pk=f"ACCOUNT#{subject_id}", prefix=AUTHZ_PREFIX),
+        )
+        return [AuthorisationRecord.model_validate(item) for item in items]
 
     def agents_of(self, uscc: str) -> list[AuthorisationRecord]:
-        records: list[AuthorisationRecord] = []
-        start: dict[str, Any] | None = None
-        while True:
-            arguments: dict[str, Any] = {
-                "TableName": self.table,
-                "IndexName": "gsi1",
-                "KeyConditionExpression": "gsi1pk = :pk",
-                "ExpressionAttributeValues": expression_values(pk=f"ENTERPRISE#{uscc}"),
-            }
-            if start:
-                arguments["ExclusiveStartKey"] = start
-            response = dynamodb().query(**arguments)
-            records.extend(AuthorisationRecord.model_validate(from_item(i)) for i in response.get("Items", []))
-            start = response.get("LastEvaluatedKey")
-            if not start:
-                return records
+        items = self.query_all(
+            IndexName="gsi1",
+            KeyConditionExpression="gsi1pk = :pk",
+            ExpressionAttributeValues=expression_values(pk=f"ENTERPRISE#{uscc}"),
+        )
+        return [AuthorisationRecord.model_validate(item) for item in items]
 
     def put_authorisation(self, record: AuthorisationRecord, event: Envelope | None) -> None:
         """Grant or replace (new scope or expiry) an agent authorisation."""
@@ -456,7 +414,7 @@ class IdentityRepository:
         )
 
     def person_registry_name_hash(self, id_hash: str) -> str | None:
-        item = self._get(person_registry_key(id_hash))
+        item = self.get_item(person_registry_key(id_hash))
         return str(item["name_hash"]) if item else None
 
     def put_enterprise_registry_entry(self, record: EnterpriseRecord) -> None:
@@ -466,5 +424,5 @@ class IdentityRepository:
         )
 
     def enterprise_registry_entry(self, uscc: str) -> EnterpriseRecord | None:
-        item = self._get(enterprise_registry_key(uscc))
+        item = self.get_item(enterprise_registry_key(uscc))
         return EnterpriseRecord.model_validate(item) if item else None

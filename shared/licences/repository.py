@@ -28,9 +28,8 @@ from botocore.exceptions import ClientError
 from shared.licences.models import Licence, LicenceStatus, UsageEntry
 from shared.platform.aws import dynamodb
 from shared.platform.config import settings
-from shared.platform.dynamo import Transaction, from_item, query_page, to_item, values
+from shared.platform.dynamo import Repository, Transaction, to_item, values
 from shared.platform.errors import Conflict
-from shared.platform.pagination import decode_cursor, encode_cursor
 
 LIVE = (LicenceStatus.ACTIVE, LicenceStatus.SUSPENDED)
 
@@ -73,32 +72,22 @@ def _licence_item(licence: Licence) -> dict[str, Any]:
     return item
 
 
-class LicencesRepository:
-    def __init__(self, table: str | None = None) -> None:
-        self.table = table or settings().licences_table
-        if not self.table:
-            raise RuntimeError("LICENCES_TABLE is not set")
-
-    def transaction(self) -> Transaction:
-        return Transaction(self.table)
-
-    def _get(self, key: dict[str, str], *, consistent: bool = False) -> dict[str, Any] | None:
-        response = dynamodb().get_item(TableName=self.table, Key=to_item(key), ConsistentRead=consistent)
-        item = response.get("Item")
-        return from_item(item) if item else None
+class LicencesRepository(Repository):
+    def configured_table(self) -> str:
+        return settings().licences_table
 
     # --- licences --------------------------------------------------------------------------
 
     def get(self, licence_id: str, *, consistent: bool = False) -> Licence | None:
-        item = self._get(licence_key(licence_id), consistent=consistent)
+        item = self.get_item(licence_key(licence_id), consistent=consistent)
         return Licence.model_validate(item) if item else None
 
     def by_identifier(self, identifier: str) -> Licence | None:
-        pointer = self._get(identifier_key(identifier))
+        pointer = self.get_item(identifier_key(identifier))
         return self.get(str(pointer["licence_id"])) if pointer else None
 
     def licence_id_for_case(self, case_id: str) -> str | None:
-        item = self._get(case_key(case_id), consistent=True)
+        item = self.get_item(case_key(case_id), consistent=True)
         return str(item["licence_id"]) if item else None
 
     def next_serial(self, type_code: str, issuer_uscc: str) -> int:
@@ -172,7 +161,7 @@ class LicencesRepository:
         )
 
     def is_index_taken(self, list_id: str, index: int) -> bool:
-        return self._get(index_claim_key(list_id, index)) is not None
+        return self.get_item(index_claim_key(list_id, index)) is not None
 
     # --- the wallet ------------------------------------------------------------------------
 
@@ -180,9 +169,7 @@ class LicencesRepository:
         self, subject_id: str, uscc: str | None, *, limit: int, cursor: str | None
     ) -> tuple[list[Licence], str | None]:
         partition = "HOLDER#" + holder_partition(subject_id, uscc)
-        items, next_cursor = query_page(
-            self.table, index="gsi1", partition=("gsi1pk", partition), limit=limit, cursor=cursor
-        )
+        items, next_cursor = self.query_page(index="gsi1", partition=("gsi1pk", partition), limit=limit, cursor=cursor)
         return [Licence.model_validate(item) for item in items], next_cursor
 
     def all_of_holder(self, subject_id: str, uscc: str | None) -> list[Licence]:
@@ -195,23 +182,10 @@ class LicencesRepository:
                 return found
 
     def issuers(self) -> list[dict[str, str]]:
-        found: list[dict[str, str]] = []
-        kwargs: dict[str, Any] = {
-            "TableName": self.table,
-            "IndexName": "gsi1",
-            "KeyConditionExpression": "gsi1pk = :p",
-            "ExpressionAttributeValues": values(p="ISSUERS"),
-        }
-        while True:
-            response = dynamodb().query(**kwargs)
-            found.extend(
-                {"issuer_code": str(i["issuer_code"]), "name": str(i["name"])}
-                for i in map(from_item, response.get("Items", []))
-            )
-            last = response.get("LastEvaluatedKey")
-            if not last:
-                return found
-            kwargs["ExclusiveStartKey"] = last
+        items = self.query_all(
+            IndexName="gsi1", KeyConditionExpression="gsi1pk = :p", ExpressionAttributeValues=values(p="ISSUERS")
+        )
+        return [{"issuer_code": str(i["issuer_code"]), "name": str(i["name"])} for i in items]
 
     # --- expiry ----------------------------------------------------------------------------
 
@@ -220,28 +194,21 @@ class LicencesRepository:
         found: list[Licence] = []
         month = dt.date(first.year, first.month, 1)
         while month <= last:
-            kwargs: dict[str, Any] = {
-                "TableName": self.table,
-                "IndexName": "gsi2",
-                "KeyConditionExpression": "gsi2pk = :p AND gsi2sk BETWEEN :a AND :b",
-                "ExpressionAttributeValues": values(
+            items = self.query_all(
+                IndexName="gsi2",
+                KeyConditionExpression="gsi2pk = :p AND gsi2sk BETWEEN :a AND :b",
+                ExpressionAttributeValues=values(
                     p=f"EXPIRY#{month:%Y-%m}", a=first.isoformat(), b=last.isoformat() + "#~"
                 ),
-            }
-            while True:
-                response = dynamodb().query(**kwargs)
-                found.extend(Licence.model_validate(from_item(i)) for i in response.get("Items", []))
-                last_key = response.get("LastEvaluatedKey")
-                if not last_key:
-                    break
-                kwargs["ExclusiveStartKey"] = last_key
+            )
+            found.extend(Licence.model_validate(item) for item in items)
             month = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
         return found
 
     # --- status lists ----------------------------------------------------------------------
 
     def status_list(self, list_id: str, *, consistent: bool = False) -> dict[str, Any] | None:
-        return self._get(status_list_key(list_id), consistent=consistent)
+        return self.get_item(status_list_key(list_id), consistent=consistent)
 
     def put_status_list(
         self,
@@ -287,18 +254,7 @@ class LicencesRepository:
         )
 
     def usage(self, holder: str, *, limit: int, cursor: str | None) -> tuple[list[UsageEntry], str | None]:
-        partition = f"USAGE#{holder}"
-        start = decode_cursor(cursor, must_match={"pk": partition})
-        kwargs: dict[str, Any] = {
-            "TableName": self.table,
-            "KeyConditionExpression": "pk = :p",
-            "ExpressionAttributeValues": values(p=partition),
-            "ScanIndexForward": False,
-            "Limit": limit,
-        }
-        if start:
-            kwargs["ExclusiveStartKey"] = to_item(start)
-        response = dynamodb().query(**kwargs)
-        items = [UsageEntry.model_validate(from_item(i)) for i in response.get("Items", [])]
-        last = response.get("LastEvaluatedKey")
-        return items, encode_cursor(from_item(last)) if last else None
+        items, next_cursor = self.query_page(
+            index=None, partition=("pk", f"USAGE#{holder}"), limit=limit, cursor=cursor
+        )
+        return [UsageEntry.model_validate(item) for item in items], next_cursor

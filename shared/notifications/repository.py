@@ -17,15 +17,13 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
-from typing import Any
 
 from shared.notifications.models import Message
-from shared.platform.aws import dynamodb
 from shared.platform.config import settings
-from shared.platform.dynamo import Transaction, from_item, to_item
+from shared.platform.dynamo import Repository
 from shared.platform.dynamo import values as expression_values
 from shared.platform.errors import Conflict
-from shared.platform.pagination import Page, decode_cursor, encode_cursor
+from shared.platform.pagination import Page
 
 MESSAGE_PREFIX = "MSG#"
 COUNTER_SK = "COUNTER"
@@ -48,17 +46,15 @@ class AlreadyDelivered(Exception):
     """The dedupe key was delivered to this inbox before."""
 
 
-class NotificationsRepository:
-    def __init__(self, table: str | None = None) -> None:
-        self.table = table or settings().notifications_table
-        if not self.table:
-            raise RuntimeError("NOTIFICATIONS_TABLE is not set")
+class NotificationsRepository(Repository):
+    def configured_table(self) -> str:
+        return settings().notifications_table
 
     def add(self, subject_id: str, message: Message, dedupe_key: str) -> None:
         """Store the message, raise the unread count and remember the dedupe key — at once."""
         key_hash = hashlib.sha256(dedupe_key.encode()).hexdigest()
         created = int(message.created_at.timestamp())
-        transaction = Transaction(self.table)
+        transaction = self.transaction()
         transaction.put(
             {"pk": inbox_pk(subject_id), "sk": f"DEDUPE#{key_hash}", "expires_at": created + DEDUPE_RETENTION_S},
             condition="attribute_not_exists(pk)",
@@ -75,37 +71,26 @@ class NotificationsRepository:
             raise AlreadyDelivered(dedupe_key) from exc
 
     def page(self, subject_id: str, *, limit: int, cursor: str | None) -> Page[Message]:
-        pk = inbox_pk(subject_id)
-        start = decode_cursor(cursor, must_match={"pk": pk})
-        arguments: dict[str, Any] = {
-            "TableName": self.table,
-            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
-            "ExpressionAttributeValues": expression_values(pk=pk, prefix=MESSAGE_PREFIX),
-            "ScanIndexForward": False,
-            "Limit": limit,
-        }
-        if start:
-            arguments["ExclusiveStartKey"] = to_item(start)
-        response = dynamodb().query(**arguments)
-        items = [Message.model_validate(from_item(i)) for i in response.get("Items", [])]
-        last = response.get("LastEvaluatedKey")
-        return Page[Message](items=items, next_cursor=encode_cursor(from_item(last)) if last else None)
+        items, next_cursor = self.query_page(
+            index=None,
+            partition=("pk", inbox_pk(subject_id)),
+            sort_prefix=("sk", MESSAGE_PREFIX),
+            limit=limit,
+            cursor=cursor,
+        )
+        return Page[Message](items=[Message.model_validate(item) for item in items], next_cursor=next_cursor)
 
     def unread(self, subject_id: str) -> int:
-        response = dynamodb().get_item(TableName=self.table, Key=to_item(counter_key(subject_id)))
-        item = response.get("Item")
-        return max(0, int(from_item(item).get("unread", 0))) if item else 0
+        item = self.get_item(counter_key(subject_id))
+        return max(0, int(item.get("unread", 0))) if item else 0
 
     def get(self, subject_id: str, message_id: str) -> Message | None:
-        response = dynamodb().get_item(
-            TableName=self.table, Key=to_item(message_key(subject_id, message_id)), ConsistentRead=True
-        )
-        item = response.get("Item")
-        return Message.model_validate(from_item(item)) if item else None
+        item = self.get_item(message_key(subject_id, message_id), consistent=True)
+        return Message.model_validate(item) if item else None
 
     def mark_read(self, subject_id: str, message_id: str, read_at: datetime) -> bool:
         """Set read_at and lower the count; False when the message is missing or already read."""
-        transaction = Transaction(self.table)
+        transaction = self.transaction()
         transaction.update(
             message_key(subject_id, message_id),
             "SET read_at = :read_at",

@@ -30,7 +30,6 @@ changes the order once (D-035).
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -40,7 +39,7 @@ from shared.payments.states import OPEN_STATES, OrderState
 from shared.platform.aws import dynamodb
 from shared.platform.clock import SHANGHAI, iso
 from shared.platform.config import settings
-from shared.platform.dynamo import Transaction, from_item, query_page, to_item
+from shared.platform.dynamo import Repository, from_item, shard_of
 from shared.platform.dynamo import values as expression_values
 from shared.platform.errors import Conflict
 from shared.platform.events import Envelope
@@ -73,10 +72,6 @@ class TransactionSeen(Conflict):
 
 def order_pk(order_id: str) -> str:
     return f"ORDER#{order_id}"
-
-
-def shard_of(key: str, shards: int) -> int:
-    return int(hashlib.sha256(key.encode()).hexdigest()[:8], 16) % shards
 
 
 def payer_key(subject_id: str, uscc: str | None) -> str:
@@ -140,58 +135,45 @@ def exception_item(found: PaymentException) -> dict[str, Any]:
     }
 
 
-class PaymentsRepository:
-    @property
-    def table(self) -> str:
+class PaymentsRepository(Repository):
+    def configured_table(self) -> str:
         return settings().payments_table
 
     # --- reads ---------------------------------------------------------------------------
 
     def get(self, order_id: str) -> Order | None:
-        found = dynamodb().get_item(
-            TableName=self.table, Key=to_item({"pk": order_pk(order_id), "sk": ORDER_SK}), ConsistentRead=True
-        )
-        return _order_of(from_item(found["Item"])) if "Item" in found else None
+        item = self.get_item({"pk": order_pk(order_id), "sk": ORDER_SK}, consistent=True)
+        return _order_of(item) if item else None
 
     def get_with_transaction(
         self, order_id: str, channel: str, txn_id: str
     ) -> tuple[Order | None, TransactionRecord | None]:
         """The order and the channel transaction's record, in one BatchGetItem."""
         keys = [{"pk": order_pk(order_id), "sk": ORDER_SK}, _txn_key(channel, txn_id)]
-        request: dict[str, Any] = {self.table: {"Keys": [to_item(k) for k in keys], "ConsistentRead": True}}
-        items: list[dict[str, Any]] = []
-        while request:
-            answer = dynamodb().batch_get_item(RequestItems=request)
-            items.extend(from_item(i) for i in answer.get("Responses", {}).get(self.table, []))
-            request = answer.get("UnprocessedKeys") or {}
+        items = self.get_items(keys, consistent=True)
         order = next((_order_of(i) for i in items if i.get("kind") == "order"), None)
         txn = next((TransactionRecord.model_validate(i) for i in items if i.get("kind") == "txn"), None)
         return order, txn
 
     def order_for_case_stage(self, case_id: str, stage: str) -> Order | None:
-        guard = dynamodb().get_item(
-            TableName=self.table, Key=to_item({"pk": _guard_pk(case_id, stage), "sk": "GUARD"}), ConsistentRead=True
-        )
-        if "Item" not in guard:
-            return None
-        return self.get(str(from_item(guard["Item"])["order_id"]))
+        guard = self.get_item({"pk": _guard_pk(case_id, stage), "sk": "GUARD"}, consistent=True)
+        return self.get(str(guard["order_id"])) if guard else None
 
     def orders_of_case(self, case_id: str) -> list[Order]:
-        answer = dynamodb().query(
-            TableName=self.table,
+        items = self.query_all(
             IndexName="gsi2",
             KeyConditionExpression="gsi2pk = :pk",
             ExpressionAttributeValues=expression_values(pk=f"CASE#{case_id}"),
         )
-        return [_order_of(from_item(i)) for i in answer.get("Items", [])]
+        return [_order_of(item) for item in items]
 
     def list_for_payer(self, key: str, limit: int, cursor: str | None) -> Page[Order]:
-        items, next_cursor = query_page(self.table, index="gsi1", partition=("gsi1pk", key), limit=limit, cursor=cursor)
+        items, next_cursor = self.query_page(index="gsi1", partition=("gsi1pk", key), limit=limit, cursor=cursor)
         return Page[Order](items=[_order_of(item) for item in items], next_cursor=next_cursor)
 
     def list_exceptions(self, limit: int, cursor: str | None) -> Page[PaymentException]:
-        items, next_cursor = query_page(
-            self.table, index="gsi1", partition=("gsi1pk", EXCEPTIONS_PK), limit=limit, cursor=cursor
+        items, next_cursor = self.query_page(
+            index="gsi1", partition=("gsi1pk", EXCEPTIONS_PK), limit=limit, cursor=cursor
         )
         return Page[PaymentException](
             items=[PaymentException.model_validate(item) for item in items], next_cursor=next_cursor
@@ -220,19 +202,12 @@ class PaymentsRepository:
         """Every success we received from `channel` on `day` (Asia/Shanghai), all shards."""
         records: list[TransactionRecord] = []
         for shard in range(DAY_SHARDS):
-            arguments: dict[str, Any] = {
-                "TableName": self.table,
-                "IndexName": "gsi3",
-                "KeyConditionExpression": "gsi3pk = :pk",
-                "ExpressionAttributeValues": expression_values(pk=day_pk(channel, day, shard)),
-            }
-            while True:
-                answer = dynamodb().query(**arguments)
-                records.extend(TransactionRecord.model_validate(from_item(i)) for i in answer.get("Items", []))
-                last = answer.get("LastEvaluatedKey")
-                if not last:
-                    break
-                arguments["ExclusiveStartKey"] = last
+            items = self.query_all(
+                IndexName="gsi3",
+                KeyConditionExpression="gsi3pk = :pk",
+                ExpressionAttributeValues=expression_values(pk=day_pk(channel, day, shard)),
+            )
+            records.extend(TransactionRecord.model_validate(item) for item in items)
         return records
 
     # --- writes --------------------------------------------------------------------------
@@ -240,7 +215,7 @@ class PaymentsRepository:
     def create(self, order: Order, events: Sequence[Envelope]) -> None:
         """The order with its case+stage guard and notice-number claim, in one transaction.
         Raises OrderExists (a redelivered fee_due) or NoticeNumberTaken (draw again)."""
-        tx = Transaction(self.table)
+        tx = self.transaction()
         tx.put(
             {"pk": _guard_pk(order.case_id, order.stage.value), "sk": "GUARD", "order_id": order.order_id},
             condition="attribute_not_exists(pk)",
@@ -260,7 +235,7 @@ class PaymentsRepository:
         """A fresh order for an expired one: the case+stage guard moves to it (conditional on
         still naming the expired one), its notice number is claimed, the expired order records
         its successor; one transaction. Raises OrderExists when another reissue won."""
-        tx = Transaction(self.table)
+        tx = self.transaction()
         tx.put(
             {"pk": _guard_pk(fresh.case_id, fresh.stage.value), "sk": "GUARD", "order_id": fresh.order_id},
             condition="order_id = :old",
@@ -296,7 +271,7 @@ class PaymentsRepository:
     ) -> None:
         """The order as changed (conditional on the version and state it was read at), with
         the channel transaction record (never twice), an exception and events: one transaction."""
-        tx = Transaction(self.table)
+        tx = self.transaction()
         if transaction is not None:
             tx.put(transaction_item(transaction), condition="attribute_not_exists(pk)", on_conflict=TransactionSeen())
         tx.put(
@@ -314,7 +289,7 @@ class PaymentsRepository:
 
     def record_unapplied(self, transaction: TransactionRecord, exception: PaymentException | None) -> None:
         """A transaction that changes no order (and maybe an exception), never twice."""
-        tx = Transaction(self.table)
+        tx = self.transaction()
         tx.put(transaction_item(transaction), condition="attribute_not_exists(pk)", on_conflict=TransactionSeen())
         if exception is not None:
             tx.put(exception_item(exception), condition="attribute_not_exists(pk)")

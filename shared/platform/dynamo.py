@@ -10,7 +10,8 @@ a change that did not happen.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import hashlib
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
@@ -27,6 +28,7 @@ from shared.platform.events import Envelope
 OUTBOX_KIND = "outbox"
 OUTBOX_RETENTION = timedelta(days=7)
 _MAX_TRANSACTION_ITEMS = 100
+_BATCH_GET_MAX = 100
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
@@ -199,30 +201,125 @@ class Transaction:
 def query_page(
     table: str,
     *,
-    index: str,
+    index: str | None,
     partition: tuple[str, str],
     limit: int,
     cursor: str | None,
     newest_first: bool = True,
+    sort_prefix: tuple[str, str] | None = None,
 ) -> tuple[list[dict[str, Any]], str | None]:
-    """One page of one index partition (`partition` = (key attribute, value)): one
-    Query, the items as plain dicts and the opaque cursor of the next page. A cursor
-    made for another partition is refused (400 invalid_cursor)."""
+    """One page of one partition (`partition` = (key attribute, value)) of an index, or
+    of the table when `index` is None, optionally only the sort keys starting with
+    `sort_prefix` = (sort key attribute, prefix): one Query, the items as plain dicts
+    and the opaque cursor of the next page. A cursor made for another partition is
+    refused (400 invalid_cursor)."""
     from shared.platform.pagination import decode_cursor, encode_cursor
 
     key_name, key_value = partition
     start = decode_cursor(cursor, must_match={key_name: key_value})
     arguments: dict[str, Any] = {
         "TableName": table,
-        "IndexName": index,
         "KeyConditionExpression": "#pk = :pk",
         "ExpressionAttributeNames": {"#pk": key_name},
         "ExpressionAttributeValues": values(pk=key_value),
         "ScanIndexForward": not newest_first,
         "Limit": limit,
     }
+    if index:
+        arguments["IndexName"] = index
+    if sort_prefix:
+        arguments["KeyConditionExpression"] += " AND begins_with(#sk, :prefix)"
+        arguments["ExpressionAttributeNames"]["#sk"] = sort_prefix[0]
+        arguments["ExpressionAttributeValues"] |= values(prefix=sort_prefix[1])
     if start:
         arguments["ExclusiveStartKey"] = to_item(start)
     response = dynamodb().query(**arguments)
     last = response.get("LastEvaluatedKey")
     return [from_item(item) for item in response.get("Items", [])], encode_cursor(from_item(last)) if last else None
+
+
+def shard_of(key: str, shards: int) -> int:
+    """A stable shard for a key (hash of it), so a record's index entries never move."""
+    return int(hashlib.sha256(key.encode()).hexdigest()[:8], 16) % shards
+
+
+class Repository:
+    """The DynamoDB scaffolding every context's repository shares: its table, reads
+    by key (one or many), whole-partition queries, paged index reads and
+    transactions with the outbox. A subclass keeps what is its own — keys, indexes,
+    records — and names its table in `configured_table`; `table=` overrides it
+    (tests, seeds). The name is read on use, so a cached repository follows the
+    settings it was built under without holding a stale name."""
+
+    def __init__(self, table: str | None = None) -> None:
+        self._table = table
+
+    def configured_table(self) -> str:
+        raise NotImplementedError(f"{type(self).__name__} names no table")
+
+    @property
+    def table(self) -> str:
+        name = self._table or self.configured_table()
+        if not name:
+            raise RuntimeError(f"{type(self).__name__}: its table name is not configured")
+        return name
+
+    def transaction(self) -> Transaction:
+        return Transaction(self.table)
+
+    def get_item(self, key: Mapping[str, Any], *, consistent: bool = False) -> dict[str, Any] | None:
+        response = dynamodb().get_item(TableName=self.table, Key=to_item(key), ConsistentRead=consistent)
+        item = response.get("Item")
+        return from_item(item) if item else None
+
+    def get_items(
+        self, keys: Sequence[Mapping[str, Any]], *, consistent: bool = False, projection: str | None = None
+    ) -> list[dict[str, Any]]:
+        """The items that exist among `keys`, in no particular order: BatchGetItem,
+        100 keys a call, unprocessed keys asked again."""
+        found: list[dict[str, Any]] = []
+        for start in range(0, len(keys), _BATCH_GET_MAX):
+            wanted: dict[str, Any] = {"Keys": [to_item(key) for key in keys[start : start + _BATCH_GET_MAX]]}
+            if consistent:
+                wanted["ConsistentRead"] = True
+            if projection:
+                wanted["ProjectionExpression"] = projection
+            request: dict[str, Any] = {self.table: wanted}
+            while request:
+                response = dynamodb().batch_get_item(RequestItems=request)
+                found.extend(from_item(item) for item in response.get("Responses", {}).get(self.table, []))
+                request = dict(response.get("UnprocessedKeys") or {})
+        return found
+
+    def query_all(self, **arguments: Any) -> Iterator[dict[str, Any]]:
+        """Every item a Query matches, page after page (`arguments` as for Query, without the table)."""
+        request: dict[str, Any] = {"TableName": self.table, **arguments}
+        while True:
+            response = dynamodb().query(**request)
+            for item in response.get("Items", []):
+                yield from_item(item)
+            last = response.get("LastEvaluatedKey")
+            if not last:
+                return
+            request["ExclusiveStartKey"] = last
+
+    def query_page(
+        self,
+        *,
+        index: str | None,
+        partition: tuple[str, str],
+        limit: int,
+        cursor: str | None,
+        newest_first: bool = True,
+        sort_prefix: tuple[str, str] | None = None,
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """One page of one partition of this table or one of its indexes (see `query_page`)."""
+        return query_page(
+            self.table,
+            index=index,
+            partition=partition,
+            limit=limit,
+            cursor=cursor,
+            newest_first=newest_first,
+            sort_prefix=sort_prefix,
+        )
