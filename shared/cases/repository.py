@@ -614,4 +614,3 @@ class CasesRepository(Repository):
                 "SET resolved_at = :at, resolution = :resolution REMOVE gsi1pk, gsi1sk",
                 values=expression_values(at=iso(at), resolution=resolution),
             )
-
