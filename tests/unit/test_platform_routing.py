@@ -77,8 +77,9 @@ def test_the_decorator_checks_by_itself_on_any_resolver() -> None:
     seen: list[Any] = []
     _register(app, seen)
 
+    context: Any = FakeContext()
     with pytest.raises(Forbidden):
-        app.resolve(rest_event("GET", "/v1/paint", authorizer=as_role("citizen")), FakeContext())
+        app.resolve(rest_event("GET", "/v1/paint", authorizer=as_role("citizen")), context)
     assert seen == []
 
 
