@@ -125,6 +125,6 @@ class TestOpenDataSnapshots:
         assert response == {"batchItemFailures": [{"itemIdentifier": "message-1"}]}
 
     def test_a_batch_where_every_record_fails_answers_with_its_failures(self) -> None:
-        # the shared consumer (D-067): SQS retries exactly the failed records and counts their receives
+        # the shared consumer (D-072): SQS retries exactly the failed records and counts their receives
         response = load_function("open_data_publisher").handler(queue_event("{not json"), FakeContext())
         assert response == {"batchItemFailures": [{"itemIdentifier": "message-0"}]}
