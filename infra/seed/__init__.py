@@ -70,7 +70,10 @@ def load_catalog(service: CatalogService, item_bodies: Iterable[dict[str, Any]] 
     published = already_published = 0
     for body in new_item_bodies() if item_bodies is None else item_bodies:
         new = NewItem.model_validate(body)
-        if service.repository.get_head(new.implementation_code, consistent=True) is not None:
+        head = service.repository.get_head(new.implementation_code, consistent=True)
+        if head is not None:
+            # heads published before the search-term index existed get their terms (idempotent)
+            service.repository.reindex(head)
             already_published += 1
             continue
         draft = service.repository.get_draft(new.implementation_code)

@@ -1,6 +1,6 @@
 """Demo departments: six lines of work (条线) at the province, Nanjing, two
 Nanjing districts and Suzhou — the departments whose "flagship stores" C30
-names. Their USCCs are computed (type 11 机关, a GB 11714 organisation code
+names — and the service centres of three townships and two villages. Their USCCs are computed (type 11 机关, a GB 11714 organisation code
 with its check digit, the GB 32100 check character): valid, but invented.
 """
 
@@ -130,5 +130,37 @@ def all_departments() -> list[SeedDepartment]:
     ]
 
 
-DEPARTMENTS = all_departments()
+# 便民服务中心 (township) and 便民服务站 (village): where residents apply for
+# the items a township or village handles (exercise levels 5 and 6).
+SERVICE_CENTRES = {
+    "320102003": "南京市玄武区新街口街道便民服务中心",
+    "320115001": "南京市江宁区东山街道便民服务中心",
+    "320115011": "南京市江宁区秣陵街道便民服务中心",
+    "320115001001": "南京市江宁区东山街道上坊社区便民服务站",
+    "320115011201": "南京市江宁区秣陵街道元山村便民服务站",
+}
+SERVICE_SECTOR = "community_services"
+SERVICE_SHORT = "service"
+
+
+def _service_centre_body(region_code: str) -> str:
+    """8 characters: `02` + the township's last five digits + 1, or `03` + a village's last six."""
+    return f"02{region_code[4:]}1" if len(region_code) == 9 else f"03{region_code[6:]}"
+
+
+def service_centres() -> list[SeedDepartment]:
+    # the registering authority's division inside a USCC is a GB/T 2260 (county) code
+    return [
+        SeedDepartment(
+            id=department_id(region_code, SERVICE_SHORT),
+            name=name,
+            uscc=make_government_uscc(region_code[:6], _service_centre_body(region_code)),
+            region_code=region_code,
+            sector=SERVICE_SECTOR,
+        )
+        for region_code, name in SERVICE_CENTRES.items()
+    ]
+
+
+DEPARTMENTS = all_departments() + service_centres()
 DEPARTMENT_BY_ID = {department.id: department for department in DEPARTMENTS}

@@ -1,5 +1,6 @@
-"""Demo service items: 16 basic items (基本目录) and 46 implementations at the
-province, Nanjing, Xuanwu, Jiangning and Suzhou.
+"""Demo service items: 18 basic items (基本目录) and 52 implementations at the
+province, Nanjing, Xuanwu, Jiangning and Suzhou, and at the service centres
+of three townships and two villages (exercise levels 5 and 6).
 
 Each basic item fixes the four 三级四同 fields (name, basic code, type, legal
 basis); its implementations vary only local details — promised limit, 即办,
@@ -15,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from infra.seed import licence_types as licence
-from infra.seed.departments import DEPARTMENT_BY_ID, department_id
+from infra.seed.departments import DEPARTMENT_BY_ID, SERVICE_CENTRES, department_id
 from shared.catalog.codes import EXERCISE_LEVEL_OF_REGION, ItemType, make_implementation_code, region_level
 
 DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/schema"
@@ -121,6 +122,17 @@ HALLS: dict[str, dict[str, str]] = {
         "region_code": "320508",
         "phone": "0512-12345",
         "hours": "工作日 9:00-17:00",
+    },
+    # 便民服务中心 / 便民服务站 of the seeded townships and villages
+    **{
+        code: {
+            "name": name,
+            "address": f"{name}（示例地址）",
+            "region_code": code,
+            "phone": "025-12345",
+            "hours": "工作日 9:00-12:00，14:00-17:30",
+        }
+        for code, name in SERVICE_CENTRES.items()
     },
 }
 
@@ -648,6 +660,41 @@ BASIC_ITEMS: list[BasicItemSeed] = [
         applicant_kinds=["natural_person"],
         implementations=[Implementation("320115")],
         joint_with=("police", "housing"),
+    ),
+    BasicItemSeed(
+        basic_code="322000301000",
+        name="老年人优待证办理",
+        item_type=ItemType.PUBLIC_SERVICE,
+        legal_basis="《中华人民共和国老年人权益保障法》第五十七条；《江苏省老年人权益保障条例》",
+        department="service",
+        legal_limit_days=10,
+        promised_limit_days=3,
+        channel="visit_once",
+        materials=[ID_CARD, material("photo", "本人近期免冠证件照片", kind="original")],
+        form_schema=form(PERSON_FIELDS),
+        tags=["老年人", "优待证", "便民服务"],
+        applicant_kinds=["natural_person"],
+        implementations=[
+            Implementation("320102003"),
+            Implementation("320115001"),
+            Implementation("320115011"),
+            Implementation("320115001001", promised_limit_days=5),
+        ],
+    ),
+    BasicItemSeed(
+        basic_code="320500302000",
+        name="尊老金申领",
+        item_type=ItemType.BENEFIT,
+        legal_basis="《江苏省老年人权益保障条例》；《中华人民共和国老年人权益保障法》第三十三条",
+        department="service",
+        legal_limit_days=20,
+        promised_limit_days=10,
+        channel="no_visit",
+        materials=[ID_CARD, material("bank_account", "本人银行账户信息")],
+        form_schema=form(PERSON_FIELDS, {"bank_account": {"type": "string", "title": "银行账号", "maxLength": 30}}),
+        tags=["尊老金", "高龄津贴", "便民服务"],
+        applicant_kinds=["natural_person"],
+        implementations=[Implementation("320115001"), Implementation("320115011201")],
     ),
 ]
 

@@ -1,5 +1,15 @@
-"""Demo divisions (GB/T 2260): Jiangsu, its 13 cities, and the districts and
-county-level cities the demo data and the portal's pickers use."""
+"""Demo divisions: Jiangsu, its 13 cities, the districts and county-level
+cities the demo data and the portal's pickers use (GB/T 2260), and a few
+townships and villages below Xuanwu and Jiangning (statistical division codes,
+统计用区划代码: county + 3 digits, township + 3 digits).
+
+The township codes and names are those of the National Bureau of Statistics'
+list for 南京市 (0xx 街道). The village codes follow its layout (001–199
+社区居民委员会, 200–399 村民委员会) under those townships, with community names
+of 东山街道 and 秣陵街道; their sequence numbers are illustrative — the
+national list below county level is not shipped, so only the county part of
+a township or village code is checked against GB/T 2260.
+"""
 
 from __future__ import annotations
 
@@ -71,4 +81,15 @@ COUNTIES = [
     ("321003", "邗江区"),
 ]
 
-ALL = [PROVINCE, *CITIES, *COUNTIES]
+TOWNSHIPS = [
+    ("320102003", "新街口街道"),
+    ("320115001", "东山街道"),
+    ("320115011", "秣陵街道"),
+]
+
+VILLAGES = [
+    ("320115001001", "上坊社区"),
+    ("320115011201", "元山村"),
+]
+
+ALL = [PROVINCE, *CITIES, *COUNTIES, *TOWNSHIPS, *VILLAGES]

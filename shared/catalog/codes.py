@@ -3,10 +3,11 @@ codes, and the service item codes (basic code, implementation code).
 
 No I/O here, so every rule can be checked exhaustively with property tests.
 
-- USCC 统一社会信用代码 (GB 32100-2015): 18 characters, check character 18.
-- Organisation code 组织机构代码 (GB 11714): 8 characters + check character.
-- Division code 行政区划代码 (GB/T 2260): 6 digits; `32` province, `32xx` city,
-  `32xxxx` county.
+- USCC 统一社会信用代码 and division codes 行政区划代码 are checked by
+  `shared.codes` (one validator per national code for every context); the
+  names here are the catalogue's aliases for them. Divisions have five
+  levels: province `32`, city `32xx`, county `32xxxx` (GB/T 2260), township
+  (9 digits) and village (12 digits).
 - Basic code 基本编码 (12): 2 source + 2 item type + 5 main item + 3 sub-item.
 - Implementation code 实施编码 (31): implementing body's USCC (18) + exercise
   level (1) + basic code (12), optionally followed by a 2-digit business
@@ -20,105 +21,31 @@ import re
 from dataclasses import dataclass
 from enum import IntEnum, StrEnum
 
-# --- unified social credit code (GB 32100-2015) ------------------------------
+from shared.codes import divisions
+from shared.codes.national import check_uscc, org_code_check_character, uscc_check_character
 
-USCC_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # no I, O, Z, S, V
-_USCC_VALUE = {char: value for value, char in enumerate(USCC_CHARSET)}
-# W_i = 3^(i-1) mod 31 for positions 1..17
-USCC_WEIGHTS = tuple(pow(3, i, 31) for i in range(17))
-# Position 1 is the registration authority: digits 1-9 and the letter
-# authorities added by later amendments (A, G, J, N, Q, Y).
-_USCC_AUTHORITIES = frozenset("123456789AGJNQY")
-_USCC_SHAPE = re.compile(r"^[0-9A-HJ-NP-RTUWXY]{2}[0-9]{6}[0-9A-HJ-NP-RTUWXY]{10}$")
+# --- national codes (one validator each, shared with every context) -----------
 
-
-def uscc_check_char(first_17: str) -> str:
-    """The 18th character that makes `first_17` a valid USCC."""
-    if len(first_17) != 17 or any(char not in _USCC_VALUE for char in first_17):
-        raise ValueError("a USCC body is 17 characters from the GB 32100 charset")
-    total = sum(_USCC_VALUE[char] * weight for char, weight in zip(first_17, USCC_WEIGHTS, strict=True))
-    return USCC_CHARSET[(31 - total % 31) % 31]
+DIVISION_CODE_PATTERN = divisions.DIVISION_CODE_PATTERN
+RegionLevel = divisions.DivisionLevel
+region_level = divisions.level_of
+parent_region = divisions.parent_of
+region_scope = divisions.scope_of
+is_division_code = divisions.is_division_code
 
 
 def is_valid_uscc(code: str) -> bool:
-    """True when `code` is an 18-character USCC whose check character is right.
-
-    `91110000600037341L` is valid. Positions 3-8 must be digits (a GB/T 2260
-    code of the registering authority's area); whether that area exists is
-    not checked, since authorities' codes predate many division changes.
-    """
-    if not isinstance(code, str) or not _USCC_SHAPE.match(code):
-        return False
-    if code[0] not in _USCC_AUTHORITIES:
-        return False
-    return uscc_check_char(code[:17]) == code[17]
-
-
-# --- organisation code (GB 11714) --------------------------------------------
-
-ORGANIZATION_CODE_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
-
-
-def organization_code_check_char(first_8: str) -> str:
-    """C9 of a GB 11714 organisation code: 11 - (Σ mod 11); 10 → X, 11 → 0."""
-    if len(first_8) != 8 or not all(char.isdigit() or "A" <= char <= "Z" for char in first_8):
-        raise ValueError("an organisation code body is 8 digits or capital letters")
-    total = sum(int(char, 36) * weight for char, weight in zip(first_8, ORGANIZATION_CODE_WEIGHTS, strict=True))
-    check = 11 - total % 11
-    return {10: "X", 11: "0"}.get(check, str(check))
+    """True when `code` passes every GB 32100 rule (`shared.codes.national.check_uscc`):
+    charset, check character, authority/type pair, province of the division
+    code and the organisation code's own check character."""
+    return isinstance(code, str) and check_uscc(code).valid
 
 
 def make_government_uscc(division_code: str, organization_body: str) -> str:
     """A USCC for a government organ (登记管理部门 1 机构编制, 类别 1 机关)."""
-    organization_code = organization_body + organization_code_check_char(organization_body)
+    organization_code = organization_body + org_code_check_character(organization_body)
     first_17 = "11" + division_code + organization_code
-    return first_17 + uscc_check_char(first_17)
-
-
-# --- administrative divisions (GB/T 2260) -------------------------------------
-
-DIVISION_CODE_PATTERN = r"^[1-8][0-9]{5}$"
-_DIVISION_CODE = re.compile(DIVISION_CODE_PATTERN)
-
-
-class RegionLevel(StrEnum):
-    """区划层级: 省 / 市 / 县(区)."""
-
-    PROVINCE = "province"
-    CITY = "city"
-    COUNTY = "county"
-
-
-def is_division_code(code: str) -> bool:
-    """True for a six-digit GB/T 2260 code shape (existence is the repository's business)."""
-    return isinstance(code, str) and bool(_DIVISION_CODE.match(code))
-
-
-def region_level(code: str) -> RegionLevel:
-    """The level a GB/T 2260 code denotes: `320000` province, `320100` city, `320102` county."""
-    if not _DIVISION_CODE.match(code):
-        raise ValueError(f"not a GB/T 2260 division code: {code!r}")
-    if code[2:] == "0000":
-        return RegionLevel.PROVINCE
-    if code[4:] == "00":
-        return RegionLevel.CITY
-    return RegionLevel.COUNTY
-
-
-def parent_region(code: str) -> str | None:
-    """The division directly above: county → city, city → province, province → None."""
-    level = region_level(code)
-    if level is RegionLevel.PROVINCE:
-        return None
-    if level is RegionLevel.CITY:
-        return code[:2] + "0000"
-    return code[:4] + "00"
-
-
-def region_scope(code: str) -> str:
-    """The code prefix that covers a division and everything under it (`32`, `3201`, `320102`)."""
-    level = region_level(code)
-    return {RegionLevel.PROVINCE: code[:2], RegionLevel.CITY: code[:4], RegionLevel.COUNTY: code}[level]
+    return first_17 + uscc_check_character(first_17)
 
 
 # --- service items ------------------------------------------------------------
@@ -170,6 +97,8 @@ EXERCISE_LEVEL_OF_REGION: dict[RegionLevel, ExerciseLevel] = {
     RegionLevel.PROVINCE: ExerciseLevel.PROVINCE,
     RegionLevel.CITY: ExerciseLevel.CITY,
     RegionLevel.COUNTY: ExerciseLevel.COUNTY,
+    RegionLevel.TOWNSHIP: ExerciseLevel.TOWNSHIP,
+    RegionLevel.VILLAGE: ExerciseLevel.VILLAGE,
 }
 
 # Source `00` is the national catalogue; otherwise a province's two-digit code.
@@ -242,7 +171,7 @@ def parse_implementation_code(code: str) -> ImplementationCode:
         raise ValueError("an implementation code is a USCC, a level digit 1-6 and a basic code")
     uscc = code[:18]
     if not is_valid_uscc(uscc):
-        raise ValueError("the implementation code's USCC has a wrong check character")
+        raise ValueError("the implementation code's USCC is not a valid GB 32100 code")
     return ImplementationCode(
         uscc=uscc,
         exercise_level=ExerciseLevel(int(code[18])),

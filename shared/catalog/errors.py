@@ -47,6 +47,7 @@ FIELD_WRONG_PARENT = "catalog.wrong_parent"
 FIELD_UNKNOWN_LICENCE_TYPE = "catalog.unknown_licence_type"
 FIELD_DROPPED = "catalog.field_dropped"
 FIELD_NOT_CLEARABLE = "catalog.field_not_clearable"
+FIELD_NOT_A_CURRENT_DIVISION = "catalog.not_a_current_division"
 
 MESSAGES: dict[str, tuple[str, str]] = {
     DRAFT_DROPS_FIELDS: (
@@ -142,9 +143,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "申请表单结构不是有效的 JSON Schema：{reason}",
         "The application form is not a valid JSON Schema: {reason}",
     ),
-    FIELD_INVALID_USCC: ("统一社会信用代码校验位错误", "The unified social credit code's check character is wrong"),
+    FIELD_INVALID_USCC: (
+        "统一社会信用代码不符合 GB 32100（校验位、登记管理部门与机构类别、组织机构代码）",
+        "The unified social credit code breaks GB 32100 (check character, authority and type, organisation code)",
+    ),
     FIELD_DUPLICATE_VALUE: ("取值重复", "Duplicate value"),
     FIELD_WRONG_PARENT: ("上级行政区划应为 {expected}", "The parent division must be {expected}"),
+    FIELD_NOT_A_CURRENT_DIVISION: (
+        "行政区划代码不在现行 GB/T 2260 区划表中（乡镇、村须位于现行县级区划下）",
+        "The division code is not in the current GB/T 2260 table (townships and villages must lie in a current county)",
+    ),
 }
 
 register_messages(MESSAGES)

@@ -227,7 +227,7 @@ class ItemIdentity(_Shape):
     department_name: str
     region_code: str
     region_name: str
-    exercise_level: int = Field(description="行使层级: 2 province, 3 city, 4 county.")
+    exercise_level: int = Field(description="行使层级: 2 province, 3 city, 4 county, 5 township, 6 village.")
 
 
 class ItemDetail(ItemContent, ItemIdentity):

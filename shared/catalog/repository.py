@@ -10,18 +10,28 @@ Layout (one table, the template's `CatalogTable`):
 | implementation draft 草稿     | `IMPL#<code>`       | `DRAFT`                  |                   |
 | published/retired head       | `IMPL#<code>`       | `HEAD`                   | gsi1, gsi2 (published only) |
 | version snapshot 版本         | `IMPL#<code>`       | `V#0001`, `V#0002`, …    |                   |
+| search term 检索词 (published) | `TERM#<term>`      | `<flag>#<region>#<code>` |                   |
+| every published item         | `ITEMS#<province2>` | `A#<region>#<code>`      |                   |
 | outbox event                 | `OUTBOX#<event id>` | `OUTBOX`                 | (stream → relay)  |
 
 - gsi1: `gsi1pk = REGION#<region_code>`, `gsi1sk = <item_type>#<basic_code>#<implementation_code>`
   — search within a division, optionally narrowed to one type with begins_with.
 - gsi2: `gsi2pk = DEPT#<department_id>`, `gsi2sk = <basic_code>#<implementation_code>`
   — a department's items.
-Only a *published* head carries the index attributes, so searches never see
-drafts or retired items. Nothing here Scans.
+- search terms (`shared.catalog.search_text`): one record per distinct term of
+  a published item, written and removed in the same transaction as its head,
+  carrying the item's summary, so a search reads nothing else. The region
+  code in the sort key makes a subtree (`32`, `3201`, `320115`, `320115001`)
+  one `begins_with`; the flag before it (P/N/O: where the term stands in the
+  name) makes each ranking class a key range. `ITEMS#<province>` lists every
+  published item the same way for a search without keywords.
+Only a *published* head carries the index attributes and term records, so
+searches never see drafts or retired items. Nothing here Scans.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -41,7 +51,16 @@ from shared.catalog.models import (
     OpenDataItem,
     Region,
 )
-from shared.catalog.search_text import search_text
+from shared.catalog.search_text import (
+    ELSEWHERE,
+    NAME_LATER,
+    NAME_PREFIX,
+    lead_term,
+    normalise,
+    search_text,
+    term_entries,
+)
+from shared.codes.divisions import ancestors_of
 from shared.platform.aws import dynamodb
 from shared.platform.config import settings
 from shared.platform.dynamo import Repository, Transaction, from_item, to_item
@@ -76,6 +95,19 @@ _MAX_QUERY_CALLS_PER_PAGE = 8
 _DOCUMENT_FIELDS = ("form_schema", "materials", "halls")
 _SUMMARY_ATTRIBUTES = tuple(ItemSummary.model_fields)
 _OPEN_DATA_ATTRIBUTES = tuple(OpenDataItem.model_fields)
+# Term records per item: every term op of a re-publish (old removed + new
+# written) must fit one transaction beside its 5 other items (≤ 100), so an
+# item indexes at most this many; name terms come first, then tags, codes
+# and the department. A term beyond the cap is still matched by the keyword
+# filter, just never used to look an item up.
+MAX_TERM_RECORDS = 47
+TERM_PARTITION = "TERM#"
+ALL_ITEMS_PARTITION = "ITEMS#"
+ALL_ITEMS_FLAG = "A"
+_TERM_KEYS = ("pk", "sk")
+_TERM_ATTRIBUTES = (*_SUMMARY_ATTRIBUTES, "pk", "sk")
+_NEAR_ATTRIBUTES = (*_SUMMARY_ATTRIBUTES, "search_text")
+
 _INDEX_KEYS = {
     None: ("pk", "sk"),
     "gsi1": ("pk", "sk", "gsi1pk", "gsi1sk"),
@@ -121,11 +153,7 @@ def _from_record(record: Mapping[str, Any]) -> dict[str, Any]:
 
 def _head_record(item: ItemDetail) -> dict[str, Any]:
     """The head record; only a published head is visible to the indexes."""
-    extra: dict[str, Any] = {
-        "search_text": search_text(
-            [item.name, item.basic_code, item.implementation_code, item.department_name, *item.tags]
-        )
-    }
+    extra: dict[str, Any] = {"search_text": _search_text_of(item)}
     if item.status == "published":
         extra |= {
             "gsi1pk": f"REGION#{item.region_code}",
@@ -134,6 +162,40 @@ def _head_record(item: ItemDetail) -> dict[str, Any]:
             "gsi2sk": f"{item.basic_code}#{item.implementation_code}",
         }
     return _record(item, _item_key(item.implementation_code, HEAD_SK), "item_head", **extra)
+
+
+def _term_records(item: ItemDetail) -> list[dict[str, Any]]:
+    """The search records of a published item (none for a retired one)."""
+    if item.status != "published":
+        return []
+    summary = item.model_dump(mode="json", include=set(_SUMMARY_ATTRIBUTES))
+    body = {
+        **summary,
+        "kind": "item_term",
+        "name_norm": normalise(item.name),
+        "search_text": _search_text_of(item),
+    }
+    tail = f"{item.region_code}#{item.implementation_code}"
+    records = [{"pk": f"{ALL_ITEMS_PARTITION}{item.region_code[:2]}", "sk": f"{ALL_ITEMS_FLAG}#{tail}", **body}]
+    others = [*item.tags, item.basic_code, item.implementation_code, item.department_name]
+    for entry in term_entries(item.name, others)[: MAX_TERM_RECORDS - 1]:
+        records.append({"pk": f"{TERM_PARTITION}{entry.term}", "sk": f"{entry.flag}#{tail}", **body})
+    return records
+
+
+def _search_text_of(item: ItemDetail) -> str:
+    return search_text([item.name, item.basic_code, item.implementation_code, item.department_name, *item.tags])
+
+
+def _rank(name: str, phrase: str, has_keywords: bool) -> int:
+    """Ranking class of a name for a query phrase: 0 exact, 1 prefix, 2 substring, 3 elsewhere."""
+    if not has_keywords:
+        return 0
+    if name == phrase:
+        return 0
+    if name.startswith(phrase):
+        return 1
+    return 2 if phrase in name else 3
 
 
 @dataclass(frozen=True)
@@ -157,6 +219,20 @@ class ItemFilter:
     keywords: Sequence[str]
     channel: str | None
     applicant_kind: str | None
+    near: str | None = None  # the person's division, when known: nearer divisions rank first
+    subtree: bool = True  # the division and everything below it; False: that division alone
+
+
+@dataclass(frozen=True)
+class _Segment:
+    """One step of a ranked search: a key range of the term records (`pk`,
+    `begins_with(sk, prefix)`) with its filter, or (pk None) the items of the
+    person's own divisions of one ranking class, read from gsi1 and held in memory."""
+
+    pk: str | None
+    prefix: str
+    clauses: tuple[tuple[str, str, Any], ...] = ()
+    rank: int = 0
 
 
 class _Expression:
@@ -180,6 +256,20 @@ class _Expression:
     def contains(self, attribute: str, value: Any) -> None:
         name, placeholder = self._placeholders(attribute, value)
         self.clauses.append(f"contains({name}, {placeholder})")
+
+    def add(self, template: str, attribute: str, value: Any) -> None:
+        """A clause written with `{name}` and `{value}` (a list gives `{value}` as `:a, :b`)."""
+        if isinstance(value, list | tuple):
+            index = len(self.values)
+            self.names[f"#f{index}"] = attribute
+            holders = []
+            for position, each in enumerate(value):
+                self.values.update(expression_values(**{f"f{index}_{position}": each}))
+                holders.append(f":f{index}_{position}")
+            self.clauses.append(template.format(name=f"#f{index}", value=", ".join(holders)))
+            return
+        name, placeholder = self._placeholders(attribute, value)
+        self.clauses.append(template.format(name=name, value=placeholder))
 
     @property
     def text(self) -> str | None:
@@ -335,31 +425,242 @@ class CatalogRepository(Repository):
                 partition=partition,
                 projection=_SUMMARY_ATTRIBUTES,
             )
-        else:
-            if not criteria.region_code:
-                raise ValueError("a search needs a region or a department")
-            partition = {"gsi1pk": f"REGION#{criteria.region_code}"}
-            condition = "gsi1pk = :pk"
-            key_values = {"pk": partition["gsi1pk"]}
-            type_prefix = ""
-            if criteria.item_type:
-                type_prefix = f"{criteria.item_type}#"
-                condition += " AND begins_with(gsi1sk, :type_prefix)"
-                key_values["type_prefix"] = type_prefix
-            rows, next_key = self._query_page(
-                index="gsi1",
-                key_condition=condition,
-                key_values=key_values,
-                expression=expression,
-                limit=limit,
-                cursor=cursor,
-                partition=partition,
-                projection=_SUMMARY_ATTRIBUTES,
-                sort_prefix=("gsi1sk", type_prefix),
+            return Page[ItemSummary](
+                items=[ItemSummary.model_validate(row) for row in rows], next_cursor=encode_cursor(next_key)
             )
+        if not criteria.region_code:
+            raise ValueError("a search needs a region or a department")
+        if criteria.subtree:
+            return self._ranked_search(criteria, limit=limit, cursor=cursor)
+        # one division only (its 不见面 / 见一次面 lists): its gsi1 partition, in type and code order
+        partition = {"gsi1pk": f"REGION#{criteria.region_code}"}
+        condition = "gsi1pk = :pk"
+        key_values = {"pk": partition["gsi1pk"]}
+        type_prefix = ""
+        if criteria.item_type:
+            type_prefix = f"{criteria.item_type}#"
+            condition += " AND begins_with(gsi1sk, :type_prefix)"
+            key_values["type_prefix"] = type_prefix
+        rows, next_key = self._query_page(
+            index="gsi1",
+            key_condition=condition,
+            key_values=key_values,
+            expression=expression,
+            limit=limit,
+            cursor=cursor,
+            partition=partition,
+            projection=_SUMMARY_ATTRIBUTES,
+            sort_prefix=("gsi1sk", type_prefix),
+        )
         return Page[ItemSummary](
             items=[ItemSummary.model_validate(row) for row in rows], next_cursor=encode_cursor(next_key)
         )
+
+    # --- ranked search over a region and everything below it -------------------------
+
+    def _ranked_search(self, criteria: ItemFilter, *, limit: int, cursor: str | None) -> Page[ItemSummary]:
+        """Published items of a division's subtree, ranked: exact name, name
+        prefix, name substring, elsewhere (tags, codes, department); within each
+        class the person's own division and those above it first (nearest
+        first), then the rest of the subtree in code order.
+
+        Calls: the ranking classes are key ranges of the lead term's records
+        (or of `ITEMS#` without keywords); a page walks them in order, at most
+        `_MAX_QUERY_CALLS_PER_PAGE` Query calls, plus one gsi1 Query per
+        division of the person's chain (≤ 5) when `near` is given and the page
+        reaches a near slice. The cursor names the step and the key (or offset)
+        to resume at, and is bound to these criteria.
+        """
+        region_code = criteria.region_code or ""
+        scope = region_scope(region_code)
+        chain = [code for code in ancestors_of(criteria.near) if code.startswith(scope)] if criteria.near else []
+        words = list(criteria.keywords)
+        phrase = "".join(words)
+        common: list[tuple[str, str, Any]] = [("contains({name}, {value})", "search_text", word) for word in words]
+        if criteria.channel:
+            common.append(("{name} = {value}", "channel", criteria.channel))
+        if criteria.item_type:
+            common.append(("{name} = {value}", "item_type", criteria.item_type))
+        if criteria.applicant_kind:
+            common.append(("contains({name}, {value})", "applicant_kinds", criteria.applicant_kind))
+        away = [("NOT ({name} IN ({value}))", "region_code", chain)] if chain else []
+
+        # (class, key ranges of that class): each range is (pk, flag, class-specific clauses)
+        ranges: list[tuple[int, list[tuple[str, str, list[tuple[str, str, Any]]]]]]
+        if not words:
+            everything = f"{ALL_ITEMS_PARTITION}{region_code[:2]}"
+            ranges = [(0, [(everything, ALL_ITEMS_FLAG, [])])]
+        else:
+            term = f"{TERM_PARTITION}{lead_term(words[0])}"
+            lead = lead_term(words[0])
+            ranges = [
+                (0, [(term, NAME_PREFIX, [("{name} = {value}", "name_norm", phrase)])]),
+                (
+                    1,
+                    [
+                        (
+                            term,
+                            NAME_PREFIX,
+                            [
+                                ("begins_with({name}, {value})", "name_norm", phrase),
+                                ("{name} <> {value}", "name_norm", phrase),
+                            ],
+                        )
+                    ],
+                ),
+                (
+                    2,
+                    [
+                        (
+                            term,
+                            NAME_LATER,
+                            [
+                                ("contains({name}, {value})", "name_norm", phrase),
+                                ("NOT begins_with({name}, {value})", "name_norm", phrase),
+                            ],
+                        )
+                    ],
+                ),
+                (
+                    3,
+                    [
+                        (term, NAME_PREFIX, [("NOT contains({name}, {value})", "name_norm", phrase)]),
+                        (
+                            term,
+                            NAME_LATER,
+                            [
+                                ("NOT contains({name}, {value})", "name_norm", phrase),
+                                # an item whose name starts with the lead term was listed from its P record
+                                ("NOT begins_with({name}, {value})", "name_norm", lead),
+                            ],
+                        ),
+                        (term, ELSEWHERE, []),
+                    ],
+                ),
+            ]
+        segments: list[_Segment] = []
+        for rank, parts in ranges:
+            if chain:
+                segments.append(_Segment(pk=None, prefix="", rank=rank))
+            for pk, flag, clauses in parts:
+                segments.append(_Segment(pk=pk, prefix=f"{flag}#{scope}", clauses=(*common, *clauses, *away)))
+
+        fingerprint = hashlib.sha256(
+            json.dumps([scope, chain, words, criteria.channel, criteria.item_type, criteria.applicant_kind]).encode()
+        ).hexdigest()[:12]
+        step, resume = self._search_position(cursor, fingerprint, segments)
+        near_rows: list[tuple[int, dict[str, Any]]] | None = None
+        rows: list[dict[str, Any]] = []
+        calls = 0
+        while step < len(segments) and len(rows) < limit:
+            segment = segments[step]
+            wanted = limit - len(rows)
+            if segment.pk is None:
+                if near_rows is None:
+                    near_rows = self._near_items(chain, [*common], phrase, words)
+                ranked = [row for rank, row in near_rows if rank == segment.rank]
+                offset = int(resume or 0)
+                rows.extend(ranked[offset : offset + wanted])
+                if offset + wanted < len(ranked):
+                    return self._ranked_page(rows, fingerprint, step, str(offset + wanted))
+                step, resume = step + 1, None
+                continue
+            if calls == _MAX_QUERY_CALLS_PER_PAGE:
+                break
+            expression = _Expression()
+            for template, attribute, value in segment.clauses:
+                expression.add(template, attribute, value)
+            request: dict[str, Any] = {
+                "TableName": self.table,
+                "KeyConditionExpression": "#pk = :pk AND begins_with(#sk, :prefix)",
+                "ExpressionAttributeValues": {
+                    **expression_values(pk=segment.pk, prefix=segment.prefix),
+                    **expression.values,
+                },
+                "ProjectionExpression": ", ".join(f"#p{i}" for i in range(len(_TERM_ATTRIBUTES))),
+                "ExpressionAttributeNames": {
+                    "#pk": "pk",
+                    "#sk": "sk",
+                    **{f"#p{i}": attribute for i, attribute in enumerate(_TERM_ATTRIBUTES)},
+                    **expression.names,
+                },
+                "Limit": max(wanted, _FILTERED_QUERY_BATCH) if expression.text else wanted,
+            }
+            if expression.text:
+                request["FilterExpression"] = expression.text
+            if resume:
+                request["ExclusiveStartKey"] = to_item({"pk": segment.pk, "sk": resume})
+            response = dynamodb().query(**request)
+            calls += 1
+            page = [from_item(raw) for raw in response.get("Items", [])]
+            if len(page) > wanted:
+                rows.extend(page[:wanted])
+                return self._ranked_page(rows, fingerprint, step, rows[-1]["sk"])
+            rows.extend(page)
+            last = response.get("LastEvaluatedKey")
+            if last is None:
+                step, resume = step + 1, None
+            else:
+                resume = str(from_item(last)["sk"])
+        if step >= len(segments):
+            return Page[ItemSummary](items=[ItemSummary.model_validate(row) for row in rows], next_cursor=None)
+        return self._ranked_page(rows, fingerprint, step, resume)
+
+    @staticmethod
+    def _ranked_page(rows: list[dict[str, Any]], fingerprint: str, step: int, resume: str | None) -> Page[ItemSummary]:
+        position: dict[str, Any] = {"h": fingerprint, "g": step}
+        if resume:
+            position["k"] = resume
+        return Page[ItemSummary](
+            items=[ItemSummary.model_validate(row) for row in rows], next_cursor=encode_cursor(position)
+        )
+
+    @staticmethod
+    def _search_position(cursor: str | None, fingerprint: str, segments: Sequence[_Segment]) -> tuple[int, str | None]:
+        """Where a ranked search resumes; refuses a cursor made for other criteria."""
+        position = decode_cursor(cursor, must_match={"h": fingerprint})
+        if position is None:
+            return 0, None
+        step = position.get("g")
+        resume = position.get("k")
+        if not isinstance(step, int) or not 0 <= step < len(segments) or set(position) - {"h", "g", "k"}:
+            raise BadRequest("invalid_cursor")
+        if resume is not None:
+            segment = segments[step]
+            if not isinstance(resume, str) or (
+                (segment.pk is None and not resume.isdigit())
+                or (segment.pk is not None and not resume.startswith(segment.prefix))
+            ):
+                raise BadRequest("invalid_cursor")
+        return step, resume
+
+    def _near_items(
+        self, chain: Sequence[str], common: list[tuple[str, str, Any]], phrase: str, words: Sequence[str]
+    ) -> list[tuple[int, dict[str, Any]]]:
+        """The matching published items of the person's divisions (one gsi1
+        partition each, nearest first), each with its ranking class."""
+        expression = _Expression()
+        for template, attribute, value in common:
+            expression.add(template, attribute, value)
+        found: list[tuple[int, dict[str, Any]]] = []
+        for code in chain:
+            cursor: str | None = None
+            while True:
+                rows, next_key = self._query_page(
+                    index="gsi1",
+                    key_condition="gsi1pk = :pk",
+                    key_values={"pk": f"REGION#{code}"},
+                    expression=expression,
+                    limit=_FILTERED_QUERY_BATCH,
+                    cursor=cursor,
+                    partition={"gsi1pk": f"REGION#{code}"},
+                    projection=_NEAR_ATTRIBUTES,
+                )
+                found.extend((_rank(normalise(str(row["name"])), phrase, bool(words)), row) for row in rows)
+                cursor = encode_cursor(next_key)
+                if cursor is None:
+                    break
+        return found
 
     def published_in_region(self, region_code: str) -> Iterator[OpenDataItem]:
         """Every published implementation of a division, in index order (for open data)."""
@@ -449,11 +750,14 @@ class CatalogRepository(Repository):
         basic: BasicItem,
         create_basic: bool,
         event: Envelope,
+        previous: ItemDetail | None = None,
     ) -> None:
-        """Head + version snapshot + draft removal + 三级四同 guard + outbox event, all or nothing."""
+        """Head + version snapshot + draft removal + 三级四同 guard + search terms
+        (the previous head's stale ones removed) + outbox event, all or nothing."""
         code = item.implementation_code
         transaction = self.transaction()
         self._put_head(transaction, item, previous_version)
+        self._replace_terms(transaction, previous, item)
         self._put_version(transaction, item, entry)
         transaction.delete(
             _item_key(code, DRAFT_SK),
@@ -466,10 +770,19 @@ class CatalogRepository(Repository):
         transaction.emit(event)
         transaction.commit()
 
-    def retire(self, item: ItemDetail, entry: ItemVersion, *, previous_version: int, event: Envelope) -> None:
-        """Head without index attributes + version snapshot + outbox event."""
+    def retire(
+        self,
+        item: ItemDetail,
+        entry: ItemVersion,
+        *,
+        previous_version: int,
+        event: Envelope,
+        previous: ItemDetail | None = None,
+    ) -> None:
+        """Head without index attributes + version snapshot + search terms removed + outbox event."""
         transaction = self.transaction()
         self._put_head(transaction, item, previous_version)
+        self._replace_terms(transaction, previous, item)
         self._put_version(transaction, item, entry)
         transaction.emit(event)
         transaction.commit()
@@ -484,6 +797,21 @@ class CatalogRepository(Repository):
                 names={"#version": "version"},
                 values=expression_values(version=previous_version),
             )
+
+    def reindex(self, item: ItemDetail) -> None:
+        """Write the search records of a published head (back-fill for heads
+        published before the term index existed; idempotent)."""
+        self._batch_put(_term_records(item))
+
+    @staticmethod
+    def _replace_terms(transaction: Transaction, previous: ItemDetail | None, item: ItemDetail) -> None:
+        records = _term_records(item)
+        current = {(record["pk"], record["sk"]) for record in records}
+        for record in records:
+            transaction.put(record)
+        for record in _term_records(previous) if previous is not None else []:
+            if (record["pk"], record["sk"]) not in current:
+                transaction.delete({"pk": record["pk"], "sk": record["sk"]})
 
     def _put_version(self, transaction: Transaction, item: ItemDetail, entry: ItemVersion) -> None:
         record = _record(

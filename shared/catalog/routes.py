@@ -35,6 +35,7 @@ from shared.catalog.models import (
     RetireRequest,
 )
 from shared.catalog.service import CatalogService
+from shared.codes.divisions import SCOPE_PREFIX_PATTERN
 from shared.platform.idempotency import once
 from shared.platform.observability import correlation_id
 from shared.platform.pagination import DEFAULT_LIMIT, Page
@@ -83,10 +84,14 @@ def _service() -> CatalogService:
     "/v1/items",
     summary="Search service items",
     description=(
-        "One search over the published catalogue (C7): items of one division (default 320000 Jiangsu "
-        "province) or of one department, narrowed by keyword (name, tags, codes, department), item type, "
-        "channel (no_visit 不见面 / visit_once 见一次面) and applicant kind. Drafts and retired items are never "
-        "listed. Results are ordered by type, basic code and implementation code."
+        "One search over the published catalogue (C7): the items of a division **and every division below it** "
+        "(default 320000: all of Jiangsu — province, cities, counties, townships, villages), or of one "
+        "department, narrowed by keyword (name, tags, codes, department), item type, channel (no_visit 不见面 / "
+        "visit_once 见一次面) and applicant kind. With keywords, results are ranked: exact name, then name "
+        "prefix, then name substring, then matches elsewhere (tags, codes, department); within each class the "
+        "divisions of `near` (the person's division and those above it, nearest first) come first, then the "
+        "rest in division-code order. Paged with an opaque cursor; a page may be short when the search stops "
+        "at its call budget, and `next_cursor` then continues it. Drafts and retired items are never listed."
     ),
     tags=[ITEMS_TAG],
     access=Access.PUBLIC,
@@ -95,9 +100,20 @@ def _service() -> CatalogService:
 def search_items(
     q: Annotated[str | None, Query(max_length=100, description="Keywords; every word must match.")] = None,
     region: Annotated[
-        str | None, Query(pattern=DIVISION_CODE_PATTERN, description="GB/T 2260 division code, e.g. 320102.")
+        str | None,
+        Query(
+            pattern=DIVISION_CODE_PATTERN,
+            description="Division code at any level (e.g. 320000, 320102, 320115001): it and everything below it.",
+        ),
     ] = None,
     department: Annotated[DepartmentId | None, Query(description="Department id, e.g. 320100-market.")] = None,
+    near: Annotated[
+        str | None,
+        Query(
+            pattern=DIVISION_CODE_PATTERN,
+            description="The person's division (any level, e.g. 320115001): its items and those above it rank first.",
+        ),
+    ] = None,
     item_type: Annotated[ItemType | None, Query(alias="type", description="事项类型 code, e.g. 01 行政许可.")] = None,
     channel: Annotated[Channel | None, Query(description="no_visit 不见面 or visit_once 见一次面.")] = None,
     applicant_kind: Annotated[ApplicantKind | None, Query(description="Who may apply.")] = None,
@@ -108,6 +124,7 @@ def search_items(
         query=q,
         region_code=region,
         department_id=department,
+        near=near,
         item_type=item_type.value if item_type else None,
         channel=channel,
         applicant_kind=applicant_kind,
@@ -162,14 +179,19 @@ def item_versions(item_code: ItemCode, limit: Limit = DEFAULT_LIMIT, cursor: Cur
     "GET",
     "/v1/regions",
     summary="List administrative divisions",
-    description="GB/T 2260 divisions of Jiangsu: all, the children of `parent`, or those of one `level`.",
+    description=(
+        "Divisions of Jiangsu at five levels (GB/T 2260 province, city, county; statistical township and village "
+        "codes below them): all, the children of `parent`, or those of one `level`."
+    ),
     tags=[DIVISIONS_TAG],
     access=Access.PUBLIC,
     responses={200: _ok("A page of divisions in code order"), **_BAD_REQUEST, **_INVALID},
 )
 def list_regions(
     parent: Annotated[str | None, Query(pattern=DIVISION_CODE_PATTERN, description="Parent division code.")] = None,
-    level: Annotated[RegionLevel | None, Query(description="province, city or county.")] = None,
+    level: Annotated[
+        RegionLevel | None, Query(description="province, city, county, township (乡镇/街道) or village (村/社区).")
+    ] = None,
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
 ) -> Page[Region]:
@@ -183,14 +205,17 @@ def list_regions(
     summary="List departments",
     description=(
         "Implementing departments, optionally those whose division code starts with `region` "
-        "(`32` all of Jiangsu, `3201` Nanjing and its districts, `320102` Xuanwu only)."
+        "(`32` all of Jiangsu, `3201` Nanjing and its districts, `320115` Jiangning and its townships, "
+        "`320115001` one township and its villages)."
     ),
     tags=[DIVISIONS_TAG],
     access=Access.PUBLIC,
     responses={200: _ok("A page of departments in division order"), **_BAD_REQUEST, **_INVALID},
 )
 def list_departments(
-    region: Annotated[str | None, Query(pattern=r"^[0-9]{2,6}$", description="Division code prefix.")] = None,
+    region: Annotated[
+        str | None, Query(pattern=SCOPE_PREFIX_PATTERN, description="Division code prefix (2, 4, 6, 9 or 12 digits).")
+    ] = None,
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
 ) -> Page[Department]:

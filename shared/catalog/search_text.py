@@ -1,19 +1,41 @@
-"""Keyword matching for catalogue search.
+"""Keyword matching and the search-term index of the catalogue.
 
-DynamoDB has no full-text index, so every published head record carries a
-`search_text` attribute: the searchable fields normalised the same way the
-user's keywords are (NFKC folds full-width letters and digits, lower case,
-runs of spaces collapsed). A search keeps the items whose `search_text`
-contains every keyword (`contains()` in a FilterExpression).
+DynamoDB has no full-text index, so every published implementation writes
+*term entries* next to its head record (same transaction), one per distinct
+term of its searchable fields (name, tags, department, codes), normalised the
+same way the user's keywords are (NFKC folds full-width letters and digits,
+lower case, runs of spaces collapsed):
+
+- a run of Chinese (any non-Latin) characters gives its two-character grams
+  (营业执照 → 营业, 业执, 执照), and in the name also its single characters, so
+  a one-character keyword finds names (not tags or departments) containing it;
+- a run of Latin letters and digits (a code, a word) is one term, whole.
+
+A search looks up the *lead term* of its first keyword (its first two
+characters, or its first Latin run) and filters that term's entries by every
+keyword (`contains()` on `search_text`). Each entry's sort key starts with a
+flag saying where the term stands in the item's name — `P` the name starts
+with it, `N` it occurs later in the name, `O` only in the other fields — so
+the ranking classes (exact name, name prefix, name substring, elsewhere) are
+key ranges of one partition, and the region code that follows the flag makes
+"this region and everything below it" one `begins_with`.
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 MAX_KEYWORDS = 5
 _FIELD_SEPARATOR = "\n"  # never inside a keyword, so no match spans two fields
+_RUN = re.compile(r"[0-9a-z]+|[^\s0-9a-z]+")
+
+NAME_PREFIX = "P"  # the name starts with the term
+NAME_LATER = "N"  # the term occurs in the name after its first character
+ELSEWHERE = "O"  # only in tags, department or codes
+FLAGS = (NAME_PREFIX, NAME_LATER, ELSEWHERE)
 
 
 def normalise(text: str) -> str:
@@ -33,3 +55,50 @@ def keywords(query: str | None) -> list[str]:
 
 def search_text(fields: Iterable[str]) -> str:
     return _FIELD_SEPARATOR.join(normalise(field) for field in fields if field)
+
+
+def _terms_of(text: str, *, single_characters: bool) -> list[str]:
+    found: list[str] = []
+    for run in _RUN.findall(text):
+        if run.isascii() or len(run) == 1:
+            found.append(run)
+            continue
+        if single_characters:
+            found.extend(run)
+        found.extend(run[i : i + 2] for i in range(len(run) - 1))
+    return found
+
+
+def lead_term(keyword: str) -> str:
+    """The term a keyword is looked up by: its first Latin run whole, or the
+    first two characters of its first other run (one when that is all)."""
+    runs = _RUN.findall(normalise(keyword))
+    if not runs:
+        return ""
+    first = runs[0]
+    return first if first.isascii() else first[:2]
+
+
+@dataclass(frozen=True)
+class TermEntry:
+    term: str
+    flag: str
+
+
+def term_entries(name: str, other_fields: Iterable[str]) -> list[TermEntry]:
+    """The index entries of one item: each distinct term with its flag(s); a
+    term at the start of the name and again later in it has both `P` and `N`."""
+    name_text = normalise(name)
+    others = [normalise(field) for field in other_fields if field]
+    entries: dict[tuple[str, str], None] = {}
+    # single characters of the name only: a one-character keyword looks for names
+    terms = _terms_of(name_text, single_characters=True)
+    terms += [term for text in others for term in _terms_of(text, single_characters=False)]
+    for term in dict.fromkeys(terms):
+        if name_text.startswith(term):
+            entries[(term, NAME_PREFIX)] = None
+        if name_text.find(term, 1) != -1:
+            entries[(term, NAME_LATER)] = None
+        if term not in name_text:
+            entries[(term, ELSEWHERE)] = None
+    return [TermEntry(term, flag) for term, flag in entries]

@@ -60,6 +60,7 @@ from shared.catalog.errors import (
     FIELD_INVALID_USCC,
     FIELD_ITEM_TYPE_MISMATCH,
     FIELD_LEVEL_MISMATCH,
+    FIELD_NOT_A_CURRENT_DIVISION,
     FIELD_NOT_CLEARABLE,
     FIELD_PROMISED_EXCEEDS_LEGAL,
     FIELD_UNKNOWN_LICENCE_TYPE,
@@ -99,7 +100,8 @@ from shared.catalog.models import (
 )
 from shared.catalog.repository import CatalogRepository, ItemFilter, WriteState
 from shared.catalog.search_text import keywords
-from shared.platform.clock import now
+from shared.codes.divisions import is_current_division
+from shared.platform.clock import now, today_in_shanghai
 from shared.platform.errors import Conflict, FieldError, NotFound, ValidationFailed
 from shared.platform.pagination import Page
 from shared.platform.strict_json import INT64_MAX, INT64_MIN
@@ -374,9 +376,14 @@ class CatalogService:
     # --- divisions and departments --------------------------------------------------
 
     def register_regions(self, regions: Sequence[Region]) -> int:
-        """Store divisions (seed and maintenance); each level and parent must fit its code."""
+        """Store divisions (seed and maintenance): each code must be a division in
+        use this year (GB/T 2260; townships and villages under a current county),
+        and its level and parent must fit the code."""
         errors: list[FieldError] = []
+        year = today_in_shanghai().year
         for index, region in enumerate(regions):
+            if not is_current_division(region.code, year):
+                errors.append(FieldError(field=f"{index}.code", code=FIELD_NOT_A_CURRENT_DIVISION))
             if region_level(region.code) != region.level:
                 errors.append(FieldError(field=f"{index}.level", code="field.invalid"))
             if region.parent_code != parent_region(region.code):
@@ -445,8 +452,12 @@ class CatalogService:
         applicant_kind: str | None,
         limit: int,
         cursor: str | None,
+        near: str | None = None,
     ) -> Page[ItemSummary]:
-        """Published items of one division (Jiangsu province by default) or one department."""
+        """Published items of a division and every division below it (Jiangsu
+        province by default), ranked — exact name, name prefix, name substring,
+        elsewhere; within each, the person's division `near` and those above it
+        first — or the items of one department."""
         criteria = ItemFilter(
             region_code=region_code or (None if department_id else PROVINCE_CODE),
             department_id=department_id,
@@ -454,6 +465,7 @@ class CatalogService:
             keywords=keywords(query),
             channel=channel,
             applicant_kind=applicant_kind,
+            near=near,
         )
         return self.repository.search(criteria, limit=limit, cursor=cursor)
 
@@ -469,6 +481,7 @@ class CatalogService:
             keywords=[],
             channel=list_kind,
             applicant_kind=None,
+            subtree=False,
         )
         page = self.repository.search(criteria, limit=limit, cursor=cursor)
         return RegionList(region=region, list_kind=list_kind, items=page.items, next_cursor=page.next_cursor)
@@ -658,6 +671,7 @@ class CatalogService:
             basic=basic,
             create_basic=state.basic is None,
             event=events.item_published(item, correlation_id=correlation_id),
+            previous=state.head,
         )
         return item
 
@@ -694,6 +708,7 @@ class CatalogService:
             entry,
             previous_version=head.version,
             event=events.item_retired(item, correlation_id=correlation_id),
+            previous=head,
         )
         return item
 

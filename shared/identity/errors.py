@@ -1,7 +1,7 @@
 """The identity context's error codes (listed in docs/errors.md), zh first, en on request.
 
 Rule failures of the two codes (`id_number.*`, `uscc.*`) are registered by
-`shared.identity.codes` and come back as field errors of a 422.
+`shared.codes.national` and come back as field errors of a 422.
 """
 
 from __future__ import annotations

@@ -44,9 +44,9 @@ from datetime import date, datetime, time, timedelta
 from functools import cache
 from typing import Any, Literal
 
+from shared.codes.national import check_resident_id, check_uscc, normalize_code
 from shared.identity import errors
 from shared.identity import events as identity_events
-from shared.identity.codes import check_resident_id, check_uscc, normalize_code
 from shared.identity.models import (
     Account,
     AccountKind,

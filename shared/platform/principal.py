@@ -17,7 +17,8 @@ Roles (角色):
 - `operator`    runs the platform (平台运维): catalogue, calendar.
 
 Scope by region-code prefix: `32` province, `3201` Nanjing, `320102` one
-district. Record access is decided by `decide(principal, record, action)`:
+district, `320115001` one township (9-digit statistical code), `320115001201`
+one village (12 digits). Record access is decided by `decide(principal, record, action)`:
 anyone who may not read a record gets 404, exactly as for a record that does
 not exist (conventions: don't reveal that the record exists; a 403 for staff of
 another department was an existence oracle). 403 is left for a caller who can
@@ -88,9 +89,14 @@ def access_extension(access: Access, *, scoped: bool = False) -> dict[str, Any]:
 
 
 def region_prefix(region_code: str) -> str:
-    """The prefix that a GB/T 2260 code covers: `320000` → `32`, `320100` →
-    `3201`, `320102` → `320102` (trailing `00` pairs are the wider levels)."""
+    """The prefix that a division code covers, at any of the five levels:
+    `320000` → `32`, `320100` → `3201`, `320102` → `320102`, a township
+    `320115001` or village `320115001201` → itself (a 12-digit code ending in
+    `000` is the division it names); a prefix is returned unchanged."""
     code = region_code.strip()
+    if len(code) == 12 and code.isdigit():
+        while len(code) > 6 and code.endswith("000"):
+            code = code[:-3]
     if len(code) == 6 and code.isdigit():
         if code.endswith("0000"):
             return code[:2]

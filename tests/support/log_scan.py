@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from shared.identity.codes import resident_id_check_character
+from shared.codes.national import resident_id_check_character
 
 _ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx])(?![0-9A-Za-z])")
 _PHONE = re.compile(r"(?<![0-9A-Za-z+])(1[3-9]\d{9})(?![0-9A-Za-z])")

@@ -11,12 +11,13 @@ import pytest
 
 import infra.seed as seed
 from infra.seed import load_catalog
-from infra.seed.departments import DEPARTMENTS, SECTORS
+from infra.seed.departments import DEPARTMENTS, SECTORS, SERVICE_SECTOR
 from infra.seed.items import new_item_bodies
 from infra.seed.regions import ALL as ALL_REGIONS
 from shared.catalog.codes import is_valid_uscc, parse_implementation_code, region_level
 from shared.catalog.models import Department, NewItem, Region
 from shared.catalog.service import CatalogService, code_errors, content_errors
+from shared.codes.divisions import division, is_current_division
 from tests.unit.catalog_fixtures import CATALOG_TABLE, catalog_cloud, load_demo_data, outbox_events
 
 ITEMS = [NewItem.model_validate(body) for body in new_item_bodies()]
@@ -27,7 +28,7 @@ class TestDemoDataContents:
         codes = {code for code, _ in ALL_REGIONS}
         assert {"320000", "320100", "320500", "321300"} <= codes
         assert sum(region_level(code).value == "city" for code in codes) == 13
-        assert {c for c in codes if c.startswith("3201") and c != "320100"} == {
+        assert {c for c in codes if c.startswith("3201") and len(c) == 6 and c != "320100"} == {
             "320102",
             "320104",
             "320105",
@@ -50,9 +51,31 @@ class TestDemoDataContents:
             "taxation",
             "housing_construction",
         }
-        assert len(DEPARTMENTS) == 30
+        assert len([d for d in DEPARTMENTS if d.sector != SERVICE_SECTOR]) == 30
         assert all(is_valid_uscc(department.uscc) for department in DEPARTMENTS)
-        assert len({department.uscc for department in DEPARTMENTS}) == 30
+        assert len({department.uscc for department in DEPARTMENTS}) == len(DEPARTMENTS) == 35
+
+    def test_every_division_code_is_checked_against_gb_t_2260(self) -> None:
+        # Every seeded code is a division in use (townships and villages under a current county)
+        assert [code for code, _ in ALL_REGIONS if not is_current_division(code, 2026)] == []
+        # And every county name agrees with the table's current name
+        for code, name in ALL_REGIONS:
+            if len(code) == 6:
+                known = division(code)
+                assert known is not None
+                assert known.name == name, code
+
+    def test_townships_and_villages_have_service_centres_and_items(self) -> None:
+        levels = {region_level(code).value for code, _ in ALL_REGIONS}
+        assert {"township", "village"} <= levels
+        centres = {d.region_code: d for d in DEPARTMENTS if d.sector == SERVICE_SECTOR}
+        assert {region_level(code).value for code in centres} == {"township", "village"}
+        assert all(d.name.endswith(("便民服务中心", "便民服务站")) for d in centres.values())
+        # the registering authority inside a service centre's USCC is its county
+        assert all(d.uscc[2:8] == d.region_code[:6] for d in centres.values())
+        exercised = {int(parse_implementation_code(item.implementation_code).exercise_level) for item in ITEMS}
+        assert {5, 6} <= exercised
+        assert {item.region_code for item in ITEMS if len(item.region_code) > 6} == set(centres)
 
     def test_at_least_thirty_items_with_both_channels_fees_and_licence_slots(self) -> None:
         assert len(ITEMS) >= 30
@@ -109,7 +132,7 @@ class TestLoading:
             # Then every item is published through the catalogue, with its event
             assert first == {
                 "regions": len(ALL_REGIONS),
-                "departments": 30,
+                "departments": 35,
                 "items_published": len(smaller_demo_set),
                 "items_already_published": 0,
             }
@@ -124,7 +147,11 @@ class TestLoading:
                 limit=20,
                 cursor=None,
             )
-            assert [item.name for item in found.items] == ["企业设立登记"]
+            # (Nanjing and the district below it: the search covers the subtree)
+            assert [(item.name, item.region_code) for item in found.items] == [
+                ("企业设立登记", "320100"),
+                ("企业设立登记", "320102"),
+            ]
             # When it starts again
             second = load_demo_data()
             # Then nothing is published twice

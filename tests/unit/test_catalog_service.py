@@ -10,6 +10,7 @@ import boto3
 import pytest
 
 from shared.catalog import repository as repository_module
+from shared.catalog.codes import ExerciseLevel, make_implementation_code
 from shared.catalog.models import DraftUpdate, NewItem, PublishRequest, RetireRequest
 from shared.catalog.repository import CatalogRepository, WriteState
 from shared.catalog.service import CatalogService
@@ -318,8 +319,13 @@ def searchable() -> Iterator[CatalogService]:
 
 
 class TestSearch:
-    def test_by_default_the_province_is_searched(self, searchable: CatalogService) -> None:
-        assert search(searchable).items == []  # no provincial items loaded in this set
+    def test_by_default_all_of_jiangsu_is_searched(self, searchable: CatalogService) -> None:
+        # No provincial items are loaded in this set: the default (the province) still finds
+        # every item of the districts below it
+        everything = search(searchable, limit=100).items
+        assert len(everything) == 14
+        assert {item.region_code for item in everything} == {"320102", "320115"}
+        assert search(searchable, region_code="320100", limit=100).items == everything
 
     @pytest.mark.parametrize(
         "criteria",
@@ -415,3 +421,185 @@ class TestDivisionsAndDepartments:
         first = service.list_departments(region_prefix="3201", limit=10, cursor=None)
         second = service.list_departments(region_prefix="3201", limit=10, cursor=first.next_cursor)
         assert [d.id for d in first.items + second.items] == [d.id for d in everything]
+
+
+# --- search across levels ---------------------------------------------------------------
+
+LEVEL_BASIC_CODES = {"000117002002", "000117002001", "322000301000", "320500302000"}
+# 企业设立登记 (province, Nanjing, Xuanwu, Suzhou), 个体工商户设立登记 (Xuanwu, Jiangning, Suzhou),
+# both tagged 营业执照; 老年人优待证办理 (three townships, one village); 尊老金申领 (a township, a village)
+
+
+def _variant(region_code: str, name: str, basic_code: str) -> dict[str, Any]:
+    """Another licensing item of a division's market regulator, named `name` (its own basic item)."""
+    body = next(b for b in demo_bodies(regions={region_code}, basic_codes={"000117002001", "000117002002"})) | {
+        "name": name,
+        "basic_code": basic_code,
+        "tags": [],
+    }
+    uscc = body["implementation_code"][:18]
+    body["implementation_code"] = make_implementation_code(
+        uscc, ExerciseLevel(int(body["implementation_code"][18])), basic_code
+    )
+    return body
+
+
+NAME_VARIANTS = [
+    _variant("320102", "营业执照", "000117002091"),  # exact name
+    _variant("320115", "营业执照", "000117002091"),
+    _variant("320115", "营业执照遗失补领", "000117002092"),  # name prefix
+    _variant("320500", "营业执照遗失补领", "000117002092"),
+    _variant("320102", "个体户营业执照变更", "000117002093"),  # name substring
+]
+
+
+@pytest.fixture(scope="class")
+def across_levels() -> Iterator[CatalogService]:
+    """Given items at the province, Nanjing, three districts, Suzhou, townships and a village."""
+    with catalog_cloud():
+        load_demo(demo_bodies(basic_codes=LEVEL_BASIC_CODES) + NAME_VARIANTS)
+        yield CatalogService()
+
+
+def hits(page: Page[Any]) -> list[tuple[str, str]]:
+    return [(item.name, item.region_code) for item in page.items]
+
+
+TAGGED = [  # 营业执照 only in their tags, in division-code order
+    ("企业设立登记", "320000"),
+    ("企业设立登记", "320100"),
+    ("个体工商户设立登记", "320102"),
+    ("企业设立登记", "320102"),
+    ("个体工商户设立登记", "320115"),
+    ("个体工商户设立登记", "320500"),
+    ("企业设立登记", "320500"),
+]
+
+
+class TestSearchAcrossLevels:
+    def test_the_province_finds_every_level_ranked_exact_prefix_substring_elsewhere(
+        self, across_levels: CatalogService
+    ) -> None:
+        # When the province portal searches 营业执照
+        with count_calls() as calls:
+            found = search(across_levels, query="营业执照", region_code="320000")
+        # Then it finds the items of every division below the province, ranked by how the name matches
+        assert hits(found) == [
+            ("营业执照", "320102"),
+            ("营业执照", "320115"),
+            ("营业执照遗失补领", "320115"),
+            ("营业执照遗失补领", "320500"),
+            ("个体户营业执照变更", "320102"),
+            *TAGGED,
+        ]
+        # And the cost is exactly one Query per ranking range of the lead term 营业, never a Scan
+        assert calls == {"dynamodb.Query": 6}
+
+    def test_the_persons_division_and_those_above_it_come_first_within_each_class(
+        self, across_levels: CatalogService
+    ) -> None:
+        # When a resident of Jiangning searches the whole province
+        with count_calls() as calls:
+            found = search(across_levels, query="营业执照", region_code="320000", near="320115")
+        # Then within each class Jiangning comes first, then Nanjing, then the province, then the rest
+        assert hits(found) == [
+            ("营业执照", "320115"),
+            ("营业执照", "320102"),
+            ("营业执照遗失补领", "320115"),
+            ("营业执照遗失补领", "320500"),
+            ("个体户营业执照变更", "320102"),
+            ("个体工商户设立登记", "320115"),
+            ("企业设立登记", "320100"),
+            ("企业设立登记", "320000"),
+            ("个体工商户设立登记", "320102"),
+            ("企业设立登记", "320102"),
+            ("个体工商户设立登记", "320500"),
+            ("企业设立登记", "320500"),
+        ]
+        # And the three divisions of the chain cost one gsi1 Query each, on top of the six ranges
+        assert calls == {"dynamodb.Query": 9}
+
+    @pytest.mark.parametrize(
+        ("region", "expected"),
+        [
+            ("320000", ["320102003", "320115001", "320115001001", "320115011"]),
+            ("320100", ["320102003", "320115001", "320115001001", "320115011"]),
+            ("320115", ["320115001", "320115001001", "320115011"]),
+            ("320115001", ["320115001", "320115001001"]),
+            ("320115001001", ["320115001001"]),
+            ("320102", ["320102003"]),
+        ],
+    )
+    def test_townships_and_villages_are_found_from_every_level_above_them(
+        self, across_levels: CatalogService, region: str, expected: list[str]
+    ) -> None:
+        found = search(across_levels, query="老年人优待证", region_code=region)
+        assert [item.region_code for item in found.items] == expected
+        assert {item.exercise_level for item in found.items} <= {5, 6}
+
+    def test_without_keywords_a_division_lists_itself_and_everything_below(self, across_levels: CatalogService) -> None:
+        township = search(across_levels, region_code="320115001", limit=100).items
+        assert [(item.name, item.region_code) for item in township] == [  # division, then implementation code
+            ("尊老金申领", "320115001"),
+            ("老年人优待证办理", "320115001"),
+            ("老年人优待证办理", "320115001001"),
+        ]
+        # a single-character keyword finds names containing it
+        assert {item.name for item in search(across_levels, query="尊", region_code="320115").items} == {"尊老金申领"}
+
+    @pytest.mark.parametrize("near", [None, "320115", "320115011201"])
+    @pytest.mark.parametrize("query", ["营业执照", None, "便民服务"])
+    def test_paging_a_ranked_search_neither_skips_nor_repeats(
+        self, across_levels: CatalogService, query: str | None, near: str | None
+    ) -> None:
+        everything = hits(search(across_levels, query=query, near=near, limit=100))
+        assert everything
+        paged: list[tuple[str, str]] = []
+        cursor = None
+        while True:
+            page = search(across_levels, query=query, near=near, limit=3, cursor=cursor)
+            assert len(page.items) <= 3
+            paged.extend(hits(page))
+            cursor = page.next_cursor
+            if cursor is None:
+                break
+        assert paged == everything
+
+    def test_a_ranked_cursor_only_continues_its_own_search(self, across_levels: CatalogService) -> None:
+        cursor = search(across_levels, query="营业执照", limit=2).next_cursor
+        assert cursor is not None
+        for criteria in (
+            {"query": "营业"},
+            {"query": "营业执照", "near": "320115"},
+            {"query": "营业执照", "region_code": "320100"},
+        ):
+            with pytest.raises(BadRequest) as error:
+                search(across_levels, cursor=cursor, **criteria)
+            assert error.value.code == "invalid_cursor"
+
+    def test_a_retired_item_leaves_the_search_and_a_republished_one_returns(
+        self, across_levels: CatalogService
+    ) -> None:
+        code = NAME_VARIANTS[4]["implementation_code"]  # 个体户营业执照变更, Xuanwu
+        across_levels.retire(code, RetireRequest(reason="事项调整"), actor="operator")
+        assert ("个体户营业执照变更", "320102") not in hits(search(across_levels, query="营业执照"))
+        # When it is published again with a tag
+        tagged = draft_update_of(NAME_VARIANTS[4], 0, tags=["变更登记"])
+        across_levels.save_draft(code, tagged, actor="operator")
+        across_levels.publish(code, PublishRequest(), actor="operator")
+        # Then the tag finds it
+        found = [(item.name, item.version) for item in search(across_levels, query="更登记").items]
+        assert found == [("个体户营业执照变更", 3)]
+        # When the tag is dropped again, the terms it brought go with it
+        across_levels.save_draft(code, draft_update_of(NAME_VARIANTS[4], 0, tags=[]), actor="operator")
+        across_levels.publish(code, PublishRequest(), actor="operator")
+        assert search(across_levels, query="更登记").items == []
+        again = [
+            item.version for item in search(across_levels, query="营业执照").items if item.implementation_code == code
+        ]
+        assert again == [4]
+
+
+def draft_update_of(body: dict[str, Any], revision: int, **changes: Any) -> DraftUpdate:
+    fields = {k: v for k, v in body.items() if k in DraftUpdate.model_fields}
+    return DraftUpdate.model_validate({**fields, "revision": revision, **changes})

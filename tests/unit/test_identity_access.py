@@ -120,7 +120,18 @@ def test_ensure_raises_404_for_whoever_may_not_see_it_and_403_for_a_supervisor_w
 
 @pytest.mark.parametrize(
     ("code", "prefix"),
-    [("320000", "32"), ("320100", "3201"), ("320102", "320102"), ("321300", "3213"), ("3201", "3201"), ("", "")],
+    [
+        ("320000", "32"),
+        ("320100", "3201"),
+        ("320102", "320102"),
+        ("321300", "3213"),
+        ("3201", "3201"),
+        ("", ""),
+        ("320115001", "320115001"),  # township (乡镇/街道)
+        ("320115001201", "320115001201"),  # village (村/社区)
+        ("320115001000", "320115001"),  # a township in the 12-digit statistical form
+        ("320115000000", "320115"),  # a county in the 12-digit form
+    ],
 )
 def test_region_prefix(code: str, prefix: str) -> None:
     assert region_prefix(code) == prefix
@@ -217,3 +228,26 @@ def test_require_role_accepts_any_of_the_roles(app: Any) -> None:
     )
     assert status_of(app, with_principal(rest_event("GET", "/v1/staff-things"), SUPERVISOR_NANJING))[0] == 200
     assert status_of(app, with_principal(rest_event("GET", "/v1/staff-things"), CITIZEN_B))[0] == 403
+
+
+def test_township_and_village_scopes() -> None:
+    # Given the staff of 秣陵街道's service centre and a supervisor of that township
+    township_staff = Principal(
+        subject_id="T", role=Role.STAFF, department_id="320115001-service", region_code="320115001"
+    )
+    township_supervisor = Principal(subject_id="W", role=Role.SUPERVISOR, region_code="320115001000")
+    village_case = RecordScope(applicant_subject_id="A", department_id="320115001-service", region_code="320115001201")
+    township_case = RecordScope(applicant_subject_id="A", department_id="320115001-service", region_code="320115001")
+    county_case = RecordScope(applicant_subject_id="A", department_id="320115001-service", region_code="320115")
+    other_township = RecordScope(applicant_subject_id="A", department_id="320115001-service", region_code="320115002")
+    # Then the township's staff handle its own cases and its villages', nothing beside or above it
+    assert decide(township_staff, township_case) is Decision.ALLOW
+    assert decide(township_staff, village_case) is Decision.ALLOW
+    assert decide(township_staff, county_case) is FORBIDDEN
+    assert decide(township_staff, other_township) is FORBIDDEN
+    # And the township supervisor (given in the 12-digit form) reads the same area
+    assert township_supervisor.region_prefix == "320115001"
+    assert decide(township_supervisor, village_case) is Decision.ALLOW
+    assert decide(township_supervisor, other_township) is FORBIDDEN
+    # And the Nanjing supervisor reads a village's case
+    assert decide(SUPERVISOR_NANJING, village_case) is Decision.ALLOW

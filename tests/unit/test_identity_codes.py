@@ -9,11 +9,11 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from shared.identity import regions
-from shared.identity.codes import (
+from shared.codes import divisions as regions
+from shared.codes.national import (
     DEFAULT_AUTHORITY_TYPES,
     ID_NUMBER_WEIGHTS,
     USCC_CHARSET,
@@ -356,3 +356,54 @@ def test_any_adjacent_transposition_in_a_uscc_fails(code: str, position: int) ->
     swapped = code[:position] + code[position + 1] + code[position] + code[position + 2 :]
     if swapped != code:
         assert check_uscc(swapped).failed_rule is UsccRule.CHECKSUM
+
+
+# --- address codes the division table cannot know ---------------------------------------
+
+_KNOWN_CODES = frozenset(regions.divisions())
+
+
+@st.composite
+def unknown_county_codes(draw: Any) -> str:
+    """A county-shaped code under a real province that the table does not list
+    (e.g. one retired before the table's coverage begins)."""
+    province = draw(st.sampled_from(sorted(regions.province_prefixes())))
+    city = draw(st.integers(min_value=1, max_value=99))
+    county = draw(st.integers(min_value=1, max_value=99))
+    code = f"{province}{city:02d}{county:02d}"
+    assume(code not in _KNOWN_CODES)
+    return code
+
+
+def test_the_table_coverage_begins_in_1980() -> None:
+    assert regions.coverage_first_year() == 1980
+
+
+def test_a_code_retired_before_the_table_begins_is_accepted_for_people_born_before_it() -> None:
+    # Given 320130, a Nanjing county code the table does not list
+    assert regions.division("320130") is None
+    # Then someone born in 1965 may carry it (their number was issued before the table's coverage)
+    assert check_resident_id(id_number("320130", "19650412"), today=TODAY).valid
+    # But someone born in 1990 may not: the table covers every code in use since 1980
+    later = check_resident_id(id_number("320130", "19900412"), today=TODAY)
+    assert later.failed_rule is IdNumberRule.ADDRESS_CODE
+    # And an unknown province, or a city-level code, is refused whatever the year
+    assert check_resident_id(id_number("960130", "19650412"), today=TODAY).failed_rule is IdNumberRule.ADDRESS_CODE
+    assert check_resident_id(id_number("320100", "19650412"), today=TODAY).failed_rule is IdNumberRule.ADDRESS_CODE
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    code=unknown_county_codes(),
+    birth=st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(1979, 12, 31)),
+    sequence=st.integers(min_value=0, max_value=999),
+)
+def test_unknown_county_codes_before_the_coverage_are_never_refused(code: str, birth: dt.date, sequence: int) -> None:
+    assert check_resident_id(id_number(code, birth.strftime("%Y%m%d"), f"{sequence:03d}"), today=TODAY).valid
+
+
+@settings(max_examples=200, deadline=None)
+@given(code=unknown_county_codes(), birth=st.dates(min_value=dt.date(1980, 1, 1), max_value=TODAY))
+def test_unknown_county_codes_within_the_coverage_are_refused(code: str, birth: dt.date) -> None:
+    result = check_resident_id(id_number(code, birth.strftime("%Y%m%d")), today=TODAY)
+    assert result.failed_rule is IdNumberRule.ADDRESS_CODE

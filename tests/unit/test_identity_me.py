@@ -197,7 +197,7 @@ def test_an_invalid_uscc_is_refused_naming_the_rule(
 
 
 def test_an_unknown_enterprise_is_not_found(cloud: IdentityCloud, legal: Principal) -> None:
-    from shared.identity.codes import org_code_check_character, uscc_check_character
+    from shared.codes.national import org_code_check_character, uscc_check_character
 
     body = "MA1W8K3A"
     first_17 = "91320102" + body + org_code_check_character(body)

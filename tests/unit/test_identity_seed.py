@@ -11,7 +11,7 @@ from infra.seed.departments import DEPARTMENTS
 from infra.seed.identity import load
 from infra.seed.identity.people import CITIZENS, ENTERPRISES, POPULATION, WORKERS
 from infra.seed.regions import ALL as ALL_REGIONS
-from shared.identity.codes import check_resident_id, check_uscc
+from shared.codes.national import check_resident_id, check_uscc
 from shared.identity.passwords import MIN_PASSWORD_LENGTH
 from shared.platform.principal import Role
 from tests.unit.identity_fixtures import identity_cloud

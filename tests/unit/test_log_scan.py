@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shared.identity.codes import resident_id_check_character
+from shared.codes.national import resident_id_check_character
 from shared.platform.privacy import mask_id_number, mask_phone
 from tests.support.log_scan import findings
 

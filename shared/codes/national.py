@@ -102,6 +102,9 @@ def check_resident_id(
     (default: today in Asia/Shanghai), address code county-level and in use
     at some time between the birth year and `today` — a person keeps the code
     of the place that first issued the number, even after the code is retired.
+    A code the division table does not know is accepted only for a birth year
+    before the table's coverage (`divisions.coverage_first_year()`, 1980) and
+    then only county-shaped under a known province.
     """
     fail = CodeCheck[IdNumberRule, ResidentIdParts]
     body = value[:-1]
@@ -139,10 +142,22 @@ def check_resident_id(
 def _address_code_plausible(code: str, birth_year: int, this_year: int, accept_residence_permits: bool) -> bool:
     if accept_residence_permits and code in RESIDENCE_PERMIT_ADDRESS_CODES:
         return True
-    from shared.identity import regions  # the division table's module, on first check only
+    from shared.codes import divisions  # the division table, read on first check only
 
-    division = regions.division(code)
-    return division is not None and regions.is_county_level(code) and division.in_use_between(birth_year, this_year)
+    if not divisions.is_division_code(code) or len(code) != 6:
+        return False
+    found = divisions.division(code)
+    if found is not None:
+        return divisions.is_county_level(code) and found.in_use_between(birth_year, this_year)
+    # The table begins in the early 1980s: a county code retired before then is
+    # missing, yet numbers issued under it are genuine. For a birth year the
+    # table cannot cover, accept a county-shaped code of a known province —
+    # the offline check must never refuse what the real-name registry accepts.
+    return (
+        birth_year < divisions.coverage_first_year()
+        and code[:2] in divisions.province_prefixes()
+        and divisions.level_of(code) is divisions.DivisionLevel.COUNTY
+    )
 
 
 # --- unified social credit code (统一社会信用代码, GB 32100-2015) ---------------------
@@ -240,10 +255,10 @@ def check_uscc(
     if kind not in authority_types.get(authority, frozenset()):
         return fail(UsccRule.AUTHORITY_TYPE)
     division_code = value[2:8]
-    from shared.identity import regions  # the division table's module, on first check only
+    from shared.codes import divisions  # the division table, read on first check only
 
     if not division_code.isdigit() or not (
-        division_code == regions.NATIONAL_DIVISION_CODE or division_code[:2] in regions.province_prefixes()
+        division_code == divisions.NATIONAL_DIVISION_CODE or division_code[:2] in divisions.province_prefixes()
     ):
         return fail(UsccRule.DIVISION_CODE)
     organisation_code = value[8:17]

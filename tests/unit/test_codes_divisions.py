@@ -3,8 +3,8 @@ the level rules the ID-number check relies on."""
 
 from __future__ import annotations
 
-from shared.identity import regions
-from shared.identity.regions import DivisionLevel, level_of
+from shared.codes import divisions as regions
+from shared.codes.divisions import DivisionLevel, level_of
 
 JIANGSU_CITIES = {
     "320100": "南京市",
@@ -71,3 +71,26 @@ def test_province_prefixes() -> None:
     assert {"11", "32", "65", "71", "81", "82"} <= prefixes
     assert "10" not in prefixes  # 100000 (national bodies) is handled separately
     assert len(prefixes) == 34
+
+
+def test_five_levels_by_shape_with_their_parents_and_scopes() -> None:
+    chain = ["320115001201", "320115001", "320115", "320100", "320000"]
+    assert [level_of(code) for code in chain] == [
+        DivisionLevel.VILLAGE,
+        DivisionLevel.TOWNSHIP,
+        DivisionLevel.COUNTY,
+        DivisionLevel.CITY,
+        DivisionLevel.PROVINCE,
+    ]
+    assert regions.ancestors_of("320115001201") == chain
+    assert [regions.scope_of(code) for code in chain] == ["320115001201", "320115001", "320115", "3201", "32"]
+
+
+def test_townships_and_villages_are_current_only_under_a_current_county() -> None:
+    assert regions.is_current_division("320115001", 2026)  # a township of 江宁区
+    assert regions.is_current_division("320115001201", 2026)  # a village of it
+    assert not regions.is_current_division("320103001", 2026)  # 白下区 was merged into 秦淮区 in 2013
+    assert regions.is_current_division("320103001", 2010)
+    assert not regions.is_current_division("320199001", 2026)  # no county 320199
+    assert not regions.is_current_division("320115000", 2026)  # 000 names no township
+    assert not regions.is_current_division("320100001", 2026)  # Nanjing has counties: townships sit under them
