@@ -1,7 +1,8 @@
 """Demo departments: six lines of work (条线) at the province, Nanjing, two
 Nanjing districts and Suzhou — the departments whose "flagship stores" C30
-names — and the service centres of three townships and two villages. Their USCCs are computed (type 11 机关, a GB 11714 organisation code
-with its check digit, the GB 32100 check character): valid, but invented.
+names — and the service centres of three townships and two villages. Their
+USCCs are computed (type 11 机关, a GB 11714 organisation code with its check
+digit, the GB 32100 check character): valid, but invented.
 """
 
 from __future__ import annotations

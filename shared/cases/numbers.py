@@ -29,8 +29,14 @@ def pick_shard() -> int:
     return secrets.randbelow(COUNTER_SHARDS)
 
 
+def _county(region_code: str) -> str:
+    # A township's or village's case (9/12-digit code) is numbered in its county's
+    # series: case numbers keep their 22 digits and one counter serves the county.
+    return region_code[:6]
+
+
 def counter_key(region_code: str, day: dt.date, shard: int) -> str:
-    return f"CASENO#{region_code}#{day:%Y%m%d}#{shard:02d}"
+    return f"CASENO#{_county(region_code)}#{day:%Y%m%d}#{shard:02d}"
 
 
 def format_case_number(region_code: str, day: dt.date, shard: int, sequence: int) -> str:
@@ -38,4 +44,4 @@ def format_case_number(region_code: str, day: dt.date, shard: int, sequence: int
         raise ValueError("shard out of range")
     if not 0 < sequence < 10**SEQUENCE_DIGITS:
         raise ValueError("a counter shard holds at most 999,999 numbers a day")
-    return f"{region_code}{day:%Y%m%d}{shard:02d}{sequence:0{SEQUENCE_DIGITS}d}"
+    return f"{_county(region_code)}{day:%Y%m%d}{shard:02d}{sequence:0{SEQUENCE_DIGITS}d}"

@@ -45,6 +45,7 @@ from shared.cases.models import (
 )
 from shared.cases.service import CasesService, cases_service
 from shared.cases.states import CaseAction
+from shared.codes.divisions import SCOPE_PREFIX_PATTERN
 from shared.platform.idempotency import once
 from shared.platform.observability import correlation_id
 from shared.platform.pagination import DEFAULT_LIMIT, Page
@@ -736,7 +737,9 @@ def complete(principal: Principal, case_id: CaseId, body: _NOTE = None) -> CaseD
 )
 def warnings(
     principal: Principal,
-    region_code: Annotated[str | None, Query(pattern=r"^[0-9]{2,6}$", description="Region code or prefix.")] = None,
+    region_code: Annotated[
+        str | None, Query(pattern=SCOPE_PREFIX_PATTERN, description="Region code or prefix (2, 4, 6, 9 or 12 digits).")
+    ] = None,
     department_id: Annotated[str | None, Query(max_length=64, description="Department id.")] = None,
     level: Annotated[WarningLevel | None, Query(description="yellow or red.")] = None,
     kind: Annotated[WarningKind | None, Query(description="legal, promised, task or licence (which limit).")] = None,

@@ -177,8 +177,8 @@ def _term_records(item: ItemDetail) -> list[dict[str, Any]]:
     }
     tail = f"{item.region_code}#{item.implementation_code}"
     records = [{"pk": f"{ALL_ITEMS_PARTITION}{item.region_code[:2]}", "sk": f"{ALL_ITEMS_FLAG}#{tail}", **body}]
-    others = [*item.tags, item.basic_code, item.implementation_code, item.department_name]
-    for entry in term_entries(item.name, others)[: MAX_TERM_RECORDS - 1]:
+    others = [item.basic_code, item.implementation_code, item.department_name]
+    for entry in term_entries(item.name, item.tags, others)[: MAX_TERM_RECORDS - 1]:
         records.append({"pk": f"{TERM_PARTITION}{entry.term}", "sk": f"{entry.flag}#{tail}", **body})
     return records
 

@@ -7,8 +7,9 @@ same way the user's keywords are (NFKC folds full-width letters and digits,
 lower case, runs of spaces collapsed):
 
 - a run of Chinese (any non-Latin) characters gives its two-character grams
-  (营业执照 → 营业, 业执, 执照), and in the name also its single characters, so
-  a one-character keyword finds names (not tags or departments) containing it;
+  (营业执照 → 营业, 业执, 执照), and in the name and tags also its single
+  characters, so a one-character keyword finds names and tags containing it
+  (not department names);
 - a run of Latin letters and digits (a code, a word) is one term, whole.
 
 A search looks up the *lead term* of its first keyword (its first two
@@ -85,15 +86,16 @@ class TermEntry:
     flag: str
 
 
-def term_entries(name: str, other_fields: Iterable[str]) -> list[TermEntry]:
+def term_entries(name: str, tags: Iterable[str], other_fields: Iterable[str]) -> list[TermEntry]:
     """The index entries of one item: each distinct term with its flag(s); a
-    term at the start of the name and again later in it has both `P` and `N`."""
+    term at the start of the name and again later in it has both `P` and `N`.
+    Single characters come from the name and tags only (not the department's
+    long name), which keeps an item's records few."""
     name_text = normalise(name)
-    others = [normalise(field) for field in other_fields if field]
     entries: dict[tuple[str, str], None] = {}
-    # single characters of the name only: a one-character keyword looks for names
     terms = _terms_of(name_text, single_characters=True)
-    terms += [term for text in others for term in _terms_of(text, single_characters=False)]
+    terms += [term for tag in tags for term in _terms_of(normalise(tag), single_characters=True)]
+    terms += [term for text in other_fields if text for term in _terms_of(normalise(text), single_characters=False)]
     for term in dict.fromkeys(terms):
         if name_text.startswith(term):
             entries[(term, NAME_PREFIX)] = None

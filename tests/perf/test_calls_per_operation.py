@@ -41,10 +41,12 @@ def _measure(name: str, event: dict[str, Any]) -> tuple[Any, Counter[str]]:
 @pytest.mark.perf
 def test_catalogue_operations(demo_catalogue: None) -> None:
     page, search_calls = _measure(
-        "item search (region 320000, keyword 登记)",
+        "item search (region 320000 and everything below it, keyword 登记)",
         request("items-search.json", query={"region": "320000", "q": "登记"}),
     )
-    assert "dynamodb.Scan" not in search_calls
+    # one Query per ranking range of the lead term (exact, prefix, substring, elsewhere × P/N/O), no Scan
+    assert search_calls == {"dynamodb.Query": 6}
+    assert {item["region_code"][:4] for item in page["items"]} > {"3200"}  # the levels below the province too
     code = page["items"][0]["implementation_code"]
     item, detail_calls = _measure("item detail", request("item-get.json", path_params={"item_code": code}))
     assert sum(detail_calls.values()) == 1

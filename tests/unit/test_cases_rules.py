@@ -21,7 +21,7 @@ from shared.cases.models import (
     ItemSnapshot,
     MaterialSlot,
 )
-from shared.cases.numbers import CASE_NUMBER_PATTERN, COUNTER_SHARDS, format_case_number
+from shared.cases.numbers import CASE_NUMBER_PATTERN, COUNTER_SHARDS, counter_key, format_case_number
 from shared.cases.pre_review import deficiencies
 from shared.cases.states import TRANSITIONS, CaseAction, CaseState, TransitionNotAllowed, allowed_actions, next_state
 from shared.cases.timeline import GENESIS_HASH, next_entry, verify
@@ -136,6 +136,15 @@ class TestCaseNumbers:
         assert parsed["region"] == region
         assert parsed["day"] == day.strftime("%Y%m%d")
         assert (int(parsed["shard"]), int(parsed["seq"])) == (shard, seq)
+
+    def test_township_and_village_cases_are_numbered_in_their_countys_series(self) -> None:
+        day = dt.date(2026, 9, 21)
+        for region in ("320115001", "320115001001"):
+            number = format_case_number(region, day, 3, 42)
+            parsed = CASE_NUMBER_PATTERN.match(number)
+            assert parsed is not None
+            assert parsed["region"] == "320115"
+            assert counter_key(region, day, 3) == counter_key("320115", day, 3)
 
     def test_a_full_shard_refuses_rather_than_wrapping(self) -> None:
         with pytest.raises(ValueError, match="999,999"):

@@ -47,15 +47,15 @@ def fresh() -> Iterator[None]:
 
 @pytest.mark.usefixtures("xuanwu")
 class TestReading:
-    def test_searching_finds_published_items_with_one_query_and_no_scan(self) -> None:
+    def test_searching_finds_published_items_with_a_query_per_ranking_range_and_no_scan(self) -> None:
         # When a citizen searches Xuanwu for 食品经营 (the sample event)
         with count_calls() as calls:
             response = invoke(request("items-search.json"))
-        # Then the food business licence is found, with one Query and no Scan
+        # Then the food business licence is found, with one Query per ranking range of 食品 and no Scan
         assert response.status == 200
         assert [item["implementation_code"] for item in response.body["items"]] == [FOOD_XUANWU]
         assert response.body["next_cursor"] is None
-        assert calls == {"dynamodb.Query": 1}
+        assert calls == {"dynamodb.Query": 6}
         assert response.headers["X-Request-Id"] == "c0a80101-0000-4000-8000-000000001001"
 
     def test_following_next_cursor_lists_every_item_once(self) -> None:
@@ -133,7 +133,7 @@ class TestReading:
         assert [region["name"] for region in districts][:2] == ["玄武区", "秦淮区"]
         assert len(districts) == 11
         departments = invoke(request("departments-list.json", query={"region": "3201", "limit": "100"})).body
-        assert len(departments["items"]) == 18
+        assert len(departments["items"]) == 23  # six lines of work in three divisions + five service centres
         visit_once = invoke(request("region-list.json")).body
         assert visit_once["region"]["name"] == "玄武区"
         assert {item["channel"] for item in visit_once["items"]} == {"visit_once"}

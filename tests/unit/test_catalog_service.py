@@ -417,10 +417,15 @@ class TestDivisionsAndDepartments:
 
     def test_departments_by_division_prefix_page_through(self, service: CatalogService) -> None:
         everything = service.list_departments(region_prefix="3201", limit=100, cursor=None).items
-        assert len(everything) == 18  # six lines of work in Nanjing, Xuanwu and Jiangning
+        assert len(everything) == 23  # six lines of work in Nanjing, Xuanwu and Jiangning, five service centres
         first = service.list_departments(region_prefix="3201", limit=10, cursor=None)
         second = service.list_departments(region_prefix="3201", limit=10, cursor=first.next_cursor)
-        assert [d.id for d in first.items + second.items] == [d.id for d in everything]
+        third = service.list_departments(region_prefix="3201", limit=10, cursor=second.next_cursor)
+        assert third.next_cursor is None
+        assert [d.id for d in first.items + second.items + third.items] == [d.id for d in everything]
+        # a township's prefix lists its service centre and its villages'
+        township = service.list_departments(region_prefix="320115001", limit=10, cursor=None).items
+        assert [d.id for d in township] == ["320115001-service", "320115001001-service"]
 
 
 # --- search across levels ---------------------------------------------------------------
