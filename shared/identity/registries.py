@@ -34,8 +34,8 @@ from __future__ import annotations
 from typing import Protocol
 from urllib.parse import quote
 
+from shared.codes.national import check_uscc
 from shared.identity import errors
-from shared.identity.codes import check_uscc
 from shared.identity.models import EnterpriseRecord
 from shared.identity.protection import HashPurpose, KeyedHasher, normalize_name
 from shared.identity.repository import IdentityRepository
