@@ -243,11 +243,11 @@ def test_township_and_village_scopes() -> None:
     # Then the township's staff handle its own cases and its villages', nothing beside or above it
     assert decide(township_staff, township_case) is Decision.ALLOW
     assert decide(township_staff, village_case) is Decision.ALLOW
-    assert decide(township_staff, county_case) is FORBIDDEN
-    assert decide(township_staff, other_township) is FORBIDDEN
+    assert decide(township_staff, county_case) is Decision.NOT_FOUND
+    assert decide(township_staff, other_township) is Decision.NOT_FOUND
     # And the township supervisor (given in the 12-digit form) reads the same area
     assert township_supervisor.region_prefix == "320115001"
     assert decide(township_supervisor, village_case) is Decision.ALLOW
-    assert decide(township_supervisor, other_township) is FORBIDDEN
+    assert decide(township_supervisor, other_township) is Decision.NOT_FOUND
     # And the Nanjing supervisor reads a village's case
     assert decide(SUPERVISOR_NANJING, village_case) is Decision.ALLOW
