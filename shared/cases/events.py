@@ -32,12 +32,18 @@ in the same transaction as the transition they describe.
 Data never holds an ID number or a name.
 """
 
+from __future__ import annotations
+
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict
 
-from shared.cases.models import Case, Deadlines, Deficiency
+from shared.cases.facts import Deadlines, Deficiency
 from shared.platform.events import Envelope, register_event_type
+
+if TYPE_CHECKING:  # the case model stays out of the consumers' cold start
+    from shared.cases.models import Case
 
 SOURCE = "cases"
 SUBMITTED = "case.submitted"
