@@ -23,8 +23,13 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.identity.api import InvalidToken, session_status, verifier
+from shared.identity.config import identity_settings, session_check_settings, token_settings
 from shared.platform.clock import now
+from shared.platform.config import require
 from shared.platform.principal import Principal
+
+# cold start: a missing or malformed variable fails the first invocation, by name
+require(token_settings, session_check_settings, identity_settings)
 
 logger = Logger()
 BEARER = "bearer "

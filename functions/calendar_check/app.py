@@ -17,8 +17,13 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.platform import clock
+from shared.platform.config import require
 from shared.platform.observability import logger, metrics
 from shared.workdays import api as service
+from shared.workdays.config import workdays_settings
+
+# cold start: a missing or malformed variable fails the first invocation, by name
+require(workdays_settings)
 
 MISSING_METRIC = "NextYearCalendarMissing"
 

@@ -11,10 +11,25 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.cases import api as cases
 from shared.cases.api import router as cases_router
+from shared.cases.config import cases_settings, materials_settings
 from shared.catalog import api as catalog
+from shared.catalog.config import catalog_settings
 from shared.licences import api as licences
+from shared.licences.config import licences_settings
+from shared.platform.config import http_settings, idempotency_settings, require, sealing_settings
 from shared.platform.http import make_resolver
 from shared.platform.observability import logger
+
+# cold start: a missing or malformed variable fails the first invocation, by name
+require(
+    http_settings,
+    idempotency_settings,
+    cases_settings,
+    catalog_settings,
+    licences_settings,
+    materials_settings,
+    sealing_settings,
+)
 
 # the cases context's ports: published items (catalogue) and once-only licence reuse (licences)
 cases.wire(items=lambda code: catalog.CatalogService().get_item(code), licences=lambda: licences.licences_service())

@@ -25,8 +25,13 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.delivery.api import UnknownShipment, UnknownWaybill, UnmappableMessage, delivery_service, to_update
+from shared.delivery.config import delivery_settings
+from shared.platform.config import consumer_settings, require
 from shared.platform.consumer import PermanentFailure, batch_handler
 from shared.platform.observability import logger, metrics
+
+# cold start: a missing or malformed variable fails the first invocation, by name
+require(delivery_settings, consumer_settings)
 
 
 def apply(record: SQSRecord) -> None:

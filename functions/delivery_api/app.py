@@ -11,10 +11,26 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.cases import api as cases
+from shared.cases.config import cases_settings, materials_settings
+from shared.catalog.config import catalog_settings
 from shared.delivery import api as delivery
 from shared.delivery.api import router as delivery_router
+from shared.delivery.config import courier_inbound_settings, delivery_settings
+from shared.platform.config import http_settings, idempotency_settings, require, sealing_settings
 from shared.platform.http import make_resolver
 from shared.platform.observability import logger
+
+# cold start: a missing or malformed variable fails the first invocation, by name
+require(
+    http_settings,
+    idempotency_settings,
+    cases_settings,
+    catalog_settings,
+    delivery_settings,
+    materials_settings,
+    courier_inbound_settings,
+    sealing_settings,
+)
 
 # the delivery context's port: the applicant's own case, as the cases context shows it to them
 delivery.wire(cases=lambda principal, case_id: cases.cases_service().summary(principal, case_id))

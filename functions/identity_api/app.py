@@ -12,9 +12,34 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.identity.api import router as identity_router
+from shared.identity.config import hashing_settings, identity_settings, token_settings
 from shared.notifications.api import router as messages_router
+from shared.notifications.config import notifications_settings
+from shared.platform.config import (
+    http_settings,
+    idempotency_settings,
+    partner_settings,
+    require,
+    sealing_settings,
+    sms_settings,
+    stage_settings,
+)
 from shared.platform.http import make_resolver
 from shared.platform.observability import logger
+
+# cold start: a missing or malformed variable fails the first invocation, by name
+require(
+    http_settings,
+    idempotency_settings,
+    identity_settings,
+    hashing_settings,
+    token_settings,
+    sealing_settings,
+    notifications_settings,
+    sms_settings,
+    stage_settings,
+    partner_settings,
+)
 
 app = make_resolver()
 app.include_router(identity_router)

@@ -14,9 +14,14 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from shared.licences.config import licences_settings
 from shared.platform.clock import today_in_shanghai
+from shared.platform.config import require
 from shared.platform.ids import new_id
 from shared.platform.observability import logger, metrics
+
+# cold start: a missing or malformed variable fails the first invocation, by name
+require(licences_settings)
 
 
 @logger().inject_lambda_context

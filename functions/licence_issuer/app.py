@@ -19,11 +19,24 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.identity import api as identity
+from shared.identity.config import identity_settings
 from shared.licences import api as licences
+from shared.licences.config import licence_documents_settings, licences_settings, signing_settings
+from shared.platform.config import consumer_settings, require, sealing_settings
 from shared.platform.consumer import PermanentFailure, batch_handler
 from shared.platform.dispatch import Dispatcher
 from shared.platform.events import Envelope
 from shared.platform.observability import logger, metrics
+
+# cold start: a missing or malformed variable fails the first invocation, by name
+require(
+    licences_settings,
+    licence_documents_settings,
+    signing_settings,
+    identity_settings,
+    sealing_settings,
+    consumer_settings,
+)
 
 if TYPE_CHECKING:
     from shared.cases.events import LicenceDueData

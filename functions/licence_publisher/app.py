@@ -15,11 +15,16 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from shared.licences.config import licence_documents_settings, licences_settings, signing_settings
 from shared.licences.events import STATUS_EVENTS, LicenceFacts
+from shared.platform.config import consumer_settings, require
 from shared.platform.consumer import batch_handler
 from shared.platform.dispatch import Dispatcher
 from shared.platform.events import Envelope
 from shared.platform.observability import logger, metrics
+
+# cold start: a missing or malformed variable fails the first invocation, by name
+require(licences_settings, licence_documents_settings, signing_settings, consumer_settings)
 
 status_changes: Dispatcher[None] = Dispatcher("licence_publisher")
 _published_in_this_batch: list[bool] = []

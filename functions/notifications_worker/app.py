@@ -19,9 +19,14 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.notifications.api import inbox_service, messages_for
+from shared.notifications.config import notifications_settings
+from shared.platform.config import consumer_settings, require
 from shared.platform.consumer import batch_handler
 from shared.platform.events import parse_bus_message
 from shared.platform.observability import logger
+
+# cold start: a missing or malformed variable fails the first invocation, by name
+require(notifications_settings, consumer_settings)
 
 
 def record_handler(record: SQSRecord) -> None:

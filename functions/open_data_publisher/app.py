@@ -19,11 +19,16 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.catalog.api import CatalogService, snapshot_key, write_region_snapshot
+from shared.catalog.config import catalog_settings, open_data_settings
 from shared.catalog.events import ITEM_PUBLISHED, ITEM_RETIRED, ItemPublishedData, ItemRetiredData
+from shared.platform.config import consumer_settings, require
 from shared.platform.consumer import batch_handler
 from shared.platform.dispatch import Dispatcher
 from shared.platform.events import Envelope
 from shared.platform.observability import logger
+
+# cold start: a missing or malformed variable fails the first invocation, by name
+require(catalog_settings, open_data_settings, consumer_settings)
 
 catalog_changes: Dispatcher[None] = Dispatcher("open_data_publisher")
 _rebuilt_in_this_batch: set[str] = set()

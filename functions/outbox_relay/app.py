@@ -14,8 +14,12 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from shared.platform.config import event_bus_settings, require
 from shared.platform.observability import logger, metrics
 from shared.platform.relay import relay_stream_records
+
+# cold start: a missing or malformed variable fails the first invocation, by name
+require(event_bus_settings)
 
 
 @metrics().log_metrics

@@ -10,8 +10,13 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.payments.api import router as payments_router
+from shared.payments.config import channel_settings, payments_settings
+from shared.platform.config import http_settings, idempotency_settings, require
 from shared.platform.http import make_resolver
 from shared.platform.observability import logger
+
+# cold start: a missing or malformed variable fails the first invocation, by name
+require(http_settings, idempotency_settings, payments_settings, channel_settings)
 
 app = make_resolver()
 app.include_router(payments_router)

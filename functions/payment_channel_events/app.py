@@ -17,8 +17,13 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.payments.api import MalformedNotification, Via, callback_handler, channels, parse_queue_message
+from shared.payments.config import channel_settings, payments_settings
+from shared.platform.config import consumer_settings, require
 from shared.platform.consumer import PermanentFailure, batch_handler
 from shared.platform.observability import logger, metrics
+
+# cold start: a missing or malformed variable fails the first invocation, by name
+require(payments_settings, channel_settings, consumer_settings)
 
 
 def apply(record: SQSRecord) -> None:

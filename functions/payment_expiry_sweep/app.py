@@ -15,9 +15,14 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.payments.api import payments_service
+from shared.payments.config import payments_settings
 from shared.platform.clock import iso, now
+from shared.platform.config import require
 from shared.platform.ids import new_id
 from shared.platform.observability import logger, metrics
+
+# cold start: a missing or malformed variable fails the first invocation, by name
+require(payments_settings)
 
 SAFETY_MARGIN_MS = 20_000
 

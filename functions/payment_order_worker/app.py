@@ -17,10 +17,15 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.cases.events import FEE_DUE, WITHDRAWN, ClosedData, FeeDueData
 from shared.payments.api import payments_service
+from shared.payments.config import payments_settings
+from shared.platform.config import consumer_settings, require
 from shared.platform.consumer import batch_handler
 from shared.platform.dispatch import Dispatcher
 from shared.platform.events import Envelope
 from shared.platform.observability import logger, metrics
+
+# cold start: a missing or malformed variable fails the first invocation, by name
+require(payments_settings, consumer_settings)
 
 case_events: Dispatcher[None] = Dispatcher("payment_order_worker")
 

@@ -16,9 +16,14 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.payments.api import channels, reconcile, report_key
+from shared.payments.config import channel_settings, payments_settings, reconciliation_settings
 from shared.platform.clock import today_in_shanghai
+from shared.platform.config import require
 from shared.platform.ids import new_id
 from shared.platform.observability import logger, metrics
+
+# cold start: a missing or malformed variable fails the first invocation, by name
+require(payments_settings, channel_settings, reconciliation_settings)
 
 
 @logger().inject_lambda_context

@@ -24,12 +24,19 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.cases import api as cases
 from shared.cases.api import cases_service
+from shared.cases.config import cases_settings
 from shared.cases.events import SUBMITTED, SubmittedData
+from shared.catalog.config import catalog_settings
 from shared.licences import api as licences
+from shared.licences.config import licences_settings
+from shared.platform.config import consumer_settings, require
 from shared.platform.consumer import batch_handler
 from shared.platform.dispatch import Dispatcher
 from shared.platform.events import Envelope
 from shared.platform.observability import logger, metrics
+
+# cold start: a missing or malformed variable fails the first invocation, by name
+require(cases_settings, catalog_settings, licences_settings, consumer_settings)
 
 # the cases context's port: pre-review checks the e-licences a case refers to (licences)
 cases.wire(licences=lambda: licences.licences_service())

@@ -22,12 +22,18 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.cases.events import DELIVERY_DUE, DeliveryDueData
+from shared.catalog.config import catalog_settings
 from shared.delivery import events
 from shared.delivery.api import UnknownRegion, UnknownShipment, delivery_service
+from shared.delivery.config import courier_outbound_settings, delivery_settings
+from shared.platform.config import consumer_settings, require, sealing_settings
 from shared.platform.consumer import PermanentFailure, batch_handler
 from shared.platform.dispatch import Dispatcher
 from shared.platform.events import Envelope, parse_bus_message
 from shared.platform.observability import logger, metrics
+
+# cold start: a missing or malformed variable fails the first invocation, by name
+require(catalog_settings, delivery_settings, courier_outbound_settings, sealing_settings, consumer_settings)
 
 
 class Booking(Protocol):

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from shared.cases import events, ports
+from shared.cases.config import materials_settings
 from shared.cases.deadlines import intake_due
 from shared.cases.errors import (
     FIELD_ADDRESS_REGION_REQUIRED,
@@ -76,7 +77,6 @@ from shared.cases.storage import MaterialStore
 from shared.cases.timeline import next_entry
 from shared.cases.views import detail_of, summary_of
 from shared.platform import sealing
-from shared.platform.config import settings
 from shared.platform.errors import Conflict, FieldError, Forbidden, NotFound, PayloadTooLarge, ValidationFailed
 from shared.platform.idempotency import payload_hash
 from shared.platform.ids import new_id
@@ -355,7 +355,7 @@ class Application:
         if len(case.materials) >= MAX_MATERIALS_PER_CASE:
             raise Conflict(TOO_MANY_MATERIALS, params={"limit": MAX_MATERIALS_PER_CASE})
         material_id = new_id()
-        ttl = settings().material_upload_ttl_s
+        ttl = materials_settings().material_upload_ttl_s
         form = self.store.upload_form(
             case_id=case_id,
             material_id=material_id,

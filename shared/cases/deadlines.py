@@ -8,8 +8,8 @@ import datetime as dt
 
 import shared.workdays.api as workdays
 from shared.cases import clock
+from shared.cases.config import joint_task_settings
 from shared.cases.models import Deadlines, ItemSnapshot, JointTask, LicenceClock
-from shared.platform.config import settings
 
 ART44_WORKING_DAYS = 10
 """行政许可法 第44条: the certificate within 10 (working) days of the decision (statute, not configuration)."""
@@ -61,7 +61,7 @@ def joint_tasks_for(item: ItemSnapshot, start: dt.date, calendar: clock.WorkingD
         return []
     lead = item.lead_department_id or item.department_id
     # each co-department's own limit (configuration, JOINT_TASK_WORKING_DAYS), capped by the promise
-    own = settings().joint_task_working_days
+    own = joint_task_settings().joint_task_working_days
     days = min(own, item.promised_limit_days) if item.promised_limit_days > 0 else own
     due = calendar.add_working_days(start, days).date
     return [

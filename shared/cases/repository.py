@@ -69,13 +69,13 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from shared.cases.config import cases_settings, supervision_settings
 from shared.cases.errors import CHANGED_CONCURRENTLY
 from shared.cases.models import Case, JointTask, TaskState, TimelineEntry
 from shared.cases.numbers import counter_key
 from shared.cases.states import AWAITING_INTAKE, CLOCK_RUNNING, LICENCE_CLOCK, UNDER_REVIEW, CaseState
 from shared.platform.aws import dynamodb
 from shared.platform.clock import iso, now
-from shared.platform.config import settings
 from shared.platform.dynamo import Repository, Transaction, from_item, query_page, shard_of, to_item
 from shared.platform.dynamo import values as expression_values
 from shared.platform.errors import BadRequest, Conflict
@@ -125,7 +125,7 @@ def _extension_pk(region_code: str) -> str:
 def city_prefixes() -> tuple[str, ...]:
     """Partitions of the supervisors' lists: the province's own items and its cities
     (configuration, SUPERVISION_CITY_PREFIXES; Jiangsu: 3200 and its 13 cities)."""
-    return settings().city_prefixes
+    return supervision_settings().city_prefixes
 
 
 def warnings_pk(region_code: str) -> str:
@@ -234,7 +234,7 @@ class WorkQueuePage:
 
 class CasesRepository(Repository):
     def configured_table(self) -> str:
-        return settings().cases_table
+        return cases_settings().cases_table
 
     # --- case numbers -----------------------------------------------------------------
 

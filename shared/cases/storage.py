@@ -23,9 +23,9 @@ from urllib.parse import quote, unquote
 
 from botocore.exceptions import ClientError
 
+from shared.cases.config import materials_settings
 from shared.cases.formats import MAGIC_BYTES_NEEDED
 from shared.platform.aws import s3
-from shared.platform.config import settings
 
 _READ_CHUNK = 1024 * 1024
 
@@ -55,7 +55,7 @@ class StoredFile:
 
 class MaterialStore:
     def __init__(self, bucket: str | None = None) -> None:
-        self.bucket = bucket or settings().materials_bucket
+        self.bucket = bucket or materials_settings().materials_bucket
         if not self.bucket:
             raise RuntimeError("MATERIALS_BUCKET is not set")
 

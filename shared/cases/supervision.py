@@ -11,13 +11,13 @@ from typing import Any
 
 import shared.workdays.api as workdays
 from shared.cases import clock, events
+from shared.cases.config import supervision_settings
 from shared.cases.deadlines import calendar_for
 from shared.cases.ledger import CaseLedger, moment
 from shared.cases.models import Case, TaskState, WarningKind
 from shared.cases.policy import Actor
 from shared.cases.repository import DUE_SHARDS, city_prefixes
 from shared.cases.states import CLOCK_RUNNING, LICENCE_CLOCK
-from shared.platform.config import settings
 from shared.platform.errors import Forbidden
 from shared.platform.pagination import Page
 from shared.platform.principal import Principal, Role
@@ -46,7 +46,7 @@ class WarningPolicy:
     @classmethod
     def configured(cls) -> WarningPolicy:
         """From the validated settings (SUPERVISION_YELLOW_SHARE, _YELLOW_DAYS_LEFT, _HORIZON_DAYS)."""
-        config = settings()
+        config = supervision_settings()
         return cls(
             config.supervision_yellow_share, config.supervision_yellow_days_left, config.supervision_horizon_days
         )

@@ -8,10 +8,10 @@ right file behind.
 
 from __future__ import annotations
 
+from shared.catalog.config import open_data_settings
 from shared.catalog.models import RegionSnapshot
 from shared.catalog.service import CatalogService
 from shared.platform.aws import s3
-from shared.platform.config import settings
 
 SNAPSHOT_PREFIX = "open-data/lists/"
 
@@ -24,7 +24,7 @@ def write_region_snapshot(service: CatalogService, region_code: str) -> RegionSn
     """Rebuild and store one division's snapshot; returns what was written."""
     snapshot = service.region_snapshot(region_code)
     s3().put_object(
-        Bucket=settings().open_data_bucket,
+        Bucket=open_data_settings().open_data_bucket,
         Key=snapshot_key(region_code),
         Body=snapshot.model_dump_json(indent=2).encode("utf-8"),
         ContentType="application/json; charset=utf-8",

@@ -40,6 +40,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from shared.catalog.codes import region_scope
+from shared.catalog.config import catalog_settings
 from shared.catalog.errors import DRAFT_CONFLICT, THREE_LEVEL_MISMATCH
 from shared.catalog.models import (
     BasicItem,
@@ -62,7 +63,6 @@ from shared.catalog.search_text import (
 )
 from shared.codes.divisions import ancestors_of
 from shared.platform.aws import dynamodb
-from shared.platform.config import settings
 from shared.platform.dynamo import Repository, Transaction, from_item, to_item
 from shared.platform.dynamo import values as expression_values
 from shared.platform.errors import AppError, BadRequest, Conflict, ValidationFailed
@@ -278,7 +278,7 @@ class _Expression:
 
 class CatalogRepository(Repository):
     def configured_table(self) -> str:
-        return settings().catalog_table
+        return catalog_settings().catalog_table
 
     # --- regions ------------------------------------------------------------------
 

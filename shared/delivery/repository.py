@@ -26,10 +26,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from shared.delivery.config import delivery_settings
 from shared.delivery.errors import CHANGED_CONCURRENTLY
 from shared.delivery.models import Shipment, ShipmentKind, TrackingEntry
 from shared.platform.aws import dynamodb
-from shared.platform.config import settings
 from shared.platform.dynamo import Repository, from_item, to_item
 from shared.platform.dynamo import values as expression_values
 from shared.platform.errors import Conflict
@@ -105,7 +105,7 @@ def tracking_record(shipment_id: str, entry: TrackingEntry) -> dict[str, Any]:
 
 class DeliveryRepository(Repository):
     def configured_table(self) -> str:
-        return settings().delivery_table
+        return delivery_settings().delivery_table
 
     # --- writes ---------------------------------------------------------------------------
 

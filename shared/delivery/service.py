@@ -20,6 +20,7 @@ from typing import Any
 
 from shared.cases.events import DeliveryDueData
 from shared.delivery import events, ports
+from shared.delivery.config import courier_inbound_settings, courier_outbound_settings
 from shared.delivery.directory import Directory, directory
 from shared.delivery.errors import (
     HANDOVER_NOT_ALLOWED,
@@ -57,7 +58,6 @@ from shared.delivery.repository import DeliveryRepository, DuplicateFact, Shipme
 from shared.delivery.states import ShipmentState, moves_forward, order_key
 from shared.platform.aws import sqs
 from shared.platform.clock import now
-from shared.platform.config import settings
 from shared.platform.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from shared.platform.events import Envelope
 from shared.platform.ids import new_id
@@ -189,7 +189,7 @@ class DeliveryService:
         return Outcome(shipment_id, "sent", shipment.state)
 
     def _send_booking(self, shipment: Shipment) -> None:
-        queue = settings().courier_outbound_queue_url
+        queue = courier_outbound_settings().courier_outbound_queue_url
         if not queue:
             raise RuntimeError("COURIER_OUTBOUND_QUEUE_URL is not set")
         pickup = shipment.kind is ShipmentKind.MATERIAL_PICKUP
@@ -463,7 +463,7 @@ class DeliveryService:
 
     def dead_letters(self, *, limit: int) -> DeadLetterList:
         """A look at the partner-inbound DLQ without taking messages out of it (visibility 0)."""
-        queue = settings().courier_inbound_dlq_url
+        queue = courier_inbound_settings().courier_inbound_dlq_url
         if not queue:
             raise RuntimeError("COURIER_INBOUND_DLQ_URL is not set")
         client = sqs()

@@ -27,9 +27,9 @@ from collections.abc import Callable
 from enum import StrEnum
 from functools import cache
 
+from shared.identity.config import hashing_settings
 from shared.platform import sealing
 from shared.platform.aws import client
-from shared.platform.config import settings
 from shared.platform.sealing import PersonalDataSealer
 
 
@@ -93,7 +93,7 @@ class KeyedHasher:
 
 
 def _secret_from_secrets_manager() -> bytes:
-    arn = settings().identity_hash_secret_arn
+    arn = hashing_settings().identity_hash_secret_arn
     if not arn:
         raise RuntimeError("IDENTITY_HASH_SECRET_ARN is not set")
     return str(client("secretsmanager").get_secret_value(SecretId=arn)["SecretString"]).encode()

@@ -36,10 +36,11 @@ from urllib.parse import quote
 
 from shared.codes.national import check_uscc
 from shared.identity import errors
+from shared.identity.config import registry_settings
 from shared.identity.models import EnterpriseRecord
 from shared.identity.protection import HashPurpose, KeyedHasher, normalize_name
 from shared.identity.repository import IdentityRepository
-from shared.platform.config import settings
+from shared.platform.config import partner_settings, stage_settings
 from shared.platform.observability import logger
 from shared.platform.partner_http import (
     CircuitBreaker,
@@ -155,17 +156,18 @@ class HttpsRegistries:
 
 def registries(repository: IdentityRepository, hasher: KeyedHasher) -> tuple[PopulationRegistry, EnterpriseRegistry]:
     """The adapters the `REAL_NAME_REGISTRY` setting names."""
-    cfg = settings()
+    cfg = registry_settings()
     if cfg.real_name_registry == "seeded":
         return SeededPopulationRegistry(repository, hasher), SeededEnterpriseRegistry(repository, hasher)
     partner = None
     if cfg.real_name_registry_url:
+        limits = partner_settings()
         partner = PartnerClient(
-            check_url(cfg.real_name_registry_url, stage=cfg.stage),
+            check_url(cfg.real_name_registry_url, stage=stage_settings().stage),
             app_id=cfg.real_name_registry_app_id,
             secret=lambda: partner_secret(cfg.real_name_registry_secret_arn),
-            timeout_s=cfg.partner_timeout_s,
-            breaker=CircuitBreaker(cfg.partner_breaker_failures, cfg.partner_breaker_open_s),
+            timeout_s=limits.partner_timeout_s,
+            breaker=CircuitBreaker(limits.partner_breaker_failures, limits.partner_breaker_open_s),
         )
     both = HttpsRegistries(partner, hasher)
     return both, both

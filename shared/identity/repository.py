@@ -34,10 +34,10 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from shared.identity import errors
+from shared.identity.config import identity_settings
 from shared.identity.models import Account, AuthorisationRecord, Challenge, EnterpriseRecord, RefreshRecord
 from shared.identity.throttle import Admission
 from shared.platform.aws import dynamodb
-from shared.platform.config import settings
 from shared.platform.dynamo import Repository, Transaction, from_item, to_item
 from shared.platform.dynamo import values as expression_values
 from shared.platform.errors import Conflict, NotFound, RateLimited, Unauthorized, ValidationFailed
@@ -108,7 +108,7 @@ def admit(transaction: Transaction, admission: Admission) -> None:
 
 class IdentityRepository(Repository):
     def configured_table(self) -> str:
-        return settings().identity_table
+        return identity_settings().identity_table
 
     # --- plain reads -----------------------------------------------------------------------
 

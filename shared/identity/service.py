@@ -47,6 +47,7 @@ from typing import Any, Literal
 from shared.codes.national import check_resident_id, check_uscc, normalize_code
 from shared.identity import errors
 from shared.identity import events as identity_events
+from shared.identity.config import IdentitySettings, TokenSettings, identity_settings, token_settings
 from shared.identity.models import (
     Account,
     AccountKind,
@@ -75,7 +76,6 @@ from shared.identity.repository import IdentityRepository, RaceLost, login_key, 
 from shared.identity.throttle import Admission, Backoff, Refusal, SlidingWindow
 from shared.identity.tokens import KmsSigner, Signer, claims_for, encode_token, verification_keys
 from shared.platform.clock import SHANGHAI, now, today_in_shanghai
-from shared.platform.config import Settings, settings
 from shared.platform.errors import FieldError, Forbidden, NotFound, RateLimited, Unauthorized, ValidationFailed
 from shared.platform.ids import new_id
 from shared.platform.observability import logger
@@ -133,7 +133,8 @@ class IdentityService:
     sms: SmsSender
     population: PopulationRegistry
     enterprises: EnterpriseRegistry
-    config: Settings
+    config: IdentitySettings
+    tokens: TokenSettings
 
     # --- input checks ---------------------------------------------------------------------
 
@@ -423,14 +424,14 @@ class IdentityService:
         issued_at = now()
         claims = claims_for(
             principal,
-            issuer=self.config.token_issuer,
-            audience=self.config.token_audience,
+            issuer=self.tokens.token_issuer,
+            audience=self.tokens.token_audience,
             issued_at=issued_at,
-            ttl_s=self.config.access_token_ttl_s,
+            ttl_s=self.tokens.access_token_ttl_s,
         )
         return TokenPair(
             access_token=encode_token(claims, self.signer),
-            expires_in=self.config.access_token_ttl_s,
+            expires_in=self.tokens.access_token_ttl_s,
             refresh_token=refresh_token,
             refresh_expires_in=max(0, refresh.expires_at - int(issued_at.timestamp())),
             role=principal.role,
@@ -764,11 +765,12 @@ def identity_service() -> IdentityService:
         repository=repository,
         hasher=keyed,
         sealer=sealer(),
-        signer=KmsSigner(settings().token_signing_key_id),
+        signer=KmsSigner(token_settings().token_signing_key_id),
         sms=sms_sender(),
         population=population,
         enterprises=enterprises,
-        config=settings(),
+        config=identity_settings(),
+        tokens=token_settings(),
     )
 
 

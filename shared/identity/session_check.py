@@ -19,7 +19,7 @@ import threading
 from functools import cache
 from typing import Protocol
 
-from shared.platform.config import settings
+from shared.identity.config import session_check_settings
 
 MAX_CACHED_SESSIONS = 50_000  # bounds the memory of a long-lived authorizer
 
@@ -68,4 +68,4 @@ class CachedSessionStatus:
 
 @cache
 def session_status() -> CachedSessionStatus:
-    return CachedSessionStatus(TableSessionStatus(), settings().session_check_cache_s)
+    return CachedSessionStatus(TableSessionStatus(), session_check_settings().session_check_cache_s)

@@ -34,8 +34,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from shared.identity.config import token_settings
 from shared.platform.aws import client
-from shared.platform.config import settings
 from shared.platform.ids import new_id
 from shared.platform.principal import Principal, Role
 
@@ -269,7 +269,7 @@ class KmsPublicKeys:
 def verification_keys() -> KmsPublicKeys:
     """The process's verification keys: the current signing key first, then the
     earlier ones still accepted during a rotation (settings)."""
-    cfg = settings()
+    cfg = token_settings()
     previous = [k.strip() for k in cfg.token_previous_key_ids.split(",")]
     return KmsPublicKeys([cfg.token_signing_key_id, *previous])
 
@@ -277,7 +277,7 @@ def verification_keys() -> KmsPublicKeys:
 @cache
 def verifier() -> TokenVerifier:
     """The process's verifier with the configured issuer and audience."""
-    cfg = settings()
+    cfg = token_settings()
     return TokenVerifier(verification_keys(), issuer=cfg.token_issuer, audience=cfg.token_audience)
 
 

@@ -25,9 +25,9 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from shared.licences.config import licences_settings
 from shared.licences.models import Licence, LicenceStatus, UsageEntry
 from shared.platform.aws import dynamodb
-from shared.platform.config import settings
 from shared.platform.dynamo import Repository, Transaction, to_item, values
 from shared.platform.errors import Conflict
 
@@ -74,7 +74,7 @@ def _licence_item(licence: Licence) -> dict[str, Any]:
 
 class LicencesRepository(Repository):
     def configured_table(self) -> str:
-        return settings().licences_table
+        return licences_settings().licences_table
 
     # --- licences --------------------------------------------------------------------------
 

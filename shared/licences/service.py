@@ -15,6 +15,7 @@ from functools import cache
 from shared.cases.events import LicenceDueData
 from shared.licences import errors, events, ports
 from shared.licences.certificate import render_certificate
+from shared.licences.config import licences_settings
 from shared.licences.identifiers import InvalidIdentifier, LicenceIdentifier, format_serial, parse_identifier
 from shared.licences.models import (
     DownloadLink,
@@ -54,7 +55,6 @@ from shared.licences.storage import TRUST_LIST_KEY, LicenceStore, status_list_ob
 from shared.licences.types import licence_type
 from shared.platform import sealing
 from shared.platform.clock import now, today_in_shanghai
-from shared.platform.config import settings
 from shared.platform.errors import Conflict, Forbidden, NotFound
 from shared.platform.ids import new_id
 from shared.platform.observability import logger
@@ -319,7 +319,7 @@ class LicencesService:
 
     def _signed(self, draft: Licence, holder_code: str) -> Licence:
         """Draw a status-list index, sign the payload, render and store the certificate."""
-        size = settings().licence_status_list_size
+        size = licences_settings().licence_status_list_size
         index = secrets.randbelow(size)
         licence = draft.model_copy(update={"status_index": index})
         digest = metadata_digest(licence.metadata(holder_code))
@@ -512,7 +512,7 @@ class LicencesService:
         from shared.platform.dynamo import Transaction
 
         assert isinstance(transaction, Transaction)
-        size = settings().licence_status_list_size
+        size = licences_settings().licence_status_list_size
         for list_id, entries in changes.items():
             stored = self.repository.status_list(list_id, consistent=True)
             bits = StatusBits.decode(str(stored["encoded_list"]), int(stored["size"])) if stored else StatusBits(size)
@@ -644,7 +644,7 @@ class LicencesService:
 
     def download(self, principal: Principal, licence_id: str) -> DownloadLink:
         licence = self._mine(principal, licence_id)
-        ttl = settings().licence_download_ttl_s
+        ttl = licences_settings().licence_download_ttl_s
         url = self.store.download_url(licence.pdf_key, f"{licence.number}.pdf", ttl)
         return DownloadLink(url=url, expires_at=now() + dt.timedelta(seconds=ttl), sha256=licence.pdf_sha256)
 
@@ -676,7 +676,7 @@ class LicencesService:
             encoded, size = str(stored["encoded_list"]), int(stored["size"])
             updated = dt.datetime.fromisoformat(str(stored["updated_at"]))
         else:
-            bits = StatusBits(settings().licence_status_list_size)
+            bits = StatusBits(licences_settings().licence_status_list_size)
             encoded, size, updated = bits.encode(), bits.size, now()
         return StatusListDocument(
             id=list_id,
@@ -703,7 +703,7 @@ class LicencesService:
     def sweep(self, today: dt.date, *, correlation_id: str | None) -> SweepResult:
         """Mark licences past their validity expired; remind holders 30 days ahead, once."""
         result = SweepResult()
-        lead = settings().licence_reminder_days
+        lead = licences_settings().licence_reminder_days
         for licence in self.repository.expiring_between(
             today - dt.timedelta(days=366), today + dt.timedelta(days=lead)
         ):

@@ -28,8 +28,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Protocol
 
+from shared.licences.config import signing_settings
 from shared.platform.aws import client
-from shared.platform.config import settings
 
 ES256 = "ES256"
 SM2_SM3 = "SM2-SM3"
@@ -221,7 +221,7 @@ def _sm2_from_secret_arn(arn: str) -> Sm2Key:
 @cache
 def issuing_key() -> IssuingKey:
     """The key that signs new licences (`LICENCE_SIGNER`)."""
-    cfg = settings()
+    cfg = signing_settings()
     if cfg.licence_signer == "sm2":
         return _sm2_from_secret_arn(cfg.licence_sm2_secret_arn)
     return KmsEs256Key(cfg.licence_signing_key_id)
@@ -232,7 +232,7 @@ def published_keys() -> tuple[tuple[VerificationKey, str], ...]:
     """Every key the trust list publishes, with its state: the current signer
     (`current`), the other configured signer (`standby`) and KMS keys retired
     from signing (`previous`)."""
-    cfg = settings()
+    cfg = signing_settings()
     current = issuing_key().verification_key()
     found: list[tuple[VerificationKey, str]] = [(current, "current")]
     others: list[tuple[IssuingKey, str]] = []

@@ -7,8 +7,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from shared.licences.config import licence_documents_settings
 from shared.platform.aws import s3
-from shared.platform.config import settings
 
 TRUST_LIST_KEY = "public/trust-list.json"
 
@@ -23,7 +23,7 @@ def status_list_object_key(list_id: str) -> str:
 
 class LicenceStore:
     def __init__(self, bucket: str | None = None) -> None:
-        self.bucket = bucket or settings().licences_bucket
+        self.bucket = bucket or licence_documents_settings().licences_bucket
         if not self.bucket:
             raise RuntimeError("LICENCES_BUCKET is not set")
 

@@ -30,11 +30,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from shared.licences.config import licences_settings
 from shared.licences.payload import MalformedPayload, Reason, Result, check_signature, decode, verdict
 from shared.licences.signing import ES256, SM2_SM3, VerificationKey
 from shared.licences.status_list import Entry, InvalidStatusList, StatusBits
 from shared.platform.clock import SHANGHAI, now
-from shared.platform.config import settings
 
 DEFAULT_CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "jszw-licence-verifier"
 _TIMEOUT_S = 10
@@ -202,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"cached in {args.cache}: {', '.join(written)}")
         return 0
     text = sys.stdin.read().strip() if args.qr == "-" else args.qr
-    max_age = args.max_age if args.max_age is not None else settings().licence_offline_max_age_s
+    max_age = args.max_age if args.max_age is not None else licences_settings().licence_offline_max_age_s
     result = check(text, args.cache, max_age)
     if args.json:
         print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))

@@ -18,8 +18,8 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
+from shared.notifications.config import notifications_settings
 from shared.notifications.models import Message
-from shared.platform.config import settings
 from shared.platform.dynamo import Repository
 from shared.platform.dynamo import values as expression_values
 from shared.platform.errors import Conflict
@@ -48,7 +48,7 @@ class AlreadyDelivered(Exception):
 
 class NotificationsRepository(Repository):
     def configured_table(self) -> str:
-        return settings().notifications_table
+        return notifications_settings().notifications_table
 
     def add(self, subject_id: str, message: Message, dedupe_key: str) -> None:
         """Store the message, raise the unread count and remember the dedupe key — at once."""

@@ -28,11 +28,11 @@ from botocore.exceptions import ClientError
 from pydantic import BaseModel, ConfigDict
 
 from shared.payments.channel import MalformedNotification, read_statement
+from shared.payments.config import reconciliation_settings
 from shared.payments.models import CallbackResult, Outcome
 from shared.payments.repository import PaymentsRepository
 from shared.platform.aws import s3
 from shared.platform.clock import iso, now
-from shared.platform.config import settings
 
 
 def statement_key(channel: str, day: dt.date) -> str:
@@ -96,7 +96,9 @@ class Report(BaseModel):
 
 def _statement(channel: str, day: dt.date) -> str | None:
     try:
-        answer = s3().get_object(Bucket=settings().payment_reconciliation_bucket, Key=statement_key(channel, day))
+        answer = s3().get_object(
+            Bucket=reconciliation_settings().payment_reconciliation_bucket, Key=statement_key(channel, day)
+        )
     except ClientError as exc:
         if exc.response.get("Error", {}).get("Code") in {"NoSuchKey", "404"}:
             return None
@@ -142,7 +144,7 @@ def reconcile(channel: str, day: dt.date, repository: PaymentsRepository | None 
             Line(txn_id=record.txn_id, order_id=record.order_id, amount_fen=record.amount_fen)
         )
     s3().put_object(
-        Bucket=settings().payment_reconciliation_bucket,
+        Bucket=reconciliation_settings().payment_reconciliation_bucket,
         Key=report_key(channel, day),
         Body=json.dumps(report.model_dump(mode="json") | {"summary": report.summary()}, ensure_ascii=False, indent=1),
         ContentType="application/json; charset=utf-8",

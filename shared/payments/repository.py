@@ -33,12 +33,12 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+from shared.payments.config import payments_settings
 from shared.payments.errors import CHANGED_CONCURRENTLY
 from shared.payments.models import Order, PaymentException, TransactionRecord
 from shared.payments.states import OPEN_STATES, OrderState
 from shared.platform.aws import dynamodb
 from shared.platform.clock import SHANGHAI, iso
-from shared.platform.config import settings
 from shared.platform.dynamo import Repository, from_item, shard_of
 from shared.platform.dynamo import values as expression_values
 from shared.platform.errors import Conflict
@@ -137,7 +137,7 @@ def exception_item(found: PaymentException) -> dict[str, Any]:
 
 class PaymentsRepository(Repository):
     def configured_table(self) -> str:
-        return settings().payments_table
+        return payments_settings().payments_table
 
     # --- reads ---------------------------------------------------------------------------
 

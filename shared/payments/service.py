@@ -15,6 +15,7 @@ from functools import cache
 from shared.cases.events import FeeDueData
 from shared.payments import events
 from shared.payments.channel import cashier_url
+from shared.payments.config import payments_settings
 from shared.payments.errors import (
     CHANGED_CONCURRENTLY,
     NOT_EXPIRED,
@@ -36,7 +37,6 @@ from shared.payments.states import (
     next_state,
 )
 from shared.platform.clock import now, today_in_shanghai
-from shared.platform.config import settings
 from shared.platform.errors import AppError, Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from shared.platform.ids import new_id
 from shared.platform.observability import logger
@@ -140,7 +140,7 @@ class PaymentsService:
                 waived=waived,
                 created_at=at,
                 updated_at=at,
-                expires_at=at + dt.timedelta(hours=settings().payment_order_valid_hours),
+                expires_at=at + dt.timedelta(hours=payments_settings().payment_order_valid_hours),
                 channel="waiver" if waived else None,
                 paid_at=at if waived else None,
                 closed_at=at if waived else None,
@@ -216,7 +216,7 @@ class PaymentsService:
     def start_payment(self, principal: Principal, order_id: str, channel: str | None) -> PaySession:
         """A cashier session (收银台) at the channel: the signed link the payer opens or scans."""
         order = self.order_for(principal, order_id, Action.WRITE)
-        chosen = channel or settings().payment_default_channel
+        chosen = channel or payments_settings().payment_default_channel
         if chosen not in channels():
             raise ValidationFailed(UNKNOWN_CHANNEL, errors=[FieldError(field="channel", code=UNKNOWN_CHANNEL)])
         at = now()
@@ -231,7 +231,7 @@ class PaymentsService:
             self.repository.save(after, expected_version=order.version, expected_state=order.state)
         except Conflict:
             raise Conflict(CHANGED_CONCURRENTLY, headers={"Retry-After": "1"}) from None
-        url = cashier_url(settings().payment_channel_pay_url, after, channel_secret(chosen), at)
+        url = cashier_url(payments_settings().payment_channel_pay_url, after, channel_secret(chosen), at)
         logger().info("cashier session started", extra={"order_id": order_id, "channel": chosen})
         return PaySession(
             order_id=after.order_id,
@@ -263,7 +263,7 @@ class PaymentsService:
                     "state": OrderState.CREATED,
                     "created_at": at,
                     "updated_at": at,
-                    "expires_at": at + dt.timedelta(hours=settings().payment_order_valid_hours),
+                    "expires_at": at + dt.timedelta(hours=payments_settings().payment_order_valid_hours),
                     "channel": None,
                     "session_started_at": None,
                     "failure_reason": None,

@@ -28,10 +28,10 @@ import time
 from collections.abc import Mapping
 from urllib.parse import urlencode
 
+from shared.payments.config import channel_settings
 from shared.payments.errors import SIGNATURE_INVALID, SIGNATURE_MISSING, TIMESTAMP_STALE, UNKNOWN_CHANNEL
 from shared.platform.aws import client
 from shared.platform.clock import now
-from shared.platform.config import settings
 from shared.platform.errors import BadRequest, NotFound, Unauthorized
 
 TIMESTAMP_HEADER = "X-Jszw-Timestamp"
@@ -46,7 +46,7 @@ _lock = threading.Lock()
 def channels() -> dict[str, str]:
     """channel name → secret ARN, from the configuration."""
     found: dict[str, str] = {}
-    for part in settings().payment_channel_secrets.split(","):
+    for part in channel_settings().payment_channel_secrets.split(","):
         name, _, arn = part.strip().partition("=")
         if name and arn:
             found[name.strip()] = arn.strip()
@@ -94,7 +94,7 @@ def verify_callback(channel: str, headers: Mapping[str, str] | None, body: bytes
     given = _header(headers, SIGNATURE_HEADER).strip()
     if not timestamp or not given:
         raise BadRequest(SIGNATURE_MISSING)
-    window = settings().payment_callback_window_s
+    window = channel_settings().payment_callback_window_s
     try:
         sent = int(timestamp)
     except ValueError:

@@ -25,7 +25,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.platform.aws import sqs
 from shared.platform.clock import iso, now
-from shared.platform.config import settings
+from shared.platform.config import consumer_settings
 from shared.platform.observability import logger, metrics
 
 _MAX_REASON = 900
@@ -52,7 +52,7 @@ def receives(record: SQSRecord) -> int:
 def park(record: SQSRecord, failure: Exception, *, metric: str) -> bool:
     """Move the message to the DLQ with why it failed; False when that did not work
     (then the message is retried and the redrive policy parks it without a reason)."""
-    dlq = settings().dlq_url
+    dlq = consumer_settings().dlq_url
     if not dlq:
         return False
     reason = f"{type(failure).__name__}: {failure}"[:_MAX_REASON]
@@ -82,7 +82,7 @@ def parking(handle: RecordHandler, *, metric: str) -> RecordHandler:
         try:
             handle(record)
         except Exception as failure:
-            last = isinstance(failure, PermanentFailure) or receives(record) >= settings().max_receives
+            last = isinstance(failure, PermanentFailure) or receives(record) >= consumer_settings().max_receives
             if last and park(record, failure, metric=metric):
                 return
             raise

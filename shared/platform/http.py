@@ -25,7 +25,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 from aws_lambda_powertools.shared.json_encoder import Encoder
 
 from shared.platform import strict_json
-from shared.platform.config import settings
+from shared.platform.config import http_settings
 from shared.platform.errors import (
     AppError,
     BadRequest,
@@ -192,7 +192,7 @@ class PlatformResolver(APIGatewayRestResolver):
         return None
 
     def resolve(self, event: Mapping[str, Any], context: Any) -> dict[str, Any]:
-        cfg = settings()
+        cfg = http_settings()
         body = event.get("body") or ""
         size = len(body.encode("utf-8")) if isinstance(body, str) else len(body)
         if size > cfg.max_body_bytes:
@@ -231,7 +231,7 @@ def _idempotency_conflict(exc: Exception) -> Conflict | None:
 
 
 def make_resolver(*, strip_prefixes: list[str] | None = None) -> APIGatewayRestResolver:
-    cfg = settings()
+    cfg = http_settings()
     app = PlatformResolver(
         enable_validation=True,
         # Chinese as UTF-8, not \uXXXX escapes: smaller bodies, readable in curl and logs

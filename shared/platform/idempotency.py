@@ -16,7 +16,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from shared.platform.aws import dynamodb
-from shared.platform.config import settings
+from shared.platform.config import idempotency_settings
 from shared.platform.errors import BadRequest
 
 # Powertools' idempotency utility is imported on the first keyed write, not at import:
@@ -32,7 +32,7 @@ _MAX_KEY_LENGTH = 128
 def persistence() -> DynamoDBPersistenceLayer:
     from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 
-    return DynamoDBPersistenceLayer(table_name=settings().idempotency_table, boto3_client=dynamodb())
+    return DynamoDBPersistenceLayer(table_name=idempotency_settings().idempotency_table, boto3_client=dynamodb())
 
 
 def _run(request: dict[str, Any], produce: Callable[[], dict[str, Any]]) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 
 from shared.platform.aws import events
-from shared.platform.config import settings
+from shared.platform.config import event_bus_settings
 from shared.platform.dynamo import OUTBOX_KIND, from_item
 from shared.platform.events import Envelope
 from shared.platform.observability import logger, metrics
@@ -37,7 +37,7 @@ def relay_stream_records(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
     sequence number of the first record that did not, so the stream resumes
     there.
     """
-    bus = settings().event_bus_name
+    bus = event_bus_settings().event_bus_name
     pending: list[tuple[str, Envelope]] = []
     for record in records:
         envelope = _envelope(record)

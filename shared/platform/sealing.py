@@ -17,7 +17,7 @@ from functools import cache
 from typing import Any
 
 from shared.platform.aws import client
-from shared.platform.config import settings
+from shared.platform.config import sealing_settings
 
 
 class PersonalDataSealer:
@@ -52,4 +52,4 @@ class PersonalDataSealer:
 @cache
 def sealer(purpose: str) -> PersonalDataSealer:
     """The process's sealer for `purpose` (e.g. `identity.account`, `cases.delivery`)."""
-    return PersonalDataSealer(settings().personal_data_key_id, purpose)
+    return PersonalDataSealer(sealing_settings().personal_data_key_id, purpose)

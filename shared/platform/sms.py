@@ -33,7 +33,7 @@ from typing import Protocol
 
 from shared.platform.aws import client
 from shared.platform.clock import iso, now
-from shared.platform.config import settings
+from shared.platform.config import partner_settings, sms_settings, stage_settings
 from shared.platform.ids import new_id
 from shared.platform.partner_http import CircuitBreaker, PartnerClient, PartnerUnavailable, check_url, partner_secret
 from shared.platform.privacy import mask_phone
@@ -108,16 +108,17 @@ class GatewaySms:
 
 @cache
 def sms_sender() -> SmsSender:
-    cfg = settings()
+    cfg = sms_settings()
     if cfg.sms_channel == "outbox":
         return OutboxSms(cfg.sms_outbox_bucket)
     if not cfg.sms_gateway_url:
         return GatewaySms(None)
+    limits = partner_settings()
     partner = PartnerClient(
-        check_url(cfg.sms_gateway_url, stage=cfg.stage),
+        check_url(cfg.sms_gateway_url, stage=stage_settings().stage),
         app_id=cfg.sms_gateway_app_id,
         secret=lambda: partner_secret(cfg.sms_gateway_secret_arn),
-        timeout_s=cfg.partner_timeout_s,
-        breaker=CircuitBreaker(cfg.partner_breaker_failures, cfg.partner_breaker_open_s),
+        timeout_s=limits.partner_timeout_s,
+        breaker=CircuitBreaker(limits.partner_breaker_failures, limits.partner_breaker_open_s),
     )
     return GatewaySms(partner)

@@ -20,9 +20,9 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from shared.platform.config import settings
 from shared.platform.errors import AppError, message_for
 from shared.workdays import service
+from shared.workdays.config import workdays_settings
 from shared.workdays.models import YearArrangement
 
 _INVALID = 2
@@ -34,7 +34,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--actor", default="operator-cli", help="who is loading (kept in the history)")
     parser.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of the messages")
     args = parser.parse_args(argv)
-    if not settings().catalog_table:
+    if not workdays_settings().catalog_table:
         parser.error("set CATALOG_TABLE (and AWS_ENDPOINT_URL for the local cloud)")
     try:
         arrangement = YearArrangement.model_validate_json(args.file.read_bytes())

@@ -18,11 +18,11 @@ from typing import Any
 
 from shared.platform.aws import dynamodb
 from shared.platform.clock import iso, now
-from shared.platform.config import settings
 from shared.platform.dynamo import Transaction, from_item, to_item
 from shared.platform.dynamo import values as expression_values
 from shared.platform.errors import Conflict
 from shared.platform.events import Envelope
+from shared.workdays.config import workdays_settings
 from shared.workdays.models import StoredYearArrangement, YearArrangement
 
 CALENDAR_PK = "CALENDAR"
@@ -42,7 +42,7 @@ def clear_cache() -> None:
 
 
 def _table() -> str:
-    return settings().catalog_table
+    return workdays_settings().catalog_table
 
 
 def _key(year: int) -> dict[str, str]:

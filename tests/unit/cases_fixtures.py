@@ -154,6 +154,9 @@ def cases_cloud() -> Iterator[None]:
             "MAX_RECEIVES": "3",
             "EVENT_BUS_NAME": "jszw-domain-test",
             "PERSONAL_DATA_KEY_ID": data_key,
+            # case_api and pre_review_worker read e-licences (once-only reuse); the licences
+            # fixtures create the table, the cases tests never reach it
+            "LICENCES_TABLE": "licences-test",
         }
         for name, value in environment.items():
             patch.setenv(name, value)
