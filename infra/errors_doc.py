@@ -9,11 +9,7 @@ the ones the API can return.
 
 from __future__ import annotations
 
-import importlib
-import os
-import sys
-
-from infra.template import ROOT, sam_template
+from infra.template import ROOT, import_function, sam_template
 from shared.platform.errors import registered_codes
 
 DOC_PATH = ROOT / "docs" / "errors.md"
@@ -46,13 +42,9 @@ This file is generated from the code (`make openapi`); do not edit it by hand.
 
 
 def load_all_functions() -> None:
-    os.environ.setdefault("AWS_DEFAULT_REGION", "cn-north-1")
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
-    for resource in sam_template()["Resources"].values():
+    for logical_id, resource in sam_template()["Resources"].items():
         if resource["Type"] == "AWS::Serverless::Function":
-            code_dir = resource["Properties"]["CodeUri"].strip("/")
-            importlib.import_module(code_dir.replace("/", ".") + ".app")
+            import_function(logical_id)
 
 
 def render() -> str:

@@ -12,13 +12,11 @@ reverse) are an error, so the spec, the template and the code agree.
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
-import os
 import sys
 from typing import Any
 
-from infra.template import ROOT, sam_template
+from infra.template import ROOT, import_function, sam_template
 
 SPEC_PATH = ROOT / "docs" / "openapi.json"
 TITLE = "江苏政务服务平台 API (Jiangsu Government Online Services)"
@@ -83,14 +81,6 @@ def http_functions() -> dict[str, dict[str, Any]]:
     return found
 
 
-def _load_app(code_dir: str) -> Any:
-    module_name = code_dir.replace("/", ".") + ".app"
-    os.environ.setdefault("AWS_DEFAULT_REGION", "cn-north-1")
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
-    return importlib.import_module(module_name).app
-
-
 def build_spec() -> dict[str, Any]:
     spec: dict[str, Any] = {
         "openapi": "3.1.0",
@@ -101,7 +91,7 @@ def build_spec() -> dict[str, Any]:
     }
     problems: list[str] = []
     for logical_id, info in sorted(http_functions().items()):
-        app = _load_app(info["code_dir"])
+        app = import_function(logical_id).app
         part = json.loads(app.get_openapi_json_schema(title=TITLE, version=VERSION))
         spec["components"]["schemas"].update(part.get("components", {}).get("schemas", {}))
         served = set()

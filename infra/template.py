@@ -52,3 +52,50 @@ def cloudformation_template(path: Path = TEMPLATE) -> dict[str, Any]:
                 props[key] = f"s3://packaged-artifacts/{props[key].strip('/')}.zip"
     os.environ.setdefault("AWS_DEFAULT_REGION", "cn-north-1")
     return transform(template, {}, _NoManagedPolicies())
+
+
+def function_environment(template: dict[str, Any], logical_id: str) -> dict[str, str]:
+    """A function's environment variables (Globals included) as the deployed function
+    would roughly see them, for importing its code outside the cloud (spec generation,
+    cold-start checks): literals as they are, a parameter's default, the first branch of
+    an `Fn::If` (the local stage), anything computed (a table's `!Ref`, an ARN) as a
+    placeholder string."""
+    parameters = template.get("Parameters", {})
+    shared = template.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {})
+    own = template["Resources"][logical_id]["Properties"].get("Environment", {}).get("Variables", {})
+
+    def value(name: str, raw: Any) -> str:
+        if isinstance(raw, str):
+            return raw
+        if isinstance(raw, dict) and "Default" in parameters.get(raw.get("Ref", ""), {}):
+            return str(parameters[raw["Ref"]]["Default"])
+        if isinstance(raw, dict) and "Fn::If" in raw and isinstance(raw["Fn::If"][1], str):
+            return str(raw["Fn::If"][1])
+        return f"placeholder-{name.lower()}"
+
+    return {name: value(name, raw) for name, raw in {**shared, **own}.items()}
+
+
+def import_function(logical_id: str) -> Any:
+    """`functions/<name>/app.py` of a function, imported as a package module under its
+    template environment (`function_environment`; its cold start checks its settings,
+    shared.platform.config). The process environment and cached settings are left as
+    they were; a module imported before is returned as it is."""
+    import importlib
+    import sys
+
+    from shared.platform.config import reset_settings
+
+    template = sam_template()
+    code_dir = str(template["Resources"][logical_id]["Properties"]["CodeUri"]).strip("/")
+    os.environ.setdefault("AWS_DEFAULT_REGION", "cn-north-1")
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    saved = dict(os.environ)
+    os.environ.update({k: v for k, v in function_environment(template, logical_id).items() if k not in saved})
+    try:
+        return importlib.import_module(code_dir.replace("/", ".") + ".app")
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+        reset_settings()

@@ -24,10 +24,11 @@ not exist (conventions: don't reveal that the record exists; a 403 for staff of
 another department was an existence oracle). 403 is left for a caller who can
 see the record but may not do this to it (a supervisor writing).
 
-Routes declare who may call them with `access_extension(...)`, an OpenAPI
-extension (`x-jszw-access`) that lands in docs/openapi.json, so a role-matrix
-test can walk every operation of the spec and know the expected outcome
-without a hand-kept list.
+Routes declare who may call them once, with `shared.platform.routing.route`
+(access=...): it writes the OpenAPI extension (`x-jszw-access`, built by
+`access_extension`) that lands in docs/openapi.json, so a role-matrix test can
+walk every operation of the spec and know the expected outcome without a
+hand-kept list, and enforces the level with `require_access`.
 """
 
 from __future__ import annotations

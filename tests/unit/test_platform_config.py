@@ -10,38 +10,19 @@ from typing import Any
 
 import pytest
 
-from infra.template import ROOT, sam_template
+from infra.template import ROOT, function_environment, sam_template
 from shared.platform.config import ConfigurationError, EnvironmentSettings, reader, reset_settings
 from shared.platform.config import require as require_settings
-
-
-def _value(name: str, value: Any, parameters: dict[str, Any]) -> str:
-    """A template value as the deployed function would see it: literals as they are, a
-    parameter's default, the first branch of an `Fn::If` (the local stage), anything else
-    computed (a table's `!Ref`, an ARN) as a placeholder string."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, dict) and "Ref" in value and "Default" in parameters.get(value["Ref"], {}):
-        return str(parameters[value["Ref"]]["Default"])
-    if isinstance(value, dict) and "Fn::If" in value and isinstance(value["Fn::If"][1], str):
-        return str(value["Fn::If"][1])
-    return f"placeholder-{name.lower()}"
 
 
 def _functions() -> dict[str, dict[str, str]]:
     """Each function's directory and the variables the template sets for it."""
     template = sam_template()
-    parameters = template.get("Parameters", {})
-    shared = template.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {})
-    found: dict[str, dict[str, str]] = {}
-    for resource in template["Resources"].values():
-        if resource["Type"] != "AWS::Serverless::Function":
-            continue
-        properties = resource["Properties"]
-        variables = {**shared, **properties.get("Environment", {}).get("Variables", {})}
-        directory = str(properties["CodeUri"]).strip("/").split("/")[-1]
-        found[directory] = {name: _value(name, value, parameters) for name, value in variables.items()}
-    return found
+    return {
+        str(resource["Properties"]["CodeUri"]).strip("/").split("/")[-1]: function_environment(template, logical_id)
+        for logical_id, resource in template["Resources"].items()
+        if resource["Type"] == "AWS::Serverless::Function"
+    }
 
 
 FUNCTIONS = _functions()
