@@ -4,15 +4,15 @@ first invocation with that variable's name."""
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from infra.template import ROOT, function_environment, sam_template
+from infra.template import function_environment, sam_template
 from shared.platform.config import ConfigurationError, EnvironmentSettings, reader, reset_settings
 from shared.platform.config import require as require_settings
+from tests.support.handlers import load_function
 
 
 def _functions() -> dict[str, dict[str, str]]:
@@ -42,12 +42,8 @@ def bare_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyP
 
 
 def _import(function: str) -> Any:
-    spec = importlib.util.spec_from_file_location(f"cold_start_{function}", ROOT / "functions" / function / "app.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    """A fresh import of the function's module, as a new Lambda environment would do."""
+    return load_function.__wrapped__(function)
 
 
 @pytest.mark.parametrize("function", sorted(FUNCTIONS))
