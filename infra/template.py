@@ -67,6 +67,8 @@ def function_environment(template: dict[str, Any], logical_id: str) -> dict[str,
     def value(name: str, raw: Any) -> str:
         if isinstance(raw, str):
             return raw
+        if raw == {"Ref": "Stage"}:
+            return "local"  # consistent with the `Fn::If` branches taken below (local-stage URLs)
         if isinstance(raw, dict) and "Default" in parameters.get(raw.get("Ref", ""), {}):
             return str(parameters[raw["Ref"]]["Default"])
         if isinstance(raw, dict) and "Fn::If" in raw and isinstance(raw["Fn::If"][1], str):

@@ -19,7 +19,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
 from shared.cases.api import STEP_EVENTS, cases_service
-from shared.cases.config import cases_settings
+from shared.cases.config import cases_settings, joint_task_settings
 from shared.platform.config import consumer_settings, require
 from shared.platform.consumer import PermanentFailure, batch_handler
 from shared.platform.dispatch import Dispatcher
@@ -28,7 +28,7 @@ from shared.platform.events import Envelope
 from shared.platform.observability import logger, metrics
 
 # cold start: a missing or malformed variable fails the first invocation, by name
-require(cases_settings, consumer_settings)
+require(cases_settings, consumer_settings, joint_task_settings)
 
 
 class StepEvent(BaseModel):

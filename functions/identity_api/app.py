@@ -12,7 +12,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.identity.api import router as identity_router
-from shared.identity.config import hashing_settings, identity_settings, token_settings
+from shared.identity.config import hashing_settings, identity_settings, registry_settings, token_settings
 from shared.notifications.api import router as messages_router
 from shared.notifications.config import notifications_settings
 from shared.platform.config import (
@@ -34,6 +34,7 @@ require(
     identity_settings,
     hashing_settings,
     token_settings,
+    registry_settings,
     sealing_settings,
     notifications_settings,
     sms_settings,

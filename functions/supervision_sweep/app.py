@@ -18,7 +18,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.cases.api import WarningPolicy, cases_service
-from shared.cases.config import cases_settings
+from shared.cases.config import cases_settings, supervision_settings
 from shared.catalog.config import catalog_settings
 from shared.platform.clock import today_in_shanghai
 from shared.platform.config import require
@@ -26,7 +26,7 @@ from shared.platform.ids import new_id
 from shared.platform.observability import logger, metrics
 
 # cold start: a missing or malformed variable fails the first invocation, by name
-require(cases_settings, catalog_settings)
+require(cases_settings, catalog_settings, supervision_settings)
 
 SAFETY_MARGIN_MS = 20_000
 

@@ -7,13 +7,14 @@ import datetime as dt
 from collections.abc import Iterator
 
 import pytest
-from pydantic import ValidationError
 
+from shared.cases.config import supervision_settings
 from shared.cases.deadlines import joint_tasks_for
 from shared.cases.models import ItemSnapshot
 from shared.cases.review import _cities_within
 from shared.cases.supervision import WarningPolicy
-from shared.platform.config import reset_settings, settings
+from shared.payments.config import payments_settings
+from shared.platform.config import ConfigurationError, reset_settings
 from shared.workdays.rules import Calendar
 
 JOINT_ITEM = ItemSnapshot(
@@ -63,7 +64,7 @@ def test_the_warning_policy_is_configured_and_checked(monkeypatch: pytest.Monkey
     assert WarningPolicy.configured() == WarningPolicy(0.5, 3, 60)
     monkeypatch.setenv("SUPERVISION_YELLOW_SHARE", "1.5")
     reset_settings()
-    with pytest.raises(ValidationError, match="supervision_yellow_share"):
+    with pytest.raises(ConfigurationError, match="SUPERVISION_YELLOW_SHARE"):
         WarningPolicy.configured()
 
 
@@ -76,25 +77,29 @@ def test_the_supervision_partitions_are_configured(monkeypatch: pytest.MonkeyPat
     for wrong in ("3200,3201,3301", "3201,3202", "3200,3200", "32,3201"):
         monkeypatch.setenv("SUPERVISION_CITY_PREFIXES", wrong)
         reset_settings()
-        with pytest.raises(ValidationError, match="SUPERVISION_CITY_PREFIXES"):
-            settings()
+        with pytest.raises(ConfigurationError, match="SUPERVISION_CITY_PREFIXES"):
+            supervision_settings()
 
 
 def test_the_payment_channel_and_cashier_url_are_checked(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert (settings().payment_default_channel, settings().payment_channel_pay_url) == (
+    monkeypatch.setenv("PAYMENTS_TABLE", "payments")
+    monkeypatch.delenv("PAYMENT_CHANNEL_PAY_URL", raising=False)
+    monkeypatch.delenv("PAYMENT_DEFAULT_CHANNEL", raising=False)
+    reset_settings()
+    assert (payments_settings().payment_default_channel, payments_settings().payment_channel_pay_url) == (
         "jspay",
         "https://pay.jszwfw.gov.cn/cashier",
     )
     monkeypatch.setenv("PAYMENT_DEFAULT_CHANNEL", "JS Pay")
     reset_settings()
-    with pytest.raises(ValidationError, match="PAYMENT_DEFAULT_CHANNEL"):
-        settings()
+    with pytest.raises(ConfigurationError, match="PAYMENT_DEFAULT_CHANNEL"):
+        payments_settings()
     monkeypatch.delenv("PAYMENT_DEFAULT_CHANNEL")
     monkeypatch.setenv("PAYMENT_CHANNEL_PAY_URL", "http://pay.example/cashier")
     monkeypatch.setenv("STAGE", "prod")
     reset_settings()
-    with pytest.raises(ValidationError, match="PAYMENT_CHANNEL_PAY_URL"):
-        settings()
+    with pytest.raises(ConfigurationError, match="PAYMENT_CHANNEL_PAY_URL"):
+        payments_settings()
     monkeypatch.setenv("STAGE", "local")
     reset_settings()
-    assert settings().payment_channel_pay_url == "http://pay.example/cashier"
+    assert payments_settings().payment_channel_pay_url == "http://pay.example/cashier"
