@@ -45,7 +45,9 @@ FICTIONAL_2027: dict[str, Any] = {
 
 @pytest.fixture
 def catalog_table(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    # catalog_api checks its whole configuration at import (D-091): the idempotency table too
     monkeypatch.setenv("CATALOG_TABLE", TABLE)
+    monkeypatch.setenv("IDEMPOTENCY_TABLE", "idempotency-test")
     reset_settings()
     aws.reset_clients()
     repository.clear_cache()
