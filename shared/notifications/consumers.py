@@ -2,7 +2,7 @@
 
 One dispatcher for the notifications_worker: the identity events are mapped
 here, each other context's events in its own module (case_messages,
-payments_messages, licence_messages, delivery_messages), included below. A
+payments_messages, licence_messages, delivery_messages, rating_messages), included below. A
 later flow registers its event types in its module and adds them to the
 `NotificationsRule` of template.yaml (a test compares the two). The event id
 is the dedupe key, so a redelivered event does not produce a second message.
@@ -16,6 +16,7 @@ from shared.notifications.delivery_messages import delivery_messages
 from shared.notifications.licence_messages import licence_messages
 from shared.notifications.models import Category, Inbox, NewMessage
 from shared.notifications.payments_messages import payment_messages
+from shared.notifications.rating_messages import rating_messages
 from shared.platform.dispatch import Dispatcher
 from shared.platform.events import Envelope
 
@@ -79,6 +80,7 @@ notifications.include(case_messages)  # case.*: 办件进度消息
 notifications.include(payment_messages)  # payment.*: 缴费消息
 notifications.include(licence_messages)  # licence.*: 电子证照消息
 notifications.include(delivery_messages)  # shipment.*: 寄递消息
+notifications.include(rating_messages)  # rating.invited, rectification.answered: 好差评消息
 
 HANDLED_EVENT_TYPES = notifications.event_types
 

@@ -14,6 +14,7 @@ class Category(StrEnum):
     CASE = "case"  # 办件进度 (later flows)
     LICENCE = "licence"  # 电子证照 (later flows)
     PAYMENT = "payment"  # 缴费 (later flows)
+    RATING = "rating"  # 好差评: invitations, rectification answers
     SYSTEM = "system"  # 平台公告
 
 

@@ -1,0 +1,83 @@
+"""What the ratings_worker does with each event it is fed (RatingsQueue).
+
+- A finished case (`case.completed` 办结, `case.refused_at_intake` 不予受理,
+  `case.withdrawn` 撤回) or a closed 12345 ticket (`ticket.closed`) invites its
+  applicant to rate it: one invitation per target, however often the event comes.
+- `rating.given`, `rating.changed`, `rating.excluded` move the score counters of
+  the rating's department and month, once per event (its id is the dedupe key).
+
+`ticket.closed` is consumed by name: the 12345 context publishes it with the
+fields of `TicketClosedData` (its own model may carry more; extra fields are
+ignored here).
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+from shared.cases import events as case_events
+from shared.platform.dispatch import Dispatcher
+from shared.platform.events import Envelope
+from shared.ratings import events
+from shared.ratings.models import TargetKind
+from shared.ratings.service import TargetFacts, ratings_service
+
+TICKET_CLOSED = "ticket.closed"
+CASE_OUTCOMES = {
+    case_events.COMPLETED: "completed",
+    case_events.REFUSED_AT_INTAKE: "refused",
+    case_events.WITHDRAWN: "withdrawn",
+}
+
+
+class TicketClosedData(BaseModel):
+    """What a rating invitation needs of a closed 12345 ticket (工单办结)."""
+
+    model_config = ConfigDict(extra="ignore", defer_build=True)
+
+    ticket_id: str
+    ticket_number: str
+    title: str = "12345 热线工单"
+    department_id: str
+    region_code: str
+    requester_subject_id: str | None = None  # None: anonymous, a one-time link only
+
+
+ratings_consumer: Dispatcher[bool] = Dispatcher("ratings_worker")
+
+
+@ratings_consumer.on(*CASE_OUTCOMES, data=case_events.CaseFacts)
+def _case_finished(case: case_events.CaseFacts, envelope: Envelope) -> bool:
+    target = TargetFacts(
+        kind=TargetKind.CASE,
+        target_id=case.case_id,
+        label=case.case_number,
+        title=case.item_name,
+        department_id=case.department_id,
+        region_code=case.region_code,
+        rater_subject_id=case.notify_subject_id,
+        applicant_uscc=case.applicant_uscc,
+        outcome=CASE_OUTCOMES[envelope.type],
+    )
+    return ratings_service().invite(target, correlation_id=envelope.correlation_id or envelope.id)
+
+
+@ratings_consumer.on(TICKET_CLOSED, data=TicketClosedData)
+def _ticket_closed(ticket: TicketClosedData, envelope: Envelope) -> bool:
+    target = TargetFacts(
+        kind=TargetKind.TICKET,
+        target_id=ticket.ticket_id,
+        label=ticket.ticket_number,
+        title=ticket.title,
+        department_id=ticket.department_id,
+        region_code=ticket.region_code,
+        rater_subject_id=ticket.requester_subject_id,
+        applicant_uscc=None,
+        outcome="closed",
+    )
+    return ratings_service().invite(target, correlation_id=envelope.correlation_id or envelope.id)
+
+
+@ratings_consumer.on(events.GIVEN, events.CHANGED, events.EXCLUDED, data=events.RatingData)
+def _count(rating: events.RatingData, envelope: Envelope) -> bool:
+    return ratings_service().count(envelope.id, envelope.type, rating)
