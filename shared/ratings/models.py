@@ -220,7 +220,7 @@ class Rectification(_Shape):
     answer: str | None = None
     answered_on_time: bool | None = None
     answers: int = 0
-    publish_rating_text: bool = False
+    publishable: bool = False
     confirmed: bool | None = None
     rater_comment: str | None = None
     decision: str | None = None
@@ -295,8 +295,12 @@ class VisitRequest(_Request):
 class AnswerRequest(_Request):
     measures: str = Field(min_length=2, max_length=1000, description="What was rectified (整改措施).")
     answer: str = Field(min_length=2, max_length=1000, description="The answer to the rater (答复).")
-    publish_rating_text: bool = Field(
-        default=False, description="The rater's free text may appear in the public exposure column."
+    publishable: bool = Field(
+        default=False,
+        description=(
+            "The rater's free text and this answer may appear in the public exposure column: staff checked that "
+            "they name nobody (ID and phone numbers are masked anyway). Unmarked, the column shows neither."
+        ),
     )
 
 
@@ -408,8 +412,8 @@ class ExposureEntry(_Shape):
     level_name: str
     reasons: list[str]
     rating_text: str | None = Field(description="Only when staff marked it publishable; ID and phone numbers masked.")
-    measures: str | None
-    answer: str | None
+    measures: str | None = Field(description="What was rectified; only when marked publishable, numbers masked.")
+    answer: str | None = Field(description="The answer; only when marked publishable, numbers masked.")
     answered_on_time: bool | None
     outcome: str = Field(description="确认满意 / 监督裁定办结 / 申诉成立.")
     closed_on: dt.date | None

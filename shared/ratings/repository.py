@@ -179,22 +179,26 @@ class ScoreChange:
 
 
 def _add_to_counters(transaction: Transaction, score: ScoreChange) -> None:
+    """ADDs (atomic, commutative) on the department-month record; the index keys name the
+    department, region and month (one short expression: cheap to apply)."""
     names = {f"#c{i}": name for i, name in enumerate(score.deltas)}
     adds = ", ".join(f"#c{i} :d{i}" for i in range(len(score.deltas)))
     transaction.update(
         score_key(score.department_id, score.month),
-        "SET department_id = :department, region_code = :region, #m = :month, gsi1pk = :index, gsi1sk = :sort "
-        f"ADD {adds}",
-        names=names | {"#m": "month"},
+        f"SET gsi1pk = :index, gsi1sk = :sort ADD {adds}",
+        names=names,
         values=expression_values(
-            department=score.department_id,
-            region=score.region_code,
-            month=score.month,
             index=scores_partition(score.month),
             sort=f"{score.region_code}#{score.department_id}",
             **{f"d{i}": delta for i, delta in enumerate(score.deltas.values())},
         ),
     )
+
+
+def counter_identity(record: dict[str, Any]) -> tuple[str, str, str]:
+    """(department, region, month) of a counter record, from its index keys."""
+    region, _, department = str(record["gsi1sk"]).partition("#")
+    return department, region, str(record["gsi1pk"]).removeprefix("SCORES#")
 
 
 class RatingsRepository(Repository):
@@ -413,12 +417,16 @@ class RatingsRepository(Repository):
 
     def count(self, event_id: str, score: ScoreChange) -> bool:
         """Apply one rating event to its department-month counters, once: the event's
-        marker and the atomic ADDs in one transaction; False when counted before."""
+        marker and the atomic ADDs in one transaction; False when counted before. A
+        redelivery is usually caught by one read (cheaper than a refused transaction);
+        the marker's condition is what guarantees it."""
+        marker = {"pk": f"COUNTED#{event_id}", "sk": "COUNTED"}
+        if self.get_item(marker, consistent=True):
+            return False
         transaction = self.transaction()
         transaction.put(
-            {
-                "pk": f"COUNTED#{event_id}",
-                "sk": "COUNTED",
+            marker
+            | {
                 "kind_of_record": "counted",
                 "expires_at": int((now() + COUNTED_RETENTION).timestamp()),
             },

@@ -348,7 +348,7 @@ def visit(principal: Principal, order_id: OrderId, body: Annotated[VisitRequest,
     summary="Rectify and answer (整改答复)",
     description=(
         "What was rectified and the answer to the rater, within 15 working days (configuration); stops the "
-        "answer limit. `publish_rating_text` lets the rater's free text appear in the exposure column."
+        "answer limit. `publishable` lets the rater's free text and the answer appear in the exposure column."
     ),
     tags=[TAG],
     access=Access.STAFF,

@@ -87,7 +87,7 @@ from shared.ratings.models import (
     month_of,
     scrubbed,
 )
-from shared.ratings.repository import LEVEL_ATTRIBUTES, RatingsRepository, ScoreChange
+from shared.ratings.repository import LEVEL_ATTRIBUTES, RatingsRepository, ScoreChange, counter_identity
 from shared.workdays.api import deadline
 
 CONTEXT = "ratings"
@@ -226,13 +226,14 @@ def counts_from(record: dict[str, object]) -> DepartmentCounts:
         value = record.get(name) or 0
         return int(value) if isinstance(value, int | float | str) else 0
 
+    department_id, region_code, month = counter_identity(record)
     levels = {level: number(attribute) for level, attribute in LEVEL_ATTRIBUTES.items()}
     counted = sum(levels.values())
     good = counted - levels[Level.DISSATISFIED] - levels[Level.VERY_DISSATISFIED]
     return DepartmentCounts(
-        department_id=str(record["department_id"]),
-        region_code=str(record["region_code"]),
-        month=str(record["month"]),
+        department_id=department_id,
+        region_code=region_code,
+        month=month,
         levels=levels,
         excluded=number(EXCLUDED_ATTRIBUTE),
         rectified_on_time=number(ON_TIME_ATTRIBUTE),
@@ -626,7 +627,7 @@ class RatingsService:
                 "answered_at": answered_at,
                 "measures": request.measures,
                 "answer": request.answer,
-                "publish_rating_text": request.publish_rating_text,
+                "publishable": request.publishable,
                 "answered_on_time": on_time if order.answers == 0 else order.answered_on_time,
                 "answers": order.answers + 1,
                 "closed_at": answered_at if no_account else None,
@@ -876,9 +877,10 @@ class RatingsService:
             title=order.title,
             level_name=LEVEL_NAMES[order.level],
             reasons=[REASON_NAMES[r] for r in order.reasons],
-            rating_text=scrubbed(order.rating_text) if order.publish_rating_text else None,
-            measures=scrubbed(order.measures),
-            answer=scrubbed(order.answer),
+            # free text is public only once staff marked it so (a name cannot be masked by rule)
+            rating_text=scrubbed(order.rating_text) if order.publishable else None,
+            measures=scrubbed(order.measures) if order.publishable else None,
+            answer=scrubbed(order.answer) if order.publishable else None,
             answered_on_time=order.answered_on_time,
             outcome=CLOSED_OUTCOMES.get(order.closed_reason or "", "已办结"),
             closed_on=order.closed_at.astimezone(SHANGHAI).date() if order.closed_at else None,

@@ -25,6 +25,7 @@ TABLE_OWNER = {
     "DeliveryTable": "delivery",
     "LicencesTable": "licences",
     "NotificationsTable": "notifications",
+    "RatingsTable": "ratings",
 }
 PLATFORM_TABLES = {"IdempotencyTable"}
 
@@ -55,6 +56,8 @@ FUNCTION_CONTEXT = {
     "LicenceApiFunction": "licences",
     "LicencePublisherFunction": "licences",
     "LicenceExpirySweepFunction": "licences",
+    "RatingsApiFunction": "ratings",
+    "RatingsWorkerFunction": "ratings",
 }
 
 # SAM policy templates that name a table, and the access they give.

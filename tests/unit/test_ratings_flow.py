@@ -7,16 +7,18 @@ a supervisor decides; appeals; one-time links; bad input writes nothing."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
+from infra.template import ROOT
 from shared.notifications.api import messages_for
 from shared.platform.clock import frozen_at
 from shared.platform.events import Envelope
 from shared.workdays.api import deadline
-from tests.support.api import call
+from tests.support.api import call, invoke
 from tests.unit.ratings_fixtures import (
     CITIZEN_A,
     CITIZEN_B,
@@ -64,17 +66,27 @@ def test_a_finished_case_invites_its_applicant_exactly_once_under_redelivery() -
     assert [e["data"]["outcome"] for e in invitations] == ["completed", "withdrawn"]
     subject, message = messages_for(Envelope.model_validate(invitations[0]))[0]
     assert subject == SUBJECT_A
-    assert message.category == "rating" and "最低生活保障金给付" in message.body
+    assert message.category == "rating"
+    assert "最低生活保障金给付" in message.body
     pending = call("GET", "/v1/me/rating-invitations", CITIZEN_A).body["items"]
     assert {i["target_id"] for i in pending} == {"01JDQ9A0000000000000000C01", "01JDQ9A0000000000000000C02"}
     assert call("GET", "/v1/me/rating-invitations", CITIZEN_B).body["items"] == []
+
+    sample = json.loads((ROOT / "events" / "ratings_api" / "rate.json").read_text("utf-8"))  # 张伟 rates C01
+    rated = invoke(sample)
+    assert (rated.status, rated.body["level"], rated.body["rectification_state"]) == (
+        201,
+        "very_dissatisfied",
+        "awaiting_visit",
+    )
 
 
 def test_one_rating_per_target_and_person_someone_elses_or_uninvited_target_is_404() -> None:
     target = invited("01JDQ9A0000000000000000C03")
     first = rate(target, GOOD)
     assert first.status == 201, first.body
-    assert first.body["level_name"] == "满意" and first.body["revision"] == 1
+    assert first.body["level_name"] == "满意"
+    assert first.body["revision"] == 1
     second = rate(target, GOOD)
     assert (second.status, second.code) == (409, "ratings.already_rated")
     assert rate(target, GOOD, CITIZEN_B).code == "ratings.target_not_found"
@@ -136,7 +148,8 @@ def test_a_bad_rating_runs_the_rectification_loop_and_publishes_its_limits() -> 
     # 15 working days on the platform calendar: the National Day holiday does not count
     assert (answer_set["due_on"], answer_set["limit_days"]) == ("2026-10-19", 15)
     assert answer_set["due_on"] == deadline(dt.date(2026, 9, 21), 15).date.isoformat()
-    assert "张伟" not in str(visit_set) and SUBJECT_A not in str(visit_set)
+    assert "张伟" not in str(visit_set)
+    assert SUBJECT_A not in str(visit_set)
 
     # only the handling department works the order; the rater and supervisors read it
     assert call("POST", f"/v1/rectifications/{order_id}/visit", XUANWU_POLICE, body={"note": "x已联系"}).status == 404
@@ -146,15 +159,18 @@ def test_a_bad_rating_runs_the_rectification_loop_and_publishes_its_limits() -> 
     assert visited.body["state"] == "visited"
     assert [(d["reason"], d["version"]) for d in limits("visit") if "reason" in d] == [("visited", 2)]
 
-    answer = {"measures": "窗口一次性告知材料清单", "answer": "已整改，向您致歉", "publish_rating_text": True}
+    answer = {"measures": "窗口一次性告知材料清单", "answer": "已整改，向您致歉", "publishable": True}
     answered = call("POST", f"/v1/rectifications/{order_id}/answer", XUANWU_CIVIL, body=answer)
     assert (answered.body["state"], answered.body["answered_on_time"]) == ("answered", True)
     assert [d["reason"] for d in limits("answer") if "reason" in d] == ["answered"]
     (answered_event,) = ratings_outbox("rectification.answered")
     subject, message = messages_for(Envelope.model_validate(answered_event))[0]
-    assert subject == SUBJECT_A and message.link == f"/rectifications/{order_id}"
+    assert subject == SUBJECT_A
+    assert message.link == f"/rectifications/{order_id}"
 
-    assert call("POST", f"/v1/rectifications/{order_id}/confirmation", CITIZEN_B, body={"confirmed": True}).status == 404
+    assert (
+        call("POST", f"/v1/rectifications/{order_id}/confirmation", CITIZEN_B, body={"confirmed": True}).status == 404
+    )
     refused = call("POST", f"/v1/rectifications/{order_id}/confirmation", CITIZEN_A, body={"confirmed": False})
     assert refused.body["state"] == "unconfirmed"
     decision = {"outcome": "redo", "reason": "答复未解决问题"}
@@ -162,7 +178,8 @@ def test_a_bad_rating_runs_the_rectification_loop_and_publishes_its_limits() -> 
     redo = call("POST", f"/v1/rectifications/{order_id}/decision", NANJING_SUPERVISOR, body=decision)
     assert redo.body["state"] == "visited"
     restarted = max((d for d in limits("answer") if "due_on" in d), key=lambda d: d["version"])
-    assert restarted["version"] > answer_set["version"] and restarted["started_on"] == "2026-09-21"
+    assert restarted["version"] > answer_set["version"]
+    assert restarted["started_on"] == "2026-09-21"
 
     call("POST", f"/v1/rectifications/{order_id}/answer", XUANWU_CIVIL, body=answer)
     closed = call("POST", f"/v1/rectifications/{order_id}/confirmation", CITIZEN_A, body={"confirmed": True})
@@ -173,7 +190,9 @@ def test_a_bad_rating_runs_the_rectification_loop_and_publishes_its_limits() -> 
     assert call("GET", "/v1/rectifications", NANJING_SUPERVISOR, query={"month": "2026-09"}).body["items"]
     assert call("GET", "/v1/rectifications", SUZHOU_SUPERVISOR, query={"month": "2026-09"}).body["items"] == []
     exposed = call("GET", "/v1/exposure").body["items"]
-    assert [(e["order_id"], e["rating_text"], e["outcome"]) for e in exposed] == [(order_id, "跑了三次", "评价人确认满意")]
+    assert [(e["order_id"], e["rating_text"], e["outcome"]) for e in exposed] == [
+        (order_id, "跑了三次", "评价人确认满意")
+    ]
 
 
 def test_appeals_only_by_the_handling_department_decided_by_a_supervisor_of_the_region() -> None:
@@ -229,7 +248,8 @@ def test_a_hall_visitor_rates_once_with_a_one_time_link() -> None:
     assert (forged.status, forged.code) == (404, "ratings.link_invalid")
     used = call("POST", "/v1/rating-links/ratings", body=BAD | {"token": token, "channel": "hall_pad"})
     assert used.status == 201, used.body
-    assert used.body["channel"] == "hall_pad" and used.body["changeable_until"] is None
+    assert used.body["channel"] == "hall_pad"
+    assert used.body["changeable_until"] is None
     again = call("POST", "/v1/rating-links/ratings", body=GOOD | {"token": token})
     assert (again.status, again.code) == (404, "ratings.link_invalid")
     assert call("POST", path, XUANWU_CIVIL).code == "ratings.already_rated"
@@ -240,7 +260,9 @@ def test_a_hall_visitor_rates_once_with_a_one_time_link() -> None:
     late_token = call("POST", "/v1/rating-targets/case/01JDQ9A0000000000000000C09/link", XUANWU_CIVIL).body["token"]
     assert expired
     with frozen_at(MONDAY + dt.timedelta(days=31)):
-        assert call("POST", "/v1/rating-links/ratings", body=GOOD | {"token": late_token}).code == "ratings.link_invalid"
+        assert (
+            call("POST", "/v1/rating-links/ratings", body=GOOD | {"token": late_token}).code == "ratings.link_invalid"
+        )
 
 
 @pytest.mark.parametrize(
