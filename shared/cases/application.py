@@ -459,7 +459,7 @@ class Application:
             ):
                 return MaterialInfo(case_id=case_id, version=case.version, materials=case.materials)
         check_editable(case)
-        reference = ports.licences().use_for_case(
+        reference = ports.licences()().use_for_case(
             principal,
             request.licence_id,
             case_id=case.case_id,

@@ -80,7 +80,7 @@ def licence_results(case: Case) -> Mapping[str, str]:
     used = [m for m in case.materials if m.licence is not None]
     if not used:
         return {}
-    reuse = ports.licences()
+    reuse = ports.licences()()
     results: dict[str, str] = {}
     for material in used:
         assert material.licence is not None

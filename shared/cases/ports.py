@@ -20,9 +20,9 @@ context.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
+from shared.platform.ports import Port, wire_ports
 from shared.platform.principal import Principal
 
 if TYPE_CHECKING:
@@ -69,37 +69,14 @@ class LicenceReuse(Protocol):
 ItemSource = Callable[[str], "ItemDetail"]
 """implementation code → the item as published (`NotFound` when there is none)."""
 
+LicenceSource = Callable[[], LicenceReuse]
+"""→ the licences context's reuse service (a factory: it is built on first use, not at cold start)."""
 
-@dataclass
-class _Wired:
-    items: ItemSource | None = None
-    licences: Callable[[], LicenceReuse] | None = None
-
-
-_wired = _Wired()
+items: Port[ItemSource] = Port("cases", "items")
+licences: Port[LicenceSource] = Port("cases", "licences")
+_PORTS = (items, licences)
 
 
-class NotWired(RuntimeError):
-    """An entry point uses a cases use case without wiring the port it needs."""
-
-
-def wire(*, items: ItemSource | None = None, licences: Callable[[], LicenceReuse] | None = None) -> None:
+def wire(*, items: ItemSource | None = None, licences: LicenceSource | None = None) -> None:
     """Called once per entry point with the other contexts' public functions (kept when `None`)."""
-    if items is not None:
-        _wired.items = items
-    if licences is not None:
-        _wired.licences = licences
-
-
-def items() -> ItemSource:
-    if _wired.items is None:
-        raise NotWired("cases port `items` is not wired: call shared.cases.api.wire(items=...) at the entry point")
-    return _wired.items
-
-
-def licences() -> LicenceReuse:
-    if _wired.licences is None:
-        raise NotWired(
-            "cases port `licences` is not wired: call shared.cases.api.wire(licences=...) at the entry point"
-        )
-    return _wired.licences()
+    wire_ports(_PORTS, items=items, licences=licences)

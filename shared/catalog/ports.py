@@ -14,21 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from shared.platform.ports import Port, wire_ports
+
 LicenceTypeKnown = Callable[[str], bool]
 
-_licence_type_known: LicenceTypeKnown | None = None
+licence_type_known: Port[LicenceTypeKnown] = Port("catalog", "licence_type_known")
+_PORTS = (licence_type_known,)
 
 
-class NotWired(RuntimeError):
-    """An entry point publishes items without wiring the licence-type port."""
-
-
-def wire(*, licence_type_known: LicenceTypeKnown) -> None:
-    global _licence_type_known
-    _licence_type_known = licence_type_known
-
-
-def licence_type_known() -> LicenceTypeKnown:
-    if _licence_type_known is None:
-        raise NotWired("catalog.wire(licence_type_known=...) was not called by this entry point")
-    return _licence_type_known
+def wire(*, licence_type_known: LicenceTypeKnown | None = None) -> None:
+    """Called by each entry point that publishes items (kept when `None`)."""
+    wire_ports(_PORTS, licence_type_known=licence_type_known)

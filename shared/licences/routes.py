@@ -299,7 +299,7 @@ def replace_licence(
     },
 )
 def holder_query(principal: Principal, body: Annotated[HolderQuery, Body()]) -> HolderQueryResult:
-    case = ports.case_for_query(principal, body.case_id)
+    case = ports.cases()(principal, body.case_id)
     query_id, items = _service().holder_query(
         principal,
         case_id=case.case_id,
