@@ -16,7 +16,7 @@ from shared.catalog import api as catalog
 from shared.catalog.config import catalog_settings
 from shared.licences import api as licences
 from shared.licences.config import licences_settings
-from shared.platform.config import http_settings, idempotency_settings, require, sealing_settings
+from shared.platform.config import http_settings, idempotency_settings, province_settings, require, sealing_settings
 from shared.platform.http import make_resolver
 from shared.platform.observability import logger
 
@@ -31,6 +31,7 @@ require(
     sealing_settings,
     supervision_settings,
     joint_task_settings,
+    province_settings,
 )
 
 # the cases context's ports: published items (catalogue) and once-only licence reuse (licences)

@@ -7,7 +7,8 @@ conditional transaction: a sweep cut short or run twice raises nothing twice.
 Reads the legal-clock due index shard by shard up to the yellow horizon
 (never a Scan). Configuration: `SUPERVISION_YELLOW_SHARE` (default 0.8),
 `SUPERVISION_YELLOW_DAYS_LEFT` (default 3 working days), `SUPERVISION_HORIZON_DAYS`
-(default 120), `SUPERVISION_CITY_PREFIXES` (the list partitions).
+(default 120); the list partitions are the cities of `PROVINCE_CODE` (default
+`320000`) in the division table.
 """
 
 from __future__ import annotations
@@ -21,12 +22,12 @@ from shared.cases.api import WarningPolicy, cases_service
 from shared.cases.config import cases_settings, supervision_settings
 from shared.catalog.config import catalog_settings
 from shared.platform.clock import today_in_shanghai
-from shared.platform.config import require
+from shared.platform.config import province_settings, require
 from shared.platform.ids import new_id
 from shared.platform.observability import logger, metrics
 
 # cold start: a missing or malformed variable fails the first invocation, by name
-require(cases_settings, catalog_settings, supervision_settings)
+require(cases_settings, catalog_settings, supervision_settings, province_settings)
 
 SAFETY_MARGIN_MS = 20_000
 

@@ -69,13 +69,14 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from shared.cases.config import cases_settings, supervision_settings
+from shared.cases.config import cases_settings
 from shared.cases.errors import CHANGED_CONCURRENTLY
 from shared.cases.models import Case, JointTask, TaskState, TimelineEntry
 from shared.cases.numbers import counter_key
 from shared.cases.states import AWAITING_INTAKE, CLOCK_RUNNING, LICENCE_CLOCK, UNDER_REVIEW, CaseState
 from shared.platform.aws import dynamodb
 from shared.platform.clock import iso, now
+from shared.platform.config import province_settings
 from shared.platform.dynamo import Repository, Transaction, from_item, query_page, shard_of, to_item
 from shared.platform.dynamo import values as expression_values
 from shared.platform.errors import BadRequest, Conflict
@@ -124,8 +125,8 @@ def _extension_pk(region_code: str) -> str:
 
 def city_prefixes() -> tuple[str, ...]:
     """Partitions of the supervisors' lists: the province's own items and its cities
-    (configuration, SUPERVISION_CITY_PREFIXES; Jiangsu: 3200 and its 13 cities)."""
-    return supervision_settings().city_prefixes
+    (PROVINCE_CODE and the division table; Jiangsu: 3200 and its 13 cities)."""
+    return province_settings().province_cities
 
 
 def warnings_pk(region_code: str) -> str:

@@ -102,12 +102,10 @@ from shared.catalog.repository import CatalogRepository, ItemFilter, WriteState
 from shared.catalog.search_text import keywords
 from shared.codes.divisions import is_current_division
 from shared.platform.clock import now, today_in_shanghai
+from shared.platform.config import province_settings
 from shared.platform.errors import Conflict, FieldError, NotFound, ValidationFailed
 from shared.platform.pagination import Page
 from shared.platform.strict_json import INT64_MAX, INT64_MIN
-
-PROVINCE_CODE = "320000"
-"""Jiangsu: where a search looks when the caller names no division or department."""
 
 _CONTENT = set(CONTENT_FIELDS)
 # guide fields a body may leave out (they have defaults), with the default as the API shows it
@@ -454,12 +452,12 @@ class CatalogService:
         cursor: str | None,
         near: str | None = None,
     ) -> Page[ItemSummary]:
-        """Published items of a division and every division below it (Jiangsu
-        province by default), ranked — exact name, name prefix, name substring,
+        """Published items of a division and every division below it (the served
+        province, PROVINCE_CODE, by default), ranked — exact name, name prefix, name substring,
         elsewhere; within each, the person's division `near` and those above it
         first — or the items of one department."""
         criteria = ItemFilter(
-            region_code=region_code or (None if department_id else PROVINCE_CODE),
+            region_code=region_code or (None if department_id else province_settings().province_code),
             department_id=department_id,
             item_type=item_type,
             keywords=keywords(query),

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from shared.platform.aws import count_calls
+from shared.platform.config import reset_settings
 from tests.support.api import invoke
 from tests.unit.catalog_fixtures import (
     catalog_cloud,
@@ -57,6 +58,19 @@ class TestReading:
         assert response.body["next_cursor"] is None
         assert calls == {"dynamodb.Query": 6}
         assert response.headers["X-Request-Id"] == "c0a80101-0000-4000-8000-000000001001"
+
+    def test_without_a_region_the_configured_province_is_searched(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        # the served province (PROVINCE_CODE, Jiangsu by default) reaches Xuanwu's items
+        assert [
+            i["implementation_code"]
+            for i in invoke(request("items-search.json", query={"q": "食品经营"})).body["items"]
+        ] == [FOOD_XUANWU]
+        # a deployment for another province searches that province, not Jiangsu
+        monkeypatch.setenv("PROVINCE_CODE", "330000")
+        reset_settings()
+        assert invoke(request("items-search.json", query={"q": "食品经营"})).body["items"] == []
+        monkeypatch.delenv("PROVINCE_CODE")
+        reset_settings()
 
     def test_following_next_cursor_lists_every_item_once(self) -> None:
         everything = invoke(request("items-search.json", query={"region": "320102", "limit": "100"})).body["items"]
