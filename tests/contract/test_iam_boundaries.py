@@ -25,6 +25,7 @@ TABLE_OWNER = {
     "DeliveryTable": "delivery",
     "LicencesTable": "licences",
     "NotificationsTable": "notifications",
+    "SupervisionTable": "supervision",
 }
 PLATFORM_TABLES = {"IdempotencyTable"}
 
@@ -55,6 +56,7 @@ FUNCTION_CONTEXT = {
     "LicenceApiFunction": "licences",
     "LicencePublisherFunction": "licences",
     "LicenceExpirySweepFunction": "licences",
+    "LimitsWatcherFunction": "supervision",
 }
 
 # SAM policy templates that name a table, and the access they give.

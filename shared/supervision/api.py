@@ -1,0 +1,34 @@
+"""The supervision context's public module. Other contexts and the functions
+import only this module and `shared.supervision.events`.
+
+Names load on first use (`shared.platform.public`, D-045): importing this
+module costs nothing at cold start. Keep additions additive: monitoring and
+scorecards export from here too.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from shared.platform.public import lazy_exports
+
+if TYPE_CHECKING:
+    from shared.supervision.routes import router
+    from shared.supervision.watcher import LimitsWatcher, Watched, limits_watcher
+
+__all__ = [
+    "LimitsWatcher",
+    "Watched",
+    "limits_watcher",
+    "router",
+]
+
+__getattr__ = lazy_exports(
+    globals(),
+    {
+        "router": ".routes",
+        "LimitsWatcher": ".watcher",
+        "Watched": ".watcher",
+        "limits_watcher": ".watcher",
+    },
+)
