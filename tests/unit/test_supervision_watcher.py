@@ -103,7 +103,8 @@ def test_data_that_is_not_a_limit_is_parked_while_its_peers_succeed(cloud: None)
 
 def test_the_watcher_hears_every_context_that_publishes() -> None:
     """A limit published by a context the rule does not list would be lost without a trace."""
-    template = sam_template()
-    sources = set(template["Mappings"]["Consumers"]["LimitsWatcher"]["Sources"])
-    outboxes = template["Resources"]["OutboxRelayFunction"]["Properties"]["Events"]["Fn::ForEach::Outboxes"][1]
+    resources = sam_template()["Resources"]
+    sources = set(resources["LimitsWatcherRule"]["Properties"]["EventPattern"]["source"])
+    outboxes = [name.removesuffix("Outbox") for name in resources["OutboxRelayFunction"]["Properties"]["Events"]]
+    assert "Cases" in outboxes
     assert {f"jszw.{context.lower()}" for context in outboxes} <= sources
