@@ -125,6 +125,7 @@ def snapshot_of(item: ItemDetail) -> ItemSnapshot:
         joint=item.joint,
         lead_department_id=item.lead_department_id,
         co_department_ids=list(item.co_department_ids),
+        co_department_names={d.department_id: d.name for d in item.co_departments},
         fees=[FeeLine(name=fee.name, amount_fen=fee.amount_fen, non_tax=fee.non_tax) for fee in item.fees],
         fee_timing=item.fee_timing,
         result_licence_type_code=item.result_licence_type_code,

@@ -177,6 +177,9 @@ class ItemSnapshot(_Shape):
     joint: bool = False
     lead_department_id: str | None = None
     co_department_ids: list[str] = Field(default_factory=list)
+    co_department_names: dict[str, str] = Field(
+        default_factory=dict, description="Co-department id → name, as the catalogue published them."
+    )
     fees: list[FeeLine] = Field(default_factory=list)
     fee_timing: FeeTiming = "after_approval"
     result_licence_type_code: str | None = None
@@ -291,6 +294,9 @@ class JointTask(_Shape):
     """One co-department's part of a joint case (并联审批子任务), with its own limit."""
 
     department_id: str
+    department_name: str | None = Field(
+        default=None, description="The co-department's name, shown with its opinion (tasks opened before it: none)."
+    )
     state: TaskState = TaskState.OPEN
     limit_days: int
     opened_on: dt.date

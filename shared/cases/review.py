@@ -369,7 +369,7 @@ class Review:
         tasks = [decided if t.department_id == task.department_id else t for t in case.joint_tasks]
         after = case.model_copy(update={"joint_tasks": tasks})
         verdict = "同意" if request.outcome is DecisionOutcome.APPROVED else "不同意"
-        note = f"并联审批（{task.department_id}）{verdict}：{request.reason}"
+        note = f"并联审批（{task.department_name or task.department_id}）{verdict}：{request.reason}"
         # a task opinion is recorded on the timeline without changing the case's state
         entry = self.ledger.entry(case, CaseAction.JOINT_OPINION, case.state, actor, note)
         version = case.version + 1
@@ -417,7 +417,8 @@ class Review:
         at = moment()
         decision_id = new_id()
         opinions = [
-            f"{t.department_id}：{'同意' if t.state is TaskState.APPROVED else '不同意'}（{t.reason}）"
+            f"{t.department_name or t.department_id}：{'同意' if t.state is TaskState.APPROVED else '不同意'}"
+            f"（{t.reason}）"
             for t in case.joint_tasks
         ]
         document_number = f"{case.case_number}D"

@@ -230,10 +230,25 @@ class ItemIdentity(_Shape):
     exercise_level: int = Field(description="行使层级: 2 province, 3 city, 4 county, 5 township, 6 village.")
 
 
+class CoDepartment(_Shape):
+    """A co-department of a joint item, by id and name (as registered when the item was published)."""
+
+    department_id: str
+    name: str
+
+
 class ItemDetail(ItemContent, ItemIdentity):
     """A published (or retired) implementation as users see it: the full guide."""
 
     model_config = ConfigDict(extra="ignore", defer_build=True)
+
+    co_departments: list[CoDepartment] = Field(
+        default_factory=list,
+        description=(
+            "联办: the co-departments with their names, in the order of co_department_ids "
+            "(a department not registered at the item's division is named by its id)."
+        ),
+    )
 
     status: ItemStatus
     version: int

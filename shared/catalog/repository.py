@@ -334,6 +334,13 @@ class CatalogRepository(Repository):
         ]
         self._batch_put(records)
 
+    def department_names(self, region_code: str, department_ids: Sequence[str]) -> dict[str, str]:
+        """Names of the departments registered at one division, by id (one BatchGetItem)."""
+        if not department_ids:
+            return {}
+        rows = self._batch_get([_department_key(region_code, d) for d in dict.fromkeys(department_ids)])
+        return {str(row["id"]): str(row["name"]) for row in rows.values()}
+
     def list_departments(self, *, region_prefix: str | None, limit: int, cursor: str | None) -> Page[Department]:
         condition = "pk = :pk"
         key_values: dict[str, Any] = {"pk": DEPARTMENT_PARTITION}

@@ -644,6 +644,7 @@ class CatalogService:
                 **content_of(draft),
                 **draft.model_dump(include={"implementation_code", "basic_code", "department_id", "department_name"}),
                 **draft.model_dump(include={"region_code", "region_name", "exercise_level"}),
+                "co_departments": self._co_departments(draft),
                 "status": "published",
                 "version": version,
                 "item_type_name": ITEM_TYPE_NAMES[draft.item_type][0],
@@ -672,6 +673,13 @@ class CatalogService:
             previous=state.head,
         )
         return item
+
+    def _co_departments(self, draft: ItemDraft) -> list[dict[str, str]]:
+        """Each co-department's name as registered at the item's division, so cases and
+        their joint opinions name departments, not ids (an unregistered one keeps its id)."""
+        ids = list(dict.fromkeys(draft.co_department_ids))
+        names = self.repository.department_names(draft.region_code, ids)
+        return [{"department_id": d, "name": names.get(d, d)} for d in ids]
 
     def retire(
         self, implementation_code: str, request: RetireRequest, *, actor: str, correlation_id: str | None = None

@@ -384,6 +384,10 @@ class TestJointApproval:
         case_id = accepted_joint_case()
         lead_view = call("GET", f"/v1/cases/{case_id}", JIANGNING_MARKET).body
         assert {t["department_id"] for t in lead_view["joint_tasks"]} == {"320115-police", "320115-housing"}
+        # each task carries its department's name as registered, shown instead of the id
+        assert {t["department_id"]: t["department_name"] for t in lead_view["joint_tasks"]}["320115-police"] == (
+            "南京市公安局江宁分局"
+        )
         assert lead_view["deadlines"]["joint"] is True
         assert lead_view["deadlines"]["legal_days"] == 45
         # each co-department sees only its own task
@@ -422,7 +426,15 @@ class TestJointApproval:
         assert agreed.status == 200
         final = decide(case_id, JIANGNING_MARKET, "denied", "住建部门意见：经营场所结构安全不符合要求")
         assert final.status == 200, final.body
-        assert len(final.body["decision"]["task_opinions"]) == 2
+        housing, police = "南京市江宁区住房和城乡建设局", "南京市公安局江宁分局"
+        assert sorted(final.body["decision"]["task_opinions"]) == sorted(
+            [f"{housing}：不同意（经营场所结构安全不符合要求）", f"{police}：同意（无异议）"]
+        )
+        notes = [e["reason"] for e in final.body["timeline"] if e["action"] == "joint_opinion"]
+        assert notes == [
+            f"并联审批（{housing}）不同意：经营场所结构安全不符合要求",
+            f"并联审批（{police}）同意：无异议",
+        ]
         assert len(outbox("case.decided", case_id)) == 1
 
     def test_a_task_opinion_resolves_that_tasks_warnings_only(self) -> None:
