@@ -290,6 +290,12 @@ class LicenceClock(_Shape):
     due_on: dt.date
 
 
+class LicenceClockView(LicenceClock):
+    """The Art. 44 clock as the case detail shows it, beside the review deadlines."""
+
+    running: bool = Field(description="True while the licence is still to be issued (awaiting payment or licence).")
+
+
 class JointTask(_Shape):
     """One co-department's part of a joint case (并联审批子任务), with its own limit."""
 
@@ -535,6 +541,13 @@ class CaseDetail(CaseSummary):
     notice: SupplementNotice | None = None
     closing_reason: str | None = None
     decision: Decision | None = None
+    licence_clock: LicenceClockView | None = Field(
+        default=None,
+        description=(
+            "行政许可法 第44条: the certificate is due within 10 working days of an approval that issues a licence "
+            "(started on the decision day; `running` until the licence is issued)."
+        ),
+    )
     decision_document_url: str | None = Field(
         default=None, description="Short-lived download link of the decision document (决定书)."
     )

@@ -300,6 +300,7 @@ class TestAfterApproval:
             "POST", f"/v1/cases/{case_id}/decide", JIANGNING_MARKET, body={"outcome": "denied", "reason": "场所不符"}
         )
         assert (denied.body["state"], denied.body["pending_steps"]) == ("denied", [])
+        assert denied.body["licence_clock"] is None
         assert outbox("case.fee_due", case_id) == []
 
 
@@ -374,6 +375,27 @@ class TestLicenceClock:
         assert len(records) == 2
         assert {r["resolution"] for r in records} == {"licence_issued"}
         assert not any("gsi1pk" in r for r in records)
+
+    def test_the_case_detail_shows_the_licence_clock_until_the_licence_is_issued(self) -> None:
+        case_id = _approved_case()
+        due = Calendar().add_working_days(MONDAY.date(), 10).date
+        unpaid = _case(case_id)
+        assert unpaid["state"] == "awaiting_payment"
+        assert unpaid["licence_clock"] == {
+            "started_on": MONDAY.date().isoformat(),
+            "limit_days": 10,
+            "due_on": due.isoformat(),
+            "running": True,
+        }
+        assert _progress(_done("payment.paid", case_id, order_id="PO-45")) == {"batchItemFailures": []}
+        waiting = _case(case_id)
+        assert waiting["licence_clock"]["running"] is True
+        [action] = waiting["required_actions"]
+        assert (action["action"], action["due_on"]) == ("issue_licence", due.isoformat())
+        assert _progress(_done("licence.issued", case_id, licence_id="LIC-45")) == {"batchItemFailures": []}
+        issued = _case(case_id)
+        assert issued["licence_clock"]["due_on"] == due.isoformat()
+        assert issued["licence_clock"]["running"] is False
 
 
 def _warning_records(case_id: str) -> list[dict[str, Any]]:
