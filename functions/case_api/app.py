@@ -11,7 +11,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.cases import api as cases
 from shared.cases.api import router as cases_router
-from shared.cases.config import cases_settings, joint_task_settings, materials_settings, supervision_settings
+from shared.cases.config import cases_settings, joint_task_settings, materials_settings
 from shared.catalog import api as catalog
 from shared.catalog.config import catalog_settings
 from shared.licences import api as licences
@@ -29,7 +29,6 @@ require(
     licences_settings,
     materials_settings,
     sealing_settings,
-    supervision_settings,
     joint_task_settings,
     province_settings,
 )

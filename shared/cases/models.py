@@ -620,42 +620,6 @@ class MaterialInfo(BaseModel):
     materials: list[AttachedMaterial]
 
 
-class WarningLevel(StrEnum):
-    YELLOW = "yellow"  # 黄牌: limit nearly used
-    RED = "red"  # 红牌: overdue
-
-
-class WarningKind(StrEnum):
-    """Which limit a warning is about."""
-
-    LICENCE = "licence"  # 行政许可法 第44条: certificate within 10 working days of the decision
-    LEGAL = "legal"  # 法定办结期限 (with an approved extension)
-    PROMISED = "promised"  # 承诺办结期限
-    TASK = "task"  # a co-department's joint task limit
-
-
-class DeadlineWarning(BaseModel):
-    """A supervision warning (效能监察预警), raised once per case (or joint task), kind and level."""
-
-    model_config = ConfigDict(defer_build=True)
-
-    case_id: str
-    case_number: str
-    item_name: str
-    item_code: str
-    department_id: str
-    region_code: str
-    target: str = Field(description="`case`, or the co-department of a joint task.")
-    kind: WarningKind = Field(default=WarningKind.LEGAL, description="legal, promised or (joint) task limit.")
-    level: WarningLevel
-    due_on: dt.date
-    used_days: int
-    limit_days: int
-    left_days: int
-    raised_on: dt.date
-    raised_at: AwareDatetime
-
-
 class JointTaskEntry(BaseModel):
     """An open joint task of the caller's department (并联审批待办)."""
 

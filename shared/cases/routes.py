@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from shared.cases.licence_materials import LicenceMaterialRequest
@@ -21,7 +21,6 @@ from shared.cases.models import (
     AcceptRequest,
     CaseDetail,
     CaseSummary,
-    DeadlineWarning,
     DecideRequest,
     ExtendRequest,
     ExtensionRequestEntry,
@@ -39,13 +38,10 @@ from shared.cases.models import (
     TimelineVerification,
     UploadRequest,
     UploadTicket,
-    WarningKind,
-    WarningLevel,
     WorkQueueEntry,
 )
 from shared.cases.service import CasesService, cases_service
 from shared.cases.states import CaseAction
-from shared.codes.divisions import SCOPE_PREFIX_PATTERN
 from shared.platform.idempotency import once
 from shared.platform.observability import correlation_id
 from shared.platform.pagination import DEFAULT_LIMIT, Page
@@ -715,49 +711,6 @@ def decide(principal: Principal, case_id: CaseId, body: Annotated[DecideRequest,
 )
 def complete(principal: Principal, case_id: CaseId, body: _NOTE = None) -> CaseDetail:
     return _service().complete(principal, case_id, body or AcceptRequest(), correlation_id=correlation_id())
-
-
-@route(
-    router,
-    "GET",
-    "/v1/supervision/warnings",
-    summary="Deadline warnings (效能监察预警)",
-    description=(
-        "Yellow and red warnings raised by the supervision sweep within the supervisor's region prefix, against "
-        "the legal limit, the promised limit (承诺时限), a joint task's limit or the Art. 44 licence limit (10 working "
-        "days from an approval to the certificate) (`kind`), optionally narrowed to a "
-        "region, a department, a level and a kind. Only open warnings: a warning is resolved (and leaves this list) "
-        "when its limit is met — the case is decided or withdrawn, or the joint task's opinion is given. Paged with "
-        "`limit` and the opaque `cursor`, city by city, newest first within a city."
-    ),
-    tags=[SUPERVISION_TAG],
-    access=Access.SUPERVISOR,
-    scoped=True,
-    responses={200: _ok("A page of open warnings"), 400: _problem("Bad cursor (invalid_cursor)"), **_ROLE},
-)
-def warnings(
-    principal: Principal,
-    region_code: Annotated[
-        str | None, Query(pattern=SCOPE_PREFIX_PATTERN, description="Region code or prefix (2, 4, 6, 9 or 12 digits).")
-    ] = None,
-    department_id: Annotated[str | None, Query(max_length=64, description="Department id.")] = None,
-    level: Annotated[WarningLevel | None, Query(description="yellow or red.")] = None,
-    kind: Annotated[WarningKind | None, Query(description="legal, promised, task or licence (which limit).")] = None,
-    limit: Limit = DEFAULT_LIMIT,
-    cursor: Cursor = None,
-) -> Page[DeadlineWarning]:
-    page = _service().list_warnings(
-        principal,
-        region_code=region_code,
-        department_id=department_id,
-        level=level.value if level else None,
-        kind=kind.value if kind else None,
-        limit=limit,
-        cursor=cursor,
-    )
-    return Page[DeadlineWarning](
-        items=[DeadlineWarning.model_validate(item) for item in page.items], next_cursor=page.next_cursor
-    )
 
 
 @route(

@@ -6,7 +6,6 @@ cases, composed (never inherited) from small modules over one case ledger:
   refuse, supplement notice, pre-review, Art. 32 deemed acceptance;
 - `review` — review, the clock, extensions, joint opinions, decision, 办结;
 - `fulfilment` — steps done by other contexts (payment, licence, delivery);
-- `supervision` — the deadline sweep and the warnings list;
 
 over `ledger` (load, target, entry, commit), `policy` (who may do what) and
 `views` (what a caller sees). No boto3 here: the table is `CasesRepository`
@@ -19,7 +18,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from functools import cache
-from typing import Any
 
 from shared.cases.application import Application
 from shared.cases.fulfilment import Fulfilment, StepOutcome
@@ -55,10 +53,9 @@ from shared.cases.repository import CasesRepository
 from shared.cases.review import Review
 from shared.cases.states import CaseAction
 from shared.cases.storage import MaterialStore, material_store
-from shared.cases.supervision import Supervision, SupervisionResult, WarningPolicy
 from shared.cases.timeline import verify
 from shared.cases.views import detail_for, summary_of
-from shared.platform.pagination import DEFAULT_LIMIT, Page
+from shared.platform.pagination import Page
 from shared.platform.principal import Principal
 
 
@@ -98,10 +95,6 @@ class CasesService:
     def fulfilment(self) -> Fulfilment:
         return Fulfilment(self.ledger)
 
-    @property
-    def supervision(self) -> Supervision:
-        return Supervision(self.ledger)
-
     # --- reading ------------------------------------------------------------------------------
 
     def detail(self, principal: Principal, case_id: str) -> CaseDetail:
@@ -134,27 +127,6 @@ class CasesService:
         self, principal: Principal, *, limit: int, cursor: str | None
     ) -> Page[ExtensionRequestEntry]:
         return self.review.extension_requests(principal, limit=limit, cursor=cursor)
-
-    def list_warnings(
-        self,
-        principal: Principal,
-        *,
-        region_code: str | None,
-        department_id: str | None,
-        level: str | None,
-        kind: str | None = None,
-        limit: int = DEFAULT_LIMIT,
-        cursor: str | None = None,
-    ) -> Page[dict[str, Any]]:
-        return self.supervision.list_warnings(
-            principal,
-            region_code=region_code,
-            department_id=department_id,
-            level=level,
-            kind=kind,
-            limit=limit,
-            cursor=cursor,
-        )
 
     # --- the applicant's side -----------------------------------------------------------------
 
@@ -270,7 +242,7 @@ class CasesService:
     ) -> CaseDetail:
         return self.review.complete(principal, case_id, request, correlation_id=correlation_id)
 
-    # --- after the decision, and supervision ---------------------------------------------------
+    # --- after the decision ---------------------------------------------------
 
     def step_done(
         self,
@@ -282,16 +254,6 @@ class CasesService:
         correlation_id: str | None,
     ) -> StepOutcome:
         return self.fulfilment.step_done(case_id, step, reference, note=note, correlation_id=correlation_id)
-
-    def sweep_deadlines(
-        self,
-        today: dt.date,
-        policy: WarningPolicy,
-        *,
-        correlation_id: str | None,
-        keep_going: Callable[[], bool] = lambda: True,
-    ) -> SupervisionResult:
-        return self.supervision.sweep_deadlines(today, policy, correlation_id=correlation_id, keep_going=keep_going)
 
 
 @cache

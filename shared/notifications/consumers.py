@@ -16,6 +16,7 @@ from shared.notifications.delivery_messages import delivery_messages
 from shared.notifications.licence_messages import licence_messages
 from shared.notifications.models import Category, Inbox, NewMessage
 from shared.notifications.payments_messages import payment_messages
+from shared.notifications.supervision_messages import supervision_messages
 from shared.platform.dispatch import Dispatcher
 from shared.platform.events import Envelope
 
@@ -79,6 +80,7 @@ notifications.include(case_messages)  # case.*: 办件进度消息
 notifications.include(payment_messages)  # payment.*: 缴费消息
 notifications.include(licence_messages)  # licence.*: 电子证照消息
 notifications.include(delivery_messages)  # shipment.*: 寄递消息
+notifications.include(supervision_messages)  # supervision.*: 效能监察预警、督办
 
 HANDLED_EVENT_TYPES = notifications.event_types
 

@@ -15,6 +15,7 @@ class Category(StrEnum):
     LICENCE = "licence"  # 电子证照 (later flows)
     PAYMENT = "payment"  # 缴费 (later flows)
     SYSTEM = "system"  # 平台公告
+    SUPERVISION = "supervision"  # 效能监察预警、督办
 
 
 class NewMessage(BaseModel):

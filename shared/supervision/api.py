@@ -14,13 +14,19 @@ from shared.platform.public import lazy_exports
 
 if TYPE_CHECKING:
     from shared.supervision.routes import router
+    from shared.supervision.service import SupervisionService, supervision_service
+    from shared.supervision.warnings import SweepResult, WarningPolicy
     from shared.supervision.watcher import LimitsWatcher, Watched, limits_watcher
 
 __all__ = [
     "LimitsWatcher",
+    "SupervisionService",
+    "SweepResult",
+    "WarningPolicy",
     "Watched",
     "limits_watcher",
     "router",
+    "supervision_service",
 ]
 
 __getattr__ = lazy_exports(
@@ -30,5 +36,9 @@ __getattr__ = lazy_exports(
         "LimitsWatcher": ".watcher",
         "Watched": ".watcher",
         "limits_watcher": ".watcher",
+        "SupervisionService": ".service",
+        "supervision_service": ".service",
+        "SweepResult": ".warnings",
+        "WarningPolicy": ".warnings",
     },
 )

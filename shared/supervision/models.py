@@ -30,6 +30,7 @@ class WatchedLimit(BaseModel):
     version: int
     state: LimitState
     label: str = ""
+    title: str | None = None
     region_code: str = ""
     department_id: str | None = None
     handler_subject_id: str | None = None
@@ -43,3 +44,41 @@ class WatchedLimit(BaseModel):
     def as_data(self) -> LimitData:
         """The `limit.set` state this record holds (only for a running or paused limit)."""
         return LimitData.model_validate(self.model_dump(mode="json") | {"paused": self.state is LimitState.PAUSED})
+
+
+class Level(StrEnum):
+    YELLOW = "yellow"  # 黄牌: a limit nearly used
+    RED = "red"  # 红牌: overdue
+
+
+class Usage(BaseModel):
+    """A limit's figures on a day, in working days (the platform calendar)."""
+
+    model_config = ConfigDict(frozen=True, defer_build=True)
+
+    used_days: int
+    left_days: int
+    overdue: bool
+
+
+class WarningView(BaseModel):
+    """An open warning (效能监察预警) as a supervisor lists it."""
+
+    model_config = ConfigDict(defer_build=True)
+
+    limit_id: str
+    context: str = Field(description="The context that runs the limit: `cases`, `hotline`, `ratings`, `supervision`.")
+    subject_kind: str = Field(description="`case`, `joint_task`, `ticket`, `rectification`, `order`, …")
+    subject_id: str
+    name: str = Field(description="Which limit: `legal`, `promised`, `task`, `licence`, `answer`, `reply`, …")
+    label: str = Field(description="The case or ticket number.")
+    title: str | None = None
+    region_code: str
+    department_id: str | None = None
+    level: Level
+    due_on: dt.date
+    used_days: int
+    limit_days: int
+    left_days: int
+    raised_on: dt.date
+    raised_at: dt.datetime

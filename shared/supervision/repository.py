@@ -3,6 +3,7 @@
 | record            | pk                   | sk        | index keys (only while they apply) |
 |-------------------|----------------------|-----------|------------------------------------|
 | limit 时限         | `LIMIT#<limit_id>`   | `LIMIT`   | gsi1 while running; gsi3 always    |
+| warning 预警       | `LIMIT#<limit_id>`   | `WARN#<level>` | gsi2 while open               |
 | outbox            | `OUTBOX#<event id>`  | `OUTBOX`  | (TTL 7 days; stream → relay)       |
 
 Indexes:
@@ -10,29 +11,41 @@ Indexes:
   limit runs (not paused, not cleared). `s` is one of `DUE_SHARDS` shards by limit id;
   the warning sweep queries each shard for due dates up to today + its horizon — the
   due set, never a Scan.
+- gsi2 "open warnings" (supervisors' list): `WARN#<city4>` / `<raised_at>#<limit_id>#<level>`,
+  one partition per city of the province (`<city4>` = the first four digits of the
+  limit's region; the province's own divisions are `<pp>00`), newest first. A warning
+  leaves it (keeps `resolved_at`, `resolution`) in the transaction that records its
+  limit cleared.
 - gsi3 "limits of a subject": `SUBJ#<subject_kind>#<subject_id>` / `<context>#<name>`,
   kept when cleared: what a supervision order checks its subject against (region,
   still open?).
 
 A limit is written only when its `version` is newer than the stored one
 (`attribute_not_exists(pk) OR version < :v`), so duplicates and late deliveries
-of older states change nothing, whatever their order.
+of older states change nothing, whatever their order. A warning's key is its
+identity (limit, level), written with `attribute_not_exists` and only while the
+limit is at the version the sweep read: a sweep run twice or cut short never
+writes one twice, nor one for a limit that moved on meanwhile.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from shared.platform.clock import iso
 from shared.platform.dynamo import Repository, Transaction, shard_of
 from shared.platform.dynamo import values as expression_values
 from shared.platform.errors import Conflict
+from shared.platform.events import Envelope
 from shared.platform.limits import LimitClearedData, LimitData, LimitRef
+from shared.platform.pagination import Page
 from shared.supervision.config import supervision_settings
-from shared.supervision.models import LimitState, WatchedLimit
+from shared.supervision.models import LimitState, WarningView, WatchedLimit
 
 LIMIT_SK = "LIMIT"
+WARNING_PREFIX = "WARN#"
 DUE_SHARDS = 16
 _STALE = "supervision.limit_stale"  # internal: the stored limit is as new or newer
 _NEWER = "attribute_not_exists(pk) OR #version < :version"
@@ -48,6 +61,10 @@ def due_pk(shard: int) -> str:
 
 def subject_pk(subject_kind: str, subject_id: str) -> str:
     return f"SUBJ#{subject_kind}#{subject_id}"
+
+
+def warnings_pk(region_code: str) -> str:
+    return f"WARN#{region_code[:4]}"
 
 
 def _subject_keys(ref: LimitRef) -> dict[str, str]:
@@ -111,7 +128,23 @@ class SupervisionRepository(Repository):
             ),
             on_conflict=Conflict(_STALE),
         )
+        self._resolve_warnings(data.limit_id, data.reason, at, writes)
         return self._commit(writes) if transaction is None else True
+
+    def _resolve_warnings(self, limit_id: str, resolution: str, at: dt.datetime, transaction: Transaction) -> None:
+        """The limit's open warnings leave the supervisors' list (gsi2 keys removed), keeping
+        `resolved_at` and `resolution`. One Query of the limit's warnings."""
+        for item in self.query_all(
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+            FilterExpression="attribute_exists(gsi2pk)",
+            ExpressionAttributeValues=expression_values(pk=limit_pk(limit_id), prefix=WARNING_PREFIX),
+            ConsistentRead=True,
+        ):
+            transaction.update(
+                {"pk": item["pk"], "sk": item["sk"]},
+                "SET resolved_at = :at, resolution = :resolution REMOVE gsi2pk, gsi2sk",
+                values=expression_values(at=iso(at), resolution=resolution),
+            )
 
     def _commit(self, transaction: Transaction) -> bool:
         try:
@@ -149,3 +182,78 @@ class SupervisionRepository(Repository):
                 ),
             )
         ]
+
+    # --- warnings (效能监察预警) ------------------------------------------------------------
+
+    def put_warning(self, warning: WarningView, event: Envelope, *, limit_version: int) -> bool:
+        """Write a warning and its event once: False when it exists already, or when the
+        limit changed since the sweep read it (from an index: it may since have been
+        cleared or moved; the next run reads it again)."""
+        record = {
+            "pk": limit_pk(warning.limit_id),
+            "sk": f"{WARNING_PREFIX}{warning.level.value}",
+            "kind": "warning",
+            **warning.model_dump(mode="json"),
+            "gsi2pk": warnings_pk(warning.region_code),
+            "gsi2sk": f"{iso(warning.raised_at)}#{warning.limit_id}#{warning.level.value}",
+        }
+        transaction = self.transaction()
+        transaction.put(record, condition="attribute_not_exists(pk)", on_conflict=Conflict(_STALE))
+        transaction.check(
+            {"pk": record["pk"], "sk": LIMIT_SK},
+            "#version = :version",
+            names={"#version": "version"},
+            values=expression_values(version=limit_version),
+            on_conflict=Conflict(_STALE),
+        )
+        transaction.emit(event)
+        return self._commit(transaction)
+
+    def existing_warnings(self, keys: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
+        """Which of (limit id, level) are written already: BatchGetItem, 100 keys a call."""
+        found = self.get_items(
+            [{"pk": limit_pk(limit_id), "sk": f"{WARNING_PREFIX}{level}"} for limit_id, level in keys],
+            projection="pk, sk",
+        )
+        return {
+            (str(item["pk"]).removeprefix("LIMIT#"), str(item["sk"]).removeprefix(WARNING_PREFIX)) for item in found
+        }
+
+    def warnings_of(self, limit_id: str) -> list[dict[str, Any]]:
+        """A limit's warnings as stored, resolved or not (one Query)."""
+        return list(
+            self.query_all(
+                KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+                ExpressionAttributeValues=expression_values(pk=limit_pk(limit_id), prefix=WARNING_PREFIX),
+            )
+        )
+
+    def warnings_page(
+        self,
+        city_prefixes: Sequence[str],
+        *,
+        region_prefix: str,
+        filters: dict[str, str],
+        limit: int,
+        cursor: str | None,
+    ) -> Page[WarningView]:
+        """Open warnings of the city partitions (gsi2), newest first in each, narrowed by
+        region prefix and exact `filters` (attribute → value); resolved ones left the index."""
+        conditions = ["begins_with(region_code, :region)"]
+        names: dict[str, str] = {}
+        wanted: dict[str, Any] = {"region": region_prefix}
+        for number, (attribute, value) in enumerate(sorted(filters.items())):
+            conditions.append(f"#f{number} = :f{number}")
+            names[f"#f{number}"] = attribute
+            wanted[f"f{number}"] = value
+        items, next_cursor = self.partitions_page(
+            "gsi2",
+            [f"WARN#{city}" for city in city_prefixes],
+            limit=limit,
+            cursor=cursor,
+            newest_first=True,
+            filter_expression=" AND ".join(conditions),
+            filter_names=names,
+            filter_values=wanted,
+        )
+        return Page[WarningView](items=[WarningView.model_validate(item) for item in items], next_cursor=next_cursor)

@@ -42,7 +42,6 @@ FUNCTION_CONTEXT = {
     "CaseProgressWorkerFunction": "cases",
     "PreReviewWorkerFunction": "cases",
     "IntakeSweepFunction": "cases",
-    "SupervisionSweepFunction": "cases",
     "DeliveryApiFunction": "delivery",
     "ShipmentBookingWorkerFunction": "delivery",
     "CourierEventsFunction": "delivery",
@@ -57,6 +56,8 @@ FUNCTION_CONTEXT = {
     "LicencePublisherFunction": "licences",
     "LicenceExpirySweepFunction": "licences",
     "LimitsWatcherFunction": "supervision",
+    "SupervisionSweepFunction": "supervision",
+    "SupervisionApiFunction": "supervision",
 }
 
 # SAM policy templates that name a table, and the access they give.

@@ -5,6 +5,7 @@ watcher the way LimitsWatcherQueue would."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -12,11 +13,15 @@ from typing import Any
 import boto3
 import pytest
 
-from shared.platform.limits import LimitData, limit_key, limit_set
-from shared.supervision import watcher
+from shared.platform.dynamo import from_item
+from shared.platform.events import Envelope
+from shared.platform.limits import LIMIT_CLEARED, LIMIT_SET, LimitClearedData, LimitData, limit_key, limit_set
+from shared.supervision import service, watcher
+from shared.supervision.service import supervision_service
 from tests.support.apigw import FakeContext
 from tests.support.handlers import load_function
-from tests.unit.cases_fixtures import cases_cloud, forget_cached, sqs_event, table_arguments
+from tests.support.template_tables import OUTBOX_ITEMS
+from tests.unit.cases_fixtures import cases_cloud, forget_cached, outbox, sqs_event, table_arguments
 
 SUPERVISION_TABLE = "supervision-test"
 
@@ -24,6 +29,7 @@ SUPERVISION_TABLE = "supervision-test"
 def forget_supervision_caches() -> None:
     forget_cached()
     watcher.limits_watcher.cache_clear()
+    service.supervision_service.cache_clear()
 
 
 @contextmanager
@@ -68,3 +74,31 @@ def a_limit(subject_id: str = "T-1", *, version: int = 1, **changes: Any) -> Lim
 
 def set_event(data: LimitData) -> dict[str, Any]:
     return limit_set(data, correlation_id=None).model_dump(mode="json")
+
+
+def relay_limits(case_id: str | None = None) -> int:
+    """Hand the cases outbox's `limit.*` events (of one case, or all) to the limits
+    watcher, as the relay, the bus and LimitsWatcherQueue would; any order does."""
+    envelopes = [
+        e
+        for e in outbox()
+        if e["type"] in (LIMIT_SET, LIMIT_CLEARED) and e["data"]["subject_id"].startswith(case_id or "")
+    ]
+    for raw in envelopes:
+        envelope = Envelope.model_validate(raw)
+        if envelope.type == LIMIT_SET:
+            supervision_service().watcher.set(LimitData.model_validate(envelope.data))
+        else:
+            supervision_service().watcher.clear(LimitClearedData.model_validate(envelope.data))
+    return len(envelopes)
+
+
+def supervision_outbox(event_type: str, subject: str | None = None) -> list[dict[str, Any]]:
+    """Envelopes of one type in the Supervision table's outbox (of one subject when given)."""
+    found: list[dict[str, Any]] = []
+    for page in boto3.client("dynamodb").get_paginator("scan").paginate(TableName=SUPERVISION_TABLE, **OUTBOX_ITEMS):
+        for raw in page["Items"]:
+            envelope = json.loads(from_item(raw)["event"])
+            if envelope["type"] == event_type and subject in (None, envelope["subject"]):
+                found.append(envelope)
+    return found

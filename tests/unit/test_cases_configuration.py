@@ -11,9 +11,9 @@ import pytest
 from shared.cases.deadlines import joint_tasks_for
 from shared.cases.models import ItemSnapshot
 from shared.cases.review import _cities_within
-from shared.cases.supervision import WarningPolicy
 from shared.payments.config import payments_settings
 from shared.platform.config import ConfigurationError, province_settings, reset_settings
+from shared.supervision.warnings import WarningPolicy
 from shared.workdays.rules import Calendar
 
 JOINT_ITEM = ItemSnapshot(

@@ -16,11 +16,9 @@ from infra.seed import load_catalog
 from infra.seed.items import new_item_bodies
 from shared.cases.models import DecideRequest, DecisionOutcome
 from shared.cases.service import CasesService
-from shared.cases.supervision import WarningPolicy
 from shared.catalog.service import CatalogService
 from shared.notifications.consumers import HANDLED_EVENT_TYPES, message_for
 from shared.platform.clock import frozen_at
-from shared.platform.dynamo import from_item
 from shared.platform.errors import AppError
 from shared.platform.events import Envelope
 from shared.platform.principal import Principal
@@ -98,6 +96,11 @@ def accepted_case(who: dict[str, str] = XUANWU_CIVIL) -> str:
     reply = call("POST", f"/v1/cases/{case_id}/accept", who, body={"note": "材料齐全"})
     assert reply.status == 200, reply.body
     return case_id
+
+
+def limit_events(event_type: str, case_id: str) -> list[dict[str, Any]]:
+    """The case's `limit.*` events (a joint task's subject is `<case_id>:<department>`)."""
+    return [e for e in outbox(event_type) if e["data"]["subject_id"].startswith(case_id)]
 
 
 def accepted_joint_case() -> str:
@@ -437,34 +440,32 @@ class TestJointApproval:
         ]
         assert len(outbox("case.decided", case_id)) == 1
 
-    def test_a_task_opinion_resolves_that_tasks_warnings_only(self) -> None:
+    def test_a_task_opinion_clears_that_tasks_limit_only(self) -> None:
+        """Each co-department's limit is published for supervision (D-116): opened with the
+        case's acceptance, cleared by that department's opinion, the other task's kept."""
         case_id = accepted_joint_case()
-        late = CAL.add_working_days(MONDAY.date(), 21).date
-        with frozen_at(dt.datetime.combine(late, dt.time(2), tzinfo=dt.UTC)):
-            CasesService().sweep_deadlines(late, WarningPolicy.configured(), correlation_id=None)
-
-            def open_targets() -> set[str]:
-                query = {"region_code": "320115", "kind": "task", "limit": "50"}
-                page = call("GET", "/v1/supervision/warnings", NANJING_SUPERVISOR, query=query)
-                assert page.status == 200, page.body
-                return {str(w["target"]) for w in page.body["items"] if w["case_id"] == case_id}
-
-            assert open_targets() == {"320115-police", "320115-housing"}
-            agreed = call(
-                "POST",
-                f"/v1/cases/{case_id}/joint-task",
-                JIANGNING_POLICE,
-                body={"outcome": "approved", "reason": "无异议"},
-            )
-            assert agreed.status == 200, agreed.body
-            assert open_targets() == {"320115-housing"}
-        resolved = [
-            record
-            for record in map(from_item, table_snapshot())
-            if record["pk"] == f"CASE#{case_id}" and str(record["sk"]).startswith("WARN#320115-police#")
-        ]
-        assert resolved
-        assert {r["resolution"] for r in resolved} == {"task_approved"}
+        opened = {
+            e["data"]["subject_id"]: e["data"]
+            for e in limit_events("limit.set", case_id)
+            if e["data"]["name"] == "task"
+        }
+        police, housing = f"{case_id}:320115-police", f"{case_id}:320115-housing"
+        assert set(opened) == {police, housing}
+        assert opened[police]["department_id"] == "320115-police"
+        assert opened[police]["limit_days"] == 15  # the item promises 15 working days: the cap
+        started = dt.date.fromisoformat(opened[police]["started_on"])
+        assert opened[police]["due_on"] == CAL.add_working_days(started, 15).date.isoformat()
+        assert opened[police]["region_code"] == "320115"
+        agreed = call(
+            "POST",
+            f"/v1/cases/{case_id}/joint-task",
+            JIANGNING_POLICE,
+            body={"outcome": "approved", "reason": "无异议"},
+        )
+        assert agreed.status == 200, agreed.body
+        cleared = [e["data"] for e in limit_events("limit.cleared", case_id)]
+        assert [(c["subject_id"], c["reason"]) for c in cleared] == [(police, "task_approved")]
+        assert cleared[0]["version"] > opened[police]["version"]
 
     def test_a_department_without_a_task_is_refused(self) -> None:
         case_id = accepted_case()

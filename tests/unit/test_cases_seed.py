@@ -21,25 +21,34 @@ from infra.seed.items import new_item_bodies
 from shared.cases.models import AcceptRequest, Case
 from shared.cases.service import cases_service
 from shared.cases.states import CaseState
-from shared.cases.supervision import WarningPolicy
 from shared.catalog.service import CatalogService
 from shared.identity.service import identity_service
 from shared.platform.clock import today_in_shanghai
 from shared.platform.dynamo import from_item
 from shared.platform.principal import Principal
+from shared.supervision.service import supervision_service
+from shared.supervision.warnings import WarningPolicy
 from tests.unit.cases_fixtures import CASES_TABLE, CATALOG_TABLE, MATERIALS_BUCKET, table_arguments
 from tests.unit.identity_fixtures import identity_cloud
+from tests.unit.supervision_fixtures import SUPERVISION_TABLE, forget_supervision_caches, relay_limits
 
 DEMO_ITEMS = {(demo.item_name, demo.region_code) for demo in DEMO_CASES}
 
 
 @pytest.fixture(scope="module")
 def seeded() -> Iterator[tuple[dict[str, int], dict[str, int], int]]:
-    extra = {"CASES_TABLE": CASES_TABLE, "CATALOG_TABLE": CATALOG_TABLE, "MATERIALS_BUCKET": MATERIALS_BUCKET}
+    extra = {
+        "CASES_TABLE": CASES_TABLE,
+        "CATALOG_TABLE": CATALOG_TABLE,
+        "MATERIALS_BUCKET": MATERIALS_BUCKET,
+        "SUPERVISION_TABLE": SUPERVISION_TABLE,
+    }
     with identity_cloud(extra):
         dynamodb = boto3.client("dynamodb")
         dynamodb.create_table(**table_arguments("CasesTable", CASES_TABLE))
         dynamodb.create_table(**table_arguments("CatalogTable", CATALOG_TABLE))
+        dynamodb.create_table(**table_arguments("SupervisionTable", SUPERVISION_TABLE))
+        forget_supervision_caches()
         boto3.client("s3").create_bucket(
             Bucket=MATERIALS_BUCKET, CreateBucketConfiguration={"LocationConstraint": "cn-north-1"}
         )
@@ -89,12 +98,17 @@ def test_the_overdue_case_turns_red_when_the_sweep_runs(seeded: object) -> None:
     assert overdue.deadlines is not None
     today = today_in_shanghai()
     assert overdue.deadlines.legal_due_on < today
-    result = cases_service().sweep_deadlines(today, WarningPolicy.configured(), correlation_id=None)
-    assert f"{overdue.case_id}:case:legal:red" in result.raised
-    assert f"{overdue.case_id}:case:promised:red" in result.raised
+    relay_limits()  # the seeded cases' limits reach supervision, as the bus would bring them
+    result = supervision_service().warnings.sweep(today, WarningPolicy.configured(), correlation_id=None)
+    assert f"cases:case:{overdue.case_id}:legal:red" in result.raised
+    assert f"cases:case:{overdue.case_id}:promised:red" in result.raised
     supervisor = _staff(SUPERVISOR)
-    found = cases_service().list_warnings(supervisor, region_code=None, department_id=None, level="red", limit=50).items
-    assert {(w["case_id"], w["kind"]) for w in found} >= {(overdue.case_id, "legal"), (overdue.case_id, "promised")}
+    found = (
+        supervision_service()
+        .warnings.list(supervisor, region_code=None, filters={"level": "red"}, limit=50, cursor=None)
+        .items
+    )
+    assert {(w.subject_id, w.name) for w in found} >= {(overdue.case_id, "legal"), (overdue.case_id, "promised")}
 
 
 def test_the_joint_case_waits_in_the_lead_departments_queue_and_opens_both_tasks(seeded: object) -> None:
