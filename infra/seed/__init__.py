@@ -2,9 +2,10 @@
 service items, then the identity demo (registries and accounts for every
 role, infra/seed/identity), then demo cases for the walk-through
 (infra/seed/cases.py: an overdue case, a joint case to accept, a suspended
-one). Catalogue data is loaded through the catalogue service so the same
-rules apply (三级四同, codes, limits) and every publication leaves its outbox
-event; demo cases go through the cases service the same way.
+one), then the 12345 routing table, desks and FAQ (infra/seed/hotline.py).
+Catalogue data is loaded through the catalogue service so the same rules
+apply (三级四同, codes, limits) and every publication leaves its outbox event;
+demo cases go through the cases service the same way.
 
 `load_all(env)` is called by the local cloud on start with the functions'
 environment (CATALOG_TABLE, AWS_ENDPOINT_URL, ...). It is idempotent: items
@@ -20,6 +21,7 @@ from typing import Any
 from infra.seed.cases import load as load_cases
 from infra.seed.departments import DEPARTMENTS
 from infra.seed.environment import seeding_environment
+from infra.seed.hotline import load as load_hotline
 from infra.seed.identity import load as load_identity
 from infra.seed.items import new_item_bodies
 from infra.seed.regions import ALL as ALL_REGIONS
@@ -34,7 +36,7 @@ SEED_ACTOR = "seed"
 
 def load_all(env: dict[str, str]) -> dict[str, int]:
     """Load every demo record into the tables named by `env`; returns counts per kind."""
-    return load_catalog_demo(env) | load_identity(env) | load_cases(env)
+    return load_catalog_demo(env) | load_identity(env) | load_cases(env) | load_hotline(env)
 
 
 def load_catalog_demo(env: dict[str, str]) -> dict[str, int]:

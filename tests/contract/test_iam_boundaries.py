@@ -26,6 +26,7 @@ TABLE_OWNER = {
     "LicencesTable": "licences",
     "NotificationsTable": "notifications",
     "SupervisionTable": "supervision",
+    "HotlineTable": "hotline",
 }
 PLATFORM_TABLES = {"IdempotencyTable"}
 
@@ -58,6 +59,8 @@ FUNCTION_CONTEXT = {
     "LimitsWatcherFunction": "supervision",
     "SupervisionSweepFunction": "supervision",
     "SupervisionApiFunction": "supervision",
+    "HotlineApiFunction": "hotline",
+    "HotlineFollowUpFunction": "hotline",
 }
 
 # SAM policy templates that name a table, and the access they give.

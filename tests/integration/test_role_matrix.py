@@ -44,6 +44,7 @@ CALLERS: dict[str, dict[str, str] | None] = {
     ),
     "supervisor": as_role("supervisor", sub="01JDQ90F3W7C8M2T6R4K9N5SU6", region_code="320100"),
     "operator": as_role("operator", sub="01JDQ90F3W7C8M2T6R4K9N5OP7"),
+    "hotline_agent": as_role("hotline_agent", sub="01JDQ90F3W7C8M2T6R4K9N5HA8", region_code="320100"),
 }
 
 
