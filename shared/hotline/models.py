@@ -52,7 +52,8 @@ class AttachmentDeclaration(_Request):
 
     file_name: str = Field(min_length=1, max_length=120)
     content_type: str = Field(description="application/pdf, image/jpeg or image/png.")
-    size_bytes: int = Field(ge=1, description="Exact size; the upload policy pins it.")
+    # the platform's limit (HOTLINE MAX_ATTACHMENT_BYTES) is checked by the service with its own code
+    size_bytes: int = Field(ge=1, le=2**31, description="Exact size; the upload policy pins it.")
     sha256: str = Field(pattern=SHA256_PATTERN)
 
 
@@ -386,7 +387,7 @@ class FaqRequest(_Request):
     answer: str = Field(min_length=1, max_length=MAX_TEXT)
     keywords: list[str] = Field(default_factory=list, max_length=20)
     category_code: str | None = Field(default=None, pattern=CATEGORY_PATTERN)
-    revision: int = Field(ge=0)
+    revision: int = Field(ge=0, le=1_000_000)
 
 
 class FaqEntry(_Shape):
