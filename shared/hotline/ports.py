@@ -17,6 +17,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from shared.platform.ports import Port, wire_ports
+
 
 @dataclass(frozen=True)
 class Guide:
@@ -31,20 +33,11 @@ GuideSearch = Callable[[str, str | None, int], list[Guide]]
 GuideLookup = Callable[[str], Guide | None]
 DepartmentName = Callable[[str], str | None]
 
-
-@dataclass
-class _Wired:
-    contacts: ContactCheck | None = None
-    guides: GuideSearch | None = None
-    guide: GuideLookup | None = None
-    department_name: DepartmentName | None = None
-
-
-_wired = _Wired()
-
-
-class NotWired(RuntimeError):
-    """An entry point uses a hotline use case without wiring the port it needs."""
+contacts: Port[ContactCheck] = Port("hotline", "contacts")
+guides: Port[GuideSearch] = Port("hotline", "guides")
+guide: Port[GuideLookup] = Port("hotline", "guide")
+department_name: Port[DepartmentName] = Port("hotline", "department_name")
+_PORTS = (contacts, guides, guide, department_name)
 
 
 def wire(
@@ -54,33 +47,5 @@ def wire(
     guide: GuideLookup | None = None,
     department_name: DepartmentName | None = None,
 ) -> None:
-    for name, value in (
-        ("contacts", contacts),
-        ("guides", guides),
-        ("guide", guide),
-        ("department_name", department_name),
-    ):
-        if value is not None:
-            setattr(_wired, name, value)
-
-
-def _port[T](name: str, value: T | None) -> T:
-    if value is None:
-        raise NotWired(f"hotline port `{name}` is not wired: call shared.hotline.api.wire({name}=...)")
-    return value
-
-
-def check_contact(phone: str, code: str) -> None:
-    _port("contacts", _wired.contacts)(phone, code)
-
-
-def search_guides(query: str, region_code: str | None, limit: int) -> list[Guide]:
-    return _port("guides", _wired.guides)(query, region_code, limit)
-
-
-def guide(implementation_code: str) -> Guide | None:
-    return _port("guide", _wired.guide)(implementation_code)
-
-
-def department_name(department_id: str) -> str | None:
-    return _port("department_name", _wired.department_name)(department_id)
+    """Called once per entry point with the other contexts' public functions (kept when `None`)."""
+    wire_ports(_PORTS, contacts=contacts, guides=guides, guide=guide, department_name=department_name)

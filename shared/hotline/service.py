@@ -117,7 +117,8 @@ from shared.hotline.states import (
 )
 from shared.hotline.timeline import next_entry, verify
 from shared.platform import uploads
-from shared.platform.clock import now, today_in_shanghai
+from shared.platform.clock import now as _now
+from shared.platform.clock import today_in_shanghai
 from shared.platform.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from shared.platform.events import Envelope
 from shared.platform.ids import new_id
@@ -133,6 +134,11 @@ CONTACT_PURPOSE = "hotline.contact"
 SYSTEM = "system"
 REQUESTER = "requester"
 _MAGIC = {"application/pdf": b"%PDF-", "image/jpeg": b"\xff\xd8\xff", "image/png": b"\x89PNG\r\n\x1a\n"}
+
+
+def now() -> dt.datetime:
+    """The platform clock to the second: the API shows times without fractions."""
+    return _now().replace(microsecond=0)
 
 
 class TicketNotFound(NotFound):
@@ -227,7 +233,7 @@ class HotlineService:
     def open_anonymous(self, body: AnonymousTicket, *, correlation_id: str | None) -> TicketView:
         self._check_content(body, body.channel, anonymous=True)
         # the code is spent only for input that is otherwise valid: bad input writes nothing
-        ports.check_contact(body.contact_phone, body.code)
+        ports.contacts()(body.contact_phone, body.code)
         return self._open(
             body,
             body.channel,
@@ -944,7 +950,7 @@ class HotlineService:
 
     @staticmethod
     def _require_department(department_id: str) -> None:
-        if ports.department_name(department_id) is None:
+        if ports.department_name()(department_id) is None:
             raise ValidationFailed(
                 UNKNOWN_DEPARTMENT,
                 params={"department_id": department_id},
@@ -1177,7 +1183,7 @@ class HotlineService:
         if choice.source == "faq":
             entry = self.repository.faq(choice.id)
             return self._faq_answer(entry) if entry else None
-        guide = ports.guide(choice.id)
+        guide = ports.guide()(choice.id)
         return self._guide_answer(guide) if guide else None
 
     @staticmethod
@@ -1209,7 +1215,7 @@ class HotlineService:
                 scored.append((score, entry))
         answers = [self._faq_answer(e) for _, e in sorted(scored, key=lambda pair: -pair[0])][:limit]
         if len(answers) < limit and text:
-            answers += [self._guide_answer(g) for g in ports.search_guides(text, region_code, limit - len(answers))]
+            answers += [self._guide_answer(g) for g in ports.guides()(text, region_code, limit - len(answers))]
         return KnowledgeAnswers(items=answers)
 
     def save_faq(self, principal: Principal, faq_id: str | None, body: FaqRequest) -> FaqEntry:

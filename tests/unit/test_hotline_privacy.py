@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 from collections.abc import Iterator
 from typing import Any
 
@@ -64,9 +65,15 @@ def assert_absent(things: list[Any], *secrets: str) -> None:
         assert secret not in text
 
 
+def logged(caplog: pytest.LogCaptureFixture) -> str:
+    """Every log record since the last clear, with its structured fields."""
+    return "\n".join(f"{r.getMessage()} {r.__dict__}" for r in caplog.records)
+
+
 def test_an_anonymous_report_needs_a_verified_phone_and_the_department_never_sees_the_reporter(
-    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    caplog.set_level(logging.INFO)
     body = REPORT | {"contact_phone": REPORTER_PHONE, "code": "000000"}
     never_sent = call("POST", "/v1/hotline/anonymous-tickets", body=body)
     assert (never_sent.status, never_sent.code) == (401, "identity.otp_expired")
@@ -75,7 +82,7 @@ def test_an_anonymous_report_needs_a_verified_phone_and_the_department_never_see
         "POST", "/v1/hotline/anonymous-tickets", body=body | {"code": "999999" if code != "999999" else "000000"}
     )
     assert (wrong.status, wrong.code) == (401, "identity.otp_invalid")
-    capsys.readouterr()  # from here on: what the hotline writes
+    caplog.clear()  # from here on: what the hotline writes
 
     opened = call("POST", "/v1/hotline/anonymous-tickets", body=body | {"code": code})
     assert opened.status == 201, opened.body
@@ -98,7 +105,7 @@ def test_an_anonymous_report_needs_a_verified_phone_and_the_department_never_see
     assert all("requester" not in body or body["requester"] is None for body in seen if isinstance(body, dict))
     events = hotline_outbox(subject=ticket_id)
     assert {e["type"] for e in events} >= {"ticket.opened", "ticket.dispatched", "limit.set", "ticket.answered"}
-    logs = capsys.readouterr().out
+    logs = logged(caplog)
     assert "ticket opened" in logs
     assert_absent([seen, events, logs], REPORTER_PHONE, mask_phone(REPORTER_PHONE))
 
@@ -112,8 +119,9 @@ def test_an_anonymous_report_needs_a_verified_phone_and_the_department_never_see
     assert stored.requester.sealed_contact
 
 
-def test_a_signed_in_reporter_is_absent_too(capsys: pytest.CaptureFixture[str]) -> None:
-    capsys.readouterr()
+def test_a_signed_in_reporter_is_absent_too(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO)
+    caplog.clear()
     opened = call(
         "POST", "/v1/hotline/tickets", CITIZEN, body=REPORT | {"category_code": "0502", "text": "有人聚众赌博。"}
     )
@@ -125,7 +133,8 @@ def test_a_signed_in_reporter_is_absent_too(capsys: pytest.CaptureFixture[str]) 
     seen.append(call("GET", f"/v1/hotline/tickets/{ticket_id}/timeline", police).body)
     seen.append(call("GET", "/v1/hotline/department-tickets", police).body)
     events = hotline_outbox(subject=ticket_id)
-    logs = capsys.readouterr().out
+    logs = logged(caplog)
+    assert "ticket step" in logs
     assert_absent([seen, events, logs], CITIZEN["sub"])
     assert seen[1]["requester"] is None
     # the reporter still follows their own report
