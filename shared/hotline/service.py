@@ -541,6 +541,7 @@ class HotlineService:
                     name=limit.name,
                     version=ticket.version,
                     label=ticket.number,
+                    title=f"{TYPE_NAMES[ticket.type]}：{ticket.category_name}",
                     region_code=ticket.department_region_code or ticket.location.region_code,
                     department_id=ticket.department_id,
                     handler_subject_id=ticket.handler_subject_id,

@@ -136,6 +136,7 @@ def test_a_complaint_goes_round_the_whole_loop_and_every_step_is_on_the_timeline
         "name": "answer",
         "version": 2,
         "label": ticket["number"],
+        "title": "投诉：消费维权",
         "region_code": "320102",
         "department_id": "320102-market",
         "handler_subject_id": XUANWU_MARKET["sub"],
