@@ -83,6 +83,10 @@ class CaseFacts(BaseModel):
     region_code: str
     applicant_uscc: str | None = None
     notify_subject_id: str
+    # how the case reaches the department and the result the applicant: 不见面 is
+    # `online` intake with `courier` or `electronic` delivery (supervision's monitoring)
+    intake_channel: str | None = None  # online | hall
+    delivery_method: str | None = None  # pickup | courier | electronic
 
 
 class SubmittedData(CaseFacts):
@@ -255,6 +259,8 @@ def facts(case: Case) -> dict[str, object]:
         region_code=case.item.region_code,
         applicant_uscc=case.applicant.uscc,
         notify_subject_id=case.applicant.subject_id,
+        intake_channel="hall" if case.taken_in_by else "online",
+        delivery_method=case.delivery.method.value,
     ).model_dump(mode="json")
 
 
