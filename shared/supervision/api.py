@@ -13,6 +13,9 @@ from typing import TYPE_CHECKING
 from shared.platform.public import lazy_exports
 
 if TYPE_CHECKING:
+    from shared.supervision.monitoring_consumer import monitoring_dispatcher
+    from shared.supervision.monitoring_routes import monitoring_router
+    from shared.supervision.monitoring_service import Monitoring, Scorecards, monitoring
     from shared.supervision.routes import router
     from shared.supervision.service import SupervisionService, supervision_service
     from shared.supervision.warnings import SweepResult, WarningPolicy
@@ -20,11 +23,16 @@ if TYPE_CHECKING:
 
 __all__ = [
     "LimitsWatcher",
+    "Monitoring",
+    "Scorecards",
     "SupervisionService",
     "SweepResult",
     "WarningPolicy",
     "Watched",
     "limits_watcher",
+    "monitoring",
+    "monitoring_dispatcher",
+    "monitoring_router",
     "router",
     "supervision_service",
 ]
@@ -33,6 +41,11 @@ __getattr__ = lazy_exports(
     globals(),
     {
         "router": ".routes",
+        "monitoring_dispatcher": ".monitoring_consumer",
+        "monitoring_router": ".monitoring_routes",
+        "Monitoring": ".monitoring_service",
+        "Scorecards": ".monitoring_service",
+        "monitoring": ".monitoring_service",
         "LimitsWatcher": ".watcher",
         "Watched": ".watcher",
         "limits_watcher": ".watcher",

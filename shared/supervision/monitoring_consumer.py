@@ -9,19 +9,15 @@ event type here with what it adds to a department's month, its counters in
 
 from __future__ import annotations
 
-from functools import cache
-
-
 import shared.cases.events as case_events
-import shared.workdays.api as workdays
 from shared.platform.dispatch import Dispatcher
 from shared.platform.events import Envelope
 from shared.supervision import monitoring as m
 from shared.supervision import scorecards as sc
-from shared.supervision.monitoring_service import Monitoring, SourceFact
-from shared.supervision.monitoring_store import MonitoringStore
+from shared.supervision.events import WARNING_RAISED, WarningRaisedData
+from shared.supervision.monitoring_service import SourceFact, monitoring
 
-dispatcher: Dispatcher[None] = Dispatcher("monitoring_worker")
+monitoring_dispatcher: Dispatcher[None] = Dispatcher("monitoring_worker")
 
 # case events that carry nothing beyond the facts every case event has (state, version, …)
 FACTS_ONLY = (
@@ -43,14 +39,6 @@ FACTS_ONLY = (
 WITH_CLOCK = (case_events.ACCEPTED, case_events.SUSPENDED, case_events.RESUMED, case_events.EXTENDED)
 
 
-@cache
-def monitoring() -> Monitoring:
-    def working_days(start: object, end: object) -> int:
-        return workdays.calendar().working_days_between(start, end).working_days  # type: ignore[arg-type]
-
-    return Monitoring(MonitoringStore(), working_days)
-
-
 def case_event(envelope: Envelope, data: case_events.CaseFacts, **extra: object) -> m.CaseEvent:
     return m.CaseEvent(
         event_type=envelope.type,
@@ -68,22 +56,22 @@ def case_event(envelope: Envelope, data: case_events.CaseFacts, **extra: object)
     )
 
 
-@dispatcher.on(*FACTS_ONLY, data=case_events.CaseFacts)
+@monitoring_dispatcher.on(*FACTS_ONLY, data=case_events.CaseFacts)
 def on_case_fact(data: case_events.CaseFacts, envelope: Envelope) -> None:
     monitoring().apply_case_event(case_event(envelope, data))
 
 
-@dispatcher.on(case_events.SUBMITTED, data=case_events.SubmittedData)
+@monitoring_dispatcher.on(case_events.SUBMITTED, data=case_events.SubmittedData)
 def on_submitted(data: case_events.SubmittedData, envelope: Envelope) -> None:
     monitoring().apply_case_event(case_event(envelope, data, round=data.round, received_at=data.received_at))
 
 
-@dispatcher.on(case_events.SUPPLEMENT_REQUIRED, data=case_events.SupplementRequiredData)
+@monitoring_dispatcher.on(case_events.SUPPLEMENT_REQUIRED, data=case_events.SupplementRequiredData)
 def on_supplement_required(data: case_events.SupplementRequiredData, envelope: Envelope) -> None:
     monitoring().apply_case_event(case_event(envelope, data, notice_id=data.notice_id))
 
 
-@dispatcher.on(*WITH_CLOCK, data=case_events.ClockData)
+@monitoring_dispatcher.on(*WITH_CLOCK, data=case_events.ClockData)
 def on_clock(data: case_events.ClockData, envelope: Envelope) -> None:
     deadlines = data.deadlines.model_dump(mode="json")
     monitoring().apply_case_event(case_event(envelope, data, deadlines=deadlines))
@@ -92,12 +80,11 @@ def on_clock(data: case_events.ClockData, envelope: Envelope) -> None:
 # --- sources: facts counted once per event -------------------------------------------------
 
 
-@dispatcher.on(
-    case_events.DEADLINE_WARNING, case_events.DEADLINE_WARNING_UNASSIGNED, data=case_events.DeadlineWarningData
-)
-def on_warning(data: case_events.DeadlineWarningData, envelope: Envelope) -> None:
+@monitoring_dispatcher.on(WARNING_RAISED, data=WarningRaisedData)
+def on_warning(data: WarningRaisedData, envelope: Envelope) -> None:
+    """A warning counts for its department's month (a limit without a department counts nowhere)."""
+    if not data.department_id:
+        return
     counter = sc.WARNINGS_RED if data.level == "red" else sc.WARNINGS_YELLOW
     fact = SourceFact(data.region_code, data.department_id, m.shanghai_date(envelope.time), {counter: 1})
     monitoring().apply_source_event(envelope.id, fact)
-
-

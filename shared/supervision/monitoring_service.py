@@ -5,14 +5,17 @@ views, the monthly scorecards and the scoring rules (models in
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import BaseModel, Field
 
+import shared.workdays.api as workdays
 from shared.codes.divisions import ancestors_of, division, is_division_code
 from shared.platform.clock import now
 from shared.platform.dynamo import shard_of
@@ -132,9 +135,13 @@ class Monitoring:
         self.store.mark_applied(writes, event_id, now())
         scope = m.month_of(fact.on)
         regions = chain(fact.region_code)
-        self.store.add(writes, m.Row(fact.region_code, f"dept#{fact.department_id}"), scope, fact.counts, fact.department_id)
-        for child, parent in zip(regions, regions[1:], strict=False):
-            self.store.add(writes, m.Row(parent, f"sub#{child}#{shard_of(event_id, SUB_SHARDS)}"), scope, fact.counts, child)
+        self.store.add(
+            writes, m.Row(fact.region_code, f"dept#{fact.department_id}"), scope, fact.counts, fact.department_id
+        )
+        for child, parent in itertools.pairwise(regions):
+            self.store.add(
+                writes, m.Row(parent, f"sub#{child}#{shard_of(event_id, SUB_SHARDS)}"), scope, fact.counts, child
+            )
         try:
             writes.commit()
         except Conflict as exc:
@@ -152,12 +159,12 @@ class Monitoring:
         live = self.store.rows(region, m.LIVE)
         current = self.store.rows(region, month)
         grouped: dict[str, dict[str, tuple[dict[str, int], dict[str, int], str]]] = defaultdict(dict)
-        for scope_rows, index in ((live, 0), (current, 1)):
+        for scope_rows, is_month in ((live, False), (current, True)):
             for row in scope_rows:
                 kind, _, rest = str(row["sk"]).partition("#")
                 name = rest.split("#")[0] if kind == "sub" else rest
                 entry = grouped[kind].setdefault(name, ({}, {}, str(row.get("label", name))))
-                m.add_counts(entry[index], row)
+                m.add_counts(entry[1] if is_month else entry[0], row)
         total_live: dict[str, int] = {}
         total_month: dict[str, int] = {}
         for kind in ("sub", "dept"):
@@ -202,7 +209,9 @@ class Monitoring:
             region = frontier.pop()
             found.append(region)
             children = {
-                str(row["sk"]).split("#")[1] for row in self.store.rows(region, month) if str(row["sk"]).startswith("sub#")
+                str(row["sk"]).split("#")[1]
+                for row in self.store.rows(region, month)
+                if str(row["sk"]).startswith("sub#")
             }
             frontier.extend(sorted(children))
         return sorted(found)
@@ -407,7 +416,9 @@ class Scorecards:
                 )
         return history
 
-    def score(self, region: str, month: str, inputs: Mapping[str, Mapping[str, int]], rule: sc.ScoringRule) -> list[sc.DepartmentScore]:
+    def score(
+        self, region: str, month: str, inputs: Mapping[str, Mapping[str, int]], rule: sc.ScoringRule
+    ) -> list[sc.DepartmentScore]:
         return sc.score_month(month, inputs, rule, self._history(region, month, rule))
 
     def current(self, region: str, today: dt.date) -> Scorecard:
@@ -416,8 +427,13 @@ class Scorecards:
         rule = self.rule()
         results = self.score(region, month, self.monitoring.month_inputs(region, month), rule)
         return Scorecard(
-            region_code=region, region_name=_region_name(region), month=month, closed=False,
-            rule_version=rule.version, scored_at=now(), departments=results,
+            region_code=region,
+            region_name=_region_name(region),
+            month=month,
+            closed=False,
+            rule_version=rule.version,
+            scored_at=now(),
+            departments=results,
         )
 
     def close(self, region: str, month: str, rule_version: int | None = None) -> Scorecard:
@@ -429,7 +445,7 @@ class Scorecards:
         return self._store(region, month, inputs, self.rule(rule_version))
 
     def rescore(self, region: str, month: str, rule_version: int) -> Scorecard:
-        """Score the month's stored inputs again under `rule_version` (reproducible: same inputs, same rule → same result)."""
+        """Score the month's stored inputs again under `rule_version` (same inputs, same rule: same result)."""
         stored = self.store.scorecard(region, month)
         if stored is None:
             raise Conflict(SCORECARD_NOT_CLOSED, params={"month": month})
@@ -441,11 +457,18 @@ class Scorecards:
             raise NotFound(SCORECARD_NOT_CLOSED, params={"month": month})
         return _scorecard(stored)
 
-    def _store(self, region: str, month: str, inputs: Mapping[str, Mapping[str, int]], rule: sc.ScoringRule) -> Scorecard:
+    def _store(
+        self, region: str, month: str, inputs: Mapping[str, Mapping[str, int]], rule: sc.ScoringRule
+    ) -> Scorecard:
         results = self.score(region, month, inputs, rule)
         card = Scorecard(
-            region_code=region, region_name=_region_name(region), month=month, closed=True,
-            rule_version=rule.version, scored_at=now(), departments=results,
+            region_code=region,
+            region_name=_region_name(region),
+            month=month,
+            closed=True,
+            rule_version=rule.version,
+            scored_at=now(),
+            departments=results,
         )
         self.store.put_scorecard(
             {
@@ -488,4 +511,11 @@ def staff_region(principal: Principal) -> str:
     return principal.region_code
 
 
-WorkingDaysFactory = Callable[[], m.WorkingDaysBetween]
+@cache
+def monitoring() -> Monitoring:
+    """The service over the configured table and the platform calendar."""
+
+    def working_days(start: dt.date, end: dt.date) -> int:
+        return workdays.calendar().working_days_between(start, end).working_days
+
+    return Monitoring(MonitoringStore(), working_days)

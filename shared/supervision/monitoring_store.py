@@ -99,7 +99,8 @@ class MonitoringStore(Repository):
         """Every counter row of a region's live or month partition (one Query, paged by size only)."""
         return list(
             self.query_all(
-                KeyConditionExpression="pk = :pk", ExpressionAttributeValues=expression_values(pk=counter_pk(region_code, scope))
+                KeyConditionExpression="pk = :pk",
+                ExpressionAttributeValues=expression_values(pk=counter_pk(region_code, scope)),
             )
         )
 
