@@ -9,7 +9,6 @@ from typing import Any
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared.catalog.config import catalog_settings
 from shared.platform.config import http_settings, require
 from shared.platform.http import make_resolver
 from shared.platform.observability import logger
@@ -17,7 +16,7 @@ from shared.supervision.api import monitoring_router
 from shared.supervision.config import supervision_settings
 
 # cold start: a missing or malformed variable fails the first invocation, by name
-require(http_settings, supervision_settings, catalog_settings)
+require(http_settings, supervision_settings)
 
 app = make_resolver()
 app.include_router(monitoring_router)

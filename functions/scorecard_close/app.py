@@ -14,7 +14,6 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared.catalog.config import catalog_settings
 from shared.platform.clock import today_in_shanghai
 from shared.platform.config import require
 from shared.platform.observability import logger, metrics
@@ -22,7 +21,7 @@ from shared.supervision.api import Scorecards, monitoring
 from shared.supervision.config import monitoring_settings, supervision_settings
 
 # cold start: a missing or malformed variable fails the first invocation, by name
-require(supervision_settings, catalog_settings, monitoring_settings)
+require(supervision_settings, monitoring_settings)
 
 
 def previous_month() -> str:

@@ -55,7 +55,7 @@ MonthQuery = Annotated[
 
 
 class RescoreRequest(BaseModel):
-    rule_version: int = Field(ge=1, description="The published rule version to score the month's stored inputs with.")
+    rule_version: int = Field(ge=1, le=100_000, description="The rule version to score the stored inputs with.")
 
 
 def scorecards() -> Scorecards:
@@ -183,7 +183,7 @@ def publish_rule(body: Annotated[sc.ScoringRuleBody, Body()]) -> sc.ScoringRule:
 @route(
     monitoring_router,
     "POST",
-    "/v1/supervision/scorecards/{region_code}/{month}/rescore",
+    "/v1/supervision/scorecards/<region_code>/<month>/rescore",
     summary="Re-score a closed month",
     description=(
         "Scores the month's stored inputs again under the given rule version and keeps the result as the month's "

@@ -61,13 +61,13 @@ register_messages(
 
 # --- applying events ---------------------------------------------------------------------
 
-_MONTH_METRICS = {
-    m.RECEIVED: "CasesReceived",
-    m.RECEIVED_NO_VISIT: "CasesReceivedNoVisit",
-    m.DECIDED: "CasesDecided",
-    m.ON_TIME_PROMISED: "CasesDecidedOnTimePromised",
-    m.ON_TIME_LEGAL: "CasesDecidedOnTimeLegal",
-    m.NOTICE_REPEATED: "CasesNoticedTwice",
+_MONTH_METRICS = {  # EMF `Cases<suffix>`: the dashboard's monitoring widgets
+    m.RECEIVED: "Received",
+    m.RECEIVED_NO_VISIT: "ReceivedNoVisit",
+    m.DECIDED: "Decided",
+    m.ON_TIME_PROMISED: "DecidedOnTimePromised",
+    m.ON_TIME_LEGAL: "DecidedOnTimeLegal",
+    m.NOTICE_REPEATED: "NoticedTwice",
 }
 
 
@@ -230,9 +230,9 @@ class SourceFact:
 def _emit_metrics(delta: Mapping[m.Cell, int]) -> None:
     """EMF: the month counters that moved (the dashboard's cases widgets)."""
     for (scope, attribute), count in delta.items():
-        name = _MONTH_METRICS.get(attribute)
-        if scope != m.LIVE and name:
-            metrics().add_metric(name=name, unit=MetricUnit.Count, value=count)
+        suffix = _MONTH_METRICS.get(attribute)
+        if scope != m.LIVE and suffix:
+            metrics().add_metric(name=f"Cases{suffix}", unit=MetricUnit.Count, value=count)
     opened = sum(count for (scope, attribute), count in delta.items() if scope == m.LIVE and attribute == m.CASES_OPEN)
     if opened:
         metrics().add_metric(name="CasesOpenChange", unit=MetricUnit.Count, value=opened)

@@ -92,8 +92,8 @@ class Criterion(BaseModel):
 
     metric: str = Field(description="A metric of the catalogue (GET /v1/supervision/scoring-rules/metrics).")
     weight: float = Field(gt=0, le=1000)
-    worst: float
-    best: float
+    worst: float = Field(ge=-1_000_000, le=1_000_000, description="The value that scores 0.")
+    best: float = Field(ge=-1_000_000, le=1_000_000, description="The value that scores 100.")
 
     @model_validator(mode="after")
     def _known(self) -> Self:
@@ -149,8 +149,8 @@ class PastMonth:
 
 class DepartmentScore(BaseModel):
     department_id: str
-    score: float | None = Field(description="0–100; null when the department was not ranked (too few cases).")
-    rank: int | None = Field(description="1 = best; equal scores share a rank.")
+    score: float | None = Field(default=None, description="0–100; null when not ranked (too few cases).")
+    rank: int | None = Field(default=None, description="1 = best; equal scores share a rank.")
     ranked: int = Field(description="How many departments the ranking holds.")
     metrics: dict[str, float | None] = Field(description="The rule's metrics, as measured.")
     poor: bool = Field(description="Below the floor or at the bottom of the ranking this month.")

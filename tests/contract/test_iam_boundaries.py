@@ -61,6 +61,9 @@ FUNCTION_CONTEXT = {
     "SupervisionApiFunction": "supervision",
     "HotlineApiFunction": "hotline",
     "HotlineFollowUpFunction": "hotline",
+    "MonitoringWorkerFunction": "supervision",
+    "MonitoringApiFunction": "supervision",
+    "ScorecardCloseFunction": "supervision",
 }
 
 # SAM policy templates that name a table, and the access they give.

@@ -29,6 +29,7 @@ from tests.support.template_tables import create_table_arguments
 
 SUPERVISION_TABLE = "supervision-monitoring-test"
 CATALOG_TABLE = "catalog-monitoring-test"
+DLQ_NAME = "monitoring-dlq-test"
 CALENDAR = Calendar()  # the packaged holiday arrangement (no operator-loaded years in these tests)
 UTC = dt.UTC
 
@@ -50,7 +51,7 @@ def monitoring_cloud() -> Iterator[None]:
         supervision.pop("StreamSpecification", None)
         dynamodb.create_table(**supervision)
         dynamodb.create_table(**create_table_arguments("CatalogTable", CATALOG_TABLE))
-        dlq = boto3.client("sqs").create_queue(QueueName="monitoring-dlq-test")["QueueUrl"]
+        dlq = boto3.client("sqs").create_queue(QueueName=DLQ_NAME)["QueueUrl"]
         for name, value in {
             "SUPERVISION_TABLE": SUPERVISION_TABLE,
             "CATALOG_TABLE": CATALOG_TABLE,
@@ -68,11 +69,15 @@ def monitoring_cloud() -> Iterator[None]:
 
 
 def deliver(envelopes: list[dict[str, Any]], batch: int = 10) -> None:
-    """Feed the monitoring worker as its queue would, in batches; every record must succeed."""
+    """Feed the monitoring worker as its queue would, in batches; every record must be
+    applied (none failed, none parked in the DLQ)."""
     handler = load_function("monitoring_worker").handler
     for start in range(0, len(envelopes), batch):
         answer = handler(sqs_event(envelopes[start : start + batch], queue="MonitoringQueue"), FakeContext())
         assert answer == {"batchItemFailures": []}, answer
+    sqs = boto3.client("sqs")
+    parked = sqs.receive_message(QueueUrl=sqs.get_queue_url(QueueName=DLQ_NAME)["QueueUrl"], MaxNumberOfMessages=10)
+    assert not parked.get("Messages"), [m["MessageAttributes"] for m in parked["Messages"]]
 
 
 # --- the generator ---------------------------------------------------------------------------
@@ -131,7 +136,9 @@ class GeneratedCase:
         self.events.append(envelope.model_dump(mode="json"))
 
     def deadlines(self) -> dict[str, Any]:
-        assert self.started_on and self.promised_due_on and self.legal_due_on
+        assert self.started_on
+        assert self.promised_due_on
+        assert self.legal_due_on
         return {
             "started_on": self.started_on.isoformat(),
             "promised_days": 0,
