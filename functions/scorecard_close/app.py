@@ -3,7 +3,7 @@
 Scheduled at 00:30 Asia/Shanghai on the 2nd, 3rd and 4th of each month (a failed
 run is caught up the next day; closing a closed month changes nothing). For every
 region with counts in the month — found by walking the monitoring rows down from
-each configured province — the region's departments' month counters are frozen as
+the deployment's province (PROVINCE_CODE) — the region's departments' month counters are frozen as
 the scorecard's inputs and scored under the current rule.
 """
 
@@ -15,13 +15,13 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.platform.clock import today_in_shanghai
-from shared.platform.config import require
+from shared.platform.config import province_settings, require
 from shared.platform.observability import logger, metrics
 from shared.supervision.api import Scorecards, monitoring
-from shared.supervision.config import monitoring_settings, supervision_settings
+from shared.supervision.config import supervision_settings
 
 # cold start: a missing or malformed variable fails the first invocation, by name
-require(supervision_settings, monitoring_settings)
+require(supervision_settings, province_settings)
 
 
 def previous_month() -> str:
@@ -34,7 +34,7 @@ def previous_month() -> str:
 @metrics().log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     month = previous_month()
-    closed = Scorecards(monitoring()).close_month(month, monitoring_settings().provinces)
+    closed = Scorecards(monitoring()).close_month(month, [province_settings().province_code])
     metrics().add_metric(name="ScorecardsClosed", unit=MetricUnit.Count, value=len(closed))
     logger().info("scorecards closed", extra={"month": month, "regions": len(closed)})
     return {"month": month, "regions": closed}

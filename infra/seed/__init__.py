@@ -2,7 +2,8 @@
 service items, then the identity demo (registries and accounts for every
 role, infra/seed/identity), then demo cases for the walk-through
 (infra/seed/cases.py: an overdue case, a joint case to accept, a suspended
-one), then the 12345 routing table, desks and FAQ (infra/seed/hotline.py).
+one), then the 12345 routing table, desks and FAQ (infra/seed/hotline.py), and
+the demo scorecard rule (infra/seed/scoring.py).
 Catalogue data is loaded through the catalogue service so the same rules
 apply (三级四同, codes, limits) and every publication leaves its outbox event;
 demo cases go through the cases service the same way.
@@ -25,6 +26,7 @@ from infra.seed.hotline import load as load_hotline
 from infra.seed.identity import load as load_identity
 from infra.seed.items import new_item_bodies
 from infra.seed.regions import ALL as ALL_REGIONS
+from infra.seed.scoring import load as load_scoring
 from shared.catalog.codes import parent_region, region_level
 from shared.catalog.models import DraftUpdate, NewDepartment, NewItem, PublishRequest, Region
 from shared.catalog.ports import wire as wire_catalog
@@ -36,7 +38,7 @@ SEED_ACTOR = "seed"
 
 def load_all(env: dict[str, str]) -> dict[str, int]:
     """Load every demo record into the tables named by `env`; returns counts per kind."""
-    return load_catalog_demo(env) | load_identity(env) | load_cases(env) | load_hotline(env)
+    return load_catalog_demo(env) | load_identity(env) | load_cases(env) | load_hotline(env) | load_scoring(env)
 
 
 def load_catalog_demo(env: dict[str, str]) -> dict[str, int]:

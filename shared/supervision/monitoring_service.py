@@ -20,7 +20,7 @@ from shared.codes.divisions import ancestors_of, division, is_division_code
 from shared.platform.clock import now
 from shared.platform.dynamo import shard_of
 from shared.platform.errors import AppError, Conflict, Forbidden, NotFound, register_messages
-from shared.platform.observability import metrics
+from shared.platform.observability import logger, metrics
 from shared.platform.principal import Principal, Role
 from shared.supervision import monitoring as m
 from shared.supervision import scorecards as sc
@@ -483,7 +483,11 @@ class Scorecards:
         return card
 
     def close_month(self, month: str, provinces: Iterable[str]) -> list[str]:
-        """Close `month` for every region that had counts in it; the regions closed."""
+        """Close `month` for every region that had counts in it; the regions closed (none
+        before an operator has published a rule: the run says so and the next one closes)."""
+        if self.store.current_rule() is None:
+            logger().warning("no scoring rule published: scorecards not closed", extra={"month": month})
+            return []
         closed = []
         for province in provinces:
             for region in self.monitoring.active_regions(month, province):

@@ -6,7 +6,6 @@ reads whatever the number of cases; supervisors see their region and below only.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import random
 from collections import Counter
 from collections.abc import Iterator
@@ -14,15 +13,13 @@ from typing import Any
 
 import pytest
 
-from infra.template import ROOT
 from shared.codes.divisions import ancestors_of, parent_of, scope_of
 from shared.platform import aws
 from shared.platform.clock import frozen_at
 from shared.platform.principal import Principal, Role
 from shared.supervision.monitoring_service import Figures, MonitoringView, monitoring
-from tests.support.api import call, reply_of
-from tests.support.apigw import FakeContext, as_role
-from tests.support.handlers import load_function
+from tests.support.api import call
+from tests.support.apigw import as_role
 from tests.unit.monitoring_fixtures import CALENDAR, TODAY, GeneratedCase, deliver, generate, monitoring_cloud
 
 NOON_TODAY = dt.datetime.combine(TODAY, dt.time(4, 0), tzinfo=dt.UTC)
@@ -185,20 +182,3 @@ def test_a_county_supervisor_sees_only_its_county_and_a_city_supervisor_its_coun
         assert refused.status == 403
         assert refused.code == "supervision.region_out_of_scope"
         assert call("GET", "/v1/supervision/monitoring", as_role("staff", region_code="320102")).status == 403
-
-
-def test_the_samples_a_decision_counted_then_read_by_the_city() -> None:
-    events = ROOT / "events"
-    decided = json.loads((events / "monitoring_worker" / "sqs-case-decided.json").read_text(encoding="utf-8"))
-    view_sample = json.loads((events / "monitoring_api" / "monitoring-view.json").read_text(encoding="utf-8"))
-    with monitoring_cloud():
-        assert load_function("monitoring_worker").handler(decided, FakeContext()) == {"batchItemFailures": []}
-        with frozen_at(dt.datetime(2026, 11, 13, 4, tzinfo=dt.UTC)):
-            answer = reply_of(load_function("monitoring_api").handler(view_sample, FakeContext()))
-    assert answer.status == 200
-    (xuanwu,) = answer.body["sub_regions"]
-    assert xuanwu["region_code"] == "320102"
-    assert xuanwu["figures"]["today"]["decided"] == 1
-    assert xuanwu["figures"]["by_state"] == {"approved": 1}
-    # no acceptance seen for this case: no clock, so it counts as decided but not as on time
-    assert xuanwu["figures"]["month"]["on_time_legal"] == 0
