@@ -153,8 +153,12 @@ def test_the_generated_month_is_realistic(month: list[GeneratedCase]) -> None:
 
 def test_redelivering_the_whole_month_changes_nothing(month: list[GeneratedCase]) -> None:
     before = view("320000")
-    deliver([event for case in month[:40] for event in case.events])
+    again = [event for case in month[:40] for event in case.events]
+    with aws.count_calls() as calls:
+        deliver(again)
     assert view("320000") == before
+    # a duplicate reads its case's track and writes nothing
+    assert {k: v for k, v in calls.items() if k.startswith("dynamodb.")} == {"dynamodb.GetItem": len(again)}
 
 
 def test_a_view_reads_two_partitions_whatever_the_number_of_cases(month: list[GeneratedCase]) -> None:
