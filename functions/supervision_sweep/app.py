@@ -5,6 +5,8 @@ licence limit, 12345 tickets, rectifications, supervision orders). Each warning
 is written once per limit and level, with its `supervision.warning_raised`
 event, in one conditional transaction: a sweep cut short or run twice raises
 nothing twice, and a paused limit (not in the due index) raises nothing.
+A supervision order unanswered past its reply limit goes to the supervisors of
+the level above (county → city → province), once per level.
 
 Reads the Supervision table's due index shard by shard up to the yellow
 horizon (never a Scan), and the platform calendar. Configuration:
@@ -39,7 +41,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     today = today_in_shanghai()
     run_id = new_id()
     logger().set_correlation_id(run_id)
-    result = supervision_service().warnings.sweep(
+    result = supervision_service().sweep(
         today,
         WarningPolicy.configured(),
         correlation_id=run_id,
@@ -52,6 +54,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
             "today": today.isoformat(),
             "read": result.read,
             "raised": len(result.raised),
+            "escalated": len(result.escalated),
             "already": result.already,
             "finished": result.finished,
         },
@@ -60,6 +63,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         "today": today.isoformat(),
         "read": result.read,
         "raised": result.raised,
+        "escalated": result.escalated,
         "already": result.already,
         "finished": result.finished,
     }

@@ -27,6 +27,7 @@ from infra.seed.identity import load as load_identity
 from infra.seed.items import new_item_bodies
 from infra.seed.regions import ALL as ALL_REGIONS
 from infra.seed.scoring import load as load_scoring
+from infra.seed.supervision import load as load_orders
 from shared.catalog.codes import parent_region, region_level
 from shared.catalog.models import DraftUpdate, NewDepartment, NewItem, PublishRequest, Region
 from shared.catalog.ports import wire as wire_catalog
@@ -38,7 +39,14 @@ SEED_ACTOR = "seed"
 
 def load_all(env: dict[str, str]) -> dict[str, int]:
     """Load every demo record into the tables named by `env`; returns counts per kind."""
-    return load_catalog_demo(env) | load_identity(env) | load_cases(env) | load_hotline(env) | load_scoring(env)
+    return (
+        load_catalog_demo(env)
+        | load_identity(env)
+        | load_cases(env)
+        | load_hotline(env)
+        | load_scoring(env)
+        | load_orders(env)
+    )
 
 
 def load_catalog_demo(env: dict[str, str]) -> dict[str, int]:

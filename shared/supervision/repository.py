@@ -4,6 +4,8 @@
 |-------------------|----------------------|-----------|------------------------------------|
 | limit 时限         | `LIMIT#<limit_id>`   | `LIMIT`   | gsi1 while running; gsi3 always    |
 | warning 预警       | `LIMIT#<limit_id>`   | `WARN#<level>` | gsi2 while open               |
+| order 督办单        | `ORDER#<order_id>`   | `ORDER`   | gsi2 always; gsi3 until closed     |
+| order timeline     | `ORDER#<order_id>`   | `TL#<seq:05d>` |                               |
 | outbox            | `OUTBOX#<event id>`  | `OUTBOX`  | (TTL 7 days; stream → relay)       |
 
 Indexes:
@@ -16,6 +18,9 @@ Indexes:
   limit's region; the province's own divisions are `<pp>00`), newest first. A warning
   leaves it (keeps `resolved_at`, `resolution`) in the transaction that records its
   limit cleared.
+- gsi2 "orders of a city" (supervisors' list): `ORDER#<city4>` / `<issued_at>#<order_id>`.
+- gsi3 "orders of a department" (its work queue): `DEPTORDER#<department_id>` /
+  `<issued_at>#<order_id>`, until the order is closed.
 - gsi3 "limits of a subject": `SUBJ#<subject_kind>#<subject_id>` / `<context>#<name>`,
   kept when cleared: what a supervision order checks its subject against (region,
   still open?).
@@ -42,9 +47,19 @@ from shared.platform.events import Envelope
 from shared.platform.limits import LimitClearedData, LimitData, LimitRef
 from shared.platform.pagination import Page
 from shared.supervision.config import supervision_settings
-from shared.supervision.models import LimitState, WarningView, WatchedLimit
+from shared.supervision.errors import ORDER_CHANGED
+from shared.supervision.models import (
+    LimitState,
+    OrderEntry,
+    OrderState,
+    SupervisionOrder,
+    WarningView,
+    WatchedLimit,
+)
 
 LIMIT_SK = "LIMIT"
+ORDER_SK = "ORDER"
+TIMELINE_PREFIX = "TL#"
 WARNING_PREFIX = "WARN#"
 DUE_SHARDS = 16
 _STALE = "supervision.limit_stale"  # internal: the stored limit is as new or newer
@@ -53,6 +68,10 @@ _NEWER = "attribute_not_exists(pk) OR #version < :version"
 
 def limit_pk(limit_id: str) -> str:
     return f"LIMIT#{limit_id}"
+
+
+def order_pk(order_id: str) -> str:
+    return f"ORDER#{order_id}"
 
 
 def due_pk(shard: int) -> str:
@@ -257,3 +276,110 @@ class SupervisionRepository(Repository):
             filter_values=wanted,
         )
         return Page[WarningView](items=[WarningView.model_validate(item) for item in items], next_cursor=next_cursor)
+
+    # --- supervision orders (督办单) ----------------------------------------------------------
+
+    def order_record(self, order: SupervisionOrder) -> dict[str, Any]:
+        record: dict[str, Any] = {
+            "pk": order_pk(order.order_id),
+            "sk": ORDER_SK,
+            "kind": "order",
+            **order.model_dump(mode="json"),
+            "gsi2pk": f"ORDER#{order.region_code[:4]}",
+            "gsi2sk": f"{iso(order.issued_at)}#{order.order_id}",
+        }
+        if order.state is not OrderState.CLOSED and order.department_id:
+            record["gsi3pk"] = f"DEPTORDER#{order.department_id}"
+            record["gsi3sk"] = f"{iso(order.issued_at)}#{order.order_id}"
+        return record
+
+    def write_order(
+        self,
+        order: SupervisionOrder,
+        entry: OrderEntry,
+        *,
+        expected_version: int | None,
+        limits: Sequence[LimitData] = (),
+        cleared: Sequence[LimitClearedData] = (),
+        events: Sequence[Envelope] = (),
+    ) -> None:
+        """The order (new, or at `expected_version`), its timeline entry, its reply limit as
+        supervision watches it (set / cleared directly: the same table) and its events, in one
+        TransactWriteItems; a concurrent change is 409 `supervision.order_changed_concurrently`."""
+        transaction = self.transaction()
+        if expected_version is None:
+            transaction.put(self.order_record(order), condition="attribute_not_exists(pk)")
+        else:
+            transaction.put(
+                self.order_record(order),
+                condition="#version = :expected",
+                names={"#version": "version"},
+                values=expression_values(expected=expected_version),
+                on_conflict=Conflict(ORDER_CHANGED),
+            )
+        transaction.put(
+            {
+                "pk": order_pk(order.order_id),
+                "sk": f"{TIMELINE_PREFIX}{entry.seq:05d}",
+                "kind": "order_entry",
+                **entry.model_dump(mode="json"),
+            },
+            condition="attribute_not_exists(pk)",
+            on_conflict=Conflict(ORDER_CHANGED),
+        )
+        at = order.updated_at
+        for limit in limits:
+            self.record_limit(limit, at, transaction)
+        for gone in cleared:
+            self.clear_limit(gone, at, transaction)
+        for event in events:
+            transaction.emit(event)
+        transaction.commit()
+
+    def get_order(self, order_id: str) -> SupervisionOrder | None:
+        item = self.get_item({"pk": order_pk(order_id), "sk": ORDER_SK}, consistent=True)
+        return SupervisionOrder.model_validate(item) if item else None
+
+    def order_timeline(self, order_id: str) -> list[OrderEntry]:
+        return [
+            OrderEntry.model_validate(item)
+            for item in self.query_all(
+                KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+                ExpressionAttributeValues=expression_values(pk=order_pk(order_id), prefix=TIMELINE_PREFIX),
+                ConsistentRead=True,
+            )
+        ]
+
+    def orders_page(
+        self, city_prefixes: Sequence[str], *, region_prefix: str, state: str | None, limit: int, cursor: str | None
+    ) -> Page[SupervisionOrder]:
+        """Orders of the city partitions (gsi2), newest first, within the region prefix."""
+        conditions = ["begins_with(region_code, :region)"]
+        names: dict[str, str] = {}
+        wanted: dict[str, Any] = {"region": region_prefix}
+        if state:
+            conditions.append("#state = :state")
+            names["#state"] = "state"
+            wanted["state"] = state
+        items, next_cursor = self.partitions_page(
+            "gsi2",
+            [f"ORDER#{city}" for city in city_prefixes],
+            limit=limit,
+            cursor=cursor,
+            newest_first=True,
+            filter_expression=" AND ".join(conditions),
+            filter_names=names,
+            filter_values=wanted,
+        )
+        return Page[SupervisionOrder](
+            items=[SupervisionOrder.model_validate(item) for item in items], next_cursor=next_cursor
+        )
+
+    def department_orders(self, department_id: str, *, limit: int, cursor: str | None) -> Page[SupervisionOrder]:
+        """The department's orders not yet closed, newest first (gsi3): one Query a page."""
+        items, next_cursor = self.query_page(
+            index="gsi3", partition=("gsi3pk", f"DEPTORDER#{department_id}"), limit=limit, cursor=cursor
+        )
+        return Page[SupervisionOrder](
+            items=[SupervisionOrder.model_validate(item) for item in items], next_cursor=next_cursor
+        )

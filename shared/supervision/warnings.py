@@ -74,11 +74,14 @@ def calendar_for(day: dt.date) -> workdays.Calendar:
 class SweepResult:
     read: int = 0
     raised: list[str] = field(default_factory=list)
+    escalated: list[str] = field(default_factory=list)
     already: int = 0
     finished: bool = True
 
 
 Found = tuple[LimitData, Level, Usage]
+ORDER_LIMITS = ("supervision", "order")
+"""(context, subject kind) of a supervision order's reply limit."""
 
 
 class Warnings:
@@ -92,9 +95,11 @@ class Warnings:
         *,
         correlation_id: str | None,
         keep_going: Callable[[], bool] = lambda: True,
+        escalate: Callable[[LimitData, str | None], bool] | None = None,
     ) -> SweepResult:
         """Raise yellow / red warnings against every running limit due within the horizon,
-        each once per (limit, level). Reads the due index shard by shard (never a Scan)."""
+        each once per (limit, level). Reads the due index shard by shard (never a Scan).
+        `escalate` is told of every overdue supervision order's reply limit (D-117)."""
         result = SweepResult()
         calendar = calendar_for(today)
         last_day = today + dt.timedelta(days=policy.horizon_days)
@@ -104,6 +109,11 @@ class Warnings:
                 result.read += 1
                 use = usage(calendar, limit, today)
                 found.extend((limit, level, use) for level in policy.levels(limit, use))
+                is_order = (limit.context, limit.subject_kind) == ORDER_LIMITS
+                # one level per run: an order escalated in this run is not escalated again by it
+                fresh = limit.subject_id not in result.escalated
+                if escalate and use.overdue and is_order and fresh and escalate(limit, correlation_id):
+                    result.escalated.append(limit.subject_id)
             # one BatchGetItem per 100 candidate warnings: a re-run writes nothing it wrote before
             existing = self.repository.existing_warnings([(limit.limit_id, level.value) for limit, level, _ in found])
             for limit, level, use in found:

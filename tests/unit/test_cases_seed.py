@@ -16,8 +16,9 @@ from infra.seed import load_catalog
 from infra.seed.cases import DEMO_CASES, SUSPENDED_WORKING_DAYS, _started_on
 from infra.seed.cases import load as load_cases
 from infra.seed.identity import load as load_identity
-from infra.seed.identity.people import JIANGNING_MARKET, STAFF_IN_SCOPE, SUPERVISOR, DemoWorker
+from infra.seed.identity.people import COUNTY_SUPERVISOR, JIANGNING_MARKET, STAFF_IN_SCOPE, SUPERVISOR, DemoWorker
 from infra.seed.items import new_item_bodies
+from infra.seed.supervision import load as load_orders
 from shared.cases.models import AcceptRequest, Case
 from shared.cases.service import cases_service
 from shared.cases.states import CaseState
@@ -153,3 +154,31 @@ def test_the_suspended_demo_case_resumes_by_six_working_days_on_any_day(today: d
     day = _started_on(suspended, today, calendar)
     assert calendar.is_workday(day)  # staff suspended it on a working day
     assert calendar.working_days_between(day, today).working_days == SUSPENDED_WORKING_DAYS
+
+
+def test_the_demo_order_was_left_unanswered_and_climbs_one_level_per_sweep(seeded: object) -> None:
+    env = {name: os.environ[name] for name in os.environ if name.isupper()}
+    assert load_orders(env) == {"demo_orders_created": 1, "demo_orders_existing": 0}
+    assert load_orders(env) == {"demo_orders_created": 0, "demo_orders_existing": 1}
+    [overdue] = [c for c in _cases() if c.item.region_code == "320102"]
+    county = _staff(COUNTY_SUPERVISOR)
+    [order] = (
+        supervision_service()
+        .orders.list_for_supervisor(county, region_code=None, state=None, limit=10, cursor=None)
+        .items
+    )
+    assert (order.subject_id, order.level, order.state.value) == (overdue.case_id, "county", "open")
+    assert order.due_on < today_in_shanghai()
+
+    def fire() -> list[str]:
+        return (
+            supervision_service().sweep(today_in_shanghai(), WarningPolicy.configured(), correlation_id=None).escalated
+        )
+
+    assert fire() == [order.order_id]  # to 南京市
+    assert supervision_service().repository.get_order(order.order_id).level == "city"  # type: ignore[union-attr]
+    assert fire() == [order.order_id]  # its city limit ran out too: to 江苏省
+    assert fire() == []  # the top: no level twice
+    final = supervision_service().repository.get_order(order.order_id)
+    assert final is not None
+    assert (final.level, final.escalations) == ("province", ["3201", "32"])

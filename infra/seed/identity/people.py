@@ -67,6 +67,8 @@ XU_TING = RegistryPerson("320115199208180625", "许婷")  # 江宁区
 ZHENG_QIANG = RegistryPerson("320102198804120411", "郑强")  # 玄武区
 MA_LI = RegistryPerson("320102199109230525", "马丽")  # 玄武区
 KONG_JUN = RegistryPerson("320104198403050611", "孔军")  # 秦淮区
+QIAN_JIN = RegistryPerson("320102198105060317", "钱进")  # 玄武区
+ZHENG_HUA = RegistryPerson("320106197509210423", "郑华")  # 鼓楼区
 # Not registered: for a newcomer to register with (README walk-through) and for tests.
 ZHAO_LEI = RegistryPerson("320113199506200572", "赵磊")  # 栖霞区
 HUANG_MIN = RegistryPerson("320205199801120642", "黄敏")  # 无锡 锡山区
@@ -90,6 +92,8 @@ POPULATION = (
     ZHAO_LEI,
     HUANG_MIN,
     AYGUL,
+    QIAN_JIN,
+    ZHENG_HUA,
 )
 
 # --- enterprise registry -------------------------------------------------------------------
@@ -208,6 +212,26 @@ HOTLINE_AGENT = DemoWorker(
     None,
     "320100",
     "12345 agent (话务员), 南京市",
+# supervision orders escalate county → city → province (issue 15): a supervisor at each level
+COUNTY_SUPERVISOR = DemoWorker(
+    QIAN_JIN,
+    "13900000011",
+    "xuanwu.supervisor.qian",
+    "Xuanwu-Supervise-2026",
+    Role.SUPERVISOR,
+    None,
+    "320102",
+    "supervisor for 320102 玄武区",
+)
+PROVINCE_SUPERVISOR = DemoWorker(
+    ZHENG_HUA,
+    "13900000012",
+    "jiangsu.supervisor.zheng",
+    "Jiangsu-Supervise-2026",
+    Role.SUPERVISOR,
+    None,
+    "320000",
+    "supervisor for 32 江苏省",
 )
 WORKERS = (
     STAFF_IN_SCOPE,
@@ -220,6 +244,8 @@ WORKERS = (
     XUANWU_MARKET,
     XUANWU_DESK,
     HOTLINE_AGENT,
+    COUNTY_SUPERVISOR,
+    PROVINCE_SUPERVISOR,
 )
 
 # The legal representative authorises the agent (scope, about a year).
