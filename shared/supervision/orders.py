@@ -22,10 +22,10 @@ from __future__ import annotations
 import datetime as dt
 
 import shared.workdays.api as workdays
-from shared.platform.hashchain import GENESIS_HASH, check_chain, link_hash
 from shared.platform.clock import now, today_in_shanghai
 from shared.platform.errors import Conflict, Forbidden, NotFound
 from shared.platform.events import Envelope
+from shared.platform.hashchain import GENESIS_HASH, check_chain, link_hash
 from shared.platform.ids import new_id
 from shared.platform.limits import LimitClearedData, LimitData, limit_cleared, limit_key, limit_set
 from shared.platform.pagination import Page

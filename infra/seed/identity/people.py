@@ -212,6 +212,7 @@ HOTLINE_AGENT = DemoWorker(
     None,
     "320100",
     "12345 agent (话务员), 南京市",
+)
 # supervision orders escalate county → city → province (issue 15): a supervisor at each level
 COUNTY_SUPERVISOR = DemoWorker(
     QIAN_JIN,
