@@ -354,13 +354,20 @@ def _entry(
     return draft.model_copy(update={"hash": link_hash(draft.fields(order_id), prev_hash)})
 
 
+def _limit_ref(order: SupervisionOrder) -> dict[str, str]:
+    """The order's running reply limit, as the limits contract names it."""
+    return {
+        "limit_id": limit_key(CONTEXT, ORDER, order.order_id, order.reply_limit),
+        "context": CONTEXT,
+        "subject_kind": ORDER,
+        "subject_id": order.order_id,
+        "name": order.reply_limit,
+    }
+
+
 def _reply_limit(order: SupervisionOrder) -> LimitData:
     return LimitData(
-        limit_id=limit_key(CONTEXT, ORDER, order.order_id, order.reply_limit),
-        context=CONTEXT,
-        subject_kind=ORDER,
-        subject_id=order.order_id,
-        name=order.reply_limit,
+        **_limit_ref(order),
         version=order.version,
         label=order.label,
         title=order.title,
@@ -374,15 +381,7 @@ def _reply_limit(order: SupervisionOrder) -> LimitData:
 
 
 def _cleared(order: SupervisionOrder, reason: str) -> LimitClearedData:
-    return LimitClearedData(
-        limit_id=limit_key(CONTEXT, ORDER, order.order_id, order.reply_limit),
-        context=CONTEXT,
-        subject_kind=ORDER,
-        subject_id=order.order_id,
-        name=order.reply_limit,
-        version=order.version + 1,
-        reason=reason,
-    )
+    return LimitClearedData(**_limit_ref(order), version=order.version + 1, reason=reason)
 
 
 def _event(event_type: str, order: SupervisionOrder, note: str | None, correlation_id: str | None) -> Envelope:

@@ -258,23 +258,7 @@ class SupervisionRepository(Repository):
     ) -> Page[WarningView]:
         """Open warnings of the city partitions (gsi2), newest first in each, narrowed by
         region prefix and exact `filters` (attribute → value); resolved ones left the index."""
-        conditions = ["begins_with(region_code, :region)"]
-        names: dict[str, str] = {}
-        wanted: dict[str, Any] = {"region": region_prefix}
-        for number, (attribute, value) in enumerate(sorted(filters.items())):
-            conditions.append(f"#f{number} = :f{number}")
-            names[f"#f{number}"] = attribute
-            wanted[f"f{number}"] = value
-        items, next_cursor = self.partitions_page(
-            "gsi2",
-            [f"WARN#{city}" for city in city_prefixes],
-            limit=limit,
-            cursor=cursor,
-            newest_first=True,
-            filter_expression=" AND ".join(conditions),
-            filter_names=names,
-            filter_values=wanted,
-        )
+        items, next_cursor = self._region_page("WARN", city_prefixes, region_prefix, filters, limit, cursor)
         return Page[WarningView](items=[WarningView.model_validate(item) for item in items], next_cursor=next_cursor)
 
     # --- supervision orders (督办单) ----------------------------------------------------------
@@ -354,23 +338,8 @@ class SupervisionRepository(Repository):
         self, city_prefixes: Sequence[str], *, region_prefix: str, state: str | None, limit: int, cursor: str | None
     ) -> Page[SupervisionOrder]:
         """Orders of the city partitions (gsi2), newest first, within the region prefix."""
-        conditions = ["begins_with(region_code, :region)"]
-        names: dict[str, str] = {}
-        wanted: dict[str, Any] = {"region": region_prefix}
-        if state:
-            conditions.append("#state = :state")
-            names["#state"] = "state"
-            wanted["state"] = state
-        items, next_cursor = self.partitions_page(
-            "gsi2",
-            [f"ORDER#{city}" for city in city_prefixes],
-            limit=limit,
-            cursor=cursor,
-            newest_first=True,
-            filter_expression=" AND ".join(conditions),
-            filter_names=names,
-            filter_values=wanted,
-        )
+        filters = {"state": state} if state else {}
+        items, next_cursor = self._region_page("ORDER", city_prefixes, region_prefix, filters, limit, cursor)
         return Page[SupervisionOrder](
             items=[SupervisionOrder.model_validate(item) for item in items], next_cursor=next_cursor
         )
@@ -382,4 +351,33 @@ class SupervisionRepository(Repository):
         )
         return Page[SupervisionOrder](
             items=[SupervisionOrder.model_validate(item) for item in items], next_cursor=next_cursor
+        )
+
+    def _region_page(
+        self,
+        kind: str,
+        city_prefixes: Sequence[str],
+        region_prefix: str,
+        filters: dict[str, str],
+        limit: int,
+        cursor: str | None,
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """A page of the `<kind>#<city4>` partitions of gsi2, newest first, within the region
+        prefix and matching `filters` exactly (attribute → value)."""
+        conditions = ["begins_with(region_code, :region)"]
+        names: dict[str, str] = {}
+        wanted: dict[str, Any] = {"region": region_prefix}
+        for number, (attribute, value) in enumerate(sorted(filters.items())):
+            conditions.append(f"#f{number} = :f{number}")
+            names[f"#f{number}"] = attribute
+            wanted[f"f{number}"] = value
+        return self.partitions_page(
+            "gsi2",
+            [f"{kind}#{city}" for city in city_prefixes],
+            limit=limit,
+            cursor=cursor,
+            newest_first=True,
+            filter_expression=" AND ".join(conditions),
+            filter_names=names,
+            filter_values=wanted,
         )

@@ -35,6 +35,9 @@ router = APIGatewayRouter()
 
 SUPERVISION_TAG = "Supervision 效能监察"
 _NAME = r"^[a-z_]{1,32}$"
+RegionFilter = Annotated[
+    str | None, Query(pattern=SCOPE_PREFIX_PATTERN, description="Region code or prefix (2, 4, 6, 9 or 12 digits).")
+]
 
 
 def _service() -> SupervisionService:
@@ -62,9 +65,7 @@ def _service() -> SupervisionService:
 )
 def warnings(
     principal: Principal,
-    region_code: Annotated[
-        str | None, Query(pattern=SCOPE_PREFIX_PATTERN, description="Region code or prefix (2, 4, 6, 9 or 12 digits).")
-    ] = None,
+    region_code: RegionFilter = None,
     department_id: Annotated[str | None, Query(max_length=64, description="Department id.")] = None,
     level: Annotated[Level | None, Query(description="yellow or red.")] = None,
     subject_kind: Annotated[
@@ -151,9 +152,7 @@ def issue_order(principal: Principal, body: Annotated[NewOrder, Body()]) -> Orde
 )
 def orders(
     principal: Principal,
-    region_code: Annotated[
-        str | None, Query(pattern=SCOPE_PREFIX_PATTERN, description="Region code or prefix (2, 4, 6, 9 or 12 digits).")
-    ] = None,
+    region_code: RegionFilter = None,
     state: Annotated[OrderState | None, Query(description="open, replied or closed.")] = None,
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
