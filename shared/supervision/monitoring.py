@@ -234,6 +234,28 @@ def _date(value: Any) -> dt.date | None:
     return dt.date.fromisoformat(str(value))
 
 
+# --- other counted subjects ----------------------------------------------------------
+
+
+class SubjectTrack(BaseModel):
+    """A subject of another kind that counts for its department's months (a supervision
+    order, a rating, a rectification order): merged from its events like a case's track
+    (`shared.supervision.monitoring_sources` says how, per kind), with what it adds now."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    key: str = Field(description="`<kind>:<id>`.")
+    version: int = -1
+    region_code: str = ""
+    department_id: str = ""
+    state: str = ""
+    moments: dict[str, dt.date] = Field(default_factory=dict, description="First day of each step (issued, …).")
+    counts: dict[str, dict[str, int]] = Field(default_factory=dict, description="Month → counter → what it adds.")
+
+    def cells(self) -> Counter[Cell]:
+        return Counter({(month, name): n for month, named in self.counts.items() for name, n in named.items() if n})
+
+
 # --- where the counts go --------------------------------------------------------------
 
 

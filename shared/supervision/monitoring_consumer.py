@@ -16,6 +16,7 @@ from shared.supervision import monitoring as m
 from shared.supervision import scorecards as sc
 from shared.supervision.events import WARNING_RAISED, WarningRaisedData
 from shared.supervision.monitoring_service import SourceFact, monitoring
+from shared.supervision.monitoring_sources import sources
 
 monitoring_dispatcher: Dispatcher[None] = Dispatcher("monitoring_worker")
 
@@ -88,3 +89,7 @@ def on_warning(data: WarningRaisedData, envelope: Envelope) -> None:
     counter = sc.WARNINGS_RED if data.level == "red" else sc.WARNINGS_YELLOW
     fact = SourceFact(data.region_code, data.department_id, m.shanghai_date(envelope.time), {counter: 1})
     monitoring().apply_source_event(envelope.id, fact)
+
+
+# orders, ratings and rectifications (shared.supervision.monitoring_sources)
+monitoring_dispatcher.include(sources)

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -128,20 +128,52 @@ class Monitoring:
             if any(deltas.values())
         }
 
+    def apply_subject(self, key: str, update: Callable[[m.SubjectTrack | None], m.SubjectTrack]) -> dict[m.Cell, int]:
+        """Merge an event into a counted subject's track (`update`) and move its department's
+        month rows and the rows above by the change of what it adds, in one transaction."""
+        for attempt in range(_TRACK_ATTEMPTS):
+            old, rev = self.store.subject(key)
+            new = update(old)
+            if new == old:
+                return {}
+            writes = self.store.transaction()
+            self.store.put_subject(writes, new, rev)
+            changes: dict[tuple[m.Row, str], tuple[str, dict[str, int]]] = {}
+            for track, sign in ((old, -1), (new, 1)):
+                if track is None or not track.department_id:
+                    continue
+                for row, label in self._department_rows(track.region_code, track.department_id, key):
+                    for (scope, attribute), count in track.cells().items():
+                        _, deltas = changes.setdefault((row, scope), (label, {}))
+                        deltas[attribute] = deltas.get(attribute, 0) + sign * count
+            for (row, scope), (label, deltas) in changes.items():
+                moved = {name: delta for name, delta in deltas.items() if delta}
+                if moved:
+                    self.store.add(writes, row, scope, moved, label)
+            try:
+                writes.commit()
+            except Conflict as exc:
+                if exc.code != "supervision.track_moved" or attempt == _TRACK_ATTEMPTS - 1:
+                    raise
+                continue
+            return m.difference(old.cells() if old else Counter(), new.cells())
+        return {}  # pragma: no cover - the loop returns or raises
+
+    @staticmethod
+    def _department_rows(region_code: str, department_id: str, key: str) -> list[tuple[m.Row, str]]:
+        regions = chain(region_code)
+        rows = [(m.Row(region_code, f"dept#{department_id}"), department_id)]
+        for child, parent in itertools.pairwise(regions):
+            rows.append((m.Row(parent, f"sub#{child}#{shard_of(key, SUB_SHARDS)}"), child))
+        return rows
+
     def apply_source_event(self, event_id: str, fact: SourceFact) -> bool:
-        """Add a counted fact of another kind (a warning, an order, a rating) to its
-        department's month row and the rows above, once per event id."""
+        """Add a fact that happens once (a warning) to its department's month row and the
+        rows above, once per event id."""
         writes = self.store.transaction()
         self.store.mark_applied(writes, event_id, now())
-        scope = m.month_of(fact.on)
-        regions = chain(fact.region_code)
-        self.store.add(
-            writes, m.Row(fact.region_code, f"dept#{fact.department_id}"), scope, fact.counts, fact.department_id
-        )
-        for child, parent in itertools.pairwise(regions):
-            self.store.add(
-                writes, m.Row(parent, f"sub#{child}#{shard_of(event_id, SUB_SHARDS)}"), scope, fact.counts, child
-            )
+        for row, label in self._department_rows(fact.region_code, fact.department_id, event_id):
+            self.store.add(writes, row, m.month_of(fact.on), fact.counts, label)
         try:
             writes.commit()
         except Conflict as exc:

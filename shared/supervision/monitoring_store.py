@@ -3,6 +3,7 @@
 | record                 | pk                           | sk               |
 |------------------------|------------------------------|------------------|
 | case track             | `MONCASE#<case_id>`          | `TRACK`          |
+| counted subject track  | `MONSUBJ#<kind>:<id>`        | `TRACK`          |
 | live counter row       | `MON#<region>`               | `dept#<id>`, `item#<code>`, `sub#<child>#<shard>` |
 | month counter row      | `MON#<region>#<yyyy-mm>`     | the same         |
 | source event applied   | `MONEVENT#<event id>`        | `APPLIED` (TTL 14 days) |
@@ -25,7 +26,7 @@ from shared.platform.dynamo import Repository, Transaction
 from shared.platform.dynamo import values as expression_values
 from shared.platform.errors import Conflict
 from shared.supervision.config import supervision_settings
-from shared.supervision.monitoring import LIVE, CaseTrack, Row
+from shared.supervision.monitoring import LIVE, CaseTrack, Row, SubjectTrack
 
 TRACK_SK = "TRACK"
 APPLIED_SK = "APPLIED"
@@ -53,15 +54,30 @@ class MonitoringStore(Repository):
 
     def track(self, case_id: str) -> tuple[CaseTrack | None, int]:
         """The case's track and its revision (0 when there is none yet)."""
-        item = self.get_item({"pk": f"MONCASE#{case_id}", "sk": TRACK_SK}, consistent=True)
-        if item is None:
-            return None, 0
-        return CaseTrack.model_validate(item["track"]), int(item["rev"])
+        found, rev = self.track_item(f"MONCASE#{case_id}")
+        return (CaseTrack.model_validate(found) if found else None), rev
 
     def put_track(self, writes: Transaction, track: CaseTrack, rev: int) -> None:
+        self.put_track_item(writes, f"MONCASE#{track.case_id}", track.model_dump(mode="json"), rev)
+
+    def subject(self, key: str) -> tuple[SubjectTrack | None, int]:
+        """A counted subject's track (`order:<id>`, `rating:<id>`, …) and its revision."""
+        found, rev = self.track_item(f"MONSUBJ#{key}")
+        return (SubjectTrack.model_validate(found) if found else None), rev
+
+    def put_subject(self, writes: Transaction, track: SubjectTrack, rev: int) -> None:
+        self.put_track_item(writes, f"MONSUBJ#{track.key}", track.model_dump(mode="json"), rev)
+
+    def track_item(self, pk: str) -> tuple[dict[str, Any] | None, int]:
+        item = self.get_item({"pk": pk, "sk": TRACK_SK}, consistent=True)
+        if item is None:
+            return None, 0
+        return dict(item["track"]), int(item["rev"])
+
+    def put_track_item(self, writes: Transaction, pk: str, track: Mapping[str, Any], rev: int) -> None:
         """The new track, only over revision `rev` (optimistic: a concurrent delivery wins, this one retries)."""
         writes.put(
-            {"pk": f"MONCASE#{track.case_id}", "sk": TRACK_SK, "rev": rev + 1, "track": track.model_dump(mode="json")},
+            {"pk": pk, "sk": TRACK_SK, "rev": rev + 1, "track": dict(track)},
             condition="attribute_not_exists(pk)" if rev == 0 else "#rev = :rev",
             names=None if rev == 0 else {"#rev": "rev"},
             values=None if rev == 0 else expression_values(rev=rev),

@@ -79,7 +79,7 @@ METRICS: dict[str, Metric] = {
     ),
     "satisfaction": Metric((RATING_POINTS,), RATINGS, "Average rating (好差评, 1–5)."),
     "rectification_on_time": Metric(
-        (RECTIFICATIONS_ON_TIME,), RECTIFICATIONS, "Share of rectifications done within their limit."
+        (RECTIFICATIONS_ON_TIME,), RECTIFICATIONS, "Share of rectifications answered within their limit."
     ),
 }
 
