@@ -3,9 +3,10 @@ rectification orders count for their department's months, each subject through i
 own track (`SubjectTrack`, merged by version like a case's), so a duplicate, an older
 delivery or a changed rating moves the counters exactly once.
 
-The data models here are this consumer's reading of the publishers' event schemas
+Orders are this context's own events (`shared.supervision.events`). The ratings
+models here are this consumer's reading of the ratings context's published schemas
 (docs/events.md): only the fields it needs, anything else ignored, so the worker does
-not load the other contexts' modules. A source plugs in with a model, a handler that
+not load that context's modules. A source plugs in with a model, a handler that
 merges its events into the subject's track and says what the subject adds, a metric
 in `shared.supervision.scorecards.METRICS`, and its types in the template's
 Monitoring rule.
@@ -21,12 +22,11 @@ from shared.platform.dispatch import Dispatcher
 from shared.platform.events import Envelope
 from shared.supervision import monitoring as m
 from shared.supervision import scorecards as sc
+from shared.supervision.events import ORDER_ISSUED, ORDER_REPLIED, OrderFacts
 from shared.supervision.monitoring_service import monitoring
 
 sources: Dispatcher[None] = Dispatcher("monitoring_worker")
 
-ORDER_ISSUED = "supervision.order_issued"
-ORDER_REPLIED = "supervision.order_replied"
 RATING_GIVEN = "rating.given"
 RATING_CHANGED = "rating.changed"
 RATING_EXCLUDED = "rating.excluded"
@@ -39,16 +39,6 @@ POINTS = {"very_satisfied": 5, "satisfied": 4, "basically_satisfied": 3, "dissat
 
 class _View(BaseModel):
     model_config = ConfigDict(extra="ignore", defer_build=True)
-
-
-class OrderView(_View):
-    """`supervision.order_*` (a supervision order, 督办单)."""
-
-    order_id: str
-    version: int
-    state: str
-    region_code: str
-    department_id: str | None = None
 
 
 class RatingView(_View):
@@ -84,8 +74,8 @@ def _moved(
     return track
 
 
-@sources.on(ORDER_ISSUED, ORDER_REPLIED, data=OrderView)
-def on_order(data: OrderView, envelope: Envelope) -> None:
+@sources.on(ORDER_ISSUED, ORDER_REPLIED, data=OrderFacts)
+def on_order(data: OrderFacts, envelope: Envelope) -> None:
     """An order counts as received in the month it was issued; its first reply in the
     month of the reply, with the working days it took."""
     day = m.shanghai_date(envelope.time)
