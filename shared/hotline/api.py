@@ -12,12 +12,13 @@ from typing import TYPE_CHECKING
 from shared.platform.public import lazy_exports
 
 if TYPE_CHECKING:
+    from shared.hotline.notify import tell_answered
     from shared.hotline.open311 import router as open311_router
     from shared.hotline.ports import Guide, wire
     from shared.hotline.routes import router
     from shared.hotline.service import HotlineService, hotline_service
 
-__all__ = ["Guide", "HotlineService", "hotline_service", "open311_router", "router", "wire"]
+__all__ = ["Guide", "HotlineService", "hotline_service", "open311_router", "router", "tell_answered", "wire"]
 
 __getattr__ = lazy_exports(
     globals(),
@@ -28,5 +29,6 @@ __getattr__ = lazy_exports(
         "wire": ".ports",
         "HotlineService": ".service",
         "hotline_service": ".service",
+        "tell_answered": ".notify",
     },
 )

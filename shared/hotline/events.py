@@ -9,7 +9,7 @@ supervision context watches).
 | `ticket.dispatched` | routed to a department or a dispatch desk, or re-routed  | — |
 | `ticket.signed`     | the department signed for it (签收)                       | — |
 | `ticket.returned`   | the department sent it back to the desk (退单)            | — |
-| `ticket.answered`   | the department answered (答复); the requester rates it   | notifications |
+| `ticket.answered`   | the department answered (答复); the requester rates it   | notifications; SMS |
 | `ticket.reopened`   | dissatisfied once: the same department again (重办)        | notifications |
 | `ticket.escalated`  | dissatisfied twice: on the supervisor's list              | — |
 | `ticket.closed`     | closed (rated, no response, knowledge base, supervisor)   | ratings (invitation) |

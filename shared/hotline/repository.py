@@ -10,6 +10,7 @@
 | FAQ entry (head)         | `FAQS`                  | `<faq_id>`               | |
 | FAQ version              | `FAQ#<faq_id>`          | `V#<version:06d>`        | |
 | Open311 partner          | `PARTNER#<sha256(key)>` | `PARTNER`                | |
+| answer text sent         | `SMS#<ticket_id>`       | `<round>`                | (TTL 30 days) |
 | outbox                   | `OUTBOX#<event id>`     | `OUTBOX`                 | (TTL 7 days; stream → relay) |
 
 Indexes:
@@ -36,6 +37,7 @@ from shared.hotline.config import hotline_settings
 from shared.hotline.errors import CHANGED_CONCURRENTLY, FAQ_REVISION
 from shared.hotline.models import DispatchDesk, FaqEntry, RoutingRule, Ticket, TimelineEntry
 from shared.hotline.states import Channel, TicketState
+from shared.platform.clock import now
 from shared.platform.dynamo import Repository, shard_of
 from shared.platform.dynamo import values as expression_values
 from shared.platform.errors import Conflict
@@ -291,6 +293,23 @@ class HotlineRepository(Repository):
             condition="attribute_not_exists(pk)",
         )
         transaction.commit()
+
+    # --- texts to account-less requesters -----------------------------------------------------
+
+    def claim_text(self, ticket_id: str, round_: int) -> bool:
+        """Mark the answer text of `round_` as sent; False when it was already."""
+        expires = int(now().timestamp()) + 30 * 86_400
+        try:
+            self.transaction().put(
+                {"pk": f"SMS#{ticket_id}", "sk": str(round_), "kind_of_record": "text", "expires_at": expires},
+                condition="attribute_not_exists(pk)",
+            ).commit()
+        except Conflict:
+            return False
+        return True
+
+    def release_text(self, ticket_id: str, round_: int) -> None:
+        self.transaction().delete({"pk": f"SMS#{ticket_id}", "sk": str(round_)}).commit()
 
     # --- Open311 partners -------------------------------------------------------------------
 

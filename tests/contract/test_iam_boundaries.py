@@ -61,6 +61,7 @@ FUNCTION_CONTEXT = {
     "SupervisionApiFunction": "supervision",
     "HotlineApiFunction": "hotline",
     "HotlineFollowUpFunction": "hotline",
+    "HotlineNotifierFunction": "hotline",
     "MonitoringWorkerFunction": "supervision",
     "MonitoringApiFunction": "supervision",
     "ScorecardCloseFunction": "supervision",

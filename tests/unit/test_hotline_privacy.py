@@ -14,10 +14,13 @@ from typing import Any
 import boto3
 import pytest
 
+from infra.template import ROOT
 from shared.hotline.repository import HotlineRepository
 from shared.platform.clock import frozen_at
 from shared.platform.privacy import mask_phone
 from tests.support.api import call
+from tests.support.apigw import FakeContext
+from tests.support.handlers import load_function, sqs_event
 from tests.unit.hotline_fixtures import (
     CITIZEN,
     COMPLAINT,
@@ -29,6 +32,7 @@ from tests.unit.hotline_fixtures import (
     hotline_cloud,
     hotline_outbox,
 )
+from tests.unit.identity_fixtures import outbox as sms_outbox
 
 MONDAY = dt.datetime(2026, 11, 16, 2, 0, tzinfo=dt.UTC)
 REPORTER_PHONE = "13700009876"
@@ -44,6 +48,18 @@ REPORT = COMPLAINT | {
 def cloud() -> Iterator[None]:
     with hotline_cloud(), frozen_at(MONDAY):
         yield
+
+
+def notify(envelopes: list[dict[str, Any]]) -> dict[str, Any]:
+    """Deliver envelopes to hotline_notifier as HotlineSmsQueue would."""
+    event = sqs_event(envelopes, queue="HotlineSmsQueue")
+    result: dict[str, Any] = load_function("hotline_notifier").handler(event, FakeContext())
+    return result
+
+
+def test_the_sample_answer_of_an_unknown_ticket_texts_nobody() -> None:
+    sample = json.loads((ROOT / "events" / "hotline_notifier" / "sqs-ticket-answered.json").read_text(encoding="utf-8"))
+    assert load_function("hotline_notifier").handler(sample, FakeContext()) == {"batchItemFailures": []}
 
 
 def everything_the_department_sees(ticket_id: str) -> list[Any]:
@@ -108,6 +124,15 @@ def test_an_anonymous_report_needs_a_verified_phone_and_the_department_never_see
     logs = logged(caplog)
     assert "ticket opened" in logs
     assert_absent([seen, events, logs], REPORTER_PHONE, mask_phone(REPORTER_PHONE))
+
+    # the reporter has no inbox: hotline_notifier texts the verified phone, once per answer
+    answered = hotline_outbox("ticket.answered", ticket_id)
+    texts_before = len(sms_outbox(REPORTER_PHONE))
+    assert notify(answered) == {"batchItemFailures": []}
+    assert notify(answered) == {"batchItemFailures": []}  # redelivered: nothing twice
+    texts = sms_outbox(REPORTER_PHONE)[texts_before:]
+    assert len(texts) == 1
+    assert opened.body["number"] in texts[0]["text"]
 
     # the table keeps the contact only sealed
     raw = boto3.client("dynamodb").get_item(
