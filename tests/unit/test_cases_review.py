@@ -44,6 +44,7 @@ from tests.unit.cases_fixtures import (
 )
 
 MONDAY = dt.datetime(2026, 9, 21, 2, 0, tzinfo=dt.UTC)
+START_DAY = MONDAY.date()
 CAL = Calendar()
 JOINT_BODY = next(body for body in new_item_bodies() if body.get("joint"))
 JOINT_ITEM = str(JOINT_BODY["implementation_code"])
@@ -545,3 +546,54 @@ class TestJointApproval:
             call("POST", f"/v1/cases/{case_id}/extension-request", JIANGNING_POLICE, body={"reason": "协办"}).status
             == 403
         )
+
+
+class TestLimitFacts:
+    """Every move of a case's limits reaches supervision as a fact in the transition's own
+    transaction (D-116): started at acceptance, paused by a suspension, moved by the
+    resumption and the extension, cleared by the decision."""
+
+    def test_accept_suspend_resume_extend_decide(self) -> None:
+        case_id = accepted_case()
+
+        def latest(event_type: str) -> dict[str, dict[str, Any]]:
+            found: dict[str, dict[str, Any]] = {}
+            for event in limit_events(event_type, case_id):
+                found[event["data"]["name"]] = event["data"]  # in version order: the newest wins
+            return found
+
+        started = latest("limit.set")
+        assert {n: (d["limit_days"], d["paused"], d["started_on"]) for n, d in started.items()} == {
+            "legal": (30, False, "2026-09-21"),
+            "promised": (20, False, "2026-09-21"),
+        }
+        assert started["legal"]["label"] == call("GET", f"/v1/cases/{case_id}", CITIZEN_A).body["case_number"]
+        assert started["legal"]["handler_subject_id"] == XUANWU_CIVIL["sub"]
+        suspend = {"kind": "expert_review", "reason": "组织专家评审", "expected_working_days": 5}
+        assert call("POST", f"/v1/cases/{case_id}/suspend", XUANWU_CIVIL, body=suspend).status == 200
+        assert {d["paused"] for d in latest("limit.set").values()} == {True}
+        with frozen_at(MONDAY + dt.timedelta(days=7)):
+            assert call("POST", f"/v1/cases/{case_id}/resume", XUANWU_CIVIL).status == 200
+        resumed = latest("limit.set")
+        stopped = CAL.working_days_between(START_DAY, START_DAY + dt.timedelta(days=7)).working_days  # 中秋 in between
+        assert {(d["paused"], d["paused_days"]) for d in resumed.values()} == {(False, stopped)}
+        assert resumed["legal"]["due_on"] == CAL.add_working_days(START_DAY, 30 + stopped).date.isoformat()
+        count = len(limit_events("limit.set", case_id))
+        assert (
+            call("POST", f"/v1/cases/{case_id}/extension-request", XUANWU_CIVIL, body={"reason": "需要实地核查"}).status
+            == 200
+        )
+        assert len(limit_events("limit.set", case_id)) == count  # asking moves nothing
+        assert call("POST", f"/v1/cases/{case_id}/extend", NANJING_SUPERVISOR).status == 200
+        extended = limit_events("limit.set", case_id)[count:]
+        assert [(d["data"]["name"], d["data"]["limit_days"]) for d in extended] == [("legal", 40)]
+        decided = call(
+            "POST", f"/v1/cases/{case_id}/decide", XUANWU_CIVIL, body={"outcome": "denied", "reason": "不符"}
+        )
+        assert decided.status == 200
+        assert {(n, d["reason"]) for n, d in latest("limit.cleared").items()} == {
+            ("legal", "denied"),
+            ("promised", "denied"),
+        }
+        versions = [e["data"]["version"] for e in limit_events("limit.set", case_id) if e["data"]["name"] == "legal"]
+        assert versions == sorted(set(versions))  # each a newer version than the last
