@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,6 +16,7 @@ import boto3
 import pytest
 
 from shared.notifications.consumers import message_for
+from shared.platform import aws
 from shared.platform.clock import frozen_at, today_in_shanghai
 from shared.platform.errors import AppError
 from shared.platform.events import Envelope
@@ -288,3 +290,29 @@ def test_a_changed_timeline_entry_no_longer_verifies() -> None:
         ExpressionAttributeValues={":note": {"S": "无需回复"}},
     )
     assert call("GET", f"/v1/supervision/orders/{order_id}", NANJING_SUPERVISOR).body["timeline_valid"] is False
+
+
+def test_aws_calls_per_step_of_an_order() -> None:
+    """docs/performance.md: what each step of an order costs, whatever the table holds."""
+    case_id = accepted_case()
+    issue(case_id)  # the calendar's years are read once per process
+    counted: dict[str, dict[str, int]] = {}
+    with aws.count_calls() as calls:
+        order_id = issue(case_id).body["order_id"]
+    counted["issue"] = dict(Counter(calls))
+    with aws.count_calls() as calls:
+        call("POST", f"/v1/supervision/orders/{order_id}/reply", XUANWU_CIVIL, body={"action_taken": "已办理"})
+    counted["reply"] = dict(Counter(calls))
+    with aws.count_calls() as calls:
+        call(
+            "POST",
+            f"/v1/supervision/orders/{order_id}/close",
+            NANJING_SUPERVISOR,
+            body={"outcome": "satisfied", "note": "同意"},
+        )
+    counted["close"] = dict(Counter(calls))
+    assert counted == {
+        "issue": {"dynamodb.Query": 1, "dynamodb.TransactWriteItems": 1},
+        "reply": {"dynamodb.GetItem": 1, "dynamodb.Query": 2, "dynamodb.TransactWriteItems": 1},
+        "close": {"dynamodb.GetItem": 1, "dynamodb.Query": 1, "dynamodb.TransactWriteItems": 1},
+    }
