@@ -37,7 +37,15 @@ from tests.unit.cases_fixtures import (
     run_pre_review,
     submit,
 )
-from tests.unit.supervision_fixtures import SUPERVISION_TABLE, relay_limits, supervision_cloud, supervision_outbox
+from tests.unit.supervision_fixtures import (
+    SUPERVISION_TABLE,
+    a_limit,
+    relay_limits,
+    set_event,
+    supervision_cloud,
+    supervision_outbox,
+    watch,
+)
 
 MONDAY = dt.datetime(2026, 9, 21, 2, 0, tzinfo=dt.UTC)
 START = dt.date(2026, 9, 21)
@@ -316,3 +324,18 @@ def test_aws_calls_per_step_of_an_order() -> None:
         "reply": {"dynamodb.GetItem": 1, "dynamodb.Query": 2, "dynamodb.TransactWriteItems": 1},
         "close": {"dynamodb.GetItem": 1, "dynamodb.Query": 1, "dynamodb.TransactWriteItems": 1},
     }
+
+
+def test_a_ticket_or_rectification_plugs_in_by_publishing_its_limits() -> None:
+    """No port into the owning context: the watcher's limits name the subject's region and department."""
+    ticket = a_limit("12345-T-77", region_code="320102", department_id="320102-civil", label="12345-0077")
+    watch([set_event(ticket)])
+    body = {"subject_kind": "ticket", "subject_id": "12345-T-77", "reason": "工单超期未答复", "reply_days": 2}
+    issued = call("POST", "/v1/supervision/orders", XUANWU_SUPERVISOR, body=body)
+    assert issued.status == 201, issued.body
+    assert (issued.body["label"], issued.body["department_id"]) == ("12345-0077", "320102-civil")
+    queue = call("GET", "/v1/supervision/department-orders", XUANWU_CIVIL).body["items"]
+    assert issued.body["order_id"] in {o["order_id"] for o in queue}
+    rectification = {**body, "subject_kind": "rectification"}
+    # the same id as another kind is another subject, unknown until its context publishes a limit
+    assert call("POST", "/v1/supervision/orders", XUANWU_SUPERVISOR, body=rectification).status == 404
