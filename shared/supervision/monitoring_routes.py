@@ -43,6 +43,11 @@ _SCOPE = {
     **ROLE,
     403: _problem("Not a supervisor, or the region is outside the supervisor's (supervision.region_out_of_scope)"),
 }
+_RANKING = {
+    200: _ok("The ranking"),
+    400: _problem("Bad month (supervision.invalid_month)"),
+    404: _problem("No rule published yet, or the month not closed (supervision.no_scoring_rule, …)"),
+}
 RegionQuery = Annotated[
     str | None,
     Query(
@@ -60,6 +65,13 @@ class RescoreRequest(BaseModel):
 
 def scorecards() -> Scorecards:
     return Scorecards(monitoring())
+
+
+def _scorecard_of(region: str, month: str | None) -> Scorecard:
+    """The current month scored on demand, or a closed month as stored."""
+    chosen, current = _month(month)
+    cards = scorecards()
+    return cards.current(region, today_in_shanghai()) if current else cards.stored(region, chosen)
 
 
 def _month(month: str | None) -> tuple[str, bool]:
@@ -105,17 +117,12 @@ def monitoring_view(principal: Principal, region_code: RegionQuery = None) -> Mo
     access=Access.SUPERVISOR,
     scoped=True,
     responses={
-        200: _ok("The ranking"),
-        400: _problem("Bad month (supervision.invalid_month)"),
-        404: _problem("No rule published yet, or the month not closed (supervision.no_scoring_rule, …)"),
+        **_RANKING,
         **_SCOPE,
     },
 )
 def region_scorecard(principal: Principal, region_code: RegionQuery = None, month: MonthQuery = None) -> Scorecard:
-    region = scoped_region(principal, region_code)
-    chosen, current = _month(month)
-    cards = scorecards()
-    return cards.current(region, today_in_shanghai()) if current else cards.stored(region, chosen)
+    return _scorecard_of(scoped_region(principal, region_code), month)
 
 
 @route(
@@ -130,17 +137,12 @@ def region_scorecard(principal: Principal, region_code: RegionQuery = None, mont
     tags=[TAG],
     access=Access.STAFF,
     responses={
-        200: _ok("The ranking"),
-        400: _problem("Bad month (supervision.invalid_month)"),
-        404: _problem("No rule published yet, or the month not closed (supervision.no_scoring_rule, …)"),
+        **_RANKING,
         **ROLE,
     },
 )
 def department_scorecard(principal: Principal, month: MonthQuery = None) -> Scorecard:
-    region = staff_region(principal)
-    chosen, current = _month(month)
-    cards = scorecards()
-    return cards.current(region, today_in_shanghai()) if current else cards.stored(region, chosen)
+    return _scorecard_of(staff_region(principal), month)
 
 
 @route(

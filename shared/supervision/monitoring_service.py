@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 import shared.workdays.api as workdays
 from shared.codes.divisions import ancestors_of, division, is_division_code
 from shared.platform.clock import now
-from shared.platform.dynamo import shard_of
+from shared.platform.dynamo import Transaction, shard_of
 from shared.platform.errors import AppError, Conflict, Forbidden, NotFound, register_messages
 from shared.platform.observability import logger, metrics
 from shared.platform.principal import Principal, Role
@@ -86,64 +86,60 @@ class Monitoring:
     def apply_case_event(self, event: m.CaseEvent) -> dict[m.Cell, int]:
         """Merge the event into its case's track and move the counters by the change
         of the case's contributions, in one transaction; nothing for a duplicate."""
-        for attempt in range(_TRACK_ATTEMPTS):
-            old, rev = self.store.track(event.case_id)
-            new = m.absorb(old, event, self.working_days)
-            if new == old:
-                return {}
-            writes = self.store.transaction()
-            self.store.put_track(writes, new, rev)
-            changes = self._row_changes(old, new)
-            for (row, scope), (label, deltas) in changes.items():
-                self.store.add(writes, row, scope, deltas, label)
-            try:
-                writes.commit()
-            except Conflict as exc:
-                if exc.code != "supervision.track_moved" or attempt == _TRACK_ATTEMPTS - 1:
-                    raise
-                continue
-            delta = m.difference(m.contributions(old), m.contributions(new))
-            _emit_metrics(delta)
-            return delta
-        return {}  # pragma: no cover - the loop returns or raises
 
-    def _row_changes(
-        self, old: m.CaseTrack | None, new: m.CaseTrack
-    ) -> dict[tuple[m.Row, str], tuple[str, dict[str, int]]]:
-        """Per (row, scope): minus the old contributions on the old rows, plus the new on the new."""
-        changes: dict[tuple[m.Row, str], tuple[str, dict[str, int]]] = {}
-        for track, sign in ((old, -1), (new, 1)):
-            if track is None or not track.state:
-                continue
-            shard = shard_of(track.case_id, SUB_SHARDS)
-            rows = m.rows_for(track, chain(track.region_code), shard)
-            labels = [track.department_id, track.item_name, *chain(track.region_code)[:-1]]
-            for (scope, attribute), count in m.contributions(track).items():
-                for row, label in zip(rows, labels, strict=True):
-                    _, deltas = changes.setdefault((row, scope), (label, {}))
-                    deltas[attribute] = deltas.get(attribute, 0) + sign * count
-        return {
-            key: (label, {name: delta for name, delta in deltas.items() if delta})
-            for key, (label, deltas) in changes.items()
-            if any(deltas.values())
-        }
+        def placed(track: m.CaseTrack) -> list[tuple[m.Row, str]]:
+            if not track.state:
+                return []
+            regions = chain(track.region_code)
+            rows = m.rows_for(track, regions, shard_of(track.case_id, SUB_SHARDS))
+            return list(zip(rows, [track.department_id, track.item_name, *regions[:-1]], strict=True))
+
+        delta = self._apply(
+            lambda: self.store.track(event.case_id),
+            self.store.put_track,
+            lambda old: m.absorb(old, event, self.working_days),
+            placed,
+            m.contributions,
+        )
+        _emit_metrics(delta)
+        return delta
 
     def apply_subject(self, key: str, update: Callable[[m.SubjectTrack | None], m.SubjectTrack]) -> dict[m.Cell, int]:
         """Merge an event into a counted subject's track (`update`) and move its department's
         month rows and the rows above by the change of what it adds, in one transaction."""
+
+        def placed(track: m.SubjectTrack) -> list[tuple[m.Row, str]]:
+            return self._department_rows(track.region_code, track.department_id, key) if track.department_id else []
+
+        return self._apply(
+            lambda: self.store.subject(key), self.store.put_subject, update, placed, m.SubjectTrack.cells
+        )
+
+    def _apply[Track: BaseModel](
+        self,
+        load: Callable[[], tuple[Track | None, int]],
+        put: Callable[[Transaction, Track, int], None],
+        update: Callable[[Track | None], Track],
+        placed: Callable[[Track], list[tuple[m.Row, str]]],
+        cells: Callable[[Track], Counter[m.Cell]],
+    ) -> dict[m.Cell, int]:
+        """The one way a track moves the counters: minus what the old track added on its
+        rows, plus what the new one adds on its rows, with the track's conditional write,
+        in one transaction (retried when another delivery moved the track first)."""
         for attempt in range(_TRACK_ATTEMPTS):
-            old, rev = self.store.subject(key)
+            old, rev = load()
             new = update(old)
             if new == old:
                 return {}
             writes = self.store.transaction()
-            self.store.put_subject(writes, new, rev)
+            put(writes, new, rev)
             changes: dict[tuple[m.Row, str], tuple[str, dict[str, int]]] = {}
             for track, sign in ((old, -1), (new, 1)):
-                if track is None or not track.department_id:
+                if track is None:
                     continue
-                for row, label in self._department_rows(track.region_code, track.department_id, key):
-                    for (scope, attribute), count in track.cells().items():
+                rows = placed(track)
+                for (scope, attribute), count in cells(track).items():
+                    for row, label in rows:
                         _, deltas = changes.setdefault((row, scope), (label, {}))
                         deltas[attribute] = deltas.get(attribute, 0) + sign * count
             for (row, scope), (label, deltas) in changes.items():
@@ -156,7 +152,7 @@ class Monitoring:
                 if exc.code != "supervision.track_moved" or attempt == _TRACK_ATTEMPTS - 1:
                     raise
                 continue
-            return m.difference(old.cells() if old else Counter(), new.cells())
+            return m.difference(cells(old) if old is not None else Counter(), cells(new))
         return {}  # pragma: no cover - the loop returns or raises
 
     @staticmethod
