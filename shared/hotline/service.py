@@ -174,6 +174,15 @@ def attachment_key(ticket_id: str, attachment_id: str) -> str:
     return f"hotline/{ticket_id}/{attachment_id}"
 
 
+Actor = tuple[str, str]
+"""(role, who) as the timeline names them: never a requester's identity."""
+SYSTEM_ACTOR: Actor = (SYSTEM, SYSTEM)
+
+
+def _by(principal: Principal) -> Actor:
+    return principal.role.value, principal.subject_id
+
+
 @dataclass
 class _Step:
     """What one step writes: timeline entries and events, beside the changed ticket."""
@@ -411,41 +420,19 @@ class HotlineService:
             if requester.subject_id:
                 marker = _dedupe(requester.subject_id, content)
                 ticket = ticket.model_copy(update={"dedupe_key": marker})
-        self._append(ticket, step, Step.OPEN, None, opened_state, actor_role=actor_role, actor=actor, note=None, at=at)
+        self._append(ticket, step, Step.OPEN, None, (actor_role, actor))
         step.events.append(ticket_events.envelope(ticket_events.OPENED, ticket, correlation_id))
         if opened_state is TicketState.CLOSED:
             note = f"知识库答复（{accepted.source}:{accepted.id}）" if accepted else None
-            self._append(
-                ticket, step, Step.CLOSE, opened_state, opened_state, actor_role=SYSTEM, actor=SYSTEM, note=note, at=at
-            )
+            self._append(ticket, step, Step.CLOSE, opened_state, SYSTEM_ACTOR, note=note)
             step.events.append(ticket_events.envelope(ticket_events.CLOSED, ticket, correlation_id))
         elif opened_state is TicketState.LINKED:
-            self._append(
-                ticket,
-                step,
-                Step.LINK,
-                opened_state,
-                opened_state,
-                actor_role=SYSTEM,
-                actor=SYSTEM,
-                note=ticket.duplicate_of,
-                at=at,
-            )
+            self._append(ticket, step, Step.LINK, opened_state, SYSTEM_ACTOR, note=ticket.duplicate_of)
             step.events.append(ticket_events.envelope(ticket_events.LINKED, ticket, correlation_id))
         else:
             department_id, routed_by = self._route(ticket)
             ticket = self._dispatched(ticket, department_id, routed_by)
-            self._append(
-                ticket,
-                step,
-                Step.DISPATCH,
-                opened_state,
-                TicketState.DISPATCHED,
-                actor_role=SYSTEM,
-                actor=SYSTEM,
-                note=routed_by,
-                at=at,
-            )
+            self._append(ticket, step, Step.DISPATCH, opened_state, SYSTEM_ACTOR, note=routed_by)
             step.events.append(ticket_events.envelope(ticket_events.DISPATCHED, ticket, correlation_id))
             step.events.extend(self._limit_events(ticket, correlation_id))
         ticket = self._with_timeline(ticket, step)
@@ -581,25 +568,25 @@ class HotlineService:
         step: _Step,
         action: Step,
         from_state: TicketState | None,
-        to_state: TicketState,
+        by: Actor,
         *,
-        actor_role: str,
-        actor: str,
-        note: str | None,
-        at: dt.datetime,
+        to_state: TicketState | None = None,
+        note: str | None = None,
     ) -> None:
+        """One timeline entry for `action` by `by`, chained after the step's last entry (or the
+        ticket's head); the ticket's department and, unless given, its state are recorded."""
         previous = step.entries[-1] if step.entries else None
         step.entries.append(
             next_entry(
                 ticket.ticket_id,
                 previous_length=previous.seq if previous else ticket.timeline_length,
                 previous_hash=previous.hash if previous else ticket.timeline_head,
-                at=at,
+                at=now(),
                 step=action,
                 from_state=from_state,
-                to_state=to_state,
-                actor_role=actor_role,
-                actor=actor,
+                to_state=to_state or ticket.state,
+                actor_role=by[0],
+                actor=by[1],
                 department_id=ticket.department_id,
                 note=note,
             )
@@ -797,17 +784,7 @@ class HotlineService:
             limits=[limit for limit in ticket.limits if limit.name != "sign"],
         )
         step = _Step([], [])
-        self._append(
-            after,
-            step,
-            Step.SIGN,
-            ticket.state,
-            after.state,
-            actor_role="staff",
-            actor=principal.subject_id,
-            note=body.note,
-            at=now(),
-        )
+        self._append(after, step, Step.SIGN, ticket.state, _by(principal), note=body.note)
         step.events += [ticket_events.envelope(ticket_events.SIGNED, after, correlation_id)]
         step.events += self._cleared(after, ["sign"], "signed", correlation_id)
         # the answer limit now has a handler to warn
@@ -844,17 +821,7 @@ class HotlineService:
             rating_due_on=self._calendar().add_working_days(today_in_shanghai(), rating_days).date,
         )
         step = _Step([], [])
-        self._append(
-            after,
-            step,
-            Step.ANSWER,
-            ticket.state,
-            after.state,
-            actor_role="staff",
-            actor=principal.subject_id,
-            note=None,
-            at=at,
-        )
+        self._append(after, step, Step.ANSWER, ticket.state, _by(principal))
         step.events += [ticket_events.envelope(ticket_events.ANSWERED, after, correlation_id)]
         step.events += self._cleared(after, [limit.name for limit in ticket.limits], "answered", correlation_id)
         saved = self._commit(ticket, after, step)
@@ -881,17 +848,7 @@ class HotlineService:
             limits=[],
         )
         step = _Step([], [])
-        self._append(
-            ticket,
-            step,
-            Step.RETURN,
-            ticket.state,
-            after.state,
-            actor_role="staff",
-            actor=principal.subject_id,
-            note=body.reason,
-            at=now(),
-        )
+        self._append(ticket, step, Step.RETURN, ticket.state, _by(principal), to_state=after.state, note=body.reason)
         step.events += [ticket_events.envelope(ticket_events.RETURNED, after, correlation_id)]
         step.events += self._cleared(after, [limit.name for limit in ticket.limits], "returned", correlation_id)
         return self._view(self._commit(ticket, after, step), principal)
@@ -907,17 +864,7 @@ class HotlineService:
         self._require_department(body.department_id)
         after = self._dispatched(self._bumped(ticket), body.department_id, "redispatch")
         step = _Step([], [])
-        self._append(
-            after,
-            step,
-            Step.REDISPATCH,
-            ticket.state,
-            after.state,
-            actor_role="staff",
-            actor=principal.subject_id,
-            note=body.reason,
-            at=now(),
-        )
+        self._append(after, step, Step.REDISPATCH, ticket.state, _by(principal), note=body.reason)
         step.events += [ticket_events.envelope(ticket_events.DISPATCHED, after, correlation_id)]
         step.events += self._limit_events(after, correlation_id)
         return self._view(self._commit(ticket, after, step), principal)
@@ -936,17 +883,7 @@ class HotlineService:
         after = self._bumped(ticket, co_departments=[*ticket.co_departments, body.department_id])
         step = _Step([], [])
         note = body.department_id + (f"：{body.note}" if body.note else "")
-        self._append(
-            after,
-            step,
-            Step.CO_HANDLE,
-            ticket.state,
-            after.state,
-            actor_role="staff",
-            actor=principal.subject_id,
-            note=note,
-            at=now(),
-        )
+        self._append(after, step, Step.CO_HANDLE, ticket.state, _by(principal), note=note)
         return self._view(self._commit(ticket, after, step), principal)
 
     @staticmethod
@@ -979,61 +916,19 @@ class HotlineService:
                 closure=Closure(body.rating.value),
                 rating_due_on=None,
             )
-            self._append(
-                after,
-                step,
-                Step.RATE,
-                ticket.state,
-                after.state,
-                actor_role=by,
-                actor=actor,
-                note=body.rating.value,
-                at=at,
-            )
+            self._append(after, step, Step.RATE, ticket.state, (by, actor), note=body.rating.value)
             step.events.append(ticket_events.envelope(ticket_events.CLOSED, after, correlation_id))
             return self._view(self._commit(ticket, after, step, close_marker=True), principal)
         if ticket.reopened == 0:
             after = self._reopened(self._bumped(ticket, ratings=ratings, rating_due_on=None))
-            self._append(
-                after,
-                step,
-                Step.RATE,
-                ticket.state,
-                after.state,
-                actor_role=by,
-                actor=actor,
-                note=body.rating.value,
-                at=at,
-            )
-            self._append(
-                after,
-                step,
-                Step.REOPEN,
-                after.state,
-                after.state,
-                actor_role=SYSTEM,
-                actor=SYSTEM,
-                note=body.comment,
-                at=at,
-            )
+            self._append(after, step, Step.RATE, ticket.state, (by, actor), note=body.rating.value)
+            self._append(after, step, Step.REOPEN, after.state, SYSTEM_ACTOR, note=body.comment)
             step.events.append(ticket_events.envelope(ticket_events.REOPENED, after, correlation_id))
             step.events += self._limit_events(after, correlation_id)
             return self._view(self._commit(ticket, after, step), principal)
         after = self._bumped(ticket, state=TicketState.ESCALATED, ratings=ratings, rating_due_on=None)
-        self._append(
-            after, step, Step.RATE, ticket.state, after.state, actor_role=by, actor=actor, note=body.rating.value, at=at
-        )
-        self._append(
-            after,
-            step,
-            Step.ESCALATE,
-            after.state,
-            after.state,
-            actor_role=SYSTEM,
-            actor=SYSTEM,
-            note=body.comment,
-            at=at,
-        )
+        self._append(after, step, Step.RATE, ticket.state, (by, actor), note=body.rating.value)
+        self._append(after, step, Step.ESCALATE, after.state, SYSTEM_ACTOR, note=body.comment)
         step.events.append(ticket_events.envelope(ticket_events.ESCALATED, after, correlation_id))
         return self._view(self._commit(ticket, after, step), principal)
 
@@ -1059,34 +954,13 @@ class HotlineService:
             raise Forbidden()
         self._require_state(ticket, Step.DECIDE)
         step = _Step([], [])
-        at = now()
         if body.outcome == "close":
             after = self._bumped(ticket, state=TicketState.CLOSED, closure=Closure.SUPERVISOR)
-            self._append(
-                after,
-                step,
-                Step.DECIDE,
-                ticket.state,
-                after.state,
-                actor_role="supervisor",
-                actor=principal.subject_id,
-                note=body.reason,
-                at=at,
-            )
+            self._append(after, step, Step.DECIDE, ticket.state, _by(principal), note=body.reason)
             step.events.append(ticket_events.envelope(ticket_events.CLOSED, after, correlation_id))
             return self._view(self._commit(ticket, after, step, close_marker=True), principal)
         after = self._reopened(self._bumped(ticket))
-        self._append(
-            after,
-            step,
-            Step.DECIDE,
-            ticket.state,
-            after.state,
-            actor_role="supervisor",
-            actor=principal.subject_id,
-            note=body.reason,
-            at=at,
-        )
+        self._append(after, step, Step.DECIDE, ticket.state, _by(principal), note=body.reason)
         step.events.append(ticket_events.envelope(ticket_events.REOPENED, after, correlation_id))
         step.events += self._limit_events(after, correlation_id)
         return self._view(self._commit(ticket, after, step), principal)
@@ -1107,17 +981,7 @@ class HotlineService:
                     continue
                 after = self._bumped(ticket, state=TicketState.CLOSED, closure=Closure.NO_RESPONSE, rating_due_on=None)
                 step = _Step([], [])
-                self._append(
-                    after,
-                    step,
-                    Step.CLOSE,
-                    ticket.state,
-                    after.state,
-                    actor_role=SYSTEM,
-                    actor=SYSTEM,
-                    note=Closure.NO_RESPONSE.value,
-                    at=now(),
-                )
+                self._append(after, step, Step.CLOSE, ticket.state, SYSTEM_ACTOR, note=Closure.NO_RESPONSE.value)
                 step.events.append(ticket_events.envelope(ticket_events.CLOSED, after, correlation_id))
                 try:
                     self._commit(ticket, after, step, close_marker=True)
