@@ -11,9 +11,13 @@ supervision orders with their own limits.
 - `models`     limits as watched, warnings, settings-derived policy;
 - `events`     what the context publishes (source `jszw.supervision`);
 - `watcher`    the `limit.set` / `limit.cleared` consumer's rules (newest version wins);
-- `repository` the only module that knows the table's keys.
+- `repository` the keys of limits, warnings and orders.
 
-Live monitoring counters and department scorecards live in their own modules
-of this context (another team's part); keep this package's public module and
-settings additive.
+Live monitoring and department scorecards (issue 15, D-125 … D-128):
+- `monitoring`          the counter model: a case's track and what it contributes;
+- `scorecards`          the rule engine (metrics, published rules, cards);
+- `monitoring_store`    their records in the Supervision table;
+- `monitoring_service`  applying events, the supervisors' views, monthly scorecards;
+- `monitoring_consumer`, `monitoring_sources`  the monitoring worker's handlers;
+- `monitoring_routes`   `/v1/supervision/monitoring`, scorecards, scoring rules.
 """

@@ -1,4 +1,6 @@
-"""SupervisionTable access: the only module that knows its keys and indexes.
+"""SupervisionTable access for limits, warnings and orders (monitoring and scorecard
+records — `MON#…`, `MONCASE#…`, `MONSUBJ#…`, `SCRULE`, `SCORECARD#…` — are
+`shared/supervision/monitoring_store.py`'s; no key prefix is shared).
 
 | record            | pk                   | sk        | index keys (only while they apply) |
 |-------------------|----------------------|-----------|------------------------------------|
