@@ -59,6 +59,8 @@ CASES_OPEN = "open"
 STATE_PREFIX = "state."
 DUE_PROMISED_PREFIX = "due.promised."
 DUE_LEGAL_PREFIX = "due.legal."
+ORDERS_OPEN = "orders.open"
+DUE_ORDER_PREFIX = "due.order."
 RECEIVED = "received"
 RECEIVED_NO_VISIT = "received.no_visit"
 DECIDED = "decided"
@@ -249,6 +251,7 @@ class SubjectTrack(BaseModel):
     region_code: str = ""
     department_id: str = ""
     state: str = ""
+    due_on: dt.date | None = Field(default=None, description="The newest version's limit (an order's reply).")
     moments: dict[str, dt.date] = Field(default_factory=dict, description="First day of each step (issued, …).")
     counts: dict[str, dict[str, int]] = Field(default_factory=dict, description="Month → counter → what it adds.")
 

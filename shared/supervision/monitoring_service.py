@@ -317,6 +317,8 @@ class Figures(BaseModel):
     suspended: int = Field(description="Open cases whose clock is stopped (中止).")
     overdue_promised: int = Field(description="Running cases past their promised date (超承诺时限).")
     overdue_legal: int = Field(description="Running cases past their legal date (超法定时限).")
+    orders_open: int = Field(description="Supervision orders (督办单) not closed.")
+    orders_overdue: int = Field(description="Of them waiting for a reply past its limit.")
     today: PeriodFigures
     month: MonthFigures
 
@@ -378,6 +380,8 @@ def figures(live: Mapping[str, int], month: Mapping[str, int], today: dt.date) -
         suspended=by_state.get("suspended", 0),
         overdue_promised=m.overdue(live, m.DUE_PROMISED_PREFIX, today),
         overdue_legal=m.overdue(live, m.DUE_LEGAL_PREFIX, today),
+        orders_open=live.get(m.ORDERS_OPEN, 0),
+        orders_overdue=m.overdue(live, m.DUE_ORDER_PREFIX, today),
         today=PeriodFigures.model_validate(_period(month, f"{m.DAY_SEPARATOR}{today.day:02d}")),
         month=MonthFigures.model_validate(
             _period(month, "")

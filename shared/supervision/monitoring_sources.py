@@ -14,6 +14,7 @@ Monitoring rule.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -22,7 +23,7 @@ from shared.platform.dispatch import Dispatcher
 from shared.platform.events import Envelope
 from shared.supervision import monitoring as m
 from shared.supervision import scorecards as sc
-from shared.supervision.events import ORDER_ISSUED, ORDER_REPLIED, OrderFacts
+from shared.supervision.events import ORDER_CLOSED, ORDER_ESCALATED, ORDER_ISSUED, ORDER_REPLIED, OrderFacts
 from shared.supervision.monitoring_service import monitoring
 
 sources: Dispatcher[None] = Dispatcher("monitoring_worker")
@@ -65,26 +66,36 @@ class RectificationView(_View):
 
 
 def _moved(
-    old: m.SubjectTrack | None, key: str, version: int, region: str, department: str, state: str
+    old: m.SubjectTrack | None,
+    key: str,
+    version: int,
+    region: str,
+    department: str,
+    state: str,
+    due_on: dt.date | None = None,
 ) -> m.SubjectTrack:
-    """A copy of the track with the newest version's region, department and state."""
+    """A copy of the track with the newest version's region, department, state and limit."""
     track = old.model_copy(deep=True) if old else m.SubjectTrack(key=key)
     if version > track.version:
         track.version, track.region_code, track.department_id, track.state = version, region, department, state
+        track.due_on = due_on
     return track
 
 
-@sources.on(ORDER_ISSUED, ORDER_REPLIED, data=OrderFacts)
+@sources.on(ORDER_ISSUED, ORDER_REPLIED, ORDER_ESCALATED, ORDER_CLOSED, data=OrderFacts)
 def on_order(data: OrderFacts, envelope: Envelope) -> None:
     """An order counts as received in the month it was issued; its first reply in the
-    month of the reply, with the working days it took."""
+    month of the reply, with the working days it took; while not closed it is open
+    (live), and while waiting for a reply it sits in the due-date bucket of its limit."""
     day = m.shanghai_date(envelope.time)
     service = monitoring()
 
     def update(old: m.SubjectTrack | None) -> m.SubjectTrack:
         key = f"order:{data.order_id}"
-        track = _moved(old, key, data.version, data.region_code, data.department_id or "", data.state)
-        track.moments.setdefault("issued" if envelope.type == ORDER_ISSUED else "replied", day)
+        department = data.department_id or ""
+        track = _moved(old, key, data.version, data.region_code, department, data.state, data.due_on)
+        if envelope.type in (ORDER_ISSUED, ORDER_REPLIED):
+            track.moments.setdefault("issued" if envelope.type == ORDER_ISSUED else "replied", day)
         issued, replied = track.moments.get("issued"), track.moments.get("replied")
         counts: dict[str, dict[str, int]] = {}
         if issued:
@@ -93,6 +104,10 @@ def on_order(data: OrderFacts, envelope: Envelope) -> None:
                 reply = counts.setdefault(m.month_of(replied), {})
                 reply[sc.ORDERS_REPLIED] = 1
                 reply[sc.ORDER_REPLY_DAYS] = service.working_days(issued, replied) if replied > issued else 0
+        if track.state and track.state != "closed":
+            live = counts.setdefault(m.LIVE, {m.ORDERS_OPEN: 1})
+            if track.state == "open" and track.due_on:
+                live[m.DUE_ORDER_PREFIX + track.due_on.isoformat()] = 1
         track.counts = counts
         return track
 

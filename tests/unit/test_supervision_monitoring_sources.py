@@ -13,6 +13,7 @@ import pytest
 
 from infra.template import sam_template
 from shared.platform.events import Envelope
+from shared.platform.principal import Principal, Role
 from shared.supervision.monitoring_consumer import monitoring_dispatcher
 from shared.supervision.monitoring_service import monitoring
 from shared.supervision.monitoring_store import MonitoringStore
@@ -36,9 +37,9 @@ def month(region: str = "320102", department: str = "xw-civil") -> dict[str, int
     return monitoring().month_inputs(region, "2026-11").get(department, {})
 
 
-def order(event_type: str, version: int, day: int) -> dict[str, Any]:
+def order(event_type: str, version: int, day: int, state: str = "open") -> dict[str, Any]:
     return event(
-        event_type, "supervision", day, order_id="O-1", version=version, state="open", subject_kind="case",
+        event_type, "supervision", day, order_id="O-1", version=version, state=state, subject_kind="case",
         subject_id="C-1", label="N-1", region_code="320102", department_id="xw-civil", issued_by="sup",
         holder_prefix="3201", level="city", due_on="2026-11-09",
     )  # fmt: skip
@@ -52,13 +53,26 @@ def rating(event_type: str, revision: int, level: str, **extra: Any) -> dict[str
     )  # fmt: skip
 
 
+def xuanwu_orders(day: int) -> tuple[int, int]:
+    supervisor = Principal(subject_id="s", role=Role.SUPERVISOR, region_code="320100")
+    (xuanwu,) = monitoring().view(supervisor, "320100", dt.date(2026, 11, day)).sub_regions
+    return xuanwu.figures.orders_open, xuanwu.figures.orders_overdue
+
+
 def test_an_order_counts_once_received_and_replied_with_its_working_days(cloud: None) -> None:
-    issued, replied = order("supervision.order_issued", 1, 2), order("supervision.order_replied", 2, 5)
-    deliver([replied, issued, replied, issued])  # the reply first, both twice
+    issued = order("supervision.order_issued", 1, 2)
+    deliver([issued])
+    assert xuanwu_orders(9) == (1, 0)  # its reply is due 11-09
+    assert xuanwu_orders(10) == (1, 1)  # overdue the day after
+    replied = order("supervision.order_replied", 2, 5, state="replied")
+    deliver([replied, issued, replied])  # an older delivery and a duplicate change nothing
     # issued Monday 11-02, replied Thursday 11-05: 3 working days
     assert month() == {"orders.received": 1, "orders.replied": 1, "orders.reply_working_days": 3}
     city = {row["sk"]: row for row in MonitoringStore().rows("320100", "2026-11")}
     assert sum(int(row.get("orders.received", 0)) for sk, row in city.items() if sk.startswith("sub#320102#")) == 1
+    assert xuanwu_orders(10) == (1, 0)  # replied: still open (the supervisor decides), no longer waiting
+    deliver([order("supervision.order_closed", 3, 6, state="closed")])
+    assert xuanwu_orders(10) == (0, 0)
 
 
 def test_a_changed_rating_counts_its_newest_level_and_an_excluded_one_nothing(cloud: None) -> None:
