@@ -1,5 +1,6 @@
-"""Demo data of the 12345 hotline (本地演示数据): the routing table, the dispatch desks, a
-few curated FAQ entries and a demo Open311 partner key, written through the hotline's
+"""Demo data of the 12345 hotline (本地演示数据): the matter categories
+(infra/seed/hotline_categories.py), the routing table, the dispatch desks, a few curated
+FAQ entries and a demo Open311 partner key, written through the hotline's
 repository so the records are exactly what the operator routes write.
 
 Routing rules: every second-level category that names a line of work (`sector`) goes to
@@ -16,8 +17,8 @@ written once (found again by their fixed ids).
 from __future__ import annotations
 
 from infra.seed.environment import seeding_environment
-from shared.hotline.categories import SECOND_LEVEL
-from shared.hotline.models import DispatchDesk, FaqEntry, RoutingRule
+from infra.seed.hotline_categories import FIRST_LEVEL, SECOND_LEVEL
+from shared.hotline.models import DispatchDesk, FaqEntry, MatterCategory, RoutingRule
 from shared.hotline.repository import HotlineRepository
 from shared.platform.clock import now
 from shared.platform.errors import Conflict
@@ -81,6 +82,10 @@ def seed_rules() -> list[RoutingRule]:
 
 def load_hotline(repository: HotlineRepository) -> dict[str, int]:
     at = now()
+    for category in (*FIRST_LEVEL, *SECOND_LEVEL):
+        repository.put_category(
+            MatterCategory(code=category.code, name=category.name, updated_at=at, updated_by=SEED_ACTOR)
+        )
     rules = seed_rules()
     for rule in rules:
         repository.put_rule(rule)
@@ -91,7 +96,7 @@ def load_hotline(repository: HotlineRepository) -> dict[str, int]:
             )
         )
     faqs = 0
-    for faq_id, question, answer, keywords, category in FAQS:
+    for faq_id, question, answer, keywords, faq_category in FAQS:
         if repository.faq(faq_id) is None:
             repository.save_faq(
                 FaqEntry(
@@ -100,7 +105,7 @@ def load_hotline(repository: HotlineRepository) -> dict[str, int]:
                     question=question,
                     answer=answer,
                     keywords=keywords,
-                    category_code=category,
+                    category_code=faq_category,
                     updated_at=at,
                     updated_by=SEED_ACTOR,
                 )

@@ -341,6 +341,26 @@ class CategoryList(_Shape):
     items: list[CategoryView]
 
 
+class MatterCategory(_Shape):
+    """One row of the category table: a two-digit first level or a four-digit second level."""
+
+    code: str
+    name: str
+    version: int = 1
+    updated_at: AwareDatetime
+    updated_by: str
+
+    @property
+    def parent_code(self) -> str | None:
+        return self.code[:2] if len(self.code) == 4 else None
+
+
+class CategoryRequest(_Request):
+    """Add or rename a category; a second level needs its first level to exist."""
+
+    name: str = Field(min_length=1, max_length=40)
+
+
 class RuleRequest(_Request):
     """A routing rule (派单规则): tickets of `category_code` in `region_prefix` go to the department."""
 

@@ -19,7 +19,6 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.hotline.categories import CATEGORIES, FIRST_LEVEL, SECOND_LEVEL
 from shared.hotline.errors import INVALID_API_KEY, TICKET_NOT_FOUND
 from shared.hotline.models import PHONE_PATTERN, REGION_PATTERN, TICKET_ID_PATTERN, Location, Ticket, TicketContent
 from shared.hotline.service import hotline_service
@@ -123,15 +122,10 @@ def _public(ticket: Ticket) -> ServiceRequest:
     responses={200: _ok("The services")},
 )
 def services() -> list[Service]:
-    groups = {c.code: c.name for c in FIRST_LEVEL}
     return [
-        Service(
-            service_code=c.code,
-            service_name=c.name,
-            description=f"{groups[c.code[:2]]} · {c.name}",
-            group=groups[c.code[:2]],
-        )
-        for c in SECOND_LEVEL
+        Service(service_code=c.code, service_name=c.name, description=f"{top.name} · {c.name}", group=top.name)
+        for top in hotline_service().categories().items
+        for c in top.children
     ]
 
 
@@ -209,7 +203,7 @@ def get_request(
     request_file: Annotated[str, Path(pattern=TICKET_ID_PATTERN[:-1] + r"\.json$", description="`<id>.json`")],
 ) -> list[ServiceRequest]:
     ticket = hotline_service().repository.get(request_file.removesuffix(".json"))
-    if ticket is None or ticket.channel.value != "open311" or ticket.category_code not in CATEGORIES:
+    if ticket is None or ticket.channel.value != "open311":
         raise NotFound(TICKET_NOT_FOUND)
     return [_public(ticket)]
 

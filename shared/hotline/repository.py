@@ -5,6 +5,7 @@
 | ticket 工单               | `TICKET#<ticket_id>`    | `TICKET`                 | gsi1, gsi2, gsi3 (below) |
 | timeline entry           | `TICKET#<ticket_id>`    | `TL#<seq:06d>`           | |
 | open-matter marker       | `DEDUPE#<hash>`         | `OPEN`                   | (one requester, matter, place) |
+| matter category 事项分类  | `CATEGORIES`            | `<code>`                 | |
 | routing rule 派单规则      | `ROUTING`               | `RULE#<category>#<prefix>` | |
 | dispatch desk 派单席      | `ROUTING`               | `DESK#<prefix>`          | |
 | FAQ entry (head)         | `FAQS`                  | `<faq_id>`               | |
@@ -35,7 +36,7 @@ from typing import Any
 
 from shared.hotline.config import hotline_settings
 from shared.hotline.errors import CHANGED_CONCURRENTLY, FAQ_REVISION
-from shared.hotline.models import DispatchDesk, FaqEntry, RoutingRule, Ticket, TimelineEntry
+from shared.hotline.models import DispatchDesk, FaqEntry, MatterCategory, RoutingRule, Ticket, TimelineEntry
 from shared.hotline.states import Channel, TicketState
 from shared.platform.clock import now
 from shared.platform.dynamo import Repository, shard_of
@@ -47,6 +48,7 @@ TICKET_SK = "TICKET"
 TIMELINE_PREFIX = "TL#"
 ROUTING_PK = "ROUTING"
 FAQS_PK = "FAQS"
+CATEGORIES_PK = "CATEGORIES"
 
 
 class StaleTicket(Conflict):
@@ -249,6 +251,24 @@ class HotlineRepository(Repository):
             else:
                 desks.append(DispatchDesk.model_validate(item))
         return rules, desks
+
+    # --- matter categories -------------------------------------------------------------------
+
+    def categories(self) -> list[MatterCategory]:
+        """The whole category table (a few dozen rows): one Query."""
+        return [
+            MatterCategory.model_validate(item)
+            for item in self.query_all(
+                KeyConditionExpression="pk = :pk", ExpressionAttributeValues=expression_values(pk=CATEGORIES_PK)
+            )
+        ]
+
+    def put_category(self, category: MatterCategory) -> None:
+        self.transaction().put(
+            {"pk": CATEGORIES_PK, "sk": category.code}
+            | category.model_dump(mode="json")
+            | {"kind_of_record": "category"}
+        ).commit()
 
     # --- FAQ -------------------------------------------------------------------------------
 

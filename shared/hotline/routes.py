@@ -19,6 +19,7 @@ from shared.hotline.models import (
     AnswerRequest,
     CallTicket,
     CategoryList,
+    CategoryRequest,
     CoHandleRequest,
     DecisionRequest,
     DeskList,
@@ -28,6 +29,7 @@ from shared.hotline.models import (
     FaqRequest,
     FaqVersions,
     KnowledgeAnswers,
+    MatterCategory,
     NewTicket,
     PartnerKey,
     PartnerRequest,
@@ -427,7 +429,7 @@ def confirm_attachment(
     "GET",
     "/v1/hotline/categories",
     summary="Matter categories (诉求事项分类)",
-    description="The two-level matter categories (GB/T 39666 style) a ticket names.",
+    description="The two-level matter categories (GB/T 39666 style) a ticket names; operators keep the table.",
     tags=[TAG],
     access=Access.PUBLIC,
     responses={200: _ok("The categories")},
@@ -458,6 +460,31 @@ def knowledge(
 
 
 # --- configuration (operators) -----------------------------------------------------------------
+
+
+@route(
+    router,
+    "PUT",
+    "/v1/hotline/categories/<category_code>",
+    summary="Add or rename a matter category",
+    description=(
+        "Two digits for a first level, four for a second level under an existing first level. Tickets, rules and "
+        "Open311 services read the table (a warm function within a minute), no deploy."
+    ),
+    tags=[CONFIG_TAG],
+    access=Access.OPERATOR,
+    responses={
+        200: _ok("The category"),
+        422: _problem("The first level does not exist (hotline.unknown_category)"),
+        **ROLE,
+    },
+)
+def put_category(
+    principal: Principal,
+    category_code: Annotated[str, Path(pattern=CATEGORY_PATTERN)],
+    body: Annotated[CategoryRequest, Body()],
+) -> MatterCategory:
+    return _service().put_category(principal, category_code, body)
 
 
 @route(

@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -31,7 +32,6 @@ from typing import Any
 
 from shared.hotline import events as ticket_events
 from shared.hotline import ports
-from shared.hotline.categories import CATEGORIES, FIRST_LEVEL, children
 from shared.hotline.config import attachment_settings, hotline_settings
 from shared.hotline.errors import (
     ANSWER_ONLY_CONSULTATION,
@@ -62,6 +62,7 @@ from shared.hotline.models import (
     AttachmentView,
     CallTicket,
     CategoryList,
+    CategoryRequest,
     CategoryView,
     CoHandleRequest,
     DecisionRequest,
@@ -77,6 +78,7 @@ from shared.hotline.models import (
     KnowledgeSource,
     LimitState,
     LimitView,
+    MatterCategory,
     NewTicket,
     PartnerKey,
     RatingRecord,
@@ -191,24 +193,67 @@ class _Step:
     events: list[Envelope]
 
 
+CATEGORY_CACHE_S = 60.0
+"""How long a warm function keeps the category table (an operator's change shows within this)."""
+
+
 class HotlineService:
     def __init__(self, repository: HotlineRepository | None = None) -> None:
         self.repository = repository or HotlineRepository()
+        self._category_cache: tuple[float, dict[str, MatterCategory]] | None = None
 
     # --- reference data --------------------------------------------------------------------
 
-    @staticmethod
-    def categories() -> CategoryList:
+    def _categories(self) -> dict[str, MatterCategory]:
+        """The category table, read at most once a minute per warm function."""
+        cached = self._category_cache
+        if cached is not None and time.monotonic() - cached[0] < CATEGORY_CACHE_S:
+            return cached[1]
+        found = {c.code: c for c in self.repository.categories()}
+        self._category_cache = (time.monotonic(), found)
+        return found
+
+    def categories(self) -> CategoryList:
+        table = self._categories()
+        tops = sorted((c for c in table.values() if c.parent_code is None), key=lambda c: c.code)
         return CategoryList(
             items=[
                 CategoryView(
                     code=top.code,
                     name=top.name,
-                    children=[CategoryView(code=c.code, name=c.name, parent_code=top.code) for c in children(top.code)],
+                    children=[
+                        CategoryView(code=c.code, name=c.name, parent_code=top.code)
+                        for c in sorted(table.values(), key=lambda c: c.code)
+                        if c.parent_code == top.code
+                    ],
                 )
-                for top in FIRST_LEVEL
+                for top in tops
             ]
         )
+
+    def put_category(self, principal: Principal, code: str, body: CategoryRequest) -> MatterCategory:
+        table = self._categories()
+        parent = code[:2] if len(code) == 4 else None
+        if parent and parent not in table:
+            raise ValidationFailed(UNKNOWN_CATEGORY, params={"category_code": parent})
+        current = table.get(code)
+        category = MatterCategory(
+            code=code,
+            name=body.name,
+            version=current.version + 1 if current else 1,
+            updated_at=now(),
+            updated_by=principal.subject_id,
+        )
+        self.repository.put_category(category)
+        self._category_cache = None
+        return category
+
+    def _require_category(self, code: str | None) -> None:
+        if code and code not in self._categories():
+            params = {"category_code": code}
+            raise ValidationFailed(
+                UNKNOWN_CATEGORY, params=params, errors=[FieldError("category_code", UNKNOWN_CATEGORY, params=params)]
+            )
 
     # --- opening ---------------------------------------------------------------------------
 
@@ -283,7 +328,7 @@ class HotlineService:
         problems: list[FieldError] = []
         if not content.text.strip():
             problems.append(FieldError("text", EMPTY_TEXT))
-        if content.category_code not in CATEGORIES:
+        if content.category_code not in self._categories():
             problems.append(
                 FieldError("category_code", UNKNOWN_CATEGORY, params={"category_code": content.category_code})
             )
@@ -380,7 +425,7 @@ class HotlineService:
                 }
             )
         attachments = [Attachment(attachment_id=new_id(), part="request", **file.model_dump()) for file in declared]
-        category = CATEGORIES[content.category_code]
+        category = self._categories()[content.category_code]
         ticket = Ticket(
             ticket_id=ticket_id,
             number=f"12345{at.astimezone(dt.timezone(dt.timedelta(hours=8))):%Y%m%d}{secrets.randbelow(10**6):06d}",
@@ -462,8 +507,8 @@ class HotlineService:
     def _route(self, ticket: Ticket) -> tuple[str, str]:
         """The department of the most specific rule — the longest region prefix, then the
         second-level category before its first level — else the region's dispatch desk."""
-        category = CATEGORIES[ticket.category_code]
-        categories = [category.code] + ([category.parent_code] if category.parent_code else [])
+        code = ticket.category_code
+        categories = [code] + ([code[:2]] if len(code) == 4 else [])
         prefixes = region_prefixes(ticket.location.region_code)
         rules, desks = self.repository.routing_candidates(categories, prefixes)
         if rules:
@@ -1090,8 +1135,7 @@ class HotlineService:
         version = current.version if current else 0
         if body.revision != version:
             raise Conflict(FAQ_REVISION, params={"version": version})
-        if body.category_code and body.category_code not in CATEGORIES:
-            raise ValidationFailed(UNKNOWN_CATEGORY, params={"category_code": body.category_code})
+        self._require_category(body.category_code)
         entry = FaqEntry(
             faq_id=faq_id or new_id(),
             version=version + 1,
@@ -1118,8 +1162,7 @@ class HotlineService:
         return RuleList(items=sorted(rules, key=lambda r: (r.category_code, r.region_prefix)))
 
     def put_rule(self, principal: Principal, body: RuleRequest) -> RoutingRule:
-        if body.category_code not in CATEGORIES:
-            raise ValidationFailed(UNKNOWN_CATEGORY, params={"category_code": body.category_code})
+        self._require_category(body.category_code)
         self._require_department(body.department_id)
         rule = RoutingRule(**body.model_dump(), updated_at=now(), updated_by=principal.subject_id)
         self.repository.put_rule(rule)

@@ -88,3 +88,17 @@ def test_a_rule_must_name_a_known_category_and_department() -> None:
     reply = call("PUT", "/v1/hotline/routing-rules", OPERATOR, body=bad_category)
     assert (reply.status, reply.code) == (422, "hotline.unknown_category")
     assert call("PUT", "/v1/hotline/routing-rules", CITIZEN, body=bad_category).status == 403
+
+
+def test_an_operator_adds_a_category_that_tickets_and_open311_then_use() -> None:
+    before = call("POST", "/v1/hotline/tickets", CITIZEN, body=COMPLAINT | {"category_code": "0703"})
+    assert (before.status, before.code) == (422, "hotline.unknown_category")
+    orphan = call("PUT", "/v1/hotline/categories/9901", OPERATOR, body={"name": "无上级"})
+    assert (orphan.status, orphan.code) == (422, "hotline.unknown_category")
+    added = call("PUT", "/v1/hotline/categories/0703", OPERATOR, body={"name": "证明材料"})
+    assert added.status == 200, added.body
+    assert routed("0703", "320102") == "320102-hotline"  # no rule names it yet: the desk
+    tree = call("GET", "/v1/hotline/categories").body["items"]
+    assert "证明材料" in [c["name"] for top in tree if top["code"] == "07" for c in top["children"]]
+    assert "0703" in [s["service_code"] for s in call("GET", "/open311/v2/services.json").body]
+    assert call("PUT", "/v1/hotline/categories/0703", CITIZEN, body={"name": "x"}).status == 403

@@ -1,8 +1,7 @@
-"""The matter categories (诉求事项分类): two levels in the style of GB/T 39666 (政务服务
-便民热线), a two-digit first level and a four-digit second level whose first two digits
-are its parent. The table is reference data kept in code and seeded into the hotline
-table for `services.json` and the operator's view; a ticket names a second-level code
-(or a first-level one when the caller cannot say more).
+"""The demo matter categories (诉求事项分类) the seed writes into the Hotline table: two
+levels in the style of GB/T 39666 (政务服务便民热线), a two-digit first level and a
+four-digit second level whose first two digits are its parent. Operators change the
+table through `PUT /v1/hotline/categories/{code}`; the hotline reads only the table.
 
 `sector` says which line of work (条线) usually handles the matter; the seeded routing
 rules use it to name departments (`<region>-<sector>`), nothing else does.
