@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from infra.template import ROOT, sam_template
+from infra.template import ROOT, function_environment, sam_template
 
 RUNS = int(os.environ.get("BENCH_RUNS", "9"))
 GOAL = 1.2
@@ -37,9 +37,10 @@ print(time.perf_counter() - start)
 """
 
 
-def _import_seconds(code_dir: str, module: str) -> float:
+def _import_seconds(code_dir: str, module: str, environment: dict[str, str]) -> float:
     env = {
         **os.environ,
+        **environment,
         "AWS_DEFAULT_REGION": "cn-north-1",
         "AWS_REGION": "cn-north-1",
         "POWERTOOLS_TRACE_DISABLED": "true",
@@ -67,19 +68,22 @@ def _compile_sources() -> None:
 
 @pytest.mark.perf
 def test_handler_imports_stay_close_to_the_baseline() -> None:
+    template = sam_template()
+    # each function imports with its template entry's variables: its cold start includes
+    # checking them (`require(...)`, D-091)
     functions = {
-        name: res["Properties"]["CodeUri"].strip("/")
-        for name, res in sam_template()["Resources"].items()
+        name: (res["Properties"]["CodeUri"].strip("/"), function_environment(template, name))
+        for name, res in template["Resources"].items()
         if res["Type"] == "AWS::Serverless::Function"
     }
     _compile_sources()
-    targets = {"baseline": ("tests/perf", "baseline_handler")} | {
-        name: (code_dir, "app") for name, code_dir in sorted(functions.items())
+    targets: dict[str, tuple[str, str, dict[str, str]]] = {"baseline": ("tests/perf", "baseline_handler", {})} | {
+        name: (code_dir, "app", environment) for name, (code_dir, environment) in sorted(functions.items())
     }
     samples: dict[str, list[float]] = {name: [] for name in targets}
     for _ in range(RUNS):
-        for name, (code_dir, module) in targets.items():
-            samples[name].append(_import_seconds(code_dir, module))
+        for name, (code_dir, module, environment) in targets.items():
+            samples[name].append(_import_seconds(code_dir, module, environment))
     baseline = statistics.median(samples.pop("baseline"))
     rows = []
     for name, values in samples.items():
