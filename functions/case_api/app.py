@@ -18,7 +18,7 @@ from shared.licences import api as licences
 from shared.licences.config import licences_settings
 from shared.platform.config import http_settings, idempotency_settings, province_settings, require, sealing_settings
 from shared.platform.http import make_resolver
-from shared.platform.observability import logger
+from shared.platform.observability import logger, metrics
 
 # cold start: a missing or malformed variable fails the first invocation, by name
 require(
@@ -41,5 +41,6 @@ app.include_router(cases_router)
 
 
 @logger().inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@metrics().log_metrics  # acceptances by staff (CasesAcceptedByStaff)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)

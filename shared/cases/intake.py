@@ -13,6 +13,8 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from aws_lambda_powertools.metrics import MetricUnit
+
 from shared.cases import clock, events, ports, steps
 from shared.cases.deadlines import ART32_WORKING_DAYS, calendar_for, deadlines_from, joint_tasks_for, working_calendar
 from shared.cases.errors import CHANGED_CONCURRENTLY, FEE_UNPAID
@@ -38,7 +40,7 @@ from shared.platform.clock import today_in_shanghai
 from shared.platform.errors import AppError, Conflict, Forbidden
 from shared.platform.events import Envelope
 from shared.platform.ids import new_id
-from shared.platform.observability import logger
+from shared.platform.observability import logger, metrics
 from shared.platform.pagination import Page, decode_cursor, encode_cursor
 from shared.platform.principal import Principal, Role, require_role
 
@@ -170,6 +172,8 @@ class Intake:
             )
             envelopes.append(events.envelope(events.JOINT_TASKS_OPENED, accepted, data, correlation_id))
         final = self.ledger.commit(case, accepted, [entry], envelopes)
+        # the dashboard's "accepted" line: pre-review's 即办 and the intake sweep count theirs
+        metrics().add_metric(name="CasesAcceptedByStaff", unit=MetricUnit.Count, value=1)
         return detail_for(principal, final, self.ledger.timeline(case_id), self.store)
 
     def refuse(
