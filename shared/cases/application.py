@@ -6,7 +6,6 @@ through the case ledger; who may act through `policy`."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from shared.cases import events, ports
@@ -73,7 +72,6 @@ from shared.cases.policy import (
 )
 from shared.cases.repository import IdempotencyRecord, idempotency_hash
 from shared.cases.states import CaseAction, CaseState
-from shared.cases.storage import MaterialStore
 from shared.cases.timeline import next_entry
 from shared.cases.views import detail_of, summary_of
 from shared.platform import sealing
@@ -170,14 +168,8 @@ def delivery_choice(case_id: str, delivery: Delivery) -> DeliveryChoice:
 class Application:
     """Use cases of the applicant's side (and of hall staff acting for an applicant)."""
 
-    def __init__(self, ledger: CaseLedger, store: Callable[[], MaterialStore]) -> None:
+    def __init__(self, ledger: CaseLedger) -> None:
         self.ledger = ledger
-        self._store = store
-
-    @property
-    def store(self) -> MaterialStore:
-        """The materials bucket, built on first use (the workers that never touch it lack its name)."""
-        return self._store()
 
     def my_cases(self, principal: Principal, *, limit: int, cursor: str | None) -> Page[CaseSummary]:
         """The applicant's cases, newest first (an agent sees the enterprise's)."""
@@ -357,7 +349,7 @@ class Application:
             raise Conflict(TOO_MANY_MATERIALS, params={"limit": MAX_MATERIALS_PER_CASE})
         material_id = new_id()
         ttl = materials_settings().material_upload_ttl_s
-        form = self.store.upload_form(
+        form = self.ledger.store.upload_form(
             case_id=case_id,
             material_id=material_id,
             slot_id=slot.slot_id,
@@ -384,7 +376,7 @@ class Application:
         if any(m.material_id == material_id for m in case.materials):
             return MaterialInfo(case_id=case_id, version=case.version, materials=case.materials)
         check_editable(case)
-        stored = self.store.read_back(case_id, material_id, max_bytes=DEFAULT_MAX_MATERIAL_BYTES)
+        stored = self.ledger.store.read_back(case_id, material_id, max_bytes=DEFAULT_MAX_MATERIAL_BYTES)
         if stored is None:
             raise Conflict(MATERIAL_NOT_UPLOADED)
         slot = self._slot(case, stored.slot_id, "slot_id")

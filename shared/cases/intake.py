@@ -34,7 +34,6 @@ from shared.cases.policy import Actor, actor_of, ensure_department_side
 from shared.cases.pre_review import deficiencies
 from shared.cases.repository import DUE_SHARDS
 from shared.cases.states import AWAITING_INTAKE, STATE_NAMES, CaseAction, CaseState, next_state
-from shared.cases.storage import MaterialStore
 from shared.cases.views import detail_for, detail_of
 from shared.platform.clock import today_in_shanghai
 from shared.platform.errors import AppError, Conflict, Forbidden
@@ -94,14 +93,8 @@ def licence_results(case: Case) -> Mapping[str, str]:
 class Intake:
     """Use cases from submission to acceptance."""
 
-    def __init__(self, ledger: CaseLedger, store: Callable[[], MaterialStore]) -> None:
+    def __init__(self, ledger: CaseLedger) -> None:
         self.ledger = ledger
-        self._store = store
-
-    @property
-    def store(self) -> MaterialStore:
-        """The materials bucket, built on first use (the workers that never touch it lack its name)."""
-        return self._store()
 
     def work_queue(self, principal: Principal, *, limit: int, cursor: str | None) -> Page[WorkQueueEntry]:
         """The department's cases awaiting an intake decision, oldest first (受理工作台)."""
@@ -174,7 +167,7 @@ class Intake:
         final = self.ledger.commit(case, accepted, [entry], envelopes)
         # the dashboard's "accepted" line: pre-review's 即办 and the intake sweep count theirs
         metrics().add_metric(name="CasesAcceptedByStaff", unit=MetricUnit.Count, value=1)
-        return detail_for(principal, final, self.ledger.timeline(case_id), self.store)
+        return detail_for(principal, final, self.ledger.timeline(case_id), self.ledger.store)
 
     def refuse(
         self, principal: Principal, case_id: str, request: ReasonRequest, *, correlation_id: str | None

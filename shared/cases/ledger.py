@@ -3,9 +3,10 @@
 `load` reads a case (404 `case.not_found`), `target` asks the transition
 table for the next state (409 `case.transition_not_allowed`), `entry` chains
 a timeline entry, and `commit` writes the case with its timeline entries and
-outbox events in one transaction guarded by its version and state. Every use
-case (application, intake, review, fulfilment, supervision) changes state
-only through it.
+outbox events in one transaction guarded by its version and state; `store`
+is the materials bucket, built on first use. Every use case (application,
+intake, review, fulfilment, supervision) takes the ledger alone and changes
+state only through it.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from shared.cases.states import (
     TransitionNotAllowed,
     next_state,
 )
+from shared.cases.storage import MaterialStore, material_store
 from shared.cases.timeline import next_entry
 from shared.platform.clock import SHANGHAI, now
 from shared.platform.errors import Conflict, NotFound
@@ -67,8 +69,16 @@ def check_editable(case: Case) -> None:
 class CaseLedger:
     """CasesTable seen as cases with a hash-chained timeline."""
 
-    def __init__(self, repository: CasesRepository | None = None) -> None:
+    def __init__(self, repository: CasesRepository | None = None, store: MaterialStore | None = None) -> None:
         self.repository = repository or CasesRepository()
+        self._store = store
+
+    @property
+    def store(self) -> MaterialStore:
+        """The materials bucket, built on first use (the workers that never touch it lack its name)."""
+        if self._store is None:
+            self._store = material_store()
+        return self._store
 
     def load(self, case_id: str) -> Case:
         case = self.repository.get(case_id)

@@ -63,8 +63,7 @@ class CasesService:
     """Every use case of the cases context, each delegated to its module."""
 
     def __init__(self, repository: CasesRepository | None = None, store: MaterialStore | None = None) -> None:
-        self.ledger = CaseLedger(repository)
-        self._store = store
+        self.ledger = CaseLedger(repository, store)
 
     @property
     def repository(self) -> CasesRepository:
@@ -72,24 +71,19 @@ class CasesService:
 
     @property
     def store(self) -> MaterialStore:
-        return self._material_store()
-
-    def _material_store(self) -> MaterialStore:
-        if self._store is None:  # built on first use: workers that never touch the bucket lack its name
-            self._store = material_store()
-        return self._store
+        return self.ledger.store
 
     @property
     def application(self) -> Application:
-        return Application(self.ledger, self._material_store)
+        return Application(self.ledger)
 
     @property
     def intake(self) -> Intake:
-        return Intake(self.ledger, self._material_store)
+        return Intake(self.ledger)
 
     @property
     def review(self) -> Review:
-        return Review(self.ledger, self._material_store)
+        return Review(self.ledger)
 
     @property
     def fulfilment(self) -> Fulfilment:
