@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+import shared.workdays.api as workdays
 from shared.hotline import events as ticket_events
 from shared.hotline import ports
 from shared.hotline.config import attachment_settings, hotline_settings
@@ -553,10 +554,8 @@ class HotlineService:
         )
 
     @staticmethod
-    def _calendar() -> Any:
-        from shared.workdays.api import calendar
-
-        return calendar()
+    def _calendar() -> workdays.Calendar:
+        return workdays.calendar()
 
     # --- limits ----------------------------------------------------------------------------
 
