@@ -6,7 +6,7 @@ through the case ledger; who may act through `policy`."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from shared.cases import events, ports
 from shared.cases.config import materials_settings
@@ -56,6 +56,7 @@ from shared.cases.models import (
     NewCase,
     ReasonRequest,
     Receipt,
+    RenewalOf,
     SubmitRequest,
     UploadRequest,
     UploadTicket,
@@ -70,6 +71,7 @@ from shared.cases.policy import (
     ensure_applicant_in_person,
     ensure_applicant_side,
 )
+from shared.cases.renewal import check_renewal_in_time
 from shared.cases.repository import IdempotencyRecord, idempotency_hash
 from shared.cases.states import CaseAction, CaseState
 from shared.cases.timeline import next_entry
@@ -127,6 +129,8 @@ def snapshot_of(item: ItemDetail) -> ItemSnapshot:
         fees=[FeeLine(name=fee.name, amount_fen=fee.amount_fen, non_tax=fee.non_tax) for fee in item.fees],
         fee_timing=item.fee_timing,
         result_licence_type_code=item.result_licence_type_code,
+        renewal_item_code=item.renewal_item_code,
+        renewal_lead_days=item.renewal_lead_days,
     )
 
 
@@ -162,6 +166,20 @@ def delivery_choice(case_id: str, delivery: Delivery) -> DeliveryChoice:
         region_code=delivery.region_code,
         recipient=f"{mask_name(delivery.recipient_name)} {mask_phone(delivery.recipient_phone)}",
         recipient_sealed=sealed,
+    )
+
+
+def applicant_of(principal: Principal) -> Applicant:
+    """The applicant a citizen or an agent (for the enterprise it acts for, with the cases scope) applies as."""
+    applicant_principal = require_role(principal, APPLICANT_ROLES)
+    if applicant_principal.role is Role.AGENT and (
+        not applicant_principal.acting_for or AGENT_CASES_SCOPE not in applicant_principal.scopes
+    ):
+        raise Forbidden()
+    return Applicant(
+        subject_id=principal.subject_id,
+        uscc=principal.acting_for if principal.role is Role.AGENT else None,
+        kind=applicant_kind_of(principal),
     )
 
 
@@ -203,6 +221,9 @@ class Application:
         delivery: Delivery,
         actor: Actor,
         taken_in_by: HallIntake | None,
+        *,
+        renews: RenewalOf | None = None,
+        form: dict[str, Any] | None = None,
     ) -> CaseDetail:
         problems = _delivery_errors(delivery)
         if problems:
@@ -236,6 +257,8 @@ class Application:
             applicant=applicant,
             taken_in_by=taken_in_by,
             item=snapshot_of(item),
+            form=form or {},
+            renews=renews,
             delivery=choice,
             created_at=at,
             updated_at=at,
@@ -248,17 +271,8 @@ class Application:
 
     def create_draft(self, principal: Principal, new: NewCase) -> CaseDetail:
         """Start an application (草稿): the item's guide is snapshotted, a case number reserved."""
-        applicant_principal = require_role(principal, APPLICANT_ROLES)
-        if applicant_principal.role is Role.AGENT and (
-            not applicant_principal.acting_for or AGENT_CASES_SCOPE not in applicant_principal.scopes
-        ):
-            raise Forbidden()
+        applicant = applicant_of(principal)
         item = self._available_item(new.item_code)
-        applicant = Applicant(
-            subject_id=principal.subject_id,
-            uscc=principal.acting_for if principal.role is Role.AGENT else None,
-            kind=applicant_kind_of(principal),
-        )
         return self._new_case(item, applicant, new.delivery, actor_of(principal), None)
 
     def take_in_at_hall(self, principal: Principal, request: HallIntakeRequest) -> CaseDetail:
@@ -511,6 +525,8 @@ class Application:
                 return earlier
         check_version(case, request.version)
         target = self.ledger.target(case, action)
+        if case.renews is not None and case.first_received_at is None:
+            check_renewal_in_time(case.renews, shanghai_day(moment()))  # Art. 50, on the first submission
         item = self._available_item(case.item.implementation_code)
         at = moment()
         received_on = shanghai_day(at)

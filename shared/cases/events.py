@@ -185,6 +185,7 @@ class LicenceDueData(CaseFacts):
     decision_id: str
     decision_document_number: str
     decided_on: dt.date
+    renews_licence_id: str | None = None  # 延续 (Art. 50): the renewed licence supersedes this one
 
 
 class DeliveryDueData(CaseFacts):

@@ -183,6 +183,8 @@ class ItemSnapshot(_Shape):
     fees: list[FeeLine] = Field(default_factory=list)
     fee_timing: FeeTiming = "after_approval"
     result_licence_type_code: str | None = None
+    renewal_item_code: str | None = None
+    renewal_lead_days: int = 30
 
     @property
     def fee_total_fen(self) -> int:
@@ -296,6 +298,23 @@ class LicenceClockView(LicenceClock):
     running: bool = Field(description="True while the licence is still to be issued (awaiting payment or licence).")
 
 
+class RenewalOf(_Shape):
+    """延续 (行政许可法 第50条): the licence a renewal case renews, and the Art. 50 dates."""
+
+    licence_id: str
+    identifier: str
+    number: str = Field(description="证照编号 of the licence renewed.")
+    type_code: str
+    type_name: str
+    valid_to: dt.date = Field(description="Its last valid day.")
+    apply_by: dt.date = Field(
+        description="The last day to apply: `renewal_lead_days` (30 unless the law says otherwise) before expiry."
+    )
+    decide_by: dt.date = Field(
+        description="The department decides before the licence expires; undecided by then it is deemed renewed."
+    )
+
+
 class JointTask(_Shape):
     """One co-department's part of a joint case (并联审批子任务), with its own limit."""
 
@@ -364,6 +383,7 @@ class Case(_Shape):
     licence_clock: LicenceClock | None = Field(
         default=None, description="Art. 44: the certificate is due within 10 working days of an approval."
     )
+    renews: RenewalOf | None = Field(default=None, description="延续: the licence this case renews (Art. 50).")
     fulfilment: list[FulfilmentRecord] = Field(default_factory=list, description="Steps done after approval.")
     timeline_length: int = 0
     timeline_head: str = ""
@@ -376,6 +396,15 @@ class NewCase(_Input):
     """Body of `POST /v1/cases`: start a draft application for an item."""
 
     item_code: Annotated[str, Field(pattern=IMPLEMENTATION_CODE_FIELD, description="实施编码 of the item.")]
+    delivery: Delivery = Field(default_factory=lambda: Delivery(method=DeliveryMethod.ELECTRONIC))
+
+
+class RenewalRequest(_Input):
+    """Body of `POST /v1/cases/renewals`: renew one of the caller's own licences (延续)."""
+
+    licence_id: Annotated[
+        str, Field(pattern=r"^[0-9A-HJKMNP-TV-Z]{26}$", description="The licence to renew (from /v1/me/licences).")
+    ]
     delivery: Delivery = Field(default_factory=lambda: Delivery(method=DeliveryMethod.ELECTRONIC))
 
 
@@ -541,6 +570,9 @@ class CaseDetail(CaseSummary):
     notice: SupplementNotice | None = None
     closing_reason: str | None = None
     decision: Decision | None = None
+    renews: RenewalOf | None = Field(
+        default=None, description="延续 (Art. 50): the licence this case renews, the last day to apply and to decide."
+    )
     licence_clock: LicenceClockView | None = Field(
         default=None,
         description=(

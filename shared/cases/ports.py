@@ -19,6 +19,7 @@ context.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
@@ -51,6 +52,27 @@ class LicenceVerdict(Protocol):
     def result(self) -> str: ...
 
 
+class RenewableLicence(Protocol):
+    """A licence its holder may renew (延续): active, with an end of validity."""
+
+    @property
+    def licence_id(self) -> str: ...
+    @property
+    def identifier(self) -> str: ...
+    @property
+    def number(self) -> str: ...
+    @property
+    def type_code(self) -> str: ...
+    @property
+    def type_name(self) -> str: ...
+    @property
+    def valid_to(self) -> dt.date: ...
+    @property
+    def item_code(self) -> str: ...
+    @property
+    def case_id(self) -> str: ...
+
+
 class LicenceReuse(Protocol):
     def use_for_case(
         self,
@@ -64,6 +86,10 @@ class LicenceReuse(Protocol):
     ) -> LicenceUsed: ...
 
     def check_reference(self, licence_id: str, holder_subject_id: str, holder_uscc: str | None) -> LicenceVerdict: ...
+
+    def renewable(self, principal: Principal, licence_id: str) -> RenewableLicence:
+        """The caller's own licence, if it can be renewed (404 not theirs, 409 not renewable)."""
+        ...
 
 
 ItemSource = Callable[[str], "ItemDetail"]

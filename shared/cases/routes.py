@@ -31,6 +31,7 @@ from shared.cases.models import (
     NewCase,
     ReasonRequest,
     Receipt,
+    RenewalRequest,
     StaffSupplementRequest,
     SubmitRequest,
     SuspendRequest,
@@ -112,6 +113,47 @@ def create_case(
         return _service().create_draft(principal, body).model_dump(mode="json")
 
     scope = f"cases.create:{principal.subject_id}:{principal.acting_for}"
+    result = once(scope=scope, key=idempotency_key, payload=body.model_dump(mode="json"), produce=produce)
+    return CaseDetail.model_validate(result)
+
+
+@route(
+    router,
+    "POST",
+    "/v1/cases/renewals",
+    status_code=201,
+    summary="Apply to renew a licence (延续)",
+    description=(
+        "行政许可法 第50条: the holder renews one of their own licences (from /v1/me/licences or the expiry "
+        "reminder). Starts a draft case for the renewal item the issuing item names, at the issuing department, "
+        "linked to the licence (`renews`): the licence fills every material slot it can stand in for (consent "
+        "logged in the holder's usage log) and the form starts with the licence number and the original "
+        "application's answers. The application must be made at least 30 days (or the item's "
+        "`renewal_lead_days`) before the licence expires — checked here and at submission; the department decides "
+        "before it expires. An approval issues the renewed licence, which supersedes the old one."
+    ),
+    tags=[APPLY_TAG],
+    access=Access.APPLICANT,
+    scoped=True,
+    responses={
+        201: _ok("The renewal draft, prefilled"),
+        404: _problem("Not the caller's licence (licence.not_found)"),
+        409: _problem(
+            "Not renewable: not active or long-term (licence.not_renewable), no renewal item online "
+            "(case.not_renewable_online), too late under Art. 50 (case.renewal_too_late); Idempotency-Key reused"
+        ),
+        422: _problem("The renewal item is not published (case.item_not_available), bad delivery"),
+        **_ROLE,
+    },
+)
+def start_renewal(
+    principal: Principal, body: Annotated[RenewalRequest, Body()], idempotency_key: IdempotencyKey = None
+) -> CaseDetail:
+
+    def produce() -> dict[str, Any]:
+        return _service().start_renewal(principal, body).model_dump(mode="json")
+
+    scope = f"cases.renew:{principal.subject_id}:{principal.acting_for}"
     result = once(scope=scope, key=idempotency_key, payload=body.model_dump(mode="json"), produce=produce)
     return CaseDetail.model_validate(result)
 

@@ -39,6 +39,7 @@ from shared.cases.models import (
     NewCase,
     ReasonRequest,
     Receipt,
+    RenewalRequest,
     StaffSupplementRequest,
     SubmitRequest,
     SuspendRequest,
@@ -49,6 +50,7 @@ from shared.cases.models import (
     WorkQueueEntry,
 )
 from shared.cases.policy import ensure_can_read
+from shared.cases.renewal import start_renewal
 from shared.cases.repository import CasesRepository
 from shared.cases.review import Review
 from shared.cases.states import CaseAction
@@ -129,6 +131,10 @@ class CasesService:
 
     def take_in_at_hall(self, principal: Principal, request: HallIntakeRequest) -> CaseDetail:
         return self.application.take_in_at_hall(principal, request)
+
+    def start_renewal(self, principal: Principal, request: RenewalRequest) -> CaseDetail:
+        """延续 (Art. 50): a draft renewal case for the caller's licence, prefilled (shared.cases.renewal)."""
+        return self.detail(principal, start_renewal(self.application, principal, request))
 
     def update_form(self, principal: Principal, case_id: str, update: FormUpdate) -> CaseDetail:
         return self.application.update_form(principal, case_id, update)

@@ -74,6 +74,8 @@ def required_actions(case: Case) -> list[RequiredAction]:
             ]
         case CaseState.ACCEPTED | CaseState.IN_REVIEW:
             promised = case.deadlines.promised_due_on if case.deadlines else None
+            if case.renews is not None:  # Art. 50: decided before the licence expires
+                promised = min(promised, case.renews.decide_by) if promised else case.renews.decide_by
             open_tasks = [t for t in case.joint_tasks if t.state == "open"]
             if open_tasks:
                 return [
@@ -125,6 +127,7 @@ def detail_of(case: Case, timeline: Sequence[TimelineEntry]) -> CaseDetail:
         pending_steps=case.pending_steps,
         fulfilment=case.fulfilment,
         fee_total_fen=case.item.fee_total_fen,
+        renews=case.renews,
         licence_clock=(
             LicenceClockView(**case.licence_clock.model_dump(), running=case.state in LICENCE_CLOCK)
             if case.licence_clock is not None

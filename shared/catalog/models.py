@@ -150,6 +150,22 @@ class ItemContent(_Input):
         default=None,
         description="E-licence type an approval of this item produces (证照类型代码, C11); none for no licence.",
     )
+    renewal_item_code: ImplementationCodeText | None = Field(
+        default=None,
+        description=(
+            "延续 (行政许可法 第50条): the item through which a holder renews a licence this item issued; "
+            "the holder starts it from the licence (POST /v1/cases/renewals). None: not renewable online."
+        ),
+    )
+    renewal_lead_days: int = Field(
+        default=30,
+        ge=0,
+        le=366,
+        description=(
+            "On a renewal item: a renewal is applied for at least this many days before the licence expires "
+            "(Art. 50: 30 unless a law, regulation or rule the item's legal basis names says otherwise)."
+        ),
+    )
     materials: list[Material] = Field(default_factory=list, max_length=60)
     form_schema: dict[str, Any] = Field(
         description="The application form as a JSON Schema object (Draft 2020-12 or Draft-07)."

@@ -12,6 +12,7 @@ NOT_USABLE = "licence.not_usable"
 TYPE_MISMATCH = "licence.type_mismatch"
 UNKNOWN_STATUS_LIST = "licence.unknown_status_list"
 VALIDITY_INVALID = "licence.validity_invalid"
+NOT_RENEWABLE = "licence.not_renewable"
 
 MESSAGES: dict[str, tuple[str, str]] = {
     LICENCE_NOT_FOUND: ("电子证照不存在", "The licence does not exist"),
@@ -30,6 +31,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     UNKNOWN_STATUS_LIST: ("状态列表不存在", "No such status list"),
     VALIDITY_INVALID: ("有效期截止日期不能早于今天", "The end of validity cannot be before today"),
+    NOT_RENEWABLE: (
+        "该证照不能申请延续（状态：{status}；长期有效的证照无需延续）",
+        "This licence cannot be renewed (status: {status}; a long-term licence needs no renewal)",
+    ),
 }
 
 register_messages(MESSAGES)

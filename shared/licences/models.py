@@ -289,6 +289,19 @@ class StatusListDocument(_Out):
     ttl_s: int
 
 
+class RenewableLicence(_Out):
+    """A licence its holder may renew (延续, Art. 50): what a renewal case needs of it."""
+
+    licence_id: str
+    identifier: str
+    number: str
+    type_code: str
+    type_name: str
+    valid_to: dt.date
+    item_code: str
+    case_id: str
+
+
 class LicenceReference(_Out):
     """What a case keeps when a licence stands in for a material (once-only reuse)."""
 

@@ -26,6 +26,7 @@ from shared.licences.models import (
     LicenceReference,
     LicenceStatus,
     LicenceSummary,
+    RenewableLicence,
     ReplaceRequest,
     StatusListDocument,
     TrustedIssuer,
@@ -89,6 +90,8 @@ TRANSITIONS: dict[str, tuple[frozenset[LicenceStatus], LicenceStatus, str]] = {
     ),
 }
 REPLACEABLE = frozenset({LicenceStatus.ACTIVE, LicenceStatus.SUSPENDED})
+RENEWABLE = frozenset({LicenceStatus.ACTIVE, LicenceStatus.EXPIRED})
+"""A renewal decided after the licence lapsed still supersedes it (Art. 50 wants it decided before)."""
 
 
 class IssuanceRefused(ValueError):
@@ -234,12 +237,20 @@ class LicencesService:
         if kind is None:
             raise IssuanceRefused(f"unknown licence type {due.licence_type_code}")
         holder = self._holder(due)
-        serial = format_serial(self.repository.next_serial(kind.code, due.issuer_uscc))
-        try:
-            identifier = LicenceIdentifier(kind.code, due.issuer_uscc, serial, 1)
-        except InvalidIdentifier as exc:
-            raise IssuanceRefused(f"cannot form an identifier: {exc}") from exc
+        renewed = self._renewed(due, kind.code)
+        if renewed is not None:  # 延续: the next version of the same licence (number and serial kept)
+            serial, identifier = renewed.serial, parse_identifier(renewed.identifier).next_version()
+        else:
+            serial = format_serial(self.repository.next_serial(kind.code, due.issuer_uscc))
+            try:
+                identifier = LicenceIdentifier(kind.code, due.issuer_uscc, serial, 1)
+            except InvalidIdentifier as exc:
+                raise IssuanceRefused(f"cannot form an identifier: {exc}") from exc
         issued_on = today_in_shanghai()
+        # a renewal continues the old validity: from the day after it ends (or today, if it lapsed)
+        valid_from = (
+            max(issued_on, renewed.valid_to + dt.timedelta(days=1)) if renewed and renewed.valid_to else issued_on
+        )
         licence_id = new_id()
         draft = Licence(
             licence_id=licence_id,
@@ -247,7 +258,7 @@ class LicencesService:
             serial=serial,
             type_code=kind.code,
             type_name=kind.name,
-            number=f"{due.region_code}{issued_on.year}{serial}",
+            number=renewed.number if renewed else f"{due.region_code}{issued_on.year}{serial}",
             issuer_uscc=due.issuer_uscc,
             issuer_name=due.issuer_name,
             issuer_department_id=due.department_id,
@@ -260,8 +271,10 @@ class LicencesService:
             holder_code_sealed="",
             holder_code_type=holder.code_type,
             issued_on=issued_on,
-            valid_from=issued_on,
-            valid_to=_end_of_validity(issued_on, kind.validity_years),
+            valid_from=valid_from,
+            valid_to=_end_of_validity(valid_from, kind.validity_years),
+            licence_version=renewed.licence_version + 1 if renewed else 1,
+            replaces=renewed.licence_id if renewed else None,
             case_id=due.case_id,
             case_number=due.case_number,
             item_code=due.item_code,
@@ -293,10 +306,16 @@ class LicencesService:
                 on_index_taken=_IndexTaken("licence.index_taken"),
             )
             transaction.emit(events.envelope(events.ISSUED, licence, events.facts(licence), correlation_id))
+            if renewed is not None:
+                self._supersede(transaction, renewed, licence, correlation_id)
             try:
                 transaction.commit()
-            except _IndexTaken:
+            except (_IndexTaken, _ListBusy):
                 self.store.delete(licence.pdf_key)
+                if renewed is not None:
+                    renewed = self._renewed(due, kind.code)  # re-read: its version guards the supersession
+                    if renewed is None:
+                        raise IssuanceRefused("the licence to renew changed meanwhile") from None
                 continue
             except _DuplicateCase:
                 self.store.delete(licence.pdf_key)
@@ -304,6 +323,48 @@ class LicencesService:
                 return IssueOutcome(winner or licence_id, "duplicate")
             return IssueOutcome(licence.licence_id, "issued")
         raise RuntimeError("no free status-list index after several tries")
+
+    def _renewed(self, due: LicenceDueData, type_code: str) -> Licence | None:
+        """The licence a renewal case renews, when it can be superseded: same type and
+        holder, active or lapsed meanwhile. Otherwise the case gets a licence of its own."""
+        if not due.renews_licence_id:
+            return None
+        old = self.repository.get(due.renews_licence_id)
+        if old is None or old.type_code != type_code or old.status not in RENEWABLE:
+            return None
+        same_holder = (
+            old.holder_uscc == due.holder_uscc
+            if old.holder_uscc or due.holder_uscc
+            else old.holder_subject_id == due.holder_subject_id
+        )
+        return old if same_holder else None
+
+    def _supersede(self, transaction: object, old: Licence, new: Licence, correlation_id: str | None) -> None:
+        """In the new version's transaction: the old one reads `replaced`, pointing to it."""
+        reason = f"准予延续（行政许可法第五十条），新证有效期至 {new.valid_to.isoformat() if new.valid_to else '长期'}"
+        after = old.model_copy(
+            update={
+                "status": LicenceStatus.REPLACED,
+                "status_reason": reason,
+                "status_changed_at": now(),
+                "status_changed_by": new.issuer_department_id,
+                "replaced_by": new.licence_id,
+                "version": old.version + 1,
+            }
+        )
+        from shared.platform.dynamo import Transaction
+
+        assert isinstance(transaction, Transaction)
+        self.repository.update_licence(transaction, old, after, _ListBusy(errors.CHANGED_CONCURRENTLY))
+        self._set_entries(transaction, {old.status_list: [(old.status_index, Entry.REPLACED)]})
+        data = events.StatusChangedData(
+            **events.facts(after),
+            reason=reason,
+            changed_by=new.issuer_department_id,
+            replaced_by=new.licence_id,
+            replaced_by_identifier=new.identifier,
+        )
+        transaction.emit(events.envelope(events.REPLACED, after, data, correlation_id))
 
     def _holder(self, due: LicenceDueData) -> _Holder:
         holders = ports.holders()
@@ -774,6 +835,24 @@ class LicencesService:
             valid_to=licence.valid_to,
             consent_id=entry.entry_id,
             pdf_sha256=licence.pdf_sha256,
+        )
+
+    def renewable(self, principal: Principal, licence_id: str) -> RenewableLicence:
+        """The holder's own active licence with an end of validity, for a renewal case (延续):
+        404 when it is not the caller's, 409 `licence.not_renewable` otherwise."""
+        licence = self._mine(principal, licence_id)
+        if licence.status is not LicenceStatus.ACTIVE or licence.valid_to is None:
+            status = licence.status.value if licence.valid_to is not None else "long_term"
+            raise Conflict(errors.NOT_RENEWABLE, params={"status": status})
+        return RenewableLicence(
+            licence_id=licence.licence_id,
+            identifier=licence.identifier,
+            number=licence.number,
+            type_code=licence.type_code,
+            type_name=licence.type_name,
+            valid_to=licence.valid_to,
+            item_code=licence.item_code,
+            case_id=licence.case_id,
         )
 
     def check_reference(self, licence_id: str, holder_subject_id: str, holder_uscc: str | None) -> Verification:
