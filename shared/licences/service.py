@@ -307,7 +307,16 @@ class LicencesService:
             )
             transaction.emit(events.envelope(events.ISSUED, licence, events.facts(licence), correlation_id))
             if renewed is not None:
-                self._supersede(transaction, renewed, licence, correlation_id)
+                self._supersede(
+                    transaction,
+                    renewed,
+                    licence,
+                    reason=f"准予延续（行政许可法第五十条），新证有效期至 {licence.valid_to or '长期'}",
+                    by_subject=licence.issuer_department_id,
+                    by_department=licence.issuer_department_id,
+                    on_conflict=_ListBusy(errors.CHANGED_CONCURRENTLY),  # re-read and retried
+                    correlation_id=correlation_id,
+                )
             try:
                 transaction.commit()
             except (_IndexTaken, _ListBusy):
@@ -339,28 +348,39 @@ class LicencesService:
         )
         return old if same_holder else None
 
-    def _supersede(self, transaction: object, old: Licence, new: Licence, correlation_id: str | None) -> None:
-        """In the new version's transaction: the old one reads `replaced`, pointing to it."""
-        reason = f"准予延续（行政许可法第五十条），新证有效期至 {new.valid_to.isoformat() if new.valid_to else '长期'}"
+    def _supersede(
+        self,
+        transaction: object,
+        old: Licence,
+        new: Licence,
+        *,
+        reason: str,
+        by_subject: str,
+        by_department: str,
+        on_conflict: Conflict,
+        correlation_id: str | None,
+    ) -> None:
+        """In the new version's transaction (换发 or 延续): the old one reads `replaced`,
+        pointing to the new one, in the status list too, with `licence.replaced`."""
+        from shared.platform.dynamo import Transaction
+
+        assert isinstance(transaction, Transaction)
         after = old.model_copy(
             update={
                 "status": LicenceStatus.REPLACED,
                 "status_reason": reason,
                 "status_changed_at": now(),
-                "status_changed_by": new.issuer_department_id,
+                "status_changed_by": by_subject,
                 "replaced_by": new.licence_id,
                 "version": old.version + 1,
             }
         )
-        from shared.platform.dynamo import Transaction
-
-        assert isinstance(transaction, Transaction)
-        self.repository.update_licence(transaction, old, after, _ListBusy(errors.CHANGED_CONCURRENTLY))
+        self.repository.update_licence(transaction, old, after, on_conflict)
         self._set_entries(transaction, {old.status_list: [(old.status_index, Entry.REPLACED)]})
         data = events.StatusChangedData(
             **events.facts(after),
             reason=reason,
-            changed_by=new.issuer_department_id,
+            changed_by=by_department,
             replaced_by=new.licence_id,
             replaced_by_identifier=new.identifier,
         )
@@ -529,16 +549,6 @@ class LicencesService:
             if old.status not in REPLACEABLE:
                 raise Conflict(errors.TRANSITION_NOT_ALLOWED, params={"status": old.status.value})
             new = self._signed(draft, holder_code)
-            after = old.model_copy(
-                update={
-                    "status": LicenceStatus.REPLACED,
-                    "status_reason": request.reason,
-                    "status_changed_at": now(),
-                    "status_changed_by": principal.subject_id,
-                    "replaced_by": new.licence_id,
-                    "version": old.version + 1,
-                }
-            )
             transaction = self.repository.transaction()
             self.repository.add_issued(
                 transaction,
@@ -547,16 +557,16 @@ class LicencesService:
                 on_index_taken=_IndexTaken("licence.index_taken"),
                 claim_case=False,
             )
-            self.repository.update_licence(transaction, old, after, Conflict(errors.CHANGED_CONCURRENTLY))
-            self._set_entries(transaction, {old.status_list: [(old.status_index, Entry.REPLACED)]})
-            data = events.StatusChangedData(
-                **events.facts(after),
+            self._supersede(
+                transaction,
+                old,
+                new,
                 reason=request.reason,
-                changed_by=principal.department_id,
-                replaced_by=new.licence_id,
-                replaced_by_identifier=new.identifier,
+                by_subject=principal.subject_id,
+                by_department=principal.department_id,
+                on_conflict=Conflict(errors.CHANGED_CONCURRENTLY),
+                correlation_id=correlation_id,
             )
-            transaction.emit(events.envelope(events.REPLACED, after, data, correlation_id))
             try:
                 transaction.commit()
             except (_ListBusy, _IndexTaken):
