@@ -1,5 +1,6 @@
-"""Demo data for the local cloud: divisions, departments and published
-service items, then the identity demo (registries and accounts for every
+"""Demo data for the local cloud: the licence-type directory
+(infra/seed/licence_types.py, through the licences service), divisions,
+departments and published service items, then the identity demo (registries and accounts for every
 role, infra/seed/identity), then demo cases for the walk-through
 (infra/seed/cases.py: an overdue case, a joint case to accept, a suspended
 one), then the 12345 routing table, desks and FAQ (infra/seed/hotline.py), and
@@ -19,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from infra.seed import licence_types
 from infra.seed.cases import load as load_cases
 from infra.seed.departments import DEPARTMENTS
 from infra.seed.environment import seeding_environment
@@ -30,9 +32,7 @@ from infra.seed.scoring import load as load_scoring
 from infra.seed.supervision import load as load_orders
 from shared.catalog.codes import parent_region, region_level
 from shared.catalog.models import DraftUpdate, NewDepartment, NewItem, PublishRequest, Region
-from shared.catalog.ports import wire as wire_catalog
 from shared.catalog.service import CatalogService
-from shared.licences.types import licence_type
 
 SEED_ACTOR = "seed"
 
@@ -40,7 +40,8 @@ SEED_ACTOR = "seed"
 def load_all(env: dict[str, str]) -> dict[str, int]:
     """Load every demo record into the tables named by `env`; returns counts per kind."""
     return (
-        load_catalog_demo(env)
+        load_licence_types(env)
+        | load_catalog_demo(env)
         | load_identity(env)
         | load_cases(env)
         | load_hotline(env)
@@ -49,24 +50,31 @@ def load_all(env: dict[str, str]) -> dict[str, int]:
     )
 
 
+def load_licence_types(env: dict[str, str]) -> dict[str, int]:
+    """The demo licence-type directory into the licences context's table (D-101)."""
+    from shared.licences.service import LicencesService, clear_caches
+
+    with seeding_environment(env):
+        clear_caches()
+        return {"licence_types": licence_types.load(LicencesService())}
+
+
 def load_catalog_demo(env: dict[str, str]) -> dict[str, int]:
     """The catalogue's demo data alone, into the tables named by `env`."""
     with seeding_environment(env):
         return load_catalog(CatalogService())
 
 
-# the seed publishes items like catalog_api does: through the licence-type port (D-053)
-wire_catalog(licence_type_known=lambda code: licence_type(code) is not None)
-
-
 def load_catalog(service: CatalogService, item_bodies: Iterable[dict[str, Any]] | None = None) -> dict[str, int]:
-    """Divisions, departments and items (all demo items unless `item_bodies`
+    """Divisions, departments, the licence-type copy and items (all demo items unless `item_bodies`
     names some) through `service`, which is already configured."""
     regions = [
         Region(code=code, name=name, level=region_level(code), parent_code=parent_region(code))
         for code, name in ALL_REGIONS
     ]
     service.register_regions(regions)
+    # the catalogue's copy of the directory, so items naming the demo types publish (D-101)
+    licence_types.project(service)
     service.register_departments(
         [
             NewDepartment(

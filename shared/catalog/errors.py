@@ -45,6 +45,7 @@ FIELD_INVALID_USCC = "catalog.invalid_uscc"
 FIELD_DUPLICATE_VALUE = "catalog.duplicate_value"
 FIELD_WRONG_PARENT = "catalog.wrong_parent"
 FIELD_UNKNOWN_LICENCE_TYPE = "catalog.unknown_licence_type"
+FIELD_RETIRED_LICENCE_TYPE = "catalog.retired_licence_type"
 FIELD_DROPPED = "catalog.field_dropped"
 FIELD_NOT_CLEARABLE = "catalog.field_not_clearable"
 FIELD_NOT_A_CURRENT_DIVISION = "catalog.not_a_current_division"
@@ -133,6 +134,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     FIELD_UNKNOWN_LICENCE_TYPE: (
         "证照目录中没有证照类型 {code}",
         "The licence-type directory has no type {code}",
+    ),
+    FIELD_RETIRED_LICENCE_TYPE: (
+        "证照类型 {code} 已停用",
+        "The licence type {code} is retired",
     ),
     FIELD_HALL_REQUIRED: ("“见一次面”事项须列出办理大厅", "A visit-once item must list at least one service hall"),
     FIELD_HALL_OUTSIDE_REGION: (

@@ -12,6 +12,7 @@ Layout (one table, the template's `CatalogTable`):
 | version snapshot 版本         | `IMPL#<code>`       | `V#0001`, `V#0002`, …    |                   |
 | search term 检索词 (published) | `TERM#<term>`      | `<flag>#<region>#<code>` |                   |
 | every published item         | `ITEMS#<province2>` | `A#<region>#<code>`      |                   |
+| licence type (copy, D-101)   | `LTYPE#<type code>` | `LTYPE`                  |                   |
 | outbox event                 | `OUTBOX#<event id>` | `OUTBOX`                 | (stream → relay)  |
 
 - gsi1: `gsi1pk = REGION#<region_code>`, `gsi1sk = <item_type>#<basic_code>#<implementation_code>`
@@ -37,6 +38,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from botocore.exceptions import ClientError
 from pydantic import BaseModel
 
 from shared.catalog.codes import region_scope
@@ -279,6 +281,34 @@ class _Expression:
 class CatalogRepository(Repository):
     def configured_table(self) -> str:
         return catalog_settings().catalog_table
+
+    # --- the catalogue's copy of the licence-type directory (D-101) ------------------
+
+    def licence_type_statuses(self, codes: Iterable[str]) -> dict[str, str]:
+        """`active` or `retired` per code, as the last `licence_type.changed` seen said; a code
+        never seen is absent (one BatchGetItem)."""
+        keys = [{"pk": f"LTYPE#{code}", "sk": "LTYPE"} for code in sorted(set(codes))]
+        return {str(row["pk"]).removeprefix("LTYPE#"): str(row["status"]) for row in self.get_items(keys)}
+
+    def record_licence_type(self, code: str, *, name: str, status: str, version: int) -> bool:
+        """Keep the newest version seen (events come in any order, maybe twice); False when
+        the stored copy is as new or newer."""
+        try:
+            dynamodb().put_item(
+                TableName=self.table,
+                Item=to_item(
+                    {"pk": f"LTYPE#{code}", "sk": "LTYPE", "kind": "licence_type", "name": name}
+                    | {"status": status, "version": version}
+                ),
+                ConditionExpression="attribute_not_exists(pk) OR #version < :version",
+                ExpressionAttributeNames={"#version": "version"},
+                ExpressionAttributeValues=expression_values(version=version),
+            )
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                raise
+            return False
+        return True
 
     # --- regions ------------------------------------------------------------------
 

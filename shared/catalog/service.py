@@ -27,7 +27,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from shared.catalog import events, ports
+from shared.catalog import events
 from shared.catalog.codes import (
     EXERCISE_LEVEL_OF_REGION,
     ITEM_TYPE_NAMES,
@@ -63,6 +63,7 @@ from shared.catalog.errors import (
     FIELD_NOT_A_CURRENT_DIVISION,
     FIELD_NOT_CLEARABLE,
     FIELD_PROMISED_EXCEEDS_LEGAL,
+    FIELD_RETIRED_LICENCE_TYPE,
     FIELD_UNKNOWN_LICENCE_TYPE,
     FIELD_USCC_MISMATCH,
     FIELD_WRONG_PARENT,
@@ -720,21 +721,29 @@ class CatalogService:
 
     # --- helpers --------------------------------------------------------------------------
 
-    @staticmethod
-    def _unknown_licence_types(content: ItemContent) -> list[FieldError]:
-        """Licence types the directory does not know (checked through the wired port)."""
+    def _unknown_licence_types(self, content: ItemContent) -> list[FieldError]:
+        """Licence types the directory does not know or has retired, as the catalogue's copy of it
+        says (kept from `licence_type.changed` by licence_type_projector, D-101)."""
         candidates = [("result_licence_type_code", content.result_licence_type_code)] + [
             (f"materials.{i}.licence_type_code", m.licence_type_code) for i, m in enumerate(content.materials)
         ]
         named = [(field, code) for field, code in candidates if code]
         if not named:
             return []
-        known = ports.licence_type_known()
-        return [
-            FieldError(field=field, code=FIELD_UNKNOWN_LICENCE_TYPE, params={"code": code})
-            for field, code in named
-            if not known(code)
-        ]
+        statuses = self.repository.licence_type_statuses(code for _, code in named)
+        refused: list[FieldError] = []
+        for field, code in named:
+            status = statuses.get(code)
+            if status is None:
+                refused.append(FieldError(field=field, code=FIELD_UNKNOWN_LICENCE_TYPE, params={"code": code}))
+            elif status != "active":
+                refused.append(FieldError(field=field, code=FIELD_RETIRED_LICENCE_TYPE, params={"code": code}))
+        return refused
+
+    def record_licence_type(self, code: str, *, name: str, status: str, version: int) -> bool:
+        """A licence type as the licences context's directory now has it (`licence_type.changed`);
+        False when the copy already had this version or a newer one."""
+        return self.repository.record_licence_type(code, name=name, status=status, version=version)
 
     def _write_state(self, implementation_code: str) -> WriteState:
         try:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from shared.cases.events import LicenceDueData
+from shared.codes.national import check_uscc
 from shared.licences import errors, events, ports
 from shared.licences.certificate import render_certificate
 from shared.licences.config import licences_settings
@@ -27,6 +28,9 @@ from shared.licences.models import (
     LicenceStatus,
     LicenceSummary,
     RenewableLicence,
+    LicenceType,
+    LicenceTypeChange,
+    LicenceTypeStatus,
     ReplaceRequest,
     StatusListDocument,
     TrustedIssuer,
@@ -53,10 +57,11 @@ from shared.licences.repository import LIVE, LicencesRepository, holder_partitio
 from shared.licences.signing import ES256, IssuingKey, issuing_key, published_keys
 from shared.licences.status_list import STATUS_MESSAGES, STATUS_SIZE, Entry, StatusBits
 from shared.licences.storage import TRUST_LIST_KEY, LicenceStore, status_list_object_key
-from shared.licences.types import licence_type
+from shared.licences.types import licence_type, remember
 from shared.platform import sealing
 from shared.platform.clock import now, today_in_shanghai
-from shared.platform.errors import Conflict, Forbidden, NotFound
+from shared.platform.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
+from shared.platform.events import Envelope
 from shared.platform.ids import new_id
 from shared.platform.observability import logger
 from shared.platform.pagination import Page
@@ -95,7 +100,12 @@ RENEWABLE = frozenset({LicenceStatus.ACTIVE, LicenceStatus.EXPIRED})
 
 
 class IssuanceRefused(ValueError):
-    """The licence can never be issued from this event as it is (unknown type or holder)."""
+    """The licence can never be issued from this event as it is (unknown or retired type,
+    unknown holder). A refusal with a stable code starts its reason with the code."""
+
+    def __init__(self, reason: str, *, code: str | None = None) -> None:
+        super().__init__(f"{code}: {reason}" if code else reason)
+        self.code = code
 
 
 class _DuplicateCase(Conflict):
@@ -233,9 +243,11 @@ class LicencesService:
         existing = self.repository.licence_id_for_case(due.case_id)
         if existing is not None:
             return IssueOutcome(existing, "duplicate")
-        kind = licence_type(due.licence_type_code)
+        kind = licence_type(due.licence_type_code)  # the directory, cached briefly in a warm function
         if kind is None:
-            raise IssuanceRefused(f"unknown licence type {due.licence_type_code}")
+            raise IssuanceRefused(f"unknown licence type {due.licence_type_code}", code=errors.TYPE_UNKNOWN)
+        if kind.status is LicenceTypeStatus.RETIRED:
+            raise IssuanceRefused(f"retired licence type {kind.code}", code=errors.TYPE_RETIRED)
         holder = self._holder(due)
         renewed = self._renewed(due, kind.code)
         if renewed is not None:  # 延续: the next version of the same licence (number and serial kept)
@@ -685,6 +697,59 @@ class LicencesService:
         return self._result(
             result, reason, signature_checked=True, licence=_verified(payload), replaced_by_identifier=replaced_by
         )
+
+    # --- the licence-type directory (证照目录) -------------------------------------------------
+
+    def licence_types(self, *, limit: int, cursor: str | None) -> Page[LicenceType]:
+        items, next_cursor = self.repository.licence_types(limit=limit, cursor=cursor)
+        return Page[LicenceType](items=items, next_cursor=next_cursor)
+
+    def get_licence_type(self, code: str) -> LicenceType:
+        found = self.repository.licence_type(code)
+        if found is None:
+            raise NotFound(errors.TYPE_NOT_FOUND)
+        return found
+
+    def put_licence_type(
+        self, code: str, change: LicenceTypeChange, *, actor: str, correlation_id: str | None
+    ) -> LicenceType:
+        """Add a type (`based_on_version` 0) or change one (its current version): the entry and
+        `licence_type.changed` in one transaction. Sending what is already stored changes nothing
+        (a retried PUT answers the same)."""
+        if not check_uscc(code[:18]).valid:  # the defining body's USCC (GB/T 36903); the route checks the shape
+            raise ValidationFailed(errors.TYPE_CODE_INVALID, errors=[FieldError("code", errors.TYPE_CODE_INVALID)])
+        current = self.repository.licence_type(code, consistent=True)
+        wanted = change.model_dump(exclude={"based_on_version"})
+        if current is not None and current.model_dump(include=set(wanted)) == wanted:
+            return current
+        if current is None and change.based_on_version != 0:
+            raise NotFound(errors.TYPE_NOT_FOUND)
+        if current is not None and current.version != change.based_on_version:
+            raise Conflict(errors.TYPE_CHANGED_CONCURRENTLY, params={"version": current.version})
+        changed = LicenceType(code=code, **wanted, version=change.based_on_version + 1, changed_at=now())
+        transaction = self.repository.transaction()
+        self.repository.put_licence_type(
+            transaction,
+            changed,
+            based_on_version=change.based_on_version,
+            on_conflict=Conflict(errors.TYPE_CHANGED_CONCURRENTLY, params={"version": "?"}),
+        )
+        data = events.LicenceTypeChangedData(
+            **changed.model_dump(mode="json", exclude={"changed_at"}), changed_by=actor
+        )
+        transaction.emit(
+            Envelope(
+                type=events.LICENCE_TYPE_CHANGED,
+                source=events.SOURCE,
+                subject=code,
+                correlation_id=correlation_id,
+                data=data.model_dump(mode="json"),
+            )
+        )
+        transaction.commit()
+        remember(changed)
+        logger().info("licence type changed", extra={"type_code": code, "version": changed.version})
+        return changed
 
     # --- the holder's wallet (我的证照) -------------------------------------------------------
 

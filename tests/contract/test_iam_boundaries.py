@@ -35,6 +35,7 @@ FUNCTION_CONTEXT = {
     "OutboxRelayFunction": "platform",
     "CatalogApiFunction": "catalog",
     "OpenDataPublisherFunction": "catalog",
+    "LicenceTypeProjectorFunction": "catalog",
     "CalendarCheckFunction": "catalog",
     "IdentityApiFunction": "identity",
     "AuthorizerFunction": "identity",

@@ -12,6 +12,7 @@ import pytest
 from shared.platform.aws import count_calls
 from shared.platform.config import reset_settings
 from tests.support.api import invoke
+from tests.support.apigw import FakeContext
 from tests.unit.catalog_fixtures import (
     catalog_cloud,
     demo_bodies,
@@ -233,8 +234,9 @@ class TestWriting:
         # When it is published
         with count_calls() as calls:
             published = invoke(request("item-publish.json"))
-        # Then one read and one transaction made version 2 live, with its event in the outbox
-        assert calls == {"dynamodb.BatchGetItem": 1, "dynamodb.TransactWriteItems": 1}
+        # Then one read, one of the licence types it names (the catalogue's copy, D-101) and one
+        # transaction made version 2 live, with its event in the outbox
+        assert calls == {"dynamodb.BatchGetItem": 2, "dynamodb.TransactWriteItems": 1}
         assert (published.status, published.body["version"], published.body["promised_limit_days"]) == (200, 2, 2)
         assert invoke(request("item-get.json")).body["promised_limit_days"] == 2
         event = outbox_events("catalog.item_published")[-1]
@@ -269,6 +271,45 @@ class TestWriting:
         ]
         assert refused.body["errors"][0]["message"] == "The licence-type directory has no type 11100000000010014P099"
         assert invoke(request("item-get.json")).body["version"] == 1  # the live version is unchanged
+
+    def test_the_catalogue_follows_the_licence_type_directory_through_its_events(self) -> None:
+        # licence_type_projector keeps the catalogue's copy (D-101): a type retired in the directory
+        # can no longer be named by a new publication, a type added there can
+        from infra.seed.licence_types import FOOD_BUSINESS_LICENCE
+        from tests.support.handlers import load_function, sqs_event
+
+        def directory_says(code: str, status: str, version: int) -> None:
+            envelope = {
+                "id": f"01JDQ8Z6M4W5X9T2R7K3N8P{version:03d}",
+                "type": "licence_type.changed",
+                "version": 1,
+                "time": "2026-11-25T01:00:00Z",
+                "source": "licences",
+                "subject": code,
+                "data": {"code": code, "name": "食品经营许可证", "category": "许可证", "validity_years": 5}
+                | {"status": status, "version": version, "changed_by": "01JDQ90F3W7C8M2T6R4K9N5OP1"},
+            }
+            result = load_function("licence_type_projector").handler(sqs_event([envelope]), FakeContext())
+            assert result == {"batchItemFailures": []}
+
+        directory_says(FOOD_BUSINESS_LICENCE, "retired", 2)
+        directory_says(FOOD_BUSINESS_LICENCE, "active", 1)  # older, late: ignored
+        assert invoke(request("item-draft-put.json")).status == 200
+        refused = invoke(request("item-publish.json"))
+        assert [(e["field"], e["code"]) for e in refused.body["errors"]] == [
+            ("result_licence_type_code", "catalog.retired_licence_type")
+        ]
+        directory_says(FOOD_BUSINESS_LICENCE, "active", 3)
+        assert invoke(request("item-publish.json")).status == 200
+
+    def test_the_projector_sample_adds_a_type_the_catalogue_then_accepts(self) -> None:
+        from tests.support.handlers import load_function
+
+        sample = sample_event("licence_type_projector/sqs-licence-type-changed.json")
+        assert load_function("licence_type_projector").handler(sample, FakeContext()) == {"batchItemFailures": []}
+        body = sample_body("item-draft-put.json") | {"result_licence_type_code": "11100000000010014P003"}
+        assert invoke(request("item-draft-put.json", body=body)).status == 200
+        assert invoke(request("item-publish.json")).status == 200
 
     def test_publishing_needs_no_body(self) -> None:
         invoke(request("item-draft-put.json"))

@@ -57,6 +57,7 @@ def cloud() -> Iterator[None]:
             patch.setenv(name, value)
         lic.forget_cached()
         lic._seed_holders()
+        lic.seed_directory()
         yield
         lic.forget_cached()
 

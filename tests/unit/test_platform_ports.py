@@ -30,11 +30,10 @@ def test_wiring_by_name_keeps_ports_the_entry_point_leaves_out() -> None:
 def test_every_context_wires_through_the_platform_port() -> None:
     # the shape new contexts copy: one Port per need, no hand-written wiring scaffolding
     import shared.cases.ports
-    import shared.catalog.ports
     import shared.delivery.ports
     import shared.licences.ports
 
-    for module in (shared.cases.ports, shared.catalog.ports, shared.delivery.ports, shared.licences.ports):
+    for module in (shared.cases.ports, shared.delivery.ports, shared.licences.ports):
         ports = [value for value in vars(module).values() if isinstance(value, Port)]
         assert ports, module.__name__
         assert set(module._PORTS) == set(ports), module.__name__
