@@ -3,9 +3,14 @@ fails with the port's name, never silently; wiring only some ports keeps the res
 
 from __future__ import annotations
 
+import importlib
+from pathlib import Path
+
 import pytest
 
 from shared.platform.ports import NotWired, Port, wire_ports
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 
 def test_an_unwired_port_names_itself_and_the_call_that_wires_it() -> None:
@@ -29,11 +34,10 @@ def test_wiring_by_name_keeps_ports_the_entry_point_leaves_out() -> None:
 
 def test_every_context_wires_through_the_platform_port() -> None:
     # the shape new contexts copy: one Port per need, no hand-written wiring scaffolding
-    import shared.cases.ports
-    import shared.delivery.ports
-    import shared.licences.ports
-
-    for module in (shared.cases.ports, shared.delivery.ports, shared.licences.ports):
+    found = sorted(path.parent.name for path in SHARED.glob("*/ports.py") if path.parent.name != "platform")
+    assert {"cases", "delivery", "licences"} <= set(found)
+    for context in found:
+        module = importlib.import_module(f"shared.{context}.ports")
         ports = [value for value in vars(module).values() if isinstance(value, Port)]
         assert ports, module.__name__
         assert set(module._PORTS) == set(ports), module.__name__
