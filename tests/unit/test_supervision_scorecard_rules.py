@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from shared.supervision.scorecards import PastMonth, ScoringRuleBody, months_before, score_month, score_of
+from shared.supervision.scorecards import (
+    DepartmentScore,
+    PastMonth,
+    ScoringRuleBody,
+    months_before,
+    score_month,
+    score_of,
+)
 
 RULE = ScoringRuleBody.model_validate(
     {
@@ -33,7 +40,7 @@ INPUTS = {
 }
 
 
-def by_department(history: dict[str, list[PastMonth]] | None = None) -> dict[str, object]:
+def by_department(history: dict[str, list[PastMonth]] | None = None) -> dict[str, DepartmentScore]:
     return {s.department_id: s for s in score_month("2026-11", INPUTS, RULE, history or {})}
 
 
