@@ -85,7 +85,7 @@ def test_poor_two_months_running_is_a_red_card_and_three_in_twelve_a_blacklist()
     assert not b.blacklist
     # a gap (not poor last month) resets the run
     b = by_department({"dept-b": [PastMonth("2026-10", poor=False, red_card=False)]})["dept-b"]
-    assert not b.red_card  # type: ignore[attr-defined]
+    assert not b.red_card
 
 
 def test_bottom_and_top_need_a_group_and_equal_scores_share_a_rank() -> None:
