@@ -36,8 +36,9 @@ def cloud() -> Iterator[LicenceCloud]:
         yield made
 
 
-def put(code: str, body: dict[str, Any], who: dict[str, str] = OPERATOR, **headers: str) -> Reply:
-    return call("PUT", f"/v1/licence-types/{code}", who, body=body, headers=headers or None)
+def put(code: str, body: dict[str, Any], who: dict[str, str] = OPERATOR, *, language: str | None = None) -> Reply:
+    headers = {"Accept-Language": language} if language else None
+    return call("PUT", f"/v1/licence-types/{code}", who, body=body, headers=headers)
 
 
 def test_an_operator_adds_a_type_and_everyone_reads_it(cloud: LicenceCloud) -> None:
@@ -61,7 +62,7 @@ def test_changes_are_versioned_and_a_stale_version_is_refused(cloud: LicenceClou
     changed = put(NEW_TYPE, PHARMACY | {"validity_years": 3, "based_on_version": 1})
     assert (changed.status, changed.body["version"], changed.body["validity_years"]) == (200, 2, 3)
     # someone still holding version 1 is told the current version, in English on request
-    stale = put(NEW_TYPE, PHARMACY | {"validity_years": 10, "based_on_version": 1}, **{"Accept-Language": "en"})
+    stale = put(NEW_TYPE, PHARMACY | {"validity_years": 10, "based_on_version": 1}, language="en")
     assert (stale.status, stale.body["code"]) == (409, "licence.type_changed_concurrently")
     assert "now version 2" in stale.body["message"]
     # adding a type that exists is the same conflict; changing one that does not is 404
