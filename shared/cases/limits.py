@@ -1,6 +1,8 @@
 """A case's time limits as facts for supervision (D-116): the 法定 (legal) and 承诺
 (promised) limits while the case is under review, each open joint task's limit,
-and the Art. 44 licence limit from an approval until the licence is issued.
+the Art. 44 licence limit from an approval until the licence is issued, and a
+renewal's (延续, Art. 50) `decide_by` from the first submission until the
+decision (D-180): undecided by then, the licence is deemed renewed.
 
 `limit_events(before, after)` compares the limits a transition leaves with those
 it found and returns `limit.set` for each that started or moved (paused while the
@@ -11,14 +13,21 @@ context never sweeps its table for warnings: supervision watches these facts.
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
+from shared.cases.deadlines import calendar_for
 from shared.cases.models import Case, TaskState
-from shared.cases.states import CLOCK_RUNNING, LICENCE_CLOCK, UNDER_REVIEW, CaseState
+from shared.cases.states import AWAITING_INTAKE, CLOCK_RUNNING, LICENCE_CLOCK, UNDER_REVIEW, CaseState
 from shared.platform.events import Envelope
 from shared.platform.limits import LimitClearedData, LimitData, limit_cleared, limit_key, limit_set
 
 CONTEXT = "cases"
 CASE = "case"
 JOINT_TASK = "joint_task"
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+# Art. 50 runs from the application until the decision, whatever the case waits for
+# (补正, 中止): the licence's end of validity does not move, so this limit never pauses.
+RENEWAL_PENDING = AWAITING_INTAKE | UNDER_REVIEW | {CaseState.SUPPLEMENT_REQUIRED}
 
 
 def task_subject(case_id: str, department_id: str) -> str:
@@ -88,6 +97,23 @@ def case_limits(case: Case) -> dict[str, LimitData]:
                 started_on=case.licence_clock.started_on,
                 due_on=case.licence_clock.due_on,
                 limit_days=case.licence_clock.limit_days,
+            )
+        )
+    if case.renews is not None and case.state in RENEWAL_PENDING and case.first_received_at is not None:
+        started_on = case.first_received_at.astimezone(SHANGHAI).date()
+        due_on = case.renews.decide_by
+        found.append(
+            LimitData(
+                **common,
+                limit_id=limit_key(CONTEXT, CASE, case.case_id, "renewal"),
+                subject_kind=CASE,
+                subject_id=case.case_id,
+                name="renewal",
+                department_id=case.item.department_id,
+                handler_subject_id=case.handler_subject_id,
+                started_on=started_on,
+                due_on=due_on,
+                limit_days=calendar_for(started_on).working_days_between(started_on, due_on).working_days,
             )
         )
     return {limit.limit_id: limit for limit in found}

@@ -196,6 +196,11 @@ def test_the_holder_renews_from_the_licence_prefilled_and_the_renewed_licence_su
         case_id = case["case_id"]
         assert attach(case_id, "self_inspection", CITIZEN_A).status == 200
         assert submit(case_id).status == 200
+        # supervision is told from the application on that the licence lapses undecided on 20 September
+        [renewal_limit] = [e["data"] for e in cases_outbox("limit.set", case_id) if e["data"]["name"] == "renewal"]
+        assert (renewal_limit["started_on"], renewal_limit["due_on"]) == ("2031-08-04", "2031-09-20")
+        assert (renewal_limit["limit_id"], renewal_limit["paused"]) == (f"cases:case:{case_id}:renewal", False)
+        assert 25 <= renewal_limit["limit_days"] <= 35  # working days in those seven weeks
         run_pre_review(case_id)
         assert call("GET", f"/v1/cases/{case_id}", CITIZEN_A).body["state"] == "pre_review_passed"
         assert call("POST", f"/v1/cases/{case_id}/accept", JIANGNING_MARKET, body={}).status == 200
@@ -206,6 +211,9 @@ def test_the_holder_renews_from_the_licence_prefilled_and_the_renewed_licence_su
             "POST", f"/v1/cases/{case_id}/decide", JIANGNING_MARKET, body={"outcome": "approved", "reason": "准予延续"}
         )
         assert decided.status == 200, decided.body
+        # decided: the renewal limit ends
+        [cleared] = [e["data"] for e in cases_outbox("limit.cleared", case_id) if e["data"]["name"] == "renewal"]
+        assert cleared["reason"] != "withdrawn"
         [licence_due] = cases_outbox("case.licence_due", case_id)
         assert licence_due["data"]["renews_licence_id"] == licence_id
         assert lic.issue(licence_due) == {"batchItemFailures": []}
