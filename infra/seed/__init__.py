@@ -31,10 +31,18 @@ from infra.seed.regions import ALL as ALL_REGIONS
 from infra.seed.scoring import load as load_scoring
 from infra.seed.supervision import load as load_orders
 from shared.catalog.codes import parent_region, region_level
-from shared.catalog.models import DraftUpdate, NewDepartment, NewItem, PublishRequest, Region
+from shared.catalog.models import DraftUpdate, NewDepartment, NewItem, PublishRequest, Region, SynonymUpdate
 from shared.catalog.service import CatalogService
 
 SEED_ACTOR = "seed"
+# Colloquial words people search for, curated the way an operator would (D-172)
+SEARCH_SYNONYMS = {
+    "良民证": "无犯罪记录证明",
+    "开饭店": "开餐馆",
+    "老年证": "优待证",
+    "高龄补贴": "尊老金",
+    "低保金": "最低生活保障金",
+}
 
 
 def load_all(env: dict[str, str]) -> dict[str, int]:
@@ -106,6 +114,8 @@ def load_catalog(service: CatalogService, item_bodies: Iterable[dict[str, Any]] 
             service.save_draft(new.implementation_code, update, actor=SEED_ACTOR)
         service.publish(new.implementation_code, PublishRequest(note="演示数据初始化"), actor=SEED_ACTOR)
         published += 1
+    for word, means in SEARCH_SYNONYMS.items():
+        service.put_synonym(word, SynonymUpdate(means=means), actor=SEED_ACTOR)
     return {
         "regions": len(regions),
         "departments": len(DEPARTMENTS),

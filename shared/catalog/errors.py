@@ -10,6 +10,8 @@ from __future__ import annotations
 from shared.platform.errors import register_messages
 
 ITEM_NOT_FOUND = "catalog.item_not_found"
+SYNONYM_NOT_FOUND = "catalog.synonym_not_found"
+INVALID_SYNONYM = "catalog.invalid_synonym"
 DRAFT_NOT_FOUND = "catalog.draft_not_found"
 REGION_NOT_FOUND = "catalog.region_not_found"
 ITEM_EXISTS = "catalog.item_exists"
@@ -61,6 +63,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     FIELD_NOT_CLEARABLE: ("此字段不能清空（不是有默认值的事项字段）", "This is not a guide field with a default"),
     ITEM_NOT_FOUND: ("政务服务事项不存在或尚未发布", "The service item does not exist or is not published"),
+    SYNONYM_NOT_FOUND: ("该同义词不存在", "No such synonym"),
+    INVALID_SYNONYM: (
+        "同义词须为一个词，其含义须含至少一个关键词",
+        "A synonym is one word and must mean at least one keyword",
+    ),
     DRAFT_NOT_FOUND: ("该事项当前没有草稿", "The service item has no draft"),
     REGION_NOT_FOUND: ("行政区划不存在", "The administrative division does not exist"),
     ITEM_EXISTS: (

@@ -362,3 +362,37 @@ class BasicItem(_Shape):
     fingerprint: str
     created_at: AwareDatetime
     created_by_implementation: str
+
+
+# --- curated synonyms (D-172) -----------------------------------------------------------
+
+SynonymWord = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=20,
+        pattern=r"^\S+$",
+        examples=["驾照"],
+        description="One keyword as people type it (one word, no spaces); stored normalised (NFKC, lower case).",
+    ),
+]
+
+
+class SynonymUpdate(_Input):
+    means: Annotated[
+        str,
+        Field(
+            min_length=1,
+            max_length=40,
+            examples=["驾驶证"],
+            description="The keyword(s) searched instead, as the catalogue names the thing (space-separated).",
+        ),
+    ]
+
+
+class Synonym(_Shape):
+    """An operator-curated synonym: a search for `word` searches `means` instead."""
+
+    word: str
+    means: str
+    updated_by: str | None = None

@@ -53,6 +53,7 @@ from shared.catalog.models import (
     ItemVersion,
     OpenDataItem,
     Region,
+    Synonym,
 )
 from shared.catalog.search_text import (
     ELSEWHERE,
@@ -60,6 +61,7 @@ from shared.catalog.search_text import (
     NAME_PREFIX,
     lead_term,
     normalise,
+    pinyin_forms,
     search_text,
     term_entries,
 )
@@ -88,6 +90,8 @@ _FILTERED_QUERY_BATCH = 100
 # the cursor then resumes right after the last evaluated entry, so nothing
 # is skipped, and one request's cost stays bounded.
 _MAX_QUERY_CALLS_PER_PAGE = 8
+# Term records a typo-tolerant retry reads per lead term (one Query page each).
+_TYPO_BATCH = 300
 
 # Parts of the guide stored as JSON text: nothing ever filters inside them, a
 # map would drop JSON nulls (`"default": null` in a form schema), turn numbers
@@ -104,6 +108,7 @@ _OPEN_DATA_ATTRIBUTES = tuple(OpenDataItem.model_fields)
 # filter, just never used to look an item up.
 MAX_TERM_RECORDS = 47
 TERM_PARTITION = "TERM#"
+SYNONYM_PARTITION = "SYNONYM"
 ALL_ITEMS_PARTITION = "ITEMS#"
 ALL_ITEMS_FLAG = "A"
 _TERM_KEYS = ("pk", "sk")
@@ -186,7 +191,8 @@ def _term_records(item: ItemDetail) -> list[dict[str, Any]]:
 
 
 def _search_text_of(item: ItemDetail) -> str:
-    return search_text([item.name, item.basic_code, item.implementation_code, item.department_name, *item.tags])
+    fields = [item.name, item.basic_code, item.implementation_code, item.department_name, *item.tags]
+    return search_text([*fields, *pinyin_forms([item.name, *item.tags])])
 
 
 def _rank(name: str, phrase: str, has_keywords: bool) -> int:
@@ -198,6 +204,17 @@ def _rank(name: str, phrase: str, has_keywords: bool) -> int:
     if name.startswith(phrase):
         return 1
     return 2 if phrase in name else 3
+
+
+def _within_one(word: str, text: str) -> bool:
+    """Whether `text` holds `word` or a string of its length with one character changed."""
+    if word in text:
+        return True
+    size = len(word)
+    return any(
+        sum(a != b for a, b in zip(word, text[start : start + size], strict=True)) == 1
+        for start in range(len(text) - size + 1)
+    )
 
 
 @dataclass(frozen=True)
@@ -391,6 +408,37 @@ class CatalogRepository(Repository):
         return Page[Department](
             items=[Department.model_validate(row) for row in rows], next_cursor=encode_cursor(next_key)
         )
+
+    # --- curated synonyms (D-172): one partition, one row per word -------------------
+
+    def synonyms_of(self, words: Sequence[str]) -> dict[str, str]:
+        """What each keyword stands for, where an operator said so: one BatchGetItem."""
+        if not words:
+            return {}
+        found = self._batch_get([{"pk": SYNONYM_PARTITION, "sk": word} for word in dict.fromkeys(words)])
+        return {str(row["sk"]): str(row["means"]) for row in found.values()}
+
+    def put_synonym(self, synonym: Synonym) -> None:
+        self._put({"pk": SYNONYM_PARTITION, "sk": synonym.word, "kind": "synonym", **synonym.model_dump()})
+
+    def delete_synonym(self, word: str) -> bool:
+        response = dynamodb().delete_item(
+            TableName=self.table, Key=to_item({"pk": SYNONYM_PARTITION, "sk": word}), ReturnValues="ALL_OLD"
+        )
+        return "Attributes" in response
+
+    def list_synonyms(self, *, limit: int, cursor: str | None) -> Page[Synonym]:
+        rows, next_key = self._query_page(
+            index=None,
+            key_condition="pk = :pk",
+            key_values={"pk": SYNONYM_PARTITION},
+            expression=_Expression(),
+            limit=limit,
+            cursor=cursor,
+            partition={"pk": SYNONYM_PARTITION},
+            projection=None,
+        )
+        return Page[Synonym](items=[Synonym.model_validate(row) for row in rows], next_cursor=encode_cursor(next_key))
 
     # --- items: reads ----------------------------------------------------------------
 
@@ -640,8 +688,54 @@ class CatalogRepository(Repository):
             else:
                 resume = str(from_item(last)["sk"])
         if step >= len(segments):
+            if not rows and cursor is None and words:
+                rows = self._near_misses(words, scope, common[len(words) :], limit)
             return Page[ItemSummary](items=[ItemSummary.model_validate(row) for row in rows], next_cursor=None)
         return self._ranked_page(rows, fingerprint, step, resume)
+
+    def _near_misses(
+        self, words: Sequence[str], scope: str, filters: list[tuple[str, str, Any]], limit: int
+    ) -> list[dict[str, Any]]:
+        """Typo tolerance (D-171), only when the exact search found nothing: the
+        items whose search text holds every keyword or a string one character
+        away from it. One wrong character spoils at most two adjacent grams, so
+        the first keyword's first gram or its last (or, for three characters,
+        its first character) still finds the item: at most two Queries of
+        `_TYPO_BATCH` records each, on the term partitions, filtered to the
+        scope; the edit distance is judged here, DynamoDB cannot."""
+        first = normalise(words[0])
+        if first.isascii() or len(first) < 3:
+            return []
+        leads = dict.fromkeys([first[:2], first[-2:] if len(first) > 3 else first[0]])
+        found: dict[str, tuple[int, dict[str, Any]]] = {}
+        for lead in leads:
+            expression = _Expression()
+            if scope:
+                expression.add("begins_with({name}, {value})", "region_code", scope)
+            for template, attribute, value in filters:
+                expression.add(template, attribute, value)
+            request: dict[str, Any] = {
+                "TableName": self.table,
+                "KeyConditionExpression": "#pk = :pk",
+                "ExpressionAttributeValues": {**expression_values(pk=f"{TERM_PARTITION}{lead}"), **expression.values},
+                "ExpressionAttributeNames": {
+                    "#pk": "pk",
+                    **{f"#p{i}": attribute for i, attribute in enumerate(_NEAR_ATTRIBUTES)},
+                    **expression.names,
+                },
+                "ProjectionExpression": ", ".join(f"#p{i}" for i in range(len(_NEAR_ATTRIBUTES))),
+                "Limit": _TYPO_BATCH,
+            }
+            if expression.text:
+                request["FilterExpression"] = expression.text
+            response = dynamodb().query(**request)
+            for raw in response.get("Items", []):
+                row = from_item(raw)
+                if all(_within_one(word, str(row["search_text"])) for word in words):
+                    rank = _rank(normalise(str(row["name"])), first, True)
+                    found.setdefault(str(row["implementation_code"]), (rank, row))
+        ranked = sorted(found.values(), key=lambda pair: (pair[0], pair[1]["region_code"], pair[1]["name"]))
+        return [{key: row[key] for key in _SUMMARY_ATTRIBUTES if key in row} for _, row in ranked[:limit]]
 
     @staticmethod
     def _ranked_page(rows: list[dict[str, Any]], fingerprint: str, step: int, resume: str | None) -> Page[ItemSummary]:

@@ -70,11 +70,13 @@ from shared.catalog.errors import (
     INVALID_DEPARTMENT,
     INVALID_ITEM,
     INVALID_REGION,
+    INVALID_SYNONYM,
     ITEM_EXISTS,
     ITEM_NOT_FOUND,
     ITEM_NOT_PUBLISHED,
     NO_DRAFT,
     REGION_NOT_FOUND,
+    SYNONYM_NOT_FOUND,
     THREE_LEVEL_MISMATCH,
     UNKNOWN_DEPARTMENT,
     UNKNOWN_REGION,
@@ -98,6 +100,8 @@ from shared.catalog.models import (
     RegionSnapshot,
     RegionSnapshotLists,
     RetireRequest,
+    Synonym,
+    SynonymUpdate,
 )
 from shared.catalog.repository import CatalogRepository, ItemFilter, WriteState
 from shared.catalog.search_text import keywords
@@ -461,12 +465,36 @@ class CatalogService:
             region_code=region_code or (None if department_id else province_settings().province_code),
             department_id=department_id,
             item_type=item_type,
-            keywords=keywords(query),
+            keywords=self._with_synonyms(keywords(query)),
             channel=channel,
             applicant_kind=applicant_kind,
             near=near,
         )
         return self.repository.search(criteria, limit=limit, cursor=cursor)
+
+    def _with_synonyms(self, words: list[str]) -> list[str]:
+        """The keywords with each curated synonym replaced by what it means (one
+        BatchGetItem per search that has keywords)."""
+        meanings = self.repository.synonyms_of(words)
+        return keywords(" ".join(meanings.get(word, word) for word in words)) if meanings else words
+
+    def list_synonyms(self, *, limit: int, cursor: str | None) -> Page[Synonym]:
+        return self.repository.list_synonyms(limit=limit, cursor=cursor)
+
+    def put_synonym(self, word: str, update: SynonymUpdate, *, actor: str) -> Synonym:
+        """Curate a synonym (operators, no deploy): searches for `word` look for `means`."""
+        normalised = keywords(word)
+        means = " ".join(keywords(update.means))
+        if len(normalised) != 1 or not means:
+            raise ValidationFailed(INVALID_SYNONYM)
+        synonym = Synonym(word=normalised[0], means=means, updated_by=actor)
+        self.repository.put_synonym(synonym)
+        return synonym
+
+    def delete_synonym(self, word: str) -> None:
+        found = keywords(word)
+        if not found or not self.repository.delete_synonym(found[0]):
+            raise NotFound(SYNONYM_NOT_FOUND)
 
     def region_list(self, region_code: str, list_kind: ListKind, *, limit: int, cursor: str | None) -> RegionList:
         """A division's 不见面 or 见一次面 list (C29)."""

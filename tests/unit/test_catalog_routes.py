@@ -53,11 +53,12 @@ class TestReading:
         # When a citizen searches Xuanwu for 食品经营 (the sample event)
         with count_calls() as calls:
             response = invoke(request("items-search.json"))
-        # Then the food business licence is found, with one Query per ranking range of 食品 and no Scan
+        # Then the food business licence is found, with one Query per ranking range of 食品, one read of
+        # the keyword's synonyms, and no Scan
         assert response.status == 200
         assert [item["implementation_code"] for item in response.body["items"]] == [FOOD_XUANWU]
         assert response.body["next_cursor"] is None
-        assert calls == {"dynamodb.Query": 6}
+        assert calls == {"dynamodb.Query": 6, "dynamodb.BatchGetItem": 1}
         assert response.headers["X-Request-Id"] == "c0a80101-0000-4000-8000-000000001001"
 
     def test_without_a_region_the_configured_province_is_searched(self, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -158,7 +159,10 @@ class TestReading:
         response = invoke(request("region-list.json", path_params={"region_code": "320199"}))
         assert (response.status, response.body["code"]) == (404, "catalog.region_not_found")
 
-    @pytest.mark.parametrize("sample", ["item-draft-get.json", "item-draft-put.json", "item-publish.json"])
+    @pytest.mark.parametrize(
+        "sample",
+        ["item-draft-get.json", "item-draft-put.json", "item-publish.json", "synonym-put.json", "synonym-delete.json"],
+    )
     def test_operator_endpoints_need_a_signed_in_operator(self, sample: str) -> None:
         anonymous = invoke(request(sample, anonymous=True))
         assert (anonymous.status, anonymous.body["code"]) == (401, "unauthorized")
@@ -317,3 +321,30 @@ class TestWriting:
         event["body"] = None
         response = invoke(event)
         assert (response.status, response.body["version"]) == (200, 2)
+
+
+@pytest.mark.usefixtures("fresh")
+class TestSynonyms:
+    def test_an_operator_curated_synonym_changes_the_search_at_once_and_can_be_removed(self) -> None:
+        def names(query: str) -> list[str]:
+            return [i["name"] for i in invoke(request("items-search.json", query={"q": query})).body["items"]]
+
+        # Given nobody searching for 个体执照 finds anything
+        assert names("个体执照") == []
+        # When an operator says 个体执照 means 个体工商户 (no deploy)
+        saved = invoke(request("synonym-put.json", path_params={"word": "个体执照"}, body={"means": " 个体工商户 "}))
+        assert saved.status == 200
+        assert (saved.body["word"], saved.body["means"]) == ("个体执照", "个体工商户")
+        # Then the search finds the individual business registration, and the list shows the synonym
+        assert names("个体执照") == ["个体工商户设立登记"]
+        assert "个体执照" in {s["word"] for s in invoke(request("synonyms-list.json")).body["items"]}
+        # And once removed, the word means itself again; removing it twice is a 404
+        removed = invoke(request("synonym-delete.json", path_params={"word": "个体执照"}))
+        assert removed.status == 204
+        assert names("个体执照") == []
+        again = invoke(request("synonym-delete.json", path_params={"word": "个体执照"}))
+        assert (again.status, again.body["code"]) == (404, "catalog.synonym_not_found")
+
+    def test_a_synonym_is_one_word(self) -> None:
+        response = invoke(request("synonym-put.json", body={"means": "   "}))
+        assert response.status == 422
