@@ -366,17 +366,6 @@ class BasicItem(_Shape):
 
 # --- curated synonyms (D-172) -----------------------------------------------------------
 
-SynonymWord = Annotated[
-    str,
-    Field(
-        min_length=1,
-        max_length=20,
-        pattern=r"^\S+$",
-        examples=["驾照"],
-        description="One keyword as people type it (one word, no spaces); stored normalised (NFKC, lower case).",
-    ),
-]
-
 
 class SynonymUpdate(_Input):
     means: Annotated[

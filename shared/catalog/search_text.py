@@ -10,7 +10,10 @@ lower case, runs of spaces collapsed):
   (营业执照 → 营业, 业执, 执照), and in the name and tags also its single
   characters, so a one-character keyword finds names and tags containing it
   (not department names);
-- a run of Latin letters and digits (a code, a word) is one term, whole.
+- a run of Latin letters and digits (a code, a word) is one term, whole;
+- each Chinese run of the name and tags also gives its full pinyin and its
+  initials as terms (营业执照 → yingyezhizhao, yyzz; D-170), so a pinyin
+  keyword is looked up like any Latin word.
 
 A search looks up the *lead term* of its first keyword (its first two
 characters, or its first Latin run) and filters that term's entries by every
