@@ -11,14 +11,14 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.cases import api as cases
 from shared.cases.api import router as cases_router
-from shared.cases.config import cases_settings, joint_task_settings, materials_settings, supervision_settings
+from shared.cases.config import cases_settings, joint_task_settings, materials_settings
 from shared.catalog import api as catalog
 from shared.catalog.config import catalog_settings
 from shared.licences import api as licences
 from shared.licences.config import licences_settings
-from shared.platform.config import http_settings, idempotency_settings, require, sealing_settings
+from shared.platform.config import http_settings, idempotency_settings, province_settings, require, sealing_settings
 from shared.platform.http import make_resolver
-from shared.platform.observability import logger
+from shared.platform.observability import logger, metrics
 
 # cold start: a missing or malformed variable fails the first invocation, by name
 require(
@@ -29,8 +29,8 @@ require(
     licences_settings,
     materials_settings,
     sealing_settings,
-    supervision_settings,
     joint_task_settings,
+    province_settings,
 )
 
 # the cases context's ports: published items (catalogue) and once-only licence reuse (licences)
@@ -41,5 +41,6 @@ app.include_router(cases_router)
 
 
 @logger().inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@metrics().log_metrics  # acceptances by staff (CasesAcceptedByStaff)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)

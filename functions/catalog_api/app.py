@@ -9,21 +9,16 @@ from typing import Any
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared.catalog import api as catalog
 from shared.catalog.api import router as catalog_router
 from shared.catalog.config import catalog_settings
-from shared.licences import api as licences
-from shared.platform.config import http_settings, idempotency_settings, require
+from shared.platform.config import http_settings, idempotency_settings, province_settings, require
 from shared.platform.http import make_resolver
 from shared.platform.observability import logger
 from shared.workdays.api import router as calendar_router
 from shared.workdays.config import workdays_settings
 
 # cold start: a missing or malformed variable fails the first invocation, by name
-require(http_settings, idempotency_settings, catalog_settings, workdays_settings)
-
-# publication refuses items whose licence types the licences context's directory does not know
-catalog.wire(licence_type_known=lambda code: licences.licence_type(code) is not None)
+require(http_settings, idempotency_settings, catalog_settings, workdays_settings, province_settings)
 
 app = make_resolver()
 app.include_router(catalog_router)

@@ -1,13 +1,17 @@
 """supervision_sweep — 效能监察 on a schedule (C26): yellow when a configurable
 share of a time limit is used or few working days are left, red when overdue,
-for running cases and open joint tasks. Each warning is written once per
-case (or task) and level, with its `case.deadline_warning` event, in one
-conditional transaction: a sweep cut short or run twice raises nothing twice.
+for every running limit of the platform (cases, joint tasks, the Art. 44
+licence limit, 12345 tickets, rectifications, supervision orders). Each warning
+is written once per limit and level, with its `supervision.warning_raised`
+event, in one conditional transaction: a sweep cut short or run twice raises
+nothing twice, and a paused limit (not in the due index) raises nothing.
+A supervision order unanswered past its reply limit goes to the supervisors of
+the level above (county → city → province), once per level.
 
-Reads the legal-clock due index shard by shard up to the yellow horizon
-(never a Scan). Configuration: `SUPERVISION_YELLOW_SHARE` (default 0.8),
-`SUPERVISION_YELLOW_DAYS_LEFT` (default 3 working days), `SUPERVISION_HORIZON_DAYS`
-(default 120), `SUPERVISION_CITY_PREFIXES` (the list partitions).
+Reads the Supervision table's due index shard by shard up to the yellow
+horizon (never a Scan), and the platform calendar. Configuration:
+`SUPERVISION_YELLOW_SHARE` (default 0.8), `SUPERVISION_YELLOW_DAYS_LEFT`
+(default 3 working days), `SUPERVISION_HORIZON_DAYS` (default 120).
 """
 
 from __future__ import annotations
@@ -17,23 +21,18 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared.cases.api import WarningPolicy, cases_service
-from shared.cases.config import cases_settings, supervision_settings
 from shared.catalog.config import catalog_settings
 from shared.platform.clock import today_in_shanghai
 from shared.platform.config import require
 from shared.platform.ids import new_id
 from shared.platform.observability import logger, metrics
+from shared.supervision.api import WarningPolicy, supervision_service
+from shared.supervision.config import supervision_settings, warning_settings
 
 # cold start: a missing or malformed variable fails the first invocation, by name
-require(cases_settings, catalog_settings, supervision_settings)
+require(supervision_settings, warning_settings, catalog_settings)
 
 SAFETY_MARGIN_MS = 20_000
-
-
-def policy() -> WarningPolicy:
-    """The validated settings (shared.platform.config): a bad value fails by name."""
-    return WarningPolicy.configured()
 
 
 @logger().inject_lambda_context
@@ -42,9 +41,9 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     today = today_in_shanghai()
     run_id = new_id()
     logger().set_correlation_id(run_id)
-    result = cases_service().sweep_deadlines(
+    result = supervision_service().sweep(
         today,
-        policy(),
+        WarningPolicy.configured(),
         correlation_id=run_id,
         keep_going=lambda: context.get_remaining_time_in_millis() > SAFETY_MARGIN_MS,
     )
@@ -55,6 +54,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
             "today": today.isoformat(),
             "read": result.read,
             "raised": len(result.raised),
+            "escalated": len(result.escalated),
             "already": result.already,
             "finished": result.finished,
         },
@@ -63,6 +63,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         "today": today.isoformat(),
         "read": result.read,
         "raised": result.raised,
+        "escalated": result.escalated,
         "already": result.already,
         "finished": result.finished,
     }

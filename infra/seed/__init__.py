@@ -1,10 +1,13 @@
-"""Demo data for the local cloud: divisions, departments and published
-service items, then the identity demo (registries and accounts for every
+"""Demo data for the local cloud: the licence-type directory
+(infra/seed/licence_types.py, through the licences service), divisions,
+departments and published service items, then the identity demo (registries and accounts for every
 role, infra/seed/identity), then demo cases for the walk-through
 (infra/seed/cases.py: an overdue case, a joint case to accept, a suspended
-one). Catalogue data is loaded through the catalogue service so the same
-rules apply (三级四同, codes, limits) and every publication leaves its outbox
-event; demo cases go through the cases service the same way.
+one), then the 12345 routing table, desks and FAQ (infra/seed/hotline.py), and
+the demo scorecard rule (infra/seed/scoring.py).
+Catalogue data is loaded through the catalogue service so the same rules
+apply (三级四同, codes, limits) and every publication leaves its outbox event;
+demo cases go through the cases service the same way.
 
 `load_all(env)` is called by the local cloud on start with the functions'
 environment (CATALOG_TABLE, AWS_ENDPOINT_URL, ...). It is idempotent: items
@@ -17,24 +20,51 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from infra.seed import licence_types
 from infra.seed.cases import load as load_cases
 from infra.seed.departments import DEPARTMENTS
 from infra.seed.environment import seeding_environment
+from infra.seed.hotline import load as load_hotline
 from infra.seed.identity import load as load_identity
 from infra.seed.items import new_item_bodies
 from infra.seed.regions import ALL as ALL_REGIONS
+from infra.seed.scoring import load as load_scoring
+from infra.seed.supervision import load as load_orders
 from shared.catalog.codes import parent_region, region_level
-from shared.catalog.models import DraftUpdate, NewDepartment, NewItem, PublishRequest, Region
-from shared.catalog.ports import wire as wire_catalog
+from shared.catalog.models import DraftUpdate, NewDepartment, NewItem, PublishRequest, Region, SynonymUpdate
 from shared.catalog.service import CatalogService
-from shared.licences.types import licence_type
 
 SEED_ACTOR = "seed"
+# Colloquial words people search for, curated the way an operator would (D-172)
+SEARCH_SYNONYMS = {
+    "良民证": "无犯罪记录证明",
+    "开饭店": "开餐馆",
+    "老年证": "优待证",
+    "高龄补贴": "尊老金",
+    "低保金": "最低生活保障金",
+}
 
 
 def load_all(env: dict[str, str]) -> dict[str, int]:
     """Load every demo record into the tables named by `env`; returns counts per kind."""
-    return load_catalog_demo(env) | load_identity(env) | load_cases(env)
+    return (
+        load_licence_types(env)
+        | load_catalog_demo(env)
+        | load_identity(env)
+        | load_cases(env)
+        | load_hotline(env)
+        | load_scoring(env)
+        | load_orders(env)
+    )
+
+
+def load_licence_types(env: dict[str, str]) -> dict[str, int]:
+    """The demo licence-type directory into the licences context's table (D-101)."""
+    from shared.licences.service import LicencesService, clear_caches
+
+    with seeding_environment(env):
+        clear_caches()
+        return {"licence_types": licence_types.load(LicencesService())}
 
 
 def load_catalog_demo(env: dict[str, str]) -> dict[str, int]:
@@ -43,18 +73,16 @@ def load_catalog_demo(env: dict[str, str]) -> dict[str, int]:
         return load_catalog(CatalogService())
 
 
-# the seed publishes items like catalog_api does: through the licence-type port (D-053)
-wire_catalog(licence_type_known=lambda code: licence_type(code) is not None)
-
-
 def load_catalog(service: CatalogService, item_bodies: Iterable[dict[str, Any]] | None = None) -> dict[str, int]:
-    """Divisions, departments and items (all demo items unless `item_bodies`
+    """Divisions, departments, the licence-type copy and items (all demo items unless `item_bodies`
     names some) through `service`, which is already configured."""
     regions = [
         Region(code=code, name=name, level=region_level(code), parent_code=parent_region(code))
         for code, name in ALL_REGIONS
     ]
     service.register_regions(regions)
+    # the catalogue's copy of the directory, so items naming the demo types publish (D-101)
+    licence_types.project(service)
     service.register_departments(
         [
             NewDepartment(
@@ -86,6 +114,8 @@ def load_catalog(service: CatalogService, item_bodies: Iterable[dict[str, Any]] 
             service.save_draft(new.implementation_code, update, actor=SEED_ACTOR)
         service.publish(new.implementation_code, PublishRequest(note="演示数据初始化"), actor=SEED_ACTOR)
         published += 1
+    for word, means in SEARCH_SYNONYMS.items():
+        service.put_synonym(word, SynonymUpdate(means=means), actor=SEED_ACTOR)
     return {
         "regions": len(regions),
         "departments": len(DEPARTMENTS),

@@ -167,13 +167,18 @@ class BasicItemSeed:
     result_licence_type_code: str | None = None  # the e-licence an approval produces (C11)
     immediate: bool = False
     joint_with: tuple[str, ...] = ()  # co-department sectors of a joint item (并联审批); the lead is `department`
+    renewed_by: str | None = None  # basic code of the item that renews its licence (延续, Art. 50), where implemented
 
+
+FOOD_RENEWAL = "000117004001"
+"""食品经营许可延续: renews the food business licence (Art. 50)."""
 
 BASIC_ITEMS: list[BasicItemSeed] = [
     BasicItemSeed(
         basic_code="000117004000",
         name="食品经营许可",
         result_licence_type_code=licence.FOOD_BUSINESS_LICENCE,
+        renewed_by=FOOD_RENEWAL,
         item_type=ItemType.LICENSING,
         legal_basis="《中华人民共和国食品安全法》第三十五条；《食品经营许可和备案管理办法》第二条",
         department="market",
@@ -644,6 +649,7 @@ BASIC_ITEMS: list[BasicItemSeed] = [
         basic_code="320117010000",
         name="开办餐饮店联合审批",
         result_licence_type_code=licence.FOOD_BUSINESS_LICENCE,
+        renewed_by=FOOD_RENEWAL,
         item_type=ItemType.LICENSING,
         legal_basis="《中华人民共和国行政许可法》第二十六条、第四十二条；《江苏省优化营商环境条例》第二十三条",
         department="market",
@@ -660,6 +666,35 @@ BASIC_ITEMS: list[BasicItemSeed] = [
         applicant_kinds=["natural_person"],
         implementations=[Implementation("320115")],
         joint_with=("police", "housing"),
+    ),
+    BasicItemSeed(
+        basic_code=FOOD_RENEWAL,
+        name="食品经营许可延续",
+        result_licence_type_code=licence.FOOD_BUSINESS_LICENCE,
+        renewed_by=FOOD_RENEWAL,  # a renewed licence is renewed the same way
+        item_type=ItemType.LICENSING,
+        legal_basis="《中华人民共和国行政许可法》第五十条；《食品经营许可和备案管理办法》第三十三条",
+        department="market",
+        legal_limit_days=20,
+        promised_limit_days=10,
+        channel="no_visit",
+        # the licence itself proves the holder, the premises and the scope: it stands in for its slot
+        materials=[
+            material("original_licence", "原食品经营许可证", licence_type_code=licence.FOOD_BUSINESS_LICENCE),
+            material("self_inspection", "食品安全自查报告"),
+        ],
+        form_schema=form(
+            {},
+            {
+                "licence_number": {"type": "string", "title": "原许可证编号", "maxLength": 40},
+                "premises_address": {"type": "string", "title": "经营场所", "maxLength": 200},
+                "changes": {"type": "string", "title": "许可事项变化情况", "maxLength": 500},
+            },
+            ["licence_number", "premises_address"],
+        ),
+        tags=["延续", "食品", "餐饮", "许可证"],
+        applicant_kinds=["natural_person", "legal_person", "other_organization"],
+        implementations=[Implementation("320115")],
     ),
     BasicItemSeed(
         basic_code="322000301000",
@@ -697,6 +732,9 @@ BASIC_ITEMS: list[BasicItemSeed] = [
         implementations=[Implementation("320115001"), Implementation("320115011201")],
     ),
 ]
+
+
+BASIC_BY_CODE = {basic.basic_code: basic for basic in BASIC_ITEMS}
 
 
 def implementation_code(basic: BasicItemSeed, region_code: str) -> str:
@@ -739,6 +777,9 @@ def new_item_bodies() -> list[dict[str, Any]]:
                     "note": "演示数据初始化",
                 }
             )
+            renewal = BASIC_BY_CODE.get(basic.renewed_by or "")
+            if renewal is not None and implementation.region_code in {i.region_code for i in renewal.implementations}:
+                bodies[-1]["renewal_item_code"] = implementation_code(renewal, implementation.region_code)
             if basic.joint_with:
                 bodies[-1]["joint"] = True
                 bodies[-1]["lead_department_id"] = department_id(implementation.region_code, basic.department)

@@ -18,7 +18,6 @@ if TYPE_CHECKING:
     from shared.cases.ports import ItemSource, LicenceReuse, wire
     from shared.cases.routes import router
     from shared.cases.service import CasesService, cases_service, clear_caches
-    from shared.cases.supervision import WarningPolicy
 
 __all__ = [
     "STEP_EVENTS",
@@ -27,7 +26,6 @@ __all__ = [
     "ItemSource",
     "LicenceReuse",
     "StepOutcome",
-    "WarningPolicy",
     "case_for_licence_query",
     "cases_service",
     "clear_caches",
@@ -47,7 +45,6 @@ __getattr__ = lazy_exports(
         "ItemSource": ".ports",
         "STEP_EVENTS": ".fulfilment",
         "StepOutcome": ".fulfilment",
-        "WarningPolicy": ".supervision",
         "CaseApplicant": ".licence_materials",
         "case_for_licence_query": ".licence_materials",
     },

@@ -6,8 +6,7 @@ through the case ledger; who may act through `policy`."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from shared.cases import events, ports
 from shared.cases.config import materials_settings
@@ -57,6 +56,7 @@ from shared.cases.models import (
     NewCase,
     ReasonRequest,
     Receipt,
+    RenewalOf,
     SubmitRequest,
     UploadRequest,
     UploadTicket,
@@ -71,9 +71,9 @@ from shared.cases.policy import (
     ensure_applicant_in_person,
     ensure_applicant_side,
 )
+from shared.cases.renewal import check_renewal_in_time
 from shared.cases.repository import IdempotencyRecord, idempotency_hash
 from shared.cases.states import CaseAction, CaseState
-from shared.cases.storage import MaterialStore
 from shared.cases.timeline import next_entry
 from shared.cases.views import detail_of, summary_of
 from shared.platform import sealing
@@ -125,9 +125,12 @@ def snapshot_of(item: ItemDetail) -> ItemSnapshot:
         joint=item.joint,
         lead_department_id=item.lead_department_id,
         co_department_ids=list(item.co_department_ids),
+        co_department_names={d.department_id: d.name for d in item.co_departments},
         fees=[FeeLine(name=fee.name, amount_fen=fee.amount_fen, non_tax=fee.non_tax) for fee in item.fees],
         fee_timing=item.fee_timing,
         result_licence_type_code=item.result_licence_type_code,
+        renewal_item_code=item.renewal_item_code,
+        renewal_lead_days=item.renewal_lead_days,
     )
 
 
@@ -166,17 +169,25 @@ def delivery_choice(case_id: str, delivery: Delivery) -> DeliveryChoice:
     )
 
 
+def applicant_of(principal: Principal) -> Applicant:
+    """The applicant a citizen or an agent (for the enterprise it acts for, with the cases scope) applies as."""
+    applicant_principal = require_role(principal, APPLICANT_ROLES)
+    if applicant_principal.role is Role.AGENT and (
+        not applicant_principal.acting_for or AGENT_CASES_SCOPE not in applicant_principal.scopes
+    ):
+        raise Forbidden()
+    return Applicant(
+        subject_id=principal.subject_id,
+        uscc=principal.acting_for if principal.role is Role.AGENT else None,
+        kind=applicant_kind_of(principal),
+    )
+
+
 class Application:
     """Use cases of the applicant's side (and of hall staff acting for an applicant)."""
 
-    def __init__(self, ledger: CaseLedger, store: Callable[[], MaterialStore]) -> None:
+    def __init__(self, ledger: CaseLedger) -> None:
         self.ledger = ledger
-        self._store = store
-
-    @property
-    def store(self) -> MaterialStore:
-        """The materials bucket, built on first use (the workers that never touch it lack its name)."""
-        return self._store()
 
     def my_cases(self, principal: Principal, *, limit: int, cursor: str | None) -> Page[CaseSummary]:
         """The applicant's cases, newest first (an agent sees the enterprise's)."""
@@ -210,6 +221,9 @@ class Application:
         delivery: Delivery,
         actor: Actor,
         taken_in_by: HallIntake | None,
+        *,
+        renews: RenewalOf | None = None,
+        form: dict[str, Any] | None = None,
     ) -> CaseDetail:
         problems = _delivery_errors(delivery)
         if problems:
@@ -243,6 +257,8 @@ class Application:
             applicant=applicant,
             taken_in_by=taken_in_by,
             item=snapshot_of(item),
+            form=form or {},
+            renews=renews,
             delivery=choice,
             created_at=at,
             updated_at=at,
@@ -255,17 +271,8 @@ class Application:
 
     def create_draft(self, principal: Principal, new: NewCase) -> CaseDetail:
         """Start an application (草稿): the item's guide is snapshotted, a case number reserved."""
-        applicant_principal = require_role(principal, APPLICANT_ROLES)
-        if applicant_principal.role is Role.AGENT and (
-            not applicant_principal.acting_for or AGENT_CASES_SCOPE not in applicant_principal.scopes
-        ):
-            raise Forbidden()
+        applicant = applicant_of(principal)
         item = self._available_item(new.item_code)
-        applicant = Applicant(
-            subject_id=principal.subject_id,
-            uscc=principal.acting_for if principal.role is Role.AGENT else None,
-            kind=applicant_kind_of(principal),
-        )
         return self._new_case(item, applicant, new.delivery, actor_of(principal), None)
 
     def take_in_at_hall(self, principal: Principal, request: HallIntakeRequest) -> CaseDetail:
@@ -356,7 +363,7 @@ class Application:
             raise Conflict(TOO_MANY_MATERIALS, params={"limit": MAX_MATERIALS_PER_CASE})
         material_id = new_id()
         ttl = materials_settings().material_upload_ttl_s
-        form = self.store.upload_form(
+        form = self.ledger.store.upload_form(
             case_id=case_id,
             material_id=material_id,
             slot_id=slot.slot_id,
@@ -383,7 +390,7 @@ class Application:
         if any(m.material_id == material_id for m in case.materials):
             return MaterialInfo(case_id=case_id, version=case.version, materials=case.materials)
         check_editable(case)
-        stored = self.store.read_back(case_id, material_id, max_bytes=DEFAULT_MAX_MATERIAL_BYTES)
+        stored = self.ledger.store.read_back(case_id, material_id, max_bytes=DEFAULT_MAX_MATERIAL_BYTES)
         if stored is None:
             raise Conflict(MATERIAL_NOT_UPLOADED)
         slot = self._slot(case, stored.slot_id, "slot_id")
@@ -459,7 +466,7 @@ class Application:
             ):
                 return MaterialInfo(case_id=case_id, version=case.version, materials=case.materials)
         check_editable(case)
-        reference = ports.licences().use_for_case(
+        reference = ports.licences()().use_for_case(
             principal,
             request.licence_id,
             case_id=case.case_id,
@@ -518,6 +525,8 @@ class Application:
                 return earlier
         check_version(case, request.version)
         target = self.ledger.target(case, action)
+        if case.renews is not None and case.first_received_at is None:
+            check_renewal_in_time(case.renews, shanghai_day(moment()))  # Art. 50, on the first submission
         item = self._available_item(case.item.implementation_code)
         at = moment()
         received_on = shanghai_day(at)

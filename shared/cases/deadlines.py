@@ -65,7 +65,13 @@ def joint_tasks_for(item: ItemSnapshot, start: dt.date, calendar: clock.WorkingD
     days = min(own, item.promised_limit_days) if item.promised_limit_days > 0 else own
     due = calendar.add_working_days(start, days).date
     return [
-        JointTask(department_id=department, limit_days=days, opened_on=start, due_on=due)
+        JointTask(
+            department_id=department,
+            department_name=item.co_department_names.get(department),
+            limit_days=days,
+            opened_on=start,
+            due_on=due,
+        )
         for department in dict.fromkeys(item.co_department_ids)
         if department != lead
     ]

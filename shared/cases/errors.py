@@ -39,6 +39,8 @@ EXTENSION_ALREADY_REQUESTED = "case.extension_already_requested"
 EXTENSION_SELF_APPROVAL = "case.extension_self_approval"
 NOT_IN_A_DEPARTMENT = "case.not_in_a_department"
 FEE_UNPAID = "case.fee_unpaid"
+NOT_RENEWABLE_ONLINE = "case.not_renewable_online"
+RENEWAL_TOO_LATE = "case.renewal_too_late"
 
 # field-level codes (errors[].code)
 FIELD_UNKNOWN_FORM_FIELD = "case.form_unknown_field"
@@ -158,6 +160,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "This item's fees are paid before acceptance and are not paid yet ({total_fen} fen due)",
     ),
     FIELD_NOT_CONDITIONAL: ("该材料不是情形材料：{slot_id}", "Slot {slot_id} is not a conditional material"),
+    NOT_RENEWABLE_ONLINE: (
+        "该证照的延续事项未在网上办理，请联系发证机关",
+        "This licence cannot be renewed online; contact the issuing department",
+    ),
+    RENEWAL_TOO_LATE: (
+        "延续申请应当在证照有效期届满 {lead_days} 日前（{apply_by} 前）提出（行政许可法第五十条），"
+        "已逾期，请重新申请许可",
+        "A renewal must be applied for {lead_days} days before the licence expires (by {apply_by}, "
+        "Administrative Licensing Law Art. 50); it is too late, apply for a new licence instead",
+    ),
 }
 
 register_messages(MESSAGES)

@@ -19,8 +19,7 @@ in the same transaction as the transition they describe.
 | `case.joint_task_decided`     | a co-department gave its opinion              | notifications (lead) |
 | `case.decided`                | approved or denied, with the decision document | notifications |
 | `case.completed`              | 办结                                          | notifications |
-| `case.deadline_warning`       | sweep: yellow / red, once per level           | notifications (staff) |
-| `case.deadline_warning_unassigned` | the same, no staff handler yet (deemed)  | — (supervisors list it) |
+| `limit.set` / `limit.cleared` | a limit started, moved, paused or ended (limits.py) | supervision |
 | `case.fee_due`                | fees to pay: after approval, or before acceptance (item's fee timing) | payments |
 | `case.licence_due`            | approved; the item produces an e-licence       | licences |
 | `case.delivery_due`           | the result goes out by courier                 | delivery |
@@ -63,8 +62,6 @@ JOINT_TASKS_OPENED = "case.joint_tasks_opened"
 JOINT_TASK_DECIDED = "case.joint_task_decided"
 DECIDED = "case.decided"
 COMPLETED = "case.completed"
-DEADLINE_WARNING = "case.deadline_warning"
-DEADLINE_WARNING_UNASSIGNED = "case.deadline_warning_unassigned"
 FEE_DUE = "case.fee_due"
 LICENCE_DUE = "case.licence_due"
 DELIVERY_DUE = "case.delivery_due"
@@ -86,6 +83,10 @@ class CaseFacts(BaseModel):
     region_code: str
     applicant_uscc: str | None = None
     notify_subject_id: str
+    # how the case reaches the department and the result the applicant: 不见面 is
+    # `online` intake with `courier` or `electronic` delivery (supervision's monitoring)
+    intake_channel: str | None = None  # online | hall
+    delivery_method: str | None = None  # pickup | courier | electronic
 
 
 class SubmittedData(CaseFacts):
@@ -154,19 +155,6 @@ class DecidedData(CaseFacts):
     document_sha256: str
 
 
-class DeadlineWarningData(CaseFacts):
-    """A supervision warning (效能监察预警): once per case (or joint task) and level."""
-
-    level: str  # yellow | red
-    kind: str = "legal"  # legal | promised | task | licence (which limit)
-    target: str  # "case" or the co-department id of a joint task
-    due_on: dt.date
-    used_days: int
-    limit_days: int
-    left_days: int
-    handler_subject_id: str | None = None
-
-
 class FeeLineData(BaseModel):
     model_config = ConfigDict(defer_build=True)
 
@@ -197,6 +185,7 @@ class LicenceDueData(CaseFacts):
     decision_id: str
     decision_document_number: str
     decided_on: dt.date
+    renews_licence_id: str | None = None  # 延续 (Art. 50): the renewed licence supersedes this one
 
 
 class DeliveryDueData(CaseFacts):
@@ -252,14 +241,6 @@ register_event_type(
 register_event_type(JOINT_TASK_DECIDED, JointTaskDecidedData, "A co-department gave its opinion on its joint task.")
 register_event_type(DECIDED, DecidedData, "The case was decided (准予 / 不予许可) with a decision document.")
 register_event_type(COMPLETED, CaseFacts, "The case was completed (办结).")
-register_event_type(
-    DEADLINE_WARNING, DeadlineWarningData, "Supervision warning: yellow (limit nearly used) or red (overdue)."
-)
-register_event_type(
-    DEADLINE_WARNING_UNASSIGNED,
-    DeadlineWarningData,
-    "Supervision warning for a case no staff member has handled yet (deemed accepted); not sent to an inbox.",
-)
 
 register_event_type(FEE_DUE, FeeDueData, "Fees are due for a case (缴费通知); payments opens an order.")
 register_event_type(LICENCE_DUE, LicenceDueData, "An approved case's e-licence is to be issued (制证).")
@@ -279,6 +260,8 @@ def facts(case: Case) -> dict[str, object]:
         region_code=case.item.region_code,
         applicant_uscc=case.applicant.uscc,
         notify_subject_id=case.applicant.subject_id,
+        intake_channel="hall" if case.taken_in_by else "online",
+        delivery_method=case.delivery.method.value,
     ).model_dump(mode="json")
 
 

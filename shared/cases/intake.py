@@ -13,6 +13,8 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from aws_lambda_powertools.metrics import MetricUnit
+
 from shared.cases import clock, events, ports, steps
 from shared.cases.deadlines import ART32_WORKING_DAYS, calendar_for, deadlines_from, joint_tasks_for, working_calendar
 from shared.cases.errors import CHANGED_CONCURRENTLY, FEE_UNPAID
@@ -32,13 +34,12 @@ from shared.cases.policy import Actor, actor_of, ensure_department_side
 from shared.cases.pre_review import deficiencies
 from shared.cases.repository import DUE_SHARDS
 from shared.cases.states import AWAITING_INTAKE, STATE_NAMES, CaseAction, CaseState, next_state
-from shared.cases.storage import MaterialStore
 from shared.cases.views import detail_for, detail_of
 from shared.platform.clock import today_in_shanghai
 from shared.platform.errors import AppError, Conflict, Forbidden
 from shared.platform.events import Envelope
 from shared.platform.ids import new_id
-from shared.platform.observability import logger
+from shared.platform.observability import logger, metrics
 from shared.platform.pagination import Page, decode_cursor, encode_cursor
 from shared.platform.principal import Principal, Role, require_role
 
@@ -80,7 +81,7 @@ def licence_results(case: Case) -> Mapping[str, str]:
     used = [m for m in case.materials if m.licence is not None]
     if not used:
         return {}
-    reuse = ports.licences()
+    reuse = ports.licences()()
     results: dict[str, str] = {}
     for material in used:
         assert material.licence is not None
@@ -92,14 +93,8 @@ def licence_results(case: Case) -> Mapping[str, str]:
 class Intake:
     """Use cases from submission to acceptance."""
 
-    def __init__(self, ledger: CaseLedger, store: Callable[[], MaterialStore]) -> None:
+    def __init__(self, ledger: CaseLedger) -> None:
         self.ledger = ledger
-        self._store = store
-
-    @property
-    def store(self) -> MaterialStore:
-        """The materials bucket, built on first use (the workers that never touch it lack its name)."""
-        return self._store()
 
     def work_queue(self, principal: Principal, *, limit: int, cursor: str | None) -> Page[WorkQueueEntry]:
         """The department's cases awaiting an intake decision, oldest first (受理工作台)."""
@@ -170,7 +165,9 @@ class Intake:
             )
             envelopes.append(events.envelope(events.JOINT_TASKS_OPENED, accepted, data, correlation_id))
         final = self.ledger.commit(case, accepted, [entry], envelopes)
-        return detail_for(principal, final, self.ledger.timeline(case_id), self.store)
+        # the dashboard's "accepted" line: pre-review's 即办 and the intake sweep count theirs
+        metrics().add_metric(name="CasesAcceptedByStaff", unit=MetricUnit.Count, value=1)
+        return detail_for(principal, final, self.ledger.timeline(case_id), self.ledger.store)
 
     def refuse(
         self, principal: Principal, case_id: str, request: ReasonRequest, *, correlation_id: str | None

@@ -3,9 +3,10 @@
 `load` reads a case (404 `case.not_found`), `target` asks the transition
 table for the next state (409 `case.transition_not_allowed`), `entry` chains
 a timeline entry, and `commit` writes the case with its timeline entries and
-outbox events in one transaction guarded by its version and state. Every use
-case (application, intake, review, fulfilment, supervision) changes state
-only through it.
+outbox events in one transaction guarded by its version and state; `store`
+is the materials bucket, built on first use. Every use case (application,
+intake, review, fulfilment, supervision) takes the ledger alone and changes
+state only through it.
 """
 
 from __future__ import annotations
@@ -14,20 +15,20 @@ import datetime as dt
 from collections.abc import Sequence
 
 from shared.cases.errors import CASE_NOT_FOUND, NOT_EDITABLE, TRANSITION_NOT_ALLOWED, VERSION_MISMATCH
-from shared.cases.models import Case, Receipt, TaskState, TimelineEntry
+from shared.cases.limits import limit_events
+from shared.cases.models import Case, Receipt, TimelineEntry
 from shared.cases.policy import Actor
 from shared.cases.repository import CasesRepository, IdempotencyRecord
 from shared.cases.states import (
     ACTION_NAMES,
     EDITABLE_STATES,
-    LICENCE_CLOCK,
     STATE_NAMES,
-    UNDER_REVIEW,
     CaseAction,
     CaseState,
     TransitionNotAllowed,
     next_state,
 )
+from shared.cases.storage import MaterialStore, material_store
 from shared.cases.timeline import next_entry
 from shared.platform.clock import SHANGHAI, now
 from shared.platform.errors import Conflict, NotFound
@@ -68,8 +69,16 @@ def check_editable(case: Case) -> None:
 class CaseLedger:
     """CasesTable seen as cases with a hash-chained timeline."""
 
-    def __init__(self, repository: CasesRepository | None = None) -> None:
+    def __init__(self, repository: CasesRepository | None = None, store: MaterialStore | None = None) -> None:
         self.repository = repository or CasesRepository()
+        self._store = store
+
+    @property
+    def store(self) -> MaterialStore:
+        """The materials bucket, built on first use (the workers that never touch it lack its name)."""
+        if self._store is None:
+            self._store = material_store()
+        return self._store
 
     def load(self, case_id: str) -> Case:
         case = self.repository.get(case_id)
@@ -130,9 +139,9 @@ class CaseLedger:
             expected_version=before.version,
             expected_state=before.state,
             entries=entries,
-            events=envelopes,
+            # the limits this transition starts, moves, pauses or ends, for supervision (D-116)
+            events=[*envelopes, *limit_events(before, final, _correlation(envelopes))],
             idempotency=idempotency,
-            resolve_warnings=limits_met(before, final),
         )
         logger().info(
             "case transition",
@@ -159,19 +168,5 @@ class CaseLedger:
         return Receipt.model_validate(earlier.response)
 
 
-def limits_met(before: Case, after: Case) -> dict[str, str]:
-    """The warning targets whose limit this transition meets, with the resolution
-    (效能监察): every target of a case that leaves review (decided or withdrawn:
-    `approved`, `denied`, `withdrawn`), and a joint task's own when its opinion is
-    given (`task_approved`, `task_denied`)."""
-    if before.state in LICENCE_CLOCK and after.state not in LICENCE_CLOCK and before.licence_clock is not None:
-        return {"licence": "licence_issued" if after.state is not CaseState.WITHDRAWN else after.state.value}
-    if before.state in UNDER_REVIEW and after.state not in UNDER_REVIEW:
-        targets = ["case", *(task.department_id for task in before.joint_tasks)]
-        return dict.fromkeys(targets, after.state.value)
-    was_open = {task.department_id for task in before.joint_tasks if task.state is TaskState.OPEN}
-    return {
-        task.department_id: f"task_{task.state.value}"
-        for task in after.joint_tasks
-        if task.department_id in was_open and task.state is not TaskState.OPEN
-    }
+def _correlation(envelopes: Sequence[Envelope]) -> str | None:
+    return next((e.correlation_id for e in envelopes if e.correlation_id), None)

@@ -177,9 +177,14 @@ class ItemSnapshot(_Shape):
     joint: bool = False
     lead_department_id: str | None = None
     co_department_ids: list[str] = Field(default_factory=list)
+    co_department_names: dict[str, str] = Field(
+        default_factory=dict, description="Co-department id → name, as the catalogue published them."
+    )
     fees: list[FeeLine] = Field(default_factory=list)
     fee_timing: FeeTiming = "after_approval"
     result_licence_type_code: str | None = None
+    renewal_item_code: str | None = None
+    renewal_lead_days: int = 30
 
     @property
     def fee_total_fen(self) -> int:
@@ -287,10 +292,36 @@ class LicenceClock(_Shape):
     due_on: dt.date
 
 
+class LicenceClockView(LicenceClock):
+    """The Art. 44 clock as the case detail shows it, beside the review deadlines."""
+
+    running: bool = Field(description="True while the licence is still to be issued (awaiting payment or licence).")
+
+
+class RenewalOf(_Shape):
+    """延续 (行政许可法 第50条): the licence a renewal case renews, and the Art. 50 dates."""
+
+    licence_id: str
+    identifier: str
+    number: str = Field(description="证照编号 of the licence renewed.")
+    type_code: str
+    type_name: str
+    valid_to: dt.date = Field(description="Its last valid day.")
+    apply_by: dt.date = Field(
+        description="The last day to apply: `renewal_lead_days` (30 unless the law says otherwise) before expiry."
+    )
+    decide_by: dt.date = Field(
+        description="The department decides before the licence expires; undecided by then it is deemed renewed."
+    )
+
+
 class JointTask(_Shape):
     """One co-department's part of a joint case (并联审批子任务), with its own limit."""
 
     department_id: str
+    department_name: str | None = Field(
+        default=None, description="The co-department's name, shown with its opinion (tasks opened before it: none)."
+    )
     state: TaskState = TaskState.OPEN
     limit_days: int
     opened_on: dt.date
@@ -352,6 +383,7 @@ class Case(_Shape):
     licence_clock: LicenceClock | None = Field(
         default=None, description="Art. 44: the certificate is due within 10 working days of an approval."
     )
+    renews: RenewalOf | None = Field(default=None, description="延续: the licence this case renews (Art. 50).")
     fulfilment: list[FulfilmentRecord] = Field(default_factory=list, description="Steps done after approval.")
     timeline_length: int = 0
     timeline_head: str = ""
@@ -364,6 +396,15 @@ class NewCase(_Input):
     """Body of `POST /v1/cases`: start a draft application for an item."""
 
     item_code: Annotated[str, Field(pattern=IMPLEMENTATION_CODE_FIELD, description="实施编码 of the item.")]
+    delivery: Delivery = Field(default_factory=lambda: Delivery(method=DeliveryMethod.ELECTRONIC))
+
+
+class RenewalRequest(_Input):
+    """Body of `POST /v1/cases/renewals`: renew one of the caller's own licences (延续)."""
+
+    licence_id: Annotated[
+        str, Field(pattern=r"^[0-9A-HJKMNP-TV-Z]{26}$", description="The licence to renew (from /v1/me/licences).")
+    ]
     delivery: Delivery = Field(default_factory=lambda: Delivery(method=DeliveryMethod.ELECTRONIC))
 
 
@@ -529,6 +570,16 @@ class CaseDetail(CaseSummary):
     notice: SupplementNotice | None = None
     closing_reason: str | None = None
     decision: Decision | None = None
+    renews: RenewalOf | None = Field(
+        default=None, description="延续 (Art. 50): the licence this case renews, the last day to apply and to decide."
+    )
+    licence_clock: LicenceClockView | None = Field(
+        default=None,
+        description=(
+            "行政许可法 第44条: the certificate is due within 10 working days of an approval that issues a licence "
+            "(started on the decision day; `running` until the licence is issued)."
+        ),
+    )
     decision_document_url: str | None = Field(
         default=None, description="Short-lived download link of the decision document (决定书)."
     )
@@ -599,42 +650,6 @@ class MaterialInfo(BaseModel):
     case_id: str
     version: int
     materials: list[AttachedMaterial]
-
-
-class WarningLevel(StrEnum):
-    YELLOW = "yellow"  # 黄牌: limit nearly used
-    RED = "red"  # 红牌: overdue
-
-
-class WarningKind(StrEnum):
-    """Which limit a warning is about."""
-
-    LICENCE = "licence"  # 行政许可法 第44条: certificate within 10 working days of the decision
-    LEGAL = "legal"  # 法定办结期限 (with an approved extension)
-    PROMISED = "promised"  # 承诺办结期限
-    TASK = "task"  # a co-department's joint task limit
-
-
-class DeadlineWarning(BaseModel):
-    """A supervision warning (效能监察预警), raised once per case (or joint task), kind and level."""
-
-    model_config = ConfigDict(defer_build=True)
-
-    case_id: str
-    case_number: str
-    item_name: str
-    item_code: str
-    department_id: str
-    region_code: str
-    target: str = Field(description="`case`, or the co-department of a joint task.")
-    kind: WarningKind = Field(default=WarningKind.LEGAL, description="legal, promised or (joint) task limit.")
-    level: WarningLevel
-    due_on: dt.date
-    used_days: int
-    limit_days: int
-    left_days: int
-    raised_on: dt.date
-    raised_at: AwareDatetime
 
 
 class JointTaskEntry(BaseModel):

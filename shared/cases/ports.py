@@ -19,10 +19,11 @@ context.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
+from shared.platform.ports import Port, wire_ports
 from shared.platform.principal import Principal
 
 if TYPE_CHECKING:
@@ -51,6 +52,27 @@ class LicenceVerdict(Protocol):
     def result(self) -> str: ...
 
 
+class RenewableLicence(Protocol):
+    """A licence its holder may renew (延续): active, with an end of validity."""
+
+    @property
+    def licence_id(self) -> str: ...
+    @property
+    def identifier(self) -> str: ...
+    @property
+    def number(self) -> str: ...
+    @property
+    def type_code(self) -> str: ...
+    @property
+    def type_name(self) -> str: ...
+    @property
+    def valid_to(self) -> dt.date: ...
+    @property
+    def item_code(self) -> str: ...
+    @property
+    def case_id(self) -> str: ...
+
+
 class LicenceReuse(Protocol):
     def use_for_case(
         self,
@@ -65,41 +87,22 @@ class LicenceReuse(Protocol):
 
     def check_reference(self, licence_id: str, holder_subject_id: str, holder_uscc: str | None) -> LicenceVerdict: ...
 
+    def renewable(self, principal: Principal, licence_id: str) -> RenewableLicence:
+        """The caller's own licence, if it can be renewed (404 not theirs, 409 not renewable)."""
+        ...
+
 
 ItemSource = Callable[[str], "ItemDetail"]
 """implementation code → the item as published (`NotFound` when there is none)."""
 
+LicenceSource = Callable[[], LicenceReuse]
+"""→ the licences context's reuse service (a factory: it is built on first use, not at cold start)."""
 
-@dataclass
-class _Wired:
-    items: ItemSource | None = None
-    licences: Callable[[], LicenceReuse] | None = None
-
-
-_wired = _Wired()
+items: Port[ItemSource] = Port("cases", "items")
+licences: Port[LicenceSource] = Port("cases", "licences")
+_PORTS = (items, licences)
 
 
-class NotWired(RuntimeError):
-    """An entry point uses a cases use case without wiring the port it needs."""
-
-
-def wire(*, items: ItemSource | None = None, licences: Callable[[], LicenceReuse] | None = None) -> None:
+def wire(*, items: ItemSource | None = None, licences: LicenceSource | None = None) -> None:
     """Called once per entry point with the other contexts' public functions (kept when `None`)."""
-    if items is not None:
-        _wired.items = items
-    if licences is not None:
-        _wired.licences = licences
-
-
-def items() -> ItemSource:
-    if _wired.items is None:
-        raise NotWired("cases port `items` is not wired: call shared.cases.api.wire(items=...) at the entry point")
-    return _wired.items
-
-
-def licences() -> LicenceReuse:
-    if _wired.licences is None:
-        raise NotWired(
-            "cases port `licences` is not wired: call shared.cases.api.wire(licences=...) at the entry point"
-        )
-    return _wired.licences()
+    wire_ports(_PORTS, items=items, licences=licences)

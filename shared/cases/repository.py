@@ -28,29 +28,10 @@ Indexes (all sort keys begin with an RFC 3339 UTC time or a date, so they sort b
 - gsi3 "Art. 32 due" (视为受理): `ART32#<s>` / `<due date>#<case_id>`, present
   only while the intake decision is pending; the sweep queries each of
   `DUE_SHARDS` shards for due dates before today — never a Scan.
-- gsi3 "legal clock due" (效能监察): `DUE#<s>` / `<watch date>#<case_id>`, present
-  only while the clock runs (accepted, in review; not while suspended, not
-  once decided), and from an approval with a licence step until the licence is
-  issued (the Art. 44 due date). The watch date is the earliest of the promised and legal due
-  dates and the due dates of open joint tasks. The supervision sweep queries each shard for
-  watch dates up to today + its yellow horizon — the due set, never a Scan.
-  (A case is in at most one of the two gsi3 partitions: intake and review
-  never overlap, so no new index is needed.)
 
-| warning 预警          | `CASE#<case_id>`                 | `WARN#<target>#<kind>#<level>` | gsi1 (below)     |
-
-Warnings use gsi1 `WARN#<city4>` / `<raised_at>#<case_id>#<target>#<level>`.
-
-A warning's key is its identity (case, target = `case` or a co-department,
-kind = `legal`, `promised` or `task`, level), written with `attribute_not_exists`, so a sweep run twice (or
-re-run after an interruption) never writes one twice, and only while the
-case is at the version the sweep read (a condition check on the case). A
-warning is resolved in the transaction of the transition that meets its
-limit (the case leaves review, or the joint task gets its opinion): it keeps
-`resolved_at` and `resolution` and loses its gsi1 keys, so the supervisors'
-list holds open warnings only. Supervisors list them, a page at a time,
-from gsi1 by city partition (`<city4>` = the first four digits of the item's
-region; a province supervisor reads every configured partition, 14 in Jiangsu).
+A case's time limits are not indexed here: every transition publishes them
+(`limit.set` / `limit.cleared`, shared/cases/limits.py) and the supervision
+context keeps the due index and the warnings (D-116).
 
 Every transition is one TransactWriteItems: the case (conditional on its
 version and state), its timeline entries, its outbox events and, for
@@ -62,23 +43,24 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import ClientError
 
-from shared.cases.config import cases_settings, supervision_settings
+from shared.cases.config import cases_settings
 from shared.cases.errors import CHANGED_CONCURRENTLY
 from shared.cases.models import Case, JointTask, TaskState, TimelineEntry
 from shared.cases.numbers import counter_key
-from shared.cases.states import AWAITING_INTAKE, CLOCK_RUNNING, LICENCE_CLOCK, UNDER_REVIEW, CaseState
+from shared.cases.states import AWAITING_INTAKE, UNDER_REVIEW, CaseState
 from shared.platform.aws import dynamodb
 from shared.platform.clock import iso, now
+from shared.platform.config import province_settings
 from shared.platform.dynamo import Repository, Transaction, from_item, query_page, shard_of, to_item
 from shared.platform.dynamo import values as expression_values
-from shared.platform.errors import BadRequest, Conflict
+from shared.platform.errors import Conflict
 from shared.platform.events import Envelope
 from shared.platform.pagination import Page, decode_cursor, encode_cursor
 
@@ -110,10 +92,6 @@ def _due_pk(shard: int) -> str:
     return f"ART32#{shard:02d}"
 
 
-def _clock_pk(shard: int) -> str:
-    return f"DUE#{shard:02d}"
-
-
 def _task_pk(department_id: str) -> str:
     return f"JTASK#{department_id}"
 
@@ -124,23 +102,8 @@ def _extension_pk(region_code: str) -> str:
 
 def city_prefixes() -> tuple[str, ...]:
     """Partitions of the supervisors' lists: the province's own items and its cities
-    (configuration, SUPERVISION_CITY_PREFIXES; Jiangsu: 3200 and its 13 cities)."""
-    return supervision_settings().city_prefixes
-
-
-def warnings_pk(region_code: str) -> str:
-    return f"WARN#{region_code[:4]}"
-
-
-def watch_on(case: Case) -> dt.date | None:
-    """The day the sweep should first look at a case: the earliest running due date."""
-    if case.state in LICENCE_CLOCK and case.licence_clock is not None:
-        return case.licence_clock.due_on
-    if case.state not in CLOCK_RUNNING or case.deadlines is None or case.deadlines.suspended_since is not None:
-        return None
-    dates = [case.deadlines.legal_due_on, case.deadlines.promised_due_on]
-    dates.extend(task.due_on for task in case.joint_tasks if task.state is TaskState.OPEN)
-    return min(dates)
+    (PROVINCE_CODE and the division table; Jiangsu: 3200 and its 13 cities)."""
+    return province_settings().province_cities
 
 
 def case_record(case: Case) -> dict[str, Any]:
@@ -161,10 +124,6 @@ def case_record(case: Case) -> dict[str, Any]:
     if case.extension_request is not None and case.state in UNDER_REVIEW:
         record["gsi2pk"] = _extension_pk(case.item.region_code)
         record["gsi2sk"] = f"{iso(case.extension_request.requested_at)}#{case.case_id}"
-    watch = watch_on(case)
-    if watch is not None:
-        record["gsi3pk"] = _clock_pk(shard_of(case.case_id, DUE_SHARDS))
-        record["gsi3sk"] = f"{watch.isoformat()}#{case.case_id}"
     return record
 
 
@@ -290,11 +249,9 @@ class CasesRepository(Repository):
         entries: Sequence[TimelineEntry],
         events: Sequence[Envelope],
         idempotency: IdempotencyRecord | None = None,
-        resolve_warnings: Mapping[str, str] | None = None,
     ) -> None:
         """Commit a state change: the case, its timeline entries, its events (and the
-        Idempotency-Key record, and the resolution of warnings whose limit was met:
-        target → resolution) in one TransactWriteItems, or nothing at all."""
+        Idempotency-Key record) in one TransactWriteItems, or nothing at all."""
         transaction = self.transaction()
         transaction.put(
             case_record(case),
@@ -304,8 +261,6 @@ class CasesRepository(Repository):
             on_conflict=Conflict(CHANGED_CONCURRENTLY),
         )
         _task_index_changes(case, transaction)
-        if resolve_warnings:
-            self._resolve_warnings(case.case_id, resolve_warnings, transaction, case.updated_at)
         for entry in entries:
             transaction.put(
                 _timeline_record(case.case_id, entry),
@@ -423,66 +378,10 @@ class CasesRepository(Repository):
     def pending_extensions(self, city_prefixes: Sequence[str], *, limit: int, cursor: str | None) -> Page[Case]:
         """Cases whose extension request waits for a supervisor, oldest request first,
         city partition by city (gsi2)."""
-        items, next_cursor = self._partitions_page(
+        items, next_cursor = self.partitions_page(
             "gsi2", [_extension_pk(city) for city in city_prefixes], limit=limit, cursor=cursor
         )
         return Page[Case](items=[Case.model_validate(item) for item in items], next_cursor=next_cursor)
-
-    def _partitions_page(
-        self,
-        index: str,
-        partitions: Sequence[str],
-        *,
-        limit: int,
-        cursor: str | None,
-        newest_first: bool = False,
-        filter_expression: str | None = None,
-        filter_names: dict[str, str] | None = None,
-        filter_values: dict[str, Any] | None = None,
-    ) -> tuple[list[dict[str, Any]], str | None]:
-        """One page over several partitions of an index, partition by partition; the
-        opaque cursor names the partition (`part`) and the key in it. A filter narrows
-        what is returned (DynamoDB's `Limit` counts what is read, so this reads on until
-        the page is full or the partitions end)."""
-        pk_name = f"{index}pk"
-        position = decode_cursor(cursor)
-        parts = list(partitions)
-        if position is not None:
-            part = str(position.get("part", ""))
-            if part not in parts:
-                raise BadRequest("invalid_cursor")
-            parts = parts[parts.index(part) :]
-        found: list[dict[str, Any]] = []
-        for number, partition in enumerate(parts):
-            arguments: dict[str, Any] = {
-                "TableName": self.table,
-                "IndexName": index,
-                "KeyConditionExpression": "#pk = :pk",
-                "ExpressionAttributeNames": {"#pk": pk_name, **(filter_names or {})},
-                "ExpressionAttributeValues": expression_values(pk=partition, **(filter_values or {})),
-                "ScanIndexForward": not newest_first,
-            }
-            if filter_expression:
-                arguments["FilterExpression"] = filter_expression
-            start = {k: v for k, v in (position or {}).items() if k != "part"} if number == 0 else {}
-            if start:
-                if start.get(pk_name) != partition:
-                    raise BadRequest("invalid_cursor")
-                arguments["ExclusiveStartKey"] = to_item(start)
-            while True:
-                arguments["Limit"] = limit - len(found)
-                response = dynamodb().query(**arguments)
-                found.extend(from_item(item) for item in response.get("Items", []))
-                last = response.get("LastEvaluatedKey")
-                if len(found) >= limit:
-                    if last:
-                        return found, encode_cursor({"part": partition, **from_item(last)})
-                    following = parts[number + 1 :]
-                    return found, encode_cursor({"part": following[0]}) if following else None
-                if not last:
-                    break
-                arguments["ExclusiveStartKey"] = last
-        return found, None
 
     def due_for_deemed_acceptance(self, today: dt.date, shard: int) -> Iterator[Case]:
         """Cases of one shard whose Art. 32 day ended before `today` (gsi3, oldest first)."""
@@ -492,125 +391,3 @@ class CasesRepository(Repository):
             ExpressionAttributeValues=expression_values(pk=_due_pk(shard), today=today.isoformat()),
         ):
             yield Case.model_validate(item)
-
-    def watched_until(self, last_day: dt.date, shard: int) -> Iterator[Case]:
-        """Running cases of one shard whose watch date is on or before `last_day` (gsi3)."""
-        for item in self.query_all(
-            IndexName="gsi3",
-            KeyConditionExpression="gsi3pk = :pk AND gsi3sk < :end",
-            ExpressionAttributeValues=expression_values(
-                pk=_clock_pk(shard), end=(last_day + dt.timedelta(days=1)).isoformat()
-            ),
-        ):
-            yield Case.model_validate(item)
-
-    # --- warnings (效能监察预警) ----------------------------------------------------------
-
-    def put_warning(self, warning: dict[str, Any], event: Envelope, *, case_version: int) -> bool:
-        """Write a warning and its event once: False when it exists already, or when the
-        case changed since the sweep read it (from an index: it may since have been
-        decided, and its warnings resolved; the next run reads it again)."""
-        record = {
-            "pk": case_pk(str(warning["case_id"])),
-            "sk": f"WARN#{warning['target']}#{warning['kind']}#{warning['level']}",
-            "kind": "warning",  # the record's kind; the warning's own kind is kept as `warning_kind`
-            **{k: v for k, v in warning.items() if k != "kind"},
-            "warning_kind": warning["kind"],
-            "gsi1pk": warnings_pk(str(warning["region_code"])),
-            "gsi1sk": (
-                f"{warning['raised_at']}#{warning['case_id']}#{warning['target']}#{warning['kind']}#{warning['level']}"
-            ),
-        }
-        transaction = self.transaction()
-        transaction.put(record, condition="attribute_not_exists(pk)", on_conflict=Conflict("warning_exists"))
-        transaction.check(
-            {"pk": record["pk"], "sk": CASE_SK},
-            "version = :version",
-            values=expression_values(version=case_version),
-            on_conflict=Conflict("warning_exists"),
-        )
-        transaction.emit(event)
-        try:
-            transaction.commit()
-        except Conflict as exc:
-            if exc.code == "warning_exists":
-                return False
-            raise
-        return True
-
-    def existing_warnings(self, keys: Sequence[tuple[str, str, str, str]]) -> set[tuple[str, str, str, str]]:
-        """Which of (case id, target, kind, level) are written already: BatchGetItem, 100 keys a call."""
-        found: set[tuple[str, str, str, str]] = set()
-        for start in range(0, len(keys), 100):
-            wanted = [
-                to_item({"pk": case_pk(case_id), "sk": f"WARN#{target}#{kind}#{level}"})
-                for case_id, target, kind, level in keys[start : start + 100]
-            ]
-            request: dict[str, Any] = {self.table: {"Keys": wanted, "ProjectionExpression": "pk, sk"}}
-            while request:
-                response = dynamodb().batch_get_item(RequestItems=request)
-                for item in response.get("Responses", {}).get(self.table, []):
-                    record = from_item(item)
-                    _, target, kind, level = str(record["sk"]).split("#", 3)
-                    found.add((str(record["pk"]).removeprefix("CASE#"), target, kind, level))
-                request = response.get("UnprocessedKeys") or {}
-        return found
-
-    def warnings_page(
-        self,
-        city_prefixes: Sequence[str],
-        *,
-        region_prefix: str,
-        department_id: str | None,
-        level: str | None,
-        kind: str | None,
-        limit: int,
-        cursor: str | None,
-    ) -> Page[dict[str, Any]]:
-        """Open warnings of the city partitions (gsi1), newest first in each, narrowed by
-        region prefix, department, level and kind; resolved ones left the index."""
-        conditions = ["begins_with(region_code, :region)"]
-        names: dict[str, str] = {}
-        wanted: dict[str, Any] = {"region": region_prefix}
-        for attribute, value in (("department_id", department_id), ("level", level), ("warning_kind", kind)):
-            if value:
-                conditions.append(f"#{attribute} = :{attribute}")
-                names[f"#{attribute}"] = attribute
-                wanted[attribute] = value
-        items, next_cursor = self._partitions_page(
-            "gsi1",
-            [f"WARN#{city}" for city in city_prefixes],
-            limit=limit,
-            cursor=cursor,
-            newest_first=True,
-            filter_expression=" AND ".join(conditions),
-            filter_names=names,
-            filter_values=wanted,
-        )
-        plain = [
-            {k: v for k, v in item.items() if not k.startswith(("gsi", "pk", "sk", "kind", "warning_kind"))}
-            | {"kind": item.get("warning_kind", "legal")}
-            for item in items
-        ]
-        return Page[dict[str, Any]](items=plain, next_cursor=next_cursor)
-
-    def _resolve_warnings(
-        self, case_id: str, resolutions: Mapping[str, str], transaction: Transaction, at: dt.datetime
-    ) -> None:
-        """Resolve the open warnings of the given targets (target → resolution) in the
-        transition's transaction: they leave the supervisors' list (gsi1 keys removed)
-        and keep `resolved_at` and `resolution`. One Query of the case's warnings."""
-        for item in self.query_all(
-            KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
-            FilterExpression="attribute_exists(gsi1pk)",
-            ExpressionAttributeValues=expression_values(pk=case_pk(case_id), prefix="WARN#"),
-            ConsistentRead=True,
-        ):
-            resolution = resolutions.get(str(item["target"]))
-            if resolution is None:
-                continue
-            transaction.update(
-                {"pk": item["pk"], "sk": item["sk"]},
-                "SET resolved_at = :at, resolution = :resolution REMOVE gsi1pk, gsi1sk",
-                values=expression_values(at=iso(at), resolution=resolution),
-            )

@@ -50,7 +50,7 @@ from shared.cases.models import (
 from shared.cases.policy import actor_of, ensure_department_side, ensure_non_applicant, ensure_supervisor_of, task_of
 from shared.cases.repository import city_prefixes
 from shared.cases.states import FULFILMENT_STATES, STATE_NAMES, CaseAction
-from shared.cases.storage import MaterialStore, decision_key
+from shared.cases.storage import decision_key
 from shared.cases.views import detail_for
 from shared.platform.clock import today_in_shanghai
 from shared.platform.errors import Conflict, Forbidden
@@ -89,17 +89,11 @@ def _plain_event(event_type: str, correlation_id: str | None) -> Callable[[Case,
 class Review:
     """Use cases after acceptance, up to the decision and 办结."""
 
-    def __init__(self, ledger: CaseLedger, store: Callable[[], MaterialStore]) -> None:
+    def __init__(self, ledger: CaseLedger) -> None:
         self.ledger = ledger
-        self._store = store
-
-    @property
-    def store(self) -> MaterialStore:
-        """The materials bucket, built on first use (the workers that never touch it lack its name)."""
-        return self._store()
 
     def _after(self, principal: Principal, final: Case) -> CaseDetail:
-        return detail_for(principal, final, self.ledger.timeline(final.case_id), self.store)
+        return detail_for(principal, final, self.ledger.timeline(final.case_id), self.ledger.store)
 
     def _simple(
         self,
@@ -369,7 +363,7 @@ class Review:
         tasks = [decided if t.department_id == task.department_id else t for t in case.joint_tasks]
         after = case.model_copy(update={"joint_tasks": tasks})
         verdict = "同意" if request.outcome is DecisionOutcome.APPROVED else "不同意"
-        note = f"并联审批（{task.department_id}）{verdict}：{request.reason}"
+        note = f"并联审批（{task.department_name or task.department_id}）{verdict}：{request.reason}"
         # a task opinion is recorded on the timeline without changing the case's state
         entry = self.ledger.entry(case, CaseAction.JOINT_OPINION, case.state, actor, note)
         version = case.version + 1
@@ -417,7 +411,8 @@ class Review:
         at = moment()
         decision_id = new_id()
         opinions = [
-            f"{t.department_id}：{'同意' if t.state is TaskState.APPROVED else '不同意'}（{t.reason}）"
+            f"{t.department_name or t.department_id}：{'同意' if t.state is TaskState.APPROVED else '不同意'}"
+            f"（{t.reason}）"
             for t in case.joint_tasks
         ]
         document_number = f"{case.case_number}D"
@@ -439,7 +434,7 @@ class Review:
         )
         key = decision_key(case.case_id, decision_id)
         # the document is written first; a losing racer leaves an unreferenced object only
-        self.store.put_document(key, rendered.body, sha256=rendered.sha256)
+        self.ledger.store.put_document(key, rendered.body, sha256=rendered.sha256)
         decision = Decision(
             decision_id=decision_id,
             document_number=document_number,

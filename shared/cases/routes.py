@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from shared.cases.licence_materials import LicenceMaterialRequest
@@ -21,7 +21,6 @@ from shared.cases.models import (
     AcceptRequest,
     CaseDetail,
     CaseSummary,
-    DeadlineWarning,
     DecideRequest,
     ExtendRequest,
     ExtensionRequestEntry,
@@ -32,6 +31,7 @@ from shared.cases.models import (
     NewCase,
     ReasonRequest,
     Receipt,
+    RenewalRequest,
     StaffSupplementRequest,
     SubmitRequest,
     SuspendRequest,
@@ -39,13 +39,10 @@ from shared.cases.models import (
     TimelineVerification,
     UploadRequest,
     UploadTicket,
-    WarningKind,
-    WarningLevel,
     WorkQueueEntry,
 )
 from shared.cases.service import CasesService, cases_service
 from shared.cases.states import CaseAction
-from shared.codes.divisions import SCOPE_PREFIX_PATTERN
 from shared.platform.idempotency import once
 from shared.platform.observability import correlation_id
 from shared.platform.pagination import DEFAULT_LIMIT, Page
@@ -116,6 +113,47 @@ def create_case(
         return _service().create_draft(principal, body).model_dump(mode="json")
 
     scope = f"cases.create:{principal.subject_id}:{principal.acting_for}"
+    result = once(scope=scope, key=idempotency_key, payload=body.model_dump(mode="json"), produce=produce)
+    return CaseDetail.model_validate(result)
+
+
+@route(
+    router,
+    "POST",
+    "/v1/cases/renewals",
+    status_code=201,
+    summary="Apply to renew a licence (延续)",
+    description=(
+        "行政许可法 第50条: the holder renews one of their own licences (from /v1/me/licences or the expiry "
+        "reminder). Starts a draft case for the renewal item the issuing item names, at the issuing department, "
+        "linked to the licence (`renews`): the licence fills every material slot it can stand in for (consent "
+        "logged in the holder's usage log) and the form starts with the licence number and the original "
+        "application's answers. The application must be made at least 30 days (or the item's "
+        "`renewal_lead_days`) before the licence expires — checked here and at submission; the department decides "
+        "before it expires. An approval issues the renewed licence, which supersedes the old one."
+    ),
+    tags=[APPLY_TAG],
+    access=Access.APPLICANT,
+    scoped=True,
+    responses={
+        201: _ok("The renewal draft, prefilled"),
+        404: _problem("Not the caller's licence (licence.not_found)"),
+        409: _problem(
+            "Not renewable: not active or long-term (licence.not_renewable), no renewal item online "
+            "(case.not_renewable_online), too late under Art. 50 (case.renewal_too_late); Idempotency-Key reused"
+        ),
+        422: _problem("The renewal item is not published (case.item_not_available), bad delivery"),
+        **_ROLE,
+    },
+)
+def start_renewal(
+    principal: Principal, body: Annotated[RenewalRequest, Body()], idempotency_key: IdempotencyKey = None
+) -> CaseDetail:
+
+    def produce() -> dict[str, Any]:
+        return _service().start_renewal(principal, body).model_dump(mode="json")
+
+    scope = f"cases.renew:{principal.subject_id}:{principal.acting_for}"
     result = once(scope=scope, key=idempotency_key, payload=body.model_dump(mode="json"), produce=produce)
     return CaseDetail.model_validate(result)
 
@@ -715,49 +753,6 @@ def decide(principal: Principal, case_id: CaseId, body: Annotated[DecideRequest,
 )
 def complete(principal: Principal, case_id: CaseId, body: _NOTE = None) -> CaseDetail:
     return _service().complete(principal, case_id, body or AcceptRequest(), correlation_id=correlation_id())
-
-
-@route(
-    router,
-    "GET",
-    "/v1/supervision/warnings",
-    summary="Deadline warnings (效能监察预警)",
-    description=(
-        "Yellow and red warnings raised by the supervision sweep within the supervisor's region prefix, against "
-        "the legal limit, the promised limit (承诺时限), a joint task's limit or the Art. 44 licence limit (10 working "
-        "days from an approval to the certificate) (`kind`), optionally narrowed to a "
-        "region, a department, a level and a kind. Only open warnings: a warning is resolved (and leaves this list) "
-        "when its limit is met — the case is decided or withdrawn, or the joint task's opinion is given. Paged with "
-        "`limit` and the opaque `cursor`, city by city, newest first within a city."
-    ),
-    tags=[SUPERVISION_TAG],
-    access=Access.SUPERVISOR,
-    scoped=True,
-    responses={200: _ok("A page of open warnings"), 400: _problem("Bad cursor (invalid_cursor)"), **_ROLE},
-)
-def warnings(
-    principal: Principal,
-    region_code: Annotated[
-        str | None, Query(pattern=SCOPE_PREFIX_PATTERN, description="Region code or prefix (2, 4, 6, 9 or 12 digits).")
-    ] = None,
-    department_id: Annotated[str | None, Query(max_length=64, description="Department id.")] = None,
-    level: Annotated[WarningLevel | None, Query(description="yellow or red.")] = None,
-    kind: Annotated[WarningKind | None, Query(description="legal, promised, task or licence (which limit).")] = None,
-    limit: Limit = DEFAULT_LIMIT,
-    cursor: Cursor = None,
-) -> Page[DeadlineWarning]:
-    page = _service().list_warnings(
-        principal,
-        region_code=region_code,
-        department_id=department_id,
-        level=level.value if level else None,
-        kind=kind.value if kind else None,
-        limit=limit,
-        cursor=cursor,
-    )
-    return Page[DeadlineWarning](
-        items=[DeadlineWarning.model_validate(item) for item in page.items], next_cursor=page.next_cursor
-    )
 
 
 @route(

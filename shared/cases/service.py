@@ -6,7 +6,6 @@ cases, composed (never inherited) from small modules over one case ledger:
   refuse, supplement notice, pre-review, Art. 32 deemed acceptance;
 - `review` — review, the clock, extensions, joint opinions, decision, 办结;
 - `fulfilment` — steps done by other contexts (payment, licence, delivery);
-- `supervision` — the deadline sweep and the warnings list;
 
 over `ledger` (load, target, entry, commit), `policy` (who may do what) and
 `views` (what a caller sees). No boto3 here: the table is `CasesRepository`
@@ -19,7 +18,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from functools import cache
-from typing import Any
 
 from shared.cases.application import Application
 from shared.cases.fulfilment import Fulfilment, StepOutcome
@@ -41,6 +39,7 @@ from shared.cases.models import (
     NewCase,
     ReasonRequest,
     Receipt,
+    RenewalRequest,
     StaffSupplementRequest,
     SubmitRequest,
     SuspendRequest,
@@ -51,14 +50,14 @@ from shared.cases.models import (
     WorkQueueEntry,
 )
 from shared.cases.policy import ensure_can_read
+from shared.cases.renewal import start_renewal
 from shared.cases.repository import CasesRepository
 from shared.cases.review import Review
 from shared.cases.states import CaseAction
 from shared.cases.storage import MaterialStore, material_store
-from shared.cases.supervision import Supervision, SupervisionResult, WarningPolicy
 from shared.cases.timeline import verify
 from shared.cases.views import detail_for, summary_of
-from shared.platform.pagination import DEFAULT_LIMIT, Page
+from shared.platform.pagination import Page
 from shared.platform.principal import Principal
 
 
@@ -66,8 +65,7 @@ class CasesService:
     """Every use case of the cases context, each delegated to its module."""
 
     def __init__(self, repository: CasesRepository | None = None, store: MaterialStore | None = None) -> None:
-        self.ledger = CaseLedger(repository)
-        self._store = store
+        self.ledger = CaseLedger(repository, store)
 
     @property
     def repository(self) -> CasesRepository:
@@ -75,32 +73,23 @@ class CasesService:
 
     @property
     def store(self) -> MaterialStore:
-        return self._material_store()
-
-    def _material_store(self) -> MaterialStore:
-        if self._store is None:  # built on first use: workers that never touch the bucket lack its name
-            self._store = material_store()
-        return self._store
+        return self.ledger.store
 
     @property
     def application(self) -> Application:
-        return Application(self.ledger, self._material_store)
+        return Application(self.ledger)
 
     @property
     def intake(self) -> Intake:
-        return Intake(self.ledger, self._material_store)
+        return Intake(self.ledger)
 
     @property
     def review(self) -> Review:
-        return Review(self.ledger, self._material_store)
+        return Review(self.ledger)
 
     @property
     def fulfilment(self) -> Fulfilment:
         return Fulfilment(self.ledger)
-
-    @property
-    def supervision(self) -> Supervision:
-        return Supervision(self.ledger)
 
     # --- reading ------------------------------------------------------------------------------
 
@@ -135,27 +124,6 @@ class CasesService:
     ) -> Page[ExtensionRequestEntry]:
         return self.review.extension_requests(principal, limit=limit, cursor=cursor)
 
-    def list_warnings(
-        self,
-        principal: Principal,
-        *,
-        region_code: str | None,
-        department_id: str | None,
-        level: str | None,
-        kind: str | None = None,
-        limit: int = DEFAULT_LIMIT,
-        cursor: str | None = None,
-    ) -> Page[dict[str, Any]]:
-        return self.supervision.list_warnings(
-            principal,
-            region_code=region_code,
-            department_id=department_id,
-            level=level,
-            kind=kind,
-            limit=limit,
-            cursor=cursor,
-        )
-
     # --- the applicant's side -----------------------------------------------------------------
 
     def create_draft(self, principal: Principal, new: NewCase) -> CaseDetail:
@@ -163,6 +131,10 @@ class CasesService:
 
     def take_in_at_hall(self, principal: Principal, request: HallIntakeRequest) -> CaseDetail:
         return self.application.take_in_at_hall(principal, request)
+
+    def start_renewal(self, principal: Principal, request: RenewalRequest) -> CaseDetail:
+        """延续 (Art. 50): a draft renewal case for the caller's licence, prefilled (shared.cases.renewal)."""
+        return self.detail(principal, start_renewal(self.application, principal, request))
 
     def update_form(self, principal: Principal, case_id: str, update: FormUpdate) -> CaseDetail:
         return self.application.update_form(principal, case_id, update)
@@ -270,7 +242,7 @@ class CasesService:
     ) -> CaseDetail:
         return self.review.complete(principal, case_id, request, correlation_id=correlation_id)
 
-    # --- after the decision, and supervision ---------------------------------------------------
+    # --- after the decision ---------------------------------------------------
 
     def step_done(
         self,
@@ -282,16 +254,6 @@ class CasesService:
         correlation_id: str | None,
     ) -> StepOutcome:
         return self.fulfilment.step_done(case_id, step, reference, note=note, correlation_id=correlation_id)
-
-    def sweep_deadlines(
-        self,
-        today: dt.date,
-        policy: WarningPolicy,
-        *,
-        correlation_id: str | None,
-        keep_going: Callable[[], bool] = lambda: True,
-    ) -> SupervisionResult:
-        return self.supervision.sweep_deadlines(today, policy, correlation_id=correlation_id, keep_going=keep_going)
 
 
 @cache

@@ -1,13 +1,9 @@
-"""The materials bucket (申请材料存储): presigned POST uploads and their check.
-
-Files go straight from the applicant's browser or app to S3 with a presigned
-POST (the API never carries file bytes). The POST policy pins the object key,
-the content type, the exact size and the slot, file name and SHA-256 as
-metadata; S3 refuses an upload that breaks it. An upload only counts once
-`confirm` has read the object back: it exists, its size and type are what the
-slot allows, its first bytes fit the type (a renamed file is caught) and its
-SHA-256 is the declared one. The local cloud's S3 does not enforce POST
-policies, so that read-back is what makes the checks hold everywhere.
+"""The materials bucket (申请材料存储): presigned POST uploads and their check,
+on the platform's upload mechanism (`shared.platform.uploads`, which ticket
+attachments share): the POST policy pins the key, type, exact size and the slot,
+file name and SHA-256 as metadata, and an upload only counts once `confirm` has
+read the object back — its size and type are what the slot allows, its first
+bytes fit the type (a renamed file is caught) and its SHA-256 is the declared one.
 
 Keys: `cases/<case_id>/<material_id>`: the case id in the key means a
 material id of one case cannot be confirmed into another.
@@ -15,29 +11,21 @@ material id of one case cannot be confirmed into another.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
-from urllib.parse import quote, unquote
-
-from botocore.exceptions import ClientError
+from urllib.parse import quote
 
 from shared.cases.config import materials_settings
 from shared.cases.formats import MAGIC_BYTES_NEEDED
+from shared.platform import uploads
 from shared.platform.aws import s3
+from shared.platform.uploads import UploadForm
 
-_READ_CHUNK = 1024 * 1024
+__all__ = ["MaterialStore", "StoredFile", "UploadForm", "decision_key", "material_store", "object_key"]
 
 
 def object_key(case_id: str, material_id: str) -> str:
     return f"cases/{case_id}/{material_id}"
-
-
-@dataclass(frozen=True)
-class UploadForm:
-    url: str
-    fields: dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -72,55 +60,31 @@ class MaterialStore:
         expires_in_s: int,
     ) -> UploadForm:
         """A presigned POST for exactly this file (no AWS call: signed locally)."""
-        fields = {
-            "Content-Type": content_type,
-            "x-amz-meta-slot-id": slot_id,
-            "x-amz-meta-file-name": quote(file_name, safe=""),
-            "x-amz-meta-sha256": sha256,
-        }
-        conditions: list[Any] = [{name: value} for name, value in fields.items()]
-        conditions.append(["content-length-range", size_bytes, size_bytes])
-        posted = s3().generate_presigned_post(
+        return uploads.upload_form(
             self.bucket,
             object_key(case_id, material_id),
-            Fields=fields,
-            Conditions=conditions,
-            ExpiresIn=expires_in_s,
+            content_type=content_type,
+            size_bytes=size_bytes,
+            metadata={"slot-id": slot_id, "file-name": file_name, "sha256": sha256},
+            expires_in_s=expires_in_s,
         )
-        return UploadForm(url=str(posted["url"]), fields={k: str(v) for k, v in posted["fields"].items()})
 
     def read_back(self, case_id: str, material_id: str, *, max_bytes: int) -> StoredFile | None:
         """The uploaded object (one GetObject); None when nothing was uploaded.
         Bodies larger than `max_bytes` are not read (their size already fails)."""
-        try:
-            response = s3().get_object(Bucket=self.bucket, Key=object_key(case_id, material_id))
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") in {"NoSuchKey", "404", "NotFound"}:
-                return None
-            raise
-        size = int(response.get("ContentLength", 0))
-        metadata = {k.lower(): v for k, v in (response.get("Metadata") or {}).items()}
-        body = response["Body"]
-        digest: str | None = None
-        head = b""
-        try:
-            if size <= max_bytes:
-                hasher = hashlib.sha256()
-                for chunk in iter(lambda: body.read(_READ_CHUNK), b""):
-                    if len(head) < MAGIC_BYTES_NEEDED:
-                        head += chunk[: MAGIC_BYTES_NEEDED - len(head)]
-                    hasher.update(chunk)
-                digest = hasher.hexdigest()
-        finally:
-            body.close()
+        stored = uploads.read_back(
+            self.bucket, object_key(case_id, material_id), max_bytes=max_bytes, head_bytes=MAGIC_BYTES_NEEDED
+        )
+        if stored is None:
+            return None
         return StoredFile(
-            size_bytes=size,
-            content_type=str(response.get("ContentType") or ""),
-            slot_id=metadata.get("slot-id", ""),
-            file_name=unquote(metadata.get("file-name", "")),
-            declared_sha256=metadata.get("sha256", ""),
-            sha256=digest,
-            head=head,
+            size_bytes=stored.size_bytes,
+            content_type=stored.content_type,
+            slot_id=stored.metadata.get("slot-id", ""),
+            file_name=stored.metadata.get("file-name", ""),
+            declared_sha256=stored.metadata.get("sha256", ""),
+            sha256=stored.sha256,
+            head=stored.head,
         )
 
     # --- decision documents (决定书) ------------------------------------------------

@@ -1,28 +1,25 @@
-"""The tamper-evident timeline (办件轨迹): every transition appends an entry
-whose hash covers its own fields and the previous entry's hash, so changing,
-removing or reordering any entry breaks every hash after it.
-
-SHA-256 over a canonical JSON form (sorted keys, no whitespace). SM3 would
-fit the national rules equally; swapping the digest is a one-line change
-here, but every stored chain would then need its algorithm recorded.
+"""The case's tamper-evident timeline (办件轨迹): the entries a case's transitions
+append, chained by `shared.platform.hashchain` (the mechanism every timeline shares).
+Which fields an entry's hash covers is decided here; the canonical form is the one
+stored chains were written with, so they still verify.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from shared.cases.models import TimelineEntry, TimelineVerification
 from shared.cases.states import CaseAction, CaseState
 from shared.platform.clock import iso
+from shared.platform.hashchain import GENESIS_HASH, check_chain, link_hash
 
-GENESIS_HASH = "0" * 64
-"""The `prev_hash` of the first entry."""
+__all__ = ["GENESIS_HASH", "next_entry", "verify"]
 
 
-def _digest(
+def _fields(
+    case_id: str,
     *,
     seq: int,
     at: datetime,
@@ -32,27 +29,32 @@ def _digest(
     actor_role: str,
     actor: str,
     reason: str | None,
-    prev_hash: str,
-    case_id: str,
-) -> str:
-    canonical = json.dumps(
-        {
-            "case_id": case_id,
-            "seq": seq,
-            "at": iso(at),
-            "action": action.value,
-            "from": from_state.value if from_state else None,
-            "to": to_state.value,
-            "actor_role": actor_role,
-            "actor": actor,
-            "reason": reason,
-            "prev": prev_hash,
-        },
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=False,
+) -> dict[str, Any]:
+    return {
+        "case_id": case_id,
+        "seq": seq,
+        "at": iso(at),
+        "action": action.value,
+        "from": from_state.value if from_state else None,
+        "to": to_state.value,
+        "actor_role": actor_role,
+        "actor": actor,
+        "reason": reason,
+    }
+
+
+def _entry_fields(case_id: str, entry: TimelineEntry) -> dict[str, Any]:
+    return _fields(
+        case_id,
+        seq=entry.seq,
+        at=entry.at,
+        action=entry.action,
+        from_state=entry.from_state,
+        to_state=entry.to_state,
+        actor_role=entry.actor_role,
+        actor=entry.actor,
+        reason=entry.reason,
     )
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def next_entry(
@@ -72,7 +74,8 @@ def next_entry(
     at = at.replace(microsecond=0)
     seq = previous_length + 1
     prev_hash = previous_hash or GENESIS_HASH
-    digest = _digest(
+    fields = _fields(
+        case_id,
         seq=seq,
         at=at,
         action=action,
@@ -81,8 +84,6 @@ def next_entry(
         actor_role=actor_role,
         actor=actor,
         reason=reason,
-        prev_hash=prev_hash,
-        case_id=case_id,
     )
     return TimelineEntry(
         seq=seq,
@@ -94,44 +95,26 @@ def next_entry(
         actor=actor,
         reason=reason,
         prev_hash=prev_hash,
-        hash=digest,
+        hash=link_hash(fields, prev_hash),
     )
 
 
 def verify(case_id: str, entries: Sequence[TimelineEntry], expected_head: str) -> TimelineVerification:
-    """Recompute the chain; the first entry that does not verify is `broken_at`.
-
-    An entry breaks the chain when its sequence number skips, its `prev_hash`
-    is not the recomputed hash before it, or its own hash differs from the
-    recomputed one. A chain whose last hash is not the head the case record
-    holds has lost entries at its end.
-    """
-    previous = GENESIS_HASH
-    broken_at: int | None = None
-    for position, entry in enumerate(sorted(entries, key=lambda e: e.seq), start=1):
-        recomputed = _digest(
-            seq=entry.seq,
-            at=entry.at,
-            action=entry.action,
-            from_state=entry.from_state,
-            to_state=entry.to_state,
-            actor_role=entry.actor_role,
-            actor=entry.actor,
-            reason=entry.reason,
-            prev_hash=previous,
-            case_id=case_id,
-        )
-        if entry.seq != position or entry.prev_hash != previous or entry.hash != recomputed:
-            broken_at = position
-            break
-        previous = recomputed
-    if broken_at is None and previous != (expected_head or GENESIS_HASH):
-        broken_at = len(entries) + 1
+    """Recompute the chain (`shared.platform.hashchain.check_chain`); the first entry
+    that does not verify is `broken_at`."""
+    checked = check_chain(
+        entries,
+        expected_head,
+        seq=lambda e: e.seq,
+        prev_hash=lambda e: e.prev_hash,
+        stored_hash=lambda e: e.hash,
+        fields=lambda e: _entry_fields(case_id, e),
+    )
     return TimelineVerification(
         case_id=case_id,
-        valid=broken_at is None,
-        length=len(entries),
-        head=previous,
+        valid=checked.valid,
+        length=checked.length,
+        head=checked.head,
         expected_head=expected_head,
-        broken_at=broken_at,
+        broken_at=checked.broken_at,
     )

@@ -12,11 +12,12 @@ from shared.cases.models import (
     CaseDetail,
     CaseSummary,
     DeliveryView,
+    LicenceClockView,
     RequiredAction,
     TimelineEntry,
 )
 from shared.cases.policy import task_of
-from shared.cases.states import AWAITING_INTAKE, STATE_NAMES, CaseState
+from shared.cases.states import AWAITING_INTAKE, LICENCE_CLOCK, STATE_NAMES, CaseState
 from shared.cases.storage import MaterialStore
 from shared.platform.principal import APPLICANT_ROLES, Principal
 
@@ -73,6 +74,8 @@ def required_actions(case: Case) -> list[RequiredAction]:
             ]
         case CaseState.ACCEPTED | CaseState.IN_REVIEW:
             promised = case.deadlines.promised_due_on if case.deadlines else None
+            if case.renews is not None:  # Art. 50: decided before the licence expires
+                promised = min(promised, case.renews.decide_by) if promised else case.renews.decide_by
             open_tasks = [t for t in case.joint_tasks if t.state == "open"]
             if open_tasks:
                 return [
@@ -98,7 +101,8 @@ def required_actions(case: Case) -> list[RequiredAction]:
                 RequiredAction(who="applicant", action="pay", message=f"请缴纳费用 {fen // 100}.{fen % 100:02d} 元")
             ]
         case CaseState.AWAITING_LICENCE:
-            return [RequiredAction(who="system", action="issue_licence", message="电子证照制证中")]
+            due_on = case.licence_clock.due_on if case.licence_clock else None  # Art. 44
+            return [RequiredAction(who="system", action="issue_licence", message="电子证照制证中", due_on=due_on)]
         case CaseState.AWAITING_DELIVERY:
             return [RequiredAction(who="system", action="deliver", message="办理结果快递寄送中")]
         case _:
@@ -123,6 +127,12 @@ def detail_of(case: Case, timeline: Sequence[TimelineEntry]) -> CaseDetail:
         pending_steps=case.pending_steps,
         fulfilment=case.fulfilment,
         fee_total_fen=case.item.fee_total_fen,
+        renews=case.renews,
+        licence_clock=(
+            LicenceClockView(**case.licence_clock.model_dump(), running=case.state in LICENCE_CLOCK)
+            if case.licence_clock is not None
+            else None
+        ),
         required_actions=required_actions(case),
         timeline=list(timeline),
     )

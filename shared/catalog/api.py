@@ -15,7 +15,6 @@ if TYPE_CHECKING:
     from shared.catalog.codes import make_government_uscc, parent_region
     from shared.catalog.models import ItemDetail
     from shared.catalog.open_data import snapshot_key, write_region_snapshot
-    from shared.catalog.ports import wire
     from shared.catalog.routes import router
     from shared.catalog.service import CatalogService
 
@@ -26,7 +25,6 @@ __all__ = [
     "parent_region",
     "router",
     "snapshot_key",
-    "wire",
     "write_region_snapshot",
 ]
 
@@ -40,6 +38,5 @@ __getattr__ = lazy_exports(
         "write_region_snapshot": ".open_data",
         "parent_region": ".codes",
         "make_government_uscc": ".codes",
-        "wire": ".ports",
     },
 )

@@ -12,7 +12,9 @@ No I/O here, so every rule can be checked exhaustively with property tests.
 - Implementation code 实施编码 (31): implementing body's USCC (18) + exercise
   level (1) + basic code (12), optionally followed by a 2-digit business
   suffix (业务办理项). The layout is not confirmed by a published standard
-  (see standards.md), which is why every position lives in this one module.
+  (see standards.md), so the widths are configuration (`CATALOG_CODE_LAYOUT`,
+  `CATALOG_BUSINESS_SUFFIX_DIGITS`, shared.catalog.config; D-113), read once
+  when this module is imported; the figures above are the defaults.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import re
 from dataclasses import dataclass
 from enum import IntEnum, StrEnum
 
+from shared.catalog.config import catalog_coding_settings
 from shared.codes import divisions
 from shared.codes.national import check_uscc, org_code_check_character, uscc_check_character
 
@@ -108,10 +111,41 @@ _PROVINCE_PREFIXES = frozenset(
         *("43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65", "71", "81", "82"),
     }
 )
-BASIC_CODE_PATTERN = r"^[0-9]{12}$"
-IMPLEMENTATION_CODE_PATTERN = r"^[0-9A-HJ-NP-RTUWXY]{18}[1-6][0-9]{12}([0-9]{2})?$"
-_BASIC_CODE = re.compile(BASIC_CODE_PATTERN)
-_IMPLEMENTATION_CODE = re.compile(IMPLEMENTATION_CODE_PATTERN)
+
+
+@dataclass(frozen=True)
+class CodingLayout:
+    """Widths of the basic code's parts and of the implementation code's business suffix."""
+
+    source: int = 2
+    item_type: int = 2
+    main_item: int = 5
+    sub_item: int = 3
+    business_suffix: int = 2
+
+    @property
+    def basic_length(self) -> int:
+        return self.source + self.item_type + self.main_item + self.sub_item
+
+    @property
+    def basic_pattern(self) -> str:
+        return rf"^[0-9]{{{self.basic_length}}}$"
+
+    @property
+    def implementation_pattern(self) -> str:
+        suffix = rf"([0-9]{{{self.business_suffix}}})?" if self.business_suffix else ""
+        return rf"^[0-9A-HJ-NP-RTUWXY]{{18}}[1-6][0-9]{{{self.basic_length}}}{suffix}$"
+
+
+def configured_layout() -> CodingLayout:
+    settings = catalog_coding_settings()
+    source, item_type, main_item, sub_item = settings.widths
+    return CodingLayout(source, item_type, main_item, sub_item, settings.catalog_business_suffix_digits)
+
+
+LAYOUT = configured_layout()
+BASIC_CODE_PATTERN = LAYOUT.basic_pattern
+IMPLEMENTATION_CODE_PATTERN = LAYOUT.implementation_pattern
 
 
 @dataclass(frozen=True)
@@ -140,18 +174,20 @@ class ImplementationCode:
         return f"{self.uscc}{self.exercise_level.value}{self.basic_code}{self.business_suffix or ''}"
 
 
-def parse_basic_code(code: str) -> BasicCode:
-    """Split a 12-digit basic code; ValueError names what is wrong."""
-    if not isinstance(code, str) or not _BASIC_CODE.match(code):
-        raise ValueError("a basic code is 12 digits")
-    source, type_digits = code[:2], code[2:4]
+def parse_basic_code(code: str, layout: CodingLayout = LAYOUT) -> BasicCode:
+    """Split a basic code (12 digits by default); ValueError names what is wrong."""
+    if not isinstance(code, str) or not re.match(layout.basic_pattern, code):
+        raise ValueError(f"a basic code is {layout.basic_length} digits")
+    main_at = layout.source + layout.item_type
+    sub_at = main_at + layout.main_item
+    source, type_digits = code[: layout.source], code[layout.source : main_at]
     if source != "00" and source not in _PROVINCE_PREFIXES:
         raise ValueError("a basic code's source is 00 (national) or a province code")
     try:
         item_type = ItemType(type_digits)
     except ValueError:
         raise ValueError(f"unknown item type {type_digits} in basic code") from None
-    return BasicCode(source=source, item_type=item_type, main_item=code[4:9], sub_item=code[9:12])
+    return BasicCode(source=source, item_type=item_type, main_item=code[main_at:sub_at], sub_item=code[sub_at:])
 
 
 def is_valid_basic_code(code: str) -> bool:
@@ -162,21 +198,22 @@ def is_valid_basic_code(code: str) -> bool:
     return True
 
 
-def parse_implementation_code(code: str) -> ImplementationCode:
-    """Split a 31-character (or 33 with business suffix) implementation code.
+def parse_implementation_code(code: str, layout: CodingLayout = LAYOUT) -> ImplementationCode:
+    """Split an implementation code (31 characters by default, 33 with a business suffix).
 
     The embedded USCC's check character and the basic code are validated too.
     """
-    if not isinstance(code, str) or not _IMPLEMENTATION_CODE.match(code):
+    if not isinstance(code, str) or not re.match(layout.implementation_pattern, code):
         raise ValueError("an implementation code is a USCC, a level digit 1-6 and a basic code")
+    end = 19 + layout.basic_length
     uscc = code[:18]
     if not is_valid_uscc(uscc):
         raise ValueError("the implementation code's USCC is not a valid GB 32100 code")
     return ImplementationCode(
         uscc=uscc,
         exercise_level=ExerciseLevel(int(code[18])),
-        basic_code=parse_basic_code(code[19:31]),
-        business_suffix=code[31:] or None,
+        basic_code=parse_basic_code(code[19:end], layout),
+        business_suffix=code[end:] or None,
     )
 
 

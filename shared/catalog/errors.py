@@ -10,6 +10,8 @@ from __future__ import annotations
 from shared.platform.errors import register_messages
 
 ITEM_NOT_FOUND = "catalog.item_not_found"
+SYNONYM_NOT_FOUND = "catalog.synonym_not_found"
+INVALID_SYNONYM = "catalog.invalid_synonym"
 DRAFT_NOT_FOUND = "catalog.draft_not_found"
 REGION_NOT_FOUND = "catalog.region_not_found"
 ITEM_EXISTS = "catalog.item_exists"
@@ -45,6 +47,7 @@ FIELD_INVALID_USCC = "catalog.invalid_uscc"
 FIELD_DUPLICATE_VALUE = "catalog.duplicate_value"
 FIELD_WRONG_PARENT = "catalog.wrong_parent"
 FIELD_UNKNOWN_LICENCE_TYPE = "catalog.unknown_licence_type"
+FIELD_RETIRED_LICENCE_TYPE = "catalog.retired_licence_type"
 FIELD_DROPPED = "catalog.field_dropped"
 FIELD_NOT_CLEARABLE = "catalog.field_not_clearable"
 FIELD_NOT_A_CURRENT_DIVISION = "catalog.not_a_current_division"
@@ -60,6 +63,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     FIELD_NOT_CLEARABLE: ("此字段不能清空（不是有默认值的事项字段）", "This is not a guide field with a default"),
     ITEM_NOT_FOUND: ("政务服务事项不存在或尚未发布", "The service item does not exist or is not published"),
+    SYNONYM_NOT_FOUND: ("该同义词不存在", "No such synonym"),
+    INVALID_SYNONYM: (
+        "同义词须为一个词，其含义须含至少一个关键词",
+        "A synonym is one word and must mean at least one keyword",
+    ),
     DRAFT_NOT_FOUND: ("该事项当前没有草稿", "The service item has no draft"),
     REGION_NOT_FOUND: ("行政区划不存在", "The administrative division does not exist"),
     ITEM_EXISTS: (
@@ -133,6 +141,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     FIELD_UNKNOWN_LICENCE_TYPE: (
         "证照目录中没有证照类型 {code}",
         "The licence-type directory has no type {code}",
+    ),
+    FIELD_RETIRED_LICENCE_TYPE: (
+        "证照类型 {code} 已停用",
+        "The licence type {code} is retired",
     ),
     FIELD_HALL_REQUIRED: ("“见一次面”事项须列出办理大厅", "A visit-once item must list at least one service hall"),
     FIELD_HALL_OUTSIDE_REGION: (

@@ -150,6 +150,22 @@ class ItemContent(_Input):
         default=None,
         description="E-licence type an approval of this item produces (证照类型代码, C11); none for no licence.",
     )
+    renewal_item_code: ImplementationCodeText | None = Field(
+        default=None,
+        description=(
+            "延续 (行政许可法 第50条): the item through which a holder renews a licence this item issued; "
+            "the holder starts it from the licence (POST /v1/cases/renewals). None: not renewable online."
+        ),
+    )
+    renewal_lead_days: int = Field(
+        default=30,
+        ge=0,
+        le=366,
+        description=(
+            "On a renewal item: a renewal is applied for at least this many days before the licence expires "
+            "(Art. 50: 30 unless a law, regulation or rule the item's legal basis names says otherwise)."
+        ),
+    )
     materials: list[Material] = Field(default_factory=list, max_length=60)
     form_schema: dict[str, Any] = Field(
         description="The application form as a JSON Schema object (Draft 2020-12 or Draft-07)."
@@ -230,10 +246,25 @@ class ItemIdentity(_Shape):
     exercise_level: int = Field(description="行使层级: 2 province, 3 city, 4 county, 5 township, 6 village.")
 
 
+class CoDepartment(_Shape):
+    """A co-department of a joint item, by id and name (as registered when the item was published)."""
+
+    department_id: str
+    name: str
+
+
 class ItemDetail(ItemContent, ItemIdentity):
     """A published (or retired) implementation as users see it: the full guide."""
 
     model_config = ConfigDict(extra="ignore", defer_build=True)
+
+    co_departments: list[CoDepartment] = Field(
+        default_factory=list,
+        description=(
+            "联办: the co-departments with their names, in the order of co_department_ids "
+            "(a department not registered at the item's division is named by its id)."
+        ),
+    )
 
     status: ItemStatus
     version: int
@@ -331,3 +362,26 @@ class BasicItem(_Shape):
     fingerprint: str
     created_at: AwareDatetime
     created_by_implementation: str
+
+
+# --- curated synonyms (D-172) -----------------------------------------------------------
+
+
+class SynonymUpdate(_Input):
+    means: Annotated[
+        str,
+        Field(
+            min_length=1,
+            max_length=40,
+            examples=["驾驶证"],
+            description="The keyword(s) searched instead, as the catalogue names the thing (space-separated).",
+        ),
+    ]
+
+
+class Synonym(_Shape):
+    """An operator-curated synonym: a search for `word` searches `means` instead."""
+
+    word: str
+    means: str
+    updated_by: str | None = None

@@ -12,6 +12,7 @@ Layout (one table, the template's `CatalogTable`):
 | version snapshot 版本         | `IMPL#<code>`       | `V#0001`, `V#0002`, …    |                   |
 | search term 检索词 (published) | `TERM#<term>`      | `<flag>#<region>#<code>` |                   |
 | every published item         | `ITEMS#<province2>` | `A#<region>#<code>`      |                   |
+| licence type (copy, D-101)   | `LTYPE#<type code>` | `LTYPE`                  |                   |
 | outbox event                 | `OUTBOX#<event id>` | `OUTBOX`                 | (stream → relay)  |
 
 - gsi1: `gsi1pk = REGION#<region_code>`, `gsi1sk = <item_type>#<basic_code>#<implementation_code>`
@@ -37,6 +38,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from botocore.exceptions import ClientError
 from pydantic import BaseModel
 
 from shared.catalog.codes import region_scope
@@ -51,6 +53,7 @@ from shared.catalog.models import (
     ItemVersion,
     OpenDataItem,
     Region,
+    Synonym,
 )
 from shared.catalog.search_text import (
     ELSEWHERE,
@@ -58,6 +61,7 @@ from shared.catalog.search_text import (
     NAME_PREFIX,
     lead_term,
     normalise,
+    pinyin_forms,
     search_text,
     term_entries,
 )
@@ -86,6 +90,8 @@ _FILTERED_QUERY_BATCH = 100
 # the cursor then resumes right after the last evaluated entry, so nothing
 # is skipped, and one request's cost stays bounded.
 _MAX_QUERY_CALLS_PER_PAGE = 8
+# Term records a typo-tolerant retry reads per lead term (one Query page each).
+_TYPO_BATCH = 300
 
 # Parts of the guide stored as JSON text: nothing ever filters inside them, a
 # map would drop JSON nulls (`"default": null` in a form schema), turn numbers
@@ -102,6 +108,7 @@ _OPEN_DATA_ATTRIBUTES = tuple(OpenDataItem.model_fields)
 # filter, just never used to look an item up.
 MAX_TERM_RECORDS = 47
 TERM_PARTITION = "TERM#"
+SYNONYM_PARTITION = "SYNONYM"
 ALL_ITEMS_PARTITION = "ITEMS#"
 ALL_ITEMS_FLAG = "A"
 _TERM_KEYS = ("pk", "sk")
@@ -184,7 +191,8 @@ def _term_records(item: ItemDetail) -> list[dict[str, Any]]:
 
 
 def _search_text_of(item: ItemDetail) -> str:
-    return search_text([item.name, item.basic_code, item.implementation_code, item.department_name, *item.tags])
+    fields = [item.name, item.basic_code, item.implementation_code, item.department_name, *item.tags]
+    return search_text([*fields, *pinyin_forms([item.name, *item.tags])])
 
 
 def _rank(name: str, phrase: str, has_keywords: bool) -> int:
@@ -196,6 +204,17 @@ def _rank(name: str, phrase: str, has_keywords: bool) -> int:
     if name.startswith(phrase):
         return 1
     return 2 if phrase in name else 3
+
+
+def _within_one(word: str, text: str) -> bool:
+    """Whether `text` holds `word` or a string of its length with one character changed."""
+    if word in text:
+        return True
+    size = len(word)
+    return any(
+        sum(a != b for a, b in zip(word, text[start : start + size], strict=True)) == 1
+        for start in range(len(text) - size + 1)
+    )
 
 
 @dataclass(frozen=True)
@@ -280,6 +299,34 @@ class CatalogRepository(Repository):
     def configured_table(self) -> str:
         return catalog_settings().catalog_table
 
+    # --- the catalogue's copy of the licence-type directory (D-101) ------------------
+
+    def licence_type_statuses(self, codes: Iterable[str]) -> dict[str, str]:
+        """`active` or `retired` per code, as the last `licence_type.changed` seen said; a code
+        never seen is absent (one BatchGetItem)."""
+        keys = [{"pk": f"LTYPE#{code}", "sk": "LTYPE"} for code in sorted(set(codes))]
+        return {str(row["pk"]).removeprefix("LTYPE#"): str(row["status"]) for row in self.get_items(keys)}
+
+    def record_licence_type(self, code: str, *, name: str, status: str, version: int) -> bool:
+        """Keep the newest version seen (events come in any order, maybe twice); False when
+        the stored copy is as new or newer."""
+        try:
+            dynamodb().put_item(
+                TableName=self.table,
+                Item=to_item(
+                    {"pk": f"LTYPE#{code}", "sk": "LTYPE", "kind": "licence_type", "name": name}
+                    | {"status": status, "version": version}
+                ),
+                ConditionExpression="attribute_not_exists(pk) OR #version < :version",
+                ExpressionAttributeNames={"#version": "version"},
+                ExpressionAttributeValues=expression_values(version=version),
+            )
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                raise
+            return False
+        return True
+
     # --- regions ------------------------------------------------------------------
 
     def put_regions(self, regions: Sequence[Region]) -> None:
@@ -334,6 +381,13 @@ class CatalogRepository(Repository):
         ]
         self._batch_put(records)
 
+    def department_names(self, region_code: str, department_ids: Sequence[str]) -> dict[str, str]:
+        """Names of the departments registered at one division, by id (one BatchGetItem)."""
+        if not department_ids:
+            return {}
+        rows = self._batch_get([_department_key(region_code, d) for d in dict.fromkeys(department_ids)])
+        return {str(row["id"]): str(row["name"]) for row in rows.values()}
+
     def list_departments(self, *, region_prefix: str | None, limit: int, cursor: str | None) -> Page[Department]:
         condition = "pk = :pk"
         key_values: dict[str, Any] = {"pk": DEPARTMENT_PARTITION}
@@ -354,6 +408,37 @@ class CatalogRepository(Repository):
         return Page[Department](
             items=[Department.model_validate(row) for row in rows], next_cursor=encode_cursor(next_key)
         )
+
+    # --- curated synonyms (D-172): one partition, one row per word -------------------
+
+    def synonyms_of(self, words: Sequence[str]) -> dict[str, str]:
+        """What each keyword stands for, where an operator said so: one BatchGetItem."""
+        if not words:
+            return {}
+        found = self._batch_get([{"pk": SYNONYM_PARTITION, "sk": word} for word in dict.fromkeys(words)])
+        return {str(row["sk"]): str(row["means"]) for row in found.values()}
+
+    def put_synonym(self, synonym: Synonym) -> None:
+        self._put({"pk": SYNONYM_PARTITION, "sk": synonym.word, "kind": "synonym", **synonym.model_dump()})
+
+    def delete_synonym(self, word: str) -> bool:
+        response = dynamodb().delete_item(
+            TableName=self.table, Key=to_item({"pk": SYNONYM_PARTITION, "sk": word}), ReturnValues="ALL_OLD"
+        )
+        return "Attributes" in response
+
+    def list_synonyms(self, *, limit: int, cursor: str | None) -> Page[Synonym]:
+        rows, next_key = self._query_page(
+            index=None,
+            key_condition="pk = :pk",
+            key_values={"pk": SYNONYM_PARTITION},
+            expression=_Expression(),
+            limit=limit,
+            cursor=cursor,
+            partition={"pk": SYNONYM_PARTITION},
+            projection=None,
+        )
+        return Page[Synonym](items=[Synonym.model_validate(row) for row in rows], next_cursor=encode_cursor(next_key))
 
     # --- items: reads ----------------------------------------------------------------
 
@@ -603,8 +688,54 @@ class CatalogRepository(Repository):
             else:
                 resume = str(from_item(last)["sk"])
         if step >= len(segments):
+            if not rows and cursor is None and words:
+                rows = self._near_misses(words, scope, common[len(words) :], limit)
             return Page[ItemSummary](items=[ItemSummary.model_validate(row) for row in rows], next_cursor=None)
         return self._ranked_page(rows, fingerprint, step, resume)
+
+    def _near_misses(
+        self, words: Sequence[str], scope: str, filters: list[tuple[str, str, Any]], limit: int
+    ) -> list[dict[str, Any]]:
+        """Typo tolerance (D-171), only when the exact search found nothing: the
+        items whose search text holds every keyword or a string one character
+        away from it. One wrong character spoils at most two adjacent grams, so
+        the first keyword's first gram or its last (or, for three characters,
+        its first character) still finds the item: at most two Queries of
+        `_TYPO_BATCH` records each, on the term partitions, filtered to the
+        scope; the edit distance is judged here, DynamoDB cannot."""
+        first = normalise(words[0])
+        if first.isascii() or len(first) < 3:
+            return []
+        leads = dict.fromkeys([first[:2], first[-2:] if len(first) > 3 else first[0]])
+        found: dict[str, tuple[int, dict[str, Any]]] = {}
+        for lead in leads:
+            expression = _Expression()
+            if scope:
+                expression.add("begins_with({name}, {value})", "region_code", scope)
+            for template, attribute, value in filters:
+                expression.add(template, attribute, value)
+            request: dict[str, Any] = {
+                "TableName": self.table,
+                "KeyConditionExpression": "#pk = :pk",
+                "ExpressionAttributeValues": {**expression_values(pk=f"{TERM_PARTITION}{lead}"), **expression.values},
+                "ExpressionAttributeNames": {
+                    "#pk": "pk",
+                    **{f"#p{i}": attribute for i, attribute in enumerate(_NEAR_ATTRIBUTES)},
+                    **expression.names,
+                },
+                "ProjectionExpression": ", ".join(f"#p{i}" for i in range(len(_NEAR_ATTRIBUTES))),
+                "Limit": _TYPO_BATCH,
+            }
+            if expression.text:
+                request["FilterExpression"] = expression.text
+            response = dynamodb().query(**request)
+            for raw in response.get("Items", []):
+                row = from_item(raw)
+                if all(_within_one(word, str(row["search_text"])) for word in words):
+                    rank = _rank(normalise(str(row["name"])), first, True)
+                    found.setdefault(str(row["implementation_code"]), (rank, row))
+        ranked = sorted(found.values(), key=lambda pair: (pair[0], pair[1]["region_code"], pair[1]["name"]))
+        return [{key: row[key] for key in _SUMMARY_ATTRIBUTES if key in row} for _, row in ranked[:limit]]
 
     @staticmethod
     def _ranked_page(rows: list[dict[str, Any]], fingerprint: str, step: int, resume: str | None) -> Page[ItemSummary]:

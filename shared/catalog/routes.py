@@ -33,6 +33,8 @@ from shared.catalog.models import (
     Region,
     RegionList,
     RetireRequest,
+    Synonym,
+    SynonymUpdate,
 )
 from shared.catalog.service import CatalogService
 from shared.codes.divisions import SCOPE_PREFIX_PATTERN
@@ -395,3 +397,59 @@ def publish_item(
 def retire_item(principal: Principal, item_code: ItemCode, body: Annotated[RetireRequest, Body()]) -> ItemDetail:
     actor = principal.subject_id
     return _service().retire(item_code, body, actor=actor, correlation_id=correlation_id())
+
+
+# --- curated synonyms (D-172) -----------------------------------------------------------
+
+SynonymPathWord = Annotated[str, Path(min_length=1, max_length=20, pattern=r"^\S+$", examples=["驾照"])]
+
+
+@route(
+    router,
+    "GET",
+    "/v1/synonyms",
+    summary="List the search synonyms",
+    description="The synonyms operators curated for the item search (a search for `word` looks for `means`).",
+    tags=[OPERATOR_TAG],
+    access=Access.OPERATOR,
+    responses={200: _ok("One page of synonyms, in word order"), **_UNAUTHORIZED, **_BAD_REQUEST, **_INVALID},
+)
+def list_synonyms(limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> Page[Synonym]:
+    return _service().list_synonyms(limit=limit, cursor=cursor)
+
+
+@route(
+    router,
+    "PUT",
+    "/v1/synonyms/<word>",
+    summary="Set a search synonym",
+    description=(
+        "From now on a search whose keyword is `word` (e.g. 驾照) looks for `means` (e.g. 驾驶证) instead: "
+        "no deploy, no re-indexing. Setting it again replaces it."
+    ),
+    tags=[OPERATOR_TAG],
+    access=Access.OPERATOR,
+    responses={
+        200: _ok("The stored synonym (normalised)"),
+        422: _problem("Not one word, or means no keyword (catalog.invalid_synonym, validation_failed)"),
+        **_BAD_REQUEST,
+        **_OPERATOR,
+    },
+)
+def put_synonym(principal: Principal, word: SynonymPathWord, body: Annotated[SynonymUpdate, Body()]) -> Synonym:
+    return _service().put_synonym(word, body, actor=principal.subject_id)
+
+
+@route(
+    router,
+    "DELETE",
+    "/v1/synonyms/<word>",
+    status_code=204,
+    summary="Remove a search synonym",
+    description="Searches for `word` look for the word itself again.",
+    tags=[OPERATOR_TAG],
+    access=Access.OPERATOR,
+    responses={204: _ok("Removed"), 404: _problem("No such synonym (catalog.synonym_not_found)"), **_UNAUTHORIZED},
+)
+def delete_synonym(word: SynonymPathWord) -> None:
+    _service().delete_synonym(word)

@@ -27,7 +27,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from shared.catalog import events, ports
+from shared.catalog import events
 from shared.catalog.codes import (
     EXERCISE_LEVEL_OF_REGION,
     ITEM_TYPE_NAMES,
@@ -63,17 +63,20 @@ from shared.catalog.errors import (
     FIELD_NOT_A_CURRENT_DIVISION,
     FIELD_NOT_CLEARABLE,
     FIELD_PROMISED_EXCEEDS_LEGAL,
+    FIELD_RETIRED_LICENCE_TYPE,
     FIELD_UNKNOWN_LICENCE_TYPE,
     FIELD_USCC_MISMATCH,
     FIELD_WRONG_PARENT,
     INVALID_DEPARTMENT,
     INVALID_ITEM,
     INVALID_REGION,
+    INVALID_SYNONYM,
     ITEM_EXISTS,
     ITEM_NOT_FOUND,
     ITEM_NOT_PUBLISHED,
     NO_DRAFT,
     REGION_NOT_FOUND,
+    SYNONYM_NOT_FOUND,
     THREE_LEVEL_MISMATCH,
     UNKNOWN_DEPARTMENT,
     UNKNOWN_REGION,
@@ -97,17 +100,17 @@ from shared.catalog.models import (
     RegionSnapshot,
     RegionSnapshotLists,
     RetireRequest,
+    Synonym,
+    SynonymUpdate,
 )
 from shared.catalog.repository import CatalogRepository, ItemFilter, WriteState
 from shared.catalog.search_text import keywords
 from shared.codes.divisions import is_current_division
 from shared.platform.clock import now, today_in_shanghai
+from shared.platform.config import province_settings
 from shared.platform.errors import Conflict, FieldError, NotFound, ValidationFailed
 from shared.platform.pagination import Page
 from shared.platform.strict_json import INT64_MAX, INT64_MIN
-
-PROVINCE_CODE = "320000"
-"""Jiangsu: where a search looks when the caller names no division or department."""
 
 _CONTENT = set(CONTENT_FIELDS)
 # guide fields a body may leave out (they have defaults), with the default as the API shows it
@@ -454,20 +457,44 @@ class CatalogService:
         cursor: str | None,
         near: str | None = None,
     ) -> Page[ItemSummary]:
-        """Published items of a division and every division below it (Jiangsu
-        province by default), ranked — exact name, name prefix, name substring,
+        """Published items of a division and every division below it (the served
+        province, PROVINCE_CODE, by default), ranked — exact name, name prefix, name substring,
         elsewhere; within each, the person's division `near` and those above it
         first — or the items of one department."""
         criteria = ItemFilter(
-            region_code=region_code or (None if department_id else PROVINCE_CODE),
+            region_code=region_code or (None if department_id else province_settings().province_code),
             department_id=department_id,
             item_type=item_type,
-            keywords=keywords(query),
+            keywords=self._with_synonyms(keywords(query)),
             channel=channel,
             applicant_kind=applicant_kind,
             near=near,
         )
         return self.repository.search(criteria, limit=limit, cursor=cursor)
+
+    def _with_synonyms(self, words: list[str]) -> list[str]:
+        """The keywords with each curated synonym replaced by what it means (one
+        BatchGetItem per search that has keywords)."""
+        meanings = self.repository.synonyms_of(words)
+        return keywords(" ".join(meanings.get(word, word) for word in words)) if meanings else words
+
+    def list_synonyms(self, *, limit: int, cursor: str | None) -> Page[Synonym]:
+        return self.repository.list_synonyms(limit=limit, cursor=cursor)
+
+    def put_synonym(self, word: str, update: SynonymUpdate, *, actor: str) -> Synonym:
+        """Curate a synonym (operators, no deploy): searches for `word` look for `means`."""
+        normalised = keywords(word)
+        means = " ".join(keywords(update.means))
+        if len(normalised) != 1 or not means:
+            raise ValidationFailed(INVALID_SYNONYM)
+        synonym = Synonym(word=normalised[0], means=means, updated_by=actor)
+        self.repository.put_synonym(synonym)
+        return synonym
+
+    def delete_synonym(self, word: str) -> None:
+        found = keywords(word)
+        if not found or not self.repository.delete_synonym(found[0]):
+            raise NotFound(SYNONYM_NOT_FOUND)
 
     def region_list(self, region_code: str, list_kind: ListKind, *, limit: int, cursor: str | None) -> RegionList:
         """A division's 不见面 or 见一次面 list (C29)."""
@@ -646,6 +673,7 @@ class CatalogService:
                 **content_of(draft),
                 **draft.model_dump(include={"implementation_code", "basic_code", "department_id", "department_name"}),
                 **draft.model_dump(include={"region_code", "region_name", "exercise_level"}),
+                "co_departments": self._co_departments(draft),
                 "status": "published",
                 "version": version,
                 "item_type_name": ITEM_TYPE_NAMES[draft.item_type][0],
@@ -674,6 +702,13 @@ class CatalogService:
             previous=state.head,
         )
         return item
+
+    def _co_departments(self, draft: ItemDraft) -> list[dict[str, str]]:
+        """Each co-department's name as registered at the item's division, so cases and
+        their joint opinions name departments, not ids (an unregistered one keeps its id)."""
+        ids = list(dict.fromkeys(draft.co_department_ids))
+        names = self.repository.department_names(draft.region_code, ids)
+        return [{"department_id": d, "name": names.get(d, d)} for d in ids]
 
     def retire(
         self, implementation_code: str, request: RetireRequest, *, actor: str, correlation_id: str | None = None
@@ -714,21 +749,29 @@ class CatalogService:
 
     # --- helpers --------------------------------------------------------------------------
 
-    @staticmethod
-    def _unknown_licence_types(content: ItemContent) -> list[FieldError]:
-        """Licence types the directory does not know (checked through the wired port)."""
+    def _unknown_licence_types(self, content: ItemContent) -> list[FieldError]:
+        """Licence types the directory does not know or has retired, as the catalogue's copy of it
+        says (kept from `licence_type.changed` by licence_type_projector, D-101)."""
         candidates = [("result_licence_type_code", content.result_licence_type_code)] + [
             (f"materials.{i}.licence_type_code", m.licence_type_code) for i, m in enumerate(content.materials)
         ]
         named = [(field, code) for field, code in candidates if code]
         if not named:
             return []
-        known = ports.licence_type_known()
-        return [
-            FieldError(field=field, code=FIELD_UNKNOWN_LICENCE_TYPE, params={"code": code})
-            for field, code in named
-            if not known(code)
-        ]
+        statuses = self.repository.licence_type_statuses(code for _, code in named)
+        refused: list[FieldError] = []
+        for field, code in named:
+            status = statuses.get(code)
+            if status is None:
+                refused.append(FieldError(field=field, code=FIELD_UNKNOWN_LICENCE_TYPE, params={"code": code}))
+            elif status != "active":
+                refused.append(FieldError(field=field, code=FIELD_RETIRED_LICENCE_TYPE, params={"code": code}))
+        return refused
+
+    def record_licence_type(self, code: str, *, name: str, status: str, version: int) -> bool:
+        """A licence type as the licences context's directory now has it (`licence_type.changed`);
+        False when the copy already had this version or a newer one."""
+        return self.repository.record_licence_type(code, name=name, status=status, version=version)
 
     def _write_state(self, implementation_code: str) -> WriteState:
         try:

@@ -212,3 +212,28 @@ def is_current_division(code: str, year: int) -> bool:
         return is_county_level(county) and is_current_division(county, year)
     found = division(code)
     return found is not None and found.in_use_between(year, year)
+
+
+def is_in_use_today(code: str) -> bool:
+    """A GB/T 2260 code whose latest naming period is open-ended (not retired)."""
+    found = division(code)
+    return found is not None and found.periods[-1].last_year is None
+
+
+@cache
+def city_prefixes(province_code: str) -> tuple[str, ...]:
+    """The 4-digit prefixes that split a province by city: `<pp>00` (the province's own
+    divisions) and every city-level code in use under it, in code order — Jiangsu
+    (`320000`): `3200`, `3201` … `3213`. Supervision partitions its lists by these, so a
+    new or merged city follows the table instead of a hand-kept list. Groups of
+    county-level units under the province directly (`429000` 省直辖县级行政单位) count as
+    a city: their counties carry that prefix."""
+    if not is_division_code(province_code) or level_of(province_code) is not DivisionLevel.PROVINCE:
+        raise ValueError(f"not a province code: {province_code!r}")
+    province = province_code[:2]
+    cities = sorted(
+        code[:4]
+        for code in divisions()
+        if code.startswith(province) and level_of(code) is DivisionLevel.CITY and is_in_use_today(code)
+    )
+    return (f"{province}00", *cities)

@@ -10,10 +10,10 @@ A use case that needs a port that was not wired fails loudly (a wiring bug).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from enum import Enum
 from typing import Protocol
 
+from shared.platform.ports import Port, wire_ports
 from shared.platform.principal import Principal
 
 
@@ -39,24 +39,10 @@ class CaseView(Protocol):
 CaseReader = Callable[[Principal, str], CaseView]
 
 
-@dataclass
-class _Wired:
-    cases: CaseReader | None = None
-
-
-_wired = _Wired()
-
-
-class NotWired(RuntimeError):
-    """An entry point uses a delivery use case without wiring the port it needs."""
+cases: Port[CaseReader] = Port("delivery", "cases")
+_PORTS = (cases,)
 
 
 def wire(*, cases: CaseReader | None = None) -> None:
-    if cases is not None:
-        _wired.cases = cases
-
-
-def case_of(principal: Principal, case_id: str) -> CaseView:
-    if _wired.cases is None:
-        raise NotWired("delivery port `cases` is not wired: call shared.delivery.api.wire(cases=...)")
-    return _wired.cases(principal, case_id)
+    """Called once per entry point with the other contexts' public functions (kept when `None`)."""
+    wire_ports(_PORTS, cases=cases)

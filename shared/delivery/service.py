@@ -229,7 +229,7 @@ class DeliveryService:
         address and bring them to the department (材料揽收, 不见面: no trip to the hall)."""
         if principal.role not in APPLICANT_ROLES:
             raise Forbidden()
-        case = ports.case_of(principal, case_id)  # someone else's case: 404
+        case = ports.cases()(principal, case_id)  # someone else's case: 404
         if case.state.value not in PICKUP_CASE_STATES:
             raise Conflict(PICKUP_NOT_ALLOWED, params={"state": case.state_name})
         if not self.places.is_known_region(request.region_code):

@@ -14,6 +14,7 @@ from shared.platform.public import lazy_exports
 if TYPE_CHECKING:
     from shared.identity.holders import PersonHolder, enterprise_name, person_holder
     from shared.identity.routes import router
+    from shared.identity.service import verify_contact
     from shared.identity.session_check import session_status
     from shared.identity.tokens import InvalidToken, verifier
 
@@ -25,6 +26,7 @@ __all__ = [
     "router",
     "session_status",
     "verifier",
+    "verify_contact",
 ]
 
 __getattr__ = lazy_exports(
@@ -34,6 +36,7 @@ __getattr__ = lazy_exports(
         "InvalidToken": ".tokens",
         "verifier": ".tokens",
         "session_status": ".session_check",
+        "verify_contact": ".service",
         "PersonHolder": ".holders",
         "person_holder": ".holders",
         "enterprise_name": ".holders",

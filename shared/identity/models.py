@@ -32,6 +32,7 @@ class OtpPurpose(StrEnum):
     REGISTER = "register"  # 注册
     SIGN_IN = "sign_in"  # 登录
     STAFF_SIGN_IN = "staff_sign_in"  # 工作人员登录第二步 (not requestable directly)
+    CONTACT = "contact"  # 验证联系电话 (an anonymous 12345 report's contact; no account needed)
 
 
 class AgentScope(StrEnum):
@@ -51,7 +52,9 @@ class OtpRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", defer_build=True)
 
     phone: str = Field(min_length=1, max_length=20, description="Mainland mobile number, 11 digits.", **_PHONE)
-    purpose: Literal[OtpPurpose.REGISTER, OtpPurpose.SIGN_IN] = Field(description="register or sign_in")
+    purpose: Literal[OtpPurpose.REGISTER, OtpPurpose.SIGN_IN, OtpPurpose.CONTACT] = Field(
+        description="register, sign_in, or contact (verify a contact phone, e.g. of an anonymous 12345 report)"
+    )
 
 
 class Registration(BaseModel):

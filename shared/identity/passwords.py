@@ -9,7 +9,9 @@ with Python's OpenSSL. The parameters are stored in the hash
 old hashes verifiable.
 
 Unknown accounts are checked against a dummy hash of the same cost, so the
-response time does not tell which login names exist.
+response time does not tell which login names exist. The dummy is a random
+salt and a random digest (no password derives it), so making it costs no
+scrypt run: an unknown login spends exactly one derivation, like a known one.
 """
 
 from __future__ import annotations
@@ -66,5 +68,10 @@ def verify_password(password: str, stored: str) -> bool:
 
 @cache
 def dummy_hash(log2_n: int) -> str:
-    """A hash nobody knows the password of, to spend the same time on unknown logins."""
-    return hash_password(secrets.token_urlsafe(24), log2_n=log2_n)
+    """A well-formed hash no password matches, to spend the same time on unknown logins.
+
+    Verifying against it runs one full derivation at cost 2**log2_n and compares with a
+    random digest. It used to be the hash of a random password, which cost a second
+    derivation on the first unknown login of every cold function (issue 22's 502s)."""
+    salt, digest = secrets.token_bytes(SALT_BYTES), secrets.token_bytes(HASH_BYTES)
+    return f"{SCHEME}${log2_n}${BLOCK_SIZE}${PARALLELISM}${_b64(salt)}${_b64(digest)}"

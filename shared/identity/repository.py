@@ -262,6 +262,12 @@ class IdentityRepository(Repository):
             ) from exc
         return Challenge.model_validate(from_item(response["Attributes"]))
 
+    def consume_challenge(self, challenge: Challenge) -> None:
+        """Spend a verified code on its own (a contact check: no session starts with it)."""
+        transaction = self.transaction()
+        self._consume_challenge(transaction, challenge)
+        transaction.commit()
+
     @staticmethod
     def _consume_challenge(transaction: Transaction, challenge: Challenge) -> None:
         # Single use: the code is deleted only if nobody guessed again since it was verified.

@@ -235,7 +235,12 @@ class IdentityService:
             raise errors.ServiceUnavailable(errors.SMS_UNAVAILABLE) from exc
 
     def _code_text(self, code: str, purpose: OtpPurpose) -> str:
-        action = {OtpPurpose.REGISTER: "注册账号", OtpPurpose.SIGN_IN: "登录", OtpPurpose.STAFF_SIGN_IN: "工作人员登录"}
+        action = {
+            OtpPurpose.REGISTER: "注册账号",
+            OtpPurpose.SIGN_IN: "登录",
+            OtpPurpose.STAFF_SIGN_IN: "工作人员登录",
+            OtpPurpose.CONTACT: "验证联系电话",
+        }
         minutes = self.config.otp_ttl_s // 60
         return f"【江苏政务服务】验证码 {code}，用于{action[purpose]}，{minutes}分钟内有效。请勿告诉他人。"
 
@@ -292,16 +297,7 @@ class IdentityService:
         )
 
     def _verify_code(self, key: str, code: str) -> Challenge:
-        """Spend one guess on the code stored under `key`; the challenge if it matched."""
-        current = int(now().timestamp())
-        challenge = self.repository.spend_attempt(key, now=current, max_attempts=self.config.otp_max_attempts)
-        if self.hasher.matches(HashPurpose.OTP, f"{key}:{code}", challenge.code_hash):
-            return challenge
-        remaining = self.config.otp_max_attempts - challenge.attempts
-        logger().info("one-time code mismatch", extra={"purpose": challenge.purpose.value, "remaining": remaining})
-        if remaining <= 0:
-            raise RateLimited(errors.OTP_LOCKED, headers={"Retry-After": str(max(1, challenge.expires_at - current))})
-        raise Unauthorized(errors.OTP_INVALID, params={"remaining": remaining})
+        return verify_code(self.repository, self.hasher, self.config, key, code)
 
     # --- registration ---------------------------------------------------------------------
 
@@ -751,6 +747,32 @@ class IdentityService:
         """A keyed fingerprint of a body holding personal data, for the idempotency store."""
         canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
         return self.hasher.digest(HashPurpose.REQUEST, canonical)
+
+
+def verify_code(
+    repository: IdentityRepository, keyed: KeyedHasher, config: IdentitySettings, key: str, code: str
+) -> Challenge:
+    """Spend one guess on the code stored under `key`; the challenge if it matched."""
+    current = int(now().timestamp())
+    challenge = repository.spend_attempt(key, now=current, max_attempts=config.otp_max_attempts)
+    if keyed.matches(HashPurpose.OTP, f"{key}:{code}", challenge.code_hash):
+        return challenge
+    remaining = config.otp_max_attempts - challenge.attempts
+    logger().info("one-time code mismatch", extra={"purpose": challenge.purpose.value, "remaining": remaining})
+    if remaining <= 0:
+        raise RateLimited(errors.OTP_LOCKED, headers={"Retry-After": str(max(1, challenge.expires_at - current))})
+    raise Unauthorized(errors.OTP_INVALID, params={"remaining": remaining})
+
+
+def verify_contact(phone: str, code: str) -> None:
+    """Spend the one-time code sent to `phone` for purpose `contact` (single use): the
+    caller proved the number is theirs. Raises the same 401/429 problems as sign-in.
+    Needs only the identity table and the hashing key, not the token or registry set-up."""
+    repository = IdentityRepository()
+    keyed = hasher()
+    key = f"{OtpPurpose.CONTACT.value}#{keyed.digest(HashPurpose.PHONE, normalize_phone(phone))}"
+    challenge = verify_code(repository, keyed, identity_settings(), key, code)
+    repository.consume_challenge(challenge)
 
 
 # --- process-wide wiring -------------------------------------------------------------------

@@ -15,12 +15,13 @@ if TYPE_CHECKING:
     from shared.licences.ports import wire
     from shared.licences.routes import router
     from shared.licences.service import IssuanceRefused, LicencesService, licences_service
-    from shared.licences.types import licence_type
+    from shared.licences.types import licence_type, licence_type_status
 
 __all__ = [
     "IssuanceRefused",
     "LicencesService",
     "licence_type",
+    "licence_type_status",
     "licences_service",
     "router",
     "wire",
@@ -35,5 +36,6 @@ __getattr__ = lazy_exports(
         "licences_service": ".service",
         "wire": ".ports",
         "licence_type": ".types",
+        "licence_type_status": ".types",
     },
 )

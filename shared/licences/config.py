@@ -9,13 +9,15 @@ from shared.platform.config import EnvironmentSettings, reader
 
 class LicencesSettings(EnvironmentSettings):
     """The table; status-list size; download-link lifetime; renewal reminder lead (Art. 50:
-    30 days); how old an offline verifier's data may be."""
+    30 days); how old an offline verifier's data may be; how long a licence-type entry is cached."""
 
     licences_table: str
     licence_status_list_size: int = Field(default=131_072, ge=1024, le=1_048_576, multiple_of=4)
     licence_download_ttl_s: int = Field(default=300, ge=30, le=3600)
     licence_reminder_days: int = Field(default=30, ge=1, le=365)
     licence_offline_max_age_s: int = Field(default=86_400, ge=60)
+    # how long a warm function trusts its copy of a licence-type directory entry
+    licence_type_cache_s: int = Field(default=60, ge=0, le=3600)
 
 
 class LicenceDocumentsSettings(EnvironmentSettings):

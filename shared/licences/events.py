@@ -10,9 +10,10 @@ outbox in the same transaction as the change they describe.
 | `licence.replaced`    | a new version replaced it (换发)                  | notifications, publisher |
 | `licence.expiring`    | renewal reminder, 30 days before expiry (Art. 50) | notifications |
 | `licence.expired`     | the daily sweep marked it expired                 | notifications |
+| `licence_type.changed`| an operator added or changed a licence type       | (none yet; audit trail) |
 
 `publisher` is licence_publisher (status list and trust list).
-`subject` is the licence id. Data never holds a holder's ID number or name;
+`subject` is the licence id (the type code for `licence_type.changed`). Data never holds a holder's ID number or name;
 `notify_subject_id` is the inbox to tell (the natural person who applied).
 """
 
@@ -33,6 +34,7 @@ REVOKED = "licence.revoked"
 REPLACED = "licence.replaced"
 EXPIRING = "licence.expiring"
 EXPIRED = "licence.expired"
+LICENCE_TYPE_CHANGED = "licence_type.changed"
 
 STATUS_EVENTS = (ISSUED, SUSPENDED, REINSTATED, REVOKED, REPLACED)
 """Events after which the published status list (and trust list) is rewritten."""
@@ -70,6 +72,20 @@ class ExpiringData(LicenceFacts):
     days_left: int
 
 
+class LicenceTypeChangedData(BaseModel):
+    """The licence type as it is after the change (version 1: it was added)."""
+
+    model_config = ConfigDict(defer_build=True)
+
+    code: str
+    name: str
+    category: str
+    validity_years: int | None = None
+    status: str
+    version: int
+    changed_by: str  # the operator's subject id, or `seed`
+
+
 register_event_type(ISSUED, LicenceFacts, "An e-licence was issued for an approved case (制证完成).")
 register_event_type(SUSPENDED, StatusChangedData, "The issuing department suspended a licence (暂扣), with reason.")
 register_event_type(REINSTATED, StatusChangedData, "The issuing department lifted a licence's suspension (恢复).")
@@ -77,6 +93,11 @@ register_event_type(REVOKED, StatusChangedData, "The issuing department revoked 
 register_event_type(REPLACED, StatusChangedData, "A new version of a licence replaced this one (换发).")
 register_event_type(EXPIRING, ExpiringData, "A licence expires soon; apply for renewal (Art. 50: 30 days before).")
 register_event_type(EXPIRED, LicenceFacts, "A licence passed its end of validity (已过期).")
+register_event_type(
+    LICENCE_TYPE_CHANGED,
+    LicenceTypeChangedData,
+    "An operator added, changed or retired a type in the licence-type directory (证照目录).",
+)
 
 
 def facts(licence: Licence) -> dict[str, object]:

@@ -289,6 +289,19 @@ class StatusListDocument(_Out):
     ttl_s: int
 
 
+class RenewableLicence(_Out):
+    """A licence its holder may renew (延续, Art. 50): what a renewal case needs of it."""
+
+    licence_id: str
+    identifier: str
+    number: str
+    type_code: str
+    type_name: str
+    valid_to: dt.date
+    item_code: str
+    case_id: str
+
+
 class LicenceReference(_Out):
     """What a case keeps when a licence stands in for a material (once-only reuse)."""
 
@@ -299,3 +312,54 @@ class LicenceReference(_Out):
     valid_to: dt.date | None
     consent_id: str
     pdf_sha256: str
+
+
+# --- the licence-type directory (证照目录) ------------------------------------------------
+
+
+class LicenceTypeCategory(StrEnum):
+    """证照分类 (GB/T 36902's kinds of licence)."""
+
+    CHARTER = "执照"
+    PERMIT = "许可证"
+    CERTIFICATE = "证明"
+    CREDENTIAL = "证件"
+
+
+class LicenceTypeStatus(StrEnum):
+    ACTIVE = "active"  # issued and named by new service items
+    RETIRED = "retired"  # kept for the licences already issued; nothing new names or issues it
+
+
+LicenceTypeName = Annotated[str, Field(min_length=2, max_length=64, description="证照名称, e.g. 营业执照.")]
+ValidityYears = Annotated[
+    int | None,
+    Field(ge=1, le=100, description="Years a licence of this type is valid; null for long-term (长期)."),
+]
+
+
+class LicenceType(_Out):
+    """One entry of the licence-type directory. `code` is GB/T 36903's 证照类型代码:
+    the defining body's USCC + a 3-digit sequence."""
+
+    code: str = Field(pattern=TYPE_CODE_PATTERN)
+    name: str
+    category: LicenceTypeCategory
+    validity_years: int | None = None
+    status: LicenceTypeStatus = LicenceTypeStatus.ACTIVE
+    version: int = Field(ge=1, description="Grows by one with every change; send it back as `based_on_version`.")
+    changed_at: dt.datetime
+
+
+class LicenceTypeChange(_Input):
+    """A new licence type (`based_on_version` 0) or a change to one (its current version)."""
+
+    name: LicenceTypeName
+    category: LicenceTypeCategory
+    validity_years: ValidityYears = None
+    status: LicenceTypeStatus = LicenceTypeStatus.ACTIVE
+    based_on_version: int = Field(
+        ge=0,
+        le=1_000_000,
+        description="The version this change replaces (optimistic concurrency); 0 to add a new type.",
+    )

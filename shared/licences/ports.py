@@ -11,8 +11,9 @@ A use case that needs a port that was not wired fails loudly (a wiring bug).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
+
+from shared.platform.ports import Port, wire_ports
 
 if TYPE_CHECKING:  # licence_issuer wires this module at cold start and imports the rest on first use
     from shared.platform.principal import Principal
@@ -45,34 +46,11 @@ CaseForQuery = Callable[["Principal", str], CaseApplicant]
 """(staff, case id) → the case's applicant; 404 / 403 as the cases context decides."""
 
 
-@dataclass
-class _Wired:
-    holders: Holders | None = None
-    cases: CaseForQuery | None = None
-
-
-_wired = _Wired()
-
-
-class NotWired(RuntimeError):
-    """An entry point uses a licences use case without wiring the port it needs."""
+holders: Port[Holders] = Port("licences", "holders")
+cases: Port[CaseForQuery] = Port("licences", "cases")
+_PORTS = (holders, cases)
 
 
 def wire(*, holders: Holders | None = None, cases: CaseForQuery | None = None) -> None:
     """Called once per entry point with the other contexts' public functions (kept when `None`)."""
-    if holders is not None:
-        _wired.holders = holders
-    if cases is not None:
-        _wired.cases = cases
-
-
-def holders() -> Holders:
-    if _wired.holders is None:
-        raise NotWired("licences port `holders` is not wired: call shared.licences.api.wire(holders=...)")
-    return _wired.holders
-
-
-def case_for_query(principal: Principal, case_id: str) -> CaseApplicant:
-    if _wired.cases is None:
-        raise NotWired("licences port `cases` is not wired: call shared.licences.api.wire(cases=...)")
-    return _wired.cases(principal, case_id)
+    wire_ports(_PORTS, holders=holders, cases=cases)

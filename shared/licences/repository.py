@@ -9,6 +9,8 @@
 - status list: `SLIST#<list_id>` / `LIST` (the encoded bits and a version)
 - status-list index claim: `SLIDX#<list_id>#<index>` / `IDX`
 - issuer (for the trust list): `ISSUER#<uscc>` / `ISSUER`; gsi1 `ISSUERS` / `<uscc>`
+- licence type (the directory, 证照目录): `LTYPE#<type code>` / `LTYPE`; gsi1
+  `LTYPES` / `<type code>`
 - usage log entry: `USAGE#SUBJ#<subject>` or `USAGE#ENT#<uscc>` / `<at>#<entry_id>`
 - outbox: `OUTBOX#<event id>` / `OUTBOX`
 
@@ -26,7 +28,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from shared.licences.config import licences_settings
-from shared.licences.models import Licence, LicenceStatus, UsageEntry
+from shared.licences.models import Licence, LicenceStatus, LicenceType, UsageEntry
 from shared.platform.aws import dynamodb
 from shared.platform.dynamo import Repository, Transaction, to_item, values
 from shared.platform.errors import Conflict
@@ -52,6 +54,13 @@ def status_list_key(list_id: str) -> dict[str, str]:
 
 def index_claim_key(list_id: str, index: int) -> dict[str, str]:
     return {"pk": f"SLIDX#{list_id}#{index}", "sk": "IDX"}
+
+
+def licence_type_key(code: str) -> dict[str, str]:
+    return {"pk": f"LTYPE#{code}", "sk": "LTYPE"}
+
+
+LICENCE_TYPES_PARTITION = ("gsi1pk", "LTYPES")
 
 
 def holder_partition(subject_id: str, uscc: str | None) -> str:
@@ -186,6 +195,40 @@ class LicencesRepository(Repository):
             IndexName="gsi1", KeyConditionExpression="gsi1pk = :p", ExpressionAttributeValues=values(p="ISSUERS")
         )
         return [{"issuer_code": str(i["issuer_code"]), "name": str(i["name"])} for i in items]
+
+    # --- the licence-type directory ----------------------------------------------------------
+
+    def licence_type(self, code: str, *, consistent: bool = False) -> LicenceType | None:
+        item = self.get_item(licence_type_key(code), consistent=consistent)
+        return LicenceType.model_validate(item) if item else None
+
+    def licence_types(self, *, limit: int, cursor: str | None) -> tuple[list[LicenceType], str | None]:
+        items, next_cursor = self.query_page(
+            index="gsi1", partition=LICENCE_TYPES_PARTITION, limit=limit, cursor=cursor, newest_first=False
+        )
+        return [LicenceType.model_validate(item) for item in items], next_cursor
+
+    def put_licence_type(
+        self, transaction: Transaction, licence_type: LicenceType, *, based_on_version: int, on_conflict: Conflict
+    ) -> None:
+        """The type as changed, conditional on the version it replaces (0: it must not exist)."""
+        item = {
+            **licence_type_key(licence_type.code),
+            "kind": "licence_type",
+            **licence_type.model_dump(mode="json"),
+            "gsi1pk": LICENCE_TYPES_PARTITION[1],
+            "gsi1sk": licence_type.code,
+        }
+        if based_on_version == 0:
+            transaction.put(item, condition="attribute_not_exists(pk)", on_conflict=on_conflict)
+        else:
+            transaction.put(
+                item,
+                condition="#version = :v",
+                names={"#version": "version"},
+                values=values(v=based_on_version),
+                on_conflict=on_conflict,
+            )
 
     # --- expiry ----------------------------------------------------------------------------
 

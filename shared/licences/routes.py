@@ -18,6 +18,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from shared.licences import errors as _errors  # noqa: F401 (registers the licence.* codes)
 from shared.licences import ports
+from shared.licences.identifiers import TYPE_CODE_PATTERN
 from shared.licences.models import (
     LICENCE_ID_PATTERN,
     DownloadLink,
@@ -25,6 +26,8 @@ from shared.licences.models import (
     HolderQueryResult,
     LicenceDetail,
     LicenceSummary,
+    LicenceType,
+    LicenceTypeChange,
     ReplaceRequest,
     StatusChange,
     StatusListDocument,
@@ -49,6 +52,7 @@ router = APIGatewayRouter()
 VERIFY_TAG = "E-licence verification 电子证照核验"
 WALLET_TAG = "My licences 我的证照"
 ISSUER_TAG = "Licence status 证照状态管理"
+DIRECTORY_TAG = "Licence-type directory 证照目录"
 
 
 _ROLE = {**SIGNED_IN, 403: _problem("The caller's role (or an agent's authorisation) does not allow this")}
@@ -60,6 +64,13 @@ _ISSUER = {
 }
 
 LicenceId = Annotated[str, Path(pattern=LICENCE_ID_PATTERN, description="Licence id (26 characters).")]
+TypeCode = Annotated[
+    str,
+    Path(
+        pattern=TYPE_CODE_PATTERN,
+        description="证照类型代码: the defining body's USCC and a 3-digit sequence (21 characters).",
+    ),
+]
 ListId = Annotated[str, Path(pattern=r"^[0-9A-Za-z_-]{1,32}$", description="Status list id (from the QR payload).")]
 
 
@@ -299,7 +310,7 @@ def replace_licence(
     },
 )
 def holder_query(principal: Principal, body: Annotated[HolderQuery, Body()]) -> HolderQueryResult:
-    case = ports.case_for_query(principal, body.case_id)
+    case = ports.cases()(principal, body.case_id)
     query_id, items = _service().holder_query(
         principal,
         case_id=case.case_id,
@@ -310,3 +321,64 @@ def holder_query(principal: Principal, body: Annotated[HolderQuery, Body()]) -> 
         type_code=body.licence_type_code,
     )
     return HolderQueryResult(query_id=query_id, case_id=case.case_id, items=items)
+
+
+# --- the licence-type directory (证照目录) -----------------------------------------------------
+
+
+@route(
+    router,
+    "GET",
+    "/v1/licence-types",
+    summary="The licence-type directory",
+    description=(
+        "Every licence type the platform can issue or name in a service item, in code order: name, category, "
+        "validity (null: long-term), status (retired types stay listed for the licences already issued) and "
+        "version. Public: portals show the names of the licences an item results in. Paged with `limit` and "
+        "`cursor`."
+    ),
+    tags=[DIRECTORY_TAG],
+    access=Access.PUBLIC,
+    responses={200: _ok("A page of licence types"), 400: _problem("Bad cursor (invalid_cursor)")},
+)
+def list_licence_types(limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> Page[LicenceType]:
+    return _service().licence_types(limit=limit, cursor=cursor)
+
+
+@route(
+    router,
+    "GET",
+    "/v1/licence-types/<code>",
+    summary="One licence type",
+    description="The directory's entry for a type code, with its version (send it back to change the type).",
+    tags=[DIRECTORY_TAG],
+    access=Access.PUBLIC,
+    responses={200: _ok("The licence type"), 404: _problem("No such licence type (licence.type_not_found)")},
+)
+def get_licence_type(code: TypeCode) -> LicenceType:
+    return _service().get_licence_type(code)
+
+
+@route(
+    router,
+    "PUT",
+    "/v1/licence-types/<code>",
+    summary="Add or change a licence type (operators)",
+    description=(
+        "Adds a type (`based_on_version` 0) or changes one (`based_on_version` = its current version; another "
+        "version answers 409 with the current one). Retiring a type (`status` retired) stops new service items "
+        "naming it and stops issuance of it; licences already issued are untouched. Sending what is stored "
+        "changes nothing. Every change is recorded as a `licence_type.changed` event."
+    ),
+    tags=[DIRECTORY_TAG],
+    access=Access.OPERATOR,
+    responses={
+        200: _ok("The licence type after the change"),
+        **_ROLE,
+        404: _problem("`based_on_version` names a type that does not exist (licence.type_not_found)"),
+        409: _problem("The type changed meanwhile (licence.type_changed_concurrently)"),
+        422: _problem("Invalid code or body (licence.type_code_invalid, validation_failed)"),
+    },
+)
+def put_licence_type(principal: Principal, code: TypeCode, body: Annotated[LicenceTypeChange, Body()]) -> LicenceType:
+    return _service().put_licence_type(code, body, actor=principal.subject_id, correlation_id=correlation_id())

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from shared.cases.events import LicenceDueData
+from shared.codes.national import check_uscc
 from shared.licences import errors, events, ports
 from shared.licences.certificate import render_certificate
 from shared.licences.config import licences_settings
@@ -26,6 +27,10 @@ from shared.licences.models import (
     LicenceReference,
     LicenceStatus,
     LicenceSummary,
+    LicenceType,
+    LicenceTypeChange,
+    LicenceTypeStatus,
+    RenewableLicence,
     ReplaceRequest,
     StatusListDocument,
     TrustedIssuer,
@@ -52,10 +57,11 @@ from shared.licences.repository import LIVE, LicencesRepository, holder_partitio
 from shared.licences.signing import ES256, IssuingKey, issuing_key, published_keys
 from shared.licences.status_list import STATUS_MESSAGES, STATUS_SIZE, Entry, StatusBits
 from shared.licences.storage import TRUST_LIST_KEY, LicenceStore, status_list_object_key
-from shared.licences.types import licence_type
+from shared.licences.types import licence_type, remember
 from shared.platform import sealing
 from shared.platform.clock import now, today_in_shanghai
-from shared.platform.errors import Conflict, Forbidden, NotFound
+from shared.platform.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
+from shared.platform.events import Envelope
 from shared.platform.ids import new_id
 from shared.platform.observability import logger
 from shared.platform.pagination import Page
@@ -89,10 +95,17 @@ TRANSITIONS: dict[str, tuple[frozenset[LicenceStatus], LicenceStatus, str]] = {
     ),
 }
 REPLACEABLE = frozenset({LicenceStatus.ACTIVE, LicenceStatus.SUSPENDED})
+RENEWABLE = frozenset({LicenceStatus.ACTIVE, LicenceStatus.EXPIRED})
+"""A renewal decided after the licence lapsed still supersedes it (Art. 50 wants it decided before)."""
 
 
 class IssuanceRefused(ValueError):
-    """The licence can never be issued from this event as it is (unknown type or holder)."""
+    """The licence can never be issued from this event as it is (unknown or retired type,
+    unknown holder). A refusal with a stable code starts its reason with the code."""
+
+    def __init__(self, reason: str, *, code: str | None = None) -> None:
+        super().__init__(f"{code}: {reason}" if code else reason)
+        self.code = code
 
 
 class _DuplicateCase(Conflict):
@@ -230,16 +243,26 @@ class LicencesService:
         existing = self.repository.licence_id_for_case(due.case_id)
         if existing is not None:
             return IssueOutcome(existing, "duplicate")
-        kind = licence_type(due.licence_type_code)
+        kind = licence_type(due.licence_type_code)  # the directory, cached briefly in a warm function
         if kind is None:
-            raise IssuanceRefused(f"unknown licence type {due.licence_type_code}")
+            raise IssuanceRefused(f"unknown licence type {due.licence_type_code}", code=errors.TYPE_UNKNOWN)
+        if kind.status is LicenceTypeStatus.RETIRED:
+            raise IssuanceRefused(f"retired licence type {kind.code}", code=errors.TYPE_RETIRED)
         holder = self._holder(due)
-        serial = format_serial(self.repository.next_serial(kind.code, due.issuer_uscc))
-        try:
-            identifier = LicenceIdentifier(kind.code, due.issuer_uscc, serial, 1)
-        except InvalidIdentifier as exc:
-            raise IssuanceRefused(f"cannot form an identifier: {exc}") from exc
+        renewed = self._renewed(due, kind.code)
+        if renewed is not None:  # 延续: the next version of the same licence (number and serial kept)
+            serial, identifier = renewed.serial, parse_identifier(renewed.identifier).next_version()
+        else:
+            serial = format_serial(self.repository.next_serial(kind.code, due.issuer_uscc))
+            try:
+                identifier = LicenceIdentifier(kind.code, due.issuer_uscc, serial, 1)
+            except InvalidIdentifier as exc:
+                raise IssuanceRefused(f"cannot form an identifier: {exc}") from exc
         issued_on = today_in_shanghai()
+        # a renewal continues the old validity: from the day after it ends (or today, if it lapsed)
+        valid_from = (
+            max(issued_on, renewed.valid_to + dt.timedelta(days=1)) if renewed and renewed.valid_to else issued_on
+        )
         licence_id = new_id()
         draft = Licence(
             licence_id=licence_id,
@@ -247,7 +270,7 @@ class LicencesService:
             serial=serial,
             type_code=kind.code,
             type_name=kind.name,
-            number=f"{due.region_code}{issued_on.year}{serial}",
+            number=renewed.number if renewed else f"{due.region_code}{issued_on.year}{serial}",
             issuer_uscc=due.issuer_uscc,
             issuer_name=due.issuer_name,
             issuer_department_id=due.department_id,
@@ -260,8 +283,10 @@ class LicencesService:
             holder_code_sealed="",
             holder_code_type=holder.code_type,
             issued_on=issued_on,
-            valid_from=issued_on,
-            valid_to=_end_of_validity(issued_on, kind.validity_years),
+            valid_from=valid_from,
+            valid_to=_end_of_validity(valid_from, kind.validity_years),
+            licence_version=renewed.licence_version + 1 if renewed else 1,
+            replaces=renewed.licence_id if renewed else None,
             case_id=due.case_id,
             case_number=due.case_number,
             item_code=due.item_code,
@@ -293,10 +318,25 @@ class LicencesService:
                 on_index_taken=_IndexTaken("licence.index_taken"),
             )
             transaction.emit(events.envelope(events.ISSUED, licence, events.facts(licence), correlation_id))
+            if renewed is not None:
+                self._supersede(
+                    transaction,
+                    renewed,
+                    licence,
+                    reason=f"准予延续（行政许可法第五十条），新证有效期至 {licence.valid_to or '长期'}",
+                    by_subject=licence.issuer_department_id,
+                    by_department=licence.issuer_department_id,
+                    on_conflict=_ListBusy(errors.CHANGED_CONCURRENTLY),  # re-read and retried
+                    correlation_id=correlation_id,
+                )
             try:
                 transaction.commit()
-            except _IndexTaken:
+            except (_IndexTaken, _ListBusy):
                 self.store.delete(licence.pdf_key)
+                if renewed is not None:
+                    renewed = self._renewed(due, kind.code)  # re-read: its version guards the supersession
+                    if renewed is None:
+                        raise IssuanceRefused("the licence to renew changed meanwhile") from None
                 continue
             except _DuplicateCase:
                 self.store.delete(licence.pdf_key)
@@ -304,6 +344,59 @@ class LicencesService:
                 return IssueOutcome(winner or licence_id, "duplicate")
             return IssueOutcome(licence.licence_id, "issued")
         raise RuntimeError("no free status-list index after several tries")
+
+    def _renewed(self, due: LicenceDueData, type_code: str) -> Licence | None:
+        """The licence a renewal case renews, when it can be superseded: same type and
+        holder, active or lapsed meanwhile. Otherwise the case gets a licence of its own."""
+        if not due.renews_licence_id:
+            return None
+        old = self.repository.get(due.renews_licence_id)
+        if old is None or old.type_code != type_code or old.status not in RENEWABLE:
+            return None
+        same_holder = (
+            old.holder_uscc == due.holder_uscc
+            if old.holder_uscc or due.holder_uscc
+            else old.holder_subject_id == due.holder_subject_id
+        )
+        return old if same_holder else None
+
+    def _supersede(
+        self,
+        transaction: object,
+        old: Licence,
+        new: Licence,
+        *,
+        reason: str,
+        by_subject: str,
+        by_department: str,
+        on_conflict: Conflict,
+        correlation_id: str | None,
+    ) -> None:
+        """In the new version's transaction (换发 or 延续): the old one reads `replaced`,
+        pointing to the new one, in the status list too, with `licence.replaced`."""
+        from shared.platform.dynamo import Transaction
+
+        assert isinstance(transaction, Transaction)
+        after = old.model_copy(
+            update={
+                "status": LicenceStatus.REPLACED,
+                "status_reason": reason,
+                "status_changed_at": now(),
+                "status_changed_by": by_subject,
+                "replaced_by": new.licence_id,
+                "version": old.version + 1,
+            }
+        )
+        self.repository.update_licence(transaction, old, after, on_conflict)
+        self._set_entries(transaction, {old.status_list: [(old.status_index, Entry.REPLACED)]})
+        data = events.StatusChangedData(
+            **events.facts(after),
+            reason=reason,
+            changed_by=by_department,
+            replaced_by=new.licence_id,
+            replaced_by_identifier=new.identifier,
+        )
+        transaction.emit(events.envelope(events.REPLACED, after, data, correlation_id))
 
     def _holder(self, due: LicenceDueData) -> _Holder:
         holders = ports.holders()
@@ -468,16 +561,6 @@ class LicencesService:
             if old.status not in REPLACEABLE:
                 raise Conflict(errors.TRANSITION_NOT_ALLOWED, params={"status": old.status.value})
             new = self._signed(draft, holder_code)
-            after = old.model_copy(
-                update={
-                    "status": LicenceStatus.REPLACED,
-                    "status_reason": request.reason,
-                    "status_changed_at": now(),
-                    "status_changed_by": principal.subject_id,
-                    "replaced_by": new.licence_id,
-                    "version": old.version + 1,
-                }
-            )
             transaction = self.repository.transaction()
             self.repository.add_issued(
                 transaction,
@@ -486,16 +569,16 @@ class LicencesService:
                 on_index_taken=_IndexTaken("licence.index_taken"),
                 claim_case=False,
             )
-            self.repository.update_licence(transaction, old, after, Conflict(errors.CHANGED_CONCURRENTLY))
-            self._set_entries(transaction, {old.status_list: [(old.status_index, Entry.REPLACED)]})
-            data = events.StatusChangedData(
-                **events.facts(after),
+            self._supersede(
+                transaction,
+                old,
+                new,
                 reason=request.reason,
-                changed_by=principal.department_id,
-                replaced_by=new.licence_id,
-                replaced_by_identifier=new.identifier,
+                by_subject=principal.subject_id,
+                by_department=principal.department_id,
+                on_conflict=Conflict(errors.CHANGED_CONCURRENTLY),
+                correlation_id=correlation_id,
             )
-            transaction.emit(events.envelope(events.REPLACED, after, data, correlation_id))
             try:
                 transaction.commit()
             except (_ListBusy, _IndexTaken):
@@ -614,6 +697,59 @@ class LicencesService:
         return self._result(
             result, reason, signature_checked=True, licence=_verified(payload), replaced_by_identifier=replaced_by
         )
+
+    # --- the licence-type directory (证照目录) -------------------------------------------------
+
+    def licence_types(self, *, limit: int, cursor: str | None) -> Page[LicenceType]:
+        items, next_cursor = self.repository.licence_types(limit=limit, cursor=cursor)
+        return Page[LicenceType](items=items, next_cursor=next_cursor)
+
+    def get_licence_type(self, code: str) -> LicenceType:
+        found = self.repository.licence_type(code)
+        if found is None:
+            raise NotFound(errors.TYPE_NOT_FOUND)
+        return found
+
+    def put_licence_type(
+        self, code: str, change: LicenceTypeChange, *, actor: str, correlation_id: str | None
+    ) -> LicenceType:
+        """Add a type (`based_on_version` 0) or change one (its current version): the entry and
+        `licence_type.changed` in one transaction. Sending what is already stored changes nothing
+        (a retried PUT answers the same)."""
+        if not check_uscc(code[:18]).valid:  # the defining body's USCC (GB/T 36903); the route checks the shape
+            raise ValidationFailed(errors.TYPE_CODE_INVALID, errors=[FieldError("code", errors.TYPE_CODE_INVALID)])
+        current = self.repository.licence_type(code, consistent=True)
+        wanted = change.model_dump(exclude={"based_on_version"})
+        if current is not None and current.model_dump(include=set(wanted)) == wanted:
+            return current
+        if current is None and change.based_on_version != 0:
+            raise NotFound(errors.TYPE_NOT_FOUND)
+        if current is not None and current.version != change.based_on_version:
+            raise Conflict(errors.TYPE_CHANGED_CONCURRENTLY, params={"version": current.version})
+        changed = LicenceType(code=code, **wanted, version=change.based_on_version + 1, changed_at=now())
+        transaction = self.repository.transaction()
+        self.repository.put_licence_type(
+            transaction,
+            changed,
+            based_on_version=change.based_on_version,
+            on_conflict=Conflict(errors.TYPE_CHANGED_CONCURRENTLY, params={"version": "?"}),
+        )
+        data = events.LicenceTypeChangedData(
+            **changed.model_dump(mode="json", exclude={"changed_at"}), changed_by=actor
+        )
+        transaction.emit(
+            Envelope(
+                type=events.LICENCE_TYPE_CHANGED,
+                source=events.SOURCE,
+                subject=code,
+                correlation_id=correlation_id,
+                data=data.model_dump(mode="json"),
+            )
+        )
+        transaction.commit()
+        remember(changed)
+        logger().info("licence type changed", extra={"type_code": code, "version": changed.version})
+        return changed
 
     # --- the holder's wallet (我的证照) -------------------------------------------------------
 
@@ -774,6 +910,24 @@ class LicencesService:
             valid_to=licence.valid_to,
             consent_id=entry.entry_id,
             pdf_sha256=licence.pdf_sha256,
+        )
+
+    def renewable(self, principal: Principal, licence_id: str) -> RenewableLicence:
+        """The holder's own active licence with an end of validity, for a renewal case (延续):
+        404 when it is not the caller's, 409 `licence.not_renewable` otherwise."""
+        licence = self._mine(principal, licence_id)
+        if licence.status is not LicenceStatus.ACTIVE or licence.valid_to is None:
+            status = licence.status.value if licence.valid_to is not None else "long_term"
+            raise Conflict(errors.NOT_RENEWABLE, params={"status": status})
+        return RenewableLicence(
+            licence_id=licence.licence_id,
+            identifier=licence.identifier,
+            number=licence.number,
+            type_code=licence.type_code,
+            type_name=licence.type_name,
+            valid_to=licence.valid_to,
+            item_code=licence.item_code,
+            case_id=licence.case_id,
         )
 
     def check_reference(self, licence_id: str, holder_subject_id: str, holder_uscc: str | None) -> Verification:

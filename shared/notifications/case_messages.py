@@ -175,26 +175,3 @@ def _joint_task_decided(task: case_events.JointTaskDecidedData, envelope: Envelo
         dedupe_key=envelope.id,
     )
     return [(owner, message)]
-
-
-@case_messages.on(case_events.DEADLINE_WARNING, data=case_events.DeadlineWarningData)
-def _deadline_warning(warning: case_events.DeadlineWarningData, envelope: Envelope) -> list[Inbox]:
-    if warning.handler_subject_id is None:  # unassigned warnings have their own type; nobody to tell here
-        return []
-    colour = "红牌（已超期）" if warning.level == "red" else "黄牌（临近期限）"
-    what = "办件" if warning.target in {"case", "licence"} else f"并联审批任务（{warning.target}）"
-    limit = {"promised": "承诺办结期限", "legal": "法定办结期限", "licence": "发证期限（第44条）"}.get(
-        warning.kind, "办理期限"
-    )
-    body = (
-        f"{what} {warning.case_number}（{warning.item_name}）{colour}：{limit} {warning.due_on.isoformat()}，"
-        f"已用 {warning.used_days}/{warning.limit_days} 个工作日，剩余 {warning.left_days} 个工作日。"
-    )
-    message = NewMessage(
-        category=Category.CASE,
-        title=f"效能监察预警：{colour}"[:100],
-        body=_fit(body),
-        link=f"/cases/{warning.case_id}",
-        dedupe_key=envelope.id,
-    )
-    return [(warning.handler_subject_id, message)]

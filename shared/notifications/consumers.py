@@ -13,10 +13,12 @@ from __future__ import annotations
 from shared.identity import events as identity_events
 from shared.notifications.case_messages import case_messages
 from shared.notifications.delivery_messages import delivery_messages
+from shared.notifications.hotline_messages import hotline_messages
 from shared.notifications.licence_messages import licence_messages
 from shared.notifications.models import Category, Inbox, NewMessage
 from shared.notifications.payments_messages import payment_messages
 from shared.notifications.rating_messages import rating_messages
+from shared.notifications.supervision_messages import supervision_messages
 from shared.platform.dispatch import Dispatcher
 from shared.platform.events import Envelope
 
@@ -81,6 +83,8 @@ notifications.include(payment_messages)  # payment.*: 缴费消息
 notifications.include(licence_messages)  # licence.*: 电子证照消息
 notifications.include(delivery_messages)  # shipment.*: 寄递消息
 notifications.include(rating_messages)  # rating.invited, rectification.answered: 好差评消息
+notifications.include(supervision_messages)  # supervision.*: 效能监察预警、督办
+notifications.include(hotline_messages)  # ticket.*: 12345 工单消息
 
 HANDLED_EVENT_TYPES = notifications.event_types
 

@@ -16,6 +16,8 @@ class Category(StrEnum):
     PAYMENT = "payment"  # 缴费 (later flows)
     RATING = "rating"  # 好差评: invitations, rectification answers
     SYSTEM = "system"  # 平台公告
+    SUPERVISION = "supervision"  # 效能监察预警、督办
+    HOTLINE = "hotline"  # 12345 工单
 
 
 class NewMessage(BaseModel):

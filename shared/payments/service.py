@@ -11,8 +11,8 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
+from typing import TYPE_CHECKING
 
-from shared.cases.events import FeeDueData
 from shared.payments import events
 from shared.payments.channel import cashier_url
 from shared.payments.config import payments_settings
@@ -42,6 +42,9 @@ from shared.platform.ids import new_id
 from shared.platform.observability import logger
 from shared.platform.pagination import Page
 from shared.platform.principal import Action, Principal, RecordScope, Role, ensure
+
+if TYPE_CHECKING:  # the case event's shape, for the order worker; callbacks and the API never load it
+    from shared.cases.events import FeeDueData
 
 _NOTICE_ATTEMPTS = 5
 ACTION_NAMES = {

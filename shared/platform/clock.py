@@ -24,8 +24,9 @@ def today_in_shanghai() -> date:
 
 
 def iso(moment: datetime) -> str:
-    """RFC 3339 with offset, seconds precision, as the API shows times."""
-    return moment.astimezone(UTC).isoformat(timespec="seconds")
+    """RFC 3339 in UTC with `Z`, seconds precision: the one form the API shows times in
+    (pydantic serialises UTC datetimes the same way; `+00:00` beside it read as two formats)."""
+    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 @contextmanager

@@ -23,7 +23,9 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from shared.codes import divisions
 
 
 class ConfigurationError(RuntimeError):
@@ -133,6 +135,28 @@ class StageSettings(EnvironmentSettings):
     stage: str = "local"
 
 
+class ProvinceSettings(EnvironmentSettings):
+    """The province this deployment serves (GB/T 2260 province code, Jiangsu `320000`):
+    where a catalogue search looks when the caller names no division, and, with the
+    division table, the city partitions of the supervisors' lists (`province_cities`)."""
+
+    province_code: str = "320000"
+
+    @field_validator("province_code")
+    @classmethod
+    def _a_province_in_the_table(cls, value: str) -> str:
+        if not (divisions.is_division_code(value) and divisions.level_of(value) is divisions.DivisionLevel.PROVINCE):
+            raise ValueError("PROVINCE_CODE is a 6-digit province code (<2 digits>0000)")
+        if not divisions.is_in_use_today(value):
+            raise ValueError("PROVINCE_CODE is not a province in the GB/T 2260 table")
+        return value
+
+    @property
+    def province_cities(self) -> tuple[str, ...]:
+        """`<pp>00` and the 4-digit prefix of every city in use (shared.codes.divisions.city_prefixes)."""
+        return divisions.city_prefixes(self.province_code)
+
+
 class PartnerSettings(EnvironmentSettings):
     """Every partner call (shared.platform.partners): timeout, and the circuit breaker (open
     after N consecutive failures, fail fast for open_s, then one trial call)."""
@@ -162,6 +186,7 @@ class SmsSettings(EnvironmentSettings):
 
 http_settings = reader(HttpSettings)
 stage_settings = reader(StageSettings)
+province_settings = reader(ProvinceSettings)
 partner_settings = reader(PartnerSettings)
 sms_settings = reader(SmsSettings)
 idempotency_settings = reader(IdempotencySettings)

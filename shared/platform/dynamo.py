@@ -22,7 +22,7 @@ from botocore.exceptions import ClientError
 
 from shared.platform.aws import dynamodb
 from shared.platform.clock import now
-from shared.platform.errors import AppError, Conflict
+from shared.platform.errors import AppError, BadRequest, Conflict
 from shared.platform.events import Envelope
 
 OUTBOX_KIND = "outbox"
@@ -323,3 +323,61 @@ class Repository:
             newest_first=newest_first,
             sort_prefix=sort_prefix,
         )
+
+    def partitions_page(
+        self,
+        index: str,
+        partitions: Sequence[str],
+        *,
+        limit: int,
+        cursor: str | None,
+        newest_first: bool = False,
+        filter_expression: str | None = None,
+        filter_names: dict[str, str] | None = None,
+        filter_values: dict[str, Any] | None = None,
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """One page over several partitions of an index, partition by partition; the
+        opaque cursor names the partition (`part`) and the key in it. A filter narrows
+        what is returned (DynamoDB's `Limit` counts what is read, so this reads on until
+        the page is full or the partitions end)."""
+        from shared.platform.pagination import decode_cursor, encode_cursor
+
+        pk_name = f"{index}pk"
+        position = decode_cursor(cursor)
+        parts = list(partitions)
+        if position is not None:
+            part = str(position.get("part", ""))
+            if part not in parts:
+                raise BadRequest("invalid_cursor")
+            parts = parts[parts.index(part) :]
+        found: list[dict[str, Any]] = []
+        for number, partition in enumerate(parts):
+            arguments: dict[str, Any] = {
+                "TableName": self.table,
+                "IndexName": index,
+                "KeyConditionExpression": "#pk = :pk",
+                "ExpressionAttributeNames": {"#pk": pk_name, **(filter_names or {})},
+                "ExpressionAttributeValues": values(pk=partition, **(filter_values or {})),
+                "ScanIndexForward": not newest_first,
+            }
+            if filter_expression:
+                arguments["FilterExpression"] = filter_expression
+            start = {k: v for k, v in (position or {}).items() if k != "part"} if number == 0 else {}
+            if start:
+                if start.get(pk_name) != partition:
+                    raise BadRequest("invalid_cursor")
+                arguments["ExclusiveStartKey"] = to_item(start)
+            while True:
+                arguments["Limit"] = limit - len(found)
+                response = dynamodb().query(**arguments)
+                found.extend(from_item(item) for item in response.get("Items", []))
+                last = response.get("LastEvaluatedKey")
+                if len(found) >= limit:
+                    if last:
+                        return found, encode_cursor({"part": partition, **from_item(last)})
+                    following = parts[number + 1 :]
+                    return found, encode_cursor({"part": following[0]}) if following else None
+                if not last:
+                    break
+                arguments["ExclusiveStartKey"] = last
+        return found, None

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import partial
 from typing import Any
+from urllib.parse import parse_qsl
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError, ServiceError
@@ -42,6 +43,7 @@ from shared.platform.principal import ACCESS_EXTENSION, ROLES_ALLOWED, Access, P
 PROBLEM_JSON = "application/problem+json"
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 _UNSUPPORTED_MEDIA_TYPE = 415
+FORM_URLENCODED = "application/x-www-form-urlencoded"
 
 
 def _header(headers: dict[str, str] | None, name: str) -> str:
@@ -148,9 +150,34 @@ class PlatformResolver(APIGatewayRestResolver):
     strictly (shared.platform.strict_json), and that value is what the
     validation middleware and `json_body` see."""
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, *, form_prefixes: Sequence[str] = (), **kwargs: Any) -> None:
         super().__init__(json_body_deserializer=self._parsed_body, **kwargs)
         self._checked: tuple[str, Any] | None = None
+        self._form_prefixes = tuple(form_prefixes)
+
+    def _form_as_json(self, event: Mapping[str, Any]) -> Mapping[str, Any]:
+        """A form-encoded body on a path that takes forms (Open311 clients post forms) becomes
+        the JSON object of its fields (the last value of a repeated field), so it is validated
+        like every other body; anywhere else a form is refused as unsupported."""
+        path = str(event.get("path", ""))
+        content_type = _header(event.get("headers"), "content-type").lower()
+        if not (
+            self._form_prefixes and path.startswith(self._form_prefixes) and content_type.startswith(FORM_URLENCODED)
+        ):
+            return event
+        body = event.get("body") or ""
+        if event.get("isBase64Encoded"):
+            import base64
+
+            body = base64.b64decode(body).decode("utf-8", errors="replace")
+        fields = dict(parse_qsl(str(body), keep_blank_values=True))
+        headers = {k: v for k, v in (event.get("headers") or {}).items() if k.lower() != "content-type"}
+        return {
+            **event,
+            "body": json.dumps(fields, ensure_ascii=False),
+            "isBase64Encoded": False,
+            "headers": headers | {"Content-Type": "application/json"},
+        }
 
     def _parsed_body(self, text: str) -> Any:
         if self._checked is not None and self._checked[0] is text:
@@ -193,6 +220,7 @@ class PlatformResolver(APIGatewayRestResolver):
 
     def resolve(self, event: Mapping[str, Any], context: Any) -> dict[str, Any]:
         cfg = http_settings()
+        event = self._form_as_json(event)
         body = event.get("body") or ""
         size = len(body.encode("utf-8")) if isinstance(body, str) else len(body)
         if size > cfg.max_body_bytes:
@@ -230,9 +258,14 @@ def _idempotency_conflict(exc: Exception) -> Conflict | None:
     return None
 
 
-def make_resolver(*, strip_prefixes: list[str] | None = None) -> APIGatewayRestResolver:
+def make_resolver(
+    *, strip_prefixes: list[str] | None = None, form_prefixes: Sequence[str] = ()
+) -> APIGatewayRestResolver:
+    """`form_prefixes`: paths under which `application/x-www-form-urlencoded` bodies are
+    accepted (read as the JSON object of their fields)."""
     cfg = http_settings()
     app = PlatformResolver(
+        form_prefixes=form_prefixes,
         enable_validation=True,
         # Chinese as UTF-8, not \uXXXX escapes: smaller bodies, readable in curl and logs
         serializer=partial(json.dumps, separators=(",", ":"), cls=Encoder, ensure_ascii=False),

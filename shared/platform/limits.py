@@ -59,6 +59,9 @@ class LimitData(LimitRef):
     """The whole current state of a running (or paused) limit."""
 
     label: str = Field(description="What a supervisor reads: the case or ticket number. Never personal data.")
+    title: str | None = Field(
+        default=None, description="What the subject is about (the item's name, a ticket's category); optional."
+    )
     region_code: str = Field(description="The region of the responsible department (supervisors see by prefix).")
     department_id: str | None = None
     handler_subject_id: str | None = Field(default=None, description="The staff member to warn, when assigned.")

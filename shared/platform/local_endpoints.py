@@ -76,38 +76,46 @@ def _alive(pid: Any) -> bool:
     return True
 
 
-def api_url(*, url: str | None = None, port: int | None = None, record: Path | None = None) -> str:
-    """The local gateway's base URL (no trailing slash)."""
+def _lookup(
+    *, url: str | None, port: int | None, url_variable: str, port_variable: str, record: Path | None, key: str
+) -> str | None:
+    """Rules 1 and 2 for one side (flag, then variable), then rule 3 (the record); None when none names it."""
     if url:
         return url.rstrip("/")
     if port:
         return f"http://{HOST}:{port}"
-    if os.environ.get("JSZW_API_URL"):
-        return os.environ["JSZW_API_URL"].rstrip("/")
-    if os.environ.get("LOCAL_API_PORT"):
-        return f"http://{HOST}:{int(os.environ['LOCAL_API_PORT'])}"
+    if os.environ.get(url_variable):
+        return os.environ[url_variable].rstrip("/")
+    if os.environ.get(port_variable):
+        return f"http://{HOST}:{int(os.environ[port_variable])}"
     found = read_record(record)
-    if found and found.get("api"):
-        return str(found["api"]).rstrip("/")
-    raise NoLocalCloud(f"no local cloud found: {HOW_TO_POINT}")
+    if found and found.get(key):
+        return str(found[key]).rstrip("/")
+    return None
+
+
+def api_url(*, url: str | None = None, port: int | None = None, record: Path | None = None) -> str:
+    """The local gateway's base URL (no trailing slash)."""
+    found = _lookup(
+        url=url, port=port, url_variable="JSZW_API_URL", port_variable="LOCAL_API_PORT", record=record, key="api"
+    )
+    if found is None:
+        raise NoLocalCloud(f"no local cloud found: {HOW_TO_POINT}")
+    return found
 
 
 def aws_url(*, url: str | None = None, port: int | None = None, record: Path | None = None) -> str:
     """The local AWS endpoint (moto); asked from the gateway when only the gateway is named."""
-    if url:
-        return url.rstrip("/")
-    if port:
-        return f"http://{HOST}:{port}"
-    if os.environ.get("AWS_ENDPOINT_URL"):
-        return os.environ["AWS_ENDPOINT_URL"].rstrip("/")
-    if os.environ.get("LOCAL_AWS_PORT"):
-        return f"http://{HOST}:{int(os.environ['LOCAL_AWS_PORT'])}"
-    if os.environ.get("JSZW_API_URL") or os.environ.get("LOCAL_API_PORT"):
-        return aws_url_of(api_url(record=record))
-    found = read_record(record)
-    if found and found.get("aws"):
-        return str(found["aws"]).rstrip("/")
-    raise NoLocalCloud(f"no local cloud found: {HOW_TO_POINT}")
+    if not (url or port or os.environ.get("AWS_ENDPOINT_URL") or os.environ.get("LOCAL_AWS_PORT")) and (
+        os.environ.get("JSZW_API_URL") or os.environ.get("LOCAL_API_PORT")
+    ):
+        return aws_url_of(api_url(record=record))  # a named gateway wins over a recorded cloud
+    found = _lookup(
+        url=url, port=port, url_variable="AWS_ENDPOINT_URL", port_variable="LOCAL_AWS_PORT", record=record, key="aws"
+    )
+    if found is None:
+        raise NoLocalCloud(f"no local cloud found: {HOW_TO_POINT}")
+    return found
 
 
 def aws_url_of(gateway: str) -> str:

@@ -15,6 +15,8 @@ Roles (角色):
                 region code;
 - `supervisor`  supervision (效能监督), reads within a region-code prefix;
 - `operator`    runs the platform (平台运维): catalogue, calendar.
+- `hotline_agent` a 12345 call-centre agent (话务员): opens tickets on a caller's
+                behalf, records follow-up ratings (回访); sees no other records.
 
 Scope by region-code prefix: `32` province, `3201` Nanjing, `320102` one
 district, `320115001` one township (9-digit statistical code), `320115001201`
@@ -52,10 +54,11 @@ class Role(StrEnum):
     STAFF = "staff"  # 部门工作人员
     SUPERVISOR = "supervisor"  # 监督人员
     OPERATOR = "operator"  # 平台运维人员
+    HOTLINE_AGENT = "hotline_agent"  # 12345 话务员
 
 
 APPLICANT_ROLES = frozenset({Role.CITIZEN, Role.AGENT})
-WORKFORCE_ROLES = frozenset({Role.STAFF, Role.SUPERVISOR, Role.OPERATOR})
+WORKFORCE_ROLES = frozenset({Role.STAFF, Role.SUPERVISOR, Role.OPERATOR, Role.HOTLINE_AGENT})
 
 
 class Access(StrEnum):
@@ -68,6 +71,7 @@ class Access(StrEnum):
     STAFF = "staff"
     SUPERVISOR = "supervisor"
     OPERATOR = "operator"
+    HOTLINE_AGENT = "hotline_agent"
 
 
 # Which roles pass each declared access level (a role-matrix test reads this).
@@ -79,6 +83,7 @@ ROLES_ALLOWED: Mapping[Access, frozenset[Role]] = {
     Access.STAFF: frozenset({Role.STAFF}),
     Access.SUPERVISOR: frozenset({Role.SUPERVISOR}),
     Access.OPERATOR: frozenset({Role.OPERATOR}),
+    Access.HOTLINE_AGENT: frozenset({Role.HOTLINE_AGENT}),
 }
 
 

@@ -6,41 +6,25 @@
 - `rating.given`, `rating.changed`, `rating.excluded` move the score counters of
   the rating's department and month, once per event (its id is the dedupe key).
 
-`ticket.closed` is consumed by name: the 12345 context publishes it with the
-fields of `TicketClosedData` (its own model may carry more; extra fields are
-ignored here).
+A ticket closed without a handling department (answered from the knowledge
+base) has nothing to rate and invites nobody.
 """
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
-
 from shared.cases import events as case_events
+from shared.hotline import events as hotline_events
 from shared.platform.dispatch import Dispatcher
 from shared.platform.events import Envelope
 from shared.ratings import events
 from shared.ratings.models import TargetKind
 from shared.ratings.service import TargetFacts, ratings_service
 
-TICKET_CLOSED = "ticket.closed"
 CASE_OUTCOMES = {
     case_events.COMPLETED: "completed",
     case_events.REFUSED_AT_INTAKE: "refused",
     case_events.WITHDRAWN: "withdrawn",
 }
-
-
-class TicketClosedData(BaseModel):
-    """What a rating invitation needs of a closed 12345 ticket (工单办结)."""
-
-    model_config = ConfigDict(extra="ignore", defer_build=True)
-
-    ticket_id: str
-    ticket_number: str
-    title: str = "12345 热线工单"
-    department_id: str
-    region_code: str
-    requester_subject_id: str | None = None  # None: anonymous, a one-time link only
 
 
 ratings_consumer: Dispatcher[bool] = Dispatcher("ratings_worker")
@@ -62,16 +46,18 @@ def _case_finished(case: case_events.CaseFacts, envelope: Envelope) -> bool:
     return ratings_service().invite(target, correlation_id=envelope.correlation_id or envelope.id)
 
 
-@ratings_consumer.on(TICKET_CLOSED, data=TicketClosedData)
-def _ticket_closed(ticket: TicketClosedData, envelope: Envelope) -> bool:
+@ratings_consumer.on(hotline_events.CLOSED, data=hotline_events.TicketFacts)
+def _ticket_closed(ticket: hotline_events.TicketFacts, envelope: Envelope) -> bool:
+    if not ticket.department_id:
+        return False  # answered from the knowledge base: no department handled it, nothing to rate
     target = TargetFacts(
         kind=TargetKind.TICKET,
         target_id=ticket.ticket_id,
-        label=ticket.ticket_number,
-        title=ticket.title,
+        label=ticket.number,
+        title="12345 热线工单",
         department_id=ticket.department_id,
-        region_code=ticket.region_code,
-        rater_subject_id=ticket.requester_subject_id,
+        region_code=ticket.department_region_code or ticket.region_code,
+        rater_subject_id=ticket.notify_subject_id,
         applicant_uscc=None,
         outcome="closed",
     )

@@ -59,7 +59,9 @@ def _unbounded_numbers(node: object, where: str, schemas: dict[str, object], see
         name = ref.rsplit("/", 1)[-1]
         return [] if name in seen else _unbounded_numbers(schemas[name], f"{where}→{name}", schemas, seen | {name})
     kinds = node.get("type")
-    if {"integer", "number"} & set(kinds if isinstance(kinds, list) else [kinds]):
+    # a `properties` map may hold a field named `type` (a schema, not a type name)
+    names = kinds if isinstance(kinds, list) else [kinds] if isinstance(kinds, str) else []
+    if {"integer", "number"} & set(names):
         low = node.get("minimum", node.get("exclusiveMinimum"))
         high = node.get("maximum", node.get("exclusiveMaximum"))
         if low is None or high is None or not -(2**63) <= low <= high <= 2**63 - 1:

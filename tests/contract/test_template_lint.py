@@ -78,3 +78,19 @@ def test_every_sqs_consumer_reports_partial_batch_failures() -> None:
 def test_arns_in_the_template_use_the_partition() -> None:
     text = TEMPLATE.read_text(encoding="utf-8")
     assert "arn:aws:" not in text
+
+
+def test_every_queue_consumer_can_park_in_its_queues_dlq() -> None:
+    # the consumer parks a failing message with its reason on the last receive
+    # (shared.platform.consumer); without DLQ_URL and send rights it only retries
+    resources = sam_template()["Resources"]
+    for name, function in _resources("AWS::Serverless::Function").items():
+        properties = function["Properties"]
+        for event in properties.get("Events", {}).values():
+            if event["Type"] != "SQS":
+                continue
+            queue = event["Properties"]["Queue"]["Fn::GetAtt"][0]
+            dlq = resources[queue]["Properties"]["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0]
+            assert properties["Environment"]["Variables"].get("DLQ_URL") == {"Ref": dlq}, name
+            send = {"SQSSendMessagePolicy": {"QueueName": {"Fn::GetAtt": [dlq, "QueueName"]}}}
+            assert send in properties["Policies"], name

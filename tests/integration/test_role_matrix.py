@@ -9,8 +9,14 @@ code by the contract tests) and each operation's declared access
 - the function: invoked with each role's principal (as the authorizer passes
   it), a role the route does not admit gets 401/403 and nothing else; a role
   it admits is never refused for its role (it may still get 404/422 for the
-  placeholder input, or 403/404 on record-scoped routes for someone else's
-  record — record scope is tested per context).
+  placeholder input). On record-scoped routes that name a record in the path
+  the placeholder record does not exist, so every admitted caller gets 404
+  (or 422 for the input), never 403:
+  whoever may not see a record is answered as if it were missing (D-067), and
+  a 403 here would tell a caller outside scope that the record exists. Record
+  scope on real records is tested per context. Record-scoped lists (`/v1/cases`
+  for an agent whose authorisation does not cover it) may still answer 403:
+  that refusal does not depend on any record.
 """
 
 from __future__ import annotations
@@ -44,6 +50,7 @@ CALLERS: dict[str, dict[str, str] | None] = {
     ),
     "supervisor": as_role("supervisor", sub="01JDQ90F3W7C8M2T6R4K9N5SU6", region_code="320100"),
     "operator": as_role("operator", sub="01JDQ90F3W7C8M2T6R4K9N5OP7"),
+    "hotline_agent": as_role("hotline_agent", sub="01JDQ90F3W7C8M2T6R4K9N5HA8", region_code="320100"),
 }
 
 
@@ -113,7 +120,11 @@ def test_each_role_gets_exactly_what_the_route_declares(
     admitted = Role(principal["role"]) in ROLES_ALLOWED[access]
     if not admitted:
         assert status == 403, f"{caller} must be refused by {method} {path} ({access}), got {status}"
-    elif record_scoped:
+    elif record_scoped and not params:
         assert status != 401, f"{caller} {method} {path} -> {status}"
+    elif record_scoped:
+        assert status not in {401, 403}, (
+            f"{caller} {method} {path}: 404, never 403, outside scope (D-067); got {status}"
+        )
     else:
         assert status not in {401, 403}, f"{caller} admitted by {access} but refused: {status}"

@@ -45,7 +45,7 @@ def test_catalogue_operations(demo_catalogue: None) -> None:
         request("items-search.json", query={"region": "320000", "q": "登记"}),
     )
     # one Query per ranking range of the lead term (exact, prefix, substring, elsewhere × P/N/O), no Scan
-    assert search_calls == {"dynamodb.Query": 6}
+    assert search_calls == {"dynamodb.Query": 6, "dynamodb.BatchGetItem": 1}  # + the synonyms (D-172)
     assert {item["region_code"][:4] for item in page["items"]} > {"3200"}  # the levels below the province too
     code = page["items"][0]["implementation_code"]
     item, detail_calls = _measure("item detail", request("item-get.json", path_params={"item_code": code}))

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from infra.template import ROOT, sam_template
+from infra.template import ROOT, function_environment, sam_template
 
 RUNS = int(os.environ.get("BENCH_RUNS", "9"))
 GOAL = 1.2
@@ -31,15 +31,17 @@ GOAL = 1.2
 _PROBE = """
 import sys, time
 sys.path[:0] = [{code_dir!r}, {root!r}]
-start = time.perf_counter()
+start, cpu = time.perf_counter(), time.process_time()
 import {module}
-print(time.perf_counter() - start)
+print(time.perf_counter() - start, time.process_time() - cpu)
 """
 
 
-def _import_seconds(code_dir: str, module: str) -> float:
+def _import_seconds(code_dir: str, module: str, environment: dict[str, str]) -> tuple[float, float]:
+    """(wall, CPU) seconds of one fresh import."""
     env = {
         **os.environ,
+        **environment,
         "AWS_DEFAULT_REGION": "cn-north-1",
         "AWS_REGION": "cn-north-1",
         "POWERTOOLS_TRACE_DISABLED": "true",
@@ -47,7 +49,8 @@ def _import_seconds(code_dir: str, module: str) -> float:
     }
     probe = _PROBE.format(code_dir=str(_COPY / code_dir), root=str(_COPY), module=module)
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, env=env)
-    return float(out.stdout.strip().splitlines()[-1])
+    wall, cpu = out.stdout.strip().splitlines()[-1].split()
+    return float(wall), float(cpu)
 
 
 _COPY = Path(tempfile.mkdtemp(prefix="bench-sources-"))
@@ -67,28 +70,37 @@ def _compile_sources() -> None:
 
 @pytest.mark.perf
 def test_handler_imports_stay_close_to_the_baseline() -> None:
+    template = sam_template()
+    # each function imports with its template entry's variables: its cold start includes
+    # checking them (`require(...)`, D-091)
     functions = {
-        name: res["Properties"]["CodeUri"].strip("/")
-        for name, res in sam_template()["Resources"].items()
+        name: (res["Properties"]["CodeUri"].strip("/"), function_environment(template, name))
+        for name, res in template["Resources"].items()
         if res["Type"] == "AWS::Serverless::Function"
     }
     _compile_sources()
-    targets = {"baseline": ("tests/perf", "baseline_handler")} | {
-        name: (code_dir, "app") for name, code_dir in sorted(functions.items())
+    targets: dict[str, tuple[str, str, dict[str, str]]] = {"baseline": ("tests/perf", "baseline_handler", {})} | {
+        name: (code_dir, "app", environment) for name, (code_dir, environment) in sorted(functions.items())
     }
-    samples: dict[str, list[float]] = {name: [] for name in targets}
+    samples: dict[str, list[tuple[float, float]]] = {name: [] for name in targets}
     for _ in range(RUNS):
-        for name, (code_dir, module) in targets.items():
-            samples[name].append(_import_seconds(code_dir, module))
-    baseline = statistics.median(samples.pop("baseline"))
+        for name, (code_dir, module, environment) in targets.items():
+            samples[name].append(_import_seconds(code_dir, module, environment))
+    base = samples.pop("baseline")
+    base_wall, base_cpu = statistics.median(w for w, _ in base), statistics.median(c for _, c in base)
     rows = []
     for name, values in samples.items():
-        seconds = statistics.median(values)
-        rows.append((name, seconds, seconds / baseline))
-    print(f"\n\nCold start (median of {RUNS} fresh imports; baseline {baseline * 1000:.0f} ms)\n")
-    print("| function | import ms | ratio to baseline |")
-    print("|---|---:|---:|")
-    for name, seconds, ratio in rows:
-        print(f"| {name} | {seconds * 1000:.0f} | {ratio:.2f}x |")
-    slow = [name for name, _, ratio in rows if ratio > GOAL]
+        wall, cpu = statistics.median(w for w, _ in values), statistics.median(c for _, c in values)
+        rows.append((name, wall, wall / base_wall, cpu, cpu / base_cpu))
+    print(
+        f"\n\nCold start (median of {RUNS} fresh imports; baseline {base_wall * 1000:.0f} ms wall, "
+        f"{base_cpu * 1000:.0f} ms CPU; load average {os.getloadavg()[0]:.2f})\n"
+    )
+    print("| function | import ms (wall) | ratio (wall) | import ms (CPU) | ratio (CPU) |")
+    print("|---|---:|---:|---:|---:|")
+    for name, wall, wall_ratio, cpu, cpu_ratio in rows:
+        print(f"| {name} | {wall * 1000:.0f} | {wall_ratio:.2f}x | {cpu * 1000:.0f} | {cpu_ratio:.2f}x |")
+    # the goal is judged on CPU time (D-095): on the shared machine other work moves wall
+    # time by tenths; a Lambda init has its share of CPU to itself, where the two agree
+    slow = [name for name, *_, cpu_ratio in rows if cpu_ratio > GOAL]
     assert not slow, f"over {GOAL}x the baseline: {slow}"

@@ -44,7 +44,13 @@ PDF = b"%PDF-1.7\n" + b"application material " * 2000  # ~40 KB, a scanned page 
 GOAL_USD_PER_MILLION = 300.0
 # docs/performance.md, "Cost per completed case" (2026-12-06): the regression ceiling is these + 10 %
 RECORDED_USD_PER_MILLION = {"simple": 205, "with payment": 227, "licence + courier": 368, "joint (+ licence)": 306}
-_EVERY_CASE = {"CaseApiFunction", "CatalogApiFunction", "PreReviewWorkerFunction", "OutboxRelayFunction"}
+_EVERY_CASE = {
+    "CaseApiFunction",
+    "CatalogApiFunction",
+    "PreReviewWorkerFunction",
+    "OutboxRelayFunction",
+    "LimitsWatcherFunction",  # acceptance starts the limits supervision watches (D-116)
+}
 EXPECTED_FUNCTIONS = {
     "simple": _EVERY_CASE | {"NotificationsWorkerFunction"},
     "with payment": _EVERY_CASE

@@ -20,11 +20,12 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from infra.seed import licence_types
 from shared.identity.models import Account, AccountKind, EnterpriseRecord
 from shared.identity.protection import sealer
 from shared.identity.repository import IdentityRepository, account_key
 from shared.licences import service as licences_service_module
-from shared.licences.types import LICENCE_TYPES
+from shared.licences import types as licence_type_directory
 from shared.platform import aws, sealing
 from shared.platform.config import reset_settings
 from shared.platform.dynamo import from_item, to_item
@@ -42,9 +43,9 @@ IDEMPOTENCY_TABLE = "idempotency-test"
 LICENCES_BUCKET = "licences-test"
 DLQ_NAME = "licence-issue-dlq-test"
 
-BUSINESS_LICENCE = next(code for code, t in LICENCE_TYPES.items() if t.name == "营业执照")
-FOOD_LICENCE = next(code for code, t in LICENCE_TYPES.items() if t.name == "食品经营许可证")
-MARRIAGE_CERTIFICATE = next(code for code, t in LICENCE_TYPES.items() if t.name == "结婚证")
+BUSINESS_LICENCE = licence_types.BUSINESS_LICENCE
+FOOD_LICENCE = licence_types.FOOD_BUSINESS_LICENCE
+MARRIAGE_CERTIFICATE = licence_types.MARRIAGE_CERTIFICATE
 
 HOLDER = "01JDQ90F3W7C8M2T6R4K9N5XA1"
 HOLDER_NAME = "张伟"
@@ -82,6 +83,7 @@ def forget_cached() -> None:
     reset_settings()
     aws.reset_clients()
     licences_service_module.clear_caches()
+    licence_type_directory.forget_cached()
     sealing.sealer.cache_clear()
 
 
@@ -111,6 +113,11 @@ def _seed_holders() -> None:
             legal_representative_id_hash="x" * 64,
         )
     )
+
+
+def seed_directory() -> None:
+    """The demo licence-type directory, as the seed loads it (issuance reads it)."""
+    licence_types.load(licences_service_module.LicencesService())
 
 
 @contextmanager
@@ -150,6 +157,7 @@ def licences_cloud(*, signer: str = "es256") -> Iterator[LicenceCloud]:
             patch.setenv(name, value)
         forget_cached()
         _seed_holders()
+        seed_directory()
         try:
             yield LicenceCloud(signing_key, data_key, secret_arn, dlq_url)
         finally:

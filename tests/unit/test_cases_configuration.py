@@ -8,13 +8,12 @@ from collections.abc import Iterator
 
 import pytest
 
-from shared.cases.config import supervision_settings
 from shared.cases.deadlines import joint_tasks_for
 from shared.cases.models import ItemSnapshot
 from shared.cases.review import _cities_within
-from shared.cases.supervision import WarningPolicy
 from shared.payments.config import payments_settings
-from shared.platform.config import ConfigurationError, reset_settings
+from shared.platform.config import ConfigurationError, province_settings, reset_settings
+from shared.supervision.warnings import WarningPolicy
 from shared.workdays.rules import Calendar
 
 JOINT_ITEM = ItemSnapshot(
@@ -68,17 +67,22 @@ def test_the_warning_policy_is_configured_and_checked(monkeypatch: pytest.Monkey
         WarningPolicy.configured()
 
 
-def test_the_supervision_partitions_are_configured(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_supervision_partitions_come_from_the_province_and_the_division_table(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     assert _cities_within("32") == [f"32{n:02d}" for n in range(14)]
     assert _cities_within("320102") == ["3201"]
-    monkeypatch.setenv("SUPERVISION_CITY_PREFIXES", "3200,3201,3205")
+    # another province's deployment gets its own cities from the table, nothing to hand-keep
+    monkeypatch.setenv("PROVINCE_CODE", "330000")
     reset_settings()
-    assert _cities_within("32") == ["3200", "3201", "3205"]
-    for wrong in ("3200,3201,3301", "3201,3202", "3200,3200", "32,3201"):
-        monkeypatch.setenv("SUPERVISION_CITY_PREFIXES", wrong)
+    assert _cities_within("33") == ["3300", *(f"33{n:02d}" for n in range(1, 12))]
+    for wrong in ("320100", "32", "990000", "350000x"):
+        monkeypatch.setenv("PROVINCE_CODE", wrong)
         reset_settings()
-        with pytest.raises(ConfigurationError, match="SUPERVISION_CITY_PREFIXES"):
-            supervision_settings()
+        with pytest.raises(ConfigurationError, match="PROVINCE_CODE"):
+            province_settings()
+    monkeypatch.delenv("PROVINCE_CODE")
+    reset_settings()
 
 
 def test_the_payment_channel_and_cashier_url_are_checked(monkeypatch: pytest.MonkeyPatch) -> None:

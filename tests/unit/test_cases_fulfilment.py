@@ -18,11 +18,9 @@ from shared.cases import steps
 from shared.cases.application import DELIVERY_SEALING
 from shared.cases.models import AcceptRequest, Case, DeliveryChoice, DeliveryMethod, FulfilmentStep
 from shared.cases.service import CasesService, cases_service
-from shared.cases.supervision import WarningPolicy
 from shared.catalog.service import CatalogService
 from shared.platform import sealing
 from shared.platform.clock import frozen_at
-from shared.platform.dynamo import from_item
 from shared.platform.errors import Conflict
 from shared.platform.events import Envelope
 from shared.platform.principal import Principal
@@ -41,7 +39,6 @@ from tests.unit.cases_fixtures import (
     run_pre_review,
     sqs_event,
     submit,
-    table_snapshot,
 )
 
 MONDAY = dt.datetime(2026, 9, 21, 2, 0, tzinfo=dt.UTC)
@@ -300,6 +297,7 @@ class TestAfterApproval:
             "POST", f"/v1/cases/{case_id}/decide", JIANGNING_MARKET, body={"outcome": "denied", "reason": "场所不符"}
         )
         assert (denied.body["state"], denied.body["pending_steps"]) == ("denied", [])
+        assert denied.body["licence_clock"] is None
         assert outbox("case.fee_due", case_id) == []
 
 
@@ -349,33 +347,41 @@ class TestLicenceClock:
     """行政许可法 第44条: the certificate within 10 working days of the approval, warned
     like the other limits and resolved when `licence.issued` comes back."""
 
-    def test_the_licence_is_due_in_ten_working_days_and_warned_until_it_is_issued(self) -> None:
+    def test_the_licence_is_due_in_ten_working_days_and_watched_until_it_is_issued(self) -> None:
         case_id = _approved_case(delivery={"method": "electronic"})
         stored = cases_service().repository.get(case_id)
         assert stored is not None
         assert stored.licence_clock is not None
         due = Calendar().add_working_days(MONDAY.date(), 10).date
         assert (stored.licence_clock.started_on, stored.licence_clock.due_on) == (MONDAY.date(), due)
-        late = Calendar().add_working_days(due, 1).date
-        with frozen_at(dt.datetime.combine(late, dt.time(2), tzinfo=dt.UTC)):
-            swept = cases_service().sweep_deadlines(late, WarningPolicy.configured(), correlation_id=None)
-        assert {f"{case_id}:licence:licence:yellow", f"{case_id}:licence:licence:red"} <= set(swept.raised)
-        [red] = [e for e in outbox("case.deadline_warning", case_id) if e["data"]["level"] == "red"]
-        assert (red["data"]["kind"], red["data"]["limit_days"], red["data"]["due_on"]) == (
-            "licence",
-            10,
-            due.isoformat(),
-        )
-        # paid: still waiting for the licence, the warnings stay open
+        # the limit travels to supervision, which warns on it (tests/unit/test_supervision_warnings.py)
+        [started] = [e["data"] for e in outbox("limit.set", case_id) if e["data"]["name"] == "licence"]
+        assert (started["limit_days"], started["due_on"], started["paused"]) == (10, due.isoformat(), False)
+        assert {e["data"]["name"] for e in outbox("limit.cleared", case_id)} == {"legal", "promised"}
+        # paid: still waiting for the licence, its limit still runs
         assert _progress(_done("payment.paid", case_id, order_id="PO-44")) == {"batchItemFailures": []}
-        assert {r.get("resolution") for r in _warning_records(case_id)} == {None}
+        assert "licence" not in {e["data"]["name"] for e in outbox("limit.cleared", case_id)}
         assert _progress(_done("licence.issued", case_id, licence_id="LIC-44")) == {"batchItemFailures": []}
-        records = _warning_records(case_id)
-        assert len(records) == 2
-        assert {r["resolution"] for r in records} == {"licence_issued"}
-        assert not any("gsi1pk" in r for r in records)
+        [cleared] = [e["data"] for e in outbox("limit.cleared", case_id) if e["data"]["name"] == "licence"]
+        assert cleared["reason"] == "licence_issued"
 
-
-def _warning_records(case_id: str) -> list[dict[str, Any]]:
-    records = (from_item(item) for item in table_snapshot())
-    return [r for r in records if r["pk"] == f"CASE#{case_id}" and str(r["sk"]).startswith("WARN#")]
+    def test_the_case_detail_shows_the_licence_clock_until_the_licence_is_issued(self) -> None:
+        case_id = _approved_case()
+        due = Calendar().add_working_days(MONDAY.date(), 10).date
+        unpaid = _case(case_id)
+        assert unpaid["state"] == "awaiting_payment"
+        assert unpaid["licence_clock"] == {
+            "started_on": MONDAY.date().isoformat(),
+            "limit_days": 10,
+            "due_on": due.isoformat(),
+            "running": True,
+        }
+        assert _progress(_done("payment.paid", case_id, order_id="PO-45")) == {"batchItemFailures": []}
+        waiting = _case(case_id)
+        assert waiting["licence_clock"]["running"] is True
+        [action] = waiting["required_actions"]
+        assert (action["action"], action["due_on"]) == ("issue_licence", due.isoformat())
+        assert _progress(_done("licence.issued", case_id, licence_id="LIC-45")) == {"batchItemFailures": []}
+        issued = _case(case_id)
+        assert issued["licence_clock"]["due_on"] == due.isoformat()
+        assert issued["licence_clock"]["running"] is False

@@ -16,11 +16,9 @@ from infra.seed import load_catalog
 from infra.seed.items import new_item_bodies
 from shared.cases.models import DecideRequest, DecisionOutcome
 from shared.cases.service import CasesService
-from shared.cases.supervision import WarningPolicy
 from shared.catalog.service import CatalogService
 from shared.notifications.consumers import HANDLED_EVENT_TYPES, message_for
 from shared.platform.clock import frozen_at
-from shared.platform.dynamo import from_item
 from shared.platform.errors import AppError
 from shared.platform.events import Envelope
 from shared.platform.principal import Principal
@@ -46,6 +44,7 @@ from tests.unit.cases_fixtures import (
 )
 
 MONDAY = dt.datetime(2026, 9, 21, 2, 0, tzinfo=dt.UTC)
+START_DAY = MONDAY.date()
 CAL = Calendar()
 JOINT_BODY = next(body for body in new_item_bodies() if body.get("joint"))
 JOINT_ITEM = str(JOINT_BODY["implementation_code"])
@@ -98,6 +97,11 @@ def accepted_case(who: dict[str, str] = XUANWU_CIVIL) -> str:
     reply = call("POST", f"/v1/cases/{case_id}/accept", who, body={"note": "材料齐全"})
     assert reply.status == 200, reply.body
     return case_id
+
+
+def limit_events(event_type: str, case_id: str) -> list[dict[str, Any]]:
+    """The case's `limit.*` events (a joint task's subject is `<case_id>:<department>`)."""
+    return [e for e in outbox(event_type) if e["data"]["subject_id"].startswith(case_id)]
 
 
 def accepted_joint_case() -> str:
@@ -384,6 +388,10 @@ class TestJointApproval:
         case_id = accepted_joint_case()
         lead_view = call("GET", f"/v1/cases/{case_id}", JIANGNING_MARKET).body
         assert {t["department_id"] for t in lead_view["joint_tasks"]} == {"320115-police", "320115-housing"}
+        # each task carries its department's name as registered, shown instead of the id
+        assert {t["department_id"]: t["department_name"] for t in lead_view["joint_tasks"]}["320115-police"] == (
+            "南京市公安局江宁分局"
+        )
         assert lead_view["deadlines"]["joint"] is True
         assert lead_view["deadlines"]["legal_days"] == 45
         # each co-department sees only its own task
@@ -422,37 +430,43 @@ class TestJointApproval:
         assert agreed.status == 200
         final = decide(case_id, JIANGNING_MARKET, "denied", "住建部门意见：经营场所结构安全不符合要求")
         assert final.status == 200, final.body
-        assert len(final.body["decision"]["task_opinions"]) == 2
+        housing, police = "南京市江宁区住房和城乡建设局", "南京市公安局江宁分局"
+        assert sorted(final.body["decision"]["task_opinions"]) == sorted(
+            [f"{housing}：不同意（经营场所结构安全不符合要求）", f"{police}：同意（无异议）"]
+        )
+        notes = [e["reason"] for e in final.body["timeline"] if e["action"] == "joint_opinion"]
+        assert notes == [
+            f"并联审批（{housing}）不同意：经营场所结构安全不符合要求",
+            f"并联审批（{police}）同意：无异议",
+        ]
         assert len(outbox("case.decided", case_id)) == 1
 
-    def test_a_task_opinion_resolves_that_tasks_warnings_only(self) -> None:
+    def test_a_task_opinion_clears_that_tasks_limit_only(self) -> None:
+        """Each co-department's limit is published for supervision (D-116): opened with the
+        case's acceptance, cleared by that department's opinion, the other task's kept."""
         case_id = accepted_joint_case()
-        late = CAL.add_working_days(MONDAY.date(), 21).date
-        with frozen_at(dt.datetime.combine(late, dt.time(2), tzinfo=dt.UTC)):
-            CasesService().sweep_deadlines(late, WarningPolicy.configured(), correlation_id=None)
-
-            def open_targets() -> set[str]:
-                query = {"region_code": "320115", "kind": "task", "limit": "50"}
-                page = call("GET", "/v1/supervision/warnings", NANJING_SUPERVISOR, query=query)
-                assert page.status == 200, page.body
-                return {str(w["target"]) for w in page.body["items"] if w["case_id"] == case_id}
-
-            assert open_targets() == {"320115-police", "320115-housing"}
-            agreed = call(
-                "POST",
-                f"/v1/cases/{case_id}/joint-task",
-                JIANGNING_POLICE,
-                body={"outcome": "approved", "reason": "无异议"},
-            )
-            assert agreed.status == 200, agreed.body
-            assert open_targets() == {"320115-housing"}
-        resolved = [
-            record
-            for record in map(from_item, table_snapshot())
-            if record["pk"] == f"CASE#{case_id}" and str(record["sk"]).startswith("WARN#320115-police#")
-        ]
-        assert resolved
-        assert {r["resolution"] for r in resolved} == {"task_approved"}
+        opened = {
+            e["data"]["subject_id"]: e["data"]
+            for e in limit_events("limit.set", case_id)
+            if e["data"]["name"] == "task"
+        }
+        police, housing = f"{case_id}:320115-police", f"{case_id}:320115-housing"
+        assert set(opened) == {police, housing}
+        assert opened[police]["department_id"] == "320115-police"
+        assert opened[police]["limit_days"] == 15  # the item promises 15 working days: the cap
+        started = dt.date.fromisoformat(opened[police]["started_on"])
+        assert opened[police]["due_on"] == CAL.add_working_days(started, 15).date.isoformat()
+        assert opened[police]["region_code"] == "320115"
+        agreed = call(
+            "POST",
+            f"/v1/cases/{case_id}/joint-task",
+            JIANGNING_POLICE,
+            body={"outcome": "approved", "reason": "无异议"},
+        )
+        assert agreed.status == 200, agreed.body
+        cleared = [e["data"] for e in limit_events("limit.cleared", case_id)]
+        assert [(c["subject_id"], c["reason"]) for c in cleared] == [(police, "task_approved")]
+        assert cleared[0]["version"] > opened[police]["version"]
 
     def test_a_department_without_a_task_is_refused(self) -> None:
         case_id = accepted_case()
@@ -532,3 +546,54 @@ class TestJointApproval:
             call("POST", f"/v1/cases/{case_id}/extension-request", JIANGNING_POLICE, body={"reason": "协办"}).status
             == 403
         )
+
+
+class TestLimitFacts:
+    """Every move of a case's limits reaches supervision as a fact in the transition's own
+    transaction (D-116): started at acceptance, paused by a suspension, moved by the
+    resumption and the extension, cleared by the decision."""
+
+    def test_accept_suspend_resume_extend_decide(self) -> None:
+        case_id = accepted_case()
+
+        def latest(event_type: str) -> dict[str, dict[str, Any]]:
+            found: dict[str, dict[str, Any]] = {}
+            for event in limit_events(event_type, case_id):
+                found[event["data"]["name"]] = event["data"]  # in version order: the newest wins
+            return found
+
+        started = latest("limit.set")
+        assert {n: (d["limit_days"], d["paused"], d["started_on"]) for n, d in started.items()} == {
+            "legal": (30, False, "2026-09-21"),
+            "promised": (20, False, "2026-09-21"),
+        }
+        assert started["legal"]["label"] == call("GET", f"/v1/cases/{case_id}", CITIZEN_A).body["case_number"]
+        assert started["legal"]["handler_subject_id"] == XUANWU_CIVIL["sub"]
+        suspend = {"kind": "expert_review", "reason": "组织专家评审", "expected_working_days": 5}
+        assert call("POST", f"/v1/cases/{case_id}/suspend", XUANWU_CIVIL, body=suspend).status == 200
+        assert {d["paused"] for d in latest("limit.set").values()} == {True}
+        with frozen_at(MONDAY + dt.timedelta(days=7)):
+            assert call("POST", f"/v1/cases/{case_id}/resume", XUANWU_CIVIL).status == 200
+        resumed = latest("limit.set")
+        stopped = CAL.working_days_between(START_DAY, START_DAY + dt.timedelta(days=7)).working_days  # 中秋 in between
+        assert {(d["paused"], d["paused_days"]) for d in resumed.values()} == {(False, stopped)}
+        assert resumed["legal"]["due_on"] == CAL.add_working_days(START_DAY, 30 + stopped).date.isoformat()
+        count = len(limit_events("limit.set", case_id))
+        assert (
+            call("POST", f"/v1/cases/{case_id}/extension-request", XUANWU_CIVIL, body={"reason": "需要实地核查"}).status
+            == 200
+        )
+        assert len(limit_events("limit.set", case_id)) == count  # asking moves nothing
+        assert call("POST", f"/v1/cases/{case_id}/extend", NANJING_SUPERVISOR).status == 200
+        extended = limit_events("limit.set", case_id)[count:]
+        assert [(d["data"]["name"], d["data"]["limit_days"]) for d in extended] == [("legal", 40)]
+        decided = call(
+            "POST", f"/v1/cases/{case_id}/decide", XUANWU_CIVIL, body={"outcome": "denied", "reason": "不符"}
+        )
+        assert decided.status == 200
+        assert {(n, d["reason"]) for n, d in latest("limit.cleared").items()} == {
+            ("legal", "denied"),
+            ("promised", "denied"),
+        }
+        versions = [e["data"]["version"] for e in limit_events("limit.set", case_id) if e["data"]["name"] == "legal"]
+        assert versions == sorted(set(versions))  # each a newer version than the last

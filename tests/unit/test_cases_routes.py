@@ -350,11 +350,15 @@ class TestIntake:
         run_pre_review(case_id)
         return case_id
 
-    def test_accepting_starts_the_clock_in_working_days(self) -> None:
+    def test_accepting_starts_the_clock_in_working_days(self, capsys: pytest.CaptureFixture[str]) -> None:
         case_id = self._passed()
+        capsys.readouterr()
         with count_calls() as calls:
             reply = call("POST", f"/v1/cases/{case_id}/accept", XUANWU_CIVIL, body={"note": "材料齐全"})
         assert reply.status == 200, reply.body
+        # the dashboard's "accepted" line counts staff acceptances too (EMF on the function's output)
+        emitted = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
+        assert [m["CasesAcceptedByStaff"] for m in emitted if "CasesAcceptedByStaff" in m] == [[1.0]], emitted
         assert reply.body["deadlines"] == {
             "started_on": "2026-09-21",
             "promised_days": 20,

@@ -16,30 +16,40 @@ from infra.seed import load_catalog
 from infra.seed.cases import DEMO_CASES, SUSPENDED_WORKING_DAYS, _started_on
 from infra.seed.cases import load as load_cases
 from infra.seed.identity import load as load_identity
-from infra.seed.identity.people import JIANGNING_MARKET, STAFF_IN_SCOPE, SUPERVISOR, DemoWorker
+from infra.seed.identity.people import COUNTY_SUPERVISOR, JIANGNING_MARKET, STAFF_IN_SCOPE, SUPERVISOR, DemoWorker
 from infra.seed.items import new_item_bodies
+from infra.seed.supervision import load as load_orders
 from shared.cases.models import AcceptRequest, Case
 from shared.cases.service import cases_service
 from shared.cases.states import CaseState
-from shared.cases.supervision import WarningPolicy
 from shared.catalog.service import CatalogService
 from shared.identity.service import identity_service
 from shared.platform.clock import today_in_shanghai
 from shared.platform.dynamo import from_item
 from shared.platform.principal import Principal
+from shared.supervision.service import supervision_service
+from shared.supervision.warnings import WarningPolicy
 from tests.unit.cases_fixtures import CASES_TABLE, CATALOG_TABLE, MATERIALS_BUCKET, table_arguments
 from tests.unit.identity_fixtures import identity_cloud
+from tests.unit.supervision_fixtures import SUPERVISION_TABLE, forget_supervision_caches, relay_limits
 
 DEMO_ITEMS = {(demo.item_name, demo.region_code) for demo in DEMO_CASES}
 
 
 @pytest.fixture(scope="module")
 def seeded() -> Iterator[tuple[dict[str, int], dict[str, int], int]]:
-    extra = {"CASES_TABLE": CASES_TABLE, "CATALOG_TABLE": CATALOG_TABLE, "MATERIALS_BUCKET": MATERIALS_BUCKET}
+    extra = {
+        "CASES_TABLE": CASES_TABLE,
+        "CATALOG_TABLE": CATALOG_TABLE,
+        "MATERIALS_BUCKET": MATERIALS_BUCKET,
+        "SUPERVISION_TABLE": SUPERVISION_TABLE,
+    }
     with identity_cloud(extra):
         dynamodb = boto3.client("dynamodb")
         dynamodb.create_table(**table_arguments("CasesTable", CASES_TABLE))
         dynamodb.create_table(**table_arguments("CatalogTable", CATALOG_TABLE))
+        dynamodb.create_table(**table_arguments("SupervisionTable", SUPERVISION_TABLE))
+        forget_supervision_caches()
         boto3.client("s3").create_bucket(
             Bucket=MATERIALS_BUCKET, CreateBucketConfiguration={"LocationConstraint": "cn-north-1"}
         )
@@ -89,12 +99,17 @@ def test_the_overdue_case_turns_red_when_the_sweep_runs(seeded: object) -> None:
     assert overdue.deadlines is not None
     today = today_in_shanghai()
     assert overdue.deadlines.legal_due_on < today
-    result = cases_service().sweep_deadlines(today, WarningPolicy.configured(), correlation_id=None)
-    assert f"{overdue.case_id}:case:legal:red" in result.raised
-    assert f"{overdue.case_id}:case:promised:red" in result.raised
+    relay_limits()  # the seeded cases' limits reach supervision, as the bus would bring them
+    result = supervision_service().warnings.sweep(today, WarningPolicy.configured(), correlation_id=None)
+    assert f"cases:case:{overdue.case_id}:legal:red" in result.raised
+    assert f"cases:case:{overdue.case_id}:promised:red" in result.raised
     supervisor = _staff(SUPERVISOR)
-    found = cases_service().list_warnings(supervisor, region_code=None, department_id=None, level="red", limit=50).items
-    assert {(w["case_id"], w["kind"]) for w in found} >= {(overdue.case_id, "legal"), (overdue.case_id, "promised")}
+    found = (
+        supervision_service()
+        .warnings.list(supervisor, region_code=None, filters={"level": "red"}, limit=50, cursor=None)
+        .items
+    )
+    assert {(w.subject_id, w.name) for w in found} >= {(overdue.case_id, "legal"), (overdue.case_id, "promised")}
 
 
 def test_the_joint_case_waits_in_the_lead_departments_queue_and_opens_both_tasks(seeded: object) -> None:
@@ -139,3 +154,31 @@ def test_the_suspended_demo_case_resumes_by_six_working_days_on_any_day(today: d
     day = _started_on(suspended, today, calendar)
     assert calendar.is_workday(day)  # staff suspended it on a working day
     assert calendar.working_days_between(day, today).working_days == SUSPENDED_WORKING_DAYS
+
+
+def test_the_demo_order_was_left_unanswered_and_climbs_one_level_per_sweep(seeded: object) -> None:
+    env = {name: os.environ[name] for name in os.environ if name.isupper()}
+    assert load_orders(env) == {"demo_orders_created": 1, "demo_orders_existing": 0}
+    assert load_orders(env) == {"demo_orders_created": 0, "demo_orders_existing": 1}
+    [overdue] = [c for c in _cases() if c.item.region_code == "320102"]
+    county = _staff(COUNTY_SUPERVISOR)
+    [order] = (
+        supervision_service()
+        .orders.list_for_supervisor(county, region_code=None, state=None, limit=10, cursor=None)
+        .items
+    )
+    assert (order.subject_id, order.level, order.state.value) == (overdue.case_id, "county", "open")
+    assert order.due_on < today_in_shanghai()
+
+    def fire() -> list[str]:
+        return (
+            supervision_service().sweep(today_in_shanghai(), WarningPolicy.configured(), correlation_id=None).escalated
+        )
+
+    assert fire() == [order.order_id]  # to 南京市
+    assert supervision_service().repository.get_order(order.order_id).level == "city"  # type: ignore[union-attr]
+    assert fire() == [order.order_id]  # its city limit ran out too: to 江苏省
+    assert fire() == []  # the top: no level twice
+    final = supervision_service().repository.get_order(order.order_id)
+    assert final is not None
+    assert (final.level, final.escalations) == ("province", ["3201", "32"])

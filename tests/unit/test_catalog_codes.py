@@ -146,3 +146,33 @@ class TestItemCodes:
     )
     def test_bad_implementation_codes_are_refused(self, code: str) -> None:
         assert not is_valid_implementation_code(code)
+
+
+def test_the_code_layout_is_configuration(monkeypatch: pytest.MonkeyPatch) -> None:
+    from shared.catalog.codes import CodingLayout, configured_layout, parse_basic_code, parse_implementation_code
+    from shared.catalog.config import catalog_coding_settings
+    from shared.platform.config import ConfigurationError, reset_settings
+
+    # the brief's layout is the default; a deployment with longer main and sub parts and no suffix
+    assert configured_layout() == CodingLayout(2, 2, 5, 3, 2)
+    monkeypatch.setenv("CATALOG_CODE_LAYOUT", "2,2,6,4")
+    monkeypatch.setenv("CATALOG_BUSINESS_SUFFIX_DIGITS", "0")
+    reset_settings()
+    wider = configured_layout()
+    assert (wider.basic_length, wider.business_suffix) == (14, 0)
+    basic = parse_basic_code("00011700400001", wider)
+    assert (basic.main_item, basic.sub_item) == ("170040", "0001")
+    with pytest.raises(ValueError, match="14 digits"):
+        parse_basic_code("000117004000", wider)
+    uscc = make_government_uscc("320115", "01011504")
+    assert parse_implementation_code(f"{uscc}400011700400001", wider).business_suffix is None
+    with pytest.raises(ValueError, match="level digit"):
+        parse_implementation_code(f"{uscc}40001170040000101", wider)  # no suffix in this layout
+    for wrong in ("2,2,5", "3,2,5,3", "2,2,0,3", "a,b,c,d"):
+        monkeypatch.setenv("CATALOG_CODE_LAYOUT", wrong)
+        reset_settings()
+        with pytest.raises(ConfigurationError, match="CATALOG_CODE_LAYOUT"):
+            catalog_coding_settings()
+    monkeypatch.delenv("CATALOG_CODE_LAYOUT")
+    monkeypatch.delenv("CATALOG_BUSINESS_SUFFIX_DIGITS")
+    reset_settings()

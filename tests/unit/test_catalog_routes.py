@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 
 from shared.platform.aws import count_calls
+from shared.platform.config import reset_settings
 from tests.support.api import invoke
+from tests.support.apigw import FakeContext
 from tests.unit.catalog_fixtures import (
     catalog_cloud,
     demo_bodies,
@@ -51,12 +53,26 @@ class TestReading:
         # When a citizen searches Xuanwu for 食品经营 (the sample event)
         with count_calls() as calls:
             response = invoke(request("items-search.json"))
-        # Then the food business licence is found, with one Query per ranking range of 食品 and no Scan
+        # Then the food business licence is found, with one Query per ranking range of 食品, one read of
+        # the keyword's synonyms, and no Scan
         assert response.status == 200
         assert [item["implementation_code"] for item in response.body["items"]] == [FOOD_XUANWU]
         assert response.body["next_cursor"] is None
-        assert calls == {"dynamodb.Query": 6}
+        assert calls == {"dynamodb.Query": 6, "dynamodb.BatchGetItem": 1}
         assert response.headers["X-Request-Id"] == "c0a80101-0000-4000-8000-000000001001"
+
+    def test_without_a_region_the_configured_province_is_searched(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        # the served province (PROVINCE_CODE, Jiangsu by default) reaches Xuanwu's items
+        assert [
+            i["implementation_code"]
+            for i in invoke(request("items-search.json", query={"q": "食品经营"})).body["items"]
+        ] == [FOOD_XUANWU]
+        # a deployment for another province searches that province, not Jiangsu
+        monkeypatch.setenv("PROVINCE_CODE", "330000")
+        reset_settings()
+        assert invoke(request("items-search.json", query={"q": "食品经营"})).body["items"] == []
+        monkeypatch.delenv("PROVINCE_CODE")
+        reset_settings()
 
     def test_following_next_cursor_lists_every_item_once(self) -> None:
         everything = invoke(request("items-search.json", query={"region": "320102", "limit": "100"})).body["items"]
@@ -143,7 +159,10 @@ class TestReading:
         response = invoke(request("region-list.json", path_params={"region_code": "320199"}))
         assert (response.status, response.body["code"]) == (404, "catalog.region_not_found")
 
-    @pytest.mark.parametrize("sample", ["item-draft-get.json", "item-draft-put.json", "item-publish.json"])
+    @pytest.mark.parametrize(
+        "sample",
+        ["item-draft-get.json", "item-draft-put.json", "item-publish.json", "synonym-put.json", "synonym-delete.json"],
+    )
     def test_operator_endpoints_need_a_signed_in_operator(self, sample: str) -> None:
         anonymous = invoke(request(sample, anonymous=True))
         assert (anonymous.status, anonymous.body["code"]) == (401, "unauthorized")
@@ -219,8 +238,9 @@ class TestWriting:
         # When it is published
         with count_calls() as calls:
             published = invoke(request("item-publish.json"))
-        # Then one read and one transaction made version 2 live, with its event in the outbox
-        assert calls == {"dynamodb.BatchGetItem": 1, "dynamodb.TransactWriteItems": 1}
+        # Then one read, one of the licence types it names (the catalogue's copy, D-101) and one
+        # transaction made version 2 live, with its event in the outbox
+        assert calls == {"dynamodb.BatchGetItem": 2, "dynamodb.TransactWriteItems": 1}
         assert (published.status, published.body["version"], published.body["promised_limit_days"]) == (200, 2, 2)
         assert invoke(request("item-get.json")).body["promised_limit_days"] == 2
         event = outbox_events("catalog.item_published")[-1]
@@ -256,9 +276,75 @@ class TestWriting:
         assert refused.body["errors"][0]["message"] == "The licence-type directory has no type 11100000000010014P099"
         assert invoke(request("item-get.json")).body["version"] == 1  # the live version is unchanged
 
+    def test_the_catalogue_follows_the_licence_type_directory_through_its_events(self) -> None:
+        # licence_type_projector keeps the catalogue's copy (D-101): a type retired in the directory
+        # can no longer be named by a new publication, a type added there can
+        from infra.seed.licence_types import FOOD_BUSINESS_LICENCE
+        from tests.support.handlers import load_function, sqs_event
+
+        def directory_says(code: str, status: str, version: int) -> None:
+            envelope = {
+                "id": f"01JDQ8Z6M4W5X9T2R7K3N8P{version:03d}",
+                "type": "licence_type.changed",
+                "version": 1,
+                "time": "2026-11-25T01:00:00Z",
+                "source": "licences",
+                "subject": code,
+                "data": {"code": code, "name": "食品经营许可证", "category": "许可证", "validity_years": 5}
+                | {"status": status, "version": version, "changed_by": "01JDQ90F3W7C8M2T6R4K9N5OP1"},
+            }
+            result = load_function("licence_type_projector").handler(sqs_event([envelope]), FakeContext())
+            assert result == {"batchItemFailures": []}
+
+        directory_says(FOOD_BUSINESS_LICENCE, "retired", 2)
+        directory_says(FOOD_BUSINESS_LICENCE, "active", 1)  # older, late: ignored
+        assert invoke(request("item-draft-put.json")).status == 200
+        refused = invoke(request("item-publish.json"))
+        assert [(e["field"], e["code"]) for e in refused.body["errors"]] == [
+            ("result_licence_type_code", "catalog.retired_licence_type")
+        ]
+        directory_says(FOOD_BUSINESS_LICENCE, "active", 3)
+        assert invoke(request("item-publish.json")).status == 200
+
+    def test_the_projector_sample_adds_a_type_the_catalogue_then_accepts(self) -> None:
+        from tests.support.handlers import load_function
+
+        sample = sample_event("licence_type_projector/sqs-licence-type-changed.json")
+        assert load_function("licence_type_projector").handler(sample, FakeContext()) == {"batchItemFailures": []}
+        body = sample_body("item-draft-put.json") | {"result_licence_type_code": "11100000000010014P003"}
+        assert invoke(request("item-draft-put.json", body=body)).status == 200
+        assert invoke(request("item-publish.json")).status == 200
+
     def test_publishing_needs_no_body(self) -> None:
         invoke(request("item-draft-put.json"))
         event = request("item-publish.json")
         event["body"] = None
         response = invoke(event)
         assert (response.status, response.body["version"]) == (200, 2)
+
+
+@pytest.mark.usefixtures("fresh")
+class TestSynonyms:
+    def test_an_operator_curated_synonym_changes_the_search_at_once_and_can_be_removed(self) -> None:
+        def names(query: str) -> list[str]:
+            return [i["name"] for i in invoke(request("items-search.json", query={"q": query})).body["items"]]
+
+        # Given nobody searching for 个体执照 finds anything
+        assert names("个体执照") == []
+        # When an operator says 个体执照 means 个体工商户 (no deploy)
+        saved = invoke(request("synonym-put.json", path_params={"word": "个体执照"}, body={"means": " 个体工商户 "}))
+        assert saved.status == 200
+        assert (saved.body["word"], saved.body["means"]) == ("个体执照", "个体工商户")
+        # Then the search finds the individual business registration, and the list shows the synonym
+        assert names("个体执照") == ["个体工商户设立登记"]
+        assert "个体执照" in {s["word"] for s in invoke(request("synonyms-list.json")).body["items"]}
+        # And once removed, the word means itself again; removing it twice is a 404
+        removed = invoke(request("synonym-delete.json", path_params={"word": "个体执照"}))
+        assert removed.status == 204
+        assert names("个体执照") == []
+        again = invoke(request("synonym-delete.json", path_params={"word": "个体执照"}))
+        assert (again.status, again.body["code"]) == (404, "catalog.synonym_not_found")
+
+    def test_a_synonym_is_one_word(self) -> None:
+        response = invoke(request("synonym-put.json", body={"means": "   "}))
+        assert response.status == 422

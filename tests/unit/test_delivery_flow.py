@@ -354,15 +354,35 @@ class TestSamples:
         ]
         # the sample names a waybill nobody booked: parked with its reason
         assert load_function("courier_events").handler(courier, FakeContext()) == {"batchItemFailures": []}
+        # the operator's DLQ sample shows it, its time in the API's one format (UTC, `Z`)
+        dlq_sample = json.loads((ROOT / "events" / "delivery_api" / "courier-dlq.json").read_text("utf-8"))
+        listed = json.loads(load_function("delivery_api").handler(dlq_sample, FakeContext())["body"])
+        [letter] = [d for d in listed["items"] if "unknown waybill 1190000099991" in d["failure_reason"]]
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", letter["failed_at"]), letter["failed_at"]
         [parked] = queue_messages(INBOUND_DLQ, attributes=True)
         assert "unknown waybill 1190000099991" in parked["MessageAttributes"]["failure_reason"]["StringValue"]
+
+    def test_the_handover_sample_hands_over_the_booked_shipment(self) -> None:
+        booking = json.loads((ROOT / "events" / "shipment_booking_worker" / "sqs-delivery-due.json").read_text("utf-8"))
+        assert load_function("shipment_booking_worker").handler(booking, FakeContext()) == {"batchItemFailures": []}
+        [requested] = [
+            e for e in delivery_outbox("shipment.requested") if e["data"]["case_id"] == "01JDQ9A0000000000000000C02"
+        ]
+        shipment_id = requested["data"]["shipment_id"]
+        text = (ROOT / "events" / "delivery_api" / "shipment-handover.json").read_text("utf-8")
+        assert "01JDQ9A0000000000000000S01" in text
+        event = json.loads(text.replace("01JDQ9A0000000000000000S01", shipment_id))
+        answer = load_function("delivery_api").handler(event, FakeContext())
+        assert answer["statusCode"] == 200, answer["body"]
+        handed = json.loads(answer["body"])
+        assert (handed["shipment_id"], handed["state"]) == (shipment_id, "picked_up")
+        assert "窗口交寄" in handed["tracking"][-1]["description"]
 
     @pytest.mark.parametrize(
         ("sample", "status"),
         [
             ("case-shipments", 200),
             ("shipments-department", 200),
-            ("shipment-handover", 404),
             ("courier-dlq", 200),
         ],
     )

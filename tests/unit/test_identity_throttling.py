@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 
 from infra.seed.identity import load_identity
 from infra.seed.identity.people import CITIZEN_A, SUPERVISOR
+from shared.identity import passwords
 from shared.identity.service import identity_service
 from shared.platform.clock import frozen_at, now
 from tests.support.api import Reply, invoke
@@ -141,3 +143,24 @@ def test_the_back_off_is_capped_at_the_sign_in_window(cloud: None) -> None:
             refused = password(SUPERVISOR.login, "wrong-password-r", attacker)
             wait = int(refused.headers.get("Retry-After", "0"))
     assert wait == 900
+
+
+def test_an_unknown_login_costs_one_password_derivation_like_a_known_one(
+    cloud: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Timing must not tell which logins exist, and an unknown login must not cost a cold
+    # function two scrypt runs (the dummy hash used to be derived from a random password).
+    derivations: list[int] = []
+    real = passwords._derive
+
+    def counted(*args: Any, **kwargs: Any) -> bytes:
+        derivations.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(passwords, "_derive", counted)
+    passwords.dummy_hash.cache_clear()  # as in a cold function
+    assert password("nobody-by-this-name", "some-password-1", "203.0.113.91").status == 401
+    unknown = len(derivations)
+    derivations.clear()
+    assert password(SUPERVISOR.login, "some-password-2", "203.0.113.92").status == 401
+    assert unknown == len(derivations) == 1

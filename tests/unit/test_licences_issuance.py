@@ -107,4 +107,7 @@ def test_an_unknown_licence_type_is_parked_with_its_reason(cloud: LicenceCloud) 
     assert issue(due) == {"batchItemFailures": []}
     assert licence_ids_of_case(due["data"]["case_id"]) == []
     parked = dlq_messages(cloud.dlq_url)
-    assert any("unknown licence type" in m["MessageAttributes"]["failure_reason"]["StringValue"] for m in parked)
+    assert any(
+        "licence.type_unknown: unknown licence type" in m["MessageAttributes"]["failure_reason"]["StringValue"]
+        for m in parked
+    )

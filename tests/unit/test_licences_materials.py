@@ -12,12 +12,26 @@ from typing import Any
 import boto3
 import pytest
 
+from infra.seed import load_catalog
+from infra.seed.items import new_item_bodies
+from shared.catalog.service import CatalogService
 from shared.platform.clock import frozen_at
 from tests.support.api import call
 from tests.unit import licences_fixtures as lic
-from tests.unit.cases_fixtures import CITIZEN_A, CITIZEN_B, ENTERPRISE_ITEM, attach, cases_cloud, run_pre_review, submit
+from tests.unit.cases_fixtures import (
+    CITIZEN_A,
+    CITIZEN_B,
+    ENTERPRISE_ITEM,
+    attach,
+    cases_cloud,
+    principal,
+    run_pre_review,
+    submit,
+)
+from tests.unit.cases_fixtures import outbox as cases_outbox
 
 MONDAY = dt.datetime(2026, 9, 21, 2, 0, tzinfo=dt.UTC)
+JIANGNING_MARKET = principal("staff", "01JDQ90F3W7C8M2T6R4K9N5XM1", department_id="320115-market", region_code="320115")
 FORM = {"enterprise_name": "张伟便利店", "uscc": "92320115MA1W8K3R68"}
 
 
@@ -43,6 +57,7 @@ def cloud() -> Iterator[None]:
             patch.setenv(name, value)
         lic.forget_cached()
         lic._seed_holders()
+        lic.seed_directory()
         yield
         lic.forget_cached()
 
@@ -120,3 +135,116 @@ def test_only_the_applicants_own_valid_licence_for_a_licence_slot(cloud: None) -
     call("POST", f"/v1/licences/{licence_id}/suspend", lic.ISSUER_STAFF, body={"reason": "暂扣"})
     suspended = _use(case_id, licence_id)
     assert (suspended.status, suspended.code) == (409, "licence.not_usable")
+
+
+# --- renewal (延续, 行政许可法 第50条) ---------------------------------------------------------------
+
+
+def _food_items() -> tuple[str, str]:
+    """Jiangning's joint restaurant item (issues the food licence) and the renewal item it names."""
+    bodies = [
+        b
+        for b in new_item_bodies()
+        if b["region_code"] == "320115" and b["name"] in ("开办餐饮店联合审批", "食品经营许可延续")
+    ]
+    load_catalog(CatalogService(), bodies)
+    [issuing] = [b for b in bodies if b["name"] == "开办餐饮店联合审批"]
+    return str(issuing["implementation_code"]), str(issuing["renewal_item_code"])
+
+
+def _food_licence_of_citizen_a() -> tuple[str, str]:
+    """A food licence issued on MONDAY (valid five years, to 2031-09-20) for an application
+    of citizen A's that said where the restaurant is; returns (licence id, renewal item)."""
+    issuing, renewal_item = _food_items()
+    original = call("POST", "/v1/cases", CITIZEN_A, body={"item_code": issuing}).body["case_id"]
+    form = {"premises_address": "江宁区双龙大道 1 号", "applicant_name": "张伟"}
+    assert call("PUT", f"/v1/cases/{original}/form", CITIZEN_A, body={"form": form}).status == 200
+    due = lic.licence_due(original, type_code=lic.FOOD_LICENCE)
+    due["data"]["item_code"] = issuing
+    assert lic.issue(due) == {"batchItemFailures": []}
+    [licence_id] = lic.licence_ids_of_case(original)
+    return licence_id, renewal_item
+
+
+def test_the_holder_renews_from_the_licence_prefilled_and_the_renewed_licence_supersedes_it(cloud: None) -> None:
+    licence_id, renewal_item = _food_licence_of_citizen_a()
+    old = call("GET", f"/v1/me/licences/{licence_id}", lic.CITIZEN).body
+    assert old["valid_to"] == "2031-09-20"
+    # seven weeks before expiry the holder starts the renewal from the licence
+    with frozen_at(dt.datetime(2031, 8, 4, 2, 0, tzinfo=dt.UTC)):
+        started = call("POST", "/v1/cases/renewals", CITIZEN_A, body={"licence_id": licence_id})
+        assert started.status == 201, started.body
+        case = started.body
+        assert (case["item_code"], case["state"]) == (renewal_item, "draft")
+        assert case["renews"] | {"identifier": None} == {
+            "licence_id": licence_id,
+            "identifier": None,
+            "number": old["number"],
+            "type_code": lic.FOOD_LICENCE,
+            "type_name": "食品经营许可证",
+            "valid_to": "2031-09-20",
+            "apply_by": "2031-08-21",  # Art. 50: 30 days before expiry
+            "decide_by": "2031-09-20",
+        }
+        # prefilled: the licence number and the original application's answer the renewal form asks for
+        assert case["form"] == {"licence_number": old["number"], "premises_address": "江宁区双龙大道 1 号"}
+        # the licence stands in for the old certificate (consent logged); only the self-inspection is asked
+        [by_licence] = case["materials"]
+        assert (by_licence["slot_id"], by_licence["licence"]["licence_id"]) == ("original_licence", licence_id)
+        usage = call("GET", "/v1/me/licence-usage", lic.CITIZEN).body["items"]
+        assert any(u["case_id"] == case["case_id"] and u["licence_ids"] == [licence_id] for u in usage)
+        case_id = case["case_id"]
+        assert attach(case_id, "self_inspection", CITIZEN_A).status == 200
+        assert submit(case_id).status == 200
+        # supervision is told from the application on that the licence lapses undecided on 20 September
+        [renewal_limit] = [e["data"] for e in cases_outbox("limit.set", case_id) if e["data"]["name"] == "renewal"]
+        assert (renewal_limit["started_on"], renewal_limit["due_on"]) == ("2031-08-04", "2031-09-20")
+        assert (renewal_limit["limit_id"], renewal_limit["paused"]) == (f"cases:case:{case_id}:renewal", False)
+        assert 25 <= renewal_limit["limit_days"] <= 35  # working days in those seven weeks
+        run_pre_review(case_id)
+        assert call("GET", f"/v1/cases/{case_id}", CITIZEN_A).body["state"] == "pre_review_passed"
+        assert call("POST", f"/v1/cases/{case_id}/accept", JIANGNING_MARKET, body={}).status == 200
+        accepted = call("GET", f"/v1/cases/{case_id}", JIANGNING_MARKET).body
+        [review] = accepted["required_actions"]
+        assert review["due_on"] <= "2031-09-20"  # decided before the licence expires
+        decided = call(
+            "POST", f"/v1/cases/{case_id}/decide", JIANGNING_MARKET, body={"outcome": "approved", "reason": "准予延续"}
+        )
+        assert decided.status == 200, decided.body
+        # decided: the renewal limit ends
+        [cleared] = [e["data"] for e in cases_outbox("limit.cleared", case_id) if e["data"]["name"] == "renewal"]
+        assert cleared["reason"] != "withdrawn"
+        [licence_due] = cases_outbox("case.licence_due", case_id)
+        assert licence_due["data"]["renews_licence_id"] == licence_id
+        assert lic.issue(licence_due) == {"batchItemFailures": []}
+    [renewed_id] = lic.licence_ids_of_case(case_id)
+    renewed = call("GET", f"/v1/me/licences/{renewed_id}", lic.CITIZEN).body
+    # the next version of the same licence, valid from the day after the old one ends
+    assert (renewed["number"], renewed["licence_version"], renewed["replaces"]) == (old["number"], 2, licence_id)
+    assert (renewed["valid_from"], renewed["valid_to"], renewed["status"]) == ("2031-09-21", "2036-09-20", "active")
+    superseded = call("GET", f"/v1/me/licences/{licence_id}", lic.CITIZEN).body
+    assert (superseded["status"], superseded["replaced_by"]) == ("replaced", renewed_id)
+    verified = call("POST", "/v1/licences/verify", None, body={"identifier": old["identifier"]}).body
+    assert verified["result"] == "replaced"
+
+
+def test_a_renewal_is_applied_for_30_days_before_expiry(cloud: None) -> None:
+    licence_id, _ = _food_licence_of_citizen_a()
+    # a draft started in time cannot be submitted once the last day has passed
+    with frozen_at(dt.datetime(2031, 8, 20, 2, 0, tzinfo=dt.UTC)):
+        draft = call("POST", "/v1/cases/renewals", CITIZEN_A, body={"licence_id": licence_id})
+        assert draft.status == 201, draft.body
+    with frozen_at(dt.datetime(2031, 8, 22, 2, 0, tzinfo=dt.UTC)):
+        late = call("POST", "/v1/cases/renewals", CITIZEN_A, body={"licence_id": licence_id})
+        assert (late.status, late.code) == (409, "case.renewal_too_late")
+        assert "2031-08-21" in late.body["message"]
+        case_id = draft.body["case_id"]
+        assert attach(case_id, "self_inspection", CITIZEN_A).status == 200
+        version = call("GET", f"/v1/cases/{case_id}", CITIZEN_A).body["version"]
+        refused = submit(case_id, body={"version": version})
+        assert (refused.status, refused.code) == (409, "case.renewal_too_late")
+    # only the holder's own, renewable licence
+    assert call("POST", "/v1/cases/renewals", CITIZEN_B, body={"licence_id": licence_id}).status == 404
+    long_term = _licence_of_citizen_a()  # a business licence is valid without end
+    refused = call("POST", "/v1/cases/renewals", CITIZEN_A, body={"licence_id": long_term})
+    assert (refused.status, refused.code) == (409, "licence.not_renewable")

@@ -84,7 +84,7 @@ def test_only_the_holders_own_valid_licence_of_the_right_type_can_be_used(cloud:
 def test_a_department_query_needs_a_case_in_scope_and_is_logged(cloud: LicenceCloud) -> None:
     licence_id = _issued()
     applicant = CaseApplicant(CASE_ID, "3201152026092101000009", HOLDER, None)
-    with mock.patch("shared.licences.ports.case_for_query", return_value=applicant):
+    with mock.patch("shared.licences.ports.cases", return_value=lambda _principal, _case_id: applicant):
         reply = call(
             "POST",
             "/v1/licences/holder-queries",

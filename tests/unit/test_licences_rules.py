@@ -21,7 +21,6 @@ from shared.licences.identifiers import (
 )
 from shared.licences.signing import SM2_DEFAULT_ID, SignatureError, Sm2Key, VerificationKey, sm2_private_from_secret
 from shared.licences.status_list import Entry, InvalidStatusList, StatusBits
-from shared.licences.types import LICENCE_TYPES
 
 ALPHANUMERIC = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 TYPE_CODE = "11100000000010014P001"
@@ -99,13 +98,6 @@ def test_identifiers_round_trip(serial: int, version: int) -> None:
 def test_malformed_identifiers_are_refused(text: str) -> None:
     with pytest.raises(InvalidIdentifier):
         parse_identifier(text)
-
-
-def test_the_type_directory_matches_the_seeded_types() -> None:
-    from infra.seed import licence_types
-
-    assert set(licence_types.NAMES) == set(LICENCE_TYPES)
-    assert all(LICENCE_TYPES[code].name == name for code, name in licence_types.NAMES.items())
 
 
 # --- status list ---------------------------------------------------------------------------

@@ -64,6 +64,11 @@ SUN_LI = RegistryPerson("320111198304180289", "孙丽")  # 浦口区
 CHEN_GANG = RegistryPerson("320115198607120414", "陈刚")  # 江宁区
 HE_WEN = RegistryPerson("320115199003050528", "何雯")  # 江宁区
 XU_TING = RegistryPerson("320115199208180625", "许婷")  # 江宁区
+ZHENG_QIANG = RegistryPerson("320102198804120411", "郑强")  # 玄武区
+MA_LI = RegistryPerson("320102199109230525", "马丽")  # 玄武区
+KONG_JUN = RegistryPerson("320104198403050611", "孔军")  # 秦淮区
+QIAN_JIN = RegistryPerson("320102198105060317", "钱进")  # 玄武区
+ZHENG_HUA = RegistryPerson("320106197509210423", "郑华")  # 鼓楼区
 # Not registered: for a newcomer to register with (README walk-through) and for tests.
 ZHAO_LEI = RegistryPerson("320113199506200572", "赵磊")  # 栖霞区
 HUANG_MIN = RegistryPerson("320205199801120642", "黄敏")  # 无锡 锡山区
@@ -81,9 +86,14 @@ POPULATION = (
     CHEN_GANG,
     HE_WEN,
     XU_TING,
+    ZHENG_QIANG,
+    MA_LI,
+    KONG_JUN,
     ZHAO_LEI,
     HUANG_MIN,
     AYGUL,
+    QIAN_JIN,
+    ZHENG_HUA,
 )
 
 # --- enterprise registry -------------------------------------------------------------------
@@ -171,7 +181,73 @@ JIANGNING_HOUSING = DemoWorker(
     "320115",
     "staff, 南京市江宁区住房和城乡建设局 (co-department of the joint item)",
 )
-WORKERS = (STAFF_IN_SCOPE, STAFF_ELSEWHERE, SUPERVISOR, OPERATOR, JIANGNING_MARKET, JIANGNING_POLICE, JIANGNING_HOUSING)
+# 12345 (infra/seed/hotline.py): the 玄武区 market staff who handle the README's complaint, the
+# 玄武区 dispatch desk (unmatched and returned tickets) and a call-centre agent of Nanjing
+XUANWU_MARKET = DemoWorker(
+    ZHENG_QIANG,
+    "13900000008",
+    "xuanwu.market.zheng",
+    "Xuanwu-Market-2026",
+    Role.STAFF,
+    "320102-market",
+    "320102",
+    "staff, 南京市玄武区市场监督管理局 (12345 complaints)",
+)
+XUANWU_DESK = DemoWorker(
+    MA_LI,
+    "13900000009",
+    "xuanwu.hotline.ma",
+    "Xuanwu-Hotline-2026",
+    Role.STAFF,
+    "320102-hotline",
+    "320102",
+    "staff, 玄武区 12345 热线派单席 (dispatch desk)",
+)
+HOTLINE_AGENT = DemoWorker(
+    KONG_JUN,
+    "13900000010",
+    "nanjing.12345.kong",
+    "Nanjing-12345-2026",
+    Role.HOTLINE_AGENT,
+    None,
+    "320100",
+    "12345 agent (话务员), 南京市",
+)
+# supervision orders escalate county → city → province (issue 15): a supervisor at each level
+COUNTY_SUPERVISOR = DemoWorker(
+    QIAN_JIN,
+    "13900000011",
+    "xuanwu.supervisor.qian",
+    "Xuanwu-Supervise-2026",
+    Role.SUPERVISOR,
+    None,
+    "320102",
+    "supervisor for 320102 玄武区",
+)
+PROVINCE_SUPERVISOR = DemoWorker(
+    ZHENG_HUA,
+    "13900000012",
+    "jiangsu.supervisor.zheng",
+    "Jiangsu-Supervise-2026",
+    Role.SUPERVISOR,
+    None,
+    "320000",
+    "supervisor for 32 江苏省",
+)
+WORKERS = (
+    STAFF_IN_SCOPE,
+    STAFF_ELSEWHERE,
+    SUPERVISOR,
+    OPERATOR,
+    JIANGNING_MARKET,
+    JIANGNING_POLICE,
+    JIANGNING_HOUSING,
+    XUANWU_MARKET,
+    XUANWU_DESK,
+    HOTLINE_AGENT,
+    COUNTY_SUPERVISOR,
+    PROVINCE_SUPERVISOR,
+)
 
 # The legal representative authorises the agent (scope, about a year).
 AGENT_SCOPE = (AgentScope.CASES, AgentScope.LICENCES)

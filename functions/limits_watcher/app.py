@@ -1,0 +1,65 @@
+"""limits_watcher — keeps the newest state of every time limit of the platform (C26).
+
+Fed by LimitsWatcherQueue (LimitsWatcherRule): `limit.set` and `limit.cleared`
+from every context that runs limits (shared/platform/limits.py). Each limit is
+stored once, replaced only by a newer version, so duplicates and any delivery
+order end in the same state; a running limit sits in the due index the warning
+sweep reads, a paused or cleared one does not. AWS calls per event: one
+TransactWriteItems.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from shared.platform.config import consumer_settings, require
+from shared.platform.consumer import batch_handler
+from shared.platform.dispatch import Dispatcher
+from shared.platform.events import Envelope, parse_bus_message
+from shared.platform.limits import LIMIT_CLEARED, LIMIT_SET, LimitClearedData, LimitData
+from shared.platform.observability import logger, metrics
+from shared.supervision.api import Watched, limits_watcher
+from shared.supervision.config import supervision_settings
+
+# cold start: a missing or malformed variable fails the first invocation, by name
+require(supervision_settings, consumer_settings)
+
+limits: Dispatcher[Watched] = Dispatcher("limits_watcher")
+
+
+@limits.on(LIMIT_SET, data=LimitData)
+def limit_set(data: LimitData, envelope: Envelope) -> Watched:
+    return limits_watcher().set(data)
+
+
+@limits.on(LIMIT_CLEARED, data=LimitClearedData)
+def limit_cleared(data: LimitClearedData, envelope: Envelope) -> Watched:
+    return limits_watcher().clear(data)
+
+
+def watch(record: SQSRecord) -> None:
+    envelope = parse_bus_message(record.body)
+    watched = limits.dispatch(envelope)
+    metrics().add_metric(name=f"LimitWatched_{watched.result}", unit=MetricUnit.Count, value=1)
+    logger().info(
+        "limit watched",
+        extra={
+            "event_id": envelope.id,
+            "event_type": envelope.type,
+            "limit_id": watched.limit_id,
+            "result": watched.result,
+        },
+    )
+
+
+_consume = batch_handler(watch, metric="LimitsWatcherParked")
+
+
+@logger().inject_lambda_context
+@metrics().log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return _consume(event, context)

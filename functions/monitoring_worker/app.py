@@ -1,0 +1,33 @@
+"""monitoring_worker — live monitoring counters from events (C26, issue 15; D-125).
+
+Fed by MonitoringQueue (MonitoringRule: every case event that moves a case, and
+the supervision warnings). A case event merges into the case's track and moves
+the counters by the change of what the case contributes, in one transaction with
+the track's conditional write, so a duplicate or an older delivery changes nothing
+twice; a warning is counted once by its event id. AWS calls per case event: one
+GetItem, one TransactWriteItems (none for a duplicate).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from shared.catalog.config import catalog_settings
+from shared.platform.config import consumer_settings, require
+from shared.platform.consumer import batch_handler
+from shared.platform.observability import logger, metrics
+from shared.supervision.api import monitoring_dispatcher
+from shared.supervision.config import supervision_settings
+
+# cold start: a missing or malformed variable fails the first invocation, by name
+require(supervision_settings, catalog_settings, consumer_settings)
+
+_consume = batch_handler(monitoring_dispatcher.record_handler(), metric="MonitoringEventParked")
+
+
+@logger().inject_lambda_context
+@metrics().log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return _consume(event, context)

@@ -1,0 +1,95 @@
+"""The monitoring worker's handlers: every case event moves its case's track and the
+counters (D-125); other facts that scorecards count come in as sources, by event
+type (`SOURCES`), each applied once by its event id (D-127).
+
+A new source (ratings, rectifications, supervision orders) plugs in by adding its
+event type here with what it adds to a department's month, its counters in
+`shared.supervision.scorecards`, and its type in the template's Monitoring rule.
+"""
+
+from __future__ import annotations
+
+import shared.cases.events as case_events
+from shared.platform.dispatch import Dispatcher
+from shared.platform.events import Envelope
+from shared.supervision import monitoring as m
+from shared.supervision import scorecards as sc
+from shared.supervision.events import WARNING_RAISED, WarningRaisedData
+from shared.supervision.monitoring_service import SourceFact, monitoring
+from shared.supervision.monitoring_sources import sources
+
+monitoring_dispatcher: Dispatcher[None] = Dispatcher("monitoring_worker")
+
+# case events that carry nothing beyond the facts every case event has (state, version, …)
+FACTS_ONLY = (
+    case_events.PRE_REVIEW_PASSED,
+    case_events.REFUSED_AT_INTAKE,
+    case_events.WITHDRAWN,
+    case_events.REVIEW_STARTED,
+    case_events.EXTENSION_REQUESTED,
+    case_events.EXTENSION_REJECTED,
+    case_events.JOINT_TASKS_OPENED,
+    case_events.JOINT_TASK_DECIDED,
+    case_events.DECIDED,
+    case_events.COMPLETED,
+    case_events.FEE_DUE,
+    case_events.LICENCE_DUE,
+    case_events.DELIVERY_DUE,
+    case_events.STEP_DONE,
+)
+WITH_CLOCK = (case_events.ACCEPTED, case_events.SUSPENDED, case_events.RESUMED, case_events.EXTENDED)
+
+
+def case_event(envelope: Envelope, data: case_events.CaseFacts, **extra: object) -> m.CaseEvent:
+    return m.CaseEvent(
+        event_type=envelope.type,
+        time=envelope.time,
+        case_id=data.case_id,
+        version=data.version,
+        state=data.state,
+        region_code=data.region_code,
+        department_id=data.department_id,
+        item_code=data.item_code,
+        item_name=data.item_name,
+        intake_channel=data.intake_channel,
+        delivery_method=data.delivery_method,
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+@monitoring_dispatcher.on(*FACTS_ONLY, data=case_events.CaseFacts)
+def on_case_fact(data: case_events.CaseFacts, envelope: Envelope) -> None:
+    monitoring().apply_case_event(case_event(envelope, data))
+
+
+@monitoring_dispatcher.on(case_events.SUBMITTED, data=case_events.SubmittedData)
+def on_submitted(data: case_events.SubmittedData, envelope: Envelope) -> None:
+    monitoring().apply_case_event(case_event(envelope, data, round=data.round, received_at=data.received_at))
+
+
+@monitoring_dispatcher.on(case_events.SUPPLEMENT_REQUIRED, data=case_events.SupplementRequiredData)
+def on_supplement_required(data: case_events.SupplementRequiredData, envelope: Envelope) -> None:
+    monitoring().apply_case_event(case_event(envelope, data, notice_id=data.notice_id))
+
+
+@monitoring_dispatcher.on(*WITH_CLOCK, data=case_events.ClockData)
+def on_clock(data: case_events.ClockData, envelope: Envelope) -> None:
+    deadlines = data.deadlines.model_dump(mode="json")
+    monitoring().apply_case_event(case_event(envelope, data, deadlines=deadlines))
+
+
+# --- sources: facts counted once per event -------------------------------------------------
+
+
+@monitoring_dispatcher.on(WARNING_RAISED, data=WarningRaisedData)
+def on_warning(data: WarningRaisedData, envelope: Envelope) -> None:
+    """A warning counts for its department's month (a limit without a department counts nowhere)."""
+    if not data.department_id:
+        return
+    counter = sc.WARNINGS_RED if data.level == "red" else sc.WARNINGS_YELLOW
+    fact = SourceFact(data.region_code, data.department_id, m.shanghai_date(envelope.time), {counter: 1})
+    monitoring().apply_source_event(envelope.id, fact)
+
+
+# orders, ratings and rectifications (shared.supervision.monitoring_sources)
+monitoring_dispatcher.include(sources)

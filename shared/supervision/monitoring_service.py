@@ -1,0 +1,557 @@
+"""Live monitoring and scorecards: applying events to the counters, the supervisors'
+views, the monthly scorecards and the scoring rules (models in
+`shared.supervision.monitoring` and `shared.supervision.scorecards`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+from pydantic import BaseModel, Field
+
+import shared.workdays.api as workdays
+from shared.codes.divisions import ancestors_of, division, is_division_code
+from shared.platform.clock import now
+from shared.platform.dynamo import Transaction, shard_of
+from shared.platform.errors import AppError, Conflict, Forbidden, NotFound, register_messages
+from shared.platform.observability import logger, metrics
+from shared.platform.principal import Principal, Role
+from shared.supervision import monitoring as m
+from shared.supervision import scorecards as sc
+from shared.supervision.monitoring_store import MonitoringStore
+
+SUB_SHARDS = 4
+"""Shards of a region's row in the partition above it (a province row takes a whole city's cases)."""
+_TRACK_ATTEMPTS = 5
+
+REGION_OUT_OF_SCOPE = "supervision.region_out_of_scope"
+INVALID_REGION = "supervision.invalid_region"
+INVALID_MONTH = "supervision.invalid_month"
+NO_SCORING_RULE = "supervision.no_scoring_rule"
+RULE_VERSION_NOT_FOUND = "supervision.rule_version_not_found"
+RULE_VERSION_TAKEN = "supervision.rule_version_taken"
+SCORECARD_NOT_CLOSED = "supervision.scorecard_not_closed"
+
+register_messages(
+    {
+        REGION_OUT_OF_SCOPE: ("该地区不在您的监督范围内", "That region is outside your supervision scope"),
+        INVALID_REGION: ("地区代码无效", "The region code is not valid"),
+        INVALID_MONTH: ("月份格式应为 YYYY-MM，且不晚于本月", "The month must be YYYY-MM and not after this month"),
+        NO_SCORING_RULE: ("尚未发布考核评分规则", "No scoring rule has been published yet"),
+        RULE_VERSION_NOT_FOUND: ("评分规则版本 {version} 不存在", "Scoring rule version {version} does not exist"),
+        RULE_VERSION_TAKEN: (
+            "评分规则已被他人更新，请刷新后重试",
+            "Someone else published a scoring rule first; reload and retry",
+        ),
+        SCORECARD_NOT_CLOSED: (
+            "{month} 的考核尚未结算（每月初结算上月）",
+            "The scorecard of {month} is not closed yet (months close at the start of the next)",
+        ),
+        "supervision.track_moved": ("监控计数正在更新，请重试", "Monitoring counters were being updated; retry"),
+        "supervision.event_applied": ("该事件已计入", "The event was already counted"),
+    }
+)
+
+
+# --- applying events ---------------------------------------------------------------------
+
+_MONTH_METRICS = {  # EMF `Cases<suffix>`: the dashboard's monitoring widgets
+    m.RECEIVED: "Received",
+    m.RECEIVED_NO_VISIT: "ReceivedNoVisit",
+    m.DECIDED: "Decided",
+    m.ON_TIME_PROMISED: "DecidedOnTimePromised",
+    m.ON_TIME_LEGAL: "DecidedOnTimeLegal",
+    m.NOTICE_REPEATED: "NoticedTwice",
+}
+
+
+def chain(region_code: str) -> list[str]:
+    """The region and each one above it (county → city → province), nearest first."""
+    return ancestors_of(region_code) if is_division_code(region_code) else [region_code]
+
+
+class Monitoring:
+    """Counters from events, and what supervisors read from them."""
+
+    def __init__(self, store: MonitoringStore, working_days: m.WorkingDaysBetween) -> None:
+        self.store = store
+        self.working_days = working_days
+
+    def apply_case_event(self, event: m.CaseEvent) -> dict[m.Cell, int]:
+        """Merge the event into its case's track and move the counters by the change
+        of the case's contributions, in one transaction; nothing for a duplicate."""
+
+        def placed(track: m.CaseTrack) -> list[tuple[m.Row, str]]:
+            if not track.state:
+                return []
+            regions = chain(track.region_code)
+            rows = m.rows_for(track, regions, shard_of(track.case_id, SUB_SHARDS))
+            return list(zip(rows, [track.department_id, track.item_name, *regions[:-1]], strict=True))
+
+        delta = self._apply(
+            lambda: self.store.track(event.case_id),
+            self.store.put_track,
+            lambda old: m.absorb(old, event, self.working_days),
+            placed,
+            m.contributions,
+        )
+        _emit_metrics(delta)
+        return delta
+
+    def apply_subject(self, key: str, update: Callable[[m.SubjectTrack | None], m.SubjectTrack]) -> dict[m.Cell, int]:
+        """Merge an event into a counted subject's track (`update`) and move its department's
+        month rows and the rows above by the change of what it adds, in one transaction."""
+
+        def placed(track: m.SubjectTrack) -> list[tuple[m.Row, str]]:
+            return self._department_rows(track.region_code, track.department_id, key) if track.department_id else []
+
+        return self._apply(
+            lambda: self.store.subject(key), self.store.put_subject, update, placed, m.SubjectTrack.cells
+        )
+
+    def _apply[Track: BaseModel](
+        self,
+        load: Callable[[], tuple[Track | None, int]],
+        put: Callable[[Transaction, Track, int], None],
+        update: Callable[[Track | None], Track],
+        placed: Callable[[Track], list[tuple[m.Row, str]]],
+        cells: Callable[[Track], Counter[m.Cell]],
+    ) -> dict[m.Cell, int]:
+        """The one way a track moves the counters: minus what the old track added on its
+        rows, plus what the new one adds on its rows, with the track's conditional write,
+        in one transaction (retried when another delivery moved the track first)."""
+        for attempt in range(_TRACK_ATTEMPTS):
+            old, rev = load()
+            new = update(old)
+            if new == old:
+                return {}
+            writes = self.store.transaction()
+            put(writes, new, rev)
+            changes: dict[tuple[m.Row, str], tuple[str, dict[str, int]]] = {}
+            for track, sign in ((old, -1), (new, 1)):
+                if track is None:
+                    continue
+                rows = placed(track)
+                for (scope, attribute), count in cells(track).items():
+                    for row, label in rows:
+                        _, deltas = changes.setdefault((row, scope), (label, {}))
+                        deltas[attribute] = deltas.get(attribute, 0) + sign * count
+            for (row, scope), (label, deltas) in changes.items():
+                moved = {name: delta for name, delta in deltas.items() if delta}
+                if moved:
+                    self.store.add(writes, row, scope, moved, label)
+            try:
+                writes.commit()
+            except Conflict as exc:
+                if exc.code != "supervision.track_moved" or attempt == _TRACK_ATTEMPTS - 1:
+                    raise
+                continue
+            return m.difference(cells(old) if old is not None else Counter(), cells(new))
+        return {}  # pragma: no cover - the loop returns or raises
+
+    @staticmethod
+    def _department_rows(region_code: str, department_id: str, key: str) -> list[tuple[m.Row, str]]:
+        regions = chain(region_code)
+        rows = [(m.Row(region_code, f"dept#{department_id}"), department_id)]
+        for child, parent in itertools.pairwise(regions):
+            rows.append((m.Row(parent, f"sub#{child}#{shard_of(key, SUB_SHARDS)}"), child))
+        return rows
+
+    def apply_source_event(self, event_id: str, fact: SourceFact) -> bool:
+        """Add a fact that happens once (a warning) to its department's month row and the
+        rows above, once per event id."""
+        writes = self.store.transaction()
+        self.store.mark_applied(writes, event_id, now())
+        for row, label in self._department_rows(fact.region_code, fact.department_id, event_id):
+            self.store.add(writes, row, m.month_of(fact.on), fact.counts, label)
+        try:
+            writes.commit()
+        except Conflict as exc:
+            if exc.code == "supervision.event_applied":
+                return False
+            raise
+        return True
+
+    # --- reading -----------------------------------------------------------------------------
+
+    def view(self, principal: Principal, region_code: str | None, today: dt.date) -> MonitoringView:
+        """The region's figures, each sub-region's, its own departments' and items'."""
+        region = scoped_region(principal, region_code)
+        month = m.month_of(today)
+        live = self.store.rows(region, m.LIVE)
+        current = self.store.rows(region, month)
+        grouped: dict[str, dict[str, tuple[dict[str, int], dict[str, int], str]]] = defaultdict(dict)
+        for scope_rows, is_month in ((live, False), (current, True)):
+            for row in scope_rows:
+                kind, _, rest = str(row["sk"]).partition("#")
+                name = rest.split("#")[0] if kind == "sub" else rest
+                entry = grouped[kind].setdefault(name, ({}, {}, str(row.get("label", name))))
+                m.add_counts(entry[1] if is_month else entry[0], row)
+        total_live: dict[str, int] = {}
+        total_month: dict[str, int] = {}
+        for kind in ("sub", "dept"):
+            for counts_live, counts_month, _ in grouped[kind].values():
+                m.add_counts(total_live, counts_live)
+                m.add_counts(total_month, counts_month)
+        return MonitoringView(
+            region_code=region,
+            region_name=_region_name(region),
+            as_of=today,
+            month=month,
+            total=figures(total_live, total_month, today),
+            sub_regions=[
+                RegionFigures(region_code=code, region_name=_region_name(code), figures=figures(lv, mo, today))
+                for code, (lv, mo, _) in sorted(grouped["sub"].items())
+            ],
+            departments=[
+                DepartmentFigures(department_id=code, figures=figures(lv, mo, today))
+                for code, (lv, mo, _) in sorted(grouped["dept"].items())
+            ],
+            items=[
+                ItemFigures(item_code=code, item_name=label, figures=figures(lv, mo, today))
+                for code, (lv, mo, label) in sorted(grouped["item"].items())
+            ],
+        )
+
+    def month_inputs(self, region_code: str, month: str) -> dict[str, dict[str, int]]:
+        """Each of the region's own departments' counters of the month (the scorecard's inputs)."""
+        inputs: dict[str, dict[str, int]] = {}
+        for row in self.store.rows(region_code, month):
+            kind, _, department = str(row["sk"]).partition("#")
+            if kind == "dept":
+                counts: dict[str, int] = {}
+                m.add_counts(counts, row)
+                inputs[department] = {k: v for k, v in counts.items() if m.DAY_SEPARATOR not in k}
+        return inputs
+
+    def active_regions(self, month: str, province: str) -> list[str]:
+        """Every region with counts in the month, found by walking the `sub#` rows down from the province."""
+        found, frontier = [], [province]
+        while frontier:
+            region = frontier.pop()
+            found.append(region)
+            children = {
+                str(row["sk"]).split("#")[1]
+                for row in self.store.rows(region, month)
+                if str(row["sk"]).startswith("sub#")
+            }
+            frontier.extend(sorted(children))
+        return sorted(found)
+
+
+@dataclass(frozen=True)
+class SourceFact:
+    """What a non-case event adds to a department's month."""
+
+    region_code: str
+    department_id: str
+    on: dt.date
+    counts: Mapping[str, int]
+
+
+def _emit_metrics(delta: Mapping[m.Cell, int]) -> None:
+    """EMF: the month counters that moved (the dashboard's cases widgets)."""
+    for (scope, attribute), count in delta.items():
+        suffix = _MONTH_METRICS.get(attribute)
+        if scope != m.LIVE and suffix:
+            metrics().add_metric(name=f"Cases{suffix}", unit=MetricUnit.Count, value=count)
+    opened = sum(count for (scope, attribute), count in delta.items() if scope == m.LIVE and attribute == m.CASES_OPEN)
+    if opened:
+        metrics().add_metric(name="CasesOpenChange", unit=MetricUnit.Count, value=opened)
+
+
+def _region_name(code: str) -> str | None:
+    known = division(code) if len(code) == 6 else None
+    return known.name if known else None
+
+
+def scoped_region(principal: Principal, region_code: str | None) -> str:
+    """The region a supervisor asks for: their own by default, or one inside it (403 otherwise)."""
+    prefix = principal.region_prefix
+    if not prefix:
+        raise Forbidden()
+    region = region_code or principal.region_code
+    if not is_division_code(region):
+        raise AppError(INVALID_REGION)
+    if not region.startswith(prefix):
+        raise Forbidden(REGION_OUT_OF_SCOPE)
+    return region
+
+
+# --- the view ----------------------------------------------------------------------------------
+
+
+def _share(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+class PeriodFigures(BaseModel):
+    received: int = Field(description="Cases first submitted (申报).")
+    received_no_visit: int = Field(description="Of them filed online with courier or electronic delivery (不见面).")
+    no_visit_share: float | None
+    decided: int = Field(description="Cases decided (作出决定).")
+    on_time_promised: int = Field(description="Of them within the promised limit (承诺时限).")
+    on_time_legal: int = Field(description="Of them within the legal limit (法定时限).")
+    on_time_rate_promised: float | None
+    on_time_rate_legal: float | None
+
+
+class MonthFigures(PeriodFigures):
+    average_decide_working_days: float | None = Field(description="Acceptance to decision, suspensions excluded.")
+    notice_cases: int = Field(description="Cases that got a supplement notice this month.")
+    notice_repeated: int = Field(description="Cases that got a second one (一次性告知 not kept).")
+    completed: int = Field(description="Cases completed (办结).")
+    warnings_yellow: int
+    warnings_red: int
+
+
+class Figures(BaseModel):
+    open: int = Field(description="Cases submitted and not yet completed, withdrawn or refused.")
+    by_state: dict[str, int] = Field(description="Open cases by state (only states with cases).")
+    suspended: int = Field(description="Open cases whose clock is stopped (中止).")
+    overdue_promised: int = Field(description="Running cases past their promised date (超承诺时限).")
+    overdue_legal: int = Field(description="Running cases past their legal date (超法定时限).")
+    orders_open: int = Field(description="Supervision orders (督办单) not closed.")
+    orders_overdue: int = Field(description="Of them waiting for a reply past its limit.")
+    today: PeriodFigures
+    month: MonthFigures
+
+
+class RegionFigures(BaseModel):
+    region_code: str
+    region_name: str | None
+    figures: Figures
+
+
+class DepartmentFigures(BaseModel):
+    department_id: str
+    figures: Figures
+
+
+class ItemFigures(BaseModel):
+    item_code: str
+    item_name: str
+    figures: Figures
+
+
+class MonitoringView(BaseModel):
+    region_code: str
+    region_name: str | None
+    as_of: dt.date = Field(description="Today in Asia/Shanghai: overdue counts limits due before it.")
+    month: str
+    total: Figures = Field(description="The region and everything below it.")
+    sub_regions: list[RegionFigures] = Field(description="Each region directly below with cases (its whole area).")
+    departments: list[DepartmentFigures] = Field(description="The region's own departments.")
+    items: list[ItemFigures] = Field(description="The region's own items.")
+
+
+def _period(counts: Mapping[str, int], suffix: str) -> dict[str, Any]:
+    def get(name: str) -> int:
+        return int(counts.get(name + suffix, 0))
+
+    return {
+        "received": get(m.RECEIVED),
+        "received_no_visit": get(m.RECEIVED_NO_VISIT),
+        "no_visit_share": _share(get(m.RECEIVED_NO_VISIT), get(m.RECEIVED)),
+        "decided": get(m.DECIDED),
+        "on_time_promised": get(m.ON_TIME_PROMISED),
+        "on_time_legal": get(m.ON_TIME_LEGAL),
+        "on_time_rate_promised": _share(get(m.ON_TIME_PROMISED), get(m.DECIDED)),
+        "on_time_rate_legal": _share(get(m.ON_TIME_LEGAL), get(m.DECIDED)),
+    }
+
+
+def figures(live: Mapping[str, int], month: Mapping[str, int], today: dt.date) -> Figures:
+    by_state = {
+        name.removeprefix(m.STATE_PREFIX): count
+        for name, count in sorted(live.items())
+        if name.startswith(m.STATE_PREFIX) and count
+    }
+    counted = month.get(m.DECIDE_DAYS_COUNTED, 0)
+    return Figures(
+        open=live.get(m.CASES_OPEN, 0),
+        by_state=by_state,
+        suspended=by_state.get("suspended", 0),
+        overdue_promised=m.overdue(live, m.DUE_PROMISED_PREFIX, today),
+        overdue_legal=m.overdue(live, m.DUE_LEGAL_PREFIX, today),
+        orders_open=live.get(m.ORDERS_OPEN, 0),
+        orders_overdue=m.overdue(live, m.DUE_ORDER_PREFIX, today),
+        today=PeriodFigures.model_validate(_period(month, f"{m.DAY_SEPARATOR}{today.day:02d}")),
+        month=MonthFigures.model_validate(
+            _period(month, "")
+            | {
+                "average_decide_working_days": round(month.get(m.DECIDE_DAYS, 0) / counted, 2) if counted else None,
+                "notice_cases": month.get(m.NOTICE_CASES, 0),
+                "notice_repeated": month.get(m.NOTICE_REPEATED, 0),
+                "completed": month.get(m.COMPLETED, 0),
+                "warnings_yellow": month.get(sc.WARNINGS_YELLOW, 0),
+                "warnings_red": month.get(sc.WARNINGS_RED, 0),
+            }
+        ),
+    )
+
+
+# --- scorecards ----------------------------------------------------------------------------------
+
+
+class Scorecard(BaseModel):
+    region_code: str
+    region_name: str | None
+    month: str
+    closed: bool = Field(description="False: the current month, scored on demand from the live counters.")
+    rule_version: int
+    scored_at: dt.datetime
+    departments: list[sc.DepartmentScore] = Field(description="Best first; departments not ranked last.")
+
+
+class Scorecards:
+    """Monthly scorecards of a region's own departments under a published rule."""
+
+    def __init__(self, monitoring: Monitoring) -> None:
+        self.monitoring = monitoring
+        self.store = monitoring.store
+
+    def rule(self, version: int | None = None) -> sc.ScoringRule:
+        stored = self.store.current_rule() if version is None else self.store.rule(version)
+        if stored is None:
+            if version is None:
+                raise NotFound(NO_SCORING_RULE)
+            raise NotFound(RULE_VERSION_NOT_FOUND, params={"version": version})
+        return sc.ScoringRule.model_validate(stored)
+
+    def publish(self, body: sc.ScoringRuleBody) -> sc.ScoringRule:
+        current = self.store.current_rule()
+        version = int(current["version"]) + 1 if current else 1
+        rule = sc.ScoringRule.model_validate(body.model_dump() | {"version": version})
+        try:
+            self.store.publish_rule(rule.model_dump(mode="json"), version, now())
+        except Conflict as exc:
+            raise Conflict(RULE_VERSION_TAKEN) from exc
+        return rule
+
+    def versions(self) -> list[sc.ScoringRule]:
+        return [sc.ScoringRule.model_validate(rule) for rule in self.store.rule_versions()]
+
+    def _history(self, region: str, month: str, rule: sc.ScoringRuleBody) -> dict[str, list[sc.PastMonth]]:
+        earlier = sc.months_before(month, max(rule.red_card_months, rule.blacklist_window_months))
+        history: dict[str, list[sc.PastMonth]] = defaultdict(list)
+        for record in self.store.scorecards_between(region, earlier[-1], earlier[0]):
+            for result in record.get("results", []):
+                history[result["department_id"]].append(
+                    sc.PastMonth(str(record["month"]), bool(result["poor"]), bool(result["red_card"]))
+                )
+        return history
+
+    def score(
+        self, region: str, month: str, inputs: Mapping[str, Mapping[str, int]], rule: sc.ScoringRule
+    ) -> list[sc.DepartmentScore]:
+        return sc.score_month(month, inputs, rule, self._history(region, month, rule))
+
+    def current(self, region: str, today: dt.date) -> Scorecard:
+        """This month so far, scored on demand from the live counters under the current rule."""
+        month = m.month_of(today)
+        rule = self.rule()
+        results = self.score(region, month, self.monitoring.month_inputs(region, month), rule)
+        return Scorecard(
+            region_code=region,
+            region_name=_region_name(region),
+            month=month,
+            closed=False,
+            rule_version=rule.version,
+            scored_at=now(),
+            departments=results,
+        )
+
+    def close(self, region: str, month: str, rule_version: int | None = None) -> Scorecard:
+        """Freeze the month's inputs and score them (the monthly run, once per region)."""
+        stored = self.store.scorecard(region, month)
+        if stored is not None:
+            return _scorecard(stored)
+        inputs = self.monitoring.month_inputs(region, month)
+        return self._store(region, month, inputs, self.rule(rule_version))
+
+    def rescore(self, region: str, month: str, rule_version: int) -> Scorecard:
+        """Score the month's stored inputs again under `rule_version` (same inputs, same rule: same result)."""
+        stored = self.store.scorecard(region, month)
+        if stored is None:
+            raise Conflict(SCORECARD_NOT_CLOSED, params={"month": month})
+        return self._store(region, month, stored["inputs"], self.rule(rule_version))
+
+    def stored(self, region: str, month: str) -> Scorecard:
+        stored = self.store.scorecard(region, month)
+        if stored is None:
+            raise NotFound(SCORECARD_NOT_CLOSED, params={"month": month})
+        return _scorecard(stored)
+
+    def _store(
+        self, region: str, month: str, inputs: Mapping[str, Mapping[str, int]], rule: sc.ScoringRule
+    ) -> Scorecard:
+        results = self.score(region, month, inputs, rule)
+        card = Scorecard(
+            region_code=region,
+            region_name=_region_name(region),
+            month=month,
+            closed=True,
+            rule_version=rule.version,
+            scored_at=now(),
+            departments=results,
+        )
+        self.store.put_scorecard(
+            {
+                "region_code": region,
+                "month": month,
+                "inputs": {dept: dict(counts) for dept, counts in inputs.items()},
+                "rule_version": rule.version,
+                "scored_at": card.scored_at.isoformat(),
+                "results": [result.model_dump(mode="json") for result in results],
+            }
+        )
+        return card
+
+    def close_month(self, month: str, provinces: Iterable[str]) -> list[str]:
+        """Close `month` for every region that had counts in it; the regions closed (none
+        before an operator has published a rule: the run says so and the next one closes)."""
+        if self.store.current_rule() is None:
+            logger().warning("no scoring rule published: scorecards not closed", extra={"month": month})
+            return []
+        closed = []
+        for province in provinces:
+            for region in self.monitoring.active_regions(month, province):
+                self.close(region, month)
+                closed.append(region)
+        return closed
+
+
+def _scorecard(record: Mapping[str, Any]) -> Scorecard:
+    return Scorecard(
+        region_code=str(record["region_code"]),
+        region_name=_region_name(str(record["region_code"])),
+        month=str(record["month"]),
+        closed=True,
+        rule_version=int(record["rule_version"]),
+        scored_at=dt.datetime.fromisoformat(str(record["scored_at"])),
+        departments=[sc.DepartmentScore.model_validate(result) for result in record.get("results", [])],
+    )
+
+
+def staff_region(principal: Principal) -> str:
+    """The region whose ranking a department's staff see: their department's."""
+    if principal.role is not Role.STAFF or not principal.region_code:
+        raise Forbidden()
+    return principal.region_code
+
+
+@cache
+def monitoring() -> Monitoring:
+    """The service over the configured table and the platform calendar."""
+
+    def working_days(start: dt.date, end: dt.date) -> int:
+        return workdays.calendar().working_days_between(start, end).working_days
+
+    return Monitoring(MonitoringStore(), working_days)

@@ -1,0 +1,150 @@
+"""Scorecard sources other than cases (D-128): supervision orders, ratings (好差评) and
+rectification orders count for their department's months, each subject through its
+own track (`SubjectTrack`, merged by version like a case's), so a duplicate, an older
+delivery or a changed rating moves the counters exactly once.
+
+Orders are this context's own events (`shared.supervision.events`). The ratings
+models here are this consumer's reading of the ratings context's published schemas
+(docs/events.md): only the fields it needs, anything else ignored, so the worker does
+not load that context's modules. A source plugs in with a model, a handler that
+merges its events into the subject's track and says what the subject adds, a metric
+in `shared.supervision.scorecards.METRICS`, and its types in the template's
+Monitoring rule.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from shared.platform.dispatch import Dispatcher
+from shared.platform.events import Envelope
+from shared.supervision import monitoring as m
+from shared.supervision import scorecards as sc
+from shared.supervision.events import ORDER_CLOSED, ORDER_ESCALATED, ORDER_ISSUED, ORDER_REPLIED, OrderFacts
+from shared.supervision.monitoring_service import monitoring
+
+sources: Dispatcher[None] = Dispatcher("monitoring_worker")
+
+RATING_GIVEN = "rating.given"
+RATING_CHANGED = "rating.changed"
+RATING_EXCLUDED = "rating.excluded"
+RECTIFICATION_ANSWERED = "rectification.answered"
+RECTIFICATION_CLOSED = "rectification.closed"
+
+POINTS = {"very_satisfied": 5, "satisfied": 4, "basically_satisfied": 3, "dissatisfied": 2, "very_dissatisfied": 1}
+"""好差评 levels as points (the satisfaction metric averages them)."""
+
+
+class _View(BaseModel):
+    model_config = ConfigDict(extra="ignore", defer_build=True)
+
+
+class RatingView(_View):
+    """`rating.*` (a 好差评 rating of a case or ticket)."""
+
+    rating_id: str
+    revision: int
+    region_code: str
+    department_id: str
+    month: str
+    level: Literal["very_satisfied", "satisfied", "basically_satisfied", "dissatisfied", "very_dissatisfied"]
+    excluded: bool = False
+
+
+class RectificationView(_View):
+    """`rectification.*` (整改单 after a 差评)."""
+
+    order_id: str
+    version: int
+    state: str
+    region_code: str
+    department_id: str
+    answered_on_time: bool | None = None
+
+
+def _moved(
+    old: m.SubjectTrack | None,
+    key: str,
+    version: int,
+    region: str,
+    department: str,
+    state: str,
+    due_on: dt.date | None = None,
+) -> m.SubjectTrack:
+    """A copy of the track with the newest version's region, department, state and limit."""
+    track = old.model_copy(deep=True) if old else m.SubjectTrack(key=key)
+    if version > track.version:
+        track.version, track.region_code, track.department_id, track.state = version, region, department, state
+        track.due_on = due_on
+    return track
+
+
+@sources.on(ORDER_ISSUED, ORDER_REPLIED, ORDER_ESCALATED, ORDER_CLOSED, data=OrderFacts)
+def on_order(data: OrderFacts, envelope: Envelope) -> None:
+    """An order counts as received in the month it was issued; its first reply in the
+    month of the reply, with the working days it took; while not closed it is open
+    (live), and while waiting for a reply it sits in the due-date bucket of its limit."""
+    day = m.shanghai_date(envelope.time)
+    service = monitoring()
+
+    def update(old: m.SubjectTrack | None) -> m.SubjectTrack:
+        key = f"order:{data.order_id}"
+        department = data.department_id or ""
+        track = _moved(old, key, data.version, data.region_code, department, data.state, data.due_on)
+        if envelope.type in (ORDER_ISSUED, ORDER_REPLIED):
+            track.moments.setdefault("issued" if envelope.type == ORDER_ISSUED else "replied", day)
+        issued, replied = track.moments.get("issued"), track.moments.get("replied")
+        counts: dict[str, dict[str, int]] = {}
+        if issued:
+            counts.setdefault(m.month_of(issued), {})[sc.ORDERS_RECEIVED] = 1
+            if replied:
+                reply = counts.setdefault(m.month_of(replied), {})
+                reply[sc.ORDERS_REPLIED] = 1
+                reply[sc.ORDER_REPLY_DAYS] = service.working_days(issued, replied) if replied > issued else 0
+        if track.state and track.state != "closed":
+            live = counts.setdefault(m.LIVE, {m.ORDERS_OPEN: 1})
+            if track.state == "open" and track.due_on:
+                live[m.DUE_ORDER_PREFIX + track.due_on.isoformat()] = 1
+        track.counts = counts
+        return track
+
+    service.apply_subject(f"order:{data.order_id}", update)
+
+
+@sources.on(RATING_GIVEN, RATING_CHANGED, RATING_EXCLUDED, data=RatingView)
+def on_rating(data: RatingView, envelope: Envelope) -> None:
+    """A rating counts in its month with its level's points, the newest revision's level,
+    until an upheld appeal excludes it."""
+
+    def update(old: m.SubjectTrack | None) -> m.SubjectTrack:
+        track = _moved(old, f"rating:{data.rating_id}", data.revision, data.region_code, data.department_id, data.level)
+        if data.excluded or envelope.type == RATING_EXCLUDED:
+            track.moments.setdefault("excluded", m.shanghai_date(envelope.time))
+        if "excluded" in track.moments:
+            track.counts = {}
+        elif track.version == data.revision:  # the newest revision says the month and the level
+            track.counts = {data.month: {sc.RATINGS: 1, sc.RATING_POINTS: POINTS[data.level]}}
+        return track
+
+    monitoring().apply_subject(f"rating:{data.rating_id}", update)
+
+
+@sources.on(RECTIFICATION_ANSWERED, RECTIFICATION_CLOSED, data=RectificationView)
+def on_rectification(data: RectificationView, envelope: Envelope) -> None:
+    """A rectification counts once answered, in the month of the answer, on time or not."""
+    day = m.shanghai_date(envelope.time)
+
+    def update(old: m.SubjectTrack | None) -> m.SubjectTrack:
+        key = f"rectification:{data.order_id}"
+        track = _moved(old, key, data.version, data.region_code, data.department_id, data.state)
+        if data.answered_on_time is not None and "answered" not in track.moments:
+            track.moments["answered"] = day
+            track.counts = {
+                m.month_of(day): {sc.RECTIFICATIONS: 1, sc.RECTIFICATIONS_ON_TIME: int(data.answered_on_time)}
+            }
+        return track
+
+    monitoring().apply_subject(f"rectification:{data.order_id}", update)

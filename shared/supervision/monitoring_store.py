@@ -1,0 +1,178 @@
+"""The monitoring and scorecard records of the Supervision table (D-125, D-127).
+
+| record                 | pk                           | sk               |
+|------------------------|------------------------------|------------------|
+| case track             | `MONCASE#<case_id>`          | `TRACK`          |
+| counted subject track  | `MONSUBJ#<kind>:<id>`        | `TRACK`          |
+| live counter row       | `MON#<region>`               | `dept#<id>`, `item#<code>`, `sub#<child>#<shard>` |
+| month counter row      | `MON#<region>#<yyyy-mm>`     | the same         |
+| source event applied   | `MONEVENT#<event id>`        | `APPLIED` (TTL 14 days) |
+| scoring rule version   | `SCRULE`                     | `v#<00001>`, and `CURRENT` |
+| month scorecard        | `SCORECARD#<region>`         | `<yyyy-mm>`      |
+
+A counter row holds one number attribute per counter (`state.in_review`,
+`due.legal.2026-12-04`, `decided@06`, …), moved only by ADD, and `label` (the
+department id, item name or child region). A region's view reads its live and its
+month partition: two Queries, whatever the number of cases.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from shared.platform.dynamo import Repository, Transaction
+from shared.platform.dynamo import values as expression_values
+from shared.platform.errors import Conflict
+from shared.supervision.config import supervision_settings
+from shared.supervision.monitoring import LIVE, CaseTrack, Row, SubjectTrack
+
+TRACK_SK = "TRACK"
+APPLIED_SK = "APPLIED"
+APPLIED_RETENTION = dt.timedelta(days=14)  # longer than a queue keeps a message (4 days) and its DLQ redrive
+RULE_PK = "SCRULE"
+RULE_CURRENT = "CURRENT"
+_TRACK_MOVED = "supervision.track_moved"  # internal: another delivery moved the track first; retried
+_ALREADY_APPLIED = "supervision.event_applied"  # internal: a redelivered source event
+_RULE_MOVED = "supervision.rule_version_taken"
+
+
+def counter_pk(region_code: str, scope: str) -> str:
+    return f"MON#{region_code}" if scope == LIVE else f"MON#{region_code}#{scope}"
+
+
+def rule_sk(version: int) -> str:
+    return f"v#{version:05d}"
+
+
+class MonitoringStore(Repository):
+    def configured_table(self) -> str:
+        return supervision_settings().supervision_table
+
+    # --- case tracks ------------------------------------------------------------------------
+
+    def track(self, case_id: str) -> tuple[CaseTrack | None, int]:
+        """The case's track and its revision (0 when there is none yet)."""
+        found, rev = self.track_item(f"MONCASE#{case_id}")
+        return (CaseTrack.model_validate(found) if found else None), rev
+
+    def put_track(self, writes: Transaction, track: CaseTrack, rev: int) -> None:
+        self.put_track_item(writes, f"MONCASE#{track.case_id}", track.model_dump(mode="json"), rev)
+
+    def subject(self, key: str) -> tuple[SubjectTrack | None, int]:
+        """A counted subject's track (`order:<id>`, `rating:<id>`, …) and its revision."""
+        found, rev = self.track_item(f"MONSUBJ#{key}")
+        return (SubjectTrack.model_validate(found) if found else None), rev
+
+    def put_subject(self, writes: Transaction, track: SubjectTrack, rev: int) -> None:
+        self.put_track_item(writes, f"MONSUBJ#{track.key}", track.model_dump(mode="json"), rev)
+
+    def track_item(self, pk: str) -> tuple[dict[str, Any] | None, int]:
+        item = self.get_item({"pk": pk, "sk": TRACK_SK}, consistent=True)
+        if item is None:
+            return None, 0
+        return dict(item["track"]), int(item["rev"])
+
+    def put_track_item(self, writes: Transaction, pk: str, track: Mapping[str, Any], rev: int) -> None:
+        """The new track, only over revision `rev` (optimistic: a concurrent delivery wins, this one retries)."""
+        writes.put(
+            {"pk": pk, "sk": TRACK_SK, "rev": rev + 1, "track": dict(track)},
+            condition="attribute_not_exists(pk)" if rev == 0 else "#rev = :rev",
+            names=None if rev == 0 else {"#rev": "rev"},
+            values=None if rev == 0 else expression_values(rev=rev),
+            on_conflict=Conflict(_TRACK_MOVED),
+        )
+
+    def mark_applied(self, writes: Transaction, event_id: str, at: dt.datetime) -> None:
+        """Record a source event as applied, in the transaction that applies it: a redelivery fails here."""
+        writes.put(
+            {"pk": f"MONEVENT#{event_id}", "sk": APPLIED_SK, "expires_at": int((at + APPLIED_RETENTION).timestamp())},
+            condition="attribute_not_exists(pk)",
+            on_conflict=Conflict(_ALREADY_APPLIED),
+        )
+
+    # --- counter rows -----------------------------------------------------------------------
+
+    @staticmethod
+    def add(writes: Transaction, row: Row, scope: str, deltas: Mapping[str, int], label: str) -> None:
+        """ADD each delta to the row (created on first use), and keep its label."""
+        names = {"#label": "label"}
+        parts = []
+        numbers: dict[str, Any] = {"label": label}
+        for index, (name, delta) in enumerate(sorted(deltas.items())):
+            names[f"#a{index}"] = name
+            numbers[f"v{index}"] = delta
+            parts.append(f"#a{index} :v{index}")
+        writes.update(
+            {"pk": counter_pk(row.region_code, scope), "sk": row.key},
+            f"SET #label = :label ADD {', '.join(parts)}",
+            names=names,
+            values=expression_values(**numbers),
+        )
+
+    def rows(self, region_code: str, scope: str) -> list[dict[str, Any]]:
+        """Every counter row of a region's live or month partition (one Query, paged by size only)."""
+        return list(
+            self.query_all(
+                KeyConditionExpression="pk = :pk",
+                ExpressionAttributeValues=expression_values(pk=counter_pk(region_code, scope)),
+            )
+        )
+
+    # --- scoring rules ----------------------------------------------------------------------
+
+    def current_rule(self) -> dict[str, Any] | None:
+        pointer = self.get_item({"pk": RULE_PK, "sk": RULE_CURRENT}, consistent=True)
+        if pointer is None:
+            return None
+        return self.rule(int(pointer["version"]))
+
+    def rule(self, version: int) -> dict[str, Any] | None:
+        item = self.get_item({"pk": RULE_PK, "sk": rule_sk(version)})
+        return item["rule"] if item else None
+
+    def rule_versions(self) -> list[dict[str, Any]]:
+        return [
+            item["rule"]
+            for item in self.query_all(
+                KeyConditionExpression="pk = :pk AND begins_with(sk, :v)",
+                ExpressionAttributeValues=expression_values(pk=RULE_PK, v="v#"),
+                ScanIndexForward=False,
+            )
+        ]
+
+    def publish_rule(self, rule: Mapping[str, Any], version: int, at: dt.datetime) -> None:
+        """Version `version` becomes current, only if the current one is `version - 1` (one publisher wins)."""
+        writes = self.transaction()
+        writes.put(
+            {"pk": RULE_PK, "sk": rule_sk(version), "rule": dict(rule), "published_at": at.isoformat()},
+            condition="attribute_not_exists(pk)",
+            on_conflict=Conflict(_RULE_MOVED),
+        )
+        writes.put(
+            {"pk": RULE_PK, "sk": RULE_CURRENT, "version": version},
+            condition="attribute_not_exists(pk)" if version == 1 else "version = :previous",
+            values=None if version == 1 else expression_values(previous=version - 1),
+            on_conflict=Conflict(_RULE_MOVED),
+        )
+        writes.commit()
+
+    # --- month scorecards -------------------------------------------------------------------
+
+    def scorecard(self, region_code: str, month: str) -> dict[str, Any] | None:
+        return self.get_item({"pk": f"SCORECARD#{region_code}", "sk": month}, consistent=True)
+
+    def scorecards_between(self, region_code: str, first: str, last: str) -> list[dict[str, Any]]:
+        """The region's stored months from `first` to `last` (one Query)."""
+        return list(
+            self.query_all(
+                KeyConditionExpression="pk = :pk AND sk BETWEEN :first AND :last",
+                ExpressionAttributeValues=expression_values(pk=f"SCORECARD#{region_code}", first=first, last=last),
+            )
+        )
+
+    def put_scorecard(self, record: Mapping[str, Any]) -> None:
+        writes = self.transaction()
+        writes.put({**record, "pk": f"SCORECARD#{record['region_code']}", "sk": record["month"]})
+        writes.commit()

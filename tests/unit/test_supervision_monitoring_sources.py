@@ -1,0 +1,108 @@
+"""Scorecard sources beyond cases (D-128): supervision orders, ratings and rectifications
+count for their department's month exactly once, in any order, and a changed or
+excluded rating moves the counts; the worker subscribes to exactly what it handles."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from infra.template import sam_template
+from shared.platform.events import Envelope
+from shared.platform.principal import Principal, Role
+from shared.supervision.monitoring_consumer import monitoring_dispatcher
+from shared.supervision.monitoring_service import monitoring
+from shared.supervision.monitoring_store import MonitoringStore
+from tests.unit.monitoring_fixtures import deliver, monitoring_cloud
+
+UTC = dt.UTC
+
+
+@pytest.fixture
+def cloud() -> Iterator[None]:
+    with monitoring_cloud():
+        yield
+
+
+def event(event_type: str, source: str, day: int, **data: Any) -> dict[str, Any]:
+    moment = dt.datetime(2026, 11, day, 2, tzinfo=UTC)
+    return Envelope(type=event_type, source=source, subject="s", time=moment, data=data).model_dump(mode="json")
+
+
+def month(region: str = "320102", department: str = "xw-civil") -> dict[str, int]:
+    return monitoring().month_inputs(region, "2026-11").get(department, {})
+
+
+def order(event_type: str, version: int, day: int, state: str = "open") -> dict[str, Any]:
+    return event(
+        event_type, "supervision", day, order_id="O-1", version=version, state=state, subject_kind="case",
+        subject_id="C-1", label="N-1", region_code="320102", department_id="xw-civil", issued_by="sup",
+        holder_prefix="3201", level="city", due_on="2026-11-09",
+    )  # fmt: skip
+
+
+def rating(event_type: str, revision: int, level: str, **extra: Any) -> dict[str, Any]:
+    return event(
+        event_type, "ratings", 10 + revision, rating_id="R-1", target_kind="case", target_id="C-1", label="N-1",
+        department_id="xw-civil", region_code="320102", month="2026-11", level=level, revision=revision,
+        channel="web", bad=level.endswith("dissatisfied"), **extra,
+    )  # fmt: skip
+
+
+def xuanwu_orders(day: int) -> tuple[int, int]:
+    supervisor = Principal(subject_id="s", role=Role.SUPERVISOR, region_code="320100")
+    (xuanwu,) = monitoring().view(supervisor, "320100", dt.date(2026, 11, day)).sub_regions
+    return xuanwu.figures.orders_open, xuanwu.figures.orders_overdue
+
+
+def test_an_order_counts_once_received_and_replied_with_its_working_days(cloud: None) -> None:
+    issued = order("supervision.order_issued", 1, 2)
+    deliver([issued])
+    assert xuanwu_orders(9) == (1, 0)  # its reply is due 11-09
+    assert xuanwu_orders(10) == (1, 1)  # overdue the day after
+    replied = order("supervision.order_replied", 2, 5, state="replied")
+    deliver([replied, issued, replied])  # an older delivery and a duplicate change nothing
+    # issued Monday 11-02, replied Thursday 11-05: 3 working days
+    assert month() == {"orders.received": 1, "orders.replied": 1, "orders.reply_working_days": 3}
+    city = {row["sk"]: row for row in MonitoringStore().rows("320100", "2026-11")}
+    assert sum(int(row.get("orders.received", 0)) for sk, row in city.items() if sk.startswith("sub#320102#")) == 1
+    assert xuanwu_orders(10) == (1, 0)  # replied: still open (the supervisor decides), no longer waiting
+    deliver([order("supervision.order_closed", 3, 6, state="closed")])
+    assert xuanwu_orders(10) == (0, 0)
+
+
+def test_a_changed_rating_counts_its_newest_level_and_an_excluded_one_nothing(cloud: None) -> None:
+    given = rating("rating.given", 1, "satisfied")
+    changed = rating("rating.changed", 2, "very_dissatisfied", previous_level="satisfied")
+    deliver([given])
+    assert month() == {"ratings.count": 1, "ratings.points": 4}
+    deliver([changed, given])  # the older revision arriving late changes nothing
+    assert month() == {"ratings.count": 1, "ratings.points": 1}
+    deliver([rating("rating.excluded", 2, "very_dissatisfied", excluded=True, appeal_state="upheld")])
+    assert month() == {"ratings.count": 0, "ratings.points": 0}
+
+
+def test_a_rectification_counts_once_answered(cloud: None) -> None:
+    def rectification(event_type: str, version: int, state: str, on_time: bool | None) -> dict[str, Any]:
+        return event(
+            event_type, "ratings", 20, order_id="Z-1", rating_id="R-1", label="N-1", title="t",
+            department_id="xw-civil", region_code="320102", state=state, version=version,
+            visit_due_on="2026-11-20", answer_due_on="2026-11-27", answered_on_time=on_time,
+        )  # fmt: skip
+
+    answered = rectification("rectification.answered", 3, "answered", True)
+    closed = rectification("rectification.closed", 4, "closed", True)
+    events = [answered, closed, answered]
+    random.Random(3).shuffle(events)
+    deliver(events)
+    assert month() == {"rectifications.closed": 1, "rectifications.on_time": 1}
+
+
+def test_the_worker_subscribes_to_exactly_the_types_it_handles() -> None:
+    pattern = sam_template()["Resources"]["MonitoringRule"]["Properties"]["EventPattern"]
+    assert set(pattern["detail-type"]) == set(monitoring_dispatcher.event_types)
+    assert set(pattern["source"]) == {"jszw.cases", "jszw.supervision", "jszw.ratings"}
