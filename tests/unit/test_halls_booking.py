@@ -178,3 +178,16 @@ def test_aws_calls_per_booking(halls: HallsService) -> None:
         halls.book(CENTER, "general", SLOT, "person-1", None)
     # docs/performance.md: the hall (GetItem) and one transaction
     assert calls == {"dynamodb.GetItem": 1, "dynamodb.TransactWriteItems": 1}
+
+
+def test_the_no_show_rule_is_configuration(halls: HallsService, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HALLS_NO_SHOW_LIMIT", "2")
+    monkeypatch.setenv("HALLS_SUSPENSION_DAYS", "7")
+    reset_settings()
+    until = None
+    for day in (9, 12):
+        halls.clock_box["now"] = at(day, 8)  # type: ignore[attr-defined]
+        booking = halls.book(CENTER, "general", at(day, 9), "person-1", None)
+        halls.clock_box["now"] = at(day, 11)  # type: ignore[attr-defined]
+        until = halls.record_no_show(booking.booking_id)
+    assert until == dt.date(2026, 10, 19)
