@@ -269,6 +269,7 @@ class Application:
             item.region_code, day, shard, self.ledger.repository.next_sequence(item.region_code, day, shard)
         )
         case_id = new_id()
+        identity = identity_form.snapshot(item.form_schema, applicant.subject_id, applicant.uscc)
         choice = delivery_choice(case_id, delivery)
         entry = next_entry(
             case_id,
@@ -290,9 +291,9 @@ class Application:
             applicant=applicant,
             taken_in_by=taken_in_by,
             item=case_snapshot(item, taken_in_by),
-            identity=identity_form.snapshot(item.form_schema, applicant.subject_id, applicant.uscc),
+            identity=identity,
             # bound fields come from the identity, never from a prefill (a renewal's old licence)
-            form=identity_form.applicant_part(item.form_schema, form or {}),
+            form=identity_form.applicant_part(item.form_schema, form or {}, identity),
             renews=renews,
             delivery=choice,
             created_at=at,
@@ -370,8 +371,8 @@ class Application:
         refused = identity_form.mismatches(schema, update.form, case.identity, case.applicant.subject_id)
         if refused:
             raise ValidationFailed(IDENTITY_MISMATCH, errors=refused)
-        typed = identity_form.applicant_part(schema, update.form)
-        problems = form_errors(identity_form.applicant_schema(schema), typed, partial=True)
+        typed = identity_form.applicant_part(schema, update.form, case.identity)
+        problems = form_errors(identity_form.applicant_schema(schema, case.identity), typed, partial=True)
         conditional = {slot.slot_id for slot in case.item.materials if slot.requirement == "conditional"}
         for index, slot_id in enumerate(update.applicable_conditions):
             if slot_id not in conditional:

@@ -56,7 +56,6 @@ FIELD_ADDRESS_REGION_REQUIRED = "case.address_region_required"
 FIELD_RECIPIENT_REQUIRED = "case.recipient_required"
 FIELD_NOT_CONDITIONAL = "case.not_a_conditional_slot"
 FIELD_IDENTITY_MISMATCH = "case.form_identity_mismatch"
-FIELD_IDENTITY_UNAVAILABLE = "case.form_identity_unavailable"
 
 MESSAGES: dict[str, tuple[str, str]] = {
     IDENTITY_MISMATCH: (
@@ -66,10 +65,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     FIELD_IDENTITY_MISMATCH: (
         "与实名认证的{source}不一致",
         "Differs from the verified {source_en}",
-    ),
-    FIELD_IDENTITY_UNAVAILABLE: (
-        "须以企业身份（经办人或法定代表人）申报，由系统填写{source}",
-        "Apply for an enterprise (as its agent or legal representative): the {source_en} is filled in from it",
     ),
     CASE_NOT_FOUND: ("办件不存在", "The case does not exist"),
     ITEM_NOT_AVAILABLE: (

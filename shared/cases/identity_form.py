@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from shared.cases import ports
-from shared.cases.errors import FIELD_IDENTITY_MISMATCH, FIELD_IDENTITY_UNAVAILABLE
+from shared.cases.errors import FIELD_IDENTITY_MISMATCH
 from shared.cases.models import IdentitySnapshot
 from shared.catalog import api as catalog  # the keyword's vocabulary is the catalogue's (lazy: no cold-start cost)
 from shared.platform.errors import FieldError
@@ -53,9 +53,16 @@ def verified_value(binding: str, identity: IdentitySnapshot | None) -> str | Non
     }.get(binding)
 
 
-def applicant_schema(schema: Mapping[str, Any]) -> dict[str, Any]:
-    """The schema of what the applicant types: the bound fields left out."""
-    bound = bound_fields(schema)
+def known_bound(schema: Mapping[str, Any], identity: IdentitySnapshot | None) -> dict[str, str]:
+    """The bound fields the verified identity can fill. A bound field it cannot fill (an
+    enterprise field on a case filed by a person for no enterprise, e.g. a 个体户) stays an
+    ordinary typed field, checked by the schema: what cannot be verified is asked."""
+    return {name: b for name, b in bound_fields(schema).items() if verified_value(b, identity) is not None}
+
+
+def applicant_schema(schema: Mapping[str, Any], identity: IdentitySnapshot | None) -> dict[str, Any]:
+    """The schema of what the applicant types: the fields the identity fills left out."""
+    bound = known_bound(schema, identity)
     if not bound:
         return dict(schema)
     properties = {k: v for k, v in (schema.get("properties") or {}).items() if k not in bound}
@@ -63,26 +70,26 @@ def applicant_schema(schema: Mapping[str, Any]) -> dict[str, Any]:
     return {**schema, "properties": properties, "required": required}
 
 
-def applicant_part(schema: Mapping[str, Any], form: Mapping[str, Any]) -> dict[str, Any]:
-    """The form without the bound fields (what is stored)."""
-    bound = bound_fields(schema)
+def applicant_part(
+    schema: Mapping[str, Any], form: Mapping[str, Any], identity: IdentitySnapshot | None
+) -> dict[str, Any]:
+    """The form without the fields the identity fills (what is stored)."""
+    bound = known_bound(schema, identity)
     return {name: value for name, value in form.items() if name not in bound}
 
 
 def prefilled(schema: Mapping[str, Any], form: Mapping[str, Any], identity: IdentitySnapshot | None) -> dict[str, Any]:
     """The form as shown: the applicant's part and the bound fields from the identity."""
-    shown = applicant_part(schema, form)
-    for name, binding in bound_fields(schema).items():
-        value = verified_value(binding, identity)
-        if value is not None:
-            shown[name] = value
+    shown = applicant_part(schema, form, identity)
+    for name, binding in known_bound(schema, identity).items():
+        shown[name] = verified_value(binding, identity)
     return shown
 
 
-def served_schema(schema: Mapping[str, Any]) -> dict[str, Any]:
-    """The schema served with a case: bound fields `readOnly`, without typing constraints
-    (the masked ID number would not match a pattern meant for typing)."""
-    bound = bound_fields(schema)
+def served_schema(schema: Mapping[str, Any], identity: IdentitySnapshot | None) -> dict[str, Any]:
+    """The schema served with a case: the fields the identity fills `readOnly`, without typing
+    constraints (the masked ID number would not match a pattern meant for typing)."""
+    bound = known_bound(schema, identity)
     if not bound:
         return dict(schema)
     properties = dict(schema.get("properties") or {})
@@ -102,12 +109,12 @@ def mismatches(
 ) -> list[FieldError]:
     """Bound fields sent with a value other than the verified one (the shown value is accepted)."""
     problems: list[FieldError] = []
-    for name, binding in bound_fields(schema).items():
+    for name, binding in known_bound(schema, identity).items():
         if name not in form:
             continue
         sent = form[name]
-        shown = verified_value(binding, identity)
-        if isinstance(sent, str) and shown is not None and _same(binding, shown, sent, subject_id):
+        shown = verified_value(binding, identity) or ""
+        if isinstance(sent, str) and _same(binding, shown, sent, subject_id):
             continue
         problems.append(FieldError(field=f"form.{name}", code=FIELD_IDENTITY_MISMATCH, params=_params(binding)))
     return problems
@@ -124,16 +131,6 @@ def _same(binding: str, shown: str, sent: str, subject_id: str) -> bool:
         case "enterprise.uscc":
             return sent.strip().upper() == shown
     return False
-
-
-def unavailable(schema: Mapping[str, Any], identity: IdentitySnapshot | None) -> list[FieldError]:
-    """Required bound fields the verified identity cannot fill (an enterprise form, no enterprise)."""
-    required = set(schema.get("required") or [])
-    return [
-        FieldError(field=f"form.{name}", code=FIELD_IDENTITY_UNAVAILABLE, params=_params(binding))
-        for name, binding in bound_fields(schema).items()
-        if name in required and verified_value(binding, identity) is None
-    ]
 
 
 def snapshot(schema: Mapping[str, Any], subject_id: str, uscc: str | None) -> IdentitySnapshot | None:

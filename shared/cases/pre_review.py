@@ -12,9 +12,9 @@ Rules:
    limit, and belongs to a slot the item lists;
 3. form: the complete form is valid against the item's JSON Schema; the
    fields bound to the verified identity (`x-identity`) are not the
-   applicant's to type: they are filled from the case's verified identity,
-   and only a required one it cannot fill (an enterprise form, no
-   enterprise) is a deficiency;
+   applicant's to type: they are filled from the case's verified identity
+   (one it cannot fill, an enterprise field for a person filing for no
+   enterprise, is checked as typed);
 4. identity: the applicant's kind (natural or legal person) is one the item serves;
 5. e-licences standing in for a material (C15) are still the applicant's and
    valid: the caller passes what the licences context said (`licence_results`).
@@ -116,10 +116,9 @@ def deficiencies(case: Case, licence_results: Mapping[str, str] | None = None) -
                 )
             )
 
-    typed = identity_form.applicant_part(item.form_schema, case.form)
-    problems = identity_form.unavailable(item.form_schema, case.identity)
-    problems += form_errors(identity_form.applicant_schema(item.form_schema), typed, partial=False)
-    for problem in problems:
+    typed = identity_form.applicant_part(item.form_schema, case.form, case.identity)
+    schema = identity_form.applicant_schema(item.form_schema, case.identity)
+    for problem in form_errors(schema, typed, partial=False):
         title = field_title(item.form_schema, problem.field)
         found.append(
             Deficiency(

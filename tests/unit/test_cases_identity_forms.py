@@ -25,7 +25,6 @@ from tests.unit.cases_fixtures import (
     PERSON_A,
     PERSON_B,
     XUANWU_CIVIL,
-    attach,
     cases_cloud,
     complete_subsistence_case,
     new_case,
@@ -126,17 +125,17 @@ def test_an_agent_sees_the_enterprise_from_the_registry() -> None:
     assert reply.body["errors"][0]["field"] == "form.uscc"
 
 
-def test_an_enterprise_form_filed_by_a_person_without_an_enterprise_is_told_at_pre_review() -> None:
-    # 税务登记 binds the enterprise's name and code; a natural person has neither to fill them from
-    case_id = new_case(CITIZEN_A, item_code=ENTERPRISE_ITEM)["case_id"]
-    assert attach(case_id, "business_licence", CITIZEN_A).status == 200
-    assert attach(case_id, "bank_account", CITIZEN_A).status == 200
-    assert submit(case_id).status == 200
-    run_pre_review(case_id)
-    case = call("GET", f"/v1/cases/{case_id}", CITIZEN_A).body
-    assert case["state"] == "supplement_required"
-    targets = {item["target"] for item in case["notice"]["items"]}
-    assert {"form.uscc", "form.enterprise_name"} <= targets
+def test_enterprise_fields_the_identity_cannot_fill_are_asked_of_a_person_filing_for_no_enterprise() -> None:
+    # 税务登记 binds the enterprise's name and code; a person filing for their 个体户 has no enterprise
+    # the identity knows, so those fields are asked (not read-only) while their own name stays bound
+    case = new_case(CITIZEN_A, item_code=ENTERPRISE_ITEM)
+    properties = case["form_schema"]["properties"]
+    assert "readOnly" not in properties["uscc"]
+    assert "uscc" not in case["form"]
+    form = {"uscc": "92320115MA1W8K3R68", "enterprise_name": "张伟便利店"}
+    reply = call("PUT", f"/v1/cases/{case['case_id']}/form", CITIZEN_A, body={"form": form})
+    assert reply.status == 200, reply.body
+    assert reply.body["form"]["uscc"] == "92320115MA1W8K3R68"
 
 
 def test_no_raw_id_number_is_logged(capsys: pytest.CaptureFixture[str]) -> None:

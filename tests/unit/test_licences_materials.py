@@ -41,7 +41,7 @@ def cloud() -> Iterator[None]:
     with cases_cloud(), pytest.MonkeyPatch.context() as patch:
         dynamodb = boto3.client("dynamodb")
         dynamodb.create_table(**lic.create_table_arguments("LicencesTable", lic.LICENCES_TABLE))
-        dynamodb.create_table(**lic.create_table_arguments("IdentityTable", lic.IDENTITY_TABLE))
+        # the identity table (the same name) comes with the cases cloud
         boto3.client("s3").create_bucket(
             Bucket=lic.LICENCES_BUCKET, CreateBucketConfiguration={"LocationConstraint": "cn-north-1"}
         )
