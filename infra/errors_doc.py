@@ -9,6 +9,8 @@ the ones the API can return.
 
 from __future__ import annotations
 
+import importlib
+
 from infra.template import ROOT, import_function, sam_template
 from shared.platform.errors import registered_codes
 
@@ -45,6 +47,10 @@ def load_all_functions() -> None:
     for logical_id, resource in sam_template()["Resources"].items():
         if resource["Type"] == "AWS::Serverless::Function":
             import_function(logical_id)
+    # A context no function serves yet (halls, D-160) still defines its codes and
+    # events; the docs list them, as a test session importing it would.
+    for module in sorted((ROOT / "shared").glob("*/errors.py")) + sorted((ROOT / "shared").glob("*/events.py")):
+        importlib.import_module(f"shared.{module.parent.name}.{module.stem}")
 
 
 def render() -> str:

@@ -14,9 +14,19 @@ from shared.cases.api import router as cases_router
 from shared.cases.config import cases_settings, joint_task_settings, materials_settings
 from shared.catalog import api as catalog
 from shared.catalog.config import catalog_settings
+from shared.identity import api as identity
+from shared.identity.config import hashing_settings, identity_settings, registry_settings
 from shared.licences import api as licences
 from shared.licences.config import licences_settings
-from shared.platform.config import http_settings, idempotency_settings, province_settings, require, sealing_settings
+from shared.platform.config import (
+    http_settings,
+    idempotency_settings,
+    partner_settings,
+    province_settings,
+    require,
+    sealing_settings,
+    stage_settings,
+)
 from shared.platform.http import make_resolver
 from shared.platform.observability import logger, metrics
 
@@ -31,10 +41,20 @@ require(
     sealing_settings,
     joint_task_settings,
     province_settings,
+    identity_settings,
+    hashing_settings,
+    registry_settings,
+    partner_settings,
+    stage_settings,
 )
 
-# the cases context's ports: published items (catalogue) and once-only licence reuse (licences)
-cases.wire(items=lambda code: catalog.CatalogService().get_item(code), licences=lambda: licences.licences_service())
+# the cases context's ports: published items (catalogue), once-only licence reuse (licences), and the
+# verified identity forms are prefilled from and hall clerks verify applicants with (identity)
+cases.wire(
+    items=lambda code: catalog.CatalogService().get_item(code),
+    licences=lambda: licences.licences_service(),
+    identity=lambda: identity.applicant_verifier(),
+)
 
 app = make_resolver()
 app.include_router(cases_router)

@@ -1,6 +1,8 @@
 """licence_expiry_sweep — daily at 01:00 Asia/Shanghai (C11, licensing law Art. 50).
 
-Marks live licences past their end of validity `expired` (`licence.expired`)
+Marks live licences past their end of validity `expired` (`licence.expired`),
+or deemed renewed (`licence.deemed_renewed`, Art. 50(2), D-181) when a renewal
+applied for in time is still undecided,
 and reminds holders once, 30 days ahead (`LICENCE_REMINDER_DAYS`), to apply
 for renewal (`licence.expiring` → message center). Reads the expiry index
 month by month (never a Scan); each change is a conditional transaction
@@ -35,8 +37,19 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     result = licences_service().sweep(today, correlation_id=run_id)
     metrics().add_metric(name="LicencesExpired", unit=MetricUnit.Count, value=len(result.expired))
     metrics().add_metric(name="LicenceRenewalReminders", unit=MetricUnit.Count, value=len(result.reminded))
+    metrics().add_metric(name="LicencesDeemedRenewed", unit=MetricUnit.Count, value=len(result.deemed_renewed))
     logger().info(
         "licence expiry sweep done",
-        extra={"today": today.isoformat(), "expired": len(result.expired), "reminded": len(result.reminded)},
+        extra={
+            "today": today.isoformat(),
+            "expired": len(result.expired),
+            "reminded": len(result.reminded),
+            "deemed_renewed": len(result.deemed_renewed),
+        },
     )
-    return {"today": today.isoformat(), "expired": result.expired, "reminded": result.reminded}
+    return {
+        "today": today.isoformat(),
+        "expired": result.expired,
+        "reminded": result.reminded,
+        "deemed_renewed": result.deemed_renewed,
+    }

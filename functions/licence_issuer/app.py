@@ -9,6 +9,12 @@ moves on when the case-progress worker gets that event. One licence per
 case: a redelivered event finds the case's licence and adds nothing. An
 event that can never be issued (unknown licence type or holder) is parked
 in LicenceIssueDLQ at once with the reason.
+
+The same queue brings a renewal case's (延续, Art. 50) submission and end
+(`case.submitted`, `case.decided`, `case.withdrawn`, `case.refused_at_intake`
+naming `renews_licence_id`; D-181): the licence it renews remembers the pending
+renewal, so the expiry sweep deems it renewed instead of expired while it is
+undecided, and a refusal ends it. Other cases' events are acknowledged unread.
 """
 
 from __future__ import annotations
@@ -39,18 +45,34 @@ require(
 )
 
 if TYPE_CHECKING:
-    from shared.cases.events import LicenceDueData
+    from shared.cases.events import CaseFacts, DecidedData, LicenceDueData
 
 # the licences context's port: the holder's name and ID number for the certificate (identity)
 licences.wire(holders=identity)
 
 LICENCE_DUE = "case.licence_due"  # shared.cases.events.LICENCE_DUE (a test keeps them equal)
+SUBMITTED = "case.submitted"
+DECIDED = "case.decided"
+# a renewal that ends without a decision to renew: the licence stops waiting for it
+RENEWAL_ENDS = ("case.withdrawn", "case.refused_at_intake")
 
 
 def _licence_due() -> type[LicenceDueData]:
     from shared.cases.events import LicenceDueData  # first use: the cases models stay out of the cold start
 
     return LicenceDueData
+
+
+def _case_facts() -> type[CaseFacts]:
+    from shared.cases.events import CaseFacts
+
+    return CaseFacts
+
+
+def _decided() -> type[DecidedData]:
+    from shared.cases.events import DecidedData
+
+    return DecidedData
 
 
 issuance: Dispatcher[None] = Dispatcher("licence_issuer")
@@ -75,6 +97,46 @@ def issue(due: LicenceDueData, envelope: Envelope) -> None:
             "result": outcome.result,
         },
     )
+
+
+@issuance.on(SUBMITTED, data=_case_facts)
+def renewal_applied(case: CaseFacts, envelope: Envelope) -> None:
+    if case.renews_licence_id is None:
+        return
+    from shared.licences.api import licences_service
+
+    changed = licences_service().renewal_applied(
+        case.renews_licence_id, case.case_id, correlation_id=envelope.correlation_id or envelope.id
+    )
+    logger().info("renewal applied", extra={"case_id": case.case_id, "event_id": envelope.id, "changed": changed})
+
+
+def _renewal_ended(case: CaseFacts, reason: str, envelope: Envelope) -> None:
+    from shared.licences.api import licences_service
+    from shared.platform.clock import today_in_shanghai
+
+    assert case.renews_licence_id is not None
+    changed = licences_service().renewal_ended(
+        case.renews_licence_id,
+        case.case_id,
+        reason,
+        today_in_shanghai(),
+        correlation_id=envelope.correlation_id or envelope.id,
+    )
+    logger().info("renewal ended", extra={"case_id": case.case_id, "event_id": envelope.id, "changed": changed})
+
+
+@issuance.on(DECIDED, data=_decided)
+def renewal_decided(case: DecidedData, envelope: Envelope) -> None:
+    # an approval ends the wait through case.licence_due: the renewed version supersedes the licence
+    if case.renews_licence_id is not None and case.outcome != "approved":
+        _renewal_ended(case, case.outcome, envelope)
+
+
+@issuance.on(*RENEWAL_ENDS, data=_case_facts)
+def renewal_closed(case: CaseFacts, envelope: Envelope) -> None:
+    if case.renews_licence_id is not None:
+        _renewal_ended(case, case.state, envelope)
 
 
 _consume = batch_handler(issuance.record_handler(), metric="LicenceIssueParked")

@@ -51,6 +51,7 @@ from shared.cases.ports import wire as wire_cases
 from shared.cases.service import CasesService
 from shared.cases.states import CaseState
 from shared.catalog.service import CatalogService
+from shared.identity.applicants import ApplicantVerifier
 from shared.identity.protection import HashPurpose
 from shared.identity.service import IdentityService, identity_service
 from shared.platform.aws import reset_clients, s3
@@ -80,9 +81,8 @@ class DemoCase:
 
 
 def _person_form(citizen: DemoCitizen) -> dict[str, Any]:
+    # name and ID number are bound to the verified identity (x-identity): prefilled, never typed
     return {
-        "applicant_name": citizen.person.name,
-        "id_number": citizen.person.id_number,
         "phone": citizen.phone,
         "delivery": {"method": "electronic"},
     }
@@ -126,7 +126,11 @@ def load(env: dict[str, str]) -> dict[str, int]:
 
 def load_cases(service: CasesService, identity: IdentityService) -> dict[str, int]:
     """The same, through already configured services (tests pass theirs)."""
-    wire_cases(items=lambda code: CatalogService().get_item(code))  # the seed is its own entry point
+    verifier = ApplicantVerifier(
+        identity.repository, identity.hasher, identity.sealer, identity.population, identity.enterprises
+    )
+    # the seed is its own entry point
+    wire_cases(items=lambda code: CatalogService().get_item(code), identity=lambda: verifier)
     codes = {(str(b["name"]), str(b["region_code"])): str(b["implementation_code"]) for b in new_item_bodies()}
     today = today_in_shanghai()
     calendar = working_calendar(range(today.year - 1, today.year + 2))

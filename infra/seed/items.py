@@ -24,14 +24,15 @@ DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/schema"
 # --- application form building blocks (JSON Schema) ---------------------------------
 
 PERSON_FIELDS: dict[str, Any] = {
-    "applicant_name": {"type": "string", "title": "申请人姓名", "minLength": 1, "maxLength": 50},
-    "id_number": {"type": "string", "title": "公民身份号码", "pattern": "^[0-9]{17}[0-9X]$"},
+    # bound to the verified identity (shared.catalog.form_identity): prefilled, read-only, never asked
+    "applicant_name": {"type": "string", "title": "申请人姓名", "x-identity": "person.name"},
+    "id_number": {"type": "string", "title": "公民身份号码", "x-identity": "person.id_number"},
     "phone": {"type": "string", "title": "联系电话", "pattern": "^1[3-9][0-9]{9}$"},
 }
 ENTERPRISE_FIELDS: dict[str, Any] = {
-    "enterprise_name": {"type": "string", "title": "企业名称", "minLength": 1, "maxLength": 100},
-    "uscc": {"type": "string", "title": "统一社会信用代码", "pattern": "^[0-9A-HJ-NP-RTUWXY]{18}$"},
-    "legal_representative": {"type": "string", "title": "法定代表人", "maxLength": 50},
+    "enterprise_name": {"type": "string", "title": "企业名称", "x-identity": "enterprise.name"},
+    "uscc": {"type": "string", "title": "统一社会信用代码", "x-identity": "enterprise.uscc"},
+    "legal_representative": {"type": "string", "title": "法定代表人", "x-identity": "enterprise.legal_representative"},
     "phone": {"type": "string", "title": "联系电话", "pattern": "^[0-9-]{7,20}$"},
 }
 DELIVERY_FIELD: dict[str, Any] = {
@@ -269,8 +270,9 @@ BASIC_ITEMS: list[BasicItemSeed] = [
         ],
         form_schema=form(
             {
-                "enterprise_name": ENTERPRISE_FIELDS["enterprise_name"],
-                "legal_representative": ENTERPRISE_FIELDS["legal_representative"],
+                # the enterprise is being set up: its proposed name and representative are asked, not bound
+                "enterprise_name": {"type": "string", "title": "企业名称（申请）", "minLength": 1, "maxLength": 100},
+                "legal_representative": {"type": "string", "title": "拟任法定代表人", "minLength": 1, "maxLength": 50},
                 "phone": ENTERPRISE_FIELDS["phone"],
             },
             {

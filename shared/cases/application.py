@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from shared.cases import events, ports
+from shared.cases import events, identity_form, ports
 from shared.cases.config import materials_settings
 from shared.cases.deadlines import intake_due
 from shared.cases.errors import (
@@ -22,6 +22,7 @@ from shared.cases.errors import (
     FIELD_SIZE_LIMIT,
     FIELD_UNKNOWN_SLOT,
     HALL_INTAKE_NOT_ALLOWED,
+    IDENTITY_MISMATCH,
     INVALID_DELIVERY,
     INVALID_FORM,
     INVALID_MATERIAL,
@@ -134,6 +135,37 @@ def snapshot_of(item: ItemDetail) -> ItemSnapshot:
     )
 
 
+POWER_OF_ATTORNEY_SLOT = MaterialSlot(
+    slot_id="hall_power_of_attorney",
+    name="授权委托书（窗口核验）",
+    requirement="required",
+    accepted_formats=["pdf", "jpg", "png"],
+)
+"""The written authorisation a hall clerk recorded: the case requires its scan whatever the item lists."""
+
+
+def case_snapshot(item: ItemDetail, taken_in_by: HallIntake | None) -> ItemSnapshot:
+    """The item as the case is judged against it: a written authorisation recorded at the
+    hall adds its letter to the materials (kept across re-snapshots at submission)."""
+    snapshot = snapshot_of(item)
+    if taken_in_by is not None and taken_in_by.authority == "written":
+        snapshot.materials.append(POWER_OF_ATTORNEY_SLOT.model_copy())
+    return snapshot
+
+
+def hall_fingerprint(request: HallIntakeRequest) -> str:
+    """What the idempotency store keeps of a hall intake body (it holds an ID number)."""
+    return ports.identity()().fingerprint(request.model_dump(mode="json"))
+
+
+HALL_AUTHORITY_NAMES = {
+    "self": "本人申请",
+    "legal_representative": "企业法定代表人",
+    "agent": "企业授权经办人（网上授权）",
+    "written": "书面授权委托书（须上传）",
+}
+HALL_SOURCE_NAMES = {"typed": "窗口录入", "id_card_reader": "身份证读卡器"}
+
 DELIVERY_SEALING = "cases.delivery"
 """Sealing purpose of a courier recipient's name and phone (bound to the case id)."""
 
@@ -224,6 +256,7 @@ class Application:
         *,
         renews: RenewalOf | None = None,
         form: dict[str, Any] | None = None,
+        reason: str | None = None,
     ) -> CaseDetail:
         problems = _delivery_errors(delivery)
         if problems:
@@ -236,6 +269,7 @@ class Application:
             item.region_code, day, shard, self.ledger.repository.next_sequence(item.region_code, day, shard)
         )
         case_id = new_id()
+        identity = identity_form.snapshot(item.form_schema, applicant.subject_id, applicant.uscc)
         choice = delivery_choice(case_id, delivery)
         entry = next_entry(
             case_id,
@@ -247,7 +281,7 @@ class Application:
             to_state=CaseState.DRAFT,
             actor_role=actor.role,
             actor=actor.label,
-            reason=None,
+            reason=reason,
         )
         case = Case(
             case_id=case_id,
@@ -256,8 +290,10 @@ class Application:
             state=CaseState.DRAFT,
             applicant=applicant,
             taken_in_by=taken_in_by,
-            item=snapshot_of(item),
-            form=form or {},
+            item=case_snapshot(item, taken_in_by),
+            identity=identity,
+            # bound fields come from the identity, never from a prefill (a renewal's old licence)
+            form=identity_form.applicant_part(item.form_schema, form or {}, identity),
             renews=renews,
             delivery=choice,
             created_at=at,
@@ -275,27 +311,55 @@ class Application:
         item = self._available_item(new.item_code)
         return self._new_case(item, applicant, new.delivery, actor_of(principal), None)
 
-    def take_in_at_hall(self, principal: Principal, request: HallIntakeRequest) -> CaseDetail:
-        """同城通办: hall staff anywhere in the city take in a case for a city-level
-        item on the applicant's behalf; it is routed to the implementing department."""
+    def take_in_at_hall(
+        self, principal: Principal, request: HallIntakeRequest, *, correlation_id: str | None = None
+    ) -> CaseDetail:
+        """同城通办: hall staff anywhere in the city take in a case for a city-level item.
+        The clerk verifies the person at the counter through the identity context (ID
+        number + name against the population registry; the account found or created)
+        and, for an enterprise, that they may act for it; the case is the applicant's
+        own (they follow it online) and the clerk is on its timeline."""
         staff = require_role(principal, Role.STAFF)
         item = self._available_item(request.item_code)
         same_city = bool(staff.region_code) and staff.region_code[:4] == item.region_code[:4]
         if item.exercise_level != CITY_LEVEL or not same_city:
             raise Forbidden(HALL_INTAKE_NOT_ALLOWED)
+        person = request.applicant
+        verified = ports.identity()().verify_applicant(
+            id_number=person.id_number,
+            name=person.name,
+            phone=person.phone,
+            uscc=request.applicant_uscc,
+            written_authorisation=request.written_authorisation is not None,
+            correlation_id=correlation_id,
+        )
         applicant = Applicant(
-            subject_id=request.applicant_subject_id,
+            subject_id=verified.subject_id,
             uscc=request.applicant_uscc,
             kind=applicant_kind_of_uscc(request.applicant_uscc) if request.applicant_uscc else "natural_person",
         )
         actor = actor_of(staff)
+        authority = "self" if request.applicant_uscc is None else verified.authority
         hall = HallIntake(
             subject_id=staff.subject_id,
             department_id=staff.department_id,
             region_code=staff.region_code,
             actor=actor.label,
+            verified_by=person.source,
+            authority=authority,
         )
-        return self._new_case(item, applicant, request.delivery, actor, hall)
+        how = HALL_SOURCE_NAMES[person.source]
+        reason = (
+            f"窗口代收：申请人 {mask_name(verified.name)}（{verified.id_number_masked}）经{how}实名核验"
+            f"{'，新开户' if verified.registered_now else ''}；{HALL_AUTHORITY_NAMES.get(authority, authority)}"
+        )
+        if request.written_authorisation is not None:
+            reason += f"，委托书落款 {request.written_authorisation.signed_on.isoformat()}"
+        logger().info(
+            "hall intake verified",
+            extra={"subject_id": verified.subject_id, "authority": authority, "source": person.source},
+        )
+        return self._new_case(item, applicant, request.delivery, actor, hall, reason=reason)
 
     def update_form(self, principal: Principal, case_id: str, update: FormUpdate) -> CaseDetail:
         """Save the application form (errors per field; missing fields may wait for submission)."""
@@ -303,7 +367,12 @@ class Application:
         ensure_applicant_side(principal, case)
         check_version(case, update.version)
         check_editable(case)
-        problems = form_errors(case.item.form_schema, update.form, partial=True)
+        schema = case.item.form_schema
+        refused = identity_form.mismatches(schema, update.form, case.identity, case.applicant.subject_id)
+        if refused:
+            raise ValidationFailed(IDENTITY_MISMATCH, errors=refused)
+        typed = identity_form.applicant_part(schema, update.form, case.identity)
+        problems = form_errors(identity_form.applicant_schema(schema, case.identity), typed, partial=True)
         conditional = {slot.slot_id for slot in case.item.materials if slot.requirement == "conditional"}
         for index, slot_id in enumerate(update.applicable_conditions):
             if slot_id not in conditional:
@@ -319,7 +388,7 @@ class Application:
         delivery = delivery_choice(case_id, update.delivery) if update.delivery is not None else case.delivery
         changed = case.model_copy(
             update={
-                "form": update.form,
+                "form": typed,
                 "applicable_conditions": sorted(set(update.applicable_conditions)),
                 "delivery": delivery,
                 "version": case.version + 1,
@@ -531,10 +600,16 @@ class Application:
         at = moment()
         received_on = shanghai_day(at)
         intake_due_on = intake_due(received_on)
+        # the identity taken at drafting stands (a person's name and ID number do not change); a case
+        # drafted before its form bound any field gets it now
+        identity = case.identity or identity_form.snapshot(
+            item.form_schema, case.applicant.subject_id, case.applicant.uscc
+        )
         submitted = case.model_copy(
             update={
                 "state": target,
-                "item": snapshot_of(item),
+                "item": case_snapshot(item, case.taken_in_by),
+                "identity": identity,
                 "received_at": at,
                 "first_received_at": case.first_received_at or at,
                 "submission_round": case.submission_round + 1,

@@ -41,6 +41,7 @@ NOT_IN_A_DEPARTMENT = "case.not_in_a_department"
 FEE_UNPAID = "case.fee_unpaid"
 NOT_RENEWABLE_ONLINE = "case.not_renewable_online"
 RENEWAL_TOO_LATE = "case.renewal_too_late"
+IDENTITY_MISMATCH = "case.identity_mismatch"
 
 # field-level codes (errors[].code)
 FIELD_UNKNOWN_FORM_FIELD = "case.form_unknown_field"
@@ -54,8 +55,17 @@ FIELD_ADDRESS_REQUIRED = "case.address_required"
 FIELD_ADDRESS_REGION_REQUIRED = "case.address_region_required"
 FIELD_RECIPIENT_REQUIRED = "case.recipient_required"
 FIELD_NOT_CONDITIONAL = "case.not_a_conditional_slot"
+FIELD_IDENTITY_MISMATCH = "case.form_identity_mismatch"
 
 MESSAGES: dict[str, tuple[str, str]] = {
+    IDENTITY_MISMATCH: (
+        "申请表中的身份信息与实名认证的身份不一致，身份信息由系统自动填写，无需也不能修改",
+        "Identity fields of the form differ from the verified identity; they are filled in from it and read-only",
+    ),
+    FIELD_IDENTITY_MISMATCH: (
+        "与实名认证的{source}不一致",
+        "Differs from the verified {source_en}",
+    ),
     CASE_NOT_FOUND: ("办件不存在", "The case does not exist"),
     ITEM_NOT_AVAILABLE: (
         "事项 {item_code} 不存在、未发布或已取消，不能申报",

@@ -87,6 +87,8 @@ class CaseFacts(BaseModel):
     # `online` intake with `courier` or `electronic` delivery (supervision's monitoring)
     intake_channel: str | None = None  # online | hall
     delivery_method: str | None = None  # pickup | courier | electronic
+    # 延续 (Art. 50): the licence a renewal case renews; the licences context keeps it valid while undecided
+    renews_licence_id: str | None = None
 
 
 class SubmittedData(CaseFacts):
@@ -185,7 +187,6 @@ class LicenceDueData(CaseFacts):
     decision_id: str
     decision_document_number: str
     decided_on: dt.date
-    renews_licence_id: str | None = None  # 延续 (Art. 50): the renewed licence supersedes this one
 
 
 class DeliveryDueData(CaseFacts):
@@ -262,6 +263,7 @@ def facts(case: Case) -> dict[str, object]:
         notify_subject_id=case.applicant.subject_id,
         intake_channel="hall" if case.taken_in_by else "online",
         delivery_method=case.delivery.method.value,
+        renews_licence_id=case.renews.licence_id if case.renews else None,
     ).model_dump(mode="json")
 
 

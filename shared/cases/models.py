@@ -132,13 +132,32 @@ class Applicant(_Shape):
     kind: ApplicantKind
 
 
+class IdentitySnapshot(_Shape):
+    """The verified identity a form's identity-bound fields (`x-identity`) show: the
+    person's real name, their ID number masked, the enterprise registry's record of
+    the enterprise applied for. Taken when the case is drafted and again at each
+    submission; never typed by the applicant."""
+
+    person_name: str | None = None
+    id_number_masked: str | None = None
+    uscc: str | None = None
+    enterprise_name: str | None = None
+    legal_representative: str | None = None
+
+
+HallAuthority = Literal["self", "legal_representative", "agent", "written"]
+
+
 class HallIntake(_Shape):
-    """The hall staff member who took the case in (同城通办 代收)."""
+    """The hall staff member who took the case in (同城通办 代收), and how the
+    applicant was verified at the counter."""
 
     subject_id: str
     department_id: str
     region_code: str
     actor: str = Field(description="Role and masked identity, as the timeline shows it.")
+    verified_by: Literal["typed", "id_card_reader"] | None = None
+    authority: HallAuthority | None = None
 
 
 class MaterialSlot(_Shape):
@@ -361,7 +380,8 @@ class Case(_Shape):
     applicant: Applicant
     taken_in_by: HallIntake | None = None
     item: ItemSnapshot
-    form: dict[str, Any] = Field(default_factory=dict)
+    identity: IdentitySnapshot | None = None
+    form: dict[str, Any] = Field(default_factory=dict, description="What the applicant typed (no bound fields).")
     applicable_conditions: list[str] = Field(default_factory=list)
     delivery: DeliveryChoice
     materials: list[AttachedMaterial] = Field(default_factory=list)
@@ -408,13 +428,44 @@ class RenewalRequest(_Input):
     delivery: Delivery = Field(default_factory=lambda: Delivery(method=DeliveryMethod.ELECTRONIC))
 
 
+class HallApplicant(_Input):
+    """The person at the counter, as the clerk typed them or the ID-card reader read them."""
+
+    id_number: Annotated[str, StringConstraints(strip_whitespace=True, min_length=15, max_length=20)] = Field(
+        description="公民身份号码 (checked with GB 11643 and the population registry; never echoed)."
+    )
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)] = Field(
+        description="姓名, as on the ID card."
+    )
+    phone: Annotated[str, StringConstraints(strip_whitespace=True, min_length=11, max_length=20)] | None = Field(
+        default=None,
+        description="Needed only when the person has no account yet: they sign in with it to follow the case.",
+    )
+    source: Literal["typed", "id_card_reader"] = Field(
+        default="typed", description="How the fields were entered (an ID-card reader fills the same fields)."
+    )
+
+
+class WrittenAuthorisation(_Input):
+    """The 授权委托书 the person presents when acting for an enterprise without an online authorisation."""
+
+    signed_on: dt.date = Field(description="The date on the letter.")
+    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
+
+
 class HallIntakeRequest(_Input):
-    """Body of `POST /v1/hall/cases`: hall staff take in a case for an applicant (同城通办)."""
+    """Body of `POST /v1/hall/cases`: hall staff verify the applicant and take in a case (同城通办)."""
 
     item_code: Annotated[str, Field(pattern=IMPLEMENTATION_CODE_FIELD)]
-    applicant_subject_id: Annotated[str, Field(pattern=SUBJECT_ID_FIELD, description="The applicant's account id.")]
+    applicant: HallApplicant
     applicant_uscc: Annotated[str, Field(pattern=USCC_FIELD)] | None = Field(
-        default=None, description="The enterprise applied for, when the applicant acts for one."
+        default=None,
+        description="The enterprise applied for: the person must be its legal representative, an authorised agent"
+        " (cases scope), or present a written authorisation.",
+    )
+    written_authorisation: WrittenAuthorisation | None = Field(
+        default=None,
+        description="Recorded by the clerk; the case then requires the letter as material `hall_power_of_attorney`.",
     )
     delivery: Delivery = Field(default_factory=lambda: Delivery(method=DeliveryMethod.PICKUP))
 
@@ -562,7 +613,14 @@ class CaseDetail(CaseSummary):
     applicant_uscc: str | None = None
     taken_in_by: str | None = Field(default=None, description="Hall that took the case in (同城通办), masked.")
     item_version: int
-    form: dict[str, Any]
+    form: dict[str, Any] = Field(
+        description="The form: the applicant's fields, and the identity-bound ones prefilled (ID number masked)."
+    )
+    form_schema: dict[str, Any] = Field(
+        default_factory=dict,
+        description="The item's form schema as served with the case: identity-bound fields (`x-identity`) carry"
+        " `readOnly: true`; their values come from the verified identity and cannot be changed.",
+    )
     applicable_conditions: list[str]
     delivery: DeliveryView
     materials: list[AttachedMaterial]

@@ -8,6 +8,10 @@ tests that drive the entry points), never silently.
 
 - `items`: the published item (办事指南) a case is drafted or submitted
   against (the catalogue);
+- `identity`: who the applicant verifiably is (C15): the values a form's
+  identity-bound fields are prefilled with and compared against, and the
+  in-person verification of an applicant at a hall counter (the identity
+  context's `applicant_verifier`);
 - `licences`: once-only reuse of the applicant's e-licences (C15): record a
   licence standing in for a material, and check at pre-review that it is
   still the applicant's and valid (the licences context).
@@ -92,17 +96,76 @@ class LicenceReuse(Protocol):
         ...
 
 
+class VerifiedIdentity(Protocol):
+    """Display values of the verified person and enterprise (the ID number masked)."""
+
+    @property
+    def person_name(self) -> str: ...
+    @property
+    def id_number_masked(self) -> str: ...
+    @property
+    def uscc(self) -> str | None: ...
+    @property
+    def enterprise_name(self) -> str | None: ...
+    @property
+    def legal_representative(self) -> str | None: ...
+
+
+class VerifiedApplicant(Protocol):
+    @property
+    def subject_id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def id_number_masked(self) -> str: ...
+    @property
+    def registered_now(self) -> bool: ...
+    @property
+    def authority(self) -> str: ...
+
+
+class ApplicantIdentity(Protocol):
+    def identity(self, subject_id: str, uscc: str | None) -> VerifiedIdentity | None: ...
+
+    def id_number_matches(self, subject_id: str, value: str) -> bool: ...
+
+    def same_name(self, verified: str, value: str) -> bool: ...
+
+    def fingerprint(self, body: dict[str, object]) -> str: ...
+
+    def verify_applicant(
+        self,
+        *,
+        id_number: str,
+        name: str,
+        phone: str | None,
+        uscc: str | None,
+        written_authorisation: bool,
+        field_prefix: str = "applicant",
+        correlation_id: str | None = None,
+    ) -> VerifiedApplicant: ...
+
+
 ItemSource = Callable[[str], "ItemDetail"]
 """implementation code → the item as published (`NotFound` when there is none)."""
 
 LicenceSource = Callable[[], LicenceReuse]
 """→ the licences context's reuse service (a factory: it is built on first use, not at cold start)."""
 
+IdentitySource = Callable[[], ApplicantIdentity]
+"""→ the identity context's applicant verifier (a factory: built on first use)."""
+
 items: Port[ItemSource] = Port("cases", "items")
 licences: Port[LicenceSource] = Port("cases", "licences")
-_PORTS = (items, licences)
+identity: Port[IdentitySource] = Port("cases", "identity")
+_PORTS = (items, licences, identity)
 
 
-def wire(*, items: ItemSource | None = None, licences: LicenceSource | None = None) -> None:
+def wire(
+    *,
+    items: ItemSource | None = None,
+    licences: LicenceSource | None = None,
+    identity: IdentitySource | None = None,
+) -> None:
     """Called once per entry point with the other contexts' public functions (kept when `None`)."""
-    wire_ports(_PORTS, items=items, licences=licences)
+    wire_ports(_PORTS, items=items, licences=licences, identity=identity)

@@ -10,7 +10,11 @@ Rules:
    condition the applicant declared (适用情形), holds at least one file;
 2. format and size: each file is of an accepted format and within the slot's
    limit, and belongs to a slot the item lists;
-3. form: the complete form is valid against the item's JSON Schema;
+3. form: the complete form is valid against the item's JSON Schema; the
+   fields bound to the verified identity (`x-identity`) are not the
+   applicant's to type: they are filled from the case's verified identity
+   (one it cannot fill, an enterprise field for a person filing for no
+   enterprise, is checked as typed);
 4. identity: the applicant's kind (natural or legal person) is one the item serves;
 5. e-licences standing in for a material (C15) are still the applicant's and
    valid: the caller passes what the licences context said (`licence_results`).
@@ -20,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from shared.cases import identity_form
 from shared.cases.forms import field_title, form_errors
 from shared.cases.models import Case, Deficiency, DeficiencyKind
 from shared.platform.errors import message_for
@@ -111,7 +116,9 @@ def deficiencies(case: Case, licence_results: Mapping[str, str] | None = None) -
                 )
             )
 
-    for problem in form_errors(item.form_schema, case.form, partial=False):
+    typed = identity_form.applicant_part(item.form_schema, case.form, case.identity)
+    schema = identity_form.applicant_schema(item.form_schema, case.identity)
+    for problem in form_errors(schema, typed, partial=False):
         title = field_title(item.form_schema, problem.field)
         found.append(
             Deficiency(

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
+from shared.cases.application import hall_fingerprint
 from shared.cases.licence_materials import LicenceMaterialRequest
 from shared.cases.models import (
     CASE_ID_PATTERN,
@@ -166,15 +167,30 @@ def start_renewal(
     summary="Take in an application at a hall (同城通办)",
     description=(
         "Hall staff anywhere in a city take in an application for a city-level item on the applicant's behalf "
-        "(C18, 同城通办). The case is routed to the item's implementing department; the staff member who took "
-        "it in may fill the form, attach materials and submit for the applicant."
+        "(C18, 同城通办). The clerk verifies the person at the counter: ID number and name (typed, or filled by "
+        "an ID-card reader) are checked against the population registry, and the person's account is found or "
+        "created as registration would (`phone` is then required). For an enterprise (`applicant_uscc`) the "
+        "person must be its legal representative or an authorised agent with the `cases` scope, or the clerk "
+        "records a written authorisation (授权委托书), whose scan the case then requires as material "
+        "`hall_power_of_attorney`. The case is the applicant's (they see it online and supplement it); it is "
+        "routed to the item's implementing department, and the clerk, on its timeline, may fill the form, attach "
+        "materials and submit for the applicant. The ID number never appears in the answer (masked)."
     ),
     tags=[APPLY_TAG],
     access=Access.STAFF,
     responses={
         201: _ok("The new draft"),
-        403: _problem("Not staff, not a city-level item, or another city (forbidden, case.hall_intake_not_allowed)"),
-        422: _problem("Unknown or retired item (case.item_not_available)"),
+        403: _problem(
+            "Not staff, not a city-level item, another city, or the person may not act for the enterprise "
+            "(forbidden, case.hall_intake_not_allowed, identity.applicant_not_authorised)"
+        ),
+        409: _problem("A new account's phone belongs to another account (identity.phone_in_use)"),
+        422: _problem(
+            "Unknown or retired item, an invalid ID number or name, no match in the population registry, no phone "
+            "for a new account, an unknown enterprise (case.item_not_available, identity.real_name_mismatch, "
+            "identity.phone_required, identity.unknown_enterprise, validation_failed)"
+        ),
+        503: _problem("The real-name registry is unavailable (identity.registry_unavailable)"),
         **_SIGNED_IN,
     },
 )
@@ -183,10 +199,12 @@ def take_in_at_hall(
 ) -> CaseDetail:
 
     def produce() -> dict[str, Any]:
-        return _service().take_in_at_hall(principal, body).model_dump(mode="json")
+        return _service().take_in_at_hall(principal, body, correlation_id=correlation_id()).model_dump(mode="json")
 
     scope = f"cases.hall:{principal.subject_id}"
-    result = once(scope=scope, key=idempotency_key, payload=body.model_dump(mode="json"), produce=produce)
+    # the body holds an ID number: the idempotency store keeps a keyed fingerprint, not a plain hash
+    fingerprint = hall_fingerprint(body) if idempotency_key else None
+    result = once(scope=scope, key=idempotency_key, payload=fingerprint, produce=produce)
     return CaseDetail.model_validate(result)
 
 
@@ -198,7 +216,10 @@ def take_in_at_hall(
     description=(
         "Saves the form (validated against the item's JSON Schema; every problem is reported per field), the "
         "conditional materials whose condition applies (适用情形) and the delivery choice. Missing required "
-        "fields may wait: pre-review lists them. Only while the case is a draft or awaiting supplements."
+        "fields may wait: pre-review lists them. Only while the case is a draft or awaiting supplements. "
+        "Fields bound to the verified identity (`x-identity`, `readOnly` in the case's `form_schema`) are "
+        "filled in by the platform: leave them out or send the value shown; any other value is refused "
+        "(case.identity_mismatch, naming the field) and nothing is saved."
     ),
     tags=[APPLY_TAG],
     access=Access.AUTHENTICATED,
@@ -206,7 +227,7 @@ def take_in_at_hall(
     responses={
         200: _ok("The case with the saved form"),
         409: _problem("Not editable now or changed meanwhile (case.not_editable, case.version_mismatch)"),
-        422: _problem("Form errors per field (case.invalid_form)"),
+        422: _problem("Form errors per field, or identity fields changed (case.invalid_form, case.identity_mismatch)"),
         **_RECORD,
     },
 )

@@ -129,8 +129,10 @@ class CasesService:
     def create_draft(self, principal: Principal, new: NewCase) -> CaseDetail:
         return self.application.create_draft(principal, new)
 
-    def take_in_at_hall(self, principal: Principal, request: HallIntakeRequest) -> CaseDetail:
-        return self.application.take_in_at_hall(principal, request)
+    def take_in_at_hall(
+        self, principal: Principal, request: HallIntakeRequest, *, correlation_id: str | None = None
+    ) -> CaseDetail:
+        return self.application.take_in_at_hall(principal, request, correlation_id=correlation_id)
 
     def start_renewal(self, principal: Principal, request: RenewalRequest) -> CaseDetail:
         """延续 (Art. 50): a draft renewal case for the caller's licence, prefilled (shared.cases.renewal)."""

@@ -77,7 +77,6 @@ def due_event(case: Case, version: int, step: FulfilmentStep, correlation_id: st
             decision_id=decision.decision_id,
             decision_document_number=decision.document_number,
             decided_on=decision.decided_on,
-            renews_licence_id=case.renews.licence_id if case.renews else None,
         )
         return events.envelope(events.LICENCE_DUE, case, licence, correlation_id)
     delivery = case.delivery

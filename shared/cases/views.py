@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from shared.cases import identity_form
 from shared.cases.models import (
     Case,
     CaseDetail,
@@ -117,7 +118,8 @@ def detail_of(case: Case, timeline: Sequence[TimelineEntry]) -> CaseDetail:
         applicant_uscc=case.applicant.uscc,
         taken_in_by=case.taken_in_by.actor if case.taken_in_by else None,
         item_version=case.item.version,
-        form=case.form,
+        form=identity_form.prefilled(case.item.form_schema, case.form, case.identity),
+        form_schema=identity_form.served_schema(case.item.form_schema, case.identity),
         applicable_conditions=case.applicable_conditions,
         delivery=DeliveryView.model_validate(case.delivery.model_dump(exclude={"recipient_sealed"})),
         materials=case.materials,

@@ -13,14 +13,18 @@ from shared.platform.public import lazy_exports
 
 if TYPE_CHECKING:
     from shared.catalog.codes import make_government_uscc, parent_region
+    from shared.catalog.form_identity import IDENTITY_BINDINGS, IDENTITY_KEYWORD, identity_bindings
     from shared.catalog.models import ItemDetail
     from shared.catalog.open_data import snapshot_key, write_region_snapshot
     from shared.catalog.routes import router
     from shared.catalog.service import CatalogService
 
 __all__ = [
+    "IDENTITY_BINDINGS",
+    "IDENTITY_KEYWORD",
     "CatalogService",
     "ItemDetail",
+    "identity_bindings",
     "make_government_uscc",
     "parent_region",
     "router",
@@ -38,5 +42,8 @@ __getattr__ = lazy_exports(
         "write_region_snapshot": ".open_data",
         "parent_region": ".codes",
         "make_government_uscc": ".codes",
+        "IDENTITY_BINDINGS": ".form_identity",
+        "IDENTITY_KEYWORD": ".form_identity",
+        "identity_bindings": ".form_identity",
     },
 )

@@ -43,6 +43,7 @@ FIELD_DUPLICATE_SLOT = "catalog.duplicate_slot"
 FIELD_HALL_REQUIRED = "catalog.hall_required"
 FIELD_HALL_OUTSIDE_REGION = "catalog.hall_outside_region"
 FIELD_INVALID_FORM_SCHEMA = "catalog.invalid_form_schema"
+FIELD_INVALID_IDENTITY_BINDING = "catalog.invalid_identity_binding"
 FIELD_INVALID_USCC = "catalog.invalid_uscc"
 FIELD_DUPLICATE_VALUE = "catalog.duplicate_value"
 FIELD_WRONG_PARENT = "catalog.wrong_parent"
@@ -154,6 +155,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     FIELD_INVALID_FORM_SCHEMA: (
         "申请表单结构不是有效的 JSON Schema：{reason}",
         "The application form is not a valid JSON Schema: {reason}",
+    ),
+    FIELD_INVALID_IDENTITY_BINDING: (
+        "表单字段的身份绑定（x-identity）无效：{reason}；可用 person.name、person.id_number、enterprise.uscc、"
+        "enterprise.name、enterprise.legal_representative",
+        "The form field's identity binding (x-identity) is invalid: {reason}; use person.name, person.id_number, "
+        "enterprise.uscc, enterprise.name or enterprise.legal_representative",
     ),
     FIELD_INVALID_USCC: (
         "统一社会信用代码不符合 GB 32100（校验位、登记管理部门与机构类别、组织机构代码）",

@@ -56,6 +56,7 @@ from shared.catalog.errors import (
     FIELD_IMMEDIATE_LIMIT,
     FIELD_INVALID_BASIC_CODE,
     FIELD_INVALID_FORM_SCHEMA,
+    FIELD_INVALID_IDENTITY_BINDING,
     FIELD_INVALID_IMPLEMENTATION_CODE,
     FIELD_INVALID_USCC,
     FIELD_ITEM_TYPE_MISMATCH,
@@ -81,6 +82,7 @@ from shared.catalog.errors import (
     UNKNOWN_DEPARTMENT,
     UNKNOWN_REGION,
 )
+from shared.catalog.form_identity import identity_binding_problems
 from shared.catalog.models import (
     CONTENT_FIELDS,
     BasicItem,
@@ -320,7 +322,16 @@ def content_errors(content: ItemContent, region_code: str) -> list[FieldError]:
     problem = form_schema_problem(content.form_schema)
     if problem:
         errors.append(FieldError(field="form_schema", code=FIELD_INVALID_FORM_SCHEMA, params={"reason": problem}))
+    errors.extend(identity_binding_errors(content.form_schema))
     return errors
+
+
+def identity_binding_errors(schema: Mapping[str, Any]) -> list[FieldError]:
+    """Misused `x-identity` keywords (shared.catalog.form_identity), one error per field."""
+    return [
+        FieldError(field=where, code=FIELD_INVALID_IDENTITY_BINDING, params={"reason": why})
+        for where, why in identity_binding_problems(schema)
+    ]
 
 
 def content_of(model: ItemContent) -> dict[str, Any]:
@@ -665,6 +676,8 @@ class CatalogService:
             raise Conflict(DRAFT_STALE)
         basic = self._checked_basic(implementation_code, draft.basic_code, draft, state)
         _refuse(INVALID_ITEM, self._unknown_licence_types(draft))
+        # a draft saved before the binding rule existed is checked again here
+        _refuse(INVALID_ITEM, identity_binding_errors(draft.form_schema))
 
         moment = _now()
         version = previous_version + 1

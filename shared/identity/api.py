@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from shared.platform.public import lazy_exports
 
 if TYPE_CHECKING:
+    from shared.identity.applicants import ApplicantVerifier, VerifiedApplicant, VerifiedIdentity, applicant_verifier
     from shared.identity.holders import PersonHolder, enterprise_name, person_holder
     from shared.identity.routes import router
     from shared.identity.service import verify_contact
@@ -19,8 +20,12 @@ if TYPE_CHECKING:
     from shared.identity.tokens import InvalidToken, verifier
 
 __all__ = [
+    "ApplicantVerifier",
     "InvalidToken",
     "PersonHolder",
+    "VerifiedApplicant",
+    "VerifiedIdentity",
+    "applicant_verifier",
     "enterprise_name",
     "person_holder",
     "router",
@@ -33,6 +38,10 @@ __getattr__ = lazy_exports(
     globals(),
     {
         "router": ".routes",
+        "ApplicantVerifier": ".applicants",
+        "VerifiedApplicant": ".applicants",
+        "VerifiedIdentity": ".applicants",
+        "applicant_verifier": ".applicants",
         "InvalidToken": ".tokens",
         "verifier": ".tokens",
         "session_status": ".session_check",

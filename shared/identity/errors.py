@@ -29,6 +29,8 @@ AGENT_NOT_FOUND = "identity.agent_not_found"
 AUTHORISATION_NOT_FOUND = "identity.authorisation_not_found"
 SMS_UNAVAILABLE = "identity.sms_unavailable"
 REGISTRY_UNAVAILABLE = "identity.registry_unavailable"
+APPLICANT_NOT_AUTHORISED = "identity.applicant_not_authorised"
+PHONE_REQUIRED = "identity.phone_required"
 # field error codes (inside a 422's `errors`)
 PHONE_FORMAT = "identity.phone_format"
 NAME_FORMAT = "identity.name_format"
@@ -90,6 +92,15 @@ register_messages(
         REGISTRY_UNAVAILABLE: (
             "实名核验服务暂时不可用，请稍后再试",
             "The real-name registry is unavailable; try again later",
+        ),
+        APPLICANT_NOT_AUTHORISED: (
+            "办事人不是该企业的法定代表人，也没有该企业有效的经办授权；请出具书面授权委托书",
+            "The person is neither the enterprise's legal representative nor an authorised agent of it;"
+            " a written authorisation is needed",
+        ),
+        PHONE_REQUIRED: (
+            "申请人尚未注册，请填写其手机号码，用于登录查看办件",
+            "The applicant has no account yet: give their phone number, with which they sign in to follow the case",
         ),
         PHONE_FORMAT: ("手机号码应为11位中国大陆手机号", "A phone number has 11 digits and starts with 13-19"),
         NAME_FORMAT: (

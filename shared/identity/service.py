@@ -36,16 +36,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import secrets
-import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import cache
 from typing import Any, Literal
 
-from shared.codes.national import check_resident_id, check_uscc, normalize_code
-from shared.identity import errors
+from shared.codes.national import check_uscc
+from shared.identity import errors, persons
 from shared.identity import events as identity_events
 from shared.identity.config import IdentitySettings, TokenSettings, identity_settings, token_settings
 from shared.identity.models import (
@@ -70,6 +68,7 @@ from shared.identity.models import (
     TokenPair,
 )
 from shared.identity.passwords import dummy_hash, hash_password, verify_password
+from shared.identity.persons import normalize_phone
 from shared.identity.protection import HashPurpose, KeyedHasher, PersonalDataSealer, hasher, normalize_name, sealer
 from shared.identity.registries import EnterpriseRegistry, PopulationRegistry, registries
 from shared.identity.repository import IdentityRepository, RaceLost, login_key, phone_key
@@ -83,36 +82,12 @@ from shared.platform.principal import APPLICANT_ROLES, Principal, Role
 from shared.platform.privacy import mask_id_number, mask_phone
 from shared.platform.sms import SmsMessage, SmsSender, SmsUnavailable, sms_sender
 
-PHONE_PATTERN = re.compile(r"^1[3-9][0-9]{9}$")
-# Han characters (BMP and the supplementary ideograph planes) with the middle dot
-# used in transcribed minority and foreign names (e.g. 阿依古丽·买买提).
-NAME_REGEX = (
-    r"^[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]+(·[\u3400-\u9fff\U00020000-\U0003134f]+)*$"
-)
-NAME_LENGTH = (2, 30)
 REFRESH_TOKEN_PREFIX = "rt_"  # noqa: S105 (marks the token kind, not a secret)
 MAX_AUTHORISATION_DAYS = 3 * 366  # an agent authorisation lasts at most about three years
 RACE_RETRIES = 3  # re-reads when a parallel request changed a rate item between read and write
 
 KEEP = "keep"
 ActingForChange = str | None | Literal["keep"]
-
-
-@cache
-def _name_pattern() -> re.Pattern[str]:
-    """NAME_REGEX compiled on first use: its wide Unicode ranges take a few milliseconds
-    to compile, which only registration needs, not every cold start of identity_api."""
-    return re.compile(NAME_REGEX)
-
-
-def normalize_phone(value: str) -> str:
-    """User input as 11 digits: full-width folded, spaces and hyphens dropped, +86 removed."""
-    folded = "".join(ch for ch in unicodedata.normalize("NFKC", value) if not ch.isspace() and ch != "-")
-    if folded.startswith("+86"):
-        folded = folded[3:]
-    elif folded.startswith("86") and len(folded) == 13:
-        folded = folded[2:]
-    return folded
 
 
 def refresh_token_hash(token: str) -> str:
@@ -138,30 +113,10 @@ class IdentityService:
 
     # --- input checks ---------------------------------------------------------------------
 
-    @staticmethod
-    def _id_number_problem(field: str, raw: str) -> tuple[str, FieldError | None]:
-        value = normalize_code(raw)
-        verdict = check_resident_id(value)
-        if verdict.failed_rule is not None:
-            return value, FieldError(field=field, code=str(verdict.failed_rule))
-        return value, None
-
-    @staticmethod
-    def _phone_problem(field: str, raw: str) -> tuple[str, FieldError | None]:
-        value = normalize_phone(raw)
-        return value, None if PHONE_PATTERN.match(value) else FieldError(field=field, code=errors.PHONE_FORMAT)
-
-    @staticmethod
-    def _name_problem(field: str, raw: str) -> tuple[str, FieldError | None]:
-        value = normalize_name(raw)
-        valid = NAME_LENGTH[0] <= len(value) <= NAME_LENGTH[1] and _name_pattern().match(value) is not None
-        return value, None if valid else FieldError(field=field, code=errors.NAME_FORMAT)
-
-    @staticmethod
-    def _raise_if_any(*problems: FieldError | None) -> None:
-        found = [p for p in problems if p is not None]
-        if found:
-            raise ValidationFailed(errors=found)
+    _id_number_problem = staticmethod(persons.id_number_problem)
+    _phone_problem = staticmethod(persons.phone_problem)
+    _name_problem = staticmethod(persons.name_problem)
+    _raise_if_any = staticmethod(persons.raise_if_any)
 
     def _valid_phone(self, raw: str) -> str:
         phone, problem = self._phone_problem("phone", raw)
@@ -302,19 +257,7 @@ class IdentityService:
     # --- registration ---------------------------------------------------------------------
 
     def _person_account(self, id_number: str, name: str, phone: str) -> Account:
-        subject_id = new_id()
-        return Account(
-            subject_id=subject_id,
-            kind=AccountKind.PERSON,
-            role=Role.CITIZEN,
-            name=name,
-            id_number_masked=mask_id_number(id_number),
-            phone_masked=mask_phone(phone),
-            id_hash=self.hasher.digest(HashPurpose.ID_NUMBER, id_number),
-            phone_hash=self.hasher.digest(HashPurpose.PHONE, phone),
-            sealed=self.sealer.seal(subject_id, {"id_number": id_number, "phone": phone}),
-            created_at=now(),
-        )
+        return persons.person_account(self.hasher, self.sealer, id_number, name, phone)
 
     def _checked_person(self, raw_id: str, raw_name: str, raw_phone: str) -> tuple[str, str, str]:
         id_number, id_problem = self._id_number_problem("id_number", raw_id)
@@ -798,10 +741,11 @@ def identity_service() -> IdentityService:
 
 def clear_caches() -> None:
     """Forget every cached collaborator (tests, or the seed switching environments)."""
-    from shared.identity import protection, session_check, tokens
+    from shared.identity import applicants, protection, session_check, tokens
     from shared.platform import partner_http, sms
 
     identity_service.cache_clear()
+    applicants.applicant_verifier.cache_clear()
     verification_keys.cache_clear()
     tokens.verifier.cache_clear()
     session_check.session_status.cache_clear()

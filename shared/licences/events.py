@@ -10,6 +10,9 @@ outbox in the same transaction as the change they describe.
 | `licence.replaced`    | a new version replaced it (换发)                  | notifications, publisher |
 | `licence.expiring`    | renewal reminder, 30 days before expiry (Art. 50) | notifications |
 | `licence.expired`     | the daily sweep marked it expired                 | notifications |
+| `licence.renewal_pending` | a renewal (延续) was applied for in time (case.submitted naming it) | — |
+| `licence.renewal_ended`   | refused, withdrawn or not accepted; a deemed-renewed licence expires | — |
+| `licence.deemed_renewed`  | expiry passed with the renewal undecided: valid as renewed (Art. 50(2)) | — |
 | `licence_type.changed`| an operator added or changed a licence type       | (none yet; audit trail) |
 
 `publisher` is licence_publisher (status list and trust list).
@@ -35,6 +38,9 @@ REPLACED = "licence.replaced"
 EXPIRING = "licence.expiring"
 EXPIRED = "licence.expired"
 LICENCE_TYPE_CHANGED = "licence_type.changed"
+RENEWAL_PENDING = "licence.renewal_pending"
+RENEWAL_ENDED = "licence.renewal_ended"
+DEEMED_RENEWED = "licence.deemed_renewed"
 
 STATUS_EVENTS = (ISSUED, SUSPENDED, REINSTATED, REVOKED, REPLACED)
 """Events after which the published status list (and trust list) is rewritten."""
@@ -72,6 +78,11 @@ class ExpiringData(LicenceFacts):
     days_left: int
 
 
+class RenewalData(LicenceFacts):
+    renewal_case_id: str
+    reason: str | None = None  # renewal_ended: the case's outcome (`denied`, `withdrawn`, `refused_at_intake`)
+
+
 class LicenceTypeChangedData(BaseModel):
     """The licence type as it is after the change (version 1: it was added)."""
 
@@ -93,6 +104,11 @@ register_event_type(REVOKED, StatusChangedData, "The issuing department revoked 
 register_event_type(REPLACED, StatusChangedData, "A new version of a licence replaced this one (换发).")
 register_event_type(EXPIRING, ExpiringData, "A licence expires soon; apply for renewal (Art. 50: 30 days before).")
 register_event_type(EXPIRED, LicenceFacts, "A licence passed its end of validity (已过期).")
+register_event_type(RENEWAL_PENDING, RenewalData, "A renewal of the licence was applied for in time (延续, Art. 50).")
+register_event_type(RENEWAL_ENDED, RenewalData, "The pending renewal was refused, withdrawn or not accepted.")
+register_event_type(
+    DEEMED_RENEWED, RenewalData, "The licence expired with its renewal undecided: deemed renewed (视为准予延续)."
+)
 register_event_type(
     LICENCE_TYPE_CHANGED,
     LicenceTypeChangedData,

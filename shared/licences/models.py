@@ -79,6 +79,9 @@ class Licence(_Shape):
     pdf_sha256: str
     issued_at: dt.datetime
     reminded_on: dt.date | None = None  # renewal reminder sent (Art. 50)
+    # 延续 applied for in time and not yet decided (D-181): past valid_to the licence is deemed renewed
+    renewal_case_id: str | None = None
+    deemed_renewed_on: dt.date | None = None
     version: int = 1
 
     def metadata(self, holder_code: str) -> dict[str, Any]:
@@ -148,6 +151,13 @@ class LicenceSummary(_Out):
     valid_to: dt.date | None
     status: LicenceStatus
     case_id: str
+    renewal_case_id: str | None = Field(
+        default=None, description="A renewal (延续) of this licence applied for in time and not yet decided."
+    )
+    deemed_renewed: bool = Field(
+        default=False,
+        description="Past `valid_to` with the renewal still undecided: valid as renewed (行政许可法 第50条第2款).",
+    )
 
 
 class LicenceDetail(LicenceSummary):

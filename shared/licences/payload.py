@@ -159,6 +159,7 @@ class Reason(StrEnum):
     """Why a verdict is what it is (stable codes; shown beside the result)."""
 
     OK = "ok"
+    RENEWAL_PENDING = "renewal_pending"  # past its end, renewal applied for in time, undecided: deemed renewed
     EXPIRED = "expired"
     SUSPENDED = "suspended"
     REVOKED = "revoked"

@@ -130,6 +130,7 @@ class IssueOutcome:
 class SweepResult:
     reminded: list[str] = field(default_factory=list)
     expired: list[str] = field(default_factory=list)
+    deemed_renewed: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -173,6 +174,8 @@ def summary_of(licence: Licence) -> LicenceSummary:
         valid_to=licence.valid_to,
         status=licence.status,
         case_id=licence.case_id,
+        renewal_case_id=licence.renewal_case_id,
+        deemed_renewed=licence.deemed_renewed_on is not None and licence.status is LicenceStatus.ACTIVE,
     )
 
 
@@ -634,6 +637,8 @@ class LicencesService:
 
     def _record_verdict(self, licence: Licence) -> tuple[Result, Reason, str | None]:
         result, reason = verdict(licence.valid_from, licence.valid_to, ENTRY_OF[licence.status], today_in_shanghai())
+        if result is Result.EXPIRED and licence.status is LicenceStatus.ACTIVE and licence.renewal_case_id:
+            result, reason = Result.VALID, Reason.RENEWAL_PENDING  # Art. 50(2): deemed renewed while undecided
         replaced_by = None
         if licence.status is LicenceStatus.REPLACED and licence.replaced_by:
             newer = self.repository.get(licence.replaced_by)
@@ -837,7 +842,8 @@ class LicencesService:
     # --- expiry (Art. 50) ----------------------------------------------------------------------
 
     def sweep(self, today: dt.date, *, correlation_id: str | None) -> SweepResult:
-        """Mark licences past their validity expired; remind holders 30 days ahead, once."""
+        """Mark licences past their validity expired — or deemed renewed, when a renewal applied
+        for in time is still undecided (Art. 50(2)); remind holders 30 days ahead, once."""
         result = SweepResult()
         lead = licences_settings().licence_reminder_days
         for licence in self.repository.expiring_between(
@@ -845,7 +851,15 @@ class LicencesService:
         ):
             if licence.status not in LIVE or licence.valid_to is None:
                 continue
-            if licence.valid_to < today:
+            if licence.renewal_case_id is not None:
+                if licence.valid_to >= today or licence.deemed_renewed_on is not None:
+                    continue  # applied for: no reminder; deemed renewed once, at expiry
+                # Art. 50(2): undecided by the end of validity, the renewal is deemed granted
+                after = licence.model_copy(update={"deemed_renewed_on": today, "version": licence.version + 1})
+                deemed = events.RenewalData(**events.facts(after), renewal_case_id=licence.renewal_case_id)
+                event = events.envelope(events.DEEMED_RENEWED, after, deemed, correlation_id)
+                bucket = result.deemed_renewed
+            elif licence.valid_to < today:
                 after = licence.model_copy(
                     update={"status": LicenceStatus.EXPIRED, "status_changed_at": now(), "version": licence.version + 1}
                 )
@@ -858,15 +872,50 @@ class LicencesService:
                 bucket = result.reminded
             else:
                 continue
-            transaction = self.repository.transaction()
-            self.repository.update_licence(transaction, licence, after, Conflict(errors.CHANGED_CONCURRENTLY))
-            transaction.emit(event)
             try:
-                transaction.commit()
+                self._commit_change(licence, after, event)
             except Conflict:
                 continue  # changed meanwhile: the next run sees it again
             bucket.append(licence.licence_id)
         return result
+
+    def _commit_change(self, licence: Licence, after: Licence, event: Envelope) -> None:
+        """One conditional write of the licence with its event (Conflict when it changed meanwhile)."""
+        transaction = self.repository.transaction()
+        self.repository.update_licence(transaction, licence, after, Conflict(errors.CHANGED_CONCURRENTLY))
+        transaction.emit(event)
+        transaction.commit()
+
+    # --- renewal applications (延续, Art. 50; D-181) -----------------------------------------------
+
+    def renewal_applied(self, licence_id: str, case_id: str, *, correlation_id: str | None) -> bool:
+        """A renewal case naming the licence was submitted (in time: the cases context checks
+        Art. 50's lead days): remember it, so expiry leaves the licence valid while undecided.
+        A redelivery, another round of the same case or a licence no longer active adds nothing."""
+        licence = self.repository.get(licence_id, consistent=True)
+        if licence is None or licence.status is not LicenceStatus.ACTIVE or licence.renewal_case_id == case_id:
+            return False
+        after = licence.model_copy(update={"renewal_case_id": case_id, "version": licence.version + 1})
+        data = events.RenewalData(**events.facts(after), renewal_case_id=case_id)
+        self._commit_change(licence, after, events.envelope(events.RENEWAL_PENDING, after, data, correlation_id))
+        return True
+
+    def renewal_ended(
+        self, licence_id: str, case_id: str, reason: str, today: dt.date, *, correlation_id: str | None
+    ) -> bool:
+        """The renewal case was denied, withdrawn or not accepted: the licence no longer waits
+        for it; one already past its end (deemed renewed) expires now."""
+        licence = self.repository.get(licence_id, consistent=True)
+        if licence is None or licence.renewal_case_id != case_id:
+            return False  # another case's, already ended, or superseded by the renewed version
+        update: dict[str, object] = {"renewal_case_id": None, "version": licence.version + 1}
+        lapsed = licence.status is LicenceStatus.ACTIVE and licence.valid_to is not None and licence.valid_to < today
+        if lapsed:
+            update |= {"status": LicenceStatus.EXPIRED, "status_changed_at": now(), "status_reason": reason}
+        after = licence.model_copy(update=update)
+        data = events.RenewalData(**events.facts(after), renewal_case_id=case_id, reason=reason)
+        self._commit_change(licence, after, events.envelope(events.RENEWAL_ENDED, after, data, correlation_id))
+        return True
 
     # --- once-only reuse (一次提交、多次复用) and department queries ----------------------------------
 

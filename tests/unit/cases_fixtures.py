@@ -11,10 +11,12 @@ declares the fixtures it needs with the scope it wants.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
@@ -26,10 +28,13 @@ from infra.seed import load_catalog
 from infra.seed.items import new_item_bodies
 from shared.cases.service import clear_caches
 from shared.catalog.service import CatalogService
+from shared.identity.models import Account, AccountKind
+from shared.identity.service import clear_caches as forget_identity
 from shared.notifications import service as notifications_service
 from shared.platform import aws, sealing
 from shared.platform.config import reset_settings
 from shared.platform.dynamo import from_item
+from shared.platform.principal import Role
 from shared.workdays import repository as workdays_repository
 from tests.support.api import Reply, call
 from tests.support.apigw import FakeContext, as_role
@@ -42,6 +47,7 @@ IDEMPOTENCY_TABLE = "idempotency-test"
 NOTIFICATIONS_TABLE = "notifications-test"
 MATERIALS_BUCKET = "materials-test"
 DLQ_NAME = "pre-review-dlq-test"
+IDENTITY_TABLE = "identity-test"
 
 # Demo items (infra/seed/items.py)
 SUBJECT_A = "01JDQ90F3W7C8M2T6R4K9N5XA1"
@@ -55,6 +61,25 @@ SUPERVISOR_NANJING = "01JDQ90F3W7C8M2T6R4K9N5XH8"
 SUPERVISOR_SUZHOU = "01JDQ90F3W7C8M2T6R4K9N5XJ9"
 OPERATOR = "01JDQ90F3W7C8M2T6R4K9N5XKA"
 ENTERPRISE = "91320102MA1W8K3R68"
+ENTERPRISE_NAME = "南京玄武示范科技有限公司"
+OTHER_ENTERPRISE = "91320505MA27QH4N9H"  # in the registry; nobody here may act for it
+
+
+@dataclass(frozen=True)
+class Person:
+    """A verified person of the test cloud: their account and the population registry's entry."""
+
+    subject_id: str
+    name: str
+    id_number: str
+    phone: str
+
+
+PERSON_A = Person(SUBJECT_A, "张伟", "320102198803150213", "13800000001")
+PERSON_B = Person(SUBJECT_B, "李娜", "320106199207090461", "13800000002")
+PERSON_AGENT = Person(SUBJECT_AGENT, "王芳", "320115199011230625", "13800000003")
+LEGAL_REPRESENTATIVE = ("陈明", "320105197505020159")  # of ENTERPRISE; registered in the population registry only
+UNREGISTERED = ("刘洋", "32010219850930033X")  # in the population registry, no account yet
 
 
 def principal(
@@ -98,18 +123,16 @@ SUBSISTENCE = _item_code("最低生活保障金给付", "320102")  # civil, Xuan
 MARRIAGE = _item_code("内地居民结婚登记", "320102")  # civil, Xuanwu, 即办件
 NO_CRIMINAL_RECORD_NANJING = _item_code("无犯罪记录证明开具", "320100")  # police, Nanjing city level
 ENTERPRISE_ITEM = _item_code("税务登记", "320000")  # legal persons too
+ENTERPRISE_ITEM_NANJING = _item_code("税务登记", "320100")  # city level (hall intake), 即办
 
+# name and ID number are bound to the verified identity (x-identity): the applicant never types them
 SUBSISTENCE_FORM: dict[str, Any] = {
-    "applicant_name": "张伟",
-    "id_number": "320102198803150213",
     "phone": "13800000001",
     "household_size": 3,
     "monthly_income_fen": 180000,
     "delivery": {"method": "electronic"},
 }
 MARRIAGE_FORM: dict[str, Any] = {
-    "applicant_name": "张伟",
-    "id_number": "320102198803150213",
     "partner_name": "李娜",
     "partner_id_number": "320106199207090461",
     "appointment_date": "2026-10-12",
@@ -123,6 +146,7 @@ def forget_cached() -> None:
     reset_settings()
     aws.reset_clients()
     clear_caches()
+    forget_identity()
     workdays_repository.clear_cache()
     notifications_service.inbox_service.cache_clear()
     sealing.sealer.cache_clear()
@@ -131,14 +155,19 @@ def forget_cached() -> None:
 @contextmanager
 def cases_cloud() -> Iterator[None]:
     """moto with everything case_api, pre_review_worker and intake_sweep use, and
-    four demo items published: Xuanwu's 低保 and 结婚登记 (即办), Nanjing's
-    无犯罪记录证明 (city level) and the province's 税务登记 (legal persons too)."""
+    five demo items published: Xuanwu's 低保 and 结婚登记 (即办), Nanjing's
+    无犯罪记录证明 (city level), the province's and Nanjing's 税务登记 (legal persons
+    too), and the identity context's registries and accounts (`seed_identities`)."""
     with pytest.MonkeyPatch.context() as patch, mock_aws():
         dynamodb = boto3.client("dynamodb")
         dynamodb.create_table(**table_arguments("CasesTable", CASES_TABLE))
         dynamodb.create_table(**table_arguments("CatalogTable", CATALOG_TABLE))
         dynamodb.create_table(**table_arguments("IdempotencyTable", IDEMPOTENCY_TABLE))
         dynamodb.create_table(**table_arguments("NotificationsTable", NOTIFICATIONS_TABLE))
+        dynamodb.create_table(**table_arguments("IdentityTable", IDENTITY_TABLE))
+        hash_secret = boto3.client("secretsmanager").create_secret(
+            Name="identity-hash-secret-test", SecretString="test-hash-secret-" + "x" * 48
+        )["ARN"]
         boto3.client("s3").create_bucket(
             Bucket=MATERIALS_BUCKET, CreateBucketConfiguration={"LocationConstraint": "cn-north-1"}
         )
@@ -157,17 +186,70 @@ def cases_cloud() -> Iterator[None]:
             # case_api and pre_review_worker read e-licences (once-only reuse); the licences
             # fixtures create the table, the cases tests never reach it
             "LICENCES_TABLE": "licences-test",
+            # forms are prefilled from the verified identity; hall clerks verify applicants (identity's api)
+            "IDENTITY_TABLE": IDENTITY_TABLE,
+            "IDENTITY_HASH_SECRET_ARN": hash_secret,
+            "REAL_NAME_REGISTRY": "seeded",
         }
         for name, value in environment.items():
             patch.setenv(name, value)
         forget_cached()
-        demo_items = {SUBSISTENCE, MARRIAGE, NO_CRIMINAL_RECORD_NANJING, ENTERPRISE_ITEM}
+        demo_items = {SUBSISTENCE, MARRIAGE, NO_CRIMINAL_RECORD_NANJING, ENTERPRISE_ITEM, ENTERPRISE_ITEM_NANJING}
         bodies = [body for body in new_item_bodies() if body["implementation_code"] in demo_items]
         load_catalog(CatalogService(), bodies)
+        seed_identities()
         try:
             yield
         finally:
             forget_cached()
+
+
+def seed_identities() -> None:
+    """The population and enterprise registries, three accounts with fixed ids, and the
+    agent's online authorisation for ENTERPRISE (scope cases)."""
+    from shared.identity.applicants import applicant_verifier
+    from shared.identity.models import AgentScope, AuthorisationRecord
+    from shared.identity.protection import HashPurpose
+    from shared.identity.registries import SeededEnterpriseRegistry, SeededPopulationRegistry
+    from shared.platform.privacy import mask_id_number, mask_phone
+
+    verifier = applicant_verifier()
+    keyed, repository = verifier.hasher, verifier.repository
+    population = SeededPopulationRegistry(repository, keyed)
+    for name, id_number in (LEGAL_REPRESENTATIVE, UNREGISTERED, ("黄敏", "320205199801120642")):
+        population.add(id_number, name)
+    enterprises = SeededEnterpriseRegistry(repository, keyed)
+    enterprises.add(ENTERPRISE, ENTERPRISE_NAME, *LEGAL_REPRESENTATIVE)
+    enterprises.add(OTHER_ENTERPRISE, "苏州虎丘示例贸易有限公司", "黄敏", "320205199801120642")
+    for person in (PERSON_A, PERSON_B, PERSON_AGENT):
+        population.add(person.id_number, person.name)
+        account = Account(
+            subject_id=person.subject_id,
+            kind=AccountKind.PERSON,
+            role=Role.CITIZEN,
+            name=person.name,
+            id_number_masked=mask_id_number(person.id_number),
+            phone_masked=mask_phone(person.phone),
+            id_hash=keyed.digest(HashPurpose.ID_NUMBER, person.id_number),
+            phone_hash=keyed.digest(HashPurpose.PHONE, person.phone),
+            sealed=verifier.sealer.seal(person.subject_id, {"id_number": person.id_number, "phone": person.phone}),
+            created_at=dt.datetime(2026, 1, 5, tzinfo=dt.UTC),
+        )
+        repository.add_person(account, consume=None, event=None)
+    repository.put_authorisation(
+        AuthorisationRecord(
+            uscc=ENTERPRISE,
+            enterprise_name=ENTERPRISE_NAME,
+            agent_subject_id=SUBJECT_AGENT,
+            agent_name=PERSON_AGENT.name,
+            scope=[AgentScope.CASES, AgentScope.LICENCES],
+            expires_on=dt.date(2030, 12, 31),
+            valid_until=int(dt.datetime(2031, 1, 1, tzinfo=dt.UTC).timestamp()),
+            granted_by="seed",
+            granted_at=dt.datetime(2026, 1, 5, tzinfo=dt.UTC),
+        ),
+        None,
+    )
 
 
 # --- handlers -----------------------------------------------------------------------------
@@ -246,10 +328,10 @@ def outbox(event_type: str | None = None, subject: str | None = None) -> list[di
     return sorted(found, key=lambda envelope: (envelope["subject"], int(envelope["data"].get("version", 0))))
 
 
-def table_snapshot() -> list[dict[str, Any]]:
+def table_snapshot(table: str = CASES_TABLE) -> list[dict[str, Any]]:
     client = boto3.client("dynamodb")
     return sorted(
-        (item for page in client.get_paginator("scan").paginate(TableName=CASES_TABLE) for item in page["Items"]),
+        (item for page in client.get_paginator("scan").paginate(TableName=table) for item in page["Items"]),
         key=lambda item: (item["pk"]["S"], item["sk"]["S"]),
     )
 

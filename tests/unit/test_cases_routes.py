@@ -15,6 +15,8 @@ import pytest
 
 from infra.template import ROOT
 from shared.cases.numbers import CASE_NUMBER_PATTERN
+from shared.identity.applicants import applicant_verifier
+from shared.identity.protection import HashPurpose
 from shared.notifications.consumers import message_for
 from shared.platform.aws import count_calls
 from shared.platform.clock import frozen_at
@@ -29,12 +31,20 @@ from tests.unit.cases_fixtures import (
     CITIZEN_B,
     ENTERPRISE,
     ENTERPRISE_ITEM,
+    ENTERPRISE_ITEM_NANJING,
+    ENTERPRISE_NAME,
+    IDENTITY_TABLE,
+    LEGAL_REPRESENTATIVE,
     MARRIAGE,
     MARRIAGE_FORM,
     NANJING_POLICE,
     NANJING_SUPERVISOR,
     NO_CRIMINAL_RECORD_NANJING,
+    OTHER_ENTERPRISE,
     PDF,
+    PERSON_A,
+    PERSON_AGENT,
+    PERSON_B,
     PLATFORM_OPERATOR,
     PNG,
     SUBJECT_A,
@@ -42,6 +52,7 @@ from tests.unit.cases_fixtures import (
     SUBSISTENCE_FORM,
     SUZHOU_CIVIL,
     SUZHOU_SUPERVISOR,
+    UNREGISTERED,
     XUANWU_CIVIL,
     XUANWU_POLICE,
     LongRunningContext,
@@ -50,6 +61,7 @@ from tests.unit.cases_fixtures import (
     complete_subsistence_case,
     new_case,
     outbox,
+    principal,
     run_pre_review,
     sha256_hex,
     submit,
@@ -447,16 +459,27 @@ class TestIntake:
 
 
 class TestHallIntake:
-    def test_hall_staff_of_the_same_city_take_in_a_city_level_item_for_its_department(self) -> None:
-        # Given a Xuanwu civil-affairs hall clerk and a Nanjing city-level police item
-        body = {"item_code": NO_CRIMINAL_RECORD_NANJING, "applicant_subject_id": SUBJECT_A}
+    """Point 8 of issue 23: the clerk verifies the applicant (ID number + name against the
+    population registry) instead of typing a subject id; for an enterprise, the person must
+    be allowed to act for it."""
+
+    def test_the_clerk_verifies_a_registered_person_and_the_case_is_theirs(self) -> None:
+        # Given 张伟 at a Xuanwu civil-affairs counter, asking for a Nanjing city-level police item
+        body = {"item_code": NO_CRIMINAL_RECORD_NANJING, "applicant": {"id_number": PERSON_A.id_number, "name": "张伟"}}
         reply = call("POST", "/v1/hall/cases", XUANWU_CIVIL, body=body)
         assert reply.status == 201, reply.body
         case_id = reply.body["case_id"]
-        # Then it is routed to the city police, and the clerk acts for the applicant
+        # Then it is routed to the city police, the clerk is on the timeline, and the ID number shows masked only
         assert reply.body["department_id"] == "320100-police"
         assert reply.body["taken_in_by"].startswith("staff:")
-        form = {"applicant_name": "张伟", "id_number": "320102198803150213", "purpose": "就业"}
+        created = reply.body["timeline"][0]
+        assert created["actor_role"] == "staff"
+        assert "320102********0213" in created["reason"]
+        assert "实名核验" in created["reason"]
+        assert PERSON_A.id_number not in json.dumps(reply.body, ensure_ascii=False)
+        assert reply.body["form"]["id_number"] == "320102********0213"
+        # the clerk fills what the applicant would have typed, attaches and submits
+        form = {"purpose": "就业"}
         assert call("PUT", f"/v1/cases/{case_id}/form", XUANWU_CIVIL, body={"form": form}).status == 200
         assert attach(case_id, "id_card", XUANWU_CIVIL).status == 200
         assert submit(case_id, XUANWU_CIVIL).status == 200
@@ -467,16 +490,133 @@ class TestHallIntake:
         # the clerk cannot decide on intake for another department
         assert call("POST", f"/v1/cases/{case_id}/refuse", XUANWU_CIVIL, body={"reason": "无权"}).status == 403
 
+    def test_a_person_without_an_account_is_registered_and_follows_the_case_online(self) -> None:
+        name, id_number = UNREGISTERED
+        applicant = {"id_number": id_number, "name": name, "source": "id_card_reader"}
+        body = {"item_code": NO_CRIMINAL_RECORD_NANJING, "applicant": applicant}
+        # Without a phone the clerk is asked for one (it is how the person signs in), and nothing is written
+        before = table_snapshot(), table_snapshot(IDENTITY_TABLE)
+        refused = call("POST", "/v1/hall/cases", XUANWU_CIVIL, body=body)
+        assert (refused.status, refused.code) == (422, "identity.phone_required")
+        assert refused.body["errors"][0]["field"] == "applicant.phone"
+        assert (table_snapshot(), table_snapshot(IDENTITY_TABLE)) == before
+        # With it, the account is opened as registration would and the case is the new account's
+        reply = call(
+            "POST", "/v1/hall/cases", XUANWU_CIVIL, body={**body, "applicant": {**applicant, "phone": "13900000088"}}
+        )
+        assert reply.status == 201, reply.body
+        assert "身份证读卡器" in reply.body["timeline"][0]["reason"]
+        assert "新开户" in reply.body["timeline"][0]["reason"]
+        subject = applicant_verifier().repository.subject_for_id_number(
+            applicant_verifier().hasher.digest(HashPurpose.ID_NUMBER, id_number)
+        )
+        assert subject is not None
+        newcomer = principal("citizen", subject)
+        listed = call("GET", "/v1/cases", newcomer).body["items"]
+        assert [c["case_id"] for c in listed] == [reply.body["case_id"]]
+        assert call("GET", f"/v1/cases/{reply.body['case_id']}", newcomer).body["form"]["applicant_name"] == name
+        # a second visit finds the same account (no second registration)
+        again = call(
+            "POST", "/v1/hall/cases", XUANWU_CIVIL, body={**body, "applicant": {**applicant, "phone": "13900000088"}}
+        )
+        assert again.status == 201
+        assert len(call("GET", "/v1/cases", newcomer).body["items"]) == 2
+
+    def test_a_name_that_does_not_match_the_id_number_is_refused_and_nothing_is_written(self) -> None:
+        before = table_snapshot(), table_snapshot(IDENTITY_TABLE)
+        body = {"item_code": NO_CRIMINAL_RECORD_NANJING, "applicant": {"id_number": PERSON_A.id_number, "name": "李娜"}}
+        reply = call("POST", "/v1/hall/cases", XUANWU_CIVIL, body=body)
+        assert (reply.status, reply.code) == (422, "identity.real_name_mismatch")
+        assert reply.body["errors"][0]["field"] == "applicant.name"
+        bad_check = {**body, "applicant": {"id_number": "320102198803150214", "name": "张伟"}}
+        reply = call("POST", "/v1/hall/cases", XUANWU_CIVIL, body=bad_check)
+        assert reply.status == 422
+        assert reply.body["errors"][0]["field"] == "applicant.id_number"
+        assert (table_snapshot(), table_snapshot(IDENTITY_TABLE)) == before
+
+    def test_an_enterprise_applicant_must_be_its_legal_representative_or_authorised_agent(self) -> None:
+        item = ENTERPRISE_ITEM_NANJING
+        # an agent authorised online (scope cases): the case is the enterprise's, its agents see it
+        agent = {"id_number": PERSON_AGENT.id_number, "name": PERSON_AGENT.name}
+        reply = call(
+            "POST",
+            "/v1/hall/cases",
+            XUANWU_CIVIL,
+            body={"item_code": item, "applicant": agent, "applicant_uscc": ENTERPRISE},
+        )
+        assert reply.status == 201, reply.body
+        assert "授权经办人" in reply.body["timeline"][0]["reason"]
+        assert reply.body["form"]["uscc"] == ENTERPRISE
+        assert reply.body["form"]["enterprise_name"] == ENTERPRISE_NAME
+        assert reply.body["case_id"] in [c["case_id"] for c in call("GET", "/v1/cases", AGENT).body["items"]]
+        # the legal representative (first visit: opens an account)
+        name, id_number = LEGAL_REPRESENTATIVE
+        representative = {"id_number": id_number, "name": name, "phone": "13900000077"}
+        reply = call(
+            "POST",
+            "/v1/hall/cases",
+            XUANWU_CIVIL,
+            body={"item_code": item, "applicant": representative, "applicant_uscc": ENTERPRISE},
+        )
+        assert reply.status == 201, reply.body
+        assert "法定代表人" in reply.body["timeline"][0]["reason"]
+        # anyone else is refused, and nothing is written
+        before = table_snapshot()
+        stranger = {"id_number": PERSON_B.id_number, "name": PERSON_B.name}
+        body = {"item_code": item, "applicant": stranger, "applicant_uscc": ENTERPRISE}
+        refused = call("POST", "/v1/hall/cases", XUANWU_CIVIL, body=body)
+        assert (refused.status, refused.code) == (403, "identity.applicant_not_authorised")
+        # an agent of one enterprise is not an agent of another
+        other = call(
+            "POST",
+            "/v1/hall/cases",
+            XUANWU_CIVIL,
+            body={**body, "applicant": agent, "applicant_uscc": OTHER_ENTERPRISE},
+        )
+        assert (other.status, other.code) == (403, "identity.applicant_not_authorised")
+        assert table_snapshot() == before
+
+    def test_a_written_authorisation_is_recorded_and_its_letter_required(self) -> None:
+        stranger = {"id_number": PERSON_B.id_number, "name": PERSON_B.name}
+        body = {
+            "item_code": ENTERPRISE_ITEM_NANJING,
+            "applicant": stranger,
+            "applicant_uscc": ENTERPRISE,
+            "written_authorisation": {"signed_on": "2026-09-18"},
+        }
+        reply = call("POST", "/v1/hall/cases", XUANWU_CIVIL, body=body)
+        assert reply.status == 201, reply.body
+        case_id = reply.body["case_id"]
+        assert "书面授权委托书" in reply.body["timeline"][0]["reason"]
+        assert "hall_power_of_attorney" in [s["slot_id"] for s in reply.body["material_slots"]]
+        # submitted without the letter's scan: pre-review asks for it, even though the item does not list it
+        assert attach(case_id, "business_licence", XUANWU_CIVIL).status == 200
+        assert attach(case_id, "bank_account", XUANWU_CIVIL).status == 200
+        assert submit(case_id, XUANWU_CIVIL).status == 200
+        run_pre_review(case_id)
+        case = call("GET", f"/v1/cases/{case_id}", XUANWU_CIVIL).body
+        assert case["state"] == "supplement_required"
+        assert [i["target"] for i in case["notice"]["items"]] == ["hall_power_of_attorney"]
+
+    def test_an_unknown_enterprise_is_refused(self) -> None:
+        body = {
+            "item_code": ENTERPRISE_ITEM_NANJING,
+            "applicant": {"id_number": PERSON_AGENT.id_number, "name": PERSON_AGENT.name},
+            "applicant_uscc": "91320100MA1MUY8X3W",
+        }
+        reply = call("POST", "/v1/hall/cases", XUANWU_CIVIL, body=body)
+        assert (reply.status, reply.code) == (422, "identity.unknown_enterprise")
+        assert reply.body["errors"][0]["field"] == "applicant_uscc"
+
     def test_another_city_or_a_district_item_is_refused(self) -> None:
+        person = {"id_number": PERSON_A.id_number, "name": PERSON_A.name}
         other_city = call(
             "POST",
             "/v1/hall/cases",
             SUZHOU_CIVIL,
-            body={"item_code": NO_CRIMINAL_RECORD_NANJING, "applicant_subject_id": SUBJECT_A},
+            body={"item_code": NO_CRIMINAL_RECORD_NANJING, "applicant": person},
         )
-        district = call(
-            "POST", "/v1/hall/cases", XUANWU_CIVIL, body={"item_code": SUBSISTENCE, "applicant_subject_id": SUBJECT_A}
-        )
+        district = call("POST", "/v1/hall/cases", XUANWU_CIVIL, body={"item_code": SUBSISTENCE, "applicant": person})
         assert (other_city.status, other_city.code) == (403, "case.hall_intake_not_allowed")
         assert (district.status, district.code) == (403, "case.hall_intake_not_allowed")
 

@@ -246,6 +246,64 @@ class TestFormSchema:
         assert "nested deeper" in (form_schema_problem(schema) or "")
 
 
+class TestIdentityBindings:
+    """`x-identity` marks a form field as the verified identity's (C15); the catalogue
+    refuses a binding the cases context would not know how to fill."""
+
+    @staticmethod
+    def schema(**fields: dict[str, Any]) -> dict[str, Any]:
+        return {"type": "object", "properties": {"phone": {"type": "string"}, **fields}}
+
+    def test_known_bindings_on_top_level_string_fields_are_accepted(self) -> None:
+        form = self.schema(
+            name={"type": "string", "x-identity": "person.name"},
+            id_number={"type": "string", "x-identity": "person.id_number"},
+            uscc={"type": "string", "x-identity": "enterprise.uscc"},
+        )
+        assert content_errors(food_licence(form_schema=form), "320102") == []
+
+    @pytest.mark.parametrize(
+        ("fields", "where", "reason"),
+        [
+            ({"id": {"type": "string", "x-identity": "person.passport"}}, "form_schema.properties.id", "unknown"),
+            (
+                {"age": {"type": "integer", "minimum": 0, "maximum": 150, "x-identity": "person.name"}},
+                "properties.age",
+                "string",
+            ),
+            (
+                {
+                    "a": {"type": "string", "x-identity": "person.name"},
+                    "b": {"type": "string", "x-identity": "person.name"},
+                },
+                "form_schema.properties.b",
+                "already bound",
+            ),
+            (
+                {"spouse": {"type": "object", "properties": {"n": {"type": "string", "x-identity": "person.name"}}}},
+                "form_schema.properties.spouse.properties",
+                "top-level",
+            ),
+        ],
+    )
+    def test_misused_bindings_are_refused_naming_the_field(
+        self, fields: dict[str, Any], where: str, reason: str
+    ) -> None:
+        errors = content_errors(food_licence(form_schema=self.schema(**fields)), "320102")
+        assert [e.code for e in errors] == ["catalog.invalid_identity_binding"]
+        assert where in errors[0].field
+        assert reason in errors[0].params["reason"]
+
+    def test_every_seeded_form_binds_the_applicants_identity(self) -> None:
+        for body in new_item_bodies():
+            properties = body["form_schema"]["properties"]
+            assert content_errors(NewItem.model_validate(body), body["region_code"]) == []
+            if "id_number" in properties:
+                assert properties["id_number"]["x-identity"] == "person.id_number"
+            if "uscc" in properties:
+                assert properties["uscc"]["x-identity"] == "enterprise.uscc"
+
+
 class TestChangeHistory:
     def test_a_first_version_changes_every_field(self) -> None:
         assert "form_schema" in changed_fields(None, food_licence())

@@ -10,6 +10,7 @@ import boto3
 import pytest
 
 from shared.catalog import repository as repository_module
+from shared.catalog import service as service_module
 from shared.catalog.codes import ExerciseLevel, make_implementation_code
 from shared.catalog.models import DraftUpdate, NewItem, PublishRequest, RetireRequest
 from shared.catalog.repository import CatalogRepository, WriteState
@@ -200,6 +201,27 @@ class TestPublishing:
         assert event["data"]["region_code"] == "320102"
         assert event["data"]["channel"] == "no_visit"
         assert event["data"]["version"] == 1
+
+    def test_a_draft_with_an_unknown_identity_binding_is_refused_at_publish(
+        self, service: CatalogService, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        form = {"type": "object", "properties": {"id": {"type": "string", "x-identity": "person.passport"}}}
+        with pytest.raises(ValidationFailed) as saving:
+            service.create_item(new_item(FOOD_XUANWU, form_schema=form), actor="operator")
+        assert refused(saving)[1] == {"form_schema.properties.id": "catalog.invalid_identity_binding"}
+        # Given such a draft saved before the rule existed
+        monkeypatch.setattr(service_module, "identity_binding_problems", lambda schema: [])
+        service.create_item(new_item(FOOD_XUANWU, form_schema=form), actor="operator")
+        monkeypatch.undo()
+        # Then publishing it is refused, and nothing goes live
+        with pytest.raises(ValidationFailed) as publishing:
+            service.publish(FOOD_XUANWU, PublishRequest(revision=1), actor="operator")
+        assert refused(publishing) == (
+            "catalog.invalid_item",
+            {"form_schema.properties.id": "catalog.invalid_identity_binding"},
+        )
+        with pytest.raises(NotFound):
+            service.get_item(FOOD_XUANWU)
 
     def test_a_second_version_records_what_changed(self, service: CatalogService) -> None:
         load_demo(demo_bodies(regions={"320102"}, basic_codes={FOOD_BASIC}))

@@ -17,6 +17,8 @@ from infra.seed.items import new_item_bodies
 from shared.catalog.service import CatalogService
 from shared.platform.clock import frozen_at
 from tests.support.api import call
+from tests.support.apigw import FakeContext
+from tests.support.handlers import load_function
 from tests.unit import licences_fixtures as lic
 from tests.unit.cases_fixtures import (
     CITIZEN_A,
@@ -41,7 +43,7 @@ def cloud() -> Iterator[None]:
     with cases_cloud(), pytest.MonkeyPatch.context() as patch:
         dynamodb = boto3.client("dynamodb")
         dynamodb.create_table(**lic.create_table_arguments("LicencesTable", lic.LICENCES_TABLE))
-        dynamodb.create_table(**lic.create_table_arguments("IdentityTable", lic.IDENTITY_TABLE))
+        # the identity table (the same name) comes with the cases cloud
         boto3.client("s3").create_bucket(
             Bucket=lic.LICENCES_BUCKET, CreateBucketConfiguration={"LocationConstraint": "cn-north-1"}
         )
@@ -248,3 +250,52 @@ def test_a_renewal_is_applied_for_30_days_before_expiry(cloud: None) -> None:
     long_term = _licence_of_citizen_a()  # a business licence is valid without end
     refused = call("POST", "/v1/cases/renewals", CITIZEN_A, body={"licence_id": long_term})
     assert (refused.status, refused.code) == (409, "licence.not_renewable")
+
+
+def _sweep_on(day: dt.date) -> dict[str, Any]:
+    """The daily expiry sweep, run on `day` (Asia/Shanghai)."""
+    with frozen_at(dt.datetime.combine(day, dt.time(2, 0), tzinfo=dt.UTC)):
+        result: dict[str, Any] = load_function("licence_expiry_sweep").handler({}, FakeContext())
+    return result
+
+
+def test_an_undecided_renewal_keeps_the_licence_valid_past_its_end_until_refused(cloud: None) -> None:
+    licence_id, _ = _food_licence_of_citizen_a()
+    identifier = call("GET", f"/v1/me/licences/{licence_id}", lic.CITIZEN).body["identifier"]
+    with frozen_at(dt.datetime(2031, 8, 4, 2, 0, tzinfo=dt.UTC)):
+        case_id = call("POST", "/v1/cases/renewals", CITIZEN_A, body={"licence_id": licence_id}).body["case_id"]
+        assert attach(case_id, "self_inspection", CITIZEN_A).status == 200
+        assert submit(case_id).status == 200
+        [submitted] = cases_outbox("case.submitted", case_id)
+        assert submitted["data"]["renews_licence_id"] == licence_id
+        # the licences context learns of the renewal from the case event; a redelivery changes nothing
+        assert lic.issue(submitted) == {"batchItemFailures": []}
+        assert lic.issue(submitted) == {"batchItemFailures": []}
+        run_pre_review(case_id)
+        assert call("POST", f"/v1/cases/{case_id}/accept", JIANGNING_MARKET, body={}).status == 200
+    pending = [e for e in lic.outbox("licence.renewal_pending") if e["subject"] == licence_id]
+    assert [e["data"]["renewal_case_id"] for e in pending] == [case_id]
+    assert _sweep_on(dt.date(2031, 9, 20))["deemed_renewed"] == []  # the last valid day: nothing yet
+    # the department has not decided by the end of validity: deemed renewed (Art. 50(2)), once
+    swept = _sweep_on(dt.date(2031, 9, 21))  # (licences of earlier tests without a renewal expire)
+    assert (swept["deemed_renewed"], licence_id in swept["expired"]) == ([licence_id], False)
+    assert _sweep_on(dt.date(2031, 9, 22))["deemed_renewed"] == []
+    with frozen_at(dt.datetime(2031, 9, 24, 2, 0, tzinfo=dt.UTC)):
+        mine = call("GET", f"/v1/me/licences/{licence_id}", lic.CITIZEN).body
+        assert (mine["status"], mine["deemed_renewed"], mine["renewal_case_id"]) == ("active", True, case_id)
+        verified = call("POST", "/v1/licences/verify", None, body={"identifier": identifier}).body
+        assert (verified["result"], verified["reason"]) == ("valid", "renewal_pending")
+        # the refusal ends it: the licence has now expired
+        denied = call(
+            "POST", f"/v1/cases/{case_id}/decide", JIANGNING_MARKET, body={"outcome": "denied", "reason": "不予延续"}
+        )
+        assert denied.status == 200, denied.body
+        [decided] = cases_outbox("case.decided", case_id)
+        assert lic.issue(decided) == {"batchItemFailures": []}
+        assert lic.issue(decided) == {"batchItemFailures": []}
+        mine = call("GET", f"/v1/me/licences/{licence_id}", lic.CITIZEN).body
+        assert (mine["status"], mine["deemed_renewed"], mine["renewal_case_id"]) == ("expired", False, None)
+        verified = call("POST", "/v1/licences/verify", None, body={"identifier": identifier}).body
+        assert (verified["result"], verified["reason"]) == ("expired", "expired")
+    ended = [e["data"] for e in lic.outbox("licence.renewal_ended") if e["subject"] == licence_id]
+    assert [(e["reason"], e["status"]) for e in ended] == [("denied", "expired")]
