@@ -31,7 +31,11 @@ function navigation() {
   toggle.lang = locale() === "en" ? "zh-CN" : "en";
 }
 
+let generation = 0;
+
 export async function render() {
+  // A slow page must not overwrite the one the user moved on to.
+  const mine = ++generation;
   const [path, query = ""] = (location.hash.slice(1) || "/").split("?");
   const params = new URLSearchParams(query);
   navigation();
@@ -42,8 +46,10 @@ export async function render() {
     main.replaceChildren(h("p", {}, t("loading")));
     try {
       const view = await route.view({ args: match.slice(1).map(decodeURIComponent), params });
-      main.replaceChildren(...[view].flat());
+      if (mine !== generation) return;
+      main.replaceChildren(...[view].flat().filter((node) => node !== null && node !== undefined));
     } catch (problem) {
+      if (mine !== generation) return;
       // Never a stack: the API's own message, or a plain sentence.
       main.replaceChildren(h("p", { class: "error", role: "alert" }, problem.message ?? String(problem)));
     }

@@ -107,7 +107,7 @@ function materialsSection(detail, onChange) {
 }
 
 function noticeSection(detail) {
-  if (!detail.notice || detail.state !== "awaiting_supplement") return null;
+  if (!detail.notice || detail.state !== "supplement_required") return null;
   return h("section", { class: "notice", "aria-labelledby": "notice-h" }, h("h2", { id: "notice-h" }, t("notice")),
     h("ul", {}, detail.notice.items.map((d) => h("li", {}, locale() === "en" ? d.message_en : d.message))));
 }
@@ -126,7 +126,7 @@ async function caseView({ args: [caseId] }) {
   const item = await get(`/v1/items/${encodeURIComponent(detail.item_code)}`).catch(() => null);
   const properties = Object.entries(item?.form_schema?.properties ?? {}).filter(([, spec]) => spec.type !== "object");
   const names = properties.map(([name]) => name);
-  const editable = sessionKind() === "citizen" && ["draft", "awaiting_supplement"].includes(detail.state);
+  const editable = sessionKind() === "citizen" && ["draft", "supplement_required"].includes(detail.state);
   const parts = [h("h1", {}, detail.item_name), h("p", { class: "meta" }, `${detail.case_number} · ${t("state")}: `, h("strong", { id: "case-state" }, detail.state_name))];
   parts.push(noticeSection(detail));
   for (const action of detail.required_actions ?? []) parts.push(h("p", { class: "notice" }, action.message, action.due_on ? ` (${t("deadline")} ${action.due_on})` : ""));
@@ -139,7 +139,7 @@ async function caseView({ args: [caseId] }) {
     } }, h("h2", { id: "form-h" }, t("apply_title")), properties.map(([name, spec]) => control(name, spec, detail.form?.[name])),
     h("div", { class: "actions" }, h("button", { type: "submit", class: "secondary" }, t("save_form"))), actionMessage("form-msg"));
     parts.push(h("section", { class: "card" }, formRoot), materialsSection(detail, () => {}));
-    const isSupplement = detail.state === "awaiting_supplement";
+    const isSupplement = detail.state === "supplement_required";
     parts.push(h("div", { class: "actions" }, h("button", { type: "button", class: "primary", id: "submit-case", onclick: async () => {
       try {
         if (isSupplement) await post(`/v1/cases/${caseId}/supplement`);

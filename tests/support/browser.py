@@ -9,6 +9,7 @@ and fails loudly when it cannot: a browser test must never pass by not running.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import shutil
@@ -42,8 +43,15 @@ def ensure_chromium() -> str:
     result = subprocess.run(["bash", "-c", install], capture_output=True, text=True, timeout=600, check=False)
     found = shutil.which("chromium")
     if not found:
-        raise RuntimeError(f"Chromium is required for the browser tests and could not be installed:\n{result.stderr[-2000:]}")
+        raise RuntimeError(
+            f"Chromium is required for the browser tests and could not be installed:\n{result.stderr[-2000:]}"
+        )
     return found
+
+
+def _move_fds(to_browser: int, from_browser: int) -> None:
+    os.dup2(to_browser, 3)
+    os.dup2(from_browser, 4)
 
 
 class BrowserError(AssertionError):
@@ -64,7 +72,7 @@ class Browser:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             pass_fds=(3, 4),  # after the dup2 below (preexec runs before the close)
-            preexec_fn=lambda: (os.dup2(to_browser_r, 3), os.dup2(from_browser_w, 4)) and None,
+            preexec_fn=lambda: _move_fds(to_browser_r, from_browser_w),
         )
         os.close(to_browser_r)
         os.close(from_browser_w)
@@ -72,7 +80,9 @@ class Browser:
         self._next_id = 0
         self.events: list[dict[str, Any]] = []
 
-    def send(self, method: str, params: dict[str, Any] | None = None, session: str | None = None, timeout: float = 30) -> Any:
+    def send(
+        self, method: str, params: dict[str, Any] | None = None, session: str | None = None, timeout: float = 30
+    ) -> Any:
         self._next_id += 1
         message: dict[str, Any] = {"id": self._next_id, "method": method, "params": params or {}}
         if session:
@@ -95,7 +105,7 @@ class Browser:
                 raise BrowserError("Chromium closed the pipe")
             self._buffer += chunk
         raw, self._buffer = self._buffer.split(b"\0", 1)
-        return json.loads(raw)  # type: ignore[no-any-return]
+        return json.loads(raw)
 
     def page(self) -> Page:
         target = self.send("Target.createTarget", {"url": "about:blank"})["targetId"]
@@ -103,19 +113,15 @@ class Browser:
         return Page(self, session)
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(BrowserError, OSError):
             self.send("Browser.close", timeout=5)
-        except (BrowserError, OSError):
-            pass
         try:
             self._process.wait(5)
         except subprocess.TimeoutExpired:
             self._process.kill()
         for fd in (self._to_browser, self._from_browser):
-            try:
+            with contextlib.suppress(OSError):
                 os.close(fd)
-            except OSError:
-                pass
         shutil.rmtree(self._profile, ignore_errors=True)
 
 
@@ -150,13 +156,19 @@ class Page:
             timeout=timeout,
         )
         if "exceptionDetails" in result:
-            raise BrowserError(f"{expression[:80]}: {result['exceptionDetails'].get('exception', {}).get('description')}")
+            raise BrowserError(
+                f"{expression[:80]}: {result['exceptionDetails'].get('exception', {}).get('description')}"
+            )
         return result["result"].get("value")
 
     def wait_for(self, condition: str, timeout: float = 15) -> Any:
         deadline = time.monotonic() + timeout
         while True:
-            value = self.evaluate(f"(() => {{ try {{ return {condition}; }} catch (e) {{ return false; }} }})()")
+            # an element comes back as {} (falsy here): objects count as found
+            value = self.evaluate(
+                f"(() => {{ try {{ const v = {condition}; return v && typeof v === 'object' ? true : v; }}"
+                " catch (e) { return false; } })()"
+            )
             if value:
                 return value
             if time.monotonic() > deadline:
@@ -170,8 +182,9 @@ class Page:
     def fill(self, selector: str, value: str) -> None:
         self.wait_for(f"document.querySelector({json.dumps(selector)})")
         self.evaluate(
-            f"(() => {{ const e = document.querySelector({json.dumps(selector)}); e.focus(); e.value = {json.dumps(value)};"
-            " e.dispatchEvent(new Event('input', {bubbles: true})); e.dispatchEvent(new Event('change', {bubbles: true})); })()"
+            f"(() => {{ const e = document.querySelector({json.dumps(selector)}); e.focus();"
+            f" e.value = {json.dumps(value)}; e.dispatchEvent(new Event('input', {{bubbles: true}}));"
+            " e.dispatchEvent(new Event('change', {bubbles: true})); })()"
         )
 
     def click(self, selector: str) -> None:
@@ -196,7 +209,8 @@ class Page:
         found = self.evaluate(
             "axe.run(document, {resultTypes: ['violations']}).then(r => r.violations"
             ".filter(v => ['serious', 'critical'].includes(v.impact))"
-            ".map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5)})))",
+            ".map(v => ({id: v.id, impact: v.impact, help: v.help,"
+            " nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5)})))",
             timeout=60,
         )
         return list(found or [])
