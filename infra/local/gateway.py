@@ -19,7 +19,9 @@ Local differences: every API of the template is served on one host without
 the stage prefix (`http://127.0.0.1:3000/v1/items`); API keys, usage plans,
 resource policies, request validators and binary media types are not emulated
 (a body that is not UTF-8 is passed base64-encoded). `/docs` (Swagger UI),
-`/openapi.json` and the operator endpoints under `/_local/` are extra.
+`/openapi.json`, the reference portal under `/portal/` (static files, the
+same security headers as CloudFront's response headers policy) and the
+operator endpoints under `/_local/` are extra.
 """
 
 from __future__ import annotations
@@ -277,6 +279,8 @@ class Gateway:
                 return self._docs(request), "docs"
             if request.method == "GET" and request.path.startswith("/docs/"):
                 return self._asset(request.path.removeprefix("/docs/")), "docs"
+            if request.method in ("GET", "HEAD") and (request.path == "/portal" or request.path.startswith("/portal/")):
+                return portal_file(request.path), "portal"
             return self._error(self._fallback_api(), "MISSING_AUTHENTICATION_TOKEN", request), "-"
         route, params = matched
         api = self.model.apis[route.api_id]
@@ -801,3 +805,44 @@ _SWAGGER_PAGE = """<!DOCTYPE html>
 </body>
 </html>
 """
+
+
+# --- the reference portal (static files; CloudFront serves the same folder in the cloud, D-152) ------------------
+
+PORTAL_ROOT = Path(__file__).resolve().parents[2] / "portal"
+_PORTAL_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".json": "application/json",
+}
+# Kept equal to the PortalResponseHeaders policy in template.yaml (a contract test compares them). Uploads go
+# straight to storage, which listens on another local port: connect-src allows the loopback address.
+PORTAL_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    "connect-src 'self' http://127.0.0.1:* http://localhost:*; form-action 'self'; base-uri 'none'; "
+    "object-src 'none'; frame-ancestors 'none'"
+)
+PORTAL_HEADERS = [
+    ("Content-Security-Policy", PORTAL_CSP),
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "strict-origin-when-cross-origin"),
+]
+
+
+def portal_file(path: str) -> Reply:
+    """A file of `portal/`; `/portal` and folders answer with their index.html, nothing outside the folder."""
+    if path == "/portal":
+        # relative asset links only resolve under the folder's own URL
+        return Reply(301, [("Location", "/portal/"), *PORTAL_HEADERS])
+    relative = path.removeprefix("/portal").lstrip("/") or "index.html"
+    target = (PORTAL_ROOT / unquote(relative)).resolve()
+    if target.is_dir():
+        target = target / "index.html"
+    if not target.is_relative_to(PORTAL_ROOT) or not target.is_file() or target.suffix not in _PORTAL_TYPES:
+        return Reply(404, [("Content-Type", "text/plain; charset=utf-8"), *PORTAL_HEADERS], b"not found")
+    headers = [("Content-Type", _PORTAL_TYPES[target.suffix]), ("Cache-Control", "no-cache"), *PORTAL_HEADERS]
+    return Reply(200, headers, target.read_bytes())

@@ -184,8 +184,9 @@ class TestPublishing:
         # When the draft is published
         with count_calls() as calls:
             item = service.publish(FOOD_XUANWU, PublishRequest(revision=1), actor="operator", correlation_id="req-1")
-        # Then one read and one transaction did it
-        assert calls == {"dynamodb.BatchGetItem": 1, "dynamodb.TransactWriteItems": 1}
+        # Then two reads (the draft with its item and basic item, then the licence types it names, D-101)
+        # and one transaction did it
+        assert calls == {"dynamodb.BatchGetItem": 2, "dynamodb.TransactWriteItems": 1}
         # And the item is live, version 1, findable, and the draft is gone
         assert (item.status, item.version, item.fee_total_fen, item.item_type_name) == ("published", 1, 0, "行政许可")
         assert service.get_item(FOOD_XUANWU) == item

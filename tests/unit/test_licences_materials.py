@@ -299,3 +299,25 @@ def test_an_undecided_renewal_keeps_the_licence_valid_past_its_end_until_refused
         assert (verified["result"], verified["reason"]) == ("expired", "expired")
     ended = [e["data"] for e in lic.outbox("licence.renewal_ended") if e["subject"] == licence_id]
     assert [(e["reason"], e["status"]) for e in ended] == [("denied", "expired")]
+
+
+def test_a_withdrawn_renewal_lets_the_licence_expire_at_its_end(cloud: None) -> None:
+    licence_id, _ = _food_licence_of_citizen_a()
+    with frozen_at(dt.datetime(2031, 8, 4, 2, 0, tzinfo=dt.UTC)):
+        case_id = call("POST", "/v1/cases/renewals", CITIZEN_A, body={"licence_id": licence_id}).body["case_id"]
+        assert attach(case_id, "self_inspection", CITIZEN_A).status == 200
+        assert submit(case_id).status == 200
+        [submitted] = cases_outbox("case.submitted", case_id)
+        assert lic.issue(submitted) == {"batchItemFailures": []}
+        withdrawn = call("POST", f"/v1/cases/{case_id}/withdraw", CITIZEN_A, body={"reason": "不再经营"})
+        assert withdrawn.status == 200, withdrawn.body
+        [ended] = cases_outbox("case.withdrawn", case_id)
+        assert lic.issue(ended) == {"batchItemFailures": []}
+        mine = call("GET", f"/v1/me/licences/{licence_id}", lic.CITIZEN).body
+        assert (mine["status"], mine["renewal_case_id"]) == ("active", None)  # still within its validity
+    assert [e["data"]["reason"] for e in lic.outbox("licence.renewal_ended") if e["subject"] == licence_id] == [
+        "withdrawn"
+    ]
+    swept = _sweep_on(dt.date(2031, 9, 21))
+    assert licence_id in swept["expired"]
+    assert licence_id not in swept["deemed_renewed"]

@@ -1,0 +1,199 @@
+// Applying and following a case (C13, C14, C15); the staff work queue and decisions (C17).
+import { get, post, put, signedIn, sessionKind } from "../api.js";
+import { actionMessage, field, h, say, showError } from "../dom.js";
+import { locale, t } from "../i18n.js";
+
+export const nav = [
+  { href: "#/cases", label: "nav_cases", for: ["citizen"] },
+  { href: "#/queue", label: "nav_queue", for: ["staff"] },
+];
+
+function needSignIn() {
+  return [h("h1", {}, t("sign_in_title")), h("p", {}, t("must_sign_in"), " ", h("a", { href: `#/sign-in?next=${encodeURIComponent(location.hash)}` }, t("nav_sign_in")))];
+}
+
+/** One control per form-schema property; nested objects (delivery) are chosen elsewhere. */
+function control(name, spec, value) {
+  const id = `f-${name}`;
+  if (spec.type === "array" && spec.items?.enum) {
+    const chosen = new Set(value ?? []);
+    const error = h("p", { class: "error", id: `${id}-error`, role: "alert", hidden: true });
+    return h("fieldset", { id, "aria-describedby": `${id}-error`, "data-name": name, "data-kind": "multi" },
+      h("legend", {}, spec.title ?? name),
+      spec.items.enum.map((option, i) => h("label", { class: "check" },
+        h("input", { type: "checkbox", value: option, checked: chosen.has(option), name: `${id}-${i}` }), ` ${option}`)),
+      error);
+  }
+  let input;
+  if (spec.enum) {
+    input = h("select", {}, h("option", { value: "" }, "—"), spec.enum.map((option) => h("option", { value: option, selected: option === value }, option)));
+  } else if (spec.type === "boolean") {
+    input = h("input", { type: "checkbox", checked: value === true });
+  } else {
+    const numeric = spec.type === "integer" || spec.type === "number";
+    input = h("input", { type: numeric ? "number" : "text", value: value ?? "", inputmode: numeric ? "numeric" : null });
+  }
+  input.dataset.name = name;
+  input.dataset.kind = spec.type ?? "string";
+  return field(id, spec.title ?? name, input);
+}
+
+function readForm(root) {
+  const form = {};
+  for (const node of root.querySelectorAll("[data-name]")) {
+    const { name, kind } = node.dataset;
+    if (kind === "multi") form[name] = [...node.querySelectorAll("input:checked")].map((box) => box.value);
+    else if (kind === "boolean") form[name] = node.checked;
+    else if (node.value === "") continue;
+    else if (kind === "integer") form[name] = Number.parseInt(node.value, 10);
+    else if (kind === "number") form[name] = Number(node.value);
+    else form[name] = node.value;
+  }
+  return form;
+}
+
+function placeErrors(problem, names, actionId) {
+  let placed = false;
+  for (const name of names) {
+    const message = problem.forField(name);
+    showError(`f-${name}`, message);
+    placed ||= Boolean(message);
+  }
+  say(actionId, placed ? (locale() === "en" ? "Please correct the fields marked above." : "请修改上面标出的内容。") : problem.message);
+  if (placed) document.querySelector("[aria-invalid=true]")?.focus();
+}
+
+async function sha256(file) {
+  const digest = await crypto.subtle.digest("SHA-256", await file.arrayBuffer());
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** A presigned POST straight to storage with progress, then the API confirms size, type and checksum. */
+async function upload(caseId, slot, file, progress) {
+  const ticket = await post(`/v1/cases/${caseId}/materials`, {
+    slot_id: slot.slot_id, file_name: file.name, content_type: file.type || "application/pdf", size_bytes: file.size, sha256: await sha256(file),
+  });
+  const body = new FormData();
+  for (const [key, value] of Object.entries(ticket.fields)) body.append(key, value);
+  body.append("file", file);
+  await new Promise((resolve, reject) => {
+    const request = new XMLHttpRequest();
+    request.open("POST", ticket.url);
+    request.upload.onprogress = (event) => { if (event.lengthComputable) progress.value = event.loaded / event.total; };
+    request.onload = () => (request.status < 300 ? resolve() : reject(new Error(locale() === "en" ? "The upload was refused." : "上传未成功，请重试。")));
+    request.onerror = () => reject(new Error(locale() === "en" ? "The upload failed." : "上传失败，请重试。"));
+    request.send(body);
+  });
+  progress.value = 1;
+  return post(`/v1/cases/${caseId}/materials/${ticket.material_id}/confirm`);
+}
+
+function materialsSection(detail, onChange) {
+  const have = new Set(detail.materials.map((m) => m.slot_id));
+  return h("section", { class: "card", "aria-labelledby": "materials-h" }, h("h2", { id: "materials-h" }, t("materials")),
+    detail.material_slots.map((slot) => {
+      const id = `m-${slot.slot_id}`;
+      const input = h("input", { type: "file", accept: (slot.accepted_formats ?? []).map((f) => `.${f}`).join(",") || null });
+      const progress = h("progress", { max: 1, value: have.has(slot.slot_id) ? 1 : 0, "aria-label": `${slot.name} ${t("upload")}` });
+      input.addEventListener("change", async () => {
+        if (!input.files?.length) return;
+        try { await upload(detail.case_id, slot, input.files[0], progress); say(`${id}-msg`, t("uploaded"), true); onChange(); }
+        catch (problem) { say(`${id}-msg`, problem.message); }
+      });
+      return h("div", { class: "slot" },
+        field(id, `${slot.name}（${slot.requirement === "required" ? t("required") : `${t("conditional")}: ${slot.condition ?? ""}`}）${have.has(slot.slot_id) ? ` ✓ ${t("uploaded")}` : ""}`, input),
+        progress, actionMessage(`${id}-msg`));
+    }));
+}
+
+function noticeSection(detail) {
+  if (!detail.notice || detail.state !== "supplement_required") return null;
+  return h("section", { class: "notice", "aria-labelledby": "notice-h" }, h("h2", { id: "notice-h" }, t("notice")),
+    h("ul", {}, detail.notice.items.map((d) => h("li", {}, locale() === "en" ? d.message_en : d.message))));
+}
+
+async function apply({ args: [code] }) {
+  if (!signedIn()) return needSignIn();
+  const created = await post("/v1/cases", { item_code: code });
+  location.replace(`#/case/${encodeURIComponent(created.case_id)}`);
+  return [];
+}
+
+async function caseView({ args: [caseId] }) {
+  if (!signedIn()) return needSignIn();
+  const detail = await get(`/v1/cases/${encodeURIComponent(caseId)}`);
+  const rerender = () => window.dispatchEvent(new HashChangeEvent("hashchange"));
+  const item = await get(`/v1/items/${encodeURIComponent(detail.item_code)}`).catch(() => null);
+  const properties = Object.entries(item?.form_schema?.properties ?? {}).filter(([, spec]) => spec.type !== "object");
+  const names = properties.map(([name]) => name);
+  const editable = sessionKind() === "citizen" && ["draft", "supplement_required"].includes(detail.state);
+  const parts = [h("h1", {}, detail.item_name), h("p", { class: "meta" }, `${detail.case_number} · ${t("state")}: `, h("strong", { id: "case-state" }, detail.state_name))];
+  parts.push(noticeSection(detail));
+  for (const action of detail.required_actions ?? []) parts.push(h("p", { class: "notice" }, action.message, action.due_on ? ` (${t("deadline")} ${action.due_on})` : ""));
+  if (detail.deadlines) parts.push(h("p", { class: "meta" }, `${t("deadline")}: ${detail.deadlines.legal_due_on ?? detail.deadlines.due_on ?? ""}`));
+  if (editable) {
+    const formRoot = h("form", { "aria-labelledby": "form-h", novalidate: true, onsubmit: async (event) => {
+      event.preventDefault();
+      try { await put(`/v1/cases/${caseId}/form`, { form: readForm(formRoot) }); names.forEach((n) => showError(`f-${n}`, null)); say("form-msg", t("form_saved"), true); }
+      catch (problem) { placeErrors(problem, names, "form-msg"); }
+    } }, h("h2", { id: "form-h" }, t("apply_title")), properties.map(([name, spec]) => control(name, spec, detail.form?.[name])),
+    h("div", { class: "actions" }, h("button", { type: "submit", class: "secondary" }, t("save_form"))), actionMessage("form-msg"));
+    parts.push(h("section", { class: "card" }, formRoot), materialsSection(detail, () => {}));
+    const isSupplement = detail.state === "supplement_required";
+    parts.push(h("div", { class: "actions" }, h("button", { type: "button", class: "primary", id: "submit-case", onclick: async () => {
+      try {
+        if (isSupplement) await post(`/v1/cases/${caseId}/supplement`);
+        else await post(`/v1/cases/${caseId}/submit`, {}, { idempotencyKey: `portal-${caseId}-${detail.version}` });
+        say("submit-msg", t("submitted"), true);
+        setTimeout(rerender, 300);
+      } catch (problem) { placeErrors(problem, names, "submit-msg"); }
+    } }, isSupplement ? t("supplement") : t("submit"))), actionMessage("submit-msg"));
+  }
+  if (sessionKind() === "staff") parts.push(staffActions(detail, rerender));
+  parts.push(h("section", { class: "card", "aria-labelledby": "timeline-h" }, h("h2", { id: "timeline-h" }, t("timeline")),
+    h("ol", {}, (detail.timeline ?? []).map((e) => h("li", {}, `${new Date(e.at).toLocaleString(locale() === "en" ? "en-GB" : "zh-CN")} · ${e.action} → ${e.to_state}`)))));
+  return parts;
+}
+
+const STAFF_ACTIONS = [
+  ["accept", "受理", "Accept", (reason) => ({ note: reason || "材料齐全" })],
+  ["request-supplement", "一次性告知补正", "Request supplement", (reason) => ({ items: [{ kind: "staff_note", target: "applicant", message: reason, message_en: reason }] })],
+  ["refuse", "不予受理", "Refuse", (reason) => ({ reason })],
+  ["decide", "准予许可", "Approve", (reason) => ({ outcome: "approved", reason: reason || "符合条件" })],
+  ["decide-deny", "不予许可", "Deny", (reason) => ({ outcome: "denied", reason })],
+];
+
+function staffActions(detail, rerender) {
+  const reason = h("textarea", { rows: 2 });
+  return h("section", { class: "card", "aria-labelledby": "staff-actions-h" }, h("h2", { id: "staff-actions-h" }, locale() === "en" ? "Handle" : "办理"),
+    field("staff-reason", locale() === "en" ? "Note or reason" : "意见或理由", reason),
+    h("div", { class: "actions" }, STAFF_ACTIONS.map(([path, zh, en, body]) => h("button", { type: "button", class: "secondary", "data-action": path, onclick: async () => {
+      try {
+        await post(`/v1/cases/${detail.case_id}/${path.replace("-deny", "")}`, body(reason.value));
+        say("staff-action-msg", locale() === "en" ? "Done." : "已办理。", true);
+        setTimeout(rerender, 300);
+      } catch (problem) { say("staff-action-msg", problem.message); }
+    } }, locale() === "en" ? en : zh))), actionMessage("staff-action-msg"));
+}
+
+async function myCases() {
+  if (!signedIn()) return needSignIn();
+  const data = await get("/v1/cases");
+  return [h("h1", {}, t("nav_cases")), data.items.length ? h("ul", {}, data.items.map((c) => h("li", { class: "card" },
+    h("a", { href: `#/case/${encodeURIComponent(c.case_id)}` }, c.item_name), h("p", { class: "meta" }, `${c.case_number} · ${c.state_name}`)))) : h("p", {}, t("no_results"))];
+}
+
+async function queue() {
+  if (!signedIn()) return needSignIn();
+  const data = await get("/v1/work-queue");
+  return [h("h1", {}, t("nav_queue")), h("table", {}, h("thead", {}, h("tr", {}, ["办件", "事项", t("state"), t("deadline")].map((c) => h("th", { scope: "col" }, c)))),
+    h("tbody", {}, data.items.map((c) => h("tr", {}, h("td", {}, h("a", { href: `#/case/${encodeURIComponent(c.case_id)}` }, c.case_number)),
+      h("td", {}, c.item_name ?? c.item_code), h("td", {}, c.state_name), h("td", {}, c.deadlines?.legal_due_on ?? c.intake_due_on ?? "")))))];
+}
+
+export const routes = [
+  { path: /^\/apply\/([^/]+)$/, view: apply },
+  { path: /^\/case\/([^/]+)$/, view: caseView },
+  { path: /^\/cases$/, view: myCases },
+  { path: /^\/queue$/, view: queue },
+];
