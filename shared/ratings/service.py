@@ -138,6 +138,19 @@ def _department_scope(department_id: str, region_code: str) -> RecordScope:
     return RecordScope(department_id=department_id, region_code=region_code)
 
 
+def _revision(rating: Rating, at: dt.datetime) -> RatingRevision:
+    """The fact of the rating's current revision, as given at `at`."""
+    return RatingRevision(
+        rating_id=rating.rating_id,
+        revision=rating.revision,
+        level=rating.level,
+        reasons=rating.reasons,
+        text=rating.text,
+        channel=rating.channel,
+        at=at,
+    )
+
+
 def _rating_data(rating: Rating, *, previous: Level | None = None) -> events.RatingData:
     return events.RatingData(
         rating_id=rating.rating_id,
@@ -376,15 +389,7 @@ class RatingsService:
         order, order_events = self._order_for(rating, correlation_id)
         if order is not None:
             rating = rating.model_copy(update={"rectification_id": order.order_id})
-        revision = RatingRevision(
-            rating_id=rating.rating_id,
-            revision=1,
-            level=rating.level,
-            reasons=rating.reasons,
-            text=rating.text,
-            channel=rating.channel,
-            at=given_at,
-        )
+        revision = _revision(rating, given_at)
         given = events.envelope(events.GIVEN, rating.rating_id, _rating_data(rating), correlation_id)
         self.repository.rate(
             rating, revision, rater=rater, link_hash=link_hash, order=order, events=[given, *order_events]
@@ -422,15 +427,7 @@ class RatingsService:
             order, order_events = self._order_for(after, correlation_id)
             if order is not None:
                 after = after.model_copy(update={"rectification_id": order.order_id})
-        revision = RatingRevision(
-            rating_id=rating.rating_id,
-            revision=2,
-            level=after.level,
-            reasons=after.reasons,
-            text=after.text,
-            channel=after.channel,
-            at=changed_at,
-        )
+        revision = _revision(after, changed_at)
         changed = events.envelope(
             events.CHANGED, rating.rating_id, _rating_data(after, previous=rating.level), correlation_id
         )
