@@ -37,6 +37,9 @@ FIELD_ITEM_TYPE_MISMATCH = "catalog.item_type_mismatch"
 FIELD_USCC_MISMATCH = "catalog.uscc_mismatch"
 FIELD_LEVEL_MISMATCH = "catalog.level_mismatch"
 FIELD_PROMISED_EXCEEDS_LEGAL = "catalog.promised_exceeds_legal"
+FIELD_EXCEEDS_CAP = "catalog.exceeds_cap"
+CAPS_EXCEEDED = "catalog.caps_exceeded"
+BASIC_ITEM_NOT_FOUND = "catalog.basic_item_not_found"
 FIELD_IMMEDIATE_LIMIT = "catalog.immediate_limit"
 FIELD_CONDITION_REQUIRED = "catalog.condition_required"
 FIELD_DUPLICATE_SLOT = "catalog.duplicate_slot"
@@ -128,6 +131,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
     FIELD_LEVEL_MISMATCH: (
         "行使层级应为 {expected}（与行政区划层级一致）",
         "The exercise level must be {expected} to match the division's level",
+    ),
+    FIELD_EXCEEDS_CAP: (
+        "超出基本目录限高 {cap}：上限 {limit}，本事项 {given}",
+        "Exceeds the basic item's cap {cap}: at most {limit}, this item has {given}",
+    ),
+    CAPS_EXCEEDED: (
+        "实施清单超出基本目录事项的限高（材料、法定时限或收费）",
+        "The implementation exceeds the basic item's caps (materials, legal limit or fees)",
+    ),
+    BASIC_ITEM_NOT_FOUND: (
+        "基本目录事项不存在（尚无实施清单）",
+        "The basic item does not exist (no implementation yet)",
     ),
     FIELD_PROMISED_EXCEEDS_LEGAL: (
         "承诺时限不得超过法定时限 {legal} 个工作日",

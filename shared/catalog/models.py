@@ -352,8 +352,20 @@ class RegionSnapshot(_Shape):
     lists: RegionSnapshotLists
 
 
+class ItemCaps(_Input):
+    """限高 (C29, D-173): the most any implementation of a basic item may ask of
+    an applicant; a cap left out (null) does not limit."""
+
+    max_materials: int | None = Field(default=None, ge=0, le=60, description="Most materials (申请材料) in the guide.")
+    max_legal_limit_days: int | None = Field(
+        default=None, ge=1, le=365, description="Longest legal limit (法定办结时限), working days."
+    )
+    max_fee_fen: int | None = Field(default=None, ge=0, description="Highest total of the fees, in fen (分).")
+
+
 class BasicItem(_Shape):
-    """基本目录事项: the four 三级四同 fields every implementation must repeat."""
+    """基本目录事项: the four 三级四同 fields every implementation must repeat,
+    and the caps (限高) none may exceed."""
 
     basic_code: str
     name: str
@@ -362,6 +374,8 @@ class BasicItem(_Shape):
     fingerprint: str
     created_at: AwareDatetime
     created_by_implementation: str
+    caps: ItemCaps | None = None
+    caps_revision: int = Field(default=0, description="Bumped by every change of the caps (guards racing writes).")
 
 
 # --- curated synonyms (D-172) -----------------------------------------------------------

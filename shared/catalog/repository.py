@@ -47,6 +47,7 @@ from shared.catalog.errors import DRAFT_CONFLICT, THREE_LEVEL_MISMATCH
 from shared.catalog.models import (
     BasicItem,
     Department,
+    ItemCaps,
     ItemDetail,
     ItemDraft,
     ItemSummary,
@@ -408,6 +409,21 @@ class CatalogRepository(Repository):
         return Page[Department](
             items=[Department.model_validate(row) for row in rows], next_cursor=encode_cursor(next_key)
         )
+
+    def set_caps(self, basic_code: str, caps: ItemCaps) -> BasicItem | None:
+        """Replace a basic item's caps and bump their revision; None when there is no such basic item."""
+        try:
+            response = dynamodb().update_item(
+                TableName=self.table,
+                Key=to_item(_basic_key(basic_code)),
+                UpdateExpression="SET caps = :caps ADD caps_revision :one",
+                ConditionExpression="attribute_exists(pk)",
+                ExpressionAttributeValues=expression_values(caps=caps.model_dump(mode="json"), one=1),
+                ReturnValues="ALL_NEW",
+            )
+        except dynamodb().exceptions.ConditionalCheckFailedException:
+            return None
+        return BasicItem.model_validate(from_item(response["Attributes"]))
 
     # --- curated synonyms (D-172): one partition, one row per word -------------------
 
@@ -964,10 +980,11 @@ class CatalogRepository(Repository):
                 on_conflict=Conflict("version_conflict"),
             )
         else:
+            # the caps read are still the caps (D-173): a cap tightened meanwhile refuses the write
             transaction.check(
                 _basic_key(basic.basic_code),
-                "fingerprint = :fingerprint",
-                values=expression_values(fingerprint=basic.fingerprint),
+                "fingerprint = :fingerprint AND (attribute_not_exists(caps_revision) OR caps_revision = :caps)",
+                values=expression_values(fingerprint=basic.fingerprint, caps=basic.caps_revision),
                 on_conflict=ValidationFailed(THREE_LEVEL_MISMATCH),
             )
 

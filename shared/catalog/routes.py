@@ -16,13 +16,21 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
-from shared.catalog.codes import DIVISION_CODE_PATTERN, IMPLEMENTATION_CODE_PATTERN, ItemType, RegionLevel
+from shared.catalog.codes import (
+    BASIC_CODE_PATTERN,
+    DIVISION_CODE_PATTERN,
+    IMPLEMENTATION_CODE_PATTERN,
+    ItemType,
+    RegionLevel,
+)
 from shared.catalog.models import (
     ApplicantKind,
+    BasicItem,
     Channel,
     Department,
     DepartmentId,
     DraftUpdate,
+    ItemCaps,
     ItemDetail,
     ItemDraft,
     ItemSummary,
@@ -453,3 +461,34 @@ def put_synonym(principal: Principal, word: SynonymPathWord, body: Annotated[Syn
 )
 def delete_synonym(word: SynonymPathWord) -> None:
     _service().delete_synonym(word)
+
+
+# --- caps of a basic item (限高, C29, D-173) ----------------------------------------------
+
+
+@route(
+    router,
+    "PUT",
+    "/v1/basic-items/<basic_code>/caps",
+    summary="Set the caps (限高) of a basic item",
+    description=(
+        "The most any implementation of this basic item (基本目录事项) may ask: materials, legal limit, total "
+        "fees. From now on, creating or editing an implementation that exceeds a cap is refused in the same "
+        "check as 三级四同 (422 `catalog.caps_exceeded`, one `catalog.exceeds_cap` error per cap naming it). "
+        "Existing implementations are not re-checked until their next write."
+    ),
+    tags=[OPERATOR_TAG],
+    access=Access.OPERATOR,
+    responses={
+        200: _ok("The basic item with its caps"),
+        404: _problem("No implementation of this basic item yet (catalog.basic_item_not_found)"),
+        **_BAD_REQUEST,
+        **_OPERATOR,
+        **_INVALID,
+    },
+)
+def put_caps(
+    basic_code: Annotated[str, Path(pattern=BASIC_CODE_PATTERN, examples=["000117004000"])],
+    body: Annotated[ItemCaps, Body()],
+) -> BasicItem:
+    return _service().set_caps(basic_code, body)

@@ -40,6 +40,8 @@ from shared.catalog.codes import (
     region_scope,
 )
 from shared.catalog.errors import (
+    BASIC_ITEM_NOT_FOUND,
+    CAPS_EXCEEDED,
     CODE_MISMATCH,
     DRAFT_CONFLICT,
     DRAFT_DROPS_FIELDS,
@@ -51,6 +53,7 @@ from shared.catalog.errors import (
     FIELD_DROPPED,
     FIELD_DUPLICATE_SLOT,
     FIELD_DUPLICATE_VALUE,
+    FIELD_EXCEEDS_CAP,
     FIELD_HALL_OUTSIDE_REGION,
     FIELD_HALL_REQUIRED,
     FIELD_IMMEDIATE_LIMIT,
@@ -88,6 +91,7 @@ from shared.catalog.models import (
     BasicItem,
     Department,
     DraftUpdate,
+    ItemCaps,
     ItemContent,
     ItemDetail,
     ItemDraft,
@@ -159,6 +163,25 @@ def three_level_differences(basic_code: str, content: ItemContent, basic: BasicI
         for name in ("name", "basic_code", "item_type", "legal_basis")
         if given[name] != expected[name]
     ]
+
+
+def cap_violations(content: ItemContent, caps: ItemCaps | None) -> list[FieldError]:
+    """One error per cap (限高) the guide exceeds, naming the cap, its limit and the guide's value."""
+    if caps is None:
+        return []
+    given = {
+        "max_materials": ("materials", len(content.materials)),
+        "max_legal_limit_days": ("legal_limit_days", content.legal_limit_days),
+        "max_fee_fen": ("fees", sum(fee.amount_fen for fee in content.fees)),
+    }
+    errors: list[FieldError] = []
+    for cap, (field, value) in given.items():
+        limit = getattr(caps, cap)
+        if limit is not None and value > limit:
+            errors.append(
+                FieldError(field=field, code=FIELD_EXCEEDS_CAP, params={"cap": cap, "limit": limit, "given": value})
+            )
+    return errors
 
 
 def code_errors(
@@ -483,6 +506,14 @@ class CatalogService:
         )
         return self.repository.search(criteria, limit=limit, cursor=cursor)
 
+    def set_caps(self, basic_code: str, caps: ItemCaps) -> BasicItem:
+        """Set the caps (限高) of a basic item; implementations are held to them
+        from their next write on (existing ones are not re-checked)."""
+        basic = self.repository.set_caps(basic_code, caps)
+        if basic is None:
+            raise NotFound(BASIC_ITEM_NOT_FOUND)
+        return basic
+
     def _with_synonyms(self, words: list[str]) -> list[str]:
         """The keywords with each curated synonym replaced by what it means (one
         BatchGetItem per search that has keywords)."""
@@ -797,7 +828,9 @@ class CatalogService:
     def _checked_basic(implementation_code: str, basic_code: str, content: ItemContent, state: WriteState) -> BasicItem:
         """The basic item to guard the write with: the stored one (after 三级四同 passes) or a new one."""
         if state.basic is not None:
+            # 三级四同 and 限高 in one check: the same stored basic item, the same guard at commit
             _refuse(THREE_LEVEL_MISMATCH, three_level_differences(basic_code, content, state.basic))
+            _refuse(CAPS_EXCEEDED, cap_violations(content, state.basic.caps))
             return state.basic
         return BasicItem(
             basic_code=basic_code,

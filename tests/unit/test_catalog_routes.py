@@ -161,7 +161,14 @@ class TestReading:
 
     @pytest.mark.parametrize(
         "sample",
-        ["item-draft-get.json", "item-draft-put.json", "item-publish.json", "synonym-put.json", "synonym-delete.json"],
+        [
+            "item-draft-get.json",
+            "item-draft-put.json",
+            "item-publish.json",
+            "synonym-put.json",
+            "synonym-delete.json",
+            "basic-item-caps-put.json",
+        ],
     )
     def test_operator_endpoints_need_a_signed_in_operator(self, sample: str) -> None:
         anonymous = invoke(request(sample, anonymous=True))
@@ -348,3 +355,57 @@ class TestSynonyms:
     def test_a_synonym_is_one_word(self) -> None:
         response = invoke(request("synonym-put.json", body={"means": "   "}))
         assert response.status == 422
+
+
+@pytest.mark.usefixtures("fresh")
+class TestCaps:
+    def test_an_implementation_exceeding_a_cap_is_refused_with_the_cap_named(self) -> None:
+        # Given the food licence's basic item capped at 4 materials (Xuanwu's guide has 5)
+        capped = invoke(request("basic-item-caps-put.json", body={"max_materials": 4, "max_fee_fen": 0}))
+        assert (capped.status, capped.body["caps"]["max_materials"], capped.body["caps_revision"]) == (200, 4, 1)
+        # When an operator saves Xuanwu's draft (its 5 materials, in English)
+        refused = invoke(request("item-draft-put.json", headers={"Accept-Language": "en"}))
+        # Then it is refused naming the cap, its limit and the guide's count, and no draft is written
+        assert (refused.status, refused.body["code"]) == (422, "catalog.caps_exceeded")
+        [error] = refused.body["errors"]
+        assert (error["field"], error["code"]) == ("materials", "catalog.exceeds_cap")
+        assert error["message"] == "Exceeds the basic item's cap max_materials: at most 4, this item has 5"
+        assert invoke(request("item-draft-get.json")).status == 404
+        # And with the caps loosened to what the guide asks, the same write passes
+        assert (
+            invoke(request("basic-item-caps-put.json", body={"max_materials": 5, "max_legal_limit_days": 20})).status
+            == 200
+        )
+        assert invoke(request("item-draft-put.json")).status == 200
+
+    def test_a_legal_limit_above_its_cap_is_refused(self) -> None:
+        assert invoke(request("basic-item-caps-put.json", body={"max_legal_limit_days": 15})).status == 200
+        refused = invoke(request("item-draft-put.json"))
+        assert refused.body["code"] == "catalog.caps_exceeded"
+        assert [(e["field"], e["code"]) for e in refused.body["errors"]] == [
+            ("legal_limit_days", "catalog.exceeds_cap")
+        ]
+        assert "上限 15" in refused.body["errors"][0]["message"]
+
+    def test_caps_of_an_unknown_basic_item_are_not_found(self) -> None:
+        response = invoke(request("basic-item-caps-put.json", path_params={"basic_code": "000199999000"}))
+        assert (response.status, response.body["code"]) == (404, "catalog.basic_item_not_found")
+
+    def test_a_cap_tightened_between_the_check_and_the_write_refuses_the_write(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        from shared.catalog.models import ItemCaps
+        from shared.catalog.repository import CatalogRepository
+
+        read = CatalogRepository.load_write_state
+
+        def read_then_tighten(repository: CatalogRepository, *args: Any, **kwargs: Any) -> Any:
+            state = read(repository, *args, **kwargs)  # the caps as checked: none
+            repository.set_caps("000117004000", ItemCaps(max_materials=1))  # another operator, meanwhile
+            return state
+
+        monkeypatch.setattr(CatalogRepository, "load_write_state", read_then_tighten)
+        refused = invoke(request("item-draft-put.json"))
+        assert (refused.status, refused.body["code"]) == (422, "catalog.three_level_mismatch")
+        monkeypatch.undo()
+        assert invoke(request("item-draft-get.json")).status == 404
