@@ -360,7 +360,9 @@ class ItemCaps(_Input):
     max_legal_limit_days: int | None = Field(
         default=None, ge=1, le=365, description="Longest legal limit (法定办结时限), working days."
     )
-    max_fee_fen: int | None = Field(default=None, ge=0, description="Highest total of the fees, in fen (分).")
+    max_fee_fen: int | None = Field(
+        default=None, ge=0, le=100_000_000_00, description="Highest total of the fees, in fen (分)."
+    )
 
 
 class BasicItem(_Shape):
