@@ -718,9 +718,13 @@ def _handler_class(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
                 self.send_response(reply.status)
                 for key, value in reply.headers:
                     self.send_header(key, value)
-                self.send_header("Content-Length", str(len(reply.body)))
+                # 204 and 304 carry no body (RFC 9110): a stray one would be read as the start of the
+                # next response on the kept-alive connection
+                bodiless = reply.status in (204, 304)
+                if not bodiless:
+                    self.send_header("Content-Length", str(len(reply.body)))
                 self.end_headers()
-                if request.method != "HEAD":
+                if request.method != "HEAD" and not bodiless:
                     self.wfile.write(reply.body)
             except (BrokenPipeError, ConnectionResetError):
                 # the client hung up (Ctrl-C on curl, a timeout): nothing to tell it, no traceback

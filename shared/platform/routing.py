@@ -17,6 +17,7 @@ import inspect
 from collections.abc import Callable
 from typing import Any, Literal, TypeVar, get_type_hints
 
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import BaseRouter
 
 from shared.platform.principal import Access, access_extension, optional_principal, require_access
@@ -51,6 +52,8 @@ def route(
             return_annotation=hints.get("return", signature.return_annotation),
         )
 
+        no_content = options.get("status_code") == 204
+
         @functools.wraps(handler)
         def checked(**arguments: Any) -> Any:
             if access is Access.PUBLIC:
@@ -60,7 +63,11 @@ def route(
                 principal = require_access(router, access)
                 if wants_principal:
                     arguments[PRINCIPAL_PARAMETER] = principal
-            return handler(**arguments)
+            result = handler(**arguments)
+            if result is None and no_content:
+                # a handler that returns nothing answers 204 without a body (Powertools would send "null")
+                return Response(status_code=204, body=None)
+            return result
 
         checked.__signature__ = visible  # type: ignore[attr-defined]
         router.route(path, method, openapi_extensions=access_extension(access, scoped=scoped), **options)(checked)

@@ -98,3 +98,19 @@ def test_every_context_declares_access_only_through_the_decorator() -> None:
         assert not re.search(r"openapi_extensions|require_access\(|@\w*router\.(get|post|put|patch|delete)\(", text), (
             f"{routes.relative_to(shared)} registers a route or checks access outside shared.platform.routing.route"
         )
+
+
+def test_a_no_content_route_that_returns_nothing_answers_without_a_body() -> None:
+    app = make_resolver()
+    removed: list[str] = []
+
+    @route(app, "DELETE", "/v1/paint/<colour>", access=Access.OPERATOR, status_code=204)
+    def remove(colour: str) -> None:
+        removed.append(colour)
+
+    operator = as_role("operator")
+    response = app.resolve(rest_event("DELETE", "/v1/paint/red", authorizer=operator), FakeContext())
+
+    # Powertools would serialise None as "null", which a client reads as the start of its next response
+    assert (response["statusCode"], response["body"] or "") == (204, "")
+    assert removed == ["red"]
