@@ -30,6 +30,7 @@ import logging
 import multiprocessing
 import os
 import signal
+import threading
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -182,15 +183,26 @@ def _bounded_shard_iterators(keep: int = 2000) -> None:
     from moto.dynamodbstreams.models import DynamoDBStreamsBackend
 
     original = DynamoDBStreamsBackend.get_records
+    # the server answers stream pollers on several threads: trimming the shared dict while
+    # another thread reads it raised "dictionary changed size" or lost a live iterator
+    guard = threading.RLock()
 
     def get_records(self: Any, iterator_arn: str, limit: int) -> dict[str, Any]:
-        result: dict[str, Any] = original(self, iterator_arn, limit)
-        iterators = self.shard_iterators
-        while len(iterators) > keep:
-            iterators.pop(next(iter(iterators)))
-        return result
+        with guard:
+            result: dict[str, Any] = original(self, iterator_arn, limit)
+            iterators = self.shard_iterators
+            while len(iterators) > keep:
+                iterators.pop(next(iter(iterators)))
+            return result
+
+    original_iterator = DynamoDBStreamsBackend.get_shard_iterator
+
+    def get_shard_iterator(self: Any, *args: Any, **kwargs: Any) -> Any:
+        with guard:
+            return original_iterator(self, *args, **kwargs)
 
     DynamoDBStreamsBackend.get_records = get_records  # type: ignore[method-assign]
+    DynamoDBStreamsBackend.get_shard_iterator = get_shard_iterator  # type: ignore[method-assign]
 
 
 def _restore(table: Any, hash_value: Any, range_value: Any, before: Any) -> None:
