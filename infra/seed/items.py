@@ -26,12 +26,17 @@ DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/schema"
 PERSON_FIELDS: dict[str, Any] = {
     # bound to the verified identity (shared.catalog.form_identity): prefilled, read-only, never asked
     "applicant_name": {"type": "string", "title": "申请人姓名", "x-identity": "person.name"},
-    "id_number": {"type": "string", "title": "公民身份号码", "x-identity": "person.id_number"},
+    "id_number": {
+        "type": "string",
+        "title": "公民身份号码",
+        "x-identity": "person.id_number",
+        "format": "cn-resident-id",
+    },
     "phone": {"type": "string", "title": "联系电话", "pattern": "^1[3-9][0-9]{9}$"},
 }
 ENTERPRISE_FIELDS: dict[str, Any] = {
     "enterprise_name": {"type": "string", "title": "企业名称", "x-identity": "enterprise.name"},
-    "uscc": {"type": "string", "title": "统一社会信用代码", "x-identity": "enterprise.uscc"},
+    "uscc": {"type": "string", "title": "统一社会信用代码", "x-identity": "enterprise.uscc", "format": "cn-uscc"},
     "legal_representative": {"type": "string", "title": "法定代表人", "x-identity": "enterprise.legal_representative"},
     "phone": {"type": "string", "title": "联系电话", "pattern": "^[0-9-]{7,20}$"},
 }
@@ -375,7 +380,7 @@ BASIC_ITEMS: list[BasicItemSeed] = [
             PERSON_FIELDS,
             {
                 "partner_name": {"type": "string", "title": "对方姓名", "maxLength": 50},
-                "partner_id_number": {"type": "string", "title": "对方公民身份号码", "pattern": "^[0-9]{17}[0-9X]$"},
+                "partner_id_number": {"type": "string", "title": "对方公民身份号码", "format": "cn-resident-id"},
                 "appointment_date": {"type": "string", "title": "预约日期", "format": "date"},
             },
             ["partner_name", "partner_id_number", "appointment_date"],

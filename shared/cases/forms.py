@@ -5,7 +5,9 @@ problem at once, one per field. So each top-level field is checked against
 its own sub-schema (with the root's `$defs` in reach), unknown fields are
 refused when the form forbids them, and required fields are checked by name;
 only when all that passes is the whole document checked, which catches the
-cross-field rules (`if`/`then`, `dependentRequired`, ...).
+cross-field rules (`if`/`then`, `dependentRequired`, ...). ID numbers and USCCs
+are checked with the national validators through the formats `cn-resident-id`
+and `cn-uscc` (`shared.codes.national.FORM_FORMATS`), not by pattern.
 
 `partial=True` is for saving a draft: fields may still be missing, but every
 field given must be valid. Pre-review checks the complete form.
@@ -19,6 +21,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from shared.cases.errors import FIELD_FORM_VALUE, FIELD_UNKNOWN_FORM_FIELD
+from shared.codes.national import FORM_FORMATS
 from shared.platform.errors import FieldError
 
 if TYPE_CHECKING:  # imported where forms are checked: kept out of the cold start
@@ -40,7 +43,9 @@ def _compiled(schema_json: str) -> _Validator:
     # the catalogue only publishes schemas without remote references (form_schema_problem)
     import fastjsonschema
 
-    return fastjsonschema.compile(json.loads(schema_json), handlers=_NO_REMOTE, use_default=False)
+    return fastjsonschema.compile(
+        json.loads(schema_json), handlers=_NO_REMOTE, formats=dict(FORM_FORMATS), use_default=False
+    )
 
 
 def _validator(schema: Mapping[str, Any]) -> _Validator:

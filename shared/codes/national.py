@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
@@ -310,3 +310,25 @@ _RULE_MESSAGES: dict[StrEnum, tuple[str, str]] = {
     ),
 }
 register_messages({str(rule): texts for rule, texts in _RULE_MESSAGES.items()})
+
+
+# --- form formats ------------------------------------------------------------------
+
+RESIDENT_ID_FORMAT = "cn-resident-id"
+USCC_FORMAT = "cn-uscc"
+
+
+def _is_resident_id(value: str) -> bool:
+    return check_resident_id(value).valid
+
+
+def _is_uscc(value: str) -> bool:
+    return check_uscc(value).valid
+
+
+FORM_FORMATS: Mapping[str, Callable[[str], bool]] = {
+    RESIDENT_ID_FORMAT: _is_resident_id,
+    USCC_FORMAT: _is_uscc,
+}
+"""JSON Schema `format`s an item's form may give a field, checked with the national validators
+(a regex would pass another check character or a birth date of 31 February)."""

@@ -103,7 +103,7 @@ def test_the_licence_stands_in_for_a_material_in_a_new_application(
     case_id = api.post("/v1/cases", headers=citizen, json={"item_code": found[0]["implementation_code"]}).json()[
         "case_id"
     ]
-    form = {"enterprise_name": "张伟便利店", "uscc": "92320115MA1W8K3R68"}
+    form = {"enterprise_name": "张伟便利店", "uscc": "92320115MA1W8K3R60"}
     assert api.put(f"/v1/cases/{case_id}/form", headers=citizen, json={"form": form}).status_code == 200
     used = api.post(
         f"/v1/cases/{case_id}/materials/from-licence",

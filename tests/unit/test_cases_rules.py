@@ -165,6 +165,25 @@ class TestForms:
         missing = form_errors(SCHEMA, {"applicant_name": "张伟"}, partial=False)
         assert [(e.field, e.code) for e in missing] == [("form.household_size", "field.required")]
 
+    def test_id_numbers_and_usccs_in_a_form_are_checked_with_the_national_validators(self) -> None:
+        schema = {
+            "type": "object",
+            "properties": {
+                "partner_id_number": {"type": "string", "format": "cn-resident-id"},
+                "supplier_uscc": {"type": "string", "format": "cn-uscc"},
+            },
+        }
+        valid = {"partner_id_number": "320106199207090461", "supplier_uscc": "91110000600037341L"}
+        assert form_errors(schema, valid, partial=False) == []
+        # each passes a regex: a wrong check character, 31 February, a wrong USCC check character
+        for field, value in (
+            ("partner_id_number", "320106199207090462"),
+            ("partner_id_number", "320106199202310461"),
+            ("supplier_uscc", "91110000600037341K"),
+        ):
+            errors = form_errors(schema, valid | {field: value}, partial=True)
+            assert [(e.field, e.code) for e in errors] == [(f"form.{field}", "case.form_invalid_value")], value
+
 
 class TestFormats:
     def test_content_types_map_to_the_slot_formats(self) -> None:

@@ -34,7 +34,7 @@ from tests.unit.cases_fixtures import outbox as cases_outbox
 
 MONDAY = dt.datetime(2026, 9, 21, 2, 0, tzinfo=dt.UTC)
 JIANGNING_MARKET = principal("staff", "01JDQ90F3W7C8M2T6R4K9N5XM1", department_id="320115-market", region_code="320115")
-FORM = {"enterprise_name": "张伟便利店", "uscc": "92320115MA1W8K3R68"}
+FORM = {"enterprise_name": "张伟便利店", "uscc": "92320115MA1W8K3R60"}
 
 
 @pytest.fixture(scope="module")
