@@ -285,3 +285,20 @@ def test_bad_input_is_a_stable_4xx_and_writes_nothing(body: dict[str, Any]) -> N
     assert refused.status == 422, refused.body
     assert refused.code == "validation_failed"
     assert table_items() == before
+
+
+def test_aws_calls_to_invite_and_to_rate() -> None:
+    """The figures in docs/performance.md (Ratings): exact AWS calls per operation."""
+    from shared.platform.aws import count_calls
+
+    with count_calls() as inviting:
+        target = invited("01JDQ9A0000000000000000C77")
+    with count_calls() as rating:
+        assert rate(target, GOOD).status == 201
+    bad_target = invited("01JDQ9A0000000000000000C78")
+    with count_calls() as rating_bad:
+        assert rate(bad_target, BAD).status == 201
+    assert inviting == {"dynamodb.TransactWriteItems": 1}
+    assert rating == {"dynamodb.GetItem": 1, "dynamodb.TransactWriteItems": 1}
+    # a 差评 also opens its rectification order in the same transaction; the extra read is the calendar
+    assert rating_bad == {"dynamodb.GetItem": 1, "dynamodb.BatchGetItem": 1, "dynamodb.TransactWriteItems": 1}
