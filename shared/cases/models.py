@@ -13,7 +13,6 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
-# the shapes events carry live in a small module (cold start); re-exported here
 from shared.cases.facts import Deadlines as Deadlines
 from shared.cases.facts import Deficiency as Deficiency
 from shared.cases.facts import DeficiencyKind as DeficiencyKind
@@ -22,10 +21,14 @@ from shared.cases.facts import Suspension as Suspension
 from shared.cases.facts import SuspensionKind as SuspensionKind
 from shared.cases.states import CaseAction, CaseState
 
+# the shapes events carry live in a small module (cold start); re-exported here
+from shared.catalog import api as catalog
+
 CASE_ID_PATTERN = r"^[0-9A-HJKMNP-TV-Z]{26}$"  # ULID
 MATERIAL_ID_PATTERN = CASE_ID_PATTERN
 SLOT_ID_PATTERN = r"^[a-z][a-z0-9_]{0,39}$"
-IMPLEMENTATION_CODE_FIELD = r"^[0-9A-HJ-NP-RTUWXY]{18}[1-6][0-9]{12}([0-9]{2})?$"
+# the catalogue's pattern for the configured coding layout (D-113): one definition of the code
+IMPLEMENTATION_CODE_FIELD = catalog.IMPLEMENTATION_CODE_PATTERN
 USCC_FIELD = r"^[0-9A-HJ-NP-RTUWXY]{18}$"
 SUBJECT_ID_FIELD = CASE_ID_PATTERN
 MAX_VERSION = 1_000_000  # a case changes a few dozen times; the bound keeps the field a documented range

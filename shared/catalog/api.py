@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from shared.platform.public import lazy_exports
 
 if TYPE_CHECKING:
-    from shared.catalog.codes import make_government_uscc, parent_region
+    from shared.catalog.codes import IMPLEMENTATION_CODE_PATTERN, make_government_uscc, parent_region
     from shared.catalog.form_identity import IDENTITY_BINDINGS, IDENTITY_KEYWORD, identity_bindings
     from shared.catalog.models import ItemDetail
     from shared.catalog.open_data import snapshot_key, write_region_snapshot
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 __all__ = [
     "IDENTITY_BINDINGS",
     "IDENTITY_KEYWORD",
+    "IMPLEMENTATION_CODE_PATTERN",
     "CatalogService",
     "ItemDetail",
     "identity_bindings",
@@ -41,6 +42,7 @@ __getattr__ = lazy_exports(
         "snapshot_key": ".open_data",
         "write_region_snapshot": ".open_data",
         "parent_region": ".codes",
+        "IMPLEMENTATION_CODE_PATTERN": ".codes",
         "make_government_uscc": ".codes",
         "IDENTITY_BINDINGS": ".form_identity",
         "IDENTITY_KEYWORD": ".form_identity",

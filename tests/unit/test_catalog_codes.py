@@ -176,3 +176,29 @@ def test_the_code_layout_is_configuration(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.delenv("CATALOG_CODE_LAYOUT")
     monkeypatch.delenv("CATALOG_BUSINESS_SUFFIX_DIGITS")
     reset_settings()
+
+
+def test_the_cases_api_takes_item_codes_in_the_configured_layout() -> None:
+    """Drafting a case (`POST /v1/cases`, hall intake) validates `item_code` with the
+    catalogue's pattern for the configured layout, not a copy of the default one.
+    In a fresh process: the pattern is read once, at import (a cold start)."""
+    import os
+    import subprocess
+    import sys
+
+    uscc = make_government_uscc("320115", "01011504")
+    script = (
+        "from shared.cases.models import HallIntakeRequest, NewCase\n"
+        "from pydantic import ValidationError\n"
+        f"NewCase(item_code='{uscc}4000117004000101')\n"  # 13-digit basic code + suffix
+        f"HallIntakeRequest.model_validate({{'item_code': '{uscc}40001170040001', 'applicant': "
+        "{'id_number': '320102199001011234', 'name': '张三'}})\n"
+        "try:\n"
+        f"    NewCase(item_code='{uscc}400011700400001')\n"  # the default 12-digit layout: refused
+        "except ValidationError:\n"
+        "    print('refused')\n"
+    )
+    env = {**os.environ, "CATALOG_CODE_LAYOUT": "2,2,6,3"}
+    result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "refused"
