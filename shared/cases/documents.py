@@ -1,23 +1,28 @@
 """Decision documents (行政许可决定书): one A4 page, a centred title and one line
-per entry, long lines wrapped (`shared.platform.pdf` writes the file)."""
+per entry, long lines wrapped (`shared.platform.pdf` draws the file)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from shared.platform import pdf
 
+if TYPE_CHECKING:
+    from reportlab.pdfgen.canvas import Canvas
+
 RenderedDocument = pdf.RenderedPdf
 
-_CHARS_PER_LINE = 38
-_MAX_LINES = 32
+_LINE_SIZE = 12
+_MAX_LINES = 30
 
 
 def render_pdf(heading: str, lines: Sequence[str]) -> RenderedDocument:
     """A one-page PDF with a centred title and the lines below it."""
-    return pdf.one_page(
-        [
-            *pdf.title(heading, 20),
-            *pdf.text_lines(pdf.wrap(lines, _CHARS_PER_LINE, _MAX_LINES), top=pdf.PAGE_HEIGHT - pdf.MARGIN - 70),
-        ]
-    )
+
+    def draw(canvas: Canvas) -> None:
+        pdf.title(canvas, heading, 20)
+        body = pdf.wrap(lines, width=pdf.PAGE_WIDTH - 2 * pdf.MARGIN, size=_LINE_SIZE, max_lines=_MAX_LINES)
+        pdf.text_lines(canvas, body, top=pdf.PAGE_HEIGHT - pdf.MARGIN - 70, size=_LINE_SIZE)
+
+    return pdf.canvas_document(draw, title=heading, subject="行政许可决定书")

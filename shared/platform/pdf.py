@@ -1,23 +1,54 @@
-"""Small, valid one-page PDF files written without a PDF library (decision
-documents, licence certificates).
+"""The platform's one PDF library (D-225, D-226): reportlab with an embedded CJK font.
 
-Text uses the PDF standard Chinese font `STSong-Light` with the predefined
-`UniGB-UCS2-H` CMap (ISO 32000-1, 9.7.5.2), so nothing is embedded and every
-conforming reader renders Chinese with its own Song typeface; strings are
-UTF-16BE. Callers compose the page's content operators with `title`,
-`text_lines` and `text_at` (and drawings of their own), then `one_page`
-writes the file.
+Every PDF the platform issues (decision documents, licence certificates,
+reports) is drawn here, so every file embeds the same openly licensed font
+subset (`fonts/wqy-microhei-gb2312.ttf`: WenQuanYi Micro Hei, Apache-2.0,
+GB 2312 + ASCII + document punctuation; `infra/font_subset.py` rebuilds it)
+and renders the same on a machine without any Chinese font. Latin letters
+and digits are the font's own half-width glyphs.
+
+Two ways to draw:
+- `canvas_document(draw, title=...)`: `draw(canvas)` places text and shapes
+  itself (fixed layouts: certificates, decisions); `title`, `text_lines`,
+  `text_at` and `wrap` are the helpers for that.
+- `flowing_document(flowables, title=...)`: reportlab platypus flows
+  paragraphs, tables and charts over as many pages as needed (reports);
+  `paragraph_style()` gives styles that wrap Chinese text.
+
+Both return a `RenderedPdf` (bytes + SHA-256). The files carry what PDF/A-2b
+asks for that reportlab can write: embedded fonts, an sRGB output intent,
+XMP metadata declaring PDF/A-2B, no transparency or encryption; they are not
+checked by a PDF/A validator here (D-226 says what holds).
+
+reportlab is imported inside the functions, never at module import: a Lambda
+that never draws a PDF does not pay for loading it (D-226).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
-from collections.abc import Sequence
+import io
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from xml.sax.saxutils import escape
 
-PAGE_WIDTH = 595  # A4, points
-PAGE_HEIGHT = 842
-MARGIN = 56
+if TYPE_CHECKING:
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfgen.canvas import Canvas
+    from reportlab.platypus import Flowable
+
+PAGE_WIDTH = 595.2756  # A4, points (reportlab's A4)
+PAGE_HEIGHT = 841.8898
+MARGIN = 56.0
+
+FONT_FILE = Path(__file__).parent / "fonts" / "wqy-microhei-gb2312.ttf"
+FONT_NAME = "WenQuanYiMicroHei"
+AUTHOR = "江苏政务服务平台"
+PRODUCER = "ReportLab PDF Library"
 
 
 @dataclass(frozen=True)
@@ -26,76 +57,208 @@ class RenderedPdf:
     sha256: str
 
 
-def pdf_string(text: str) -> str:
-    """A hex string for the UCS-2 CMap; characters outside the BMP become `?` (it has no surrogates)."""
-    safe = "".join(ch if ord(ch) < 0x10000 else "?" for ch in text)
-    return "<" + safe.encode("utf-16-be").hex().upper() + ">"
+@cache
+def font() -> str:
+    """Registers the embedded CJK font with reportlab once; its name for `setFont` and styles."""
+    from reportlab import rl_config
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    pdfmetrics.registerFont(TTFont(FONT_NAME, str(FONT_FILE)))
+    # reportlab's default font (Helvetica, never embedded) becomes ours: modules imported from now on
+    # (styles, platypus) take it from rl_config; charts read the graphics state defaults when drawn
+    rl_config.canvas_basefontname = FONT_NAME
+    from reportlab.graphics import shapes
+
+    shapes.STATE_DEFAULTS["fontName"] = FONT_NAME
+    return FONT_NAME
 
 
-def wrap(lines: Sequence[str], width: int, max_lines: int) -> list[str]:
-    """Lines cut at `width` characters; beyond `max_lines` the last line says `……`."""
+def string_width(text: str, size: float) -> float:
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    return float(stringWidth(text, font(), size))
+
+
+def wrap(lines: Sequence[str], *, width: float, size: float, max_lines: int) -> list[str]:
+    """Lines broken to fit `width` points at `size` (between any two characters: Chinese has no
+    spaces to break at); beyond `max_lines` the last line says `……`."""
     wrapped: list[str] = []
     for line in lines:
-        text = line.replace("\r", "")
-        while len(text) > width:
-            wrapped.append(text[:width])
-            text = text[width:]
-        wrapped.append(text)
+        current = ""
+        for ch in line.replace("\r", ""):
+            if current and string_width(current + ch, size) > width:
+                wrapped.append(current)
+                current = ""
+            current += ch
+        wrapped.append(current)
     if len(wrapped) > max_lines:
         wrapped = [*wrapped[: max_lines - 1], "……"]
     return wrapped
 
 
-def title(text: str, size: int) -> list[str]:
+def title(canvas: Canvas, text: str, size: float) -> None:
     """A title centred at the top of the page."""
-    left = PAGE_WIDTH // 2 - len(text) * size // 2
-    return ["BT", f"/F1 {size} Tf", f"{left} {PAGE_HEIGHT - MARGIN - size} Td", f"{pdf_string(text)} Tj", "ET"]
+    canvas.setFont(font(), size)
+    canvas.drawCentredString(PAGE_WIDTH / 2, PAGE_HEIGHT - MARGIN - size, text)
 
 
-def text_lines(lines: Sequence[str], *, top: int, size: int = 12, leading: int = 22) -> list[str]:
+def text_lines(canvas: Canvas, lines: Sequence[str], *, top: float, size: float = 12, leading: float = 22) -> None:
     """Lines from `top` (points from the page's bottom) down, at the left margin."""
-    ops = ["BT", f"/F1 {size} Tf", f"{MARGIN} {top} Td", f"{leading} TL"]
-    ops.extend(f"{pdf_string(line)} Tj T*" for line in lines)
-    ops.append("ET")
-    return ops
+    text = canvas.beginText(MARGIN, top)
+    text.setFont(font(), size, leading)
+    for line in lines:
+        text.textLine(line)
+    canvas.drawText(text)
 
 
-def text_at(text: str, *, left: float, bottom: float, size: int) -> list[str]:
-    return ["BT", f"/F1 {size} Tf", f"{left} {bottom} Td", f"{pdf_string(text)} Tj", "ET"]
+def text_at(canvas: Canvas, text: str, *, left: float, bottom: float, size: float) -> None:
+    canvas.setFont(font(), size)
+    canvas.drawString(left, bottom, text)
 
 
-_FONT_OBJECTS = [
-    b"<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /UniGB-UCS2-H /DescendantFonts [6 0 R] >>",
-    b"<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light "
-    b"/CIDSystemInfo << /Registry (Adobe) /Ordering (GB1) /Supplement 2 >> /FontDescriptor 7 0 R >>",
-    b"<< /Type /FontDescriptor /FontName /STSong-Light /Flags 6 /FontBBox [-25 -254 1000 880] "
-    b"/ItalicAngle 0 /Ascent 880 /Descent -120 /CapHeight 880 /StemV 93 >>",
-]
+def paragraph_style(
+    name: str = "body", *, size: float = 11, leading: float | None = None, **extra: Any
+) -> ParagraphStyle:
+    """A platypus style in the embedded font that wraps Chinese between characters."""
+    from reportlab.lib.styles import ParagraphStyle
+
+    return ParagraphStyle(name, fontName=font(), fontSize=size, leading=leading or size * 1.5, wordWrap="CJK", **extra)
 
 
-def one_page(content: Sequence[str]) -> RenderedPdf:
-    """An A4 PDF whose single page draws the content operators, with its SHA-256."""
-    stream = "\n".join(content).encode("ascii")
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        (
-            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {PAGE_WIDTH} {PAGE_HEIGHT}] "
-            "/Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>"
-        ).encode("ascii"),
-        b"<< /Length " + str(len(stream)).encode("ascii") + b" >>\nstream\n" + stream + b"\nendstream",
-        *_FONT_OBJECTS,
-    ]
-    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
-    offsets: list[int] = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += f"{number} 0 obj\n".encode("ascii") + body + b"\nendobj\n"
-    xref_at = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n".encode("ascii")
-    out += b"0000000000 65535 f \n"
-    for offset in offsets:
-        out += f"{offset:010d} 00000 n \n".encode("ascii")
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref_at}\n%%EOF\n".encode("ascii")
-    body = bytes(out)
+def paragraph_text(text: str) -> str:
+    """Plain text made safe for a platypus Paragraph (which reads a little markup)."""
+    return escape(text).replace("\n", "<br/>")
+
+
+def canvas_document(
+    draw: Callable[[Canvas], None], *, title: str, subject: str = "", author: str = AUTHOR
+) -> RenderedPdf:
+    """An A4 document that `draw` paints (it calls `showPage()` between pages, not after the last)."""
+    from reportlab.pdfgen.canvas import Canvas
+
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=(PAGE_WIDTH, PAGE_HEIGHT), **_canvas_options())
+    _describe(canvas, title=title, subject=subject, author=author)
+    draw(canvas)
+    canvas.showPage()
+    canvas.save()
+    return _rendered(buffer.getvalue())
+
+
+def flowing_document(
+    flowables: Sequence[Flowable],
+    *,
+    title: str,
+    subject: str = "",
+    author: str = AUTHOR,
+    on_page: Callable[[Canvas, Any], None] | None = None,
+) -> RenderedPdf:
+    """An A4 document of platypus flowables over as many pages as they need; `on_page(canvas, doc)`
+    draws page furniture (headers, page numbers)."""
+    from reportlab.pdfgen.canvas import Canvas
+    from reportlab.platypus import SimpleDocTemplate
+
+    def make_canvas(*args: Any, **kwargs: Any) -> Canvas:
+        canvas = Canvas(*args, **{**kwargs, **_canvas_options()})
+        _describe(canvas, title=title, subject=subject, author=author)
+        return canvas
+
+    def furniture(canvas: Canvas, doc: Any) -> None:
+        if on_page is not None:
+            on_page(canvas, doc)
+
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=(PAGE_WIDTH, PAGE_HEIGHT),
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN,
+        bottomMargin=MARGIN,
+        title=title,
+        author=author,
+        subject=subject,
+        lang="zh-CN",
+    )
+    doc.build(list(flowables), onFirstPage=furniture, onLaterPages=furniture, canvasmaker=make_canvas)
+    return _rendered(buffer.getvalue())
+
+
+def _canvas_options() -> dict[str, Any]:
+    # the initial font is ours too: reportlab's default Helvetica would be an unembedded font in the file
+    return {
+        "lang": "zh-CN",
+        "pageCompression": 1,
+        "pdfVersion": (1, 7),  # PDF/A-2 builds on ISO 32000-1
+        "initialFontName": font(),
+        "initialFontSize": 12,
+    }
+
+
+def _rendered(body: bytes) -> RenderedPdf:
     return RenderedPdf(body=body, sha256=hashlib.sha256(body).hexdigest())
+
+
+def _describe(canvas: Canvas, *, title: str, subject: str, author: str) -> None:
+    """Document information, XMP metadata and the output intent PDF/A asks for."""
+    from reportlab.pdfbase import pdfdoc
+
+    canvas.setTitle(title)
+    canvas.setAuthor(author)
+    canvas.setSubject(subject)
+    canvas.setCreator(AUTHOR)
+    canvas.setProducer(PRODUCER)
+    doc = canvas._doc
+    catalog = doc.Catalog
+    catalog.Metadata = pdfdoc.XMP(creator=lambda d: _xmp(d, title=title, subject=subject, author=author))
+    profile = pdfdoc.PDFStream(content=_srgb_profile(), dictionary=pdfdoc.PDFDictionary({"N": 3}))
+    intent = pdfdoc.PDFDictionary(
+        {
+            "Type": pdfdoc.PDFName("OutputIntent"),
+            "S": pdfdoc.PDFName("GTS_PDFA1"),
+            "OutputConditionIdentifier": pdfdoc.PDFString("sRGB IEC61966-2.1"),
+            "Info": pdfdoc.PDFString("sRGB IEC61966-2.1"),
+            "DestOutputProfile": doc.Reference(profile),
+        }
+    )
+    # the catalog writes only the keys it knows; OutputIntents is added for this one document
+    catalog.__NoDefault__ = [*catalog.__NoDefault__, "OutputIntents"]
+    catalog.OutputIntents = pdfdoc.PDFArray([intent])
+
+
+def _xmp(doc: Any, *, title: str, subject: str, author: str) -> bytes:
+    """XMP whose dates equal the information dictionary's (PDF/A requires they agree)."""
+    year, month, day, hour, minute, second = doc._timeStamp.YMDhms
+    offset = dt.timedelta(hours=doc._timeStamp.dhh, minutes=doc._timeStamp.dmm)
+    stamp = dt.datetime(year, month, day, hour, minute, second, tzinfo=dt.timezone(offset)).isoformat()
+    return f"""<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
+<x:xmpmeta xmlns:x="adobe:ns:meta/">
+ <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+  <rdf:Description rdf:about=""
+    xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/"
+    xmlns:dc="http://purl.org/dc/elements/1.1/"
+    xmlns:xmp="http://ns.adobe.com/xap/1.0/"
+    xmlns:pdf="http://ns.adobe.com/pdf/1.3/">
+   <pdfaid:part>2</pdfaid:part>
+   <pdfaid:conformance>B</pdfaid:conformance>
+   <dc:format>application/pdf</dc:format>
+   <dc:title><rdf:Alt><rdf:li xml:lang="x-default">{escape(title)}</rdf:li></rdf:Alt></dc:title>
+   <dc:description><rdf:Alt><rdf:li xml:lang="x-default">{escape(subject)}</rdf:li></rdf:Alt></dc:description>
+   <dc:creator><rdf:Seq><rdf:li>{escape(author)}</rdf:li></rdf:Seq></dc:creator>
+   <xmp:CreateDate>{stamp}</xmp:CreateDate>
+   <xmp:ModifyDate>{stamp}</xmp:ModifyDate>
+   <xmp:CreatorTool>{escape(AUTHOR)}</xmp:CreatorTool>
+   <pdf:Producer>{PRODUCER}</pdf:Producer>
+  </rdf:Description>
+ </rdf:RDF>
+</x:xmpmeta>
+<?xpacket end="w"?>""".encode()
+
+
+@cache
+def _srgb_profile() -> bytes:
+    """The sRGB ICC profile of the output intent, made by Pillow's bundled LittleCMS."""
+    from PIL import ImageCms
+
+    return bytes(ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
