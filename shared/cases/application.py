@@ -30,6 +30,7 @@ from shared.cases.errors import (
     MATERIAL_NOT_FOUND,
     MATERIAL_NOT_UPLOADED,
     MATERIAL_TOO_LARGE,
+    RENEWAL_PENDING,
     TOO_MANY_MATERIALS,
 )
 from shared.cases.formats import content_matches, format_of
@@ -72,7 +73,7 @@ from shared.cases.policy import (
     ensure_applicant_in_person,
     ensure_applicant_side,
 )
-from shared.cases.renewal import check_renewal_in_time
+from shared.cases.renewal import check_no_other_renewal, check_renewal_in_time
 from shared.cases.repository import IdempotencyRecord, idempotency_hash
 from shared.cases.states import CaseAction, CaseState
 from shared.cases.timeline import next_entry
@@ -596,6 +597,8 @@ class Application:
         target = self.ledger.target(case, action)
         if case.renews is not None and case.first_received_at is None:
             check_renewal_in_time(case.renews, shanghai_day(moment()))  # Art. 50, on the first submission
+        if case.renews is not None:
+            check_no_other_renewal(self.ledger.repository, case.renews.licence_id, case.case_id)
         item = self._available_item(case.item.implementation_code)
         at = moment()
         received_on = shanghai_day(at)
@@ -638,11 +641,13 @@ class Application:
         record = IdempotencyRecord(key_hash, body_hash, receipt.model_dump(mode="json")) if key_hash else None
         try:
             self.ledger.commit(case, submitted, [entry], [envelope], record)
-        except Conflict:
+        except Conflict as conflict:
             if key_hash:
                 earlier = self.ledger.earlier_answer(case_id, key_hash, body_hash)
                 if earlier is not None:
                     return earlier
+            if conflict.code == RENEWAL_PENDING and case.renews is not None:  # another renewal won the race
+                check_no_other_renewal(self.ledger.repository, case.renews.licence_id, case.case_id)
             raise
         return receipt
 

@@ -41,6 +41,7 @@ NOT_IN_A_DEPARTMENT = "case.not_in_a_department"
 FEE_UNPAID = "case.fee_unpaid"
 NOT_RENEWABLE_ONLINE = "case.not_renewable_online"
 RENEWAL_TOO_LATE = "case.renewal_too_late"
+RENEWAL_PENDING = "case.renewal_pending"
 IDENTITY_MISMATCH = "case.identity_mismatch"
 
 # field-level codes (errors[].code)
@@ -179,6 +180,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "已逾期，请重新申请许可",
         "A renewal must be applied for {lead_days} days before the licence expires (by {apply_by}, "
         "Administrative Licensing Law Art. 50); it is too late, apply for a new licence instead",
+    ),
+    RENEWAL_PENDING: (
+        "该证照已有延续申请在办理中（办件编号 {case_number}），不能重复申请",
+        "A renewal of this licence is already in progress (case {case_number}); it cannot be applied for twice",
     ),
 }
 

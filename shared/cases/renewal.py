@@ -15,6 +15,10 @@ from the licence (or the expiry reminder naming it).
   limit, so calendar days (Art. 82 counts the authorities' limits in working
   days) — checked when the draft starts and again at the first submission; the
   department decides before the licence expires (`decide_by`).
+- One renewal per licence at a time: a case holds its licence from its first
+  submission until it is withdrawn, refused or decided (a guard item written in
+  those transitions' transactions, D-210); another renewal is refused with 409
+  `case.renewal_pending` naming the holding case, when drafted and when submitted.
 - An approval issues the renewed licence as the next version of the old one,
   which it supersedes (`replaced`, pointing to the new one): see the licences
   context's issuance of a `case.licence_due` naming `renews_licence_id`.
@@ -26,12 +30,13 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from shared.cases import ports
-from shared.cases.errors import NOT_RENEWABLE_ONLINE, RENEWAL_TOO_LATE
+from shared.cases.errors import NOT_RENEWABLE_ONLINE, RENEWAL_PENDING, RENEWAL_TOO_LATE
 from shared.cases.forms import form_errors
 from shared.cases.ledger import moment, shanghai_day
 from shared.cases.licence_materials import LicenceMaterialRequest
 from shared.cases.models import Case, RenewalOf, RenewalRequest
 from shared.cases.policy import actor_of
+from shared.cases.repository import CasesRepository
 from shared.platform.errors import Conflict, NotFound
 from shared.platform.principal import Principal
 
@@ -45,6 +50,13 @@ def check_renewal_in_time(renews: RenewalOf, today: dt.date) -> None:
     if today > renews.apply_by:
         lead_days = (renews.valid_to - renews.apply_by).days
         raise Conflict(RENEWAL_TOO_LATE, params={"lead_days": lead_days, "apply_by": renews.apply_by.isoformat()})
+
+
+def check_no_other_renewal(repository: CasesRepository, licence_id: str, case_id: str | None = None) -> None:
+    """409 `case.renewal_pending` naming the case that holds the licence, unless it is `case_id`."""
+    holder = repository.renewal_holder(licence_id)
+    if holder is not None and holder[0] != case_id:
+        raise Conflict(RENEWAL_PENDING, params={"case_number": holder[1]})
 
 
 def renewal_of(licence: RenewableLicence, lead_days: int) -> RenewalOf:
@@ -80,6 +92,7 @@ def start_renewal(application: Application, principal: Principal, request: Renew
 
     applicant = applicant_of(principal)
     licence = ports.licences()().renewable(principal, request.licence_id)
+    check_no_other_renewal(application.ledger.repository, licence.licence_id)
     try:
         issuing_item = ports.items()(licence.item_code)
     except NotFound:

@@ -7,6 +7,7 @@
 | joint task 并联任务   | `CASE#<case_id>`                 | `TASK#<department>` | gsi2 (below), only while open   |
 | submission key      | `CASE#<case_id>`                 | `IDEMP#<hash>`   | (TTL 24 h)                         |
 | case-number counter | `CASENO#<region>#<yyyymmdd>#<s>` | `COUNTER`        | (TTL 3 days)                       |
+| renewal guard 延续占用 | `RENEWS#<licence_id>`           | `GUARD`          | (while a renewal case holds it)    |
 | outbox              | `OUTBOX#<event id>`              | `OUTBOX`         | (TTL 7 days; stream → relay)       |
 
 Indexes (all sort keys begin with an RFC 3339 UTC time or a date, so they sort by time):
@@ -35,7 +36,10 @@ context keeps the due index and the warnings (D-116).
 
 Every transition is one TransactWriteItems: the case (conditional on its
 version and state), its timeline entries, its outbox events and, for
-submissions, the Idempotency-Key record.
+submissions, the Idempotency-Key record. A renewal case (延续) puts its
+licence's guard when it is first submitted (conditional: no other case holds
+it, else 409 `case.renewal_pending`) and deletes it when it leaves
+`RENEWAL_HELD` (withdrawn, refused, denied, completed), in that transaction.
 """
 
 from __future__ import annotations
@@ -51,10 +55,10 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from shared.cases.config import cases_settings
-from shared.cases.errors import CHANGED_CONCURRENTLY
+from shared.cases.errors import CHANGED_CONCURRENTLY, RENEWAL_PENDING
 from shared.cases.models import Case, JointTask, TaskState, TimelineEntry
 from shared.cases.numbers import counter_key
-from shared.cases.states import AWAITING_INTAKE, UNDER_REVIEW, CaseState
+from shared.cases.states import AWAITING_INTAKE, RENEWAL_HELD, UNDER_REVIEW, CaseState
 from shared.platform.aws import dynamodb
 from shared.platform.clock import iso, now
 from shared.platform.config import province_settings
@@ -163,6 +167,27 @@ def _task_index_changes(case: Case, transaction: Transaction) -> None:
             transaction.delete({"pk": case_pk(case.case_id), "sk": f"{TASK_PREFIX}{task.department_id}"})
 
 
+def renewal_guard_key(licence_id: str) -> dict[str, str]:
+    return {"pk": f"RENEWS#{licence_id}", "sk": "GUARD"}
+
+
+def _renewal_guard_changes(case: Case, before: CaseState, transaction: Transaction) -> None:
+    """A renewal case takes its licence's guard when it starts to hold it (the first
+    submission) and gives it back when it stops (D-210); no other case may hold it."""
+    if case.renews is None:
+        return
+    held_before, held_after = before in RENEWAL_HELD, case.state in RENEWAL_HELD
+    if held_before == held_after:
+        return
+    key = renewal_guard_key(case.renews.licence_id)
+    mine, case_id = "attribute_not_exists(pk) OR case_id = :case", expression_values(case=case.case_id)
+    if held_after:
+        guard = {**key, "kind": "renewal_guard", "case_id": case.case_id, "case_number": case.case_number}
+        transaction.put(guard, condition=mine, values=case_id, on_conflict=Conflict(RENEWAL_PENDING))
+    else:
+        transaction.delete(key, condition=mine, values=case_id, on_conflict=Conflict(CHANGED_CONCURRENTLY))
+
+
 def _timeline_record(case_id: str, entry: TimelineEntry) -> dict[str, Any]:
     return {
         "pk": case_pk(case_id),
@@ -261,6 +286,7 @@ class CasesRepository(Repository):
             on_conflict=Conflict(CHANGED_CONCURRENTLY),
         )
         _task_index_changes(case, transaction)
+        _renewal_guard_changes(case, expected_state, transaction)
         for entry in entries:
             transaction.put(
                 _timeline_record(case.case_id, entry),
@@ -283,6 +309,11 @@ class CasesRepository(Repository):
                 on_conflict=Conflict(CHANGED_CONCURRENTLY),
             )
         transaction.commit()
+
+    def renewal_holder(self, licence_id: str) -> tuple[str, str] | None:
+        """(case id, case number) of the renewal case holding the licence, if any."""
+        item = self.get_item(renewal_guard_key(licence_id), consistent=True)
+        return (str(item["case_id"]), str(item["case_number"])) if item else None
 
     def get_idempotency(self, case_id: str, key_hash: str) -> IdempotencyRecord | None:
         response = dynamodb().get_item(

@@ -141,7 +141,8 @@ def create_case(
         404: _problem("Not the caller's licence (licence.not_found)"),
         409: _problem(
             "Not renewable: not active or long-term (licence.not_renewable), no renewal item online "
-            "(case.not_renewable_online), too late under Art. 50 (case.renewal_too_late); Idempotency-Key reused"
+            "(case.not_renewable_online), too late under Art. 50 (case.renewal_too_late), another renewal of it "
+            "in progress (case.renewal_pending, naming its case number); Idempotency-Key reused"
         ),
         422: _problem("The renewal item is not published (case.item_not_available), bad delivery"),
         **_ROLE,
@@ -364,7 +365,9 @@ def _submit(
     responses={
         200: _ok("The receipt: case number, state, Art. 32 intake day"),
         409: _problem(
-            "Not a draft, changed meanwhile, or key reused (case.transition_not_allowed, idempotency_key_reused)"
+            "Not a draft, changed meanwhile, or key reused (case.transition_not_allowed, idempotency_key_reused); "
+            "a renewal too late (case.renewal_too_late) or of a licence another renewal case holds "
+            "(case.renewal_pending)"
         ),
         422: _problem("The item was retired meanwhile (case.item_not_available)"),
         **_RECORD,

@@ -207,6 +207,16 @@ UNDER_REVIEW = frozenset({CaseState.ACCEPTED, CaseState.IN_REVIEW, CaseState.SUS
 EDITABLE_STATES = frozenset({CaseState.DRAFT, CaseState.SUPPLEMENT_REQUIRED})
 """States in which the applicant may change the form and the materials."""
 
+RENEWAL_HELD = frozenset(CaseState) - {
+    CaseState.DRAFT,
+    CaseState.WITHDRAWN,
+    CaseState.REFUSED_AT_INTAKE,
+    CaseState.DENIED,
+    CaseState.COMPLETED,
+}
+"""States in which a renewal case holds its licence (submitted, undecided, or approved
+until the renewed licence replaces the old one): one renewal per licence at a time."""
+
 AWAITING_INTAKE = frozenset({CaseState.SUBMITTED, CaseState.PRE_REVIEW_PASSED})
 """States in which the department's intake decision is pending: the case sits in
 the department's work queue and the Art. 32 clock runs."""

@@ -321,3 +321,26 @@ def test_a_withdrawn_renewal_lets_the_licence_expire_at_its_end(cloud: None) -> 
     swept = _sweep_on(dt.date(2031, 9, 21))
     assert licence_id in swept["expired"]
     assert licence_id not in swept["deemed_renewed"]
+
+
+def test_a_second_renewal_while_one_is_pending_is_refused_naming_it(cloud: None) -> None:
+    licence_id, _ = _food_licence_of_citizen_a()
+    with frozen_at(dt.datetime(2031, 8, 4, 2, 0, tzinfo=dt.UTC)):
+        first = call("POST", "/v1/cases/renewals", CITIZEN_A, body={"licence_id": licence_id}).body
+        second = call("POST", "/v1/cases/renewals", CITIZEN_A, body={"licence_id": licence_id}).body
+        for case in (first, second):  # two drafts are allowed: neither is an application yet
+            assert attach(case["case_id"], "self_inspection", CITIZEN_A).status == 200
+        assert submit(first["case_id"]).status == 200
+        again = call("POST", "/v1/cases/renewals", CITIZEN_A, body={"licence_id": licence_id})
+        assert (again.status, again.code) == (409, "case.renewal_pending")
+        assert first["case_number"] in again.body["message"]
+        refused = submit(second["case_id"])
+        assert (refused.status, refused.code) == (409, "case.renewal_pending")
+        assert first["case_number"] in refused.body["message"]
+        assert call("GET", f"/v1/cases/{second['case_id']}", CITIZEN_A).body["state"] == "draft"
+        # once the first is withdrawn the licence is free again
+        withdrawn = call("POST", f"/v1/cases/{first['case_id']}/withdraw", CITIZEN_A, body={"reason": "填错了"})
+        assert withdrawn.status == 200, withdrawn.body
+        assert submit(second["case_id"]).status == 200
+        third = call("POST", "/v1/cases/renewals", CITIZEN_A, body={"licence_id": licence_id})
+        assert second["case_number"] in third.body["message"]
