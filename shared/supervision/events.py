@@ -4,7 +4,8 @@ the outbox in the same transaction as the change they describe. It consumes
 
 | type                         | when                                              | consumers |
 |------------------------------|---------------------------------------------------|-----------|
-| `supervision.warning_raised` | sweep: yellow / red, once per limit and level     | notifications (handler) |
+| `supervision.warning_raised` | sweep: yellow / red, once per limit and level     | notifications, monitoring |
+| `supervision.warning_resolved` | the watcher recorded its limit cleared          | monitoring |
 | `supervision.order_issued`   | a supervisor issued an order (督办单)               | notifications (handler) |
 | `supervision.order_replied`  | the responsible department replied                 | notifications (issuer) |
 | `supervision.order_escalated`| not satisfied, or unanswered in time: level above | notifications (handler) |
@@ -25,6 +26,7 @@ from shared.platform.events import Envelope, register_event_type
 
 SOURCE = "supervision"
 WARNING_RAISED = "supervision.warning_raised"
+WARNING_RESOLVED = "supervision.warning_resolved"
 ORDER_ISSUED = "supervision.order_issued"
 ORDER_REPLIED = "supervision.order_replied"
 ORDER_ESCALATED = "supervision.order_escalated"
@@ -59,6 +61,32 @@ register_event_type(
     WARNING_RAISED,
     WarningRaisedData,
     "Supervision warning on any limit: yellow (nearly used) or red (overdue); the handler is told when assigned.",
+)
+
+
+class WarningResolvedData(BaseModel):
+    """A warning left the open list: its limit was cleared (decided, answered, closed, …),
+    in the watcher's transaction that recorded the limit cleared."""
+
+    model_config = ConfigDict(defer_build=True)
+
+    limit_id: str
+    context: str
+    subject_kind: str
+    subject_id: str
+    name: str
+    label: str
+    region_code: str
+    department_id: str | None = None
+    level: str  # yellow | red
+    raised_on: dt.date
+    resolution: str
+
+
+register_event_type(
+    WARNING_RESOLVED,
+    WarningResolvedData,
+    "A supervision warning was resolved: its limit was cleared (the subject was decided, answered or closed).",
 )
 
 

@@ -1,6 +1,6 @@
 """The monitoring worker's handlers: every case event moves its case's track and the
 counters (D-125); other facts that scorecards count come in as sources, by event
-type (`SOURCES`), each applied once by its event id (D-127).
+type (`shared.supervision.monitoring_sources`), each subject through its own track (D-128).
 
 A new source (ratings, rectifications, supervision orders) plugs in by adding its
 event type here with what it adds to a department's month, its counters in
@@ -13,9 +13,7 @@ import shared.cases.events as case_events
 from shared.platform.dispatch import Dispatcher
 from shared.platform.events import Envelope
 from shared.supervision import monitoring as m
-from shared.supervision import scorecards as sc
-from shared.supervision.events import WARNING_RAISED, WarningRaisedData
-from shared.supervision.monitoring_service import SourceFact, monitoring
+from shared.supervision.monitoring_service import monitoring
 from shared.supervision.monitoring_sources import sources
 
 monitoring_dispatcher: Dispatcher[None] = Dispatcher("monitoring_worker")
@@ -78,18 +76,5 @@ def on_clock(data: case_events.ClockData, envelope: Envelope) -> None:
     monitoring().apply_case_event(case_event(envelope, data, deadlines=deadlines))
 
 
-# --- sources: facts counted once per event -------------------------------------------------
-
-
-@monitoring_dispatcher.on(WARNING_RAISED, data=WarningRaisedData)
-def on_warning(data: WarningRaisedData, envelope: Envelope) -> None:
-    """A warning counts for its department's month (a limit without a department counts nowhere)."""
-    if not data.department_id:
-        return
-    counter = sc.WARNINGS_RED if data.level == "red" else sc.WARNINGS_YELLOW
-    fact = SourceFact(data.region_code, data.department_id, m.shanghai_date(envelope.time), {counter: 1})
-    monitoring().apply_source_event(envelope.id, fact)
-
-
-# orders, ratings and rectifications (shared.supervision.monitoring_sources)
+# warnings, orders, ratings and rectifications (shared.supervision.monitoring_sources)
 monitoring_dispatcher.include(sources)

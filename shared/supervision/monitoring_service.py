@@ -8,7 +8,6 @@ import datetime as dt
 import itertools
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -54,7 +53,6 @@ register_messages(
             "The scorecard of {month} is not closed yet (months close at the start of the next)",
         ),
         "supervision.track_moved": ("监控计数正在更新，请重试", "Monitoring counters were being updated; retry"),
-        "supervision.event_applied": ("该事件已计入", "The event was already counted"),
     }
 )
 
@@ -163,21 +161,6 @@ class Monitoring:
             rows.append((m.Row(parent, f"sub#{child}#{shard_of(key, SUB_SHARDS)}"), child))
         return rows
 
-    def apply_source_event(self, event_id: str, fact: SourceFact) -> bool:
-        """Add a fact that happens once (a warning) to its department's month row and the
-        rows above, once per event id."""
-        writes = self.store.transaction()
-        self.store.mark_applied(writes, event_id, now())
-        for row, label in self._department_rows(fact.region_code, fact.department_id, event_id):
-            self.store.add(writes, row, m.month_of(fact.on), fact.counts, label)
-        try:
-            writes.commit()
-        except Conflict as exc:
-            if exc.code == "supervision.event_applied":
-                return False
-            raise
-        return True
-
     # --- reading -----------------------------------------------------------------------------
 
     def view(self, principal: Principal, region_code: str | None, today: dt.date) -> MonitoringView:
@@ -245,16 +228,6 @@ class Monitoring:
         return sorted(found)
 
 
-@dataclass(frozen=True)
-class SourceFact:
-    """What a non-case event adds to a department's month."""
-
-    region_code: str
-    department_id: str
-    on: dt.date
-    counts: Mapping[str, int]
-
-
 def _emit_metrics(delta: Mapping[m.Cell, int]) -> None:
     """EMF: the month counters that moved (the dashboard's cases widgets)."""
     for (scope, attribute), count in delta.items():
@@ -307,8 +280,8 @@ class MonthFigures(PeriodFigures):
     notice_cases: int = Field(description="Cases that got a supplement notice this month.")
     notice_repeated: int = Field(description="Cases that got a second one (一次性告知 not kept).")
     completed: int = Field(description="Cases completed (办结).")
-    warnings_yellow: int
-    warnings_red: int
+    warnings_yellow: int = Field(description="Yellow warnings raised this month (open or resolved since).")
+    warnings_red: int = Field(description="Red warnings raised this month.")
 
 
 class Figures(BaseModel):
@@ -319,6 +292,8 @@ class Figures(BaseModel):
     overdue_legal: int = Field(description="Running cases past their legal date (超法定时限).")
     orders_open: int = Field(description="Supervision orders (督办单) not closed.")
     orders_overdue: int = Field(description="Of them waiting for a reply past its limit.")
+    warnings_open_yellow: int = Field(description="Yellow warnings open now (their limit not yet cleared).")
+    warnings_open_red: int = Field(description="Red warnings open now.")
     today: PeriodFigures
     month: MonthFigures
 
@@ -382,6 +357,8 @@ def figures(live: Mapping[str, int], month: Mapping[str, int], today: dt.date) -
         overdue_legal=m.overdue(live, m.DUE_LEGAL_PREFIX, today),
         orders_open=live.get(m.ORDERS_OPEN, 0),
         orders_overdue=m.overdue(live, m.DUE_ORDER_PREFIX, today),
+        warnings_open_yellow=live.get(m.WARNINGS_OPEN_YELLOW, 0),
+        warnings_open_red=live.get(m.WARNINGS_OPEN_RED, 0),
         today=PeriodFigures.model_validate(_period(month, f"{m.DAY_SEPARATOR}{today.day:02d}")),
         month=MonthFigures.model_validate(
             _period(month, "")

@@ -1,5 +1,5 @@
-"""Scorecard sources other than cases (D-128): supervision orders, ratings (好差评) and
-rectification orders count for their department's months, each subject through its
+"""Scorecard sources other than cases (D-128): supervision warnings and orders, ratings
+(好差评) and rectification orders count for their department's months, each subject through its
 own track (`SubjectTrack`, merged by version like a case's), so a duplicate, an older
 delivery or a changed rating moves the counters exactly once.
 
@@ -23,7 +23,17 @@ from shared.platform.dispatch import Dispatcher
 from shared.platform.events import Envelope
 from shared.supervision import monitoring as m
 from shared.supervision import scorecards as sc
-from shared.supervision.events import ORDER_CLOSED, ORDER_ESCALATED, ORDER_ISSUED, ORDER_REPLIED, OrderFacts
+from shared.supervision.events import (
+    ORDER_CLOSED,
+    ORDER_ESCALATED,
+    ORDER_ISSUED,
+    ORDER_REPLIED,
+    WARNING_RAISED,
+    WARNING_RESOLVED,
+    OrderFacts,
+    WarningRaisedData,
+    WarningResolvedData,
+)
 from shared.supervision.monitoring_service import monitoring
 
 sources: Dispatcher[None] = Dispatcher("monitoring_worker")
@@ -80,6 +90,42 @@ def _moved(
         track.version, track.region_code, track.department_id, track.state = version, region, department, state
         track.due_on = due_on
     return track
+
+
+WARNING_VERSIONS = {WARNING_RAISED: 1, WARNING_RESOLVED: 2}
+"""A warning has no version of its own: raised, then resolved (a resolution that arrives
+first is not undone by the raise)."""
+
+
+@sources.on(WARNING_RAISED, data=WarningRaisedData)
+def on_warning_raised(data: WarningRaisedData, envelope: Envelope) -> None:
+    _warning(data, m.shanghai_date(envelope.time), envelope)
+
+
+@sources.on(WARNING_RESOLVED, data=WarningResolvedData)
+def on_warning_resolved(data: WarningResolvedData, envelope: Envelope) -> None:
+    _warning(data, data.raised_on, envelope)
+
+
+def _warning(data: WarningRaisedData | WarningResolvedData, raised_on: dt.date, envelope: Envelope) -> None:
+    """A warning counts for its department: raised in the month it was raised, and open
+    (live, by level) until its limit is cleared. A limit without a department counts nowhere."""
+    if not data.department_id:
+        return
+    key = f"warning:{data.limit_id}:{data.level}"
+    red = data.level == "red"
+
+    def update(old: m.SubjectTrack | None) -> m.SubjectTrack:
+        version = WARNING_VERSIONS[envelope.type]
+        track = _moved(old, key, version, data.region_code, data.department_id or "", envelope.type)
+        track.moments.setdefault("raised", raised_on)
+        counts = {m.month_of(track.moments["raised"]): {sc.WARNINGS_RED if red else sc.WARNINGS_YELLOW: 1}}
+        if track.state == WARNING_RAISED:
+            counts[m.LIVE] = {m.WARNINGS_OPEN_RED if red else m.WARNINGS_OPEN_YELLOW: 1}
+        track.counts = counts
+        return track
+
+    monitoring().apply_subject(key, update)
 
 
 @sources.on(ORDER_ISSUED, ORDER_REPLIED, ORDER_ESCALATED, ORDER_CLOSED, data=OrderFacts)

@@ -6,7 +6,6 @@
 | counted subject track  | `MONSUBJ#<kind>:<id>`        | `TRACK`          |
 | live counter row       | `MON#<region>`               | `dept#<id>`, `item#<code>`, `sub#<child>#<shard>` |
 | month counter row      | `MON#<region>#<yyyy-mm>`     | the same         |
-| source event applied   | `MONEVENT#<event id>`        | `APPLIED` (TTL 14 days) |
 | scoring rule version   | `SCRULE`                     | `v#<00001>`, and `CURRENT` |
 | month scorecard        | `SCORECARD#<region>`         | `<yyyy-mm>`      |
 
@@ -29,12 +28,9 @@ from shared.supervision.config import supervision_settings
 from shared.supervision.monitoring import LIVE, CaseTrack, Row, SubjectTrack
 
 TRACK_SK = "TRACK"
-APPLIED_SK = "APPLIED"
-APPLIED_RETENTION = dt.timedelta(days=14)  # longer than a queue keeps a message (4 days) and its DLQ redrive
 RULE_PK = "SCRULE"
 RULE_CURRENT = "CURRENT"
 _TRACK_MOVED = "supervision.track_moved"  # internal: another delivery moved the track first; retried
-_ALREADY_APPLIED = "supervision.event_applied"  # internal: a redelivered source event
 _RULE_MOVED = "supervision.rule_version_taken"
 
 
@@ -82,14 +78,6 @@ class MonitoringStore(Repository):
             names=None if rev == 0 else {"#rev": "rev"},
             values=None if rev == 0 else expression_values(rev=rev),
             on_conflict=Conflict(_TRACK_MOVED),
-        )
-
-    def mark_applied(self, writes: Transaction, event_id: str, at: dt.datetime) -> None:
-        """Record a source event as applied, in the transaction that applies it: a redelivery fails here."""
-        writes.put(
-            {"pk": f"MONEVENT#{event_id}", "sk": APPLIED_SK, "expires_at": int((at + APPLIED_RETENTION).timestamp())},
-            condition="attribute_not_exists(pk)",
-            on_conflict=Conflict(_ALREADY_APPLIED),
         )
 
     # --- counter rows -----------------------------------------------------------------------

@@ -48,6 +48,7 @@ from shared.platform.errors import Conflict
 from shared.platform.events import Envelope
 from shared.platform.limits import LimitClearedData, LimitData, LimitRef
 from shared.platform.pagination import Page
+from shared.supervision import events
 from shared.supervision.config import supervision_settings
 from shared.supervision.errors import ORDER_CHANGED
 from shared.supervision.models import (
@@ -154,7 +155,8 @@ class SupervisionRepository(Repository):
 
     def _resolve_warnings(self, limit_id: str, resolution: str, at: dt.datetime, transaction: Transaction) -> None:
         """The limit's open warnings leave the supervisors' list (gsi2 keys removed), keeping
-        `resolved_at` and `resolution`. One Query of the limit's warnings."""
+        `resolved_at` and `resolution`, each with its `supervision.warning_resolved` (monitoring
+        counts open warnings from them). One Query of the limit's warnings."""
         for item in self.query_all(
             KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
             FilterExpression="attribute_exists(gsi2pk)",
@@ -166,6 +168,8 @@ class SupervisionRepository(Repository):
                 "SET resolved_at = :at, resolution = :resolution REMOVE gsi2pk, gsi2sk",
                 values=expression_values(at=iso(at), resolution=resolution),
             )
+            resolved = events.WarningResolvedData.model_validate({**item, "resolution": resolution})
+            transaction.emit(events.envelope(events.WARNING_RESOLVED, resolved.subject_id, resolved, None))
 
     def _commit(self, transaction: Transaction) -> bool:
         try:

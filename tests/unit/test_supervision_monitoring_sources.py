@@ -1,4 +1,4 @@
-"""Scorecard sources beyond cases (D-128): supervision orders, ratings and rectifications
+"""Scorecard sources beyond cases (D-128): supervision warnings and orders, ratings and rectifications
 count for their department's month exactly once, in any order, and a changed or
 excluded rating moves the counts; the worker subscribes to exactly what it handles."""
 
@@ -100,6 +100,51 @@ def test_a_rectification_counts_once_answered(cloud: None) -> None:
     random.Random(3).shuffle(events)
     deliver(events)
     assert month() == {"rectifications.closed": 1, "rectifications.on_time": 1}
+
+
+def warning(event_type: str, level: str, day: int, **extra: Any) -> dict[str, Any]:
+    return event(
+        event_type, "supervision", day, limit_id="L-1", context="cases", subject_kind="case", subject_id="C-1",
+        name="legal", label="N-1", region_code="320102", department_id="xw-civil", level=level, **extra,
+    )  # fmt: skip
+
+
+def raised(level: str, day: int) -> dict[str, Any]:
+    return warning(
+        "supervision.warning_raised", level, day, due_on="2026-11-20", used_days=18, limit_days=20, left_days=2
+    )
+
+
+def resolved(level: str, raised_day: int, day: int) -> dict[str, Any]:
+    return warning(
+        "supervision.warning_resolved", level, day, raised_on=f"2026-11-{raised_day:02d}", resolution="approved"
+    )
+
+
+def xuanwu_warnings() -> tuple[int, int, int, int]:
+    """(open yellow, open red, raised yellow this month, raised red this month) of 玄武 in Nanjing's view."""
+    supervisor = Principal(subject_id="s", role=Role.SUPERVISOR, region_code="320100")
+    (xuanwu,) = monitoring().view(supervisor, "320100", dt.date(2026, 11, 27)).sub_regions
+    shown = xuanwu.figures
+    return shown.warnings_open_yellow, shown.warnings_open_red, shown.month.warnings_yellow, shown.month.warnings_red
+
+
+def test_a_warning_is_open_until_its_limit_is_cleared_and_stays_raised_in_its_month(cloud: None) -> None:
+    deliver([raised("yellow", 16), raised("yellow", 16)])
+    assert xuanwu_warnings() == (1, 0, 1, 0)
+    deliver([raised("red", 23)])
+    assert xuanwu_warnings() == (1, 1, 1, 1)
+    deliver([resolved("yellow", 16, 24), resolved("red", 23, 24), raised("red", 23), resolved("red", 23, 24)])
+    # resolved: no longer open; still counted as raised this month (the scorecard's input)
+    assert xuanwu_warnings() == (0, 0, 1, 1)
+    assert month() == {"warnings.yellow": 1, "warnings.red": 1}
+
+
+def test_a_resolution_delivered_before_its_warning_leaves_nothing_open(cloud: None) -> None:
+    deliver([resolved("red", 23, 24)])
+    assert xuanwu_warnings() == (0, 0, 0, 1)
+    deliver([raised("red", 23)])
+    assert xuanwu_warnings() == (0, 0, 0, 1)
 
 
 def test_the_worker_subscribes_to_exactly_the_types_it_handles() -> None:

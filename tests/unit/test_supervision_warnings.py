@@ -269,6 +269,11 @@ class TestResolution:
         assert len(records) == 4
         assert {r["resolution"] for r in records} == {"approved"}
         assert all(r["resolved_at"] for r in records)
+        # each with its event, from the watcher's transaction (monitoring counts open warnings from them)
+        resolved = supervision_outbox("supervision.warning_resolved", case_id)
+        assert sorted((e["data"]["name"], e["data"]["level"], e["data"]["resolution"]) for e in resolved) == [
+            (name, level, "approved") for name in ("legal", "promised") for level in ("red", "yellow")
+        ]
 
     def test_a_withdrawn_case_resolves_its_warnings_too(self) -> None:
         case_id = accepted_case()
