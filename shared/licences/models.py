@@ -294,6 +294,10 @@ class StatusListDocument(_Out):
     status_size: int
     size: int
     encoded_list: str = Field(description="Multibase base64url of the GZIP-compressed bits")
+    renewal_list: str = Field(
+        description="The renewal list: 1 bit per index, same encoding; set while a renewal (延续) applied for in"
+        " time is undecided — past `valid_to` such a licence is valid, deemed renewed (行政许可法 第50条第2款)"
+    )
     status_messages: list[dict[str, str]]
     updated_at: dt.datetime
     ttl_s: int

@@ -195,10 +195,11 @@ def check_signature(
 
 
 def verdict(
-    valid_from: dt.date, valid_to: dt.date | None, entry: Entry | None, today: dt.date
+    valid_from: dt.date, valid_to: dt.date | None, entry: Entry | None, today: dt.date, *, renewal_pending: bool = False
 ) -> tuple[Result, Reason]:
     """The status of an authentic licence: revoked, replaced and suspended win over
-    dates; no status at all is never "valid"."""
+    dates; no status at all is never "valid". Past its end with a renewal applied for
+    in time and undecided, it is deemed renewed (Art. 50(2)): valid until the decision."""
     if entry is None:
         return Result.UNKNOWN, Reason.STATUS_UNAVAILABLE
     if entry is Entry.REVOKED:
@@ -210,5 +211,5 @@ def verdict(
     if today < valid_from:
         return Result.UNKNOWN, Reason.NOT_YET_VALID
     if valid_to is not None and today > valid_to:
-        return Result.EXPIRED, Reason.EXPIRED
+        return (Result.VALID, Reason.RENEWAL_PENDING) if renewal_pending else (Result.EXPIRED, Reason.EXPIRED)
     return Result.VALID, Reason.OK

@@ -262,13 +262,17 @@ class LicencesRepository(Repository):
         version: int,
         at: dt.datetime,
         on_conflict: Conflict,
+        *,
+        renewal_encoded: str,
     ) -> None:
-        """Write the list at `version`, conditional on the previous version (0: not there yet)."""
+        """Write the list (and its renewal list) at `version`, conditional on the previous
+        version (0: not there yet)."""
         item = {
             **status_list_key(list_id),
             "kind": "status_list",
             "list_id": list_id,
             "encoded_list": encoded,
+            "renewal_list": renewal_encoded,
             "size": size,
             "version": version,
             "updated_at": at.isoformat(),

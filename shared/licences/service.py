@@ -55,7 +55,7 @@ from shared.licences.payload import (
 )
 from shared.licences.repository import LIVE, LicencesRepository, holder_partition
 from shared.licences.signing import ES256, IssuingKey, issuing_key, published_keys
-from shared.licences.status_list import STATUS_MESSAGES, STATUS_SIZE, Entry, StatusBits
+from shared.licences.status_list import STATUS_MESSAGES, STATUS_SIZE, Entry, RenewalBits, StatusBits
 from shared.licences.storage import TRUST_LIST_KEY, LicenceStore, status_list_object_key
 from shared.licences.types import licence_type, remember
 from shared.platform import sealing
@@ -114,6 +114,11 @@ class _DuplicateCase(Conflict):
 
 class _IndexTaken(Conflict):
     pass
+
+
+def renewal_pending(licence: Licence) -> bool:
+    """A renewal applied for in time is undecided (the renewal list's bit, D-211)."""
+    return licence.status is LicenceStatus.ACTIVE and licence.renewal_case_id is not None
 
 
 class _ListBusy(Conflict):
@@ -593,20 +598,48 @@ class LicencesService:
             return detail_of(new)
         raise Conflict(errors.CHANGED_CONCURRENTLY)
 
-    def _set_entries(self, transaction: object, changes: dict[str, list[tuple[int, Entry]]]) -> None:
-        """Add the status lists with `changes` applied to `transaction` (conditional on their version)."""
+    def _stored_lists(self, list_id: str) -> tuple[StatusBits, RenewalBits, int]:
+        """The status list and its renewal list as stored (empty before the first write;
+        a list written before the renewal list existed has none set), and their version."""
+        stored = self.repository.status_list(list_id, consistent=True)
+        if not stored:
+            size = licences_settings().licence_status_list_size
+            return StatusBits(size), RenewalBits(size), 0
+        size = int(stored["size"])
+        renewal = stored.get("renewal_list")
+        return (
+            StatusBits.decode(str(stored["encoded_list"]), size),
+            RenewalBits.decode(str(renewal), size) if renewal else RenewalBits(size),
+            int(stored["version"]),
+        )
+
+    def _set_entries(
+        self,
+        transaction: object,
+        changes: dict[str, list[tuple[int, Entry]]],
+        renewals: dict[str, list[tuple[int, bool]]] | None = None,
+    ) -> None:
+        """Add the status lists with `changes` (and renewal-list `renewals`) applied to
+        `transaction` (conditional on their version)."""
         from shared.platform.dynamo import Transaction
 
         assert isinstance(transaction, Transaction)
-        size = licences_settings().licence_status_list_size
-        for list_id, entries in changes.items():
-            stored = self.repository.status_list(list_id, consistent=True)
-            bits = StatusBits.decode(str(stored["encoded_list"]), int(stored["size"])) if stored else StatusBits(size)
-            for index, entry in entries:
+        renewals = renewals or {}
+        for list_id in dict.fromkeys([*changes, *renewals]):
+            bits, renewal_bits, version = self._stored_lists(list_id)
+            for index, entry in changes.get(list_id, []):
                 bits.set(index, entry)
-            version = int(stored["version"]) + 1 if stored else 1
+            for index, pending in renewals.get(list_id, []):
+                renewal_bits.set(index, pending)
             self.repository.put_status_list(
-                transaction, list_id, bits.encode(), bits.size, version, now(), _ListBusy(errors.CHANGED_CONCURRENTLY)
+                transaction,
+                list_id,
+                bits.encode(),
+                bits.size,
+                version + 1,
+                now(),
+                _ListBusy(errors.CHANGED_CONCURRENTLY),
+                renewal_encoded=renewal_bits.encode(),
             )
 
     # --- verification (核验) -----------------------------------------------------------------
@@ -636,9 +669,13 @@ class LicencesService:
         )
 
     def _record_verdict(self, licence: Licence) -> tuple[Result, Reason, str | None]:
-        result, reason = verdict(licence.valid_from, licence.valid_to, ENTRY_OF[licence.status], today_in_shanghai())
-        if result is Result.EXPIRED and licence.status is LicenceStatus.ACTIVE and licence.renewal_case_id:
-            result, reason = Result.VALID, Reason.RENEWAL_PENDING  # Art. 50(2): deemed renewed while undecided
+        result, reason = verdict(
+            licence.valid_from,
+            licence.valid_to,
+            ENTRY_OF[licence.status],
+            today_in_shanghai(),
+            renewal_pending=renewal_pending(licence),
+        )
         replaced_by = None
         if licence.status is LicenceStatus.REPLACED and licence.replaced_by:
             newer = self.repository.get(licence.replaced_by)
@@ -815,15 +852,18 @@ class LicencesService:
         stored = self.repository.status_list(list_id)
         if stored:
             encoded, size = str(stored["encoded_list"]), int(stored["size"])
+            renewal = str(stored.get("renewal_list") or RenewalBits(size).encode())
             updated = dt.datetime.fromisoformat(str(stored["updated_at"]))
         else:
             bits = StatusBits(licences_settings().licence_status_list_size)
             encoded, size, updated = bits.encode(), bits.size, now()
+            renewal = RenewalBits(size).encode()
         return StatusListDocument(
             id=list_id,
             status_size=STATUS_SIZE,
             size=size,
             encoded_list=encoded,
+            renewal_list=renewal,
             status_messages=STATUS_MESSAGES,
             updated_at=updated,
             ttl_s=STATUS_LIST_TTL_S,
@@ -880,9 +920,12 @@ class LicencesService:
         return result
 
     def _commit_change(self, licence: Licence, after: Licence, event: Envelope) -> None:
-        """One conditional write of the licence with its event (Conflict when it changed meanwhile)."""
+        """One conditional write of the licence with its event (Conflict when it changed meanwhile);
+        when whether a renewal is pending changes, the renewal list's bit with them (D-211)."""
         transaction = self.repository.transaction()
         self.repository.update_licence(transaction, licence, after, Conflict(errors.CHANGED_CONCURRENTLY))
+        if renewal_pending(after) != renewal_pending(licence):
+            self._set_entries(transaction, {}, {after.status_list: [(after.status_index, renewal_pending(after))]})
         transaction.emit(event)
         transaction.commit()
 

@@ -6,7 +6,9 @@ looks its entry up locally tells nobody which licence it checked, and the
 list's size (131,072 entries by default) hides how many licences exist.
 
 Entry values: 0 active (or expired: expiry comes from the signed dates),
-1 suspended, 2 revoked, 3 replaced by a newer version.
+1 suspended, 2 revoked, 3 replaced by a newer version. Beside it, a 1-bit
+renewal list with the same indexes marks licences whose renewal is pending
+(`RenewalBits`): past its end such a licence is deemed renewed, not expired.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import binascii
 import gzip
 import zlib
 from enum import IntEnum
+from typing import ClassVar, Self
 
 STATUS_SIZE = 2  # bits per entry
 DEFAULT_LIST_SIZE = 131_072  # entries: the W3C minimum for herd privacy
@@ -41,30 +44,34 @@ class InvalidStatusList(ValueError):
     """The encoded list cannot be read (bad base64, not GZIP, wrong length)."""
 
 
-class StatusBits:
-    """A mutable list of 2-bit entries; entry 0 is the first (most significant) bits."""
+class _Bits:
+    """A mutable list of `WIDTH`-bit entries; entry 0 is the first (most significant) bits."""
+
+    WIDTH: ClassVar[int] = STATUS_SIZE
 
     def __init__(self, size: int = DEFAULT_LIST_SIZE, raw: bytes | None = None) -> None:
-        if size <= 0 or size * STATUS_SIZE % 8:
-            raise ValueError("size must be a positive multiple of 4")
+        if size <= 0 or size * self.WIDTH % 8:
+            raise ValueError(f"size must be a positive multiple of {8 // self.WIDTH}")
         self.size = size
-        length = size * STATUS_SIZE // 8
+        length = size * self.WIDTH // 8
         if raw is not None and len(raw) != length:
             raise InvalidStatusList("the list has the wrong length")
         self._bytes = bytearray(raw if raw is not None else bytes(length))
 
-    def get(self, index: int) -> Entry:
+    def _shift(self, index: int) -> tuple[int, int]:
         if not 0 <= index < self.size:
             raise IndexError(index)
-        byte, slot = divmod(index * STATUS_SIZE, 8)
-        return Entry((self._bytes[byte] >> (8 - STATUS_SIZE - slot)) & 0b11)
+        byte, slot = divmod(index * self.WIDTH, 8)
+        return byte, 8 - self.WIDTH - slot
 
-    def set(self, index: int, value: Entry) -> None:
-        if not 0 <= index < self.size:
-            raise IndexError(index)
-        byte, slot = divmod(index * STATUS_SIZE, 8)
-        shift = 8 - STATUS_SIZE - slot
-        self._bytes[byte] = (self._bytes[byte] & ~(0b11 << shift) & 0xFF) | (int(value) << shift)
+    def _get(self, index: int) -> int:
+        byte, shift = self._shift(index)
+        return (self._bytes[byte] >> shift) & ((1 << self.WIDTH) - 1)
+
+    def _set(self, index: int, value: int) -> None:
+        byte, shift = self._shift(index)
+        mask = ((1 << self.WIDTH) - 1) << shift
+        self._bytes[byte] = (self._bytes[byte] & ~mask & 0xFF) | (value << shift)
 
     def encode(self) -> str:
         """Multibase base64url (no padding) of the GZIP-compressed bits."""
@@ -72,14 +79,38 @@ class StatusBits:
         return "u" + base64.urlsafe_b64encode(compressed).decode("ascii").rstrip("=")
 
     @classmethod
-    def decode(cls, encoded: str, size: int) -> StatusBits:
+    def decode(cls, encoded: str, size: int) -> Self:
         if not isinstance(encoded, str) or not encoded.startswith("u") or len(encoded) > MAX_ENCODED_CHARS:
             raise InvalidStatusList("not a multibase base64url string")
         text = encoded[1:]
         try:
             compressed = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
             inflater = zlib.decompressobj(wbits=31)  # GZIP framing; stop past the expected length
-            raw = inflater.decompress(compressed, size * STATUS_SIZE // 8 + 1)
+            raw = inflater.decompress(compressed, size * cls.WIDTH // 8 + 1)
         except (binascii.Error, ValueError, zlib.error) as exc:
             raise InvalidStatusList("not GZIP-compressed base64url") from exc
         return cls(size, raw)
+
+
+class StatusBits(_Bits):
+    """The status entries (2 bits each: `Entry`)."""
+
+    def get(self, index: int) -> Entry:
+        return Entry(self._get(index))
+
+    def set(self, index: int, value: Entry) -> None:
+        self._set(index, int(value))
+
+
+class RenewalBits(_Bits):
+    """The renewal list (1 bit each, same size and indexes as the status list): set while a
+    renewal (延续) applied for in time is undecided, so that a verifier — offline too —
+    reads a licence past its end as deemed renewed (行政许可法 第50条第2款; D-211)."""
+
+    WIDTH = 1
+
+    def get(self, index: int) -> bool:
+        return bool(self._get(index))
+
+    def set(self, index: int, value: bool) -> None:
+        self._set(index, int(value))

@@ -10,7 +10,9 @@ payload's signature with a key the trust list lists for the payload's
 issuer, reads the licence's entry from the
 cached status list (the whole list is downloaded, so nobody learns which
 licence was checked), applies the validity dates and says how old its data
-is. Status data older than `--max-age` (default `LICENCE_OFFLINE_MAX_AGE_S`,
+is. A licence past its end whose renewal (延续) is pending in the cached
+renewal list is `valid` with reason `renewal_pending` (deemed renewed, Art.
+50(2)) until the status list says otherwise. Status data older than `--max-age` (default `LICENCE_OFFLINE_MAX_AGE_S`,
 one day) or missing gives `unknown` — never `valid`. `QR` may be `-` to read
 the payload from standard input. Exit status: 0 valid, 1 any other result,
 2 usage or cache errors.
@@ -33,7 +35,7 @@ from typing import Any
 from shared.licences.config import licences_settings
 from shared.licences.payload import MalformedPayload, Reason, Result, check_signature, decode, verdict
 from shared.licences.signing import ES256, SM2_SM3, VerificationKey
-from shared.licences.status_list import Entry, InvalidStatusList, StatusBits
+from shared.licences.status_list import Entry, InvalidStatusList, RenewalBits, StatusBits
 from shared.platform.clock import SHANGHAI, now
 
 DEFAULT_CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "jszw-licence-verifier"
@@ -155,9 +157,13 @@ def check(text: str, cache: Path, max_age_s: int) -> OfflineVerdict:
     try:
         bits = StatusBits.decode(str(document["encoded_list"]), int(document["size"]))
         entry = bits.get(payload.status_index)
+        # a list published before the renewal list existed marks no renewal
+        renewal = document.get("renewal_list")
+        pending = bool(renewal) and RenewalBits.decode(str(renewal), bits.size).get(payload.status_index)
     except (InvalidStatusList, KeyError, TypeError, ValueError, IndexError):
-        entry = None
-    result, reason = verdict(payload.valid_from, payload.valid_to, entry, now().astimezone(SHANGHAI).date())
+        entry, pending = None, False
+    today = now().astimezone(SHANGHAI).date()
+    result, reason = verdict(payload.valid_from, payload.valid_to, entry, today, renewal_pending=pending)
     return OfflineVerdict(result, reason, True, shown, trust_age, status_age, updated_at)
 
 
@@ -208,6 +214,8 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
     else:
         print(f"result: {result.result.value} ({result.reason.value})")
+        if result.reason is Reason.RENEWAL_PENDING:
+            print("past its end, renewal applied for in time and undecided: deemed renewed until the decision (第50条)")
         if result.licence:
             lic = result.licence
             print(f"licence: {lic['type_name']} {lic['number']} — {lic['holder_name']} {lic['holder_code']}")

@@ -14,6 +14,7 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -239,3 +240,17 @@ def dlq_messages(dlq_url: str) -> list[dict[str, Any]]:
         sqs.receive_message(QueueUrl=dlq_url, MaxNumberOfMessages=10, MessageAttributeNames=["All"])
     )
     return list(received.get("Messages", []))
+
+
+def fetch_offline_lists(cache: Path) -> None:
+    """What the offline verifier's `fetch` does against the API, with the in-process API."""
+    from shared.platform.clock import now
+    from tests.support.api import call
+
+    cache.mkdir(parents=True, exist_ok=True)
+    fetched_at = now().isoformat()
+    trust = call("GET", "/v1/licences/trust-list").body
+    (cache / "trust-list.json").write_text(json.dumps({"fetched_at": fetched_at, "document": trust}))
+    for list_id in trust["status_lists"]:
+        document = call("GET", f"/v1/licences/status-lists/{list_id}").body
+        (cache / f"status-list-{list_id}.json").write_text(json.dumps({"fetched_at": fetched_at, "document": document}))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -15,6 +16,8 @@ import pytest
 from infra.seed import load_catalog
 from infra.seed.items import new_item_bodies
 from shared.catalog.service import CatalogService
+from shared.licences import verify as offline
+from shared.licences.payload import Reason, Result
 from shared.platform.clock import frozen_at
 from tests.support.api import call
 from tests.support.apigw import FakeContext
@@ -259,9 +262,10 @@ def _sweep_on(day: dt.date) -> dict[str, Any]:
     return result
 
 
-def test_an_undecided_renewal_keeps_the_licence_valid_past_its_end_until_refused(cloud: None) -> None:
+def test_an_undecided_renewal_keeps_the_licence_valid_past_its_end_until_refused(cloud: None, tmp_path: Path) -> None:
     licence_id, _ = _food_licence_of_citizen_a()
-    identifier = call("GET", f"/v1/me/licences/{licence_id}", lic.CITIZEN).body["identifier"]
+    held = call("GET", f"/v1/me/licences/{licence_id}", lic.CITIZEN).body
+    identifier, qr = held["identifier"], held["qr"]
     with frozen_at(dt.datetime(2031, 8, 4, 2, 0, tzinfo=dt.UTC)):
         case_id = call("POST", "/v1/cases/renewals", CITIZEN_A, body={"licence_id": licence_id}).body["case_id"]
         assert attach(case_id, "self_inspection", CITIZEN_A).status == 200
@@ -285,6 +289,10 @@ def test_an_undecided_renewal_keeps_the_licence_valid_past_its_end_until_refused
         assert (mine["status"], mine["deemed_renewed"], mine["renewal_case_id"]) == ("active", True, case_id)
         verified = call("POST", "/v1/licences/verify", None, body={"identifier": identifier}).body
         assert (verified["result"], verified["reason"]) == ("valid", "renewal_pending")
+        # the offline verifier reads the same from the published renewal list (D-211)
+        lic.fetch_offline_lists(tmp_path)
+        offline_verdict = offline.check(qr, tmp_path, max_age_s=3600)
+        assert (offline_verdict.result, offline_verdict.reason) == (Result.VALID, Reason.RENEWAL_PENDING)
         # the refusal ends it: the licence has now expired
         denied = call(
             "POST", f"/v1/cases/{case_id}/decide", JIANGNING_MARKET, body={"outcome": "denied", "reason": "不予延续"}
@@ -297,6 +305,9 @@ def test_an_undecided_renewal_keeps_the_licence_valid_past_its_end_until_refused
         assert (mine["status"], mine["deemed_renewed"], mine["renewal_case_id"]) == ("expired", False, None)
         verified = call("POST", "/v1/licences/verify", None, body={"identifier": identifier}).body
         assert (verified["result"], verified["reason"]) == ("expired", "expired")
+        lic.fetch_offline_lists(tmp_path)
+        offline_verdict = offline.check(qr, tmp_path, max_age_s=3600)
+        assert (offline_verdict.result, offline_verdict.reason) == (Result.EXPIRED, Reason.EXPIRED)
     ended = [e["data"] for e in lic.outbox("licence.renewal_ended") if e["subject"] == licence_id]
     assert [(e["reason"], e["status"]) for e in ended] == [("denied", "expired")]
 

@@ -20,6 +20,7 @@ from tests.unit.licences_fixtures import (
     CITIZEN,
     ISSUER_STAFF,
     LicenceCloud,
+    fetch_offline_lists,
     issue,
     licence_due,
     licence_ids_of_case,
@@ -42,20 +43,9 @@ def _issued() -> tuple[str, str]:
     return licence_id, call("GET", f"/v1/me/licences/{licence_id}", CITIZEN).body["qr"]
 
 
-def _fetch_into(cache: Path) -> None:
-    """What `fetch` does against the API, with the in-process API."""
-    cache.mkdir(parents=True, exist_ok=True)
-    fetched_at = now().isoformat()
-    trust = call("GET", "/v1/licences/trust-list").body
-    (cache / "trust-list.json").write_text(json.dumps({"fetched_at": fetched_at, "document": trust}))
-    for list_id in trust["status_lists"]:
-        document = call("GET", f"/v1/licences/status-lists/{list_id}").body
-        (cache / f"status-list-{list_id}.json").write_text(json.dumps({"fetched_at": fetched_at, "document": document}))
-
-
 def test_offline_check_follows_the_cached_status_and_says_how_old_it_is(cloud: LicenceCloud, tmp_path: Path) -> None:
     licence_id, qr = _issued()
-    _fetch_into(tmp_path)
+    fetch_offline_lists(tmp_path)
     fresh = offline.check(qr, tmp_path, max_age_s=3600)
     assert (fresh.result, fresh.reason) == (Result.VALID, Reason.OK)
     assert fresh.status_list_age_s is not None
@@ -66,7 +56,7 @@ def test_offline_check_follows_the_cached_status_and_says_how_old_it_is(cloud: L
     # revoked online; the old cache still says valid until it is refreshed
     assert call("POST", f"/v1/licences/{licence_id}/revoke", ISSUER_STAFF, body={"reason": "撤销测试"}).status == 200
     assert offline.check(qr, tmp_path, max_age_s=3600).result is Result.VALID
-    _fetch_into(tmp_path)
+    fetch_offline_lists(tmp_path)
     assert offline.check(qr, tmp_path, max_age_s=3600).result is Result.REVOKED
 
     # stale status data is never "valid"
@@ -80,7 +70,7 @@ def test_offline_check_follows_the_cached_status_and_says_how_old_it_is(cloud: L
 def test_offline_check_without_data_or_with_bad_input(cloud: LicenceCloud, tmp_path: Path) -> None:
     _, qr = _issued()
     assert offline.check(qr, tmp_path / "empty", max_age_s=3600).reason is Reason.UNTRUSTED_KEY
-    _fetch_into(tmp_path)
+    fetch_offline_lists(tmp_path)
     (tmp_path / "status-list-1.json").unlink()
     assert offline.check(qr, tmp_path, max_age_s=3600).reason is Reason.STATUS_UNAVAILABLE
     assert offline.check("JSZWL1:garbage", tmp_path, max_age_s=3600).reason is Reason.MALFORMED
@@ -90,7 +80,7 @@ def test_offline_check_without_data_or_with_bad_input(cloud: LicenceCloud, tmp_p
 
 def test_an_issuer_missing_from_the_trust_list_is_not_trusted(cloud: LicenceCloud, tmp_path: Path) -> None:
     _, qr = _issued()
-    _fetch_into(tmp_path)
+    fetch_offline_lists(tmp_path)
     wrapper = json.loads((tmp_path / "trust-list.json").read_text())
     wrapper["document"]["issuers"] = []
     (tmp_path / "trust-list.json").write_text(json.dumps(wrapper))
@@ -101,7 +91,7 @@ def test_the_cli_prints_the_verdict_and_the_age(
     cloud: LicenceCloud, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     _, qr = _issued()
-    _fetch_into(tmp_path)
+    fetch_offline_lists(tmp_path)
     assert offline.main(["check", qr, "--cache", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "result: valid (ok)" in out
