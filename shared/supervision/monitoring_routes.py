@@ -189,7 +189,9 @@ def publish_rule(body: Annotated[sc.ScoringRuleBody, Body()]) -> sc.ScoringRule:
     summary="Re-score a closed month",
     description=(
         "Scores the month's stored inputs again under the given rule version and keeps the result as the month's "
-        "scorecard: the same inputs and version always give the same ranking. Earlier months' cards stay as stored."
+        "scorecard: the same inputs and version always give the same ranking. Every later closed month is then "
+        "scored again under its own stored inputs and rule version (`revised_months`), since its red cards and "
+        "blacklist look back on this month; earlier months stay as stored."
     ),
     tags=[TAG],
     access=Access.OPERATOR,

@@ -385,6 +385,10 @@ class Scorecard(BaseModel):
     rule_version: int
     scored_at: dt.datetime
     departments: list[sc.DepartmentScore] = Field(description="Best first; departments not ranked last.")
+    revised_months: list[str] = Field(
+        default_factory=list,
+        description="After a re-score: the later closed months scored again (their cards look back on this one).",
+    )
 
 
 class Scorecards:
@@ -454,11 +458,24 @@ class Scorecards:
         return self._store(region, month, inputs, self.rule(rule_version))
 
     def rescore(self, region: str, month: str, rule_version: int) -> Scorecard:
-        """Score the month's stored inputs again under `rule_version` (same inputs, same rule: same result)."""
+        """Score the month's stored inputs again under `rule_version` (same inputs, same rule:
+        same result), then every later closed month of the region in order, each under its
+        own stored inputs and rule version: their red cards and blacklist look back on this
+        month, so the stored history stays what closing the months in order would give."""
         stored = self.store.scorecard(region, month)
         if stored is None:
             raise Conflict(SCORECARD_NOT_CLOSED, params={"month": month})
-        return self._store(region, month, stored["inputs"], self.rule(rule_version))
+        card = self._store(region, month, stored["inputs"], self.rule(rule_version))
+        later = self.store.scorecards_between(region, sc.months_after(month, 1)[-1], sc.LAST_MONTH)
+        rules: dict[int, sc.ScoringRule] = {}
+        revised = []
+        for record in sorted(later, key=lambda found: str(found["month"])):
+            version = int(record["rule_version"])
+            if version not in rules:
+                rules[version] = self.rule(version)
+            self._store(region, str(record["month"]), record["inputs"], rules[version])
+            revised.append(str(record["month"]))
+        return card.model_copy(update={"revised_months": revised})
 
     def stored(self, region: str, month: str) -> Scorecard:
         stored = self.store.scorecard(region, month)

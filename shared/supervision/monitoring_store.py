@@ -152,11 +152,13 @@ class MonitoringStore(Repository):
         return self.get_item({"pk": f"SCORECARD#{region_code}", "sk": month}, consistent=True)
 
     def scorecards_between(self, region_code: str, first: str, last: str) -> list[dict[str, Any]]:
-        """The region's stored months from `first` to `last` (one Query)."""
+        """The region's stored months from `first` to `last` (one Query; consistent: a re-score
+        reads the month it has just written as the next month's history)."""
         return list(
             self.query_all(
                 KeyConditionExpression="pk = :pk AND sk BETWEEN :first AND :last",
                 ExpressionAttributeValues=expression_values(pk=f"SCORECARD#{region_code}", first=first, last=last),
+                ConsistentRead=True,
             )
         )
 

@@ -213,6 +213,27 @@ def test_a_new_rule_rescores_a_closed_month_reproducibly(history: None) -> None:
     )
 
 
+def test_rescoring_a_month_rescores_the_later_months_that_look_back_on_it(history: None) -> None:
+    original = {month: cards(ranking(month)) for month in MONTHS}
+    # no floor and no bottom (the group is never big enough): nobody is poor under this rule
+    lenient = {"criteria": [{"metric": "on_time_legal", "weight": 1, "worst": 0, "best": 1}], "floor": 0}
+    published = call("POST", "/v1/supervision/scoring-rules", OPERATOR, body=lenient | {"min_group": 50})
+    assert published.status == 201
+    october = call("POST", "/v1/supervision/scorecards/320102/2026-10/rescore", OPERATOR,
+                   body={"rule_version": published.body["version"]})  # fmt: skip
+    assert october.status == 200
+    assert october.body["revised_months"] == ["2026-11"]
+    assert cards(october.body)["xw-housing"] == (4, False, False, False, False)
+    november = ranking("2026-11")
+    assert november["rule_version"] == 1  # November keeps its own rule and inputs ...
+    # ... but October is no longer poor: no red card in November, so no blacklist either
+    assert cards(november)["xw-housing"] == (4, True, False, False, False)
+    assert cards(ranking("2026-09")) == original["2026-09"]  # earlier months stay as stored
+    back = call("POST", "/v1/supervision/scorecards/320102/2026-10/rescore", OPERATOR, body={"rule_version": 1})
+    assert back.body["revised_months"] == ["2026-11"]
+    assert {month: cards(ranking(month)) for month in MONTHS} == original  # reproducible
+
+
 def test_only_operators_publish_rules_and_a_rule_names_known_metrics(history: None) -> None:
     assert call("POST", "/v1/supervision/scoring-rules", XUANWU_SUPERVISOR, body=RULE).status == 403
     assert call("POST", "/v1/supervision/scoring-rules", XUANWU_STAFF, body=RULE).status == 403
