@@ -4,7 +4,8 @@ departments and published service items, then the identity demo (registries and 
 role, infra/seed/identity), then demo cases for the walk-through
 (infra/seed/cases.py: an overdue case, a joint case to accept, a suspended
 one), then the 12345 routing table, desks and FAQ (infra/seed/hotline.py), and
-the demo scorecard rule (infra/seed/scoring.py).
+the demo scorecard rule (infra/seed/scoring.py), the demo supervision order and a few
+ratings, an upheld appeal and rectification orders (infra/seed/ratings.py).
 Catalogue data is loaded through the catalogue service so the same rules
 apply (三级四同, codes, limits) and every publication leaves its outbox event;
 demo cases go through the cases service the same way.
@@ -27,6 +28,7 @@ from infra.seed.environment import seeding_environment
 from infra.seed.hotline import load as load_hotline
 from infra.seed.identity import load as load_identity
 from infra.seed.items import new_item_bodies
+from infra.seed.ratings import load as load_ratings
 from infra.seed.regions import ALL as ALL_REGIONS
 from infra.seed.scoring import load as load_scoring
 from infra.seed.supervision import load as load_orders
@@ -55,6 +57,7 @@ def load_all(env: dict[str, str]) -> dict[str, int]:
         | load_hotline(env)
         | load_scoring(env)
         | load_orders(env)
+        | load_ratings(env)
     )
 
 
