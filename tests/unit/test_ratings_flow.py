@@ -302,3 +302,51 @@ def test_aws_calls_to_invite_and_to_rate() -> None:
     assert rating == {"dynamodb.GetItem": 1, "dynamodb.TransactWriteItems": 1}
     # a 差评 also opens its rectification order in the same transaction; the extra read is the calendar
     assert rating_bad == {"dynamodb.GetItem": 1, "dynamodb.BatchGetItem": 1, "dynamodb.TransactWriteItems": 1}
+
+
+def test_aws_calls_to_appeal_to_rectify_and_to_read_the_public_column() -> None:
+    """The figures in docs/performance.md (Ratings): appeals, every rectification step,
+    the public column. Each write is one read of the record and one transaction."""
+    from shared.platform.aws import count_calls
+    from shared.workdays import repository as workdays_repository
+
+    appealed = rate(invited("01JDQ9A0000000000000000C79"), BAD).body["rating_id"]
+    appeal = {"reason": "评价人当日并未到窗口办理", "evidence": ["窗口监控记录"]}
+    with count_calls() as filing:
+        assert call("POST", f"/v1/ratings/{appealed}/appeal", XUANWU_CIVIL, body=appeal).status == 201
+    upheld = {"outcome": "upheld", "reason": "监控显示评价人未到场"}
+    with count_calls() as deciding:
+        assert call("POST", f"/v1/ratings/{appealed}/appeal/decision", NANJING_SUPERVISOR, body=upheld).status == 200
+
+    order_id = rate(invited("01JDQ9A0000000000000000C80"), BAD).body["rectification_id"]
+    steps: dict[str, object] = {}
+    for name, path, who, body in (
+        ("visit", "visit", XUANWU_CIVIL, {"note": "已电话回访"}),
+        ("answer", "answer", XUANWU_CIVIL, {"measures": "已整改", "answer": "已答复", "publishable": True}),
+        ("not confirmed", "confirmation", CITIZEN_A, {"confirmed": False}),
+        ("supervisor redo", "decision", NANJING_SUPERVISOR, {"outcome": "redo", "reason": "答复未解决问题"}),
+        ("answer again", "answer", XUANWU_CIVIL, {"measures": "再次整改", "answer": "再次答复"}),
+        ("confirmed", "confirmation", CITIZEN_A, {"confirmed": True}),
+    ):
+        workdays_repository.clear_cache()  # a cold container: a step that needs the calendar reads it
+        with count_calls() as counted:
+            assert call("POST", f"/v1/rectifications/{order_id}/{path}", who, body=body).status == 200
+        steps[name] = counted
+    with count_calls() as exposure:
+        assert call("GET", "/v1/exposure").body["items"]
+    with count_calls() as counts:
+        assert call("GET", "/v1/exposure/counts", query={"month": "2026-09"}).status == 200
+    one_read_one_write = {"dynamodb.GetItem": 1, "dynamodb.TransactWriteItems": 1}
+    assert filing == one_read_one_write
+    # the rating and its rectification order (closed in the same transaction as the exclusion)
+    assert deciding == {"dynamodb.GetItem": 2, "dynamodb.TransactWriteItems": 1}
+    assert steps == {
+        "visit": one_read_one_write,
+        "answer": one_read_one_write,  # the department's on-time counter moves in the same transaction
+        "not confirmed": one_read_one_write,
+        "supervisor redo": one_read_one_write | {"dynamodb.BatchGetItem": 1},  # the calendar, for the new limit
+        "answer again": one_read_one_write,
+        "confirmed": one_read_one_write,
+    }
+    assert exposure == {"dynamodb.Query": 1}
+    assert counts == {"dynamodb.Query": 1}
