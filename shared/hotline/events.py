@@ -25,7 +25,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict
 
 from shared.hotline.models import Ticket
-from shared.hotline.states import TicketType
+from shared.hotline.states import TYPE_NAMES, TicketType
 from shared.platform.events import Envelope, register_event_type
 
 SOURCE = "hotline"
@@ -50,6 +50,9 @@ class TicketFacts(BaseModel):
     type: str
     channel: str
     category_code: str
+    # what the matter is called, not what the requester wrote ("投诉：消费维权"): the free
+    # text may name people and never travels in events
+    title: str | None = None
     region_code: str
     state: str
     department_id: str | None = None
@@ -87,6 +90,7 @@ def facts(ticket: Ticket) -> dict[str, object]:
         type=ticket.type.value,
         channel=ticket.channel.value,
         category_code=ticket.category_code,
+        title=f"{TYPE_NAMES[ticket.type]}：{ticket.category_name}",
         region_code=ticket.location.region_code,
         state=ticket.state.value,
         department_id=ticket.department_id,

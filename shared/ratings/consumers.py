@@ -54,7 +54,8 @@ def _ticket_closed(ticket: hotline_events.TicketFacts, envelope: Envelope) -> bo
         kind=TargetKind.TICKET,
         target_id=ticket.ticket_id,
         label=ticket.number,
-        title="12345 热线工单",
+        # a ticket closed before its events had a title (a redelivery) keeps the generic one
+        title=f"12345 {ticket.title}" if ticket.title else "12345 热线工单",
         department_id=ticket.department_id,
         region_code=ticket.department_region_code or ticket.region_code,
         rater_subject_id=ticket.notify_subject_id,

@@ -153,6 +153,9 @@ def test_a_complaint_goes_round_the_whole_loop_and_every_step_is_on_the_timeline
         "320102-market",
         "320102",
     )
+    # the matter's name, never the requester's text, stands for the ticket (the rating invitation's title)
+    assert closed_event["title"] == "投诉：消费维权"
+    assert COMPLAINT["text"] not in str(closed_event)
 
 
 def test_a_second_dissatisfaction_goes_to_the_supervisor_who_decides() -> None:

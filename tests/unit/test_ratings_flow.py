@@ -350,3 +350,32 @@ def test_aws_calls_to_appeal_to_rectify_and_to_read_the_public_column() -> None:
     }
     assert exposure == {"dynamodb.Query": 1}
     assert counts == {"dynamodb.Query": 1}
+
+
+def test_a_closed_ticket_invites_under_its_matter_not_a_generic_title() -> None:
+    ticket = {
+        "ticket_id": "01JDQ9A0000000000000000T01",
+        "number": "12345202609210001",
+        "type": "complaint",
+        "channel": "web",
+        "category_code": "0101",
+        "title": "投诉：消费维权",
+        "region_code": "320102",
+        "state": "closed",
+        "department_id": "320102-market",
+        "department_region_code": "320102",
+        "notify_subject_id": SUBJECT_A,
+        "closure": "satisfied",
+    }
+    closed = Envelope(type="ticket.closed", source="hotline", subject=ticket["ticket_id"], data=ticket)
+    knowledge_base = Envelope(
+        type="ticket.closed",
+        source="hotline",
+        subject="01JDQ9A0000000000000000T02",
+        data=ticket | {"ticket_id": "01JDQ9A0000000000000000T02", "department_id": None},
+    )
+    assert feed_worker([e.model_dump(mode="json") for e in (closed, knowledge_base)]) == {"batchItemFailures": []}
+    [invited] = ratings_outbox("rating.invited")  # answered from the knowledge base: nobody to rate
+    assert (invited["data"]["title"], invited["data"]["department_id"]) == ("12345 投诉：消费维权", "320102-market")
+    _subject, message = messages_for(Envelope.model_validate(invited))[0]
+    assert "“12345 投诉：消费维权”" in message.body
