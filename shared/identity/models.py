@@ -238,6 +238,7 @@ class Account(BaseModel):
     phone_hash: str
     sealed: str  # KMS ciphertext of {"id_number", "phone"} bound to subject_id
     department_id: str | None = None
+    department_head: bool = False  # 部门负责人 (staff only): reads the department's ranking
     region_code: str | None = None
     login: str | None = None
     password_hash: str | None = None

@@ -78,7 +78,7 @@ from shared.platform.clock import SHANGHAI, now, today_in_shanghai
 from shared.platform.errors import FieldError, Forbidden, NotFound, RateLimited, Unauthorized, ValidationFailed
 from shared.platform.ids import new_id
 from shared.platform.observability import logger
-from shared.platform.principal import APPLICANT_ROLES, Principal, Role
+from shared.platform.principal import APPLICANT_ROLES, DEPARTMENT_HEAD, Principal, Role
 from shared.platform.privacy import mask_id_number, mask_phone
 from shared.platform.sms import SmsMessage, SmsSender, SmsUnavailable, sms_sender
 
@@ -308,12 +308,16 @@ class IdentityService:
         phone: str,
         department_id: str | None,
         region_code: str,
+        department_head: bool = False,
     ) -> Account:
-        """Create a staff, supervisor or operator account (seed and operator tooling)."""
+        """Create a staff, supervisor or operator account (seed and operator tooling);
+        `department_head` marks staff who head their department (D-207)."""
         if role in APPLICANT_ROLES:
             raise ValueError("workforce accounts are staff, supervisors or operators")
         if role is Role.STAFF and not department_id:
             raise ValueError("staff belong to a department")
+        if department_head and role is not Role.STAFF:
+            raise ValueError("only staff head a department")
         id_number, name, phone = self._checked_person(id_number, name, phone)
         subject_id = new_id()
         account = Account(
@@ -327,6 +331,7 @@ class IdentityService:
             phone_hash=self.hasher.digest(HashPurpose.PHONE, phone),
             sealed=self.sealer.seal(subject_id, {"id_number": id_number, "phone": phone}),
             department_id=department_id,
+            department_head=department_head,
             region_code=region_code,
             login=login.lower(),
             password_hash=hash_password(password, log2_n=self.config.password_scrypt_log2_n),
@@ -347,6 +352,7 @@ class IdentityService:
                 role=account.role,
                 department_id=account.department_id or "",
                 region_code=account.region_code or "",
+                scopes=frozenset({DEPARTMENT_HEAD}) if account.department_head else frozenset(),
                 session_id=family_id,
             )
         if authorisation is not None:

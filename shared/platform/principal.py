@@ -18,6 +18,10 @@ Roles (角色):
 - `hotline_agent` a 12345 call-centre agent (话务员): opens tickets on a caller's
                 behalf, records follow-up ratings (回访); sees no other records.
 
+A department head (部门负责人) is staff with the `department_head` scope (D-207): the
+staff routes still apply, and what only heads may read checks
+`Principal.is_department_head`.
+
 Scope by region-code prefix: `32` province, `3201` Nanjing, `320102` one
 district, `320115001` one township (9-digit statistical code), `320115001201`
 one village (12 digits). Record access is decided by `decide(principal, record, action)`:
@@ -46,6 +50,8 @@ if TYPE_CHECKING:  # the authorizer imports this module; keep the event handler 
     from aws_lambda_powertools.event_handler.api_gateway import BaseRouter
 
 ACCESS_EXTENSION = "x-jszw-access"
+DEPARTMENT_HEAD = "department_head"
+"""The scope a department head's staff token carries (identity sets it from the account)."""
 
 
 class Role(StrEnum):
@@ -131,6 +137,11 @@ class Principal:
     @property
     def region_prefix(self) -> str:
         return region_prefix(self.region_code) if self.region_code else ""
+
+    @property
+    def is_department_head(self) -> bool:
+        """Staff who head their department (部门负责人): they see its ranking."""
+        return self.role is Role.STAFF and bool(self.department_id) and DEPARTMENT_HEAD in self.scopes
 
     def to_context(self) -> dict[str, str]:
         """The authorizer's `context` (string values only, as API Gateway requires)."""

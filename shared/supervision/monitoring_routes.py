@@ -131,14 +131,17 @@ def region_scorecard(principal: Principal, region_code: RegionQuery = None, mont
     "/v1/department/scorecard",
     summary="My department's ranking",
     description=(
-        "For department staff: the ranking of the departments of their department's region (the same scorecard "
-        "supervisors read), current month on demand or a closed month."
+        "For the head of a department (部门负责人, staff with the `department_head` scope): the ranking of the "
+        "departments of their department's region (the same scorecard supervisors read), current month on "
+        "demand or a closed month. Other staff get 403 supervision.not_department_head."
     ),
     tags=[TAG],
     access=Access.STAFF,
+    scoped=True,
     responses={
         **_RANKING,
         **ROLE,
+        403: _problem("Not a department head (supervision.not_department_head), or not staff"),
     },
 )
 def department_scorecard(principal: Principal, month: MonthQuery = None) -> Scorecard:

@@ -36,10 +36,12 @@ NO_SCORING_RULE = "supervision.no_scoring_rule"
 RULE_VERSION_NOT_FOUND = "supervision.rule_version_not_found"
 RULE_VERSION_TAKEN = "supervision.rule_version_taken"
 SCORECARD_NOT_CLOSED = "supervision.scorecard_not_closed"
+NOT_DEPARTMENT_HEAD = "supervision.not_department_head"
 
 register_messages(
     {
         REGION_OUT_OF_SCOPE: ("该地区不在您的监督范围内", "That region is outside your supervision scope"),
+        NOT_DEPARTMENT_HEAD: ("仅部门负责人可查看考核排名", "Only the head of a department sees its ranking"),
         INVALID_REGION: ("地区代码无效", "The region code is not valid"),
         INVALID_MONTH: ("月份格式应为 YYYY-MM，且不晚于本月", "The month must be YYYY-MM and not after this month"),
         NO_SCORING_RULE: ("尚未发布考核评分规则", "No scoring rule has been published yet"),
@@ -535,9 +537,11 @@ def _scorecard(record: Mapping[str, Any]) -> Scorecard:
 
 
 def staff_region(principal: Principal) -> str:
-    """The region whose ranking a department's staff see: their department's."""
+    """The region whose ranking a department head sees: their department's (other staff: 403)."""
     if principal.role is not Role.STAFF or not principal.region_code:
         raise Forbidden()
+    if not principal.is_department_head:
+        raise Forbidden(NOT_DEPARTMENT_HEAD)
     return principal.region_code
 
 

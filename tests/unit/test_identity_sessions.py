@@ -22,6 +22,7 @@ from infra.seed.identity.people import (
     OTHER_ENTERPRISE,
     STAFF_IN_SCOPE,
     SUPERVISOR,
+    XUANWU_CIVIL_HEAD,
 )
 from shared.identity.service import identity_service
 from shared.platform.aws import count_calls
@@ -189,13 +190,15 @@ def test_sign_out_stops_the_access_token_before_it_expires(cloud: None) -> None:
 # --- staff -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("worker", [STAFF_IN_SCOPE, SUPERVISOR, OPERATOR])
+@pytest.mark.parametrize("worker", [STAFF_IN_SCOPE, XUANWU_CIVIL_HEAD, SUPERVISOR, OPERATOR])
 def test_workforce_signs_in_with_password_and_code(cloud: None, worker: Any) -> None:
     tokens = staff_sign_in(worker.login, worker.password, worker.phone)
     principal = principal_from(tokens["access_token"])
     assert principal.role is worker.role
     assert principal.region_code == worker.region_code
     assert principal.department_id == (worker.department_id or "")
+    # the head of 玄武区民政局 carries the flag in the token; the clerk of the same department does not
+    assert principal.is_department_head is worker.department_head
 
 
 def test_a_wrong_password_sends_no_code(cloud: None) -> None:

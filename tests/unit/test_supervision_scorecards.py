@@ -26,6 +26,7 @@ OPERATOR = as_role("operator")
 XUANWU_SUPERVISOR = as_role("supervisor", region_code="320102")
 NANJING_SUPERVISOR = as_role("supervisor", region_code="320100")
 XUANWU_STAFF = as_role("staff", department_id="xw-civil", region_code="320102")
+XUANWU_HEAD = as_role("staff", department_id="xw-civil", region_code="320102", scope="department_head")
 RULE: dict[str, Any] = {
     "criteria": [
         {"metric": "on_time_legal", "weight": 50, "worst": 0.5, "best": 1.0},
@@ -244,14 +245,17 @@ def test_only_operators_publish_rules_and_a_rule_names_known_metrics(history: No
     assert [v["version"] for v in versions.body][-1] == 1
 
 
-def test_supervisors_see_their_region_and_below_and_staff_their_own_region(history: None) -> None:
+def test_supervisors_see_their_region_and_below_and_department_heads_their_own_region(history: None) -> None:
     assert ranking("2026-11", NANJING_SUPERVISOR)["departments"]
     with frozen_at(dt.datetime(2026, 12, 5, 2, tzinfo=UTC)):
         other = call("GET", "/v1/supervision/scorecards", XUANWU_SUPERVISOR, query={"region_code": "320115"})
         assert other.status == 403
-        mine = call("GET", "/v1/department/scorecard", XUANWU_STAFF, query={"month": "2026-10"})
+        mine = call("GET", "/v1/department/scorecard", XUANWU_HEAD, query={"month": "2026-10"})
         assert mine.status == 200
         assert mine.body["region_code"] == "320102"
+        assert mine.body == ranking("2026-10")  # the ranking supervisors read
+        clerk = call("GET", "/v1/department/scorecard", XUANWU_STAFF, query={"month": "2026-10"})
+        assert (clerk.status, clerk.code) == (403, "supervision.not_department_head")
         assert call("GET", "/v1/department/scorecard", XUANWU_SUPERVISOR).status == 403
         # the current month, scored on demand from the live counters (nothing decided in December yet)
         current = call("GET", "/v1/supervision/scorecards", XUANWU_SUPERVISOR)

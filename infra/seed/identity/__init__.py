@@ -78,6 +78,7 @@ def load_identity(service: IdentityService) -> dict[str, int]:
                 phone=worker.phone,
                 department_id=worker.department_id,
                 region_code=worker.region_code,
+                department_head=worker.department_head,
             )
             created += 1
         except Conflict:

@@ -40,6 +40,7 @@ class DemoWorker:
     department_id: str | None
     region_code: str
     label: str
+    department_head: bool = False
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,7 @@ MA_LI = RegistryPerson("320102199109230525", "马丽")  # 玄武区
 KONG_JUN = RegistryPerson("320104198403050611", "孔军")  # 秦淮区
 QIAN_JIN = RegistryPerson("320102198105060317", "钱进")  # 玄武区
 ZHENG_HUA = RegistryPerson("320106197509210423", "郑华")  # 鼓楼区
+LU_FANG = RegistryPerson("320102197604180423", "陆芳")  # 玄武区
 # Not registered: for a newcomer to register with (README walk-through) and for tests.
 ZHAO_LEI = RegistryPerson("320113199506200572", "赵磊")  # 栖霞区
 HUANG_MIN = RegistryPerson("320205199801120642", "黄敏")  # 无锡 锡山区
@@ -94,6 +96,7 @@ POPULATION = (
     AYGUL,
     QIAN_JIN,
     ZHENG_HUA,
+    LU_FANG,
 )
 
 # --- enterprise registry -------------------------------------------------------------------
@@ -224,6 +227,18 @@ COUNTY_SUPERVISOR = DemoWorker(
     "320102",
     "supervisor for 320102 玄武区",
 )
+# the head of 玄武区民政局 (D-207): sees the ranking of 玄武区's departments
+XUANWU_CIVIL_HEAD = DemoWorker(
+    LU_FANG,
+    "13900000013",
+    "xuanwu.civil.lu",
+    "Xuanwu-Head-2026",
+    Role.STAFF,
+    "320102-civil",
+    "320102",
+    "head of 南京市玄武区民政局 (部门负责人)",
+    department_head=True,
+)
 PROVINCE_SUPERVISOR = DemoWorker(
     ZHENG_HUA,
     "13900000012",
@@ -247,6 +262,7 @@ WORKERS = (
     HOTLINE_AGENT,
     COUNTY_SUPERVISOR,
     PROVINCE_SUPERVISOR,
+    XUANWU_CIVIL_HEAD,
 )
 
 # The legal representative authorises the agent (scope, about a year).
