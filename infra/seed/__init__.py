@@ -5,7 +5,8 @@ role, infra/seed/identity), then demo cases for the walk-through
 (infra/seed/cases.py: an overdue case, a joint case to accept, a suspended
 one), then the 12345 routing table, desks and FAQ (infra/seed/hotline.py), and
 the demo scorecard rule (infra/seed/scoring.py), the demo supervision order and a few
-ratings, an upheld appeal and rectification orders (infra/seed/ratings.py).
+ratings, an upheld appeal and rectification orders (infra/seed/ratings.py), and the demo
+service halls (infra/seed/halls.py).
 Catalogue data is loaded through the catalogue service so the same rules
 apply (三级四同, codes, limits) and every publication leaves its outbox event;
 demo cases go through the cases service the same way.
@@ -25,6 +26,7 @@ from infra.seed import licence_types
 from infra.seed.cases import load as load_cases
 from infra.seed.departments import DEPARTMENTS
 from infra.seed.environment import seeding_environment
+from infra.seed.halls import load as load_halls
 from infra.seed.hotline import load as load_hotline
 from infra.seed.identity import load as load_identity
 from infra.seed.items import new_item_bodies
@@ -58,6 +60,7 @@ def load_all(env: dict[str, str]) -> dict[str, int]:
         | load_scoring(env)
         | load_orders(env)
         | load_ratings(env)
+        | load_halls(env)
     )
 
 

@@ -4,7 +4,7 @@ from shared.platform.config import EnvironmentSettings, reader
 
 
 class HallsSettings(EnvironmentSettings):
-    halls_table: str = ""
+    halls_table: str
     # A slot's capacity is split over this many counter items (D-160): each takes
     # at most capacity/shards bookings, so no single key is written 100 times a second.
     halls_booking_shards: int = 4

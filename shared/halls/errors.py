@@ -5,15 +5,25 @@ from __future__ import annotations
 from shared.platform.errors import register_messages
 
 HALL_NOT_FOUND = "halls.hall_not_found"
+WINDOW_NOT_FOUND = "halls.window_not_found"
+BOOKING_NOT_FOUND = "halls.booking_not_found"
 SLOT_NOT_OPEN = "halls.slot_not_open"
 SLOT_FULL = "halls.slot_full"
 BOOKING_SUSPENDED = "halls.booking_suspended"
 ALREADY_BOOKED = "halls.already_booked"
 CANCEL_TOO_LATE = "halls.cancel_too_late"
 BOOKING_NOT_ACTIVE = "halls.booking_not_active"
+SLOT_NOT_OVER = "halls.slot_not_over"
+NOT_HALL_CLERK = "halls.not_this_halls_clerk"
+ITEM_NOT_SERVED = "halls.item_not_served"
+BOOKING_NOT_TODAY = "halls.booking_not_today"
+HALL_CLOSED = "halls.hall_closed"
+CALLED_ELSEWHERE = "halls.number_called_elsewhere"
 
 MESSAGES: dict[str, tuple[str, str]] = {
     HALL_NOT_FOUND: ("大厅不存在", "The hall does not exist"),
+    WINDOW_NOT_FOUND: ("该大厅没有此窗口", "The hall has no such window"),
+    BOOKING_NOT_FOUND: ("预约不存在", "No such booking"),
     SLOT_NOT_OPEN: ("该时段大厅不办公：{reason}", "The hall is not open for this slot: {reason}"),
     SLOT_FULL: ("该时段已约满", "This slot is fully booked"),
     BOOKING_SUSPENDED: ("因多次爽约，{until} 前不能预约", "Booking is suspended until {until} after repeated no-shows"),
@@ -23,6 +33,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Less than {minutes} minutes before the slot: too late to cancel",
     ),
     BOOKING_NOT_ACTIVE: ("预约当前状态为“{state}”", "The booking is {state}"),
+    SLOT_NOT_OVER: ("预约时段尚未结束，不能记为爽约", "The slot is not over: not a no-show yet"),
+    NOT_HALL_CLERK: ("您所在部门未进驻该大厅", "Your department is not stationed at this hall"),
+    ITEM_NOT_SERVED: ("该大厅没有办理此事项的窗口", "No window of this hall serves this item"),
+    BOOKING_NOT_TODAY: ("预约日期不是今天（{day}）", "The booking is not for today ({day})"),
+    HALL_CLOSED: ("大厅当前不办公", "The hall is closed now"),
+    CALLED_ELSEWHERE: ("该号已被其他窗口叫走", "Another window called this number"),
 }
 
 register_messages(MESSAGES)

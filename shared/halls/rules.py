@@ -59,3 +59,26 @@ def suspended_until(
             until = latest + dt.timedelta(days=suspension_days)
             return until if until > today else None
     return None
+
+
+def is_open(hall: Hall, now: dt.datetime, calendar: Calendar) -> bool:
+    """Whether the hall is open at `now`: a working day, inside an opening period."""
+    moment = local(now)
+    return calendar.is_workday(moment.date()) and any(p.opens <= moment.time() < p.closes for p in hall.opening)
+
+
+def slot_start(moment: dt.datetime) -> dt.datetime:
+    """The half hour `moment` falls in (Shanghai time)."""
+    at = local(moment)
+    return at.replace(minute=at.minute - at.minute % SLOT_MINUTES, second=0, microsecond=0)
+
+
+def queue_key(now: dt.datetime, booked_slot: dt.datetime | None) -> str:
+    """A ticket's place in its group's queue (sorts as text): the half hour it belongs
+    to, then appointments (0) before walk-ins (1) of that half hour, then arrival.
+    An appointment counts from its slot (early arrivals wait for it), or from the
+    half hour of arrival when late: appointments go first within their slot."""
+    arrival = slot_start(now)
+    start = max(local(booked_slot), arrival) if booked_slot else arrival
+    rank = 0 if booked_slot else 1
+    return f"{start:%H%M}#{rank}#{now.astimezone(dt.UTC):%H%M%S%f}"

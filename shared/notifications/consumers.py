@@ -2,7 +2,7 @@
 
 One dispatcher for the notifications_worker: the identity events are mapped
 here, each other context's events in its own module (case_messages,
-payments_messages, licence_messages, delivery_messages, rating_messages), included below. A
+payments_messages, licence_messages, delivery_messages, rating_messages, halls_messages), included below. A
 later flow registers its event types in its module and adds them to the
 `NotificationsRule` of template.yaml (a test compares the two). The event id
 is the dedupe key, so a redelivered event does not produce a second message.
@@ -13,6 +13,7 @@ from __future__ import annotations
 from shared.identity import events as identity_events
 from shared.notifications.case_messages import case_messages
 from shared.notifications.delivery_messages import delivery_messages
+from shared.notifications.halls_messages import halls_messages
 from shared.notifications.hotline_messages import hotline_messages
 from shared.notifications.licence_messages import licence_messages
 from shared.notifications.models import Category, Inbox, NewMessage
@@ -85,6 +86,7 @@ notifications.include(delivery_messages)  # shipment.*: 寄递消息
 notifications.include(rating_messages)  # rating.invited, rectification.answered: 好差评消息
 notifications.include(supervision_messages)  # supervision.*: 效能监察预警、督办
 notifications.include(hotline_messages)  # ticket.*: 12345 工单消息
+notifications.include(halls_messages)  # appointment.*: 大厅预约提醒、爽约
 
 HANDLED_EVENT_TYPES = notifications.event_types
 

@@ -18,6 +18,7 @@ class Category(StrEnum):
     SYSTEM = "system"  # 平台公告
     SUPERVISION = "supervision"  # 效能监察预警、督办
     HOTLINE = "hotline"  # 12345 工单
+    APPOINTMENT = "appointment"  # 大厅预约: reminders, no-shows
 
 
 class NewMessage(BaseModel):

@@ -28,6 +28,7 @@ TABLE_OWNER = {
     "SupervisionTable": "supervision",
     "HotlineTable": "hotline",
     "RatingsTable": "ratings",
+    "HallsTable": "halls",
 }
 PLATFORM_TABLES = {"IdempotencyTable"}
 
@@ -69,6 +70,8 @@ FUNCTION_CONTEXT = {
     "ScorecardCloseFunction": "supervision",
     "RatingsApiFunction": "ratings",
     "RatingsWorkerFunction": "ratings",
+    "HallsApiFunction": "halls",
+    "HallsSweepFunction": "halls",
 }
 
 # SAM policy templates that name a table, and the access they give.

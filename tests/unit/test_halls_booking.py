@@ -95,7 +95,7 @@ def test_cancel_before_cutoff_frees_the_place_once(halls: HallsService) -> None:
     halls.book(CENTER, "general", SLOT, "late-comer", None)  # the freed place
     assert refusal(lambda: halls.book(CENTER, "general", SLOT, "another", None)) == "halls.slot_full"
     # someone else's booking cannot be cancelled by id
-    assert refusal(lambda: halls.cancel(bookings[1].booking_id, "person-0")) == "halls.hall_not_found"
+    assert refusal(lambda: halls.cancel(bookings[1].booking_id, "person-0")) == "halls.booking_not_found"
 
 
 def test_cancel_after_the_cutoff_is_refused(halls: HallsService) -> None:
