@@ -14,6 +14,8 @@ from shared.cases.api import router as cases_router
 from shared.cases.config import cases_settings, joint_task_settings, materials_settings
 from shared.catalog import api as catalog
 from shared.catalog.config import catalog_settings
+from shared.halls import api as halls
+from shared.halls.config import halls_settings
 from shared.identity import api as identity
 from shared.identity.config import hashing_settings, identity_settings, registry_settings
 from shared.licences import api as licences
@@ -46,14 +48,17 @@ require(
     registry_settings,
     partner_settings,
     stage_settings,
+    halls_settings,
 )
 
 # the cases context's ports: published items (catalogue), once-only licence reuse (licences), and the
-# verified identity forms are prefilled from and hall clerks verify applicants with (identity)
+# verified identity forms are prefilled from and hall clerks verify applicants with (identity), and
+# the hall counter that called the person (halls, D-218)
 cases.wire(
     items=lambda code: catalog.CatalogService().get_item(code),
     licences=lambda: licences.licences_service(),
     identity=lambda: identity.applicant_verifier(),
+    halls=lambda: halls.halls_service(),
 )
 
 app = make_resolver()

@@ -322,9 +322,14 @@ class Application:
         own (they follow it online) and the clerk is on its timeline."""
         staff = require_role(principal, Role.STAFF)
         item = self._available_item(request.item_code)
-        same_city = bool(staff.region_code) and staff.region_code[:4] == item.region_code[:4]
-        if item.exercise_level != CITY_LEVEL or not same_city:
-            raise Forbidden(HALL_INTAKE_NOT_ALLOWED)
+        counter = None
+        if request.ticket_id is not None:
+            # after a queue number: the hall decides (its clerk, the calling window serves the item, D-218)
+            counter = ports.halls()().counter_for_intake(staff, request.ticket_id, item.implementation_code)
+        else:
+            same_city = bool(staff.region_code) and staff.region_code[:4] == item.region_code[:4]
+            if item.exercise_level != CITY_LEVEL or not same_city:
+                raise Forbidden(HALL_INTAKE_NOT_ALLOWED)
         person = request.applicant
         verified = ports.identity()().verify_applicant(
             id_number=person.id_number,
@@ -348,10 +353,15 @@ class Application:
             actor=actor.label,
             verified_by=person.source,
             authority=authority,
+            hall_id=counter.hall_id if counter else None,
+            hall_name=counter.hall_name if counter else None,
+            window_id=counter.window_id if counter else None,
+            queue_number=counter.number if counter else None,
         )
         how = HALL_SOURCE_NAMES[person.source]
+        where = f"{counter.hall_name} {counter.window_id} 窗口（{counter.number} 号）" if counter else "窗口"
         reason = (
-            f"窗口代收：申请人 {mask_name(verified.name)}（{verified.id_number_masked}）经{how}实名核验"
+            f"{where}代收：申请人 {mask_name(verified.name)}（{verified.id_number_masked}）经{how}实名核验"
             f"{'，新开户' if verified.registered_now else ''}；{HALL_AUTHORITY_NAMES.get(authority, authority)}"
         )
         if request.written_authorisation is not None:

@@ -86,6 +86,7 @@ class CaseFacts(BaseModel):
     # how the case reaches the department and the result the applicant: 不见面 is
     # `online` intake with `courier` or `electronic` delivery (supervision's monitoring)
     intake_channel: str | None = None  # online | hall
+    intake_hall_id: str | None = None  # the hall whose counter took it in, after a queue number (D-218)
     delivery_method: str | None = None  # pickup | courier | electronic
     # 延续 (Art. 50): the licence a renewal case renews; the licences context keeps it valid while undecided
     renews_licence_id: str | None = None
@@ -262,6 +263,7 @@ def facts(case: Case) -> dict[str, object]:
         applicant_uscc=case.applicant.uscc,
         notify_subject_id=case.applicant.subject_id,
         intake_channel="hall" if case.taken_in_by else "online",
+        intake_hall_id=case.taken_in_by.hall_id if case.taken_in_by else None,
         delivery_method=case.delivery.method.value,
         renews_licence_id=case.renews.licence_id if case.renews else None,
     ).model_dump(mode="json")

@@ -161,6 +161,11 @@ class HallIntake(_Shape):
     actor: str = Field(description="Role and masked identity, as the timeline shows it.")
     verified_by: Literal["typed", "id_card_reader"] | None = None
     authority: HallAuthority | None = None
+    # the hall counter that called the person, when the intake follows a queue number (D-218)
+    hall_id: str | None = None
+    hall_name: str | None = None
+    window_id: str | None = None
+    queue_number: str | None = None
 
 
 class MaterialSlot(_Shape):
@@ -471,6 +476,11 @@ class HallIntakeRequest(_Input):
         description="Recorded by the clerk; the case then requires the letter as material `hall_power_of_attorney`.",
     )
     delivery: Delivery = Field(default_factory=lambda: Delivery(method=DeliveryMethod.PICKUP))
+    ticket_id: Annotated[str, Field(pattern=CASE_ID_PATTERN)] | None = Field(
+        default=None,
+        description="The queue number the clerk called (取号/叫号): the case is taken in at that hall and window,"
+        " for any item the window serves; without it, only city-level items of the clerk's city (同城通办).",
+    )
 
 
 class FormUpdate(_Input):
@@ -615,6 +625,7 @@ class CaseDetail(CaseSummary):
     applicant_kind: ApplicantKind
     applicant_uscc: str | None = None
     taken_in_by: str | None = Field(default=None, description="Hall that took the case in (同城通办), masked.")
+    intake_hall: str | None = Field(default=None, description="The hall whose counter took the case in, by name.")
     item_version: int
     form: dict[str, Any] = Field(
         description="The form: the applicant's fields, and the identity-bound ones prefilled (ID number masked)."

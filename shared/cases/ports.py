@@ -12,6 +12,8 @@ tests that drive the entry points), never silently.
   identity-bound fields are prefilled with and compared against, and the
   in-person verification of an applicant at a hall counter (the identity
   context's `applicant_verifier`);
+- `halls`: the hall counter where a clerk called the person's queue number,
+  when that window serves the item (the halls context, D-218);
 - `licences`: once-only reuse of the applicant's e-licences (C15): record a
   licence standing in for a material, and check at pre-review that it is
   still the applicant's and valid (the licences context).
@@ -146,6 +148,25 @@ class ApplicantIdentity(Protocol):
     ) -> VerifiedApplicant: ...
 
 
+class HallCounter(Protocol):
+    """The hall and window where the clerk called the number."""
+
+    @property
+    def hall_id(self) -> str: ...
+    @property
+    def hall_name(self) -> str: ...
+    @property
+    def window_id(self) -> str: ...
+    @property
+    def number(self) -> str: ...
+
+
+class HallCounters(Protocol):
+    def counter_for_intake(self, principal: Principal, ticket_id: str, item_code: str) -> HallCounter:
+        """404 no such number, 403 not this hall's clerk or the window does not serve the item, 409 not called."""
+        ...
+
+
 ItemSource = Callable[[str], "ItemDetail"]
 """implementation code → the item as published (`NotFound` when there is none)."""
 
@@ -155,10 +176,14 @@ LicenceSource = Callable[[], LicenceReuse]
 IdentitySource = Callable[[], ApplicantIdentity]
 """→ the identity context's applicant verifier (a factory: built on first use)."""
 
+HallsSource = Callable[[], HallCounters]
+"""→ the halls context's service (a factory: built on first use)."""
+
 items: Port[ItemSource] = Port("cases", "items")
 licences: Port[LicenceSource] = Port("cases", "licences")
 identity: Port[IdentitySource] = Port("cases", "identity")
-_PORTS = (items, licences, identity)
+halls: Port[HallsSource] = Port("cases", "halls")
+_PORTS = (items, licences, identity, halls)
 
 
 def wire(
@@ -166,6 +191,7 @@ def wire(
     items: ItemSource | None = None,
     licences: LicenceSource | None = None,
     identity: IdentitySource | None = None,
+    halls: HallsSource | None = None,
 ) -> None:
     """Called once per entry point with the other contexts' public functions (kept when `None`)."""
-    wire_ports(_PORTS, items=items, licences=licences, identity=identity)
+    wire_ports(_PORTS, items=items, licences=licences, identity=identity, halls=halls)

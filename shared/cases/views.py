@@ -117,6 +117,7 @@ def detail_of(case: Case, timeline: Sequence[TimelineEntry]) -> CaseDetail:
         applicant_kind=case.applicant.kind,
         applicant_uscc=case.applicant.uscc,
         taken_in_by=case.taken_in_by.actor if case.taken_in_by else None,
+        intake_hall=case.taken_in_by.hall_name if case.taken_in_by else None,
         item_version=case.item.version,
         form=identity_form.prefilled(case.item.form_schema, case.form, case.identity),
         form_schema=identity_form.served_schema(case.item.form_schema, case.identity),

@@ -19,6 +19,9 @@ ITEM_NOT_SERVED = "halls.item_not_served"
 BOOKING_NOT_TODAY = "halls.booking_not_today"
 HALL_CLOSED = "halls.hall_closed"
 CALLED_ELSEWHERE = "halls.number_called_elsewhere"
+TICKET_NOT_FOUND = "halls.ticket_not_found"
+TICKET_NOT_CALLED = "halls.ticket_not_called"
+ITEM_NOT_AT_WINDOW = "halls.item_not_at_window"
 
 MESSAGES: dict[str, tuple[str, str]] = {
     HALL_NOT_FOUND: ("大厅不存在", "The hall does not exist"),
@@ -39,6 +42,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     BOOKING_NOT_TODAY: ("预约日期不是今天（{day}）", "The booking is not for today ({day})"),
     HALL_CLOSED: ("大厅当前不办公", "The hall is closed now"),
     CALLED_ELSEWHERE: ("该号已被其他窗口叫走", "Another window called this number"),
+    TICKET_NOT_FOUND: ("排队号不存在", "No such queue number"),
+    TICKET_NOT_CALLED: ("该号尚未被窗口叫到", "This number has not been called to a window"),
+    ITEM_NOT_AT_WINDOW: ("叫号窗口（{window}）不办理此事项", "The calling window ({window}) does not serve this item"),
 }
 
 register_messages(MESSAGES)

@@ -155,3 +155,15 @@ class CallResult(BaseModel):
 
     ticket: Ticket | None
     waiting: int = Field(description="Numbers of the hall still waiting after this call.")
+
+
+class HallCounter(BaseModel):
+    """Where a clerk serves a called number: what the cases context records on a case
+    taken in at the counter."""
+
+    model_config = ConfigDict(frozen=True)
+
+    hall_id: str
+    hall_name: str
+    window_id: str
+    number: str

@@ -309,6 +309,9 @@ class HallsRepository(Repository):
             .commit()
         )
 
+    def ticket(self, ticket_id: str) -> Ticket | None:
+        return _ticket_of(self.get_item({"pk": f"TICKET#{ticket_id}", "sk": "TICKET"}, consistent=True))
+
     def waiting_page(self, hall_id: str, group: str, day: dt.date, after: dict[str, Any] | None) -> dict[str, Any]:
         """One page of a group's queue, first in line first (one Query)."""
         arguments: dict[str, Any] = {
@@ -356,6 +359,10 @@ class HallsRepository(Repository):
             .emit(queue_number_event(NUMBER_CALLED, _ticket_facts(ticket)))
             .commit()
         )
+
+
+def _ticket_of(item: dict[str, Any] | None) -> Ticket | None:
+    return Ticket.model_validate(_strip(item)) if item else None
 
 
 def _strip(item: dict[str, Any]) -> dict[str, Any]:

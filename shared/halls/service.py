@@ -19,10 +19,13 @@ from shared.halls.errors import (
     CALLED_ELSEWHERE,
     HALL_CLOSED,
     HALL_NOT_FOUND,
+    ITEM_NOT_AT_WINDOW,
     ITEM_NOT_SERVED,
     NOT_HALL_CLERK,
     SLOT_FULL,
     SLOT_NOT_OVER,
+    TICKET_NOT_CALLED,
+    TICKET_NOT_FOUND,
     WINDOW_NOT_FOUND,
 )
 from shared.halls.models import (
@@ -33,6 +36,7 @@ from shared.halls.models import (
     BookingState,
     CallResult,
     Hall,
+    HallCounter,
     HallFields,
     HallList,
     HallView,
@@ -339,6 +343,22 @@ class HallsService:
                 return None
             raise
         return called
+
+    # --- counter intake (read by the cases context through its `halls` port) -------------
+
+    def counter_for_intake(self, principal: Principal, ticket_id: str, item_code: str) -> HallCounter:
+        """The hall and window where this clerk called the number, when the window serves
+        the item: a clerk takes in only their hall's items, at the window that called the person."""
+        ticket = self.repository.ticket(ticket_id)
+        if ticket is None:
+            raise NotFound(TICKET_NOT_FOUND)
+        hall = self.clerk_hall(principal, ticket.hall_id)
+        if ticket.state is not TicketState.called or ticket.window_id is None:
+            raise Conflict(TICKET_NOT_CALLED)
+        window = hall.window(ticket.window_id)
+        if window is None or not window.serves(item_code):
+            raise Forbidden(ITEM_NOT_AT_WINDOW, params={"window": ticket.window_id})
+        return HallCounter(hall_id=hall.hall_id, hall_name=hall.name, window_id=window.window_id, number=ticket.number)
 
 
 def _served_by_group(hall: Hall, group: str, item_code: str | None) -> None:

@@ -28,6 +28,7 @@ from infra.seed import load_catalog
 from infra.seed.items import new_item_bodies
 from shared.cases.service import clear_caches
 from shared.catalog.service import CatalogService
+from shared.halls import service as halls_service_module
 from shared.identity.models import Account, AccountKind
 from shared.identity.service import clear_caches as forget_identity
 from shared.notifications import service as notifications_service
@@ -48,6 +49,7 @@ NOTIFICATIONS_TABLE = "notifications-test"
 MATERIALS_BUCKET = "materials-test"
 DLQ_NAME = "pre-review-dlq-test"
 IDENTITY_TABLE = "identity-test"
+HALLS_TABLE = "halls-test"
 
 # Demo items (infra/seed/items.py)
 SUBJECT_A = "01JDQ90F3W7C8M2T6R4K9N5XA1"
@@ -150,6 +152,7 @@ def forget_cached() -> None:
     workdays_repository.clear_cache()
     notifications_service.inbox_service.cache_clear()
     sealing.sealer.cache_clear()
+    halls_service_module.halls_service.cache_clear()
 
 
 @contextmanager
@@ -165,6 +168,7 @@ def cases_cloud() -> Iterator[None]:
         dynamodb.create_table(**table_arguments("IdempotencyTable", IDEMPOTENCY_TABLE))
         dynamodb.create_table(**table_arguments("NotificationsTable", NOTIFICATIONS_TABLE))
         dynamodb.create_table(**table_arguments("IdentityTable", IDENTITY_TABLE))
+        dynamodb.create_table(**table_arguments("HallsTable", HALLS_TABLE))
         hash_secret = boto3.client("secretsmanager").create_secret(
             Name="identity-hash-secret-test", SecretString="test-hash-secret-" + "x" * 48
         )["ARN"]
@@ -188,6 +192,8 @@ def cases_cloud() -> Iterator[None]:
             "LICENCES_TABLE": "licences-test",
             # forms are prefilled from the verified identity; hall clerks verify applicants (identity's api)
             "IDENTITY_TABLE": IDENTITY_TABLE,
+            # a counter intake after a queue number asks the halls context where it was called (D-218)
+            "HALLS_TABLE": HALLS_TABLE,
             "IDENTITY_HASH_SECRET_ARN": hash_secret,
             "REAL_NAME_REGISTRY": "seeded",
         }

@@ -13,8 +13,10 @@ from typing import Any
 import boto3
 import pytest
 
+from infra.seed.halls import demo_halls
 from infra.template import ROOT
 from shared.cases.numbers import CASE_NUMBER_PATTERN
+from shared.halls.repository import HallsRepository
 from shared.identity.applicants import applicant_verifier
 from shared.identity.protection import HashPurpose
 from shared.notifications.consumers import message_for
@@ -489,6 +491,38 @@ class TestHallIntake:
         assert call("POST", f"/v1/cases/{case_id}/accept", NANJING_POLICE).status == 200
         # the clerk cannot decide on intake for another department
         assert call("POST", f"/v1/cases/{case_id}/refuse", XUANWU_CIVIL, body={"reason": "无权"}).status == 403
+
+    def test_a_called_queue_number_opens_the_case_at_that_hall_for_the_items_its_window_serves(self) -> None:
+        # Given the demo 玄武区 center (玄武区民政局 is stationed there; window A01 serves the district's items)
+        for hall in demo_halls():
+            HallsRepository().save_hall(hall)
+        center = "/v1/halls/320102-center"
+        with frozen_at(MONDAY):
+            ticket = call("POST", f"{center}/tickets", CITIZEN_A, body={"group": "general", "item_code": SUBSISTENCE})
+            body = {
+                "item_code": SUBSISTENCE,
+                "applicant": {"id_number": PERSON_A.id_number, "name": "张伟"},
+                "ticket_id": ticket.body["ticket_id"],
+            }
+            # a county item without a number is not 同城通办; before the call the number is not at a counter
+            no_number = {k: v for k, v in body.items() if k != "ticket_id"}
+            assert call("POST", "/v1/hall/cases", XUANWU_CIVIL, body=no_number).code == "case.hall_intake_not_allowed"
+            assert call("POST", "/v1/hall/cases", XUANWU_CIVIL, body=body).code == "halls.ticket_not_called"
+            called = call("POST", f"{center}/windows/A01/call-next", XUANWU_CIVIL).body["ticket"]
+            assert called["ticket_id"] == ticket.body["ticket_id"]
+            # only the hall's clerks, only for what the calling window serves
+            assert call("POST", "/v1/hall/cases", SUZHOU_CIVIL, body=body).code == "halls.not_this_halls_clerk"
+            other_item = {**body, "item_code": NO_CRIMINAL_RECORD_NANJING}
+            assert call("POST", "/v1/hall/cases", XUANWU_CIVIL, body=other_item).code == "halls.item_not_at_window"
+            reply = call("POST", "/v1/hall/cases", XUANWU_CIVIL, body=body)
+        assert reply.status == 201, reply.body
+        assert reply.body["intake_hall"] == "玄武区政务服务中心"
+        assert reply.body["timeline"][0]["reason"].startswith("玄武区政务服务中心 A01 窗口（G001 号）代收")
+        # the applicant sees it online and fills it in herself
+        case_id = reply.body["case_id"]
+        assert case_id in [c["case_id"] for c in call("GET", "/v1/cases", CITIZEN_A).body["items"]]
+        mine = call("PUT", f"/v1/cases/{case_id}/form", CITIZEN_A, body={"form": SUBSISTENCE_FORM})
+        assert mine.status == 200, mine.body
 
     def test_a_person_without_an_account_is_registered_and_follows_the_case_online(self) -> None:
         name, id_number = UNREGISTERED
