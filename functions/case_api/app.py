@@ -24,6 +24,7 @@ from shared.platform.config import (
     http_settings,
     idempotency_settings,
     partner_settings,
+    pdf_seal_settings,
     province_settings,
     require,
     sealing_settings,
@@ -49,6 +50,7 @@ require(
     partner_settings,
     stage_settings,
     halls_settings,
+    pdf_seal_settings,
 )
 
 # the cases context's ports: published items (catalogue), once-only licence reuse (licences), and the

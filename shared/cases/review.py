@@ -416,9 +416,9 @@ class Review:
             for t in case.joint_tasks
         ]
         document_number = f"{case.case_number}D"
-        from shared.cases.documents import render_pdf  # only decisions render documents
+        from shared.cases.documents import sealed_decision  # only decisions render documents
 
-        rendered = render_pdf(
+        rendered = sealed_decision(
             "准予行政许可决定书" if request.outcome is DecisionOutcome.APPROVED else "不予行政许可决定书",
             [
                 f"文书编号：{document_number}",
@@ -431,6 +431,9 @@ class Review:
                 f"决定日期：{shanghai_day(at).isoformat()}",
                 "不服本决定的，可以依法申请行政复议或者提起行政诉讼。",
             ],
+            department_name=case.item.department_name,
+            department_code=case.item.issuer_uscc,
+            document_number=document_number,
         )
         key = decision_key(case.case_id, decision_id)
         # the document is written first; a losing racer leaves an unreferenced object only

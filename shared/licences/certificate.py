@@ -65,4 +65,5 @@ def render_certificate(heading: str, lines: Sequence[str], qr_payload: str, foot
         _draw_qr(canvas, qr_payload, qr_left, qr_bottom)
         pdf.text_at(canvas, footer, left=pdf.MARGIN, bottom=pdf.MARGIN, size=9)
 
-    return pdf.canvas_document(draw, title=heading, subject="电子证照")
+    # the QR payload is in the document information too: the offline verifier reads it from a sealed file
+    return pdf.canvas_document(draw, title=heading, subject="电子证照", keywords=qr_payload)

@@ -54,6 +54,7 @@ from shared.licences.payload import (
     verdict,
 )
 from shared.licences.repository import LIVE, LicencesRepository, holder_partition
+from shared.licences.seal import sealed
 from shared.licences.signing import ES256, IssuingKey, issuing_key, published_keys
 from shared.licences.status_list import STATUS_MESSAGES, STATUS_SIZE, Entry, RenewalBits, StatusBits
 from shared.licences.storage import TRUST_LIST_KEY, LicenceStore, status_list_object_key
@@ -462,7 +463,12 @@ class LicencesService:
             f"版本：{licence.licence_version:03d}",
         ]
         footer = f"扫描二维码核验：江苏政务服务网 电子证照核验（{self.key.algorithm}，密钥 {self.key.kid}）"
-        rendered = render_certificate(licence.type_name, lines, qr, footer)
+        rendered = sealed(
+            render_certificate(licence.type_name, lines, qr, footer),
+            issuer_name=licence.issuer_name,
+            issuer_code=licence.issuer_uscc,
+            reason=f"电子证照签发：{licence.type_name} {licence.number}",
+        )
         pdf_key = self.store.put_certificate(licence.licence_id, rendered.body, rendered.sha256)
         return licence.model_copy(
             update={
@@ -1080,8 +1086,10 @@ def licences_service() -> LicencesService:
 
 def clear_caches() -> None:
     from shared.licences import signing
+    from shared.platform import pades
 
     _listed_issuers.clear()
+    pades.forget_certificates()
     licences_service.cache_clear()
     signing.clear_cache()
     sealing.sealer.cache_clear()

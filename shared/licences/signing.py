@@ -23,13 +23,13 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import threading
 from dataclasses import dataclass
 from functools import cache
 from typing import Protocol
 
 from shared.licences.config import signing_settings
 from shared.platform.aws import client
+from shared.platform.pades import KmsSealKey
 
 ES256 = "ES256"
 SM2_SM3 = "SM2-SM3"
@@ -106,25 +106,16 @@ def _verify_es256(spki_der: bytes, message: bytes, signature: bytes) -> None:
         raise SignatureError("bad_signature") from exc
 
 
-class KmsEs256Key:
+class KmsEs256Key(KmsSealKey):
     """ECDSA P-256 / SHA-256 with a KMS key (one `Sign` call per signature; the
-    public key is fetched once per process)."""
+    public key is fetched once per process). The same key seals PDFs (D-227)."""
 
     algorithm = ES256
 
     def __init__(self, key_id: str) -> None:
         if not key_id:
             raise RuntimeError("LICENCE_SIGNING_KEY_ID is not set")
-        self.key_id = key_id
-        self._public: bytes | None = None
-        self._lock = threading.Lock()
-
-    def public_key_der(self) -> bytes:
-        if self._public is None:
-            with self._lock:
-                if self._public is None:
-                    self._public = bytes(client("kms").get_public_key(KeyId=self.key_id)["PublicKey"])
-        return self._public
+        super().__init__(key_id)
 
     @property
     def kid(self) -> str:
@@ -133,10 +124,7 @@ class KmsEs256Key:
     def sign(self, message: bytes) -> bytes:
         from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
-        der = client("kms").sign(
-            KeyId=self.key_id, Message=message, MessageType="RAW", SigningAlgorithm="ECDSA_SHA_256"
-        )["Signature"]
-        r, s = decode_dss_signature(der)
+        r, s = decode_dss_signature(self.sign_der(message))
         return r.to_bytes(_P256_COORDINATE, "big") + s.to_bytes(_P256_COORDINATE, "big")
 
     def verification_key(self) -> VerificationKey:
@@ -248,6 +236,15 @@ def published_keys() -> tuple[tuple[VerificationKey, str], ...]:
     return tuple(found)
 
 
+@cache
+def seal_key() -> KmsEs256Key | None:
+    """The KMS key that seals issued PDFs (PAdES, D-227) whichever signer signs QR payloads:
+    PDF signatures are ECDSA P-256 (pyHanko and readers know no SM2). None without a KMS key."""
+    key_id = signing_settings().licence_signing_key_id
+    return KmsEs256Key(key_id) if key_id else None
+
+
 def clear_cache() -> None:
+    seal_key.cache_clear()
     issuing_key.cache_clear()
     published_keys.cache_clear()

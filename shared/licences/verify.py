@@ -2,6 +2,7 @@
 
     python -m shared.licences.verify fetch [--api URL] [--cache DIR]
     python -m shared.licences.verify check QR [--cache DIR] [--max-age SECONDS] [--json]
+    python -m shared.licences.verify pdf FILE [--cache DIR] [--max-age SECONDS] [--json]
 
 `fetch` (online, once in a while) downloads the trust list and the status
 lists into the cache directory (default `~/.cache/jszw-licence-verifier`)
@@ -14,8 +15,12 @@ is. A licence past its end whose renewal (延续) is pending in the cached
 renewal list is `valid` with reason `renewal_pending` (deemed renewed, Art.
 50(2)) until the status list says otherwise. Status data older than `--max-age` (default `LICENCE_OFFLINE_MAX_AGE_S`,
 one day) or missing gives `unknown` — never `valid`. `QR` may be `-` to read
-the payload from standard input. Exit status: 0 valid, 1 any other result,
-2 usage or cache errors.
+the payload from standard input. `pdf` checks a sealed PDF (a licence
+certificate or a decision document; D-227): its PAdES seal must be intact,
+cover the whole file and be made with a key the cached trust list publishes
+for the issuer the seal names; a certificate's QR payload (in the sealed
+document information) is then checked as `check` does. Exit status: 0 valid,
+1 any other result, 2 usage or cache errors.
 """
 
 from __future__ import annotations
@@ -33,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from shared.licences.config import licences_settings
-from shared.licences.payload import MalformedPayload, Reason, Result, check_signature, decode, verdict
+from shared.licences.payload import PREFIX, MalformedPayload, Reason, Result, check_signature, decode, verdict
 from shared.licences.signing import ES256, SM2_SM3, VerificationKey
 from shared.licences.status_list import Entry, InvalidStatusList, RenewalBits, StatusBits
 from shared.platform.clock import SHANGHAI, now
@@ -167,6 +172,67 @@ def check(text: str, cache: Path, max_age_s: int) -> OfflineVerdict:
     return OfflineVerdict(result, reason, True, shown, trust_age, status_age, updated_at)
 
 
+@dataclass(frozen=True)
+class PdfVerdict:
+    """A sealed PDF's verdict: the seal, then (for a licence certificate) the licence's own."""
+
+    result: Result
+    reason: str  # a payload `Reason`, or unsigned / modified / not_whole_file / issuer_mismatch / unreadable
+    seal: dict[str, Any]
+    licence: OfflineVerdict | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "result": self.result.value,
+            "reason": self.reason,
+            "seal": self.seal,
+            "licence": self.licence.as_dict() if self.licence else None,
+        }
+
+
+def check_pdf(body: bytes, cache: Path, max_age_s: int) -> PdfVerdict:
+    """Verify a sealed PDF with the cached trust list (and status list) only."""
+    from shared.platform import pades
+
+    trust_cached = _cached(cache / "trust-list.json")
+    keys, _ = _keys(trust_cached[0]) if trust_cached else ({}, {})
+
+    def trusted(_issuer_code: str, spki: bytes) -> bool:
+        # Any published platform key: the department's certificate is signed by it, so the platform
+        # vouches for the name in it (decision-making departments need not be licence issuers). A
+        # certificate's QR payload is then held to the issuer's own listing by `check`.
+        return any(k.algorithm == ES256 and k.public_key == spki for k in keys.values())
+
+    try:
+        seal = pades.check(body, trusted)
+    except pades.SealError:
+        return PdfVerdict(Result.UNKNOWN, "unreadable", {}, None)
+    shown = {
+        "signer": seal.signer_name,
+        "issuer_code": seal.issuer_code,
+        "signed_at": seal.signed_at,
+        "intact": seal.intact,
+        "whole_file": seal.whole_file,
+        "trusted": seal.trusted,
+        "title": seal.info.get("Title", ""),
+    }
+    if not seal.signed:
+        return PdfVerdict(Result.UNKNOWN, "unsigned", shown, None)
+    if not seal.intact:
+        return PdfVerdict(Result.UNKNOWN, "modified", shown, None)
+    if not seal.whole_file:
+        return PdfVerdict(Result.UNKNOWN, "not_whole_file", shown, None)
+    if not seal.trusted:
+        return PdfVerdict(Result.UNKNOWN, Reason.UNTRUSTED_KEY.value, shown, None)
+    qr = seal.info.get("Keywords", "")
+    if not qr.startswith(PREFIX):  # a decision document: the seal is the whole check
+        return PdfVerdict(Result.VALID, Reason.OK.value, shown, None)
+    licence = check(qr, cache, max_age_s)
+    if licence.licence is not None and decode(qr).payload.issuer_code != seal.issuer_code:
+        return PdfVerdict(Result.UNKNOWN, "issuer_mismatch", shown, licence)
+    return PdfVerdict(licence.result, licence.reason.value, shown, licence)
+
+
 def _age(seconds: int | None) -> str:
     if seconds is None:
         return "没有缓存 / not cached"
@@ -198,6 +264,11 @@ def main(argv: list[str] | None = None) -> int:
     check_cmd.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
     check_cmd.add_argument("--max-age", type=int, default=None, help="seconds the status data may be old")
     check_cmd.add_argument("--json", action="store_true")
+    pdf_cmd = sub.add_parser("pdf", help="verify a sealed PDF (licence certificate, decision document) offline")
+    pdf_cmd.add_argument("file", type=Path)
+    pdf_cmd.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
+    pdf_cmd.add_argument("--max-age", type=int, default=None, help="seconds the status data may be old")
+    pdf_cmd.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     if args.command == "fetch":
         try:
@@ -207,8 +278,10 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         print(f"cached in {args.cache}: {', '.join(written)}")
         return 0
-    text = sys.stdin.read().strip() if args.qr == "-" else args.qr
     max_age = args.max_age if args.max_age is not None else licences_settings().licence_offline_max_age_s
+    if args.command == "pdf":
+        return _print_pdf(args.file, args.cache, max_age, as_json=args.json)
+    text = sys.stdin.read().strip() if args.qr == "-" else args.qr
     result = check(text, args.cache, max_age)
     if args.json:
         print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
@@ -224,6 +297,29 @@ def main(argv: list[str] | None = None) -> int:
         print(f"trust list age: {_age(result.trust_list_age_s)}")
         print(f"status list age: {_age(result.status_list_age_s)} (updated at {result.status_list_updated_at or '-'})")
     return 0 if result.result is Result.VALID else 1
+
+
+def _print_pdf(path: Path, cache: Path, max_age: int, *, as_json: bool) -> int:
+    try:
+        body = path.read_bytes()
+    except OSError as exc:
+        print(f"cannot read {path}: {exc}", file=sys.stderr)
+        return 2
+    verdict = check_pdf(body, cache, max_age)
+    if as_json:
+        print(json.dumps(verdict.as_dict(), ensure_ascii=False, indent=2))
+        return 0 if verdict.result is Result.VALID else 1
+    seal = verdict.seal
+    print(f"result: {verdict.result.value} ({verdict.reason})")
+    if seal:
+        print(f"document: {seal['title']}")
+        print(f"sealed by: {seal['signer']} ({seal['issuer_code']}) at {seal['signed_at'] or '-'}")
+        print(f"seal: intact {seal['intact']}, whole file {seal['whole_file']}, key trusted {seal['trusted']}")
+    if verdict.licence and verdict.licence.licence:
+        lic = verdict.licence.licence
+        print(f"licence: {lic['type_name']} {lic['number']} — {lic['holder_name']} {lic['holder_code']}")
+        print(f"status list age: {_age(verdict.licence.status_list_age_s)}")
+    return 0 if verdict.result is Result.VALID else 1
 
 
 if __name__ == "__main__":

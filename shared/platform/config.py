@@ -129,6 +129,13 @@ class SealingSettings(EnvironmentSettings):
     personal_data_key_id: str
 
 
+class PdfSealSettings(EnvironmentSettings):
+    """The KMS ECC_NIST_P256 key that seals issued PDFs (PAdES, D-227): the template's
+    LicenceSigningKey, the platform's issuing key. Empty: documents go out unsealed."""
+
+    pdf_seal_key_id: str = ""
+
+
 class StageSettings(EnvironmentSettings):
     """The deployment stage: local and test stages may use http partners and demo adapters."""
 
@@ -193,3 +200,4 @@ idempotency_settings = reader(IdempotencySettings)
 event_bus_settings = reader(EventBusSettings)
 consumer_settings = reader(ConsumerSettings)
 sealing_settings = reader(SealingSettings)
+pdf_seal_settings = reader(PdfSealSettings)

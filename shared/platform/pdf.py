@@ -132,14 +132,15 @@ def paragraph_text(text: str) -> str:
 
 
 def canvas_document(
-    draw: Callable[[Canvas], None], *, title: str, subject: str = "", author: str = AUTHOR
+    draw: Callable[[Canvas], None], *, title: str, subject: str = "", author: str = AUTHOR, keywords: str = ""
 ) -> RenderedPdf:
-    """An A4 document that `draw` paints (it calls `showPage()` between pages, not after the last)."""
+    """An A4 document that `draw` paints (it calls `showPage()` between pages, not after the last).
+    `keywords` go into the document information (a sealed file's are covered by its seal)."""
     from reportlab.pdfgen.canvas import Canvas
 
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=(PAGE_WIDTH, PAGE_HEIGHT), **_canvas_options())
-    _describe(canvas, title=title, subject=subject, author=author)
+    _describe(canvas, title=title, subject=subject, author=author, keywords=keywords)
     draw(canvas)
     canvas.showPage()
     canvas.save()
@@ -152,6 +153,7 @@ def flowing_document(
     title: str,
     subject: str = "",
     author: str = AUTHOR,
+    keywords: str = "",
     on_page: Callable[[Canvas, Any], None] | None = None,
 ) -> RenderedPdf:
     """An A4 document of platypus flowables over as many pages as they need; `on_page(canvas, doc)`
@@ -161,7 +163,7 @@ def flowing_document(
 
     def make_canvas(*args: Any, **kwargs: Any) -> Canvas:
         canvas = Canvas(*args, **{**kwargs, **_canvas_options()})
-        _describe(canvas, title=title, subject=subject, author=author)
+        _describe(canvas, title=title, subject=subject, author=author, keywords=keywords)
         return canvas
 
     def furniture(canvas: Canvas, doc: Any) -> None:
@@ -200,7 +202,7 @@ def _rendered(body: bytes) -> RenderedPdf:
     return RenderedPdf(body=body, sha256=hashlib.sha256(body).hexdigest())
 
 
-def _describe(canvas: Canvas, *, title: str, subject: str, author: str) -> None:
+def _describe(canvas: Canvas, *, title: str, subject: str, author: str, keywords: str) -> None:
     """Document information, XMP metadata and the output intent PDF/A asks for."""
     from reportlab.pdfbase import pdfdoc
 
@@ -209,9 +211,12 @@ def _describe(canvas: Canvas, *, title: str, subject: str, author: str) -> None:
     canvas.setSubject(subject)
     canvas.setCreator(AUTHOR)
     canvas.setProducer(PRODUCER)
+    canvas.setKeywords(keywords)
     doc = canvas._doc
     catalog = doc.Catalog
-    catalog.Metadata = pdfdoc.XMP(creator=lambda d: _xmp(d, title=title, subject=subject, author=author))
+    catalog.Metadata = pdfdoc.XMP(
+        creator=lambda d: _xmp(d, title=title, subject=subject, author=author, keywords=keywords)
+    )
     profile = pdfdoc.PDFStream(content=_srgb_profile(), dictionary=pdfdoc.PDFDictionary({"N": 3}))
     intent = pdfdoc.PDFDictionary(
         {
@@ -227,7 +232,7 @@ def _describe(canvas: Canvas, *, title: str, subject: str, author: str) -> None:
     catalog.OutputIntents = pdfdoc.PDFArray([intent])
 
 
-def _xmp(doc: Any, *, title: str, subject: str, author: str) -> bytes:
+def _xmp(doc: Any, *, title: str, subject: str, author: str, keywords: str) -> bytes:
     """XMP whose dates equal the information dictionary's (PDF/A requires they agree)."""
     year, month, day, hour, minute, second = doc._timeStamp.YMDhms
     offset = dt.timedelta(hours=doc._timeStamp.dhh, minutes=doc._timeStamp.dmm)
@@ -250,6 +255,7 @@ def _xmp(doc: Any, *, title: str, subject: str, author: str) -> bytes:
    <xmp:ModifyDate>{stamp}</xmp:ModifyDate>
    <xmp:CreatorTool>{escape(AUTHOR)}</xmp:CreatorTool>
    <pdf:Producer>{PRODUCER}</pdf:Producer>
+   <pdf:Keywords>{escape(keywords)}</pdf:Keywords>
   </rdf:Description>
  </rdf:RDF>
 </x:xmpmeta>

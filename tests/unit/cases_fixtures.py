@@ -32,7 +32,7 @@ from shared.halls import service as halls_service_module
 from shared.identity.models import Account, AccountKind
 from shared.identity.service import clear_caches as forget_identity
 from shared.notifications import service as notifications_service
-from shared.platform import aws, sealing
+from shared.platform import aws, pades, sealing
 from shared.platform.config import reset_settings
 from shared.platform.dynamo import from_item
 from shared.platform.principal import Role
@@ -153,6 +153,9 @@ def forget_cached() -> None:
     notifications_service.inbox_service.cache_clear()
     sealing.sealer.cache_clear()
     halls_service_module.halls_service.cache_clear()
+    # documents go out unsealed here (no PDF_SEAL_KEY_ID): a seal costs ~0.2 s; the seal tests set the key
+    pades.configured_key.cache_clear()
+    pades.forget_certificates()
 
 
 @contextmanager

@@ -7,6 +7,7 @@ import datetime as dt
 import hashlib
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -90,6 +91,22 @@ def serialised_dynamodb(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setattr(DynamoDBBackend, name, locked)
 
 
+@pytest.fixture
+def seal_key(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Decision documents sealed with a KMS key (as in the template); the other tests leave it unset."""
+    from shared.platform import pades
+    from shared.platform.config import reset_settings
+
+    key_id = boto3.client("kms").create_key(KeySpec="ECC_NIST_P256", KeyUsage="SIGN_VERIFY")["KeyMetadata"]["KeyId"]
+    monkeypatch.setenv("PDF_SEAL_KEY_ID", key_id)
+    reset_settings()
+    pades.configured_key.cache_clear()
+    yield key_id
+    monkeypatch.delenv("PDF_SEAL_KEY_ID")
+    reset_settings()
+    pades.configured_key.cache_clear()
+
+
 def accepted_case(who: dict[str, str] = XUANWU_CIVIL) -> str:
     case_id = complete_subsistence_case()
     assert submit(case_id).status == 200
@@ -155,6 +172,53 @@ class TestDecision:
         assert done.status == 200
         assert done.body["state"] == "completed"
         assert call("GET", f"/v1/cases/{case_id}/timeline/verify", CITIZEN_A).body["valid"] is True
+
+    def test_the_decision_document_is_sealed_for_the_deciding_department(self, seal_key: str, tmp_path: Path) -> None:
+        import base64
+        import io
+        import json
+
+        from pyhanko.pdf_utils.reader import PdfFileReader
+        from pyhanko.sign.validation import validate_pdf_signature
+        from pyhanko_certvalidator import ValidationContext
+
+        from shared.licences import verify as offline
+        from shared.platform import pades
+        from shared.platform.clock import now
+
+        case_id = accepted_case()
+        assert call("POST", f"/v1/cases/{case_id}/start-review", XUANWU_CIVIL).status == 200
+        reply = decide(case_id, XUANWU_CIVIL)
+        assert reply.status == 200, reply.body
+        document = reply.body["decision"]["document"]
+        body = boto3.client("s3").get_object(Bucket=MATERIALS_BUCKET, Key=document["key"])["Body"].read()
+        assert hashlib.sha256(body).hexdigest() == document["sha256"]  # the sealed file is the one on record
+
+        key = pades.configured_key()
+        assert key is not None
+        department = reply.body["decision"]["department_name"]
+        [signature] = PdfFileReader(io.BytesIO(body)).embedded_signatures
+        anchor = pades.certificate_for(
+            key, name=department, code=signature.signer_cert.subject.native["organization_identifier"]
+        )
+        context = ValidationContext(trust_roots=[anchor], allow_fetching=False)
+        assert validate_pdf_signature(signature, context).bottom_line
+        assert signature.signer_cert.subject.native["common_name"] == department
+        changed = bytearray(body)
+        changed[len(body) // 3] ^= 0x01
+        [broken] = PdfFileReader(io.BytesIO(bytes(changed)), strict=False).embedded_signatures
+        assert not validate_pdf_signature(broken, context).bottom_line
+
+        # the offline verifier: valid with the platform key in the cached trust list, untrusted without it
+        spki = base64.b64encode(key.public_key_der()).decode()
+        trust = {"keys": [{"kid": "k1", "alg": "ES256", "public_key": spki, "state": "current"}], "issuers": []}
+        (tmp_path / "trust-list.json").write_text(json.dumps({"fetched_at": now().isoformat(), "document": trust}))
+        verdict = offline.check_pdf(body, tmp_path, max_age_s=3600)
+        assert (verdict.result.value, verdict.reason, verdict.seal["signer"]) == ("valid", "ok", department)
+        assert offline.check_pdf(bytes(changed), tmp_path, max_age_s=3600).reason == "modified"
+        trust["keys"] = []
+        (tmp_path / "trust-list.json").write_text(json.dumps({"fetched_at": now().isoformat(), "document": trust}))
+        assert offline.check_pdf(body, tmp_path, max_age_s=3600).reason == "untrusted_key"
 
     def test_denial_states_the_reason_and_the_remedy(self) -> None:
         case_id = accepted_case()

@@ -115,3 +115,72 @@ def test_the_publisher_writes_the_trust_and_status_lists_to_the_bucket(cloud: Li
     status = json.loads(s3.get_object(Bucket="licences-test", Key="public/status-lists/1.json")["Body"].read())
     assert status["encoded_list"].startswith("u")
     assert status["status_size"] == 2
+
+
+# --- sealed certificate PDFs (PAdES, D-227) ----------------------------------------------------
+
+
+def _certificate_pdf(licence_id: str) -> bytes:
+    import boto3
+
+    from tests.unit.licences_fixtures import LICENCES_BUCKET
+
+    stored = boto3.client("s3").get_object(Bucket=LICENCES_BUCKET, Key=f"certificates/{licence_id}.pdf")
+    return bytes(stored["Body"].read())
+
+
+def test_the_certificate_pdf_is_sealed_for_its_issuer_and_pyhankos_validator_accepts_it(cloud: LicenceCloud) -> None:
+    import io
+
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
+
+    from shared.licences.signing import seal_key
+    from shared.platform.pades import certificate_for
+    from tests.unit.licences_fixtures import issuer_uscc
+
+    licence_id, _ = _issued()
+    body = _certificate_pdf(licence_id)
+    key = seal_key()
+    assert key is not None
+    anchor = certificate_for(key, name="南京市江宁区市场监督管理局", code=issuer_uscc())
+    context = ValidationContext(trust_roots=[anchor], allow_fetching=False)
+    [signature] = PdfFileReader(io.BytesIO(body)).embedded_signatures
+    status = validate_pdf_signature(signature, context)
+    assert status.bottom_line, status.pretty_print_details()
+    assert signature.signer_cert.subject.native["common_name"] == "南京市江宁区市场监督管理局"
+    assert signature.sig_object["/SubFilter"] == "/ETSI.CAdES.detached"  # PAdES
+
+    changed = bytearray(body)
+    changed[len(body) // 3] ^= 0x01  # one byte of the signed certificate
+    [broken] = PdfFileReader(io.BytesIO(bytes(changed)), strict=False).embedded_signatures
+    assert not validate_pdf_signature(broken, context).bottom_line
+
+
+def test_verify_pdf_checks_the_seal_against_the_trust_list_and_the_status(cloud: LicenceCloud, tmp_path: Path) -> None:
+    licence_id, _ = _issued()
+    body = _certificate_pdf(licence_id)
+    assert offline.check_pdf(body, tmp_path, max_age_s=3600).reason == Reason.UNTRUSTED_KEY  # nothing cached yet
+    _fetch_into(tmp_path)
+    good = offline.check_pdf(body, tmp_path, max_age_s=3600)
+    assert (good.result, good.reason) == (Result.VALID, "ok")
+    assert good.seal["signer"] == "南京市江宁区市场监督管理局"
+    assert good.licence is not None
+    assert good.licence.licence is not None
+    assert good.licence.licence["holder_code"] == "320102********0213"
+
+    changed = bytearray(body)
+    changed[len(body) // 3] ^= 0x01
+    assert offline.check_pdf(bytes(changed), tmp_path, max_age_s=3600).reason == "modified"
+    appended = offline.check_pdf(body + b"\n% added later\n", tmp_path, max_age_s=3600)
+    assert (appended.result, appended.reason) == (Result.UNKNOWN, "not_whole_file")
+
+    path = tmp_path / "licence.pdf"
+    path.write_bytes(body)
+    assert offline.main(["pdf", str(path), "--cache", str(tmp_path)]) == 0
+    assert call("POST", f"/v1/licences/{licence_id}/revoke", ISSUER_STAFF, body={"reason": "撤销测试"}).status == 200
+    _fetch_into(tmp_path)
+    revoked = offline.check_pdf(body, tmp_path, max_age_s=3600)
+    assert (revoked.result, revoked.reason) == (Result.REVOKED, "revoked")  # the seal holds; the licence does not
+    assert offline.main(["pdf", str(path), "--cache", str(tmp_path)]) == 1
