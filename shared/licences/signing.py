@@ -241,7 +241,11 @@ def seal_key() -> KmsEs256Key | None:
     """The KMS key that seals issued PDFs (PAdES, D-227) whichever signer signs QR payloads:
     PDF signatures are ECDSA P-256 (pyHanko and readers know no SM2). None without a KMS key."""
     key_id = signing_settings().licence_signing_key_id
-    return KmsEs256Key(key_id) if key_id else None
+    if not key_id:
+        return None
+    current = issuing_key()
+    # the same object when KMS signs payloads too: its public key is fetched once per container
+    return current if isinstance(current, KmsEs256Key) and current.key_id == key_id else KmsEs256Key(key_id)
 
 
 def clear_cache() -> None:

@@ -45,7 +45,10 @@ def test_calls_per_issuance_and_verification(cloud: None, tmp_path: Path) -> Non
     cold = _counted("issuance, cold container (first licence)", lambda: issue(first))
     warm_due = licence_due()
     warm = _counted("issuance, warm container", lambda: issue(warm_due))
-    assert sum(warm.values()) <= 8, warm
+    assert sum(warm.values()) <= 9, warm
+    # QR payload and PDF seal (D-227); a cold container also signs the issuing department's certificate once
+    assert warm["kms.Sign"] == 2, warm
+    assert cold["kms.Sign"] == 3, cold
     assert cold["kms.GetPublicKey"] == 1
     assert warm["kms.GetPublicKey"] == 0
     _counted("issuance, redelivered event (duplicate)", lambda: issue(warm_due))
@@ -80,3 +83,11 @@ def test_calls_per_issuance_and_verification(cloud: None, tmp_path: Path) -> Non
     (cache / "status-list-1.json").write_text(json.dumps({"fetched_at": now().isoformat(), "document": status}))
     offline_calls = _counted("offline check (cached lists)", lambda: offline.check(qr, cache, max_age_s=3600))
     assert sum(offline_calls.values()) == 0
+    import boto3
+
+    from tests.unit.licences_fixtures import LICENCES_BUCKET
+
+    sealed = boto3.client("s3").get_object(Bucket=LICENCES_BUCKET, Key=f"certificates/{licence_id}.pdf")
+    body = sealed["Body"].read()
+    pdf_calls = _counted("offline check of a sealed PDF", lambda: offline.check_pdf(body, cache, max_age_s=3600))
+    assert sum(pdf_calls.values()) == 0
