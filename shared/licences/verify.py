@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from shared.licences.config import licences_settings
+from shared.licences.config import LicencesSettings
 from shared.licences.payload import PREFIX, MalformedPayload, Reason, Result, check_signature, decode, verdict
 from shared.licences.signing import ES256, SM2_SM3, VerificationKey
 from shared.licences.status_list import Entry, InvalidStatusList, RenewalBits, StatusBits
@@ -278,7 +278,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         print(f"cached in {args.cache}: {', '.join(written)}")
         return 0
-    max_age = args.max_age if args.max_age is not None else licences_settings().licence_offline_max_age_s
+    max_age = args.max_age if args.max_age is not None else _default_max_age()
     if args.command == "pdf":
         return _print_pdf(args.file, args.cache, max_age, as_json=args.json)
     text = sys.stdin.read().strip() if args.qr == "-" else args.qr
@@ -297,6 +297,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"trust list age: {_age(result.trust_list_age_s)}")
         print(f"status list age: {_age(result.status_list_age_s)} (updated at {result.status_list_updated_at or '-'})")
     return 0 if result.result is Result.VALID else 1
+
+
+def _default_max_age() -> int:
+    """LICENCE_OFFLINE_MAX_AGE_S or the setting's default: a verifier's machine has no LICENCES_TABLE,
+    so the context's settings (which require it) are not read here."""
+    default = int(LicencesSettings.model_fields["licence_offline_max_age_s"].default)
+    return int(os.environ.get("LICENCE_OFFLINE_MAX_AGE_S") or default)
 
 
 def _print_pdf(path: Path, cache: Path, max_age: int, *, as_json: bool) -> int:
