@@ -184,3 +184,17 @@ def test_verify_pdf_checks_the_seal_against_the_trust_list_and_the_status(cloud:
     revoked = offline.check_pdf(body, tmp_path, max_age_s=3600)
     assert (revoked.result, revoked.reason) == (Result.REVOKED, "revoked")  # the seal holds; the licence does not
     assert offline.main(["pdf", str(path), "--cache", str(tmp_path)]) == 1
+
+
+def test_the_cli_runs_on_a_verifier_machine_without_the_platforms_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from shared.platform.config import reset_settings
+
+    monkeypatch.delenv("LICENCES_TABLE", raising=False)
+    reset_settings()
+    assert offline.main(["check", "nonsense", "--cache", str(tmp_path)]) == 1
+    (tmp_path / "x.pdf").write_bytes(b"%PDF-1.7\nnot really\n")
+    assert offline.main(["pdf", str(tmp_path / "x.pdf"), "--cache", str(tmp_path)]) == 1
+    assert "result: unknown" in capsys.readouterr().out
+    reset_settings()
