@@ -162,7 +162,7 @@ def test_verify_pdf_checks_the_seal_against_the_trust_list_and_the_status(cloud:
     licence_id, _ = _issued()
     body = _certificate_pdf(licence_id)
     assert offline.check_pdf(body, tmp_path, max_age_s=3600).reason == Reason.UNTRUSTED_KEY  # nothing cached yet
-    _fetch_into(tmp_path)
+    fetch_offline_lists(tmp_path)
     good = offline.check_pdf(body, tmp_path, max_age_s=3600)
     assert (good.result, good.reason) == (Result.VALID, "ok")
     assert good.seal["signer"] == "南京市江宁区市场监督管理局"
@@ -180,7 +180,7 @@ def test_verify_pdf_checks_the_seal_against_the_trust_list_and_the_status(cloud:
     path.write_bytes(body)
     assert offline.main(["pdf", str(path), "--cache", str(tmp_path)]) == 0
     assert call("POST", f"/v1/licences/{licence_id}/revoke", ISSUER_STAFF, body={"reason": "撤销测试"}).status == 200
-    _fetch_into(tmp_path)
+    fetch_offline_lists(tmp_path)
     revoked = offline.check_pdf(body, tmp_path, max_age_s=3600)
     assert (revoked.result, revoked.reason) == (Result.REVOKED, "revoked")  # the seal holds; the licence does not
     assert offline.main(["pdf", str(path), "--cache", str(tmp_path)]) == 1
