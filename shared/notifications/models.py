@@ -22,8 +22,9 @@ class Category(StrEnum):
 
 
 class NewMessage(BaseModel):
-    """What a flow asks to deliver. `dedupe_key` makes delivery idempotent (e.g.
-    the event id): delivering the same key twice to one inbox stores one message."""
+    """What a flow asks to deliver. `dedupe_key` is the id of the event the message
+    reports (a ULID): it becomes the message's id, so delivering the same event twice
+    to one inbox stores one message, and messages sort by the time of their events."""
 
     model_config = ConfigDict(defer_build=True)
 
@@ -31,7 +32,7 @@ class NewMessage(BaseModel):
     title: str = Field(min_length=1, max_length=100)
     body: str = Field(min_length=1, max_length=2000)
     link: str | None = Field(default=None, max_length=500, description="Portal path to open, e.g. /cases/...")
-    dedupe_key: str = Field(min_length=1, max_length=200)
+    dedupe_key: str = Field(pattern=MESSAGE_ID_PATTERN)
 
 
 Inbox = tuple[str, NewMessage]

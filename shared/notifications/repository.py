@@ -2,32 +2,33 @@
 
 | record            | pk                     | sk                   | notes |
 |-------------------|------------------------|----------------------|-------|
-| message 消息       | `INBOX#<subject_id>`   | `MSG#<message_id>`   | ULID ids: sk order = time order |
+| message 消息       | `INBOX#<subject_id>`   | `MSG#<message_id>`   | its event's id (ULID): sk order = time |
 | unread counter    | `INBOX#<subject_id>`   | `COUNTER`            | `unread` |
-| delivery guard    | `INBOX#<subject_id>`   | `DEDUPE#<key hash>`  | TTL 30 days |
 
 One partition per user: a list is one Query (newest first, ScanIndexForward
 false), the unread count one GetItem, and no request can reach another
 user's inbox because the subject id in every key comes from the caller's
-principal. A message and the counter change in one transaction, so the count
-never drifts from the messages.
+principal. Delivery is idempotent by key: the message's id is the event's, so a
+conditional PutItem stores it once, then an UpdateItem raises the counter (two
+plain writes, a third of the units of a transaction with a guard item, D-195).
+A worker stopped between the two leaves the unread count one short, never a
+message twice; reading clamps the count at zero.
 """
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
 
 from shared.notifications.config import notifications_settings
 from shared.notifications.models import Message
-from shared.platform.dynamo import Repository
+from shared.platform.aws import dynamodb
+from shared.platform.dynamo import Repository, to_item
 from shared.platform.dynamo import values as expression_values
 from shared.platform.errors import Conflict
 from shared.platform.pagination import Page
 
 MESSAGE_PREFIX = "MSG#"
 COUNTER_SK = "COUNTER"
-DEDUPE_RETENTION_S = 30 * 86_400
 
 
 def inbox_pk(subject_id: str) -> str:
@@ -43,32 +44,23 @@ def counter_key(subject_id: str) -> dict[str, str]:
 
 
 class AlreadyDelivered(Exception):
-    """The dedupe key was delivered to this inbox before."""
+    """The message (its event) was delivered to this inbox before."""
 
 
 class NotificationsRepository(Repository):
     def configured_table(self) -> str:
         return notifications_settings().notifications_table
 
-    def add(self, subject_id: str, message: Message, dedupe_key: str) -> None:
-        """Store the message, raise the unread count and remember the dedupe key — at once."""
-        key_hash = hashlib.sha256(dedupe_key.encode()).hexdigest()
-        created = int(message.created_at.timestamp())
-        transaction = self.transaction()
-        transaction.put(
-            {"pk": inbox_pk(subject_id), "sk": f"DEDUPE#{key_hash}", "expires_at": created + DEDUPE_RETENTION_S},
-            condition="attribute_not_exists(pk)",
-            on_conflict=Conflict("conflict"),
+    def add(self, subject_id: str, message: Message) -> None:
+        """Store the message unless its id is in the inbox already, then raise the unread count."""
+        if not self.put_new({**message_key(subject_id, message.message_id), **message.model_dump(mode="json")}):
+            raise AlreadyDelivered(message.message_id)
+        dynamodb().update_item(
+            TableName=self.table,
+            Key=to_item(counter_key(subject_id)),
+            UpdateExpression="ADD unread :one",
+            ExpressionAttributeValues=expression_values(one=1),
         )
-        transaction.put(
-            {**message_key(subject_id, message.message_id), **message.model_dump(mode="json")},
-            condition="attribute_not_exists(pk)",
-        )
-        transaction.update(counter_key(subject_id), "ADD unread :one", values=expression_values(one=1))
-        try:
-            transaction.commit()
-        except Conflict as exc:
-            raise AlreadyDelivered(dedupe_key) from exc
 
     def page(self, subject_id: str, *, limit: int, cursor: str | None) -> Page[Message]:
         items, next_cursor = self.query_page(

@@ -15,7 +15,6 @@ from shared.notifications.models import Message, NewMessage, UnreadCount
 from shared.notifications.repository import AlreadyDelivered, NotificationsRepository
 from shared.platform.clock import now
 from shared.platform.errors import NotFound
-from shared.platform.ids import new_id
 from shared.platform.observability import logger
 from shared.platform.pagination import Page
 
@@ -28,7 +27,7 @@ class InboxService:
         """Put a message in `subject_id`'s inbox (投递站内消息); None when its
         dedupe key was delivered before (a redelivered event)."""
         message = Message(
-            message_id=new_id(),
+            message_id=new.dedupe_key,  # the event's id: the inbox keeps one message per event
             category=new.category,
             title=new.title,
             body=new.body,
@@ -36,7 +35,7 @@ class InboxService:
             created_at=now(),
         )
         try:
-            self.repository.add(subject_id, message, new.dedupe_key)
+            self.repository.add(subject_id, message)
         except AlreadyDelivered:
             logger().info("message already delivered", extra={"subject_id": subject_id})
             return None

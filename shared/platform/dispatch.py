@@ -14,9 +14,12 @@ handler was registered with and calls it. A type nobody registered is an
 the message at once with the reason (`shared.platform.consumer`).
 `event_types` is what the consumer's rule should subscribe to (tests compare
 it with the template). Registries combine with `include`, so a consumer fed
-by several contexts (notifications) keeps one module per context. `data` may
-also be a function returning the model, for a consumer that keeps a heavy
-models module out of its cold start (licence_issuer).
+by several contexts (notifications) keeps one module per context, and
+`include_on_first_use` names such a module by the event-type prefixes it
+handles and imports it on the first event of one of them: a consumer fed by
+seven contexts does not build seven contexts' event models at cold start.
+`data` may also be a function returning the model, for a consumer that keeps
+a heavy models module out of its cold start (licence_issuer).
 """
 
 from __future__ import annotations
@@ -49,6 +52,8 @@ class Dispatcher[Result]:
     def __init__(self, consumer: str) -> None:
         self.consumer = consumer
         self._entries: dict[str, _Entry[Result]] = {}
+        # event-type prefix ("case.") -> the registry that handles it, not imported yet
+        self._pending: dict[str, Callable[[], Dispatcher[Result]]] = {}
 
     def on[Data: BaseModel](
         self, *event_types: str, data: type[Data] | Callable[[], type[Data]]
@@ -67,6 +72,24 @@ class Dispatcher[Result]:
         for event_type, entry in other._entries.items():
             self._add(event_type, entry)
 
+    def include_on_first_use(self, load: Callable[[], Dispatcher[Result]], *prefixes: str) -> None:
+        """Include the registry `load` returns when the first event whose type starts with one
+        of `prefixes` (e.g. "case.") arrives; its module and models stay out of the cold start."""
+        for prefix in prefixes:
+            if prefix in self._pending:
+                raise ValueError(f"{self.consumer}: {prefix} has a registry already")
+            self._pending[prefix] = load
+
+    def _load_pending(self, event_type: str | None = None) -> None:
+        """Include the pending registries for `event_type` (every one when None)."""
+        for prefix, load in list(self._pending.items()):
+            if prefix not in self._pending or (event_type is not None and not event_type.startswith(prefix)):
+                continue
+            # one registry may answer several prefixes (ratings: rating. and rectification.)
+            for other in [p for p, loader in self._pending.items() if loader is load]:
+                del self._pending[other]
+            self.include(load())
+
     def _add(self, event_type: str, entry: _Entry[Result]) -> None:
         if event_type in self._entries:
             raise ValueError(f"{self.consumer}: {event_type} has a handler already")
@@ -74,10 +97,14 @@ class Dispatcher[Result]:
 
     @property
     def event_types(self) -> tuple[str, ...]:
+        self._load_pending()
         return tuple(self._entries)
 
     def dispatch(self, envelope: Envelope) -> Result:
         entry = self._entries.get(envelope.type)
+        if entry is None and self._pending:
+            self._load_pending(envelope.type)
+            entry = self._entries.get(envelope.type)
         if entry is None:
             raise UnexpectedEvent(envelope.type)
         model = entry.model()

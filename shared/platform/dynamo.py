@@ -267,6 +267,20 @@ class Repository:
     def transaction(self) -> Transaction:
         return Transaction(self.table)
 
+    def put_new(self, item: Mapping[str, Any]) -> bool:
+        """Put `item` unless an item with its key exists (one conditional PutItem, half the
+        write units of a transaction's put); False when it existed. For records whose key
+        is their idempotency key, such as a message keyed by the event it reports."""
+        try:
+            dynamodb().put_item(
+                TableName=self.table, Item=to_item(item), ConditionExpression="attribute_not_exists(pk)"
+            )
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
     def get_item(self, key: Mapping[str, Any], *, consistent: bool = False) -> dict[str, Any] | None:
         response = dynamodb().get_item(TableName=self.table, Key=to_item(key), ConsistentRead=consistent)
         item = response.get("Item")

@@ -21,10 +21,12 @@ from shared.identity.service import identity_service
 from shared.notifications.consumers import HANDLED_EVENT_TYPES, message_for
 from shared.notifications.models import Category, NewMessage
 from shared.notifications.service import inbox_service
+from shared.platform.aws import count_calls
 from shared.platform.clock import frozen_at, now
 from shared.platform.config import reset_settings
 from shared.platform.consumer import UnexpectedEvent
 from shared.platform.events import Envelope
+from shared.platform.ids import new_id
 from shared.platform.principal import Principal, Role
 from tests.support.api import invoke
 from tests.support.apigw import FakeContext
@@ -47,7 +49,8 @@ def cloud() -> Iterator[None]:
 
 
 def note(n: int, dedupe: str | None = None) -> NewMessage:
-    return NewMessage(category=Category.SYSTEM, title=f"消息 {n}", body=f"第 {n} 条", dedupe_key=dedupe or f"k{n}")
+    # a message's key is the id of the event it reports: a ULID of the (frozen) time
+    return NewMessage(category=Category.SYSTEM, title=f"消息 {n}", body=f"第 {n} 条", dedupe_key=dedupe or new_id())
 
 
 def deliver_many(subject: str, count: int) -> list[str]:
@@ -130,11 +133,25 @@ def test_a_cursor_of_another_inbox_is_refused(cloud: None) -> None:
 
 
 def test_delivery_is_idempotent_per_dedupe_key(cloud: None) -> None:
-    assert inbox_service().deliver(A.subject_id, note(1, "event-1")) is not None
-    assert inbox_service().deliver(A.subject_id, note(2, "event-1")) is None
-    assert inbox_service().deliver(B.subject_id, note(3, "event-1")) is not None
+    event_id = new_id()
+    assert inbox_service().deliver(A.subject_id, note(1, event_id)) is not None
+    assert inbox_service().deliver(A.subject_id, note(2, event_id)) is None
+    assert inbox_service().deliver(B.subject_id, note(3, event_id)) is not None
     assert unread(A) == 1
     assert len(listing(A).body["items"]) == 1
+
+
+def test_a_delivery_is_two_plain_writes_and_a_repeat_one_refused_put(cloud: None) -> None:
+    # the cost model's cut (D-195): no transaction, no guard item — the message is keyed by its event
+    event_id = new_id()
+    with count_calls() as first:
+        assert inbox_service().deliver(A.subject_id, note(1, event_id)) is not None
+    with count_calls() as again:
+        assert inbox_service().deliver(A.subject_id, note(1, event_id)) is None
+    assert first == {"dynamodb.PutItem": 1, "dynamodb.UpdateItem": 1}
+    assert again == {"dynamodb.PutItem": 1}
+    assert [m["message_id"] for m in listing(A).body["items"]] == [event_id]
+    assert unread(A) == 1
 
 
 # --- events → messages -----------------------------------------------------------------------

@@ -3,6 +3,8 @@ consumer does with events it cannot handle."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from pydantic import BaseModel
 
@@ -75,3 +77,33 @@ def test_a_model_loader_runs_on_the_first_event_of_its_type_only() -> None:
     assert consumer.dispatch(_event("payment.paid", order_id="P", amount_fen=1)) == 1
     assert consumer.dispatch(_event("payment.paid", order_id="P", amount_fen=2)) == 2
     assert loads == ["loaded"]
+
+
+def test_a_registry_named_by_prefix_is_imported_on_the_first_event_of_its_types() -> None:
+    loads: list[str] = []
+    payments: Dispatcher[str] = Dispatcher("payments")
+    payments.on("payment.paid", data=Paid)(lambda data, envelope: "paid")
+    ratings: Dispatcher[str] = Dispatcher("ratings")
+    ratings.on("rating.given", "rectification.answered", data=Paid)(lambda data, envelope: "rated")
+
+    def load(registry: Dispatcher[str], name: str) -> Callable[[], Dispatcher[str]]:
+        def loader() -> Dispatcher[str]:
+            loads.append(name)
+            return registry
+
+        return loader
+
+    consumer: Dispatcher[str] = Dispatcher("test")
+    consumer.include_on_first_use(load(payments, "payments"), "payment.")
+    consumer.include_on_first_use(load(ratings, "ratings"), "rating.", "rectification.")
+    assert loads == []
+
+    assert consumer.dispatch(_event("rectification.answered", order_id="P", amount_fen=1)) == "rated"
+    assert consumer.dispatch(_event("rating.given", order_id="P", amount_fen=1)) == "rated"
+    assert loads == ["ratings"]  # once, for both of its prefixes
+    with pytest.raises(UnexpectedEvent, match=r"shipment\.returned"):
+        consumer.dispatch(_event("shipment.returned"))
+    assert loads == ["ratings"]
+
+    assert set(consumer.event_types) == {"payment.paid", "rating.given", "rectification.answered"}
+    assert loads == ["ratings", "payments"]

@@ -38,6 +38,9 @@ from shared.platform.config import reset_settings
 from shared.platform.errors import Conflict
 from shared.platform.principal import Principal, Role
 
+# the demo welcome message's id (a ULID, like the event ids that key every other message)
+WELCOME_MESSAGE_ID = "01JDMX7Q4CWE1C0ME000000000"
+
 
 def load(env: dict[str, str]) -> dict[str, int]:
     """Load the identity demo data into the tables named by `env`; returns counts per kind."""
@@ -101,7 +104,7 @@ def load_identity(service: IdentityService) -> dict[str, int]:
         category=Category.SYSTEM,
         title="欢迎体验江苏政务服务平台（本地演示）",
         body="这是一条演示消息。消息中心会收到办件进度、证照和授权等通知。",
-        dedupe_key="seed:welcome",
+        dedupe_key=WELCOME_MESSAGE_ID,  # fixed: seeding again does not welcome twice
     )
     delivered = inbox_service().deliver(subjects[CITIZEN_A.person.id_number], welcome)
     return {
