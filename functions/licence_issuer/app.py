@@ -14,7 +14,8 @@ The same queue brings a renewal case's (延续, Art. 50) submission and end
 (`case.submitted`, `case.decided`, `case.withdrawn`, `case.refused_at_intake`
 naming `renews_licence_id`; D-181): the licence it renews remembers the pending
 renewal, so the expiry sweep deems it renewed instead of expired while it is
-undecided, and a refusal ends it. Other cases' events are acknowledged unread.
+undecided, and a refusal ends it. The rule filters on `renews_licence_id` (D-197), so
+other cases' events do not reach the queue; one that does is acknowledged unread.
 """
 
 from __future__ import annotations
