@@ -14,6 +14,13 @@ consistent reads half a unit, transactions twice). An UpdateItem is sized
 by its key and the values it sets (the stored item may be larger): that is
 the one place the figure can be low, and the tables keep items small.
 
+Lambda bills wall time, and local wall time is moto over loopback on a shared
+2-core machine: under load it runs several times what a call takes on AWS. So
+each invocation also gets a modelled duration (D-198): its CPU time, stretched
+by the CPU share Lambda gives its memory size (one vCPU at 1,769 MB), plus a
+nominal in-region latency per AWS call (`CALL_MS`). The cost model prices
+compute on the modelled duration and prints the wall-time figure beside it.
+
 Imports only the standard library: the worker imports it after the handler.
 """
 
@@ -28,6 +35,25 @@ from typing import Any
 
 _WRITE_UNIT = 1024
 _READ_UNIT = 4096
+# Lambda's CPU grows with memory: one full vCPU at 1,769 MB, a proportional share below
+FULL_VCPU_MB = 1769
+# nominal in-region latency of one call, ms (p50 of small requests, rounded up: DynamoDB
+# single-item calls take single-digit ms; transactions, S3 writes and PutEvents take longer)
+CALL_MS = {
+    "dynamodb": 10.0,
+    "dynamodb.TransactWriteItems": 25.0,
+    "s3": 30.0,
+    "s3.PutObject": 50.0,
+    "kms": 15.0,
+    "events": 30.0,
+    "sqs": 20.0,
+    "secretsmanager": 30.0,
+}
+_OTHER_CALL_MS = 30.0
+
+
+def call_ms(service: str, operation: str) -> float:
+    return CALL_MS.get(f"{service}.{operation}", CALL_MS.get(service, _OTHER_CALL_MS))
 
 
 @dataclass
@@ -35,8 +61,11 @@ class Usage:
     """Billed quantities of one or many invocations."""
 
     invocations: int = 0
-    billed_ms: int = 0  # Lambda rounds each invocation up to the millisecond
-    gb_seconds: float = 0.0
+    billed_ms: int = 0  # Lambda rounds each invocation up to the millisecond (local wall time)
+    gb_seconds: float = 0.0  # from the local wall time
+    cpu_ms: float = 0.0  # the worker process's CPU time
+    call_wait_ms: float = 0.0  # nominal latency of the AWS calls made (CALL_MS)
+    model_gb_seconds: float = 0.0  # from the modelled duration: CPU at Lambda's share + call latency
     calls: Counter[str] = field(default_factory=Counter)
     read_units: float = 0.0  # DynamoDB RRU
     write_units: float = 0.0  # DynamoDB WRU
@@ -53,6 +82,9 @@ class Usage:
         self.invocations += other.invocations
         self.billed_ms += other.billed_ms
         self.gb_seconds += other.gb_seconds
+        self.cpu_ms += other.cpu_ms
+        self.call_wait_ms += other.call_wait_ms
+        self.model_gb_seconds += other.model_gb_seconds
         self.calls.update(other.calls)
         self.read_units += other.read_units
         self.write_units += other.write_units
@@ -71,6 +103,9 @@ class Usage:
             invocations=self.invocations - earlier.invocations,
             billed_ms=self.billed_ms - earlier.billed_ms,
             gb_seconds=self.gb_seconds - earlier.gb_seconds,
+            cpu_ms=self.cpu_ms - earlier.cpu_ms,
+            call_wait_ms=self.call_wait_ms - earlier.call_wait_ms,
+            model_gb_seconds=self.model_gb_seconds - earlier.model_gb_seconds,
             calls=Counter({k: v for k, v in (self.calls - earlier.calls).items() if v}),
             read_units=self.read_units - earlier.read_units,
             write_units=self.write_units - earlier.write_units,
@@ -94,6 +129,9 @@ class Usage:
             "invocations": self.invocations,
             "billed_ms": self.billed_ms,
             "gb_seconds": self.gb_seconds,
+            "cpu_ms": self.cpu_ms,
+            "call_wait_ms": self.call_wait_ms,
+            "model_gb_seconds": self.model_gb_seconds,
             "calls": dict(self.calls),
             "read_units": self.read_units,
             "write_units": self.write_units,
@@ -225,6 +263,7 @@ class Meter:
         received: int,
     ) -> None:
         self.usage.calls[f"{service}.{operation}"] += 1
+        self.usage.call_wait_ms += call_ms(service, operation)
         self.usage.bytes_sent += sent
         self.usage.bytes_received += received
         if service == "dynamodb":
@@ -261,9 +300,12 @@ def metered(event: Any, memory_mb: int) -> Iterator[Usage]:
         yield meter.usage
 
 
-def finish(usage: Usage, duration_ms: float, memory_mb: int, log_bytes: int) -> None:
+def finish(usage: Usage, duration_ms: float, cpu_ms: float, memory_mb: int, log_bytes: int) -> None:
     billed = max(1, math.ceil(duration_ms))
     usage.invocations = 1
     usage.billed_ms = billed
     usage.gb_seconds = billed / 1000 * memory_mb / 1024
+    usage.cpu_ms = cpu_ms
+    modelled = max(1, math.ceil(cpu_ms * max(1.0, FULL_VCPU_MB / memory_mb) + usage.call_wait_ms))
+    usage.model_gb_seconds = modelled / 1000 * memory_mb / 1024
     usage.log_bytes = log_bytes

@@ -242,7 +242,7 @@ def worker_main(conn: Connection, config: WorkerConfig) -> None:
         context = LocalLambdaContext(config, request_id, deadline_ms)
         event = json.loads(event_text)
         logged_before = _log_size(config)
-        begun = time.perf_counter()
+        begun, cpu_begun = time.perf_counter(), time.process_time()
         with _metered(event, config.memory_mb) as usage:
             try:
                 result = handler(event, context)
@@ -255,6 +255,7 @@ def worker_main(conn: Connection, config: WorkerConfig) -> None:
                 _log_error(payload)
                 reply = ("error", payload, {})
         duration = (time.perf_counter() - begun) * 1000
+        cpu_ms = (time.process_time() - cpu_begun) * 1000  # the handler's threads included
         init = f" Init Duration: {init_ms:.2f} ms" if first else ""
         print(
             f"REPORT RequestId: {request_id}\tDuration: {duration:.2f} ms\tMemory Size: {config.memory_mb} MB{init}",
@@ -264,7 +265,7 @@ def worker_main(conn: Connection, config: WorkerConfig) -> None:
         if usage is not None:
             from infra.local import metering
 
-            metering.finish(usage, duration, config.memory_mb, _log_size(config) - logged_before)
+            metering.finish(usage, duration, cpu_ms, config.memory_mb, _log_size(config) - logged_before)
             reply = (reply[0], reply[1], usage.to_dict())
         conn.send(reply)
         if isinstance(reply[1], dict) and reply[1].get("errorType") in ("SystemExit",):

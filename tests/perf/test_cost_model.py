@@ -263,11 +263,13 @@ KINDS: list[tuple[str, Callable[[Script], None]]] = [
 # --- pricing -------------------------------------------------------------------------------------
 
 
-def priced(run: Run) -> dict[str, float]:
-    """USD per completed case, per service (requests and compute)."""
+def priced(run: Run, *, wall_time: bool = False) -> dict[str, float]:
+    """USD per completed case, per service (requests and compute). Compute is priced on
+    the modelled durations (D-198), or on the local wall time when `wall_time`."""
     total = Usage()
     for usage in run.usage.values():
         total.add(usage)
+    gb_seconds = total.gb_seconds if wall_time else total.model_gb_seconds
     calls = total.calls
 
     def count(prefix: str) -> int:
@@ -277,7 +279,7 @@ def priced(run: Run) -> dict[str, float]:
     s3_reads = count("s3.") - s3_writes + run.s3_client_gets
     return {
         "Lambda requests": total.invocations * prices.LAMBDA_REQUEST,
-        "Lambda compute": total.gb_seconds * prices.LAMBDA_GB_SECOND_ARM,
+        "Lambda compute": gb_seconds * prices.LAMBDA_GB_SECOND_ARM,
         "API Gateway": total.api_requests * prices.API_GATEWAY_REST_REQUEST,
         "DynamoDB": total.write_units * prices.DYNAMODB_WRITE_UNIT + total.read_units * prices.DYNAMODB_READ_UNIT,
         # every record a queue hands a function was sent (by the bus or a function), received and deleted
@@ -353,8 +355,8 @@ def test_cost_per_million_completed_cases(script: Script) -> None:
 
     lines = [
         "",
-        "| kind | invocations | GB-s | AWS calls | DynamoDB RRU / WRU | log KB "
-        "| USD per million cases | storage USD per million cases-month |",
+        "| kind | invocations | GB-s modelled (wall) | AWS calls | DynamoDB RRU / WRU | log KB "
+        "| USD per million cases (compute at wall time) | storage USD per million cases-month |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     dominant: Counter[str] = Counter()
@@ -362,21 +364,30 @@ def test_cost_per_million_completed_cases(script: Script) -> None:
         total = Usage()
         for usage in run.usage.values():
             total.add(usage)
-        cost = priced(run)
+        cost, at_wall_time = priced(run), priced(run, wall_time=True)
         dominant.update(cost)
         lines.append(
-            f"| {run.name} | {total.invocations} | {total.gb_seconds:.2f} | {sum(total.calls.values())} | "
-            f"{total.read_units:.1f} / {total.write_units:.0f} | {total.log_bytes / 1024:.0f} | "
-            f"{_usd(sum(cost.values()))} | {_usd(sum(storage(run).values()))} |"
+            f"| {run.name} | {total.invocations} | {total.model_gb_seconds:.2f} ({total.gb_seconds:.2f}) | "
+            f"{sum(total.calls.values())} | {total.read_units:.1f} / {total.write_units:.0f} | "
+            f"{total.log_bytes / 1024:.0f} | {_usd(sum(cost.values()))} ({_usd(sum(at_wall_time.values()))}) "
+            f"| {_usd(sum(storage(run).values()))} |"
         )
     lines += ["", "| service | USD per million cases (sum of the four kinds) |", "|---|---:|"]
     for service, value in dominant.most_common():
         lines.append(f"| {service} | {_usd(value)} |")
-    lines += ["", "| kind | function | invocations | billed ms | AWS calls |", "|---|---|---:|---:|---|"]
+    lines += [
+        "",
+        "| kind | function | invocations | wall ms | CPU ms | GB-s modelled (wall) | RRU / WRU | AWS calls |",
+        "|---|---|---:|---:|---:|---:|---:|---|",
+    ]
     for run in runs:
         for fid, usage in sorted(run.usage.items()):
             detail = ", ".join(f"{k} {v}" for k, v in sorted(usage.calls.items()))
-            lines.append(f"| {run.name} | {fid} | {usage.invocations} | {usage.billed_ms} | {detail} |")
+            lines.append(
+                f"| {run.name} | {fid} | {usage.invocations} | {usage.billed_ms} | {usage.cpu_ms:.0f} | "
+                f"{usage.model_gb_seconds:.2f} ({usage.gb_seconds:.2f}) | "
+                f"{usage.read_units:.1f} / {usage.write_units:.0f} | {detail} |"
+            )
     report = "\n".join(lines)
     print(report)
     Path(script.cloud.log_dir or ".", "cost-model.md").write_text(report, encoding="utf-8")

@@ -5,6 +5,7 @@ makes seen once, without changing the call."""
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Iterator
 
 import boto3
@@ -63,12 +64,15 @@ def test_an_invocation_is_metered_call_by_call() -> None:
         aws.dynamodb().put_item(TableName="t", Item={"pk": {"S": "a"}, "v": {"S": "z" * 2000}})
         aws.dynamodb().get_item(TableName="t", Key={"pk": {"S": "a"}})
         aws.s3().put_object(Bucket="metering-test", Key="k", Body=io.BytesIO(b"0123456789"))
-    metering.finish(usage, 12.3, 1024, log_bytes=500)
+    metering.finish(usage, 12.3, 4.0, 1024, log_bytes=500)
     assert usage.calls == {"dynamodb.PutItem": 1, "dynamodb.GetItem": 1, "s3.PutObject": 1}
     assert (usage.write_units, usage.read_units) == (2.0, 0.5)
     assert usage.sqs_records == 2
     assert (usage.invocations, usage.billed_ms, usage.log_bytes) == (1, 13, 500)
     assert usage.gb_seconds == pytest.approx(0.013)
+    # modelled (D-198): 4 ms of CPU at 1,024 MB's share of a vCPU, plus the calls' nominal latency
+    assert usage.call_wait_ms == 10 + 10 + 50
+    assert usage.model_gb_seconds == pytest.approx(math.ceil(4.0 * 1769 / 1024 + 70) / 1000)
     assert usage.bytes_sent > 2000
     assert usage.bytes_received > 2000
     # outside the block nothing is observed, and the object was written whole
@@ -84,3 +88,13 @@ def test_usage_adds_up_and_subtracts_for_a_runs_share() -> None:
     later.add(metering.Usage.from_dict({"invocations": 1, "billed_ms": 5, "calls": {"dynamodb.Query": 1}}))
     share = later.minus(first)
     assert (share.invocations, share.billed_ms, dict(share.calls)) == (1, 5, {"dynamodb.Query": 1})
+
+
+def test_the_modelled_duration_gives_a_small_function_its_share_of_a_vcpu() -> None:
+    # the same 100 ms of CPU takes 3.5 times longer at 512 MB, so it costs the same GB-s as at 1,769 MB
+    small, full = metering.Usage(), metering.Usage()
+    metering.finish(small, 900.0, 100.0, 512, log_bytes=0)
+    metering.finish(full, 900.0, 100.0, 1769, log_bytes=0)
+    assert small.model_gb_seconds == pytest.approx(0.346 * 0.5, abs=0.001)
+    assert small.model_gb_seconds == pytest.approx(full.model_gb_seconds, rel=0.01)
+    assert small.gb_seconds == pytest.approx(0.45)  # the wall-time figure stays beside it
