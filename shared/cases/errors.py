@@ -42,6 +42,9 @@ FEE_UNPAID = "case.fee_unpaid"
 NOT_RENEWABLE_ONLINE = "case.not_renewable_online"
 RENEWAL_TOO_LATE = "case.renewal_too_late"
 RENEWAL_PENDING = "case.renewal_pending"
+REUSABLE_NOT_FOUND = "case.reusable_material_not_found"
+REUSABLE_EXPIRED = "case.reusable_material_expired"
+REUSABLE_CHANGED = "case.reusable_material_changed"
 IDENTITY_MISMATCH = "case.identity_mismatch"
 
 # field-level codes (errors[].code)
@@ -180,6 +183,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "已逾期，请重新申请许可",
         "A renewal must be applied for {lead_days} days before the licence expires (by {apply_by}, "
         "Administrative Licensing Law Art. 50); it is too late, apply for a new licence instead",
+    ),
+    REUSABLE_NOT_FOUND: (
+        "没有可复用的该项材料（仅限本人此前已受理的材料）",
+        "No such reusable material (only your own materials an earlier case accepted)",
+    ),
+    REUSABLE_EXPIRED: (
+        "该材料已超过可复用期限（{valid_until} 止），请重新上传",
+        "This material could be reused until {valid_until}; upload it again",
+    ),
+    REUSABLE_CHANGED: (
+        "该材料的存档文件与其登记的 SHA-256 不一致或已不存在，不能复用，请重新上传",
+        "The stored file no longer matches its recorded SHA-256 or is gone; upload it again",
     ),
     RENEWAL_PENDING: (
         "该证照已有延续申请在办理中（办件编号 {case_number}），不能重复申请",

@@ -24,6 +24,7 @@ in the same transaction as the transition they describe.
 | `case.licence_due`            | approved; the item produces an e-licence       | licences |
 | `case.delivery_due`           | the result goes out by courier                 | delivery |
 | `case.step_done`              | a payment, licence or delivery came back (case-progress worker) | notifications |
+| `case.material_reused`        | the applicant reused a material an earlier case accepted (consent) | — |
 
 `subject` is the case id. Every event names the inbox to notify
 (`notify_subject_id`, the natural person who filed) and carries the case
@@ -66,6 +67,7 @@ FEE_DUE = "case.fee_due"
 LICENCE_DUE = "case.licence_due"
 DELIVERY_DUE = "case.delivery_due"
 STEP_DONE = "case.step_done"
+MATERIAL_REUSED = "case.material_reused"
 
 
 class CaseFacts(BaseModel):
@@ -209,6 +211,17 @@ class StepDoneData(CaseFacts):
     next_step: str | None = None
 
 
+class MaterialReusedData(CaseFacts):
+    """A file an earlier case of the same applicant accepted now stands in this case's slot."""
+
+    slot_id: str
+    material_id: str
+    sha256: str
+    from_case_id: str
+    from_case_number: str
+    valid_until: dt.date
+
+
 register_event_type(SUBMITTED, SubmittedData, "An application was submitted or supplemented (申报 / 补正提交).")
 register_event_type(
     PRE_REVIEW_PASSED, PreReviewPassedData, "Automatic pre-review found nothing to supplement (预审通过)."
@@ -248,6 +261,11 @@ register_event_type(FEE_DUE, FeeDueData, "Fees are due for a case (缴费通知)
 register_event_type(LICENCE_DUE, LicenceDueData, "An approved case's e-licence is to be issued (制证).")
 register_event_type(DELIVERY_DUE, DeliveryDueData, "An approved case's result is to be sent by courier (寄递).")
 register_event_type(STEP_DONE, StepDoneData, "A payment, licence or delivery for the case is done.")
+register_event_type(
+    MATERIAL_REUSED,
+    MaterialReusedData,
+    "The applicant consented to reuse a material an earlier case of theirs accepted (一次提交、多次复用).",
+)
 
 
 def facts(case: Case) -> dict[str, object]:

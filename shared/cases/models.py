@@ -234,9 +234,19 @@ class LicenceUse(_Shape):
     consent_id: str
 
 
+class ReusedFrom(_Shape):
+    """Where a reused material was accepted before (一次提交、多次复用, D-212)."""
+
+    case_id: str
+    case_number: str
+    valid_until: dt.date = Field(description="Last day it may be reused (its upload + the type's validity).")
+    consent_at: AwareDatetime = Field(description="When the applicant consented (also on the timeline).")
+
+
 class AttachedMaterial(_Shape):
     """An uploaded and verified file, recorded against a material slot — or the
-    applicant's e-licence in its place (`licence`, format `e_licence`, no file)."""
+    applicant's e-licence in its place (`licence`, format `e_licence`, no file), or a
+    file of theirs an earlier case accepted (`reused_from`)."""
 
     material_id: str
     slot_id: str
@@ -247,6 +257,7 @@ class AttachedMaterial(_Shape):
     sha256: str
     uploaded_at: AwareDatetime
     licence: LicenceUse | None = None
+    reused_from: ReusedFrom | None = None
 
 
 class SupplementNotice(_Shape):

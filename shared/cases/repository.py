@@ -8,6 +8,7 @@
 | submission key      | `CASE#<case_id>`                 | `IDEMP#<hash>`   | (TTL 24 h)                         |
 | case-number counter | `CASENO#<region>#<yyyymmdd>#<s>` | `COUNTER`        | (TTL 3 days)                       |
 | renewal guard 延续占用 | `RENEWS#<licence_id>`           | `GUARD`          | (while a renewal case holds it)    |
+| reusable material 可复用材料 | `REUSE#<owner key>`       | `<slot_id>#<sha256>` | (written when a case is accepted) |
 | outbox              | `OUTBOX#<event id>`              | `OUTBOX`         | (TTL 7 days; stream → relay)       |
 
 Indexes (all sort keys begin with an RFC 3339 UTC time or a date, so they sort by time):
@@ -40,6 +41,10 @@ submissions, the Idempotency-Key record. A renewal case (延续) puts its
 licence's guard when it is first submitted (conditional: no other case holds
 it, else 409 `case.renewal_pending`) and deletes it when it leaves
 `RENEWAL_HELD` (withdrawn, refused, denied, completed), in that transaction.
+Acceptance (受理, by staff, 即办 or deemed) puts a reusable-material entry per
+uploaded file of the case in the applicant's partition (`REUSE#`, the owner key
+of gsi1: the person, or the enterprise), at most `MAX_REUSABLE_PER_ACCEPTANCE`,
+in the same transaction (D-212).
 """
 
 from __future__ import annotations
@@ -59,6 +64,7 @@ from shared.cases.errors import CHANGED_CONCURRENTLY, RENEWAL_PENDING
 from shared.cases.models import Case, JointTask, TaskState, TimelineEntry
 from shared.cases.numbers import counter_key
 from shared.cases.states import AWAITING_INTAKE, RENEWAL_HELD, UNDER_REVIEW, CaseState
+from shared.cases.storage import object_key
 from shared.platform.aws import dynamodb
 from shared.platform.clock import iso, now
 from shared.platform.config import province_settings
@@ -77,6 +83,7 @@ DUE_SHARDS = 16
 IDEMPOTENCY_TTL = dt.timedelta(hours=24)
 COUNTER_TTL = dt.timedelta(days=3)
 _QUERY_THREADS = 8
+MAX_REUSABLE_PER_ACCEPTANCE = 40  # keeps the acceptance within a 100-item transaction
 
 
 def case_pk(case_id: str) -> str:
@@ -188,6 +195,69 @@ def _renewal_guard_changes(case: Case, before: CaseState, transaction: Transacti
         transaction.delete(key, condition=mine, values=case_id, on_conflict=Conflict(CHANGED_CONCURRENTLY))
 
 
+def reusable_pk(subject_id: str, uscc: str | None) -> str:
+    return f"REUSE#{owner_key(subject_id, uscc)}"
+
+
+@dataclass(frozen=True)
+class ReusableRecord:
+    """A file an accepted case of the applicant's holds, as the reuse list keeps it."""
+
+    slot_id: str
+    sha256: str
+    file_name: str
+    content_type: str
+    format: str
+    size_bytes: int
+    uploaded_at: dt.datetime
+    case_id: str
+    case_number: str
+    object_key: str
+
+    @classmethod
+    def of(cls, item: dict[str, Any]) -> ReusableRecord:
+        return cls(
+            slot_id=str(item["slot_id"]),
+            sha256=str(item["sha256"]),
+            file_name=str(item["file_name"]),
+            content_type=str(item["content_type"]),
+            format=str(item["format"]),
+            size_bytes=int(item["size_bytes"]),
+            uploaded_at=dt.datetime.fromisoformat(str(item["uploaded_at"])),
+            case_id=str(item["case_id"]),
+            case_number=str(item["case_number"]),
+            object_key=str(item["object_key"]),
+        )
+
+
+def _reusable_changes(case: Case, before: CaseState, transaction: Transaction) -> None:
+    """On acceptance the case's uploaded files become reusable by the same applicant
+    (D-212): one entry per slot and content; a later acceptance of the same file
+    points the entry at the newer copy (the upload time, and so the validity, stay)."""
+    if case.state is not CaseState.ACCEPTED or before not in AWAITING_INTAKE:
+        return
+    pk = reusable_pk(case.applicant.subject_id, case.applicant.uscc)
+    files = {(m.slot_id, m.sha256): m for m in case.materials if m.licence is None and m.sha256}
+    for (slot_id, sha256), material in list(files.items())[:MAX_REUSABLE_PER_ACCEPTANCE]:
+        transaction.put(
+            {
+                "pk": pk,
+                "sk": f"{slot_id}#{sha256}",
+                "kind": "reusable_material",
+                "slot_id": slot_id,
+                "sha256": sha256,
+                "file_name": material.file_name,
+                "content_type": material.content_type,
+                "format": material.format,
+                "size_bytes": material.size_bytes,
+                "uploaded_at": material.uploaded_at.isoformat(),
+                "case_id": case.case_id,
+                "case_number": case.case_number,
+                "object_key": object_key(case.case_id, material.material_id),
+            }
+        )
+
+
 def _timeline_record(case_id: str, entry: TimelineEntry) -> dict[str, Any]:
     return {
         "pk": case_pk(case_id),
@@ -287,6 +357,7 @@ class CasesRepository(Repository):
         )
         _task_index_changes(case, transaction)
         _renewal_guard_changes(case, expected_state, transaction)
+        _reusable_changes(case, expected_state, transaction)
         for entry in entries:
             transaction.put(
                 _timeline_record(case.case_id, entry),
@@ -309,6 +380,20 @@ class CasesRepository(Repository):
                 on_conflict=Conflict(CHANGED_CONCURRENTLY),
             )
         transaction.commit()
+
+    def reusable(self, subject_id: str, uscc: str | None, slot_id: str, sha256: str) -> ReusableRecord | None:
+        """One of the applicant's reusable files (only ever looked up in their own partition)."""
+        item = self.get_item({"pk": reusable_pk(subject_id, uscc), "sk": f"{slot_id}#{sha256}"}, consistent=True)
+        return ReusableRecord.of(item) if item else None
+
+    def reusables(self, subject_id: str, uscc: str | None) -> list[ReusableRecord]:
+        """Every reusable file of the applicant: one Query per 1 MB page (a person's
+        accepted files are a few dozen entries of a few hundred bytes: one call)."""
+        items = self.query_all(
+            KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues=expression_values(pk=reusable_pk(subject_id, uscc)),
+        )
+        return [ReusableRecord.of(item) for item in items]
 
     def renewal_holder(self, licence_id: str) -> tuple[str, str] | None:
         """(case id, case number) of the renewal case holding the licence, if any."""

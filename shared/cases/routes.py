@@ -16,6 +16,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from shared.cases.application import hall_fingerprint
 from shared.cases.licence_materials import LicenceMaterialRequest
+from shared.cases.material_reuse import ReusableMaterials, ReuseRequest
 from shared.cases.models import (
     CASE_ID_PATTERN,
     MATERIAL_ID_PATTERN,
@@ -334,6 +335,60 @@ def use_licence_for_material(
     principal: Principal, case_id: CaseId, body: Annotated[LicenceMaterialRequest, Body()]
 ) -> MaterialInfo:
     return _service().attach_licence(principal, case_id, body)
+
+
+@route(
+    router,
+    "GET",
+    "/v1/cases/<case_id>/reusable-materials",
+    summary="My accepted materials this application can reuse (一次提交、多次复用, C15)",
+    description=(
+        "Files the applicant (the person, or the enterprise an agent acts for) uploaded in earlier cases that "
+        "were accepted (受理), for the material types (slot ids) this case asks for, that the slot's formats and "
+        "size allow and that are still within the type's validity (`CASE_MATERIAL_VALIDITY_DAYS`, days from the "
+        "upload; some types, such as the application form, are never reused). Files already in the case are "
+        "left out. One Query of the applicant's own list: nobody else's files appear."
+    ),
+    tags=[APPLY_TAG],
+    access=Access.APPLICANT,
+    scoped=True,
+    responses={200: _ok("The reusable files, by slot"), **_RECORD},
+)
+def reusable_materials(principal: Principal, case_id: CaseId) -> ReusableMaterials:
+    return _service().reusable_materials(principal, case_id)
+
+
+@route(
+    router,
+    "POST",
+    "/v1/cases/<case_id>/materials/reuse",
+    summary="Reuse one of my accepted materials (with consent)",
+    description=(
+        "Puts a file from `/reusable-materials` into its slot. `consent: true` is required; the consent (which "
+        "file, from which case, until when) is recorded on the case timeline, with the case and the "
+        "`case.material_reused` event in one transaction. The stored file is copied into the case and its "
+        "SHA-256 checked against the one recorded at acceptance. Only the applicant's own files are found "
+        "(404 otherwise); a file past its validity is refused (409). Reusing the same file twice is harmless."
+    ),
+    tags=[APPLY_TAG],
+    access=Access.APPLICANT,
+    scoped=True,
+    responses={
+        200: _ok("The case's materials"),
+        409: _problem(
+            "Not editable now, changed meanwhile, past its validity (case.reusable_material_expired), or the "
+            "stored file no longer matches its SHA-256 (case.reusable_material_changed)"
+        ),
+        422: _problem("Unknown slot, or the slot does not take the file's format or size (case.invalid_material)"),
+        **_RECORD,
+        404: _problem(
+            "No such case or not the caller's (case.not_found); not one of the applicant's reusable files "
+            "(case.reusable_material_not_found)"
+        ),
+    },
+)
+def reuse_material(principal: Principal, case_id: CaseId, body: Annotated[ReuseRequest, Body()]) -> MaterialInfo:
+    return _service().reuse_material(principal, case_id, body, correlation_id=correlation_id())
 
 
 def _submit(

@@ -24,6 +24,7 @@ from shared.cases.fulfilment import Fulfilment, StepOutcome
 from shared.cases.intake import Intake, PreReviewOutcome, SweepResult
 from shared.cases.ledger import CaseLedger
 from shared.cases.licence_materials import LicenceMaterialRequest
+from shared.cases.material_reuse import MaterialReuse, ReusableMaterials, ReuseRequest
 from shared.cases.models import (
     AcceptRequest,
     CaseDetail,
@@ -78,6 +79,10 @@ class CasesService:
     @property
     def application(self) -> Application:
         return Application(self.ledger)
+
+    @property
+    def material_reuse(self) -> MaterialReuse:
+        return MaterialReuse(self.ledger)
 
     @property
     def intake(self) -> Intake:
@@ -152,6 +157,14 @@ class CasesService:
 
     def attach_licence(self, principal: Principal, case_id: str, request: LicenceMaterialRequest) -> MaterialInfo:
         return self.application.attach_licence(principal, case_id, request)
+
+    def reusable_materials(self, principal: Principal, case_id: str) -> ReusableMaterials:
+        return self.material_reuse.reusable_materials(principal, case_id)
+
+    def reuse_material(
+        self, principal: Principal, case_id: str, request: ReuseRequest, *, correlation_id: str | None
+    ) -> MaterialInfo:
+        return self.material_reuse.reuse_material(principal, case_id, request, correlation_id=correlation_id)
 
     def submit(
         self,

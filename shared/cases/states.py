@@ -32,6 +32,7 @@ here; nothing else in the context hard-codes which state follows which.
 | in_review, suspended  | withdraw             | withdrawn            | applicant (before a decision) |
 | approved, denied      | complete 办结          | completed            | department staff             |
 | accepted, in_review, suspended | joint_opinion 并联审批意见 | (unchanged) | co-department staff (its own task) |
+| draft, supplement_required | reuse_material 复用材料 | (unchanged) | applicant in person (consent) |
 | submitted, supplement_required, pre_review_passed | record_payment 缴费到账 | (unchanged) | system (fee paid) |
 | approved              | await_payment 待缴费   | awaiting_payment     | system, with the approval      |
 | approved, awaiting_payment | await_licence 待制证 | awaiting_licence   | system (approval, or payment done) |
@@ -89,6 +90,7 @@ class CaseAction(StrEnum):
     DENY = "deny"  # 不予许可
     COMPLETE = "complete"  # 办结
     JOINT_OPINION = "joint_opinion"  # 并联审批部门意见
+    REUSE_MATERIAL = "reuse_material"  # 复用已受理材料 (the applicant's consent, on the timeline)
     RECORD_PAYMENT = "record_payment"  # 受理前收费到账
     AWAIT_PAYMENT = "await_payment"  # 待缴费
     AWAIT_LICENCE = "await_licence"  # 待制证
@@ -133,6 +135,7 @@ ACTION_NAMES: dict[CaseAction, str] = {
     CaseAction.DENY: "不予许可",
     CaseAction.COMPLETE: "办结",
     CaseAction.JOINT_OPINION: "并联审批意见",
+    CaseAction.REUSE_MATERIAL: "复用已受理材料",
     CaseAction.RECORD_PAYMENT: "缴费到账",
     CaseAction.AWAIT_PAYMENT: "待缴费",
     CaseAction.AWAIT_LICENCE: "待制证",
@@ -169,6 +172,8 @@ TRANSITIONS: dict[tuple[CaseState, CaseAction], CaseState] = {
     (CaseState.SUSPENDED, CaseAction.WITHDRAW): CaseState.WITHDRAWN,
     (CaseState.APPROVED, CaseAction.COMPLETE): CaseState.COMPLETED,
     (CaseState.DENIED, CaseAction.COMPLETE): CaseState.COMPLETED,
+    (CaseState.DRAFT, CaseAction.REUSE_MATERIAL): CaseState.DRAFT,
+    (CaseState.SUPPLEMENT_REQUIRED, CaseAction.REUSE_MATERIAL): CaseState.SUPPLEMENT_REQUIRED,
     (CaseState.ACCEPTED, CaseAction.JOINT_OPINION): CaseState.ACCEPTED,
     (CaseState.IN_REVIEW, CaseAction.JOINT_OPINION): CaseState.IN_REVIEW,
     (CaseState.SUSPENDED, CaseAction.JOINT_OPINION): CaseState.SUSPENDED,

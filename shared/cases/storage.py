@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from functools import cache
 from urllib.parse import quote
 
+from botocore.exceptions import ClientError
+
 from shared.cases.config import materials_settings
 from shared.cases.formats import MAGIC_BYTES_NEEDED
 from shared.platform import uploads
@@ -86,6 +88,25 @@ class MaterialStore:
             sha256=stored.sha256,
             head=stored.head,
         )
+
+    def copy_in(self, source_key: str, case_id: str, material_id: str) -> bool:
+        """Copy a file an earlier case holds to a new material of `case_id` (one CopyObject,
+        metadata kept); False when the source is gone."""
+        try:
+            s3().copy_object(
+                Bucket=self.bucket,
+                Key=object_key(case_id, material_id),
+                CopySource={"Bucket": self.bucket, "Key": source_key},
+                MetadataDirective="COPY",
+            )
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in {"NoSuchKey", "404", "NotFound"}:
+                return False
+            raise
+        return True
+
+    def delete_material(self, case_id: str, material_id: str) -> None:
+        s3().delete_object(Bucket=self.bucket, Key=object_key(case_id, material_id))
 
     # --- decision documents (决定书) ------------------------------------------------
 

@@ -1,7 +1,8 @@
 """Once-only reuse in an application (C15, 一次提交、多次复用): a material slot
 the catalogue says a licence type can stand in for is filled from the
 applicant's own valid licence instead of an upload, with a consent record;
-pre-review verifies such licences automatically."""
+pre-review verifies such licences automatically. Files an earlier case of the
+applicant's accepted are reused the same way (D-212). Renewal (延续) builds on it."""
 
 from __future__ import annotations
 
@@ -27,13 +28,19 @@ from tests.unit.cases_fixtures import (
     CITIZEN_A,
     CITIZEN_B,
     ENTERPRISE_ITEM,
+    MATERIALS_BUCKET,
+    SUBSISTENCE_FORM,
+    XUANWU_CIVIL,
     attach,
     cases_cloud,
+    complete_subsistence_case,
+    new_case,
     principal,
     run_pre_review,
     submit,
 )
 from tests.unit.cases_fixtures import outbox as cases_outbox
+from tests.unit.cases_fixtures import outbox as outbox
 
 MONDAY = dt.datetime(2026, 9, 21, 2, 0, tzinfo=dt.UTC)
 JIANGNING_MARKET = principal("staff", "01JDQ90F3W7C8M2T6R4K9N5XM1", department_id="320115-market", region_code="320115")
@@ -355,3 +362,96 @@ def test_a_second_renewal_while_one_is_pending_is_refused_naming_it(cloud: None)
         assert submit(second["case_id"]).status == 200
         third = call("POST", "/v1/cases/renewals", CITIZEN_A, body={"licence_id": licence_id})
         assert second["case_number"] in third.body["message"]
+
+
+# --- reusing materials an earlier case accepted (D-212) ------------------------------------------
+# The applicant's own accepted files are listed for a new application, reused with an explicit
+# consent recorded on the timeline, hash-checked, refused once expired; nobody else's is found.
+
+REUSABLE_SLOTS = ["household_register", "id_card", "income_declaration"]
+
+
+@pytest.fixture(scope="module")
+def accepted(cloud: None) -> Iterator[dict[str, Any]]:
+    """Citizen A's 低保 case, accepted on MONDAY: its three files become reusable."""
+    with frozen_at(MONDAY):
+        case_id = complete_subsistence_case()
+        assert submit(case_id).status == 200
+        run_pre_review(case_id)
+        assert call("POST", f"/v1/cases/{case_id}/accept", XUANWU_CIVIL, body={"note": "材料齐全"}).status == 200
+        yield call("GET", f"/v1/cases/{case_id}", CITIZEN_A).body
+
+
+def _reusable(case_id: str, who: dict[str, str] = CITIZEN_A) -> list[dict[str, Any]]:
+    reply = call("GET", f"/v1/cases/{case_id}/reusable-materials", who)
+    assert reply.status == 200, reply.body
+    return list(reply.body["items"])
+
+
+def _reuse(case_id: str, slot_id: str, sha256: str, who: dict[str, str] = CITIZEN_A, **extra: Any) -> Any:
+    body = {"slot_id": slot_id, "sha256": sha256, "consent": True, **extra}
+    return call("POST", f"/v1/cases/{case_id}/materials/reuse", who, body=body)
+
+
+def test_the_applicants_accepted_materials_are_reused_with_consent_on_the_timeline(accepted: dict[str, Any]) -> None:
+    with frozen_at(MONDAY + dt.timedelta(days=30)):
+        draft = new_case()["case_id"]
+        listed = _reusable(draft)
+        assert sorted(m["slot_id"] for m in listed) == REUSABLE_SLOTS
+        assert {(m["from_case_number"], m["valid_until"]) for m in listed} == {(accepted["case_number"], "2027-03-20")}
+        sha = listed[0]["sha256"]
+        no_consent = call(
+            "POST", f"/v1/cases/{draft}/materials/reuse", CITIZEN_A, body={"slot_id": "id_card", "sha256": sha}
+        )
+        assert no_consent.status == 422
+        for slot_id in REUSABLE_SLOTS:
+            reused = _reuse(draft, slot_id, sha)
+            assert reused.status == 200, reused.body
+        again = _reuse(draft, "id_card", sha)  # harmless: nothing changes
+        assert again.status == 200
+        assert again.body["version"] == reused.body["version"]
+        materials = reused.body["materials"]
+        assert {m["reused_from"]["case_number"] for m in materials} == {accepted["case_number"]}
+        assert _reusable(draft) == []  # what the case holds is not offered again
+        case = call("GET", f"/v1/cases/{draft}", CITIZEN_A).body
+        consents = [e for e in case["timeline"] if e["action"] == "reuse_material"]
+        assert len(consents) == 3
+        assert all(accepted["case_number"] in e["reason"] for e in consents)
+        assert [e["data"]["from_case_id"] for e in outbox("case.material_reused", draft)] == [accepted["case_id"]] * 3
+        # the copies are real materials: the application passes pre-review with them
+        assert call("PUT", f"/v1/cases/{draft}/form", CITIZEN_A, body={"form": SUBSISTENCE_FORM}).status == 200
+        assert submit(draft).status == 200
+        run_pre_review(draft)
+        assert call("GET", f"/v1/cases/{draft}", CITIZEN_A).body["state"] == "pre_review_passed"
+
+
+def test_another_persons_materials_are_never_found(accepted: dict[str, Any]) -> None:
+    sha = accepted["materials"][0]["sha256"]
+    with frozen_at(MONDAY + dt.timedelta(days=1)):
+        draft = new_case(CITIZEN_B)["case_id"]
+        assert _reusable(draft, CITIZEN_B) == []
+        refused = _reuse(draft, "id_card", sha, CITIZEN_B)
+        assert (refused.status, refused.code) == (404, "case.reusable_material_not_found")
+        # nor can A reuse into B's case
+        assert _reuse(draft, "id_card", sha).status == 404
+
+
+def test_an_expired_material_is_not_listed_and_refused(accepted: dict[str, Any]) -> None:
+    sha = accepted["materials"][0]["sha256"]
+    with frozen_at(MONDAY + dt.timedelta(days=181)):
+        draft = new_case()["case_id"]
+        assert _reusable(draft) == []
+        refused = _reuse(draft, "household_register", sha)
+        assert (refused.status, refused.code) == (409, "case.reusable_material_expired")
+        assert "2027-03-20" in refused.body["message"]
+
+
+def test_a_stored_file_that_no_longer_matches_its_hash_is_refused(accepted: dict[str, Any]) -> None:
+    [source] = [m for m in accepted["materials"] if m["slot_id"] == "income_declaration"]
+    key = f"cases/{accepted['case_id']}/{source['material_id']}"
+    boto3.client("s3").put_object(Bucket=MATERIALS_BUCKET, Key=key, Body=b"%PDF-1.7\nsomething else")
+    with frozen_at(MONDAY + dt.timedelta(days=2)):
+        draft = new_case()["case_id"]
+        refused = _reuse(draft, "income_declaration", source["sha256"])
+        assert (refused.status, refused.code) == (409, "case.reusable_material_changed")
+        assert call("GET", f"/v1/cases/{draft}", CITIZEN_A).body["materials"] == []
