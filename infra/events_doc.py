@@ -59,7 +59,9 @@ def _consumers() -> dict[str, list[str]]:
         for target in res["Properties"].get("Targets", []):
             arn = target.get("Arn", {})
             queue = arn.get("Fn::GetAtt", [None])[0] if isinstance(arn, dict) else None
-            for event_type in pattern.get("detail-type", []):
+            # a content-filtering rule lists its types in `$or` branches (LicenceIssueRule, D-197)
+            branches = [pattern, *pattern.get("$or", [])]
+            for event_type in dict.fromkeys(t for branch in branches for t in branch.get("detail-type", [])):
                 for function in queue_functions.get(queue or "", []):
                     by_type.setdefault(event_type, []).append(f"`{function}` (rule `{name}` → `{queue}`)")
     return by_type
