@@ -158,6 +158,13 @@ class HallsRepository(Repository):
             .commit()
         )
 
+    def shard_counts(self, hall_id: str, group: str, starts_at: dt.datetime, shards: int) -> dict[int, int]:
+        """Places taken per counter shard of a slot (one BatchGetItem; a shard never booked is absent)."""
+        slot = _slot(hall_id, group, starts_at)
+        keys = [{"pk": f"SLOT#{slot}#{shard}", "sk": "SLOT"} for shard in range(shards)]
+        found = self.get_items(keys, consistent=True)  # a stale count could refuse a freed place
+        return {int(str(item["pk"]).rsplit("#", 1)[1]): int(item.get("booked", 0)) for item in found}
+
     def booking(self, booking_id: str) -> Booking | None:
         item = self.get_item({"pk": f"BOOKING#{booking_id}", "sk": "BOOKING"}, consistent=True)
         return Booking.model_validate(_strip(item)) if item else None

@@ -45,7 +45,7 @@ from shared.halls.models import (
     TicketState,
     Window,
 )
-from shared.halls.repository import HallsRepository
+from shared.halls.repository import HallsRepository, shard_capacity
 from shared.halls.rules import check_cancel, check_slot, is_open, local, queue_key, suspended_until
 from shared.platform.clock import now as clock_now
 from shared.platform.dynamo import from_item, shard_of
@@ -137,27 +137,42 @@ class HallsService:
         _served_by_group(hall, group, item_code)
         shards = min(settings.halls_booking_shards, hall.slot_capacity)
         first = shard_of(subject_id, shards)
-        booking_id = new_id()
-        for step in range(shards):
-            booking = Booking(
-                booking_id=booking_id,
-                hall_id=hall_id,
-                group=group,
-                starts_at=starts_at,
-                subject_id=subject_id,
-                item_code=item_code,
-                shard=(first + step) % shards,
-            )
-            try:
-                self.repository.book(booking, hall.slot_capacity, shards, local(now).date())
-                return booking
-            except AppError as refused:
-                if refused.code == BOOKING_SUSPENDED:
-                    until = self.repository.standing(subject_id).get("suspended_until", "")
-                    raise Conflict(BOOKING_SUSPENDED, params={"until": until}) from refused
-                if refused.code != SLOT_FULL:
-                    raise
+        booking = Booking(
+            booking_id=new_id(),
+            hall_id=hall_id,
+            group=group,
+            starts_at=starts_at,
+            subject_id=subject_id,
+            item_code=item_code,
+            shard=first,
+        )
+        today = local(now).date()
+        if self._try_book(booking, hall.slot_capacity, shards, today):
+            return booking
+        # the person's shard is full: read the others once and try only those with room, so a
+        # full slot costs one refused transaction and one read, not one transaction per shard
+        counts = self.repository.shard_counts(hall_id, group, starts_at, shards)
+        for step in range(1, shards):
+            shard = (first + step) % shards
+            if counts.get(shard, 0) >= shard_capacity(hall.slot_capacity, shards, shard):
+                continue
+            candidate = booking.model_copy(update={"shard": shard})
+            if self._try_book(candidate, hall.slot_capacity, shards, today):
+                return candidate
         raise Conflict(SLOT_FULL)
+
+    def _try_book(self, booking: Booking, capacity: int, shards: int, today: dt.date) -> bool:
+        """One booking transaction; False when its shard is full, the other refusals raised."""
+        try:
+            self.repository.book(booking, capacity, shards, today)
+        except AppError as refused:
+            if refused.code == BOOKING_SUSPENDED:
+                until = self.repository.standing(booking.subject_id).get("suspended_until", "")
+                raise Conflict(BOOKING_SUSPENDED, params={"until": until}) from refused
+            if refused.code != SLOT_FULL:
+                raise
+            return False
+        return True
 
     def book_for(self, principal: Principal, hall_id: str, request: BookingRequest) -> Booking:
         return self.book(hall_id, request.group, request.starts_at, principal.subject_id, request.item_code)

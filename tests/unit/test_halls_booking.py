@@ -191,3 +191,12 @@ def test_the_no_show_rule_is_configuration(halls: HallsService, monkeypatch: pyt
         halls.clock_box["now"] = at(day, 11)  # type: ignore[attr-defined]
         until = halls.record_no_show(booking.booking_id)
     assert until == dt.date(2026, 10, 19)
+
+
+def test_a_full_slot_costs_one_refused_transaction_and_one_read(halls: HallsService) -> None:
+    for n in range(20):
+        halls.book(CENTER, "general", SLOT, f"person-{n}", None)
+    with aws.count_calls() as calls:
+        assert refusal(lambda: halls.book(CENTER, "general", SLOT, "late-comer", None)) == "halls.slot_full"
+    # docs/performance.md: the own shard's transaction is refused, the others are read once, none has room
+    assert calls == {"dynamodb.GetItem": 1, "dynamodb.TransactWriteItems": 1, "dynamodb.BatchGetItem": 1}
