@@ -92,6 +92,8 @@ class CaseFacts(BaseModel):
     delivery_method: str | None = None  # pickup | courier | electronic
     # 延续 (Art. 50): the licence a renewal case renews; the licences context keeps it valid while undecided
     renews_licence_id: str | None = None
+    # the staff member who accepted the case (an opaque subject id): rated with the department (D-202)
+    handler_subject_id: str | None = None
 
 
 class SubmittedData(CaseFacts):
@@ -202,7 +204,7 @@ class DeliveryDueData(CaseFacts):
     recipient_sealed: str
     contents: list[str]  # decision_document, licence_certificate
     licence_ids: list[str] = []
-    handler_subject_id: str | None = None  # the staff member who handled the case, told when a parcel comes back
+    # handler_subject_id (CaseFacts): the staff member who handled the case, told when a parcel comes back
 
 
 class StepDoneData(CaseFacts):
@@ -284,6 +286,7 @@ def facts(case: Case) -> dict[str, object]:
         intake_hall_id=case.taken_in_by.hall_id if case.taken_in_by else None,
         delivery_method=case.delivery.method.value,
         renews_licence_id=case.renews.licence_id if case.renews else None,
+        handler_subject_id=case.handler_subject_id,
     ).model_dump(mode="json")
 
 

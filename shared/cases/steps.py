@@ -92,6 +92,5 @@ def due_event(case: Case, version: int, step: FulfilmentStep, correlation_id: st
         recipient_sealed=delivery.recipient_sealed or "",
         contents=contents,
         licence_ids=licence_ids,
-        handler_subject_id=case.handler_subject_id,
     )
     return events.envelope(events.DELIVERY_DUE, case, shipment, correlation_id)

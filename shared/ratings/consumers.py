@@ -42,6 +42,7 @@ def _case_finished(case: case_events.CaseFacts, envelope: Envelope) -> bool:
         rater_subject_id=case.notify_subject_id,
         applicant_uscc=case.applicant_uscc,
         outcome=CASE_OUTCOMES[envelope.type],
+        handler_subject_id=case.handler_subject_id,
     )
     return ratings_service().invite(target, correlation_id=envelope.correlation_id or envelope.id)
 
@@ -61,6 +62,7 @@ def _ticket_closed(ticket: hotline_events.TicketFacts, envelope: Envelope) -> bo
         rater_subject_id=ticket.notify_subject_id,
         applicant_uscc=None,
         outcome="closed",
+        handler_subject_id=ticket.handler_subject_id,
     )
     return ratings_service().invite(target, correlation_id=envelope.correlation_id or envelope.id)
 

@@ -137,6 +137,7 @@ class Invitation(_Shape):
     region_code: str
     rater_subject_id: str | None = None  # None: an anonymous ticket (link only)
     applicant_uscc: str | None = None
+    handler_subject_id: str | None = None  # the clerk who accepted the case, the ticket's handler
     outcome: str  # completed, refused, withdrawn, closed
     invited_at: dt.datetime
     link_hash: str | None = None
@@ -165,6 +166,7 @@ class Rating(_Shape):
     department_id: str
     region_code: str
     rater_subject_id: str | None = None  # None: rated with a one-time link
+    handler_subject_id: str | None = None  # the staff member rated with the department
     level: Level
     reasons: list[Reason] = []
     text: str | None = None

@@ -129,6 +129,8 @@ def _rating_record(rating: Rating) -> dict[str, Any]:
     }
     if rating.rater_subject_id:
         record |= {"gsi1pk": f"RATER#{rating.rater_subject_id}", "gsi1sk": given}
+    if rating.handler_subject_id:
+        record |= {"gsi4pk": f"HANDLER#{rating.handler_subject_id}", "gsi4sk": given}
     return record
 
 

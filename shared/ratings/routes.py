@@ -197,10 +197,11 @@ def issue_link(
     router,
     "GET",
     "/v1/ratings",
-    summary="Ratings of my department, or of my region (supervisors)",
+    summary="Ratings of my department, of my own work, or of my region (supervisors)",
     description=(
-        "Staff: their department's ratings, newest first. Supervisors: the ratings of a month within their "
-        "region. Excluded ratings (upheld appeals) are listed with `excluded: true`."
+        "Staff: their department's ratings, newest first; with `mine=true`, the ratings of the cases they "
+        "accepted and the tickets they handled. Supervisors: the ratings of a month within their region. "
+        "Excluded ratings (upheld appeals) are listed with `excluded: true`."
     ),
     tags=[TAG],
     access=Access.AUTHENTICATED,
@@ -208,9 +209,13 @@ def issue_link(
     responses={200: _ok("A page of ratings"), 400: _problem("Bad cursor (invalid_cursor)"), **ROLE},
 )
 def ratings(
-    principal: Principal, month: Month = None, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
+    principal: Principal,
+    month: Month = None,
+    mine: Annotated[bool, Query(description="Staff: only the ratings of what the caller handled.")] = False,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
 ) -> Page[RatingView]:
-    return _service().ratings(principal, month=month, limit=limit, cursor=cursor)
+    return _service().ratings(principal, month=month, mine=mine, limit=limit, cursor=cursor)
 
 
 @route(

@@ -118,6 +118,7 @@ class TargetFacts:
     rater_subject_id: str | None
     applicant_uscc: str | None
     outcome: str
+    handler_subject_id: str | None = None
 
 
 def _hash(token: str) -> str:
@@ -196,6 +197,7 @@ def _limit_set(order: Rectification, name: str, *, started_on: dt.date, due_on: 
         name=name,
         version=order.version,
         label=f"整改单 {order.label}",
+        title=order.title,
         region_code=order.region_code,
         department_id=order.department_id,
         started_on=started_on,
@@ -272,6 +274,7 @@ class RatingsService:
             region_code=target.region_code,
             rater_subject_id=target.rater_subject_id,
             applicant_uscc=target.applicant_uscc,
+            handler_subject_id=target.handler_subject_id,
             outcome=target.outcome,
             invited_at=now(),
         )
@@ -379,6 +382,7 @@ class RatingsService:
             department_id=invitation.department_id,
             region_code=invitation.region_code,
             rater_subject_id=rater_subject_id,
+            handler_subject_id=invitation.handler_subject_id,
             level=request.level,
             reasons=request.reasons,
             text=request.text,
@@ -453,10 +457,16 @@ class RatingsService:
         )
         return self._views(found, next_cursor, for_rater=True)
 
-    def ratings(self, principal: Principal, *, month: str | None, limit: int, cursor: str | None) -> Page[RatingView]:
-        """Staff: their department's ratings, newest first; supervisors: their region's
-        ratings of a month (default this month)."""
-        if principal.role is Role.STAFF and principal.department_id:
+    def ratings(
+        self, principal: Principal, *, month: str | None, mine: bool = False, limit: int, cursor: str | None
+    ) -> Page[RatingView]:
+        """Staff: their department's ratings, newest first, or (`mine`) those of the cases and
+        tickets they handled; supervisors: their region's ratings of a month (default this month)."""
+        if mine and principal.role is Role.STAFF:
+            found, next_cursor = self.repository.ratings_page(
+                "gsi4", f"HANDLER#{principal.subject_id}", limit=limit, cursor=cursor
+            )
+        elif principal.role is Role.STAFF and principal.department_id:
             found, next_cursor = self.repository.ratings_page(
                 "gsi2", f"DEPT#{principal.department_id}", limit=limit, cursor=cursor
             )

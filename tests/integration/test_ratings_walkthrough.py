@@ -88,6 +88,9 @@ def test_a_bad_rating_is_visited_answered_and_confirmed(
     again = api.post("/v1/ratings", headers=citizen, json=target | BAD)
     assert (again.status_code, again.json()["code"]) == (409, "ratings.already_rated")
 
+    # 刘洋 accepted the case: the rating is his own as well as his department's
+    his = api.get("/v1/ratings", headers=clerk, params={"mine": "true"}).json()["items"]
+    assert rated.json()["rating_id"] in {r["rating_id"] for r in his}
     orders = api.get("/v1/rectifications", headers=clerk).json()["items"]
     assert order_id in {o["order_id"] for o in orders}
     visited = api.post(

@@ -93,6 +93,7 @@ def case_event(
     department_id: str = "320102-civil",
     region_code: str = "320102",
     uscc: str | None = None,
+    handler: str | None = None,
 ) -> dict[str, Any]:
     """A case event as the cases context publishes it (shared.cases.events.CaseFacts)."""
     data: dict[str, Any] = {
@@ -106,6 +107,7 @@ def case_event(
         "region_code": region_code,
         "applicant_uscc": uscc,
         "notify_subject_id": subject,
+        "handler_subject_id": handler,
     }
     if event_type != "case.completed":
         data["reason"] = "申请人撤回" if event_type == "case.withdrawn" else "不属于本部门职权范围"

@@ -19,6 +19,7 @@ from shared.platform.clock import frozen_at
 from shared.platform.events import Envelope
 from shared.workdays.api import deadline
 from tests.support.api import call, invoke
+from tests.support.apigw import as_role
 from tests.unit.ratings_fixtures import (
     CITIZEN_A,
     CITIZEN_B,
@@ -95,6 +96,22 @@ def test_one_rating_per_target_and_person_someone_elses_or_uninvited_target_is_4
     assert call("GET", "/v1/me/rating-invitations", CITIZEN_A).body["items"] == []  # rated: no longer pending
     assert len(ratings_outbox("rating.given")) == 1
     assert call("GET", f"/v1/ratings/{first.body['rating_id']}", CITIZEN_B).status == 404
+
+
+def test_staff_see_the_ratings_of_their_own_work_and_their_departments() -> None:
+    colleague = as_role("staff", sub="01JDQ90F3W7C8M2T6R4K9N5XF6", department_id="320102-civil", region_code="320102")
+    accepted_by_liu = invited("01JDQ9A0000000000000000C11", handler=XUANWU_CIVIL["sub"])
+    rating_id = rate(accepted_by_liu, GOOD).body["rating_id"]
+    assert rate(invited("01JDQ9A0000000000000000C12"), GOOD).status == 201  # nobody named as its handler
+
+    def listed(who: dict[str, str], **query: str) -> list[str]:
+        return [r["rating_id"] for r in call("GET", "/v1/ratings", who, query=query).body["items"]]
+
+    assert listed(XUANWU_CIVIL, mine="true") == [rating_id]
+    assert listed(colleague, mine="true") == []
+    assert rating_id in listed(colleague)  # the department's ratings, as before
+    assert len(listed(colleague)) == 2
+    assert call("GET", "/v1/ratings", CITIZEN_A, query={"mine": "true"}).status == 403
 
 
 def test_a_rating_changes_once_within_ten_days_and_both_revisions_stay() -> None:
