@@ -6,9 +6,11 @@ The source is face 0 of WenQuanYi Micro Hei 0.2.0-beta (Debian package
 `fonts-wqy-microhei` 0.2.0-beta-3.1, Apache-2.0 or GPL-3 with font exception;
 `apt-get download fonts-wqy-microhei && dpkg-deb -x ...` gets it without
 installing it). TrueType outlines, which reportlab embeds (it cannot embed CFF).
-The subset keeps GB 2312 (both levels of hanzi and its symbol rows), printable
-ASCII, and the punctuation the platform's documents use; hinting is dropped
-(the documents are printed and zoomed, not shown at 9 px) to keep the layer small.
+The subset keeps GBK (GB 2312's two levels of hanzi and its symbol rows, plus
+the 14,240 further hanzi GBK adds: given names such as 喆, 珺, 赟 are outside
+GB 2312), printable ASCII, and the punctuation the platform's documents use;
+hinting is dropped (the documents are printed and zoomed, not shown at 9 px)
+to keep the layer small (about 3 MB).
 """
 
 from __future__ import annotations
@@ -17,26 +19,26 @@ import argparse
 import sys
 from pathlib import Path
 
-TARGET = Path(__file__).resolve().parent.parent / "shared" / "platform" / "fonts" / "wqy-microhei-gb2312.ttf"
+TARGET = Path(__file__).resolve().parent.parent / "shared" / "platform" / "fonts" / "wqy-microhei-gbk.ttf"
 
 # Beyond GB 2312: what dates, numbers and quoting in the documents also use.
 EXTRA = "〇·—–‐…‘’“”•€©®™≈≠≤≥±×÷°‰℃№￥•・「」『』〔〕〈〉《》【】〖〗（）［］｛｝！？，。、：；　"
 
 
-def gb2312_characters() -> set[str]:
-    """Every character GB 2312 encodes: rows 0xA1-0xF7, cells 0xA1-0xFE."""
+def gbk_characters() -> set[str]:
+    """Every character GBK encodes (a superset of GB 2312): lead bytes 0x81-0xFE, trail 0x40-0xFE."""
     chars: set[str] = set()
-    for row in range(0xA1, 0xF8):
-        for cell in range(0xA1, 0xFF):
+    for lead in range(0x81, 0xFF):
+        for trail in range(0x40, 0xFF):
             try:
-                chars.add(bytes([row, cell]).decode("gb2312"))
+                chars.add(bytes([lead, trail]).decode("gbk"))
             except UnicodeDecodeError:
                 continue
     return chars
 
 
 def wanted() -> list[int]:
-    chars = gb2312_characters() | {chr(c) for c in range(0x20, 0x7F)} | set(EXTRA)
+    chars = gbk_characters() | {chr(c) for c in range(0x20, 0x7F)} | set(EXTRA)
     return sorted(ord(c) for c in chars)
 
 

@@ -2,8 +2,8 @@
 
 Every PDF the platform issues (decision documents, licence certificates,
 reports) is drawn here, so every file embeds the same openly licensed font
-subset (`fonts/wqy-microhei-gb2312.ttf`: WenQuanYi Micro Hei, Apache-2.0,
-GB 2312 + ASCII + document punctuation; `infra/font_subset.py` rebuilds it)
+subset (`fonts/wqy-microhei-gbk.ttf`: WenQuanYi Micro Hei, Apache-2.0,
+GBK (GB 2312 and more) + ASCII + document punctuation; `infra/font_subset.py` rebuilds it)
 and renders the same on a machine without any Chinese font. Latin letters
 and digits are the font's own half-width glyphs.
 
@@ -45,7 +45,7 @@ PAGE_WIDTH = 595.2756  # A4, points (reportlab's A4)
 PAGE_HEIGHT = 841.8898
 MARGIN = 56.0
 
-FONT_FILE = Path(__file__).parent / "fonts" / "wqy-microhei-gb2312.ttf"
+FONT_FILE = Path(__file__).parent / "fonts" / "wqy-microhei-gbk.ttf"
 FONT_NAME = "WenQuanYiMicroHei"
 AUTHOR = "江苏政务服务平台"
 PRODUCER = "ReportLab PDF Library"

@@ -16,7 +16,7 @@ from tests.support import poppler
 
 CERTIFICATE_LINES = [
     "证照编号：32010220260921000001X",
-    "持证主体：南京玄武区张记餐饮店",
+    "持证主体：南京玄武区张记餐饮店（负责人：王喆）",
     "统一社会信用代码：91320102MA1XYZ1234",
     "有效期：2026-09-21 至 2031-09-20",
 ]
@@ -56,7 +56,7 @@ def test_this_machine_has_no_chinese_font_to_fall_back_on() -> None:
 @pytest.mark.parametrize(
     ("name", "expected"),
     [
-        ("certificate", ["食品经营许可证", "南京玄武区张记餐饮店", "91320102MA1XYZ1234", "2026-09-21"]),
+        ("certificate", ["食品经营许可证", "南京玄武区张记餐饮店", "王喆", "91320102MA1XYZ1234", "2026-09-21"]),
         ("decision", ["准予行政许可决定书", "南京市玄武区市场监督管理局", "材料真实，符合条件"]),
         ("notice", ["不予行政许可决定书", "经营场所与申报不符，请补正后重新申请。"]),
     ],
@@ -128,3 +128,16 @@ def test_a_flowing_document_runs_over_pages_in_the_embedded_font(tmp_path: Path)
     text = poppler.text(path)
     assert "第79段：办件受理与办结情况 <统计>" in text
     assert "江宁区" in text
+
+
+def test_the_font_covers_gbk_name_characters_and_all_of_gb2312() -> None:
+    from reportlab.pdfbase import pdfmetrics
+
+    glyphs = pdfmetrics.getFont(pdf.font()).face.charToGlyph
+    gb2312 = {
+        bytes([row, cell]).decode("gb2312", errors="ignore") for row in range(0xB0, 0xF8) for cell in range(0xA1, 0xFF)
+    }
+    missing = sorted(ch for ch in gb2312 - {""} if ord(ch) not in glyphs)
+    assert missing == [], missing
+    for ch in "喆珺赟昇堃" + "0123456789ABCxyz（），。：；《》“”、〇":
+        assert ord(ch) in glyphs, ch  # given-name characters outside GB 2312 are in GBK, and so in the subset
