@@ -43,6 +43,7 @@ def _case_finished(case: case_events.CaseFacts, envelope: Envelope) -> bool:
         applicant_uscc=case.applicant_uscc,
         outcome=CASE_OUTCOMES[envelope.type],
         handler_subject_id=case.handler_subject_id,
+        hall_id=case.intake_hall_id,
     )
     return ratings_service().invite(target, correlation_id=envelope.correlation_id or envelope.id)
 

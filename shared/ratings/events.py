@@ -76,6 +76,7 @@ class RatingData(BaseModel):
     bad: bool
     excluded: bool = False
     appeal_state: str | None = None
+    hall_id: str | None = None  # the hall that took the case in: halls can keep their own scores
 
 
 class RectificationData(BaseModel):

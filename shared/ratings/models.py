@@ -138,6 +138,7 @@ class Invitation(_Shape):
     rater_subject_id: str | None = None  # None: an anonymous ticket (link only)
     applicant_uscc: str | None = None
     handler_subject_id: str | None = None  # the clerk who accepted the case, the ticket's handler
+    hall_id: str | None = None  # the hall whose counter took the case in (D-218)
     outcome: str  # completed, refused, withdrawn, closed
     invited_at: dt.datetime
     link_hash: str | None = None
@@ -167,6 +168,7 @@ class Rating(_Shape):
     region_code: str
     rater_subject_id: str | None = None  # None: rated with a one-time link
     handler_subject_id: str | None = None  # the staff member rated with the department
+    hall_id: str | None = None  # the hall that took the case in, when one did
     level: Level
     reasons: list[Reason] = []
     text: str | None = None
@@ -354,6 +356,7 @@ class RatingView(_Shape):
     appeal: AppealView | None = None
     rectification_id: str | None = None
     rectification_state: RectificationState | None = None
+    hall_id: str | None = Field(default=None, description="The hall whose counter took the case in, if one did.")
 
 
 class InvitationView(_Shape):

@@ -119,6 +119,7 @@ class TargetFacts:
     applicant_uscc: str | None
     outcome: str
     handler_subject_id: str | None = None
+    hall_id: str | None = None
 
 
 def _hash(token: str) -> str:
@@ -168,6 +169,7 @@ def _rating_data(rating: Rating, *, previous: Level | None = None) -> events.Rat
         bad=rating.level in BAD_LEVELS,
         excluded=rating.excluded,
         appeal_state=rating.appeal.state.value if rating.appeal else None,
+        hall_id=rating.hall_id,
     )
 
 
@@ -275,6 +277,7 @@ class RatingsService:
             rater_subject_id=target.rater_subject_id,
             applicant_uscc=target.applicant_uscc,
             handler_subject_id=target.handler_subject_id,
+            hall_id=target.hall_id,
             outcome=target.outcome,
             invited_at=now(),
         )
@@ -383,6 +386,7 @@ class RatingsService:
             region_code=invitation.region_code,
             rater_subject_id=rater_subject_id,
             handler_subject_id=invitation.handler_subject_id,
+            hall_id=invitation.hall_id,
             level=request.level,
             reasons=request.reasons,
             text=request.text,
@@ -865,6 +869,7 @@ class RatingsService:
             appeal=AppealView.model_validate(rating.appeal.model_dump()) if rating.appeal else None,
             rectification_id=rating.rectification_id,
             rectification_state=order.state if order else None,
+            hall_id=rating.hall_id,
         )
 
     @staticmethod

@@ -94,6 +94,7 @@ def case_event(
     region_code: str = "320102",
     uscc: str | None = None,
     handler: str | None = None,
+    hall_id: str | None = None,
 ) -> dict[str, Any]:
     """A case event as the cases context publishes it (shared.cases.events.CaseFacts)."""
     data: dict[str, Any] = {
@@ -108,6 +109,8 @@ def case_event(
         "applicant_uscc": uscc,
         "notify_subject_id": subject,
         "handler_subject_id": handler,
+        "intake_channel": "hall" if hall_id else "online",
+        "intake_hall_id": hall_id,
     }
     if event_type != "case.completed":
         data["reason"] = "申请人撤回" if event_type == "case.withdrawn" else "不属于本部门职权范围"

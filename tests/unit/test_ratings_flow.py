@@ -252,7 +252,7 @@ def test_appeals_only_by_the_handling_department_decided_by_a_supervisor_of_the_
 
 
 def test_a_hall_visitor_rates_once_with_a_one_time_link() -> None:
-    target = invited("01JDQ9A0000000000000000C08")
+    target = invited("01JDQ9A0000000000000000C08", hall_id="320102-xuanwu-center")
     path = "/v1/rating-targets/case/01JDQ9A0000000000000000C08/link"
     assert call("POST", path, XUANWU_POLICE).status == 404  # not the department's
     issued = call("POST", path, XUANWU_CIVIL)
@@ -265,7 +265,9 @@ def test_a_hall_visitor_rates_once_with_a_one_time_link() -> None:
     assert (forged.status, forged.code) == (404, "ratings.link_invalid")
     used = call("POST", "/v1/rating-links/ratings", body=BAD | {"token": token, "channel": "hall_pad"})
     assert used.status == 201, used.body
-    assert used.body["channel"] == "hall_pad"
+    assert (used.body["channel"], used.body["hall_id"]) == ("hall_pad", "320102-xuanwu-center")
+    # the hall that took the case in travels with the rating: the halls context can count its own
+    assert ratings_outbox("rating.given")[0]["data"]["hall_id"] == "320102-xuanwu-center"
     assert used.body["changeable_until"] is None
     again = call("POST", "/v1/rating-links/ratings", body=GOOD | {"token": token})
     assert (again.status, again.code) == (404, "ratings.link_invalid")
