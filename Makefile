@@ -64,7 +64,7 @@ openapi: $(STAMP) ## Regenerate docs/openapi.json, errors.md and events.md from 
 	$(PY) -m infra.events_doc
 
 bench: $(STAMP) ## Benchmarks: cold starts and AWS calls per operation (figures for docs/performance.md)
-	$(PY) -m pytest tests/perf -m perf -s $(PYTEST_ARGS)
+	$(PY) -m pytest tests/perf tests/unit/test_supervision_monitoring.py -m perf -s $(PYTEST_ARGS)
 
 fire: $(STAMP) ## Fire a scheduled function now on the running local cloud: make fire FN=CalendarCheckFunction
 	$(PY) -m infra.local fire $(FN)
