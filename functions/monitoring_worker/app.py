@@ -4,8 +4,10 @@ Fed by MonitoringQueue (MonitoringRule: every case event that moves a case, and
 the supervision warnings). A case event merges into the case's track and moves
 the counters by the change of what the case contributes, in one transaction with
 the track's conditional write, so a duplicate or an older delivery changes nothing
-twice; a warning is counted once by its event id. AWS calls per case event: one
-GetItem, one TransactWriteItems (none for a duplicate).
+twice; warnings, orders, ratings and rectifications keep tracks the same way. A
+batch is applied at once (D-208): one BatchGetItem of its tracks and one
+TransactWriteItems (more only past 100 items), falling back to one GetItem and one
+TransactWriteItems per event when that fails (a track moved, a bad record).
 """
 
 from __future__ import annotations
@@ -18,13 +20,15 @@ from shared.catalog.config import catalog_settings
 from shared.platform.config import consumer_settings, require
 from shared.platform.consumer import batch_handler
 from shared.platform.observability import logger, metrics
-from shared.supervision.api import monitoring_dispatcher
+from shared.supervision.api import apply_batch, monitoring_dispatcher
 from shared.supervision.config import supervision_settings
 
 # cold start: a missing or malformed variable fails the first invocation, by name
 require(supervision_settings, catalog_settings, consumer_settings)
 
-_consume = batch_handler(monitoring_dispatcher.record_handler(), metric="MonitoringEventParked")
+_consume = batch_handler(
+    monitoring_dispatcher.record_handler(), metric="MonitoringEventParked", whole_batch=apply_batch
+)
 
 
 @logger().inject_lambda_context

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from shared.platform.public import lazy_exports
 
 if TYPE_CHECKING:
-    from shared.supervision.monitoring_consumer import monitoring_dispatcher
+    from shared.supervision.monitoring_consumer import apply_batch, monitoring_dispatcher
     from shared.supervision.monitoring_routes import monitoring_router
     from shared.supervision.monitoring_service import Monitoring, Scorecards, monitoring
     from shared.supervision.routes import router
@@ -29,6 +29,7 @@ __all__ = [
     "SweepResult",
     "WarningPolicy",
     "Watched",
+    "apply_batch",
     "limits_watcher",
     "monitoring",
     "monitoring_dispatcher",
@@ -42,6 +43,7 @@ __getattr__ = lazy_exports(
     {
         "router": ".routes",
         "monitoring_dispatcher": ".monitoring_consumer",
+        "apply_batch": ".monitoring_consumer",
         "monitoring_router": ".monitoring_routes",
         "Monitoring": ".monitoring_service",
         "Scorecards": ".monitoring_service",

@@ -73,9 +73,9 @@ DECIDE_DAYS_COUNTED = "decide.counted"
 NOTICE_CASES = "notice.cases"
 NOTICE_REPEATED = "notice.repeated"
 COMPLETED = "completed"
-DAY_SEPARATOR = "@"
-"""`decided@06`: the same figure for one day of the month (today's rates)."""
 DAILY = (DECIDED, ON_TIME_PROMISED, ON_TIME_LEGAL, RECEIVED, RECEIVED_NO_VISIT)
+"""Also counted per day (scope `2026-11-06`: today's rates), in rows of their own so the
+month rows stay small (D-208)."""
 
 
 def shanghai_date(moment: dt.datetime) -> dt.date:
@@ -116,7 +116,7 @@ class CaseTrack(BaseModel):
 
 
 Cell = tuple[str, str]
-"""(scope, attribute): scope is `live` or a month `2026-12`."""
+"""(scope, attribute): scope is `live`, a month `2026-12` or a day `2026-12-06`."""
 
 
 def contributions(track: CaseTrack | None) -> Counter[Cell]:
@@ -158,10 +158,9 @@ def contributions(track: CaseTrack | None) -> Counter[Cell]:
 
 
 def _happened(cells: Counter[Cell], day: dt.date, attribute: str) -> None:
-    scope = month_of(day)
-    cells[(scope, attribute)] += 1
+    cells[(month_of(day), attribute)] += 1
     if attribute in DAILY:
-        cells[(scope, f"{attribute}{DAY_SEPARATOR}{day.day:02d}")] += 1
+        cells[(day.isoformat(), attribute)] += 1
 
 
 def difference(old: Counter[Cell], new: Counter[Cell]) -> dict[Cell, int]:

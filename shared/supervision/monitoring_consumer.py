@@ -9,6 +9,8 @@ event type here with what it adds to a department's month, its counters in
 
 from __future__ import annotations
 
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+
 import shared.cases.events as case_events
 from shared.platform.dispatch import Dispatcher
 from shared.platform.events import Envelope
@@ -78,3 +80,13 @@ def on_clock(data: case_events.ClockData, envelope: Envelope) -> None:
 
 # warnings, orders, ratings and rectifications (shared.supervision.monitoring_sources)
 monitoring_dispatcher.include(sources)
+
+
+def apply_batch(records: list[SQSRecord]) -> None:
+    """A queue batch at once (D-208): every record's event merged into its track, then
+    one read of the tracks and the fewest transactions (`Monitoring.batch`). Any failure
+    raises, and the consumer applies the records one by one."""
+    handle = monitoring_dispatcher.record_handler()
+    with monitoring().batch():
+        for record in records:
+            handle(record)

@@ -7,7 +7,9 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -28,6 +30,8 @@ from shared.supervision.monitoring_store import MonitoringStore
 SUB_SHARDS = 4
 """Shards of a region's row in the partition above it (a province row takes a whole city's cases)."""
 _TRACK_ATTEMPTS = 5
+_TRANSACTION_ITEMS = 100
+"""DynamoDB's limit of items in one TransactWriteItems."""
 
 REGION_OUT_OF_SCOPE = "supervision.region_out_of_scope"
 INVALID_REGION = "supervision.invalid_region"
@@ -76,14 +80,28 @@ def chain(region_code: str) -> list[str]:
     return ancestors_of(region_code) if is_division_code(region_code) else [region_code]
 
 
+@dataclass(frozen=True)
+class _Step[Track: BaseModel]:
+    """One event's move of one track: how to read the track, merge the event into it,
+    where it counts and what it adds (a case's or a counted subject's)."""
+
+    pk: str
+    model: type[Track]
+    update: Callable[[Track | None], Track]
+    placed: Callable[[Track], list[tuple[m.Row, str]]]
+    cells: Callable[[Track], Counter[m.Cell]]
+    moved: Callable[[dict[m.Cell, int]], None] = lambda delta: None
+
+
 class Monitoring:
     """Counters from events, and what supervisors read from them."""
 
     def __init__(self, store: MonitoringStore, working_days: m.WorkingDaysBetween) -> None:
         self.store = store
         self.working_days = working_days
+        self._deferred: list[_Step[Any]] | None = None
 
-    def apply_case_event(self, event: m.CaseEvent) -> dict[m.Cell, int]:
+    def apply_case_event(self, event: m.CaseEvent) -> None:
         """Merge the event into its case's track and move the counters by the change
         of the case's contributions, in one transaction; nothing for a duplicate."""
 
@@ -94,66 +112,107 @@ class Monitoring:
             rows = m.rows_for(track, regions, shard_of(track.case_id, SUB_SHARDS))
             return list(zip(rows, [track.department_id, track.item_name, *regions[:-1]], strict=True))
 
-        delta = self._apply(
-            lambda: self.store.track(event.case_id),
-            self.store.put_track,
-            lambda old: m.absorb(old, event, self.working_days),
-            placed,
-            m.contributions,
+        self._apply(
+            _Step(
+                f"MONCASE#{event.case_id}",
+                m.CaseTrack,
+                lambda old: m.absorb(old, event, self.working_days),
+                placed,
+                m.contributions,
+                _emit_metrics,
+            )
         )
-        _emit_metrics(delta)
-        return delta
 
-    def apply_subject(self, key: str, update: Callable[[m.SubjectTrack | None], m.SubjectTrack]) -> dict[m.Cell, int]:
+    def apply_subject(self, key: str, update: Callable[[m.SubjectTrack | None], m.SubjectTrack]) -> None:
         """Merge an event into a counted subject's track (`update`) and move its department's
         month rows and the rows above by the change of what it adds, in one transaction."""
 
         def placed(track: m.SubjectTrack) -> list[tuple[m.Row, str]]:
             return self._department_rows(track.region_code, track.department_id, key) if track.department_id else []
 
-        return self._apply(
-            lambda: self.store.subject(key), self.store.put_subject, update, placed, m.SubjectTrack.cells
-        )
+        self._apply(_Step(f"MONSUBJ#{key}", m.SubjectTrack, update, placed, m.SubjectTrack.cells))
 
-    def _apply[Track: BaseModel](
-        self,
-        load: Callable[[], tuple[Track | None, int]],
-        put: Callable[[Transaction, Track, int], None],
-        update: Callable[[Track | None], Track],
-        placed: Callable[[Track], list[tuple[m.Row, str]]],
-        cells: Callable[[Track], Counter[m.Cell]],
-    ) -> dict[m.Cell, int]:
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Apply every event of the block together when it ends (a queue batch, D-208): one
+        BatchGetItem of their tracks, each track folded over its events in order, and the
+        counter deltas of all of them summed per row, in as few transactions as fit (each
+        holding whole tracks with their deltas). Raises when any track moved meanwhile, or
+        any event failed: the caller then applies the events one by one, which is exact
+        whatever part of the batch was written (applying is idempotent, D-125)."""
+        self._deferred = []
+        try:
+            yield
+            self._apply_together(self._deferred)
+        finally:
+            self._deferred = None
+
+    def _apply(self, step: _Step[Any]) -> None:
         """The one way a track moves the counters: minus what the old track added on its
         rows, plus what the new one adds on its rows, with the track's conditional write,
         in one transaction (retried when another delivery moved the track first)."""
+        if self._deferred is not None:
+            self._deferred.append(step)
+            return
         for attempt in range(_TRACK_ATTEMPTS):
-            old, rev = load()
-            new = update(old)
+            old, rev = self._track(step, self.store.track_item(step.pk))
+            new = step.update(old)
             if new == old:
-                return {}
+                return
             writes = self.store.transaction()
-            put(writes, new, rev)
-            changes: dict[tuple[m.Row, str], tuple[str, dict[str, int]]] = {}
-            for track, sign in ((old, -1), (new, 1)):
-                if track is None:
-                    continue
-                rows = placed(track)
-                for (scope, attribute), count in cells(track).items():
-                    for row, label in rows:
-                        _, deltas = changes.setdefault((row, scope), (label, {}))
-                        deltas[attribute] = deltas.get(attribute, 0) + sign * count
-            for (row, scope), (label, deltas) in changes.items():
-                moved = {name: delta for name, delta in deltas.items() if delta}
-                if moved:
-                    self.store.add(writes, row, scope, moved, label)
+            self.store.put_track_item(writes, step.pk, new.model_dump(mode="json"), rev)
+            for (row, scope), (label, deltas) in _row_changes(step, old, new).items():
+                self.store.add(writes, row, scope, deltas, label)
             try:
                 writes.commit()
             except Conflict as exc:
                 if exc.code != "supervision.track_moved" or attempt == _TRACK_ATTEMPTS - 1:
                     raise
                 continue
-            return m.difference(cells(old) if old is not None else Counter(), cells(new))
-        return {}  # pragma: no cover - the loop returns or raises
+            step.moved(m.difference(step.cells(old) if old is not None else Counter(), step.cells(new)))
+            return
+
+    @staticmethod
+    def _track[Track: BaseModel](
+        step: _Step[Track], stored: tuple[dict[str, Any] | None, int]
+    ) -> tuple[Track | None, int]:
+        found, rev = stored
+        return (step.model.model_validate(found) if found else None), rev
+
+    def _apply_together(self, steps: list[_Step[Any]]) -> None:
+        by_track: dict[str, list[_Step[Any]]] = defaultdict(list)
+        for step in steps:
+            by_track[step.pk].append(step)
+        stored = self.store.track_items(list(by_track))
+        chunks: list[tuple[Transaction, dict[tuple[m.Row, str], tuple[str, dict[str, int]]], int]] = []
+        differences: list[tuple[_Step[Any], dict[m.Cell, int]]] = []
+        for pk, track_steps in by_track.items():
+            first = track_steps[0]
+            old, rev = self._track(first, stored.get(pk, (None, 0)))
+            new = first.update(old)
+            for step in track_steps[1:]:
+                new = step.update(new)
+            if new == old:
+                continue
+            changes = _row_changes(first, old, new)
+            if not chunks or len(chunks[-1][1]) + chunks[-1][2] + len(changes) + 1 > _TRANSACTION_ITEMS:
+                chunks.append((self.store.transaction(), {}, 0))
+            writes, rows, tracks = chunks[-1]
+            self.store.put_track_item(writes, pk, new.model_dump(mode="json"), rev)
+            for key, (label, deltas) in changes.items():
+                _, summed = rows.setdefault(key, (label, {}))
+                for name, delta in deltas.items():
+                    summed[name] = summed.get(name, 0) + delta
+            chunks[-1] = (writes, rows, tracks + 1)
+            differences.append((first, m.difference(first.cells(old) if old else Counter(), first.cells(new))))
+        for writes, rows, _ in chunks:
+            for (row, scope), (label, deltas) in rows.items():
+                summed = {name: count for name, count in deltas.items() if count}
+                if summed:
+                    self.store.add(writes, row, scope, summed, label)
+            writes.commit()
+        for step, difference in differences:
+            step.moved(difference)
 
     @staticmethod
     def _department_rows(region_code: str, department_id: str, key: str) -> list[tuple[m.Row, str]]:
@@ -169,38 +228,37 @@ class Monitoring:
         """The region's figures, each sub-region's, its own departments' and items'."""
         region = scoped_region(principal, region_code)
         month = m.month_of(today)
-        live = self.store.rows(region, m.LIVE)
-        current = self.store.rows(region, month)
-        grouped: dict[str, dict[str, tuple[dict[str, int], dict[str, int], str]]] = defaultdict(dict)
-        for scope_rows, is_month in ((live, False), (current, True)):
-            for row in scope_rows:
+        scopes = (m.LIVE, month, today.isoformat())  # what `figures` takes, in its order
+        by_scope = self.store.view_rows(region, today)
+        grouped: dict[str, dict[str, tuple[list[dict[str, int]], str]]] = defaultdict(dict)
+        for index, scope in enumerate(scopes):
+            for row in by_scope[scope]:
                 kind, _, rest = str(row["sk"]).partition("#")
                 name = rest.split("#")[0] if kind == "sub" else rest
-                entry = grouped[kind].setdefault(name, ({}, {}, str(row.get("label", name))))
-                m.add_counts(entry[1] if is_month else entry[0], row)
-        total_live: dict[str, int] = {}
-        total_month: dict[str, int] = {}
+                entry = grouped[kind].setdefault(name, ([{}, {}, {}], str(row.get("label", name))))
+                m.add_counts(entry[0][index], row)
+        totals: list[dict[str, int]] = [{}, {}, {}]
         for kind in ("sub", "dept"):
-            for counts_live, counts_month, _ in grouped[kind].values():
-                m.add_counts(total_live, counts_live)
-                m.add_counts(total_month, counts_month)
+            for counts, _ in grouped[kind].values():
+                for index, scoped in enumerate(counts):
+                    m.add_counts(totals[index], scoped)
         return MonitoringView(
             region_code=region,
             region_name=_region_name(region),
             as_of=today,
             month=month,
-            total=figures(total_live, total_month, today),
+            total=_figures(totals, today),
             sub_regions=[
-                RegionFigures(region_code=code, region_name=_region_name(code), figures=figures(lv, mo, today))
-                for code, (lv, mo, _) in sorted(grouped["sub"].items())
+                RegionFigures(region_code=code, region_name=_region_name(code), figures=_figures(counts, today))
+                for code, (counts, _) in sorted(grouped["sub"].items())
             ],
             departments=[
-                DepartmentFigures(department_id=code, figures=figures(lv, mo, today))
-                for code, (lv, mo, _) in sorted(grouped["dept"].items())
+                DepartmentFigures(department_id=code, figures=_figures(counts, today))
+                for code, (counts, _) in sorted(grouped["dept"].items())
             ],
             items=[
-                ItemFigures(item_code=code, item_name=label, figures=figures(lv, mo, today))
-                for code, (lv, mo, label) in sorted(grouped["item"].items())
+                ItemFigures(item_code=code, item_name=label, figures=_figures(counts, today))
+                for code, (counts, label) in sorted(grouped["item"].items())
             ],
         )
 
@@ -212,7 +270,7 @@ class Monitoring:
             if kind == "dept":
                 counts: dict[str, int] = {}
                 m.add_counts(counts, row)
-                inputs[department] = {k: v for k, v in counts.items() if m.DAY_SEPARATOR not in k}
+                inputs[department] = counts
         return inputs
 
     def active_regions(self, month: str, province: str) -> list[str]:
@@ -230,11 +288,29 @@ class Monitoring:
         return sorted(found)
 
 
+def _row_changes[Track: BaseModel](
+    step: _Step[Track], old: Track | None, new: Track
+) -> dict[tuple[m.Row, str], tuple[str, dict[str, int]]]:
+    """Per (row, scope): its label and the non-zero deltas of what the track adds there,
+    minus what the old track added on its rows plus what the new one adds on its rows."""
+    changes: dict[tuple[m.Row, str], tuple[str, dict[str, int]]] = {}
+    for track, sign in ((old, -1), (new, 1)):
+        if track is None:
+            continue
+        rows = step.placed(track)
+        for (scope, attribute), count in step.cells(track).items():
+            for row, label in rows:
+                _, deltas = changes.setdefault((row, scope), (label, {}))
+                deltas[attribute] = deltas.get(attribute, 0) + sign * count
+    moved = {key: (label, {k: v for k, v in deltas.items() if v}) for key, (label, deltas) in changes.items()}
+    return {key: value for key, value in moved.items() if value[1]}
+
+
 def _emit_metrics(delta: Mapping[m.Cell, int]) -> None:
     """EMF: the month counters that moved (the dashboard's cases widgets)."""
     for (scope, attribute), count in delta.items():
         suffix = _MONTH_METRICS.get(attribute)
-        if scope != m.LIVE and suffix:
+        if len(scope) == len("2026-12") and suffix:  # month scopes (days would count twice)
             metrics().add_metric(name=f"Cases{suffix}", unit=MetricUnit.Count, value=count)
     opened = sum(count for (scope, attribute), count in delta.items() if scope == m.LIVE and attribute == m.CASES_OPEN)
     if opened:
@@ -328,9 +404,9 @@ class MonitoringView(BaseModel):
     items: list[ItemFigures] = Field(description="The region's own items.")
 
 
-def _period(counts: Mapping[str, int], suffix: str) -> dict[str, Any]:
+def _period(counts: Mapping[str, int]) -> dict[str, Any]:
     def get(name: str) -> int:
-        return int(counts.get(name + suffix, 0))
+        return int(counts.get(name, 0))
 
     return {
         "received": get(m.RECEIVED),
@@ -344,7 +420,11 @@ def _period(counts: Mapping[str, int], suffix: str) -> dict[str, Any]:
     }
 
 
-def figures(live: Mapping[str, int], month: Mapping[str, int], today: dt.date) -> Figures:
+def _figures(scoped: list[dict[str, int]], today: dt.date) -> Figures:
+    return figures(scoped[0], scoped[1], scoped[2], today)
+
+
+def figures(live: Mapping[str, int], month: Mapping[str, int], day: Mapping[str, int], today: dt.date) -> Figures:
     by_state = {
         name.removeprefix(m.STATE_PREFIX): count
         for name, count in sorted(live.items())
@@ -361,9 +441,9 @@ def figures(live: Mapping[str, int], month: Mapping[str, int], today: dt.date) -
         orders_overdue=m.overdue(live, m.DUE_ORDER_PREFIX, today),
         warnings_open_yellow=live.get(m.WARNINGS_OPEN_YELLOW, 0),
         warnings_open_red=live.get(m.WARNINGS_OPEN_RED, 0),
-        today=PeriodFigures.model_validate(_period(month, f"{m.DAY_SEPARATOR}{today.day:02d}")),
+        today=PeriodFigures.model_validate(_period(day)),
         month=MonthFigures.model_validate(
-            _period(month, "")
+            _period(month)
             | {
                 "average_decide_working_days": round(month.get(m.DECIDE_DAYS, 0) / counted, 2) if counted else None,
                 "notice_cases": month.get(m.NOTICE_CASES, 0),

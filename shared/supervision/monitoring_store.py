@@ -4,15 +4,16 @@
 |------------------------|------------------------------|------------------|
 | case track             | `MONCASE#<case_id>`          | `TRACK`          |
 | counted subject track  | `MONSUBJ#<kind>:<id>`        | `TRACK`          |
-| live counter row       | `MON#<region>`               | `dept#<id>`, `item#<code>`, `sub#<child>#<shard>` |
-| month counter row      | `MON#<region>#<yyyy-mm>`     | the same         |
+| counter row            | `MON#<region>`               | `<scope>#<row>` (below) |
 | scoring rule version   | `SCRULE`                     | `v#<00001>`, and `CURRENT` |
 | month scorecard        | `SCORECARD#<region>`         | `<yyyy-mm>`      |
 
 A counter row holds one number attribute per counter (`state.in_review`,
-`due.legal.2026-12-04`, `decided@06`, …), moved only by ADD, and `label` (the
-department id, item name or child region). A region's view reads its live and its
-month partition: two Queries, whatever the number of cases.
+`due.legal.2026-12-04`, `decided`, …), moved only by ADD, and `label` (the department
+id, item name or child region). `<row>` is `dept#<id>`, `item#<code>` or
+`sub#<child>#<shard>`; `<scope>` sorts so that a day's rows (`2026-12-06`) come before
+their month's (`2026-12~`) and every dated row before the live ones (`~live`): a
+region's view — today, this month, now — is ONE Query, `sk >= <today>` (D-208).
 """
 
 from __future__ import annotations
@@ -34,8 +35,15 @@ _TRACK_MOVED = "supervision.track_moved"  # internal: another delivery moved the
 _RULE_MOVED = "supervision.rule_version_taken"
 
 
-def counter_pk(region_code: str, scope: str) -> str:
-    return f"MON#{region_code}" if scope == LIVE else f"MON#{region_code}#{scope}"
+def counter_pk(region_code: str) -> str:
+    return f"MON#{region_code}"
+
+
+def scope_key(scope: str) -> str:
+    """The sort-key prefix of a scope: a day as it is, a month then `~`, live last."""
+    if scope == LIVE:
+        return "~live"
+    return f"{scope}~" if len(scope) == len("2026-12") else scope
 
 
 def rule_sk(version: int) -> str:
@@ -63,6 +71,11 @@ class MonitoringStore(Repository):
 
     def put_subject(self, writes: Transaction, track: SubjectTrack, rev: int) -> None:
         self.put_track_item(writes, f"MONSUBJ#{track.key}", track.model_dump(mode="json"), rev)
+
+    def track_items(self, pks: list[str]) -> dict[str, tuple[dict[str, Any], int]]:
+        """Several tracks and their revisions by pk (consistent BatchGetItem; absent ones left out)."""
+        found = self.get_items([{"pk": pk, "sk": TRACK_SK} for pk in pks], consistent=True)
+        return {str(item["pk"]): (dict(item["track"]), int(item["rev"])) for item in found}
 
     def track_item(self, pk: str) -> tuple[dict[str, Any] | None, int]:
         item = self.get_item({"pk": pk, "sk": TRACK_SK}, consistent=True)
@@ -93,20 +106,34 @@ class MonitoringStore(Repository):
             numbers[f"v{index}"] = delta
             parts.append(f"#a{index} :v{index}")
         writes.update(
-            {"pk": counter_pk(row.region_code, scope), "sk": row.key},
+            {"pk": counter_pk(row.region_code), "sk": f"{scope_key(scope)}#{row.key}"},
             f"SET #label = :label ADD {', '.join(parts)}",
             names=names,
             values=expression_values(**numbers),
         )
 
     def rows(self, region_code: str, scope: str) -> list[dict[str, Any]]:
-        """Every counter row of a region's live or month partition (one Query, paged by size only)."""
-        return list(
-            self.query_all(
-                KeyConditionExpression="pk = :pk",
-                ExpressionAttributeValues=expression_values(pk=counter_pk(region_code, scope)),
-            )
+        """Every counter row of one scope of a region (one Query), `sk` as the row's key."""
+        prefix = f"{scope_key(scope)}#"
+        found = self.query_all(
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+            ExpressionAttributeValues=expression_values(pk=counter_pk(region_code), prefix=prefix),
         )
+        return [{**row, "sk": str(row["sk"])[len(prefix) :]} for row in found]
+
+    def view_rows(self, region_code: str, today: dt.date) -> dict[str, list[dict[str, Any]]]:
+        """The rows of `today`, of its month and live, by scope (ONE Query; `sk` as the row's key).
+        Rows of later dates, if an event ever carried one, are read and left out."""
+        wanted = {scope_key(scope): scope for scope in (today.isoformat(), today.isoformat()[:7], LIVE)}
+        found: dict[str, list[dict[str, Any]]] = {scope: [] for scope in wanted.values()}
+        for row in self.query_all(
+            KeyConditionExpression="pk = :pk AND sk >= :from",
+            ExpressionAttributeValues=expression_values(pk=counter_pk(region_code), **{"from": today.isoformat()}),
+        ):
+            prefix, _, key = str(row["sk"]).partition("#")
+            if prefix in wanted:
+                found[wanted[prefix]].append({**row, "sk": key})
+        return found
 
     # --- scoring rules ----------------------------------------------------------------------
 

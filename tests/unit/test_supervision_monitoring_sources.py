@@ -9,15 +9,19 @@ import random
 from collections.abc import Iterator
 from typing import Any
 
+import boto3
 import pytest
 
 from infra.template import sam_template
+from shared.platform import aws
 from shared.platform.events import Envelope
 from shared.platform.principal import Principal, Role
 from shared.supervision.monitoring_consumer import monitoring_dispatcher
 from shared.supervision.monitoring_service import monitoring
 from shared.supervision.monitoring_store import MonitoringStore
-from tests.unit.monitoring_fixtures import deliver, monitoring_cloud
+from tests.support.apigw import FakeContext
+from tests.support.handlers import load_function, sqs_event
+from tests.unit.monitoring_fixtures import DLQ_NAME, deliver, monitoring_cloud
 
 UTC = dt.UTC
 
@@ -68,7 +72,7 @@ def test_an_order_counts_once_received_and_replied_with_its_working_days(cloud: 
     deliver([replied, issued, replied])  # an older delivery and a duplicate change nothing
     # issued Monday 11-02, replied Thursday 11-05: 3 working days
     assert month() == {"orders.received": 1, "orders.replied": 1, "orders.reply_working_days": 3}
-    city = {row["sk"]: row for row in MonitoringStore().rows("320100", "2026-11")}
+    city = {row["sk"]: row for row in MonitoringStore().rows("320100", "2026-11")}  # keys as row keys
     assert sum(int(row.get("orders.received", 0)) for sk, row in city.items() if sk.startswith("sub#320102#")) == 1
     assert xuanwu_orders(10) == (1, 0)  # replied: still open (the supervisor decides), no longer waiting
     deliver([order("supervision.order_closed", 3, 6, state="closed")])
@@ -145,6 +149,33 @@ def test_a_resolution_delivered_before_its_warning_leaves_nothing_open(cloud: No
     assert xuanwu_warnings() == (0, 0, 0, 1)
     deliver([raised("red", 23)])
     assert xuanwu_warnings() == (0, 0, 0, 1)
+
+
+def test_a_batch_is_one_read_and_one_write_and_a_bad_record_falls_back_to_one_by_one(cloud: None) -> None:
+    orders = [order("supervision.order_issued", 1, 2), order("supervision.order_replied", 2, 5, state="replied")]
+    warnings = [raised("yellow", 16), raised("red", 23)]
+    monitoring().working_days(dt.date(2026, 11, 2), dt.date(2026, 11, 5))  # the calendar, read once per cold start
+    with aws.count_calls() as calls:
+        deliver(orders + warnings)  # one queue batch: three tracks (the order's two events fold into one)
+    assert {k: v for k, v in calls.items() if k.startswith("dynamodb.")} == {
+        "dynamodb.BatchGetItem": 1,
+        "dynamodb.TransactWriteItems": 1,
+    }
+    assert month() == {
+        "orders.received": 1, "orders.replied": 1, "orders.reply_working_days": 3,
+        "warnings.yellow": 1, "warnings.red": 1,
+    }  # fmt: skip
+    # a record that can never apply (its data is not an order): the batch falls back to one by one,
+    # the bad record is parked in the DLQ and the others apply exactly once (redelivered ones change nothing)
+    bad = event("supervision.order_closed", "supervision", 6, order_id="O-1")
+    handler = load_function("monitoring_worker").handler
+    answer = handler(sqs_event([*orders, bad, resolved("red", 23, 24)], queue="MonitoringQueue"), FakeContext())
+    assert answer == {"batchItemFailures": []}  # parked, not retried
+    assert xuanwu_warnings() == (1, 0, 1, 1)
+    assert month()["orders.received"] == 1
+    sqs = boto3.client("sqs")
+    parked = sqs.receive_message(QueueUrl=sqs.get_queue_url(QueueName=DLQ_NAME)["QueueUrl"], MaxNumberOfMessages=10)
+    assert len(parked["Messages"]) == 1
 
 
 def test_the_worker_subscribes_to_exactly_the_types_it_handles() -> None:
