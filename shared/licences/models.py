@@ -274,6 +274,12 @@ class TrustedIssuer(_Out):
     issuer_code: str
     name: str
     kids: list[str]
+    seal_certificate: str | None = Field(
+        default=None,
+        description="The department's self-issued X.509 certificate its PDF seals carry (DER, base64; D-227): "
+        "imported into a PDF reader, the reader trusts the seals. Absent for issuers listed before seals existed "
+        "until their next licence.",
+    )
 
 
 class TrustList(_Out):

@@ -137,24 +137,24 @@ class LicencesRepository(Repository):
             on_conflict=on_index_taken,
         )
 
-    def ensure_issuer(self, issuer_uscc: str, name: str) -> None:
-        """List the issuer in the trust list (once; outside the issuance transaction, so
-        concurrent issuances of one department never conflict on this item)."""
+    def ensure_issuer(self, issuer_uscc: str, name: str, seal_certificate: str = "") -> None:
+        """List the issuer in the trust list with its seal certificate (once; outside the issuance
+        transaction, so concurrent issuances of one department never conflict on this item). An issuer
+        listed before it had a certificate gets one the next time (the item is the same otherwise)."""
+        item: dict[str, object] = {
+            "pk": f"ISSUER#{issuer_uscc}",
+            "sk": "ISSUER",
+            "issuer_code": issuer_uscc,
+            "name": name,
+            "gsi1pk": "ISSUERS",
+            "gsi1sk": issuer_uscc,
+        }
+        condition = "attribute_not_exists(pk)"
+        if seal_certificate:
+            item["seal_certificate"] = seal_certificate
+            condition += " OR attribute_not_exists(seal_certificate)"
         try:
-            dynamodb().put_item(
-                TableName=self.table,
-                Item=to_item(
-                    {
-                        "pk": f"ISSUER#{issuer_uscc}",
-                        "sk": "ISSUER",
-                        "issuer_code": issuer_uscc,
-                        "name": name,
-                        "gsi1pk": "ISSUERS",
-                        "gsi1sk": issuer_uscc,
-                    }
-                ),
-                ConditionExpression="attribute_not_exists(pk)",
-            )
+            dynamodb().put_item(TableName=self.table, Item=to_item(item), ConditionExpression=condition)
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
                 raise
@@ -194,7 +194,14 @@ class LicencesRepository(Repository):
         items = self.query_all(
             IndexName="gsi1", KeyConditionExpression="gsi1pk = :p", ExpressionAttributeValues=values(p="ISSUERS")
         )
-        return [{"issuer_code": str(i["issuer_code"]), "name": str(i["name"])} for i in items]
+        return [
+            {
+                "issuer_code": str(i["issuer_code"]),
+                "name": str(i["name"]),
+                "seal_certificate": str(i.get("seal_certificate", "")),
+            }
+            for i in items
+        ]
 
     # --- the licence-type directory ----------------------------------------------------------
 

@@ -13,3 +13,13 @@ from shared.platform.pdf import RenderedPdf
 def sealed(pdf: RenderedPdf, *, issuer_name: str, issuer_code: str, reason: str) -> RenderedPdf:
     """The certificate sealed for its issuing department (unsealed without a KMS key: an SM2-only set-up)."""
     return pades.seal_for(pdf, seal_key(), name=issuer_name, code=issuer_code, reason=reason)
+
+
+def seal_certificate(issuer_name: str, issuer_code: str) -> str:
+    """The department certificate the seals carry, base64 DER for the trust list ("" without a KMS key)."""
+    import base64
+
+    key = seal_key()
+    if key is None:
+        return ""
+    return base64.b64encode(pades.certificate_for(key, name=issuer_name, code=issuer_code).dump()).decode()

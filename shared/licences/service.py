@@ -54,7 +54,7 @@ from shared.licences.payload import (
     verdict,
 )
 from shared.licences.repository import LIVE, LicencesRepository, holder_partition
-from shared.licences.seal import sealed
+from shared.licences.seal import seal_certificate, sealed
 from shared.licences.signing import ES256, IssuingKey, issuing_key, published_keys
 from shared.licences.status_list import STATUS_MESSAGES, STATUS_SIZE, Entry, RenewalBits, StatusBits
 from shared.licences.storage import TRUST_LIST_KEY, LicenceStore, status_list_object_key
@@ -315,7 +315,9 @@ class LicencesService:
             sealed = sealing.sealer(HOLDER_SEALING).seal(licence_id, {"holder_code": holder.code})
             draft = draft.model_copy(update={"holder_code_sealed": sealed})
         if due.issuer_uscc not in _listed_issuers:
-            self.repository.ensure_issuer(due.issuer_uscc, due.issuer_name)  # before any licence of it exists
+            # before any licence of it exists, with the certificate its seals carry (made once per container)
+            certificate = seal_certificate(due.issuer_name, due.issuer_uscc)
+            self.repository.ensure_issuer(due.issuer_uscc, due.issuer_name, certificate)
             _listed_issuers.add(due.issuer_uscc)
         for _ in range(_MAX_TRIES):
             licence = self._signed(draft, holder.code)
@@ -848,7 +850,10 @@ class LicencesService:
             keys.append(TrustKey(kid=key.kid, alg=key.algorithm, public_key=encoded, state=state))
         kids = [k.kid for k in keys]
         issuers = [
-            TrustedIssuer(issuer_code=i["issuer_code"], name=i["name"], kids=kids) for i in self.repository.issuers()
+            TrustedIssuer(
+                issuer_code=i["issuer_code"], name=i["name"], kids=kids, seal_certificate=i["seal_certificate"] or None
+            )
+            for i in self.repository.issuers()
         ]
         return TrustList(generated_at=now(), keys=keys, issuers=issuers, status_lists=[DEFAULT_STATUS_LIST])
 

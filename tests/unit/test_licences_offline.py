@@ -130,21 +130,23 @@ def _certificate_pdf(licence_id: str) -> bytes:
 
 
 def test_the_certificate_pdf_is_sealed_for_its_issuer_and_pyhankos_validator_accepts_it(cloud: LicenceCloud) -> None:
+    import base64
     import io
 
+    from asn1crypto import x509
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko_certvalidator import ValidationContext
 
-    from shared.licences.signing import seal_key
-    from shared.platform.pades import certificate_for
     from tests.unit.licences_fixtures import issuer_uscc
 
     licence_id, _ = _issued()
     body = _certificate_pdf(licence_id)
-    key = seal_key()
-    assert key is not None
-    anchor = certificate_for(key, name="南京市江宁区市场监督管理局", code=issuer_uscc())
+    # the trust anchor is the department certificate the public trust list publishes
+    trust = call("GET", "/v1/licences/trust-list").body
+    [issuer] = [i for i in trust["issuers"] if i["issuer_code"] == issuer_uscc()]
+    anchor = x509.Certificate.load(base64.b64decode(issuer["seal_certificate"]))
+    assert anchor.subject.native["common_name"] == "南京市江宁区市场监督管理局"
     context = ValidationContext(trust_roots=[anchor], allow_fetching=False)
     [signature] = PdfFileReader(io.BytesIO(body)).embedded_signatures
     status = validate_pdf_signature(signature, context)
