@@ -25,7 +25,8 @@ import datetime as dt
 import hashlib
 from contextlib import nullcontext
 from dataclasses import dataclass
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from infra.seed.environment import seeding_environment
 from infra.seed.identity.people import (
@@ -61,7 +62,9 @@ from shared.platform.principal import Principal, Role
 from shared.workdays.rules import Calendar
 from shared.workdays.service import calendar as working_calendar
 
-PDF = b"%PDF-1.7\n% demo material (local demo data)\n" + b"0" * 200 + b"\n%%EOF\n"
+if TYPE_CHECKING:
+    from reportlab.pdfgen.canvas import Canvas
+
 OVERDUE_CALENDAR_DAYS = 70
 """Far enough back that 30 working days (and the promised 20) have passed, holidays included."""
 SUSPENDED_WORKING_DAYS = 6
@@ -226,9 +229,22 @@ def _reload(service: CasesService, case_id: str) -> Case:
     return case
 
 
+@cache
+def demo_material() -> bytes:
+    """A real one-page PDF (the platform's PDF library) standing in for every scanned material."""
+    from shared.platform import pdf
+
+    def draw(canvas: Canvas) -> None:
+        pdf.title(canvas, "演示材料", 20)
+        pdf.text_lines(canvas, ["本地演示数据，非真实材料。", "Local demo data, not a real document."], top=700)
+
+    return pdf.canvas_document(draw, title="演示材料（本地演示数据）").body
+
+
 def _attach(service: CasesService, applicant: Principal, case_id: str, slot_id: str) -> None:
     """The applicant's three steps: an upload form, the upload (straight to the bucket, as
     the presigned POST would store it) and the confirmation that reads it back."""
+    material = demo_material()
     ticket = service.request_upload(
         applicant,
         case_id,
@@ -236,15 +252,15 @@ def _attach(service: CasesService, applicant: Principal, case_id: str, slot_id: 
             slot_id=slot_id,
             file_name=f"{slot_id}.pdf",
             content_type="application/pdf",
-            size_bytes=len(PDF),
-            sha256=hashlib.sha256(PDF).hexdigest(),
+            size_bytes=len(material),
+            sha256=hashlib.sha256(material).hexdigest(),
         ),
     )
     fields = ticket.fields
     s3().put_object(
         Bucket=service.store.bucket,
         Key=fields["key"],
-        Body=PDF,
+        Body=material,
         ContentType=fields["Content-Type"],
         Metadata={
             "slot-id": fields["x-amz-meta-slot-id"],
