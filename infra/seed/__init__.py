@@ -6,7 +6,8 @@ role, infra/seed/identity), then demo cases for the walk-through
 one), then the 12345 routing table, desks and FAQ (infra/seed/hotline.py), and
 the demo scorecard rule (infra/seed/scoring.py), the demo supervision order and a few
 ratings, an upheld appeal and rectification orders (infra/seed/ratings.py), and the demo
-service halls (infra/seed/halls.py).
+service halls (infra/seed/halls.py), and the demo shipment the counter-handover sample
+acts on (infra/seed/delivery.py).
 Catalogue data is loaded through the catalogue service so the same rules
 apply (三级四同, codes, limits) and every publication leaves its outbox event;
 demo cases go through the cases service the same way.
@@ -24,6 +25,7 @@ from typing import Any
 
 from infra.seed import licence_types
 from infra.seed.cases import load as load_cases
+from infra.seed.delivery import load as load_shipment
 from infra.seed.departments import DEPARTMENTS
 from infra.seed.environment import seeding_environment
 from infra.seed.halls import load as load_halls
@@ -61,6 +63,7 @@ def load_all(env: dict[str, str]) -> dict[str, int]:
         | load_orders(env)
         | load_ratings(env)
         | load_halls(env)
+        | load_shipment(env)
     )
 
 

@@ -127,9 +127,12 @@ class DeliveryService:
 
     # --- from the case: create and book -------------------------------------------------------
 
-    def create_for_case(self, due: DeliveryDueData, *, correlation_id: str | None) -> Outcome:
+    def create_for_case(
+        self, due: DeliveryDueData, *, correlation_id: str | None, shipment_id: str | None = None
+    ) -> Outcome:
         """A shipment for a case whose result goes out by courier (`case.delivery_due`).
-        Idempotent per case: a redelivered event finds the case's shipment and changes nothing."""
+        Idempotent per case: a redelivered event finds the case's shipment and changes nothing.
+        `shipment_id` is for the demo seed only (the samples name its shipment); otherwise new."""
         existing = self.repository.shipment_id_for_case(due.case_id, ShipmentKind.RESULT_DELIVERY)
         if existing is not None:
             return Outcome(existing, "duplicate", ShipmentState.REQUESTED)
@@ -140,7 +143,7 @@ class DeliveryService:
         moment = _moment()
         department = self.places.department_name(due.department_id, due.region_code)
         shipment = Shipment(
-            shipment_id=new_id(),
+            shipment_id=shipment_id or new_id(),
             kind=ShipmentKind.RESULT_DELIVERY,
             case_id=due.case_id,
             case_number=due.case_number,

@@ -66,6 +66,15 @@ def test_one_parcel_per_order_acceptance_first_then_a_journey_to_delivery() -> N
     assert updates[-1].proof_signer == "本*"
 
 
+def test_a_counter_handover_is_accepted_and_waits_for_the_parcel() -> None:
+    """窗口交寄: the courier answers with a waybill and collects nothing until the counter hands it over."""
+    simulator = CourierSimulator(step_s=0, jitter_s=0, duplicates=0, reorder=0, seed=7)
+    parcel = simulator.take(_booking("01JDQ9A0000000000000000S01", address="南京市江宁区天元中路 1 号（窗口交寄）"))
+    assert parcel is not None
+    updates = [to_update(json.dumps(m, ensure_ascii=False)) for m in _run(simulator).sent]
+    assert [(u.kind, u.waybill) for u in updates] == [("order_result", parcel.mail_no)]
+
+
 def test_a_refused_address_fails_twice_and_returns() -> None:
     simulator = CourierSimulator(step_s=0, jitter_s=0, duplicates=0, reorder=0, seed=7)
     simulator.take(_booking("01JDQ9A0000000000000000S02", address="南京市江宁区某路 1 号（拒收）"))

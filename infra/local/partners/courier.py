@@ -11,7 +11,10 @@ partner's own schema (shared/delivery/partner.py documents it):
   `ROUTE` status events: picked up (10), left and reached sorting centres
   (20/21), out for delivery (30), delivered with the signer and a proof-of-
   delivery link (40) — or, for an address containing 拒收 or 退回, two failed
-  attempts (41) and returned (50).
+  attempts (41) and returned (50). A booking whose address says 窗口交寄 (the
+  department hands the parcel over at its counter) is answered with a waybill
+  and then waits: the courier has not collected it yet (the seeded demo
+  shipment of the counter-handover sample).
 
 Like real partner traffic, the events come with jitter, some twice, and some
 out of order; each event's `op_time` is when it happened (Beijing time, no
@@ -181,11 +184,12 @@ class CourierSimulator:
                 return None  # a booking sent twice is one parcel
             receiver = booking.get("receiver") or {}
             refused = any(word in str(receiver.get("address", "")) for word in ("拒收", "退回"))
+            at_counter = "窗口交寄" in str(receiver.get("address", ""))
             parcel = Parcel(
                 order_no=order_no,
                 mail_no="11" + "".join(self.random.choice("0123456789") for _ in range(11)),
                 receiver_area=str(receiver.get("area_code", "")),
-                route=RETURNED if refused else DELIVERED,
+                route=[] if at_counter else RETURNED if refused else DELIVERED,
             )
             self.parcels[order_no] = parcel
         self._plan(parcel)
