@@ -129,7 +129,9 @@ def _certificate_pdf(licence_id: str) -> bytes:
     return bytes(stored["Body"].read())
 
 
-def test_the_certificate_pdf_is_sealed_for_its_issuer_and_pyhankos_validator_accepts_it(cloud: LicenceCloud) -> None:
+def test_the_certificate_pdf_is_sealed_for_its_issuer_and_pyhankos_validator_accepts_it(
+    cloud: LicenceCloud, tmp_path: Path
+) -> None:
     import base64
     import io
 
@@ -153,6 +155,15 @@ def test_the_certificate_pdf_is_sealed_for_its_issuer_and_pyhankos_validator_acc
     assert status.bottom_line, status.pretty_print_details()
     assert signature.signer_cert.subject.native["common_name"] == "南京市江宁区市场监督管理局"
     assert signature.sig_object["/SubFilter"] == "/ETSI.CAdES.detached"  # PAdES
+
+    # the sealed file as issued renders its Chinese from the embedded font (D-225)
+    from tests.support import poppler
+
+    poppler.ensure_poppler()
+    path = tmp_path / "certificate.pdf"
+    path.write_bytes(body)
+    assert all(f["emb"] == "yes" for f in poppler.fonts(path))
+    assert "发证机关：南京市江宁区市场监督管理局" in poppler.text(path)
 
     changed = bytearray(body)
     changed[len(body) // 3] ^= 0x01  # one byte of the signed certificate
