@@ -26,6 +26,14 @@ for _name in ("AWS_PROFILE", "AWS_ENDPOINT_URL"):
     os.environ.pop(_name, None)
 
 
+# --- property tests judge behaviour, not speed: Hypothesis's 200 ms deadline per example
+# failed a status-list round trip on a loaded 2-core machine (speed is measured by benchmarks).
+
+from hypothesis import settings as _hypothesis_settings  # noqa: E402
+
+_hypothesis_settings.register_profile("platform", deadline=None)
+_hypothesis_settings.load_profile("platform")
+
 # --- in-process moto as fast as the local cloud's (infra/local/motoserver.py, D-011):
 # a transaction snapshots the items it touches, not the whole table and its stream;
 # a Query reads its partition instead of sorting the whole table.
