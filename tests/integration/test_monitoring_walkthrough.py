@@ -11,7 +11,7 @@ import pytest
 
 from infra.local import LocalCloud
 from infra.seed.identity.people import CITIZEN_A, SUPERVISOR
-from tests.integration.test_cases_walkthrough import FORM, upload
+from tests.integration.test_cases_walkthrough import FORM, submitted_dibao_case
 from tests.support.sign_in import sign_in_citizen, sign_in_staff
 
 pytestmark = pytest.mark.integration
@@ -36,15 +36,7 @@ def test_a_submission_moves_the_supervisors_figures(
     before = xuanwu(api, supervisor)
     assert before["overdue_legal"] >= 1  # the seeded 低保 case, accepted about 70 days ago
     citizen = sign_in_citizen(api, local_cloud, CITIZEN_A.phone)
-    found = api.get("/v1/items", params={"region": "320102", "q": "最低生活保障"}).json()["items"]
-    created = api.post("/v1/cases", headers=citizen, json={"item_code": found[0]["implementation_code"]})
-    assert created.status_code == 201, created.text
-    case_id = created.json()["case_id"]
-    assert api.put(f"/v1/cases/{case_id}/form", headers=citizen, json={"form": FORM}).status_code == 200
-    for slot in ("id_card", "household_register", "income_declaration"):
-        assert upload(api, case_id, slot, citizen).status_code == 200
-    assert api.post(f"/v1/cases/{case_id}/submit", headers=citizen).status_code == 200
-    local_cloud.wait_idle(30)
+    submitted_dibao_case(api, local_cloud, citizen, FORM)
     after = xuanwu(api, supervisor)
     assert after["month"]["received"] == before["month"]["received"] + 1
     assert after["today"]["received"] == before["today"]["received"] + 1

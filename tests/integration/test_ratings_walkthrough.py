@@ -19,7 +19,7 @@ from infra.local import LocalCloud
 from infra.seed.identity.people import CITIZEN_B, COUNTY_SUPERVISOR, STAFF_IN_SCOPE
 from infra.seed.ratings import LATE
 from shared.platform.clock import today_in_shanghai
-from tests.integration.test_cases_walkthrough import upload
+from tests.integration.test_cases_walkthrough import submitted_dibao_case
 from tests.support.sign_in import sign_in_citizen, sign_in_staff
 
 pytestmark = pytest.mark.integration
@@ -42,15 +42,7 @@ def people(api: Any, local_cloud: LocalCloud) -> dict[str, dict[str, str]]:
 
 def completed_case(api: Any, local_cloud: LocalCloud, citizen: dict[str, str], clerk: dict[str, str]) -> dict[str, Any]:
     """The applicant's and the clerk's steps to 办结 (no fee, no licence, electronic result)."""
-    found = api.get("/v1/items", params={"region": "320102", "q": "最低生活保障"}).json()["items"]
-    created = api.post("/v1/cases", headers=citizen, json={"item_code": found[0]["implementation_code"]})
-    assert created.status_code == 201, created.text
-    case_id = created.json()["case_id"]
-    assert api.put(f"/v1/cases/{case_id}/form", headers=citizen, json={"form": FORM}).status_code == 200
-    for slot in ("id_card", "household_register", "income_declaration"):
-        assert upload(api, case_id, slot, citizen).status_code == 200
-    assert api.post(f"/v1/cases/{case_id}/submit", headers=citizen).status_code == 200
-    local_cloud.wait_idle(30)
+    case_id = submitted_dibao_case(api, local_cloud, citizen, FORM)
     assert api.post(f"/v1/cases/{case_id}/accept", headers=clerk, json={}).status_code == 200
     decision = {"outcome": "approved", "reason": "符合最低生活保障条件"}
     assert api.post(f"/v1/cases/{case_id}/decide", headers=clerk, json=decision).status_code == 200
