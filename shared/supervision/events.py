@@ -33,10 +33,8 @@ ORDER_ESCALATED = "supervision.order_escalated"
 ORDER_CLOSED = "supervision.order_closed"
 
 
-class WarningRaisedData(BaseModel):
-    """A warning (效能监察预警): once per limit and level. `handler_subject_id` is the staff
-    member to tell; without one (not yet assigned) nobody's inbox gets it and the
-    supervisors' list shows it."""
+class WarningOf(BaseModel):
+    """Which limit a warning is about (both warning events carry it)."""
 
     model_config = ConfigDict(defer_build=True)
 
@@ -46,6 +44,13 @@ class WarningRaisedData(BaseModel):
     subject_id: str
     name: str
     label: str
+
+
+class WarningRaisedData(WarningOf):
+    """A warning (效能监察预警): once per limit and level. `handler_subject_id` is the staff
+    member to tell; without one (not yet assigned) nobody's inbox gets it and the
+    supervisors' list shows it."""
+
     title: str | None = None
     region_code: str
     department_id: str | None = None
@@ -64,18 +69,10 @@ register_event_type(
 )
 
 
-class WarningResolvedData(BaseModel):
+class WarningResolvedData(WarningOf):
     """A warning left the open list: its limit was cleared (decided, answered, closed, …),
     in the watcher's transaction that recorded the limit cleared."""
 
-    model_config = ConfigDict(defer_build=True)
-
-    limit_id: str
-    context: str
-    subject_kind: str
-    subject_id: str
-    name: str
-    label: str
     region_code: str
     department_id: str | None = None
     level: str  # yellow | red
