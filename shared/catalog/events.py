@@ -4,6 +4,9 @@
 |--------------------------|-----------------------------------------------|-----------------------------|
 | `catalog.item_published` | a version of an implementation was published | open_data_publisher (C29)   |
 | `catalog.item_retired`   | an implementation was retired (取消/下线)      | open_data_publisher (C29)   |
+| `catalog.synonym_set`    | an operator curated a search synonym (D-172)  | none yet (audit trail)      |
+| `catalog.synonym_removed`| an operator removed a search synonym          | none yet (audit trail)      |
+| `catalog.caps_set`       | an operator set a basic item's caps (D-173)   | none yet (audit trail)      |
 
 `subject` is the implementation code. Data carries what a consumer needs to
 route the fact (region, department, channel) and to order it (`version`);
@@ -15,12 +18,15 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
 
-from shared.catalog.models import Channel, ItemDetail
+from shared.catalog.models import BasicItem, Channel, ItemCaps, ItemDetail, Synonym
 from shared.platform.events import Envelope, register_event_type
 
 SOURCE = "catalog"
 ITEM_PUBLISHED = "catalog.item_published"
 ITEM_RETIRED = "catalog.item_retired"
+SYNONYM_SET = "catalog.synonym_set"
+SYNONYM_REMOVED = "catalog.synonym_removed"
+CAPS_SET = "catalog.caps_set"
 
 
 class ItemPublishedData(BaseModel):
@@ -59,6 +65,36 @@ class ItemRetiredData(BaseModel):
     reason: str
 
 
+class SynonymSetData(BaseModel):
+    """`catalog.synonym_set` data: the row as stored."""
+
+    model_config = ConfigDict(defer_build=True)
+
+    word: str
+    means: str
+    updated_by: str | None
+
+
+class SynonymRemovedData(BaseModel):
+    """`catalog.synonym_removed` data."""
+
+    model_config = ConfigDict(defer_build=True)
+
+    word: str
+    removed_by: str | None
+
+
+class CapsSetData(BaseModel):
+    """`catalog.caps_set` data: the caps and the revision they carry (orders repeated facts)."""
+
+    model_config = ConfigDict(defer_build=True)
+
+    basic_code: str
+    caps: ItemCaps
+    caps_revision: int
+    set_by: str | None
+
+
 register_event_type(
     ITEM_PUBLISHED,
     ItemPublishedData,
@@ -69,6 +105,37 @@ register_event_type(
     ItemRetiredData,
     "A service item implementation was retired (事项取消/下线): it left search and the lists.",
 )
+
+register_event_type(
+    SYNONYM_SET,
+    SynonymSetData,
+    "An operator set a search synonym (同义词): searches for `word` look for `means` from now on.",
+)
+register_event_type(SYNONYM_REMOVED, SynonymRemovedData, "An operator removed a search synonym.")
+register_event_type(
+    CAPS_SET,
+    CapsSetData,
+    "An operator set the caps (限高) of a basic item: implementations are held to them from their next write.",
+)
+
+
+def _envelope(event_type: str, subject: str, data: BaseModel) -> Envelope:
+    return Envelope(type=event_type, source=SOURCE, subject=subject, data=data.model_dump(mode="json"))
+
+
+def synonym_set(synonym: Synonym) -> Envelope:
+    return _envelope(SYNONYM_SET, synonym.word, SynonymSetData(**synonym.model_dump()))
+
+
+def synonym_removed(word: str, *, actor: str | None) -> Envelope:
+    return _envelope(SYNONYM_REMOVED, word, SynonymRemovedData(word=word, removed_by=actor))
+
+
+def caps_set(basic: BasicItem, *, actor: str | None) -> Envelope:
+    if basic.caps is None:
+        raise ValueError("caps_set reports caps that were set")
+    data = CapsSetData(basic_code=basic.basic_code, caps=basic.caps, caps_revision=basic.caps_revision, set_by=actor)
+    return _envelope(CAPS_SET, basic.basic_code, data)
 
 
 def item_published(item: ItemDetail, *, correlation_id: str | None = None) -> Envelope:

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -410,20 +410,25 @@ class CatalogRepository(Repository):
             items=[Department.model_validate(row) for row in rows], next_cursor=encode_cursor(next_key)
         )
 
-    def set_caps(self, basic_code: str, caps: ItemCaps) -> BasicItem | None:
-        """Replace a basic item's caps and bump their revision; None when there is no such basic item."""
-        try:
-            response = dynamodb().update_item(
-                TableName=self.table,
-                Key=to_item(_basic_key(basic_code)),
-                UpdateExpression="SET caps = :caps ADD caps_revision :one",
-                ConditionExpression="attribute_exists(pk)",
-                ExpressionAttributeValues=expression_values(caps=caps.model_dump(mode="json"), one=1),
-                ReturnValues="ALL_NEW",
-            )
-        except dynamodb().exceptions.ConditionalCheckFailedException:
+    def set_caps(self, basic_code: str, caps: ItemCaps, event: Callable[[BasicItem], Envelope]) -> BasicItem | None:
+        """Replace a basic item's caps and bump their revision, with `event(new basic item)`
+        in the same transaction; None when there is no such basic item. The write is
+        conditional on the revision read, so two operators racing get one 409, not a
+        lost update with an event that misstates it."""
+        found = self.get_item(_basic_key(basic_code), consistent=True)
+        if found is None:
             return None
-        return BasicItem.model_validate(from_item(response["Attributes"]))
+        basic = BasicItem.model_validate(found)
+        changed = basic.model_copy(update={"caps": caps, "caps_revision": basic.caps_revision + 1})
+        self.transaction().update(
+            _basic_key(basic_code),
+            "SET caps = :caps, caps_revision = :next",
+            condition="attribute_exists(pk) AND (attribute_not_exists(caps_revision) OR caps_revision = :read)",
+            values=expression_values(
+                caps=caps.model_dump(mode="json"), next=changed.caps_revision, read=basic.caps_revision
+            ),
+        ).emit(event(changed)).commit()
+        return changed
 
     # --- curated synonyms (D-172): one partition, one row per word -------------------
 
@@ -434,14 +439,15 @@ class CatalogRepository(Repository):
         found = self._batch_get([{"pk": SYNONYM_PARTITION, "sk": word} for word in dict.fromkeys(words)])
         return {str(row["sk"]): str(row["means"]) for row in found.values()}
 
-    def put_synonym(self, synonym: Synonym) -> None:
-        self._put({"pk": SYNONYM_PARTITION, "sk": synonym.word, "kind": "synonym", **synonym.model_dump()})
+    def put_synonym(self, synonym: Synonym, event: Envelope) -> None:
+        record = {"pk": SYNONYM_PARTITION, "sk": synonym.word, "kind": "synonym", **synonym.model_dump()}
+        self.transaction().put(record).emit(event).commit()
 
-    def delete_synonym(self, word: str) -> bool:
-        response = dynamodb().delete_item(
-            TableName=self.table, Key=to_item({"pk": SYNONYM_PARTITION, "sk": word}), ReturnValues="ALL_OLD"
-        )
-        return "Attributes" in response
+    def delete_synonym(self, word: str, event: Envelope, *, missing: AppError) -> None:
+        """Remove the row with its event; `missing` is raised when there was no such row."""
+        self.transaction().delete(
+            {"pk": SYNONYM_PARTITION, "sk": word}, condition="attribute_exists(pk)", on_conflict=missing
+        ).emit(event).commit()
 
     def list_synonyms(self, *, limit: int, cursor: str | None) -> Page[Synonym]:
         rows, next_key = self._query_page(

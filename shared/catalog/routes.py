@@ -459,8 +459,8 @@ def put_synonym(principal: Principal, word: SynonymPathWord, body: Annotated[Syn
     access=Access.OPERATOR,
     responses={204: _ok("Removed"), 404: _problem("No such synonym (catalog.synonym_not_found)"), **_UNAUTHORIZED},
 )
-def delete_synonym(word: SynonymPathWord) -> None:
-    _service().delete_synonym(word)
+def delete_synonym(principal: Principal, word: SynonymPathWord) -> None:
+    _service().delete_synonym(word, actor=principal.subject_id)
 
 
 # --- caps of a basic item (限高, C29, D-173) ----------------------------------------------
@@ -488,7 +488,8 @@ def delete_synonym(word: SynonymPathWord) -> None:
     },
 )
 def put_caps(
+    principal: Principal,
     basic_code: Annotated[str, Path(pattern=BASIC_CODE_PATTERN, examples=["000117004000"])],
     body: Annotated[ItemCaps, Body()],
 ) -> BasicItem:
-    return _service().set_caps(basic_code, body)
+    return _service().set_caps(basic_code, body, actor=principal.subject_id)

@@ -506,10 +506,10 @@ class CatalogService:
         )
         return self.repository.search(criteria, limit=limit, cursor=cursor)
 
-    def set_caps(self, basic_code: str, caps: ItemCaps) -> BasicItem:
+    def set_caps(self, basic_code: str, caps: ItemCaps, *, actor: str | None = None) -> BasicItem:
         """Set the caps (限高) of a basic item; implementations are held to them
         from their next write on (existing ones are not re-checked)."""
-        basic = self.repository.set_caps(basic_code, caps)
+        basic = self.repository.set_caps(basic_code, caps, lambda changed: events.caps_set(changed, actor=actor))
         if basic is None:
             raise NotFound(BASIC_ITEM_NOT_FOUND)
         return basic
@@ -530,13 +530,16 @@ class CatalogService:
         if len(normalised) != 1 or not means:
             raise ValidationFailed(INVALID_SYNONYM)
         synonym = Synonym(word=normalised[0], means=means, updated_by=actor)
-        self.repository.put_synonym(synonym)
+        self.repository.put_synonym(synonym, events.synonym_set(synonym))
         return synonym
 
-    def delete_synonym(self, word: str) -> None:
+    def delete_synonym(self, word: str, *, actor: str | None = None) -> None:
         found = keywords(word)
-        if not found or not self.repository.delete_synonym(found[0]):
+        if not found:
             raise NotFound(SYNONYM_NOT_FOUND)
+        self.repository.delete_synonym(
+            found[0], events.synonym_removed(found[0], actor=actor), missing=NotFound(SYNONYM_NOT_FOUND)
+        )
 
     def region_list(self, region_code: str, list_kind: ListKind, *, limit: int, cursor: str | None) -> RegionList:
         """A division's 不见面 or 见一次面 list (C29)."""

@@ -345,12 +345,17 @@ class TestSynonyms:
         # Then the search finds the individual business registration, and the list shows the synonym
         assert names("个体执照") == ["个体工商户设立登记"]
         assert "个体执照" in {s["word"] for s in invoke(request("synonyms-list.json")).body["items"]}
+        # And the change is on record with who made it (its event, written with the row)
+        [set_event] = [e for e in outbox_events("catalog.synonym_set") if e["subject"] == "个体执照"]
+        assert (set_event["subject"], set_event["data"]["means"]) == ("个体执照", "个体工商户")
+        assert set_event["data"]["updated_by"]
         # And once removed, the word means itself again; removing it twice is a 404
         removed = invoke(request("synonym-delete.json", path_params={"word": "个体执照"}))
         assert removed.status == 204
         assert names("个体执照") == []
         again = invoke(request("synonym-delete.json", path_params={"word": "个体执照"}))
         assert (again.status, again.body["code"]) == (404, "catalog.synonym_not_found")
+        assert [e["subject"] for e in outbox_events("catalog.synonym_removed")] == ["个体执照"]  # once, not twice
 
     def test_a_synonym_is_one_word(self) -> None:
         response = invoke(request("synonym-put.json", body={"means": "   "}))
@@ -363,6 +368,12 @@ class TestCaps:
         # Given the food licence's basic item capped at 4 materials (Xuanwu's guide has 5)
         capped = invoke(request("basic-item-caps-put.json", body={"max_materials": 4, "max_fee_fen": 0}))
         assert (capped.status, capped.body["caps"]["max_materials"], capped.body["caps_revision"]) == (200, 4, 1)
+        [event] = outbox_events("catalog.caps_set")
+        assert (event["subject"], event["data"]["caps"]["max_materials"], event["data"]["caps_revision"]) == (
+            "000117004000",
+            4,
+            1,
+        )
         # When an operator saves Xuanwu's draft (its 5 materials, in English)
         refused = invoke(request("item-draft-put.json", headers={"Accept-Language": "en"}))
         # Then it is refused naming the cap, its limit and the guide's count, and no draft is written
@@ -390,10 +401,12 @@ class TestCaps:
     def test_caps_of_an_unknown_basic_item_are_not_found(self) -> None:
         response = invoke(request("basic-item-caps-put.json", path_params={"basic_code": "000199999000"}))
         assert (response.status, response.body["code"]) == (404, "catalog.basic_item_not_found")
+        assert outbox_events("catalog.caps_set") == []
 
     def test_a_cap_tightened_between_the_check_and_the_write_refuses_the_write(
         self, monkeypatch: pytest.MonkeyPatch
     ) -> None:
+        from shared.catalog.events import caps_set
         from shared.catalog.models import ItemCaps
         from shared.catalog.repository import CatalogRepository
 
@@ -401,7 +414,9 @@ class TestCaps:
 
         def read_then_tighten(repository: CatalogRepository, *args: Any, **kwargs: Any) -> Any:
             state = read(repository, *args, **kwargs)  # the caps as checked: none
-            repository.set_caps("000117004000", ItemCaps(max_materials=1))  # another operator, meanwhile
+            repository.set_caps(
+                "000117004000", ItemCaps(max_materials=1), lambda b: caps_set(b, actor=None)
+            )  # another operator, meanwhile
             return state
 
         monkeypatch.setattr(CatalogRepository, "load_write_state", read_then_tighten)
