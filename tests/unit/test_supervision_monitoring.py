@@ -29,8 +29,8 @@ RUNNING = {"accepted", "in_review"}
 
 CALLS_AT_A_TENTH: dict[int, Counter[str]] = {}
 
-MONTH_SIZES = [150, pytest.param(2000, marks=pytest.mark.perf, id="2000-cases")]
-"""The default suite runs 150 cases (seconds); `make bench` the same tests over 2,000
+MONTH_SIZES = [100, pytest.param(2000, marks=pytest.mark.perf, id="2000-cases")]
+"""The default suite runs 100 cases (seconds); `make bench` the same tests over 2,000
 (docs/performance.md has its time)."""
 
 
