@@ -204,7 +204,9 @@ class Monitoring:
                 for name, delta in deltas.items():
                     summed[name] = summed.get(name, 0) + delta
             chunks[-1] = (writes, rows, tracks + 1)
-            differences.append((first, m.difference(first.cells(old) if old else Counter(), first.cells(new))))
+            differences.append(
+                (first, m.difference(first.cells(old) if old is not None else Counter(), first.cells(new)))
+            )
         for writes, rows, _ in chunks:
             for (row, scope), (label, deltas) in rows.items():
                 summed = {name: count for name, count in deltas.items() if count}

@@ -26,7 +26,7 @@ from shared.platform.dynamo import Repository, Transaction
 from shared.platform.dynamo import values as expression_values
 from shared.platform.errors import Conflict
 from shared.supervision.config import supervision_settings
-from shared.supervision.monitoring import LIVE, CaseTrack, Row, SubjectTrack
+from shared.supervision.monitoring import LIVE, Row
 
 TRACK_SK = "TRACK"
 RULE_PK = "SCRULE"
@@ -55,22 +55,6 @@ class MonitoringStore(Repository):
         return supervision_settings().supervision_table
 
     # --- case tracks ------------------------------------------------------------------------
-
-    def track(self, case_id: str) -> tuple[CaseTrack | None, int]:
-        """The case's track and its revision (0 when there is none yet)."""
-        found, rev = self.track_item(f"MONCASE#{case_id}")
-        return (CaseTrack.model_validate(found) if found else None), rev
-
-    def put_track(self, writes: Transaction, track: CaseTrack, rev: int) -> None:
-        self.put_track_item(writes, f"MONCASE#{track.case_id}", track.model_dump(mode="json"), rev)
-
-    def subject(self, key: str) -> tuple[SubjectTrack | None, int]:
-        """A counted subject's track (`order:<id>`, `rating:<id>`, …) and its revision."""
-        found, rev = self.track_item(f"MONSUBJ#{key}")
-        return (SubjectTrack.model_validate(found) if found else None), rev
-
-    def put_subject(self, writes: Transaction, track: SubjectTrack, rev: int) -> None:
-        self.put_track_item(writes, f"MONSUBJ#{track.key}", track.model_dump(mode="json"), rev)
 
     def track_items(self, pks: list[str]) -> dict[str, tuple[dict[str, Any], int]]:
         """Several tracks and their revisions by pk (consistent BatchGetItem; absent ones left out)."""
