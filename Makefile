@@ -58,10 +58,11 @@ format: $(STAMP) ## Apply ruff's formatting and safe fixes
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-openapi: $(STAMP) ## Regenerate docs/openapi.json, errors.md and events.md from the code
+openapi: $(STAMP) ## Regenerate docs/openapi.json, errors.md, events.md and schemas.json from the code
 	$(PY) -m infra.openapi --write
 	$(PY) -m infra.errors_doc
 	$(PY) -m infra.events_doc
+	$(PY) -m infra.schemas_doc
 
 bench: $(STAMP) ## Benchmarks: cold starts and AWS calls per operation (figures for docs/performance.md)
 	$(PY) -m pytest tests/perf tests/unit/test_supervision_monitoring.py -m perf -s $(PYTEST_ARGS)

@@ -79,3 +79,23 @@ def _no_metrics_left_over() -> Generator[None]:
     from aws_lambda_powertools import Metrics
 
     Metrics().clear_metrics()
+
+
+# --- every event a test flow writes to an outbox follows its published schema (D-235) ----
+
+import shared.platform.dynamo as _dynamo  # noqa: E402
+from shared.platform.schemas import envelope_problems as _envelope_problems  # noqa: E402
+
+_write_outbox_record = _dynamo.outbox_record
+
+
+def _checked_outbox_record(envelope: Any) -> dict[str, Any]:
+    """The outbox item, after checking the envelope against its type's schema: a context
+    that emits data its registered model does not describe fails the test that emits it."""
+    found = _envelope_problems(envelope.model_dump(mode="json"))
+    if found:
+        raise AssertionError(f"{envelope.type} v{envelope.version} does not follow its schema: {found}")
+    return _write_outbox_record(envelope)
+
+
+_dynamo.outbox_record = _checked_outbox_record

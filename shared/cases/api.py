@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from shared.platform.public import lazy_exports
 
 if TYPE_CHECKING:
+    from shared.cases.department_systems import act_as_department_system
     from shared.cases.fulfilment import STEP_EVENTS, StepOutcome
     from shared.cases.licence_materials import CaseApplicant, case_for_licence_query
     from shared.cases.ports import ItemSource, LicenceReuse, wire
@@ -26,6 +27,7 @@ __all__ = [
     "ItemSource",
     "LicenceReuse",
     "StepOutcome",
+    "act_as_department_system",
     "case_for_licence_query",
     "cases_service",
     "clear_caches",
@@ -37,6 +39,7 @@ __getattr__ = lazy_exports(
     globals(),
     {
         "router": ".routes",
+        "act_as_department_system": ".department_systems",
         "CasesService": ".service",
         "cases_service": ".service",
         "clear_caches": ".service",

@@ -23,7 +23,9 @@ import datetime as dt
 from pydantic import BaseModel, ConfigDict
 
 from shared.delivery.models import Shipment
+from shared.delivery.partner import OrderCreate, OrderResult, RouteEvent
 from shared.platform.events import Envelope, register_event_type
+from shared.platform.schemas import register_partner_message
 
 CONTENT_NAMES = {"decision_document": "决定文书", "licence_certificate": "证照", "application_materials": "申请材料"}
 """What a shipment carries (`contents`), as the applicant is told."""
@@ -129,3 +131,11 @@ def envelope(event_type: str, shipment: Shipment, correlation_id: str | None) ->
     return Envelope(
         type=event_type, source=SOURCE, subject=shipment.shipment_id, correlation_id=correlation_id, data=data
     )
+
+
+# the courier partner's own messages on its two queues (shared/delivery/partner.py), in the schema registry
+register_partner_message("courier.order_create", OrderCreate, "A booking we send the courier (CourierOutboundQueue).")
+register_partner_message(
+    "courier.order_result", OrderResult, "The courier accepts or rejects a booking (CourierInboundQueue)."
+)
+register_partner_message("courier.route", RouteEvent, "A status event on a waybill (CourierInboundQueue).")

@@ -19,20 +19,37 @@ from shared.platform.ids import new_id
 
 SOURCE_PREFIX = "jszw."
 
-# type -> (data model, one-line meaning); docs/events.md is generated from it.
+# type -> (data model, one-line meaning) of its current version; docs/events.md is generated from it.
 _EVENT_TYPES: dict[str, tuple[type[BaseModel], str]] = {}
+# (type, version) -> data model: every version still accepted (D-235)
+_EVENT_VERSIONS: dict[tuple[str, int], type[BaseModel]] = {}
 
 
-def register_event_type(event_type: str, data_model: type[BaseModel], meaning: str) -> None:
-    """Declare an event type a context publishes, with the schema of its `data`."""
-    known = _EVENT_TYPES.get(event_type)
-    if known is not None and known[0] is not data_model:
-        raise ValueError(f"event type {event_type} registered twice")
-    _EVENT_TYPES[event_type] = (data_model, meaning)
+def register_event_type(event_type: str, data_model: type[BaseModel], meaning: str, *, version: int = 1) -> None:
+    """Declare an event type a context publishes, with the schema of its `data`.
+
+    A breaking change to `data` registers the new model under the next `version`
+    while the old one stays registered for the transition (D-235): producers write
+    the highest version, consumers and the schema registry accept every registered one."""
+    known = _EVENT_VERSIONS.get((event_type, version))
+    if known is not None and known is not data_model:
+        raise ValueError(f"event type {event_type} version {version} registered twice")
+    _EVENT_VERSIONS[(event_type, version)] = data_model
+    if version >= current_version(event_type):
+        _EVENT_TYPES[event_type] = (data_model, meaning)
+
+
+def current_version(event_type: str) -> int:
+    """The version producers write (the highest registered; 1 for an unknown type)."""
+    return max((v for (t, v) in _EVENT_VERSIONS if t == event_type), default=1)
 
 
 def registered_event_types() -> dict[str, tuple[type[BaseModel], str]]:
     return dict(_EVENT_TYPES)
+
+
+def registered_event_versions() -> dict[tuple[str, int], type[BaseModel]]:
+    return dict(_EVENT_VERSIONS)
 
 
 class Envelope(BaseModel):

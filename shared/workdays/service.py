@@ -17,6 +17,7 @@ from shared.platform.errors import FieldError, ValidationFailed, register_messag
 from shared.platform.events import Envelope
 from shared.platform.observability import logger
 from shared.workdays import repository
+from shared.workdays.events import SOURCE, YEAR_LOADED, YearLoadedData
 from shared.workdays.models import (
     MAX_YEAR,
     MIN_YEAR,
@@ -33,8 +34,8 @@ MAX_WORKING_DAYS = 1000
 # From this day on (Asia/Shanghai) next year's arrangement is expected to be
 # loaded; the State Council publishes it around November.
 NEXT_YEAR_CHECK_FROM_MONTH = 12
-EVENT_SOURCE = "catalog"
-YEAR_LOADED_EVENT = "catalog.calendar_year_loaded"
+EVENT_SOURCE = SOURCE
+YEAR_LOADED_EVENT = YEAR_LOADED
 
 register_messages(
     {
@@ -163,12 +164,12 @@ def load_year(arrangement: YearArrangement, *, actor: str) -> LoadResult:
         source=EVENT_SOURCE,
         subject=f"calendar/{arrangement.year}",
         correlation_id=logger().get_correlation_id(),
-        data={
-            "year": arrangement.year,
-            "version": version,
-            "holidays": len(arrangement.holidays),
-            "adjusted_workdays": len(arrangement.adjusted_workdays),
-        },
+        data=YearLoadedData(
+            year=arrangement.year,
+            version=version,
+            holidays=len(arrangement.holidays),
+            adjusted_workdays=len(arrangement.adjusted_workdays),
+        ).model_dump(mode="json"),
     )
     stored = repository.save(
         arrangement, expected_version=current.version if current else None, actor=actor, event=event

@@ -29,6 +29,7 @@ TABLE_OWNER = {
     "HotlineTable": "hotline",
     "RatingsTable": "ratings",
     "HallsTable": "halls",
+    "ExchangeTable": "exchange",
 }
 PLATFORM_TABLES = {"IdempotencyTable"}
 
@@ -72,6 +73,8 @@ FUNCTION_CONTEXT = {
     "RatingsWorkerFunction": "ratings",
     "HallsApiFunction": "halls",
     "HallsSweepFunction": "halls",
+    "ExchangeApiFunction": "exchange",
+    "DepartmentSystemEventsFunction": "exchange",
 }
 
 # SAM policy templates that name a table, and the access they give.

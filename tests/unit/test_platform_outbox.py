@@ -11,6 +11,7 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 from moto import mock_aws
+from pydantic import BaseModel
 
 from shared.platform import aws
 from shared.platform.config import reset_settings
@@ -18,6 +19,7 @@ from shared.platform.dynamo import Transaction, from_item, to_item, values
 from shared.platform.errors import Conflict, ValidationFailed
 from shared.platform.events import Envelope, parse_bus_message
 from shared.platform.relay import relay_stream_records
+from tests.support.schemas import register_for_test
 
 TABLE = "outbox-test"
 
@@ -42,8 +44,18 @@ def table(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     reset_settings()
 
 
+class _Happened(BaseModel):
+    version: int
+
+
+@pytest.fixture(autouse=True)
+def _test_event_type(monkeypatch: pytest.MonkeyPatch) -> None:
+    # every event written to an outbox follows its registered schema (tests/conftest.py)
+    register_for_test(monkeypatch, "outbox_test.happened", _Happened)
+
+
 def _event(subject: str = "item-1") -> Envelope:
-    return Envelope(type="catalog.item_published", source="catalog", subject=subject, data={"version": 1})
+    return Envelope(type="outbox_test.happened", source="tests", subject=subject, data={"version": 1})
 
 
 def _all_items() -> list[dict[str, Any]]:

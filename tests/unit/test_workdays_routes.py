@@ -276,9 +276,10 @@ def test_a_load_costs_one_read_and_one_transaction(catalog_table: str) -> None:
 
 def test_concurrent_first_loads_conflict(catalog_table: str) -> None:
     arrangement = YearArrangement.model_validate(FICTIONAL_2027)
-    event = Envelope(type="catalog.calendar_year_loaded", source="catalog", subject="calendar/2027")
+    data = {"year": 2027, "version": 1, "holidays": 1, "adjusted_workdays": 0}
+    event = Envelope(type="catalog.calendar_year_loaded", source="catalog", subject="calendar/2027", data=data)
     repository.save(arrangement, expected_version=None, actor="a", event=event)
-    other = Envelope(type="catalog.calendar_year_loaded", source="catalog", subject="calendar/2027")
+    other = Envelope(type="catalog.calendar_year_loaded", source="catalog", subject="calendar/2027", data=data)
     with pytest.raises(Conflict) as refused:
         repository.save(arrangement, expected_version=None, actor="b", event=other)
     assert refused.value.code == "version_conflict"

@@ -30,6 +30,7 @@ log = logging.getLogger("infra.local.partners")
 PARTNERS: list[str] = [
     "infra.local.partners.payment_channel.PaymentChannelSimulator",
     "infra.local.partners.courier.CourierSimulator",
+    "infra.local.partners.department_system.DepartmentSystemSimulator",
     "infra.local.partners.sms_gateway.SmsGatewaySimulator",
     "infra.local.partners.real_name_registry.RealNameRegistrySimulator",
 ]
