@@ -50,6 +50,8 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from infra.local.partners.queue_reader import read_queue
+
 if TYPE_CHECKING:
     from infra.local.cloud import LocalCloud
 
@@ -158,21 +160,7 @@ class CourierSimulator:
     # --- partner side ----------------------------------------------------------------------
 
     def _read_bookings(self) -> None:
-        while not self._stop.is_set():
-            try:
-                response = self.sqs.receive_message(
-                    QueueUrl=self.outbound_url, MaxNumberOfMessages=10, WaitTimeSeconds=1
-                )
-            except Exception:  # the cloud is stopping, or moto hiccupped: try again
-                if self._stop.wait(1):
-                    return
-                continue
-            for message in response.get("Messages") or []:
-                try:
-                    self.take(json.loads(message["Body"]))
-                except (ValueError, KeyError, TypeError):
-                    log.warning("courier simulator: unreadable booking %s", message.get("MessageId"))
-                self.sqs.delete_message(QueueUrl=self.outbound_url, ReceiptHandle=message["ReceiptHandle"])
+        read_queue(self.sqs, self.outbound_url, self._stop, self.take, log=log, what="courier simulator (booking)")
 
     def take(self, booking: dict[str, Any]) -> Parcel | None:
         """Accept one booking (once per order number) and schedule its whole journey."""

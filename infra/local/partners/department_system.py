@@ -34,6 +34,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
+from infra.local.partners.queue_reader import read_queue
+
 if TYPE_CHECKING:
     from infra.local.cloud import LocalCloud
 
@@ -73,6 +75,7 @@ class DepartmentSystemSimulator:
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
+        self._timers: list[threading.Timer] = []
 
     def registry_entry(self) -> dict[str, Any]:
         pem = self.key.public_key().public_bytes(
@@ -102,26 +105,14 @@ class DepartmentSystemSimulator:
 
     def stop(self) -> None:
         self._stop.set()
+        for timer in self._timers:
+            timer.cancel()
         for thread in self._threads:
             thread.join(3)
         self._threads.clear()
 
     def _read(self) -> None:
-        while not self._stop.is_set():
-            try:
-                response = self.sqs.receive_message(
-                    QueueUrl=self.outbound_url, MaxNumberOfMessages=10, WaitTimeSeconds=1
-                )
-            except Exception:  # the cloud is stopping, or moto hiccupped: try again
-                if self._stop.wait(1):
-                    return
-                continue
-            for received in response.get("Messages") or []:
-                try:
-                    self.handle(json.loads(received["Body"]))
-                except (ValueError, KeyError, TypeError):
-                    log.warning("department system simulator: unreadable event %s", received.get("MessageId"))
-                self.sqs.delete_message(QueueUrl=self.outbound_url, ReceiptHandle=received["ReceiptHandle"])
+        read_queue(self.sqs, self.outbound_url, self._stop, self.handle, log=log, what="department system simulator")
 
     def handle(self, bus_event: dict[str, Any]) -> str | None:
         """The step this case event calls for, sent after the step delay (once per case and step)."""
@@ -149,6 +140,7 @@ class DepartmentSystemSimulator:
         timer = threading.Timer(self.step_s, self.send_step, args=(case_id, kind, body))
         timer.daemon = True
         timer.start()
+        self._timers.append(timer)
         return kind
 
     def send_step(self, case_id: str, kind: str, body: dict[str, Any]) -> dict[str, Any]:
