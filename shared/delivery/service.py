@@ -16,9 +16,8 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from shared.cases.events import DeliveryDueData
 from shared.delivery import events, ports
 from shared.delivery.config import courier_inbound_settings, courier_outbound_settings
 from shared.delivery.directory import Directory, directory
@@ -79,6 +78,9 @@ _APPLY_ATTEMPTS = 3
 BOOKED_KEY_TIME = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 DLQ_LOGICAL_ID = "CourierInboundDLQ"
 REDRIVE_COMMAND = "make redrive QUEUE=CourierInboundQueue  (python -m infra.local redrive CourierInboundQueue)"
+
+if TYPE_CHECKING:  # the case event's shape: annotations only, the case models stay out of cold starts
+    from shared.cases.events import DeliveryDueData
 
 
 class UnknownRegion(LookupError):
