@@ -17,6 +17,7 @@ from shared.cases.errors import (
     FIELD_CHECKSUM_MISMATCH,
     FIELD_CONTENT_MISMATCH,
     FIELD_FORMAT_NOT_ACCEPTED,
+    FIELD_HALL_ONLY_FOR_PICKUP,
     FIELD_NOT_CONDITIONAL,
     FIELD_RECIPIENT_REQUIRED,
     FIELD_SIZE_LIMIT,
@@ -172,6 +173,8 @@ DELIVERY_SEALING = "cases.delivery"
 
 
 def _delivery_errors(delivery: Delivery, prefix: str = "delivery") -> list[FieldError]:
+    if delivery.hall_id and delivery.method is not DeliveryMethod.PICKUP:
+        return [FieldError(field=f"{prefix}.hall_id", code=FIELD_HALL_ONLY_FOR_PICKUP)]
     if delivery.method is not DeliveryMethod.COURIER:
         return []
     problems: list[FieldError] = []
@@ -189,7 +192,9 @@ def delivery_choice(case_id: str, delivery: Delivery) -> DeliveryChoice:
     """The choice as stored: the recipient sealed (one KMS call) and masked; nothing
     personal is kept for pickup or electronic delivery."""
     if delivery.method is not DeliveryMethod.COURIER or not (delivery.recipient_name and delivery.recipient_phone):
-        return DeliveryChoice(method=delivery.method, address=delivery.address, region_code=delivery.region_code)
+        return DeliveryChoice(
+            method=delivery.method, address=delivery.address, region_code=delivery.region_code, hall_id=delivery.hall_id
+        )
     sealed = sealing.sealer(DELIVERY_SEALING).seal(
         case_id, {"name": delivery.recipient_name, "phone": delivery.recipient_phone}
     )

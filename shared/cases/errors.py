@@ -58,6 +58,7 @@ FIELD_CONTENT_MISMATCH = "case.content_mismatch"
 FIELD_ADDRESS_REQUIRED = "case.address_required"
 FIELD_ADDRESS_REGION_REQUIRED = "case.address_region_required"
 FIELD_RECIPIENT_REQUIRED = "case.recipient_required"
+FIELD_HALL_ONLY_FOR_PICKUP = "case.hall_only_for_pickup"
 FIELD_NOT_CONDITIONAL = "case.not_a_conditional_slot"
 FIELD_IDENTITY_MISMATCH = "case.form_identity_mismatch"
 
@@ -169,6 +170,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Courier delivery needs the county-level region code of the address",
     ),
     FIELD_RECIPIENT_REQUIRED: ("邮寄送达须填写收件人及手机号码", "Courier delivery needs a recipient and a mobile"),
+    FIELD_HALL_ONLY_FOR_PICKUP: ("只有大厅自取才选择大厅", "A hall is chosen only for pickup at a hall"),
     FEE_UNPAID: (
         "该事项须在受理前缴费，申请人尚未缴费（应缴 {total_fen} 分）",
         "This item's fees are paid before acceptance and are not paid yet ({total_fen} fen due)",

@@ -205,6 +205,7 @@ class DeliveryDueData(CaseFacts):
     contents: list[str]  # decision_document, licence_certificate
     licence_ids: list[str] = []
     # handler_subject_id (CaseFacts): the staff member who handled the case, told when a parcel comes back
+    pickup_hall_id: str | None = None  # 大厅自取: the result waits at this hall for its pickup code (D-219)
 
 
 class StepDoneData(CaseFacts):

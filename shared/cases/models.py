@@ -79,6 +79,10 @@ class Delivery(_Input):
     recipient_phone: Annotated[str, Field(pattern=r"^1[3-9][0-9]{9}$")] | None = Field(
         default=None, description="Recipient's mobile; required for courier delivery. Stored sealed, shown masked."
     )
+    hall_id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{2,62}$")] | None = Field(
+        default=None,
+        description="With pickup: the hall where the result waits (大厅自取, D-219); the applicant gets a pickup code.",
+    )
 
 
 class DeliveryView(_Shape):
@@ -88,6 +92,7 @@ class DeliveryView(_Shape):
     address: str | None = None
     region_code: str | None = None
     recipient: str | None = Field(default=None, description="Recipient, masked (e.g. 张* 138****0001).")
+    hall_id: str | None = Field(default=None, description="The hall where a pickup result waits (D-219).")
 
 
 class DeliveryChoice(DeliveryView):

@@ -32,7 +32,10 @@ def plan(case: Case) -> list[FulfilmentStep]:
         steps.append(FulfilmentStep.PAYMENT)
     if case.item.result_licence_type_code:
         steps.append(FulfilmentStep.LICENCE)
-    if case.delivery.method is DeliveryMethod.COURIER:
+    # by courier, or waiting at a chosen hall for its pickup code (D-219): both are the delivery context's shipments
+    if case.delivery.method is DeliveryMethod.COURIER or (
+        case.delivery.method is DeliveryMethod.PICKUP and case.delivery.hall_id
+    ):
         steps.append(FulfilmentStep.DELIVERY)
     return steps
 
@@ -92,5 +95,6 @@ def due_event(case: Case, version: int, step: FulfilmentStep, correlation_id: st
         recipient_sealed=delivery.recipient_sealed or "",
         contents=contents,
         licence_ids=licence_ids,
+        pickup_hall_id=delivery.hall_id if delivery.method is DeliveryMethod.PICKUP else None,
     )
     return events.envelope(events.DELIVERY_DUE, case, shipment, correlation_id)

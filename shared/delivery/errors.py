@@ -12,6 +12,9 @@ CHANGED_CONCURRENTLY = "delivery.changed_concurrently"
 PICKUP_NOT_ALLOWED = "delivery.pickup_not_allowed"
 PICKUP_EXISTS = "delivery.pickup_exists"
 UNKNOWN_REGION = "delivery.unknown_region"
+NOT_A_HALL_PICKUP = "delivery.not_a_hall_pickup"
+PICKUP_CODE_WRONG = "delivery.pickup_code_wrong"
+PICKUP_ID_MISMATCH = "delivery.pickup_id_mismatch"
 
 MESSAGES: dict[str, tuple[str, str]] = {
     SHIPMENT_NOT_FOUND: ("运单不存在", "The shipment does not exist"),
@@ -27,6 +30,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     PICKUP_EXISTS: ("该办件已预约材料揽收", "A pickup of paper materials is already booked for this case"),
     UNKNOWN_REGION: ("地址所在行政区划不存在", "The address's region code is not a known division"),
+    NOT_A_HALL_PICKUP: (
+        "运单当前状态为“{state}”，不是待自取的结果",
+        "The shipment is {state}, not a result awaiting pickup",
+    ),
+    PICKUP_CODE_WRONG: ("取件码不正确", "The pickup code is wrong"),
+    PICKUP_ID_MISMATCH: ("身份证号码与申请人不符", "The ID number is not the applicant's"),
 }
 
 register_messages(MESSAGES)

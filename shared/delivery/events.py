@@ -4,6 +4,7 @@ outbox in the same transaction as the change they describe.
 | type                        | when                                                  | consumers |
 |-----------------------------|-------------------------------------------------------|-----------|
 | `shipment.requested`        | a shipment was created; the courier is to be booked   | shipment_booking_worker |
+| `shipment.ready_for_pickup` | a result waits at a hall (大厅自取), with its pickup code | notifications (applicant) |
 | `shipment.accepted`         | the courier accepted the booking; waybill assigned    | notifications (applicant) |
 | `shipment.delivery_failed`  | a delivery attempt failed (the courier will retry)    | notifications (applicant) |
 | `shipment.delivered`        | signed for (proof of delivery)                        | case_progress_worker (办结) |
@@ -38,6 +39,7 @@ DELIVERED = "shipment.delivered"
 RETURNED = "shipment.returned"
 CANCELLED = "shipment.cancelled"
 MATERIALS_RECEIVED = "shipment.materials_received"
+READY_FOR_PICKUP = "shipment.ready_for_pickup"
 
 
 class ShipmentFacts(BaseModel):
@@ -68,6 +70,16 @@ class DeliveredData(ShipmentFacts):
     proof_url: str | None = None
 
 
+class ReadyForPickupData(ShipmentFacts):
+    """The code goes to the applicant's message center only; it is useless without their ID card."""
+
+    pickup_hall_id: str
+    pickup_code: str
+
+
+register_event_type(
+    READY_FOR_PICKUP, ReadyForPickupData, "A result waits at the chosen hall (待自取); the applicant gets the code."
+)
 register_event_type(REQUESTED, ShipmentFacts, "A shipment was created (寄递下单); the courier is to be booked.")
 register_event_type(ACCEPTED, ShipmentFacts, "The courier accepted the booking and assigned a waybill (已接单).")
 register_event_type(DELIVERY_FAILED, ShipmentFacts, "A delivery attempt failed; the courier will try again (未妥投).")
@@ -130,6 +142,15 @@ def envelope(event_type: str, shipment: Shipment, correlation_id: str | None) ->
         ).model_dump(mode="json")
     return Envelope(
         type=event_type, source=SOURCE, subject=shipment.shipment_id, correlation_id=correlation_id, data=data
+    )
+
+
+def ready_for_pickup_envelope(shipment: Shipment, code: str, correlation_id: str | None) -> Envelope:
+    data = ReadyForPickupData.model_validate(
+        {**facts(shipment), "pickup_hall_id": shipment.pickup_hall_id, "pickup_code": code}
+    ).model_dump(mode="json")
+    return Envelope(
+        type=READY_FOR_PICKUP, source=SOURCE, subject=shipment.shipment_id, correlation_id=correlation_id, data=data
     )
 
 

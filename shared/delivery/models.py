@@ -26,6 +26,7 @@ STATE_NAMES: dict[ShipmentState, str] = {
     ShipmentState.PICKED_UP: "已揽收",
     ShipmentState.IN_TRANSIT: "运输中",
     ShipmentState.OUT_FOR_DELIVERY: "派送中",
+    ShipmentState.READY_FOR_PICKUP: "待自取",
     ShipmentState.FAILED_ATTEMPT: "派送未成功",
     ShipmentState.DELIVERED: "已签收",
     ShipmentState.RETURNED: "已退回",
@@ -36,6 +37,7 @@ STATE_NAMES: dict[ShipmentState, str] = {
 class ShipmentKind(StrEnum):
     RESULT_DELIVERY = "result_delivery"  # 结果寄递
     MATERIAL_PICKUP = "material_pickup"  # 材料揽收
+    HALL_PICKUP = "hall_pickup"  # 大厅自取: the result waits at a hall for its pickup code (D-219)
 
 
 class TrackingSource(StrEnum):
@@ -98,6 +100,8 @@ class Shipment(_Shape):
     carrier: str
     proof: Proof | None = None
     handed_over_by: str | None = None
+    pickup_hall_id: str | None = None
+    pickup_code_hash: str | None = None  # sha256 of shipment id and code; the code itself only reaches the applicant
     version: int = 1
     created_at: dt.datetime
     updated_at: dt.datetime
@@ -147,6 +151,7 @@ class ShipmentSummary(_Shape):
     contents: list[str]
     created_at: dt.datetime
     updated_at: dt.datetime
+    pickup_hall_id: str | None = Field(default=None, description="大厅自取: the hall where the result waits.")
     needs_attention: bool = Field(description="Returned or cancelled: the department must act (重新寄递或通知领取).")
 
 
@@ -163,6 +168,16 @@ class HandoverRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", defer_build=True)
 
     note: str | None = Field(default=None, max_length=200)
+
+
+class HallPickupRequest(BaseModel):
+    """The applicant collects the result at the hall (大厅自取): the clerk types the pickup
+    code the applicant was sent and the ID number from the ID card (or its reader)."""
+
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+
+    pickup_code: str = Field(pattern=r"^[0-9]{6}$")
+    id_number: str = Field(min_length=15, max_length=20, description="Checked against the applicant's account.")
 
 
 class PickupRequest(BaseModel):

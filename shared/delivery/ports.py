@@ -3,6 +3,10 @@ wired by each entry point with the other context's public functions (`wire`):
 
 - `cases`: the applicant's own case, read as the cases context shows it to
   them (404 for someone else's), before a pickup of paper materials.
+- `halls`: whether a staff member is a clerk of a hall (403 otherwise), before
+  a result waiting there is handed over (大厅自取, D-219).
+- `identity`: whether an ID number is the applicant's (keyed hash comparison;
+  the number is never stored or logged), at that hand-over.
 
 A use case that needs a port that was not wired fails loudly (a wiring bug).
 """
@@ -39,10 +43,27 @@ class CaseView(Protocol):
 CaseReader = Callable[[Principal, str], CaseView]
 
 
+class HallClerks(Protocol):
+    def clerk_hall(self, principal: Principal, hall_id: str) -> object:
+        """The hall when `principal` is one of its clerks; 403 otherwise, 404 for no such hall."""
+        ...
+
+
+class IdNumbers(Protocol):
+    def id_number_matches(self, subject_id: str, value: str) -> bool: ...
+
+
+HallsSource = Callable[[], HallClerks]
+IdentitySource = Callable[[], IdNumbers]
+
 cases: Port[CaseReader] = Port("delivery", "cases")
-_PORTS = (cases,)
+halls: Port[HallsSource] = Port("delivery", "halls")
+identity: Port[IdentitySource] = Port("delivery", "identity")
+_PORTS = (cases, halls, identity)
 
 
-def wire(*, cases: CaseReader | None = None) -> None:
+def wire(
+    *, cases: CaseReader | None = None, halls: HallsSource | None = None, identity: IdentitySource | None = None
+) -> None:
     """Called once per entry point with the other contexts' public functions (kept when `None`)."""
-    wire_ports(_PORTS, cases=cases)
+    wire_ports(_PORTS, cases=cases, halls=halls, identity=identity)

@@ -17,6 +17,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from shared.delivery.models import (
     SHIPMENT_ID_PATTERN,
     DeadLetterList,
+    HallPickupRequest,
     HandoverRequest,
     PickupRequest,
     ShipmentDetail,
@@ -179,6 +180,39 @@ def handover(
     body: Annotated[HandoverRequest | None, Body(description="Optional note.")] = None,
 ) -> ShipmentDetail:
     return _service().handover(principal, shipment_id, body.note if body else None)
+
+
+@route(
+    router,
+    "POST",
+    "/v1/shipments/<shipment_id>/hall-pickup",
+    summary="Hand a result over at the hall (大厅自取)",
+    description=(
+        "A clerk of the hall the applicant chose (staff of a department stationed there) hands the result over "
+        "against the pickup code the applicant was sent and their ID number (typed or from the ID-card reader, "
+        "checked against the applicant's account, never stored): the shipment is delivered, which completes the "
+        "case as a courier's proof of delivery does (D-219)."
+    ),
+    tags=[TAG],
+    access=Access.STAFF,
+    scoped=True,
+    responses={
+        200: _ok("The shipment, delivered"),
+        403: _problem("Not a clerk of that hall (halls.not_this_halls_clerk)"),
+        404: _problem("No result waiting at a hall under this id (delivery.shipment_not_found)"),
+        409: _problem(
+            "Not waiting any more, or changed meanwhile (delivery.not_a_hall_pickup, delivery.changed_concurrently)"
+        ),
+        422: _problem(
+            "Wrong code, or not the applicant's ID number (delivery.pickup_code_wrong, delivery.pickup_id_mismatch)"
+        ),
+        **_SIGNED_IN,
+    },
+)
+def hall_pickup(
+    principal: Principal, shipment_id: ShipmentId, body: Annotated[HallPickupRequest, Body()]
+) -> ShipmentDetail:
+    return _service().hand_over_at_hall(principal, shipment_id, body)
 
 
 @route(

@@ -13,7 +13,10 @@ partner queues (`_send_booking`, `dead_letters`); the table is the repository's.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import json
+import secrets
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -22,9 +25,13 @@ from shared.delivery import events, ports
 from shared.delivery.config import courier_inbound_settings, courier_outbound_settings
 from shared.delivery.directory import Directory, directory
 from shared.delivery.errors import (
+    CHANGED_CONCURRENTLY,
     HANDOVER_NOT_ALLOWED,
+    NOT_A_HALL_PICKUP,
     NOT_IN_A_DEPARTMENT,
+    PICKUP_CODE_WRONG,
     PICKUP_EXISTS,
+    PICKUP_ID_MISMATCH,
     PICKUP_NOT_ALLOWED,
     SHIPMENT_NOT_FOUND,
     UNKNOWN_REGION,
@@ -33,6 +40,7 @@ from shared.delivery.models import (
     STATE_NAMES,
     DeadLetter,
     DeadLetterList,
+    HallPickupRequest,
     PickupRequest,
     Place,
     Proof,
@@ -102,6 +110,10 @@ class Outcome:
     state: ShipmentState
 
 
+def _code_hash(shipment_id: str, code: str) -> str:
+    return hashlib.sha256(f"{shipment_id}:{code}".encode()).hexdigest()
+
+
 def _moment() -> dt.datetime:
     return now().replace(microsecond=0)
 
@@ -135,6 +147,8 @@ class DeliveryService:
         """A shipment for a case whose result goes out by courier (`case.delivery_due`).
         Idempotent per case: a redelivered event finds the case's shipment and changes nothing.
         `shipment_id` is for the demo seed only (the samples name its shipment); otherwise new."""
+        if due.pickup_hall_id:
+            return self._wait_at_hall(due, due.pickup_hall_id, correlation_id)
         existing = self.repository.shipment_id_for_case(due.case_id, ShipmentKind.RESULT_DELIVERY)
         if existing is not None:
             return Outcome(existing, "duplicate", ShipmentState.REQUESTED)
@@ -181,6 +195,103 @@ class DeliveryService:
             found = self.repository.shipment_id_for_case(due.case_id, ShipmentKind.RESULT_DELIVERY)
             return Outcome(found or "", "duplicate", ShipmentState.REQUESTED)
         return Outcome(shipment.shipment_id, "created", shipment.state)
+
+    def _wait_at_hall(self, due: DeliveryDueData, hall_id: str, correlation_id: str | None) -> Outcome:
+        """大厅自取 (D-219): the result waits at the chosen hall; the applicant is sent a
+        6-digit pickup code (only its hash is kept). No courier is booked. Once per case."""
+        existing = self.repository.shipment_id_for_case(due.case_id, ShipmentKind.HALL_PICKUP)
+        if existing is not None:
+            return Outcome(existing, "duplicate", ShipmentState.READY_FOR_PICKUP)
+        moment = _moment()
+        department = self.places.department_name(due.department_id, due.region_code)
+        shipment_id = new_id()
+        code = f"{secrets.randbelow(1_000_000):06d}"
+        shipment = Shipment(
+            shipment_id=shipment_id,
+            kind=ShipmentKind.HALL_PICKUP,
+            case_id=due.case_id,
+            case_number=due.case_number,
+            item_name=due.item_name,
+            department_id=due.department_id,
+            region_code=due.region_code,
+            applicant_subject_id=due.notify_subject_id,
+            applicant_uscc=due.applicant_uscc,
+            handler_subject_id=due.handler_subject_id or None,
+            origin=Place(label=department, address=f"{department} 政务服务窗口", region_code=due.region_code),
+            destination=Place(
+                label="申请人凭取件码自取", address=f"政务服务大厅 {hall_id}", region_code=due.region_code
+            ),
+            contents=list(due.contents),
+            licence_ids=list(due.licence_ids),
+            state=ShipmentState.READY_FOR_PICKUP,
+            state_at=moment,
+            state_key=order_key(ShipmentState.READY_FOR_PICKUP, moment),
+            carrier="hall",
+            pickup_hall_id=hall_id,
+            pickup_code_hash=_code_hash(shipment_id, code),
+            created_at=moment,
+            updated_at=moment,
+        )
+        entry = TrackingEntry(
+            at=moment,
+            state=ShipmentState.READY_FOR_PICKUP,
+            source=TrackingSource.PLATFORM,
+            description="结果已送达所选政务服务大厅，待申请人凭取件码和身份证自取",
+            received_at=moment,
+            fingerprint=f"READY-{shipment_id}",
+        )
+        ready = events.ready_for_pickup_envelope(shipment, code, correlation_id)
+        try:
+            self.repository.create(shipment, entry, [ready])
+        except ShipmentExists:
+            found = self.repository.shipment_id_for_case(due.case_id, ShipmentKind.HALL_PICKUP)
+            return Outcome(found or "", "duplicate", ShipmentState.READY_FOR_PICKUP)
+        return Outcome(shipment_id, "created", shipment.state)
+
+    def hand_over_at_hall(self, principal: Principal, shipment_id: str, request: HallPickupRequest) -> ShipmentDetail:
+        """A clerk of the hall hands the result over against the pickup code and the applicant's
+        ID number: the shipment is delivered (`shipment.delivered`), which completes the case
+        exactly as a courier's proof of delivery does."""
+        shipment = self.repository.get(shipment_id)
+        if shipment is None or shipment.kind is not ShipmentKind.HALL_PICKUP or not shipment.pickup_hall_id:
+            raise NotFound(SHIPMENT_NOT_FOUND)
+        ports.halls()().clerk_hall(principal, shipment.pickup_hall_id)
+        if shipment.state is not ShipmentState.READY_FOR_PICKUP:
+            raise Conflict(NOT_A_HALL_PICKUP, params={"state": STATE_NAMES[shipment.state]})
+        if not hmac.compare_digest(_code_hash(shipment_id, request.pickup_code), shipment.pickup_code_hash or ""):
+            raise ValidationFailed(PICKUP_CODE_WRONG, errors=[FieldError(field="pickup_code", code=PICKUP_CODE_WRONG)])
+        if not ports.identity()().id_number_matches(shipment.applicant_subject_id, request.id_number):
+            raise ValidationFailed(PICKUP_ID_MISMATCH, errors=[FieldError(field="id_number", code=PICKUP_ID_MISMATCH)])
+        moment = _moment()
+        entry = TrackingEntry(
+            at=moment,
+            state=ShipmentState.DELIVERED,
+            source=TrackingSource.COUNTER,
+            description="大厅自取：凭取件码和身份证领取",
+            proof_signer="申请人本人（身份证核验）",
+            received_at=moment,
+            fingerprint=f"HALL-{shipment_id}",
+        )
+        changed = shipment.model_copy(
+            update={
+                "state": ShipmentState.DELIVERED,
+                "state_at": moment,
+                "state_key": order_key(ShipmentState.DELIVERED, moment),
+                "proof": Proof(signer=entry.proof_signer, at=moment),
+                "handed_over_by": principal.subject_id,
+                "version": shipment.version + 1,
+                "updated_at": moment,
+            }
+        )
+        delivered = events.envelope(events.DELIVERED, changed, correlation_id=None)
+        try:
+            self.repository.record(
+                shipment_id, entry, changed=changed, expected_version=shipment.version, events=[delivered]
+            )
+        except (DuplicateFact, StaleShipment):
+            raise Conflict(CHANGED_CONCURRENTLY) from None
+        logger().info("hall pickup handed over", extra={"shipment_id": shipment_id})
+        return detail(changed, [*self.repository.tracking(shipment_id)])
 
     def book(self, shipment_id: str) -> Outcome:
         """Send the booking to the courier (partner-outbound queue). Redelivery sends it again

@@ -4,6 +4,7 @@
                                                   ↘ failed_attempt ↗ (and back out for delivery)
                                                                    ↘ returned
     requested / accepted → cancelled
+    ready_for_pickup → delivered (handed over at the hall against the pickup code and ID, D-219)
 
 Partner status events arrive duplicated and in any order, so a shipment's
 state is not "the last event received" but the greatest event seen, ordered
@@ -31,6 +32,7 @@ class ShipmentState(StrEnum):
     PICKED_UP = "picked_up"  # 已揽收 (at the counter or the applicant's door)
     IN_TRANSIT = "in_transit"  # 运输中
     OUT_FOR_DELIVERY = "out_for_delivery"  # 派送中
+    READY_FOR_PICKUP = "ready_for_pickup"  # 待自取 (a result waiting at a hall for its pickup code, D-219)
     FAILED_ATTEMPT = "failed_attempt"  # 派送未成功 (will be retried)
     DELIVERED = "delivered"  # 已签收 (proof of delivery)
     RETURNED = "returned"  # 已退回 (back to the sender)
@@ -43,6 +45,7 @@ RANK: dict[ShipmentState, int] = {
     ShipmentState.PICKED_UP: 2,
     ShipmentState.IN_TRANSIT: 3,
     ShipmentState.OUT_FOR_DELIVERY: 4,
+    ShipmentState.READY_FOR_PICKUP: 4,
     ShipmentState.FAILED_ATTEMPT: 5,
     ShipmentState.DELIVERED: 6,
     ShipmentState.RETURNED: 6,
@@ -74,6 +77,7 @@ TRANSITIONS: dict[ShipmentState, frozenset[ShipmentState]] = {
     ShipmentState.FAILED_ATTEMPT: frozenset(
         {ShipmentState.OUT_FOR_DELIVERY, ShipmentState.IN_TRANSIT, ShipmentState.DELIVERED, ShipmentState.RETURNED}
     ),
+    ShipmentState.READY_FOR_PICKUP: frozenset({ShipmentState.DELIVERED, ShipmentState.RETURNED}),
     ShipmentState.DELIVERED: frozenset(),
     ShipmentState.RETURNED: frozenset(),
     ShipmentState.CANCELLED: frozenset(),

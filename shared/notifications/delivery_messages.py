@@ -58,3 +58,12 @@ def _returned(facts: delivery_events.ShipmentFacts, envelope: Envelope) -> list[
         )
         found.append(_message(facts.handler_subject_id, facts, envelope, "寄递退回，请处理", staff_body))
     return found
+
+
+@delivery_messages.on(delivery_events.READY_FOR_PICKUP, data=delivery_events.ReadyForPickupData)
+def _ready_for_pickup(facts: delivery_events.ReadyForPickupData, envelope: Envelope) -> list[Inbox]:
+    body = (
+        f"{_head(facts)}已送达您选择的政务服务大厅（{facts.pickup_hall_id}），取件码 {facts.pickup_code}。"
+        "请携带本人身份证，凭取件码到窗口领取；取件码请勿告诉他人。"
+    )
+    return [_message(facts.notify_subject_id, facts, envelope, "结果待大厅自取", body)]

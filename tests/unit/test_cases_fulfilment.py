@@ -192,6 +192,7 @@ class TestCourierChoice:
             "address": COURIER["address"],
             "region_code": "320115",
             "recipient": "张* 138****0001",
+            "hall_id": None,  # only a pickup at a hall names one (D-219)
         }
         assert "13800000001" not in str(created.body)
 

@@ -17,12 +17,17 @@ from infra.seed.delivery import DEMO_CASE_ID, DEMO_SHIPMENT_ID, load_shipment
 from infra.template import ROOT
 from shared.delivery.api import delivery_service
 from shared.delivery.partner import STATUS_CODES
+from shared.halls.models import Hall, HallLevel, OpeningPeriod, Window
+from shared.halls.repository import HallsRepository
+from shared.notifications.consumers import messages_for
 from shared.platform.clock import frozen_at
+from shared.platform.events import Envelope
 from tests.support.api import call
 from tests.support.apigw import FakeContext
 from tests.support.handlers import load_function
 from tests.unit.cases_fixtures import CITIZEN_A, CITIZEN_B, PLATFORM_OPERATOR, XUANWU_CIVIL
 from tests.unit.delivery_fixtures import (
+    COURIER,
     DELIVERY_TABLE,
     INBOUND_DLQ,
     JIANGNING_MARKET,
@@ -417,3 +422,61 @@ class TestSamples:
         seeded = load_function("delivery_api").handler(json.loads(sample("shipment-get")), FakeContext())
         assert seeded["statusCode"] == 200, seeded["body"]
         assert json.loads(seeded["body"])["shipment_id"] == DEMO_SHIPMENT_ID
+
+
+class TestHallPickup:
+    """大厅自取 (issue 17, D-219): the result waits at the hall the applicant chose, the
+    applicant gets a pickup code, a clerk of that hall hands it over against the code and
+    the applicant's ID number, and that delivery completes the case like a courier's."""
+
+    def test_the_result_waits_at_the_hall_and_a_clerk_hands_it_over_against_code_and_id(self) -> None:
+        HallsRepository().save_hall(
+            Hall(
+                hall_id="320115-center",
+                name="江宁区政务服务中心",
+                level=HallLevel.county,
+                region_code="320115",
+                address="南京市江宁区天元中路 1 号",
+                latitude=31.953,
+                longitude=118.840,
+                opening=(OpeningPeriod(opens=dt.time(9), closes=dt.time(17)),),
+                windows=(Window(window_id="A01", name="综合受理窗口", group="general"),),
+                departments=("320115-market",),
+            )
+        )
+        at_hall = {"method": "pickup", "hall_id": "320115-center"}
+        refused = call(
+            "POST",
+            "/v1/cases",
+            CITIZEN_A,
+            body={"item_code": SOLE_TRADER_CODE, "delivery": COURIER | {"hall_id": "320115-center"}},
+        )
+        assert refused.status == 422
+        assert refused.body["errors"][0]["code"] == "case.hall_only_for_pickup"
+        case_id = awaiting_delivery_case(delivery=at_hall)
+        assert feed_booking([delivery_due(case_id)]) == {"batchItemFailures": []}
+        ready = [e for e in delivery_outbox("shipment.ready_for_pickup") if e["data"]["case_id"] == case_id]
+        assert len(ready) == 1
+        assert not [e for e in delivery_outbox("shipment.requested") if e["data"]["case_id"] == case_id]  # no courier
+        code, shipment_id = ready[0]["data"]["pickup_code"], ready[0]["data"]["shipment_id"]
+        ((_, message),) = messages_for(Envelope.model_validate(ready[0]))
+        assert code in message.body
+        shown = call("GET", f"/v1/shipments/{shipment_id}", CITIZEN_A).body
+        assert (shown["state"], shown["pickup_hall_id"]) == ("ready_for_pickup", "320115-center")
+        assert code not in json.dumps(shown)
+        path = f"/v1/shipments/{shipment_id}/hall-pickup"
+        good = {"pickup_code": code, "id_number": "320102198803150213"}  # 张伟's
+        assert call("POST", path, JIANGNING_POLICE, body=good).code == "halls.not_this_halls_clerk"
+        wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+        assert (
+            call("POST", path, JIANGNING_MARKET, body=good | {"pickup_code": wrong}).code
+            == "delivery.pickup_code_wrong"
+        )
+        other_person = good | {"id_number": "320113199506200572"}
+        assert call("POST", path, JIANGNING_MARKET, body=other_person).code == "delivery.pickup_id_mismatch"
+        handed = call("POST", path, JIANGNING_MARKET, body=good)
+        assert (handed.status, handed.body["state"]) == (200, "delivered")
+        assert call("POST", path, JIANGNING_MARKET, body=good).code == "delivery.not_a_hall_pickup"
+        delivered = [e for e in delivery_outbox("shipment.delivered") if e["data"]["case_id"] == case_id]
+        assert feed_progress(delivered) == {"batchItemFailures": []}
+        assert call("GET", f"/v1/cases/{case_id}", CITIZEN_A).body["state"] == "completed"

@@ -191,6 +191,7 @@ class TestMessages:
             "shipment.delivery_failed",
             "shipment.returned",
             "shipment.cancelled",
+            "shipment.ready_for_pickup",  # 大厅自取: the pickup code (D-219)
         }
 
     def test_accepted_tells_the_applicant_the_waybill(self) -> None:
