@@ -157,19 +157,10 @@ class DeliveryService:
                 f"address region {due.address_region_code} of case {due.case_id} is not a known division"
             )
         moment = _moment()
-        department = self.places.department_name(due.department_id, due.region_code)
         shipment = Shipment(
             shipment_id=shipment_id or new_id(),
             kind=ShipmentKind.RESULT_DELIVERY,
-            case_id=due.case_id,
-            case_number=due.case_number,
-            item_name=due.item_name,
-            department_id=due.department_id,
-            region_code=due.region_code,
-            applicant_subject_id=due.notify_subject_id,
-            applicant_uscc=due.applicant_uscc,
-            handler_subject_id=due.handler_subject_id or None,
-            origin=Place(label=department, address=f"{department} 政务服务窗口", region_code=due.region_code),
+            **self._from_the_case(due),
             destination=Place(label=due.recipient_masked, address=due.address, region_code=due.address_region_code),
             recipient_sealed=due.recipient_sealed,
             contents=list(due.contents),
@@ -196,6 +187,21 @@ class DeliveryService:
             return Outcome(found or "", "duplicate", ShipmentState.REQUESTED)
         return Outcome(shipment.shipment_id, "created", shipment.state)
 
+    def _from_the_case(self, due: DeliveryDueData) -> dict[str, Any]:
+        """What a result's shipment takes from its case, whichever way it goes out."""
+        department = self.places.department_name(due.department_id, due.region_code)
+        return {
+            "case_id": due.case_id,
+            "case_number": due.case_number,
+            "item_name": due.item_name,
+            "department_id": due.department_id,
+            "region_code": due.region_code,
+            "applicant_subject_id": due.notify_subject_id,
+            "applicant_uscc": due.applicant_uscc,
+            "handler_subject_id": due.handler_subject_id or None,
+            "origin": Place(label=department, address=f"{department} 政务服务窗口", region_code=due.region_code),
+        }
+
     def _wait_at_hall(self, due: DeliveryDueData, hall_id: str, correlation_id: str | None) -> Outcome:
         """大厅自取 (D-219): the result waits at the chosen hall; the applicant is sent a
         6-digit pickup code (only its hash is kept). No courier is booked. Once per case."""
@@ -203,21 +209,12 @@ class DeliveryService:
         if existing is not None:
             return Outcome(existing, "duplicate", ShipmentState.READY_FOR_PICKUP)
         moment = _moment()
-        department = self.places.department_name(due.department_id, due.region_code)
         shipment_id = new_id()
         code = f"{secrets.randbelow(1_000_000):06d}"
         shipment = Shipment(
             shipment_id=shipment_id,
             kind=ShipmentKind.HALL_PICKUP,
-            case_id=due.case_id,
-            case_number=due.case_number,
-            item_name=due.item_name,
-            department_id=due.department_id,
-            region_code=due.region_code,
-            applicant_subject_id=due.notify_subject_id,
-            applicant_uscc=due.applicant_uscc,
-            handler_subject_id=due.handler_subject_id or None,
-            origin=Place(label=department, address=f"{department} 政务服务窗口", region_code=due.region_code),
+            **self._from_the_case(due),
             destination=Place(
                 label="申请人凭取件码自取", address=f"政务服务大厅 {hall_id}", region_code=due.region_code
             ),
