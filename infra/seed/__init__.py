@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from infra.seed import licence_types
+from infra.seed import licence_types, scenes
 from infra.seed.cases import load as load_cases
 from infra.seed.delivery import load as load_shipment
 from infra.seed.departments import DEPARTMENTS
@@ -37,7 +37,15 @@ from infra.seed.regions import ALL as ALL_REGIONS
 from infra.seed.scoring import load as load_scoring
 from infra.seed.supervision import load as load_orders
 from shared.catalog.codes import parent_region, region_level
-from shared.catalog.models import DraftUpdate, NewDepartment, NewItem, PublishRequest, Region, SynonymUpdate
+from shared.catalog.models import (
+    DraftUpdate,
+    NewDepartment,
+    NewItem,
+    PublishRequest,
+    Region,
+    SceneDefinition,
+    SynonymUpdate,
+)
 from shared.catalog.service import CatalogService
 
 SEED_ACTOR = "seed"
@@ -105,7 +113,8 @@ def load_catalog(service: CatalogService, item_bodies: Iterable[dict[str, Any]] 
         ]
     )
     published = already_published = 0
-    for body in new_item_bodies() if item_bodies is None else item_bodies:
+    bodies = list(new_item_bodies() if item_bodies is None else item_bodies)
+    for body in bodies:
         new = NewItem.model_validate(body)
         head = service.repository.get_head(new.implementation_code, consistent=True)
         if head is not None:
@@ -125,6 +134,12 @@ def load_catalog(service: CatalogService, item_bodies: Iterable[dict[str, Any]] 
         published += 1
     for word, means in SEARCH_SYNONYMS.items():
         service.put_synonym(word, SynonymUpdate(means=means), actor=SEED_ACTOR)
+    loaded = {NewItem.model_validate(body).implementation_code for body in bodies}
+    for scene_id, definition in scenes.SCENES.items():
+        wanted = {item["implementation_code"] for item in definition["items"]}
+        # a test loading some items gets the scenes they make up; a second seed leaves them be
+        if wanted <= loaded and service.repository.get_scene(scene_id) is None:
+            service.put_scene(scene_id, SceneDefinition.model_validate(definition), actor=SEED_ACTOR)
     return {
         "regions": len(regions),
         "departments": len(DEPARTMENTS),

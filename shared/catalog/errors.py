@@ -38,6 +38,12 @@ FIELD_USCC_MISMATCH = "catalog.uscc_mismatch"
 FIELD_LEVEL_MISMATCH = "catalog.level_mismatch"
 FIELD_PROMISED_EXCEEDS_LEGAL = "catalog.promised_exceeds_legal"
 FIELD_EXCEEDS_CAP = "catalog.exceeds_cap"
+SCENE_NOT_FOUND = "catalog.scene_not_found"
+INVALID_SCENE = "catalog.invalid_scene"
+INVALID_ANSWERS = "catalog.invalid_answers"
+FIELD_UNKNOWN_QUESTION = "catalog.unknown_question"
+FIELD_UNKNOWN_ANSWER = "catalog.unknown_answer"
+FIELD_UNANSWERED = "catalog.unanswered"
 CAPS_EXCEEDED = "catalog.caps_exceeded"
 BASIC_ITEM_NOT_FOUND = "catalog.basic_item_not_found"
 FIELD_IMMEDIATE_LIMIT = "catalog.immediate_limit"
@@ -68,6 +74,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
     FIELD_NOT_CLEARABLE: ("此字段不能清空（不是有默认值的事项字段）", "This is not a guide field with a default"),
     ITEM_NOT_FOUND: ("政务服务事项不存在或尚未发布", "The service item does not exist or is not published"),
     SYNONYM_NOT_FOUND: ("该同义词不存在", "No such synonym"),
+    SCENE_NOT_FOUND: ("该场景（一件事）不存在", "No such scene"),
+    INVALID_SCENE: (
+        "场景定义有误：事项须为本区划已发布的事项，条件须引用本场景的问题与选项",
+        "Invalid scene: its items must be published in its division, its rules name its questions and options",
+    ),
+    INVALID_ANSWERS: (
+        "请回答场景的每个问题，并从给出的选项中选择",
+        "Answer every question of the scene with one of its options",
+    ),
+    FIELD_UNKNOWN_QUESTION: ("本场景没有这个问题", "The scene has no such question"),
+    FIELD_UNKNOWN_ANSWER: ("不是该问题的选项", "Not one of the question's options"),
+    FIELD_UNANSWERED: ("此问题尚未回答", "This question is not answered"),
     INVALID_SYNONYM: (
         "同义词须为一个词，其含义须含至少一个关键词",
         "A synonym is one word and must mean at least one keyword",

@@ -7,6 +7,7 @@
 | `catalog.synonym_set`    | an operator curated a search synonym (D-172)  | none yet (audit trail)      |
 | `catalog.synonym_removed`| an operator removed a search synonym          | none yet (audit trail)      |
 | `catalog.caps_set`       | an operator set a basic item's caps (D-173)   | none yet (audit trail)      |
+| `catalog.scene_set`      | an operator wrote a scene (一件事, D-260)      | none yet (audit trail)      |
 
 `subject` is the implementation code. Data carries what a consumer needs to
 route the fact (region, department, channel) and to order it (`version`);
@@ -18,7 +19,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
 
-from shared.catalog.models import BasicItem, Channel, ItemCaps, ItemDetail, Synonym
+from shared.catalog.models import BasicItem, Channel, ItemCaps, ItemDetail, Scene, Synonym
 from shared.platform.events import Envelope, register_event_type
 
 SOURCE = "catalog"
@@ -27,6 +28,7 @@ ITEM_RETIRED = "catalog.item_retired"
 SYNONYM_SET = "catalog.synonym_set"
 SYNONYM_REMOVED = "catalog.synonym_removed"
 CAPS_SET = "catalog.caps_set"
+SCENE_SET = "catalog.scene_set"
 
 
 class ItemPublishedData(BaseModel):
@@ -95,6 +97,19 @@ class CapsSetData(BaseModel):
     set_by: str | None
 
 
+class SceneSetData(BaseModel):
+    """`catalog.scene_set` data: which scene, its version and items (the definition is read back)."""
+
+    model_config = ConfigDict(defer_build=True)
+
+    scene_id: str
+    region_code: str
+    name: str
+    version: int
+    implementation_codes: list[str]
+    updated_by: str
+
+
 register_event_type(
     ITEM_PUBLISHED,
     ItemPublishedData,
@@ -118,6 +133,10 @@ register_event_type(
     "An operator set the caps (限高) of a basic item: implementations are held to them from their next write.",
 )
 
+register_event_type(
+    SCENE_SET, SceneSetData, "An operator created or changed a scene (一件事): its questionnaire and items."
+)
+
 
 def _envelope(event_type: str, subject: str, data: BaseModel) -> Envelope:
     return Envelope(type=event_type, source=SOURCE, subject=subject, data=data.model_dump(mode="json"))
@@ -136,6 +155,18 @@ def caps_set(basic: BasicItem, *, actor: str | None) -> Envelope:
         raise ValueError("caps_set reports caps that were set")
     data = CapsSetData(basic_code=basic.basic_code, caps=basic.caps, caps_revision=basic.caps_revision, set_by=actor)
     return _envelope(CAPS_SET, basic.basic_code, data)
+
+
+def scene_set(scene: Scene) -> Envelope:
+    data = SceneSetData(
+        scene_id=scene.scene_id,
+        region_code=scene.region_code,
+        name=scene.name,
+        version=scene.version,
+        implementation_codes=[item.implementation_code for item in scene.items],
+        updated_by=scene.updated_by,
+    )
+    return _envelope(SCENE_SET, scene.scene_id, data)
 
 
 def item_published(item: ItemDetail, *, correlation_id: str | None = None) -> Envelope:

@@ -401,3 +401,105 @@ class Synonym(_Shape):
     word: str
     means: str
     updated_by: str | None = None
+
+
+# --- scenes (一件事, issue 18, D-260) ----------------------------------------------------
+
+SceneIdText = Annotated[
+    str, Field(pattern=r"^[0-9]{6}-[a-z][a-z0-9-]{1,40}$", examples=["320102-restaurant"], description="场景编号")
+]
+QuestionId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,30}$", examples=["business_form"])]
+
+
+class SceneQuestion(_Input):
+    """One question of the scene's questionnaire (情形引导), answered by choosing one option."""
+
+    question_id: QuestionId
+    text: ShortText
+    options: list[ShortText] = Field(min_length=2, max_length=10)
+
+
+class SceneItem(_Input):
+    """An item of the scene and the answers that select it."""
+
+    implementation_code: ImplementationCodeText
+    when: dict[QuestionId, list[ShortText]] = Field(
+        default_factory=dict,
+        max_length=10,
+        description="Selected when, for every question named, the answer is one of those listed; empty: always.",
+    )
+
+
+class SceneDefinition(_Input):
+    """What an operator writes: the questionnaire and the items it selects among."""
+
+    name: ShortText
+    description: LongText | None = None
+    tags: list[Tag] = Field(default_factory=list, max_length=10)
+    questions: list[SceneQuestion] = Field(default_factory=list, max_length=10)
+    items: list[SceneItem] = Field(min_length=1, max_length=20)
+
+
+class Scene(SceneDefinition):
+    """A scene (一件事) of one division: a life or business event bundling the items it needs."""
+
+    model_config = ConfigDict(extra="ignore", defer_build=True)
+
+    scene_id: str
+    region_code: str
+    version: int
+    updated_at: AwareDatetime
+    updated_by: str
+
+
+class SceneAnswers(_Input):
+    answers: dict[QuestionId, ShortText] = Field(
+        default_factory=dict, max_length=10, description="question_id → the chosen option; every question answered."
+    )
+
+
+class SceneGuideItem(_Shape):
+    """An item the answers selected, as the applicant needs to see it."""
+
+    implementation_code: str
+    name: str
+    department_id: str
+    department_name: str
+    promised_limit_days: int
+    legal_limit_days: int
+    fee_total_fen: int
+    fees: list[Fee]
+    materials: list[Material]
+
+
+class CombinedField(_Shape):
+    """A field of the one combined form: asked once, copied into each item's form that has it."""
+
+    name: str
+    title: str | None
+    json_schema: dict[str, Any] = Field(
+        description="The field's JSON Schema; `allOf` of the items' schemas where they differ, so one answer fits all.",
+    )
+    required: bool = Field(description="Required by at least one of the items.")
+    used_by: list[str] = Field(description="The implementation codes whose forms have it.")
+
+
+class CombinedMaterial(_Shape):
+    """A material uploaded once for every selected item that asks it (same slot id)."""
+
+    slot_id: str
+    name: str
+    used_by: list[str]
+
+
+class SceneGuide(_Shape):
+    """The answers' result: the items, the one form and the materials, each asked once."""
+
+    scene_id: str
+    name: str
+    answers: dict[str, str]
+    items: list[SceneGuideItem]
+    fields: list[CombinedField]
+    materials: list[CombinedMaterial]
+    fee_total_fen: int
+    longest_promised_limit_days: int

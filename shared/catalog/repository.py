@@ -54,6 +54,7 @@ from shared.catalog.models import (
     ItemVersion,
     OpenDataItem,
     Region,
+    Scene,
     Synonym,
 )
 from shared.catalog.search_text import (
@@ -110,6 +111,7 @@ _OPEN_DATA_ATTRIBUTES = tuple(OpenDataItem.model_fields)
 MAX_TERM_RECORDS = 47
 TERM_PARTITION = "TERM#"
 SYNONYM_PARTITION = "SYNONYM"
+SCENE_PARTITION = "SCENE"  # sk = scene id, which starts with its division's code (D-260)
 ALL_ITEMS_PARTITION = "ITEMS#"
 ALL_ITEMS_FLAG = "A"
 _TERM_KEYS = ("pk", "sk")
@@ -429,6 +431,41 @@ class CatalogRepository(Repository):
             ),
         ).emit(event(changed)).commit()
         return changed
+
+    # --- scenes (一件事, D-260): one partition, sorted by id = division code + name ----------
+
+    def get_scene(self, scene_id: str, *, consistent: bool = False) -> Scene | None:
+        raw = self.get_item({"pk": SCENE_PARTITION, "sk": scene_id}, consistent=consistent)
+        return Scene.model_validate(_from_record(raw)) if raw else None
+
+    def put_scene(self, scene: Scene, event: Envelope, *, previous_version: int) -> None:
+        """Write the scene's new version with its event; refused (409) when another
+        operator wrote it since `previous_version` was read."""
+        condition = "attribute_not_exists(pk)" if previous_version == 0 else "version = :previous"
+        record = {"pk": SCENE_PARTITION, "sk": scene.scene_id, "kind": "scene", **scene.model_dump(mode="json")}
+        self.transaction().put(
+            record,
+            condition=condition,
+            values=expression_values(previous=previous_version) if previous_version else None,
+        ).emit(event).commit()
+
+    def list_scenes(self, *, region_prefix: str | None, limit: int, cursor: str | None) -> Page[Scene]:
+        """The scenes of the divisions under `region_prefix` (one Query on the partition)."""
+        rows, next_key = self.query_page(
+            index=None,
+            partition=("pk", SCENE_PARTITION),
+            limit=limit,
+            cursor=cursor,
+            newest_first=False,
+            sort_prefix=("sk", region_prefix) if region_prefix else None,
+        )
+        return Page[Scene](items=[Scene.model_validate(_from_record(row)) for row in rows], next_cursor=next_key)
+
+    def get_heads(self, implementation_codes: Sequence[str]) -> dict[str, ItemDetail]:
+        """The published (or retired) heads among `implementation_codes`: one BatchGetItem."""
+        found = self._batch_get([_item_key(code, HEAD_SK) for code in dict.fromkeys(implementation_codes)])
+        heads = (ItemDetail.model_validate(_from_record(row)) for row in found.values())
+        return {head.implementation_code: head for head in heads}
 
     # --- curated synonyms (D-172): one partition, one row per word -------------------
 

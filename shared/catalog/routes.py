@@ -41,6 +41,10 @@ from shared.catalog.models import (
     Region,
     RegionList,
     RetireRequest,
+    Scene,
+    SceneAnswers,
+    SceneDefinition,
+    SceneGuide,
     Synonym,
     SynonymUpdate,
 )
@@ -493,3 +497,100 @@ def put_caps(
     body: Annotated[ItemCaps, Body()],
 ) -> BasicItem:
     return _service().set_caps(basic_code, body, actor=principal.subject_id)
+
+
+# --- scenes (一件事, D-260) -------------------------------------------------------------
+
+SCENES_TAG = "Scenes 一件事"
+SceneId = Annotated[
+    str,
+    Path(
+        pattern=r"^[0-9]{6}-[a-z][a-z0-9-]{1,40}$",
+        description="场景编号: the division's code, a dash and a name (`320102-restaurant`).",
+        examples=["320102-restaurant"],
+    ),
+]
+
+
+@route(
+    router,
+    "GET",
+    "/v1/scenes",
+    summary="List scenes (一件事)",
+    description=(
+        "The scenes (life and business events bundling the items they need) of the divisions whose code "
+        "starts with `region` (`3201` Nanjing and its districts, `320102` Xuanwu), in id order."
+    ),
+    tags=[SCENES_TAG],
+    access=Access.PUBLIC,
+    responses={200: _ok("A page of scenes"), **_BAD_REQUEST, **_INVALID},
+)
+def list_scenes(
+    region: Annotated[
+        str | None,
+        Query(pattern=r"^[0-9]{2}(?:[0-9]{2}){0,2}$", description="Division code prefix (2, 4 or 6 digits)."),
+    ] = None,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> Page[Scene]:
+    return _service().list_scenes(region_prefix=region, limit=limit, cursor=cursor)
+
+
+@route(
+    router,
+    "GET",
+    "/v1/scenes/<scene_id>",
+    summary="Get a scene (一件事)",
+    description="The scene's questionnaire (情形引导) and the items its answers select among.",
+    tags=[SCENES_TAG],
+    access=Access.PUBLIC,
+    responses={200: _ok("The scene"), 404: _problem("No such scene (catalog.scene_not_found)"), **_INVALID},
+)
+def get_scene(scene_id: SceneId) -> Scene:
+    return _service().get_scene(scene_id)
+
+
+@route(
+    router,
+    "POST",
+    "/v1/scenes/<scene_id>/guide",
+    summary="Answer a scene's questionnaire",
+    description=(
+        "The items the answers select, each with its department, fees, limits and materials; the ONE combined "
+        "form (each field once, with the items whose forms use it) and each shared material once. Reads only."
+    ),
+    tags=[SCENES_TAG],
+    access=Access.PUBLIC,
+    responses={
+        200: _ok("The selected items, the combined form and materials"),
+        404: _problem("No such scene (catalog.scene_not_found)"),
+        422: _problem("A question unanswered or answered off its options (catalog.invalid_answers, validation_failed)"),
+        **_BAD_REQUEST,
+    },
+)
+def scene_guide(scene_id: SceneId, body: Annotated[SceneAnswers, Body()]) -> SceneGuide:
+    return _service().scene_guide(scene_id, body)
+
+
+@route(
+    router,
+    "PUT",
+    "/v1/scenes/<scene_id>",
+    summary="Create or replace a scene (一件事)",
+    description=(
+        "An operator defines the scene of the division its id starts with: questions with options, and the "
+        "items (published in that division) each selected by answers. Each write is a new version."
+    ),
+    tags=[OPERATOR_TAG],
+    access=Access.OPERATOR,
+    responses={
+        200: _ok("The scene as stored"),
+        404: _problem("The scene id names no known division (catalog.region_not_found)"),
+        409: _problem("Another operator wrote the scene meanwhile (version_conflict)"),
+        422: _problem("Items not published in the division, rules naming unknown options (catalog.invalid_scene)"),
+        **_BAD_REQUEST,
+        **_OPERATOR,
+    },
+)
+def put_scene(principal: Principal, scene_id: SceneId, body: Annotated[SceneDefinition, Body()]) -> Scene:
+    return _service().put_scene(scene_id, body, actor=principal.subject_id)

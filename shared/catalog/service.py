@@ -27,7 +27,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from shared.catalog import events
+from shared.catalog import events, scenes
 from shared.catalog.codes import (
     EXERCISE_LEVEL_OF_REGION,
     ITEM_TYPE_NAMES,
@@ -71,15 +71,18 @@ from shared.catalog.errors import (
     FIELD_UNKNOWN_LICENCE_TYPE,
     FIELD_USCC_MISMATCH,
     FIELD_WRONG_PARENT,
+    INVALID_ANSWERS,
     INVALID_DEPARTMENT,
     INVALID_ITEM,
     INVALID_REGION,
+    INVALID_SCENE,
     INVALID_SYNONYM,
     ITEM_EXISTS,
     ITEM_NOT_FOUND,
     ITEM_NOT_PUBLISHED,
     NO_DRAFT,
     REGION_NOT_FOUND,
+    SCENE_NOT_FOUND,
     SYNONYM_NOT_FOUND,
     THREE_LEVEL_MISMATCH,
     UNKNOWN_DEPARTMENT,
@@ -106,6 +109,10 @@ from shared.catalog.models import (
     RegionSnapshot,
     RegionSnapshotLists,
     RetireRequest,
+    Scene,
+    SceneAnswers,
+    SceneDefinition,
+    SceneGuide,
     Synonym,
     SynonymUpdate,
 )
@@ -519,6 +526,50 @@ class CatalogService:
         BatchGetItem per search that has keywords)."""
         meanings = self.repository.synonyms_of(words)
         return keywords(" ".join(meanings.get(word, word) for word in words)) if meanings else words
+
+    # --- scenes (一件事, D-260) ----------------------------------------------------------
+
+    def put_scene(self, scene_id: str, definition: SceneDefinition, *, actor: str) -> Scene:
+        """Create or replace a scene: its items must be published in the division its id
+        starts with, its rules name its own questions and options."""
+        region_code = scene_id[:6]
+        if self.repository.get_region(region_code) is None:
+            raise NotFound(REGION_NOT_FOUND)
+        heads = self.repository.get_heads([item.implementation_code for item in definition.items])
+        _refuse(INVALID_SCENE, scenes.definition_errors(definition, heads, region_code))
+        previous = self.repository.get_scene(scene_id, consistent=True)
+        version = previous.version if previous else 0
+        scene = Scene(
+            **definition.model_dump(),
+            scene_id=scene_id,
+            region_code=region_code,
+            version=version + 1,
+            updated_at=now(),
+            updated_by=actor,
+        )
+        self.repository.put_scene(scene, events.scene_set(scene), previous_version=version)
+        return scene
+
+    def get_scene(self, scene_id: str) -> Scene:
+        scene = self.repository.get_scene(scene_id)
+        if scene is None:
+            raise NotFound(SCENE_NOT_FOUND)
+        return scene
+
+    def list_scenes(self, *, region_prefix: str | None, limit: int, cursor: str | None) -> Page[Scene]:
+        return self.repository.list_scenes(region_prefix=region_prefix, limit=limit, cursor=cursor)
+
+    def scene_guide(self, scene_id: str, answers: SceneAnswers) -> SceneGuide:
+        """The questionnaire answered: the items it selects with their fees, limits and
+        materials, the one combined form and each shared material once."""
+        scene = self.get_scene(scene_id)
+        _refuse(INVALID_ANSWERS, scenes.answer_errors(scene, answers.answers))
+        heads = self.repository.get_heads(scenes.selected_codes(scene, answers.answers))
+        published = {code: head for code, head in heads.items() if head.status == "published"}
+        names = self.repository.department_names(
+            scene.region_code, sorted({h.department_id for h in published.values()})
+        )
+        return scenes.guide(scene, answers.answers, published, names)
 
     def list_synonyms(self, *, limit: int, cursor: str | None) -> Page[Synonym]:
         return self.repository.list_synonyms(limit=limit, cursor=cursor)

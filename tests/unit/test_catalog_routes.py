@@ -168,6 +168,7 @@ class TestReading:
             "synonym-put.json",
             "synonym-delete.json",
             "basic-item-caps-put.json",
+            "scene-put.json",
         ],
     )
     def test_operator_endpoints_need_a_signed_in_operator(self, sample: str) -> None:

@@ -1,0 +1,132 @@
+"""Scenes (一件事, D-260): an operator's questionnaire selects a division's items; the
+applicant's answers give the items with fees, limits and materials, ONE combined
+form and each shared material once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from shared.platform.aws import count_calls
+from tests.support.api import invoke
+from tests.unit.catalog_fixtures import catalog_cloud, demo_bodies, load_demo, outbox_events, request
+
+FOOD = "11320102010102043T4000117004000"
+SOLE_TRADER = "11320102010102043T4000117002001"
+COMPANY = "11320102010102043T4000117002002"
+INVOICES = "11320102010102051M4002015003001"
+JIANGNING_FOOD = "11320115010115047F4000117004000"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def xuanwu() -> Iterator[None]:
+    """Given the four Xuanwu items of the seeded 开餐馆 scene, and the scene."""
+    with catalog_cloud():
+        load_demo(
+            demo_bodies(regions={"320102"}, basic_codes={code[-12:] for code in (FOOD, SOLE_TRADER, COMPANY, INVOICES)})
+        )
+        yield
+
+
+def guide(answers: dict[str, str]) -> Any:
+    return invoke(request("scene-guide.json", body={"answers": answers}))
+
+
+def test_the_seeded_restaurant_scene_is_listed_with_its_questionnaire() -> None:
+    listed = invoke(request("scenes-list.json")).body["items"]
+    assert [(s["scene_id"], s["name"]) for s in listed] == [("320102-restaurant", "开餐馆")]
+    scene = invoke(request("scene-get.json")).body
+    assert [q["question_id"] for q in scene["questions"]] == ["business_form", "invoices"]
+    assert invoke(request("scenes-list.json", query={"region": "3205"})).body["items"] == []
+    missing = invoke(request("scene-get.json", path_params={"scene_id": "320102-bakery"}))
+    assert (missing.status, missing.body["code"]) == (404, "catalog.scene_not_found")
+
+
+def test_a_sole_trader_gets_two_items_one_form_and_each_shared_field_asked_once() -> None:
+    # When a person opening a restaurant as a sole trader answers (the sample)
+    with count_calls() as calls:
+        response = invoke(request("scene-guide.json"))
+    assert response.status == 200, response.body
+    body = response.body
+    # Then they see the registration and the food licence, with department, limits and materials
+    assert [i["implementation_code"] for i in body["items"]] == [SOLE_TRADER, FOOD]
+    food = body["items"][1]
+    assert (food["department_name"], food["promised_limit_days"], food["legal_limit_days"]) == (
+        "南京市玄武区市场监督管理局",
+        3,
+        20,
+    )
+    assert len(food["materials"]) == 5
+    # And one form: the premises address both items ask is one required field used by both
+    fields = {f["name"]: f for f in body["fields"]}
+    assert fields["premises_address"]["used_by"] == [SOLE_TRADER, FOOD]
+    assert fields["premises_address"]["required"] is True
+    assert [f["name"] for f in body["fields"]].count("phone") == 1
+    # the two forms' phone rules differ: the one answer must satisfy both
+    assert len(fields["phone"]["json_schema"]["allOf"]) == 2
+    assert fields["business_scope"]["used_by"] == [FOOD]
+    # And the two application forms stay two uploads (different documents under one slot name)
+    forms = [m for m in body["materials"] if m["slot_id"] == "application_form"]
+    assert [m["used_by"] for m in forms] == [[SOLE_TRADER], [FOOD]]
+    # reads: the scene, the items, their departments' names — no Scan, no Query
+    assert calls == {"dynamodb.GetItem": 1, "dynamodb.BatchGetItem": 2}
+
+
+def test_a_company_issuing_invoices_gets_three_items_and_uploads_its_business_licence_once() -> None:
+    body = guide({"business_form": "公司", "invoices": "是"}).body
+    assert [i["implementation_code"] for i in body["items"]] == [COMPANY, FOOD, INVOICES]
+    [licence] = [m for m in body["materials"] if m["slot_id"] == "business_licence"]
+    assert licence["used_by"] == [FOOD, INVOICES]
+    assert body["fee_total_fen"] == sum(i["fee_total_fen"] for i in body["items"])
+    assert guide({"business_form": "公司", "invoices": "否"}).body["items"][-1]["implementation_code"] == FOOD
+
+
+def test_answers_must_cover_every_question_with_one_of_its_options() -> None:
+    response = invoke(
+        request("scene-guide.json", body={"answers": {"business_form": "合伙企业"}}, headers={"Accept-Language": "en"})
+    )
+    assert (response.status, response.body["code"]) == (422, "catalog.invalid_answers")
+    assert sorted((e["field"], e["code"]) for e in response.body["errors"]) == [
+        ("answers.business_form", "catalog.unknown_answer"),
+        ("answers.invoices", "catalog.unanswered"),
+    ]
+
+
+def test_an_operator_defines_a_scene_of_published_items_and_each_write_is_a_new_version() -> None:
+    definition = {
+        "name": "开小吃店",
+        "questions": [{"question_id": "form", "text": "经营主体？", "options": ["个体", "公司"]}],
+        "items": [{"implementation_code": SOLE_TRADER, "when": {"form": ["个体"]}}, {"implementation_code": FOOD}],
+    }
+    path = {"scene_id": "320102-snack-bar"}
+    first = invoke(request("scene-put.json", path_params=path, body=definition))
+    assert (first.status, first.body["version"], first.body["region_code"]) == (200, 1, "320102")
+    second = invoke(request("scene-put.json", path_params=path, body=definition | {"name": "开小吃店（个体）"}))
+    assert second.body["version"] == 2
+    events = [e for e in outbox_events("catalog.scene_set") if e["subject"] == "320102-snack-bar"]
+    assert [(e["data"]["version"], e["data"]["implementation_codes"]) for e in events] == [
+        (1, [SOLE_TRADER, FOOD]),
+        (2, [SOLE_TRADER, FOOD]),
+    ]
+    assert (
+        invoke(request("scenes-list.json", query={"region": "320102"})).body["items"][-1]["name"] == "开小吃店（个体）"
+    )
+
+
+def test_a_scene_naming_another_divisions_item_or_an_unknown_option_is_refused() -> None:
+    definition = {
+        "name": "开小吃店",
+        "questions": [{"question_id": "form", "text": "经营主体？", "options": ["个体", "公司"]}],
+        "items": [{"implementation_code": JIANGNING_FOOD}, {"implementation_code": FOOD, "when": {"form": ["合伙"]}}],
+    }
+    response = invoke(request("scene-put.json", path_params={"scene_id": "320102-snack"}, body=definition))
+    assert (response.status, response.body["code"]) == (422, "catalog.invalid_scene")
+    assert [(e["field"], e["code"]) for e in response.body["errors"]] == [
+        ("items.0.implementation_code", "catalog.item_not_found"),
+        ("items.1.when.form", "catalog.unknown_answer"),
+    ]
+    assert invoke(request("scene-get.json", path_params={"scene_id": "320102-snack"})).status == 404
+    unknown_division = invoke(request("scene-put.json", path_params={"scene_id": "320199-snack"}, body=definition))
+    assert (unknown_division.status, unknown_division.body["code"]) == (404, "catalog.region_not_found")
