@@ -50,6 +50,9 @@ FAKE_CREDENTIALS = {
     "AWS_SESSION_TOKEN": "testing",
 }
 PREWARM_INIT_TIMEOUT_S = 120.0
+# How often a stream poller reads an idle stream when moto announces writes (it is woken at once
+# by a write; the read catches anything a lost notice would miss).
+ANNOUNCED_STREAM_POLL_S = 5.0
 UNSUPPORTED_EVENTS = {"S3", "SNS", "Kinesis", "MQ", "MSK", "SelfManagedKafka", "HttpApi", "IoTRule", "Cognito"}
 
 
@@ -150,7 +153,7 @@ class LocalCloud:
         return self
 
     def _start(self) -> None:
-        self._moto = MotoServer(self.host, self.aws_port)
+        self._moto = MotoServer(self.host, self.aws_port, on_stream_write=self._streams_written)
         self.endpoint_url = self._moto.start()
         self._mark("moto")
         if self.log_dir:
@@ -331,9 +334,20 @@ class LocalCloud:
                 activity=self.activity,
                 region=self.pseudo.region,
                 retry_delay_s=self.retry_delay_s,
-                idle_poll_s=self.stream_idle_poll_s,
+                # moto announces stream writes (the poller is woken at once): then the idle poll
+                # is only a safety net and need not be frequent (D-190)
+                idle_poll_s=max(self.stream_idle_poll_s, ANNOUNCED_STREAM_POLL_S)
+                if self._moto is not None and self._moto.announces_writes
+                else self.stream_idle_poll_s,
             )
         )
+
+    def _streams_written(self, table_names: list[str]) -> None:
+        """moto added records to these tables' streams: the pollers read them now."""
+        written = set(table_names)
+        for poller in self._stream_pollers:
+            if poller.table_name in written:
+                poller.nudge()
 
     def _wire_schedule(self, spec: FunctionSpec, event: EventSource) -> None:
         props = event.properties

@@ -21,6 +21,11 @@ tests' in-process moto): moto sorted the whole table on every Query.
 Also, moto keeps every DynamoDB stream shard iterator forever; the pollers ask
 for a few each second, so only the newest ones are kept (AWS expires them
 after 15 minutes anyway).
+Stream writes are announced (`_announce_stream_writes`): the server sends the
+names of tables whose stream grew over a second pipe, and the local cloud
+wakes those tables' stream pollers, which otherwise wait seconds between
+reads (D-190: polling every stream five times a second kept moto and the test
+process a third busy while idle).
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ import multiprocessing
 import os
 import signal
 import threading
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -205,6 +211,37 @@ def _bounded_shard_iterators(keep: int = 2000) -> None:
     DynamoDBStreamsBackend.get_shard_iterator = get_shard_iterator  # type: ignore[method-assign]
 
 
+def _announce_stream_writes(notify: Connection) -> None:
+    """Send the names of tables whose stream got records, at most one message per burst."""
+    from moto.dynamodb.models.table import StreamShard
+
+    dirty: set[str] = set()
+    lock = threading.Lock()
+    wake = threading.Event()
+    original = StreamShard.add
+
+    def add(self: Any, old: Any, new: Any) -> None:
+        original(self, old, new)
+        with lock:
+            dirty.add(self.table.name)
+        wake.set()
+
+    def send() -> None:
+        while True:
+            wake.wait()
+            wake.clear()
+            with lock:
+                names = sorted(dirty)
+                dirty.clear()
+            try:
+                notify.send(names)
+            except (OSError, ValueError):  # the parent has gone
+                return
+
+    StreamShard.add = add  # type: ignore[method-assign]
+    threading.Thread(target=send, name="stream-writes", daemon=True).start()
+
+
 def _restore(table: Any, hash_value: Any, range_value: Any, before: Any) -> None:
     if range_value is None:
         if before is None:
@@ -222,7 +259,7 @@ def _restore(table: Any, hash_value: Any, range_value: Any, before: Any) -> None
         table.items[hash_value][range_value] = before
 
 
-def _serve(conn: Connection, host: str, port: int) -> None:
+def _serve(conn: Connection, notify: Connection, host: str, port: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops us
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no access log per AWS call
     try:
@@ -232,6 +269,12 @@ def _serve(conn: Connection, host: str, port: int) -> None:
         _bounded_shard_iterators()
     except (ImportError, AttributeError) as exc:  # a moto upgrade moved things: keep moto's own
         logging.getLogger("infra.local").warning("moto transaction patch not applied: %s", exc)
+    announcing = True
+    try:
+        _announce_stream_writes(notify)
+    except (ImportError, AttributeError) as exc:  # then the stream pollers poll often (see LocalCloud)
+        logging.getLogger("infra.local").warning("stream writes not announced: %s", exc)
+        announcing = False
     from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 
     server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
@@ -240,19 +283,30 @@ def _serve(conn: Connection, host: str, port: int) -> None:
     except OSError as exc:
         conn.send(("error", f"cannot listen on {host}:{port}: {exc}"))
         return
-    conn.send(("ready", server.get_host_and_port()[1]))
+    conn.send(("ready", (server.get_host_and_port()[1], announcing)))
     with contextlib.suppress(EOFError, OSError):
         conn.recv()
     os._exit(0)  # daemon threads of werkzeug need no orderly shutdown
 
 
 class MotoServer:
-    """Starts moto on `host:port` (0 picks a free port) and stops it."""
+    """Starts moto on `host:port` (0 picks a free port) and stops it.
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+    `on_stream_write(table_names)` is called (on a thread of its own) after
+    records were added to those tables' streams; `announces_writes` says
+    whether this moto could be taught to do so.
+    """
+
+    def __init__(
+        self, host: str = "127.0.0.1", port: int = 0, on_stream_write: Callable[[list[str]], None] | None = None
+    ) -> None:
         self.host = host
         self.port = port
+        self.on_stream_write = on_stream_write
+        self.announces_writes = False
         self._conn: Connection | None = None
+        self._notices: Connection | None = None
+        self._listener: threading.Thread | None = None
         self._process: multiprocessing.process.BaseProcess | None = None
 
     @property
@@ -261,9 +315,13 @@ class MotoServer:
 
     def start(self, timeout_s: float = 30.0) -> str:
         self._conn, child = _SPAWN.Pipe(duplex=True)
-        self._process = _SPAWN.Process(target=_serve, args=(child, self.host, self.port), name="moto", daemon=True)
+        self._notices, notify = _SPAWN.Pipe(duplex=False)
+        self._process = _SPAWN.Process(
+            target=_serve, args=(child, notify, self.host, self.port), name="moto", daemon=True
+        )
         self._process.start()
         child.close()
+        notify.close()
         if not self._conn.poll(timeout_s):
             self.stop()
             raise RuntimeError(f"moto did not start within {timeout_s:.0f} s")
@@ -275,8 +333,24 @@ class MotoServer:
         if kind != "ready":
             self.stop()
             raise RuntimeError(str(value))
-        self.port = int(value)
+        port, self.announces_writes = value
+        self.port = int(port)
+        self._listener = threading.Thread(target=self._listen, args=(self._notices,), name="moto-writes", daemon=True)
+        self._listener.start()
         return self.url
+
+    def _listen(self, notices: Connection) -> None:
+        """Pass stream-write notices on until the server exits (its end of the pipe closes)."""
+        while True:
+            try:
+                names = notices.recv()
+            except (EOFError, OSError):
+                return
+            if self.on_stream_write is not None:
+                try:
+                    self.on_stream_write(names)
+                except Exception:  # a notice is a hint; the pollers' slow poll still finds the records
+                    logging.getLogger("infra.local").exception("stream-write notice failed")
 
     def stop(self) -> None:
         if self._conn is not None:
@@ -290,3 +364,9 @@ class MotoServer:
                 self._process.kill()
                 self._process.join(1)
             self._process = None
+        if self._listener is not None:
+            self._listener.join(3)  # the child's exit ended it
+            self._listener = None
+        if self._notices is not None:
+            self._notices.close()
+            self._notices = None

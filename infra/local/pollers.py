@@ -31,6 +31,7 @@ from infra.local.workers import Invocation
 
 log = logging.getLogger("infra.local")
 
+LONG_POLL_S = 20
 Invoke = Callable[[str, Any], Invocation]
 SendFailure = Callable[[str, dict[str, Any]], None]
 
@@ -183,7 +184,9 @@ class SqsPoller(_Poller):
         return list(response.get("Messages") or [])
 
     def _step(self) -> None:
-        messages = self._receive(self.batch_size, 1)
+        # long polling as Lambda's pollers do (20 s): moto answers as soon as a message arrives, and an
+        # idle queue costs one request per 20 s instead of one per second (D-190)
+        messages = self._receive(self.batch_size, LONG_POLL_S)
         if not messages:
             return
         with self.activity.working():
@@ -336,6 +339,8 @@ class StreamPoller(_Poller):
     ) -> None:
         super().__init__(source, invoke=invoke, activity=activity, region=region)
         self.stream_arn = stream_arn
+        # arn:aws:dynamodb:region:account:table/NAME/stream/LABEL
+        self.table_name = stream_arn.split(":table/", 1)[-1].split("/stream/", 1)[0]
         self.function_arn = function_arn
         self.streams = streams
         self.send_failure = send_failure
