@@ -24,6 +24,7 @@ from shared.platform.principal import Principal
 from shared.workdays import repository as workdays_repository
 from tests.support.api import call
 from tests.support.handlers import load_function
+from tests.support.serialised import serialise_dynamodb
 from tests.unit.cases_fixtures import (
     CITIZEN_A,
     XUANWU_CIVIL,
@@ -179,20 +180,7 @@ class TestPreReviewFaults:
 
 @pytest.fixture
 def serialised_dynamodb(monkeypatch: pytest.MonkeyPatch) -> None:
-    """DynamoDB applies each write to an item atomically (a condition and its write are
-    one step); moto's in-process backend does not lock, so concurrent threads could
-    interleave inside one request. This models the service's guarantee in the test."""
-    from moto.dynamodb.models import DynamoDBBackend
-
-    lock = threading.RLock()
-    for name in ("transact_write_items", "put_item", "update_item", "get_item"):
-        original = getattr(DynamoDBBackend, name)
-
-        def locked(self: Any, *args: Any, __original: Any = original, **kwargs: Any) -> Any:
-            with lock:
-                return __original(self, *args, **kwargs)
-
-        monkeypatch.setattr(DynamoDBBackend, name, locked)
+    serialise_dynamodb(monkeypatch)  # DynamoDB applies a condition and its write atomically
 
 
 class TestRaces:

@@ -25,6 +25,7 @@ from shared.platform.events import Envelope
 from shared.platform.principal import Principal
 from shared.workdays.rules import Calendar
 from tests.support.api import Reply, call
+from tests.support.serialised import serialise_dynamodb
 from tests.unit.cases_fixtures import (
     CITIZEN_A,
     CITIZEN_B,
@@ -76,19 +77,7 @@ def monday(cloud: None) -> Iterator[None]:
 
 @pytest.fixture
 def serialised_dynamodb(monkeypatch: pytest.MonkeyPatch) -> None:
-    """One write at a time per backend call, as DynamoDB applies a condition and its
-    write atomically (moto's in-process backend does not lock)."""
-    from moto.dynamodb.models import DynamoDBBackend
-
-    lock = threading.RLock()
-    for name in ("transact_write_items", "put_item", "update_item", "get_item"):
-        original = getattr(DynamoDBBackend, name)
-
-        def locked(self: Any, *args: Any, __original: Any = original, **kwargs: Any) -> Any:
-            with lock:
-                return __original(self, *args, **kwargs)
-
-        monkeypatch.setattr(DynamoDBBackend, name, locked)
+    serialise_dynamodb(monkeypatch)  # DynamoDB applies a condition and its write atomically
 
 
 @pytest.fixture
