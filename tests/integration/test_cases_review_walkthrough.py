@@ -20,9 +20,6 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture(scope="module")
 def citizen(api: Any, local_cloud: LocalCloud) -> dict[str, str]:
-    from infra.seed.identity import load
-
-    load(local_cloud.shared_environment())
     return sign_in_citizen(api, local_cloud, CITIZEN_A.phone)
 
 

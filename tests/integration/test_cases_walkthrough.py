@@ -36,10 +36,8 @@ FORM = {
 
 @pytest.fixture(scope="module")
 def demo_accounts(local_cloud: LocalCloud) -> None:
-    """The identity demo accounts (idempotent; the same loader `make run` uses)."""
-    from infra.seed.identity import load
-
-    load(local_cloud.shared_environment())
+    """The identity demo accounts: seeded with the session's local cloud (strict seed, the loader
+    `make run` uses); loading them again in every module cost seconds and changed nothing (D-191)."""
 
 
 def upload(api: Any, case_id: str, slot_id: str, auth: dict[str, str], data: bytes = PDF) -> requests.Response:

@@ -33,10 +33,7 @@ COURIER = {
 
 @pytest.fixture(scope="module")
 def accounts(api: Any, local_cloud: LocalCloud) -> dict[str, dict[str, str]]:
-    from infra.seed.identity import load
-
-    load(local_cloud.shared_environment())
-    return {
+    return {  # the demo accounts: seeded with the session's local cloud (strict seed)
         "citizen": sign_in_citizen(api, local_cloud, CITIZEN_A.phone),
         "market": sign_in_staff(
             api, local_cloud, JIANGNING_MARKET.login, JIANGNING_MARKET.password, JIANGNING_MARKET.phone

@@ -31,9 +31,6 @@ FORM = {
 
 @pytest.fixture(scope="module")
 def citizen(api: Any, local_cloud: LocalCloud) -> dict[str, str]:
-    from infra.seed.identity import load
-
-    load(local_cloud.shared_environment())
     return sign_in_citizen(api, local_cloud, CITIZEN_A.phone)
 
 
