@@ -5,10 +5,17 @@ Schemathesis generates requests for every operation of docs/openapi.json from
 its schemas, sent as an anonymous caller, a citizen, staff and an operator
 (signed in as a newcomer would). Every answer must be documented: no server
 error, a status code and content type the spec declares for the operation,
-and a body that matches the declared schema. The budget is bounded (a few
-deterministic examples per operation and caller) so the tier stays within
-about two minutes; it lives with the integration tests because it shares
-their session-wide local cloud.
+and a body that matches the declared schema.
+
+The budget is fixed (`BUDGET` requests a run, D-193), whatever the number of
+operations: each operation is fuzzed by `k = BUDGET // operations` of the
+four callers (one to four), the callers chosen by the operation's position
+and the run's rotation, so over `ceil(4 / k)` consecutive rotations every
+operation meets every kind of caller; what budget is left goes to more
+examples per operation and caller. The rotation is the UTC day (set
+`FUZZ_ROTATION` to replay another) and seeds the examples: a run is
+reproducible from the rotation it prints, and the next day sends new ones. It lives with the integration
+tests because it shares their session-wide local cloud.
 
 The fuzzing requests come from their own loopback address (127.0.0.9), so
 the one-time codes they may request count against their own per-address
@@ -20,7 +27,10 @@ any write, and they are fuzzed on it).
 
 from __future__ import annotations
 
+import math
+import os
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +45,8 @@ from tests.support.sign_in import sign_in_citizen, sign_in_staff
 pytestmark = pytest.mark.integration
 
 SPEC_PATH = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"
-EXAMPLES_PER_OPERATION = 2
+BUDGET = 480  # requests a run (about 40 s on a quiet machine); at least one per operation
+CALLERS = ("anonymous", "citizen", "staff", "operator")
 FUZZ_SOURCE_ADDRESS = "127.0.0.9"
 NOT_FUZZED: dict[str, set[tuple[str, str]]] = {"operator": {("PUT", "/v1/calendar/{year}")}}
 PROBLEM_KEYS = {"type", "title", "status", "code", "message", "errors", "request_id"}
@@ -53,18 +64,33 @@ class _FromAddress(HTTPAdapter):
 def callers(api: Any, local_cloud: LocalCloud) -> dict[str, dict[str, str]]:
     return {
         "anonymous": {},
-        "citizen": sign_in_citizen(api, local_cloud, LEGAL_REPRESENTATIVE.phone),
+        "citizen": sign_in_citizen(api, local_cloud, LEGAL_REPRESENTATIVE.phone, fresh=True),
         "staff": sign_in_staff(
-            api, local_cloud, STAFF_ELSEWHERE.login, STAFF_ELSEWHERE.password, STAFF_ELSEWHERE.phone
+            api, local_cloud, STAFF_ELSEWHERE.login, STAFF_ELSEWHERE.password, STAFF_ELSEWHERE.phone, fresh=True
         ),
-        "operator": sign_in_staff(api, local_cloud, OPERATOR.login, OPERATOR.password, OPERATOR.phone),
+        "operator": sign_in_staff(api, local_cloud, OPERATOR.login, OPERATOR.password, OPERATOR.phone, fresh=True),
     }
 
 
-def _fuzz(base_url: str, caller: str, headers: dict[str, str]) -> tuple[int, list[str]]:
-    """(requests sent, failures) for every operation of the spec as one caller."""
+def rotation() -> int:
+    """This run's rotation: the UTC day unless FUZZ_ROTATION says otherwise."""
+    return int(os.environ.get("FUZZ_ROTATION") or datetime.now(UTC).date().toordinal())
+
+
+def plan(operations: int, budget: int, turn: int) -> tuple[list[tuple[str, ...]], int]:
+    """Which callers fuzz each operation this turn, and how many examples each sends.
+
+    k callers per operation (a block of k consecutive callers, starting at the operation's
+    index plus k per turn), so `ceil(4 / k)` consecutive turns cover every pair."""
+    k = max(1, min(len(CALLERS), budget // max(1, operations)))
+    chosen = [tuple(CALLERS[(index + turn * k + j) % len(CALLERS)] for j in range(k)) for index in range(operations)]
+    return chosen, max(1, budget // max(1, operations * k))
+
+
+def _fuzz(base_url: str, callers: dict[str, dict[str, str]], turn: int) -> tuple[int, list[str]]:
+    """(requests sent, failures) for every operation of the spec, each as this turn's callers."""
     import schemathesis
-    from hypothesis import HealthCheck, Phase, given, settings
+    from hypothesis import HealthCheck, Phase, given, seed, settings
     from schemathesis.checks import not_a_server_error
     from schemathesis.core.result import Err
     from schemathesis.specs.openapi.checks import (
@@ -76,56 +102,79 @@ def _fuzz(base_url: str, caller: str, headers: dict[str, str]) -> tuple[int, lis
     checks = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
     schema = schemathesis.openapi.from_path(SPEC_PATH)
     failures: list[str] = []
+    operations = []
+    for result in schema.get_all_operations():
+        if isinstance(result, Err):  # an operation schemathesis cannot read is itself a failure
+            failures.append(f"unreadable operation: {result.err()}")
+            continue
+        operations.append(result.ok())
+    chosen, examples = plan(len(operations), BUDGET, turn)
     sent = 0
+
+    def fuzz(operation: Any, caller: str, headers: dict[str, str], session: requests.Session) -> None:
+        @settings(
+            max_examples=examples,
+            deadline=None,
+            database=None,
+            phases=[Phase.generate],
+            suppress_health_check=list(HealthCheck),
+        )
+        @seed(turn)  # the same requests for a rotation (reproducible), new ones the next day
+        @given(case=operation.as_strategy())
+        def one(case: Any) -> None:
+            nonlocal sent
+            sent += 1
+            response = case.call(base_url=base_url, session=session, headers=headers, timeout=30)
+            try:
+                case.validate_response(response, checks=checks)
+            except (Exception, BaseExceptionGroup) as exc:  # failed checks (a group): all reported at the end
+                detail = str(exc).strip().splitlines()
+                where = f"{case.method.upper()} {case.operation.path}"
+                failures.append(f"{caller} {where}: {' | '.join(detail[:6])}")
+
+        one()
+
     with requests.Session() as session:
         session.mount("http://", _FromAddress())
-        for result in schema.get_all_operations():
-            if isinstance(result, Err):  # an operation schemathesis cannot read is itself a failure
-                failures.append(f"{caller}: unreadable operation: {result.err()}")
-                continue
-            operation = result.ok()
-            if (operation.method.upper(), operation.path) in NOT_FUZZED.get(caller, set()):
-                continue
-
-            @settings(
-                max_examples=EXAMPLES_PER_OPERATION,
-                deadline=None,
-                database=None,
-                derandomize=True,  # the same requests every run: a failure here is reproducible
-                phases=[Phase.generate],
-                suppress_health_check=list(HealthCheck),
-            )
-            @given(case=operation.as_strategy())
-            def one(case: Any) -> None:
-                nonlocal sent
-                sent += 1
-                response = case.call(base_url=base_url, session=session, headers=headers, timeout=30)
-                try:
-                    case.validate_response(response, checks=checks)
-                except (Exception, BaseExceptionGroup) as exc:  # failed checks (a group): report them all at the end
-                    detail = str(exc).strip().splitlines()
-                    where = f"{case.method.upper()} {case.operation.path}"
-                    failures.append(f"{caller} {where}: {' | '.join(detail[:6])}")
-
-            one()
+        for operation, callers_now in zip(operations, chosen, strict=True):
+            for caller in callers_now:
+                if (operation.method.upper(), operation.path) not in NOT_FUZZED.get(caller, set()):
+                    fuzz(operation, caller, callers[caller], session)
     return sent, failures
+
+
+@pytest.mark.parametrize("operations", [1, 100, 150, 240, 481, 2000])
+def test_the_budget_is_fixed_and_every_caller_meets_every_operation_within_a_rotation(operations: int) -> None:
+    chosen, examples = plan(operations, BUDGET, 0)
+    k = len(chosen[0])
+    assert operations * k * examples <= max(BUDGET, operations)  # one request per operation at least
+    plans = [plan(operations, BUDGET, turn)[0] for turn in range(math.ceil(len(CALLERS) / k))]
+    for index in range(operations):
+        assert {caller for chosen_in_turn in plans for caller in chosen_in_turn[index]} == set(CALLERS)
 
 
 def test_the_whole_spec_survives_fuzzing_as_every_kind_of_caller(
     local_cloud: LocalCloud, callers: dict[str, dict[str, str]]
 ) -> None:
     started = time.monotonic()
-    failures: list[str] = []
-    sent = 0
-    for caller, headers in callers.items():
-        count, found = _fuzz(local_cloud.api_url, caller, headers)
-        sent += count
-        failures += found
+    turn = rotation()
+    sent, failures = _fuzz(local_cloud.api_url, callers, turn)
     took = time.monotonic() - started
-    assert sent > 300, f"only {sent} requests were generated"  # at least one per operation and caller
-    assert failures == [], f"{len(failures)} undocumented answers in {sent} requests ({took:.0f}s):\n" + "\n".join(
-        sorted(set(failures))[:40]
+    operations = len(plan_source_operations())
+    assert sent >= operations - 1, f"only {sent} requests for {operations} operations"  # one per operation at least
+    assert failures == [], (
+        f"{len(failures)} undocumented answers in {sent} requests ({took:.0f}s, FUZZ_ROTATION={turn}):\n"
+        + "\n".join(sorted(set(failures))[:40])
     )
+
+
+def plan_source_operations() -> list[tuple[str, str]]:
+    """(method, path) of every operation in the spec, as the fuzzer reads it."""
+    import json
+
+    spec = json.loads(SPEC_PATH.read_text(encoding="utf-8"))
+    methods = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
+    return [(m.upper(), p) for p, item in spec["paths"].items() for m in item if m in methods]
 
 
 # --- hostile bodies through the gateway: each was a 500 --------------------------------------
