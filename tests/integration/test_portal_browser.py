@@ -187,7 +187,9 @@ def test_citizen_applies_clerk_decides_licence_verifies(
     check_page(clerk, "staff-case")
     local_cloud.wait_idle(60)
 
-    # back in the citizen's tab (still signed in): the licence, verified on the public page
+    # back in the citizen's tab (still signed in): the licence, verified on the public page; the tab is
+    # brought to the front, as a person would, since Chromium paints (and screenshots) only the front tab
+    page.send("Page.bringToFront")
     page.goto(f"{portal}#/licences")
     page.wait_for("document.querySelector('main li.card a')", timeout=20)
     check_page(page, "licences")
