@@ -130,3 +130,25 @@ def test_a_scene_naming_another_divisions_item_or_an_unknown_option_is_refused()
     assert invoke(request("scene-get.json", path_params={"scene_id": "320102-snack"})).status == 404
     unknown_division = invoke(request("scene-put.json", path_params={"scene_id": "320199-snack"}, body=definition))
     assert (unknown_division.status, unknown_division.body["code"]) == (404, "catalog.region_not_found")
+
+
+def test_two_operators_racing_on_one_scene_get_one_write_and_one_409(monkeypatch: pytest.MonkeyPatch) -> None:
+    from shared.catalog.models import SceneDefinition
+    from shared.catalog.repository import CatalogRepository
+    from shared.catalog.service import CatalogService
+
+    definition = {"name": "开面馆", "items": [{"implementation_code": FOOD}]}
+    path = {"scene_id": "320102-noodles"}
+    read = CatalogRepository.get_scene
+
+    def read_then_other_writes(repository: CatalogRepository, scene_id: str, **kwargs: Any) -> Any:
+        seen = read(repository, scene_id, **kwargs)  # the version this operator builds on
+        monkeypatch.setattr(CatalogRepository, "get_scene", read)
+        CatalogService().put_scene(scene_id, SceneDefinition.model_validate(definition), actor="another-operator")
+        return seen
+
+    monkeypatch.setattr(CatalogRepository, "get_scene", read_then_other_writes)
+    refused = invoke(request("scene-put.json", path_params=path, body=definition | {"name": "开拉面馆"}))
+    assert (refused.status, refused.body["code"]) == (409, "version_conflict")
+    stored = invoke(request("scene-get.json", path_params=path)).body
+    assert (stored["name"], stored["version"], stored["updated_by"]) == ("开面馆", 1, "another-operator")
