@@ -30,6 +30,7 @@ TABLE_OWNER = {
     "RatingsTable": "ratings",
     "HallsTable": "halls",
     "ExchangeTable": "exchange",
+    "ProjectsTable": "projects",
 }
 PLATFORM_TABLES = {"IdempotencyTable"}
 
@@ -75,6 +76,7 @@ FUNCTION_CONTEXT = {
     "HallsSweepFunction": "halls",
     "ExchangeApiFunction": "exchange",
     "DepartmentSystemEventsFunction": "exchange",
+    "ProjectsApiFunction": "projects",
 }
 
 # SAM policy templates that name a table, and the access they give.
