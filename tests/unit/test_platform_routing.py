@@ -109,7 +109,8 @@ def test_a_no_content_route_that_returns_nothing_answers_without_a_body() -> Non
         removed.append(colour)
 
     operator = as_role("operator")
-    response = app.resolve(rest_event("DELETE", "/v1/paint/red", authorizer=operator), FakeContext())
+    context: Any = FakeContext()
+    response = app.resolve(rest_event("DELETE", "/v1/paint/red", authorizer=operator), context)
 
     # Powertools would serialise None as "null", which a client reads as the start of its next response
     assert (response["statusCode"], response["body"] or "") == (204, "")
