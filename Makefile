@@ -39,10 +39,8 @@ run: $(STAMP) ## Start the whole platform locally (local cloud + demo data)
 	$(PY) -m infra.local
 
 # The suite prints its 25 slowest tests, so a new time sink shows up in the run that adds it.
-# `--dist loadgroup`: the integration tests (one xdist group, tests/conftest.py) share one local
-# cloud on one worker while the other worker runs the unit and contract tests (D-192).
 test: $(STAMP) ## Run every test (unit, integration through the local cloud, contract)
-	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup -m "not perf" --durations=25 $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) -m "not perf" --durations=25 $(PYTEST_ARGS)
 
 test-unit: $(STAMP) ## Unit tests only
 	$(PY) -m pytest tests/unit --durations=25 $(PYTEST_ARGS)

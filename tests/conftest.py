@@ -99,18 +99,3 @@ def _checked_outbox_record(envelope: Any) -> dict[str, Any]:
 
 
 _dynamo.outbox_record = _checked_outbox_record
-
-
-# --- one local cloud per run, not one per xdist worker ---------------------------------
-
-_INTEGRATION = "tests/integration/"
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """The integration tests share one session-wide local cloud (tests/integration/conftest.py):
-    with `--dist loadgroup` (make test) they all run on one worker, which starts that cloud
-    once, while the other workers run the unit and contract tests (D-192). Each worker had
-    started and seeded a cloud of its own, a minute of both cores each."""
-    for item in items:
-        if item.nodeid.startswith(_INTEGRATION):
-            item.add_marker(pytest.mark.xdist_group("local_cloud"))
