@@ -15,7 +15,7 @@ from shared.platform.public import lazy_exports
 if TYPE_CHECKING:
     from shared.supervision.monitoring_consumer import apply_batch, monitoring_dispatcher
     from shared.supervision.monitoring_routes import monitoring_router
-    from shared.supervision.monitoring_service import Monitoring, Scorecards, monitoring
+    from shared.supervision.monitoring_service import Monitoring, MonitoringView, Scorecards, monitoring
     from shared.supervision.routes import router
     from shared.supervision.service import SupervisionService, supervision_service
     from shared.supervision.warnings import SweepResult, WarningPolicy
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 __all__ = [
     "LimitsWatcher",
     "Monitoring",
+    "MonitoringView",
     "Scorecards",
     "SupervisionService",
     "SweepResult",
@@ -46,6 +47,7 @@ __getattr__ = lazy_exports(
         "apply_batch": ".monitoring_consumer",
         "monitoring_router": ".monitoring_routes",
         "Monitoring": ".monitoring_service",
+        "MonitoringView": ".monitoring_service",
         "Scorecards": ".monitoring_service",
         "monitoring": ".monitoring_service",
         "LimitsWatcher": ".watcher",

@@ -232,37 +232,15 @@ class Monitoring:
         month = m.month_of(today)
         scopes = (m.LIVE, month, today.isoformat())  # what `figures` takes, in its order
         by_scope = self.store.view_rows(region, today)
-        grouped: dict[str, dict[str, tuple[list[dict[str, int]], str]]] = defaultdict(dict)
-        for index, scope in enumerate(scopes):
-            for row in by_scope[scope]:
-                kind, _, rest = str(row["sk"]).partition("#")
-                name = rest.split("#")[0] if kind == "sub" else rest
-                entry = grouped[kind].setdefault(name, ([{}, {}, {}], str(row.get("label", name))))
-                m.add_counts(entry[0][index], row)
-        totals: list[dict[str, int]] = [{}, {}, {}]
-        for kind in ("sub", "dept"):
-            for counts, _ in grouped[kind].values():
-                for index, scoped in enumerate(counts):
-                    m.add_counts(totals[index], scoped)
-        return MonitoringView(
-            region_code=region,
-            region_name=_region_name(region),
-            as_of=today,
-            month=month,
-            total=_figures(totals, today),
-            sub_regions=[
-                RegionFigures(region_code=code, region_name=_region_name(code), figures=_figures(counts, today))
-                for code, (counts, _) in sorted(grouped["sub"].items())
-            ],
-            departments=[
-                DepartmentFigures(department_id=code, figures=_figures(counts, today))
-                for code, (counts, _) in sorted(grouped["dept"].items())
-            ],
-            items=[
-                ItemFigures(item_code=code, item_name=label, figures=_figures(counts, today))
-                for code, (counts, label) in sorted(grouped["item"].items())
-            ],
-        )
+        return _view(region, month, today, [by_scope[scope] for scope in scopes])
+
+    def month_view(self, region_code: str, month: str) -> MonitoringView:
+        """A month's figures of the region, each sub-region's and its own departments' and items'
+        (ONE Query of the month's rows; live and day figures come out empty): the monthly
+        public report's input (issue 16). `as_of` is the month's last day."""
+        first = dt.date(int(month[:4]), int(month[5:7]), 1)
+        last = (first + dt.timedelta(days=31)).replace(day=1) - dt.timedelta(days=1)
+        return _view(region_code, month, last, [[], self.store.rows(region_code, month), []])
 
     def month_inputs(self, region_code: str, month: str) -> dict[str, dict[str, int]]:
         """Each of the region's own departments' counters of the month (the scorecard's inputs)."""
@@ -288,6 +266,41 @@ class Monitoring:
             }
             frontier.extend(sorted(children))
         return sorted(found)
+
+
+def _view(region: str, month: str, today: dt.date, scoped_rows: list[list[dict[str, Any]]]) -> MonitoringView:
+    """The view from the rows of each scope (live, month, day; `sk` as the row's key)."""
+    grouped: dict[str, dict[str, tuple[list[dict[str, int]], str]]] = defaultdict(dict)
+    for index, rows in enumerate(scoped_rows):
+        for row in rows:
+            kind, _, rest = str(row["sk"]).partition("#")
+            name = rest.split("#")[0] if kind == "sub" else rest
+            entry = grouped[kind].setdefault(name, ([{}, {}, {}], str(row.get("label", name))))
+            m.add_counts(entry[0][index], row)
+    totals: list[dict[str, int]] = [{}, {}, {}]
+    for kind in ("sub", "dept"):
+        for counts, _ in grouped[kind].values():
+            for index, scoped in enumerate(counts):
+                m.add_counts(totals[index], scoped)
+    return MonitoringView(
+        region_code=region,
+        region_name=_region_name(region),
+        as_of=today,
+        month=month,
+        total=_figures(totals, today),
+        sub_regions=[
+            RegionFigures(region_code=code, region_name=_region_name(code), figures=_figures(counts, today))
+            for code, (counts, _) in sorted(grouped["sub"].items())
+        ],
+        departments=[
+            DepartmentFigures(department_id=code, figures=_figures(counts, today))
+            for code, (counts, _) in sorted(grouped["dept"].items())
+        ],
+        items=[
+            ItemFigures(item_code=code, item_name=label, figures=_figures(counts, today))
+            for code, (counts, label) in sorted(grouped["item"].items())
+        ],
+    )
 
 
 def _row_changes[Track: BaseModel](

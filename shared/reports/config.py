@@ -1,0 +1,12 @@
+"""The reports context's settings."""
+
+from shared.platform.config import EnvironmentSettings, reader
+
+
+class ReportsSettings(EnvironmentSettings):
+    """Where the reports and their open data go: the platform's open-data bucket, under `open-data/reports/`."""
+
+    open_data_bucket: str
+
+
+reports_settings = reader(ReportsSettings)

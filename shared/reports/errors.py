@@ -1,0 +1,19 @@
+"""The reports context's error codes (prefixed `reports.`), Chinese first and English on request."""
+
+from __future__ import annotations
+
+from shared.platform.errors import register_messages
+
+REPORT_NOT_FOUND = "reports.report_not_found"
+FILE_NOT_FOUND = "reports.file_not_found"
+INVALID_MONTH = "reports.invalid_month"
+INVALID_REGION = "reports.invalid_region"
+
+register_messages(
+    {
+        REPORT_NOT_FOUND: ("{region_code} 的 {month} 月度报告尚未发布", "No report of {month} for {region_code} yet"),
+        FILE_NOT_FOUND: ("报告没有文件 {file}", "The report has no file {file}"),
+        INVALID_MONTH: ("月份格式应为 YYYY-MM，且早于本月", "The month must be YYYY-MM and before this month"),
+        INVALID_REGION: ("地区代码应为省、市或县级行政区划", "The region must be a province, city or county code"),
+    }
+)

@@ -1,0 +1,217 @@
+"""Monthly operation reports (issue 16): figures from the monitoring counters of a generated
+month, every format (CSV, JSON, HTML with SVG charts, PDF) showing the same numbers, public and
+cached routes, paging, and nothing that names a person."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+import json
+import re
+import subprocess
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from typing import Any
+
+import boto3
+import pytest
+
+from shared.reports import formats, store
+from shared.reports.figures import build_report
+from shared.reports.models import DATASETS, Report
+from shared.reports.ports import SupervisionSource
+from shared.reports.service import ReportsService
+from shared.supervision.api import MonitoringView
+from tests.support.apigw import FakeContext, as_role, rest_event
+from tests.support.handlers import load_function
+from tests.unit.monitoring_fixtures import deliver, generate, monitoring_cloud
+
+BUCKET = "open-data-reports-test"
+MONTH = "2026-11"
+CASES = 120
+
+
+@pytest.fixture(scope="module")
+def month() -> Iterator[list[Any]]:
+    """One generated month of cases fed to the monitoring worker; the reports published by the
+    scheduled function for it."""
+    with monitoring_cloud(), pytest.MonkeyPatch.context() as patch:
+        patch.setenv("OPEN_DATA_BUCKET", BUCKET)
+        patch.setenv("PROVINCE_CODE", "320000")
+        boto3.client("s3").create_bucket(
+            Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "cn-north-1"}
+        )
+        cases = generate(CASES)
+        deliver([event for case in cases for event in case.events], batch=50)
+        answer = load_function("report_publisher").handler({"month": MONTH}, FakeContext())
+        assert answer["month"] == MONTH
+        yield cases
+
+
+def _file(region: str, name: str) -> bytes:
+    found = store.get(store.report_key(MONTH, region, name))
+    assert found is not None, name
+    return found
+
+
+def _api(method: str, path: str, **options: Any) -> dict[str, Any]:
+    answer: dict[str, Any] = load_function("reports_api").handler(rest_event(method, path, **options), FakeContext())
+    return answer
+
+
+def test_the_monthly_run_reports_the_province_each_city_and_county_and_not_townships(month: list[Any]) -> None:
+    catalog = store.month_catalog(MONTH)
+    assert catalog is not None
+    regions = [entry["dct:spatial"] for entry in catalog["dcat:dataset"]]
+    assert regions == ["320000", "320100", "320102", "320115", "320500", "320505"]  # 320115001 is a township
+
+
+def test_figures_are_the_counts_of_the_cases_of_the_region_and_below(month: list[Any]) -> None:
+    for region in ("320000", "320100", "320115"):
+        report = Report.model_validate_json(_file(region, "report.json"))
+        mine = [case for case in month if case.region_code.startswith(region.rstrip("0") or region)]
+        figures = {h.key: h.value for h in report.headline}
+        assert figures["received"] == len(mine) > 0
+        assert figures["completed"] == sum(1 for case in mine if case.completed_on)
+        assert report.trend[-1].received == len(mine) and len(report.trend) == 13
+        assert sum(row.received for row in report.sub_regions) + sum(
+            row.received for row in report.departments
+        ) == len(mine)
+    province = Report.model_validate_json(_file("320000", "report.json"))
+    assert {row.code for row in province.sub_regions} == {"320100", "320500"}
+
+
+def test_changes_against_last_month_and_last_year_where_data_exists(month: list[Any]) -> None:
+    real = SupervisionSource()
+
+    class YearAgoSameAsNow(SupervisionSource):
+        """The same month a year earlier had the same counts; the month before had none."""
+
+        def month_view(self, region_code: str, wanted: str) -> MonitoringView:
+            return real.month_view(region_code, MONTH if wanted == "2025-11" else wanted)
+
+    report = build_report(YearAgoSameAsNow(), "320000", MONTH, store_time())
+    received = next(h for h in report.headline if h.key == "received")
+    assert received.last_year == received.value and received.change_year == 0
+    assert received.previous_month is None and received.change_month is None  # October had no data
+    assert report.trend[0].received == received.value  # the trend starts with the same month last year
+
+
+def store_time() -> Any:
+    import datetime as dt
+
+    return dt.datetime(2026, 12, 5, tzinfo=dt.UTC)
+
+
+class _Cells(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: dict[str, list[list[str]]] = {}
+        self._table: list[list[str]] | None = None
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "table":
+            self._table = self.tables.setdefault(str(dict(attrs)["data-dataset"]), [])
+        elif tag == "tr" and self._table is not None:
+            self._table.append([])
+        elif tag == "td":
+            self._cell = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "td" and self._cell is not None and self._table is not None:
+            self._table[-1].append("".join(self._cell))
+            self._cell = None
+        elif tag == "table":
+            self._table = None
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def test_csv_json_html_and_pdf_show_the_same_numbers(month: list[Any]) -> None:
+    region = "320100"
+    page = _Cells()
+    page.feed(_file(region, "report.html").decode())
+    pdf_text = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=_file(region, "report.pdf"), capture_output=True, check=True
+    ).stdout.decode()
+    for dataset in DATASETS:
+        from_json = json.loads(_file(region, f"{dataset}.json"))["rows"]
+        table = list(csv.reader(io.StringIO(_file(region, f"{dataset}.csv").decode("utf-8-sig"))))
+        header, from_csv = table[0], table[1:]
+        assert [[formats.number(value) for value in row.values()] for row in from_json] == from_csv
+        assert header == list(from_json[0]) if from_json else True
+        shown = [row for row in page.tables[dataset] if row]
+        assert shown == [[cell or "—" for cell in row] for row in from_csv], dataset
+        for row in from_csv:  # the print's tables: every number, in order, on one line of the text layer
+            numbers = [cell for cell in row if re.fullmatch(r"-?[0-9.]+", cell)]
+            if numbers:
+                pattern = r"\s[^\n]*?".join(re.escape(n) for n in numbers)
+                assert re.search(pattern, pdf_text), (dataset, row)
+    assert "月度趋势" in pdf_text and "部门考核排名" in pdf_text  # Chinese from the embedded font
+    in_nanjing = sum(1 for case in month if case.region_code.startswith("3201"))
+    assert [row for row in page.tables["headline"] if row][0][:3] == ["received", "收件量", str(in_nanjing)]
+
+
+def test_the_page_draws_the_charts_as_svg_and_the_pdf_embeds_its_font(month: list[Any]) -> None:
+    page = _file("320000", "report.html").decode()
+    assert page.count("<svg") == 3  # trend, departments, ranking
+    fonts = subprocess.run(["pdffonts", "-"], input=_file("320000", "report.pdf"), capture_output=True, check=True)
+    assert b"WenQuanYiMicroHei" in fonts.stdout and b" yes " in fonts.stdout
+
+
+def test_nothing_in_a_report_names_a_person_or_a_case(month: list[Any]) -> None:
+    case_ids = {case.case_id for case in month}
+    for region in ("320000", "320115"):
+        for name in store.FILES:
+            body = _file(region, name)
+            text = body.decode("latin-1") if name.endswith(".pdf") else body.decode("utf-8-sig")
+            assert not any(case_id in text for case_id in case_ids), name
+            assert "subject" not in text and not re.search(r"\b1[3-9]\d{9}\b|\b\d{17}[\dX]\b", text), name
+
+
+def test_reports_are_public_cached_and_paged(month: list[Any]) -> None:
+    first = _api("GET", "/v1/reports", resource="/v1/reports", query={"month": MONTH, "limit": "4"})
+    assert first["statusCode"] == 200 and first["multiValueHeaders"]["Cache-Control"] == ["public, max-age=3600"]
+    page = json.loads(first["body"])
+    second = json.loads(
+        _api("GET", "/v1/reports", query={"month": MONTH, "limit": "4", "cursor": page["next_cursor"]})["body"]
+    )
+    assert [e["region_code"] for e in page["items"] + second["items"]] == [
+        "320000", "320100", "320102", "320115", "320500", "320505"
+    ]
+    assert second["next_cursor"] is None
+    path = "/v1/reports/320100/2026-11/files/report.pdf"
+    answer = _api(
+        "GET",
+        path,
+        resource="/v1/reports/{region_code}/{month}/files/{name}",
+        path_params={"region_code": "320100", "month": MONTH, "name": "report.pdf"},
+    )
+    assert answer["statusCode"] == 200 and answer["isBase64Encoded"]
+    assert base64.b64decode(answer["body"]) == _file("320100", "report.pdf")
+    missing = _api(
+        "GET",
+        "/v1/reports/320282/2026-11",
+        resource="/v1/reports/{region_code}/{month}",
+        path_params={"region_code": "320282", "month": MONTH},
+    )
+    assert missing["statusCode"] == 404 and json.loads(missing["body"])["code"] == "reports.report_not_found"
+    catalog = json.loads(_api("GET", "/v1/reports/catalog")["body"])
+    assert catalog["@type"] == "dcat:Catalog" and catalog["dcat:catalog"][0]["dct:temporal"] == MONTH
+
+
+def test_only_operators_generate_on_demand(month: list[Any]) -> None:
+    where = {"resource": "/v1/reports/{region_code}/{month}", "path_params": {"region_code": "320500", "month": MONTH}}
+    assert _api("POST", "/v1/reports/320500/2026-11", **where)["statusCode"] == 401
+    staff = _api("POST", "/v1/reports/320500/2026-11", authorizer=as_role("staff"), **where)
+    assert staff["statusCode"] == 403
+    done = _api("POST", "/v1/reports/320500/2026-11", authorizer=as_role("operator"), **where)
+    assert done["statusCode"] == 200 and json.loads(done["body"])["region_code"] == "320500"
+    future = {"resource": where["resource"], "path_params": {"region_code": "320500", "month": "2099-01"}}
+    later = _api("POST", "/v1/reports/320500/2099-01", authorizer=as_role("operator"), **future)
+    assert later["statusCode"] == 400 and json.loads(later["body"])["code"] == "reports.invalid_month"
+    assert ReportsService  # the service the route runs
