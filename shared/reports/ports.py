@@ -1,13 +1,13 @@
 """What the reports context needs from others: the supervision context's month counters and
-scorecards (pre-aggregated: a report never reads cases). Wired by the function entry points;
-tests may hand in their own."""
+scorecards (pre-aggregated: a report never reads cases). Wired by the function entry points
+through `reports_service()`; tests may hand in their own."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
-if TYPE_CHECKING:
-    from shared.supervision.api import MonitoringView
+from shared.platform.errors import NotFound
+from shared.supervision.api import MonitoringView, Scorecards, monitoring
 
 
 class MonthSource(Protocol):
@@ -16,7 +16,8 @@ class MonthSource(Protocol):
         ...
 
     def ranking(self, region_code: str, month: str) -> list[tuple[int, str, float]] | None:
-        """The region's closed scorecard of the month as (rank, department, score), best first; None when not closed."""
+        """The region's closed scorecard of the month as (rank, department, score), best first;
+        None when the month is not closed."""
         ...
 
     def active_regions(self, month: str, province: str) -> list[str]:
@@ -28,14 +29,9 @@ class SupervisionSource:
     """The supervision context's monitoring counters and closed scorecards (its public api)."""
 
     def month_view(self, region_code: str, month: str) -> MonitoringView:
-        from shared.supervision.api import monitoring
-
         return monitoring().month_view(region_code, month)
 
     def ranking(self, region_code: str, month: str) -> list[tuple[int, str, float]] | None:
-        from shared.platform.errors import NotFound
-        from shared.supervision.api import Scorecards, monitoring
-
         try:
             card = Scorecards(monitoring()).stored(region_code, month)
         except NotFound:
@@ -45,6 +41,4 @@ class SupervisionSource:
         return [(d.rank or 0, d.department_id, float(d.score or 0)) for d in ranked]
 
     def active_regions(self, month: str, province: str) -> list[str]:
-        from shared.supervision.api import monitoring
-
         return monitoring().active_regions(month, province)

@@ -77,6 +77,8 @@ FUNCTION_CONTEXT = {
     "ExchangeApiFunction": "exchange",
     "DepartmentSystemEventsFunction": "exchange",
     "ProjectsApiFunction": "projects",
+    "ReportsApiFunction": "reports",
+    "ReportPublisherFunction": "reports",
 }
 
 # SAM policy templates that name a table, and the access they give.
