@@ -21,7 +21,6 @@ from shared.cases.errors import (
     FIELD_NOT_CONDITIONAL,
     FIELD_RECIPIENT_REQUIRED,
     FIELD_SIZE_LIMIT,
-    FIELD_UNKNOWN_SLOT,
     HALL_INTAKE_NOT_ALLOWED,
     IDENTITY_MISMATCH,
     INVALID_DELIVERY,
@@ -37,7 +36,7 @@ from shared.cases.errors import (
 from shared.cases.formats import content_matches, format_of
 from shared.cases.forms import form_errors
 from shared.cases.intake import closed_event
-from shared.cases.ledger import CaseLedger, check_editable, check_version, moment, shanghai_day
+from shared.cases.ledger import CaseLedger, check_editable, check_version, material_slot, moment, shanghai_day
 from shared.cases.licence_materials import FIELD_NO_LICENCE_FOR_SLOT, LICENCE_MATERIAL_FORMAT, LicenceMaterialRequest
 from shared.cases.models import (
     Applicant,
@@ -414,21 +413,12 @@ class Application:
         self.ledger.save(changed, expected_version=case.version)
         return detail_of(changed, self.ledger.timeline(case_id))
 
-    def _slot(self, case: Case, slot_id: str, field_name: str) -> MaterialSlot:
-        for slot in case.item.materials:
-            if slot.slot_id == slot_id:
-                return slot
-        raise ValidationFailed(
-            INVALID_MATERIAL,
-            errors=[FieldError(field=field_name, code=FIELD_UNKNOWN_SLOT, params={"slot_id": slot_id})],
-        )
-
     def request_upload(self, principal: Principal, case_id: str, request: UploadRequest) -> UploadTicket:
         """A presigned POST for one file of one material slot (no write until it is confirmed)."""
         case = self.ledger.load(case_id)
         ensure_applicant_side(principal, case)
         check_editable(case)
-        slot = self._slot(case, request.slot_id, "slot_id")
+        slot = material_slot(case, request.slot_id)
         if format_of(request.content_type, slot.accepted_formats) is None:
             accepted = ", ".join(slot.accepted_formats)
             raise ValidationFailed(
@@ -478,7 +468,7 @@ class Application:
         stored = self.ledger.store.read_back(case_id, material_id, max_bytes=DEFAULT_MAX_MATERIAL_BYTES)
         if stored is None:
             raise Conflict(MATERIAL_NOT_UPLOADED)
-        slot = self._slot(case, stored.slot_id, "slot_id")
+        slot = material_slot(case, stored.slot_id)
         limit = slot.max_size_bytes or DEFAULT_MAX_MATERIAL_BYTES
         if stored.size_bytes > limit:
             raise PayloadTooLarge(
@@ -533,12 +523,7 @@ class Application:
         logs the consent. Only the applicant (not hall staff) can consent to its use."""
         case = self.ledger.load(case_id)
         ensure_applicant_in_person(principal, case)
-        slot = next((s for s in case.item.materials if s.slot_id == request.slot_id), None)
-        if slot is None:
-            raise ValidationFailed(
-                INVALID_MATERIAL,
-                errors=[FieldError(field="slot_id", code=FIELD_UNKNOWN_SLOT, params={"slot_id": request.slot_id})],
-            )
+        slot = material_slot(case, request.slot_id)
         if not slot.licence_type_code:
             raise ValidationFailed(
                 INVALID_MATERIAL, errors=[FieldError(field="slot_id", code=FIELD_NO_LICENCE_FOR_SLOT)]

@@ -14,9 +14,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from shared.cases.errors import CASE_NOT_FOUND, NOT_EDITABLE, TRANSITION_NOT_ALLOWED, VERSION_MISMATCH
+from shared.cases.errors import (
+    CASE_NOT_FOUND,
+    FIELD_UNKNOWN_SLOT,
+    INVALID_MATERIAL,
+    NOT_EDITABLE,
+    TRANSITION_NOT_ALLOWED,
+    VERSION_MISMATCH,
+)
 from shared.cases.limits import limit_events
-from shared.cases.models import Case, Receipt, TimelineEntry
+from shared.cases.models import Case, MaterialSlot, Receipt, TimelineEntry
 from shared.cases.policy import Actor
 from shared.cases.repository import CasesRepository, IdempotencyRecord
 from shared.cases.states import (
@@ -31,7 +38,7 @@ from shared.cases.states import (
 from shared.cases.storage import MaterialStore, material_store
 from shared.cases.timeline import next_entry
 from shared.platform.clock import SHANGHAI, now
-from shared.platform.errors import Conflict, NotFound
+from shared.platform.errors import Conflict, FieldError, NotFound, ValidationFailed
 from shared.platform.events import Envelope
 from shared.platform.observability import logger
 
@@ -64,6 +71,17 @@ def check_version(case: Case, expected: int | None) -> None:
 def check_editable(case: Case) -> None:
     if case.state not in EDITABLE_STATES:
         raise Conflict(NOT_EDITABLE, params={"state": case.state.value, "state_name": STATE_NAMES[case.state]})
+
+
+def material_slot(case: Case, slot_id: str, field_name: str = "slot_id") -> MaterialSlot:
+    """The item's material slot `slot_id`, or 422 naming the request field that named it."""
+    for slot in case.item.materials:
+        if slot.slot_id == slot_id:
+            return slot
+    raise ValidationFailed(
+        INVALID_MATERIAL,
+        errors=[FieldError(field=field_name, code=FIELD_UNKNOWN_SLOT, params={"slot_id": slot_id})],
+    )
 
 
 class CaseLedger:

@@ -28,13 +28,12 @@ from shared.cases import events
 from shared.cases.config import material_reuse_settings
 from shared.cases.errors import (
     FIELD_FORMAT_NOT_ACCEPTED,
-    FIELD_UNKNOWN_SLOT,
     INVALID_MATERIAL,
     REUSABLE_CHANGED,
     REUSABLE_EXPIRED,
     REUSABLE_NOT_FOUND,
 )
-from shared.cases.ledger import CaseLedger, check_editable, check_version, moment, shanghai_day
+from shared.cases.ledger import CaseLedger, check_editable, check_version, material_slot, moment, shanghai_day
 from shared.cases.models import (
     MAX_VERSION,
     SHA256_HEX,
@@ -143,12 +142,7 @@ class MaterialReuse:
     ) -> MaterialInfo:
         case = self.ledger.load(case_id)
         ensure_applicant_in_person(principal, case)
-        slot = next((s for s in case.item.materials if s.slot_id == request.slot_id), None)
-        if slot is None:
-            raise ValidationFailed(
-                INVALID_MATERIAL,
-                errors=[FieldError(field="slot_id", code=FIELD_UNKNOWN_SLOT, params={"slot_id": request.slot_id})],
-            )
+        slot = material_slot(case, request.slot_id)
         if _already(case, slot.slot_id, request.sha256):  # a repeated request changes nothing
             return MaterialInfo(case_id=case_id, version=case.version, materials=case.materials)
         check_editable(case)
