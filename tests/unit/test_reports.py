@@ -62,6 +62,38 @@ def _api(method: str, path: str, **options: Any) -> dict[str, Any]:
     return answer
 
 
+def _publish_counted(region: str) -> tuple[Counter[str], float]:
+    started = time.perf_counter()
+    with count_calls() as calls:
+        ReportsService(SupervisionSource()).publish(region, MONTH)
+    return calls, time.perf_counter() - started
+
+
+# first in the file: it opens its own clouds, before the module's month fixture opens one
+@pytest.mark.perf
+def test_aws_calls_and_time_per_report_at_1x_and_10x_cases() -> None:
+    """docs/performance.md: the same report over a month of N and of 10 N cases, same run."""
+    figures = []
+    for count in (CASES, CASES * 10):
+        with monitoring_cloud(), pytest.MonkeyPatch.context() as patch:
+            patch.setenv("OPEN_DATA_BUCKET", BUCKET)
+            boto3.client("s3").create_bucket(
+                Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "cn-north-1"}
+            )
+            deliver([event for case in generate(count) for event in case.events], batch=1000)
+            figures.append(_publish_counted("320000"))
+    (small, small_s), (large, large_s) = figures
+    print(f"PERF 1x {sum(small.values())} calls {small_s:.2f} s; 10x {sum(large.values())} calls {large_s:.2f} s")
+    assert small == large
+
+
+def test_a_report_reads_the_counters_not_the_cases(month: list[Any]) -> None:
+    calls, _ = _publish_counted("320100")
+    # 13 month reads (the trend holds last month and the same month last year), the closed
+    # scorecard, the 13 files, then the two catalogues from one listing each
+    assert calls == Counter({"dynamodb.Query": 13, "dynamodb.GetItem": 1, "s3.PutObject": 15, "s3.ListObjectsV2": 2})
+
+
 def test_the_monthly_run_reports_the_province_each_city_and_county_and_not_townships(month: list[Any]) -> None:
     catalog = store.month_catalog(MONTH)
     assert catalog is not None
@@ -231,34 +263,3 @@ def test_only_operators_generate_on_demand(month: list[Any]) -> None:
     later = _api("POST", "/v1/reports/320500/2099-01", authorizer=as_role("operator"), **future)
     assert later["statusCode"] == 400
     assert json.loads(later["body"])["code"] == "reports.invalid_month"
-
-
-def _publish_counted(region: str) -> tuple[Counter[str], float]:
-    started = time.perf_counter()
-    with count_calls() as calls:
-        ReportsService(SupervisionSource()).publish(region, MONTH)
-    return calls, time.perf_counter() - started
-
-
-def test_a_report_reads_the_counters_not_the_cases(month: list[Any]) -> None:
-    calls, _ = _publish_counted("320100")
-    # 13 month reads (the trend holds last month and the same month last year), the closed
-    # scorecard, the 13 files, then the two catalogues from one listing each
-    assert calls == Counter({"dynamodb.Query": 13, "dynamodb.GetItem": 1, "s3.PutObject": 15, "s3.ListObjectsV2": 2})
-
-
-@pytest.mark.perf
-def test_aws_calls_and_time_per_report_at_1x_and_10x_cases() -> None:
-    """docs/performance.md: the same report over a month of N and of 10 N cases, same run."""
-    figures = []
-    for count in (CASES, CASES * 10):
-        with monitoring_cloud(), pytest.MonkeyPatch.context() as patch:
-            patch.setenv("OPEN_DATA_BUCKET", BUCKET)
-            boto3.client("s3").create_bucket(
-                Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "cn-north-1"}
-            )
-            deliver([event for case in generate(count) for event in case.events], batch=1000)
-            figures.append(_publish_counted("320000"))
-    (small, small_s), (large, large_s) = figures
-    print(f"PERF 1x {sum(small.values())} calls {small_s:.2f} s; 10x {sum(large.values())} calls {large_s:.2f} s")
-    assert small == large
