@@ -17,12 +17,13 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.platform.config import province_settings, require
 from shared.platform.observability import logger, metrics
-from shared.reports.api import checked_month, previous_month, reports_service
+from shared.reports.api import SupervisionSource, checked_month, previous_month, reports_service, wire
 from shared.reports.config import reports_settings
 from shared.supervision.config import supervision_settings
 
 # cold start: a missing or malformed variable fails the first invocation, by name
 require(reports_settings, supervision_settings, province_settings)
+wire(supervision=SupervisionSource())
 
 
 @logger().inject_lambda_context

@@ -11,12 +11,13 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from shared.platform.config import http_settings, require
 from shared.platform.http import make_resolver
 from shared.platform.observability import logger
-from shared.reports.api import router
+from shared.reports.api import SupervisionSource, router, wire
 from shared.reports.config import reports_settings
 from shared.supervision.config import supervision_settings
 
 # cold start: a missing or malformed variable fails the first invocation, by name
 require(http_settings, reports_settings, supervision_settings)
+wire(supervision=SupervisionSource())
 
 app = make_resolver()
 app.include_router(router)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 SLOT_MINUTES = 30
 ID_PATTERN = r"^[0-9A-HJKMNP-TV-Z]{26}$"
@@ -40,8 +40,22 @@ class OpeningPeriod(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    opens: dt.time
-    closes: dt.time
+    opens: dt.time = Field(description="Local (Beijing) time, no offset.")
+    closes: dt.time = Field(description="Local (Beijing) time, no offset; after `opens`.")
+
+    @field_validator("opens", "closes")
+    @classmethod
+    def _local(cls, value: dt.time) -> dt.time:
+        # an offset would make the hall's hours incomparable with the local clock (a 500 the fuzz tier found)
+        if value.tzinfo is not None:
+            raise ValueError("opening hours are local times without an offset")
+        return value
+
+    @model_validator(mode="after")
+    def _ordered(self) -> OpeningPeriod:
+        if self.opens >= self.closes:
+            raise ValueError("a period closes after it opens")
+        return self
 
 
 class HallFields(BaseModel):

@@ -9,10 +9,20 @@ from typing import TYPE_CHECKING
 from shared.platform.public import lazy_exports
 
 if TYPE_CHECKING:
+    from shared.reports.ports import wire
     from shared.reports.routes import router
     from shared.reports.service import ReportsService, checked_month, previous_month, reports_service
+    from shared.reports.supervision_source import SupervisionSource
 
-__all__ = ["ReportsService", "checked_month", "previous_month", "reports_service", "router"]
+__all__ = [
+    "ReportsService",
+    "SupervisionSource",
+    "checked_month",
+    "previous_month",
+    "reports_service",
+    "router",
+    "wire",
+]
 
 __getattr__ = lazy_exports(
     globals(),
@@ -22,5 +32,7 @@ __getattr__ = lazy_exports(
         "checked_month": ".service",
         "previous_month": ".service",
         "reports_service": ".service",
+        "SupervisionSource": ".supervision_source",
+        "wire": ".ports",
     },
 )

@@ -9,11 +9,11 @@ from functools import cache
 from shared.platform.clock import now, today_in_shanghai
 from shared.platform.errors import AppError, NotFound
 from shared.platform.observability import logger
-from shared.reports import formats, store
+from shared.reports import formats, ports, store
 from shared.reports.errors import INVALID_MONTH, INVALID_REGION, REPORT_NOT_FOUND
 from shared.reports.figures import build_report, level_of
 from shared.reports.models import DATASETS, Report
-from shared.reports.ports import MonthSource, SupervisionSource
+from shared.reports.ports import MonthSource
 
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
@@ -77,4 +77,4 @@ class ReportsService:
 
 @cache
 def reports_service() -> ReportsService:
-    return ReportsService(SupervisionSource())
+    return ReportsService(ports.supervision())

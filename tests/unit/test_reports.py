@@ -24,8 +24,8 @@ from shared.platform.aws import count_calls
 from shared.reports import formats, store
 from shared.reports.figures import build_report
 from shared.reports.models import DATASETS, Report
-from shared.reports.ports import SupervisionSource
 from shared.reports.service import ReportsService
+from shared.reports.supervision_source import SupervisionSource
 from shared.supervision.api import MonitoringView
 from tests.support.apigw import FakeContext, as_role, rest_event
 from tests.support.handlers import load_function
