@@ -15,9 +15,10 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from shared.platform.clock import previous_month
 from shared.platform.config import province_settings, require
 from shared.platform.observability import logger, metrics
-from shared.reports.api import SupervisionSource, checked_month, previous_month, reports_service, wire
+from shared.reports.api import SupervisionSource, checked_month, reports_service, wire
 from shared.reports.config import reports_settings
 from shared.supervision.config import supervision_settings
 

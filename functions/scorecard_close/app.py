@@ -14,7 +14,7 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared.platform.clock import today_in_shanghai
+from shared.platform.clock import previous_month
 from shared.platform.config import province_settings, require
 from shared.platform.observability import logger, metrics
 from shared.supervision.api import Scorecards, monitoring
@@ -22,12 +22,6 @@ from shared.supervision.config import supervision_settings
 
 # cold start: a missing or malformed variable fails the first invocation, by name
 require(supervision_settings, province_settings)
-
-
-def previous_month() -> str:
-    today = today_in_shanghai()
-    year, month = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
-    return f"{year:04d}-{month:02d}"
 
 
 @logger().inject_lambda_context

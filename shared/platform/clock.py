@@ -23,6 +23,31 @@ def today_in_shanghai() -> date:
     return now().astimezone(SHANGHAI).date()
 
 
+def months_after(month: str, count: int) -> list[str]:
+    """The `count` months after `month` (YYYY-MM), nearest first (`2026-11`, 2 → 2026-12, 2027-01)."""
+    year, number = int(month[:4]), int(month[5:7])
+    found = []
+    for _ in range(count):
+        year, number = (year + 1, 1) if number == 12 else (year, number + 1)
+        found.append(f"{year:04d}-{number:02d}")
+    return found
+
+
+def months_before(month: str, count: int) -> list[str]:
+    """The `count` months before `month` (YYYY-MM), nearest first (`2026-03`, 2 → 2026-02, 2026-01)."""
+    year, number = int(month[:4]), int(month[5:7])
+    found = []
+    for _ in range(count):
+        year, number = (year - 1, 12) if number == 1 else (year, number - 1)
+        found.append(f"{year:04d}-{number:02d}")
+    return found
+
+
+def previous_month() -> str:
+    """Last month in Shanghai (YYYY-MM): the month a monthly close or report covers."""
+    return months_before(today_in_shanghai().isoformat()[:7], 1)[0]
+
+
 def iso(moment: datetime) -> str:
     """RFC 3339 in UTC with `Z`, seconds precision: the one form the API shows times in
     (pydantic serialises UTC datetimes the same way; `+00:00` beside it read as two formats)."""

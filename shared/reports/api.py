@@ -11,14 +11,13 @@ from shared.platform.public import lazy_exports
 if TYPE_CHECKING:
     from shared.reports.ports import wire
     from shared.reports.routes import router
-    from shared.reports.service import ReportsService, checked_month, previous_month, reports_service
+    from shared.reports.service import ReportsService, checked_month, reports_service
     from shared.reports.supervision_source import SupervisionSource
 
 __all__ = [
     "ReportsService",
     "SupervisionSource",
     "checked_month",
-    "previous_month",
     "reports_service",
     "router",
     "wire",
@@ -30,7 +29,6 @@ __getattr__ = lazy_exports(
         "router": ".routes",
         "ReportsService": ".service",
         "checked_month": ".service",
-        "previous_month": ".service",
         "reports_service": ".service",
         "SupervisionSource": ".supervision_source",
         "wire": ".ports",

@@ -8,6 +8,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from shared.codes.divisions import division
+from shared.platform.clock import months_before
 from shared.reports.models import AreaRow, Headline, Level, RankRow, Report, TrendPoint
 
 if TYPE_CHECKING:
@@ -42,12 +43,7 @@ def level_of(region_code: str) -> Level | None:
 
 def months_up_to(month: str, count: int) -> list[str]:
     """`count` months ending with `month`, oldest first."""
-    year, number = int(month[:4]), int(month[5:7])
-    found = []
-    for _ in range(count):
-        found.append(f"{year:04d}-{number:02d}")
-        year, number = (year - 1, 12) if number == 1 else (year, number - 1)
-    return found[::-1]
+    return [*reversed(months_before(month, count - 1)), month]
 
 
 def _name(code: str) -> str:

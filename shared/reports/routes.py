@@ -16,6 +16,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from pydantic import BaseModel
 
+from shared.platform.clock import previous_month
 from shared.platform.errors import NotFound
 from shared.platform.pagination import DEFAULT_LIMIT, Page, decode_cursor, encode_cursor
 from shared.platform.principal import Access
@@ -26,7 +27,7 @@ from shared.platform.routing import route
 from shared.reports import store
 from shared.reports.errors import FILE_NOT_FOUND, REPORT_NOT_FOUND
 from shared.reports.models import Report
-from shared.reports.service import checked_month, checked_region, previous_month, reports_service
+from shared.reports.service import checked_month, checked_region, reports_service
 
 router = APIGatewayRouter()
 

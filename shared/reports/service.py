@@ -18,12 +18,6 @@ from shared.reports.ports import MonthSource
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
-def previous_month() -> str:
-    today = today_in_shanghai()
-    year, month = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
-    return f"{year:04d}-{month:02d}"
-
-
 def checked_month(month: str) -> str:
     """A past month (a report covers a whole month)."""
     if not _MONTH.match(month) or month >= today_in_shanghai().isoformat()[:7]:

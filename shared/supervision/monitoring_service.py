@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 
 import shared.workdays.api as workdays
 from shared.codes.divisions import ancestors_of, division, is_division_code
-from shared.platform.clock import now
+from shared.platform.clock import months_after, months_before, now
 from shared.platform.dynamo import Transaction, shard_of
 from shared.platform.errors import AppError, Conflict, Forbidden, NotFound, register_messages
 from shared.platform.observability import logger, metrics
@@ -517,7 +517,7 @@ class Scorecards:
         return [sc.ScoringRule.model_validate(rule) for rule in self.store.rule_versions()]
 
     def _history(self, region: str, month: str, rule: sc.ScoringRuleBody) -> dict[str, list[sc.PastMonth]]:
-        earlier = sc.months_before(month, max(rule.red_card_months, rule.blacklist_window_months))
+        earlier = months_before(month, max(rule.red_card_months, rule.blacklist_window_months))
         history: dict[str, list[sc.PastMonth]] = defaultdict(list)
         for record in self.store.scorecards_between(region, earlier[-1], earlier[0]):
             for result in record.get("results", []):
@@ -563,7 +563,7 @@ class Scorecards:
         if stored is None:
             raise Conflict(SCORECARD_NOT_CLOSED, params={"month": month})
         card = self._store(region, month, stored["inputs"], self.rule(rule_version))
-        later = self.store.scorecards_between(region, sc.months_after(month, 1)[-1], sc.LAST_MONTH)
+        later = self.store.scorecards_between(region, months_after(month, 1)[-1], sc.LAST_MONTH)
         rules: dict[int, sc.ScoringRule] = {}
         revised = []
         for record in sorted(later, key=lambda found: str(found["month"])):

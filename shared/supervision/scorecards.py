@@ -22,6 +22,7 @@ from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from shared.platform.clock import months_before
 from shared.supervision import monitoring as m
 
 # Counters other sources add to a department's month row (by event type, `sources`).
@@ -161,28 +162,6 @@ class DepartmentScore(BaseModel):
 
 LAST_MONTH = "9999-12"
 """Later than any month (the upper bound of a range of stored months)."""
-
-
-def months_after(month: str, count: int) -> list[str]:
-    """The `count` months after `month`, nearest first (`2026-11`, 2 → 2026-12, 2027-01)."""
-    year, number = int(month[:4]), int(month[5:7])
-    found = []
-    for _ in range(count):
-        year, number = (year + 1, 1) if number == 12 else (year, number + 1)
-        found.append(f"{year:04d}-{number:02d}")
-    return found
-
-
-def months_before(month: str, count: int) -> list[str]:
-    """The `count` months before `month`, nearest first (`2026-03`, 2 → 2026-02, 2026-01)."""
-    year, number = int(month[:4]), int(month[5:7])
-    found = []
-    for _ in range(count):
-        number -= 1
-        if number == 0:
-            year, number = year - 1, 12
-        found.append(f"{year:04d}-{number:02d}")
-    return found
 
 
 def score_of(counts: Mapping[str, int], rule: ScoringRuleBody) -> tuple[float | None, dict[str, float | None]]:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
+from shared.platform.clock import months_after, months_before
 from shared.supervision.scorecards import (
     DepartmentScore,
     PastMonth,
     ScoringRuleBody,
-    months_before,
     score_month,
     score_of,
 )
@@ -138,5 +138,6 @@ def test_a_rule_names_known_metrics_once() -> None:
         ScoringRuleBody.model_validate({"criteria": [{"metric": "satisfaction", "weight": 1, "worst": 5, "best": 5}]})
 
 
-def test_months_before_crosses_the_year() -> None:
+def test_months_before_and_after_cross_the_year() -> None:
     assert months_before("2026-02", 3) == ["2026-01", "2025-12", "2025-11"]
+    assert months_after("2026-11", 3) == ["2026-12", "2027-01", "2027-02"]
