@@ -162,7 +162,10 @@ def _s3(base: str, bucket_id: str | None, key: str | None, aws_port: int | None)
     )
     if key:
         body = client.get_object(Bucket=buckets[bucket_id], Key=key)["Body"].read()
-        sys.stdout.write(body.decode("utf-8", errors="replace") + "\n")
+        # Bytes as stored: a PDF or image redirected to a file must stay intact (`... s3 B K > f.pdf`).
+        sys.stdout.flush()
+        sys.stdout.buffer.write(body)
+        sys.stdout.buffer.flush()
         return 0
     for page in client.get_paginator("list_objects_v2").paginate(Bucket=buckets[bucket_id]):
         for item in page.get("Contents", []):

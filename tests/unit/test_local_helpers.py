@@ -323,3 +323,36 @@ def test_the_gateways_own_refusals_speak_both_languages_of_the_error_catalogue()
         zh, en = message_for(body["code"], "zh"), message_for(body["code"], "en")
         assert zh.split("（")[0] in body["message"], kind
         assert en.split(" (")[0] in body["message"], kind
+
+
+# ---------------------------------------------------------------------------- reading a bucket
+
+
+def test_an_object_read_from_a_local_bucket_comes_out_byte_for_byte(
+    monkeypatch: pytest.MonkeyPatch, capfdbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    """`python -m infra.local s3 B KEY > file.pdf` must give the PDF as stored, not a UTF-8 repair of it."""
+    import io
+    import urllib.request
+
+    import boto3
+
+    pdf = b"%PDF-1.7\n\xe2\xe3\xcf\xd3\n\xff\xfe\x00 binary seal bytes"
+    status = {"aws": "http://127.0.0.1:9", "buckets": [{"id": "OpenDataBucket", "name": "open-data"}]}
+
+    class _Response(io.BytesIO):
+        def __enter__(self) -> _Response:
+            return self
+
+        def __exit__(self, *_: object) -> None:
+            self.close()
+
+    class _Bucket:
+        def get_object(self, Bucket: str, Key: str) -> dict[str, Any]:  # noqa: N803 - boto3's names
+            assert (Bucket, Key) == ("open-data", "reports/2026-11.pdf")
+            return {"Body": io.BytesIO(pdf)}
+
+    monkeypatch.setattr(urllib.request, "urlopen", lambda *_a, **_k: _Response(json.dumps(status).encode()))
+    monkeypatch.setattr(boto3, "client", lambda *_a, **_k: _Bucket())
+    assert cli._s3("http://127.0.0.1:9", "OpenDataBucket", "reports/2026-11.pdf", None) == 0
+    assert capfdbinary.readouterr().out == pdf
