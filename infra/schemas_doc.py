@@ -1,6 +1,7 @@
 """Generate docs/schemas.json: every published JSON Schema (D-235), as served
-at `/v1/schemas/{name}/{version}`. `make openapi` regenerates it; a contract
-test fails when the committed file is stale."""
+at `/v1/schemas/{name}/{version}`, and the compact copy the exchange function
+serves them from (shared/exchange/schemas.json, D-261). `make openapi`
+regenerates both; a contract test fails when either is stale."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 
 from infra.errors_doc import load_all_functions
 from infra.template import ROOT
+from shared.exchange.published import PATH as SERVED_PATH
 from shared.platform.schemas import catalogue, document
 
 DOC_PATH = ROOT / "docs" / "schemas.json"
@@ -26,9 +28,15 @@ def render() -> str:
     return json.dumps(build(), ensure_ascii=False, indent=1, sort_keys=True) + "\n"
 
 
+def render_served() -> str:
+    """The same registry without indentation (a third smaller: it ships in the layer)."""
+    return json.dumps(build(), ensure_ascii=False, separators=(",", ":"), sort_keys=True) + "\n"
+
+
 def main() -> int:
     DOC_PATH.write_text(render(), encoding="utf-8")
-    print(f"wrote {DOC_PATH.relative_to(ROOT)}")
+    SERVED_PATH.write_text(render_served(), encoding="utf-8")
+    print(f"wrote {DOC_PATH.relative_to(ROOT)} and {SERVED_PATH.relative_to(ROOT)}")
     return 0
 
 

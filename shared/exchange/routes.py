@@ -10,14 +10,13 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
-from shared.exchange.catalogue import entries
 from shared.exchange.errors import SCHEMA_NOT_FOUND
 from shared.exchange.models import SchemaList, SchemaSummary
+from shared.exchange.published import published
 from shared.platform.errors import NotFound
 from shared.platform.principal import Access
 from shared.platform.route_docs import ok, problem
 from shared.platform.routing import route
-from shared.platform.schemas import document
 
 router = APIGatewayRouter()
 
@@ -31,20 +30,20 @@ SchemaVersion = Annotated[int, Path(ge=1, le=999)]
 
 
 def summaries() -> list[SchemaSummary]:
-    catalogue = entries()
+    schemas = published()
     latest: dict[str, int] = {}
-    for name, version in catalogue:
+    for name, version in schemas:
         latest[name] = max(version, latest.get(name, 0))
     return [
         SchemaSummary(
-            name=e.name,
-            version=e.version,
-            kind=e.kind,
-            meaning=e.meaning,
-            current=latest[e.name] == e.version,
-            path=e.path,
+            name=name,
+            version=version,
+            kind=schema["x-jszw-kind"],
+            meaning=schema.get("description", ""),
+            current=latest[name] == version,
+            path=schema["$id"],
         )
-        for e in catalogue.values()
+        for (name, version), schema in schemas.items()
     ]
 
 
@@ -76,9 +75,9 @@ def list_schemas() -> Response[SchemaList]:
     responses={200: ok("The JSON Schema"), 404: problem("No such schema (exchange.schema_not_found)")},
 )
 def get_schema(name: SchemaName, version: SchemaVersion) -> Response[str]:
-    entry = entries().get((name, version))
-    if entry is None:
+    schema = published().get((name, version))
+    if schema is None:
         raise NotFound(SCHEMA_NOT_FOUND)
     # serialised here: the resolver encodes only application/json bodies itself
-    body = json.dumps(document(entry), ensure_ascii=False, separators=(",", ":"))
+    body = json.dumps(schema, ensure_ascii=False, separators=(",", ":"))
     return Response(status_code=200, content_type="application/schema+json", body=body, headers=_CACHED)

@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 
 from infra.errors_doc import load_all_functions
-from infra.schemas_doc import DOC_PATH, render
+from infra.schemas_doc import DOC_PATH, SERVED_PATH, render, render_served
 from infra.template import ROOT
 from shared.platform.events import Envelope, registered_event_types
-from shared.platform.schemas import catalogue, envelope_problems, problems
+from shared.platform.schemas import catalogue, document, envelope_problems, problems
 from tests.support.schemas import register_for_test
 
 EVENTS = ROOT / "events"
@@ -58,14 +58,18 @@ def _sample_messages() -> list[tuple[str, str, tuple[str, int] | None, dict[str,
 
 def test_the_committed_schemas_are_the_code_s() -> None:
     assert DOC_PATH.read_text(encoding="utf-8") == render(), "docs/schemas.json is stale: run `make openapi`"
+    assert SERVED_PATH.read_text(encoding="utf-8") == render_served(), (
+        "shared/exchange/schemas.json is stale: run `make openapi`"
+    )
 
 
 def test_the_registry_endpoint_serves_every_registered_schema() -> None:
-    from shared.exchange.catalogue import entries
+    from shared.exchange.published import published
 
     load_all_functions()
     everything = catalogue()
-    assert set(entries()) == set(everything)
+    assert set(published()) == set(everything)
+    assert all(published()[key] == document(entry) for key, entry in everything.items())
     assert {name for name, _ in everything} >= set(registered_event_types())
     assert ("courier.route", 1) in everything
 
