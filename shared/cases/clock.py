@@ -27,10 +27,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from shared.cases.models import Deadlines, Extension, Suspension, SuspensionKind
-from shared.workdays.api import Deadline, WorkingDayCount
+
+if TYPE_CHECKING:  # the calendar's result shapes: only the calendar builds them (cold start)
+    from shared.workdays.api import Deadline, WorkingDayCount
 
 LEGAL_DAYS = 20
 JOINT_LEGAL_DAYS = 45

@@ -32,8 +32,6 @@ in the same transaction as the transition they describe.
 Data never holds an ID number or a name.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 from typing import TYPE_CHECKING
 
@@ -271,7 +269,7 @@ register_event_type(
 )
 
 
-def facts(case: Case) -> dict[str, object]:
+def facts(case: "Case") -> dict[str, object]:
     return CaseFacts(
         case_id=case.case_id,
         case_number=case.case_number,
@@ -291,7 +289,7 @@ def facts(case: Case) -> dict[str, object]:
     ).model_dump(mode="json")
 
 
-def envelope(event_type: str, case: Case, data: BaseModel, correlation_id: str | None) -> Envelope:
+def envelope(event_type: str, case: "Case", data: BaseModel, correlation_id: str | None) -> Envelope:
     return Envelope(
         type=event_type,
         source=SOURCE,
