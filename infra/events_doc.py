@@ -30,6 +30,7 @@ One envelope for every domain and partner event (`shared/platform/events.py`):
 | `source` | the publishing context (`catalog`, …) |
 | `subject` | what it is about (an item's implementation code, a case id, …) |
 | `correlation_id` | the request id that caused it |
+| `client` | 一端: the client of the HTTP write that caused it (web, app, wechat, hall; null otherwise) |
 | `data` | the type's payload, below |
 
 On the EventBridge bus the envelope is the `detail`, the type is the

@@ -23,6 +23,7 @@ from shared.cases.states import CaseAction, CaseState
 
 # the shapes events carry live in a small module (cold start); re-exported here
 from shared.catalog import api as catalog
+from shared.platform.clients import ClientId
 
 CASE_ID_PATTERN = r"^[0-9A-HJKMNP-TV-Z]{26}$"  # ULID
 MATERIAL_ID_PATTERN = CASE_ID_PATTERN
@@ -390,6 +391,9 @@ class TimelineEntry(_Shape):
     actor_role: str
     actor: str = Field(description="Role and masked identity (never a raw ID number).")
     reason: str | None = None
+    client: ClientId | None = Field(
+        default=None, description="一端: the client the change came from (web, app, wechat, hall); none for the system."
+    )
     prev_hash: str
     hash: str
 

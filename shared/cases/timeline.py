@@ -12,6 +12,7 @@ from typing import Any
 
 from shared.cases.models import TimelineEntry, TimelineVerification
 from shared.cases.states import CaseAction, CaseState
+from shared.platform.clients import ClientId, current_client
 from shared.platform.clock import iso
 from shared.platform.hashchain import GENESIS_HASH, check_chain, link_hash
 
@@ -29,8 +30,9 @@ def _fields(
     actor_role: str,
     actor: str,
     reason: str | None,
+    client: ClientId | None = None,
 ) -> dict[str, Any]:
-    return {
+    fields = {
         "case_id": case_id,
         "seq": seq,
         "at": iso(at),
@@ -41,6 +43,10 @@ def _fields(
         "actor": actor,
         "reason": reason,
     }
+    if client is not None:
+        # covered only when present, so entries written before 一端 (D-273) still verify
+        fields["client"] = client
+    return fields
 
 
 def _entry_fields(case_id: str, entry: TimelineEntry) -> dict[str, Any]:
@@ -54,6 +60,7 @@ def _entry_fields(case_id: str, entry: TimelineEntry) -> dict[str, Any]:
         actor_role=entry.actor_role,
         actor=entry.actor,
         reason=entry.reason,
+        client=entry.client,
     )
 
 
@@ -70,8 +77,10 @@ def next_entry(
     actor: str,
     reason: str | None,
 ) -> TimelineEntry:
-    """The entry that follows a timeline of `previous_length` entries ending in `previous_hash`."""
+    """The entry that follows a timeline of `previous_length` entries ending in `previous_hash`;
+    it records the client of the HTTP write that makes it (一端), none for a consumer or sweep."""
     at = at.replace(microsecond=0)
+    client = current_client()
     seq = previous_length + 1
     prev_hash = previous_hash or GENESIS_HASH
     fields = _fields(
@@ -84,6 +93,7 @@ def next_entry(
         actor_role=actor_role,
         actor=actor,
         reason=reason,
+        client=client,
     )
     return TimelineEntry(
         seq=seq,
@@ -94,6 +104,7 @@ def next_entry(
         actor_role=actor_role,
         actor=actor,
         reason=reason,
+        client=client,
         prev_hash=prev_hash,
         hash=link_hash(fields, prev_hash),
     )

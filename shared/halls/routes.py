@@ -197,7 +197,10 @@ def cancel(principal: Principal, booking_id: BookingId) -> Booking:
     description=(
         "With `booking_id` (the caller's booking for today): the booking is honoured and the number goes before "
         "walk-ins of its half hour. Without: `group` (and the `item_code` if known). Applicants take their own; "
-        "a clerk of the hall takes one for a walk-in at the reception."
+        "a clerk of the hall takes one for a walk-in at the reception — also the hall's kiosk (取号机), which runs "
+        "as a reception clerk's session and sends `X-Client-Id: hall`. No anonymous numbers (D-274): a number "
+        "taken from anywhere without a token would let a script fill a hall's queue. Supervisors, operators and "
+        "hotline agents: 403 forbidden."
     ),
     tags=[TAG],
     access=Access.AUTHENTICATED,
@@ -210,7 +213,11 @@ def cancel(principal: Principal, booking_id: BookingId) -> Booking:
         ),
         422: _problem("No window serves the item (halls.item_not_served)"),
         **_HALL,
-        **_CLERK,
+        **SIGNED_IN,
+        403: _problem(
+            "Staff of a department not stationed at the hall, or a role that takes no numbers "
+            "(halls.not_this_halls_clerk, forbidden)"
+        ),
     },
 )
 def take_number(principal: Principal, hall_id: HallId, body: Annotated[TicketRequest, Body()]) -> Ticket:

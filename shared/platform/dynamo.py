@@ -21,6 +21,7 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
 from shared.platform.aws import dynamodb
+from shared.platform.clients import current_client
 from shared.platform.clock import now
 from shared.platform.errors import AppError, BadRequest, Conflict
 from shared.platform.events import Envelope
@@ -72,6 +73,10 @@ def values(**named: Any) -> dict[str, Any]:
 
 def outbox_record(envelope: Envelope) -> dict[str, Any]:
     expires = now() + OUTBOX_RETENTION
+    client = current_client()
+    if envelope.client is None and client is not None:
+        # every event of an HTTP write records its client (一端, D-273) without each context passing it
+        envelope = envelope.model_copy(update={"client": client})
     return {
         "pk": f"OUTBOX#{envelope.id}",
         "sk": "OUTBOX",

@@ -1,6 +1,6 @@
 """The one envelope for every domain and partner event.
 
-`{"id", "type", "version", "time", "source", "subject", "correlation_id", "data"}`
+`{"id", "type", "version", "time", "source", "subject", "correlation_id", "client", "data"}`
 — `type` is a past-tense fact such as `catalog.item_published`; `source` is
 the publishing context. On the EventBridge bus the envelope is the `detail`,
 `detail-type` is the type and `source` is `jszw.<context>`; rules route on
@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.platform.clients import ClientId
 from shared.platform.clock import now
 from shared.platform.ids import new_id
 
@@ -62,6 +63,7 @@ class Envelope(BaseModel):
     source: str
     subject: str
     correlation_id: str | None = None
+    client: ClientId | None = None  # 一端: the client of the write that caused it (stamped by the outbox, D-273)
     data: dict[str, Any] = Field(default_factory=dict)
 
     def to_json(self) -> str:

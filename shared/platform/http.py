@@ -26,6 +26,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 from aws_lambda_powertools.shared.json_encoder import Encoder
 
 from shared.platform import strict_json
+from shared.platform.clients import CLIENT_HEADER, WRITE_METHODS, acting_client, client_from_header
 from shared.platform.config import http_settings
 from shared.platform.errors import (
     AppError,
@@ -232,13 +233,21 @@ class PlatformResolver(APIGatewayRestResolver):
         refused = self._access_refusal(event)
         if refused is not None:
             return refused
-        if str(event.get("httpMethod", "")).upper() in {"POST", "PUT", "PATCH"}:
+        method = str(event.get("httpMethod", "")).upper()
+        client = None
+        if method in WRITE_METHODS:
+            try:
+                client = client_from_header(_header(event.get("headers"), CLIENT_HEADER.lower()))
+            except AppError as exc:
+                return _refusal(event, exc.status, exc.code)
+        if method in {"POST", "PUT", "PATCH"}:
             event = dict(event)
             refused = self._body_refusal(event)
             if refused is not None:
                 return refused
         register_lambda_context(context)
-        return super().resolve(event, context)
+        with acting_client(client):
+            return super().resolve(event, context)
 
 
 def _idempotency_conflict(exc: Exception) -> Conflict | None:
@@ -276,6 +285,7 @@ def make_resolver(
                 "Idempotency-Key",
                 "X-Request-Id",
                 "Accept-Language",
+                CLIENT_HEADER,
             ],
             expose_headers=["X-Request-Id"],
             max_age=600,

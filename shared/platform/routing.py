@@ -8,6 +8,9 @@ A handler that names a `principal` parameter receives the caller's
 `Principal` (on a public route `Principal | None`); that parameter is hidden
 from the spec and from request validation. Every other keyword goes to the
 Powertools router unchanged (summary, description, tags, responses, ...).
+Every write (POST, PUT, PATCH, DELETE) also declares the `X-Client-Id` header
+(一端, shared.platform.clients): the spec shows it once per write without any
+route naming it; the handler never sees it.
 """
 
 from __future__ import annotations
@@ -20,12 +23,14 @@ from typing import Any, Literal, TypeVar, get_type_hints
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import BaseRouter
 
+from shared.platform.clients import WRITE_METHODS, client_parameter
 from shared.platform.principal import Access, access_extension, optional_principal, require_access
 
 Method = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
 Handler = TypeVar("Handler", bound=Callable[..., Any])
 
 PRINCIPAL_PARAMETER = "principal"
+CLIENT_PARAMETER = "jszw_client_id"
 
 
 def route(
@@ -43,19 +48,29 @@ def route(
         # Powertools resolves string annotations against the callable's module globals;
         # the wrapper lives here, so hand it the handler's annotations already resolved.
         hints = get_type_hints(handler, include_extras=True)
+        parameters = [
+            parameter.replace(annotation=hints.get(name, parameter.annotation))
+            for name, parameter in signature.parameters.items()
+            if name != PRINCIPAL_PARAMETER
+        ]
+        declares_client = method in WRITE_METHODS
+        if declares_client:
+            # validated and recorded by the resolver (shared.platform.http); here only for the spec
+            parameters.append(
+                inspect.Parameter(
+                    CLIENT_PARAMETER, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=client_parameter()
+                )
+            )
         visible = signature.replace(
-            parameters=[
-                parameter.replace(annotation=hints.get(name, parameter.annotation))
-                for name, parameter in signature.parameters.items()
-                if name != PRINCIPAL_PARAMETER
-            ],
-            return_annotation=hints.get("return", signature.return_annotation),
+            parameters=parameters, return_annotation=hints.get("return", signature.return_annotation)
         )
 
         no_content = options.get("status_code") == 204
 
         @functools.wraps(handler)
         def checked(**arguments: Any) -> Any:
+            if declares_client:
+                arguments.pop(CLIENT_PARAMETER, None)
             if access is Access.PUBLIC:
                 if wants_principal:
                     arguments[PRINCIPAL_PARAMETER] = optional_principal(router)

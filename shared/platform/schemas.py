@@ -116,7 +116,8 @@ def document(entry: SchemaEntry) -> dict[str, Any]:
         "version": {"const": entry.version},
         "data": data,
     }
-    required = [name for name in properties if name != "correlation_id"]
+    # the optional envelope fields: events written before `client` existed (D-273) stay valid
+    required = [name for name in properties if name not in {"correlation_id", "client"}]
     return {
         **head,
         "type": "object",

@@ -102,6 +102,27 @@ class TestDrafting:
         assert {slot["slot_id"] for slot in case["material_slots"]} >= {"id_card", "household_register"}
         assert [entry["action"] for entry in case["timeline"]] == ["create"]
 
+    def test_each_change_records_the_client_it_came_from_on_the_timeline_and_its_events(self) -> None:
+        # 一端: started in the WeChat mini-program, the form filled on the web, submitted from the app
+        reply = call("POST", "/v1/cases", CITIZEN_A, body={"item_code": SUBSISTENCE}, headers={"X-Client-Id": "wechat"})
+        case_id = reply.body["case_id"]
+        assert reply.body["timeline"][0]["client"] == "wechat"
+        assert call("PUT", f"/v1/cases/{case_id}/form", CITIZEN_A, body={"form": SUBSISTENCE_FORM}).status == 200
+        for slot in ("id_card", "household_register", "income_declaration"):
+            assert attach(case_id, slot, CITIZEN_A).status == 200
+        submitted = call("POST", f"/v1/cases/{case_id}/submit", CITIZEN_A, headers={"X-Client-Id": "app"})
+        assert submitted.status == 200, submitted.body
+
+        timeline = call("GET", f"/v1/cases/{case_id}", CITIZEN_A).body["timeline"]
+        assert [(e["action"], e["client"]) for e in timeline[:2]] == [("create", "wechat"), ("submit", "app")]
+        assert [e["client"] for e in outbox("case.submitted", case_id)] == ["app"]
+        # the client is covered by the hash chain like every other field
+        assert call("GET", f"/v1/cases/{case_id}/timeline/verify", CITIZEN_A).body["valid"] is True
+        # an unknown client is refused and nothing changes
+        refused = call("POST", f"/v1/cases/{case_id}/withdraw", CITIZEN_A, headers={"X-Client-Id": "fax"})
+        assert (refused.status, refused.code) == (400, "client_unknown")
+        assert len(call("GET", f"/v1/cases/{case_id}", CITIZEN_A).body["timeline"]) == len(timeline)
+
     def test_case_numbers_never_repeat(self) -> None:
         numbers = {new_case()["case_number"] for _ in range(30)}
         assert len(numbers) == 30

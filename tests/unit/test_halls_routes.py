@@ -20,7 +20,7 @@ from shared.platform import aws
 from shared.platform.clock import frozen_at
 from shared.platform.events import Envelope
 from tests.support.api import call, invoke
-from tests.support.apigw import FakeContext
+from tests.support.apigw import FakeContext, as_role
 from tests.support.handlers import load_function
 from tests.unit.halls_fixtures import (
     CENTER,
@@ -217,6 +217,24 @@ def test_numbers_only_while_open_and_a_booking_only_on_its_day() -> None:
             call("POST", f"/v1/halls/{CENTER}/tickets", CITIZEN_A, body={"group": "passports"}).code
             == "halls.item_not_served"
         )
+
+
+def test_who_takes_numbers_no_one_anonymously_and_the_kiosk_is_the_halls_client() -> None:
+    with frozen_at(at(9, 5)):
+        walk_in = {"group": "general"}
+        # nobody without a token (a script could fill the queue); roles that take no numbers: 403
+        assert call("POST", f"/v1/halls/{CENTER}/tickets", None, body=walk_in).status == 401
+        supervisor = as_role("supervisor", sub="01JDQ90F3W7C8M2T6R4K9N5XG7", region_code="3201")
+        assert call("POST", f"/v1/halls/{CENTER}/tickets", supervisor, body=walk_in).code == "forbidden"
+        # the hall's kiosk runs as a reception clerk and says so: the number is nobody's, its event names the hall
+        kiosk = call("POST", f"/v1/halls/{CENTER}/tickets", CENTER_CLERK, body=walk_in, headers={"X-Client-Id": "hall"})
+        assert kiosk.status == 201, kiosk.body
+        assert kiosk.body["subject_id"] is None
+        # a person's own number from the app
+        own = call("POST", f"/v1/halls/{CENTER}/tickets", CITIZEN_A, body=walk_in, headers={"X-Client-Id": "app"})
+        assert own.status == 201
+    taken = {e["data"]["ticket_id"]: e["client"] for e in halls_outbox("queue_number.taken")}
+    assert taken == {kiosk.body["ticket_id"]: "hall", own.body["ticket_id"]: "app"}
 
 
 def test_the_evening_sweep_records_no_shows_and_reminds_tomorrows_bookings_once() -> None:

@@ -12,6 +12,7 @@ import pytest
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
+from shared.platform.clients import current_client
 from shared.platform.errors import Forbidden
 from shared.platform.http import make_resolver
 from shared.platform.principal import ACCESS_EXTENSION, Access, Principal
@@ -115,3 +116,53 @@ def test_a_no_content_route_that_returns_nothing_answers_without_a_body() -> Non
     # Powertools would serialise None as "null", which a client reads as the start of its next response
     assert (response["statusCode"], response["body"] or "") == (204, "")
     assert removed == ["red"]
+
+
+def _recording_write(app: Any, seen: list[Any]) -> None:
+    @route(app, "POST", "/v1/paint", access=Access.STAFF, summary="Paint")
+    def paint() -> dict[str, Any]:
+        seen.append(current_client())
+        return {"ok": True}
+
+
+def test_every_write_declares_the_client_header_and_no_read_does() -> None:
+    app = make_resolver()
+    _register(app, [])
+    _recording_write(app, [])
+    paths = app.get_openapi_schema().model_dump(by_alias=True, exclude_none=True)["paths"]["/v1/paint"]
+
+    assert [p["name"] for p in paths["post"]["parameters"]] == ["x-client-id"]
+    assert paths["post"]["parameters"][0]["in"].value == "header"
+    assert [p["name"] for p in paths["get"]["parameters"]] == ["colour"]
+    # the whole platform's spec: every write of every context, none of its reads
+    spec = json.loads((Path(__file__).resolve().parents[2] / "docs" / "openapi.json").read_text(encoding="utf-8"))
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            names = {p["name"] for p in operation.get("parameters", []) if p["in"] == "header"}
+            assert ("x-client-id" in names) is (method in {"post", "put", "patch", "delete"}), (method, path)
+
+
+@pytest.mark.parametrize(("header", "recorded"), [({}, "web"), ({"X-Client-Id": "wechat"}, "wechat")])
+def test_a_write_runs_as_its_client_and_only_while_it_runs(header: dict[str, str], recorded: str) -> None:
+    app = make_resolver()
+    seen: list[Any] = []
+    _recording_write(app, seen)
+    staff = as_role("staff", department_id="320102-civil", region_code="320102")
+
+    status, _ = _call(app, rest_event("POST", "/v1/paint", body={}, headers=header, authorizer=staff))
+
+    assert (status, seen) == (200, [recorded])
+    assert current_client() is None
+
+
+def test_an_unknown_client_is_refused_before_the_handler() -> None:
+    app = make_resolver()
+    seen: list[Any] = []
+    _recording_write(app, seen)
+    staff = as_role("staff", department_id="320102-civil", region_code="320102")
+    event = rest_event("POST", "/v1/paint", body={}, headers={"X-Client-Id": "kiosk"}, authorizer=staff)
+
+    status, body = _call(app, event)
+
+    assert (status, body["code"], seen) == (400, "client_unknown", [])
+    assert "X-Client-Id" in body["message"]
