@@ -7,8 +7,9 @@ import * as catalog from "./pages/catalog.js";
 import * as auth from "./pages/auth.js";
 import * as cases from "./pages/cases.js";
 import * as licences from "./pages/licences.js";
+import * as payments from "./pages/payments.js";
 
-const pages = [catalog, auth, cases, licences];
+const pages = [catalog, auth, cases, payments, licences];
 const routes = pages.flatMap((page) => page.routes);
 
 function navigation() {

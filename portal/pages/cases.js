@@ -130,6 +130,7 @@ async function caseView({ args: [caseId] }) {
   const parts = [h("h1", {}, detail.item_name), h("p", { class: "meta" }, `${detail.case_number} · ${t("state")}: `, h("strong", { id: "case-state" }, detail.state_name))];
   parts.push(noticeSection(detail));
   for (const action of detail.required_actions ?? []) parts.push(h("p", { class: "notice" }, action.message, action.due_on ? ` (${t("deadline")} ${action.due_on})` : ""));
+  if (detail.state === "awaiting_payment" && sessionKind() === "citizen") parts.push(h("p", { class: "notice" }, h("a", { href: "#/payments" }, t("to_pay"))));
   if (detail.deadlines) parts.push(h("p", { class: "meta" }, `${t("deadline")}: ${detail.deadlines.legal_due_on ?? detail.deadlines.due_on ?? ""}`));
   if (editable) {
     const formRoot = h("form", { "aria-labelledby": "form-h", novalidate: true, onsubmit: async (event) => {

@@ -1,7 +1,9 @@
-// Public licence verification by identifier (C11); my licences for citizens.
+// Public licence verification by identifier (C11); my licences for citizens, each with its signed QR
+// code and the PDF certificate to download.
 import { get, post, signedIn } from "../api.js";
 import { actionMessage, field, h, say, showError } from "../dom.js";
 import { locale, t } from "../i18n.js";
+import { qrImage } from "../qr.js";
 
 export const nav = [
   { href: "#/licences", label: "nav_licences", for: ["citizen"] },
@@ -31,13 +33,42 @@ async function verify({ params }) {
 async function mine() {
   if (!signedIn()) return [h("h1", {}, t("nav_licences")), h("p", {}, t("must_sign_in"))];
   const data = await get("/v1/me/licences");
-  return [h("h1", {}, t("nav_licences")), data.items.length ? h("ul", {}, data.items.map((l) => h("li", { class: "card" },
-    h("h2", {}, l.name ?? l.licence_type_name ?? l.licence_id),
-    h("p", { class: "meta" }, l.identifier ?? ""),
-    h("a", { href: `#/verify?id=${encodeURIComponent(l.identifier ?? "")}` }, t("verify"))))) : h("p", {}, locale() === "en" ? "No licences yet." : "暂无证照。")];
+  return [h("h1", {}, t("nav_licences")), data.items.length ? h("ul", { class: "plain" }, data.items.map((l) => h("li", { class: "card" },
+    h("h2", {}, h("a", { href: `#/licence/${encodeURIComponent(l.licence_id)}` }, l.type_name)),
+    h("p", { class: "meta" }, `${l.number} · ${l.issuer_name} · ${t(`licence_${l.status}`)}`)))) : h("p", {}, t("no_licences"))];
+}
+
+function row(label, value) { return h("tr", {}, h("th", { scope: "row" }, label), h("td", {}, value ?? "")); }
+
+async function one({ args: [licenceId] }) {
+  if (!signedIn()) return [h("h1", {}, t("nav_licences")), h("p", {}, t("must_sign_in"))];
+  const l = await get(`/v1/me/licences/${encodeURIComponent(licenceId)}`);
+  const link = h("p", { id: "download-link" });
+  const download = h("button", { type: "button", class: "primary", id: "download", onclick: async () => {
+    try {
+      // a short-lived link: asked for when the person wants the file, not when the page opens
+      const answer = await get(`/v1/me/licences/${encodeURIComponent(licenceId)}/download`);
+      // its own tab: storage is another origin (the download attribute would not apply) and leaving this
+      // tab would drop the in-memory session (D-151)
+      link.replaceChildren(h("a", { href: answer.url, target: "_blank", rel: "noopener", "data-sha256": answer.sha256 }, t("download_pdf")));
+      say("download-msg", "");
+    } catch (problem) { say("download-msg", problem.message); }
+  } }, t("download"));
+  return [h("h1", {}, l.type_name),
+    h("div", { class: "cols" },
+      h("section", { class: "card", "aria-labelledby": "licence-h" }, h("h2", { id: "licence-h" }, t("licence_facts")),
+        h("table", {}, h("tbody", {},
+          row(t("licence_number"), l.number), row(t("holder"), l.holder_name), row(t("holder_code"), l.holder_code_masked),
+          row(t("issuer"), l.issuer_name), row(t("issued_on"), l.issued_on),
+          row(t("valid_to"), l.valid_to ?? t("long_term")), row(t("state"), t(`licence_${l.status}`)), row(t("identifier"), l.identifier)))),
+      h("aside", { class: "card", "aria-labelledby": "qr-h" }, h("h2", { id: "qr-h" }, t("licence_qr")),
+        await qrImage(l.qr, t("licence_qr")), h("p", { class: "meta" }, t("qr_hint")),
+        h("div", { class: "actions" }, download, h("a", { class: "btn", href: `#/verify?id=${encodeURIComponent(l.identifier)}` }, t("verify"))),
+        link, actionMessage("download-msg")))];
 }
 
 export const routes = [
   { path: /^\/verify$/, view: verify },
   { path: /^\/licences$/, view: mine },
+  { path: /^\/licence\/([^/]+)$/, view: one },
 ];

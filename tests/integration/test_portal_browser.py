@@ -4,24 +4,34 @@ A citizen finds 个体工商户设立登记 in 江宁区, signs in with a code, 
 form (one field refused by the API and corrected where the message shows),
 uploads two of three materials, submits, reads the one-time notice,
 supplements; the 江宁 market clerk signs in with password and code, accepts
-and approves; the citizen sees the licence and verifies it on the public
-page. axe-core runs on every page (no serious or critical violation);
-screenshots at 375 px and 1280 px go to build/screenshots/.
+and approves; the citizen opens the licence with its QR code, downloads the
+PDF and verifies the licence on the public page. Then a fee: the citizen
+applies for 居民身份证换领 (no demo item has both a fee and an e-licence), the
+police clerk approves through the API, and the citizen pays at the channel
+simulator's cashier in a tab of its own while the portal follows the order to
+paid. axe-core runs on every page (no serious or critical violation);
+screenshots at 375 px and 1280 px go to build/screenshots/ (Chinese drawn with
+the platform's vendored WenQuanYi subset through the browser's own fontconfig).
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode, urlsplit
 
 import pytest
+import requests
 
 from infra.local import LocalCloud
-from infra.seed.identity.people import ZHAO_LEI
+from infra.local.partners.payment_channel import PaymentChannelSimulator
+from infra.seed.identity.people import JIANGNING_POLICE, ZHAO_LEI
 from tests.support.browser import Browser, Page
-from tests.support.sign_in import _code_sent_to
+from tests.support.sign_in import _code_sent_to, sign_in_staff
 
 SHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
 PDF = b"%PDF-1.7 portal walkthrough\n"
@@ -83,8 +93,8 @@ def sign_in_with_code(page: Page, local_cloud: LocalCloud, phone: str) -> None:
     page.click("form[aria-labelledby=citizen-h] button[type=submit]")
 
 
-def test_citizen_applies_clerk_decides_licence_verifies(
-    local_cloud: LocalCloud, browser: Browser, demo_accounts: None, tmp_path: Path
+def test_citizen_applies_clerk_decides_licence_verifies_citizen_pays(
+    local_cloud: LocalCloud, api: Any, browser: Browser, demo_accounts: None, tmp_path: Path
 ) -> None:
     portal = f"{local_cloud.api_url}/portal/"
     page = browser.page()
@@ -187,20 +197,81 @@ def test_citizen_applies_clerk_decides_licence_verifies(
     check_page(clerk, "staff-case")
     local_cloud.wait_idle(60)
 
-    # back in the citizen's tab (still signed in): the licence, verified on the public page; the tab is
-    # brought to the front, as a person would, since Chromium paints (and screenshots) only the front tab
+    # back in the citizen's tab (still signed in): the licence with its QR code, downloaded, verified on the
+    # public page; the tab is brought to the front, as a person would, since Chromium paints (and
+    # screenshots) only the front tab
     page.send("Page.bringToFront")
     page.goto(f"{portal}#/licences")
     page.wait_for("document.querySelector('main li.card a')", timeout=20)
     check_page(page, "licences")
     page.click("main li.card a")
+    page.wait_for("document.querySelector('svg.qr path')?.getAttribute('d')")
+    assert "营业执照" in page.text("h1")
+    page.click("#download")
+    href = page.wait_for("document.querySelector('#download-link a')?.href")
+    certificate = requests.get(href, timeout=10)
+    assert certificate.content.startswith(b"%PDF"), certificate.content[:40]
+    assert hashlib.sha256(certificate.content).hexdigest() == page.evaluate(
+        "document.querySelector('#download-link a').dataset.sha256"
+    )
+    check_page(page, "licence")
+    page.click("main a.btn[href^='#/verify']")
     page.wait_for("document.querySelector('#identifier').value")
     page.click("main form button[type=submit]")
     page.wait_for("document.querySelector('[data-result]')")
     assert page.text("[data-result]") == "valid"
     check_page(page, "verify")
 
+    # a fee: 居民身份证换领 in 江宁 (20 yuan after approval; no item of the demo catalogue has both a fee and
+    # an e-licence), applied for here, approved by the 江宁 police clerk through the API (the workbench was
+    # walked above), paid at the channel simulator's cashier in a tab of its own
+    page.goto(f"{portal}#/?{urlencode({'q': '居民身份证换领', 'region': '320115'})}")
+    page.wait_for("document.querySelector('main li.card a')?.textContent.includes('居民身份证换领')")
+    page.click("main li.card a")
+    page.wait_for("document.querySelector('main a.btn')")
+    page.click("main a.btn")
+    page.wait_for("document.querySelector('#f-reason')", timeout=30)
+    page.fill("#f-applicant_name", PORTAL_CITIZEN.name)
+    page.fill("#f-id_number", PORTAL_CITIZEN.id_number)
+    page.fill("#f-reason", "有效期满")
+    page.click("form[aria-labelledby=form-h] button[type=submit]")
+    page.wait_for("document.getElementById('form-msg').textContent.includes('已保存')")
+    for slot in ("id_card", "household_register"):
+        page.set_file(f"#m-{slot}", pdf)
+        page.wait_for(f"document.getElementById('m-{slot}-msg').textContent.includes('已上传')", timeout=20)
+    fee_case = page.evaluate("location.hash.split('/')[2]")
+    page.click("#submit-case")
+    page.wait_for("document.getElementById('submit-msg').textContent.includes('已提交')")
+    local_cloud.wait_idle(60)
+    police = sign_in_staff(api, local_cloud, JIANGNING_POLICE.login, JIANGNING_POLICE.password, JIANGNING_POLICE.phone)
+    accepted = api.post(f"/v1/cases/{fee_case}/accept", headers=police, json={"note": "材料齐全"})
+    assert accepted.status_code == 200, accepted.text
+    decided = api.post(
+        f"/v1/cases/{fee_case}/decide", headers=police, json={"outcome": "approved", "reason": "符合换领条件"}
+    )
+    assert decided.json()["state"] == "awaiting_payment", decided.text
+    local_cloud.wait_idle(60)
+    page.evaluate("window.dispatchEvent(new HashChangeEvent('hashchange'))")
+    page.click("main .notice a[href='#/payments']")
+    mine = f"li[data-case='{fee_case}']"
+    page.click(f"{mine} [data-pay]")
+    cashier_url = page.wait_for(f'document.querySelector("{mine} a[target=_blank]")?.href')
+    assert page.evaluate(f"document.querySelector(\"{mine} svg.qr path\").getAttribute('d').length") > 100
+    check_page(page, "payment")
+    # a cloud on free ports runs the cashier on a free port too, while the link names the configured one
+    channel = local_cloud.partners["payment_channel"]
+    assert isinstance(channel, PaymentChannelSimulator)
+    cashier = browser.page()
+    cashier.goto(f"{channel.cashier_url}?{urlsplit(cashier_url).query}")
+    assert "20.00 元" in cashier.text()
+    cashier.click("form button")  # 确认支付
+    cashier.wait_for("document.body.innerText.includes('applied')")
+    page.send("Page.bringToFront")
+    page.wait_for(f'document.querySelector("{mine} [data-state=paid]")', timeout=30)
+    assert "缴费成功" in page.text(mine)
+    check_page(page, "paid")
+
     # English on request, from the toggle: the API answers in English too
     page.click("#lang")
     page.wait_for("document.documentElement.lang === 'en'")
-    assert "Verify" in page.text("h1")
+    page.wait_for("document.querySelector('h1')?.textContent === 'My payments'")

@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 AXE = Path(__file__).parent / "axe" / "axe.min.js"
+# The platform's vendored CJK subset (D-226): screenshots show Chinese without a system CJK font.
+FONTS = Path(__file__).resolve().parents[2] / "shared" / "platform" / "fonts"
 FLAGS = [
     "--headless",
     "--no-sandbox",
@@ -49,6 +51,18 @@ def ensure_chromium() -> str:
     return found
 
 
+def _fontconfig(folder: str) -> dict[str, str]:
+    """The browser's environment: fontconfig told (for this process only) to add the vendored font."""
+    conf = Path(folder) / "fonts.conf"
+    conf.write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
+        '  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>\n'
+        f"  <dir>{FONTS}</dir>\n  <cachedir>{Path(folder) / 'fontcache'}</cachedir>\n</fontconfig>\n",
+        encoding="utf-8",
+    )
+    return {**os.environ, "FONTCONFIG_FILE": str(conf)}
+
+
 def _move_fds(to_browser: int, from_browser: int) -> None:
     os.dup2(to_browser, 3)
     os.dup2(from_browser, 4)
@@ -71,6 +85,7 @@ class Browser:
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            env=_fontconfig(self._profile),
             pass_fds=(3, 4),  # after the dup2 below (preexec runs before the close)
             preexec_fn=lambda: _move_fds(to_browser_r, from_browser_w),
         )
