@@ -262,6 +262,8 @@ class Application:
         renews: RenewalOf | None = None,
         form: dict[str, Any] | None = None,
         reason: str | None = None,
+        case_id: str | None = None,
+        scene_application_id: str | None = None,
     ) -> CaseDetail:
         problems = _delivery_errors(delivery)
         if problems:
@@ -273,7 +275,8 @@ class Application:
         number = format_case_number(
             item.region_code, day, shard, self.ledger.repository.next_sequence(item.region_code, day, shard)
         )
-        case_id = new_id()
+        # a scene application names its cases' ids up front: a retried opening finds the case (D-279)
+        case_id = case_id or new_id()
         identity = identity_form.snapshot(item.form_schema, applicant.subject_id, applicant.uscc)
         choice = delivery_choice(case_id, delivery)
         entry = next_entry(
@@ -301,6 +304,7 @@ class Application:
             form=identity_form.applicant_part(item.form_schema, form or {}, identity),
             renews=renews,
             delivery=choice,
+            scene_application_id=scene_application_id,
             created_at=at,
             updated_at=at,
             timeline_length=1,

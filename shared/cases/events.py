@@ -92,6 +92,8 @@ class CaseFacts(BaseModel):
     renews_licence_id: str | None = None
     # the staff member who accepted the case (an opaque subject id): rated with the department (D-202)
     handler_subject_id: str | None = None
+    # 一件事: the scene application that opened the case; its progress follows these events (D-279)
+    scene_application_id: str | None = None
 
 
 class SubmittedData(CaseFacts):
@@ -286,6 +288,7 @@ def facts(case: "Case") -> dict[str, object]:
         delivery_method=case.delivery.method.value,
         renews_licence_id=case.renews.licence_id if case.renews else None,
         handler_subject_id=case.handler_subject_id,
+        scene_application_id=case.scene_application_id,
     ).model_dump(mode="json")
 
 

@@ -433,6 +433,9 @@ class Case(_Shape):
     )
     renews: RenewalOf | None = Field(default=None, description="延续: the licence this case renews (Art. 50).")
     fulfilment: list[FulfilmentRecord] = Field(default_factory=list, description="Steps done after approval.")
+    scene_application_id: str | None = Field(
+        default=None, description="一件事: the scene application that opened this case (D-279)."
+    )
     timeline_length: int = 0
     timeline_head: str = ""
 

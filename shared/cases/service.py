@@ -54,12 +54,14 @@ from shared.cases.policy import ensure_can_read
 from shared.cases.renewal import start_renewal
 from shared.cases.repository import CasesRepository
 from shared.cases.review import Review
+from shared.cases.scene_cases import open_scene_cases
 from shared.cases.states import CaseAction
 from shared.cases.storage import MaterialStore, material_store
 from shared.cases.timeline import verify
 from shared.cases.views import detail_for, summary_of
 from shared.platform.pagination import Page
 from shared.platform.principal import Principal
+from shared.scenes.events import SceneSubmittedData
 
 
 class CasesService:
@@ -256,6 +258,10 @@ class CasesService:
         self, principal: Principal, case_id: str, request: AcceptRequest, *, correlation_id: str | None
     ) -> CaseDetail:
         return self.review.complete(principal, case_id, request, correlation_id=correlation_id)
+
+    def open_scene_cases(self, data: SceneSubmittedData, *, correlation_id: str | None) -> int:
+        """一件事: open (or finish opening) one case per item of a submitted scene application."""
+        return open_scene_cases(self.application, data, correlation_id=correlation_id)
 
     # --- after the decision ---------------------------------------------------
 

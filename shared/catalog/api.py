@@ -14,7 +14,7 @@ from shared.platform.public import lazy_exports
 if TYPE_CHECKING:
     from shared.catalog.codes import IMPLEMENTATION_CODE_PATTERN, make_government_uscc, parent_region
     from shared.catalog.form_identity import IDENTITY_BINDINGS, IDENTITY_KEYWORD, identity_bindings
-    from shared.catalog.models import ItemDetail
+    from shared.catalog.models import ItemDetail, SceneAnswers
     from shared.catalog.open_data import snapshot_key, write_region_snapshot
     from shared.catalog.routes import router
     from shared.catalog.service import CatalogService
@@ -25,6 +25,7 @@ __all__ = [
     "IMPLEMENTATION_CODE_PATTERN",
     "CatalogService",
     "ItemDetail",
+    "SceneAnswers",
     "identity_bindings",
     "make_government_uscc",
     "parent_region",
@@ -39,6 +40,7 @@ __getattr__ = lazy_exports(
         "router": ".routes",
         "CatalogService": ".service",
         "ItemDetail": ".models",
+        "SceneAnswers": ".models",
         "snapshot_key": ".open_data",
         "write_region_snapshot": ".open_data",
         "parent_region": ".codes",

@@ -3,7 +3,7 @@
 One dispatcher for the notifications_worker, one module per publishing context
 (identity_messages, case_messages, payments_messages, licence_messages,
 delivery_messages, rating_messages, supervision_messages, hotline_messages,
-halls_messages).
+halls_messages, scene_messages).
 Each module is imported on the first event of its context's types: the worker's
 cold start builds no context's event models (D-196). A later flow registers its
 event types in its module, names the module below with its type prefixes and
@@ -43,6 +43,7 @@ for _module, _name, _prefixes in (
     ("supervision_messages", "supervision_messages", ("supervision.",)),  # 效能监察预警、督办
     ("hotline_messages", "hotline_messages", ("ticket.",)),  # 12345 工单消息
     ("halls_messages", "halls_messages", ("appointment.",)),  # 大厅预约提醒、爽约
+    ("scene_messages", "scene_messages", ("scene_application.",)),  # 一件事办完
 ):
     notifications.include_on_first_use(_registry(_module, _name), *_prefixes)
 

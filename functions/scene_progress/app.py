@@ -1,0 +1,45 @@
+"""scene_progress — the one progress view of scene applications (一件事, D-279).
+
+Fed by SceneProgressQueue (SceneProgressRule): case events whose data names a
+scene application move that application's view of the case (older or repeated
+events change nothing); the last finished case completes the application with
+`scene_application.completed` in the same transaction.
+
+A record that keeps failing is parked in SceneProgressDLQ with the reason
+(`shared.platform.consumer`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from shared.platform.config import consumer_settings, require
+from shared.platform.consumer import batch_handler
+from shared.platform.events import parse_bus_message
+from shared.platform.observability import logger, metrics
+from shared.scenes.api import scenes_consumer
+from shared.scenes.config import scenes_settings
+
+# cold start: a missing or malformed variable fails the first invocation, by name
+require(scenes_settings, consumer_settings)
+
+
+def record_handler(record: SQSRecord) -> None:
+    envelope = parse_bus_message(record.body)
+    applied = scenes_consumer.dispatch(envelope)
+    result = "applied" if applied else "unchanged"
+    metrics().add_metric(name=f"SceneProgress_{result}", unit=MetricUnit.Count, value=1)
+    logger().info("scene progress", extra={"event_id": envelope.id, "event_type": envelope.type, "result": result})
+
+
+_consume = batch_handler(record_handler, metric="SceneProgressParked")
+
+
+@logger().inject_lambda_context
+@metrics().log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return _consume(event, context)

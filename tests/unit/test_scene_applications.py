@@ -1,0 +1,328 @@
+"""Scene applications (一件事, D-279): one submission of 开餐馆's combined form opens one
+case per selected item in its department's queue, idempotently; one progress view
+follows the cases' events; the scene completes when every case is finished, and the
+applicant gets a message."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+import pytest
+
+from infra.seed import load_catalog
+from infra.seed.items import new_item_bodies
+from shared.cases.application import Application
+from shared.catalog.service import CatalogService
+from shared.notifications.consumers import message_for
+from shared.platform.aws import count_calls
+from shared.platform.dynamo import from_item
+from shared.platform.events import Envelope
+from shared.scenes import service as scenes_service_module
+from tests.support.api import call
+from tests.support.apigw import FakeContext
+from tests.support.handlers import load_function, sqs_event
+from tests.support.template_tables import OUTBOX_ITEMS
+from tests.unit.cases_fixtures import (
+    AGENT,
+    CASES_TABLE,
+    CITIZEN_B,
+    PDF,
+    SUBJECT_AGENT,
+    XUANWU_CIVIL,
+    cases_cloud,
+    outbox,
+    sha256_hex,
+    table_arguments,
+    upload_as_posted,
+)
+
+SCENES_TABLE = "scenes-test"
+FOOD = "11320102010102043T4000117004000"
+COMPANY = "11320102010102043T4000117002002"
+INVOICES = "11320102010102051M4002015003001"
+SOLE_TRADER = "11320102010102043T4000117002001"
+RESTAURANT = "320102-restaurant"
+COMPANY_ANSWERS = {"business_form": "公司", "invoices": "是"}
+FORM = {
+    "enterprise_name": "南京玄武示范餐饮有限公司",
+    "legal_representative": "陈明",
+    "domicile": "南京市玄武区中山路 1 号",
+    "premises_address": "南京市玄武区中山路 1 号",
+    "business_scope": ["热食类食品制售"],
+    "invoice_kind": "增值税普通发票",
+    "quantity": 25,
+}
+# each item's own slots (per item), and those several items ask (once)
+OWN_SLOTS = {
+    COMPANY: ("application_form", "articles", "shareholder_ids", "officer_appointment", "premises_proof"),
+    FOOD: ("application_form", "layout_plan", "safety_rules"),
+    INVOICES: ("agent_id",),
+}
+SHARED_SLOTS = ("business_licence",)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def cloud() -> Iterator[None]:
+    """The cases cloud, the scenes table and Xuanwu's restaurant items with their scene."""
+    with cases_cloud(), pytest.MonkeyPatch.context() as patch:
+        boto3.client("dynamodb").create_table(**table_arguments("ScenesTable", SCENES_TABLE))
+        patch.setenv("SCENES_TABLE", SCENES_TABLE)
+        scenes_service_module.scenes_service.cache_clear()
+        codes = {FOOD, COMPANY, INVOICES, SOLE_TRADER}
+        load_catalog(CatalogService(), [b for b in new_item_bodies() if b["implementation_code"] in codes])
+        yield
+        scenes_service_module.scenes_service.cache_clear()
+
+
+def upload(who: dict[str, str], slot_id: str, implementation_code: str | None = None) -> dict[str, str]:
+    """Ask for the upload form and post the file: the applicant's two steps."""
+    reply = call(
+        "POST",
+        "/v1/scene-uploads",
+        who,
+        body={
+            "slot_id": slot_id,
+            "file_name": f"{slot_id}.pdf",
+            "content_type": "application/pdf",
+            "size_bytes": len(PDF),
+            "sha256": sha256_hex(PDF),
+        },
+    )
+    assert reply.status == 201, reply.body
+    upload_as_posted(reply.body, PDF)
+    material = {"slot_id": slot_id, "material_id": reply.body["material_id"]}
+    return material | ({"implementation_code": implementation_code} if implementation_code else {})
+
+
+def all_materials(who: dict[str, str]) -> list[dict[str, str]]:
+    own = [upload(who, slot, code) for code, slots in OWN_SLOTS.items() for slot in slots]
+    return own + [upload(who, slot) for slot in SHARED_SLOTS]
+
+
+@pytest.fixture(scope="module")
+def materials() -> list[dict[str, str]]:
+    """The agent's files, each uploaded once (an upload may serve several applications)."""
+    return all_materials(AGENT)
+
+
+@dataclass
+class Opened:
+    application: dict[str, Any]
+    calls: dict[str, int]
+    cases: dict[str, dict[str, Any]]
+
+
+@pytest.fixture(scope="module")
+def opened(materials: list[dict[str, str]]) -> Opened:
+    """A company's 开餐馆 application, submitted (AWS calls counted) and its cases opened."""
+    body = {"scene_id": RESTAURANT, "answers": COMPANY_ANSWERS, "form": FORM, "materials": materials}
+    with count_calls() as calls:
+        reply = submit_scene(AGENT, body)
+    assert reply.status == 201, reply.body
+    assert open_cases(submitted_event(reply.body["application_id"])) == {"batchItemFailures": []}
+    cases = {c["item"]["implementation_code"]: c for c in cases_of(reply.body["application_id"])}
+    return Opened(reply.body, dict(calls), cases)
+
+
+def submit_scene(who: dict[str, str], body: dict[str, Any], key: str | None = None) -> Any:
+    return call("POST", "/v1/scene-applications", who, body=body, headers={"Idempotency-Key": key} if key else None)
+
+
+def scene_outbox(event_type: str) -> list[dict[str, Any]]:
+    client = boto3.client("dynamodb")
+    found = []
+    for page in client.get_paginator("scan").paginate(TableName=SCENES_TABLE, **OUTBOX_ITEMS):
+        for raw in page["Items"]:
+            item = from_item(raw)
+            if item.get("kind") == "outbox" and json.loads(item["event"])["type"] == event_type:
+                found.append(json.loads(item["event"]))
+    return found
+
+
+def submitted_event(application_id: str) -> dict[str, Any]:
+    [event] = [e for e in scene_outbox("scene_application.submitted") if e["subject"] == application_id]
+    return event
+
+
+def open_cases(event: dict[str, Any], *, receive_count: int = 1) -> dict[str, Any]:
+    result: dict[str, Any] = load_function("scene_case_opener").handler(
+        sqs_event([event], receive_count=receive_count, queue="SceneCasesQueue"), FakeContext()
+    )
+    return result
+
+
+def cases_of(application_id: str) -> list[dict[str, Any]]:
+    client = boto3.client("dynamodb")
+    return [
+        from_item(raw)
+        for page in client.get_paginator("scan").paginate(TableName=CASES_TABLE)
+        for raw in page["Items"]
+        if raw.get("sk", {}).get("S") == "CASE" and raw.get("scene_application_id", {}).get("S") == application_id
+    ]
+
+
+def follow(events: list[dict[str, Any]]) -> None:
+    """Deliver case events to the progress consumer, as SceneProgressRule would."""
+    result = load_function("scene_progress").handler(sqs_event(events, queue="SceneProgressQueue"), FakeContext())
+    assert result == {"batchItemFailures": []}
+
+
+def case_events_of(application_id: str) -> list[dict[str, Any]]:
+    return [e for e in outbox() if e["data"].get("scene_application_id") == application_id]
+
+
+def test_one_submission_opens_one_case_per_item_in_each_departments_queue(opened: Opened) -> None:
+    # Given an agent of a company opening a restaurant that issues invoices, with every material uploaded once,
+    # when they submit the one combined form (the `opened` fixture)
+    application, calls = opened.application, opened.calls
+    # reads: the guide (one GetItem, two BatchGetItems), one GetObject per shared file; one transaction
+    assert calls["dynamodb.TransactWriteItems"] == 1
+    assert calls["s3.GetObject"] == len(OWN_SLOTS[COMPANY] + OWN_SLOTS[FOOD] + OWN_SLOTS[INVOICES] + SHARED_SLOTS)
+    assert [(c["implementation_code"], c["department_name"]) for c in application["cases"]] == [
+        (COMPANY, "南京市玄武区市场监督管理局"),
+        (FOOD, "南京市玄武区市场监督管理局"),
+        (INVOICES, "国家税务总局南京市玄武区税务局"),
+    ]
+    assert application["state"] == "submitted"
+    # Then the queue consumer opened three cases, each submitted in its own department's queue
+    cases = opened.cases
+    assert set(cases) == {COMPANY, FOOD, INVOICES}
+    assert {code: (c["state"], c["item"]["department_id"]) for code, c in cases.items()} == {
+        COMPANY: ("submitted", "320102-market"),
+        FOOD: ("submitted", "320102-market"),
+        INVOICES: ("submitted", "320102-tax"),
+    }
+    # each with its own intake clock, the form's fields of its own item and its materials
+    assert all(c["intake_due_on"] for c in cases.values())
+    assert cases[INVOICES]["form"] == {"invoice_kind": "增值税普通发票", "quantity": 25}
+    slots = {code: sorted(m["slot_id"] for m in c["materials"]) for code, c in cases.items()}
+    assert slots == {code: sorted((*OWN_SLOTS[code], *SHARED_SLOTS)) for code in (COMPANY, FOOD, INVOICES)} | {
+        COMPANY: sorted(OWN_SLOTS[COMPANY])  # the company registration does not ask the business licence
+    }
+    # the shared business licence was uploaded once and copied into the two cases that ask it
+    licence_files = {m["sha256"] for c in cases.values() for m in c["materials"] if m["slot_id"] == "business_licence"}
+    assert len(licence_files) == 1
+    # And the progress view shows each case, by its number and state, as its events arrive
+    follow(case_events_of(application["application_id"]))
+    view = call("GET", f"/v1/scene-applications/{application['application_id']}", AGENT).body
+    assert view["state"] == "submitted"
+    assert [(c["case_number"], c["state"]) for c in view["cases"]] == [
+        (cases[code]["case_number"], "submitted") for code in (COMPANY, FOOD, INVOICES)
+    ]
+    # nobody else reads it
+    other = call("GET", f"/v1/scene-applications/{application['application_id']}", CITIZEN_B)
+    assert (other.status, other.body["code"]) == (404, "scenes.application_not_found")
+    staff = call("GET", f"/v1/scene-applications/{application['application_id']}", XUANWU_CIVIL)
+    assert staff.status == 404
+
+
+def test_a_redelivered_submission_after_failures_between_cases_opens_each_case_once(
+    monkeypatch: pytest.MonkeyPatch, materials: list[dict[str, str]]
+) -> None:
+    body = {"scene_id": RESTAURANT, "answers": COMPANY_ANSWERS, "form": FORM, "materials": materials}
+    application_id = submit_scene(AGENT, body).body["application_id"]
+    event = submitted_event(application_id)
+    real_new_case, real_submit = Application._new_case, Application.submit
+    drafted: list[str] = []
+
+    def new_case_failing_on_the_second(self: Application, *args: Any, **kwargs: Any) -> Any:
+        drafted.append(kwargs["case_id"])
+        if len(drafted) == 2:
+            raise ConnectionError("injected: the table went away before the second case")
+        return real_new_case(self, *args, **kwargs)
+
+    submits: list[str] = []
+
+    def submit_failing_on_the_third(self: Application, principal: Any, case_id: str, *args: Any, **kwargs: Any) -> Any:
+        submits.append(case_id)
+        if len(submits) == 2:  # the first case was submitted on the first delivery
+            raise ConnectionError("injected: lost before submitting the third case")
+        return real_submit(self, principal, case_id, *args, **kwargs)
+
+    # Given a first delivery that dies between the first and the second case
+    monkeypatch.setattr(Application, "_new_case", new_case_failing_on_the_second)
+    assert len(open_cases(event)["batchItemFailures"]) == 1
+    assert len(cases_of(application_id)) == 1
+    # and a second that drafts the rest but dies before submitting the third
+    monkeypatch.setattr(Application, "submit", submit_failing_on_the_third)
+    assert len(open_cases(event, receive_count=2)["batchItemFailures"]) == 1
+    monkeypatch.undo()
+    # When the message is delivered a third and a fourth time
+    assert open_cases(event, receive_count=3) == {"batchItemFailures": []}
+    assert open_cases(event, receive_count=3) == {"batchItemFailures": []}
+    # Then each item has exactly one case, submitted exactly once, with its materials once
+    cases = cases_of(application_id)
+    assert sorted(c["item"]["implementation_code"] for c in cases) == sorted([COMPANY, FOOD, INVOICES])
+    assert all(c["state"] == "submitted" for c in cases)
+    assert all(len({m["slot_id"] for m in c["materials"]}) == len(c["materials"]) for c in cases)
+    for case in cases:
+        assert len(outbox("case.submitted", case["case_id"])) == 1
+
+
+def test_the_scene_completes_when_every_case_is_finished_and_the_applicant_is_told(opened: Opened) -> None:
+    application_id = opened.application["application_id"]
+    follow(case_events_of(application_id))
+    # When the applicant withdraws two cases, the scene is not complete yet
+    cases = sorted(cases_of(application_id), key=lambda c: c["case_id"])
+    for case in cases[:2]:
+        reply = call("POST", f"/v1/cases/{case['case_id']}/withdraw", AGENT, body={"reason": "改为线下办理"})
+        assert reply.status == 200, reply.body
+    follow([e for e in case_events_of(application_id) if e["type"] == "case.withdrawn"])
+    assert call("GET", f"/v1/scene-applications/{application_id}", AGENT).body["state"] == "submitted"
+    # When the last case finishes
+    reply = call("POST", f"/v1/cases/{cases[2]['case_id']}/withdraw", AGENT, body={"reason": "改为线下办理"})
+    assert reply.status == 200, reply.body
+    withdrawn = [e for e in case_events_of(application_id) if e["type"] == "case.withdrawn"]
+    follow(withdrawn)
+    # and its events arrive again, and an older one late
+    follow([*withdrawn, case_events_of(application_id)[0]])
+    # Then the application is complete, once, and every case shows its final state
+    view = call("GET", f"/v1/scene-applications/{application_id}", AGENT).body
+    assert view["state"] == "completed"
+    assert {c["state"] for c in view["cases"]} == {"withdrawn"}
+    [completed] = [e for e in scene_outbox("scene_application.completed") if e["subject"] == application_id]
+    assert (completed["data"]["cases"], completed["data"]["completed"]) == (3, 0)
+    # and the applicant's message says so
+    inbox, message = message_for(Envelope.model_validate(completed))
+    assert inbox == SUBJECT_AGENT
+    assert message.title == "一件事“开餐馆”已办完"
+    assert "3 个事项均已办理完毕" in message.body
+
+
+def test_missing_fields_and_materials_are_named_before_anything_is_opened() -> None:
+    materials = [upload(CITIZEN_B, "business_licence")]
+    reply = submit_scene(
+        CITIZEN_B,
+        {"scene_id": RESTAURANT, "answers": COMPANY_ANSWERS, "form": {"colour": "red"}, "materials": materials},
+    )
+    assert (reply.status, reply.body["code"]) == (422, "scenes.invalid_submission")
+    errors = {(e["field"], e["code"]) for e in reply.body["errors"]}
+    assert ("form.colour", "scenes.unknown_field") in errors
+    assert ("form.domicile", "scenes.field_required") in errors
+    assert ("materials.articles", "scenes.material_required") in errors
+    # identity-bound fields are filled by each case from the verified identity: not asked
+    assert ("form.uscc", "scenes.field_required") not in errors
+    # a material id that was never uploaded (or is someone else's) is refused
+    stranger = {"slot_id": "business_licence", "material_id": materials[0]["material_id"]}
+    reply = submit_scene(
+        AGENT, {"scene_id": RESTAURANT, "answers": COMPANY_ANSWERS, "form": FORM, "materials": [stranger]}
+    )
+    assert ("materials.0.material_id", "scenes.material_not_uploaded") in {
+        (e["field"], e["code"]) for e in reply.body["errors"]
+    }
+
+
+def test_a_retried_submission_with_its_key_is_one_application(materials: list[dict[str, str]]) -> None:
+    body = {"scene_id": RESTAURANT, "answers": COMPANY_ANSWERS, "form": FORM, "materials": materials}
+    first = submit_scene(AGENT, body, key="scene-retry-1")
+    again = submit_scene(AGENT, body, key="scene-retry-1")
+    assert first.status == again.status == 201
+    assert first.body["application_id"] == again.body["application_id"]
+    assert (
+        len([e for e in scene_outbox("scene_application.submitted") if e["subject"] == first.body["application_id"]])
+        == 1
+    )
