@@ -31,6 +31,7 @@ TABLE_OWNER = {
     "HallsTable": "halls",
     "ExchangeTable": "exchange",
     "ProjectsTable": "projects",
+    "ScenesTable": "scenes",
 }
 PLATFORM_TABLES = {"IdempotencyTable"}
 
@@ -77,6 +78,9 @@ FUNCTION_CONTEXT = {
     "ExchangeApiFunction": "exchange",
     "DepartmentSystemEventsFunction": "exchange",
     "ProjectsApiFunction": "projects",
+    "ScenesApiFunction": "scenes",
+    "SceneProgressFunction": "scenes",
+    "SceneCaseOpenerFunction": "cases",
     "ReportsApiFunction": "reports",
     "ReportPublisherFunction": "reports",
 }

@@ -15,6 +15,7 @@ import pytest
 
 from infra.seed import load_catalog
 from infra.seed.items import new_item_bodies
+from infra.template import ROOT
 from shared.cases.application import Application
 from shared.catalog.service import CatalogService
 from shared.notifications.consumers import message_for
@@ -326,3 +327,34 @@ def test_a_retried_submission_with_its_key_is_one_application(materials: list[di
         len([e for e in scene_outbox("scene_application.submitted") if e["subject"] == first.body["application_id"]])
         == 1
     )
+
+
+def sample(folder: str, name: str) -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads((ROOT / "events" / folder / name).read_text("utf-8"))
+    return loaded
+
+
+def test_the_samples_drive_the_three_functions() -> None:
+    # the upload sample gets an upload form
+    reply = load_function("scenes_api").handler(sample("scenes_api", "scene-upload.json"), FakeContext())
+    assert reply["statusCode"] == 201, reply["body"]
+    assert json.loads(reply["body"])["fields"]["key"].startswith("scene-uploads/01JDQ90F3W7C8M2T6R4K9N5XC3/")
+    # the submitted sample opens its three cases (its shared file was never uploaded: each case's
+    # pre-review will ask for it), and a second delivery opens none
+    opener = load_function("scene_case_opener").handler
+    delivery = sample("scene_case_opener", "sqs-scene-submitted.json")
+    assert opener(delivery, FakeContext()) == {"batchItemFailures": []}
+    assert opener(delivery, FakeContext()) == {"batchItemFailures": []}
+    cases = cases_of("01JDQ9A0000000000000000S01")
+    assert sorted((c["item"]["department_id"], c["state"], len(c["materials"])) for c in cases) == [
+        ("320102-market", "submitted", 0),
+        ("320102-market", "submitted", 0),
+        ("320102-tax", "submitted", 0),
+    ]
+    # the progress sample names an application this table does not hold: acknowledged, nothing written
+    before = scene_outbox("scene_application.completed")
+    progress = load_function("scene_progress").handler(
+        sample("scene_progress", "sqs-case-submitted.json"), FakeContext()
+    )
+    assert progress == {"batchItemFailures": []}
+    assert scene_outbox("scene_application.completed") == before
