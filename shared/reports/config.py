@@ -10,3 +10,12 @@ class ReportsSettings(EnvironmentSettings):
 
 
 reports_settings = reader(ReportsSettings)
+
+
+class AnalyticsSettings(EnvironmentSettings):
+    """The Reports table: the slow-step and load projection fed by case events (D-267)."""
+
+    reports_table: str
+
+
+analytics_settings = reader(AnalyticsSettings)

@@ -15,7 +15,7 @@ from shared.platform.public import lazy_exports
 if TYPE_CHECKING:
     from shared.supervision.monitoring_consumer import apply_batch, monitoring_dispatcher
     from shared.supervision.monitoring_routes import monitoring_router
-    from shared.supervision.monitoring_service import Monitoring, MonitoringView, Scorecards, monitoring
+    from shared.supervision.monitoring_service import Monitoring, MonitoringView, Scorecards, monitoring, scoped_region
     from shared.supervision.routes import router
     from shared.supervision.service import SupervisionService, supervision_service
     from shared.supervision.warnings import SweepResult, WarningPolicy
@@ -36,6 +36,7 @@ __all__ = [
     "monitoring_dispatcher",
     "monitoring_router",
     "router",
+    "scoped_region",
     "supervision_service",
 ]
 
@@ -50,6 +51,7 @@ __getattr__ = lazy_exports(
         "MonitoringView": ".monitoring_service",
         "Scorecards": ".monitoring_service",
         "monitoring": ".monitoring_service",
+        "scoped_region": ".monitoring_service",
         "LimitsWatcher": ".watcher",
         "Watched": ".watcher",
         "limits_watcher": ".watcher",

@@ -32,6 +32,7 @@ TABLE_OWNER = {
     "ExchangeTable": "exchange",
     "ProjectsTable": "projects",
     "ScenesTable": "scenes",
+    "ReportsTable": "reports",
 }
 PLATFORM_TABLES = {"IdempotencyTable"}
 
@@ -83,6 +84,7 @@ FUNCTION_CONTEXT = {
     "SceneCaseOpenerFunction": "cases",
     "ReportsApiFunction": "reports",
     "ReportPublisherFunction": "reports",
+    "AnalyticsWorkerFunction": "reports",
 }
 
 # SAM policy templates that name a table, and the access they give.

@@ -43,6 +43,7 @@ def month() -> Iterator[list[Any]]:
     with monitoring_cloud(), pytest.MonkeyPatch.context() as patch:
         patch.setenv("OPEN_DATA_BUCKET", BUCKET)
         patch.setenv("PROVINCE_CODE", "320000")
+        patch.setenv("REPORTS_TABLE", "reports-unused")  # the analytics projection (test_reports_analytics)
         boto3.client("s3").create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "cn-north-1"})
         cases = generate(CASES)
         deliver([event for case in cases for event in case.events], batch=1000)  # one batch: fewer counter writes
