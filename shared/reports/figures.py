@@ -29,6 +29,12 @@ HEADLINES: dict[str, str] = {
     "notice_repeated": "二次补正件数",
     "warnings_yellow": "黄色预警",
     "warnings_red": "红色预警",
+    "orders_received": "督办单数",
+    "average_order_reply_working_days": "督办回复平均用时（工作日）",
+    "ratings": "好差评评价数",
+    "average_rating": "满意度（平均分，满分 5）",
+    "rectifications_closed": "差评整改办结数",
+    "rectification_on_time_rate": "差评整改按期率",
 }
 
 
@@ -61,11 +67,22 @@ def _headline_values(view: MonitoringView) -> dict[str, float | None]:
         "on_time_rate_legal": month.on_time_rate_legal,
         "no_visit_share": month.no_visit_share,
         "average_decide_working_days": month.average_decide_working_days,
-        "notices_per_case": round(month.notice_cases / month.received, 4) if month.received else None,
+        "notices_per_case": _share(month.notice_cases, month.received),
         "notice_repeated": month.notice_repeated,
         "warnings_yellow": month.warnings_yellow,
         "warnings_red": month.warnings_red,
+        # supervision orders, ratings and rectifications: the counters the scorecards read (D-128)
+        "orders_received": month.orders_received,
+        "average_order_reply_working_days": month.average_order_reply_working_days,
+        "ratings": month.ratings,
+        "average_rating": month.average_rating,
+        "rectifications_closed": month.rectifications_closed,
+        "rectification_on_time_rate": _share(month.rectifications_on_time, month.rectifications_closed),
     }
+
+
+def _share(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
 
 
 def _has_data(view: MonitoringView) -> bool:

@@ -375,6 +375,13 @@ class MonthFigures(PeriodFigures):
     completed: int = Field(description="Cases completed (办结).")
     warnings_yellow: int = Field(description="Yellow warnings raised this month (open or resolved since).")
     warnings_red: int = Field(description="Red warnings raised this month.")
+    orders_received: int = Field(default=0, description="Supervision orders (督办单) issued this month.")
+    orders_replied: int = Field(default=0, description="Orders replied to this month.")
+    average_order_reply_working_days: float | None = Field(default=None, description="Working days to reply.")
+    ratings: int = Field(default=0, description="好差评 ratings given this month (excluded ones not counted).")
+    average_rating: float | None = Field(default=None, description="Their mean level, 1 (very dissatisfied) to 5.")
+    rectifications_closed: int = Field(default=0, description="Rectification orders (整改) closed this month.")
+    rectifications_on_time: int = Field(default=0, description="Of them answered within their limit.")
 
 
 class Figures(BaseModel):
@@ -439,6 +446,11 @@ def _figures(scoped: list[dict[str, int]], today: dt.date) -> Figures:
     return figures(scoped[0], scoped[1], scoped[2], today)
 
 
+def _ratio(counts: Mapping[str, int], numerator: str, denominator: str) -> float | None:
+    below = counts.get(denominator, 0)
+    return round(counts.get(numerator, 0) / below, 2) if below > 0 else None
+
+
 def figures(live: Mapping[str, int], month: Mapping[str, int], day: Mapping[str, int], today: dt.date) -> Figures:
     by_state = {
         name.removeprefix(m.STATE_PREFIX): count
@@ -466,6 +478,13 @@ def figures(live: Mapping[str, int], month: Mapping[str, int], day: Mapping[str,
                 "completed": month.get(m.COMPLETED, 0),
                 "warnings_yellow": month.get(sc.WARNINGS_YELLOW, 0),
                 "warnings_red": month.get(sc.WARNINGS_RED, 0),
+                "orders_received": month.get(sc.ORDERS_RECEIVED, 0),
+                "orders_replied": month.get(sc.ORDERS_REPLIED, 0),
+                "average_order_reply_working_days": _ratio(month, sc.ORDER_REPLY_DAYS, sc.ORDERS_REPLIED),
+                "ratings": month.get(sc.RATINGS, 0),
+                "average_rating": _ratio(month, sc.RATING_POINTS, sc.RATINGS),
+                "rectifications_closed": month.get(sc.RECTIFICATIONS, 0),
+                "rectifications_on_time": month.get(sc.RECTIFICATIONS_ON_TIME, 0),
             }
         ),
     )

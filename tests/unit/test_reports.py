@@ -21,6 +21,7 @@ import boto3
 import pytest
 
 from shared.platform.aws import count_calls
+from shared.platform.events import Envelope
 from shared.reports import formats, store
 from shared.reports.figures import build_report
 from shared.reports.models import DATASETS, Report
@@ -47,9 +48,48 @@ def month() -> Iterator[list[Any]]:
         boto3.client("s3").create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "cn-north-1"})
         cases = generate(CASES)
         deliver([event for case in cases for event in case.events], batch=1000)  # one batch: fewer counter writes
+        deliver(_ratings_and_orders())
         answer = load_function("report_publisher").handler({"month": MONTH}, FakeContext())
         assert answer["month"] == MONTH
         yield cases
+
+
+def _other_event(event_type: str, source: str, day: int, **data: Any) -> dict[str, Any]:
+    moment = dt.datetime(2026, 11, day, 2, tzinfo=dt.UTC)
+    return Envelope(type=event_type, source=source, subject="s", time=moment, data=data).model_dump(mode="json")
+
+
+def _ratings_and_orders() -> list[dict[str, Any]]:
+    """In 玄武区's civil affairs bureau: two ratings (satisfied 4, very satisfied 5), a supervision
+    order issued Monday 11-02 and replied Thursday 11-05 (3 working days), a rectification closed on time."""
+    where = {"department_id": "xw-civil", "region_code": "320102", "label": "N-1"}
+    rated = {"target_kind": "case", "target_id": "C-1", "month": MONTH, "revision": 1, "channel": "web", "bad": False}
+    ratings = [
+        _other_event("rating.given", "ratings", 10, rating_id=f"R-{level}", level=level, **rated, **where)
+        for level in ("satisfied", "very_satisfied")
+    ]
+    order = {"order_id": "O-1", "subject_kind": "case", "subject_id": "C-1", "issued_by": "sup"}
+    order |= {"holder_prefix": "3201", "level": "city", "due_on": "2026-11-09", **where}
+    rectification = {"order_id": "Z-1", "rating_id": "R-1", "title": "t", "state": "closed", "version": 4}
+    rectification |= {"visit_due_on": "2026-11-20", "answer_due_on": "2026-11-27", "answered_on_time": True}
+    return [
+        *ratings,
+        _other_event("supervision.order_issued", "supervision", 2, version=1, state="open", **order),
+        _other_event("supervision.order_replied", "supervision", 5, version=2, state="replied", **order),
+        _other_event("rectification.closed", "ratings", 20, **rectification, **where),
+    ]
+
+
+def test_ratings_orders_and_rectifications_are_in_the_report_of_the_region_and_above(month: list[Any]) -> None:
+    for region in ("320102", "320100", "320000"):
+        report = Report.model_validate_json(_file(region, "report.json"))
+        figures = {h.key: h.value for h in report.headline}
+        assert figures["ratings"] == 2
+        assert figures["average_rating"] == 4.5
+        assert figures["orders_received"] == 1
+        assert figures["average_order_reply_working_days"] == 3.0
+        assert (figures["rectifications_closed"], figures["rectification_on_time_rate"]) == (1, 1.0)
+    assert {h.key: h.value for h in Report.model_validate_json(_file("320500", "report.json")).headline}["ratings"] == 0
 
 
 def _file(region: str, name: str) -> bytes:
