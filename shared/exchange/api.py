@@ -11,11 +11,24 @@ from typing import TYPE_CHECKING
 from shared.platform.public import lazy_exports
 
 if TYPE_CHECKING:
+    from shared.exchange.national import push_day
     from shared.exchange.ports import wire
     from shared.exchange.routes import router
     from shared.exchange.service import ExchangeService, NotYet, Outcome, exchange_service
+    from shared.exchange.store import STORED_EVENTS, store_batch, store_one
 
-__all__ = ["ExchangeService", "NotYet", "Outcome", "exchange_service", "router", "wire"]
+__all__ = [
+    "STORED_EVENTS",
+    "ExchangeService",
+    "NotYet",
+    "Outcome",
+    "exchange_service",
+    "push_day",
+    "router",
+    "store_batch",
+    "store_one",
+    "wire",
+]
 
 __getattr__ = lazy_exports(
     globals(),
@@ -26,5 +39,9 @@ __getattr__ = lazy_exports(
         "NotYet": ".service",
         "Outcome": ".service",
         "exchange_service": ".service",
+        "STORED_EVENTS": ".store",
+        "store_batch": ".store",
+        "store_one": ".store",
+        "push_day": ".national",
     },
 )

@@ -22,5 +22,18 @@ class DepartmentSystemSettings(EnvironmentSettings):
     """A message whose `sent_at` is further than this from our clock is stale (parked)."""
 
 
+class ExchangeStoreSettings(EnvironmentSettings):
+    exchange_bucket: str
+    claim_lease_s: int = Field(default=120, ge=30, le=3_600)
+    """A claim younger than this may still be being written (the writer's timeout, with margin)."""
+
+
+class NationalPushSettings(EnvironmentSettings):
+    national_push_prefix: str = Field(default="national-push", pattern=r"^[a-z0-9-]{1,40}$")
+    province_code: str = Field(default="320000", pattern=r"^\d{6}$")
+
+
 exchange_settings = reader(ExchangeSettings)
 department_system_settings = reader(DepartmentSystemSettings)
+exchange_store_settings = reader(ExchangeStoreSettings)
+national_push_settings = reader(NationalPushSettings)

@@ -5,6 +5,8 @@ cases context's event (case.accepted, case.decided, ...)."""
 
 from __future__ import annotations
 
+# the national push file registers its own schema (national_platform.case_records, D-298)
+import shared.exchange.national  # noqa: F401
 from shared.exchange.messages import KINDS, MEANINGS
 from shared.platform.schemas import register_partner_message
 

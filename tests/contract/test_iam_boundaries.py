@@ -78,6 +78,8 @@ FUNCTION_CONTEXT = {
     "HallsSweepFunction": "halls",
     "ExchangeApiFunction": "exchange",
     "DepartmentSystemEventsFunction": "exchange",
+    "ExchangeStoreWriterFunction": "exchange",
+    "NationalPushFunction": "exchange",
     "ProjectsApiFunction": "projects",
     "ScenesApiFunction": "scenes",
     "SceneProgressFunction": "scenes",
