@@ -35,6 +35,7 @@ from urllib.parse import urlencode
 
 from pydantic import ValidationError
 
+from shared.payments.channel_messages import ChannelNotification
 from shared.payments.models import ChannelNotice, Order, Outcome
 from shared.payments.signing import sign_params
 
@@ -48,6 +49,7 @@ STATEMENT_COLUMNS = (
     "success_time",
 )
 _OUTCOMES = {"SUCCESS": Outcome.SUCCESS, "PAYERROR": Outcome.FAILED, "CLOSED": Outcome.FAILED}
+_OPTIONAL = frozenset({"notice_no", "payer_id", "err_msg"})
 
 
 class MalformedNotification(ValueError):
@@ -55,29 +57,31 @@ class MalformedNotification(ValueError):
 
 
 def to_notice(channel: str, raw: Any) -> ChannelNotice:
-    """The channel's notification (a dict) in our terms."""
+    """The channel's notification (a dict) in our terms, read through its published model
+    (`payment_channel.notification`, shared/payments/channel_messages.py)."""
     if not isinstance(raw, dict):
         raise MalformedNotification("notification is not an object")
     state = str(raw.get("trade_state", ""))
     if state not in _OUTCOMES:
         raise MalformedNotification(f"unknown trade_state {state[:20]!r}")
+    # a statement's CSV leaves optional columns empty
+    fields = {k: (None if k in _OPTIONAL and v == "" else v) for k, v in raw.items()}
     try:
+        notification = ChannelNotification.model_validate(fields)
         return ChannelNotice(
             channel=channel,
-            txn_id=str(raw.get("transaction_id") or ""),
-            order_id=str(raw.get("out_trade_no") or ""),
-            notice_number=raw.get("notice_no") or None,
+            txn_id=notification.transaction_id,
+            order_id=notification.out_trade_no,
+            notice_number=notification.notice_no or None,
             outcome=_OUTCOMES[state],
-            amount_fen=raw.get("total_fee"),
-            currency=str(raw.get("fee_type") or ""),
-            payer_id=raw.get("payer_id") or None,
-            occurred_at=raw.get("success_time"),
-            failure_reason=(str(raw["err_msg"])[:200] if raw.get("err_msg") else None),
+            amount_fen=notification.total_fee,
+            currency=notification.fee_type,
+            payer_id=notification.payer_id or None,
+            occurred_at=notification.success_time,
+            failure_reason=notification.err_msg[:200] if notification.err_msg else None,
         )
-    except (ValidationError, TypeError) as exc:
-        raise MalformedNotification(
-            f"notification fields invalid: {len(exc.errors()) if isinstance(exc, ValidationError) else 1} problem(s)"
-        ) from None
+    except ValidationError as exc:
+        raise MalformedNotification(f"notification fields invalid: {exc.error_count()} problem(s)") from None
 
 
 def parse_callback_body(channel: str, body: bytes) -> ChannelNotice:

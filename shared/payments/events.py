@@ -22,6 +22,8 @@ import datetime as dt
 
 from pydantic import BaseModel, ConfigDict
 
+# the channel's messages register their schemas (payment_channel.*, D-235)
+import shared.payments.channel_messages  # noqa: F401
 from shared.payments.models import Order
 from shared.platform.events import Envelope, register_event_type
 

@@ -21,14 +21,12 @@ from tests.support.schemas import register_for_test
 
 EVENTS = ROOT / "events"
 
-# partner-inbound queues whose messages carry no registered schema yet: the payment
-# channel's notification is parsed field by field (shared/payments/channel.py), not by a model
-UNSCHEMATISED_QUEUES = {"PaymentChannelInboundQueue"}
-
 
 def _partner_schema(queue: str, body: dict[str, Any]) -> tuple[str, int]:
     if queue == "CourierInboundQueue":
         return f"courier.{str(body.get('msg_type', '')).lower()}", 1
+    if queue == "PaymentChannelInboundQueue":
+        return "payment_channel.queue_message", 1
     if queue.startswith("DepartmentSystem") and queue.endswith("InboundQueue"):
         return f"department_system.{body.get('kind')}", int(body.get("schema_version") or 1)
     raise AssertionError(f"no schema is known for messages on {queue}")
@@ -40,13 +38,16 @@ def _sample_messages() -> list[tuple[str, str, tuple[str, int] | None, dict[str,
     for path in sorted(EVENTS.rglob("*.json")):
         sample = json.loads(path.read_text(encoding="utf-8"))
         name = str(path.relative_to(EVENTS))
+        if str(sample.get("path", "")).startswith("/v1/payment-callbacks/"):
+            # the channel's signed HTTP callback: its body is the channel's notification
+            found.append((name, "payment callback", ("payment_channel.notification", 1), json.loads(sample["body"])))
         for record in sample.get("Records") or []:
             if record.get("eventSource") == "aws:sqs":
                 body = json.loads(record["body"])
                 queue = record["eventSourceARN"].rsplit(":", 1)[-1]
                 if "detail-type" in body:
                     found.append((name, body["detail-type"], None, body["detail"]))
-                elif queue not in UNSCHEMATISED_QUEUES:
+                else:
                     found.append((name, queue, _partner_schema(queue, body), body))
             elif record.get("eventSource") == "aws:dynamodb":
                 image = record["dynamodb"].get("NewImage", {})
@@ -72,6 +73,9 @@ def test_the_registry_endpoint_serves_every_registered_schema() -> None:
     assert all(published()[key] == document(entry) for key, entry in everything.items())
     assert {name for name, _ in everything} >= set(registered_event_types())
     assert ("courier.route", 1) in everything
+    # every partner's messages: couriers, payment channel, department systems, the national push
+    partners = {name.split(".")[0] for (name, _), entry in everything.items() if entry.kind == "partner_message"}
+    assert partners == {"courier", "payment_channel", "department_system", "national_platform"}
 
 
 @pytest.mark.parametrize(
