@@ -2,7 +2,10 @@
 delivery to 办结 (网上批、快递送).
 
 Fed by CaseProgressQueue (CaseProgressRule: `payment.paid`, `licence.issued`,
-`shipment.delivered` from the payments, licences and delivery contexts). Each
+`shipment.delivered` from the payments, licences and delivery contexts, and
+`shipment.materials_received`: paper a courier collected — the applicant's, or
+the originals a hall took in (异地可办, D-275) — reached the department, which
+the case's timeline records with where it came from). Each
 event names its case and a reference (order, licence, shipment); the case
 records the step, starts the next one or completes, in one transaction with
 its events (`shared.cases.fulfilment`, behind `shared.cases.api`). A redelivered event finds its step
@@ -62,6 +65,36 @@ def progress(event: StepEvent, envelope: Envelope) -> None:
         "case progress",
         extra={"case_id": event.case_id, "event_id": envelope.id, "step": step.value, "result": outcome.result},
     )
+
+
+# the delivery context's type; its events module is not imported (it loads the shipment models at cold start)
+MATERIALS_RECEIVED = "shipment.materials_received"
+
+
+class PaperEvent(BaseModel):
+    """What this worker reads of `shipment.materials_received`."""
+
+    case_id: str | None = None
+    shipment_id: str | None = None
+    origin_masked: str | None = None
+    recipient_masked: str | None = None
+    waybill: str | None = None
+
+
+@step_events.on(MATERIALS_RECEIVED, data=PaperEvent)
+def paper_arrived(event: PaperEvent, envelope: Envelope) -> None:
+    if not event.case_id or not event.shipment_id:
+        raise PermanentFailure(f"{envelope.type} without case_id or shipment_id")
+    text = f"纸质材料已由 {event.origin_masked or '寄件人'} 寄达 {event.recipient_masked or '办理部门'}"
+    if event.waybill:
+        text += f"（运单 {event.waybill}）"
+    try:
+        outcome = cases_service().paper_arrived(
+            event.case_id, event.shipment_id, text, correlation_id=envelope.correlation_id or envelope.id
+        )
+    except NotFound:
+        raise PermanentFailure(f"{envelope.type} for unknown case {event.case_id}") from None
+    logger().info("paper arrived", extra={"case_id": event.case_id, "event_id": envelope.id, "result": outcome.result})
 
 
 _consume = batch_handler(step_events.record_handler(), metric="CaseProgressParked")

@@ -24,7 +24,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from shared.catalog.config import catalog_settings
 from shared.delivery import events
 from shared.delivery.api import UnknownRegion, UnknownShipment, delivery_service
-from shared.delivery.config import courier_outbound_settings, delivery_settings
+from shared.delivery.config import courier_outbound_settings, delivery_settings, hall_pickup_settings
 from shared.platform.config import consumer_settings, require, sealing_settings
 from shared.platform.consumer import PermanentFailure, batch_handler
 from shared.platform.dispatch import Dispatcher
@@ -32,7 +32,14 @@ from shared.platform.events import Envelope, parse_bus_message
 from shared.platform.observability import logger, metrics
 
 # cold start: a missing or malformed variable fails the first invocation, by name
-require(catalog_settings, delivery_settings, courier_outbound_settings, sealing_settings, consumer_settings)
+require(
+    catalog_settings,
+    delivery_settings,
+    courier_outbound_settings,
+    hall_pickup_settings,
+    sealing_settings,
+    consumer_settings,
+)
 
 if TYPE_CHECKING:
     from shared.cases.events import DeliveryDueData

@@ -354,6 +354,8 @@ class Application:
         )
         actor = actor_of(staff)
         authority = "self" if request.applicant_uscc is None else verified.authority
+        # 异地可办: a hall in another city than the competent department; that department decides
+        remote = counter is not None and counter.hall_region_code[:4] != item.region_code[:4]
         hall = HallIntake(
             subject_id=staff.subject_id,
             department_id=staff.department_id,
@@ -365,9 +367,12 @@ class Application:
             hall_name=counter.hall_name if counter else None,
             window_id=counter.window_id if counter else None,
             queue_number=counter.number if counter else None,
+            remote=remote,
         )
         how = HALL_SOURCE_NAMES[person.source]
         where = f"{counter.hall_name} {counter.window_id} 窗口（{counter.number} 号）" if counter else "窗口"
+        if remote:
+            where += f"异地受理、转 {item.department_name} 办理，"
         reason = (
             f"{where}代收：申请人 {mask_name(verified.name)}（{verified.id_number_masked}）经{how}实名核验"
             f"{'，新开户' if verified.registered_now else ''}；{HALL_AUTHORITY_NAMES.get(authority, authority)}"

@@ -30,7 +30,7 @@ from shared.cases.errors import CASE_NOT_FOUND
 from shared.cases.ledger import CaseLedger, moment
 from shared.cases.models import Case, FulfilmentRecord, FulfilmentStep, TimelineEntry
 from shared.cases.policy import Actor
-from shared.cases.states import CaseAction, CaseState
+from shared.cases.states import TRANSITIONS, CaseAction, CaseState
 from shared.cases.steps import AWAIT_ACTION, AWAITING_STATE, STEP_NAMES, due_event, fee_due_before_acceptance, plan
 from shared.platform.clock import today_in_shanghai
 from shared.platform.errors import NotFound
@@ -147,6 +147,23 @@ class Fulfilment:
             envelopes.append(events.envelope(events.COMPLETED, after, events.CaseFacts(**facts), correlation_id))
         self.ledger.commit(case, after, [entry], envelopes)
         return StepOutcome(case_id, "completed" if next_step is None else "advanced", target)
+
+    def paper_arrived(self, case_id: str, shipment_id: str, what: str, *, correlation_id: str | None) -> StepOutcome:
+        """A courier pickup's paper (the applicant's materials, or the originals a hall took in,
+        D-275) reached the department: a timeline entry naming where it came from; no state
+        change and no event (the delivery context published its own). Once per shipment."""
+        case = self.ledger.repository.get(case_id)
+        if case is None:
+            raise NotFound(CASE_NOT_FOUND)
+        if shipment_id in case.paper_arrived:
+            return StepOutcome(case_id, "duplicate", case.state)
+        if (case.state, CaseAction.PAPER_ARRIVED) not in TRANSITIONS:
+            # decided or withdrawn meanwhile: the shipment keeps its own record
+            return StepOutcome(case_id, "ignored", case.state)
+        after = case.model_copy(update={"paper_arrived": [*case.paper_arrived, shipment_id]})
+        entry = self.ledger.entry(case, CaseAction.PAPER_ARRIVED, case.state, SYSTEM_PROGRESS, what)
+        self.ledger.commit(case, after, [entry], [])
+        return StepOutcome(case_id, "recorded", case.state)
 
     def _record_payment_at_intake(
         self, case: Case, record: FulfilmentRecord, reason: str, correlation_id: str | None

@@ -172,6 +172,8 @@ class HallIntake(_Shape):
     hall_name: str | None = None
     window_id: str | None = None
     queue_number: str | None = None
+    # 异地可办 (D-275): a hall of another city than the item's department took it in; the originals travel
+    remote: bool = False
 
 
 class MaterialSlot(_Shape):
@@ -436,6 +438,9 @@ class Case(_Shape):
     scene_application_id: str | None = Field(
         default=None, description="一件事: the scene application that opened this case (D-279)."
     )
+    paper_arrived: list[str] = Field(
+        default_factory=list, description="Courier pickups (shipment ids) whose paper reached the department."
+    )
     timeline_length: int = 0
     timeline_head: str = ""
 
@@ -641,6 +646,9 @@ class CaseSummary(BaseModel):
     received_at: AwareDatetime | None = None
     intake_due_on: dt.date | None = None
     deadlines: Deadlines | None = None
+    intake_hall_id: str | None = Field(
+        default=None, description="The hall whose counter took the case in (D-218); its clerks forward the originals."
+    )
 
 
 class CaseDetail(CaseSummary):

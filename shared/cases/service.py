@@ -276,6 +276,9 @@ class CasesService:
     ) -> StepOutcome:
         return self.fulfilment.step_done(case_id, step, reference, note=note, correlation_id=correlation_id)
 
+    def paper_arrived(self, case_id: str, shipment_id: str, what: str, *, correlation_id: str | None) -> StepOutcome:
+        return self.fulfilment.paper_arrived(case_id, shipment_id, what, correlation_id=correlation_id)
+
 
 @cache
 def cases_service() -> CasesService:

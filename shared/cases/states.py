@@ -95,6 +95,7 @@ class CaseAction(StrEnum):
     AWAIT_PAYMENT = "await_payment"  # 待缴费
     AWAIT_LICENCE = "await_licence"  # 待制证
     AWAIT_DELIVERY = "await_delivery"  # 待送达
+    PAPER_ARRIVED = "paper_arrived"  # 纸质材料寄达部门 (a courier pickup, e.g. a hall's originals, D-275)
 
 
 STATE_NAMES: dict[CaseState, str] = {
@@ -140,6 +141,7 @@ ACTION_NAMES: dict[CaseAction, str] = {
     CaseAction.AWAIT_PAYMENT: "待缴费",
     CaseAction.AWAIT_LICENCE: "待制证",
     CaseAction.AWAIT_DELIVERY: "待送达",
+    CaseAction.PAPER_ARRIVED: "纸质材料寄达",
 }
 
 TRANSITIONS: dict[tuple[CaseState, CaseAction], CaseState] = {
@@ -195,6 +197,19 @@ TRANSITIONS: dict[tuple[CaseState, CaseAction], CaseState] = {
     (CaseState.AWAITING_PAYMENT, CaseAction.COMPLETE): CaseState.COMPLETED,
     (CaseState.AWAITING_LICENCE, CaseAction.COMPLETE): CaseState.COMPLETED,
     (CaseState.AWAITING_DELIVERY, CaseAction.COMPLETE): CaseState.COMPLETED,
+    # paper reaching the department is recorded while the case still takes materials; it moves nothing
+    **{
+        (state, CaseAction.PAPER_ARRIVED): state
+        for state in (
+            CaseState.DRAFT,
+            CaseState.SUBMITTED,
+            CaseState.PRE_REVIEW_PASSED,
+            CaseState.SUPPLEMENT_REQUIRED,
+            CaseState.ACCEPTED,
+            CaseState.IN_REVIEW,
+            CaseState.SUSPENDED,
+        )
+    },
 }
 
 FULFILMENT_STATES = frozenset({CaseState.AWAITING_PAYMENT, CaseState.AWAITING_LICENCE, CaseState.AWAITING_DELIVERY})

@@ -41,6 +41,7 @@ def summary_of(case: Case) -> CaseSummary:
         received_at=case.received_at,
         intake_due_on=case.intake_due_on if case.state in AWAITING_INTAKE else None,
         deadlines=case.deadlines,
+        intake_hall_id=case.taken_in_by.hall_id if case.taken_in_by else None,
     )
 
 

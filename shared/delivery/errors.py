@@ -15,6 +15,7 @@ UNKNOWN_REGION = "delivery.unknown_region"
 NOT_A_HALL_PICKUP = "delivery.not_a_hall_pickup"
 PICKUP_CODE_WRONG = "delivery.pickup_code_wrong"
 PICKUP_ID_MISMATCH = "delivery.pickup_id_mismatch"
+NOT_TAKEN_IN_AT_HALL = "delivery.not_taken_in_at_hall"
 
 MESSAGES: dict[str, tuple[str, str]] = {
     SHIPMENT_NOT_FOUND: ("运单不存在", "The shipment does not exist"),
@@ -36,6 +37,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     PICKUP_CODE_WRONG: ("取件码不正确", "The pickup code is wrong"),
     PICKUP_ID_MISMATCH: ("身份证号码与申请人不符", "The ID number is not the applicant's"),
+    NOT_TAKEN_IN_AT_HALL: (
+        "该办件不是在政务服务大厅窗口受理的，无需转寄原件",
+        "The case was not taken in at a hall counter; there are no originals to forward",
+    ),
 }
 
 register_messages(MESSAGES)

@@ -28,7 +28,12 @@ from shared.delivery.partner import OrderCreate, OrderResult, RouteEvent
 from shared.platform.events import Envelope, register_event_type
 from shared.platform.schemas import register_partner_message
 
-CONTENT_NAMES = {"decision_document": "决定文书", "licence_certificate": "证照", "application_materials": "申请材料"}
+CONTENT_NAMES = {
+    "decision_document": "决定文书",
+    "licence_certificate": "证照",
+    "application_materials": "申请材料",
+    "application_originals": "申请材料原件",
+}
 """What a shipment carries (`contents`), as the applicant is told."""
 
 SOURCE = "delivery"
@@ -63,6 +68,7 @@ class ShipmentFacts(BaseModel):
     destination_region_code: str
     recipient_masked: str
     contents: list[str]
+    origin_masked: str | None = None  # where it was collected (a hall's name, or the masked applicant)
 
 
 class DeliveredData(ShipmentFacts):
@@ -130,6 +136,7 @@ def facts(shipment: Shipment) -> dict[str, object]:
         destination_region_code=shipment.destination.region_code,
         recipient_masked=shipment.destination.label,
         contents=shipment.contents,
+        origin_masked=shipment.origin.label,
     ).model_dump(mode="json")
 
 

@@ -192,6 +192,16 @@ class PickupRequest(BaseModel):
     contact_phone: str = Field(pattern=r"^1[3-9][0-9]{9}$", description="Their mobile. Stored sealed, shown masked.")
 
 
+class OriginalsForwarding(BaseModel):
+    """A hall sends the paper originals it took in to the competent department (异地可办, D-275):
+    the courier collects them at the hall. The contact is the hall's clerk handing them over."""
+
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+
+    contact_name: str = Field(min_length=1, max_length=40, description="Who hands the originals over. Stored sealed.")
+    contact_phone: str = Field(pattern=r"^1[3-9][0-9]{9}$", description="Their mobile. Stored sealed, shown masked.")
+
+
 class DeadLetter(_Shape):
     message_id: str
     failure_reason: str

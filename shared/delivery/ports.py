@@ -4,7 +4,8 @@ wired by each entry point with the other context's public functions (`wire`):
 - `cases`: the applicant's own case, read as the cases context shows it to
   them (404 for someone else's), before a pickup of paper materials.
 - `halls`: whether a staff member is a clerk of a hall (403 otherwise), before
-  a result waiting there is handed over (大厅自取, D-219).
+  a result waiting there is handed over (大厅自取, D-219) or the originals a
+  hall took in are forwarded to the competent department (异地可办, D-275).
 - `identity`: whether an ID number is the applicant's (keyed hash comparison;
   the number is never stored or logged), at that hand-over.
 
@@ -38,13 +39,26 @@ class CaseView(Protocol):
     def department_name(self) -> str: ...
     @property
     def region_code(self) -> str: ...
+    @property
+    def intake_hall_id(self) -> str | None: ...
 
 
 CaseReader = Callable[[Principal, str], CaseView]
 
 
+class HallPlace(Protocol):
+    """Where a hall is: the origin of the originals it forwards."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def address(self) -> str: ...
+    @property
+    def region_code(self) -> str: ...
+
+
 class HallClerks(Protocol):
-    def clerk_hall(self, principal: Principal, hall_id: str) -> object:
+    def clerk_hall(self, principal: Principal, hall_id: str) -> HallPlace:
         """The hall when `principal` is one of its clerks; 403 otherwise, 404 for no such hall."""
         ...
 

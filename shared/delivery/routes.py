@@ -19,6 +19,7 @@ from shared.delivery.models import (
     DeadLetterList,
     HallPickupRequest,
     HandoverRequest,
+    OriginalsForwarding,
     PickupRequest,
     ShipmentDetail,
     ShipmentSummary,
@@ -115,6 +116,47 @@ def request_pickup(
         return booked.model_dump(mode="json")
 
     scope = f"delivery.pickup:{principal.subject_id}:{case_id}"
+    result = once(scope=scope, key=idempotency_key, payload=body.model_dump(mode="json"), produce=produce)
+    return ShipmentDetail.model_validate(result)
+
+
+@route(
+    router,
+    "POST",
+    "/v1/cases/<case_id>/originals-forwarding",
+    status_code=201,
+    summary="Forward the paper originals a hall took in to the competent department (异地可办)",
+    description=(
+        "A clerk of the hall whose counter took the case in (D-218) books the courier to collect the originals at "
+        "the hall and bring them to the department that decides — in another city for 异地可办 (D-275). The same "
+        "pickup as 材料揽收: one per case, tracked on the case's shipments; the department records their "
+        "arrival. From the draft the clerk opened until the decision. Send `Idempotency-Key` to make retries safe."
+    ),
+    tags=[TAG],
+    access=Access.STAFF,
+    scoped=True,
+    responses={
+        201: _ok("The pickup shipment, booked"),
+        409: _problem(
+            "Not taken in at a hall, past the decision, or already booked (delivery.not_taken_in_at_hall, "
+            "delivery.pickup_not_allowed, delivery.pickup_exists, idempotency_key_reused)"
+        ),
+        **_SIGNED_IN,
+        403: _problem("Not a clerk of the hall that took the case in (halls.not_this_halls_clerk, forbidden)"),
+        404: _problem("No such case, or not one the caller may read (case.not_found)"),
+    },
+)
+def forward_originals(
+    principal: Principal,
+    case_id: CaseId,
+    body: Annotated[OriginalsForwarding, Body()],
+    idempotency_key: IdempotencyKey = None,
+) -> ShipmentDetail:
+    def produce() -> dict[str, Any]:
+        booked = _service().forward_originals(principal, case_id, body, correlation_id=correlation_id())
+        return booked.model_dump(mode="json")
+
+    scope = f"delivery.forward:{principal.subject_id}:{case_id}"
     result = once(scope=scope, key=idempotency_key, payload=body.model_dump(mode="json"), produce=produce)
     return ShipmentDetail.model_validate(result)
 

@@ -22,13 +22,14 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from shared.delivery import events, ports
-from shared.delivery.config import courier_inbound_settings, courier_outbound_settings
+from shared.delivery.config import courier_inbound_settings, courier_outbound_settings, hall_pickup_settings
 from shared.delivery.directory import Directory, directory
 from shared.delivery.errors import (
     CHANGED_CONCURRENTLY,
     HANDOVER_NOT_ALLOWED,
     NOT_A_HALL_PICKUP,
     NOT_IN_A_DEPARTMENT,
+    NOT_TAKEN_IN_AT_HALL,
     PICKUP_CODE_WRONG,
     PICKUP_EXISTS,
     PICKUP_ID_MISMATCH,
@@ -41,6 +42,7 @@ from shared.delivery.models import (
     DeadLetter,
     DeadLetterList,
     HallPickupRequest,
+    OriginalsForwarding,
     PickupRequest,
     Place,
     Proof,
@@ -61,18 +63,21 @@ from shared.delivery.partner import (
     PartnerUpdate,
     format_partner_time,
 )
+from shared.delivery.ports import CaseView
 from shared.delivery.repository import DeliveryRepository, DuplicateFact, ShipmentExists, StaleShipment
 from shared.delivery.states import ShipmentState, moves_forward, order_key
 from shared.platform.aws import sqs
-from shared.platform.clock import now
+from shared.platform.clock import SHANGHAI, now
 from shared.platform.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from shared.platform.events import Envelope
 from shared.platform.ids import new_id
+from shared.platform.limits import LimitClearedData, LimitData, limit_cleared, limit_key, limit_set
 from shared.platform.observability import logger
 from shared.platform.pagination import Page
 from shared.platform.principal import APPLICANT_ROLES, Principal, RecordScope, Role, ensure
 from shared.platform.privacy import mask_name, mask_phone
 from shared.platform.sealing import sealer
+from shared.workdays.api import deadline
 
 DELIVERY_SEALING = "cases.delivery"  # the purpose the cases context sealed the recipient under
 PICKUP_SEALING = "delivery.pickup"  # a pickup's contact, sealed here (bound to the case id)
@@ -80,6 +85,8 @@ PICKUP_SEALING = "delivery.pickup"  # a pickup's contact, sealed here (bound to 
 PICKUP_CASE_STATES = frozenset(
     {"submitted", "pre_review_passed", "supplement_required", "accepted", "in_review", "suspended"}
 )
+# the originals a hall took in travel as soon as the clerk has them: the draft it opened, or later
+FORWARD_CASE_STATES = PICKUP_CASE_STATES | {"draft"}
 HANDOVER_FROM = frozenset({ShipmentState.REQUESTED, ShipmentState.ACCEPTED})
 _APPLY_ATTEMPTS = 3
 # a booking sorts before every courier event, whatever the courier's clock says (state_at keeps the real time)
@@ -239,7 +246,7 @@ class DeliveryService:
         )
         ready = events.ready_for_pickup_envelope(shipment, code, correlation_id)
         try:
-            self.repository.create(shipment, entry, [ready])
+            self.repository.create(shipment, entry, [ready, _pickup_limit(shipment, correlation_id)])
         except ShipmentExists:
             found = self.repository.shipment_id_for_case(due.case_id, ShipmentKind.HALL_PICKUP)
             return Outcome(found or "", "duplicate", ShipmentState.READY_FOR_PICKUP)
@@ -281,9 +288,12 @@ class DeliveryService:
             }
         )
         delivered = events.envelope(events.DELIVERED, changed, correlation_id=None)
+        collected = limit_cleared(
+            LimitClearedData(**_pickup_limit_ref(changed), reason="collected"), correlation_id=None
+        )
         try:
             self.repository.record(
-                shipment_id, entry, changed=changed, expected_version=shipment.version, events=[delivered]
+                shipment_id, entry, changed=changed, expected_version=shipment.version, events=[delivered, collected]
             )
         except (DuplicateFact, StaleShipment):
             raise Conflict(CHANGED_CONCURRENTLY) from None
@@ -347,11 +357,67 @@ class DeliveryService:
             raise Conflict(PICKUP_NOT_ALLOWED, params={"state": case.state_name})
         if not self.places.is_known_region(request.region_code):
             raise ValidationFailed(UNKNOWN_REGION, errors=[FieldError(field="region_code", code=UNKNOWN_REGION)])
-        if self.repository.shipment_id_for_case(case_id, ShipmentKind.MATERIAL_PICKUP) is not None:
+        origin = Place(
+            label=f"{mask_name(request.contact_name)} {mask_phone(request.contact_phone)}",
+            address=request.address,
+            region_code=request.region_code,
+        )
+        return self._book_pickup(
+            case,
+            origin,
+            {"name": request.contact_name, "phone": request.contact_phone},
+            sender=principal,
+            contents=["application_materials"],
+            description="已预约快递上门揽收申请材料（免费）",
+            correlation_id=correlation_id,
+        )
+
+    def forward_originals(
+        self, principal: Principal, case_id: str, request: OriginalsForwarding, *, correlation_id: str | None
+    ) -> ShipmentDetail:
+        """异地可办 (D-275): the hall that took the case in sends the paper originals to the
+        competent department — the same courier pickup as 材料揽收, collected at the hall.
+        Only a clerk of that hall (the halls context decides); one pickup per case."""
+        if principal.role is not Role.STAFF:
+            raise Forbidden()
+        case = ports.cases()(principal, case_id)  # a case this clerk may not read: 404
+        if case.intake_hall_id is None:
+            raise Conflict(NOT_TAKEN_IN_AT_HALL)
+        hall = ports.halls()().clerk_hall(principal, case.intake_hall_id)
+        if case.state.value not in FORWARD_CASE_STATES:
+            raise Conflict(PICKUP_NOT_ALLOWED, params={"state": case.state_name})
+        origin = Place(
+            label=f"{hall.name}（{mask_name(request.contact_name)} {mask_phone(request.contact_phone)}）",
+            address=hall.address,
+            region_code=hall.region_code[:6],
+        )
+        return self._book_pickup(
+            case,
+            origin,
+            {"name": request.contact_name, "phone": request.contact_phone},
+            sender=principal,
+            contents=["application_originals"],
+            description=f"{hall.name}已预约快递将申请材料原件转寄 {case.department_name}",
+            correlation_id=correlation_id,
+        )
+
+    def _book_pickup(
+        self,
+        case: CaseView,
+        origin: Place,
+        contact: dict[str, str],
+        *,
+        sender: Principal,
+        contents: list[str],
+        description: str,
+        correlation_id: str | None,
+    ) -> ShipmentDetail:
+        """A courier pickup of paper (`material_pickup`) from `origin` to the competent department's
+        counter; the contact is stored sealed. `shipment.requested` has the booking worker book it."""
+        if self.repository.shipment_id_for_case(case.case_id, ShipmentKind.MATERIAL_PICKUP) is not None:
             raise Conflict(PICKUP_EXISTS)
         moment = _moment()
         department = case.department_name
-        sealed = sealer(PICKUP_SEALING).seal(case_id, {"name": request.contact_name, "phone": request.contact_phone})
         shipment = Shipment(
             shipment_id=new_id(),
             kind=ShipmentKind.MATERIAL_PICKUP,
@@ -360,16 +426,12 @@ class DeliveryService:
             item_name=case.item_name,
             department_id=case.department_id,
             region_code=case.region_code,
-            applicant_subject_id=principal.subject_id,
-            applicant_uscc=principal.acting_for or None,
-            origin=Place(
-                label=f"{mask_name(request.contact_name)} {mask_phone(request.contact_phone)}",
-                address=request.address,
-                region_code=request.region_code,
-            ),
+            applicant_subject_id=sender.subject_id,
+            applicant_uscc=sender.acting_for or None,
+            origin=origin,
             destination=Place(label=department, address=f"{department} 政务服务窗口", region_code=case.region_code),
-            recipient_sealed=sealed,
-            contents=["application_materials"],
+            recipient_sealed=sealer(PICKUP_SEALING).seal(case.case_id, contact),
+            contents=contents,
             state=ShipmentState.REQUESTED,
             state_at=moment,
             state_key=order_key(ShipmentState.REQUESTED, BOOKED_KEY_TIME),
@@ -381,7 +443,7 @@ class DeliveryService:
             at=moment,
             state=ShipmentState.REQUESTED,
             source=TrackingSource.PLATFORM,
-            description="已预约快递上门揽收申请材料（免费）",
+            description=description,
             received_at=moment,
             fingerprint=f"REQUESTED-{shipment.shipment_id}",
         )
@@ -389,7 +451,7 @@ class DeliveryService:
             self.repository.create(shipment, entry, [events.envelope(events.REQUESTED, shipment, correlation_id)])
         except ShipmentExists:
             raise Conflict(PICKUP_EXISTS) from None
-        logger().info("pickup booked", extra={"shipment_id": shipment.shipment_id, "case_id": case_id})
+        logger().info("pickup booked", extra={"shipment_id": shipment.shipment_id, "case_id": case.case_id})
         return detail(shipment, [entry])
 
     # --- from the partner ---------------------------------------------------------------------
@@ -616,6 +678,39 @@ class DeliveryService:
             approximate_depth=int(depth.get("Attributes", {}).get("ApproximateNumberOfMessages", 0)),
             redrive=REDRIVE_COMMAND,
         )
+
+
+def _pickup_limit_ref(shipment: Shipment) -> dict[str, Any]:
+    return {
+        "limit_id": limit_key(events.SOURCE, "shipment", shipment.shipment_id, "pickup"),
+        "context": events.SOURCE,
+        "subject_kind": "shipment",
+        "subject_id": shipment.shipment_id,
+        "name": "pickup",
+        "version": shipment.version,
+    }
+
+
+def _pickup_limit(shipment: Shipment, correlation_id: str | None) -> Envelope:
+    """大厅自取 (D-276): the result waits `HALL_PICKUP_DAYS` working days, a limit like any other
+    (shared.platform.limits): supervision reminds the applicant — the one who must act, so the
+    limit's handler — when it nears and lists it overdue for the department's supervisors after."""
+    days = hall_pickup_settings().hall_pickup_days
+    started = shipment.created_at.astimezone(SHANGHAI).date()
+    return limit_set(
+        LimitData(
+            **_pickup_limit_ref(shipment),
+            label=shipment.case_number,
+            title=shipment.item_name,
+            region_code=shipment.region_code,
+            department_id=shipment.department_id,
+            handler_subject_id=shipment.applicant_subject_id,
+            started_on=started,
+            due_on=deadline(started, days).date,
+            limit_days=days,
+        ),
+        correlation_id=correlation_id,
+    )
 
 
 def _masked_body(body: str) -> str:

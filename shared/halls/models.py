@@ -179,5 +179,6 @@ class HallCounter(BaseModel):
 
     hall_id: str
     hall_name: str
+    hall_region_code: str = Field(description="The hall's county (or township): another city's item is 异地可办.")
     window_id: str
     number: str

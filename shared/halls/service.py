@@ -373,7 +373,13 @@ class HallsService:
         window = hall.window(ticket.window_id)
         if window is None or not window.serves(item_code):
             raise Forbidden(ITEM_NOT_AT_WINDOW, params={"window": ticket.window_id})
-        return HallCounter(hall_id=hall.hall_id, hall_name=hall.name, window_id=window.window_id, number=ticket.number)
+        return HallCounter(
+            hall_id=hall.hall_id,
+            hall_name=hall.name,
+            hall_region_code=hall.region_code,
+            window_id=window.window_id,
+            number=ticket.number,
+        )
 
 
 def _served_by_group(hall: Hall, group: str, item_code: str | None) -> None:

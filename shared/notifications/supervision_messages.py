@@ -16,6 +16,7 @@ LIMIT_NAMES = {
     "legal": "法定办结期限",
     "licence": "发证期限（第44条）",
     "task": "并联审批期限",
+    "pickup": "大厅自取期限",
 }
 SUBJECT_NAMES = {
     "case": "办件",
@@ -23,6 +24,7 @@ SUBJECT_NAMES = {
     "ticket": "12345工单",
     "rectification": "整改单",
     "order": "督办单",
+    "shipment": "待自取结果",
 }
 
 
@@ -33,10 +35,29 @@ def subject_link(context: str, subject_kind: str, subject_id: str) -> str | None
     return None
 
 
+def _pickup_reminder(warning: supervision_events.WarningRaisedData, envelope: Envelope, applicant: str) -> Inbox:
+    """A result waiting at a hall (D-276): the limit's handler is the applicant, the one who must
+    act, so they get a reminder in the applicant's words rather than a supervision warning."""
+    if warning.level == "red":
+        title = "办理结果待自取已超期"
+        when = f"已超过领取期限（{warning.due_on.isoformat()}），请尽快"
+    else:
+        title = "请尽快到大厅领取办理结果"
+        when = f"请于 {warning.due_on.isoformat()} 前"
+    body = (
+        f"您申报的“{warning.title or '事项'}”（办件编号 {warning.label}）的办理结果在所选政务服务大厅等候领取，"
+        f"{when}携带身份证和取件码（见“结果待大厅自取”消息）到大厅领取。"
+    )
+    message = NewMessage(category=Category.CASE, title=title, body=body[:2000], link=None, dedupe_key=envelope.id)
+    return applicant, message
+
+
 @supervision_messages.on(supervision_events.WARNING_RAISED, data=supervision_events.WarningRaisedData)
 def _warning(warning: supervision_events.WarningRaisedData, envelope: Envelope) -> list[Inbox]:
     if warning.handler_subject_id is None:  # nobody assigned yet: supervisors see it in their list
         return []
+    if (warning.context, warning.subject_kind, warning.name) == ("delivery", "shipment", "pickup"):
+        return [_pickup_reminder(warning, envelope, warning.handler_subject_id)]
     colour = "红牌（已超期）" if warning.level == "red" else "黄牌（临近期限）"
     what = SUBJECT_NAMES.get(warning.subject_kind, "事项")
     about = f"（{warning.title}）" if warning.title else ""

@@ -22,10 +22,24 @@ from shared.halls.repository import HallsRepository
 from shared.notifications.consumers import messages_for
 from shared.platform.clock import frozen_at
 from shared.platform.events import Envelope
+from shared.workdays.api import deadline
 from tests.support.api import call
 from tests.support.apigw import FakeContext
 from tests.support.handlers import load_function
-from tests.unit.cases_fixtures import CITIZEN_A, CITIZEN_B, PLATFORM_OPERATOR, XUANWU_CIVIL
+from tests.unit.cases_fixtures import (
+    CITIZEN_A,
+    CITIZEN_B,
+    NANJING_POLICE,
+    NO_CRIMINAL_RECORD_NANJING,
+    PERSON_A,
+    PLATFORM_OPERATOR,
+    SUBJECT_A,
+    SUZHOU_CIVIL,
+    XUANWU_CIVIL,
+    attach,
+    run_pre_review,
+    submit,
+)
 from tests.unit.delivery_fixtures import (
     COURIER,
     DELIVERY_TABLE,
@@ -480,3 +494,152 @@ class TestHallPickup:
         delivered = [e for e in delivery_outbox("shipment.delivered") if e["data"]["case_id"] == case_id]
         assert feed_progress(delivered) == {"batchItemFailures": []}
         assert call("GET", f"/v1/cases/{case_id}", CITIZEN_A).body["state"] == "completed"
+
+    def test_an_uncollected_result_is_a_limit_that_reminds_the_applicant_and_ends_when_collected(self) -> None:
+        HallsRepository().save_hall(
+            Hall(
+                hall_id="320115-center",
+                name="江宁区政务服务中心",
+                level=HallLevel.county,
+                region_code="320115",
+                address="南京市江宁区天元中路 1 号",
+                latitude=31.953,
+                longitude=118.840,
+                opening=(OpeningPeriod(opens=dt.time(9), closes=dt.time(17)),),
+                windows=(Window(window_id="A01", name="综合受理窗口", group="general"),),
+                departments=("320115-market",),
+            )
+        )
+        case_id = awaiting_delivery_case(delivery={"method": "pickup", "hall_id": "320115-center"})
+        assert feed_booking([delivery_due(case_id)]) == {"batchItemFailures": []}
+        [ready] = [e for e in delivery_outbox("shipment.ready_for_pickup") if e["data"]["case_id"] == case_id]
+        shipment_id = ready["data"]["shipment_id"]
+        # the wait is a limit like any other, in the same transaction: 10 working days (HALL_PICKUP_DAYS),
+        # counted on the platform calendar (the National Day holiday does not count)
+        [limit] = [e for e in delivery_outbox("limit.set") if e["subject"] == shipment_id]
+        assert limit["data"]["limit_id"] == f"delivery:shipment:{shipment_id}:pickup"
+        assert limit["data"]["limit_days"] == 10
+        assert limit["data"]["due_on"] == deadline(dt.date(2026, 9, 21), 10).date.isoformat() > "2026-10-07"
+        assert limit["data"]["handler_subject_id"] == SUBJECT_A  # the applicant is the one who must act
+        assert limit["data"]["label"] == ready["data"]["case_number"]  # no personal data
+        # supervision's yellow warning on it reaches the applicant as a reminder, the red one as overdue
+        warning = {
+            "limit_id": limit["data"]["limit_id"],
+            "context": "delivery",
+            "subject_kind": "shipment",
+            "subject_id": shipment_id,
+            "name": "pickup",
+            "label": limit["data"]["label"],
+            "title": limit["data"]["title"],
+            "region_code": limit["data"]["region_code"],
+            "handler_subject_id": SUBJECT_A,
+            "due_on": limit["data"]["due_on"],
+            "used_days": 8,
+            "limit_days": 10,
+            "left_days": 2,
+        }
+        for level, title in (("yellow", "请尽快到大厅领取办理结果"), ("red", "办理结果待自取已超期")):
+            envelope = Envelope(
+                type="supervision.warning_raised",
+                source="supervision",
+                subject=limit["data"]["limit_id"],
+                data=warning | {"level": level},
+            )
+            [(to, message)] = messages_for(envelope)
+            assert (to, message.title) == (SUBJECT_A, title)
+            assert limit["data"]["due_on"] in message.body
+        # handed over: the limit ends with the collection, in the hand-over's transaction
+        good = {"pickup_code": ready["data"]["pickup_code"], "id_number": "320102198803150213"}
+        assert call("POST", f"/v1/shipments/{shipment_id}/hall-pickup", JIANGNING_MARKET, body=good).status == 200
+        [cleared] = [e for e in delivery_outbox("limit.cleared") if e["subject"] == shipment_id]
+        assert cleared["data"]["reason"] == "collected"
+        assert cleared["data"]["version"] > limit["data"]["version"]
+
+
+class TestOriginalsForwarding:
+    """异地可办 (issue 17, D-275): a Suzhou hall takes in a Nanjing item at its counter, forwards
+    the paper originals to the Nanjing department by the courier pickup, that department decides,
+    and the case's timeline names both places."""
+
+    def test_a_hall_of_another_city_takes_in_forwards_the_originals_and_the_competent_department_decides(
+        self,
+    ) -> None:
+        HallsRepository().save_hall(
+            Hall(
+                hall_id="320500-center",
+                name="苏州市政务服务中心",
+                level=HallLevel.county,
+                region_code="320508",
+                address="苏州市姑苏区三香路 998 号",
+                latitude=31.298,
+                longitude=120.585,
+                opening=(OpeningPeriod(opens=dt.time(9), closes=dt.time(17)),),
+                windows=(
+                    Window(
+                        window_id="A01",
+                        name="异地通办窗口",
+                        group="general",
+                        item_codes=(NO_CRIMINAL_RECORD_NANJING,),
+                    ),
+                ),
+                departments=("320500-civil",),
+            )
+        )
+        hall = "/v1/halls/320500-center"
+        ticket = call("POST", f"{hall}/tickets", CITIZEN_A, body={"group": "general"}).body["ticket_id"]
+        assert call("POST", f"{hall}/windows/A01/call-next", SUZHOU_CIVIL).body["ticket"]["ticket_id"] == ticket
+        applicant = {"id_number": PERSON_A.id_number, "name": "张伟"}
+        body = {"item_code": NO_CRIMINAL_RECORD_NANJING, "applicant": applicant, "ticket_id": ticket}
+        reply = call("POST", "/v1/hall/cases", SUZHOU_CIVIL, body=body, headers={"X-Client-Id": "hall"})
+        assert reply.status == 201, reply.body
+        case_id = reply.body["case_id"]
+        # the Nanjing police decide; the Suzhou hall is on the timeline as the accepting hall
+        assert (reply.body["department_id"], reply.body["intake_hall"]) == ("320100-police", "苏州市政务服务中心")
+        first = reply.body["timeline"][0]
+        assert first["reason"].startswith("苏州市政务服务中心 A01 窗口（G001 号）异地受理、转 南京市公安局 办理")
+        assert first["client"] == "hall"
+
+        # the hall forwards the originals: only a clerk who may read the case and is of the intake hall
+        path = f"/v1/cases/{case_id}/originals-forwarding"
+        forward = {"contact_name": "周敏", "contact_phone": "13900000077"}
+        assert call("POST", path, CITIZEN_A, body=forward).status == 403
+        assert call("POST", path, XUANWU_CIVIL, body=forward).status == 404
+        booked = call("POST", path, SUZHOU_CIVIL, body=forward)
+        assert booked.status == 201, booked.body
+        assert booked.body["kind"] == "material_pickup"
+        assert booked.body["contents"] == ["application_originals"]
+        assert booked.body["origin"] == {
+            "label": "苏州市政务服务中心（周* 139****0077）",
+            "address": "苏州市姑苏区三香路 998 号",
+            "region_code": "320508",
+        }
+        assert booked.body["destination"]["label"] == "南京市公安局"
+        assert call("POST", path, SUZHOU_CIVIL, body=forward).code == "delivery.pickup_exists"
+        # the courier is booked from the hall to the department
+        requested = [e for e in delivery_outbox("shipment.requested") if e["data"]["case_id"] == case_id]
+        queue_messages("courier-outbound-test")
+        assert feed_booking(requested) == {"batchItemFailures": []}
+        [order] = [json.loads(m["Body"]) for m in queue_messages("courier-outbound-test")]
+        assert (order["sender"]["name"], order["sender"]["address"]) == ("周敏", "苏州市姑苏区三香路 998 号")
+        assert order["receiver"]["name"] == "南京市公安局"
+
+        # meanwhile the applicant's case goes on; the originals arrive in Nanjing
+        assert call("PUT", f"/v1/cases/{case_id}/form", SUZHOU_CIVIL, body={"form": {"purpose": "就业"}}).status == 200
+        assert attach(case_id, "id_card", SUZHOU_CIVIL).status == 200
+        assert submit(case_id, SUZHOU_CIVIL).status == 200
+        run_pre_review(case_id)
+        mail = "1190000000094"
+        feed_courier([accepted(booked.body["shipment_id"], mail), *journey(mail)])
+        received = [e for e in delivery_outbox("shipment.materials_received") if e["data"]["case_id"] == case_id]
+        assert feed_progress(received) == {"batchItemFailures": []}
+        assert feed_progress(received) == {"batchItemFailures": []}  # redelivered: recorded once
+
+        # the competent department decides; the accepting hall's clerk may not
+        assert call("POST", f"/v1/cases/{case_id}/refuse", SUZHOU_CIVIL, body={"reason": "无权"}).status == 403
+        assert call("POST", f"/v1/cases/{case_id}/accept", NANJING_POLICE).status == 200
+        timeline = call("GET", f"/v1/cases/{case_id}", CITIZEN_A).body["timeline"]
+        arrived = [e for e in timeline if e["action"] == "paper_arrived"]
+        assert [e["reason"] for e in arrived] == [
+            f"纸质材料已由 苏州市政务服务中心（周* 139****0077） 寄达 南京市公安局（运单 {mail}）"
+        ]
+        assert timeline[-1]["action"] == "accept"
