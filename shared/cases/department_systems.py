@@ -15,7 +15,7 @@ from shared.cases.models import AcceptRequest, DecideRequest, DecisionOutcome
 from shared.cases.service import cases_service
 from shared.platform.principal import Principal, Role
 
-Step = Literal["accepted", "review_started", "decided", "completed"]
+Step = Literal["accepted", "review_started", "decided", "completed", "licence_issued"]
 
 
 def act_as_department_system(
@@ -30,12 +30,16 @@ def act_as_department_system(
     reason: str | None = None,
     correlation_id: str | None,
 ) -> str:
-    """Apply `step` to the case as the department system `system_id`; the case's new state.
+    """Apply `step` to the case as the department system `system_id`; the case's new state
+    (`licence_issued` applies nothing: the case's state, once its scope is checked).
     Raises the cases context's own errors (404/403 not this department's case, 409 wrong state)."""
     principal = Principal(
         subject_id=f"system:{system_id}", role=Role.STAFF, department_id=department_id, region_code=region_code
     )
     service = cases_service()
+    if step == "licence_issued":
+        # 证照 changes no state (D-300): only that the case is this department's, read as its staff would
+        return service.summary(principal, case_id).state
     if step == "decided":
         decision = DecideRequest(outcome=DecisionOutcome(outcome or ""), reason=reason or "")
         return service.decide(principal, case_id, decision, correlation_id=correlation_id).state

@@ -20,7 +20,7 @@ class CaseSteps(Protocol):
         department_id: str,
         region_code: str,
         case_id: str,
-        step: Literal["accepted", "review_started", "decided", "completed"],
+        step: Literal["accepted", "review_started", "decided", "completed", "licence_issued"],
         *,
         note: str | None = None,
         outcome: Literal["approved", "denied"] | None = None,

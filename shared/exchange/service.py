@@ -103,26 +103,25 @@ class ExchangeService:
         if self.repository.seen(system.partner_id, message.message_id):
             return self._park(system.partner_id, "replayed", raw, message_id)
 
-        state = ""
-        if message.kind != "licence_issued":
-            decision = message.body if isinstance(message, Decided) else None
-            try:
-                state = ports.cases()(
-                    system.partner_id,
-                    system.department_id,
-                    system.region_code,
-                    message.case_id,
-                    message.kind,
-                    note=getattr(message.body, "note", None),
-                    outcome=decision.outcome if decision else None,
-                    reason=f"{decision.reason}（决定文书：{decision.document_number}）" if decision else None,
-                    correlation_id=correlation_id,
-                )
-            except AppError as refused:
-                if refused.status == 409:
-                    raise NotYet(f"{message.kind} for a case in another state ({refused.code})") from None
-                reason = "not_its_case" if refused.status in (403, 404) else "refused"
-                return self._park(system.partner_id, reason, raw, message_id)
+        # every kind goes to the case, 证照 too: it changes nothing there (D-300) but must be the department's case
+        decision = message.body if isinstance(message, Decided) else None
+        try:
+            state = ports.cases()(
+                system.partner_id,
+                system.department_id,
+                system.region_code,
+                message.case_id,
+                message.kind,
+                note=getattr(message.body, "note", None),
+                outcome=decision.outcome if decision else None,
+                reason=f"{decision.reason}（决定文书：{decision.document_number}）" if decision else None,
+                correlation_id=correlation_id,
+            )
+        except AppError as refused:
+            if refused.status == 409:
+                raise NotYet(f"{message.kind} for a case in another state ({refused.code})") from None
+            reason = "not_its_case" if refused.status in (403, 404) else "refused"
+            return self._park(system.partner_id, reason, raw, message_id)
         for attempt in range(_APPEND_ATTEMPTS):
             try:
                 self.repository.record(

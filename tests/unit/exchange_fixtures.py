@@ -76,3 +76,4 @@ def message(
 
 
 DECISION = {"outcome": "approved", "reason": "材料齐全，符合登记条件", "document_number": "苏税登字〔2026〕0001号"}
+LICENCE = {"licence_number": "32010020260001", "licence_name": "税务登记证明", "valid_to": "2031-12-31"}

@@ -28,7 +28,7 @@ from tests.unit.cases_fixtures import (
     run_pre_review,
     submit,
 )
-from tests.unit.exchange_fixtures import DECISION, FORGER, KEY, KID, PARTNER, exchange_table, message
+from tests.unit.exchange_fixtures import DECISION, FORGER, KEY, KID, LICENCE, PARTNER, exchange_table, message
 
 
 @pytest.fixture
@@ -94,6 +94,9 @@ def test_the_department_system_accepts_decides_and_completes_and_the_applicant_s
     assert "苏税登字〔2026〕0001号" in detail["decision"]["reason"]
     assert deliver(message(case_id, "completed")) == {"batchItemFailures": []}
     assert state(case_id) == "completed"
+    # its 证照 is logged and changes nothing: the e-licence comes from the approval (D-300)
+    assert deliver(message(case_id, "licence_issued", LICENCE)) == {"batchItemFailures": []}
+    assert state(case_id) == "completed"
 
     # the applicant's timeline names the department system as the actor, and still verifies
     timeline = call("GET", f"/v1/cases/{case_id}", AGENT).body["timeline"]
@@ -101,8 +104,9 @@ def test_the_department_system_accepts_decides_and_completes_and_the_applicant_s
     assert call("GET", f"/v1/cases/{case_id}/timeline/verify", AGENT).body["valid"] is True
     # every applied message is in the partner's hash-chained log, raw
     log = ExchangeRepository().log(PARTNER)
-    assert [e.kind for e in log] == ["accepted", "decided", "completed"]
+    assert [e.kind for e in log] == ["accepted", "decided", "completed", "licence_issued"]
     assert json.loads(log[1].raw)["body"]["document_number"] == DECISION["document_number"]
+    assert json.loads(log[3].raw)["body"]["licence_number"] == LICENCE["licence_number"]
     assert ExchangeRepository().verify_log(PARTNER).valid
 
 
@@ -118,12 +122,23 @@ def test_forged_replayed_stale_and_unsigned_messages_change_nothing(cloud: None)
     stale = message(case_id, "decided", denial, sent_at=now() - dt.timedelta(minutes=6))
     unsigned = {k: v for k, v in message(case_id, "decided", denial).items() if k != "signature"}
     unknown_key = {**message(case_id, "decided", denial), "partner": "someone-else"}
-    someone_elses = message(str(new_case(CITIZEN_A)["case_id"]), "accepted")  # Xuanwu civil affairs' case
+    someone_elses_case = str(new_case(CITIZEN_A)["case_id"])  # Xuanwu civil affairs' case
+    someone_elses = message(someone_elses_case, "accepted")
+    someone_elses_licence = message(someone_elses_case, "licence_issued", LICENCE)
     # the sample in events/ is signed by a key the registry does not hold
     sample = json.loads((ROOT / "events" / "department_system_events" / "sqs-tax-decided.json").read_text())
     signed_elsewhere = {**json.loads(sample["Records"][0]["body"]), "case_id": case_id}
     result = deliver(
-        genuine, forged, tampered, stale, unsigned, unknown_key, "not json", someone_elses, signed_elsewhere
+        genuine,
+        forged,
+        tampered,
+        stale,
+        unsigned,
+        unknown_key,
+        "not json",
+        someone_elses,
+        someone_elses_licence,
+        signed_elsewhere,
     )
 
     assert result == {"batchItemFailures": []}  # parked, not retried
@@ -132,6 +147,7 @@ def test_forged_replayed_stale_and_unsigned_messages_change_nothing(cloud: None)
         "bad_signature",
         "bad_signature",
         "bad_signature",
+        "not_its_case",
         "not_its_case",
         "replayed",
         "stale",
