@@ -10,9 +10,19 @@ DynamoDB on-demand bills request units by item size, which moto does not
 report, so sizes are computed here from the items on the wire with
 DynamoDB's published rules (attribute name + value bytes, numbers about half
 their digits, 1 KB per write unit, 4 KB per read unit, eventually
-consistent reads half a unit, transactions twice). An UpdateItem is sized
-by its key and the values it sets (the stored item may be larger): that is
-the one place the figure can be low, and the tables keep items small.
+consistent reads half a unit, transactions twice). An update is billed on the
+size of the whole item, not of what it sets, and every write also writes the
+item's entry in each global secondary index it appears in: so after each
+successful write the meter reads the stored item back from the local cloud
+(an unmetered GetItem beside the function's own calls) and the table's index
+definitions (DescribeTable, once per table), and adds one write per index
+entry at its projected size (`index_write_units`; standard writes, also inside
+a transaction). Still low in two places: an update that shrinks an item is
+sized after it, and an entry removed from an index (a key attribute removed or
+changed, a deleted item) is not counted. These reads cost the local cloud a
+GetItem per update, so they run only when `METER_STORED_ITEMS=1` is set for
+the cloud (tests/perf/test_cost_model.py sets it); the meter's own time is
+taken off the invocation's.
 
 Lambda bills wall time, and local wall time is moto over loopback on a shared
 2-core machine: under load it runs several times what a call takes on AWS. So
@@ -27,6 +37,8 @@ Imports only the standard library: the worker imports it after the handler.
 from __future__ import annotations
 
 import math
+import os
+import time
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -68,7 +80,8 @@ class Usage:
     model_gb_seconds: float = 0.0  # from the modelled duration: CPU at Lambda's share + call latency
     calls: Counter[str] = field(default_factory=Counter)
     read_units: float = 0.0  # DynamoDB RRU
-    write_units: float = 0.0  # DynamoDB WRU
+    write_units: float = 0.0  # DynamoDB WRU, index writes included
+    index_write_units: float = 0.0  # the part of write_units spent on global secondary indexes
     sqs_records: int = 0  # SQS messages handed to the function (each was sent, received and deleted)
     api_requests: int = 0  # API Gateway REST requests that reached the function
     log_bytes: int = 0  # what the function wrote to its log (CloudWatch Logs ingestion)
@@ -77,6 +90,10 @@ class Usage:
     s3_bytes_put: int = 0  # object bytes written
     bytes_sent: int = 0  # request bodies of its AWS calls
     bytes_received: int = 0  # response bodies of its AWS calls
+    # the meter's own reads (stored items, index definitions): taken off the invocation's times
+    # by `finish`, never added up or sent (not part of what is billed)
+    meter_cpu_ms: float = 0.0
+    meter_ms: float = 0.0
 
     def add(self, other: Usage) -> None:
         self.invocations += other.invocations
@@ -88,6 +105,7 @@ class Usage:
         self.calls.update(other.calls)
         self.read_units += other.read_units
         self.write_units += other.write_units
+        self.index_write_units += other.index_write_units
         self.sqs_records += other.sqs_records
         self.api_requests += other.api_requests
         self.log_bytes += other.log_bytes
@@ -109,6 +127,7 @@ class Usage:
             calls=Counter({k: v for k, v in (self.calls - earlier.calls).items() if v}),
             read_units=self.read_units - earlier.read_units,
             write_units=self.write_units - earlier.write_units,
+            index_write_units=self.index_write_units - earlier.index_write_units,
             sqs_records=self.sqs_records - earlier.sqs_records,
             api_requests=self.api_requests - earlier.api_requests,
             log_bytes=self.log_bytes - earlier.log_bytes,
@@ -135,6 +154,7 @@ class Usage:
             "calls": dict(self.calls),
             "read_units": self.read_units,
             "write_units": self.write_units,
+            "index_write_units": self.index_write_units,
             "sqs_records": self.sqs_records,
             "api_requests": self.api_requests,
             "log_bytes": self.log_bytes,
@@ -235,6 +255,121 @@ def dynamodb_units(operation: str, params: Mapping[str, Any], parsed: Mapping[st
     return 0.0, 0.0
 
 
+@dataclass(frozen=True)
+class _Index:
+    keys: tuple[str, ...]  # the index's own key attributes: an item without them is not in the index
+    projected: tuple[str, ...] | None  # attributes an entry holds; None: every attribute (ALL)
+
+
+class _Tables:
+    """The local cloud's view of the tables, read beside the metered calls with a
+    client of its own (not the platform's: nothing here is counted or observed)."""
+
+    def __init__(self) -> None:
+        self._client: Any = None
+        self._indexes: dict[str, list[_Index]] = {}
+
+    def _dynamodb(self) -> Any:
+        if self._client is None:
+            import boto3  # the handler has loaded it: the metered calls are made with it
+
+            self._client = boto3.session.Session().client("dynamodb")
+        return self._client
+
+    def indexes(self, table: str) -> list[_Index]:
+        if table not in self._indexes:
+            described = self._dynamodb().describe_table(TableName=table)["Table"]
+            base = tuple(k["AttributeName"] for k in described["KeySchema"])
+            found = []
+            for index in described.get("GlobalSecondaryIndexes") or []:
+                keys = tuple(k["AttributeName"] for k in index["KeySchema"])
+                projection = index.get("Projection") or {}
+                kind = projection.get("ProjectionType", "ALL")
+                projected = (
+                    None
+                    if kind == "ALL"
+                    else tuple(dict.fromkeys(base + keys + tuple(projection.get("NonKeyAttributes") or ())))
+                )
+                found.append(_Index(keys, projected))
+            self._indexes[table] = found
+        return self._indexes[table]
+
+    def stored(self, table: str, key: Mapping[str, Any]) -> Mapping[str, Any] | None:
+        found = self._dynamodb().get_item(TableName=table, Key=dict(key), ConsistentRead=True)
+        return found.get("Item")
+
+
+_TABLES = _Tables()
+
+
+def _written_images(
+    operation: str, params: Mapping[str, Any], tables: _Tables
+) -> list[tuple[str, Mapping[str, Any], bool]]:
+    """(table, stored item after the call, written in a transaction) of each item a write put or updated."""
+    if operation == "PutItem":
+        return [(str(params["TableName"]), params.get("Item") or {}, False)]
+    if operation == "UpdateItem":
+        item = tables.stored(str(params["TableName"]), params["Key"])
+        return [(str(params["TableName"]), item, False)] if item else []
+    if operation == "BatchWriteItem":
+        return [
+            (str(table), w["PutRequest"].get("Item") or {}, False)
+            for table, requests in (params.get("RequestItems") or {}).items()
+            for w in requests
+            if "PutRequest" in w
+        ]
+    if operation == "TransactWriteItems":
+        images: list[tuple[str, Mapping[str, Any], bool]] = []
+        for action in params.get("TransactItems") or []:
+            if "Put" in action:
+                images.append((str(action["Put"]["TableName"]), action["Put"].get("Item") or {}, True))
+            elif "Update" in action:
+                item = tables.stored(str(action["Update"]["TableName"]), action["Update"]["Key"])
+                if item:
+                    images.append((str(action["Update"]["TableName"]), item, True))
+        return images
+    return []
+
+
+def stored_write_units(
+    operation: str, params: Mapping[str, Any], parsed: Mapping[str, Any], tables: _Tables = _TABLES
+) -> tuple[float, float]:
+    """(write units the wire sizes missed on updates, index write units) of a successful write:
+    an update bills the whole item (twice in a transaction), and each index entry is one more write."""
+    if "Error" in parsed or operation not in ("PutItem", "UpdateItem", "BatchWriteItem", "TransactWriteItems"):
+        return 0.0, 0.0
+    updates = {
+        (str(a["Update"]["TableName"]), repr(sorted(a["Update"]["Key"].items()))): _write_units(
+            _update_size(a["Update"])
+        )
+        for a in params.get("TransactItems") or []
+        if "Update" in a
+    }
+    if operation == "UpdateItem":
+        updates[(str(params["TableName"]), repr(sorted(params["Key"].items())))] = _write_units(_update_size(params))
+    extra = index = 0.0
+    for table, item, transactional in _written_images(operation, params, tables):
+        key = (table, repr(sorted((k, item[k]) for k in _key_names(params, table) if k in item)))
+        if key in updates:  # billed on the stored item, not on what was set
+            extra += (2 if transactional else 1) * max(0.0, _write_units(item_size(item)) - updates[key])
+        for entry in tables.indexes(table):
+            if all(k in item for k in entry.keys):
+                projected = item if entry.projected is None else {k: item[k] for k in entry.projected if k in item}
+                index += _write_units(item_size(projected))
+    return extra, index
+
+
+def _key_names(params: Mapping[str, Any], table: str) -> list[str]:
+    """The key attribute names an update in `params` used for `table`."""
+    if "Key" in params:
+        return list(params["Key"])
+    for action in params.get("TransactItems") or []:
+        update = action.get("Update")
+        if update and update.get("TableName") == table:
+            return list(update["Key"])
+    return []
+
+
 def put_bytes(operation: str, params: Mapping[str, Any]) -> int:
     """Item bytes a DynamoDB call puts (new items; updates change items already counted)."""
     if operation == "PutItem":
@@ -250,8 +385,9 @@ def put_bytes(operation: str, params: Mapping[str, Any]) -> int:
 class Meter:
     """Collects the usage of one invocation (an `shared.platform.aws` call observer)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, stored_items: bool | None = None) -> None:
         self.usage = Usage()
+        self.stored_items = os.environ.get("METER_STORED_ITEMS") == "1" if stored_items is None else stored_items
 
     def __call__(
         self,
@@ -268,8 +404,15 @@ class Meter:
         self.usage.bytes_received += received
         if service == "dynamodb":
             reads, writes = dynamodb_units(operation, params, parsed)
+            missed = index = 0.0
+            if self.stored_items:
+                begun, cpu_begun = time.perf_counter(), time.process_time()
+                missed, index = stored_write_units(operation, params, parsed)
+                self.usage.meter_ms += (time.perf_counter() - begun) * 1000
+                self.usage.meter_cpu_ms += (time.process_time() - cpu_begun) * 1000
             self.usage.read_units += reads
-            self.usage.write_units += writes
+            self.usage.write_units += writes + missed + index
+            self.usage.index_write_units += index
             self.usage.dynamodb_bytes_put += put_bytes(operation, params)
         elif service == "events" and operation == "PutEvents":
             self.usage.bus_events += len(params.get("Entries") or [])
@@ -301,6 +444,8 @@ def metered(event: Any, memory_mb: int) -> Iterator[Usage]:
 
 
 def finish(usage: Usage, duration_ms: float, cpu_ms: float, memory_mb: int, log_bytes: int) -> None:
+    duration_ms = max(0.0, duration_ms - usage.meter_ms)
+    cpu_ms = max(0.0, cpu_ms - usage.meter_cpu_ms)
     billed = max(1, math.ceil(duration_ms))
     usage.invocations = 1
     usage.billed_ms = billed

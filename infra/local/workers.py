@@ -137,7 +137,9 @@ def _prepare_process(config: WorkerConfig) -> None:
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
             reconfigure(line_buffering=True)
-    keep = {k: os.environ[k] for k in ("PATH", "LANG", "LC_ALL", "HOME", "TMPDIR", "SYSTEMROOT") if k in os.environ}
+    # METER_STORED_ITEMS: the cost model's switch for the meter's reads of stored items (metering.py)
+    kept = ("PATH", "LANG", "LC_ALL", "HOME", "TMPDIR", "SYSTEMROOT", "METER_STORED_ITEMS")
+    keep = {k: os.environ[k] for k in kept if k in os.environ}
     os.environ.clear()
     os.environ.update(keep)
     os.environ.update(config.environment)

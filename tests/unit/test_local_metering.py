@@ -98,3 +98,76 @@ def test_the_modelled_duration_gives_a_small_function_its_share_of_a_vcpu() -> N
     assert small.model_gb_seconds == pytest.approx(0.346 * 0.5, abs=0.001)
     assert small.model_gb_seconds == pytest.approx(full.model_gb_seconds, rel=0.01)
     assert small.gb_seconds == pytest.approx(0.45)  # the wall-time figure stays beside it
+
+
+@pytest.fixture
+def indexed() -> Iterator[None]:
+    """A table with two indexes: `all` projects whole items, `keys` only the keys."""
+    with mock_aws():
+        aws.reset_clients()
+        metering._TABLES.__init__()  # type: ignore[misc]  # forget index definitions and the client of another mock
+        boto3.client("dynamodb").create_table(
+            TableName="ix",
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            AttributeDefinitions=[
+                {"AttributeName": "pk", "AttributeType": "S"},
+                {"AttributeName": "g1", "AttributeType": "S"},
+                {"AttributeName": "g2", "AttributeType": "S"},
+            ],
+            GlobalSecondaryIndexes=[
+                {
+                    "IndexName": "all",
+                    "KeySchema": [{"AttributeName": "g1", "KeyType": "HASH"}],
+                    "Projection": {"ProjectionType": "ALL"},
+                },
+                {
+                    "IndexName": "keys",
+                    "KeySchema": [{"AttributeName": "g2", "KeyType": "HASH"}],
+                    "Projection": {"ProjectionType": "KEYS_ONLY"},
+                },
+            ],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        yield None
+        aws.reset_clients()
+        metering._TABLES.__init__()  # type: ignore[misc]
+
+
+@pytest.mark.usefixtures("indexed")
+def test_index_entries_and_whole_items_are_billed_when_stored_items_are_metered() -> None:
+    big = "z" * 2500  # a ~2.5 KB item: 3 write units wherever it is written whole
+    with metering.metered({}, 1024) as usage:
+        meter_on = metering.Meter(stored_items=True)
+        with aws.observe_calls(meter_on):
+            # in both indexes: 3 (table) + 3 (the whole item in `all`) + 1 (its keys in `keys`)
+            aws.dynamodb().put_item(
+                TableName="ix", Item={"pk": {"S": "a"}, "g1": {"S": "x"}, "g2": {"S": "y"}, "v": {"S": big}}
+            )
+            # an update that sets one small attribute still rewrites the 2.5 KB item and its entries
+            aws.dynamodb().update_item(
+                TableName="ix",
+                Key={"pk": {"S": "a"}},
+                UpdateExpression="SET n = :n",
+                ExpressionAttributeValues={":n": {"N": "1"}},
+            )
+            # in a transaction the table's write counts twice, the index entries once
+            aws.dynamodb().transact_write_items(
+                TransactItems=[
+                    {
+                        "Update": {
+                            "TableName": "ix",
+                            "Key": {"pk": {"S": "a"}},
+                            "UpdateExpression": "SET n = :n",
+                            "ExpressionAttributeValues": {":n": {"N": "2"}},
+                        }
+                    },
+                    {"Put": {"TableName": "ix", "Item": {"pk": {"S": "b"}, "v": {"S": "small"}}}},
+                ]
+            )
+    on = meter_on.usage
+    assert on.index_write_units == (3 + 1) * 3
+    assert on.write_units == (3 + 4) + (3 + 4) + (2 * 3 + 4 + 2 * 1)
+    # the default meter (every other local run) sizes what is on the wire and reads nothing back
+    assert usage.index_write_units == 0
+    assert usage.write_units == 3 + 1 + (2 * 1 + 2 * 1)
+    assert usage.calls == {"dynamodb.PutItem": 1, "dynamodb.UpdateItem": 1, "dynamodb.TransactWriteItems": 1}
