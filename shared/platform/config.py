@@ -35,7 +35,9 @@ class ConfigurationError(RuntimeError):
 class EnvironmentSettings(BaseModel):
     """A settings model filled from environment variables (see the module docstring)."""
 
-    model_config = ConfigDict(frozen=True)
+    # built on first validation (`require` at cold start): a function imports every settings model
+    # of the contexts it touches but validates only the few it needs
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     @classmethod
     def variable(cls, field: str) -> str:
