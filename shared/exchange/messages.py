@@ -33,7 +33,7 @@ Text = Annotated[str, Field(min_length=2, max_length=500)]
 
 
 class _Message(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     partner: str = Field(max_length=41)
     message_id: str = Field(pattern=r"^[A-Za-z0-9_-]{8,64}$")
@@ -44,13 +44,13 @@ class _Message(BaseModel):
 
 
 class NoteBody(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     note: Text | None = None
 
 
 class DecisionBody(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     outcome: Literal["approved", "denied"]
     reason: Annotated[str, Field(min_length=2, max_length=440)]
@@ -58,7 +58,7 @@ class DecisionBody(BaseModel):
 
 
 class LicenceBody(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     licence_number: str = Field(min_length=2, max_length=64)
     licence_name: str = Field(min_length=2, max_length=100)
@@ -93,7 +93,7 @@ class LicenceIssued(_Message):
 DepartmentMessage = Annotated[
     Accepted | ReviewStarted | Decided | Completed | LicenceIssued, Field(discriminator="kind")
 ]
-MESSAGE = TypeAdapter(DepartmentMessage)
+MESSAGE = TypeAdapter(DepartmentMessage, config=ConfigDict(defer_build=True))  # built on the first message
 
 KINDS: dict[str, type[BaseModel]] = {
     "accepted": Accepted,

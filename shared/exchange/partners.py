@@ -20,7 +20,7 @@ from shared.exchange.config import department_system_settings
 
 
 class DepartmentSystem(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     partner_id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{2,40}$")
     name: str
@@ -36,7 +36,7 @@ class DepartmentSystem(BaseModel):
         return key if isinstance(key, ec.EllipticCurvePublicKey) else None
 
 
-_REGISTRY = TypeAdapter(list[DepartmentSystem])
+_REGISTRY = TypeAdapter(list[DepartmentSystem], config=ConfigDict(defer_build=True))
 
 
 @cache

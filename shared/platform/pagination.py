@@ -14,7 +14,7 @@ import json
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from shared.platform.errors import BadRequest
 
@@ -25,6 +25,9 @@ T = TypeVar("T")
 
 
 class Page[T](BaseModel):
+    # built on first use, and so is each `Page[Item]` a route module names (cold start)
+    model_config = ConfigDict(defer_build=True)
+
     items: list[T]
     next_cursor: str | None = None
 

@@ -89,7 +89,7 @@ def month_of(day: dt.date) -> str:
 class CaseTrack(BaseModel):
     """What monitoring knows of one case, merged from its events (see the module doc)."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     case_id: str
     version: int = Field(default=-1, description="The case version the state came from.")
@@ -245,7 +245,7 @@ class SubjectTrack(BaseModel):
     order, a rating, a rectification order): merged from its events like a case's track
     (`shared.supervision.monitoring_sources` says how, per kind), with what it adds now."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     key: str = Field(description="`<kind>:<id>`.")
     version: int = -1

@@ -13,7 +13,7 @@ YEAR_LOADED = "catalog.calendar_year_loaded"
 
 
 class YearLoadedData(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     year: int
     version: int
