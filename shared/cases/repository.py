@@ -51,8 +51,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -83,6 +84,7 @@ DUE_SHARDS = 16
 IDEMPOTENCY_TTL = dt.timedelta(hours=24)
 COUNTER_TTL = dt.timedelta(days=3)
 _QUERY_THREADS = 8
+_BATCH = 100  # cases read per BatchGetItem after a keys-only index
 MAX_REUSABLE_PER_ACCEPTANCE = 40  # keeps the acceptance within a 100-item transaction
 
 
@@ -426,11 +428,17 @@ class CasesRepository(Repository):
     # --- lists --------------------------------------------------------------------------
 
     def list_for_owner(self, subject_id: str, uscc: str | None, *, limit: int, cursor: str | None) -> Page[Case]:
-        """The applicant's cases, newest first (gsi1): one Query."""
-        items, next_cursor = query_page(
+        """The applicant's cases, newest first: one Query of gsi1's keys, one BatchGetItem of the cases."""
+        keys, next_cursor = query_page(
             self.table, index="gsi1", partition=("gsi1pk", owner_key(subject_id, uscc)), limit=limit, cursor=cursor
         )
-        return Page[Case](items=[Case.model_validate(item) for item in items], next_cursor=next_cursor)
+        return Page[Case](items=self._cases_of(keys), next_cursor=next_cursor)
+
+    def _cases_of(self, keys: Sequence[Mapping[str, Any]]) -> list[Case]:
+        """The cases an index that projects keys only found, in its order (D-262: every case write
+        would otherwise rewrite the ~3.5 KB case in the index too; a list reads them back instead)."""
+        found = {item["pk"]: item for item in self.get_items([{"pk": k["pk"], "sk": k["sk"]} for k in keys])}
+        return [Case.model_validate(found[k["pk"]]) for k in keys if k["pk"] in found]
 
     def work_queue(self, department_id: str, region_prefix: str, *, limit: int, after: str | None) -> WorkQueuePage:
         """The department's pending intake decisions, oldest first: the shards are
@@ -500,10 +508,12 @@ class CasesRepository(Repository):
         return Page[Case](items=[Case.model_validate(item) for item in items], next_cursor=next_cursor)
 
     def due_for_deemed_acceptance(self, today: dt.date, shard: int) -> Iterator[Case]:
-        """Cases of one shard whose Art. 32 day ended before `today` (gsi3, oldest first)."""
-        for item in self.query_all(
+        """Cases of one shard whose Art. 32 day ended before `today` (gsi3 holds their keys, oldest
+        first; the cases are read 100 at a time)."""
+        keys = self.query_all(
             IndexName="gsi3",
             KeyConditionExpression="gsi3pk = :pk AND gsi3sk < :today",
             ExpressionAttributeValues=expression_values(pk=_due_pk(shard), today=today.isoformat()),
-        ):
-            yield Case.model_validate(item)
+        )
+        while batch := list(itertools.islice(keys, _BATCH)):
+            yield from self._cases_of(batch)
