@@ -1,6 +1,7 @@
 """projects_api — investment projects over HTTP (C24): registration with a project
-code and instant filing with its notice. Thin: routing lives in
-shared.projects.routes, rules in shared.projects.service."""
+code, instant filing with its notice, change filings, lists, and opening a
+project's joint approval case (核准) through the cases context. Thin: routing
+lives in shared.projects.routes, rules in shared.projects.service."""
 
 from __future__ import annotations
 
@@ -9,14 +10,49 @@ from typing import Any
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared.platform.config import http_settings, require
+from shared.cases import api as cases
+from shared.cases.config import cases_settings, materials_settings
+from shared.catalog import api as catalog
+from shared.catalog.config import catalog_settings
+from shared.identity import api as identity
+from shared.identity.config import hashing_settings, identity_settings, registry_settings
+from shared.platform.config import (
+    http_settings,
+    idempotency_settings,
+    partner_settings,
+    require,
+    sealing_settings,
+    stage_settings,
+)
 from shared.platform.http import make_resolver
 from shared.platform.observability import logger
+from shared.projects import api as projects
 from shared.projects.api import router as projects_router
 from shared.projects.config import projects_settings
 
 # cold start: a missing or malformed variable fails the first invocation, by name
-require(http_settings, projects_settings)
+require(
+    http_settings,
+    idempotency_settings,
+    projects_settings,
+    cases_settings,
+    materials_settings,
+    catalog_settings,
+    identity_settings,
+    hashing_settings,
+    registry_settings,
+    sealing_settings,
+    partner_settings,
+    stage_settings,
+)
+
+# the approval case (D-307): the projects context drafts and submits it through the cases context,
+# whose own ports need the published item (catalogue) and the verified identity its form is prefilled from
+projects.wire(approval_cases=lambda: projects.CasesApprovalCases())
+cases.wire(
+    items=lambda code: catalog.CatalogService().get_item(code),
+    identity=lambda: identity.applicant_verifier(),
+)
 
 app = make_resolver()
 app.include_router(projects_router)

@@ -95,6 +95,12 @@ SECTORS = [
             "320500": "苏州市住房和城乡建设局",
         },
     ),
+    # 企业投资项目核准 (issue 21): the development and reform commission leads the joint approval
+    # (核准 and 节能审查), natural resources and planning (用地预审与选址) and ecology (环评) take part
+    # with housing (施工许可). Only Jiangning for the demo (a sector names the divisions it has).
+    Sector("development_reform", "drc", 7, {"320115": "南京市江宁区发展和改革委员会"}),
+    Sector("natural_resources", "resources", 8, {"320115": "南京市规划和自然资源局江宁分局"}),
+    Sector("ecology_environment", "ecology", 9, {"320115": "南京市江宁生态环境局"}),
 ]
 SECTOR_BY_SHORT = {sector.short: sector for sector in SECTORS}
 
@@ -128,6 +134,7 @@ def all_departments() -> list[SeedDepartment]:
         )
         for sector in SECTORS
         for region_code in SEED_REGIONS
+        if region_code in sector.names
     ]
 
 

@@ -1,4 +1,4 @@
-"""Demo service items: 18 basic items (基本目录) and 52 implementations at the
+"""Demo service items: 21 basic items (基本目录) and 55 implementations at the
 province, Nanjing, Xuanwu, Jiangning and Suzhou, and at the service centres
 of three townships and two villages (exercise levels 5 and 6).
 
@@ -175,6 +175,9 @@ class BasicItemSeed:
     joint_with: tuple[str, ...] = ()  # co-department sectors of a joint item (并联审批); the lead is `department`
     renewed_by: str | None = None  # basic code of the item that renews its licence (延续, Art. 50), where implemented
 
+
+PROJECT_APPROVAL = "320101201000"
+"""企业投资项目核准并联审批: the joint case an investment project on the approval catalogue opens (issue 21)."""
 
 FOOD_RENEWAL = "000117004001"
 """食品经营许可延续: renews the food business licence (Art. 50)."""
@@ -673,6 +676,51 @@ BASIC_ITEMS: list[BasicItemSeed] = [
         applicant_kinds=["natural_person"],
         implementations=[Implementation("320115")],
         joint_with=("police", "housing"),
+    ),
+    BasicItemSeed(
+        basic_code=PROJECT_APPROVAL,
+        name="企业投资项目核准并联审批",
+        item_type=ItemType.LICENSING,
+        legal_basis=(
+            "《企业投资项目核准和备案管理条例》第三条、第九条；《中华人民共和国行政许可法》第二十六条；"
+            "《政府核准的投资项目目录（2016年本）》"
+        ),
+        department="drc",
+        legal_limit_days=45,
+        promised_limit_days=20,
+        channel="no_visit",
+        # the project's data travel in the form (the projects context opens the case, issue 21); the report
+        # is asked for only where it was not sent through the online approval platform
+        materials=[
+            material(
+                "project_report",
+                "项目申请报告",
+                condition="未通过投资项目在线审批监管平台报送项目申请报告的提交",
+            )
+        ],
+        form_schema=form(
+            ENTERPRISE_FIELDS,
+            {
+                "project_code": {
+                    "type": "string",
+                    "title": "项目代码",
+                    "pattern": "^[0-9]{4}-[0-9]{6}-[0-9]{2}-[0-9]{2}-[0-9]{6}-[0-9X]$",
+                },
+                "project_name": {"type": "string", "title": "项目名称", "maxLength": 100},
+                "total_investment_fen": {
+                    "type": "integer",
+                    "title": "总投资（分）",
+                    "minimum": 1,
+                    "maximum": 1_000_000_000_000_000,
+                },
+                "construction_content": {"type": "string", "title": "建设规模及内容", "maxLength": 2000},
+            },
+            ["project_code", "project_name", "total_investment_fen"],
+        ),
+        tags=["投资项目", "核准", "并联审批", "一件事"],
+        applicant_kinds=["legal_person", "other_organization"],
+        implementations=[Implementation("320115")],
+        joint_with=("resources", "ecology", "housing"),
     ),
     BasicItemSeed(
         basic_code=FOOD_RENEWAL,

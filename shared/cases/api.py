@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from shared.cases.department_systems import act_as_department_system
     from shared.cases.fulfilment import STEP_EVENTS, StepOutcome
     from shared.cases.licence_materials import CaseApplicant, case_for_licence_query
+    from shared.cases.models import FormUpdate, NewCase, SubmitRequest
     from shared.cases.ports import ItemSource, LicenceReuse, wire
     from shared.cases.routes import router
     from shared.cases.service import CasesService, cases_service, clear_caches
@@ -24,9 +25,12 @@ __all__ = [
     "STEP_EVENTS",
     "CaseApplicant",
     "CasesService",
+    "FormUpdate",
     "ItemSource",
     "LicenceReuse",
+    "NewCase",
     "StepOutcome",
+    "SubmitRequest",
     "act_as_department_system",
     "case_for_licence_query",
     "cases_service",
@@ -50,5 +54,9 @@ __getattr__ = lazy_exports(
         "StepOutcome": ".fulfilment",
         "CaseApplicant": ".licence_materials",
         "case_for_licence_query": ".licence_materials",
+        # another context opening a case on the applicant's behalf (projects: the approval case, D-307)
+        "NewCase": ".models",
+        "FormUpdate": ".models",
+        "SubmitRequest": ".models",
     },
 )

@@ -10,17 +10,28 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Path
+from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from shared.platform.idempotency import once
 from shared.platform.observability import correlation_id
+from shared.platform.pagination import DEFAULT_LIMIT, Page
 from shared.platform.principal import Access, Principal
-from shared.platform.route_docs import SIGNED_IN
+from shared.platform.route_docs import SIGNED_IN, Cursor, Limit
 from shared.platform.route_docs import ok as _ok
 from shared.platform.route_docs import problem as _problem
 from shared.platform.routing import route
-from shared.projects.models import PROJECT_ID_PATTERN, FilingNotice, Project, RegisterProject
+from shared.projects.models import (
+    PROJECT_ID_PATTERN,
+    ChangeNotice,
+    FilingNotice,
+    Project,
+    ProjectChange,
+    ProjectChangeRequest,
+    ProjectSummary,
+    PublicProject,
+    RegisterProject,
+)
 from shared.projects.service import ProjectsService, projects_service
 
 router = APIGatewayRouter()
@@ -107,3 +118,133 @@ def get_project(principal: Principal, project_id: ProjectId) -> Project:
 )
 def filing_notice(principal: Principal, project_id: ProjectId) -> FilingNotice:
     return _service().notice(principal, project_id)
+
+
+@route(
+    router,
+    "GET",
+    "/v1/projects",
+    summary="My investment projects",
+    description="The projects the caller registered, newest first, paged (`limit`, opaque `cursor`).",
+    tags=[TAG],
+    access=Access.APPLICANT,
+    responses={200: _ok("A page of the caller's projects"), 400: _problem("Bad cursor (invalid_cursor)"), **SIGNED_IN},
+)
+def my_projects(principal: Principal, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> Page[ProjectSummary]:
+    return _service().mine(principal, limit=limit, cursor=cursor)
+
+
+@route(
+    router,
+    "GET",
+    "/v1/filed-projects",
+    summary="Filed investment projects of a division (备案信息公开)",
+    description=(
+        "Public: the filed projects located in the division and the divisions below it, grouped by division, "
+        "newest first within each, paged. No person is named; a natural person's project has no USCC."
+    ),
+    tags=[TAG],
+    access=Access.PUBLIC,
+    responses={
+        200: _ok("A page of filed projects"),
+        400: _problem("Bad cursor (invalid_cursor)"),
+        422: _problem("Not a Jiangsu division (projects.unknown_region)"),
+    },
+)
+def filed_projects(
+    region_code: Annotated[str, Query(pattern=r"^32\d{4}$", description="Division (six digits).")] = "320000",
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> Page[PublicProject]:
+    return _service().filed(region_code, limit=limit, cursor=cursor)
+
+
+@route(
+    router,
+    "POST",
+    "/v1/projects/<project_id>/approval",
+    status_code=201,
+    summary="Open a project's joint approval (核准, 并联审批)",
+    description=(
+        "For a project the approval catalogue names (`state` approval_required): submits the division's joint "
+        "approval case (企业投资项目核准并联审批; nearest division at or above the project's that publishes it) with "
+        "the project's data. The development and reform commission leads; land and planning, environmental "
+        "assessment and construction permit are parallel tasks on one legal clock (the cases context's joint "
+        "approval). The project then follows the case (`approval`): approved when the case is approved and "
+        "completed, approval_denied when denied, approval_required again when withdrawn or refused at intake."
+    ),
+    tags=[TAG],
+    access=Access.APPLICANT,
+    scoped=True,
+    responses={
+        201: _ok("The project with its approval case"),
+        404: _problem("No such project, or none of the caller's; no approval item (projects.no_approval_item)"),
+        409: _problem(
+            "Not awaiting approval, being opened, or changed meanwhile (projects.not_awaiting_approval, "
+            "projects.approval_opening, projects.version_conflict)"
+        ),
+        **SIGNED_IN,
+    },
+)
+def open_approval(principal: Principal, project_id: ProjectId, idempotency_key: IdempotencyKey = None) -> Project:
+    def produce() -> dict[str, Any]:
+        return _service().open_approval(principal, project_id, correlation_id()).record()
+
+    scope = f"projects.approval:{principal.subject_id}:{project_id}"
+    result = once(scope=scope, key=idempotency_key, payload={}, produce=produce)
+    return Project.model_validate(result)
+
+
+@route(
+    router,
+    "POST",
+    "/v1/projects/<project_id>/changes",
+    status_code=201,
+    summary="Change a filed project (备案变更)",
+    description=(
+        "A change after filing: a new location, or total investment moved by more than the configured share "
+        "(PROJECT_CHANGE_THRESHOLD_PERCENT, 20 %) is a change filing with its own notice "
+        "(`/changes/{number}/notice`); a smaller change is recorded as an update without one. The project "
+        "code stays. Send `version` to refuse a change to a project that moved on."
+    ),
+    tags=[TAG],
+    access=Access.APPLICANT,
+    scoped=True,
+    responses={
+        201: _ok("The recorded change"),
+        409: _problem(
+            "Not filed, changed meanwhile or too many changes (projects.not_filed, projects.version_conflict, "
+            "projects.too_many_changes)"
+        ),
+        422: _problem("Nothing differs, or an unknown division (projects.nothing_changed, projects.unknown_region)"),
+        **_RECORD,
+    },
+)
+def change_project(
+    principal: Principal, project_id: ProjectId, body: Annotated[ProjectChangeRequest, Body()]
+) -> ProjectChange:
+    return _service().change(principal, project_id, body, correlation_id())
+
+
+@route(
+    router,
+    "GET",
+    "/v1/projects/<project_id>/changes/<number>/notice",
+    summary="Download link of a change filing notice (备案变更证明)",
+    description="A short-lived link to the change filing's PDF and its SHA-256.",
+    tags=[TAG],
+    access=Access.AUTHENTICATED,
+    scoped=True,
+    responses={
+        200: _ok("The link"),
+        409: _problem("That change was an update without a notice (projects.no_change_notice)"),
+        **SIGNED_IN,
+        404: _problem("No such project or change (projects.project_not_found, projects.change_not_found)"),
+    },
+)
+def change_notice(
+    principal: Principal,
+    project_id: ProjectId,
+    number: Annotated[int, Path(ge=1, le=1000, description="The change's number (1 = first).")],
+) -> ChangeNotice:
+    return _service().change_notice(principal, project_id, number)

@@ -19,22 +19,38 @@ from shared.platform.aws import s3
 from shared.platform.clock import now, today_in_shanghai
 from shared.platform.errors import Conflict, FieldError, NotFound, ValidationFailed
 from shared.platform.ids import new_id
-from shared.platform.principal import Decision, Principal, RecordScope, decide
-from shared.projects import events
+from shared.platform.pagination import Page
+from shared.platform.principal import Decision, Principal, RecordScope, decide, region_prefix
+from shared.projects import approval, events
 from shared.projects.catalogue import approval_entry
 from shared.projects.codes import SERIAL_MAX, Procedure, is_industry, make_code
 from shared.projects.config import projects_settings
 from shared.projects.errors import (
     BUSY,
+    CHANGE_NOT_FOUND,
+    NO_CHANGE_NOTICE,
     NOT_FILED,
+    NOTHING_CHANGED,
     PROJECT_NOT_FOUND,
     SERIALS_EXHAUSTED,
     START_YEAR_OUT_OF_RANGE,
+    TOO_MANY_CHANGES,
     UNKNOWN_INDUSTRY,
     UNKNOWN_REGION,
 )
-from shared.projects.models import FilingNotice, Project, ProjectState, RegisterProject
-from shared.projects.notice import filing_notice
+from shared.projects.models import (
+    ChangeKind,
+    ChangeNotice,
+    FilingNotice,
+    Project,
+    ProjectChange,
+    ProjectChangeRequest,
+    ProjectState,
+    ProjectSummary,
+    PublicProject,
+    RegisterProject,
+)
+from shared.projects.notice import change_notice, filing_notice
 from shared.projects.repository import CounterMoved, ProjectsRepository
 
 ATTEMPTS = 12
@@ -45,12 +61,18 @@ NOTICE_LINK_SECONDS = 300
 # staff of the region's development and reform commission (发展改革委) read its projects
 # (UNCONFIRMED: the department id convention `<division>-drc` of the demo departments)
 DEPARTMENT_SUFFIX = "-drc"
+MAX_CHANGES = 50  # a project item stays small; more changes than this go to the filing authority
+CHANGEABLE = ("total_investment_fen", "region_code", "construction_content")
+
+
+def _usable_region(region_code: str) -> bool:
+    usable = level_of(region_code) in (DivisionLevel.PROVINCE, DivisionLevel.CITY, DivisionLevel.COUNTY)
+    return usable and is_in_use_today(region_code)
 
 
 def _checked(request: RegisterProject) -> None:
     problems: list[FieldError] = []
-    usable = level_of(request.region_code) in (DivisionLevel.PROVINCE, DivisionLevel.CITY, DivisionLevel.COUNTY)
-    if not (usable and is_in_use_today(request.region_code)):
+    if not _usable_region(request.region_code):
         problems.append(FieldError("region_code", UNKNOWN_REGION))
     if not is_industry(request.industry):
         problems.append(FieldError("industry", UNKNOWN_INDUSTRY))
@@ -65,6 +87,23 @@ def _checked(request: RegisterProject) -> None:
 
 def notice_key(project_id: str) -> str:
     return f"filing-notices/{project_id}.pdf"
+
+
+def change_notice_key(project_id: str, number: int) -> str:
+    return f"change-notices/{project_id}/{number}.pdf"
+
+
+def change_kind(project: Project, changed: dict[str, list[object]]) -> ChangeKind:
+    """A change filing (备案变更) when the location moves or the investment moves by more than the
+    configured share of the filed amount; an update otherwise."""
+    if "region_code" in changed:
+        return ChangeKind.CHANGE_FILING
+    if "total_investment_fen" in changed:
+        after = int(str(changed["total_investment_fen"][1]))
+        moved = abs(after - project.total_investment_fen) * 100
+        if moved > projects_settings().project_change_threshold_percent * project.total_investment_fen:
+            return ChangeKind.CHANGE_FILING
+    return ChangeKind.UPDATE
 
 
 class ProjectsService:
@@ -155,18 +194,101 @@ class ProjectsService:
         project = self.project(principal, project_id)
         if project.state is not ProjectState.FILED or not project.filing_notice_sha256:
             raise Conflict(NOT_FILED)
-        url = s3().generate_presigned_url(
-            "get_object",
-            Params={
-                "Bucket": projects_settings().projects_bucket,
-                "Key": notice_key(project.project_id),
-                "ResponseContentDisposition": f"attachment; filename={project.code}.pdf",
-            },
-            ExpiresIn=NOTICE_LINK_SECONDS,
-        )
+        url = _link(notice_key(project.project_id), f"{project.code}.pdf")
         return FilingNotice(
-            code=project.code, url=str(url), sha256=project.filing_notice_sha256, expires_in_s=NOTICE_LINK_SECONDS
+            code=project.code, url=url, sha256=project.filing_notice_sha256, expires_in_s=NOTICE_LINK_SECONDS
         )
+
+    def open_approval(self, principal: Principal, project_id: str, correlation_id: str | None) -> Project:
+        """核准: open the project's joint approval case as its owner (D-307)."""
+        return approval.open_approval(self.repository, principal, self.project(principal, project_id), correlation_id)
+
+    def change(
+        self, principal: Principal, project_id: str, request: ProjectChangeRequest, correlation_id: str | None
+    ) -> ProjectChange:
+        """A change after filing: a change filing with its notice, or an update (D-308)."""
+        project = self.project(principal, project_id)
+        if project.state is not ProjectState.FILED:
+            raise Conflict(NOT_FILED)
+        if request.region_code is not None and not _usable_region(request.region_code):
+            raise ValidationFailed(errors=[FieldError("region_code", UNKNOWN_REGION)])
+        asked = request.model_dump(include=set(CHANGEABLE), exclude_none=True)
+        changed = {
+            field: [getattr(project, field), value]
+            for field, value in asked.items()
+            if getattr(project, field) != value
+        }
+        if not changed:
+            raise ValidationFailed(NOTHING_CHANGED)
+        if len(project.changes) >= MAX_CHANGES:
+            raise Conflict(TOO_MANY_CHANGES)
+        record = ProjectChange(
+            number=len(project.changes) + 1,
+            kind=change_kind(project, changed),
+            changed=changed,
+            reason=request.reason,
+            at=now(),
+        )
+        after = project.model_copy(update={field: value for field, (_, value) in changed.items()})
+        if record.kind is ChangeKind.CHANGE_FILING:
+            rendered = change_notice(after, record)
+            record = record.model_copy(update={"notice_sha256": rendered.sha256})
+            # stored before the project names it, as the filing notice (D-251)
+            s3().put_object(
+                Bucket=projects_settings().projects_bucket,
+                Key=change_notice_key(project.project_id, record.number),
+                Body=rendered.body,
+                ContentType="application/pdf",
+                Metadata={"sha256": rendered.sha256},
+            )
+        after = after.model_copy(update={"changes": [*project.changes, record]})
+        data = events.ChangeFacts.model_validate(
+            events.facts(after) | {"number": record.number, "kind": record.kind.value, "changed_fields": list(changed)}
+        )
+        self.repository.save(
+            after,
+            expected_version=request.version or project.version,
+            events=[events.envelope(events.CHANGED, after, correlation_id, data)],
+        )
+        return record
+
+    def change_notice(self, principal: Principal, project_id: str, number: int) -> ChangeNotice:
+        project = self.project(principal, project_id)
+        if not 1 <= number <= len(project.changes):
+            raise NotFound(CHANGE_NOT_FOUND)
+        change = project.changes[number - 1]
+        if change.notice_sha256 is None:
+            raise Conflict(NO_CHANGE_NOTICE)
+        url = _link(change_notice_key(project.project_id, number), f"{project.code}-{number}.pdf")
+        return ChangeNotice(
+            code=project.code, number=number, url=url, sha256=change.notice_sha256, expires_in_s=NOTICE_LINK_SECONDS
+        )
+
+    def mine(self, principal: Principal, *, limit: int, cursor: str | None) -> Page[ProjectSummary]:
+        """The projects the caller registered, newest first."""
+        found, following = self.repository.owned(principal.subject_id, limit=limit, cursor=cursor)
+        return Page(items=[ProjectSummary.model_validate(p.model_dump()) for p in found], next_cursor=following)
+
+    def filed(self, region_code: str, *, limit: int, cursor: str | None) -> Page[PublicProject]:
+        """Filed projects of a division and the divisions below it (备案信息公开)."""
+        if not _usable_region(region_code):
+            raise ValidationFailed(errors=[FieldError("region_code", UNKNOWN_REGION)])
+        found, following = self.repository.filed(region_prefix(region_code), limit=limit, cursor=cursor)
+        return Page(items=[PublicProject.model_validate(p.model_dump()) for p in found], next_cursor=following)
+
+
+def _link(key: str, filename: str) -> str:
+    """A five-minute download link to one of the Projects bucket's notices."""
+    url = s3().generate_presigned_url(
+        "get_object",
+        Params={
+            "Bucket": projects_settings().projects_bucket,
+            "Key": key,
+            "ResponseContentDisposition": f"attachment; filename={filename}",
+        },
+        ExpiresIn=NOTICE_LINK_SECONDS,
+    )
+    return str(url)
 
 
 @cache

@@ -84,6 +84,7 @@ FUNCTION_CONTEXT = {
     "ScenesApiFunction": "scenes",
     "SceneProgressFunction": "scenes",
     "SceneCaseOpenerFunction": "cases",
+    "ProjectsWorkerFunction": "projects",
     "ReportsApiFunction": "reports",
     "ReportPublisherFunction": "reports",
     "AnalyticsWorkerFunction": "reports",

@@ -42,8 +42,8 @@ class TestDemoDataContents:
             "320118",
         }
 
-    def test_six_lines_of_work_at_five_divisions_with_valid_usccs(self) -> None:
-        assert {sector.key for sector in SECTORS} == {
+    def test_six_lines_of_work_at_five_divisions_three_more_in_jiangning_with_valid_usccs(self) -> None:
+        everywhere = {
             "public_security",
             "civil_affairs",
             "human_resources_social_security",
@@ -51,9 +51,13 @@ class TestDemoDataContents:
             "taxation",
             "housing_construction",
         }
-        assert len([d for d in DEPARTMENTS if d.sector != SERVICE_SECTOR]) == 30
+        # the investment project approval's lead and co-departments (issue 21): Jiangning only
+        jiangning_only = {"development_reform", "natural_resources", "ecology_environment"}
+        assert {sector.key for sector in SECTORS} == everywhere | jiangning_only
+        assert len([d for d in DEPARTMENTS if d.sector in everywhere]) == 30
+        assert {d.region_code for d in DEPARTMENTS if d.sector in jiangning_only} == {"320115"}
         assert all(is_valid_uscc(department.uscc) for department in DEPARTMENTS)
-        assert len({department.uscc for department in DEPARTMENTS}) == len(DEPARTMENTS) == 35
+        assert len({department.uscc for department in DEPARTMENTS}) == len(DEPARTMENTS) == 38
 
     def test_every_division_code_is_checked_against_gb_t_2260(self) -> None:
         # Every seeded code is a division in use (townships and villages under a current county)
@@ -132,7 +136,7 @@ class TestLoading:
             # Then every item is published through the catalogue, with its event
             assert first == {
                 "regions": len(ALL_REGIONS),
-                "departments": 35,
+                "departments": 38,
                 "items_published": len(smaller_demo_set),
                 "items_already_published": 0,
             }

@@ -57,6 +57,14 @@ def cloud() -> Iterator[None]:
             "PROJECTS_TABLE": TABLE,
             "PROJECTS_BUCKET": BUCKET,
             "IDEMPOTENCY_TABLE": "idempotency-test",
+            # projects_api opens approval cases through the cases context (test_projects_approval.py);
+            # its settings are checked at cold start, the tables are not reached here
+            "CASES_TABLE": "cases-test",
+            "MATERIALS_BUCKET": "materials-test",
+            "CATALOG_TABLE": "catalog-test",
+            "IDENTITY_TABLE": "identity-test",
+            "IDENTITY_HASH_SECRET_ARN": "arn:aws-cn:secretsmanager:cn-north-1:123456789012:secret:identity-hash",
+            "PERSONAL_DATA_KEY_ID": "personal-data-key",
         }.items():
             patch.setenv(name, value)
         reset_settings()

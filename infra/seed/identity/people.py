@@ -71,6 +71,9 @@ KONG_JUN = RegistryPerson("320104198403050611", "孔军")  # 秦淮区
 QIAN_JIN = RegistryPerson("320102198105060317", "钱进")  # 玄武区
 ZHENG_HUA = RegistryPerson("320106197509210423", "郑华")  # 鼓楼区
 LU_FANG = RegistryPerson("320102197604180423", "陆芳")  # 玄武区
+ZHU_LEI = RegistryPerson("32011519850611041X", "朱磊")  # 江宁区
+LIN_JUAN = RegistryPerson("320115198903170520", "林娟")  # 江宁区
+GAO_PENG = RegistryPerson("320115199307020619", "高鹏")  # 江宁区
 # Not registered: for a newcomer to register with (README walk-through) and for tests.
 ZHAO_LEI = RegistryPerson("320113199506200572", "赵磊")  # 栖霞区
 HUANG_MIN = RegistryPerson("320205199801120642", "黄敏")  # 无锡 锡山区
@@ -97,6 +100,9 @@ POPULATION = (
     QIAN_JIN,
     ZHENG_HUA,
     LU_FANG,
+    ZHU_LEI,
+    LIN_JUAN,
+    GAO_PENG,
 )
 
 # --- enterprise registry -------------------------------------------------------------------
@@ -249,6 +255,38 @@ PROVINCE_SUPERVISOR = DemoWorker(
     "320000",
     "supervisor for 32 江苏省",
 )
+# 企业投资项目核准并联审批 in Jiangning (issue 21): the lead (发展改革委) and two co-departments; housing
+# (施工许可) is JIANGNING_HOUSING above
+JIANGNING_DRC = DemoWorker(
+    ZHU_LEI,
+    "13900000014",
+    "jiangning.drc.zhu",
+    "Jiangning-Drc-2026",
+    Role.STAFF,
+    "320115-drc",
+    "320115",
+    "staff, 南京市江宁区发展和改革委员会 (lead of the project approval)",
+)
+JIANGNING_RESOURCES = DemoWorker(
+    LIN_JUAN,
+    "13900000015",
+    "jiangning.resources.lin",
+    "Jiangning-Resources-2026",
+    Role.STAFF,
+    "320115-resources",
+    "320115",
+    "staff, 南京市规划和自然资源局江宁分局 (用地预审与选址)",
+)
+JIANGNING_ECOLOGY = DemoWorker(
+    GAO_PENG,
+    "13900000016",
+    "jiangning.ecology.gao",
+    "Jiangning-Ecology-2026",
+    Role.STAFF,
+    "320115-ecology",
+    "320115",
+    "staff, 南京市江宁生态环境局 (环境影响评价)",
+)
 WORKERS = (
     STAFF_IN_SCOPE,
     STAFF_ELSEWHERE,
@@ -263,6 +301,9 @@ WORKERS = (
     COUNTY_SUPERVISOR,
     PROVINCE_SUPERVISOR,
     XUANWU_CIVIL_HEAD,
+    JIANGNING_DRC,
+    JIANGNING_RESOURCES,
+    JIANGNING_ECOLOGY,
 )
 
 # The legal representative authorises the agent (scope, about a year).

@@ -1,0 +1,45 @@
+"""projects_worker — a project follows its joint approval case (核准, D-307).
+
+Fed by ProjectCasesQueue (ProjectCasesRule): the case events of a joint approval
+(submitted, accepted, tasks opened and decided, suspended, resumed, extended,
+decided, completed, withdrawn, refused at intake). The project whose case it is
+keeps the case's state, tasks, decision and legal due date, and becomes approved,
+approval_denied or approval_required again; a case no project opened is ignored.
+Idempotent: a repeated or stale delivery changes nothing (`shared.projects.approval`).
+A record that keeps failing is parked in ProjectCasesDLQ (`shared.platform.consumer`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from shared.platform.config import consumer_settings, require
+from shared.platform.consumer import batch_handler
+from shared.platform.events import parse_bus_message
+from shared.platform.observability import logger, metrics
+from shared.projects.api import projects_consumer
+from shared.projects.config import projects_settings
+
+# cold start: a missing or malformed variable fails the first invocation, by name
+require(projects_settings, consumer_settings)
+
+
+def record_handler(record: SQSRecord) -> None:
+    envelope = parse_bus_message(record.body)
+    applied = projects_consumer.dispatch(envelope)
+    result = "applied" if applied else "ignored"
+    metrics().add_metric(name=f"ProjectCases_{result}", unit=MetricUnit.Count, value=1)
+    logger().info("project case event", extra={"event_id": envelope.id, "event_type": envelope.type, "result": result})
+
+
+_consume = batch_handler(record_handler, metric="ProjectCasesParked")
+
+
+@logger().inject_lambda_context
+@metrics().log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return _consume(event, context)
