@@ -4,12 +4,12 @@ deliver, shared by every context's unit fixtures."""
 from __future__ import annotations
 
 import importlib.util
-import json
 import uuid
 from functools import cache
 from types import ModuleType
 from typing import Any
 
+from infra.local.generated_month import bus_message  # what an EventBridge rule queues for an envelope
 from infra.template import ROOT
 
 
@@ -47,24 +47,6 @@ def sqs_batch(bodies: list[str], *, receive_count: int = 1, queue: str = "PreRev
             for body in bodies
         ]
     }
-
-
-def bus_message(envelope: dict[str, Any]) -> str:
-    """What an EventBridge rule puts on its target queue for one of our envelopes."""
-    return json.dumps(
-        {
-            "version": "0",
-            "id": str(uuid.uuid4()),
-            "detail-type": envelope["type"],
-            "source": "jszw." + envelope["source"],
-            "account": "123456789012",
-            "time": envelope["time"],
-            "region": "cn-north-1",
-            "resources": [],
-            "detail": envelope,
-        },
-        ensure_ascii=False,
-    )
 
 
 def sqs_event(
