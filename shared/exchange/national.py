@@ -186,7 +186,7 @@ def push_key(day: dt.date) -> str:
 
 
 class InvalidPushFile(ValueError):
-    """The file does not follow its published schema: not written, the run fails (alarmed)."""
+    """The file does not follow its published schema: not written, the run fails (NationalPushFailedAlarm)."""
 
 
 def push_day(day: dt.date, store: ExchangeStore | None = None) -> PushFile:
