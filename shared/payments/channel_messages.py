@@ -24,7 +24,7 @@ class ChannelNotification(BaseModel):
     """A payment result: the signed HTTP callback's body, or the `notification` of a queue message."""
 
     # the channel may add fields of its own; they are kept in the raw notification, not read
-    model_config = ConfigDict(frozen=True, extra="allow")
+    model_config = ConfigDict(frozen=True, extra="allow", defer_build=True)
 
     transaction_id: Annotated[str, Field(min_length=1, max_length=64)] = Field(
         description="The channel's transaction id."
@@ -43,7 +43,7 @@ class ChannelNotification(BaseModel):
 class ChannelQueueMessage(BaseModel):
     """A message on the channel's own queue (PaymentChannelInboundQueue); IAM authenticates the sender."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     channel: str = Field(min_length=1, max_length=40, description="The registered channel (jspay).")
     notification: ChannelNotification
