@@ -126,12 +126,12 @@ def notification_of(notice: ChannelNotice) -> dict[str, Any]:
     return raw
 
 
-def read_statement(channel: str, text: str) -> Iterator[ChannelNotice]:
-    """The lines of a channel's daily statement (对账单) as notices."""
-    reader = csv.DictReader(io.StringIO(text))
-    for row in reader:
+def statement_rows(text: str) -> Iterator[dict[str, Any]]:
+    """The rows of a channel's daily statement (对账单), raw: the caller reads each with `to_notice`, so one
+    malformed line is counted and the lines after it are still read (a generator that raised would stop)."""
+    for row in csv.DictReader(io.StringIO(text)):
         amount = row.get("total_fee") or ""
-        yield to_notice(channel, {**row, "total_fee": int(amount) if amount.isdigit() else amount})
+        yield {**row, "total_fee": int(amount) if amount.isdigit() else amount}
 
 
 def statement_csv(notices: list[ChannelNotice]) -> str:

@@ -27,7 +27,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 from pydantic import BaseModel, ConfigDict
 
-from shared.payments.channel import MalformedNotification, read_statement
+from shared.payments.channel import MalformedNotification, statement_rows, to_notice
 from shared.payments.config import reconciliation_settings
 from shared.payments.models import CallbackResult, Outcome
 from shared.payments.repository import PaymentsRepository
@@ -115,12 +115,9 @@ def reconcile(channel: str, day: dt.date, repository: PaymentsRepository | None 
     if text is None:
         report.statement_missing = True
     else:
-        lines = read_statement(channel, text)
-        while True:
+        for row in statement_rows(text):
             try:
-                line = next(lines)
-            except StopIteration:
-                break
+                line = to_notice(channel, row)
             except (MalformedNotification, ValueError):
                 report.malformed_lines += 1
                 continue

@@ -233,6 +233,33 @@ class TestReconciliation:
         assert ours_only["order_id"] in [entry["order_id"] for entry in report["missing_channel"]]
         assert run["discrepancies"] == summary["discrepancies"] > 0
 
+    def test_a_malformed_line_is_counted_and_the_lines_after_it_are_still_matched(self) -> None:
+        day = MONDAY.date()
+        first, second = new_order(), new_order()
+        for order in (first, second):
+            http_callback(notification(order, txn_id=f"TX-{order['order_id']}"))
+        lines = [
+            channel_format.to_notice("jspay", notification(order, txn_id=f"TX-{order['order_id']}"))
+            for order in (first, second)
+        ]
+        header, *rows = channel_format.statement_csv(lines).splitlines()
+        garbled = rows[0].replace(f",{lines[0].amount_fen},", ",twenty,")
+        assert garbled != rows[0]
+        boto3.client("s3").put_object(
+            Bucket=RECON_BUCKET,
+            Key=f"statements/jspay/{day.isoformat()}.csv",
+            Body="\n".join([header, garbled, rows[1]]).encode(),
+        )
+        run = load_function("payment_reconciliation").handler(
+            {"day": day.isoformat(), "channel": "jspay"}, FakeContext()
+        )
+        [summary] = run["reports"]
+        report = json.loads(
+            boto3.client("s3").get_object(Bucket=RECON_BUCKET, Key=summary["report_key"])["Body"].read()
+        )
+        assert report["malformed_lines"] == 1
+        assert [entry["order_id"] for entry in report["matched"]] == [second["order_id"]]
+
     def test_a_missing_statement_is_a_discrepancy(self) -> None:
         sample = json.loads((EVENTS / "payment_reconciliation" / "scheduled-daily.json").read_text("utf-8"))
         with frozen_at(dt.datetime(2030, 1, 2, 2, 0, tzinfo=dt.UTC)):
