@@ -44,7 +44,7 @@ require(
 # the delivery context's ports: the applicant's own case, as the cases context shows it to them; the
 # hall's clerks and the applicant's ID number for a result collected at a hall (大厅自取, D-219)
 delivery.wire(
-    cases=lambda principal, case_id: cases.cases_service().summary(principal, case_id),
+    cases=lambda principal, case_id: cases.cases_service().for_delivery(principal, case_id),
     halls=lambda: halls.halls_service(),
     identity=lambda: identity.applicant_verifier(),
 )

@@ -651,6 +651,14 @@ class CaseSummary(BaseModel):
     )
 
 
+class CaseForDelivery(CaseSummary):
+    """What the delivery context's `cases` port reads (never a response): the summary and
+    whose case it is, so a pickup a hall books for the applicant is the applicant's shipment."""
+
+    applicant_subject_id: str
+    applicant_uscc: str | None = None
+
+
 class CaseDetail(CaseSummary):
     version: int
     applicant_kind: ApplicantKind

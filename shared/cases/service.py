@@ -28,6 +28,7 @@ from shared.cases.material_reuse import MaterialReuse, ReusableMaterials, ReuseR
 from shared.cases.models import (
     AcceptRequest,
     CaseDetail,
+    CaseForDelivery,
     CaseSummary,
     DecideRequest,
     ExtendRequest,
@@ -111,6 +112,16 @@ class CasesService:
         case = self.ledger.load(case_id)
         ensure_can_read(principal, case)
         return summary_of(case)
+
+    def for_delivery(self, principal: Principal, case_id: str) -> CaseForDelivery:
+        """The delivery context's view (its `cases` port): the summary and the applicant."""
+        case = self.ledger.load(case_id)
+        ensure_can_read(principal, case)
+        return CaseForDelivery(
+            **summary_of(case).model_dump(),
+            applicant_subject_id=case.applicant.subject_id,
+            applicant_uscc=case.applicant.uscc,
+        )
 
     def verify_timeline(self, principal: Principal, case_id: str) -> TimelineVerification:
         case = self.ledger.load(case_id)

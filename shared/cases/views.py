@@ -105,6 +105,10 @@ def required_actions(case: Case) -> list[RequiredAction]:
         case CaseState.AWAITING_LICENCE:
             due_on = case.licence_clock.due_on if case.licence_clock else None  # Art. 44
             return [RequiredAction(who="system", action="issue_licence", message="电子证照制证中", due_on=due_on)]
+        case CaseState.AWAITING_DELIVERY if case.delivery.hall_id:
+            # 大厅自取 (D-219): the applicant acts, with the pickup code from the message center
+            message = "办理结果待大厅自取，请凭取件码和身份证领取"
+            return [RequiredAction(who="applicant", action="collect", message=message)]
         case CaseState.AWAITING_DELIVERY:
             return [RequiredAction(who="system", action="deliver", message="办理结果快递寄送中")]
         case _:

@@ -366,7 +366,6 @@ class DeliveryService:
             case,
             origin,
             {"name": request.contact_name, "phone": request.contact_phone},
-            sender=principal,
             contents=["application_materials"],
             description="已预约快递上门揽收申请材料（免费）",
             correlation_id=correlation_id,
@@ -395,7 +394,6 @@ class DeliveryService:
             case,
             origin,
             {"name": request.contact_name, "phone": request.contact_phone},
-            sender=principal,
             contents=["application_originals"],
             description=f"{hall.name}已预约快递将申请材料原件转寄 {case.department_name}",
             correlation_id=correlation_id,
@@ -407,13 +405,13 @@ class DeliveryService:
         origin: Place,
         contact: dict[str, str],
         *,
-        sender: Principal,
         contents: list[str],
         description: str,
         correlation_id: str | None,
     ) -> ShipmentDetail:
         """A courier pickup of paper (`material_pickup`) from `origin` to the competent department's
-        counter; the contact is stored sealed. `shipment.requested` has the booking worker book it."""
+        counter, the applicant's shipment (they read and hear about it, whoever booked it); the contact
+        is stored sealed. `shipment.requested` has the booking worker book it."""
         if self.repository.shipment_id_for_case(case.case_id, ShipmentKind.MATERIAL_PICKUP) is not None:
             raise Conflict(PICKUP_EXISTS)
         moment = _moment()
@@ -426,8 +424,8 @@ class DeliveryService:
             item_name=case.item_name,
             department_id=case.department_id,
             region_code=case.region_code,
-            applicant_subject_id=sender.subject_id,
-            applicant_uscc=sender.acting_for or None,
+            applicant_subject_id=case.applicant_subject_id,
+            applicant_uscc=case.applicant_uscc,
             origin=origin,
             destination=Place(label=department, address=f"{department} 政务服务窗口", region_code=case.region_code),
             recipient_sealed=sealer(PICKUP_SEALING).seal(case.case_id, contact),

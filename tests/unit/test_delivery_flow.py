@@ -514,6 +514,7 @@ class TestHallPickup:
         assert feed_booking([delivery_due(case_id)]) == {"batchItemFailures": []}
         [ready] = [e for e in delivery_outbox("shipment.ready_for_pickup") if e["data"]["case_id"] == case_id]
         shipment_id = ready["data"]["shipment_id"]
+        assert call("GET", f"/v1/cases/{case_id}", CITIZEN_A).body["required_actions"][0]["action"] == "collect"
         # the wait is a limit like any other, in the same transaction: 10 working days (HALL_PICKUP_DAYS),
         # counted on the platform calendar (the National Day holiday does not count)
         [limit] = [e for e in delivery_outbox("limit.set") if e["subject"] == shipment_id]
@@ -615,6 +616,9 @@ class TestOriginalsForwarding:
         }
         assert booked.body["destination"]["label"] == "南京市公安局"
         assert call("POST", path, SUZHOU_CIVIL, body=forward).code == "delivery.pickup_exists"
+        # it is the applicant's shipment: they follow the originals on their case
+        [mine] = call("GET", f"/v1/cases/{case_id}/shipments", CITIZEN_A).body["items"]
+        assert mine["shipment_id"] == booked.body["shipment_id"]
         # the courier is booked from the hall to the department
         requested = [e for e in delivery_outbox("shipment.requested") if e["data"]["case_id"] == case_id]
         queue_messages("courier-outbound-test")
