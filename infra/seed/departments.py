@@ -102,6 +102,11 @@ SECTORS = [
     Sector("natural_resources", "resources", 8, {"320115": "南京市规划和自然资源局江宁分局"}),
     Sector("ecology_environment", "ecology", 9, {"320115": "南京市江宁生态环境局"}),
 ]
+# 新生儿出生 (issue 18): the lines of work only Xuanwu's seed has, for its birth items
+SECTORS += [
+    Sector("health", "health", 7, {"320102": "南京市玄武区卫生健康委员会"}),
+    Sector("medical_insurance", "medins", 8, {"320102": "南京市玄武区医疗保障局"}),
+]
 SECTOR_BY_SHORT = {sector.short: sector for sector in SECTORS}
 
 

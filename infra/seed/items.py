@@ -1,4 +1,4 @@
-"""Demo service items: 21 basic items (基本目录) and 55 implementations at the
+"""Demo service items: 25 basic items (基本目录) and 59 implementations at the
 province, Nanjing, Xuanwu, Jiangning and Suzhou, and at the service centres
 of three townships and two villages (exercise levels 5 and 6).
 
@@ -92,6 +92,13 @@ def material(
 ID_CARD = material("id_card", "居民身份证", licence_type_code=licence.RESIDENT_ID_CARD)
 HOUSEHOLD_REGISTER = material("household_register", "居民户口簿", licence_type_code=licence.HOUSEHOLD_REGISTER)
 BUSINESS_LICENCE = material("business_licence", "营业执照", licence_type_code=licence.BUSINESS_LICENCE)
+BIRTH_CERTIFICATE = material("birth_certificate", "出生医学证明")
+# 新生儿出生 (issue 18): the child's fields the four birth items share, asked once in the scene
+CHILD_FIELDS: dict[str, Any] = {
+    "child_name": {"type": "string", "title": "新生儿姓名", "minLength": 1, "maxLength": 40},
+    "child_birth_date": {"type": "string", "title": "出生日期", "format": "date"},
+    "child_sex": {"type": "string", "title": "性别", "enum": ["男", "女"]},
+}
 
 HALLS: dict[str, dict[str, str]] = {
     "320000": {
@@ -789,6 +796,80 @@ BASIC_ITEMS: list[BasicItemSeed] = [
 ]
 
 
+# 新生儿出生 (一件事, issue 18): four items of four Xuanwu departments a newborn's family applies for at once
+BASIC_ITEMS += [
+    BasicItemSeed(
+        basic_code="002012001000",
+        name="出生医学证明首次签发",
+        item_type=ItemType.PUBLIC_SERVICE,
+        legal_basis="《中华人民共和国母婴保健法》第二十三条；《出生医学证明管理办法》",
+        department="health",
+        legal_limit_days=10,
+        promised_limit_days=3,
+        channel="no_visit",
+        materials=[ID_CARD, material("delivery_record", "分娩记录（助产机构出具）")],
+        form_schema=form(
+            PERSON_FIELDS,
+            {**CHILD_FIELDS, "birth_place": {"type": "string", "title": "出生地点（助产机构）", "maxLength": 100}},
+            ["child_name", "child_birth_date", "child_sex", "birth_place"],
+        ),
+        tags=["新生儿", "出生", "出生证"],
+        applicant_kinds=["natural_person"],
+        implementations=[Implementation("320102")],
+    ),
+    BasicItemSeed(
+        basic_code="000707020000",
+        name="出生登记",
+        item_type=ItemType.CONFIRMATION,
+        legal_basis="《中华人民共和国户口登记条例》第七条",
+        department="police",
+        legal_limit_days=10,
+        promised_limit_days=5,
+        channel="no_visit",
+        materials=[BIRTH_CERTIFICATE, HOUSEHOLD_REGISTER, ID_CARD],
+        form_schema=form(
+            PERSON_FIELDS,
+            {
+                **CHILD_FIELDS,
+                "relationship": {"type": "string", "title": "与户主关系", "enum": ["子", "女", "孙子", "孙女"]},
+            },
+            ["child_name", "child_birth_date", "child_sex", "relationship"],
+        ),
+        tags=["新生儿", "出生", "落户", "报户口"],
+        applicant_kinds=["natural_person"],
+        implementations=[Implementation("320102")],
+    ),
+    BasicItemSeed(
+        basic_code="002013001000",
+        name="城乡居民基本医疗保险参保登记",
+        item_type=ItemType.PUBLIC_SERVICE,
+        legal_basis="《中华人民共和国社会保险法》第二十五条",
+        department="medins",
+        legal_limit_days=10,
+        promised_limit_days=1,
+        channel="no_visit",
+        materials=[BIRTH_CERTIFICATE, HOUSEHOLD_REGISTER],
+        form_schema=form(PERSON_FIELDS, CHILD_FIELDS, ["child_name", "child_birth_date"]),
+        tags=["新生儿", "医保", "参保"],
+        applicant_kinds=["natural_person"],
+        implementations=[Implementation("320102")],
+    ),
+    BasicItemSeed(
+        basic_code="002003010000",
+        name="社会保障卡申领",
+        item_type=ItemType.PUBLIC_SERVICE,
+        legal_basis="《中华人民共和国社会保险法》第五十八条；《社会保障卡管理办法》",
+        department="hrss",
+        legal_limit_days=20,
+        promised_limit_days=10,
+        channel="no_visit",
+        materials=[BIRTH_CERTIFICATE, material("photo", "新生儿电子证件照", kind="electronic")],
+        form_schema=form(PERSON_FIELDS, CHILD_FIELDS, ["child_name", "child_birth_date"]),
+        tags=["新生儿", "社保卡", "社会保障卡"],
+        applicant_kinds=["natural_person"],
+        implementations=[Implementation("320102")],
+    ),
+]
 BASIC_BY_CODE = {basic.basic_code: basic for basic in BASIC_ITEMS}
 
 

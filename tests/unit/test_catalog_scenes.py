@@ -18,15 +18,20 @@ SOLE_TRADER = "11320102010102043T4000117002001"
 COMPANY = "11320102010102043T4000117002002"
 INVOICES = "11320102010102051M4002015003001"
 JIANGNING_FOOD = "11320115010115047F4000117004000"
+BIRTH_ITEMS = (
+    "11320102010102078D4002012001000",  # 出生医学证明首次签发, 卫生健康委
+    "11320102010102019A4000707020000",  # 出生登记, 公安分局
+    "1132010201010208684002013001000",  # 城乡居民基本医疗保险参保登记, 医疗保障局
+    "1132010201010203504002003010000",  # 社会保障卡申领, 人社局
+)
 
 
 @pytest.fixture(scope="module", autouse=True)
 def xuanwu() -> Iterator[None]:
-    """Given the four Xuanwu items of the seeded 开餐馆 scene, and the scene."""
+    """Given the Xuanwu items of the seeded 开餐馆 and 新生儿出生 scenes, and the scenes."""
+    codes = (FOOD, SOLE_TRADER, COMPANY, INVOICES, *BIRTH_ITEMS)
     with catalog_cloud():
-        load_demo(
-            demo_bodies(regions={"320102"}, basic_codes={code[-12:] for code in (FOOD, SOLE_TRADER, COMPANY, INVOICES)})
-        )
+        load_demo(demo_bodies(regions={"320102"}, basic_codes={code[-12:] for code in codes}))
         yield
 
 
@@ -36,7 +41,10 @@ def guide(answers: dict[str, str]) -> Any:
 
 def test_the_seeded_restaurant_scene_is_listed_with_its_questionnaire() -> None:
     listed = invoke(request("scenes-list.json")).body["items"]
-    assert [(s["scene_id"], s["name"]) for s in listed] == [("320102-restaurant", "开餐馆")]
+    assert [(s["scene_id"], s["name"]) for s in listed] == [
+        ("320102-newborn", "新生儿出生"),
+        ("320102-restaurant", "开餐馆"),
+    ]
     scene = invoke(request("scene-get.json")).body
     assert [q["question_id"] for q in scene["questions"]] == ["business_form", "invoices"]
     assert invoke(request("scenes-list.json", query={"region": "3205"})).body["items"] == []
@@ -152,3 +160,37 @@ def test_two_operators_racing_on_one_scene_get_one_write_and_one_409(monkeypatch
     assert (refused.status, refused.body["code"]) == (409, "version_conflict")
     stored = invoke(request("scene-get.json", path_params=path)).body
     assert (stored["name"], stored["version"], stored["updated_by"]) == ("开面馆", 1, "another-operator")
+
+
+def test_a_newborns_family_gets_four_departments_items_with_the_child_asked_once() -> None:
+    # When parents of a newborn in Xuanwu want the insurance and the card too
+    body = invoke(
+        request(
+            "scene-guide.json",
+            path_params={"scene_id": "320102-newborn"},
+            body={"answers": {"medical_insurance": "是", "social_security_card": "是"}},
+        )
+    ).body
+    # Then they see the four items, each of its own department
+    assert [(i["implementation_code"], i["department_name"]) for i in body["items"]] == [
+        (BIRTH_ITEMS[0], "南京市玄武区卫生健康委员会"),
+        (BIRTH_ITEMS[1], "南京市公安局玄武分局"),
+        (BIRTH_ITEMS[2], "南京市玄武区医疗保障局"),
+        (BIRTH_ITEMS[3], "南京市玄武区人力资源和社会保障局"),
+    ]
+    # And the child's name and birth date are asked once for all four
+    fields = {f["name"]: f for f in body["fields"]}
+    assert fields["child_name"]["used_by"] == list(BIRTH_ITEMS)
+    assert fields["child_birth_date"]["required"] is True
+    # And the birth certificate is uploaded once for the three items that ask it
+    [certificate] = [m for m in body["materials"] if m["slot_id"] == "birth_certificate"]
+    assert certificate["used_by"] == list(BIRTH_ITEMS[1:])
+    # Without the optional ones, two items remain
+    fewer = invoke(
+        request(
+            "scene-guide.json",
+            path_params={"scene_id": "320102-newborn"},
+            body={"answers": {"medical_insurance": "否", "social_security_card": "否"}},
+        )
+    ).body
+    assert [i["implementation_code"] for i in fewer["items"]] == list(BIRTH_ITEMS[:2])

@@ -74,6 +74,7 @@ LU_FANG = RegistryPerson("320102197604180423", "陆芳")  # 玄武区
 ZHU_LEI = RegistryPerson("32011519850611041X", "朱磊")  # 江宁区
 LIN_JUAN = RegistryPerson("320115198903170520", "林娟")  # 江宁区
 GAO_PENG = RegistryPerson("320115199307020619", "高鹏")  # 江宁区
+WANG_MIN = RegistryPerson("320102199007180328", "汪敏")  # 玄武区
 # Not registered: for a newcomer to register with (README walk-through) and for tests.
 ZHAO_LEI = RegistryPerson("320113199506200572", "赵磊")  # 栖霞区
 HUANG_MIN = RegistryPerson("320205199801120642", "黄敏")  # 无锡 锡山区
@@ -103,6 +104,7 @@ POPULATION = (
     ZHU_LEI,
     LIN_JUAN,
     GAO_PENG,
+    WANG_MIN,
 )
 
 # --- enterprise registry -------------------------------------------------------------------
@@ -245,6 +247,17 @@ XUANWU_CIVIL_HEAD = DemoWorker(
     "head of 南京市玄武区民政局 (部门负责人)",
     department_head=True,
 )
+# 一件事 开餐馆 (issue 18): a company's invoice collection is a case of 玄武区税务局
+XUANWU_TAX = DemoWorker(
+    WANG_MIN,
+    "13900000021",
+    "xuanwu.tax.wang",
+    "Xuanwu-Tax-2026",
+    Role.STAFF,
+    "320102-tax",
+    "320102",
+    "staff, 国家税务总局南京市玄武区税务局 (scene cases)",
+)
 PROVINCE_SUPERVISOR = DemoWorker(
     ZHENG_HUA,
     "13900000012",
@@ -304,6 +317,7 @@ WORKERS = (
     JIANGNING_DRC,
     JIANGNING_RESOURCES,
     JIANGNING_ECOLOGY,
+    XUANWU_TAX,
 )
 
 # The legal representative authorises the agent (scope, about a year).
