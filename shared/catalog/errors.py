@@ -39,6 +39,7 @@ FIELD_LEVEL_MISMATCH = "catalog.level_mismatch"
 FIELD_PROMISED_EXCEEDS_LEGAL = "catalog.promised_exceeds_legal"
 FIELD_EXCEEDS_CAP = "catalog.exceeds_cap"
 SCENE_NOT_FOUND = "catalog.scene_not_found"
+DEPARTMENT_NOT_FOUND = "catalog.department_not_found"
 INVALID_SCENE = "catalog.invalid_scene"
 INVALID_ANSWERS = "catalog.invalid_answers"
 FIELD_UNKNOWN_QUESTION = "catalog.unknown_question"
@@ -75,6 +76,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ITEM_NOT_FOUND: ("政务服务事项不存在或尚未发布", "The service item does not exist or is not published"),
     SYNONYM_NOT_FOUND: ("该同义词不存在", "No such synonym"),
     SCENE_NOT_FOUND: ("该场景（一件事）不存在", "No such scene"),
+    DEPARTMENT_NOT_FOUND: ("该部门不存在", "No such department"),
     INVALID_SCENE: (
         "场景定义有误：事项须为本区划已发布的事项，条件须引用本场景的问题与选项",
         "Invalid scene: its items must be published in its division, its rules name its questions and options",

@@ -503,3 +503,70 @@ class SceneGuide(_Shape):
     materials: list[CombinedMaterial]
     fee_total_fen: int
     longest_promised_limit_days: int
+
+
+# --- one search, hot searches, sub-halls (D-280) --------------------------------------------
+
+
+class SceneHit(_Shape):
+    """A scene in a search result or a hall: open it at `/v1/scenes/{scene_id}`."""
+
+    scene_id: str
+    name: str
+    description: str | None
+    region_code: str
+    tags: list[str]
+    items: int = Field(description="How many items the scene bundles (its answers select among them).")
+
+
+def scene_hit(scene: Scene) -> SceneHit:
+    return SceneHit(
+        scene_id=scene.scene_id,
+        name=scene.name,
+        description=scene.description,
+        region_code=scene.region_code,
+        tags=scene.tags,
+        items=len(scene.items),
+    )
+
+
+class SearchHit(_Shape):
+    """One entry of the one result list: a scene (一件事) or an item."""
+
+    kind: Literal["scene", "item"]
+    scene: SceneHit | None = None
+    item: ItemSummary | None = None
+
+
+class SearchResults(_Shape):
+    results: list[SearchHit] = Field(description="Matching scenes first (first page only), then the items, ranked.")
+    next_cursor: str | None = Field(default=None, description="The items' next page.")
+
+
+class HotSearch(_Shape):
+    query: str
+    count: int = Field(description="Searches today and yesterday (Asia/Shanghai) that found something.")
+
+
+class HotSearches(_Shape):
+    items: list[HotSearch]
+
+
+class SubHall(_Shape):
+    """网上分厅: a city's or county's catalogue view — its departments, its scenes (and those
+    of the divisions below), a first page of its items (and those below)."""
+
+    region: Region
+    departments: list[Department]
+    scenes: list[SceneHit]
+    items: list[ItemSummary]
+    items_next_cursor: str | None = Field(default=None, description="Continue with `/v1/items?region=...&cursor=`.")
+
+
+class DepartmentStore(_Shape):
+    """旗舰店: a department's catalogue view — its items and the scenes that include them."""
+
+    department: Department
+    scenes: list[SceneHit]
+    items: list[ItemSummary]
+    items_next_cursor: str | None = Field(default=None, description="Continue with `/v1/items?department=...`.")

@@ -112,6 +112,7 @@ MAX_TERM_RECORDS = 47
 TERM_PARTITION = "TERM#"
 SYNONYM_PARTITION = "SYNONYM"
 SCENE_PARTITION = "SCENE"  # sk = scene id, which starts with its division's code (D-260)
+HOT_PARTITION = "HOT#"  # + the day; sk = the normalised query (D-280)
 ALL_ITEMS_PARTITION = "ITEMS#"
 ALL_ITEMS_FLAG = "A"
 _TERM_KEYS = ("pk", "sk")
@@ -443,11 +444,61 @@ class CatalogRepository(Repository):
         operator wrote it since `previous_version` was read."""
         condition = "attribute_not_exists(pk)" if previous_version == 0 else "version = :previous"
         record = {"pk": SCENE_PARTITION, "sk": scene.scene_id, "kind": "scene", **scene.model_dump(mode="json")}
+        # what a keyword search matches a scene against (D-280): its words and their pinyin, like an item's
+        words = [scene.name, *scene.tags, scene.description or ""]
+        record["search_text"] = search_text([*words, *pinyin_forms([scene.name, *scene.tags])])
         self.transaction().put(
             record,
             condition=condition,
             values=expression_values(previous=previous_version) if previous_version else None,
         ).emit(event).commit()
+
+    def matching_scenes(self, region_prefix: str, words: Sequence[str], *, limit: int) -> list[Scene]:
+        """The scenes under `region_prefix` whose search text holds every keyword: one Query
+        (a division has a handful of scenes; the filter runs in DynamoDB)."""
+        expression = _Expression()
+        for word in words:
+            expression.contains("search_text", word)
+        rows, _ = self._query_page(
+            index=None,
+            key_condition="pk = :pk AND begins_with(sk, :prefix)",
+            key_values={"pk": SCENE_PARTITION, "prefix": region_prefix},
+            expression=expression,
+            limit=limit,
+            cursor=None,
+            partition={"pk": SCENE_PARTITION},
+            projection=None,
+            sort_prefix=("sk", region_prefix),
+        )
+        return [Scene.model_validate(_from_record(row)) for row in rows]
+
+    # --- hot searches (D-280): one counter per day and query, the day's top by a GSI ------
+
+    def count_search(self, query: str, day: str, *, expires_at: int) -> None:
+        """One more search for `query` on `day` (one UpdateItem; ADD is atomic)."""
+        dynamodb().update_item(
+            TableName=self.table,
+            Key=to_item({"pk": f"{HOT_PARTITION}{day}", "sk": query}),
+            UpdateExpression="ADD hot_count :one SET hot_day = :day, query_text = :query, expires_at = :expires",
+            ExpressionAttributeValues=to_item({":one": 1, ":day": day, ":query": query, ":expires": expires_at}),
+        )
+
+    def hot_searches(self, day: str, *, limit: int) -> list[tuple[str, int]]:
+        """The day's most searched queries, most first: one Query on the `hot` index."""
+        response = dynamodb().query(
+            TableName=self.table,
+            IndexName="hot",
+            KeyConditionExpression="hot_day = :day",
+            ExpressionAttributeValues=to_item({":day": day}),
+            ScanIndexForward=False,
+            Limit=limit,
+        )
+        rows = [from_item(row) for row in response.get("Items", [])]
+        return [(str(row["query_text"]), int(row["hot_count"])) for row in rows]
+
+    def get_department(self, department_id: str) -> Department | None:
+        raw = self.get_item(_department_key(department_id.split("-", 1)[0], department_id))
+        return Department.model_validate(raw) if raw else None
 
     def list_scenes(self, *, region_prefix: str | None, limit: int, cursor: str | None) -> Page[Scene]:
         """The scenes of the divisions under `region_prefix` (one Query on the partition)."""

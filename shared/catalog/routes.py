@@ -29,7 +29,9 @@ from shared.catalog.models import (
     Channel,
     Department,
     DepartmentId,
+    DepartmentStore,
     DraftUpdate,
+    HotSearches,
     ItemCaps,
     ItemDetail,
     ItemDraft,
@@ -45,6 +47,8 @@ from shared.catalog.models import (
     SceneAnswers,
     SceneDefinition,
     SceneGuide,
+    SearchResults,
+    SubHall,
     Synonym,
     SynonymUpdate,
 )
@@ -261,6 +265,98 @@ def region_list(
     cursor: Cursor = None,
 ) -> RegionList:
     return _service().region_list(region_code, list_kind, limit=limit, cursor=cursor)
+
+
+# --- one search, hot searches, sub-halls (D-280) --------------------------------------------
+
+DivisionCode = Annotated[str, Path(pattern=DIVISION_CODE_PATTERN, description="GB/T 2260 division code.")]
+
+
+@route(
+    router,
+    "GET",
+    "/v1/search",
+    summary="Search scenes (一件事) and items in one list",
+    description=(
+        "The keywords (Chinese, full pinyin, initials, curated synonyms, one wrong character — as "
+        "`/v1/items`) over the scenes of the division and those below it (first page only, first in the list) "
+        "and its items, ranked as `/v1/items` ranks them. Paged by the items' cursor. A first-page search that "
+        "found something counts for `/v1/search/hot`."
+    ),
+    tags=[ITEMS_TAG],
+    access=Access.PUBLIC,
+    responses={200: _ok("Scenes, then items"), **_BAD_REQUEST, **_INVALID},
+)
+def discover(
+    q: Annotated[str | None, Query(max_length=100, description="Keywords; every word must match.")] = None,
+    region: Annotated[
+        str | None, Query(pattern=DIVISION_CODE_PATTERN, description="Division code: it and everything below it.")
+    ] = None,
+    near: Annotated[
+        str | None, Query(pattern=DIVISION_CODE_PATTERN, description="The person's division: nearer items first.")
+    ] = None,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> SearchResults:
+    return _service().discover(query=q, region_code=region, near=near, limit=limit, cursor=cursor)
+
+
+@route(
+    router,
+    "GET",
+    "/v1/search/hot",
+    summary="Hot searches (热门搜索)",
+    description=(
+        "The queries searched most today and yesterday (Asia/Shanghai) through `/v1/search` that found something, "
+        "most first; a query longer than 20 characters is not counted."
+    ),
+    tags=[ITEMS_TAG],
+    access=Access.PUBLIC,
+    responses={200: _ok("The hot searches"), **_INVALID},
+)
+def hot_searches(limit: Annotated[int, Query(ge=1, le=20, description="How many.")] = 10) -> HotSearches:
+    return _service().hot_searches(limit=limit)
+
+
+@route(
+    router,
+    "GET",
+    "/v1/regions/<region_code>/hall",
+    summary="网上分厅: a division's catalogue view",
+    description=(
+        "A city's or county's online sub-hall at a stable URL: the division, its own departments, the scenes of "
+        "it and the divisions below, and a first page of its items (continue with `/v1/items?region=`)."
+    ),
+    tags=[DIVISIONS_TAG],
+    access=Access.PUBLIC,
+    responses={200: _ok("The sub-hall"), 404: _problem("Unknown division (catalog.region_not_found)"), **_INVALID},
+)
+def sub_hall(region_code: DivisionCode, limit: Limit = DEFAULT_LIMIT) -> SubHall:
+    return _service().sub_hall(region_code, limit=limit)
+
+
+@route(
+    router,
+    "GET",
+    "/v1/departments/<department_id>/store",
+    summary="旗舰店: a department's catalogue view",
+    description=(
+        "A department's flagship store at a stable URL: the department, the scenes that bundle its items and a "
+        "first page of its items (continue with `/v1/items?department=`)."
+    ),
+    tags=[DIVISIONS_TAG],
+    access=Access.PUBLIC,
+    responses={
+        200: _ok("The store"),
+        404: _problem("Unknown department (catalog.department_not_found)"),
+        **_INVALID,
+    },
+)
+def department_store(
+    department_id: Annotated[str, Path(pattern=r"^[0-9]{6,12}-[a-z]{2,20}$", description="e.g. 320102-market.")],
+    limit: Limit = DEFAULT_LIMIT,
+) -> DepartmentStore:
+    return _service().department_store(department_id, limit=limit)
 
 
 # --- operator writes ------------------------------------------------------------------------

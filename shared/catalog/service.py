@@ -21,11 +21,14 @@ published head is indexed, so search never shows drafts or retired items.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
+
+from botocore.exceptions import ClientError
 
 from shared.catalog import events, scenes
 from shared.catalog.codes import (
@@ -43,6 +46,7 @@ from shared.catalog.errors import (
     BASIC_ITEM_NOT_FOUND,
     CAPS_EXCEEDED,
     CODE_MISMATCH,
+    DEPARTMENT_NOT_FOUND,
     DRAFT_CONFLICT,
     DRAFT_DROPS_FIELDS,
     DRAFT_NOT_FOUND,
@@ -93,7 +97,10 @@ from shared.catalog.models import (
     CONTENT_FIELDS,
     BasicItem,
     Department,
+    DepartmentStore,
     DraftUpdate,
+    HotSearch,
+    HotSearches,
     ItemCaps,
     ItemContent,
     ItemDetail,
@@ -113,19 +120,28 @@ from shared.catalog.models import (
     SceneAnswers,
     SceneDefinition,
     SceneGuide,
+    SearchHit,
+    SearchResults,
+    SubHall,
     Synonym,
     SynonymUpdate,
+    scene_hit,
 )
 from shared.catalog.repository import CatalogRepository, ItemFilter, WriteState
-from shared.catalog.search_text import keywords
+from shared.catalog.search_text import keywords, normalise
 from shared.codes.divisions import is_current_division
 from shared.platform.clock import now, today_in_shanghai
 from shared.platform.config import province_settings
 from shared.platform.errors import Conflict, FieldError, NotFound, ValidationFailed
+from shared.platform.observability import logger
 from shared.platform.pagination import Page
+from shared.platform.principal import region_prefix
 from shared.platform.strict_json import INT64_MAX, INT64_MIN
 
 _CONTENT = set(CONTENT_FIELDS)
+SCENES_PER_SEARCH = 20  # scenes of the division looked at per search (a division has a handful)
+HOT_QUERY_MAX_CHARACTERS = 20
+HOT_DAYS_KEPT = 8  # counters expire (TTL) after a week and a day
 # guide fields a body may leave out (they have defaults), with the default as the API shows it
 _DEFAULTED: dict[str, Any] = {
     name: info.get_default(call_default_factory=True)
@@ -502,7 +518,21 @@ class CatalogService:
         province, PROVINCE_CODE, by default), ranked — exact name, name prefix, name substring,
         elsewhere; within each, the person's division `near` and those above it
         first — or the items of one department."""
-        criteria = ItemFilter(
+        criteria = self._criteria(query, region_code, department_id, item_type, channel, applicant_kind, near=near)
+        return self.repository.search(criteria, limit=limit, cursor=cursor)
+
+    def _criteria(
+        self,
+        query: str | None,
+        region_code: str | None,
+        department_id: str | None,
+        item_type: str | None = None,
+        channel: str | None = None,
+        applicant_kind: str | None = None,
+        *,
+        near: str | None = None,
+    ) -> ItemFilter:
+        return ItemFilter(
             region_code=region_code or (None if department_id else province_settings().province_code),
             department_id=department_id,
             item_type=item_type,
@@ -511,7 +541,82 @@ class CatalogService:
             applicant_kind=applicant_kind,
             near=near,
         )
-        return self.repository.search(criteria, limit=limit, cursor=cursor)
+
+    # --- one search, hot searches, sub-halls (D-280) -------------------------------------
+
+    def discover(
+        self, *, query: str | None, region_code: str | None, near: str | None, limit: int, cursor: str | None
+    ) -> SearchResults:
+        """Scenes and items in one list: on the first page, the scenes of the division (and
+        those below) whose words or pinyin hold every keyword (one Query), then the items as
+        `search` ranks them. A first-page search that found something counts for the hot list."""
+        criteria = self._criteria(query, region_code, None, near=near)
+        items = self.repository.search(criteria, limit=limit, cursor=cursor)
+        scenes: list[Scene] = []
+        if criteria.keywords and cursor is None:
+            prefix = region_prefix((criteria.region_code or province_settings().province_code)[:6])
+            scenes = self.repository.matching_scenes(prefix, criteria.keywords, limit=SCENES_PER_SEARCH)
+            if scenes or items.items:
+                self.count_search(query or "")
+        return SearchResults(
+            results=[SearchHit(kind="scene", scene=scene_hit(scene)) for scene in scenes]
+            + [SearchHit(kind="item", item=item) for item in items.items],
+            next_cursor=items.next_cursor,
+        )
+
+    def count_search(self, query: str) -> None:
+        """One more search for the normalised query today; a long query is not counted (a hot
+        list of sentences helps nobody), and a failed count never fails the search."""
+        text = normalise(query)
+        if not text or len(text) > HOT_QUERY_MAX_CHARACTERS:
+            return
+        expires = int((now() + dt.timedelta(days=HOT_DAYS_KEPT)).timestamp())
+        try:
+            self.repository.count_search(text, today_in_shanghai().isoformat(), expires_at=expires)
+        except ClientError:
+            logger().warning("hot search not counted", exc_info=True)
+
+    def hot_searches(self, *, limit: int) -> HotSearches:
+        """Today's and yesterday's most searched queries (two Queries on the `hot` index)."""
+        today = today_in_shanghai()
+        totals: dict[str, int] = {}
+        for day in (today, today - dt.timedelta(days=1)):
+            for text, count in self.repository.hot_searches(day.isoformat(), limit=limit):
+                totals[text] = totals.get(text, 0) + count
+        ranked = sorted(totals.items(), key=lambda entry: (-entry[1], entry[0]))[:limit]
+        return HotSearches(items=[HotSearch(query=text, count=count) for text, count in ranked])
+
+    def sub_hall(self, region_code: str, *, limit: int) -> SubHall:
+        """网上分厅 of a division: GetItem, a Query of its departments, the item search, a Query of scenes."""
+        region = self.repository.get_region(region_code)
+        if region is None:
+            raise NotFound(REGION_NOT_FOUND)
+        departments = self.repository.list_departments(region_prefix=region_code, limit=100, cursor=None)
+        items = self.repository.search(self._criteria(None, region_code, None), limit=limit, cursor=None)
+        scenes = self.repository.list_scenes(region_prefix=region_prefix(region_code[:6]), limit=100, cursor=None)
+        return SubHall(
+            region=region,
+            departments=departments.items,
+            scenes=[scene_hit(scene) for scene in scenes.items],
+            items=items.items,
+            items_next_cursor=items.next_cursor,
+        )
+
+    def department_store(self, department_id: str, *, limit: int) -> DepartmentStore:
+        """旗舰店 of a department: GetItem, the item search, a Query of its division's scenes (those
+        bundling one of its items: an implementation code starts with its department's USCC)."""
+        department = self.repository.get_department(department_id)
+        if department is None:
+            raise NotFound(DEPARTMENT_NOT_FOUND)
+        items = self.repository.search(self._criteria(None, None, department_id), limit=limit, cursor=None)
+        scenes = self.repository.list_scenes(region_prefix=department.region_code, limit=100, cursor=None)
+        own = [s for s in scenes.items if any(i.implementation_code.startswith(department.uscc) for i in s.items)]
+        return DepartmentStore(
+            department=department,
+            scenes=[scene_hit(scene) for scene in own],
+            items=items.items,
+            items_next_cursor=items.next_cursor,
+        )
 
     def set_caps(self, basic_code: str, caps: ItemCaps, *, actor: str | None = None) -> BasicItem:
         """Set the caps (限高) of a basic item; implementations are held to them

@@ -90,3 +90,14 @@ def sign_in_staff(
     assert tokens.status_code == 200, tokens.text
     headers = {"Authorization": f"Bearer {tokens.json()['access_token']}"}
     return headers if fresh else _keep(local_cloud, login, headers)
+
+
+def sign_in_agent(api: Any, local_cloud: LocalCloud, phone: str, uscc: str) -> dict[str, str]:
+    """An agent signed in for the enterprise `uscc` it is authorised for (not kept: a fresh session)."""
+    started = time.time()
+    sent = _post_until_allowed(api, "/v1/auth/otp", {"phone": phone, "purpose": "sign_in"})
+    assert sent.status_code == 202, sent.text
+    code = _code_sent_to(local_cloud, phone, started)
+    tokens = api.post("/v1/auth/sign-in", json={"phone": phone, "code": code, "acting_for": uscc})
+    assert tokens.status_code == 200, tokens.text
+    return {"Authorization": f"Bearer {tokens.json()['access_token']}"}
