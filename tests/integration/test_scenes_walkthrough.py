@@ -45,7 +45,8 @@ def _upload(api: Any, auth: dict[str, str], slot_id: str, code: str | None) -> d
     )
     assert ticket.status_code == 201, ticket.text
     body = ticket.json()
-    posted = requests.post(body["url"], data=body["fields"], files={"file": ("f.pdf", PDF, "application/pdf")}, timeout=30)
+    files = {"file": ("f.pdf", PDF, "application/pdf")}
+    posted = requests.post(body["url"], data=body["fields"], files=files, timeout=30)
     assert posted.status_code in {200, 201, 204}, posted.text
     return {"slot_id": slot_id, "material_id": body["material_id"]} | ({"implementation_code": code} if code else {})
 

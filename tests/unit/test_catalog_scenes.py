@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from shared.platform.aws import count_calls
-from tests.support.api import invoke
+from tests.support.api import call, invoke
 from tests.unit.catalog_fixtures import catalog_cloud, demo_bodies, load_demo, outbox_events, request
 
 FOOD = "11320102010102043T4000117004000"
@@ -194,3 +194,85 @@ def test_a_newborns_family_gets_four_departments_items_with_the_child_asked_once
         )
     ).body
     assert [i["implementation_code"] for i in fewer["items"]] == list(BIRTH_ITEMS[:2])
+
+
+# --- one search, hot searches, sub-halls (D-280) -----------------------------------------------
+
+
+def search(q: str, **query: str) -> Any:
+    reply = call("GET", "/v1/search", query={"q": q, **query})
+    assert reply.status == 200, reply.body
+    return reply.body
+
+
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        ("开餐馆", "320102-restaurant"),
+        ("kcg", "320102-restaurant"),
+        ("新生儿", "320102-newborn"),
+        ("生孩子", "320102-newborn"),
+    ],
+)
+def test_scenes_come_first_in_the_one_result_list_with_the_items(query: str, first: str) -> None:
+    body = search(query, region="320100")
+    assert body["results"][0]["kind"] == "scene"
+    assert body["results"][0]["scene"]["scene_id"] == first
+
+
+def test_a_search_adds_one_query_for_the_scenes_and_one_counter_write() -> None:
+    with count_calls() as items_only:
+        assert call("GET", "/v1/items", query={"q": "营业执照"}).status == 200
+    with count_calls() as together:
+        body = search("营业执照")
+    assert [hit["kind"] for hit in body["results"]][:1] == ["item"]  # no scene says 营业执照
+    assert together["dynamodb.Query"] == items_only["dynamodb.Query"] + 1
+    assert together.get("dynamodb.UpdateItem", 0) == 1  # the hot-search counter
+    assert "dynamodb.Scan" not in together
+    # the next page has items only and counts nothing
+    if body["next_cursor"]:
+        with count_calls() as next_page:
+            search("营业执照", cursor=body["next_cursor"])
+        assert "dynamodb.UpdateItem" not in next_page
+
+
+def test_hot_searches_rank_what_people_searched_and_found() -> None:
+    for _ in range(3):
+        search("新生儿")
+    search("开餐馆")
+    search("没有这个事项啊")  # finds nothing: not counted
+    search("营业执照 食品经营许可 开餐馆 玄武区 很长的一句话")  # longer than 20 characters: not counted
+    hot = call("GET", "/v1/search/hot", query={"limit": "5"}).body["items"]
+    counts = {entry["query"]: entry["count"] for entry in hot}
+    assert counts["新生儿"] >= 3
+    assert hot[0]["query"] == "新生儿" or counts[hot[0]["query"]] >= counts["新生儿"]
+    assert "没有这个事项啊" not in counts
+    assert all(len(entry["query"]) <= 20 for entry in hot)
+
+
+def test_xuanwus_sub_hall_shows_its_departments_scenes_and_items() -> None:
+    hall = call("GET", "/v1/regions/320102/hall").body
+    assert hall["region"]["name"] == "玄武区"
+    names = {d["name"] for d in hall["departments"]}
+    assert {"南京市玄武区卫生健康委员会", "南京市玄武区医疗保障局", "南京市玄武区市场监督管理局"} <= names
+    scenes = [s["scene_id"] for s in hall["scenes"]]
+    assert {"320102-newborn", "320102-restaurant"} <= set(scenes)
+    assert all(scene.startswith("320102-") for scene in scenes)
+    assert hall["items"]
+    assert all(i["region_code"].startswith("320102") for i in hall["items"])
+    missing = call("GET", "/v1/regions/329999/hall")
+    assert (missing.status, missing.body["code"]) == (404, "catalog.region_not_found")
+
+
+def test_a_departments_store_shows_its_items_and_the_scenes_that_bundle_them() -> None:
+    market = call("GET", "/v1/departments/320102-market/store").body
+    assert market["department"]["name"] == "南京市玄武区市场监督管理局"
+    market_scenes = {s["scene_id"] for s in market["scenes"]}
+    assert "320102-restaurant" in market_scenes
+    assert "320102-newborn" not in market_scenes
+    assert {i["department_id"] for i in market["items"]} == {"320102-market"}
+    health = call("GET", "/v1/departments/320102-health/store").body
+    assert [s["scene_id"] for s in health["scenes"]] == ["320102-newborn"]
+    assert [i["name"] for i in health["items"]] == ["出生医学证明首次签发"]
+    missing = call("GET", "/v1/departments/320102-bakery/store")
+    assert (missing.status, missing.body["code"]) == (404, "catalog.department_not_found")
