@@ -23,6 +23,7 @@ from shared.platform.aws import count_calls
 from shared.platform.dynamo import from_item
 from shared.platform.events import Envelope
 from shared.scenes import service as scenes_service_module
+from shared.scenes.events import scene_case_id
 from tests.support.api import call
 from tests.support.apigw import FakeContext
 from tests.support.handlers import load_function, sqs_event
@@ -115,6 +116,7 @@ class Opened:
     application: dict[str, Any]
     calls: dict[str, int]
     cases: dict[str, dict[str, Any]]
+    opening: dict[str, int]
 
 
 @pytest.fixture(scope="module")
@@ -124,9 +126,10 @@ def opened(materials: list[dict[str, str]]) -> Opened:
     with count_calls() as calls:
         reply = submit_scene(AGENT, body)
     assert reply.status == 201, reply.body
-    assert open_cases(submitted_event(reply.body["application_id"])) == {"batchItemFailures": []}
+    with count_calls() as opening:
+        assert open_cases(submitted_event(reply.body["application_id"])) == {"batchItemFailures": []}
     cases = {c["item"]["implementation_code"]: c for c in cases_of(reply.body["application_id"])}
-    return Opened(reply.body, dict(calls), cases)
+    return Opened(reply.body, dict(calls), cases, dict(opening))
 
 
 def submit_scene(who: dict[str, str], body: dict[str, Any], key: str | None = None) -> Any:
@@ -189,7 +192,14 @@ def test_one_submission_opens_one_case_per_item_in_each_departments_queue(opened
         (INVOICES, "国家税务总局南京市玄武区税务局"),
     ]
     assert application["state"] == "submitted"
-    # Then the queue consumer opened three cases, each submitted in its own department's queue
+    # Then the queue consumer opened three cases, each submitted in its own department's queue: per case a
+    # number (UpdateItem), a draft and a submission (two transactions), per copied file CopyObject, GetObject
+    # (the check) and PutItem (the case's material list); no Query, no Scan (docs/performance.md)
+    opening = opened.opening
+    copies = 1 + 1 + 5 + 3 + 1  # the business licence twice, the company's five, the food licence's three, agent_id
+    assert (opening["dynamodb.UpdateItem"], opening["dynamodb.TransactWriteItems"]) == (3, 6)
+    assert opening["s3.CopyObject"] == opening["s3.GetObject"] == opening["dynamodb.PutItem"] == copies
+    assert not {"dynamodb.Query", "dynamodb.Scan"} & set(opening)
     cases = opened.cases
     assert set(cases) == {COMPANY, FOOD, INVOICES}
     assert {code: (c["state"], c["item"]["department_id"]) for code, c in cases.items()} == {
@@ -222,11 +232,16 @@ def test_one_submission_opens_one_case_per_item_in_each_departments_queue(opened
 
 
 def test_a_redelivered_submission_after_failures_between_cases_opens_each_case_once(
-    monkeypatch: pytest.MonkeyPatch, materials: list[dict[str, str]]
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    body = {"scene_id": RESTAURANT, "answers": COMPANY_ANSWERS, "form": FORM, "materials": materials}
-    application_id = submit_scene(AGENT, body).body["application_id"]
-    event = submitted_event(application_id)
+    # the sample's submission (three items, no files: opening is what is tested), under a new application id
+    application_id = "01JDQ9A0000000000000000S02"
+    delivered = sample("scene_case_opener", "sqs-scene-submitted.json")["Records"][0]["body"]
+    event = json.loads(delivered)["detail"]
+    event["subject"] = event["data"]["application_id"] = application_id
+    for case in event["data"]["cases"]:
+        case["case_id"] = scene_case_id(application_id, case["implementation_code"])
+    event["data"]["materials"] = []
     real_new_case, real_submit = Application._new_case, Application.submit
     drafted: list[str] = []
 
