@@ -149,7 +149,7 @@ class TestReading:
         assert [region["name"] for region in districts][:2] == ["玄武区", "秦淮区"]
         assert len(districts) == 11
         departments = invoke(request("departments-list.json", query={"region": "3201", "limit": "100"})).body
-        assert len(departments["items"]) == 25  # six lines of work in three divisions, two more in 玄武区, five centres
+        assert len(departments["items"]) == 28  # 6 lines x 3 divisions, 3 more in 江宁, 2 in 玄武, 5 centres
         visit_once = invoke(request("region-list.json")).body
         assert visit_once["region"]["name"] == "玄武区"
         assert {item["channel"] for item in visit_once["items"]} == {"visit_once"}

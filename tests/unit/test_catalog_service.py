@@ -440,7 +440,7 @@ class TestDivisionsAndDepartments:
 
     def test_departments_by_division_prefix_page_through(self, service: CatalogService) -> None:
         everything = service.list_departments(region_prefix="3201", limit=100, cursor=None).items
-        assert len(everything) == 25  # six lines of work in Nanjing, Xuanwu and Jiangning, two more in Xuanwu, five centres
+        assert len(everything) == 28  # 6 lines x 3 divisions, 3 more in Jiangning, 2 in Xuanwu, 5 centres
         first = service.list_departments(region_prefix="3201", limit=10, cursor=None)
         second = service.list_departments(region_prefix="3201", limit=10, cursor=first.next_cursor)
         third = service.list_departments(region_prefix="3201", limit=10, cursor=second.next_cursor)
