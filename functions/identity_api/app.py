@@ -1,8 +1,8 @@
 """identity_api — unified identity over HTTP (C9, C13): one-time codes,
 real-name registration, sign-in for citizens, agents and staff, refresh and
 sign-out, the JWKS, the user's profile and enterprises, enterprise agents,
-and the message center. Thin: routing lives in the contexts' routers, rules
-in their services."""
+the message center, and the management platform's workforce accounts. Thin:
+routing lives in the contexts' routers, rules in their services."""
 
 from __future__ import annotations
 
@@ -11,7 +11,10 @@ from typing import Any
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from shared.catalog.api import department_name
+from shared.catalog.config import catalog_settings
 from shared.identity.api import router as identity_router
+from shared.identity.api import wire, workforce_router
 from shared.identity.config import hashing_settings, identity_settings, registry_settings, token_settings
 from shared.notifications.api import router as messages_router
 from shared.notifications.config import notifications_settings
@@ -40,10 +43,14 @@ require(
     sms_settings,
     stage_settings,
     partner_settings,
+    catalog_settings,
 )
+# the management platform checks a staff account's department in the catalogue (D-290)
+wire(departments=department_name)
 
 app = make_resolver()
 app.include_router(identity_router)
+app.include_router(workforce_router)
 app.include_router(messages_router)
 
 

@@ -12,21 +12,39 @@ from typing import TYPE_CHECKING
 from shared.platform.public import lazy_exports
 
 if TYPE_CHECKING:
-    from shared.catalog.codes import IMPLEMENTATION_CODE_PATTERN, make_government_uscc, parent_region
+    from shared.catalog.codes import (
+        IMPLEMENTATION_CODE_PATTERN,
+        implementation_code_for,
+        make_government_uscc,
+        parent_region,
+    )
     from shared.catalog.form_identity import IDENTITY_BINDINGS, IDENTITY_KEYWORD, identity_bindings
-    from shared.catalog.models import ItemDetail, SceneAnswers
+    from shared.catalog.models import Department, ItemDetail, NewItem, SceneAnswers
     from shared.catalog.open_data import snapshot_key, write_region_snapshot
     from shared.catalog.routes import router
-    from shared.catalog.service import CatalogService
+    from shared.catalog.service import (
+        CatalogService,
+        claim_item,
+        department_name,
+        departments_implementing,
+        departments_in,
+    )
 
 __all__ = [
     "IDENTITY_BINDINGS",
     "IDENTITY_KEYWORD",
     "IMPLEMENTATION_CODE_PATTERN",
     "CatalogService",
+    "Department",
     "ItemDetail",
+    "NewItem",
     "SceneAnswers",
+    "claim_item",
+    "department_name",
+    "departments_implementing",
+    "departments_in",
     "identity_bindings",
+    "implementation_code_for",
     "make_government_uscc",
     "parent_region",
     "router",
@@ -39,6 +57,12 @@ __getattr__ = lazy_exports(
     {
         "router": ".routes",
         "CatalogService": ".service",
+        "department_name": ".service",
+        "departments_in": ".service",
+        "departments_implementing": ".service",
+        "claim_item": ".service",
+        "Department": ".models",
+        "NewItem": ".models",
         "ItemDetail": ".models",
         "SceneAnswers": ".models",
         "snapshot_key": ".open_data",
@@ -46,6 +70,7 @@ __getattr__ = lazy_exports(
         "parent_region": ".codes",
         "IMPLEMENTATION_CODE_PATTERN": ".codes",
         "make_government_uscc": ".codes",
+        "implementation_code_for": ".codes",
         "IDENTITY_BINDINGS": ".form_identity",
         "IDENTITY_KEYWORD": ".form_identity",
         "identity_bindings": ".form_identity",

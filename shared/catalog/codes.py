@@ -230,3 +230,8 @@ def make_implementation_code(uscc: str, level: ExerciseLevel, basic_code: str, b
     code = f"{uscc}{int(level)}{basic_code}{business_suffix}"
     parse_implementation_code(code)
     return code
+
+
+def implementation_code_for(uscc: str, region_code: str, basic_code: str) -> str:
+    """The code a department (its USCC, at its division) gives its implementation of a basic item."""
+    return make_implementation_code(uscc, EXERCISE_LEVEL_OF_REGION[region_level(region_code)], basic_code)

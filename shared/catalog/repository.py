@@ -392,6 +392,17 @@ class CatalogRepository(Repository):
         rows = self._batch_get([_department_key(region_code, d) for d in dict.fromkeys(department_ids)])
         return {str(row["id"]): str(row["name"]) for row in rows.values()}
 
+    def implements(self, department_id: str, basic_code: str) -> bool:
+        """Whether the department has a published implementation of the basic item (gsi2)."""
+        response = dynamodb().query(
+            TableName=self.table,
+            IndexName="gsi2",
+            KeyConditionExpression="gsi2pk = :pk AND begins_with(gsi2sk, :basic)",
+            ExpressionAttributeValues=expression_values(pk=f"DEPT#{department_id}", basic=f"{basic_code}#"),
+            Limit=1,
+        )
+        return bool(response.get("Items"))
+
     def list_departments(self, *, region_prefix: str | None, limit: int, cursor: str | None) -> Page[Department]:
         condition = "pk = :pk"
         key_values: dict[str, Any] = {"pk": DEPARTMENT_PARTITION}

@@ -1000,3 +1000,43 @@ class CatalogService:
             created_at=_now(),
             created_by_implementation=implementation_code,
         )
+
+
+def department_name(region_code: str, department_id: str) -> str | None:
+    """The name of a department registered at a division, or None (one GetItem-sized read)."""
+    return CatalogRepository().department_names(region_code, [department_id]).get(department_id)
+
+
+def departments_in(region_prefix: str) -> list[Department]:
+    """Every department registered inside a division prefix (`32`: the whole province), page by page."""
+    service, found, cursor = CatalogService(), list[Department](), None
+    while True:
+        page = service.list_departments(region_prefix=region_prefix, limit=100, cursor=cursor)
+        found.extend(page.items)
+        cursor = page.next_cursor
+        if not cursor:
+            return found
+
+
+def departments_implementing(basic_code: str, department_ids: Sequence[str]) -> set[str]:
+    """Which of the departments already have a published implementation of the basic item
+    (one Query of the department's items index each, stopping at the first)."""
+    repository = CatalogRepository()
+    return {d for d in department_ids if repository.implements(d, basic_code)}
+
+
+def claim_item(new: NewItem, *, actor: str) -> str:
+    """Create the implementation a department claims a basic item with (事项认领; 三级四同 and every
+    other rule of `create_item`) and return its code. Safe to retry: when the same department's
+    draft or item already exists under the code, that code is the answer."""
+    service = CatalogService()
+    try:
+        return service.create_item(new, actor=actor).implementation_code
+    except Conflict as exc:
+        if exc.code != ITEM_EXISTS:
+            raise
+        state = service.repository.load_write_state(new.implementation_code, basic_code=new.basic_code)
+        existing = state.draft or state.head
+        if existing is None or existing.department_id != new.department_id:
+            raise
+        return existing.implementation_code

@@ -14,10 +14,12 @@ from shared.platform.public import lazy_exports
 if TYPE_CHECKING:
     from shared.identity.applicants import ApplicantVerifier, VerifiedApplicant, VerifiedIdentity, applicant_verifier
     from shared.identity.holders import PersonHolder, enterprise_name, person_holder
+    from shared.identity.ports import wire
     from shared.identity.routes import router
     from shared.identity.service import verify_contact
     from shared.identity.session_check import session_status
     from shared.identity.tokens import InvalidToken, verifier
+    from shared.identity.workforce_routes import router as workforce_router
 
 __all__ = [
     "ApplicantVerifier",
@@ -32,12 +34,16 @@ __all__ = [
     "session_status",
     "verifier",
     "verify_contact",
+    "wire",
+    "workforce_router",
 ]
 
 __getattr__ = lazy_exports(
     globals(),
     {
         "router": ".routes",
+        "workforce_router": ".workforce_routes",
+        "wire": ".ports",
         "ApplicantVerifier": ".applicants",
         "VerifiedApplicant": ".applicants",
         "VerifiedIdentity": ".applicants",

@@ -31,6 +31,10 @@ SMS_UNAVAILABLE = "identity.sms_unavailable"
 REGISTRY_UNAVAILABLE = "identity.registry_unavailable"
 APPLICANT_NOT_AUTHORISED = "identity.applicant_not_authorised"
 PHONE_REQUIRED = "identity.phone_required"
+BEYOND_OPERATOR_SCOPE = "identity.beyond_operator_scope"
+UNKNOWN_DEPARTMENT = "identity.unknown_department"
+LOGIN_IN_USE = "identity.login_in_use"
+ACCOUNT_CHANGED = "identity.account_changed"
 # field error codes (inside a 422's `errors`)
 PHONE_FORMAT = "identity.phone_format"
 NAME_FORMAT = "identity.name_format"
@@ -106,6 +110,20 @@ register_messages(
         NAME_FORMAT: (
             "姓名应为2至30个汉字（可含间隔号·）",
             "A name has 2 to 30 Chinese characters (the middle dot · allowed)",
+        ),
+        BEYOND_OPERATOR_SCOPE: (
+            "超出您的管理范围：只能管理本行政区划内、低于本级的账号（县级仅能管理窗口工作人员）",
+            "Beyond your scope: you manage accounts inside your division and below your level only"
+            " (county operators manage staff accounts only)",
+        ),
+        UNKNOWN_DEPARTMENT: (
+            "该行政区划下没有这个部门",
+            "No such department is registered at that division",
+        ),
+        LOGIN_IN_USE: ("该登录名已被使用", "This login name is taken"),
+        ACCOUNT_CHANGED: (
+            "账号已被他人修改，请刷新后重试",
+            "The account was changed meanwhile; read it again and retry",
         ),
         EXPIRY_INVALID: (
             "授权期限应晚于今天且不超过三年",

@@ -5,6 +5,7 @@ enterprises their USCC (a public legal-person code).
 """
 
 from datetime import date
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -17,6 +18,7 @@ ACCOUNT_REGISTERED = "identity.account_registered"
 AGENT_AUTHORISED = "identity.agent_authorised"
 AGENT_AUTHORISATION_REVOKED = "identity.agent_authorisation_revoked"
 SESSION_REVOKED = "identity.session_revoked"
+WORKFORCE_ACCOUNT_CHANGED = "identity.workforce_account_changed"
 
 
 class AccountRegisteredData(BaseModel):
@@ -61,6 +63,29 @@ class SessionRevokedData(BaseModel):
     reason: str
 
 
+class WorkforceAccountChangedData(BaseModel):
+    """An operator changed a workforce account (管理平台账号管理): the account as it is now and
+    who did what. No name, ID number or phone: the audit log keeps this data as it is."""
+
+    model_config = ConfigDict(defer_build=True)
+
+    subject_id: str
+    action: Literal["created", "role_assigned", "disabled", "password_reset", "signed_out"]
+    login: str
+    role: Role
+    region_code: str
+    department_id: str | None
+    status: Literal["active", "disabled"]
+    version: int
+    sessions_revoked: int
+    by: str
+
+
+register_event_type(
+    WORKFORCE_ACCOUNT_CHANGED,
+    WorkforceAccountChangedData,
+    "An operator created a workforce account, gave it a role, disabled it, reset its password or signed it out.",
+)
 register_event_type(
     ACCOUNT_REGISTERED, AccountRegisteredData, "A natural person registered with a verified real name (实名注册)."
 )

@@ -128,6 +128,38 @@ class AgentGrant(BaseModel):
     expires_on: date = Field(description="Last day the authorisation is valid (Asia/Shanghai).")
 
 
+class WorkforceAccountRequest(BaseModel):
+    """An operator opens a staff, supervisor, 12345 agent or operator account (开通工作人员账号).
+    The first password goes by SMS to the phone, never into the answer."""
+
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+
+    login: str = Field(pattern=LOGIN_PATTERN, description="Sign-in name, lower case.", examples=["xuanwu.civil.li"])
+    name: str = Field(min_length=1, max_length=64, description="The person's name (姓名).")
+    id_number: str = Field(
+        min_length=1, max_length=32, description="Resident ID number (公民身份号码), 18 characters.", **_ID_NUMBER
+    )
+    phone: str = Field(min_length=1, max_length=20, description="Mobile for sign-in codes.", **_PHONE)
+    role: Literal[Role.STAFF, Role.SUPERVISOR, Role.OPERATOR, Role.HOTLINE_AGENT]
+    region_code: str = Field(pattern=r"^32[0-9]{4}$", description="The division the person works for.")
+    department_id: str | None = Field(
+        default=None, pattern=r"^[a-z0-9][a-z0-9-]{2,47}$", description="Staff only: the department."
+    )
+    department_head: bool = Field(default=False, description="Staff only: heads the department (部门负责人).")
+
+
+class RoleAssignment(BaseModel):
+    """Give an account a role by level and department (分级分部门授权)."""
+
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+
+    role: Literal[Role.STAFF, Role.SUPERVISOR, Role.OPERATOR, Role.HOTLINE_AGENT]
+    region_code: str = Field(pattern=r"^32[0-9]{4}$")
+    department_id: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9-]{2,47}$")
+    department_head: bool = False
+    version: int = Field(ge=1, le=1_000_000_000, description="The account's version as read (optimistic lock).")
+
+
 # --- responses ---------------------------------------------------------------------------
 
 
@@ -218,6 +250,24 @@ class Jwks(BaseModel):
     model_config = ConfigDict(defer_build=True)
 
     keys: list[Jwk]
+
+
+class WorkforceAccount(BaseModel):
+    """A workforce account as operators see it (personal data masked)."""
+
+    model_config = ConfigDict(defer_build=True)
+
+    subject_id: str
+    login: str
+    name: str
+    role: Role
+    region_code: str
+    department_id: str | None = None
+    department_head: bool = False
+    phone_masked: str
+    status: Literal["active", "disabled"]
+    created_at: datetime
+    version: int
 
 
 # --- stored records ----------------------------------------------------------------------

@@ -12,13 +12,15 @@ Layout (one table, the template's `IdentityTable`; `expires_at` is its TTL):
 | one-time code 验证码             | `OTP#<purpose>#<hmac or challenge>` | `OTP`             | TTL |
 | rate log / back-off 限流         | `RATE#<rule>#<hmac>`                | `RATE`            | TTL |
 | refresh token                   | `REFRESH#<sha256>`                  | `REFRESH`         | TTL |
-| session family 会话              | `SESSION#<family_id>`               | `SESSION`         | TTL |
+| session family 会话              | `SESSION#<family_id>`               | `SESSION`         | TTL, gsi1 |
 | population registry (seeded)    | `REGISTRY#PERSON#<hmac>`            | `REGISTRY`        | |
 | enterprise registry (seeded)    | `REGISTRY#ENTERPRISE#<uscc>`        | `REGISTRY`        | |
 | outbox event                    | `OUTBOX#<event id>`                 | `OUTBOX`          | stream → relay |
 
 - gsi1: `gsi1pk = ENTERPRISE#<uscc>`, `gsi1sk = AGENT#<subject_id>` — an
-  enterprise's agents, for its legal representative.
+  enterprise's agents, for its legal representative; `gsi1pk = SESSIONS#<subject_id>`,
+  `gsi1sk = <family_id>` — a subject's sessions, revoked together when an operator
+  disables the account (D-290).
 - Every partition key is an opaque id, a keyed hash or a USCC, so load
   spreads over as many partitions as there are people; no raw ID number or
   phone is a key, and none is stored outside the KMS-sealed `sealed` field.
@@ -77,6 +79,10 @@ def refresh_key(token_hash: str) -> dict[str, str]:
 
 def session_key(family_id: str) -> dict[str, str]:
     return {"pk": f"SESSION#{family_id}", "sk": "SESSION"}
+
+
+def subject_sessions_index(subject_id: str, family_id: str) -> dict[str, str]:
+    return {"gsi1pk": f"SESSIONS#{subject_id}", "gsi1sk": family_id}
 
 
 def person_registry_key(id_hash: str) -> dict[str, str]:
@@ -180,8 +186,9 @@ class IdentityRepository(Repository):
             transaction.emit(event)
         transaction.commit()
 
-    def add_workforce(self, account: Account) -> None:
-        """Create a staff, supervisor or operator account with its unique login."""
+    def add_workforce(self, account: Account, event: Envelope | None = None) -> None:
+        """Create a staff, supervisor or operator account with its unique login (and the
+        operator's event, when an operator opened it)."""
         if not account.login:
             raise ValueError("workforce accounts have a login")
         transaction = self.transaction()
@@ -193,8 +200,33 @@ class IdentityRepository(Repository):
         transaction.put(
             {**login_key(account.login), "subject_id": account.subject_id},
             condition="attribute_not_exists(pk)",
-            on_conflict=Conflict("conflict"),
+            on_conflict=Conflict(errors.LOGIN_IN_USE),
         )
+        if event is not None:
+            transaction.emit(event)
+        transaction.commit()
+
+    def change_workforce(self, account: Account, *, read_version: int, revoke: Sequence[str], event: Envelope) -> None:
+        """Store the changed account if nobody changed it since `read_version`, revoke the
+        given session families (their refresh tokens, and through the authorizer's session
+        check their access tokens, stop) and record the event — one transaction."""
+        transaction = self.transaction()
+        transaction.put(
+            self._account_item(account),
+            condition="version = :read",
+            values=expression_values(read=read_version),
+            on_conflict=Conflict(errors.ACCOUNT_CHANGED),
+        )
+        for family_id in revoke:
+            transaction.update(
+                session_key(family_id),
+                "SET #status = :revoked, revoked_reason = :reason",
+                condition="attribute_exists(pk)",
+                names={"#status": "status"},
+                values=expression_values(revoked="revoked", reason="operator"),
+                on_conflict=Conflict(errors.ACCOUNT_CHANGED),
+            )
+        transaction.emit(event)
         transaction.commit()
 
     # --- one-time codes and rate limits ------------------------------------------------------
@@ -288,6 +320,8 @@ class IdentityRepository(Repository):
         transaction.put(
             {
                 **session_key(family_id),
+                # gsi1 lists a subject's sessions, so an operator's disable revokes them all
+                **subject_sessions_index(refresh.subject_id, family_id),
                 "family_id": family_id,
                 "subject_id": refresh.subject_id,
                 "status": "active",
@@ -335,6 +369,21 @@ class IdentityRepository(Repository):
             condition="attribute_not_exists(pk)",
         )
         transaction.commit()
+
+    def active_sessions_of(self, subject_id: str, now: int) -> list[str]:
+        """The subject's session families still active (gsi1; eventually consistent, so a
+        session started in the same second may be missed: its refresh still fails on the
+        account's status)."""
+        items = self.query_all(
+            IndexName="gsi1",
+            KeyConditionExpression="gsi1pk = :pk",
+            ExpressionAttributeValues=expression_values(pk=subject_sessions_index(subject_id, "")["gsi1pk"]),
+        )
+        return [
+            str(item["family_id"])
+            for item in items
+            if item.get("status") == "active" and int(item.get("expires_at", 0)) > now
+        ]
 
     def session_active(self, family_id: str, now: int) -> bool:
         """Whether the session family is active and not past its end (the authorizer's check)."""

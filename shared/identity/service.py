@@ -183,6 +183,10 @@ class IdentityService:
         return challenge, code
 
     def _send(self, phone: str, message: SmsMessage) -> None:
+        self.send_sms(phone, message)
+
+    def send_sms(self, phone: str, message: SmsMessage) -> None:
+        """Send an SMS; 503 (identity.sms_unavailable) when the channel is down."""
         try:
             self.sms.send(phone, message)
         except SmsUnavailable as exc:
@@ -310,8 +314,36 @@ class IdentityService:
         region_code: str,
         department_head: bool = False,
     ) -> Account:
-        """Create a staff, supervisor or operator account (seed and operator tooling);
-        `department_head` marks staff who head their department (D-207)."""
+        """Create a staff, supervisor or operator account (seed); `department_head` marks
+        staff who head their department (D-207). Operators use `shared.identity.workforce`."""
+        account = self.workforce_account(
+            login=login,
+            password=password,
+            role=role,
+            name=name,
+            id_number=id_number,
+            phone=phone,
+            department_id=department_id,
+            region_code=region_code,
+            department_head=department_head,
+        )
+        self.repository.add_workforce(account)
+        return account
+
+    def workforce_account(
+        self,
+        *,
+        login: str,
+        password: str,
+        role: Role,
+        name: str,
+        id_number: str,
+        phone: str,
+        department_id: str | None,
+        region_code: str,
+        department_head: bool = False,
+    ) -> Account:
+        """A new workforce account, checked (ID number, name, phone) and not yet stored."""
         if role in APPLICANT_ROLES:
             raise ValueError("workforce accounts are staff, supervisors or operators")
         if role is Role.STAFF and not department_id:
@@ -337,7 +369,6 @@ class IdentityService:
             password_hash=hash_password(password, log2_n=self.config.password_scrypt_log2_n),
             created_at=now(),
         )
-        self.repository.add_workforce(account)
         return account
 
     # --- sign-in and sessions -------------------------------------------------------------

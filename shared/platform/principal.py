@@ -176,6 +176,29 @@ class Principal:
         )
 
 
+OPERATOR_COUNTY_PREFIX = 6
+"""An operator whose region prefix is this long (or longer) works at county level (县级)."""
+
+
+def operator_may_manage(principal: Principal, region_code: str, *, role: Role | None = None) -> bool:
+    """Whether an operator manages what lies at `region_code` (D-291): a department, or with
+    `role` an account of that role. Province (`32`), city (`3201`) and county (`320102`)
+    operators manage inside their area only; a county operator manages staff accounts only;
+    an operator account may be managed only from a level above it (a city operator manages its
+    counties' operators, never another city operator nor the province's)."""
+    if principal.role is not Role.OPERATOR or not principal.region_code or not region_code:
+        return False
+    own = principal.region_prefix
+    target = region_prefix(region_code)
+    if not within_region(own, target):
+        return False
+    if role is None:
+        return True
+    if len(own) >= OPERATOR_COUNTY_PREFIX and role is not Role.STAFF:
+        return False
+    return role is not Role.OPERATOR or len(target) > len(own)
+
+
 def optional_principal(router: BaseRouter) -> Principal | None:
     """The caller's principal, or None on a public route (no authorizer ran)."""
     context = (router.current_event.raw_event.get("requestContext") or {}).get("authorizer") or {}

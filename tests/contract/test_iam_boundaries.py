@@ -33,6 +33,7 @@ TABLE_OWNER = {
     "ProjectsTable": "projects",
     "ScenesTable": "scenes",
     "ReportsTable": "reports",
+    "AdminTable": "admin",
 }
 PLATFORM_TABLES = {"IdempotencyTable"}
 
@@ -88,6 +89,8 @@ FUNCTION_CONTEXT = {
     "ReportsApiFunction": "reports",
     "ReportPublisherFunction": "reports",
     "AnalyticsWorkerFunction": "reports",
+    "AdminApiFunction": "admin",
+    "AdminEventsFunction": "admin",
 }
 
 # SAM policy templates that name a table, and the access they give.
@@ -191,3 +194,48 @@ def test_the_allow_list_parser_reads_rows_and_nothing_else() -> None:
         ("CaseApiFunction", "LicencesTable"): frozenset({"read", "PutItem"}),
         ("LicenceApiFunction", "CasesTable"): frozenset({"read"}),
     }
+
+
+APPEND_ONLY_TABLES = {"AdminTable"}  # the admin audit log (D-292)
+CHANGING_ACTIONS = {
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:BatchWriteItem",
+    "dynamodb:PartiQLUpdate",
+    "dynamodb:PartiQLDelete",
+}
+
+
+def test_no_one_can_change_or_remove_an_admin_audit_entry() -> None:
+    """Every role that names the audit table is denied UpdateItem and DeleteItem on it
+    (and given no policy template that would allow them), and the table's own resource
+    policy denies them to every principal - operators' IAM users included."""
+    resources = sam_template()["Resources"]
+    for table in APPEND_ONLY_TABLES:
+        statements = resources[table]["Properties"]["ResourcePolicy"]["PolicyDocument"]["Statement"]
+        denied = {
+            action
+            for statement in statements
+            if statement["Effect"] == "Deny" and statement["Principal"] == "*"
+            for action in statement["Action"]
+        }
+        assert denied >= CHANGING_ACTIONS, table
+        users = 0
+        for logical_id, resource in resources.items():
+            if resource["Type"] != "AWS::Serverless::Function":
+                continue
+            policies = [p for p in resource["Properties"].get("Policies", []) if isinstance(p, dict)]
+            naming = [p for p in policies if _named_tables(p, {table})]
+            if not naming:
+                continue
+            users += 1
+            assert not any(set(p) & set(TABLE_POLICIES) for p in naming), f"{logical_id}: a policy template on {table}"
+            allowed: set[str] = set()
+            function_denied: set[str] = set()
+            for policy in naming:
+                for statement in policy["Statement"]:
+                    target = function_denied if statement["Effect"] == "Deny" else allowed
+                    target.update(statement["Action"])
+            assert not allowed & CHANGING_ACTIONS, logical_id
+            assert function_denied >= CHANGING_ACTIONS, logical_id
+        assert users, f"no function uses {table}"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 from infra.template import TEMPLATE, cloudformation_template, sam_template
 
@@ -58,6 +59,16 @@ def test_the_template_stays_within_80_lines_per_function() -> None:
     assert lines <= 80 * len(functions), f"{lines} lines for {len(functions)} functions (issue 12: at most 80 each)"
 
 
+def _listed(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def _queue_policy(queue: str, resources: dict[str, Any]) -> str:
+    """The queue's own policy (a department system's outbound queue) or the shared one (D-293)."""
+    own = queue.removesuffix("Queue") + "QueuePolicy"
+    return own if own in resources else "BusConsumerQueuesPolicy"
+
+
 def test_every_queue_consumer_follows_the_naming_rule() -> None:
     resources = sam_template()["Resources"]
     consumers = 0
@@ -80,9 +91,13 @@ def test_every_queue_consumer_follows_the_naming_rule() -> None:
             for target in resource["Properties"].get("Targets", []):
                 queue = target["Arn"]["Fn::GetAtt"][0]
                 assert logical_id == queue.removesuffix("Queue") + "Rule", f"{logical_id} feeds {queue}"
-                policy = resources[queue.removesuffix("Queue") + "QueuePolicy"]["Properties"]
-                condition = policy["PolicyDocument"]["Statement"][0]["Condition"]["ArnEquals"]["aws:SourceArn"]
-                assert condition == {"Fn::GetAtt": [logical_id, "Arn"]}
+                # one policy for every bus-fed queue (D-293): the queue, its ARN and its rule are in it
+                policy = resources[_queue_policy(queue, resources)]["Properties"]
+                (statement,) = policy["PolicyDocument"]["Statement"]
+                assert {"Ref": queue} in policy["Queues"] or {"Fn::GetAtt": [queue, "QueueUrl"]} in policy["Queues"]
+                assert {"Fn::GetAtt": [queue, "Arn"]} in _listed(statement["Resource"])
+                sources = _listed(statement["Condition"]["ArnEquals"]["aws:SourceArn"])
+                assert {"Fn::GetAtt": [logical_id, "Arn"]} in sources
     assert consumers >= 10
 
 

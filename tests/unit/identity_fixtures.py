@@ -108,6 +108,8 @@ def identity_cloud(extra_env: dict[str, str] | None = None) -> Iterator[Identity
             "EVENT_BUS_NAME": "jszw-domain-test",
             # Fast password hashes in tests; the cost is stored in each hash, so this changes nothing else.
             "PASSWORD_SCRYPT_LOG2_N": "10",
+            # identity_api reads departments from the catalogue (the management platform, D-290)
+            "CATALOG_TABLE": "catalog-test",
             **(extra_env or {}),
         }
         for name, value in environment.items():

@@ -1,0 +1,51 @@
+"""admin_events — the management platform's consumer (issue 19, D-290, D-292).
+
+Fed by AdminEventsQueue (AdminEventsRule):
+- every administrative event (identity.workforce_account_changed, the catalogue's
+  item_published / item_retired / caps_set / synonym_set / synonym_removed / scene_set,
+  admin.claim_claimed): appended to the hash-chained admin audit log, once per event id;
+- `catalog.item_published` at the province's level also opens one claim task per
+  concerned city and county department, with its `limit.set` (idempotent per task).
+
+A record that keeps failing is parked in AdminEventsDLQ with the reason
+(`shared.platform.consumer`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from shared.admin.api import admin_consumer, wire
+from shared.admin.config import admin_settings, claim_settings
+from shared.catalog.api import departments_implementing, departments_in
+from shared.catalog.config import catalog_settings
+from shared.platform.config import consumer_settings, require
+from shared.platform.consumer import batch_handler
+from shared.platform.events import parse_bus_message
+from shared.platform.observability import logger, metrics
+
+# cold start: a missing or malformed variable fails the first invocation, by name
+# (the catalogue's table: its departments, and the working-day calendar for claim limits)
+require(admin_settings, claim_settings, catalog_settings, consumer_settings)
+wire(departments=departments_in, implemented=departments_implementing)
+
+
+def record_handler(record: SQSRecord) -> None:
+    envelope = parse_bus_message(record.body)
+    applied = admin_consumer.dispatch(envelope)
+    result = "applied" if applied else "duplicate"
+    metrics().add_metric(name=f"AdminEvents_{result}", unit=MetricUnit.Count, value=1)
+    logger().info("admin event", extra={"event_id": envelope.id, "event_type": envelope.type, "result": result})
+
+
+_consume = batch_handler(record_handler, metric="AdminEventsParked")
+
+
+@logger().inject_lambda_context
+@metrics().log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return _consume(event, context)
