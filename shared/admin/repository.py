@@ -18,6 +18,7 @@ at a time when the province publishes, far below a partition's write limit.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from shared.admin.config import admin_settings
@@ -40,6 +41,16 @@ HASHED = ("seq", "event_id", "event_type", "occurred_at", "actor", "subject", "r
 def entry_fields(entry: AuditEntry) -> dict[str, Any]:
     """What an entry's hash covers: everything but the hashes themselves."""
     return entry.model_dump(mode="json", include=set(HASHED))
+
+
+def _stored(entry: AuditEntry) -> dict[str, Any]:
+    """The entry as stored: its data as the JSON text it was hashed from, so a null or a
+    number inside it reads back exactly (DynamoDB drops nothing from a string)."""
+    return {**entry.model_dump(mode="json", exclude={"data"}), "data_json": json.dumps(entry.data, sort_keys=True)}
+
+
+def _entry(item: dict[str, Any]) -> AuditEntry:
+    return AuditEntry.model_validate({**item, "data": json.loads(item["data_json"])})
 
 
 class AdminRepository(Repository):
@@ -70,7 +81,7 @@ class AdminRepository(Repository):
                 on_conflict=LOG_MOVED,
             )
             .put(
-                {"pk": AUDIT, "sk": f"E#{entry.seq:010d}", **entry.model_dump(mode="json")},
+                {"pk": AUDIT, "sk": f"E#{entry.seq:010d}", **_stored(entry)},
                 condition="attribute_not_exists(pk)",
                 on_conflict=LOG_MOVED,
             )
@@ -81,12 +92,12 @@ class AdminRepository(Repository):
         rows, next_cursor = self.query_page(
             index=None, partition=("pk", AUDIT), limit=limit, cursor=cursor, sort_prefix=("sk", "E#")
         )
-        return Page[AuditEntry](items=[AuditEntry.model_validate(r) for r in rows], next_cursor=next_cursor)
+        return Page[AuditEntry](items=[_entry(r) for r in rows], next_cursor=next_cursor)
 
     def verify_audit(self) -> ChainCheck:
         _, head = self.audit_head()
         entries = [
-            AuditEntry.model_validate(item)
+            _entry(item)
             for item in self.query_all(
                 KeyConditionExpression="pk = :pk AND begins_with(sk, :e)",
                 ExpressionAttributeValues=values(pk=AUDIT, e="E#"),
