@@ -46,6 +46,17 @@ CLAIMING_LEVELS = frozenset({"city", "county"})
 CLAIM = "claim"
 
 
+def _limit_ref(claim_id: str) -> dict[str, str]:
+    """Which limit a claim task runs (`admin:claim:<claim id>:claim`)."""
+    return {
+        "limit_id": limit_key(events.SOURCE, CLAIM, claim_id, CLAIM),
+        "context": events.SOURCE,
+        "subject_kind": CLAIM,
+        "subject_id": claim_id,
+        "name": CLAIM,
+    }
+
+
 def _actor(data: dict[str, Any]) -> str | None:
     return next((str(data[field]) for field in ACTOR_FIELDS if data.get(field)), None)
 
@@ -136,11 +147,7 @@ class AdminService:
                 ),
             )
             limit = LimitData(
-                limit_id=limit_key(events.SOURCE, CLAIM, claim.claim_id, CLAIM),
-                context=events.SOURCE,
-                subject_kind=CLAIM,
-                subject_id=claim.claim_id,
-                name=CLAIM,
+                **_limit_ref(claim.claim_id),
                 version=claim.version,
                 label=f"认领 {claim.basic_code}",
                 title=claim.item_name,
@@ -197,11 +204,7 @@ class AdminService:
             }
         )
         cleared = LimitClearedData(
-            limit_id=limit_key(events.SOURCE, CLAIM, claim.claim_id, CLAIM),
-            context=events.SOURCE,
-            subject_kind=CLAIM,
-            subject_id=claim.claim_id,
-            name=CLAIM,
+            **_limit_ref(claim.claim_id),
             version=claimed.version,
             reason="claimed",
         )
