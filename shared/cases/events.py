@@ -67,6 +67,32 @@ DELIVERY_DUE = "case.delivery_due"
 STEP_DONE = "case.step_done"
 MATERIAL_REUSED = "case.material_reused"
 
+# Every event that moves a case (its facts carry the state the case is left in): the consumers that follow every
+# step of a case — supervision's monitoring, the reports' slow-step analytics — hear these, and a new step added
+# here reaches both (their rules are tested against their dispatchers). Material reuse moves nothing.
+MOVES = (
+    SUBMITTED,
+    PRE_REVIEW_PASSED,
+    SUPPLEMENT_REQUIRED,
+    ACCEPTED,
+    REFUSED_AT_INTAKE,
+    WITHDRAWN,
+    REVIEW_STARTED,
+    SUSPENDED,
+    RESUMED,
+    EXTENDED,
+    EXTENSION_REQUESTED,
+    EXTENSION_REJECTED,
+    JOINT_TASKS_OPENED,
+    JOINT_TASK_DECIDED,
+    DECIDED,
+    COMPLETED,
+    FEE_DUE,
+    LICENCE_DUE,
+    DELIVERY_DUE,
+    STEP_DONE,
+)
+
 
 class CaseFacts(BaseModel):
     """What every case event carries."""

@@ -20,28 +20,8 @@ from shared.reports.analytics_service import analytics
 
 analytics_dispatcher: Dispatcher[CaseEvent] = Dispatcher("analytics_worker")
 
-# every case event that moves a case (their facts carry the state the case is left in)
-STATE_EVENTS = (
-    case_events.PRE_REVIEW_PASSED,
-    case_events.SUPPLEMENT_REQUIRED,
-    case_events.ACCEPTED,
-    case_events.REFUSED_AT_INTAKE,
-    case_events.WITHDRAWN,
-    case_events.REVIEW_STARTED,
-    case_events.SUSPENDED,
-    case_events.RESUMED,
-    case_events.EXTENDED,
-    case_events.EXTENSION_REQUESTED,
-    case_events.EXTENSION_REJECTED,
-    case_events.JOINT_TASKS_OPENED,
-    case_events.JOINT_TASK_DECIDED,
-    case_events.DECIDED,
-    case_events.COMPLETED,
-    case_events.FEE_DUE,
-    case_events.LICENCE_DUE,
-    case_events.DELIVERY_DUE,
-    case_events.STEP_DONE,
-)
+# every case event that moves a case but the submission (its data carries the channel as well)
+STATE_EVENTS = tuple(kind for kind in case_events.MOVES if kind != case_events.SUBMITTED)
 
 
 def _event(envelope: Envelope, data: case_events.CaseFacts, received_at: dt.datetime | None = None) -> CaseEvent:

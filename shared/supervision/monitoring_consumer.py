@@ -20,24 +20,13 @@ from shared.supervision.monitoring_sources import sources
 
 monitoring_dispatcher: Dispatcher[None] = Dispatcher("monitoring_worker")
 
-# case events that carry nothing beyond the facts every case event has (state, version, …)
-FACTS_ONLY = (
-    case_events.PRE_REVIEW_PASSED,
-    case_events.REFUSED_AT_INTAKE,
-    case_events.WITHDRAWN,
-    case_events.REVIEW_STARTED,
-    case_events.EXTENSION_REQUESTED,
-    case_events.EXTENSION_REJECTED,
-    case_events.JOINT_TASKS_OPENED,
-    case_events.JOINT_TASK_DECIDED,
-    case_events.DECIDED,
-    case_events.COMPLETED,
-    case_events.FEE_DUE,
-    case_events.LICENCE_DUE,
-    case_events.DELIVERY_DUE,
-    case_events.STEP_DONE,
-)
 WITH_CLOCK = (case_events.ACCEPTED, case_events.SUSPENDED, case_events.RESUMED, case_events.EXTENDED)
+# case events that carry nothing beyond the facts every case event has (state, version, …)
+FACTS_ONLY = tuple(
+    kind
+    for kind in case_events.MOVES
+    if kind not in {case_events.SUBMITTED, case_events.SUPPLEMENT_REQUIRED, *WITH_CLOCK}
+)
 
 
 def case_event(envelope: Envelope, data: case_events.CaseFacts, **extra: object) -> m.CaseEvent:

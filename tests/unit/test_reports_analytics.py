@@ -21,6 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from moto import mock_aws
 
+import shared.cases.events as case_events
 from infra.local import generated_month
 from infra.template import sam_template
 from shared.platform import aws
@@ -330,3 +331,15 @@ def test_a_generated_month_is_fed_to_the_counting_queues_as_their_rules_deliver(
     assert handler(sqs_batch(bodies, queue="AnalyticsQueue"), FakeContext()) == {"batchItemFailures": []}
     stored = analytics_service.analytics().store.timelines(case.case_id for case in month)
     assert set(stored) == {case.case_id for case in month}
+
+
+def test_every_case_event_but_material_reuse_moves_a_case_and_reaches_monitoring_and_analytics() -> None:
+    """A step added to the cases context joins MOVES, and so the two consumers that follow every step (a case
+    event left out would leave a hole in the slow steps and the live counters)."""
+    from shared.platform.events import registered_event_types
+    from shared.supervision.monitoring_consumer import monitoring_dispatcher
+
+    case_types = {kind for kind in registered_event_types() if kind.startswith("case.")}
+    assert case_types - set(case_events.MOVES) == {case_events.MATERIAL_REUSED}
+    assert set(analytics_dispatcher.event_types) == set(case_events.MOVES)
+    assert set(case_events.MOVES) <= set(monitoring_dispatcher.event_types)
