@@ -438,26 +438,31 @@ class TestSamples:
         assert json.loads(seeded["body"])["shipment_id"] == DEMO_SHIPMENT_ID
 
 
+def save_jiangning_hall() -> None:
+    """江宁区政务服务中心, where 江宁区市场监督管理局's staff are clerks (the results wait there)."""
+    HallsRepository().save_hall(
+        Hall(
+            hall_id="320115-center",
+            name="江宁区政务服务中心",
+            level=HallLevel.county,
+            region_code="320115",
+            address="南京市江宁区天元中路 1 号",
+            latitude=31.953,
+            longitude=118.840,
+            opening=(OpeningPeriod(opens=dt.time(9), closes=dt.time(17)),),
+            windows=(Window(window_id="A01", name="综合受理窗口", group="general"),),
+            departments=("320115-market",),
+        )
+    )
+
+
 class TestHallPickup:
     """大厅自取 (issue 17, D-219): the result waits at the hall the applicant chose, the
     applicant gets a pickup code, a clerk of that hall hands it over against the code and
     the applicant's ID number, and that delivery completes the case like a courier's."""
 
     def test_the_result_waits_at_the_hall_and_a_clerk_hands_it_over_against_code_and_id(self) -> None:
-        HallsRepository().save_hall(
-            Hall(
-                hall_id="320115-center",
-                name="江宁区政务服务中心",
-                level=HallLevel.county,
-                region_code="320115",
-                address="南京市江宁区天元中路 1 号",
-                latitude=31.953,
-                longitude=118.840,
-                opening=(OpeningPeriod(opens=dt.time(9), closes=dt.time(17)),),
-                windows=(Window(window_id="A01", name="综合受理窗口", group="general"),),
-                departments=("320115-market",),
-            )
-        )
+        save_jiangning_hall()
         at_hall = {"method": "pickup", "hall_id": "320115-center"}
         refused = call(
             "POST",
@@ -496,20 +501,7 @@ class TestHallPickup:
         assert call("GET", f"/v1/cases/{case_id}", CITIZEN_A).body["state"] == "completed"
 
     def test_an_uncollected_result_is_a_limit_that_reminds_the_applicant_and_ends_when_collected(self) -> None:
-        HallsRepository().save_hall(
-            Hall(
-                hall_id="320115-center",
-                name="江宁区政务服务中心",
-                level=HallLevel.county,
-                region_code="320115",
-                address="南京市江宁区天元中路 1 号",
-                latitude=31.953,
-                longitude=118.840,
-                opening=(OpeningPeriod(opens=dt.time(9), closes=dt.time(17)),),
-                windows=(Window(window_id="A01", name="综合受理窗口", group="general"),),
-                departments=("320115-market",),
-            )
-        )
+        save_jiangning_hall()
         case_id = awaiting_delivery_case(delivery={"method": "pickup", "hall_id": "320115-center"})
         assert feed_booking([delivery_due(case_id)]) == {"batchItemFailures": []}
         [ready] = [e for e in delivery_outbox("shipment.ready_for_pickup") if e["data"]["case_id"] == case_id]
