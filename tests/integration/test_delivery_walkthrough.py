@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from infra.local import LocalCloud
-from infra.seed.identity.people import CITIZEN_A, JIANGNING_MARKET, OPERATOR
+from infra.seed.identity.people import CITIZEN_A, JIANGNING_MARKET, OPERATOR, STAFF_IN_SCOPE
 from tests.integration.test_cases_walkthrough import upload
 from tests.support.sign_in import sign_in_citizen, sign_in_staff
 
@@ -39,6 +39,8 @@ def accounts(api: Any, local_cloud: LocalCloud) -> dict[str, dict[str, str]]:
             api, local_cloud, JIANGNING_MARKET.login, JIANGNING_MARKET.password, JIANGNING_MARKET.phone
         ),
         "operator": sign_in_staff(api, local_cloud, OPERATOR.login, OPERATOR.password, OPERATOR.phone),
+        # 刘洋, 玄武区民政局: stationed at the demo halls (issue 17's walk-through)
+        "clerk": sign_in_staff(api, local_cloud, STAFF_IN_SCOPE.login, STAFF_IN_SCOPE.password, STAFF_IN_SCOPE.phone),
     }
 
 
@@ -153,3 +155,63 @@ def test_a_refused_parcel_comes_back_and_needs_the_departments_attention(
     inbox = api.get("/v1/me/messages", headers=citizen, params={"limit": "50"}).json()["items"]
     assert any(m["title"] == "快递已退回" and case_id in m["link"] for m in inbox)
     assert api.get(f"/v1/cases/{case_id}", headers=citizen).json()["state"] == "awaiting_delivery"
+
+
+def test_one_door_book_number_counter_intake_online_and_the_result_collected_at_the_hall(
+    api: Any, local_cloud: LocalCloud, accounts: dict[str, dict[str, str]]
+) -> None:
+    """Issue 17, acceptance 1 (README "Service halls"): book, take a number, the clerk calls it,
+    verifies 张伟 by ID number and name and opens the case; he continues online; the result waits
+    at the hall and is handed over against the pickup code, which completes the case."""
+    citizen, clerk = accounts["citizen"] | {"X-Client-Id": "app"}, accounts["clerk"] | {"X-Client-Id": "hall"}
+    hall = "/v1/halls/320102-extended"  # the demo hall open around the clock on working days
+    now = time.time()
+    slot = time.strftime("%Y-%m-%dT%H:%M:00+08:00", time.gmtime((int(now) // 1800 + 1) * 1800 + 8 * 3600))
+    booked = api.post(f"{hall}/appointments", headers=citizen, json={"group": "general", "starts_at": slot})
+    if booked.status_code == 422:  # not a working day in Nanjing: the hall takes no bookings today
+        pytest.skip(booked.json()["code"])
+    assert booked.status_code == 201, booked.text
+    number = api.post(f"{hall}/tickets", headers=citizen, json={"booking_id": booked.json()["booking_id"]})
+    assert number.status_code == 201, number.text
+    called = api.post(f"{hall}/windows/E01/call-next", headers=clerk).json()["ticket"]
+    assert called["ticket_id"] == number.json()["ticket_id"]
+    item = api.get("/v1/items", params={"region": "320102", "q": "最低生活保障"}).json()["items"][0]
+    applicant = {"id_number": CITIZEN_A.person.id_number, "name": CITIZEN_A.person.name}
+    intake = {"item_code": item["implementation_code"], "ticket_id": called["ticket_id"], "applicant": applicant}
+    opened = api.post("/v1/hall/cases", headers=clerk, json=intake)
+    assert opened.status_code == 201, opened.text
+    case_id = opened.json()["case_id"]
+    where = f"玄武区政务服务中心（延时服务区） E01 窗口（{called['number']} 号）代收"
+    assert opened.json()["timeline"][0]["reason"].startswith(where)
+    # online: the form, the result to collect at this hall, the materials, submit
+    at_hall = {"method": "pickup", "hall_id": "320102-extended"}
+    form = {"form": {"household_size": 3, "monthly_income_fen": 180000}, "delivery": at_hall}
+    assert api.put(f"/v1/cases/{case_id}/form", headers=citizen, json=form).status_code == 200
+    for slot_id in ("id_card", "household_register", "income_declaration"):
+        assert upload(api, case_id, slot_id, citizen).status_code == 200
+    assert api.post(f"/v1/cases/{case_id}/submit", headers=citizen).status_code == 200
+
+    def state_is(wanted: str) -> bool:
+        return bool(api.get(f"/v1/cases/{case_id}", headers=citizen).json()["state"] == wanted)
+
+    _until(lambda: state_is("pre_review_passed"), 90)  # pre-review runs from its queue
+    assert api.post(f"/v1/cases/{case_id}/accept", headers=clerk, json={"note": "材料齐全"}).status_code == 200
+    decided = api.post(f"/v1/cases/{case_id}/decide", headers=clerk, json={"outcome": "approved", "reason": "符合"})
+    assert decided.status_code == 200, decided.text
+
+    def ready_message() -> list[dict[str, Any]]:  # the result waits at the hall, the code in the message center
+        inbox = api.get("/v1/me/messages", headers=citizen, params={"limit": "50"}).json()["items"]
+        return [m for m in inbox if m["title"] == "结果待大厅自取" and case_id in (m["link"] or "")]
+
+    [ready] = _until(ready_message, 90)
+    code = ready["body"].split("取件码 ")[1][:6]
+    [shipment] = api.get(f"/v1/cases/{case_id}/shipments", headers=citizen).json()["items"]
+    handed = api.post(
+        f"/v1/shipments/{shipment['shipment_id']}/hall-pickup",
+        headers=clerk,
+        json={"pickup_code": code, "id_number": CITIZEN_A.person.id_number},
+    )
+    assert handed.status_code == 200, handed.text
+    _until(lambda: state_is("completed"), 90)  # the delivery completes the case (case_progress_worker)
+    case = api.get(f"/v1/cases/{case_id}", headers=citizen).json()
+    assert [e["client"] for e in case["timeline"] if e["action"] in ("create", "submit")] == ["hall", "app"]
