@@ -45,7 +45,9 @@ class SharedMaterialRef(BaseModel):
     implementation_code: str | None = None  # only this item's case; None: every case asking the slot
 
 
-class SceneSubmittedData(BaseModel):
+class SceneFacts(BaseModel):
+    """What every scene application event carries."""
+
     model_config = ConfigDict(defer_build=True)
 
     application_id: str
@@ -54,20 +56,15 @@ class SceneSubmittedData(BaseModel):
     region_code: str
     notify_subject_id: str
     applicant_uscc: str | None = None
+
+
+class SceneSubmittedData(SceneFacts):
     form: dict[str, Any]
     cases: list[SceneCaseRef]
     materials: list[SharedMaterialRef]
 
 
-class SceneCompletedData(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-
-    application_id: str
-    scene_id: str
-    scene_name: str
-    region_code: str
-    notify_subject_id: str
-    applicant_uscc: str | None = None
+class SceneCompletedData(SceneFacts):
     cases: int
     # how many of them ended with the result asked for (办结 after an approval)
     completed: int
