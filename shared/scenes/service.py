@@ -229,7 +229,7 @@ class ScenesService:
                 return False
             cases = [c.model_copy() for c in application.cases]
             entry = next((c for c in cases if c.case_id == case_id), None)
-            if entry is None or version <= entry.case_version:
+            if entry is None or not _newer(version, state, entry):
                 return False
             entry.case_number, entry.state, entry.case_version = case_number, state, version
             entry.finished = state in FINISHED_STATES
@@ -244,6 +244,35 @@ class ScenesService:
                 continue  # another case's event of the same application: read again
             return True
         raise ApplicationMoved()
+
+
+# how far along a case is: one transaction may move a case twice under one version (a 即办 item's
+# pre-review passes and accepts it; a decision and its next step), its events then differ by state only
+_PROGRESS = {
+    "draft": 0,
+    "submitted": 1,
+    "supplement_required": 2,
+    "pre_review_passed": 3,
+    "accepted": 4,
+    "in_review": 5,
+    "suspended": 5,
+    "approved": 6,
+    "denied": 6,
+    "awaiting_payment": 7,
+    "awaiting_licence": 7,
+    "awaiting_delivery": 7,
+    "refused_at_intake": 9,
+    "withdrawn": 9,
+    "completed": 9,
+}
+
+
+def _newer(version: int, state: str, entry: SceneCase) -> bool:
+    """Does the event say something newer than the view holds? (a later version, or the same
+    version further along: events of one transaction may arrive in any order)"""
+    if version != entry.case_version:
+        return version > entry.case_version
+    return _PROGRESS.get(state, 0) > _PROGRESS.get(entry.state or "", -1)
 
 
 def _scope(application: SceneApplication) -> RecordScope:

@@ -279,6 +279,24 @@ def test_a_redelivered_submission_after_failures_between_cases_opens_each_case_o
         assert len(outbox("case.submitted", case["case_id"])) == 1
 
 
+def test_two_moves_under_one_case_version_show_the_later_in_any_order(opened: Opened) -> None:
+    # a 即办 item's pre-review passes and accepts it in one transaction: two events, one version
+    application_id = opened.application["application_id"]
+    for code, later_first in ((COMPANY, False), (INVOICES, True)):
+        [submitted] = [e for e in case_events_of(application_id) if e["data"]["item_code"] == code]
+        version = submitted["data"]["version"] + 1
+        moves = [
+            submitted
+            | {"id": f"01JDQ9A00000000000000{n}P{int(later_first)}{n}", "type": f"case.{state}"}
+            | {"data": submitted["data"] | {"version": version, "state": state}}
+            for n, state in enumerate(("pre_review_passed", "accepted"))
+        ]
+        follow(moves[::-1] if later_first else moves)
+    view = call("GET", f"/v1/scene-applications/{application_id}", AGENT).body
+    states = {c["implementation_code"]: c["state"] for c in view["cases"]}
+    assert (states[COMPANY], states[INVOICES]) == ("accepted", "accepted")
+
+
 def test_the_scene_completes_when_every_case_is_finished_and_the_applicant_is_told(opened: Opened) -> None:
     application_id = opened.application["application_id"]
     follow(case_events_of(application_id))
