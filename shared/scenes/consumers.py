@@ -9,20 +9,8 @@ from shared.platform.dispatch import Dispatcher
 from shared.platform.events import Envelope
 from shared.scenes.service import scenes_service
 
-# every case event that reports a new state of the case
-FOLLOWED = (
-    case_events.SUBMITTED,
-    case_events.PRE_REVIEW_PASSED,
-    case_events.SUPPLEMENT_REQUIRED,
-    case_events.ACCEPTED,
-    case_events.REFUSED_AT_INTAKE,
-    case_events.WITHDRAWN,
-    case_events.REVIEW_STARTED,
-    case_events.SUSPENDED,
-    case_events.RESUMED,
-    case_events.DECIDED,
-    case_events.COMPLETED,
-)
+# every case event that moves a case (the cases context's one list; its rule in template.yaml names the same)
+FOLLOWED = case_events.MOVES
 
 scenes_consumer: Dispatcher[bool] = Dispatcher("scene_progress")
 
