@@ -34,6 +34,7 @@ TABLE_OWNER = {
     "ScenesTable": "scenes",
     "ReportsTable": "reports",
     "AdminTable": "admin",
+    "QueriesTable": "queries",
 }
 PLATFORM_TABLES = {"IdempotencyTable"}
 
@@ -91,6 +92,7 @@ FUNCTION_CONTEXT = {
     "AnalyticsWorkerFunction": "reports",
     "AdminApiFunction": "admin",
     "AdminEventsFunction": "admin",
+    "QueriesApiFunction": "queries",
 }
 
 # SAM policy templates that name a table, and the access they give.

@@ -33,6 +33,7 @@ PARTNERS: list[str] = [
     "infra.local.partners.department_system.DepartmentSystemSimulator",
     "infra.local.partners.sms_gateway.SmsGatewaySimulator",
     "infra.local.partners.real_name_registry.RealNameRegistrySimulator",
+    "infra.local.partners.department_queries.DepartmentQuerySimulator",
 ]
 
 
