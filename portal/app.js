@@ -8,8 +8,10 @@ import * as auth from "./pages/auth.js";
 import * as cases from "./pages/cases.js";
 import * as licences from "./pages/licences.js";
 import * as payments from "./pages/payments.js";
+import * as messages from "./pages/messages.js";
+import * as feedback from "./pages/feedback.js";
 
-const pages = [catalog, auth, cases, payments, licences];
+const pages = [catalog, auth, cases, payments, licences, messages, feedback];
 const routes = pages.flatMap((page) => page.routes);
 
 function navigation() {

@@ -28,6 +28,10 @@ const strings = {
     new_ticket: "提交诉求", ticket_type: "诉求类型", ticket_category: "事项分类", ticket_address: "具体地点（选填）",
     ticket_text: "诉求内容", ticket_opened: "诉求已受理：", my_tickets: "我的诉求", unread: "未读", mark_read: "标为已读",
     no_messages: "暂无消息。",
+    address: "收件地址", county: "所在区县", recipient: "收件人", delivery: "结果送达方式", tracking: "物流跟踪",
+    reuse_title: "可复用的材料", reuse_hint: "以下材料已在您此前受理的办件中提交，经您同意可直接用于本次申请。", from_case: "来自办件",
+    reuse_consent: "我同意将此材料用于本次申请", reuse: "使用此材料", reused: "已复用。", reuse_needs_consent: "请先勾选同意。",
+    rate_this: "办结了，请评价本次服务。",
   },
   en: {
     skip: "Skip to main content", brand: "Jiangsu Government Services", other: "中文", foot: "Jiangsu Government Services · reference portal",
@@ -57,6 +61,10 @@ const strings = {
     new_ticket: "New request", ticket_type: "Kind", ticket_category: "Matter", ticket_address: "Place (optional)",
     ticket_text: "What happened or what you ask", ticket_opened: "Request received:", my_tickets: "My requests", unread: "Unread", mark_read: "Mark read",
     no_messages: "No messages.",
+    address: "Address", county: "County", recipient: "Recipient", delivery: "How the result reaches you", tracking: "Parcel tracking",
+    reuse_title: "Reusable materials", reuse_hint: "You submitted these in earlier accepted cases; with your consent they are used here.", from_case: "from case",
+    reuse_consent: "I agree to use this file for this application", reuse: "Use this file", reused: "Reused.", reuse_needs_consent: "Please tick the consent first.",
+    rate_this: "Completed: please rate the service.",
   },
 };
 

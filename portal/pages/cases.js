@@ -112,11 +112,72 @@ function noticeSection(detail) {
     h("ul", {}, detail.notice.items.map((d) => h("li", {}, locale() === "en" ? d.message_en : d.message))));
 }
 
+const METHODS = [["electronic", "电子送达", "Electronic"], ["courier", "快递送达（免费寄递）", "By courier"], ["pickup", "窗口领取", "Collect at the hall"]];
+const COUNTIES = [["320115", "江宁区"], ["320102", "玄武区"], ["320508", "姑苏区"]];
+
+/** Before the case exists: how the result reaches the applicant (C12); courier needs an address. */
 async function apply({ args: [code] }) {
   if (!signedIn()) return needSignIn();
-  const created = await post("/v1/cases", { item_code: code });
-  location.replace(`#/case/${encodeURIComponent(created.case_id)}`);
-  return [];
+  const named = ([, zh, en]) => (locale() === "en" ? en : zh);
+  const courier = h("div", { id: "courier-fields", hidden: true },
+    field("d-address", t("address"), h("input", { type: "text", autocomplete: "street-address" })),
+    field("d-region", t("county"), h("select", {}, COUNTIES.map(([value, name]) => h("option", { value }, name)))),
+    field("d-recipient", t("recipient"), h("input", { type: "text", autocomplete: "name" })),
+    field("d-phone", t("phone"), h("input", { type: "tel", autocomplete: "tel", inputmode: "numeric" })));
+  const methods = h("fieldset", {}, h("legend", {}, t("delivery")), METHODS.map((entry, i) => h("label", { class: "check" },
+    h("input", { type: "radio", name: "method", value: entry[0], checked: i === 0, onchange: (event) => { courier.hidden = event.target.value !== "courier"; } }), ` ${named(entry)}`)));
+  const value = (id) => document.getElementById(id).value.trim();
+  const fields = [["address", "d-address"], ["region_code", "d-region"], ["recipient_name", "d-recipient"], ["recipient_phone", "d-phone"]];
+  const form = h("form", { "aria-labelledby": "delivery-h", onsubmit: async (event) => {
+    event.preventDefault();
+    const method = form.querySelector("input[name=method]:checked").value;
+    const delivery = method === "courier"
+      ? { method, address: value("d-address"), region_code: value("d-region"), recipient_name: value("d-recipient"), recipient_phone: value("d-phone") }
+      : { method };
+    try {
+      const created = await post("/v1/cases", { item_code: code, delivery });
+      location.replace(`#/case/${encodeURIComponent(created.case_id)}`);
+    } catch (problem) {
+      let placed = false;
+      for (const [name, id] of fields) { const message = problem.forField(name); showError(id, message); placed ||= Boolean(message); }
+      say("apply-msg", placed ? "" : problem.message);
+    }
+  } }, h("h2", { id: "delivery-h" }, t("delivery")), methods, courier,
+  h("div", { class: "actions" }, h("button", { type: "submit", class: "primary", id: "start-case" }, t("next"))), actionMessage("apply-msg"));
+  return [h("h1", {}, t("apply_title")), h("section", { class: "card" }, form)];
+}
+
+/** Where the result is: each shipment with its waybill and every tracking event (物流跟踪). */
+async function shipmentsSection(caseId) {
+  const data = await get(`/v1/cases/${encodeURIComponent(caseId)}/shipments`).catch(() => ({ items: [] }));
+  if (!data.items.length) return null;
+  const when = (at) => new Date(at).toLocaleString(locale() === "en" ? "en-GB" : "zh-CN");
+  return h("section", { class: "card", "aria-labelledby": "shipments-h" }, h("h2", { id: "shipments-h" }, t("tracking")),
+    data.items.map((s) => h("div", { class: "shipment", "data-waybill": s.waybill ?? "" },
+      h("p", {}, `${s.carrier} ${s.waybill ?? ""} · `, h("strong", {}, s.state_name)),
+      h("ol", {}, s.tracking.map((e) => h("li", {}, `${when(e.at)} · ${e.state_name}${e.location ? ` · ${e.location}` : ""}${e.description ? ` · ${e.description}` : ""}`))))));
+}
+
+/** My files accepted in earlier cases that this application can take, each used only with consent (D-212). */
+function reuseSection(caseId, reusable, rerender) {
+  if (!reusable.length) return null;
+  return h("section", { class: "card", "aria-labelledby": "reuse-h" }, h("h2", { id: "reuse-h" }, t("reuse_title")),
+    h("p", { class: "meta" }, t("reuse_hint")),
+    reusable.map((m) => {
+      const id = `reuse-${m.slot_id}`;
+      const consent = h("input", { type: "checkbox", id: `${id}-consent` });
+      return h("div", { class: "slot", "data-reuse": m.slot_id },
+        h("p", {}, h("strong", {}, m.slot_name), ` · ${m.file_name} · ${t("from_case")} ${m.from_case_number} · ${t("valid_to")} ${m.valid_until}`),
+        h("label", { class: "check", for: `${id}-consent` }, consent, ` ${t("reuse_consent")}`),
+        h("div", { class: "actions" }, h("button", { type: "button", class: "secondary", id, onclick: async () => {
+          if (!consent.checked) { say(`${id}-msg`, t("reuse_needs_consent")); consent.focus(); return; }
+          try {
+            await post(`/v1/cases/${encodeURIComponent(caseId)}/materials/reuse`, { slot_id: m.slot_id, sha256: m.sha256, consent: true });
+            say(`${id}-msg`, t("reused"), true);
+            setTimeout(rerender, 300);
+          } catch (problem) { say(`${id}-msg`, problem.message); }
+        } }, t("reuse"))), actionMessage(`${id}-msg`));
+    }));
 }
 
 async function caseView({ args: [caseId] }) {
@@ -139,7 +200,8 @@ async function caseView({ args: [caseId] }) {
       catch (problem) { placeErrors(problem, names, "form-msg"); }
     } }, h("h2", { id: "form-h" }, t("apply_title")), properties.map(([name, spec]) => control(name, spec, detail.form?.[name])),
     h("div", { class: "actions" }, h("button", { type: "submit", class: "secondary" }, t("save_form"))), actionMessage("form-msg"));
-    parts.push(h("section", { class: "card" }, formRoot), materialsSection(detail, () => {}));
+    const reusable = await get(`/v1/cases/${encodeURIComponent(caseId)}/reusable-materials`).catch(() => ({ items: [] }));
+    parts.push(h("section", { class: "card" }, formRoot), reuseSection(caseId, reusable.items, rerender), materialsSection(detail, () => {}));
     const isSupplement = detail.state === "supplement_required";
     parts.push(h("div", { class: "actions" }, h("button", { type: "button", class: "primary", id: "submit-case", onclick: async () => {
       try {
@@ -151,6 +213,8 @@ async function caseView({ args: [caseId] }) {
     } }, isSupplement ? t("supplement") : t("submit"))), actionMessage("submit-msg"));
   }
   if (sessionKind() === "staff") parts.push(staffActions(detail, rerender));
+  if (detail.delivery?.method === "courier") parts.push(await shipmentsSection(caseId));
+  if (detail.state === "completed" && sessionKind() === "citizen") parts.push(h("p", {}, h("a", { href: "#/ratings" }, t("rate_this"))));
   parts.push(h("section", { class: "card", "aria-labelledby": "timeline-h" }, h("h2", { id: "timeline-h" }, t("timeline")),
     h("ol", {}, (detail.timeline ?? []).map((e) => h("li", {}, `${new Date(e.at).toLocaleString(locale() === "en" ? "en-GB" : "zh-CN")} · ${e.action} → ${e.to_state}`)))));
   return parts;

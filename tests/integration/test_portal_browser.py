@@ -128,6 +128,20 @@ def test_citizen_applies_clerk_decides_licence_verifies_citizen_pays(
     page.wait_for("document.querySelector('#phone')")
     check_page(page, "sign-in")
     sign_in_with_code(page, local_cloud, PORTAL_PHONE)
+
+    # the result by courier (快递送): an address the API refuses is marked at its field, then corrected
+    page.wait_for("document.querySelector('input[name=method][value=courier]')", timeout=30)
+    page.click("input[name=method][value=courier]")
+    page.wait_for("!document.getElementById('courier-fields').hidden")
+    page.fill("#d-address", "1号")
+    page.fill("#d-recipient", PORTAL_CITIZEN.name)
+    page.fill("#d-phone", PORTAL_PHONE)
+    page.click("#start-case")
+    message = page.wait_for("document.getElementById('d-address-error').textContent")
+    assert any(ord(c) > 0x2E80 for c in message), message
+    check_page(page, "apply-delivery")
+    page.fill("#d-address", "南京市江宁区天元中路 1 号 3 栋")
+    page.click("#start-case")
     page.wait_for("document.querySelector('#f-trade_name')", timeout=30)
 
     # the form: an ID number the API refuses shows its message at that field, then corrected
@@ -230,15 +244,22 @@ def test_citizen_applies_clerk_decides_licence_verifies_citizen_pays(
     page.click("main li.card a")
     page.wait_for("document.querySelector('main a.btn')")
     page.click("main a.btn")
+    page.click("#start-case")  # electronic delivery, the default
     page.wait_for("document.querySelector('#f-reason')", timeout=30)
     page.fill("#f-applicant_name", PORTAL_CITIZEN.name)
     page.fill("#f-id_number", PORTAL_CITIZEN.id_number)
     page.fill("#f-reason", "有效期满")
     page.click("form[aria-labelledby=form-h] button[type=submit]")
     page.wait_for("document.getElementById('form-msg').textContent.includes('已保存')")
-    for slot in ("id_card", "household_register"):
-        page.set_file(f"#m-{slot}", pdf)
-        page.wait_for(f"document.getElementById('m-{slot}-msg').textContent.includes('已上传')", timeout=20)
+    # the ID card accepted with the first case comes from the wallet, with consent (D-212); not without it
+    page.click("#reuse-id_card")
+    assert "同意" in page.wait_for("document.getElementById('reuse-id_card-msg').textContent")
+    check_page(page, "reuse-material")
+    page.click("#reuse-id_card-consent")
+    page.click("#reuse-id_card")
+    page.wait_for("document.getElementById('m-id_card')?.labels[0].textContent.includes('已上传')", timeout=20)
+    page.set_file("#m-household_register", pdf)
+    page.wait_for("document.getElementById('m-household_register-msg').textContent.includes('已上传')", timeout=20)
     fee_case = page.evaluate("location.hash.split('/')[2]")
     page.click("#submit-case")
     page.wait_for("document.getElementById('submit-msg').textContent.includes('已提交')")
@@ -270,6 +291,48 @@ def test_citizen_applies_clerk_decides_licence_verifies_citizen_pays(
     page.wait_for(f'document.querySelector("{mine} [data-state=paid]")', timeout=30)
     assert "缴费成功" in page.text(mine)
     check_page(page, "paid")
+
+    # the first case's parcel on its way (waybill and tracking from the courier simulator)
+    page.goto(f"{portal}#/case/{case_id}")
+    page.wait_for("document.querySelector('[data-waybill]')?.dataset.waybill", timeout=20)
+    assert page.evaluate("document.querySelectorAll('.shipment li').length") >= 1
+    check_page(page, "tracking")
+
+    # messages: 缴费成功 among them; one marked read
+    page.goto(f"{portal}#/messages")
+    page.wait_for("document.querySelector('#unread-count')")
+    assert "缴费成功" in page.text("main")
+    unread = page.evaluate("document.querySelectorAll('[data-read]').length")
+    assert unread >= 1
+    page.click("[data-read]")
+    page.wait_for(f"document.querySelectorAll('[data-read]').length === {unread - 1}")
+    check_page(page, "messages")
+
+    # the completed fee case is rated: without a level the API's message shows at the levels, then 满意
+    page.goto(f"{portal}#/ratings")
+    form = f"li[data-invitation='{fee_case}'] form"
+    page.click(f"{form} button[type=submit]")
+    message = page.wait_for(f'document.querySelector("{form} fieldset .error")?.textContent')
+    assert any(ord(c) > 0x2E80 for c in message), message
+    check_page(page, "rating-error")
+    page.click(f"{form} input[value=satisfied]")
+    page.click(f"{form} button[type=submit]")
+    page.wait_for(f"document.querySelector(\"li[data-invitation='{fee_case}'] .ok\")")
+
+    # a 12345 request: an empty text is refused at its field, then the ticket opens with its number
+    page.goto(f"{portal}#/hotline")
+    page.wait_for("document.querySelector('#t-category option:nth-child(2)')")
+    page.fill("#t-type", "suggestion")
+    page.evaluate("document.getElementById('t-category').selectedIndex = 1")
+    page.fill("#t-region", "320115")
+    page.click("form[aria-labelledby=ticket-h] button[type=submit]")
+    message = page.wait_for("document.getElementById('t-text-error').textContent")
+    assert any(ord(c) > 0x2E80 for c in message), message
+    page.fill("#t-text", "建议在天元中路办事大厅增加自助打印设备。")
+    page.click("form[aria-labelledby=ticket-h] button[type=submit]")
+    page.wait_for("document.getElementById('ticket-msg').textContent.includes('诉求已受理')")
+    check_page(page, "hotline")
+    page.goto(f"{portal}#/payments")
 
     # English on request, from the toggle: the API answers in English too
     page.click("#lang")
