@@ -20,7 +20,7 @@ FIND_PYTHON := command -v python$(PYTHON_VERSION) >/dev/null 2>&1 && python$(PYT
 PYTEST_WORKERS ?= 2
 
 # Lock files: pinned and hashed for every platform; the runtime lock targets Lambda's arm64.
-.PHONY: lock help venv sam build-check run test test-unit test-integration lint format openapi bench fire redrive layers build deploy clean
+.PHONY: lock help venv sam build-check run test test-unit test-integration lint format openapi bench fire redrive layers build deploy deploy-portal clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 20
@@ -107,6 +107,9 @@ build-check: $(STAMP) $(SAM_STAMP) ## make build in a fresh clone of HEAD (prove
 
 deploy: build ## sam deploy --guided (needs AWS credentials)
 	SAM_CLI_TELEMETRY=0 $(SAM) deploy --guided --capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND
+
+deploy-portal: $(STAMP) ## Upload portal/ to the stack's bucket behind CloudFront (STACK=<name>, after deploy)
+	$(VENV)/bin/python -m infra.portal_deploy --stack $(STACK)
 
 lock: $(STAMP) ## Recompile the lock files after editing requirements/*.in
 	$(VENV)/bin/uv pip compile --python-version $(PYTHON_VERSION) --python-platform aarch64-manylinux_2_28 --generate-hashes -q requirements/runtime.in -o requirements/runtime.lock

@@ -814,7 +814,7 @@ _SWAGGER_PAGE = """<!DOCTYPE html>
 # --- the reference portal (static files; CloudFront serves the same folder in the cloud, D-152) ------------------
 
 PORTAL_ROOT = Path(__file__).resolve().parents[2] / "portal"
-_PORTAL_TYPES = {
+PORTAL_TYPES = {
     ".html": "text/html; charset=utf-8",
     ".js": "text/javascript; charset=utf-8",
     ".css": "text/css; charset=utf-8",
@@ -822,8 +822,8 @@ _PORTAL_TYPES = {
     ".png": "image/png",
     ".json": "application/json",
 }
-# Kept equal to the PortalResponseHeaders policy in template.yaml (a contract test compares them). Uploads go
-# straight to storage, which listens on another local port: connect-src allows the loopback address.
+# Kept equal to the PortalResponseHeaders policy in template.yaml but for connect-src (tests/unit/test_portal_files.py).
+# Uploads go straight to storage, which listens on another local port: connect-src allows the loopback address.
 PORTAL_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
     "connect-src 'self' http://127.0.0.1:* http://localhost:*; form-action 'self'; base-uri 'none'; "
@@ -846,7 +846,7 @@ def portal_file(path: str) -> Reply:
     target = (PORTAL_ROOT / unquote(relative)).resolve()
     if target.is_dir():
         target = target / "index.html"
-    if not target.is_relative_to(PORTAL_ROOT) or not target.is_file() or target.suffix not in _PORTAL_TYPES:
+    if not target.is_relative_to(PORTAL_ROOT) or not target.is_file() or target.suffix not in PORTAL_TYPES:
         return Reply(404, [("Content-Type", "text/plain; charset=utf-8"), *PORTAL_HEADERS], b"not found")
-    headers = [("Content-Type", _PORTAL_TYPES[target.suffix]), ("Cache-Control", "no-cache"), *PORTAL_HEADERS]
+    headers = [("Content-Type", PORTAL_TYPES[target.suffix]), ("Cache-Control", "no-cache"), *PORTAL_HEADERS]
     return Reply(200, headers, target.read_bytes())
