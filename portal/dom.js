@@ -31,6 +31,19 @@ export function showError(id, message) {
   if (message) control.setAttribute("aria-invalid", "true"); else control.removeAttribute("aria-invalid");
 }
 
+/** An API refusal where the user acts: each field's message beside its field (`fields`: [API field name, element
+ * id] pairs), anything else under the action's button. True when some field took a message. */
+export function placeProblem(problem, fields, actionId) {
+  let placed = false;
+  for (const [name, id] of fields) {
+    const message = problem.forField?.(name) ?? null;
+    showError(id, message);
+    placed ||= Boolean(message);
+  }
+  say(actionId, placed ? "" : problem.message);
+  return placed;
+}
+
 /** An action's message (role=status/alert) placed right under the button the user pressed. */
 export function actionMessage(id) { return h("p", { id, class: "error", role: "alert", "aria-live": "assertive" }); }
 export function say(id, message, ok = false) {

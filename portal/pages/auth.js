@@ -1,6 +1,6 @@
 // Sign-in: citizens with a one-time code, staff with password then code (C5, C9).
 import { get, post, setTokens, setWho } from "../api.js";
-import { actionMessage, field, h, say, showError } from "../dom.js";
+import { actionMessage, field, h, placeProblem, say, showError } from "../dom.js";
 import { t } from "../i18n.js";
 
 export const nav = [];
@@ -12,13 +12,7 @@ function after(params, fallback) {
 }
 
 function problemAt(problem, fields, actionId) {
-  let placed = false;
-  for (const name of fields) {
-    const message = problem.forField?.(name);
-    showError(name, message);
-    placed ||= Boolean(message);
-  }
-  say(actionId, placed ? "" : problem.message);
+  placeProblem(problem, fields.map((name) => [name, name]), actionId);
 }
 
 function citizenForm(params) {

@@ -1,6 +1,6 @@
 // Applying and following a case (C13, C14, C15); the staff work queue and decisions (C17).
 import { get, post, put, signedIn, sessionKind } from "../api.js";
-import { actionMessage, field, h, say, showError } from "../dom.js";
+import { actionMessage, field, h, placeProblem, say, showError } from "../dom.js";
 import { locale, t } from "../i18n.js";
 
 export const nav = [
@@ -53,14 +53,9 @@ function readForm(root) {
 }
 
 function placeErrors(problem, names, actionId) {
-  let placed = false;
-  for (const name of names) {
-    const message = problem.forField(name);
-    showError(`f-${name}`, message);
-    placed ||= Boolean(message);
-  }
-  say(actionId, placed ? (locale() === "en" ? "Please correct the fields marked above." : "请修改上面标出的内容。") : problem.message);
-  if (placed) document.querySelector("[aria-invalid=true]")?.focus();
+  if (!placeProblem(problem, names.map((name) => [name, `f-${name}`]), actionId)) return;
+  say(actionId, locale() === "en" ? "Please correct the fields marked above." : "请修改上面标出的内容。");
+  document.querySelector("[aria-invalid=true]")?.focus();
 }
 
 async function sha256(file) {
@@ -137,11 +132,7 @@ async function apply({ args: [code] }) {
     try {
       const created = await post("/v1/cases", { item_code: code, delivery });
       location.replace(`#/case/${encodeURIComponent(created.case_id)}`);
-    } catch (problem) {
-      let placed = false;
-      for (const [name, id] of fields) { const message = problem.forField(name); showError(id, message); placed ||= Boolean(message); }
-      say("apply-msg", placed ? "" : problem.message);
-    }
+    } catch (problem) { placeProblem(problem, fields, "apply-msg"); }
   } }, h("h2", { id: "delivery-h" }, t("delivery")), methods, courier,
   h("div", { class: "actions" }, h("button", { type: "submit", class: "primary", id: "start-case" }, t("next"))), actionMessage("apply-msg"));
   return [h("h1", {}, t("apply_title")), h("section", { class: "card" }, form)];

@@ -1,6 +1,6 @@
 // Rating a finished case or ticket (好差评, C27) and opening a 12345 ticket (C28) for signed-in citizens.
 import { get, post, signedIn } from "../api.js";
-import { actionMessage, field, h, say, showError } from "../dom.js";
+import { actionMessage, field, h, placeProblem, say, showError } from "../dom.js";
 import { locale, t } from "../i18n.js";
 
 export const nav = [
@@ -19,17 +19,6 @@ const TYPES = [
 ];
 const named = ([, zh, en]) => (locale() === "en" ? en : zh);
 
-/** Put each field's message beside its field; anything else under the button pressed. */
-function placeErrors(problem, fields, actionId) {
-  let placed = false;
-  for (const [name, id] of fields) {
-    const message = problem.forField(name);
-    showError(id, message);
-    placed ||= Boolean(message);
-  }
-  say(actionId, placed ? "" : problem.message);
-}
-
 function rateForm(invitation) {
   const key = `${invitation.target_kind}-${invitation.target_id}`;
   const level = h("fieldset", { id: `level-${key}`, "aria-describedby": `level-${key}-error` },
@@ -47,7 +36,7 @@ function rateForm(invitation) {
         await post("/v1/ratings", { target_kind: invitation.target_kind, target_id: invitation.target_id, level: chosen ?? "", text: text.value || null, channel: "web" });
         showError(`level-${key}`, null);
         form.replaceChildren(h("p", { class: "ok", role: "status" }, t("rated")));
-      } catch (problem) { placeErrors(problem, [["level", `level-${key}`], ["text", `text-${key}`]], `rate-${key}-msg`); }
+      } catch (problem) { placeProblem(problem, [["level", `level-${key}`], ["text", `text-${key}`]], `rate-${key}-msg`); }
     } }, level, field(`text-${key}`, t("rating_text"), text),
     h("div", { class: "actions" }, h("button", { type: "submit", class: "primary" }, t("rate"))), actionMessage(`rate-${key}-msg`)));
 }
@@ -82,7 +71,7 @@ async function hotline() {
       }, { idempotencyKey: `portal-ticket-${crypto.randomUUID()}` });
       fields.forEach(([, id]) => showError(id, null));
       say("ticket-msg", `${t("ticket_opened")} ${ticket.number} · ${ticket.state_name}`, true);
-    } catch (problem) { placeErrors(problem, fields, "ticket-msg"); }
+    } catch (problem) { placeProblem(problem, fields, "ticket-msg"); }
   } }, h("h2", { id: "ticket-h" }, t("new_ticket")),
   field("t-type", t("ticket_type"), type), field("t-category", t("ticket_category"), category), field("t-region", t("region_label"), region),
   field("t-address", t("ticket_address"), address), field("t-text", t("ticket_text"), text),

@@ -1,17 +1,22 @@
 """The reference portal in Debian's Chromium through the session's local cloud (issue 20).
 
-A citizen finds 个体工商户设立登记 in 江宁区, signs in with a code, fills the
-form (one field refused by the API and corrected where the message shows),
-uploads two of three materials, submits, reads the one-time notice,
-supplements; the 江宁 market clerk signs in with password and code, accepts
-and approves; the citizen opens the licence with its QR code, downloads the
-PDF and verifies the licence on the public page. Then a fee: the citizen
-applies for 居民身份证换领 (no demo item has both a fee and an e-licence), the
-police clerk approves through the API, and the citizen pays at the channel
-simulator's cashier in a tab of its own while the portal follows the order to
-paid. axe-core runs on every page (no serious or critical violation);
-screenshots at 375 px and 1280 px go to build/screenshots/ (Chinese drawn with
-the platform's vendored WenQuanYi subset through the browser's own fontconfig).
+A citizen finds 个体工商户设立登记 in 江宁区, signs in with a code, chooses
+courier delivery (an address the API refuses is marked at its field, then
+corrected), fills the form (one field refused by the API and corrected where
+the message shows), uploads two of three materials, submits, reads the
+one-time notice, supplements; the 江宁 market clerk signs in with password and
+code, accepts and approves; the citizen opens the licence with its QR code,
+downloads the PDF and verifies the licence on the public page. Then a fee: the
+citizen applies for 居民身份证换领 (no demo item has both a fee and an
+e-licence), takes the ID card accepted with the first case from the wallet
+(refused until the consent is ticked), the police clerk approves through the
+API, and the citizen pays at the channel simulator's cashier in a tab of its
+own while the portal follows the order to paid. Last: the first case's parcel
+tracking, the message centre, rating the paid case (a missing level is
+refused at the levels), a 12345 request (an empty text refused at its field).
+axe-core runs on every page (no serious or critical violation); screenshots at
+375 px and 1280 px go to build/screenshots/ (Chinese drawn with the platform's
+vendored WenQuanYi subset through the browser's own fontconfig).
 """
 
 from __future__ import annotations
@@ -171,7 +176,7 @@ def test_citizen_applies_clerk_decides_licence_verifies_citizen_pays(
     case_id = page.evaluate("location.hash.split('/')[2]")
     page.click("#submit-case")
     page.wait_for("document.getElementById('submit-msg').textContent.includes('已提交')")
-    local_cloud.wait_idle(60)
+    local_cloud.wait_idle(120)
 
     # the one-time notice names the missing material; supplement it
     page.evaluate("window.dispatchEvent(new HashChangeEvent('hashchange'))")
@@ -183,7 +188,7 @@ def test_citizen_applies_clerk_decides_licence_verifies_citizen_pays(
     page.evaluate("window.dispatchEvent(new HashChangeEvent('hashchange'))")
     page.click("#submit-case")
     page.wait_for("document.getElementById('submit-msg').textContent.includes('已提交')")
-    local_cloud.wait_idle(60)
+    local_cloud.wait_idle(120)
 
     # the clerk, in a tab of their own (the portal keeps tokens in the tab's memory, so the citizen
     # stays signed in next door and need not ask for a second code): password, then a code;
@@ -209,7 +214,7 @@ def test_citizen_applies_clerk_decides_licence_verifies_citizen_pays(
     clerk.click("[data-action=decide]")
     clerk.wait_for("document.getElementById('staff-action-msg')?.textContent.includes('已办理')")
     check_page(clerk, "staff-case")
-    local_cloud.wait_idle(60)
+    local_cloud.wait_idle(120)
 
     # back in the citizen's tab (still signed in): the licence with its QR code, downloaded, verified on the
     # public page; the tab is brought to the front, as a person would, since Chromium paints (and
@@ -263,7 +268,7 @@ def test_citizen_applies_clerk_decides_licence_verifies_citizen_pays(
     fee_case = page.evaluate("location.hash.split('/')[2]")
     page.click("#submit-case")
     page.wait_for("document.getElementById('submit-msg').textContent.includes('已提交')")
-    local_cloud.wait_idle(60)
+    local_cloud.wait_idle(120)
     police = sign_in_staff(api, local_cloud, JIANGNING_POLICE.login, JIANGNING_POLICE.password, JIANGNING_POLICE.phone)
     accepted = api.post(f"/v1/cases/{fee_case}/accept", headers=police, json={"note": "材料齐全"})
     assert accepted.status_code == 200, accepted.text
@@ -271,7 +276,7 @@ def test_citizen_applies_clerk_decides_licence_verifies_citizen_pays(
         f"/v1/cases/{fee_case}/decide", headers=police, json={"outcome": "approved", "reason": "符合换领条件"}
     )
     assert decided.json()["state"] == "awaiting_payment", decided.text
-    local_cloud.wait_idle(60)
+    local_cloud.wait_idle(120)
     page.evaluate("window.dispatchEvent(new HashChangeEvent('hashchange'))")
     page.click("main .notice a[href='#/payments']")
     mine = f"li[data-case='{fee_case}']"
@@ -298,7 +303,8 @@ def test_citizen_applies_clerk_decides_licence_verifies_citizen_pays(
     assert page.evaluate("document.querySelectorAll('.shipment li').length") >= 1
     check_page(page, "tracking")
 
-    # messages: 缴费成功 among them; one marked read
+    # messages: 缴费成功 among them (once the notifications worker took payment.paid); one marked read
+    local_cloud.wait_idle(120)
     page.goto(f"{portal}#/messages")
     page.wait_for("document.querySelector('#unread-count')")
     assert "缴费成功" in page.text("main")
