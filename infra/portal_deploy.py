@@ -1,4 +1,4 @@
-"""Publish `portal/` to the stack's PortalBucket behind CloudFront (D-302).
+"""Publish `portal/` to the portal's bucket behind CloudFront (nested stack portal-stack.yaml, D-302).
 
     python -m infra.portal_deploy --stack jszw-prod     # `make deploy-portal STACK=jszw-prod`
 

@@ -822,7 +822,7 @@ PORTAL_TYPES = {
     ".png": "image/png",
     ".json": "application/json",
 }
-# Kept equal to the PortalResponseHeaders policy in template.yaml but for connect-src (tests/unit/test_portal_files.py).
+# Kept equal to the PortalResponseHeaders policy in portal-stack.yaml but for connect-src (test_portal_files).
 # Uploads go straight to storage, which listens on another local port: connect-src allows the loopback address.
 PORTAL_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "

@@ -66,11 +66,8 @@ SKIPPED_TYPES = frozenset(
         # the exchange store's Athena catalogue: the local cloud has no Athena (the S3 layout is the same)
         "AWS::Glue::Database",
         "AWS::Glue::Table",
-        # the portal's distribution: the local gateway serves portal/ at /portal/ with the same headers (D-152)
-        "AWS::CloudFront::Distribution",
-        "AWS::CloudFront::CloudFrontOriginAccessIdentity",
-        "AWS::CloudFront::ResponseHeadersPolicy",
-        "AWS::S3::BucketPolicy",
+        # the portal's nested stack (CloudFront): the local gateway serves portal/ at /portal/ with the same headers
+        "AWS::CloudFormation::Stack",
     }
 )
 

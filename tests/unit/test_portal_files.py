@@ -6,10 +6,11 @@ from typing import Any
 
 import boto3
 from moto import mock_aws
+from samtranslator.yaml_helper import yaml_parse
 
 from infra.local.gateway import PORTAL_CSP, PORTAL_HEADERS, PORTAL_ROOT, portal_file
 from infra.portal_deploy import publish
-from infra.template import sam_template
+from infra.template import ROOT, sam_template
 
 
 def header(reply: object, name: str) -> str | None:
@@ -56,7 +57,8 @@ def _directives(csp: str) -> dict[str, str]:
 
 
 def _resources() -> dict[str, Any]:
-    return sam_template()["Resources"]  # type: ignore[no-any-return]
+    """The portal's nested stack (one resource in template.yaml, D-302)."""
+    return yaml_parse((ROOT / "portal-stack.yaml").read_text(encoding="utf-8"))["Resources"]  # type: ignore[no-any-return]
 
 
 def test_cloudfront_sends_the_headers_the_local_gateway_sends() -> None:
@@ -69,8 +71,10 @@ def test_cloudfront_sends_the_headers_the_local_gateway_sends() -> None:
         k: v for k, v in local.items() if k != "connect-src"
     }
     assert cloud["frame-ancestors"] == "'none'"
-    assert cloud["connect-src"].split() == [
-        "'self'",
+    assert cloud["connect-src"] == "'self' ${ConnectSources}"
+    nested = sam_template()["Resources"]["PortalStack"]
+    assert nested["Properties"]["TemplateURL"] == "portal-stack.yaml"
+    assert nested["Properties"]["Parameters"]["ConnectSources"]["Fn::Sub"].split() == [
         "https://${PlatformApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}",
         "https://${MaterialsBucket.RegionalDomainName}",
         "https://${HotlineAttachmentsBucket.RegionalDomainName}",
