@@ -38,28 +38,31 @@ class QueriesService:
         enterprise = principal.role is Role.AGENT
         return QueryCatalogue(items=[_view(k) for k in KINDS.values() if k.for_enterprises or not enterprise])
 
-    def _subject(self, principal: Principal, kind: QueryKind) -> tuple[str, dict[str, str]]:
-        """The holder's partition and how the department knows them: the person's ID number
-        (real-name accounts only), or the enterprise an agent acts for."""
+    def _holder(self, principal: Principal, kind: QueryKind) -> str:
+        """The holder's partition: the person, or the enterprise an agent acts for."""
         if principal.role is Role.AGENT and principal.acting_for:
             if not kind.for_enterprises:
                 raise Forbidden(errors.NOT_FOR_SUBJECT)
-            return holder_partition(principal.subject_id, principal.acting_for), {
-                "type": "enterprise",
-                "uscc": principal.acting_for,
-            }
+            return holder_partition(principal.subject_id, principal.acting_for)
         if principal.role is not Role.CITIZEN:
             raise Forbidden()
+        return holder_partition(principal.subject_id, None)
+
+    def _subject(self, principal: Principal) -> dict[str, str]:
+        """How the department knows the holder: the enterprise's USCC, or the person's ID number
+        (real-name accounts only; unsealed only when the department is asked)."""
+        if principal.role is Role.AGENT:
+            return {"type": "enterprise", "uscc": principal.acting_for}
         person = ports.holders().person_holder(principal.subject_id)
         if person is None:
             raise Forbidden(errors.NOT_REAL_NAME)
-        return holder_partition(principal.subject_id, None), {"type": "person", "id_number": person.id_number}
+        return {"type": "person", "id_number": person.id_number}
 
     def query(self, principal: Principal, kind_id: str) -> QueryResult:
         kind = KINDS.get(kind_id)
         if kind is None:
             raise NotFound(errors.UNKNOWN_KIND)
-        holder, subject = self._subject(principal, kind)
+        holder = self._holder(principal, kind)
         at = now()
         hit = self.repository.cached(holder, kind.kind, at)
         if hit is not None:
@@ -67,6 +70,8 @@ class QueriesService:
             return QueryResult(
                 kind=kind.kind, department=kind.department, fetched_at=hit["fetched_at"], cached=True, data=hit["data"]
             )
+        # a cached answer exists only for a holder the real-name check let through before
+        subject = self._subject(principal)
         try:
             data = self.system.ask(kind, subject)
         except PartnerUnavailable as exc:
