@@ -32,7 +32,11 @@ def _functions() -> list[tuple[str, str, set[str]]]:
     for logical_id, res in sam_template()["Resources"].items():
         if res["Type"] == "AWS::Serverless::Function":
             folder = Path(res["Properties"]["CodeUri"].strip("/")).name
-            kinds = {e["Type"] for e in res["Properties"].get("Events", {}).values()} or {"Authorizer"}
+            # a ScheduleV2 target gets the schedule's Input (none: the handlers read no field of it); the
+            # sample is EventBridge's scheduled event, which the local cloud delivers for both kinds
+            kinds = {
+                {"ScheduleV2": "Schedule"}.get(e["Type"], e["Type"]) for e in res["Properties"].get("Events", {}).values()
+            } or {"Authorizer"}
             found.append((logical_id, folder, kinds))
     return found
 

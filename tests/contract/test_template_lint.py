@@ -67,12 +67,14 @@ def _resources(kind: str) -> dict[str, dict[str, Any]]:
 
 def test_every_queue_has_a_dlq_with_an_alarm_and_every_table_is_protected() -> None:
     resources = sam_template()["Resources"]
-    alarmed = {
-        d["Value"]["Fn::GetAtt"][0]
+    # an alarm on one queue, or a grouped alarm whose metric-math inputs name several (D-313)
+    dimensions = [
+        d
         for a in _resources("AWS::CloudWatch::Alarm").values()
-        for d in a["Properties"].get("Dimensions", [])
-        if d["Name"] == "QueueName"
-    }
+        for metric in [{"Dimensions": a["Properties"].get("Dimensions", [])}, *a["Properties"].get("Metrics", [])]
+        for d in metric.get("MetricStat", {}).get("Metric", metric).get("Dimensions", [])
+    ]
+    alarmed = {d["Value"]["Fn::GetAtt"][0] for d in dimensions if d["Name"] == "QueueName"}
     queues = _resources("AWS::SQS::Queue")
     dead_letter_queues = set()
     for queue in queues.values():
