@@ -34,9 +34,8 @@ def _functions() -> list[tuple[str, str, set[str]]]:
             folder = Path(res["Properties"]["CodeUri"].strip("/")).name
             # a ScheduleV2 target gets the schedule's Input (none: the handlers read no field of it); the
             # sample is EventBridge's scheduled event, which the local cloud delivers for both kinds
-            kinds = {
-                {"ScheduleV2": "Schedule"}.get(e["Type"], e["Type"]) for e in res["Properties"].get("Events", {}).values()
-            } or {"Authorizer"}
+            events = res["Properties"].get("Events", {}).values()
+            kinds = {{"ScheduleV2": "Schedule"}.get(e["Type"], e["Type"]) for e in events} or {"Authorizer"}
             found.append((logical_id, folder, kinds))
     return found
 

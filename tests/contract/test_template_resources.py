@@ -79,7 +79,8 @@ def test_every_queue_consumer_follows_the_naming_rule() -> None:
         and (watched := [m for m in resource["Properties"].get("Metrics", []) if "MetricStat" in m])
     }
     # a group alarm fits CloudWatch's 10 metrics per metric-math alarm
-    assert dlq_alarms and all(len(queues) <= 10 for queues in dlq_alarms.values())
+    assert dlq_alarms
+    assert all(len(queues) <= 10 for queues in dlq_alarms.values())
     for logical_id, resource in resources.items():
         if resource["Type"] != "AWS::Serverless::Function":
             continue
