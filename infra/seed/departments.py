@@ -1,6 +1,7 @@
 """Demo departments: six lines of work (条线) at the province, Nanjing, two
 Nanjing districts and Suzhou — the departments whose "flagship stores" C30
-names — and the service centres of three townships and two villages. Their
+names —, a few more in Jiangning (investment projects) and Xuanwu (the scenes'
+items), and the service centres of three townships and two villages. Their
 USCCs are computed (type 11 机关, a GB 11714 organisation code with its check
 digit, the GB 32100 check character): valid, but invented.
 """
@@ -106,6 +107,11 @@ SECTORS = [
 SECTORS += [
     Sector("health", "health", 7, {"320102": "南京市玄武区卫生健康委员会"}),
     Sector("medical_insurance", "medins", 8, {"320102": "南京市玄武区医疗保障局"}),
+]
+# 开餐馆 (issue 18): the fire-safety check before opening and the signboard, Xuanwu only
+SECTORS += [
+    Sector("fire_rescue", "fire", 10, {"320102": "南京市玄武区消防救援大队"}),
+    Sector("urban_management", "urban", 11, {"320102": "南京市玄武区城市管理局"}),
 ]
 SECTOR_BY_SHORT = {sector.short: sector for sector in SECTORS}
 

@@ -1,4 +1,4 @@
-"""Demo service items: 25 basic items (基本目录) and 59 implementations at the
+"""Demo service items: 27 basic items (基本目录) and 61 implementations at the
 province, Nanjing, Xuanwu, Jiangning and Suzhou, and at the service centres
 of three townships and two villages (exercise levels 5 and 6).
 
@@ -867,6 +867,64 @@ BASIC_ITEMS += [
         form_schema=form(PERSON_FIELDS, CHILD_FIELDS, ["child_name", "child_birth_date"]),
         tags=["新生儿", "社保卡", "社会保障卡"],
         applicant_kinds=["natural_person"],
+        implementations=[Implementation("320102")],
+    ),
+]
+# 开餐馆 (一件事, issue 18): what else a restaurant in Xuanwu needs before it opens — the fire-safety
+# check of a public assembly place and the shop signboard
+BASIC_ITEMS += [
+    BasicItemSeed(
+        basic_code="000122001000",
+        name="公众聚集场所投入使用、营业前消防安全检查",
+        item_type=ItemType.LICENSING,
+        legal_basis="《中华人民共和国消防法》第十五条",
+        department="fire",
+        # Art. 15: without the 告知承诺 route, the check is done within ten working days of acceptance
+        legal_limit_days=10,
+        promised_limit_days=10,
+        channel="no_visit",
+        materials=[
+            material("fire_application", "公众聚集场所投入使用、营业前消防安全检查申请表"),
+            material("fire_commitment", "消防安全告知承诺书", kind="original"),
+            BUSINESS_LICENCE,
+            material("fire_plan", "场所平面布置图及消防设施平面图"),
+        ],
+        form_schema=form(
+            ENTERPRISE_FIELDS,
+            {
+                "premises_address": {"type": "string", "title": "经营场所", "maxLength": 200},
+                "floor_area_m2": {"type": "integer", "title": "营业面积（平方米）", "minimum": 1, "maximum": 1_000_000},
+            },
+            ["premises_address", "floor_area_m2"],
+        ),
+        tags=["消防", "消防安全检查", "开业"],
+        applicant_kinds=["natural_person", "legal_person", "other_organization"],
+        implementations=[Implementation("320102")],
+    ),
+    BasicItemSeed(
+        basic_code="320118002000",
+        name="店招标牌设置",
+        item_type=ItemType.LICENSING,
+        legal_basis="《城市市容和环境卫生管理条例》第十一条；《江苏省城市市容和环境卫生管理条例》",
+        department="urban",
+        legal_limit_days=20,
+        promised_limit_days=5,
+        channel="no_visit",
+        materials=[
+            material("signboard_design", "店招标牌设计效果图（标明尺寸、材质、设置位置）"),
+            BUSINESS_LICENCE,
+            material("owner_consent", "建筑物所有权人同意设置的证明", condition="经营场所为租赁的提交"),
+        ],
+        form_schema=form(
+            ENTERPRISE_FIELDS,
+            {
+                "premises_address": {"type": "string", "title": "经营场所", "maxLength": 200},
+                "signboard_text": {"type": "string", "title": "招牌文字", "minLength": 1, "maxLength": 40},
+            },
+            ["premises_address", "signboard_text"],
+        ),
+        tags=["招牌", "店招", "户外招牌"],
+        applicant_kinds=["natural_person", "legal_person", "other_organization"],
         implementations=[Implementation("320102")],
     ),
 ]

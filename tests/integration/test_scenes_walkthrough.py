@@ -19,7 +19,7 @@ from tests.support.sign_in import sign_in_agent, sign_in_staff
 pytestmark = pytest.mark.integration
 
 PDF = b"%PDF-1.7\n" + b"scene material " * 40
-ANSWERS = {"business_form": "公司", "invoices": "是"}
+ANSWERS = {"business_form": "公司", "invoices": "是", "public_assembly": "否", "signboard": "否"}
 FORM = {
     "enterprise_name": "南京玄武示范餐饮有限公司",
     "legal_representative": "陈明",

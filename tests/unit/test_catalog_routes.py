@@ -85,7 +85,7 @@ class TestReading:
                 break
             query = {**query, "cursor": page["next_cursor"]}
         assert seen == [item["implementation_code"] for item in everything]
-        assert len(seen) == len(set(seen)) == 15  # 11, and the four birth items of 新生儿出生
+        assert len(seen) == len(set(seen)) == 17  # 11, 新生儿出生's four birth items, 开餐馆's fire check and sign
 
     def test_a_keyword_filtered_search_pages_without_gaps(self) -> None:
         everything = invoke(request("items-search.json", query={"region": "320102", "q": "证", "limit": "100"}))
@@ -149,7 +149,7 @@ class TestReading:
         assert [region["name"] for region in districts][:2] == ["玄武区", "秦淮区"]
         assert len(districts) == 11
         departments = invoke(request("departments-list.json", query={"region": "3201", "limit": "100"})).body
-        assert len(departments["items"]) == 28  # 6 lines x 3 divisions, 3 more in 江宁, 2 in 玄武, 5 centres
+        assert len(departments["items"]) == 30  # 6 lines x 3 divisions, 3 more in 江宁, 4 in 玄武, 5 centres
         visit_once = invoke(request("region-list.json")).body
         assert visit_once["region"]["name"] == "玄武区"
         assert {item["channel"] for item in visit_once["items"]} == {"visit_once"}

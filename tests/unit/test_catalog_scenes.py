@@ -17,6 +17,9 @@ FOOD = "11320102010102043T4000117004000"
 SOLE_TRADER = "11320102010102043T4000117002001"
 COMPANY = "11320102010102043T4000117002002"
 INVOICES = "11320102010102051M4002015003001"
+FIRE_SAFETY = "11320102010102107Q4000122001000"  # 公众聚集场所投入使用、营业前消防安全检查, 消防救援大队
+SIGNBOARD = "11320102010102115K4320118002000"  # 店招标牌设置, 城市管理局
+NO_FIRE_NO_SIGN = {"public_assembly": "否", "signboard": "否"}
 JIANGNING_FOOD = "11320115010115047F4000117004000"
 BIRTH_ITEMS = (
     "11320102010102078D4002012001000",  # 出生医学证明首次签发, 卫生健康委
@@ -29,7 +32,7 @@ BIRTH_ITEMS = (
 @pytest.fixture(scope="module", autouse=True)
 def xuanwu() -> Iterator[None]:
     """Given the Xuanwu items of the seeded 开餐馆 and 新生儿出生 scenes, and the scenes."""
-    codes = (FOOD, SOLE_TRADER, COMPANY, INVOICES, *BIRTH_ITEMS)
+    codes = (FOOD, SOLE_TRADER, COMPANY, INVOICES, FIRE_SAFETY, SIGNBOARD, *BIRTH_ITEMS)
     with catalog_cloud():
         load_demo(demo_bodies(regions={"320102"}, basic_codes={code[-12:] for code in codes}))
         yield
@@ -46,7 +49,8 @@ def test_the_seeded_restaurant_scene_is_listed_with_its_questionnaire() -> None:
         ("320102-restaurant", "开餐馆"),
     ]
     scene = invoke(request("scene-get.json")).body
-    assert [q["question_id"] for q in scene["questions"]] == ["business_form", "invoices"]
+    questions = [q["question_id"] for q in scene["questions"]]
+    assert questions == ["business_form", "invoices", "public_assembly", "signboard"]
     assert invoke(request("scenes-list.json", query={"region": "3205"})).body["items"] == []
     missing = invoke(request("scene-get.json", path_params={"scene_id": "320102-bakery"}))
     assert (missing.status, missing.body["code"]) == (404, "catalog.scene_not_found")
@@ -83,12 +87,38 @@ def test_a_sole_trader_gets_two_items_one_form_and_each_shared_field_asked_once(
 
 
 def test_a_company_issuing_invoices_gets_three_items_and_uploads_its_business_licence_once() -> None:
-    body = guide({"business_form": "公司", "invoices": "是"}).body
+    body = guide({"business_form": "公司", "invoices": "是"} | NO_FIRE_NO_SIGN).body
     assert [i["implementation_code"] for i in body["items"]] == [COMPANY, FOOD, INVOICES]
     [licence] = [m for m in body["materials"] if m["slot_id"] == "business_licence"]
     assert licence["used_by"] == [FOOD, INVOICES]
     assert body["fee_total_fen"] == sum(i["fee_total_fen"] for i in body["items"])
-    assert guide({"business_form": "公司", "invoices": "否"}).body["items"][-1]["implementation_code"] == FOOD
+    no_invoices = guide({"business_form": "公司", "invoices": "否"} | NO_FIRE_NO_SIGN).body
+    assert no_invoices["items"][-1]["implementation_code"] == FOOD
+
+
+def test_a_large_restaurant_with_a_signboard_adds_the_fire_safety_check_and_the_signboard() -> None:
+    # When a company opening a restaurant of more than 150 m² with a shop sign answers
+    body = guide({"business_form": "公司", "invoices": "是", "public_assembly": "是", "signboard": "是"}).body
+    # Then five items of four departments, the fire check with the ten working days of 消防法 第十五条
+    assert [(i["implementation_code"], i["department_name"]) for i in body["items"]] == [
+        (COMPANY, "南京市玄武区市场监督管理局"),
+        (FOOD, "南京市玄武区市场监督管理局"),
+        (INVOICES, "国家税务总局南京市玄武区税务局"),
+        (FIRE_SAFETY, "南京市玄武区消防救援大队"),
+        (SIGNBOARD, "南京市玄武区城市管理局"),
+    ]
+    fire = body["items"][3]
+    assert (fire["name"], fire["legal_limit_days"]) == ("公众聚集场所投入使用、营业前消防安全检查", 10)
+    # And the business licence is still uploaded once, for the four items that ask it
+    [licence] = [m for m in body["materials"] if m["slot_id"] == "business_licence"]
+    assert licence["used_by"] == [FOOD, INVOICES, FIRE_SAFETY, SIGNBOARD]
+    # And the premises address is asked once for the three items that need it
+    fields = {f["name"]: f for f in body["fields"]}
+    assert fields["premises_address"]["used_by"] == [FOOD, FIRE_SAFETY, SIGNBOARD]
+    assert fields["floor_area_m2"]["used_by"] == [FIRE_SAFETY]
+    # A sole trader's small restaurant with a sign: registration, food licence and the signboard
+    small = guide({"business_form": "个体工商户", "invoices": "否", "public_assembly": "否", "signboard": "是"}).body
+    assert [i["implementation_code"] for i in small["items"]] == [SOLE_TRADER, FOOD, SIGNBOARD]
 
 
 def test_answers_must_cover_every_question_with_one_of_its_options() -> None:
@@ -99,6 +129,8 @@ def test_answers_must_cover_every_question_with_one_of_its_options() -> None:
     assert sorted((e["field"], e["code"]) for e in response.body["errors"]) == [
         ("answers.business_form", "catalog.unknown_answer"),
         ("answers.invoices", "catalog.unanswered"),
+        ("answers.public_assembly", "catalog.unanswered"),
+        ("answers.signboard", "catalog.unanswered"),
     ]
 
 

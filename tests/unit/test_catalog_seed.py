@@ -42,7 +42,7 @@ class TestDemoDataContents:
             "320118",
         }
 
-    def test_six_lines_of_work_at_five_divisions_three_more_in_jiangning_two_in_xuanwu_with_valid_usccs(self) -> None:
+    def test_six_lines_of_work_at_five_divisions_three_more_in_jiangning_four_in_xuanwu_with_valid_usccs(self) -> None:
         everywhere = {
             "public_security",
             "civil_affairs",
@@ -53,14 +53,15 @@ class TestDemoDataContents:
         }
         # the investment project approval's lead and co-departments (issue 21): Jiangning only
         jiangning_only = {"development_reform", "natural_resources", "ecology_environment"}
-        # 新生儿出生's health commission and medical insurance bureau (issue 18): Xuanwu only
-        xuanwu_only = {"health", "medical_insurance"}
+        # 新生儿出生's health commission and medical insurance bureau, 开餐馆's fire and rescue brigade and
+        # urban management bureau (issue 18): Xuanwu only
+        xuanwu_only = {"health", "medical_insurance", "fire_rescue", "urban_management"}
         assert {sector.key for sector in SECTORS} == everywhere | jiangning_only | xuanwu_only
         assert len([d for d in DEPARTMENTS if d.sector in everywhere]) == 30
         assert {d.region_code for d in DEPARTMENTS if d.sector in jiangning_only} == {"320115"}
         assert {d.region_code for d in DEPARTMENTS if d.sector in xuanwu_only} == {"320102"}
         assert all(is_valid_uscc(department.uscc) for department in DEPARTMENTS)
-        assert len({department.uscc for department in DEPARTMENTS}) == len(DEPARTMENTS) == 40
+        assert len({department.uscc for department in DEPARTMENTS}) == len(DEPARTMENTS) == 42
 
     def test_every_division_code_is_checked_against_gb_t_2260(self) -> None:
         # Every seeded code is a division in use (townships and villages under a current county)
@@ -139,7 +140,7 @@ class TestLoading:
             # Then every item is published through the catalogue, with its event
             assert first == {
                 "regions": len(ALL_REGIONS),
-                "departments": 40,
+                "departments": 42,
                 "items_published": len(smaller_demo_set),
                 "items_already_published": 0,
             }

@@ -346,7 +346,7 @@ class TestSearch:
         # No provincial items are loaded in this set: the default (the province) still finds
         # every item of the districts below it
         everything = search(searchable, limit=100).items
-        assert len(everything) == 18  # with the four birth items of 新生儿出生 in 玄武区
+        assert len(everything) == 20  # with the four birth items of 新生儿出生 and 开餐馆's two in 玄武区
         assert {item.region_code for item in everything} == {"320102", "320115"}
         assert search(searchable, region_code="320100", limit=100).items == everything
 
@@ -379,13 +379,13 @@ class TestSearch:
         # Given the visit-once items of Xuanwu, found in one go
         criteria = {"region_code": "320102", "channel": "visit_once"}
         everything = [item.implementation_code for item in search(searchable, limit=100, **criteria).items]
-        # When DynamoDB evaluates only 2 of Xuanwu's 15 entries per call, one call per request
+        # When DynamoDB evaluates only 2 of Xuanwu's 17 entries per call, one call per request
         monkeypatch.setattr(repository_module, "_FILTERED_QUERY_BATCH", 2)
         monkeypatch.setattr(repository_module, "_MAX_QUERY_CALLS_PER_PAGE", 1)
         paged, pages = all_pages(searchable, limit=2, **criteria)
         # Then short pages carry on from where DynamoDB stopped, and nothing is lost or doubled
         assert paged == everything
-        assert pages == 8
+        assert pages == 9
 
     def test_filters_narrow_the_results(self, searchable: CatalogService) -> None:
         visit_once = search(searchable, region_code="320102", channel="visit_once").items
@@ -423,7 +423,7 @@ class TestSearch:
         assert [item.implementation_code for item in snapshot.lists.visit_once] == [
             item.implementation_code for item in listed.items
         ]
-        assert snapshot.item_count == len(snapshot.lists.no_visit) + len(snapshot.lists.visit_once) == 15
+        assert snapshot.item_count == len(snapshot.lists.no_visit) + len(snapshot.lists.visit_once) == 17
         with pytest.raises(NotFound):
             searchable.region_list("320199", "no_visit", limit=20, cursor=None)
 
@@ -440,10 +440,10 @@ class TestDivisionsAndDepartments:
 
     def test_departments_by_division_prefix_page_through(self, service: CatalogService) -> None:
         everything = service.list_departments(region_prefix="3201", limit=100, cursor=None).items
-        assert len(everything) == 28  # 6 lines x 3 divisions, 3 more in Jiangning, 2 in Xuanwu, 5 centres
-        first = service.list_departments(region_prefix="3201", limit=10, cursor=None)
-        second = service.list_departments(region_prefix="3201", limit=10, cursor=first.next_cursor)
-        third = service.list_departments(region_prefix="3201", limit=10, cursor=second.next_cursor)
+        assert len(everything) == 30  # 6 lines x 3 divisions, 3 more in Jiangning, 4 in Xuanwu, 5 centres
+        first = service.list_departments(region_prefix="3201", limit=12, cursor=None)
+        second = service.list_departments(region_prefix="3201", limit=12, cursor=first.next_cursor)
+        third = service.list_departments(region_prefix="3201", limit=12, cursor=second.next_cursor)
         assert third.next_cursor is None
         assert [d.id for d in first.items + second.items + third.items] == [d.id for d in everything]
         # a township's prefix lists its service centre and its villages'

@@ -47,8 +47,10 @@ FOOD = "11320102010102043T4000117004000"
 COMPANY = "11320102010102043T4000117002002"
 INVOICES = "11320102010102051M4002015003001"
 SOLE_TRADER = "11320102010102043T4000117002001"
+FIRE_SAFETY = "11320102010102107Q4000122001000"
+SIGNBOARD = "11320102010102115K4320118002000"
 RESTAURANT = "320102-restaurant"
-COMPANY_ANSWERS = {"business_form": "公司", "invoices": "是"}
+COMPANY_ANSWERS = {"business_form": "公司", "invoices": "是", "public_assembly": "否", "signboard": "否"}
 FORM = {
     "enterprise_name": "南京玄武示范餐饮有限公司",
     "legal_representative": "陈明",
@@ -74,7 +76,7 @@ def cloud() -> Iterator[None]:
         boto3.client("dynamodb").create_table(**table_arguments("ScenesTable", SCENES_TABLE))
         patch.setenv("SCENES_TABLE", SCENES_TABLE)
         scenes_service_module.scenes_service.cache_clear()
-        codes = {FOOD, COMPANY, INVOICES, SOLE_TRADER}
+        codes = {FOOD, COMPANY, INVOICES, SOLE_TRADER, FIRE_SAFETY, SIGNBOARD}  # the scene needs all its items
         load_catalog(CatalogService(), [b for b in new_item_bodies() if b["implementation_code"] in codes])
         yield
         scenes_service_module.scenes_service.cache_clear()
