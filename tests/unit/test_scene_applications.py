@@ -233,6 +233,38 @@ def test_one_submission_opens_one_case_per_item_in_each_departments_queue(opened
     assert staff.status == 404
 
 
+def test_a_large_restaurant_with_a_signboard_opens_five_cases_in_four_departments_queues(
+    materials: list[dict[str, str]],
+) -> None:
+    # Given the same agent, whose restaurant is over 150 m² and will have a shop sign (D-314)
+    answers = COMPANY_ANSWERS | {"public_assembly": "是", "signboard": "是"}
+    own = {FIRE_SAFETY: ("fire_application", "fire_commitment", "fire_plan"), SIGNBOARD: ("signboard_design",)}
+    extra = [upload(AGENT, slot, code) for code, slots in own.items() for slot in slots]
+    form = FORM | {"floor_area_m2": 180, "signboard_text": "玄武示范餐厅"}
+    # When they submit the one form with the files uploaded before and the four new ones
+    body = {"scene_id": RESTAURANT, "answers": answers, "form": form, "materials": materials + extra}
+    reply = submit_scene(AGENT, body)
+    assert reply.status == 201, reply.body
+    assert open_cases(submitted_event(reply.body["application_id"])) == {"batchItemFailures": []}
+    # Then five cases open, the fire check with the fire brigade and the signboard with urban management
+    cases = {c["item"]["implementation_code"]: c for c in cases_of(reply.body["application_id"])}
+    assert {code: (c["state"], c["item"]["department_id"]) for code, c in cases.items()} == {
+        COMPANY: ("submitted", "320102-market"),
+        FOOD: ("submitted", "320102-market"),
+        INVOICES: ("submitted", "320102-tax"),
+        FIRE_SAFETY: ("submitted", "320102-fire"),
+        SIGNBOARD: ("submitted", "320102-urban"),
+    }
+    # each with its own answers of the one form and the shared business licence among its files
+    assert (cases[FIRE_SAFETY]["form"]["floor_area_m2"], cases[SIGNBOARD]["form"]["signboard_text"]) == (
+        180,
+        "玄武示范餐厅",
+    )
+    assert cases[FIRE_SAFETY]["form"]["premises_address"] == FORM["premises_address"]
+    slots = {code: sorted(m["slot_id"] for m in cases[code]["materials"]) for code in own}
+    assert slots == {code: sorted((*own[code], "business_licence")) for code in own}
+
+
 def test_a_redelivered_submission_after_failures_between_cases_opens_each_case_once(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
