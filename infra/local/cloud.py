@@ -552,7 +552,7 @@ class LocalCloud:
 
     def _run_schedule(self, schedule: ScheduleSpec, when: datetime) -> Invocation:
         event = scheduled_event(schedule, when, account=self.pseudo.account_id, region=self.pseudo.region)
-        with self.activity.working():
+        with self.activity.working(schedule.function_id):
             invocation = self.invoke_raw(schedule.function_id, event)
         schedule.last_run = when
         schedule.last_outcome = "ok" if invocation.ok else str((invocation.error or {}).get("errorType"))
@@ -659,7 +659,7 @@ class LocalCloud:
                 if not busy and self.activity.snapshot() == (generation, 0):
                     return
             else:
-                busy = ["a poller is invoking a function"]
+                busy = [f"a poller is invoking {', '.join(self.activity.working_on()) or 'a function'}"]
             if time.monotonic() >= deadline:
                 raise TimeoutError(f"local cloud not idle after {timeout:.1f} s: {', '.join(busy)}")
             time.sleep(0.05)

@@ -36,6 +36,17 @@ Invoke = Callable[[str, Any], Invocation]
 SendFailure = Callable[[str, dict[str, Any]], None]
 
 
+# A batching window gathers records before an invocation; AWS may hold them up to 300 s. Locally a window holds
+# the poller "at work", so a walk-through's wait for quiet would wait it out: windows are capped (the batch is
+# still gathered; only the wait is shorter). The exchange store's 30 s window is the case in point (D-296).
+LOCAL_MAX_BATCHING_WINDOW_S = 2.0
+
+
+def batching_window(props: dict[str, Any]) -> float:
+    """The event source's MaximumBatchingWindowInSeconds, capped for the local cloud."""
+    return min(float(props.get("MaximumBatchingWindowInSeconds", 0)), LOCAL_MAX_BATCHING_WINDOW_S)
+
+
 class Activity:
     """Counts work in progress so `wait_idle` can tell quiet from between-steps."""
 
@@ -43,18 +54,28 @@ class Activity:
         self._lock = threading.Lock()
         self.generation = 0
         self.busy = 0
+        self._who: dict[str, int] = {}
 
     @contextmanager
-    def working(self) -> Iterator[None]:
+    def working(self, who: str = "a function") -> Iterator[None]:
         with self._lock:
             self.busy += 1
             self.generation += 1
+            self._who[who] = self._who.get(who, 0) + 1
         try:
             yield
         finally:
             with self._lock:
                 self.busy -= 1
                 self.generation += 1
+                self._who[who] -= 1
+                if not self._who[who]:
+                    del self._who[who]
+
+    def working_on(self) -> list[str]:
+        """Who is at work now: what `wait_idle` names when it gives up (a hung invocation, a slow poller)."""
+        with self._lock:
+            return sorted(self._who)
 
     def snapshot(self) -> tuple[int, int]:
         with self._lock:
@@ -170,7 +191,7 @@ class SqsPoller(_Poller):
         self.sqs = sqs
         self.retry_delay_s = retry_delay_s
         self.batch_size = int(self.props.get("BatchSize", 10))
-        self.window_s = float(self.props.get("MaximumBatchingWindowInSeconds", 0))
+        self.window_s = batching_window(self.props)
         self.report_failures = "ReportBatchItemFailures" in (self.props.get("FunctionResponseTypes") or [])
 
     def _receive(self, count: int, wait_s: int) -> list[dict[str, Any]]:
@@ -189,7 +210,7 @@ class SqsPoller(_Poller):
         messages = self._receive(self.batch_size, LONG_POLL_S)
         if not messages:
             return
-        with self.activity.working():
+        with self.activity.working(self.function_id):
             deadline = time.monotonic() + self.window_s
             while len(messages) < self.batch_size and not self._stop.is_set():
                 more = self._receive(self.batch_size - len(messages), 0)
@@ -347,7 +368,7 @@ class StreamPoller(_Poller):
         self.retry_delay_s = retry_delay_s
         self.idle_poll_s = idle_poll_s
         self.batch_size = int(self.props.get("BatchSize", 100))
-        self.window_s = float(self.props.get("MaximumBatchingWindowInSeconds", 0))
+        self.window_s = batching_window(self.props)
         self.max_retries = int(self.props.get("MaximumRetryAttempts", -1))
         self.bisect = bool(self.props.get("BisectBatchOnFunctionError", False))
         self.report_failures = "ReportBatchItemFailures" in (self.props.get("FunctionResponseTypes") or [])
@@ -400,7 +421,7 @@ class StreamPoller(_Poller):
             self._idle_s = min(self.idle_poll_s, self._idle_s * 2)
             return
         self._idle_s = 0.05
-        with self.activity.working():
+        with self.activity.working(self.function_id):
             deadline = time.monotonic() + self.window_s
             while len(raw) < self._limit and time.monotonic() < deadline and not self._stop.is_set():
                 self._stop.wait(min(0.1, deadline - time.monotonic()))

@@ -22,7 +22,7 @@ def test_resources_follow_the_template(local_cloud: LocalCloud) -> None:
     ddb, sqs = local_cloud.client("dynamodb"), local_cloud.client("sqs")
     table = ddb.describe_table(TableName=local_cloud.ref("CatalogTable"))["Table"]
     assert table["StreamSpecification"]["StreamViewType"] == "NEW_IMAGE"
-    assert {i["IndexName"] for i in table["GlobalSecondaryIndexes"]} == {"gsi1", "gsi2"}
+    assert {i["IndexName"] for i in table["GlobalSecondaryIndexes"]} == {"gsi1", "gsi2", "hot"}  # hot: D-280
     ttl = ddb.describe_time_to_live(TableName=local_cloud.ref("CatalogTable"))["TimeToLiveDescription"]
     assert ttl["AttributeName"] == "expires_at"
     attributes = sqs.get_queue_attributes(QueueUrl=local_cloud.queue_url("OpenDataQueue"), AttributeNames=["All"])
