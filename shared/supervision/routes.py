@@ -91,6 +91,24 @@ def warnings(
     )
 
 
+@route(
+    router,
+    "GET",
+    "/v1/supervision/department-warnings",
+    summary="My department's open deadline warnings (预警待办)",
+    description=(
+        "Staff: the open yellow and red warnings on limits their department is responsible for (cases, joint "
+        "tasks, tickets, rectifications), within their region, newest first; the same records supervisors list. A "
+        "warning leaves the list when its limit is cleared. Paged with `limit` and the opaque `cursor`."
+    ),
+    tags=[SUPERVISION_TAG],
+    access=Access.STAFF,
+    responses={200: _ok("A page of open warnings"), 400: _problem("Bad cursor (invalid_cursor)"), **ROLE},
+)
+def department_warnings(principal: Principal, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> Page[WarningView]:
+    return _service().warnings.list_for_department(principal, limit=limit, cursor=cursor)
+
+
 # --- supervision orders (督办单) ---------------------------------------------------------------
 
 ORDERS_TAG = "Supervision orders 督办"

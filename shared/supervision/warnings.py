@@ -164,6 +164,20 @@ class Warnings:
             cursor=cursor,
         )
 
+    def list_for_department(self, principal: Principal, *, limit: int, cursor: str | None) -> Page[WarningView]:
+        """Open warnings of the staff member's own department within their region (the work queue's
+        yellow and red): the supervisors' list narrowed to one department, nothing beside it."""
+        if principal.role is not Role.STAFF or not principal.department_id or not principal.region_prefix:
+            raise Forbidden()
+        prefix = principal.region_prefix
+        return self.repository.warnings_page(
+            cities_within(prefix),
+            region_prefix=prefix,
+            filters={"department_id": principal.department_id},
+            limit=limit,
+            cursor=cursor,
+        )
+
 
 def supervisor_prefix(principal: Principal, region_code: str | None = None) -> str:
     """The region prefix a supervisor reads: their own, or a sub-region of it (403 outside)."""

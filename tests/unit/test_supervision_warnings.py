@@ -29,6 +29,7 @@ from tests.unit.cases_fixtures import (
     NANJING_SUPERVISOR,
     SUZHOU_SUPERVISOR,
     XUANWU_CIVIL,
+    XUANWU_POLICE,
     LongRunningContext,
     complete_subsistence_case,
     run_pre_review,
@@ -209,6 +210,19 @@ class TestSupervisorList:
         assert outside.status == 403
         assert call("GET", "/v1/supervision/warnings", XUANWU_CIVIL).status == 403
         assert call("GET", "/v1/supervision/warnings", CITIZEN_A).status == 403
+
+    def test_staff_see_their_own_departments_warnings_only(self) -> None:
+        case_id = accepted_case()
+        with frozen_at(_at(RED_DAY)):
+            run_sweep()
+        page = call("GET", "/v1/supervision/department-warnings", XUANWU_CIVIL)
+        assert page.status == 200, page.body
+        mine = {(w["name"], w["level"]) for w in page.body["items"] if w["subject_id"] == case_id}
+        assert mine == {("legal", "red"), ("legal", "yellow"), ("promised", "red"), ("promised", "yellow")}
+        assert {w["department_id"] for w in page.body["items"]} == {"320102-civil"}
+        assert call("GET", "/v1/supervision/department-warnings", XUANWU_POLICE).body["items"] == []
+        assert call("GET", "/v1/supervision/department-warnings", NANJING_SUPERVISOR).status == 403
+        assert call("GET", "/v1/supervision/department-warnings", CITIZEN_A).status == 403
 
     def test_the_list_is_paged_with_an_opaque_cursor(self) -> None:
         cases = [accepted_case() for _ in range(3)]
