@@ -22,7 +22,7 @@ ticket is not a 举报 (a reporter is absent from everything the department coul
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import AwareDatetime, BaseModel, ConfigDict
 
 from shared.hotline.models import Ticket
 from shared.hotline.states import TYPE_NAMES, TicketType
@@ -47,6 +47,10 @@ class TicketFacts(BaseModel):
 
     ticket_id: str
     number: str
+    # the ticket's version and when it was taken in: a consumer that counts tickets (monitoring,
+    # D-283) merges their events in any order; optional, events published before had neither
+    version: int | None = None
+    opened_at: AwareDatetime | None = None
     type: str
     channel: str
     category_code: str
@@ -87,6 +91,8 @@ def facts(ticket: Ticket) -> dict[str, object]:
     return TicketFacts(
         ticket_id=ticket.ticket_id,
         number=ticket.number,
+        version=ticket.version,
+        opened_at=ticket.created_at,
         type=ticket.type.value,
         channel=ticket.channel.value,
         category_code=ticket.category_code,

@@ -24,6 +24,7 @@ HEADLINES: dict[str, str] = {
     "on_time_rate_promised": "承诺时限内办结率",
     "on_time_rate_legal": "法定时限内办结率",
     "no_visit_share": "不见面办理占比",
+    "visit_once_share": "见一次面办理占比",
     "average_decide_working_days": "平均办理时长（工作日）",
     "notices_per_case": "每件补正告知次数",
     "notice_repeated": "二次补正件数",
@@ -35,6 +36,10 @@ HEADLINES: dict[str, str] = {
     "average_rating": "满意度（平均分，满分 5）",
     "rectifications_closed": "差评整改办结数",
     "rectification_on_time_rate": "差评整改按期率",
+    "tickets_received": "12345 工单受理量",
+    "tickets_answered": "12345 工单答复量",
+    "average_ticket_answer_working_days": "12345 平均答复用时（工作日）",
+    "tickets_closed": "12345 工单办结量",
 }
 
 
@@ -66,6 +71,7 @@ def _headline_values(view: MonitoringView) -> dict[str, float | None]:
         "on_time_rate_promised": month.on_time_rate_promised,
         "on_time_rate_legal": month.on_time_rate_legal,
         "no_visit_share": month.no_visit_share,
+        "visit_once_share": month.visit_once_share,
         "average_decide_working_days": month.average_decide_working_days,
         "notices_per_case": _share(month.notice_cases, month.received),
         "notice_repeated": month.notice_repeated,
@@ -78,6 +84,11 @@ def _headline_values(view: MonitoringView) -> dict[str, float | None]:
         "average_rating": month.average_rating,
         "rectifications_closed": month.rectifications_closed,
         "rectification_on_time_rate": _share(month.rectifications_on_time, month.rectifications_closed),
+        # 12345: the monitoring counters of ticket events (D-283)
+        "tickets_received": month.tickets_received,
+        "tickets_answered": month.tickets_answered,
+        "average_ticket_answer_working_days": month.average_ticket_answer_working_days,
+        "tickets_closed": month.tickets_closed,
     }
 
 
@@ -87,7 +98,7 @@ def _share(part: int, whole: int) -> float | None:
 
 def _has_data(view: MonitoringView) -> bool:
     month = view.total.month
-    return bool(month.received or month.decided or month.completed)
+    return bool(month.received or month.decided or month.completed or month.tickets_received)
 
 
 def _change(value: float | None, earlier: float | None) -> float | None:
@@ -106,7 +117,10 @@ def _row(code: str, name: str, month: Any) -> AreaRow:
         on_time_rate_promised=month.on_time_rate_promised,
         on_time_rate_legal=month.on_time_rate_legal,
         no_visit_share=month.no_visit_share,
+        visit_once_share=month.visit_once_share,
         average_decide_working_days=month.average_decide_working_days,
+        tickets_received=month.tickets_received,
+        average_ticket_answer_working_days=month.average_ticket_answer_working_days,
     )
 
 

@@ -46,11 +46,16 @@ COLUMNS: dict[str, list[tuple[str, str]]] = {
         ("on_time_rate_promised", "承诺时限内办结率"),
         ("on_time_rate_legal", "法定时限内办结率"),
         ("no_visit_share", "不见面办理占比"),
+        ("visit_once_share", "见一次面办理占比"),
         ("average_decide_working_days", "平均办理时长（工作日）"),
+        ("tickets_received", "12345 工单受理量"),
+        ("average_ticket_answer_working_days", "12345 平均答复用时（工作日）"),
     ],
     "ranking": [("rank", "名次"), ("department_id", "部门"), ("score", "考核得分")],
 }
 COLUMNS["departments"] = [("code", "部门"), *COLUMNS["sub_regions"][2:]]
+WRAPPED = frozenset({"label", "name"})
+"""Columns of text that wraps in the print's tables (the rest are numbers and codes)."""
 
 
 def number(value: Any) -> str:
@@ -212,6 +217,22 @@ td,th{{border:1px solid #ccc;padding:.2em .5em;text-align:right}}figure{{margin:
     return page.encode()
 
 
+def _widths(dataset: str, body: list[list[Any]]) -> list[float]:
+    """Column widths of a print table: numbers and codes as wide as their longest text (7 pt
+    digits), at least a header's two characters; the text columns share what is left."""
+    from shared.platform.pdf import MARGIN, PAGE_WIDTH
+
+    keys = [key for key, _ in COLUMNS[dataset]]
+    fixed = {
+        index: max([28.0, *(len(str(row[index])) * 4.2 + 8 for row in body)])
+        for index, key in enumerate(keys)
+        if key not in WRAPPED
+    }
+    wrapped = len(keys) - len(fixed)
+    rest = max(PAGE_WIDTH - 2 * MARGIN - sum(fixed.values()), 40.0 * wrapped)
+    return [fixed.get(index, rest / wrapped if wrapped else 0.0) for index in range(len(keys))]
+
+
 def pdf(report: Report) -> bytes:
     from reportlab.lib import colors
     from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
@@ -231,13 +252,21 @@ def pdf(report: Report) -> bytes:
         story.append(Paragraph(paragraph_text(title), paragraph_style("h2", size=12)))
         if dataset in drawn:
             story.append(drawn[dataset])
-        table = [[Paragraph(paragraph_text(t), cell) for _, t in COLUMNS[dataset]]]
+        table: list[list[Any]] = [[Paragraph(paragraph_text(t), cell) for _, t in COLUMNS[dataset]]]
+        # numbers and codes as plain cells (never broken inside), text as paragraphs that wrap
         table += [
-            [Paragraph(paragraph_text(_shown(v)), cell) for v in record.values()] for record in rows(report, dataset)
+            [Paragraph(paragraph_text(v), cell) if key in WRAPPED else _shown(v) for key, v in record.items()]
+            for record in rows(report, dataset)
         ]
-        grid = Table(table, repeatRows=1)
+        grid = Table(table, colWidths=_widths(dataset, table[1:]), repeatRows=1)
         grid.setStyle(
-            TableStyle([("FONTNAME", (0, 0), (-1, -1), font()), ("GRID", (0, 0), (-1, -1), 0.25, colors.grey)])
+            TableStyle(
+                [
+                    ("FONTNAME", (0, 0), (-1, -1), font()),
+                    ("FONTSIZE", (0, 1), (-1, -1), 7),
+                    ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+                ]
+            )
         )
         story.append(grid)
     return flowing_document(story, title=_title(report), subject="政务服务运行月度报告").body

@@ -40,7 +40,10 @@ class AreaRow(BaseModel):
     on_time_rate_promised: float | None
     on_time_rate_legal: float | None
     no_visit_share: float | None
+    visit_once_share: float | None = Field(default=None, description="见一次面 share of received (D-282).")
     average_decide_working_days: float | None
+    tickets_received: int = Field(default=0, description="12345 tickets taken in (D-283).")
+    average_ticket_answer_working_days: float | None = None
 
 
 class RankRow(BaseModel):

@@ -50,6 +50,10 @@ CLOCK_RUNNING_STATES = frozenset({"accepted", "in_review"})
 """The legal and promised limits run: the case sits in a due-date bucket."""
 NO_VISIT_DELIVERY = frozenset({"courier", "electronic"})
 """Result delivery that needs no trip to a hall (快递送达, 电子送达)."""
+HALL_INTAKE = "hall"
+"""The intake channel of a case a hall's counter took in (窗口受理): one visit."""
+HALL_PICKUP = "pickup"
+"""The delivery method that hands the result over at a hall (大厅自取): one visit."""
 
 LIVE = "live"
 """The scope of counts that hold now (open cases by state, due-date buckets)."""
@@ -65,6 +69,7 @@ WARNINGS_OPEN_RED = "warnings.open.red"
 DUE_ORDER_PREFIX = "due.order."
 RECEIVED = "received"
 RECEIVED_NO_VISIT = "received.no_visit"
+RECEIVED_VISIT_ONCE = "received.visit_once"
 DECIDED = "decided"
 ON_TIME_PROMISED = "on_time.promised"
 ON_TIME_LEGAL = "on_time.legal"
@@ -73,7 +78,7 @@ DECIDE_DAYS_COUNTED = "decide.counted"
 NOTICE_CASES = "notice.cases"
 NOTICE_REPEATED = "notice.repeated"
 COMPLETED = "completed"
-DAILY = (DECIDED, ON_TIME_PROMISED, ON_TIME_LEGAL, RECEIVED, RECEIVED_NO_VISIT)
+DAILY = (DECIDED, ON_TIME_PROMISED, ON_TIME_LEGAL, RECEIVED, RECEIVED_NO_VISIT, RECEIVED_VISIT_ONCE)
 """Also counted per day (scope `2026-11-06`: today's rates), in rows of their own so the
 month rows stay small (D-208)."""
 
@@ -100,6 +105,7 @@ class CaseTrack(BaseModel):
     item_name: str = ""
     received_on: dt.date | None = Field(default=None, description="First submission (申报), Asia/Shanghai.")
     no_visit: bool | None = Field(default=None, description="Filed online and delivered without a visit.")
+    visits: int | None = Field(default=None, description="Trips to a hall the case takes (D-282): 0, 1 or 2.")
     clock_version: int = -1
     started_on: dt.date | None = None
     promised_due_on: dt.date | None = None
@@ -136,6 +142,8 @@ def contributions(track: CaseTrack | None) -> Counter[Cell]:
         _happened(cells, track.received_on, RECEIVED)
         if track.no_visit:
             _happened(cells, track.received_on, RECEIVED_NO_VISIT)
+        if track.visits == 1:
+            _happened(cells, track.received_on, RECEIVED_VISIT_ONCE)
     if track.decided_on:
         decided = track.decided_on
         _happened(cells, decided, DECIDED)
@@ -211,6 +219,8 @@ def absorb(track: CaseTrack | None, event: CaseEvent, working_days: WorkingDaysB
         current.item_name = event.item_name
     if event.intake_channel is not None and event.delivery_method is not None and current.no_visit is None:
         current.no_visit = event.intake_channel == "online" and event.delivery_method in NO_VISIT_DELIVERY
+    if event.intake_channel is not None and event.delivery_method is not None and current.visits is None:
+        current.visits = visits(event.intake_channel, event.delivery_method)
     if event.event_type == "case.submitted" and event.round == 1 and event.received_at is not None:
         current.received_on = shanghai_date(event.received_at)
     if event.event_type == "case.supplement_required" and event.notice_id:
@@ -229,6 +239,12 @@ def absorb(track: CaseTrack | None, event: CaseEvent, working_days: WorkingDaysB
         elapsed = working_days(current.started_on, current.decided_on)
         current.decide_working_days = max(elapsed - current.suspended_working_days, 0)
     return current
+
+
+def visits(intake_channel: str, delivery_method: str) -> int:
+    """The trips to a hall a case takes (D-282): one to hand it in at a counter, one to collect
+    the result there. 0 is 不见面, 1 is 见一次面; a case taken in and collected at a hall is 2."""
+    return int(intake_channel == HALL_INTAKE) + int(delivery_method == HALL_PICKUP)
 
 
 def _date(value: Any) -> dt.date | None:
@@ -251,6 +267,9 @@ class SubjectTrack(BaseModel):
     version: int = -1
     region_code: str = ""
     department_id: str = ""
+    own_row: str = Field(
+        default="", description="Without a department: the region's row it counts in (`desk#12345`); none if empty."
+    )
     state: str = ""
     due_on: dt.date | None = Field(default=None, description="The newest version's limit (an order's reply).")
     moments: dict[str, dt.date] = Field(default_factory=dict, description="First day of each step (issued, …).")

@@ -128,7 +128,11 @@ class Monitoring:
         month rows and the rows above by the change of what it adds, in one transaction."""
 
         def placed(track: m.SubjectTrack) -> list[tuple[m.Row, str]]:
-            return self._department_rows(track.region_code, track.department_id, key) if track.department_id else []
+            if track.department_id:
+                return self._own_rows(track.region_code, f"dept#{track.department_id}", track.department_id, key)
+            if track.own_row:  # a 12345 ticket no department held (D-283)
+                return self._own_rows(track.region_code, track.own_row, track.own_row.partition("#")[2], key)
+            return []
 
         self._apply(_Step(f"MONSUBJ#{key}", m.SubjectTrack, update, placed, m.SubjectTrack.cells))
 
@@ -217,9 +221,10 @@ class Monitoring:
             step.moved(difference)
 
     @staticmethod
-    def _department_rows(region_code: str, department_id: str, key: str) -> list[tuple[m.Row, str]]:
+    def _own_rows(region_code: str, sort_key: str, label: str, key: str) -> list[tuple[m.Row, str]]:
+        """The subject's row in its region (`dept#<id>`, or `desk#12345`) and the `sub#` rows above."""
         regions = chain(region_code)
-        rows = [(m.Row(region_code, f"dept#{department_id}"), department_id)]
+        rows = [(m.Row(region_code, sort_key), label)]
         for child, parent in itertools.pairwise(regions):
             rows.append((m.Row(parent, f"sub#{child}#{shard_of(key, SUB_SHARDS)}"), child))
         return rows
@@ -278,7 +283,7 @@ def _view(region: str, month: str, today: dt.date, scoped_rows: list[list[dict[s
             entry = grouped[kind].setdefault(name, ([{}, {}, {}], str(row.get("label", name))))
             m.add_counts(entry[0][index], row)
     totals: list[dict[str, int]] = [{}, {}, {}]
-    for kind in ("sub", "dept"):
+    for kind in ("sub", "dept", "desk"):  # desk: the 12345 tickets no department held (D-283)
         for counts, _ in grouped[kind].values():
             for index, scoped in enumerate(counts):
                 m.add_counts(totals[index], scoped)
@@ -361,6 +366,11 @@ class PeriodFigures(BaseModel):
     received: int = Field(description="Cases first submitted (申报).")
     received_no_visit: int = Field(description="Of them filed online with courier or electronic delivery (不见面).")
     no_visit_share: float | None
+    received_visit_once: int = Field(
+        default=0,
+        description="Of them with exactly one trip to a hall: taken in there or collected there (见一次面, D-282).",
+    )
+    visit_once_share: float | None = None
     decided: int = Field(description="Cases decided (作出决定).")
     on_time_promised: int = Field(description="Of them within the promised limit (承诺时限).")
     on_time_legal: int = Field(description="Of them within the legal limit (法定时限).")
@@ -382,6 +392,12 @@ class MonthFigures(PeriodFigures):
     average_rating: float | None = Field(default=None, description="Their mean level, 1 (very dissatisfied) to 5.")
     rectifications_closed: int = Field(default=0, description="Rectification orders (整改) closed this month.")
     rectifications_on_time: int = Field(default=0, description="Of them answered within their limit.")
+    tickets_received: int = Field(default=0, description="12345 tickets taken in this month (D-283).")
+    tickets_answered: int = Field(default=0, description="12345 tickets a department first answered this month.")
+    average_ticket_answer_working_days: float | None = Field(
+        default=None, description="Working days from taking a ticket in to its first answer."
+    )
+    tickets_closed: int = Field(default=0, description="12345 tickets closed (办结) this month.")
 
 
 class Figures(BaseModel):
@@ -434,6 +450,8 @@ def _period(counts: Mapping[str, int]) -> dict[str, Any]:
         "received": get(m.RECEIVED),
         "received_no_visit": get(m.RECEIVED_NO_VISIT),
         "no_visit_share": _share(get(m.RECEIVED_NO_VISIT), get(m.RECEIVED)),
+        "received_visit_once": get(m.RECEIVED_VISIT_ONCE),
+        "visit_once_share": _share(get(m.RECEIVED_VISIT_ONCE), get(m.RECEIVED)),
         "decided": get(m.DECIDED),
         "on_time_promised": get(m.ON_TIME_PROMISED),
         "on_time_legal": get(m.ON_TIME_LEGAL),
@@ -485,6 +503,10 @@ def figures(live: Mapping[str, int], month: Mapping[str, int], day: Mapping[str,
                 "average_rating": _ratio(month, sc.RATING_POINTS, sc.RATINGS),
                 "rectifications_closed": month.get(sc.RECTIFICATIONS, 0),
                 "rectifications_on_time": month.get(sc.RECTIFICATIONS_ON_TIME, 0),
+                "tickets_received": month.get(sc.TICKETS_RECEIVED, 0),
+                "tickets_answered": month.get(sc.TICKETS_ANSWERED, 0),
+                "average_ticket_answer_working_days": _ratio(month, sc.TICKET_ANSWER_DAYS, sc.TICKETS_ANSWERED),
+                "tickets_closed": month.get(sc.TICKETS_CLOSED, 0),
             }
         ),
     )

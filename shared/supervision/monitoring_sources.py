@@ -1,10 +1,10 @@
 """Scorecard sources other than cases (D-128): supervision warnings and orders, ratings
-(好差评) and rectification orders count for their department's months, each subject through its
-own track (`SubjectTrack`, merged by version like a case's), so a duplicate, an older
+(好差评), rectification orders and 12345 tickets (D-283) count for their department's months,
+each subject through its own track (`SubjectTrack`, merged by version like a case's), so a duplicate, an older
 delivery or a changed rating moves the counters exactly once.
 
-Orders are this context's own events (`shared.supervision.events`). The ratings
-models here are this consumer's reading of the ratings context's published schemas
+Orders are this context's own events (`shared.supervision.events`). The ratings and
+ticket models here are this consumer's reading of the ratings and hotline contexts' schemas
 (docs/events.md): only the fields it needs, anything else ignored, so the worker does
 not load that context's modules. A source plugs in with a model, a handler that
 merges its events into the subject's track and says what the subject adds, a metric
@@ -43,6 +43,17 @@ RATING_CHANGED = "rating.changed"
 RATING_EXCLUDED = "rating.excluded"
 RECTIFICATION_ANSWERED = "rectification.answered"
 RECTIFICATION_CLOSED = "rectification.closed"
+TICKET_OPENED = "ticket.opened"
+TICKET_DISPATCHED = "ticket.dispatched"
+TICKET_ANSWERED = "ticket.answered"
+TICKET_CLOSED = "ticket.closed"
+TICKET_LINKED = "ticket.linked"
+TICKET_EVENTS = (TICKET_OPENED, TICKET_DISPATCHED, TICKET_ANSWERED, TICKET_CLOSED, TICKET_LINKED)
+"""The 12345 ticket events that move what a ticket counts (D-283): taken in, who holds it, its
+first answer, its closing (signing, returns and reopening change none of them)."""
+HOTLINE_DESK = "desk#12345"
+"""The region's row for tickets no department held: closed from the knowledge base, or linked
+as a duplicate when taken in."""
 
 POINTS = {"very_satisfied": 5, "satisfied": 4, "basically_satisfied": 3, "dissatisfied": 2, "very_dissatisfied": 1}
 """好差评 levels as points (the satisfaction metric averages them)."""
@@ -62,6 +73,19 @@ class RatingView(_View):
     month: str
     level: Literal["very_satisfied", "satisfied", "basically_satisfied", "dissatisfied", "very_dissatisfied"]
     excluded: bool = False
+
+
+class TicketView(_View):
+    """`ticket.*` (a 12345 ticket; the hotline's published `TicketFacts`)."""
+
+    ticket_id: str
+    version: int | None = None
+    opened_at: dt.datetime | None = None
+    region_code: str
+    state: str
+    department_id: str | None = None
+    department_region_code: str | None = None
+    answered_by: str | None = None
 
 
 class RectificationView(_View):
@@ -194,3 +218,53 @@ def on_rectification(data: RectificationView, envelope: Envelope) -> None:
         return track
 
     monitoring().apply_subject(f"rectification:{data.order_id}", update)
+
+
+@sources.on(*TICKET_EVENTS, data=TicketView)
+def on_ticket(data: TicketView, envelope: Envelope) -> None:
+    """A 12345 ticket counts as received in the month it was taken in; its first answer by a
+    department in the month of the answer, with the working days since it was taken in; its
+    closing in the month it closed. It counts for the department that holds it (the newest
+    version's), in that department's region, or — held by none — on the 12345 desk row of the
+    place it is about (D-283)."""
+    day = m.shanghai_date(envelope.time)
+    service = monitoring()
+    key = f"ticket:{data.ticket_id}"
+
+    def update(old: m.SubjectTrack | None) -> m.SubjectTrack:
+        track = old.model_copy(deep=True) if old else m.SubjectTrack(key=key)
+        version = data.version or 0
+        # opened and dispatched are one save (one version): the one that names the department wins
+        if version > track.version or (version == track.version and data.department_id and not track.department_id):
+            track.version, track.state = version, data.state
+            track.department_id = data.department_id or ""
+            track.region_code = (
+                (data.department_region_code or data.region_code) if data.department_id else data.region_code
+            )
+            track.own_row = "" if data.department_id else HOTLINE_DESK
+        opened = m.shanghai_date(data.opened_at) if data.opened_at else day if envelope.type == TICKET_OPENED else None
+        _earliest(track.moments, "opened", opened)
+        if envelope.type == TICKET_ANSWERED and data.answered_by != "knowledge_base":
+            _earliest(track.moments, "answered", day)
+        if envelope.type == TICKET_CLOSED:
+            _earliest(track.moments, "closed", day)
+        counts: dict[str, dict[str, int]] = {}
+        opened_on, answered, closed = (track.moments.get(name) for name in ("opened", "answered", "closed"))
+        if opened_on:
+            counts.setdefault(m.month_of(opened_on), {})[sc.TICKETS_RECEIVED] = 1
+            if answered:
+                reply = counts.setdefault(m.month_of(answered), {})
+                reply[sc.TICKETS_ANSWERED] = 1
+                reply[sc.TICKET_ANSWER_DAYS] = service.working_days(opened_on, answered) if answered > opened_on else 0
+        if closed:
+            counts.setdefault(m.month_of(closed), {})[sc.TICKETS_CLOSED] = 1
+        track.counts = counts
+        return track
+
+    service.apply_subject(key, update)
+
+
+def _earliest(moments: dict[str, dt.date], name: str, day: dt.date | None) -> None:
+    """The first day of a step, whatever order its events arrive in."""
+    if day is not None and (name not in moments or day < moments[name]):
+        moments[name] = day

@@ -35,6 +35,10 @@ RATINGS = "ratings.count"
 RATING_POINTS = "ratings.points"
 RECTIFICATIONS = "rectifications.closed"
 RECTIFICATIONS_ON_TIME = "rectifications.on_time"
+TICKETS_RECEIVED = "tickets.received"
+TICKETS_ANSWERED = "tickets.answered"
+TICKET_ANSWER_DAYS = "tickets.answer_working_days"
+TICKETS_CLOSED = "tickets.closed"
 
 
 @dataclass(frozen=True)

@@ -69,6 +69,8 @@ def recount(cases: list[GeneratedCase]) -> dict[str, Any]:
     today = [c for c in decided if c.decided_on == TODAY]
     received = [c for c in cases if c.received_on.month == TODAY.month]
     no_visit = [c for c in received if c.intake_channel == "online" and c.delivery_method != "pickup"]
+    # 见一次面 (D-282): exactly one of a hall intake and a hall pickup
+    visit_once = [c for c in received if (c.intake_channel == "hall") != (c.delivery_method == "pickup")]
     days = [
         max(CALENDAR.working_days_between(c.started_on, c.decided_on).working_days - c.suspended_working_days, 0)
         for c in decided
@@ -89,6 +91,7 @@ def recount(cases: list[GeneratedCase]) -> dict[str, Any]:
         "overdue_legal": overdue("legal"),
         "month.received": len(received),
         "month.received_no_visit": len(no_visit),
+        "month.received_visit_once": len(visit_once),
         "month.decided": len(decided),
         "month.on_time_promised": on_time(decided, "promised"),
         "month.on_time_legal": on_time(decided, "legal"),
@@ -112,6 +115,7 @@ def shown(figures: Figures) -> dict[str, Any]:
         "overdue_legal": figures.overdue_legal,
         "month.received": month.received,
         "month.received_no_visit": month.received_no_visit,
+        "month.received_visit_once": month.received_visit_once,
         "month.decided": month.decided,
         "month.on_time_promised": month.on_time_promised,
         "month.on_time_legal": month.on_time_legal,
@@ -153,6 +157,7 @@ def test_the_generated_month_is_realistic(month: list[GeneratedCase]) -> None:
     assert 0 < total["month.on_time_promised"] < total["month.decided"]
     assert total["month.notice_repeated"] > 0
     assert 0 < total["month.received_no_visit"] < total["month.received"]
+    assert 0 < total["month.received_visit_once"] < total["month.received"] - total["month.received_no_visit"]
     assert {"submitted", "in_review", "approved", "suspended"} <= set(total["by_state"])
 
 

@@ -1,5 +1,5 @@
-"""Scorecard sources beyond cases (D-128): supervision warnings and orders, ratings and rectifications
-count for their department's month exactly once, in any order, and a changed or
+"""Scorecard sources beyond cases (D-128): supervision warnings and orders, ratings, rectifications
+and 12345 tickets (D-283) count for their department's month exactly once, in any order, and a changed or
 excluded rating moves the counts; the worker subscribes to exactly what it handles."""
 
 from __future__ import annotations
@@ -181,4 +181,65 @@ def test_a_batch_is_one_read_and_one_write_and_a_bad_record_falls_back_to_one_by
 def test_the_worker_subscribes_to_exactly_the_types_it_handles() -> None:
     pattern = sam_template()["Resources"]["MonitoringRule"]["Properties"]["EventPattern"]
     assert set(pattern["detail-type"]) == set(monitoring_dispatcher.event_types)
-    assert set(pattern["source"]) == {"jszw.cases", "jszw.supervision", "jszw.ratings"}
+    assert set(pattern["source"]) == {"jszw.cases", "jszw.supervision", "jszw.ratings", "jszw.hotline"}
+
+
+def ticket(
+    event_type: str, version: int, day: int, department: str | None = "xw-civil", **extra: Any
+) -> dict[str, Any]:
+    """A 12345 ticket about a place in 玄武区 taken in on Monday 11-02 (as `TicketFacts`)."""
+    return event(
+        event_type, "hotline", day, ticket_id="T-1", number="12345-1", version=version,
+        opened_at="2026-11-02T02:00:00+00:00", type="complaint", channel="phone", category_code="01",
+        region_code="320102001", state=event_type.split(".")[1], department_id=department,
+        department_region_code="320102" if department else None, **extra,
+    )  # fmt: skip
+
+
+def test_a_ticket_counts_received_answered_with_its_working_days_and_closed_once_in_any_order(cloud: None) -> None:
+    events = [
+        ticket("ticket.opened", 1, 2, department=None),
+        ticket("ticket.dispatched", 1, 2),
+        ticket("ticket.answered", 3, 5, answered_by="department"),  # Thursday: 3 working days
+        ticket("ticket.answered", 5, 9, answered_by="department"),  # answered again after a reopening
+        ticket("ticket.closed", 6, 10),
+    ]
+    random.Random(7).shuffle(events)
+    deliver([*events, *events[:2]])
+    assert month() == {
+        "tickets.received": 1, "tickets.answered": 1, "tickets.answer_working_days": 3, "tickets.closed": 1,
+    }  # fmt: skip
+    province = monitoring().month_view("320000", "2026-11").total.month
+    assert (province.tickets_received, province.tickets_answered, province.tickets_closed) == (1, 1, 1)
+    assert province.average_ticket_answer_working_days == 3.0
+
+
+def test_a_ticket_no_department_held_counts_on_the_desk_row_of_its_place(cloud: None) -> None:
+    opened = ticket("ticket.opened", 1, 3, department=None)
+    closed = ticket("ticket.closed", 1, 3, department=None, answered_by="knowledge_base", closure="knowledge_base")
+    deliver([closed, opened])
+    township = monitoring().month_view("320102001", "2026-11")
+    assert township.departments == []  # not a department: not ranked, not listed
+    assert (township.total.month.tickets_received, township.total.month.tickets_closed) == (1, 1)
+    assert township.total.month.tickets_answered == 0  # a knowledge-base answer is not a department's reply
+    assert monitoring().month_view("320100", "2026-11").total.month.tickets_received == 1
+
+
+def test_visits_one_is_visit_once_and_none_is_no_visit(cloud: None) -> None:
+    """D-282: a hall intake or a hall pickup is a trip; both are two, neither is 不见面."""
+    facts = {"case_number": "N", "state": "submitted", "item_code": "i", "item_name": "事项", "region_code": "320102"}
+    facts |= {"department_id": "xw-civil", "notify_subject_id": "s", "round": 1, "intake_due_on": None}
+    kinds = {
+        "A": ("online", "courier"),
+        "B": ("hall", "electronic"),
+        "C": ("online", "pickup"),
+        "D": ("hall", "pickup"),
+    }
+    deliver([
+        event("case.submitted", "cases", 4, case_id=case_id, version=1, intake_channel=channel, delivery_method=method,
+              received_at="2026-11-04T02:00:00+00:00", **facts)
+        for case_id, (channel, method) in kinds.items()
+    ])  # fmt: skip
+    figures = monitoring().month_view("320102", "2026-11").total.month
+    assert (figures.received, figures.received_no_visit, figures.received_visit_once) == (4, 1, 2)
+    assert (figures.no_visit_share, figures.visit_once_share) == (0.25, 0.5)
