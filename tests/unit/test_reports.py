@@ -5,53 +5,70 @@ cached routes, paging, and nothing that names a person."""
 from __future__ import annotations
 
 import base64
-import csv
 import datetime as dt
-import io
 import json
 import re
 import subprocess
 import time
 from collections import Counter
 from collections.abc import Iterator
-from html.parser import HTMLParser
 from typing import Any
 
 import boto3
 import pytest
 
+from infra.local import generated_month
 from shared.platform.aws import count_calls
 from shared.platform.events import Envelope
-from shared.reports import formats, store
+from shared.reports import analytics_service, store
 from shared.reports.figures import build_report
-from shared.reports.models import DATASETS, Report
+from shared.reports.models import Report
 from shared.reports.service import ReportsService
 from shared.reports.supervision_source import SupervisionSource
 from shared.supervision.api import MonitoringView
 from tests.support.apigw import FakeContext, as_role, rest_event
 from tests.support.handlers import load_function
+from tests.support.template_tables import create_table_arguments
 from tests.unit.monitoring_fixtures import deliver, generate, monitoring_cloud
 
 BUCKET = "open-data-reports-test"
 MONTH = "2026-11"
 CASES = 60
+"""The perf test's 1× (and 10×) month."""
+GENERATED_CASES = 80
+GENERATED_TICKETS = 30
+REPORTS_TABLE = "reports-reports-test"
+
+
+TICKETS = generated_month.generate_tickets(GENERATED_TICKETS)
+HANDLERS = {"MonitoringWorkerFunction": "monitoring_worker", "AnalyticsWorkerFunction": "analytics_worker"}
+
+
+def _invoke(function: str, event: dict[str, Any]) -> dict[str, Any]:
+    answer: dict[str, Any] = load_function(HANDLERS[function]).handler(event, FakeContext())
+    return answer
 
 
 @pytest.fixture(scope="module")
 def month() -> Iterator[list[Any]]:
-    """One generated month of cases fed to the monitoring worker; the reports published by the
-    scheduled function for it."""
+    """One generated month of cases and 12345 tickets loaded into the consumers that count them the
+    way `python -m infra.local.generated_month` loads the local cloud (SQS batches of a hundred to
+    the monitoring and analytics workers); the reports published by the scheduled function for it."""
     with monitoring_cloud(), pytest.MonkeyPatch.context() as patch:
         patch.setenv("OPEN_DATA_BUCKET", BUCKET)
         patch.setenv("PROVINCE_CODE", "320000")
-        patch.setenv("REPORTS_TABLE", "reports-unused")  # the analytics projection (test_reports_analytics)
+        patch.setenv("REPORTS_TABLE", REPORTS_TABLE)  # the analytics store
+        boto3.client("dynamodb").create_table(**create_table_arguments("ReportsTable", REPORTS_TABLE))
         boto3.client("s3").create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "cn-north-1"})
-        cases = generate(CASES)
-        deliver([event for case in cases for event in case.events], batch=1000)  # one batch: fewer counter writes
+        analytics_service.analytics.cache_clear()
+        cases = generate(GENERATED_CASES)
+        by_function = generated_month.deliveries(generated_month.envelopes_of(cases, TICKETS))
+        generated_month.load(_invoke, by_function, side_by_side=False)
         deliver(_ratings_and_orders())
         answer = load_function("report_publisher").handler({"month": MONTH}, FakeContext())
         assert answer["month"] == MONTH
         yield cases
+        analytics_service.analytics.cache_clear()
 
 
 def _other_event(event_type: str, source: str, day: int, **data: Any) -> dict[str, Any]:
@@ -180,57 +197,52 @@ def store_time() -> dt.datetime:
     return dt.datetime(2026, 12, 5, tzinfo=dt.UTC)
 
 
-class _Cells(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.tables: dict[str, list[list[str]]] = {}
-        self._table: list[list[str]] | None = None
-        self._cell: list[str] | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "table":
-            self._table = self.tables.setdefault(str(dict(attrs)["data-dataset"]), [])
-        elif tag == "tr" and self._table is not None:
-            self._table.append([])
-        elif tag == "td":
-            self._cell = []
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "td" and self._cell is not None and self._table is not None:
-            self._table[-1].append("".join(self._cell))
-            self._cell = None
-        elif tag == "table":
-            self._table = None
-
-    def handle_data(self, data: str) -> None:
-        if self._cell is not None:
-            self._cell.append(data)
-
-
 def test_csv_json_html_and_pdf_show_the_same_numbers(month: list[Any]) -> None:
     region = "320100"
-    page = _Cells()
-    page.feed(_file(region, "report.html").decode())
+    files = {name: _file(region, name) for name in store.FILES}
+    assert generated_month.agreement(files) == []
     pdf_text = subprocess.run(
-        ["pdftotext", "-layout", "-", "-"], input=_file(region, "report.pdf"), capture_output=True, check=True
+        ["pdftotext", "-layout", "-", "-"], input=files["report.pdf"], capture_output=True, check=True
     ).stdout.decode()
-    for dataset in DATASETS:
-        from_json = json.loads(_file(region, f"{dataset}.json"))["rows"]
-        table = list(csv.reader(io.StringIO(_file(region, f"{dataset}.csv").decode("utf-8-sig"))))
-        header, from_csv = table[0], table[1:]
-        assert [[formats.number(value) for value in row.values()] for row in from_json] == from_csv
-        assert header == list(from_json[0]) if from_json else True
-        shown = [row for row in page.tables[dataset] if row]
-        assert shown == [[cell or "—" for cell in row] for row in from_csv], dataset
-        for row in from_csv:  # the print's tables: every number, in order, on one line of the text layer
-            numbers = [cell for cell in row if re.fullmatch(r"-?[0-9.]+", cell)]
-            if numbers:
-                pattern = r"\s[^\n]*?".join(re.escape(n) for n in numbers)
-                assert re.search(pattern, pdf_text), (dataset, row)
     assert "月度趋势" in pdf_text
     assert "部门考核排名" in pdf_text
+    assert "见一次面办理占比" in pdf_text
+    assert "12345 工单受理量" in pdf_text
     in_nanjing = sum(1 for case in month if case.region_code.startswith("3201"))
-    assert next(row for row in page.tables["headline"] if row)[:3] == ["received", "收件量", str(in_nanjing)]
+    headline = json.loads(files["headline.json"])["rows"][0]
+    assert [headline["key"], headline["label"], headline["value"]] == ["received", "收件量", in_nanjing]
+    # a changed figure is caught: the check is not vacuous
+    files["headline.csv"] = files["headline.csv"].replace(",收件量,".encode(), ",收件量,1".encode(), 1)
+    assert generated_month.agreement(files) == [
+        "headline: the CSV is not the JSON",
+        "headline: the page's table is not the CSV",
+        f"headline: the PDF has no line with received's numbers ['1{in_nanjing}']",
+    ]
+
+
+def test_a_generated_month_through_the_consumers_shows_each_department_s_recount(month: list[Any]) -> None:
+    """Acceptance 1 at small scale, as the local cloud's run checks it: every generated department's
+    row (received, completed, 见一次面, 12345 tickets and reply time) equals its recount, and every
+    region's formats agree."""
+    wanted = generated_month.expected(month, TICKETS, MONTH)
+    assert generated_month.check_reports(lambda key: store.get(key), MONTH, wanted) == []
+    figures = {h.key: h.value for h in Report.model_validate_json(_file("320000", "report.json")).headline}
+    answered = [t for t in TICKETS if t.answered_on]
+    assert figures["tickets_received"] == len(TICKETS) > 0
+    assert figures["tickets_answered"] == len(answered) > 0
+    assert figures["tickets_closed"] == sum(1 for t in TICKETS if t.closed_on) > len(answered) // 2
+    assert 0 < figures["visit_once_share"] < 1 - figures["no_visit_share"]
+    rows = [row for rows in wanted.values() for row in rows.values()]
+    assert any(row["visit_once_share"] for row in rows)
+    assert any(row["average_ticket_answer_working_days"] for row in rows)
+
+
+def test_the_analytics_store_holds_the_generated_month(month: list[Any]) -> None:
+    """The same load fed the slow-step projection (its figures are checked in test_reports_analytics)."""
+    steps = analytics_service.analytics().slow_steps("320102", MONTH)
+    stays = sum(state.stays for group in steps.groups for state in group.states)
+    left = sum(1 for case in month if case.region_code == "320102" and len(case.events) > 1)
+    assert stays >= left > 0
 
 
 def test_the_page_draws_the_charts_as_svg_and_the_pdf_embeds_its_font(month: list[Any]) -> None:

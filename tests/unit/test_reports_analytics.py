@@ -32,7 +32,7 @@ from shared.reports import forecast as f
 from shared.reports.analytics_consumer import analytics_dispatcher
 from shared.workdays import repository as workdays_repository
 from tests.support.apigw import FakeContext, as_role, rest_event
-from tests.support.handlers import load_function, sqs_batch, sqs_event
+from tests.support.handlers import load_function, sqs_event
 from tests.support.template_tables import create_table_arguments
 from tests.unit.monitoring_fixtures import CALENDAR, GeneratedCase, generate
 
@@ -309,26 +309,26 @@ def test_the_backtest_reports_its_error() -> None:
     assert big < f.backtest({"small": series["small"]}, week_days).mape  # the rarer, the noisier
 
 
-def test_a_generated_month_is_fed_to_the_counting_queues_as_their_rules_deliver(cases: list[GeneratedCase]) -> None:
-    """`python -m infra.local.generated_month` (the local cloud's thousands of cases): what it queues
-    is what the rules would, and the worker applies it."""
-    sqs = boto3.client("sqs")
-    urls = [sqs.create_queue(QueueName=f"generated-{name}")["QueueUrl"] for name in generated_month.QUEUES]
+def test_a_generated_month_is_loaded_into_the_consumers_as_their_rules_deliver(cases: list[GeneratedCase]) -> None:
+    """`python -m infra.local.generated_month` (the local cloud's thousands of cases): each consumer
+    gets the events its rule lets through, as SQS batches, and applies them."""
     first, following = generated_month.month_bounds("2026-10")
     assert (first, following) == (dt.date(2026, 10, 1), dt.date(2026, 11, 1))
-    month = generated_month.generate(3, 7, start=first, until=following, prefix="G202610-")
-    envelopes = [event for case in month for event in case.events]
-    assert generated_month.feed(sqs, urls, envelopes) == 2 * math.ceil(len(envelopes) / 10)
-    for url in urls:
-        bodies = []
-        while found := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages"):
-            bodies += [message["Body"] for message in found]
-            sqs.delete_message_batch(
-                QueueUrl=url, Entries=[{"Id": m["MessageId"], "ReceiptHandle": m["ReceiptHandle"]} for m in found]
-            )
-        assert len(bodies) == len(envelopes)
-    handler = load_function("analytics_worker").handler
-    assert handler(sqs_batch(bodies, queue="AnalyticsQueue"), FakeContext()) == {"batchItemFailures": []}
+    month, tickets = generated_month.month_of("2026-10", 7, 3, 2)
+    envelopes = generated_month.envelopes_of(month, tickets)
+    by_function = generated_month.deliveries(envelopes)
+    case_events_only = [e for e in envelopes if e["source"] == "cases"]
+    assert by_function == {"MonitoringWorkerFunction": envelopes, "AnalyticsWorkerFunction": case_events_only}
+    seen: list[dict[str, Any]] = []
+
+    def invoke(function: str, event: dict[str, Any]) -> dict[str, Any]:
+        seen.append(event)
+        answer: dict[str, Any] = load_function("analytics_worker").handler(event, FakeContext())
+        return answer
+
+    calls = generated_month.load(invoke, {"AnalyticsWorkerFunction": case_events_only}, batch=4, side_by_side=False)
+    assert calls == {"AnalyticsWorkerFunction": math.ceil(len(case_events_only) / 4)}
+    assert all(r["eventSourceARN"].endswith(":AnalyticsQueue") for e in seen for r in e["Records"])
     stored = analytics_service.analytics().store.timelines(case.case_id for case in month)
     assert set(stored) == {case.case_id for case in month}
 
