@@ -113,6 +113,7 @@ def _service() -> CatalogService:
     ),
     tags=[ITEMS_TAG],
     access=Access.PUBLIC,
+    cached=True,
     responses={200: _ok("A page of matching published items"), **_BAD_REQUEST, **_INVALID},
 )
 def search_items(
@@ -163,6 +164,7 @@ def search_items(
     ),
     tags=[ITEMS_TAG],
     access=Access.PUBLIC,
+    cached=True,
     responses={
         200: _ok("The item's guide"),
         404: _problem("No published item with this code (catalog.item_not_found)"),
@@ -181,6 +183,7 @@ def get_item(item_code: ItemCode) -> ItemDetail:
     description="Every published and retired version, newest first: who, when, which fields changed and why.",
     tags=[ITEMS_TAG],
     access=Access.PUBLIC,
+    cached=True,
     responses={
         200: _ok("A page of versions, newest first"),
         404: _problem("Never published (catalog.item_not_found)"),
@@ -203,6 +206,7 @@ def item_versions(item_code: ItemCode, limit: Limit = DEFAULT_LIMIT, cursor: Cur
     ),
     tags=[DIVISIONS_TAG],
     access=Access.PUBLIC,
+    cached=True,
     responses={200: _ok("A page of divisions in code order"), **_BAD_REQUEST, **_INVALID},
 )
 def list_regions(
@@ -228,6 +232,7 @@ def list_regions(
     ),
     tags=[DIVISIONS_TAG],
     access=Access.PUBLIC,
+    cached=True,
     responses={200: _ok("A page of departments in division order"), **_BAD_REQUEST, **_INVALID},
 )
 def list_departments(
@@ -251,6 +256,7 @@ def list_departments(
     ),
     tags=[ITEMS_TAG],
     access=Access.PUBLIC,
+    cached=True,
     responses={
         200: _ok("The division and a page of its list"),
         404: _problem("Unknown division (catalog.region_not_found)"),
@@ -285,6 +291,7 @@ DivisionCode = Annotated[str, Path(pattern=DIVISION_CODE_PATTERN, description="G
     ),
     tags=[ITEMS_TAG],
     access=Access.PUBLIC,
+    cached=True,
     responses={200: _ok("Scenes, then items"), **_BAD_REQUEST, **_INVALID},
 )
 def discover(
@@ -329,6 +336,7 @@ def hot_searches(limit: Annotated[int, Query(ge=1, le=20, description="How many.
     ),
     tags=[DIVISIONS_TAG],
     access=Access.PUBLIC,
+    cached=True,
     responses={200: _ok("The sub-hall"), 404: _problem("Unknown division (catalog.region_not_found)"), **_INVALID},
 )
 def sub_hall(region_code: DivisionCode, limit: Limit = DEFAULT_LIMIT) -> SubHall:
@@ -346,6 +354,7 @@ def sub_hall(region_code: DivisionCode, limit: Limit = DEFAULT_LIMIT) -> SubHall
     ),
     tags=[DIVISIONS_TAG],
     access=Access.PUBLIC,
+    cached=True,
     responses={
         200: _ok("The store"),
         404: _problem("Unknown department (catalog.department_not_found)"),
@@ -619,6 +628,7 @@ SceneId = Annotated[
     ),
     tags=[SCENES_TAG],
     access=Access.PUBLIC,
+    cached=True,
     responses={200: _ok("A page of scenes"), **_BAD_REQUEST, **_INVALID},
 )
 def list_scenes(
@@ -640,6 +650,7 @@ def list_scenes(
     description="The scene's questionnaire (情形引导) and the items its answers select among.",
     tags=[SCENES_TAG],
     access=Access.PUBLIC,
+    cached=True,
     responses={200: _ok("The scene"), 404: _problem("No such scene (catalog.scene_not_found)"), **_INVALID},
 )
 def get_scene(scene_id: SceneId) -> Scene:

@@ -55,6 +55,7 @@ def summaries() -> list[SchemaSummary]:
     description="Every domain event and partner message with each version still accepted. Cacheable.",
     tags=[TAG],
     access=Access.PUBLIC,
+    cached=True,
     responses={200: ok("The schemas")},
 )
 def list_schemas() -> Response[SchemaList]:
@@ -72,6 +73,7 @@ def list_schemas() -> Response[SchemaList]:
     "partner message. Cacheable.",
     tags=[TAG],
     access=Access.PUBLIC,
+    cached=True,
     responses={200: ok("The JSON Schema"), 404: problem("No such schema (exchange.schema_not_found)")},
 )
 def get_schema(name: SchemaName, version: SchemaVersion) -> Response[str]:

@@ -116,6 +116,7 @@ def verify(body: Annotated[VerifyRequest, Body()]) -> Verification:
     ),
     tags=[VERIFY_TAG],
     access=Access.PUBLIC,
+    cached=True,
     responses={200: _ok("The trust list")},
 )
 def trust_list() -> TrustList:
@@ -134,6 +135,7 @@ def trust_list() -> TrustList:
     ),
     tags=[VERIFY_TAG],
     access=Access.PUBLIC,
+    cached=True,
     responses={200: _ok("The status list"), 404: _problem("No such list (licence.unknown_status_list)")},
 )
 def status_list(list_id: ListId) -> StatusListDocument:

@@ -8,6 +8,10 @@ A handler that names a `principal` parameter receives the caller's
 `Principal` (on a public route `Principal | None`); that parameter is hidden
 from the spec and from request validation. Every other keyword goes to the
 Powertools router unchanged (summary, description, tags, responses, ...).
+`cached=True` (public GETs only) puts the route in the API stage's cache, keyed by
+every path and query parameter and Accept-Language: `x-jszw-cache` in the spec, from
+which infra/gateway_routes.py writes the gateway's cache keys (D-264); the stage's
+MethodSettings in template.yaml give its TTL.
 Every write (POST, PUT, PATCH, DELETE) also declares the `X-Client-Id` header
 (一端, shared.platform.clients): the spec shows it once per write without any
 route naming it; the handler never sees it.
@@ -29,18 +33,31 @@ from shared.platform.principal import Access, access_extension, optional_princip
 Method = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
 Handler = TypeVar("Handler", bound=Callable[..., Any])
 
+CACHE_EXTENSION = "x-jszw-cache"
 PRINCIPAL_PARAMETER = "principal"
 CLIENT_PARAMETER = "jszw_client_id"
 
 
 def route(
-    router: BaseRouter, method: Method, path: str, *, access: Access, scoped: bool = False, **options: Any
+    router: BaseRouter,
+    method: Method,
+    path: str,
+    *,
+    access: Access,
+    scoped: bool = False,
+    cached: bool = False,
+    **options: Any,
 ) -> Callable[[Handler], Handler]:
     """Register `handler` for `method path` on `router`, admitting only callers
     `access` allows; `scoped=True` says the handler further checks ownership or
-    region scope per record (documented in the extension)."""
+    region scope per record (documented in the extension); `cached=True` lets the
+    API stage cache its answers."""
     if "openapi_extensions" in options:
         raise TypeError("route() declares the access extension itself; pass access= and scoped=")
+    if cached and (method != "GET" or access is not Access.PUBLIC):
+        # the stage cache answers without calling the authorizer's check per caller: only public reads
+        raise TypeError("route(cached=True) is for public GETs only")
+    extensions = access_extension(access, scoped=scoped) | ({CACHE_EXTENSION: True} if cached else {})
 
     def register(handler: Handler) -> Handler:
         signature = inspect.signature(handler)
@@ -85,7 +102,7 @@ def route(
             return result
 
         checked.__signature__ = visible  # type: ignore[attr-defined]
-        router.route(path, method, openapi_extensions=access_extension(access, scoped=scoped), **options)(checked)
+        router.route(path, method, openapi_extensions=extensions, **options)(checked)
         return handler
 
     return register

@@ -66,6 +66,7 @@ def _cached(body: Any) -> Response[Any]:
     ),
     tags=[TAG],
     access=Access.PUBLIC,
+    cached=True,
     responses={200: _ok("A page of the month's reports"), **_INVALID},
 )
 def list_reports(
@@ -104,6 +105,7 @@ def list_reports(
     description="A machine-readable index (DCAT, JSON-LD) of the months; each month's catalogue lists its datasets.",
     tags=[TAG],
     access=Access.PUBLIC,
+    cached=True,
     responses={200: _ok("The catalogue of months"), **_INVALID},
 )
 def catalog(
@@ -125,6 +127,7 @@ def catalog(
     ),
     tags=[TAG],
     access=Access.PUBLIC,
+    cached=True,
     responses={200: _ok("The report"), **_NOT_FOUND},
 )
 def get_report(region_code: Region, month: Month) -> Response[Report]:
@@ -142,6 +145,7 @@ def get_report(region_code: Region, month: Month) -> Response[Report]:
     ),
     tags=[TAG],
     access=Access.PUBLIC,
+    cached=True,
     responses={200: _ok("The file"), **_NOT_FOUND},
 )
 def get_file(
