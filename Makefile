@@ -58,7 +58,8 @@ format: $(STAMP) ## Apply ruff's formatting and safe fixes
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-openapi: $(STAMP) ## Regenerate docs/openapi.json, errors.md, events.md and schemas.json from the code
+openapi: $(STAMP) ## Regenerate the routes in template.yaml, docs/openapi.json, errors.md, events.md and schemas.json from the code
+	$(PY) -m infra.gateway_routes --write
 	$(PY) -m infra.openapi --write
 	$(PY) -m infra.errors_doc
 	$(PY) -m infra.events_doc

@@ -17,6 +17,7 @@ generator (infra/openapi.py) read the routes back with `declared_routes`.
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import re
 import sys
@@ -34,7 +35,9 @@ FUNCTIONS_LOOP = "Fn::ForEach::ApiFunctions"
 BEGIN = "# BEGIN generated routes"
 END = "# END generated routes"
 INTEGRATION = "x-amazon-apigateway-integration"
-INVOCATION_URI = "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${%s.Arn}/invocations"
+INVOCATION_URI = (
+    "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${%s.Arn}/invocations"
+)
 _FUNCTION_IN_URI = re.compile(r"\$\{(\w+)\.Arn\}")
 _METHOD_ORDER = ("get", "post", "put", "patch", "delete")
 _PARAMETER_SOURCES = {"path": "path", "query": "querystring", "header": "header"}
@@ -63,12 +66,18 @@ def http_functions(path: Path = TEMPLATE) -> list[str]:
 
 @cache
 def _raw(path: Path) -> dict[str, Any]:
-    return yaml_parse(path.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+    parsed: dict[str, Any] = yaml_parse(path.read_text(encoding="utf-8"))
+    return parsed
+
+
+def function_specs() -> dict[str, dict[str, Any]]:
+    """Each HTTP function's own OpenAPI document, from its resolver (imports the function).
+    A fresh copy: callers may change it."""
+    return copy.deepcopy(_function_specs())
 
 
 @cache
-def function_specs() -> dict[str, dict[str, Any]]:
-    """Each HTTP function's own OpenAPI document, from its resolver (imports the function)."""
+def _function_specs() -> dict[str, dict[str, Any]]:
     from infra.openapi import TITLE, VERSION
 
     return {
@@ -89,11 +98,11 @@ def code_routes() -> list[DeclaredRoute]:
                 public = (operation.get(ACCESS_EXTENSION) or {}).get("roles") == Access.PUBLIC.value
                 keys: tuple[str, ...] = ()
                 if operation.get(CACHE_EXTENSION):
-                    keys = tuple(
-                        f"method.request.{_PARAMETER_SOURCES[p['in']]}.{p['name']}"
-                        for p in operation.get("parameters", [])
-                        if p["in"] in ("path", "query")
-                    ) + (f"method.request.header.{CACHE_HEADER}",)
+                    read = [p for p in operation.get("parameters", []) if p["in"] in ("path", "query")]
+                    keys = (
+                        *(f"method.request.{_PARAMETER_SOURCES[p['in']]}.{p['name']}" for p in read),
+                        f"method.request.header.{CACHE_HEADER}",
+                    )
                 routes.append(DeclaredRoute(method.upper(), path, logical_id, public, keys))
     seen: dict[tuple[str, str], str] = {}
     for r in routes:
@@ -122,14 +131,23 @@ def declared_routes(template: dict[str, Any]) -> list[DeclaredRoute]:
 
 
 def _operation(route: DeclaredRoute) -> dict[str, Any]:
-    integration: dict[str, Any] = {"type": "aws_proxy", "httpMethod": "POST", "uri": _Sub(INVOCATION_URI % route.function_id)}
+    integration: dict[str, Any] = {
+        "type": "aws_proxy",
+        "httpMethod": "POST",
+        "uri": _Sub(INVOCATION_URI % route.function_id),
+    }
     operation: dict[str, Any] = {}
     if route.public:
         operation["security"] = [{"NONE": []}]  # SAM leaves the DefaultAuthorizer off these
     if route.cache_keys:
         integration["cacheKeyParameters"] = list(route.cache_keys)
         operation["parameters"] = [
-            {"name": key.rsplit(".", 1)[1], "in": _IN[key.split(".")[2]], "required": key.split(".")[2] == "path", "type": "string"}
+            {
+                "name": key.rsplit(".", 1)[1],
+                "in": _IN[key.split(".")[2]],
+                "required": key.split(".")[2] == "path",
+                "type": "string",
+            }
             for key in route.cache_keys
         ]
     operation[INTEGRATION] = integration
@@ -147,7 +165,11 @@ def _flow(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        return value if re.fullmatch(r"[A-Za-z][\w.-]*", value) and value not in ("true", "false", "null") else json.dumps(value, ensure_ascii=False)
+        return (
+            value
+            if re.fullmatch(r"[A-Za-z][\w.-]*", value) and value not in ("true", "false", "null")
+            else json.dumps(value, ensure_ascii=False)
+        )
     if isinstance(value, dict):
         return "{" + ", ".join(f"{_flow(k)}: {_flow(v)}" for k, v in value.items()) + "}"
     if isinstance(value, list):
@@ -158,7 +180,7 @@ def _flow(value: Any) -> str:
 def render_block(routes: list[DeclaredRoute], indent: str) -> str:
     lines = [
         f"{indent}{BEGIN} by `make openapi` (python -m infra.gateway_routes --write) from the route",
-        f"{indent}# decorators of the functions in {FUNCTIONS_LOOP} (D-264); do not edit: change the code and regenerate.",
+        f"{indent}# decorators of the functions in {FUNCTIONS_LOOP} (D-264). Do not edit: change the code.",
         f'{indent}openapi: "3.0.1"',
         f'{indent}info: {{title: !Ref AWS::StackName, version: "1.0"}}',
         f"{indent}paths:",

@@ -1,12 +1,13 @@
 """Generate the platform's OpenAPI 3.1 spec from the code.
 
-Every function with `Api` events in template.yaml exposes a Powertools
-resolver named `app`; their specs are merged into one document, the common
-problem+json error shape is added to every operation, and the result is
+Every HTTP function (Fn::ForEach::ApiFunctions in template.yaml) exposes a
+Powertools resolver named `app`; their specs are merged into one document, the
+common problem+json error shape is added to every operation, and the result is
 `docs/openapi.json`. `python -m infra.openapi --write` regenerates it;
 `--check` fails when the committed file differs (the contract test does the
-same). Routes present in the template but missing from the code (or the
-reverse) are an error, so the spec, the template and the code agree.
+same). Routes in the API's DefinitionBody (written from the code by
+infra/gateway_routes.py, D-264) but missing from the code, or the reverse, are
+an error, so the spec, the gateway and the code agree.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ import json
 import sys
 from typing import Any
 
-from infra.template import ROOT, import_function, sam_template
+from infra.gateway_routes import FUNCTIONS_LOOP, declared_routes, function_specs
+from infra.template import ROOT, sam_template
 
 SPEC_PATH = ROOT / "docs" / "openapi.json"
 TITLE = "江苏政务服务平台 API (Jiangsu Government Online Services)"
@@ -65,19 +67,15 @@ _PROBLEM_CONTENT = {"application/problem+json": {"schema": {"$ref": "#/component
 
 
 def http_functions() -> dict[str, dict[str, Any]]:
-    """Logical id -> {code_dir, routes: {(METHOD, path)}} for functions with Api events."""
+    """Logical id -> {code_dir, routes: {(METHOD, path)}} for the functions that serve
+    the API, as the DefinitionBody in template.yaml routes to them (no import of code)."""
+    template = sam_template()
     found: dict[str, dict[str, Any]] = {}
-    for logical_id, resource in sam_template()["Resources"].items():
-        if resource["Type"] != "AWS::Serverless::Function":
-            continue
-        props = resource["Properties"]
-        routes = {
-            (e["Properties"]["Method"].upper(), e["Properties"]["Path"])
-            for e in props.get("Events", {}).values()
-            if e["Type"] == "Api"
-        }
-        if routes:
-            found[logical_id] = {"code_dir": props["CodeUri"].strip("/"), "routes": routes}
+    for declared in declared_routes(template):
+        code_dir = str(template["Resources"][declared.function_id]["Properties"]["CodeUri"]).strip("/")
+        found.setdefault(declared.function_id, {"code_dir": code_dir, "routes": set()})["routes"].add(
+            (declared.method, declared.path)
+        )
     return found
 
 
@@ -90,9 +88,8 @@ def build_spec() -> dict[str, Any]:
         "components": {"schemas": {"Problem": PROBLEM_SCHEMA}, "securitySchemes": SECURITY_SCHEMES},
     }
     problems: list[str] = []
-    for logical_id, info in sorted(http_functions().items()):
-        app = import_function(logical_id).app
-        part = json.loads(app.get_openapi_json_schema(title=TITLE, version=VERSION))
+    declared_by = {logical_id: info["routes"] for logical_id, info in http_functions().items()}
+    for logical_id, part in function_specs().items():
         spec["components"]["schemas"].update(part.get("components", {}).get("schemas", {}))
         served = set()
         for path, operations in part.get("paths", {}).items():
@@ -102,11 +99,13 @@ def build_spec() -> dict[str, Any]:
                 _add_problem_responses(operation)
                 _add_security(operation)
                 spec["paths"].setdefault(path, {})[method] = operation
-        declared = info["routes"]
+        declared = declared_by.pop(logical_id, set())
         for method, path in sorted(declared - served):
             problems.append(f"{logical_id}: {method} {path} is in template.yaml but no route serves it")
         for method, path in sorted(served - declared):
-            problems.append(f"{logical_id}: {method} {path} is served but not declared in template.yaml")
+            problems.append(f"{logical_id}: {method} {path} is served but not in template.yaml (run `make openapi`)")
+    for logical_id in sorted(declared_by):
+        problems.append(f"{logical_id}: has routes in template.yaml but is not in {FUNCTIONS_LOOP}")
     if problems:
         raise SystemExit("\n".join(problems))
     for name in ("HTTPValidationError", "ValidationError"):

@@ -43,7 +43,13 @@ class _NoManagedPolicies:
 
 def cloudformation_template(path: Path = TEMPLATE) -> dict[str, Any]:
     """The template after the SAM transform, with code locations replaced by
-    placeholders as `sam package` would (the transform accepts only S3 URIs)."""
+    placeholders as `sam package` would (the transform accepts only S3 URIs).
+    A fresh copy of one transform per process (several contract tests read it)."""
+    return copy.deepcopy(_transformed(path))
+
+
+@cache
+def _transformed(path: Path) -> dict[str, Any]:
     template = sam_template(path)
     for resource in template.get("Resources", {}).values():
         props = resource.get("Properties", {})

@@ -1,7 +1,8 @@
 """The local API Gateway: HTTP requests in, REST API proxy events (v1) to the functions.
 
 Behaves as API Gateway does where the difference would matter to a client:
-- routes come from the functions' `Api` events; static segments beat
+- routes come from the functions' `Api` events and the APIs' DefinitionBody
+  (aws_proxy integrations; the platform's are generated, D-264); static segments beat
   `{param}`, which beats `{proxy+}`; the exact method beats `ANY`;
 - an unknown path or method answers 403 `{"message":"Missing Authentication
   Token"}` (API Gateway's answer, not a 404);

@@ -1,5 +1,6 @@
 """What the local cloud runs, read from the template: functions, their event
-sources, the APIs with CORS, authorizers and gateway responses, and routes.
+sources, the APIs with CORS, authorizers and gateway responses, and routes
+(functions' `Api` events, and the operations of an API's DefinitionBody).
 
 Everything is derived from template.yaml (Globals merged as SAM merges them)
 so that nothing is listed by hand and local behaviour follows the template.
@@ -8,6 +9,7 @@ so that nothing is listed by hand and local behaviour follows the template.
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -280,6 +282,7 @@ def _api_logical_id(raw: Any, apis: Mapping[str, ApiSpec]) -> str:
 
 
 def _routes(stack: LocalStack, functions: Mapping[str, FunctionSpec], apis: Mapping[str, ApiSpec]) -> list[RouteSpec]:
+    """Routes from functions' `Api` events and from each API's DefinitionBody (D-264)."""
     routes = []
     for spec in functions.values():
         for event in spec.events_of("Api"):
@@ -288,13 +291,54 @@ def _routes(stack: LocalStack, functions: Mapping[str, FunctionSpec], apis: Mapp
                 raise TemplateError(f"{spec.logical_id}.{event.name}: unknown API {api_id}")
             api = apis[api_id]
             wanted = (event.properties.get("Auth") or {}).get("Authorizer", api.default_authorizer)
-            if wanted in (None, "NONE", "AWS_IAM"):
-                authorizer = None
-            elif wanted in api.authorizers:
-                authorizer = str(wanted)
-            else:
-                raise TemplateError(f"{spec.logical_id}.{event.name}: authorizer {wanted} is not declared on {api_id}")
+            authorizer = _authorizer(api, wanted, f"{spec.logical_id}.{event.name}")
             method = str(event.properties.get("Method", "ANY")).upper()
             path = "/" + str(event.properties.get("Path", "/")).strip("/")
             routes.append(RouteSpec(api_id, method, path, spec.logical_id, event.name, authorizer))
+    for api_id, api in apis.items():
+        body = ((stack.resources.get(api_id) or {}).get("Properties") or {}).get("DefinitionBody") or {}
+        for path, operations in (body.get("paths") or {}).items():
+            for method_key, operation in operations.items():
+                method = "ANY" if method_key == "x-amazon-apigateway-any-method" else method_key.upper()
+                where = f"{api_id} {method} {path}"
+                integration = operation.get(_INTEGRATION) or {}
+                if integration.get("type") != "aws_proxy":
+                    raise TemplateError(f"{where}: only aws_proxy integrations to a function run locally")
+                function_id = _integrated_function(integration.get("uri"), functions, where)
+                routes.append(
+                    RouteSpec(
+                        api_id, method, path, function_id, where, _authorizer(api, _security(api, operation), where)
+                    )
+                )
     return routes
+
+
+_INTEGRATION = "x-amazon-apigateway-integration"
+_FUNCTION_IN_URI = re.compile(r"\$\{(\w+)\.Arn\}")
+
+
+def _authorizer(api: ApiSpec, wanted: Any, where: str) -> str | None:
+    if wanted in (None, "NONE", "AWS_IAM"):
+        return None
+    if wanted in api.authorizers:
+        return str(wanted)
+    raise TemplateError(f"{where}: authorizer {wanted} is not declared on {api.logical_id}")
+
+
+def _security(api: ApiSpec, operation: Mapping[str, Any]) -> Any:
+    """The authorizer an operation names, as SAM reads it: `NONE` opts out of the
+    API's DefaultAuthorizer, which applies when the operation names none."""
+    for entry in operation.get("security") or []:
+        for name in entry:
+            if name == "NONE" or name in api.authorizers:
+                return name
+    return api.default_authorizer
+
+
+def _integrated_function(uri: Any, functions: Mapping[str, FunctionSpec], where: str) -> str:
+    """The function of an integration's `Fn::Sub` invocation URI (`${Fn.Arn}`)."""
+    text = uri.get("Fn::Sub") if isinstance(uri, dict) else None
+    found = _FUNCTION_IN_URI.search(text) if isinstance(text, str) else None
+    if found is None or found.group(1) not in functions:
+        raise TemplateError(f"{where}: integration uri {uri!r} names no function of this template")
+    return found.group(1)

@@ -11,12 +11,14 @@ from typing import Any
 
 import pytest
 
+from infra.gateway_routes import DeclaredRoute, declared_routes
 from infra.local.intrinsics import Pseudo
 from infra.local.resources import SKIPPED_TYPES, LocalStack
 from infra.template import ROOT, sam_template
 
 SPEC = json.loads((ROOT / "docs" / "openapi.json").read_text(encoding="utf-8"))
-RESOURCES: dict[str, Any] = sam_template()["Resources"]
+TEMPLATE: dict[str, Any] = sam_template()
+RESOURCES: dict[str, Any] = TEMPLATE["Resources"]
 
 
 def _of_type(kind: str) -> dict[str, Any]:
@@ -25,16 +27,9 @@ def _of_type(kind: str) -> dict[str, Any]:
     return found
 
 
-def _api_events() -> dict[tuple[str, str], dict[str, Any]]:
-    """(METHOD, path) → the Api event's properties, for every route."""
-    events = {}
-    for resource in RESOURCES.values():
-        if resource["Type"] == "AWS::Serverless::Function":
-            for event in resource["Properties"].get("Events", {}).values():
-                if event["Type"] == "Api":
-                    props = event["Properties"]
-                    events[(props["Method"].upper(), props["Path"])] = props
-    return events
+def _api_routes() -> dict[tuple[str, str], DeclaredRoute]:
+    """(METHOD, path) → the route as the API's DefinitionBody declares it (D-264)."""
+    return {(r.method, r.path): r for r in declared_routes(TEMPLATE)}
 
 
 # --- WAF ------------------------------------------------------------------------------
@@ -53,7 +48,7 @@ def test_waf_rate_limits_the_otp_sign_in_and_callback_routes_behind_the_common_r
         if rate:
             match = rate["ScopeDownStatement"]["ByteMatchStatement"]
             limited[match["SearchString"]] = (match["PositionalConstraint"], rate["Limit"], rule["Action"])
-    routes = {path for _, path in _api_events()}
+    routes = {path for _, path in _api_routes()}
     for path in ("/v1/auth/otp", "/v1/auth/sign-in", "/v1/auth/staff/sign-in", "/v1/payment-callbacks/{channel}"):
         stage_path = "/prod" + path.replace("{channel}", "jspay")
         hits = [s for s, (how, _, _) in limited.items() if _byte_match(how, s, stage_path)]
@@ -106,10 +101,10 @@ def test_the_stage_cache_holds_public_catalogue_list_and_licence_list_reads() ->
         "/v1/licences/status-lists/{list_id}",
     ):
         assert ("GET", path) in cached, path
-    events = _api_events()
+    routes = _api_routes()
     for (method, path), ttl in cached.items():
         assert method == "GET", path
-        assert events[(method, path)].get("Auth") == {"Authorizer": "NONE"}, f"{path} is not public: never cache it"
+        assert routes[(method, path)].public, f"{path} is not public: never cache it"
         assert 0 < ttl <= 3600
 
 
@@ -119,12 +114,7 @@ def test_a_cached_route_is_keyed_by_every_parameter_it_reads_and_the_language(ro
     declared = SPEC["paths"][path][method.lower()].get("parameters", [])
     wanted = {f"method.request.{'querystring' if p['in'] == 'query' else p['in']}.{p['name']}" for p in declared}
     wanted.add("method.request.header.Accept-Language")
-    keys = {
-        name
-        for parameter in _api_events()[route].get("RequestParameters", [])
-        for name, options in parameter.items()
-        if options.get("Caching") is True
-    }
+    keys = set(_api_routes()[route].cache_keys)
     assert keys == wanted, "a parameter outside the cache key would serve one answer to different questions"
 
 

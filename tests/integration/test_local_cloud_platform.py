@@ -12,6 +12,7 @@ import json
 import pytest
 import requests
 
+from infra.gateway_routes import declared_routes
 from infra.local import LocalCloud
 from infra.template import sam_template
 
@@ -37,16 +38,15 @@ def test_resources_follow_the_template(local_cloud: LocalCloud) -> None:
     assert versioning["Status"] == "Enabled"
 
 
-def test_routes_are_the_templates_api_events(local_cloud: LocalCloud) -> None:
+def test_routes_are_the_templates_definition_body(local_cloud: LocalCloud) -> None:
+    # D-264: the gateway serves the DefinitionBody's operations, public ones without the authorizer
     declared = {
-        (event["Properties"]["Method"].upper(), event["Properties"]["Path"], logical_id)
-        for logical_id, resource in sam_template()["Resources"].items()
-        if resource["Type"] == "AWS::Serverless::Function"
-        for event in (resource["Properties"].get("Events") or {}).values()
-        if event["Type"] == "Api"
+        (r.method, r.path, r.function_id, None if r.public else "AccessTokenAuthorizer")
+        for r in declared_routes(sam_template())
     }
-    routes = {(r["method"], r["path"], r["function"]) for r in local_cloud.status()["routes"]}
+    routes = {(r["method"], r["path"], r["function"], r["authorizer"]) for r in local_cloud.status()["routes"]}
     assert routes == declared
+    assert ("GET", "/v1/items", "CatalogApiFunction", None) in routes
 
 
 def test_functions_get_local_names_in_their_environment(local_cloud: LocalCloud) -> None:

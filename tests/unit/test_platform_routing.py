@@ -166,3 +166,21 @@ def test_an_unknown_client_is_refused_before_the_handler() -> None:
 
     assert (status, body["code"], seen) == (400, "client_unknown", [])
     assert "X-Client-Id" in body["message"]
+
+
+def test_only_a_public_read_may_be_cached_and_the_spec_says_which() -> None:
+    # the stage cache answers without the authorizer per caller: a protected answer would leak (D-264)
+    app = make_resolver()
+
+    @route(app, "GET", "/v1/shelf", access=Access.PUBLIC, cached=True)
+    def shelf() -> dict[str, Any]:
+        return {}
+
+    with pytest.raises(TypeError, match="public GETs only"):
+        route(app, "GET", "/v1/other", access=Access.STAFF, cached=True)
+    with pytest.raises(TypeError, match="public GETs only"):
+        route(app, "POST", "/v1/other", access=Access.PUBLIC, cached=True)
+    _register(app, [])
+    paths = app.get_openapi_schema().model_dump(by_alias=True, exclude_none=True)["paths"]
+    assert paths["/v1/shelf"]["get"]["x-jszw-cache"] is True
+    assert "x-jszw-cache" not in paths["/v1/open"]["get"]
