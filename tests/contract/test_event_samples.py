@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from infra.gateway_routes import declared_routes
 from infra.template import ROOT, sam_template
 
 EVENTS = ROOT / "events"
@@ -29,13 +30,17 @@ def _kind(sample: dict[str, Any]) -> str:
 
 def _functions() -> list[tuple[str, str, set[str]]]:
     found = []
-    for logical_id, res in sam_template()["Resources"].items():
+    template = sam_template()
+    served = {route.function_id for route in declared_routes(template)}  # the API's routes (D-264)
+    for logical_id, res in template["Resources"].items():
         if res["Type"] == "AWS::Serverless::Function":
             folder = Path(res["Properties"]["CodeUri"].strip("/")).name
             # a ScheduleV2 target gets the schedule's Input (none: the handlers read no field of it); the
             # sample is EventBridge's scheduled event, which the local cloud delivers for both kinds
             events = res["Properties"].get("Events", {}).values()
-            kinds = {{"ScheduleV2": "Schedule"}.get(e["Type"], e["Type"]) for e in events} or {"Authorizer"}
+            kinds = {{"ScheduleV2": "Schedule"}.get(e["Type"], e["Type"]) for e in events} | (
+                {"Api"} if logical_id in served else set()
+            ) or {"Authorizer"}
             found.append((logical_id, folder, kinds))
     return found
 
