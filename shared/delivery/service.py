@@ -74,7 +74,7 @@ from shared.platform.ids import new_id
 from shared.platform.limits import LimitClearedData, LimitData, limit_cleared, limit_key, limit_set
 from shared.platform.observability import logger
 from shared.platform.pagination import Page
-from shared.platform.principal import APPLICANT_ROLES, Principal, RecordScope, Role, ensure
+from shared.platform.principal import APPLICANT_ROLES, Decision, Principal, RecordScope, Role, decide, ensure
 from shared.platform.privacy import mask_name, mask_phone
 from shared.platform.sealing import sealer
 from shared.workdays.api import deadline
@@ -619,18 +619,18 @@ class DeliveryService:
         return self._detail(self._readable(principal, shipment_id))
 
     def case_shipments(self, principal: Principal, case_id: str) -> Page[ShipmentDetail]:
-        """The shipments of a case with their tracking histories. Someone else's case reads as
-        not found for applicants (403 for staff outside their scope); a case without
+        """The shipments of a case the caller may read, with their tracking histories. A case's
+        shipments can belong to different departments (a result sent by one, materials picked
+        up for another): staff see their own department's and not the rest. When the caller may
+        read none of them the case reads as not found (someone else's case); a case without
         shipments is an empty list (that says nothing about whether the case exists)."""
         shipments = self.repository.for_case(case_id)
         if principal.role is Role.OPERATOR:
             raise Forbidden()
-        for shipment in shipments:
-            try:
-                ensure(principal, _scope(shipment))
-            except NotFound:
-                raise NotFound(SHIPMENT_NOT_FOUND) from None
-        return Page[ShipmentDetail](items=[self._detail(s) for s in shipments], next_cursor=None)
+        readable = [s for s in shipments if decide(principal, _scope(s)) is Decision.ALLOW]
+        if shipments and not readable:
+            raise NotFound(SHIPMENT_NOT_FOUND)
+        return Page[ShipmentDetail](items=[self._detail(s) for s in readable], next_cursor=None)
 
     # --- operators -----------------------------------------------------------------------------
 

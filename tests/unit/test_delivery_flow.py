@@ -16,6 +16,7 @@ import pytest
 from infra.seed.delivery import DEMO_CASE_ID, DEMO_SHIPMENT_ID, load_shipment
 from infra.template import ROOT
 from shared.delivery.api import delivery_service
+from shared.delivery.models import ShipmentKind, TrackingEntry, TrackingSource
 from shared.delivery.partner import STATUS_CODES
 from shared.halls.models import Hall, HallLevel, OpeningPeriod, Window
 from shared.halls.repository import HallsRepository
@@ -37,6 +38,7 @@ from tests.unit.cases_fixtures import (
     SUZHOU_CIVIL,
     XUANWU_CIVIL,
     attach,
+    principal,
     run_pre_review,
     submit,
 )
@@ -202,6 +204,10 @@ class TestResultDelivery:
         assert "address region 329999" in reason
 
 
+JIANGNING_TAX = {"department_id": "320115-tax", "region_code": "320115"}
+JIANGNING_TAX_STAFF = principal("staff", "01JDQ90F3W7C8M2T6R4K9N5XM3", **JIANGNING_TAX)
+
+
 class TestAccess:
     def test_applicants_see_only_their_own_case_shipments(self) -> None:
         case_id = awaiting_delivery_case()
@@ -214,6 +220,42 @@ class TestAccess:
         assert call("GET", f"/v1/shipments/{shipment_id}", JIANGNING_POLICE).status == 404
         assert call("GET", f"/v1/shipments/{shipment_id}", XUANWU_CIVIL).status == 404
         assert call("GET", f"/v1/shipments/{shipment_id}", PLATFORM_OPERATOR).status == 404
+
+    def test_a_case_shipment_of_another_department_leaves_the_rest_of_the_list_readable(self) -> None:
+        # Given a case whose result shipment is the market department's, and a second shipment of
+        # the same case handled by the tax department (materials picked up for it)
+        case_id = awaiting_delivery_case()
+        shipment_id, _ = booked_shipment(case_id)
+        repository = delivery_service().repository
+        result = repository.get(shipment_id)
+        assert result is not None
+        other = result.model_copy(
+            update={
+                "shipment_id": "01JDQ90F3W7C8M2T6R4K9N5XP0",
+                "kind": ShipmentKind.MATERIAL_PICKUP,
+                "department_id": JIANGNING_TAX["department_id"],
+            }
+        )
+        first = TrackingEntry(
+            at=other.created_at,
+            state=other.state,
+            source=TrackingSource.PLATFORM,
+            received_at=other.created_at,
+            fingerprint=f"REQUESTED-{other.shipment_id}",
+        )
+        repository.create(other, first, [])
+
+        def listed(who: dict[str, str]) -> tuple[int, list[str]]:
+            reply = call("GET", f"/v1/cases/{case_id}/shipments", who)
+            return reply.status, [s["shipment_id"] for s in reply.body.get("items", [])]
+
+        # Then each department lists its own shipment of the case, not the other's, and not a 404
+        assert listed(JIANGNING_MARKET) == (200, [shipment_id])
+        assert listed(JIANGNING_TAX_STAFF) == (200, [other.shipment_id])
+        # the applicant reads both; staff of neither department and another applicant read none
+        assert sorted(listed(CITIZEN_A)[1]) == sorted([shipment_id, other.shipment_id])
+        assert listed(XUANWU_CIVIL)[0] == 404
+        assert listed(CITIZEN_B)[0] == 404
 
     def test_staff_list_their_department_shipments_and_record_a_counter_handover(self) -> None:
         case_id = awaiting_delivery_case()
