@@ -249,9 +249,13 @@ def schedule_from_event(
 
 
 def scheduled_event(spec: ScheduleSpec, when: datetime, *, account: str, region: str) -> Any:
-    """The event EventBridge delivers for a schedule (or the schedule's `Input`)."""
+    """What the function receives when a schedule fires: the schedule's `Input` when it has
+    one. Without one, EventBridge Scheduler (`ScheduleV2`) invokes the function with an empty
+    JSON object, while an EventBridge rule (`Schedule`) sends its Scheduled Event."""
     if spec.input is not None:
         return spec.input
+    if spec.kind == "ScheduleV2":
+        return {}
     return {
         "version": "0",
         "id": str(uuid.uuid4()),

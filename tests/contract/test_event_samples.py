@@ -22,6 +22,9 @@ def _kind(sample: dict[str, Any]) -> str:
         return "Api"
     if sample.get("detail-type") == "Scheduled Event":
         return "Schedule"
+    if sample == {}:
+        # EventBridge Scheduler's invocation of a schedule without `Input` (the template's schedules)
+        return "ScheduleV2"
     if sample.get("type") in {"TOKEN", "REQUEST"} and "methodArn" in sample:
         return "Authorizer"
     sources = {r.get("eventSource") for r in sample.get("Records", [])}
@@ -35,12 +38,8 @@ def _functions() -> list[tuple[str, str, set[str]]]:
     for logical_id, res in template["Resources"].items():
         if res["Type"] == "AWS::Serverless::Function":
             folder = Path(res["Properties"]["CodeUri"].strip("/")).name
-            # a ScheduleV2 target gets the schedule's Input (none: the handlers read no field of it); the
-            # sample is EventBridge's scheduled event, which the local cloud delivers for both kinds
             events = res["Properties"].get("Events", {}).values()
-            kinds = {{"ScheduleV2": "Schedule"}.get(e["Type"], e["Type"]) for e in events} | (
-                {"Api"} if logical_id in served else set()
-            ) or {"Authorizer"}
+            kinds = {e["Type"] for e in events} | ({"Api"} if logical_id in served else set()) or {"Authorizer"}
             found.append((logical_id, folder, kinds))
     return found
 

@@ -10,7 +10,7 @@ import pytest
 from infra.local.filters import FilterError, matches, matches_any, parse_filters, sqs_filter_document
 from infra.local.gateway import Router, _policy_effect, _render_template
 from infra.local.model import RouteSpec, merge_globals
-from infra.local.schedules import Cron, Expression, ScheduleError, schedule_from_event
+from infra.local.schedules import Cron, Expression, ScheduleError, schedule_from_event, scheduled_event
 
 pytestmark = pytest.mark.integration
 
@@ -66,6 +66,30 @@ def test_a_bad_expression_disables_only_its_schedule() -> None:
     spec = schedule_from_event("Fn", "Off", "Schedule", {"Schedule": "rate(1 hour)", "Enabled": False}, rule_arn="a")
     assert not spec.enabled
     assert not spec.problem
+
+
+def test_a_fired_schedule_delivers_what_its_service_delivers() -> None:
+    when, account, region = at("2026-03-01T01:00"), "123456789012", "cn-north-1"
+
+    def fired(kind: str, props: dict[str, object]) -> object:
+        spec = schedule_from_event("Fn", "Daily", kind, props, rule_arn="arn:rule")
+        return scheduled_event(spec, when, account=account, region=region)
+
+    # EventBridge Scheduler: the schedule's Input, or an empty object without one
+    assert fired("ScheduleV2", {"ScheduleExpression": "rate(1 hour)"}) == {}
+    assert fired("ScheduleV2", {"ScheduleExpression": "rate(1 hour)", "Input": '{"day": "2026-02-28"}'}) == {
+        "day": "2026-02-28"
+    }
+    # an EventBridge rule: its Scheduled Event, or the Input
+    event = fired("Schedule", {"Schedule": "rate(1 hour)"})
+    assert isinstance(event, dict)
+    assert (event["detail-type"], event["source"], event["resources"]) == (
+        "Scheduled Event",
+        "aws.events",
+        ["arn:rule"],
+    )
+    assert event["time"] == "2026-03-01T01:00:00Z"
+    assert fired("Schedule", {"Schedule": "rate(1 hour)", "Input": '{"kind": "x"}'}) == {"kind": "x"}
 
 
 # ---------------------------------------------------------------------------- filters

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
+import urllib.request
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -93,8 +94,12 @@ def test_pay_a_fee_through_the_simulator_and_the_case_moves_on(
     session = api.post(f"/v1/payment-orders/{order['order_id']}/pay", headers=citizen, json={})
     assert session.status_code == 200, session.text
     pay_url = session.json()["pay_url"]
+    assert pay_url.startswith(f"{channel.cashier_url}?"), (pay_url, channel.cashier_url)
     page = channel.session_of(pay_url)
     assert page["amount"] == "2000"
+    # the link opens the cashier page as it is (on whatever port the simulator got)
+    with urllib.request.urlopen(pay_url, timeout=10) as opened:  # noqa: S310 (the local simulator)
+        assert "20.00" in opened.read().decode()
     # a forged copy first: refused, nothing changes
     forged = channel.send_http(channel.notification(page), forge=True)
     assert (forged[0], forged[1]["code"]) == (401, "payment.signature_invalid")

@@ -284,7 +284,8 @@ def test_citizen_applies_clerk_decides_licence_verifies_citizen_pays(
     cashier_url = page.wait_for(f'document.querySelector("{mine} a[target=_blank]")?.href')
     assert page.evaluate(f"document.querySelector(\"{mine} svg.qr path\").getAttribute('d').length") > 100
     check_page(page, "payment")
-    # a cloud on free ports runs the cashier on a free port too, while the link names the configured one
+    # the link names the simulator's cashier (on a free port in a test cloud); the page is opened the way
+    # the portal's tab would
     channel = local_cloud.partners["payment_channel"]
     assert isinstance(channel, PaymentChannelSimulator)
     cashier = browser.page()

@@ -1,7 +1,8 @@
 """The payment channel `jspay` (江苏省统一公共支付平台), played locally.
 
 What a newcomer sees: `POST /v1/payment-orders/{id}/pay` returns a cashier
-link `http://127.0.0.1:3100/pay?...`; opening it shows the amount and a pay
+link `http://127.0.0.1:3100/pay?...` (under `make run`; a test cloud's simulator
+runs on a free port and the link names that one); opening it shows the amount and a pay
 button, and `curl -X POST "$PAY_URL"` pays at once. Paying does what the real
 channel does:
 
@@ -87,16 +88,14 @@ class PaymentChannelSimulator:
 
     # --- lifecycle -----------------------------------------------------------------------
 
-    def start(self, cloud: LocalCloud) -> None:
+    def bind(self, cloud: LocalCloud) -> dict[str, str]:
+        """Serve the cashier before the functions start; their PAYMENT_CHANNEL_PAY_URL names it,
+        so the links the platform signs open this page whichever port it got."""
         self.cloud = cloud
         secret = cloud.client("secretsmanager").get_secret_value(SecretId=cloud.ref(SECRET_ID))
         self.secret = str(secret["SecretString"]).encode()
-        self.callback_url = f"{cloud.api_url}/v1/payment-callbacks/{CHANNEL}"
-        self.queue_url = cloud.queue_url(QUEUE_ID)
-        self.bucket = str(cloud.ref(BUCKET_ID))
         handler = _handler_for(self)
-        # the fixed port (the template's local PAYMENT_CHANNEL_PAY_URL) only for a cloud on fixed
-        # ports (`make run`); test clouds on free ports take a free one too (tests parse the link)
+        # the template's port under `make run` (fixed ports); test clouds on free ports take a free one
         wanted = self.port if cloud.api_port else 0
         try:
             self._server = ThreadingHTTPServer((cloud.host, wanted), handler)
@@ -106,6 +105,14 @@ class PaymentChannelSimulator:
         self._server.daemon_threads = True
         self.cashier_url = f"http://{cloud.host}:{self._server.server_address[1]}/pay"
         threading.Thread(target=self._server.serve_forever, name="payment-channel", daemon=True).start()
+        return {"PAYMENT_CHANNEL_PAY_URL": self.cashier_url}
+
+    def start(self, cloud: LocalCloud) -> None:
+        """Where results go, once the gateway has its address (nobody holds a cashier link before
+        the gateway opens, after this)."""
+        self.callback_url = f"{cloud.api_url}/v1/payment-callbacks/{CHANNEL}"
+        self.queue_url = cloud.queue_url(QUEUE_ID)
+        self.bucket = str(cloud.ref(BUCKET_ID))
         log.info("payment channel %s: cashier at %s, callbacks to %s", CHANNEL, self.cashier_url, self.callback_url)
 
     def stop(self) -> None:
