@@ -7,10 +7,11 @@ Besides these, every claim task's limit goes out as `limit.set` / `limit.cleared
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 
 from pydantic import BaseModel, ConfigDict
 
-from shared.platform.events import Envelope, register_event_type
+from shared.platform.events import make_envelope, register_event_type
 
 SOURCE = "admin"
 CLAIM_CLAIMED = "admin.claim_claimed"
@@ -38,11 +39,5 @@ register_event_type(
 )
 
 
-def envelope(event_type: str, subject: str, data: BaseModel, correlation_id: str | None) -> Envelope:
-    return Envelope(
-        type=event_type,
-        source=SOURCE,
-        subject=subject,
-        correlation_id=correlation_id,
-        data=data.model_dump(mode="json"),
-    )
+# (event type, subject, data, correlation id) -> this context's envelope
+envelope = partial(make_envelope, SOURCE)

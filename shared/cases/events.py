@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, ConfigDict
 
 from shared.cases.facts import Deadlines, Deficiency
-from shared.platform.events import Envelope, register_event_type
+from shared.platform.events import Envelope, make_envelope, register_event_type
 
 if TYPE_CHECKING:  # the case model stays out of the consumers' cold start
     from shared.cases.models import Case
@@ -319,10 +319,4 @@ def facts(case: "Case") -> dict[str, object]:
 
 
 def envelope(event_type: str, case: "Case", data: BaseModel, correlation_id: str | None) -> Envelope:
-    return Envelope(
-        type=event_type,
-        source=SOURCE,
-        subject=case.case_id,
-        correlation_id=correlation_id,
-        data=data.model_dump(mode="json"),
-    )
+    return make_envelope(SOURCE, event_type, case.case_id, data, correlation_id)

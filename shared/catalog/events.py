@@ -20,7 +20,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict
 
 from shared.catalog.models import BasicItem, Channel, ItemCaps, ItemDetail, Scene, Synonym
-from shared.platform.events import Envelope, register_event_type
+from shared.platform.events import Envelope, make_envelope, register_event_type
 
 SOURCE = "catalog"
 ITEM_PUBLISHED = "catalog.item_published"
@@ -139,7 +139,7 @@ register_event_type(
 
 
 def _envelope(event_type: str, subject: str, data: BaseModel) -> Envelope:
-    return Envelope(type=event_type, source=SOURCE, subject=subject, data=data.model_dump(mode="json"))
+    return make_envelope(SOURCE, event_type, subject, data)
 
 
 def synonym_set(synonym: Synonym) -> Envelope:
@@ -185,13 +185,7 @@ def item_published(item: ItemDetail, *, correlation_id: str | None = None) -> En
         version=item.version,
         published_at=item.published_at,
     )
-    return Envelope(
-        type=ITEM_PUBLISHED,
-        source=SOURCE,
-        subject=item.implementation_code,
-        correlation_id=correlation_id,
-        data=data.model_dump(mode="json"),
-    )
+    return make_envelope(SOURCE, ITEM_PUBLISHED, item.implementation_code, data, correlation_id)
 
 
 def item_retired(item: ItemDetail, *, correlation_id: str | None = None) -> Envelope:
@@ -208,10 +202,4 @@ def item_retired(item: ItemDetail, *, correlation_id: str | None = None) -> Enve
         retired_at=item.retired_at,
         reason=item.retire_reason,
     )
-    return Envelope(
-        type=ITEM_RETIRED,
-        source=SOURCE,
-        subject=item.implementation_code,
-        correlation_id=correlation_id,
-        data=data.model_dump(mode="json"),
-    )
+    return make_envelope(SOURCE, ITEM_RETIRED, item.implementation_code, data, correlation_id)

@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict
 
 from shared.delivery.models import Shipment
 from shared.delivery.partner import OrderCreate, OrderResult, RouteEvent
-from shared.platform.events import Envelope, register_event_type
+from shared.platform.events import Envelope, make_envelope, register_event_type
 from shared.platform.schemas import register_partner_message
 
 CONTENT_NAMES = {
@@ -147,18 +147,14 @@ def envelope(event_type: str, shipment: Shipment, correlation_id: str | None) ->
         data = DeliveredData.model_validate(
             {**data, "proof_signer": proof.signer if proof else None, "proof_url": proof.url if proof else None}
         ).model_dump(mode="json")
-    return Envelope(
-        type=event_type, source=SOURCE, subject=shipment.shipment_id, correlation_id=correlation_id, data=data
-    )
+    return make_envelope(SOURCE, event_type, shipment.shipment_id, data, correlation_id)
 
 
 def ready_for_pickup_envelope(shipment: Shipment, code: str, correlation_id: str | None) -> Envelope:
     data = ReadyForPickupData.model_validate(
         {**facts(shipment), "pickup_hall_id": shipment.pickup_hall_id, "pickup_code": code}
     ).model_dump(mode="json")
-    return Envelope(
-        type=READY_FOR_PICKUP, source=SOURCE, subject=shipment.shipment_id, correlation_id=correlation_id, data=data
-    )
+    return make_envelope(SOURCE, READY_FOR_PICKUP, shipment.shipment_id, data, correlation_id)
 
 
 # the courier partner's own messages on its two queues (shared/delivery/partner.py), in the schema registry

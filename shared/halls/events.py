@@ -18,7 +18,7 @@ import datetime as dt
 
 from pydantic import BaseModel, ConfigDict
 
-from shared.platform.events import Envelope, register_event_type
+from shared.platform.events import Envelope, make_envelope, register_event_type
 
 SOURCE = "halls"
 BOOKED = "appointment.booked"
@@ -65,8 +65,8 @@ register_event_type(NUMBER_CALLED, QueueNumberFacts, "a window clerk called a qu
 
 
 def appointment_event(event_type: str, facts: AppointmentFacts) -> Envelope:
-    return Envelope(type=event_type, source=SOURCE, subject=facts.booking_id, data=facts.model_dump(mode="json"))
+    return make_envelope(SOURCE, event_type, facts.booking_id, facts)
 
 
 def queue_number_event(event_type: str, facts: QueueNumberFacts) -> Envelope:
-    return Envelope(type=event_type, source=SOURCE, subject=facts.ticket_id, data=facts.model_dump(mode="json"))
+    return make_envelope(SOURCE, event_type, facts.ticket_id, facts)

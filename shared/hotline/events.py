@@ -26,7 +26,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict
 
 from shared.hotline.models import Ticket
 from shared.hotline.states import TYPE_NAMES, TicketType
-from shared.platform.events import Envelope, register_event_type
+from shared.platform.events import Envelope, make_envelope, register_event_type
 
 SOURCE = "hotline"
 OPENED = "ticket.opened"
@@ -111,6 +111,4 @@ def facts(ticket: Ticket) -> dict[str, object]:
 
 
 def envelope(event_type: str, ticket: Ticket, correlation_id: str | None) -> Envelope:
-    return Envelope(
-        type=event_type, source=SOURCE, subject=ticket.ticket_id, correlation_id=correlation_id, data=facts(ticket)
-    )
+    return make_envelope(SOURCE, event_type, ticket.ticket_id, facts(ticket), correlation_id)

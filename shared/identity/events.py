@@ -5,12 +5,13 @@ enterprises their USCC (a public legal-person code).
 """
 
 from datetime import date
+from functools import partial
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
 from shared.identity.models import AgentScope
-from shared.platform.events import Envelope, register_event_type
+from shared.platform.events import make_envelope, register_event_type
 from shared.platform.principal import Role
 
 SOURCE = "identity"
@@ -106,11 +107,5 @@ register_event_type(
 )
 
 
-def envelope(event_type: str, subject: str, data: BaseModel, correlation_id: str | None) -> Envelope:
-    return Envelope(
-        type=event_type,
-        source=SOURCE,
-        subject=subject,
-        correlation_id=correlation_id,
-        data=data.model_dump(mode="json"),
-    )
+# (event type, subject, data, correlation id) -> this context's envelope
+envelope = partial(make_envelope, SOURCE)

@@ -27,7 +27,7 @@ import datetime as dt
 from pydantic import BaseModel, ConfigDict
 
 from shared.licences.models import Licence
-from shared.platform.events import Envelope, register_event_type
+from shared.platform.events import Envelope, make_envelope, register_event_type
 
 SOURCE = "licences"
 ISSUED = "licence.issued"
@@ -140,7 +140,4 @@ def facts(licence: Licence) -> dict[str, object]:
 def envelope(
     event_type: str, licence: Licence, data: BaseModel | dict[str, object], correlation_id: str | None
 ) -> Envelope:
-    body = data.model_dump(mode="json") if isinstance(data, BaseModel) else data
-    return Envelope(
-        type=event_type, source=SOURCE, subject=licence.licence_id, correlation_id=correlation_id, data=body
-    )
+    return make_envelope(SOURCE, event_type, licence.licence_id, data, correlation_id)

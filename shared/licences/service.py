@@ -62,7 +62,7 @@ from shared.licences.types import licence_type, remember
 from shared.platform import sealing
 from shared.platform.clock import now, today_in_shanghai
 from shared.platform.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
-from shared.platform.events import Envelope
+from shared.platform.events import Envelope, make_envelope
 from shared.platform.ids import new_id
 from shared.platform.observability import logger
 from shared.platform.pagination import Page
@@ -787,15 +787,7 @@ class LicencesService:
         data = events.LicenceTypeChangedData(
             **changed.model_dump(mode="json", exclude={"changed_at"}), changed_by=actor
         )
-        transaction.emit(
-            Envelope(
-                type=events.LICENCE_TYPE_CHANGED,
-                source=events.SOURCE,
-                subject=code,
-                correlation_id=correlation_id,
-                data=data.model_dump(mode="json"),
-            )
-        )
+        transaction.emit(make_envelope(events.SOURCE, events.LICENCE_TYPE_CHANGED, code, data, correlation_id))
         transaction.commit()
         remember(changed)
         logger().info("licence type changed", extra={"type_code": code, "version": changed.version})

@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict
 # the channel's messages register their schemas (payment_channel.*, D-235)
 import shared.payments.channel_messages  # noqa: F401
 from shared.payments.models import Order
-from shared.platform.events import Envelope, register_event_type
+from shared.platform.events import Envelope, make_envelope, register_event_type
 
 SOURCE = "payments"
 ORDER_CREATED = "payment.order_created"
@@ -125,10 +125,4 @@ def facts(order: Order) -> dict[str, object]:
 
 
 def envelope(event_type: str, order: Order, data: BaseModel, correlation_id: str | None) -> Envelope:
-    return Envelope(
-        type=event_type,
-        source=SOURCE,
-        subject=order.order_id,
-        correlation_id=correlation_id,
-        data=data.model_dump(mode="json"),
-    )
+    return make_envelope(SOURCE, event_type, order.order_id, data, correlation_id)

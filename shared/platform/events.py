@@ -9,6 +9,7 @@ data schema is listed in docs/events.md.
 """
 
 import json
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -78,6 +79,19 @@ class Envelope(BaseModel):
             "EventBusName": bus_name,
             "Time": self.time,
         }
+
+
+def make_envelope(
+    source: str,
+    event_type: str,
+    subject: str,
+    data: BaseModel | Mapping[str, Any],
+    correlation_id: str | None = None,
+) -> Envelope:
+    """An event `source` publishes about `subject`. `data` is a model (dumped as JSON) or a mapping
+    already in JSON form. A context binds its source once: `envelope = partial(make_envelope, SOURCE)`."""
+    body = data.model_dump(mode="json") if isinstance(data, BaseModel) else dict(data)
+    return Envelope(type=event_type, source=source, subject=subject, correlation_id=correlation_id, data=body)
 
 
 class BusEvent(BaseModel):

@@ -31,7 +31,7 @@ import datetime as dt
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.platform.events import Envelope, register_event_type
+from shared.platform.events import Envelope, make_envelope, register_event_type
 
 LIMIT_SET = "limit.set"
 LIMIT_CLEARED = "limit.cleared"
@@ -86,21 +86,9 @@ register_event_type(LIMIT_CLEARED, LimitClearedData, "A time limit no longer run
 
 def limit_set(data: LimitData, *, correlation_id: str | None) -> Envelope:
     """The `limit.set` envelope, to emit in the transaction that moved the limit."""
-    return Envelope(
-        type=LIMIT_SET,
-        source=data.context,
-        subject=data.subject_id,
-        correlation_id=correlation_id,
-        data=data.model_dump(mode="json"),
-    )
+    return make_envelope(data.context, LIMIT_SET, data.subject_id, data, correlation_id)
 
 
 def limit_cleared(data: LimitClearedData, *, correlation_id: str | None) -> Envelope:
     """The `limit.cleared` envelope, to emit in the transaction that ended the limit."""
-    return Envelope(
-        type=LIMIT_CLEARED,
-        source=data.context,
-        subject=data.subject_id,
-        correlation_id=correlation_id,
-        data=data.model_dump(mode="json"),
-    )
+    return make_envelope(data.context, LIMIT_CLEARED, data.subject_id, data, correlation_id)

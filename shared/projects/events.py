@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
-from shared.platform.events import Envelope, register_event_type
+from shared.platform.events import Envelope, make_envelope, register_event_type
 from shared.projects.models import Project
 
 SOURCE = "projects"
@@ -101,10 +101,6 @@ def facts(project: Project) -> dict[str, object]:
 
 
 def envelope(event_type: str, project: Project, correlation_id: str | None, data: BaseModel | None = None) -> Envelope:
-    return Envelope(
-        type=event_type,
-        source=SOURCE,
-        subject=project.project_id,
-        correlation_id=correlation_id,
-        data=data.model_dump(mode="json") if data is not None else facts(project),
+    return make_envelope(
+        SOURCE, event_type, project.project_id, facts(project) if data is None else data, correlation_id
     )

@@ -25,10 +25,11 @@ inbox to notify (absent for a rating given with a one-time link).
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 
 from pydantic import BaseModel, ConfigDict
 
-from shared.platform.events import Envelope, register_event_type
+from shared.platform.events import make_envelope, register_event_type
 
 SOURCE = "ratings"
 INVITED = "rating.invited"
@@ -109,11 +110,5 @@ register_event_type(UNCONFIRMED, RectificationData, "The rater did not accept th
 register_event_type(CLOSED, RectificationData, "The rectification order was closed (confirmed, decided or appealed).")
 
 
-def envelope(event_type: str, subject: str, data: BaseModel, correlation_id: str | None) -> Envelope:
-    return Envelope(
-        type=event_type,
-        source=SOURCE,
-        subject=subject,
-        correlation_id=correlation_id,
-        data=data.model_dump(mode="json"),
-    )
+# (event type, subject, data, correlation id) -> this context's envelope
+envelope = partial(make_envelope, SOURCE)

@@ -20,7 +20,7 @@ from typing import Any
 from shared.platform import uploads
 from shared.platform.clock import now
 from shared.platform.errors import FieldError, Forbidden, NotFound, ValidationFailed
-from shared.platform.events import Envelope
+from shared.platform.events import Envelope, make_envelope
 from shared.platform.ids import new_id
 from shared.platform.principal import APPLICANT_ROLES, Decision, Principal, RecordScope, Role, decide, require_role
 from shared.scenes import events, ports
@@ -298,13 +298,7 @@ def _completed(application: SceneApplication) -> events.SceneCompletedData:
 
 
 def _envelope(event_type: str, application_id: str, data: Any, correlation_id: str | None) -> Envelope:
-    return Envelope(
-        type=event_type,
-        source=events.SOURCE,
-        subject=application_id,
-        correlation_id=correlation_id,
-        data=data.model_dump(mode="json"),
-    )
+    return make_envelope(events.SOURCE, event_type, application_id, data, correlation_id)
 
 
 @cache

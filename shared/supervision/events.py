@@ -19,10 +19,11 @@ or ticket number).
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 
 from pydantic import BaseModel, ConfigDict
 
-from shared.platform.events import Envelope, register_event_type
+from shared.platform.events import make_envelope, register_event_type
 
 SOURCE = "supervision"
 WARNING_RAISED = "supervision.warning_raised"
@@ -117,11 +118,5 @@ register_event_type(
 register_event_type(ORDER_CLOSED, OrderFacts, "A supervision order was closed as satisfied.")
 
 
-def envelope(event_type: str, subject: str, data: BaseModel, correlation_id: str | None) -> Envelope:
-    return Envelope(
-        type=event_type,
-        source=SOURCE,
-        subject=subject,
-        correlation_id=correlation_id,
-        data=data.model_dump(mode="json"),
-    )
+# (event type, subject, data, correlation id) -> this context's envelope
+envelope = partial(make_envelope, SOURCE)

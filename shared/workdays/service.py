@@ -14,7 +14,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict
 
 from shared.platform.errors import FieldError, ValidationFailed, register_messages
-from shared.platform.events import Envelope
+from shared.platform.events import make_envelope
 from shared.platform.observability import logger
 from shared.workdays import repository
 from shared.workdays.events import SOURCE, YEAR_LOADED, YearLoadedData
@@ -159,17 +159,14 @@ def load_year(arrangement: YearArrangement, *, actor: str) -> LoadResult:
     if current is not None and current.same_days_as(arrangement):
         return LoadResult(current, LoadOutcome.UNCHANGED)
     version = (current.version if current else 0) + 1
-    event = Envelope(
-        type=YEAR_LOADED_EVENT,
-        source=EVENT_SOURCE,
-        subject=f"calendar/{arrangement.year}",
-        correlation_id=logger().get_correlation_id(),
-        data=YearLoadedData(
-            year=arrangement.year,
-            version=version,
-            holidays=len(arrangement.holidays),
-            adjusted_workdays=len(arrangement.adjusted_workdays),
-        ).model_dump(mode="json"),
+    loaded = YearLoadedData(
+        year=arrangement.year,
+        version=version,
+        holidays=len(arrangement.holidays),
+        adjusted_workdays=len(arrangement.adjusted_workdays),
+    )
+    event = make_envelope(
+        EVENT_SOURCE, YEAR_LOADED_EVENT, f"calendar/{arrangement.year}", loaded, logger().get_correlation_id()
     )
     stored = repository.save(
         arrangement, expected_version=current.version if current else None, actor=actor, event=event
