@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 from infra.gateway_routes import TEMPLATE, code_routes, http_functions, rewrite
-from infra.template import ROOT, cloudformation_template
+from infra.template import ROOT, cloudformation_template, sam_template
 from shared.platform.principal import ACCESS_EXTENSION, Access
 from shared.platform.routing import CACHE_EXTENSION
 
@@ -63,3 +63,18 @@ def test_api_gateway_may_invoke_each_http_function_once_for_the_whole_api() -> N
     for permission in from_api.values():
         assert permission["SourceArn"]["Fn::Sub"].endswith(":${PlatformApi}/*/*/*")
     assert {r.function_id for r in code_routes()} == set(http_functions()), "an HTTP function serves no route"
+
+
+def test_every_function_with_a_resolver_is_an_http_function_of_the_api() -> None:
+    # a new HTTP function left out of Fn::ForEach::ApiFunctions would have no route in the gateway and no
+    # permission, and nothing else would notice
+    resources = sam_template()["Resources"]
+    listed = {str(resources[f]["Properties"]["CodeUri"]).strip("/") for f in http_functions()}
+    with_resolver = {
+        str(app.parent.relative_to(ROOT))
+        for app in (ROOT / "functions").glob("*/app.py")
+        if "make_resolver(" in app.read_text(encoding="utf-8")
+    }
+    assert with_resolver == listed, (
+        "add the function to Fn::ForEach::ApiFunctions in template.yaml and run `make openapi`"
+    )
