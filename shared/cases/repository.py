@@ -3,6 +3,7 @@
 | record              | pk                               | sk               | index keys (only while they apply) |
 |---------------------|----------------------------------|------------------|------------------------------------|
 | case 办件            | `CASE#<case_id>`                 | `CASE`           | gsi1, gsi2, gsi3 below             |
+| application 申请内容  | `CASE#<case_id>`                 | `CASE#APPLICATION` | (past submission only, below)    |
 | timeline entry 轨迹  | `CASE#<case_id>`                 | `TL#<seq:05d>`   |                                    |
 | joint task 并联任务   | `CASE#<case_id>`                 | `TASK#<department>` | gsi2 (below), only while open   |
 | submission key      | `CASE#<case_id>`                 | `IDEMP#<hash>`   | (TTL 24 h)                         |
@@ -31,6 +32,14 @@ Indexes (all sort keys begin with an RFC 3339 UTC time or a date, so they sort b
   only while the intake decision is pending; the sweep queries each of
   `DUE_SHARDS` shards for due dates before today — never a Scan.
 
+Past submission (any state but draft and supplement, the two the applicant edits in), the
+parts of a case fixed at submission — the item's material slots and form schema, the form
+and the attached materials, two thirds of its bytes — live on the application item beside
+it, written in the same transaction only when they changed (D-277): every later
+transition rewrites a ~1 KB case instead of ~3.5 KB, twice (a transaction) and in gsi2. The
+case names the application's hash (`application_sha`); one consistent Query
+(`begins_with(sk, "CASE")`) reads both, and lists read the applications with their cases.
+
 A case's time limits are not indexed here: every transition publishes them
 (`limit.set` / `limit.cleared`, shared/cases/limits.py) and the supervision
 context keeps the due index and the warnings (D-116).
@@ -53,6 +62,7 @@ import datetime as dt
 import hashlib
 import itertools
 import json
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -64,7 +74,7 @@ from shared.cases.config import cases_settings
 from shared.cases.errors import CHANGED_CONCURRENTLY, RENEWAL_PENDING
 from shared.cases.models import Case, JointTask, TaskState, TimelineEntry
 from shared.cases.numbers import counter_key
-from shared.cases.states import AWAITING_INTAKE, RENEWAL_HELD, UNDER_REVIEW, CaseState
+from shared.cases.states import AWAITING_INTAKE, EDITABLE_STATES, RENEWAL_HELD, UNDER_REVIEW, CaseState
 from shared.cases.storage import object_key
 from shared.platform.aws import dynamodb
 from shared.platform.clock import iso, now
@@ -76,6 +86,7 @@ from shared.platform.events import Envelope
 from shared.platform.pagination import Page, decode_cursor, encode_cursor
 
 CASE_SK = "CASE"
+APPLICATION_SK = "CASE#APPLICATION"
 TIMELINE_PREFIX = "TL#"
 TASK_PREFIX = "TASK#"
 IDEMPOTENCY_PREFIX = "IDEMP#"
@@ -84,7 +95,9 @@ DUE_SHARDS = 16
 IDEMPOTENCY_TTL = dt.timedelta(hours=24)
 COUNTER_TTL = dt.timedelta(days=3)
 _QUERY_THREADS = 8
-_BATCH = 100  # cases read per BatchGetItem after a keys-only index
+_BATCH = 50  # cases read per BatchGetItem after a keys-only index (with their applications: 100 keys)
+_READ_ATTEMPTS = 3  # a Query may see one item of a transaction before the other: read again
+_KNOWN_APPLICATIONS = 512  # cases whose stored application this process remembers (an LRU)
 MAX_REUSABLE_PER_ACCEPTANCE = 40  # keeps the acceptance within a 100-item transaction
 
 
@@ -120,6 +133,8 @@ def city_prefixes() -> tuple[str, ...]:
 
 
 def case_record(case: Case) -> dict[str, Any]:
+    """The case item: whole while the applicant edits it, without its application past submission
+    (`split_application`)."""
     record: dict[str, Any] = {
         "pk": case_pk(case.case_id),
         "sk": CASE_SK,
@@ -138,6 +153,55 @@ def case_record(case: Case) -> dict[str, Any]:
         record["gsi2pk"] = _extension_pk(case.item.region_code)
         record["gsi2sk"] = f"{iso(case.extension_request.requested_at)}#{case.case_id}"
     return record
+
+
+def split_application(record: dict[str, Any]) -> dict[str, Any] | None:
+    """Move a case record's application (the item's slots and form schema, the form, the
+    materials) to an application item, in place, unless the case is editable (D-277); the
+    case keeps the application's hash. None when it stays whole."""
+    if CaseState(record["state"]) in EDITABLE_STATES:
+        return None
+    item = record["item"]
+    parts = {
+        "item_materials": item.pop("materials"),
+        "form_schema": item.pop("form_schema"),
+        "form": record.pop("form"),
+        "materials": record.pop("materials"),
+    }
+    digest = hashlib.sha256(json.dumps(parts, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:32]
+    record["application_sha"] = digest
+    return {"pk": record["pk"], "sk": APPLICATION_SK, "kind": "case_application", "sha": digest, **parts}
+
+
+def joined_case(record: Mapping[str, Any], application: Mapping[str, Any] | None) -> Case | None:
+    """The case from its item and application item; None when the case names an application
+    that is not the one read (written in one transaction, read in between: read again)."""
+    digest = record.get("application_sha")
+    if digest is None:
+        return Case.model_validate(record)
+    if application is None or application.get("sha") != digest:
+        return None
+    whole = {**record, "item": {**record["item"]}}
+    whole["item"]["materials"] = application["item_materials"]
+    whole["item"]["form_schema"] = application["form_schema"]
+    whole["form"] = application["form"]
+    whole["materials"] = application["materials"]
+    return Case.model_validate(whole)
+
+
+_KNOWN: OrderedDict[str, tuple[int, str]] = OrderedDict()
+"""Case id → (version, application hash) this process last read or wrote: a transition that
+leaves the application as stored writes the case alone. Unknown → the application is written
+again (correct, only dearer)."""
+
+
+def _remember(record: Mapping[str, Any]) -> None:
+    case_id, digest = str(record["case_id"]), record.get("application_sha")
+    _KNOWN.pop(case_id, None)
+    if digest is not None:
+        _KNOWN[case_id] = (int(record["version"]), str(digest))
+        while len(_KNOWN) > _KNOWN_APPLICATIONS:
+            _KNOWN.popitem(last=False)
 
 
 def task_record(case: Case, task: JointTask) -> dict[str, Any]:
@@ -309,25 +373,48 @@ class CasesRepository(Repository):
     # --- cases ------------------------------------------------------------------------
 
     def get(self, case_id: str, *, consistent: bool = True) -> Case | None:
-        response = dynamodb().get_item(
-            TableName=self.table, Key=to_item({"pk": case_pk(case_id), "sk": CASE_SK}), ConsistentRead=consistent
-        )
-        item = response.get("Item")
-        return Case.model_validate(from_item(item)) if item else None
+        """The case with its application: one Query of the case's two items (`begins_with(sk, "CASE")`)."""
+        for _ in range(_READ_ATTEMPTS):
+            items = {
+                str(item["sk"]): item
+                for item in self.query_all(
+                    KeyConditionExpression="pk = :pk AND begins_with(sk, :case)",
+                    ExpressionAttributeValues=expression_values(pk=case_pk(case_id), case=CASE_SK),
+                    ConsistentRead=consistent,
+                )
+            }
+            record = items.get(CASE_SK)
+            if record is None:
+                return None
+            case = joined_case(record, items.get(APPLICATION_SK))
+            if case is not None:
+                _remember(record)
+                return case
+            consistent = True
+        raise Conflict(CHANGED_CONCURRENTLY)
 
     def create(self, case: Case, entry: TimelineEntry) -> None:
         """The new draft and its first timeline entry, at once."""
         transaction = self.transaction()
-        transaction.put(case_record(case), condition="attribute_not_exists(pk)")
+        record = case_record(case)
+        application = split_application(record)
+        transaction.put(record, condition="attribute_not_exists(pk)")
+        if application is not None:  # a case taken in at a hall starts submitted
+            transaction.put(application)
         transaction.put(_timeline_record(case.case_id, entry), condition="attribute_not_exists(pk)")
         transaction.commit()
+        _remember(record)
 
     def save(self, case: Case, *, expected_version: int) -> None:
-        """An edit that is not a transition (form, materials): one conditional PutItem."""
+        """An edit that is not a transition (form, materials): one conditional PutItem of the
+        whole case (it is editable, so its application is on it)."""
+        record = case_record(case)
+        if split_application(record) is not None:
+            raise RuntimeError("save() is for editable cases; a submitted case changes by transition()")
         try:
             dynamodb().put_item(
                 TableName=self.table,
-                Item=to_item(case_record(case)),
+                Item=to_item(record),
                 ConditionExpression="version = :expected AND #state = :state",
                 ExpressionAttributeNames={"#state": "state"},
                 ExpressionAttributeValues=expression_values(expected=expected_version, state=case.state.value),
@@ -336,6 +423,7 @@ class CasesRepository(Repository):
             if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
                 raise Conflict(CHANGED_CONCURRENTLY) from exc
             raise
+        _remember(record)
 
     def transition(
         self,
@@ -350,13 +438,17 @@ class CasesRepository(Repository):
         """Commit a state change: the case, its timeline entries, its events (and the
         Idempotency-Key record) in one TransactWriteItems, or nothing at all."""
         transaction = self.transaction()
+        record = case_record(case)
+        application = split_application(record)
         transaction.put(
-            case_record(case),
+            record,
             condition="version = :expected AND #state = :state",
             names={"#state": "state"},
             values=expression_values(expected=expected_version, state=expected_state.value),
             on_conflict=Conflict(CHANGED_CONCURRENTLY),
         )
+        if application is not None and _KNOWN.get(case.case_id) != (expected_version, application["sha"]):
+            transaction.put(application)  # new or changed (a submission), or not known to be stored
         _task_index_changes(case, transaction)
         _renewal_guard_changes(case, expected_state, transaction)
         _reusable_changes(case, expected_state, transaction)
@@ -382,6 +474,7 @@ class CasesRepository(Repository):
                 on_conflict=Conflict(CHANGED_CONCURRENTLY),
             )
         transaction.commit()
+        _remember(record)
 
     def reusable(self, subject_id: str, uscc: str | None, slot_id: str, sha256: str) -> ReusableRecord | None:
         """One of the applicant's reusable files (only ever looked up in their own partition)."""
@@ -436,9 +529,29 @@ class CasesRepository(Repository):
 
     def _cases_of(self, keys: Sequence[Mapping[str, Any]]) -> list[Case]:
         """The cases an index that projects keys only found, in its order (D-262: every case write
-        would otherwise rewrite the ~3.5 KB case in the index too; a list reads them back instead)."""
-        found = {item["pk"]: item for item in self.get_items([{"pk": k["pk"], "sk": k["sk"]} for k in keys])}
-        return [Case.model_validate(found[k["pk"]]) for k in keys if k["pk"] in found]
+        would otherwise rewrite the case in the index too; a list reads them back instead), with
+        their applications in the same BatchGetItem."""
+        wanted = [{"pk": k["pk"], "sk": sk} for k in keys for sk in (CASE_SK, APPLICATION_SK)]
+        found = {(item["pk"], item["sk"]): item for item in self.get_items(wanted)}
+        records = [found[(k["pk"], CASE_SK)] for k in keys if (k["pk"], CASE_SK) in found]
+        return self._joined(records, {pk: item for (pk, sk), item in found.items() if sk == APPLICATION_SK})
+
+    def _joined(
+        self, records: Sequence[Mapping[str, Any]], applications: Mapping[str, Mapping[str, Any]] | None = None
+    ) -> list[Case]:
+        """Cases from their items, in order; the applications not given are read with one
+        BatchGetItem, and a case whose application was read mid-change is read again."""
+        if applications is None:
+            split = [{"pk": r["pk"], "sk": APPLICATION_SK} for r in records if "application_sha" in r]
+            applications = {str(item["pk"]): item for item in self.get_items(split)} if split else {}
+        cases: list[Case] = []
+        for record in records:
+            case = joined_case(record, applications.get(str(record["pk"])))
+            if case is None:
+                case = self.get(str(record["case_id"]))
+            if case is not None:
+                cases.append(case)
+        return cases
 
     def work_queue(self, department_id: str, region_prefix: str, *, limit: int, after: str | None) -> WorkQueuePage:
         """The department's pending intake decisions, oldest first: the shards are
@@ -477,7 +590,7 @@ class CasesRepository(Repository):
         page = merged[:limit]
         more = len(merged) > limit
         return WorkQueuePage(
-            cases=[Case.model_validate(item) for item in page],
+            cases=self._joined(page),
             next_after=str(page[-1]["gsi2sk"]) if more and page else None,
         )
 
@@ -505,7 +618,7 @@ class CasesRepository(Repository):
         items, next_cursor = self.partitions_page(
             "gsi2", [_extension_pk(city) for city in city_prefixes], limit=limit, cursor=cursor
         )
-        return Page[Case](items=[Case.model_validate(item) for item in items], next_cursor=next_cursor)
+        return Page[Case](items=self._joined(items), next_cursor=next_cursor)
 
     def due_for_deemed_acceptance(self, today: dt.date, shard: int) -> Iterator[Case]:
         """Cases of one shard whose Art. 32 day ended before `today` (gsi3 holds their keys, oldest

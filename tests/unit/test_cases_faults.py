@@ -92,7 +92,12 @@ class TestSubmissionFaults:
         with count_calls() as calls:
             assert submit(case_id).status == 200
         # cold calendar: the one extra read is the holiday arrangement (cached 5 minutes)
-        assert calls == {"dynamodb.GetItem": 2, "dynamodb.BatchGetItem": 1, "dynamodb.TransactWriteItems": 1}
+        assert calls == {
+            "dynamodb.Query": 1,  # the draft (with its application, D-277)
+            "dynamodb.GetItem": 1,
+            "dynamodb.BatchGetItem": 1,
+            "dynamodb.TransactWriteItems": 1,
+        }
 
     @pytest.mark.parametrize("failing_call", [1, 2, 3, 4])
     def test_an_error_before_any_call_leaves_the_draft_untouched_and_a_retry_submits_once(
@@ -104,7 +109,7 @@ class TestSubmissionFaults:
         # When the n-th AWS call of the submission fails
         with aws_fails_on_call(failing_call) as seen:
             reply = submit(case_id, key=f"fault-{failing_call}")
-        assert seen[:4] == ["GetItem", "GetItem", "BatchGetItem", "TransactWriteItems"][: len(seen)]
+        assert seen[:4] == ["Query", "GetItem", "BatchGetItem", "TransactWriteItems"][: len(seen)]
         # Then the request fails, the case is still the same draft and no event exists
         assert reply.status == 500
         assert state_of(case_id) == before
@@ -137,7 +142,7 @@ class TestPreReviewFaults:
         before = state_of(case_id)
         with aws_fails_on_call(failing_call) as seen:
             result = run_pre_review(case_id)
-        assert seen[:2] == ["GetItem", "TransactWriteItems"][: len(seen)]
+        assert seen[:2] == ["Query", "TransactWriteItems"][: len(seen)]
         # Then the record is reported for retry, the case is still submitted, no notice was sent
         assert len(result["batchItemFailures"]) == 1
         assert state_of(case_id) == before

@@ -13,6 +13,7 @@ from typing import Any
 import boto3
 import pytest
 
+from infra.local.metering import item_size
 from infra.seed.halls import demo_halls
 from infra.template import ROOT
 from shared.cases.numbers import CASE_NUMBER_PATTERN
@@ -20,7 +21,7 @@ from shared.halls.repository import HallsRepository
 from shared.identity.applicants import applicant_verifier
 from shared.identity.protection import HashPurpose
 from shared.notifications.consumers import message_for
-from shared.platform.aws import count_calls
+from shared.platform.aws import count_calls, dynamodb
 from shared.platform.clock import frozen_at
 from shared.platform.events import Envelope
 from shared.workdays.service import deadline
@@ -29,6 +30,7 @@ from tests.support.apigw import FakeContext
 from tests.support.handlers import load_function
 from tests.unit.cases_fixtures import (
     AGENT,
+    CASES_TABLE,
     CITIZEN_A,
     CITIZEN_B,
     ENTERPRISE,
@@ -273,9 +275,9 @@ class TestSubmission:
         deadline(dt.date(2026, 9, 21), 5)
         with count_calls() as calls:
             reply = submit(case_id, key="submit-1")
-        # Then: read the case, read the item, one transaction — nothing else
+        # Then: read the case (one Query: the case and its application), read the item, one transaction
         assert reply.status == 200, reply.body
-        assert calls == {"dynamodb.GetItem": 2, "dynamodb.TransactWriteItems": 1}
+        assert calls == {"dynamodb.Query": 1, "dynamodb.GetItem": 1, "dynamodb.TransactWriteItems": 1}
         assert reply.body["state"] == "submitted"
         assert reply.body["intake_due_on"] == "2026-09-29"  # 5 working days; 09-25 is Mid-Autumn
         [event] = outbox("case.submitted", case_id)
@@ -318,7 +320,7 @@ class TestPreReviewAndSupplement:
         with count_calls() as calls:
             assert run_pre_review(case_id) == {"batchItemFailures": []}
         # Then one read and one transaction; the case awaits supplements with one notice of both
-        assert calls == {"dynamodb.GetItem": 1, "dynamodb.TransactWriteItems": 1}
+        assert calls == {"dynamodb.Query": 1, "dynamodb.TransactWriteItems": 1}
         case = call("GET", f"/v1/cases/{case_id}", CITIZEN_A).body
         assert case["state"] == "supplement_required"
         assert sorted(item["target"] for item in case["notice"]["items"]) == [
@@ -385,6 +387,37 @@ class TestIntake:
         run_pre_review(case_id)
         return case_id
 
+    def test_past_submission_a_transition_rewrites_the_small_case_alone(self) -> None:
+        # Given a submitted case that passed pre-review (its application written once, at submission)
+        case_id = self._passed()
+        written: list[dict[str, Any]] = []
+
+        def keep(params: dict[str, Any], **_: Any) -> None:
+            written.extend(w["Put"]["Item"] for w in params["TransactItems"] if "Put" in w)
+
+        client = dynamodb()
+        client.meta.events.register("provide-client-params.dynamodb.TransactWriteItems", keep)
+        try:
+            # When staff accept it
+            assert call("POST", f"/v1/cases/{case_id}/accept", XUANWU_CIVIL, body={"note": "材料齐全"}).status == 200
+        finally:
+            client.meta.events.unregister("provide-client-params.dynamodb.TransactWriteItems", keep)
+        # Then the transaction put the case without its form and materials, and not the application (D-277)
+        [case_item] = [i for i in written if i["pk"]["S"] == f"CASE#{case_id}" and i["sk"]["S"] == "CASE"]
+        assert not [i for i in written if i["sk"]["S"] == "CASE#APPLICATION"]
+        assert "form" not in case_item
+        assert "materials" not in case_item
+        application = boto3.client("dynamodb").get_item(
+            TableName=CASES_TABLE, Key={"pk": {"S": f"CASE#{case_id}"}, "sk": {"S": "CASE#APPLICATION"}}
+        )["Item"]
+        # 2 write units where the whole case took 4 (1.4 KB here, the application 2.4 KB beside it)
+        assert item_size(case_item) <= 2048 < item_size(case_item) + item_size(application)
+        # and the applicant and staff still see the whole application
+        case = call("GET", f"/v1/cases/{case_id}", CITIZEN_A).body
+        assert case["state"] == "accepted"
+        assert case["form"]["household_size"] == SUBSISTENCE_FORM["household_size"]
+        assert len(case["materials"]) == 3
+
     def test_accepting_starts_the_clock_in_working_days(self, capsys: pytest.CaptureFixture[str]) -> None:
         case_id = self._passed()
         capsys.readouterr()
@@ -410,7 +443,7 @@ class TestIntake:
         }
         # read the case, one transaction, then the timeline for the answer
         assert calls["dynamodb.TransactWriteItems"] == 1
-        assert calls["dynamodb.GetItem"] == 1
+        assert calls["dynamodb.Query"] == 2  # the case (with its application), the timeline
         [accepted] = outbox("case.accepted", case_id)
         _, message = message_for(Envelope.model_validate(accepted))
         assert "2026-10-26" in message.body

@@ -20,6 +20,7 @@ from infra.seed.identity.people import COUNTY_SUPERVISOR, JIANGNING_MARKET, STAF
 from infra.seed.items import new_item_bodies
 from infra.seed.supervision import load as load_orders
 from shared.cases.models import AcceptRequest, Case
+from shared.cases.repository import APPLICATION_SK, joined_case
 from shared.cases.service import cases_service
 from shared.cases.states import CaseState
 from shared.catalog.service import CatalogService
@@ -69,8 +70,10 @@ def _item_count() -> int:
 
 
 def _cases() -> list[Case]:
-    items = boto3.client("dynamodb").scan(TableName=CASES_TABLE)["Items"]
-    return [Case.model_validate(from_item(i)) for i in items if from_item(i)["sk"] == "CASE"]
+    items = [from_item(i) for i in boto3.client("dynamodb").scan(TableName=CASES_TABLE)["Items"]]
+    applications = {i["pk"]: i for i in items if i["sk"] == APPLICATION_SK}
+    cases = [joined_case(i, applications.get(i["pk"])) for i in items if i["sk"] == "CASE"]
+    return [case for case in cases if case is not None]
 
 
 def _staff(worker: DemoWorker) -> Principal:
