@@ -10,10 +10,14 @@
 Indexes:
 - gsi1 "shipments of a case": `CASE#<case_id>` / `<created_at>#<shipment_id>` (a case has one or two).
 - gsi2 "by waybill": `WAYBILL#<waybill>` / `SHIP` — how a partner status event finds its shipment
-  (one Query with the whole item projected: no second read).
+  (one Query of the key, one consistent GetItem of the shipment).
 - gsi3 "shipments of a department": `DEPT#<department_id>` / `<created_at>#<shipment_id>`, newest
   first. One partition per department: a county department sends tens to hundreds of results a
   day, far below a partition's limits.
+
+The indexes hold keys only (gsi3 also `state`, which its list filters on; D-278): every
+tracking event rewrites the shipment, and whole-item projections wrote it into all three
+indexes again. A list reads its shipments back with one BatchGetItem.
 
 A tracking entry's key is the fingerprint of the partner's fact, written with
 `attribute_not_exists`: a duplicate event is refused by the table itself and
@@ -91,10 +95,6 @@ def shipment_record(shipment: Shipment) -> dict[str, Any]:
     return record
 
 
-def _shipment(item: dict[str, Any]) -> Shipment:
-    return Shipment.model_validate(from_item(item))
-
-
 def tracking_record(shipment_id: str, entry: TrackingEntry) -> dict[str, Any]:
     return entry.model_dump(mode="json") | {
         "pk": shipment_pk(shipment_id),
@@ -166,7 +166,7 @@ class DeliveryRepository(Repository):
         return str(item["shipment_id"]) if item else None
 
     def by_waybill(self, waybill: str) -> Shipment | None:
-        """The shipment a waybill belongs to: one Query on gsi2 (the item is projected)."""
+        """The shipment a waybill belongs to: one Query of gsi2's key, one consistent GetItem."""
         response = dynamodb().query(
             TableName=self.table,
             IndexName="gsi2",
@@ -174,8 +174,14 @@ class DeliveryRepository(Repository):
             ExpressionAttributeValues=expression_values(pk=waybill_pk(waybill)),
             Limit=1,
         )
-        items = response.get("Items") or []
-        return _shipment(items[0]) if items else None
+        items = [from_item(item) for item in response.get("Items") or []]
+        found = self.get_item({"pk": items[0]["pk"], "sk": items[0]["sk"]}, consistent=True) if items else None
+        return Shipment.model_validate(found) if found else None
+
+    def _shipments_of(self, keys: Sequence[dict[str, Any]]) -> list[Shipment]:
+        """The shipments a keys-only index found, in its order (one BatchGetItem per 100)."""
+        found = {item["pk"]: item for item in self.get_items([{"pk": k["pk"], "sk": k["sk"]} for k in keys])}
+        return [Shipment.model_validate(found[k["pk"]]) for k in keys if k["pk"] in found]
 
     def tracking(self, shipment_id: str) -> list[TrackingEntry]:
         items = self.query_all(
@@ -193,7 +199,7 @@ class DeliveryRepository(Repository):
             KeyConditionExpression="gsi1pk = :pk",
             ExpressionAttributeValues=expression_values(pk=case_shipments_pk(case_id)),
         )
-        return [_shipment(item) for item in response.get("Items", [])]
+        return self._shipments_of([from_item(item) for item in response.get("Items", [])])
 
     def for_department(
         self, department_id: str, *, state: str | None, limit: int, cursor: str | None
@@ -219,6 +225,6 @@ class DeliveryRepository(Repository):
         response = dynamodb().query(**arguments)
         last = response.get("LastEvaluatedKey")
         return Page[Shipment](
-            items=[_shipment(item) for item in response.get("Items", [])],
+            items=self._shipments_of([from_item(item) for item in response.get("Items", [])]),
             next_cursor=encode_cursor(from_item(last)) if last else None,
         )
