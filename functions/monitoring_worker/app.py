@@ -2,12 +2,12 @@
 
 Fed by MonitoringQueue (MonitoringRule: every case event that moves a case, and
 the supervision warnings). A case event merges into the case's track and moves
-the counters by the change of what the case contributes, in one transaction with
-the track's conditional write, so a duplicate or an older delivery changes nothing
-twice; warnings, orders, ratings and rectifications keep tracks the same way. A
-batch is applied at once (D-208): one BatchGetItem of its tracks and one
-TransactWriteItems (more only past 100 items), falling back to one GetItem and one
-TransactWriteItems per event when that fails (a track moved, a bad record).
+the counters by the change of what the case contributes: the track's conditional
+PutItem, then one UpdateItem ADD per counter row (D-281, no transaction), so a
+duplicate or an older delivery changes nothing twice; warnings, orders, ratings
+and rectifications keep tracks the same way. A batch is applied at once (D-208):
+one BatchGetItem of its tracks, a PutItem per track and one ADD per row it moves,
+falling back to one event at a time when that fails (a track moved, a bad record).
 """
 
 from __future__ import annotations

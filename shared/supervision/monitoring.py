@@ -12,10 +12,13 @@ The model is state-based, not delta-based (D-125):
 - `contributions(track)` says what the case adds to the counters right now: one
   in `state.<state>` while open, one in the due-date bucket of each running limit,
   one in the month it was received / decided / completed, …
-- Applying an event writes `contributions(new) - contributions(old)` with atomic
-  ADDs, in ONE transaction with the track's conditional write. Every counter is
-  therefore exactly the sum of `contributions` over the cases' tracks, whatever
-  the delivery order, and a redelivered event writes nothing.
+- Applying an event writes the track (conditional on its revision), then
+  `contributions(new) - contributions(old)` with one atomic ADD per row (D-281:
+  no transaction, half the write units). Every counter is therefore the sum of
+  `contributions` over the cases' tracks, whatever the delivery order, and a
+  redelivered event writes nothing — except after a worker stopped between the
+  track and its ADDs, which leaves those rows short by that event (the price of
+  D-281, as D-195's for the unread count).
 
 Overdue is not a counter that a sweep moves: the running limits count in due-date
 buckets (`due.legal.2026-12-04`), and a query adds up the buckets before today.

@@ -73,7 +73,7 @@ monitoring_dispatcher.include(sources)
 
 def apply_batch(records: list[SQSRecord]) -> None:
     """A queue batch at once (D-208): every record's event merged into its track, then
-    one read of the tracks and the fewest transactions (`Monitoring.batch`). Any failure
+    one read of the tracks, a write per track and one ADD per counter row (`Monitoring.batch`). Any failure
     raises, and the consumer applies the records one by one."""
     handle = monitoring_dispatcher.record_handler()
     with monitoring().batch():

@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 import shared.workdays.api as workdays
 from shared.codes.divisions import ancestors_of, division, is_division_code
 from shared.platform.clock import months_after, months_before, now
-from shared.platform.dynamo import Transaction, shard_of
+from shared.platform.dynamo import shard_of
 from shared.platform.errors import AppError, Conflict, Forbidden, NotFound, register_messages
 from shared.platform.observability import logger, metrics
 from shared.platform.principal import Principal, Role
@@ -30,8 +30,7 @@ from shared.supervision.monitoring_store import MonitoringStore
 SUB_SHARDS = 4
 """Shards of a region's row in the partition above it (a province row takes a whole city's cases)."""
 _TRACK_ATTEMPTS = 5
-_TRANSACTION_ITEMS = 100
-"""DynamoDB's limit of items in one TransactWriteItems."""
+TRACK_MOVED = "supervision.track_moved"  # another delivery moved the track first: applied again
 
 REGION_OUT_OF_SCOPE = "supervision.region_out_of_scope"
 INVALID_REGION = "supervision.invalid_region"
@@ -58,7 +57,7 @@ register_messages(
             "{month} 的考核尚未结算（每月初结算上月）",
             "The scorecard of {month} is not closed yet (months close at the start of the next)",
         ),
-        "supervision.track_moved": ("监控计数正在更新，请重试", "Monitoring counters were being updated; retry"),
+        TRACK_MOVED: ("监控计数正在更新，请重试", "Monitoring counters were being updated; retry"),
     }
 )
 
@@ -103,7 +102,7 @@ class Monitoring:
 
     def apply_case_event(self, event: m.CaseEvent) -> None:
         """Merge the event into its case's track and move the counters by the change
-        of the case's contributions, in one transaction; nothing for a duplicate."""
+        of the case's contributions (the track's conditional write, then the ADDs); nothing for a duplicate."""
 
         def placed(track: m.CaseTrack) -> list[tuple[m.Row, str]]:
             if not track.state:
@@ -125,7 +124,7 @@ class Monitoring:
 
     def apply_subject(self, key: str, update: Callable[[m.SubjectTrack | None], m.SubjectTrack]) -> None:
         """Merge an event into a counted subject's track (`update`) and move its department's
-        month rows and the rows above by the change of what it adds, in one transaction."""
+        month rows and the rows above by the change of what it adds (as `apply_case_event`)."""
 
         def placed(track: m.SubjectTrack) -> list[tuple[m.Row, str]]:
             if track.department_id:
@@ -139,11 +138,12 @@ class Monitoring:
     @contextmanager
     def batch(self) -> Iterator[None]:
         """Apply every event of the block together when it ends (a queue batch, D-208): one
-        BatchGetItem of their tracks, each track folded over its events in order, and the
-        counter deltas of all of them summed per row, in as few transactions as fit (each
-        holding whole tracks with their deltas). Raises when any track moved meanwhile, or
-        any event failed: the caller then applies the events one by one, which is exact
-        whatever part of the batch was written (applying is idempotent, D-125)."""
+        BatchGetItem of their tracks, each track folded over its events in order and written
+        (conditional PutItem), then the counter deltas of the written ones summed per row,
+        one UpdateItem a row (D-281). Raises when any track moved meanwhile (after adding
+        the others' deltas), or any event failed: the caller then applies the events one
+        by one, which is exact whatever part of the batch was written (applying is
+        idempotent, D-125)."""
         self._deferred = []
         try:
             yield
@@ -152,29 +152,24 @@ class Monitoring:
             self._deferred = None
 
     def _apply(self, step: _Step[Any]) -> None:
-        """The one way a track moves the counters: minus what the old track added on its
-        rows, plus what the new one adds on its rows, with the track's conditional write,
-        in one transaction (retried when another delivery moved the track first)."""
+        """The one way a track moves the counters: the track's conditional write (retried when
+        another delivery moved it first), then minus what the old track added on its rows plus
+        what the new one adds on its rows, one ADD per row (D-281)."""
         if self._deferred is not None:
             self._deferred.append(step)
             return
-        for attempt in range(_TRACK_ATTEMPTS):
+        for _ in range(_TRACK_ATTEMPTS):
             old, rev = self._track(step, self.store.track_item(step.pk))
             new = step.update(old)
             if new == old:
                 return
-            writes = self.store.transaction()
-            self.store.put_track_item(writes, step.pk, new.model_dump(mode="json"), rev)
-            for (row, scope), (label, deltas) in _row_changes(step, old, new).items():
-                self.store.add(writes, row, scope, deltas, label)
-            try:
-                writes.commit()
-            except Conflict as exc:
-                if exc.code != "supervision.track_moved" or attempt == _TRACK_ATTEMPTS - 1:
-                    raise
+            if not self.store.put_track(step.pk, new.model_dump(mode="json"), rev):
                 continue
+            for (row, scope), (label, deltas) in _row_changes(step, old, new).items():
+                self.store.add(row, scope, deltas, label)
             step.moved(m.difference(step.cells(old) if old is not None else Counter(), step.cells(new)))
             return
+        raise Conflict(TRACK_MOVED)
 
     @staticmethod
     def _track[Track: BaseModel](
@@ -188,8 +183,9 @@ class Monitoring:
         for step in steps:
             by_track[step.pk].append(step)
         stored = self.store.track_items(list(by_track))
-        chunks: list[tuple[Transaction, dict[tuple[m.Row, str], tuple[str, dict[str, int]]], int]] = []
+        rows: dict[tuple[m.Row, str], tuple[str, dict[str, int]]] = {}
         differences: list[tuple[_Step[Any], dict[m.Cell, int]]] = []
+        moved_meanwhile = False
         for pk, track_steps in by_track.items():
             first = track_steps[0]
             old, rev = self._track(first, stored.get(pk, (None, 0)))
@@ -198,27 +194,24 @@ class Monitoring:
                 new = step.update(new)
             if new == old:
                 continue
-            changes = _row_changes(first, old, new)
-            if not chunks or len(chunks[-1][1]) + chunks[-1][2] + len(changes) + 1 > _TRANSACTION_ITEMS:
-                chunks.append((self.store.transaction(), {}, 0))
-            writes, rows, tracks = chunks[-1]
-            self.store.put_track_item(writes, pk, new.model_dump(mode="json"), rev)
-            for key, (label, deltas) in changes.items():
+            if not self.store.put_track(pk, new.model_dump(mode="json"), rev):
+                moved_meanwhile = True  # applied again one by one; the tracks written here still count below
+                continue
+            for key, (label, deltas) in _row_changes(first, old, new).items():
                 _, summed = rows.setdefault(key, (label, {}))
                 for name, delta in deltas.items():
                     summed[name] = summed.get(name, 0) + delta
-            chunks[-1] = (writes, rows, tracks + 1)
             differences.append(
                 (first, m.difference(first.cells(old) if old is not None else Counter(), first.cells(new)))
             )
-        for writes, rows, _ in chunks:
-            for (row, scope), (label, deltas) in rows.items():
-                summed = {name: count for name, count in deltas.items() if count}
-                if summed:
-                    self.store.add(writes, row, scope, summed, label)
-            writes.commit()
+        for (row, scope), (label, deltas) in rows.items():
+            summed = {name: count for name, count in deltas.items() if count}
+            if summed:
+                self.store.add(row, scope, summed, label)
         for step, difference in differences:
             step.moved(difference)
+        if moved_meanwhile:
+            raise Conflict(TRACK_MOVED)
 
     @staticmethod
     def _own_rows(region_code: str, sort_key: str, label: str, key: str) -> list[tuple[m.Row, str]]:

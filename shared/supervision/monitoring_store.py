@@ -22,7 +22,10 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from shared.platform.dynamo import Repository, Transaction
+from botocore.exceptions import ClientError
+
+from shared.platform.aws import dynamodb
+from shared.platform.dynamo import Repository, to_item
 from shared.platform.dynamo import values as expression_values
 from shared.platform.errors import Conflict
 from shared.supervision.config import supervision_settings
@@ -31,7 +34,6 @@ from shared.supervision.monitoring import LIVE, Row
 TRACK_SK = "TRACK"
 RULE_PK = "SCRULE"
 RULE_CURRENT = "CURRENT"
-_TRACK_MOVED = "supervision.track_moved"  # internal: another delivery moved the track first; retried
 _RULE_MOVED = "supervision.rule_version_taken"
 
 
@@ -67,21 +69,29 @@ class MonitoringStore(Repository):
             return None, 0
         return dict(item["track"]), int(item["rev"])
 
-    def put_track_item(self, writes: Transaction, pk: str, track: Mapping[str, Any], rev: int) -> None:
-        """The new track, only over revision `rev` (optimistic: a concurrent delivery wins, this one retries)."""
-        writes.put(
-            {"pk": pk, "sk": TRACK_SK, "rev": rev + 1, "track": dict(track)},
-            condition="attribute_not_exists(pk)" if rev == 0 else "#rev = :rev",
-            names=None if rev == 0 else {"#rev": "rev"},
-            values=None if rev == 0 else expression_values(rev=rev),
-            on_conflict=Conflict(_TRACK_MOVED),
-        )
+    def put_track(self, pk: str, track: Mapping[str, Any], rev: int) -> bool:
+        """The new track, only over revision `rev` (optimistic: a concurrent delivery wins, this
+        one retries): one conditional PutItem; False when the track moved."""
+        arguments: dict[str, Any] = {
+            "TableName": self.table,
+            "Item": to_item({"pk": pk, "sk": TRACK_SK, "rev": rev + 1, "track": dict(track)}),
+            "ConditionExpression": "attribute_not_exists(pk)" if rev == 0 else "#rev = :rev",
+        }
+        if rev:
+            arguments["ExpressionAttributeNames"] = {"#rev": "rev"}
+            arguments["ExpressionAttributeValues"] = expression_values(rev=rev)
+        try:
+            dynamodb().put_item(**arguments)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
 
     # --- counter rows -----------------------------------------------------------------------
 
-    @staticmethod
-    def add(writes: Transaction, row: Row, scope: str, deltas: Mapping[str, int], label: str) -> None:
-        """ADD each delta to the row (created on first use), and keep its label."""
+    def add(self, row: Row, scope: str, deltas: Mapping[str, int], label: str) -> None:
+        """ADD each delta to the row (created on first use), and keep its label: one UpdateItem."""
         names = {"#label": "label"}
         parts = []
         numbers: dict[str, Any] = {"label": label}
@@ -89,11 +99,12 @@ class MonitoringStore(Repository):
             names[f"#a{index}"] = name
             numbers[f"v{index}"] = delta
             parts.append(f"#a{index} :v{index}")
-        writes.update(
-            {"pk": counter_pk(row.region_code), "sk": f"{scope_key(scope)}#{row.key}"},
-            f"SET #label = :label ADD {', '.join(parts)}",
-            names=names,
-            values=expression_values(**numbers),
+        dynamodb().update_item(
+            TableName=self.table,
+            Key=to_item({"pk": counter_pk(row.region_code), "sk": f"{scope_key(scope)}#{row.key}"}),
+            UpdateExpression=f"SET #label = :label ADD {', '.join(parts)}",
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=expression_values(**numbers),
         )
 
     def rows(self, region_code: str, scope: str) -> list[dict[str, Any]]:

@@ -90,6 +90,38 @@ def test_a_changed_rating_counts_its_newest_level_and_an_excluded_one_nothing(cl
     assert month() == {"ratings.count": 0, "ratings.points": 0}
 
 
+def test_a_track_moved_during_a_batch_still_counts_every_event_once(
+    cloud: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a batch whose order track another delivery writes between the batch's read and its write
+    orders = [order("supervision.order_issued", 1, 2), order("supervision.order_replied", 2, 5, state="replied")]
+    warnings = [raised("yellow", 16), raised("red", 23)]
+    read = MonitoringStore.track_items
+    raced: list[bool] = []
+
+    def read_then_race(store: MonitoringStore, pks: list[str]) -> dict[str, tuple[dict[str, Any], int]]:
+        found = read(store, pks)
+        if not raced:
+            raced.append(True)
+            worker, batch = monitoring(), monitoring()._deferred
+            worker._deferred = None  # the other delivery, another worker's: applied at once
+            try:
+                monitoring_dispatcher.dispatch(Envelope.model_validate(orders[0]))
+            finally:
+                worker._deferred = batch
+        return found
+
+    monkeypatch.setattr(MonitoringStore, "track_items", read_then_race)
+    # When the batch is applied (its order track write fails: the warnings' deltas are added, the
+    # batch falls back to one event at a time, and what was written changes nothing twice)
+    deliver(orders + warnings)
+    # Then every event counts once
+    assert month() == {
+        "orders.received": 1, "orders.replied": 1, "orders.reply_working_days": 3,
+        "warnings.yellow": 1, "warnings.red": 1,
+    }  # fmt: skip
+
+
 def test_a_rectification_counts_once_answered(cloud: None) -> None:
     def rectification(event_type: str, version: int, state: str, on_time: bool | None) -> dict[str, Any]:
         return event(
@@ -151,15 +183,17 @@ def test_a_resolution_delivered_before_its_warning_leaves_nothing_open(cloud: No
     assert xuanwu_warnings() == (0, 0, 0, 1)
 
 
-def test_a_batch_is_one_read_and_one_write_and_a_bad_record_falls_back_to_one_by_one(cloud: None) -> None:
+def test_a_batch_is_one_read_a_write_per_track_and_row_and_a_bad_record_falls_back_to_one_by_one(cloud: None) -> None:
     orders = [order("supervision.order_issued", 1, 2), order("supervision.order_replied", 2, 5, state="replied")]
     warnings = [raised("yellow", 16), raised("red", 23)]
     monitoring().working_days(dt.date(2026, 11, 2), dt.date(2026, 11, 5))  # the calendar, read once per cold start
     with aws.count_calls() as calls:
         deliver(orders + warnings)  # one queue batch: three tracks (the order's two events fold into one)
+    # one read, a conditional PutItem per track, one ADD per counter row the batch moves (D-281: no transaction)
     assert {k: v for k, v in calls.items() if k.startswith("dynamodb.")} == {
         "dynamodb.BatchGetItem": 1,
-        "dynamodb.TransactWriteItems": 1,
+        "dynamodb.PutItem": 3,
+        "dynamodb.UpdateItem": 10,
     }
     assert month() == {
         "orders.received": 1, "orders.replied": 1, "orders.reply_working_days": 3,
