@@ -17,6 +17,7 @@ from infra.seed import load_catalog
 from infra.seed.items import new_item_bodies
 from infra.template import ROOT
 from shared.cases.application import Application
+from shared.cases.repository import APPLICATION_SK, joined_case
 from shared.catalog.service import CatalogService
 from shared.notifications.consumers import message_for
 from shared.platform.aws import count_calls
@@ -162,13 +163,18 @@ def open_cases(event: dict[str, Any], *, receive_count: int = 1) -> dict[str, An
 
 
 def cases_of(application_id: str) -> list[dict[str, Any]]:
+    """The scene's cases as stored, each with its application (D-277), as the case API shows them."""
     client = boto3.client("dynamodb")
-    return [
-        from_item(raw)
-        for page in client.get_paginator("scan").paginate(TableName=CASES_TABLE)
-        for raw in page["Items"]
-        if raw.get("sk", {}).get("S") == "CASE" and raw.get("scene_application_id", {}).get("S") == application_id
+    items = [
+        from_item(raw) for page in client.get_paginator("scan").paginate(TableName=CASES_TABLE) for raw in page["Items"]
     ]
+    applications = {i["pk"]: i for i in items if i["sk"] == APPLICATION_SK}
+    cases = [
+        joined_case(i, applications.get(i["pk"]))
+        for i in items
+        if i["sk"] == "CASE" and i.get("scene_application_id") == application_id
+    ]
+    return [case.model_dump(mode="json") for case in cases if case is not None]
 
 
 def follow(events: list[dict[str, Any]]) -> None:
@@ -196,12 +202,14 @@ def test_one_submission_opens_one_case_per_item_in_each_departments_queue(opened
     assert application["state"] == "submitted"
     # Then the queue consumer opened three cases, each submitted in its own department's queue: per case a
     # number (UpdateItem), a draft and a submission (two transactions), per copied file CopyObject, GetObject
-    # (the check) and PutItem (the case's material list); no Query, no Scan (docs/performance.md)
+    # (the check) and PutItem (the case's material list); every read of a case is one Query of its own
+    # partition (the case and its application, D-277), never an index; no Scan (docs/performance.md)
     opening = opened.opening
     copies = 1 + 1 + 5 + 3 + 1  # the business licence twice, the company's five, the food licence's three, agent_id
     assert (opening["dynamodb.UpdateItem"], opening["dynamodb.TransactWriteItems"]) == (3, 6)
     assert opening["s3.CopyObject"] == opening["s3.GetObject"] == opening["dynamodb.PutItem"] == copies
-    assert not {"dynamodb.Query", "dynamodb.Scan"} & set(opening)
+    assert opening["dynamodb.Query"] == 31
+    assert "dynamodb.Scan" not in opening
     cases = opened.cases
     assert set(cases) == {COMPANY, FOOD, INVOICES}
     assert {code: (c["state"], c["item"]["department_id"]) for code, c in cases.items()} == {
