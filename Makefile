@@ -39,7 +39,11 @@ run: $(STAMP) ## Start the whole platform locally (local cloud + demo data)
 	$(PY) -m infra.local
 
 # The suite prints its 25 slowest tests, so a new time sink shows up in the run that adds it.
+# compileall first: with PYTHONDONTWRITEBYTECODE set (as on the project's machines) no process
+# caches bytecode, so every pytest worker, local-cloud function worker and seeder compiled the
+# project's modules again (D-270).
 test: $(STAMP) ## Run every test (unit, integration through the local cloud, contract)
+	$(PY) -m compileall -q -j 0 shared functions infra tests > /dev/null
 	$(PY) -m pytest -n $(PYTEST_WORKERS) -m "not perf" --durations=25 $(PYTEST_ARGS)
 
 test-unit: $(STAMP) ## Unit tests only

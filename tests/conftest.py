@@ -36,12 +36,14 @@ _hypothesis_settings.load_profile("platform")
 
 # --- in-process moto as fast as the local cloud's (infra/local/motoserver.py, D-011):
 # a transaction snapshots the items it touches, not the whole table and its stream;
-# a Query reads its partition instead of sorting the whole table.
+# a Query reads its partition instead of sorting the whole table; DynamoDB answers are written
+# without moto's generic serializer walk (D-272).
 
-from infra.local.motoserver import lighter_transactions, partition_queries  # noqa: E402
+from infra.local.motoserver import faster_responses, lighter_transactions, partition_queries  # noqa: E402
 
 lighter_transactions()
 partition_queries()
+faster_responses()
 
 
 # --- PIPL: no personal data or credentials in any log line ---------------------------
@@ -52,6 +54,14 @@ from typing import Any  # noqa: E402
 import pytest  # noqa: E402
 
 from tests.support.log_scan import findings  # noqa: E402
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """On the xdist controller, schedule the integration tests onto one worker (D-270)."""
+    if config.pluginmanager.hasplugin("xdist") and not hasattr(config, "workerinput"):
+        from tests.support.scheduling import OneCloudScheduling
+
+        config.pluginmanager.register(OneCloudScheduling(), "one-cloud-scheduling")
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -87,6 +87,7 @@ class LocalCloud:
         stream_idle_poll_s: float = 1.0,
         partners: bool = True,
         record: Path | None = None,
+        environment: Mapping[str, str] | None = None,
     ) -> None:
         self.template_path = Path(template).resolve()
         self.host = host
@@ -107,6 +108,9 @@ class LocalCloud:
         self.openapi_path = Path(openapi_path) if openapi_path else repo_root / "docs" / "openapi.json"
         self.stream_idle_poll_s = stream_idle_poll_s
         self.partners_enabled = partners
+        # variables every function and the seeder get on top of the template's (like `sam local
+        # --env-vars`); tests use it for cheaper password hashes (D-271)
+        self.extra_environment = dict(environment or {})
         # where `python -m infra.local` tells the helpers its ports (shared.platform.local_endpoints)
         self.record_path = record
         self.partners: dict[str, Partner] = {}
@@ -427,6 +431,7 @@ class LocalCloud:
             **spec.environment,
             # only variables the template gives the function (a partner's URL)
             **{k: v for k, v in self._partner_env.items() if k in spec.environment},
+            **self.extra_environment,
             **self._aws_environment(),
             "AWS_LAMBDA_FUNCTION_NAME": spec.name,
             "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory_mb),
@@ -445,7 +450,7 @@ class LocalCloud:
         for fid in sorted(self.functions):
             merged.update(self.functions[fid].environment)
         partner_env = {k: v for k, v in self._partner_env.items() if k in merged}
-        return merged | partner_env | self._aws_environment()
+        return merged | partner_env | self.extra_environment | self._aws_environment()
 
     def function_env(self, logical_id: str) -> dict[str, str]:
         """The full environment a function's worker runs with."""

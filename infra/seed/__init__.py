@@ -20,7 +20,7 @@ replaced and published, divisions and departments are rewritten unchanged.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from infra.seed import licence_types, scenes
@@ -59,20 +59,27 @@ SEARCH_SYNONYMS = {
 }
 
 
-def load_all(env: dict[str, str]) -> dict[str, int]:
-    """Load every demo record into the tables named by `env`; returns counts per kind."""
-    return (
-        load_licence_types(env)
-        | load_catalog_demo(env)
-        | load_identity(env)
-        | load_cases(env)
-        | load_hotline(env)
-        | load_scoring(env)
-        | load_orders(env)
-        | load_ratings(env)
-        | load_halls(env)
-        | load_shipment(env)
-    )
+def load_all(env: dict[str, str], progress: Callable[[str], None] | None = None) -> dict[str, int]:
+    """Load every demo record into the tables named by `env`; returns counts per kind.
+    `progress(step)` is called after each step (the local cloud's seed limit is per step)."""
+    steps: list[tuple[str, Callable[[dict[str, str]], dict[str, int]]]] = [
+        ("licence types", load_licence_types),
+        ("catalogue", load_catalog_demo),
+        ("identity", load_identity),
+        ("cases", load_cases),
+        ("hotline", load_hotline),
+        ("scoring", load_scoring),
+        ("supervision orders", load_orders),
+        ("ratings", load_ratings),
+        ("halls", load_halls),
+        ("shipment", load_shipment),
+    ]
+    loaded: dict[str, int] = {}
+    for name, step in steps:
+        loaded |= step(env)
+        if progress is not None:
+            progress(name)
+    return loaded
 
 
 def load_licence_types(env: dict[str, str]) -> dict[str, int]:

@@ -69,6 +69,10 @@ def _start_cloud(log_dir: Path, **options: Any) -> LocalCloud:
         "retry_delay_s": 0,
         "stream_idle_poll_s": 0.2,
         "log_dir": log_dir,
+        # Test-only password cost: staff passwords hashed at scrypt N=2**10 instead of 2**17 (0.4 CPU-s
+        # each; the seed hashes 17 and every staff sign-in verifies one). The cost is stored in each
+        # hash, so sign-in behaves the same; production keeps identity's default (D-271).
+        "environment": {"PASSWORD_SCRYPT_LOG2_N": "10"},
     }
     cloud = LocalCloud(**(settings | options)).start()
     _CLOUDS.append(cloud)

@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import copy
+from functools import cache
 from typing import Any
 
 from infra.template import sam_template
 
 
+@cache
+def _resources() -> dict[str, Any]:
+    # one copy per test process, never changed (callers get deep copies of a table's properties):
+    # a fresh sam_template() per table cost ~9 ms, and fixtures create tables for thousands of tests
+    resources: dict[str, Any] = sam_template()["Resources"]
+    return resources
+
+
 def create_table_arguments(logical_id: str, name: str) -> dict[str, Any]:
     """CreateTable arguments for the template's table `logical_id`, named `name`."""
-    props = copy.deepcopy(sam_template()["Resources"][logical_id]["Properties"])
+    props = copy.deepcopy(_resources()[logical_id]["Properties"])
     arguments: dict[str, Any] = {
         "TableName": name,
         "BillingMode": props["BillingMode"],
