@@ -21,6 +21,8 @@ tests' in-process moto): moto sorted the whole table on every Query.
 Also, moto keeps every DynamoDB stream shard iterator forever; the pollers ask
 for a few each second, so only the newest ones are kept (AWS expires them
 after 15 minutes anyway).
+DynamoDB answers skip moto's generic serializer walk over attribute values
+(`faster_responses`, D-272; also in the test processes).
 Stream writes are announced (`_announce_stream_writes`): the server sends the
 names of tables whose stream grew over a second pipe, and the local cloud
 wakes those tables' stream pollers, which otherwise wait seconds between
@@ -346,11 +348,14 @@ def _serve(conn: Connection, notify: Connection, host: str, port: int) -> None:
     try:
         lighter_transactions()
         partition_queries()
-        faster_responses()
         _serialised_writes()
         _bounded_shard_iterators()
     except (ImportError, AttributeError) as exc:  # a moto upgrade moved things: keep moto's own
         logging.getLogger("infra.local").warning("moto transaction patch not applied: %s", exc)
+    try:
+        faster_responses()
+    except (ImportError, AttributeError) as exc:  # only speed is lost
+        logging.getLogger("infra.local").warning("moto response patch not applied: %s", exc)
     announcing = True
     try:
         _announce_stream_writes(notify)
