@@ -1,0 +1,21 @@
+"""The trading context's public module. Other contexts and the functions import only this
+module and `shared.trading.events`. Names load on first use (D-045)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from shared.platform.public import lazy_exports
+
+if TYPE_CHECKING:
+    from shared.trading.credit import SeededCreditList
+    from shared.trading.ports import wire
+    from shared.trading.routes import router
+    from shared.trading.service import trading_service
+
+__all__ = ["SeededCreditList", "router", "trading_service", "wire"]
+
+__getattr__ = lazy_exports(
+    globals(),
+    {"router": ".routes", "trading_service": ".service", "wire": ".ports", "SeededCreditList": ".credit"},
+)

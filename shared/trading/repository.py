@@ -1,0 +1,75 @@
+"""The Trading table.
+
+| item   | pk                    | sk       | notes |
+|--------|-----------------------|----------|-------|
+| notice | `NOTICE#<notice_id>`  | `NOTICE` | gsi1 `NOTICES` / `<division>#<published_at>#<id>`: the public list |
+| outbox | as every table (shared.platform.dynamo) | | |
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from shared.platform.dynamo import Repository, Transaction, values
+from shared.platform.errors import Conflict
+from shared.platform.events import Envelope
+from shared.trading.config import trading_settings
+from shared.trading.errors import VERSION_CONFLICT
+from shared.trading.models import Notice
+
+PUBLIC_PARTITION = "NOTICES"
+
+
+def notice_key(notice_id: str) -> dict[str, str]:
+    return {"pk": f"NOTICE#{notice_id}", "sk": "NOTICE"}
+
+
+def stored(notice: Notice) -> dict[str, Any]:
+    return (
+        notice.record()
+        | notice_key(notice.notice_id)
+        | {
+            "kind_of_item": "notice",
+            "gsi1pk": PUBLIC_PARTITION,
+            "gsi1sk": f"{notice.region_code}#{notice.published_at.isoformat()}#{notice.notice_id}",
+        }
+    )
+
+
+class TradingRepository(Repository):
+    def configured_table(self) -> str:
+        return trading_settings().trading_table
+
+    def notice(self, notice_id: str) -> Notice | None:
+        item = self.get_item(notice_key(notice_id), consistent=True)
+        return Notice.model_validate(item) if item else None
+
+    def save(self, notice: Notice, *, expected_version: int | None, events: Sequence[Envelope]) -> Notice:
+        """A new notice (`expected_version` None) or version `expected_version + 1` of one, with its events."""
+        saved = notice if expected_version is None else notice.model_copy(update={"version": expected_version + 1})
+        tx: Transaction = self.transaction()
+        if expected_version is None:
+            tx.put(stored(saved), condition="attribute_not_exists(pk)")
+        else:
+            tx.put(
+                stored(saved),
+                condition="#v = :v",
+                names={"#v": "version"},
+                values=values(v=expected_version),
+                on_conflict=Conflict(VERSION_CONFLICT),
+            )
+        for envelope in events:
+            tx.emit(envelope)
+        tx.commit()
+        return saved
+
+    def public(self, division_prefix: str, *, limit: int, cursor: str | None) -> tuple[list[Notice], str | None]:
+        rows, following = self.query_page(
+            index="gsi1",
+            partition=("gsi1pk", PUBLIC_PARTITION),
+            limit=limit,
+            cursor=cursor,
+            sort_prefix=("gsi1sk", division_prefix),
+        )
+        return [Notice.model_validate(row) for row in rows], following

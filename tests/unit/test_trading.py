@@ -1,0 +1,154 @@
+"""Public resource trading (issue 21, part 2): the legal minimum periods against hand-computed
+examples with the platform calendar, notices refused with the rule named, access scoped to the
+centre's region, credit checks on bidders, candidates and winners. In-process against moto."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from infra.template import ROOT
+from shared.platform import aws
+from shared.platform.clock import frozen_at
+from shared.platform.config import reset_settings
+from shared.trading.config import PERIOD_RULES
+from shared.trading.periods import shortfalls
+from shared.trading.service import trading_service
+from shared.workdays.api import Calendar
+from tests.support.api import call, invoke
+from tests.support.apigw import as_role
+from tests.support.template_tables import create_table_arguments
+
+NANJING_CENTRE = as_role("operator", sub="01JDQ90F3W7C8M2T6R4K9N5XT1", region_code="320100")
+SUZHOU_CENTRE = as_role("operator", sub="01JDQ90F3W7C8M2T6R4K9N5XT3", region_code="320500")
+NANJING_SUPERVISOR = as_role("supervisor", sub="01JDQ90F3W7C8M2T6R4K9N5XT4", region_code="320100")
+SUZHOU_SUPERVISOR = as_role("supervisor", sub="01JDQ90F3W7C8M2T6R4K9N5XT5", region_code="320500")
+AGENT = as_role("agent", sub="01JDQ90F3W7C8M2T6R4K9N5XT6", acting_for="91320102MA1W8K3R68", scope="cases")
+LISTED_AGENT = as_role("agent", sub="01JDQ90F3W7C8M2T6R4K9N5XT7", acting_for="91320505MA27QH4N9H", scope="cases")
+CITIZEN = as_role("citizen", sub="01JDQ90F3W7C8M2T6R4K9N5XT8")
+MONDAY = dt.datetime(2026, 9, 21, 2, 0, tzinfo=dt.UTC)  # 10:00 in Nanjing
+CAL = Calendar()
+TENDER: dict[str, Any] = {
+    "kind": "works_tender",
+    "title": "江宁区某道路改造工程施工招标",
+    "region_code": "320115",
+    "content": "招标范围：道路改造工程施工",
+    "documents_from": "2026-09-21",
+    "bid_deadline": "2026-10-11",
+}
+
+
+@pytest.fixture
+def cloud() -> Iterator[None]:
+    with pytest.MonkeyPatch.context() as patch, mock_aws():
+        dynamodb = boto3.client("dynamodb")
+        dynamodb.create_table(**create_table_arguments("TradingTable", "trading-test"))
+        dynamodb.create_table(**create_table_arguments("CatalogTable", "catalog-test"))
+        patch.setenv("TRADING_TABLE", "trading-test")
+        patch.setenv("CATALOG_TABLE", "catalog-test")
+        reset_settings()
+        aws.reset_clients()
+        trading_service.cache_clear()
+        with frozen_at(MONDAY):
+            yield
+        reset_settings()
+        trading_service.cache_clear()
+
+
+# --- periods, by hand ----------------------------------------------------------------------
+
+
+def d(text: str) -> dt.date:
+    return dt.date.fromisoformat(text)
+
+
+def test_a_works_tender_needs_twenty_calendar_days_from_documents_to_bids() -> None:
+    # 2026-09-21 + 20 days = 2026-10-11 (the National Day holiday counts: calendar days)
+    assert shortfalls("works_tender", {"documents_from": d("2026-09-21"), "bid_deadline": d("2026-10-11")}, CAL) == []
+    [short] = shortfalls("works_tender", {"documents_from": d("2026-09-21"), "bid_deadline": d("2026-10-10")}, CAL)
+    assert (short.rule.rule_id, short.days, short.earliest_end) == ("works_tender.bid_period", 19, d("2026-10-11"))
+    assert short.rule.source == "《中华人民共和国招标投标法》第二十四条"
+
+
+def test_a_land_listing_needs_ten_working_days_on_the_platform_calendar() -> None:
+    # from Mon 2026-09-28 (not counted): 29, 30 Sep (2); 1–7 Oct National Day; 8, 9 Oct (4); Sat 10 Oct
+    # is a 调休 working day (5); 12–16 Oct (10) → 2026-10-16. Weekends-only counting would say 10-12.
+    dates = {"published_on": d("2026-09-20"), "listing_from": d("2026-09-28"), "bid_deadline": d("2026-10-16")}
+    assert shortfalls("land_transfer", dates, CAL) == []
+    [short] = shortfalls("land_transfer", dates | {"bid_deadline": d("2026-10-15")}, CAL)
+    assert (short.rule.rule_id, short.days, short.earliest_end) == ("land_transfer.listing_period", 9, d("2026-10-16"))
+
+
+def test_candidates_publicity_is_three_days_and_every_rule_names_its_source() -> None:
+    dates = {"candidates_published_on": d("2026-09-21"), "publicity_until": d("2026-09-23")}
+    [short] = shortfalls("works_tender", dates, CAL)
+    assert (short.days, short.earliest_end) == (2, d("2026-09-24"))
+    assert all(rule.source.startswith("《") and rule.min_days > 0 for rule in PERIOD_RULES)
+
+
+# --- notices over HTTP -----------------------------------------------------------------------
+
+
+def test_a_too_short_tender_is_refused_naming_the_rule_and_its_source(cloud: None) -> None:
+    reply = call("POST", "/v1/trading/notices", NANJING_CENTRE, body=TENDER | {"bid_deadline": "2026-10-10"})
+    assert (reply.status, reply.code) == (422, "trading.period_too_short")
+    assert "招标投标法》第二十四条" in reply.body["message"]
+    assert "2026-10-11" in reply.body["message"]
+    english = call(
+        "POST",
+        "/v1/trading/notices",
+        NANJING_CENTRE,
+        body=TENDER | {"bid_deadline": "2026-10-10"},
+        headers={"Accept-Language": "en"},
+    )
+    assert "works_tender.bid_period" in english.body["message"]
+    sample = json.loads((ROOT / "events" / "trading_api" / "notice-publish-too-short.json").read_text())
+    assert invoke(sample).code == "trading.period_too_short"
+
+
+def test_a_centre_publishes_for_its_own_region_only_and_the_list_is_public(cloud: None) -> None:
+    assert call("POST", "/v1/trading/notices", SUZHOU_CENTRE, body=TENDER).status == 403
+    assert call("POST", "/v1/trading/notices", CITIZEN, body=TENDER).status == 403
+    published = call("POST", "/v1/trading/notices", NANJING_CENTRE, body=TENDER)
+    assert published.status == 201, published.body
+    listed = call("GET", "/v1/trading/notices", query={"region_code": "320100"})
+    assert [n["title"] for n in listed.body["items"]] == [TENDER["title"]]
+    assert call("GET", "/v1/trading/notices", query={"region_code": "320500"}).body["items"] == []
+    assert "bidders" not in call("GET", f"/v1/trading/notices/{published.body['notice_id']}").body
+
+
+def test_listed_parties_are_flagged_and_cannot_win(cloud: None) -> None:
+    notice_id = call("POST", "/v1/trading/notices", NANJING_CENTRE, body=TENDER).body["notice_id"]
+    assert call("POST", f"/v1/trading/notices/{notice_id}/interest", AGENT).status == 200
+    assert call("POST", f"/v1/trading/notices/{notice_id}/interest", LISTED_AGENT).status == 200
+    assert call("POST", f"/v1/trading/notices/{notice_id}/interest", CITIZEN).code == "trading.agent_required"
+    path = f"/v1/trading/notices/{notice_id}"
+    short = call(
+        "POST",
+        f"{path}/candidates",
+        NANJING_CENTRE,
+        body={"candidates": ["91320102MA1W8K3R68"], "publicity_until": "2026-09-23"},
+    )
+    assert (short.status, short.code) == (422, "trading.period_too_short")
+    candidates = {"candidates": ["91320505MA27QH4N9H", "91320102MA1W8K3R68"], "publicity_until": "2026-09-24"}
+    assert call("POST", f"{path}/candidates", NANJING_CENTRE, body=candidates).status == 200
+    blocked = call("POST", f"{path}/result", NANJING_CENTRE, body={"winner_uscc": "91320505MA27QH4N9H"})
+    assert (blocked.status, blocked.code) == (409, "trading.listed_party")
+    assert "失信被执行人名单" in blocked.body["message"]
+    early = call("POST", f"{path}/result", NANJING_CENTRE, body={"winner_uscc": "91320102MA1W8K3R68"})
+    assert (early.status, early.code) == (409, "trading.publicity_running")
+    flags = call("GET", f"{path}/flags", NANJING_SUPERVISOR).body["flags"]
+    assert [(f["uscc"], f["stage"]) for f in flags] == [
+        ("91320505MA27QH4N9H", "open"),
+        ("91320505MA27QH4N9H", "candidates"),
+    ]
+    assert call("GET", f"{path}/flags", SUZHOU_SUPERVISOR).status == 404
+    with frozen_at(MONDAY + dt.timedelta(days=4)):
+        won = call("POST", f"{path}/result", NANJING_CENTRE, body={"winner_uscc": "91320102MA1W8K3R68"})
+    assert (won.status, won.body["stage"], won.body["winner_uscc"]) == (200, "awarded", "91320102MA1W8K3R68")
