@@ -14,15 +14,15 @@ from shared.platform.http import make_resolver
 from shared.platform.observability import logger
 from shared.trading import api as trading
 from shared.trading.api import router as trading_router
-from shared.trading.config import trading_settings
+from shared.trading.config import credit_query_settings, trading_settings
 from shared.workdays.config import workdays_settings
 
 # cold start: a missing or malformed variable fails the first invocation, by name (the calendar is
 # read from the catalogue table)
-require(http_settings, trading_settings, workdays_settings)
+require(http_settings, trading_settings, credit_query_settings, workdays_settings)
 
-# the credit lists: the seeded stand-in (no partner simulator yet, D-309)
-trading.wire(credit=trading.SeededCreditList())
+# the credit lists: the public credit information platform over signed HTTPS (D-310)
+trading.wire(credit=trading.credit_platform())
 
 app = make_resolver()
 app.include_router(trading_router)

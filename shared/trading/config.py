@@ -17,7 +17,17 @@ class TradingSettings(EnvironmentSettings):
     trading_table: str
 
 
+class CreditQuerySettings(EnvironmentSettings):
+    """The public credit information platform through the data sharing platform: one base URL,
+    signed with the key shared with it (Secrets Manager, the registries' key, D-310)."""
+
+    credit_query_url: str = ""
+    credit_query_app_id: str = "jszw-platform"
+    credit_query_secret_arn: str = ""
+
+
 trading_settings = reader(TradingSettings)
+credit_query_settings = reader(CreditQuerySettings)
 
 
 class DayKind(StrEnum):

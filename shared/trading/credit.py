@@ -1,17 +1,54 @@
-"""The seeded credit lists (demo): a stand-in for the national credit platform's query."""
+"""The credit lists behind the `credit` port: the public credit information platform's list
+query (江苏省公共信用信息平台 / 信用中国, through the province's 数据共享交换平台) over signed HTTPS
+with a timeout and a circuit breaker (`shared.platform.partner_http`, as the department queries).
+
+Wire format, pinned against the simulator infra/local/partners/credit_registry.py (the real
+platform's interface is UNCONFIRMED, D-310):
+
+    POST {CREDIT_QUERY_URL}/v1/credit/listings/query  {"uscc": "91320505MA27QH4N9H"}
+    → 200 {"uscc": "…", "listings": [{"list": "失信被执行人名单", "authority": "…", "listed_on": "…"}]}
+
+No answer (down, slow, 5xx, breaker open, not configured) raises `PartnerUnavailable`: a party
+is never taken as clean because the platform could not be asked.
+"""
 
 from __future__ import annotations
 
-JUDGMENT_DEFAULTERS = "失信被执行人名单"
-TAX_OFFENDERS = "重大税收违法失信主体名单"
+from functools import cache
 
-# 苏州虎丘示例贸易有限公司 (the seed's second enterprise) is listed as a judgment defaulter
-SEEDED: dict[str, tuple[str, ...]] = {
-    "91320505MA27QH4N9H": (JUDGMENT_DEFAULTERS,),
-    "91320583MA1XT0PK2R": (JUDGMENT_DEFAULTERS, TAX_OFFENDERS),
-}
+from shared.platform.config import partner_settings, stage_settings
+from shared.platform.partner_http import CircuitBreaker, PartnerClient, PartnerUnavailable, check_url, partner_secret
+from shared.trading.config import credit_query_settings
+
+QUERY_PATH = "/v1/credit/listings/query"
 
 
-class SeededCreditList:
+class HttpsCreditList:
+    def __init__(self, client: PartnerClient | None) -> None:
+        self._client = client
+
     def listings(self, uscc: str) -> list[str]:
-        return list(SEEDED.get(uscc, ()))
+        if self._client is None:
+            raise PartnerUnavailable("CREDIT_QUERY_URL is not set")
+        reply = self._client.call("POST", QUERY_PATH, {"uscc": uscc})
+        found = reply.body.get("listings")
+        if reply.status != 200 or not isinstance(found, list):
+            raise PartnerUnavailable(f"http_{reply.status}")
+        return [str(each["list"]) for each in found if isinstance(each, dict) and each.get("list")]
+
+
+@cache
+def credit_platform() -> HttpsCreditList:
+    """One client per process (its breaker lives as long as the process)."""
+    cfg, limits = credit_query_settings(), partner_settings()
+    if not cfg.credit_query_url:
+        return HttpsCreditList(None)
+    return HttpsCreditList(
+        PartnerClient(
+            check_url(cfg.credit_query_url, stage=stage_settings().stage),
+            app_id=cfg.credit_query_app_id,
+            secret=lambda: partner_secret(cfg.credit_query_secret_arn),
+            timeout_s=limits.partner_timeout_s,
+            breaker=CircuitBreaker(limits.partner_breaker_failures, limits.partner_breaker_open_s),
+        )
+    )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from shared.platform.errors import register_messages
+from typing import ClassVar
+
+from shared.platform.errors import AppError, register_messages
 
 NOTICE_NOT_FOUND = "trading.notice_not_found"
 PERIOD_TOO_SHORT = "trading.period_too_short"
@@ -16,6 +18,7 @@ PUBLICITY_RUNNING = "trading.publicity_running"
 NOT_A_CANDIDATE = "trading.not_a_candidate"
 VERSION_CONFLICT = "trading.version_conflict"
 AGENT_REQUIRED = "trading.agent_required"
+CREDIT_UNAVAILABLE = "trading.credit_unavailable"
 
 MESSAGES: dict[str, tuple[str, str]] = {
     NOTICE_NOT_FOUND: ("交易公告不存在", "The trading notice does not exist"),
@@ -39,6 +42,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
     NOT_A_CANDIDATE: ("中标人须为公示的中标候选人", "The winner must be one of the publicised candidates"),
     VERSION_CONFLICT: ("公告已被更新，请刷新后重试", "The notice changed meanwhile; reload and retry"),
     AGENT_REQUIRED: ("须以企业经办人身份报名", "Register interest as an agent of the enterprise"),
+    CREDIT_UNAVAILABLE: (
+        "信用信息平台暂时无法查询，未完成信用核查，请 {retry_after} 秒后重试",
+        "The credit information platform cannot be asked now, so the credit check is not done; retry in "
+        "{retry_after} seconds",
+    ),
 }
 
 register_messages(MESSAGES)
+
+
+class CreditUnavailable(AppError):
+    """The credit platform did not answer: no party is taken as clean unchecked (503)."""
+
+    status: ClassVar[int] = 503
+    default_code: ClassVar[str] = CREDIT_UNAVAILABLE

@@ -1,7 +1,7 @@
 """What the trading context needs from outside (ports, D-092): the credit lists (信用信息)
 every bidder, candidate and winner is checked against — 失信被执行人 (the courts'), 重大税收违法
-失信主体 (tax). Wired by `functions/trading_api/app.py`; the seeded adapter (`credit.py`) stands in
-for the national credit platform's query (UNCONFIRMED: its interface; no partner simulator yet)."""
+失信主体 (tax). Wired by `functions/trading_api/app.py` with the HTTPS adapter (`credit.py`); locally the
+platform is played by infra/local/partners/credit_registry.py (D-310)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from shared.platform.ports import Port, wire_ports
 
 class CreditList(Protocol):
     def listings(self, uscc: str) -> list[str]:
-        """The names of the lists `uscc` is on today (empty: none)."""
+        """The names of the lists `uscc` is on today (empty: none); raises
+        `shared.platform.partner_http.PartnerUnavailable` when the platform cannot answer."""
         ...
 
 

@@ -18,7 +18,9 @@ from shared.platform.clock import now, today_in_shanghai
 from shared.platform.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from shared.platform.events import Envelope
 from shared.platform.ids import new_id
+from shared.platform.observability import logger
 from shared.platform.pagination import Page
+from shared.platform.partner_http import PartnerUnavailable
 from shared.platform.principal import Principal, region_prefix
 from shared.trading import events, ports
 from shared.trading.config import DayKind
@@ -34,6 +36,7 @@ from shared.trading.errors import (
     PERIOD_TOO_SHORT,
     PUBLICITY_RUNNING,
     WRONG_STAGE,
+    CreditUnavailable,
 )
 from shared.trading.models import Candidates, Flag, NewNotice, Notice, NoticeKind, Result, Stage
 from shared.trading.periods import Shortfall, shortfalls
@@ -74,6 +77,17 @@ def _facts(notice: Notice) -> events.NoticeFacts:
         bid_deadline=notice.bid_deadline.isoformat(),
         winner_uscc=notice.winner_uscc,
     )
+
+
+def _listings(uscc: str) -> list[str]:
+    """The credit lists `uscc` is on; 503 with Retry-After when the platform cannot say."""
+    try:
+        return ports.credit().listings(uscc)
+    except PartnerUnavailable as exc:
+        logger().warning("credit platform unavailable", extra={"reason": exc.reason})
+        raise CreditUnavailable(
+            params={"retry_after": exc.retry_after}, headers={"Retry-After": str(exc.retry_after)}
+        ) from exc
 
 
 class TradingService:
@@ -131,7 +145,7 @@ class TradingService:
         flags: list[Flag] = []
         happened: list[Envelope] = []
         for uscc in parties:
-            lists = ports.credit().listings(uscc)
+            lists = _listings(uscc)
             if lists and (uscc, notice.stage.value) not in known:
                 flags.append(Flag(uscc=uscc, lists=lists, at=now(), stage=notice.stage.value))
                 data = events.FlagFacts(
@@ -190,7 +204,7 @@ class TradingService:
         if request.winner_uscc not in notice.candidates:
             raise ValidationFailed(errors=[FieldError("winner_uscc", NOT_A_CANDIDATE)])
         # the credit lists first: a listed party is never named, whatever the dates
-        lists = ports.credit().listings(request.winner_uscc)
+        lists = _listings(request.winner_uscc)
         if lists:
             raise Conflict(LISTED_PARTY, params={"uscc": request.winner_uscc, "lists": "、".join(lists)})
         if notice.publicity_until is not None and today_in_shanghai() <= notice.publicity_until:

@@ -13,11 +13,15 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from infra.local.partners.credit_registry import CreditRegistrySimulator
 from infra.template import ROOT
 from shared.platform import aws
 from shared.platform.clock import frozen_at
 from shared.platform.config import reset_settings
+from shared.platform.partner_http import partner_secret
+from shared.trading import api as trading
 from shared.trading.config import PERIOD_RULES
+from shared.trading.credit import credit_platform
 from shared.trading.periods import shortfalls
 from shared.trading.service import trading_service
 from shared.workdays.api import Calendar
@@ -44,21 +48,44 @@ TENDER: dict[str, Any] = {
 }
 
 
+SECRET = "credit-platform-test-secret"
+
+
+def _forget() -> None:
+    reset_settings()
+    aws.reset_clients()
+    partner_secret.cache_clear()
+    credit_platform.cache_clear()
+    trading_service.cache_clear()
+
+
 @pytest.fixture
-def cloud() -> Iterator[None]:
+def registry() -> Iterator[CreditRegistrySimulator]:
+    """The moto cloud and the credit platform's simulator, wired as the function wires it."""
     with pytest.MonkeyPatch.context() as patch, mock_aws():
         dynamodb = boto3.client("dynamodb")
         dynamodb.create_table(**create_table_arguments("TradingTable", "trading-test"))
         dynamodb.create_table(**create_table_arguments("CatalogTable", "catalog-test"))
+        arn = boto3.client("secretsmanager").create_secret(Name="dsp", SecretString=SECRET)["ARN"]
+        partner = CreditRegistrySimulator(secret=SECRET.encode())
         patch.setenv("TRADING_TABLE", "trading-test")
         patch.setenv("CATALOG_TABLE", "catalog-test")
-        reset_settings()
-        aws.reset_clients()
-        trading_service.cache_clear()
-        with frozen_at(MONDAY):
-            yield
-        reset_settings()
-        trading_service.cache_clear()
+        patch.setenv("CREDIT_QUERY_URL", partner.serve())
+        patch.setenv("CREDIT_QUERY_SECRET_ARN", arn)
+        patch.setenv("PARTNER_BREAKER_FAILURES", "2")
+        _forget()
+        trading.wire(credit=credit_platform())
+        try:
+            with frozen_at(MONDAY):
+                yield partner
+        finally:
+            partner.stop()
+            _forget()
+
+
+@pytest.fixture
+def cloud(registry: CreditRegistrySimulator) -> None:
+    """The same, for tests that do not steer the simulator."""
 
 
 # --- periods, by hand ----------------------------------------------------------------------
@@ -152,3 +179,25 @@ def test_listed_parties_are_flagged_and_cannot_win(cloud: None) -> None:
     with frozen_at(MONDAY + dt.timedelta(days=4)):
         won = call("POST", f"{path}/result", NANJING_CENTRE, body={"winner_uscc": "91320102MA1W8K3R68"})
     assert (won.status, won.body["stage"], won.body["winner_uscc"]) == (200, "awarded", "91320102MA1W8K3R68")
+
+
+def test_no_party_is_taken_as_clean_when_the_credit_platform_cannot_answer(
+    registry: CreditRegistrySimulator,
+) -> None:
+    notice_id = call("POST", "/v1/trading/notices", NANJING_CENTRE, body=TENDER).body["notice_id"]
+    registry.fail_status = 502
+    refused = call("POST", f"/v1/trading/notices/{notice_id}/interest", AGENT)
+    assert (refused.status, refused.code) == (503, "trading.credit_unavailable")
+    assert refused.headers["Retry-After"] == "30"
+    assert call("GET", f"/v1/trading/notices/{notice_id}").body["stage"] == "open"
+    registry.fail_status = None
+    # the platform lists a party the seed did not: the next check finds it (asked each time, not cached)
+    registry.listed["91320102MA1W8K3R68"] = [
+        {"list": "重大税收违法失信主体名单", "authority": "税务", "listed_on": "2026-09-01"}
+    ]
+    assert call("POST", f"/v1/trading/notices/{notice_id}/interest", AGENT).status == 200
+    flags = call("GET", f"/v1/trading/notices/{notice_id}/flags", NANJING_SUPERVISOR).body["flags"]
+    assert [(f["uscc"], f["lists"]) for f in flags] == [("91320102MA1W8K3R68", ["重大税收违法失信主体名单"])]
+    signed = registry.requests[-1]
+    assert (signed.path, signed.body) == ("/v1/credit/listings/query", {"uscc": "91320102MA1W8K3R68"})
+    assert signed.headers["x-jszw-signature"].startswith("hmac-sha256=")

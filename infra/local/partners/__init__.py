@@ -34,6 +34,7 @@ PARTNERS: list[str] = [
     "infra.local.partners.sms_gateway.SmsGatewaySimulator",
     "infra.local.partners.real_name_registry.RealNameRegistrySimulator",
     "infra.local.partners.department_queries.DepartmentQuerySimulator",
+    "infra.local.partners.credit_registry.CreditRegistrySimulator",
 ]
 
 
