@@ -50,6 +50,8 @@ SECOND_LEVEL: tuple[Category, ...] = (
     Category("0601", "发票税务", "tax"),
     Category("0701", "办事指南", ""),
     Category("0702", "服务态度", ""),
+    # complaints about a trading notice or result: the desk dispatches them (no seeded rule, D-312)
+    Category("0704", "公共资源交易", ""),
 )
 
 CATEGORIES: dict[str, Category] = {c.code: c for c in (*FIRST_LEVEL, *SECOND_LEVEL)}

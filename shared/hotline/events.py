@@ -67,6 +67,8 @@ class TicketFacts(BaseModel):
     answered_by: str | None = None
     duplicate_of: str | None = None
     reopened: int = 0
+    # the trading notice a complaint is about: the trading context can follow its complaints (D-312)
+    link_notice_id: str | None = None
 
 
 register_event_type(OPENED, TicketFacts, "A 12345 ticket was taken in (受理), from any channel.")
@@ -107,6 +109,7 @@ def facts(ticket: Ticket) -> dict[str, object]:
         answered_by=ticket.answered_by.value if ticket.answered_by else None,
         duplicate_of=ticket.duplicate_of,
         reopened=ticket.reopened,
+        link_notice_id=ticket.link_notice_id,
     ).model_dump(mode="json")
 
 

@@ -71,6 +71,12 @@ class TicketContent(_Request):
     location: Location
     link_case_id: str | None = Field(default=None, pattern=TICKET_ID_PATTERN, description="A related case.")
     link_item_code: str | None = Field(default=None, max_length=40, description="A related service item.")
+    link_notice_id: str | None = Field(
+        default=None,
+        pattern=TICKET_ID_PATTERN,
+        description="A public resource trading notice (交易公告) the ticket is about, e.g. a complaint during the "
+        "candidates' publicity (D-312).",
+    )
 
 
 class NewTicket(TicketContent):
@@ -190,6 +196,7 @@ class Ticket(_Shape):
     location: Location
     link_case_id: str | None = None
     link_item_code: str | None = None
+    link_notice_id: str | None = None
     requester: Requester
     opened_by_role: str
     department_id: str | None = None
@@ -280,6 +287,7 @@ class TicketView(_Shape):
     location: Location
     link_case_id: str | None = None
     link_item_code: str | None = None
+    link_notice_id: str | None = None
     requester: RequesterView | None = None
     department_id: str | None = None
     co_departments: list[str] = Field(default_factory=list)

@@ -14,7 +14,10 @@ from shared.platform.config import EnvironmentSettings, reader
 
 
 class TradingSettings(EnvironmentSettings):
+    """`open_data_bucket`: where published results go as open data (D-311)."""
+
     trading_table: str
+    open_data_bucket: str
 
 
 class CreditQuerySettings(EnvironmentSettings):

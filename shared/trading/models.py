@@ -63,6 +63,7 @@ class Notice(BaseModel):
     candidates_published_on: dt.date | None = None
     publicity_until: dt.date | None = None
     winner_uscc: str | None = None
+    awarded_at: dt.datetime | None = None
     flags: list[Flag] = Field(default_factory=list, description="Parties found on a credit list")
     published_by: str = Field(exclude=True)
     published_at: dt.datetime
@@ -117,6 +118,7 @@ class PublicNotice(BaseModel):
     candidates_published_on: dt.date | None = None
     publicity_until: dt.date | None = None
     winner_uscc: str | None = None
+    awarded_at: dt.datetime | None = None
 
 
 class Flags(BaseModel):

@@ -3,6 +3,8 @@
 | item   | pk                    | sk       | notes |
 |--------|-----------------------|----------|-------|
 | notice | `NOTICE#<notice_id>`  | `NOTICE` | gsi1 `NOTICES` / `<division>#<published_at>#<id>`: the public list |
+|        |                       |          | gsi2 `KIND#<kind>` / the same sort key: one kind's list (D-311) |
+|        |                       |          | gsi3, awarded only: `RESULTS` / `<division>#<awarded_at>#<id>` (D-311) |
 | outbox | as every table (shared.platform.dynamo) | | |
 """
 
@@ -19,6 +21,7 @@ from shared.trading.errors import VERSION_CONFLICT
 from shared.trading.models import Notice
 
 PUBLIC_PARTITION = "NOTICES"
+RESULTS_PARTITION = "RESULTS"
 
 
 def notice_key(notice_id: str) -> dict[str, str]:
@@ -26,15 +29,22 @@ def notice_key(notice_id: str) -> dict[str, str]:
 
 
 def stored(notice: Notice) -> dict[str, Any]:
-    return (
+    item = (
         notice.record()
         | notice_key(notice.notice_id)
         | {
             "kind_of_item": "notice",
             "gsi1pk": PUBLIC_PARTITION,
             "gsi1sk": f"{notice.region_code}#{notice.published_at.isoformat()}#{notice.notice_id}",
+            "gsi2pk": f"KIND#{notice.kind.value}",
         }
     )
+    if notice.awarded_at is not None:  # only results are in gsi3
+        item |= {
+            "gsi3pk": RESULTS_PARTITION,
+            "gsi3sk": f"{notice.region_code}#{notice.awarded_at.isoformat()}#{notice.notice_id}",
+        }
+    return item
 
 
 class TradingRepository(Repository):
@@ -64,12 +74,23 @@ class TradingRepository(Repository):
         tx.commit()
         return saved
 
-    def public(self, division_prefix: str, *, limit: int, cursor: str | None) -> tuple[list[Notice], str | None]:
+    def public(
+        self, division_prefix: str, *, kind: str | None, limit: int, cursor: str | None
+    ) -> tuple[list[Notice], str | None]:
+        """Notices of the division and below, newest first within each division; of one kind if given."""
+        index, partition = ("gsi2", ("gsi2pk", f"KIND#{kind}")) if kind else ("gsi1", ("gsi1pk", PUBLIC_PARTITION))
         rows, following = self.query_page(
-            index="gsi1",
-            partition=("gsi1pk", PUBLIC_PARTITION),
+            index=index, partition=partition, limit=limit, cursor=cursor, sort_prefix=("gsi1sk", division_prefix)
+        )
+        return [Notice.model_validate(row) for row in rows], following
+
+    def results(self, division_prefix: str, *, limit: int, cursor: str | None) -> tuple[list[Notice], str | None]:
+        """Awarded notices of the division and below, newest result first within each division."""
+        rows, following = self.query_page(
+            index="gsi3",
+            partition=("gsi3pk", RESULTS_PARTITION),
             limit=limit,
             cursor=cursor,
-            sort_prefix=("gsi1sk", division_prefix),
+            sort_prefix=("gsi3sk", division_prefix),
         )
         return [Notice.model_validate(row) for row in rows], following

@@ -7,8 +7,10 @@ supervisors of the region read who was flagged against the credit lists.
 
 from __future__ import annotations
 
+import json
 from typing import Annotated
 
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
@@ -20,13 +22,15 @@ from shared.platform.route_docs import SIGNED_IN, Cursor, Limit
 from shared.platform.route_docs import ok as _ok
 from shared.platform.route_docs import problem as _problem
 from shared.platform.routing import route
-from shared.trading.errors import NOTICE_NOT_FOUND
+from shared.trading import open_data
+from shared.trading.errors import NOTICE_NOT_FOUND, OPEN_DATA_NOT_FOUND
 from shared.trading.models import (
     NOTICE_ID_PATTERN,
     Candidates,
     Flags,
     NewNotice,
     Notice,
+    NoticeKind,
     PublicNotice,
     Result,
 )
@@ -36,6 +40,8 @@ router = APIGatewayRouter()
 
 TAG = "Public resource trading 公共资源交易"
 NoticeId = Annotated[str, Path(pattern=NOTICE_ID_PATTERN, description="Notice id (26 characters).")]
+Region = Annotated[str, Query(pattern=r"^32\d{4}$", description="Division (six digits).")]
+_CACHED = {"Cache-Control": open_data.CACHE_CONTROL}
 _NOT_FOUND = {404: _problem("No such notice (trading.notice_not_found)")}
 _CENTRE = {
     **SIGNED_IN,
@@ -91,12 +97,68 @@ def publish_notice(principal: Principal, body: Annotated[NewNotice, Body()]) -> 
     responses={200: _ok("A page of notices"), 400: _problem("Bad cursor (invalid_cursor)")},
 )
 def list_notices(
-    region_code: Annotated[str, Query(pattern=r"^32\d{4}$", description="Division (six digits).")] = "320000",
+    region_code: Region = "320000",
+    kind: Annotated[NoticeKind | None, Query(description="Only notices of this kind.")] = None,
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
 ) -> Page[PublicNotice]:
-    page = _service().public(region_code, limit=limit, cursor=cursor)
+    page = _service().public(region_code, kind=kind, limit=limit, cursor=cursor)
     return Page(items=[_public(n) for n in page.items], next_cursor=page.next_cursor)
+
+
+@route(
+    router,
+    "GET",
+    "/v1/trading/results",
+    summary="Results (中标结果) of a division, public",
+    description="Awarded notices located in the division and below, newest result first within each division, paged.",
+    tags=[TAG],
+    access=Access.PUBLIC,
+    responses={200: _ok("A page of results"), 400: _problem("Bad cursor (invalid_cursor)")},
+)
+def list_results(
+    region_code: Region = "320000", limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
+) -> Page[PublicNotice]:
+    page = _service().results(region_code, limit=limit, cursor=cursor)
+    return Page(items=[_public(n) for n in page.items], next_cursor=page.next_cursor)
+
+
+@route(
+    router,
+    "GET",
+    "/v1/trading/open-data/catalog",
+    summary="DCAT catalogue of the results published as open data",
+    description="A machine-readable index (DCAT, JSON-LD): one dataset per city, each as JSON and CSV.",
+    tags=[TAG],
+    access=Access.PUBLIC,
+    responses={200: _ok("The catalogue")},
+)
+def open_data_catalog() -> Response[str]:
+    found = open_data.get(open_data.CATALOG_KEY)
+    body = found.decode() if found is not None else json.dumps({"@type": "dcat:Catalog", "dcat:dataset": []})
+    return Response(status_code=200, content_type="application/json", body=body, headers=dict(_CACHED))
+
+
+@route(
+    router,
+    "GET",
+    "/v1/trading/open-data/<city>/<name>",
+    summary="A city's results as open data (results.json, results.csv)",
+    description="Every published result of the city and its counties; rewritten whenever one is published.",
+    tags=[TAG],
+    access=Access.PUBLIC,
+    responses={200: _ok("The file"), 404: _problem("No results published there yet (trading.open_data_not_found)")},
+)
+def open_data_file(
+    city: Annotated[str, Path(pattern=r"^32\d{2}00$", description="City code (six digits).")],
+    name: Annotated[str, Path(pattern=r"^results\.(json|csv)$", description="results.json or results.csv")],
+) -> Response[str]:
+    found = open_data.get(open_data.file_key(city, name))
+    if found is None:
+        raise NotFound(OPEN_DATA_NOT_FOUND, params={"city": city})
+    return Response(
+        status_code=200, content_type=open_data.FILES[name], body=found.decode("utf-8-sig"), headers=dict(_CACHED)
+    )
 
 
 @route(

@@ -22,7 +22,7 @@ from shared.platform.observability import logger
 from shared.platform.pagination import Page
 from shared.platform.partner_http import PartnerUnavailable
 from shared.platform.principal import Principal, region_prefix
-from shared.trading import events, ports
+from shared.trading import events, open_data, ports
 from shared.trading.config import DayKind
 from shared.trading.errors import (
     AGENT_REQUIRED,
@@ -209,12 +209,37 @@ class TradingService:
             raise Conflict(LISTED_PARTY, params={"uscc": request.winner_uscc, "lists": "、".join(lists)})
         if notice.publicity_until is not None and today_in_shanghai() <= notice.publicity_until:
             raise Conflict(PUBLICITY_RUNNING, params={"publicity_until": notice.publicity_until.isoformat()})
-        after = notice.model_copy(update={"stage": Stage.AWARDED, "winner_uscc": request.winner_uscc})
+        after = notice.model_copy(
+            update={"stage": Stage.AWARDED, "winner_uscc": request.winner_uscc, "awarded_at": now()}
+        )
         event = events.envelope(events.RESULT_PUBLISHED, _facts(after), correlation_id)
-        return self.repository.save(after, expected_version=request.version or notice.version, events=[event])
+        saved = self.repository.save(after, expected_version=request.version or notice.version, events=[event])
+        self.publish_open_data(open_data.city_of(saved.region_code))
+        return saved
 
-    def public(self, region_code: str, *, limit: int, cursor: str | None) -> Page[Notice]:
-        found, following = self.repository.public(region_prefix(region_code), limit=limit, cursor=cursor)
+    def publish_open_data(self, city: str) -> None:
+        """Rewrite the city's results files from the table. After the result's transaction: a
+        failed write is logged and the next result of the city (or a rebuild) makes them true."""
+        try:
+            results: list[Notice] = []
+            cursor: str | None = None
+            while True:
+                page, cursor = self.repository.results(city[:4], limit=100, cursor=cursor)
+                results += page
+                if cursor is None:
+                    break
+            open_data.write_city(city, results, now())
+        except Exception:
+            logger().exception("trading open data not written", extra={"city": city})
+
+    def public(self, region_code: str, *, kind: NoticeKind | None, limit: int, cursor: str | None) -> Page[Notice]:
+        found, following = self.repository.public(
+            region_prefix(region_code), kind=kind.value if kind else None, limit=limit, cursor=cursor
+        )
+        return Page(items=found, next_cursor=following)
+
+    def results(self, region_code: str, *, limit: int, cursor: str | None) -> Page[Notice]:
+        found, following = self.repository.results(region_prefix(region_code), limit=limit, cursor=cursor)
         return Page(items=found, next_cursor=following)
 
 

@@ -317,3 +317,15 @@ def test_staff_of_another_department_cannot_see_or_sign_a_ticket() -> None:
     ]
     mine = call("GET", "/v1/hotline/my-tickets", CITIZEN).body["items"]
     assert ticket_id in [t["ticket_id"] for t in mine]
+
+
+def test_a_complaint_about_a_trading_notice_names_it_and_goes_to_the_desk() -> None:
+    notice_id = "01JDQ90F3W7C8M2T6R4K9N5TN1"
+    ticket = open_complaint(
+        category_code="0704", text="中标候选人公示有误，第一名企业有失信记录。", link_notice_id=notice_id
+    )
+    assert (ticket["link_notice_id"], ticket["department_id"]) == (notice_id, "320102-hotline")
+    [opened] = hotline_outbox("ticket.opened", ticket["ticket_id"])
+    assert opened["data"]["link_notice_id"] == notice_id  # the trading context can follow its complaints
+    bad = call("POST", "/v1/hotline/tickets", CITIZEN, body=COMPLAINT | {"link_notice_id": "not-a-notice"})
+    assert bad.status == 422

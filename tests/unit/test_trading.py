@@ -66,10 +66,14 @@ def registry() -> Iterator[CreditRegistrySimulator]:
         dynamodb = boto3.client("dynamodb")
         dynamodb.create_table(**create_table_arguments("TradingTable", "trading-test"))
         dynamodb.create_table(**create_table_arguments("CatalogTable", "catalog-test"))
+        boto3.client("s3").create_bucket(
+            Bucket="open-data-test", CreateBucketConfiguration={"LocationConstraint": "cn-north-1"}
+        )
         arn = boto3.client("secretsmanager").create_secret(Name="dsp", SecretString=SECRET)["ARN"]
         partner = CreditRegistrySimulator(secret=SECRET.encode())
         patch.setenv("TRADING_TABLE", "trading-test")
         patch.setenv("CATALOG_TABLE", "catalog-test")
+        patch.setenv("OPEN_DATA_BUCKET", "open-data-test")
         patch.setenv("CREDIT_QUERY_URL", partner.serve())
         patch.setenv("CREDIT_QUERY_SECRET_ARN", arn)
         patch.setenv("PARTNER_BREAKER_FAILURES", "2")
@@ -147,6 +151,10 @@ def test_a_centre_publishes_for_its_own_region_only_and_the_list_is_public(cloud
     listed = call("GET", "/v1/trading/notices", query={"region_code": "320100"})
     assert [n["title"] for n in listed.body["items"]] == [TENDER["title"]]
     assert call("GET", "/v1/trading/notices", query={"region_code": "320500"}).body["items"] == []
+    by_kind = call("GET", "/v1/trading/notices", query={"region_code": "320100", "kind": "works_tender"}).body
+    assert [n["title"] for n in by_kind["items"]] == [TENDER["title"]]
+    assert call("GET", "/v1/trading/notices", query={"kind": "land_transfer"}).body["items"] == []
+    assert call("GET", "/v1/trading/notices", query={"kind": "shares"}).status == 422
     assert "bidders" not in call("GET", f"/v1/trading/notices/{published.body['notice_id']}").body
 
 
@@ -179,6 +187,20 @@ def test_listed_parties_are_flagged_and_cannot_win(cloud: None) -> None:
     with frozen_at(MONDAY + dt.timedelta(days=4)):
         won = call("POST", f"{path}/result", NANJING_CENTRE, body={"winner_uscc": "91320102MA1W8K3R68"})
     assert (won.status, won.body["stage"], won.body["winner_uscc"]) == (200, "awarded", "91320102MA1W8K3R68")
+    # the result is in the public results list and in the city's open data (JSON, CSV, DCAT)
+    results = call("GET", "/v1/trading/results", query={"region_code": "320115"}).body["items"]
+    assert [(r["notice_id"], r["winner_uscc"]) for r in results] == [(notice_id, "91320102MA1W8K3R68")]
+    assert call("GET", "/v1/trading/results", query={"region_code": "320500"}).body["items"] == []
+    csv_file = call("GET", "/v1/trading/open-data/320100/results.csv")
+    assert csv_file.headers["Cache-Control"] == "public, max-age=3600"
+    header, row = csv_file.body.strip().splitlines()
+    assert header.startswith("notice_id,kind,title")
+    assert notice_id in row
+    assert "91320505MA27QH4N9H;91320102MA1W8K3R68" in row  # the candidates, ranked; no bidders or flags
+    catalog = call("GET", "/v1/trading/open-data/catalog").body
+    assert [d["dct:spatial"] for d in catalog["dcat:dataset"]] == ["320100"]
+    missing = call("GET", "/v1/trading/open-data/320500/results.json")
+    assert (missing.status, missing.code) == (404, "trading.open_data_not_found")
 
 
 def test_no_party_is_taken_as_clean_when_the_credit_platform_cannot_answer(
