@@ -7,7 +7,8 @@ one), then the 12345 routing table, desks and FAQ (infra/seed/hotline.py), and
 the demo scorecard rule (infra/seed/scoring.py), the demo supervision order and a few
 ratings, an upheld appeal and rectification orders (infra/seed/ratings.py), and the demo
 service halls (infra/seed/halls.py), and the demo shipment the counter-handover sample
-acts on (infra/seed/delivery.py).
+acts on (infra/seed/delivery.py), and demo public resource trading notices at every stage
+(infra/seed/trading.py).
 Catalogue data is loaded through the catalogue service so the same rules
 apply (三级四同, codes, limits) and every publication leaves its outbox event;
 demo cases go through the cases service the same way.
@@ -36,6 +37,7 @@ from infra.seed.ratings import load as load_ratings
 from infra.seed.regions import ALL as ALL_REGIONS
 from infra.seed.scoring import load as load_scoring
 from infra.seed.supervision import load as load_orders
+from infra.seed.trading import load as load_trading
 from shared.catalog.codes import parent_region, region_level
 from shared.catalog.models import (
     DraftUpdate,
@@ -73,6 +75,7 @@ def load_all(env: dict[str, str], progress: Callable[[str], None] | None = None)
         ("ratings", load_ratings),
         ("halls", load_halls),
         ("shipment", load_shipment),
+        ("trading", load_trading),
     ]
     loaded: dict[str, int] = {}
     for name, step in steps:

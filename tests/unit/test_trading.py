@@ -223,3 +223,21 @@ def test_no_party_is_taken_as_clean_when_the_credit_platform_cannot_answer(
     signed = registry.requests[-1]
     assert (signed.path, signed.body) == ("/v1/credit/listings/query", {"uscc": "91320102MA1W8K3R68"})
     assert signed.headers["x-jszw-signature"].startswith("hmac-sha256=")
+
+
+def test_the_seed_has_every_stage_and_the_listed_candidate_cannot_be_named(cloud: None) -> None:
+    from infra.seed import trading as seed
+
+    assert seed.load_trading(trading_service()) == {"trading_notices": 5}
+    assert seed.load_trading(trading_service()) == {"trading_notices": 0}  # a second run writes nothing
+    stages = {n["notice_id"]: n["stage"] for n in call("GET", "/v1/trading/notices").body["items"]}
+    assert sorted(stages.values()) == ["awarded", "candidates", "open", "open", "open"]
+    path = f"/v1/trading/notices/{seed.IN_PUBLICITY}/result"
+    blocked = call("POST", path, NANJING_CENTRE, body={"winner_uscc": seed.LISTED_BIDDER})
+    assert (blocked.status, blocked.code) == (409, "trading.listed_party")
+    assert "重大税收违法失信主体名单" in blocked.body["message"]
+    sample = json.loads((ROOT / "events" / "trading_api" / "result-listed-winner.json").read_text())
+    assert invoke(sample).code == "trading.listed_party"  # the sample acts on the seeded notice
+    [awarded] = call("GET", "/v1/trading/results", query={"region_code": "320115"}).body["items"]
+    assert awarded["notice_id"] == seed.AWARDED
+    assert seed.AWARDED in call("GET", "/v1/trading/open-data/320100/results.csv").body
