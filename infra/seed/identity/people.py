@@ -75,6 +75,8 @@ ZHU_LEI = RegistryPerson("32011519850611041X", "朱磊")  # 江宁区
 LIN_JUAN = RegistryPerson("320115198903170520", "林娟")  # 江宁区
 GAO_PENG = RegistryPerson("320115199307020619", "高鹏")  # 江宁区
 WANG_MIN = RegistryPerson("320102199007180328", "汪敏")  # 玄武区
+SONG_JIA = RegistryPerson("320106198702140521", "宋佳")  # 鼓楼区
+GU_BIN = RegistryPerson("320508198209070616", "顾斌")  # 苏州 姑苏区
 # Not registered: for a newcomer to register with (README walk-through) and for tests.
 ZHAO_LEI = RegistryPerson("320113199506200572", "赵磊")  # 栖霞区
 HUANG_MIN = RegistryPerson("320205199801120642", "黄敏")  # 无锡 锡山区
@@ -105,6 +107,8 @@ POPULATION = (
     LIN_JUAN,
     GAO_PENG,
     WANG_MIN,
+    SONG_JIA,
+    GU_BIN,
 )
 
 # --- enterprise registry -------------------------------------------------------------------
@@ -300,6 +304,27 @@ JIANGNING_ECOLOGY = DemoWorker(
     "320115",
     "staff, 南京市江宁生态环境局 (环境影响评价)",
 )
+# public resource trading centres (issue 21): an operator of a city publishes that city's notices only
+NANJING_TRADING_CENTRE = DemoWorker(
+    SONG_JIA,
+    "13900000017",
+    "nanjing.trading.song",
+    "Nanjing-Trading-2026",
+    Role.OPERATOR,
+    None,
+    "320100",
+    "operator, 南京市公共资源交易中心 (publishes Nanjing's trading notices)",
+)
+SUZHOU_TRADING_CENTRE = DemoWorker(
+    GU_BIN,
+    "13900000018",
+    "suzhou.trading.gu",
+    "Suzhou-Trading-2026",
+    Role.OPERATOR,
+    None,
+    "320500",
+    "operator, 苏州市公共资源交易中心 (publishes Suzhou's trading notices)",
+)
 WORKERS = (
     STAFF_IN_SCOPE,
     STAFF_ELSEWHERE,
@@ -318,6 +343,8 @@ WORKERS = (
     JIANGNING_RESOURCES,
     JIANGNING_ECOLOGY,
     XUANWU_TAX,
+    NANJING_TRADING_CENTRE,
+    SUZHOU_TRADING_CENTRE,
 )
 
 # The legal representative authorises the agent (scope, about a year).
