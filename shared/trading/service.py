@@ -155,9 +155,9 @@ class TradingService:
         return flags, happened
 
     def register_interest(self, principal: Principal, notice_id: str, correlation_id: str | None) -> Notice:
+        notice = self.notice(notice_id)  # a missing notice is 404 for every caller (D-067)
         if not principal.acting_for:
             raise Forbidden(AGENT_REQUIRED)
-        notice = self.notice(notice_id)
         if notice.stage is not Stage.OPEN or today_in_shanghai() > notice.bid_deadline:
             raise Conflict(BIDDING_CLOSED)
         if principal.acting_for in notice.bidders:
