@@ -47,7 +47,10 @@ class Flag(BaseModel):
     stage: str
 
 
-class Notice(BaseModel):
+class PublicNotice(BaseModel):
+    """A notice as everyone reads it: who registered interest and who is flagged stay out
+    (bidders are confidential until the bids open; flags are the supervisor's)."""
+
     notice_id: str
     kind: NoticeKind
     title: str
@@ -58,12 +61,18 @@ class Notice(BaseModel):
     listing_from: dt.date | None = None
     bid_deadline: dt.date
     stage: Stage = Stage.OPEN
-    bidders: list[str] = Field(default_factory=list, description="USCCs that registered interest")
     candidates: list[str] = Field(default_factory=list, description="中标候选人, ranked")
     candidates_published_on: dt.date | None = None
     publicity_until: dt.date | None = None
     winner_uscc: str | None = None
     awarded_at: dt.datetime | None = None
+
+
+class Notice(PublicNotice):
+    """A notice as stored and as its trading centre reads it: the public view plus who registered
+    interest, who was flagged, and the version every write is conditional on."""
+
+    bidders: list[str] = Field(default_factory=list, description="USCCs that registered interest")
     flags: list[Flag] = Field(default_factory=list, description="Parties found on a credit list")
     published_by: str = Field(exclude=True)
     published_at: dt.datetime
@@ -98,27 +107,6 @@ class Result(BaseModel):
 
     winner_uscc: str = Field(pattern=USCC_PATTERN)
     version: int | None = Field(default=None, ge=1, le=1_000_000)
-
-
-class PublicNotice(BaseModel):
-    """A notice as everyone reads it: who registered interest and who is flagged stay out
-    (bidders are confidential until the bids open; flags are the supervisor's)."""
-
-    notice_id: str
-    kind: NoticeKind
-    title: str
-    region_code: str
-    content: str
-    published_on: dt.date
-    documents_from: dt.date
-    listing_from: dt.date | None = None
-    bid_deadline: dt.date
-    stage: Stage
-    candidates: list[str]
-    candidates_published_on: dt.date | None = None
-    publicity_until: dt.date | None = None
-    winner_uscc: str | None = None
-    awarded_at: dt.datetime | None = None
 
 
 class Flags(BaseModel):
