@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
-from shared.platform.events import Envelope, register_event_type
+from shared.platform.events import Envelope, make_envelope, register_event_type
 
 SOURCE = "trading"
 NOTICE_PUBLISHED = "trading.notice_published"
@@ -48,8 +48,6 @@ register_event_type(CANDIDATES_PUBLISHED, NoticeFacts, "The winning candidates' 
 register_event_type(RESULT_PUBLISHED, NoticeFacts, "The result was published (中标结果公告).")
 
 
-def envelope(event_type: str, data: BaseModel, correlation_id: str | None) -> Envelope:
-    facts = data.model_dump(mode="json")
-    return Envelope(
-        type=event_type, source=SOURCE, subject=facts["notice_id"], correlation_id=correlation_id, data=facts
-    )
+def envelope(event_type: str, data: NoticeFacts, correlation_id: str | None) -> Envelope:
+    """The event about `data`'s notice (the platform's one envelope builder, D-304)."""
+    return make_envelope(SOURCE, event_type, data.notice_id, data, correlation_id)

@@ -1,4 +1,4 @@
-"""The trading context's HTTP routes (paths fixed by template.yaml, TradingApiFunction).
+"""The trading context's HTTP routes (`make openapi` writes them into the API's DefinitionBody, D-264).
 
 Trading centres (operators of a region) publish and run notices of their region; agents
 of enterprises register interest; anyone reads the notices, candidates and results;
