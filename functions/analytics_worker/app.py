@@ -3,7 +3,7 @@
 Fed by AnalyticsQueue (AnalyticsRule: every case event that moves a case). Each event joins
 its case's timeline in the Reports table; the stays the case has left count in the working-day
 histograms of their department and item, and its first submission in its department's week,
-in one transaction with the timeline's conditional write: a duplicate or a late delivery
+right after the timeline's conditional write, one write each (D-281): a duplicate or a late delivery
 changes nothing twice. A batch is read at once (one BatchGetItem of its timelines), falling
 back to one record at a time when anything fails.
 """

@@ -202,6 +202,24 @@ class Transaction:
                     raise step.on_condition_failure from exc
             raise Conflict("version_conflict") from exc
 
+    def commit_guarded(self) -> None:
+        """The first write alone under its condition (the guard: a projection's revision), then
+        the others one by one: each billed once, where a transaction bills twice (D-281). For
+        projections whose guard makes a redelivery write nothing; not atomic — a failure after the
+        guard leaves the rest unwritten, and a redelivery does not repair it."""
+        operations = {"Put": "put_item", "Update": "update_item", "Delete": "delete_item"}
+        for index, step in enumerate(self.steps):
+            ((kind, operation),) = step.operation.items()
+            if kind not in operations:
+                raise ValueError(f"commit_guarded writes Put, Update and Delete, not {kind}")
+            try:
+                getattr(dynamodb(), operations[kind])(**operation)
+            except ClientError as exc:
+                refused = exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
+                if index == 0 and refused:
+                    raise step.on_condition_failure from exc
+                raise
+
 
 def query_page(
     table: str,

@@ -59,8 +59,8 @@ class Analytics:
 
     def apply(self, events: Iterable[a.CaseEvent]) -> int:
         """Merge the events into their cases' timelines (one read of them all) and write each
-        changed case in one transaction: its timeline over its revision and the change of what
-        it adds. Returns the cases written; a duplicate writes nothing."""
+        changed case: its timeline over its revision, then the change of what it adds, one write
+        each (D-281). Returns the cases written; a duplicate writes nothing."""
         by_case: dict[str, list[a.CaseEvent]] = defaultdict(list)
         for event in events:
             by_case[event.case_id].append(event)
@@ -97,7 +97,7 @@ class Analytics:
                 self.store.delete_stay(writes, gone)
         for added in sorted(after.stays - before.stays, key=lambda row: (row.pk, row.sk)):
             self.store.put_stay(writes, added)
-        writes.commit()
+        writes.commit_guarded()  # the timeline first: when it moved meanwhile nothing else is written
 
     # --- slow steps -------------------------------------------------------------------------
 

@@ -9,7 +9,8 @@
 
 A histogram row holds one counter per (state, working days) `d.<state>.<days>`, and the
 department, item and item name; a load row one counter per week `w.<monday>`. Counters move
-only by ADD, in the transaction that rewrites the case's timeline over its revision.
+only by ADD, written right after the case's timeline is rewritten over its revision (D-281: one
+write each, no transaction; `Transaction.commit_guarded`).
 """
 
 from __future__ import annotations

@@ -97,6 +97,32 @@ def test_a_failed_condition_writes_neither_and_raises_the_steps_own_error(table:
     assert next(i for i in _all_items() if i["sk"] == "HEAD")["version"] == 1
 
 
+def test_a_guarded_commit_writes_the_guard_then_each_write_once_and_nothing_after_a_refused_guard(
+    table: str,
+) -> None:
+    # Given a projection's head at revision 1, and its change: the head over revision 1, a counter ADD
+    Transaction(table).put({"pk": "A", "sk": "HEAD", "rev": 1}).commit()
+
+    def change() -> Transaction:
+        tx = Transaction(table).put(
+            {"pk": "A", "sk": "HEAD", "rev": 2},
+            condition="rev = :rev",
+            values=values(rev=1),
+            on_conflict=Conflict("projection_moved"),
+        )
+        return tx.update({"pk": "ROW", "sk": "R"}, "ADD n :one", values=values(one=1))
+
+    # When it commits guarded: one plain write each (D-281), no transaction
+    with aws.count_calls() as calls:
+        change().commit_guarded()
+    assert dict(calls) == {"dynamodb.PutItem": 1, "dynamodb.UpdateItem": 1}
+    # Then a second delivery of the same change is refused by the guard and adds nothing
+    with pytest.raises(Conflict) as refused:
+        change().commit_guarded()
+    assert refused.value.code == "projection_moved"
+    assert next(i for i in _all_items() if i["sk"] == "R")["n"] == 1
+
+
 def test_items_round_trip_with_numbers_lists_and_nested_maps() -> None:
     data = {"pk": "X", "n": 3, "price": 1.5, "tags": ["a", "b"], "nested": {"k": 0, "none": None}, "gone": None}
     assert from_item(to_item(data)) == {"pk": "X", "n": 3, "price": 1.5, "tags": ["a", "b"], "nested": {"k": 0}}
