@@ -21,8 +21,9 @@ it names does. A redelivered event whose object exists is skipped; one whose
 object is missing (the writer stopped between the claim and the PutObject)
 is claimed again for a new object once the claim is older than the lease
 (the function's timeout), never while another invocation may still be
-writing it. Calls per batch: one BatchGetItem, one TransactWriteItems, one
-PutObject per partition in the batch (HeadObject only for redeliveries).
+writing it. Calls per batch: one BatchGetItem, one TransactWriteItems (a PutItem
+for a batch of one new record), one PutObject per partition in the batch (HeadObject
+only for redeliveries).
 """
 
 from __future__ import annotations
@@ -205,7 +206,8 @@ class StoreClaims(Repository):
 
     def claim(self, claims: Sequence[Claim], previous: dict[str, Claim]) -> None:
         """Claim every event for its object at once; `previous` are the expired claims taken over
-        (conditional on still naming the object that never came). Raises CLAIMED_ELSEWHERE."""
+        (conditional on still naming the object that never came). Raises CLAIMED_ELSEWHERE. A lone
+        claim is one conditional PutItem: a one-item transaction would bill it twice (D-281)."""
         expires_at = int((now() + dt.timedelta(days=_CLAIM_DAYS)).timestamp())
         for start in range(0, len(claims), 100):
             transaction = self.transaction()
@@ -228,7 +230,10 @@ class StoreClaims(Repository):
                         values=values(old=old.object_key),
                         on_conflict=CLAIMED_ELSEWHERE,
                     )
-            transaction.commit()
+            if len(transaction.steps) == 1:
+                transaction.commit_guarded()
+            else:
+                transaction.commit()
 
 
 class ExchangeStore:

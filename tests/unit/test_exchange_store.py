@@ -186,12 +186,15 @@ class TestExchangeStore:
     def test_a_batch_costs_one_claim_read_one_claim_write_and_one_object_per_partition(self) -> None:
         events = case_day(25)  # 100 events over 5 regions, one day
         bodies = [bus_message(json.loads(e.to_json())) for e in events]
+        with aws.count_calls() as lone:
+            write(bodies[0])  # a batch of one: its claim is one conditional PutItem, not a transaction
+        assert lone == Counter({"dynamodb.BatchGetItem": 1, "dynamodb.PutItem": 1, "s3.PutObject": 1})
         with aws.count_calls() as calls:
-            write(*bodies)
+            write(*bodies[1:])
         assert calls == Counter(
             {"dynamodb.BatchGetItem": 1, "dynamodb.TransactWriteItems": 1, "s3.PutObject": len(REGIONS)}
         )
-        assert len(stored()) == len(REGIONS)
+        assert len(stored()) == len(REGIONS) + 1
 
     def test_a_claim_whose_object_never_came_is_taken_over_after_its_lease(self) -> None:
         # Given an event claimed by a writer that stopped before its PutObject
