@@ -20,6 +20,7 @@ VERSION_CONFLICT = "trading.version_conflict"
 AGENT_REQUIRED = "trading.agent_required"
 CREDIT_UNAVAILABLE = "trading.credit_unavailable"
 OPEN_DATA_NOT_FOUND = "trading.open_data_not_found"
+COMPLAINT_PENDING = "trading.complaint_pending"
 
 MESSAGES: dict[str, tuple[str, str]] = {
     NOTICE_NOT_FOUND: ("交易公告不存在", "The trading notice does not exist"),
@@ -43,6 +44,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     NOT_A_CANDIDATE: ("中标人须为公示的中标候选人", "The winner must be one of the publicised candidates"),
     VERSION_CONFLICT: ("公告已被更新，请刷新后重试", "The notice changed meanwhile; reload and retry"),
     AGENT_REQUIRED: ("须以企业经办人身份报名", "Register interest as an agent of the enterprise"),
+    COMPLAINT_PENDING: (
+        "公告有尚未答复的投诉（12345 工单 {numbers}），答复前暂停公布中标结果",
+        "The notice has complaints not yet answered (12345 tickets {numbers}); the result waits for the answers",
+    ),
     OPEN_DATA_NOT_FOUND: ("{city} 尚无公布的中标结果", "No result has been published in {city} yet"),
     CREDIT_UNAVAILABLE: (
         "信用信息平台暂时无法查询，未完成信用核查，请 {retry_after} 秒后重试",

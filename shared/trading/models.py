@@ -47,6 +47,15 @@ class Flag(BaseModel):
     stage: str
 
 
+class Complaint(BaseModel):
+    """A 12345 ticket that names the notice (D-312): until it is answered no result is published."""
+
+    ticket_id: str
+    number: str
+    opened_at: dt.datetime | None = None
+    answered: bool = False
+
+
 class PublicNotice(BaseModel):
     """A notice as everyone reads it: who registered interest and who is flagged stay out
     (bidders are confidential until the bids open; flags are the supervisor's)."""
@@ -74,6 +83,7 @@ class Notice(PublicNotice):
 
     bidders: list[str] = Field(default_factory=list, description="USCCs that registered interest")
     flags: list[Flag] = Field(default_factory=list, description="Parties found on a credit list")
+    complaints: list[Complaint] = Field(default_factory=list, description="12345 tickets naming the notice")
     published_by: str = Field(exclude=True)
     published_at: dt.datetime
     version: int = 1

@@ -27,6 +27,7 @@ from shared.trading.config import DayKind
 from shared.trading.errors import (
     AGENT_REQUIRED,
     BIDDING_CLOSED,
+    COMPLAINT_PENDING,
     DATES_OUT_OF_ORDER,
     LISTED_PARTY,
     LISTING_REQUIRED,
@@ -38,7 +39,7 @@ from shared.trading.errors import (
     WRONG_STAGE,
     CreditUnavailable,
 )
-from shared.trading.models import Candidates, Flag, NewNotice, Notice, NoticeKind, Result, Stage
+from shared.trading.models import Candidates, Complaint, Flag, NewNotice, Notice, NoticeKind, Result, Stage
 from shared.trading.periods import Shortfall, shortfalls
 from shared.trading.repository import TradingRepository
 from shared.workdays import api as workdays
@@ -209,6 +210,9 @@ class TradingService:
             raise Conflict(LISTED_PARTY, params={"uscc": request.winner_uscc, "lists": "、".join(lists)})
         if notice.publicity_until is not None and today_in_shanghai() <= notice.publicity_until:
             raise Conflict(PUBLICITY_RUNNING, params={"publicity_until": notice.publicity_until.isoformat()})
+        pending = [c.number for c in notice.complaints if not c.answered]
+        if pending:  # 招标投标法实施条例 第五十四条: 作出答复前，应当暂停招标投标活动
+            raise Conflict(COMPLAINT_PENDING, params={"numbers": "、".join(pending)})
         after = notice.model_copy(
             update={"stage": Stage.AWARDED, "winner_uscc": request.winner_uscc, "awarded_at": now()}
         )
@@ -216,6 +220,23 @@ class TradingService:
         saved = self.repository.save(after, expected_version=request.version or notice.version, events=[event])
         self.publish_open_data(open_data.city_of(saved.region_code))
         return saved
+
+    def follow_complaint(self, notice_id: str, complaint: Complaint) -> bool:
+        """A 12345 ticket naming `notice_id` was opened, answered or closed (trading_worker, D-312).
+        Idempotent and order-proof: a complaint is added once and only ever moves to answered;
+        a ticket naming no notice of ours is ignored. True when something was written."""
+        notice = self.repository.notice(notice_id)
+        if notice is None:
+            return False
+        known = {c.ticket_id: c for c in notice.complaints}
+        before = known.get(complaint.ticket_id)
+        if before is not None and (before.answered or not complaint.answered):
+            return False
+        merged = complaint if before is None else before.model_copy(update={"answered": True})
+        known[complaint.ticket_id] = merged
+        after = notice.model_copy(update={"complaints": list(known.values())})
+        self.repository.save(after, expected_version=notice.version, events=[])
+        return True
 
     def publish_open_data(self, city: str) -> None:
         """Rewrite the city's results files from the table. After the result's transaction: a

@@ -89,6 +89,7 @@ FUNCTION_CONTEXT = {
     "SceneCaseOpenerFunction": "cases",
     "ProjectsWorkerFunction": "projects",
     "TradingApiFunction": "trading",
+    "TradingWorkerFunction": "trading",
     "ReportsApiFunction": "reports",
     "ReportPublisherFunction": "reports",
     "AnalyticsWorkerFunction": "reports",

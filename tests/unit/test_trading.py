@@ -241,3 +241,32 @@ def test_the_seed_has_every_stage_and_the_listed_candidate_cannot_be_named(cloud
     [awarded] = call("GET", "/v1/trading/results", query={"region_code": "320115"}).body["items"]
     assert awarded["notice_id"] == seed.AWARDED
     assert seed.AWARDED in call("GET", "/v1/trading/open-data/320100/results.csv").body
+
+
+def test_an_unanswered_12345_complaint_holds_the_result_until_it_is_answered(cloud: None) -> None:
+    from infra.seed import trading as seed
+    from tests.support.apigw import FakeContext
+    from tests.support.handlers import load_function, sqs_event
+
+    seed.load_trading(trading_service())
+    sample = json.loads((ROOT / "events" / "trading_worker" / "sqs-ticket-opened.json").read_text())
+    opened = json.loads(sample["Records"][0]["body"])["detail"]
+    first = opened | {"data": opened["data"] | {"ticket_id": "01JDQ9A00000000000000TK002", "number": "12345418"}}
+    answered = first | {"id": "01M8A4XP5SJT101EYDR9TPAYT2", "type": "ticket.answered"}
+    elsewhere = opened | {"id": "01M8A4XP5SJT101EYDR9TPAYT3", "data": opened["data"] | {"link_notice_id": None}}
+    worker = load_function("trading_worker")
+    # a first complaint's answer arrives before its opening, which comes twice (the queue reorders and
+    # repeats): kept once, answered; a ticket naming no notice changes nothing
+    batch = sqs_event([answered, first, first, elsewhere], queue="TradingComplaintsQueue")
+    assert worker.handler(batch, FakeContext()) == {"batchItemFailures": []}
+    assert [c.answered for c in trading_service().notice(seed.IN_PUBLICITY).complaints] == [True]
+    assert worker.handler(sample, FakeContext()) == {"batchItemFailures": []}  # the sample: a second complaint
+    later = {"winner_uscc": seed.CLEAN_BIDDER}
+    with frozen_at(MONDAY + dt.timedelta(days=400)):  # long after the publicity
+        held = call("POST", f"/v1/trading/notices/{seed.IN_PUBLICITY}/result", NANJING_CENTRE, body=later)
+        assert (held.status, held.code) == (409, "trading.complaint_pending")
+        assert "1234520260921000417" in held.body["message"]
+        closed = opened | {"id": "01M8A4XP5SJT101EYDR9TPAYT4", "type": "ticket.closed"}
+        worker.handler(sqs_event([closed], queue="TradingComplaintsQueue"), FakeContext())
+        won = call("POST", f"/v1/trading/notices/{seed.IN_PUBLICITY}/result", NANJING_CENTRE, body=later)
+    assert (won.status, won.body["winner_uscc"]) == (200, seed.CLEAN_BIDDER)
