@@ -45,9 +45,9 @@ PDF = b"%PDF-1.7\n" + b"application material " * 2000  # ~40 KB, a scanned page 
 GOAL_USD_PER_MILLION = 300.0
 # how long a step may take to settle: generous, the shared machine runs at load averages of 20-40
 IDLE_S = 180
-# docs/performance.md, "Cost per completed case" (2026-12-06, 23:31 UTC, compute modelled, D-198; write units
+# docs/performance.md, "Cost per completed case" (2026-12-06, 23:51 UTC, compute modelled, D-198; write units
 # with whole-item updates and index writes, D-263; after D-277, D-278, D-281): the regression ceiling is these + 10 %
-RECORDED_USD_PER_MILLION = {"simple": 311, "with payment": 351, "licence + courier": 497, "joint (+ licence)": 484}
+RECORDED_USD_PER_MILLION = {"simple": 293, "with payment": 342, "licence + courier": 492, "joint (+ licence)": 468}
 _EVERY_CASE = {
     "CaseApiFunction",
     "CatalogApiFunction",
