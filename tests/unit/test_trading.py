@@ -270,3 +270,14 @@ def test_an_unanswered_12345_complaint_holds_the_result_until_it_is_answered(clo
         worker.handler(sqs_event([closed], queue="TradingComplaintsQueue"), FakeContext())
         won = call("POST", f"/v1/trading/notices/{seed.IN_PUBLICITY}/result", NANJING_CENTRE, body=later)
     assert (won.status, won.body["winner_uscc"]) == (200, seed.CLEAN_BIDDER)
+
+
+def test_the_complaints_rule_passes_only_tickets_that_name_a_notice() -> None:
+    from infra.local.filters import matches
+    from infra.template import sam_template
+
+    pattern = sam_template()["Resources"]["TradingComplaintsRule"]["Properties"]["EventPattern"]
+    sample = json.loads((ROOT / "events" / "trading_worker" / "sqs-ticket-opened.json").read_text())
+    event = json.loads(sample["Records"][0]["body"])
+    assert matches(pattern, event)
+    assert not matches(pattern, event | {"detail": event["detail"] | {"data": {"link_notice_id": None}}})
