@@ -34,7 +34,7 @@ from shared.supervision.events import (
     WarningRaisedData,
     WarningResolvedData,
 )
-from shared.supervision.monitoring_service import monitoring
+from shared.supervision.monitoring_service import Monitoring, monitoring
 
 sources: Dispatcher[None] = Dispatcher("monitoring_worker")
 
@@ -167,13 +167,9 @@ def on_order(data: OrderFacts, envelope: Envelope) -> None:
         if envelope.type in (ORDER_ISSUED, ORDER_REPLIED):
             track.moments.setdefault("issued" if envelope.type == ORDER_ISSUED else "replied", day)
         issued, replied = track.moments.get("issued"), track.moments.get("replied")
-        counts: dict[str, dict[str, int]] = {}
-        if issued:
-            counts.setdefault(m.month_of(issued), {})[sc.ORDERS_RECEIVED] = 1
-            if replied:
-                reply = counts.setdefault(m.month_of(replied), {})
-                reply[sc.ORDERS_REPLIED] = 1
-                reply[sc.ORDER_REPLY_DAYS] = service.working_days(issued, replied) if replied > issued else 0
+        counts = _received_and_replied(
+            service, issued, replied, (sc.ORDERS_RECEIVED, sc.ORDERS_REPLIED, sc.ORDER_REPLY_DAYS)
+        )
         if track.state and track.state != "closed":
             live = counts.setdefault(m.LIVE, {m.ORDERS_OPEN: 1})
             if track.state == "open" and track.due_on:
@@ -248,20 +244,32 @@ def on_ticket(data: TicketView, envelope: Envelope) -> None:
             _earliest(track.moments, "answered", day)
         if envelope.type == TICKET_CLOSED:
             _earliest(track.moments, "closed", day)
-        counts: dict[str, dict[str, int]] = {}
         opened_on, answered, closed = (track.moments.get(name) for name in ("opened", "answered", "closed"))
-        if opened_on:
-            counts.setdefault(m.month_of(opened_on), {})[sc.TICKETS_RECEIVED] = 1
-            if answered:
-                reply = counts.setdefault(m.month_of(answered), {})
-                reply[sc.TICKETS_ANSWERED] = 1
-                reply[sc.TICKET_ANSWER_DAYS] = service.working_days(opened_on, answered) if answered > opened_on else 0
+        counts = _received_and_replied(
+            service, opened_on, answered, (sc.TICKETS_RECEIVED, sc.TICKETS_ANSWERED, sc.TICKET_ANSWER_DAYS)
+        )
         if closed:
             counts.setdefault(m.month_of(closed), {})[sc.TICKETS_CLOSED] = 1
         track.counts = counts
         return track
 
     service.apply_subject(key, update)
+
+
+def _received_and_replied(
+    service: Monitoring, received: dt.date | None, replied: dt.date | None, names: tuple[str, str, str]
+) -> dict[str, dict[str, int]]:
+    """Month → counts of a subject that asks for a reply (an order, a ticket): one received in the
+    month it came, and once replied, one reply in the reply's month with the working days it took."""
+    received_name, replied_name, days_name = names
+    counts: dict[str, dict[str, int]] = {}
+    if received:
+        counts.setdefault(m.month_of(received), {})[received_name] = 1
+        if replied:
+            reply = counts.setdefault(m.month_of(replied), {})
+            reply[replied_name] = 1
+            reply[days_name] = service.working_days(received, replied) if replied > received else 0
+    return counts
 
 
 def _earliest(moments: dict[str, dt.date], name: str, day: dt.date | None) -> None:
