@@ -345,26 +345,35 @@ def load(
     invoke: Invoke, by_function: dict[str, list[dict[str, Any]]], batch: int = BATCH, *, side_by_side: bool = True
 ) -> dict[str, int]:
     """Invoke each consumer with its envelopes in batches (in order: a case's or a ticket's events
-    mostly in one batch), the two consumers side by side; a record reported failed is sent again
-    in a batch of its own, up to three times. The invocations per function."""
+    mostly in one batch), the two consumers side by side; records reported failed are sent again,
+    a batch that failed as a whole again in halves, three attempts at most (applying is
+    idempotent, so what a failed attempt wrote is not counted twice). The invocations per function."""
 
     def one(function: str) -> int:
         envelopes = by_function[function]
         queue = CONSUMERS[function].removesuffix("Rule") + "Queue"
         calls = 0
-        for first in range(0, len(envelopes), batch):
-            pending = envelopes[first : first + batch]
-            for _ in range(3):
-                event = sqs_event(pending, queue)
+        # (records, attempt): a batch the function failed on as a whole (an error, a timeout on a
+        # busy machine) is retried in halves, as Lambda's retries would redeliver it
+        pending = [(envelopes[first : first + batch], 1) for first in range(0, len(envelopes), batch)]
+        while pending:
+            records, attempt = pending.pop(0)
+            event = sqs_event(records, queue)
+            calls += 1
+            try:
                 answer = invoke(function, event)
-                calls += 1
-                failed = {item["itemIdentifier"] for item in answer.get("batchItemFailures", [])}
-                ids = [record["messageId"] for record in event["Records"]]
-                pending = [envelope for envelope, m in zip(pending, ids, strict=True) if m in failed]
-                if not pending:
-                    break
-            else:
-                raise RuntimeError(f"{function}: {len(pending)} records failed three times")
+            except RuntimeError:
+                if attempt == 3:
+                    raise
+                half = max(len(records) // 2, 1)
+                pending[:0] = [(records[:half], attempt + 1), (records[half:], attempt + 1)][: 1 + (len(records) > 1)]
+                continue
+            failed = {item["itemIdentifier"] for item in answer.get("batchItemFailures", [])}
+            again = [e for e, r in zip(records, event["Records"], strict=True) if r["messageId"] in failed]
+            if again and attempt == 3:
+                raise RuntimeError(f"{function}: {len(again)} records failed three times")
+            if again:
+                pending.insert(0, (again, attempt + 1))
         return calls
 
     if not side_by_side:  # in one process (the tests' moto): one consumer after the other

@@ -343,3 +343,32 @@ def test_every_case_event_but_material_reuse_moves_a_case_and_reaches_monitoring
     assert case_types - set(case_events.MOVES) == {case_events.MATERIAL_REUSED}
     assert set(analytics_dispatcher.event_types) == set(case_events.MOVES)
     assert set(case_events.MOVES) <= set(monitoring_dispatcher.event_types)
+
+
+def test_a_batch_the_consumer_fails_as_a_whole_is_sent_again_in_halves_and_a_failed_record_alone() -> None:
+    """The local cloud's load on a busy machine: a worker that times out on a batch, or reports a record failed."""
+    envelopes = [
+        {"type": "case.submitted", "source": "cases", "time": "2026-11-02T01:00:00Z", "n": n} for n in range(8)
+    ]
+    sizes: list[int] = []
+    applied: list[int] = []
+    failed_once: set[int] = set()
+
+    def invoke(function: str, event: dict[str, Any]) -> dict[str, Any]:
+        records = event["Records"]
+        sizes.append(len(records))
+        if len(records) == 8:
+            raise RuntimeError("Task timed out after 30.00 seconds")
+        failures = []
+        for record in records:
+            n = json.loads(record["body"])["detail"]["n"]
+            if n == 5 and n not in failed_once:
+                failed_once.add(n)
+                failures.append({"itemIdentifier": record["messageId"]})
+            else:
+                applied.append(n)
+        return {"batchItemFailures": failures}
+
+    calls = generated_month.load(invoke, {"AnalyticsWorkerFunction": envelopes}, batch=8, side_by_side=False)
+    assert (calls, sizes) == ({"AnalyticsWorkerFunction": 4}, [8, 4, 4, 1])
+    assert sorted(applied) == list(range(8))
