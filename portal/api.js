@@ -16,6 +16,7 @@ export function setTokens(tokens, kind) {
   session.kind = kind;
 }
 export function setWho(who) { session.who = who; }
+export function setKind(kind) { session.kind = kind; }
 export function signOut() { session.access = session.refresh = session.who = session.kind = null; }
 
 /** A problem+json answer, kept whole so pages can put each field's message beside its field. */

@@ -10,8 +10,11 @@ import * as licences from "./pages/licences.js";
 import * as payments from "./pages/payments.js";
 import * as messages from "./pages/messages.js";
 import * as feedback from "./pages/feedback.js";
+import * as work from "./pages/work.js";
+import * as supervision from "./pages/supervision.js";
+import * as publicPages from "./pages/public.js";
 
-const pages = [catalog, auth, cases, payments, licences, messages, feedback];
+const pages = [catalog, auth, cases, work, supervision, payments, licences, messages, feedback, publicPages];
 const routes = pages.flatMap((page) => page.routes);
 
 function navigation() {

@@ -1,5 +1,5 @@
 // Sign-in: citizens with a one-time code, staff with password then code (C5, C9).
-import { get, post, setTokens, setWho } from "../api.js";
+import { get, post, setKind, setTokens, setWho } from "../api.js";
 import { actionMessage, field, h, placeProblem, say, showError } from "../dom.js";
 import { t } from "../i18n.js";
 
@@ -51,7 +51,11 @@ function staffForm(params) {
         return;
       }
       setTokens(await post("/v1/auth/staff/sign-in/verify", { challenge_id: challenge, code: code.value }), "staff");
-      after(params, "#/queue");
+      // supervisors share the staff sign-in; their pages differ (the role is the token's, /v1/me says it)
+      const who = await get("/v1/me");
+      setWho(who);
+      if (who.role === "supervisor") setKind("supervisor");
+      after(params, who.role === "supervisor" ? "#/warnings" : "#/queue");
     } catch (problem) { problemAt(problem, ["login", "password", "staff-code"], "staff-msg"); }
   } },
   h("h2", { id: "staff-h" }, t("staff")),

@@ -2,6 +2,8 @@
 import { get, post, put, signedIn, sessionKind } from "../api.js";
 import { actionMessage, field, h, placeProblem, say, showError } from "../dom.js";
 import { locale, t } from "../i18n.js";
+import { orderForm } from "./supervision.js";
+import { caseWarnings, departmentWarnings, jointTasksSection, levelBadge, warningsTable, worstByCase } from "./work.js";
 
 export const nav = [
   { href: "#/cases", label: "nav_cases", for: ["citizen"] },
@@ -203,7 +205,11 @@ async function caseView({ args: [caseId] }) {
       } catch (problem) { placeErrors(problem, names, "submit-msg"); }
     } }, isSupplement ? t("supplement") : t("submit"))), actionMessage("submit-msg"));
   }
-  if (sessionKind() === "staff") parts.push(staffActions(detail, rerender));
+  parts.push(jointTasksSection(detail, rerender));
+  if (sessionKind() === "staff") parts.push(await caseWarnings(caseId), staffActions(detail, rerender));
+  if (sessionKind() === "supervisor" && detail.deadlines && !detail.decision) {
+    parts.push(h("section", { class: "card", "aria-labelledby": "press-h" }, h("h2", { id: "press-h" }, t("issue_order")), orderForm("case", caseId, "case")));
+  }
   if (detail.delivery?.method === "courier") parts.push(await shipmentsSection(caseId));
   if (detail.state === "completed" && sessionKind() === "citizen") parts.push(h("p", {}, h("a", { href: "#/ratings" }, t("rate_this"))));
   parts.push(h("section", { class: "card", "aria-labelledby": "timeline-h" }, h("h2", { id: "timeline-h" }, t("timeline")),
@@ -211,24 +217,39 @@ async function caseView({ args: [caseId] }) {
   return parts;
 }
 
+const INTAKE = ["submitted", "pre_review_passed", "supplement_required"];
+const HANDLING = ["accepted", "in_review"];
+const KINDS = [["expert_review", "专家评审", "Expert review"], ["inspection", "现场检验", "Inspection"], ["testing", "检测", "Testing"],
+  ["hearing", "听证", "Hearing"], ["appraisal", "鉴定", "Appraisal"], ["quarantine", "检疫", "Quarantine"], ["tendering", "招标", "Tendering"], ["auction", "拍卖", "Auction"]];
+// [path, 中文, English, body from (note, the clock fields), the states it applies in]
 const STAFF_ACTIONS = [
-  ["accept", "受理", "Accept", (reason) => ({ note: reason || "材料齐全" })],
-  ["request-supplement", "一次性告知补正", "Request supplement", (reason) => ({ items: [{ kind: "staff_note", target: "applicant", message: reason, message_en: reason }] })],
-  ["refuse", "不予受理", "Refuse", (reason) => ({ reason })],
-  ["decide", "准予许可", "Approve", (reason) => ({ outcome: "approved", reason: reason || "符合条件" })],
-  ["decide-deny", "不予许可", "Deny", (reason) => ({ outcome: "denied", reason })],
+  ["accept", "受理", "Accept", (reason) => ({ note: reason || "材料齐全" }), INTAKE],
+  ["request-supplement", "一次性告知补正", "Request supplement", (reason) => ({ items: [{ kind: "staff_note", target: "applicant", message: reason, message_en: reason }] }), INTAKE],
+  ["refuse", "不予受理", "Refuse", (reason) => ({ reason }), INTAKE],
+  ["decide", "准予许可", "Approve", (reason) => ({ outcome: "approved", reason: reason || "符合条件" }), HANDLING],
+  ["decide-deny", "不予许可", "Deny", (reason) => ({ outcome: "denied", reason }), HANDLING],
+  ["suspend", "中止计时", "Stop the clock", (reason, clock) => ({ kind: clock.kind, reason, expected_working_days: Number(clock.days) }), HANDLING],
+  ["resume", "恢复计时", "Restart the clock", (reason) => (reason ? { note: reason } : {}), ["suspended"]],
+  ["extension-request", "申请延长期限", "Request an extension", (reason) => ({ reason }), [...HANDLING, "suspended"]],
 ];
 
 function staffActions(detail, rerender) {
   const reason = h("textarea", { rows: 2 });
+  const kind = h("select", {}, KINDS.map(([value, zh, en]) => h("option", { value }, locale() === "en" ? en : zh)));
+  const days = h("input", { type: "number", min: 1, max: 250, value: 5, inputmode: "numeric" });
+  const shown = STAFF_ACTIONS.filter(([path, , , , states]) => states.includes(detail.state)
+    && !(path === "extension-request" && (detail.extension_request || detail.deadlines?.extension)));
+  const pending = detail.extension_request;
   return h("section", { class: "card", "aria-labelledby": "staff-actions-h" }, h("h2", { id: "staff-actions-h" }, locale() === "en" ? "Handle" : "办理"),
+    pending ? h("p", { class: "notice", id: "extension-pending" }, `${t("extension_pending")} ${pending.reason} (+${pending.working_days})`) : null,
     field("staff-reason", locale() === "en" ? "Note or reason" : "意见或理由", reason),
-    h("div", { class: "actions" }, STAFF_ACTIONS.map(([path, zh, en, body]) => h("button", { type: "button", class: "secondary", "data-action": path, onclick: async () => {
+    HANDLING.includes(detail.state) ? h("div", { class: "cols" }, field("suspend-kind", t("suspend_kind"), kind), field("suspend-days", t("suspend_days"), days)) : null,
+    h("div", { class: "actions" }, shown.map(([path, zh, en, body]) => h("button", { type: "button", class: "secondary", "data-action": path, onclick: async () => {
       try {
-        await post(`/v1/cases/${detail.case_id}/${path.replace("-deny", "")}`, body(reason.value));
+        await post(`/v1/cases/${detail.case_id}/${path.replace("-deny", "")}`, body(reason.value, { kind: kind.value, days: days.value }));
         say("staff-action-msg", locale() === "en" ? "Done." : "已办理。", true);
         setTimeout(rerender, 300);
-      } catch (problem) { say("staff-action-msg", problem.message); }
+      } catch (problem) { placeProblem(problem, [["reason", "staff-reason"], ["expected_working_days", "suspend-days"]], "staff-action-msg"); }
     } }, locale() === "en" ? en : zh))), actionMessage("staff-action-msg"));
 }
 
@@ -241,10 +262,17 @@ async function myCases() {
 
 async function queue() {
   if (!signedIn()) return needSignIn();
-  const data = await get("/v1/work-queue");
-  return [h("h1", {}, t("nav_queue")), h("table", {}, h("thead", {}, h("tr", {}, ["办件", "事项", t("state"), t("deadline")].map((c) => h("th", { scope: "col" }, c)))),
-    h("tbody", {}, data.items.map((c) => h("tr", {}, h("td", {}, h("a", { href: `#/case/${encodeURIComponent(c.case_id)}` }, c.case_number)),
-      h("td", {}, c.item_name ?? c.item_code), h("td", {}, c.state_name), h("td", {}, c.deadlines?.legal_due_on ?? c.intake_due_on ?? "")))))];
+  // the department's open warnings come from supervision (D-286); the queue marks its cases with the worst
+  const [data, warnings] = await Promise.all([get("/v1/work-queue"), departmentWarnings().catch(() => [])]);
+  const worst = worstByCase(warnings);
+  const th = (c) => h("th", { scope: "col" }, c);
+  return [h("h1", {}, t("nav_queue")),
+    h("section", { "aria-labelledby": "intake-h" }, h("h2", { id: "intake-h" }, t("queue_intake")),
+      h("table", {}, h("thead", {}, h("tr", {}, [t("case_no"), t("item_col"), t("state"), t("deadline"), t("warnings")].map(th))),
+        h("tbody", {}, data.items.map((c) => h("tr", { "data-case": c.case_id }, h("td", {}, h("a", { href: `#/case/${encodeURIComponent(c.case_id)}` }, c.case_number)),
+          h("td", {}, c.item_name ?? c.item_code), h("td", {}, c.state_name), h("td", {}, c.deadlines?.legal_due_on ?? c.intake_due_on ?? ""),
+          h("td", {}, worst.has(c.case_id) ? levelBadge(worst.get(c.case_id)) : "")))))),
+    h("section", { "aria-labelledby": "dept-warnings-h" }, h("h2", { id: "dept-warnings-h" }, t("warnings")), warningsTable(warnings))];
 }
 
 export const routes = [

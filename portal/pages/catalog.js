@@ -4,7 +4,7 @@ import { field, h, yuan } from "../dom.js";
 import { t } from "../i18n.js";
 
 export const nav = [
-  { href: "#/", label: "nav_search", for: ["public", "citizen", "staff"] },
+  { href: "#/", label: "nav_search", for: ["public", "citizen", "staff", "supervisor"] },
   { href: "#/lists", label: "nav_lists", for: ["public", "citizen"] },
 ];
 

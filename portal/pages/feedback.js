@@ -8,7 +8,7 @@ export const nav = [
   { href: "#/hotline", label: "nav_hotline", for: ["citizen"] },
 ];
 
-const LEVELS = [
+export const LEVELS = [
   ["very_satisfied", "非常满意", "Very satisfied"], ["satisfied", "满意", "Satisfied"],
   ["basically_satisfied", "基本满意", "Basically satisfied"], ["dissatisfied", "不满意", "Dissatisfied"],
   ["very_dissatisfied", "非常不满意", "Very dissatisfied"],

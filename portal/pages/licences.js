@@ -1,4 +1,4 @@
-// Public licence verification by identifier (C11); my licences for citizens, each with its signed QR
+// Public licence verification by a picture of the QR code or by identifier (C11); my licences for citizens, each with its signed QR
 // code and the PDF certificate to download.
 import { get, post, signedIn } from "../api.js";
 import { actionMessage, field, h, say, showError } from "../dom.js";
@@ -7,27 +7,56 @@ import { qrImage } from "../qr.js";
 
 export const nav = [
   { href: "#/licences", label: "nav_licences", for: ["citizen"] },
-  { href: "#/verify", label: "nav_verify", for: ["public", "citizen", "staff"] },
+  { href: "#/verify", label: "nav_verify", for: ["public", "citizen", "staff", "supervisor"] },
 ];
+
+/** The picture's pixels, scaled down to at most 1600 px a side (phone photos are larger than a QR needs). */
+async function pixels(file) {
+  const bitmap = await createImageBitmap(file);
+  const scale = Math.min(1, 1600 / Math.max(bitmap.width, bitmap.height));
+  const canvas = document.createElement("canvas");
+  canvas.width = Math.round(bitmap.width * scale);
+  canvas.height = Math.round(bitmap.height * scale);
+  const context = canvas.getContext("2d", { willReadFrequently: true });
+  context.drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+  return context.getImageData(0, 0, canvas.width, canvas.height);
+}
+
+/** The QR code's text read in the browser by the vendored decoder (D-288), or null when there is none. */
+async function readQr(file) {
+  const { decodeQR } = await import("../vendor/qr/decode.js");
+  try { return decodeQR(await pixels(file)); } catch { return null; }
+}
 
 async function verify({ params }) {
   const input = h("input", { type: "text", value: params.get("id") ?? "", spellcheck: "false" });
+  const picture = h("input", { type: "file", accept: "image/*" });
   const out = h("div", { id: "verify-result", "aria-live": "polite" });
-  const form = h("form", { onsubmit: async (event) => {
-    event.preventDefault();
+  const ask = async (body, fieldId, messageId) => {
     try {
-      const result = await post("/v1/licences/verify", { identifier: input.value.trim() });
-      showError("identifier", null); say("verify-msg", "");
+      const result = await post("/v1/licences/verify", body);
+      showError(fieldId, null); say(messageId, "");
       out.replaceChildren(h("div", { class: result.result === "valid" ? "ok" : "notice" },
         h("h2", {}, `${t("result")}: `, h("strong", { "data-result": result.result }, result.result)),
-        result.licence ? h("p", {}, `${result.licence.name ?? result.licence.licence_type_name ?? ""} · ${t("holder")}: ${result.licence.holder_name ?? ""}`) : null));
+        result.licence ? h("p", {}, `${result.licence.type_name ?? ""} · ${result.licence.number ?? ""} · ${t("holder")}: ${result.licence.holder_name ?? ""}`) : null));
     } catch (problem) {
-      const message = problem.forField("identifier");
-      showError("identifier", message);
-      say("verify-msg", message ? "" : problem.message);
+      const message = problem.forField?.(fieldId === "qr-image" ? "qr" : "identifier") ?? null;
+      showError(fieldId, message);
+      say(messageId, message ? "" : problem.message);
     }
-  } }, field("identifier", t("identifier"), input), h("div", { class: "actions" }, h("button", { type: "submit", class: "primary" }, t("verify"))), actionMessage("verify-msg"));
-  return [h("h1", {}, t("verify_title")), form, out];
+  };
+  picture.addEventListener("change", async () => {
+    if (!picture.files?.length) return;
+    const text = await readQr(picture.files[0]);
+    if (!text) { showError("qr-image", t("qr_not_found")); out.replaceChildren(); return; }
+    await ask({ qr: text }, "qr-image", "qr-msg");
+  });
+  const byPicture = h("div", {}, field("qr-image", t("qr_image"), picture), actionMessage("qr-msg"));
+  const form = h("form", { onsubmit: async (event) => {
+    event.preventDefault();
+    await ask({ identifier: input.value.trim() }, "identifier", "verify-msg");
+  } }, field("identifier", t("or_identifier"), input), h("div", { class: "actions" }, h("button", { type: "submit", class: "primary" }, t("verify"))), actionMessage("verify-msg"));
+  return [h("h1", {}, t("verify_title")), byPicture, form, out];
 }
 
 async function mine() {

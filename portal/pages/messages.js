@@ -4,7 +4,7 @@ import { get, post, signedIn } from "../api.js";
 import { actionMessage, h, say } from "../dom.js";
 import { locale, t } from "../i18n.js";
 
-export const nav = [{ href: "#/messages", label: "nav_messages", for: ["citizen", "staff"] }];
+export const nav = [{ href: "#/messages", label: "nav_messages", for: ["citizen", "staff", "supervisor"] }];
 
 const LINKS = [
   [/^\/cases\/([^/]+)$/, (id) => `#/case/${id}`],
