@@ -53,7 +53,7 @@ const strings = {
     rectified_on_time: "按时整改", rectified_late: "超时整改", satisfaction_rate: "满意率", measures: "整改措施", answer: "答复",
     outcome: "结果", reasons: "原因", no_reports: "暂无已发布的报告。", report_page: "报告页面", report_pdf: "PDF 版",
     report_data: "开放数据", charts: "图表", open_report: "查看图表",
-    limit_col: "时限", subject: "办件/工单", case_no: "办件", item_col: "事项", qr_image: "上传证照二维码图片", qr_not_found: "图片中没有识别到二维码，请换一张清晰的图片。", or_identifier: "或输入电子证照标识",
+    limit_col: "时限", request_reason: "申请理由", approved_ok: "已批准延期。", rejected_ok: "已不批准。", subject: "办件/工单", case_no: "办件", item_col: "事项", qr_image: "上传证照二维码图片", qr_not_found: "图片中没有识别到二维码，请换一张清晰的图片。", or_identifier: "或输入电子证照标识",
   },
   en: {
     skip: "Skip to main content", brand: "Jiangsu Government Services", other: "中文", foot: "Jiangsu Government Services · reference portal",
@@ -108,7 +108,7 @@ const strings = {
     rectified_on_time: "Rectified on time", rectified_late: "Rectified late", satisfaction_rate: "Satisfaction", measures: "Measures", answer: "Answer",
     outcome: "Outcome", reasons: "Reasons", no_reports: "No reports published.", report_page: "Report page", report_pdf: "PDF",
     report_data: "Open data", charts: "Charts", open_report: "Show charts",
-    limit_col: "Limit", subject: "Case or ticket", case_no: "Case", item_col: "Service", qr_image: "Upload a picture of the licence QR code", qr_not_found: "No QR code found in the picture; try a sharper one.", or_identifier: "or enter the licence identifier",
+    limit_col: "Limit", request_reason: "Reason given", approved_ok: "Extension approved.", rejected_ok: "Rejected.", subject: "Case or ticket", case_no: "Case", item_col: "Service", qr_image: "Upload a picture of the licence QR code", qr_not_found: "No QR code found in the picture; try a sharper one.", or_identifier: "or enter the licence identifier",
   },
 };
 

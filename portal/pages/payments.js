@@ -9,14 +9,18 @@ import { qrImage } from "../qr.js";
 export const nav = [{ href: "#/payments", label: "nav_payments", for: ["citizen"] }];
 
 const OPEN = ["created", "paying", "failed"]; // payable (a failed payment may be tried again)
-const POLL_MS = 1500;
-const POLL_TIMES = 80; // two minutes: a person paying on a phone takes a while
+// Every 1.5 s for the first two minutes, then every 5 s up to a quarter of an hour: a person paying on a phone
+// (or a busy channel) may take longer than two minutes, and the page must still show the result by itself.
+const POLL_FAST_MS = 1500;
+const POLL_SLOW_MS = 5000;
+const POLL_FAST_TIMES = 80;
+const POLL_TIMES = POLL_FAST_TIMES + 156;
 
 function when(value) { return value ? new Date(value).toLocaleString(locale() === "en" ? "en-GB" : "zh-CN") : ""; }
 
 async function followUntilPaid(orderId, stateNode, cashier) {
   for (let i = 0; i < POLL_TIMES; i += 1) {
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    await new Promise((resolve) => setTimeout(resolve, i < POLL_FAST_TIMES ? POLL_FAST_MS : POLL_SLOW_MS));
     if (!document.body.contains(stateNode)) return; // the user moved on
     const order = await get(`/v1/payment-orders/${encodeURIComponent(orderId)}`).catch(() => null);
     if (order && !["created", "paying"].includes(order.state)) {

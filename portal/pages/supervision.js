@@ -1,7 +1,7 @@
 // Supervisors (效能监察, C26): the region's warnings with a supervision order from any of them, extension
 // requests to approve or reject, the orders of the region to close or escalate, and the live figures.
 import { get, post, signedIn } from "../api.js";
-import { actionMessage, field, h, placeProblem, say } from "../dom.js";
+import { actionMessage, field, h, placeProblem } from "../dom.js";
 import { locale, t } from "../i18n.js";
 import { caseLink, levelBadge, needSignIn, orderSummary, warningsTable } from "./work.js";
 
@@ -55,23 +55,22 @@ async function warnings({ params }) {
 function extensionCard(entry) {
   const id = `ext-${entry.case_id}`;
   const reason = h("textarea", { rows: 2, maxlength: 500 });
-  const act = (path, body) => async () => {
+  const act = (path, body, done) => async () => {
     try {
       await post(`/v1/cases/${encodeURIComponent(entry.case_id)}/${path}`, body());
-      say(`${id}-msg`, t("closed_ok"), true);
-      card.querySelectorAll("button").forEach((button) => { button.disabled = true; });
+      controls.replaceChildren(h("p", { class: "ok", role: "status" }, t(done)));
     } catch (problem) { placeProblem(problem, [["reason", `${id}-reason`]], `${id}-msg`); }
   };
-  const card = h("li", { class: "card", "data-case": entry.case_id },
-    h("h2", {}, caseLink(entry.case_id, entry.case_number), ` · ${entry.item_name}`),
-    h("p", {}, `${t("opinion_reason")}: ${entry.reason}`),
-    h("p", { class: "meta" }, `${t("limit_legal")} ${entry.legal_due_on} · ${t("extension_days")} +${entry.working_days}`),
-    field(`${id}-reason`, t("extension_reason"), reason),
+  const controls = h("div", {}, field(`${id}-reason`, t("extension_reason"), reason),
     h("div", { class: "actions" },
-      h("button", { type: "button", class: "primary", "data-approve": entry.case_id, onclick: act("extend", () => (reason.value ? { reason: reason.value } : {})) }, t("approve")),
-      h("button", { type: "button", class: "secondary", "data-reject": entry.case_id, onclick: act("extension-request/reject", () => ({ reason: reason.value })) }, t("reject"))),
+      h("button", { type: "button", class: "primary", "data-approve": entry.case_id, onclick: act("extend", () => (reason.value ? { reason: reason.value } : {}), "approved_ok") }, t("approve")),
+      h("button", { type: "button", class: "secondary", "data-reject": entry.case_id, onclick: act("extension-request/reject", () => ({ reason: reason.value }), "rejected_ok") }, t("reject"))),
     actionMessage(`${id}-msg`));
-  return card;
+  return h("li", { class: "card", "data-case": entry.case_id },
+    h("h2", {}, caseLink(entry.case_id, entry.case_number), ` · ${entry.item_name}`),
+    h("p", {}, `${t("request_reason")}: ${entry.reason}`),
+    h("p", { class: "meta" }, `${t("limit_legal")} ${entry.legal_due_on} · ${t("extension_days")} +${entry.working_days}`),
+    controls);
 }
 
 async function extensions() {

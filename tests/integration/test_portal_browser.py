@@ -5,15 +5,25 @@ courier delivery (an address the API refuses is marked at its field, then
 corrected), fills the form (one field refused by the API and corrected where
 the message shows), uploads two of three materials, submits, reads the
 one-time notice, supplements; the 江宁 market clerk signs in with password and
-code, accepts and approves; the citizen opens the licence with its QR code,
-downloads the PDF and verifies the licence on the public page. Then a fee: the
-citizen applies for 居民身份证换领 (no demo item has both a fee and an
-e-licence), takes the ID card accepted with the first case from the wallet
-(refused until the consent is ticked), the police clerk approves through the
-API, and the citizen pays at the channel simulator's cashier in a tab of its
-own while the portal follows the order to paid. Last: the first case's parcel
-tracking, the message centre, rating the paid case (a missing level is
-refused at the levels), a 12345 request (an empty text refused at its field).
+code, accepts, stops and restarts the clock, asks for an extension (refused
+without a reason, at the field) that Nanjing's supervisor approves in a tab of
+their own, approves the case and accepts the seeded joint case
+(开办餐饮店联合审批); the citizen opens the licence with its QR code, downloads
+the PDF and verifies the licence on the public page from a picture of its QR
+code and by identifier. Then a fee: the citizen applies for 居民身份证换领 (no
+demo item has both a fee and an e-licence), takes the ID card accepted with
+the first case from the wallet (refused until the consent is ticked), the
+police clerk accepts and approves it in the workbench, finds the joint task in
+the police's 并联待办 and agrees (refused without a reason); the citizen pays at
+the channel simulator's cashier in a tab of its own while the portal follows
+the order to paid. Then the first case's parcel tracking, the message centre,
+rating the paid case (a missing level is refused at the levels), a 12345
+request (an empty text refused at its field); the lead sees the police's
+opinion; after the supervision sweep the supervisor presses the seeded overdue
+低保 case from the red warnings (a missing reason refused there), 玄武区民政局's
+clerk sees it red in the work queue and answers the order, the supervisor
+closes it and reads the live figures; last the public exposure column and
+last month's reports with their charts.
 axe-core runs on every page (no serious or critical violation); screenshots at
 375 px and 1280 px go to build/screenshots/ (Chinese drawn with the platform's
 vendored WenQuanYi subset through the browser's own fontconfig).
@@ -80,8 +90,16 @@ def demo_accounts(local_cloud: LocalCloud) -> None:
 
 
 def check_page(page: Page, name: str) -> None:
-    """No serious/critical axe violation, no raw ID number or phone, screenshots at phone and desktop width."""
+    """No serious/critical axe violation (labels among them), every visible control reachable by keyboard, no
+    raw ID number or phone, screenshots at phone and desktop width."""
     assert page.axe_violations() == [], name
+    unreachable = page.evaluate(
+        "(() => { const out = [...document.querySelectorAll('a[href], button, input, select, textarea, summary')]"
+        ".filter(e => e.getClientRects().length && !e.disabled)"
+        ".filter(e => { e.focus(); return document.activeElement !== e || e.tabIndex < 0; })"
+        ".map(e => e.outerHTML.slice(0, 80)); document.activeElement?.blur(); return out; })()"
+    )
+    assert unreachable == [], (name, unreachable)
     text = page.text()
     assert PORTAL_CITIZEN.id_number not in text, name
     assert PORTAL_PHONE not in text, name
@@ -373,8 +391,9 @@ def test_citizen_applies_clerk_decides_licence_verifies_citizen_pays(
     assert "20.00 元" in cashier.text()
     cashier.click("form button")  # 确认支付
     cashier.wait_for("document.body.innerText.includes('applied')")
+    local_cloud.wait_idle(120)  # the channel's callback reaches the order through the partner queue
     page.send("Page.bringToFront")
-    page.wait_for(f'document.querySelector("{mine} [data-state=paid]")', timeout=30)
+    page.wait_for(f'document.querySelector("{mine} [data-state=paid]")', timeout=60)
     assert "缴费成功" in page.text(mine)
     check_page(page, "paid")
 
