@@ -442,6 +442,7 @@ def test_citizen_applies_clerk_decides_licence_verifies_citizen_pays(
     # the lead sees every co-department's task: police agreed, housing still open
     clerk.send("Page.bringToFront")
     clerk.goto(f"{portal}#/case/{joint_case}")
+    reload_view(clerk)  # the tab was left on this case: the same address re-renders only when asked
     clerk.wait_for("document.querySelector('[data-task=\"320115-police\"][data-task-state=approved]')")
     assert clerk.evaluate("document.querySelectorAll('[data-task][data-task-state=open]').length") == 1
     check_page(clerk, "joint-lead")
