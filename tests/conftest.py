@@ -77,6 +77,29 @@ def _shared_loader(search_path_string: str | None = None) -> _botocore_loaders.L
 _botocore_session.create_loader = _shared_loader
 
 
+# --- moto's KMS makes an RSA-2048 private key for every key it creates, symmetric keys included
+# (≈65 ms each; fixtures create KMS keys per test). It is made when first used (Sign, Verify,
+# GetPublicKey) instead; keys that only encrypt never make one.
+
+from moto.kms import models as _kms_models  # noqa: E402
+
+_generate_private_key = _kms_models.generate_private_key
+
+
+class _LazyPrivateKey:
+    def __init__(self, key_spec: str) -> None:
+        self._key_spec = key_spec
+        self._key: Any = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._key is None:
+            self._key = _generate_private_key(self._key_spec)
+        return getattr(self._key, name)
+
+
+_kms_models.generate_private_key = _LazyPrivateKey  # type: ignore[assignment]
+
+
 # --- PIPL: no personal data or credentials in any log line ---------------------------
 
 from collections.abc import Generator  # noqa: E402
