@@ -8,7 +8,7 @@ supervisors of the region read who was flagged against the credit lists.
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
@@ -133,9 +133,10 @@ def list_results(
     access=Access.PUBLIC,
     responses={200: _ok("The catalogue")},
 )
-def open_data_catalog() -> Response[str]:
+def open_data_catalog() -> Response[Any]:
+    # a JSON object, declared as one: the stored file is parsed, not passed on as a string
     found = open_data.get(open_data.CATALOG_KEY)
-    body = found.decode() if found is not None else json.dumps({"@type": "dcat:Catalog", "dcat:dataset": []})
+    body = json.loads(found) if found is not None else {"@type": "dcat:Catalog", "dcat:dataset": []}
     return Response(status_code=200, content_type="application/json", body=body, headers=dict(_CACHED))
 
 

@@ -133,6 +133,8 @@ def staff_tab(browser: Browser, local_cloud: LocalCloud, portal: str, worker: De
     tab.fill("#password", worker.password)
     for _ in range(3):
         started = time.time()
+        # cleared first: a retry must read the new answer, not the refusal still on the page
+        tab.evaluate("document.getElementById('staff-msg').textContent = ''")
         tab.click("form[aria-labelledby=staff-h] button[type=submit]")
         said = tab.wait_for("document.getElementById('staff-msg').textContent")
         if "验证码已发送" in said:
