@@ -18,9 +18,14 @@ from shared.reports.ports import MonthSource
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
+FIRST_MONTH = "2000-01"
+"""The earliest month a report may cover: a report compares with the 12 months before and the same
+month a year earlier, so year 1 (or 0) would ask the calendar for a year that does not exist."""
+
+
 def checked_month(month: str) -> str:
-    """A past month (a report covers a whole month)."""
-    if not _MONTH.match(month) or month >= today_in_shanghai().isoformat()[:7]:
+    """A past month (a report covers a whole month), not before FIRST_MONTH."""
+    if not _MONTH.match(month) or not FIRST_MONTH <= month < today_in_shanghai().isoformat()[:7]:
         raise AppError(INVALID_MONTH)
     return month
 

@@ -38,6 +38,7 @@ import pytest
 import requests
 
 from infra.local import LocalCloud
+from tests.support.sign_in import OTP_RESEND_S
 
 # Clouds started by fixtures, so failing tests can show what their functions logged.
 _CLOUDS: list[LocalCloud] = []
@@ -72,7 +73,10 @@ def _start_cloud(log_dir: Path, **options: Any) -> LocalCloud:
         # Test-only password cost: staff passwords hashed at scrypt N=2**10 instead of 2**17 (0.4 CPU-s
         # each; the seed hashes 17 and every staff sign-in verifies one). The cost is stored in each
         # hash, so sign-in behaves the same; production keeps identity's default (D-271).
-        "environment": {"PASSWORD_SCRYPT_LOG2_N": "10"},
+        # Test-only resend interval: one code per phone every 5 s instead of every 60 s. The integration
+        # tests share one cloud and the demo people (D-270), so a browser sign-in often followed an API
+        # sign-in of the same phone within the minute and waited it out; the rule itself is unit-tested.
+        "environment": {"PASSWORD_SCRYPT_LOG2_N": "10", "OTP_RESEND_INTERVAL_S": str(OTP_RESEND_S)},
     }
     cloud = LocalCloud(**(settings | options)).start()
     _CLOUDS.append(cloud)

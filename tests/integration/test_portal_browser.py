@@ -54,7 +54,7 @@ from infra.seed.identity.people import (
     DemoWorker,
 )
 from tests.support.browser import Browser, Page
-from tests.support.sign_in import _code_sent_to
+from tests.support.sign_in import OTP_RESEND_S, _code_sent_to
 
 SHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
 PDF = b"%PDF-1.7 portal walkthrough\n"
@@ -119,7 +119,7 @@ def sign_in_with_code(page: Page, local_cloud: LocalCloud, phone: str) -> None:
         said = page.wait_for("document.getElementById('send-msg').textContent")
         if "验证码已发送" in said:
             break
-        time.sleep(61)  # another test asked for this phone's code within the minute
+        time.sleep(OTP_RESEND_S + 1)  # another test asked for this phone's code within the interval
     page.fill("#code", _code_sent_to(local_cloud, phone, started))
     page.click("form[aria-labelledby=citizen-h] button[type=submit]")
 
@@ -139,7 +139,7 @@ def staff_tab(browser: Browser, local_cloud: LocalCloud, portal: str, worker: De
         said = tab.wait_for("document.getElementById('staff-msg').textContent")
         if "验证码已发送" in said:
             break
-        time.sleep(61)  # another test asked for this phone's code within the minute
+        time.sleep(OTP_RESEND_S + 1)  # another test asked for this phone's code within the interval
     tab.fill("#staff-code", _code_sent_to(local_cloud, worker.phone, started))
     tab.click("form[aria-labelledby=staff-h] button[type=submit]")
     tab.wait_for("!location.hash.startsWith('#/sign-in') && document.querySelector('main h1')", timeout=20)

@@ -23,6 +23,7 @@ from shared.platform.privacy import mask_phone
 
 _CODE = re.compile(r"验证码 (\d{6})")
 REUSE_S = 600.0  # access tokens last 15 minutes
+OTP_RESEND_S = 5  # the test cloud's one-code-per-phone interval (tests/integration/conftest.py)
 _SIGNED_IN: dict[tuple[str, str], tuple[float, dict[str, str]]] = {}
 
 

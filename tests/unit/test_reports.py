@@ -317,3 +317,8 @@ def test_only_operators_generate_on_demand(month: list[Any]) -> None:
     later = _api("POST", "/v1/reports/320500/2099-01", authorizer=as_role("operator"), **future)
     assert later["statusCode"] == 400
     assert json.loads(later["body"])["code"] == "reports.invalid_month"
+    # year 1: the report's comparisons would reach before the calendar begins (fuzz found a 500 there)
+    ancient = {"resource": where["resource"], "path_params": {"region_code": "320500", "month": "0001-01"}}
+    too_old = _api("POST", "/v1/reports/320500/0001-01", authorizer=as_role("operator"), **ancient)
+    assert too_old["statusCode"] == 400
+    assert json.loads(too_old["body"])["code"] == "reports.invalid_month"
