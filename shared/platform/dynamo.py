@@ -221,6 +221,29 @@ class Transaction:
                 raise
 
 
+@dataclass(frozen=True)
+class QueryFilter:
+    """A FilterExpression narrowing a paged Query: its text, placeholder names and values
+    (`values` keys without the colon, as `values()` takes them)."""
+
+    expression: str
+    names: Mapping[str, str]
+    values: Mapping[str, Any]
+
+    def fingerprint(self) -> str:
+        """Binds a cursor to the filter that made it: the same key under another filter is another page."""
+        raw = repr((self.expression, sorted(self.names.items()), sorted((k, str(v)) for k, v in self.values.items())))
+        return hashlib.sha256(raw.encode()).hexdigest()[:16]
+
+
+# A filtered Query evaluates at least this many entries per call (DynamoDB's `Limit` counts what
+# it reads, not what matches), and a page stops after this many calls even when it is short: the
+# cursor then resumes after the last entry read, so nothing is skipped and a request's cost is bounded.
+FILTERED_QUERY_BATCH = 100
+FILTERED_QUERY_CALLS = 5
+_FILTER_BINDING = "f"  # the cursor attribute that holds the filter's fingerprint
+
+
 def query_page(
     table: str,
     *,
@@ -230,16 +253,25 @@ def query_page(
     cursor: str | None,
     newest_first: bool = True,
     sort_prefix: tuple[str, str] | None = None,
+    where: QueryFilter | None = None,
 ) -> tuple[list[dict[str, Any]], str | None]:
     """One page of one partition (`partition` = (key attribute, value)) of an index, or
     of the table when `index` is None, optionally only the sort keys starting with
     `sort_prefix` = (sort key attribute, prefix): one Query, the items as plain dicts
     and the opaque cursor of the next page. A cursor made for another partition is
-    refused (400 invalid_cursor)."""
+    refused (400 invalid_cursor).
+
+    With a filter (`where`) the page reads on (batches of FILTERED_QUERY_BATCH, at most
+    FILTERED_QUERY_CALLS Queries) until it holds `limit` matches or the partition ends,
+    so a page may be short, even empty, while a `next_cursor` remains; its cursor is
+    bound to the filter (another filter's cursor, or none's, is 400 invalid_cursor). A
+    filtered index Query names its sort key through `sort_prefix` (a trimmed page's
+    cursor is the key of its last item: the table's pk/sk and the index's keys)."""
     from shared.platform.pagination import decode_cursor, encode_cursor
 
     key_name, key_value = partition
-    start = decode_cursor(cursor, must_match={key_name: key_value})
+    binding = where.fingerprint() if where else None
+    start = decode_cursor(cursor, must_match={key_name: key_value, _FILTER_BINDING: binding})
     arguments: dict[str, Any] = {
         "TableName": table,
         "KeyConditionExpression": "#pk = :pk",
@@ -255,10 +287,34 @@ def query_page(
         arguments["ExpressionAttributeNames"]["#sk"] = sort_prefix[0]
         arguments["ExpressionAttributeValues"] |= values(prefix=sort_prefix[1])
     if start:
-        arguments["ExclusiveStartKey"] = to_item(start)
-    response = dynamodb().query(**arguments)
-    last = response.get("LastEvaluatedKey")
-    return [from_item(item) for item in response.get("Items", [])], encode_cursor(from_item(last)) if last else None
+        arguments["ExclusiveStartKey"] = to_item({k: v for k, v in start.items() if k != _FILTER_BINDING})
+    if where is None:
+        response = dynamodb().query(**arguments)
+        last = response.get("LastEvaluatedKey")
+        return [from_item(item) for item in response.get("Items", [])], encode_cursor(from_item(last)) if last else None
+    if index and not sort_prefix:
+        raise ValueError("a filtered index query names its sort key through sort_prefix")
+    arguments["FilterExpression"] = where.expression
+    arguments["ExpressionAttributeNames"] |= dict(where.names)
+    arguments["ExpressionAttributeValues"] |= values(**where.values)
+    found: list[dict[str, Any]] = []
+    for _ in range(FILTERED_QUERY_CALLS):
+        arguments["Limit"] = max(limit - len(found), FILTERED_QUERY_BATCH)
+        response = dynamodb().query(**arguments)
+        found.extend(from_item(item) for item in response.get("Items", []))
+        last = response.get("LastEvaluatedKey")
+        if len(found) > limit:  # more matched than fit: resume right after the last item shown
+            found = found[:limit]
+            names = dict.fromkeys(["pk", "sk", key_name, *([sort_prefix[0]] if sort_prefix else [])])
+            tail = {name: found[-1][name] for name in names if name in found[-1]}
+            return found, encode_cursor({**tail, _FILTER_BINDING: binding})
+        if last is None:
+            return found, None
+        arguments["ExclusiveStartKey"] = last
+        if len(found) == limit:
+            break
+    # full, or out of calls: resume after the last entry read (a short page says nothing about the rest)
+    return found, encode_cursor({**from_item(arguments["ExclusiveStartKey"]), _FILTER_BINDING: binding})
 
 
 def shard_of(key: str, shards: int) -> int:
@@ -349,6 +405,7 @@ class Repository:
         cursor: str | None,
         newest_first: bool = True,
         sort_prefix: tuple[str, str] | None = None,
+        where: QueryFilter | None = None,
     ) -> tuple[list[dict[str, Any]], str | None]:
         """One page of one partition of this table or one of its indexes (see `query_page`)."""
         return query_page(
@@ -359,6 +416,7 @@ class Repository:
             cursor=cursor,
             newest_first=newest_first,
             sort_prefix=sort_prefix,
+            where=where,
         )
 
     def partitions_page(

@@ -21,6 +21,7 @@ AGENT_REQUIRED = "trading.agent_required"
 CREDIT_UNAVAILABLE = "trading.credit_unavailable"
 OPEN_DATA_NOT_FOUND = "trading.open_data_not_found"
 COMPLAINT_PENDING = "trading.complaint_pending"
+BAD_QUERY = "trading.bad_query"
 
 MESSAGES: dict[str, tuple[str, str]] = {
     NOTICE_NOT_FOUND: ("交易公告不存在", "The trading notice does not exist"),
@@ -47,6 +48,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     COMPLAINT_PENDING: (
         "公告有尚未答复的投诉（12345 工单 {numbers}），答复前暂停公布中标结果",
         "The notice has complaints not yet answered (12345 tickets {numbers}); the result waits for the answers",
+    ),
+    BAD_QUERY: (
+        "搜索词须为 1 至 {max_length} 个字符，且不含控制字符",
+        "The search words must be 1 to {max_length} characters, with no control characters",
     ),
     OPEN_DATA_NOT_FOUND: ("{city} 尚无公布的中标结果", "No result has been published in {city} yet"),
     CREDIT_UNAVAILABLE: (

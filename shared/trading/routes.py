@@ -41,6 +41,24 @@ router = APIGatewayRouter()
 TAG = "Public resource trading 公共资源交易"
 NoticeId = Annotated[str, Path(pattern=NOTICE_ID_PATTERN, description="Notice id (26 characters).")]
 Region = Annotated[str, Query(pattern=r"^32\d{4}$", description="Division (six digits).")]
+Keyword = Annotated[
+    str | None,
+    Query(
+        description=(
+            "Keyword (1–40 characters, trimmed): the notices whose title or content contains it, Latin letters "
+            "in any case, full-width letters and digits as half-width."
+        )
+    ),
+]
+# DynamoDB filters what it has read: say so wherever a list takes `q` (D-306)
+_SEARCHED = (
+    " With `q`, a page may hold fewer than `limit` notices, even none, while `next_cursor` remains: follow it "
+    "until it is null. A cursor is bound to its `q` (another `q` with it: 400 invalid_cursor)."
+)
+_LIST_ERRORS = {
+    400: _problem("Bad cursor, or one made for another q (invalid_cursor)"),
+    422: _problem("A bad keyword: control characters, blank, over 40 characters (trading.bad_query)"),
+}
 _CACHED = {"Cache-Control": open_data.CACHE_CONTROL}
 _NOT_FOUND = {404: _problem("No such notice (trading.notice_not_found)")}
 _CENTRE = {
@@ -91,18 +109,22 @@ def publish_notice(principal: Principal, body: Annotated[NewNotice, Body()]) -> 
     "GET",
     "/v1/trading/notices",
     summary="Notices of a division (公共资源交易公告), public",
-    description="Notices located in the division and below, grouped by division, newest first within each, paged.",
+    description=(
+        "Notices located in the division and below, grouped by division, newest first within each, paged; "
+        "of one kind and containing a keyword if asked." + _SEARCHED
+    ),
     tags=[TAG],
     access=Access.PUBLIC,
-    responses={200: _ok("A page of notices"), 400: _problem("Bad cursor (invalid_cursor)")},
+    responses={200: _ok("A page of notices"), **_LIST_ERRORS},
 )
 def list_notices(
     region_code: Region = "320000",
     kind: Annotated[NoticeKind | None, Query(description="Only notices of this kind.")] = None,
+    q: Keyword = None,
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
 ) -> Page[PublicNotice]:
-    page = _service().public(region_code, kind=kind, limit=limit, cursor=cursor)
+    page = _service().public(region_code, kind=kind, q=q, limit=limit, cursor=cursor)
     return Page(items=[_public(n) for n in page.items], next_cursor=page.next_cursor)
 
 
@@ -111,15 +133,18 @@ def list_notices(
     "GET",
     "/v1/trading/results",
     summary="Results (中标结果) of a division, public",
-    description="Awarded notices located in the division and below, newest result first within each division, paged.",
+    description=(
+        "Awarded notices located in the division and below, newest result first within each division, paged; "
+        "containing a keyword if asked." + _SEARCHED
+    ),
     tags=[TAG],
     access=Access.PUBLIC,
-    responses={200: _ok("A page of results"), 400: _problem("Bad cursor (invalid_cursor)")},
+    responses={200: _ok("A page of results"), **_LIST_ERRORS},
 )
 def list_results(
-    region_code: Region = "320000", limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
+    region_code: Region = "320000", q: Keyword = None, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
 ) -> Page[PublicNotice]:
-    page = _service().results(region_code, limit=limit, cursor=cursor)
+    page = _service().results(region_code, q=q, limit=limit, cursor=cursor)
     return Page(items=[_public(n) for n in page.items], next_cursor=page.next_cursor)
 
 

@@ -12,6 +12,7 @@ and cannot be named winner (409 `trading.listed_party` naming the lists).
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from functools import cache
 
 from shared.platform.clock import now, today_in_shanghai
@@ -26,6 +27,7 @@ from shared.trading import events, open_data, ports
 from shared.trading.config import DayKind
 from shared.trading.errors import (
     AGENT_REQUIRED,
+    BAD_QUERY,
     BIDDING_CLOSED,
     COMPLAINT_PENDING,
     DATES_OUT_OF_ORDER,
@@ -41,8 +43,10 @@ from shared.trading.errors import (
 )
 from shared.trading.models import Candidates, Complaint, Flag, NewNotice, Notice, NoticeKind, Result, Stage
 from shared.trading.periods import Shortfall, shortfalls
-from shared.trading.repository import TradingRepository
+from shared.trading.repository import TradingRepository, folded
 from shared.workdays import api as workdays
+
+MAX_QUERY = 40  # characters of a keyword search, after folding (D-306)
 
 UNITS = {DayKind.CALENDAR: ("日", "calendar days"), DayKind.WORKING: ("个工作日", "working days")}
 
@@ -78,6 +82,19 @@ def _facts(notice: Notice) -> events.NoticeFacts:
         bid_deadline=notice.bid_deadline.isoformat(),
         winner_uscc=notice.winner_uscc,
     )
+
+
+def search_term(q: str | None) -> str | None:
+    """The keyword of a public list's `q`, folded as the stored search text is; None for no
+    search. 422 `trading.bad_query` for control or format characters, nothing but white space,
+    or more than MAX_QUERY characters."""
+    if q is None:
+        return None
+    term = folded(q)
+    if not 1 <= len(term) <= MAX_QUERY or any(unicodedata.category(c) in ("Cc", "Cf") for c in q.strip()):
+        params = {"max_length": MAX_QUERY}
+        raise ValidationFailed(BAD_QUERY, params=params, errors=[FieldError("q", BAD_QUERY, params=params)])
+    return term
 
 
 def _listings(uscc: str) -> list[str]:
@@ -253,14 +270,22 @@ class TradingService:
         except Exception:
             logger().exception("trading open data not written", extra={"city": city})
 
-    def public(self, region_code: str, *, kind: NoticeKind | None, limit: int, cursor: str | None) -> Page[Notice]:
+    def public(
+        self, region_code: str, *, kind: NoticeKind | None, q: str | None = None, limit: int, cursor: str | None
+    ) -> Page[Notice]:
         found, following = self.repository.public(
-            region_prefix(region_code), kind=kind.value if kind else None, limit=limit, cursor=cursor
+            region_prefix(region_code),
+            kind=kind.value if kind else None,
+            term=search_term(q),
+            limit=limit,
+            cursor=cursor,
         )
         return Page(items=found, next_cursor=following)
 
-    def results(self, region_code: str, *, limit: int, cursor: str | None) -> Page[Notice]:
-        found, following = self.repository.results(region_prefix(region_code), limit=limit, cursor=cursor)
+    def results(self, region_code: str, *, q: str | None = None, limit: int, cursor: str | None) -> Page[Notice]:
+        found, following = self.repository.results(
+            region_prefix(region_code), term=search_term(q), limit=limit, cursor=cursor
+        )
         return Page(items=found, next_cursor=following)
 
 

@@ -281,3 +281,127 @@ def test_the_complaints_rule_passes_only_tickets_that_name_a_notice() -> None:
     event = json.loads(sample["Records"][0]["body"])
     assert matches(pattern, event)
     assert not matches(pattern, event | {"detail": event["detail"] | {"data": {"link_notice_id": None}}})
+
+
+# --- keyword search over the public lists (D-306) ----------------------------------------------
+
+# (title, region, kind, content); newest last, so the lists show them in reverse within a division
+SEARCHED: list[tuple[str, str, str, str]] = [
+    ("江宁区秣陵街道道路提升改造工程施工招标公告", "320115", "works_tender", "道路改造"),
+    ("玄武区政务服务中心自助终端采购项目", "320102", "procurement", "自助终端"),
+    ("江宁区东山街道社区服务中心新建工程施工招标公告", "320115", "works_tender", "新建工程"),
+    ("江宁区ABC智慧停车系统采购项目", "320115", "procurement", "停车系统"),
+    ("虎丘区苏地2026-WG-18号地块挂牌出让公告", "320505", "land_transfer", "国有建设用地使用权"),
+    ("江宁区汤山街道污水管网完善工程施工招标公告", "320115", "works_tender", "含道路破除与恢复"),
+    ("虎丘区狮山路道路照明工程施工招标公告", "320505", "works_tender", "道路照明"),
+    ("鼓楼区ｓｍａｒｔ政务大厅叫号系统采购", "320106", "procurement", "叫号系统"),
+    ("江宁区淳化街道道路养护工程施工招标公告", "320115", "works_tender", "养护"),
+]
+
+
+def _seed_searched() -> dict[str, str]:
+    """The notices above, written as published (awarded every third), each a minute after the last."""
+    from shared.trading.models import Notice, Stage
+
+    ids: dict[str, str] = {}
+    for number, (title, region, kind, content) in enumerate(SEARCHED):
+        at = MONDAY + dt.timedelta(minutes=number)
+        notice = Notice(
+            notice_id=f"01JDQ9{number:020d}",
+            kind=kind,
+            title=title,
+            region_code=region,
+            content=content,
+            published_on=at.date(),
+            documents_from=at.date(),
+            bid_deadline=at.date() + dt.timedelta(days=20),
+            published_by="01JDQ90F3W7C8M2T6R4K9N5XT1",
+            published_at=at,
+            **({"stage": Stage.AWARDED, "awarded_at": at} if number % 3 == 0 else {}),
+        )
+        trading_service().repository.save(notice, expected_version=None, events=[])
+        ids[title] = notice.notice_id
+    return ids
+
+
+def _walk(path: str, query: dict[str, str]) -> tuple[list[str], int]:
+    """Every title of a list, page by page; and how many pages it took."""
+    titles: list[str] = []
+    cursor: str | None = None
+    pages = 0
+    while True:
+        reply = call("GET", path, query=query | ({"cursor": cursor} if cursor else {}))
+        assert reply.status == 200, reply.body
+        titles += [n["title"] for n in reply.body["items"]]
+        pages += 1
+        cursor = reply.body["next_cursor"]
+        if cursor is None:
+            return titles, pages
+
+
+def test_a_keyword_finds_the_notices_across_pages_with_the_other_filters(cloud: None) -> None:
+    _seed_searched()
+    road = "道路"
+    titles, pages = _walk("/v1/trading/notices", {"q": f"  {road} ", "limit": "2"})
+    # title or content, grouped by division (the list's order: 320505 before 320115), newest first within each
+    assert titles == [SEARCHED[i][0] for i in (6, 8, 5, 0)]
+    assert pages == 2  # two matches a page; the second page ends the list
+    assert _walk("/v1/trading/notices", {"q": road, "kind": "works_tender", "region_code": "320500"})[0] == [
+        SEARCHED[6][0]
+    ]
+    assert _walk("/v1/trading/notices", {"q": "采购", "kind": "procurement", "region_code": "320100"})[0] == [
+        SEARCHED[i][0]
+        for i in (3, 7, 1)  # 320115, 320106, then 320102
+    ]
+    # Latin letters in any case; full-width letters as half-width
+    assert _walk("/v1/trading/notices", {"q": "abc"})[0] == [SEARCHED[3][0]]
+    assert _walk("/v1/trading/notices", {"q": "SMART"})[0] == [SEARCHED[7][0]]
+    # results: the awarded ones (0, 3, 6) only
+    assert _walk("/v1/trading/results", {"q": road, "limit": "1"})[0] == [SEARCHED[6][0], SEARCHED[0][0]]
+    nothing = call("GET", "/v1/trading/notices", query={"q": "机场跑道"}).body
+    assert nothing == {"items": [], "next_cursor": None}
+
+
+def test_a_filtered_page_may_be_short_while_the_cursor_goes_on(cloud: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    from shared.platform import dynamo
+
+    _seed_searched()
+    monkeypatch.setattr(dynamo, "FILTERED_QUERY_BATCH", 1)
+    monkeypatch.setattr(dynamo, "FILTERED_QUERY_CALLS", 2)  # two notices read per request
+    # the list reads 320505's two notices first; the one that matches is the last of the nine
+    first = call("GET", "/v1/trading/notices", query={"q": "自助终端", "limit": "1"}).body
+    assert first["items"] == []
+    assert first["next_cursor"]
+    titles, pages = _walk("/v1/trading/notices", {"q": "自助终端", "limit": "1"})
+    assert titles == [SEARCHED[1][0]]
+    assert pages == 5  # nine notices, two read a request
+
+
+def test_a_cursor_is_bound_to_its_keyword_and_a_hostile_keyword_is_refused(cloud: None) -> None:
+    _seed_searched()
+    cursor = call("GET", "/v1/trading/notices", query={"q": "道路", "limit": "1"}).body["next_cursor"]
+    plain = call("GET", "/v1/trading/notices", query={"limit": "1"}).body["next_cursor"]
+    for query in ({"q": "工程", "cursor": cursor}, {"cursor": cursor}, {"q": "道路", "cursor": plain}):
+        reply = call("GET", "/v1/trading/notices", query=query)
+        assert (reply.status, reply.code) == (400, "invalid_cursor"), query
+    assert call("GET", "/v1/trading/notices", query={"q": "道路", "cursor": cursor}).status == 200
+    for bad in ("道路\x00", "\u202e道路", "   ", "路" * 41):
+        for path in ("/v1/trading/notices", "/v1/trading/results"):
+            reply = call("GET", path, query={"q": bad}, headers={"Accept-Language": "en"})
+            assert (reply.status, reply.code) == (422, "trading.bad_query"), bad
+            assert reply.body["errors"][0]["field"] == "q"
+            assert "40" in reply.body["message"]
+    assert call("GET", "/v1/trading/notices", query={"q": "路" * 40}).status == 200
+
+
+def test_a_notice_stored_before_the_search_text_is_found_as_written(cloud: None) -> None:
+    from shared.platform.dynamo import to_item
+    from shared.trading.repository import stored
+
+    repository = trading_service().repository
+    notice = repository.notice(_seed_searched()[SEARCHED[4][0]])
+    assert notice is not None
+    old = {k: v for k, v in stored(notice).items() if k != "search_text"}
+    boto3.client("dynamodb").put_item(TableName="trading-test", Item=to_item(old))
+    assert _walk("/v1/trading/notices", {"q": "苏地2026-WG"})[0] == []  # folded to wg: not as written
+    assert _walk("/v1/trading/notices", {"q": "挂牌出让"})[0] == [SEARCHED[4][0]]  # in the title as written
