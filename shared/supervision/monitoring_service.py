@@ -79,6 +79,34 @@ def chain(region_code: str) -> list[str]:
     return ancestors_of(region_code) if is_division_code(region_code) else [region_code]
 
 
+def case_rows(track: m.CaseTrack) -> list[tuple[m.Row, str]]:
+    """The rows a case counts in now, each with its label (none before its first state)."""
+    if not track.state:
+        return []
+    regions = chain(track.region_code)
+    rows = m.rows_for(track, regions, shard_of(track.case_id, SUB_SHARDS))
+    return list(zip(rows, [track.department_id, track.item_name, *regions[:-1]], strict=True))
+
+
+def subject_rows(track: m.SubjectTrack, key: str) -> list[tuple[m.Row, str]]:
+    """The rows the counted subject `key` counts in: its department's (or own, `desk#12345`) row
+    in its region and the `sub#` rows above (sharded by `key`), each with its label."""
+    if track.department_id:
+        return _own_rows(track.region_code, f"dept#{track.department_id}", track.department_id, key)
+    if track.own_row:  # a 12345 ticket no department held (D-283)
+        return _own_rows(track.region_code, track.own_row, track.own_row.partition("#")[2], key)
+    return []
+
+
+def _own_rows(region_code: str, sort_key: str, label: str, key: str) -> list[tuple[m.Row, str]]:
+    """The subject's row in its region (`dept#<id>`, or `desk#12345`) and the `sub#` rows above."""
+    regions = chain(region_code)
+    rows = [(m.Row(region_code, sort_key), label)]
+    for child, parent in itertools.pairwise(regions):
+        rows.append((m.Row(parent, f"sub#{child}#{shard_of(key, SUB_SHARDS)}"), child))
+    return rows
+
+
 @dataclass(frozen=True)
 class _Step[Track: BaseModel]:
     """One event's move of one track: how to read the track, merge the event into it,
@@ -103,20 +131,12 @@ class Monitoring:
     def apply_case_event(self, event: m.CaseEvent) -> None:
         """Merge the event into its case's track and move the counters by the change
         of the case's contributions (the track's conditional write, then the ADDs); nothing for a duplicate."""
-
-        def placed(track: m.CaseTrack) -> list[tuple[m.Row, str]]:
-            if not track.state:
-                return []
-            regions = chain(track.region_code)
-            rows = m.rows_for(track, regions, shard_of(track.case_id, SUB_SHARDS))
-            return list(zip(rows, [track.department_id, track.item_name, *regions[:-1]], strict=True))
-
         self._apply(
             _Step(
                 f"MONCASE#{event.case_id}",
                 m.CaseTrack,
                 lambda old: m.absorb(old, event, self.working_days),
-                placed,
+                case_rows,
                 m.contributions,
                 _emit_metrics,
             )
@@ -125,15 +145,11 @@ class Monitoring:
     def apply_subject(self, key: str, update: Callable[[m.SubjectTrack | None], m.SubjectTrack]) -> None:
         """Merge an event into a counted subject's track (`update`) and move its department's
         month rows and the rows above by the change of what it adds (as `apply_case_event`)."""
-
-        def placed(track: m.SubjectTrack) -> list[tuple[m.Row, str]]:
-            if track.department_id:
-                return self._own_rows(track.region_code, f"dept#{track.department_id}", track.department_id, key)
-            if track.own_row:  # a 12345 ticket no department held (D-283)
-                return self._own_rows(track.region_code, track.own_row, track.own_row.partition("#")[2], key)
-            return []
-
-        self._apply(_Step(f"MONSUBJ#{key}", m.SubjectTrack, update, placed, m.SubjectTrack.cells))
+        self._apply(
+            _Step(
+                f"MONSUBJ#{key}", m.SubjectTrack, update, lambda track: subject_rows(track, key), m.SubjectTrack.cells
+            )
+        )
 
     @contextmanager
     def batch(self) -> Iterator[None]:
@@ -212,15 +228,6 @@ class Monitoring:
             step.moved(difference)
         if moved_meanwhile:
             raise Conflict(TRACK_MOVED)
-
-    @staticmethod
-    def _own_rows(region_code: str, sort_key: str, label: str, key: str) -> list[tuple[m.Row, str]]:
-        """The subject's row in its region (`dept#<id>`, or `desk#12345`) and the `sub#` rows above."""
-        regions = chain(region_code)
-        rows = [(m.Row(region_code, sort_key), label)]
-        for child, parent in itertools.pairwise(regions):
-            rows.append((m.Row(parent, f"sub#{child}#{shard_of(key, SUB_SHARDS)}"), child))
-        return rows
 
     # --- reading -----------------------------------------------------------------------------
 

@@ -19,13 +19,13 @@ region's view — today, this month, now — is ONE Query, `sk >= <today>` (D-20
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from shared.platform.aws import dynamodb
-from shared.platform.dynamo import Repository, to_item
+from shared.platform.dynamo import Repository, from_item, to_item
 from shared.platform.dynamo import values as expression_values
 from shared.platform.errors import Conflict
 from shared.supervision.config import supervision_settings
@@ -115,6 +115,61 @@ class MonitoringStore(Repository):
             ExpressionAttributeValues=expression_values(pk=counter_pk(region_code), prefix=prefix),
         )
         return [{**row, "sk": str(row["sk"])[len(prefix) :]} for row in found]
+
+    def recount_items(self, scope_prefix: str) -> Iterator[dict[str, Any]]:
+        """Every track (case and counted subject) and every counter row whose sort key starts with
+        `scope_prefix` (`2026-12` for a month's and its days' rows, `~live`): one paginated Scan of
+        the table, for the operator's recount (D-265); nothing else reads the table whole."""
+        request: dict[str, Any] = {
+            "TableName": self.table,
+            "FilterExpression": "(sk = :track AND (begins_with(pk, :case) OR begins_with(pk, :subject)))"
+            " OR (begins_with(pk, :counter) AND begins_with(sk, :scope))",
+            "ExpressionAttributeValues": expression_values(
+                track=TRACK_SK, case="MONCASE#", subject="MONSUBJ#", counter="MON#", scope=scope_prefix
+            ),
+            "ConsistentRead": True,
+        }
+        while True:
+            response = dynamodb().scan(**request)
+            for item in response.get("Items", []):
+                yield from_item(item)
+            last = response.get("LastEvaluatedKey")
+            if not last:
+                return
+            request["ExclusiveStartKey"] = last
+
+    def correct_row(
+        self, key: Mapping[str, str], label: str, corrected: Mapping[str, int], stored: Mapping[str, Any]
+    ) -> bool:
+        """Set the attributes in `corrected` to their values and the label, only if each still holds
+        what `stored` says (absent when not in it): an ADD landing meanwhile on one of them makes
+        this a no-op (False); ADDs to the row's other attributes are kept."""
+        names = {"#label": "label"}
+        numbers: dict[str, Any] = {"label": label}
+        sets, conditions = ["#label = :label"], []
+        for index, (name, value) in enumerate(sorted(corrected.items())):
+            names[f"#a{index}"] = name
+            numbers[f"v{index}"] = value
+            sets.append(f"#a{index} = :v{index}")
+            if name in stored:
+                numbers[f"o{index}"] = stored[name]
+                conditions.append(f"#a{index} = :o{index}")
+            else:
+                conditions.append(f"attribute_not_exists(#a{index})")
+        try:
+            dynamodb().update_item(
+                TableName=self.table,
+                Key=to_item(dict(key)),
+                UpdateExpression=f"SET {', '.join(sets)}",
+                ConditionExpression=" AND ".join(conditions),
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=expression_values(**numbers),
+            )
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
 
     def view_rows(self, region_code: str, today: dt.date) -> dict[str, list[dict[str, Any]]]:
         """The rows of `today`, of its month and live, by scope (ONE Query; `sk` as the row's key).
