@@ -18,7 +18,7 @@ The model is state-based, not delta-based (D-125):
   `contributions` over the cases' tracks, whatever the delivery order, and a
   redelivered event writes nothing — except after a worker stopped between the
   track and its ADDs, which leaves those rows short by that event (the price of
-  D-281, as D-195's for the unread count).
+  D-281, as D-195's for the unread count; `monitoring_recount` repairs it, D-265).
 
 Overdue is not a counter that a sweep moves: the running limits count in due-date
 buckets (`due.legal.2026-12-04`), and a query adds up the buckets before today.
