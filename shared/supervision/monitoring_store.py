@@ -120,23 +120,18 @@ class MonitoringStore(Repository):
         """Every track (case and counted subject) and every counter row whose sort key starts with
         `scope_prefix` (`2026-12` for a month's and its days' rows, `~live`): one paginated Scan of
         the table, for the operator's recount (D-265); nothing else reads the table whole."""
-        request: dict[str, Any] = {
-            "TableName": self.table,
-            "FilterExpression": "(sk = :track AND (begins_with(pk, :case) OR begins_with(pk, :subject)))"
+        paginator = dynamodb().get_paginator("scan")
+        pages = paginator.paginate(
+            TableName=self.table,
+            FilterExpression="(sk = :track AND (begins_with(pk, :case) OR begins_with(pk, :subject)))"
             " OR (begins_with(pk, :counter) AND begins_with(sk, :scope))",
-            "ExpressionAttributeValues": expression_values(
+            ExpressionAttributeValues=expression_values(
                 track=TRACK_SK, case="MONCASE#", subject="MONSUBJ#", counter="MON#", scope=scope_prefix
             ),
-            "ConsistentRead": True,
-        }
-        while True:
-            response = dynamodb().scan(**request)
-            for item in response.get("Items", []):
-                yield from_item(item)
-            last = response.get("LastEvaluatedKey")
-            if not last:
-                return
-            request["ExclusiveStartKey"] = last
+            ConsistentRead=True,
+        )
+        for page in pages:
+            yield from (from_item(item) for item in page.get("Items", []))
 
     def correct_row(
         self, key: Mapping[str, str], label: str, corrected: Mapping[str, int], stored: Mapping[str, Any]
