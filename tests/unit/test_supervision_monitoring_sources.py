@@ -261,7 +261,13 @@ def test_a_ticket_no_department_held_counts_on_the_desk_row_of_its_place(cloud: 
 
 def test_visits_one_is_visit_once_and_none_is_no_visit(cloud: None) -> None:
     """D-282: a hall intake or a hall pickup is a trip; both are two, neither is 不见面."""
-    facts = {"case_number": "N", "state": "submitted", "item_code": "i", "item_name": "事项", "region_code": "320102"}
+    facts: dict[str, object] = {
+        "case_number": "N",
+        "state": "submitted",
+        "item_code": "i",
+        "item_name": "事项",
+        "region_code": "320102",
+    }
     facts |= {"department_id": "xw-civil", "notify_subject_id": "s", "round": 1, "intake_due_on": None}
     kinds = {
         "A": ("online", "courier"),
