@@ -140,7 +140,10 @@ def test_a_citizen_gets_their_own_record_then_the_recent_answer_and_sees_both_in
 def test_a_slow_department_answers_503_within_its_budget_and_the_others_still_answer(
     simulator: DepartmentQuerySimulator,
 ) -> None:
-    simulator.slow_paths = {sim.TRAFFIC}  # answers after 1 s; the budget is 0.3 s
+    # the department answers after 2.5 s; the budget is 0.3 s. The bounds below sit between the two with room
+    # for a loaded machine (a 0.3 s + 0.4 s bound failed at 0.97 s under load): what counts is that the
+    # caller never waits for the slow department
+    simulator.slow_paths, simulator.slow_s = {sim.TRAFFIC}, 2.5
     started = time.monotonic()
     slow = call("GET", "/v1/me/queries/traffic_violations", CITIZEN, headers={"Accept-Language": "en"})
     took = time.monotonic() - started
@@ -148,13 +151,13 @@ def test_a_slow_department_answers_503_within_its_budget_and_the_others_still_an
     assert slow.code == "query.department_unavailable"
     assert int(slow.headers["Retry-After"]) >= 1
     assert "retry in" in slow.body["message"]
-    assert took < BUDGET_S + 0.4, took  # the budget, not the department's 1 s
+    assert took < 1.5, took  # the budget, not the department's 2.5 s
 
     started = time.monotonic()
     fine = call("GET", "/v1/me/queries/social_security", CITIZEN)
     assert fine.status == 200
     assert fine.body["data"]["records"]
-    assert time.monotonic() - started < BUDGET_S
+    assert time.monotonic() - started < 1.5  # not held up by the slow kind
 
     outcomes = [(e["kind"], e["outcome"]) for e in call("GET", "/v1/me/query-log", CITIZEN).body["items"]]
     assert outcomes == [("social_security", "answered"), ("traffic_violations", "unavailable")]
