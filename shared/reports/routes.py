@@ -18,6 +18,7 @@ from pydantic import BaseModel
 
 from shared.platform.clock import previous_month
 from shared.platform.errors import NotFound
+from shared.platform.open_data import CACHE_CONTROL
 from shared.platform.pagination import DEFAULT_LIMIT, Page, decode_cursor, encode_cursor
 from shared.platform.principal import Access
 from shared.platform.route_docs import ROLE, Cursor, Limit
@@ -35,7 +36,7 @@ TAG = "Reports 运行报告"
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 REGION_PATTERN = r"^\d{6}$"
 FILE_PATTERN = r"^[a-z_]+\.(json|csv|html|pdf)$"
-CACHED = {"Cache-Control": store.CACHE_CONTROL}
+CACHED = {"Cache-Control": CACHE_CONTROL}
 _NOT_FOUND = {404: _problem("No such report or file (reports.report_not_found, reports.file_not_found)")}
 _INVALID = {400: _problem("Not a past month or not a province, city or county (reports.invalid_month, …)")}
 

@@ -20,13 +20,12 @@ import datetime as dt
 import json
 from typing import Any
 
-from shared.platform.aws import s3
+from shared.platform.open_data import DCAT_CONTEXT, OpenDataBucket, distribution
 from shared.reports.config import reports_settings
 from shared.reports.models import DATASETS
 
 PREFIX = "open-data/reports/"
 ROOT_CATALOG = f"{PREFIX}catalog.json"
-CACHE_CONTROL = "public, max-age=3600"
 CONTENT_TYPES = {
     "json": "application/json; charset=utf-8",
     "csv": "text/csv; charset=utf-8",
@@ -36,7 +35,7 @@ CONTENT_TYPES = {
 FILES = ("report.json", "report.html", "report.pdf", *(f"{d}.{ext}" for d in DATASETS for ext in ("csv", "json")))
 """Every file of a report, by name (the public route serves only these)."""
 API_BASE = "/v1/reports"
-DCAT_CONTEXT = {"dcat": "http://www.w3.org/ns/dcat#", "dct": "http://purl.org/dc/terms/"}
+_BUCKET = OpenDataBucket(lambda: reports_settings().open_data_bucket)
 
 
 def report_key(month: str, region_code: str, name: str) -> str:
@@ -51,39 +50,13 @@ def content_type(name: str) -> str:
     return CONTENT_TYPES[name.rsplit(".", 1)[1]]
 
 
-def put(key: str, body: bytes, kind: str) -> None:
-    s3().put_object(
-        Bucket=reports_settings().open_data_bucket, Key=key, Body=body, ContentType=kind, CacheControl=CACHE_CONTROL
-    )
-
-
-def get(key: str) -> bytes | None:
-    try:
-        found = s3().get_object(Bucket=reports_settings().open_data_bucket, Key=key)
-    except s3().exceptions.NoSuchKey:
-        return None
-    return bytes(found["Body"].read())
-
-
-def _list(prefix: str, delimiter: str | None = None) -> tuple[list[str], list[str]]:
-    """Keys and common prefixes under `prefix` (every page)."""
-    keys: list[str] = []
-    prefixes: list[str] = []
-    arguments: dict[str, Any] = {"Bucket": reports_settings().open_data_bucket, "Prefix": prefix}
-    if delimiter:
-        arguments["Delimiter"] = delimiter
-    for page in s3().get_paginator("list_objects_v2").paginate(**arguments):
-        keys += [str(found["Key"]) for found in page.get("Contents", [])]
-        prefixes += [str(found["Prefix"]) for found in page.get("CommonPrefixes", [])]
-    return keys, prefixes
+put = _BUCKET.put
+get = _BUCKET.get
+_list = _BUCKET.list
 
 
 def _distribution(month: str, region: str, name: str) -> dict[str, Any]:
-    return {
-        "@type": "dcat:Distribution",
-        "dcat:downloadURL": f"{API_BASE}/{region}/{month}/files/{name}",
-        "dcat:mediaType": content_type(name).split(";")[0],
-    }
+    return distribution(f"{API_BASE}/{region}/{month}/files/{name}", content_type(name))
 
 
 def rebuild_catalogs(month: str, at: dt.datetime) -> dict[str, Any]:

@@ -21,14 +21,13 @@ import io
 import json
 from typing import Any
 
-from shared.platform.aws import s3
+from shared.platform.open_data import DCAT_CONTEXT, OpenDataBucket, distribution
 from shared.trading.config import trading_settings
 from shared.trading.models import Notice
 
 PREFIX = "open-data/trading/"
 RESULTS_PREFIX = f"{PREFIX}results/"
 CATALOG_KEY = f"{PREFIX}catalog.json"
-CACHE_CONTROL = "public, max-age=3600"
 FILES = {"results.json": "application/json; charset=utf-8", "results.csv": "text/csv; charset=utf-8"}
 API_BASE = "/v1/trading/open-data"
 COLUMNS = (
@@ -42,7 +41,7 @@ COLUMNS = (
     "winner_uscc",
     "awarded_at",
 )
-DCAT_CONTEXT = {"dcat": "http://www.w3.org/ns/dcat#", "dct": "http://purl.org/dc/terms/"}
+_BUCKET = OpenDataBucket(lambda: trading_settings().open_data_bucket)
 
 
 def city_of(region_code: str) -> str:
@@ -53,18 +52,8 @@ def file_key(city: str, name: str) -> str:
     return f"{RESULTS_PREFIX}{city}/{name}"
 
 
-def _put(key: str, body: bytes, kind: str) -> None:
-    s3().put_object(
-        Bucket=trading_settings().open_data_bucket, Key=key, Body=body, ContentType=kind, CacheControl=CACHE_CONTROL
-    )
-
-
-def get(key: str) -> bytes | None:
-    try:
-        found = s3().get_object(Bucket=trading_settings().open_data_bucket, Key=key)
-    except s3().exceptions.NoSuchKey:
-        return None
-    return bytes(found["Body"].read())
+_put = _BUCKET.put
+get = _BUCKET.get
 
 
 def _row(notice: Notice) -> dict[str, Any]:
@@ -100,14 +89,8 @@ def write_city(city: str, results: list[Notice], at: dt.datetime) -> None:
 
 def rebuild_catalog(at: dt.datetime) -> dict[str, Any]:
     """The DCAT catalogue of every city's results the bucket holds (a listing, never patched)."""
-    cities: set[str] = set()
-    pages = (
-        s3()
-        .get_paginator("list_objects_v2")
-        .paginate(Bucket=trading_settings().open_data_bucket, Prefix=RESULTS_PREFIX)
-    )
-    for page in pages:
-        cities |= {str(o["Key"]).split("/")[3] for o in page.get("Contents", []) if str(o["Key"]).endswith(".json")}
+    keys, _ = _BUCKET.list(RESULTS_PREFIX)
+    cities = {key.split("/")[3] for key in keys if key.endswith(".json")}
     catalog = {
         "@context": DCAT_CONTEXT,
         "@type": "dcat:Catalog",
@@ -119,14 +102,7 @@ def rebuild_catalog(at: dt.datetime) -> dict[str, Any]:
                 "@type": "dcat:Dataset",
                 "dct:title": f"{city} 公共资源交易中标结果",
                 "dct:spatial": city,
-                "dcat:distribution": [
-                    {
-                        "@type": "dcat:Distribution",
-                        "dcat:downloadURL": f"{API_BASE}/{city}/{name}",
-                        "dcat:mediaType": kind.split(";")[0],
-                    }
-                    for name, kind in FILES.items()
-                ],
+                "dcat:distribution": [distribution(f"{API_BASE}/{city}/{name}", kind) for name, kind in FILES.items()],
             }
             for city in sorted(cities)
         ],

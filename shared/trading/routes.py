@@ -16,6 +16,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from shared.platform.errors import NotFound
 from shared.platform.observability import correlation_id
+from shared.platform.open_data import CACHE_CONTROL
 from shared.platform.pagination import DEFAULT_LIMIT, Page
 from shared.platform.principal import Access, Principal
 from shared.platform.route_docs import SIGNED_IN, Cursor, Limit
@@ -59,7 +60,7 @@ _LIST_ERRORS = {
     400: _problem("Bad cursor, or one made for another q (invalid_cursor)"),
     422: _problem("A bad keyword: control characters, blank, over 40 characters (trading.bad_query)"),
 }
-_CACHED = {"Cache-Control": open_data.CACHE_CONTROL}
+_CACHED = {"Cache-Control": CACHE_CONTROL}
 _NOT_FOUND = {404: _problem("No such notice (trading.notice_not_found)")}
 _CENTRE = {
     **SIGNED_IN,
