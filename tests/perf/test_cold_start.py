@@ -26,6 +26,9 @@ import pytest
 from infra.template import ROOT, function_environment, sam_template
 
 RUNS = int(os.environ.get("BENCH_RUNS", "9"))
+# a comma-separated subset of functions (e.g. BENCH_FUNCTIONS=CaseApiFunction,CatalogApiFunction) to measure
+# while working on them; the baseline is always measured in the same run
+ONLY = {name for name in os.environ.get("BENCH_FUNCTIONS", "").split(",") if name}
 GOAL = 1.2
 
 _PROBE = """
@@ -76,7 +79,7 @@ def test_handler_imports_stay_close_to_the_baseline() -> None:
     functions = {
         name: (res["Properties"]["CodeUri"].strip("/"), function_environment(template, name))
         for name, res in template["Resources"].items()
-        if res["Type"] == "AWS::Serverless::Function"
+        if res["Type"] == "AWS::Serverless::Function" and (not ONLY or name in ONLY)
     }
     _compile_sources()
     targets: dict[str, tuple[str, str, dict[str, str]]] = {"baseline": ("tests/perf", "baseline_handler", {})} | {
