@@ -15,6 +15,7 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from shared.cases import api as cases
 from shared.cases.api import cases_service
 from shared.cases.config import cases_settings
 from shared.catalog.config import catalog_settings
@@ -25,6 +26,8 @@ from shared.platform.observability import logger, metrics
 
 # cold start: a missing or malformed variable fails the first invocation, by name
 require(cases_settings, catalog_settings)
+# every run is the intake use case's Art. 32 sweep: load it now, not on the first run (D-317)
+cases.preload("intake")
 
 SAFETY_MARGIN_MS = 20_000
 

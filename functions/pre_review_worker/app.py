@@ -38,6 +38,8 @@ from shared.platform.observability import logger, metrics
 # cold start: a missing or malformed variable fails the first invocation, by name
 require(cases_settings, catalog_settings, licences_settings, consumer_settings)
 
+# every message runs the intake use case: load it now, not on the first message (D-317)
+cases.preload("intake")
 # the cases context's port: pre-review checks the e-licences a case refers to (licences)
 cases.wire(licences=lambda: licences.licences_service())
 

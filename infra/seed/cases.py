@@ -38,18 +38,10 @@ from infra.seed.identity.people import (
     DemoWorker,
 )
 from infra.seed.items import new_item_bodies
-from shared.cases.models import (
-    AcceptRequest,
-    Case,
-    FormUpdate,
-    NewCase,
-    SubmitRequest,
-    SuspendRequest,
-    SuspensionKind,
-    UploadRequest,
-)
+from shared.cases.models import AcceptRequest, Case, SuspensionKind
 from shared.cases.ports import wire as wire_cases
 from shared.cases.service import CasesService
+from shared.cases.shapes import FormUpdate, NewCase, SubmitRequest, SuspendRequest, UploadRequest
 from shared.cases.states import CaseState
 from shared.catalog.service import CatalogService
 from shared.identity.applicants import ApplicantVerifier

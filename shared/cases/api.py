@@ -16,10 +16,10 @@ if TYPE_CHECKING:
     from shared.cases.department_systems import act_as_department_system
     from shared.cases.fulfilment import STEP_EVENTS, StepOutcome
     from shared.cases.licence_materials import CaseApplicant, case_for_licence_query
-    from shared.cases.models import FormUpdate, NewCase, SubmitRequest
     from shared.cases.ports import ItemSource, LicenceReuse, wire
     from shared.cases.routes import router
-    from shared.cases.service import CasesService, cases_service, clear_caches
+    from shared.cases.service import CasesService, cases_service, clear_caches, preload
+    from shared.cases.shapes import FormUpdate, NewCase, SubmitRequest
 
 __all__ = [
     "STEP_EVENTS",
@@ -35,6 +35,7 @@ __all__ = [
     "case_for_licence_query",
     "cases_service",
     "clear_caches",
+    "preload",
     "router",
     "wire",
 ]
@@ -47,6 +48,7 @@ __getattr__ = lazy_exports(
         "CasesService": ".service",
         "cases_service": ".service",
         "clear_caches": ".service",
+        "preload": ".service",
         "wire": ".ports",
         "LicenceReuse": ".ports",
         "ItemSource": ".ports",
@@ -55,8 +57,8 @@ __getattr__ = lazy_exports(
         "CaseApplicant": ".licence_materials",
         "case_for_licence_query": ".licence_materials",
         # another context opening a case on the applicant's behalf (projects: the approval case, D-307)
-        "NewCase": ".models",
-        "FormUpdate": ".models",
-        "SubmitRequest": ".models",
+        "NewCase": ".shapes",
+        "FormUpdate": ".shapes",
+        "SubmitRequest": ".shapes",
     },
 )

@@ -18,6 +18,7 @@ from shared.cases.errors import (
     FIELD_CONTENT_MISMATCH,
     FIELD_FORMAT_NOT_ACCEPTED,
     FIELD_HALL_ONLY_FOR_PICKUP,
+    FIELD_NO_LICENCE_FOR_SLOT,
     FIELD_NOT_CONDITIONAL,
     FIELD_RECIPIENT_REQUIRED,
     FIELD_SIZE_LIMIT,
@@ -37,7 +38,7 @@ from shared.cases.formats import content_matches, format_of
 from shared.cases.forms import form_errors
 from shared.cases.intake import closed_event
 from shared.cases.ledger import CaseLedger, check_editable, check_version, material_slot, moment, shanghai_day
-from shared.cases.licence_materials import FIELD_NO_LICENCE_FOR_SLOT, LICENCE_MATERIAL_FORMAT, LicenceMaterialRequest
+from shared.cases.licence_materials import LICENCE_MATERIAL_FORMAT
 from shared.cases.models import (
     Applicant,
     AttachedMaterial,
@@ -48,20 +49,13 @@ from shared.cases.models import (
     DeliveryChoice,
     DeliveryMethod,
     FeeLine,
-    FormUpdate,
     HallIntake,
-    HallIntakeRequest,
     ItemSnapshot,
     LicenceUse,
-    MaterialInfo,
     MaterialSlot,
-    NewCase,
     ReasonRequest,
     Receipt,
     RenewalOf,
-    SubmitRequest,
-    UploadRequest,
-    UploadTicket,
 )
 from shared.cases.numbers import format_case_number, pick_shard
 from shared.cases.policy import (
@@ -75,6 +69,16 @@ from shared.cases.policy import (
 )
 from shared.cases.renewal import check_no_other_renewal, check_renewal_in_time
 from shared.cases.repository import IdempotencyRecord, idempotency_hash
+from shared.cases.shapes import (
+    FormUpdate,
+    HallIntakeRequest,
+    LicenceMaterialRequest,
+    MaterialInfo,
+    NewCase,
+    SubmitRequest,
+    UploadRequest,
+    UploadTicket,
+)
 from shared.cases.states import CaseAction, CaseState
 from shared.cases.timeline import next_entry
 from shared.cases.views import detail_of, summary_of
@@ -152,11 +156,6 @@ def case_snapshot(item: ItemDetail, taken_in_by: HallIntake | None) -> ItemSnaps
     if taken_in_by is not None and taken_in_by.authority == "written":
         snapshot.materials.append(POWER_OF_ATTORNEY_SLOT.model_copy())
     return snapshot
-
-
-def hall_fingerprint(request: HallIntakeRequest) -> str:
-    """What the idempotency store keeps of a hall intake body (it holds an ID number)."""
-    return ports.identity()().fingerprint(request.model_dump(mode="json"))
 
 
 HALL_AUTHORITY_NAMES = {

@@ -61,6 +61,7 @@ FIELD_RECIPIENT_REQUIRED = "case.recipient_required"
 FIELD_HALL_ONLY_FOR_PICKUP = "case.hall_only_for_pickup"
 FIELD_NOT_CONDITIONAL = "case.not_a_conditional_slot"
 FIELD_IDENTITY_MISMATCH = "case.form_identity_mismatch"
+FIELD_NO_LICENCE_FOR_SLOT = "case.slot_takes_no_licence"
 
 MESSAGES: dict[str, tuple[str, str]] = {
     IDENTITY_MISMATCH: (
@@ -156,6 +157,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "This format is not accepted; accepted: {accepted}",
     ),
     FIELD_SIZE_LIMIT: ("大小超过上限 {limit} 字节", "Larger than the limit of {limit} bytes"),
+    FIELD_NO_LICENCE_FOR_SLOT: (
+        "该材料不能用电子证照替代，请上传文件",
+        "No e-licence can stand in for this material; upload a file",
+    ),
     FIELD_CHECKSUM_MISMATCH: (
         "文件校验值与申报的 SHA-256 不一致",
         "The file does not match the declared SHA-256 checksum",

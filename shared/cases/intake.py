@@ -26,13 +26,12 @@ from shared.cases.models import (
     Deficiency,
     DeficiencyKind,
     ReasonRequest,
-    StaffSupplementRequest,
     SupplementNotice,
-    WorkQueueEntry,
 )
 from shared.cases.policy import Actor, actor_of, ensure_department_side
 from shared.cases.pre_review import deficiencies
 from shared.cases.repository import DUE_SHARDS
+from shared.cases.shapes import StaffSupplementRequest, WorkQueueEntry
 from shared.cases.states import AWAITING_INTAKE, STATE_NAMES, CaseAction, CaseState, next_state
 from shared.cases.views import detail_for, detail_of
 from shared.platform.clock import today_in_shanghai

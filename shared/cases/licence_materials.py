@@ -19,41 +19,15 @@ other's table.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated
-
-from pydantic import BaseModel, ConfigDict, Field
 
 from shared.cases.ledger import CaseLedger
 from shared.cases.policy import ensure_department_side
 from shared.cases.repository import CasesRepository
 from shared.cases.states import CaseState
-from shared.platform.errors import Forbidden, register_messages
+from shared.platform.errors import Forbidden
 from shared.platform.principal import Principal
 
-FIELD_NO_LICENCE_FOR_SLOT = "case.slot_takes_no_licence"
-register_messages(
-    {
-        FIELD_NO_LICENCE_FOR_SLOT: (
-            "该材料不能用电子证照替代，请上传文件",
-            "No e-licence can stand in for this material; upload a file",
-        )
-    }
-)
-
 LICENCE_MATERIAL_FORMAT = "e_licence"
-
-
-class LicenceMaterialRequest(BaseModel):
-    """Fill a material slot with one of the applicant's own e-licences (免提交)."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
-
-    slot_id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$", examples=["business_licence"])]
-    licence_id: Annotated[str, Field(pattern=r"^[0-9A-HJKMNP-TV-Z]{26}$", description="From /v1/me/licences.")]
-    purpose: Annotated[
-        str | None,
-        Field(default=None, min_length=2, max_length=200, description="Shown in the holder's usage log."),
-    ] = None
 
 
 @dataclass(frozen=True)

@@ -20,9 +20,6 @@ partition (the person, or the enterprise an agent acts for; see
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
-
-from pydantic import BaseModel, ConfigDict, Field
 
 from shared.cases import events
 from shared.cases.config import material_reuse_settings
@@ -35,57 +32,18 @@ from shared.cases.errors import (
 )
 from shared.cases.ledger import CaseLedger, check_editable, check_version, material_slot, moment, shanghai_day
 from shared.cases.models import (
-    MAX_VERSION,
-    SHA256_HEX,
-    SLOT_ID_PATTERN,
     AttachedMaterial,
     Case,
-    MaterialInfo,
     MaterialSlot,
     ReusedFrom,
 )
 from shared.cases.policy import actor_of, ensure_applicant_in_person
 from shared.cases.repository import ReusableRecord
+from shared.cases.shapes import MaterialInfo, ReusableMaterial, ReusableMaterials, ReuseRequest
 from shared.cases.states import CaseAction
 from shared.platform.errors import Conflict, FieldError, NotFound, ValidationFailed
 from shared.platform.ids import new_id
 from shared.platform.principal import Principal
-
-
-class ReuseRequest(BaseModel):
-    """Put one of my accepted materials into a slot of this application (consent required)."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
-
-    slot_id: Annotated[str, Field(pattern=SLOT_ID_PATTERN, examples=["bank_account"])]
-    sha256: Annotated[str, Field(pattern=SHA256_HEX, description="From the reusable list: names the file.")]
-    consent: Literal[True] = Field(
-        description="The applicant agrees that this file, accepted before, is used for this application."
-    )
-    version: int | None = Field(default=None, ge=1, le=MAX_VERSION, description="The case version the applicant saw.")
-
-
-class ReusableMaterial(BaseModel):
-    """A file of mine an earlier case accepted that a slot of this case can take."""
-
-    model_config = ConfigDict(defer_build=True)
-
-    slot_id: str
-    slot_name: str
-    sha256: str
-    file_name: str
-    format: str
-    size_bytes: int
-    uploaded_at: dt.datetime
-    valid_until: dt.date
-    from_case_number: str
-
-
-class ReusableMaterials(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-
-    case_id: str
-    items: list[ReusableMaterial]
 
 
 def valid_until(record: ReusableRecord) -> dt.date | None:

@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
+# the shapes events carry live in a small module (cold start); re-exported here
 from shared.cases.facts import Deadlines as Deadlines
 from shared.cases.facts import Deficiency as Deficiency
 from shared.cases.facts import DeficiencyKind as DeficiencyKind
@@ -20,17 +21,11 @@ from shared.cases.facts import Extension as Extension
 from shared.cases.facts import Suspension as Suspension
 from shared.cases.facts import SuspensionKind as SuspensionKind
 from shared.cases.states import CaseAction, CaseState
-
-# the shapes events carry live in a small module (cold start); re-exported here
-from shared.catalog import api as catalog
 from shared.platform.clients import ClientId
 
 CASE_ID_PATTERN = r"^[0-9A-HJKMNP-TV-Z]{26}$"  # ULID
 MATERIAL_ID_PATTERN = CASE_ID_PATTERN
 SLOT_ID_PATTERN = r"^[a-z][a-z0-9_]{0,39}$"
-# the catalogue's pattern for the configured coding layout (D-113): one definition of the code
-IMPLEMENTATION_CODE_FIELD = catalog.IMPLEMENTATION_CODE_PATTERN
-USCC_FIELD = r"^[0-9A-HJ-NP-RTUWXY]{18}$"
 SUBJECT_ID_FIELD = CASE_ID_PATTERN
 MAX_VERSION = 1_000_000  # a case changes a few dozen times; the bound keeps the field a documented range
 SHA256_HEX = r"^[0-9a-f]{64}$"
@@ -448,102 +443,6 @@ class Case(_Shape):
 # --- requests ---------------------------------------------------------------------------
 
 
-class NewCase(_Input):
-    """Body of `POST /v1/cases`: start a draft application for an item."""
-
-    item_code: Annotated[str, Field(pattern=IMPLEMENTATION_CODE_FIELD, description="实施编码 of the item.")]
-    delivery: Delivery = Field(default_factory=lambda: Delivery(method=DeliveryMethod.ELECTRONIC))
-
-
-class RenewalRequest(_Input):
-    """Body of `POST /v1/cases/renewals`: renew one of the caller's own licences (延续)."""
-
-    licence_id: Annotated[
-        str, Field(pattern=r"^[0-9A-HJKMNP-TV-Z]{26}$", description="The licence to renew (from /v1/me/licences).")
-    ]
-    delivery: Delivery = Field(default_factory=lambda: Delivery(method=DeliveryMethod.ELECTRONIC))
-
-
-class HallApplicant(_Input):
-    """The person at the counter, as the clerk typed them or the ID-card reader read them."""
-
-    id_number: Annotated[str, StringConstraints(strip_whitespace=True, min_length=15, max_length=20)] = Field(
-        description="公民身份号码 (checked with GB 11643 and the population registry; never echoed)."
-    )
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)] = Field(
-        description="姓名, as on the ID card."
-    )
-    phone: Annotated[str, StringConstraints(strip_whitespace=True, min_length=11, max_length=20)] | None = Field(
-        default=None,
-        description="Needed only when the person has no account yet: they sign in with it to follow the case.",
-    )
-    source: Literal["typed", "id_card_reader"] = Field(
-        default="typed", description="How the fields were entered (an ID-card reader fills the same fields)."
-    )
-
-
-class WrittenAuthorisation(_Input):
-    """The 授权委托书 the person presents when acting for an enterprise without an online authorisation."""
-
-    signed_on: dt.date = Field(description="The date on the letter.")
-    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
-
-
-class HallIntakeRequest(_Input):
-    """Body of `POST /v1/hall/cases`: hall staff verify the applicant and take in a case (同城通办)."""
-
-    item_code: Annotated[str, Field(pattern=IMPLEMENTATION_CODE_FIELD)]
-    applicant: HallApplicant
-    applicant_uscc: Annotated[str, Field(pattern=USCC_FIELD)] | None = Field(
-        default=None,
-        description="The enterprise applied for: the person must be its legal representative, an authorised agent"
-        " (cases scope), or present a written authorisation.",
-    )
-    written_authorisation: WrittenAuthorisation | None = Field(
-        default=None,
-        description="Recorded by the clerk; the case then requires the letter as material `hall_power_of_attorney`.",
-    )
-    delivery: Delivery = Field(default_factory=lambda: Delivery(method=DeliveryMethod.PICKUP))
-    ticket_id: Annotated[str, Field(pattern=CASE_ID_PATTERN)] | None = Field(
-        default=None,
-        description="The queue number the clerk called (取号/叫号): the case is taken in at that hall and window,"
-        " for any item the window serves; without it, only city-level items of the clerk's city (同城通办).",
-    )
-
-
-class FormUpdate(_Input):
-    """Body of `PUT /v1/cases/{case_id}/form`: the application form as it should be."""
-
-    form: dict[str, Any] = Field(description="The form data, validated against the item's JSON Schema.")
-    applicable_conditions: list[Annotated[str, Field(pattern=SLOT_ID_PATTERN)]] = Field(
-        default_factory=list,
-        max_length=60,
-        description="Conditional material slots whose condition applies to this applicant (适用情形).",
-    )
-    delivery: Delivery | None = None
-    version: int | None = Field(
-        default=None, ge=1, le=MAX_VERSION, description="The case version edited; 409 if it moved on."
-    )
-
-
-class UploadRequest(_Input):
-    """Body of `POST /v1/cases/{case_id}/materials`: ask to upload one file."""
-
-    slot_id: Annotated[str, Field(pattern=SLOT_ID_PATTERN, description="The item's material slot.")]
-    file_name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
-    content_type: Annotated[str, Field(max_length=100, examples=["application/pdf"])]
-    size_bytes: int = Field(ge=1, le=100 * 1024 * 1024)
-    sha256: Annotated[str, Field(pattern=SHA256_HEX, description="Hex SHA-256 of the file (校验值).")]
-
-
-class SubmitRequest(_Input):
-    """Body of `POST .../submit` and `.../supplement` (optional)."""
-
-    version: int | None = Field(
-        default=None, ge=1, le=MAX_VERSION, description="The case version reviewed before submitting."
-    )
-
-
 class ReasonRequest(_Input):
     reason: Reason
     version: int | None = Field(default=None, ge=1, le=MAX_VERSION)
@@ -551,23 +450,6 @@ class ReasonRequest(_Input):
 
 class AcceptRequest(_Input):
     note: Reason | None = None
-    version: int | None = Field(default=None, ge=1, le=MAX_VERSION)
-
-
-class SuspendRequest(_Input):
-    """中止计时 (Art. 45): the special procedure, why, and how long it is expected to take."""
-
-    kind: SuspensionKind
-    reason: Reason
-    expected_working_days: int = Field(ge=1, le=250, description="Told to the applicant in writing.")
-    version: int | None = Field(default=None, ge=1, le=MAX_VERSION)
-
-
-class ExtendRequest(_Input):
-    """延长期限 (Art. 42), the approval of a pending request by a supervisor of the case's
-    region; `reason` is what the applicant is told (default: the request's reason)."""
-
-    reason: Reason | None = None
     version: int | None = Field(default=None, ge=1, le=MAX_VERSION)
 
 
@@ -579,43 +461,7 @@ class DecideRequest(_Input):
     version: int | None = Field(default=None, ge=1, le=MAX_VERSION)
 
 
-class TaskOpinionRequest(_Input):
-    """A co-department's opinion on its joint task (同意 / 不同意), with reasons."""
-
-    outcome: DecisionOutcome
-    reason: Reason
-    version: int | None = Field(default=None, ge=1, le=MAX_VERSION)
-
-
-class StaffDeficiency(_Input):
-    target: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)] = Field(
-        description="Material slot id or form field."
-    )
-    message: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=300)]
-
-
-class StaffSupplementRequest(_Input):
-    """Body of `POST .../request-supplement`: staff list everything to supplement at once."""
-
-    items: list[StaffDeficiency] = Field(min_length=1, max_length=60)
-    version: int | None = Field(default=None, ge=1, le=MAX_VERSION)
-
-
 # --- responses --------------------------------------------------------------------------
-
-
-class UploadTicket(BaseModel):
-    """An S3 presigned POST: send `fields` plus the file (last) as multipart/form-data to `url`,
-    then confirm with `POST /v1/cases/{case_id}/materials/{material_id}/confirm`."""
-
-    model_config = ConfigDict(defer_build=True)
-
-    material_id: str
-    slot_id: str
-    url: str
-    fields: dict[str, str]
-    max_size_bytes: int
-    expires_at: AwareDatetime
 
 
 class RequiredAction(BaseModel):
@@ -722,24 +568,6 @@ class TimelineVerification(BaseModel):
     broken_at: int | None = Field(default=None, description="The first entry whose hash does not verify.")
 
 
-class WorkQueueEntry(BaseModel):
-    """A case waiting for the department's intake decision."""
-
-    model_config = ConfigDict(defer_build=True)
-
-    case_id: str
-    case_number: str
-    state: CaseState
-    state_name: str
-    item_code: str
-    item_name: str
-    region_code: str
-    received_at: AwareDatetime
-    intake_due_on: dt.date | None = Field(description="Art. 32: counts as accepted after this day (视为受理).")
-    immediate: bool
-    taken_in_by_hall: bool
-
-
 class Receipt(BaseModel):
     """The answer to a submission: the case as it now stands."""
 
@@ -751,51 +579,3 @@ class Receipt(BaseModel):
     version: int
     received_at: AwareDatetime
     intake_due_on: dt.date | None
-
-
-class MaterialInfo(BaseModel):
-    """The case's material list after a change."""
-
-    model_config = ConfigDict(defer_build=True)
-
-    case_id: str
-    version: int
-    materials: list[AttachedMaterial]
-
-
-class JointTaskEntry(BaseModel):
-    """An open joint task of the caller's department (并联审批待办)."""
-
-    model_config = ConfigDict(defer_build=True)
-
-    case_id: str
-    case_number: str
-    case_state: CaseState
-    state_name: str
-    item_code: str
-    item_name: str
-    region_code: str
-    lead_department_id: str
-    department_id: str
-    opened_on: dt.date
-    due_on: dt.date = Field(description="The task's own due date (its limit in working days from acceptance).")
-    limit_days: int
-
-
-class ExtensionRequestEntry(BaseModel):
-    """A pending extension request waiting for a supervisor (延期审批待办)."""
-
-    model_config = ConfigDict(defer_build=True)
-
-    case_id: str
-    case_number: str
-    state: CaseState
-    item_code: str
-    item_name: str
-    department_id: str
-    region_code: str
-    legal_due_on: dt.date = Field(description="The legal due date now; approval moves it by `working_days`.")
-    working_days: int
-    reason: str
-    requested_at: AwareDatetime
-    requested_by: str

@@ -33,10 +33,10 @@ from shared.cases import ports
 from shared.cases.errors import NOT_RENEWABLE_ONLINE, RENEWAL_PENDING, RENEWAL_TOO_LATE
 from shared.cases.forms import form_errors
 from shared.cases.ledger import moment, shanghai_day
-from shared.cases.licence_materials import LicenceMaterialRequest
-from shared.cases.models import Case, RenewalOf, RenewalRequest
+from shared.cases.models import Case, RenewalOf
 from shared.cases.policy import actor_of
 from shared.cases.repository import CasesRepository
+from shared.cases.shapes import LicenceMaterialRequest, RenewalRequest
 from shared.platform.errors import Conflict, NotFound
 from shared.platform.principal import Principal
 

@@ -38,17 +38,13 @@ from shared.cases.models import (
     Decision,
     DecisionDocument,
     DecisionOutcome,
-    ExtendRequest,
-    ExtensionRequestEntry,
-    JointTaskEntry,
     PendingExtension,
     ReasonRequest,
-    SuspendRequest,
-    TaskOpinionRequest,
     TaskState,
 )
 from shared.cases.policy import actor_of, ensure_department_side, ensure_non_applicant, ensure_supervisor_of, task_of
 from shared.cases.repository import city_prefixes
+from shared.cases.shapes import ExtendRequest, ExtensionRequestEntry, JointTaskEntry, SuspendRequest, TaskOpinionRequest
 from shared.cases.states import FULFILMENT_STATES, STATE_NAMES, CaseAction
 from shared.cases.storage import decision_key
 from shared.cases.views import detail_for

@@ -14,9 +14,7 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
-from shared.cases.application import hall_fingerprint
-from shared.cases.licence_materials import LicenceMaterialRequest
-from shared.cases.material_reuse import ReusableMaterials, ReuseRequest
+from shared.cases import ports
 from shared.cases.models import (
     CASE_ID_PATTERN,
     MATERIAL_ID_PATTERN,
@@ -24,26 +22,31 @@ from shared.cases.models import (
     CaseDetail,
     CaseSummary,
     DecideRequest,
+    ReasonRequest,
+    Receipt,
+    TimelineVerification,
+)
+from shared.cases.service import CasesService, cases_service
+from shared.cases.shapes import (
     ExtendRequest,
     ExtensionRequestEntry,
     FormUpdate,
     HallIntakeRequest,
     JointTaskEntry,
+    LicenceMaterialRequest,
     MaterialInfo,
     NewCase,
-    ReasonRequest,
-    Receipt,
     RenewalRequest,
+    ReusableMaterials,
+    ReuseRequest,
     StaffSupplementRequest,
     SubmitRequest,
     SuspendRequest,
     TaskOpinionRequest,
-    TimelineVerification,
     UploadRequest,
     UploadTicket,
     WorkQueueEntry,
 )
-from shared.cases.service import CasesService, cases_service
 from shared.cases.states import CaseAction
 from shared.platform.idempotency import once
 from shared.platform.observability import correlation_id
@@ -205,7 +208,7 @@ def take_in_at_hall(
 
     scope = f"cases.hall:{principal.subject_id}"
     # the body holds an ID number: the idempotency store keeps a keyed fingerprint, not a plain hash
-    fingerprint = hall_fingerprint(body) if idempotency_key else None
+    fingerprint = ports.identity()().fingerprint(body.model_dump(mode="json")) if idempotency_key else None
     result = once(scope=scope, key=idempotency_key, payload=fingerprint, produce=produce)
     return CaseDetail.model_validate(result)
 

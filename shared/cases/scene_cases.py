@@ -15,8 +15,9 @@ from __future__ import annotations
 from contextlib import suppress
 
 from shared.cases.application import Application, applicant_of
-from shared.cases.models import Delivery, DeliveryMethod, SubmitRequest
+from shared.cases.models import Delivery, DeliveryMethod
 from shared.cases.policy import AGENT_CASES_SCOPE, actor_of
+from shared.cases.shapes import SubmitRequest
 from shared.cases.states import CaseState
 from shared.platform.errors import Conflict, ValidationFailed
 from shared.platform.ids import derived_id

@@ -11,58 +11,69 @@ over `ledger` (load, target, entry, commit), `policy` (who may do what) and
 `views` (what a caller sees). No boto3 here: the table is `CasesRepository`
 behind the ledger, the bucket `MaterialStore`; other contexts are reached
 through `ports` wired at the entry points.
+
+Each use-case module is imported by the first call that needs it (D-317): a
+request loads only its own (reading a case loads none of them), and the case
+events with the first write. A function whose every invocation runs the same
+use case imports it at cold start with `preload(...)`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from collections.abc import Callable
 from functools import cache
+from typing import TYPE_CHECKING, Literal
 
-from shared.cases.application import Application
-from shared.cases.fulfilment import Fulfilment, StepOutcome
-from shared.cases.intake import Intake, PreReviewOutcome, SweepResult
 from shared.cases.ledger import CaseLedger
-from shared.cases.licence_materials import LicenceMaterialRequest
-from shared.cases.material_reuse import MaterialReuse, ReusableMaterials, ReuseRequest
-from shared.cases.models import (
-    AcceptRequest,
-    CaseDetail,
-    CaseForDelivery,
-    CaseSummary,
-    DecideRequest,
-    ExtendRequest,
-    ExtensionRequestEntry,
-    FormUpdate,
-    FulfilmentStep,
-    HallIntakeRequest,
-    JointTaskEntry,
-    MaterialInfo,
-    NewCase,
-    ReasonRequest,
-    Receipt,
-    RenewalRequest,
-    StaffSupplementRequest,
-    SubmitRequest,
-    SuspendRequest,
-    TaskOpinionRequest,
-    TimelineVerification,
-    UploadRequest,
-    UploadTicket,
-    WorkQueueEntry,
-)
+from shared.cases.models import CaseDetail, CaseForDelivery, CaseSummary, TimelineVerification
 from shared.cases.policy import ensure_can_read
-from shared.cases.renewal import start_renewal
 from shared.cases.repository import CasesRepository
-from shared.cases.review import Review
-from shared.cases.scene_cases import open_scene_cases
 from shared.cases.states import CaseAction
 from shared.cases.storage import MaterialStore, material_store
 from shared.cases.timeline import verify
 from shared.cases.views import detail_for, summary_of
-from shared.platform.pagination import Page
-from shared.platform.principal import Principal
-from shared.scenes.events import SceneSubmittedData
+
+if TYPE_CHECKING:
+    from shared.cases.application import Application
+    from shared.cases.fulfilment import Fulfilment, StepOutcome
+    from shared.cases.intake import Intake, PreReviewOutcome, SweepResult
+    from shared.cases.material_reuse import MaterialReuse
+    from shared.cases.models import AcceptRequest, DecideRequest, FulfilmentStep, ReasonRequest, Receipt
+    from shared.cases.review import Review
+    from shared.cases.shapes import (
+        ExtendRequest,
+        ExtensionRequestEntry,
+        FormUpdate,
+        HallIntakeRequest,
+        JointTaskEntry,
+        LicenceMaterialRequest,
+        MaterialInfo,
+        NewCase,
+        RenewalRequest,
+        ReusableMaterials,
+        ReuseRequest,
+        StaffSupplementRequest,
+        SubmitRequest,
+        SuspendRequest,
+        TaskOpinionRequest,
+        UploadRequest,
+        UploadTicket,
+        WorkQueueEntry,
+    )
+    from shared.platform.pagination import Page
+    from shared.platform.principal import Principal
+    from shared.scenes.events import SceneSubmittedData
+
+UseCase = Literal["application", "material_reuse", "intake", "review", "fulfilment"]
+
+
+def preload(*use_cases: UseCase) -> None:
+    """Import at cold start the use-case modules a function needs for EVERY invocation (a worker
+    with one job): the façade otherwise loads each on its first use (D-317)."""
+    for name in use_cases:
+        importlib.import_module(f"shared.cases.{name}")
 
 
 class CasesService:
@@ -81,22 +92,32 @@ class CasesService:
 
     @property
     def application(self) -> Application:
+        from shared.cases.application import Application  # on first use (D-317)
+
         return Application(self.ledger)
 
     @property
     def material_reuse(self) -> MaterialReuse:
+        from shared.cases.material_reuse import MaterialReuse  # on first use (D-317)
+
         return MaterialReuse(self.ledger)
 
     @property
     def intake(self) -> Intake:
+        from shared.cases.intake import Intake  # on first use (D-317)
+
         return Intake(self.ledger)
 
     @property
     def review(self) -> Review:
+        from shared.cases.review import Review  # on first use (D-317)
+
         return Review(self.ledger)
 
     @property
     def fulfilment(self) -> Fulfilment:
+        from shared.cases.fulfilment import Fulfilment  # on first use (D-317)
+
         return Fulfilment(self.ledger)
 
     # --- reading ------------------------------------------------------------------------------
@@ -154,6 +175,8 @@ class CasesService:
 
     def start_renewal(self, principal: Principal, request: RenewalRequest) -> CaseDetail:
         """延续 (Art. 50): a draft renewal case for the caller's licence, prefilled (shared.cases.renewal)."""
+        from shared.cases.renewal import start_renewal  # on first use (D-317)
+
         return self.detail(principal, start_renewal(self.application, principal, request))
 
     def update_form(self, principal: Principal, case_id: str, update: FormUpdate) -> CaseDetail:
@@ -272,6 +295,8 @@ class CasesService:
 
     def open_scene_cases(self, data: SceneSubmittedData, *, correlation_id: str | None) -> int:
         """一件事: open (or finish opening) one case per item of a submitted scene application."""
+        from shared.cases.scene_cases import open_scene_cases  # on first use (D-317)
+
         return open_scene_cases(self.application, data, correlation_id=correlation_id)
 
     # --- after the decision ---------------------------------------------------

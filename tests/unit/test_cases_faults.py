@@ -13,8 +13,9 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from shared.cases.models import AcceptRequest, ReasonRequest, StaffDeficiency, StaffSupplementRequest
+from shared.cases.models import AcceptRequest, ReasonRequest
 from shared.cases.service import CasesService, cases_service, clear_caches
+from shared.cases.shapes import StaffDeficiency, StaffSupplementRequest
 from shared.platform import aws
 from shared.platform.aws import count_calls
 from shared.platform.clock import frozen_at

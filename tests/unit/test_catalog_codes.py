@@ -188,7 +188,7 @@ def test_the_cases_api_takes_item_codes_in_the_configured_layout() -> None:
 
     uscc = make_government_uscc("320115", "01011504")
     script = (
-        "from shared.cases.models import HallIntakeRequest, NewCase\n"
+        "from shared.cases.shapes import HallIntakeRequest, NewCase\n"
         "from pydantic import ValidationError\n"
         f"NewCase(item_code='{uscc}4000117004000101')\n"  # 13-digit basic code + suffix
         f"HallIntakeRequest.model_validate({{'item_code': '{uscc}40001170040001', 'applicant': "
