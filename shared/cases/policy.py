@@ -19,8 +19,6 @@ Pure: every check takes the case already loaded.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from shared.cases.errors import CASE_NOT_FOUND, EXTENSION_NEEDS_APPROVAL
 from shared.cases.models import ApplicantKind, Case, JointTask
 from shared.platform.errors import Forbidden, NotFound
@@ -41,12 +39,15 @@ AGENT_CASES_SCOPE = "cases"
 _OTHER_ORGANISATION_TYPES = frozenset({"19", "92", "93", "59", "79", "89", "99", "N9", "Y1"})
 
 
-@dataclass(frozen=True)
 class Actor:
     """Who performs a transition, as the timeline records it (role + masked identity)."""
 
-    role: str
-    label: str
+    # a plain class: a frozen dataclass compiles its generated methods at import (~0.6 ms, D-317)
+    __slots__ = ("label", "role")
+
+    def __init__(self, role: str, label: str) -> None:
+        self.role = role
+        self.label = label
 
 
 def mask_subject(subject_id: str) -> str:

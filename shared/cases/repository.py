@@ -65,7 +65,6 @@ import json
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -265,20 +264,47 @@ def reusable_pk(subject_id: str, uscc: str | None) -> str:
     return f"REUSE#{owner_key(subject_id, uscc)}"
 
 
-@dataclass(frozen=True)
 class ReusableRecord:
     """A file an accepted case of the applicant's holds, as the reuse list keeps it."""
 
-    slot_id: str
-    sha256: str
-    file_name: str
-    content_type: str
-    format: str
-    size_bytes: int
-    uploaded_at: dt.datetime
-    case_id: str
-    case_number: str
-    object_key: str
+    # a plain class: a frozen dataclass compiles its generated methods at import (~0.6 ms, D-317)
+    __slots__ = (
+        "case_id",
+        "case_number",
+        "content_type",
+        "file_name",
+        "format",
+        "object_key",
+        "sha256",
+        "size_bytes",
+        "slot_id",
+        "uploaded_at",
+    )
+
+    def __init__(
+        self,
+        *,
+        slot_id: str,
+        sha256: str,
+        file_name: str,
+        content_type: str,
+        format: str,
+        size_bytes: int,
+        uploaded_at: dt.datetime,
+        case_id: str,
+        case_number: str,
+        object_key: str,
+    ) -> None:
+        self.slot_id = slot_id
+        self.sha256 = sha256
+        self.file_name = file_name
+        self.content_type = content_type
+        self.format = format
+        self.size_bytes = size_bytes
+        self.uploaded_at = uploaded_at
+        self.case_id = case_id
+        self.case_number = case_number
+        self.object_key = object_key
 
     @classmethod
     def of(cls, item: dict[str, Any]) -> ReusableRecord:
@@ -337,19 +363,24 @@ def idempotency_hash(scope: str, key: str) -> str:
     return hashlib.sha256(f"{scope}#{key}".encode()).hexdigest()
 
 
-@dataclass(frozen=True)
 class IdempotencyRecord:
     """The first answer to a keyed request, stored with the change it made."""
 
-    key_hash: str
-    payload_hash: str
-    response: dict[str, Any]
+    # a plain class: a frozen dataclass compiles its generated methods at import (~0.6 ms, D-317)
+    __slots__ = ("key_hash", "payload_hash", "response")
+
+    def __init__(self, key_hash: str, payload_hash: str, response: dict[str, Any]) -> None:
+        self.key_hash = key_hash
+        self.payload_hash = payload_hash
+        self.response = response
 
 
-@dataclass(frozen=True)
 class WorkQueuePage:
-    cases: list[Case]
-    next_after: str | None
+    __slots__ = ("cases", "next_after")
+
+    def __init__(self, cases: list[Case], next_after: str | None) -> None:
+        self.cases = cases
+        self.next_after = next_after
 
 
 class CasesRepository(Repository):

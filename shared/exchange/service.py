@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -51,12 +50,15 @@ class NotYet(RuntimeError):
     """The case is not in the state this step follows (yet): let SQS deliver it again."""
 
 
-@dataclass(frozen=True)
 class Outcome:
-    result: str  # applied | parked
-    reason: str = ""
-    kind: str = ""
-    state: str = ""
+    # a plain class: a frozen dataclass compiles its generated methods at import (~0.6 ms, D-317)
+    __slots__ = ("kind", "reason", "result", "state")
+
+    def __init__(self, result: str, reason: str = "", *, kind: str = "", state: str = "") -> None:
+        self.result = result  # applied | parked
+        self.reason = reason
+        self.kind = kind
+        self.state = state
 
 
 class ExchangeService:
