@@ -82,7 +82,9 @@ class Usage:
     read_units: float = 0.0  # DynamoDB RRU
     write_units: float = 0.0  # DynamoDB WRU, index writes included
     index_write_units: float = 0.0  # the part of write_units spent on global secondary indexes
-    sqs_records: int = 0  # SQS messages handed to the function (each was sent, received and deleted)
+    sqs_records: int = 0  # SQS messages handed to the function
+    sqs_requests: int = 0  # what delivering them was billed: sends, receives, deletes (`sqs_delivery_requests`)
+    idle_invocations: int = 0  # queue invocations that wrote nothing (no write call of any service)
     api_requests: int = 0  # API Gateway REST requests that reached the function
     log_bytes: int = 0  # what the function wrote to its log (CloudWatch Logs ingestion)
     bus_events: int = 0  # EventBridge entries put (billed per event)
@@ -107,6 +109,8 @@ class Usage:
         self.write_units += other.write_units
         self.index_write_units += other.index_write_units
         self.sqs_records += other.sqs_records
+        self.sqs_requests += other.sqs_requests
+        self.idle_invocations += other.idle_invocations
         self.api_requests += other.api_requests
         self.log_bytes += other.log_bytes
         self.bus_events += other.bus_events
@@ -129,6 +133,8 @@ class Usage:
             write_units=self.write_units - earlier.write_units,
             index_write_units=self.index_write_units - earlier.index_write_units,
             sqs_records=self.sqs_records - earlier.sqs_records,
+            sqs_requests=self.sqs_requests - earlier.sqs_requests,
+            idle_invocations=self.idle_invocations - earlier.idle_invocations,
             api_requests=self.api_requests - earlier.api_requests,
             log_bytes=self.log_bytes - earlier.log_bytes,
             bus_events=self.bus_events - earlier.bus_events,
@@ -156,6 +162,8 @@ class Usage:
             "write_units": self.write_units,
             "index_write_units": self.index_write_units,
             "sqs_records": self.sqs_records,
+            "sqs_requests": self.sqs_requests,
+            "idle_invocations": self.idle_invocations,
             "api_requests": self.api_requests,
             "log_bytes": self.log_bytes,
             "bus_events": self.bus_events,
@@ -421,6 +429,46 @@ class Meter:
             self.usage.s3_bytes_put += len(body) if isinstance(body, bytes | bytearray | str) else sent
 
 
+# SQS bills every API action as one request per 64 KB chunk of its payload, and a batch action (up to 10
+# messages) as one request (https://aws.amazon.com/sqs/pricing/, "API actions": "each 64 KB chunk of a
+# payload is billed as 1 request"; https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/
+# sqs-batch-api-actions.html). Lambda's SQS poller receives up to 10 messages per ReceiveMessage, invokes the
+# function once per batch and deletes what it processed
+# (https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html), with DeleteMessageBatch (10 entries a call).
+SQS_CHUNK_BYTES = 64 * 1024
+SQS_BATCH_ACTION_MAX = 10
+
+
+def _message_bytes(record: Mapping[str, Any]) -> int:
+    """A delivered message's payload: its body and its attributes' names and values."""
+    size = len(str(record.get("body") or "").encode())
+    for name, value in (record.get("messageAttributes") or {}).items():
+        if isinstance(value, Mapping):
+            size += len(name.encode()) + len(str(value.get("dataType") or "").encode())
+            size += len(str(value.get("stringValue") or value.get("binaryValue") or "").encode())
+    return size
+
+
+def sqs_delivery_requests(records: list[Mapping[str, Any]]) -> int:
+    """SQS requests billed for handing one batch to a function: each message sent once (a message
+    received before, `ApproximateReceiveCount` > 1, was sent for its first delivery), then one
+    ReceiveMessage and one DeleteMessageBatch per 10 messages, each per 64 KB chunk of what it carried.
+    Not included: a poller's empty receives (long polls of an idle queue), a fixed cost per queue."""
+    sizes = [_message_bytes(r) for r in records]
+    first = [
+        s
+        for r, s in zip(records, sizes, strict=True)
+        if int((r.get("attributes") or {}).get("ApproximateReceiveCount") or 1) <= 1
+    ]
+    sends = sum(max(1, math.ceil(s / SQS_CHUNK_BYTES)) for s in first)
+    receives = deletes = 0
+    for start in range(0, len(sizes), SQS_BATCH_ACTION_MAX):
+        chunk = sizes[start : start + SQS_BATCH_ACTION_MAX]
+        receives += max(1, math.ceil(sum(chunk) / SQS_CHUNK_BYTES))
+        deletes += 1  # receipt handles: well under 64 KB
+    return sends + receives + deletes
+
+
 def describe_event(event: Any, usage: Usage) -> None:
     """What the trigger itself bills: an API request, or SQS messages."""
     if not isinstance(event, Mapping):
@@ -429,7 +477,18 @@ def describe_event(event: Any, usage: Usage) -> None:
         usage.api_requests += 1
     records = event.get("Records")
     if isinstance(records, list):
-        usage.sqs_records += sum(1 for r in records if isinstance(r, Mapping) and r.get("eventSource") == "aws:sqs")
+        delivered = [r for r in records if isinstance(r, Mapping) and r.get("eventSource") == "aws:sqs"]
+        usage.sqs_records += len(delivered)
+        if delivered:
+            usage.sqs_requests += sqs_delivery_requests(delivered)
+
+
+# what an invocation that changes something calls at least once (reads, signing and logging do not count)
+_WRITE_VERBS = ("Put", "Update", "Delete", "TransactWrite", "BatchWrite", "Send", "Copy", "Create", "Publish")
+
+
+def wrote_something(usage: Usage) -> bool:
+    return any(call.split(".", 1)[1].startswith(_WRITE_VERBS) for call in usage.calls)
 
 
 @contextmanager
@@ -454,3 +513,5 @@ def finish(usage: Usage, duration_ms: float, cpu_ms: float, memory_mb: int, log_
     modelled = max(1, math.ceil(cpu_ms * max(1.0, FULL_VCPU_MB / memory_mb) + usage.call_wait_ms))
     usage.model_gb_seconds = modelled / 1000 * memory_mb / 1024
     usage.log_bytes = log_bytes
+    # a queue consumer invoked for records it ignores: what a rule's content filter would have kept away
+    usage.idle_invocations = 1 if usage.sqs_records and not wrote_something(usage) else 0

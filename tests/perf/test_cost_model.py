@@ -286,8 +286,9 @@ def priced(run: Run, *, wall_time: bool = False) -> dict[str, float]:
         "Lambda compute": gb_seconds * prices.LAMBDA_GB_SECOND_ARM,
         "API Gateway": total.api_requests * prices.API_GATEWAY_REST_REQUEST,
         "DynamoDB": total.write_units * prices.DYNAMODB_WRITE_UNIT + total.read_units * prices.DYNAMODB_READ_UNIT,
-        # every record a queue hands a function was sent (by the bus or a function), received and deleted
-        "SQS": (count("sqs.") + 3 * total.sqs_records) * prices.SQS_REQUEST,
+        # the functions' own SQS calls, and each delivered record's send with its batch's receive and
+        # delete as the pollers delivered them (infra/local/metering.py sqs_delivery_requests, D-324)
+        "SQS": (count("sqs.") + total.sqs_requests) * prices.SQS_REQUEST,
         "EventBridge": total.bus_events * prices.EVENTBRIDGE_EVENT,
         "KMS": count("kms.") * prices.KMS_REQUEST,
         "S3 requests": (s3_writes + run.s3_client_puts) * prices.S3_WRITE_REQUEST + s3_reads * prices.S3_READ_REQUEST,
@@ -358,6 +359,37 @@ def _usd(value: float) -> str:
     return f"{value * 1e6:,.0f}"
 
 
+def service_table(runs: list[Run], summed: Counter[str]) -> list[str]:
+    """US$ per million cases by service for each kind, and their sum: which service dominates which kind."""
+    costs = [priced(run) for run in runs]
+    lines = [
+        "",
+        "| service | " + " | ".join(run.name for run in runs) + " | sum of the four kinds |",
+        "|---|" + "---:|" * (len(runs) + 1),
+    ]
+    for service, value in summed.most_common():
+        lines.append(f"| {service} | " + " | ".join(_usd(cost[service]) for cost in costs) + f" | {_usd(value)} |")
+    return lines
+
+
+def queue_table(runs: list[Run]) -> list[str]:
+    """Per kind: records queues handed to functions, in how many invocations, what SQS billed for delivering
+    them and what the earlier rule (3 requests a record, D-324) counted; invocations that wrote nothing."""
+    lines = [
+        "",
+        "| kind | queue records | queue invocations (idle) | SQS requests of delivery (3 per record) |",
+        "|---|---:|---:|---:|",
+    ]
+    for run in runs:
+        queued = [u for u in run.usage.values() if u.sqs_records]
+        records = sum(u.sqs_records for u in queued)
+        lines.append(
+            f"| {run.name} | {records} | {sum(u.invocations for u in queued)} "
+            f"({sum(u.idle_invocations for u in queued)}) | {sum(u.sqs_requests for u in queued)} ({3 * records}) |"
+        )
+    return lines
+
+
 @pytest.mark.perf
 def test_cost_per_million_completed_cases(script: Script) -> None:
     # a first case of each kind warms every function, so cold starts do not count per case
@@ -385,21 +417,22 @@ def test_cost_per_million_completed_cases(script: Script) -> None:
             f"{total.log_bytes / 1024:.0f} | {_usd(sum(cost.values()))} ({_usd(sum(at_wall_time.values()))}) "
             f"| {_usd(sum(storage(run).values()))} |"
         )
-    lines += ["", "| service | USD per million cases (sum of the four kinds) |", "|---|---:|"]
-    for service, value in dominant.most_common():
-        lines.append(f"| {service} | {_usd(value)} |")
+    lines += service_table(runs, dominant)
+    lines += queue_table(runs)
     lines += [
         "",
-        "| kind | function | invocations | wall ms | CPU ms | GB-s modelled (wall) | RRU / WRU (index) | AWS calls |",
-        "|---|---|---:|---:|---:|---:|---:|---|",
+        "| kind | function | invocations (idle) | wall ms | CPU ms | GB-s modelled (wall) | RRU / WRU (index) "
+        "| log bytes | AWS calls |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---|",
     ]
     for run in runs:
         for fid, usage in sorted(run.usage.items()):
             detail = ", ".join(f"{k} {v}" for k, v in sorted(usage.calls.items()))
             lines.append(
-                f"| {run.name} | {fid} | {usage.invocations} | {usage.billed_ms} | {usage.cpu_ms:.0f} | "
-                f"{usage.model_gb_seconds:.2f} ({usage.gb_seconds:.2f}) | "
-                f"{usage.read_units:.1f} / {usage.write_units:.0f} ({usage.index_write_units:.0f}) | {detail} |"
+                f"| {run.name} | {fid} | {usage.invocations} ({usage.idle_invocations}) | {usage.billed_ms} | "
+                f"{usage.cpu_ms:.0f} | {usage.model_gb_seconds:.2f} ({usage.gb_seconds:.2f}) | "
+                f"{usage.read_units:.1f} / {usage.write_units:.0f} ({usage.index_write_units:.0f}) | "
+                f"{usage.log_bytes} | {detail} |"
             )
     report = "\n".join(lines)
     print(report)

@@ -81,6 +81,44 @@ def test_an_invocation_is_metered_call_by_call() -> None:
     assert aws.s3().get_object(Bucket="metering-test", Key="k")["Body"].read() == b"0123456789"
 
 
+def _sqs(body_bytes: int, receive_count: int = 1) -> dict[str, object]:
+    return {
+        "eventSource": "aws:sqs",
+        "body": "x" * body_bytes,
+        "attributes": {"ApproximateReceiveCount": str(receive_count)},
+    }
+
+
+def test_a_batch_is_billed_a_send_per_message_and_a_receive_and_delete_per_ten() -> None:
+    # one 3 KB event: sent, received, deleted
+    assert metering.sqs_delivery_requests([_sqs(3000)]) == 3
+    # ten events in one batch: ten sends, one ReceiveMessage, one DeleteMessageBatch (not 30 requests)
+    assert metering.sqs_delivery_requests([_sqs(3000)] * 10) == 12
+    # twelve: two receives and two deletes (10 messages a call at most)
+    assert metering.sqs_delivery_requests([_sqs(3000)] * 12) == 16
+    # payload over 64 KB is billed per 64 KB chunk: a 100 KB message is two sends and a two-chunk receive
+    assert metering.sqs_delivery_requests([_sqs(100 * 1024)]) == 2 + 2 + 1
+    # a redelivered message was sent once, for its first delivery
+    assert metering.sqs_delivery_requests([_sqs(3000, receive_count=2)]) == 2
+
+
+def test_a_queue_invocation_that_writes_nothing_is_counted_idle() -> None:
+    event = {"Records": [_sqs(100)]}
+    reads_only, writes = metering.Usage(), metering.Usage()
+    metering.describe_event(event, reads_only)
+    metering.describe_event(event, writes)
+    reads_only.calls["dynamodb.GetItem"] += 1
+    writes.calls.update({"dynamodb.GetItem": 1, "dynamodb.TransactWriteItems": 1})
+    for usage in (reads_only, writes):
+        metering.finish(usage, 5.0, 1.0, 512, log_bytes=0)
+    assert (reads_only.idle_invocations, writes.idle_invocations) == (1, 0)
+    assert reads_only.sqs_requests == 3
+    api = metering.Usage()
+    metering.describe_event({"httpMethod": "GET", "requestContext": {}}, api)
+    metering.finish(api, 5.0, 1.0, 512, log_bytes=0)
+    assert (api.api_requests, api.idle_invocations, api.sqs_requests) == (1, 0, 0)
+
+
 def test_usage_adds_up_and_subtracts_for_a_runs_share() -> None:
     first = metering.Usage(invocations=2, billed_ms=10, read_units=1.0)
     first.calls["dynamodb.Query"] = 2
