@@ -873,14 +873,22 @@ class LicencesService:
         )
 
     def publish(self) -> list[str]:
-        """Write the trust list and the status lists to the bucket (idempotent: current state)."""
-        written = [TRUST_LIST_KEY]
-        self.store.put_json(TRUST_LIST_KEY, self.trust_list().model_dump(mode="json"))
-        document = self.status_list_document(DEFAULT_STATUS_LIST)
-        key = status_list_object_key(DEFAULT_STATUS_LIST)
-        self.store.put_json(key, document.model_dump(mode="json"))
-        written.append(key)
-        return written
+        """Write the trust list and the status lists to the bucket where they changed (idempotent:
+        current state); the keys written. A new licence's status entry is already 0 (active) and its
+        issuer usually listed, so an issuance mostly writes nothing (D-325); a published list's
+        `generated_at` / `updated_at` is when what it says last changed."""
+        documents = {
+            TRUST_LIST_KEY: (self.trust_list().model_dump(mode="json"), ("generated_at",)),
+            status_list_object_key(DEFAULT_STATUS_LIST): (
+                self.status_list_document(DEFAULT_STATUS_LIST).model_dump(mode="json"),
+                ("updated_at",),  # `now()` before the list's first change is stored
+            ),
+        }
+        return [
+            key
+            for key, (document, volatile) in documents.items()
+            if self.store.put_json_if_changed(key, document, volatile=volatile)
+        ]
 
     # --- expiry (Art. 50) ----------------------------------------------------------------------
 

@@ -4,13 +4,19 @@ by the public endpoints and copied to offline verifiers)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
+from collections.abc import Iterable
 from typing import Any
+
+from botocore.exceptions import ClientError
 
 from shared.licences.config import licence_documents_settings
 from shared.platform.aws import s3
 
 TRUST_LIST_KEY = "public/trust-list.json"
+# object metadata: the digest of what a published list says (`put_json_if_changed`)
+_DIGEST = "content-sha256"
 
 
 def certificate_key(licence_id: str) -> str:
@@ -55,14 +61,33 @@ class LicenceStore:
             )
         )
 
-    def put_json(self, key: str, document: dict[str, Any]) -> None:
+    def put_json_if_changed(self, key: str, document: dict[str, Any], *, volatile: Iterable[str] = ()) -> bool:
+        """Write `document` unless the stored object already says the same (its top-level `volatile`
+        keys, such as a generation time, aside); True when written. A HEAD is billed as a GET, a
+        twelfth of a PUT: most issuances change neither published list (D-325)."""
+        skipped = set(volatile)
+        digest = hashlib.sha256(
+            json.dumps(
+                {k: v for k, v in document.items() if k not in skipped}, sort_keys=True, ensure_ascii=False
+            ).encode()
+        ).hexdigest()
+        try:
+            stored = s3().head_object(Bucket=self.bucket, Key=key)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") not in ("404", "NoSuchKey", "NotFound"):
+                raise
+        else:
+            if (stored.get("Metadata") or {}).get(_DIGEST) == digest:
+                return False
         s3().put_object(
             Bucket=self.bucket,
             Key=key,
             Body=json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode(),
             ContentType="application/json",
             CacheControl="max-age=300",
+            Metadata={_DIGEST: digest},
         )
+        return True
 
     def get_json(self, key: str) -> dict[str, Any] | None:
         try:

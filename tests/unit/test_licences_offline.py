@@ -117,6 +117,33 @@ def test_the_publisher_writes_the_trust_and_status_lists_to_the_bucket(cloud: Li
     assert status["status_size"] == 2
 
 
+def test_the_publisher_writes_a_list_only_when_what_it_says_changed(cloud: LicenceCloud) -> None:
+    import boto3
+
+    from shared.platform.aws import count_calls
+
+    publisher = load_function("licence_publisher")
+    _issued()
+    publisher.handler(sqs_event([outbox("licence.issued")[-1]]), FakeContext())  # both lists as they are now
+    s3 = boto3.client("s3")
+    status_before = s3.get_object(Bucket="licences-test", Key="public/status-lists/1.json")["Body"].read()
+
+    # another licence of the same issuer: its status entry is already 0 (active), its issuer listed
+    licence_id, _ = _issued()
+    with count_calls() as counted:
+        publisher.handler(sqs_event([outbox("licence.issued")[-1]]), FakeContext())
+    assert counted["s3.PutObject"] == 0, counted
+    assert counted["s3.HeadObject"] == 2, counted
+
+    # revoked: the status list changes and is written; the trust list says the same and is not
+    assert call("POST", f"/v1/licences/{licence_id}/revoke", ISSUER_STAFF, body={"reason": "撤销测试"}).status == 200
+    with count_calls() as counted:
+        publisher.handler(sqs_event([outbox("licence.revoked")[-1]]), FakeContext())
+    assert counted["s3.PutObject"] == 1, counted
+    status_after = s3.get_object(Bucket="licences-test", Key="public/status-lists/1.json")["Body"].read()
+    assert json.loads(status_after)["encoded_list"] != json.loads(status_before)["encoded_list"]
+
+
 # --- sealed certificate PDFs (PAdES, D-227) ----------------------------------------------------
 
 
