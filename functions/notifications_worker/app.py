@@ -33,7 +33,8 @@ def record_handler(record: SQSRecord) -> None:
     envelope = parse_bus_message(record.body)
     for subject_id, message in messages_for(envelope):
         delivered = inbox_service().deliver(subject_id, message)
-        logger().info(
+        # DEBUG: the inbox logs the message it stored (its id is the event's), or that it had it already
+        logger().debug(
             "event turned into a message",
             extra={"event_id": envelope.id, "event_type": envelope.type, "new_message": delivered is not None},
         )
