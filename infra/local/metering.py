@@ -62,6 +62,11 @@ CALL_MS = {
     "secretsmanager": 30.0,
 }
 _OTHER_CALL_MS = 30.0
+# Lambda writes START, END and REPORT lines to the function's log group for every invocation; the local
+# worker prints only a short REPORT line. The REPORT of a deployed function also carries Billed Duration,
+# Max Memory Used and, with active tracing, the X-Ray trace and segment ids: about 350 bytes in all
+# (https://docs.aws.amazon.com/lambda/latest/dg/python-logging.html, "Log output"), ~255 more than locally.
+PLATFORM_LOG_BYTES_NOT_WRITTEN_LOCALLY = 255
 
 
 def call_ms(service: str, operation: str) -> float:
@@ -512,6 +517,6 @@ def finish(usage: Usage, duration_ms: float, cpu_ms: float, memory_mb: int, log_
     usage.cpu_ms = cpu_ms
     modelled = max(1, math.ceil(cpu_ms * max(1.0, FULL_VCPU_MB / memory_mb) + usage.call_wait_ms))
     usage.model_gb_seconds = modelled / 1000 * memory_mb / 1024
-    usage.log_bytes = log_bytes
+    usage.log_bytes = log_bytes + PLATFORM_LOG_BYTES_NOT_WRITTEN_LOCALLY
     # a queue consumer invoked for records it ignores: what a rule's content filter would have kept away
     usage.idle_invocations = 1 if usage.sqs_records and not wrote_something(usage) else 0
