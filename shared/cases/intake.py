@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from aws_lambda_powertools.metrics import MetricUnit
 
@@ -27,11 +28,11 @@ from shared.cases.models import (
     DeficiencyKind,
     ReasonRequest,
     SupplementNotice,
+    WorkQueueEntry,
 )
 from shared.cases.policy import Actor, actor_of, ensure_department_side
 from shared.cases.pre_review import deficiencies
 from shared.cases.repository import DUE_SHARDS
-from shared.cases.shapes import StaffSupplementRequest, WorkQueueEntry
 from shared.cases.states import AWAITING_INTAKE, STATE_NAMES, CaseAction, CaseState, next_state
 from shared.cases.views import detail_for, detail_of
 from shared.platform.clock import today_in_shanghai
@@ -41,6 +42,9 @@ from shared.platform.ids import new_id
 from shared.platform.observability import logger, metrics
 from shared.platform.pagination import Page, decode_cursor, encode_cursor
 from shared.platform.principal import Principal, Role, require_role
+
+if TYPE_CHECKING:
+    from shared.cases.shapes import StaffSupplementRequest
 
 SYSTEM_PRE_REVIEW = Actor("system", "system:pre_review 自动预审")
 SYSTEM_ART32_SWEEP = Actor("system", "system:art32_sweep 视为受理")

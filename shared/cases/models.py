@@ -579,3 +579,59 @@ class Receipt(BaseModel):
     version: int
     received_at: AwareDatetime
     intake_due_on: dt.date | None
+
+
+class WorkQueueEntry(BaseModel):
+    """A case waiting for the department's intake decision."""
+
+    model_config = ConfigDict(defer_build=True)
+
+    case_id: str
+    case_number: str
+    state: CaseState
+    state_name: str
+    item_code: str
+    item_name: str
+    region_code: str
+    received_at: AwareDatetime
+    intake_due_on: dt.date | None = Field(description="Art. 32: counts as accepted after this day (视为受理).")
+    immediate: bool
+    taken_in_by_hall: bool
+
+
+class JointTaskEntry(BaseModel):
+    """An open joint task of the caller's department (并联审批待办)."""
+
+    model_config = ConfigDict(defer_build=True)
+
+    case_id: str
+    case_number: str
+    case_state: CaseState
+    state_name: str
+    item_code: str
+    item_name: str
+    region_code: str
+    lead_department_id: str
+    department_id: str
+    opened_on: dt.date
+    due_on: dt.date = Field(description="The task's own due date (its limit in working days from acceptance).")
+    limit_days: int
+
+
+class ExtensionRequestEntry(BaseModel):
+    """A pending extension request waiting for a supervisor (延期审批待办)."""
+
+    model_config = ConfigDict(defer_build=True)
+
+    case_id: str
+    case_number: str
+    state: CaseState
+    item_code: str
+    item_name: str
+    department_id: str
+    region_code: str
+    legal_due_on: dt.date = Field(description="The legal due date now; approval moves it by `working_days`.")
+    working_days: int
+    reason: str
+    requested_at: AwareDatetime
+    requested_by: str

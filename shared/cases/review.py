@@ -9,6 +9,7 @@ step in the same transaction (`fulfilment.begin`).
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from shared.cases import clock, events
 from shared.cases.deadlines import calendar_for
@@ -38,13 +39,14 @@ from shared.cases.models import (
     Decision,
     DecisionDocument,
     DecisionOutcome,
+    ExtensionRequestEntry,
+    JointTaskEntry,
     PendingExtension,
     ReasonRequest,
     TaskState,
 )
 from shared.cases.policy import actor_of, ensure_department_side, ensure_non_applicant, ensure_supervisor_of, task_of
 from shared.cases.repository import city_prefixes
-from shared.cases.shapes import ExtendRequest, ExtensionRequestEntry, JointTaskEntry, SuspendRequest, TaskOpinionRequest
 from shared.cases.states import FULFILMENT_STATES, STATE_NAMES, CaseAction
 from shared.cases.storage import decision_key
 from shared.cases.views import detail_for
@@ -54,6 +56,9 @@ from shared.platform.ids import new_id
 from shared.platform.observability import logger
 from shared.platform.pagination import Page
 from shared.platform.principal import Principal, Role, within_region
+
+if TYPE_CHECKING:
+    from shared.cases.shapes import ExtendRequest, SuspendRequest, TaskOpinionRequest
 
 _CLOCK_ERRORS = {
     clock.ALREADY_SUSPENDED: CLOCK_ALREADY_SUSPENDED,

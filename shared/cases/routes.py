@@ -22,17 +22,18 @@ from shared.cases.models import (
     CaseDetail,
     CaseSummary,
     DecideRequest,
+    ExtensionRequestEntry,
+    JointTaskEntry,
     ReasonRequest,
     Receipt,
     TimelineVerification,
+    WorkQueueEntry,
 )
 from shared.cases.service import CasesService, cases_service
 from shared.cases.shapes import (
     ExtendRequest,
-    ExtensionRequestEntry,
     FormUpdate,
     HallIntakeRequest,
-    JointTaskEntry,
     LicenceMaterialRequest,
     MaterialInfo,
     NewCase,
@@ -45,7 +46,6 @@ from shared.cases.shapes import (
     TaskOpinionRequest,
     UploadRequest,
     UploadTicket,
-    WorkQueueEntry,
 )
 from shared.cases.states import CaseAction
 from shared.platform.idempotency import once

@@ -40,14 +40,21 @@ if TYPE_CHECKING:
     from shared.cases.fulfilment import Fulfilment, StepOutcome
     from shared.cases.intake import Intake, PreReviewOutcome, SweepResult
     from shared.cases.material_reuse import MaterialReuse
-    from shared.cases.models import AcceptRequest, DecideRequest, FulfilmentStep, ReasonRequest, Receipt
+    from shared.cases.models import (
+        AcceptRequest,
+        DecideRequest,
+        ExtensionRequestEntry,
+        FulfilmentStep,
+        JointTaskEntry,
+        ReasonRequest,
+        Receipt,
+        WorkQueueEntry,
+    )
     from shared.cases.review import Review
     from shared.cases.shapes import (
         ExtendRequest,
-        ExtensionRequestEntry,
         FormUpdate,
         HallIntakeRequest,
-        JointTaskEntry,
         LicenceMaterialRequest,
         MaterialInfo,
         NewCase,
@@ -60,7 +67,6 @@ if TYPE_CHECKING:
         TaskOpinionRequest,
         UploadRequest,
         UploadTicket,
-        WorkQueueEntry,
     )
     from shared.platform.pagination import Page
     from shared.platform.principal import Principal

@@ -1,12 +1,14 @@
 """Request and response shapes of particular routes (D-317): what an applicant sends to
-start, fill in and submit an application, hall intake, reuse and licence materials, the
-staff's bodies beyond accept/refuse/decide, and the work lists' entries.
+start, fill in and submit an application (hall intake, renewal, uploads, reuse and licence
+materials) and what those routes answer, and the staff's bodies beyond accept, refuse and
+decide (suspend, extend, joint-task opinion, supplement notice).
 
-They live apart from `shared.cases.models` (the stored case and what every reader of it
-sees) so that a function that never serves these routes never creates them: the workers
-and the department-system consumer import the models, not these. `NewCase` and hall
-intake check item codes against the catalogue's configured code layout, so the catalogue's
-code tables load with this module, not with the models.
+They live apart from `shared.cases.models` (the stored case, what every reader of it sees,
+the staff's work lists and the three staff decisions a department system also sends) so
+that a function that never serves these routes never creates them: the workers and the
+department-system consumer import the models, and the use cases that only name a body
+here import it for type checking. `NewCase` and hall intake check item codes against the
+catalogue's configured code layout, so the catalogue's code tables load with this module.
 """
 
 from __future__ import annotations
@@ -22,7 +24,6 @@ from shared.cases.models import (
     SHA256_HEX,
     SLOT_ID_PATTERN,
     AttachedMaterial,
-    CaseState,
     DecisionOutcome,
     Delivery,
     DeliveryMethod,
@@ -249,59 +250,3 @@ class ReusableMaterials(BaseModel):
 
     case_id: str
     items: list[ReusableMaterial]
-
-
-class WorkQueueEntry(BaseModel):
-    """A case waiting for the department's intake decision."""
-
-    model_config = ConfigDict(defer_build=True)
-
-    case_id: str
-    case_number: str
-    state: CaseState
-    state_name: str
-    item_code: str
-    item_name: str
-    region_code: str
-    received_at: AwareDatetime
-    intake_due_on: dt.date | None = Field(description="Art. 32: counts as accepted after this day (视为受理).")
-    immediate: bool
-    taken_in_by_hall: bool
-
-
-class JointTaskEntry(BaseModel):
-    """An open joint task of the caller's department (并联审批待办)."""
-
-    model_config = ConfigDict(defer_build=True)
-
-    case_id: str
-    case_number: str
-    case_state: CaseState
-    state_name: str
-    item_code: str
-    item_name: str
-    region_code: str
-    lead_department_id: str
-    department_id: str
-    opened_on: dt.date
-    due_on: dt.date = Field(description="The task's own due date (its limit in working days from acceptance).")
-    limit_days: int
-
-
-class ExtensionRequestEntry(BaseModel):
-    """A pending extension request waiting for a supervisor (延期审批待办)."""
-
-    model_config = ConfigDict(defer_build=True)
-
-    case_id: str
-    case_number: str
-    state: CaseState
-    item_code: str
-    item_name: str
-    department_id: str
-    region_code: str
-    legal_due_on: dt.date = Field(description="The legal due date now; approval moves it by `working_days`.")
-    working_days: int
-    reason: str
-    requested_at: AwareDatetime
-    requested_by: str
