@@ -153,13 +153,14 @@ from shared.platform.schemas import envelope_problems as _envelope_problems  # n
 _write_outbox_record = _dynamo.outbox_record
 
 
-def _checked_outbox_record(envelope: Any) -> dict[str, Any]:
-    """The outbox item, after checking the envelope against its type's schema: a context
+def _checked_outbox_record(envelopes: Any) -> dict[str, Any]:
+    """The outbox item, after checking each envelope against its type's schema: a context
     that emits data its registered model does not describe fails the test that emits it."""
-    found = _envelope_problems(envelope.model_dump(mode="json"))
-    if found:
-        raise AssertionError(f"{envelope.type} v{envelope.version} does not follow its schema: {found}")
-    return _write_outbox_record(envelope)
+    for envelope in envelopes:
+        found = _envelope_problems(envelope.model_dump(mode="json"))
+        if found:
+            raise AssertionError(f"{envelope.type} v{envelope.version} does not follow its schema: {found}")
+    return _write_outbox_record(envelopes)
 
 
 _dynamo.outbox_record = _checked_outbox_record

@@ -13,35 +13,34 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from shared.platform.aws import events
 from shared.platform.config import event_bus_settings
-from shared.platform.dynamo import OUTBOX_KIND, from_item
+from shared.platform.dynamo import OUTBOX_KIND, outbox_events
 from shared.platform.events import Envelope
 from shared.platform.observability import logger, metrics
 
 PUT_EVENTS_MAX_ENTRIES = 10
 
 
-def _envelope(record: dict[str, Any]) -> Envelope | None:
+def _envelopes(record: dict[str, Any]) -> list[Envelope]:
+    """The events of one stream record: those of a transaction's outbox item (D-319), or none."""
     image = record.get("dynamodb", {}).get("NewImage")
-    if record.get("eventName") != "INSERT" or not image:
-        return None
-    item = from_item(image)
-    if item.get("kind") != OUTBOX_KIND:
-        return None
-    return Envelope.model_validate_json(item["event"])
+    if record.get("eventName") != "INSERT" or not image or image.get("kind") != {"S": OUTBOX_KIND}:
+        return []
+    # a stream record carries binary values as base64 text, which from_item does not take
+    return [Envelope.model_validate(event) for event in outbox_events({"events": image["events"]["B"]})]
 
 
 def relay_stream_records(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """Put every outbox event in `records` on the bus, in stream order.
 
     Returns the partial batch response: empty when all went out, otherwise the
-    sequence number of the first record that did not, so the stream resumes
-    there.
+    sequence number of the record holding the first event that did not, so the
+    stream resumes there (that record's events before it go out again: consumers
+    take duplicates, as they take the bus's own).
     """
     bus = event_bus_settings().event_bus_name
     pending: list[tuple[str, Envelope]] = []
     for record in records:
-        envelope = _envelope(record)
-        if envelope is not None:
+        for envelope in _envelopes(record):
             pending.append((record["dynamodb"]["SequenceNumber"], envelope))
 
     sent = 0

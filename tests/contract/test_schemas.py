@@ -15,6 +15,7 @@ import pytest
 from infra.errors_doc import load_all_functions
 from infra.schemas_doc import DOC_PATH, SERVED_PATH, render, render_served
 from infra.template import ROOT
+from shared.platform.dynamo import outbox_events
 from shared.platform.events import Envelope, registered_event_types
 from shared.platform.schemas import catalogue, document, envelope_problems, problems
 from tests.support.schemas import register_for_test
@@ -52,8 +53,8 @@ def _sample_messages() -> list[tuple[str, str, tuple[str, int] | None, dict[str,
             elif record.get("eventSource") == "aws:dynamodb":
                 image = record["dynamodb"].get("NewImage", {})
                 if image.get("kind", {}).get("S") == "outbox":
-                    envelope = json.loads(image["event"]["S"])
-                    found.append((name, envelope["type"], None, envelope))
+                    for envelope in outbox_events({"events": image["events"]["B"]}):
+                        found.append((name, envelope["type"], None, envelope))
     return found
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -34,7 +33,7 @@ from shared.identity.service import clear_caches as forget_identity
 from shared.notifications import service as notifications_service
 from shared.platform import aws, pades, sealing
 from shared.platform.config import reset_settings
-from shared.platform.dynamo import from_item
+from shared.platform.dynamo import from_item, outbox_events
 from shared.platform.principal import Role
 from shared.workdays import repository as workdays_repository
 from tests.support.api import Reply, call
@@ -331,9 +330,12 @@ def outbox(event_type: str | None = None, subject: str | None = None) -> list[di
         for raw in page["Items"]:
             item = from_item(raw)
             if item.get("kind") == "outbox":
-                envelope = json.loads(item["event"])
-                if (event_type is None or envelope["type"] == event_type) and subject in (None, envelope["subject"]):
-                    found.append(envelope)
+                for envelope in outbox_events(item):
+                    if (event_type is None or envelope["type"] == event_type) and subject in (
+                        None,
+                        envelope["subject"],
+                    ):
+                        found.append(envelope)
     return sorted(found, key=lambda envelope: (envelope["subject"], int(envelope["data"].get("version", 0))))
 
 

@@ -26,6 +26,7 @@ from shared.catalog.service import CatalogService
 from shared.platform import aws
 from shared.platform.config import reset_settings
 from shared.platform.dynamo import from_item
+from shared.platform.dynamo import outbox_events as stored_events
 from tests.support.template_tables import OUTBOX_ITEMS, create_table_arguments
 
 CATALOG_TABLE = "catalog-test"
@@ -159,9 +160,9 @@ def outbox_events(event_type: str | None = None) -> list[dict[str, Any]]:
         for raw in page["Items"]:
             item = from_item(raw)
             if item.get("kind") == "outbox":
-                envelope = json.loads(item["event"])
-                if event_type is None or envelope["type"] == event_type:
-                    events.append(envelope)
+                for envelope in stored_events(item):
+                    if event_type is None or envelope["type"] == event_type:
+                        events.append(envelope)
     return sorted(events, key=lambda envelope: envelope["id"])
 
 

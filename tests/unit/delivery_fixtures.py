@@ -24,7 +24,7 @@ from infra.seed.items import new_item_bodies
 from shared.catalog.service import CatalogService
 from shared.delivery import directory as delivery_directory
 from shared.delivery import service as delivery_service_module
-from shared.platform.dynamo import from_item
+from shared.platform.dynamo import from_item, outbox_events
 from shared.platform.events import Envelope
 from tests.support.api import call
 from tests.support.apigw import FakeContext
@@ -105,9 +105,9 @@ def delivery_outbox(event_type: str | None = None) -> list[dict[str, Any]]:
         for raw in page["Items"]:
             item = from_item(raw)
             if item.get("kind") == "outbox":
-                envelope = json.loads(item["event"])
-                if event_type is None or envelope["type"] == event_type:
-                    found.append(envelope)
+                for envelope in outbox_events(item):
+                    if event_type is None or envelope["type"] == event_type:
+                        found.append(envelope)
     return sorted(found, key=lambda e: e["time"])
 
 

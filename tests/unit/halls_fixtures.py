@@ -4,7 +4,6 @@ halls, and the principals the routes see."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -19,7 +18,7 @@ from shared.halls.repository import HallsRepository
 from shared.notifications import service as notifications_service
 from shared.platform import aws
 from shared.platform.config import reset_settings
-from shared.platform.dynamo import from_item
+from shared.platform.dynamo import from_item, outbox_events
 from shared.workdays import repository as workdays_repository
 from tests.support.apigw import as_role
 from tests.support.template_tables import OUTBOX_ITEMS, create_table_arguments
@@ -78,7 +77,7 @@ def halls_outbox(event_type: str | None = None) -> list[dict[str, Any]]:
     found = []
     for page in boto3.client("dynamodb").get_paginator("scan").paginate(TableName=HALLS_TABLE, **OUTBOX_ITEMS):
         for raw in page["Items"]:
-            envelope = json.loads(from_item(raw)["event"])
-            if event_type is None or envelope["type"] == event_type:
-                found.append(envelope)
+            for envelope in outbox_events(from_item(raw)):
+                if event_type is None or envelope["type"] == event_type:
+                    found.append(envelope)
     return sorted(found, key=lambda e: e["time"])

@@ -7,7 +7,6 @@ routing table, desks and FAQ of infra/seed/hotline.py.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -21,7 +20,7 @@ from shared.catalog.service import CatalogService
 from shared.hotline import service as hotline_service_module
 from shared.hotline.repository import HotlineRepository
 from shared.platform import sealing
-from shared.platform.dynamo import from_item
+from shared.platform.dynamo import from_item, outbox_events
 from shared.workdays import repository as workdays_repository
 from tests.support.apigw import as_role
 from tests.support.template_tables import OUTBOX_ITEMS, create_table_arguments
@@ -94,9 +93,12 @@ def hotline_outbox(event_type: str | None = None, subject: str | None = None) ->
         for raw in page["Items"]:
             item = from_item(raw)
             if item.get("kind") == "outbox":
-                envelope = json.loads(item["event"])
-                if (event_type is None or envelope["type"] == event_type) and subject in (None, envelope["subject"]):
-                    found.append(envelope)
+                for envelope in outbox_events(item):
+                    if (event_type is None or envelope["type"] == event_type) and subject in (
+                        None,
+                        envelope["subject"],
+                    ):
+                        found.append(envelope)
     return sorted(found, key=lambda e: (e["time"], e["id"]))
 
 

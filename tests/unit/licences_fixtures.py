@@ -29,7 +29,7 @@ from shared.licences import service as licences_service_module
 from shared.licences import types as licence_type_directory
 from shared.platform import aws, sealing
 from shared.platform.config import reset_settings
-from shared.platform.dynamo import from_item, to_item
+from shared.platform.dynamo import from_item, outbox_events, to_item
 from shared.platform.events import Envelope
 from shared.platform.principal import Role
 from shared.platform.privacy import mask_id_number, mask_phone
@@ -224,9 +224,9 @@ def outbox(event_type: str | None = None) -> list[dict[str, Any]]:
         for raw in page["Items"]:
             item = from_item(raw)
             if item.get("kind") == "outbox":
-                envelope = json.loads(item["event"])
-                if event_type is None or envelope["type"] == event_type:
-                    found.append(envelope)
+                for envelope in outbox_events(item):
+                    if event_type is None or envelope["type"] == event_type:
+                        found.append(envelope)
     return sorted(found, key=lambda envelope: envelope["time"])
 
 

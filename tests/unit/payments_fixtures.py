@@ -31,7 +31,7 @@ from shared.payments import signing
 from shared.payments.service import payments_service
 from shared.platform.clock import now
 from shared.platform.config import reset_settings
-from shared.platform.dynamo import from_item
+from shared.platform.dynamo import from_item, outbox_events
 from tests.support.api import Reply, call
 from tests.support.apigw import FakeContext
 from tests.support.handlers import load_function
@@ -241,12 +241,12 @@ def payments_outbox(event_type: str | None = None, *, case_id: str | None = None
         for raw in page["Items"]:
             item = from_item(raw)
             if item.get("kind") == "outbox":
-                envelope = json.loads(item["event"])
-                if (event_type is None or envelope["type"] == event_type) and case_id in (
-                    None,
-                    envelope["data"].get("case_id"),
-                ):
-                    found.append(envelope)
+                for envelope in outbox_events(item):
+                    if (event_type is None or envelope["type"] == event_type) and case_id in (
+                        None,
+                        envelope["data"].get("case_id"),
+                    ):
+                        found.append(envelope)
     return sorted(found, key=lambda envelope: (envelope["subject"], int(envelope["data"].get("version", 0))))
 
 

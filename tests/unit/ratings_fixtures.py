@@ -5,7 +5,6 @@ case events that invite a rating."""
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,7 +17,7 @@ from moto import mock_aws
 from shared.notifications import service as notifications_service
 from shared.platform import aws
 from shared.platform.config import reset_settings
-from shared.platform.dynamo import from_item
+from shared.platform.dynamo import from_item, outbox_events
 from shared.platform.events import Envelope
 from shared.ratings import service as ratings_service_module
 from shared.workdays import repository as workdays_repository
@@ -130,9 +129,9 @@ def ratings_outbox(event_type: str | None = None) -> list[dict[str, Any]]:
     pages = boto3.client("dynamodb").get_paginator("scan").paginate(TableName=current_table(), **OUTBOX_ITEMS)
     for page in pages:
         for raw in page["Items"]:
-            envelope = json.loads(from_item(raw)["event"])
-            if event_type is None or envelope["type"] == event_type:
-                found.append(envelope)
+            for envelope in outbox_events(from_item(raw)):
+                if event_type is None or envelope["type"] == event_type:
+                    found.append(envelope)
     return sorted(found, key=lambda e: e["time"])
 
 

@@ -5,7 +5,6 @@ watcher the way LimitsWatcherQueue would."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -13,7 +12,7 @@ from typing import Any
 import boto3
 import pytest
 
-from shared.platform.dynamo import from_item
+from shared.platform.dynamo import from_item, outbox_events
 from shared.platform.events import Envelope
 from shared.platform.limits import LIMIT_CLEARED, LIMIT_SET, LimitClearedData, LimitData, limit_key, limit_set
 from shared.supervision import service, watcher
@@ -98,7 +97,7 @@ def supervision_outbox(event_type: str, subject: str | None = None) -> list[dict
     found: list[dict[str, Any]] = []
     for page in boto3.client("dynamodb").get_paginator("scan").paginate(TableName=SUPERVISION_TABLE, **OUTBOX_ITEMS):
         for raw in page["Items"]:
-            envelope = json.loads(from_item(raw)["event"])
-            if envelope["type"] == event_type and subject in (None, envelope["subject"]):
-                found.append(envelope)
+            for envelope in outbox_events(from_item(raw)):
+                if envelope["type"] == event_type and subject in (None, envelope["subject"]):
+                    found.append(envelope)
     return found

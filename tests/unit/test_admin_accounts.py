@@ -19,6 +19,7 @@ from shared.catalog.models import Department
 from shared.catalog.repository import CatalogRepository
 from shared.identity.events import WORKFORCE_ACCOUNT_CHANGED
 from shared.identity.service import identity_service
+from shared.platform.dynamo import from_item, outbox_events
 from shared.platform.events import Envelope
 from shared.platform.principal import Principal, Role, operator_may_manage
 from tests.support.api import call
@@ -78,7 +79,12 @@ def temporary_password(phone: str) -> str:
 
 def account_events() -> list[Envelope]:
     items = boto3.client("dynamodb").scan(TableName=IDENTITY_TABLE)["Items"]
-    found = [Envelope.model_validate_json(i["event"]["S"]) for i in items if i["pk"]["S"].startswith("OUTBOX#")]
+    found = [
+        Envelope.model_validate(e)
+        for i in items
+        if i["pk"]["S"].startswith("OUTBOX#")
+        for e in outbox_events(from_item(i))
+    ]
     return sorted((e for e in found if e.type == WORKFORCE_ACCOUNT_CHANGED), key=lambda e: e.data["version"])
 
 

@@ -24,7 +24,7 @@ from shared.catalog.models import NewDepartment, NewItem, PublishRequest, Region
 from shared.catalog.service import CatalogService
 from shared.platform import aws
 from shared.platform.config import reset_settings
-from shared.platform.dynamo import from_item, to_item
+from shared.platform.dynamo import from_item, outbox_events, to_item
 from shared.platform.principal import Principal, Role
 from tests.support.api import call, invoke
 from tests.support.apigw import FakeContext
@@ -101,12 +101,12 @@ def province_body() -> dict[str, Any]:
 
 def catalog_outbox() -> list[dict[str, Any]]:
     items = boto3.client("dynamodb").scan(TableName=CATALOG_TABLE, **OUTBOX_ITEMS)["Items"]
-    return [json.loads(from_item(item)["event"]) for item in items]
+    return [e for item in items for e in outbox_events(from_item(item))]
 
 
 def admin_outbox(event_type: str) -> list[dict[str, Any]]:
     items = boto3.client("dynamodb").scan(TableName=ADMIN_TABLE, **OUTBOX_ITEMS)["Items"]
-    return [e for e in (json.loads(from_item(i)["event"]) for i in items) if e["type"] == event_type]
+    return [e for i in items for e in outbox_events(from_item(i)) if e["type"] == event_type]
 
 
 def consume(envelopes: list[dict[str, Any]]) -> dict[str, Any]:

@@ -27,6 +27,8 @@ from infra.seed.identity.people import (
 from shared.identity.service import identity_service
 from shared.platform.aws import count_calls
 from shared.platform.clock import frozen_at, now
+from shared.platform.dynamo import from_item
+from shared.platform.dynamo import outbox_events as stored_events
 from shared.platform.events import Envelope
 from shared.platform.principal import Role
 from tests.support.api import invoke
@@ -55,7 +57,12 @@ def refresh(token: str) -> Any:
 
 def outbox_events(event_type: str) -> list[Envelope]:
     items = boto3.client("dynamodb").scan(TableName=IDENTITY_TABLE)["Items"]
-    found = [Envelope.model_validate_json(i["event"]["S"]) for i in items if i["pk"]["S"].startswith("OUTBOX#")]
+    found = [
+        Envelope.model_validate(e)
+        for i in items
+        if i["pk"]["S"].startswith("OUTBOX#")
+        for e in stored_events(from_item(i))
+    ]
     return [e for e in found if e.type == event_type]
 
 

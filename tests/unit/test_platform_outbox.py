@@ -3,6 +3,7 @@ relay puts every event on the bus or makes the stream retry from it."""
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -13,11 +14,13 @@ from botocore.stub import Stubber
 from moto import mock_aws
 from pydantic import BaseModel
 
+from infra.local.metering import item_size
 from shared.platform import aws
 from shared.platform.config import reset_settings
-from shared.platform.dynamo import Transaction, from_item, to_item, values
+from shared.platform.dynamo import Transaction, from_item, outbox_events, outbox_record, to_item, values
 from shared.platform.errors import Conflict, ValidationFailed
 from shared.platform.events import Envelope, parse_bus_message
+from shared.platform.ids import new_id
 from shared.platform.relay import relay_stream_records
 from tests.support.schemas import register_for_test
 
@@ -46,6 +49,7 @@ def table(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
 
 class _Happened(BaseModel):
     version: int
+    note: str | None = None
 
 
 @pytest.fixture(autouse=True)
@@ -54,8 +58,9 @@ def _test_event_type(monkeypatch: pytest.MonkeyPatch) -> None:
     register_for_test(monkeypatch, "outbox_test.happened", _Happened)
 
 
-def _event(subject: str = "item-1") -> Envelope:
-    return Envelope(type="outbox_test.happened", source="tests", subject=subject, data={"version": 1})
+def _event(subject: str = "item-1", padding: str | None = None) -> Envelope:
+    data: dict[str, Any] = {"version": 1} if padding is None else {"version": 1, "note": padding}
+    return Envelope(type="outbox_test.happened", source="tests", subject=subject, data=data)
 
 
 def _all_items() -> list[dict[str, Any]]:
@@ -74,8 +79,27 @@ def test_change_and_event_commit_together_in_one_call(table: str) -> None:
     kinds = sorted(i["sk"] for i in _all_items())
     assert kinds == ["HEAD", "OUTBOX"]
     outbox = next(i for i in _all_items() if i["sk"] == "OUTBOX")
-    assert Envelope.model_validate_json(outbox["event"]).subject == "item-1"
+    assert [Envelope.model_validate(e).subject for e in outbox_events(outbox)] == ["item-1"]
     assert outbox["expires_at"] > 0
+
+
+def test_a_transaction_s_events_share_one_small_outbox_item_in_the_order_emitted(table: str) -> None:
+    # Given a change with five events of ~500 bytes each, ids in them (a decision: the case's, a fee's, its limits')
+    events = [_event(f"item-{n}", padding=" ".join(new_id() for _ in range(10))) for n in range(5)]
+    tx = Transaction(table).put({"pk": "A", "sk": "HEAD", "version": 1})
+    for event in events:
+        tx.emit(event)
+    # When it commits
+    with aws.count_calls() as calls:
+        tx.commit()
+    # Then one transaction wrote the change and ONE outbox item, keyed by the first event (D-319)
+    assert dict(calls) == {"dynamodb.TransactWriteItems": 1}
+    [outbox] = [i for i in _all_items() if i["sk"] == "OUTBOX"]
+    assert outbox["pk"] == f"OUTBOX#{events[0].id}"
+    assert [Envelope.model_validate(e) for e in outbox_events(outbox)] == events
+    # and it costs one write unit (1 KB) where five items of their own cost five
+    raw = to_item(outbox_record(events))
+    assert item_size(raw) <= 1024 < sum(len(e.to_json().encode()) for e in events) // 2
 
 
 def test_a_failed_condition_writes_neither_and_raises_the_steps_own_error(table: str) -> None:
@@ -128,8 +152,10 @@ def test_items_round_trip_with_numbers_lists_and_nested_maps() -> None:
     assert from_item(to_item(data)) == {"pk": "X", "n": 3, "price": 1.5, "tags": ["a", "b"], "nested": {"k": 0}}
 
 
-def _stream_record(sequence: str, envelope: Envelope, kind: str = "outbox") -> dict[str, Any]:
-    image = to_item({"pk": f"OUTBOX#{envelope.id}", "sk": "OUTBOX", "kind": kind, "event": envelope.to_json()})
+def _stream_record(sequence: str, *envelopes: Envelope, kind: str = "outbox") -> dict[str, Any]:
+    """The stream record of an outbox item as Lambda delivers it: binary values in base64 text."""
+    image = to_item(outbox_record(envelopes) | {"kind": kind})
+    image["events"] = {"B": base64.b64encode(image["events"]["B"]).decode()}
     return {"eventName": "INSERT", "dynamodb": {"SequenceNumber": sequence, "NewImage": image}}
 
 
@@ -161,6 +187,32 @@ def test_relay_reports_the_first_failed_entry_so_the_stream_retries_from_it(tabl
     )
     with stub:
         assert relay_stream_records(records) == {"batchItemFailures": [{"itemIdentifier": "101"}]}
+
+
+def test_relay_puts_each_event_of_one_outbox_item_and_retries_the_item_holding_the_first_failure(
+    table: str,
+) -> None:
+    # Given two transactions' outbox items, of two events and of one
+    first, second, third = _event("item-1"), _event("item-2"), _event("item-3")
+    records = [_stream_record("101", first, second), _stream_record("102", third)]
+    stub = _stub_events()
+    entries = [e.bus_entry("bus") for e in (first, second, third)]
+    stub.add_response(
+        "put_events",
+        {"FailedEntryCount": 1, "Entries": [{"EventId": "0"}, {"ErrorCode": "InternalFailure"}, {"EventId": "2"}]},
+        {"Entries": entries},
+    )
+    # When the second event of the first item is refused
+    with stub:
+        # Then every event went out as its own entry, in order, and the stream resumes at the first item
+        assert relay_stream_records(records) == {"batchItemFailures": [{"itemIdentifier": "101"}]}
+    stub.assert_no_pending_responses()
+
+
+def test_relay_ignores_items_of_another_kind(table: str) -> None:
+    stub = _stub_events()
+    with stub:
+        assert relay_stream_records([_stream_record("5", _event(), kind="case")]) == {"batchItemFailures": []}
 
 
 def test_relay_reports_the_first_record_when_the_call_itself_fails(table: str) -> None:

@@ -19,7 +19,7 @@ from moto.dynamodb.models import DynamoDBBackend
 from infra.template import ROOT
 from shared.platform import aws
 from shared.platform.config import reset_settings
-from shared.platform.dynamo import from_item
+from shared.platform.dynamo import from_item, outbox_events
 from shared.platform.principal import Principal, Role
 from shared.projects.codes import CodeRule, Procedure, check_character, check_code, make_code
 from shared.projects.models import RegisterProject
@@ -79,7 +79,7 @@ def cloud() -> Iterator[None]:
 
 def outbox() -> list[dict[str, Any]]:
     items = boto3.client("dynamodb").scan(TableName=TABLE, **OUTBOX_ITEMS)["Items"]
-    return [json.loads(from_item(item)["event"]) for item in items]
+    return [e for item in items for e in outbox_events(from_item(item))]
 
 
 # --- codes ---------------------------------------------------------------------------------

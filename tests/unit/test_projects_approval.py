@@ -21,7 +21,7 @@ from infra.seed.items import PROJECT_APPROVAL, new_item_bodies
 from infra.template import ROOT
 from shared.catalog.service import CatalogService
 from shared.platform.clock import frozen_at
-from shared.platform.dynamo import from_item
+from shared.platform.dynamo import from_item, outbox_events
 from shared.projects.consumers import CASE_EVENTS
 from shared.projects.service import projects_service
 from tests.support.api import Reply, call
@@ -224,7 +224,7 @@ class TestApproval:
 
 def projects_outbox(project_id: str) -> list[dict[str, Any]]:
     items = boto3.client("dynamodb").scan(TableName=PROJECTS_TABLE, **OUTBOX_ITEMS)["Items"]
-    found = [json.loads(from_item(item)["event"]) for item in items]
+    found = [e for item in items for e in outbox_events(from_item(item))]
     return [e for e in found if e["subject"] == project_id]
 
 

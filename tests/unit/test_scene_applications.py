@@ -21,7 +21,7 @@ from shared.cases.repository import APPLICATION_SK, joined_case
 from shared.catalog.service import CatalogService
 from shared.notifications.consumers import message_for
 from shared.platform.aws import count_calls
-from shared.platform.dynamo import from_item
+from shared.platform.dynamo import from_item, outbox_events
 from shared.platform.events import Envelope
 from shared.scenes import service as scenes_service_module
 from shared.scenes.events import scene_case_id
@@ -145,8 +145,8 @@ def scene_outbox(event_type: str) -> list[dict[str, Any]]:
     for page in client.get_paginator("scan").paginate(TableName=SCENES_TABLE, **OUTBOX_ITEMS):
         for raw in page["Items"]:
             item = from_item(raw)
-            if item.get("kind") == "outbox" and json.loads(item["event"])["type"] == event_type:
-                found.append(json.loads(item["event"]))
+            if item.get("kind") == "outbox":
+                found.extend(e for e in outbox_events(item) if e["type"] == event_type)
     return found
 
 
