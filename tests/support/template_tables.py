@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 from functools import cache
 from typing import Any
 
@@ -40,3 +41,15 @@ OUTBOX_ITEMS: dict[str, Any] = {
     "ExpressionAttributeNames": {"#kind": "kind"},
     "ExpressionAttributeValues": {":outbox": {"S": "outbox"}},
 }
+
+
+def stored_text(table: str) -> str:
+    """Every item of `table` as JSON text, each outbox item's events decompressed (D-319):
+    what a check that a raw value is stored nowhere must search."""
+    import boto3
+
+    from shared.platform.dynamo import from_item, outbox_events
+
+    items = [from_item(raw) for raw in boto3.client("dynamodb").scan(TableName=table)["Items"]]
+    readable = [item | {"events": outbox_events(item)} if item.get("kind") == "outbox" else item for item in items]
+    return json.dumps(readable, ensure_ascii=False, default=str)

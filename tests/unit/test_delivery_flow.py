@@ -10,7 +10,6 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
 
 from infra.seed.delivery import DEMO_CASE_ID, DEMO_SHIPMENT_ID, load_shipment
@@ -27,6 +26,7 @@ from shared.workdays.api import deadline
 from tests.support.api import call
 from tests.support.apigw import FakeContext
 from tests.support.handlers import load_function
+from tests.support.template_tables import stored_text
 from tests.unit.cases_fixtures import (
     CITIZEN_A,
     CITIZEN_B,
@@ -113,7 +113,7 @@ class TestResultDelivery:
         assert order["receiver"]["area_code"] == "320115"
         assert order["sender"]["name"] == "南京市江宁区市场监督管理局"
         assert set(order["cargo"]) == {"decision_document", "licence_certificate"}
-        table = json.dumps(boto3.client("dynamodb").scan(TableName=DELIVERY_TABLE)["Items"], ensure_ascii=False)
+        table = stored_text(DELIVERY_TABLE)
         assert "13800000001" not in table
         assert "张伟" not in table
         # When the courier accepts and the parcel travels (one duplicate, out of order)

@@ -14,6 +14,7 @@ from shared.identity.service import identity_service
 from shared.platform.dynamo import from_item, outbox_events
 from shared.platform.events import Envelope
 from tests.support.api import invoke
+from tests.support.template_tables import stored_text
 from tests.unit.identity_fixtures import (
     IDEMPOTENCY_TABLE,
     IDENTITY_TABLE,
@@ -83,7 +84,7 @@ def test_no_raw_id_number_or_phone_is_stored_anywhere(cloud: None) -> None:
     code = request_code(NEW_PHONE, "register")
     assert register(registration(code), headers={"Idempotency-Key": "reg-raw"}).status == 201
     for table in (IDENTITY_TABLE, IDEMPOTENCY_TABLE):
-        dump = str(boto3.client("dynamodb").scan(TableName=table)["Items"])
+        dump = stored_text(table)
         for raw in (ZHAO_LEI.id_number, NEW_PHONE, CITIZEN_A.phone, CITIZEN_A.person.id_number, code):
             assert raw not in dump, f"{table} holds a raw value"
 
