@@ -12,7 +12,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.admin.api import router, wire
 from shared.admin.config import admin_settings
-from shared.catalog.api import claim_item, departments_in
+from shared.catalog import api as catalog
 from shared.catalog.config import catalog_settings
 from shared.platform.config import http_settings, require
 from shared.platform.http import make_resolver
@@ -20,7 +20,11 @@ from shared.platform.observability import logger
 
 # cold start: a missing or malformed variable fails the first invocation, by name
 require(http_settings, admin_settings, catalog_settings)
-wire(departments=departments_in, items=claim_item)
+# the catalogue's service loads on the first call of a port, not at cold start (D-315)
+wire(
+    departments=lambda region_code: catalog.departments_in(region_code),
+    items=lambda new, *, actor: catalog.claim_item(new, actor=actor),
+)
 
 app = make_resolver()
 app.include_router(router)

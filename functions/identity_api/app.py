@@ -11,7 +11,7 @@ from typing import Any
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared.catalog.api import department_name
+from shared.catalog import api as catalog
 from shared.catalog.config import catalog_settings
 from shared.identity.api import router as identity_router
 from shared.identity.api import wire, workforce_router
@@ -45,8 +45,9 @@ require(
     partner_settings,
     catalog_settings,
 )
-# the management platform checks a staff account's department in the catalogue (D-290)
-wire(departments=department_name)
+# the management platform checks a staff account's department in the catalogue (D-290); the
+# catalogue's service loads on the first such check, not at cold start (D-315)
+wire(departments=lambda region_code, department_id: catalog.department_name(region_code, department_id))
 
 app = make_resolver()
 app.include_router(identity_router)

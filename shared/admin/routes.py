@@ -13,7 +13,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from shared.admin.models import AuditCheck, AuditEntry, ClaimTask
 from shared.admin.service import admin_service
-from shared.catalog.api import NewItem
+from shared.catalog import api as catalog  # `catalog.NewItem` loads with the claim route's first request (D-315)
 from shared.platform.observability import correlation_id
 from shared.platform.pagination import DEFAULT_LIMIT, Page
 from shared.platform.principal import Access, Principal
@@ -110,5 +110,5 @@ def list_claims(principal: Principal, limit: Limit = DEFAULT_LIMIT, cursor: Curs
     access=Access.OPERATOR,
     scoped=True,
 )
-def claim(principal: Principal, claim_id: ClaimId, body: Annotated[NewItem, Body()]) -> ClaimTask:
+def claim(principal: Principal, claim_id: ClaimId, body: Annotated[catalog.NewItem, Body()]) -> ClaimTask:
     return admin_service().claim(principal, claim_id, body, correlation_id=correlation_id())

@@ -27,7 +27,7 @@ from shared.admin.config import claim_settings
 from shared.admin.errors import CLAIM_DONE, CLAIM_MISMATCH, CLAIM_NOT_FOUND
 from shared.admin.models import AuditCheck, AuditEntry, ClaimTask
 from shared.admin.repository import DUPLICATE, LOG_MOVED, AdminRepository, entry_fields
-from shared.catalog.api import implementation_code_for
+from shared.catalog import api as catalog  # the code tables load on a claim's first use (D-315)
 from shared.platform.clock import now, today_in_shanghai
 from shared.platform.errors import Conflict, FieldError, NotFound, ValidationFailed
 from shared.platform.events import Envelope
@@ -36,7 +36,7 @@ from shared.platform.limits import LimitClearedData, LimitData, limit_cleared, l
 from shared.platform.observability import logger
 from shared.platform.pagination import Page
 from shared.platform.principal import Principal, operator_may_manage
-from shared.workdays.api import deadline
+from shared.workdays import api as workdays
 
 APPEND_ATTEMPTS = 20
 """Appends racing for the chain's head: each loser re-reads it (admin actions are rare)."""
@@ -126,7 +126,7 @@ class AdminService:
         concerned = [d for d in candidates if d.id not in done]
         settings = claim_settings()
         today = today_in_shanghai()
-        due_on = deadline(today, settings.claim_limit_days).date
+        due_on = workdays.deadline(today, settings.claim_limit_days).date
         opened = 0
         for department in concerned:
             claim = ClaimTask(
@@ -142,7 +142,7 @@ class AdminService:
                 opened_on=today,
                 due_on=due_on,
                 limit_days=settings.claim_limit_days,
-                implementation_code=implementation_code_for(
+                implementation_code=catalog.implementation_code_for(
                     department.uscc, department.region_code, published.basic_code
                 ),
             )

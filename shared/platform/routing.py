@@ -62,25 +62,32 @@ def route(
     def register(handler: Handler) -> Handler:
         signature = inspect.signature(handler)
         wants_principal = PRINCIPAL_PARAMETER in signature.parameters
-        # Powertools resolves string annotations against the callable's module globals;
-        # the wrapper lives here, so hand it the handler's annotations already resolved.
-        hints = get_type_hints(handler, include_extras=True)
-        parameters = [
-            parameter.replace(annotation=hints.get(name, parameter.annotation))
-            for name, parameter in signature.parameters.items()
-            if name != PRINCIPAL_PARAMETER
-        ]
         declares_client = method in WRITE_METHODS
-        if declares_client:
-            # validated and recorded by the resolver (shared.platform.http); here only for the spec
-            parameters.append(
-                inspect.Parameter(
-                    CLIENT_PARAMETER, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=client_parameter()
+
+        @functools.cache
+        def visible() -> inspect.Signature:
+            """The signature Powertools validates and documents. Built when Powertools first asks
+            (the route's first request, or the spec), not at import: resolving the annotations
+            costs ~0.3 ms a route, and a route module may name a model through another context's
+            lazy api module (`catalog.NewItem`), which then loads with the route's first request
+            (D-315). Powertools resolves string annotations against the callable's module globals;
+            the wrapper lives here, so it gets the handler's annotations already resolved."""
+            hints = get_type_hints(handler, include_extras=True)
+            parameters = [
+                parameter.replace(annotation=hints.get(name, parameter.annotation))
+                for name, parameter in signature.parameters.items()
+                if name != PRINCIPAL_PARAMETER
+            ]
+            if declares_client:
+                # validated and recorded by the resolver (shared.platform.http); here only for the spec
+                parameters.append(
+                    inspect.Parameter(
+                        CLIENT_PARAMETER, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=client_parameter()
+                    )
                 )
+            return signature.replace(
+                parameters=parameters, return_annotation=hints.get("return", signature.return_annotation)
             )
-        visible = signature.replace(
-            parameters=parameters, return_annotation=hints.get("return", signature.return_annotation)
-        )
 
         no_content = options.get("status_code") == 204
 
@@ -101,6 +108,7 @@ def route(
                 return Response(status_code=204, body=None)
             return result
 
+        # inspect.signature() calls a callable `__signature__` (Python 3.13) and gets the Signature
         checked.__signature__ = visible  # type: ignore[attr-defined]
         router.route(path, method, openapi_extensions=extensions, **options)(checked)
         return handler

@@ -88,7 +88,7 @@ from shared.ratings.models import (
     scrubbed,
 )
 from shared.ratings.repository import LEVEL_ATTRIBUTES, RatingsRepository, ScoreChange, counter_identity
-from shared.workdays.api import deadline
+from shared.workdays import api as workdays  # the calendar loads on its first use (D-315)
 
 CONTEXT = "ratings"
 LINK_RATER = "link"
@@ -582,8 +582,8 @@ class RatingsService:
             state=RectificationState.AWAITING_VISIT,
             opened_at=opened_at,
             opened_on=opened_on,
-            visit_due_on=deadline(opened_on, settings.rectification_visit_days).date,
-            answer_due_on=deadline(opened_on, settings.rectification_answer_days).date,
+            visit_due_on=workdays.deadline(opened_on, settings.rectification_visit_days).date,
+            answer_due_on=workdays.deadline(opened_on, settings.rectification_answer_days).date,
             answer_started_on=opened_on,
         )
         return order, [
@@ -709,7 +709,7 @@ class RatingsService:
                     "decision": RectificationDecision.REDO.value,
                     "decision_reason": request.reason,
                     "answer_started_on": today,
-                    "answer_due_on": deadline(today, days).date,
+                    "answer_due_on": workdays.deadline(today, days).date,
                     "version": order.version + 1,
                 }
             )
