@@ -72,8 +72,14 @@ def _department_name(department_id: str) -> str | None:
     return next((d.name for d in page.items if d.id == department_id), None)
 
 
-# the hotline's ports: contact codes (identity), item guides and departments (catalogue)
-hotline.wire(contacts=identity.verify_contact, guides=_guides, guide=_guide_by_code, department_name=_department_name)
+# the hotline's ports: contact codes (identity), item guides and departments (catalogue); each
+# context's service loads on the port's first call, not at cold start (D-315)
+hotline.wire(
+    contacts=lambda phone, code: identity.verify_contact(phone, code),
+    guides=_guides,
+    guide=_guide_by_code,
+    department_name=_department_name,
+)
 
 app = make_resolver(form_prefixes=["/open311/"])
 app.include_router(router)

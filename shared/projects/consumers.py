@@ -8,7 +8,7 @@ from __future__ import annotations
 from shared.cases import events as case_events
 from shared.platform.dispatch import Dispatcher
 from shared.platform.events import Envelope
-from shared.projects.approval import apply
+from shared.projects.approval_progress import apply
 from shared.projects.service import projects_service
 
 projects_consumer: Dispatcher[bool] = Dispatcher("projects_worker")
