@@ -22,10 +22,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import IntEnum, StrEnum
+from typing import TYPE_CHECKING
 
 from shared.catalog.config import catalog_coding_settings
 from shared.codes import divisions
-from shared.codes.national import check_uscc, org_code_check_character, uscc_check_character
+from shared.platform.public import lazy_module
+
+if TYPE_CHECKING:
+    from shared.codes import national
+else:
+    # the national code rules load with the first USCC checked or made (an operator's write), not
+    # with every reader of the catalogue's codes (D-315)
+    national = lazy_module("shared.codes.national")
 
 # --- national codes (one validator each, shared with every context) -----------
 
@@ -41,14 +49,14 @@ def is_valid_uscc(code: str) -> bool:
     """True when `code` passes every GB 32100 rule (`shared.codes.national.check_uscc`):
     charset, check character, authority/type pair, province of the division
     code and the organisation code's own check character."""
-    return isinstance(code, str) and check_uscc(code).valid
+    return isinstance(code, str) and national.check_uscc(code).valid
 
 
 def make_government_uscc(division_code: str, organization_body: str) -> str:
     """A USCC for a government organ (登记管理部门 1 机构编制, 类别 1 机关)."""
-    organization_code = organization_body + org_code_check_character(organization_body)
+    organization_code = organization_body + national.org_code_check_character(organization_body)
     first_17 = "11" + division_code + organization_code
-    return first_17 + uscc_check_character(first_17)
+    return first_17 + national.uscc_check_character(first_17)
 
 
 # --- service items ------------------------------------------------------------

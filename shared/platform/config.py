@@ -21,11 +21,18 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from functools import lru_cache
-from typing import Literal, Self
+from typing import TYPE_CHECKING, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from shared.codes import divisions
+from shared.platform.public import lazy_module
+
+if TYPE_CHECKING:
+    from shared.codes import divisions
+else:
+    # the division table loads when a function reads `PROVINCE_CODE`, not with every import of the
+    # platform's configuration (most functions never read it; D-315)
+    divisions = lazy_module("shared.codes.divisions")
 
 
 class ConfigurationError(RuntimeError):

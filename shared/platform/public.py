@@ -11,7 +11,10 @@ import-linter (imports under `TYPE_CHECKING`) and once for the runtime (the
 from __future__ import annotations
 
 import importlib
+import importlib.util
+import sys
 from collections.abc import Callable, Mapping
+from types import ModuleType
 from typing import Any
 
 
@@ -32,3 +35,27 @@ def lazy_exports(namespace: dict[str, Any], exports: Mapping[str, str]) -> Calla
         return value
 
     return __getattr__
+
+
+def lazy_module(name: str) -> ModuleType:
+    """The module `name`, executed on its first attribute access (importlib's `LazyLoader`;
+    D-315): for a module only some routes or code paths need, e.g. a code table a validator
+    reads. Write `if TYPE_CHECKING: from pkg import mod` / `else: mod = lazy_module("pkg.mod")`
+    so the type checker and import-linter still see the import. A module already imported is
+    returned as it is. Not for modules whose import registers something others look up
+    (event types, error messages read before the module's own code runs)."""
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.find_spec(name)
+    if spec is None or spec.loader is None:
+        raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+    loader = importlib.util.LazyLoader(spec.loader)
+    spec.loader = loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    loader.exec_module(module)
+    parent, _, child = name.rpartition(".")
+    if parent:
+        # as the import system does: `pkg.mod` is also an attribute of `pkg`
+        setattr(sys.modules[parent], child, module)
+    return module
