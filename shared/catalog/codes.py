@@ -35,6 +35,7 @@ else:
     # with every reader of the catalogue's codes (D-315)
     national = lazy_module("shared.codes.national")
 
+
 # --- national codes (one validator each, shared with every context) -----------
 
 DIVISION_CODE_PATTERN = divisions.DIVISION_CODE_PATTERN

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import cache
+from typing import TYPE_CHECKING
 
-from shared.codes.national import check_resident_id, normalize_code
 from shared.identity import errors
 from shared.identity.models import Account, AccountKind
 from shared.identity.protection import HashPurpose, KeyedHasher, PersonalDataSealer, normalize_name
@@ -20,6 +20,12 @@ from shared.platform.errors import FieldError, ValidationFailed
 from shared.platform.ids import new_id
 from shared.platform.principal import Role
 from shared.platform.privacy import mask_id_number, mask_phone
+from shared.platform.public import lazy_module
+
+if TYPE_CHECKING:
+    from shared.codes import national
+else:
+    national = lazy_module("shared.codes.national")  # the code rules load with the first ID number checked (D-315)
 
 PHONE_PATTERN = re.compile(r"^1[3-9][0-9]{9}$")
 # Han characters (BMP and the supplementary ideograph planes) with the middle dot
@@ -48,8 +54,8 @@ def normalize_phone(value: str) -> str:
 
 
 def id_number_problem(field: str, raw: str) -> tuple[str, FieldError | None]:
-    value = normalize_code(raw)
-    verdict = check_resident_id(value)
+    value = national.normalize_code(raw)
+    verdict = national.check_resident_id(value)
     if verdict.failed_rule is not None:
         return value, FieldError(field=field, code=str(verdict.failed_rule))
     return value, None

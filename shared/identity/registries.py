@@ -31,10 +31,9 @@ refused, never waved through.
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import quote
 
-from shared.codes.national import check_uscc
 from shared.identity import errors
 from shared.identity.config import registry_settings
 from shared.identity.models import EnterpriseRecord
@@ -50,6 +49,12 @@ from shared.platform.partner_http import (
     check_url,
     partner_secret,
 )
+from shared.platform.public import lazy_module
+
+if TYPE_CHECKING:
+    from shared.codes import national
+else:
+    national = lazy_module("shared.codes.national")  # loads with the first USCC checked (D-315)
 
 POPULATION_VERIFY_PATH = "/v1/population/verifications"
 ENTERPRISE_PATH = "/v1/enterprises/"
@@ -134,7 +139,7 @@ class HttpsRegistries:
         return reply.body.get("result") == "match"
 
     def find(self, uscc: str) -> EnterpriseRecord | None:
-        if check_uscc(uscc).failed_rule is not None:
+        if national.check_uscc(uscc).failed_rule is not None:
             return None  # never sent: the path segment is a checked code
         reply = self._call("GET", ENTERPRISE_PATH + quote(uscc, safe=""))
         if reply.status == 404:

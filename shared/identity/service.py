@@ -40,9 +40,8 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import cache
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from shared.codes.national import check_uscc
 from shared.identity import errors, persons
 from shared.identity import events as identity_events
 from shared.identity.config import IdentitySettings, TokenSettings, identity_settings, token_settings
@@ -80,7 +79,13 @@ from shared.platform.ids import new_id
 from shared.platform.observability import logger
 from shared.platform.principal import APPLICANT_ROLES, DEPARTMENT_HEAD, Principal, Role
 from shared.platform.privacy import mask_id_number, mask_phone
+from shared.platform.public import lazy_module
 from shared.platform.sms import SmsMessage, SmsSender, SmsUnavailable, sms_sender
+
+if TYPE_CHECKING:
+    from shared.codes import national
+else:
+    national = lazy_module("shared.codes.national")  # loads with the first USCC checked (D-315)
 
 REFRESH_TOKEN_PREFIX = "rt_"  # noqa: S105 (marks the token kind, not a secret)
 MAX_AUTHORISATION_DAYS = 3 * 366  # an agent authorisation lasts at most about three years
@@ -631,7 +636,7 @@ class IdentityService:
     def _require_legal_representative(self, principal: Principal, uscc: str) -> EnterpriseRecord:
         if principal.role not in APPLICANT_ROLES:
             raise Forbidden(errors.NOT_LEGAL_REPRESENTATIVE)
-        verdict = check_uscc(uscc)
+        verdict = national.check_uscc(uscc)
         if verdict.failed_rule is not None:
             raise ValidationFailed(errors=[FieldError(field="uscc", code=str(verdict.failed_rule))])
         enterprise = self.enterprises.find(uscc)
