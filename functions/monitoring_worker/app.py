@@ -3,7 +3,8 @@
 Fed by MonitoringQueue (MonitoringRule: every case event that moves a case, and
 the supervision warnings). A case event merges into the case's track and moves
 the counters by the change of what the case contributes: the track's conditional
-PutItem, then one UpdateItem ADD per counter row (D-281, no transaction), so a
+PutItem, then one UpdateItem ADD per counter row (D-281, no transaction; all at
+once on a few threads, D-321), so a
 duplicate or an older delivery changes nothing twice; warnings, orders, ratings
 and rectifications keep tracks the same way. A batch is applied at once (D-208):
 one BatchGetItem of its tracks, a PutItem per track and one ADD per row it moves,

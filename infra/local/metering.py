@@ -28,7 +28,8 @@ Lambda bills wall time, and local wall time is moto over loopback on a shared
 2-core machine: under load it runs several times what a call takes on AWS. So
 each invocation also gets a modelled duration (D-198): its CPU time, stretched
 by the CPU share Lambda gives its memory size (one vCPU at 1,769 MB), plus a
-nominal in-region latency per AWS call (`CALL_MS`). The cost model prices
+nominal in-region latency per AWS call (`CALL_MS`). Calls a function makes at once
+(`shared.platform.aws.concurrently`) are priced as waves on its threads, not as a sum (D-321). The cost model prices
 compute on the modelled duration and prints the wall-time figure beside it.
 
 Imports only the standard library: the worker imports it after the handler.
@@ -38,6 +39,7 @@ from __future__ import annotations
 
 import math
 import os
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterator, Mapping
@@ -71,6 +73,15 @@ PLATFORM_LOG_BYTES_NOT_WRITTEN_LOCALLY = 255
 
 def call_ms(service: str, operation: str) -> float:
     return CALL_MS.get(f"{service}.{operation}", CALL_MS.get(service, _OTHER_CALL_MS))
+
+
+def lanes_ms(waits: list[float], workers: int) -> float:
+    """How long calls of these latencies take on `workers` threads: each next call (longest
+    first) goes to the thread free soonest; the last thread to finish ends them all."""
+    lanes = [0.0] * max(1, workers)
+    for wait in sorted(waits, reverse=True):
+        lanes[lanes.index(min(lanes))] += wait
+    return max(lanes)
 
 
 @dataclass
@@ -401,6 +412,28 @@ class Meter:
     def __init__(self, *, stored_items: bool | None = None) -> None:
         self.usage = Usage()
         self.stored_items = os.environ.get("METER_STORED_ITEMS") == "1" if stored_items is None else stored_items
+        self._lock = threading.RLock()  # calls observed on several threads (`aws.concurrently`)
+        self._section: tuple[int, list[float]] | None = None
+
+    @contextmanager
+    def concurrent(self, workers: int) -> Iterator[None]:
+        """Calls made inside run on `workers` threads at once (`shared.platform.aws.concurrently`):
+        their nominal latencies are priced as waves (`lanes_ms`), not one after the other."""
+        with self._lock:
+            outer, self._section = self._section, (workers, [])
+        try:
+            yield
+        finally:
+            with self._lock:
+                _, waits = self._section or (workers, [])
+                self._section = outer
+                self._wait(lanes_ms(waits, workers))
+
+    def _wait(self, ms: float) -> None:
+        if self._section is not None:
+            self._section[1].append(ms)
+        else:
+            self.usage.call_wait_ms += ms
 
     def __call__(
         self,
@@ -411,8 +444,20 @@ class Meter:
         sent: int,
         received: int,
     ) -> None:
+        with self._lock:
+            self._observe(service, operation, params, parsed, sent, received)
+
+    def _observe(
+        self,
+        service: str,
+        operation: str,
+        params: Mapping[str, Any],
+        parsed: Mapping[str, Any],
+        sent: int,
+        received: int,
+    ) -> None:
         self.usage.calls[f"{service}.{operation}"] += 1
-        self.usage.call_wait_ms += call_ms(service, operation)
+        self._wait(call_ms(service, operation))
         self.usage.bytes_sent += sent
         self.usage.bytes_received += received
         if service == "dynamodb":

@@ -10,7 +10,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field
 
 import shared.workdays.api as workdays
 from shared.codes.divisions import ancestors_of, division, is_division_code
+from shared.platform.aws import concurrently
 from shared.platform.clock import months_after, months_before, now
 from shared.platform.dynamo import shard_of
 from shared.platform.errors import AppError, Conflict, Forbidden, NotFound, register_messages
@@ -30,6 +31,9 @@ from shared.supervision.monitoring_store import MonitoringStore
 SUB_SHARDS = 4
 """Shards of a region's row in the partition above it (a province row takes a whole city's cases)."""
 _TRACK_ATTEMPTS = 5
+ADD_THREADS = 8
+"""Counter-row ADDs in flight at once: an event moves up to 12 rows (4 rows × live, month, day), a
+batch of ten up to ~40; within botocore's 10 pooled connections per client."""
 TRACK_MOVED = "supervision.track_moved"  # another delivery moved the track first: applied again
 
 REGION_OUT_OF_SCOPE = "supervision.region_out_of_scope"
@@ -181,11 +185,21 @@ class Monitoring:
                 return
             if not self.store.put_track(step.pk, new.model_dump(mode="json"), rev):
                 continue
-            for (row, scope), (label, deltas) in _row_changes(step, old, new).items():
-                self.store.add(row, scope, deltas, label)
+            self._add(
+                [(row, scope, deltas, label) for (row, scope), (label, deltas) in _row_changes(step, old, new).items()]
+            )
             step.moved(m.difference(step.cells(old) if old is not None else Counter(), step.cells(new)))
             return
         raise Conflict(TRACK_MOVED)
+
+    def _add(self, adds: list[tuple[m.Row, str, dict[str, int], str]]) -> None:
+        """One ADD per row, all at once (`aws.concurrently`): each row is its own item and no ADD
+        needs another's answer, so the worker waits for the slowest wave of them, not their sum."""
+        today = m.shanghai_date(now())
+        concurrently(
+            [partial(self.store.add, row, scope, deltas, label, today) for row, scope, deltas, label in adds],
+            workers=ADD_THREADS,
+        )
 
     @staticmethod
     def _track[Track: BaseModel](
@@ -220,10 +234,12 @@ class Monitoring:
             differences.append(
                 (first, m.difference(first.cells(old) if old is not None else Counter(), first.cells(new)))
             )
+        adds = []
         for (row, scope), (label, deltas) in rows.items():
             summed = {name: count for name, count in deltas.items() if count}
             if summed:
-                self.store.add(row, scope, summed, label)
+                adds.append((row, scope, summed, label))
+        self._add(adds)
         for step, difference in differences:
             step.moved(difference)
         if moved_meanwhile:

@@ -31,6 +31,17 @@ from shared.platform.errors import Conflict
 from shared.supervision.config import supervision_settings
 from shared.supervision.monitoring import LIVE, Row
 
+DUE_PREFIX = "due."  # a live row's due-date buckets: `due.<limit>.<yyyy-mm-dd>`
+_SPENT_ROWS = 10_000
+
+
+def _bucket_day(name: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(name.rsplit(".", 1)[-1])
+    except ValueError:
+        return dt.date.max  # not a dated bucket: never removed
+
+
 TRACK_SK = "TRACK"
 RULE_PK = "SCRULE"
 RULE_CURRENT = "CURRENT"
@@ -53,6 +64,11 @@ def rule_sk(version: int) -> str:
 
 
 class MonitoringStore(Repository):
+    def __init__(self, table: str | None = None) -> None:
+        super().__init__(table)
+        # rows (pk, sk) → due-date buckets their last ADD showed spent (0, dated before that day)
+        self._spent: dict[tuple[str, str], frozenset[str]] = {}
+
     def configured_table(self) -> str:
         return supervision_settings().supervision_table
 
@@ -90,8 +106,15 @@ class MonitoringStore(Repository):
 
     # --- counter rows -----------------------------------------------------------------------
 
-    def add(self, row: Row, scope: str, deltas: Mapping[str, int], label: str) -> None:
-        """ADD each delta to the row (created on first use), and keep its label: one UpdateItem."""
+    def add(self, row: Row, scope: str, deltas: Mapping[str, int], label: str, today: dt.date) -> None:
+        """ADD each delta to the row (created on first use), and keep its label: one UpdateItem.
+
+        A live row's due-date buckets (`due.legal.2026-12-04`) stay at 0 once their cases are
+        decided, one more a day, and every ADD is billed on the whole row: the ADD answers with
+        the row (`ALL_NEW`: no read units), and the next ADD to it from this process REMOVEs the
+        buckets it showed at 0 for a day before `today`, which no new case can enter — on the
+        condition that they are still 0 or gone; if one moved meanwhile, the plain ADD is made."""
+        key = {"pk": counter_pk(row.region_code), "sk": f"{scope_key(scope)}#{row.key}"}
         names = {"#label": "label"}
         parts = []
         numbers: dict[str, Any] = {"label": label}
@@ -99,13 +122,47 @@ class MonitoringStore(Repository):
             names[f"#a{index}"] = name
             numbers[f"v{index}"] = delta
             parts.append(f"#a{index} :v{index}")
-        dynamodb().update_item(
-            TableName=self.table,
-            Key=to_item({"pk": counter_pk(row.region_code), "sk": f"{scope_key(scope)}#{row.key}"}),
-            UpdateExpression=f"SET #label = :label ADD {', '.join(parts)}",
-            ExpressionAttributeNames=names,
-            ExpressionAttributeValues=expression_values(**numbers),
+        expression = f"SET #label = :label ADD {', '.join(parts)}"
+        spent = sorted(self._spent.pop((key["pk"], key["sk"]), frozenset()) - set(deltas))
+        arguments: dict[str, Any] = {
+            "TableName": self.table,
+            "Key": to_item(key),
+            "ReturnValues": "ALL_NEW",
+        }
+        response: Mapping[str, Any] | None = None
+        if spent:
+            gone = {f"#z{index}": name for index, name in enumerate(spent)}
+            try:
+                response = dynamodb().update_item(
+                    **arguments,
+                    UpdateExpression=f"{expression} REMOVE {', '.join(gone)}",
+                    ConditionExpression=" AND ".join(f"(attribute_not_exists({z}) OR {z} = :zero)" for z in gone),
+                    ExpressionAttributeNames=names | gone,
+                    ExpressionAttributeValues=expression_values(**numbers, zero=0),
+                )
+            except ClientError as exc:
+                if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                    raise
+        if response is None:
+            response = dynamodb().update_item(
+                **arguments,
+                UpdateExpression=expression,
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=expression_values(**numbers),
+            )
+        self._remember_spent(key, from_item(response.get("Attributes") or {}), today)
+
+    def _remember_spent(self, key: Mapping[str, str], stored: Mapping[str, Any], today: dt.date) -> None:
+        """The row's due-date buckets at 0 for a day before `today` (what the next ADD removes)."""
+        if len(self._spent) >= _SPENT_ROWS:
+            self._spent.clear()  # a bound on memory: forgetting only leaves zeros for later
+        spent = frozenset(
+            name
+            for name, value in stored.items()
+            if value == 0 and name.startswith(DUE_PREFIX) and _bucket_day(name) < today
         )
+        if spent:
+            self._spent[(key["pk"], key["sk"])] = spent
 
     def rows(self, region_code: str, scope: str) -> list[dict[str, Any]]:
         """Every counter row of one scope of a region (one Query), `sk` as the row's key."""
@@ -141,11 +198,14 @@ class MonitoringStore(Repository):
         this a no-op (False); ADDs to the row's other attributes are kept."""
         names = {"#label": "label"}
         numbers: dict[str, Any] = {"label": label}
-        sets, conditions = ["#label = :label"], []
+        sets, removed, conditions = ["#label = :label"], [], []
         for index, (name, value) in enumerate(sorted(corrected.items())):
             names[f"#a{index}"] = name
-            numbers[f"v{index}"] = value
-            sets.append(f"#a{index} = :v{index}")
+            if value:
+                numbers[f"v{index}"] = value
+                sets.append(f"#a{index} = :v{index}")
+            else:  # a figure of 0 is an absent one to every reader: kept off the billed row
+                removed.append(f"#a{index}")
             if name in stored:
                 numbers[f"o{index}"] = stored[name]
                 conditions.append(f"#a{index} = :o{index}")
@@ -155,7 +215,7 @@ class MonitoringStore(Repository):
             dynamodb().update_item(
                 TableName=self.table,
                 Key=to_item(dict(key)),
-                UpdateExpression=f"SET {', '.join(sets)}",
+                UpdateExpression=f"SET {', '.join(sets)}" + (f" REMOVE {', '.join(removed)}" if removed else ""),
                 ConditionExpression=" AND ".join(conditions),
                 ExpressionAttributeNames=names,
                 ExpressionAttributeValues=expression_values(**numbers),

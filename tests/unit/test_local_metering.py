@@ -211,3 +211,33 @@ def test_index_entries_and_whole_items_are_billed_when_stored_items_are_metered(
     assert usage.index_write_units == 0
     assert usage.write_units == 3 + 1 + (2 * 1 + 2 * 1)
     assert usage.calls == {"dynamodb.PutItem": 1, "dynamodb.UpdateItem": 1, "dynamodb.TransactWriteItems": 1}
+
+
+@pytest.mark.usefixtures("cloud")
+def test_calls_made_at_once_are_modelled_as_waves_not_one_after_the_other() -> None:
+    def put(n: int) -> None:
+        aws.dynamodb().put_item(TableName="t", Item={"pk": {"S": f"k{n}"}})
+
+    with metering.metered({}, 1024) as usage:
+        aws.concurrently([lambda n=n: put(n) for n in range(12)], workers=8)  # type: ignore[misc]
+        put(99)  # and one more after them, in sequence
+    # 12 PutItems on 8 threads: two waves of the nominal 10 ms, then 10 ms more; every call counted
+    assert usage.calls == {"dynamodb.PutItem": 13}
+    assert usage.call_wait_ms == 10 + 10 + 10
+    assert usage.write_units == 13
+    assert metering.lanes_ms([25.0, 10.0, 10.0, 10.0], 2) == 30.0
+
+
+def test_the_first_failure_of_calls_made_at_once_is_raised_after_all_have_run() -> None:
+    ran: list[int] = []
+
+    def call(n: int) -> int:
+        ran.append(n)
+        if n == 1:
+            raise ValueError("one failed")
+        return n
+
+    with pytest.raises(ValueError, match="one failed"):
+        aws.concurrently([lambda n=n: call(n) for n in range(5)], workers=3)  # type: ignore[misc]
+    assert sorted(ran) == [0, 1, 2, 3, 4]
+    assert aws.concurrently([lambda n=n: n * 2 for n in range(5)], workers=3) == [0, 2, 4, 6, 8]  # type: ignore[misc]
