@@ -11,12 +11,46 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.platform.errors import FieldError
+from shared.platform.errors import FieldError, register_messages
 
 # The years the API accepts. The calendar itself counts any year; the bounds
 # only keep requests to a range where a deadline can mean something.
 MIN_YEAR = 2000
 MAX_YEAR = 2099
+MAX_WORKING_DAYS = 1000
+
+# the calendar's messages live with its shapes, which raise some of them and load with every path that
+# raises the others (the routes load the service on a calendar request's first use, D-315)
+register_messages(
+    {
+        "calendar.invalid_arrangement": (
+            "节假日安排有误，请按字段提示修改",
+            "The holiday arrangement is invalid; see the field errors",
+        ),
+        "calendar.year_mismatch": (
+            "路径中的年份与请求体中的年份不一致",
+            "The year in the path differs from the year in the body",
+        ),
+        "calendar.date_outside_year": ("日期不在 {year} 年内", "The date is not in {year}"),
+        "calendar.duplicate_date": ("日期重复列出", "The date is listed more than once"),
+        "calendar.holiday_is_workday": (
+            "该日期同时被列为放假日和调休上班日",
+            "The date is listed both as a holiday and as an adjusted working day",
+        ),
+        "calendar.workday_not_weekend": (
+            "调休上班日必须是周六或周日",
+            "An adjusted working day must be a Saturday or Sunday",
+        ),
+        "calendar.year_out_of_range": (
+            "年份须在 {min_year} 至 {max_year} 之间",
+            "The year must be between {min_year} and {max_year}",
+        ),
+        "calendar.working_days_out_of_range": (
+            "工作日数须在 1 至 {max_working_days} 之间",
+            "The number of working days must be between 1 and {max_working_days}",
+        ),
+    }
+)
 
 _SATURDAY = 5
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from http import HTTPStatus
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
@@ -17,10 +17,16 @@ from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from shared.platform.errors import FieldError, ValidationFailed
 from shared.platform.principal import Access, Principal
+from shared.platform.public import lazy_module
 from shared.platform.routing import route
-from shared.workdays import service
-from shared.workdays.models import MAX_YEAR, MIN_YEAR, CalendarYear, Deadline, YearArrangement
-from shared.workdays.service import MAX_WORKING_DAYS, LoadOutcome
+from shared.workdays.models import MAX_WORKING_DAYS, MAX_YEAR, MIN_YEAR, CalendarYear, Deadline, YearArrangement
+
+if TYPE_CHECKING:
+    from shared.workdays import service
+else:
+    # the service (rules, repository) loads with a calendar route's first request: catalog_api serves
+    # these three routes beside the catalogue's (D-315)
+    service = lazy_module("shared.workdays.service")
 
 TAGS = ["calendar"]
 
@@ -79,7 +85,7 @@ def put_calendar_year(
     if arrangement.year != year:
         raise ValidationFailed("calendar.year_mismatch", errors=[FieldError("year", "calendar.year_mismatch")])
     result = service.load_year(arrangement, actor=actor)
-    status = HTTPStatus.CREATED if result.outcome is LoadOutcome.CREATED else HTTPStatus.OK
+    status = HTTPStatus.CREATED if result.outcome is service.LoadOutcome.CREATED else HTTPStatus.OK
     return Response(status_code=status, content_type="application/json", body=service.calendar_year(year))
 
 

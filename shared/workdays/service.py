@@ -13,12 +13,13 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
-from shared.platform.errors import FieldError, ValidationFailed, register_messages
+from shared.platform.errors import FieldError, ValidationFailed
 from shared.platform.events import make_envelope
 from shared.platform.observability import logger
 from shared.workdays import repository
 from shared.workdays.events import SOURCE, YEAR_LOADED, YearLoadedData
 from shared.workdays.models import (
+    MAX_WORKING_DAYS,
     MAX_YEAR,
     MIN_YEAR,
     CalendarYear,
@@ -30,43 +31,11 @@ from shared.workdays.models import (
 )
 from shared.workdays.rules import Calendar
 
-MAX_WORKING_DAYS = 1000
 # From this day on (Asia/Shanghai) next year's arrangement is expected to be
 # loaded; the State Council publishes it around November.
 NEXT_YEAR_CHECK_FROM_MONTH = 12
 EVENT_SOURCE = SOURCE
 YEAR_LOADED_EVENT = YEAR_LOADED
-
-register_messages(
-    {
-        "calendar.invalid_arrangement": (
-            "节假日安排有误，请按字段提示修改",
-            "The holiday arrangement is invalid; see the field errors",
-        ),
-        "calendar.year_mismatch": (
-            "路径中的年份与请求体中的年份不一致",
-            "The year in the path differs from the year in the body",
-        ),
-        "calendar.date_outside_year": ("日期不在 {year} 年内", "The date is not in {year}"),
-        "calendar.duplicate_date": ("日期重复列出", "The date is listed more than once"),
-        "calendar.holiday_is_workday": (
-            "该日期同时被列为放假日和调休上班日",
-            "The date is listed both as a holiday and as an adjusted working day",
-        ),
-        "calendar.workday_not_weekend": (
-            "调休上班日必须是周六或周日",
-            "An adjusted working day must be a Saturday or Sunday",
-        ),
-        "calendar.year_out_of_range": (
-            "年份须在 {min_year} 至 {max_year} 之间",
-            "The year must be between {min_year} and {max_year}",
-        ),
-        "calendar.working_days_out_of_range": (
-            "工作日数须在 1 至 {max_working_days} 之间",
-            "The number of working days must be between 1 and {max_working_days}",
-        ),
-    }
-)
 
 
 class LoadOutcome(StrEnum):
