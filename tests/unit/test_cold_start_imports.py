@@ -1,0 +1,51 @@
+"""What an API function does NOT load at cold start (D-315): another context's service wired
+into a port, a code table only some routes read, the calendar's service beside the
+catalogue's routes (hotline_api's contact check and admin_api's claims are wired the same way
+as identity_api's department check). Each case imports the handler in a fresh process, as Lambda's init
+does, and lists the modules that were executed (a `lazy_module` not yet read does not count).
+The time itself is measured by tests/perf/test_cold_start.py."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from infra.template import ROOT, function_environment, sam_template
+
+_PROBE = """
+import json, sys
+sys.path[:0] = [".", {root!r}]
+import app
+loaded = [name for name, module in sys.modules.items() if type(module).__name__ != "_LazyModule"]
+print(json.dumps(loaded))
+"""
+
+# function → modules its cold start must leave alone (each loads on the first request that needs it)
+NOT_AT_COLD_START = {
+    # the management platform's department check (catalogue), the national ID/USCC rules
+    "IdentityApiFunction": ["shared.catalog.service", "shared.catalog.models", "shared.codes.national"],
+    # the calendar's three routes beside the catalogue's; the national rules (operators' USCCs)
+    "CatalogApiFunction": ["shared.workdays.service", "shared.codes.national"],
+}
+
+
+@pytest.mark.parametrize("function", sorted(NOT_AT_COLD_START))
+def test_an_api_function_loads_at_cold_start_only_what_every_request_needs(function: str) -> None:
+    template = sam_template()
+    code_dir = ROOT / str(template["Resources"][function]["Properties"]["CodeUri"]).strip("/")
+    environment = {**os.environ, "AWS_DEFAULT_REGION": "cn-north-1"} | function_environment(template, function)
+    out = subprocess.run(
+        [sys.executable, "-c", _PROBE.format(root=str(ROOT))],
+        cwd=code_dir,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    loaded = set(json.loads(out.stdout.strip().splitlines()[-1]))
+    assert "shared.platform.http" in loaded  # the probe did import the handler
+    assert [name for name in NOT_AT_COLD_START[function] if name in loaded] == []
