@@ -78,7 +78,16 @@ from shared.cases.storage import object_key
 from shared.platform.aws import dynamodb
 from shared.platform.clock import iso, now
 from shared.platform.config import province_settings
-from shared.platform.dynamo import Repository, Transaction, from_item, query_page, shard_of, to_item
+from shared.platform.dynamo import (
+    Repository,
+    Transaction,
+    from_item,
+    packed,
+    query_page,
+    shard_of,
+    to_item,
+    unpacked,
+)
 from shared.platform.dynamo import values as expression_values
 from shared.platform.errors import Conflict
 from shared.platform.events import Envelope
@@ -172,9 +181,37 @@ def split_application(record: dict[str, Any]) -> dict[str, Any] | None:
     return {"pk": record["pk"], "sk": APPLICATION_SK, "kind": "case_application", "sha": digest, **parts}
 
 
-def joined_case(record: Mapping[str, Any], application: Mapping[str, Any] | None) -> Case | None:
-    """The case from its item and application item; None when the case names an application
+_PLAIN = frozenset(
+    {"pk", "sk", "kind", "case_id", "state", "version", "application_sha", "sha"}
+    | {f"gsi{n}{key}" for n in (1, 2, 3) for key in ("pk", "sk")}
+)
+"""What a case or application item keeps as attributes of its own: keys, index keys and what
+conditions and `_remember` read. The rest is one packed `body` (D-320)."""
+
+
+def stored(record: Mapping[str, Any]) -> dict[str, Any]:
+    """A case or application item as written: its `_PLAIN` attributes, the rest packed into `body`
+    (zlib-compressed JSON, D-320) — DynamoDB bills every write on the whole item, 1 KB a unit, and a
+    case's JSON packs to about half; a case in gsi2 also keeps `region_code`, which the work queue
+    filters on."""
+    item = {k: v for k, v in record.items() if k in _PLAIN}
+    if record.get("kind") == "case" and "gsi2pk" in record:
+        item["region_code"] = record["item"]["region_code"]
+    item["body"] = packed({k: v for k, v in record.items() if k not in _PLAIN})
+    return item
+
+
+def _whole(item: Mapping[str, Any]) -> dict[str, Any]:
+    """The record `stored` wrote, from the item as read."""
+    if "body" not in item:
+        return dict(item)
+    return {**{k: v for k, v in item.items() if k != "body"}, **unpacked(item["body"])}
+
+
+def joined_case(item: Mapping[str, Any], application_item: Mapping[str, Any] | None) -> Case | None:
+    """The case from its item and application item as read; None when the case names an application
     that is not the one read (written in one transaction, read in between: read again)."""
+    record, application = _whole(item), application_item and _whole(application_item)
     digest = record.get("application_sha")
     if digest is None:
         return Case.model_validate(record)
@@ -429,9 +466,9 @@ class CasesRepository(Repository):
         transaction = self.transaction()
         record = case_record(case)
         application = split_application(record)
-        transaction.put(record, condition="attribute_not_exists(pk)")
+        transaction.put(stored(record), condition="attribute_not_exists(pk)")
         if application is not None:  # a case taken in at a hall starts submitted
-            transaction.put(application)
+            transaction.put(stored(application))
         transaction.put(_timeline_record(case.case_id, entry), condition="attribute_not_exists(pk)")
         transaction.commit()
         _remember(record)
@@ -445,7 +482,7 @@ class CasesRepository(Repository):
         try:
             dynamodb().put_item(
                 TableName=self.table,
-                Item=to_item(record),
+                Item=to_item(stored(record)),
                 ConditionExpression="version = :expected AND #state = :state",
                 ExpressionAttributeNames={"#state": "state"},
                 ExpressionAttributeValues=expression_values(expected=expected_version, state=case.state.value),
@@ -472,14 +509,14 @@ class CasesRepository(Repository):
         record = case_record(case)
         application = split_application(record)
         transaction.put(
-            record,
+            stored(record),
             condition="version = :expected AND #state = :state",
             names={"#state": "state"},
             values=expression_values(expected=expected_version, state=expected_state.value),
             on_conflict=Conflict(CHANGED_CONCURRENTLY),
         )
         if application is not None and _KNOWN.get(case.case_id) != (expected_version, application["sha"]):
-            transaction.put(application)  # new or changed (a submission), or not known to be stored
+            transaction.put(stored(application))  # new or changed (a submission), or not known to be stored
         _task_index_changes(case, transaction)
         _renewal_guard_changes(case, expected_state, transaction)
         _reusable_changes(case, expected_state, transaction)
@@ -601,8 +638,8 @@ class CasesRepository(Repository):
                     after=after or "0",
                     prefix=region_prefix,
                 ),
-                "FilterExpression": "begins_with(#item.region_code, :prefix)",
-                "ExpressionAttributeNames": {"#item": "item"},
+                "FilterExpression": "begins_with(#region, :prefix)",
+                "ExpressionAttributeNames": {"#region": "region_code"},
                 "Limit": limit,
             }
             found: list[dict[str, Any]] = []

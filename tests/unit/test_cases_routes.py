@@ -23,6 +23,7 @@ from shared.identity.protection import HashPurpose
 from shared.notifications.consumers import message_for
 from shared.platform.aws import count_calls, dynamodb
 from shared.platform.clock import frozen_at
+from shared.platform.dynamo import from_item, to_item, unpacked
 from shared.platform.events import Envelope
 from shared.workdays.service import deadline
 from tests.support.api import call
@@ -213,6 +214,38 @@ class TestMaterials:
         [material] = reply.body["materials"]
         assert (material["slot_id"], material["format"], material["size_bytes"]) == ("id_card", "pdf", len(PDF))
         assert material["file_name"] == "材料.pdf"
+
+    def test_a_draft_edit_is_one_put_of_the_case_packed_into_fewer_write_units(self) -> None:
+        # Given a draft with its form and two of its three materials
+        case_id = complete_subsistence_case(skip_slots=("income_declaration",))
+        written: list[dict[str, Any]] = []
+
+        def keep(params: dict[str, Any], **_: Any) -> None:
+            written.append(params["Item"])
+
+        client = dynamodb()
+        client.meta.events.register("provide-client-params.dynamodb.PutItem", keep)
+        try:
+            # When the applicant confirms the third
+            with count_calls() as calls:
+                reply = attach(case_id, "income_declaration", CITIZEN_A, PDF + b"income")
+        finally:
+            client.meta.events.unregister("provide-client-params.dynamodb.PutItem", keep)
+        assert reply.status == 200, reply.body
+        # Then one PutItem wrote the case: its keys, state and version plain, the rest one packed body,
+        # 3 write units where its JSON as attributes is 4 (D-320)
+        assert calls["dynamodb.PutItem"] == 1
+        [item] = written
+        assert {"pk", "sk", "state", "version", "body"} <= set(item)
+        assert "materials" not in item
+        record = unpacked(item["body"]["B"])
+        assert [m["slot_id"] for m in record["materials"]] == ["id_card", "household_register", "income_declaration"]
+        as_attributes = to_item(from_item({k: v for k, v in item.items() if k != "body"}) | record)
+        assert item_size(item) <= 3072 < item_size(as_attributes)
+        # and the applicant sees the case whole
+        case = call("GET", f"/v1/cases/{case_id}", CITIZEN_A).body
+        assert len(case["materials"]) == 3
+        assert case["form"]["household_size"] == SUBSISTENCE_FORM["household_size"]
 
     def test_confirming_before_uploading_is_refused(self) -> None:
         case_id = new_case()["case_id"]
@@ -405,12 +438,14 @@ class TestIntake:
         # Then the transaction put the case without its form and materials, and not the application (D-277)
         [case_item] = [i for i in written if i["pk"]["S"] == f"CASE#{case_id}" and i["sk"]["S"] == "CASE"]
         assert not [i for i in written if i["sk"]["S"] == "CASE#APPLICATION"]
-        assert "form" not in case_item
-        assert "materials" not in case_item
+        case_record = unpacked(case_item["body"]["B"])
+        assert "form" not in case_record
+        assert "materials" not in case_record
         application = boto3.client("dynamodb").get_item(
             TableName=CASES_TABLE, Key={"pk": {"S": f"CASE#{case_id}"}, "sk": {"S": "CASE#APPLICATION"}}
         )["Item"]
-        # 2 write units where the whole case took 4 (1.4 KB here, the application 2.4 KB beside it)
+        # 2 write units where the whole case took 4 (~1.4 KB packed here, the application ~1 KB beside it:
+        # D-277, D-320)
         assert item_size(case_item) <= 2048 < item_size(case_item) + item_size(application)
         # and the applicant and staff still see the whole application
         case = call("GET", f"/v1/cases/{case_id}", CITIZEN_A).body

@@ -169,12 +169,8 @@ def cases_of(application_id: str) -> list[dict[str, Any]]:
         from_item(raw) for page in client.get_paginator("scan").paginate(TableName=CASES_TABLE) for raw in page["Items"]
     ]
     applications = {i["pk"]: i for i in items if i["sk"] == APPLICATION_SK}
-    cases = [
-        joined_case(i, applications.get(i["pk"]))
-        for i in items
-        if i["sk"] == "CASE" and i.get("scene_application_id") == application_id
-    ]
-    return [case.model_dump(mode="json") for case in cases if case is not None]
+    cases = [joined_case(i, applications.get(i["pk"])) for i in items if i["sk"] == "CASE"]
+    return [case.model_dump(mode="json") for case in cases if case and case.scene_application_id == application_id]
 
 
 def follow(events: list[dict[str, Any]]) -> None:
