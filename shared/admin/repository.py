@@ -6,7 +6,7 @@
 | one audit entry (hash-chained) | `AUDIT` | `E#<seq, 10 digits>` |
 | an event already audited (duplicate guard) | `AUDITED#<event id>` | `AUDITED` |
 | a claim task 认领任务 | `CLAIMS` | `<region_code>.<department_id>.<basic_code>` (= claim id) |
-| outbox event | `OUTBOX#<event id>` | `OUTBOX` (stream → relay) |
+| outbox event | `OUTBOX#<first event id>` | `OUTBOX` (stream → relay) |
 
 Append-only (D-292): every write here is a conditional Put — a new entry, the head
 moved from the seq read, a claim opened once, a claim moved from the version read —

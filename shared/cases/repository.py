@@ -10,7 +10,7 @@
 | case-number counter | `CASENO#<region>#<yyyymmdd>#<s>` | `COUNTER`        | (TTL 3 days)                       |
 | renewal guard 延续占用 | `RENEWS#<licence_id>`           | `GUARD`          | (while a renewal case holds it)    |
 | reusable material 可复用材料 | `REUSE#<owner key>`       | `<slot_id>#<sha256>` | (written when a case is accepted) |
-| outbox              | `OUTBOX#<event id>`              | `OUTBOX`         | (TTL 7 days; stream → relay)       |
+| outbox              | `OUTBOX#<first event id>`        | `OUTBOX`         | (TTL 7 days; stream → relay)       |
 
 Indexes (all sort keys begin with an RFC 3339 UTC time or a date, so they sort by time):
 - gsi1 "my cases": `APPLICANT#SUBJ#<subject>` or `APPLICANT#ENT#<uscc>` / `<created_at>#<case_id>`
@@ -39,6 +39,11 @@ it, written in the same transaction only when they changed (D-277): every later
 transition rewrites a ~1 KB case instead of ~3.5 KB, twice (a transaction) and in gsi2. The
 case names the application's hash (`application_sha`); one consistent Query
 (`begins_with(sk, "CASE")`) reads both, and lists read the applications with their cases.
+
+Both items keep as attributes of their own only their keys, index keys, `kind`, `state`, `version`
+and the hashes (and, while in gsi2, `region_code` for the work queue's filter); the rest is one
+`body`, zlib-compressed JSON (`stored`, D-320): DynamoDB bills a write on the whole item, and a
+draft's edit then costs 2–3 units instead of 3–4, a decided case's transition 2 instead of 3.
 
 A case's time limits are not indexed here: every transition publishes them
 (`limit.set` / `limit.cleared`, shared/cases/limits.py) and the supervision

@@ -13,7 +13,7 @@ Layout (one table, the template's `CatalogTable`):
 | search term 检索词 (published) | `TERM#<term>`      | `<flag>#<region>#<code>` |                   |
 | every published item         | `ITEMS#<province2>` | `A#<region>#<code>`      |                   |
 | licence type (copy, D-101)   | `LTYPE#<type code>` | `LTYPE`                  |                   |
-| outbox event                 | `OUTBOX#<event id>` | `OUTBOX`                 | (stream → relay)  |
+| outbox event                 | `OUTBOX#<first event id>` | `OUTBOX`                 | (stream → relay)  |
 
 - gsi1: `gsi1pk = REGION#<region_code>`, `gsi1sk = <item_type>#<basic_code>#<implementation_code>`
   — search within a division, optionally narrowed to one type with begins_with.

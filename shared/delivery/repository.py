@@ -5,7 +5,7 @@
 | shipment 运单          | `SHIP#<shipment_id>`   | `SHIP`             | gsi1, gsi2 (once a waybill is known), gsi3 |
 | tracking entry 轨迹    | `SHIP#<shipment_id>`   | `TRK#<fingerprint>` |           |
 | one shipment per case and kind | `CASE#<case_id>` | `KIND#<kind>`   |            |
-| outbox                | `OUTBOX#<event id>`    | `OUTBOX`           | (TTL 7 days; stream → relay) |
+| outbox                | `OUTBOX#<first event id>`    | `OUTBOX`           | (TTL 7 days; stream → relay) |
 
 Indexes:
 - gsi1 "shipments of a case": `CASE#<case_id>` / `<created_at>#<shipment_id>` (a case has one or two).

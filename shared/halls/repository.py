@@ -13,7 +13,7 @@
 | ticket (a taken number)        | `TICKET#<ticket_id>`                   | `TICKET`        |
 | waiting ticket in its queue    | `QUEUE#<hall>#<group>#<date>`          | `<queue key>#<ticket_id>` |
 | the hall's day in counters     | `STATS#<hall>#<date>`                  | `STATS`         |
-| outbox                         | `OUTBOX#<event id>`                    | `OUTBOX`        |
+| outbox                         | `OUTBOX#<first event id>`              | `OUTBOX`        |
 
 Index gsi1 holds bookings by day (`DAY#<hall>#<date>#<shard>`, sk `<start>#<booking_id>`),
 split by the booking's slot shard so that a hall taking 100 bookings a second

@@ -12,7 +12,7 @@
 | FAQ version              | `FAQ#<faq_id>`          | `V#<version:06d>`        | |
 | Open311 partner          | `PARTNER#<sha256(key)>` | `PARTNER`                | |
 | answer text sent         | `SMS#<ticket_id>`       | `<round>`                | (TTL 30 days) |
-| outbox                   | `OUTBOX#<event id>`     | `OUTBOX`                 | (TTL 7 days; stream → relay) |
+| outbox                   | `OUTBOX#<first event id>`     | `OUTBOX`                 | (TTL 7 days; stream → relay) |
 
 Indexes:
 - gsi1 "tickets of a department", newest first: `DEPT#<department_id>` / `<created_at>#<ticket_id>`; a

@@ -15,7 +15,7 @@ Layout (one table, the template's `IdentityTable`; `expires_at` is its TTL):
 | session family 会话              | `SESSION#<family_id>`               | `SESSION`         | TTL, gsi1 |
 | population registry (seeded)    | `REGISTRY#PERSON#<hmac>`            | `REGISTRY`        | |
 | enterprise registry (seeded)    | `REGISTRY#ENTERPRISE#<uscc>`        | `REGISTRY`        | |
-| outbox event                    | `OUTBOX#<event id>`                 | `OUTBOX`          | stream → relay |
+| outbox event                    | `OUTBOX#<first event id>`           | `OUTBOX`          | stream → relay |
 
 - gsi1: `gsi1pk = ENTERPRISE#<uscc>`, `gsi1sk = AGENT#<subject_id>` — an
   enterprise's agents, for its legal representative; `gsi1pk = SESSIONS#<subject_id>`,

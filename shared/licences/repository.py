@@ -12,7 +12,7 @@
 - licence type (the directory, 证照目录): `LTYPE#<type code>` / `LTYPE`; gsi1
   `LTYPES` / `<type code>`
 - usage log entry: `USAGE#SUBJ#<subject>` or `USAGE#ENT#<uscc>` / `<at>#<entry_id>`
-- outbox: `OUTBOX#<event id>` / `OUTBOX`
+- outbox: `OUTBOX#<first event id>` / `OUTBOX`
 
 Access patterns: a licence by id (GetItem), by identifier (two GetItems), a
 case's licence (GetItem), the holder's wallet (gsi1, newest first), the

@@ -7,7 +7,7 @@
 | notice number 缴款码         | `NOTICE#<notice_number>`            | `NOTICE` |                                    |
 | channel transaction        | `TXN#<channel>#<txn_id>`            | `TXN`    | gsi3 pay day (successes)           |
 | exception 支付异常           | `PAYEXC#<exception_id>`             | `PAYEXC` | gsi1 `PAYEXC`                      |
-| outbox                     | `OUTBOX#<event id>`                 | `OUTBOX` | (TTL 7 days; stream → relay)       |
+| outbox                     | `OUTBOX#<first event id>`           | `OUTBOX` | (TTL 7 days; stream → relay)       |
 
 Indexes:
 - gsi1 "my payment orders": `PAYER#SUBJ#<subject>` or `PAYER#ENT#<uscc>` / `<created_at>#<order_id>`,

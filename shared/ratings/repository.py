@@ -10,7 +10,7 @@
 | score counters              | `SCORE#<department>#<month>`| `SCORE`          | gsi1 |
 | pending appeal (index only) | `APPEAL#<rating_id>`        | `APPEAL`         | gsi3 |
 | counted event (dedupe)      | `COUNTED#<event id>`        | `COUNTED`        | (TTL 30 days) |
-| outbox                      | `OUTBOX#<event id>`         | `OUTBOX`         | (TTL 7 days; stream → relay) |
+| outbox                      | `OUTBOX#<first event id>`   | `OUTBOX`         | (TTL 7 days; stream → relay) |
 
 Indexes (generic attributes, each record fills what it needs):
 - gsi1: a person's invitations `INVITEE#<subject>` and ratings `RATER#<subject>` (newest

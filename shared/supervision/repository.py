@@ -8,7 +8,7 @@ records — `MON#…`, `MONCASE#…`, `MONSUBJ#…`, `SCRULE`, `SCORECARD#…` �
 | warning 预警       | `LIMIT#<limit_id>`   | `WARN#<level>` | gsi2 while open               |
 | order 督办单        | `ORDER#<order_id>`   | `ORDER`   | gsi2 always; gsi3 until closed     |
 | order timeline     | `ORDER#<order_id>`   | `TL#<seq:05d>` |                               |
-| outbox            | `OUTBOX#<event id>`  | `OUTBOX`  | (TTL 7 days; stream → relay)       |
+| outbox            | `OUTBOX#<first event id>`  | `OUTBOX`  | (TTL 7 days; stream → relay)       |
 
 Indexes:
 - gsi1 "due" (效能监察): `DUE#<s>` / `<due_on>#<limit_id>`, present only while the

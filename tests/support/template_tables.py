@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import copy
 import json
+import zlib
 from functools import cache
 from typing import Any
 
@@ -44,12 +46,20 @@ OUTBOX_ITEMS: dict[str, Any] = {
 
 
 def stored_text(table: str) -> str:
-    """Every item of `table` as JSON text, each outbox item's events decompressed (D-319):
-    what a check that a raw value is stored nowhere must search."""
+    """Every item of `table` as JSON text, packed attributes unpacked (outbox events, D-319; case bodies,
+    D-320): what a check that a raw value is stored nowhere must search."""
     import boto3
+    from boto3.dynamodb.types import Binary
 
-    from shared.platform.dynamo import from_item, outbox_events
+    from shared.platform.dynamo import from_item, unpacked
+
+    def readable(value: Any) -> Any:
+        if not isinstance(value, Binary):
+            return value
+        try:
+            return unpacked(value)
+        except (zlib.error, ValueError):  # binary that is not packed JSON: searched as base64
+            return base64.b64encode(bytes(value)).decode()  # type: ignore[call-overload]
 
     items = [from_item(raw) for raw in boto3.client("dynamodb").scan(TableName=table)["Items"]]
-    readable = [item | {"events": outbox_events(item)} if item.get("kind") == "outbox" else item for item in items]
-    return json.dumps(readable, ensure_ascii=False, default=str)
+    return json.dumps([{k: readable(v) for k, v in item.items()} for item in items], ensure_ascii=False, default=str)

@@ -141,7 +141,7 @@ def submit_scene(who: dict[str, str], body: dict[str, Any], key: str | None = No
 
 def scene_outbox(event_type: str) -> list[dict[str, Any]]:
     client = boto3.client("dynamodb")
-    found = []
+    found: list[dict[str, Any]] = []
     for page in client.get_paginator("scan").paginate(TableName=SCENES_TABLE, **OUTBOX_ITEMS):
         for raw in page["Items"]:
             item = from_item(raw)
