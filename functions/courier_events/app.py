@@ -12,8 +12,9 @@ An event for an unknown waybill or order, or one we cannot map (unknown
 status code or message type), is parked in CourierInboundDLQ at once with
 its reason (operators: GET /v1/operations/courier-dlq, then
 `make redrive QUEUE=CourierInboundQueue` after the fix); peers succeed.
-AWS calls per status event: one Query (the waybill index projects the whole
-shipment) and one TransactWriteItems.
+AWS calls per status event: one Query of the waybill index and one consistent
+GetItem, then one TransactWriteItems when the move publishes an event, else the
+shipment's and the entry's conditional PutItems (D-322).
 """
 
 from __future__ import annotations

@@ -48,6 +48,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 _WRITE_UNIT = 1024
+_INDEXED_WRITES = frozenset({"PutItem", "UpdateItem", "BatchWriteItem", "TransactWriteItems"})
 _READ_UNIT = 4096
 # Lambda's CPU grows with memory: one full vCPU at 1,769 MB, a proportional share below
 FULL_VCPU_MB = 1769
@@ -292,6 +293,7 @@ class _Tables:
     def __init__(self) -> None:
         self._client: Any = None
         self._indexes: dict[str, list[_Index]] = {}
+        self._keys: dict[str, tuple[str, ...]] = {}
 
     def _dynamodb(self) -> Any:
         if self._client is None:
@@ -304,6 +306,7 @@ class _Tables:
         if table not in self._indexes:
             described = self._dynamodb().describe_table(TableName=table)["Table"]
             base = tuple(k["AttributeName"] for k in described["KeySchema"])
+            self._keys[table] = base
             found = []
             for index in described.get("GlobalSecondaryIndexes") or []:
                 keys = tuple(k["AttributeName"] for k in index["KeySchema"])
@@ -317,6 +320,11 @@ class _Tables:
                 found.append(_Index(keys, projected))
             self._indexes[table] = found
         return self._indexes[table]
+
+    def key_of(self, table: str, item: Mapping[str, Any]) -> dict[str, Any]:
+        """The table's key attributes of `item`."""
+        self.indexes(table)
+        return {name: item[name] for name in self._keys[table] if name in item}
 
     def stored(self, table: str, key: Mapping[str, Any]) -> Mapping[str, Any] | None:
         found = self._dynamodb().get_item(TableName=table, Key=dict(key), ConsistentRead=True)
@@ -355,11 +363,76 @@ def _written_images(
     return []
 
 
+Images = dict[tuple[str, str], Mapping[str, Any] | None]
+"""Stored items by (table, key): what a write found before it (None: no item)."""
+
+
+def _image_key(table: str, key: Mapping[str, Any]) -> tuple[str, str]:
+    return table, repr(sorted(key.items()))
+
+
+def written_keys(operation: str, params: Mapping[str, Any], tables: _Tables) -> list[tuple[str, dict[str, Any]]]:
+    """(table, key) of each item a write call puts or updates."""
+    if operation == "PutItem":
+        return [(str(params["TableName"]), tables.key_of(str(params["TableName"]), params.get("Item") or {}))]
+    if operation == "UpdateItem":
+        return [(str(params["TableName"]), dict(params["Key"]))]
+    if operation == "BatchWriteItem":
+        return [
+            (str(table), tables.key_of(str(table), w["PutRequest"].get("Item") or {}))
+            for table, requests in (params.get("RequestItems") or {}).items()
+            for w in requests
+            if "PutRequest" in w
+        ]
+    if operation == "TransactWriteItems":
+        found: list[tuple[str, dict[str, Any]]] = []
+        for action in params.get("TransactItems") or []:
+            if "Put" in action:
+                table = str(action["Put"]["TableName"])
+                found.append((table, tables.key_of(table, action["Put"].get("Item") or {})))
+            elif "Update" in action:
+                found.append((str(action["Update"]["TableName"]), dict(action["Update"]["Key"])))
+        return found
+    return []
+
+
+def images_before(operation: str, params: Mapping[str, Any], tables: _Tables = _TABLES) -> Images:
+    """The stored items a write is about to replace (read just before it is sent)."""
+    return {_image_key(table, key): tables.stored(table, key) for table, key in written_keys(operation, params, tables)}
+
+
+def _index_units(entry: _Index, before: Mapping[str, Any] | None, after: Mapping[str, Any]) -> float:
+    """What one write costs in one index, by DynamoDB's rule for global secondary indexes
+    (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GSI.html#GSI.ThroughputConsiderations.Writes):
+    an item entering the index is one write of its projection; a changed index key is two (the old
+    entry deleted, the new one put); an item leaving it one (the delete); a write that changes
+    neither the index keys nor a projected attribute writes nothing in the index."""
+
+    def projected(item: Mapping[str, Any]) -> Mapping[str, Any]:
+        return item if entry.projected is None else {k: item[k] for k in entry.projected if k in item}
+
+    was = before is not None and all(k in before for k in entry.keys)
+    now = all(k in after for k in entry.keys)
+    if not now:
+        return 1.0 if was else 0.0
+    if not was or before is None:
+        return _write_units(item_size(projected(after)))
+    if any(before[k] != after[k] for k in entry.keys):
+        return 1.0 + _write_units(item_size(projected(after)))
+    return _write_units(item_size(projected(after))) if projected(before) != projected(after) else 0.0
+
+
 def stored_write_units(
-    operation: str, params: Mapping[str, Any], parsed: Mapping[str, Any], tables: _Tables = _TABLES
+    operation: str,
+    params: Mapping[str, Any],
+    parsed: Mapping[str, Any],
+    tables: _Tables = _TABLES,
+    before: Images | None = None,
 ) -> tuple[float, float]:
     """(write units the wire sizes missed on updates, index write units) of a successful write:
-    an update bills the whole item (twice in a transaction), and each index entry is one more write."""
+    an update bills the whole item (twice in a transaction), and each index entry it puts, changes
+    or removes is one more write (`_index_units`). Without `before` every index entry the item has
+    is counted as written (an upper bound)."""
     if "Error" in parsed or operation not in ("PutItem", "UpdateItem", "BatchWriteItem", "TransactWriteItems"):
         return 0.0, 0.0
     updates = {
@@ -376,8 +449,11 @@ def stored_write_units(
         key = (table, repr(sorted((k, item[k]) for k in _key_names(params, table) if k in item)))
         if key in updates:  # billed on the stored item, not on what was set
             extra += (2 if transactional else 1) * max(0.0, _write_units(item_size(item)) - updates[key])
+        previous = (before or {}).get(_image_key(table, tables.key_of(table, item)))
         for entry in tables.indexes(table):
-            if all(k in item for k in entry.keys):
+            if before is not None:
+                index += _index_units(entry, previous, item)
+            elif all(k in item for k in entry.keys):
                 projected = item if entry.projected is None else {k: item[k] for k in entry.projected if k in item}
                 index += _write_units(item_size(projected))
     return extra, index
@@ -414,6 +490,18 @@ class Meter:
         self.stored_items = os.environ.get("METER_STORED_ITEMS") == "1" if stored_items is None else stored_items
         self._lock = threading.RLock()  # calls observed on several threads (`aws.concurrently`)
         self._section: tuple[int, list[float]] | None = None
+        self._before = threading.local()  # the stored items the call in flight on a thread replaces
+
+    def before(self, service: str, operation: str, params: Mapping[str, Any]) -> None:
+        """Before a write is sent: read what it replaces, for its index writes (stored items only)."""
+        self._before.images = None
+        if not (self.stored_items and service == "dynamodb" and operation in _INDEXED_WRITES):
+            return
+        begun, cpu_begun = time.perf_counter(), time.process_time()
+        self._before.images = images_before(operation, params)
+        with self._lock:
+            self.usage.meter_ms += (time.perf_counter() - begun) * 1000
+            self.usage.meter_cpu_ms += (time.process_time() - cpu_begun) * 1000
 
     @contextmanager
     def concurrent(self, workers: int) -> Iterator[None]:
@@ -465,7 +553,10 @@ class Meter:
             missed = index = 0.0
             if self.stored_items:
                 begun, cpu_begun = time.perf_counter(), time.process_time()
-                missed, index = stored_write_units(operation, params, parsed)
+                missed, index = stored_write_units(
+                    operation, params, parsed, before=getattr(self._before, "images", None)
+                )
+                self._before.images = None
                 self.usage.meter_ms += (time.perf_counter() - begun) * 1000
                 self.usage.meter_cpu_ms += (time.process_time() - cpu_begun) * 1000
             self.usage.read_units += reads

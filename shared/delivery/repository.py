@@ -21,8 +21,9 @@ indexes again. A list reads its shipments back with one BatchGetItem.
 
 A tracking entry's key is the fingerprint of the partner's fact, written with
 `attribute_not_exists`: a duplicate event is refused by the table itself and
-changes nothing. The shipment is written with a condition on its version in
-the same transaction as the entry and its outbox events.
+changes nothing. The shipment is written with a condition on its version: in
+the same transaction as the entry and its outbox events when the move publishes
+events, otherwise before the entry, each with one conditional PutItem (D-322).
 """
 
 from __future__ import annotations
@@ -139,21 +140,43 @@ class DeliveryRepository(Repository):
         events: Sequence[Envelope] = (),
     ) -> None:
         """One fact: its tracking entry (refused as `DuplicateFact` when it exists) and, when it
-        moves the shipment, the shipment (conditional on `expected_version`) and its events."""
-        transaction = self.transaction()
-        transaction.put(
-            tracking_record(shipment_id, entry), condition="attribute_not_exists(pk)", on_conflict=DuplicateFact()
-        )
-        if changed is not None:
+        moves the shipment, the shipment (conditional on `expected_version`) and its events.
+
+        A move that publishes events is one transaction with them (the platform's rule). A move
+        that publishes nothing (picked up, in transit, out for delivery: most of a parcel's
+        events) is the shipment's conditional PutItem, then the entry's conditional PutItem —
+        each billed once, where a transaction bills both twice (D-322). The order makes a
+        redelivery repair a worker stopped between the two: the shipment already holds the
+        state, so the fact no longer moves it and only its entry is written."""
+        if events:
+            transaction = self.transaction()
             transaction.put(
+                tracking_record(shipment_id, entry),
+                condition="attribute_not_exists(pk)",
+                on_conflict=DuplicateFact(),
+            )
+            if changed is not None:
+                transaction.put(
+                    shipment_record(changed),
+                    condition="version = :expected",
+                    values=expression_values(expected=expected_version),
+                    on_conflict=StaleShipment(),
+                )
+            for event in events:
+                transaction.emit(event)
+            transaction.commit()
+            return
+        if changed is not None:
+            moved = self.transaction()
+            moved.put(
                 shipment_record(changed),
                 condition="version = :expected",
                 values=expression_values(expected=expected_version),
                 on_conflict=StaleShipment(),
             )
-        for event in events:
-            transaction.emit(event)
-        transaction.commit()
+            moved.commit_guarded()
+        if not self.put_new(tracking_record(shipment_id, entry)):
+            raise DuplicateFact()
 
     # --- reads ----------------------------------------------------------------------------
 

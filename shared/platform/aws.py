@@ -71,7 +71,8 @@ def reset_clients() -> None:
 _active_counters: list[Counter[str]] = []
 
 # Observers see each finished call: service, operation, the API parameters, the
-# parsed response and the request/response sizes on the wire. The local cloud's
+# parsed response and the request/response sizes on the wire (and, with a `before`
+# method, each call's parameters before it is sent). The local cloud's
 # metering (infra/local/metering.py) prices a scripted run with them; nothing is
 # observed in production (the list stays empty and the hooks return at once).
 CallObserver = Callable[[str, str, Mapping[str, Any], Mapping[str, Any], int, int], None]
@@ -90,9 +91,13 @@ def _attach_counter(made: Any) -> None:
         if _observers:
             kwargs.get("context", {})["jszw_request_bytes"] = _size(kwargs.get("params", {}).get("body"))
 
-    def keep_params(params: Mapping[str, Any], context: dict[str, Any], **_: Any) -> None:
+    def keep_params(params: Mapping[str, Any], context: dict[str, Any], model: Any, **_: Any) -> None:
         if _observers:
             context["jszw_params"] = dict(params)
+            for observer in list(_observers):
+                before = getattr(observer, "before", None)  # the meter reads what a write replaces
+                if before is not None:
+                    before(service, model.name, params)
 
     def observe(parsed: Mapping[str, Any], model: Any, context: Mapping[str, Any], **kwargs: Any) -> None:
         if not _observers:

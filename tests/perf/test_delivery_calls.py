@@ -91,12 +91,13 @@ def test_calls_per_status_event(cloud: None) -> None:
         detail = ", ".join(f"{k} {v}" for k, v in sorted(calls.items()))
         print(f"| {name} | {sum(calls.values())} | {detail} |")
     per_event = dict(rows)
-    for name in (
-        "status event that moves the state",
-        "status event, in transit",
-        "status event, delivered (+ outbox event)",
-    ):
+    # a move that publishes nothing: the shipment's and the entry's conditional PutItems (D-322);
+    # one that publishes an event: one transaction with it
+    for name in ("status event that moves the state", "status event, in transit"):
+        assert per_event[name] == {"dynamodb.Query": 1, "dynamodb.GetItem": 1, "dynamodb.PutItem": 2}, per_event[name]
+    for name in ("courier accepted (order result)", "status event, delivered (+ outbox event)"):
         calls = per_event[name]
         assert calls["dynamodb.TransactWriteItems"] == 1
         assert sum(calls.values()) - calls["dynamodb.TransactWriteItems"] <= 2, calls
+    assert per_event["status event, duplicate"]["dynamodb.PutItem"] == 1  # refused by the entry's key
     assert "dynamodb.Scan" not in sum((c for _, c in rows), Counter())

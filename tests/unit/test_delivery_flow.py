@@ -17,6 +17,7 @@ from infra.template import ROOT
 from shared.delivery.api import delivery_service
 from shared.delivery.models import ShipmentKind, TrackingEntry, TrackingSource
 from shared.delivery.partner import STATUS_CODES
+from shared.delivery.repository import DeliveryRepository
 from shared.halls.models import Hall, HallLevel, OpeningPeriod, Window
 from shared.halls.repository import HallsRepository
 from shared.notifications.consumers import messages_for
@@ -149,6 +150,30 @@ class TestResultDelivery:
         assert feed_progress(delivered) == {"batchItemFailures": []}
         case = call("GET", f"/v1/cases/{case_id}", CITIZEN_A).body
         assert case["state"] == "completed"
+
+    def test_a_worker_stopped_between_state_and_history_is_repaired_by_the_redelivery(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        # an event that publishes nothing (in transit) moves the shipment, then writes its entry (D-322)
+        case_id = awaiting_delivery_case()
+        shipment_id, _ = booked_shipment(case_id)
+        assert feed_courier([accepted(shipment_id, "1190000000093")]) == {"batchItemFailures": []}
+        picked_up = journey("1190000000093")[0]
+
+        def stopped(self: DeliveryRepository, item: dict[str, Any]) -> bool:
+            raise ConnectionError("the worker stopped after the shipment's write")
+
+        with monkeypatch.context() as patch:
+            patch.setattr(DeliveryRepository, "put_new", stopped)
+            assert feed_courier([picked_up]) != {"batchItemFailures": []}  # SQS will deliver it again
+        seen = call("GET", f"/v1/shipments/{shipment_id}", CITIZEN_A).body
+        assert seen["state"] == "picked_up"
+        assert [entry["state"] for entry in seen["tracking"]] == ["requested", "accepted"]
+        # the redelivery no longer moves the shipment and writes the missing entry, once
+        assert feed_courier([picked_up, picked_up]) == {"batchItemFailures": []}
+        seen = call("GET", f"/v1/shipments/{shipment_id}", CITIZEN_A).body
+        assert seen["state"] == "picked_up"
+        assert [entry["state"] for entry in seen["tracking"]] == ["requested", "accepted", "picked_up"]
 
     def test_an_event_that_overtook_the_acceptance_finds_its_shipment_by_order_number(self) -> None:
         case_id = awaiting_delivery_case()

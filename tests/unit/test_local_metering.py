@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import boto3
 import pytest
@@ -183,14 +184,15 @@ def test_index_entries_and_whole_items_are_billed_when_stored_items_are_metered(
             aws.dynamodb().put_item(
                 TableName="ix", Item={"pk": {"S": "a"}, "g1": {"S": "x"}, "g2": {"S": "y"}, "v": {"S": big}}
             )
-            # an update that sets one small attribute still rewrites the 2.5 KB item and its entries
+            # an update that sets one small attribute still rewrites the 2.5 KB item, and its entry in
+            # `all` (a projected attribute changed), not the one in `keys` (neither its key nor what it holds)
             aws.dynamodb().update_item(
                 TableName="ix",
                 Key={"pk": {"S": "a"}},
                 UpdateExpression="SET n = :n",
                 ExpressionAttributeValues={":n": {"N": "1"}},
             )
-            # in a transaction the table's write counts twice, the index entries once
+            # in a transaction the table's write counts twice, the index entries it changes once
             aws.dynamodb().transact_write_items(
                 TransactItems=[
                     {
@@ -205,8 +207,8 @@ def test_index_entries_and_whole_items_are_billed_when_stored_items_are_metered(
                 ]
             )
     on = meter_on.usage
-    assert on.index_write_units == (3 + 1) * 3
-    assert on.write_units == (3 + 4) + (3 + 4) + (2 * 3 + 4 + 2 * 1)
+    assert on.index_write_units == (3 + 1) + 3 + 3
+    assert on.write_units == (3 + 4) + (3 + 3) + (2 * 3 + 3 + 2 * 1)
     # the default meter (every other local run) sizes what is on the wire and reads nothing back
     assert usage.index_write_units == 0
     assert usage.write_units == 3 + 1 + (2 * 1 + 2 * 1)
@@ -241,3 +243,26 @@ def test_the_first_failure_of_calls_made_at_once_is_raised_after_all_have_run() 
         aws.concurrently([lambda n=n: call(n) for n in range(5)], workers=3)  # type: ignore[misc]
     assert sorted(ran) == [0, 1, 2, 3, 4]
     assert aws.concurrently([lambda n=n: n * 2 for n in range(5)], workers=3) == [0, 2, 4, 6, 8]  # type: ignore[misc]
+
+
+@pytest.mark.usefixtures("indexed")
+def test_an_index_is_billed_only_for_the_entries_a_write_puts_changes_or_removes() -> None:
+    item = {"pk": {"S": "a"}, "g1": {"S": "x"}, "g2": {"S": "y"}, "v": {"S": "small"}}
+    aws.dynamodb().put_item(TableName="ix", Item=item)
+    meter = metering.Meter(stored_items=True)
+
+    def index_units(write: Callable[[], Any]) -> float:
+        before = meter.usage.index_write_units
+        with aws.observe_calls(meter):
+            write()
+        return meter.usage.index_write_units - before
+
+    put = aws.dynamodb().put_item
+    assert index_units(lambda: put(TableName="ix", Item=item)) == 0  # the same item again: no entry changes
+    # g2 moves: its entry in `keys` is deleted and put again (2); `all` holds g2 too (1)
+    assert index_units(lambda: put(TableName="ix", Item=item | {"g2": {"S": "z"}})) == 2 + 1
+    # g1 removed: the entry leaves `all` (1); `keys` is untouched
+    moved = {k: v for k, v in item.items() if k != "g1"} | {"g2": {"S": "z"}}
+    assert index_units(lambda: put(TableName="ix", Item=moved)) == 1
+    # a new attribute on an item now in `keys` only, which does not project it: nothing
+    assert index_units(lambda: put(TableName="ix", Item=moved | {"n": {"N": "1"}})) == 0
