@@ -28,7 +28,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import shared.workdays.api as workdays
 from shared.hotline import events as ticket_events
@@ -119,7 +119,6 @@ from shared.hotline.states import (
     TicketType,
 )
 from shared.hotline.timeline import next_entry, verify
-from shared.platform import uploads
 from shared.platform.clock import now as _now
 from shared.platform.clock import today_in_shanghai
 from shared.platform.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
@@ -130,7 +129,13 @@ from shared.platform.observability import logger
 from shared.platform.pagination import Page
 from shared.platform.principal import Principal, Role, region_prefix, within_region
 from shared.platform.privacy import mask_phone
+from shared.platform.public import lazy_module
 from shared.platform.sealing import sealer
+
+if TYPE_CHECKING:
+    from shared.platform import uploads
+else:
+    uploads = lazy_module("shared.platform.uploads")  # with the first attachment (D-315)
 
 CONTEXT = "hotline"
 CONTACT_PURPOSE = "hotline.contact"
