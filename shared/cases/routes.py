@@ -9,7 +9,7 @@ department or region is 403. Errors are the platform's problem+json body.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
@@ -30,32 +30,23 @@ from shared.cases.models import (
     WorkQueueEntry,
 )
 from shared.cases.service import CasesService, cases_service
-from shared.cases.shapes import (
-    ExtendRequest,
-    FormUpdate,
-    HallIntakeRequest,
-    LicenceMaterialRequest,
-    MaterialInfo,
-    NewCase,
-    RenewalRequest,
-    ReusableMaterials,
-    ReuseRequest,
-    StaffSupplementRequest,
-    SubmitRequest,
-    SuspendRequest,
-    TaskOpinionRequest,
-    UploadRequest,
-    UploadTicket,
-)
 from shared.cases.states import CaseAction
 from shared.platform.idempotency import once
 from shared.platform.observability import correlation_id
 from shared.platform.pagination import DEFAULT_LIMIT, Page
 from shared.platform.principal import Access, Principal
+from shared.platform.public import lazy_module
 from shared.platform.route_docs import ROLE, SIGNED_IN, Cursor, IdempotencyKey, Limit
 from shared.platform.route_docs import ok as _ok
 from shared.platform.route_docs import problem as _problem
 from shared.platform.routing import route
+
+if TYPE_CHECKING:
+    from shared.cases import shapes
+else:
+    # the bodies and answers of particular routes load with the first request of a route that names
+    # them (its signature is resolved then), not at cold start (D-318)
+    shapes = lazy_module("shared.cases.shapes")
 
 router = APIGatewayRouter()
 
@@ -111,7 +102,7 @@ def _service() -> CasesService:
     },
 )
 def create_case(
-    principal: Principal, body: Annotated[NewCase, Body()], idempotency_key: IdempotencyKey = None
+    principal: Principal, body: Annotated[shapes.NewCase, Body()], idempotency_key: IdempotencyKey = None
 ) -> CaseDetail:
 
     def produce() -> dict[str, Any]:
@@ -153,7 +144,7 @@ def create_case(
     },
 )
 def start_renewal(
-    principal: Principal, body: Annotated[RenewalRequest, Body()], idempotency_key: IdempotencyKey = None
+    principal: Principal, body: Annotated[shapes.RenewalRequest, Body()], idempotency_key: IdempotencyKey = None
 ) -> CaseDetail:
 
     def produce() -> dict[str, Any]:
@@ -200,7 +191,7 @@ def start_renewal(
     },
 )
 def take_in_at_hall(
-    principal: Principal, body: Annotated[HallIntakeRequest, Body()], idempotency_key: IdempotencyKey = None
+    principal: Principal, body: Annotated[shapes.HallIntakeRequest, Body()], idempotency_key: IdempotencyKey = None
 ) -> CaseDetail:
 
     def produce() -> dict[str, Any]:
@@ -236,7 +227,7 @@ def take_in_at_hall(
         **_RECORD,
     },
 )
-def update_form(principal: Principal, case_id: CaseId, body: Annotated[FormUpdate, Body()]) -> CaseDetail:
+def update_form(principal: Principal, case_id: CaseId, body: Annotated[shapes.FormUpdate, Body()]) -> CaseDetail:
     return _service().update_form(principal, case_id, body)
 
 
@@ -262,7 +253,9 @@ def update_form(principal: Principal, case_id: CaseId, body: Annotated[FormUpdat
         **_RECORD,
     },
 )
-def request_upload(principal: Principal, case_id: CaseId, body: Annotated[UploadRequest, Body()]) -> UploadTicket:
+def request_upload(
+    principal: Principal, case_id: CaseId, body: Annotated[shapes.UploadRequest, Body()]
+) -> shapes.UploadTicket:
     return _service().request_upload(principal, case_id, body)
 
 
@@ -287,7 +280,7 @@ def request_upload(principal: Principal, case_id: CaseId, body: Annotated[Upload
         **_RECORD,
     },
 )
-def confirm_material(principal: Principal, case_id: CaseId, material_id: MaterialId) -> MaterialInfo:
+def confirm_material(principal: Principal, case_id: CaseId, material_id: MaterialId) -> shapes.MaterialInfo:
     return _service().confirm_material(principal, case_id, material_id)
 
 
@@ -306,7 +299,7 @@ def confirm_material(principal: Principal, case_id: CaseId, material_id: Materia
         **_RECORD,
     },
 )
-def remove_material(principal: Principal, case_id: CaseId, material_id: MaterialId) -> MaterialInfo:
+def remove_material(principal: Principal, case_id: CaseId, material_id: MaterialId) -> shapes.MaterialInfo:
     return _service().remove_material(principal, case_id, material_id)
 
 
@@ -335,8 +328,8 @@ def remove_material(principal: Principal, case_id: CaseId, material_id: Material
     },
 )
 def use_licence_for_material(
-    principal: Principal, case_id: CaseId, body: Annotated[LicenceMaterialRequest, Body()]
-) -> MaterialInfo:
+    principal: Principal, case_id: CaseId, body: Annotated[shapes.LicenceMaterialRequest, Body()]
+) -> shapes.MaterialInfo:
     return _service().attach_licence(principal, case_id, body)
 
 
@@ -357,7 +350,7 @@ def use_licence_for_material(
     scoped=True,
     responses={200: _ok("The reusable files, by slot"), **_RECORD},
 )
-def reusable_materials(principal: Principal, case_id: CaseId) -> ReusableMaterials:
+def reusable_materials(principal: Principal, case_id: CaseId) -> shapes.ReusableMaterials:
     return _service().reusable_materials(principal, case_id)
 
 
@@ -390,17 +383,19 @@ def reusable_materials(principal: Principal, case_id: CaseId) -> ReusableMateria
         ),
     },
 )
-def reuse_material(principal: Principal, case_id: CaseId, body: Annotated[ReuseRequest, Body()]) -> MaterialInfo:
+def reuse_material(
+    principal: Principal, case_id: CaseId, body: Annotated[shapes.ReuseRequest, Body()]
+) -> shapes.MaterialInfo:
     return _service().reuse_material(principal, case_id, body, correlation_id=correlation_id())
 
 
 def _submit(
-    principal: Principal, case_id: str, body: SubmitRequest | None, key: str | None, action: CaseAction
+    principal: Principal, case_id: str, body: shapes.SubmitRequest | None, key: str | None, action: CaseAction
 ) -> Receipt:
     return _service().submit(
         principal,
         case_id,
-        body or SubmitRequest(),
+        body or shapes.SubmitRequest(),
         idempotency_key=key,
         correlation_id=correlation_id(),
         action=action,
@@ -434,7 +429,7 @@ def _submit(
 def submit(
     principal: Principal,
     case_id: CaseId,
-    body: Annotated[SubmitRequest | None, Body(description="Optional: the case version reviewed.")] = None,
+    body: Annotated[shapes.SubmitRequest | None, Body(description="Optional: the case version reviewed.")] = None,
     idempotency_key: IdempotencyKey = None,
 ) -> Receipt:
     return _submit(principal, case_id, body, idempotency_key, CaseAction.SUBMIT)
@@ -461,7 +456,7 @@ def submit(
 def supplement(
     principal: Principal,
     case_id: CaseId,
-    body: Annotated[SubmitRequest | None, Body(description="Optional: the case version reviewed.")] = None,
+    body: Annotated[shapes.SubmitRequest | None, Body(description="Optional: the case version reviewed.")] = None,
     idempotency_key: IdempotencyKey = None,
 ) -> Receipt:
     return _submit(principal, case_id, body, idempotency_key, CaseAction.SUPPLEMENT)
@@ -609,7 +604,7 @@ def refuse(principal: Principal, case_id: CaseId, body: Annotated[ReasonRequest,
     responses={200: _ok("The case awaiting supplements"), **_CONFLICT, **_RECORD},
 )
 def request_supplement(
-    principal: Principal, case_id: CaseId, body: Annotated[StaffSupplementRequest, Body()]
+    principal: Principal, case_id: CaseId, body: Annotated[shapes.StaffSupplementRequest, Body()]
 ) -> CaseDetail:
     return _service().request_supplement(principal, case_id, body, correlation_id=correlation_id())
 
@@ -657,7 +652,7 @@ def start_review(principal: Principal, case_id: CaseId, body: _NOTE = None) -> C
         **_RECORD,
     },
 )
-def suspend(principal: Principal, case_id: CaseId, body: Annotated[SuspendRequest, Body()]) -> CaseDetail:
+def suspend(principal: Principal, case_id: CaseId, body: Annotated[shapes.SuspendRequest, Body()]) -> CaseDetail:
     return _service().suspend(principal, case_id, body, correlation_id=correlation_id())
 
 
@@ -729,9 +724,9 @@ def request_extension(principal: Principal, case_id: CaseId, body: Annotated[Rea
 def extend(
     principal: Principal,
     case_id: CaseId,
-    body: Annotated[ExtendRequest | None, Body(description="Optional reason and version.")] = None,
+    body: Annotated[shapes.ExtendRequest | None, Body(description="Optional reason and version.")] = None,
 ) -> CaseDetail:
-    return _service().extend(principal, case_id, body or ExtendRequest(), correlation_id=correlation_id())
+    return _service().extend(principal, case_id, body or shapes.ExtendRequest(), correlation_id=correlation_id())
 
 
 @route(
@@ -792,7 +787,7 @@ def joint_tasks(principal: Principal, limit: Limit = DEFAULT_LIMIT, cursor: Curs
         **_RECORD,
     },
 )
-def joint_task(principal: Principal, case_id: CaseId, body: Annotated[TaskOpinionRequest, Body()]) -> CaseDetail:
+def joint_task(principal: Principal, case_id: CaseId, body: Annotated[shapes.TaskOpinionRequest, Body()]) -> CaseDetail:
     return _service().task_opinion(principal, case_id, body, correlation_id=correlation_id())
 
 

@@ -1,0 +1,62 @@
+"""What a cases function loads at cold start (D-317, D-318): each use case with the first
+request that needs it, unless every invocation of the function runs it. The figures are in
+docs/performance.md ("Cold start"); this keeps the structure they depend on from eroding
+(one import of a use case at module level would put it back into every cold start).
+
+Each function is imported in a fresh process, as Lambda does, with its template variables."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from infra.template import ROOT, function_environment, sam_template
+
+USE_CASES = {f"shared.cases.{name}" for name in ("application", "material_reuse", "intake", "review", "fulfilment")}
+
+_PROBE = """
+import json, sys
+sys.path[:0] = [{code_dir!r}, {root!r}]
+import app
+# a module LazyLoader has not executed yet is still of its own class
+print(json.dumps([name for name, module in sys.modules.items() if type(module).__name__ == "module"]))
+"""
+
+
+def _loaded_at_cold_start(function: str) -> set[str]:
+    template = sam_template()
+    code_dir = ROOT / str(template["Resources"][function]["Properties"]["CodeUri"]).strip("/")
+    env = {
+        **os.environ,
+        **function_environment(template, function),
+        "AWS_DEFAULT_REGION": "cn-north-1",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", _PROBE.format(code_dir=str(code_dir), root=str(ROOT))],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return set(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+@pytest.mark.parametrize("function", ["CaseApiFunction", "DepartmentSystemEventsFunction"])
+def test_a_cases_function_serving_many_use_cases_loads_none_of_them_at_cold_start(function: str) -> None:
+    loaded = _loaded_at_cold_start(function)
+    assert "shared.cases.service" in loaded  # the façade itself, with the ledger every request needs
+    assert not loaded & USE_CASES
+    assert "shared.cases.events" not in loaded  # the case events come with the first write
+
+
+def test_a_worker_with_one_use_case_loads_it_at_cold_start_not_on_its_first_message() -> None:
+    loaded = _loaded_at_cold_start("PreReviewWorkerFunction")
+    assert loaded & USE_CASES == {"shared.cases.intake"}
+    # the route shapes and the catalogue's code layout are the HTTP routes' business
+    assert "shared.cases.shapes" not in loaded
+    assert "shared.catalog.codes" not in loaded
