@@ -52,6 +52,10 @@ def test_a_cases_function_serving_many_use_cases_loads_none_of_them_at_cold_star
     assert "shared.cases.service" in loaded  # the façade itself, with the ledger every request needs
     assert not loaded & USE_CASES
     assert "shared.cases.events" not in loaded  # the case events come with the first write
+    # the route-only shapes, and the catalogue's code layout they check item codes with, come with
+    # the first request of a route that names them (D-318)
+    assert "shared.cases.shapes" not in loaded
+    assert "shared.catalog.codes" not in loaded
 
 
 def test_a_worker_with_one_use_case_loads_it_at_cold_start_not_on_its_first_message() -> None:
