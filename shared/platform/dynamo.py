@@ -229,6 +229,11 @@ class Transaction:
         steps = self._operations()
         if not steps:
             return
+        if len(steps) == 1 and "ConditionCheck" not in steps[0].operation:
+            # a lone write (no events: those add the outbox item) is atomic on its own: the single-item
+            # call under the same condition, billed once where a transaction bills twice (D-322)
+            self.commit_guarded()
+            return
         if len(steps) > _MAX_TRANSACTION_ITEMS:
             raise ValueError("a DynamoDB transaction holds at most 100 items")
         try:

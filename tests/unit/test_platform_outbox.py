@@ -147,6 +147,29 @@ def test_a_guarded_commit_writes_the_guard_then_each_write_once_and_nothing_afte
     assert next(i for i in _all_items() if i["sk"] == "R")["n"] == 1
 
 
+def test_a_lone_write_is_sent_as_one_conditional_write_with_the_same_error(table: str) -> None:
+    def lone(version: int) -> Transaction:
+        return Transaction(table).put(
+            {"pk": "A", "sk": "HEAD", "version": version},
+            condition="attribute_not_exists(pk) OR version < :v",
+            values=values(v=version),
+            on_conflict=Conflict("stale_limit"),
+        )
+
+    # a transaction of one write and no events is as atomic as the write alone: billed once, not twice
+    with aws.count_calls() as calls:
+        lone(2).commit()
+    assert dict(calls) == {"dynamodb.PutItem": 1}
+    with pytest.raises(Conflict) as refused:
+        lone(1).commit()  # its condition refuses it with the step's own error, as in a transaction
+    assert refused.value.code == "stale_limit"
+    assert next(i for i in _all_items() if i["sk"] == "HEAD")["version"] == 2
+    # with an event it stays one transaction (the write and its outbox item)
+    with aws.count_calls() as calls:
+        lone(3).emit(_event()).commit()
+    assert dict(calls) == {"dynamodb.TransactWriteItems": 1}
+
+
 def test_items_round_trip_with_numbers_lists_and_nested_maps() -> None:
     data = {"pk": "X", "n": 3, "price": 1.5, "tags": ["a", "b"], "nested": {"k": 0, "none": None}, "gone": None}
     assert from_item(to_item(data)) == {"pk": "X", "n": 3, "price": 1.5, "tags": ["a", "b"], "nested": {"k": 0}}

@@ -44,7 +44,7 @@ def apply(event_type: str, version: int, state: str, day: int, **extra: object) 
 
 def live_rows() -> dict[str, dict[str, object]]:
     """The case's live rows: its department's and item's in 320102, its region's in 320100 and 320000."""
-    rows = {}
+    rows: dict[str, dict[str, object]] = {}
     for region in ("320102", "320100", "320000"):
         rows |= {f"{region}/{row['sk']}": row for row in MonitoringStore().rows(region, m.LIVE)}
     return rows
