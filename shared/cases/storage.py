@@ -12,17 +12,24 @@ material id of one case cannot be confirmed into another.
 from __future__ import annotations
 
 from functools import cache
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from botocore.exceptions import ClientError
 
 from shared.cases.config import materials_settings
 from shared.cases.formats import MAGIC_BYTES_NEEDED
-from shared.platform import uploads
 from shared.platform.aws import s3
-from shared.platform.uploads import UploadForm
+from shared.platform.public import lazy_module
 
-__all__ = ["MaterialStore", "StoredFile", "UploadForm", "decision_key", "material_store", "object_key"]
+if TYPE_CHECKING:
+    from shared.platform import uploads
+    from shared.platform.uploads import UploadForm
+else:
+    # presigned uploads and reading a file back: only the material routes need them (D-317)
+    uploads = lazy_module("shared.platform.uploads")
+
+__all__ = ["MaterialStore", "StoredFile", "decision_key", "material_store", "object_key"]
 
 
 def object_key(case_id: str, material_id: str) -> str:
