@@ -9,7 +9,7 @@
 | submission key      | `CASE#<case_id>`                 | `IDEMP#<hash>`   | (TTL 24 h)                         |
 | case-number counter | `CASENO#<region>#<yyyymmdd>#<s>` | `COUNTER`        | (TTL 3 days)                       |
 | renewal guard 延续占用 | `RENEWS#<licence_id>`           | `GUARD`          | (while a renewal case holds it)    |
-| reusable material 可复用材料 | `REUSE#<owner key>`       | `<slot_id>#<sha256>` | (written when a case is accepted) |
+| reusable files 可复用材料 | `REUSE#<owner key>`         | `CASE#<case_id>` | (packed list, written at acceptance) |
 | outbox              | `OUTBOX#<first event id>`        | `OUTBOX`         | (TTL 7 days; stream → relay)       |
 
 Indexes (all sort keys begin with an RFC 3339 UTC time or a date, so they sort by time):
@@ -55,10 +55,10 @@ submissions, the Idempotency-Key record. A renewal case (延续) puts its
 licence's guard when it is first submitted (conditional: no other case holds
 it, else 409 `case.renewal_pending`) and deletes it when it leaves
 `RENEWAL_HELD` (withdrawn, refused, denied, completed), in that transaction.
-Acceptance (受理, by staff, 即办 or deemed) puts a reusable-material entry per
-uploaded file of the case in the applicant's partition (`REUSE#`, the owner key
-of gsi1: the person, or the enterprise), at most `MAX_REUSABLE_PER_ACCEPTANCE`,
-in the same transaction (D-212).
+Acceptance (受理, by staff, 即办 or deemed) puts one reusable-materials item listing
+the uploaded files of the case (packed, D-320) in the applicant's partition (`REUSE#`,
+the owner key of gsi1: the person, or the enterprise), at most
+`MAX_REUSABLE_PER_ACCEPTANCE` files, in the same transaction (D-212).
 """
 
 from __future__ import annotations
@@ -111,7 +111,7 @@ _QUERY_THREADS = 8
 _BATCH = 50  # cases read per BatchGetItem after a keys-only index (with their applications: 100 keys)
 _READ_ATTEMPTS = 3  # a Query may see one item of a transaction before the other: read again
 _KNOWN_APPLICATIONS = 512  # cases whose stored application this process remembers (an LRU)
-MAX_REUSABLE_PER_ACCEPTANCE = 40  # keeps the acceptance within a 100-item transaction
+MAX_REUSABLE_PER_ACCEPTANCE = 40  # files listed per acceptance: its item stays a few KB
 
 
 def case_pk(case_id: str) -> str:
@@ -366,28 +366,36 @@ class ReusableRecord:
 
 def _reusable_changes(case: Case, before: CaseState, transaction: Transaction) -> None:
     """On acceptance the case's uploaded files become reusable by the same applicant
-    (D-212): one entry per slot and content; a later acceptance of the same file
-    points the entry at the newer copy (the upload time, and so the validity, stay)."""
+    (D-212): one item per accepted case listing its files, packed (D-320: one write where
+    an item per file cost one each, twice in the transaction). A file accepted again in a
+    later case is listed there too; readers take the later acceptance's entry, which points
+    at the newer copy (the upload time, and so the validity, stay)."""
     if case.state is not CaseState.ACCEPTED or before not in AWAITING_INTAKE:
         return
-    pk = reusable_pk(case.applicant.subject_id, case.applicant.uscc)
     files = {(m.slot_id, m.sha256): m for m in case.materials if m.licence is None and m.sha256}
-    for (slot_id, sha256), material in list(files.items())[:MAX_REUSABLE_PER_ACCEPTANCE]:
+    entries = [
+        {
+            "slot_id": slot_id,
+            "sha256": sha256,
+            "file_name": material.file_name,
+            "content_type": material.content_type,
+            "format": material.format,
+            "size_bytes": material.size_bytes,
+            "uploaded_at": material.uploaded_at.isoformat(),
+            "case_id": case.case_id,
+            "case_number": case.case_number,
+            "object_key": object_key(case.case_id, material.material_id),
+        }
+        for (slot_id, sha256), material in list(files.items())[:MAX_REUSABLE_PER_ACCEPTANCE]
+    ]
+    if entries:
         transaction.put(
             {
-                "pk": pk,
-                "sk": f"{slot_id}#{sha256}",
-                "kind": "reusable_material",
-                "slot_id": slot_id,
-                "sha256": sha256,
-                "file_name": material.file_name,
-                "content_type": material.content_type,
-                "format": material.format,
-                "size_bytes": material.size_bytes,
-                "uploaded_at": material.uploaded_at.isoformat(),
-                "case_id": case.case_id,
-                "case_number": case.case_number,
-                "object_key": object_key(case.case_id, material.material_id),
+                "pk": reusable_pk(case.applicant.subject_id, case.applicant.uscc),
+                "sk": f"{CASE_SK}#{case.case_id}",
+                "kind": "reusable_materials",
+                "accepted_at": iso(now()),
+                "files": packed(entries),
             }
         )
 
@@ -551,17 +559,23 @@ class CasesRepository(Repository):
 
     def reusable(self, subject_id: str, uscc: str | None, slot_id: str, sha256: str) -> ReusableRecord | None:
         """One of the applicant's reusable files (only ever looked up in their own partition)."""
-        item = self.get_item({"pk": reusable_pk(subject_id, uscc), "sk": f"{slot_id}#{sha256}"}, consistent=True)
-        return ReusableRecord.of(item) if item else None
+        found = self.reusables(subject_id, uscc, consistent=True)
+        return next((r for r in found if (r.slot_id, r.sha256) == (slot_id, sha256)), None)
 
-    def reusables(self, subject_id: str, uscc: str | None) -> list[ReusableRecord]:
-        """Every reusable file of the applicant: one Query per 1 MB page (a person's
-        accepted files are a few dozen entries of a few hundred bytes: one call)."""
+    def reusables(self, subject_id: str, uscc: str | None, *, consistent: bool = False) -> list[ReusableRecord]:
+        """Every reusable file of the applicant, each once (the latest acceptance's entry): one
+        Query per 1 MB page (a person's accepted cases are a few items of a few hundred bytes)."""
         items = self.query_all(
             KeyConditionExpression="pk = :pk",
             ExpressionAttributeValues=expression_values(pk=reusable_pk(subject_id, uscc)),
+            ConsistentRead=consistent,
         )
-        return [ReusableRecord.of(item) for item in items]
+        latest: dict[tuple[str, str], ReusableRecord] = {}
+        for item in sorted(items, key=lambda item: str(item["accepted_at"])):
+            for entry in unpacked(item["files"]):
+                record = ReusableRecord.of(entry)
+                latest[(record.slot_id, record.sha256)] = record
+        return list(latest.values())
 
     def renewal_holder(self, licence_id: str) -> tuple[str, str] | None:
         """(case id, case number) of the renewal case holding the licence, if any."""

@@ -447,6 +447,11 @@ class TestIntake:
         # 2 write units where the whole case took 4 (~1.4 KB packed here, the application ~1 KB beside it:
         # D-277, D-320)
         assert item_size(case_item) <= 2048 < item_size(case_item) + item_size(application)
+        # and its three files became reusable through ONE item of one write unit, not an item per file (D-320)
+        [reusable] = [i for i in written if i["pk"]["S"].startswith("REUSE#")]
+        files = unpacked(reusable["files"]["B"])
+        assert sorted(f["slot_id"] for f in files) == ["household_register", "id_card", "income_declaration"]
+        assert item_size(reusable) <= 1024
         # and the applicant and staff still see the whole application
         case = call("GET", f"/v1/cases/{case_id}", CITIZEN_A).body
         assert case["state"] == "accepted"
