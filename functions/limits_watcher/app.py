@@ -5,7 +5,9 @@ from every context that runs limits (shared/platform/limits.py). Each limit is
 stored once, replaced only by a newer version, so duplicates and any delivery
 order end in the same state; a running limit sits in the due index the warning
 sweep reads, a paused or cleared one does not. AWS calls per event: one
-TransactWriteItems.
+conditional PutItem or UpdateItem (a lone write, D-322), or, when a clearing
+resolves open warnings, one Query of them and one TransactWriteItems with
+their `supervision.warning_resolved` events.
 """
 
 from __future__ import annotations

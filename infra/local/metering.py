@@ -490,18 +490,35 @@ class Meter:
         self.stored_items = os.environ.get("METER_STORED_ITEMS") == "1" if stored_items is None else stored_items
         self._lock = threading.RLock()  # calls observed on several threads (`aws.concurrently`)
         self._section: tuple[int, list[float]] | None = None
+        self._section_meter_ms: dict[int, float] = {}  # the meter's own wall time per thread in a section
         self._before = threading.local()  # the stored items the call in flight on a thread replaces
+
+    @contextmanager
+    def _own_time(self) -> Iterator[None]:
+        """Time the meter's own reads, to take off the invocation's: CPU of this thread only (the
+        worker measures the process's, every thread's, so thread times add up); wall time, which
+        overlaps on threads at once, counts in a section only as its longest thread's share (at
+        most what the section took longer: never more taken off than the meter added)."""
+        begun, cpu_begun = time.perf_counter(), time.thread_time()
+        try:
+            yield
+        finally:
+            wall, cpu = (time.perf_counter() - begun) * 1000, (time.thread_time() - cpu_begun) * 1000
+            with self._lock:
+                self.usage.meter_cpu_ms += cpu
+                if self._section is None:
+                    self.usage.meter_ms += wall
+                else:
+                    thread = threading.get_ident()
+                    self._section_meter_ms[thread] = self._section_meter_ms.get(thread, 0.0) + wall
 
     def before(self, service: str, operation: str, params: Mapping[str, Any]) -> None:
         """Before a write is sent: read what it replaces, for its index writes (stored items only)."""
         self._before.images = None
         if not (self.stored_items and service == "dynamodb" and operation in _INDEXED_WRITES):
             return
-        begun, cpu_begun = time.perf_counter(), time.process_time()
-        self._before.images = images_before(operation, params)
-        with self._lock:
-            self.usage.meter_ms += (time.perf_counter() - begun) * 1000
-            self.usage.meter_cpu_ms += (time.process_time() - cpu_begun) * 1000
+        with self._own_time():
+            self._before.images = images_before(operation, params)
 
     @contextmanager
     def concurrent(self, workers: int) -> Iterator[None]:
@@ -509,13 +526,17 @@ class Meter:
         their nominal latencies are priced as waves (`lanes_ms`), not one after the other."""
         with self._lock:
             outer, self._section = self._section, (workers, [])
+            outer_meter, self._section_meter_ms = self._section_meter_ms, {}
         try:
             yield
         finally:
             with self._lock:
                 _, waits = self._section or (workers, [])
-                self._section = outer
+                meter_ms = max(self._section_meter_ms.values(), default=0.0)
+                self._section, self._section_meter_ms = outer, outer_meter
                 self._wait(lanes_ms(waits, workers))
+                if self._section is None:
+                    self.usage.meter_ms += meter_ms
 
     def _wait(self, ms: float) -> None:
         if self._section is not None:
@@ -532,8 +553,15 @@ class Meter:
         sent: int,
         received: int,
     ) -> None:
+        missed = index = 0.0
+        if service == "dynamodb" and self.stored_items:  # the meter's reads, outside the lock
+            with self._own_time():
+                missed, index = stored_write_units(
+                    operation, params, parsed, before=getattr(self._before, "images", None)
+                )
+            self._before.images = None
         with self._lock:
-            self._observe(service, operation, params, parsed, sent, received)
+            self._observe(service, operation, params, parsed, sent, received, missed, index)
 
     def _observe(
         self,
@@ -543,6 +571,8 @@ class Meter:
         parsed: Mapping[str, Any],
         sent: int,
         received: int,
+        missed: float,
+        index: float,
     ) -> None:
         self.usage.calls[f"{service}.{operation}"] += 1
         self._wait(call_ms(service, operation))
@@ -550,15 +580,6 @@ class Meter:
         self.usage.bytes_received += received
         if service == "dynamodb":
             reads, writes = dynamodb_units(operation, params, parsed)
-            missed = index = 0.0
-            if self.stored_items:
-                begun, cpu_begun = time.perf_counter(), time.process_time()
-                missed, index = stored_write_units(
-                    operation, params, parsed, before=getattr(self._before, "images", None)
-                )
-                self._before.images = None
-                self.usage.meter_ms += (time.perf_counter() - begun) * 1000
-                self.usage.meter_cpu_ms += (time.process_time() - cpu_begun) * 1000
             self.usage.read_units += reads
             self.usage.write_units += writes + missed + index
             self.usage.index_write_units += index

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import math
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -228,6 +229,15 @@ def test_calls_made_at_once_are_modelled_as_waves_not_one_after_the_other() -> N
     assert usage.call_wait_ms == 10 + 10 + 10
     assert usage.write_units == 13
     assert metering.lanes_ms([25.0, 10.0, 10.0, 10.0], 2) == 30.0
+    # the meter's own reads on those threads overlap: what it takes off the invocation's times for them
+    # stays within what the calls took (were the threads' times summed, a short invocation would cost 0)
+    reading = metering.Meter(stored_items=True)
+    begun, cpu_begun = time.perf_counter(), time.process_time()
+    with aws.observe_calls(reading):
+        aws.concurrently([lambda n=n: put(n) for n in range(24)], workers=8)  # type: ignore[misc]
+    took, cpu = (time.perf_counter() - begun) * 1000, (time.process_time() - cpu_begun) * 1000
+    assert 0 < reading.usage.meter_ms <= took
+    assert 0 < reading.usage.meter_cpu_ms <= cpu
 
 
 def test_the_first_failure_of_calls_made_at_once_is_raised_after_all_have_run() -> None:
