@@ -561,19 +561,18 @@ class Meter:
                 )
             self._before.images = None
         with self._lock:
-            self._observe(service, operation, params, parsed, sent, received, missed, index)
+            self._add(service, operation, params, parsed, (sent, received), (missed, index))
 
-    def _observe(
+    def _add(
         self,
         service: str,
         operation: str,
         params: Mapping[str, Any],
         parsed: Mapping[str, Any],
-        sent: int,
-        received: int,
-        missed: float,
-        index: float,
+        wire: tuple[int, int],
+        stored: tuple[float, float],
     ) -> None:
+        (sent, received), (missed, index) = wire, stored
         self.usage.calls[f"{service}.{operation}"] += 1
         self._wait(call_ms(service, operation))
         self.usage.bytes_sent += sent

@@ -148,35 +148,25 @@ class DeliveryRepository(Repository):
         each billed once, where a transaction bills both twice (D-322). The order makes a
         redelivery repair a worker stopped between the two: the shipment already holds the
         state, so the fact no longer moves it and only its entry is written."""
-        if events:
-            transaction = self.transaction()
-            transaction.put(
-                tracking_record(shipment_id, entry),
-                condition="attribute_not_exists(pk)",
-                on_conflict=DuplicateFact(),
-            )
-            if changed is not None:
-                transaction.put(
-                    shipment_record(changed),
-                    condition="version = :expected",
-                    values=expression_values(expected=expected_version),
-                    on_conflict=StaleShipment(),
-                )
-            for event in events:
-                transaction.emit(event)
-            transaction.commit()
-            return
+        moved = self.transaction()
         if changed is not None:
-            moved = self.transaction()
             moved.put(
                 shipment_record(changed),
                 condition="version = :expected",
                 values=expression_values(expected=expected_version),
                 on_conflict=StaleShipment(),
             )
-            moved.commit_guarded()
-        if not self.put_new(tracking_record(shipment_id, entry)):
-            raise DuplicateFact()
+        if not events:
+            moved.commit()  # the shipment alone (a lone write: one PutItem), or nothing
+            if not self.put_new(tracking_record(shipment_id, entry)):
+                raise DuplicateFact()
+            return
+        moved.put(
+            tracking_record(shipment_id, entry), condition="attribute_not_exists(pk)", on_conflict=DuplicateFact()
+        )
+        for event in events:
+            moved.emit(event)
+        moved.commit()
 
     # --- reads ----------------------------------------------------------------------------
 
