@@ -6,6 +6,7 @@ through the case ledger; who may act through `policy`."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from shared.cases import events, identity_form, ports
@@ -50,6 +51,7 @@ from shared.cases.models import (
     DeliveryMethod,
     FeeLine,
     HallIntake,
+    IdentitySnapshot,
     ItemSnapshot,
     LicenceUse,
     MaterialSlot,
@@ -186,6 +188,39 @@ def _delivery_errors(delivery: Delivery, prefix: str = "delivery") -> list[Field
     return problems
 
 
+def checked_form(
+    item: ItemSnapshot,
+    identity: IdentitySnapshot | None,
+    subject_id: str,
+    form: Mapping[str, Any],
+    applicable_conditions: Sequence[str],
+    *,
+    also: Sequence[FieldError] = (),
+) -> dict[str, Any]:
+    """The applicant's form as it is stored (without the fields the identity fills), checked the
+    one way for `PUT .../form` and a form sent with `POST /v1/cases` (D-327): a bound field with
+    another value than the verified one refuses it (`case.identity_mismatch`); otherwise every
+    problem per field (missing fields may wait for submission), conditions that name no
+    conditional slot, and `also` (the same request's other problems) refuse it together
+    (`case.invalid_form`)."""
+    schema = item.form_schema
+    refused = identity_form.mismatches(schema, form, identity, subject_id)
+    if refused:
+        raise ValidationFailed(IDENTITY_MISMATCH, errors=refused)
+    typed = identity_form.applicant_part(schema, form, identity)
+    problems = form_errors(identity_form.applicant_schema(schema, identity), typed, partial=True)
+    conditional = {slot.slot_id for slot in item.materials if slot.requirement == "conditional"}
+    problems.extend(
+        FieldError(field=f"applicable_conditions.{index}", code=FIELD_NOT_CONDITIONAL, params={"slot_id": slot_id})
+        for index, slot_id in enumerate(applicable_conditions)
+        if slot_id not in conditional
+    )
+    problems.extend(also)
+    if problems:
+        raise ValidationFailed(INVALID_FORM, errors=problems)
+    return typed
+
+
 def delivery_choice(case_id: str, delivery: Delivery) -> DeliveryChoice:
     """The choice as stored: the recipient sealed (one KMS call) and masked; nothing
     personal is kept for pickup or electronic delivery."""
@@ -260,6 +295,8 @@ class Application:
         *,
         renews: RenewalOf | None = None,
         form: dict[str, Any] | None = None,
+        applicant_form: dict[str, Any] | None = None,
+        applicable_conditions: Sequence[str] = (),
         reason: str | None = None,
         case_id: str | None = None,
         scene_application_id: str | None = None,
@@ -267,6 +304,16 @@ class Application:
         problems = _delivery_errors(delivery)
         if problems:
             raise ValidationFailed(INVALID_DELIVERY, errors=problems)
+        identity = identity_form.snapshot(item.form_schema, applicant.subject_id, applicant.uscc)
+        snapshot = case_snapshot(item, taken_in_by)
+        if applicant_form is not None or applicable_conditions:
+            # what the applicant typed is checked before anything is written, the case number included
+            stored_form = checked_form(
+                snapshot, identity, applicant.subject_id, applicant_form or {}, applicable_conditions
+            )
+        else:
+            # bound fields come from the identity, never from a prefill (a renewal's old licence)
+            stored_form = identity_form.applicant_part(item.form_schema, form or {}, identity)
         at = moment()
         day = shanghai_day(at)
         shard = pick_shard()
@@ -276,7 +323,6 @@ class Application:
         )
         # a scene application names its cases' ids up front: a retried opening finds the case (D-279)
         case_id = case_id or new_id()
-        identity = identity_form.snapshot(item.form_schema, applicant.subject_id, applicant.uscc)
         choice = delivery_choice(case_id, delivery)
         entry = next_entry(
             case_id,
@@ -297,10 +343,10 @@ class Application:
             state=CaseState.DRAFT,
             applicant=applicant,
             taken_in_by=taken_in_by,
-            item=case_snapshot(item, taken_in_by),
+            item=snapshot,
             identity=identity,
-            # bound fields come from the identity, never from a prefill (a renewal's old licence)
-            form=identity_form.applicant_part(item.form_schema, form or {}, identity),
+            form=stored_form,
+            applicable_conditions=sorted(set(applicable_conditions)),
             renews=renews,
             delivery=choice,
             scene_application_id=scene_application_id,
@@ -314,10 +360,19 @@ class Application:
         return detail_of(case, [entry])
 
     def create_draft(self, principal: Principal, new: NewCase) -> CaseDetail:
-        """Start an application (草稿): the item's guide is snapshotted, a case number reserved."""
+        """Start an application (草稿): the item's guide is snapshotted, a case number reserved;
+        a form sent along is checked as `update_form` checks it and stored in the same write (D-327)."""
         applicant = applicant_of(principal)
         item = self._available_item(new.item_code)
-        return self._new_case(item, applicant, new.delivery, actor_of(principal), None)
+        return self._new_case(
+            item,
+            applicant,
+            new.delivery,
+            actor_of(principal),
+            None,
+            applicant_form=new.form,
+            applicable_conditions=new.applicable_conditions,
+        )
 
     def take_in_at_hall(
         self, principal: Principal, request: HallIntakeRequest, *, correlation_id: str | None = None
@@ -390,24 +445,14 @@ class Application:
         ensure_applicant_side(principal, case)
         check_version(case, update.version)
         check_editable(case)
-        schema = case.item.form_schema
-        refused = identity_form.mismatches(schema, update.form, case.identity, case.applicant.subject_id)
-        if refused:
-            raise ValidationFailed(IDENTITY_MISMATCH, errors=refused)
-        typed = identity_form.applicant_part(schema, update.form, case.identity)
-        problems = form_errors(identity_form.applicant_schema(schema, case.identity), typed, partial=True)
-        conditional = {slot.slot_id for slot in case.item.materials if slot.requirement == "conditional"}
-        for index, slot_id in enumerate(update.applicable_conditions):
-            if slot_id not in conditional:
-                problems.append(
-                    FieldError(
-                        field=f"applicable_conditions.{index}", code=FIELD_NOT_CONDITIONAL, params={"slot_id": slot_id}
-                    )
-                )
-        if update.delivery is not None:
-            problems.extend(_delivery_errors(update.delivery))
-        if problems:
-            raise ValidationFailed(INVALID_FORM, errors=problems)
+        typed = checked_form(
+            case.item,
+            case.identity,
+            case.applicant.subject_id,
+            update.form,
+            update.applicable_conditions,
+            also=_delivery_errors(update.delivery) if update.delivery is not None else (),
+        )
         delivery = delivery_choice(case_id, update.delivery) if update.delivery is not None else case.delivery
         changed = case.model_copy(
             update={

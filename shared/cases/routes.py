@@ -88,8 +88,11 @@ def _service() -> CasesService:
     description=(
         "Starts a draft application for a published item (C14): the item's guide (materials, form schema) "
         "is kept with the case and a province-wide case number (办件编号: division + date + sequence) is "
-        "reserved. Citizens apply for themselves; agents for the enterprise they act for. Send "
-        "`Idempotency-Key` to make retries safe."
+        "reserved. Citizens apply for themselves; agents for the enterprise they act for. A client that has the "
+        "form already sends it here (`form`, `applicable_conditions`): it is checked exactly as "
+        "`PUT /v1/cases/{case_id}/form` checks it (identity-bound fields, fields, conditions) and stored with the "
+        "draft, one request instead of two; if it is refused, no case is started. Send `Idempotency-Key` to make "
+        "retries safe (the key binds the whole body, the form included)."
     ),
     tags=[APPLY_TAG],
     access=Access.APPLICANT,
@@ -97,7 +100,10 @@ def _service() -> CasesService:
     responses={
         201: _ok("The new draft"),
         409: _problem("Idempotency-Key reused with another body (idempotency_key_reused)"),
-        422: _problem("Unknown or retired item, bad delivery (case.item_not_available, case.invalid_delivery)"),
+        422: _problem(
+            "Unknown or retired item, bad delivery, form errors per field or identity fields changed "
+            "(case.item_not_available, case.invalid_delivery, case.invalid_form, case.identity_mismatch)"
+        ),
         **_ROLE,
     },
 )
@@ -109,7 +115,7 @@ def create_case(
         return _service().create_draft(principal, body).model_dump(mode="json")
 
     scope = f"cases.create:{principal.subject_id}:{principal.acting_for}"
-    result = once(scope=scope, key=idempotency_key, payload=body.model_dump(mode="json"), produce=produce)
+    result = once(scope=scope, key=idempotency_key, payload=body.idempotency_payload(), produce=produce)
     return CaseDetail.model_validate(result)
 
 

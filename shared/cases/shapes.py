@@ -46,6 +46,22 @@ class NewCase(_Input):
 
     item_code: Annotated[str, Field(pattern=IMPLEMENTATION_CODE_FIELD, description="实施编码 of the item.")]
     delivery: Delivery = Field(default_factory=lambda: Delivery(method=DeliveryMethod.ELECTRONIC))
+    form: dict[str, Any] | None = Field(
+        default=None,
+        description="The form filled in already (optional): checked as `PUT /v1/cases/{case_id}/form` checks it and"
+        " stored with the draft, one request instead of two (D-327).",
+    )
+    applicable_conditions: list[Annotated[str, Field(pattern=SLOT_ID_PATTERN)]] = Field(
+        default_factory=list,
+        max_length=60,
+        description="Conditional material slots whose condition applies to this applicant (适用情形), as in the PUT.",
+    )
+
+    def idempotency_payload(self) -> dict[str, Any]:
+        """What an `Idempotency-Key` binds: the body as sent; a body without the form fields
+        hashes as it did before they existed, so a retry across a deployment still matches."""
+        optional = {"form", "applicable_conditions"} - self.model_fields_set
+        return self.model_dump(mode="json", exclude=optional)
 
 
 class RenewalRequest(_Input):

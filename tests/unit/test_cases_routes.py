@@ -17,6 +17,7 @@ from infra.local.metering import item_size
 from infra.seed.halls import demo_halls
 from infra.template import ROOT
 from shared.cases.numbers import CASE_NUMBER_PATTERN
+from shared.cases.shapes import NewCase
 from shared.halls.repository import HallsRepository
 from shared.identity.applicants import applicant_verifier
 from shared.identity.protection import HashPurpose
@@ -25,6 +26,7 @@ from shared.platform.aws import count_calls, dynamodb
 from shared.platform.clock import frozen_at
 from shared.platform.dynamo import from_item, to_item, unpacked
 from shared.platform.events import Envelope
+from shared.platform.idempotency import payload_hash
 from shared.workdays.service import deadline
 from tests.support.api import call
 from tests.support.apigw import FakeContext
@@ -182,6 +184,88 @@ class TestDrafting:
             "PUT", f"/v1/cases/{case_id}/form", CITIZEN_A, body={"form": {"pet": 1}}, headers={"Accept-Language": "en"}
         )
         assert reply.body["message"] == "The application form has errors; see the field errors"
+
+    # --- starting with the form (D-327): one request and one write instead of two ---
+
+    def test_a_draft_started_with_its_form_holds_it_and_can_be_submitted(self) -> None:
+        # When the citizen starts 低保 with the form and a condition that applies to them
+        body = {"item_code": SUBSISTENCE, "form": SUBSISTENCE_FORM, "applicable_conditions": ["disability_certificate"]}
+        reply = call("POST", "/v1/cases", CITIZEN_A, body=body)
+        # Then the draft holds the form (the bound fields still from the identity) at its first version
+        assert reply.status == 201, reply.body
+        case_id = reply.body["case_id"]
+        stored = call("GET", f"/v1/cases/{case_id}", CITIZEN_A).body
+        assert stored["version"] == 1
+        shown = {"applicant_name": PERSON_A.name, "id_number": "320102********0213"}
+        assert stored["form"] == shown | SUBSISTENCE_FORM
+        assert stored["applicable_conditions"] == ["disability_certificate"]
+        # and the materials the condition asks for are asked; with them the case is submitted
+        for slot in ("id_card", "household_register", "income_declaration", "disability_certificate"):
+            assert attach(case_id, slot, CITIZEN_A).status == 200
+        submitted = submit(case_id)
+        assert (submitted.status, submitted.body["state"]) == (200, "submitted")
+        run_pre_review(case_id)
+        assert call("GET", f"/v1/cases/{case_id}", CITIZEN_A).body["state"] == "pre_review_passed"
+
+    def test_a_start_with_another_persons_identity_is_refused_and_nothing_is_written(self) -> None:
+        before = table_snapshot()
+        form = {**SUBSISTENCE_FORM, "id_number": PERSON_B.id_number}
+        reply = call("POST", "/v1/cases", CITIZEN_A, body={"item_code": SUBSISTENCE, "form": form})
+        assert (reply.status, reply.code) == (422, "case.identity_mismatch")
+        assert [(e["field"], e["code"]) for e in reply.body["errors"]] == [
+            ("form.id_number", "case.form_identity_mismatch")
+        ]
+        # no case, no timeline, not even a case number reserved
+        assert table_snapshot() == before
+
+    def test_a_start_with_a_bad_form_names_each_field_and_writes_nothing(self) -> None:
+        before = table_snapshot()
+        bad = {"household_size": "three", "pet": "cat"}
+        body = {"item_code": SUBSISTENCE, "form": bad, "applicable_conditions": ["id_card"]}
+        reply = call("POST", "/v1/cases", CITIZEN_A, body=body)
+        assert (reply.status, reply.code) == (422, "case.invalid_form")
+        assert {(e["field"], e["code"]) for e in reply.body["errors"]} == {
+            ("form.household_size", "case.form_invalid_value"),
+            ("form.pet", "case.form_unknown_field"),
+            ("applicable_conditions.0", "case.not_a_conditional_slot"),
+        }
+        assert table_snapshot() == before
+        # missing fields may wait for submission, as with PUT .../form
+        partial = call("POST", "/v1/cases", CITIZEN_A, body={"item_code": SUBSISTENCE, "form": {"household_size": 2}})
+        assert partial.status == 201, partial.body
+
+    def test_the_idempotency_key_binds_the_form_and_a_body_without_it_hashes_as_before(self) -> None:
+        headers = {"Idempotency-Key": "start-with-form"}
+        body = {"item_code": SUBSISTENCE, "form": SUBSISTENCE_FORM}
+        first = call("POST", "/v1/cases", CITIZEN_A, body=body, headers=headers)
+        again = call("POST", "/v1/cases", CITIZEN_A, body=body, headers=headers)
+        assert (first.status, again.status) == (201, 201)
+        assert again.body["case_id"] == first.body["case_id"]
+        other = {**body, "form": {**SUBSISTENCE_FORM, "household_size": 4}}
+        reused = call("POST", "/v1/cases", CITIZEN_A, body=other, headers=headers)
+        assert (reused.status, reused.code) == (409, "idempotency_key_reused")
+        # a retry of a body sent before the form field existed still matches its stored hash
+        plain = NewCase(item_code=SUBSISTENCE)
+        assert payload_hash(plain.idempotency_payload()) == payload_hash(
+            {"item_code": SUBSISTENCE, "delivery": plain.delivery.model_dump(mode="json")}
+        )
+
+    def test_the_one_call_start_is_one_transaction_where_two_calls_add_a_read_and_a_write(self) -> None:
+        new_case()  # the item is cached in this process, as in a warm function
+        with count_calls() as one_call:
+            started = call("POST", "/v1/cases", CITIZEN_A, body={"item_code": SUBSISTENCE, "form": SUBSISTENCE_FORM})
+        assert started.status == 201, started.body
+        with count_calls() as two_calls:
+            case_id = new_case()["case_id"]
+            filled = call("PUT", f"/v1/cases/{case_id}/form", CITIZEN_A, body={"form": SUBSISTENCE_FORM})
+        assert filled.status == 200, filled.body
+        # reads: the item's head (catalogue) and the verified identity; writes: the case-number counter's
+        # UpdateItem and ONE TransactWriteItems (case + first timeline entry) with the form in it:
+        # the same calls as a start without a form
+        start = {"dynamodb.GetItem": 2, "dynamodb.UpdateItem": 1, "dynamodb.TransactWriteItems": 1}
+        assert one_call == start
+        # the separate PUT reads the case back (two Queries) and rewrites it whole (one PutItem, ~3 write units)
+        assert two_calls == start | {"dynamodb.Query": 2, "dynamodb.PutItem": 1}
 
 
 class TestMaterials:
