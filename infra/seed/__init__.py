@@ -39,16 +39,9 @@ from infra.seed.scoring import load as load_scoring
 from infra.seed.supervision import load as load_orders
 from infra.seed.trading import load as load_trading
 from shared.catalog.codes import parent_region, region_level
-from shared.catalog.models import (
-    DraftUpdate,
-    NewDepartment,
-    NewItem,
-    PublishRequest,
-    Region,
-    SceneDefinition,
-    SynonymUpdate,
-)
+from shared.catalog.models import Region, SceneDefinition
 from shared.catalog.service import CatalogService
+from shared.catalog.writes import DraftUpdate, NewDepartment, NewItem, PublishRequest, SynonymUpdate
 
 SEED_ACTOR = "seed"
 # Colloquial words people search for, curated the way an operator would (D-172)

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
         parent_region,
     )
     from shared.catalog.form_identity import IDENTITY_BINDINGS, IDENTITY_KEYWORD, identity_bindings
-    from shared.catalog.models import Department, ItemDetail, NewItem, SceneAnswers
+    from shared.catalog.models import Department, ItemDetail, SceneAnswers
     from shared.catalog.open_data import snapshot_key, write_region_snapshot
     from shared.catalog.routes import router
     from shared.catalog.service import (
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
         departments_implementing,
         departments_in,
     )
+    from shared.catalog.writes import NewItem
 
 __all__ = [
     "IDENTITY_BINDINGS",
@@ -62,7 +63,7 @@ __getattr__ = lazy_exports(
         "departments_implementing": ".service",
         "claim_item": ".service",
         "Department": ".models",
-        "NewItem": ".models",
+        "NewItem": ".writes",
         "ItemDetail": ".models",
         "SceneAnswers": ".models",
         "snapshot_key": ".open_data",

@@ -11,7 +11,7 @@ are the platform's problem+json body.
 from __future__ import annotations
 
 from functools import cache
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
@@ -30,7 +30,6 @@ from shared.catalog.models import (
     Department,
     DepartmentId,
     DepartmentStore,
-    DraftUpdate,
     HotSearches,
     ItemCaps,
     ItemDetail,
@@ -38,11 +37,8 @@ from shared.catalog.models import (
     ItemSummary,
     ItemVersion,
     ListKind,
-    NewItem,
-    PublishRequest,
     Region,
     RegionList,
-    RetireRequest,
     Scene,
     SceneAnswers,
     SceneDefinition,
@@ -50,7 +46,6 @@ from shared.catalog.models import (
     SearchResults,
     SubHall,
     Synonym,
-    SynonymUpdate,
 )
 from shared.catalog.service import CatalogService
 from shared.codes.divisions import SCOPE_PREFIX_PATTERN
@@ -58,10 +53,18 @@ from shared.platform.idempotency import once
 from shared.platform.observability import correlation_id
 from shared.platform.pagination import DEFAULT_LIMIT, Page
 from shared.platform.principal import Access, Principal
+from shared.platform.public import lazy_module
 from shared.platform.route_docs import Cursor, Limit
 from shared.platform.route_docs import ok as _ok
 from shared.platform.route_docs import problem as _problem
 from shared.platform.routing import route
+
+if TYPE_CHECKING:
+    from shared.catalog import writes
+else:
+    # the operator's request bodies: named in write routes' signatures only, which are resolved on
+    # those routes' first request (D-315), so the read path never creates them (D-316)
+    writes = lazy_module("shared.catalog.writes")
 
 router = APIGatewayRouter()
 
@@ -398,7 +401,7 @@ def department_store(
 )
 def create_item(
     principal: Principal,
-    body: Annotated[NewItem, Body()],
+    body: Annotated[writes.NewItem, Body()],
     idempotency_key: Annotated[
         str | None, Header(alias="Idempotency-Key", max_length=128, description="Retries return the first result.")
     ] = None,
@@ -456,7 +459,7 @@ def get_draft(item_code: ItemCode) -> ItemDraft:
         **_OPERATOR,
     },
 )
-def put_draft(principal: Principal, item_code: ItemCode, body: Annotated[DraftUpdate, Body()]) -> ItemDraft:
+def put_draft(principal: Principal, item_code: ItemCode, body: Annotated[writes.DraftUpdate, Body()]) -> ItemDraft:
     actor = principal.subject_id
     return _service().save_draft(item_code, body, actor=actor)
 
@@ -484,10 +487,12 @@ def put_draft(principal: Principal, item_code: ItemCode, body: Annotated[DraftUp
 def publish_item(
     principal: Principal,
     item_code: ItemCode,
-    body: Annotated[PublishRequest | None, Body(description="Optional: the reviewed revision and a note.")] = None,
+    body: Annotated[
+        writes.PublishRequest | None, Body(description="Optional: the reviewed revision and a note.")
+    ] = None,
 ) -> ItemDetail:
     actor = principal.subject_id
-    request = body or PublishRequest()
+    request = body or writes.PublishRequest()
     return _service().publish(item_code, request, actor=actor, correlation_id=correlation_id())
 
 
@@ -511,7 +516,7 @@ def publish_item(
         **_INVALID,
     },
 )
-def retire_item(principal: Principal, item_code: ItemCode, body: Annotated[RetireRequest, Body()]) -> ItemDetail:
+def retire_item(principal: Principal, item_code: ItemCode, body: Annotated[writes.RetireRequest, Body()]) -> ItemDetail:
     actor = principal.subject_id
     return _service().retire(item_code, body, actor=actor, correlation_id=correlation_id())
 
@@ -553,7 +558,7 @@ def list_synonyms(limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> Page[S
         **_OPERATOR,
     },
 )
-def put_synonym(principal: Principal, word: SynonymPathWord, body: Annotated[SynonymUpdate, Body()]) -> Synonym:
+def put_synonym(principal: Principal, word: SynonymPathWord, body: Annotated[writes.SynonymUpdate, Body()]) -> Synonym:
     return _service().put_synonym(word, body, actor=principal.subject_id)
 
 

@@ -26,11 +26,11 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from shared.catalog import events, scenes
+from shared.catalog import scenes
 from shared.catalog.codes import (
     EXERCISE_LEVEL_OF_REGION,
     ITEM_TYPE_NAMES,
@@ -98,7 +98,6 @@ from shared.catalog.models import (
     BasicItem,
     Department,
     DepartmentStore,
-    DraftUpdate,
     HotSearch,
     HotSearches,
     ItemCaps,
@@ -108,14 +107,10 @@ from shared.catalog.models import (
     ItemSummary,
     ItemVersion,
     ListKind,
-    NewDepartment,
-    NewItem,
-    PublishRequest,
     Region,
     RegionList,
     RegionSnapshot,
     RegionSnapshotLists,
-    RetireRequest,
     Scene,
     SceneAnswers,
     SceneDefinition,
@@ -124,7 +119,6 @@ from shared.catalog.models import (
     SearchResults,
     SubHall,
     Synonym,
-    SynonymUpdate,
     scene_hit,
 )
 from shared.catalog.repository import CatalogRepository, ItemFilter, WriteState
@@ -136,7 +130,23 @@ from shared.platform.errors import Conflict, FieldError, NotFound, ValidationFai
 from shared.platform.observability import logger
 from shared.platform.pagination import Page
 from shared.platform.principal import region_prefix
+from shared.platform.public import lazy_module
 from shared.platform.strict_json import INT64_MAX, INT64_MIN
+
+if TYPE_CHECKING:
+    from shared.catalog import events
+    from shared.catalog.writes import (
+        DraftUpdate,
+        NewDepartment,
+        NewItem,
+        PublishRequest,
+        RetireRequest,
+        SynonymUpdate,
+    )
+else:
+    # only writes emit events and take these bodies: both load with the first write (D-316); the events
+    # module registers its types on that load, before any of them is written
+    events = lazy_module("shared.catalog.events")
 
 _CONTENT = set(CONTENT_FIELDS)
 SCENES_PER_SEARCH = 20  # scenes of the division looked at per search (a division has a handful)

@@ -20,8 +20,9 @@ from infra.seed.regions import ALL as ALL_REGIONS
 from infra.template import ROOT
 from shared.admin import service as admin_service_module
 from shared.catalog.codes import parent_region, region_level
-from shared.catalog.models import NewDepartment, NewItem, PublishRequest, Region
+from shared.catalog.models import Region
 from shared.catalog.service import CatalogService
+from shared.catalog.writes import NewDepartment, NewItem, PublishRequest
 from shared.platform import aws
 from shared.platform.config import reset_settings
 from shared.platform.dynamo import from_item, outbox_events, to_item

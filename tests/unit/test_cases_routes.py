@@ -140,8 +140,8 @@ class TestDrafting:
         assert table_snapshot() == before
 
     def test_a_retired_item_cannot_be_applied_for(self) -> None:
-        from shared.catalog.models import RetireRequest
         from shared.catalog.service import CatalogService
+        from shared.catalog.writes import RetireRequest
 
         CatalogService().retire(MARRIAGE, RetireRequest(reason="测试取消"), actor="test")
         reply = call("POST", "/v1/cases", CITIZEN_A, body={"item_code": MARRIAGE})

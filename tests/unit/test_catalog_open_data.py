@@ -11,8 +11,8 @@ from typing import Any
 import boto3
 import pytest
 
-from shared.catalog.models import RetireRequest
 from shared.catalog.service import CatalogService
+from shared.catalog.writes import RetireRequest
 from shared.platform.aws import count_calls
 from tests.support.apigw import FakeContext
 from tests.support.handlers import load_function

@@ -15,8 +15,9 @@ from infra.seed.departments import DEPARTMENTS, SECTORS, SERVICE_SECTOR
 from infra.seed.items import new_item_bodies
 from infra.seed.regions import ALL as ALL_REGIONS
 from shared.catalog.codes import is_valid_uscc, parse_implementation_code, region_level
-from shared.catalog.models import Department, NewItem, Region
+from shared.catalog.models import Department, Region
 from shared.catalog.service import CatalogService, code_errors, content_errors
+from shared.catalog.writes import NewItem
 from shared.codes.divisions import division, is_current_division
 from tests.unit.catalog_fixtures import CATALOG_TABLE, catalog_cloud, load_demo_data, outbox_events
 

@@ -12,9 +12,9 @@ import pytest
 from shared.catalog import repository as repository_module
 from shared.catalog import service as service_module
 from shared.catalog.codes import ExerciseLevel, make_implementation_code
-from shared.catalog.models import DraftUpdate, NewItem, PublishRequest, RetireRequest
 from shared.catalog.repository import CatalogRepository, WriteState
 from shared.catalog.service import CatalogService
+from shared.catalog.writes import DraftUpdate, NewItem, PublishRequest, RetireRequest
 from shared.platform.aws import count_calls
 from shared.platform.errors import AppError, BadRequest, Conflict, NotFound, ValidationFailed
 from shared.platform.pagination import Page

@@ -28,8 +28,14 @@ print(json.dumps(loaded))
 NOT_AT_COLD_START = {
     # the management platform's department check (catalogue), the national ID/USCC rules
     "IdentityApiFunction": ["shared.catalog.service", "shared.catalog.models", "shared.codes.national"],
-    # the calendar's three routes beside the catalogue's; the national rules (operators' USCCs)
-    "CatalogApiFunction": ["shared.workdays.service", "shared.codes.national"],
+    # the calendar's three routes beside the catalogue's; the national rules (operators' USCCs); the
+    # operator's write bodies and the catalogue's events (D-316: the citizen's reads need neither)
+    "CatalogApiFunction": [
+        "shared.workdays.service",
+        "shared.codes.national",
+        "shared.catalog.writes",
+        "shared.catalog.events",
+    ],
 }
 
 
