@@ -390,53 +390,6 @@ class SceneAnswers(_Input):
     )
 
 
-class SceneGuideItem(_Shape):
-    """An item the answers selected, as the applicant needs to see it."""
-
-    implementation_code: str
-    name: str
-    department_id: str
-    department_name: str
-    promised_limit_days: int
-    legal_limit_days: int
-    fee_total_fen: int
-    fees: list[Fee]
-    materials: list[Material]
-
-
-class CombinedField(_Shape):
-    """A field of the one combined form: asked once, copied into each item's form that has it."""
-
-    name: str
-    title: str | None
-    json_schema: dict[str, Any] = Field(
-        description="The field's JSON Schema; `allOf` of the items' schemas where they differ, so one answer fits all.",
-    )
-    required: bool = Field(description="Required by at least one of the items.")
-    used_by: list[str] = Field(description="The implementation codes whose forms have it.")
-
-
-class CombinedMaterial(_Shape):
-    """A material uploaded once for every selected item that asks it (same slot id)."""
-
-    slot_id: str
-    name: str
-    used_by: list[str]
-
-
-class SceneGuide(_Shape):
-    """The answers' result: the items, the one form and the materials, each asked once."""
-
-    scene_id: str
-    name: str
-    answers: dict[str, str]
-    items: list[SceneGuideItem]
-    fields: list[CombinedField]
-    materials: list[CombinedMaterial]
-    fee_total_fen: int
-    longest_promised_limit_days: int
-
-
 # --- one search, hot searches, sub-halls (D-280) --------------------------------------------
 
 

@@ -42,7 +42,6 @@ from shared.catalog.models import (
     Scene,
     SceneAnswers,
     SceneDefinition,
-    SceneGuide,
     SearchResults,
     SubHall,
     Synonym,
@@ -60,10 +59,11 @@ from shared.platform.route_docs import problem as _problem
 from shared.platform.routing import route
 
 if TYPE_CHECKING:
-    from shared.catalog import writes
+    from shared.catalog import scenes, writes
 else:
-    # the operator's request bodies: named in write routes' signatures only, which are resolved on
-    # those routes' first request (D-315), so the read path never creates them (D-316)
+    # the operator's request bodies and the scene guide: named in their routes' signatures only, which are
+    # resolved on those routes' first request (D-315), so the citizen's reads never create them (D-316)
+    scenes = lazy_module("shared.catalog.scenes")
     writes = lazy_module("shared.catalog.writes")
 
 router = APIGatewayRouter()
@@ -680,7 +680,7 @@ def get_scene(scene_id: SceneId) -> Scene:
         **_BAD_REQUEST,
     },
 )
-def scene_guide(scene_id: SceneId, body: Annotated[SceneAnswers, Body()]) -> SceneGuide:
+def scene_guide(scene_id: SceneId, body: Annotated[SceneAnswers, Body()]) -> scenes.SceneGuide:
     return _service().scene_guide(scene_id, body)
 
 

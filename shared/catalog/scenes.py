@@ -6,23 +6,69 @@ of the listed options. The combined form asks each field once: fields of the
 same name in several items' forms are one question (their schemas joined with
 `allOf` where they differ, so the one answer is valid for each item), and a
 material several items ask (same slot id and name) is uploaded once.
+
+The module evaluates its annotations eagerly (no `from __future__ import annotations`): pydantic
+would otherwise parse the guide shapes' annotation strings.
 """
 
-from __future__ import annotations
-
 from collections.abc import Mapping
+from typing import Any
+
+from pydantic import Field
 
 from shared.catalog.errors import FIELD_UNANSWERED, FIELD_UNKNOWN_ANSWER, FIELD_UNKNOWN_QUESTION, ITEM_NOT_FOUND
-from shared.catalog.models import (
-    CombinedField,
-    CombinedMaterial,
-    ItemDetail,
-    Scene,
-    SceneDefinition,
-    SceneGuide,
-    SceneGuideItem,
-)
+from shared.catalog.models import Fee, ItemDetail, Material, Scene, SceneDefinition, _Shape
 from shared.platform.errors import FieldError
+
+# --- the guide's shapes: here, not in `models`, so that only the routes that define a scene or answer its
+# questionnaire create them (the catalogue's service and routes load this module on first use, D-316)
+
+
+class SceneGuideItem(_Shape):
+    """An item the answers selected, as the applicant needs to see it."""
+
+    implementation_code: str
+    name: str
+    department_id: str
+    department_name: str
+    promised_limit_days: int
+    legal_limit_days: int
+    fee_total_fen: int
+    fees: list[Fee]
+    materials: list[Material]
+
+
+class CombinedField(_Shape):
+    """A field of the one combined form: asked once, copied into each item's form that has it."""
+
+    name: str
+    title: str | None
+    json_schema: dict[str, Any] = Field(
+        description="The field's JSON Schema; `allOf` of the items' schemas where they differ, so one answer fits all.",
+    )
+    required: bool = Field(description="Required by at least one of the items.")
+    used_by: list[str] = Field(description="The implementation codes whose forms have it.")
+
+
+class CombinedMaterial(_Shape):
+    """A material uploaded once for every selected item that asks it (same slot id)."""
+
+    slot_id: str
+    name: str
+    used_by: list[str]
+
+
+class SceneGuide(_Shape):
+    """The answers' result: the items, the one form and the materials, each asked once."""
+
+    scene_id: str
+    name: str
+    answers: dict[str, str]
+    items: list[SceneGuideItem]
+    fields: list[CombinedField]
+    materials: list[CombinedMaterial]
+    fee_total_fen: int
+    longest_promised_limit_days: int
 
 
 def definition_errors(

@@ -30,7 +30,6 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from shared.catalog import scenes
 from shared.catalog.codes import (
     EXERCISE_LEVEL_OF_REGION,
     ITEM_TYPE_NAMES,
@@ -114,7 +113,6 @@ from shared.catalog.models import (
     Scene,
     SceneAnswers,
     SceneDefinition,
-    SceneGuide,
     SearchHit,
     SearchResults,
     SubHall,
@@ -134,7 +132,8 @@ from shared.platform.public import lazy_module
 from shared.platform.strict_json import INT64_MAX, INT64_MIN
 
 if TYPE_CHECKING:
-    from shared.catalog import events
+    from shared.catalog import events, scenes
+    from shared.catalog.scenes import SceneGuide
     from shared.catalog.writes import (
         DraftUpdate,
         NewDepartment,
@@ -144,9 +143,10 @@ if TYPE_CHECKING:
         SynonymUpdate,
     )
 else:
-    # only writes emit events and take these bodies: both load with the first write (D-316); the events
-    # module registers its types on that load, before any of them is written
+    # only writes emit events (the events module registers its types as it loads, before any is written)
+    # and only a scene's definition or questionnaire needs the scene rules: each loads on first use (D-316)
     events = lazy_module("shared.catalog.events")
+    scenes = lazy_module("shared.catalog.scenes")
 
 _CONTENT = set(CONTENT_FIELDS)
 SCENES_PER_SEARCH = 20  # scenes of the division looked at per search (a division has a handful)
