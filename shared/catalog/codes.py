@@ -20,9 +20,8 @@ No I/O here, so every rule can be checked exhaustively with property tests.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from enum import IntEnum, StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from shared.catalog.config import catalog_coding_settings
 from shared.codes import divisions
@@ -122,8 +121,7 @@ _PROVINCE_PREFIXES = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class CodingLayout:
+class CodingLayout(NamedTuple):
     """Widths of the basic code's parts and of the implementation code's business suffix."""
 
     source: int = 2
@@ -157,8 +155,7 @@ BASIC_CODE_PATTERN = LAYOUT.basic_pattern
 IMPLEMENTATION_CODE_PATTERN = LAYOUT.implementation_pattern
 
 
-@dataclass(frozen=True)
-class BasicCode:
+class BasicCode(NamedTuple):
     """基本编码: who catalogued it, its type, the main item and the sub-item."""
 
     source: str
@@ -170,8 +167,7 @@ class BasicCode:
         return f"{self.source}{self.item_type.value}{self.main_item}{self.sub_item}"
 
 
-@dataclass(frozen=True)
-class ImplementationCode:
+class ImplementationCode(NamedTuple):
     """实施编码: who implements it (USCC), at which level, which basic item."""
 
     uscc: str

@@ -35,8 +35,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from botocore.exceptions import ClientError
 from pydantic import BaseModel
@@ -221,8 +220,7 @@ def _within_one(word: str, text: str) -> bool:
     )
 
 
-@dataclass(frozen=True)
-class WriteState:
+class WriteState(NamedTuple):
     """Everything a draft write or publish decides on, read in one BatchGetItem."""
 
     draft: ItemDraft | None
@@ -232,8 +230,7 @@ class WriteState:
     region: Region | None = None
 
 
-@dataclass(frozen=True)
-class ItemFilter:
+class ItemFilter(NamedTuple):
     """Search criteria after the service applied its defaults."""
 
     region_code: str | None
@@ -246,8 +243,7 @@ class ItemFilter:
     subtree: bool = True  # the division and everything below it; False: that division alone
 
 
-@dataclass(frozen=True)
-class _Segment:
+class _Segment(NamedTuple):
     """One step of a ranked search: a key range of the term records (`pk`,
     `begins_with(sk, prefix)`) with its filter, or (pk None) the items of the
     person's own divisions of one ranking class, read from gsi1 and held in memory."""

@@ -30,7 +30,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 MAX_KEYWORDS = 5
 _FIELD_SEPARATOR = "\n"  # never inside a keyword, so no match spans two fields
@@ -83,8 +83,7 @@ def lead_term(keyword: str) -> str:
     return first if first.isascii() else first[:2]
 
 
-@dataclass(frozen=True)
-class TermEntry:
+class TermEntry(NamedTuple):
     term: str
     flag: str
 
