@@ -1,12 +1,15 @@
-"""The catalogue's shapes: every request and response body, and the records
-other contexts may read through the service. Nothing else crosses its edge.
+"""The catalogue's shapes: the request and response bodies every path of catalog_api needs
+(search, an item, its versions, regions, departments, lists, scenes), and the records other
+contexts may read through the service. Nothing else crosses its edge. Shapes only some routes
+need live beside them and load with those routes' first request (D-316): the operator's write
+bodies in `writes`, the scene guide in `scenes`, the portal's pages in `portal`, the open-data
+file in `snapshots`.
 
 Terms: 事项 service item; 基本目录 basic item (the same at every level, 三级四同);
 实施清单 implementation (one department's way of doing it in one division);
 办事指南 the guide users read (materials, limits, fees, halls).
 """
 
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
@@ -278,24 +281,6 @@ class RegionList(_Shape):
     next_cursor: str | None = None
 
 
-class OpenDataItem(ItemSummary):
-    fees: list[Fee]
-
-
-class RegionSnapshotLists(_Shape):
-    no_visit: list[OpenDataItem]
-    visit_once: list[OpenDataItem]
-
-
-class RegionSnapshot(_Shape):
-    """The open-data file `open-data/lists/<region_code>.json`."""
-
-    region: Region
-    generated_at: datetime
-    item_count: int
-    lists: RegionSnapshotLists
-
-
 class ItemCaps(_Input):
     """限高 (C29, D-173): the most any implementation of a basic item may ask of
     an applicant; a cap left out (null) does not limit."""
@@ -426,32 +411,3 @@ class SearchHit(_Shape):
 class SearchResults(_Shape):
     results: list[SearchHit] = Field(description="Matching scenes first (first page only), then the items, ranked.")
     next_cursor: str | None = Field(default=None, description="The items' next page.")
-
-
-class HotSearch(_Shape):
-    query: str
-    count: int = Field(description="Searches today and yesterday (Asia/Shanghai) that found something.")
-
-
-class HotSearches(_Shape):
-    items: list[HotSearch]
-
-
-class SubHall(_Shape):
-    """网上分厅: a city's or county's catalogue view — its departments, its scenes (and those
-    of the divisions below), a first page of its items (and those below)."""
-
-    region: Region
-    departments: list[Department]
-    scenes: list[SceneHit]
-    items: list[ItemSummary]
-    items_next_cursor: str | None = Field(default=None, description="Continue with `/v1/items?region=...&cursor=`.")
-
-
-class DepartmentStore(_Shape):
-    """旗舰店: a department's catalogue view — its items and the scenes that include them."""
-
-    department: Department
-    scenes: list[SceneHit]
-    items: list[ItemSummary]
-    items_next_cursor: str | None = Field(default=None, description="Continue with `/v1/items?department=...`.")

@@ -9,8 +9,8 @@ right file behind.
 from __future__ import annotations
 
 from shared.catalog.config import open_data_settings
-from shared.catalog.models import RegionSnapshot
 from shared.catalog.service import CatalogService
+from shared.catalog.snapshots import RegionSnapshot
 from shared.platform.aws import s3
 
 SNAPSHOT_PREFIX = "open-data/lists/"

@@ -35,7 +35,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from botocore.exceptions import ClientError
 from pydantic import BaseModel
@@ -51,7 +51,6 @@ from shared.catalog.models import (
     ItemDraft,
     ItemSummary,
     ItemVersion,
-    OpenDataItem,
     Region,
     Scene,
     Synonym,
@@ -73,6 +72,12 @@ from shared.platform.dynamo import values as expression_values
 from shared.platform.errors import AppError, BadRequest, Conflict, ValidationFailed
 from shared.platform.events import Envelope
 from shared.platform.pagination import Page, decode_cursor, encode_cursor
+from shared.platform.public import lazy_module
+
+if TYPE_CHECKING:
+    from shared.catalog import snapshots
+else:
+    snapshots = lazy_module("shared.catalog.snapshots")  # read by the open-data publisher only (D-316)
 
 REGION_PARTITION = "REGION"
 DEPARTMENT_PARTITION = "DEPT"
@@ -101,7 +106,6 @@ _TYPO_BATCH = 300
 # nested ones.
 _DOCUMENT_FIELDS = ("form_schema", "materials", "halls")
 _SUMMARY_ATTRIBUTES = tuple(ItemSummary.model_fields)
-_OPEN_DATA_ATTRIBUTES = tuple(OpenDataItem.model_fields)
 # Term records per item: every term op of a re-publish (old removed + new
 # written) must fit one transaction beside its 5 other items (≤ 100), so an
 # item indexes at most this many; name terms come first, then tags, codes
@@ -910,7 +914,7 @@ class CatalogRepository(Repository):
                     break
         return found
 
-    def published_in_region(self, region_code: str) -> Iterator[OpenDataItem]:
+    def published_in_region(self, region_code: str) -> Iterator[snapshots.OpenDataItem]:
         """Every published implementation of a division, in index order (for open data)."""
         cursor: str | None = None
         while True:
@@ -922,9 +926,9 @@ class CatalogRepository(Repository):
                 limit=100,
                 cursor=cursor,
                 partition={"gsi1pk": f"REGION#{region_code}"},
-                projection=_OPEN_DATA_ATTRIBUTES,
+                projection=tuple(snapshots.OpenDataItem.model_fields),
             )
-            yield from (OpenDataItem.model_validate(row) for row in rows)
+            yield from (snapshots.OpenDataItem.model_validate(row) for row in rows)
             cursor = encode_cursor(next_key)
             if cursor is None:
                 return

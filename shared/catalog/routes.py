@@ -29,8 +29,6 @@ from shared.catalog.models import (
     Channel,
     Department,
     DepartmentId,
-    DepartmentStore,
-    HotSearches,
     ItemCaps,
     ItemDetail,
     ItemDraft,
@@ -43,7 +41,6 @@ from shared.catalog.models import (
     SceneAnswers,
     SceneDefinition,
     SearchResults,
-    SubHall,
     Synonym,
 )
 from shared.catalog.service import CatalogService
@@ -59,10 +56,12 @@ from shared.platform.route_docs import problem as _problem
 from shared.platform.routing import route
 
 if TYPE_CHECKING:
-    from shared.catalog import scenes, writes
+    from shared.catalog import portal, scenes, writes
 else:
-    # the operator's request bodies and the scene guide: named in their routes' signatures only, which are
-    # resolved on those routes' first request (D-315), so the citizen's reads never create them (D-316)
+    # the operator's request bodies, the scene guide and the portal's pages: named in their routes'
+    # signatures only, which are resolved on those routes' first request (D-315), so the search, an item,
+    # its versions and the region lists never create them (D-316)
+    portal = lazy_module("shared.catalog.portal")
     scenes = lazy_module("shared.catalog.scenes")
     writes = lazy_module("shared.catalog.writes")
 
@@ -324,7 +323,7 @@ def discover(
     access=Access.PUBLIC,
     responses={200: _ok("The hot searches"), **_INVALID},
 )
-def hot_searches(limit: Annotated[int, Query(ge=1, le=20, description="How many.")] = 10) -> HotSearches:
+def hot_searches(limit: Annotated[int, Query(ge=1, le=20, description="How many.")] = 10) -> portal.HotSearches:
     return _service().hot_searches(limit=limit)
 
 
@@ -342,7 +341,7 @@ def hot_searches(limit: Annotated[int, Query(ge=1, le=20, description="How many.
     cached=True,
     responses={200: _ok("The sub-hall"), 404: _problem("Unknown division (catalog.region_not_found)"), **_INVALID},
 )
-def sub_hall(region_code: DivisionCode, limit: Limit = DEFAULT_LIMIT) -> SubHall:
+def sub_hall(region_code: DivisionCode, limit: Limit = DEFAULT_LIMIT) -> portal.SubHall:
     return _service().sub_hall(region_code, limit=limit)
 
 
@@ -367,7 +366,7 @@ def sub_hall(region_code: DivisionCode, limit: Limit = DEFAULT_LIMIT) -> SubHall
 def department_store(
     department_id: Annotated[str, Path(pattern=r"^[0-9]{6,12}-[a-z]{2,20}$", description="e.g. 320102-market.")],
     limit: Limit = DEFAULT_LIMIT,
-) -> DepartmentStore:
+) -> portal.DepartmentStore:
     return _service().department_store(department_id, limit=limit)
 
 

@@ -96,9 +96,6 @@ from shared.catalog.models import (
     CONTENT_FIELDS,
     BasicItem,
     Department,
-    DepartmentStore,
-    HotSearch,
-    HotSearches,
     ItemCaps,
     ItemContent,
     ItemDetail,
@@ -108,14 +105,11 @@ from shared.catalog.models import (
     ListKind,
     Region,
     RegionList,
-    RegionSnapshot,
-    RegionSnapshotLists,
     Scene,
     SceneAnswers,
     SceneDefinition,
     SearchHit,
     SearchResults,
-    SubHall,
     Synonym,
     scene_hit,
 )
@@ -132,7 +126,7 @@ from shared.platform.public import lazy_module
 from shared.platform.strict_json import INT64_MAX, INT64_MIN
 
 if TYPE_CHECKING:
-    from shared.catalog import events, scenes
+    from shared.catalog import events, portal, scenes, snapshots
     from shared.catalog.scenes import SceneGuide
     from shared.catalog.writes import (
         DraftUpdate,
@@ -144,8 +138,11 @@ if TYPE_CHECKING:
     )
 else:
     # only writes emit events (the events module registers its types as it loads, before any is written)
-    # and only a scene's definition or questionnaire needs the scene rules: each loads on first use (D-316)
+    # and only a scene's definition or questionnaire needs the scene rules, only the portal's pages their
+    # shapes, only open data its snapshot's: each loads on first use (D-316)
     events = lazy_module("shared.catalog.events")
+    portal = lazy_module("shared.catalog.portal")
+    snapshots = lazy_module("shared.catalog.snapshots")
     scenes = lazy_module("shared.catalog.scenes")
 
 _CONTENT = set(CONTENT_FIELDS)
@@ -586,7 +583,7 @@ class CatalogService:
         except ClientError:
             logger().warning("hot search not counted", exc_info=True)
 
-    def hot_searches(self, *, limit: int) -> HotSearches:
+    def hot_searches(self, *, limit: int) -> portal.HotSearches:
         """Today's and yesterday's most searched queries (two Queries on the `hot` index)."""
         today = today_in_shanghai()
         totals: dict[str, int] = {}
@@ -594,9 +591,9 @@ class CatalogService:
             for text, count in self.repository.hot_searches(day.isoformat(), limit=limit):
                 totals[text] = totals.get(text, 0) + count
         ranked = sorted(totals.items(), key=lambda entry: (-entry[1], entry[0]))[:limit]
-        return HotSearches(items=[HotSearch(query=text, count=count) for text, count in ranked])
+        return portal.HotSearches(items=[portal.HotSearch(query=text, count=count) for text, count in ranked])
 
-    def sub_hall(self, region_code: str, *, limit: int) -> SubHall:
+    def sub_hall(self, region_code: str, *, limit: int) -> portal.SubHall:
         """网上分厅 of a division: GetItem, a Query of its departments, the item search, a Query of scenes."""
         region = self.repository.get_region(region_code)
         if region is None:
@@ -604,7 +601,7 @@ class CatalogService:
         departments = self.repository.list_departments(region_prefix=region_code, limit=100, cursor=None)
         items = self.repository.search(self._criteria(None, region_code, None), limit=limit, cursor=None)
         scenes = self.repository.list_scenes(region_prefix=region_prefix(region_code[:6]), limit=100, cursor=None)
-        return SubHall(
+        return portal.SubHall(
             region=region,
             departments=departments.items,
             scenes=[scene_hit(scene) for scene in scenes.items],
@@ -612,7 +609,7 @@ class CatalogService:
             items_next_cursor=items.next_cursor,
         )
 
-    def department_store(self, department_id: str, *, limit: int) -> DepartmentStore:
+    def department_store(self, department_id: str, *, limit: int) -> portal.DepartmentStore:
         """旗舰店 of a department: GetItem, the item search, a Query of its division's scenes (those
         bundling one of its items: an implementation code starts with its department's USCC)."""
         department = self.repository.get_department(department_id)
@@ -621,7 +618,7 @@ class CatalogService:
         items = self.repository.search(self._criteria(None, None, department_id), limit=limit, cursor=None)
         scenes = self.repository.list_scenes(region_prefix=department.region_code, limit=100, cursor=None)
         own = [s for s in scenes.items if any(i.implementation_code.startswith(department.uscc) for i in s.items)]
-        return DepartmentStore(
+        return portal.DepartmentStore(
             department=department,
             scenes=[scene_hit(scene) for scene in own],
             items=items.items,
@@ -724,17 +721,17 @@ class CatalogService:
         page = self.repository.search(criteria, limit=limit, cursor=cursor)
         return RegionList(region=region, list_kind=list_kind, items=page.items, next_cursor=page.next_cursor)
 
-    def region_snapshot(self, region_code: str) -> RegionSnapshot:
+    def region_snapshot(self, region_code: str) -> snapshots.RegionSnapshot:
         """Both lists of a division from the current catalogue, for open data."""
         region = self.repository.get_region(region_code)
         if region is None:
             raise NotFound(REGION_NOT_FOUND)
         items = list(self.repository.published_in_region(region_code))
-        return RegionSnapshot(
+        return snapshots.RegionSnapshot(
             region=region,
             generated_at=_now(),
             item_count=len(items),
-            lists=RegionSnapshotLists(
+            lists=snapshots.RegionSnapshotLists(
                 no_visit=[item for item in items if item.channel == "no_visit"],
                 visit_once=[item for item in items if item.channel == "visit_once"],
             ),

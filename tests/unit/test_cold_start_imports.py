@@ -29,14 +29,16 @@ NOT_AT_COLD_START = {
     # the management platform's department check (catalogue), the national ID/USCC rules
     "IdentityApiFunction": ["shared.catalog.service", "shared.catalog.models", "shared.codes.national"],
     # the calendar's three routes beside the catalogue's; the national rules (operators' USCCs); the
-    # operator's write bodies, the catalogue's events and the scene rules with the guide's shapes (D-316:
-    # the citizen's search, item, versions and region lists need none of them)
+    # operator's write bodies, the catalogue's events, the scene rules with the guide's shapes, the portal's
+    # pages and the open-data file (D-316: the search, an item, its versions and the region lists need none)
     "CatalogApiFunction": [
         "shared.workdays.service",
         "shared.codes.national",
         "shared.catalog.writes",
         "shared.catalog.events",
         "shared.catalog.scenes",
+        "shared.catalog.portal",
+        "shared.catalog.snapshots",
     ],
 }
 
