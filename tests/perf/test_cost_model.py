@@ -134,12 +134,9 @@ class Script:
 
     def apply(self, who: str, item_code: str, form: dict[str, Any], slots: list[str], delivery: dict[str, Any]) -> str:
         auth = self.accounts[who]
-        case_id = str(
-            self.ok(self.api.post("/v1/cases", headers=auth, json={"item_code": item_code, "delivery": delivery}), 201)[
-                "case_id"
-            ]
-        )
-        self.ok(self.api.put(f"/v1/cases/{case_id}/form", headers=auth, json={"form": form}))
+        # the form goes with the start, as the README recommends (D-327): one request, one write
+        start = {"item_code": item_code, "delivery": delivery, "form": form}
+        case_id = str(self.ok(self.api.post("/v1/cases", headers=auth, json=start), 201)["case_id"])
         for slot in slots:
             self.upload(case_id, slot, who)
         self.ok(self.api.post(f"/v1/cases/{case_id}/submit", headers=auth))
