@@ -19,7 +19,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
 
-from shared.catalog.models import BasicItem, Channel, ItemCaps, ItemDetail, Scene, Synonym
+from shared.catalog.models import Channel, ItemDetail, Scene, Synonym
+from shared.catalog.writes import BasicItem, ItemCaps
 from shared.platform.events import Envelope, make_envelope, register_event_type
 
 SOURCE = "catalog"

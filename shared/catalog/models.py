@@ -223,20 +223,6 @@ class ItemDetail(ItemContent, ItemIdentity):
     retire_reason: str | None = None
 
 
-class ItemDraft(ItemContent, ItemIdentity):
-    """The editable draft of an implementation (operators only)."""
-
-    model_config = ConfigDict(extra="ignore", defer_build=True)
-
-    revision: int
-    based_on_version: int = Field(description="The published version this draft started from; 0 if never published.")
-    changed_fields: list[str] = Field(description="Fields that differ from the version it is based on.")
-    note: str | None = None
-    created_at: AwareDatetime
-    updated_at: AwareDatetime
-    updated_by: str
-
-
 class ItemSummary(_Shape):
     """One search hit: enough to list it and decide whether to open it."""
 
@@ -279,34 +265,6 @@ class RegionList(_Shape):
     list_kind: ListKind
     items: list[ItemSummary]
     next_cursor: str | None = None
-
-
-class ItemCaps(_Input):
-    """限高 (C29, D-173): the most any implementation of a basic item may ask of
-    an applicant; a cap left out (null) does not limit."""
-
-    max_materials: int | None = Field(default=None, ge=0, le=60, description="Most materials (申请材料) in the guide.")
-    max_legal_limit_days: int | None = Field(
-        default=None, ge=1, le=365, description="Longest legal limit (法定办结时限), working days."
-    )
-    max_fee_fen: int | None = Field(
-        default=None, ge=0, le=100_000_000_00, description="Highest total of the fees, in fen (分)."
-    )
-
-
-class BasicItem(_Shape):
-    """基本目录事项: the four 三级四同 fields every implementation must repeat,
-    and the caps (限高) none may exceed."""
-
-    basic_code: str
-    name: str
-    item_type: ItemType
-    legal_basis: str
-    fingerprint: str
-    created_at: AwareDatetime
-    created_by_implementation: str
-    caps: ItemCaps | None = None
-    caps_revision: int = Field(default=0, description="Bumped by every change of the caps (guards racing writes).")
 
 
 # --- curated synonyms (D-172) -----------------------------------------------------------

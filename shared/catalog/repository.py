@@ -44,11 +44,8 @@ from shared.catalog.codes import region_scope
 from shared.catalog.config import catalog_settings
 from shared.catalog.errors import DRAFT_CONFLICT, THREE_LEVEL_MISMATCH
 from shared.catalog.models import (
-    BasicItem,
     Department,
-    ItemCaps,
     ItemDetail,
-    ItemDraft,
     ItemSummary,
     ItemVersion,
     Region,
@@ -75,9 +72,12 @@ from shared.platform.pagination import Page, decode_cursor, encode_cursor
 from shared.platform.public import lazy_module
 
 if TYPE_CHECKING:
-    from shared.catalog import snapshots
+    from shared.catalog import snapshots, writes
+    from shared.catalog.writes import BasicItem, ItemCaps, ItemDraft
 else:
-    snapshots = lazy_module("shared.catalog.snapshots")  # read by the open-data publisher only (D-316)
+    # the open-data file's shapes (the publisher's) and the operator's (writes and drafts): D-316
+    snapshots = lazy_module("shared.catalog.snapshots")
+    writes = lazy_module("shared.catalog.writes")
 
 REGION_PARTITION = "REGION"
 DEPARTMENT_PARTITION = "DEPT"
@@ -432,7 +432,7 @@ class CatalogRepository(Repository):
         found = self.get_item(_basic_key(basic_code), consistent=True)
         if found is None:
             return None
-        basic = BasicItem.model_validate(found)
+        basic = writes.BasicItem.model_validate(found)
         changed = basic.model_copy(update={"caps": caps, "caps_revision": basic.caps_revision + 1})
         self.transaction().update(
             _basic_key(basic_code),
@@ -590,9 +590,9 @@ class CatalogRepository(Repository):
         draft, head, basic = pick("draft"), pick("head"), pick("basic")
         department_row, region_row = pick("department"), pick("region")
         return WriteState(
-            draft=ItemDraft.model_validate(_from_record(draft)) if draft else None,
+            draft=writes.ItemDraft.model_validate(_from_record(draft)) if draft else None,
             head=ItemDetail.model_validate(_from_record(head)) if head else None,
-            basic=BasicItem.model_validate(basic) if basic else None,
+            basic=writes.BasicItem.model_validate(basic) if basic else None,
             department=Department.model_validate(department_row) if department_row else None,
             region=Region.model_validate(region_row) if region_row else None,
         )
@@ -603,7 +603,7 @@ class CatalogRepository(Repository):
 
     def get_draft(self, implementation_code: str) -> ItemDraft | None:
         raw = self.get_item(_item_key(implementation_code, DRAFT_SK), consistent=True)
-        return ItemDraft.model_validate(_from_record(raw)) if raw else None
+        return writes.ItemDraft.model_validate(_from_record(raw)) if raw else None
 
     def search(self, criteria: ItemFilter, *, limit: int, cursor: str | None) -> Page[ItemSummary]:
         expression = _Expression()

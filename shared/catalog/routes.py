@@ -25,13 +25,10 @@ from shared.catalog.codes import (
 )
 from shared.catalog.models import (
     ApplicantKind,
-    BasicItem,
     Channel,
     Department,
     DepartmentId,
-    ItemCaps,
     ItemDetail,
-    ItemDraft,
     ItemSummary,
     ItemVersion,
     ListKind,
@@ -404,7 +401,7 @@ def create_item(
     idempotency_key: Annotated[
         str | None, Header(alias="Idempotency-Key", max_length=128, description="Retries return the first result.")
     ] = None,
-) -> ItemDraft:
+) -> writes.ItemDraft:
     actor = principal.subject_id
 
     def produce() -> dict[str, Any]:
@@ -416,7 +413,7 @@ def create_item(
         payload=body.model_dump(mode="json"),
         produce=produce,
     )
-    return ItemDraft.model_validate(result)
+    return writes.ItemDraft.model_validate(result)
 
 
 @route(
@@ -434,7 +431,7 @@ def create_item(
         **_INVALID,
     },
 )
-def get_draft(item_code: ItemCode) -> ItemDraft:
+def get_draft(item_code: ItemCode) -> writes.ItemDraft:
     return _service().get_draft(item_code)
 
 
@@ -458,7 +455,9 @@ def get_draft(item_code: ItemCode) -> ItemDraft:
         **_OPERATOR,
     },
 )
-def put_draft(principal: Principal, item_code: ItemCode, body: Annotated[writes.DraftUpdate, Body()]) -> ItemDraft:
+def put_draft(
+    principal: Principal, item_code: ItemCode, body: Annotated[writes.DraftUpdate, Body()]
+) -> writes.ItemDraft:
     actor = principal.subject_id
     return _service().save_draft(item_code, body, actor=actor)
 
@@ -603,8 +602,8 @@ def delete_synonym(principal: Principal, word: SynonymPathWord) -> None:
 def put_caps(
     principal: Principal,
     basic_code: Annotated[str, Path(pattern=BASIC_CODE_PATTERN, examples=["000117004000"])],
-    body: Annotated[ItemCaps, Body()],
-) -> BasicItem:
+    body: Annotated[writes.ItemCaps, Body()],
+) -> writes.BasicItem:
     return _service().set_caps(basic_code, body, actor=principal.subject_id)
 
 

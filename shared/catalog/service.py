@@ -94,12 +94,9 @@ from shared.catalog.errors import (
 from shared.catalog.form_identity import identity_binding_problems
 from shared.catalog.models import (
     CONTENT_FIELDS,
-    BasicItem,
     Department,
-    ItemCaps,
     ItemContent,
     ItemDetail,
-    ItemDraft,
     ItemSummary,
     ItemVersion,
     ListKind,
@@ -126,10 +123,13 @@ from shared.platform.public import lazy_module
 from shared.platform.strict_json import INT64_MAX, INT64_MIN
 
 if TYPE_CHECKING:
-    from shared.catalog import events, portal, scenes, snapshots
+    from shared.catalog import events, portal, scenes, snapshots, writes
     from shared.catalog.scenes import SceneGuide
     from shared.catalog.writes import (
+        BasicItem,
         DraftUpdate,
+        ItemCaps,
+        ItemDraft,
         NewDepartment,
         NewItem,
         PublishRequest,
@@ -139,10 +139,11 @@ if TYPE_CHECKING:
 else:
     # only writes emit events (the events module registers its types as it loads, before any is written)
     # and only a scene's definition or questionnaire needs the scene rules, only the portal's pages their
-    # shapes, only open data its snapshot's: each loads on first use (D-316)
+    # shapes, only open data its snapshot's, only writes the operator's shapes: each loads on first use (D-316)
     events = lazy_module("shared.catalog.events")
     portal = lazy_module("shared.catalog.portal")
     snapshots = lazy_module("shared.catalog.snapshots")
+    writes = lazy_module("shared.catalog.writes")
     scenes = lazy_module("shared.catalog.scenes")
 
 _CONTENT = set(CONTENT_FIELDS)
@@ -779,7 +780,7 @@ class CatalogService:
         basic = self._checked_basic(new.implementation_code, new.basic_code, new, state)
 
         moment = _now()
-        draft = ItemDraft.model_validate(
+        draft = writes.ItemDraft.model_validate(
             {
                 **content_of(new),
                 "implementation_code": new.implementation_code,
@@ -832,7 +833,7 @@ class CatalogService:
             based_on_version = state.head.version if state.head else 0
 
         moment = _now()
-        draft = ItemDraft.model_validate(
+        draft = writes.ItemDraft.model_validate(
             {
                 **content_of(update),
                 "implementation_code": identity.implementation_code,
@@ -998,7 +999,7 @@ class CatalogService:
             _refuse(THREE_LEVEL_MISMATCH, three_level_differences(basic_code, content, state.basic))
             _refuse(CAPS_EXCEEDED, cap_violations(content, state.basic.caps))
             return state.basic
-        return BasicItem(
+        return writes.BasicItem(
             basic_code=basic_code,
             name=content.name,
             item_type=content.item_type,

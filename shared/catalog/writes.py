@@ -1,13 +1,15 @@
-"""The operator's write requests (drafts, publish, retire, synonyms, departments): bodies only
-the catalogue-management routes and the seeding accept. Apart from `shared.catalog.models` so that
-catalog_api's read routes never create these classes: the routes name them through
-`lazy_module` and they load with the first write request (D-316).
+"""The operator's shapes: the write requests (drafts, publish, retire, synonyms, departments) only
+the catalogue-management routes and the seeding accept, the draft they answer with, and the basic
+item with its caps (三级四同, 限高) that every write checks. Apart from `shared.catalog.models` so that
+catalog_api's read routes never create these classes: the routes, the service and the repository
+name them through `lazy_module` and they load with the first write or operator read (D-316).
 """
 
 from typing import Annotated
 
-from pydantic import Field, StringConstraints
+from pydantic import AwareDatetime, ConfigDict, Field, StringConstraints
 
+from shared.catalog.codes import ItemType
 from shared.catalog.models import (
     CONTENT_FIELDS,
     MAX_REVISION,
@@ -15,10 +17,12 @@ from shared.catalog.models import (
     DepartmentId,
     ImplementationCodeText,
     ItemContent,
+    ItemIdentity,
     RegionCode,
     ShortText,
     Uscc,
     _Input,
+    _Shape,
 )
 
 
@@ -88,3 +92,45 @@ class SynonymUpdate(_Input):
             description="The keyword(s) searched instead, as the catalogue names the thing (space-separated).",
         ),
     ]
+
+
+class ItemDraft(ItemContent, ItemIdentity):
+    """The editable draft of an implementation (operators only)."""
+
+    model_config = ConfigDict(extra="ignore", defer_build=True)
+
+    revision: int
+    based_on_version: int = Field(description="The published version this draft started from; 0 if never published.")
+    changed_fields: list[str] = Field(description="Fields that differ from the version it is based on.")
+    note: str | None = None
+    created_at: AwareDatetime
+    updated_at: AwareDatetime
+    updated_by: str
+
+
+class ItemCaps(_Input):
+    """限高 (C29, D-173): the most any implementation of a basic item may ask of
+    an applicant; a cap left out (null) does not limit."""
+
+    max_materials: int | None = Field(default=None, ge=0, le=60, description="Most materials (申请材料) in the guide.")
+    max_legal_limit_days: int | None = Field(
+        default=None, ge=1, le=365, description="Longest legal limit (法定办结时限), working days."
+    )
+    max_fee_fen: int | None = Field(
+        default=None, ge=0, le=100_000_000_00, description="Highest total of the fees, in fen (分)."
+    )
+
+
+class BasicItem(_Shape):
+    """基本目录事项: the four 三级四同 fields every implementation must repeat,
+    and the caps (限高) none may exceed."""
+
+    basic_code: str
+    name: str
+    item_type: ItemType
+    legal_basis: str
+    fingerprint: str
+    created_at: AwareDatetime
+    created_by_implementation: str
+    caps: ItemCaps | None = None
+    caps_revision: int = Field(default=0, description="Bumped by every change of the caps (guards racing writes).")

@@ -408,8 +408,8 @@ class TestCaps:
         self, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         from shared.catalog.events import caps_set
-        from shared.catalog.models import ItemCaps
         from shared.catalog.repository import CatalogRepository
+        from shared.catalog.writes import ItemCaps
 
         read = CatalogRepository.load_write_state
 

@@ -10,7 +10,7 @@ import pytest
 
 from infra.seed.items import new_item_bodies
 from shared.catalog.codes import RegionLevel
-from shared.catalog.models import BasicItem, Department, Region
+from shared.catalog.models import Department, Region
 from shared.catalog.service import (
     changed_fields,
     code_errors,
@@ -19,7 +19,7 @@ from shared.catalog.service import (
     form_schema_problem,
     three_level_differences,
 )
-from shared.catalog.writes import NewItem
+from shared.catalog.writes import BasicItem, NewItem
 
 FOOD_XUANWU = "11320102010102043T4000117004000"
 XUANWU = Region(code="320102", name="玄武区", level=RegionLevel.COUNTY, parent_code="320100")
