@@ -70,3 +70,16 @@ export async function call(method, path, body, { idempotencyKey, retried } = {})
 export const get = (path) => call("GET", path);
 export const post = (path, body, options) => call("POST", path, body ?? {}, options);
 export const put = (path, body) => call("PUT", path, body);
+
+// Item details the pages share (D-266): the guide's fetch serves the apply page and the case page, so going
+// from the guide to 在线申报 asks nothing again; keyed by language because titles follow Accept-Language.
+const items = new Map();
+export async function itemDetail(code, { fresh = false } = {}) {
+  const key = `${locale()} ${code}`;
+  if (fresh || !items.has(key)) {
+    const detail = await get(`/v1/items/${encodeURIComponent(code)}`);
+    if (items.size >= 50) items.clear(); // a tab's browsing, never the catalogue
+    items.set(key, detail);
+  }
+  return items.get(key);
+}

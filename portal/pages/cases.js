@@ -1,5 +1,5 @@
 // Applying and following a case (C13, C14, C15); the staff work queue and decisions (C17).
-import { get, post, put, signedIn, sessionKind } from "../api.js";
+import { get, itemDetail, post, put, signedIn, sessionKind } from "../api.js";
 import { actionMessage, field, h, placeProblem, say, showError } from "../dom.js";
 import { locale, t } from "../i18n.js";
 import { orderForm } from "./supervision.js";
@@ -38,6 +38,11 @@ function control(name, spec, value) {
   input.dataset.name = name;
   input.dataset.kind = spec.type ?? "string";
   return field(id, spec.title ?? name, input);
+}
+
+/** The form-schema properties a page renders as controls: nested objects (delivery) are chosen elsewhere. */
+function formProperties(item) {
+  return Object.entries(item?.form_schema?.properties ?? {}).filter(([, spec]) => spec.type !== "object");
 }
 
 function readForm(root) {
@@ -112,9 +117,13 @@ function noticeSection(detail) {
 const METHODS = [["electronic", "电子送达", "Electronic"], ["courier", "快递送达（免费寄递）", "By courier"], ["pickup", "窗口领取", "Collect at the hall"]];
 const COUNTIES = [["320115", "江宁区"], ["320102", "玄武区"], ["320508", "姑苏区"]];
 
-/** Before the case exists: how the result reaches the applicant (C12); courier needs an address. */
+/** The application in one request (D-266, D-327): the item's form and how the result reaches the applicant (C12;
+ * courier needs an address) go together in `POST /v1/cases`, so the draft starts with its form. */
 async function apply({ args: [code] }) {
   if (!signedIn()) return needSignIn();
+  // the guide page fetched the item already; only a deep link or a reload asks for it here
+  const properties = formProperties(await itemDetail(code).catch(() => null));
+  const names = properties.map(([name]) => name);
   const named = ([, zh, en]) => (locale() === "en" ? en : zh);
   const courier = h("div", { id: "courier-fields", hidden: true },
     field("d-address", t("address"), h("input", { type: "text", autocomplete: "street-address" })),
@@ -125,19 +134,30 @@ async function apply({ args: [code] }) {
     h("input", { type: "radio", name: "method", value: entry[0], checked: i === 0, onchange: (event) => { courier.hidden = event.target.value !== "courier"; } }), ` ${named(entry)}`)));
   const value = (id) => document.getElementById(id).value.trim();
   const fields = [["address", "d-address"], ["region_code", "d-region"], ["recipient_name", "d-recipient"], ["recipient_phone", "d-phone"]];
-  const form = h("form", { "aria-labelledby": "delivery-h", onsubmit: async (event) => {
+  // the same controls as the case page's form, read the same way; none when the item could not be read (the case page
+  // then shows the form, as before)
+  const formFields = properties.length
+    ? h("div", { id: "apply-fields" }, h("h2", { id: "fields-h" }, t("form_title")), properties.map(([name, spec]) => control(name, spec, undefined)))
+    : null;
+  const form = h("form", { "aria-labelledby": "apply-h", novalidate: true, onsubmit: async (event) => {
     event.preventDefault();
     const method = form.querySelector("input[name=method]:checked").value;
     const delivery = method === "courier"
       ? { method, address: value("d-address"), region_code: value("d-region"), recipient_name: value("d-recipient"), recipient_phone: value("d-phone") }
       : { method };
     try {
-      const created = await post("/v1/cases", { item_code: code, delivery });
+      const created = await post("/v1/cases", { item_code: code, delivery, ...(formFields ? { form: readForm(formFields) } : {}) });
       location.replace(`#/case/${encodeURIComponent(created.case_id)}`);
-    } catch (problem) { placeProblem(problem, fields, "apply-msg"); }
-  } }, h("h2", { id: "delivery-h" }, t("delivery")), methods, courier,
+    } catch (problem) {
+      // the delivery is checked first (case.invalid_delivery); the form's refusals name form fields
+      const isDelivery = problem.code === "case.invalid_delivery";
+      for (const id of isDelivery ? names.map((n) => `f-${n}`) : fields.map(([, id]) => id)) showError(id, null);
+      if (isDelivery) placeProblem(problem, fields, "apply-msg");
+      else placeErrors(problem, names, "apply-msg");
+    }
+  } }, formFields, h("h2", { id: "delivery-h" }, t("delivery")), methods, courier,
   h("div", { class: "actions" }, h("button", { type: "submit", class: "primary", id: "start-case" }, t("next"))), actionMessage("apply-msg"));
-  return [h("h1", {}, t("apply_title")), h("section", { class: "card" }, form)];
+  return [h("h1", { id: "apply-h" }, t("apply_title")), h("section", { class: "card" }, form)];
 }
 
 /** Where the result is: each shipment with its waybill and every tracking event (物流跟踪). */
@@ -177,8 +197,7 @@ async function caseView({ args: [caseId] }) {
   if (!signedIn()) return needSignIn();
   const detail = await get(`/v1/cases/${encodeURIComponent(caseId)}`);
   const rerender = () => window.dispatchEvent(new HashChangeEvent("hashchange"));
-  const item = await get(`/v1/items/${encodeURIComponent(detail.item_code)}`).catch(() => null);
-  const properties = Object.entries(item?.form_schema?.properties ?? {}).filter(([, spec]) => spec.type !== "object");
+  const properties = formProperties(await itemDetail(detail.item_code).catch(() => null));
   const names = properties.map(([name]) => name);
   const editable = sessionKind() === "citizen" && ["draft", "supplement_required"].includes(detail.state);
   const parts = [h("h1", {}, detail.item_name), h("p", { class: "meta" }, `${detail.case_number} · ${t("state")}: `, h("strong", { id: "case-state" }, detail.state_name))];

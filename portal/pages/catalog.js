@@ -1,5 +1,5 @@
 // The service catalogue: search, an item's guide, the 不见面 lists (public).
-import { get, signedIn } from "../api.js";
+import { get, itemDetail, signedIn } from "../api.js";
 import { field, h, yuan } from "../dom.js";
 import { t } from "../i18n.js";
 
@@ -36,7 +36,7 @@ function summary(item) {
 }
 
 async function item({ args: [code] }) {
-  const it = await get(`/v1/items/${encodeURIComponent(code)}`);
+  const it = await itemDetail(code, { fresh: true }); // the guide is always current; the apply page reuses it
   const apply = signedIn()
     ? h("a", { class: "btn", href: `#/apply/${encodeURIComponent(code)}` }, t("apply"))
     : h("a", { class: "btn", href: `#/sign-in?next=${encodeURIComponent(`#/apply/${code}`)}` }, t("sign_in_to_apply"));

@@ -1,9 +1,9 @@
 """The reference portal in Debian's Chromium through the session's local cloud (issue 20).
 
 A citizen finds 个体工商户设立登记 in 江宁区, signs in with a code, chooses
-courier delivery (an address the API refuses is marked at its field, then
-corrected), fills the form (one field refused by the API and corrected where
-the message shows), uploads two of three materials, submits, reads the
+courier delivery and fills the form on the same page, sent in one request
+(D-266: an address the API refuses is marked at its field, then an ID number,
+each corrected where the message shows), uploads two of three materials, submits, reads the
 one-time notice, supplements; the 江宁 market clerk signs in with password and
 code, accepts, stops and restarts the clock, asks for an extension (refused
 without a reason, at the field) that Nanjing's supervisor approves in a tab of
@@ -186,8 +186,14 @@ def test_citizen_applies_clerk_decides_licence_verifies_citizen_pays(
     check_page(page, "sign-in")
     sign_in_with_code(page, local_cloud, PORTAL_PHONE)
 
-    # the result by courier (快递送): an address the API refuses is marked at its field, then corrected
-    page.wait_for("document.querySelector('input[name=method][value=courier]')", timeout=30)
+    # one request starts the case with its form (D-266): the apply page has the form and the delivery; the
+    # delivery is checked first, so an address the API refuses is marked at its field, then an ID number the
+    # API refuses at its own, each corrected where its message shows
+    page.wait_for("document.querySelector('#f-trade_name')", timeout=30)
+    page.fill("#f-applicant_name", PORTAL_CITIZEN.name)
+    page.fill("#f-id_number", PORTAL_CITIZEN.id_number[:17])  # 17 digits: the API refuses it
+    page.fill("#f-trade_name", "赵磊便利店")
+    page.fill("#f-premises_address", "南京市江宁区天元中路 1 号")
     page.click("input[name=method][value=courier]")
     page.wait_for("!document.getElementById('courier-fields').hidden")
     page.fill("#d-address", "1号")
@@ -199,24 +205,20 @@ def test_citizen_applies_clerk_decides_licence_verifies_citizen_pays(
     check_page(page, "apply-delivery")
     page.fill("#d-address", "南京市江宁区天元中路 1 号 3 栋")
     page.click("#start-case")
-    page.wait_for("document.querySelector('#f-trade_name')", timeout=30)
-
-    # the form: an ID number the API refuses shows its message at that field, then corrected
-    page.fill("#f-applicant_name", PORTAL_CITIZEN.name)
-    page.fill("#f-id_number", PORTAL_CITIZEN.id_number[:17])  # 17 digits: the API refuses it
-    page.fill("#f-trade_name", "赵磊便利店")
-    page.fill("#f-premises_address", "南京市江宁区天元中路 1 号")
-    page.click("form[aria-labelledby=form-h] button[type=submit]")
     message = page.wait_for(
         "!document.getElementById('f-id_number-error').hidden"
         " && document.getElementById('f-id_number-error').textContent"
     )
     assert page.evaluate("document.getElementById('f-id_number').getAttribute('aria-invalid')") == "true"
+    assert page.evaluate("document.activeElement.id") == "f-id_number"  # focus goes to the field to correct
+    assert page.evaluate("document.getElementById('d-address-error').hidden")  # the corrected address is clear
     assert any(ord(c) > 0x2E80 for c in message), message  # Chinese by default
     check_page(page, "apply-field-error")
     page.fill("#f-id_number", PORTAL_CITIZEN.id_number)
-    page.click("form[aria-labelledby=form-h] button[type=submit]")
-    page.wait_for("document.getElementById('form-msg').textContent.includes('已保存')")
+    page.click("#start-case")
+    # the case page: the draft already holds the form, still editable there (PUT form)
+    page.wait_for("location.hash.startsWith('#/case/') && document.querySelector('#m-application_form')", timeout=30)
+    assert page.evaluate("document.getElementById('f-trade_name').value") == "赵磊便利店"
 
     # two of the three materials, straight to storage with progress; submit
     pdf = tmp_path / "m.pdf"
@@ -338,13 +340,13 @@ def test_citizen_applies_clerk_decides_licence_verifies_citizen_pays(
     page.click("main li.card a")
     page.wait_for("document.querySelector('main a.btn')")
     page.click("main a.btn")
-    page.click("#start-case")  # electronic delivery, the default
     page.wait_for("document.querySelector('#f-reason')", timeout=30)
     page.fill("#f-applicant_name", PORTAL_CITIZEN.name)
     page.fill("#f-id_number", PORTAL_CITIZEN.id_number)
     page.fill("#f-reason", "有效期满")
-    page.click("form[aria-labelledby=form-h] button[type=submit]")
-    page.wait_for("document.getElementById('form-msg').textContent.includes('已保存')")
+    page.click("#start-case")  # electronic delivery, the default; the form goes with it
+    page.wait_for("location.hash.startsWith('#/case/') && document.querySelector('#reuse-id_card')", timeout=30)
+    assert page.evaluate("document.getElementById('f-reason').value") == "有效期满"
     # the ID card accepted with the first case comes from the wallet, with consent (D-212); not without it
     page.click("#reuse-id_card")
     assert "同意" in page.wait_for("document.getElementById('reuse-id_card-msg').textContent")
