@@ -59,8 +59,12 @@ function readForm(root) {
   return form;
 }
 
-function placeErrors(problem, names, actionId) {
-  if (!placeProblem(problem, names.map((name) => [name, `f-${name}`]), actionId)) return;
+/** [API field name, element id] of each form control; `prefix` names the body's part where a request sends more. */
+const formFields = (names, prefix = "") => names.map((name) => [`${prefix}${name}`, `f-${name}`]);
+
+/** Each message at its field, a summary under the button, and focus on the first field to correct. */
+function placeErrors(problem, fields, actionId) {
+  if (!placeProblem(problem, fields, actionId)) return;
   say(actionId, locale() === "en" ? "Please correct the fields marked above." : "请修改上面标出的内容。");
   document.querySelector("[aria-invalid=true]")?.focus();
 }
@@ -149,11 +153,8 @@ async function apply({ args: [code] }) {
       const created = await post("/v1/cases", { item_code: code, delivery, ...(formFields ? { form: readForm(formFields) } : {}) });
       location.replace(`#/case/${encodeURIComponent(created.case_id)}`);
     } catch (problem) {
-      // the delivery is checked first (case.invalid_delivery); the form's refusals name form fields
-      const isDelivery = problem.code === "case.invalid_delivery";
-      for (const id of isDelivery ? names.map((n) => `f-${n}`) : fields.map(([, id]) => id)) showError(id, null);
-      if (isDelivery) placeProblem(problem, fields, "apply-msg");
-      else placeErrors(problem, names, "apply-msg");
+      // full paths: a form field may share a name with a delivery field (address)
+      placeErrors(problem, [...fields.map(([name, id]) => [`delivery.${name}`, id]), ...formFields(names, "form.")], "apply-msg");
     }
   } }, formFields, h("h2", { id: "delivery-h" }, t("delivery")), methods, courier,
   h("div", { class: "actions" }, h("button", { type: "submit", class: "primary", id: "start-case" }, t("next"))), actionMessage("apply-msg"));
@@ -209,7 +210,7 @@ async function caseView({ args: [caseId] }) {
     const formRoot = h("form", { "aria-labelledby": "form-h", novalidate: true, onsubmit: async (event) => {
       event.preventDefault();
       try { await put(`/v1/cases/${caseId}/form`, { form: readForm(formRoot) }); names.forEach((n) => showError(`f-${n}`, null)); say("form-msg", t("form_saved"), true); }
-      catch (problem) { placeErrors(problem, names, "form-msg"); }
+      catch (problem) { placeErrors(problem, formFields(names), "form-msg"); }
     } }, h("h2", { id: "form-h" }, t("apply_title")), properties.map(([name, spec]) => control(name, spec, detail.form?.[name])),
     h("div", { class: "actions" }, h("button", { type: "submit", class: "secondary" }, t("save_form"))), actionMessage("form-msg"));
     const reusable = await get(`/v1/cases/${encodeURIComponent(caseId)}/reusable-materials`).catch(() => ({ items: [] }));
@@ -221,7 +222,7 @@ async function caseView({ args: [caseId] }) {
         else await post(`/v1/cases/${caseId}/submit`, {}, { idempotencyKey: `portal-${caseId}-${detail.version}` });
         say("submit-msg", t("submitted"), true);
         setTimeout(rerender, 300);
-      } catch (problem) { placeErrors(problem, names, "submit-msg"); }
+      } catch (problem) { placeErrors(problem, formFields(names), "submit-msg"); }
     } }, isSupplement ? t("supplement") : t("submit"))), actionMessage("submit-msg"));
   }
   parts.push(jointTasksSection(detail, rerender));
