@@ -140,7 +140,7 @@ async function apply({ args: [code] }) {
   const fields = [["address", "d-address"], ["region_code", "d-region"], ["recipient_name", "d-recipient"], ["recipient_phone", "d-phone"]];
   // the same controls as the case page's form, read the same way; none when the item could not be read (the case page
   // then shows the form, as before)
-  const formFields = properties.length
+  const formPart = properties.length
     ? h("div", { id: "apply-fields" }, h("h2", { id: "fields-h" }, t("form_title")), properties.map(([name, spec]) => control(name, spec, undefined)))
     : null;
   const form = h("form", { "aria-labelledby": "apply-h", novalidate: true, onsubmit: async (event) => {
@@ -150,13 +150,13 @@ async function apply({ args: [code] }) {
       ? { method, address: value("d-address"), region_code: value("d-region"), recipient_name: value("d-recipient"), recipient_phone: value("d-phone") }
       : { method };
     try {
-      const created = await post("/v1/cases", { item_code: code, delivery, ...(formFields ? { form: readForm(formFields) } : {}) });
+      const created = await post("/v1/cases", { item_code: code, delivery, ...(formPart ? { form: readForm(formPart) } : {}) });
       location.replace(`#/case/${encodeURIComponent(created.case_id)}`);
     } catch (problem) {
       // full paths: a form field may share a name with a delivery field (address)
       placeErrors(problem, [...fields.map(([name, id]) => [`delivery.${name}`, id]), ...formFields(names, "form.")], "apply-msg");
     }
-  } }, formFields, h("h2", { id: "delivery-h" }, t("delivery")), methods, courier,
+  } }, formPart, h("h2", { id: "delivery-h" }, t("delivery")), methods, courier,
   h("div", { class: "actions" }, h("button", { type: "submit", class: "primary", id: "start-case" }, t("next"))), actionMessage("apply-msg"));
   return [h("h1", { id: "apply-h" }, t("apply_title")), h("section", { class: "card" }, form)];
 }
