@@ -134,8 +134,8 @@ class Script:
 
     def apply(self, who: str, item_code: str, form: dict[str, Any], slots: list[str], delivery: dict[str, Any]) -> str:
         auth = self.accounts[who]
-        # the form goes with the start, as the README recommends (D-327): one request, one write
-        start = {"item_code": item_code, "delivery": delivery, "form": form}
+        # the form goes with the start, as the reference portal sends it (D-327, D-266): one request, one write
+        start: dict[str, Any] = {"item_code": item_code, "delivery": delivery, "form": form}
         case_id = str(self.ok(self.api.post("/v1/cases", headers=auth, json=start), 201)["case_id"])
         for slot in slots:
             self.upload(case_id, slot, who)
