@@ -15,8 +15,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.admin.api import admin_consumer, wire
@@ -25,7 +23,7 @@ from shared.catalog.api import departments_implementing, departments_in
 from shared.catalog.config import catalog_settings
 from shared.platform.config import consumer_settings, require
 from shared.platform.consumer import batch_handler
-from shared.platform.events import parse_bus_message
+from shared.platform.dispatch import Reported
 from shared.platform.observability import logger, metrics
 
 # cold start: a missing or malformed variable fails the first invocation, by name
@@ -34,15 +32,10 @@ require(admin_settings, claim_settings, catalog_settings, consumer_settings)
 wire(departments=departments_in, implemented=departments_implementing)
 
 
-def record_handler(record: SQSRecord) -> None:
-    envelope = parse_bus_message(record.body)
-    applied = admin_consumer.dispatch(envelope)
-    result = "applied" if applied else "duplicate"
-    metrics().add_metric(name=f"AdminEvents_{result}", unit=MetricUnit.Count, value=1)
-    logger().info("admin event", extra={"event_id": envelope.id, "event_type": envelope.type, "result": result})
-
-
-_consume = batch_handler(record_handler, metric="AdminEventsParked")
+_consume = batch_handler(
+    admin_consumer.record_handler(reported=Reported("AdminEvents", "admin event", "duplicate")),
+    metric="AdminEventsParked",
+)
 
 
 @logger().inject_lambda_context

@@ -13,13 +13,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.platform.config import consumer_settings, require
 from shared.platform.consumer import batch_handler
-from shared.platform.events import parse_bus_message
+from shared.platform.dispatch import Reported
 from shared.platform.observability import logger, metrics
 from shared.projects.api import projects_consumer
 from shared.projects.config import projects_settings
@@ -28,15 +26,10 @@ from shared.projects.config import projects_settings
 require(projects_settings, consumer_settings)
 
 
-def record_handler(record: SQSRecord) -> None:
-    envelope = parse_bus_message(record.body)
-    applied = projects_consumer.dispatch(envelope)
-    result = "applied" if applied else "ignored"
-    metrics().add_metric(name=f"ProjectCases_{result}", unit=MetricUnit.Count, value=1)
-    logger().info("project case event", extra={"event_id": envelope.id, "event_type": envelope.type, "result": result})
-
-
-_consume = batch_handler(record_handler, metric="ProjectCasesParked")
+_consume = batch_handler(
+    projects_consumer.record_handler(reported=Reported("ProjectCases", "project case event", "ignored")),
+    metric="ProjectCasesParked",
+)
 
 
 @logger().inject_lambda_context

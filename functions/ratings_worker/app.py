@@ -15,13 +15,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.platform.config import consumer_settings, require
 from shared.platform.consumer import batch_handler
-from shared.platform.events import parse_bus_message
+from shared.platform.dispatch import Reported
 from shared.platform.observability import logger, metrics
 from shared.ratings.api import ratings_consumer
 from shared.ratings.config import ratings_settings
@@ -30,15 +28,9 @@ from shared.ratings.config import ratings_settings
 require(ratings_settings, consumer_settings)
 
 
-def record_handler(record: SQSRecord) -> None:
-    envelope = parse_bus_message(record.body)
-    applied = ratings_consumer.dispatch(envelope)
-    result = "applied" if applied else "duplicate"
-    metrics().add_metric(name=f"Ratings_{result}", unit=MetricUnit.Count, value=1)
-    logger().info("ratings event", extra={"event_id": envelope.id, "event_type": envelope.type, "result": result})
-
-
-_consume = batch_handler(record_handler, metric="RatingsParked")
+_consume = batch_handler(
+    ratings_consumer.record_handler(reported=Reported("Ratings", "ratings event", "duplicate")), metric="RatingsParked"
+)
 
 
 @logger().inject_lambda_context

@@ -13,13 +13,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.platform.config import consumer_settings, require
 from shared.platform.consumer import batch_handler
-from shared.platform.events import parse_bus_message
+from shared.platform.dispatch import Reported
 from shared.platform.observability import logger, metrics
 from shared.scenes.api import scenes_consumer
 from shared.scenes.config import scenes_settings
@@ -28,15 +26,10 @@ from shared.scenes.config import scenes_settings
 require(scenes_settings, consumer_settings)
 
 
-def record_handler(record: SQSRecord) -> None:
-    envelope = parse_bus_message(record.body)
-    applied = scenes_consumer.dispatch(envelope)
-    result = "applied" if applied else "unchanged"
-    metrics().add_metric(name=f"SceneProgress_{result}", unit=MetricUnit.Count, value=1)
-    logger().info("scene progress", extra={"event_id": envelope.id, "event_type": envelope.type, "result": result})
-
-
-_consume = batch_handler(record_handler, metric="SceneProgressParked")
+_consume = batch_handler(
+    scenes_consumer.record_handler(reported=Reported("SceneProgress", "scene progress", "unchanged")),
+    metric="SceneProgressParked",
+)
 
 
 @logger().inject_lambda_context

@@ -12,13 +12,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.platform.config import consumer_settings, require
 from shared.platform.consumer import batch_handler
-from shared.platform.events import parse_bus_message
+from shared.platform.dispatch import Reported
 from shared.platform.observability import logger, metrics
 from shared.trading.api import trading_consumer
 from shared.trading.config import trading_settings
@@ -27,17 +25,10 @@ from shared.trading.config import trading_settings
 require(trading_settings, consumer_settings)
 
 
-def record_handler(record: SQSRecord) -> None:
-    envelope = parse_bus_message(record.body)
-    applied = trading_consumer.dispatch(envelope)
-    result = "applied" if applied else "ignored"
-    metrics().add_metric(name=f"TradingComplaints_{result}", unit=MetricUnit.Count, value=1)
-    logger().info(
-        "trading complaint event", extra={"event_id": envelope.id, "event_type": envelope.type, "result": result}
-    )
-
-
-_consume = batch_handler(record_handler, metric="TradingComplaintsParked")
+_consume = batch_handler(
+    trading_consumer.record_handler(reported=Reported("TradingComplaints", "trading complaint event", "ignored")),
+    metric="TradingComplaintsParked",
+)
 
 
 @logger().inject_lambda_context

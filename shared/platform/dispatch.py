@@ -28,11 +28,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from pydantic import BaseModel, ValidationError
 
 from shared.platform.consumer import PermanentFailure, RecordHandler, UnexpectedEvent
 from shared.platform.events import Envelope, parse_bus_message
+from shared.platform.observability import logger, metrics
 
 
 @dataclass
@@ -117,10 +119,29 @@ class Dispatcher[Result]:
             ) from None
         return entry.handle(data, envelope)
 
-    def record_handler(self) -> RecordHandler:
-        """For `shared.platform.consumer.batch_handler`: each SQS record carries one bus event."""
+    def record_handler(self, *, reported: Reported | None = None) -> RecordHandler:
+        """For `shared.platform.consumer.batch_handler`: each SQS record carries one bus event.
+        With `reported`, a handler's True/False answer (applied or not) is counted as the metric
+        `<metric>_<applied|unapplied word>` and logged with the event's id and type."""
 
         def handle(record: SQSRecord) -> None:
-            self.dispatch(parse_bus_message(record.body))
+            envelope = parse_bus_message(record.body)
+            answer = self.dispatch(envelope)
+            if reported is not None:
+                reported.report(envelope, bool(answer))
 
         return handle
+
+
+@dataclass(frozen=True)
+class Reported:
+    """How a consumer whose handlers answer "applied or not" reports each event (metric and log line)."""
+
+    metric: str
+    message: str
+    unapplied: str = "ignored"  # the word for False: ignored, duplicate, unchanged
+
+    def report(self, envelope: Envelope, applied: bool) -> None:
+        result = "applied" if applied else self.unapplied
+        metrics().add_metric(name=f"{self.metric}_{result}", unit=MetricUnit.Count, value=1)
+        logger().info(self.message, extra={"event_id": envelope.id, "event_type": envelope.type, "result": result})

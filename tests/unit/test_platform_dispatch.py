@@ -107,3 +107,37 @@ def test_a_registry_named_by_prefix_is_imported_on_the_first_event_of_its_types(
 
     assert set(consumer.event_types) == {"payment.paid", "rating.given", "rectification.answered"}
     assert loads == ["ratings", "payments"]
+
+
+def test_a_reported_consumer_counts_and_logs_whether_each_event_applied(monkeypatch: pytest.MonkeyPatch) -> None:
+    from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+
+    from shared.platform import dispatch
+    from tests.support.handlers import sqs_event
+
+    counted: list[str] = []
+    logged: list[tuple[str, dict[str, object]]] = []
+
+    class Metrics:
+        def add_metric(self, *, name: str, unit: object, value: float) -> None:
+            counted.append(name)
+
+    class Logger:
+        def info(self, message: str, *, extra: dict[str, object]) -> None:
+            logged.append((message, extra))
+
+    monkeypatch.setattr(dispatch, "metrics", Metrics)
+    monkeypatch.setattr(dispatch, "logger", Logger)
+    consumer: Dispatcher[bool] = Dispatcher("test")
+    consumer.on("payment.paid", data=Paid)(lambda data, envelope: data.amount_fen > 0)
+    handle = consumer.record_handler(reported=dispatch.Reported("Payments", "payment event", "duplicate"))
+    events = [_event("payment.paid", order_id="P", amount_fen=amount) for amount in (5, 0)]
+
+    for record in sqs_event([e.model_dump(mode="json") for e in events])["Records"]:
+        handle(SQSRecord(record))
+
+    assert counted == ["Payments_applied", "Payments_duplicate"]
+    assert [(message, extra["event_id"], extra["result"]) for message, extra in logged] == [
+        ("payment event", events[0].id, "applied"),
+        ("payment event", events[1].id, "duplicate"),
+    ]
