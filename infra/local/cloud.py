@@ -25,7 +25,7 @@ from botocore.config import Config
 
 from infra.local.gateway import Gateway
 from infra.local.intrinsics import Pseudo, TemplateError
-from infra.local.metering import Usage
+from infra.local.metering import Usage, platform_log_bytes
 from infra.local.model import EventSource, FunctionSpec, Model, read_model
 from infra.local.motoserver import MotoServer
 from infra.local.partners import Partner, load_partners
@@ -442,7 +442,16 @@ class LocalCloud:
             "LAMBDA_TASK_ROOT": str(spec.code_dir),
             "TZ": ":UTC",
             "_HANDLER": spec.handler,
+            **self._logging_environment(spec),
         }
+
+    @staticmethod
+    def _logging_environment(spec: FunctionSpec) -> dict[str, str]:
+        """What Lambda sets for a JSON LoggingConfig: Powertools' Logger takes AWS_LAMBDA_LOG_LEVEL over
+        POWERTOOLS_LOG_LEVEL (D-333), so a function runs locally at the level it would run at on AWS."""
+        if spec.log_format != "JSON":
+            return {}
+        return {"AWS_LAMBDA_LOG_FORMAT": "JSON", "AWS_LAMBDA_LOG_LEVEL": spec.application_log_level or "INFO"}
 
     def shared_environment(self) -> dict[str, str]:
         """Every function's template variables in one map, plus the AWS endpoint (for the seeder)."""
@@ -468,6 +477,7 @@ class LocalCloud:
             memory_mb=spec.memory_mb,
             environment=self._env[spec.logical_id],
             log_file=log_file,
+            platform_log_bytes=platform_log_bytes(spec.log_format, spec.system_log_level),
         )
 
     # --- names ---------------------------------------------------------------------------

@@ -37,6 +37,7 @@ Imports only the standard library: the worker imports it after the handler.
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import threading
@@ -65,11 +66,74 @@ CALL_MS = {
     "secretsmanager": 30.0,
 }
 _OTHER_CALL_MS = 30.0
-# Lambda writes START, END and REPORT lines to the function's log group for every invocation; the local
-# worker prints only a short REPORT line. The REPORT of a deployed function also carries Billed Duration,
-# Max Memory Used and, with active tracing, the X-Ray trace and segment ids: about 350 bytes in all
-# (https://docs.aws.amazon.com/lambda/latest/dg/python-logging.html, "Log output"), ~255 more than locally.
-PLATFORM_LOG_BYTES_NOT_WRITTEN_LOCALLY = 255
+# Lambda's own lines per invocation (its "system logs"), which the local worker does not write; its short
+# local REPORT line is not metered. Plain text (no LoggingConfig): START, END and a REPORT with Billed Duration,
+# Max Memory Used and, with active tracing, the X-Ray ids (https://docs.aws.amazon.com/lambda/latest/dg/
+# python-logging.html, "Log output"). JSON (`LoggingConfig.LogFormat: JSON`): the platform.start and
+# platform.report records at INFO, platform.runtimeDone too at DEBUG, none at WARN, the system log level
+# filtering them (https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-log-level.html; the
+# records' shapes: the Telemetry API's event schema). Billed at these sample lines' sizes (D-324, D-333).
+_REQUEST = "6d68ca91-49c9-448d-89b8-7ca3e6dc66aa"
+_TRACE = {
+    "spanId": "1a2b3c4d5e6f7a8b",
+    "type": "X-Amzn-Trace-Id",
+    "value": "Root=1-6571a2b3-4c5d6e7f8a9b0c1d2e3f4a5b;Parent=1a2b3c4d5e6f7a8b;Sampled=1",
+}
+_TEXT_LINES = (
+    f"START RequestId: {_REQUEST} Version: $LATEST\n",
+    f"END RequestId: {_REQUEST}\n",
+    f"REPORT RequestId: {_REQUEST}\tDuration: 12.34 ms\tBilled Duration: 13 ms\tMemory Size: 512 MB\t"
+    "Max Memory Used: 98 MB\t\nXRAY TraceId: 1-6571a2b3-4c5d6e7f8a9b0c1d2e3f4a5b\tSegmentId: 1a2b3c4d5e6f7a8b\t"
+    "Sampled: true\t\n",
+)
+_TIME = "2026-12-07T04:15:06.926Z"
+_JSON_LINES = {  # level of each record: Lambda sends it when the system log level is at least that detailed
+    "INFO": (
+        {
+            "time": _TIME,
+            "type": "platform.start",
+            "record": {"requestId": _REQUEST, "version": "$LATEST", "tracing": _TRACE},
+        },
+        {
+            "time": _TIME,
+            "type": "platform.report",
+            "record": {
+                "requestId": _REQUEST,
+                "metrics": {"durationMs": 12.34, "billedDurationMs": 13, "memorySizeMB": 512, "maxMemoryUsedMB": 98},
+                "tracing": _TRACE,
+                "status": "success",
+            },
+        },
+    ),
+    "DEBUG": (
+        {
+            "time": _TIME,
+            "type": "platform.runtimeDone",
+            "record": {
+                "requestId": _REQUEST,
+                "status": "success",
+                "tracing": _TRACE,
+                "spans": [{"name": "responseLatency", "start": _TIME, "durationMs": 1.23}],
+                "metrics": {"durationMs": 12.34, "producedBytes": 1234},
+            },
+        },
+    ),
+}
+_SYSTEM_LEVELS = ("WARN", "INFO", "DEBUG")  # least detail first
+
+
+def platform_log_bytes(log_format: str, system_log_level: str | None) -> int:
+    """Bytes of Lambda's own lines an invocation writes to the log group, as LoggingConfig sets them
+    (plain text writes all three lines; JSON filters its records by the system log level, INFO by default)."""
+    if log_format != "JSON":
+        return sum(len(line.encode()) for line in _TEXT_LINES)
+    detail = _SYSTEM_LEVELS.index(system_log_level or "INFO")
+    return sum(
+        len(json.dumps(record, separators=(",", ":")).encode()) + 1
+        for level, records in _JSON_LINES.items()
+        if _SYSTEM_LEVELS.index(level) <= detail
+        for record in records
+    )
 
 
 def call_ms(service: str, operation: str) -> float:
@@ -663,7 +727,11 @@ def metered(event: Any, memory_mb: int) -> Iterator[Usage]:
         yield meter.usage
 
 
-def finish(usage: Usage, duration_ms: float, cpu_ms: float, memory_mb: int, log_bytes: int) -> None:
+def finish(
+    usage: Usage, duration_ms: float, cpu_ms: float, memory_mb: int, log_bytes: int, platform_bytes: int = 0
+) -> None:
+    """Close an invocation's usage: its times, and its log bytes (what the function wrote, plus Lambda's
+    own lines, `platform_log_bytes`)."""
     duration_ms = max(0.0, duration_ms - usage.meter_ms)
     cpu_ms = max(0.0, cpu_ms - usage.meter_cpu_ms)
     billed = max(1, math.ceil(duration_ms))
@@ -673,6 +741,6 @@ def finish(usage: Usage, duration_ms: float, cpu_ms: float, memory_mb: int, log_
     usage.cpu_ms = cpu_ms
     modelled = max(1, math.ceil(cpu_ms * max(1.0, FULL_VCPU_MB / memory_mb) + usage.call_wait_ms))
     usage.model_gb_seconds = modelled / 1000 * memory_mb / 1024
-    usage.log_bytes = log_bytes + PLATFORM_LOG_BYTES_NOT_WRITTEN_LOCALLY
+    usage.log_bytes = log_bytes + platform_bytes
     # a queue consumer invoked for records it ignores: what a rule's content filter would have kept away
     usage.idle_invocations = 1 if usage.sqs_records and not wrote_something(usage) else 0

@@ -49,6 +49,10 @@ class FunctionSpec:
     environment: dict[str, str]
     events: list[EventSource] = field(default_factory=list)
     unsupported: str = ""
+    # LoggingConfig (D-333): what Lambda sends to the log group besides the function's own lines
+    log_format: str = "Text"
+    application_log_level: str | None = None
+    system_log_level: str | None = None
 
     def events_of(self, *types: str) -> list[EventSource]:
         return [e for e in self.events if e.type in types]
@@ -167,6 +171,7 @@ def _function(stack: LocalStack, logical_id: str, props: Mapping[str, Any]) -> F
         unsupported = f"runtime {runtime} is not run locally (Python only)"
     variables = resolve((props.get("Environment") or {}).get("Variables") or {})
     environment = {str(k): env_text(v) for k, v in variables.items()}
+    logging_config = resolve(props.get("LoggingConfig") or {})
     events = []
     for name, event in (props.get("Events") or {}).items():
         raw = event.get("Properties") or {}
@@ -183,6 +188,9 @@ def _function(stack: LocalStack, logical_id: str, props: Mapping[str, Any]) -> F
         environment=environment,
         events=events,
         unsupported=unsupported,
+        log_format=str(logging_config.get("LogFormat") or "Text"),
+        application_log_level=logging_config.get("ApplicationLogLevel"),
+        system_log_level=logging_config.get("SystemLogLevel"),
     )
 
 

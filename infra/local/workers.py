@@ -55,6 +55,7 @@ class WorkerConfig:
     memory_mb: int
     environment: dict[str, str]
     log_file: str | None = None
+    platform_log_bytes: int = 0  # Lambda's own lines an invocation, as the template configures them (D-333)
 
 
 class FunctionError(Exception):
@@ -258,6 +259,9 @@ def worker_main(conn: Connection, config: WorkerConfig) -> None:
                 reply = ("error", payload, {})
         duration = (time.perf_counter() - begun) * 1000
         cpu_ms = (time.process_time() - cpu_begun) * 1000  # the handler's threads included
+        # what the function wrote; the local REPORT line below stands in for Lambda's own lines, which
+        # the meter bills as the template's LoggingConfig has Lambda send them (D-333)
+        logged = _log_size(config) - logged_before
         init = f" Init Duration: {init_ms:.2f} ms" if first else ""
         print(
             f"REPORT RequestId: {request_id}\tDuration: {duration:.2f} ms\tMemory Size: {config.memory_mb} MB{init}",
@@ -267,7 +271,7 @@ def worker_main(conn: Connection, config: WorkerConfig) -> None:
         if usage is not None:
             from infra.local import metering
 
-            metering.finish(usage, duration, cpu_ms, config.memory_mb, _log_size(config) - logged_before)
+            metering.finish(usage, duration, cpu_ms, config.memory_mb, logged, config.platform_log_bytes)
             reply = (reply[0], reply[1], usage.to_dict())
         conn.send(reply)
         if isinstance(reply[1], dict) and reply[1].get("errorType") in ("SystemExit",):

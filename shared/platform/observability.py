@@ -28,7 +28,9 @@ class _Logger(Logger):
 
 @cache
 def logger() -> Logger:
-    return _Logger()
+    # RFC 3339 timestamps: with the template's JSON LoggingConfig, Lambda keeps a line's own level (for its
+    # application log level filter) only when its timestamp parses (D-333); otherwise it files the line as INFO
+    return _Logger(use_rfc3339=True)
 
 
 @cache

@@ -61,6 +61,32 @@ def test_the_portals_nested_stack_has_no_errors_or_warnings(lint_findings: dict[
     assert lint_findings["portal"] == []
 
 
+LOG_LEVEL_PARAMETER = "LambdaSystemLogLevel"
+
+
+def test_every_function_logs_json_and_sends_lambdas_own_lines_only_when_the_parameter_asks() -> None:
+    template = sam_template()
+    parameter = template["Parameters"][LOG_LEVEL_PARAMETER]
+    assert parameter["Default"] == "WARN"  # production: no START/REPORT lines
+    assert set(parameter["AllowedValues"]) == {"WARN", "INFO", "DEBUG"}
+    globals_ = template["Globals"]["Function"]
+    # Lambda's application level wins over Powertools' (AWS_LAMBDA_LOG_LEVEL): the two must agree
+    powertools_level = globals_["Environment"]["Variables"]["POWERTOOLS_LOG_LEVEL"]
+    assert globals_["LoggingConfig"]["ApplicationLogLevel"] == powertools_level
+    functions = {
+        logical_id: resource["Properties"]
+        for logical_id, resource in cloudformation_template()["Resources"].items()
+        if resource["Type"] == "AWS::Lambda::Function"
+    }
+    assert len(functions) > 50
+    for logical_id, props in functions.items():
+        assert props.get("LoggingConfig") == {
+            "LogFormat": "JSON",
+            "ApplicationLogLevel": "INFO",
+            "SystemLogLevel": {"Ref": LOG_LEVEL_PARAMETER},
+        }, logical_id
+
+
 def _resources(kind: str) -> dict[str, dict[str, Any]]:
     return {k: v for k, v in sam_template()["Resources"].items() if v["Type"] == kind}
 

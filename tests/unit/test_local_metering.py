@@ -66,13 +66,13 @@ def test_an_invocation_is_metered_call_by_call() -> None:
         aws.dynamodb().put_item(TableName="t", Item={"pk": {"S": "a"}, "v": {"S": "z" * 2000}})
         aws.dynamodb().get_item(TableName="t", Key={"pk": {"S": "a"}})
         aws.s3().put_object(Bucket="metering-test", Key="k", Body=io.BytesIO(b"0123456789"))
-    metering.finish(usage, 12.3, 4.0, 1024, log_bytes=500)
+    metering.finish(usage, 12.3, 4.0, 1024, log_bytes=500, platform_bytes=357)
     assert usage.calls == {"dynamodb.PutItem": 1, "dynamodb.GetItem": 1, "s3.PutObject": 1}
     assert (usage.write_units, usage.read_units) == (2.0, 0.5)
     assert usage.sqs_records == 2
-    # the log: what the function wrote, plus the START, END and longer REPORT lines Lambda adds
+    # the log: what the function wrote, plus Lambda's own lines (as LoggingConfig sets them, D-333)
     assert (usage.invocations, usage.billed_ms) == (1, 13)
-    assert usage.log_bytes == 500 + metering.PLATFORM_LOG_BYTES_NOT_WRITTEN_LOCALLY
+    assert usage.log_bytes == 500 + 357
     assert usage.gb_seconds == pytest.approx(0.013)
     # modelled (D-198): 4 ms of CPU at 1,024 MB's share of a vCPU, plus the calls' nominal latency
     assert usage.call_wait_ms == 10 + 10 + 50
