@@ -3,16 +3,15 @@
 | record            | pk                     | sk                   | notes |
 |-------------------|------------------------|----------------------|-------|
 | message 消息       | `INBOX#<subject_id>`   | `MSG#<message_id>`   | its event's id (ULID): sk order = time |
-| unread counter    | `INBOX#<subject_id>`   | `COUNTER`            | `unread` |
 
 One partition per user: a list is one Query (newest first, ScanIndexForward
-false), the unread count one GetItem, and no request can reach another
-user's inbox because the subject id in every key comes from the caller's
-principal. Delivery is idempotent by key: the message's id is the event's, so a
-conditional PutItem stores it once, then an UpdateItem raises the counter (two
-plain writes, a third of the units of a transaction with a guard item, D-195).
-A worker stopped between the two leaves the unread count one short, never a
-message twice; reading clamps the count at zero.
+false), and no request can reach another user's inbox because the subject id
+in every key comes from the caller's principal. Delivery is idempotent by key:
+the message's id is the event's, so one conditional PutItem stores it once.
+The unread count is counted, not kept (D-335): a `Select: COUNT` Query of the
+partition's messages without `read_at`, so a delivery is one write and marking
+read one conditional UpdateItem. Inboxes written before D-335 also hold a
+`COUNTER` item (`unread`); nothing reads it any more.
 """
 
 from __future__ import annotations
@@ -21,14 +20,12 @@ from datetime import datetime
 
 from shared.notifications.config import notifications_settings
 from shared.notifications.models import Message
-from shared.platform.aws import dynamodb
-from shared.platform.dynamo import Repository, to_item
+from shared.platform.dynamo import Repository
 from shared.platform.dynamo import values as expression_values
 from shared.platform.errors import Conflict
 from shared.platform.pagination import Page
 
 MESSAGE_PREFIX = "MSG#"
-COUNTER_SK = "COUNTER"
 
 
 def inbox_pk(subject_id: str) -> str:
@@ -37,10 +34,6 @@ def inbox_pk(subject_id: str) -> str:
 
 def message_key(subject_id: str, message_id: str) -> dict[str, str]:
     return {"pk": inbox_pk(subject_id), "sk": f"{MESSAGE_PREFIX}{message_id}"}
-
-
-def counter_key(subject_id: str) -> dict[str, str]:
-    return {"pk": inbox_pk(subject_id), "sk": COUNTER_SK}
 
 
 class AlreadyDelivered(Exception):
@@ -52,15 +45,9 @@ class NotificationsRepository(Repository):
         return notifications_settings().notifications_table
 
     def add(self, subject_id: str, message: Message) -> None:
-        """Store the message unless its id is in the inbox already, then raise the unread count."""
+        """Store the message unless its id is in the inbox already (one conditional PutItem)."""
         if not self.put_new({**message_key(subject_id, message.message_id), **message.model_dump(mode="json")}):
             raise AlreadyDelivered(message.message_id)
-        dynamodb().update_item(
-            TableName=self.table,
-            Key=to_item(counter_key(subject_id)),
-            UpdateExpression="ADD unread :one",
-            ExpressionAttributeValues=expression_values(one=1),
-        )
 
     def page(self, subject_id: str, *, limit: int, cursor: str | None) -> Page[Message]:
         items, next_cursor = self.query_page(
@@ -73,15 +60,21 @@ class NotificationsRepository(Repository):
         return Page[Message](items=[Message.model_validate(item) for item in items], next_cursor=next_cursor)
 
     def unread(self, subject_id: str) -> int:
-        item = self.get_item(counter_key(subject_id))
-        return max(0, int(item.get("unread", 0))) if item else 0
+        """The messages without `read_at`, counted by DynamoDB (`Select: COUNT`): billed on the
+        bytes of the inbox's messages, eventually consistent (0.5 read unit per 4 KB, ~8 messages)."""
+        return self.count(
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+            FilterExpression="attribute_not_exists(read_at)",
+            ExpressionAttributeValues=expression_values(pk=inbox_pk(subject_id), prefix=MESSAGE_PREFIX),
+        )
 
     def get(self, subject_id: str, message_id: str) -> Message | None:
         item = self.get_item(message_key(subject_id, message_id), consistent=True)
         return Message.model_validate(item) if item else None
 
     def mark_read(self, subject_id: str, message_id: str, read_at: datetime) -> bool:
-        """Set read_at and lower the count; False when the message is missing or already read."""
+        """Set read_at once (a lone write: one conditional UpdateItem, D-322); False when the
+        message is missing or already read."""
         transaction = self.transaction()
         transaction.update(
             message_key(subject_id, message_id),
@@ -90,8 +83,6 @@ class NotificationsRepository(Repository):
             values=expression_values(read_at=read_at.isoformat()),
             on_conflict=Conflict("conflict"),
         )
-        # The message's condition lets each message lower the count once.
-        transaction.update(counter_key(subject_id), "ADD unread :minus_one", values=expression_values(minus_one=-1))
         try:
             transaction.commit()
         except Conflict:

@@ -34,6 +34,7 @@ from tests.support.apigw import FakeContext
 from tests.support.handlers import load_function
 from tests.unit.identity_fixtures import (
     IDENTITY_TABLE,
+    NOTIFICATIONS_TABLE,
     api_event,
     identity_cloud,
     request_code,
@@ -142,17 +143,45 @@ def test_delivery_is_idempotent_per_dedupe_key(cloud: None) -> None:
     assert len(listing(A).body["items"]) == 1
 
 
-def test_a_delivery_is_two_plain_writes_and_a_repeat_one_refused_put(cloud: None) -> None:
-    # the cost model's cut (D-195): no transaction, no guard item — the message is keyed by its event
+def test_a_delivery_is_one_write_and_a_repeat_one_refused_put(cloud: None) -> None:
+    # D-335: no counter to raise — the message is keyed by its event and the count is counted
     event_id = new_id()
     with count_calls() as first:
         assert inbox_service().deliver(A.subject_id, note(1, event_id)) is not None
     with count_calls() as again:
         assert inbox_service().deliver(A.subject_id, note(1, event_id)) is None
-    assert first == {"dynamodb.PutItem": 1, "dynamodb.UpdateItem": 1}
+    assert first == {"dynamodb.PutItem": 1}
     assert again == {"dynamodb.PutItem": 1}
     assert [m["message_id"] for m in listing(A).body["items"]] == [event_id]
     assert unread(A) == 1
+
+
+def test_marking_read_is_one_conditional_update_and_the_count_one_query(cloud: None) -> None:
+    ids = deliver_many(A.subject_id, 4)
+    with count_calls() as marking:
+        assert mark_read(A, ids[1]).status == 200
+    with count_calls() as again:
+        assert mark_read(A, ids[1]).status == 200
+    with count_calls() as counting:
+        assert unread(A) == 3
+    # the write, then the message read back for the reply; a repeat is refused by its condition
+    assert marking == {"dynamodb.UpdateItem": 1, "dynamodb.GetItem": 1}
+    assert again == {"dynamodb.UpdateItem": 1, "dynamodb.GetItem": 1}
+    assert counting == {"dynamodb.Query": 1}
+
+
+def test_the_count_reads_the_messages_themselves(cloud: None) -> None:
+    # an inbox written before D-335 keeps its stale counter item: the badge no longer trusts it,
+    # nor can a worker stopped mid-delivery leave it one short
+    boto3.client("dynamodb").put_item(
+        TableName=NOTIFICATIONS_TABLE,
+        Item={"pk": {"S": f"INBOX#{A.subject_id}"}, "sk": {"S": "COUNTER"}, "unread": {"N": "7"}},
+    )
+    ids = deliver_many(A.subject_id, 2)
+    assert unread(A) == 2
+    mark_read(A, ids[0])
+    assert unread(A) == 1
+    assert [m["message_id"] for m in listing(A).body["items"]] == ids[::-1]
 
 
 # --- events → messages -----------------------------------------------------------------------
