@@ -62,7 +62,7 @@ class NotificationsRepository(Repository):
     def unread(self, subject_id: str) -> int:
         """The messages without `read_at`, counted by DynamoDB (`Select: COUNT`): billed on the
         bytes of the inbox's messages, eventually consistent (0.5 read unit per 4 KB, ~8 messages)."""
-        return self.count(
+        return self.query_count(
             KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
             FilterExpression="attribute_not_exists(read_at)",
             ExpressionAttributeValues=expression_values(pk=inbox_pk(subject_id), prefix=MESSAGE_PREFIX),

@@ -441,7 +441,7 @@ class Repository:
                 return
             request["ExclusiveStartKey"] = last
 
-    def count(self, **arguments: Any) -> int:
+    def query_count(self, **arguments: Any) -> int:
         """How many items a Query matches after its filter (`Select: COUNT`, page after page):
         billed as the Query that reads them, without sending them back."""
         request: dict[str, Any] = {"TableName": self.table, **arguments, "Select": "COUNT"}

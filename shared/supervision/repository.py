@@ -26,6 +26,8 @@ Indexes:
 - gsi3 "limits of a subject": `SUBJ#<subject_kind>#<subject_id>` / `<context>#<name>`,
   kept when cleared: what a supervision order checks its subject against (region,
   still open?).
+- gsi3 holds keys only (D-336): clearing a limit or editing an order changes no entry
+  there; its two readers fetch the items with one BatchGetItem.
 
 A limit is written only when its `version` is newer than the stored one
 (`attribute_not_exists(pk) OR version < :v`), so duplicates and late deliveries
@@ -185,15 +187,18 @@ class SupervisionRepository(Repository):
         return WatchedLimit.model_validate(item) if item else None
 
     def limits_of(self, subject_kind: str, subject_id: str) -> list[WatchedLimit]:
-        """Every limit supervision knows of a subject, cleared ones too (gsi3: one Query)."""
-        return [
-            WatchedLimit.model_validate(item)
+        """Every limit supervision knows of a subject, cleared ones too: the keys from gsi3 (one
+        Query; the index holds keys only, D-336), the limits with one BatchGetItem."""
+        keys = [
+            {"pk": item["pk"], "sk": item["sk"]}
             for item in self.query_all(
                 IndexName="gsi3",
                 KeyConditionExpression="gsi3pk = :pk",
                 ExpressionAttributeValues=expression_values(pk=subject_pk(subject_kind, subject_id)),
             )
         ]
+        found = sorted(self.get_items(keys), key=lambda item: str(item["gsi3sk"]))
+        return [WatchedLimit.model_validate(item) for item in found]
 
     def due_until(self, last_day: dt.date, shard: int) -> list[LimitData]:
         """Running limits of one shard due on or before `last_day` (gsi1)."""
@@ -351,13 +356,20 @@ class SupervisionRepository(Repository):
         )
 
     def department_orders(self, department_id: str, *, limit: int, cursor: str | None) -> Page[SupervisionOrder]:
-        """The department's orders not yet closed, newest first (gsi3): one Query a page."""
-        items, next_cursor = self.query_page(
-            index="gsi3", partition=("gsi3pk", f"DEPTORDER#{department_id}"), limit=limit, cursor=cursor
+        """The department's orders not yet closed, newest first: a page of keys from gsi3 (keys
+        only, D-336), the orders with one BatchGetItem, in the page's order. An order closed since
+        the index was read (it left the index meanwhile) is left out."""
+        partition = f"DEPTORDER#{department_id}"
+        entries, next_cursor = self.query_page(
+            index="gsi3", partition=("gsi3pk", partition), limit=limit, cursor=cursor
         )
-        return Page[SupervisionOrder](
-            items=[SupervisionOrder.model_validate(item) for item in items], next_cursor=next_cursor
-        )
+        found = {
+            str(item["pk"]): item
+            for item in self.get_items([{"pk": entry["pk"], "sk": entry["sk"]} for entry in entries])
+            if item.get("gsi3pk") == partition
+        }
+        orders = [SupervisionOrder.model_validate(found[str(e["pk"])]) for e in entries if str(e["pk"]) in found]
+        return Page[SupervisionOrder](items=orders, next_cursor=next_cursor)
 
     def _region_page(
         self,

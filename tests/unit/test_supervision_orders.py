@@ -320,7 +320,8 @@ def test_aws_calls_per_step_of_an_order() -> None:
         )
     counted["close"] = dict(Counter(calls))
     assert counted == {
-        "issue": {"dynamodb.Query": 1, "dynamodb.TransactWriteItems": 1},
+        # the subject's limits: their keys from gsi3, the limits by BatchGetItem (D-336)
+        "issue": {"dynamodb.Query": 1, "dynamodb.BatchGetItem": 1, "dynamodb.TransactWriteItems": 1},
         "reply": {"dynamodb.GetItem": 1, "dynamodb.Query": 2, "dynamodb.TransactWriteItems": 1},
         "close": {"dynamodb.GetItem": 1, "dynamodb.Query": 1, "dynamodb.TransactWriteItems": 1},
     }

@@ -10,7 +10,9 @@ from collections.abc import Iterator
 
 import pytest
 
+from infra.local import metering
 from infra.template import ROOT, sam_template
+from shared.platform import aws
 from shared.platform.limits import LimitClearedData, limit_cleared
 from shared.supervision.models import LimitState
 from shared.supervision.repository import DUE_SHARDS, SupervisionRepository
@@ -108,3 +110,18 @@ def test_the_watcher_hears_every_context_that_publishes() -> None:
     outboxes = [name.removesuffix("Outbox") for name in resources["OutboxRelayFunction"]["Properties"]["Events"]]
     assert "Cases" in outboxes
     assert {f"jszw.{context.lower()}" for context in outboxes} <= sources
+
+
+def test_clearing_a_limit_writes_no_entry_of_the_subjects_index(cloud: None) -> None:
+    # D-336: gsi3 (a subject's limits) holds keys only, so only the due index's entry leaves;
+    # units by the cost model's meter, which applies DynamoDB's index billing rule (D-323)
+    limit = a_limit("T-METER")
+    units = []
+    for event in (set_event(limit), cleared_event("T-METER", version=2)):
+        meter = metering.Meter(stored_items=True)
+        with aws.observe_calls(meter):
+            watch([event])
+        units.append((meter.usage.write_units, meter.usage.index_write_units))
+    # set: the limit (< 1 KB) + its entries in gsi1 and gsi3; cleared: the limit + gsi1's entry removed
+    assert units == [(3.0, 2.0), (2.0, 1.0)]
+    assert [found.limit_id for found in SupervisionRepository().limits_of("ticket", "T-METER")] == [limit.limit_id]
