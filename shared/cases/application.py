@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from shared.cases import events, identity_form, ports
@@ -72,6 +73,7 @@ from shared.cases.policy import (
 from shared.cases.renewal import check_no_other_renewal, check_renewal_in_time
 from shared.cases.repository import IdempotencyRecord, idempotency_hash
 from shared.cases.shapes import (
+    ConfirmRequest,
     FormUpdate,
     HallIntakeRequest,
     LicenceMaterialRequest,
@@ -79,13 +81,25 @@ from shared.cases.shapes import (
     NewCase,
     SubmitRequest,
     UploadRequest,
+    UploadsRequest,
     UploadTicket,
+    UploadTickets,
 )
 from shared.cases.states import CaseAction, CaseState
 from shared.cases.timeline import next_entry
 from shared.cases.views import detail_of, summary_of
 from shared.platform import sealing
-from shared.platform.errors import Conflict, FieldError, Forbidden, NotFound, PayloadTooLarge, ValidationFailed
+from shared.platform.aws import concurrently
+from shared.platform.errors import (
+    Conflict,
+    FieldError,
+    Forbidden,
+    NotFound,
+    PayloadTooLarge,
+    ValidationFailed,
+    attempt,
+    refused_together,
+)
 from shared.platform.idempotency import payload_hash
 from shared.platform.ids import new_id
 from shared.platform.observability import logger
@@ -252,6 +266,12 @@ def applicant_of(principal: Principal) -> Applicant:
         uscc=principal.acting_for if principal.role is Role.AGENT else None,
         kind=applicant_kind_of(principal),
     )
+
+
+def _check_room(case: Case, adding: int) -> None:
+    """The per-case file cap, for the files a request would add."""
+    if len(case.materials) + adding > MAX_MATERIALS_PER_CASE:
+        raise Conflict(TOO_MANY_MATERIALS, params={"limit": MAX_MATERIALS_PER_CASE})
 
 
 class Application:
@@ -468,9 +488,33 @@ class Application:
 
     def request_upload(self, principal: Principal, case_id: str, request: UploadRequest) -> UploadTicket:
         """A presigned POST for one file of one material slot (no write until it is confirmed)."""
+        case = self._editable(principal, case_id)
+        ticket = self._ticket(case, request)
+        _check_room(case, 1)
+        return ticket
+
+    def request_uploads(self, principal: Principal, case_id: str, request: UploadsRequest) -> UploadTickets:
+        """Presigned POSTs for several files in one request (D-331): each entry is judged as
+        `request_upload` judges it, and one refused entry refuses them all (every refused entry
+        named at `materials.<i>`); nothing is written, a retry simply signs new forms."""
+        case = self._editable(principal, case_id)
+        tickets = refused_together(
+            [
+                (f"materials.{index}", attempt(partial(self._ticket, case, entry)))
+                for index, entry in enumerate(request.materials)
+            ]
+        )
+        _check_room(case, len(tickets))
+        return UploadTickets(case_id=case_id, items=tickets)
+
+    def _editable(self, principal: Principal, case_id: str) -> Case:
         case = self.ledger.load(case_id)
         ensure_applicant_side(principal, case)
         check_editable(case)
+        return case
+
+    def _ticket(self, case: Case, request: UploadRequest) -> UploadTicket:
+        """The slot must take the declared type and size; signed locally (no AWS call)."""
         slot = material_slot(case, request.slot_id)
         if format_of(request.content_type, slot.accepted_formats) is None:
             accepted = ", ".join(slot.accepted_formats)
@@ -487,12 +531,10 @@ class Application:
                 params={"limit": limit},
                 errors=[FieldError(field="size_bytes", code=FIELD_SIZE_LIMIT, params={"limit": limit})],
             )
-        if len(case.materials) >= MAX_MATERIALS_PER_CASE:
-            raise Conflict(TOO_MANY_MATERIALS, params={"limit": MAX_MATERIALS_PER_CASE})
         material_id = new_id()
         ttl = materials_settings().material_upload_ttl_s
         form = self.ledger.store.upload_form(
-            case_id=case_id,
+            case_id=case.case_id,
             material_id=material_id,
             slot_id=slot.slot_id,
             file_name=request.file_name,
@@ -513,12 +555,50 @@ class Application:
     def confirm_material(self, principal: Principal, case_id: str, material_id: str) -> MaterialInfo:
         """Count an uploaded file: it exists, fits its slot's size and formats, its bytes
         look like its type and match the declared SHA-256. Then it is recorded."""
+        return self._record_uploads(principal, case_id, [material_id])
+
+    def confirm_materials(self, principal: Principal, case_id: str, request: ConfirmRequest) -> MaterialInfo:
+        """Confirm several uploaded files in one request (D-331): each is read back and checked
+        as `confirm_material` checks it (the reads side by side), and all are recorded in ONE
+        conditional write of the case; one refused file refuses them all, each refused file
+        named at `material_ids.<i>`, and nothing is recorded."""
+        return self._record_uploads(principal, case_id, request.material_ids, listed=True)
+
+    def _record_uploads(
+        self, principal: Principal, case_id: str, material_ids: Sequence[str], *, listed: bool = False
+    ) -> MaterialInfo:
         case = self.ledger.load(case_id)
         ensure_applicant_side(principal, case)
-        if any(m.material_id == material_id for m in case.materials):
+        recorded = {m.material_id for m in case.materials}
+        pending: dict[str, int] = {}  # each file not recorded yet, at its (first) index in the request
+        for index, material_id in enumerate(material_ids):
+            if material_id not in recorded:
+                pending.setdefault(material_id, index)
+        if not pending:
             return MaterialInfo(case_id=case_id, version=case.version, materials=case.materials)
         check_editable(case)
-        stored = self.ledger.store.read_back(case_id, material_id, max_bytes=DEFAULT_MAX_MATERIAL_BYTES)
+        at = moment()
+        if listed:
+            # each read waits on S3: side by side, the request takes about the longest file's time
+            outcomes = concurrently(
+                [partial(attempt, partial(self._checked_upload, case, material_id, at)) for material_id in pending]
+            )
+            materials = refused_together(
+                [(f"material_ids.{index}", outcome) for index, outcome in zip(pending.values(), outcomes, strict=True)],
+                nest_fields=False,
+            )
+        else:
+            materials = [self._checked_upload(case, material_id, at) for material_id in pending]
+        _check_room(case, len(materials))
+        changed = case.model_copy(
+            update={"materials": [*case.materials, *materials], "version": case.version + 1, "updated_at": at}
+        )
+        self.ledger.save(changed, expected_version=case.version)
+        return MaterialInfo(case_id=case_id, version=changed.version, materials=changed.materials)
+
+    def _checked_upload(self, case: Case, material_id: str, at: dt.datetime) -> AttachedMaterial:
+        """The uploaded file read back (one GetObject) and checked against its slot."""
+        stored = self.ledger.store.read_back(case.case_id, material_id, max_bytes=DEFAULT_MAX_MATERIAL_BYTES)
         if stored is None:
             raise Conflict(MATERIAL_NOT_UPLOADED)
         slot = material_slot(case, stored.slot_id)
@@ -542,7 +622,7 @@ class Application:
             problems.append(FieldError(field="sha256", code=FIELD_CHECKSUM_MISMATCH))
         if problems or material_format is None:
             raise ValidationFailed(INVALID_MATERIAL, errors=problems)
-        material = AttachedMaterial(
+        return AttachedMaterial(
             material_id=material_id,
             slot_id=slot.slot_id,
             file_name=stored.file_name or material_id,
@@ -550,13 +630,8 @@ class Application:
             format=material_format,
             size_bytes=stored.size_bytes,
             sha256=stored.sha256 or "",
-            uploaded_at=moment(),
+            uploaded_at=at,
         )
-        changed = case.model_copy(
-            update={"materials": [*case.materials, material], "version": case.version + 1, "updated_at": moment()}
-        )
-        self.ledger.save(changed, expected_version=case.version)
-        return MaterialInfo(case_id=case_id, version=changed.version, materials=changed.materials)
 
     def remove_material(self, principal: Principal, case_id: str, material_id: str) -> MaterialInfo:
         """Take a file off the case (e.g. to replace it while supplementing)."""

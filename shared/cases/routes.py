@@ -268,6 +268,69 @@ def request_upload(
 @route(
     router,
     "POST",
+    "/v1/cases/<case_id>/materials/uploads",
+    status_code=201,
+    summary="Get upload forms for several files at once",
+    description=(
+        "The list form of `POST .../materials` (D-331): one presigned POST per entry, in the order asked, each "
+        "judged as that route judges one file. All or nothing: if any entry is refused, none is signed and the "
+        "answer has the first refused entry's status and code, with every refused entry's problems in `errors` "
+        "at `materials.<i>.<field>`. Nothing is stored until the files are confirmed, so a retry simply gets "
+        "new forms (no `Idempotency-Key`). At most 61 entries (one per slot of any item) and the case's cap of "
+        "100 files."
+    ),
+    tags=[APPLY_TAG],
+    access=Access.AUTHENTICATED,
+    scoped=True,
+    responses={
+        201: _ok("One presigned POST per file"),
+        409: _problem("Not editable now, or too many files (case.not_editable, case.too_many_materials)"),
+        413: _problem("A file larger than its slot allows (case.material_too_large)"),
+        422: _problem("An unknown slot or a format not accepted (case.invalid_material)"),
+        **_RECORD,
+    },
+)
+def request_uploads(
+    principal: Principal, case_id: CaseId, body: Annotated[shapes.UploadsRequest, Body()]
+) -> shapes.UploadTickets:
+    return _service().request_uploads(principal, case_id, body)
+
+
+@route(
+    router,
+    "POST",
+    "/v1/cases/<case_id>/materials/confirm",
+    summary="Confirm several uploaded files at once",
+    description=(
+        "The list form of `POST .../materials/{material_id}/confirm` (D-331): each file is read back and checked "
+        "as that route checks one, then all are recorded in ONE conditional write of the case. All or nothing: "
+        "if any file is refused, none is recorded and the answer has the first refused file's status and code, "
+        "with every refused file at `material_ids.<i>` in `errors` (its code says what is wrong). Files already "
+        "recorded are skipped, so confirming twice is harmless (no `Idempotency-Key` needed)."
+    ),
+    tags=[APPLY_TAG],
+    access=Access.AUTHENTICATED,
+    scoped=True,
+    responses={
+        200: _ok("The case's materials"),
+        409: _problem(
+            "A file not uploaded yet, not editable, too many files or changed meanwhile (case.material_not_uploaded, "
+            "case.not_editable, case.too_many_materials, case.changed_concurrently)"
+        ),
+        413: _problem("A file larger than its slot allows (case.material_too_large)"),
+        422: _problem("A file of the wrong type, content or checksum (case.invalid_material)"),
+        **_RECORD,
+    },
+)
+def confirm_materials(
+    principal: Principal, case_id: CaseId, body: Annotated[shapes.ConfirmRequest, Body()]
+) -> shapes.MaterialInfo:
+    return _service().confirm_materials(principal, case_id, body)
+
+
+@route(
+    router,
+    "POST",
     "/v1/cases/<case_id>/materials/<material_id>/confirm",
     summary="Confirm an uploaded material",
     description=(
@@ -280,7 +343,10 @@ def request_upload(
     scoped=True,
     responses={
         200: _ok("The case's materials"),
-        409: _problem("Nothing uploaded yet, or not editable (case.material_not_uploaded, case.not_editable)"),
+        409: _problem(
+            "Nothing uploaded yet, not editable, or too many files (case.material_not_uploaded, case.not_editable, "
+            "case.too_many_materials)"
+        ),
         413: _problem("Larger than the slot allows (case.material_too_large)"),
         422: _problem("Wrong type, content or checksum (case.invalid_material)"),
         **_RECORD,

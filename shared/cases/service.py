@@ -52,6 +52,7 @@ if TYPE_CHECKING:
     )
     from shared.cases.review import Review
     from shared.cases.shapes import (
+        ConfirmRequest,
         ExtendRequest,
         FormUpdate,
         HallIntakeRequest,
@@ -66,7 +67,9 @@ if TYPE_CHECKING:
         SuspendRequest,
         TaskOpinionRequest,
         UploadRequest,
+        UploadsRequest,
         UploadTicket,
+        UploadTickets,
     )
     from shared.platform.pagination import Page
     from shared.platform.principal import Principal
@@ -191,8 +194,14 @@ class CasesService:
     def request_upload(self, principal: Principal, case_id: str, request: UploadRequest) -> UploadTicket:
         return self.application.request_upload(principal, case_id, request)
 
+    def request_uploads(self, principal: Principal, case_id: str, request: UploadsRequest) -> UploadTickets:
+        return self.application.request_uploads(principal, case_id, request)
+
     def confirm_material(self, principal: Principal, case_id: str, material_id: str) -> MaterialInfo:
         return self.application.confirm_material(principal, case_id, material_id)
+
+    def confirm_materials(self, principal: Principal, case_id: str, request: ConfirmRequest) -> MaterialInfo:
+        return self.application.confirm_materials(principal, case_id, request)
 
     def remove_material(self, principal: Principal, case_id: str, material_id: str) -> MaterialInfo:
         return self.application.remove_material(principal, case_id, material_id)

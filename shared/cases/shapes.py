@@ -20,6 +20,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstrai
 
 from shared.cases.models import (
     CASE_ID_PATTERN,
+    MATERIAL_ID_PATTERN,
     MAX_VERSION,
     SHA256_HEX,
     SLOT_ID_PATTERN,
@@ -145,6 +146,32 @@ class UploadRequest(_Input):
     sha256: Annotated[str, Field(pattern=SHA256_HEX, description="Hex SHA-256 of the file (校验值).")]
 
 
+MAX_FILES_PER_REQUEST = 61
+"""Files one list request may name: an item lists at most 60 material slots (the catalogue) and a written
+authorisation taken in at a hall adds one, so one file per slot always fits one request (D-331)."""
+
+
+class UploadsRequest(_Input):
+    """Body of `POST /v1/cases/{case_id}/materials/uploads`: ask to upload several files at once."""
+
+    materials: list[UploadRequest] = Field(
+        min_length=1,
+        max_length=MAX_FILES_PER_REQUEST,
+        description="One entry per file, as `POST .../materials` takes it; answered in the same order.",
+    )
+
+
+class ConfirmRequest(_Input):
+    """Body of `POST /v1/cases/{case_id}/materials/confirm`: confirm several uploaded files at once."""
+
+    material_ids: list[Annotated[str, Field(pattern=MATERIAL_ID_PATTERN)]] = Field(
+        min_length=1,
+        max_length=MAX_FILES_PER_REQUEST,
+        description="The upload tickets' `material_id`s; one already recorded is skipped (confirming twice is "
+        "harmless).",
+    )
+
+
 class SubmitRequest(_Input):
     """Body of `POST .../submit` and `.../supplement` (optional)."""
 
@@ -233,6 +260,15 @@ class UploadTicket(BaseModel):
     fields: dict[str, str]
     max_size_bytes: int
     expires_at: AwareDatetime
+
+
+class UploadTickets(BaseModel):
+    """One presigned POST per file asked for, in the order asked."""
+
+    model_config = ConfigDict(defer_build=True)
+
+    case_id: str
+    items: list[UploadTicket]
 
 
 class MaterialInfo(BaseModel):

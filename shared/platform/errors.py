@@ -11,7 +11,7 @@ code and a test keeps that list complete.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
@@ -193,3 +193,33 @@ def problem_body(
         "errors": [e.render(locale) for e in (errors or [])],
         "request_id": request_id,
     }
+
+
+def attempt[R](call: Callable[[], R]) -> R | AppError:
+    """`call`'s result, or the refusal it raised: one entry of a list a request names,
+    judged on its own so every refused entry can be reported (`refused_together`)."""
+    try:
+        return call()
+    except AppError as refused:
+        return refused
+
+
+def refused_together[R](outcomes: Sequence[tuple[str, R | AppError]], *, nest_fields: bool = True) -> list[R]:
+    """The results of a request's list entries, each given with its path (`materials.2`),
+    or ONE refusal when any entry was refused: all or nothing, so the client corrects every
+    entry at once. The refusal has the first refused entry's status, code and params (what
+    the one-entry form of the route answers); `errors` names every refused entry's problems
+    under its path (`materials.2.size_bytes`; only the path when not `nest_fields`, as for a
+    list of ids), an entry refused without field errors as one error at its path."""
+    refusals = [(path, outcome) for path, outcome in outcomes if isinstance(outcome, AppError)]
+    if not refusals:
+        return [outcome for _, outcome in outcomes if not isinstance(outcome, AppError)]
+    errors: list[FieldError] = []
+    for path, refused in refusals:
+        if not refused.errors:
+            errors.append(FieldError(field=path, code=refused.code, params=refused.params))
+        for error in refused.errors:
+            field = f"{path}.{error.field}" if nest_fields and error.field else path
+            errors.append(dataclasses.replace(error, field=field))
+    first = refusals[0][1]
+    raise type(first)(first.code, params=first.params, errors=errors, headers=first.headers)

@@ -379,6 +379,26 @@ def new_case(who: dict[str, str] = CITIZEN_A, item_code: str = SUBSISTENCE, **bo
     return dict(reply.body)
 
 
+def attach_together(case_id: str, files: dict[str, bytes], who: dict[str, str]) -> Reply:
+    """The list forms (D-331): one request for every file's upload form, the uploads, one confirm."""
+    asked = [
+        {
+            "slot_id": slot_id,
+            "file_name": f"{slot_id}.pdf",
+            "content_type": "application/pdf",
+            "size_bytes": len(data),
+            "sha256": sha256_hex(data),
+        }
+        for slot_id, data in files.items()
+    ]
+    tickets = call("POST", f"/v1/cases/{case_id}/materials/uploads", who, body={"materials": asked})
+    assert tickets.status == 201, tickets.body
+    for ticket, data in zip(tickets.body["items"], files.values(), strict=True):
+        upload_as_posted(ticket, data)
+    ids = [ticket["material_id"] for ticket in tickets.body["items"]]
+    return call("POST", f"/v1/cases/{case_id}/materials/confirm", who, body={"material_ids": ids})
+
+
 def complete_subsistence_case(who: dict[str, str] = CITIZEN_A, *, skip_slots: tuple[str, ...] = ()) -> str:
     """A 低保 draft with the form filled and every required material (but `skip_slots`)."""
     case_id = str(new_case(who)["case_id"])

@@ -13,7 +13,7 @@ from typing import Any
 import boto3
 import pytest
 
-from infra.local.metering import item_size
+from infra.local.metering import Meter, item_size
 from infra.seed.halls import demo_halls
 from infra.template import ROOT
 from shared.cases.numbers import CASE_NUMBER_PATTERN
@@ -22,6 +22,7 @@ from shared.halls.repository import HallsRepository
 from shared.identity.applicants import applicant_verifier
 from shared.identity.protection import HashPurpose
 from shared.notifications.consumers import message_for
+from shared.platform import aws
 from shared.platform.aws import count_calls, dynamodb
 from shared.platform.clock import frozen_at
 from shared.platform.dynamo import from_item, to_item, unpacked
@@ -64,6 +65,7 @@ from tests.unit.cases_fixtures import (
     XUANWU_POLICE,
     LongRunningContext,
     attach,
+    attach_together,
     cases_cloud,
     complete_subsistence_case,
     new_case,
@@ -79,6 +81,7 @@ from tests.unit.cases_fixtures import (
 MONDAY = dt.datetime(2026, 9, 21, 2, 0, tzinfo=dt.UTC)  # 10:00 in Nanjing
 TUESDAY = MONDAY + dt.timedelta(days=1)
 OCTOBER = dt.datetime(2026, 10, 12, 2, 0, tzinfo=dt.UTC)
+THREE_FILES = {"id_card": PDF, "household_register": PDF + b"register", "income_declaration": PDF + b"income"}
 
 
 @pytest.fixture(scope="class")
@@ -269,6 +272,9 @@ class TestDrafting:
 
 
 class TestMaterials:
+    """Uploads one file at a time, and the list forms (D-331): the upload forms of several files in one
+    request, their confirmation in one."""
+
     def test_an_upload_is_a_presigned_post_pinned_to_type_size_and_checksum(self) -> None:
         case_id = new_case()["case_id"]
         ticket = call(
@@ -383,6 +389,166 @@ class TestMaterials:
         reply = call("POST", f"/v1/cases/{case_id}/materials/{ticket['material_id']}/confirm", CITIZEN_A)
         assert reply.body["errors"][0]["code"] == "case.checksum_mismatch"
         assert call("GET", f"/v1/cases/{case_id}", CITIZEN_A).body["materials"] == []
+
+    def test_three_files_take_two_requests_and_one_write_and_are_recorded_in_order(self) -> None:
+        case_id = new_case(form=SUBSISTENCE_FORM)["case_id"]
+        reply = attach_together(case_id, THREE_FILES, CITIZEN_A)
+        assert reply.status == 200, reply.body
+        # one change of the case: version 1 → 2 for all three files
+        assert reply.body["version"] == 2
+        recorded = [(m["slot_id"], m["size_bytes"], m["sha256"]) for m in reply.body["materials"]]
+        assert recorded == [(slot, len(data), sha256_hex(data)) for slot, data in THREE_FILES.items()]
+        # the case is complete: it submits and passes pre-review like one uploaded file by file
+        assert submit(case_id).status == 200
+        run_pre_review(case_id)
+        assert call("GET", f"/v1/cases/{case_id}", CITIZEN_A).body["state"] == "pre_review_passed"
+
+    def test_each_form_is_pinned_to_its_own_file(self) -> None:
+        case_id = new_case()["case_id"]
+        asked = [
+            {"slot_id": slot, "file_name": f"{slot}.pdf", "content_type": "application/pdf"}
+            | {"size_bytes": len(data), "sha256": sha256_hex(data)}
+            for slot, data in THREE_FILES.items()
+        ]
+        reply = call("POST", f"/v1/cases/{case_id}/materials/uploads", CITIZEN_A, body={"materials": asked})
+        assert reply.status == 201, reply.body
+        tickets = reply.body["items"]
+        assert [t["slot_id"] for t in tickets] == list(THREE_FILES)
+        assert len({t["material_id"] for t in tickets}) == 3
+        for ticket, data in zip(tickets, THREE_FILES.values(), strict=True):
+            assert ticket["fields"]["key"] == f"cases/{case_id}/{ticket['material_id']}"
+            assert ticket["fields"]["x-amz-meta-sha256"] == sha256_hex(data)
+            policy = json.loads(__import__("base64").b64decode(ticket["fields"]["policy"]))
+            assert ["content-length-range", len(data), len(data)] in policy["conditions"]
+
+    def test_one_refused_entry_refuses_the_request_and_every_refused_entry_is_named(self) -> None:
+        case_id = new_case()["case_id"]
+        good = {"slot_id": "id_card", "file_name": "a.pdf", "content_type": "application/pdf", "size_bytes": 10}
+        asked = [
+            good,
+            good | {"content_type": "image/gif"},
+            good | {"size_bytes": 11 * 1024 * 1024},
+            good | {"slot_id": "passport"},
+        ]
+        reply = call(
+            "POST",
+            f"/v1/cases/{case_id}/materials/uploads",
+            CITIZEN_A,
+            body={"materials": [entry | {"sha256": "0" * 64} for entry in asked]},
+            headers={"Accept-Language": "en"},
+        )
+        # the first refused entry's answer, as the one-file route gives it; every refused entry at its path
+        assert (reply.status, reply.code) == (422, "case.invalid_material")
+        assert [(e["field"], e["code"]) for e in reply.body["errors"]] == [
+            ("materials.1.content_type", "case.format_not_accepted"),
+            ("materials.2.size_bytes", "case.size_limit"),
+            ("materials.3.slot_id", "case.unknown_slot"),
+        ]
+        assert "10485760" in reply.body["errors"][1]["message"]
+        # too large alone: 413 as for one file
+        reply = call(
+            "POST",
+            f"/v1/cases/{case_id}/materials/uploads",
+            CITIZEN_A,
+            body={"materials": [asked[2] | {"sha256": "0" * 64}]},
+        )
+        assert (reply.status, reply.code) == (413, "case.material_too_large")
+
+    def test_one_refused_file_records_none_and_every_refused_file_is_named(self) -> None:
+        case_id = new_case()["case_id"]
+        declared = {"file_name": "a.pdf", "content_type": "application/pdf"}
+        asked = [
+            declared | {"slot_id": "id_card", "size_bytes": len(PDF), "sha256": sha256_hex(PDF)},
+            declared | {"slot_id": "household_register", "size_bytes": len(PDF), "sha256": sha256_hex(PDF)},
+            declared | {"slot_id": "income_declaration", "size_bytes": len(PNG), "sha256": sha256_hex(PNG)},
+        ]
+        tickets = call("POST", f"/v1/cases/{case_id}/materials/uploads", CITIZEN_A, body={"materials": asked})
+        first, second, third = tickets.body["items"]
+        upload_as_posted(first, PDF)
+        upload_as_posted(third, PNG)  # a PNG posted as a PDF; the second never uploaded
+        before = table_snapshot()
+        ids = [first["material_id"], second["material_id"], third["material_id"]]
+        reply = call("POST", f"/v1/cases/{case_id}/materials/confirm", CITIZEN_A, body={"material_ids": ids})
+        assert (reply.status, reply.code) == (409, "case.material_not_uploaded")
+        assert [(e["field"], e["code"]) for e in reply.body["errors"]] == [
+            ("material_ids.1", "case.material_not_uploaded"),
+            ("material_ids.2", "case.content_mismatch"),
+        ]
+        assert table_snapshot() == before
+        # the second uploaded, the third taken out: the two good files are recorded at once
+        upload_as_posted(second, PDF)
+        ids = ids[:2]
+        reply = call("POST", f"/v1/cases/{case_id}/materials/confirm", CITIZEN_A, body={"material_ids": ids})
+        assert reply.status == 200, reply.body
+        assert [m["slot_id"] for m in reply.body["materials"]] == ["id_card", "household_register"]
+
+    def test_confirming_again_or_twice_in_one_list_records_each_file_once(self) -> None:
+        case_id = new_case()["case_id"]
+        done = attach_together(case_id, {"id_card": PDF}, CITIZEN_A).body
+        again = call(
+            "POST",
+            f"/v1/cases/{case_id}/materials/confirm",
+            CITIZEN_A,
+            body={"material_ids": [done["materials"][0]["material_id"]] * 2},
+        )
+        assert (again.status, again.body["version"], len(again.body["materials"])) == (200, done["version"], 1)
+
+    def test_the_case_cap_counts_the_files_a_list_would_add(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setattr("shared.cases.application.MAX_MATERIALS_PER_CASE", 2)
+        case_id = new_case()["case_id"]
+        assert attach_together(case_id, {"id_card": PDF}, CITIZEN_A).status == 200
+        asked = {"file_name": "a.pdf", "content_type": "application/pdf", "size_bytes": 10, "sha256": "0" * 64}
+        body = {"materials": [asked | {"slot_id": "household_register"}, asked | {"slot_id": "income_declaration"}]}
+        reply = call("POST", f"/v1/cases/{case_id}/materials/uploads", CITIZEN_A, body=body)
+        assert (reply.status, reply.code) == (409, "case.too_many_materials")
+        assert (
+            call(
+                "POST",
+                f"/v1/cases/{case_id}/materials/uploads",
+                CITIZEN_A,
+                body=body | {"materials": body["materials"][:1]},
+            ).status
+            == 201
+        )
+
+    def test_a_list_is_bounded(self) -> None:
+        case_id = new_case()["case_id"]
+        asked = {"slot_id": "id_card", "file_name": "a.pdf", "content_type": "application/pdf", "size_bytes": 10}
+        too_many = {"materials": [asked | {"sha256": "0" * 64}] * 62}
+        assert call("POST", f"/v1/cases/{case_id}/materials/uploads", CITIZEN_A, body=too_many).status == 422
+        assert call("POST", f"/v1/cases/{case_id}/materials/uploads", CITIZEN_A, body={"materials": []}).status == 422
+        ids = {"material_ids": ["01JDQ90F3W7C8M2T6R4K9N5XZZ"] * 62}
+        assert call("POST", f"/v1/cases/{case_id}/materials/confirm", CITIZEN_A, body=ids).status == 422
+
+    def test_the_list_forms_make_fewer_calls_and_write_units_than_three_single_files(self) -> None:
+        new_case()  # the item is cached in this process, as in a warm function
+        single_case, listed_case = new_case()["case_id"], new_case()["case_id"]
+
+        def measured(upload: Any) -> tuple[Any, float]:
+            meter = Meter(stored_items=True)
+            with aws.observe_calls(meter):
+                upload()
+            return meter.usage.calls, meter.usage.write_units
+
+        def one_by_one() -> None:
+            for slot, data in THREE_FILES.items():
+                assert attach(single_case, slot, CITIZEN_A, data).status == 200
+
+        singles, single_units = measured(one_by_one)
+        listed, listed_units = measured(lambda: attach_together(listed_case, THREE_FILES, CITIZEN_A))
+        # three files one by one: six requests (six Lambda invocations), each reading the case (one Query);
+        # each confirm reads its file back and rewrites the case (one conditional PutItem)
+        assert singles == {"dynamodb.Query": 6, "s3.GetObject": 3, "dynamodb.PutItem": 3}
+        # the list forms: two requests, two reads of the case, the same three read-backs, ONE write
+        assert listed == {"dynamodb.Query": 2, "s3.GetObject": 3, "dynamodb.PutItem": 1}
+        # the packed draft stays within 2 KB: 2 write units a write (the whole item, no index entry), one
+        # write instead of three
+        assert (single_units, listed_units) == (6.0, 2.0)
+        # and both cases hold the same files
+        stored = [call("GET", f"/v1/cases/{c}", CITIZEN_A).body["materials"] for c in (single_case, listed_case)]
+        assert [[(m["slot_id"], m["sha256"]) for m in materials] for materials in stored] == [
+            [(slot, sha256_hex(data)) for slot, data in THREE_FILES.items()]
+        ] * 2
 
 
 class TestSubmission:
@@ -898,6 +1064,11 @@ class TestAccess:
         assert submit(case_id, who).status == act
         assert call("PUT", f"/v1/cases/{case_id}/form", who, body={"form": {}}).status == act
         assert call("POST", f"/v1/cases/{case_id}/withdraw", who, body={"reason": "不是我的"}).status == act
+        asked = {"slot_id": "id_card", "file_name": "a.pdf", "content_type": "application/pdf", "size_bytes": 10}
+        tickets = {"materials": [asked | {"sha256": "0" * 64}]}
+        assert call("POST", f"/v1/cases/{case_id}/materials/uploads", who, body=tickets).status == act
+        ids = {"material_ids": ["01JDQ90F3W7C8M2T6R4K9N5XZZ"]}
+        assert call("POST", f"/v1/cases/{case_id}/materials/confirm", who, body=ids).status == act
         assert table_snapshot() == before
 
     @pytest.mark.parametrize("who", [XUANWU_POLICE, SUZHOU_CIVIL, SUZHOU_SUPERVISOR])
