@@ -5,23 +5,30 @@ the region's own departments, as in its monitoring view."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
+import shared.supervision.api as supervision  # names load on first use: its scope rule with a request (D-338)
 from shared.codes.divisions import DIVISION_CODE_PATTERN
 from shared.platform.clock import previous_month, today_in_shanghai
 from shared.platform.errors import NotFound
 from shared.platform.principal import Access, Principal
+from shared.platform.public import lazy_module
 from shared.platform.route_docs import ROLE
 from shared.platform.route_docs import ok as _ok
 from shared.platform.route_docs import problem as _problem
 from shared.platform.routing import route
-from shared.reports.analytics_service import analytics
 from shared.reports.errors import NO_SLOW_STEPS
-from shared.reports.models import LoadForecast, SlowCases, SlowSteps
-from shared.supervision.api import scoped_region
+
+if TYPE_CHECKING:
+    from shared.reports import analytics_service, analytics_shapes
+else:
+    # the projection, the forecast and their shapes load with an analytics route's first request,
+    # not at ReportsApiFunction's cold start (D-338)
+    analytics_service = lazy_module("shared.reports.analytics_service")
+    analytics_shapes = lazy_module("shared.reports.analytics_shapes")
 
 analytics_router = APIGatewayRouter()
 
@@ -58,8 +65,11 @@ MonthQuery = Annotated[
     scoped=True,
     responses={200: _ok("The figures"), **_SCOPE},
 )
-def slow_steps(principal: Principal, region_code: RegionQuery = None, month: MonthQuery = None) -> SlowSteps:
-    return analytics().slow_steps(scoped_region(principal, region_code), month or previous_month())
+def slow_steps(
+    principal: Principal, region_code: RegionQuery = None, month: MonthQuery = None
+) -> analytics_shapes.SlowSteps:
+    region = supervision.scoped_region(principal, region_code)
+    return analytics_service.analytics().slow_steps(region, month or previous_month())
 
 
 @route(
@@ -86,9 +96,9 @@ def slow_cases(
     item_code: Annotated[str, Path(pattern=CODE_PATTERN, description="The item (事项编码).")],
     region_code: RegionQuery = None,
     month: MonthQuery = None,
-) -> SlowCases:
-    region, wanted = scoped_region(principal, region_code), month or previous_month()
-    found = analytics().slow_cases(region, wanted, department_id, item_code)
+) -> analytics_shapes.SlowCases:
+    region, wanted = supervision.scoped_region(principal, region_code), month or previous_month()
+    found = analytics_service.analytics().slow_cases(region, wanted, department_id, item_code)
     if found is None:
         raise NotFound(NO_SLOW_STEPS, params={"department_id": department_id, "item_code": item_code, "month": wanted})
     return found
@@ -110,5 +120,6 @@ def slow_cases(
     scoped=True,
     responses={200: _ok("The forecast"), **_SCOPE},
 )
-def load_forecast(principal: Principal, region_code: RegionQuery = None) -> LoadForecast:
-    return analytics().load_forecast(scoped_region(principal, region_code), today_in_shanghai())
+def load_forecast(principal: Principal, region_code: RegionQuery = None) -> analytics_shapes.LoadForecast:
+    region = supervision.scoped_region(principal, region_code)
+    return analytics_service.analytics().load_forecast(region, today_in_shanghai())

@@ -12,8 +12,7 @@ from functools import cache
 import shared.workdays.api as workdays
 from shared.reports import analytics as a
 from shared.reports import forecast as f
-from shared.reports.analytics_store import AnalyticsStore
-from shared.reports.models import (
+from shared.reports.analytics_shapes import (
     DepartmentLoad,
     GroupSteps,
     LoadForecast,
@@ -23,6 +22,7 @@ from shared.reports.models import (
     StateFigures,
     WeekLoad,
 )
+from shared.reports.analytics_store import AnalyticsStore
 
 HISTORY_SHOWN = 16
 """Weeks of history a forecast shows next to its figures."""

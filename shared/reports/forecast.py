@@ -18,7 +18,6 @@ the mean absolute percentage error (docs/performance.md).
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import math
 import random
@@ -146,6 +145,8 @@ BACKTEST_DEPARTMENTS = {"js-market": 40.0, "nj-police": 12.0, "xw-civil": 4.0, "
 
 
 def main() -> None:
+    import argparse  # the backtest's command line only: not at every cold start (D-338)
+
     parser = argparse.ArgumentParser(description="Backtest the load forecast on a generated history (D-268).")
     parser.add_argument("--first", default="2024-12-02")
     parser.add_argument("--last", default="2026-11-29")

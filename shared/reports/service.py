@@ -5,15 +5,22 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from typing import TYPE_CHECKING
 
 from shared.platform.clock import now, today_in_shanghai
 from shared.platform.errors import AppError, NotFound
 from shared.platform.observability import logger
-from shared.reports import formats, ports, store
+from shared.platform.public import lazy_module
+from shared.reports import ports, store
 from shared.reports.errors import INVALID_MONTH, INVALID_REGION, REPORT_NOT_FOUND
 from shared.reports.figures import build_report, level_of
 from shared.reports.models import DATASETS, Report
 from shared.reports.ports import MonthSource
+
+if TYPE_CHECKING:
+    from shared.reports import formats
+else:
+    formats = lazy_module("shared.reports.formats")  # HTML, PDF, CSV: with the first report published (D-338)
 
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 

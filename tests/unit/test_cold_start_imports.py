@@ -40,6 +40,17 @@ NOT_AT_COLD_START = {
         "shared.catalog.portal",
         "shared.catalog.snapshots",
     ],
+    # D-338: the supervisors' analytics (projection, forecast, their shapes), the supervision context
+    # behind the reports' month source and the scope rule, the report's file formats (HTML, PDF, CSV)
+    "ReportsApiFunction": [
+        "shared.reports.analytics_service",
+        "shared.reports.analytics",
+        "shared.reports.analytics_shapes",
+        "shared.reports.forecast",
+        "shared.reports.formats",
+        "shared.supervision.monitoring_service",
+        "shared.supervision.scorecards",
+    ],
 }
 
 
