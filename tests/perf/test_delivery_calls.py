@@ -11,12 +11,14 @@ from typing import Any
 
 import pytest
 
-from shared.platform import aws
+from shared.platform import aws, sealing
 from shared.platform.clock import frozen_at
 from tests.support.api import call
 from tests.unit.cases_fixtures import CITIZEN_A
 from tests.unit.delivery_fixtures import (
+    COURIER,
     JIANGNING_MARKET,
+    SOLE_TRADER_CODE,
     awaiting_delivery_case,
     delivery_cloud,
     delivery_due,
@@ -52,14 +54,36 @@ def _route(mail_no: str, code: str, minute: int, **extra: str) -> dict[str, Any]
 
 @pytest.mark.perf
 def test_calls_per_status_event(cloud: None) -> None:
-    # warm: one case through to its booking first, so caches (regions, departments) are filled
+    rows: list[tuple[str, Counter[str]]] = []
+    # the case API seals the recipient when the applicant chooses courier delivery (D-330): a container's
+    # first seal makes its data key, the next ones within 5 minutes reuse it
+    sealing.sealer.cache_clear()
+    start = {"item_code": SOLE_TRADER_CODE, "delivery": COURIER}
+    rows.append(
+        (
+            "case API: a start with a courier recipient, first in the container",
+            _count(lambda: call("POST", "/v1/cases", CITIZEN_A, body=start)),
+        )
+    )
+    rows.append(
+        (
+            "case API: a start with a courier recipient, warm",
+            _count(lambda: call("POST", "/v1/cases", CITIZEN_A, body=start)),
+        )
+    )
+    # warm: one case through to its booking first, so caches (regions, departments, the data key) are filled
     warm_case = awaiting_delivery_case()
     feed_booking([delivery_due(warm_case)])
     case_id = awaiting_delivery_case()
-    rows: list[tuple[str, Counter[str]]] = []
     rows.append(("create the shipment (case.delivery_due)", _count(lambda: feed_booking([delivery_due(case_id)]))))
     requested = [e for e in delivery_outbox("shipment.requested") if e["data"]["case_id"] == case_id]
     rows.append(("book the courier (shipment.requested)", _count(lambda: feed_booking(requested))))
+    # a booking container that has not yet unwrapped the data key the case API sealed this recipient with
+    other_case = awaiting_delivery_case()
+    feed_booking([delivery_due(other_case)])
+    sealing.sealer.cache_clear()
+    other = [e for e in delivery_outbox("shipment.requested") if e["data"]["case_id"] == other_case]
+    rows.append(("book the courier, data key not yet unwrapped", _count(lambda: feed_booking(other))))
     shipment_id = requested[0]["data"]["shipment_id"]
     queue_messages("courier-outbound-test")
     mail = "1190000077777"
@@ -91,6 +115,14 @@ def test_calls_per_status_event(cloud: None) -> None:
         detail = ", ".join(f"{k} {v}" for k, v in sorted(calls.items()))
         print(f"| {name} | {sum(calls.values())} | {detail} |")
     per_event = dict(rows)
+    assert per_event["case API: a start with a courier recipient, first in the container"]["kms.GenerateDataKey"] == 1
+    assert not any(k.startswith("kms.") for k in per_event["case API: a start with a courier recipient, warm"])
+    assert per_event["book the courier (shipment.requested)"] == {"dynamodb.GetItem": 1, "sqs.SendMessage": 1}
+    assert per_event["book the courier, data key not yet unwrapped"] == {
+        "dynamodb.GetItem": 1,
+        "kms.Decrypt": 1,
+        "sqs.SendMessage": 1,
+    }
     # a move that publishes nothing: the shipment's and the entry's conditional PutItems (D-322);
     # one that publishes an event: one transaction with it
     for name in ("status event that moves the state", "status event, in transit"):
