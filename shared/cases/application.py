@@ -236,7 +236,7 @@ def checked_form(
 
 
 def delivery_choice(case_id: str, delivery: Delivery) -> DeliveryChoice:
-    """The choice as stored: the recipient sealed (one KMS call) and masked; nothing
+    """The choice as stored: the recipient sealed (the container's cached data key, D-330) and masked; nothing
     personal is kept for pickup or electronic delivery."""
     if delivery.method is not DeliveryMethod.COURIER or not (delivery.recipient_name and delivery.recipient_phone):
         return DeliveryChoice(

@@ -8,9 +8,9 @@
   `purpose` is part of the message, so the same value hashes differently as
   a phone and as an ID number.
 - Values we must show or use later (the full ID number, the phone to send a
-  code to) are sealed with KMS `Encrypt` under the personal-data key, with an
-  encryption context naming the account: a ciphertext copied onto another
-  account does not decrypt. Masked forms (`320102********123X`, `138****5678`)
+  code to) are sealed under the personal-data key (`shared.platform.sealing`:
+  envelope encryption with a cached KMS data key, D-330), bound to the
+  account: a ciphertext copied onto another account does not decrypt. Masked forms (`320102********123X`, `138****5678`)
   are kept beside them for display, so showing a profile needs no KMS call.
 
 The hash secret has no rotation schedule: rotating it means re-keying every
