@@ -61,7 +61,10 @@ def progress(event: StepEvent, envelope: Envelope) -> None:
     except NotFound:
         raise PermanentFailure(f"{envelope.type} for unknown case {event.case_id}") from None
     metrics().add_metric(name=f"CaseProgress_{outcome.result}", unit=MetricUnit.Count, value=1)
-    logger().info(
+    # a step that moved the case has the ledger's "case transition" line, a redelivery only its metric; an
+    # ignored step (the case was not waiting for it) is worth a line (D-333)
+    log = logger().info if outcome.result == "ignored" else logger().debug
+    log(
         "case progress",
         extra={"case_id": event.case_id, "event_id": envelope.id, "step": step.value, "result": outcome.result},
     )

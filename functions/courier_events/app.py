@@ -42,10 +42,13 @@ def apply(record: SQSRecord) -> None:
     except (UnmappableMessage, UnknownWaybill, UnknownShipment) as exc:
         raise PermanentFailure(str(exc)) from None
     metrics().add_metric(name=f"CourierEvent_{outcome.result}", unit=MetricUnit.Count, value=1)
-    logger().info(
+    # the partner's message is the correlation of what it changes (as the service is told); a repeated
+    # message changes nothing and is the metric's to count (D-333)
+    logger().set_correlation_id(record.message_id)
+    log = logger().debug if outcome.result == "duplicate" else logger().info
+    log(
         "courier event",
         extra={
-            "message_id": record.message_id,
             "shipment_id": outcome.shipment_id,
             "partner_state": update.state.value,
             "result": outcome.result,

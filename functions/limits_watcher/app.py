@@ -47,7 +47,9 @@ def watch(record: SQSRecord) -> None:
     envelope = parse_bus_message(record.body)
     watched = limits.dispatch(envelope)
     metrics().add_metric(name=f"LimitWatched_{watched.result}", unit=MetricUnit.Count, value=1)
-    logger().info(
+    # a stale (older or repeated) delivery changes nothing: the metric counts it (D-333)
+    log = logger().debug if watched.result == "stale" else logger().info
+    log(
         "limit watched",
         extra={
             "event_id": envelope.id,

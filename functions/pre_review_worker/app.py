@@ -52,7 +52,9 @@ def review(submitted: SubmittedData, envelope: Envelope) -> None:
         submitted.case_id, submitted.version, correlation_id=envelope.correlation_id or envelope.id
     )
     metrics().add_metric(name=f"PreReview_{outcome.result}", unit=MetricUnit.Count, value=1)
-    logger().info(
+    # a pre-review that moved the case has the ledger's "case transition" line; a skipped one (redelivered or
+    # stale) only its metric (D-333)
+    logger().debug(
         "pre-review done",
         extra={
             "case_id": submitted.case_id,

@@ -183,6 +183,26 @@ def _log_size(config: WorkerConfig) -> int:
         return 0
 
 
+def _trace_header() -> str:
+    """What Lambda puts in `_X_AMZN_TRACE_ID` for each invocation of a traced function (`Tracing: Active`):
+    Powertools' Logger writes its root as `xray_trace_id` on every line, so local lines are as long as
+    deployed ones (the cost model bills them, D-333). Not sampled: nothing is sent to X-Ray locally."""
+    return f"Root=1-{int(time.time()):08x}-{uuid.uuid4().hex[:24]};Parent={uuid.uuid4().hex[:16]};Sampled=0"
+
+
+def _max_memory_used_mb() -> int | None:
+    """The worker process's peak resident memory (Linux VmHWM): the local stand-in for the REPORT line's
+    Max Memory Used, which sizes a function's memory (D-334). None where /proc is not there."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) // 1024
+    except OSError:
+        return None
+    return None
+
+
 @contextmanager
 def _metered(event: Any, memory_mb: int) -> Iterator[Any]:
     """The invocation's usage (infra/local/metering.py) when the handler uses the
@@ -243,6 +263,7 @@ def worker_main(conn: Connection, config: WorkerConfig) -> None:
             return
         _, request_id, event_text, deadline_ms = message
         context = LocalLambdaContext(config, request_id, deadline_ms)
+        os.environ["_X_AMZN_TRACE_ID"] = _trace_header()
         event = json.loads(event_text)
         logged_before = _log_size(config)
         begun, cpu_begun = time.perf_counter(), time.process_time()
@@ -262,9 +283,12 @@ def worker_main(conn: Connection, config: WorkerConfig) -> None:
         # what the function wrote; the local REPORT line below stands in for Lambda's own lines, which
         # the meter bills as the template's LoggingConfig has Lambda send them (D-333)
         logged = _log_size(config) - logged_before
-        init = f" Init Duration: {init_ms:.2f} ms" if first else ""
+        init = f"\tInit Duration: {init_ms:.2f} ms" if first else ""
+        peak = _max_memory_used_mb()
+        used = f"\tMax Memory Used: {peak} MB" if peak is not None else ""
         print(
-            f"REPORT RequestId: {request_id}\tDuration: {duration:.2f} ms\tMemory Size: {config.memory_mb} MB{init}",
+            f"REPORT RequestId: {request_id}\tDuration: {duration:.2f} ms\tMemory Size: {config.memory_mb} MB"
+            f"{used}{init}",
             flush=True,
         )
         first = False

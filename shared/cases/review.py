@@ -469,7 +469,8 @@ class Review:
         )
         decided_event = events.envelope(events.DECIDED, after, data, correlation_id)
         final = self.ledger.commit(case, after, [entry, *step_entries], [decided_event, *step_events])
-        logger().info("case decided", extra={"case_id": case_id, "outcome": request.outcome.value})
+        # the ledger's "case transition" line is this change's INFO line (D-333)
+        logger().debug("case decided", extra={"case_id": case_id, "outcome": request.outcome.value})
         return self._after(principal, final)
 
     def complete(

@@ -103,6 +103,8 @@ class Dispatcher[Result]:
         return tuple(self._entries)
 
     def dispatch(self, envelope: Envelope) -> Result:
+        # the lines this event causes carry its correlation id, as a request's do (the guide's rule, D-333)
+        logger().set_correlation_id(envelope.correlation_id or envelope.id)
         entry = self._entries.get(envelope.type)
         if entry is None and self._pending:
             self._load_pending(envelope.type)
@@ -144,4 +146,6 @@ class Reported:
     def report(self, envelope: Envelope, applied: bool) -> None:
         result = "applied" if applied else self.unapplied
         metrics().add_metric(name=f"{self.metric}_{result}", unit=MetricUnit.Count, value=1)
-        logger().info(self.message, extra={"event_id": envelope.id, "event_type": envelope.type, "result": result})
+        # a change gets its INFO line; an event that changed nothing is the metric's to count (D-333)
+        log = logger().info if applied else logger().debug
+        log(self.message, extra={"event_id": envelope.id, "event_type": envelope.type, "result": result})

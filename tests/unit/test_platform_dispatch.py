@@ -116,7 +116,8 @@ def test_a_reported_consumer_counts_and_logs_whether_each_event_applied(monkeypa
     from tests.support.handlers import sqs_event
 
     counted: list[str] = []
-    logged: list[tuple[str, dict[str, object]]] = []
+    logged: list[tuple[str, str, dict[str, object]]] = []
+    correlations: list[str] = []
 
     class Metrics:
         def add_metric(self, *, name: str, unit: object, value: float) -> None:
@@ -124,7 +125,13 @@ def test_a_reported_consumer_counts_and_logs_whether_each_event_applied(monkeypa
 
     class Logger:
         def info(self, message: str, *, extra: dict[str, object]) -> None:
-            logged.append((message, extra))
+            logged.append(("INFO", message, extra))
+
+        def debug(self, message: str, *, extra: dict[str, object]) -> None:
+            logged.append(("DEBUG", message, extra))
+
+        def set_correlation_id(self, value: str) -> None:
+            correlations.append(value)
 
     monkeypatch.setattr(dispatch, "metrics", Metrics)
     monkeypatch.setattr(dispatch, "logger", Logger)
@@ -137,7 +144,10 @@ def test_a_reported_consumer_counts_and_logs_whether_each_event_applied(monkeypa
         handle(SQSRecord(record))
 
     assert counted == ["Payments_applied", "Payments_duplicate"]
-    assert [(message, extra["event_id"], extra["result"]) for message, extra in logged] == [
-        ("payment event", events[0].id, "applied"),
-        ("payment event", events[1].id, "duplicate"),
+    # a change gets its INFO line; what changed nothing is the metric's to count (D-333)
+    assert [(level, message, extra["event_id"], extra["result"]) for level, message, extra in logged] == [
+        ("INFO", "payment event", events[0].id, "applied"),
+        ("DEBUG", "payment event", events[1].id, "duplicate"),
     ]
+    # each event's lines carry its correlation id (its own id when it has none)
+    assert correlations == [e.correlation_id or e.id for e in events]
