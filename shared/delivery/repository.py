@@ -4,7 +4,7 @@
 |-----------------------|------------------------|--------------------|------------|
 | shipment 运单          | `SHIP#<shipment_id>`   | `SHIP`             | gsi1, gsi2 (once a waybill is known), gsi3 |
 | tracking entry 轨迹    | `SHIP#<shipment_id>`   | `TRK#<fingerprint>` |           |
-| one shipment per case and kind | `CASE#<case_id>` | `KIND#<kind>`   |            |
+| one shipment per case and kind | `CASE#<case_id>` | `KIND#<kind>`   | (holds the sealed recipient, D-336) |
 | outbox                | `OUTBOX#<first event id>`    | `OUTBOX`           | (TTL 7 days; stream → relay) |
 
 Indexes:
@@ -28,14 +28,14 @@ events, otherwise before the entry, each with one conditional PutItem (D-322).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from shared.delivery.config import delivery_settings
 from shared.delivery.errors import CHANGED_CONCURRENTLY
 from shared.delivery.models import Shipment, ShipmentKind, TrackingEntry
 from shared.platform.aws import dynamodb
-from shared.platform.dynamo import Repository, from_item, to_item
+from shared.platform.dynamo import Repository, from_item, to_item, unpacked_body, with_packed_body
 from shared.platform.dynamo import values as expression_values
 from shared.platform.errors import Conflict
 from shared.platform.events import Envelope
@@ -79,8 +79,18 @@ def department_pk(department_id: str) -> str:
     return f"DEPT#{department_id}"
 
 
+_PLAIN = frozenset(
+    {"pk", "sk", "kind_of_record", "state", "version"} | {f"gsi{n}{k}" for n in (1, 2, 3) for k in ("pk", "sk")}
+)
+"""What a shipment item keeps as attributes of its own: keys, index keys, `state` (gsi3 holds it and
+the department's list filters on it) and `version` (every write's condition). The rest is one packed
+`body` (D-336)."""
+
+
 def shipment_record(shipment: Shipment) -> dict[str, Any]:
-    record = shipment.model_dump(mode="json")
+    """The shipment item: packed, and without the sealed recipient unless it was stored on it before
+    D-336 (new shipments keep it on their case marker, written once)."""
+    record = shipment.model_dump(mode="json", exclude={"recipient_sealed"} if not shipment.recipient_sealed else None)
     created = f"{record['created_at']}#{shipment.shipment_id}"
     record |= {
         "pk": shipment_pk(shipment.shipment_id),
@@ -93,7 +103,12 @@ def shipment_record(shipment: Shipment) -> dict[str, Any]:
     }
     if shipment.waybill:
         record |= {"gsi2pk": waybill_pk(shipment.waybill), "gsi2sk": SHIPMENT_SK}
-    return record
+    return with_packed_body(record, _PLAIN)
+
+
+def shipment_of(item: Mapping[str, Any]) -> Shipment:
+    """The shipment an item holds, packed (D-336) or written before."""
+    return Shipment.model_validate(unpacked_body(item))
 
 
 def tracking_record(shipment_id: str, entry: TrackingEntry) -> dict[str, Any]:
@@ -120,11 +135,14 @@ class DeliveryRepository(Repository):
                 "sk": f"KIND#{shipment.kind.value}",
                 "kind_of_record": "case_marker",
                 "shipment_id": shipment.shipment_id,
+                # written once, read by the booking alone: off the shipment that every fact rewrites (D-336)
+                "recipient_sealed": shipment.recipient_sealed,
             },
             condition="attribute_not_exists(pk)",
             on_conflict=ShipmentExists(),
         )
-        transaction.put(shipment_record(shipment), condition="attribute_not_exists(pk)")
+        unsealed = shipment.model_copy(update={"recipient_sealed": ""})
+        transaction.put(shipment_record(unsealed), condition="attribute_not_exists(pk)")
         transaction.put(tracking_record(shipment.shipment_id, entry), condition="attribute_not_exists(pk)")
         for event in events:
             transaction.emit(event)
@@ -172,7 +190,14 @@ class DeliveryRepository(Repository):
 
     def get(self, shipment_id: str) -> Shipment | None:
         item = self.get_item({"pk": shipment_pk(shipment_id), "sk": SHIPMENT_SK}, consistent=True)
-        return Shipment.model_validate(item) if item else None
+        return shipment_of(item) if item else None
+
+    def recipient_sealed(self, shipment: Shipment) -> str:
+        """The sealed recipient: on the case marker (D-336; one GetItem), or on a shipment stored before."""
+        if shipment.recipient_sealed:
+            return shipment.recipient_sealed
+        marker = self.get_item({"pk": case_shipments_pk(shipment.case_id), "sk": f"KIND#{shipment.kind.value}"})
+        return str((marker or {}).get("recipient_sealed") or "")
 
     def shipment_id_for_case(self, case_id: str, kind: ShipmentKind) -> str | None:
         item = self.get_item({"pk": case_shipments_pk(case_id), "sk": f"KIND#{kind.value}"}, consistent=True)
@@ -189,12 +214,12 @@ class DeliveryRepository(Repository):
         )
         items = [from_item(item) for item in response.get("Items") or []]
         found = self.get_item({"pk": items[0]["pk"], "sk": items[0]["sk"]}, consistent=True) if items else None
-        return Shipment.model_validate(found) if found else None
+        return shipment_of(found) if found else None
 
     def _shipments_of(self, keys: Sequence[dict[str, Any]]) -> list[Shipment]:
         """The shipments a keys-only index found, in its order (one BatchGetItem per 100)."""
         found = {item["pk"]: item for item in self.get_items([{"pk": k["pk"], "sk": k["sk"]} for k in keys])}
-        return [Shipment.model_validate(found[k["pk"]]) for k in keys if k["pk"] in found]
+        return [shipment_of(found[k["pk"]]) for k in keys if k["pk"] in found]
 
     def tracking(self, shipment_id: str) -> list[TrackingEntry]:
         items = self.query_all(

@@ -318,7 +318,7 @@ class DeliveryService:
         pickup = shipment.kind is ShipmentKind.MATERIAL_PICKUP
         # the one place the person is unsealed: the courier needs name and phone (never logged)
         person = sealer(PICKUP_SEALING if pickup else DELIVERY_SEALING).unseal(
-            shipment.case_id, shipment.recipient_sealed
+            shipment.case_id, self.repository.recipient_sealed(shipment)
         )
         department = PartnerContact(
             name=(shipment.destination if pickup else shipment.origin).label,

@@ -15,7 +15,7 @@ import base64
 import hashlib
 import json
 import zlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Container, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
@@ -88,6 +88,25 @@ def unpacked(value: bytes | Binary | str) -> Any:
     # boto3's Binary defines __bytes__; its type stubs do not say so
     raw = base64.b64decode(value) if isinstance(value, str) else bytes(value)  # type: ignore[arg-type]
     return json.loads(zlib.decompress(raw))
+
+
+PACKED_BODY = "body"
+
+
+def with_packed_body(record: Mapping[str, Any], plain: Container[str]) -> dict[str, Any]:
+    """`record` as an item: the attributes named in `plain` (keys, index keys, what conditions and
+    filters read) as they are, the others that are not None as one packed `body` (D-320, D-336)."""
+    item = {k: v for k, v in record.items() if k in plain}
+    item[PACKED_BODY] = packed({k: v for k, v in record.items() if k not in plain and v is not None})
+    return item
+
+
+def unpacked_body(item: Mapping[str, Any]) -> dict[str, Any]:
+    """The record `with_packed_body` stored, from the item as read (an attribute left out as None
+    reads as absent); an item written before its table packed (no `body`) as it is."""
+    if PACKED_BODY not in item:
+        return dict(item)
+    return {**{k: v for k, v in item.items() if k != PACKED_BODY}, **unpacked(item[PACKED_BODY])}
 
 
 def outbox_record(envelopes: Sequence[Envelope]) -> dict[str, Any]:

@@ -10,18 +10,21 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+import boto3
 import pytest
 
+from infra.local import metering
 from infra.seed.delivery import DEMO_CASE_ID, DEMO_SHIPMENT_ID, load_shipment
 from infra.template import ROOT
 from shared.delivery.api import delivery_service
 from shared.delivery.models import ShipmentKind, TrackingEntry, TrackingSource
 from shared.delivery.partner import STATUS_CODES
-from shared.delivery.repository import DeliveryRepository
+from shared.delivery.repository import DeliveryRepository, shipment_record
 from shared.halls.models import Hall, HallLevel, OpeningPeriod, Window
 from shared.halls.repository import HallsRepository
 from shared.notifications.consumers import messages_for
 from shared.platform.clock import frozen_at
+from shared.platform.dynamo import to_item, unpacked_body
 from shared.platform.events import Envelope
 from shared.workdays.api import deadline
 from tests.support.api import call
@@ -49,6 +52,7 @@ from tests.unit.delivery_fixtures import (
     INBOUND_DLQ,
     JIANGNING_MARKET,
     JIANGNING_POLICE,
+    OUTBOUND,
     SOLE_TRADER_CODE,
     awaiting_delivery_case,
     booked_shipment,
@@ -150,6 +154,47 @@ class TestResultDelivery:
         assert feed_progress(delivered) == {"batchItemFailures": []}
         case = call("GET", f"/v1/cases/{case_id}", CITIZEN_A).body
         assert case["state"] == "completed"
+
+    def test_the_shipment_is_one_write_unit_and_its_sealed_recipient_is_on_the_case_marker(self) -> None:
+        # D-336: every fact rewrites the shipment, so it is packed and leaves the sealed recipient (written
+        # once, read by the booking alone) on the case's marker: under 1 KB, one write unit a write
+        case_id = awaiting_delivery_case()
+        shipment_id, order = booked_shipment(case_id)
+        assert feed_courier([accepted(shipment_id, "1190000000093")]) == {"batchItemFailures": []}
+        assert order["receiver"]["name"] == "张伟"  # the booking unsealed it from the marker
+        client = boto3.client("dynamodb")
+        item = client.get_item(TableName=DELIVERY_TABLE, Key={"pk": {"S": f"SHIP#{shipment_id}"}, "sk": {"S": "SHIP"}})
+        assert "recipient_sealed" not in item["Item"]
+        assert metering.item_size(item["Item"]) <= 1024
+        marker = client.get_item(
+            TableName=DELIVERY_TABLE,
+            Key={"pk": {"S": f"CASE#{case_id}"}, "sk": {"S": f"KIND#{ShipmentKind.RESULT_DELIVERY.value}"}},
+        )
+        assert marker["Item"]["recipient_sealed"]["S"]
+        shipment = DeliveryRepository().get(shipment_id)
+        assert shipment is not None
+        assert (shipment.state.value, shipment.waybill) == ("accepted", "1190000000093")
+
+    def test_a_shipment_stored_whole_before_d336_is_read_and_booked(self) -> None:
+        case_id = awaiting_delivery_case()
+        assert feed_booking([delivery_due(case_id)]) == {"batchItemFailures": []}
+        [requested] = [e for e in delivery_outbox("shipment.requested") if e["data"]["case_id"] == case_id]
+        repository = DeliveryRepository()
+        shipment_id = requested["data"]["shipment_id"]
+        client = boto3.client("dynamodb")
+        marker_key = {"pk": {"S": f"CASE#{case_id}"}, "sk": {"S": f"KIND#{ShipmentKind.RESULT_DELIVERY.value}"}}
+        sealed = client.get_item(TableName=DELIVERY_TABLE, Key=marker_key)["Item"]["recipient_sealed"]["S"]
+        shipment = repository.get(shipment_id)
+        assert shipment is not None
+        # as the items were written before: the shipment whole, with its sealed recipient; the marker without
+        whole = {**shipment.model_dump(mode="json"), "recipient_sealed": sealed, "pk": f"SHIP#{shipment_id}"}
+        old = {k: v for k, v in unpacked_body(shipment_record(shipment)).items() if k != "recipient_sealed"}
+        client.put_item(TableName=DELIVERY_TABLE, Item=to_item({**old, **whole}))
+        client.update_item(TableName=DELIVERY_TABLE, Key=marker_key, UpdateExpression="REMOVE recipient_sealed")
+        assert feed_booking([requested]) == {"batchItemFailures": []}
+        orders = [json.loads(m["Body"]) for m in queue_messages(OUTBOUND)]
+        order = next(o for o in orders if o["order_no"] == shipment_id)
+        assert order["receiver"]["phone"] == "13800000001"
 
     def test_a_worker_stopped_between_state_and_history_is_repaired_by_the_redelivery(
         self, monkeypatch: pytest.MonkeyPatch
