@@ -117,9 +117,10 @@ def test_calls_per_status_event(cloud: None) -> None:
     per_event = dict(rows)
     assert per_event["case API: a start with a courier recipient, first in the container"]["kms.GenerateDataKey"] == 1
     assert not any(k.startswith("kms.") for k in per_event["case API: a start with a courier recipient, warm"])
-    assert per_event["book the courier (shipment.requested)"] == {"dynamodb.GetItem": 1, "sqs.SendMessage": 1}
+    # the shipment, then its case marker, which holds the sealed recipient (D-336)
+    assert per_event["book the courier (shipment.requested)"] == {"dynamodb.GetItem": 2, "sqs.SendMessage": 1}
     assert per_event["book the courier, data key not yet unwrapped"] == {
-        "dynamodb.GetItem": 1,
+        "dynamodb.GetItem": 2,
         "kms.Decrypt": 1,
         "sqs.SendMessage": 1,
     }

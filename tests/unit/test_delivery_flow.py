@@ -160,7 +160,7 @@ class TestResultDelivery:
         # once, read by the booking alone) on the case's marker: under 1 KB, one write unit a write
         case_id = awaiting_delivery_case()
         shipment_id, order = booked_shipment(case_id)
-        assert feed_courier([accepted(shipment_id, "1190000000093")]) == {"batchItemFailures": []}
+        assert feed_courier([accepted(shipment_id, "1190000003361")]) == {"batchItemFailures": []}
         assert order["receiver"]["name"] == "张伟"  # the booking unsealed it from the marker
         client = boto3.client("dynamodb")
         item = client.get_item(TableName=DELIVERY_TABLE, Key={"pk": {"S": f"SHIP#{shipment_id}"}, "sk": {"S": "SHIP"}})
@@ -173,7 +173,7 @@ class TestResultDelivery:
         assert marker["Item"]["recipient_sealed"]["S"]
         shipment = DeliveryRepository().get(shipment_id)
         assert shipment is not None
-        assert (shipment.state.value, shipment.waybill) == ("accepted", "1190000000093")
+        assert (shipment.state.value, shipment.waybill) == ("accepted", "1190000003361")
 
     def test_a_shipment_stored_whole_before_d336_is_read_and_booked(self) -> None:
         case_id = awaiting_delivery_case()
