@@ -106,39 +106,43 @@ class Script:
         self.ok(self.api.get(f"/v1/items/{code}"))
         return str(code)
 
-    def upload(self, case_id: str, slot_id: str, who: str) -> None:
+    def upload(self, case_id: str, slots: list[str], who: str) -> None:
+        """The list forms, as the reference portal sends them (D-331, D-332): one request for the files'
+        upload forms, each file straight to S3, one confirm."""
         assert self.run is not None
-        ticket = self.ok(
+        asked: list[dict[str, Any]] = [
+            {
+                "slot_id": slot_id,
+                "file_name": f"{slot_id}.pdf",
+                "content_type": "application/pdf",
+                "size_bytes": len(PDF),
+                "sha256": hashlib.sha256(PDF).hexdigest(),
+            }
+            for slot_id in slots
+        ]
+        tickets = self.ok(
             self.api.post(
-                f"/v1/cases/{case_id}/materials",
-                headers=self.accounts[who],
-                json={
-                    "slot_id": slot_id,
-                    "file_name": f"{slot_id}.pdf",
-                    "content_type": "application/pdf",
-                    "size_bytes": len(PDF),
-                    "sha256": hashlib.sha256(PDF).hexdigest(),
-                },
+                f"/v1/cases/{case_id}/materials/uploads", headers=self.accounts[who], json={"materials": asked}
             ),
             201,
-        )
-        posted = requests.post(
-            ticket["url"], data=ticket["fields"], files={"file": (f"{slot_id}.pdf", PDF, "application/pdf")}, timeout=30
-        )
-        assert posted.status_code in {200, 201, 204}, posted.text
-        self.run.s3_client_puts += 1
-        self.run.s3_client_bytes += len(PDF)
-        self.ok(
-            self.api.post(f"/v1/cases/{case_id}/materials/{ticket['material_id']}/confirm", headers=self.accounts[who])
-        )
+        )["items"]
+        for ticket in tickets:
+            name = f"{ticket['slot_id']}.pdf"
+            posted = requests.post(
+                ticket["url"], data=ticket["fields"], files={"file": (name, PDF, "application/pdf")}, timeout=30
+            )
+            assert posted.status_code in {200, 201, 204}, posted.text
+            self.run.s3_client_puts += 1
+            self.run.s3_client_bytes += len(PDF)
+        confirm = {"material_ids": [ticket["material_id"] for ticket in tickets]}
+        self.ok(self.api.post(f"/v1/cases/{case_id}/materials/confirm", headers=self.accounts[who], json=confirm))
 
     def apply(self, who: str, item_code: str, form: dict[str, Any], slots: list[str], delivery: dict[str, Any]) -> str:
         auth = self.accounts[who]
         # the form goes with the start, as the reference portal sends it (D-327, D-266): one request, one write
         start: dict[str, Any] = {"item_code": item_code, "delivery": delivery, "form": form}
         case_id = str(self.ok(self.api.post("/v1/cases", headers=auth, json=start), 201)["case_id"])
-        for slot in slots:
-            self.upload(case_id, slot, who)
+        self.upload(case_id, slots, who)
         self.ok(self.api.post(f"/v1/cases/{case_id}/submit", headers=auth))
         self.cloud.wait_idle(IDLE_S)
         self.ok(self.api.get(f"/v1/cases/{case_id}", headers=auth))
