@@ -68,6 +68,23 @@ _CONFLICT = {
     )
 }
 
+# the one-file routes and their list forms (D-331) refuse alike
+_UPLOAD_REFUSALS = {
+    409: _problem("Not editable now, or too many files (case.not_editable, case.too_many_materials)"),
+    413: _problem("A file larger than its slot allows (case.material_too_large)"),
+    422: _problem("An unknown slot or a format not accepted (case.invalid_material)"),
+    **_RECORD,
+}
+_CONFIRM_REFUSALS = {
+    409: _problem(
+        "Nothing uploaded yet, not editable, too many files or changed meanwhile (case.material_not_uploaded, "
+        "case.not_editable, case.too_many_materials, case.changed_concurrently)"
+    ),
+    413: _problem("A file larger than its slot allows (case.material_too_large)"),
+    422: _problem("Wrong type, content or checksum (case.invalid_material)"),
+    **_RECORD,
+}
+
 CaseId = Annotated[str, Path(pattern=CASE_ID_PATTERN, description="Case id (26 characters).")]
 MaterialId = Annotated[str, Path(pattern=MATERIAL_ID_PATTERN, description="Material id from the upload ticket.")]
 
@@ -251,13 +268,7 @@ def update_form(principal: Principal, case_id: CaseId, body: Annotated[shapes.Fo
     tags=[APPLY_TAG],
     access=Access.AUTHENTICATED,
     scoped=True,
-    responses={
-        201: _ok("The presigned POST"),
-        409: _problem("Not editable now, or too many files (case.not_editable, case.too_many_materials)"),
-        413: _problem("Larger than the slot allows (case.material_too_large)"),
-        422: _problem("Unknown slot or format not accepted (case.invalid_material)"),
-        **_RECORD,
-    },
+    responses={201: _ok("The presigned POST"), **_UPLOAD_REFUSALS},
 )
 def request_upload(
     principal: Principal, case_id: CaseId, body: Annotated[shapes.UploadRequest, Body()]
@@ -282,13 +293,7 @@ def request_upload(
     tags=[APPLY_TAG],
     access=Access.AUTHENTICATED,
     scoped=True,
-    responses={
-        201: _ok("One presigned POST per file"),
-        409: _problem("Not editable now, or too many files (case.not_editable, case.too_many_materials)"),
-        413: _problem("A file larger than its slot allows (case.material_too_large)"),
-        422: _problem("An unknown slot or a format not accepted (case.invalid_material)"),
-        **_RECORD,
-    },
+    responses={201: _ok("One presigned POST per file"), **_UPLOAD_REFUSALS},
 )
 def request_uploads(
     principal: Principal, case_id: CaseId, body: Annotated[shapes.UploadsRequest, Body()]
@@ -311,16 +316,7 @@ def request_uploads(
     tags=[APPLY_TAG],
     access=Access.AUTHENTICATED,
     scoped=True,
-    responses={
-        200: _ok("The case's materials"),
-        409: _problem(
-            "A file not uploaded yet, not editable, too many files or changed meanwhile (case.material_not_uploaded, "
-            "case.not_editable, case.too_many_materials, case.changed_concurrently)"
-        ),
-        413: _problem("A file larger than its slot allows (case.material_too_large)"),
-        422: _problem("A file of the wrong type, content or checksum (case.invalid_material)"),
-        **_RECORD,
-    },
+    responses={200: _ok("The case's materials"), **_CONFIRM_REFUSALS},
 )
 def confirm_materials(
     principal: Principal, case_id: CaseId, body: Annotated[shapes.ConfirmRequest, Body()]
@@ -341,16 +337,7 @@ def confirm_materials(
     tags=[APPLY_TAG],
     access=Access.AUTHENTICATED,
     scoped=True,
-    responses={
-        200: _ok("The case's materials"),
-        409: _problem(
-            "Nothing uploaded yet, not editable, or too many files (case.material_not_uploaded, case.not_editable, "
-            "case.too_many_materials)"
-        ),
-        413: _problem("Larger than the slot allows (case.material_too_large)"),
-        422: _problem("Wrong type, content or checksum (case.invalid_material)"),
-        **_RECORD,
-    },
+    responses={200: _ok("The case's materials"), **_CONFIRM_REFUSALS},
 )
 def confirm_material(principal: Principal, case_id: CaseId, material_id: MaterialId) -> shapes.MaterialInfo:
     return _service().confirm_material(principal, case_id, material_id)
