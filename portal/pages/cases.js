@@ -74,15 +74,12 @@ async function sha256(file) {
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-/** A presigned POST straight to storage with progress, then the API confirms size, type and checksum. */
-async function upload(caseId, slot, file, progress) {
-  const ticket = await post(`/v1/cases/${caseId}/materials`, {
-    slot_id: slot.slot_id, file_name: file.name, content_type: file.type || "application/pdf", size_bytes: file.size, sha256: await sha256(file),
-  });
+/** One file straight to storage by its presigned POST, with its progress. */
+function postFile(ticket, file, progress) {
   const body = new FormData();
   for (const [key, value] of Object.entries(ticket.fields)) body.append(key, value);
   body.append("file", file);
-  await new Promise((resolve, reject) => {
+  return new Promise((resolve, reject) => {
     const request = new XMLHttpRequest();
     request.open("POST", ticket.url);
     request.upload.onprogress = (event) => { if (event.lengthComputable) progress.value = event.loaded / event.total; };
@@ -90,26 +87,75 @@ async function upload(caseId, slot, file, progress) {
     request.onerror = () => reject(new Error(locale() === "en" ? "The upload failed." : "上传失败，请重试。"));
     request.send(body);
   });
-  progress.value = 1;
-  return post(`/v1/cases/${caseId}/materials/${ticket.material_id}/confirm`);
 }
 
-function materialsSection(detail, onChange) {
+/** A list sent in one request (all or nothing, D-331). When the refusal names entries (`<path>.<i>`), each named
+ * entry's message goes to its slot and the others are sent once more without them, so every file ends as it would
+ * have alone; any other refusal is thrown. */
+async function sendList(entries, path, send) {
+  try { return { sent: entries, answer: await send(entries) }; } catch (problem) {
+    const refused = new Map();
+    for (const error of problem.errors ?? []) {
+      const [head, index] = (error.field ?? "").split(".");
+      if (head === path && !refused.has(Number(index))) refused.set(Number(index), error.message);
+    }
+    if (!refused.size) throw problem;
+    entries.forEach((entry, i) => { if (refused.has(i)) say(entry.msgId, refused.get(i)); });
+    const rest = entries.filter((_, i) => !refused.has(i));
+    return rest.length ? { sent: rest, answer: await send(rest) } : { sent: [], answer: null };
+  }
+}
+
+/** The files the user picked, with the list forms (D-332): ONE request for their upload forms, each file straight to
+ * storage with its progress, ONE confirm (the API reads each back: size, type, checksum). Each message at its slot;
+ * true when every picked file is recorded. */
+async function uploadPicked(caseId, picked) {
+  const described = await Promise.all(picked.map(async (entry) => ({ ...entry, asked: {
+    slot_id: entry.slot.slot_id, file_name: entry.file.name, content_type: entry.file.type || "application/pdf", size_bytes: entry.file.size, sha256: await sha256(entry.file),
+  } })));
+  const tickets = await sendList(described, "materials",
+    async (entries) => (await post(`/v1/cases/${caseId}/materials/uploads`, { materials: entries.map((e) => e.asked) })).items);
+  const posted = await Promise.all(tickets.sent.map(async (entry, i) => {
+    try { await postFile(tickets.answer[i], entry.file, entry.progress); } catch (error) { say(entry.msgId, error.message); return null; }
+    entry.progress.value = 1;
+    return { ...entry, materialId: tickets.answer[i].material_id };
+  }));
+  const uploaded = posted.filter(Boolean);
+  const confirmed = uploaded.length
+    ? (await sendList(uploaded, "material_ids", (entries) => post(`/v1/cases/${caseId}/materials/confirm`, { material_ids: entries.map((e) => e.materialId) }))).sent
+    : [];
+  for (const entry of confirmed) { say(entry.msgId, t("uploaded"), true); entry.input.value = ""; }
+  return confirmed.length === picked.length;
+}
+
+/** One file input per slot; the chosen files go together with the section's button, or before a submission. */
+function materialsSection(detail) {
   const have = new Set(detail.materials.map((m) => m.slot_id));
-  return h("section", { class: "card", "aria-labelledby": "materials-h" }, h("h2", { id: "materials-h" }, t("materials")),
-    detail.material_slots.map((slot) => {
-      const id = `m-${slot.slot_id}`;
-      const input = h("input", { type: "file", accept: (slot.accepted_formats ?? []).map((f) => `.${f}`).join(",") || null });
-      const progress = h("progress", { max: 1, value: have.has(slot.slot_id) ? 1 : 0, "aria-label": `${slot.name} ${t("upload")}` });
-      input.addEventListener("change", async () => {
-        if (!input.files?.length) return;
-        try { await upload(detail.case_id, slot, input.files[0], progress); say(`${id}-msg`, t("uploaded"), true); onChange(); }
-        catch (problem) { say(`${id}-msg`, problem.message); }
-      });
-      return h("div", { class: "slot" },
-        field(id, `${slot.name}（${slot.requirement === "required" ? t("required") : `${t("conditional")}: ${slot.condition ?? ""}`}）${have.has(slot.slot_id) ? ` ✓ ${t("uploaded")}` : ""}`, input),
-        progress, actionMessage(`${id}-msg`));
-    }));
+  const slots = detail.material_slots.map((slot) => {
+    const id = `m-${slot.slot_id}`;
+    const input = h("input", { type: "file", accept: (slot.accepted_formats ?? []).map((f) => `.${f}`).join(",") || null });
+    const progress = h("progress", { max: 1, value: have.has(slot.slot_id) ? 1 : 0, "aria-label": `${slot.name} ${t("upload")}` });
+    input.addEventListener("change", () => { progress.value = have.has(slot.slot_id) ? 1 : 0; say(`${id}-msg`, input.files?.length ? t("to_upload") : "", true); });
+    const node = h("div", { class: "slot" },
+      field(id, `${slot.name}（${slot.requirement === "required" ? t("required") : `${t("conditional")}: ${slot.condition ?? ""}`}）${have.has(slot.slot_id) ? ` ✓ ${t("uploaded")}` : ""}`, input),
+      progress, actionMessage(`${id}-msg`));
+    return { slot, input, progress, msgId: `${id}-msg`, node };
+  });
+  const picked = () => slots.filter((s) => s.input.files?.length).map((s) => ({ ...s, file: s.input.files[0] }));
+  /** Upload what is picked; false (messages shown) when something was not recorded. */
+  const upload = async () => {
+    const chosen = picked();
+    if (!chosen.length) return true;
+    button.disabled = true;
+    try { return await uploadPicked(detail.case_id, chosen); } catch (problem) { say("materials-msg", problem.message); return false; } finally { button.disabled = false; }
+  };
+  const button = h("button", { type: "button", class: "secondary", id: "upload-materials", onclick: async () => {
+    say("materials-msg", picked().length ? "" : t("pick_files"));
+    await upload();
+  } }, t("upload_picked"));
+  const section = h("section", { class: "card", "aria-labelledby": "materials-h" }, h("h2", { id: "materials-h" }, t("materials")),
+    slots.map((s) => s.node), h("div", { class: "actions" }, button), actionMessage("materials-msg"));
+  return { section, upload };
 }
 
 function noticeSection(detail) {
@@ -214,9 +260,12 @@ async function caseView({ args: [caseId] }) {
     } }, h("h2", { id: "form-h" }, t("apply_title")), properties.map(([name, spec]) => control(name, spec, detail.form?.[name])),
     h("div", { class: "actions" }, h("button", { type: "submit", class: "secondary" }, t("save_form"))), actionMessage("form-msg"));
     const reusable = await get(`/v1/cases/${encodeURIComponent(caseId)}/reusable-materials`).catch(() => ({ items: [] }));
-    parts.push(h("section", { class: "card" }, formRoot), reuseSection(caseId, reusable.items, rerender), materialsSection(detail, () => {}));
+    const materials = materialsSection(detail);
+    parts.push(h("section", { class: "card" }, formRoot), reuseSection(caseId, reusable.items, rerender), materials.section);
     const isSupplement = detail.state === "supplement_required";
     parts.push(h("div", { class: "actions" }, h("button", { type: "button", class: "primary", id: "submit-case", onclick: async () => {
+      // files picked but not yet sent go first, as the page sent each file when it was picked before D-332
+      if (!(await materials.upload())) { say("submit-msg", t("upload_first")); return; }
       try {
         if (isSupplement) await post(`/v1/cases/${caseId}/supplement`);
         else await post(`/v1/cases/${caseId}/submit`, {}, { idempotencyKey: `portal-${caseId}-${detail.version}` });

@@ -3,7 +3,8 @@
 A citizen finds 个体工商户设立登记 in 江宁区, signs in with a code, chooses
 courier delivery and fills the form on the same page, sent in one request
 (D-266: an address the API refuses is marked at its field, then an ID number,
-each corrected where the message shows), uploads two of three materials, submits, reads the
+each corrected where the message shows), uploads two of three materials together (a file of a refused
+format refused at its slot, then corrected), submits, reads the
 one-time notice, supplements; the 江宁 market clerk signs in with password and
 code, accepts, stops and restarts the clock, asks for an extension (refused
 without a reason, at the field) that Nanjing's supervisor approves in a tab of
@@ -220,13 +221,27 @@ def test_citizen_applies_clerk_decides_licence_verifies_citizen_pays(
     page.wait_for("location.hash.startsWith('#/case/') && document.querySelector('#m-application_form')", timeout=30)
     assert page.evaluate("document.getElementById('f-trade_name').value") == "赵磊便利店"
 
-    # two of the three materials, straight to storage with progress; submit
+    # two of the three materials, sent together (D-332: one request for their upload forms, one confirm), straight
+    # to storage with progress; a file of a format the slot refuses is refused at its slot while the other goes in,
+    # then corrected there
     pdf = tmp_path / "m.pdf"
     pdf.write_bytes(PDF)
-    for slot in ("application_form", "id_card"):
-        page.set_file(f"#m-{slot}", pdf)
-        page.wait_for(f"document.getElementById('m-{slot}-msg').textContent", timeout=20)
-        assert "已上传" in page.text(f"#m-{slot}-msg"), page.text(f"#m-{slot}-msg")
+    text = tmp_path / "m.txt"
+    text.write_bytes(b"not a scan")
+    page.set_file("#m-application_form", text)
+    page.set_file("#m-id_card", pdf)
+    page.click("#upload-materials")
+    page.wait_for("document.getElementById('m-id_card-msg').textContent.includes('已上传')", timeout=20)
+    refused = page.wait_for(
+        "document.getElementById('m-application_form-msg').textContent.includes('格式')"
+        " && document.getElementById('m-application_form-msg').textContent",
+        timeout=20,
+    )
+    assert "pdf" in refused, refused  # what the slot accepts
+    check_page(page, "upload-refused-at-slot")
+    page.set_file("#m-application_form", pdf)
+    page.click("#upload-materials")
+    page.wait_for("document.getElementById('m-application_form-msg').textContent.includes('已上传')", timeout=20)
     case_id = page.evaluate("location.hash.split('/')[2]")
     page.click("#submit-case")
     page.wait_for("document.getElementById('submit-msg').textContent.includes('已提交')")
@@ -237,10 +252,10 @@ def test_citizen_applies_clerk_decides_licence_verifies_citizen_pays(
     page.wait_for("document.querySelector('#notice-h')", timeout=20)
     assert "经营场所" in page.text(".notice") or "premises" in page.text(".notice"), page.text(".notice")
     check_page(page, "notice")
+    # picked and submitted at once: the page sends the picked file before the supplement
     page.set_file("#m-premises_proof", pdf)
-    page.wait_for("document.getElementById('m-premises_proof-msg').textContent.includes('已上传')", timeout=20)
-    page.evaluate("window.dispatchEvent(new HashChangeEvent('hashchange'))")
     page.click("#submit-case")
+    page.wait_for("document.getElementById('m-premises_proof-msg').textContent.includes('已上传')", timeout=20)
     page.wait_for("document.getElementById('submit-msg').textContent.includes('已提交')")
     local_cloud.wait_idle(120)
 
@@ -355,6 +370,7 @@ def test_citizen_applies_clerk_decides_licence_verifies_citizen_pays(
     page.click("#reuse-id_card")
     page.wait_for("document.getElementById('m-id_card')?.labels[0].textContent.includes('已上传')", timeout=20)
     page.set_file("#m-household_register", pdf)
+    page.click("#upload-materials")
     page.wait_for("document.getElementById('m-household_register-msg').textContent.includes('已上传')", timeout=20)
     fee_case = page.evaluate("location.hash.split('/')[2]")
     page.click("#submit-case")
