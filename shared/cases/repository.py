@@ -92,6 +92,7 @@ from shared.platform.dynamo import (
     shard_of,
     to_item,
     unpacked,
+    unpacked_body,
 )
 from shared.platform.dynamo import values as expression_values
 from shared.platform.errors import Conflict
@@ -206,17 +207,10 @@ def stored(record: Mapping[str, Any]) -> dict[str, Any]:
     return item
 
 
-def _whole(item: Mapping[str, Any]) -> dict[str, Any]:
-    """The record `stored` wrote, from the item as read."""
-    if "body" not in item:
-        return dict(item)
-    return {**{k: v for k, v in item.items() if k != "body"}, **unpacked(item["body"])}
-
-
 def joined_case(item: Mapping[str, Any], application_item: Mapping[str, Any] | None) -> Case | None:
     """The case from its item and application item as read; None when the case names an application
     that is not the one read (written in one transaction, read in between: read again)."""
-    record, application = _whole(item), application_item and _whole(application_item)
+    record, application = unpacked_body(item), application_item and unpacked_body(application_item)
     digest = record.get("application_sha")
     if digest is None:
         return Case.model_validate(record)
