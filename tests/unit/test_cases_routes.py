@@ -493,23 +493,26 @@ class TestMaterials:
         )
         assert (again.status, again.body["version"], len(again.body["materials"])) == (200, done["version"], 1)
 
-    def test_the_case_cap_counts_the_files_a_list_would_add(self, monkeypatch: pytest.MonkeyPatch) -> None:
+    def test_the_case_cap_counts_the_files_a_request_would_add(self, monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setattr("shared.cases.application.MAX_MATERIALS_PER_CASE", 2)
         case_id = new_case()["case_id"]
         assert attach_together(case_id, {"id_card": PDF}, CITIZEN_A).status == 200
-        asked = {"file_name": "a.pdf", "content_type": "application/pdf", "size_bytes": 10, "sha256": "0" * 64}
-        body = {"materials": [asked | {"slot_id": "household_register"}, asked | {"slot_id": "income_declaration"}]}
-        reply = call("POST", f"/v1/cases/{case_id}/materials/uploads", CITIZEN_A, body=body)
+        asked = [
+            {"slot_id": slot, "file_name": "a.pdf", "content_type": "application/pdf"}
+            | {"size_bytes": len(PDF), "sha256": sha256_hex(PDF)}
+            for slot in ("household_register", "income_declaration")
+        ]
+        path = f"/v1/cases/{case_id}/materials/uploads"
+        reply = call("POST", path, CITIZEN_A, body={"materials": asked})
         assert (reply.status, reply.code) == (409, "case.too_many_materials")
-        assert (
-            call(
-                "POST",
-                f"/v1/cases/{case_id}/materials/uploads",
-                CITIZEN_A,
-                body=body | {"materials": body["materials"][:1]},
-            ).status
-            == 201
-        )
+        # one at a time each fits, so both tickets are given; confirming both would pass the cap: refused whole
+        tickets = [call("POST", path, CITIZEN_A, body={"materials": [entry]}).body["items"][0] for entry in asked]
+        for ticket in tickets:
+            upload_as_posted(ticket, PDF)
+        ids = {"material_ids": [ticket["material_id"] for ticket in tickets]}
+        reply = call("POST", f"/v1/cases/{case_id}/materials/confirm", CITIZEN_A, body=ids)
+        assert (reply.status, reply.code) == (409, "case.too_many_materials")
+        assert len(call("GET", f"/v1/cases/{case_id}", CITIZEN_A).body["materials"]) == 1
 
     def test_a_list_is_bounded(self) -> None:
         case_id = new_case()["case_id"]
