@@ -135,6 +135,13 @@ class TestResultDelivery:
         assert shipment["waybill"] == "1190000000017"
         assert shipment["destination"]["label"] == "张* 138****0001"
         assert shipment["proof"]["signer"] == "张*"
+        # (D-336) stored packed, its sealed recipient on the case marker: under 1 KB, one write unit a fact
+        client = boto3.client("dynamodb")
+        item = client.get_item(TableName=DELIVERY_TABLE, Key={"pk": {"S": f"SHIP#{shipment_id}"}, "sk": {"S": "SHIP"}})
+        assert "recipient_sealed" not in item["Item"]
+        assert metering.item_size(item["Item"]) <= 1024
+        marker_key = {"pk": {"S": f"CASE#{case_id}"}, "sk": {"S": f"KIND#{ShipmentKind.RESULT_DELIVERY.value}"}}
+        assert client.get_item(TableName=DELIVERY_TABLE, Key=marker_key)["Item"]["recipient_sealed"]["S"]
         assert [entry["state"] for entry in shipment["tracking"]] == [
             "requested",
             "accepted",
@@ -154,26 +161,6 @@ class TestResultDelivery:
         assert feed_progress(delivered) == {"batchItemFailures": []}
         case = call("GET", f"/v1/cases/{case_id}", CITIZEN_A).body
         assert case["state"] == "completed"
-
-    def test_the_shipment_is_one_write_unit_and_its_sealed_recipient_is_on_the_case_marker(self) -> None:
-        # D-336: every fact rewrites the shipment, so it is packed and leaves the sealed recipient (written
-        # once, read by the booking alone) on the case's marker: under 1 KB, one write unit a write
-        case_id = awaiting_delivery_case()
-        shipment_id, order = booked_shipment(case_id)
-        assert feed_courier([accepted(shipment_id, "1190000003361")]) == {"batchItemFailures": []}
-        assert order["receiver"]["name"] == "张伟"  # the booking unsealed it from the marker
-        client = boto3.client("dynamodb")
-        item = client.get_item(TableName=DELIVERY_TABLE, Key={"pk": {"S": f"SHIP#{shipment_id}"}, "sk": {"S": "SHIP"}})
-        assert "recipient_sealed" not in item["Item"]
-        assert metering.item_size(item["Item"]) <= 1024
-        marker = client.get_item(
-            TableName=DELIVERY_TABLE,
-            Key={"pk": {"S": f"CASE#{case_id}"}, "sk": {"S": f"KIND#{ShipmentKind.RESULT_DELIVERY.value}"}},
-        )
-        assert marker["Item"]["recipient_sealed"]["S"]
-        shipment = DeliveryRepository().get(shipment_id)
-        assert shipment is not None
-        assert (shipment.state.value, shipment.waybill) == ("accepted", "1190000003361")
 
     def test_a_shipment_stored_whole_before_d336_is_read_and_booked(self) -> None:
         case_id = awaiting_delivery_case()
