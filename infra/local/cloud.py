@@ -29,7 +29,13 @@ from infra.local.metering import Usage, platform_log_bytes
 from infra.local.model import EventSource, FunctionSpec, Model, read_model
 from infra.local.motoserver import MotoServer
 from infra.local.partners import Partner, load_partners
-from infra.local.pollers import Activity, EventBridgeTargetPoller, SqsPoller, StreamPoller
+from infra.local.pollers import (
+    LOCAL_MAX_BATCHING_WINDOW_S,
+    Activity,
+    EventBridgeTargetPoller,
+    SqsPoller,
+    StreamPoller,
+)
 from infra.local.resources import Created, LocalStack
 from infra.local.schedules import Scheduler, ScheduleSpec, schedule_from_event, scheduled_event
 from infra.local.seeding import SeedResult, run_seed
@@ -85,6 +91,7 @@ class LocalCloud:
         openapi_path: Path | str | None = None,
         repo_root: Path = ROOT,
         stream_idle_poll_s: float = 1.0,
+        max_batching_window_s: float = LOCAL_MAX_BATCHING_WINDOW_S,
         partners: bool = True,
         record: Path | None = None,
         environment: Mapping[str, str] | None = None,
@@ -107,6 +114,8 @@ class LocalCloud:
         self.repo_root = repo_root
         self.openapi_path = Path(openapi_path) if openapi_path else repo_root / "docs" / "openapi.json"
         self.stream_idle_poll_s = stream_idle_poll_s
+        # the cap on every event source's batching window (pollers.py; the cost model raises it, D-329)
+        self.max_batching_window_s = max_batching_window_s
         self.partners_enabled = partners
         # variables every function and the seeder get on top of the template's (like `sam local
         # --env-vars`); tests use it for cheaper password hashes (D-271)
@@ -319,8 +328,15 @@ class LocalCloud:
                 activity=self.activity,
                 region=self.pseudo.region,
                 retry_delay_s=self.retry_delay_s,
+                max_window_s=self.max_batching_window_s,
+                bill=self._bill_sqs_requests,
             )
         )
+
+    def _bill_sqs_requests(self, function_id: str, requests: int) -> None:
+        """SQS requests a poller made for a function's batch beyond what its invocation's meter counted."""
+        if requests:
+            self._pools[function_id].bill(Usage(sqs_requests=requests))
 
     def _wire_stream(self, spec: FunctionSpec, event: EventSource) -> None:
         stream_arn = str(event.properties.get("Stream"))
@@ -338,6 +354,7 @@ class LocalCloud:
                 activity=self.activity,
                 region=self.pseudo.region,
                 retry_delay_s=self.retry_delay_s,
+                max_window_s=self.max_batching_window_s,
                 # moto announces stream writes (the poller is woken at once): then the idle poll
                 # is only a safety net and need not be frequent (D-190)
                 idle_poll_s=max(self.stream_idle_poll_s, ANNOUNCED_STREAM_POLL_S)

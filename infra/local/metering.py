@@ -664,7 +664,7 @@ SQS_CHUNK_BYTES = 64 * 1024
 SQS_BATCH_ACTION_MAX = 10
 
 
-def _message_bytes(record: Mapping[str, Any]) -> int:
+def message_bytes(record: Mapping[str, Any]) -> int:
     """A delivered message's payload: its body and its attributes' names and values."""
     size = len(str(record.get("body") or "").encode())
     for name, value in (record.get("messageAttributes") or {}).items():
@@ -674,24 +674,38 @@ def _message_bytes(record: Mapping[str, Any]) -> int:
     return size
 
 
+def receive_requests(calls: list[list[int]]) -> int:
+    """ReceiveMessage requests billed for these calls (the message sizes each returned): one a call, per 64 KB
+    chunk of what it carried."""
+    return sum(max(1, math.ceil(sum(sizes) / SQS_CHUNK_BYTES)) for sizes in calls if sizes)
+
+
 def sqs_delivery_requests(records: list[Mapping[str, Any]]) -> int:
     """SQS requests billed for handing one batch to a function: each message sent once (a message
     received before, `ApproximateReceiveCount` > 1, was sent for its first delivery), then one
     ReceiveMessage and one DeleteMessageBatch per 10 messages, each per 64 KB chunk of what it carried.
+    A poller that gathers a batch over a window with more receives bills them itself (`extra_receive_requests`).
     Not included: a poller's empty receives (long polls of an idle queue), a fixed cost per queue."""
-    sizes = [_message_bytes(r) for r in records]
+    sizes = [message_bytes(r) for r in records]
     first = [
         s
         for r, s in zip(records, sizes, strict=True)
         if int((r.get("attributes") or {}).get("ApproximateReceiveCount") or 1) <= 1
     ]
     sends = sum(max(1, math.ceil(s / SQS_CHUNK_BYTES)) for s in first)
-    receives = deletes = 0
-    for start in range(0, len(sizes), SQS_BATCH_ACTION_MAX):
-        chunk = sizes[start : start + SQS_BATCH_ACTION_MAX]
-        receives += max(1, math.ceil(sum(chunk) / SQS_CHUNK_BYTES))
-        deletes += 1  # receipt handles: well under 64 KB
-    return sends + receives + deletes
+    chunks = [sizes[start : start + SQS_BATCH_ACTION_MAX] for start in range(0, len(sizes), SQS_BATCH_ACTION_MAX)]
+    deletes = len(chunks)  # receipt handles: well under 64 KB
+    return sends + receive_requests(chunks) + deletes
+
+
+def extra_receive_requests(calls: list[list[int]]) -> int:
+    """The receives a poller made for one batch beyond the one per 10 messages `sqs_delivery_requests` bills:
+    while a batching window is open, Lambda's poller keeps receiving what arrives, and each ReceiveMessage that
+    returns messages is a billed request however few it returned (D-329). Given the sizes of what each of the
+    batch's receives returned."""
+    sizes = [size for returned in calls for size in returned]
+    fewest = [sizes[start : start + SQS_BATCH_ACTION_MAX] for start in range(0, len(sizes), SQS_BATCH_ACTION_MAX)]
+    return max(0, receive_requests(calls) - receive_requests(fewest))
 
 
 def describe_event(event: Any, usage: Usage) -> None:

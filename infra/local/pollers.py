@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from infra.local.filters import matches_any, parse_filters, sqs_filter_document
+from infra.local.metering import extra_receive_requests, message_bytes
 from infra.local.model import EventSource
 from infra.local.workers import Invocation
 
@@ -34,17 +35,22 @@ log = logging.getLogger("infra.local")
 LONG_POLL_S = 20
 Invoke = Callable[[str, Any], Invocation]
 SendFailure = Callable[[str, dict[str, Any]], None]
+# (function id, SQS requests): what a poller's own calls bill beyond what the function's meter counts
+Bill = Callable[[str, int], None]
 
 
 # A batching window gathers records before an invocation; AWS may hold them up to 300 s. Locally a window holds
 # the poller "at work", so a walk-through's wait for quiet would wait it out: windows are capped (the batch is
-# still gathered; only the wait is shorter). The exchange store's 30 s window is the case in point (D-296).
-LOCAL_MAX_BATCHING_WINDOW_S = 2.0
+# still gathered; only the wait is shorter). The local window is min(the template's, the cap): 1 s for the tests
+# and `make run`, which is every prompt consumer's own window (D-328), so a follower's longer window in production
+# (monitoring 10 s, analytics 60 s, the exchange store 300 s, D-296) slows no walk-through; the cost model raises
+# the cap (LocalCloud(max_batching_window_s=…)) to let the followers' batches gather as they do at volume (D-329).
+LOCAL_MAX_BATCHING_WINDOW_S = 1.0
 
 
-def batching_window(props: dict[str, Any]) -> float:
+def batching_window(props: dict[str, Any], cap_s: float = LOCAL_MAX_BATCHING_WINDOW_S) -> float:
     """The event source's MaximumBatchingWindowInSeconds, capped for the local cloud."""
-    return min(float(props.get("MaximumBatchingWindowInSeconds", 0)), LOCAL_MAX_BATCHING_WINDOW_S)
+    return min(float(props.get("MaximumBatchingWindowInSeconds", 0)), cap_s)
 
 
 class Activity:
@@ -184,14 +190,17 @@ class SqsPoller(_Poller):
         activity: Activity,
         region: str,
         retry_delay_s: int,
+        max_window_s: float = LOCAL_MAX_BATCHING_WINDOW_S,
+        bill: Bill | None = None,
     ) -> None:
         super().__init__(source, invoke=invoke, activity=activity, region=region)
+        self.bill = bill
         self.queue_url = queue_url
         self.queue_arn = queue_arn
         self.sqs = sqs
         self.retry_delay_s = retry_delay_s
         self.batch_size = int(self.props.get("BatchSize", 10))
-        self.window_s = batching_window(self.props)
+        self.window_s = batching_window(self.props, max_window_s)
         self.report_failures = "ReportBatchItemFailures" in (self.props.get("FunctionResponseTypes") or [])
 
     def _receive(self, count: int, wait_s: int) -> list[dict[str, Any]]:
@@ -211,15 +220,21 @@ class SqsPoller(_Poller):
         if not messages:
             return
         with self.activity.working(self.function_id):
+            calls = [list(messages)]  # what each receive returned: each is a billed request (the meter's rule, D-329)
             deadline = time.monotonic() + self.window_s
             while len(messages) < self.batch_size and not self._stop.is_set():
                 more = self._receive(self.batch_size - len(messages), 0)
                 messages.extend(more)
+                if more:
+                    calls.append(more)
                 if not more and time.monotonic() >= deadline:
                     break
                 if not more:
                     self._stop.wait(min(0.05, max(0.0, deadline - time.monotonic())))
             self._process(messages)
+            if self.bill is not None and len(calls) > 1:
+                sizes = [[message_bytes(self.record(m)) for m in returned] for returned in calls]
+                self.bill(self.function_id, extra_receive_requests(sizes))
 
     def record(self, message: dict[str, Any]) -> dict[str, Any]:
         """An SQS message in the shape Lambda delivers it."""
@@ -357,6 +372,7 @@ class StreamPoller(_Poller):
         region: str,
         retry_delay_s: float,
         idle_poll_s: float = 1.0,
+        max_window_s: float = LOCAL_MAX_BATCHING_WINDOW_S,
     ) -> None:
         super().__init__(source, invoke=invoke, activity=activity, region=region)
         self.stream_arn = stream_arn
@@ -368,7 +384,7 @@ class StreamPoller(_Poller):
         self.retry_delay_s = retry_delay_s
         self.idle_poll_s = idle_poll_s
         self.batch_size = int(self.props.get("BatchSize", 100))
-        self.window_s = batching_window(self.props)
+        self.window_s = batching_window(self.props, max_window_s)
         self.max_retries = int(self.props.get("MaximumRetryAttempts", -1))
         self.bisect = bool(self.props.get("BisectBatchOnFunctionError", False))
         self.report_failures = "ReportBatchItemFailures" in (self.props.get("FunctionResponseTypes") or [])

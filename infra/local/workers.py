@@ -443,6 +443,10 @@ class FunctionPool:
         self._count(invocation)
         return invocation
 
+    def bill(self, usage: Usage) -> None:
+        """Add what the trigger billed beyond the invocation's own meter (a poller's further receives)."""
+        self._meter(usage.to_dict())
+
     def _meter(self, usage: dict[str, Any]) -> None:
         from infra.local.metering import Usage
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import math
+import threading
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -104,6 +105,65 @@ def test_a_batch_is_billed_a_send_per_message_and_a_receive_and_delete_per_ten()
     assert metering.sqs_delivery_requests([_sqs(100 * 1024)]) == 2 + 2 + 1
     # a redelivered message was sent once, for its first delivery
     assert metering.sqs_delivery_requests([_sqs(3000, receive_count=2)]) == 2
+
+
+def test_a_batch_gathered_over_a_window_bills_each_receive_that_returned_messages() -> None:
+    # three messages that came in three receives while the window was open: two receives more than the one
+    # the batch's ten-message rule bills
+    assert metering.extra_receive_requests([[3000], [3000], [3000]]) == 2
+    # twelve that came ten and two: exactly the rule's two receives, nothing more
+    assert metering.extra_receive_requests([[3000] * 10, [3000] * 2]) == 0
+    # one receive of a whole batch: nothing more
+    assert metering.extra_receive_requests([[3000] * 4]) == 0
+
+
+def _poller(sqs: Any, url: str, window_s: float, invoked: list[int], billed: list[int]) -> Any:
+    from infra.local.model import EventSource
+    from infra.local.pollers import Activity, SqsPoller
+    from infra.local.workers import Invocation
+
+    def invoke(function_id: str, event: Any) -> Invocation:
+        invoked.append(len(event["Records"]))
+        return Invocation(function_id, "r1")
+
+    source = EventSource("Fn", "Q", "SQS", {"BatchSize": 10, "MaximumBatchingWindowInSeconds": window_s}, {})
+    return SqsPoller(
+        source,
+        queue_url=url,
+        queue_arn="arn:aws:sqs:cn-north-1:123456789012:q",
+        sqs=sqs,
+        invoke=invoke,
+        activity=Activity(),
+        region="cn-north-1",
+        retry_delay_s=0,
+        max_window_s=window_s,
+        bill=lambda function_id, requests: billed.append(requests),
+    )
+
+
+@mock_aws
+def test_a_local_poller_hands_records_in_flight_over_in_one_batch_and_bills_its_further_receives() -> None:
+    sqs = boto3.client("sqs", region_name="cn-north-1")
+    url = sqs.create_queue(QueueName="q")["QueueUrl"]
+    invoked: list[int] = []
+    billed: list[int] = []
+    # twelve records waiting: a full batch of ten in one receive (nothing billed beyond the meter's rule), then two
+    for n in range(12):
+        sqs.send_message(QueueUrl=url, MessageBody=f"m{n}")
+    poller = _poller(sqs, url, 0.05, invoked, billed)
+    poller._step()
+    poller._step()
+    assert invoked == [10, 2]
+    assert billed == []
+    # one record, then two more while the window is open: one invocation for the three, and every receive that
+    # returned something past the first is billed to the function
+    sqs.send_message(QueueUrl=url, MessageBody="first")
+    later = threading.Timer(0.1, lambda: [sqs.send_message(QueueUrl=url, MessageBody=f"later{n}") for n in range(2)])
+    later.start()
+    _poller(sqs, url, 0.4, invoked, billed)._step()
+    later.join()
+    assert invoked[2:] == [3]
+    assert billed in ([1], [2])  # the two late ones came in one receive or in two
 
 
 def test_a_queue_invocation_that_writes_nothing_is_counted_idle() -> None:
