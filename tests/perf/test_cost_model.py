@@ -501,7 +501,14 @@ def test_cost_per_million_completed_cases(script: Script) -> None:
     # a first group of each kind warms the functions' workers (as many cases at once as a pool keeps), so cold
     # starts and first-request set-up do not count per case
     for name, kind in KINDS:
-        script.measure(f"warm-up {name}", kind, cases=min(CASES, POOL_SIZE))
+        for attempt in (1, 2, 3):
+            try:
+                script.measure(f"warm-up {name}", kind, cases=min(CASES, POOL_SIZE))
+                break
+            except AssertionError as failed:
+                # a worker's first request (its lazy imports: the PDF stack, the fonts) can overrun the function's
+                # timeout on a loaded machine; it is not measured, so warm up again
+                print(f"warm-up {name}, attempt {attempt}: {str(failed).splitlines()[0][:200]}")
     begun = time.monotonic()
     runs = [script.measure(name, kind, cases=CASES) for name, kind in KINDS]
     print(
