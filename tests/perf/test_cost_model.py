@@ -27,7 +27,7 @@ import os
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -311,12 +311,17 @@ KINDS: list[tuple[str, Callable[[Script], None]]] = [
 # --- pricing -------------------------------------------------------------------------------------
 
 
+def _sum(usages: Iterable[Usage]) -> Usage:
+    total = Usage()
+    for usage in usages:
+        total.add(usage)
+    return total
+
+
 def priced(run: Run, *, wall_time: bool = False) -> dict[str, float]:
     """USD per completed case, per service (requests and compute): the group's bill over its cases.
     Compute is priced on the modelled durations (D-198), or on the local wall time when `wall_time`."""
-    total = Usage()
-    for usage in run.usage.values():
-        total.add(usage)
+    total = _sum(run.usage.values())
     gb_seconds = total.gb_seconds if wall_time else total.model_gb_seconds
     calls = total.calls
 
@@ -344,9 +349,7 @@ def priced(run: Run, *, wall_time: bool = False) -> dict[str, float]:
 
 def storage(run: Run) -> dict[str, float]:
     """USD per month per completed case kept (upper bound: TTL'd outbox and idempotency items counted)."""
-    total = Usage()
-    for usage in run.usage.values():
-        total.add(usage)
+    total = _sum(run.usage.values())
     bill = {
         "DynamoDB": total.dynamodb_bytes_put / 1e9 * prices.DYNAMODB_GB_MONTH,
         "S3": (total.s3_bytes_put + run.s3_client_bytes) / 1e9 * prices.S3_STANDARD_GB_MONTH,
@@ -412,13 +415,6 @@ def _each(value: float, cases: int, digits: int = 1) -> str:
     return f"{share:.0f}" if share == int(share) else f"{share:.{digits}f}"
 
 
-def _group(run: Run) -> Usage:
-    total = Usage()
-    for usage in run.usage.values():
-        total.add(usage)
-    return total
-
-
 def service_table(runs: list[Run], summed: Counter[str]) -> list[str]:
     """US$ per million cases by service for each kind, and their sum: which service dominates which kind."""
     costs = [priced(run) for run in runs]
@@ -444,10 +440,7 @@ def queue_table(runs: list[Run]) -> list[str]:
     ]
     for run in runs:
         queued = {fid: u for fid, u in sorted(run.usage.items()) if u.sqs_records}
-        every = Usage()
-        for usage in queued.values():
-            every.add(usage)
-        for fid, usage in [*queued.items(), ("all", every)]:
+        for fid, usage in [*queued.items(), ("all", _sum(queued.values()))]:
             n = run.cases
             lines.append(
                 f"| {run.name} | {fid} | {_each(usage.sqs_records, n)} | {_each(usage.invocations, n)} "
@@ -465,7 +458,7 @@ def kind_table(runs: list[Run]) -> list[str]:
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for run in runs:
-        total, n = _group(run), run.cases
+        total, n = _sum(run.usage.values()), run.cases
         cost, at_wall_time = priced(run), priced(run, wall_time=True)
         lines.append(
             f"| {run.name} | {n} | {_each(total.invocations, n)} | {total.model_gb_seconds / n:.2f} "
