@@ -60,9 +60,6 @@ CASES = int(os.environ.get("COST_CASES", "8"))
 # gather for 5 s, time for every case of the group to reach them with a step (D-329); the prompt consumers keep
 # their own 1 s
 WINDOW_CAP_S = float(os.environ.get("COST_WINDOW_S", "1" if CASES == 1 else "5"))
-# workers each function's pool keeps (LocalCloud's pool_size): the warm-up runs this many cases at once so every
-# worker has served a first request before the measured groups
-POOL_SIZE = 2
 # docs/performance.md, "Cost per completed case" (2026-12-07, 03:00 UTC, compute modelled, D-198; write units
 # with whole-item updates and index writes as D-263 and D-323 bill them; SQS by batch and Lambda's log lines,
 # D-324; after D-319–D-322, D-325–D-327): the regression ceiling is these + 10 %
@@ -372,6 +369,10 @@ def script(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Script]:
         aws_port=0,
         scheduler=False,
         retry_delay_s=0,
+        # one worker a function: a group's requests to a function queue for it (what is metered is per
+        # invocation, not per worker), so no cold worker starts inside a group and a loaded machine's two cores are
+        # not split between two renderings of a decision document (each must end within the function's timeout)
+        pool_size=1,
         stream_idle_poll_s=0.2,
         max_batching_window_s=WINDOW_CAP_S,
         log_dir=tmp_path_factory.mktemp("cost-model-logs"),
@@ -491,17 +492,10 @@ def function_table(runs: list[Run]) -> list[str]:
 
 @pytest.mark.perf
 def test_cost_per_million_completed_cases(script: Script) -> None:
-    # a first group of each kind warms the functions' workers (as many cases at once as a pool keeps), so cold
-    # starts and first-request set-up do not count per case
+    # a first case of each kind warms every function's worker, so cold starts and first-request set-up (lazy
+    # imports, the PDF stack) do not count per case
     for name, kind in KINDS:
-        for attempt in (1, 2, 3):
-            try:
-                script.measure(f"warm-up {name}", kind, cases=min(CASES, POOL_SIZE))
-                break
-            except AssertionError as failed:
-                # a worker's first request (its lazy imports: the PDF stack, the fonts) can overrun the function's
-                # timeout on a loaded machine; it is not measured, so warm up again
-                print(f"warm-up {name}, attempt {attempt}: {str(failed).splitlines()[0][:200]}")
+        script.measure(f"warm-up {name}", kind)
     begun = time.monotonic()
     runs = [script.measure(name, kind, cases=CASES) for name, kind in KINDS]
     print(
