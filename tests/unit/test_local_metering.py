@@ -166,6 +166,19 @@ def test_a_local_poller_hands_records_in_flight_over_in_one_batch_and_bills_its_
     assert billed in ([1], [2])  # the two late ones came in one receive or in two
 
 
+def test_the_cost_model_shares_a_groups_bill_among_its_cases() -> None:
+    from tests.perf import prices
+    from tests.perf.test_cost_model import Run, priced
+
+    # one batch of eight cases' records: one invocation and one receive and delete, billed once for the group
+    batch = metering.Usage(invocations=1, sqs_requests=8 + 1 + 1, api_requests=8)
+    group, alone = Run("x", cases=8, usage={"F": batch}), Run("x", cases=1, usage={"F": batch})
+    assert priced(group)["Lambda requests"] == pytest.approx(prices.LAMBDA_REQUEST / 8)
+    assert priced(group)["SQS"] == pytest.approx(10 / 8 * prices.SQS_REQUEST)
+    assert priced(group)["API Gateway"] == pytest.approx(prices.API_GATEWAY_REST_REQUEST)
+    assert priced(alone)["SQS"] == pytest.approx(10 * prices.SQS_REQUEST)
+
+
 def test_a_queue_invocation_that_writes_nothing_is_counted_idle() -> None:
     event = {"Records": [_sqs(100)]}
     reads_only, writes = metering.Usage(), metering.Usage()
