@@ -359,6 +359,9 @@ class _Tables:
         self._indexes: dict[str, list[_Index]] = {}
         self._keys: dict[str, tuple[str, ...]] = {}
 
+    def client(self) -> Any:
+        return self._dynamodb()
+
     def _dynamodb(self) -> Any:
         if self._client is None:
             import boto3  # the handler has loaded it: the metered calls are made with it
@@ -396,6 +399,33 @@ class _Tables:
 
 
 _TABLES = _Tables()
+
+
+# What narrows a Query's or Scan's answer after DynamoDB has read the items: it bills the items read, not the
+# ones returned ("A filter expression is applied after a Query finishes, but before the results are returned ...
+# the Query consumes the same amount of read capacity, regardless of whether a filter expression is present";
+# Select COUNT and a projection likewise: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/
+# Query.FilterExpression.html, .../Query.Other.html#Query.Count).
+_NARROWING = ("FilterExpression", "ProjectionExpression", "Select", "AttributesToGet", "QueryFilter", "ScanFilter")
+
+
+def evaluated_read_units(operation: str, params: Mapping[str, Any], tables: _Tables) -> float | None:
+    """Read units of a filtered, projected or counting Query or Scan, from the items it read: the same call
+    again without what narrows it (the same page: `Limit` and `ExclusiveStartKey` bound what DynamoDB reads
+    before filtering). None when nothing narrows the call (its returned items are what it read)."""
+    if operation not in ("Query", "Scan") or not any(name in params for name in _NARROWING):
+        return None
+    again = {name: value for name, value in params.items() if name not in _NARROWING}
+    # DynamoDB refuses placeholders no expression uses: keep those of the key condition only
+    kept = str(params.get("KeyConditionExpression") or "")
+    for placeholders in ("ExpressionAttributeNames", "ExpressionAttributeValues"):
+        used = {k: v for k, v in (params.get(placeholders) or {}).items() if k in kept}
+        again.pop(placeholders, None)
+        if used:
+            again[placeholders] = used
+    read = getattr(tables.client(), operation[0].lower() + operation[1:])(**again)
+    size = sum(item_size(item) for item in read.get("Items") or [])
+    return _read_units(size, consistent=bool(params.get("ConsistentRead")))
 
 
 def _written_images(
@@ -618,14 +648,17 @@ class Meter:
         received: int,
     ) -> None:
         missed = index = 0.0
+        evaluated: float | None = None
         if service == "dynamodb" and self.stored_items:  # the meter's reads, outside the lock
             with self._own_time():
                 missed, index = stored_write_units(
                     operation, params, parsed, before=getattr(self._before, "images", None)
                 )
+                if "Error" not in parsed:
+                    evaluated = evaluated_read_units(operation, params, _TABLES)
             self._before.images = None
         with self._lock:
-            self._add(service, operation, params, parsed, (sent, received), (missed, index))
+            self._add(service, operation, params, parsed, (sent, received), (missed, index), evaluated)
 
     def _add(
         self,
@@ -635,6 +668,7 @@ class Meter:
         parsed: Mapping[str, Any],
         wire: tuple[int, int],
         stored: tuple[float, float],
+        evaluated_reads: float | None = None,
     ) -> None:
         (sent, received), (missed, index) = wire, stored
         self.usage.calls[f"{service}.{operation}"] += 1
@@ -643,7 +677,7 @@ class Meter:
         self.usage.bytes_received += received
         if service == "dynamodb":
             reads, writes = dynamodb_units(operation, params, parsed)
-            self.usage.read_units += reads
+            self.usage.read_units += reads if evaluated_reads is None else max(reads, evaluated_reads)
             self.usage.write_units += writes + missed + index
             self.usage.index_write_units += index
             self.usage.dynamodb_bytes_put += put_bytes(operation, params)

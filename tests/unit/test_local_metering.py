@@ -349,3 +349,36 @@ def test_an_index_is_billed_only_for_the_entries_a_write_puts_changes_or_removes
     assert index_units(lambda: put(TableName="ix", Item=moved)) == 1
     # a new attribute on an item now in `keys` only, which does not project it: nothing
     assert index_units(lambda: put(TableName="ix", Item=moved | {"n": {"N": "1"}})) == 0
+
+
+@pytest.mark.usefixtures("indexed")
+def test_a_filtered_counted_or_projected_query_is_billed_on_the_items_it_read() -> None:
+    for n in range(3):  # three ~3 KB items in the `all` index: 9 KB read, 3 units, half of that eventually consistent
+        aws.dynamodb().put_item(TableName="ix", Item={"pk": {"S": f"p{n}"}, "g1": {"S": "x"}, "v": {"S": "z" * 3000}})
+    key = {"IndexName": "all", "KeyConditionExpression": "g1 = :g", "ExpressionAttributeValues": {":g": {"S": "x"}}}
+    narrowed: list[dict[str, Any]] = [
+        # a filter that keeps nothing (its own placeholder must not reach the meter's unfiltered read)
+        {
+            **key,
+            "FilterExpression": "#v = :none",
+            "ExpressionAttributeNames": {"#v": "v"},
+            "ExpressionAttributeValues": {":g": {"S": "x"}, ":none": {"S": "-"}},
+        },
+        {**key, "Select": "COUNT"},
+        {**key, "ProjectionExpression": "pk"},
+    ]
+    for params in narrowed:
+        meter = metering.Meter(stored_items=True)
+        with aws.observe_calls(meter):
+            aws.dynamodb().query(TableName="ix", **params)
+        assert meter.usage.read_units == 1.5, params
+        # the default meter (no stored reads) sees only what came back: the least a read bills
+        wire = metering.Meter(stored_items=False)
+        with aws.observe_calls(wire):
+            aws.dynamodb().query(TableName="ix", **params)
+        assert wire.usage.read_units == 0.5
+    # a Scan's page with a Limit: only the items it read before the filter
+    meter = metering.Meter(stored_items=True)
+    with aws.observe_calls(meter):
+        aws.dynamodb().scan(TableName="ix", Limit=1, Select="COUNT")
+    assert meter.usage.read_units == 0.5
