@@ -42,20 +42,22 @@ from shared.platform.clock import frozen_at, today_in_shanghai
 from shared.platform.principal import Principal, Role
 from shared.ratings import service as ratings_service_module
 from shared.ratings.models import (
-    AnswerRequest,
-    AppealDecisionRequest,
-    AppealRequest,
     AppealState,
     Channel,
-    ConfirmationRequest,
     Level,
-    RateRequest,
     Reason,
     RectificationState,
     TargetKind,
-    VisitRequest,
 )
 from shared.ratings.service import RatingsService, TargetFacts
+from shared.ratings.shapes import (
+    AnswerRequest,
+    AppealDecisionRequest,
+    AppealRequest,
+    ConfirmationRequest,
+    RateRequest,
+    VisitRequest,
+)
 from shared.workdays.api import Calendar, calendar
 
 CORRELATION = "seed"

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+import shared.workdays.api as workdays  # the calendar loads with the first pickup booked (D-338)
 from shared.delivery import events, ports
 from shared.delivery.config import courier_inbound_settings, courier_outbound_settings, hall_pickup_settings
 from shared.delivery.directory import Directory, directory
@@ -77,7 +78,6 @@ from shared.platform.pagination import Page
 from shared.platform.principal import APPLICANT_ROLES, Decision, Principal, RecordScope, Role, decide, ensure
 from shared.platform.privacy import mask_name, mask_phone
 from shared.platform.sealing import sealer
-from shared.workdays.api import deadline
 
 DELIVERY_SEALING = "cases.delivery"  # the purpose the cases context sealed the recipient under
 PICKUP_SEALING = "delivery.pickup"  # a pickup's contact, sealed here (bound to the case id)
@@ -704,7 +704,7 @@ def _pickup_limit(shipment: Shipment, correlation_id: str | None) -> Envelope:
             department_id=shipment.department_id,
             handler_subject_id=shipment.applicant_subject_id,
             started_on=started,
-            due_on=deadline(started, days).date,
+            due_on=workdays.deadline(started, days).date,
             limit_days=days,
         ),
         correlation_id=correlation_id,

@@ -19,7 +19,12 @@ class HallLevel(StrEnum):
     township = "township"  # 便民服务中心
 
 
-class Window(BaseModel):
+class _Shape(BaseModel):
+    # schemas are built on first use, not at import: the cold start creates only the classes (D-338)
+    model_config = ConfigDict(defer_build=True)
+
+
+class Window(_Shape):
     """A counter (窗口); windows of one `group` share a slot's capacity and a queue.
     No `item_codes` means a window that serves every item of its group; any window
     of the group takes a general consultation (no item)."""
@@ -35,7 +40,7 @@ class Window(BaseModel):
         return item_code is None or not self.item_codes or item_code in self.item_codes
 
 
-class OpeningPeriod(BaseModel):
+class OpeningPeriod(_Shape):
     """Opening hours on a working day of the platform calendar (holidays closed, 调休 days open)."""
 
     model_config = ConfigDict(frozen=True)
@@ -58,7 +63,7 @@ class OpeningPeriod(BaseModel):
         return self
 
 
-class HallFields(BaseModel):
+class HallFields(_Shape):
     """A hall as the operator writes it (`PUT /v1/halls/{hall_id}`): a full replace."""
 
     model_config = ConfigDict(frozen=True)
@@ -98,7 +103,7 @@ class HallView(Hall):
     distance_km: float | None = None
 
 
-class HallList(BaseModel):
+class HallList(_Shape):
     items: list[HallView]
 
 
@@ -109,7 +114,7 @@ class BookingState(StrEnum):
     no_show = "no_show"
 
 
-class Booking(BaseModel):
+class Booking(_Shape):
     booking_id: str
     hall_id: str
     group: str
@@ -120,7 +125,7 @@ class Booking(BaseModel):
     state: BookingState = BookingState.booked
 
 
-class BookingRequest(BaseModel):
+class BookingRequest(_Shape):
     model_config = ConfigDict(extra="forbid")
 
     group: str = Field(pattern=GROUP_PATTERN, description="The window group (e.g. general, business).")
@@ -128,7 +133,7 @@ class BookingRequest(BaseModel):
     item_code: str | None = Field(default=None, pattern=ITEM_CODE_PATTERN, description="None: general consultation.")
 
 
-class BookingList(BaseModel):
+class BookingList(_Shape):
     items: list[Booking]
 
 
@@ -137,7 +142,7 @@ class TicketState(StrEnum):
     called = "called"
 
 
-class Ticket(BaseModel):
+class Ticket(_Shape):
     """A queue number (排队号). `subject_id` is the account behind an appointment or a
     signed-in taker, never shown on public routes."""
 
@@ -156,7 +161,7 @@ class Ticket(BaseModel):
     waited_seconds: int | None = None
 
 
-class TicketRequest(BaseModel):
+class TicketRequest(_Shape):
     model_config = ConfigDict(extra="forbid")
 
     group: str | None = Field(default=None, pattern=GROUP_PATTERN, description="Needed without a booking.")
@@ -164,14 +169,14 @@ class TicketRequest(BaseModel):
     booking_id: str | None = Field(default=None, pattern=ID_PATTERN, description="The caller's booking for today.")
 
 
-class CallResult(BaseModel):
+class CallResult(_Shape):
     """What a window clerk's call gives: the number called, or none when nobody waits for this window."""
 
     ticket: Ticket | None
     waiting: int = Field(description="Numbers of the hall still waiting after this call.")
 
 
-class HallCounter(BaseModel):
+class HallCounter(_Shape):
     """Where a clerk serves a called number: what the cases context records on a case
     taken in at the counter."""
 

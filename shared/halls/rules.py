@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from shared.halls.errors import CANCEL_TOO_LATE, SLOT_NOT_OPEN
 from shared.halls.models import SLOT_MINUTES, Hall
 from shared.platform.errors import Conflict, ValidationFailed
-from shared.workdays.api import Calendar
+
+if TYPE_CHECKING:
+    from shared.workdays.api import Calendar
 
 CHINA = ZoneInfo("Asia/Shanghai")
 

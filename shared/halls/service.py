@@ -10,6 +10,7 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any
 
+import shared.workdays.api as workdays
 from shared.halls.config import halls_settings
 from shared.halls.errors import (
     BOOKING_NOT_ACTIVE,
@@ -52,7 +53,6 @@ from shared.platform.dynamo import from_item, shard_of
 from shared.platform.errors import AppError, Conflict, Forbidden, NotFound, ValidationFailed
 from shared.platform.ids import new_id
 from shared.platform.principal import Principal, Role
-from shared.workdays.api import Calendar, calendar
 
 
 def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -76,11 +76,22 @@ def _view(hall: Hall, stats: dict[str, Any], distance: float | None = None) -> H
 
 class HallsService:
     def __init__(
-        self, repository: HallsRepository, calendar: Calendar, clock: Callable[[], dt.datetime] = clock_now
+        self,
+        repository: HallsRepository,
+        calendar: workdays.Calendar | None = None,
+        clock: Callable[[], dt.datetime] = clock_now,
     ) -> None:
         self.repository = repository
-        self.calendar = calendar
+        self._calendar = calendar
         self.clock = clock
+
+    @property
+    def calendar(self) -> workdays.Calendar:
+        """The platform calendar (by default), loaded with the first booking or opening-hours check,
+        not at HallsApiFunction's cold start (D-338)."""
+        if self._calendar is None:
+            self._calendar = workdays.calendar()
+        return self._calendar
 
     # --- halls ---------------------------------------------------------------------
 
@@ -393,4 +404,4 @@ def _served_by_group(hall: Hall, group: str, item_code: str | None) -> None:
 
 @cache
 def halls_service() -> HallsService:
-    return HallsService(HallsRepository(), calendar())
+    return HallsService(HallsRepository())

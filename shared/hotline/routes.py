@@ -5,7 +5,7 @@ The Open311 GeoReport v2 routes are in `shared.hotline.open311`."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
@@ -15,31 +15,10 @@ from shared.hotline.models import (
     PREFIX_PATTERN,
     REGION_PATTERN,
     TICKET_ID_PATTERN,
-    AnonymousTicket,
-    AnswerRequest,
-    CallTicket,
-    CategoryList,
-    CategoryRequest,
-    CoHandleRequest,
-    DecisionRequest,
-    DeskList,
-    DeskRequest,
     DispatchDesk,
     FaqEntry,
-    FaqRequest,
-    FaqVersions,
-    KnowledgeAnswers,
     MatterCategory,
-    NewTicket,
-    PartnerKey,
-    PartnerRequest,
-    RatingRequest,
-    ReasonRequest,
-    RedispatchRequest,
     RoutingRule,
-    RuleList,
-    RuleRequest,
-    SignRequest,
     TicketSummary,
     TicketView,
     TimelineVerification,
@@ -50,10 +29,17 @@ from shared.platform.idempotency import once
 from shared.platform.observability import correlation_id
 from shared.platform.pagination import DEFAULT_LIMIT, Page
 from shared.platform.principal import Access, Principal
+from shared.platform.public import lazy_module
 from shared.platform.route_docs import ROLE, SIGNED_IN, Cursor, IdempotencyKey, Limit
 from shared.platform.route_docs import ok as _ok
 from shared.platform.route_docs import problem as _problem
 from shared.platform.routing import route
+
+if TYPE_CHECKING:
+    from shared.hotline import shapes
+else:
+    # a route's bodies and answers load with its first request (its signature is resolved then: D-315, D-338)
+    shapes = lazy_module("shared.hotline.shapes")
 
 router = APIGatewayRouter()
 
@@ -116,7 +102,7 @@ def _once(scope: str, key: str | None, body: Any, produce: Any) -> TicketView:
     responses={201: _ok("The ticket as opened"), **ROLE, **_OPEN},
 )
 def open_ticket(
-    principal: Principal, body: Annotated[NewTicket, Body()], idempotency_key: IdempotencyKey = None
+    principal: Principal, body: Annotated[shapes.NewTicket, Body()], idempotency_key: IdempotencyKey = None
 ) -> TicketView:
     return _once(
         f"hotline.open:{principal.subject_id}",
@@ -141,7 +127,7 @@ def open_ticket(
     responses={201: _ok("The ticket as opened"), **ROLE, **_OPEN},
 )
 def open_call(
-    principal: Principal, body: Annotated[CallTicket, Body()], idempotency_key: IdempotencyKey = None
+    principal: Principal, body: Annotated[shapes.CallTicket, Body()], idempotency_key: IdempotencyKey = None
 ) -> TicketView:
     return _once(
         f"hotline.call:{principal.subject_id}",
@@ -171,7 +157,9 @@ def open_call(
         **_OPEN,
     },
 )
-def open_anonymous(body: Annotated[AnonymousTicket, Body()], idempotency_key: IdempotencyKey = None) -> TicketView:
+def open_anonymous(
+    body: Annotated[shapes.AnonymousTicket, Body()], idempotency_key: IdempotencyKey = None
+) -> TicketView:
     return _once(
         f"hotline.anonymous:{body.contact_phone[-4:]}",
         idempotency_key,
@@ -289,8 +277,10 @@ def escalated_tickets(principal: Principal, limit: Limit = DEFAULT_LIMIT, cursor
     scoped=True,
     responses={200: _ok("The ticket, signed"), **_STEP},
 )
-def sign(principal: Principal, ticket_id: TicketId, body: Annotated[SignRequest | None, Body()] = None) -> TicketView:
-    return _service().sign(principal, ticket_id, body or SignRequest(), correlation_id=correlation_id())
+def sign(
+    principal: Principal, ticket_id: TicketId, body: Annotated[shapes.SignRequest | None, Body()] = None
+) -> TicketView:
+    return _service().sign(principal, ticket_id, body or shapes.SignRequest(), correlation_id=correlation_id())
 
 
 @route(
@@ -311,7 +301,7 @@ def sign(principal: Principal, ticket_id: TicketId, body: Annotated[SignRequest 
         **_STEP,
     },
 )
-def answer(principal: Principal, ticket_id: TicketId, body: Annotated[AnswerRequest, Body()]) -> TicketView:
+def answer(principal: Principal, ticket_id: TicketId, body: Annotated[shapes.AnswerRequest, Body()]) -> TicketView:
     return _service().answer(principal, ticket_id, body, correlation_id=correlation_id())
 
 
@@ -326,7 +316,7 @@ def answer(principal: Principal, ticket_id: TicketId, body: Annotated[AnswerRequ
     scoped=True,
     responses={200: _ok("The ticket, returned"), **_STEP},
 )
-def send_back(principal: Principal, ticket_id: TicketId, body: Annotated[ReasonRequest, Body()]) -> TicketView:
+def send_back(principal: Principal, ticket_id: TicketId, body: Annotated[shapes.ReasonRequest, Body()]) -> TicketView:
     return _service().send_back(principal, ticket_id, body, correlation_id=correlation_id())
 
 
@@ -345,7 +335,9 @@ def send_back(principal: Principal, ticket_id: TicketId, body: Annotated[ReasonR
         **_STEP,
     },
 )
-def redispatch(principal: Principal, ticket_id: TicketId, body: Annotated[RedispatchRequest, Body()]) -> TicketView:
+def redispatch(
+    principal: Principal, ticket_id: TicketId, body: Annotated[shapes.RedispatchRequest, Body()]
+) -> TicketView:
     return _service().redispatch(principal, ticket_id, body, correlation_id=correlation_id())
 
 
@@ -360,7 +352,7 @@ def redispatch(principal: Principal, ticket_id: TicketId, body: Annotated[Redisp
     scoped=True,
     responses={200: _ok("The ticket"), 422: _problem("Unknown department (hotline.unknown_department)"), **_STEP},
 )
-def co_handle(principal: Principal, ticket_id: TicketId, body: Annotated[CoHandleRequest, Body()]) -> TicketView:
+def co_handle(principal: Principal, ticket_id: TicketId, body: Annotated[shapes.CoHandleRequest, Body()]) -> TicketView:
     return _service().co_handle(principal, ticket_id, body, correlation_id=correlation_id())
 
 
@@ -379,7 +371,7 @@ def co_handle(principal: Principal, ticket_id: TicketId, body: Annotated[CoHandl
     scoped=True,
     responses={200: _ok("The ticket after the rating"), **_STEP},
 )
-def rate(principal: Principal, ticket_id: TicketId, body: Annotated[RatingRequest, Body()]) -> TicketView:
+def rate(principal: Principal, ticket_id: TicketId, body: Annotated[shapes.RatingRequest, Body()]) -> TicketView:
     return _service().rate(principal, ticket_id, body, correlation_id=correlation_id())
 
 
@@ -394,7 +386,7 @@ def rate(principal: Principal, ticket_id: TicketId, body: Annotated[RatingReques
     scoped=True,
     responses={200: _ok("The ticket after the decision"), **_STEP},
 )
-def decide(principal: Principal, ticket_id: TicketId, body: Annotated[DecisionRequest, Body()]) -> TicketView:
+def decide(principal: Principal, ticket_id: TicketId, body: Annotated[shapes.DecisionRequest, Body()]) -> TicketView:
     return _service().decide(principal, ticket_id, body, correlation_id=correlation_id())
 
 
@@ -434,7 +426,7 @@ def confirm_attachment(
     access=Access.PUBLIC,
     responses={200: _ok("The categories")},
 )
-def categories() -> CategoryList:
+def categories() -> shapes.CategoryList:
     return _service().categories()
 
 
@@ -455,7 +447,7 @@ def knowledge(
     q: Annotated[str, Query(min_length=1, max_length=100, description="The question.")],
     region: Annotated[str | None, Query(pattern=REGION_PATTERN, description="The caller's division.")] = None,
     limit: Annotated[int, Query(ge=1, le=20)] = 5,
-) -> KnowledgeAnswers:
+) -> shapes.KnowledgeAnswers:
     return _service().knowledge(q, region, limit=limit)
 
 
@@ -482,7 +474,7 @@ def knowledge(
 def put_category(
     principal: Principal,
     category_code: Annotated[str, Path(pattern=CATEGORY_PATTERN)],
-    body: Annotated[CategoryRequest, Body()],
+    body: Annotated[shapes.CategoryRequest, Body()],
 ) -> MatterCategory:
     return _service().put_category(principal, category_code, body)
 
@@ -497,7 +489,7 @@ def put_category(
     access=Access.OPERATOR,
     responses={200: _ok("The rules"), **ROLE},
 )
-def routing_rules() -> RuleList:
+def routing_rules() -> shapes.RuleList:
     return _service().rules()
 
 
@@ -515,7 +507,7 @@ def routing_rules() -> RuleList:
         **ROLE,
     },
 )
-def put_routing_rule(principal: Principal, body: Annotated[RuleRequest, Body()]) -> RoutingRule:
+def put_routing_rule(principal: Principal, body: Annotated[shapes.RuleRequest, Body()]) -> RoutingRule:
     return _service().put_rule(principal, body)
 
 
@@ -547,7 +539,7 @@ def delete_routing_rule(
     access=Access.OPERATOR,
     responses={200: _ok("The desks"), **ROLE},
 )
-def dispatch_desks() -> DeskList:
+def dispatch_desks() -> shapes.DeskList:
     return _service().desks()
 
 
@@ -564,7 +556,7 @@ def dispatch_desks() -> DeskList:
 def put_dispatch_desk(
     principal: Principal,
     region_prefix: Annotated[str, Path(pattern=PREFIX_PATTERN)],
-    body: Annotated[DeskRequest, Body()],
+    body: Annotated[shapes.DeskRequest, Body()],
 ) -> DispatchDesk:
     return _service().put_desk(principal, region_prefix, body)
 
@@ -584,7 +576,7 @@ def put_dispatch_desk(
         **ROLE,
     },
 )
-def create_faq(principal: Principal, body: Annotated[FaqRequest, Body()]) -> FaqEntry:
+def create_faq(principal: Principal, body: Annotated[shapes.FaqRequest, Body()]) -> FaqEntry:
     return _service().save_faq(principal, None, body)
 
 
@@ -606,7 +598,7 @@ def create_faq(principal: Principal, body: Annotated[FaqRequest, Body()]) -> Faq
 def update_faq(
     principal: Principal,
     faq_id: Annotated[str, Path(pattern=TICKET_ID_PATTERN)],
-    body: Annotated[FaqRequest, Body()],
+    body: Annotated[shapes.FaqRequest, Body()],
 ) -> FaqEntry:
     return _service().save_faq(principal, faq_id, body)
 
@@ -621,7 +613,7 @@ def update_faq(
     access=Access.OPERATOR,
     responses={200: _ok("The versions"), 404: _problem("No such entry (hotline.faq_not_found)"), **ROLE},
 )
-def faq_versions(faq_id: Annotated[str, Path(pattern=TICKET_ID_PATTERN)]) -> FaqVersions:
+def faq_versions(faq_id: Annotated[str, Path(pattern=TICKET_ID_PATTERN)]) -> shapes.FaqVersions:
     return _service().faq_versions(faq_id)
 
 
@@ -638,5 +630,5 @@ def faq_versions(faq_id: Annotated[str, Path(pattern=TICKET_ID_PATTERN)]) -> Faq
     access=Access.OPERATOR,
     responses={201: _ok("The partner and its key"), **ROLE},
 )
-def register_partner(body: Annotated[PartnerRequest, Body()]) -> PartnerKey:
+def register_partner(body: Annotated[shapes.PartnerRequest, Body()]) -> shapes.PartnerKey:
     return _service().register_partner(body.name)

@@ -55,43 +55,19 @@ from shared.hotline.errors import (
 )
 from shared.hotline.models import (
     ALLOWED_CONTENT_TYPES,
-    AnonymousTicket,
     Answer,
-    AnswerRequest,
     Attachment,
-    AttachmentDeclaration,
     AttachmentView,
-    CallTicket,
-    CategoryList,
-    CategoryRequest,
-    CategoryView,
-    CoHandleRequest,
-    DecisionRequest,
-    DeskList,
-    DeskRequest,
     DispatchDesk,
     FaqEntry,
-    FaqRequest,
-    FaqVersions,
-    KnowledgeAnswer,
-    KnowledgeAnswers,
     KnowledgeChoice,
-    KnowledgeSource,
     LimitState,
     LimitView,
     MatterCategory,
-    NewTicket,
-    PartnerKey,
     RatingRecord,
-    RatingRequest,
-    ReasonRequest,
-    RedispatchRequest,
     Requester,
     RequesterView,
     RoutingRule,
-    RuleList,
-    RuleRequest,
-    SignRequest,
     Ticket,
     TicketContent,
     TicketSummary,
@@ -133,8 +109,10 @@ from shared.platform.public import lazy_module
 from shared.platform.sealing import sealer
 
 if TYPE_CHECKING:
+    from shared.hotline import shapes
     from shared.platform import uploads
 else:
+    shapes = lazy_module("shared.hotline.shapes")  # with the first route that names a body or answer of it (D-338)
     uploads = lazy_module("shared.platform.uploads")  # with the first attachment (D-315)
 
 CONTEXT = "hotline"
@@ -219,16 +197,16 @@ class HotlineService:
         self._category_cache = (time.monotonic(), found)
         return found
 
-    def categories(self) -> CategoryList:
+    def categories(self) -> shapes.CategoryList:
         table = self._categories()
         tops = sorted((c for c in table.values() if c.parent_code is None), key=lambda c: c.code)
-        return CategoryList(
+        return shapes.CategoryList(
             items=[
-                CategoryView(
+                shapes.CategoryView(
                     code=top.code,
                     name=top.name,
                     children=[
-                        CategoryView(code=c.code, name=c.name, parent_code=top.code)
+                        shapes.CategoryView(code=c.code, name=c.name, parent_code=top.code)
                         for c in sorted(table.values(), key=lambda c: c.code)
                         if c.parent_code == top.code
                     ],
@@ -237,7 +215,7 @@ class HotlineService:
             ]
         )
 
-    def put_category(self, principal: Principal, code: str, body: CategoryRequest) -> MatterCategory:
+    def put_category(self, principal: Principal, code: str, body: shapes.CategoryRequest) -> MatterCategory:
         table = self._categories()
         parent = code[:2] if len(code) == 4 else None
         if parent and parent not in table:
@@ -263,7 +241,7 @@ class HotlineService:
 
     # --- opening ---------------------------------------------------------------------------
 
-    def open_signed_in(self, principal: Principal, body: NewTicket, *, correlation_id: str | None) -> TicketView:
+    def open_signed_in(self, principal: Principal, body: shapes.NewTicket, *, correlation_id: str | None) -> TicketView:
         requester = Requester(subject_id=principal.subject_id)
         return self._open(
             body,
@@ -276,7 +254,7 @@ class HotlineService:
             viewer=principal,
         )
 
-    def open_call(self, principal: Principal, body: CallTicket, *, correlation_id: str | None) -> TicketView:
+    def open_call(self, principal: Principal, body: shapes.CallTicket, *, correlation_id: str | None) -> TicketView:
         requester = Requester(anonymous=body.caller_phone is None)
         return self._open(
             body,
@@ -290,7 +268,7 @@ class HotlineService:
             viewer=principal,
         )
 
-    def open_anonymous(self, body: AnonymousTicket, *, correlation_id: str | None) -> TicketView:
+    def open_anonymous(self, body: shapes.AnonymousTicket, *, correlation_id: str | None) -> TicketView:
         self._check_content(body, body.channel, anonymous=True)
         # the code is spent only for input that is otherwise valid: bad input writes nothing
         ports.contacts()(body.contact_phone, body.code)
@@ -327,7 +305,7 @@ class HotlineService:
         channel: Channel,
         *,
         anonymous: bool = False,
-        declared: Sequence[AttachmentDeclaration] = (),
+        declared: Sequence[shapes.AttachmentDeclaration] = (),
         accepted: KnowledgeChoice | None = None,
     ) -> None:
         """Every input rule that needs no data (and the knowledge answer), before anything is written."""
@@ -359,7 +337,7 @@ class HotlineService:
                 )
 
     @staticmethod
-    def _check_attachments(declared: Sequence[AttachmentDeclaration]) -> None:
+    def _check_attachments(declared: Sequence[shapes.AttachmentDeclaration]) -> None:
         cfg = hotline_settings()
         if len(declared) > cfg.max_attachments:
             raise ValidationFailed(TOO_MANY_ATTACHMENTS, params={"limit": cfg.max_attachments})
@@ -388,7 +366,7 @@ class HotlineService:
         viewer: Principal | None,
         actor: str = REQUESTER,
         contact: str | None = None,
-        declared: Sequence[AttachmentDeclaration] = (),
+        declared: Sequence[shapes.AttachmentDeclaration] = (),
         accepted: KnowledgeChoice | None = None,
     ) -> TicketView:
         ticket, forms = self._take_in(
@@ -414,7 +392,7 @@ class HotlineService:
         actor_role: str,
         actor: str,
         contact: str | None,
-        declared: Sequence[AttachmentDeclaration],
+        declared: Sequence[shapes.AttachmentDeclaration],
         accepted: KnowledgeChoice | None,
         correlation_id: str | None,
     ) -> tuple[Ticket, list[UploadForm]]:
@@ -822,7 +800,7 @@ class HotlineService:
         return ticket.model_copy(update={"version": ticket.version + 1, **changes})
 
     def sign(
-        self, principal: Principal, ticket_id: str, body: SignRequest, *, correlation_id: str | None
+        self, principal: Principal, ticket_id: str, body: shapes.SignRequest, *, correlation_id: str | None
     ) -> TicketView:
         ticket = self._readable(principal, ticket_id)
         if not self._is_handler(principal, ticket):
@@ -843,7 +821,7 @@ class HotlineService:
         return self._view(self._commit(ticket, after, step), principal)
 
     def answer(
-        self, principal: Principal, ticket_id: str, body: AnswerRequest, *, correlation_id: str | None
+        self, principal: Principal, ticket_id: str, body: shapes.AnswerRequest, *, correlation_id: str | None
     ) -> TicketView:
         ticket = self._readable(principal, ticket_id)
         if not self._is_handler(principal, ticket):
@@ -879,7 +857,7 @@ class HotlineService:
         return self._view(saved, principal).model_copy(update={"uploads": self._upload_forms(saved, new_files)})
 
     def send_back(
-        self, principal: Principal, ticket_id: str, body: ReasonRequest, *, correlation_id: str | None
+        self, principal: Principal, ticket_id: str, body: shapes.ReasonRequest, *, correlation_id: str | None
     ) -> TicketView:
         """退单: the department says the ticket is not theirs; it goes to the region's desk."""
         ticket = self._readable(principal, ticket_id)
@@ -905,7 +883,7 @@ class HotlineService:
         return self._view(self._commit(ticket, after, step), principal)
 
     def redispatch(
-        self, principal: Principal, ticket_id: str, body: RedispatchRequest, *, correlation_id: str | None
+        self, principal: Principal, ticket_id: str, body: shapes.RedispatchRequest, *, correlation_id: str | None
     ) -> TicketView:
         """改派: the region's dispatch desk sends the ticket to another department; limits restart."""
         ticket = self._readable(principal, ticket_id)
@@ -921,7 +899,7 @@ class HotlineService:
         return self._view(self._commit(ticket, after, step), principal)
 
     def co_handle(
-        self, principal: Principal, ticket_id: str, body: CoHandleRequest, *, correlation_id: str | None
+        self, principal: Principal, ticket_id: str, body: shapes.CoHandleRequest, *, correlation_id: str | None
     ) -> TicketView:
         """协办: the desk names a department that helps (it may read the ticket)."""
         ticket = self._readable(principal, ticket_id)
@@ -947,7 +925,7 @@ class HotlineService:
             )
 
     def rate(
-        self, principal: Principal, ticket_id: str, body: RatingRequest, *, correlation_id: str | None
+        self, principal: Principal, ticket_id: str, body: shapes.RatingRequest, *, correlation_id: str | None
     ) -> TicketView:
         """回访: the requester rates the answer (a 12345 agent records it for a caller)."""
         ticket = self._readable(principal, ticket_id)
@@ -997,7 +975,7 @@ class HotlineService:
         )
 
     def decide(
-        self, principal: Principal, ticket_id: str, body: DecisionRequest, *, correlation_id: str | None
+        self, principal: Principal, ticket_id: str, body: shapes.DecisionRequest, *, correlation_id: str | None
     ) -> TicketView:
         """The supervisor's decision on a ticket rated dissatisfied twice: close, or redo."""
         ticket = self._readable(principal, ticket_id)
@@ -1095,7 +1073,7 @@ class HotlineService:
 
     # --- knowledge base --------------------------------------------------------------------
 
-    def _knowledge_answer(self, choice: KnowledgeChoice) -> KnowledgeAnswer | None:
+    def _knowledge_answer(self, choice: KnowledgeChoice) -> shapes.KnowledgeAnswer | None:
         if choice.source == "faq":
             entry = self.repository.faq(choice.id)
             return self._faq_answer(entry) if entry else None
@@ -1103,9 +1081,9 @@ class HotlineService:
         return self._guide_answer(guide) if guide else None
 
     @staticmethod
-    def _faq_answer(entry: FaqEntry) -> KnowledgeAnswer:
-        return KnowledgeAnswer(
-            source=KnowledgeSource.FAQ,
+    def _faq_answer(entry: FaqEntry) -> shapes.KnowledgeAnswer:
+        return shapes.KnowledgeAnswer(
+            source=shapes.KnowledgeSource.FAQ,
             id=entry.faq_id,
             title=entry.question,
             answer=entry.answer,
@@ -1113,12 +1091,12 @@ class HotlineService:
         )
 
     @staticmethod
-    def _guide_answer(guide: ports.Guide) -> KnowledgeAnswer:
-        return KnowledgeAnswer(
-            source=KnowledgeSource.ITEM, id=guide.implementation_code, title=guide.name, answer=guide.summary
+    def _guide_answer(guide: ports.Guide) -> shapes.KnowledgeAnswer:
+        return shapes.KnowledgeAnswer(
+            source=shapes.KnowledgeSource.ITEM, id=guide.implementation_code, title=guide.name, answer=guide.summary
         )
 
-    def knowledge(self, query: str, region_code: str | None, *, limit: int) -> KnowledgeAnswers:
+    def knowledge(self, query: str, region_code: str | None, *, limit: int) -> shapes.KnowledgeAnswers:
         """FAQ entries whose question or keywords share terms with the question, then the
         catalogue's item guides that match it (both through one read each)."""
         text = "".join(query.split())
@@ -1132,9 +1110,9 @@ class HotlineService:
         answers = [self._faq_answer(e) for _, e in sorted(scored, key=lambda pair: -pair[0])][:limit]
         if len(answers) < limit and text:
             answers += [self._guide_answer(g) for g in ports.guides()(text, region_code, limit - len(answers))]
-        return KnowledgeAnswers(items=answers)
+        return shapes.KnowledgeAnswers(items=answers)
 
-    def save_faq(self, principal: Principal, faq_id: str | None, body: FaqRequest) -> FaqEntry:
+    def save_faq(self, principal: Principal, faq_id: str | None, body: shapes.FaqRequest) -> FaqEntry:
         current = self.repository.faq(faq_id) if faq_id else None
         if faq_id and current is None:
             raise NotFound(FAQ_NOT_FOUND)
@@ -1155,19 +1133,19 @@ class HotlineService:
         self.repository.save_faq(entry)
         return entry
 
-    def faq_versions(self, faq_id: str) -> FaqVersions:
+    def faq_versions(self, faq_id: str) -> shapes.FaqVersions:
         versions = self.repository.faq_versions(faq_id)
         if not versions:
             raise NotFound(FAQ_NOT_FOUND)
-        return FaqVersions(items=versions)
+        return shapes.FaqVersions(items=versions)
 
     # --- routing table (operators) ---------------------------------------------------------
 
-    def rules(self) -> RuleList:
+    def rules(self) -> shapes.RuleList:
         rules, _ = self.repository.routing_table()
-        return RuleList(items=sorted(rules, key=lambda r: (r.category_code, r.region_prefix)))
+        return shapes.RuleList(items=sorted(rules, key=lambda r: (r.category_code, r.region_prefix)))
 
-    def put_rule(self, principal: Principal, body: RuleRequest) -> RoutingRule:
+    def put_rule(self, principal: Principal, body: shapes.RuleRequest) -> RoutingRule:
         self._require_category(body.category_code)
         self._require_department(body.department_id)
         rule = RoutingRule(**body.model_dump(), updated_at=now(), updated_by=principal.subject_id)
@@ -1181,11 +1159,11 @@ class HotlineService:
         if not self.repository.delete_rule(category_code, region_prefix):
             raise NotFound(RULE_NOT_FOUND)
 
-    def desks(self) -> DeskList:
+    def desks(self) -> shapes.DeskList:
         _, desks = self.repository.routing_table()
-        return DeskList(items=sorted(desks, key=lambda d: d.region_prefix))
+        return shapes.DeskList(items=sorted(desks, key=lambda d: d.region_prefix))
 
-    def put_desk(self, principal: Principal, region: str, body: DeskRequest) -> DispatchDesk:
+    def put_desk(self, principal: Principal, region: str, body: shapes.DeskRequest) -> DispatchDesk:
         desk = DispatchDesk(
             region_prefix=region,
             department_id=body.department_id,
@@ -1198,11 +1176,11 @@ class HotlineService:
 
     # --- Open311 partners ------------------------------------------------------------------
 
-    def register_partner(self, name: str) -> PartnerKey:
+    def register_partner(self, name: str) -> shapes.PartnerKey:
         api_key = secrets.token_urlsafe(24)
         partner_id = new_id()
         self.repository.put_partner(api_key, partner_id, name)
-        return PartnerKey(partner_id=partner_id, name=name, api_key=api_key)
+        return shapes.PartnerKey(partner_id=partner_id, name=name, api_key=api_key)
 
     def partner_for(self, api_key: str) -> str | None:
         found = self.repository.partner(api_key) if api_key else None

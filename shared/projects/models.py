@@ -27,14 +27,19 @@ class TaskState(StrEnum):
     DENIED = "denied"
 
 
-class ApprovalTask(BaseModel):
+class _Shape(BaseModel):
+    # schemas are built on first use, not at import: the cold start creates only the classes (D-338)
+    model_config = ConfigDict(defer_build=True)
+
+
+class ApprovalTask(_Shape):
     """One co-department's part of the joint approval (用地预审与选址, 环评, 施工许可, ...)."""
 
     department_id: str
     state: TaskState = TaskState.OPEN
 
 
-class Approval(BaseModel):
+class Approval(_Shape):
     """The project's joint approval case (并联审批) as the case events told it (D-307)."""
 
     case_id: str
@@ -55,7 +60,7 @@ class ChangeKind(StrEnum):
     UPDATE = "update"  # 信息更新: a change within the threshold, recorded without a notice
 
 
-class ProjectChange(BaseModel):
+class ProjectChange(_Shape):
     """A change of a filed project after filing, as recorded."""
 
     number: int = Field(description="1 for the first change of the project, then 2, ...")
@@ -66,7 +71,7 @@ class ProjectChange(BaseModel):
     notice_sha256: str | None = Field(default=None, description="SHA-256 of the change filing notice PDF")
 
 
-class RegisterProject(BaseModel):
+class RegisterProject(_Shape):
     """An enterprise's (or person's) new investment project."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -81,7 +86,7 @@ class RegisterProject(BaseModel):
     start_year: int = Field(ge=1990, le=2100, description="拟开工年份")
 
 
-class Project(BaseModel):
+class Project(_Shape):
     """A project as stored and as its owner and the region's staff read it."""
 
     project_id: str
@@ -115,7 +120,7 @@ class Project(BaseModel):
         }
 
 
-class FilingNotice(BaseModel):
+class FilingNotice(_Shape):
     """Where to download a filed project's notice (a short-lived link)."""
 
     code: str
@@ -124,7 +129,7 @@ class FilingNotice(BaseModel):
     expires_in_s: int
 
 
-class ProjectChangeRequest(BaseModel):
+class ProjectChangeRequest(_Shape):
     """Body of `POST /v1/projects/{project_id}/changes`: what changed after filing (at least one field)."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -138,7 +143,7 @@ class ProjectChangeRequest(BaseModel):
     )
 
 
-class ChangeNotice(BaseModel):
+class ChangeNotice(_Shape):
     """Where to download one change filing's notice (a short-lived link)."""
 
     code: str
@@ -148,7 +153,7 @@ class ChangeNotice(BaseModel):
     expires_in_s: int
 
 
-class PublicProject(BaseModel):
+class PublicProject(_Shape):
     """A filed project as the public list shows it (备案信息公开): no person, no owner."""
 
     code: str
@@ -162,7 +167,7 @@ class PublicProject(BaseModel):
     filed_at: dt.datetime | None
 
 
-class ProjectSummary(BaseModel):
+class ProjectSummary(_Shape):
     """A project in its owner's list."""
 
     project_id: str

@@ -13,6 +13,7 @@ from __future__ import annotations
 import random
 import time
 from functools import cache
+from typing import TYPE_CHECKING
 
 from shared.codes.divisions import DivisionLevel, is_in_use_today, level_of
 from shared.platform.aws import s3
@@ -21,6 +22,7 @@ from shared.platform.errors import Conflict, FieldError, NotFound, ValidationFai
 from shared.platform.ids import new_id
 from shared.platform.pagination import Page
 from shared.platform.principal import Decision, Principal, RecordScope, decide, region_prefix
+from shared.platform.public import lazy_module
 from shared.projects import approval, events
 from shared.projects.catalogue import approval_entry
 from shared.projects.codes import SERIAL_MAX, Procedure, is_industry, make_code
@@ -50,8 +52,12 @@ from shared.projects.models import (
     PublicProject,
     RegisterProject,
 )
-from shared.projects.notice import change_notice, filing_notice
 from shared.projects.repository import CounterMoved, ProjectsRepository
+
+if TYPE_CHECKING:
+    from shared.projects import notice
+else:
+    notice = lazy_module("shared.projects.notice")  # the PDF writer loads with the first notice rendered (D-338)
 
 ATTEMPTS = 12
 BACKOFF_S = 0.005  # times the attempt number: at most ~0.4 s over all attempts
@@ -147,7 +153,7 @@ class ProjectsService:
             if entry is None:
                 # the notice is stored before the project says it exists (an orphan file on a
                 # lost race is overwritten by the retry: the key is the project id)
-                rendered = filing_notice(project)
+                rendered = notice.filing_notice(project)
                 project = project.model_copy(update={"filing_notice_sha256": rendered.sha256})
                 s3().put_object(
                     Bucket=projects_settings().projects_bucket,
@@ -231,7 +237,7 @@ class ProjectsService:
         )
         after = project.model_copy(update={field: value for field, (_, value) in changed.items()})
         if record.kind is ChangeKind.CHANGE_FILING:
-            rendered = change_notice(after, record)
+            rendered = notice.change_notice(after, record)
             record = record.model_copy(update={"notice_sha256": rendered.sha256})
             # stored before the project names it, as the filing notice (D-251)
             s3().put_object(

@@ -10,7 +10,7 @@ column and the public counts. Record access follows
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
@@ -18,30 +18,24 @@ from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from shared.platform.observability import correlation_id
 from shared.platform.pagination import DEFAULT_LIMIT, Page
 from shared.platform.principal import Access, Principal
+from shared.platform.public import lazy_module
 from shared.platform.route_docs import ROLE, SIGNED_IN, Cursor, Limit
 from shared.platform.route_docs import ok as _ok
 from shared.platform.route_docs import problem as _problem
 from shared.platform.routing import route
+
+if TYPE_CHECKING:
+    from shared.ratings import shapes
+else:
+    # a route's bodies and answers load with its first request (its signature is resolved then: D-315, D-338)
+    shapes = lazy_module("shared.ratings.shapes")
 from shared.ratings.models import (
     ID_PATTERN,
     MONTH_PATTERN,
     TARGET_ID_PATTERN,
-    AnswerRequest,
-    AppealDecisionRequest,
-    AppealRequest,
-    ChangeRequest,
-    ConfirmationRequest,
-    CountsPage,
-    ExposureEntry,
-    InvitationView,
-    LinkIssued,
-    LinkRateRequest,
-    RateRequest,
     RatingView,
-    RectificationDecisionRequest,
     RectificationView,
     TargetKind,
-    VisitRequest,
 )
 from shared.ratings.service import RatingsService, ratings_service
 
@@ -75,7 +69,9 @@ def _service() -> RatingsService:
     access=Access.APPLICANT,
     responses={200: _ok("A page of invitations"), 400: _problem("Bad cursor (invalid_cursor)"), **ROLE},
 )
-def my_invitations(principal: Principal, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> Page[InvitationView]:
+def my_invitations(
+    principal: Principal, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
+) -> Page[shapes.InvitationView]:
     return _service().my_invitations(principal, limit=limit, cursor=cursor)
 
 
@@ -115,7 +111,7 @@ def my_ratings(principal: Principal, limit: Limit = DEFAULT_LIMIT, cursor: Curso
         **ROLE,
     },
 )
-def rate(principal: Principal, body: Annotated[RateRequest, Body()]) -> RatingView:
+def rate(principal: Principal, body: Annotated[shapes.RateRequest, Body()]) -> RatingView:
     return _service().rate(principal, body, correlation_id=correlation_id())
 
 
@@ -140,7 +136,7 @@ def rate(principal: Principal, body: Annotated[RateRequest, Body()]) -> RatingVi
         **_RATING,
     },
 )
-def change(principal: Principal, rating_id: RatingId, body: Annotated[ChangeRequest, Body()]) -> RatingView:
+def change(principal: Principal, rating_id: RatingId, body: Annotated[shapes.ChangeRequest, Body()]) -> RatingView:
     return _service().change(principal, rating_id, body, correlation_id=correlation_id())
 
 
@@ -158,7 +154,7 @@ def change(principal: Principal, rating_id: RatingId, body: Annotated[ChangeRequ
     access=Access.PUBLIC,
     responses={201: _ok("The rating as recorded"), 404: _problem("Invalid, used or expired (ratings.link_invalid)")},
 )
-def rate_by_link(body: Annotated[LinkRateRequest, Body()]) -> RatingView:
+def rate_by_link(body: Annotated[shapes.LinkRateRequest, Body()]) -> RatingView:
     return _service().rate_by_link(body, correlation_id=correlation_id())
 
 
@@ -189,7 +185,7 @@ def issue_link(
     principal: Principal,
     target_kind: Annotated[TargetKind, Path(description="`case` or `ticket`.")],
     target_id: Annotated[str, Path(pattern=TARGET_ID_PATTERN)],
-) -> LinkIssued:
+) -> shapes.LinkIssued:
     return _service().issue_link(principal, target_kind, target_id)
 
 
@@ -253,7 +249,7 @@ def get_rating(principal: Principal, rating_id: RatingId) -> RatingView:
         403: _problem("Not staff (forbidden)"),
     },
 )
-def appeal(principal: Principal, rating_id: RatingId, body: Annotated[AppealRequest, Body()]) -> RatingView:
+def appeal(principal: Principal, rating_id: RatingId, body: Annotated[shapes.AppealRequest, Body()]) -> RatingView:
     return _service().appeal(principal, rating_id, body, correlation_id=correlation_id())
 
 
@@ -291,7 +287,7 @@ def pending_appeals(principal: Principal, limit: Limit = DEFAULT_LIMIT, cursor: 
     },
 )
 def decide_appeal(
-    principal: Principal, rating_id: RatingId, body: Annotated[AppealDecisionRequest, Body()]
+    principal: Principal, rating_id: RatingId, body: Annotated[shapes.AppealDecisionRequest, Body()]
 ) -> RatingView:
     return _service().decide_appeal(principal, rating_id, body, correlation_id=correlation_id())
 
@@ -342,7 +338,7 @@ def get_rectification(principal: Principal, order_id: OrderId) -> RectificationV
     scoped=True,
     responses={200: _ok("The order, visited"), **_STEP, **_ORDER, 403: _problem("Not staff (forbidden)")},
 )
-def visit(principal: Principal, order_id: OrderId, body: Annotated[VisitRequest, Body()]) -> RectificationView:
+def visit(principal: Principal, order_id: OrderId, body: Annotated[shapes.VisitRequest, Body()]) -> RectificationView:
     return _service().visit(principal, order_id, body, correlation_id=correlation_id())
 
 
@@ -360,7 +356,7 @@ def visit(principal: Principal, order_id: OrderId, body: Annotated[VisitRequest,
     scoped=True,
     responses={200: _ok("The order, answered"), **_STEP, **_ORDER, 403: _problem("Not staff (forbidden)")},
 )
-def answer(principal: Principal, order_id: OrderId, body: Annotated[AnswerRequest, Body()]) -> RectificationView:
+def answer(principal: Principal, order_id: OrderId, body: Annotated[shapes.AnswerRequest, Body()]) -> RectificationView:
     return _service().answer(principal, order_id, body, correlation_id=correlation_id())
 
 
@@ -375,7 +371,9 @@ def answer(principal: Principal, order_id: OrderId, body: Annotated[AnswerReques
     scoped=True,
     responses={200: _ok("The order"), **_STEP, **_ORDER, 403: _problem("Not an applicant (forbidden)")},
 )
-def confirm(principal: Principal, order_id: OrderId, body: Annotated[ConfirmationRequest, Body()]) -> RectificationView:
+def confirm(
+    principal: Principal, order_id: OrderId, body: Annotated[shapes.ConfirmationRequest, Body()]
+) -> RectificationView:
     return _service().confirm(principal, order_id, body, correlation_id=correlation_id())
 
 
@@ -391,7 +389,7 @@ def confirm(principal: Principal, order_id: OrderId, body: Annotated[Confirmatio
     responses={200: _ok("The order"), **_STEP, **_ORDER, 403: _problem("Not a supervisor (forbidden)")},
 )
 def decide_rectification(
-    principal: Principal, order_id: OrderId, body: Annotated[RectificationDecisionRequest, Body()]
+    principal: Principal, order_id: OrderId, body: Annotated[shapes.RectificationDecisionRequest, Body()]
 ) -> RectificationView:
     return _service().decide_order(principal, order_id, body, correlation_id=correlation_id())
 
@@ -412,7 +410,7 @@ def decide_rectification(
     access=Access.PUBLIC,
     responses={200: _ok("A page of entries"), 400: _problem("Bad cursor (invalid_cursor)")},
 )
-def exposure(limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> Page[ExposureEntry]:
+def exposure(limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> Page[shapes.ExposureEntry]:
     return _service().exposure(limit=limit, cursor=cursor)
 
 
@@ -434,5 +432,5 @@ def public_counts(
     region: Annotated[str | None, Query(pattern=r"^[1-8][0-9]{1,11}$", description="Region code prefix.")] = None,
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
-) -> CountsPage:
+) -> shapes.CountsPage:
     return _service().public_counts(month, region_prefix=region, limit=limit, cursor=cursor)

@@ -21,6 +21,7 @@ import secrets
 from collections import Counter
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING
 
 from shared.platform.clock import SHANGHAI, now, today_in_shanghai
 from shared.platform.errors import Conflict, Forbidden, NotFound
@@ -37,6 +38,7 @@ from shared.platform.principal import (
     decide,
     within_region,
 )
+from shared.platform.public import lazy_module
 from shared.ratings import events
 from shared.ratings.config import ratings_settings
 from shared.ratings.errors import (
@@ -57,38 +59,29 @@ from shared.ratings.models import (
     LEVEL_NAMES,
     REASON_NAMES,
     RECTIFICATION_STATE_NAMES,
-    AnswerRequest,
     Appeal,
-    AppealDecisionRequest,
-    AppealRequest,
     AppealState,
     AppealView,
-    ChangeRequest,
-    ConfirmationRequest,
-    CountsPage,
-    DepartmentCounts,
-    ExposureEntry,
     Invitation,
-    InvitationView,
     Level,
-    LinkIssued,
-    LinkRateRequest,
-    RateRequest,
     Rating,
     RatingRevision,
     RatingView,
     Rectification,
     RectificationDecision,
-    RectificationDecisionRequest,
     RectificationState,
     RectificationView,
     TargetKind,
-    VisitRequest,
     month_of,
     scrubbed,
 )
 from shared.ratings.repository import LEVEL_ATTRIBUTES, RatingsRepository, ScoreChange, counter_identity
 from shared.workdays import api as workdays  # the calendar loads on its first use (D-315)
+
+if TYPE_CHECKING:
+    from shared.ratings import shapes
+else:
+    shapes = lazy_module("shared.ratings.shapes")  # with the first route that names a body or answer of it (D-338)
 
 CONTEXT = "ratings"
 LINK_RATER = "link"
@@ -238,7 +231,7 @@ def counter_deltas(event_type: str, data: events.RatingData) -> dict[str, int]:
     return dict(deltas)
 
 
-def counts_from(record: dict[str, object]) -> DepartmentCounts:
+def counts_from(record: dict[str, object]) -> shapes.DepartmentCounts:
     def number(name: str) -> int:
         value = record.get(name) or 0
         return int(value) if isinstance(value, int | float | str) else 0
@@ -247,7 +240,7 @@ def counts_from(record: dict[str, object]) -> DepartmentCounts:
     levels = {level: number(attribute) for level, attribute in LEVEL_ATTRIBUTES.items()}
     counted = sum(levels.values())
     good = counted - levels[Level.DISSATISFIED] - levels[Level.VERY_DISSATISFIED]
-    return DepartmentCounts(
+    return shapes.DepartmentCounts(
         department_id=department_id,
         region_code=region_code,
         month=month,
@@ -294,7 +287,7 @@ class RatingsService:
         subject = f"{target.kind.value}:{target.target_id}"
         return self.repository.invite(invitation, [events.envelope(events.INVITED, subject, data, correlation_id)])
 
-    def my_invitations(self, principal: Principal, *, limit: int, cursor: str | None) -> Page[InvitationView]:
+    def my_invitations(self, principal: Principal, *, limit: int, cursor: str | None) -> Page[shapes.InvitationView]:
         """The caller's invitations not rated yet (the user center's 待评价)."""
         found, next_cursor = self.repository.invitations_page(principal.subject_id, limit=limit, cursor=cursor)
         visible = [i for i in found if decide(principal, _scope(i)) is Decision.ALLOW]
@@ -302,13 +295,13 @@ class RatingsService:
             [(i.target_kind.value, i.target_id) for i in visible], principal.subject_id
         )
         items = [
-            InvitationView.model_validate(i.model_dump())
+            shapes.InvitationView.model_validate(i.model_dump())
             for i in visible
             if (i.target_kind.value, i.target_id) not in rated
         ]
-        return Page[InvitationView](items=items, next_cursor=next_cursor)
+        return Page[shapes.InvitationView](items=items, next_cursor=next_cursor)
 
-    def issue_link(self, principal: Principal, kind: TargetKind, target_id: str) -> LinkIssued:
+    def issue_link(self, principal: Principal, kind: TargetKind, target_id: str) -> shapes.LinkIssued:
         """A one-time rating link for a hall visitor without an account (the counter prints
         or sends it). Only the token's hash is kept; a new link replaces an unused one."""
         invitation = self.repository.invitation(kind.value, target_id)
@@ -321,11 +314,11 @@ class RatingsService:
         token = f"{kind.value}.{target_id}.{secrets.token_urlsafe(32)}"
         expires = now() + dt.timedelta(days=settings.rating_link_days)
         self.repository.set_link(invitation.model_copy(update={"link_hash": _hash(token), "link_expires_at": expires}))
-        return LinkIssued(token=token, url=f"{settings.rating_link_base}?t={token}", expires_at=expires)
+        return shapes.LinkIssued(token=token, url=f"{settings.rating_link_base}?t={token}", expires_at=expires)
 
     # --- ratings ---------------------------------------------------------------------------
 
-    def rate(self, principal: Principal, request: RateRequest, *, correlation_id: str | None) -> RatingView:
+    def rate(self, principal: Principal, request: shapes.RateRequest, *, correlation_id: str | None) -> RatingView:
         invitation = self.repository.invitation(request.target_kind.value, request.target_id)
         if invitation is None or decide(principal, _scope(invitation)) is not Decision.ALLOW:
             raise NotFound(TARGET_NOT_FOUND)
@@ -338,7 +331,7 @@ class RatingsService:
             correlation_id=correlation_id,
         )
 
-    def rate_by_link(self, request: LinkRateRequest, *, correlation_id: str | None) -> RatingView:
+    def rate_by_link(self, request: shapes.LinkRateRequest, *, correlation_id: str | None) -> RatingView:
         """A rating with a one-time link: valid, unexpired, unused — else 404 (which of
         these is not said: the token is the only credential)."""
         kind, _, rest = request.token.partition(".")
@@ -368,7 +361,7 @@ class RatingsService:
     def _first_rating(
         self,
         invitation: Invitation,
-        request: RateRequest | LinkRateRequest,
+        request: shapes.RateRequest | shapes.LinkRateRequest,
         *,
         rater: str,
         rater_subject_id: str | None,
@@ -405,7 +398,7 @@ class RatingsService:
         return self._view(rating, order)
 
     def change(
-        self, principal: Principal, rating_id: str, request: ChangeRequest, *, correlation_id: str | None
+        self, principal: Principal, rating_id: str, request: shapes.ChangeRequest, *, correlation_id: str | None
     ) -> RatingView:
         rating = self._own_rating(principal, rating_id)
         days = ratings_settings().rating_change_days
@@ -487,7 +480,7 @@ class RatingsService:
     # --- appeals ---------------------------------------------------------------------------
 
     def appeal(
-        self, principal: Principal, rating_id: str, request: AppealRequest, *, correlation_id: str | None
+        self, principal: Principal, rating_id: str, request: shapes.AppealRequest, *, correlation_id: str | None
     ) -> RatingView:
         """Only the handling department appeals (anyone else: 404); once per rating."""
         rating = self.repository.rating(rating_id)
@@ -514,7 +507,7 @@ class RatingsService:
         return self._views([found[i] for i in ids if i in found], next_cursor, for_rater=False)
 
     def decide_appeal(
-        self, principal: Principal, rating_id: str, request: AppealDecisionRequest, *, correlation_id: str | None
+        self, principal: Principal, rating_id: str, request: shapes.AppealDecisionRequest, *, correlation_id: str | None
     ) -> RatingView:
         """A supervisor of the rating's region decides; upheld takes the rating out of the
         scores (`rating.excluded`) and closes a running rectification order. Nothing is deleted."""
@@ -601,7 +594,7 @@ class RatingsService:
         ]
 
     def visit(
-        self, principal: Principal, order_id: str, request: VisitRequest, *, correlation_id: str | None
+        self, principal: Principal, order_id: str, request: shapes.VisitRequest, *, correlation_id: str | None
     ) -> RectificationView:
         """回访核实: the department contacted the rater; the visit limit stops."""
         order = self._department_order(principal, order_id)
@@ -622,7 +615,7 @@ class RatingsService:
         return self._order_view(after)
 
     def answer(
-        self, principal: Principal, order_id: str, request: AnswerRequest, *, correlation_id: str | None
+        self, principal: Principal, order_id: str, request: shapes.AnswerRequest, *, correlation_id: str | None
     ) -> RectificationView:
         """Rectified and answered; the answer limit stops. The first answer counts as on
         time or late in the department's public counts. A rater without an account (a
@@ -664,7 +657,7 @@ class RatingsService:
         return self._order_view(after)
 
     def confirm(
-        self, principal: Principal, order_id: str, request: ConfirmationRequest, *, correlation_id: str | None
+        self, principal: Principal, order_id: str, request: shapes.ConfirmationRequest, *, correlation_id: str | None
     ) -> RectificationView:
         """The rater accepts the answer (closed) or not (a supervisor decides)."""
         order = self.repository.order(order_id)
@@ -689,7 +682,12 @@ class RatingsService:
         return self._order_view(after)
 
     def decide_order(
-        self, principal: Principal, order_id: str, request: RectificationDecisionRequest, *, correlation_id: str | None
+        self,
+        principal: Principal,
+        order_id: str,
+        request: shapes.RectificationDecisionRequest,
+        *,
+        correlation_id: str | None,
     ) -> RectificationView:
         """An unconfirmed answer: a supervisor of the region closes it (the answer stands)
         or sends it back (rectify again within a new answer limit)."""
@@ -750,16 +748,18 @@ class RatingsService:
 
     # --- public ------------------------------------------------------------------------------
 
-    def exposure(self, *, limit: int, cursor: str | None) -> Page[ExposureEntry]:
+    def exposure(self, *, limit: int, cursor: str | None) -> Page[shapes.ExposureEntry]:
         """曝光纠错: closed orders of 差评, newest first, with nothing that identifies a person."""
         found, next_cursor = self.repository.orders_page("gsi1", "EXPOSURE", limit=limit, cursor=cursor)
-        return Page[ExposureEntry](items=[self._exposed(o) for o in found], next_cursor=next_cursor)
+        return Page[shapes.ExposureEntry](items=[self._exposed(o) for o in found], next_cursor=next_cursor)
 
-    def public_counts(self, month: str, *, region_prefix: str | None, limit: int, cursor: str | None) -> CountsPage:
+    def public_counts(
+        self, month: str, *, region_prefix: str | None, limit: int, cursor: str | None
+    ) -> shapes.CountsPage:
         records, next_cursor = self.repository.counters_page(
             month, region_prefix=region_prefix, limit=limit, cursor=cursor
         )
-        return CountsPage(month=month, items=[counts_from(r) for r in records], next_cursor=next_cursor)
+        return shapes.CountsPage(month=month, items=[counts_from(r) for r in records], next_cursor=next_cursor)
 
     # --- counters (the ratings_worker) -------------------------------------------------------
 
@@ -880,8 +880,8 @@ class RatingsService:
         )
 
     @staticmethod
-    def _exposed(order: Rectification) -> ExposureEntry:
-        return ExposureEntry(
+    def _exposed(order: Rectification) -> shapes.ExposureEntry:
+        return shapes.ExposureEntry(
             order_id=order.order_id,
             month=order.month,
             department_id=order.department_id,

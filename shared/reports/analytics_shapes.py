@@ -6,10 +6,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 
-class StateFigures(BaseModel):
+class _Shape(BaseModel):
+    # schemas are built on first use, not at import: the cold start creates only the classes (D-338)
+    model_config = ConfigDict(defer_build=True)
+
+
+class StateFigures(_Shape):
     """Working days cases spent in one state (stays that ended in the month)."""
 
     state: str = Field(description="The case state, as the cases context names it.")
@@ -20,20 +25,20 @@ class StateFigures(BaseModel):
     over_p90: int = Field(description="Stays longer than p90 (the slow cases).")
 
 
-class GroupSteps(BaseModel):
+class GroupSteps(_Shape):
     department_id: str
     item_code: str
     item_name: str
     states: list[StateFigures]
 
 
-class SlowSteps(BaseModel):
+class SlowSteps(_Shape):
     region_code: str
     month: str
     groups: list[GroupSteps] = Field(description="The region's own departments and items, by department then item.")
 
 
-class SlowCase(BaseModel):
+class SlowCase(_Shape):
     """A case over p90 in a state (case ids are not personal data: they name no one)."""
 
     case_id: str
@@ -49,21 +54,21 @@ class SlowCases(GroupSteps):
     slow_cases: list[SlowCase] = Field(description="Every stay over p90, by state then longest first.")
 
 
-class WeekLoad(BaseModel):
+class WeekLoad(_Shape):
     week: dt.date = Field(description="The Monday of the week.")
     working_days: int = Field(description="Working days in the week (the platform calendar: holidays, 调休).")
     submissions: int | None = Field(default=None, description="Received that week (history only).")
     expected: float | None = Field(default=None, description="Forecast (the next weeks only).")
 
 
-class DepartmentLoad(BaseModel):
+class DepartmentLoad(_Shape):
     department_id: str
     history: list[WeekLoad] = Field(description="The weeks the forecast is built from, oldest first.")
     forecast: list[WeekLoad] = Field(description="The next 8 weeks.")
     seasonal: bool = Field(description="True: last year's same weeks adjusted the forecast.")
 
 
-class LoadForecast(BaseModel):
+class LoadForecast(_Shape):
     region_code: str
     model: str = Field(description="How the figures are made (docs/decisions.md D-268).")
     departments: list[DepartmentLoad]

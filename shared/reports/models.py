@@ -5,12 +5,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 Level = Literal["province", "city", "county"]
 
 
-class Headline(BaseModel):
+class _Shape(BaseModel):
+    # schemas are built on first use, not at import: the cold start creates only the classes (D-338)
+    model_config = ConfigDict(defer_build=True)
+
+
+class Headline(_Shape):
     """One figure of the month with its change against the previous month and the same month last year."""
 
     key: str
@@ -22,14 +27,14 @@ class Headline(BaseModel):
     change_year: int | float | None = Field(description="value − last_year.")
 
 
-class TrendPoint(BaseModel):
+class TrendPoint(_Shape):
     month: str
     received: int
     completed: int
     on_time_rate_legal: float | None
 
 
-class AreaRow(BaseModel):
+class AreaRow(_Shape):
     """A region directly below (its whole area) or one of the region's own departments."""
 
     code: str
@@ -46,13 +51,13 @@ class AreaRow(BaseModel):
     average_ticket_answer_working_days: float | None = None
 
 
-class RankRow(BaseModel):
+class RankRow(_Shape):
     rank: int
     department_id: str
     score: float
 
 
-class Report(BaseModel):
+class Report(_Shape):
     region_code: str
     region_name: str
     level: Level

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from shared.platform.clock import previous_month
 from shared.platform.errors import NotFound
@@ -45,6 +45,8 @@ Region = Annotated[str, Path(pattern=REGION_PATTERN, description="A province, ci
 
 
 class ReportEntry(BaseModel):
+    model_config = ConfigDict(defer_build=True)  # built with the list's first request (D-338)
+
     region_code: str
     month: str
     html: str

@@ -13,7 +13,7 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from shared.codes.divisions import DIVISION_CODE_PATTERN
 from shared.platform.clock import today_in_shanghai
@@ -60,6 +60,8 @@ MonthQuery = Annotated[
 
 
 class RescoreRequest(BaseModel):
+    model_config = ConfigDict(defer_build=True)  # built with the rescore route's first request (D-338)
+
     rule_version: int = Field(ge=1, le=100_000, description="The rule version to score the stored inputs with.")
 
 

@@ -14,7 +14,7 @@ from functools import cache, partial
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 import shared.workdays.api as workdays
 from shared.codes.divisions import ancestors_of, division, is_division_code
@@ -378,7 +378,12 @@ def _share(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
-class PeriodFigures(BaseModel):
+class _Shape(BaseModel):
+    # schemas are built on first use, not at import: the cold start creates only the classes (D-338)
+    model_config = ConfigDict(defer_build=True)
+
+
+class PeriodFigures(_Shape):
     received: int = Field(description="Cases first submitted (申报).")
     received_no_visit: int = Field(description="Of them filed online with courier or electronic delivery (不见面).")
     no_visit_share: float | None
@@ -416,7 +421,7 @@ class MonthFigures(PeriodFigures):
     tickets_closed: int = Field(default=0, description="12345 tickets closed (办结) this month.")
 
 
-class Figures(BaseModel):
+class Figures(_Shape):
     open: int = Field(description="Cases submitted and not yet completed, withdrawn or refused.")
     by_state: dict[str, int] = Field(description="Open cases by state (only states with cases).")
     suspended: int = Field(description="Open cases whose clock is stopped (中止).")
@@ -430,24 +435,24 @@ class Figures(BaseModel):
     month: MonthFigures
 
 
-class RegionFigures(BaseModel):
+class RegionFigures(_Shape):
     region_code: str
     region_name: str | None
     figures: Figures
 
 
-class DepartmentFigures(BaseModel):
+class DepartmentFigures(_Shape):
     department_id: str
     figures: Figures
 
 
-class ItemFigures(BaseModel):
+class ItemFigures(_Shape):
     item_code: str
     item_name: str
     figures: Figures
 
 
-class MonitoringView(BaseModel):
+class MonitoringView(_Shape):
     region_code: str
     region_name: str | None
     as_of: dt.date = Field(description="Today in Asia/Shanghai: overdue counts limits due before it.")
@@ -531,7 +536,7 @@ def figures(live: Mapping[str, int], month: Mapping[str, int], day: Mapping[str,
 # --- scorecards ----------------------------------------------------------------------------------
 
 
-class Scorecard(BaseModel):
+class Scorecard(_Shape):
     region_code: str
     region_name: str | None
     month: str

@@ -89,7 +89,12 @@ METRICS: dict[str, Metric] = {
 }
 
 
-class Criterion(BaseModel):
+class _Shape(BaseModel):
+    # schemas are built on first use, not at import: the cold start creates only the classes (D-338)
+    model_config = ConfigDict(defer_build=True)
+
+
+class Criterion(_Shape):
     """One metric of the rule: `worst` scores 0, `best` scores 100, linear between
     (either may be the larger: lower-is-better metrics have best < worst)."""
 
@@ -112,7 +117,7 @@ class Criterion(BaseModel):
         return min(max((value - self.worst) / (self.best - self.worst), 0.0), 1.0)
 
 
-class ScoringRuleBody(BaseModel):
+class ScoringRuleBody(_Shape):
     """A scoring rule as an operator publishes it (the next version)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -152,7 +157,7 @@ class PastMonth:
     red_card: bool
 
 
-class DepartmentScore(BaseModel):
+class DepartmentScore(_Shape):
     department_id: str
     score: float | None = Field(default=None, description="0–100; null when not ranked (too few cases).")
     rank: int | None = Field(default=None, description="1 = best; equal scores share a rank.")

@@ -24,7 +24,12 @@ class Stage(StrEnum):
     AWARDED = "awarded"  # 中标结果公布
 
 
-class NewNotice(BaseModel):
+class _Shape(BaseModel):
+    # schemas are built on first use, not at import: the cold start creates only the classes (D-338)
+    model_config = ConfigDict(defer_build=True)
+
+
+class NewNotice(_Shape):
     """Body of `POST /v1/trading/notices`."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -38,7 +43,7 @@ class NewNotice(BaseModel):
     bid_deadline: dt.date = Field(description="投标（报价、竞买）截止日")
 
 
-class Flag(BaseModel):
+class Flag(_Shape):
     """A party found on a credit list, told to the supervisor."""
 
     uscc: str
@@ -47,7 +52,7 @@ class Flag(BaseModel):
     stage: str
 
 
-class Complaint(BaseModel):
+class Complaint(_Shape):
     """A 12345 ticket that names the notice (D-312): until it is answered no result is published."""
 
     ticket_id: str
@@ -56,7 +61,7 @@ class Complaint(BaseModel):
     answered: bool = False
 
 
-class PublicNotice(BaseModel):
+class PublicNotice(_Shape):
     """A notice as everyone reads it: who registered interest and who is flagged stay out
     (bidders are confidential until the bids open; flags are the supervisor's)."""
 
@@ -92,13 +97,13 @@ class Notice(PublicNotice):
         return self.model_dump(mode="json") | {"published_by": self.published_by}
 
 
-class Interest(BaseModel):
+class Interest(_Shape):
     """Body of `POST /v1/trading/notices/{id}/interest` (empty: the agent's enterprise registers)."""
 
     model_config = ConfigDict(extra="forbid")
 
 
-class Candidates(BaseModel):
+class Candidates(_Shape):
     """Body of `POST .../candidates`: the evaluation's ranked candidates and the publicity's end."""
 
     model_config = ConfigDict(extra="forbid")
@@ -110,7 +115,7 @@ class Candidates(BaseModel):
     version: int | None = Field(default=None, ge=1, le=1_000_000)
 
 
-class Result(BaseModel):
+class Result(_Shape):
     """Body of `POST .../result`: the winner (中标人), one of the candidates."""
 
     model_config = ConfigDict(extra="forbid")
@@ -119,7 +124,7 @@ class Result(BaseModel):
     version: int | None = Field(default=None, ge=1, le=1_000_000)
 
 
-class Flags(BaseModel):
+class Flags(_Shape):
     """The parties of a notice found on a credit list (the supervisor's view)."""
 
     notice_id: str

@@ -51,6 +51,15 @@ NOT_AT_COLD_START = {
         "shared.supervision.monitoring_service",
         "shared.supervision.scorecards",
     ],
+    # D-338: the bodies and answers of particular routes (opening and handling a ticket, the staff's
+    # configuration, the knowledge base; rating, appeals, rectification steps, the public column)
+    "HotlineApiFunction": ["shared.hotline.shapes"],
+    "RatingsApiFunction": ["shared.ratings.shapes"],
+    # D-338: the notices' PDF writer (filing and changes only)
+    "ProjectsApiFunction": ["shared.projects.notice", "shared.platform.pdf"],
+    # D-338: the working-day calendar (a booking's slot check, a hall's opening hours; a pickup's due date)
+    "HallsApiFunction": ["shared.workdays.service", "shared.workdays.rules"],
+    "DeliveryApiFunction": ["shared.workdays.service", "shared.workdays.rules"],
 }
 
 

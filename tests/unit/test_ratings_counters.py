@@ -20,16 +20,18 @@ from shared.platform.clock import frozen_at
 from shared.platform.principal import Principal
 from shared.ratings.api import TargetFacts, ratings_service
 from shared.ratings.models import (
-    AppealDecisionRequest,
-    AppealRequest,
-    ChangeRequest,
     Level,
-    RateRequest,
     Reason,
     TargetKind,
 )
 from shared.ratings.repository import LEVEL_ATTRIBUTES
 from shared.ratings.service import EXCLUDED_ATTRIBUTE
+from shared.ratings.shapes import (
+    AppealDecisionRequest,
+    AppealRequest,
+    ChangeRequest,
+    RateRequest,
+)
 from tests.support.api import call
 from tests.support.apigw import FakeContext
 from tests.support.handlers import load_function
