@@ -19,7 +19,7 @@ from collections.abc import Container, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from boto3.dynamodb.types import Binary, TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
@@ -135,8 +135,7 @@ def outbox_events(item: Mapping[str, Any]) -> list[dict[str, Any]]:
     return list(unpacked(item["events"]))
 
 
-@dataclass
-class _Step:
+class _Step(NamedTuple):  # NamedTuples here: cheaper to create at cold start than dataclasses (D-337)
     operation: dict[str, Any]
     on_condition_failure: AppError
 
@@ -285,8 +284,7 @@ class Transaction:
                 raise
 
 
-@dataclass(frozen=True)
-class QueryFilter:
+class QueryFilter(NamedTuple):
     """A FilterExpression narrowing a paged Query: its text, placeholder names and values
     (`values` keys without the colon, as `values()` takes them)."""
 

@@ -25,9 +25,8 @@ Served at `GET /v1/schemas` (list) and `GET /v1/schemas/{name}/{version}`
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from pydantic import BaseModel
 
@@ -53,8 +52,7 @@ def register_partner_message(name: str, model: type[BaseModel], meaning: str, *,
     _PARTNER_MESSAGES[(name, version)] = (model, meaning)
 
 
-@dataclass(frozen=True)
-class SchemaEntry:
+class SchemaEntry(NamedTuple):  # not a frozen dataclass: cheaper to create at cold start (D-337)
     name: str
     version: int
     kind: Kind
