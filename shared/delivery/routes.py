@@ -9,18 +9,13 @@ else's shipment is 404 for applicants, 403 for staff outside their scope.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from shared.delivery.models import (
     SHIPMENT_ID_PATTERN,
-    DeadLetterList,
-    HallPickupRequest,
-    HandoverRequest,
-    OriginalsForwarding,
-    PickupRequest,
     ShipmentDetail,
     ShipmentSummary,
 )
@@ -30,10 +25,17 @@ from shared.platform.idempotency import once
 from shared.platform.observability import correlation_id
 from shared.platform.pagination import DEFAULT_LIMIT, Page
 from shared.platform.principal import Access, Principal
+from shared.platform.public import lazy_module
 from shared.platform.route_docs import ROLE, SIGNED_IN, Cursor, Limit
 from shared.platform.route_docs import ok as _ok
 from shared.platform.route_docs import problem as _problem
 from shared.platform.routing import route
+
+if TYPE_CHECKING:
+    from shared.delivery import shapes
+else:
+    # a route's bodies and answers load with its first request (its signature is resolved then: D-315, D-338)
+    shapes = lazy_module("shared.delivery.shapes")
 
 router = APIGatewayRouter()
 
@@ -107,7 +109,7 @@ def case_shipments(principal: Principal, case_id: CaseId) -> Page[ShipmentDetail
 def request_pickup(
     principal: Principal,
     case_id: CaseId,
-    body: Annotated[PickupRequest, Body()],
+    body: Annotated[shapes.PickupRequest, Body()],
     idempotency_key: IdempotencyKey = None,
 ) -> ShipmentDetail:
 
@@ -149,7 +151,7 @@ def request_pickup(
 def forward_originals(
     principal: Principal,
     case_id: CaseId,
-    body: Annotated[OriginalsForwarding, Body()],
+    body: Annotated[shapes.OriginalsForwarding, Body()],
     idempotency_key: IdempotencyKey = None,
 ) -> ShipmentDetail:
     def produce() -> dict[str, Any]:
@@ -219,7 +221,7 @@ def department_shipments(
 def handover(
     principal: Principal,
     shipment_id: ShipmentId,
-    body: Annotated[HandoverRequest | None, Body(description="Optional note.")] = None,
+    body: Annotated[shapes.HandoverRequest | None, Body(description="Optional note.")] = None,
 ) -> ShipmentDetail:
     return _service().handover(principal, shipment_id, body.note if body else None)
 
@@ -252,7 +254,7 @@ def handover(
     },
 )
 def hall_pickup(
-    principal: Principal, shipment_id: ShipmentId, body: Annotated[HallPickupRequest, Body()]
+    principal: Principal, shipment_id: ShipmentId, body: Annotated[shapes.HallPickupRequest, Body()]
 ) -> ShipmentDetail:
     return _service().hand_over_at_hall(principal, shipment_id, body)
 
@@ -272,5 +274,5 @@ def hall_pickup(
     access=Access.OPERATOR,
     responses={200: _ok("Up to `limit` parked messages with reasons"), **_ROLE},
 )
-def courier_dead_letters(limit: Limit = DEFAULT_LIMIT) -> DeadLetterList:
+def courier_dead_letters(limit: Limit = DEFAULT_LIMIT) -> shapes.DeadLetterList:
     return _service().dead_letters(limit=limit)

@@ -40,11 +40,6 @@ from shared.delivery.errors import (
 )
 from shared.delivery.models import (
     STATE_NAMES,
-    DeadLetter,
-    DeadLetterList,
-    HallPickupRequest,
-    OriginalsForwarding,
-    PickupRequest,
     Place,
     Proof,
     Shipment,
@@ -77,6 +72,7 @@ from shared.platform.observability import logger
 from shared.platform.pagination import Page
 from shared.platform.principal import APPLICANT_ROLES, Decision, Principal, RecordScope, Role, decide, ensure
 from shared.platform.privacy import mask_name, mask_phone
+from shared.platform.public import lazy_module
 from shared.platform.sealing import sealer
 
 DELIVERY_SEALING = "cases.delivery"  # the purpose the cases context sealed the recipient under
@@ -96,6 +92,9 @@ REDRIVE_COMMAND = "make redrive QUEUE=CourierInboundQueue  (python -m infra.loca
 
 if TYPE_CHECKING:  # the case event's shape: annotations only, the case models stay out of cold starts
     from shared.cases.events import DeliveryDueData
+    from shared.delivery import shapes
+else:
+    shapes = lazy_module("shared.delivery.shapes")  # with the first route that names a body or answer of it (D-338)
 
 
 class UnknownRegion(LookupError):
@@ -252,7 +251,9 @@ class DeliveryService:
             return Outcome(found or "", "duplicate", ShipmentState.READY_FOR_PICKUP)
         return Outcome(shipment_id, "created", shipment.state)
 
-    def hand_over_at_hall(self, principal: Principal, shipment_id: str, request: HallPickupRequest) -> ShipmentDetail:
+    def hand_over_at_hall(
+        self, principal: Principal, shipment_id: str, request: shapes.HallPickupRequest
+    ) -> ShipmentDetail:
         """A clerk of the hall hands the result over against the pickup code and the applicant's
         ID number: the shipment is delivered (`shipment.delivered`), which completes the case
         exactly as a courier's proof of delivery does."""
@@ -346,7 +347,7 @@ class DeliveryService:
     # --- the applicant: pickup of paper materials ---------------------------------------------
 
     def request_pickup(
-        self, principal: Principal, case_id: str, request: PickupRequest, *, correlation_id: str | None
+        self, principal: Principal, case_id: str, request: shapes.PickupRequest, *, correlation_id: str | None
     ) -> ShipmentDetail:
         """Book a courier to collect the application's paper materials at the applicant's
         address and bring them to the department (材料揽收, 不见面: no trip to the hall)."""
@@ -372,7 +373,7 @@ class DeliveryService:
         )
 
     def forward_originals(
-        self, principal: Principal, case_id: str, request: OriginalsForwarding, *, correlation_id: str | None
+        self, principal: Principal, case_id: str, request: shapes.OriginalsForwarding, *, correlation_id: str | None
     ) -> ShipmentDetail:
         """异地可办 (D-275): the hall that took the case in sends the paper originals to the
         competent department — the same courier pickup as 材料揽收, collected at the hall.
@@ -634,13 +635,13 @@ class DeliveryService:
 
     # --- operators -----------------------------------------------------------------------------
 
-    def dead_letters(self, *, limit: int) -> DeadLetterList:
+    def dead_letters(self, *, limit: int) -> shapes.DeadLetterList:
         """A look at the partner-inbound DLQ without taking messages out of it (visibility 0)."""
         queue = courier_inbound_settings().courier_inbound_dlq_url
         if not queue:
             raise RuntimeError("COURIER_INBOUND_DLQ_URL is not set")
         client = sqs()
-        seen: dict[str, DeadLetter] = {}
+        seen: dict[str, shapes.DeadLetter] = {}
         for _ in range(limit // 10 + 2):
             response = client.receive_message(
                 QueueUrl=queue,
@@ -659,7 +660,7 @@ class DeliveryService:
                     return value.get("StringValue")
 
                 count = text("receive_count")
-                seen[message["MessageId"]] = DeadLetter(
+                seen[message["MessageId"]] = shapes.DeadLetter(
                     message_id=message["MessageId"],
                     failure_reason=text("failure_reason") or "(no reason: parked by the redrive policy)",
                     failed_at=text("failed_at"),
@@ -669,7 +670,7 @@ class DeliveryService:
             if not fresh or len(seen) >= limit:
                 break
         depth = client.get_queue_attributes(QueueUrl=queue, AttributeNames=["ApproximateNumberOfMessages"])
-        return DeadLetterList(
+        return shapes.DeadLetterList(
             items=list(seen.values())[:limit],
             next_cursor=None,
             queue=DLQ_LOGICAL_ID,

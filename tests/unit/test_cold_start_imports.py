@@ -59,7 +59,8 @@ NOT_AT_COLD_START = {
     "ProjectsApiFunction": ["shared.projects.notice", "shared.platform.pdf"],
     # D-338: the working-day calendar (a booking's slot check, a hall's opening hours; a pickup's due date)
     "HallsApiFunction": ["shared.workdays.service", "shared.workdays.rules"],
-    "DeliveryApiFunction": ["shared.workdays.service", "shared.workdays.rules"],
+    # D-338: the delivery's route-only bodies and the operators' dead-letter list too
+    "DeliveryApiFunction": ["shared.workdays.service", "shared.workdays.rules", "shared.delivery.shapes"],
 }
 
 
