@@ -16,8 +16,6 @@ common part: the reader every model uses and the platform's own settings.
   every cached model (tests and seeds change the environment).
 """
 
-from __future__ import annotations
-
 import os
 from collections.abc import Callable
 from functools import lru_cache

@@ -25,8 +25,6 @@ Data never holds an ID number, a name or a phone (privacy: the supervisor's
 list shows `label`, e.g. the case number).
 """
 
-from __future__ import annotations
-
 import datetime as dt
 
 from pydantic import BaseModel, ConfigDict, Field

@@ -6,8 +6,6 @@ match the query is refused with 400 `invalid_cursor` instead of reaching
 DynamoDB as a confusing validation error.
 """
 
-from __future__ import annotations
-
 import base64
 import binascii
 import json
