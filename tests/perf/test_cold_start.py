@@ -191,3 +191,12 @@ def test_handler_imports_stay_close_to_the_baseline() -> None:
     # the goal is judged on the fastest third's CPU time (D-337; CPU rather than wall time: D-095)
     slow = [name for name, (judged, *_) in ratios.items() if judged > GOAL]
     assert not slow, f"over {GOAL}x the baseline by the fastest third of {RUNS} imports' CPU time: {slow}"
+
+
+def test_the_judged_estimate_ignores_disturbed_imports() -> None:
+    """Noise only adds time: one import slowed by other work must not move the verdict, where it moves a median."""
+    quiet = [Sample(wall=0.3, cpu=cpu) for cpu in (0.30, 0.31, 0.32, 0.33, 0.34, 0.35, 0.36, 0.37, 0.38)]
+    disturbed = [*quiet[:4], Sample(wall=0.9, cpu=0.60), *quiet[5:]]
+    assert fastest_third_cpu(quiet) == pytest.approx(0.31)
+    assert fastest_third_cpu(disturbed) == fastest_third_cpu(quiet)
+    assert median_cpu(disturbed) > median_cpu(quiet)
