@@ -16,7 +16,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared.catalog.api import CatalogService
+from shared.catalog.api import record_licence_type
 from shared.catalog.config import catalog_settings
 from shared.licences.events import LICENCE_TYPE_CHANGED, LicenceTypeChangedData
 from shared.platform.config import consumer_settings, require
@@ -33,9 +33,7 @@ directory_changes: Dispatcher[None] = Dispatcher("licence_type_projector")
 
 @directory_changes.on(LICENCE_TYPE_CHANGED, data=LicenceTypeChangedData)
 def changed(change: LicenceTypeChangedData, envelope: Envelope) -> None:
-    recorded = CatalogService().record_licence_type(
-        change.code, name=change.name, status=change.status, version=change.version
-    )
+    recorded = record_licence_type(change.code, name=change.name, status=change.status, version=change.version)
     logger().info(
         "licence type copied",
         extra={"event_id": envelope.id, "type_code": change.code, "version": change.version, "recorded": recorded},

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
         parent_region,
     )
     from shared.catalog.form_identity import IDENTITY_BINDINGS, IDENTITY_KEYWORD, identity_bindings
+    from shared.catalog.licence_types import record_licence_type
     from shared.catalog.models import Department, ItemDetail, SceneAnswers
     from shared.catalog.open_data import snapshot_key, write_region_snapshot
     from shared.catalog.routes import router
@@ -48,6 +49,7 @@ __all__ = [
     "implementation_code_for",
     "make_government_uscc",
     "parent_region",
+    "record_licence_type",
     "router",
     "snapshot_key",
     "write_region_snapshot",
@@ -66,6 +68,7 @@ __getattr__ = lazy_exports(
         "NewItem": ".writes",
         "ItemDetail": ".models",
         "SceneAnswers": ".models",
+        "record_licence_type": ".licence_types",
         "snapshot_key": ".open_data",
         "write_region_snapshot": ".open_data",
         "parent_region": ".codes",

@@ -37,12 +37,12 @@ import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from botocore.exceptions import ClientError
 from pydantic import BaseModel
 
 from shared.catalog.codes import region_scope
 from shared.catalog.config import catalog_settings
 from shared.catalog.errors import DRAFT_CONFLICT, THREE_LEVEL_MISMATCH
+from shared.catalog.licence_types import LicenceTypeCopies
 from shared.catalog.models import (
     Department,
     ItemDetail,
@@ -312,24 +312,8 @@ class CatalogRepository(Repository):
         return {str(row["pk"]).removeprefix("LTYPE#"): str(row["status"]) for row in self.get_items(keys)}
 
     def record_licence_type(self, code: str, *, name: str, status: str, version: int) -> bool:
-        """Keep the newest version seen (events come in any order, maybe twice); False when
-        the stored copy is as new or newer."""
-        try:
-            dynamodb().put_item(
-                TableName=self.table,
-                Item=to_item(
-                    {"pk": f"LTYPE#{code}", "sk": "LTYPE", "kind": "licence_type", "name": name}
-                    | {"status": status, "version": version}
-                ),
-                ConditionExpression="attribute_not_exists(pk) OR #version < :version",
-                ExpressionAttributeNames={"#version": "version"},
-                ExpressionAttributeValues=expression_values(version=version),
-            )
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
-                raise
-            return False
-        return True
+        """Keep the newest version seen; False when the stored copy is as new or newer."""
+        return LicenceTypeCopies(self._table).record(code, name=name, status=status, version=version)
 
     # --- regions ------------------------------------------------------------------
 

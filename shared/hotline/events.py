@@ -22,11 +22,15 @@ ticket is not a 举报 (a reporter is absent from everything the department coul
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
-from shared.hotline.models import Ticket
 from shared.hotline.states import TYPE_NAMES, TicketType
 from shared.platform.events import Envelope, make_envelope, register_event_type
+
+if TYPE_CHECKING:  # the ticket model (49 classes) stays out of the consumers' cold start
+    from shared.hotline.models import Ticket
 
 SOURCE = "hotline"
 OPENED = "ticket.opened"

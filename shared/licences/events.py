@@ -23,11 +23,14 @@ outbox in the same transaction as the change they describe.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict
 
-from shared.licences.models import Licence
 from shared.platform.events import Envelope, make_envelope, register_event_type
+
+if TYPE_CHECKING:  # the licence model (29 classes) stays out of the consumers' cold start
+    from shared.licences.models import Licence
 
 SOURCE = "licences"
 ISSUED = "licence.issued"
