@@ -19,7 +19,7 @@ from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from shared.cases.api import STEP_EVENTS, cases_service
 from shared.cases.config import cases_settings, joint_task_settings
@@ -38,6 +38,8 @@ class StepEvent(BaseModel):
     """What this worker reads of another context's event (it ignores the rest): the case
     and the reference that finished the step. Missing fields are checked below, so that
     the parked reason names them."""
+
+    model_config = ConfigDict(defer_build=True)  # built with the first event of its types (D-339)
 
     case_id: str | None = None
     order_id: str | None = None
@@ -76,6 +78,8 @@ MATERIALS_RECEIVED = "shipment.materials_received"
 
 class PaperEvent(BaseModel):
     """What this worker reads of `shipment.materials_received`."""
+
+    model_config = ConfigDict(defer_build=True)
 
     case_id: str | None = None
     shipment_id: str | None = None

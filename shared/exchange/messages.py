@@ -67,12 +67,12 @@ class LicenceBody(BaseModel):
 
 class Accepted(_Message):
     kind: Literal["accepted"]
-    body: NoteBody = NoteBody()
+    body: NoteBody = NoteBody.model_construct()  # built with the first message, not at import
 
 
 class ReviewStarted(_Message):
     kind: Literal["review_started"]
-    body: NoteBody = NoteBody()
+    body: NoteBody = NoteBody.model_construct()  # built with the first message, not at import
 
 
 class Decided(_Message):
@@ -82,7 +82,7 @@ class Decided(_Message):
 
 class Completed(_Message):
     kind: Literal["completed"]
-    body: NoteBody = NoteBody()
+    body: NoteBody = NoteBody.model_construct()  # built with the first message, not at import
 
 
 class LicenceIssued(_Message):

@@ -75,7 +75,7 @@ _CLAIM_DAYS = 30
 class CaseRecord(BaseModel):
     """One line of the exchange store: one step of one case (办件过程信息)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     event_id: str = Field(description="The case event's id (ULID): the record's identity.")
     event_type: str

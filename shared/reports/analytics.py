@@ -46,6 +46,8 @@ def week_of(day: dt.date) -> dt.date:
 
 
 class Step(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     state: str
     at: dt.datetime
 
@@ -54,7 +56,7 @@ class Timeline(BaseModel):
     """What the analytics projection knows of one case (no person: ids of the case, its
     department and item, states and times)."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     case_id: str
     version: int = Field(default=-1, description="The newest version heard of (its facts win).")

@@ -57,6 +57,8 @@ class SceneUploadRequest(_Input):
 
 
 class SceneUploadTicket(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     material_id: str
     slot_id: str
     url: str
@@ -72,7 +74,7 @@ class ApplicationState(StrEnum):
 class SceneCase(BaseModel):
     """One item of the application and its case, as the case events last said."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     implementation_code: str
     item_name: str
@@ -88,7 +90,7 @@ class SceneCase(BaseModel):
 class SceneApplication(BaseModel):
     """A scene application (一件事申请) and its one progress view."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     application_id: str
     scene_id: str
