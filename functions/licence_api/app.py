@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import boto3  # first, at the depth the baseline imports it (D-339: frame-stack chunk churn)  # noqa: F401
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import boto3  # first, at the depth the baseline imports it (D-339: frame-stack chunk churn)  # noqa: F401
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.exchange.api import push_day
