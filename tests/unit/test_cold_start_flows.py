@@ -8,15 +8,13 @@ measured by tests/perf/test_cold_start.py."""
 from __future__ import annotations
 
 import ast
-import json
-import os
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from infra.template import ROOT, function_environment, sam_template
+from infra.template import ROOT
+from tests.support.cold_start import cold_start_probe
 
 _PROBE = """
 import json, sys
@@ -53,18 +51,7 @@ NOT_AT_COLD_START = {
 
 
 def _cold_start(function: str) -> dict[str, list[str]]:
-    template = sam_template()
-    code_dir = ROOT / str(template["Resources"][function]["Properties"]["CodeUri"]).strip("/")
-    environment = {**os.environ, "AWS_DEFAULT_REGION": "cn-north-1"} | function_environment(template, function)
-    out = subprocess.run(
-        [sys.executable, "-c", _PROBE.format(root=str(ROOT))],
-        cwd=code_dir,
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    result: dict[str, list[str]] = json.loads(out.stdout.strip().splitlines()[-1])
+    result: dict[str, list[str]] = cold_start_probe(function, _PROBE)
     return result
 
 

@@ -7,14 +7,9 @@ The time itself is measured by tests/perf/test_cold_start.py."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-
 import pytest
 
-from infra.template import ROOT, function_environment, sam_template
+from tests.support.cold_start import cold_start_probe
 
 _PROBE = """
 import json, sys
@@ -66,17 +61,6 @@ NOT_AT_COLD_START = {
 
 @pytest.mark.parametrize("function", sorted(NOT_AT_COLD_START))
 def test_an_api_function_loads_at_cold_start_only_what_every_request_needs(function: str) -> None:
-    template = sam_template()
-    code_dir = ROOT / str(template["Resources"][function]["Properties"]["CodeUri"]).strip("/")
-    environment = {**os.environ, "AWS_DEFAULT_REGION": "cn-north-1"} | function_environment(template, function)
-    out = subprocess.run(
-        [sys.executable, "-c", _PROBE.format(root=str(ROOT))],
-        cwd=code_dir,
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    loaded = set(json.loads(out.stdout.strip().splitlines()[-1]))
+    loaded = set(cold_start_probe(function, _PROBE))
     assert "shared.platform.http" in loaded  # the probe did import the handler
     assert [name for name in NOT_AT_COLD_START[function] if name in loaded] == []
