@@ -20,7 +20,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.admin.api import admin_consumer, wire
 from shared.admin.config import admin_settings, claim_settings
-from shared.catalog.api import departments_implementing, departments_in
+from shared.catalog import api as catalog
 from shared.catalog.config import catalog_settings
 from shared.platform.config import consumer_settings, require
 from shared.platform.consumer import batch_handler
@@ -30,7 +30,11 @@ from shared.platform.observability import logger, metrics
 # cold start: a missing or malformed variable fails the first invocation, by name
 # (the catalogue's table: its departments, and the working-day calendar for claim limits)
 require(admin_settings, claim_settings, catalog_settings, consumer_settings)
-wire(departments=departments_in, implemented=departments_implementing)
+# the catalogue's service loads on a publication's first claim, not at cold start (D-315, D-339)
+wire(
+    departments=lambda region_prefix: catalog.departments_in(region_prefix),
+    implemented=lambda basic_code, department_ids: catalog.departments_implementing(basic_code, department_ids),
+)
 
 
 _consume = batch_handler(

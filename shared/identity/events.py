@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from shared.identity.models import AgentScope
+from shared.identity.scopes import AgentScope
 from shared.platform.events import make_envelope, register_event_type
 from shared.platform.principal import Role
 

@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.identity.scopes import AgentScope as AgentScope
 from shared.platform.principal import Role
 
 OTP_PATTERN = r"^[0-9]{6}$"
@@ -33,14 +34,6 @@ class OtpPurpose(StrEnum):
     SIGN_IN = "sign_in"  # 登录
     STAFF_SIGN_IN = "staff_sign_in"  # 工作人员登录第二步 (not requestable directly)
     CONTACT = "contact"  # 验证联系电话 (an anonymous 12345 report's contact; no account needed)
-
-
-class AgentScope(StrEnum):
-    """What an agent may do for the enterprise (授权范围)."""
-
-    CASES = "cases"  # 办事申报与查询
-    LICENCES = "licences"  # 电子证照使用
-    PAYMENTS = "payments"  # 缴费
 
 
 # --- requests ----------------------------------------------------------------------------

@@ -41,6 +41,8 @@ NOT_AT_COLD_START = {
         "shared.catalog.codes",
         "shared.licences.models",
     ],
+    # the catalogue's service with a publication's first claim; the agents' scope without the identity models
+    "AdminEventsFunction": ["shared.catalog.service", "shared.identity.models"],
     # the ticket's facts are all a closed ticket's invitation needs, not the ticket model
     "RatingsWorkerFunction": ["shared.hotline.models"],
     # these built a dozen view, report or record models at import (scorecards, reports, projects)
