@@ -3,8 +3,6 @@ module of their own: `shared.cases.events` needs them, and every context that
 consumes a case event imports that module at cold start, so it must not pull in
 the whole case model (`shared.cases.models` re-exports these)."""
 
-from __future__ import annotations
-
 import datetime as dt
 from enum import StrEnum
 

@@ -22,8 +22,6 @@ cases context for its department's cases — `case.submitted`, `case.accepted`,
 (`detail` is the envelope, schema `case.<type>/<version>`).
 """
 
-from __future__ import annotations
-
 import datetime as dt
 from typing import Annotated, Literal
 
