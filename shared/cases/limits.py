@@ -7,7 +7,8 @@ decision (D-180): undecided by then, the licence is deemed renewed.
 `limit_events(before, after)` compares the limits a transition leaves with those
 it found and returns `limit.set` for each that started or moved (paused while the
 case is suspended) and `limit.cleared` for each that ended, with the case's new
-version; the ledger commits them in the transition's own transaction. The cases
+version — one `limits.changed` carrying them all when several moved (D-340); the
+ledger commits them in the transition's own transaction. The cases
 context never sweeps its table for warnings: supervision watches these facts.
 """
 
@@ -19,7 +20,7 @@ from shared.cases.deadlines import calendar_for
 from shared.cases.models import Case, TaskState
 from shared.cases.states import AWAITING_INTAKE, CLOCK_RUNNING, LICENCE_CLOCK, UNDER_REVIEW, CaseState
 from shared.platform.events import Envelope
-from shared.platform.limits import LimitClearedData, LimitData, limit_cleared, limit_key, limit_set
+from shared.platform.limits import LimitClearedData, LimitData, limit_changes, limit_key
 
 CONTEXT = "cases"
 CASE = "case"
@@ -134,20 +135,23 @@ def _reason(limit: LimitData, after: Case) -> str:
 
 
 def limit_events(before: Case | None, after: Case, correlation_id: str | None) -> list[Envelope]:
-    """`limit.set` for every limit that started or moved, `limit.cleared` for every one that ended."""
+    """`limit.set` for every limit that started or moved, `limit.cleared` for every one that
+    ended; several in one `limits.changed` (D-340)."""
     found = case_limits(before) if before is not None else {}
     now_running = case_limits(after)
-    envelopes: list[Envelope] = []
-    for limit_id, limit in now_running.items():
-        earlier = found.get(limit_id)
-        if earlier is None or earlier.model_dump(exclude={"version"}) != limit.model_dump(exclude={"version"}):
-            envelopes.append(limit_set(limit, correlation_id=correlation_id))
-    for limit_id, limit in found.items():
-        if limit_id not in now_running:
-            cleared = LimitClearedData(
-                **limit.model_dump(include=set(LimitClearedData.model_fields) - {"reason", "version"}),
-                version=after.version,
-                reason=_reason(limit, after),
-            )
-            envelopes.append(limit_cleared(cleared, correlation_id=correlation_id))
-    return envelopes
+    started = [
+        limit
+        for limit_id, limit in now_running.items()
+        if (earlier := found.get(limit_id)) is None
+        or earlier.model_dump(exclude={"version"}) != limit.model_dump(exclude={"version"})
+    ]
+    ended = [
+        LimitClearedData(
+            **limit.model_dump(include=set(LimitClearedData.model_fields) - {"reason", "version"}),
+            version=after.version,
+            reason=_reason(limit, after),
+        )
+        for limit_id, limit in found.items()
+        if limit_id not in now_running
+    ]
+    return limit_changes(CONTEXT, after.case_id, started, ended, correlation_id=correlation_id)

@@ -13,6 +13,11 @@ transaction as the change that moved it:
 - `limit.cleared` — the limit no longer runs (the subject was decided, answered,
   closed, withdrawn). A later `limit.set` with a higher version starts it again
   (a reopened ticket).
+- `limits.changed` — several limits one transaction moved (a case's legal and
+  promised limits start together; an approval clears them and starts the licence
+  limit): the same `limit.set` and `limit.cleared` data in one event, each entry
+  with its own version, so it is watched exactly as the single events would be
+  (D-340). `limit_changes(...)` picks the single event or this one.
 
 The supervision context keeps a due index of the limits it is told about and
 raises yellow and red warnings from them; the owning context never sweeps its
@@ -33,6 +38,7 @@ from shared.platform.events import Envelope, make_envelope, register_event_type
 
 LIMIT_SET = "limit.set"
 LIMIT_CLEARED = "limit.cleared"
+LIMITS_CHANGED = "limits.changed"
 
 
 def limit_key(context: str, subject_kind: str, subject_id: str, name: str) -> str:
@@ -76,10 +82,26 @@ class LimitClearedData(LimitRef):
     reason: str = Field(description="Why: `decided`, `answered`, `closed`, `withdrawn`, …")
 
 
+class LimitsChangedData(BaseModel):
+    """Several limits moved by one transaction of their owner (D-340)."""
+
+    model_config = ConfigDict(frozen=True, defer_build=True)
+
+    limits_set: list[LimitData] = Field(default=[], description="Each as its own `limit.set` would carry it.")
+    limits_cleared: list[LimitClearedData] = Field(
+        default=[], description="Each as its own `limit.cleared` would carry it."
+    )
+
+
 register_event_type(
     LIMIT_SET, LimitData, "A time limit started, moved or paused; supervision watches it (one clock for all)."
 )
 register_event_type(LIMIT_CLEARED, LimitClearedData, "A time limit no longer runs (the subject was dealt with).")
+register_event_type(
+    LIMITS_CHANGED,
+    LimitsChangedData,
+    "Several time limits moved in one change of their subject: `limit.set` and `limit.cleared` data in one event.",
+)
 
 
 def limit_set(data: LimitData, *, correlation_id: str | None) -> Envelope:
@@ -90,3 +112,23 @@ def limit_set(data: LimitData, *, correlation_id: str | None) -> Envelope:
 def limit_cleared(data: LimitClearedData, *, correlation_id: str | None) -> Envelope:
     """The `limit.cleared` envelope, to emit in the transaction that ended the limit."""
     return make_envelope(data.context, LIMIT_CLEARED, data.subject_id, data, correlation_id)
+
+
+def limit_changes(
+    context: str,
+    subject_id: str,
+    limits_set: list[LimitData],
+    limits_cleared: list[LimitClearedData],
+    *,
+    correlation_id: str | None,
+) -> list[Envelope]:
+    """The events for the limits one transaction moved: none, the lone `limit.set` or
+    `limit.cleared`, or one `limits.changed` for several (one bus event and one queue
+    record instead of one each, D-340)."""
+    if len(limits_set) + len(limits_cleared) <= 1:
+        return [
+            *(limit_set(data, correlation_id=correlation_id) for data in limits_set),
+            *(limit_cleared(data, correlation_id=correlation_id) for data in limits_cleared),
+        ]
+    data = LimitsChangedData(limits_set=limits_set, limits_cleared=limits_cleared)
+    return [make_envelope(context, LIMITS_CHANGED, subject_id, data, correlation_id)]

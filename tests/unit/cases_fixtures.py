@@ -339,6 +339,23 @@ def outbox(event_type: str | None = None, subject: str | None = None) -> list[di
     return sorted(found, key=lambda envelope: (envelope["subject"], int(envelope["data"].get("version", 0))))
 
 
+def limit_facts(event_type: str, case_id: str | None = None) -> list[dict[str, Any]]:
+    """The `limit.set` or `limit.cleared` facts the cases outbox holds, of one case when given
+    (a joint task's subject is `<case_id>:<department>`), each on its own whether it travels
+    alone or within a `limits.changed` (D-340), in the same order as `outbox`."""
+    key = {"limit.set": "limits_set", "limit.cleared": "limits_cleared"}[event_type]
+    found: list[dict[str, Any]] = []
+    for envelope in outbox():
+        if envelope["type"] == event_type:
+            found.append(envelope)
+        elif envelope["type"] == "limits.changed":
+            found.extend({**envelope, "type": event_type, "data": data} for data in envelope["data"][key])
+    return sorted(
+        (e for e in found if e["data"]["subject_id"].startswith(case_id or "")),
+        key=lambda envelope: (envelope["subject"], int(envelope["data"]["version"])),
+    )
+
+
 def table_snapshot(table: str = CASES_TABLE) -> list[dict[str, Any]]:
     client = boto3.client("dynamodb")
     return sorted(

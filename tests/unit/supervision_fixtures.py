@@ -14,7 +14,16 @@ import pytest
 
 from shared.platform.dynamo import from_item, outbox_events
 from shared.platform.events import Envelope
-from shared.platform.limits import LIMIT_CLEARED, LIMIT_SET, LimitClearedData, LimitData, limit_key, limit_set
+from shared.platform.limits import (
+    LIMIT_CLEARED,
+    LIMIT_SET,
+    LIMITS_CHANGED,
+    LimitClearedData,
+    LimitData,
+    LimitsChangedData,
+    limit_key,
+    limit_set,
+)
 from shared.supervision import service, watcher
 from shared.supervision.service import supervision_service
 from tests.support.apigw import FakeContext
@@ -76,19 +85,25 @@ def set_event(data: LimitData) -> dict[str, Any]:
 
 
 def relay_limits(case_id: str | None = None) -> int:
-    """Hand the cases outbox's `limit.*` events (of one case, or all) to the limits
-    watcher, as the relay, the bus and LimitsWatcherQueue would; any order does."""
+    """Hand the cases outbox's `limit.*` / `limits.changed` events (of one case, or all) to
+    the limits watcher, as the relay, the bus and LimitsWatcherQueue would; any order does."""
     envelopes = [
-        e
+        Envelope.model_validate(e)
         for e in outbox()
-        if e["type"] in (LIMIT_SET, LIMIT_CLEARED) and e["data"]["subject_id"].startswith(case_id or "")
+        if e["type"] in (LIMIT_SET, LIMIT_CLEARED, LIMITS_CHANGED) and e["subject"].startswith(case_id or "")
     ]
-    for raw in envelopes:
-        envelope = Envelope.model_validate(raw)
+    watcher = supervision_service().watcher
+    for envelope in envelopes:
         if envelope.type == LIMIT_SET:
-            supervision_service().watcher.set(LimitData.model_validate(envelope.data))
+            watcher.set(LimitData.model_validate(envelope.data))
+        elif envelope.type == LIMIT_CLEARED:
+            watcher.clear(LimitClearedData.model_validate(envelope.data))
         else:
-            supervision_service().watcher.clear(LimitClearedData.model_validate(envelope.data))
+            changed = LimitsChangedData.model_validate(envelope.data)
+            for cleared in changed.limits_cleared:
+                watcher.clear(cleared)
+            for limit in changed.limits_set:
+                watcher.set(limit)
     return len(envelopes)
 
 

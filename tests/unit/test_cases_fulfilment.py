@@ -34,6 +34,7 @@ from tests.unit.cases_fixtures import (
     attach,
     cases_cloud,
     dlq_messages,
+    limit_facts,
     outbox,
     principal,
     run_pre_review,
@@ -356,15 +357,23 @@ class TestLicenceClock:
         due = Calendar().add_working_days(MONDAY.date(), 10).date
         assert (stored.licence_clock.started_on, stored.licence_clock.due_on) == (MONDAY.date(), due)
         # the limit travels to supervision, which warns on it (tests/unit/test_supervision_warnings.py)
-        [started] = [e["data"] for e in outbox("limit.set", case_id) if e["data"]["name"] == "licence"]
+        [started] = [e["data"] for e in limit_facts("limit.set", case_id) if e["data"]["name"] == "licence"]
         assert (started["limit_days"], started["due_on"], started["paused"]) == (10, due.isoformat(), False)
-        assert {e["data"]["name"] for e in outbox("limit.cleared", case_id)} == {"legal", "promised"}
+        assert {e["data"]["name"] for e in limit_facts("limit.cleared", case_id)} == {"legal", "promised"}
         # paid: still waiting for the licence, its limit still runs
         assert _progress(_done("payment.paid", case_id, order_id="PO-44")) == {"batchItemFailures": []}
-        assert "licence" not in {e["data"]["name"] for e in outbox("limit.cleared", case_id)}
+        assert "licence" not in {e["data"]["name"] for e in limit_facts("limit.cleared", case_id)}
         assert _progress(_done("licence.issued", case_id, licence_id="LIC-44")) == {"batchItemFailures": []}
-        [cleared] = [e["data"] for e in outbox("limit.cleared", case_id) if e["data"]["name"] == "licence"]
+        [cleared] = [e["data"] for e in limit_facts("limit.cleared", case_id) if e["data"]["name"] == "licence"]
         assert cleared["reason"] == "licence_issued"
+        # D-340: each step that moved limits published one event for them: the acceptance (legal and
+        # promised start), the approval (both cleared, the licence limit started), the issue (cleared)
+        moved = sorted(
+            (e["type"], len(e["data"].get("limits_set", [])), len(e["data"].get("limits_cleared", [])))
+            for e in outbox(subject=case_id)
+            if e["type"].startswith("limit")
+        )
+        assert moved == [("limit.cleared", 0, 0), ("limits.changed", 1, 2), ("limits.changed", 2, 0)]
 
     def test_the_case_detail_shows_the_licence_clock_until_the_licence_is_issued(self) -> None:
         case_id = _approved_case()

@@ -38,6 +38,7 @@ from tests.unit.cases_fixtures import (
     attach,
     cases_cloud,
     complete_subsistence_case,
+    limit_facts,
     outbox,
     principal,
     run_pre_review,
@@ -106,8 +107,8 @@ def accepted_case(who: dict[str, str] = XUANWU_CIVIL) -> str:
 
 
 def limit_events(event_type: str, case_id: str) -> list[dict[str, Any]]:
-    """The case's `limit.*` events (a joint task's subject is `<case_id>:<department>`)."""
-    return [e for e in outbox(event_type) if e["data"]["subject_id"].startswith(case_id)]
+    """The case's `limit.*` facts (a joint task's subject is `<case_id>:<department>`)."""
+    return limit_facts(event_type, case_id)
 
 
 def accepted_joint_case() -> str:

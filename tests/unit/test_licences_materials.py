@@ -34,6 +34,7 @@ from tests.unit.cases_fixtures import (
     attach,
     cases_cloud,
     complete_subsistence_case,
+    limit_facts,
     new_case,
     principal,
     run_pre_review,
@@ -209,7 +210,7 @@ def test_the_holder_renews_from_the_licence_prefilled_and_the_renewed_licence_su
         assert attach(case_id, "self_inspection", CITIZEN_A).status == 200
         assert submit(case_id).status == 200
         # supervision is told from the application on that the licence lapses undecided on 20 September
-        [renewal_limit] = [e["data"] for e in cases_outbox("limit.set", case_id) if e["data"]["name"] == "renewal"]
+        [renewal_limit] = [e["data"] for e in limit_facts("limit.set", case_id) if e["data"]["name"] == "renewal"]
         assert (renewal_limit["started_on"], renewal_limit["due_on"]) == ("2031-08-04", "2031-09-20")
         assert (renewal_limit["limit_id"], renewal_limit["paused"]) == (f"cases:case:{case_id}:renewal", False)
         assert 25 <= renewal_limit["limit_days"] <= 35  # working days in those seven weeks
@@ -224,7 +225,7 @@ def test_the_holder_renews_from_the_licence_prefilled_and_the_renewed_licence_su
         )
         assert decided.status == 200, decided.body
         # decided: the renewal limit ends
-        [cleared] = [e["data"] for e in cases_outbox("limit.cleared", case_id) if e["data"]["name"] == "renewal"]
+        [cleared] = [e["data"] for e in limit_facts("limit.cleared", case_id) if e["data"]["name"] == "renewal"]
         assert cleared["reason"] != "withdrawn"
         [licence_due] = cases_outbox("case.licence_due", case_id)
         assert licence_due["data"]["renews_licence_id"] == licence_id

@@ -13,7 +13,7 @@ import pytest
 from infra.local import metering
 from infra.template import ROOT, sam_template
 from shared.platform import aws
-from shared.platform.limits import LimitClearedData, limit_cleared
+from shared.platform.limits import LimitClearedData, limit_changes, limit_cleared
 from shared.supervision.models import LimitState
 from shared.supervision.repository import DUE_SHARDS, SupervisionRepository
 from tests.support.apigw import FakeContext
@@ -125,3 +125,42 @@ def test_clearing_a_limit_writes_no_entry_of_the_subjects_index(cloud: None) -> 
     # set: the limit (< 1 KB) + its entries in gsi1 and gsi3; cleared: the limit + gsi1's entry removed
     assert units == [(3.0, 2.0), (2.0, 1.0)]
     assert [found.limit_id for found in SupervisionRepository().limits_of("ticket", "T-METER")] == [limit.limit_id]
+
+
+def changed_event(subject_id: str) -> dict[str, object]:
+    """What an approval publishes (D-340): the running limit cleared and the next one started,
+    in one `limits.changed`."""
+    running = a_limit(subject_id)
+    cleared = LimitClearedData.model_validate(cleared_event(subject_id, version=2)["data"])
+    started = a_limit(subject_id, version=2, name="licence", limit_id=running.limit_id.replace(":answer", ":licence"))
+    [envelope] = limit_changes("hotline", subject_id, [started], [cleared], correlation_id=None)
+    return envelope.model_dump(mode="json")
+
+
+def test_several_limits_in_one_event_are_watched_as_their_single_events_would_be(cloud: None) -> None:
+    running = a_limit("T-7")
+    watch([set_event(running)])
+    event = changed_event("T-7")
+    assert event["type"] == "limits.changed"
+    meter = metering.Meter(stored_items=True)
+    with aws.observe_calls(meter):
+        assert watch([event]) == {"batchItemFailures": []}
+    # one queue record, the same writes as `limit.cleared` (2 WRU, 1 index) + `limit.set` (3 WRU, 2 index)
+    assert (meter.usage.write_units, meter.usage.index_write_units) == (5.0, 3.0)
+    limits = {found.name: found for found in SupervisionRepository().limits_of("ticket", "T-7")}
+    assert {name: found.state for name, found in limits.items()} == {
+        "answer": LimitState.CLEARED,
+        "licence": LimitState.RUNNING,
+    }
+    assert limits["answer"].cleared_reason == "answered"
+    assert due_ids() & {found.limit_id for found in limits.values()} == {limits["licence"].limit_id}
+    # a redelivered (or retried) record finds both already written: nothing changes
+    assert watch([event]) == {"batchItemFailures": []}
+    again = {found.name: (found.state, found.version) for found in SupervisionRepository().limits_of("ticket", "T-7")}
+    assert again == {"answer": (LimitState.CLEARED, 2), "licence": (LimitState.RUNNING, 2)}
+
+
+def test_one_limit_that_moved_still_travels_as_its_own_event() -> None:
+    limit = a_limit("T-8")
+    assert [e.type for e in limit_changes("hotline", "T-8", [limit], [], correlation_id=None)] == ["limit.set"]
+    assert limit_changes("hotline", "T-8", [], [], correlation_id=None) == []
