@@ -240,6 +240,10 @@ def test_functions_get_the_template_environment_and_a_lambda_like_process(
 ) -> None:
     body = echo(http.get(f"{cloud.api_url}/echo/env"))
     env = body["env"]
+    # Lambda sets the invocation's trace header per invocation, not in the function's configuration (D-333)
+    trace = env.pop("_X_AMZN_TRACE_ID")
+    assert trace.startswith("Root=1-")
+    assert ";Parent=" in trace
     assert env == {k: v for k, v in cloud.function_env("HttpFunction").items() if k in env}
     assert env["STAGE"] == "local"
     assert env["MODE"] == "local-mode"
