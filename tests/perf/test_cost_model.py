@@ -60,10 +60,15 @@ CASES = int(os.environ.get("COST_CASES", "8"))
 # gather for 5 s, time for every case of the group to reach them with a step (D-329); the prompt consumers keep
 # their own 1 s
 WINDOW_CAP_S = float(os.environ.get("COST_WINDOW_S", "1" if CASES == 1 else "5"))
-# docs/performance.md, "Cost per completed case" (2026-12-07, 03:00 UTC, compute modelled, D-198; write units
-# with whole-item updates and index writes as D-263 and D-323 bill them; SQS by batch and Lambda's log lines,
-# D-324; after D-319–D-322, D-325–D-327): the regression ceiling is these + 10 %
-RECORDED_USD_PER_MILLION = {"simple": 253, "with payment": 300, "licence + courier": 416, "joint (+ licence)": 372}
+# docs/performance.md, "Cost per completed case" (compute modelled, D-198; write units with whole-item updates
+# and index writes as D-263 and D-323 bill them; SQS by batch, D-324, D-329): the regression ceiling is these
+# + 10 %. At volume (the default): main acd52f5, 2026-12-07 06:20 UTC, every session-9 cut in (D-328–D-336,
+# D-340). One at a time (COST_CASES=1, the upper bound): main a1f0489, 04:37 UTC, before D-330, D-331, D-334–D-336.
+RECORDED_USD_PER_MILLION = (
+    {"simple": 189, "with payment": 225, "licence + courier": 298, "joint (+ licence)": 296}
+    if CASES > 1
+    else {"simple": 251, "with payment": 293, "licence + courier": 410, "joint (+ licence)": 383}
+)
 _EVERY_CASE = {
     "CaseApiFunction",
     "CatalogApiFunction",
