@@ -40,6 +40,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import threading
 import time
 from collections import Counter
@@ -416,8 +417,9 @@ def evaluated_read_units(operation: str, params: Mapping[str, Any], tables: _Tab
     if operation not in ("Query", "Scan") or not any(name in params for name in _NARROWING):
         return None
     again = {name: value for name, value in params.items() if name not in _NARROWING}
-    # DynamoDB refuses placeholders no expression uses: keep those of the key condition only
-    kept = str(params.get("KeyConditionExpression") or "")
+    # DynamoDB refuses placeholders no expression uses: keep those of the key condition only (whole
+    # tokens: `:g` must not pass for `:g2`)
+    kept = set(re.findall(r"[#:][A-Za-z0-9_]+", str(params.get("KeyConditionExpression") or "")))
     for placeholders in ("ExpressionAttributeNames", "ExpressionAttributeValues"):
         used = {k: v for k, v in (params.get(placeholders) or {}).items() if k in kept}
         again.pop(placeholders, None)

@@ -7,20 +7,15 @@ Each function is imported in a fresh process, as Lambda does, with its template 
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-
 import pytest
 
-from infra.template import ROOT, function_environment, sam_template
+from tests.support.cold_start import cold_start_probe
 
 USE_CASES = {f"shared.cases.{name}" for name in ("application", "material_reuse", "intake", "review", "fulfilment")}
 
 _PROBE = """
 import json, sys
-sys.path[:0] = [{code_dir!r}, {root!r}]
+sys.path[:0] = [".", {root!r}]
 import app
 # a module LazyLoader has not executed yet is still of its own class
 print(json.dumps([name for name, module in sys.modules.items() if type(module).__name__ == "module"]))
@@ -28,22 +23,7 @@ print(json.dumps([name for name, module in sys.modules.items() if type(module)._
 
 
 def _loaded_at_cold_start(function: str) -> set[str]:
-    template = sam_template()
-    code_dir = ROOT / str(template["Resources"][function]["Properties"]["CodeUri"]).strip("/")
-    env = {
-        **os.environ,
-        **function_environment(template, function),
-        "AWS_DEFAULT_REGION": "cn-north-1",
-        "POWERTOOLS_TRACE_DISABLED": "true",
-    }
-    out = subprocess.run(
-        [sys.executable, "-c", _PROBE.format(code_dir=str(code_dir), root=str(ROOT))],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return set(json.loads(out.stdout.strip().splitlines()[-1]))
+    return set(cold_start_probe(function, _PROBE))
 
 
 @pytest.mark.parametrize("function", ["CaseApiFunction", "DepartmentSystemEventsFunction"])

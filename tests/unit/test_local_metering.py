@@ -355,14 +355,15 @@ def test_an_index_is_billed_only_for_the_entries_a_write_puts_changes_or_removes
 def test_a_filtered_counted_or_projected_query_is_billed_on_the_items_it_read() -> None:
     for n in range(3):  # three ~3 KB items in the `all` index: 9 KB read, 3 units, half of that eventually consistent
         aws.dynamodb().put_item(TableName="ix", Item={"pk": {"S": f"p{n}"}, "g1": {"S": "x"}, "v": {"S": "z" * 3000}})
-    key = {"IndexName": "all", "KeyConditionExpression": "g1 = :g", "ExpressionAttributeValues": {":g": {"S": "x"}}}
+    key = {"IndexName": "all", "KeyConditionExpression": "g1 = :gk", "ExpressionAttributeValues": {":gk": {"S": "x"}}}
     narrowed: list[dict[str, Any]] = [
-        # a filter that keeps nothing (its own placeholder must not reach the meter's unfiltered read)
+        # a filter that keeps nothing: its placeholders (`:g` a prefix of the key's `:gk`) must not reach the
+        # meter's unfiltered read, which DynamoDB would refuse
         {
             **key,
-            "FilterExpression": "#v = :none",
+            "FilterExpression": "#v = :g",
             "ExpressionAttributeNames": {"#v": "v"},
-            "ExpressionAttributeValues": {":g": {"S": "x"}, ":none": {"S": "-"}},
+            "ExpressionAttributeValues": {":gk": {"S": "x"}, ":g": {"S": "-"}},
         },
         {**key, "Select": "COUNT"},
         {**key, "ProjectionExpression": "pk"},
@@ -382,3 +383,30 @@ def test_a_filtered_counted_or_projected_query_is_billed_on_the_items_it_read() 
     with aws.observe_calls(meter):
         aws.dynamodb().scan(TableName="ix", Limit=1, Select="COUNT")
     assert meter.usage.read_units == 0.5
+
+
+def test_the_meters_unnarrowed_read_keeps_only_the_key_conditions_placeholders() -> None:
+    sent: dict[str, Any] = {}
+
+    class Recording:
+        def query(self, **params: Any) -> dict[str, Any]:
+            sent.update(params)
+            return {"Items": []}
+
+    tables = metering._Tables()
+    tables._client = Recording()
+    params = {
+        "TableName": "ix",
+        "KeyConditionExpression": "#k = :gk",
+        "FilterExpression": "#v = :g",
+        "ExpressionAttributeNames": {"#k": "g1", "#v": "v"},
+        "ExpressionAttributeValues": {":gk": {"S": "x"}, ":g": {"S": "-"}},
+    }
+    assert metering.evaluated_read_units("Query", params, tables) == 0.5
+    # DynamoDB refuses a placeholder no expression uses; `:g` is a prefix of `:gk`, not a use of it
+    assert sent == {
+        "TableName": "ix",
+        "KeyConditionExpression": "#k = :gk",
+        "ExpressionAttributeNames": {"#k": "g1"},
+        "ExpressionAttributeValues": {":gk": {"S": "x"}},
+    }
